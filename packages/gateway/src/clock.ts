@@ -1,0 +1,52 @@
+/** Injected time: tests pass a fake clock; nothing on the request path reads Date.now directly. */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves after `ms` of this clock's time (fake clocks resolve when advanced). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const t = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(t);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+
+/** A clock that moves only when told to; `sleep` resolves as `advance` passes its deadline. */
+export class FakeClock implements Clock {
+  private t: number;
+  private timers: { at: number; resolve: () => void }[] = [];
+  constructor(start = Date.UTC(2026, 0, 1)) {
+    this.t = start;
+  }
+  now(): number {
+    return this.t;
+  }
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.timers.push({ at: this.t + ms, resolve });
+    });
+  }
+  /** Moves time forward and wakes every sleeper whose deadline passed. */
+  async advance(ms: number): Promise<void> {
+    this.t += ms;
+    const due = this.timers.filter((x) => x.at <= this.t);
+    this.timers = this.timers.filter((x) => x.at > this.t);
+    for (const d of due) d.resolve();
+    await Promise.resolve();
+  }
+  set(t: number): void {
+    this.t = t;
+  }
+}

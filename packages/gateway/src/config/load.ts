@@ -1,0 +1,257 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { ConfigError, Reader } from './reader.js';
+import { DEFAULT_MODELS, DEFAULT_TIERS } from './defaults.js';
+import type { AdmissionSettings, Config, Deployment, LimitSet, ModelConfig, SimulatorSettings, Tiers } from './types.js';
+import { findEntry } from '@tollgate/protocol';
+
+export { ConfigError } from './reader.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads and validates the configuration. `path` null means the built-in defaults (the embedded
+ * setup of `npm start`). Environment variables override secrets and URLs:
+ * TOLLGATE_DATABASE_URL, TOLLGATE_REDIS_URL, TOLLGATE_PORT, TOLLGATE_HOST, TOLLGATE_PUBLIC_URL,
+ * and the admin key from the variable named by `admin_key_env`.
+ */
+export function loadConfig(path: string | null, env: Env = process.env): Config {
+  let doc: unknown = {};
+  if (path) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new ConfigError([`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`]);
+    }
+    try {
+      doc = parse(text) ?? {};
+    } catch (e) {
+      throw new ConfigError([`${path}: not valid YAML: ${(e as Error).message.split('\n')[0]}`]);
+    }
+  }
+  return parseConfig(doc, env, path);
+}
+
+/** Validates an already parsed document (tests build configs as objects). */
+export function parseConfig(doc: unknown, env: Env = {}, source: string | null = null): Config {
+  const problems: string[] = [];
+  const root = Reader.root(doc, problems);
+  root.rejectUnknown(['server', 'database', 'redis', 'admin_key_env', 'secret_env', 'logging', 'auth', 'tiers', 'default_tier', 'billing', 'usage', 'models', 'simulator']);
+
+  const s = root.child('server');
+  s.rejectUnknown(['host', 'port', 'public_url', 'max_body_bytes', 'overload_status', 'shutdown_grace_ms', 'trust_proxy']);
+  const host = env.TOLLGATE_HOST ?? s.string('host', '127.0.0.1');
+  let port = s.number('port', 8080, { min: 0, max: 65535, integer: true });
+  if (env.TOLLGATE_PORT !== undefined) {
+    const p = Number(env.TOLLGATE_PORT);
+    if (!Number.isInteger(p) || p < 0 || p > 65535) problems.push(`TOLLGATE_PORT: expected a port number, got ${JSON.stringify(env.TOLLGATE_PORT)}`);
+    else port = p;
+  }
+  const publicUrl = (env.TOLLGATE_PUBLIC_URL ?? s.string('public_url', `http://${host}:${port}`)).replace(/\/+$/, '');
+  if (!/^https?:\/\//.test(publicUrl)) problems.push(`server.public_url: expected an http(s) URL, got ${JSON.stringify(publicUrl)}`);
+
+  const db = root.child('database');
+  db.rejectUnknown(['url']);
+  const dbUrl = env.TOLLGATE_DATABASE_URL ?? db.string('url', 'sqlite:./data/tollgate.db');
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(dbUrl)) problems.push(`database.url: expected sqlite:<path> or postgres://..., got ${JSON.stringify(dbUrl)}`);
+
+  const r = root.child('redis');
+  r.rejectUnknown(['url', 'key_prefix']);
+  const redisUrl = env.TOLLGATE_REDIS_URL ?? r.string('url', null);
+  const redis = redisUrl ? { url: redisUrl, key_prefix: env.TOLLGATE_REDIS_PREFIX ?? r.string('key_prefix', 'tollgate:') } : null;
+
+  const adminKeyEnv = root.string('admin_key_env', 'TOLLGATE_ADMIN_KEY');
+  const secretEnv = root.string('secret_env', 'TOLLGATE_SECRET');
+
+  const lg = root.child('logging');
+  lg.rejectUnknown(['level', 'log_prompts']);
+  const auth = root.child('auth');
+  auth.rejectUnknown(['failed_attempts_per_minute', 'cache_ttl_ms']);
+  const billing = root.child('billing');
+  billing.rejectUnknown(['soft_limit_webhook_url', 'reservation_lease_ms']);
+  const usage = root.child('usage');
+  usage.rejectUnknown(['retention_days', 'flush_interval_ms', 'flush_batch']);
+
+  // Global simulator switches; each model's own `simulator` block may override them.
+  const simGlobal = root.child('simulator');
+  simGlobal.rejectUnknown(['allow_fault_header']);
+  const allowFaultHeader = simGlobal.boolean('allow_fault_header', false);
+
+  const modelReaders = root.list('models');
+  const models = modelReaders.length > 0 ? modelReaders.map((m) => readModel(m, allowFaultHeader)) : DEFAULT_MODELS.map((m) => ({ ...m, simulator: { ...m.simulator, allow_fault_header: allowFaultHeader } }));
+  const names = new Set<string>();
+  for (const [i, m] of models.entries()) {
+    if (names.has(m.name)) problems.push(`models[${i}].name: duplicate model name ${JSON.stringify(m.name)}`);
+    names.add(m.name);
+  }
+  for (const [i, m] of models.entries())
+    for (const f of m.fallbacks) if (!names.has(f)) problems.push(`models[${i}].fallbacks: unknown model ${JSON.stringify(f)}`);
+
+  const tiers = root.has('tiers') ? readTiers(root.child('tiers'), names) : DEFAULT_TIERS;
+  const defaultTier = root.string('default_tier', Object.keys(tiers)[0] ?? 'free');
+  if (!(defaultTier in tiers) && Object.keys(tiers).length > 0) problems.push(`default_tier: no tier named ${JSON.stringify(defaultTier)} in tiers`);
+
+  const config: Config = {
+    server: {
+      host,
+      port,
+      public_url: publicUrl,
+      max_body_bytes: s.number('max_body_bytes', 4 * 1024 * 1024, { min: 1024, integer: true }),
+      overload_status: s.oneOf('overload_status', [429, 503] as const, 429),
+      shutdown_grace_ms: s.number('shutdown_grace_ms', 30_000, { min: 0, integer: true }),
+      trust_proxy: s.boolean('trust_proxy', false),
+    },
+    database: { url: dbUrl },
+    redis,
+    admin_key_env: adminKeyEnv,
+    secret_env: secretEnv,
+    logging: { level: env.TOLLGATE_LOG_LEVEL ?? lg.string('level', 'info'), log_prompts: lg.boolean('log_prompts', false) },
+    auth: {
+      failed_attempts_per_minute: auth.number('failed_attempts_per_minute', 30, { min: 1, integer: true }),
+      cache_ttl_ms: auth.number('cache_ttl_ms', 60_000, { min: 0, integer: true }),
+    },
+    tiers,
+    default_tier: defaultTier,
+    billing: {
+      soft_limit_webhook_url: billing.string('soft_limit_webhook_url', null),
+      reservation_lease_ms: billing.number('reservation_lease_ms', 15 * 60_000, { min: 1000, integer: true }),
+    },
+    usage: {
+      retention_days: usage.number('retention_days', 90, { min: 1, integer: true }),
+      flush_interval_ms: usage.number('flush_interval_ms', 200, { min: 1, integer: true }),
+      flush_batch: usage.number('flush_batch', 500, { min: 1, integer: true }),
+    },
+    models,
+    secrets: { admin_key: env[adminKeyEnv] ?? null, server_secret: env[secretEnv] ?? null },
+    source,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+const SIM_DEFAULTS: SimulatorSettings = {
+  ttft_ms: 0,
+  tokens_per_second: 0,
+  max_concurrency: 64,
+  max_queue: 256,
+  faults: {},
+  allow_fault_header: false,
+  seed: 0,
+};
+
+function readModel(m: Reader, allowFaultHeader: boolean): ModelConfig {
+  m.rejectUnknown(['name', 'provider', 'type', 'context_window', 'max_output_tokens', 'pricing', 'simulator', 'deployments', 'admission', 'breaker', 'fallbacks', 'owned_by', 'created']);
+  const name = m.string('name', '');
+  if (!name) m.problems.push(`${m.path}.name: required`);
+  const provider = m.oneOf('provider', ['simulator', 'openai-compatible'] as const, 'simulator');
+  const type = m.oneOf('type', ['chat', 'embedding'] as const, 'chat');
+  const contextWindow = m.number('context_window', 8192, { min: 1, integer: true });
+  const maxOutput = m.number('max_output_tokens', Math.min(4096, contextWindow), { min: 1, integer: true });
+  const pricing = m.child('pricing');
+  pricing.rejectUnknown(['input_per_1m', 'output_per_1m']);
+
+  const sim = m.child('simulator');
+  sim.rejectUnknown(['ttft_ms', 'tokens_per_second', 'max_concurrency', 'max_queue', 'faults', 'allow_fault_header', 'seed']);
+  const faultsReader = sim.child('faults');
+  const faults: Record<string, number> = {};
+  for (const id of faultsReader.keys()) {
+    if (!findEntry(id)) m.problems.push(`${faultsReader.path}.${id}: not an error id of the catalog`);
+    faults[id] = faultsReader.number(id, 0, { min: 0, max: 1 });
+  }
+  const simulator: SimulatorSettings = {
+    ttft_ms: sim.number('ttft_ms', SIM_DEFAULTS.ttft_ms, { min: 0 }),
+    tokens_per_second: sim.number('tokens_per_second', SIM_DEFAULTS.tokens_per_second, { min: 0 }),
+    max_concurrency: sim.number('max_concurrency', SIM_DEFAULTS.max_concurrency, { min: 1, integer: true }),
+    max_queue: sim.number('max_queue', SIM_DEFAULTS.max_queue, { min: 0, integer: true }),
+    faults,
+    allow_fault_header: sim.boolean('allow_fault_header', allowFaultHeader),
+    seed: sim.number('seed', 0, { integer: true }),
+  };
+
+  const deployments = m.list('deployments').map((d, i) => readDeployment(d, name, i));
+  if (provider === 'openai-compatible' && deployments.length === 0) m.problems.push(`${m.path}.deployments: an openai-compatible model needs at least one deployment`);
+
+  let admission: AdmissionSettings | null = null;
+  if (m.has('admission')) {
+    const a = m.child('admission');
+    a.rejectUnknown(['max_concurrency', 'max_queue', 'max_wait_ms', 'adaptive']);
+    let adaptive: AdmissionSettings['adaptive'] = null;
+    if (a.has('adaptive')) {
+      const ad = a.child('adaptive');
+      ad.rejectUnknown(['min', 'max', 'backoff_ratio']);
+      adaptive = { min: ad.number('min', 1, { min: 1, integer: true }), max: ad.number('max', 64, { min: 1, integer: true }), backoff_ratio: ad.number('backoff_ratio', 0.9, { min: 0.1, max: 0.99 }) };
+    }
+    admission = {
+      max_concurrency: a.number('max_concurrency', 64, { min: 1, integer: true }),
+      max_queue: a.number('max_queue', 256, { min: 0, integer: true }),
+      max_wait_ms: a.number('max_wait_ms', 10_000, { min: 1, integer: true }),
+      adaptive,
+    };
+  }
+  const b = m.child('breaker');
+  b.rejectUnknown(['consecutive_failures', 'error_rate', 'window', 'open_ms']);
+
+  return {
+    name,
+    provider,
+    type,
+    context_window: contextWindow,
+    max_output_tokens: maxOutput,
+    pricing: { input_per_1m: pricing.number('input_per_1m', 0, { min: 0 }), output_per_1m: pricing.number('output_per_1m', 0, { min: 0 }) },
+    simulator,
+    deployments,
+    admission,
+    breaker: {
+      consecutive_failures: b.number('consecutive_failures', 5, { min: 1, integer: true }),
+      error_rate: b.number('error_rate', 0.5, { min: 0, max: 1 }),
+      window: b.number('window', 20, { min: 1, integer: true }),
+      open_ms: b.number('open_ms', 30_000, { min: 1, integer: true }),
+    },
+    fallbacks: m.stringList('fallbacks'),
+    owned_by: m.string('owned_by', 'tollgate'),
+    created: m.number('created', 1_767_225_600, { min: 0, integer: true }),
+  };
+}
+
+function readDeployment(d: Reader, model: string, i: number): Deployment {
+  d.rejectUnknown(['name', 'base_url', 'api_key_env', 'model', 'headers', 'weight', 'timeouts']);
+  const baseUrl = d.string('base_url', '');
+  if (!/^https?:\/\//.test(baseUrl)) d.problems.push(`${d.path}.base_url: expected an http(s) URL, got ${JSON.stringify(baseUrl)}`);
+  const t = d.child('timeouts');
+  t.rejectUnknown(['connect_ms', 'first_byte_ms', 'idle_ms', 'total_ms']);
+  return {
+    name: d.string('name', `${model}#${i}`),
+    base_url: baseUrl.replace(/\/+$/, ''),
+    api_key_env: d.string('api_key_env', null),
+    model: d.string('model', model),
+    headers: d.stringMap('headers'),
+    weight: d.number('weight', 1, { min: 0 }),
+    timeouts: {
+      connect_ms: t.number('connect_ms', 5_000, { min: 1, integer: true }),
+      first_byte_ms: t.number('first_byte_ms', 60_000, { min: 1, integer: true }),
+      idle_ms: t.number('idle_ms', 30_000, { min: 1, integer: true }),
+      total_ms: t.number('total_ms', 600_000, { min: 1, integer: true }),
+    },
+  };
+}
+
+function readTiers(t: Reader, models: Set<string>): Tiers {
+  const tiers: Tiers = {};
+  for (const tierName of t.keys()) {
+    const tier = t.child(tierName);
+    tiers[tierName] = {};
+    for (const modelName of tier.keys()) {
+      if (modelName !== '*' && !models.has(modelName)) t.problems.push(`${tier.path}.${modelName}: unknown model`);
+      const l = tier.child(modelName);
+      l.rejectUnknown(['max_requests_per_1_minute', 'max_tokens_per_1_minute', 'max_requests_per_1_day', 'max_tokens_per_1_day']);
+      const set: LimitSet = {};
+      for (const k of ['max_requests_per_1_minute', 'max_tokens_per_1_minute', 'max_requests_per_1_day', 'max_tokens_per_1_day'] as const) {
+        const v = l.limit(k);
+        if (v !== undefined) set[k] = v;
+      }
+      tiers[tierName]![modelName] = set;
+    }
+  }
+  return tiers;
+}

@@ -1,0 +1,117 @@
+/**
+ * The validated configuration: what `tollgate.yaml` holds once defaults are applied.
+ * Field names are the YAML keys (snake_case) so that error messages and docs use one vocabulary.
+ * @module
+ */
+
+export interface SimulatorSettings {
+  /** Milliseconds before the first token (0 = immediate). */
+  ttft_ms: number;
+  /** Output speed; 0 = all at once. */
+  tokens_per_second: number;
+  /** Requests the simulated engine runs at once. */
+  max_concurrency: number;
+  /** Requests it queues beyond that; more are answered as an overloaded engine would. */
+  max_queue: number;
+  /** Fault injection: catalog id → probability per request (0..1). */
+  faults: Record<string, number>;
+  /** Honour the `x-tollgate-fault: <catalog id>` request header. Off unless set. */
+  allow_fault_header: boolean;
+  /** Seed mixed into the deterministic output (a request's own `seed` is mixed in too). */
+  seed: number;
+}
+
+export interface Timeouts {
+  connect_ms: number;
+  first_byte_ms: number;
+  idle_ms: number;
+  total_ms: number;
+}
+
+export interface Deployment {
+  /** Stable name for metrics, breaker state and the admission semaphore. */
+  name: string;
+  base_url: string;
+  /** Environment variable holding the upstream API key (never the key itself). */
+  api_key_env: string | null;
+  /** The model name the upstream knows. */
+  model: string;
+  headers: Record<string, string>;
+  weight: number;
+  timeouts: Timeouts;
+}
+
+export interface AdmissionSettings {
+  max_concurrency: number;
+  max_queue: number;
+  max_wait_ms: number;
+  adaptive: { min: number; max: number; backoff_ratio: number } | null;
+}
+
+export interface BreakerSettings {
+  consecutive_failures: number;
+  error_rate: number;
+  window: number;
+  open_ms: number;
+}
+
+export type ModelType = 'chat' | 'embedding';
+
+export interface ModelConfig {
+  name: string;
+  provider: 'simulator' | 'openai-compatible';
+  /** chat models serve /v1/chat/completions and /v1/completions; embedding models /v1/embeddings. */
+  type: ModelType;
+  context_window: number;
+  max_output_tokens: number;
+  /** USD per million tokens; converted to integer micro-dollars where money is counted. */
+  pricing: { input_per_1m: number; output_per_1m: number };
+  simulator: SimulatorSettings;
+  deployments: Deployment[];
+  admission: AdmissionSettings | null;
+  breaker: BreakerSettings;
+  /** Other models tried, in order, when every deployment of this one fails before the first byte. */
+  fallbacks: string[];
+  owned_by: string;
+  created: number;
+}
+
+export interface LimitSet {
+  max_requests_per_1_minute?: number | null;
+  max_tokens_per_1_minute?: number | null;
+  max_requests_per_1_day?: number | null;
+  max_tokens_per_1_day?: number | null;
+}
+
+/** tier name → model name (or `*` for every model) → limits. */
+export type Tiers = Record<string, Record<string, LimitSet>>;
+
+export interface Config {
+  server: {
+    host: string;
+    port: number;
+    public_url: string;
+    max_body_bytes: number;
+    /** How the gateway answers its own overload: 429 engine_overloaded (the guide) or 503 server_is_overloaded. */
+    overload_status: 429 | 503;
+    shutdown_grace_ms: number;
+    /** Trust X-Forwarded-For for the client address (only behind a proxy you control). */
+    trust_proxy: boolean;
+  };
+  database: { url: string };
+  redis: { url: string; key_prefix: string } | null;
+  admin_key_env: string;
+  /** Env var with the server secret that keys are HMAC'd with; generated and stored when unset. */
+  secret_env: string;
+  logging: { level: string; log_prompts: boolean };
+  auth: { failed_attempts_per_minute: number; cache_ttl_ms: number };
+  tiers: Tiers;
+  default_tier: string;
+  billing: { soft_limit_webhook_url: string | null; reservation_lease_ms: number };
+  usage: { retention_days: number; flush_interval_ms: number; flush_batch: number };
+  models: ModelConfig[];
+  /** Resolved secrets and sources, never serialized back. */
+  secrets: { admin_key: string | null; server_secret: string | null };
+  /** The file the config came from, or null for the built-in defaults. */
+  source: string | null;
+}

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * Everything one request carries through the stages. Stages add to it (the principal, the
+ * validated request, headers for the response) or throw an ApiError.
+ */
+export interface RequestContext {
+  /** `req_` + 32 lowercase hex; sent as x-request-id and used as the usage event id. */
+  readonly id: string;
+  /** process.hrtime.bigint() at arrival, for openai-processing-ms and latency. */
+  readonly start: bigint;
+  /** Date.now() at arrival (wall clock, for records). */
+  readonly startedAt: number;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly method: string;
+  /** The path as received, without the query string. */
+  readonly path: string;
+  readonly rawQuery: string;
+  params: Record<string, string>;
+  /** Headers every response to this request carries (rate-limit state, organization...). */
+  readonly headers: Record<string, string>;
+  /** Aborted when the client disconnects before the response is finished. */
+  readonly signal: AbortSignal;
+  /** The client's address (X-Forwarded-For only when trust_proxy is set). */
+  readonly clientIp: string;
+  /** Set by stages for the usage record and logs. */
+  state: Record<string, unknown>;
+}
+
+export function newRequestId(): string {
+  return `req_${randomUUID().replaceAll('-', '')}`;
+}
+
+export function createContext(req: IncomingMessage, res: ServerResponse, trustProxy: boolean): RequestContext {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const controller = new AbortController();
+  // 'close' on the response fires both after a normal finish and on a client disconnect; only
+  // the latter (response not finished) aborts work for the request.
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort(new Error('client disconnected'));
+  });
+  let clientIp = req.socket.remoteAddress ?? 'unknown';
+  if (trustProxy) {
+    const fwd = req.headers['x-forwarded-for'];
+    const first = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(',')[0]?.trim();
+    if (first) clientIp = first;
+  }
+  return {
+    id: newRequestId(),
+    start: process.hrtime.bigint(),
+    startedAt: Date.now(),
+    req,
+    res,
+    method: req.method ?? 'GET',
+    path: q === -1 ? url : url.slice(0, q),
+    rawQuery: q === -1 ? '' : url.slice(q + 1),
+    params: {},
+    headers: {},
+    signal: controller.signal,
+    clientIp,
+    state: {},
+  };
+}
+
+/** A header as one string (the first, if repeated), or undefined. */
+export function header(ctx: RequestContext, name: string): string | undefined {
+  const v = ctx.req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}

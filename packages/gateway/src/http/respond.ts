@@ -1,0 +1,62 @@
+import { EXPOSED_HEADERS, HEADER, OPENAI_VERSION, renderErrorBody, type ErrorBody } from '@tollgate/protocol';
+import type { ApiError } from './api-error.js';
+import type { RequestContext } from './context.js';
+
+const EXPOSE = EXPOSED_HEADERS.join(', ');
+
+/** Headers on every response: request id, version, processing time, CORS, and the stages' own. */
+function writeHead(ctx: RequestContext, status: number, contentType: string, extra?: Record<string, string>): void {
+  const res = ctx.res;
+  res.statusCode = status;
+  res.setHeader('content-type', contentType);
+  res.setHeader(HEADER.requestId, ctx.id);
+  res.setHeader(HEADER.version, OPENAI_VERSION);
+  res.setHeader(HEADER.processingMs, String(Number((process.hrtime.bigint() - ctx.start) / 1_000_000n)));
+  res.setHeader('access-control-allow-origin', '*');
+  res.setHeader('access-control-expose-headers', EXPOSE);
+  for (const k in ctx.headers) res.setHeader(k, ctx.headers[k]!);
+  if (extra) for (const k in extra) res.setHeader(k, extra[k]!);
+}
+
+export function sendJson(ctx: RequestContext, status: number, body: unknown, extra?: Record<string, string>): void {
+  if (ctx.res.headersSent || ctx.res.destroyed) return;
+  const text = JSON.stringify(body);
+  writeHead(ctx, status, 'application/json', extra);
+  ctx.res.setHeader('content-length', Buffer.byteLength(text));
+  ctx.res.end(ctx.method === 'HEAD' ? undefined : text);
+}
+
+export function sendText(ctx: RequestContext, status: number, contentType: string, text: string): void {
+  if (ctx.res.headersSent || ctx.res.destroyed) return;
+  writeHead(ctx, status, contentType);
+  ctx.res.setHeader('content-length', Buffer.byteLength(text));
+  ctx.res.end(ctx.method === 'HEAD' ? undefined : text);
+}
+
+export function errorBody(err: ApiError, publicUrl: string): ErrorBody {
+  return renderErrorBody(err.entry, err.vars, { publicUrl, param: err.param });
+}
+
+/** Headers an error carries: its own, plus `x-should-retry: false` when a retry cannot help. */
+export function errorHeaders(err: ApiError): Record<string, string> {
+  return err.entry.retryable ? err.headers : { ...err.headers, [HEADER.shouldRetry]: 'false' };
+}
+
+export function sendError(ctx: RequestContext, err: ApiError, publicUrl: string): void {
+  sendJson(ctx, err.status, errorBody(err, publicUrl), errorHeaders(err));
+}
+
+/** Starts an SSE response. Errors after this point can only be sent as `data: {"error":...}`. */
+export function startStream(ctx: RequestContext): void {
+  writeHead(ctx, 200, 'text/event-stream; charset=utf-8', { 'cache-control': 'no-cache', connection: 'keep-alive' });
+  ctx.res.flushHeaders();
+}
+
+/** Writes one SSE data frame; returns false when the socket buffer is full (wait for 'drain'). */
+export function writeEvent(ctx: RequestContext, data: unknown): boolean {
+  return ctx.res.write(`data: ${JSON.stringify(data)}\n\n`);
+}
+
+export function endStream(ctx: RequestContext): void {
+  if (!ctx.res.destroyed) ctx.res.end('data: [DONE]\n\n');
+}

@@ -1,0 +1,4 @@
+export * from './entry.js';
+export * from './render.js';
+export * from './mask.js';
+export { CATALOG, entry, findEntry, matchEntry } from './catalog/index.js';

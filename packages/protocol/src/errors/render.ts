@@ -1,0 +1,36 @@
+import type { CatalogEntry, ErrorBody } from './entry.js';
+
+export type RenderVars = Readonly<Record<string, string | number>>;
+
+export interface RenderOptions {
+  /** This gateway's public base URL, e.g. `https://llm.example.com`; messages link to its docs. */
+  publicUrl: string;
+  /** Overrides the entry's default `param` (validation errors name the offending path). */
+  param?: string | null;
+}
+
+/** The docs page URL for the catalog, under the given public base URL. */
+export function docsUrl(publicUrl: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/docs/errors`;
+}
+
+/** Fills `{name}` placeholders; `{docs_url}` is always available. Unknown names stay as written. */
+export function renderMessage(template: string, vars: RenderVars, publicUrl: string): string {
+  return template.replace(/\{([a-z_]+)\}/g, (whole, name: string) => {
+    if (name === 'docs_url') return docsUrl(publicUrl);
+    const v = vars[name];
+    return v === undefined ? whole : String(v);
+  });
+}
+
+/** The JSON body for an entry: `{"error":{"message","type","param","code"}}`, all keys present. */
+export function renderErrorBody(entry: CatalogEntry, vars: RenderVars, opts: RenderOptions): ErrorBody {
+  return {
+    error: {
+      message: renderMessage(entry.message, vars, opts.publicUrl),
+      type: entry.type,
+      param: opts.param !== undefined ? opts.param : entry.param,
+      code: entry.code,
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Header names and value formats of the wire contract.
+ * @module
+ */
+
+export const HEADER = {
+  requestId: 'x-request-id',
+  processingMs: 'openai-processing-ms',
+  version: 'openai-version',
+  organization: 'openai-organization',
+  shouldRetry: 'x-should-retry',
+  retryAfter: 'retry-after',
+  retryAfterMs: 'retry-after-ms',
+  limitRequests: 'x-ratelimit-limit-requests',
+  limitTokens: 'x-ratelimit-limit-tokens',
+  remainingRequests: 'x-ratelimit-remaining-requests',
+  remainingTokens: 'x-ratelimit-remaining-tokens',
+  resetRequests: 'x-ratelimit-reset-requests',
+  resetTokens: 'x-ratelimit-reset-tokens',
+  fault: 'x-tollgate-fault',
+  stainlessTimeout: 'x-stainless-timeout',
+  stainlessRetryCount: 'x-stainless-retry-count',
+} as const;
+
+export const OPENAI_VERSION = '2020-10-01';
+
+/** Every header a browser client may read (CORS `access-control-expose-headers`). */
+export const EXPOSED_HEADERS: readonly string[] = [
+  HEADER.requestId,
+  HEADER.processingMs,
+  HEADER.version,
+  HEADER.organization,
+  HEADER.shouldRetry,
+  HEADER.retryAfter,
+  HEADER.retryAfterMs,
+  HEADER.limitRequests,
+  HEADER.limitTokens,
+  HEADER.remainingRequests,
+  HEADER.remainingTokens,
+  HEADER.resetRequests,
+  HEADER.resetTokens,
+];
+
+const trim = (x: number, digits: number): string => {
+  const s = x.toFixed(digits);
+  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+};
+
+/**
+ * Formats milliseconds as Go's `time.Duration` prints them, which is what OpenAI's reset headers
+ * and "Please try again in ..." use: `0s`, `120ms`, `1.5ms`, `1s`, `2.572s`, `6m0s`,
+ * `23h47m36.648s`. Precision is kept to the microsecond below one second and to the
+ * millisecond above.
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms <= 0) return '0s';
+  if (ms < 1) return `${trim(ms * 1000, 0)}µs`;
+  if (ms < 1000) return `${trim(ms, 3)}ms`;
+  const totalMs = Math.round(ms);
+  const h = Math.floor(totalMs / 3_600_000);
+  const m = Math.floor((totalMs % 3_600_000) / 60_000);
+  const s = (totalMs % 60_000) / 1000;
+  const sec = `${trim(s, 3)}s`;
+  if (h > 0) return `${h}h${m}m${sec}`;
+  if (m > 0) return `${m}m${sec}`;
+  return sec;
+}
+
+/** Parses a Go duration string (as produced by `formatDuration`) back to milliseconds, or undefined. */
+export function parseDuration(text: string): number | undefined {
+  const re = /(\d+(?:\.\d+)?)(h|ms|m|s|µs|us|ns)/g;
+  let total = 0;
+  let consumed = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const v = Number(m[1]);
+    const unit = m[2];
+    total += v * (unit === 'h' ? 3_600_000 : unit === 'm' ? 60_000 : unit === 's' ? 1000 : unit === 'ms' ? 1 : unit === 'ns' ? 1e-6 : 1e-3);
+    consumed += m[0].length;
+  }
+  return consumed === text.length && consumed > 0 ? total : undefined;
+}
+
+/**
+ * The retry headers for a wait: `retry-after-ms` (float ms) and `retry-after` (whole seconds,
+ * rounded up, at least 1). Both are positive so that every SDK version honours them (a `0` is
+ * ignored by older clients and means "immediately" to the newest).
+ */
+export function retryHeaders(waitMs: number): Record<string, string> {
+  const ms = Math.max(1, Math.ceil(waitMs));
+  return {
+    [HEADER.retryAfterMs]: String(ms),
+    [HEADER.retryAfter]: String(Math.max(1, Math.ceil(ms / 1000))),
+  };
+}

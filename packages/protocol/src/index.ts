@@ -1,0 +1,8 @@
+/**
+ * @tollgate/protocol — the wire contract shared by the Tollgate gateway and client: the error
+ * catalog, header names and formats, and request/response shapes. No dependencies.
+ * @module
+ */
+export * from './errors/index.js';
+export * from './headers.js';
+export * from './types.js';

@@ -30,7 +30,10 @@ const SWEEP_EVERY = 256;
 export class VirtualTokenCounterQueue<T extends FairItem> {
   private readonly orgs = new Map<string, OrgState<T>>();
   private readonly backlogged = new Set<string>();
-  /** Counter of the last organization selected (the minimum among backlogged ones at that time). */
+  /**
+   * Virtual time: the counter of the last organization served (the minimum among backlogged ones
+   * when it was selected). Never decreases.
+   */
   private floor = 0;
   private seq = 0;
   private count = 0;
@@ -85,16 +88,22 @@ export class VirtualTokenCounterQueue<T extends FairItem> {
     const { item } = best.queue.shift()!;
     this.count--;
     if (best.queue.length === 0) this.backlogged.delete(bestId);
-    this.floor = best.counter;
+    this.floor = Math.max(this.floor, best.counter);
     best.counter += chargeOf(item.cost);
     best.running++;
     if (++this.popsSinceSweep >= SWEEP_EVERY) this.sweep();
     return item;
   }
 
-  /** Records service that did not pass through the queue (a slot was free on arrival). */
+  /**
+   * Records service that did not pass through the queue (a slot was free on arrival). Virtual time
+   * advances with it, so that using idle capacity is neither banked as credit by the orgs that were
+   * quiet nor held against the org that used it once contention starts.
+   */
   charge(orgId: string, cost: number): void {
     const org = this.state(orgId);
+    org.counter = Math.max(org.counter, this.floor);
+    this.floor = org.counter;
     org.counter += chargeOf(cost);
     org.running++;
   }

@@ -2,3 +2,4 @@ export * from './entry.js';
 export * from './render.js';
 export * from './mask.js';
 export { CATALOG, entry, findEntry, matchEntry } from './catalog/index.js';
+export { renderErrorDocsFile, renderErrorDocsHtml, renderErrorDocsMarkdown } from './docs.js';

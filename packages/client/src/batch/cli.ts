@@ -1,0 +1,207 @@
+/**
+ * `tollgate batch requests.jsonl -o results.jsonl`: the file, terminal and signal side of
+ * `runBatch`. Node only (exported from `@tollgate/client/node`, not from the browser entry).
+ *
+ * Appends to the output file, one line per finished request, each written through before the next;
+ * lines already in the output are skipped, so an interrupted run is continued by running the same
+ * command again. On a terminal, a progress bar with rate, ETA and error counts is redrawn on
+ * stderr; otherwise a plain progress line is printed every few seconds. The first Ctrl-C stops
+ * starting requests, lets the ones in flight finish and be saved; a second Ctrl-C quits at once.
+ * The API key is read from the environment only (TOLLGATE_API_KEY or OPENAI_API_KEY), never
+ * from the command line, where it would end up in shell history and process listings.
+ * @module
+ */
+import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { LOCALES, type Locale } from '@tollgate/protocol';
+import { Tollgate } from '../client.js';
+import type { FetchLike } from '../pacing/paced-fetch.js';
+import { Pacer } from '../pacing/pacer.js';
+import { customIdOfOutput } from './jsonl.js';
+import { renderBar, renderLine, renderSummary } from './progress.js';
+import { runBatch, type BatchProgress } from './run-batch.js';
+
+export interface TextSink {
+  write(s: string): unknown;
+  isTTY?: boolean | undefined;
+  columns?: number | undefined;
+}
+
+export interface BatchIO {
+  stdout: TextSink;
+  /** Progress and the summary go here. */
+  stderr: TextSink;
+  /** Environment to read the key and base URL from. Default `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Stops the run as Ctrl-C does. Without it, the command handles SIGINT itself. */
+  signal?: AbortSignal;
+  /** fetch for the client (tests). */
+  fetch?: FetchLike;
+  /** Ms between plain progress lines when stderr is not a terminal. Default 5000. */
+  progressIntervalMs?: number;
+}
+
+export const BATCH_USAGE = `Usage: tollgate batch <requests.jsonl> -o <results.jsonl> [options]
+
+Runs each line of an OpenAI Batch API input file against the API and appends one result line per
+request to the output file. Lines already in the output are skipped, so running the same command
+again continues an interrupted run.
+
+Options:
+  -o, --output <file>       output file (JSONL, appended to)              required
+  -c, --concurrency <n>     requests in flight at once                    default 4
+      --base-url <url>      API base URL        default $TOLLGATE_BASE_URL, $OPENAI_BASE_URL
+      --rpm <n>             requests per minute to keep to (else learned from the server)
+      --tpm <n>             tokens per minute to keep to (else learned from the server)
+      --max-retries <n>     retries per request                           default 4
+      --timeout <ms>        per-attempt timeout                           default 600000
+      --locale <en|zh-CN>   language of error hints                       default en
+  -h, --help                show this help
+
+The API key is read from $TOLLGATE_API_KEY (or $OPENAI_API_KEY).
+Ctrl-C finishes the requests in flight, saves them and stops; press it again to quit at once.
+`;
+
+function positiveInt(name: string, v: string | undefined, dflt: number | undefined): number | undefined {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name}: expected a whole number, got '${v}'`);
+  return n;
+}
+
+class UsageError extends Error {}
+
+/** Non-empty lines of a file (for the ETA), read in chunks. */
+async function countLines(path: string): Promise<number> {
+  let n = 0;
+  const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  for await (const line of rl) if (line.trim() !== '') n++;
+  return n;
+}
+
+function resumeIdsOf(path: string): { ids: Set<string>; needsNewline: boolean } {
+  const ids = new Set<string>();
+  if (!existsSync(path) || statSync(path).size === 0) return { ids, needsNewline: false };
+  const text = readFileSync(path, 'utf8');
+  for (const line of text.split('\n')) {
+    const id = line.trim() === '' ? undefined : customIdOfOutput(line);
+    if (id !== undefined) ids.add(id);
+  }
+  return { ids, needsNewline: !text.endsWith('\n') };
+}
+
+/** Runs the command; resolves to the exit code (0 all succeeded, 1 some failed, 2 usage, 130 interrupted). */
+export async function batchCommand(argv: string[], io: BatchIO): Promise<number> {
+  const env = io.env ?? process.env;
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (e) {
+    io.stderr.write(`${(e as Error).message}\n\n${BATCH_USAGE}`);
+    return 2;
+  }
+  if (args.values.help) {
+    io.stdout.write(BATCH_USAGE);
+    return 0;
+  }
+  let input: string, output: string, concurrency: number, maxRetries: number, timeout: number, rpm: number | undefined, tpm: number | undefined, locale: Locale;
+  try {
+    if (args.positionals.length !== 1) throw new UsageError('expected exactly one input file');
+    input = args.positionals[0] as string;
+    if (!args.values.output) throw new UsageError('missing -o <results.jsonl>');
+    output = args.values.output;
+    if (!existsSync(input)) throw new UsageError(`input file not found: ${input}`);
+    concurrency = positiveInt('concurrency', args.values.concurrency, 4) as number;
+    if (concurrency < 1) throw new UsageError('--concurrency: must be at least 1');
+    maxRetries = positiveInt('max-retries', args.values['max-retries'], 4) as number;
+    timeout = positiveInt('timeout', args.values.timeout, 600_000) as number;
+    rpm = positiveInt('rpm', args.values.rpm, undefined);
+    tpm = positiveInt('tpm', args.values.tpm, undefined);
+    const loc = args.values.locale ?? 'en';
+    if (!(LOCALES as readonly string[]).includes(loc)) throw new UsageError(`--locale: expected one of ${LOCALES.join(', ')}`);
+    locale = loc as Locale;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr.write(`tollgate batch: ${e.message}\n\n${BATCH_USAGE}`);
+    return 2;
+  }
+  const apiKey = env.TOLLGATE_API_KEY || env.OPENAI_API_KEY;
+  if (!apiKey) {
+    io.stderr.write('tollgate batch: set TOLLGATE_API_KEY (or OPENAI_API_KEY) to the API key to use.\n');
+    return 2;
+  }
+  const baseURL = args.values['base-url'] ?? (env.TOLLGATE_BASE_URL || env.OPENAI_BASE_URL || undefined);
+
+  const pacer = new Pacer({ requestsPerMinute: rpm, tokensPerMinute: tpm });
+  const client = new Tollgate({ apiKey, baseURL, maxRetries, timeout, locale, pacer, fetch: io.fetch });
+  const total = await countLines(input);
+  const { ids: resumeIds, needsNewline } = resumeIdsOf(output);
+
+  const out = createWriteStream(output, { flags: 'a' });
+  const writeRaw = (s: string) => new Promise<void>((resolve, reject) => out.write(s, (err) => (err ? reject(err) : resolve())));
+  if (needsNewline) await writeRaw('\n'); // the last run was cut off mid-line: keep that fragment on its own line
+
+  const stop = new AbortController();
+  const onSigint = () => {
+    stop.abort();
+    io.stderr.write(`${io.stderr.isTTY ? '\n' : ''}Interrupted: finishing the requests in flight and saving them. Press Ctrl-C again to quit now.\n`);
+  };
+  const ownSignal = io.signal === undefined;
+  if (ownSignal) process.once('SIGINT', onSigint);
+  else io.signal?.addEventListener('abort', () => stop.abort(), { once: true });
+
+  const tty = io.stderr.isTTY === true;
+  const interval = tty ? 100 : (io.progressIntervalMs ?? 5000);
+  let lastDraw = 0;
+  const draw = (p: BatchProgress, force = false) => {
+    const t = Date.now();
+    if (!force && t - lastDraw < interval) return;
+    lastDraw = t;
+    if (tty) io.stderr.write(`\r\x1b[2K${renderBar(p, total, io.stderr.columns ?? 80)}`);
+    else io.stderr.write(`${renderLine(p, total)}\n`);
+  };
+
+  const rl = createInterface({ input: createReadStream(input), crlfDelay: Infinity });
+  try {
+    const summary = await runBatch({
+      client,
+      input: rl,
+      output: { write: (line) => writeRaw(`${line}\n`) },
+      concurrency,
+      pacer,
+      resumeIds,
+      signal: stop.signal,
+      onProgress: (p) => draw(p),
+    });
+    if (tty) {
+      draw(summary, true);
+      io.stderr.write('\n');
+    }
+    io.stderr.write(`${renderSummary(summary)}\n`);
+    return summary.aborted ? 130 : summary.failed > 0 ? 1 : 0;
+  } finally {
+    rl.close();
+    if (ownSignal) process.removeListener('SIGINT', onSigint);
+    await new Promise<void>((resolve) => out.end(resolve));
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      output: { type: 'string', short: 'o' },
+      concurrency: { type: 'string', short: 'c' },
+      'base-url': { type: 'string' },
+      rpm: { type: 'string' },
+      tpm: { type: 'string' },
+      'max-retries': { type: 'string' },
+      timeout: { type: 'string' },
+      locale: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}

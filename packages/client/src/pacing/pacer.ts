@@ -1,0 +1,304 @@
+/**
+ * A client-side pacer: the server's rate limiter mirrored on the client so that a batch runs near
+ * the allowed rate without tripping it. For each model it keeps two continuous token buckets, as
+ * the gateway does — requests per minute and tokens per minute, each refilling at limit/60 s up to
+ * the limit — and lets a request go once both can pay for it, in arrival order.
+ *
+ * Limits are told (`requestsPerMinute`, `tokensPerMinute`, `setLimits`) or learned from the
+ * `x-ratelimit-limit-*` headers of responses; told limits win, so a process can keep to a share of
+ * a limit it shares with others. Each response's `x-ratelimit-remaining-*` lowers the local level
+ * if the server has seen more use than we counted (other clients, estimate errors); a 429 with a
+ * retry hint holds the model's requests back until the hint has passed. A request's token cost is
+ * an estimate (see `estimateTokens`); the usage a response reports gives back what was
+ * over-reserved, as the server's own settle step does.
+ * @module
+ */
+import { HEADER } from '@tollgate/protocol';
+import { serverRetryDelayMs } from '../core/retry-policy.js';
+import { realSleep, type Sleep } from '../core/signals.js';
+import { estimateTokens, type EstimateOptions } from './estimate.js';
+
+export interface PacerLimits {
+  requestsPerMinute?: number | undefined;
+  tokensPerMinute?: number | undefined;
+}
+
+export interface PacerOptions extends PacerLimits, EstimateOptions {
+  /** Clock in ms. Inject a fake one in tests. */
+  now?: () => number;
+  /** Waits `ms` on the same clock; rejects when `signal` aborts. */
+  sleep?: Sleep;
+  /** Learn limits and remaining capacity from response headers. Default true. */
+  learn?: boolean;
+}
+
+export interface PacerTicket {
+  model: string | undefined;
+  /** Tokens reserved for the request. */
+  tokens: number;
+  /** The pacer's clock when the request was let through. */
+  grantedAt: number;
+  /** Gives back reserved tokens the request did not use (call once, with the usage's total). */
+  settle(usedTokens: number): void;
+}
+
+export interface BucketState {
+  limit: number | undefined;
+  available: number | undefined;
+}
+
+export interface PacerState {
+  requests: BucketState;
+  tokens: BucketState;
+  queued: number;
+  blockedUntil: number;
+}
+
+const WINDOW_MS = 60_000;
+const EPSILON = 1e-9;
+
+/** A continuous token bucket: capacity = limit, refilled at limit per minute. */
+class Bucket {
+  told: number | undefined;
+  learned: number | undefined;
+  level = 0;
+  private at = 0;
+  private known = false;
+
+  get limit(): number | undefined {
+    return this.told ?? this.learned;
+  }
+
+  refill(now: number): void {
+    const limit = this.limit;
+    if (limit === undefined) return;
+    if (!this.known) {
+      this.known = true;
+      this.level = limit; // a server bucket starts full
+    } else {
+      this.level = Math.min(limit, this.level + (Math.max(0, now - this.at) * limit) / WINDOW_MS);
+    }
+    this.at = now;
+  }
+
+  /** Ms until the bucket holds `cost` (clamped to the limit, so an oversized request can still go). */
+  waitFor(cost: number, now: number): number {
+    const limit = this.limit;
+    if (limit === undefined || limit <= 0) return 0;
+    this.refill(now);
+    const need = Math.min(cost, limit) - this.level;
+    return need <= EPSILON ? 0 : Math.ceil((need * WINDOW_MS) / limit);
+  }
+
+  take(cost: number): void {
+    const limit = this.limit;
+    if (limit === undefined) return;
+    this.level -= Math.min(cost, limit);
+  }
+
+  give(amount: number, now: number): void {
+    const limit = this.limit;
+    if (limit === undefined || amount <= 0) return;
+    this.refill(now);
+    this.level = Math.min(limit, this.level + amount);
+  }
+
+  /** The server reports `remaining`: never believe we have more than that. */
+  adopt(remaining: number, now: number): void {
+    this.refill(now);
+    this.level = Math.min(this.level, remaining);
+  }
+
+  state(now: number): BucketState {
+    this.refill(now);
+    return { limit: this.limit, available: this.limit === undefined ? undefined : this.level };
+  }
+}
+
+interface Waiter {
+  cost: number;
+  resolve: (t: PacerTicket) => void;
+  reject: (e: unknown) => void;
+  model: string | undefined;
+}
+
+class Lane {
+  readonly requests = new Bucket();
+  readonly tokens = new Bucket();
+  readonly queue: Waiter[] = [];
+  blockedUntil = 0;
+  pumping = false;
+  wake: AbortController | undefined;
+}
+
+export class Pacer {
+  private readonly now: () => number;
+  private readonly sleep: Sleep;
+  private readonly learn: boolean;
+  private readonly estimateOpts: EstimateOptions;
+  private defaults: PacerLimits;
+  private readonly toldPerModel = new Map<string, PacerLimits>();
+  private readonly lanes = new Map<string, Lane>();
+
+  constructor(opts: PacerOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    this.sleep = opts.sleep ?? realSleep;
+    this.learn = opts.learn ?? true;
+    this.estimateOpts = { defaultMaxTokens: opts.defaultMaxTokens, charsPerToken: opts.charsPerToken };
+    this.defaults = { requestsPerMinute: opts.requestsPerMinute, tokensPerMinute: opts.tokensPerMinute };
+  }
+
+  /** The token estimate this pacer uses for a request body. */
+  estimate(body: unknown): number {
+    return estimateTokens(body, this.estimateOpts);
+  }
+
+  /** Tells the pacer a limit: for one model, or (without `model`) for every model not told otherwise. */
+  setLimits(limits: PacerLimits, model?: string): void {
+    if (model === undefined) this.defaults = { ...this.defaults, ...limits };
+    else this.toldPerModel.set(model, { ...this.toldPerModel.get(model), ...limits });
+    for (const [key, lane] of this.lanes) this.applyTold(key, lane);
+    for (const lane of this.lanes.values()) this.poke(lane);
+  }
+
+  /**
+   * Waits until the model's buckets can pay for one request of `tokens` (or of `body`'s estimate),
+   * takes the payment and returns a ticket. Rejects with the signal's reason if it aborts first.
+   */
+  acquire(req: { model?: string | undefined; tokens?: number; body?: unknown; signal?: AbortSignal | undefined }): Promise<PacerTicket> {
+    const cost = Math.max(0, req.tokens ?? this.estimate(req.body));
+    const lane = this.lane(req.model);
+    if (req.signal?.aborted) return Promise.reject(req.signal.reason);
+    return new Promise<PacerTicket>((resolve, reject) => {
+      const waiter: Waiter = { cost, model: req.model, resolve, reject };
+      const signal = req.signal;
+      if (signal) {
+        const onAbort = () => {
+          const i = lane.queue.indexOf(waiter);
+          if (i >= 0) {
+            lane.queue.splice(i, 1);
+            reject(signal.reason);
+            this.poke(lane);
+          }
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        waiter.resolve = (t) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(t);
+        };
+      }
+      lane.queue.push(waiter);
+      void this.pump(lane);
+    });
+  }
+
+  /** Feeds a response back: learns limits, adopts the server's remaining counts, honours a 429's retry hint. */
+  observe(model: string | undefined, status: number, headers: Headers): void {
+    if (!this.learn) return;
+    const lane = this.lane(model);
+    const now = this.now();
+    const num = (name: string): number | undefined => {
+      const v = headers.get(name);
+      if (v === null) return undefined;
+      const n = Number(v.trim());
+      return Number.isFinite(n) && n >= 0 ? n : undefined;
+    };
+    const limitReq = num(HEADER.limitRequests);
+    const limitTok = num(HEADER.limitTokens);
+    if (limitReq !== undefined) lane.requests.learned = limitReq;
+    if (limitTok !== undefined) lane.tokens.learned = limitTok;
+    const remReq = num(HEADER.remainingRequests);
+    const remTok = num(HEADER.remainingTokens);
+    if (remReq !== undefined) lane.requests.adopt(remReq, now);
+    if (remTok !== undefined) lane.tokens.adopt(remTok, now);
+    if (status === 429) {
+      const wait = serverRetryDelayMs(headers, now, undefined, true);
+      if (wait !== undefined) lane.blockedUntil = Math.max(lane.blockedUntil, now + wait);
+    }
+    this.poke(lane);
+  }
+
+  /** The model's buckets as the pacer sees them now. */
+  state(model?: string): PacerState {
+    const lane = this.lane(model);
+    const now = this.now();
+    return { requests: lane.requests.state(now), tokens: lane.tokens.state(now), queued: lane.queue.length, blockedUntil: lane.blockedUntil };
+  }
+
+  private lane(model: string | undefined): Lane {
+    const key = model ?? '';
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = new Lane();
+      this.lanes.set(key, lane);
+      this.applyTold(key, lane);
+    }
+    return lane;
+  }
+
+  private applyTold(key: string, lane: Lane): void {
+    const own = this.toldPerModel.get(key);
+    const now = this.now();
+    lane.requests.refill(now);
+    lane.tokens.refill(now);
+    lane.requests.told = own?.requestsPerMinute ?? this.defaults.requestsPerMinute;
+    lane.tokens.told = own?.tokensPerMinute ?? this.defaults.tokensPerMinute;
+    if (lane.requests.limit !== undefined) lane.requests.level = Math.min(lane.requests.level, lane.requests.limit);
+    if (lane.tokens.limit !== undefined) lane.tokens.level = Math.min(lane.tokens.level, lane.tokens.limit);
+  }
+
+  /** Wakes a sleeping pump so it re-checks with new limits or a shorter queue. */
+  private poke(lane: Lane): void {
+    lane.wake?.abort();
+  }
+
+  private waitFor(lane: Lane, cost: number): number {
+    const now = this.now();
+    return Math.max(lane.blockedUntil - now, lane.requests.waitFor(1, now), lane.tokens.waitFor(cost, now), 0);
+  }
+
+  /** One pump per lane lets waiters through in order, sleeping while the head cannot pay. */
+  private async pump(lane: Lane): Promise<void> {
+    if (lane.pumping) return;
+    lane.pumping = true;
+    try {
+      while (lane.queue.length > 0) {
+        const head = lane.queue[0] as Waiter;
+        const wait = this.waitFor(lane, head.cost);
+        if (wait <= 0) {
+          lane.queue.shift();
+          lane.requests.take(1);
+          lane.tokens.take(head.cost);
+          head.resolve(this.ticket(lane, head));
+          continue;
+        }
+        const wake = new AbortController();
+        lane.wake = wake;
+        try {
+          await this.sleep(wait, wake.signal);
+        } catch {
+          // woken early: loop and re-check
+        } finally {
+          lane.wake = undefined;
+        }
+      }
+    } finally {
+      lane.pumping = false;
+    }
+  }
+
+  private ticket(lane: Lane, w: Waiter): PacerTicket {
+    let settled = false;
+    return {
+      model: w.model,
+      tokens: w.cost,
+      grantedAt: this.now(),
+      settle: (used: number) => {
+        if (settled || !Number.isFinite(used)) return;
+        settled = true;
+        lane.tokens.give(w.cost - Math.max(0, used), this.now());
+        this.poke(lane);
+      },
+    };
+  }
+}

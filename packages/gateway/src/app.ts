@@ -1,0 +1,126 @@
+/**
+ * Assembles a gateway from a validated config: the store, the counters (memory or Redis), the
+ * identity layer, the engines, the routes, and an HTTP server that drains on close.
+ * Everything the world provides (clock, Redis, fetch, env, logger destination) is injectable.
+ * @module
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import type { DestinationStream, Logger } from 'pino';
+import { systemClock, type Clock } from './clock.js';
+import type { Config, ModelConfig } from './config/types.js';
+import { createDispatcher } from './http/dispatch.js';
+import { sendText } from './http/respond.js';
+import { Router } from './http/router.js';
+import { createLogger } from './logger.js';
+import { inferenceHandler } from './pipeline/inference.js';
+import { registerDocsRoutes } from './routes/docs.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerModelRoutes } from './routes/models.js';
+import { Metrics } from './status/metrics.js';
+import { buildServices, type Services } from './services.js';
+
+export interface GatewayDeps {
+  clock?: Clock;
+  env?: Record<string, string | undefined>;
+  /** Where logs go (tests capture them); stdout by default. */
+  logDestination?: DestinationStream;
+  logger?: Logger;
+  fetch?: typeof fetch;
+  /** A Redis client to use instead of connecting to config.redis.url. */
+  redis?: Redis;
+}
+
+export interface Gateway {
+  readonly config: Config;
+  readonly server: Server;
+  readonly services: Services;
+  readonly log: Logger;
+  /** Starts listening; resolves with the bound URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Stops accepting, waits for in-flight requests (up to the grace period), flushes, closes. */
+  close(): Promise<void>;
+}
+
+export async function createGateway(config: Config, deps: GatewayDeps = {}): Promise<Gateway> {
+  const clock = deps.clock ?? systemClock;
+  const env = deps.env ?? process.env;
+  const log = deps.logger ?? createLogger(config.logging.level, deps.logDestination);
+  const redis = deps.redis ?? (config.redis ? new Redis(config.redis.url, { commandTimeout: 2000, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) : undefined);
+  const services = await buildServices(config, { clock, env, log, redis, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const metrics = new Metrics();
+
+  let draining = false;
+  const router = new Router();
+  const pipeline = services.pipeline;
+  router.on('POST', '/v1/chat/completions', inferenceHandler('chat.completions', pipeline));
+  router.on('POST', '/v1/completions', inferenceHandler('completions', pipeline));
+  router.on('POST', '/v1/embeddings', inferenceHandler('embeddings', pipeline));
+  registerModelRoutes(router, { models: config.models, access: pipeline.access });
+  registerDocsRoutes(router, config.server.public_url);
+  registerHealthRoutes(router, { checks: services.readinessChecks, draining: () => draining });
+  router.on('GET', '/metrics', (ctx) => sendText(ctx, 200, 'text/plain; version=0.0.4', metrics.render()));
+  services.registerAdmin(router);
+
+  const dispatcher = createDispatcher(router, {
+    publicUrl: config.server.public_url,
+    trustProxy: config.server.trust_proxy,
+    log,
+    draining: () => draining,
+    onDone: (ctx) => {
+      const status = String(ctx.res.statusCode);
+      metrics.requests.inc({ path: routeLabel(ctx.path), status });
+      metrics.latency.observe({ path: routeLabel(ctx.path) }, Number(process.hrtime.bigint() - ctx.start) / 1e9);
+    },
+  });
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, dispatcher);
+  services.registerMetrics(metrics);
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    server,
+    services,
+    log,
+    listen(port = config.server.port, host = config.server.host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const a = server.address() as AddressInfo;
+          resolve(`http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`);
+        });
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        draining = true;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            server.closeAllConnections();
+          }, config.server.shutdown_grace_ms);
+          timer.unref();
+          server.close(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+          server.closeIdleConnections();
+        });
+        await services.close();
+        if (!deps.redis && redis) redis.disconnect();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Bounded label values for metrics: known routes by name, everything else as "other". */
+function routeLabel(path: string): string {
+  if (path.startsWith('/v1/models')) return '/v1/models';
+  if (path.startsWith('/v1/')) return path.length < 40 ? path : 'other';
+  if (path.startsWith('/admin/')) return '/admin';
+  return ['/healthz', '/readyz', '/metrics', '/docs/errors'].includes(path) ? path : 'other';
+}
+
+export type { ModelConfig };

@@ -1,0 +1,66 @@
+/**
+ * The JSON objects of the billing admin API. Amounts are USD numbers (micro-dollar precision),
+ * times are unix seconds, as in OpenAI's APIs.
+ * @module
+ */
+import { microsToUsd } from './pricing.js';
+import type { QuotaRequest } from './quota-requests.js';
+import type { SoftLimitStatus } from './tables.js';
+
+export interface QuotaRequestJson {
+  object: 'organization.quota_request';
+  id: string;
+  organization_id: string;
+  requested_hard_limit_usd: number;
+  previous_hard_limit_usd: number | null;
+  reason: string;
+  status: QuotaRequest['status'];
+  note: string | null;
+  created_at: number;
+  decided_at: number | null;
+}
+
+export interface SoftLimitNotificationJson {
+  status: SoftLimitStatus;
+  attempts: number;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+export interface BillingJson {
+  object: 'organization.billing';
+  organization_id: string;
+  hard_limit_usd: number | null;
+  soft_limit_usd: number | null;
+  period: string;
+  spent_usd: number;
+  reserved_usd: number;
+  /** This period's soft-limit notification, if the soft limit was reached. */
+  soft_limit_notification: SoftLimitNotificationJson | null;
+  /** The organization's quota requests, newest first. */
+  quota_requests: QuotaRequestJson[];
+}
+
+export function quotaRequestJson(r: QuotaRequest): QuotaRequestJson {
+  return {
+    object: 'organization.quota_request',
+    id: r.id,
+    organization_id: r.orgId,
+    requested_hard_limit_usd: microsToUsd(r.requestedHardLimitMicros),
+    previous_hard_limit_usd: r.previousHardLimitMicros === null ? null : microsToUsd(r.previousHardLimitMicros),
+    reason: r.reason,
+    status: r.status,
+    note: r.note,
+    created_at: seconds(r.createdAt),
+    decided_at: r.decidedAt === null ? null : seconds(r.decidedAt),
+  };
+}
+
+export function usdOrNull(micros: number | null): number | null {
+  return micros === null ? null : microsToUsd(micros);
+}
+
+export function seconds(ms: number): number {
+  return Math.floor(ms / 1000);
+}

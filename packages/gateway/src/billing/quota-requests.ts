@@ -1,0 +1,150 @@
+/**
+ * Quota-increase requests: an organization asks for a higher monthly hard limit, an operator
+ * approves (the limit is raised in the same transaction) or rejects it with a note. Each step is
+ * stored with its time. A request is decided exactly once, even when two operators act at the
+ * same moment: the decision is a conditional update on `status = 'pending'`.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { billingDb, toNumberOrNull, type BillingStore, type QuotaRequestStatus, type QuotaRequestsTable } from './tables.js';
+
+export interface QuotaRequest {
+  id: string;
+  orgId: string;
+  requestedHardLimitMicros: number;
+  /** The hard limit when the request was decided (null: unlimited, or not decided yet). */
+  previousHardLimitMicros: number | null;
+  reason: string;
+  status: QuotaRequestStatus;
+  note: string | null;
+  createdAt: number;
+  decidedAt: number | null;
+}
+
+export function newQuotaRequestId(): string {
+  return `qr-${randomBytes(12).toString('hex')}`;
+}
+
+/**
+ * Stores a pending request. Resolves undefined when the organization already has a pending one
+ * (a unique partial index decides, so concurrent submissions cannot both succeed).
+ */
+export async function createQuotaRequest(
+  store: BillingStore,
+  r: { orgId: string; requestedHardLimitMicros: number; reason: string; now: number; id?: string },
+): Promise<QuotaRequest | undefined> {
+  const row: QuotaRequestsTable = {
+    id: r.id ?? newQuotaRequestId(),
+    org_id: r.orgId,
+    requested_hard_limit_micros: r.requestedHardLimitMicros,
+    previous_hard_limit_micros: null,
+    reason: r.reason,
+    status: 'pending',
+    note: null,
+    created_at: r.now,
+    decided_at: null,
+  };
+  const done = await billingDb(store)
+    .insertInto('quota_requests')
+    .values(row)
+    .onConflict((oc) => oc.doNothing())
+    .returning('id')
+    .execute();
+  return done.length === 1 ? fromRow(row) : undefined;
+}
+
+export async function getQuotaRequest(store: BillingStore, id: string): Promise<QuotaRequest | undefined> {
+  const row = await billingDb(store).selectFrom('quota_requests').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? fromRow(row) : undefined;
+}
+
+export async function pendingQuotaRequestOf(store: BillingStore, orgId: string): Promise<QuotaRequest | undefined> {
+  const row = await billingDb(store).selectFrom('quota_requests').selectAll().where('org_id', '=', orgId).where('status', '=', 'pending').executeTakeFirst();
+  return row ? fromRow(row) : undefined;
+}
+
+export interface ListOptions {
+  status?: QuotaRequestStatus;
+  orgId?: string;
+  limit: number;
+  /** A request id: list the ones after it (older, newest first). */
+  after?: string;
+}
+
+/** Newest first; fetches limit + 1 rows to tell whether there are more. */
+export async function listQuotaRequests(store: BillingStore, o: ListOptions): Promise<{ data: QuotaRequest[]; hasMore: boolean } | undefined> {
+  const db = billingDb(store);
+  let q = db.selectFrom('quota_requests').selectAll();
+  if (o.status) q = q.where('status', '=', o.status);
+  if (o.orgId) q = q.where('org_id', '=', o.orgId);
+  if (o.after !== undefined) {
+    const cursor = await db.selectFrom('quota_requests').select(['created_at', 'id']).where('id', '=', o.after).executeTakeFirst();
+    if (!cursor) return undefined;
+    const at = Number(cursor.created_at);
+    q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', cursor.id)])]));
+  }
+  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(o.limit + 1).execute();
+  return { data: rows.slice(0, o.limit).map(fromRow), hasMore: rows.length > o.limit };
+}
+
+export type Decision = { ok: true; request: QuotaRequest } | { ok: false; reason: 'not_found' } | { ok: false; reason: 'decided'; request: QuotaRequest };
+
+/**
+ * Approves or rejects a pending request. Approving raises the organization's hard limit to the
+ * requested amount (never lowers it, and leaves an unlimited organization unlimited).
+ */
+export async function decideQuotaRequest(
+  store: BillingStore,
+  id: string,
+  decision: 'approved' | 'rejected',
+  note: string | null,
+  now: number,
+): Promise<Decision> {
+  return billingDb(store)
+    .transaction()
+    .execute(async (tx): Promise<Decision> => {
+      const req = await tx.selectFrom('quota_requests').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!req) return { ok: false, reason: 'not_found' };
+      if (req.status !== 'pending') return { ok: false, reason: 'decided', request: fromRow(req) };
+      const org = await tx.selectFrom('organizations').select('hard_limit_micros').where('id', '=', req.org_id).executeTakeFirst();
+      const previous = toNumberOrNull(org?.hard_limit_micros);
+      // The status condition makes the decision happen once: a concurrent decision that read
+      // 'pending' too updates no row here (PostgreSQL re-checks the condition after the lock).
+      const r = await tx
+        .updateTable('quota_requests')
+        .set({ status: decision, note, decided_at: now, previous_hard_limit_micros: previous })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) {
+        const current = await tx.selectFrom('quota_requests').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+        return { ok: false, reason: 'decided', request: fromRow(current) };
+      }
+      if (decision === 'approved') {
+        const requested = Number(req.requested_hard_limit_micros);
+        await tx
+          .updateTable('organizations')
+          .set({ hard_limit_micros: requested })
+          .where('id', '=', req.org_id)
+          .where('hard_limit_micros', 'is not', null)
+          .where('hard_limit_micros', '<', requested)
+          .execute();
+      }
+      const done = await tx.selectFrom('quota_requests').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      return { ok: true, request: fromRow(done) };
+    });
+}
+
+function fromRow(r: QuotaRequestsTable): QuotaRequest {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    requestedHardLimitMicros: Number(r.requested_hard_limit_micros),
+    previousHardLimitMicros: toNumberOrNull(r.previous_hard_limit_micros),
+    reason: r.reason,
+    status: r.status,
+    note: r.note,
+    createdAt: Number(r.created_at),
+    decidedAt: toNumberOrNull(r.decided_at),
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Spend rebuild at start: the counter store holds each organization's spend for the current
+ * month, and the durable ledger is its source of truth. Run after `UsageLedger.open` (which
+ * replays the journal) and before serving.
+ *
+ * The sums come from the daily rollups, which are written in the same transaction as the raw
+ * events and outlive their retention, so the result is exact whatever `retention_days` is.
+ * @module
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { CounterStore } from '../limits/counter-store.js';
+import { dayOf, periodOf, spendKey } from './period.js';
+import { billingDb, type BillingStore } from './tables.js';
+
+export interface RebuildOptions {
+  /**
+   * `overwrite` (memory counters, which start empty): set every organization's spend from the
+   * ledger. `compare` (Redis, shared by instances and more current than the ledger, whose newest
+   * events may still sit in other instances' buffers): only fill a missing value, and log drift.
+   */
+  mode: 'overwrite' | 'compare';
+  log: Pick<Logger, 'info' | 'warn'>;
+}
+
+export interface SpendRebuildEntry {
+  orgId: string;
+  ledgerMicros: number;
+  counterMicros: number;
+  action: 'set' | 'match' | 'drift';
+}
+
+/** Sums this month's cost per organization from the ledger; see RebuildOptions for what it writes. */
+export async function rebuildSpend(
+  store: BillingStore,
+  counters: Pick<CounterStore, 'spendOf' | 'setSpent'>,
+  clock: Clock,
+  opts: RebuildOptions,
+): Promise<SpendRebuildEntry[]> {
+  const period = periodOf(clock.now());
+  const totals = await ledgerSpendByOrg(store, period.startMs, period.endMs);
+  const out: SpendRebuildEntry[] = [];
+  for (const [orgId, ledgerMicros] of totals) {
+    const key = spendKey(orgId, period.startMs);
+    const current = await counters.spendOf(orgId, key);
+    const missing = current.spent === 0 && current.reserved === 0;
+    let action: SpendRebuildEntry['action'];
+    if (current.spent === ledgerMicros) action = 'match';
+    else if (opts.mode === 'overwrite' || missing) {
+      await counters.setSpent(orgId, key, ledgerMicros, period.endMs);
+      action = 'set';
+    } else {
+      action = 'drift';
+      opts.log.warn({ org_id: orgId, period: period.key, ledger_micros: ledgerMicros, counter_micros: current.spent }, 'spend counter differs from the usage ledger');
+    }
+    out.push({ orgId, ledgerMicros, counterMicros: current.spent, action });
+  }
+  opts.log.info({ period: period.key, organizations: out.length, set: out.filter((x) => x.action === 'set').length }, 'spend rebuilt from the usage ledger');
+  return out;
+}
+
+/** Cost per organization over whole UTC days in [startMs, endMs), from the daily rollups. */
+export async function ledgerSpendByOrg(store: BillingStore, startMs: number, endMs: number): Promise<Map<string, number>> {
+  const rows = await billingDb(store)
+    .selectFrom('usage_daily')
+    .select((eb) => ['org_id', eb.fn.sum<string | number>('cost_micros').as('cost')])
+    .where('day', '>=', dayOf(startMs))
+    .where('day', '<', dayOf(endMs))
+    .groupBy('org_id')
+    .execute();
+  return new Map(rows.map((r) => [r.org_id, Number(r.cost)]));
+}

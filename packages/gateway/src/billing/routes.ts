@@ -1,0 +1,205 @@
+/**
+ * The billing admin API (all under /admin/v1, admin key required):
+ *
+ *   GET  /organizations/{org_id}/usage/completions   usage report (OpenAI Usage API shape)
+ *   GET  /organizations/{org_id}/costs               cost report (OpenAI Costs API shape)
+ *   GET  /organizations/{org_id}/billing             limits, this period's spend, quota requests
+ *   PUT  /organizations/{org_id}/billing             {hard_limit_usd, soft_limit_usd} (null = none)
+ *   POST /organizations/{org_id}/quota_requests      {hard_limit_usd, reason}
+ *   GET  /organizations/{org_id}/quota_requests      that organization's requests
+ *   GET  /quota_requests?status=&organization_id=    all requests, newest first
+ *   GET  /quota_requests/{id}
+ *   POST /quota_requests/{id}/approve                {note?}: raises the hard limit
+ *   POST /quota_requests/{id}/reject                 {note}
+ *
+ * Handlers throw `ApiError`; the dispatcher renders it (sendError).
+ * @module
+ */
+import type { Clock } from '../clock.js';
+import { ApiError } from '../http/api-error.js';
+import type { RequestContext } from '../http/context.js';
+import { sendJson } from '../http/respond.js';
+import type { Router } from '../http/router.js';
+import type { CounterStore } from '../limits/counter-store.js';
+import { parseReportQuery } from '../usage/report-query.js';
+import { costsReport, usageCompletionsReport } from '../usage/reports.js';
+import { readObjectBody, stringField, usdField } from './admin-input.js';
+import { quotaRequestJson, seconds, usdOrNull, type BillingJson } from './admin-json.js';
+import { getOrgLimits, setOrgLimits, type OrgLimits } from './org-limits.js';
+import { periodOf, spendKey } from './period.js';
+import { microsToUsd } from './pricing.js';
+import { createQuotaRequest, decideQuotaRequest, getQuotaRequest, listQuotaRequests, pendingQuotaRequestOf } from './quota-requests.js';
+import { billingDb, type BillingStore, type QuotaRequestStatus } from './tables.js';
+
+export interface BillingRouteDeps {
+  store: BillingStore;
+  counters: Pick<CounterStore, 'spendOf'>;
+  clock: Clock;
+  /** Throws the admin authentication error unless the request carries the admin key. */
+  requireAdmin(ctx: RequestContext): void | Promise<void>;
+  /** Called after an organization's limits changed, so caches of them drop. */
+  onLimitsChanged(orgId: string): void | Promise<void>;
+  /** Admin request body limit (default 64 KiB). */
+  maxBodyBytes?: number;
+}
+
+const REASON_MAX = 2000;
+const NOTE_MAX = 2000;
+const STATUSES: readonly QuotaRequestStatus[] = ['pending', 'approved', 'rejected'];
+
+export function registerBillingRoutes(router: Router, deps: BillingRouteDeps): void {
+  const maxBody = deps.maxBodyBytes ?? 64 * 1024;
+  const org = '/admin/v1/organizations/:org_id';
+
+  router.on('GET', `${org}/usage/completions`, async (ctx) => {
+    await deps.requireAdmin(ctx);
+    const q = parseReportQuery(ctx.rawQuery, 'usage', deps.clock.now());
+    await existingOrg(deps.store, ctx.params.org_id!, { allowDeleted: true });
+    sendJson(ctx, 200, await usageCompletionsReport(deps.store, ctx.params.org_id!, q));
+  });
+
+  router.on('GET', `${org}/costs`, async (ctx) => {
+    await deps.requireAdmin(ctx);
+    const q = parseReportQuery(ctx.rawQuery, 'costs', deps.clock.now());
+    await existingOrg(deps.store, ctx.params.org_id!, { allowDeleted: true });
+    sendJson(ctx, 200, await costsReport(deps.store, ctx.params.org_id!, q));
+  });
+
+  router.on('GET', `${org}/billing`, async (ctx) => {
+    await deps.requireAdmin(ctx);
+    const o = await existingOrg(deps.store, ctx.params.org_id!);
+    sendJson(ctx, 200, await billingView(deps, o));
+  });
+
+  router.on('PUT', `${org}/billing`, async (ctx) => {
+    await deps.requireAdmin(ctx);
+    const orgId = ctx.params.org_id!;
+    const body = await readObjectBody(ctx, maxBody, ['hard_limit_usd', 'soft_limit_usd']);
+    const hard = usdField(body, 'hard_limit_usd', { nullable: true });
+    const soft = usdField(body, 'soft_limit_usd', { nullable: true });
+    const patch: { hardLimitMicros?: number | null; softLimitMicros?: number | null } = {};
+    if (hard !== undefined) patch.hardLimitMicros = hard;
+    if (soft !== undefined) patch.softLimitMicros = soft;
+    if (!(await setOrgLimits(deps.store, orgId, patch))) throw notFound('organization', orgId);
+    await deps.onLimitsChanged(orgId);
+    sendJson(ctx, 200, await billingView(deps, await existingOrg(deps.store, orgId)));
+  });
+
+  router.on('POST', `${org}/quota_requests`, async (ctx) => {
+    await deps.requireAdmin(ctx);
+    const orgId = ctx.params.org_id!;
+    const body = await readObjectBody(ctx, maxBody, ['hard_limit_usd', 'reason']);
+    const requested = usdField(body, 'hard_limit_usd', { nullable: false, required: true })!;
+    const reason = stringField(body, 'reason', { required: true, maxLength: REASON_MAX })!;
+    const o = await existingOrg(deps.store, orgId);
+    if (o.hardLimitMicros === null) throw conflict(`Organization ${orgId} has no hard limit; there is nothing to increase.`);
+    if (requested <= o.hardLimitMicros) {
+      throw conflict(`The requested hard limit ($${microsToUsd(requested)}) is not above the current one ($${microsToUsd(o.hardLimitMicros)}).`);
+    }
+    const created = await createQuotaRequest(deps.store, { orgId, requestedHardLimitMicros: requested, reason, now: deps.clock.now() });
+    if (!created) {
+      const pending = await pendingQuotaRequestOf(deps.store, orgId);
+      throw conflict(`Organization ${orgId} already has a pending quota request${pending ? ` (${pending.id})` : ''}; wait for its decision.`);
+    }
+    sendJson(ctx, 200, quotaRequestJson(created));
+  });
+
+  router.on('GET', `${org}/quota_requests`, async (ctx) => {
+    await deps.requireAdmin(ctx);
+    await existingOrg(deps.store, ctx.params.org_id!, { allowDeleted: true });
+    await sendQuotaRequestList(ctx, deps.store, ctx.params.org_id!);
+  });
+
+  router.on('GET', '/admin/v1/quota_requests', async (ctx) => {
+    await deps.requireAdmin(ctx);
+    await sendQuotaRequestList(ctx, deps.store, undefined);
+  });
+
+  router.on('GET', '/admin/v1/quota_requests/:id', async (ctx) => {
+    await deps.requireAdmin(ctx);
+    const r = await getQuotaRequest(deps.store, ctx.params.id!);
+    if (!r) throw notFound('quota request', ctx.params.id!);
+    sendJson(ctx, 200, quotaRequestJson(r));
+  });
+
+  const decide = (decision: 'approved' | 'rejected') => async (ctx: RequestContext) => {
+    await deps.requireAdmin(ctx);
+    const id = ctx.params.id!;
+    const body = await readObjectBody(ctx, maxBody, ['note'], { optional: decision === 'approved' });
+    const note = stringField(body, 'note', { required: decision === 'rejected', maxLength: NOTE_MAX }) ?? null;
+    const d = await decideQuotaRequest(deps.store, id, decision, note, deps.clock.now());
+    if (!d.ok && d.reason === 'not_found') throw notFound('quota request', id);
+    if (!d.ok) throw conflict(`Quota request ${id} was already ${d.request.status}.`);
+    if (decision === 'approved') await deps.onLimitsChanged(d.request.orgId);
+    sendJson(ctx, 200, quotaRequestJson(d.request));
+  };
+  router.on('POST', '/admin/v1/quota_requests/:id/approve', decide('approved'));
+  router.on('POST', '/admin/v1/quota_requests/:id/reject', decide('rejected'));
+}
+
+/** The billing view of an organization: limits, this period's spend from the counters, requests. */
+export async function billingView(deps: Pick<BillingRouteDeps, 'store' | 'counters' | 'clock'>, o: OrgLimits): Promise<BillingJson> {
+  const period = periodOf(deps.clock.now());
+  const [spend, notification, requests] = await Promise.all([
+    deps.counters.spendOf(o.id, spendKey(o.id, period.startMs)),
+    billingDb(deps.store).selectFrom('soft_limit_notifications').selectAll().where('org_id', '=', o.id).where('period', '=', period.key).executeTakeFirst(),
+    listQuotaRequests(deps.store, { orgId: o.id, limit: 20 }),
+  ]);
+  return {
+    object: 'organization.billing',
+    organization_id: o.id,
+    hard_limit_usd: usdOrNull(o.hardLimitMicros),
+    soft_limit_usd: usdOrNull(o.softLimitMicros),
+    period: period.key,
+    spent_usd: microsToUsd(spend.spent),
+    reserved_usd: microsToUsd(spend.reserved),
+    soft_limit_notification: notification
+      ? {
+          status: notification.status,
+          attempts: notification.attempts,
+          last_error: notification.last_error,
+          created_at: seconds(Number(notification.created_at)),
+          delivered_at: notification.delivered_at === null ? null : seconds(Number(notification.delivered_at)),
+        }
+      : null,
+    quota_requests: (requests?.data ?? []).map(quotaRequestJson),
+  };
+}
+
+async function sendQuotaRequestList(ctx: RequestContext, store: BillingStore, orgId: string | undefined): Promise<void> {
+  const q = new URLSearchParams(ctx.rawQuery);
+  const status = q.get('status') ?? undefined;
+  if (status !== undefined && !STATUSES.includes(status as QuotaRequestStatus)) {
+    throw new ApiError('invalid_value', { value: status, supported: STATUSES.map((s) => `'${s}'`).join(', ') }, { param: 'status' });
+  }
+  const limitText = q.get('limit');
+  const limit = limitText === null ? 20 : Number(limitText);
+  if (!Number.isInteger(limit)) throw new ApiError('invalid_type', { param: 'limit', expected: 'an integer', actual: JSON.stringify(limitText) }, { param: 'limit' });
+  if (limit < 1) throw new ApiError('integer_below_min_value', { param: 'limit', min: 1, value: limit }, { param: 'limit' });
+  if (limit > 100) throw new ApiError('integer_above_max_value', { param: 'limit', max: 100, value: limit }, { param: 'limit' });
+  const after = q.get('after') ?? undefined;
+  const org = orgId ?? q.get('organization_id') ?? undefined;
+  const r = await listQuotaRequests(store, {
+    limit,
+    ...(status !== undefined ? { status: status as QuotaRequestStatus } : {}),
+    ...(org !== undefined ? { orgId: org } : {}),
+    ...(after !== undefined ? { after } : {}),
+  });
+  if (!r) throw notFound('quota request', after!);
+  const data = r.data.map(quotaRequestJson);
+  sendJson(ctx, 200, { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null, has_more: r.hasMore });
+}
+
+async function existingOrg(store: BillingStore, orgId: string, opts: { allowDeleted?: boolean } = {}): Promise<OrgLimits> {
+  const o = await getOrgLimits(store, orgId);
+  if (!o || (o.deleted && !opts.allowDeleted)) throw notFound('organization', orgId);
+  return o;
+}
+
+function notFound(resource: string, id: string): ApiError {
+  return new ApiError('resource_not_found', { resource, id });
+}
+
+function conflict(message: string): ApiError {
+  return new ApiError('resource_conflict', { message });
+}

@@ -1,0 +1,209 @@
+/**
+ * Soft-limit notifications: when an organization's spend in a period reaches its soft limit, one
+ * webhook is sent (config.billing.soft_limit_webhook_url) and the attempt is recorded.
+ *
+ * Once per (organization, period), across instances: the notification is a row whose primary key
+ * is (org_id, period), inserted with ON CONFLICT DO NOTHING; only the instance whose insert
+ * created the row delivers. Delivery is retried with exponential backoff on the injected clock;
+ * each attempt updates the row (status, attempts, last_error, delivered_at).
+ * @module
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { CounterStore } from '../limits/counter-store.js';
+import { periodOf, spendKey } from './period.js';
+import { microsToUsd } from './pricing.js';
+import { billingDb, type BillingStore, type SoftLimitStatus } from './tables.js';
+
+export interface SoftLimitNotifierOptions {
+  store: BillingStore;
+  clock: Clock;
+  fetch: typeof fetch;
+  /** Null: crossings are still recorded (status `no_webhook`) but nothing is sent. */
+  webhookUrl: string | null;
+  log: Pick<Logger, 'info' | 'warn'>;
+  /** Delivery attempts in all (default 6). */
+  maxAttempts?: number;
+  /** First retry delay; doubles per attempt (default 1 s). */
+  baseDelayMs?: number;
+  /** Longest retry delay (default 60 s). */
+  maxDelayMs?: number;
+  /** Per-attempt timeout (default 10 s). */
+  timeoutMs?: number;
+}
+
+export interface SoftLimitPayload {
+  object: 'organization.soft_limit_notification';
+  type: 'soft_limit.reached';
+  id: string;
+  organization_id: string;
+  period: string;
+  spend_usd: number;
+  soft_limit_usd: number;
+  /** Unix seconds when the crossing was detected. */
+  created_at: number;
+}
+
+const MEMO_CAP = 100_000;
+
+export class SoftLimitNotifier {
+  private readonly o: Required<Omit<SoftLimitNotifierOptions, 'webhookUrl'>> & { webhookUrl: string | null };
+  /** (org, period) pairs known to have a row: later settlements skip the database. */
+  private readonly fired = new Set<string>();
+  private readonly inflight = new Set<Promise<void>>();
+
+  constructor(o: SoftLimitNotifierOptions) {
+    this.o = { maxAttempts: 6, baseDelayMs: 1000, maxDelayMs: 60_000, timeoutMs: 10_000, ...o };
+  }
+
+  /** True when this (organization, period) is already known to have fired here. */
+  alreadyFired(orgId: string, period: string): boolean {
+    return this.fired.has(memoKey(orgId, period));
+  }
+
+  /**
+   * Called after settlement with the organization's spend. Resolves true when this call detected
+   * the crossing (and started the delivery), false otherwise. Delivery continues in background;
+   * `idle()` waits for it.
+   */
+  async check(orgId: string, spentMicros: number, softLimitMicros: number | null, period: string): Promise<boolean> {
+    if (softLimitMicros === null || spentMicros < softLimitMicros) return false;
+    const key = memoKey(orgId, period);
+    if (this.fired.has(key)) return false;
+    const now = this.o.clock.now();
+    const status: SoftLimitStatus = this.o.webhookUrl === null ? 'no_webhook' : 'pending';
+    const created = await billingDb(this.o.store)
+      .insertInto('soft_limit_notifications')
+      .values({ org_id: orgId, period, spend_micros: spentMicros, limit_micros: softLimitMicros, status, attempts: 0, last_error: null, created_at: now, delivered_at: null })
+      .onConflict((oc) => oc.columns(['org_id', 'period']).doNothing())
+      .returning('org_id')
+      .execute();
+    this.remember(key);
+    if (created.length === 0) return false;
+    this.o.log.info({ org_id: orgId, period, spend_micros: spentMicros, soft_limit_micros: softLimitMicros }, 'soft limit reached');
+    if (this.o.webhookUrl !== null) this.track(this.deliver(orgId, period, spentMicros, softLimitMicros, now, 0));
+    return true;
+  }
+
+  /**
+   * Resumes deliveries left pending by a process that stopped mid-retry. Only rows older than a
+   * whole retry schedule are taken, so a delivery another live instance is still retrying is not
+   * sent twice. Returns how many were resumed.
+   */
+  async resumePending(): Promise<number> {
+    if (this.o.webhookUrl === null) return 0;
+    const cutoff = this.o.clock.now() - this.retryWindowMs();
+    const rows = await billingDb(this.o.store).selectFrom('soft_limit_notifications').selectAll().where('status', '=', 'pending').where('created_at', '<', cutoff).execute();
+    for (const r of rows) {
+      this.remember(memoKey(r.org_id, r.period));
+      this.track(this.deliver(r.org_id, r.period, Number(r.spend_micros), Number(r.limit_micros), Number(r.created_at), r.attempts));
+    }
+    return rows.length;
+  }
+
+  /** Resolves when no delivery is in progress. */
+  async idle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  private async deliver(orgId: string, period: string, spent: number, limit: number, createdAt: number, attemptsSoFar: number): Promise<void> {
+    const url = this.o.webhookUrl!;
+    const payload: SoftLimitPayload = {
+      object: 'organization.soft_limit_notification',
+      type: 'soft_limit.reached',
+      id: `${orgId}:${period}`,
+      organization_id: orgId,
+      period,
+      spend_usd: microsToUsd(spent),
+      soft_limit_usd: microsToUsd(limit),
+      created_at: Math.floor(createdAt / 1000),
+    };
+    const body = JSON.stringify(payload);
+    const db = billingDb(this.o.store);
+    for (let attempt = attemptsSoFar + 1; attempt <= this.o.maxAttempts; attempt++) {
+      let error: string;
+      let permanent = false;
+      try {
+        const res = await this.o.fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'user-agent': 'tollgate', 'x-tollgate-notification-id': payload.id },
+          body,
+          signal: AbortSignal.timeout(this.o.timeoutMs),
+        });
+        await res.body?.cancel().catch(() => undefined);
+        if (res.ok) {
+          await db.updateTable('soft_limit_notifications').set({ status: 'delivered', attempts: attempt, last_error: null, delivered_at: this.o.clock.now() }).where('org_id', '=', orgId).where('period', '=', period).execute();
+          this.o.log.info({ org_id: orgId, period, attempts: attempt }, 'soft limit webhook delivered');
+          return;
+        }
+        error = `HTTP ${res.status}`;
+        // A client error other than timeout / rate limit will not change on retry.
+        permanent = res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429;
+      } catch (e) {
+        error = e instanceof Error ? e.message : String(e);
+      }
+      const last = permanent || attempt === this.o.maxAttempts;
+      await db
+        .updateTable('soft_limit_notifications')
+        .set({ status: last ? 'failed' : 'pending', attempts: attempt, last_error: error.slice(0, 500) })
+        .where('org_id', '=', orgId)
+        .where('period', '=', period)
+        .execute();
+      if (last) {
+        this.o.log.warn({ org_id: orgId, period, attempts: attempt, error }, 'soft limit webhook failed');
+        return;
+      }
+      await this.o.clock.sleep(this.delay(attempt));
+    }
+  }
+
+  /** Wait after failed attempt n (1-based): base × 2^(n-1), capped. */
+  private delay(attempt: number): number {
+    return Math.min(this.o.baseDelayMs * 2 ** (attempt - 1), this.o.maxDelayMs);
+  }
+
+  private retryWindowMs(): number {
+    let total = 0;
+    for (let a = 1; a < this.o.maxAttempts; a++) total += this.delay(a) + this.o.timeoutMs;
+    return total + this.o.timeoutMs;
+  }
+
+  private remember(key: string): void {
+    // Bounded: entries of past periods are only an optimization, so forgetting them is safe.
+    if (this.fired.size >= MEMO_CAP) this.fired.clear();
+    this.fired.add(key);
+  }
+
+  private track(p: Promise<void>): void {
+    const t = p.catch((e: unknown) => this.o.log.warn({ err: e }, 'soft limit delivery bookkeeping failed')).finally(() => this.inflight.delete(t));
+    this.inflight.add(t);
+  }
+}
+
+/**
+ * The request path's `afterSettle(orgId)`: reads the organization's soft limit (from the
+ * caller's cache) and, only when there is one not yet fired, its spend, then checks. Never
+ * throws and never delays the response.
+ */
+export function createSoftLimitHook(d: {
+  notifier: SoftLimitNotifier;
+  counters: Pick<CounterStore, 'spendOf'>;
+  clock: Clock;
+  softLimitOf: (orgId: string) => number | null | undefined | Promise<number | null | undefined>;
+  log: Pick<Logger, 'warn'>;
+}): (orgId: string) => void {
+  return (orgId) => {
+    void (async () => {
+      const soft = await d.softLimitOf(orgId);
+      if (soft === null || soft === undefined) return;
+      const period = periodOf(d.clock.now());
+      if (d.notifier.alreadyFired(orgId, period.key)) return;
+      const spend = await d.counters.spendOf(orgId, spendKey(orgId, period.startMs));
+      await d.notifier.check(orgId, spend.spent, soft, period.key);
+    })().catch((err: unknown) => d.log.warn({ err, org_id: orgId }, 'soft limit check failed'));
+  };
+}
+
+function memoKey(orgId: string, period: string): string {
+  return `${period}\u0000${orgId}`;
+}

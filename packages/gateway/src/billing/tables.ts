@@ -1,0 +1,106 @@
+/**
+ * Row types of the money-and-usage tables (migration 0002) and the two `organizations` columns
+ * this side reads and writes. Kept here, not in the shared `Database` type, so the billing code
+ * owns its schema; `billingDb` views any store's Kysely instance through these types.
+ * @module
+ */
+import type { Kysely } from 'kysely';
+
+/**
+ * Integer columns as read back: SQLite gives numbers, PostgreSQL's `pg` gives `bigint` and
+ * aggregates as strings. Readers pass every such value through `Number`.
+ */
+export type DbInt = number | string | bigint;
+
+export interface UsageEventsTable {
+  request_id: string;
+  org_id: string;
+  key_id: string;
+  user_id: string;
+  model: string;
+  endpoint: string;
+  prompt_tokens: DbInt;
+  completion_tokens: DbInt;
+  cost_micros: DbInt;
+  status_code: number;
+  error_code: string | null;
+  streamed: number;
+  latency_ms: DbInt;
+  estimated: number;
+  created_at: DbInt;
+}
+
+export interface UsageDailyTable {
+  day: string;
+  org_id: string;
+  model: string;
+  key_id: string;
+  user_id: string;
+  requests: DbInt;
+  prompt_tokens: DbInt;
+  completion_tokens: DbInt;
+  cost_micros: DbInt;
+}
+
+export type SoftLimitStatus = 'pending' | 'delivered' | 'failed' | 'no_webhook';
+
+export interface SoftLimitNotificationsTable {
+  org_id: string;
+  period: string;
+  spend_micros: DbInt;
+  limit_micros: DbInt;
+  status: SoftLimitStatus;
+  attempts: number;
+  last_error: string | null;
+  created_at: DbInt;
+  delivered_at: DbInt | null;
+}
+
+export type QuotaRequestStatus = 'pending' | 'approved' | 'rejected';
+
+export interface QuotaRequestsTable {
+  id: string;
+  org_id: string;
+  requested_hard_limit_micros: DbInt;
+  previous_hard_limit_micros: DbInt | null;
+  reason: string;
+  status: QuotaRequestStatus;
+  note: string | null;
+  created_at: DbInt;
+  decided_at: DbInt | null;
+}
+
+export interface BillingTables {
+  usage_events: UsageEventsTable;
+  usage_daily: UsageDailyTable;
+  soft_limit_notifications: SoftLimitNotificationsTable;
+  quota_requests: QuotaRequestsTable;
+}
+
+/** The part of migration 0001's `organizations` table that billing touches. */
+export interface OrganizationBillingColumns {
+  id: string;
+  name: string;
+  hard_limit_micros: DbInt | null;
+  soft_limit_micros: DbInt | null;
+  deleted_at: DbInt | null;
+}
+
+export type BillingDatabase = BillingTables & { organizations: OrganizationBillingColumns };
+
+/** What this side needs of the store: its Kysely instance and which SQL dialect it speaks. */
+export interface BillingStore {
+  // `any` so that a Kysely typed with the shared `Database` is accepted without this side
+  // editing or importing that type; `billingDb` restores precise types.
+  readonly db: Kysely<any>;
+  readonly dialect: 'sqlite' | 'postgres';
+}
+
+export function billingDb(store: BillingStore): Kysely<BillingDatabase> {
+  return store.db as Kysely<BillingDatabase>;
+}
+
+/** A nullable integer column as a number (or null). */
+export function toNumberOrNull(v: DbInt | null | undefined): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}

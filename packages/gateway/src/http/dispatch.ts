@@ -1,0 +1,73 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { ApiError, UpstreamHttpError } from './api-error.js';
+import { createContext, type RequestContext } from './context.js';
+import { errorBody, errorHeaders, sendError, sendJson } from './respond.js';
+import type { Router } from './router.js';
+
+export interface DispatchOptions {
+  publicUrl: string;
+  trustProxy: boolean;
+  log: Logger;
+  /** True while shutting down: responses ask the client to close the connection. */
+  draining: () => boolean;
+  /** Called once per request when the response is done (metrics). */
+  onDone?: (ctx: RequestContext) => void;
+}
+
+const PREFLIGHT_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
+  'access-control-allow-headers': '*',
+  'access-control-max-age': '86400',
+};
+
+/**
+ * The node:http request listener: route, run the handler, render whatever it throws. Stage 1 of
+ * the request path (route) lives here; every later stage runs inside a handler.
+ */
+export function createDispatcher(router: Router, opts: DispatchOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const ctx = createContext(req, res, opts.trustProxy);
+    if (opts.draining()) res.setHeader('connection', 'close');
+    if (opts.onDone) res.once('close', () => opts.onDone!(ctx));
+    if (ctx.method === 'OPTIONS') {
+      res.writeHead(204, PREFLIGHT_HEADERS).end();
+      return;
+    }
+    const m = router.match(ctx.method, ctx.path);
+    if (m.kind === 'not_found') return sendError(ctx, new ApiError('invalid_url', { method: ctx.method, path: ctx.path }), opts.publicUrl);
+    if (m.kind === 'method_not_allowed') {
+      return sendError(ctx, new ApiError('method_not_allowed', { method: ctx.method, path: ctx.path, allowed: m.allowed.join(', ') }, { headers: { allow: m.allowed.join(', ') } }), opts.publicUrl);
+    }
+    ctx.params = m.params;
+    try {
+      const p = m.handler(ctx);
+      if (p) p.catch((e: unknown) => fail(ctx, e, opts));
+    } catch (e) {
+      fail(ctx, e, opts);
+    }
+  };
+}
+
+/** Renders a thrown value: catalog errors as themselves, upstream passthroughs as received, anything else as a 500. */
+export function fail(ctx: RequestContext, e: unknown, opts: Pick<DispatchOptions, 'publicUrl' | 'log'>): void {
+  const res = ctx.res;
+  if (res.destroyed || res.writableEnded) return;
+  if (res.headersSent) {
+    // A stream already started: the only way left to tell the client is an error frame.
+    const err = e instanceof ApiError ? e : new ApiError('server_error');
+    if (!(e instanceof ApiError)) opts.log.error({ err: e, req_id: ctx.id }, 'request failed after the response started');
+    res.end(`data: ${JSON.stringify(errorBody(err, opts.publicUrl))}\n\n`);
+    return;
+  }
+  if (e instanceof ApiError) return sendError(ctx, e, opts.publicUrl);
+  if (e instanceof UpstreamHttpError) return sendJson(ctx, e.status, e.body, { ...e.headers });
+  if (ctx.signal.aborted) {
+    res.destroy();
+    return;
+  }
+  opts.log.error({ err: e, req_id: ctx.id, path: ctx.path }, 'unexpected error');
+  const err = new ApiError('server_error');
+  sendJson(ctx, err.status, errorBody(err, opts.publicUrl), errorHeaders(err));
+}

@@ -1,0 +1,256 @@
+/**
+ * Stages 2–3 of the request path: authentication (bearer key → principal) and authorization
+ * (organization header, scopes, model access), plus the limits lookup the limit stage needs.
+ *
+ * The request path never queries the database for a known key: outcomes are cached in memory
+ * (bounded LRU, `auth.cache_ttl_ms` as a safety net), and every change that takes access away
+ * — key revocation, member removal, organization deletion, allow-list or limit changes — is an
+ * invalidation event: applied to the local cache before the admin call returns, and published
+ * over Redis (`<prefix>identity-invalidate`) to every other instance when Redis is configured.
+ *
+ * ```ts
+ * const identity = new Identity({ store, config, clock, redis });
+ * const p = await identity.authenticate(ctx);      // throws 401/429 catalog errors
+ * identity.requireScope(p, ctx.method, ctx.path);  // 401 insufficient_permissions
+ * identity.requireModel(p, body.model);            // 403 model_access_denied
+ * const limits = await identity.limitsFor(p, body.model);
+ * ```
+ * @module
+ */
+import { HEADER, maskKey } from '@tollgate/protocol';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/types.js';
+import { ApiError } from '../http/api-error.js';
+import { header, type RequestContext } from '../http/context.js';
+import type { Store } from '../store/index.js';
+import { isWellFormedKey } from './api-key-format.js';
+import { credentialFrom } from './bearer.js';
+import { FailedAuthLimiter } from './failed-auth-limiter.js';
+import { InvalidationBus, type Invalidation } from './invalidation.js';
+import { KeyHasher, loadKeyHasher } from './key-hasher.js';
+import { LastUsedBuffer } from './last-used.js';
+import { LimitsResolver, type Limits } from './limits-resolver.js';
+import { PrincipalCache } from './principal-cache.js';
+import type { AuthOutcome, Principal } from './principal.js';
+import { effectiveScopes, grants, requiredScope } from './scopes.js';
+
+export type { Principal, AuthOutcome } from './principal.js';
+export type { Invalidation } from './invalidation.js';
+export type { Limits } from './limits-resolver.js';
+export type { ResolvedLimits } from './limit-layers.js';
+export { orgLimits, keyLimits, tierLimits } from './limit-layers.js';
+export { SCOPES, READ_SCOPES, isKnownScope, requiredScope, type Scope } from './scopes.js';
+export { generateApiKey, isWellFormedKey, KEY_PREFIX } from './api-key-format.js';
+export { FailedAuthLimiter } from './failed-auth-limiter.js';
+
+export interface IdentityDeps {
+  store: Store;
+  config: Config;
+  clock: Clock;
+  /** For pub/sub invalidation; a subscriber connection is made from it with `duplicate()`. */
+  redis?: Redis;
+  log?: Logger;
+  /** Tuning; the defaults suit production. */
+  options?: { maxCachedKeys?: number; lastUsedFlushMs?: number };
+}
+
+/** Longest submitted token echoed (masked) in an error message. */
+const MAX_ECHO = 200;
+
+export class Identity {
+  /** Failed authentications per client address; the admin API counts its failures here too. */
+  readonly failures: FailedAuthLimiter;
+  readonly limits: LimitsResolver;
+  private readonly cache: PrincipalCache;
+  private readonly lastUsed: LastUsedBuffer;
+  private readonly bus: InvalidationBus;
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly log: Logger | undefined;
+  private hasher: KeyHasher | undefined;
+  private readonly hasherReady: Promise<KeyHasher>;
+  private closed: Promise<void> | undefined;
+
+  constructor(deps: IdentityDeps) {
+    const { store, config, clock } = deps;
+    this.store = store;
+    this.clock = clock;
+    this.log = deps.log;
+    const ttl = config.auth.cache_ttl_ms;
+    this.failures = new FailedAuthLimiter(config.auth.failed_attempts_per_minute, clock);
+    this.cache = new PrincipalCache(clock, ttl, { maxKeys: deps.options?.maxCachedKeys });
+    this.limits = new LimitsResolver(store, config, clock, ttl);
+    this.lastUsed = new LastUsedBuffer(store.apiKeys);
+    this.lastUsed.start(deps.options?.lastUsedFlushMs ?? 5000, (e) => this.log?.warn({ err: e }, 'writing api key last_used_at failed; will retry'));
+    const channel = `${config.redis?.key_prefix ?? 'tollgate:'}identity-invalidate`;
+    this.bus = new InvalidationBus(deps.redis, channel, (e) => this.applyLocally(e), (e) => this.log?.warn({ err: e }, 'identity invalidation over redis failed'));
+    this.hasherReady = loadKeyHasher(store, config.secrets.server_secret).then((h) => (this.hasher = h));
+    // Reported through ready() / authenticate(); never an unhandled rejection.
+    this.hasherReady.catch(() => {});
+  }
+
+  /** Resolves when the key secret is loaded and the Redis subscription (if any) is in place. */
+  async ready(): Promise<void> {
+    await this.hasherReady;
+    await this.bus.ready();
+  }
+
+  /** Stage 2: the principal for the request's key. Throws 401 (or 429 for a blocked address). */
+  async authenticate(ctx: RequestContext): Promise<Principal> {
+    const ip = ctx.clientIp;
+    const token = credentialFrom(header(ctx, 'authorization'));
+    if (token === undefined) {
+      this.failures.check(ip);
+      throw this.fail(ip, new ApiError('missing_api_key'), 'no key');
+    }
+    if (!isWellFormedKey(token)) {
+      this.failures.check(ip);
+      throw this.fail(ip, invalidKey(token), 'malformed key');
+    }
+    const hasher = this.hasher ?? (await this.hasherReady);
+    const hash = hasher.hash(token);
+    this.failures.check(ip, hash);
+
+    let outcome = this.cache.get(hash) ?? (await this.lookup(hash));
+    const now = this.clock.now();
+    if (outcome.ok && outcome.expiresAt !== null && outcome.expiresAt <= now) {
+      this.cache.expire(hash);
+      outcome = { ok: false, error: 'invalid_api_key', permanent: true };
+    }
+    if (!outcome.ok) {
+      throw this.fail(ip, outcome.error === 'no_organization' ? new ApiError('no_organization') : invalidKey(token), outcome.error);
+    }
+    const p = outcome.principal;
+
+    const orgHeader = header(ctx, HEADER.organization)?.trim();
+    if (orgHeader && orgHeader !== p.orgId) {
+      const exists = await this.cache.organizationExists(orgHeader, () => this.store.organizations.exists(orgHeader));
+      throw this.fail(
+        ip,
+        exists ? new ApiError('mismatched_organization') : new ApiError('invalid_organization', { organization: orgHeader.slice(0, MAX_ECHO) }),
+        exists ? 'organization header names another organization' : 'organization header names no organization',
+      );
+    }
+
+    this.failures.succeed(ip, hash);
+    this.lastUsed.touch(p.keyId, now);
+    ctx.headers[HEADER.organization] = p.orgId;
+    return p;
+  }
+
+  /** Stage 3: the key's permissions allow this endpoint. */
+  requireScope(p: Principal, method: string, path: string): void {
+    if (p.permissions === 'all' && p.role !== 'reader') return;
+    const scope = requiredScope(method, path);
+    if (!grants(p, scope)) throw new ApiError('insufficient_permissions', { scopes: scope });
+  }
+
+  /** Stage 3: the organization may use this model. */
+  requireModel(p: Principal, model: string): void {
+    if (p.allowedModels !== null && !p.allowedModels.has(model)) throw new ApiError('model_access_denied', { organization: p.orgId, model });
+  }
+
+  /** The effective limits for the limit stage; synchronous when cached (the usual case). */
+  limitsFor(p: Principal, model: string): Limits | Promise<Limits> {
+    return this.limits.resolveLimits(p.orgId, p.tier, model, p.keyId);
+  }
+
+  /** The stored form of a key (admin API: creating keys). */
+  async hashKey(key: string): Promise<string> {
+    return (this.hasher ?? (await this.hasherReady)).hash(key);
+  }
+
+  /**
+   * Takes effect on this instance before it returns, and is published to the others (waiting at
+   * most a second for Redis). Call after the change is committed to the store.
+   */
+  async invalidate(e: Invalidation): Promise<void> {
+    this.applyLocally(e);
+    await this.bus.publish(e);
+  }
+
+  /** Invalidations received from other instances so far. */
+  get remoteInvalidations(): number {
+    return this.bus.received;
+  }
+
+  /** Writes buffered last-use times now (also done every few seconds and at close). */
+  flushLastUsed(): Promise<void> {
+    return this.lastUsed.flush();
+  }
+
+  close(): Promise<void> {
+    return (this.closed ??= (async () => {
+      this.lastUsed.stop();
+      try {
+        await this.lastUsed.flush();
+      } catch (e) {
+        this.log?.warn({ err: e }, 'writing api key last_used_at at close failed');
+      }
+      await this.bus.close();
+    })());
+  }
+
+  private applyLocally(e: Invalidation): void {
+    if (e.kind === 'key') {
+      this.cache.invalidateKey(e.keyId);
+      this.limits.invalidateKey(e.keyId);
+    } else if (e.kind === 'org') {
+      this.cache.invalidateOrg(e.orgId);
+      this.limits.invalidateOrg(e.orgId);
+    } else {
+      this.cache.clear();
+      this.limits.clear();
+    }
+  }
+
+  private fail(ip: string, err: ApiError, reason: string): ApiError {
+    this.failures.fail(ip);
+    this.log?.debug({ client_ip: ip, reason }, 'authentication failed');
+    return err;
+  }
+
+  /** A cache miss: one shared load; a store failure falls back to a cached (stale) success. */
+  private async lookup(hash: string): Promise<AuthOutcome> {
+    try {
+      return await this.cache.load(hash, () => this.load(hash));
+    } catch (e) {
+      const stale = this.cache.stale(hash);
+      if (!stale) throw e;
+      this.log?.warn({ err: e }, 'identity store unavailable; serving a cached key');
+      return stale;
+    }
+  }
+
+  private async load(hash: string): Promise<AuthOutcome> {
+    const rec = await this.store.apiKeys.findForAuth(hash);
+    // The index found the row by hash; compare again in constant time all the same.
+    if (!rec || !KeyHasher.same(rec.key.keyHash, hash)) return { ok: false, error: 'invalid_api_key', permanent: true };
+    const { key, org, role } = rec;
+    if (key.status !== 'active') return { ok: false, error: 'invalid_api_key', permanent: true };
+    if (key.expiresAt !== null && key.expiresAt <= this.clock.now()) return { ok: false, error: 'invalid_api_key', permanent: true };
+    if (org.deletedAt !== null) return { ok: false, error: 'no_organization', permanent: true };
+    // Not permanent: the user may be added back, which must work at once.
+    if (role === null) return { ok: false, error: 'no_organization', permanent: false };
+    const [allowed] = await Promise.all([org.modelsRestricted ? this.store.modelAccess.get(org.id) : null, this.limits.prefetch(org.id, key.id)]);
+    const principal: Principal = {
+      keyId: key.id,
+      keyName: key.name,
+      orgId: org.id,
+      orgName: org.name,
+      userId: key.userId,
+      role,
+      permissions: key.permissions,
+      scopes: effectiveScopes(key.permissions, key.scopes, role),
+      allowedModels: allowed === null ? null : new Set(allowed),
+      tier: org.tier,
+    };
+    return { ok: true, principal, expiresAt: key.expiresAt };
+  }
+}
+
+function invalidKey(token: string): ApiError {
+  return new ApiError('invalid_api_key', { key: maskKey(token.length > MAX_ECHO ? token.slice(0, MAX_ECHO) : token) });
+}

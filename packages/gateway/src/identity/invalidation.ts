@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+/** What changed: one key, everything about one organization, or anything at all. */
+export type Invalidation = { kind: 'key'; keyId: string } | { kind: 'org'; orgId: string } | { kind: 'all' };
+
+const PUBLISH_TIMEOUT_MS = 1000;
+
+/**
+ * Carries invalidations between gateway instances over Redis pub/sub. The local cache is always
+ * invalidated first by the caller; this only tells the other instances. A subscriber connection
+ * that reconnects may have missed events, so a reconnect is treated as "invalidate everything".
+ * Without Redis it does nothing (one instance has nobody to tell).
+ */
+export class InvalidationBus {
+  private readonly origin = randomUUID();
+  private sub: Redis | undefined;
+  private started: Promise<void> = Promise.resolve();
+  /** Events received from other instances (for tests and metrics). */
+  received = 0;
+
+  constructor(
+    private readonly redis: Redis | undefined,
+    private readonly channel: string,
+    private readonly apply: (e: Invalidation) => void,
+    private readonly onError: (e: unknown) => void,
+  ) {
+    if (!redis) return;
+    const sub = redis.duplicate();
+    this.sub = sub;
+    let readies = 0;
+    sub.on('ready', () => {
+      if (readies++ > 0) this.apply({ kind: 'all' });
+    });
+    sub.on('error', (e) => this.onError(e));
+    sub.on('message', (ch: string, text: string) => {
+      if (ch !== this.channel) return;
+      const msg = parse(text);
+      if (!msg || msg.origin === this.origin) return;
+      this.received++;
+      this.apply(msg.event);
+    });
+    this.started = sub.subscribe(channel).then(
+      () => undefined,
+      (e) => this.onError(e),
+    );
+  }
+
+  /** Resolves once the subscription is in place (instances started together can await it). */
+  ready(): Promise<void> {
+    return this.started;
+  }
+
+  /** Tells the other instances; waits at most a second and never throws (their TTL is the backstop). */
+  async publish(event: Invalidation): Promise<void> {
+    if (!this.redis) return;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.redis.publish(this.channel, JSON.stringify({ origin: this.origin, event })),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('identity invalidation: publish timed out')), PUBLISH_TIMEOUT_MS);
+        }),
+      ]);
+    } catch (e) {
+      this.onError(e);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    const sub = this.sub;
+    this.sub = undefined;
+    if (!sub) return;
+    try {
+      await sub.quit();
+    } catch {
+      sub.disconnect();
+    }
+  }
+}
+
+function parse(text: string): { origin: string; event: Invalidation } | undefined {
+  try {
+    const m = JSON.parse(text) as { origin?: unknown; event?: { kind?: unknown; keyId?: unknown; orgId?: unknown } };
+    const e = m.event;
+    if (typeof m.origin !== 'string' || !e) return undefined;
+    if (e.kind === 'key' && typeof e.keyId === 'string') return { origin: m.origin, event: { kind: 'key', keyId: e.keyId } };
+    if (e.kind === 'org' && typeof e.orgId === 'string') return { origin: m.origin, event: { kind: 'org', orgId: e.orgId } };
+    if (e.kind === 'all') return { origin: m.origin, event: { kind: 'all' } };
+  } catch {
+    // not ours
+  }
+  return undefined;
+}

@@ -1,0 +1,106 @@
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/types.js';
+import type { LimitOverride, Store } from '../store/index.js';
+import { keyLimits, orgLimits, type ResolvedLimits } from './limit-layers.js';
+import { LruMap } from './lru.js';
+
+export interface Limits {
+  org: ResolvedLimits;
+  key?: ResolvedLimits;
+}
+
+interface Snapshot {
+  rows: ReadonlyMap<string, LimitOverride>;
+  loadedAt: number;
+  /** Results already computed from these rows. */
+  memo: Map<string, ResolvedLimits | undefined>;
+}
+
+const MAX_MEMO = 256;
+const NO_ROWS: Snapshot = { rows: new Map(), loadedAt: Infinity, memo: new Map() };
+
+/**
+ * Effective rate limits for (organization, tier, model, key), from the configured tiers and the
+ * override rows. The rows of an organization and of a key are read once (authentication
+ * prefetches them with the key) and kept in memory; admin changes invalidate them as events,
+ * like the identity cache. With everything cached, `resolveLimits` answers synchronously.
+ */
+export class LimitsResolver {
+  private readonly orgs: LruMap<string, Snapshot>;
+  private readonly keys: LruMap<string, Snapshot>;
+  /** Bumped by every invalidation: a load that started before one does not fill the cache. */
+  private generation = 0;
+
+  constructor(
+    private readonly store: Pick<Store, 'rateLimits'>,
+    private readonly config: Pick<Config, 'tiers' | 'default_tier'>,
+    private readonly clock: Clock,
+    private readonly ttlMs: number,
+    maxEntries = 10_000,
+  ) {
+    this.orgs = new LruMap(maxEntries);
+    this.keys = new LruMap(maxEntries);
+  }
+
+  resolveLimits(orgId: string, tier: string, model: string, keyId?: string): Limits | Promise<Limits> {
+    const org = this.cached(this.orgs, orgId);
+    const key = keyId === undefined ? NO_ROWS : this.cached(this.keys, keyId);
+    if (org && key) return this.compute(org, key, tier, model);
+    return this.load(orgId, keyId).then(([o, k]) => this.compute(o, k, tier, model));
+  }
+
+  /** Reads the rows of an organization and a key that are not cached yet. */
+  async prefetch(orgId: string, keyId?: string): Promise<void> {
+    await this.load(orgId, keyId);
+  }
+
+  invalidateOrg(orgId: string): void {
+    this.generation++;
+    this.orgs.delete(orgId);
+  }
+
+  invalidateKey(keyId: string): void {
+    this.generation++;
+    this.keys.delete(keyId);
+  }
+
+  clear(): void {
+    this.generation++;
+    this.orgs.clear();
+    this.keys.clear();
+  }
+
+  private cached(map: LruMap<string, Snapshot>, id: string): Snapshot | undefined {
+    const s = map.get(id);
+    if (s && this.clock.now() - s.loadedAt < this.ttlMs) return s;
+    return undefined;
+  }
+
+  private async load(orgId: string, keyId: string | undefined): Promise<[Snapshot, Snapshot]> {
+    const gen = this.generation;
+    const org = this.cached(this.orgs, orgId);
+    const key = keyId === undefined ? NO_ROWS : this.cached(this.keys, keyId);
+    const [orgRows, keyRows] = await Promise.all([org ? undefined : this.store.rateLimits.orgOverrides(orgId), key || keyId === undefined ? undefined : this.store.rateLimits.keyLimits(keyId)]);
+    const now = this.clock.now();
+    const o = org ?? { rows: orgRows!, loadedAt: now, memo: new Map() };
+    const k = key ?? { rows: keyRows!, loadedAt: now, memo: new Map() };
+    if (gen === this.generation && this.ttlMs > 0) {
+      if (!org) this.orgs.set(orgId, o);
+      if (!key && keyId !== undefined) this.keys.set(keyId, k);
+    }
+    return [o, k];
+  }
+
+  private compute(org: Snapshot, key: Snapshot, tier: string, model: string): Limits {
+    // Bounded even if callers pass names that are not configured models.
+    if (org.memo.size > MAX_MEMO) org.memo.clear();
+    if (key.memo.size > MAX_MEMO) key.memo.clear();
+    const ok = `${tier}\n${model}`;
+    let o = org.memo.get(ok);
+    if (!o) org.memo.set(ok, (o = orgLimits(this.config, tier, model, org.rows)));
+    if (key === NO_ROWS || key.rows.size === 0) return { org: o };
+    let k = key.memo.get(model);
+    if (!key.memo.has(model)) key.memo.set(model, (k = keyLimits(model, key.rows)));
+    return k ? { org: o, key: k } : { org: o };
+  }
+}

@@ -1,0 +1,134 @@
+import type { Clock } from '../clock.js';
+import { LruMap } from './lru.js';
+import type { AuthOutcome } from './principal.js';
+
+type Success = Extract<AuthOutcome, { ok: true }>;
+type Failure = Extract<AuthOutcome, { ok: false }>;
+
+interface Positive {
+  outcome: Success;
+  loadedAt: number;
+}
+
+/**
+ * Key hash → authentication outcome, in memory, so that a request costs one HMAC and one Map
+ * lookup instead of a query.
+ *
+ * Correctness against revocation rests on three rules:
+ * 1. Invalidation is synchronous and deletes every entry it concerns before the admin call that
+ *    caused it returns; the TTL is only a safety net for missed remote events.
+ * 2. A load that started before an invalidation never fills the cache afterwards: every
+ *    invalidation bumps `generation`, and a fill carries the generation its load started in.
+ * 3. Concurrent misses for one hash share one load, and invalidation forgets the shared loads, so
+ *    a request arriving after the invalidation starts a fresh one.
+ *
+ * Failures are cached (bounded, same TTL) only when they are permanent — unknown, revoked or
+ * expired keys, deleted organizations — so a flood of bad keys does not reach the database.
+ */
+export class PrincipalCache {
+  private readonly positive: LruMap<string, Positive>;
+  private readonly negative: LruMap<string, { outcome: Failure; until: number }>;
+  private readonly loads = new Map<string, { generation: number; promise: Promise<AuthOutcome> }>();
+  private readonly orgExists: LruMap<string, { exists: boolean; loadedAt: number }>;
+  private generation = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly ttlMs: number,
+    opts: { maxKeys?: number; maxNegative?: number; maxOrgs?: number } = {},
+  ) {
+    this.positive = new LruMap(opts.maxKeys ?? 50_000);
+    this.negative = new LruMap(opts.maxNegative ?? 10_000);
+    this.orgExists = new LruMap(opts.maxOrgs ?? 10_000);
+  }
+
+  /** A cached outcome younger than the TTL. */
+  get(hash: string): AuthOutcome | undefined {
+    const now = this.clock.now();
+    const p = this.positive.get(hash);
+    if (p && now - p.loadedAt < this.ttlMs) return p.outcome;
+    const n = this.negative.peek(hash);
+    if (n && n.until > now) return n.outcome;
+    return undefined;
+  }
+
+  /** A cached success of any age that was not invalidated: served when the store is down. */
+  stale(hash: string): Success | undefined {
+    return this.positive.peek(hash)?.outcome;
+  }
+
+  /**
+   * Runs `load` for a hash not in the cache, sharing it with concurrent callers, and stores the
+   * outcome unless an invalidation happened meanwhile.
+   */
+  load(hash: string, load: () => Promise<AuthOutcome>): Promise<AuthOutcome> {
+    const shared = this.loads.get(hash);
+    if (shared && shared.generation === this.generation) return shared.promise;
+    const generation = this.generation;
+    const promise = load().then(
+      (outcome) => {
+        if (this.loads.get(hash)?.promise === promise) this.loads.delete(hash);
+        if (generation === this.generation) this.store(hash, outcome);
+        return outcome;
+      },
+      (e: unknown) => {
+        if (this.loads.get(hash)?.promise === promise) this.loads.delete(hash);
+        throw e;
+      },
+    );
+    this.loads.set(hash, { generation, promise });
+    return promise;
+  }
+
+  /** Drops a hash whose key turned out expired on a cache hit, remembering the failure. */
+  expire(hash: string): void {
+    this.positive.delete(hash);
+    this.store(hash, { ok: false, error: 'invalid_api_key', permanent: true });
+  }
+
+  invalidateKey(keyId: string): void {
+    this.bump();
+    this.positive.deleteWhere((e) => e.outcome.principal.keyId === keyId);
+  }
+
+  invalidateOrg(orgId: string): void {
+    this.bump();
+    this.positive.deleteWhere((e) => e.outcome.principal.orgId === orgId);
+    this.orgExists.delete(orgId);
+  }
+
+  clear(): void {
+    this.bump();
+    this.positive.clear();
+    this.negative.clear();
+    this.orgExists.clear();
+  }
+
+  /** Whether an organization exists, cached like keys; `load` reads the store on a miss. */
+  async organizationExists(orgId: string, load: () => Promise<boolean>): Promise<boolean> {
+    const c = this.orgExists.get(orgId);
+    if (c && this.clock.now() - c.loadedAt < this.ttlMs) return c.exists;
+    const generation = this.generation;
+    const exists = await load();
+    if (generation === this.generation && this.ttlMs > 0) this.orgExists.set(orgId, { exists, loadedAt: this.clock.now() });
+    return exists;
+  }
+
+  private bump(): void {
+    this.generation++;
+    this.loads.clear();
+  }
+
+  private store(hash: string, outcome: AuthOutcome): void {
+    // A failure always removes the success, also the stale one kept for store outages.
+    if (!outcome.ok) this.positive.delete(hash);
+    if (this.ttlMs <= 0) return;
+    const now = this.clock.now();
+    if (outcome.ok) {
+      this.negative.delete(hash);
+      this.positive.set(hash, { outcome, loadedAt: now });
+    } else if (outcome.permanent) {
+      this.negative.set(hash, { outcome, until: now + this.ttlMs });
+    }
+  }
+}

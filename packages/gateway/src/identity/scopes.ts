@@ -1,0 +1,61 @@
+/**
+ * API key scopes, named as OpenAI names them, and the endpoint → scope table.
+ *
+ * | endpoint                                   | scope            |
+ * |--------------------------------------------|------------------|
+ * | GET  /v1/models, GET /v1/models/{model}    | `api.model.read` |
+ * | POST /v1/chat/completions                  | `model.request`  |
+ * | POST /v1/completions                       | `model.request`  |
+ * | POST /v1/embeddings                        | `model.request`  |
+ * | any other `/v1/<resource>...`              | `api.<resource>.read` for GET/HEAD, `api.<resource>.write` otherwise |
+ *
+ * (`api.model.read` and `model.request` are the names api.openai.com reports in "Missing
+ * scopes: ..."; the derived rule gives e.g. `api.responses.write`, which OpenAI reports too.)
+ *
+ * Key permissions: `all` grants every scope; `read_only` grants every `*.read` scope (so only
+ * GET endpoints); `restricted` grants the scopes listed on the key. A user whose role in the
+ * organization is `reader` gets at most read scopes, whatever the key says.
+ * @module
+ */
+import type { KeyPermissions, Role } from '../store/index.js';
+
+/** The scopes a restricted key may list. Extend with the table when endpoints are added. */
+export const SCOPES = ['api.model.read', 'model.request'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export const isKnownScope = (s: string): s is Scope => (SCOPES as readonly string[]).includes(s);
+
+export const READ_SCOPES: readonly string[] = SCOPES.filter((s) => s.endsWith('.read'));
+
+/** The exact table: `METHOD path` → scope. */
+const TABLE = new Map<string, string>([
+  ['GET /v1/models', 'api.model.read'],
+  ['POST /v1/chat/completions', 'model.request'],
+  ['POST /v1/completions', 'model.request'],
+  ['POST /v1/embeddings', 'model.request'],
+]);
+
+/** The scope an endpoint requires. `path` is the request path without the query string. */
+export function requiredScope(method: string, path: string): string {
+  const m = method === 'HEAD' ? 'GET' : method;
+  const p = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  const exact = TABLE.get(`${m} ${p}`);
+  if (exact) return exact;
+  if (m === 'GET' && p.startsWith('/v1/models/')) return 'api.model.read';
+  const resource = p.split('/')[2] || 'unknown';
+  return `api.${resource}.${m === 'GET' ? 'read' : 'write'}`;
+}
+
+/** The scopes a key holds in effect, from its permissions and its user's role. */
+export function effectiveScopes(permissions: KeyPermissions, keyScopes: readonly string[], role: Role): ReadonlySet<string> {
+  if (permissions === 'all' && role !== 'reader') return new Set(SCOPES);
+  if (permissions !== 'restricted') return new Set(READ_SCOPES);
+  return new Set(role === 'reader' ? keyScopes.filter((s) => s.endsWith('.read')) : keyScopes);
+}
+
+/** Whether a caller holds `scope`. Also decides derived scopes that SCOPES does not list. */
+export function grants(p: { permissions: KeyPermissions; role: Role; scopes: ReadonlySet<string> }, scope: string): boolean {
+  if (p.permissions === 'all' && p.role !== 'reader') return true;
+  if (p.permissions !== 'restricted' && scope.endsWith('.read')) return true;
+  return p.scopes.has(scope);
+}

@@ -1,0 +1,105 @@
+/**
+ * Integer arithmetic and input rules shared by both counter stores, so that the memory store and
+ * the Lua scripts make the same decisions to the unit.
+ *
+ * A bucket with `limit` L over `windowMs` W refills L/W tokens per ms, which is rarely an integer.
+ * To keep every quantity an exact integer (Lua numbers are doubles, exact only below 2^53) the
+ * level is stored in units of 1/q token with q = W / gcd(L, W); one millisecond then adds exactly
+ * `rate` = L / gcd(L, W) units and a full bucket holds `capacity` = L·q units. Every magnitude is
+ * kept below 2^50, so sums and the products in the division helpers stay exact.
+ * @module
+ */
+import type { ReserveRequest, SettleRequest } from './counter-store.js';
+
+/** Upper bound of a bucket's capacity in units, and of its debt (the level's floor is −MAX_UNITS). */
+export const MAX_UNITS = 2 ** 50;
+
+/** How many expired reservations one reserve call sweeps at most (the rest go on later calls). */
+export const SWEEP_BATCH = 64;
+
+/** Spend counters live this long after their period ends (late settlements still land). */
+export const SPEND_GRACE_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Reservation records outlive their lease by this much, so the sweep finds them before expiry. */
+export const RECORD_GRACE_MS = 60 * 60 * 1000;
+
+export interface BucketScale {
+  /** Units per token. */
+  q: number;
+  /** Units added per millisecond. */
+  rate: number;
+  /** Units in a full bucket (limit · q). */
+  capacity: number;
+}
+
+export function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
+
+/** ⌊a / b⌋ for integers, b > 0, exact even where the float quotient rounds across an integer. */
+export function floorDiv(a: number, b: number): number {
+  let d = Math.floor(a / b);
+  if (d * b > a) d -= 1;
+  else if ((d + 1) * b <= a) d += 1;
+  return d;
+}
+
+/** ⌈a / b⌉ for integers, b > 0. */
+export function ceilDiv(a: number, b: number): number {
+  return -floorDiv(-a, b);
+}
+
+export function bucketScale(limit: number, windowMs: number): BucketScale {
+  const g = gcd(limit, windowMs);
+  const q = windowMs / g;
+  return { q, rate: limit / g, capacity: limit * q };
+}
+
+const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+
+function check(ok: boolean, what: string): void {
+  if (!ok) throw new RangeError(`counter store: ${what}`);
+}
+
+/** A tag becomes a Redis Cluster hash tag `{tag}`, so it must not contain braces. */
+export function validateTag(tag: string): void {
+  check(typeof tag === 'string' && tag.length > 0 && !/[{}]/.test(tag), `tag must be a non-empty string without braces, got ${JSON.stringify(tag)}`);
+}
+
+export function validateReserve(r: ReserveRequest): void {
+  validateTag(r.tag);
+  check(typeof r.reservationId === 'string' && r.reservationId.length > 0, 'reservationId must be a non-empty string');
+  check(isCount(r.leaseMs) && r.leaseMs > 0, `leaseMs must be a positive integer, got ${r.leaseMs}`);
+  const seen = new Set<string>();
+  for (const b of r.buckets) {
+    check(typeof b.key === 'string' && b.key.length > 0, 'bucket key must be a non-empty string');
+    check(!seen.has(b.key), `bucket key ${b.key} appears twice in one call`);
+    seen.add(b.key);
+    check(isCount(b.limit) && b.limit > 0, `bucket ${b.key}: limit must be a positive integer, got ${b.limit}`);
+    check(isCount(b.windowMs) && b.windowMs > 0, `bucket ${b.key}: windowMs must be a positive integer, got ${b.windowMs}`);
+    check(isCount(b.cost), `bucket ${b.key}: cost must be a non-negative integer, got ${b.cost}`);
+    check(bucketScale(b.limit, b.windowMs).capacity <= MAX_UNITS, `bucket ${b.key}: limit ${b.limit} per ${b.windowMs} ms is too fine to count exactly (limit × windowMs / gcd must stay below 2^50)`);
+  }
+  if (r.spend) {
+    const s = r.spend;
+    check(typeof s.key === 'string' && s.key.length > 0, 'spend key must be a non-empty string');
+    check(s.hardLimit === null || isCount(s.hardLimit), `spend hardLimit must be null or a non-negative integer, got ${s.hardLimit}`);
+    check(isCount(s.amount), `spend amount must be a non-negative integer (micro-dollars), got ${s.amount}`);
+    check(isCount(s.periodEndMs), `spend periodEndMs must be an integer epoch ms, got ${s.periodEndMs}`);
+  }
+}
+
+export function validateSettle(s: SettleRequest): void {
+  validateTag(s.tag);
+  check(typeof s.reservationId === 'string' && s.reservationId.length > 0, 'reservationId must be a non-empty string');
+  for (const c of s.bucketCosts ?? []) check(isCount(c), `actual bucket cost must be a non-negative integer, got ${c}`);
+  check(s.spendAmount === undefined || isCount(s.spendAmount), `actual spend must be a non-negative integer, got ${s.spendAmount}`);
+}
+
+export function validateSpendArgs(tag: string, key: string, spent?: number, periodEndMs?: number): void {
+  validateTag(tag);
+  check(typeof key === 'string' && key.length > 0, 'spend key must be a non-empty string');
+  if (spent !== undefined) check(isCount(spent), `spent must be a non-negative integer, got ${spent}`);
+  if (periodEndMs !== undefined) check(isCount(periodEndMs), `periodEndMs must be an integer epoch ms, got ${periodEndMs}`);
+}

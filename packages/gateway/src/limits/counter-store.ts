@@ -1,0 +1,99 @@
+/**
+ * The counter layer's contract: one atomic decision per call over rate-limit buckets and a spend
+ * quota, with reservations that are settled later (or swept when their lease runs out).
+ *
+ * Two implementations keep this contract and are tested by one shared suite:
+ * `MemoryCounterStore` (one process) and `RedisCounterStore` (many gateway instances).
+ * @module
+ */
+
+/**
+ * One token bucket: capacity `limit`, refilled continuously at `limit / windowMs` (no fixed
+ * windows, so there is no cliff at a window boundary). `cost` is what this call takes from it.
+ * `key` names the bucket inside the call's tag (e.g. `org:gpt-4o:tpm`).
+ */
+export interface BucketRequest {
+  key: string;
+  limit: number;
+  windowMs: number;
+  cost: number;
+}
+
+/**
+ * A spend quota in integer micro-dollars. `key` names the organization's calendar-month period
+ * (e.g. `2026-01`); `hardLimit` null means unlimited (spend is still tracked). `periodEndMs` is
+ * when the period ends, so its counters can expire some time after.
+ */
+export interface SpendRequest {
+  key: string;
+  hardLimit: number | null;
+  amount: number;
+  periodEndMs: number;
+}
+
+export interface ReserveRequest {
+  /** The request id; settling is idempotent by it. Must be unique within the tag. */
+  reservationId: string;
+  /** The organization id. Every key of one call shares the Redis Cluster hash tag `{tag}`. */
+  tag: string;
+  buckets: BucketRequest[];
+  spend?: SpendRequest;
+  /** A reservation not settled within this is swept by the next reserve on the same tag. */
+  leaseMs: number;
+}
+
+export interface BucketState {
+  limit: number;
+  /** Whole tokens left, never below 0 (a bucket in debt reports 0). */
+  remaining: number;
+  /** Milliseconds until the bucket is full again (0 when full). */
+  resetMs: number;
+}
+
+export interface SpendState {
+  spent: number;
+  reserved: number;
+}
+
+export interface ReserveFailure {
+  /** The index of the failing bucket in the request, or `'spend'`. */
+  target: number | 'spend';
+  /** Whole tokens (or micro-dollars) available now; negative when in debt. */
+  available: number;
+  /** The exact wait until the cost fits; null when it never can (cost above the limit, or spend). */
+  retryAfterMs: number | null;
+}
+
+export type ReserveOutcome =
+  | { admitted: true; buckets: BucketState[]; spend?: SpendState }
+  | { admitted: false; buckets: BucketState[]; spend?: SpendState; failures: ReserveFailure[] };
+
+export interface SettleRequest {
+  reservationId: string;
+  tag: string;
+  /** Actual cost per bucket, in the order of the reservation; a missing entry means "as reserved". */
+  bucketCosts?: number[];
+  /** Actual spend; absent means "as reserved" (the worst case, the safe direction). */
+  spendAmount?: number;
+}
+
+export interface CounterStore {
+  /**
+   * Admits only if every bucket has room for its cost and spent + reserved + amount <= hardLimit;
+   * then debits every bucket, reserves the spend and records the reservation, all in one step.
+   * A rejected call writes nothing. Rejects (the promise) on invalid input, a duplicate
+   * reservation id, or a backend failure.
+   */
+  reserve(r: ReserveRequest): Promise<ReserveOutcome>;
+  /**
+   * Trues up a reservation: refunds reserved − actual to each bucket (never above capacity; an
+   * actual above the reservation is debited, the bucket may go into debt), moves the spend from
+   * reserved to spent at the actual amount, and removes the reservation. Resolves false when the
+   * reservation is unknown, already settled or swept: a second settle changes nothing.
+   */
+  settle(s: SettleRequest): Promise<boolean>;
+  spendOf(tag: string, key: string): Promise<SpendState>;
+  /** Sets `spent` (reserved is kept): the gateway rebuilds it from the durable ledger at start. */
+  setSpent(tag: string, key: string, spent: number, periodEndMs: number): Promise<void>;
+  close(): Promise<void>;
+}

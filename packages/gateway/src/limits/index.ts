@@ -1,0 +1,15 @@
+/**
+ * Limits: exact, atomic counters for rate limits (token buckets with continuous refill) and
+ * spend-quota reservations, behind one `CounterStore` interface with an in-process and a Redis
+ * implementation, plus the `RateLimiter` that turns them into OpenAI's headers and 429s.
+ * @module
+ */
+export * from './counter-store.js';
+export { MemoryCounterStore, type MemoryCounterSnapshot } from './memory-counter-store.js';
+export { RedisCounterStore, type RedisCounterStoreOptions } from './redis-counter-store.js';
+export { RESERVE_LUA, SETTLE_LUA, SET_SPENT_LUA, encodeReserve, encodeSettle, decodeReserve, keyBase, type ScriptCall } from './redis-scripts.js';
+export { bucketScale, MAX_UNITS, SPEND_GRACE_MS, type BucketScale } from './bucket-math.js';
+export { DIMENSIONS, type Dimension } from './dimensions.js';
+export { rateLimitHeaders } from './rate-limit-headers.js';
+export { rejectionError, type RejectionContext } from './rate-limit-errors.js';
+export { RateLimiter, DEFAULT_LEASE_MS, type Admission, type LimitSet, type RateLimiterOptions, type ReserveInput } from './rate-limiter.js';

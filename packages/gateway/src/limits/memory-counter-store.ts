@@ -1,0 +1,259 @@
+/**
+ * The in-process counter store (the embedded default, one gateway instance). Every method does
+ * its whole decision synchronously, so within the process each call is atomic; the async surface
+ * only matches the `CounterStore` contract. Time comes from the injected Clock.
+ *
+ * It mirrors the Redis scripts rule for rule (see bucket-math.ts and redis-scripts.ts): the same
+ * integer units, the same sweep of expired reservations on reserve, and "a missing bucket is
+ * full". Idle entries are dropped by an amortised garbage collection instead of key TTLs.
+ * @module
+ */
+import type { Clock } from '../clock.js';
+import {
+  MAX_UNITS,
+  RECORD_GRACE_MS,
+  SPEND_GRACE_MS,
+  bucketScale,
+  ceilDiv,
+  floorDiv,
+  validateReserve,
+  validateSettle,
+  validateSpendArgs,
+  type BucketScale,
+} from './bucket-math.js';
+import type { BucketState, CounterStore, ReserveFailure, ReserveOutcome, ReserveRequest, SettleRequest, SpendState } from './counter-store.js';
+
+interface BucketCell {
+  /** Level in units of 1/q token; may be negative (debt). */
+  level: number;
+  /** When the level was last written (ms). */
+  ts: number;
+  q: number;
+  /** When the bucket is full again; past that the cell is the same as no cell. */
+  expiresAt: number;
+}
+
+interface SpendCell {
+  spent: number;
+  reserved: number;
+  expiresAt: number;
+}
+
+interface ReservedBucket {
+  key: string;
+  cost: number;
+  q: number;
+  rate: number;
+  capacity: number;
+}
+
+interface Reservation {
+  buckets: ReservedBucket[];
+  spend?: { key: string; amount: number; expiresAt: number };
+  leaseExpiresAt: number;
+  /** After this the record is gone whether swept or not (Redis: the records hash TTL). */
+  expiresAt: number;
+}
+
+/** A deep copy of the whole state, for tests that compare state before and after a call. */
+export interface MemoryCounterSnapshot {
+  buckets: Record<string, BucketCell>;
+  spends: Record<string, SpendCell>;
+  reservations: Record<string, Record<string, Reservation>>;
+}
+
+// Entry names follow the Redis key layout so a snapshot reads like a key dump.
+const bucketName = (tag: string, key: string) => `{${tag}}:b:${key}`;
+const spendName = (tag: string, key: string) => `{${tag}}:s:${key}`;
+
+export class MemoryCounterStore implements CounterStore {
+  private readonly buckets = new Map<string, BucketCell>();
+  private readonly spends = new Map<string, SpendCell>();
+  private readonly reservations = new Map<string, Map<string, Reservation>>();
+  private opsSinceGc = 0;
+  private closed = false;
+
+  constructor(private readonly clock: Clock) {}
+
+  async reserve(r: ReserveRequest): Promise<ReserveOutcome> {
+    this.assertOpen();
+    validateReserve(r);
+    const now = this.now();
+    this.maybeGc(now);
+    if (this.reservations.get(r.tag)?.has(r.reservationId)) throw new Error(`counter store: duplicate reservation id ${r.reservationId}`);
+    this.sweep(r.tag, now);
+
+    const scales = r.buckets.map((b) => bucketScale(b.limit, b.windowMs));
+    const levels = r.buckets.map((b, i) => this.levelOf(bucketName(r.tag, b.key), scales[i]!, now));
+    const failures: ReserveFailure[] = [];
+    r.buckets.forEach((b, i) => {
+      const s = scales[i]!;
+      const level = levels[i]!;
+      const available = floorDiv(level, s.q);
+      if (b.cost > b.limit) failures.push({ target: i, available, retryAfterMs: null });
+      else if (level < b.cost * s.q) failures.push({ target: i, available, retryAfterMs: ceilDiv(b.cost * s.q - level, s.rate) });
+    });
+    let spend: SpendState | undefined;
+    if (r.spend) {
+      const cell = this.spendCell(spendName(r.tag, r.spend.key), now);
+      spend = { spent: cell?.spent ?? 0, reserved: cell?.reserved ?? 0 };
+      const { hardLimit, amount } = r.spend;
+      if (hardLimit !== null && spend.spent + spend.reserved + amount > hardLimit) {
+        failures.push({ target: 'spend', available: hardLimit - spend.spent - spend.reserved, retryAfterMs: null });
+      }
+    }
+    if (failures.length > 0) {
+      return { admitted: false, buckets: r.buckets.map((b, i) => stateOf(b.limit, levels[i]!, scales[i]!)), ...(spend && { spend }), failures };
+    }
+
+    // Admitted: debit every bucket, reserve the spend, record the reservation.
+    const states: BucketState[] = [];
+    r.buckets.forEach((b, i) => {
+      const s = scales[i]!;
+      const level = levels[i]! - b.cost * s.q;
+      if (b.cost > 0) this.writeBucket(bucketName(r.tag, b.key), level, s, now);
+      states.push(stateOf(b.limit, level, s));
+    });
+    const record: Reservation = {
+      buckets: r.buckets.map((b, i) => ({ key: bucketName(r.tag, b.key), cost: b.cost, ...scales[i]! })),
+      leaseExpiresAt: now + r.leaseMs,
+      expiresAt: now + r.leaseMs + RECORD_GRACE_MS,
+    };
+    if (r.spend && spend) {
+      const name = spendName(r.tag, r.spend.key);
+      const expiresAt = r.spend.periodEndMs + SPEND_GRACE_MS;
+      spend = { spent: spend.spent, reserved: spend.reserved + r.spend.amount };
+      this.spends.set(name, { ...spend, expiresAt });
+      record.spend = { key: name, amount: r.spend.amount, expiresAt };
+      record.expiresAt = Math.max(record.expiresAt, expiresAt);
+    }
+    // Looked up only now: the sweep above may have dropped the tag's (emptied) map.
+    const held = this.reservations.get(r.tag);
+    if (held) held.set(r.reservationId, record);
+    else this.reservations.set(r.tag, new Map([[r.reservationId, record]]));
+    return { admitted: true, buckets: states, ...(spend && { spend }) };
+  }
+
+  async settle(s: SettleRequest): Promise<boolean> {
+    this.assertOpen();
+    validateSettle(s);
+    const now = this.now();
+    const held = this.reservations.get(s.tag);
+    const record = held?.get(s.reservationId);
+    if (!held || !record || record.expiresAt <= now) return false;
+    held.delete(s.reservationId);
+    if (held.size === 0) this.reservations.delete(s.tag);
+
+    record.buckets.forEach((b, i) => {
+      const actual = s.bucketCosts?.[i] ?? b.cost;
+      if (actual === b.cost) return;
+      // Refund (or debit) against the level refilled to now; never above capacity, debt floored.
+      const level = this.levelOf(b.key, b, now) + (b.cost - actual) * b.q;
+      this.writeBucket(b.key, Math.max(-MAX_UNITS, Math.min(b.capacity, level)), b, now);
+    });
+    if (record.spend) {
+      const { key, amount, expiresAt } = record.spend;
+      const cell = this.spendCell(key, now) ?? { spent: 0, reserved: 0 };
+      this.spends.set(key, {
+        spent: cell.spent + (s.spendAmount ?? amount),
+        reserved: Math.max(0, cell.reserved - amount),
+        expiresAt,
+      });
+    }
+    return true;
+  }
+
+  async spendOf(tag: string, key: string): Promise<SpendState> {
+    this.assertOpen();
+    validateSpendArgs(tag, key);
+    const cell = this.spendCell(spendName(tag, key), this.now());
+    return cell ? { spent: cell.spent, reserved: cell.reserved } : { spent: 0, reserved: 0 };
+  }
+
+  async setSpent(tag: string, key: string, spent: number, periodEndMs: number): Promise<void> {
+    this.assertOpen();
+    validateSpendArgs(tag, key, spent, periodEndMs);
+    const name = spendName(tag, key);
+    const cell = this.spendCell(name, this.now());
+    this.spends.set(name, { spent, reserved: cell?.reserved ?? 0, expiresAt: periodEndMs + SPEND_GRACE_MS });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  snapshot(): MemoryCounterSnapshot {
+    const sorted = <T>(m: Map<string, T>) => Object.fromEntries([...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+    return structuredClone({
+      buckets: sorted(this.buckets),
+      spends: sorted(this.spends),
+      reservations: Object.fromEntries([...this.reservations.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([tag, m]) => [tag, sorted(m)])),
+    });
+  }
+
+  private now(): number {
+    return Math.floor(this.clock.now());
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('counter store: closed');
+  }
+
+  /** The bucket's level refilled to `now`, in the units of `s` (a changed limit keeps whole tokens). */
+  private levelOf(name: string, s: BucketScale, now: number): number {
+    const cell = this.buckets.get(name);
+    if (!cell || cell.expiresAt <= now) return s.capacity;
+    let level = cell.q === s.q ? cell.level : floorDiv(cell.level, cell.q) * s.q;
+    if (level >= s.capacity) return s.capacity;
+    const elapsed = now - cell.ts;
+    if (elapsed <= 0) return level;
+    // Compare before multiplying so that a long idle time cannot overflow the product.
+    level = elapsed >= ceilDiv(s.capacity - level, s.rate) ? s.capacity : level + elapsed * s.rate;
+    return level;
+  }
+
+  private writeBucket(name: string, level: number, s: BucketScale, now: number): void {
+    if (level >= s.capacity) this.buckets.delete(name);
+    else this.buckets.set(name, { level, ts: now, q: s.q, expiresAt: now + ceilDiv(s.capacity - level, s.rate) });
+  }
+
+  private spendCell(name: string, now: number): SpendCell | undefined {
+    const cell = this.spends.get(name);
+    return cell && cell.expiresAt > now ? cell : undefined;
+  }
+
+  /** Expired leases: the reserved spend becomes spent (worst case); bucket tokens stay consumed. */
+  private sweep(tag: string, now: number): void {
+    const held = this.reservations.get(tag);
+    if (!held) return;
+    for (const [id, rec] of held) {
+      if (rec.leaseExpiresAt > now) continue;
+      held.delete(id);
+      if (rec.expiresAt <= now || !rec.spend) continue;
+      const cell = this.spendCell(rec.spend.key, now);
+      if (cell) {
+        cell.reserved = Math.max(0, cell.reserved - rec.spend.amount);
+        cell.spent += rec.spend.amount;
+      }
+    }
+    if (held.size === 0) this.reservations.delete(tag);
+  }
+
+  /** Amortised O(1): a full pass once the number of calls since the last pass reaches the size. */
+  private maybeGc(now: number): void {
+    const size = this.buckets.size + this.spends.size + this.reservations.size;
+    if (++this.opsSinceGc < Math.max(1000, size)) return;
+    this.opsSinceGc = 0;
+    for (const [k, c] of this.buckets) if (c.expiresAt <= now) this.buckets.delete(k);
+    for (const tag of [...this.reservations.keys()]) this.sweep(tag, now);
+    for (const [k, c] of this.spends) if (c.expiresAt <= now) this.spends.delete(k);
+  }
+}
+
+function stateOf(limit: number, level: number, s: BucketScale): BucketState {
+  return {
+    limit,
+    remaining: Math.max(0, floorDiv(level, s.q)),
+    resetMs: level >= s.capacity ? 0 : ceilDiv(s.capacity - level, s.rate),
+  };
+}

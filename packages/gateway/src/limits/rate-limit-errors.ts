@@ -1,0 +1,45 @@
+import { HEADER, formatDuration, retryHeaders } from '@tollgate/protocol';
+import { ApiError } from '../http/api-error.js';
+import type { BucketRequest, ReserveFailure } from './counter-store.js';
+import type { Dimension } from './dimensions.js';
+
+export interface RejectionContext {
+  model: string;
+  orgId: string;
+  dims: readonly Dimension[];
+  buckets: readonly BucketRequest[];
+  failures: readonly ReserveFailure[];
+  /** The x-ratelimit-* headers of the rejected call. */
+  headers: Record<string, string>;
+}
+
+/**
+ * The one error for a rejected reservation, chosen in this order:
+ * 1. spend over the hard limit → `insufficient_quota` (retrying cannot help);
+ * 2. a bucket the request can never fit → `request_too_large` (the same);
+ * 3. otherwise the failing bucket with the longest wait → `rate_limit_requests`/`_tokens`, with
+ *    `retry-after(-ms)` set to that wait, so the client waits once for every limit.
+ * A per-key bucket uses the same words; the message names the organization either way.
+ */
+export function rejectionError(c: RejectionContext): ApiError {
+  const stop = { ...c.headers, [HEADER.shouldRetry]: 'false' };
+  if (c.failures.some((f) => f.target === 'spend')) return new ApiError('insufficient_quota', {}, { headers: stop });
+
+  const onBuckets = c.failures.filter((f): f is ReserveFailure & { target: number } => f.target !== 'spend');
+  const never = onBuckets.find((f) => f.retryAfterMs === null);
+  const words = (f: ReserveFailure & { target: number }) => {
+    const d = c.dims[f.target]!;
+    const b = c.buckets[f.target]!;
+    return { model: c.model, organization: c.orgId, dimension: d.label, abbr: d.abbr, limit: b.limit, requested: b.cost };
+  };
+  if (never) return new ApiError('request_too_large', words(never), { headers: stop });
+
+  const worst = onBuckets.reduce((a, f) => ((f.retryAfterMs ?? 0) > (a.retryAfterMs ?? 0) ? f : a));
+  const wait = worst.retryAfterMs ?? 0;
+  const w = words(worst);
+  return new ApiError(
+    c.dims[worst.target]!.kind === 'requests' ? 'rate_limit_requests' : 'rate_limit_tokens',
+    { ...w, used: Math.round(w.limit - worst.available), wait: formatDuration(wait) },
+    { headers: { ...c.headers, ...retryHeaders(wait) } },
+  );
+}

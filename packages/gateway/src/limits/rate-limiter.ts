@@ -1,0 +1,122 @@
+/**
+ * The limit stage of the request path: RPM/TPM/RPD/TPD for (organization, model), optionally
+ * also for (key, model), and the spend reservation, taken in one atomic store call. It speaks
+ * OpenAI's words: x-ratelimit-* headers on success, and on rejection the exact 429 of the
+ * dimension that binds.
+ * @module
+ */
+import type { LimitSet } from '../config/types.js';
+import type { BucketRequest, CounterStore, SpendRequest, SpendState } from './counter-store.js';
+import { DIMENSIONS, type Dimension } from './dimensions.js';
+import { rejectionError } from './rate-limit-errors.js';
+import { rateLimitHeaders } from './rate-limit-headers.js';
+
+export type { LimitSet };
+
+export interface RateLimiterOptions {
+  /** How long a reservation may stay unsettled before it is swept; default 15 minutes. */
+  leaseMs?: number;
+}
+
+export interface ReserveInput {
+  requestId: string;
+  orgId: string;
+  keyId: string;
+  model: string;
+  /** The token estimate: prompt tokens plus the maximum output (a fraction is rounded up). */
+  tokens: number;
+  orgLimits: LimitSet;
+  keyLimits?: LimitSet;
+  /** The worst-case cost against the monthly hard limit (micro-dollars; a fraction is rounded up). */
+  spend?: SpendRequest;
+  leaseMs?: number;
+}
+
+/** An admitted request: its headers now, and the settlement to run on every exit path. */
+export interface Admission {
+  readonly requestId: string;
+  /** The x-ratelimit-* headers after this request was counted. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Spent and reserved after this reservation, when a spend was reserved. */
+  readonly spend?: SpendState;
+  /**
+   * Trues up with the real usage: token buckets get reserved − actual back (never above their
+   * limit) or are debited the excess; requests stay counted; spend moves from reserved to spent
+   * at `actualSpend` (absent: the reserved worst case). Idempotent; a failed call may be retried,
+   * and a reservation never settled is charged in full when its lease runs out.
+   */
+  settle(actualTokens: number, actualSpend?: number): Promise<void>;
+  /**
+   * Gives everything back, the request count included: for requests the gateway itself could not
+   * serve (its own overload). Shares idempotency with `settle`: whichever runs first wins.
+   */
+  cancel(): Promise<void>;
+}
+
+export const DEFAULT_LEASE_MS = 15 * 60_000;
+
+export class RateLimiter {
+  private readonly leaseMs: number;
+
+  constructor(
+    private readonly store: CounterStore,
+    opts: RateLimiterOptions = {},
+  ) {
+    this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
+  /** Admits the request or throws the ApiError (429) that OpenAI would answer. */
+  async reserve(input: ReserveInput): Promise<Admission> {
+    const dims: Dimension[] = [];
+    const buckets: BucketRequest[] = [];
+    const add = (scope: string, limits: LimitSet | undefined) => {
+      for (const d of DIMENSIONS) {
+        const limit = limits?.[d.field];
+        if (limit === null || limit === undefined) continue;
+        dims.push(d);
+        buckets.push({ key: `${scope}:${encodeURIComponent(input.model)}:${d.abbr.toLowerCase()}`, limit, windowMs: d.windowMs, cost: d.kind === 'tokens' ? Math.ceil(input.tokens) : 1 });
+      }
+    };
+    add('org', input.orgLimits);
+    add(`key:${encodeURIComponent(input.keyId)}`, input.keyLimits);
+
+    if (buckets.length === 0 && !input.spend) return unlimited(input.requestId);
+
+    const outcome = await this.store.reserve({
+      reservationId: input.requestId,
+      tag: input.orgId,
+      buckets,
+      ...(input.spend && { spend: { ...input.spend, amount: Math.ceil(input.spend.amount) } }),
+      leaseMs: input.leaseMs ?? this.leaseMs,
+    });
+    const headers = rateLimitHeaders(dims, outcome.buckets);
+    if (!outcome.admitted) {
+      throw rejectionError({ model: input.model, orgId: input.orgId, dims, buckets, failures: outcome.failures, headers });
+    }
+
+    let settling: Promise<void> | undefined;
+    const once = (bucketCosts: number[], spendAmount: number | undefined): Promise<void> => {
+      settling ??= this.store
+        .settle({ reservationId: input.requestId, tag: input.orgId, bucketCosts, ...(spendAmount !== undefined && { spendAmount }) })
+        .then(
+          () => undefined,
+          (err: unknown) => {
+            settling = undefined; // let the caller retry; the store settles at most once anyway
+            throw err;
+          },
+        );
+      return settling;
+    };
+    return {
+      requestId: input.requestId,
+      headers,
+      ...(outcome.spend && { spend: outcome.spend }),
+      settle: (actualTokens, actualSpend) => once(dims.map((d) => (d.kind === 'tokens' ? Math.ceil(actualTokens) : 1)), actualSpend === undefined ? undefined : Math.ceil(actualSpend)),
+      cancel: () => once(dims.map(() => 0), 0),
+    };
+  }
+}
+
+function unlimited(requestId: string): Admission {
+  return { requestId, headers: {}, settle: async () => undefined, cancel: async () => undefined };
+}

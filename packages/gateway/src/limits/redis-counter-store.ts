@@ -1,0 +1,136 @@
+/**
+ * The Redis counter store: limits and quotas exact across any number of gateway instances. Each
+ * decision is one Lua script (redis-scripts.ts) run with EVALSHA, falling back to EVAL (which also
+ * caches the script) when the server does not know it yet. Scripts read Redis `TIME`, so the
+ * instances' own clocks never matter.
+ *
+ * Failure policy: no call waits longer than `timeoutMs` (default: the client's `commandTimeout`,
+ * else 1000 ms); after that the promise rejects with the Redis error and the caller decides
+ * (fail open or closed). A reserve that timed out may still run on the server later (the command
+ * can sit in the client's offline queue or on the wire), so the store then sends a compensating
+ * settle with zero actual cost. ioredis keeps command order on a connection, so that settle lands
+ * after the reserve if the reserve lands at all, and cancels it; if the reserve never ran the
+ * settle finds nothing and changes nothing.
+ *
+ * The store does not own the client: `close()` waits for pending compensations but does not quit.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { ReplyError, type Cluster, type Redis } from 'ioredis';
+import { validateReserve, validateSettle, validateSpendArgs, SPEND_GRACE_MS } from './bucket-math.js';
+import type { CounterStore, ReserveOutcome, ReserveRequest, SettleRequest, SpendState } from './counter-store.js';
+import { RESERVE_LUA, SETTLE_LUA, SET_SPENT_LUA, decodeReserve, encodeReserve, encodeSettle, spendKey, type ScriptCall } from './redis-scripts.js';
+
+/** An error reply from Redis itself (the command ran), as opposed to a timeout or lost connection. */
+const isReplyError = (err: unknown): err is Error => err instanceof (ReplyError as new () => Error);
+
+interface Script {
+  text: string;
+  sha: string;
+}
+const script = (text: string): Script => ({ text, sha: createHash('sha1').update(text).digest('hex') });
+const RESERVE = script(RESERVE_LUA);
+const SETTLE = script(SETTLE_LUA);
+const SET_SPENT = script(SET_SPENT_LUA);
+
+export interface RedisCounterStoreOptions {
+  /** Prepended to every key, e.g. `tollgate:`. */
+  prefix: string;
+  /** Upper bound on any one call; default the client's `commandTimeout`, else 1000 ms. */
+  timeoutMs?: number;
+}
+
+export class RedisCounterStore implements CounterStore {
+  readonly prefix: string;
+  readonly timeoutMs: number;
+  private readonly pending = new Set<Promise<unknown>>();
+  private closed = false;
+
+  /**
+   * @param client an ioredis client or cluster client, owned by the caller. Its `commandTimeout`,
+   *   when set, is the default bound on every call.
+   */
+  constructor(
+    private readonly client: Redis | Cluster,
+    opts: RedisCounterStoreOptions,
+  ) {
+    this.prefix = opts.prefix;
+    const fromClient = 'redisOptions' in client.options ? client.options.redisOptions?.commandTimeout : (client.options as Redis['options']).commandTimeout;
+    this.timeoutMs = opts.timeoutMs ?? fromClient ?? 1000;
+  }
+
+  async reserve(r: ReserveRequest): Promise<ReserveOutcome> {
+    this.assertOpen();
+    validateReserve(r);
+    try {
+      return decodeReserve(await this.run(RESERVE, encodeReserve(this.prefix, r)));
+    } catch (err) {
+      // A reply error means the script ran and refused (duplicate id) before writing anything.
+      // Anything else (timeout, connection) may mean it still runs: cancel it behind it.
+      if (!isReplyError(err)) this.compensate(r);
+      throw err;
+    }
+  }
+
+  async settle(s: SettleRequest): Promise<boolean> {
+    this.assertOpen();
+    validateSettle(s);
+    return (await this.run(SETTLE, encodeSettle(this.prefix, s))) === 1;
+  }
+
+  async spendOf(tag: string, key: string): Promise<SpendState> {
+    this.assertOpen();
+    validateSpendArgs(tag, key);
+    const [spent, reserved] = await this.bounded(this.client.hmget(spendKey(this.prefix, tag, key), 's', 'r'));
+    return { spent: Number(spent ?? 0), reserved: Number(reserved ?? 0) };
+  }
+
+  async setSpent(tag: string, key: string, spent: number, periodEndMs: number): Promise<void> {
+    this.assertOpen();
+    validateSpendArgs(tag, key, spent, periodEndMs);
+    await this.run(SET_SPENT, { keys: [spendKey(this.prefix, tag, key)], args: [String(spent), String(periodEndMs + SPEND_GRACE_MS)] });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.pending]);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('counter store: closed');
+  }
+
+  private compensate(r: ReserveRequest): void {
+    const cancel = this.run(SETTLE, encodeSettle(this.prefix, { reservationId: r.reservationId, tag: r.tag, bucketCosts: r.buckets.map(() => 0), spendAmount: 0 }));
+    const tracked = cancel.catch(() => undefined).finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+  }
+
+  private async run(s: Script, call: ScriptCall): Promise<unknown> {
+    const { keys, args } = call;
+    try {
+      return await this.bounded(this.client.evalsha(s.sha, keys.length, ...keys, ...args));
+    } catch (err) {
+      if (!isReplyError(err) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return await this.bounded(this.client.eval(s.text, keys.length, ...keys, ...args));
+    }
+  }
+
+  /** Rejects after `timeoutMs` even if the client would keep the command queued for longer. */
+  private bounded<T>(p: Promise<T>): Promise<T> {
+    const ms = this.timeoutMs;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`counter store: redis did not answer within ${ms} ms`)), ms);
+      p.then(
+        (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        (e: unknown) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
+    });
+  }
+}

@@ -1,0 +1,293 @@
+/**
+ * The Lua scripts of the Redis counter store and the encoding of their arguments and replies.
+ * Exported on their own so that tests can drive the very same scripts from other processes.
+ *
+ * Key layout, all under one hash tag per organization so a call touches one Redis Cluster slot:
+ *   `${prefix}{${tag}}:b:${bucketKey}`  hash {l: level in units, t: last write ms, q: units per token}
+ *   `${prefix}{${tag}}:s:${spendKey}`   hash {s: spent, r: reserved}  (micro-dollars)
+ *   `${prefix}{${tag}}:res`             hash reservationId → JSON record (numbers as strings)
+ *   `${prefix}{${tag}}:leases`          zset reservationId scored by lease expiry (ms)
+ *
+ * Rules the scripts keep (the same as MemoryCounterStore):
+ * - Time is Redis `TIME`, never the caller's clock, so all instances share one clock.
+ * - Every number is an integer below 2^53 (see bucket-math.ts); numbers are written to Redis as
+ *   `%d` strings because Lua's tostring prints large integers in exponent form.
+ * - A missing bucket is a full bucket: each bucket key expires exactly when it would be full again,
+ *   so idle keys vanish; spend keys expire SPEND_GRACE_MS after their period.
+ * - reserve checks everything first and writes only when admitted; a rejection writes nothing.
+ *   (Before deciding it sweeps expired leases of the tag: housekeeping that does not change
+ *   spent + reserved, so it cannot change the decision.)
+ * - The sweep and settle touch keys named inside a stored record (buckets, an earlier period's
+ *   spend key). They carry the same `{tag}`, so they live in the script's slot on Cluster.
+ * @module
+ */
+import { MAX_UNITS, RECORD_GRACE_MS, SPEND_GRACE_MS, SWEEP_BATCH, bucketScale } from './bucket-math.js';
+import type { BucketState, ReserveFailure, ReserveOutcome, ReserveRequest, SettleRequest, SpendState } from './counter-store.js';
+
+const COMMON_LUA = `
+local MAX_UNITS = ${MAX_UNITS}
+local function floordiv(a, b)
+  local d = math.floor(a / b)
+  if d * b > a then d = d - 1 elseif (d + 1) * b <= a then d = d + 1 end
+  return d
+end
+local function ceildiv(a, b) return -floordiv(-a, b) end
+local function int(n) return string.format('%d', n) end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+
+-- The level refilled to now, in units of q. A changed limit (other q) keeps the whole tokens.
+local function level_of(key, q, rate, cap)
+  local h = redis.call('HMGET', key, 'l', 't', 'q')
+  if not h[1] then return cap end
+  local level, ts, sq = tonumber(h[1]), tonumber(h[2]), tonumber(h[3])
+  if sq ~= q then level = floordiv(level, sq) * q end
+  if level >= cap then return cap end
+  local e = now - ts
+  if e <= 0 then return level end
+  -- compare before multiplying, so a long idle time cannot overflow the product
+  if e >= ceildiv(cap - level, rate) then return cap end
+  return level + e * rate
+end
+
+local function write_bucket(key, level, q, rate, cap)
+  if level >= cap then
+    redis.call('DEL', key)
+    return
+  end
+  redis.call('HSET', key, 'l', int(level), 't', int(now), 'q', int(q))
+  redis.call('PEXPIRE', key, int(ceildiv(cap - level, rate)))
+end
+`;
+
+/**
+ * KEYS: 1 leases, 2 records, 3 spend (the records key again when there is no spend), 3+i bucket i.
+ * ARGV: 1 id, 2 leaseMs, 3 recordGraceMs, 4 hasSpend, 5 hardLimit (-1 = none), 6 amount,
+ *       7 spendExpireAt, 8 sweepBatch, 9 n, then per bucket: limit, q, rate, capacity, cost.
+ * Reply: admitted, n, (limit, remaining, resetMs)×n, hasSpend, spent, reserved,
+ *        nFailures, (target (-1 = spend), available, retryAfterMs (-1 = never))×nFailures.
+ */
+export const RESERVE_LUA = `${COMMON_LUA}
+local id = ARGV[1]
+if redis.call('HEXISTS', KEYS[2], id) == 1 then
+  return redis.error_reply('ERR duplicate reservation id ' .. id)
+end
+
+-- Sweep expired leases: their reserved spend is charged in full; bucket tokens stay consumed.
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', int(now), 'LIMIT', 0, tonumber(ARGV[8]))
+for _, old in ipairs(expired) do
+  local raw = redis.call('HGET', KEYS[2], old)
+  if raw then
+    local rec = cjson.decode(raw)
+    if rec.sk and redis.call('EXISTS', rec.sk) == 1 then
+      local amount = tonumber(rec.sa)
+      local keep = tonumber(redis.call('HGET', rec.sk, 'r') or '0') - amount
+      if keep < 0 then keep = 0 end
+      redis.call('HSET', rec.sk, 'r', int(keep))
+      redis.call('HINCRBY', rec.sk, 's', int(amount))
+    end
+    redis.call('HDEL', KEYS[2], old)
+  end
+  redis.call('ZREM', KEYS[1], old)
+end
+
+-- Check every limit against the state refilled to now; write nothing yet.
+local n = tonumber(ARGV[9])
+local b, levels, failures = {}, {}, {}
+for i = 1, n do
+  local base = 9 + (i - 1) * 5
+  local x = { limit = tonumber(ARGV[base + 1]), q = tonumber(ARGV[base + 2]), rate = tonumber(ARGV[base + 3]),
+              cap = tonumber(ARGV[base + 4]), cost = tonumber(ARGV[base + 5]), key = KEYS[3 + i] }
+  b[i] = x
+  local level = level_of(x.key, x.q, x.rate, x.cap)
+  levels[i] = level
+  local need = x.cost * x.q
+  if x.cost > x.limit then
+    failures[#failures + 1] = { i - 1, floordiv(level, x.q), -1 }
+  elseif level < need then
+    failures[#failures + 1] = { i - 1, floordiv(level, x.q), ceildiv(need - level, x.rate) }
+  end
+end
+local has_spend = ARGV[4] == '1'
+local spent, reserved, amount = 0, 0, tonumber(ARGV[6])
+if has_spend then
+  local h = redis.call('HMGET', KEYS[3], 's', 'r')
+  spent = tonumber(h[1] or '0')
+  reserved = tonumber(h[2] or '0')
+  local hard = tonumber(ARGV[5])
+  if hard >= 0 and spent + reserved + amount > hard then
+    failures[#failures + 1] = { -1, hard - spent - reserved, -1 }
+  end
+end
+
+local admitted = #failures == 0
+if admitted then
+  local lease_exp = now + tonumber(ARGV[2])
+  local rec_exp = lease_exp + tonumber(ARGV[3])
+  local rec = { b = {} }
+  for i = 1, n do
+    local x = b[i]
+    if x.cost > 0 then
+      levels[i] = levels[i] - x.cost * x.q
+      write_bucket(x.key, levels[i], x.q, x.rate, x.cap)
+    end
+    rec.b[i] = { x.key, int(x.cost), int(x.q), int(x.rate), int(x.cap) }
+  end
+  if has_spend then
+    reserved = reserved + amount
+    redis.call('HSET', KEYS[3], 'r', int(reserved))
+    redis.call('PEXPIREAT', KEYS[3], ARGV[7])
+    rec.sk = KEYS[3]
+    rec.sa = int(amount)
+    rec.se = ARGV[7]
+    if tonumber(ARGV[7]) > rec_exp then rec_exp = tonumber(ARGV[7]) end
+  end
+  redis.call('HSET', KEYS[2], id, cjson.encode(rec))
+  redis.call('ZADD', KEYS[1], int(lease_exp), id)
+  -- The index and the records live as long as their longest-lived record.
+  for k = 1, 2 do
+    local ttl = redis.call('PTTL', KEYS[k])
+    if ttl < 0 or now + ttl < rec_exp then redis.call('PEXPIREAT', KEYS[k], int(rec_exp)) end
+  end
+end
+
+local reply = { admitted and 1 or 0, n }
+for i = 1, n do
+  local x, level = b[i], levels[i]
+  local remaining = floordiv(level, x.q)
+  if remaining < 0 then remaining = 0 end
+  local reset = 0
+  if level < x.cap then reset = ceildiv(x.cap - level, x.rate) end
+  reply[#reply + 1] = x.limit
+  reply[#reply + 1] = remaining
+  reply[#reply + 1] = reset
+end
+reply[#reply + 1] = has_spend and 1 or 0
+reply[#reply + 1] = spent
+reply[#reply + 1] = reserved
+reply[#reply + 1] = #failures
+for _, f in ipairs(failures) do
+  reply[#reply + 1] = f[1]
+  reply[#reply + 1] = f[2]
+  reply[#reply + 1] = f[3]
+end
+return reply
+`;
+
+/**
+ * KEYS: 1 leases, 2 records. ARGV: 1 id, 2 hasSpendAmount, 3 spendAmount, 4 nCosts, 5.. costs.
+ * Reply: 1 if this call settled the reservation, 0 if it was unknown, settled or swept.
+ */
+export const SETTLE_LUA = `${COMMON_LUA}
+local id = ARGV[1]
+local raw = redis.call('HGET', KEYS[2], id)
+if not raw then return 0 end
+redis.call('HDEL', KEYS[2], id)
+redis.call('ZREM', KEYS[1], id)
+local rec = cjson.decode(raw)
+local nc = tonumber(ARGV[4])
+for i, x in ipairs(rec.b) do
+  local cost = tonumber(x[2])
+  local actual = cost
+  if i <= nc then actual = tonumber(ARGV[4 + i]) end
+  if actual ~= cost then
+    local q, rate, cap = tonumber(x[3]), tonumber(x[4]), tonumber(x[5])
+    -- refund (or debit) against the level refilled to now; never above capacity, debt floored
+    local level = level_of(x[1], q, rate, cap) + (cost - actual) * q
+    if level > cap then level = cap end
+    if level < -MAX_UNITS then level = -MAX_UNITS end
+    write_bucket(x[1], level, q, rate, cap)
+  end
+end
+if rec.sk then
+  local amount = tonumber(rec.sa)
+  local actual = amount
+  if ARGV[2] == '1' then actual = tonumber(ARGV[3]) end
+  local existed = redis.call('EXISTS', rec.sk) == 1
+  local h = redis.call('HMGET', rec.sk, 's', 'r')
+  local keep = tonumber(h[2] or '0') - amount
+  if keep < 0 then keep = 0 end
+  redis.call('HSET', rec.sk, 's', int(tonumber(h[1] or '0') + actual), 'r', int(keep))
+  if not existed then redis.call('PEXPIREAT', rec.sk, rec.se) end
+end
+return 1
+`;
+
+/** KEYS: 1 spend. ARGV: 1 spent, 2 expireAt. Keeps `reserved`. */
+export const SET_SPENT_LUA = `
+redis.call('HSET', KEYS[1], 's', ARGV[1])
+redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+return 1
+`;
+
+export interface ScriptCall {
+  keys: string[];
+  args: string[];
+}
+
+export const keyBase = (prefix: string, tag: string): string => `${prefix}{${tag}}:`;
+export const leasesKey = (prefix: string, tag: string): string => `${keyBase(prefix, tag)}leases`;
+export const recordsKey = (prefix: string, tag: string): string => `${keyBase(prefix, tag)}res`;
+export const spendKey = (prefix: string, tag: string, key: string): string => `${keyBase(prefix, tag)}s:${key}`;
+export const bucketKey = (prefix: string, tag: string, key: string): string => `${keyBase(prefix, tag)}b:${key}`;
+
+const str = (n: number): string => String(n);
+
+/** KEYS and ARGV of one reserve call (the request must already be validated). */
+export function encodeReserve(prefix: string, r: ReserveRequest): ScriptCall {
+  const keys = [leasesKey(prefix, r.tag), recordsKey(prefix, r.tag), r.spend ? spendKey(prefix, r.tag, r.spend.key) : recordsKey(prefix, r.tag)];
+  const args = [
+    r.reservationId,
+    str(r.leaseMs),
+    str(RECORD_GRACE_MS),
+    r.spend ? '1' : '0',
+    str(r.spend?.hardLimit ?? -1),
+    str(r.spend?.amount ?? 0),
+    str(r.spend ? r.spend.periodEndMs + SPEND_GRACE_MS : 0),
+    str(SWEEP_BATCH),
+    str(r.buckets.length),
+  ];
+  for (const b of r.buckets) {
+    const s = bucketScale(b.limit, b.windowMs);
+    keys.push(bucketKey(prefix, r.tag, b.key));
+    args.push(str(b.limit), str(s.q), str(s.rate), str(s.capacity), str(b.cost));
+  }
+  return { keys, args };
+}
+
+/** KEYS and ARGV of one settle call (the request must already be validated). */
+export function encodeSettle(prefix: string, s: SettleRequest): ScriptCall {
+  const costs = s.bucketCosts ?? [];
+  return {
+    keys: [leasesKey(prefix, s.tag), recordsKey(prefix, s.tag)],
+    args: [s.reservationId, s.spendAmount === undefined ? '0' : '1', str(s.spendAmount ?? 0), str(costs.length), ...costs.map(str)],
+  };
+}
+
+function int(v: unknown): number {
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isSafeInteger(n)) throw new Error(`counter store: unexpected script reply value ${String(v)}`);
+  return n;
+}
+
+/** Turns the reserve script's flat integer reply into a ReserveOutcome. */
+export function decodeReserve(reply: unknown): ReserveOutcome {
+  if (!Array.isArray(reply)) throw new Error('counter store: unexpected reserve reply');
+  let i = 0;
+  const next = () => int(reply[i++]);
+  const admitted = next() === 1;
+  const n = next();
+  const buckets: BucketState[] = [];
+  for (let k = 0; k < n; k++) buckets.push({ limit: next(), remaining: next(), resetMs: next() });
+  const hasSpend = next() === 1;
+  const spend: SpendState = { spent: next(), reserved: next() };
+  const failures: ReserveFailure[] = [];
+  for (let k = next(); k > 0; k--) {
+    const target = next();
+    const available = next();
+    const retry = next();
+    failures.push({ target: target < 0 ? 'spend' : target, available, retryAfterMs: retry < 0 ? null : retry });
+  }
+  const base = { buckets, ...(hasSpend && { spend }) };
+  return admitted ? { admitted: true, ...base } : { admitted: false, ...base, failures };
+}

@@ -1,0 +1,182 @@
+/**
+ * The public inference endpoints: stages 2–9 of the request path, in order.
+ *
+ *   authenticate → authorize → validate → limit + quota (one atomic reservation) → admit →
+ *   forward → settle
+ *
+ * Settlement and the usage record happen on every exit path, exactly once, and always before the
+ * last byte goes to the client, so a client that saw a response can rely on it being counted.
+ */
+import type { Usage } from '@tollgate/protocol';
+import { HEADER } from '@tollgate/protocol';
+import { ApiError } from '../http/api-error.js';
+import { readJsonBody } from '../http/body.js';
+import { header, type RequestContext } from '../http/context.js';
+import { sendJson } from '../http/respond.js';
+import type { Handler } from '../http/router.js';
+import type { InferenceEndpoint } from '../upstream/engine.js';
+import { validateInference, type ValidatedRequest } from '../validation/index.js';
+import { relayStream } from './relay.js';
+import type { CallerIdentity, PipelineDeps, Reservation, SlotLike } from './types.js';
+import { CompletionText, makeUsage, readUsage } from './usage-count.js';
+
+export function inferenceHandler(endpoint: InferenceEndpoint, deps: PipelineDeps): Handler {
+  return async (ctx) => {
+    const caller = await deps.access.authenticate(ctx); // 2
+    const run = new Run(ctx, deps, endpoint, caller);
+    try {
+      deps.access.requireScope(caller, ctx.method, ctx.path); // 3
+      const body = await readJsonBody(ctx, deps.config.server.max_body_bytes); // 4
+      const v = validateInference(endpoint, body, deps.findModel);
+      run.validated = v;
+      deps.access.requireModel(caller, v.model.name); // 3 (model access needs the model name)
+      await run.execute(v);
+    } catch (e) {
+      await run.failed(e);
+      throw e;
+    }
+  };
+}
+
+type Outcome = { usage: Usage | undefined; estimated: boolean; status: number; errorCode: string | null };
+
+/** One request's journey from admission to settlement. */
+class Run {
+  validated: ValidatedRequest | undefined;
+  private reservation: Reservation | undefined;
+  private finished = false;
+
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly deps: PipelineDeps,
+    private readonly endpoint: InferenceEndpoint,
+    private readonly caller: CallerIdentity,
+  ) {}
+
+  async execute(v: ValidatedRequest): Promise<void> {
+    const { ctx, deps, caller } = this;
+    const tokens = v.promptTokens + v.maxOutputTokens;
+    const limits = await deps.access.limitsFor(caller, v.model.name);
+    // 5 + 6: rate limits and the worst-case cost in one atomic step; throws the 429s.
+    this.reservation = await deps.reserve({
+      requestId: ctx.id,
+      caller,
+      model: v.model,
+      tokens,
+      worstCaseMicros: deps.worstCase(v.model, v.promptTokens, v.maxOutputTokens),
+      limits,
+    });
+    Object.assign(ctx.headers, this.reservation.headers);
+
+    // 7: a slot on the engine, in the per-organization fair queue.
+    let slot: SlotLike | undefined;
+    const admission = deps.admission(v.model);
+    if (admission) slot = await admission.acquire({ orgId: caller.orgId, cost: tokens, signal: ctx.signal, deadlineMs: this.deadline() });
+
+    // 8: forward.
+    let outcome: Parameters<SlotLike['release']>[0] = 'error';
+    let produced = 0;
+    try {
+      const allowFault = v.model.simulator.allow_fault_header;
+      const fault = allowFault ? header(ctx, HEADER.fault) : undefined;
+      const body = v.stream ? { ...v.body, stream_options: { ...(v.body.stream_options as object | undefined), include_usage: true } } : v.body;
+      const { result } = await deps.engines.call(v.model.name, {
+        endpoint: this.endpoint,
+        body,
+        stream: v.stream,
+        clientWantsUsage: v.includeUsage,
+        requestId: ctx.id,
+        signal: ctx.signal,
+        ...(fault ? { fault } : {}),
+      });
+      if (result.kind === 'json') {
+        const reported = readUsage(result.usage ?? result.body.usage);
+        const usage = reported ?? this.estimate(v, result.body);
+        produced = usage.total_tokens;
+        await this.finish({ usage, estimated: !reported, status: 200, errorCode: null });
+        sendJson(ctx, 200, result.body);
+      } else {
+        const r = await relayStream(ctx, result.chunks, v.includeUsage, this.deps.config.server.public_url, (o) => this.finishStream(v, o));
+        produced = r.tokens;
+      }
+      outcome = ctx.signal.aborted ? 'cancelled' : 'success';
+    } catch (e) {
+      outcome = e instanceof ApiError && e.entry.kind === 'overloaded' ? 'overload' : ctx.signal.aborted ? 'cancelled' : 'error';
+      throw e;
+    } finally {
+      slot?.release(outcome, produced);
+    }
+  }
+
+  /** Settles the stream's reservation from the engine's usage chunk, or by counting what was sent. */
+  private async finishStream(v: ValidatedRequest, o: { usage: Usage | undefined; completionTokens: number; error: ApiError | undefined; disconnected: boolean }): Promise<void> {
+    const usage = o.usage ?? makeUsage(v.promptTokens, o.completionTokens);
+    await this.finish({
+      usage,
+      estimated: !o.usage,
+      status: o.disconnected ? 499 : 200,
+      errorCode: o.disconnected ? 'client_disconnected' : (o.error?.entry.id ?? null),
+    });
+  }
+
+  /** Any exit by exception: settle what is held and record the request, before the error is written. */
+  async failed(e: unknown): Promise<void> {
+    if (this.finished) return;
+    const err = e instanceof ApiError ? e : undefined;
+    const status = err?.status ?? (this.ctx.signal.aborted ? 499 : 500);
+    const errorCode = err?.entry.id ?? (this.ctx.signal.aborted ? 'client_disconnected' : 'server_error');
+    // The gateway's own overload is never charged to the caller: give everything back.
+    if (this.reservation && err && err.entry.kind === 'overloaded') {
+      this.finished = true;
+      await this.reservation.cancel();
+      this.record({ usage: undefined, estimated: false, status, errorCode });
+      return;
+    }
+    await this.finish({ usage: undefined, estimated: false, status, errorCode });
+  }
+
+  private async finish(o: Outcome): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    const v = this.validated;
+    const cost = o.usage && v ? this.deps.price(v.model, o.usage) : 0;
+    if (this.reservation) {
+      await this.reservation.settle({ tokens: o.usage?.total_tokens ?? 0, costMicros: cost });
+      this.deps.afterSettle?.(this.caller.orgId);
+    }
+    this.record(o, cost);
+  }
+
+  private record(o: Outcome, cost = 0): void {
+    const v = this.validated;
+    this.deps.usage.record({
+      request_id: this.ctx.id,
+      org_id: this.caller.orgId,
+      key_id: this.caller.keyId,
+      user_id: this.caller.userId,
+      model: v?.model.name ?? '',
+      endpoint: this.endpoint,
+      prompt_tokens: o.usage?.prompt_tokens ?? 0,
+      completion_tokens: o.usage?.completion_tokens ?? 0,
+      cost_micros: cost,
+      status_code: o.status,
+      error_code: o.errorCode,
+      streamed: v?.stream ?? false,
+      latency_ms: Number((process.hrtime.bigint() - this.ctx.start) / 1_000_000n),
+      estimated: o.estimated,
+      created_at: this.ctx.startedAt,
+    });
+  }
+
+  private estimate(v: ValidatedRequest, body: Record<string, unknown>): Usage {
+    const text = new CompletionText();
+    text.addChunk(body);
+    return makeUsage(v.promptTokens, text.tokens());
+  }
+
+  /** The client's own deadline, from the SDK's X-Stainless-Timeout hint (whole seconds). */
+  private deadline(): number | undefined {
+    const t = Number(header(this.ctx, HEADER.stainlessTimeout));
+    return Number.isFinite(t) && t > 0 ? this.deps.clock.now() + t * 1000 : undefined;
+  }
+}

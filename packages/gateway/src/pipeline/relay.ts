@@ -1,0 +1,79 @@
+import type { Usage } from '@tollgate/protocol';
+import { ApiError } from '../http/api-error.js';
+import type { RequestContext } from '../http/context.js';
+import { endStream, errorBody, startStream } from '../http/respond.js';
+import { CompletionText, readUsage } from './usage-count.js';
+
+export interface StreamOutcome {
+  usage: Usage | undefined;
+  completionTokens: number;
+  error: ApiError | undefined;
+  disconnected: boolean;
+}
+
+/**
+ * Relays engine chunks to the client as SSE with backpressure. The engine was asked for usage
+ * whatever the client wanted; the usage chunk is passed on only if the client asked for it.
+ * `settle` runs before the final frame ([DONE] or the error frame) is written.
+ */
+export async function relayStream(
+  ctx: RequestContext,
+  chunks: AsyncIterable<Record<string, unknown>>,
+  clientWantsUsage: boolean,
+  publicUrl: string,
+  settle: (o: StreamOutcome) => Promise<void>,
+): Promise<{ tokens: number }> {
+  const res = ctx.res;
+  const text = new CompletionText();
+  let usage: Usage | undefined;
+  let error: ApiError | undefined;
+  let started = false;
+  try {
+    for await (const chunk of chunks) {
+      if (ctx.signal.aborted) break;
+      const choices = chunk.choices;
+      if (chunk.usage && Array.isArray(choices) && choices.length === 0) {
+        usage = readUsage(chunk.usage);
+        if (!clientWantsUsage) continue;
+      } else {
+        text.addChunk(chunk);
+        if (!clientWantsUsage) delete chunk.usage;
+      }
+      if (!started) {
+        startStream(ctx);
+        started = true;
+      }
+      if (!res.write(`data: ${JSON.stringify(chunk)}\n\n`)) await drained(ctx);
+    }
+  } catch (e) {
+    // Before the first chunk the error is an ordinary HTTP error: let the caller render it.
+    if (!started && !ctx.signal.aborted) throw e;
+    error = e instanceof ApiError ? e : new ApiError('server_error', {}, { cause: e });
+  }
+  const disconnected = ctx.signal.aborted;
+  const completionTokens = usage?.completion_tokens ?? text.tokens();
+  await settle({ usage, completionTokens, error, disconnected });
+  if (disconnected) {
+    res.destroy();
+  } else if (error) {
+    if (!started) startStream(ctx);
+    res.end(`data: ${JSON.stringify(errorBody(error, publicUrl))}\n\n`);
+  } else {
+    if (!started) startStream(ctx);
+    endStream(ctx);
+  }
+  return { tokens: (usage?.prompt_tokens ?? 0) + completionTokens };
+}
+
+/** Waits for the socket to drain, or for the client to go away. */
+function drained(ctx: RequestContext): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      ctx.res.off('drain', done);
+      ctx.res.off('close', done);
+      resolve();
+    };
+    ctx.res.once('drain', done);
+    ctx.res.once('close', done);
+  });
+}

@@ -1,0 +1,87 @@
+import type { Usage } from '@tollgate/protocol';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Config, LimitSet, ModelConfig } from '../config/types.js';
+import type { RequestContext } from '../http/context.js';
+import type { EngineCall, EngineResult, InferenceEndpoint } from '../upstream/engine.js';
+
+/** Who is calling: the result of authentication (stage 2). */
+export interface CallerIdentity {
+  keyId: string;
+  orgId: string;
+  userId: string;
+  tier: string;
+}
+
+/** Stages 2–3: authentication and authorization. */
+export interface AccessControl<P extends CallerIdentity = CallerIdentity> {
+  authenticate(ctx: RequestContext): Promise<P>;
+  requireScope(p: P, method: string, path: string): void;
+  requireModel(p: P, model: string): void;
+  limitsFor(p: P, model: string): Promise<{ org: LimitSet; key?: LimitSet }> | { org: LimitSet; key?: LimitSet };
+}
+
+/** What stages 5–6 hold for a request until it settles. */
+export interface Reservation {
+  /** x-ratelimit-* headers describing the caller's state after admission. */
+  headers: Record<string, string>;
+  /** Settles tokens and money to what was really used. Idempotent. */
+  settle(actual: { tokens: number; costMicros: number }): Promise<void>;
+  /** Returns everything (request count included): for requests the gateway itself could not serve (overload). */
+  cancel(): Promise<void>;
+}
+
+export interface ReserveInput {
+  requestId: string;
+  caller: CallerIdentity;
+  model: ModelConfig;
+  tokens: number;
+  worstCaseMicros: number;
+  limits: { org: LimitSet; key?: LimitSet };
+}
+
+/** Stage 7: a slot on the engine. */
+export interface SlotLike {
+  release(outcome: 'success' | 'overload' | 'error' | 'cancelled', actualCost?: number): void;
+}
+export interface AdmissionLike {
+  acquire(r: { orgId: string; cost: number; signal?: AbortSignal; deadlineMs?: number }): Promise<SlotLike>;
+}
+
+export interface EngineDispatch {
+  call(model: string, call: EngineCall): Promise<{ result: EngineResult; servedBy: string }>;
+}
+
+export interface UsageEvent {
+  request_id: string;
+  org_id: string;
+  key_id: string;
+  user_id: string;
+  model: string;
+  endpoint: InferenceEndpoint;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_micros: number;
+  status_code: number;
+  error_code: string | null;
+  streamed: boolean;
+  latency_ms: number;
+  estimated: boolean;
+  created_at: number;
+}
+
+export interface PipelineDeps {
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  access: AccessControl;
+  findModel(name: string): ModelConfig | undefined;
+  reserve(input: ReserveInput): Promise<Reservation>;
+  admission(model: ModelConfig): AdmissionLike | undefined;
+  engines: EngineDispatch;
+  usage: { record(event: UsageEvent): void };
+  price(model: ModelConfig, usage: Usage): number;
+  worstCase(model: ModelConfig, promptTokens: number, maxOutputTokens: number): number;
+  /** Called after a request settled money (soft-limit notifications). */
+  afterSettle?(orgId: string): void;
+}

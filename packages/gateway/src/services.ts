@@ -1,0 +1,182 @@
+/**
+ * Builds the services behind the routes from the config: the store, counters, identity, rate
+ * limiter, billing, usage ledger, admission gates and engines; and the adapters that present them
+ * to the request pipeline (`PipelineDeps`). The only file that knows every stage.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { Admission, RedisLeaseSemaphore } from './admission/index.js';
+import { registerAdminRoutes } from './admin/routes.js';
+import { registerBillingRoutes } from './billing/routes.js';
+import { spendTarget } from './billing/period.js';
+import { priceMicros, worstCaseMicros } from './billing/pricing.js';
+import { SoftLimitNotifier } from './billing/soft-limit.js';
+import { OrgSpendLimits } from './billing/org-spend-limits.js';
+import type { Clock } from './clock.js';
+import type { Config, ModelConfig } from './config/types.js';
+import type { Router } from './http/router.js';
+import { Identity, type Principal } from './identity/index.js';
+import { MemoryCounterStore, RateLimiter, RedisCounterStore, type CounterStore } from './limits/index.js';
+import type { AdmissionLike, PipelineDeps, Reservation } from './pipeline/types.js';
+import type { Metrics } from './status/metrics.js';
+import { openStore, type Store } from './store/index.js';
+import type { Engine } from './upstream/engine.js';
+import { EngineRouter } from './upstream/engine-router.js';
+import { OpenAICompatibleEngine } from './upstream/openai-compatible/index.js';
+import { SimulatorEngine } from './upstream/simulator/index.js';
+import { rebuildSpend, UsageLedger } from './usage/index.js';
+
+export interface ServiceDeps {
+  clock: Clock;
+  env: Record<string, string | undefined>;
+  log: Logger;
+  redis: Redis | undefined;
+  fetch?: typeof fetch;
+}
+
+export interface Services {
+  store: Store;
+  identity: Identity;
+  counters: CounterStore;
+  limiter: RateLimiter;
+  ledger: UsageLedger;
+  engines: Map<string, Engine>;
+  admissions: Map<string, Admission>;
+  pipeline: PipelineDeps;
+  readinessChecks: Record<string, () => Promise<boolean>>;
+  registerAdmin(router: Router): void;
+  registerMetrics(metrics: Metrics): void;
+  close(): Promise<void>;
+}
+
+export async function buildServices(config: Config, deps: ServiceDeps): Promise<Services> {
+  const { clock, log, redis } = deps;
+  const store = await openStore(config.database.url, { clock });
+  const prefix = config.redis?.key_prefix ?? 'tollgate:';
+  const counters: CounterStore = redis ? new RedisCounterStore(redis, { prefix }) : new MemoryCounterStore(clock);
+  const limiter = new RateLimiter(counters, { leaseMs: config.billing.reservation_lease_ms });
+  const identity = new Identity({ store, config, clock, ...(redis ? { redis } : {}) });
+  const spendLimits = new OrgSpendLimits(store);
+  const ledger = new UsageLedger(store, { clock, log, config: config.usage, journalPath: journalPathFor(config) });
+  await ledger.start();
+  await rebuildSpend(store, counters, clock, { log, authoritative: !redis });
+  const softLimits = new SoftLimitNotifier(store, { clock, log, webhookUrl: config.billing.soft_limit_webhook_url, fetch: deps.fetch ?? fetch });
+
+  const models = new Map(config.models.map((m) => [m.name, m]));
+  const engines = new Map<string, Engine>();
+  for (const m of config.models) {
+    engines.set(m.name, m.provider === 'simulator' ? new SimulatorEngine(m, { clock }) : new OpenAICompatibleEngine(m, { clock, env: deps.env, overloadStatus: config.server.overload_status }));
+  }
+  const engineRouter = new EngineRouter(engines, models);
+
+  const semaphores: RedisLeaseSemaphore[] = [];
+  const admissions = new Map<string, Admission>();
+  for (const m of config.models) {
+    if (!m.admission) continue;
+    const semaphore = redis ? new RedisLeaseSemaphore(redis, prefix, m.name) : undefined;
+    if (semaphore) semaphores.push(semaphore);
+    admissions.set(m.name, new Admission(m.name, { ...m.admission, overload_status: config.server.overload_status }, { clock, ...(semaphore ? { semaphore } : {}) }));
+  }
+
+  const pipeline: PipelineDeps = {
+    config,
+    clock,
+    log,
+    access: identity,
+    findModel: (name) => models.get(name),
+    async reserve(input): Promise<Reservation> {
+      const limits = await spendLimits.get(input.caller.orgId);
+      const target = spendTarget(input.caller.orgId, clock.now());
+      const admitted = await limiter.reserve({
+        requestId: input.requestId,
+        orgId: input.caller.orgId,
+        keyId: input.caller.keyId,
+        model: input.model.name,
+        tokens: input.tokens,
+        orgLimits: input.limits.org,
+        ...(input.limits.key ? { keyLimits: input.limits.key } : {}),
+        spend: { key: target.key, hardLimit: limits.hardLimitMicros, amount: input.worstCaseMicros, periodEndMs: target.period.endMs },
+      });
+      return {
+        headers: admitted.headers,
+        settle: ({ tokens, costMicros }) => admitted.settle(tokens, costMicros),
+        cancel: () => admitted.cancel(),
+      };
+    },
+    admission: (m: ModelConfig): AdmissionLike | undefined => admissions.get(m.name),
+    engines: engineRouter,
+    usage: ledger,
+    price: (m, u) => priceMicros(m.pricing, u.prompt_tokens, u.completion_tokens),
+    worstCase: (m, prompt, maxOut) => worstCaseMicros(m.pricing, prompt, maxOut),
+    afterSettle: (orgId) => {
+      void softLimitCheck(orgId);
+    },
+  };
+
+  async function softLimitCheck(orgId: string): Promise<void> {
+    try {
+      const limits = await spendLimits.get(orgId);
+      if (limits.softLimitMicros === null) return;
+      const target = spendTarget(orgId, clock.now());
+      const spend = await counters.spendOf(orgId, target.key);
+      await softLimits.check(orgId, spend.spent, limits.softLimitMicros, target.period.key);
+    } catch (e) {
+      log.warn({ err: e, org_id: orgId }, 'soft limit check failed');
+    }
+  }
+
+  return {
+    store,
+    identity,
+    counters,
+    limiter,
+    ledger,
+    engines,
+    admissions,
+    pipeline,
+    readinessChecks: {
+      store: () => store.ping(),
+      ...(redis ? { redis: async () => (await redis.ping()) === 'PONG' } : {}),
+    },
+    registerAdmin(router) {
+      const requireAdmin = registerAdminRoutes(router, { store, identity, config, clock });
+      registerBillingRoutes(router, {
+        store,
+        counters,
+        clock,
+        config,
+        requireAdmin,
+        onLimitsChanged: (orgId: string) => spendLimits.invalidate(orgId),
+      });
+    },
+    registerMetrics(metrics) {
+      metrics.gauge('tollgate_admission_in_flight', 'Requests holding an engine slot.', () => [...admissions].map(([name, a]) => [{ model: name }, a.stats().inFlight]));
+      metrics.gauge('tollgate_admission_queued', 'Requests waiting for an engine slot.', () => [...admissions].map(([name, a]) => [{ model: name }, a.stats().queued]));
+      metrics.gauge('tollgate_usage_buffered', 'Usage events not yet written to the store.', () => [[{}, ledger.pending()]]);
+    },
+    async close() {
+      for (const a of admissions.values()) await a.close();
+      for (const s of semaphores) await s.close();
+      for (const e of engines.values()) await e.close?.();
+      await ledger.close();
+      await identity.close();
+      await counters.close();
+      await store.close();
+    },
+  };
+}
+
+/** The usage journal sits next to the SQLite file, or under ./data for PostgreSQL. */
+function journalPathFor(config: Config): string {
+  const m = /^sqlite:(.+)$/.exec(config.database.url);
+  if (m && m[1] !== ':memory:') return `${m[1]}.usage-journal`;
+  // An in-memory store keeps nothing across restarts, so neither need its journal.
+  if (m) return join(tmpdir(), `tollgate-usage-journal-${randomUUID()}.jsonl`);
+  return './data/usage-journal.jsonl';
+}
+
+export type { Principal };

@@ -1,0 +1,58 @@
+/**
+ * A minimal Prometheus registry: counters and fixed-bucket histograms with labels, rendered in
+ * the text exposition format at /metrics. Small on purpose: the hot path only increments numbers.
+ */
+type Labels = Record<string, string>;
+
+const key = (l: Labels) => Object.keys(l).sort().map((k) => `${k}="${l[k]!.replace(/["\\\n]/g, '_')}"`).join(',');
+
+class Counter {
+  readonly values = new Map<string, number>();
+  constructor(readonly name: string, readonly help: string) {}
+  inc(labels: Labels = {}, by = 1): void {
+    const k = key(labels);
+    this.values.set(k, (this.values.get(k) ?? 0) + by);
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+    for (const [k, v] of this.values) lines.push(`${this.name}${k ? `{${k}}` : ''} ${v}`);
+    return lines.join('\n');
+  }
+}
+
+class Histogram {
+  private readonly series = new Map<string, { counts: number[]; sum: number; count: number }>();
+  constructor(readonly name: string, readonly help: string, readonly buckets: number[]) {}
+  observe(labels: Labels, v: number): void {
+    const k = key(labels);
+    let s = this.series.get(k);
+    if (!s) this.series.set(k, (s = { counts: this.buckets.map(() => 0), sum: 0, count: 0 }));
+    for (let i = 0; i < this.buckets.length; i++) if (v <= this.buckets[i]!) s.counts[i]!++;
+    s.sum += v;
+    s.count++;
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
+    for (const [k, s] of this.series) {
+      const pre = k ? `${k},` : '';
+      this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket{${pre}le="${b}"} ${s.counts[i]}`));
+      lines.push(`${this.name}_bucket{${pre}le="+Inf"} ${s.count}`, `${this.name}_sum${k ? `{${k}}` : ''} ${s.sum}`, `${this.name}_count${k ? `{${k}}` : ''} ${s.count}`);
+    }
+    return lines.join('\n');
+  }
+}
+
+export class Metrics {
+  readonly requests = new Counter('tollgate_requests_total', 'Requests answered, by route, status and error id.');
+  readonly latency = new Histogram('tollgate_request_duration_seconds', 'Time from arrival to the end of the response.', [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120]);
+  private readonly gauges: Array<() => string> = [];
+
+  /** Adds a gauge read at scrape time (queue depth, breaker state...). */
+  gauge(name: string, help: string, read: () => Array<[Labels, number]>): void {
+    this.gauges.push(() => [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, ...read().map(([l, v]) => `${name}${Object.keys(l).length ? `{${key(l)}}` : ''} ${v}`)].join('\n'));
+  }
+
+  render(): string {
+    return [this.requests.render(), this.latency.render(), ...this.gauges.map((g) => g())].join('\n') + '\n';
+  }
+}

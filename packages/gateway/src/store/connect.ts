@@ -1,0 +1,98 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Connection {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** The PostgreSQL schema the store lives in (from `?schema=`), for the migration table. */
+  schema?: string;
+}
+
+/** What a database URL names, checked before anything connects. */
+export type ParsedUrl =
+  | { dialect: 'sqlite'; path: string }
+  | { dialect: 'postgres'; connectionString: string; schema?: string };
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * `sqlite:<path>` (relative to the working directory; `sqlite::memory:` for an in-memory
+ * database) or `postgres://user@host:port/db[?schema=name]`.
+ */
+export function parseDatabaseUrl(url: string): ParsedUrl {
+  if (url.startsWith('sqlite:')) {
+    let path = url.slice('sqlite:'.length);
+    if (path.startsWith('//')) path = path.slice(2);
+    if (path === '') throw new Error(`database url ${JSON.stringify(url)}: no file path after sqlite:`);
+    return { dialect: 'sqlite', path };
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const u = new URL(url);
+    const schema = u.searchParams.get('schema') ?? undefined;
+    if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error(`database url: schema ${JSON.stringify(schema)} is not a plain identifier`);
+    // pg's own parser does not know `schema`; it is applied as the search_path below.
+    u.searchParams.delete('schema');
+    return { dialect: 'postgres', connectionString: u.toString(), schema };
+  }
+  throw new Error(`database url ${JSON.stringify(url)}: expected sqlite:<path> or postgres://...`);
+}
+
+export async function connect(url: string): Promise<Connection> {
+  const parsed = parseDatabaseUrl(url);
+  return parsed.dialect === 'sqlite' ? connectSqlite(parsed.path) : connectPostgres(parsed.connectionString, parsed.schema);
+}
+
+function connectSqlite(path: string): Connection {
+  const memory = path === ':memory:';
+  if (!memory) mkdirSync(dirname(resolve(path)), { recursive: true });
+  const handle = new BetterSqlite3(memory ? ':memory:' : path);
+  // WAL lets readers run while the (single) writer commits; busy_timeout makes a second process
+  // on the same file wait instead of failing at once.
+  if (!memory) handle.pragma('journal_mode = WAL');
+  handle.pragma('synchronous = NORMAL');
+  handle.pragma('foreign_keys = ON');
+  handle.pragma('busy_timeout = 5000');
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) }), dialect: 'sqlite' };
+}
+
+const INT8_OID = 20;
+
+async function connectPostgres(connectionString: string, schema: string | undefined): Promise<Connection> {
+  if (schema) {
+    // Created before the pool exists, so that every pooled connection can put it on its path.
+    const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5000 });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    } finally {
+      await client.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString,
+    max: 10,
+    // Bounded waits: the request path serves cached identities and must never hang on the store.
+    connectionTimeoutMillis: 5000,
+    query_timeout: 10_000,
+    idleTimeoutMillis: 30_000,
+    options: schema ? `-c search_path="${schema}"` : undefined,
+    // Timestamps are int8 milliseconds; parse them as numbers (they fit in 2^53) for this pool
+    // only, leaving pg's global parsers alone for other users of the library.
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === INT8_OID && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle connection that dies (server restart) is reported here; without a listener it would
+  // crash the process. The pool drops it and the next query opens a new one.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  await sql`select 1`.execute(db);
+  return { db, dialect: 'postgres', schema };
+}

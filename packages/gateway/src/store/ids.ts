@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+// 248 = 4 * 62: bytes at or above it are skipped so that every letter is equally likely.
+const UNBIASED = 248;
+
+/** `length` random characters of [A-Za-z0-9], uniformly chosen. */
+export function randomBase62(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    for (const b of randomBytes(length + 8)) {
+      if (b >= UNBIASED) continue;
+      out += ALPHABET[b % 62];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+/** Resource ids shaped like OpenAI's: `org-…`, `user-…`, `key_…`. */
+export const newId = {
+  organization: () => `org-${randomBase62(24)}`,
+  user: () => `user-${randomBase62(24)}`,
+  apiKey: () => `key_${randomBase62(24)}`,
+};

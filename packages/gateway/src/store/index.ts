@@ -1,0 +1,76 @@
+/**
+ * The durable store: Kysely over SQLite (better-sqlite3, the embedded default) or PostgreSQL
+ * (pg), one schema and one migration set for both, applied at open. Call sites use the typed
+ * repositories below, or `db` for queries of their own.
+ *
+ * ```ts
+ * const store = await openStore('sqlite:./data/tollgate.db');
+ * const org = await store.organizations.create({ name: 'Acme', tier: 'free' });
+ * await store.close();
+ * ```
+ * @module
+ */
+import type { Kysely } from 'kysely';
+import { systemClock, type Clock } from '../clock.js';
+import { connect, type Dialect } from './connect.js';
+import { migrateToLatest } from './migrate.js';
+import { ApiKeyRepo } from './repos/api-keys.js';
+import { MembershipRepo } from './repos/memberships.js';
+import { ModelAccessRepo } from './repos/model-access.js';
+import { OrganizationRepo } from './repos/organizations.js';
+import { RateLimitRepo } from './repos/rate-limits.js';
+import { SettingsRepo } from './repos/settings.js';
+import { UserRepo } from './repos/users.js';
+import type { Database } from './schema.js';
+
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  readonly organizations: OrganizationRepo;
+  readonly users: UserRepo;
+  readonly memberships: MembershipRepo;
+  readonly apiKeys: ApiKeyRepo;
+  readonly modelAccess: ModelAccessRepo;
+  readonly rateLimits: RateLimitRepo;
+  readonly settings: SettingsRepo;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database named by `url` (`sqlite:<path>`, `sqlite::memory:`, or
+ * `postgres://...[?schema=name]`) and migrates it to the latest schema.
+ */
+export async function openStore(url: string, opts: { clock?: Clock } = {}): Promise<Store> {
+  const clock = opts.clock ?? systemClock;
+  const { db, dialect, schema } = await connect(url);
+  try {
+    await migrateToLatest(db, schema);
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+  let closed: Promise<void> | undefined;
+  return {
+    db,
+    dialect,
+    organizations: new OrganizationRepo(db, clock),
+    users: new UserRepo(db, clock),
+    memberships: new MembershipRepo(db, clock),
+    apiKeys: new ApiKeyRepo(db, clock),
+    modelAccess: new ModelAccessRepo(db),
+    rateLimits: new RateLimitRepo(db),
+    settings: new SettingsRepo(db),
+    close: () => (closed ??= db.destroy()),
+  };
+}
+
+export type { Dialect } from './connect.js';
+export type { Database } from './schema.js';
+export type { Page, PageRequest } from './paging.js';
+export { ConflictError, isUniqueViolation } from './errors.js';
+export type { Organization, OrganizationPatch } from './repos/organizations.js';
+export type { User } from './repos/users.js';
+export { ROLES, isRole, type Role, type Membership, type Member } from './repos/memberships.js';
+export { KEY_PERMISSIONS, type KeyPermissions, type KeyStatus, type ApiKeyRecord, type NewApiKey, type AuthRecord } from './repos/api-keys.js';
+export { LIMIT_FIELDS, type LimitField, type LimitOverride } from './repos/rate-limits.js';
+export { OrganizationRepo, UserRepo, MembershipRepo, ApiKeyRepo, ModelAccessRepo, RateLimitRepo, SettingsRepo };

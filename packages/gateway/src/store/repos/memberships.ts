@@ -1,0 +1,79 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../clock.js';
+import { ConflictError, isUniqueViolation } from '../errors.js';
+import { afterCursor, cursorMissing, toPage, type Page, type PageRequest } from '../paging.js';
+import type { Database } from '../schema.js';
+
+export const ROLES = ['owner', 'member', 'reader'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const isRole = (x: unknown): x is Role => typeof x === 'string' && (ROLES as readonly string[]).includes(x);
+
+export interface Membership {
+  orgId: string;
+  userId: string;
+  role: Role;
+  createdAt: number;
+}
+
+/** A membership with the user's details, as member lists show it. */
+export interface Member extends Membership {
+  email: string;
+  name: string;
+}
+
+export class MembershipRepo {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Adds a user to an organization. The caller checks that both exist; a duplicate throws
+   * ConflictError('membership_exists') (decided by the primary key, so concurrent adds are safe).
+   */
+  async add(orgId: string, userId: string, role: Role): Promise<Membership> {
+    const row = { org_id: orgId, user_id: userId, role, created_at: this.clock.now() };
+    try {
+      await this.db.insertInto('memberships').values(row).execute();
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new ConflictError('membership_exists', `User ${userId} is already a member of organization ${orgId}.`);
+      throw e;
+    }
+    return { orgId, userId, role, createdAt: row.created_at };
+  }
+
+  async get(orgId: string, userId: string): Promise<Member | undefined> {
+    const r = await this.members().where('m.org_id', '=', orgId).where('m.user_id', '=', userId).executeTakeFirst();
+    return r && toMember(r);
+  }
+
+  /** Removes a membership; false when there was none. */
+  async remove(orgId: string, userId: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  /** Members of an organization in the order they were added; `after` is a user id. */
+  async list(orgId: string, page: PageRequest): Promise<Page<Member>> {
+    let q = this.members().where('m.org_id', '=', orgId);
+    if (page.after !== undefined) {
+      const c = await this.db.selectFrom('memberships').select(['created_at', 'user_id as id']).where('org_id', '=', orgId).where('user_id', '=', page.after).executeTakeFirst();
+      if (!c) return cursorMissing();
+      q = q.where(afterCursor('m.created_at', 'm.user_id', c));
+    }
+    const rows = await q.orderBy('m.created_at').orderBy('m.user_id').limit(page.limit + 1).execute();
+    return toPage(rows, page.limit, toMember);
+  }
+
+  private members() {
+    return this.db
+      .selectFrom('memberships as m')
+      .innerJoin('users as u', 'u.id', 'm.user_id')
+      .select(['m.org_id', 'm.user_id', 'm.role', 'm.created_at', 'u.email', 'u.name']);
+  }
+}
+
+function toMember(r: { org_id: string; user_id: string; role: string; created_at: number; email: string; name: string }): Member {
+  return { orgId: r.org_id, userId: r.user_id, role: r.role as Role, createdAt: r.created_at, email: r.email, name: r.name };
+}

@@ -1,0 +1,104 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Clock } from '../../clock.js';
+import { newId } from '../ids.js';
+import { afterCursor, cursorMissing, toPage, type Page, type PageRequest } from '../paging.js';
+import type { Database, OrganizationsTable } from '../schema.js';
+
+export interface Organization {
+  id: string;
+  name: string;
+  tier: string;
+  createdAt: number;
+  deletedAt: number | null;
+  hardLimitMicros: number | null;
+  softLimitMicros: number | null;
+  /** True when the organization may use only the models of its allow-list. */
+  modelsRestricted: boolean;
+}
+
+export interface OrganizationPatch {
+  name?: string;
+  tier?: string;
+  hardLimitMicros?: number | null;
+  softLimitMicros?: number | null;
+}
+
+export function toOrganization(r: Selectable<OrganizationsTable>): Organization {
+  return {
+    id: r.id,
+    name: r.name,
+    tier: r.tier,
+    createdAt: r.created_at,
+    deletedAt: r.deleted_at,
+    hardLimitMicros: r.hard_limit_micros,
+    softLimitMicros: r.soft_limit_micros,
+    modelsRestricted: r.models_restricted === 1,
+  };
+}
+
+/** Organizations. Deleted ones are invisible to every method except `get(id, { includeDeleted })`. */
+export class OrganizationRepo {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(input: { name: string; tier: string }): Promise<Organization> {
+    const row = {
+      id: newId.organization(),
+      name: input.name,
+      tier: input.tier,
+      created_at: this.clock.now(),
+      deleted_at: null,
+      hard_limit_micros: null,
+      soft_limit_micros: null,
+      models_restricted: 0,
+    };
+    await this.db.insertInto('organizations').values(row).execute();
+    return toOrganization(row);
+  }
+
+  async get(id: string, opts: { includeDeleted?: boolean } = {}): Promise<Organization | undefined> {
+    let q = this.db.selectFrom('organizations').selectAll().where('id', '=', id);
+    if (!opts.includeDeleted) q = q.where('deleted_at', 'is', null);
+    const r = await q.executeTakeFirst();
+    return r && toOrganization(r);
+  }
+
+  /** Whether a live (not deleted) organization has this id. */
+  async exists(id: string): Promise<boolean> {
+    const r = await this.db.selectFrom('organizations').select('id').where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+    return r !== undefined;
+  }
+
+  /** Live organizations in creation order. */
+  async list(page: PageRequest): Promise<Page<Organization>> {
+    let q = this.db.selectFrom('organizations').selectAll().where('deleted_at', 'is', null);
+    if (page.after !== undefined) {
+      const c = await this.db.selectFrom('organizations').select(['created_at', 'id']).where('id', '=', page.after).where('deleted_at', 'is', null).executeTakeFirst();
+      if (!c) return cursorMissing();
+      q = q.where(afterCursor('created_at', 'id', c));
+    }
+    const rows = await q.orderBy('created_at').orderBy('id').limit(page.limit + 1).execute();
+    return toPage(rows, page.limit, toOrganization);
+  }
+
+  /** Changes a live organization; undefined when there is none. */
+  async update(id: string, patch: OrganizationPatch): Promise<Organization | undefined> {
+    const set: Partial<OrganizationsTable> = {};
+    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.tier !== undefined) set.tier = patch.tier;
+    if (patch.hardLimitMicros !== undefined) set.hard_limit_micros = patch.hardLimitMicros;
+    if (patch.softLimitMicros !== undefined) set.soft_limit_micros = patch.softLimitMicros;
+    if (Object.keys(set).length > 0) {
+      await this.db.updateTable('organizations').set(set).where('id', '=', id).where('deleted_at', 'is', null).execute();
+    }
+    return this.get(id);
+  }
+
+  /** Marks a live organization deleted; false when there was none. */
+  async softDelete(id: string): Promise<boolean> {
+    const r = await this.db.updateTable('organizations').set({ deleted_at: this.clock.now() }).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+}

@@ -1,0 +1,60 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Clock } from '../../clock.js';
+import { ConflictError, isUniqueViolation } from '../errors.js';
+import { newId } from '../ids.js';
+import { afterCursor, cursorMissing, toPage, type Page, type PageRequest } from '../paging.js';
+import type { Database, UsersTable } from '../schema.js';
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  createdAt: number;
+}
+
+const toUser = (r: Selectable<UsersTable>): User => ({ id: r.id, email: r.email, name: r.name, createdAt: r.created_at });
+
+/** Emails are compared case-insensitively: stored trimmed and lower-cased. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export class UserRepo {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Throws ConflictError('email_taken') when the email is in use (checked by the unique index, so races are safe). */
+  async create(input: { email: string; name: string }): Promise<User> {
+    const row = { id: newId.user(), email: normalizeEmail(input.email), name: input.name, created_at: this.clock.now() };
+    try {
+      await this.db.insertInto('users').values(row).execute();
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new ConflictError('email_taken', `A user with email '${row.email}' already exists.`);
+      throw e;
+    }
+    return toUser(row);
+  }
+
+  async get(id: string): Promise<User | undefined> {
+    const r = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toUser(r);
+  }
+
+  async getByEmail(email: string): Promise<User | undefined> {
+    const r = await this.db.selectFrom('users').selectAll().where('email', '=', normalizeEmail(email)).executeTakeFirst();
+    return r && toUser(r);
+  }
+
+  async list(page: PageRequest): Promise<Page<User>> {
+    let q = this.db.selectFrom('users').selectAll();
+    if (page.after !== undefined) {
+      const c = await this.db.selectFrom('users').select(['created_at', 'id']).where('id', '=', page.after).executeTakeFirst();
+      if (!c) return cursorMissing();
+      q = q.where(afterCursor('created_at', 'id', c));
+    }
+    const rows = await q.orderBy('created_at').orderBy('id').limit(page.limit + 1).execute();
+    return toPage(rows, page.limit, toUser);
+  }
+}

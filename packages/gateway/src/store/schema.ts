@@ -1,0 +1,98 @@
+/**
+ * The tables of the durable store, as Kysely sees them. One schema for SQLite and PostgreSQL:
+ * timestamps are integer milliseconds since the epoch (`bigint`; PostgreSQL's int8 is parsed
+ * back to a JS number), lists are JSON text, flags are 0/1 integers.
+ * @module
+ */
+
+export interface SettingsTable {
+  name: string;
+  value: string;
+}
+
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  tier: string;
+  created_at: number;
+  /** Soft delete: the row stays so that usage and keys keep pointing at something. */
+  deleted_at: number | null;
+  /** Monthly spend limits in integer micro-dollars; null = none (owned by the billing stage). */
+  hard_limit_micros: number | null;
+  soft_limit_micros: number | null;
+  /** 1 when `organization_models` lists the only models the organization may use. */
+  models_restricted: number;
+}
+
+export interface UsersTable {
+  id: string;
+  /** Stored lower-cased; unique. */
+  email: string;
+  name: string;
+  created_at: number;
+}
+
+export interface MembershipsTable {
+  org_id: string;
+  user_id: string;
+  role: string;
+  created_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  org_id: string;
+  user_id: string;
+  name: string;
+  /** HMAC-SHA256 of the key with the server secret, base64url. The key itself is never stored. */
+  key_hash: string;
+  /** `sk-...abcd`: all that lists ever show. */
+  redacted: string;
+  status: string;
+  permissions: string;
+  /** JSON array of scope names (only meaningful for `restricted`). */
+  scopes: string;
+  created_at: number;
+  expires_at: number | null;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface OrganizationModelsTable {
+  org_id: string;
+  model: string;
+}
+
+/**
+ * Per-organization rate-limit overrides, one row per (organization, model or `*`).
+ * Column encoding: NULL = not overridden (the tier's value applies), -1 = unlimited, n >= 0 = n.
+ */
+export interface RateLimitOverridesTable {
+  org_id: string;
+  model: string;
+  max_requests_per_1_minute: number | null;
+  max_tokens_per_1_minute: number | null;
+  max_requests_per_1_day: number | null;
+  max_tokens_per_1_day: number | null;
+}
+
+/** Per-key rate limits, same encoding as `rate_limit_overrides` (there is no tier below a key). */
+export interface KeyRateLimitsTable {
+  key_id: string;
+  model: string;
+  max_requests_per_1_minute: number | null;
+  max_tokens_per_1_minute: number | null;
+  max_requests_per_1_day: number | null;
+  max_tokens_per_1_day: number | null;
+}
+
+export interface Database {
+  settings: SettingsTable;
+  organizations: OrganizationsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  api_keys: ApiKeysTable;
+  organization_models: OrganizationModelsTable;
+  rate_limit_overrides: RateLimitOverridesTable;
+  key_rate_limits: KeyRateLimitsTable;
+}

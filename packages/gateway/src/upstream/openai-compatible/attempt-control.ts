@@ -1,0 +1,83 @@
+/**
+ * The abort controller of one HTTP attempt and the deadlines that fire it. Every way an attempt
+ * is cut short goes through this one controller, with a reason saying why: the client's own
+ * abort reason, or the ApiError of the deadline that passed. undici destroys the socket on abort
+ * and rejects the pending read with that reason, so the reason is what the reader sees.
+ *
+ *   total       from the start of the attempt to the end of the response or stream
+ *   first byte  from the start to the response head (JSON) or the first SSE event (stream)
+ *   idle        while waiting on the upstream for more body, once the first byte is in;
+ *               time the consumer spends not reading (backpressure) does not count
+ *
+ * The connect timeout is undici's (the pool's `connect.timeout`). Real timers: undici's own
+ * timeouts are real time too, and these bound real sockets.
+ */
+import { formatDuration } from '@tollgate/protocol';
+import type { Timeouts } from '../../config/types.js';
+import { ApiError } from '../../http/api-error.js';
+
+export class AttemptControl {
+  private readonly controller = new AbortController();
+  private total: NodeJS.Timeout | undefined;
+  private firstByte: NodeJS.Timeout | undefined;
+  private idle: NodeJS.Timeout | undefined;
+  private readonly onClientAbort = () => this.controller.abort(this.client.reason);
+
+  constructor(
+    private readonly timeouts: Timeouts,
+    private readonly client: AbortSignal,
+  ) {
+    if (client.aborted) {
+      this.controller.abort(client.reason);
+      return;
+    }
+    client.addEventListener('abort', this.onClientAbort, { once: true });
+    this.total = this.timer('upstream_total_timeout', timeouts.total_ms);
+    this.firstByte = this.timer('upstream_first_byte_timeout', timeouts.first_byte_ms);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Aborted because the client went away (not by a deadline of ours). */
+  get clientAborted(): boolean {
+    return this.controller.signal.aborted && this.client.aborted && this.controller.signal.reason === this.client.reason;
+  }
+
+  firstByteSeen(): void {
+    clearTimeout(this.firstByte);
+    this.firstByte = undefined;
+  }
+
+  /** Starts the idle deadline for one wait on the upstream. */
+  armIdle(): void {
+    if (this.firstByte !== undefined || this.controller.signal.aborted) return;
+    this.idle = this.timer('upstream_idle_timeout', this.timeouts.idle_ms);
+  }
+
+  disarmIdle(): void {
+    clearTimeout(this.idle);
+    this.idle = undefined;
+  }
+
+  /** Cuts the attempt (the consumer gave up): undici destroys the socket. */
+  abort(reason: unknown): void {
+    this.controller.abort(reason);
+  }
+
+  /** The attempt is over: no deadline may fire any more. */
+  dispose(): void {
+    clearTimeout(this.total);
+    clearTimeout(this.firstByte);
+    clearTimeout(this.idle);
+    this.total = this.firstByte = this.idle = undefined;
+    this.client.removeEventListener('abort', this.onClientAbort);
+  }
+
+  private timer(id: string, ms: number): NodeJS.Timeout {
+    const t = setTimeout(() => this.controller.abort(new ApiError(id, { timeout: formatDuration(ms) })), ms);
+    t.unref();
+    return t;
+  }
+}

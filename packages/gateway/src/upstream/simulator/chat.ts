@@ -1,0 +1,83 @@
+/** Chat completions: `chat.completion` bodies and `chat.completion.chunk` streams. */
+import { countChatPrompt } from '../../tokens/count.js';
+import { chunked, choiceCount, interleave, usageOf, type Answer, type AnswerContext, type Frame } from './answer.js';
+import { generate, outputCap, stopSequences, type Generated } from './generate.js';
+import { mulberry32, seedFrom } from './random.js';
+import { forcedTool } from './tools.js';
+
+export function chatAnswer(body: Record<string, unknown>, ctx: AnswerContext): Answer {
+  const messages = Array.isArray(body.messages) ? (body.messages as unknown[]) : [];
+  const promptTokens = countChatPrompt(messages, body.tools);
+  const cap = outputCap(body, ctx.model.max_output_tokens);
+  const stop = stopSequences(body.stop);
+  const n = choiceCount(body.n);
+  const choices: Generated[] = [];
+  for (let i = 0; i < n; i++) {
+    const seed = seedFrom('chat', messages, body.tools ?? null, body.seed ?? null, ctx.model.simulator.seed, i);
+    choices.push(generate({ seed, cap, stop, tool: forcedTool(body, mulberry32(seed ^ 0x9e3779b9)) }));
+  }
+  const usage = usageOf(promptTokens, choices);
+  const head = { id: ctx.id, object: 'chat.completion', created: ctx.created, model: ctx.model.name };
+  const json = {
+    ...head,
+    choices: choices.map((c, index) => ({ index, message: message(c), logprobs: null, finish_reason: c.finishReason })),
+    usage,
+    system_fingerprint: ctx.systemFingerprint,
+  };
+  return {
+    json,
+    usage,
+    longestTokens: Math.max(0, ...choices.map((c) => c.pieces.length)),
+    frames: (includeUsage) => chatFrames(ctx, choices, includeUsage ? usage : null),
+  };
+}
+
+function message(c: Generated): Record<string, unknown> {
+  if (!c.toolCall) return { role: 'assistant', content: c.text, refusal: null };
+  return {
+    role: 'assistant',
+    content: null,
+    refusal: null,
+    tool_calls: [{ id: c.toolCall.id, type: 'function', function: { name: c.toolCall.name, arguments: c.text } }],
+  };
+}
+
+function chatFrames(ctx: AnswerContext, choices: readonly Generated[], usage: Answer['usage'] | null): Frame[] {
+  const chunk = (choiceList: unknown[], extra: Record<string, unknown> = {}) => ({
+    id: ctx.id,
+    object: 'chat.completion.chunk',
+    created: ctx.created,
+    model: ctx.model.name,
+    system_fingerprint: ctx.systemFingerprint,
+    choices: choiceList,
+    usage: null,
+    ...extra,
+  });
+  const choice = (index: number, delta: Record<string, unknown>, finish: string | null = null) => ({ index, delta, logprobs: null, finish_reason: finish });
+
+  const frames: Frame[] = choices.map((c, i) => ({
+    kind: 'head',
+    atTokens: 0,
+    chunk: chunk([
+      choice(
+        i,
+        c.toolCall
+          ? { role: 'assistant', content: null, tool_calls: [{ index: 0, id: c.toolCall.id, type: 'function', function: { name: c.toolCall.name, arguments: '' } }], refusal: null }
+          : { role: 'assistant', content: '', refusal: null },
+      ),
+    ]),
+  }));
+  const content = choices.map((c, i) =>
+    chunked(c.pieces).map(
+      (g): Frame => ({
+        kind: 'content',
+        atTokens: g.atTokens,
+        chunk: chunk([choice(i, c.toolCall ? { tool_calls: [{ index: 0, function: { arguments: g.text } }] } : { content: g.text })]),
+      }),
+    ),
+  );
+  frames.push(...interleave(content));
+  choices.forEach((c, i) => frames.push({ kind: 'finish', atTokens: c.pieces.length, chunk: chunk([choice(i, {}, c.finishReason)]) }));
+  if (usage) frames.push({ kind: 'usage', atTokens: 0, chunk: chunk([], { usage }) });
+  return frames;
+}

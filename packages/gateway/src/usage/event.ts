@@ -1,0 +1,82 @@
+/**
+ * One finished request as the usage ledger stores it. The request path builds it at settlement
+ * (pipeline/types.ts has the same shape) and `UsageLedger.record` takes it.
+ * @module
+ */
+import type { UsageEventsTable } from '../billing/tables.js';
+
+export interface UsageEvent {
+  /** The request id (`req_...`): the ledger is idempotent by it. */
+  request_id: string;
+  org_id: string;
+  key_id: string;
+  user_id: string;
+  model: string;
+  endpoint: string;
+  prompt_tokens: number;
+  completion_tokens: number;
+  /** Integer micro-dollars charged for this request. */
+  cost_micros: number;
+  status_code: number;
+  error_code: string | null;
+  streamed: boolean;
+  latency_ms: number;
+  /** True when tokens were counted by the gateway because the engine reported no usage. */
+  estimated: boolean;
+  /** Epoch milliseconds when the request arrived. */
+  created_at: number;
+}
+
+const STRING_FIELDS = ['request_id', 'org_id', 'key_id', 'user_id', 'model', 'endpoint'] as const;
+const INT_FIELDS = ['prompt_tokens', 'completion_tokens', 'cost_micros', 'status_code', 'latency_ms', 'created_at'] as const;
+
+/**
+ * The event if `x` is a well-formed one (as parsed from a journal line), else a reason. Unknown
+ * fields are dropped so that a journal written by another version still replays.
+ */
+export function parseUsageEvent(x: unknown): UsageEvent | string {
+  if (!x || typeof x !== 'object') return 'not an object';
+  const o = x as Record<string, unknown>;
+  for (const f of STRING_FIELDS) if (typeof o[f] !== 'string') return `${f} is not a string`;
+  if ((o.request_id as string).length === 0) return 'request_id is empty';
+  for (const f of INT_FIELDS) if (!Number.isSafeInteger(o[f]) || (o[f] as number) < 0) return `${f} is not a whole number >= 0`;
+  if (o.error_code !== null && typeof o.error_code !== 'string') return 'error_code is not a string or null';
+  if (typeof o.streamed !== 'boolean' || typeof o.estimated !== 'boolean') return 'streamed/estimated is not a boolean';
+  return {
+    request_id: o.request_id as string,
+    org_id: o.org_id as string,
+    key_id: o.key_id as string,
+    user_id: o.user_id as string,
+    model: o.model as string,
+    endpoint: o.endpoint as string,
+    prompt_tokens: o.prompt_tokens as number,
+    completion_tokens: o.completion_tokens as number,
+    cost_micros: o.cost_micros as number,
+    status_code: o.status_code as number,
+    error_code: o.error_code as string | null,
+    streamed: o.streamed,
+    latency_ms: o.latency_ms as number,
+    estimated: o.estimated,
+    created_at: o.created_at as number,
+  };
+}
+
+export function toRow(e: UsageEvent): UsageEventsTable {
+  return {
+    request_id: e.request_id,
+    org_id: e.org_id,
+    key_id: e.key_id,
+    user_id: e.user_id,
+    model: e.model,
+    endpoint: e.endpoint,
+    prompt_tokens: e.prompt_tokens,
+    completion_tokens: e.completion_tokens,
+    cost_micros: e.cost_micros,
+    status_code: e.status_code,
+    error_code: e.error_code,
+    streamed: e.streamed ? 1 : 0,
+    latency_ms: e.latency_ms,
+    estimated: e.estimated ? 1 : 0,
+    created_at: e.created_at,
+  };
+}

@@ -1,0 +1,312 @@
+/**
+ * The usage ledger: the durable record of every request, written off the request path.
+ *
+ * `record(event)` is synchronous and O(1): it appends one JSON line to the local journal (one
+ * write(2), no fsync, see journal.ts) and pushes the event to an in-memory buffer. It never
+ * awaits the database. A background flusher writes the buffer to the database in batches, one
+ * transaction per batch (`writeUsageBatch`: idempotent by request id, rollups in the same
+ * transaction), every `flushIntervalMs` or as soon as `flushBatch` events are waiting.
+ *
+ * Durability: the request path records before the response's last byte is written, so once a
+ * client has its response the event is in the journal (page cache) and survives kill -9; it is
+ * replayed into the database at the next start. Without a journal (journalPath null) a crash
+ * loses what was not yet flushed; a graceful `close()` loses nothing either way.
+ *
+ * Database down, the policy: the flusher retries with exponential backoff (flushIntervalMs × 2ⁿ,
+ * capped at maxBackoffMs) and requests never wait for it. The memory buffer is bounded by
+ * `maxBuffered`; beyond it an event is kept only in the journal ("spilled", counted) and its
+ * segment is replayed from disk once the database answers again. Only when there is no journal
+ * (or writing it fails) is an event past the bound dropped, and `stats().dropped` counts it.
+ * @module
+ */
+import type { Logger } from 'pino';
+import type { BillingStore } from '../billing/tables.js';
+import type { Clock } from '../clock.js';
+import { parseUsageEvent, type UsageEvent } from './event.js';
+import { UsageJournal, readSegment } from './journal.js';
+import { writeUsageBatch } from './ledger-writer.js';
+
+export interface UsageLedgerOptions {
+  store: BillingStore;
+  clock: Clock;
+  /** The journal file (one per instance), e.g. `./data/usage-journal.jsonl`; null runs without one. */
+  journalPath: string | null;
+  /** config.usage.flush_interval_ms */
+  flushIntervalMs: number;
+  /** config.usage.flush_batch: events per transaction, and the queue length that triggers a flush. */
+  flushBatch: number;
+  /** Events held in memory at most (default 100 000, about 50 MB). */
+  maxBuffered?: number;
+  /** Longest wait between retries while the database fails (default 30 s). */
+  maxBackoffMs?: number;
+  log: Pick<Logger, 'info' | 'warn' | 'error'>;
+}
+
+export interface LedgerStats {
+  /** Events accepted by `record`. */
+  recorded: number;
+  /** Events newly written to the database (journal replays included). */
+  committed: number;
+  /** Events skipped because their request id was already stored. */
+  duplicates: number;
+  /** Events waiting in memory. */
+  buffered: number;
+  /** Events kept only in the journal because the memory buffer was full (not lost). */
+  spilled: number;
+  /** Events lost: memory buffer full and no journal, malformed, or recorded after close. */
+  dropped: number;
+  /** Failed database flush attempts. */
+  flushFailures: number;
+  /** Journal appends that failed (the event was still buffered in memory). */
+  journalErrors: number;
+  /** Unreadable journal lines skipped on replay (a line torn by a machine crash). */
+  invalidJournalLines: number;
+}
+
+interface Buffered {
+  event: UsageEvent;
+  /** The journal segment holding this event's line, if it was journaled. */
+  seq: number | undefined;
+}
+
+export class UsageLedger {
+  private readonly store: BillingStore;
+  private readonly clock: Clock;
+  private readonly journal: UsageJournal | undefined;
+  private readonly interval: number;
+  private readonly batchSize: number;
+  private readonly maxBuffered: number;
+  private readonly maxBackoff: number;
+  private readonly log: UsageLedgerOptions['log'];
+
+  private buffer: Buffered[] = [];
+  /** Buffered (uncommitted) events per journal segment: a closed segment at 0 can be deleted. */
+  private readonly pending = new Map<number, number>();
+  /** Segments holding events that are not in memory: replayed from disk. */
+  private readonly spilled = new Set<number>();
+  private readonly counts = { recorded: 0, committed: 0, duplicates: 0, spilled: 0, dropped: 0, flushFailures: 0, journalErrors: 0, invalidJournalLines: 0 };
+
+  private closed = false;
+  private failures = 0;
+  private chain: Promise<unknown> = Promise.resolve();
+  private wakeRequested = false;
+  private wakeup: (() => void) | undefined;
+  private loopDone: Promise<void> = Promise.resolve();
+
+  private constructor(o: UsageLedgerOptions) {
+    if (!Number.isInteger(o.flushBatch) || o.flushBatch < 1) throw new RangeError('flushBatch must be a whole number >= 1');
+    if (!(o.flushIntervalMs > 0)) throw new RangeError('flushIntervalMs must be > 0');
+    this.store = o.store;
+    this.clock = o.clock;
+    this.interval = o.flushIntervalMs;
+    this.batchSize = o.flushBatch;
+    this.maxBuffered = o.maxBuffered ?? 100_000;
+    this.maxBackoff = o.maxBackoffMs ?? 30_000;
+    this.log = o.log;
+    this.journal = o.journalPath === null ? undefined : new UsageJournal(o.journalPath);
+  }
+
+  /**
+   * Opens the journal, replays what a previous run left in it (idempotently), and starts the
+   * flusher. If the database is unreachable the replay is retried by the flusher; opening does
+   * not fail for that. Await it before rebuilding spend, so the rebuild sees replayed events.
+   */
+  static async open(o: UsageLedgerOptions): Promise<UsageLedger> {
+    const ledger = new UsageLedger(o);
+    if (ledger.journal) {
+      const left = ledger.journal.open();
+      for (const s of left) ledger.spilled.add(s.seq);
+      if (left.length > 0) o.log.info({ segments: left.length }, 'replaying the usage journal of a previous run');
+    }
+    try {
+      await ledger.flush();
+    } catch (e) {
+      ledger.failures = 1;
+      o.log.warn({ err: e }, 'usage journal replay failed; the flusher retries it');
+    }
+    ledger.loopDone = ledger.loop();
+    return ledger;
+  }
+
+  /** Records one finished request. Synchronous, never throws, never waits for the database. */
+  record(event: UsageEvent): void {
+    const e = parseUsageEvent(event);
+    if (typeof e === 'string' || this.closed) {
+      this.counts.dropped++;
+      this.log.error({ request_id: event?.request_id, reason: typeof e === 'string' ? e : 'ledger closed' }, 'usage event dropped');
+      return;
+    }
+    this.counts.recorded++;
+    let seq: number | undefined;
+    if (this.journal) {
+      try {
+        seq = this.journal.append(JSON.stringify(e));
+      } catch (err) {
+        if (this.counts.journalErrors++ % 1000 === 0) this.log.error({ err }, 'usage journal write failed; events are held in memory only');
+      }
+    }
+    if (this.buffer.length >= this.maxBuffered) {
+      if (seq === undefined) {
+        if (this.counts.dropped++ % 1000 === 0) this.log.error({ buffered: this.buffer.length }, 'usage buffer full and no journal: events dropped');
+      } else {
+        this.spilled.add(seq);
+        if (this.counts.spilled++ % 1000 === 0) this.log.warn({ buffered: this.buffer.length }, 'usage buffer full: events kept in the journal only');
+      }
+      return;
+    }
+    this.buffer.push({ event: e, seq });
+    if (seq !== undefined) this.pending.set(seq, (this.pending.get(seq) ?? 0) + 1);
+    // A full batch flushes now, unless the database is failing (then the backoff decides).
+    if (this.buffer.length >= this.batchSize && this.failures === 0) this.wake();
+  }
+
+  /**
+   * Writes everything recorded before this call (memory and spilled journal segments) to the
+   * database. Rejects if the database does; nothing is lost then, it stays queued.
+   */
+  flush(): Promise<void> {
+    return this.exclusive(() => this.drain(this.buffer.length));
+  }
+
+  /**
+   * Stops the flusher and writes everything left. Call it after the HTTP server has drained
+   * (a record after close is dropped). If the database fails now, the events stay in the
+   * journal for the next start and `unflushed` says how many were in memory.
+   */
+  async close(): Promise<{ unflushed: number }> {
+    if (this.closed) return { unflushed: this.buffer.length };
+    this.closed = true;
+    this.wakeup?.();
+    await this.loopDone;
+    try {
+      await this.flush();
+    } catch (e) {
+      this.log.error({ err: e, unflushed: this.buffer.length }, 'usage ledger could not flush at shutdown; the journal keeps the events for the next start');
+    }
+    if (this.journal) {
+      this.rotate();
+      this.journal.close();
+    }
+    return { unflushed: this.buffer.length };
+  }
+
+  stats(): LedgerStats {
+    return { ...this.counts, buffered: this.buffer.length };
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.closed) {
+      const delay = this.failures === 0 ? this.interval : Math.min(this.interval * 2 ** this.failures, this.maxBackoff);
+      await this.sleep(delay);
+      if (this.closed) return;
+      try {
+        await this.exclusive(() => this.drain(this.buffer.length));
+        if (this.failures > 0) this.log.info({ after_failures: this.failures }, 'usage ledger flushing again');
+        this.failures = 0;
+      } catch (e) {
+        this.counts.flushFailures++;
+        if (this.failures++ % 10 === 0) this.log.warn({ err: e, buffered: this.buffer.length }, 'usage ledger flush failed; retrying with backoff');
+      }
+    }
+  }
+
+  /** Writes the first `count` buffered events, then every spilled journal segment. */
+  private async drain(count: number): Promise<void> {
+    // Events buffered so far now all sit in closed segments, which can be deleted once committed.
+    this.rotate();
+    let left = count;
+    while (left > 0 && this.buffer.length > 0) {
+      const batch = this.buffer.slice(0, Math.min(left, this.batchSize));
+      const r = await writeUsageBatch(this.store, batch.map((b) => b.event));
+      // Only this (exclusive) drain removes from the front; `record` only appends.
+      this.buffer.splice(0, batch.length);
+      left -= batch.length;
+      this.counts.committed += r.inserted;
+      this.counts.duplicates += r.duplicates;
+      for (const b of batch) if (b.seq !== undefined) this.release(b.seq);
+    }
+    await this.replaySpilled();
+  }
+
+  private async replaySpilled(): Promise<void> {
+    const journal = this.journal;
+    if (!journal || this.spilled.size === 0) return;
+    if (this.spilled.has(journal.currentSeq)) this.rotate();
+    for (const seq of [...this.spilled].sort((a, b) => a - b)) {
+      if (seq === journal.currentSeq) continue; // spilled into while replaying: next round
+      for await (const { events, invalid } of readSegment(journal.pathOf(seq), this.batchSize)) {
+        const r = await writeUsageBatch(this.store, events);
+        this.counts.committed += r.inserted;
+        this.counts.duplicates += r.duplicates;
+        if (invalid > 0) {
+          this.counts.invalidJournalLines += invalid;
+          this.log.warn({ segment: journal.pathOf(seq), invalid }, 'skipped unreadable usage journal lines');
+        }
+      }
+      this.spilled.delete(seq);
+      if (!this.pending.has(seq)) this.removeSegment(seq);
+    }
+  }
+
+  /** One buffered event of segment `seq` is committed; delete the segment when it was the last. */
+  private release(seq: number): void {
+    const n = (this.pending.get(seq) ?? 1) - 1;
+    if (n > 0) {
+      this.pending.set(seq, n);
+      return;
+    }
+    this.pending.delete(seq);
+    if (this.journal && seq !== this.journal.currentSeq && !this.spilled.has(seq)) this.removeSegment(seq);
+  }
+
+  /** A segment whose events are all committed. Failing to delete it only costs a replay later. */
+  private removeSegment(seq: number): void {
+    try {
+      this.journal?.remove(seq);
+    } catch (err) {
+      this.counts.journalErrors++;
+      this.log.error({ err, seq }, 'could not delete a committed usage journal segment');
+    }
+  }
+
+  /** Starts a new journal segment; the closed one goes at once if nothing in it is pending. */
+  private rotate(): void {
+    const journal = this.journal;
+    if (!journal) return;
+    let closed: number | undefined;
+    try {
+      closed = journal.rotate();
+    } catch (err) {
+      this.counts.journalErrors++;
+      this.log.error({ err }, 'usage journal rotation failed');
+      return;
+    }
+    if (closed !== undefined && !this.pending.has(closed) && !this.spilled.has(closed)) this.removeSegment(closed);
+  }
+
+  private wake(): void {
+    this.wakeRequested = true;
+    this.wakeup?.();
+  }
+
+  /** Sleeps on the injected clock; `wake` (a full batch) or `close` ends it early. */
+  private async sleep(ms: number): Promise<void> {
+    if (this.wakeRequested) {
+      this.wakeRequested = false;
+      return;
+    }
+    const ac = new AbortController();
+    const woken = new Promise<void>((resolve) => ac.signal.addEventListener('abort', () => resolve(), { once: true }));
+    this.wakeup = () => ac.abort();
+    await Promise.race([this.clock.sleep(ms, ac.signal).catch(() => undefined), woken]);
+    this.wakeup = undefined;
+    ac.abort(); // cancels a real timer that is still pending
+    this.wakeRequested = false;
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+}

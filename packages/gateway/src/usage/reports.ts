@@ -1,0 +1,187 @@
+/**
+ * Usage and cost reports in the shape of OpenAI's organization Usage API
+ * (`/v1/organization/usage/completions`) and Costs API (`/v1/organization/costs`): a page of
+ * time buckets, each with one result per group.
+ *
+ * Sources: minute and hour buckets are computed from the raw events (so they cover the
+ * retention window only); day buckets from the daily rollups, which are written in the same
+ * transaction as the events, equal their sums exactly, and are kept after retention.
+ * @module
+ */
+import { sql } from 'kysely';
+import { dayOf, dayStartMs } from '../billing/period.js';
+import { microsToUsd } from '../billing/pricing.js';
+import { billingDb, type BillingStore, type DbInt } from '../billing/tables.js';
+import { encodeCursor, type GroupField, type ReportQuery } from './report-query.js';
+
+/** One group's totals in one bucket. */
+export interface UsageAggregate {
+  bucketMs: number;
+  model: string | null;
+  api_key_id: string | null;
+  user_id: string | null;
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  costMicros: number;
+}
+
+export interface Page<R> {
+  object: 'page';
+  data: { object: 'bucket'; start_time: number; end_time: number; results: R[] }[];
+  has_more: boolean;
+  next_page: string | null;
+}
+
+export interface UsageCompletionsResult {
+  object: 'organization.usage.completions.result';
+  input_tokens: number;
+  output_tokens: number;
+  input_cached_tokens: number;
+  input_audio_tokens: number;
+  output_audio_tokens: number;
+  num_model_requests: number;
+  project_id: null;
+  user_id: string | null;
+  api_key_id: string | null;
+  model: string | null;
+  batch: null;
+}
+
+export interface CostsResult {
+  object: 'organization.costs.result';
+  amount: { value: number; currency: 'usd' };
+  line_item: string | null;
+  project_id: null;
+  /** Only when grouped by api_key_id (a Tollgate extension). */
+  api_key_id?: string | null;
+  /** Only when grouped by user_id (a Tollgate extension). */
+  user_id?: string | null;
+}
+
+export async function usageCompletionsReport(store: BillingStore, orgId: string, q: ReportQuery): Promise<Page<UsageCompletionsResult>> {
+  return buildPage(store, orgId, q, (a) => ({
+    object: 'organization.usage.completions.result',
+    input_tokens: a.inputTokens,
+    output_tokens: a.outputTokens,
+    input_cached_tokens: 0,
+    input_audio_tokens: 0,
+    output_audio_tokens: 0,
+    num_model_requests: a.requests,
+    project_id: null,
+    user_id: a.user_id,
+    api_key_id: a.api_key_id,
+    model: a.model,
+    batch: null,
+  }));
+}
+
+export async function costsReport(store: BillingStore, orgId: string, q: ReportQuery): Promise<Page<CostsResult>> {
+  return buildPage(store, orgId, q, (a) => {
+    const r: CostsResult = { object: 'organization.costs.result', amount: { value: microsToUsd(a.costMicros), currency: 'usd' }, line_item: a.model, project_id: null };
+    if (q.groupBy.has('api_key_id')) r.api_key_id = a.api_key_id;
+    if (q.groupBy.has('user_id')) r.user_id = a.user_id;
+    return r;
+  });
+}
+
+async function buildPage<R>(store: BillingStore, orgId: string, q: ReportQuery, toResult: (a: UsageAggregate) => R): Promise<Page<R>> {
+  const w = q.widthMs;
+  const rangeEnd = Math.ceil(q.endMs / w) * w;
+  const pageEnd = Math.min(q.pageStartMs + q.limit * w, rangeEnd);
+  if (q.pageStartMs >= pageEnd) return { object: 'page', data: [], has_more: false, next_page: null };
+  const rows = await aggregateUsage(store, orgId, q, q.pageStartMs, pageEnd);
+  const byBucket = new Map<number, UsageAggregate[]>();
+  for (const r of rows) {
+    let list = byBucket.get(r.bucketMs);
+    if (!list) byBucket.set(r.bucketMs, (list = []));
+    list.push(r);
+  }
+  const data: Page<R>['data'] = [];
+  for (let b = q.pageStartMs; b < pageEnd; b += w) {
+    const results = (byBucket.get(b) ?? []).sort(compareGroups).map(toResult);
+    data.push({ object: 'bucket', start_time: b / 1000, end_time: (b + w) / 1000, results });
+  }
+  const hasMore = pageEnd < rangeEnd;
+  return { object: 'page', data, has_more: hasMore, next_page: hasMore ? encodeCursor(pageEnd) : null };
+}
+
+/** Totals per bucket and group over [fromMs, toMs), both bucket-aligned. */
+export async function aggregateUsage(store: BillingStore, orgId: string, q: ReportQuery, fromMs: number, toMs: number): Promise<UsageAggregate[]> {
+  const db = billingDb(store);
+  const cols = groupColumns(q.groupBy);
+  if (q.width === '1d') {
+    let qb = db
+      .selectFrom('usage_daily')
+      .select((eb) => [
+        'day',
+        eb.fn.sum<DbInt>('requests').as('requests'),
+        eb.fn.sum<DbInt>('prompt_tokens').as('input'),
+        eb.fn.sum<DbInt>('completion_tokens').as('output'),
+        eb.fn.sum<DbInt>('cost_micros').as('cost'),
+      ])
+      .select(cols)
+      .where('org_id', '=', orgId)
+      .where('day', '>=', dayOf(fromMs))
+      .where('day', '<', dayOf(toMs));
+    if (q.models) qb = qb.where('model', 'in', q.models);
+    if (q.apiKeyIds) qb = qb.where('key_id', 'in', q.apiKeyIds);
+    if (q.userIds) qb = qb.where('user_id', 'in', q.userIds);
+    const rows = await qb.groupBy(['day', ...cols]).execute();
+    return rows.map((r) => aggregate(r as AggRow, dayStartMs(r.day), q.groupBy));
+  }
+  // The bucket expression is inlined (a trusted constant), so SELECT and GROUP BY are the same
+  // expression text, which PostgreSQL requires.
+  const bucket = sql<DbInt>`created_at - (created_at % ${sql.lit(q.widthMs)})`;
+  let qb = db
+    .selectFrom('usage_events')
+    .select((eb) => [
+      bucket.as('bucket'),
+      eb.fn.countAll<DbInt>().as('requests'),
+      eb.fn.sum<DbInt>('prompt_tokens').as('input'),
+      eb.fn.sum<DbInt>('completion_tokens').as('output'),
+      eb.fn.sum<DbInt>('cost_micros').as('cost'),
+    ])
+    .select(cols)
+    .where('org_id', '=', orgId)
+    .where('created_at', '>=', fromMs)
+    .where('created_at', '<', toMs);
+  if (q.models) qb = qb.where('model', 'in', q.models);
+  if (q.apiKeyIds) qb = qb.where('key_id', 'in', q.apiKeyIds);
+  if (q.userIds) qb = qb.where('user_id', 'in', q.userIds);
+  const rows = await qb.groupBy([bucket, ...cols]).execute();
+  return rows.map((r) => aggregate(r as AggRow, Number(r.bucket), q.groupBy));
+}
+
+type AggRow = { requests: DbInt; input: DbInt; output: DbInt; cost: DbInt; model?: string; key_id?: string; user_id?: string };
+
+function aggregate(r: AggRow, bucketMs: number, g: ReadonlySet<GroupField>): UsageAggregate {
+  return {
+    bucketMs,
+    model: g.has('model') ? (r.model ?? null) : null,
+    api_key_id: g.has('api_key_id') ? (r.key_id ?? null) : null,
+    user_id: g.has('user_id') ? (r.user_id ?? null) : null,
+    requests: Number(r.requests),
+    inputTokens: Number(r.input ?? 0),
+    outputTokens: Number(r.output ?? 0),
+    costMicros: Number(r.cost ?? 0),
+  };
+}
+
+function groupColumns(g: ReadonlySet<GroupField>): ('model' | 'key_id' | 'user_id')[] {
+  const cols: ('model' | 'key_id' | 'user_id')[] = [];
+  if (g.has('model')) cols.push('model');
+  if (g.has('api_key_id')) cols.push('key_id');
+  if (g.has('user_id')) cols.push('user_id');
+  return cols;
+}
+
+function compareGroups(a: UsageAggregate, b: UsageAggregate): number {
+  return cmp(a.model, b.model) || cmp(a.api_key_id, b.api_key_id) || cmp(a.user_id, b.user_id);
+}
+
+function cmp(a: string | null, b: string | null): number {
+  const x = a ?? '';
+  const y = b ?? '';
+  return x < y ? -1 : x > y ? 1 : 0;
+}

@@ -1,0 +1,60 @@
+/**
+ * Retention of raw usage events: rows older than `retentionDays` are deleted in small batches,
+ * each one short statement, so the job never holds the table (or its rows in memory) and never
+ * blocks the flusher for long. The daily rollups are kept: monthly reports and the spend rebuild
+ * read them, so they stay exact after the raw rows are gone.
+ * @module
+ */
+import type { Logger } from 'pino';
+import { billingDb, type BillingStore } from '../billing/tables.js';
+import type { Clock } from '../clock.js';
+
+const DAY_MS = 86_400_000;
+
+export interface CleanupOptions {
+  retentionDays: number;
+  /** Rows per DELETE (default 1000). */
+  batchSize?: number;
+  clock: Clock;
+}
+
+/** Deletes raw events created before now − retentionDays; returns how many. */
+export async function cleanupUsage(store: BillingStore, o: CleanupOptions): Promise<number> {
+  if (!(o.retentionDays > 0)) throw new RangeError('retentionDays must be > 0');
+  const batch = o.batchSize ?? 1000;
+  if (!Number.isInteger(batch) || batch < 1) throw new RangeError('batchSize must be a whole number >= 1');
+  const cutoff = o.clock.now() - o.retentionDays * DAY_MS;
+  const db = billingDb(store);
+  let total = 0;
+  for (;;) {
+    // DELETE ... LIMIT is not portable (PostgreSQL has none); a keyed subquery is, on both.
+    const r = await db
+      .deleteFrom('usage_events')
+      .where('request_id', 'in', (eb) => eb.selectFrom('usage_events').select('request_id').where('created_at', '<', cutoff).limit(batch))
+      .executeTakeFirst();
+    const n = Number(r.numDeletedRows);
+    total += n;
+    if (n < batch) return total;
+  }
+}
+
+/** Runs `cleanupUsage` now and then every `intervalMs` (default 1 h) until stopped. */
+export function startUsageRetention(
+  store: BillingStore,
+  o: CleanupOptions & { intervalMs?: number; log: Pick<Logger, 'info' | 'warn'> },
+): { stop(): void } {
+  const ac = new AbortController();
+  const run = async () => {
+    while (!ac.signal.aborted) {
+      try {
+        const n = await cleanupUsage(store, o);
+        if (n > 0) o.log.info({ deleted: n, retention_days: o.retentionDays }, 'usage retention deleted old events');
+      } catch (err) {
+        o.log.warn({ err }, 'usage retention failed; retrying at the next interval');
+      }
+      await o.clock.sleep(o.intervalMs ?? 3_600_000, ac.signal).catch(() => undefined);
+    }
+  };
+  void run();
+  return { stop: () => ac.abort() };
+}

@@ -1,0 +1,131 @@
+/**
+ * Stage 4 of the request path, validate: turns a parsed JSON body for /v1/chat/completions,
+ * /v1/completions or /v1/embeddings into a ValidatedRequest, or throws the 400 (or 404) that
+ * api.openai.com would send, worded as OpenAI words it.
+ *
+ * Order, first failure wins:
+ * 0. nesting no deeper than MAX_DEPTH (512)         invalid_json (as OpenAI's parser fails)
+ * 1. the body is a JSON object                      invalid_body_type
+ * 2. every top-level name is one the endpoint knows unrecognized_argument(s)
+ * 3. the required parameters are present            missing_required_parameter
+ * 4. types, ranges and values, nested paths named   invalid_type, *_above_max_*, invalid_value...
+ *    like `messages[0].content[1].image_url.url`; then parameters that need another one
+ * 5. the model exists and serves this endpoint      model_not_found
+ * 6. the output cap, then the context window        integer_above_max_value, context_length_exceeded
+ *
+ * JSON parsing, content type, body size, URL and method belong to the HTTP layer. The walker
+ * is hand-written (no schema library; value sets and messages precomputed at load) and
+ * allocates little per request: a few small result objects and the path strings of array items.
+ * @module
+ */
+import type { ModelConfig } from '../config/types.js';
+import { ApiError } from '../http/api-error.js';
+import type { InferenceEndpoint } from '../upstream/engine.js';
+import { chatBudget, completionBudget, embeddingBudget, type TokenBudget } from './budget.js';
+import { checkChatBody } from './chat.js';
+import { checkCompletionBody } from './completions.js';
+import { checkDepth } from './depth.js';
+import { describeValue } from './describe.js';
+import { checkEmbeddingBody } from './embeddings.js';
+import { missing, wrongType } from './errors.js';
+import { isObject, type Obj } from './fields.js';
+import type { GenerationFacts } from './generation.js';
+import { KNOWN_PARAMS, PROMPT_PARAM } from './vocabulary.js';
+
+export interface ValidatedRequest {
+  endpoint: InferenceEndpoint;
+  model: ModelConfig;
+  /** The caller's body, unchanged (the forward stage copies it before editing). */
+  body: Record<string, unknown>;
+  stream: boolean;
+  /** `stream_options.include_usage === true`. */
+  includeUsage: boolean;
+  /** Counted with tokens/count.ts. For a batch of prompts or inputs, their sum. */
+  promptTokens: number;
+  /**
+   * Worst-case output tokens of the whole request: per completion the explicit cap
+   * (`max_completion_tokens ?? max_tokens`) or else `min(model.max_output_tokens, context left)`,
+   * times `n` (completions: times `max(n, best_of)` and summed over the prompts of a batch).
+   * 0 for embeddings.
+   */
+  maxOutputTokens: number;
+  n: number;
+}
+
+/** Throws ApiError; returns only for a body the endpoint would accept. */
+export function validateInference(
+  endpoint: InferenceEndpoint,
+  body: unknown,
+  findModel: (name: string) => ModelConfig | undefined,
+): ValidatedRequest {
+  checkDepth(body);
+  if (!isObject(body)) throw new ApiError('invalid_body_type', { actual: describeValue(body) });
+  rejectUnknownParams(body, KNOWN_PARAMS[endpoint]);
+  if (body.model === undefined) missing('model');
+  const promptParam = PROMPT_PARAM[endpoint];
+  if (body[promptParam] === undefined) missing(promptParam);
+  if (typeof body.model !== 'string') wrongType('model', 'a string', body.model);
+  const modelName = body.model;
+
+  if (endpoint === 'chat.completions') {
+    const facts = checkChatBody(body);
+    const model = findServingModel(endpoint, modelName, findModel);
+    return validated(endpoint, model, body, facts, chatBudget(body, model, facts));
+  }
+  if (endpoint === 'completions') {
+    const facts = checkCompletionBody(body);
+    const model = findServingModel(endpoint, modelName, findModel);
+    return validated(endpoint, model, body, facts, completionBudget(body, model, facts));
+  }
+  checkEmbeddingBody(body);
+  const model = findServingModel(endpoint, modelName, findModel);
+  return validated(endpoint, model, body, NOT_GENERATING, embeddingBudget(body, model));
+}
+
+const NOT_GENERATING = { stream: false, includeUsage: false, n: 1 } as const;
+
+function validated(
+  endpoint: InferenceEndpoint,
+  model: ModelConfig,
+  body: Obj,
+  facts: Pick<GenerationFacts, 'stream' | 'includeUsage' | 'n'>,
+  budget: TokenBudget,
+): ValidatedRequest {
+  return {
+    endpoint,
+    model,
+    body,
+    stream: facts.stream,
+    includeUsage: facts.includeUsage,
+    promptTokens: budget.promptTokens,
+    maxOutputTokens: budget.maxOutputTokens,
+    n: facts.n,
+  };
+}
+
+/** One unknown name, or several listed sorted and comma-separated (OpenAI's wording). */
+function rejectUnknownParams(body: Obj, known: ReadonlySet<string>): void {
+  let unknown: string[] | undefined;
+  for (const key of Object.keys(body)) {
+    if (!known.has(key)) (unknown ??= []).push(key);
+  }
+  if (unknown === undefined) return;
+  if (unknown.length === 1) throw new ApiError('unrecognized_argument', { names: unknown[0]! });
+  throw new ApiError('unrecognized_arguments', { names: unknown.sort().join(', ') });
+}
+
+/**
+ * The configured model for `name`, if it serves `endpoint`. A chat model asked for embeddings
+ * (or the reverse) is answered as an unknown model: OpenAI's own answer there ("This is not a
+ * chat model and thus not supported in the v1/chat/completions endpoint...") has no catalog entry.
+ */
+function findServingModel(
+  endpoint: InferenceEndpoint,
+  name: string,
+  findModel: (name: string) => ModelConfig | undefined,
+): ModelConfig {
+  const model = findModel(name);
+  const wanted = endpoint === 'embeddings' ? 'embedding' : 'chat';
+  if (model === undefined || model.type !== wanted) throw new ApiError('model_not_found', { model: name });
+  return model;
+}

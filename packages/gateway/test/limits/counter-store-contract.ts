@@ -1,0 +1,329 @@
+/**
+ * The CounterStore contract, run against every implementation (memory-counter-store.test.ts,
+ * redis-counter-store.test.ts). Time-dependent assertions are written so they hold exactly on a
+ * fake clock and within the measured elapsed time on Redis, whose clock cannot be faked.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BucketRequest, CounterStore, ReserveOutcome, ReserveRequest } from '../../src/limits/index.js';
+
+export interface StoreFixture {
+  store: CounterStore;
+  /** More stores over the same state (other Redis connections); the memory store has none. */
+  peers: CounterStore[];
+  /** Lets `ms` of the store's time pass: a fake-clock advance, or a real sleep. */
+  pass(ms: number): Promise<void>;
+  /** The store's notion of now in ms (fake clock, or wall clock for Redis). */
+  now(): number;
+  /** Extra milliseconds of uncertainty between `now()` and the store's clock (0 on a fake clock). */
+  slack: number;
+  /** The complete state, comparable with toEqual. */
+  snapshot(): Promise<unknown>;
+  teardown(): Promise<void>;
+}
+
+export interface Harness {
+  name: string;
+  setup(): Promise<StoreFixture>;
+}
+
+const DAY = 86_400_000;
+let seq = 0;
+const rid = () => `req_${++seq}_${Math.random().toString(36).slice(2, 8)}`;
+
+export function describeCounterStoreContract(h: Harness): void {
+  describe(`CounterStore contract: ${h.name}`, () => {
+    let f: StoreFixture;
+    let s: CounterStore;
+    beforeEach(async () => {
+      f = await h.setup();
+      s = f.store;
+    });
+    afterEach(async () => {
+      await f.teardown();
+    });
+
+    /** The end of the current spend period: a month after the store's now (Redis: real time). */
+    const periodEnd = () => f.now() + 30 * DAY;
+    const bucket = (key: string, limit: number, cost: number, windowMs = DAY): BucketRequest => ({ key, limit, windowMs, cost });
+    const reserve = (over: Partial<ReserveRequest> & Pick<ReserveRequest, 'buckets'>, store = s): Promise<ReserveOutcome> =>
+      store.reserve({ reservationId: rid(), tag: 'org_a', leaseMs: 60_000, ...over });
+    /** `got` equals `exact` minus the time that passed since t0 (exactly `exact` on a fake clock). */
+    const expectWaitNear = (got: number | null, exact: number, t0: number) => {
+      expect(got).not.toBeNull();
+      expect(got!).toBeLessThanOrEqual(exact);
+      expect(got!).toBeGreaterThanOrEqual(exact - (f.now() - t0) - f.slack);
+    };
+
+    it('admits a fresh bucket and reports remaining and the exact time to full', async () => {
+      const o = await reserve({ buckets: [bucket('rpm', 60, 1, 60_000), bucket('tpm', 10_000, 2_500, 60_000)] });
+      expect(o).toEqual({
+        admitted: true,
+        buckets: [
+          { limit: 60, remaining: 59, resetMs: 1_000 },
+          { limit: 10_000, remaining: 7_500, resetMs: 15_000 },
+        ],
+      });
+    });
+
+    it('admits a burst of exactly `limit` and then refuses with the wait for one token', async () => {
+      const t0 = f.now();
+      const results = [];
+      for (let i = 0; i < 11; i++) results.push(await reserve({ buckets: [bucket('rpd', 10, 1)] }));
+      expect(results.filter((r) => r.admitted)).toHaveLength(10);
+      const last = results[10]!;
+      expect(last.admitted).toBe(false);
+      if (last.admitted) return;
+      expect(last.failures).toHaveLength(1);
+      expect(last.failures[0]!.target).toBe(0);
+      expect(last.failures[0]!.available).toBe(0);
+      expectWaitNear(last.failures[0]!.retryAfterMs, DAY / 10, t0);
+      expect(last.buckets[0]!.remaining).toBe(0);
+    });
+
+    it('after waiting exactly retryAfterMs the same cost fits', async () => {
+      // 4 tokens per 100 ms: one token every 25 ms. Drain, then wait the announced time.
+      const b = bucket('fast', 4, 1, 100);
+      let refused: ReserveOutcome | undefined;
+      for (let i = 0; i < 20 && !refused; i++) {
+        const o = await reserve({ buckets: [b] });
+        if (!o.admitted) refused = o;
+      }
+      expect(refused?.admitted).toBe(false);
+      if (!refused || refused.admitted) return;
+      const wait = refused.failures[0]!.retryAfterMs!;
+      expect(wait).toBeGreaterThan(0);
+      expect(wait).toBeLessThanOrEqual(25);
+      await f.pass(wait);
+      expect((await reserve({ buckets: [b] })).admitted).toBe(true);
+    });
+
+    it('a cost above the limit never fits: retryAfterMs null, nothing written', async () => {
+      await reserve({ buckets: [bucket('tpm', 1_000, 10)] });
+      const before = await f.snapshot();
+      const o = await reserve({ buckets: [bucket('tpm', 1_000, 1_001)] });
+      expect(o.admitted).toBe(false);
+      if (o.admitted) return;
+      expect(o.failures).toEqual([{ target: 0, available: 990, retryAfterMs: null }]);
+      expect(await f.snapshot()).toEqual(before);
+    });
+
+    it('a cost equal to the limit fits a full bucket', async () => {
+      const o = await reserve({ buckets: [bucket('tpm', 1_000, 1_000)] });
+      expect(o.admitted).toBe(true);
+      expect(o.buckets[0]).toEqual({ limit: 1_000, remaining: 0, resetMs: DAY });
+    });
+
+    it('all or nothing: one short bucket refuses the call and no bucket, spend or record changes', async () => {
+      const t0 = f.now();
+      await reserve({ buckets: [bucket('rpm', 100, 1), bucket('tpm', 1_000, 990)], spend: { key: '2026-01', hardLimit: 10_000, amount: 100, periodEndMs: periodEnd() } });
+      const before = await f.snapshot();
+      const o = await reserve({ buckets: [bucket('rpm', 100, 1), bucket('tpm', 1_000, 20)], spend: { key: '2026-01', hardLimit: 10_000, amount: 100, periodEndMs: periodEnd() } });
+      expect(o.admitted).toBe(false);
+      if (o.admitted) return;
+      expect(o.failures.map((x) => x.target)).toEqual([1]);
+      expect(o.failures[0]!.available).toBe(10);
+      expectWaitNear(o.failures[0]!.retryAfterMs, (10 * DAY) / 1_000, t0);
+      expect(o.buckets.map((b) => b.remaining)).toEqual([99, 10]);
+      expect(o.spend).toEqual({ spent: 0, reserved: 100 });
+      expect(await f.snapshot()).toEqual(before);
+    });
+
+    it('lists every failing bucket with its own wait', async () => {
+      const t0 = f.now();
+      await reserve({ buckets: [bucket('a', 10, 10), bucket('b', 5, 5)] });
+      const o = await reserve({ buckets: [bucket('a', 10, 1), bucket('b', 5, 2), bucket('c', 5, 1)] });
+      expect(o.admitted).toBe(false);
+      if (o.admitted) return;
+      expect(o.failures.map((x) => x.target)).toEqual([0, 1]);
+      expectWaitNear(o.failures[0]!.retryAfterMs, DAY / 10, t0);
+      expectWaitNear(o.failures[1]!.retryAfterMs, (2 * DAY) / 5, t0);
+    });
+
+    it('settle refunds reserved minus actual: 1000 reserved, 50 used, 950 back', async () => {
+      const id = rid();
+      await s.reserve({ reservationId: id, tag: 'org_a', leaseMs: 60_000, buckets: [bucket('tpd', 10_000, 1_000)] });
+      expect(await s.settle({ reservationId: id, tag: 'org_a', bucketCosts: [50] })).toBe(true);
+      const o = await reserve({ buckets: [bucket('tpd', 10_000, 0)] });
+      expect(o.buckets[0]!.remaining).toBe(9_950);
+    });
+
+    it('settle never refunds above capacity', async () => {
+      const id = rid();
+      const b = bucket('tpm', 1_000, 100, 100);
+      await s.reserve({ reservationId: id, tag: 'org_a', leaseMs: 60_000, buckets: [b] });
+      await f.pass(100); // the bucket refills completely
+      expect(await s.settle({ reservationId: id, tag: 'org_a', bucketCosts: [0] })).toBe(true);
+      const o = await reserve({ buckets: [{ ...b, cost: 0 }] });
+      expect(o.buckets[0]).toEqual({ limit: 1_000, remaining: 1_000, resetMs: 0 });
+    });
+
+    it('an actual above the reservation is debited, and the bucket may go into debt', async () => {
+      const t0 = f.now(); // the bucket was full then; waits count refill from here
+      const id1 = rid();
+      await s.reserve({ reservationId: id1, tag: 'org_a', leaseMs: 60_000, buckets: [bucket('tpd', 1_000, 100)] });
+      await s.settle({ reservationId: id1, tag: 'org_a', bucketCosts: [300] });
+      expect((await reserve({ buckets: [bucket('tpd', 1_000, 0)] })).buckets[0]!.remaining).toBe(700);
+
+      const id2 = rid();
+      await s.reserve({ reservationId: id2, tag: 'org_a', leaseMs: 60_000, buckets: [bucket('tpd', 1_000, 100)] });
+      await s.settle({ reservationId: id2, tag: 'org_a', bucketCosts: [1_500] });
+      const o = await reserve({ buckets: [bucket('tpd', 1_000, 1)] });
+      expect(o.admitted).toBe(false);
+      if (o.admitted) return;
+      expect(o.buckets[0]!.remaining).toBe(0);
+      expect(o.failures[0]!.available).toBe(-800);
+      expectWaitNear(o.failures[0]!.retryAfterMs, (801 * DAY) / 1_000, t0);
+    });
+
+    it('settle is idempotent: the second settle returns false and changes nothing', async () => {
+      const id = rid();
+      const spend = { key: '2026-01', hardLimit: 1_000_000, amount: 5_000, periodEndMs: periodEnd() };
+      await s.reserve({ reservationId: id, tag: 'org_a', leaseMs: 60_000, buckets: [bucket('tpm', 1_000, 400)], spend });
+      expect(await s.settle({ reservationId: id, tag: 'org_a', bucketCosts: [100], spendAmount: 1_200 })).toBe(true);
+      const after = await f.snapshot();
+      expect(await s.settle({ reservationId: id, tag: 'org_a', bucketCosts: [0], spendAmount: 0 })).toBe(false);
+      expect(await f.snapshot()).toEqual(after);
+      expect(await s.spendOf('org_a', '2026-01')).toEqual({ spent: 1_200, reserved: 0 });
+      expect(await s.settle({ reservationId: 'never-reserved', tag: 'org_a' })).toBe(false);
+    });
+
+    it('settle without actual values keeps the reserved costs and charges the reserved spend', async () => {
+      const id = rid();
+      await s.reserve({ reservationId: id, tag: 'org_a', leaseMs: 60_000, buckets: [bucket('tpd', 1_000, 400)], spend: { key: 'p', hardLimit: null, amount: 70, periodEndMs: periodEnd() } });
+      expect(await s.settle({ reservationId: id, tag: 'org_a' })).toBe(true);
+      expect((await reserve({ buckets: [bucket('tpd', 1_000, 0)] })).buckets[0]!.remaining).toBe(600);
+      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 70, reserved: 0 });
+    });
+
+    it('spend: admits up to the hard limit exactly, counting reserved and spent', async () => {
+      const period = { key: '2026-01', hardLimit: 1_000, periodEndMs: periodEnd() };
+      const id = rid();
+      const a = await s.reserve({ reservationId: id, tag: 'org_a', leaseMs: 60_000, buckets: [], spend: { ...period, amount: 600 } });
+      expect(a).toEqual({ admitted: true, buckets: [], spend: { spent: 0, reserved: 600 } });
+
+      const before = await f.snapshot();
+      const b = await reserve({ buckets: [], spend: { ...period, amount: 401 } });
+      expect(b).toEqual({ admitted: false, buckets: [], spend: { spent: 0, reserved: 600 }, failures: [{ target: 'spend', available: 400, retryAfterMs: null }] });
+      expect(await f.snapshot()).toEqual(before);
+
+      await s.settle({ reservationId: id, tag: 'org_a', spendAmount: 200 });
+      expect(await s.spendOf('org_a', '2026-01')).toEqual({ spent: 200, reserved: 0 });
+      expect((await reserve({ buckets: [], spend: { ...period, amount: 800 } })).admitted).toBe(true);
+      expect((await reserve({ buckets: [], spend: { ...period, amount: 1 } })).admitted).toBe(false);
+    });
+
+    it('spend with no hard limit is admitted and still tracked', async () => {
+      for (let i = 0; i < 3; i++) await reserve({ buckets: [], spend: { key: 'p', hardLimit: null, amount: 1e12, periodEndMs: periodEnd() } });
+      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 0, reserved: 3e12 });
+    });
+
+    it('setSpent rebuilds spent and keeps reservations in flight', async () => {
+      await reserve({ buckets: [], spend: { key: 'p', hardLimit: 1_000, amount: 300, periodEndMs: periodEnd() } });
+      await s.setSpent('org_a', 'p', 650, periodEnd());
+      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 650, reserved: 300 });
+      expect((await reserve({ buckets: [], spend: { key: 'p', hardLimit: 1_000, amount: 51, periodEndMs: periodEnd() } })).admitted).toBe(false);
+      expect((await reserve({ buckets: [], spend: { key: 'p', hardLimit: 1_000, amount: 50, periodEndMs: periodEnd() } })).admitted).toBe(true);
+      expect(await s.spendOf('org_a', 'other')).toEqual({ spent: 0, reserved: 0 });
+    });
+
+    it('an unsettled reservation is swept after its lease: spend charged in full, tokens stay used', async () => {
+      const id = rid();
+      await s.reserve({ reservationId: id, tag: 'org_a', leaseMs: 30, buckets: [bucket('tpd', 1_000, 250)], spend: { key: 'p', hardLimit: 1_000, amount: 300, periodEndMs: periodEnd() } });
+      await f.pass(40);
+      // Another tag's reserve does not sweep this tag.
+      await reserve({ tag: 'org_b', buckets: [bucket('x', 1, 1)] });
+      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 0, reserved: 300 });
+      const sweeper = rid();
+      const o = await s.reserve({ reservationId: sweeper, tag: 'org_a', leaseMs: 60_000, buckets: [bucket('tpd', 1_000, 0)] });
+      expect(o.buckets[0]!.remaining).toBe(750);
+      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 300, reserved: 0 });
+      // The call that swept keeps its own reservation.
+      expect(await s.settle({ reservationId: sweeper, tag: 'org_a' })).toBe(true);
+      expect(await s.settle({ reservationId: id, tag: 'org_a', bucketCosts: [0], spendAmount: 0 })).toBe(false);
+      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 300, reserved: 0 });
+    });
+
+    it('a reservation inside its lease is not swept', async () => {
+      const id = rid();
+      await s.reserve({ reservationId: id, tag: 'org_a', leaseMs: 60_000, buckets: [], spend: { key: 'p', hardLimit: null, amount: 300, periodEndMs: periodEnd() } });
+      await reserve({ buckets: [bucket('x', 5, 1)] });
+      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 0, reserved: 300 });
+      expect(await s.settle({ reservationId: id, tag: 'org_a', spendAmount: 10 })).toBe(true);
+    });
+
+    it('refuses a duplicate reservation id without changing anything', async () => {
+      const id = rid();
+      await s.reserve({ reservationId: id, tag: 'org_a', leaseMs: 60_000, buckets: [bucket('rpm', 10, 1)] });
+      const before = await f.snapshot();
+      await expect(s.reserve({ reservationId: id, tag: 'org_a', leaseMs: 60_000, buckets: [bucket('rpm', 10, 1)] })).rejects.toThrow(/duplicate reservation id/);
+      expect(await f.snapshot()).toEqual(before);
+    });
+
+    it('tags and keys are independent', async () => {
+      await reserve({ tag: 'org_a', buckets: [bucket('rpm', 2, 2)] });
+      expect((await reserve({ tag: 'org_b', buckets: [bucket('rpm', 2, 2)] })).admitted).toBe(true);
+      expect((await reserve({ tag: 'org_a', buckets: [bucket('rpm2', 2, 2)] })).admitted).toBe(true);
+      expect((await reserve({ tag: 'org_a', buckets: [bucket('rpm', 2, 1)] })).admitted).toBe(false);
+    });
+
+    it('a changed limit keeps the whole tokens left', async () => {
+      await reserve({ buckets: [bucket('tpd', 10, 3)] });
+      expect((await reserve({ buckets: [bucket('tpd', 7, 0)] })).buckets[0]).toEqual({ limit: 7, remaining: 7, resetMs: 0 });
+      expect((await reserve({ buckets: [bucket('tpd', 20, 0)] })).buckets[0]!.remaining).toBe(7);
+    });
+
+    it('rejects invalid input', async () => {
+      await expect(reserve({ buckets: [bucket('a', 0, 1)] })).rejects.toThrow(RangeError);
+      await expect(reserve({ buckets: [bucket('a', 5, -1)] })).rejects.toThrow(RangeError);
+      await expect(reserve({ buckets: [bucket('a', 5, 1.5)] })).rejects.toThrow(RangeError);
+      await expect(reserve({ buckets: [bucket('a', 5, 1), bucket('a', 5, 1)] })).rejects.toThrow(/twice/);
+      await expect(reserve({ tag: 'org{x}', buckets: [] })).rejects.toThrow(/braces/);
+      await expect(reserve({ buckets: [bucket('a', 2 ** 40, 1)] })).rejects.toThrow(/too fine/);
+      await expect(reserve({ buckets: [], spend: { key: 'p', hardLimit: null, amount: 0.5, periodEndMs: 0 } })).rejects.toThrow(RangeError);
+      await expect(s.settle({ reservationId: 'x', tag: 'org_a', bucketCosts: [-1] })).rejects.toThrow(RangeError);
+    });
+
+    describe('concurrency', () => {
+      const all = () => [s, ...f.peers];
+      const spread = <T>(n: number, fn: (store: CounterStore, i: number) => Promise<T>) => Promise.all(Array.from({ length: n }, (_, i) => fn(all()[i % all().length]!, i)));
+
+      it('500 concurrent reserves against a bucket of 100 admit exactly 100', async () => {
+        const out = await spread(500, (store) => reserve({ buckets: [bucket('rpd', 100, 1)] }, store));
+        expect(out.filter((o) => o.admitted)).toHaveLength(100);
+        expect((await reserve({ buckets: [bucket('rpd', 100, 0)] })).buckets[0]!.remaining).toBe(0);
+      });
+
+      it('mixed token sizes never exceed the bucket, and the bucket accounts for every admitted token', async () => {
+        const costs = Array.from({ length: 400 }, (_, i) => 1 + ((i * 7919) % 97));
+        const out = await spread(400, (store, i) => reserve({ buckets: [bucket('tpd', 5_000, costs[i]!), bucket('rpd', 1_000, 1)] }, store));
+        const admittedTokens = out.reduce((sum, o, i) => sum + (o.admitted ? costs[i]! : 0), 0);
+        const admittedCount = out.filter((o) => o.admitted).length;
+        expect(admittedTokens).toBeLessThanOrEqual(5_000);
+        expect(admittedTokens).toBeGreaterThan(5_000 - 97); // it filled up: only the last fits failed
+        const peek = await reserve({ buckets: [bucket('tpd', 5_000, 0), bucket('rpd', 1_000, 0)] });
+        expect(peek.buckets.map((b) => b.remaining)).toEqual([5_000 - admittedTokens, 1_000 - admittedCount]);
+      });
+
+      it('300 concurrent spend reservations never pass the hard limit, and settle exactly', async () => {
+        const period = { key: '2026-01', hardLimit: 100_000, periodEndMs: periodEnd() };
+        const amounts = Array.from({ length: 300 }, (_, i) => 900 + ((i * 31) % 200));
+        const ids = amounts.map(() => rid());
+        const out = await spread(300, (store, i) => store.reserve({ reservationId: ids[i]!, tag: 'org_a', leaseMs: 60_000, buckets: [], spend: { ...period, amount: amounts[i]! } }));
+        const admitted = out.map((o, i) => (o.admitted ? i : -1)).filter((i) => i >= 0);
+        const reservedTotal = admitted.reduce((sum, i) => sum + amounts[i]!, 0);
+        expect(reservedTotal).toBeLessThanOrEqual(100_000);
+        expect(reservedTotal).toBeGreaterThan(100_000 - 1_100);
+        for (const o of out) if (o.spend) expect(o.spend.spent + o.spend.reserved).toBeLessThanOrEqual(100_000);
+        expect(await s.spendOf('org_a', '2026-01')).toEqual({ spent: 0, reserved: reservedTotal });
+
+        const actual = (i: number) => Math.floor(amounts[i]! / 3);
+        const settled = await spread(admitted.length * 2, (store, k) => {
+          const i = admitted[k % admitted.length]!;
+          return store.settle({ reservationId: ids[i]!, tag: 'org_a', spendAmount: actual(i) });
+        });
+        expect(settled.filter(Boolean)).toHaveLength(admitted.length);
+        expect(await s.spendOf('org_a', '2026-01')).toEqual({ spent: admitted.reduce((sum, i) => sum + actual(i), 0), reserved: 0 });
+      });
+    });
+  });
+}

@@ -1,0 +1,220 @@
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RESERVE_LUA, RedisCounterStore, SETTLE_LUA, SPEND_GRACE_MS, encodeReserve, type ReserveRequest } from '../../src/limits/index.js';
+import { describeCounterStoreContract } from './counter-store-contract.js';
+
+const REDIS = { host: '127.0.0.1', port: 6379 };
+const REDIS_URL = `redis://${REDIS.host}:${REDIS.port}`;
+const WORKER = fileURLToPath(new URL('./fixtures/reserve-worker.mjs', import.meta.url));
+const DAY = 86_400_000;
+
+const newPrefix = () => `test:limits:${randomUUID()}:`;
+
+/** Every key under the prefix with its content and absolute expiry, sorted: the whole state. */
+async function dump(redis: Redis, prefix: string): Promise<Record<string, unknown>> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    keys.push(...batch);
+  } while (cursor !== '0');
+  const out: Record<string, unknown> = {};
+  for (const k of keys.sort()) {
+    const type = await redis.type(k);
+    const value = type === 'hash' ? await redis.hgetall(k) : type === 'zset' ? await redis.zrange(k, 0, -1, 'WITHSCORES') : `<${type}>`;
+    out[k] = { value, expireAt: await redis.call('PEXPIRETIME', k) };
+  }
+  return out;
+}
+
+async function wipe(redis: Redis, prefix: string): Promise<void> {
+  const keys = Object.keys(await dump(redis, prefix));
+  if (keys.length > 0) await redis.del(...keys);
+}
+
+describeCounterStoreContract({
+  name: 'redis',
+  async setup() {
+    const prefix = newPrefix();
+    const clients = Array.from({ length: 4 }, () => new Redis({ ...REDIS, commandTimeout: 5_000 }));
+    const [main, ...others] = clients as [Redis, ...Redis[]];
+    const store = new RedisCounterStore(main, { prefix });
+    const peers = others.map((c) => new RedisCounterStore(c, { prefix }));
+    return {
+      store,
+      peers,
+      // Real time: Redis reads its own clock. +2 ms covers ms rounding between Date and TIME.
+      pass: (ms) => sleep(ms + 2),
+      now: () => Date.now(),
+      slack: 2,
+      snapshot: () => dump(main, prefix),
+      async teardown() {
+        await wipe(main, prefix);
+        for (const s of [store, ...peers]) await s.close();
+        await Promise.all(clients.map((c) => c.quit()));
+      },
+    };
+  },
+});
+
+describe('RedisCounterStore specifics', () => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    while (cleanups.length > 0) await cleanups.pop()!();
+  });
+  const setup = () => {
+    const prefix = newPrefix();
+    const redis = new Redis({ ...REDIS, commandTimeout: 5_000 });
+    const store = new RedisCounterStore(redis, { prefix });
+    cleanups.push(() => redis.quit(), () => wipe(redis, prefix));
+    return { prefix, redis, store };
+  };
+
+  it('puts every key of a call under the prefix and the {tag} hash tag, with TTLs', async () => {
+    const { prefix, redis, store } = setup();
+    const periodEndMs = Date.now() + DAY;
+    const t0 = Date.now();
+    await store.reserve({
+      reservationId: 'r1',
+      tag: 'org_42',
+      leaseMs: 60_000,
+      buckets: [{ key: 'org:gpt-4o:rpm', limit: 10, windowMs: 60_000, cost: 3 }],
+      spend: { key: '2026-01', hardLimit: null, amount: 10, periodEndMs },
+    });
+    const state = await dump(redis, prefix);
+    const base = `${prefix}{org_42}:`;
+    expect(Object.keys(state).sort()).toEqual([`${base}b:org:gpt-4o:rpm`, `${base}leases`, `${base}res`, `${base}s:2026-01`]);
+    // A bucket key lives exactly until the bucket is full again (3 tokens at 1 per 6 s).
+    const pttl = await redis.pttl(`${base}b:org:gpt-4o:rpm`);
+    expect(pttl).toBeLessThanOrEqual(18_000);
+    expect(pttl).toBeGreaterThanOrEqual(18_000 - (Date.now() - t0) - 2);
+    expect(await redis.call('PEXPIRETIME', `${base}s:2026-01`)).toBe(periodEndMs + SPEND_GRACE_MS);
+    // The records outlive the spend key, so a sweep can still charge an expired lease.
+    expect(Number(await redis.call('PEXPIRETIME', `${base}res`))).toBeGreaterThanOrEqual(periodEndMs + SPEND_GRACE_MS);
+    expect(Number(await redis.call('PEXPIRETIME', `${base}leases`))).toBeGreaterThanOrEqual(periodEndMs + SPEND_GRACE_MS);
+  });
+
+  it('idle bucket keys expire on their own once full', async () => {
+    const { prefix, redis, store } = setup();
+    await store.reserve({ reservationId: 'r1', tag: 't', leaseMs: 60_000, buckets: [{ key: 'b', limit: 5, windowMs: 50, cost: 5 }] });
+    expect(await redis.exists(`${prefix}{t}:b:b`)).toBe(1);
+    await sleep(60);
+    expect(await redis.exists(`${prefix}{t}:b:b`)).toBe(0);
+  });
+
+  it('decides on Redis time: a skewed instance clock changes nothing', async () => {
+    const { store } = setup();
+    const req = (id: string): ReserveRequest => ({ reservationId: id, tag: 't', leaseMs: 60_000, buckets: [{ key: 'b', limit: 2, windowMs: DAY, cost: 1 }], spend: { key: 'p', hardLimit: null, amount: 1, periodEndMs: Date.now() + DAY } });
+    await store.reserve(req('a'));
+    const skew = vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 3_600_000);
+    try {
+      await store.reserve(req('b')); // would sweep 'a' if the lease were judged by this clock
+      const o = await store.reserve(req('c'));
+      expect(o.admitted).toBe(false);
+      if (!o.admitted) expect(o.failures[0]!.retryAfterMs).toBeLessThanOrEqual(DAY / 2);
+    } finally {
+      skew.mockRestore();
+    }
+    expect(await store.spendOf('t', 'p')).toEqual({ spent: 0, reserved: 2 });
+  });
+
+  it('3 processes firing 600 reserves at one bucket of 100 admit exactly 100', async () => {
+    const { prefix, store } = setup();
+    const workers = Array.from({ length: 3 }, (_, w) => {
+      const calls = Array.from({ length: 200 }, (_, i) =>
+        encodeReserve(prefix, { reservationId: `w${w}-${i}`, tag: 'org_p', leaseMs: 60_000, buckets: [{ key: 'rpd', limit: 100, windowMs: DAY, cost: 1 }] }),
+      );
+      const child = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      cleanups.push(async () => child.kill());
+      const messages: { type: string; admitted?: number; message?: string }[] = [];
+      const next = () =>
+        new Promise<{ type: string; admitted?: number; message?: string }>((resolve, reject) => {
+          const queued = messages.shift();
+          if (queued) return resolve(queued);
+          child.once('message', (m) => resolve(m as { type: string }));
+          child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+        });
+      child.send({ redisUrl: REDIS_URL, lua: RESERVE_LUA, calls });
+      return { child, next };
+    });
+    for (const w of workers) expect((await w.next()).type).toBe('ready');
+    const done = workers.map((w) => w.next());
+    for (const w of workers) w.child.send({ type: 'go' });
+    const results = await Promise.all(done);
+    for (const r of results) expect(r.type, r.message).toBe('done');
+    expect(results.reduce((sum, r) => sum + r.admitted!, 0)).toBe(100);
+    const peek = await store.reserve({ reservationId: 'peek', tag: 'org_p', leaseMs: 60_000, buckets: [{ key: 'rpd', limit: 100, windowMs: DAY, cost: 0 }] });
+    expect(peek.buckets[0]!.remaining).toBe(0);
+  });
+
+  it('rejects within the timeout when Redis is unreachable', async () => {
+    const dead = new Redis({ host: '127.0.0.1', port: 1, commandTimeout: 100, maxRetriesPerRequest: null, retryStrategy: () => 20, lazyConnect: true });
+    dead.on('error', () => undefined);
+    cleanups.push(async () => dead.disconnect());
+    const store = new RedisCounterStore(dead, { prefix: newPrefix() });
+    expect(store.timeoutMs).toBe(100);
+    await expect(store.reserve({ reservationId: 'r', tag: 't', leaseMs: 1_000, buckets: [{ key: 'b', limit: 1, windowMs: 1_000, cost: 1 }] })).rejects.toThrow();
+    await expect(store.settle({ reservationId: 'r', tag: 't' })).rejects.toThrow();
+    await expect(store.spendOf('t', 'p')).rejects.toThrow();
+  });
+
+  it('cancels a reserve that timed out at the client but still ran on the server', async () => {
+    const { prefix, redis } = setup();
+    // Make sure EVALSHA finds both scripts, so the delayed reserve really runs.
+    await redis.script('LOAD', RESERVE_LUA);
+    await redis.script('LOAD', SETTLE_LUA);
+    const proxy = await delayingProxy(150);
+    cleanups.push(() => proxy.close());
+    const slow = new Redis({ host: '127.0.0.1', port: proxy.port, lazyConnect: true });
+    cleanups.push(async () => slow.disconnect());
+    await slow.connect();
+    const store = new RedisCounterStore(slow, { prefix, timeoutMs: 40 });
+
+    await expect(
+      store.reserve({ reservationId: 'late', tag: 't', leaseMs: 60_000, buckets: [{ key: 'b', limit: 10, windowMs: DAY, cost: 5 }], spend: { key: 'p', hardLimit: 100, amount: 7, periodEndMs: Date.now() + DAY } }),
+    ).rejects.toThrow(/did not answer/);
+    await store.close(); // waits for the compensating settle (which also times out at the client)
+
+    // The server ran the reserve and then the cancel: spend exists with nothing reserved or spent,
+    // the bucket is full again (no key), and no reservation is left.
+    const spendKey = `${prefix}{t}:s:p`;
+    const deadline = Date.now() + 3_000;
+    while (Date.now() < deadline && !(await redis.hexists(spendKey, 's'))) await sleep(20);
+    expect(await redis.hgetall(spendKey)).toEqual({ s: '0', r: '0' });
+    expect(await redis.exists(`${prefix}{t}:b:b`, `${prefix}{t}:res`, `${prefix}{t}:leases`)).toBe(0);
+  });
+});
+
+/** A TCP proxy to Redis that holds every client→server chunk for `delayMs` (order kept). */
+async function delayingProxy(delayMs: number): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = createConnection(REDIS);
+    sockets.add(client).add(upstream);
+    client.on('data', (chunk) => setTimeout(() => upstream.writable && upstream.write(chunk), delayMs));
+    upstream.pipe(client);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', end).on('error', end);
+    upstream.on('close', end).on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('no proxy port');
+  return {
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -5,10 +5,12 @@ const src = (p: string) => fileURLToPath(new URL(`./packages/${p}/src/index.ts`,
 
 export default defineConfig({
   resolve: {
-    alias: {
-      '@tollgate/protocol': src('protocol'),
-      '@tollgate/client': src('client'),
-    },
+    // Order matters: a string alias also matches its subpaths, so the subpath comes first.
+    alias: [
+      { find: '@tollgate/client/node', replacement: fileURLToPath(new URL('./packages/client/src/node.ts', import.meta.url)) },
+      { find: '@tollgate/protocol', replacement: src('protocol') },
+      { find: '@tollgate/client', replacement: src('client') },
+    ],
   },
   test: {
     include: ['packages/*/test/**/*.test.ts'],

@@ -62,6 +62,12 @@ beforeAll(async () => {
       if (n === 1) return void res.writeHead(503, { 'retry-after': '0.02', 'content-type': 'application/json' }).end('{"error":{"message":"busy","type":"server_error","param":null,"code":null}}');
       return void sendJson(res, 200, chatCompletion('sim-small', 'ok'));
     }
+    const raw = req.headers['x-test-raw'];
+    if (typeof raw === 'string') {
+      // api.openai.com style: the status and body only, no x-should-retry, no retry headers.
+      const [status, type, code, message] = JSON.parse(raw) as [number, string, string | null, string];
+      return void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message, type, param: null, code } }));
+    }
     const e = findEntryHeader(req);
     if (e) return void sendCatalogError(res, e, { retryMs: Number(req.headers['x-test-retry-ms'] ?? 5) });
     sendJson(res, 200, chatCompletion('sim-small', 'ok'));
@@ -240,6 +246,29 @@ describe('server retry hints', () => {
     expect(backoffDelayMs(3, () => 0.5, {})).toBe(2000);
     expect(backoffDelayMs(10, () => 0.999, {})).toBeCloseTo(7992);
     expect(backoffDelayMs(2, () => 0, {})).toBe(0);
+  });
+});
+
+describe('what cannot succeed is never retried, even without x-should-retry', () => {
+  it.each([
+    ['insufficient quota', [429, 'insufficient_quota', 'insufficient_quota', 'You exceeded your current quota, please check your plan and billing details.'], 'InsufficientQuotaError'],
+    ['request too large', [429, 'tokens', 'rate_limit_exceeded', 'Request too large for gpt-4o in organization org-x on tokens per min (TPM): Limit 30000, Requested 31538.'], 'RequestTooLargeError'],
+    ['bad key', [401, 'invalid_request_error', 'invalid_api_key', 'Incorrect API key provided: sk-abc. You can find your API key at https://platform.openai.com/account/api-keys.'], 'AuthenticationError'],
+    ['no access', [403, 'invalid_request_error', 'model_not_found', 'Project `proj_1` does not have access to model `gpt-4o-mini`'], 'PermissionError'],
+    ['bad request', [400, 'invalid_request_error', null, "'messages' is a required property"], 'InvalidRequestError'],
+  ] as const)('%s', async (name, raw, cls) => {
+    const key = `raw-${name}`;
+    const err = await caught(client({ maxRetries: 3 }).chat.completions.create(body, { headers: { 'x-test-raw': JSON.stringify(raw), 'x-test-key': key } }));
+    expect(err.name).toBe(cls);
+    expect(err.retryable).toBe(false);
+    expect(hit.get(key)).toHaveLength(1);
+  });
+
+  it('while an ordinary OpenAI rate limit without headers is retried with backoff', async () => {
+    const raw = [429, 'requests', 'rate_limit_exceeded', 'Rate limit reached for gpt-4o in organization org-x on requests per min (RPM): Limit 3, Used 3, Requested 1.'];
+    const err = await caught(client({ maxRetries: 2 }).chat.completions.create(body, { headers: { 'x-test-raw': JSON.stringify(raw), 'x-test-key': 'raw-rl' } }));
+    expect(err.name).toBe('RateLimitError');
+    expect(hit.get('raw-rl')).toHaveLength(3);
   });
 });
 

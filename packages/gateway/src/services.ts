@@ -19,6 +19,8 @@ import { OrgSpendLimits } from './billing/org-spend-limits.js';
 import type { Clock } from './clock.js';
 import type { Config, ModelConfig } from './config/types.js';
 import type { Router } from './http/router.js';
+import { ApiError } from './http/api-error.js';
+import { retryHeaders } from '@tollgate/protocol';
 import { Identity, type Principal } from './identity/index.js';
 import { MemoryCounterStore, RateLimiter, RedisCounterStore, type CounterStore } from './limits/index.js';
 import type { AdmissionLike, PipelineDeps, Reservation } from './pipeline/types.js';
@@ -91,7 +93,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     async reserve(input): Promise<Reservation> {
       const limits = await spendLimits.get(input.caller.orgId);
       const target = spendTarget(input.caller.orgId, clock.now());
-      const admitted = await limiter.reserve({
+      const admitted = await guardStore(log, () => limiter.reserve({
         requestId: input.requestId,
         orgId: input.caller.orgId,
         keyId: input.caller.keyId,
@@ -100,7 +102,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
         orgLimits: input.limits.org,
         ...(input.limits.key ? { keyLimits: input.limits.key } : {}),
         spend: { key: target.key, hardLimit: limits.hardLimitMicros, amount: input.worstCaseMicros, periodEndMs: target.period.endMs },
-      });
+      }));
       return {
         headers: admitted.headers,
         settle: ({ tokens, costMicros }) => admitted.settle(tokens, costMicros),
@@ -168,6 +170,21 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
       await store.close();
     },
   };
+}
+
+/**
+ * Failure policy for the counters (documented in the README): fail closed. When Redis does not
+ * answer within its command timeout, the request gets a 503 `store_unavailable` (retryable)
+ * rather than being admitted unmetered: limits and quotas stay exact, and nothing hangs.
+ */
+async function guardStore<T>(log: Logger, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    log.error({ err: e }, 'counter store failed');
+    throw new ApiError('store_unavailable', {}, { headers: retryHeaders(1000), cause: e });
+  }
 }
 
 /** The usage journal sits next to the SQLite file, or under ./data for PostgreSQL. */

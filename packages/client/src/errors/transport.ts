@@ -35,7 +35,8 @@ export function connectionError(cause: unknown, locale?: Locale, request?: SentR
 export function timeoutError(ms: number | undefined, what: 'attempt' | 'deadline', locale?: Locale, request?: SentRequest, cause?: unknown): Timeout {
   const message =
     what === 'deadline' ? `Request timed out: the overall deadline of ${ms} ms passed.` : `Request timed out${ms === undefined ? '' : ` after ${ms} ms`}.`;
-  return new Timeout({ message, kind: 'client_timeout', retryable: what === 'attempt', locale, request, cause });
+  // Retryable either way: with more time the same request can succeed. The loop itself stops at the deadline.
+  return new Timeout({ message, kind: 'client_timeout', retryable: true, locale, request, cause });
 }
 
 export function abortError(reason: unknown, locale?: Locale, request?: SentRequest): APIUserAbortError {

@@ -16,7 +16,12 @@ import type { ModelConfig } from '../config/types.js';
 export const MICROS_PER_USD = 1_000_000;
 const TOKENS_PER_PRICE_UNIT = 1_000_000;
 
-type Priced = Pick<ModelConfig, 'pricing'>;
+/** A model, or just its `pricing` block. */
+export type Priced = Pick<ModelConfig, 'pricing'> | ModelConfig['pricing'];
+
+function rates(p: Priced): ModelConfig['pricing'] {
+  return 'pricing' in p ? p.pricing : p;
+}
 
 /**
  * USD per million tokens as whole micro-dollars per million tokens. The config price is a
@@ -34,8 +39,9 @@ export function microsPer1M(usdPer1M: number): number {
 export function priceMicros(model: Priced, promptTokens: number, completionTokens: number): number {
   checkTokens('promptTokens', promptTokens);
   checkTokens('completionTokens', completionTokens);
-  const inRate = microsPer1M(model.pricing.input_per_1m);
-  const outRate = microsPer1M(model.pricing.output_per_1m);
+  const { input_per_1m, output_per_1m } = rates(model);
+  const inRate = microsPer1M(input_per_1m);
+  const outRate = microsPer1M(output_per_1m);
   const a = promptTokens * inRate;
   const b = completionTokens * outRate;
   // Products and sums up to 2^53 are exact in a double; beyond that (only absurd prices or token

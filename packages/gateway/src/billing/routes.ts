@@ -16,6 +16,7 @@
  * @module
  */
 import type { Clock } from '../clock.js';
+import type { Config } from '../config/types.js';
 import { ApiError } from '../http/api-error.js';
 import type { RequestContext } from '../http/context.js';
 import { sendJson } from '../http/respond.js';
@@ -39,8 +40,8 @@ export interface BillingRouteDeps {
   requireAdmin(ctx: RequestContext): void | Promise<void>;
   /** Called after an organization's limits changed, so caches of them drop. */
   onLimitsChanged(orgId: string): void | Promise<void>;
-  /** Admin request body limit (default 64 KiB). */
-  maxBodyBytes?: number;
+  /** For the request body limit (server.max_body_bytes; 64 KiB without it). */
+  config?: Pick<Config, 'server'>;
 }
 
 const REASON_MAX = 2000;
@@ -48,7 +49,7 @@ const NOTE_MAX = 2000;
 const STATUSES: readonly QuotaRequestStatus[] = ['pending', 'approved', 'rejected'];
 
 export function registerBillingRoutes(router: Router, deps: BillingRouteDeps): void {
-  const maxBody = deps.maxBodyBytes ?? 64 * 1024;
+  const maxBody = deps.config?.server.max_body_bytes ?? 64 * 1024;
   const org = '/admin/v1/organizations/:org_id';
 
   router.on('GET', `${org}/usage/completions`, async (ctx) => {

@@ -16,7 +16,6 @@ import { microsToUsd } from './pricing.js';
 import { billingDb, type BillingStore, type SoftLimitStatus } from './tables.js';
 
 export interface SoftLimitNotifierOptions {
-  store: BillingStore;
   clock: Clock;
   fetch: typeof fetch;
   /** Null: crossings are still recorded (status `no_webhook`) but nothing is sent. */
@@ -47,13 +46,13 @@ export interface SoftLimitPayload {
 const MEMO_CAP = 100_000;
 
 export class SoftLimitNotifier {
-  private readonly o: Required<Omit<SoftLimitNotifierOptions, 'webhookUrl'>> & { webhookUrl: string | null };
+  private readonly o: Required<Omit<SoftLimitNotifierOptions, 'webhookUrl'>> & { webhookUrl: string | null; store: BillingStore };
   /** (org, period) pairs known to have a row: later settlements skip the database. */
   private readonly fired = new Set<string>();
   private readonly inflight = new Set<Promise<void>>();
 
-  constructor(o: SoftLimitNotifierOptions) {
-    this.o = { maxAttempts: 6, baseDelayMs: 1000, maxDelayMs: 60_000, timeoutMs: 10_000, ...o };
+  constructor(store: BillingStore, o: SoftLimitNotifierOptions) {
+    this.o = { maxAttempts: 6, baseDelayMs: 1000, maxDelayMs: 60_000, timeoutMs: 10_000, ...o, store };
   }
 
   /** True when this (organization, period) is already known to have fired here. */

@@ -6,16 +6,16 @@
  * the kernel's page cache, which outlives the process (kill -9, an uncaught exception, OOM kill);
  * only a crash of the machine itself can lose it, since there is deliberately no fsync.
  *
- * The journal is a sequence of segment files, `usage-journal.<seq>.jsonl` next to the configured
- * path. The ledger rotates to a new segment when it starts writing buffered events to the
- * database and deletes a segment once every event in it is committed. Segments found at start
- * belong to a previous run and are replayed (the database insert is idempotent by request id).
+ * The journal is a sequence of segment files named `<path>.<seq>` (e.g. `usage-journal.jsonl.3`).
+ * The ledger rotates to a new segment when it starts writing buffered events to the database
+ * and deletes a segment once every event in it is committed. Segments found at start belong to
+ * a previous run and are replayed (the database insert is idempotent by request id).
  * One journal path per gateway instance: two processes sharing a path would replay and delete
  * each other's segments.
  * @module
  */
 import { closeSync, createReadStream, mkdirSync, openSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseUsageEvent, type UsageEvent } from './event.js';
 
@@ -26,17 +26,15 @@ export interface JournalSegment {
 
 export class UsageJournal {
   private readonly dir: string;
-  private readonly stem: string;
-  private readonly ext: string;
+  private readonly name: string;
   private fd: number | undefined;
   private seq = 0;
   private count = 0;
 
-  /** `path` names the journal, e.g. `./data/usage-journal.jsonl`; segments get a number inserted before the extension. */
+  /** `path` names the journal, e.g. `./data/usage-journal.jsonl`; segments are `<path>.<seq>`. */
   constructor(path: string) {
     this.dir = dirname(path);
-    this.ext = extname(path) || '.jsonl';
-    this.stem = basename(path, extname(path));
+    this.name = basename(path);
   }
 
   /** Creates the directory, lists segments a previous run left, and opens a fresh segment after them. */
@@ -50,13 +48,17 @@ export class UsageJournal {
 
   /** The segments on disk, oldest first. */
   segments(): JournalSegment[] {
-    const re = new RegExp(`^${escapeRegExp(this.stem)}\\.(\\d+)${escapeRegExp(this.ext)}$`);
+    const re = new RegExp(`^${escapeRegExp(this.name)}\\.(\\d+)$`);
     const out: JournalSegment[] = [];
     for (const name of readdirSync(this.dir)) {
       const m = re.exec(name);
       if (m) out.push({ seq: Number(m[1]), path: join(this.dir, name) });
     }
     return out.sort((a, b) => a.seq - b.seq);
+  }
+
+  get isOpen(): boolean {
+    return this.fd !== undefined;
   }
 
   /** The segment `append` writes to now. */
@@ -89,7 +91,7 @@ export class UsageJournal {
   }
 
   pathOf(seq: number): string {
-    return join(this.dir, `${this.stem}.${seq}${this.ext}`);
+    return join(this.dir, `${this.name}.${seq}`);
   }
 
   /** Deletes a closed segment (never the current one). */

@@ -27,19 +27,16 @@ import { UsageJournal, readSegment } from './journal.js';
 import { writeUsageBatch } from './ledger-writer.js';
 
 export interface UsageLedgerOptions {
-  store: BillingStore;
   clock: Clock;
+  log: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** `config.usage`: flush every flush_interval_ms, or at once when flush_batch events wait (also the events per transaction). */
+  config: { flush_interval_ms: number; flush_batch: number };
   /** The journal file (one per instance), e.g. `./data/usage-journal.jsonl`; null runs without one. */
   journalPath: string | null;
-  /** config.usage.flush_interval_ms */
-  flushIntervalMs: number;
-  /** config.usage.flush_batch: events per transaction, and the queue length that triggers a flush. */
-  flushBatch: number;
   /** Events held in memory at most (default 100 000, about 50 MB). */
   maxBuffered?: number;
   /** Longest wait between retries while the database fails (default 30 s). */
   maxBackoffMs?: number;
-  log: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
 
 export interface LedgerStats {
@@ -81,11 +78,12 @@ export class UsageLedger {
 
   private buffer: Buffered[] = [];
   /** Buffered (uncommitted) events per journal segment: a closed segment at 0 can be deleted. */
-  private readonly pending = new Map<number, number>();
+  private readonly uncommitted = new Map<number, number>();
   /** Segments holding events that are not in memory: replayed from disk. */
   private readonly spilled = new Set<number>();
   private readonly counts = { recorded: 0, committed: 0, duplicates: 0, spilled: 0, dropped: 0, flushFailures: 0, journalErrors: 0, invalidJournalLines: 0 };
 
+  private started = false;
   private closed = false;
   private failures = 0;
   private chain: Promise<unknown> = Promise.resolve();
@@ -93,13 +91,14 @@ export class UsageLedger {
   private wakeup: (() => void) | undefined;
   private loopDone: Promise<void> = Promise.resolve();
 
-  private constructor(o: UsageLedgerOptions) {
-    if (!Number.isInteger(o.flushBatch) || o.flushBatch < 1) throw new RangeError('flushBatch must be a whole number >= 1');
-    if (!(o.flushIntervalMs > 0)) throw new RangeError('flushIntervalMs must be > 0');
-    this.store = o.store;
+  constructor(store: BillingStore, o: UsageLedgerOptions) {
+    const { flush_batch: batch, flush_interval_ms: interval } = o.config;
+    if (!Number.isInteger(batch) || batch < 1) throw new RangeError('flush_batch must be a whole number >= 1');
+    if (!(interval > 0)) throw new RangeError('flush_interval_ms must be > 0');
+    this.store = store;
     this.clock = o.clock;
-    this.interval = o.flushIntervalMs;
-    this.batchSize = o.flushBatch;
+    this.interval = interval;
+    this.batchSize = batch;
     this.maxBuffered = o.maxBuffered ?? 100_000;
     this.maxBackoff = o.maxBackoffMs ?? 30_000;
     this.log = o.log;
@@ -108,24 +107,25 @@ export class UsageLedger {
 
   /**
    * Opens the journal, replays what a previous run left in it (idempotently), and starts the
-   * flusher. If the database is unreachable the replay is retried by the flusher; opening does
+   * flusher. If the database is unreachable the replay is retried by the flusher; starting does
    * not fail for that. Await it before rebuilding spend, so the rebuild sees replayed events.
+   * Events recorded before `start` are buffered in memory only.
    */
-  static async open(o: UsageLedgerOptions): Promise<UsageLedger> {
-    const ledger = new UsageLedger(o);
-    if (ledger.journal) {
-      const left = ledger.journal.open();
-      for (const s of left) ledger.spilled.add(s.seq);
-      if (left.length > 0) o.log.info({ segments: left.length }, 'replaying the usage journal of a previous run');
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    if (this.journal) {
+      const left = this.journal.open();
+      for (const s of left) this.spilled.add(s.seq);
+      if (left.length > 0) this.log.info({ segments: left.length }, 'replaying the usage journal of a previous run');
     }
     try {
-      await ledger.flush();
+      await this.flush();
     } catch (e) {
-      ledger.failures = 1;
-      o.log.warn({ err: e }, 'usage journal replay failed; the flusher retries it');
+      this.failures = 1;
+      this.log.warn({ err: e }, 'usage journal replay failed; the flusher retries it');
     }
-    ledger.loopDone = ledger.loop();
-    return ledger;
+    this.loopDone = this.loop();
   }
 
   /** Records one finished request. Synchronous, never throws, never waits for the database. */
@@ -138,7 +138,7 @@ export class UsageLedger {
     }
     this.counts.recorded++;
     let seq: number | undefined;
-    if (this.journal) {
+    if (this.journal?.isOpen) {
       try {
         seq = this.journal.append(JSON.stringify(e));
       } catch (err) {
@@ -155,7 +155,7 @@ export class UsageLedger {
       return;
     }
     this.buffer.push({ event: e, seq });
-    if (seq !== undefined) this.pending.set(seq, (this.pending.get(seq) ?? 0) + 1);
+    if (seq !== undefined) this.uncommitted.set(seq, (this.uncommitted.get(seq) ?? 0) + 1);
     // A full batch flushes now, unless the database is failing (then the backoff decides).
     if (this.buffer.length >= this.batchSize && this.failures === 0) this.wake();
   }
@@ -183,7 +183,7 @@ export class UsageLedger {
     } catch (e) {
       this.log.error({ err: e, unflushed: this.buffer.length }, 'usage ledger could not flush at shutdown; the journal keeps the events for the next start');
     }
-    if (this.journal) {
+    if (this.journal?.isOpen) {
       this.rotate();
       this.journal.close();
     }
@@ -192,6 +192,11 @@ export class UsageLedger {
 
   stats(): LedgerStats {
     return { ...this.counts, buffered: this.buffer.length };
+  }
+
+  /** Events waiting in memory for the database (a gauge). */
+  pending(): number {
+    return this.buffer.length;
   }
 
   private async loop(): Promise<void> {
@@ -244,18 +249,18 @@ export class UsageLedger {
         }
       }
       this.spilled.delete(seq);
-      if (!this.pending.has(seq)) this.removeSegment(seq);
+      if (!this.uncommitted.has(seq)) this.removeSegment(seq);
     }
   }
 
   /** One buffered event of segment `seq` is committed; delete the segment when it was the last. */
   private release(seq: number): void {
-    const n = (this.pending.get(seq) ?? 1) - 1;
+    const n = (this.uncommitted.get(seq) ?? 1) - 1;
     if (n > 0) {
-      this.pending.set(seq, n);
+      this.uncommitted.set(seq, n);
       return;
     }
-    this.pending.delete(seq);
+    this.uncommitted.delete(seq);
     if (this.journal && seq !== this.journal.currentSeq && !this.spilled.has(seq)) this.removeSegment(seq);
   }
 
@@ -281,7 +286,7 @@ export class UsageLedger {
       this.log.error({ err }, 'usage journal rotation failed');
       return;
     }
-    if (closed !== undefined && !this.pending.has(closed) && !this.spilled.has(closed)) this.removeSegment(closed);
+    if (closed !== undefined && !this.uncommitted.has(closed) && !this.spilled.has(closed)) this.removeSegment(closed);
   }
 
   private wake(): void {

@@ -59,7 +59,7 @@ describe('missing_required_parameter', () => {
     ['embeddings', embedding(), 'model'],
     ['embeddings', embedding(), 'input'],
   ] as const)('%s without %s', (endpoint, body, param) => {
-    expect(rejection(endpoint, without(body, param === 'model' ? 'model' : param))).toEqual(
+    expect(rejection(endpoint, without(body, param))).toEqual(
       bad('missing_required_parameter', param, `Missing required parameter: '${param}'.`),
     );
   });
@@ -407,5 +407,28 @@ describe('nesting depth', () => {
 
   it('accepts deep but sane nesting', () => {
     expect(() => validate('chat.completions', withSchema(500))).not.toThrow();
+  });
+});
+
+describe('order of judgement', () => {
+  const huge = [{ role: 'user', content: 'lorem ipsum '.repeat(100) }];
+
+  it('an own "__proto__" key from JSON.parse is an unrecognized argument, not a prototype', () => {
+    const body = JSON.parse('{"model":"sim-small","messages":[{"role":"user","content":"x"}],"__proto__":{"n":0}}') as unknown;
+    expect(rejection('chat.completions', body)).toEqual(bad(null, null, 'Unrecognized request argument supplied: __proto__'));
+  });
+
+  it('the model before the context window', () => {
+    expect(rejection('chat.completions', { model: 'gpt-9', messages: huge }).code).toBe('model_not_found');
+  });
+
+  it("the model's output cap before the context window", () => {
+    expect(rejection('chat.completions', { model: 'tiny-chat', messages: huge, max_tokens: 41 })).toEqual(
+      bad('integer_above_max_value', 'max_tokens', "Invalid 'max_tokens': integer above maximum value. Expected a value <= 40, but got 41 instead."),
+    );
+  });
+
+  it('types before the parameters that depend on each other', () => {
+    expect(rejection('chat.completions', chat({ stream_options: { include_usage: true }, temperature: 9 })).param).toBe('temperature');
   });
 });

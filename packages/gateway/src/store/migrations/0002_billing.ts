@@ -7,7 +7,7 @@
  * booleans as 0/1 integers.
  * @module
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -95,3 +95,6 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('usage_daily').ifExists().execute();
   await db.schema.dropTable('usage_events').ifExists().execute();
 }
+
+/** For the static migration list in ./index.ts: `'0002_billing': billingMigration`. */
+export const billingMigration: Migration = { up, down };

@@ -201,7 +201,7 @@ export function mapTransportError(err: unknown, timeouts: Timeouts): ApiError {
   if (err instanceof ApiError) return err;
   const code = errorCode(err) ?? '';
   const row = TRANSPORT_ERROR_MAP.find((r) => r.matches(code))!;
-  const vars = row.timeout ? { timeout: formatDuration(timeouts[row.timeout]) } : {};
+  const vars: Record<string, string> = row.timeout ? { timeout: formatDuration(timeouts[row.timeout]) } : {};
   return new ApiError(row.error, vars, { cause: err });
 }
 

@@ -10,16 +10,17 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CounterStore } from '../limits/counter-store.js';
-import { dayOf, periodOf, spendKey } from './period.js';
-import { billingDb, type BillingStore } from './tables.js';
+import { dayOf, periodOf, spendKey } from '../billing/period.js';
+import { billingDb, type BillingStore } from '../billing/tables.js';
 
 export interface RebuildOptions {
   /**
-   * `overwrite` (memory counters, which start empty): set every organization's spend from the
-   * ledger. `compare` (Redis, shared by instances and more current than the ledger, whose newest
-   * events may still sit in other instances' buffers): only fill a missing value, and log drift.
+   * True for memory counters, which start empty: every organization's spend is set from the
+   * ledger. False for Redis, which is shared by the instances and more current than the ledger
+   * (the newest events may still sit in other instances' buffers): only a missing value is
+   * filled, and a difference is logged as drift.
    */
-  mode: 'overwrite' | 'compare';
+  authoritative: boolean;
   log: Pick<Logger, 'info' | 'warn'>;
 }
 
@@ -46,7 +47,7 @@ export async function rebuildSpend(
     const missing = current.spent === 0 && current.reserved === 0;
     let action: SpendRebuildEntry['action'];
     if (current.spent === ledgerMicros) action = 'match';
-    else if (opts.mode === 'overwrite' || missing) {
+    else if (opts.authoritative || missing) {
       await counters.setSpent(orgId, key, ledgerMicros, period.endMs);
       action = 'set';
     } else {

@@ -1,0 +1,32 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { maskKey } from '@tollgate/protocol';
+import { ApiError } from '../http/api-error.js';
+import { header, type RequestContext } from '../http/context.js';
+import { credentialFrom } from '../identity/bearer.js';
+import type { FailedAuthLimiter } from '../identity/index.js';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+/**
+ * Admits a request carrying `Authorization: Bearer <admin key>`. The comparison is constant-time
+ * (both sides hashed to equal length first); an `sk-` API key never opens the admin API, even if
+ * the operator chose an admin key that looks like one; with no admin key configured every
+ * attempt fails. Failures count against the address like failed API-key authentications.
+ */
+export function requireAdminKey(ctx: RequestContext, adminKey: string | null, failures: FailedAuthLimiter): void {
+  const ip = ctx.clientIp;
+  const token = credentialFrom(header(ctx, 'authorization'));
+  const digest = token === undefined ? undefined : sha256(token);
+  const fingerprint = digest && `admin:${digest.toString('base64url')}`;
+  failures.check(ip, fingerprint);
+  if (token === undefined) {
+    failures.fail(ip);
+    throw new ApiError('missing_admin_key');
+  }
+  const ok = adminKey !== null && !token.startsWith('sk-') && timingSafeEqual(digest!, sha256(adminKey));
+  if (!ok) {
+    failures.fail(ip);
+    throw new ApiError('invalid_admin_key', { key: maskKey(token.length > 200 ? token.slice(0, 200) : token) });
+  }
+  failures.succeed(ip, fingerprint!);
+}

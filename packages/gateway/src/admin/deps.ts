@@ -1,0 +1,23 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/types.js';
+import type { RequestContext } from '../http/context.js';
+import type { Identity } from '../identity/index.js';
+import type { Store } from '../store/index.js';
+
+export interface AdminDeps {
+  store: Store;
+  identity: Identity;
+  config: Config;
+  clock: Clock;
+  /** Audit lines for changes (ids and redacted keys only). */
+  log?: Logger;
+}
+
+/** What a handler answers: a JSON body (status 200 unless given). */
+export interface AdminResult {
+  status?: number;
+  body: unknown;
+}
+
+export type AdminHandler = (ctx: RequestContext, deps: AdminDeps) => Promise<AdminResult>;

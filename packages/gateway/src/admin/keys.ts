@@ -1,0 +1,89 @@
+import { ApiError } from '../http/api-error.js';
+import { SCOPES, generateApiKey, isKnownScope } from '../identity/index.js';
+import { KEY_PERMISSIONS } from '../store/index.js';
+import type { AdminHandler } from './deps.js';
+import { Fields, badValue, missing, queryParams } from './input.js';
+import { existingUser, liveOrganization } from './lookups.js';
+import { keyObject } from './objects.js';
+import { listBody, pageRequest } from './paging.js';
+
+const keyNotFound = (id: string) => new ApiError('resource_not_found', { resource: 'API key', id });
+
+/**
+ * POST /admin/v1/keys {organization_id, user_id, name, permissions?, scopes?, expires_at?}
+ * The answer carries the key itself (`key`) — the only time it is ever shown; only its HMAC is
+ * stored.
+ */
+export const createKey: AdminHandler = async (ctx, deps) => {
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['organization_id', 'user_id', 'name', 'permissions', 'scopes', 'expires_at']);
+  const orgId = f.string('organization_id', { required: true });
+  const userId = f.string('user_id', { required: true });
+  const name = f.string('name', { required: true });
+  const permissions = f.oneOf('permissions', KEY_PERMISSIONS) ?? 'all';
+  const scopes = f.stringArray('scopes', { max: SCOPES.length * 4 });
+  if (permissions === 'restricted') {
+    if (scopes === undefined || scopes === null) throw missing('scopes');
+    if (scopes.length === 0) throw new ApiError('empty_array', { param: 'scopes', min: 1 }, { param: 'scopes' });
+    scopes.forEach((s, i) => {
+      if (!isKnownScope(s)) throw badValue(`scopes[${i}]`, s, SCOPES.map((x) => `'${x}'`).join(', '));
+    });
+  } else if (scopes !== undefined) {
+    throw new ApiError('invalid_parameter_combination', { param: 'scopes', requires: 'permissions', requirement: "'restricted'" }, { param: 'scopes' });
+  }
+  const nowSeconds = Math.floor(deps.clock.now() / 1000);
+  const expiresAt = f.integer('expires_at', { nullable: true, min: nowSeconds + 1 });
+
+  await liveOrganization(deps.store, orgId);
+  await existingUser(deps.store, userId);
+  if (!(await deps.store.memberships.get(orgId, userId))) {
+    throw new ApiError('resource_conflict', { message: `User ${userId} is not a member of organization ${orgId}; add the user to the organization before creating a key.` }, { param: 'user_id' });
+  }
+
+  const { key, redacted } = generateApiKey();
+  const record = await deps.store.apiKeys.insert({
+    orgId,
+    userId,
+    name,
+    keyHash: await deps.identity.hashKey(key),
+    redacted,
+    permissions,
+    scopes: permissions === 'restricted' ? [...new Set(scopes)] : [],
+    expiresAt: expiresAt == null ? null : expiresAt * 1000,
+  });
+  deps.log?.info({ key_id: record.id, org_id: orgId, user_id: userId, key: redacted, permissions }, 'api key created');
+  return { body: { ...keyObject(record), key } };
+};
+
+/** GET /admin/v1/keys?organization_id&user_id&limit&after */
+export const listKeys: AdminHandler = async (ctx, deps) => {
+  const q = queryParams(ctx, ['organization_id', 'user_id', 'limit', 'after']);
+  const req = pageRequest(q);
+  const orgId = q.get('organization_id') || undefined;
+  const userId = q.get('user_id') || undefined;
+  // Keys of a deleted organization are still listed; an id that never existed is a 404.
+  if (orgId !== undefined && !(await deps.store.organizations.get(orgId, { includeDeleted: true }))) {
+    throw new ApiError('resource_not_found', { resource: 'organization', id: orgId }, { param: 'organization_id' });
+  }
+  return { body: listBody(await deps.store.apiKeys.list({ orgId, userId }, req), req, 'API key', keyObject) };
+};
+
+/** GET /admin/v1/keys/{key_id} */
+export const getKey: AdminHandler = async (ctx, deps) => {
+  const id = ctx.params.key_id!;
+  const k = await deps.store.apiKeys.get(id);
+  if (!k) throw keyNotFound(id);
+  return { body: keyObject(k) };
+};
+
+/**
+ * POST /admin/v1/keys/{key_id}/revoke — idempotent. When it returns, this instance refuses the
+ * key and the others have been told; requests already past authentication finish.
+ */
+export const revokeKey: AdminHandler = async (ctx, deps) => {
+  const id = ctx.params.key_id!;
+  const k = await deps.store.apiKeys.revoke(id);
+  if (!k) throw keyNotFound(id);
+  await deps.identity.invalidate({ kind: 'key', keyId: id });
+  deps.log?.info({ key_id: id, org_id: k.orgId, key: k.redacted }, 'api key revoked');
+  return { body: keyObject(k) };
+};

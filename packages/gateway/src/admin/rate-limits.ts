@@ -1,0 +1,53 @@
+import { ApiError } from '../http/api-error.js';
+import { orgLimits } from '../identity/index.js';
+import { LIMIT_FIELDS, type LimitOverride, type Organization } from '../store/index.js';
+import type { AdminDeps, AdminHandler } from './deps.js';
+import { Fields } from './input.js';
+import { liveOrganization } from './lookups.js';
+import { rateLimitObject } from './objects.js';
+import { listOf } from './paging.js';
+
+/** A configured model name, or `*` (every model). */
+function checkModel(deps: AdminDeps, model: string): void {
+  if (model !== '*' && !deps.config.models.some((m) => m.name === model)) throw new ApiError('resource_not_found', { resource: 'model', id: model });
+}
+
+function objectFor(deps: AdminDeps, org: Organization, model: string, overrides: ReadonlyMap<string, LimitOverride>) {
+  return rateLimitObject(model, org.tier, orgLimits(deps.config, org.tier, model, overrides), overrides.get(model) ?? {});
+}
+
+/** GET /admin/v1/organizations/{org_id}/rate_limits: effective limits per configured model. */
+export const listRateLimits: AdminHandler = async (ctx, deps) => {
+  const org = await liveOrganization(deps.store, ctx.params.org_id!);
+  const overrides = await deps.store.rateLimits.orgOverrides(org.id);
+  return { body: listOf(deps.config.models.map((m) => objectFor(deps, org, m.name, overrides)), false) };
+};
+
+/** GET /admin/v1/organizations/{org_id}/rate_limits/{model} */
+export const getRateLimit: AdminHandler = async (ctx, deps) => {
+  const model = ctx.params.model!;
+  checkModel(deps, model);
+  const org = await liveOrganization(deps.store, ctx.params.org_id!);
+  return { body: objectFor(deps, org, model, await deps.store.rateLimits.orgOverrides(org.id)) };
+};
+
+/**
+ * PUT /admin/v1/organizations/{org_id}/rate_limits/{model} — replaces the override: a field set
+ * to a number is the limit, null is unlimited, an omitted field goes back to the tier's value
+ * (an empty body removes the override).
+ */
+export const setRateLimit: AdminHandler = async (ctx, deps) => {
+  const model = ctx.params.model!;
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, LIMIT_FIELDS);
+  const override: LimitOverride = {};
+  for (const field of LIMIT_FIELDS) {
+    const v = f.integer(field, { nullable: true, min: 0 });
+    if (v !== undefined) override[field] = v;
+  }
+  checkModel(deps, model);
+  const org = await liveOrganization(deps.store, ctx.params.org_id!);
+  await deps.store.rateLimits.setOrgOverride(org.id, model, override);
+  await deps.identity.invalidate({ kind: 'org', orgId: org.id });
+  deps.log?.info({ org_id: org.id, model, override }, 'rate limit override set');
+  return { body: objectFor(deps, org, model, await deps.store.rateLimits.orgOverrides(org.id)) };
+};

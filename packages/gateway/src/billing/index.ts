@@ -1,0 +1,15 @@
+/**
+ * Billing: prices in integer micro-dollars, calendar-month periods and their spend-counter keys,
+ * organization spend limits, quota-increase requests, soft-limit notifications, the billing admin
+ * routes and the money commands of the CLI.
+ * @module
+ */
+export { priceMicros, worstCaseMicros, microsPer1M, microsToUsd, usdToMicros, MICROS_PER_USD, type Priced } from './pricing.js';
+export { periodOf, currentPeriod, parsePeriod, dayOf, dayStartMs, spendKey, spendTarget, type Period } from './period.js';
+export { getOrgLimits, setOrgLimits, type OrgLimits } from './org-limits.js';
+export { OrgSpendLimits, type SpendLimits } from './org-spend-limits.js';
+export { createQuotaRequest, decideQuotaRequest, getQuotaRequest, listQuotaRequests, type QuotaRequest, type Decision } from './quota-requests.js';
+export { SoftLimitNotifier, createSoftLimitHook, type SoftLimitNotifierOptions, type SoftLimitPayload } from './soft-limit.js';
+export { registerBillingRoutes, billingView, type BillingRouteDeps } from './routes.js';
+export { runUsageCli, USAGE_CLI_COMMANDS, type UsageCliIo } from './cli.js';
+export type { BillingTables, BillingStore } from './tables.js';

@@ -1,0 +1,70 @@
+/**
+ * The request path's view of an organization's spend limits: read from the store once, then
+ * served from memory. Admin changes call `invalidate` (an event, like identity's cache); the TTL
+ * is only a backstop for changes made on another instance when nothing relays the event.
+ * @module
+ */
+import { systemClock, type Clock } from '../clock.js';
+import { LruMap } from '../identity/lru.js';
+import { getOrgLimits } from './org-limits.js';
+import type { BillingStore } from './tables.js';
+
+export interface SpendLimits {
+  /** Requests whose worst-case cost would pass it are refused; null = unlimited. */
+  hardLimitMicros: number | null;
+  /** Spend reaching it fires the soft-limit notification; null = none. */
+  softLimitMicros: number | null;
+}
+
+const NONE: SpendLimits = { hardLimitMicros: null, softLimitMicros: null };
+
+export class OrgSpendLimits {
+  private readonly cache: LruMap<string, { limits: SpendLimits; at: number }>;
+  private readonly loading = new Map<string, Promise<SpendLimits>>();
+  /** Bumped by every invalidation: a load that started before one does not fill the cache. */
+  private generation = 0;
+  private readonly clock: Clock;
+  private readonly ttlMs: number;
+
+  constructor(
+    private readonly store: BillingStore,
+    opts: { clock?: Clock; ttlMs?: number; maxEntries?: number } = {},
+  ) {
+    this.clock = opts.clock ?? systemClock;
+    this.ttlMs = opts.ttlMs ?? 30_000;
+    this.cache = new LruMap(opts.maxEntries ?? 10_000);
+  }
+
+  /** An unknown or deleted organization has no limits (authentication refuses it first). */
+  get(orgId: string): Promise<SpendLimits> {
+    const hit = this.cache.get(orgId);
+    if (hit && this.clock.now() - hit.at < this.ttlMs) return Promise.resolve(hit.limits);
+    const pending = this.loading.get(orgId);
+    if (pending) return pending;
+    const p: Promise<SpendLimits> = this.load(orgId).finally(() => {
+      if (this.loading.get(orgId) === p) this.loading.delete(orgId);
+    });
+    this.loading.set(orgId, p);
+    return p;
+  }
+
+  invalidate(orgId: string): void {
+    this.generation++;
+    this.cache.delete(orgId);
+    this.loading.delete(orgId);
+  }
+
+  clear(): void {
+    this.generation++;
+    this.cache.clear();
+    this.loading.clear();
+  }
+
+  private async load(orgId: string): Promise<SpendLimits> {
+    const gen = this.generation;
+    const o = await getOrgLimits(this.store, orgId);
+    const limits = o && !o.deleted ? { hardLimitMicros: o.hardLimitMicros, softLimitMicros: o.softLimitMicros } : NONE;
+    if (gen === this.generation) this.cache.set(orgId, { limits, at: this.clock.now() });
+    return limits;
+  }
+}

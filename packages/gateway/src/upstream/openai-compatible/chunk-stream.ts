@@ -1,0 +1,196 @@
+/**
+ * The chunk iterator of a streamed upstream answer: reads the response body only when the
+ * consumer asks for the next chunk (so a slow client slows the upstream through TCP, and nothing
+ * piles up here), parses SSE, and turns every way a stream can go wrong into one thrown error.
+ *
+ * `first()` reads up to the first chunk before the engine hands the stream out, so a failure
+ * before any output is still an ordinary, retryable error. After that, failures (socket reset,
+ * idle or total timeout, an error frame, a stream that ends without `[DONE]`) are thrown from
+ * `next()` as ApiErrors, after any chunks that arrived before them. A client abort throws the
+ * client's reason. The breaker hears the outcome exactly once, even if the consumer stops
+ * reading or never starts.
+ */
+import type { Readable } from 'node:stream';
+import type { Timeouts } from '../../config/types.js';
+import { ApiError } from '../../http/api-error.js';
+import type { BreakerOutcome } from '../breaker.js';
+import type { AttemptControl } from './attempt-control.js';
+import { errorObjectOf, mapUpstreamError, statusOfErrorObject, type UpstreamErrorObject } from './error-map.js';
+import { AttemptError, MappedAnswer, toAttemptError } from './failure.js';
+import { SseEventTooLarge, SseParser, type SseEvent } from './sse.js';
+
+type Chunk = Record<string, unknown>;
+
+export interface ChunkStreamOptions {
+  ctl: AttemptControl;
+  timeouts: Timeouts;
+  overloadStatus: 429 | 503;
+  /** Called exactly once, when the stream is over for whatever reason. */
+  onEnd(outcome: BreakerOutcome): void;
+}
+
+const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+const noop = () => {};
+
+export class UpstreamChunkStream implements AsyncIterableIterator<Chunk> {
+  private readonly reader: AsyncIterator<Buffer>;
+  private readonly parser = new SseParser();
+  private queue: Chunk[] = [];
+  private head = 0;
+  private started = false;
+  private sawDone = false;
+  private bodyEnded = false;
+  private ended = false;
+  private failure: AttemptError | undefined;
+  private thrown = false;
+  private readonly onAbort = () => void this.fail(this.opts.ctl.signal.reason);
+
+  constructor(
+    private readonly body: Readable,
+    private readonly opts: ChunkStreamOptions,
+  ) {
+    // Destroying the body emits an error that nobody else may be listening for.
+    body.on('error', noop);
+    this.reader = body[Symbol.asyncIterator]();
+    opts.ctl.signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Reads up to the first chunk; throws the AttemptError when the stream fails before it. */
+  async first(): Promise<void> {
+    await this.fill();
+    if (this.head < this.queue.length || !this.failure) return;
+    this.thrown = true;
+    throw this.failure;
+  }
+
+  async next(): Promise<IteratorResult<Chunk, undefined>> {
+    for (;;) {
+      if (this.head < this.queue.length) return { value: this.take(), done: false };
+      if (this.failure) {
+        if (this.thrown) return DONE;
+        this.thrown = true;
+        throw this.failure.midStream();
+      }
+      if (this.ended) return DONE;
+      if (this.sawDone) {
+        await this.drain();
+        this.finish('success');
+        return DONE;
+      }
+      await this.fill();
+    }
+  }
+
+  /** The consumer stopped early: the upstream request is cut (its socket closed). */
+  async return(): Promise<IteratorResult<Chunk, undefined>> {
+    this.finish('ignored');
+    this.queue = [];
+    this.head = 0;
+    return DONE;
+  }
+
+  private take(): Chunk {
+    const c = this.queue[this.head++]!;
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    }
+    return c;
+  }
+
+  /** Reads until at least one chunk is queued, `[DONE]` arrives, or the stream fails. Never throws. */
+  private async fill(): Promise<void> {
+    const { ctl } = this.opts;
+    try {
+      while (this.head >= this.queue.length && !this.sawDone && !this.ended) {
+        ctl.armIdle();
+        let r: IteratorResult<Buffer>;
+        try {
+          r = await this.reader.next();
+        } finally {
+          ctl.disarmIdle();
+        }
+        if (r.done) {
+          this.bodyEnded = true;
+          this.accept(this.parser.end());
+          // A clean end without [DONE] is a cut-short answer, not a complete one.
+          if (!this.sawDone) throw new ApiError('upstream_invalid_response');
+          return;
+        }
+        this.accept(this.parser.push(r.value));
+      }
+    } catch (e) {
+      this.fail(e instanceof SseEventTooLarge ? new ApiError('upstream_invalid_response', {}, { cause: e }) : e);
+    }
+  }
+
+  private accept(events: SseEvent[]): void {
+    for (const ev of events) {
+      if (this.sawDone) return;
+      if (ev.data === '[DONE]') {
+        this.sawDone = true;
+        return;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(ev.data);
+      } catch (cause) {
+        throw new ApiError('upstream_invalid_response', {}, { cause });
+      }
+      const isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
+      const err = errorObjectOf(value) ?? (ev.event === 'error' && isObject ? (value as UpstreamErrorObject) : undefined);
+      if (err) throw new MappedAnswer(mapUpstreamError(statusOfErrorObject(err), { error: err }, {}, this.opts.overloadStatus));
+      if (!isObject) throw new ApiError('upstream_invalid_response');
+      this.queue.push(value as Chunk);
+      if (!this.started) {
+        this.started = true;
+        this.opts.ctl.firstByteSeen();
+      }
+    }
+  }
+
+  /** After `[DONE]`: lets the response end so the connection can go back to the pool. */
+  private async drain(): Promise<void> {
+    const { ctl } = this.opts;
+    try {
+      while (!this.bodyEnded && !this.ended) {
+        ctl.armIdle();
+        try {
+          this.bodyEnded = (await this.reader.next()).done === true;
+        } finally {
+          ctl.disarmIdle();
+        }
+      }
+    } catch {
+      // The answer is complete; a connection that does not end cleanly is just closed (fail()).
+    }
+  }
+
+  private fail(e: unknown): AttemptError {
+    if (this.failure) return this.failure;
+    const f = toAttemptError(e, this.opts.ctl, this.opts.timeouts);
+    if (this.ended) return f;
+    if (this.sawDone) {
+      // Every chunk and [DONE] arrived: how the connection ends afterwards changes nothing.
+      this.finish(f.action === 'abort' ? 'ignored' : 'success');
+      return f;
+    }
+    this.failure = f;
+    this.finish(f.outcome);
+    return f;
+  }
+
+  private finish(outcome: BreakerOutcome): void {
+    if (this.ended) return;
+    this.ended = true;
+    const { ctl } = this.opts;
+    ctl.signal.removeEventListener('abort', this.onAbort);
+    ctl.dispose();
+    if (!this.bodyEnded) this.body.destroy();
+    this.opts.onEnd(outcome);
+  }
+}

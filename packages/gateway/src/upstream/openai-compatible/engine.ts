@@ -1,0 +1,144 @@
+/**
+ * The `openai-compatible` engine: one model served by one or more HTTP deployments of any
+ * OpenAI-API server (OpenAI, vLLM, Ollama, another Tollgate, Tollgate's simulator served alone).
+ *
+ * Per call: deployments whose circuit breaker admits are ordered (weighted random first, then by
+ * weight); each is tried in turn while the failure says another deployment may help and nothing
+ * has been returned yet. A stream is returned only after its first chunk arrived, so "before the
+ * first byte" is exactly "inside `call()`". With every breaker open the call fails at once with
+ * `upstream_unavailable`, its retry hint the time until the first breaker lets a probe through.
+ *
+ * Transport: undici `request()` on a keep-alive Pool per upstream origin (never global fetch and
+ * WHATWG streams: the hot path stays on Node streams).
+ * @module
+ */
+import { retryHeaders } from '@tollgate/protocol';
+import { Pool, type Dispatcher } from 'undici';
+import type { Clock } from '../../clock.js';
+import type { Deployment, ModelConfig } from '../../config/types.js';
+import { ApiError } from '../../http/api-error.js';
+import { CircuitBreaker, type BreakerOutcome, type BreakerSnapshot } from '../breaker.js';
+import type { Engine, EngineCall, EngineResult } from '../engine.js';
+import { attempt, type DeploymentTarget } from './attempt.js';
+import { deploymentOrder } from './choose.js';
+import { AttemptError } from './failure.js';
+
+export interface OpenAICompatibleDeps {
+  /** Breaker time and HTTP-date retry hints. */
+  clock: Clock;
+  /** Where `api_key_env` is looked up (process.env in production). */
+  env: Record<string, string | undefined>;
+  /** `server.overload_status`: how an overloaded upstream is reported. */
+  overloadStatus: 429 | 503;
+  /** Makes the dispatcher for an origin; default an undici Pool with keep-alive. */
+  dispatcherFactory?: (origin: string, deployment: Deployment) => Dispatcher;
+  /** Picks the first deployment; Math.random by default. */
+  random?: () => number;
+}
+
+/** One deployment's health, for metrics and the status page. */
+export interface DeploymentState {
+  name: string;
+  /** The upstream's base URL (no credentials). */
+  baseUrl: string;
+  breaker: BreakerSnapshot;
+}
+
+interface Target extends DeploymentTarget {
+  readonly breaker: CircuitBreaker;
+}
+
+/** Keep-alive sockets are closed after this long unused, before servers' common 5 s timeout. */
+const KEEP_ALIVE_MS = 4_000;
+
+export class OpenAICompatibleEngine implements Engine {
+  readonly name: string;
+  private readonly targets: Target[];
+  private readonly dispatchers = new Map<string, Dispatcher>();
+  private readonly random: () => number;
+
+  constructor(
+    readonly model: ModelConfig,
+    private readonly deps: OpenAICompatibleDeps,
+  ) {
+    this.name = `openai-compatible:${model.name}`;
+    this.random = deps.random ?? Math.random;
+    if (model.deployments.length === 0) throw new Error(`model '${model.name}': an openai-compatible model needs at least one deployment`);
+    this.targets = model.deployments.map((d) => this.target(d));
+  }
+
+  async call(call: EngineCall): Promise<EngineResult> {
+    if (call.signal.aborted) throw call.signal.reason;
+    const order = deploymentOrder(
+      this.targets.filter((t) => t.breaker.canPass()),
+      (t) => t.deployment.weight,
+      this.random,
+    );
+    let first: AttemptError | undefined;
+    for (const t of order) {
+      const ticket = t.breaker.acquire();
+      if (!ticket) continue; // a concurrent call took the half-open probe
+      let settled = false;
+      const settle = (o: BreakerOutcome) => {
+        if (settled) return;
+        settled = true;
+        t.breaker.record(ticket, o);
+      };
+      try {
+        return await attempt(t, call, { overloadStatus: this.deps.overloadStatus, now: () => this.deps.clock.now(), settle });
+      } catch (e) {
+        if (!(e instanceof AttemptError)) {
+          settle('ignored');
+          throw e;
+        }
+        if (e.action !== 'retry_other') throw e.error;
+        // The caller hears about the deployment it was sent to first.
+        first ??= e;
+      }
+    }
+    if (first) throw first.error;
+    throw this.unavailable();
+  }
+
+  deploymentStates(): DeploymentState[] {
+    return this.targets.map((t) => ({ name: t.deployment.name, baseUrl: t.deployment.base_url, breaker: t.breaker.snapshot() }));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.dispatchers.values()].map((d) => d.close()));
+  }
+
+  private unavailable(): ApiError {
+    const waits = this.targets.map((t) => t.breaker.retryInMs());
+    return new ApiError('upstream_unavailable', {}, { headers: retryHeaders(Math.max(1, Math.min(...waits))) });
+  }
+
+  private target(d: Deployment): Target {
+    const url = new URL(d.base_url);
+    const origin = url.origin;
+    // Deployments on one origin share a pool (and its warm connections) when their connect
+    // timeout, a pool-level setting, is the same.
+    const key = `${origin}|${d.timeouts.connect_ms}`;
+    let dispatcher = this.dispatchers.get(key);
+    if (!dispatcher) {
+      dispatcher = this.deps.dispatcherFactory
+        ? this.deps.dispatcherFactory(origin, d)
+        : new Pool(origin, { connect: { timeout: d.timeouts.connect_ms }, keepAliveTimeout: KEEP_ALIVE_MS, headersTimeout: 0, bodyTimeout: 0 });
+      this.dispatchers.set(key, dispatcher);
+    }
+    const apiKey = d.api_key_env ? this.deps.env[d.api_key_env] : undefined;
+    const base: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'tollgate' };
+    if (apiKey) base.authorization = `Bearer ${apiKey}`;
+    const own = Object.fromEntries(Object.entries(d.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    return {
+      deployment: d,
+      dispatcher,
+      origin,
+      basePath: url.pathname.replace(/\/+$/, ''),
+      query: url.search,
+      jsonHeaders: { ...base, accept: 'application/json', ...own },
+      streamHeaders: { ...base, accept: 'text/event-stream', ...own },
+      breaker: new CircuitBreaker(this.model.breaker, this.deps.clock),
+    };
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * Usage: the durable ledger of every request (journal → buffer → batched, idempotent writes with
+ * daily rollups), the spend rebuild at start, retention, and the OpenAI-shaped usage and cost
+ * reports.
+ * @module
+ */
+export type { UsageEvent } from './event.js';
+export { UsageLedger, type UsageLedgerOptions, type LedgerStats } from './ledger.js';
+export { writeUsageBatch, type BatchResult } from './ledger-writer.js';
+export { rebuildSpend, ledgerSpendByOrg, type RebuildOptions, type SpendRebuildEntry } from './spend-rebuild.js';
+export { cleanupUsage, startUsageRetention, type CleanupOptions } from './retention.js';
+export { parseReportQuery, type ReportQuery, type BucketWidth, type GroupField } from './report-query.js';
+export { usageCompletionsReport, costsReport, type Page, type UsageCompletionsResult, type CostsResult } from './reports.js';

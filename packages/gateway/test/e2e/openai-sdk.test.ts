@@ -1,0 +1,186 @@
+/**
+ * Issue 2's acceptance: the official `openai` SDK completes, streams, embeds and lists models
+ * against the gateway; errors arrive as the SDK's own classes with the request id of the response.
+ */
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+
+let gw: TestGateway;
+let client: OpenAI;
+
+beforeAll(async () => {
+  gw = await startTestGateway();
+  client = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.apiKey, maxRetries: 0 });
+});
+afterAll(() => gw.close());
+
+describe('the official SDK against the gateway', () => {
+  it('completes a chat with usage and the standard headers', async () => {
+    const { data, response } = await client.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'Hello there' }], max_tokens: 20 }).withResponse();
+    expect(data.object).toBe('chat.completion');
+    expect(data.choices[0]!.message.role).toBe('assistant');
+    expect(data.choices[0]!.message.content!.length).toBeGreaterThan(0);
+    expect(data.usage!.completion_tokens).toBeLessThanOrEqual(20);
+    expect(data.usage!.total_tokens).toBe(data.usage!.prompt_tokens + data.usage!.completion_tokens);
+    expect(response.headers.get('x-request-id')).toMatch(/^req_[0-9a-f]{32}$/);
+    expect(response.headers.get('openai-version')).toBe('2020-10-01');
+    expect(Number(response.headers.get('openai-processing-ms'))).toBeGreaterThanOrEqual(0);
+    expect(response.headers.get('access-control-expose-headers')).toContain('x-request-id');
+  });
+
+  it('streams with [DONE] and a final usage chunk when asked', async () => {
+    const stream = await client.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'Stream please' }], stream: true, stream_options: { include_usage: true } });
+    const chunks = [];
+    for await (const c of stream) chunks.push(c);
+    const last = chunks.at(-1)!;
+    expect(last.choices).toEqual([]);
+    expect(last.usage!.total_tokens).toBeGreaterThan(0);
+    for (const c of chunks.slice(0, -1)) expect(c.usage).toBeNull();
+    const text = chunks.map((c) => c.choices[0]?.delta?.content ?? '').join('');
+    expect(text.length).toBeGreaterThan(0);
+  });
+
+  it('streams without a usage chunk when not asked', async () => {
+    const stream = await client.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'Stream please' }], stream: true });
+    const chunks = [];
+    for await (const c of stream) chunks.push(c);
+    expect(chunks.every((c) => c.choices.length > 0)).toBe(true);
+    expect(chunks.every((c) => c.usage === undefined || c.usage === null)).toBe(true);
+  });
+
+  it('streamed and plain answers to the same request match', async () => {
+    const body = { model: 'sim-small', messages: [{ role: 'user' as const, content: 'Same answer twice' }], seed: 7, max_tokens: 40 };
+    const plain = await client.chat.completions.create(body);
+    const stream = await client.chat.completions.create({ ...body, stream: true });
+    let text = '';
+    for await (const c of stream) text += c.choices[0]?.delta?.content ?? '';
+    expect(text).toBe(plain.choices[0]!.message.content);
+  });
+
+  it('completes (legacy completions)', async () => {
+    const r = await client.completions.create({ model: 'sim-small', prompt: 'Once upon a time', max_tokens: 10 });
+    expect(r.object).toBe('text_completion');
+    expect(r.choices[0]!.text.length).toBeGreaterThan(0);
+  });
+
+  it('embeds', async () => {
+    const r = await client.embeddings.create({ model: 'sim-embed', input: ['a', 'b'], dimensions: 64 });
+    expect(r.data).toHaveLength(2);
+    expect(r.data[0]!.embedding).toHaveLength(64);
+    const norm = Math.sqrt(r.data[0]!.embedding.reduce((s, x) => s + x * x, 0));
+    expect(norm).toBeCloseTo(1, 4);
+  });
+
+  it('lists and retrieves models', async () => {
+    const list = await client.models.list();
+    const ids = list.data.map((m) => m.id);
+    expect(ids).toEqual(expect.arrayContaining(['sim-small', 'sim-large', 'sim-embed']));
+    const m = await client.models.retrieve('sim-small');
+    expect(m).toMatchObject({ id: 'sim-small', object: 'model' });
+  });
+
+  it('raises BadRequestError with the request id of the response', async () => {
+    const err = await client.chat.completions.create({ model: 'sim-small', messages: [], temperature: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    const e = err as InstanceType<typeof OpenAI.BadRequestError>;
+    expect(e.code).toBe('empty_array');
+    expect(e.param).toBe('messages');
+    expect(e.requestID).toMatch(/^req_[0-9a-f]{32}$/);
+    expect(e.headers.get('x-request-id')).toBe(e.requestID);
+    expect(e.headers.get('x-should-retry')).toBe('false');
+  });
+
+  it('raises NotFoundError for an unknown model, with OpenAI wording', async () => {
+    const err = (await client.chat.completions.create({ model: 'gpt-9', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.NotFoundError>;
+    expect(err).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(err.code).toBe('model_not_found');
+    expect(err.message).toBe('404 The model `gpt-9` does not exist or you do not have access to it.');
+    const r = await client.models.retrieve('gpt-9').catch((e: unknown) => e);
+    expect(r).toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
+  it('raises BadRequestError for context length with OpenAI wording', async () => {
+    const long = 'word '.repeat(9000);
+    const err = (await client.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: long }] }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.BadRequestError>;
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(err.code).toBe('context_length_exceeded');
+    expect(err.message).toMatch(/^400 This model's maximum context length is 8192 tokens\. However, your messages resulted in \d+ tokens\. Please reduce the length of the messages\.$/);
+  });
+
+  it('gives the guide 500 for the server_error fault, retried by the SDK', async () => {
+    const retrying = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.apiKey, maxRetries: 1, defaultHeaders: { 'x-tollgate-fault': 'server_error' } });
+    const err = (await retrying.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.InternalServerError>;
+    expect(err).toBeInstanceOf(OpenAI.InternalServerError);
+    expect(err.message).toBe('500 The server had an error while processing your request. Sorry about that!');
+  });
+
+  it('a mid-stream fault ends the stream with an error frame', async () => {
+    const faulty = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.apiKey, maxRetries: 0, defaultHeaders: { 'x-tollgate-fault': 'server_error@2' } });
+    const stream = await faulty.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'x' }], stream: true });
+    const seen: unknown[] = [];
+    const err = await (async () => {
+      for await (const c of stream) seen.push(c);
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.APIError);
+    expect((err as InstanceType<typeof OpenAI.APIError>).status).toBeUndefined();
+    expect(seen.length).toBeGreaterThan(0);
+  });
+});
+
+describe('raw HTTP edge cases', () => {
+  const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(gw.url + path, { method: 'POST', headers: { authorization: `Bearer ${gw.apiKey}`, 'content-type': 'application/json', ...headers }, body });
+
+  it('invalid JSON → 400 with OpenAI wording and all four keys', async () => {
+    const r = await post('/v1/chat/completions', '{"model":');
+    expect(r.status).toBe(400);
+    const j = await r.json();
+    expect(Object.keys(j.error).sort()).toEqual(['code', 'message', 'param', 'type']);
+    expect(j.error.message).toMatch(/^We could not parse the JSON body of your request\./);
+    expect(j.error.message).toContain('http://gateway.test/docs/errors');
+  });
+
+  it('unknown path → 404 Invalid URL', async () => {
+    const r = await post('/v1/chat/completion', '{}');
+    expect(r.status).toBe(404);
+    expect((await r.json()).error).toEqual({ message: 'Invalid URL (POST /v1/chat/completion)', type: 'invalid_request_error', param: null, code: null });
+  });
+
+  it('wrong method → 405 with Allow', async () => {
+    const r = await fetch(gw.url + '/v1/chat/completions', { headers: { authorization: `Bearer ${gw.apiKey}` } });
+    expect(r.status).toBe(405);
+    expect(r.headers.get('allow')).toBe('POST');
+    expect((await r.json()).error.type).toBe('invalid_request_error');
+  });
+
+  it('wrong content type → 415', async () => {
+    const r = await post('/v1/chat/completions', 'model=x', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(r.status).toBe(415);
+  });
+
+  it('body too large → 413', async () => {
+    const r = await post('/v1/chat/completions', JSON.stringify({ model: 'sim-small', messages: [{ role: 'user', content: 'x'.repeat(5 * 1024 * 1024) }] }));
+    expect(r.status).toBe(413);
+    expect((await r.json()).error.code).toBe('body_too_large');
+  });
+
+  it('unrecognized argument → exact OpenAI message', async () => {
+    const r = await post('/v1/chat/completions', JSON.stringify({ model: 'sim-small', messages: [{ role: 'user', content: 'x' }], foo: 1 }));
+    expect(r.status).toBe(400);
+    expect((await r.json()).error).toEqual({ message: 'Unrecognized request argument supplied: foo', type: 'invalid_request_error', param: null, code: null });
+  });
+
+  it('serves the error docs in both languages', async () => {
+    const en = await fetch(gw.url + '/docs/errors?lang=en');
+    expect(en.headers.get('content-type')).toContain('text/html');
+    expect(await en.text()).toContain('invalid_api_key');
+    const zh = await (await fetch(gw.url + '/docs/errors?lang=zh-CN')).text();
+    expect(zh).toContain('原因');
+  });
+
+  it('healthz and readyz answer', async () => {
+    expect((await fetch(gw.url + '/healthz')).status).toBe(200);
+    expect((await fetch(gw.url + '/readyz')).status).toBe(200);
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * Failed authentications are limited per client address: after `failed_attempts_per_minute`
+ * failures the address gets 429 too_many_failed_authentications with retry headers, successful
+ * clients are never slowed, and a blocked address cannot test guesses.
+ */
+import OpenAI, { AuthenticationError, RateLimitError } from 'openai';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/clock.js';
+import { FailedAuthLimiter } from '../../src/identity/index.js';
+import { ApiError } from '../../src/http/api-error.js';
+import { admin, orgWithKey, startHarness, type Harness } from './harness.js';
+
+const LIMIT = 5;
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness({ config: { auth: { failed_attempts_per_minute: LIMIT, cache_ttl_ms: 60_000 } } });
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const client = (apiKey: string) => new OpenAI({ apiKey, baseURL: h.baseURL, maxRetries: 0 });
+const chat = (c: OpenAI) => c.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'hi' }] });
+const guess = (i: number) => `sk-tg-${String(i).padStart(43, 'x')}`;
+
+async function failure(call: () => Promise<unknown>): Promise<any> {
+  try {
+    await call();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('brute-force protection', () => {
+  it(`answers 429 with retry headers after ${LIMIT} failures, and the wait is exact`, async () => {
+    for (let i = 0; i < LIMIT; i++) expect(await failure(() => chat(client(guess(i))))).toBeInstanceOf(AuthenticationError);
+    const err = await failure(() => chat(client(guess(99))));
+    expect(err).toBeInstanceOf(RateLimitError);
+    expect(err.status).toBe(429);
+    expect(err.code).toBe('too_many_failed_authentications');
+    expect(err.type).toBe('requests');
+    // 5 per minute refill one every 12 s.
+    expect(err.headers.get('retry-after-ms')).toBe('12000');
+    expect(err.headers.get('retry-after')).toBe('12');
+    expect(err.error.message).toBe(
+      'Too many requests with an invalid API key from your address. Please try again in 12s. Visit http://tollgate.test/docs/errors#too_many_failed_authentications to learn more.',
+    );
+    // Missing keys are refused the same way while blocked.
+    const none = await failure(() => chat(new OpenAI({ apiKey: 'x', baseURL: h.baseURL, maxRetries: 0, defaultHeaders: { authorization: null } })));
+    expect(none).toBeInstanceOf(RateLimitError);
+    await h.clock.advance(12_000);
+    expect(await failure(() => chat(client(guess(100))))).toBeInstanceOf(AuthenticationError);
+    expect(await failure(() => chat(client(guess(101))))).toBeInstanceOf(RateLimitError);
+  });
+
+  it('a blocked address cannot tell a right guess from a wrong one', async () => {
+    const { key } = await orgWithKey(h);
+    for (let i = 0; i < LIMIT; i++) await failure(() => chat(client(guess(i))));
+    // A valid key never used from this address is refused like any guess while blocked...
+    expect(await failure(() => chat(client(key)))).toBeInstanceOf(RateLimitError);
+    // ...and accepted once the block has passed.
+    await h.clock.advance(60_000);
+    await expect(chat(client(key))).resolves.toBeDefined();
+  });
+
+  it('a key that already worked from the address keeps working while the address is blocked', async () => {
+    const { key } = await orgWithKey(h);
+    await expect(chat(client(key))).resolves.toBeDefined();
+    for (let i = 0; i < LIMIT; i++) await failure(() => chat(client(guess(i))));
+    expect(await failure(() => chat(client(guess(50))))).toBeInstanceOf(RateLimitError);
+    await expect(chat(client(key))).resolves.toBeDefined();
+  });
+
+  it('successful requests are never counted: 300 good requests, then the full failure budget is left', async () => {
+    const { key } = await orgWithKey(h);
+    const results = await Promise.all(Array.from({ length: 300 }, () => chat(client(key)).then(() => 'ok', (e) => e)));
+    expect(results.filter((r) => r === 'ok')).toHaveLength(300);
+    for (let i = 0; i < LIMIT; i++) expect(await failure(() => chat(client(guess(i))))).toBeInstanceOf(AuthenticationError);
+  });
+
+  it('failed admin-key attempts count too', async () => {
+    for (let i = 0; i < LIMIT; i++) expect((await admin(h, 'GET', '/organizations', undefined, `wrong-${i}`)).status).toBe(401);
+    const r = await admin(h, 'GET', '/organizations', undefined, 'wrong-again');
+    expect(r.status).toBe(429);
+    expect(r.body.error.code).toBe('too_many_failed_authentications');
+    expect(Number(r.headers.get('retry-after-ms'))).toBeGreaterThan(0);
+  });
+});
+
+describe('FailedAuthLimiter', () => {
+  it('blocks exactly after the budget over hundreds of failures from one address', () => {
+    const clock = new FakeClock();
+    const l = new FailedAuthLimiter(30, clock);
+    let refused = 0;
+    let failed = 0;
+    for (let i = 0; i < 500; i++) {
+      try {
+        l.check('10.0.0.1');
+        l.fail('10.0.0.1');
+        failed++;
+      } catch (e) {
+        expect(e).toBeInstanceOf(ApiError);
+        refused++;
+      }
+    }
+    expect(failed).toBe(30);
+    expect(refused).toBe(470);
+    // Other addresses are not affected.
+    expect(() => l.check('10.0.0.2')).not.toThrow();
+  });
+
+  it('refills continuously: one more failure every 60/perMinute seconds', async () => {
+    const clock = new FakeClock();
+    const l = new FailedAuthLimiter(6, clock);
+    for (let i = 0; i < 6; i++) l.fail('a');
+    expect(l.blockedFor('a')).toBe(10_000);
+    await clock.advance(9_999);
+    expect(l.blockedFor('a')).toBe(1);
+    await clock.advance(1);
+    expect(l.blockedFor('a')).toBe(0);
+  });
+});

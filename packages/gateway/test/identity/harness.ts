@@ -1,0 +1,199 @@
+/**
+ * A small real HTTP server for identity tests, standing in for the full gateway: the admin API
+ * plus POST /v1/chat/completions, POST /v1/embeddings and GET /v1/models routes that run only
+ * stages 2–3 (authenticate, requireScope, requireModel) and answer minimal valid bodies.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import type { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { registerAdminRoutes } from '../../src/admin/routes.js';
+import { FakeClock } from '../../src/clock.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/types.js';
+import { ApiError } from '../../src/http/api-error.js';
+import { readJsonBody } from '../../src/http/body.js';
+import { createContext, type RequestContext } from '../../src/http/context.js';
+import { sendError, sendJson } from '../../src/http/respond.js';
+import { Router } from '../../src/http/router.js';
+import { Identity, type Principal } from '../../src/identity/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
+
+export const ADMIN_KEY = `adm-${randomBytes(16).toString('hex')}`;
+
+export interface HarnessOptions {
+  /** Database URL; default an in-memory SQLite database. */
+  dbUrl?: string;
+  /** An already open store (several harnesses sharing one database = several instances). */
+  store?: Store;
+  /** Extra config document fields (merged over the defaults below). */
+  config?: Record<string, unknown>;
+  redis?: Redis;
+  clock?: FakeClock;
+}
+
+export interface Harness {
+  url: string;
+  /** `${url}/v1`, for the openai SDK's baseURL. */
+  baseURL: string;
+  store: Store;
+  identity: Identity;
+  config: Config;
+  clock: FakeClock;
+  /** Everything the harness's pino logger wrote. */
+  logs: string[];
+  /** Requests that reached the server, per `METHOD path`. */
+  hits: Map<string, number>;
+  /** When set, /v1 routes wait on it after authorization (to hold requests in flight). */
+  hold: Promise<void> | undefined;
+  /** Principals of /v1 requests that were admitted (reached the hold). */
+  admitted: number;
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const clock = opts.clock ?? new FakeClock();
+  const config = parseConfig(
+    { auth: { failed_attempts_per_minute: 1000, cache_ttl_ms: 60_000 }, ...opts.config },
+    { TOLLGATE_ADMIN_KEY: ADMIN_KEY, TOLLGATE_PUBLIC_URL: 'http://tollgate.test' },
+  );
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
+  const log: Logger = pino({ level: 'trace' }, sink);
+  const ownStore = !opts.store;
+  const store = opts.store ?? (await openStore(opts.dbUrl ?? 'sqlite::memory:', { clock }));
+  const identity = new Identity({ store, config, clock, redis: opts.redis, log });
+  await identity.ready();
+
+  const router = new Router();
+  registerAdminRoutes(router, { store, identity, config, clock, log });
+  const h: Harness = {
+    url: '',
+    baseURL: '',
+    store,
+    identity,
+    config,
+    clock,
+    logs,
+    hits: new Map(),
+    hold: undefined,
+    admitted: 0,
+    close: async () => {},
+  };
+
+  const authorize = async (ctx: RequestContext): Promise<Principal> => {
+    const p = await identity.authenticate(ctx);
+    identity.requireScope(p, ctx.method, ctx.path);
+    return p;
+  };
+  const held = async () => {
+    h.admitted++;
+    if (h.hold) await h.hold;
+  };
+
+  router.on('POST', '/v1/chat/completions', async (ctx) => {
+    const p = await authorize(ctx);
+    const body = (await readJsonBody(ctx, config.server.max_body_bytes)) as { model?: unknown };
+    const model = String(body.model);
+    identity.requireModel(p, model);
+    await held();
+    sendJson(ctx, 200, {
+      id: `chatcmpl-${ctx.id.slice(4)}`,
+      object: 'chat.completion',
+      created: Math.floor(clock.now() / 1000),
+      model,
+      choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop', logprobs: null }],
+      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+    });
+  });
+  router.on('POST', '/v1/embeddings', async (ctx) => {
+    const p = await authorize(ctx);
+    const body = (await readJsonBody(ctx, config.server.max_body_bytes)) as { model?: unknown };
+    identity.requireModel(p, String(body.model));
+    await held();
+    sendJson(ctx, 200, { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.5] }], model: String(body.model), usage: { prompt_tokens: 1, total_tokens: 1 } });
+  });
+  router.on('GET', '/v1/models', async (ctx) => {
+    const p = await authorize(ctx);
+    await held();
+    const data = config.models.filter((m) => p.allowedModels === null || p.allowedModels.has(m.name)).map((m) => ({ id: m.name, object: 'model', created: m.created, owned_by: m.owned_by }));
+    sendJson(ctx, 200, { object: 'list', data });
+  });
+
+  const server: Server = createServer((req, res) => {
+    const ctx = createContext(req, res, false);
+    const k = `${ctx.method} ${ctx.path}`;
+    h.hits.set(k, (h.hits.get(k) ?? 0) + 1);
+    const m = router.match(ctx.method, ctx.path);
+    if (m.kind !== 'found') return sendError(ctx, new ApiError('invalid_url', { method: ctx.method, path: ctx.path }), config.server.public_url);
+    ctx.params = m.params;
+    Promise.resolve()
+      .then(() => m.handler(ctx))
+      .catch((e: unknown) => {
+        if (e instanceof ApiError) return sendError(ctx, e, config.server.public_url);
+        log.error({ err: e }, 'unexpected error');
+        sendError(ctx, new ApiError('server_error'), config.server.public_url);
+      });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  h.url = `http://127.0.0.1:${port}`;
+  h.baseURL = `${h.url}/v1`;
+  h.close = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await identity.close();
+    if (ownStore) await store.close();
+  };
+  return h;
+}
+
+/** Calls the admin API; returns status and parsed body. */
+export async function admin(h: Pick<Harness, 'url'>, method: string, path: string, body?: unknown, key: string | null = ADMIN_KEY): Promise<{ status: number; body: any; headers: Headers }> {
+  const headers: Record<string, string> = {};
+  if (key !== null) headers.authorization = `Bearer ${key}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${h.url}/admin/v1${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+}
+
+/** Like `admin`, but fails the test unless the answer is 200. */
+export async function adminOk(h: Pick<Harness, 'url'>, method: string, path: string, body?: unknown): Promise<any> {
+  const r = await admin(h, method, path, body);
+  if (r.status !== 200) throw new Error(`${method} ${path} answered ${r.status}: ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+/** An organization with one member (given role) and a key for that member. */
+export async function orgWithKey(
+  h: Pick<Harness, 'url'>,
+  opts: { role?: 'owner' | 'member' | 'reader'; permissions?: string; scopes?: string[]; expires_at?: number; tier?: string } = {},
+): Promise<{ orgId: string; userId: string; keyId: string; key: string }> {
+  const org = await adminOk(h, 'POST', '/organizations', { name: 'Acme', ...(opts.tier ? { tier: opts.tier } : {}) });
+  const user = await adminOk(h, 'POST', '/users', { email: `u-${randomBytes(6).toString('hex')}@example.com`, name: 'Ann' });
+  await adminOk(h, 'POST', `/organizations/${org.id}/members`, { user_id: user.id, role: opts.role ?? 'owner' });
+  const key = await adminOk(h, 'POST', '/keys', {
+    organization_id: org.id,
+    user_id: user.id,
+    name: 'test key',
+    ...(opts.permissions ? { permissions: opts.permissions } : {}),
+    ...(opts.scopes ? { scopes: opts.scopes } : {}),
+    ...(opts.expires_at ? { expires_at: opts.expires_at } : {}),
+  });
+  return { orgId: org.id, userId: user.id, keyId: key.id, key: key.key };
+}
+
+/** A promise plus the function that resolves it. */
+export function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((r) => (open = r));
+  return { promise, open };
+}

@@ -1,0 +1,67 @@
+/**
+ * Two gateway instances on one PostgreSQL database and one Redis: a revocation (or member
+ * removal) through one instance's admin API reaches the other's cache as an event, long before
+ * its TTL would.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import OpenAI, { AuthenticationError } from 'openai';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FakeClock } from '../../src/clock.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { postgresSchema, type TestDatabase } from '../store/databases.js';
+import { adminOk, orgWithKey, startHarness, type Harness } from './harness.js';
+
+let db: TestDatabase;
+let stores: Store[];
+let redis: Redis;
+let a: Harness;
+let b: Harness;
+
+beforeAll(async () => {
+  db = postgresSchema('tg_inval');
+  const clock = new FakeClock();
+  stores = [await openStore(db.url, { clock }), await openStore(db.url, { clock })];
+  redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  const prefix = `tgtest:${randomBytes(4).toString('hex')}:`;
+  // A TTL far longer than the test: only the event can make instance B refuse the key.
+  const config = { redis: { url: 'redis://127.0.0.1:6379', key_prefix: prefix }, auth: { failed_attempts_per_minute: 1000, cache_ttl_ms: 3_600_000 } };
+  a = await startHarness({ store: stores[0], redis, clock, config });
+  b = await startHarness({ store: stores[1], redis, clock, config });
+});
+afterAll(async () => {
+  await a.close();
+  await b.close();
+  for (const s of stores) await s.close();
+  redis.disconnect();
+  await db.drop();
+});
+
+const chat = (h: Harness, key: string) =>
+  new OpenAI({ apiKey: key, baseURL: h.baseURL, maxRetries: 0 }).chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'hi' }] }).then(
+    () => 'ok',
+    (e) => (e instanceof AuthenticationError ? e.code ?? 'missing_api_key' : String(e)),
+  );
+
+describe('invalidation across instances', () => {
+  it('a key revoked on instance A is refused by instance B once the event arrives', async () => {
+    const { key, keyId } = await orgWithKey(a);
+    expect(await chat(a, key)).toBe('ok');
+    expect(await chat(b, key)).toBe('ok');
+    const seen = b.identity.remoteInvalidations;
+    await adminOk(a, 'POST', `/keys/${keyId}/revoke`);
+    expect(await chat(a, key)).toBe('invalid_api_key');
+    await vi.waitFor(() => expect(b.identity.remoteInvalidations).toBeGreaterThan(seen), { timeout: 2000, interval: 5 });
+    const results = await Promise.all(Array.from({ length: 50 }, () => chat(b, key)));
+    expect(results.every((r) => r === 'invalid_api_key')).toBe(true);
+  });
+
+  it('a member removed on instance B loses access on instance A', async () => {
+    const { key, orgId, userId } = await orgWithKey(b);
+    expect(await chat(a, key)).toBe('ok');
+    const seen = a.identity.remoteInvalidations;
+    await adminOk(b, 'DELETE', `/organizations/${orgId}/members/${userId}`);
+    await vi.waitFor(() => expect(a.identity.remoteInvalidations).toBeGreaterThan(seen), { timeout: 2000, interval: 5 });
+    expect(await chat(a, key)).toBe('no_organization');
+  });
+});

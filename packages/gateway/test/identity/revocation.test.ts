@@ -1,0 +1,57 @@
+/**
+ * Revocation is an event: once the admin call returns, new requests with the key fail, while
+ * requests already past authentication finish.
+ */
+import OpenAI, { AuthenticationError } from 'openai';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { adminOk, gate, orgWithKey, startHarness, type Harness } from './harness.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const chat = (key: string) => new OpenAI({ apiKey: key, baseURL: h.baseURL, maxRetries: 0 }).chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'hi' }] });
+
+async function outcome(p: Promise<unknown>): Promise<'ok' | number | string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    return e instanceof AuthenticationError ? 401 : String(e);
+  }
+}
+
+describe('revocation under load', () => {
+  it('100 requests in flight finish; every request after the revoke call returns gets 401', async () => {
+    const { key, keyId } = await orgWithKey(h);
+    const g = gate();
+    h.hold = g.promise;
+    const inFlight = Array.from({ length: 100 }, () => outcome(chat(key)));
+    await vi.waitFor(() => expect(h.admitted).toBe(100));
+
+    await adminOk(h, 'POST', `/keys/${keyId}/revoke`);
+    const after = await Promise.all(Array.from({ length: 100 }, () => outcome(chat(key))));
+    expect(after.filter((r) => r === 401)).toHaveLength(100);
+    expect(h.admitted).toBe(100);
+
+    g.open();
+    const held = await Promise.all(inFlight);
+    expect(held.filter((r) => r === 'ok')).toHaveLength(100);
+  });
+
+  it('removing a member and deleting an organization take effect before the admin call returns', async () => {
+    const a = await orgWithKey(h);
+    const b = await orgWithKey(h);
+    // Warm caches.
+    expect(await outcome(chat(a.key))).toBe('ok');
+    expect(await outcome(chat(b.key))).toBe('ok');
+    await adminOk(h, 'DELETE', `/organizations/${a.orgId}/members/${a.userId}`);
+    await adminOk(h, 'DELETE', `/organizations/${b.orgId}`);
+    const results = await Promise.all([...Array.from({ length: 50 }, () => outcome(chat(a.key))), ...Array.from({ length: 50 }, () => outcome(chat(b.key)))]);
+    expect(results.every((r) => r === 401)).toBe(true);
+  });
+});

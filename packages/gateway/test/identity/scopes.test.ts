@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { READ_SCOPES, SCOPES, requiredScope } from '../../src/identity/index.js';
+import { effectiveScopes, grants } from '../../src/identity/scopes.js';
+
+describe('scope table', () => {
+  it.each([
+    ['GET', '/v1/models', 'api.model.read'],
+    ['HEAD', '/v1/models', 'api.model.read'],
+    ['GET', '/v1/models/sim-small', 'api.model.read'],
+    ['POST', '/v1/chat/completions', 'model.request'],
+    ['POST', '/v1/chat/completions/', 'model.request'],
+    ['POST', '/v1/completions', 'model.request'],
+    ['POST', '/v1/embeddings', 'model.request'],
+    ['POST', '/v1/responses', 'api.responses.write'],
+    ['GET', '/v1/files/file-1', 'api.files.read'],
+  ])('%s %s needs %s', (method, path, scope) => {
+    expect(requiredScope(method, path)).toBe(scope);
+  });
+
+  it('read_only holds every *.read scope and nothing else', () => {
+    expect(READ_SCOPES).toEqual(SCOPES.filter((s) => s.endsWith('.read')));
+    const p = { permissions: 'read_only' as const, role: 'owner' as const, scopes: effectiveScopes('read_only', [], 'owner') };
+    expect(grants(p, 'api.model.read')).toBe(true);
+    expect(grants(p, 'api.files.read')).toBe(true);
+    expect(grants(p, 'model.request')).toBe(false);
+  });
+
+  it('restricted holds exactly its scopes; a reader role caps any key to reads', () => {
+    const r = { permissions: 'restricted' as const, role: 'member' as const, scopes: effectiveScopes('restricted', ['model.request'], 'member') };
+    expect(grants(r, 'model.request')).toBe(true);
+    expect(grants(r, 'api.model.read')).toBe(false);
+    const reader = { permissions: 'restricted' as const, role: 'reader' as const, scopes: effectiveScopes('restricted', ['model.request', 'api.model.read'], 'reader') };
+    expect([...reader.scopes]).toEqual(['api.model.read']);
+    const readerAll = { permissions: 'all' as const, role: 'reader' as const, scopes: effectiveScopes('all', [], 'reader') };
+    expect(grants(readerAll, 'model.request')).toBe(false);
+    expect(grants(readerAll, 'api.model.read')).toBe(true);
+    const owner = { permissions: 'all' as const, role: 'owner' as const, scopes: effectiveScopes('all', [], 'owner') };
+    expect(grants(owner, 'api.anything.write')).toBe(true);
+  });
+});

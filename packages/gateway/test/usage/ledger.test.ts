@@ -1,0 +1,241 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { billingDb, type BillingStore } from '../../src/billing/tables.js';
+import { FakeClock } from '../../src/clock.js';
+import type { UsageEvent } from '../../src/usage/event.js';
+import { UsageLedger } from '../../src/usage/ledger.js';
+import { DIALECTS, event, openTestStore, silentLog, type TestStore } from './db.js';
+
+/** A store whose database can be switched "down": queries then fail as they would without tables. */
+function flaky(real: BillingStore): BillingStore & { down: boolean } {
+  const broken = new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
+  return {
+    down: false,
+    dialect: real.dialect,
+    get db() {
+      return this.down ? broken : real.db;
+    },
+  };
+}
+
+async function rows(store: BillingStore, orgId?: string) {
+  let q = billingDb(store).selectFrom('usage_events').selectAll().orderBy('request_id');
+  if (orgId) q = q.where('org_id', '=', orgId);
+  return q.execute();
+}
+
+async function rollups(store: BillingStore, orgId: string) {
+  const r = await billingDb(store).selectFrom('usage_daily').selectAll().where('org_id', '=', orgId).execute();
+  return r.map((x) => ({ ...x, requests: Number(x.requests), prompt_tokens: Number(x.prompt_tokens), completion_tokens: Number(x.completion_tokens), cost_micros: Number(x.cost_micros) }));
+}
+
+/** The daily rollups computed in the test from the events themselves. */
+function expectedRollups(events: UsageEvent[]) {
+  const m = new Map<string, { day: string; org_id: string; model: string; key_id: string; user_id: string; requests: number; prompt_tokens: number; completion_tokens: number; cost_micros: number }>();
+  for (const e of events) {
+    const day = new Date(e.created_at).toISOString().slice(0, 10);
+    const k = [day, e.org_id, e.model, e.key_id, e.user_id].join('|');
+    const g = m.get(k) ?? { day, org_id: e.org_id, model: e.model, key_id: e.key_id, user_id: e.user_id, requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_micros: 0 };
+    g.requests++;
+    g.prompt_tokens += e.prompt_tokens;
+    g.completion_tokens += e.completion_tokens;
+    g.cost_micros += e.cost_micros;
+    m.set(k, g);
+  }
+  return [...m.values()];
+}
+
+const byKey = (a: { day: string; model: string; key_id: string; user_id: string }, b: typeof a) =>
+  [a.day, a.model, a.key_id, a.user_id].join('|') < [b.day, b.model, b.key_id, b.user_id].join('|') ? -1 : 1;
+
+describe.each(DIALECTS)('usage ledger on %s', (dialect) => {
+  let t: TestStore;
+  let dir: string;
+  let clock: FakeClock;
+  let org: string;
+  const open: UsageLedger[] = [];
+
+  beforeAll(async () => {
+    t = await openTestStore(dialect);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tg-ledger-'));
+    clock = new FakeClock(Date.UTC(2026, 0, 20));
+    org = `org_${Math.random().toString(36).slice(2)}`;
+  });
+  afterEach(async () => {
+    for (const l of open.splice(0)) await l.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function ledger(o: { store?: BillingStore; journal?: boolean; batch?: number; maxBuffered?: number } = {}) {
+    const l = new UsageLedger(o.store ?? t.store, {
+      clock,
+      log: silentLog,
+      config: { flush_interval_ms: 1000, flush_batch: o.batch ?? 50 },
+      journalPath: o.journal === false ? null : join(dir, 'usage-journal.jsonl'),
+      maxBackoffMs: 8000,
+      ...(o.maxBuffered !== undefined ? { maxBuffered: o.maxBuffered } : {}),
+    });
+    open.push(l);
+    await l.start();
+    return l;
+  }
+
+  it('stores a request id once, however often it is recorded', async () => {
+    const l = await ledger();
+    const e = event({ org_id: org });
+    l.record(e);
+    l.record({ ...e, cost_micros: 999 }); // same id, same batch
+    await l.flush();
+    l.record({ ...e, cost_micros: 777 }); // same id, later batch
+    await l.flush();
+    const stored = await rows(t.store, org);
+    expect(stored).toHaveLength(1);
+    expect(Number(stored[0]!.cost_micros)).toBe(e.cost_micros);
+    expect(await rollups(t.store, org)).toEqual(expectedRollups([e]));
+    expect(l.stats()).toMatchObject({ recorded: 3, committed: 1, duplicates: 2, buffered: 0 });
+  });
+
+  it('keeps the daily rollups equal to the sums of the events', async () => {
+    const l = await ledger({ batch: 7 });
+    const events: UsageEvent[] = [];
+    for (let i = 0; i < 120; i++) {
+      const e = event({
+        org_id: org,
+        model: ['sim-small', 'sim-large'][i % 2]!,
+        key_id: ['key_1', 'key_2', 'key_3'][i % 3]!,
+        user_id: ['user_1', 'user_2'][i % 5 === 0 ? 1 : 0]!,
+        prompt_tokens: i * 3,
+        completion_tokens: i % 11,
+        cost_micros: i * 17 + 1,
+        // Across four UTC days, including the last millisecond of one.
+        created_at: Date.UTC(2026, 0, 10 + (i % 4)) + (i % 4 === 1 ? 86_399_999 : i * 1000),
+        streamed: i % 2 === 0,
+        estimated: i % 7 === 0,
+      });
+      events.push(e);
+      l.record(e);
+    }
+    await l.flush();
+    const stored = await rows(t.store, org);
+    expect(stored).toHaveLength(120);
+    const sample = stored.find((r) => r.request_id === events[14]!.request_id)!;
+    expect({ streamed: sample.streamed, estimated: sample.estimated, prompt: Number(sample.prompt_tokens) }).toEqual({ streamed: 1, estimated: 1, prompt: 42 });
+    expect((await rollups(t.store, org)).sort(byKey)).toEqual(expectedRollups(events).sort(byKey));
+  });
+
+  it('flushes when a batch is full, without waiting for the interval', async () => {
+    const l = await ledger({ batch: 10 });
+    for (let i = 0; i < 9; i++) l.record(event({ org_id: org }));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(l.stats().committed).toBe(0); // below a batch, the clock has not moved
+    l.record(event({ org_id: org }));
+    await vi.waitFor(() => expect(l.stats().committed).toBe(10));
+    expect(await rows(t.store, org)).toHaveLength(10);
+  });
+
+  it('flushes what waits every flush interval of the injected clock', async () => {
+    const l = await ledger({ batch: 100 });
+    l.record(event({ org_id: org }));
+    l.record(event({ org_id: org }));
+    await clock.advance(999);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(l.stats().committed).toBe(0);
+    await clock.advance(1);
+    await vi.waitFor(() => expect(l.stats().committed).toBe(2));
+  });
+
+  it('drains everything on close and leaves no journal behind', async () => {
+    const l = await ledger({ batch: 1000 });
+    for (let i = 0; i < 250; i++) l.record(event({ org_id: org }));
+    expect(l.stats().buffered).toBe(250);
+    expect(await l.close()).toEqual({ unflushed: 0 });
+    expect(await rows(t.store, org)).toHaveLength(250);
+    expect(readdirSync(dir)).toEqual([]);
+    // A record after close is refused and counted, never thrown into the request path.
+    expect(() => l.record(event({ org_id: org }))).not.toThrow();
+    expect(l.stats().dropped).toBe(1);
+  });
+
+  it('writes each of hundreds of concurrently recorded and flushed events exactly once', async () => {
+    const l = await ledger({ batch: 13 });
+    const events = Array.from({ length: 400 }, () => event({ org_id: org }));
+    await Promise.all(
+      events.map(async (e, i) => {
+        await Promise.resolve();
+        l.record(e);
+        if (i % 3 === 0) await l.flush();
+      }),
+    );
+    await l.flush();
+    expect(await rows(t.store, org)).toHaveLength(400);
+    const r = await rollups(t.store, org);
+    expect(r.reduce((s, x) => s + x.requests, 0)).toBe(400);
+    expect(l.stats()).toMatchObject({ committed: 400, duplicates: 0, buffered: 0 });
+  });
+
+  it('never blocks or throws while the database is down, backs off, and catches up', async () => {
+    const store = flaky(t.store);
+    const l = await ledger({ store, batch: 100 });
+    store.down = true;
+    const events = Array.from({ length: 12 }, () => event({ org_id: org }));
+    for (const e of events) expect(() => l.record(e)).not.toThrow();
+    await expect(l.flush()).rejects.toThrow();
+    await clock.advance(1000);
+    await vi.waitFor(() => expect(l.stats().flushFailures).toBeGreaterThanOrEqual(1));
+    expect(l.stats().buffered).toBe(12);
+    // Backoff: the next attempt is 2 intervals later, not 1.
+    const failures = l.stats().flushFailures;
+    await clock.advance(1000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(l.stats().flushFailures).toBe(failures);
+    store.down = false;
+    await clock.advance(1000);
+    await vi.waitFor(() => expect(l.stats().committed).toBe(12));
+    expect(await rows(t.store, org)).toHaveLength(12);
+    expect(await rollups(t.store, org)).toEqual(expectedRollups(events));
+  });
+
+  it('bounds memory: past maxBuffered, events are kept in the journal only and replayed later', async () => {
+    const store = flaky(t.store);
+    const l = await ledger({ store, batch: 5, maxBuffered: 10 });
+    store.down = true;
+    const events = Array.from({ length: 50 }, () => event({ org_id: org }));
+    for (const e of events) l.record(e);
+    expect(l.stats()).toMatchObject({ buffered: 10, spilled: 40, dropped: 0 });
+    store.down = false;
+    await l.flush();
+    expect(await rows(t.store, org)).toHaveLength(50);
+    expect(await rollups(t.store, org)).toEqual(expectedRollups(events));
+    expect(l.stats()).toMatchObject({ committed: 50, buffered: 0 });
+  });
+
+  it('without a journal, events past maxBuffered are dropped and counted', async () => {
+    const store = flaky(t.store);
+    const l = await ledger({ store, batch: 5, maxBuffered: 10, journal: false });
+    store.down = true;
+    for (let i = 0; i < 25; i++) l.record(event({ org_id: org }));
+    expect(l.stats()).toMatchObject({ buffered: 10, spilled: 0, dropped: 15 });
+    store.down = false;
+    await l.flush();
+    expect(await rows(t.store, org)).toHaveLength(10);
+  });
+
+  it('drops a malformed event instead of poisoning a batch', async () => {
+    const l = await ledger();
+    l.record({ ...event({ org_id: org }), cost_micros: Number.NaN });
+    l.record({ ...event({ org_id: org }), prompt_tokens: -1 });
+    l.record(event({ org_id: org }));
+    await l.flush();
+    expect(await rows(t.store, org)).toHaveLength(1);
+    expect(l.stats()).toMatchObject({ recorded: 1, dropped: 2 });
+  });
+});

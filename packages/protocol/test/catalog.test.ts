@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CATALOG, LOCALES, entry, matchEntry, renderErrorBody, renderErrorDocsFile } from '../src/index.js';
+
+describe('the error catalog', () => {
+  it('has unique ids and complete bilingual texts', () => {
+    expect(new Set(CATALOG.map((e) => e.id)).size).toBe(CATALOG.length);
+    for (const e of CATALOG) {
+      for (const l of LOCALES) {
+        expect(e.title[l].length, `${e.id} title ${l}`).toBeGreaterThan(0);
+        expect(e.cause[l].length, `${e.id} cause ${l}`).toBeGreaterThan(5);
+        expect(e.fix[l].length, `${e.id} fix ${l}`).toBeGreaterThan(5);
+      }
+      expect(e.status).toBeGreaterThanOrEqual(400);
+    }
+  });
+
+  it('never points users at another platform', () => {
+    for (const e of CATALOG) expect(e.message, e.id).not.toMatch(/openai\.com/);
+  });
+
+  it('marks every 4xx caller mistake as not retryable', () => {
+    for (const e of CATALOG) if (e.kind === 'invalid_request' || e.kind === 'authentication' || e.kind === 'permission') expect(e.retryable, e.id).toBe(false);
+    expect(entry('insufficient_quota').retryable).toBe(false);
+    expect(entry('request_too_large').retryable).toBe(false);
+    expect(entry('rate_limit_tokens').retryable).toBe(true);
+  });
+
+  it('renders all four keys with the docs URL of this gateway', () => {
+    const body = renderErrorBody(entry('insufficient_quota'), {}, { publicUrl: 'https://gw.example/' });
+    expect(body).toEqual({
+      error: {
+        message: 'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://gw.example/docs/errors#insufficient_quota.',
+        type: 'insufficient_quota',
+        param: null,
+        code: 'insufficient_quota',
+      },
+    });
+  });
+
+  it('renders the rate-limit message OpenAI sends, byte for byte apart from the URL', () => {
+    const body = renderErrorBody(entry('rate_limit_tokens'), { model: 'sim-small', organization: 'org-abc', dimension: 'tokens per min', abbr: 'TPM', limit: 3000, used: 2990, requested: 150, wait: '2.2s' }, { publicUrl: 'http://gw' });
+    expect(body.error.message).toBe('Rate limit reached for sim-small in organization org-abc on tokens per min (TPM): Limit 3000, Used 2990, Requested 150. Please try again in 2.2s. Visit http://gw/docs/errors#rate_limit_tokens to learn more.');
+    expect(body.error.type).toBe('tokens');
+    expect(body.error.code).toBe('rate_limit_exceeded');
+  });
+
+  it('tells the three kinds of 429 apart from the wire', () => {
+    expect(matchEntry(429, 'tokens', 'rate_limit_exceeded', 'Rate limit reached for x')?.id).toBe('rate_limit_tokens');
+    expect(matchEntry(429, 'tokens', 'rate_limit_exceeded', 'Request too large for x')?.id).toBe('request_too_large');
+    expect(matchEntry(429, 'insufficient_quota', 'insufficient_quota')?.id).toBe('insufficient_quota');
+    expect(matchEntry(429, 'server_error', 'engine_overloaded')?.id).toBe('engine_overloaded');
+  });
+
+  it('docs/errors.md is the generated reference (run `npm run docs:errors` after changing the catalog)', () => {
+    const committed = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
+    expect(committed).toBe(renderErrorDocsFile());
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { formatDuration, maskKey, parseDuration, redactKey, retryHeaders } from '../src/index.js';
+
+describe('Go-style durations', () => {
+  it.each([
+    [0, '0s'],
+    [2, '2ms'],
+    [120, '120ms'],
+    [1000, '1s'],
+    [2572, '2.572s'],
+    [2200, '2.2s'],
+    [360_000, '6m0s'],
+    [432_000, '7m12s'],
+    [85_656_648, '23h47m36.648s'],
+    [16_614_720, '4h36m54.72s'],
+  ])('%d ms → %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+    expect(parseDuration(text)).toBeCloseTo(ms, 6);
+  });
+  it('rejects what is not a duration', () => {
+    expect(parseDuration('soon')).toBeUndefined();
+    expect(parseDuration('')).toBeUndefined();
+  });
+});
+
+describe('retry headers', () => {
+  it('are positive and round seconds up', () => {
+    expect(retryHeaders(2200)).toEqual({ 'retry-after-ms': '2200', 'retry-after': '3' });
+    expect(retryHeaders(0)).toEqual({ 'retry-after-ms': '1', 'retry-after': '1' });
+  });
+});
+
+describe('key masking as OpenAI does it', () => {
+  it('keeps the first 8 and the last 4, length preserved', () => {
+    const key = 'sk-VKMIs' + 'a'.repeat(39) + 'wjh3';
+    expect(maskKey(key)).toBe('sk-VKMIs' + '*'.repeat(39) + 'wjh3');
+    expect(maskKey('key_8TjwABCDEFGHrtUb')).toBe('key_8Tjw********rtUb');
+  });
+  it('echoes very short strings, never shows a 9–12 character secret whole', () => {
+    expect(maskKey('hello')).toBe('hello');
+    expect(maskKey('abcdefghij')).toBe('ab******ij');
+  });
+  it('redacts for lists', () => {
+    expect(redactKey('sk-abcdefgh1234')).toBe('sk-...1234');
+  });
+});

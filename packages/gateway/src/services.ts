@@ -8,8 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { Admission, RedisLeaseSemaphore } from './admission/index.js';
+import { requireAdminKey } from './admin/auth.js';
 import { registerAdminRoutes } from './admin/routes.js';
 import { registerBillingRoutes } from './billing/routes.js';
 import { spendTarget } from './billing/period.js';
@@ -30,7 +32,7 @@ import type { Engine } from './upstream/engine.js';
 import { EngineRouter } from './upstream/engine-router.js';
 import { OpenAICompatibleEngine } from './upstream/openai-compatible/index.js';
 import { SimulatorEngine } from './upstream/simulator/index.js';
-import { rebuildSpend, UsageLedger } from './usage/index.js';
+import { rebuildSpend, startUsageRetention, UsageLedger } from './usage/index.js';
 
 export interface ServiceDeps {
   clock: Clock;
@@ -67,6 +69,8 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   await ledger.start();
   await rebuildSpend(store, counters, clock, { log, authoritative: !redis });
   const softLimits = new SoftLimitNotifier(store, { clock, log, webhookUrl: config.billing.soft_limit_webhook_url, fetch: deps.fetch ?? fetch });
+  void softLimits.resumePending().catch((e: unknown) => log.warn({ err: e }, 'resuming soft-limit notifications failed'));
+  const retention = startUsageRetention(store, { retentionDays: config.usage.retention_days, clock, log });
 
   const models = new Map(config.models.map((m) => [m.name, m]));
   const engines = new Map<string, Engine>();
@@ -141,17 +145,20 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     admissions,
     pipeline,
     readinessChecks: {
-      store: () => store.ping(),
+      store: async () => {
+        await sql`select 1`.execute(store.db);
+        return true;
+      },
       ...(redis ? { redis: async () => (await redis.ping()) === 'PONG' } : {}),
     },
     registerAdmin(router) {
-      const requireAdmin = registerAdminRoutes(router, { store, identity, config, clock });
+      registerAdminRoutes(router, { store, identity, config, clock, log });
       registerBillingRoutes(router, {
         store,
         counters,
         clock,
         config,
-        requireAdmin,
+        requireAdmin: (ctx) => requireAdminKey(ctx, config.secrets.admin_key, identity.failures),
         onLimitsChanged: (orgId: string) => spendLimits.invalidate(orgId),
       });
     },
@@ -161,10 +168,12 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
       metrics.gauge('tollgate_usage_buffered', 'Usage events not yet written to the store.', () => [[{}, ledger.pending()]]);
     },
     async close() {
+      retention.stop();
       for (const a of admissions.values()) await a.close();
       for (const s of semaphores) await s.close();
       for (const e of engines.values()) await e.close?.();
       await ledger.close();
+      await softLimits.idle();
       await identity.close();
       await counters.close();
       await store.close();
@@ -189,6 +198,7 @@ async function guardStore<T>(log: Logger, op: () => Promise<T>): Promise<T> {
 
 /** The usage journal sits next to the SQLite file, or under ./data for PostgreSQL. */
 function journalPathFor(config: Config): string {
+  if (config.usage.journal_path) return config.usage.journal_path;
   const m = /^sqlite:(.+)$/.exec(config.database.url);
   if (m && m[1] !== ':memory:') return `${m[1]}.usage-journal`;
   // An in-memory store keeps nothing across restarts, so neither need its journal.

@@ -25,6 +25,7 @@
  * @module
  */
 import { ApiError } from '../http/api-error.js';
+import type { RequestContext } from '../http/context.js';
 import type { Handler, Router } from '../http/router.js';
 import { sendError, sendJson } from '../http/respond.js';
 import { ConflictError } from '../store/index.js';
@@ -60,7 +61,11 @@ function adminRoute(deps: AdminDeps, handler: AdminHandler): Handler {
   };
 }
 
-export function registerAdminRoutes(router: Router, deps: AdminDeps): void {
+/**
+ * Mounts the routes and returns the admin-key check, for other stages' admin routes (billing):
+ * it throws the catalog error (missing/invalid admin key, or 429 for a blocked address).
+ */
+export function registerAdminRoutes(router: Router, deps: AdminDeps): (ctx: RequestContext) => void {
   const on = (method: string, path: string, h: AdminHandler) => router.on(method, ADMIN_PREFIX + path, adminRoute(deps, h));
 
   on('POST', '/organizations', createOrganization);
@@ -85,4 +90,6 @@ export function registerAdminRoutes(router: Router, deps: AdminDeps): void {
   on('GET', '/keys', listKeys);
   on('GET', '/keys/:key_id', getKey);
   on('POST', '/keys/:key_id/revoke', revokeKey);
+
+  return (ctx) => requireAdminKey(ctx, deps.config.secrets.admin_key, deps.identity.failures);
 }

@@ -6,7 +6,7 @@ import type { CliIo } from './main.js';
  */
 export async function dispatchCommand(command: string, argv: string[], io: CliIo): Promise<number | undefined> {
   const full = [command, ...argv];
-  const cliIo = { stdout: io.stdout, stderr: io.stderr, env: io.env };
+  const cliIo = { stdout: io.stdout, stderr: io.stderr, env: io.env, fetch: globalThis.fetch };
   switch (command) {
     case 'orgs':
     case 'users':

@@ -71,7 +71,7 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
   const billing = root.child('billing');
   billing.rejectUnknown(['soft_limit_webhook_url', 'reservation_lease_ms']);
   const usage = root.child('usage');
-  usage.rejectUnknown(['retention_days', 'flush_interval_ms', 'flush_batch']);
+  usage.rejectUnknown(['retention_days', 'flush_interval_ms', 'flush_batch', 'journal_path']);
 
   // Global simulator switches; each model's own `simulator` block may override them.
   const simGlobal = root.child('simulator');
@@ -121,6 +121,7 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
       retention_days: usage.number('retention_days', 90, { min: 1, integer: true }),
       flush_interval_ms: usage.number('flush_interval_ms', 200, { min: 1, integer: true }),
       flush_batch: usage.number('flush_batch', 500, { min: 1, integer: true }),
+      journal_path: env.TOLLGATE_USAGE_JOURNAL ?? usage.string('journal_path', null),
     },
     models,
     secrets: { admin_key: env[adminKeyEnv] ?? null, server_secret: env[secretEnv] ?? null },

@@ -108,7 +108,8 @@ export interface Config {
   tiers: Tiers;
   default_tier: string;
   billing: { soft_limit_webhook_url: string | null; reservation_lease_ms: number };
-  usage: { retention_days: number; flush_interval_ms: number; flush_batch: number };
+  /** journal_path: this instance's crash journal; null = next to the SQLite file, or ./data for PostgreSQL. */
+  usage: { retention_days: number; flush_interval_ms: number; flush_batch: number; journal_path: string | null };
   models: ModelConfig[];
   /** Resolved secrets and sources, never serialized back. */
   secrets: { admin_key: string | null; server_secret: string | null };

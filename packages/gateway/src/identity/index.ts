@@ -17,7 +17,7 @@
  * ```
  * @module
  */
-import { HEADER, maskKey } from '@tollgate/protocol';
+import { HEADER, maskKey, retryHeaders } from '@tollgate/protocol';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -70,7 +70,8 @@ export class Identity {
   private readonly clock: Clock;
   private readonly log: Logger | undefined;
   private hasher: KeyHasher | undefined;
-  private readonly hasherReady: Promise<KeyHasher>;
+  private hasherLoad: Promise<KeyHasher> | undefined;
+  private readonly serverSecret: string | null;
   private closed: Promise<void> | undefined;
 
   constructor(deps: IdentityDeps) {
@@ -86,14 +87,31 @@ export class Identity {
     this.lastUsed.start(deps.options?.lastUsedFlushMs ?? 5000, (e) => this.log?.warn({ err: e }, 'writing api key last_used_at failed; will retry'));
     const channel = `${config.redis?.key_prefix ?? 'tollgate:'}identity-invalidate`;
     this.bus = new InvalidationBus(deps.redis, channel, (e) => this.applyLocally(e), (e) => this.log?.warn({ err: e }, 'identity invalidation over redis failed'));
-    this.hasherReady = loadKeyHasher(store, config.secrets.server_secret).then((h) => (this.hasher = h));
-    // Reported through ready() / authenticate(); never an unhandled rejection.
-    this.hasherReady.catch(() => {});
+    this.serverSecret = config.secrets.server_secret;
+    // Started now so that the first request does not wait; reported through ready() or the first
+    // authenticate(), never as an unhandled rejection.
+    this.keyHasher().catch(() => {});
+  }
+
+  /**
+   * The key hasher. Loading it may read the store (for a generated secret); a failure is not
+   * remembered, so a gateway started while the database was down recovers when it comes back.
+   */
+  private keyHasher(): Promise<KeyHasher> {
+    if (this.hasher) return Promise.resolve(this.hasher);
+    this.hasherLoad ??= loadKeyHasher(this.store, this.serverSecret).then(
+      (h) => (this.hasher = h),
+      (e: unknown) => {
+        this.hasherLoad = undefined;
+        throw e;
+      },
+    );
+    return this.hasherLoad;
   }
 
   /** Resolves when the key secret is loaded and the Redis subscription (if any) is in place. */
   async ready(): Promise<void> {
-    await this.hasherReady;
+    await this.keyHasher();
     await this.bus.ready();
   }
 
@@ -109,11 +127,11 @@ export class Identity {
       this.failures.check(ip);
       throw this.fail(ip, invalidKey(token), 'malformed key');
     }
-    const hasher = this.hasher ?? (await this.hasherReady);
+    const hasher = this.hasher ?? (await this.fromStore(() => this.keyHasher()));
     const hash = hasher.hash(token);
     this.failures.check(ip, hash);
 
-    let outcome = this.cache.get(hash) ?? (await this.lookup(hash));
+    let outcome = this.cache.get(hash) ?? (await this.fromStore(() => this.lookup(hash)));
     const now = this.clock.now();
     if (outcome.ok && outcome.expiresAt !== null && outcome.expiresAt <= now) {
       this.cache.expire(hash);
@@ -126,7 +144,7 @@ export class Identity {
 
     const orgHeader = header(ctx, HEADER.organization)?.trim();
     if (orgHeader && orgHeader !== p.orgId) {
-      const exists = await this.cache.organizationExists(orgHeader, () => this.store.organizations.exists(orgHeader));
+      const exists = await this.fromStore(() => this.cache.organizationExists(orgHeader, () => this.store.organizations.exists(orgHeader)));
       throw this.fail(
         ip,
         exists ? new ApiError('mismatched_organization') : new ApiError('invalid_organization', { organization: orgHeader.slice(0, MAX_ECHO) }),
@@ -159,7 +177,7 @@ export class Identity {
 
   /** The stored form of a key (admin API: creating keys). */
   async hashKey(key: string): Promise<string> {
-    return (this.hasher ?? (await this.hasherReady)).hash(key);
+    return (this.hasher ?? (await this.keyHasher())).hash(key);
   }
 
   /**
@@ -203,6 +221,20 @@ export class Identity {
     } else {
       this.cache.clear();
       this.limits.clear();
+    }
+  }
+
+  /**
+   * Store failures on the request path become 503 store_unavailable (retryable): the request is
+   * neither admitted unchecked nor answered with a misleading 401 or a bare 500.
+   */
+  private async fromStore<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (e) {
+      if (e instanceof ApiError) throw e;
+      this.log?.error({ err: e }, 'identity store unavailable');
+      throw new ApiError('store_unavailable', {}, { headers: retryHeaders(1000), cause: e });
     }
   }
 

@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { systemClock, type Clock } from '../clock.js';
 import { connect, type Dialect } from './connect.js';
 import { migrateToLatest } from './migrate.js';
@@ -33,6 +33,8 @@ export interface Store {
   readonly modelAccess: ModelAccessRepo;
   readonly rateLimits: RateLimitRepo;
   readonly settings: SettingsRepo;
+  /** Whether the database answers a trivial query within `timeoutMs` (readiness); never throws. */
+  ping(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -60,8 +62,25 @@ export async function openStore(url: string, opts: { clock?: Clock } = {}): Prom
     modelAccess: new ModelAccessRepo(db),
     rateLimits: new RateLimitRepo(db),
     settings: new SettingsRepo(db),
+    ping: (timeoutMs = 2000) => ping(db, timeoutMs),
     close: () => (closed ??= db.destroy()),
   };
+}
+
+async function ping(db: Kysely<Database>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      sql`select 1`.execute(db).then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      }),
+    ]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export type { Dialect } from './connect.js';

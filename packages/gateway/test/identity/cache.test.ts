@@ -130,7 +130,12 @@ describe('identity cache', () => {
     vi.spyOn(store.apiKeys, 'findForAuth').mockRejectedValue(new Error('connection refused'));
     expect((await identity.authenticate(bearer(key))).keyId).toBe(keyId);
     await identity.invalidate({ kind: 'key', keyId });
-    await expect(identity.authenticate(bearer(key))).rejects.toThrow('connection refused');
+    // With nothing cached the answer is a retryable 503, not a 401 and not a bare 500.
+    const err = await identity.authenticate(bearer(key)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).entry.id).toBe('store_unavailable');
+    expect((err as ApiError).status).toBe(503);
+    expect((err as ApiError).headers['retry-after']).toBe('1');
   });
 
   it('last_used_at is buffered: no write per request, one write per flush', async () => {
@@ -163,5 +168,44 @@ describe('identity cache', () => {
     await store.rateLimits.setOrgOverride(orgId, '*', { max_requests_per_1_minute: null });
     await identity.invalidate({ kind: 'org', orgId });
     expect((await identity.limitsFor(p, 'sim-small')).org.max_requests_per_1_minute).toBeNull();
+  });
+});
+
+describe('server secret', () => {
+  it('is generated once and stored: another instance on the same store accepts the same keys', async () => {
+    const { key } = await newKey();
+    const config = parseConfig({});
+    const second = new Identity({ store, config, clock });
+    try {
+      expect((await second.authenticate(bearer(key))).orgName).toBe('o');
+      expect(await second.hashKey(key)).toBe(await identity.hashKey(key));
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('a configured secret is used instead, so keys hashed with the stored one do not match', async () => {
+    const { key } = await newKey();
+    const other = new Identity({ store, config: parseConfig({}, { TOLLGATE_SECRET: 'configured-secret' }), clock });
+    try {
+      expect(await other.hashKey(key)).not.toBe(await identity.hashKey(key));
+      expect(await code(other.authenticate(bearer(key)))).toBe('invalid_api_key');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a store that is down at start does not break authentication for good', async () => {
+    const fresh = await openStore('sqlite::memory:', { clock });
+    const spy = vi.spyOn(fresh.settings, 'getOrCreate').mockRejectedValueOnce(new Error('database is down'));
+    const id = new Identity({ store: fresh, config: parseConfig({}), clock });
+    try {
+      await expect(id.ready()).rejects.toThrow('database is down');
+      await expect(id.ready()).resolves.toBeUndefined();
+      expect(spy).toHaveBeenCalledTimes(2);
+    } finally {
+      await id.close();
+      await fresh.close();
+    }
   });
 });

@@ -114,21 +114,25 @@ export async function sse(res: ServerResponse, frames: unknown[], script: SseScr
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
   res.flushHeaders();
   const out = script.raw ?? frames.map((f) => `data: ${typeof f === 'string' ? f : JSON.stringify(f)}${sep}`);
+  let flushed: Promise<void> = Promise.resolve();
+  const cut = async () => {
+    // Let what was written reach the client first, so the cut falls exactly after it.
+    await flushed;
+    res.destroy();
+  };
   for (let i = 0; i < out.length; i++) {
     if (script.stallAfter === i) return;
-    if (script.destroyAfter === i) {
-      res.destroy();
-      return;
-    }
+    if (script.destroyAfter === i) return cut();
     if (script.delayMs) await sleep(script.delayMs);
     if (res.destroyed) return;
-    if (!res.write(out[i])) await drained(res);
+    let ok = true;
+    flushed = new Promise<void>((resolve) => {
+      ok = res.write(out[i], () => resolve());
+    });
+    if (!ok) await drained(res);
   }
   if (script.stallAfter === out.length) return;
-  if (script.destroyAfter === out.length) {
-    res.destroy();
-    return;
-  }
+  if (script.destroyAfter === out.length) return cut();
   res.end(script.done === false || script.raw ? undefined : `data: [DONE]${sep}`);
 }
 

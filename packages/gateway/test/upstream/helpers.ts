@@ -16,7 +16,7 @@ export function deployment(name: string, baseUrl: string, over: Partial<Omit<Dep
 
 const SIM = { ttft_ms: 0, tokens_per_second: 0, max_concurrency: 64, max_queue: 256, faults: {}, allow_fault_header: false, seed: 0 };
 
-export function model(name: string, deployments: Deployment[], over: Partial<ModelConfig> & { breaker?: Partial<BreakerSettings> } = {}): ModelConfig {
+export function model(name: string, deployments: Deployment[], over: Partial<Omit<ModelConfig, 'breaker'>> & { breaker?: Partial<BreakerSettings> } = {}): ModelConfig {
   const { breaker, ...rest } = over;
   return {
     name,

@@ -6,6 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OpenAICompatibleEngine } from '../../src/upstream/openai-compatible/index.js';
+import { Pool } from 'undici';
 import { FakeClock } from '../../src/clock.js';
 import type { FakeHandler, FakeUpstream } from './fake-upstream.js';
 import { closedPort, completion, errorBody, json, startFakeUpstream, text } from './fake-upstream.js';
@@ -114,6 +115,25 @@ describe('upstream error mapping over HTTP', () => {
     const e = await apiError(eng.call(chatCall()), 'upstream_connection_failed');
     expect(e.status).toBe(502);
     await eng.close();
+  });
+
+  it('connection reset before any answer tries the other deployment; then upstream_connection_failed', async () => {
+    await apiError(both((_, res) => void res.destroy()).call(chatCall()), 'upstream_connection_failed');
+    expect(b.requests).toHaveLength(1);
+  });
+
+  it('a DNS failure (through an injected dispatcher) is upstream_connection_failed', async () => {
+    const lookup = (_host: string, _opts: unknown, cb: (err: Error) => void) => cb(Object.assign(new Error('getaddrinfo ENOTFOUND upstream.invalid'), { code: 'ENOTFOUND' }));
+    const origins: string[] = [];
+    const eng = engine(model('m', [deployment('a', 'http://upstream.invalid:8000/v1')]), {
+      dispatcherFactory: (origin) => {
+        origins.push(origin);
+        return new Pool(origin, { connect: { lookup } as Pool.Options['connect'] });
+      },
+    });
+    engines.push(eng);
+    await apiError(eng.call(chatCall()), 'upstream_connection_failed');
+    expect(origins).toEqual(['http://upstream.invalid:8000']);
   });
 
   it('a failing deployment is skipped for the next one that answers', async () => {

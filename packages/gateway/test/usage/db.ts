@@ -60,10 +60,17 @@ export function event(over: Partial<UsageEvent> = {}): UsageEvent {
   };
 }
 
-export const silentLog = { info() {}, warn() {}, error() {} };
+type LogFn = (obj: unknown, msg?: string) => void;
+export interface TestLog {
+  info: LogFn;
+  warn: LogFn;
+  error: LogFn;
+}
+
+export const silentLog: TestLog = { info() {}, warn() {}, error() {} };
 
 /** A logger that keeps what was logged, for assertions. */
-export function memoryLog(): typeof silentLog & { lines: { level: string; obj: unknown; msg: string }[] } {
+export function memoryLog(): TestLog & { lines: { level: string; obj: unknown; msg: string }[] } {
   const lines: { level: string; obj: unknown; msg: string }[] = [];
   const at = (level: string) => (obj: unknown, msg?: string) => void lines.push({ level, obj, msg: msg ?? '' });
   return { lines, info: at('info'), warn: at('warn'), error: at('error') };

@@ -1,13 +1,15 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { identityMigration } from './0001_identity.js';
+import { billingMigration } from './0002_billing.js';
 
 /**
  * Every migration, in order, as a static list: nothing scans the filesystem, so the bundle and
  * the test run see the same set. Names sort in application order; never rename or reorder one
- * that shipped. Later stages append their own (`0002_usage`, ...).
+ * that shipped. Each stage owns its file here and appends one line.
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_identity': identityMigration,
+  '0002_billing': billingMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

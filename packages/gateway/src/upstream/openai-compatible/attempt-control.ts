@@ -61,11 +61,6 @@ export class AttemptControl {
     this.idle = undefined;
   }
 
-  /** Cuts the attempt (the consumer gave up): undici destroys the socket. */
-  abort(reason: unknown): void {
-    this.controller.abort(reason);
-  }
-
   /** The attempt is over: no deadline may fire any more. */
   dispose(): void {
     clearTimeout(this.total);

@@ -39,7 +39,7 @@ export interface OpenAICompatibleDeps {
 /** One deployment's health, for metrics and the status page. */
 export interface DeploymentState {
   name: string;
-  /** The upstream's base URL (no credentials). */
+  /** The upstream's origin and path, without query or user info (either may hold a credential). */
   baseUrl: string;
   breaker: BreakerSnapshot;
 }
@@ -50,6 +50,8 @@ interface Target extends DeploymentTarget {
 
 /** Keep-alive sockets are closed after this long unused, before servers' common 5 s timeout. */
 const KEEP_ALIVE_MS = 4_000;
+/** The retry hint while every deployment is refused but a half-open probe is still out. */
+const PROBE_WAIT_MS = 1_000;
 
 export class OpenAICompatibleEngine implements Engine {
   readonly name: string;
@@ -101,16 +103,18 @@ export class OpenAICompatibleEngine implements Engine {
   }
 
   deploymentStates(): DeploymentState[] {
-    return this.targets.map((t) => ({ name: t.deployment.name, baseUrl: t.deployment.base_url, breaker: t.breaker.snapshot() }));
+    return this.targets.map((t) => ({ name: t.deployment.name, baseUrl: t.origin + t.basePath, breaker: t.breaker.snapshot() }));
   }
 
+  /** Cuts whatever is still in flight (shutdown drains requests before this) and closes the pools. */
   async close(): Promise<void> {
-    await Promise.all([...this.dispatchers.values()].map((d) => d.close()));
+    await Promise.all([...this.dispatchers.values()].map((d) => d.destroy()));
   }
 
   private unavailable(): ApiError {
-    const waits = this.targets.map((t) => t.breaker.retryInMs());
-    return new ApiError('upstream_unavailable', {}, { headers: retryHeaders(Math.max(1, Math.min(...waits))) });
+    // 0 means a half-open breaker has its probe out: its answer is typically a second away.
+    const wait = Math.min(...this.targets.map((t) => t.breaker.retryInMs()));
+    return new ApiError('upstream_unavailable', {}, { headers: retryHeaders(wait > 0 ? wait : PROBE_WAIT_MS) });
   }
 
   private target(d: Deployment): Target {

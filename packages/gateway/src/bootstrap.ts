@@ -1,0 +1,39 @@
+/**
+ * First start: an empty database gets an organization, a user (its owner) and an API key, and —
+ * when no admin key is configured — a generated admin key whose hash is kept. Each secret is
+ * returned once for printing and never stored or logged in plain text.
+ * @module
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Config } from './config/types.js';
+import { generateApiKey } from './identity/index.js';
+import type { Services } from './services.js';
+
+export const ADMIN_KEY_DIGEST_SETTING = 'admin_key_sha256';
+
+export interface FirstStart {
+  adminKey?: string;
+  apiKey?: string;
+  orgId?: string;
+}
+
+export async function bootstrap(services: Services, config: Config): Promise<FirstStart> {
+  const { store, identity } = services;
+  const out: FirstStart = {};
+  if (config.secrets.admin_key === null && (await store.settings.get(ADMIN_KEY_DIGEST_SETTING)) === undefined) {
+    const adminKey = `tga-${randomBytes(32).toString('base64url')}`;
+    await store.settings.set(ADMIN_KEY_DIGEST_SETTING, createHash('sha256').update(adminKey).digest('hex'));
+    out.adminKey = adminKey;
+  }
+  const orgs = await store.organizations.list({ limit: 1 });
+  if (orgs.items.length > 0) return out;
+
+  const org = await store.organizations.create({ name: 'Default Organization', tier: config.default_tier });
+  const user = await store.users.create({ email: 'admin@localhost', name: 'Administrator' });
+  await store.memberships.add(org.id, user.id, 'owner');
+  const { key, redacted } = generateApiKey();
+  await store.apiKeys.insert({ orgId: org.id, userId: user.id, name: 'default', keyHash: await identity.hashKey(key), redacted, permissions: 'all', scopes: [], expiresAt: null });
+  out.apiKey = key;
+  out.orgId = org.id;
+  return out;
+}

@@ -1,0 +1,141 @@
+/** The admin CLI verbs against a real gateway admin API (the identity test harness). */
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_COMMANDS, runAdminCli } from '../../src/cli/admin/index.js';
+import { COMMANDS } from '../../src/cli/admin/commands.js';
+import { ADMIN_KEY, startHarness, type Harness } from '../identity/harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+async function cli(argv: string[], env: Record<string, string | undefined> = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runAdminCli(argv, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    env: { TOLLGATE_URL: h.url, TOLLGATE_ADMIN_KEY: ADMIN_KEY, ...env },
+    now: () => h.clock.now(),
+  });
+  return { code, stdout, stderr };
+}
+
+async function json(argv: string[]): Promise<any> {
+  const r = await cli([...argv, '--json']);
+  if (r.code !== 0) throw new Error(`${argv.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+describe('tollgate admin verbs', () => {
+  it('handles the documented resources', () => {
+    expect(ADMIN_COMMANDS).toEqual(['orgs', 'users', 'members', 'keys', 'limits']);
+  });
+
+  it('a whole session: org, user, member, key, list, revoke, limits, models', async () => {
+    const org = await json(['orgs', 'create', '--name', 'Acme Inc', '--tier', 'tier-1']);
+    expect(org).toMatchObject({ object: 'organization', name: 'Acme Inc', tier: 'tier-1' });
+    const user = await json(['users', 'create', '--email', 'cli@example.com', '--name', 'Cli']);
+    const added = await cli(['members', 'add', org.id, user.id, '--role', 'owner']);
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(/^USER\s+EMAIL\s+NAME\s+ROLE\s+ADDED\n/);
+    expect(added.stdout).toContain('cli@example.com');
+
+    const created = await cli(['keys', 'create', '--org', org.id, '--user', user.id, '--name', 'ci', '--permissions', 'restricted', '--scopes', 'model.request,api.model.read', '--expires-at', '+30d']);
+    expect(created.code).toBe(0);
+    const key = /^(sk-tg-[A-Za-z0-9_-]{43})$/m.exec(created.stdout)?.[1];
+    expect(key).toBeDefined();
+    expect(created.stdout).toContain('only time the key is shown');
+    expect(created.stdout).toMatch(new RegExp(`expires:\\s+${new Date(Math.floor(h.clock.now() / 1000) * 1000 + 30 * 86_400_000).toISOString().slice(0, 16)}`));
+
+    const listed = await cli(['keys', 'list', '--org', org.id]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(`sk-...${key!.slice(-4)}`);
+    expect(listed.stdout).toContain('restricted:model.request,api.model.read');
+    expect(listed.stdout).not.toContain(key!);
+    const keyId = (await json(['keys', 'list', '--org', org.id])).data[0].id;
+
+    const revoked = await cli(['keys', 'revoke', keyId]);
+    expect(revoked).toMatchObject({ code: 0, stdout: `revoked ${keyId} (sk-...${key!.slice(-4)})\n` });
+    expect((await json(['keys', 'get', keyId])).status).toBe('revoked');
+
+    const set = await cli(['limits', 'set', org.id, 'sim-small', '--rpm', '5', '--tpd', 'unlimited']);
+    expect(set.code).toBe(0);
+    expect(set.stdout).toMatch(/sim-small\s+tier-1\s+5\*\s+200000\s+10000\s+unlimited\*/);
+    const limits = await json(['limits', 'list', org.id]);
+    expect(limits.data.find((l: { model: string }) => l.model === 'sim-small').max_requests_per_1_minute).toBe(5);
+    expect((await json(['limits', 'reset', org.id, 'sim-small'])).max_requests_per_1_minute).toBe(500);
+
+    expect((await cli(['orgs', 'models', org.id, '--allow', 'sim-small,sim-embed'])).stdout).toBe(`${org.id}: sim-embed, sim-small\n`);
+    expect((await cli(['orgs', 'models', org.id])).stdout).toBe(`${org.id}: sim-embed, sim-small\n`);
+    expect((await cli(['orgs', 'models', org.id, '--allow-all'])).stdout).toBe(`${org.id}: every model\n`);
+
+    expect((await json(['orgs', 'update', org.id, '--tier', 'tier-2'])).tier).toBe('tier-2');
+    expect((await cli(['members', 'remove', org.id, user.id])).code).toBe(0);
+    expect((await cli(['orgs', 'delete', org.id])).stdout).toBe(`deleted ${org.id}\n`);
+  });
+
+  it('lists page with --limit/--after and --all follows every page', async () => {
+    for (let i = 0; i < 5; i++) await json(['users', 'create', '--email', `page${i}@example.com`, '--name', `P${i}`]);
+    const first = await cli(['users', 'list', '--limit', '2']);
+    expect(first.stdout).toMatch(/more: --after user-/);
+    const all = await json(['users', 'list', '--all']);
+    const total = (await json(['users', 'list', '--limit', '100'])).data.length;
+    expect(all.data).toHaveLength(total);
+    expect(all.has_more).toBe(false);
+  });
+
+  it('exit 1 on API errors, with the message on stderr and the body with --json', async () => {
+    const r = await cli(['orgs', 'get', 'org-nope']);
+    expect(r).toMatchObject({ code: 1, stdout: '' });
+    expect(r.stderr).toBe('error: No such organization: org-nope. (resource_not_found)\n');
+    const j = await cli(['orgs', 'get', 'org-nope', '--json']);
+    expect(j.code).toBe(1);
+    expect(JSON.parse(j.stdout).error.code).toBe('resource_not_found');
+    expect((await cli(['orgs', 'list'], { TOLLGATE_ADMIN_KEY: 'wrong' })).code).toBe(1);
+  });
+
+  it('exit 2 on usage errors', async () => {
+    for (const argv of [['nope'], ['orgs'], ['orgs', 'fly'], ['orgs', 'get'], ['orgs', 'get', 'a', 'b'], ['orgs', 'create'], ['orgs', 'list', '--bogus'], ['orgs', 'list', '--limit'], ['limits', 'set', 'org-x', 'sim-small', '--rpm', 'lots'], ['orgs', 'update', 'org-x'], ['orgs', 'list', '--url', 'ftp://x']]) {
+      const r = await cli(argv);
+      expect({ argv, code: r.code }).toEqual({ argv, code: 2 });
+      expect(r.stderr).toMatch(/^error: /);
+    }
+    const noKey = await cli(['orgs', 'list'], { TOLLGATE_ADMIN_KEY: undefined });
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toContain('TOLLGATE_ADMIN_KEY');
+  });
+
+  it('exit 3 when the gateway cannot be reached', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const r = await cli(['orgs', 'list'], { TOLLGATE_URL: `http://127.0.0.1:${port}` });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^error: cannot connect to http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);
+  });
+
+  it('--help works everywhere and exits 0', async () => {
+    const top = await cli(['--help']);
+    expect(top.code).toBe(0);
+    for (const r of ADMIN_COMMANDS) expect(top.stdout).toContain(`  ${r}`);
+    for (const r of ADMIN_COMMANDS) {
+      const res = await cli([r, '--help']);
+      expect(res.code).toBe(0);
+      expect(res.stdout).toContain(`Usage: tollgate ${r} <verb>`);
+    }
+    for (const c of COMMANDS) {
+      const res = await cli([c.resource, c.verb, '--help'], { TOLLGATE_ADMIN_KEY: undefined });
+      expect({ cmd: `${c.resource} ${c.verb}`, code: res.code }).toEqual({ cmd: `${c.resource} ${c.verb}`, code: 0 });
+      expect(res.stdout).toContain(`Usage: tollgate ${c.resource} ${c.verb}`);
+      expect(res.stdout).toContain('Exit codes');
+    }
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * The billing admin routes behind a real HTTP server on a free port, over a test store (SQLite or
+ * PostgreSQL), a memory counter store and a fake clock.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { registerBillingRoutes } from '../../src/billing/routes.js';
+import { FakeClock } from '../../src/clock.js';
+import { ApiError } from '../../src/http/api-error.js';
+import { header } from '../../src/http/context.js';
+import { createDispatcher } from '../../src/http/dispatch.js';
+import { Router } from '../../src/http/router.js';
+import { MemoryCounterStore } from '../../src/limits/memory-counter-store.js';
+import type { Store } from '../../src/store/index.js';
+import { openTestStore, type TestDialect } from '../usage/db.js';
+
+export const ADMIN_KEY = 'test-admin-key-billing-0123456789';
+
+export interface BillingServer {
+  url: string;
+  store: Store;
+  counters: MemoryCounterStore;
+  clock: FakeClock;
+  /** Organizations whose limits changed, in order (the onLimitsChanged calls). */
+  limitsChanged: string[];
+  call<T = any>(method: string, path: string, body?: unknown, opts?: { key?: string | null }): Promise<{ status: number; body: T }>;
+  newOrg(limits?: { hard?: number | null; soft?: number | null }): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startBillingServer(dialect: TestDialect, start = Date.UTC(2026, 0, 20, 12)): Promise<BillingServer> {
+  const clock = new FakeClock(start);
+  const t = await openTestStore(dialect, clock);
+  const counters = new MemoryCounterStore(clock);
+  const limitsChanged: string[] = [];
+  const router = new Router();
+  registerBillingRoutes(router, {
+    store: t.store,
+    counters,
+    clock,
+    requireAdmin: (ctx) => {
+      const auth = header(ctx, 'authorization');
+      if (!auth) throw new ApiError('missing_admin_key');
+      if (auth !== `Bearer ${ADMIN_KEY}`) throw new ApiError('invalid_admin_key', { key: 'sk-***' });
+    },
+    onLimitsChanged: (orgId) => void limitsChanged.push(orgId),
+  });
+  const server: Server = createServer(createDispatcher(router, { publicUrl: 'http://gateway.test', trustProxy: false, log: pino({ level: 'silent' }), draining: () => false }));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    store: t.store,
+    counters,
+    clock,
+    limitsChanged,
+    async call(method, path, body, opts = {}) {
+      const key = opts.key === undefined ? ADMIN_KEY : opts.key;
+      const res = await fetch(url + path, {
+        method,
+        headers: { ...(key === null ? {} : { authorization: `Bearer ${key}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async newOrg(limits = {}) {
+      const o = await t.store.organizations.create({ name: 'billing test', tier: 'free' });
+      if (limits.hard !== undefined || limits.soft !== undefined) {
+        await t.store.db
+          .updateTable('organizations')
+          .set({ hard_limit_micros: limits.hard ?? null, soft_limit_micros: limits.soft ?? null })
+          .where('id', '=', o.id)
+          .execute();
+      }
+      return o.id;
+    },
+    async close() {
+      await new Promise<void>((r) => server.close(() => r()));
+      await counters.close();
+      await t.close();
+    },
+  };
+}

@@ -1,0 +1,186 @@
+/** The repositories, run on SQLite and on PostgreSQL (a schema of its own per run). */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/clock.js';
+import { ConflictError, openStore, type Store } from '../../src/store/index.js';
+import { DIALECTS, type TestDatabase } from './databases.js';
+
+describe.each(DIALECTS)('store on %s', (dialect, make) => {
+  let db: TestDatabase;
+  let store: Store;
+  const clock = new FakeClock(Date.UTC(2026, 0, 1));
+
+  beforeAll(async () => {
+    db = make();
+    store = await openStore(db.url, { clock });
+  });
+  afterAll(async () => {
+    await store.close();
+    await db.drop();
+  });
+
+  const tick = () => clock.advance(1);
+
+  it('reports its dialect and is re-openable (migrations run once)', async () => {
+    expect(store.dialect).toBe(dialect);
+    if (dialect === 'postgres') {
+      const again = await openStore(db.url, { clock });
+      expect(await again.organizations.list({ limit: 1 })).toBeDefined();
+      await again.close();
+    }
+  });
+
+  it('organizations: create, get, update, soft delete; timestamps round-trip as numbers', async () => {
+    const org = await store.organizations.create({ name: 'Acme', tier: 'free' });
+    expect(org.id).toMatch(/^org-[A-Za-z0-9]{24}$/);
+    const got = await store.organizations.get(org.id);
+    expect(got).toEqual(org);
+    expect(typeof got!.createdAt).toBe('number');
+    const updated = await store.organizations.update(org.id, { name: 'Acme 2', tier: 'tier-1', hardLimitMicros: 5_000_000_000_000 });
+    expect(updated).toMatchObject({ name: 'Acme 2', tier: 'tier-1', hardLimitMicros: 5_000_000_000_000, softLimitMicros: null });
+    expect(await store.organizations.exists(org.id)).toBe(true);
+    expect(await store.organizations.softDelete(org.id)).toBe(true);
+    expect(await store.organizations.softDelete(org.id)).toBe(false);
+    expect(await store.organizations.get(org.id)).toBeUndefined();
+    expect(await store.organizations.exists(org.id)).toBe(false);
+    expect((await store.organizations.get(org.id, { includeDeleted: true }))?.deletedAt).toBe(clock.now());
+    expect(await store.organizations.update(org.id, { name: 'x' })).toBeUndefined();
+  });
+
+  it('organizations: keyset paging in creation order, deleted ones skipped, ties broken by id', async () => {
+    const created: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      created.push((await store.organizations.create({ name: `p${i}`, tier: 'free' })).id);
+      if (i % 2 === 0) await tick(); // some share a millisecond
+    }
+    await store.organizations.softDelete(created[3]!);
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await store.organizations.list({ limit: 2, after });
+      seen.push(...page.items.map((o) => o.id));
+      if (!page.hasMore) break;
+      after = page.items.at(-1)!.id;
+    }
+    // Paging by 2 reproduces the one-page order, which is creation order (ties in the same
+    // millisecond ordered by id, in the database's collation).
+    const whole = (await store.organizations.list({ limit: 100 })).items;
+    expect(seen).toEqual(whole.map((o) => o.id));
+    const times = whole.map((o) => o.createdAt);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(new Set(seen.filter((id) => created.includes(id)))).toEqual(new Set(created.filter((id) => id !== created[3])));
+    expect(new Set(seen).size).toBe(seen.length);
+    expect((await store.organizations.list({ limit: 2, after: 'org-nope' })).cursorFound).toBe(false);
+  });
+
+  it('users: unique email (case-insensitive), even under concurrent creates', async () => {
+    const u = await store.users.create({ email: 'Ann@Example.com', name: 'Ann' });
+    expect(u.email).toBe('ann@example.com');
+    expect(await store.users.getByEmail('ANN@example.com')).toEqual(u);
+    await expect(store.users.create({ email: 'ann@example.com', name: 'Other' })).rejects.toBeInstanceOf(ConflictError);
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => store.users.create({ email: 'race@example.com', name: 'r' })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof ConflictError)).toHaveLength(19);
+  });
+
+  it('memberships: add once, list with user details, remove', async () => {
+    const org = await store.organizations.create({ name: 'M', tier: 'free' });
+    const users = [];
+    for (let i = 0; i < 3; i++) {
+      users.push(await store.users.create({ email: `m${i}@${org.id}.test`, name: `M${i}` }));
+      await store.memberships.add(org.id, users[i]!.id, i === 0 ? 'owner' : 'member');
+      await tick();
+    }
+    await expect(store.memberships.add(org.id, users[0]!.id, 'reader')).rejects.toBeInstanceOf(ConflictError);
+    const page1 = await store.memberships.list(org.id, { limit: 2 });
+    expect(page1.items.map((m) => [m.userId, m.role, m.email])).toEqual([
+      [users[0]!.id, 'owner', users[0]!.email],
+      [users[1]!.id, 'member', users[1]!.email],
+    ]);
+    expect(page1.hasMore).toBe(true);
+    const page2 = await store.memberships.list(org.id, { limit: 2, after: users[1]!.id });
+    expect(page2.items.map((m) => m.userId)).toEqual([users[2]!.id]);
+    expect(page2.hasMore).toBe(false);
+    expect(await store.memberships.remove(org.id, users[1]!.id)).toBe(true);
+    expect(await store.memberships.remove(org.id, users[1]!.id)).toBe(false);
+    expect(await store.memberships.get(org.id, users[1]!.id)).toBeUndefined();
+  });
+
+  it('api keys: insert, find for auth with org and role, revoke once, last_used never moves back', async () => {
+    const org = await store.organizations.create({ name: 'K', tier: 'tier-1' });
+    const user = await store.users.create({ email: `k@${org.id}.test`, name: 'K' });
+    await store.memberships.add(org.id, user.id, 'reader');
+    const k = await store.apiKeys.insert({ orgId: org.id, userId: user.id, name: 'ci', keyHash: `h-${org.id}`, redacted: 'sk-...abcd', permissions: 'restricted', scopes: ['model.request'], expiresAt: clock.now() + 1000 });
+    expect(k).toMatchObject({ status: 'active', scopes: ['model.request'], lastUsedAt: null, revokedAt: null });
+    const auth = await store.apiKeys.findForAuth(`h-${org.id}`);
+    expect(auth).toEqual({ key: k, org: { id: org.id, name: 'K', tier: 'tier-1', deletedAt: null, modelsRestricted: false }, role: 'reader' });
+    await store.memberships.remove(org.id, user.id);
+    expect((await store.apiKeys.findForAuth(`h-${org.id}`))?.role).toBeNull();
+    expect(await store.apiKeys.findForAuth('nope')).toBeUndefined();
+
+    await store.apiKeys.touchLastUsed([[k.id, 500]]);
+    await store.apiKeys.touchLastUsed([[k.id, 400]]);
+    expect((await store.apiKeys.get(k.id))?.lastUsedAt).toBe(500);
+
+    const revoked = await store.apiKeys.revoke(k.id);
+    expect(revoked).toMatchObject({ status: 'revoked', revokedAt: clock.now() });
+    await tick();
+    expect((await store.apiKeys.revoke(k.id))?.revokedAt).toBe(revoked!.revokedAt);
+    expect(await store.apiKeys.revoke('key_nope')).toBeUndefined();
+
+    const other = await store.apiKeys.insert({ orgId: org.id, userId: user.id, name: 'two', keyHash: `h2-${org.id}`, redacted: 'sk-...wxyz', permissions: 'all', scopes: [], expiresAt: null });
+    const listed = await store.apiKeys.list({ orgId: org.id }, { limit: 10 });
+    expect(listed.items.map((x) => x.id)).toEqual([k.id, other.id]);
+    expect((await store.apiKeys.list({ orgId: org.id }, { limit: 1, after: k.id })).items.map((x) => x.id)).toEqual([other.id]);
+    expect((await store.apiKeys.list({ orgId: 'org-none' }, { limit: 10 })).items).toEqual([]);
+  });
+
+  it('api keys: duplicate hashes are refused by the unique index', async () => {
+    const org = await store.organizations.create({ name: 'D', tier: 'free' });
+    const user = await store.users.create({ email: `d@${org.id}.test`, name: 'D' });
+    const k = { orgId: org.id, userId: user.id, name: 'a', keyHash: `dup-${org.id}`, redacted: 'sk-...aaaa', permissions: 'all' as const, scopes: [], expiresAt: null };
+    await store.apiKeys.insert(k);
+    await expect(store.apiKeys.insert(k)).rejects.toThrow();
+  });
+
+  it('model access: null = all, a list (even empty) restricts; replaced atomically', async () => {
+    const org = await store.organizations.create({ name: 'A', tier: 'free' });
+    expect(await store.modelAccess.get(org.id)).toBeNull();
+    await store.modelAccess.set(org.id, ['sim-small', 'sim-large', 'sim-small']);
+    expect(await store.modelAccess.get(org.id)).toEqual(['sim-large', 'sim-small']);
+    expect((await store.organizations.get(org.id))?.modelsRestricted).toBe(true);
+    await store.modelAccess.set(org.id, []);
+    expect(await store.modelAccess.get(org.id)).toEqual([]);
+    await store.modelAccess.set(org.id, null);
+    expect(await store.modelAccess.get(org.id)).toBeNull();
+  });
+
+  it('rate limits: absent = inherit, null = unlimited, numbers; empty override removes the row', async () => {
+    const org = await store.organizations.create({ name: 'R', tier: 'free' });
+    await store.rateLimits.setOrgOverride(org.id, 'sim-small', { max_requests_per_1_minute: 10, max_tokens_per_1_day: null });
+    await store.rateLimits.setOrgOverride(org.id, '*', { max_tokens_per_1_minute: 0 });
+    expect(await store.rateLimits.orgOverrides(org.id)).toEqual(
+      new Map([
+        ['sim-small', { max_requests_per_1_minute: 10, max_tokens_per_1_day: null }],
+        ['*', { max_tokens_per_1_minute: 0 }],
+      ]),
+    );
+    await store.rateLimits.setOrgOverride(org.id, 'sim-small', { max_requests_per_1_day: 3 });
+    expect((await store.rateLimits.orgOverrides(org.id)).get('sim-small')).toEqual({ max_requests_per_1_day: 3 });
+    await store.rateLimits.setOrgOverride(org.id, 'sim-small', {});
+    expect([...(await store.rateLimits.orgOverrides(org.id)).keys()]).toEqual(['*']);
+
+    const user = await store.users.create({ email: `r@${org.id}.test`, name: 'R' });
+    const key = await store.apiKeys.insert({ orgId: org.id, userId: user.id, name: 'r', keyHash: `r-${org.id}`, redacted: 'sk-...rrrr', permissions: 'all', scopes: [], expiresAt: null });
+    await store.rateLimits.setKeyLimit(key.id, '*', { max_requests_per_1_minute: 2 });
+    expect(await store.rateLimits.keyLimits(key.id)).toEqual(new Map([['*', { max_requests_per_1_minute: 2 }]]));
+  });
+
+  it('settings: getOrCreate keeps the first value, also when many race', async () => {
+    const values = await Promise.all(Array.from({ length: 20 }, (_, i) => store.settings.getOrCreate(`race-${dialect}`, () => `v${i}`)));
+    expect(new Set(values).size).toBe(1);
+    await store.settings.set('plain', 'a');
+    await store.settings.set('plain', 'b');
+    expect(await store.settings.get('plain')).toBe('b');
+    expect(await store.settings.get('absent')).toBeUndefined();
+  });
+});

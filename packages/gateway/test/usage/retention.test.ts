@@ -1,0 +1,118 @@
+import { DeleteQueryNode, type KyselyPlugin } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spendKey } from '../../src/billing/period.js';
+import { billingDb, type BillingStore } from '../../src/billing/tables.js';
+import { FakeClock } from '../../src/clock.js';
+import { MemoryCounterStore } from '../../src/limits/memory-counter-store.js';
+import type { UsageEvent } from '../../src/usage/event.js';
+import { writeUsageBatch } from '../../src/usage/ledger-writer.js';
+import { parseReportQuery } from '../../src/usage/report-query.js';
+import { usageCompletionsReport } from '../../src/usage/reports.js';
+import { cleanupUsage } from '../../src/usage/retention.js';
+import { rebuildSpend } from '../../src/usage/spend-rebuild.js';
+import { DIALECTS, event, memoryLog, openTestStore, type TestStore } from './db.js';
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 4, 20, 12); // 2026-05-20
+
+/** Counts DELETE statements that pass through. */
+function countDeletes(): KyselyPlugin & { deletes: number } {
+  return {
+    deletes: 0,
+    transformQuery(args) {
+      if (DeleteQueryNode.is(args.node)) this.deletes++;
+      return args.node;
+    },
+    async transformResult(args) {
+      return args.result;
+    },
+  };
+}
+
+describe.each(DIALECTS)('retention and spend rebuild on %s', (dialect) => {
+  let t: TestStore;
+  const clock = new FakeClock(NOW);
+
+  beforeAll(async () => {
+    t = await openTestStore(dialect, clock);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const org = () => `org_${Math.random().toString(36).slice(2)}`;
+
+  it('deletes raw events past retention in bounded batches and keeps the rollups', async () => {
+    const o = org();
+    const old: UsageEvent[] = [];
+    const recent: UsageEvent[] = [];
+    for (let i = 0; i < 1000; i++) old.push(event({ org_id: o, created_at: NOW - 31 * DAY - (i % 60) * DAY, cost_micros: i }));
+    for (let i = 0; i < 300; i++) recent.push(event({ org_id: o, created_at: NOW - (i % 29) * DAY, cost_micros: i }));
+    await writeUsageBatch(t.store, [...old, ...recent]);
+    const dailyBefore = await billingDb(t.store).selectFrom('usage_daily').selectAll().where('org_id', '=', o).orderBy('day').orderBy('model').execute();
+
+    const plugin = countDeletes();
+    const counted: BillingStore = { db: t.store.db.withPlugin(plugin), dialect: t.store.dialect };
+    // Other organizations' old rows from other tests may be deleted too; count only ours.
+    const deleted = await cleanupUsage(counted, { retentionDays: 30, batchSize: 64, clock });
+    expect(deleted).toBeGreaterThanOrEqual(1000);
+    expect(plugin.deletes).toBe(Math.floor(deleted / 64) + 1);
+
+    const left = await billingDb(t.store).selectFrom('usage_events').select(['request_id', 'created_at']).where('org_id', '=', o).execute();
+    expect(left.map((r) => r.request_id).sort()).toEqual(recent.map((e) => e.request_id).sort());
+    const dailyAfter = await billingDb(t.store).selectFrom('usage_daily').selectAll().where('org_id', '=', o).orderBy('day').orderBy('model').execute();
+    expect(dailyAfter).toEqual(dailyBefore);
+    expect(await cleanupUsage(t.store, { retentionDays: 30, batchSize: 64, clock })).toBe(0);
+
+    // Daily reports still cover the deleted period exactly (from the rollups).
+    const start = (NOW - 100 * DAY) / 1000;
+    const q = parseReportQuery(`start_time=${start}&end_time=${NOW / 1000}&limit=31`, 'usage', NOW);
+    let total = 0;
+    for (let page = q; ; ) {
+      const r = await usageCompletionsReport(t.store, o, page);
+      total += r.data.flatMap((b) => b.results).reduce((n, x) => n + x.num_model_requests, 0);
+      if (!r.has_more) break;
+      page = parseReportQuery(`start_time=${start}&end_time=${NOW / 1000}&limit=31&page=${r.next_page}`, 'usage', NOW);
+    }
+    expect(total).toBe(1000 + recent.filter((e) => e.created_at < Math.ceil(NOW / DAY) * DAY).length);
+  });
+
+  it('rebuilds memory counters from this month of the ledger, retention or not', async () => {
+    const a = org();
+    const b = org();
+    const may = (d: number) => Date.UTC(2026, 4, d, 10);
+    const events = [
+      event({ org_id: a, created_at: may(1), cost_micros: 1_000 }),
+      event({ org_id: a, created_at: may(19), cost_micros: 2_500 }),
+      event({ org_id: a, created_at: Date.UTC(2026, 3, 30, 23, 59), cost_micros: 99_999 }), // April: another period
+      event({ org_id: b, created_at: may(20), cost_micros: 7 }),
+    ];
+    await writeUsageBatch(t.store, events);
+    await cleanupUsage(t.store, { retentionDays: 1, clock }); // raw May 1 and 19 rows are gone
+    const counters = new MemoryCounterStore(clock);
+    const log = memoryLog();
+    const result = await rebuildSpend(t.store, counters, clock, { authoritative: true, log });
+    const key = spendKey(a, Date.UTC(2026, 4, 1));
+    expect(await counters.spendOf(a, key)).toEqual({ spent: 3_500, reserved: 0 });
+    expect(await counters.spendOf(b, spendKey(b, Date.UTC(2026, 4, 1)))).toEqual({ spent: 7, reserved: 0 });
+    expect(result.filter((r) => r.orgId === a || r.orgId === b).map((r) => r.action)).toEqual(['set', 'set']);
+    await counters.close();
+  });
+
+  it('with shared counters, fills only missing values and reports drift instead of overwriting', async () => {
+    const a = org();
+    const b = org();
+    await writeUsageBatch(t.store, [event({ org_id: a, created_at: NOW, cost_micros: 500 }), event({ org_id: b, created_at: NOW, cost_micros: 800 })]);
+    const counters = new MemoryCounterStore(clock);
+    const period = Date.UTC(2026, 4, 1);
+    await counters.setSpent(a, spendKey(a, period), 650, Date.UTC(2026, 5, 1)); // ahead of the ledger
+    const log = memoryLog();
+    const result = await rebuildSpend(t.store, counters, clock, { authoritative: false, log });
+    expect(await counters.spendOf(a, spendKey(a, period))).toEqual({ spent: 650, reserved: 0 });
+    expect(await counters.spendOf(b, spendKey(b, period))).toEqual({ spent: 800, reserved: 0 });
+    expect(result.find((r) => r.orgId === a)).toEqual({ orgId: a, ledgerMicros: 500, counterMicros: 650, action: 'drift' });
+    expect(result.find((r) => r.orgId === b)?.action).toBe('set');
+    expect(log.lines.some((l) => l.level === 'warn' && (l.obj as { org_id?: string }).org_id === a)).toBe(true);
+    await counters.close();
+  });
+});

@@ -7,7 +7,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Config } from './config/types.js';
 import { generateApiKey } from './identity/index.js';
+import { adminKeyDigest } from './admin/auth.js';
 import type { Services } from './services.js';
+import type { Store } from './store/index.js';
 
 export const ADMIN_KEY_DIGEST_SETTING = 'admin_key_sha256';
 
@@ -20,11 +22,7 @@ export interface FirstStart {
 export async function bootstrap(services: Services, config: Config): Promise<FirstStart> {
   const { store, identity } = services;
   const out: FirstStart = {};
-  if (config.secrets.admin_key === null && (await store.settings.get(ADMIN_KEY_DIGEST_SETTING)) === undefined) {
-    const adminKey = `tga-${randomBytes(32).toString('base64url')}`;
-    await store.settings.set(ADMIN_KEY_DIGEST_SETTING, createHash('sha256').update(adminKey).digest('hex'));
-    out.adminKey = adminKey;
-  }
+  if (services.generatedAdminKey) out.adminKey = services.generatedAdminKey;
   const orgs = await store.organizations.list({ limit: 1 });
   if (orgs.items.length > 0) return out;
 
@@ -36,4 +34,18 @@ export async function bootstrap(services: Services, config: Config): Promise<Fir
   out.apiKey = key;
   out.orgId = org.id;
   return out;
+}
+
+/**
+ * The admin key's digest. With no key configured, one is generated on the first start, only its
+ * SHA-256 is stored, and the plaintext is returned once for printing.
+ */
+export async function resolveAdminKey(store: Store, configured: string | null): Promise<{ digest: Buffer | null; generated?: string }> {
+  if (configured !== null) return { digest: adminKeyDigest(configured, undefined) };
+  const stored = await store.settings.get(ADMIN_KEY_DIGEST_SETTING);
+  if (stored !== undefined) return { digest: adminKeyDigest(null, stored) };
+  const generated = `tga-${randomBytes(32).toString('base64url')}`;
+  const hex = createHash('sha256').update(generated).digest('hex');
+  await store.settings.set(ADMIN_KEY_DIGEST_SETTING, hex);
+  return { digest: adminKeyDigest(null, hex), generated };
 }

@@ -8,10 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { Admission, RedisLeaseSemaphore } from './admission/index.js';
 import { requireAdminKey } from './admin/auth.js';
+import { resolveAdminKey } from './bootstrap.js';
 import { registerAdminRoutes } from './admin/routes.js';
 import { registerBillingRoutes } from './billing/routes.js';
 import { spendTarget } from './billing/period.js';
@@ -44,6 +44,8 @@ export interface ServiceDeps {
 
 export interface Services {
   store: Store;
+  /** The admin key generated on this (first) start, to print once; undefined otherwise. */
+  generatedAdminKey: string | undefined;
   identity: Identity;
   counters: CounterStore;
   limiter: RateLimiter;
@@ -63,7 +65,8 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   const prefix = config.redis?.key_prefix ?? 'tollgate:';
   const counters: CounterStore = redis ? new RedisCounterStore(redis, { prefix }) : new MemoryCounterStore(clock);
   const limiter = new RateLimiter(counters, { leaseMs: config.billing.reservation_lease_ms });
-  const identity = new Identity({ store, config, clock, ...(redis ? { redis } : {}) });
+  const identity = new Identity({ store, config, clock, log, ...(redis ? { redis } : {}) });
+  const adminKey = await resolveAdminKey(store, config.secrets.admin_key);
   const spendLimits = new OrgSpendLimits(store);
   const ledger = new UsageLedger(store, { clock, log, config: config.usage, journalPath: journalPathFor(config) });
   await ledger.start();
@@ -137,6 +140,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
 
   return {
     store,
+    generatedAdminKey: adminKey.generated,
     identity,
     counters,
     limiter,
@@ -145,26 +149,28 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     admissions,
     pipeline,
     readinessChecks: {
-      store: async () => {
-        await sql`select 1`.execute(store.db);
-        return true;
-      },
+      store: () => store.ping(),
       ...(redis ? { redis: async () => (await redis.ping()) === 'PONG' } : {}),
     },
     registerAdmin(router) {
-      registerAdminRoutes(router, { store, identity, config, clock, log });
+      registerAdminRoutes(router, { store, identity, config, clock, log, adminKeyDigest: adminKey.digest });
       registerBillingRoutes(router, {
         store,
         counters,
         clock,
         config,
-        requireAdmin: (ctx) => requireAdminKey(ctx, config.secrets.admin_key, identity.failures),
+        requireAdmin: (ctx) => requireAdminKey(ctx, adminKey.digest, identity.failures),
         onLimitsChanged: (orgId: string) => spendLimits.invalidate(orgId),
       });
     },
     registerMetrics(metrics) {
       metrics.gauge('tollgate_admission_in_flight', 'Requests holding an engine slot.', () => [...admissions].map(([name, a]) => [{ model: name }, a.stats().inFlight]));
       metrics.gauge('tollgate_admission_queued', 'Requests waiting for an engine slot.', () => [...admissions].map(([name, a]) => [{ model: name }, a.stats().queued]));
+      metrics.gauge('tollgate_upstream_breaker_open', 'Deployments whose circuit breaker is open (1) or half-open (0.5).', () =>
+        [...engines.values()].flatMap((e) =>
+          e instanceof OpenAICompatibleEngine ? e.deploymentStates().map((d): [Record<string, string>, number] => [{ deployment: d.name }, d.breaker.state === 'open' ? 1 : d.breaker.state === 'half_open' ? 0.5 : 0]) : [],
+        ),
+      );
       metrics.gauge('tollgate_usage_buffered', 'Usage events not yet written to the store.', () => [[{}, ledger.pending()]]);
     },
     async close() {

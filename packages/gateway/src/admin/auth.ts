@@ -13,7 +13,7 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest();
  * the operator chose an admin key that looks like one; with no admin key configured every
  * attempt fails. Failures count against the address like failed API-key authentications.
  */
-export function requireAdminKey(ctx: RequestContext, adminKey: string | null, failures: FailedAuthLimiter): void {
+export function requireAdminKey(ctx: RequestContext, adminKeyDigest: Buffer | null, failures: FailedAuthLimiter): void {
   const ip = ctx.clientIp;
   const token = credentialFrom(header(ctx, 'authorization'));
   const digest = token === undefined ? undefined : sha256(token);
@@ -23,10 +23,16 @@ export function requireAdminKey(ctx: RequestContext, adminKey: string | null, fa
     failures.fail(ip);
     throw new ApiError('missing_admin_key');
   }
-  const ok = adminKey !== null && !token.startsWith('sk-') && timingSafeEqual(digest!, sha256(adminKey));
+  const ok = adminKeyDigest !== null && adminKeyDigest.length === digest!.length && !token.startsWith('sk-') && timingSafeEqual(digest!, adminKeyDigest);
   if (!ok) {
     failures.fail(ip);
     throw new ApiError('invalid_admin_key', { key: maskKey(token.length > 200 ? token.slice(0, 200) : token) });
   }
   failures.succeed(ip, fingerprint!);
+}
+
+/** The digest an admin key is checked against: of the configured key, else the stored one. */
+export function adminKeyDigest(configured: string | null, storedHex: string | undefined): Buffer | null {
+  if (configured !== null) return sha256(configured);
+  return storedHex ? Buffer.from(storedHex, 'hex') : null;
 }

@@ -10,6 +10,8 @@ export interface AdminDeps {
   identity: Identity;
   config: Config;
   clock: Clock;
+  /** SHA-256 of the admin key (configured, or generated on first start and stored as a hash); null = admin API closed. */
+  adminKeyDigest: Buffer | null;
   /** Audit lines for changes (ids and redacted keys only). */
   log?: Logger;
 }

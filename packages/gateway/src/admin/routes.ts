@@ -50,7 +50,7 @@ function adminRoute(deps: AdminDeps, handler: AdminHandler): Handler {
   const publicUrl = deps.config.server.public_url;
   return async (ctx) => {
     try {
-      requireAdminKey(ctx, deps.config.secrets.admin_key, deps.identity.failures);
+      requireAdminKey(ctx, deps.adminKeyDigest, deps.identity.failures);
       const r = await handler(ctx, deps);
       sendJson(ctx, r.status ?? 200, r.body);
     } catch (e) {
@@ -91,5 +91,5 @@ export function registerAdminRoutes(router: Router, deps: AdminDeps): (ctx: Requ
   on('GET', '/keys/:key_id', getKey);
   on('POST', '/keys/:key_id/revoke', revokeKey);
 
-  return (ctx) => requireAdminKey(ctx, deps.config.secrets.admin_key, deps.identity.failures);
+  return (ctx) => requireAdminKey(ctx, deps.adminKeyDigest, deps.identity.failures);
 }

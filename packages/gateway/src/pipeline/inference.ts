@@ -9,7 +9,7 @@
  */
 import type { Usage } from '@tollgate/protocol';
 import { HEADER } from '@tollgate/protocol';
-import { ApiError } from '../http/api-error.js';
+import { ApiError, UpstreamHttpError } from '../http/api-error.js';
 import { readJsonBody } from '../http/body.js';
 import { header, type RequestContext } from '../http/context.js';
 import { sendJson } from '../http/respond.js';
@@ -123,8 +123,10 @@ class Run {
   async failed(e: unknown): Promise<void> {
     if (this.finished) return;
     const err = e instanceof ApiError ? e : undefined;
-    const status = err?.status ?? (this.ctx.signal.aborted ? 499 : 500);
-    const errorCode = err?.entry.id ?? (this.ctx.signal.aborted ? 'client_disconnected' : 'server_error');
+    // A caller error the upstream found (passed through as received) is the caller's status too.
+    const passthrough = e instanceof UpstreamHttpError ? e : undefined;
+    const status = err?.status ?? passthrough?.status ?? (this.ctx.signal.aborted ? 499 : 500);
+    const errorCode = err?.entry.id ?? (passthrough ? upstreamCode(passthrough) : this.ctx.signal.aborted ? 'client_disconnected' : 'server_error');
     // The gateway's own overload is never charged to the caller: give everything back.
     if (this.reservation && err && err.entry.kind === 'overloaded') {
       this.finished = true;
@@ -179,4 +181,11 @@ class Run {
     const t = Number(header(this.ctx, HEADER.stainlessTimeout));
     return Number.isFinite(t) && t > 0 ? this.deps.clock.now() + t * 1000 : undefined;
   }
+}
+
+/** The `code` (else `type`) of an upstream error body, for the usage record. */
+function upstreamCode(e: UpstreamHttpError): string {
+  const err = (e.body as { error?: { code?: unknown; type?: unknown } } | undefined)?.error;
+  const c = typeof err?.code === 'string' ? err.code : typeof err?.type === 'string' ? err.type : null;
+  return c ?? `upstream_${e.status}`;
 }

@@ -7,8 +7,9 @@
  *
  * Calls take a ticket before they start and report through it, so a result that arrives late
  * (a long stream begun before the breaker opened) cannot close a breaker it did not probe. Only
- * upstream and server failures are failures; the caller's own errors are healthy answers, and a
- * call abandoned by its client (`ignored`) counts as nothing.
+ * upstream and server failures are failures; the caller's own errors are healthy answers; a call
+ * abandoned by its client, or answered "overloaded, retry later", is `ignored` and counts as
+ * nothing (the error map decides which is which).
  * @module
  */
 import type { Clock } from '../clock.js';

@@ -1,3 +1,4 @@
+import { adminKeyDigest } from '../../src/admin/auth.js';
 /**
  * A small real HTTP server for identity tests, standing in for the full gateway: the admin API
  * plus POST /v1/chat/completions, POST /v1/embeddings and GET /v1/models routes that run only
@@ -73,7 +74,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   await identity.ready();
 
   const router = new Router();
-  registerAdminRoutes(router, { store, identity, config, clock, log });
+  registerAdminRoutes(router, { store, identity, config, clock, log, adminKeyDigest: adminKeyDigest(config.secrets.admin_key, undefined) });
   const h: Harness = {
     url: '',
     baseURL: '',

@@ -80,7 +80,7 @@ describe('the breaker in the engine', () => {
 
   it('a deployment failing 3 times in a row is skipped until open_ms passes; then one probe decides', async () => {
     const clock = new FakeClock();
-    a.handle((_, res) => json(res, 503, errorBody('overloaded', 'server_error')));
+    a.handle((_, res) => json(res, 502, errorBody('Bad gateway.', 'cf_bad_gateway')));
     const e = eng({ breaker, clock });
     for (let i = 0; i < 3; i++) expect(content(await e.call(chatCall()))).toBe('b');
     expect(e.deploymentStates()[0]!.breaker.state).toBe('open');
@@ -95,6 +95,15 @@ describe('the breaker in the engine', () => {
     a.handle(ok('a'));
     expect(content(await e.call(chatCall()))).toBe('a'); // the probe succeeds: closed
     expect(e.deploymentStates()[0]!.breaker.state).toBe('closed');
+  });
+
+  it('overload answers (429, 503) are tried elsewhere but never open the breaker: the deployment is healthy, only busy', async () => {
+    const e = eng({ breaker });
+    let n = 0;
+    a.handle((_, res) => json(res, n++ % 2 ? 503 : 429, errorBody('Rate limit reached', 'requests', 'rate_limit_exceeded')));
+    for (let i = 0; i < 20; i++) expect(content(await e.call(chatCall()))).toBe('b');
+    expect(a.requests).toHaveLength(20);
+    expect(e.deploymentStates()[0]!.breaker).toMatchObject({ state: 'closed', consecutiveFailures: 0, windowCalls: 0 });
   });
 
   it("the caller's errors and client aborts do not count; a failure mid-stream does", async () => {

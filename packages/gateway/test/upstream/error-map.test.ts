@@ -74,7 +74,7 @@ describe('error map (pure)', () => {
 
   it('passthrough keeps an OpenAI envelope as is and wraps anything else in one', () => {
     const body = errorBody("This model's maximum context length is 8192 tokens.", 'invalid_request_error', 'context_length_exceeded', 'messages');
-    expect(mapUpstreamError(400, body, {}, 429)).toEqual({ action: 'passthrough', status: 400, body });
+    expect(mapUpstreamError(400, body, {}, 429)).toEqual({ action: 'passthrough', status: 400, body, breaker: 'success' });
     // vLLM's flat error and FastAPI's detail
     expect(mapUpstreamError(400, { object: 'error', message: 'bad n', type: 'BadRequestError', param: 'n', code: 400 }, {}, 429).body).toEqual({
       error: { message: 'bad n', type: 'invalid_request_error', param: 'n', code: null },

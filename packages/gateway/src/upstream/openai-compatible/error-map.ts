@@ -11,6 +11,7 @@
 import { formatDuration, HEADER, retryHeaders } from '@tollgate/protocol';
 import type { Timeouts } from '../../config/types.js';
 import { ApiError } from '../../http/api-error.js';
+import type { BreakerOutcome } from '../breaker.js';
 
 /**
  * passthrough: the caller's fault, sent back as the upstream said it;
@@ -26,6 +27,8 @@ export interface UpstreamMapping {
   /** passthrough only: the status and body to send to the caller. */
   status?: number;
   body?: unknown;
+  /** What the deployment's circuit breaker hears (the row's `breaker`). */
+  breaker: BreakerOutcome;
 }
 
 /** The `error` object of an OpenAI-style error body. */
@@ -48,6 +51,12 @@ export interface ErrorMapRow {
   readonly error: string | null;
   /** Carry the upstream's `retry-after-ms` / `retry-after` on the error. */
   readonly retryHint: boolean;
+  /**
+   * What the deployment's circuit breaker hears. Overload is `ignored`: a deployment that says
+   * "busy, retry in 1 s" is healthy and short of capacity (other deployments and admission deal
+   * with that); opening its breaker would turn a 1 s wait into `open_ms` of refusals.
+   */
+  readonly breaker: BreakerOutcome;
 }
 
 /** Statuses that say the request itself is wrong: any deployment would answer the same. */
@@ -58,7 +67,6 @@ const isQuota = (e: UpstreamErrorObject | undefined) => e?.type === 'insufficien
 /**
  * Answers, first matching row wins. A 2xx reaches this table only when its body is unusable: an
  * error object inside a 2xx is first given the status its type implies (`statusOfErrorObject`).
- * Breaker rule: passthrough rows count as a healthy answer, every other row as a failure.
  */
 export const ERROR_MAP: readonly ErrorMapRow[] = [
   {
@@ -67,6 +75,7 @@ export const ERROR_MAP: readonly ErrorMapRow[] = [
     action: 'passthrough',
     error: null,
     retryHint: false,
+    breaker: 'success',
   },
   {
     case: 'our credentials rejected: 401, 403',
@@ -74,6 +83,7 @@ export const ERROR_MAP: readonly ErrorMapRow[] = [
     action: 'fail',
     error: 'upstream_authentication_failed',
     retryHint: false,
+    breaker: 'failure',
   },
   {
     case: 'our upstream account out of quota: 429 insufficient_quota, 402',
@@ -81,6 +91,7 @@ export const ERROR_MAP: readonly ErrorMapRow[] = [
     action: 'fail',
     error: 'upstream_quota_exhausted',
     retryHint: false,
+    breaker: 'failure',
   },
   {
     case: 'rate limited or overloaded: 429, 503',
@@ -88,6 +99,7 @@ export const ERROR_MAP: readonly ErrorMapRow[] = [
     action: 'retry_other',
     error: 'overloaded',
     retryHint: true,
+    breaker: 'ignored',
   },
   {
     // 408 is the upstream giving up on us, not the caller's fault.
@@ -96,6 +108,7 @@ export const ERROR_MAP: readonly ErrorMapRow[] = [
     action: 'retry_other',
     error: 'server_error',
     retryHint: false,
+    breaker: 'failure',
   },
   {
     // Never turn an upstream 4xx into a 5xx: clients would retry a request that cannot succeed.
@@ -104,6 +117,7 @@ export const ERROR_MAP: readonly ErrorMapRow[] = [
     action: 'passthrough',
     error: null,
     retryHint: false,
+    breaker: 'success',
   },
   {
     case: 'no usable answer: 1xx, 3xx, a 2xx body that is not a JSON object',
@@ -111,6 +125,7 @@ export const ERROR_MAP: readonly ErrorMapRow[] = [
     action: 'retry_other',
     error: 'upstream_invalid_response',
     retryHint: false,
+    breaker: 'failure',
   },
 ];
 
@@ -128,10 +143,10 @@ export function mapUpstreamError(
   const err = errorObjectOf(body);
   const effective = status >= 200 && status < 300 && err ? statusOfErrorObject(err) : status;
   const row = ERROR_MAP.find((r) => r.matches(effective, err))!;
-  if (row.action === 'passthrough') return { action: 'passthrough', status: effective, body: envelope(body, effective) };
+  if (row.action === 'passthrough') return { action: 'passthrough', status: effective, body: envelope(body, effective), breaker: row.breaker };
   const id = row.error === 'overloaded' ? (overloadStatus === 429 ? 'engine_overloaded' : 'server_is_overloaded') : row.error!;
   const hint = row.retryHint ? retryHintMs(headers, nowMs) : undefined;
-  return { action: row.action, error: new ApiError(id, {}, hint === undefined ? {} : { headers: retryHeaders(hint) }) };
+  return { action: row.action, error: new ApiError(id, {}, hint === undefined ? {} : { headers: retryHeaders(hint) }), breaker: row.breaker };
 }
 
 /** The headers a passed-through caller error carries: a retry cannot help. */

@@ -42,8 +42,8 @@ export function toAttemptError(err: unknown, ctl: AttemptControl, timeouts: Time
   if (ctl.clientAborted) return new AttemptError(ctl.signal.reason, 'abort', 'ignored');
   if (err instanceof MappedAnswer) {
     const m = err.mapping;
-    if (m.action === 'passthrough') return new AttemptError(new UpstreamHttpError(m.status!, m.body, { ...PASSTHROUGH_HEADERS }), 'passthrough', 'success');
-    return new AttemptError(m.error, m.action, 'failure');
+    if (m.action === 'passthrough') return new AttemptError(new UpstreamHttpError(m.status!, m.body, { ...PASSTHROUGH_HEADERS }), 'passthrough', m.breaker);
+    return new AttemptError(m.error, m.action, m.breaker);
   }
   return new AttemptError(mapTransportError(err, timeouts), 'retry_other', 'failure');
 }

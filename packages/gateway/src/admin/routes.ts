@@ -21,6 +21,8 @@
  * GET    /admin/v1/keys[?organization_id=&user_id=]
  * GET    /admin/v1/keys/{key_id}
  * POST   /admin/v1/keys/{key_id}/revoke
+ * GET    /admin/v1/keys/{key_id}/rate_limits
+ * PUT    /admin/v1/keys/{key_id}/rate_limits/{model}              {max_requests_per_1_minute?, ...}
  * ```
  * @module
  */
@@ -32,6 +34,7 @@ import { ConflictError } from '../store/index.js';
 import { requireAdminKey } from './auth.js';
 import type { AdminDeps, AdminHandler } from './deps.js';
 import { createKey, getKey, listKeys, revokeKey } from './keys.js';
+import { listKeyRateLimits, setKeyRateLimit } from './key-rate-limits.js';
 import { addMember, listMembers, removeMember } from './members.js';
 import { getModelAccess, setModelAccess } from './models.js';
 import { createOrganization, deleteOrganization, getOrganization, listOrganizations, updateOrganization } from './organizations.js';
@@ -90,6 +93,8 @@ export function registerAdminRoutes(router: Router, deps: AdminDeps): (ctx: Requ
   on('GET', '/keys', listKeys);
   on('GET', '/keys/:key_id', getKey);
   on('POST', '/keys/:key_id/revoke', revokeKey);
+  on('GET', '/keys/:key_id/rate_limits', listKeyRateLimits);
+  on('PUT', '/keys/:key_id/rate_limits/:model', setKeyRateLimit);
 
   return (ctx) => requireAdminKey(ctx, deps.adminKeyDigest, deps.identity.failures);
 }

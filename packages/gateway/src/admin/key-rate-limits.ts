@@ -1,0 +1,49 @@
+import { ApiError } from '../http/api-error.js';
+import { keyLimits } from '../identity/index.js';
+import { LIMIT_FIELDS, type LimitOverride } from '../store/index.js';
+import type { AdminDeps, AdminHandler } from './deps.js';
+import { Fields } from './input.js';
+import { listOf } from './paging.js';
+
+/**
+ * Per-key limits: optional limits on one API key, checked in the same atomic step as its
+ * organization's (a request must fit both). Unset fields mean "no extra limit on this key".
+ */
+async function existingKey(deps: AdminDeps, keyId: string) {
+  const key = await deps.store.apiKeys.get(keyId);
+  if (!key) throw new ApiError('resource_not_found', { resource: 'api_key', id: keyId });
+  return key;
+}
+
+function checkModel(deps: AdminDeps, model: string): void {
+  if (model !== '*' && !deps.config.models.some((m) => m.name === model)) throw new ApiError('resource_not_found', { resource: 'model', id: model });
+}
+
+function keyLimitObject(keyId: string, model: string, rows: ReadonlyMap<string, LimitOverride>) {
+  const effective = keyLimits(model, rows);
+  return { object: 'api_key.rate_limit', id: `krl-${keyId}-${model}`, api_key_id: keyId, model, limited: effective !== undefined, ...(effective ?? {}), overrides: rows.get(model) ?? {} };
+}
+
+/** GET /admin/v1/keys/{key_id}/rate_limits */
+export const listKeyRateLimits: AdminHandler = async (ctx, deps) => {
+  const key = await existingKey(deps, ctx.params.key_id!);
+  const rows = await deps.store.rateLimits.keyLimits(key.id);
+  return { body: listOf(['*', ...deps.config.models.map((m) => m.name)].map((m) => keyLimitObject(key.id, m, rows)), false) };
+};
+
+/** PUT /admin/v1/keys/{key_id}/rate_limits/{model} {max_requests_per_1_minute?, ...}; an empty body removes them. */
+export const setKeyRateLimit: AdminHandler = async (ctx, deps) => {
+  const model = ctx.params.model!;
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, LIMIT_FIELDS);
+  const override: LimitOverride = {};
+  for (const field of LIMIT_FIELDS) {
+    const v = f.integer(field, { nullable: true, min: 0 });
+    if (v !== undefined) override[field] = v;
+  }
+  checkModel(deps, model);
+  const key = await existingKey(deps, ctx.params.key_id!);
+  await deps.store.rateLimits.setKeyLimit(key.id, model, override);
+  await deps.identity.invalidate({ kind: 'key', keyId: key.id });
+  deps.log?.info({ key_id: key.id, model, override }, 'key rate limit set');
+  return { body: keyLimitObject(key.id, model, await deps.store.rateLimits.keyLimits(key.id)) };
+};

@@ -1,0 +1,44 @@
+/**
+ * The tests' HTTP client: one keep-alive undici Agent for every instance, so a burst of hundreds
+ * of requests started together really arrives together (no per-request connection setup queue).
+ */
+import { Agent, request } from 'undici';
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  /** The parsed JSON body (undefined when empty). */
+  body: any;
+}
+
+export interface LoadClient {
+  /** POSTs JSON to `${baseURL}${path}` with the bearer key; never throws for an HTTP status. */
+  post(baseURL: string, apiKey: string, path: string, body: unknown, headers?: Record<string, string>): Promise<Reply>;
+  close(): Promise<void>;
+}
+
+export function loadClient(): LoadClient {
+  const agent = new Agent({ connections: 512, keepAliveTimeout: 10_000, pipelining: 1 });
+  return {
+    async post(baseURL, apiKey, path, body, headers = {}) {
+      const r = await request(`${baseURL}${path}`, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+      const text = await r.body.text();
+      const flat: Record<string, string> = {};
+      for (const [k, v] of Object.entries(r.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
+      return { status: r.statusCode, headers: flat, body: text ? JSON.parse(text) : undefined };
+    },
+    close: () => agent.close(),
+  };
+}
+
+/** How many replies have each status, e.g. `{ 200: 100, 429: 400 }`. */
+export function countStatuses(replies: readonly Reply[]): Record<number, number> {
+  const out: Record<number, number> = {};
+  for (const r of replies) out[r.status] = (out[r.status] ?? 0) + 1;
+  return out;
+}

@@ -101,8 +101,12 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
             server.closeAllConnections();
           }, config.server.shutdown_grace_ms);
           timer.unref();
+          // Keep-alive connections of requests that finish during the drain go idle one by one:
+          // close each as it does, so the drain ends when the last request ends.
+          const sweep = setInterval(() => server.closeIdleConnections(), 50);
           server.close(() => {
             clearTimeout(timer);
+            clearInterval(sweep);
             resolve();
           });
           server.closeIdleConnections();

@@ -12,6 +12,8 @@ import type { Services } from './services.js';
 import type { Store } from './store/index.js';
 
 export const ADMIN_KEY_DIGEST_SETTING = 'admin_key_sha256';
+/** Set once by the instance that performs the first-start bootstrap. */
+export const FIRST_START_CLAIM_SETTING = 'first_start_claim';
 
 export interface FirstStart {
   adminKey?: string;
@@ -25,6 +27,10 @@ export async function bootstrap(services: Services, config: Config): Promise<Fir
   if (services.generatedAdminKey) out.adminKey = services.generatedAdminKey;
   const orgs = await store.organizations.list({ limit: 1 });
   if (orgs.items.length > 0) return out;
+  // Instances of a fleet may start together on an empty database: only the one whose claim is
+  // stored creates the first organization; the others would collide on the same rows.
+  const claim = randomBytes(16).toString('hex');
+  if ((await store.settings.getOrCreate(FIRST_START_CLAIM_SETTING, () => claim)) !== claim) return out;
 
   const org = await store.organizations.create({ name: 'Default Organization', tier: config.default_tier });
   const user = await store.users.create({ email: 'admin@localhost', name: 'Administrator' });
@@ -46,6 +52,9 @@ export async function resolveAdminKey(store: Store, configured: string | null): 
   if (stored !== undefined) return { digest: adminKeyDigest(null, stored) };
   const generated = `tga-${randomBytes(32).toString('base64url')}`;
   const hex = createHash('sha256').update(generated).digest('hex');
-  await store.settings.set(ADMIN_KEY_DIGEST_SETTING, hex);
+  // Insert-if-absent: when instances start together, the first stored key is the admin key and
+  // only the instance that stored it prints it (a key printed but overwritten would not work).
+  const winner = await store.settings.getOrCreate(ADMIN_KEY_DIGEST_SETTING, () => hex);
+  if (winner !== hex) return { digest: adminKeyDigest(null, winner) };
   return { digest: adminKeyDigest(null, hex), generated };
 }

@@ -34,8 +34,16 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     throw e;
   }
   const gateway = await createGateway(config, { env });
-  const first = await bootstrap(gateway.services, config);
-  const url = await gateway.listen();
+  let first: Awaited<ReturnType<typeof bootstrap>>;
+  let url: string;
+  try {
+    first = await bootstrap(gateway.services, config);
+    url = await gateway.listen();
+  } catch (e) {
+    // Release the store, Redis and timers, or the failed process would linger without listening.
+    await gateway.close().catch(() => undefined);
+    throw e;
+  }
   const lines = [`Tollgate listening on ${url}  (public URL ${config.server.public_url})`, `  OpenAI base URL: ${config.server.public_url}/v1`, `  error reference: ${config.server.public_url}/docs/errors`];
   if (first.adminKey) lines.push('', `  admin key (shown once; set ${config.admin_key_env} to use your own): ${first.adminKey}`);
   if (first.apiKey) lines.push(`  API key for ${first.orgId} (shown once): ${first.apiKey}`, '', `  try: curl ${config.server.public_url}/v1/chat/completions -H "Authorization: Bearer ${first.apiKey}" -H "Content-Type: application/json" -d '{"model":"${config.models[0]?.name ?? 'sim-small'}","messages":[{"role":"user","content":"Hello"}]}'`);

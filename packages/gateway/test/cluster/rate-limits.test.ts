@@ -14,7 +14,7 @@ let http: LoadClient;
 
 beforeAll(async () => {
   requireBuild();
-  cluster = await startCluster({ redis: process.env.NO_REDIS ? false : true, instances: 3, config: { models: [MODEL], default_tier: 'unlimited', usage: { flush_interval_ms: 50 } } });
+  cluster = await startCluster({ instances: 3, config: { models: [MODEL], default_tier: 'unlimited', usage: { flush_interval_ms: 50 } } });
   http = loadClient();
 });
 afterAll(async () => {
@@ -82,7 +82,6 @@ describe('rate limits across 3 gateway processes', () => {
       expect(r.body.error.message).toContain(`on tokens per day (TPD): Limit ${LIMIT}, Used `);
     }
     const used = ok.reduce((s, r) => s + (r.body.usage.total_tokens as number), 0);
-    console.log('DIAG', ok.length, refused.length, used, elapsedMs);
     // The bucket refills continuously (LIMIT per day): during the burst that adds at most this many.
     const refill = Math.ceil((LIMIT * (elapsedMs + 1000)) / 86_400_000);
     expect(used).toBeLessThanOrEqual(LIMIT + refill);

@@ -1,0 +1,230 @@
+/**
+ * Issue 5's acceptance at the gateway level: the monthly hard limit refuses with OpenAI's
+ * insufficient_quota 429 that the SDK does not retry, a stream costs exactly what the same
+ * request costs unstreamed, hundreds of concurrent requests never overspend, and the usage and
+ * cost reports agree with the answers' own usage and with the ledger, bucket by bucket.
+ */
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { billingDb } from '../../src/billing/tables.js';
+import type { TestGateway } from '../support/gateway.js';
+import { countingFetch, expectedCostMicros, rejection, sdk, startAcceptanceGateway } from './helpers.js';
+
+let gw: TestGateway;
+let main: OpenAI;
+
+beforeAll(async () => {
+  gw = await startAcceptanceGateway();
+  main = sdk(gw);
+});
+afterAll(() => gw.close());
+
+const QUOTA_MESSAGE =
+  'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: http://gateway.test/docs/errors#insufficient_quota.';
+
+interface Billing {
+  hard_limit_usd: number | null;
+  spent_usd: number;
+  reserved_usd: number;
+}
+
+async function billing(orgId: string): Promise<Billing> {
+  const r = await gw.admin('GET', `/admin/v1/organizations/${orgId}/billing`);
+  expect(r.status).toBe(200);
+  return r.body as Billing;
+}
+
+const micros = (usd: number) => Math.round(usd * 1e6);
+
+async function setHardLimit(orgId: string, usd: number): Promise<void> {
+  const r = await gw.admin('PUT', `/admin/v1/organizations/${orgId}/billing`, { hard_limit_usd: usd });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  expect(r.body.hard_limit_usd).toBe(usd);
+}
+
+/**
+ * A request whose answer always fills max_tokens (every simulated answer is at least 16 tokens
+ * long), so that its cost equals its worst case and the number that fit a limit is exact.
+ */
+const FULL_ANSWER = { model: 'sim-small', messages: [{ role: 'user' as const, content: 'Count to ten' }], max_tokens: 5 };
+
+async function fullAnswerCost(): Promise<number> {
+  const r = await main.chat.completions.create(FULL_ANSWER);
+  expect(r.usage!.completion_tokens).toBe(FULL_ANSWER.max_tokens);
+  return expectedCostMicros('sim-small', r.usage!.prompt_tokens, r.usage!.completion_tokens);
+}
+
+describe('the monthly hard limit', () => {
+  it('admits what fits, then answers insufficient_quota, which the SDK does not retry', async () => {
+    const cost = await fullAnswerCost();
+    const t = await gw.newTenant('quota-basic');
+    await setHardLimit(t.orgId, (3 * cost) / 1e6);
+    const client = sdk(gw, { apiKey: t.apiKey });
+    for (let i = 0; i < 3; i++) await client.chat.completions.create(FULL_ANSWER);
+    expect(micros((await billing(t.orgId)).spent_usd)).toBe(3 * cost);
+
+    const { fetch, sent } = countingFetch();
+    const retrying = sdk(gw, { apiKey: t.apiKey, maxRetries: 2, fetch });
+    const err = await rejection(retrying.chat.completions.create(FULL_ANSWER));
+    expect(err).toBeInstanceOf(OpenAI.RateLimitError);
+    const e = err as InstanceType<typeof OpenAI.RateLimitError>;
+    expect(sent).toHaveLength(1);
+    expect(e.status).toBe(429);
+    expect(e.type).toBe('insufficient_quota');
+    expect(e.code).toBe('insufficient_quota');
+    expect(e.param).toBeNull();
+    expect((e.error as { message: string }).message).toBe(QUOTA_MESSAGE);
+    expect(e.message).toBe(`429 ${QUOTA_MESSAGE}`);
+    expect(e.headers.get('x-should-retry')).toBe('false');
+
+    // Streams are refused the same way, before any byte of a stream.
+    const streamErr = await rejection(client.chat.completions.create({ ...FULL_ANSWER, stream: true }));
+    expect(streamErr).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((streamErr as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('insufficient_quota');
+    const after = await billing(t.orgId);
+    expect(micros(after.spent_usd)).toBe(3 * cost);
+    expect(after.reserved_usd).toBe(0);
+  });
+
+  it('never overspends under 300 concurrent requests: exactly the affordable ones pass', async () => {
+    const cost = await fullAnswerCost();
+    const t = await gw.newTenant('quota-concurrent');
+    const hard = 100 * cost;
+    await setHardLimit(t.orgId, hard / 1e6);
+    const client = sdk(gw, { apiKey: t.apiKey });
+
+    const outcomes = await Promise.all(
+      Array.from({ length: 300 }, () =>
+        client.chat.completions.create(FULL_ANSWER).then(
+          () => 'ok',
+          (e: unknown) => (e instanceof OpenAI.RateLimitError && e.code === 'insufficient_quota' ? 'quota' : `unexpected: ${String(e)}`),
+        ),
+      ),
+    );
+    const admitted = outcomes.filter((o) => o === 'ok').length;
+    expect(outcomes.filter((o) => o !== 'ok' && o !== 'quota')).toEqual([]);
+    const b = await billing(t.orgId);
+    expect(micros(b.spent_usd)).toBeLessThanOrEqual(hard);
+    expect(b.reserved_usd).toBe(0);
+    expect(micros(b.spent_usd)).toBe(admitted * cost);
+    expect(admitted).toBeGreaterThanOrEqual(90);
+    // Each request reserves its worst case, which is also its real cost: the limit admits
+    // exactly hard / cost of them, however they interleave.
+    expect(admitted).toBe(100);
+  });
+});
+
+describe('streaming', () => {
+  it('is charged exactly what the same request costs without streaming', async () => {
+    const t = await gw.newTenant('quota-stream');
+    const client = sdk(gw, { apiKey: t.apiKey });
+    const body = { model: 'sim-small', messages: [{ role: 'user' as const, content: 'Describe the sea' }], seed: 11, max_tokens: 120 };
+    const startSeconds = Math.floor(Date.now() / 1000) - 60;
+
+    const spent0 = micros((await billing(t.orgId)).spent_usd);
+    const plain = await client.chat.completions.create(body);
+    const spent1 = micros((await billing(t.orgId)).spent_usd);
+
+    let text = '';
+    for await (const c of await client.chat.completions.create({ ...body, stream: true })) text += c.choices[0]?.delta?.content ?? '';
+    const spent2 = micros((await billing(t.orgId)).spent_usd);
+
+    let reported: OpenAI.CompletionUsage | null | undefined;
+    for await (const c of await client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } })) reported ??= c.usage;
+    const spent3 = micros((await billing(t.orgId)).spent_usd);
+
+    expect(text).toBe(plain.choices[0]!.message.content);
+    expect(reported).toEqual(plain.usage);
+    const expected = expectedCostMicros('sim-small', plain.usage!.prompt_tokens, plain.usage!.completion_tokens);
+    expect(spent1 - spent0).toBe(expected);
+    expect(spent2 - spent1).toBe(expected);
+    expect(spent3 - spent2).toBe(expected);
+
+    await gw.gateway.services.ledger.flush();
+    const costs = await gw.admin('GET', `/admin/v1/organizations/${t.orgId}/costs?start_time=${startSeconds}&bucket_width=1d&group_by=line_item`);
+    const lines = costs.body.data.flatMap((b: { results: unknown[] }) => b.results);
+    expect(lines).toHaveLength(1);
+    expect(micros(lines[0].amount.value)).toBe(3 * expected);
+  });
+});
+
+describe('usage and cost reports', () => {
+  it('match the answers and the ledger, bucket by bucket', async () => {
+    const t = await gw.newTenant('quota-reports');
+    const client = sdk(gw, { apiKey: t.apiKey });
+    const startSeconds = Math.floor(Date.now() / 1000) - 120;
+    const mine = new Map<string, { requests: number; input: number; output: number; cost: number }>();
+    const add = (model: string, prompt: number, completion: number) => {
+      const m = mine.get(model) ?? { requests: 0, input: 0, output: 0, cost: 0 };
+      m.requests++;
+      m.input += prompt;
+      m.output += completion;
+      m.cost += expectedCostMicros(model, prompt, completion);
+      mine.set(model, m);
+    };
+
+    for (const [seed, max] of [[1, 30], [2, 200], [3, 7]] as const) {
+      const r = await client.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: `Question ${seed}` }], seed, max_tokens: max });
+      add('sim-small', r.usage!.prompt_tokens, r.usage!.completion_tokens);
+    }
+    let streamed: OpenAI.CompletionUsage | undefined;
+    for await (const c of await client.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'Streamed' }], stream: true, stream_options: { include_usage: true } })) {
+      if (c.usage) streamed = c.usage;
+    }
+    add('sim-small', streamed!.prompt_tokens, streamed!.completion_tokens);
+    const legacy = await client.completions.create({ model: 'sim-large', prompt: 'Once upon a time', max_tokens: 40 });
+    add('sim-large', legacy.usage!.prompt_tokens, legacy.usage!.completion_tokens);
+    const emb = await client.embeddings.create({ model: 'sim-embed', input: ['one', 'two words', 'three more words'] });
+    add('sim-embed', emb.usage.prompt_tokens, 0);
+
+    await gw.gateway.services.ledger.flush();
+    const report = async (path: string, width: string) => {
+      const r = await gw.admin('GET', `/admin/v1/organizations/${t.orgId}/${path}?start_time=${startSeconds}&bucket_width=${width}&group_by=${path === 'costs' ? 'line_item' : 'model'}`);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body.has_more).toBe(false);
+      return r.body.data as { start_time: number; end_time: number; results: any[] }[];
+    };
+
+    // Daily buckets (from the rollups): per model, exactly the sums of the answers' usage.
+    const daily = (await report('usage/completions', '1d')).flatMap((b) => b.results);
+    const dailyCosts = (await report('costs', '1d')).flatMap((b) => b.results);
+    const perModel = (rows: any[], key: string) => {
+      const out = new Map<string, any[]>();
+      for (const r of rows) out.set(r[key], [...(out.get(r[key]) ?? []), r]);
+      return out;
+    };
+    const usageByModel = perModel(daily, 'model');
+    const costByModel = perModel(dailyCosts, 'line_item');
+    expect([...usageByModel.keys()].sort()).toEqual([...mine.keys()].sort());
+    expect([...costByModel.keys()].sort()).toEqual([...mine.keys()].sort());
+    for (const [model, m] of mine) {
+      const u = usageByModel.get(model)!;
+      const sum = (k: string) => u.reduce((s, r) => s + r[k], 0);
+      expect({ model, requests: sum('num_model_requests'), input: sum('input_tokens'), output: sum('output_tokens') }).toEqual({ model, requests: m.requests, input: m.input, output: m.output });
+      expect(micros(costByModel.get(model)!.reduce((s, r) => s + r.amount.value, 0))).toBe(m.cost);
+    }
+
+    // Minute buckets (from the raw events) against the ledger's own rows, bucket by bucket.
+    const events = await billingDb(gw.gateway.services.store).selectFrom('usage_events').selectAll().where('org_id', '=', t.orgId).execute();
+    expect(events).toHaveLength([...mine.values()].reduce((s, m) => s + m.requests, 0));
+    const ledger = new Map<string, { requests: number; input: number; output: number; cost: number }>();
+    for (const e of events) {
+      const k = `${Math.floor(Number(e.created_at) / 60_000) * 60}|${e.model}`;
+      const g = ledger.get(k) ?? { requests: 0, input: 0, output: 0, cost: 0 };
+      g.requests++;
+      g.input += Number(e.prompt_tokens);
+      g.output += Number(e.completion_tokens);
+      g.cost += Number(e.cost_micros);
+      ledger.set(k, g);
+    }
+    const minuteUsage = await report('usage/completions', '1m');
+    const minuteCosts = await report('costs', '1m');
+    const fromReports = new Map<string, { requests: number; input: number; output: number; cost: number }>();
+    for (const b of minuteUsage) {
+      expect(b.end_time - b.start_time).toBe(60);
+      for (const r of b.results) fromReports.set(`${b.start_time}|${r.model}`, { requests: r.num_model_requests, input: r.input_tokens, output: r.output_tokens, cost: 0 });
+    }
+    for (const b of minuteCosts) for (const r of b.results) fromReports.get(`${b.start_time}|${r.line_item}`)!.cost = micros(r.amount.value);
+    expect(Object.fromEntries(fromReports)).toEqual(Object.fromEntries(ledger));
+  });
+});

@@ -1,0 +1,100 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseConfig } from '../../src/config/load.js';
+
+const problems = (doc: unknown, env = {}): string[] => {
+  try {
+    parseConfig(doc, env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+};
+
+describe('config loading', () => {
+  it('defaults to the embedded setup: SQLite, the simulator models, port 8080', () => {
+    const c = parseConfig({});
+    expect(c.server).toMatchObject({ host: '127.0.0.1', port: 8080, public_url: 'http://127.0.0.1:8080' });
+    expect(c.database.url).toBe('sqlite:./data/tollgate.db');
+    expect(c.redis).toBeNull();
+    expect(c.models.map((m) => m.name)).toEqual(['sim-small', 'sim-large', 'sim-embed']);
+    expect(c.admin_key_env).toBe('TOLLGATE_ADMIN_KEY');
+  });
+
+  it('reads the issue example', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-config-'));
+    const path = join(dir, 'tollgate.yaml');
+    writeFileSync(
+      path,
+      `server: { host: 127.0.0.1, port: 8080, public_url: http://127.0.0.1:8080 }
+database: { url: sqlite:./data/tollgate.db }
+admin_key_env: TOLLGATE_ADMIN_KEY
+models:
+  - name: sim-small
+    provider: simulator
+    context_window: 8192
+    max_output_tokens: 4096
+    pricing: { input_per_1m: 0.15, output_per_1m: 0.60 }
+    simulator: { ttft_ms: 0, tokens_per_second: 0, max_concurrency: 64, max_queue: 256 }
+`,
+    );
+    const c = loadConfig(path, { TOLLGATE_ADMIN_KEY: 'k' });
+    expect(c.models).toHaveLength(1);
+    expect(c.models[0]).toMatchObject({ name: 'sim-small', context_window: 8192, pricing: { input_per_1m: 0.15, output_per_1m: 0.6 } });
+    expect(c.secrets.admin_key).toBe('k');
+    expect(c.source).toBe(path);
+  });
+
+  it('lets the environment override secrets and URLs', () => {
+    const c = parseConfig({ server: { port: 1 }, database: { url: 'sqlite:x.db' } }, { TOLLGATE_PORT: '9090', TOLLGATE_DATABASE_URL: 'postgres://u@h/db', TOLLGATE_REDIS_URL: 'redis://r:6379', MY_ADMIN: 's3cret', TOLLGATE_PUBLIC_URL: 'https://gw.example/' });
+    expect(c.server.port).toBe(9090);
+    expect(c.database.url).toBe('postgres://u@h/db');
+    expect(c.redis).toEqual({ url: 'redis://r:6379', key_prefix: 'tollgate:' });
+    expect(c.server.public_url).toBe('https://gw.example');
+    expect(parseConfig({ admin_key_env: 'MY_ADMIN' }, { MY_ADMIN: 's3cret' }).secrets.admin_key).toBe('s3cret');
+  });
+
+  it('names the field and what is wrong, all problems at once', () => {
+    const p = problems({
+      server: { port: 'eighty', colour: 'blue' },
+      database: { url: 'mysql://x' },
+      models: [{ name: 'a', context_window: -1, pricing: { input_per_1m: 'cheap' } }, { name: 'a', provider: 'magic', fallbacks: ['nope'] }],
+    });
+    expect(p).toEqual(
+      expect.arrayContaining([
+        'server.port: expected an integer >= 0 and <= 65535, got "eighty"',
+        'server.colour: unknown key',
+        'database.url: expected sqlite:<path> or postgres://..., got "mysql://x"',
+        'models[0].context_window: expected an integer >= 1, got -1',
+        'models[0].pricing.input_per_1m: expected a number >= 0, got "cheap"',
+        'models[1].provider: expected one of "simulator", "openai-compatible", got "magic"',
+        'models[1].name: duplicate model name "a"',
+        'models[1].fallbacks: unknown model "nope"',
+      ]),
+    );
+  });
+
+  it('rejects unknown fault ids and openai-compatible models without deployments', () => {
+    const p = problems({ models: [{ name: 'a', simulator: { faults: { not_an_error: 0.1 } } }, { name: 'b', provider: 'openai-compatible' }] });
+    expect(p).toContain('models[0].simulator.faults.not_an_error: not an error id of the catalog');
+    expect(p).toContain('models[1].deployments: an openai-compatible model needs at least one deployment');
+  });
+
+  it('validates tiers and limits', () => {
+    const p = problems({ tiers: { free: { 'sim-small': { max_requests_per_1_minute: 0 }, 'gpt-9': {} } }, default_tier: 'gold' });
+    expect(p).toContain('tiers.free.sim-small.max_requests_per_1_minute: expected a positive integer or null (unlimited), got 0');
+    expect(p).toContain('tiers.free.gpt-9: unknown model');
+    expect(p).toContain('default_tier: no tier named "gold" in tiers');
+  });
+
+  it('reports an unreadable or malformed file by its path', () => {
+    expect(() => loadConfig('/nonexistent/tollgate.yaml')).toThrow(/\/nonexistent\/tollgate\.yaml: cannot read/);
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-config-'));
+    const path = join(dir, 'bad.yaml');
+    writeFileSync(path, 'server: [unclosed');
+    expect(() => loadConfig(path)).toThrow(/not valid YAML/);
+  });
+});

@@ -68,6 +68,11 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   const identity = new Identity({ store, config, clock, log, ...(redis ? { redis } : {}) });
   const adminKey = await resolveAdminKey(store, config.secrets.admin_key);
   const spendLimits = new OrgSpendLimits(store);
+  // Spend limits changed through any instance reach this one's cache with identity's events.
+  identity.onInvalidate((e) => {
+    if (e.kind === 'org') spendLimits.invalidate(e.orgId);
+    else if (e.kind === 'all') spendLimits.clear();
+  });
   const ledger = new UsageLedger(store, { clock, log, config: config.usage, journalPath: journalPathFor(config) });
   await ledger.start();
   await rebuildSpend(store, counters, clock, { log, authoritative: !redis });
@@ -160,7 +165,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
         clock,
         config,
         requireAdmin: (ctx) => requireAdminKey(ctx, adminKey.digest, identity.failures),
-        onLimitsChanged: (orgId: string) => spendLimits.invalidate(orgId),
+        onLimitsChanged: (orgId: string) => identity.invalidate({ kind: 'org', orgId }),
       });
     },
     registerMetrics(metrics) {

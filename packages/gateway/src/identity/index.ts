@@ -73,6 +73,7 @@ export class Identity {
   private hasherLoad: Promise<KeyHasher> | undefined;
   private readonly serverSecret: string | null;
   private closed: Promise<void> | undefined;
+  private readonly listeners: ((e: Invalidation) => void)[] = [];
 
   constructor(deps: IdentityDeps) {
     const { store, config, clock } = deps;
@@ -189,6 +190,14 @@ export class Identity {
     await this.bus.publish(e);
   }
 
+  /**
+   * Also runs `listener` for every invalidation applied here, local or from another instance, so
+   * caches outside identity (an organization's spend limits) follow the same events.
+   */
+  onInvalidate(listener: (e: Invalidation) => void): void {
+    this.listeners.push(listener);
+  }
+
   /** Invalidations received from other instances so far. */
   get remoteInvalidations(): number {
     return this.bus.received;
@@ -212,6 +221,7 @@ export class Identity {
   }
 
   private applyLocally(e: Invalidation): void {
+    for (const listener of this.listeners) listener(e);
     if (e.kind === 'key') {
       this.cache.invalidateKey(e.keyId);
       this.limits.invalidateKey(e.keyId);

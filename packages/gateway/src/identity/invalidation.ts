@@ -26,7 +26,11 @@ export class InvalidationBus {
     private readonly onError: (e: unknown) => void,
   ) {
     if (!redis) return;
-    const sub = redis.duplicate();
+    // The gateway's client fails commands fast while disconnected (no offline queue, one retry),
+    // and a duplicate inherits that: SUBSCRIBE sent before the new connection is up would fail
+    // and the instance would never hear of another's changes. The subscriber sends nothing else,
+    // so it may queue its SUBSCRIBE until Redis answers, however long that takes.
+    const sub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
     this.sub = sub;
     let readies = 0;
     sub.on('ready', () => {

@@ -46,12 +46,9 @@ export function arrayTooLong(path: string, length: number, max: number): never {
   throw new ApiError('array_above_max_length', { param: path, max, length }, { param: path });
 }
 
-/**
- * An object with more properties than allowed (`metadata`). OpenAI answers with code
- * `object_above_max_properties`, which the catalog lacks; the nearest entry is used meanwhile.
- */
+/** An object with more properties than allowed (`metadata`). */
 export function tooManyProperties(path: string, count: number, max: number): never {
-  return arrayTooLong(path, count, max);
+  throw new ApiError('object_above_max_properties', { param: path, max, length: count }, { param: path });
 }
 
 export function emptyArray(path: string, min = 1): never {

@@ -97,4 +97,16 @@ describe('rate limits across 3 gateway processes', () => {
     }
     expect(ledgerTokens).toBe(used);
   });
+
+  it('a limit set through one instance binds on all of them at once', async () => {
+    const t = await cluster.newTenant('changed-org');
+    const body = { model: 'sim-small', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 };
+    // Unlimited at first; every instance serves the organization, so each has its limits cached.
+    const warm = await Promise.all(cluster.instances.map((inst) => http.post(inst.baseURL, t.apiKey, '/chat/completions', body)));
+    expect(warm.map((r) => r.status)).toEqual([200, 200, 200]);
+
+    expect((await cluster.admin('PUT', `/admin/v1/organizations/${t.orgId}/rate_limits/sim-small`, { max_requests_per_1_day: 2 })).status).toBe(200);
+    const after = await burst(t.apiKey, Array.from({ length: 30 }, () => body));
+    expect(countStatuses(after)).toEqual({ 200: 2, 429: 28 });
+  });
 });

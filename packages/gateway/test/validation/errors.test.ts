@@ -234,7 +234,7 @@ describe('ranges', () => {
   it('metadata with more than 16 pairs', () => {
     const metadata = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v']));
     const r = rejection('chat.completions', chat({ metadata }));
-    expect([r.status, r.param, r.code]).toEqual([400, 'metadata', 'array_above_max_length']);
+    expect(r).toEqual(bad('object_above_max_properties', 'metadata', "Invalid 'metadata': too many properties. Expected an object with at most 16 properties, but got an object with 17 properties instead."));
   });
 });
 

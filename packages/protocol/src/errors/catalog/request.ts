@@ -108,6 +108,15 @@ export const requestEntries: readonly CatalogEntry[] = [
     ['Send at most the number of items the message gives.', '元素数量不要超过消息中给出的上限。'],
   ),
   invalid(
+    'object_above_max_properties',
+    400,
+    'object_above_max_properties',
+    "Invalid '{param}': too many properties. Expected an object with at most {max} properties, but got an object with {length} properties instead.",
+    ['Too many properties', '属性过多'],
+    ['An object parameter such as `metadata` has more keys than allowed.', '`metadata` 等对象参数的键数量超过上限。'],
+    ['Send at most the number of keys the message gives.', '键的数量不要超过消息中给出的上限。'],
+  ),
+  invalid(
     'empty_array',
     400,
     'empty_array',

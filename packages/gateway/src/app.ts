@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import type { DestinationStream, Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { Config, ModelConfig } from './config/types.js';
+import { onClientError } from './http/client-error.js';
 import { createDispatcher } from './http/dispatch.js';
 import { sendText } from './http/respond.js';
 import { Router } from './http/router.js';
@@ -75,6 +76,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
     },
   });
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, dispatcher);
+  server.on('clientError', onClientError(config.server.public_url));
   services.registerMetrics(metrics);
 
   let closing: Promise<void> | undefined;

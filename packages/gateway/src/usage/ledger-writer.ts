@@ -36,7 +36,7 @@ export async function writeUsageBatch(store: BillingStore, events: readonly Usag
           .execute();
         for (const r of done) inserted.add(r.request_id);
       }
-      await addToRollups(tx, batch.filter((e) => inserted.has(e.request_id)));
+      await addToRollups(tx, batch.filter((e) => inserted.has(e.request_id) && isModelRequest(e)));
       return { inserted: inserted.size, duplicates: events.length - inserted.size };
     });
 }
@@ -73,4 +73,14 @@ async function addToRollups(tx: Transaction<BillingDatabase>, events: readonly U
       )
       .execute();
   }
+}
+
+/**
+ * Whether an event counts as a model request in reports (OpenAI's `num_model_requests`): it was
+ * answered, or it consumed tokens (a stream cut short). Requests refused before reaching a model
+ * (validation errors, rate limits, quota) stay in the ledger for audit but are not reported as
+ * model requests.
+ */
+export function isModelRequest(e: Pick<UsageEvent, 'status_code' | 'prompt_tokens' | 'completion_tokens'>): boolean {
+  return e.status_code < 400 || e.prompt_tokens > 0 || e.completion_tokens > 0;
 }

@@ -145,7 +145,9 @@ export async function aggregateUsage(store: BillingStore, orgId: string, q: Repo
     .select(cols)
     .where('org_id', '=', orgId)
     .where('created_at', '>=', fromMs)
-    .where('created_at', '<', toMs);
+    .where('created_at', '<', toMs)
+    // The same rule as the rollups (isModelRequest): refused requests are not model requests.
+    .where((eb) => eb.or([eb('status_code', '<', 400), eb('prompt_tokens', '>', 0), eb('completion_tokens', '>', 0)]));
   if (q.models) qb = qb.where('model', 'in', q.models);
   if (q.apiKeyIds) qb = qb.where('key_id', 'in', q.apiKeyIds);
   if (q.userIds) qb = qb.where('user_id', 'in', q.userIds);

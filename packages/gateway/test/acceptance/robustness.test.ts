@@ -218,7 +218,7 @@ describe('requests that Node refuses before the router', () => {
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     expect(r.status).toBe(431);
-    expect(r.headers.get('content-type')).toContain('application/json');
+    expect(r.headers.get('content-type') ?? '(none)').toContain('application/json');
     expectErrorEnvelope(JSON.parse(await r.text()));
   });
 });

@@ -214,7 +214,9 @@ function journalPathFor(config: Config): string {
   if (m && m[1] !== ':memory:') return `${m[1]}.usage-journal`;
   // An in-memory store keeps nothing across restarts, so neither need its journal.
   if (m) return join(tmpdir(), `tollgate-usage-journal-${randomUUID()}.jsonl`);
-  return './data/usage-journal.jsonl';
+  // Instances sharing a working directory must not share a journal (a starting instance replays
+  // and deletes what it finds): one per port by default; set usage.journal_path to choose.
+  return `./data/usage-journal-${config.server.port}.jsonl`;
 }
 
 export type { Principal };

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuild, startCluster, type Cluster } from './cluster.js';
 import { loadClient, type LoadClient } from './load.js';
 
-const MODEL = { name: 'sim-small', provider: 'simulator', context_window: 8192, max_output_tokens: 4096, pricing: { input_per_1m: 0.15, output_per_1m: 0.6 }, simulator: { max_concurrency: 1024, max_queue: 1024 } };
+// A short time to first token, so that requests are really inside the gateway when it dies.
+const MODEL = { name: 'sim-small', provider: 'simulator', context_window: 8192, max_output_tokens: 4096, pricing: { input_per_1m: 0.15, output_per_1m: 0.6 }, simulator: { ttft_ms: 20, max_concurrency: 1024, max_queue: 1024 } };
 const IN_FLIGHT = 20;
 /** Finished responses to collect before the kill (the load keeps going until the process dies). */
 const TARGET = 1000;

@@ -22,7 +22,7 @@ const arg = (name, dflt) => {
 const SECONDS = Number(arg('seconds', '5'));
 const ROUNDS = Number(arg('rounds', '2'));
 const CONNECTIONS = arg('connections', '1,50').split(',').map(Number);
-const TARGETS = arg('targets', 'a,b,c-memory,c-redis,c-inprocess').split(',');
+const TARGETS = arg('targets', 'a,b,c-nolimits,c-memory,c-redis').split(',');
 const REDIS_URL = process.env.TOLLGATE_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CLI = new URL('../packages/gateway/dist/cli/main.js', import.meta.url).pathname;
 const TICK = 100; // clock ticks per second in /proc/<pid>/stat (USER_HZ)
@@ -72,7 +72,7 @@ async function admin(base, method, path, body) {
   return j;
 }
 
-async function startGateway(name, port, simUrl, extraEnv, engine) {
+async function startGateway(name, port, simUrl, extraEnv, engine, limits = true) {
   const model =
     engine === 'http'
       ? `  - name: sim-small\n    provider: openai-compatible\n    context_window: 8192\n    max_output_tokens: 4096\n    pricing: { input_per_1m: 0.15, output_per_1m: 0.60 }\n    deployments:\n      - base_url: ${simUrl}/v1\n`
@@ -82,7 +82,9 @@ async function startGateway(name, port, simUrl, extraEnv, engine) {
   writeFileSync(
     cfg,
     `server: { host: 127.0.0.1, port: ${port} }\ndatabase: { url: "sqlite:${join(dir, name + '.db')}" }\nlogging: { level: warn }\n` +
-      `tiers:\n  bench:\n    "*": { max_requests_per_1_minute: 1000000000, max_tokens_per_1_minute: 1000000000000, max_requests_per_1_day: 1000000000, max_tokens_per_1_day: 1000000000000 }\ndefault_tier: bench\n` +
+      (limits
+        ? `tiers:\n  bench:\n    "*": { max_requests_per_1_minute: 1000000000, max_tokens_per_1_minute: 100000000000, max_requests_per_1_day: 1000000000, max_tokens_per_1_day: 100000000000 }\ndefault_tier: bench\n`
+        : `default_tier: unlimited\n`) +
       `models:\n${model}\n`,
   );
   const g = start(name, [CLI, 'serve', '--config', cfg], { TOLLGATE_ADMIN_KEY: ADMIN_KEY, ...extraEnv });
@@ -91,7 +93,7 @@ async function startGateway(name, port, simUrl, extraEnv, engine) {
   const org = await admin(base, 'POST', '/admin/v1/organizations', { name: `bench-${name}` });
   const user = await admin(base, 'POST', '/admin/v1/users', { email: `${name}@bench.local`, name: 'bench' });
   await admin(base, 'POST', `/admin/v1/organizations/${org.id}/members`, { user_id: user.id, role: 'owner' });
-  await admin(base, 'PUT', `/admin/v1/organizations/${org.id}/billing`, { hard_limit_usd: 1_000_000, soft_limit_usd: null }).catch(() => {});
+  if (limits) await admin(base, 'PUT', `/admin/v1/organizations/${org.id}/billing`, { hard_limit_usd: 1_000_000, soft_limit_usd: null });
   const key = await admin(base, 'POST', '/admin/v1/keys', { organization_id: org.id, user_id: user.id, name: 'bench' });
   return { pid: g.child.pid, url: `${base}/v1/chat/completions`, headers: { authorization: `Bearer ${key.key}` } };
 }
@@ -127,6 +129,7 @@ async function main() {
   }
   if (TARGETS.includes('c-memory')) targets['c-memory'] = await startGateway('c-memory', 18083, simUrl, {}, 'http');
   if (TARGETS.includes('c-redis')) targets['c-redis'] = await startGateway('c-redis', 18084, simUrl, { TOLLGATE_REDIS_URL: REDIS_URL, TOLLGATE_REDIS_PREFIX: `bench:${Date.now()}:` }, 'http');
+  if (TARGETS.includes('c-nolimits')) targets['c-nolimits'] = await startGateway('c-nolimits', 18086, simUrl, {}, 'http', false);
   if (TARGETS.includes('c-inprocess')) targets['c-inprocess'] = await startGateway('c-inprocess', 18085, simUrl, {}, 'inprocess');
 
   const names = TARGETS.filter((t) => targets[t]);

@@ -1,4 +1,5 @@
 import { ApiError } from '../http/api-error.js';
+import { isCountableLimit, LIMIT_WINDOWS_MS } from '../limits/bucket-math.js';
 import { orgLimits } from '../identity/index.js';
 import { LIMIT_FIELDS, type LimitOverride, type Organization } from '../store/index.js';
 import type { AdminDeps, AdminHandler } from './deps.js';
@@ -42,6 +43,9 @@ export const setRateLimit: AdminHandler = async (ctx, deps) => {
   const override: LimitOverride = {};
   for (const field of LIMIT_FIELDS) {
     const v = f.integer(field, { nullable: true, min: 0 });
+    if (typeof v === 'number' && v > 0 && !isCountableLimit(v, LIMIT_WINDOWS_MS[field])) {
+      throw new ApiError('invalid_value', { value: v, supported: 'a limit that can be counted exactly (a rounder number, e.g. a multiple of 1000)' }, { param: field });
+    }
     if (v !== undefined) override[field] = v;
   }
   checkModel(deps, model);

@@ -4,6 +4,7 @@ import { ConfigError, Reader } from './reader.js';
 import { DEFAULT_MODELS, DEFAULT_TIERS } from './defaults.js';
 import type { AdmissionSettings, Config, Deployment, LimitSet, ModelConfig, SimulatorSettings, Tiers } from './types.js';
 import { findEntry } from '@tollgate/protocol';
+import { isCountableLimit, LIMIT_WINDOWS_MS } from '../limits/bucket-math.js';
 
 export { ConfigError } from './reader.js';
 
@@ -249,7 +250,8 @@ function readTiers(t: Reader, models: Set<string>): Tiers {
       const set: LimitSet = {};
       for (const k of ['max_requests_per_1_minute', 'max_tokens_per_1_minute', 'max_requests_per_1_day', 'max_tokens_per_1_day'] as const) {
         const v = l.limit(k);
-        if (v !== undefined) set[k] = v;
+        if (typeof v === 'number' && !isCountableLimit(v, LIMIT_WINDOWS_MS[k])) l.problems.push(`${l.path}.${k}: ${v} cannot be counted exactly; use a rounder number (e.g. a multiple of 1000)`);
+        else if (v !== undefined) set[k] = v;
       }
       tiers[tierName]![modelName] = set;
     }

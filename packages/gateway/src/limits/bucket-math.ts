@@ -103,3 +103,20 @@ export function validateSpendArgs(tag: string, key: string, spent?: number, peri
   if (spent !== undefined) check(isCount(spent), `spent must be a non-negative integer, got ${spent}`);
   if (periodEndMs !== undefined) check(isCount(periodEndMs), `periodEndMs must be an integer epoch ms, got ${periodEndMs}`);
 }
+
+/**
+ * Whether a limit over a window can be counted exactly (its capacity in units stays below
+ * 2^50). Only very fine limits fail — e.g. 100,000,007 tokens per day — and round ones pass up to
+ * about 10^10 per day; config and admin input are checked with it so a request never finds out.
+ */
+export function isCountableLimit(limit: number, windowMs: number): boolean {
+  return bucketScale(limit, windowMs).capacity <= MAX_UNITS;
+}
+
+/** The window of each OpenAI limit field, in ms. */
+export const LIMIT_WINDOWS_MS = {
+  max_requests_per_1_minute: 60_000,
+  max_tokens_per_1_minute: 60_000,
+  max_requests_per_1_day: 86_400_000,
+  max_tokens_per_1_day: 86_400_000,
+} as const;

@@ -8,7 +8,7 @@ export * from './counter-store.js';
 export { MemoryCounterStore, type MemoryCounterSnapshot } from './memory-counter-store.js';
 export { RedisCounterStore, type RedisCounterStoreOptions } from './redis-counter-store.js';
 export { RESERVE_LUA, SETTLE_LUA, SET_SPENT_LUA, encodeReserve, encodeSettle, decodeReserve, keyBase, type ScriptCall } from './redis-scripts.js';
-export { bucketScale, MAX_UNITS, SPEND_GRACE_MS, type BucketScale } from './bucket-math.js';
+export { bucketScale, isCountableLimit, LIMIT_WINDOWS_MS, MAX_UNITS, SPEND_GRACE_MS, type BucketScale } from './bucket-math.js';
 export { DIMENSIONS, type Dimension } from './dimensions.js';
 export { rateLimitHeaders } from './rate-limit-headers.js';
 export { rejectionError, type RejectionContext } from './rate-limit-errors.js';

@@ -98,3 +98,10 @@ models:
     expect(() => loadConfig(path)).toThrow(/not valid YAML/);
   });
 });
+
+describe('limits that cannot be counted exactly', () => {
+  it('are refused in the config with the field named', () => {
+    const p = problems({ tiers: { free: { '*': { max_tokens_per_1_day: 100_000_007, max_tokens_per_1_minute: 1_000_000 } } } });
+    expect(p).toEqual(['tiers.free.*.max_tokens_per_1_day: 100000007 cannot be counted exactly; use a rounder number (e.g. a multiple of 1000)']);
+  });
+});

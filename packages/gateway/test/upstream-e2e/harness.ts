@@ -77,6 +77,9 @@ export function sdk(gw: TestGateway, f: typeof fetch, maxRetries: number, apiKey
   return new OpenAI({ baseURL: gw.baseURL, apiKey, maxRetries, fetch: f });
 }
 
+/** The SDK's error; every error here came from an HTTP response, so its headers are there. */
+export type SdkError = InstanceType<typeof OpenAI.APIError> & { headers: Headers };
+
 export const fault = (value: string) => ({ headers: { 'x-tollgate-fault': value } });
 
 export const ask = (model: string, over: Record<string, unknown> = {}) => ({

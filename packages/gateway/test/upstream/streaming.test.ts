@@ -168,9 +168,9 @@ describe('streams', () => {
   });
 
   it('event: error frames with a flat payload are errors too', async () => {
-    a.handle((_, res) => sse(res, [], { raw: [`data: ${JSON.stringify(chunks(words)[0])}\n\n`, 'event: error\ndata: {"type":"server_error","message":"x"}\n\n'] }));
+    a.handle((_, res) => sse(res, [], { raw: [...chunks(words).slice(0, 2).map((c) => `data: ${JSON.stringify(c)}\n\n`), 'event: error\ndata: {"type":"server_error","message":"x"}\n\n'] }));
     const { chunks: got, error } = await drain(asStream(await eng().call(chatCall({ stream: true }))));
-    expect(got).toHaveLength(1);
+    expect(got).toHaveLength(2);
     expect((error as ApiError).entry.id).toBe('server_error');
   });
 
@@ -182,10 +182,18 @@ describe('streams', () => {
   });
 
   it('malformed JSON in a frame: upstream_invalid_response', async () => {
-    a.handle((_, res) => sse(res, [chunks(words)[0], '{"choices": [', chunks(words)[1]]));
+    a.handle((_, res) => sse(res, [chunks(words)[0], chunks(words)[1], '{"choices": [', chunks(words)[2]]));
     const { chunks: got, error } = await drain(asStream(await eng().call(chatCall({ stream: true }))));
-    expect(got).toHaveLength(1);
+    expect(got).toHaveLength(2);
     expect((error as ApiError).entry.id).toBe('upstream_invalid_response');
+  });
+
+  it('a role-only preamble is not the first byte: a failure right after it still goes to the next deployment', async () => {
+    a.handle((_, res) => sse(res, [], { raw: [`data: ${JSON.stringify(chunks(words)[0])}\n\n`, 'event: error\ndata: {"type":"server_error","message":"x"}\n\n'] }));
+    b.handle((_, res) => sse(res, chunks(words)));
+    const { chunks: got, error } = await drain(asStream(await eng(true).call(chatCall({ stream: true }))));
+    expect(error).toBeUndefined();
+    expect(got).toHaveLength(chunks(words).length);
   });
 
   it('failures before the first chunk are retried on the next deployment: error frame first, socket cut first, empty 200', async () => {

@@ -59,10 +59,15 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk> {
     return this;
   }
 
-  /** Reads up to the first chunk; throws the AttemptError when the stream fails before it. */
+  /**
+   * Reads up to the first chunk that carries output; throws the AttemptError when the stream fails
+   * before it. A role-only preamble (`delta: {role: 'assistant', content: ''}`, which vLLM sends
+   * before generating anything) is not output: until real output arrives the first-byte timeout
+   * still runs, and a failure can still go to another deployment or a fallback.
+   */
   async first(): Promise<void> {
-    await this.fill();
-    if (this.head < this.queue.length || !this.failure) return;
+    await this.fill(true);
+    if (this.started || !this.failure) return;
     this.thrown = true;
     throw this.failure;
   }
@@ -102,11 +107,14 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk> {
     return c;
   }
 
-  /** Reads until at least one chunk is queued, `[DONE]` arrives, or the stream fails. Never throws. */
-  private async fill(): Promise<void> {
+  /**
+   * Reads until at least one chunk is queued (or, with `untilOutput`, a chunk carrying output),
+   * `[DONE]` arrives, or the stream fails. Never throws.
+   */
+  private async fill(untilOutput = false): Promise<void> {
     const { ctl } = this.opts;
     try {
-      while (this.head >= this.queue.length && !this.sawDone && !this.ended) {
+      while ((untilOutput ? !this.started : this.head >= this.queue.length) && !this.sawDone && !this.ended) {
         ctl.armIdle();
         let r: IteratorResult<Buffer>;
         try {
@@ -146,7 +154,7 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk> {
       if (err) throw new MappedAnswer(mapUpstreamError(statusOfErrorObject(err), { error: err }, {}, this.opts.overloadStatus));
       if (!isObject) throw new ApiError('upstream_invalid_response');
       this.queue.push(value as Chunk);
-      if (!this.started) {
+      if (!this.started && carriesOutput(value as Chunk)) {
         this.started = true;
         this.opts.ctl.firstByteSeen();
       }
@@ -193,4 +201,21 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk> {
     if (!this.bodyEnded) this.body.destroy();
     this.opts.onEnd(outcome);
   }
+}
+
+/** Whether a chunk carries output: text, a refusal, a tool call, a finish reason, or usage. */
+function carriesOutput(chunk: Chunk): boolean {
+  const c = chunk as { choices?: unknown; usage?: unknown };
+  if (c.usage) return true;
+  if (!Array.isArray(c.choices) || c.choices.length === 0) return true;
+  for (const choice of c.choices) {
+    if (!choice || typeof choice !== 'object') return true;
+    const ch = choice as { finish_reason?: unknown; text?: unknown; delta?: { content?: unknown; refusal?: unknown; tool_calls?: unknown; function_call?: unknown } };
+    if (ch.finish_reason) return true;
+    if (typeof ch.text === 'string' && ch.text.length > 0) return true;
+    const d = ch.delta;
+    if (!d || typeof d !== 'object') continue;
+    if ((typeof d.content === 'string' && d.content.length > 0) || d.refusal || d.tool_calls || d.function_call) return true;
+  }
+  return false;
 }

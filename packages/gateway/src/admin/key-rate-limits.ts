@@ -1,10 +1,9 @@
 import { ApiError } from '../http/api-error.js';
-import { isCountableLimit, LIMIT_WINDOWS_MS } from '../limits/bucket-math.js';
 import { keyLimits } from '../identity/index.js';
-import { LIMIT_FIELDS, type LimitOverride } from '../store/index.js';
+import type { LimitOverride } from '../store/index.js';
 import type { AdminDeps, AdminHandler } from './deps.js';
-import { Fields } from './input.js';
 import { listOf } from './paging.js';
+import { checkModel, readLimitOverride } from './rate-limits.js';
 
 /**
  * Per-key limits: optional limits on one API key, checked in the same atomic step as its
@@ -14,10 +13,6 @@ async function existingKey(deps: AdminDeps, keyId: string) {
   const key = await deps.store.apiKeys.get(keyId);
   if (!key) throw new ApiError('resource_not_found', { resource: 'api_key', id: keyId });
   return key;
-}
-
-function checkModel(deps: AdminDeps, model: string): void {
-  if (model !== '*' && !deps.config.models.some((m) => m.name === model)) throw new ApiError('resource_not_found', { resource: 'model', id: model });
 }
 
 function keyLimitObject(keyId: string, model: string, rows: ReadonlyMap<string, LimitOverride>) {
@@ -35,15 +30,7 @@ export const listKeyRateLimits: AdminHandler = async (ctx, deps) => {
 /** PUT /admin/v1/keys/{key_id}/rate_limits/{model} {max_requests_per_1_minute?, ...}; an empty body removes them. */
 export const setKeyRateLimit: AdminHandler = async (ctx, deps) => {
   const model = ctx.params.model!;
-  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, LIMIT_FIELDS);
-  const override: LimitOverride = {};
-  for (const field of LIMIT_FIELDS) {
-    const v = f.integer(field, { nullable: true, min: 0 });
-    if (typeof v === 'number' && v > 0 && !isCountableLimit(v, LIMIT_WINDOWS_MS[field])) {
-      throw new ApiError('invalid_value', { value: v, supported: 'a limit that can be counted exactly (a rounder number, e.g. a multiple of 1000)' }, { param: field });
-    }
-    if (v !== undefined) override[field] = v;
-  }
+  const override = await readLimitOverride(ctx, deps);
   checkModel(deps, model);
   const key = await existingKey(deps, ctx.params.key_id!);
   await deps.store.rateLimits.setKeyLimit(key.id, model, override);

@@ -1,4 +1,5 @@
 import { ApiError } from '../http/api-error.js';
+import type { RequestContext } from '../http/context.js';
 import { isCountableLimit, LIMIT_WINDOWS_MS } from '../limits/bucket-math.js';
 import { orgLimits } from '../identity/index.js';
 import { LIMIT_FIELDS, type LimitOverride, type Organization } from '../store/index.js';
@@ -8,8 +9,25 @@ import { liveOrganization } from './lookups.js';
 import { rateLimitObject } from './objects.js';
 import { listOf } from './paging.js';
 
+/**
+ * The body of a limits PUT: OpenAI's four field names, each a number (the limit), null
+ * (unlimited) or omitted; limits too fine to count exactly are refused here, not at request time.
+ */
+export async function readLimitOverride(ctx: RequestContext, deps: AdminDeps): Promise<LimitOverride> {
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, LIMIT_FIELDS);
+  const override: LimitOverride = {};
+  for (const field of LIMIT_FIELDS) {
+    const v = f.integer(field, { nullable: true, min: 0 });
+    if (typeof v === 'number' && v > 0 && !isCountableLimit(v, LIMIT_WINDOWS_MS[field])) {
+      throw new ApiError('invalid_value', { value: v, supported: 'a limit that can be counted exactly (a rounder number, e.g. a multiple of 1000)' }, { param: field });
+    }
+    if (v !== undefined) override[field] = v;
+  }
+  return override;
+}
+
 /** A configured model name, or `*` (every model). */
-function checkModel(deps: AdminDeps, model: string): void {
+export function checkModel(deps: AdminDeps, model: string): void {
   if (model !== '*' && !deps.config.models.some((m) => m.name === model)) throw new ApiError('resource_not_found', { resource: 'model', id: model });
 }
 
@@ -39,15 +57,7 @@ export const getRateLimit: AdminHandler = async (ctx, deps) => {
  */
 export const setRateLimit: AdminHandler = async (ctx, deps) => {
   const model = ctx.params.model!;
-  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, LIMIT_FIELDS);
-  const override: LimitOverride = {};
-  for (const field of LIMIT_FIELDS) {
-    const v = f.integer(field, { nullable: true, min: 0 });
-    if (typeof v === 'number' && v > 0 && !isCountableLimit(v, LIMIT_WINDOWS_MS[field])) {
-      throw new ApiError('invalid_value', { value: v, supported: 'a limit that can be counted exactly (a rounder number, e.g. a multiple of 1000)' }, { param: field });
-    }
-    if (v !== undefined) override[field] = v;
-  }
+  const override = await readLimitOverride(ctx, deps);
   checkModel(deps, model);
   const org = await liveOrganization(deps.store, ctx.params.org_id!);
   await deps.store.rateLimits.setOrgOverride(org.id, model, override);

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config, LimitSet, ModelConfig } from '../config/types.js';
 import type { RequestContext } from '../http/context.js';
-import type { EngineCall, EngineResult, InferenceEndpoint } from '../upstream/engine.js';
+import type { EngineCall, EngineResult } from '../upstream/engine.js';
+import type { UsageEvent } from '../usage/event.js';
 
 /** Who is calling: the result of authentication (stage 2). */
 export interface CallerIdentity {
@@ -52,23 +53,8 @@ export interface EngineDispatch {
   call(model: string, call: EngineCall): Promise<{ result: EngineResult; servedBy: string }>;
 }
 
-export interface UsageEvent {
-  request_id: string;
-  org_id: string;
-  key_id: string;
-  user_id: string;
-  model: string;
-  endpoint: InferenceEndpoint;
-  prompt_tokens: number;
-  completion_tokens: number;
-  cost_micros: number;
-  status_code: number;
-  error_code: string | null;
-  streamed: boolean;
-  latency_ms: number;
-  estimated: boolean;
-  created_at: number;
-}
+/** The usage record the pipeline writes for every authenticated request (see usage/event.ts). */
+export type { UsageEvent } from '../usage/event.js';
 
 export interface PipelineDeps {
   config: Config;

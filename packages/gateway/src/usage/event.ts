@@ -1,6 +1,6 @@
 /**
  * One finished request as the usage ledger stores it. The request path builds it at settlement
- * (pipeline/types.ts has the same shape) and `UsageLedger.record` takes it.
+ * and `UsageLedger.record` takes it.
  * @module
  */
 import type { UsageEventsTable } from '../billing/tables.js';

@@ -179,6 +179,12 @@ describe('raw HTTP edge cases', () => {
     expect(zh).toContain('原因');
   });
 
+  it('/metrics counts answered requests in the Prometheus text format', async () => {
+    const text = await (await fetch(gw.url + '/metrics')).text();
+    expect(text).toMatch(/^tollgate_requests_total\{path="\/v1\/chat\/completions",status="200"\} [1-9]\d*$/m);
+    expect(text).toContain('# TYPE tollgate_request_duration_seconds histogram');
+  });
+
   it('healthz and readyz answer', async () => {
     expect((await fetch(gw.url + '/healthz')).status).toBe(200);
     expect((await fetch(gw.url + '/readyz')).status).toBe(200);

@@ -41,7 +41,7 @@ function assertWithinRate(times: number[], limit: number, perMs: number, cost = 
 describe('Pacer with told limits', () => {
   it('spaces N requests at the requests-per-minute limit: a full bucket, then one per 1/rate', async () => {
     const clock = fakeClock();
-    const pacer = new Pacer({ requestsPerMinute: 60, now: clock.now, sleep: clock.sleep });
+    const pacer = new Pacer({ requestsPerMinute: 60, now: clock.now, sleep: clock.sleep, coldStart: 'full' });
     const N = 100;
     const tickets = await Promise.all(Array.from({ length: N }, () => pacer.acquire({ model: 'm', tokens: 0 })));
     const times = tickets.map((t) => t.grantedAt - 1_000_000);
@@ -50,9 +50,27 @@ describe('Pacer with told limits', () => {
     assertWithinRate(times, 60, 60 / 60_000);
   });
 
+  it('cold start (default): after the probe, pacing follows what the server reports, not a full bucket', async () => {
+    const clock = fakeClock();
+    const pacer = new Pacer({ requestsPerMinute: 60, now: clock.now, sleep: clock.sleep });
+    const probe = await pacer.acquire({ model: 'm', tokens: 0 });
+    expect(probe.grantedAt).toBe(1_000_000);
+    // The organization had already spent its bucket: the probe's answer says nothing remains.
+    pacer.observe('m', 200, new Headers({ 'x-ratelimit-limit-requests': '60', 'x-ratelimit-remaining-requests': '0' }));
+    const tickets = await Promise.all(Array.from({ length: 4 }, () => pacer.acquire({ model: 'm', tokens: 0 })));
+    expect(tickets.map((t) => t.grantedAt - 1_000_000)).toEqual([1000, 2000, 3000, 4000]);
+  });
+
+  it('cold start: a probe that never gets an answer holds the others back for at most 2 s', async () => {
+    const clock = fakeClock();
+    const pacer = new Pacer({ requestsPerMinute: 60, now: clock.now, sleep: clock.sleep });
+    const tickets = await Promise.all(Array.from({ length: 3 }, () => pacer.acquire({ model: 'm', tokens: 0 })));
+    expect(tickets.map((t) => t.grantedAt - 1_000_000)).toEqual([0, 2000, 2000]);
+  });
+
   it('spaces by tokens per minute when tokens bind first, in arrival order', async () => {
     const clock = fakeClock();
-    const pacer = new Pacer({ requestsPerMinute: 10_000, tokensPerMinute: 1000, now: clock.now, sleep: clock.sleep });
+    const pacer = new Pacer({ requestsPerMinute: 10_000, tokensPerMinute: 1000, now: clock.now, sleep: clock.sleep, coldStart: 'full' });
     const order: number[] = [];
     const tickets = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
@@ -71,7 +89,7 @@ describe('Pacer with told limits', () => {
 
   it('keeps models apart and lets unknown limits through', async () => {
     const clock = fakeClock();
-    const pacer = new Pacer({ now: clock.now, sleep: clock.sleep });
+    const pacer = new Pacer({ now: clock.now, sleep: clock.sleep, coldStart: 'full' });
     pacer.setLimits({ requestsPerMinute: 1 }, 'slow');
     await pacer.acquire({ model: 'slow', tokens: 0 });
     const slow = pacer.acquire({ model: 'slow', tokens: 0 });

@@ -30,7 +30,17 @@ export interface PacerOptions extends PacerLimits, EstimateOptions {
   sleep?: Sleep;
   /** Learn limits and remaining capacity from response headers. Default true. */
   learn?: boolean;
+  /**
+   * How a model's first requests go before any response has been seen. `'probe'` (the default
+   * when learning): one request alone, then pacing from the remaining counts its response reports,
+   * because the organization may already have spent its bucket (other processes, earlier jobs).
+   * `'full'`: assume the server's bucket is full, as it is for a fresh organization.
+   */
+  coldStart?: 'probe' | 'full';
 }
+
+/** How long a probe may go unanswered (a connection error reports no headers) before pacing goes on. */
+const PROBE_TIMEOUT_MS = 2_000;
 
 export interface PacerTicket {
   model: string | undefined;
@@ -127,6 +137,10 @@ class Lane {
   readonly tokens = new Bucket();
   readonly queue: Waiter[] = [];
   blockedUntil = 0;
+  /** Whether a response for this model has been observed (see `coldStart`). */
+  observed = false;
+  /** When the cold-start probe was let through. */
+  probeAt: number | undefined;
   pumping = false;
   wake: AbortController | undefined;
 }
@@ -135,6 +149,7 @@ export class Pacer {
   private readonly now: () => number;
   private readonly sleep: Sleep;
   private readonly learn: boolean;
+  private readonly probe: boolean;
   private readonly estimateOpts: EstimateOptions;
   private defaults: PacerLimits;
   private readonly toldPerModel = new Map<string, PacerLimits>();
@@ -144,6 +159,7 @@ export class Pacer {
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? realSleep;
     this.learn = opts.learn ?? true;
+    this.probe = this.learn && (opts.coldStart ?? 'probe') === 'probe';
     this.estimateOpts = { defaultMaxTokens: opts.defaultMaxTokens, charsPerToken: opts.charsPerToken };
     this.defaults = { requestsPerMinute: opts.requestsPerMinute, tokensPerMinute: opts.tokensPerMinute };
   }
@@ -197,6 +213,7 @@ export class Pacer {
     if (!this.learn) return;
     const lane = this.lane(model);
     const now = this.now();
+    lane.observed = true;
     const num = (name: string): number | undefined => {
       const v = headers.get(name);
       if (v === null) return undefined;
@@ -254,7 +271,9 @@ export class Pacer {
 
   private waitFor(lane: Lane, cost: number): number {
     const now = this.now();
-    return Math.max(lane.blockedUntil - now, lane.requests.waitFor(1, now), lane.tokens.waitFor(cost, now), 0);
+    let probeWait = 0;
+    if (this.probe && !lane.observed && lane.probeAt !== undefined) probeWait = lane.probeAt + PROBE_TIMEOUT_MS - now;
+    return Math.max(probeWait, lane.blockedUntil - now, lane.requests.waitFor(1, now), lane.tokens.waitFor(cost, now), 0);
   }
 
   /** One pump per lane lets waiters through in order, sleeping while the head cannot pay. */
@@ -266,6 +285,7 @@ export class Pacer {
         const head = lane.queue[0] as Waiter;
         const wait = this.waitFor(lane, head.cost);
         if (wait <= 0) {
+          if (this.probe && !lane.observed && lane.probeAt === undefined) lane.probeAt = this.now();
           lane.queue.shift();
           lane.requests.take(1);
           lane.tokens.take(head.cost);

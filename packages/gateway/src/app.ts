@@ -77,6 +77,11 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   });
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, dispatcher);
   server.on('clientError', onClientError(config.server.public_url));
+  let inFlight = 0;
+  server.on('request', (_req, res) => {
+    inFlight++;
+    res.once('close', () => inFlight--);
+  });
   services.registerMetrics(metrics);
 
   let closing: Promise<void> | undefined;
@@ -104,8 +109,13 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
           }, config.server.shutdown_grace_ms);
           timer.unref();
           // Keep-alive connections of requests that finish during the drain go idle one by one:
-          // close each as it does, so the drain ends when the last request ends.
-          const sweep = setInterval(() => server.closeIdleConnections(), 50);
+          // close each as it does, so the drain ends when the last request ends. Once nothing is
+          // in flight, close every connection: a client may have opened one that never sends a
+          // request (fetch does after an abort), which Node does not count as idle.
+          const sweep = setInterval(() => {
+            if (inFlight === 0) server.closeAllConnections();
+            else server.closeIdleConnections();
+          }, 50);
           server.close(() => {
             clearTimeout(timer);
             clearInterval(sweep);

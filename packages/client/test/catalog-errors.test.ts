@@ -7,49 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG, LOCALES, renderMessage, type CatalogEntry } from '@tollgate/protocol';
 import {
   APIError,
-  AuthenticationError,
-  ContextLengthExceededError,
-  EngineOverloadedError,
-  InsufficientQuotaError,
-  InvalidRequestError,
-  ModelNotFoundError,
-  PermissionError,
-  RateLimitError,
-  RequestTooLargeError,
-  ServiceUnavailableError,
   Tollgate,
   TollgateError,
   findCatalogEntry,
 } from '@tollgate/client';
+import { expectedClass } from './helpers/expected-class.js';
 import { PUBLIC_URL, SAMPLE_VARS, findEntryHeader, sendCatalogError, startServer, type TestServer } from './helpers/server.js';
 
-/** The class each entry must produce, derived independently of the client's own table. */
-function expectedClass(e: CatalogEntry): abstract new (...args: never[]) => TollgateError {
-  if (e.code === 'context_length_exceeded') return ContextLengthExceededError;
-  if (e.id === 'model_not_found') return ModelNotFoundError;
-  if (e.id === 'request_too_large' || e.id === 'body_too_large') return RequestTooLargeError;
-  switch (e.kind) {
-    case 'authentication':
-      return AuthenticationError;
-    case 'permission':
-      return PermissionError;
-    case 'invalid_request':
-    case 'not_found':
-    case 'conflict':
-      return InvalidRequestError;
-    case 'rate_limit':
-      return RateLimitError;
-    case 'insufficient_quota':
-      return InsufficientQuotaError;
-    case 'overloaded':
-      return EngineOverloadedError;
-    case 'service_unavailable':
-    case 'timeout':
-      return ServiceUnavailableError;
-    case 'server':
-      return APIError;
-  }
-}
 
 let server: TestServer;
 const MAX_RETRIES = 2;

@@ -16,20 +16,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG, LOCALES, renderErrorBody, type CatalogEntry, type Locale } from '@tollgate/protocol';
 import {
   APIError,
-  AuthenticationError,
-  ContextLengthExceededError,
-  EngineOverloadedError,
-  InsufficientQuotaError,
-  InvalidRequestError,
-  ModelNotFoundError,
-  PermissionError,
-  RateLimitError,
-  RequestTooLargeError,
-  ServiceUnavailableError,
   Tollgate,
   TollgateError,
   type RetryEvent,
 } from '@tollgate/client';
+import { expectedClass } from '../helpers/expected-class.js';
 import { DEFAULT_MODELS } from '../../../gateway/src/config/defaults.js';
 import { FAULT_RETRY_MS, faultError } from '../../../gateway/src/upstream/simulator/faults.js';
 import { PUBLIC_URL, startTestGateway, type TestGateway } from '../../../gateway/test/support/gateway.js';
@@ -37,33 +28,6 @@ import { CHAT, countingFetch, type CountingFetch } from './helpers.js';
 
 const MAX_RETRIES = 2;
 
-/** The class each entry must produce, derived from the entry, independently of the client's table. */
-function expectedClass(e: CatalogEntry): abstract new (...args: never[]) => TollgateError {
-  if (e.code === 'context_length_exceeded') return ContextLengthExceededError;
-  if (e.id === 'model_not_found') return ModelNotFoundError;
-  if (e.id === 'request_too_large' || e.id === 'body_too_large') return RequestTooLargeError;
-  switch (e.kind) {
-    case 'authentication':
-      return AuthenticationError;
-    case 'permission':
-      return PermissionError;
-    case 'invalid_request':
-    case 'not_found':
-    case 'conflict':
-      return InvalidRequestError;
-    case 'rate_limit':
-      return RateLimitError;
-    case 'insufficient_quota':
-      return InsufficientQuotaError;
-    case 'overloaded':
-      return EngineOverloadedError;
-    case 'service_unavailable':
-    case 'timeout':
-      return ServiceUnavailableError;
-    case 'server':
-      return APIError;
-  }
-}
 
 interface Outcome {
   err: unknown;

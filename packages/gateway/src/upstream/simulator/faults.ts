@@ -80,6 +80,7 @@ function sampleVars(e: CatalogEntry, model: ModelConfig): Record<string, string 
     resource: 'model',
     id: model.name,
     message: 'The simulator was asked for a conflict.',
+    reason: 'HPE_INVALID_METHOD',
   };
 }
 

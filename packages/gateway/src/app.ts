@@ -48,7 +48,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   const clock = deps.clock ?? systemClock;
   const env = deps.env ?? process.env;
   const log = deps.logger ?? createLogger(config.logging.level, deps.logDestination);
-  const redis = deps.redis ?? (config.redis ? new Redis(config.redis.url, { commandTimeout: 2000, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) : undefined);
+  const redis = deps.redis ?? (config.redis ? await connectRedis(config.redis.url, log) : undefined);
   const services = await buildServices(config, { clock, env, log, redis, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   const metrics = new Metrics();
 
@@ -129,6 +129,21 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
       return closing;
     },
   };
+}
+
+/**
+ * Connects to Redis, waiting a bounded time for the first connection. A Redis that is down at
+ * start does not keep the gateway from starting: the client keeps reconnecting in the
+ * background, counter operations fail fast (no offline queue, a command timeout) and requests get
+ * a retryable 503 until it is back, while /readyz reports it.
+ */
+async function connectRedis(url: string, log: Logger): Promise<Redis> {
+  const redis = new Redis(url, { commandTimeout: 2000, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+  redis.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
+  const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, 3000, 'timeout').unref());
+  const outcome = await Promise.race([redis.connect().then(() => 'ready' as const, () => 'failed' as const), timeout]);
+  if (outcome !== 'ready') log.error({ url: url.replace(/\/\/[^@]*@/, '//***@') }, 'redis is not reachable at start; requests that need it get 503 until it is');
+  return redis;
 }
 
 /** Bounded label values for metrics: known routes by name, everything else as "other". */

@@ -75,7 +75,11 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   });
   const ledger = new UsageLedger(store, { clock, log, config: config.usage, journalPath: journalPathFor(config) });
   await ledger.start();
-  await rebuildSpend(store, counters, clock, { log, authoritative: !redis });
+  // With Redis the ledger only checks the shared counters; Redis being down must not stop a start.
+  await rebuildSpend(store, counters, clock, { log, authoritative: !redis }).catch((e: unknown) => {
+    if (!redis) throw e;
+    log.error({ err: e }, 'could not check spend counters against the ledger at start');
+  });
   const softLimits = new SoftLimitNotifier(store, { clock, log, webhookUrl: config.billing.soft_limit_webhook_url, fetch: deps.fetch ?? fetch });
   void softLimits.resumePending().catch((e: unknown) => log.warn({ err: e }, 'resuming soft-limit notifications failed'));
   const retention = startUsageRetention(store, { retentionDays: config.usage.retention_days, clock, log });

@@ -16,7 +16,7 @@ import { registerAdminRoutes } from './admin/routes.js';
 import { registerBillingRoutes } from './billing/routes.js';
 import { spendTarget } from './billing/period.js';
 import { priceMicros, worstCaseMicros } from './billing/pricing.js';
-import { SoftLimitNotifier } from './billing/soft-limit.js';
+import { createSoftLimitHook, SoftLimitNotifier } from './billing/soft-limit.js';
 import { OrgSpendLimits } from './billing/org-spend-limits.js';
 import type { Clock } from './clock.js';
 import type { Config, ModelConfig } from './config/types.js';
@@ -130,22 +130,15 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     usage: ledger,
     price: (m, u) => priceMicros(m.pricing, u.prompt_tokens, u.completion_tokens),
     worstCase: (m, prompt, maxOut) => worstCaseMicros(m.pricing, prompt, maxOut),
-    afterSettle: (orgId) => {
-      void softLimitCheck(orgId);
-    },
+    // Reads spend only while the organization has a soft limit not yet fired this period.
+    afterSettle: createSoftLimitHook({
+      notifier: softLimits,
+      counters,
+      clock,
+      log,
+      softLimitOf: async (orgId) => (await spendLimits.get(orgId)).softLimitMicros,
+    }),
   };
-
-  async function softLimitCheck(orgId: string): Promise<void> {
-    try {
-      const limits = await spendLimits.get(orgId);
-      if (limits.softLimitMicros === null) return;
-      const target = spendTarget(orgId, clock.now());
-      const spend = await counters.spendOf(orgId, target.key);
-      await softLimits.check(orgId, spend.spent, limits.softLimitMicros, target.period.key);
-    } catch (e) {
-      log.warn({ err: e, org_id: orgId }, 'soft limit check failed');
-    }
-  }
 
   return {
     store,

@@ -11,7 +11,7 @@
  *   tollgate quota-requests reject <id> --note TEXT
  * @module
  */
-import { flagString, parseArgs, type ParsedArgs } from '../cli/args.js';
+import { flagString, parseCommand, type FlagSpec, type Parsed as ParsedArgs } from '../cli/args.js';
 import type { BillingJson, QuotaRequestJson } from './admin-json.js';
 import { parsePeriod, periodOf } from './period.js';
 import type { CostsResult, Page, UsageCompletionsResult } from '../usage/reports.js';
@@ -53,6 +53,19 @@ class CliError extends Error {
   }
 }
 
+const value = (placeholder: string, help: string): FlagSpec => ({ value: true, placeholder, help });
+/** The options of `usage`, `billing` and `quota-requests`; anything else is a usage error. */
+const FLAGS: Record<string, FlagSpec> = {
+  json: { value: false, help: 'print the API response as JSON (for scripts)' },
+  month: value('YYYY-MM', 'the month to report (default: this month, UTC)'),
+  hard: value('USD', "monthly hard limit in USD, or 'none'"),
+  soft: value('USD', "monthly soft limit in USD, or 'none'"),
+  status: value('STATUS', 'pending, approved or rejected'),
+  org: value('ORG_ID', 'the organization'),
+  reason: value('TEXT', 'why the increase is needed'),
+  note: value('TEXT', "the operator's note"),
+};
+
 /** Runs `argv` = [command, ...args]; resolves to the exit code. */
 export async function runUsageCli(argv: readonly string[], io: UsageCliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -61,7 +74,8 @@ export async function runUsageCli(argv: readonly string[], io: UsageCliIo): Prom
     return 2;
   }
   const cmd = command as (typeof USAGE_CLI_COMMANDS)[number];
-  const args = parseArgs(rest, ['help', 'json']);
+  const args = parseCommand(rest, FLAGS, HELP[cmd], { stdout: io.stdout, stderr: io.stderr, env: io.env });
+  if (!args) return 2;
   if (args.flags.has('help')) {
     io.stdout(HELP[cmd]);
     return 0;

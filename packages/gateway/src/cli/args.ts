@@ -1,30 +1,26 @@
-/** Minimal flag parsing: `--name value`, `--name=value`, `--flag`; positionals in order. */
-export interface ParsedArgs {
-  positionals: string[];
-  flags: Map<string, string | true>;
-}
+import { parseArgs, UsageError, type FlagSpec, type Parsed } from './admin/args.js';
+import type { CliIo } from './main.js';
 
-export function parseArgs(argv: readonly string[], booleanFlags: readonly string[] = []): ParsedArgs {
-  const positionals: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      if (eq !== -1) flags.set(a.slice(2, eq), a.slice(eq + 1));
-      else if (booleanFlags.includes(a.slice(2)) || i + 1 >= argv.length || argv[i + 1]!.startsWith('--')) flags.set(a.slice(2), true);
-      else flags.set(a.slice(2), argv[++i]!);
-    } else if (a === '-h') flags.set('help', true);
-    else positionals.push(a);
+export type { FlagSpec, Parsed };
+
+const HELP_FLAG: Record<string, FlagSpec> = { help: { value: false, help: 'show help' } };
+
+/**
+ * Parses a command's arguments with the same strict parser as the admin verbs (an unknown or
+ * misspelt option is a usage error, not silently ignored). On a usage mistake it prints the
+ * message and the usage text and returns undefined: the command exits 2.
+ */
+export function parseCommand(argv: readonly string[], specs: Record<string, FlagSpec>, usage: string, io: CliIo): Parsed | undefined {
+  try {
+    return parseArgs(argv, { ...HELP_FLAG, ...specs });
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr(`tollgate: ${e.message}\n\n${usage}`);
+    return undefined;
   }
-  return { positionals, flags };
 }
 
-export function flagString(args: ParsedArgs, name: string): string | undefined {
+export function flagString(args: Parsed, name: string): string | undefined {
   const v = args.flags.get(name);
   return typeof v === 'string' ? v : undefined;
 }

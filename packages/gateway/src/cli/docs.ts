@@ -1,11 +1,14 @@
 import { renderErrorDocsFile, renderErrorDocsMarkdown } from '@tollgate/protocol';
-import { parseArgs, flagString } from './args.js';
+import { flagString, parseCommand } from './args.js';
 import type { CliIo } from './main.js';
 
+const USAGE = 'Usage: tollgate docs errors [--lang en|zh-CN]\nPrints the error reference generated from the catalog (both languages by default).\n';
+
 export async function docsCommand(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, ['help']);
+  const args = parseCommand(argv, { lang: { value: true, placeholder: 'LANG', help: 'en or zh-CN' } }, USAGE, io);
+  if (!args) return 2;
   if (args.flags.has('help') || args.positionals[0] !== 'errors') {
-    io.stdout('Usage: tollgate docs errors [--lang en|zh-CN]\nPrints the error reference generated from the catalog (both languages by default).\n');
+    io.stdout(USAGE);
     return args.flags.has('help') ? 0 : 2;
   }
   const lang = flagString(args, 'lang');

@@ -1,7 +1,7 @@
 import { createGateway } from '../app.js';
 import { bootstrap } from '../bootstrap.js';
 import { ConfigError, loadConfig } from '../config/load.js';
-import { flagString, parseArgs } from './args.js';
+import { flagString, parseCommand } from './args.js';
 import { configPath } from './config-path.js';
 import type { CliIo } from './main.js';
 
@@ -13,7 +13,17 @@ prints them once. SIGTERM or SIGINT drains in-flight requests, then exits 0.
 `;
 
 export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, ['help']);
+  const args = parseCommand(
+    argv,
+    {
+      config: { value: true, placeholder: 'FILE', help: 'the config file' },
+      port: { value: true, placeholder: 'N', help: 'listen port' },
+      host: { value: true, placeholder: 'HOST', help: 'listen address' },
+    },
+    HELP,
+    io,
+  );
+  if (!args) return 2;
   if (args.flags.has('help')) {
     io.stdout(HELP);
     return 0;

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '../config/load.js';
 import { startSimulatorServer } from '../upstream/simulator/serve.js';
-import { flagString, parseArgs } from './args.js';
+import { flagString, parseCommand } from './args.js';
 import { configPath } from './config-path.js';
 import type { CliIo } from './main.js';
 
@@ -13,7 +13,18 @@ catalog error ('<id>@<n>' after n chunks of a stream; 'disconnect@<n>' and 'stal
 `;
 
 export async function simulateCommand(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, ['help', 'allow-fault-header']);
+  const args = parseCommand(
+    argv,
+    {
+      port: { value: true, placeholder: 'N', help: 'listen port' },
+      host: { value: true, placeholder: 'HOST', help: 'listen address' },
+      config: { value: true, placeholder: 'FILE', help: 'the config file' },
+      'allow-fault-header': { value: false, help: 'honour x-tollgate-fault' },
+    },
+    HELP,
+    io,
+  );
+  if (!args) return 2;
   if (args.flags.has('help')) {
     io.stdout(HELP);
     return 0;

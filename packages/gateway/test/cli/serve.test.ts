@@ -108,6 +108,12 @@ describe('tollgate (other commands)', () => {
     expect(help.out).toContain('serve');
     expect((await run(['frobnicate'])).code).toBe(2);
   });
+  it('a misspelt option is a usage error (exit 2), never silently ignored', async () => {
+    const r = await run(['serve', '--prot', '9000']);
+    expect(r.code).toBe(2);
+    expect(r.out).toContain('unknown option --prot');
+    expect((await run(['simulate', '--allow-faults'])).code).toBe(2);
+  });
   it('docs errors prints the generated reference', async () => {
     const r = await run(['docs', 'errors', '--lang', 'en']);
     expect(r.code).toBe(0);

@@ -14,6 +14,8 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/test/**/*.test.ts'],
+    // Tests that run the compiled gateway must not run a stale build: rebuild when src is newer.
+    globalSetup: ['packages/gateway/test/support/build-dist.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -6,8 +6,9 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ACQUIRE_LUA, Admission, REFRESH_LUA, RedisLeaseSemaphore, leaseKey, type Lease } from '../../src/admission/index.js';
 import { systemClock } from '../../src/clock.js';
+import { TEST_REDIS_URL } from '../support/services.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const WORKER = fileURLToPath(new URL('./fixtures/lease-worker.mjs', import.meta.url));
 const prefix = `test:admission:${randomUUID()}:`;
 const clients: Redis[] = [];

@@ -17,10 +17,11 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { stringify } from 'yaml';
+import { TEST_PG_URL, TEST_REDIS_URL } from '../support/services.js';
 
 export const MAIN_JS = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-export const PG_BASE = process.env.TOLLGATE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const REDIS_URL = process.env.TOLLGATE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+export const PG_BASE = TEST_PG_URL;
+export const REDIS_URL = TEST_REDIS_URL;
 export const ADMIN_KEY = 'cluster-admin-key-0123456789abcdef0123';
 
 /** Fails fast, and says what to do, when the CLI has not been compiled. */

@@ -11,6 +11,7 @@ import { FakeClock } from '../../src/clock.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { postgresSchema, type TestDatabase } from '../store/databases.js';
 import { adminOk, orgWithKey, startHarness, type Harness } from './harness.js';
+import { TEST_REDIS_URL } from '../support/services.js';
 
 let db: TestDatabase;
 let stores: Store[];
@@ -22,10 +23,10 @@ beforeAll(async () => {
   db = postgresSchema('tg_inval');
   const clock = new FakeClock();
   stores = [await openStore(db.url, { clock }), await openStore(db.url, { clock })];
-  redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
   const prefix = `tgtest:${randomBytes(4).toString('hex')}:`;
   // A TTL far longer than the test: only the event can make instance B refuse the key.
-  const config = { redis: { url: 'redis://127.0.0.1:6379', key_prefix: prefix }, auth: { failed_attempts_per_minute: 1000, cache_ttl_ms: 3_600_000 } };
+  const config = { redis: { url: TEST_REDIS_URL, key_prefix: prefix }, auth: { failed_attempts_per_minute: 1000, cache_ttl_ms: 3_600_000 } };
   a = await startHarness({ store: stores[0], redis, clock, config });
   b = await startHarness({ store: stores[1], redis, clock, config });
 });

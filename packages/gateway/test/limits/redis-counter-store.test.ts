@@ -7,9 +7,10 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RESERVE_LUA, RedisCounterStore, SETTLE_LUA, SPEND_GRACE_MS, encodeReserve, type ReserveRequest } from '../../src/limits/index.js';
 import { describeCounterStoreContract } from './counter-store-contract.js';
+import { TEST_REDIS, TEST_REDIS_URL } from '../support/services.js';
 
-const REDIS = { host: '127.0.0.1', port: 6379 };
-const REDIS_URL = `redis://${REDIS.host}:${REDIS.port}`;
+const REDIS = TEST_REDIS;
+const REDIS_URL = TEST_REDIS_URL;
 const WORKER = fileURLToPath(new URL('./fixtures/reserve-worker.mjs', import.meta.url));
 const DAY = 86_400_000;
 

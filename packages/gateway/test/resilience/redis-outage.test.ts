@@ -9,6 +9,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { TEST_REDIS, TEST_REDIS_URL } from '../support/services.js';
 
 /**
  * Forwards to the real Redis; frozen, it holds every byte (as a stalled server or link would:
@@ -29,7 +30,7 @@ class FreezableProxy {
   }
   constructor() {
     this.server = createServer((client) => {
-      const upstream = connect(6379, '127.0.0.1');
+      const upstream = connect(TEST_REDIS.port, TEST_REDIS.host);
       this.sockets.add(client).add(upstream);
       const relay = (to: Socket) => (d: Buffer) => {
         if (this.isFrozen) this.held.push(() => to.write(d));
@@ -69,7 +70,7 @@ afterAll(async () => {
   await gw?.close();
   redis?.disconnect();
   await proxy.close();
-  const clean = new Redis();
+  const clean = new Redis(TEST_REDIS_URL);
   const keys = await clean.keys(`${prefix}*`);
   if (keys.length) await clean.del(...keys);
   clean.disconnect();

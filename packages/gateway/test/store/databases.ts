@@ -4,8 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { TEST_PG_URL } from '../support/services.js';
 
-export const PG_BASE = process.env.TOLLGATE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const PG_BASE = TEST_PG_URL;
 
 export interface TestDatabase {
   name: 'sqlite' | 'postgres';

@@ -9,11 +9,12 @@ import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { billingMigration } from '../../src/store/migrations/0002_billing.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import type { UsageEvent } from '../../src/usage/event.js';
+import { TEST_PG_URL } from '../support/services.js';
 
 export const DIALECTS = ['sqlite', 'postgres'] as const;
 export type TestDialect = (typeof DIALECTS)[number];
 
-const PG_URL = process.env.TOLLGATE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const PG_URL = TEST_PG_URL;
 
 export interface TestStore {
   store: Store;

@@ -75,8 +75,19 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
       metrics.latency.observe({ path: routeLabel(ctx.path) }, Number(process.hrtime.bigint() - ctx.start) / 1e9);
     },
   });
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, dispatcher);
-  server.on('clientError', onClientError(config.server.public_url));
+  const { request_timeout_ms: requestTimeout, headers_timeout_ms: headersTimeout } = config.server;
+  const server = createServer(
+    {
+      keepAliveTimeout: 65_000,
+      requestTimeout,
+      headersTimeout,
+      // How often node:http looks for requests past those bounds: a tenth of the shorter one, so
+      // a stalled request is cut within 10% of its bound (Node's default looks every 30 s).
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(Math.min(requestTimeout, headersTimeout) / 10))),
+    },
+    dispatcher,
+  );
+  server.on('clientError', onClientError({ publicUrl: config.server.public_url, requestTimeoutMs: requestTimeout }));
   let inFlight = 0;
   server.on('request', (_req, res) => {
     inFlight++;

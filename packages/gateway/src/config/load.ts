@@ -41,7 +41,7 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
   root.rejectUnknown(['server', 'database', 'redis', 'admin_key_env', 'secret_env', 'logging', 'auth', 'tiers', 'default_tier', 'billing', 'usage', 'models', 'simulator']);
 
   const s = root.child('server');
-  s.rejectUnknown(['host', 'port', 'public_url', 'max_body_bytes', 'overload_status', 'shutdown_grace_ms', 'trust_proxy']);
+  s.rejectUnknown(['host', 'port', 'public_url', 'max_body_bytes', 'overload_status', 'shutdown_grace_ms', 'trust_proxy', 'request_timeout_ms', 'headers_timeout_ms']);
   const host = env.TOLLGATE_HOST ?? s.string('host', '127.0.0.1');
   let port = s.number('port', 8080, { min: 0, max: 65535, integer: true });
   if (env.TOLLGATE_PORT !== undefined) {
@@ -102,6 +102,8 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
       overload_status: s.oneOf('overload_status', [429, 503] as const, 429),
       shutdown_grace_ms: s.number('shutdown_grace_ms', 30_000, { min: 0, integer: true }),
       trust_proxy: s.boolean('trust_proxy', false),
+      request_timeout_ms: s.number('request_timeout_ms', 60_000, { min: 100, integer: true }),
+      headers_timeout_ms: s.number('headers_timeout_ms', 20_000, { min: 100, integer: true }),
     },
     database: { url: dbUrl },
     redis,
@@ -128,6 +130,9 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
     secrets: { admin_key: env[adminKeyEnv] ?? null, server_secret: env[secretEnv] ?? null },
     source,
   };
+  if (config.server.headers_timeout_ms > config.server.request_timeout_ms) {
+    problems.push(`server.headers_timeout_ms: ${config.server.headers_timeout_ms} is longer than server.request_timeout_ms (${config.server.request_timeout_ms}); the headers are part of the request`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -97,6 +97,13 @@ export interface Config {
     shutdown_grace_ms: number;
     /** Trust X-Forwarded-For for the client address (only behind a proxy you control). */
     trust_proxy: boolean;
+    /**
+     * Longest time to receive one whole request, headers and body (a slow or stalled client is
+     * answered 408 and disconnected, so it cannot hold a connection and a body buffer forever).
+     */
+    request_timeout_ms: number;
+    /** Longest time to receive a request's headers; at most request_timeout_ms. */
+    headers_timeout_ms: number;
   };
   database: { url: string };
   redis: { url: string; key_prefix: string } | null;

@@ -1,29 +1,49 @@
 import type { Socket } from 'node:net';
-import { OPENAI_VERSION, renderErrorBody } from '@tollgate/protocol';
+import { OPENAI_VERSION, formatDuration, renderErrorBody } from '@tollgate/protocol';
 import { ApiError } from './api-error.js';
 import { newRequestId } from './context.js';
 
 /** Node's default limit on the size of all request headers together. */
 const MAX_HEADER_BYTES = 16 * 1024;
 
+const REASON: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+
+export interface ClientErrorOptions {
+  publicUrl: string;
+  /** server.request_timeout_ms, named in the 408 message. */
+  requestTimeoutMs: number;
+}
+
 /**
- * Answers what node:http rejects before any handler runs (oversized headers, malformed HTTP) in
- * the same OpenAI envelope as every other error, instead of Node's bare status line, so clients
- * still see a code, a message and a request id.
+ * Answers what node:http rejects before (or instead of) a handler (oversized headers, malformed
+ * HTTP, a request not received within headersTimeout/requestTimeout) in the same OpenAI envelope
+ * as every other error, instead of Node's bare status line, so clients still see a code, a message
+ * and a request id. The socket is closed after the answer.
  */
-export function onClientError(publicUrl: string): (err: NodeJS.ErrnoException, socket: Socket) => void {
+export function onClientError(opts: ClientErrorOptions): (err: NodeJS.ErrnoException, socket: Socket) => void {
   return (err, socket) => {
-    if (!socket.writable || (err as { code?: string }).code === 'ECONNRESET') {
+    const code = err.code;
+    // A response of a handler already started on this socket: anything written now would corrupt
+    // it; closing is the only signal left.
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (!socket.writable || code === 'ECONNRESET' || inFlight?.headersSent) {
       socket.destroy();
       return;
     }
-    const code = (err as { code?: string }).code;
-    const e = code === 'HPE_HEADER_OVERFLOW' ? new ApiError('headers_too_large', { limit: MAX_HEADER_BYTES }) : new ApiError('malformed_request', { reason: code ?? 'unreadable request' });
-    const body = JSON.stringify(renderErrorBody(e.entry, e.vars, { publicUrl }));
+    const e =
+      code === 'HPE_HEADER_OVERFLOW'
+        ? new ApiError('headers_too_large', { limit: MAX_HEADER_BYTES })
+        : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? new ApiError('request_timeout', { timeout: formatDuration(opts.requestTimeoutMs) })
+          : new ApiError('malformed_request', { reason: code ?? 'unreadable request' });
+    const body = JSON.stringify(renderErrorBody(e.entry, e.vars, { publicUrl: opts.publicUrl }));
     socket.end(
-      `HTTP/1.1 ${e.status} ${code === 'HPE_HEADER_OVERFLOW' ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `HTTP/1.1 ${e.status} ${REASON[e.status] ?? 'Bad Request'}\r\n` +
         `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${newRequestId()}\r\n` +
-        `openai-version: ${OPENAI_VERSION}\r\nx-should-retry: false\r\naccess-control-allow-origin: *\r\nconnection: close\r\n\r\n${body}`,
+        `openai-version: ${OPENAI_VERSION}\r\nx-should-retry: ${e.entry.retryable}\r\naccess-control-allow-origin: *\r\nconnection: close\r\n\r\n${body}`,
     );
+    // end() waits for the peer to read; a client that stalls on purpose may not: do not let the
+    // socket linger half-closed.
+    socket.setTimeout(5_000, () => socket.destroy());
   };
 }

@@ -237,6 +237,27 @@ export const requestEntries: readonly CatalogEntry[] = [
     ['The request headers together are larger than the server accepts (often a huge cookie or a pasted token).', '请求头总大小超过了服务器接受的上限（通常是过大的 Cookie 或粘贴进来的令牌）。'],
     ['Remove the oversized header; an API key is about 50 characters.', '删除过大的请求头；API 密钥大约只有 50 个字符。'],
   ),
+  {
+    id: 'request_timeout',
+    group: 'request',
+    kind: 'timeout',
+    status: 408,
+    type: 'invalid_request_error',
+    code: 'request_timeout',
+    param: null,
+    message: 'Request timeout: the whole request was not received within {timeout}.',
+    // Sending it again over a better connection can succeed (the SDKs retry 408 by default).
+    retryable: true,
+    title: { en: 'Request not received in time', 'zh-CN': '未能按时收到请求' },
+    cause: {
+      en: 'The client sent the headers or the body too slowly, or stopped in the middle (server.headers_timeout_ms, server.request_timeout_ms).',
+      'zh-CN': '客户端发送请求头或请求体过慢，或在中途停止发送（server.headers_timeout_ms、server.request_timeout_ms）。',
+    },
+    fix: {
+      en: 'Send the whole request at once; check for a stalled proxy or a very slow uplink, or send a smaller body.',
+      'zh-CN': '一次性发送完整请求；检查是否有卡住的代理或上行带宽过低，或发送更小的请求体。',
+    },
+  },
   invalid(
     'malformed_request',
     400,

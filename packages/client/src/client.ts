@@ -6,6 +6,7 @@
  */
 import type { Locale } from '@tollgate/protocol';
 import { firstEnv } from './core/env.js';
+import { apiBaseUrl, GATEWAY_URL_ENV, GATEWAY_URL_ENV_ALIAS } from './core/gateway-url.js';
 import { RetryBudget } from './core/retry-budget.js';
 import type { BackoffOptions } from './core/retry-policy.js';
 import { send, type RetryEvent, type SendConfig, type SendResult } from './core/send.js';
@@ -22,7 +23,10 @@ export const DEFAULT_BASE_URL = 'http://127.0.0.1:8080/v1';
 export interface ClientOptions {
   /** Defaults to TOLLGATE_API_KEY, then OPENAI_API_KEY (read only where `process` exists). */
   apiKey?: string | undefined;
-  /** Defaults to TOLLGATE_BASE_URL, then OPENAI_BASE_URL, then `http://127.0.0.1:8080/v1`. */
+  /**
+   * Defaults to TOLLGATE_URL (or its alias TOLLGATE_BASE_URL; either with or without `/v1`), then
+   * OPENAI_BASE_URL, then `http://127.0.0.1:8080/v1`. A value given here is used as is.
+   */
   baseURL?: string | undefined;
   /** Sent as `OpenAI-Organization`. */
   organization?: string | undefined;
@@ -108,7 +112,7 @@ export class Tollgate {
     }
     this.#apiKey = apiKey;
     this.#options = options;
-    this.baseURL = (options.baseURL ?? firstEnv('TOLLGATE_BASE_URL', 'OPENAI_BASE_URL') ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    this.baseURL = (options.baseURL ?? envBaseUrl() ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
     this.organization = options.organization;
     this.project = options.project;
     this.maxRetries = options.maxRetries ?? 2;
@@ -205,4 +209,10 @@ function withRequestId(data: unknown, res: Response): unknown {
     Object.defineProperty(data, '_request_id', { value: res.headers.get('x-request-id') ?? undefined, enumerable: false, configurable: true, writable: true });
   }
   return data;
+}
+
+/** The gateway named by the environment, as an API base URL. */
+function envBaseUrl(): string | undefined {
+  const gateway = firstEnv(GATEWAY_URL_ENV, GATEWAY_URL_ENV_ALIAS);
+  return gateway !== undefined ? apiBaseUrl(gateway) : firstEnv('OPENAI_BASE_URL');
 }

@@ -11,6 +11,7 @@
  */
 export { Tollgate, DEFAULT_BASE_URL, type ClientOptions, type RequestOptions, type RequestSpec, type WithResponse } from './client.js';
 export { Stream } from './core/stream.js';
+export { apiBaseUrl, gatewayRoot, gatewayUrlFromEnv, GATEWAY_URL_ENV, GATEWAY_URL_ENV_ALIAS } from './core/gateway-url.js';
 export { SSEDecoder, readSSE, type SSEEvent } from './core/sse.js';
 export { RetryBudget, type RetryBudgetOptions } from './core/retry-budget.js';
 export { backoffDelayMs, serverRetryDelayMs, type BackoffOptions } from './core/retry-policy.js';

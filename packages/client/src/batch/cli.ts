@@ -16,6 +16,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { LOCALES, type Locale } from '@tollgate/protocol';
 import { Tollgate } from '../client.js';
+import { apiBaseUrl, gatewayUrlFromEnv } from '../core/gateway-url.js';
 import type { FetchLike } from '../pacing/paced-fetch.js';
 import { Pacer } from '../pacing/pacer.js';
 import { customIdOfOutput } from './jsonl.js';
@@ -51,7 +52,7 @@ again continues an interrupted run.
 Options:
   -o, --output <file>       output file (JSONL, appended to)              required
   -c, --concurrency <n>     requests in flight at once                    default 4
-      --base-url <url>      API base URL        default $TOLLGATE_BASE_URL, $OPENAI_BASE_URL
+      --base-url <url>      API base URL   default $TOLLGATE_URL (with or without /v1), $OPENAI_BASE_URL
       --rpm <n>             requests per minute to keep to (else learned from the server)
       --tpm <n>             tokens per minute to keep to (else learned from the server)
       --max-retries <n>     retries per request                           default 4
@@ -131,7 +132,8 @@ export async function batchCommand(argv: string[], io: BatchIO): Promise<number>
     io.stderr.write('tollgate batch: set TOLLGATE_API_KEY (or OPENAI_API_KEY) to the API key to use.\n');
     return 2;
   }
-  const baseURL = args.values['base-url'] ?? (env.TOLLGATE_BASE_URL || env.OPENAI_BASE_URL || undefined);
+  const gateway = gatewayUrlFromEnv(env);
+  const baseURL = args.values['base-url'] ?? (gateway !== undefined ? apiBaseUrl(gateway) : env.OPENAI_BASE_URL || undefined);
 
   const pacer = new Pacer({ requestsPerMinute: rpm, tokensPerMinute: tpm });
   const client = new Tollgate({ apiKey, baseURL, maxRetries, timeout, locale, pacer, fetch: io.fetch });

@@ -11,6 +11,7 @@
  *   tollgate quota-requests reject <id> --note TEXT
  * @module
  */
+import { gatewayRoot, gatewayUrlFromEnv } from '@tollgate/client';
 import { flagString, parseCommand, type FlagSpec, type Parsed as ParsedArgs } from '../cli/args.js';
 import type { BillingJson, QuotaRequestJson } from './admin-json.js';
 import { parsePeriod, periodOf } from './period.js';
@@ -231,7 +232,7 @@ async function allPages<R>(io: UsageCliIo, path: string): Promise<R[]> {
 async function call<T>(io: UsageCliIo, method: string, path: string, body?: unknown): Promise<T> {
   const key = io.env.TOLLGATE_ADMIN_KEY;
   if (!key) throw new CliError('TOLLGATE_ADMIN_KEY is not set', 2);
-  const base = (io.env.TOLLGATE_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  const base = gatewayRoot(gatewayUrlFromEnv(io.env) ?? 'http://127.0.0.1:8080');
   let res: Response;
   try {
     res = await io.fetch(`${base}${path}`, {

@@ -24,7 +24,7 @@ export interface Parsed {
 export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
   json: { value: false, help: 'print the API response as JSON (for scripts)' },
   help: { value: false, help: 'show help' },
-  url: { value: true, placeholder: 'URL', help: 'gateway base URL (default $TOLLGATE_URL or http://127.0.0.1:8080)' },
+  url: { value: true, placeholder: 'URL', help: 'the gateway URL, with or without /v1 (default $TOLLGATE_URL or http://127.0.0.1:8080)' },
 };
 
 /**

@@ -1,12 +1,14 @@
 /**
  * `tollgate orgs|users|members|keys|limits <verb>`: the admin verbs of the CLI. They talk to a
- * running gateway's admin API (`TOLLGATE_URL`, default http://127.0.0.1:8080) with the admin key
+ * running gateway's admin API (`TOLLGATE_URL`, with or without `/v1`; `TOLLGATE_BASE_URL` is an
+ * alias; default http://127.0.0.1:8080) with the admin key
  * from `TOLLGATE_ADMIN_KEY` (read from the environment only, so it never shows in the process
  * list or shell history). Human tables by default, `--json` for scripts.
  *
  * Exit codes: 0 ok, 1 the API answered with an error, 2 usage error, 3 cannot connect.
  * @module
  */
+import { gatewayRoot, gatewayUrlFromEnv } from '@tollgate/client';
 import { GLOBAL_FLAGS, UsageError, parseArgs, type FlagSpec } from './args.js';
 import { AdminClient, ApiFailure, ConnectFailure } from './client.js';
 import { Args, COMMANDS, type CommandSpec } from './commands.js';
@@ -64,7 +66,7 @@ export async function runAdminCli(argv: string[], io: CliIo): Promise<number> {
     args = new Args(spec, parsed, io.now ?? Date.now);
     json = parsed.flags.get('json') === true;
     const u = parsed.flags.get('url');
-    url = typeof u === 'string' ? u : io.env.TOLLGATE_URL || DEFAULT_URL;
+    url = gatewayRoot(typeof u === 'string' ? u : (gatewayUrlFromEnv(io.env) ?? DEFAULT_URL));
     if (!/^https?:\/\//.test(url)) throw new UsageError(`the gateway URL must start with http:// or https://, got ${JSON.stringify(url)}`);
   } catch (e) {
     if (e instanceof UsageError) return usage(io, e.message, commandHelp(spec));
@@ -150,7 +152,8 @@ function commandHelp(spec: CommandSpec): string {
 function envHelp(): string {
   return [
     'Environment:',
-    `  TOLLGATE_URL        the gateway (default ${DEFAULT_URL})`,
+    `  TOLLGATE_URL        the gateway, with or without /v1 (default ${DEFAULT_URL};`,
+    '                      TOLLGATE_BASE_URL is read when it is unset)',
     '  TOLLGATE_ADMIN_KEY  the admin key (required)',
     '',
     'Exit codes: 0 ok, 1 API error, 2 usage error, 3 cannot connect.',

@@ -109,7 +109,7 @@ class Run {
   }
 
   /** Settles the stream's reservation from the engine's usage chunk, or by counting what was sent. */
-  private async finishStream(v: ValidatedRequest, o: { usage: Usage | undefined; completionTokens: number; error: ApiError | undefined; disconnected: boolean }): Promise<void> {
+  private async finishStream(v: ValidatedRequest, o: { usage: Usage | undefined; completionTokens: number; error: ApiError | undefined; disconnected: boolean }): Promise<Usage> {
     const usage = o.usage ?? makeUsage(v.promptTokens, o.completionTokens);
     await this.finish({
       usage,
@@ -117,6 +117,7 @@ class Run {
       status: o.disconnected ? 499 : 200,
       errorCode: o.disconnected ? 'client_disconnected' : (o.error?.entry.id ?? null),
     });
+    return usage;
   }
 
   /** Any exit by exception: settle what is held and record the request, before the error is written. */

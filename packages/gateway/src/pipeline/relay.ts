@@ -12,28 +12,35 @@ export interface StreamOutcome {
 }
 
 /**
- * Relays engine chunks to the client as SSE with backpressure. The engine was asked for usage
- * whatever the client wanted; the usage chunk is passed on only if the client asked for it.
- * `settle` runs before the final frame ([DONE] or the error frame) is written.
+ * Relays engine chunks to the client as SSE with backpressure, each as it arrives. The engine
+ * was asked for usage whatever the client wanted; usage is read from whichever chunk carries it
+ * (OpenAI sends it alone with `choices: []`, other engines on the last chunk with a choice; the
+ * last report wins), and passed on only if the client asked for it. `settle` runs before the
+ * final frame ([DONE] or the error frame) is written and returns the usage it billed: a client
+ * that asked for usage and got none from the engine gets that one, so what it sees is what it
+ * pays.
  */
 export async function relayStream(
   ctx: RequestContext,
   chunks: AsyncIterable<Record<string, unknown>>,
   clientWantsUsage: boolean,
   publicUrl: string,
-  settle: (o: StreamOutcome) => Promise<void>,
+  settle: (o: StreamOutcome) => Promise<Usage>,
 ): Promise<{ tokens: number }> {
   const res = ctx.res;
   const text = new CompletionText();
   let usage: Usage | undefined;
   let error: ApiError | undefined;
   let started = false;
+  let last: Record<string, unknown> | undefined;
   try {
     for await (const chunk of chunks) {
       if (ctx.signal.aborted) break;
+      last = chunk;
+      const reported = chunk.usage === null || chunk.usage === undefined ? undefined : readUsage(chunk.usage);
+      if (reported) usage = reported;
       const choices = chunk.choices;
-      if (chunk.usage && Array.isArray(choices) && choices.length === 0) {
-        usage = readUsage(chunk.usage);
+      if (reported && Array.isArray(choices) && choices.length === 0) {
         if (!clientWantsUsage) continue;
       } else {
         text.addChunk(chunk);
@@ -52,7 +59,7 @@ export async function relayStream(
   }
   const disconnected = ctx.signal.aborted;
   const completionTokens = usage?.completion_tokens ?? text.tokens();
-  await settle({ usage, completionTokens, error, disconnected });
+  const billed = await settle({ usage, completionTokens, error, disconnected });
   if (disconnected) {
     res.destroy();
   } else if (error) {
@@ -60,9 +67,19 @@ export async function relayStream(
     res.end(`data: ${JSON.stringify(errorBody(error, publicUrl))}\n\n`);
   } else {
     if (!started) startStream(ctx);
+    if (clientWantsUsage && !usage && last) res.write(`data: ${JSON.stringify(usageChunk(last, billed))}\n\n`);
     endStream(ctx);
   }
   return { tokens: (usage?.prompt_tokens ?? 0) + completionTokens };
+}
+
+/** The usage chunk OpenAI sends last (`choices: []`), for the stream whose last chunk is `last`. */
+function usageChunk(last: Record<string, unknown>, usage: Usage): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of ['id', 'object', 'created', 'model', 'system_fingerprint']) if (last[k] !== undefined) out[k] = last[k];
+  out.choices = [];
+  out.usage = usage;
+  return out;
 }
 
 /** Waits for the socket to drain, or for the client to go away. */

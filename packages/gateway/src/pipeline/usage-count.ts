@@ -1,7 +1,12 @@
 import type { Usage } from '@tollgate/protocol';
 import { countText } from '../tokens/count.js';
 
-/** Collects the completion text of chunks or choices, to count tokens when an engine reports no usage. */
+/**
+ * Collects the output of chunks or choices, to count tokens when an engine reports no usage.
+ * Output is everything the model generated, visible or not: text, reasoning (`reasoning_content`,
+ * `reasoning`), refusals, tool and function calls. A thinking model's reasoning is billed by every
+ * engine that reports usage; an estimate that left it out would undercount it.
+ */
 export class CompletionText {
   private parts: string[] = [];
 
@@ -10,16 +15,19 @@ export class CompletionText {
     if (!Array.isArray(choices)) return;
     for (const c of choices) {
       if (!c || typeof c !== 'object') continue;
-      const choice = c as { delta?: { content?: unknown; refusal?: unknown; tool_calls?: unknown }; text?: unknown; message?: { content?: unknown } };
-      const d = choice.delta;
-      if (d) {
-        if (typeof d.content === 'string') this.parts.push(d.content);
-        if (typeof d.refusal === 'string') this.parts.push(d.refusal);
-        if (d.tool_calls !== undefined) this.parts.push(JSON.stringify(d.tool_calls));
-      }
+      const choice = c as { delta?: unknown; text?: unknown; message?: unknown };
       if (typeof choice.text === 'string') this.parts.push(choice.text);
-      if (choice.message && typeof choice.message.content === 'string') this.parts.push(choice.message.content);
+      this.addMessage(choice.delta);
+      this.addMessage(choice.message);
     }
+  }
+
+  /** A streamed `delta` or a whole `message`: the same fields carry output. */
+  private addMessage(m: unknown): void {
+    if (!m || typeof m !== 'object') return;
+    const x = m as Record<string, unknown>;
+    for (const field of TEXT_FIELDS) if (typeof x[field] === 'string') this.parts.push(x[field] as string);
+    for (const field of CALL_FIELDS) if (x[field] !== undefined && x[field] !== null) this.parts.push(JSON.stringify(x[field]));
   }
 
   tokens(): number {
@@ -36,6 +44,11 @@ export function readUsage(u: unknown): Usage | undefined {
   if (typeof p !== 'number' || typeof c !== 'number' || p < 0 || c < 0) return undefined;
   return { prompt_tokens: p, completion_tokens: c, total_tokens: p + c };
 }
+
+/** Generated text fields of a message or delta. */
+const TEXT_FIELDS = ['reasoning_content', 'reasoning', 'content', 'refusal'] as const;
+/** Generated calls, counted as their JSON. */
+const CALL_FIELDS = ['tool_calls', 'function_call'] as const;
 
 export function makeUsage(prompt: number, completion: number): Usage {
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };

@@ -27,6 +27,8 @@ beforeAll(async () => {
       upstreamModel('up', [{ base_url: `${sim.url}/v1` }]),
       // A short first-byte deadline keeps the retried 504 quick.
       upstreamModel('up-slowstart', [{ base_url: `${sim.url}/v1`, timeouts: { first_byte_ms: 400 } }]),
+      // A first-byte deadline far below the total one: a non-streamed call must wait for total.
+      upstreamModel('up-slowtotal', [{ base_url: `${sim.url}/v1`, timeouts: { first_byte_ms: 100, total_ms: 600 } }]),
     ],
   });
 });
@@ -122,14 +124,14 @@ describe('after the first byte', () => {
 });
 
 describe('before the first byte', () => {
-  it('a non-streamed stall@0 hits the first-byte timeout → 504 upstream_first_byte_timeout, retried', async () => {
+  it('a non-streamed stall@0 is bounded by total_ms, not first_byte_ms → 504 upstream_total_timeout, retried', async () => {
     wire.reset();
-    const err = (await rejection(sdk(gw, wire.fetch, 1).chat.completions.create(ask('up-slowstart'), fault('stall@0')))) as SdkError;
+    const err = (await rejection(sdk(gw, wire.fetch, 1).chat.completions.create(ask('up-slowtotal'), fault('stall@0')))) as SdkError;
     expect(err).toBeInstanceOf(OpenAI.InternalServerError);
     expect(err.status).toBe(504);
     expect(err.type).toBe('server_error');
-    expect(err.code).toBe('upstream_first_byte_timeout');
-    expect(err.message).toBe('504 Gateway timeout. The engine for this model did not start responding within 400ms.');
+    expect(err.code).toBe('upstream_total_timeout');
+    expect(err.message).toBe('504 Gateway timeout. The engine for this model did not finish within 600ms.');
     expect(wire.attempts.map((a) => a.status)).toEqual([504, 504]);
   });
 

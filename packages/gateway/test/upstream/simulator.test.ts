@@ -122,8 +122,8 @@ describe('against the simulator served alone', () => {
     });
   });
 
-  it('stall on a JSON call hits the first-byte timeout', async () => {
-    await using(eng('sim-small', { first_byte_ms: 50 }), (e) => apiError(e.call(chatCall({ fault: 'stall' })), 'upstream_first_byte_timeout'));
+  it('stall on a JSON call hits the total timeout (first_byte_ms bounds streams only)', async () => {
+    await using(eng('sim-small', { first_byte_ms: 50, total_ms: 150 }), (e) => apiError(e.call(chatCall({ fault: 'stall' })), 'upstream_total_timeout'));
   });
 
   it('a simulator at capacity: 40 calls at once are each served or engine_overloaded, nothing else', async () => {

@@ -60,12 +60,23 @@ describe('upstream timeouts', () => {
     }
   });
 
-  it('first byte: no response head in time is upstream_first_byte_timeout; the upstream request is cut', async () => {
+  it('not streamed: no answer in time is upstream_total_timeout, never first_byte (the head comes after the whole generation); the upstream request is cut', async () => {
     a.handle(() => {});
     const cut = a.nextCutShort();
-    const e = await apiError(eng({ first_byte_ms: 40 }).call(chatCall()), 'upstream_first_byte_timeout');
-    expect(e.vars).toEqual({ timeout: '40ms' });
+    const e = await apiError(eng({ first_byte_ms: 40, total_ms: 120 }).call(chatCall()), 'upstream_total_timeout');
+    expect(e.vars).toEqual({ timeout: '120ms' });
     await cut;
+  });
+
+  it('not streamed: an answer slower than first_byte_ms but within total_ms is a success', async () => {
+    const before = a.requests.length;
+    a.handle(async (_, res) => {
+      await sleep(200);
+      json(res, 200, completion('slow but whole'));
+    });
+    const r = await eng({ first_byte_ms: 40, total_ms: 5_000 }).call(chatCall());
+    expect(r.kind === 'json' && r.body.choices).toMatchObject([{ message: { content: 'slow but whole' } }]);
+    expect(a.requests.length - before).toBe(1);
   });
 
   it('first byte on a stream: a head but no event in time is upstream_first_byte_timeout, retried on the next deployment', async () => {

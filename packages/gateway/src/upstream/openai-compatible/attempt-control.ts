@@ -5,7 +5,10 @@
  * and rejects the pending read with that reason, so the reason is what the reader sees.
  *
  *   total       from the start of the attempt to the end of the response or stream
- *   first byte  from the start to the response head (JSON) or the first SSE event (stream)
+ *   first byte  streams only: from the start to the first SSE event that carries output. A
+ *               non-streamed answer's head comes only once the whole generation is done, so a
+ *               first-byte deadline there would cut long answers that are on their way (and the
+ *               SDK's retries would start the same generation again): it is bounded by total.
  *   idle        while waiting on the upstream for more body, once the first byte is in;
  *               time the consumer spends not reading (backpressure) does not count
  *
@@ -26,6 +29,7 @@ export class AttemptControl {
   constructor(
     private readonly timeouts: Timeouts,
     private readonly client: AbortSignal,
+    stream: boolean,
   ) {
     if (client.aborted) {
       this.controller.abort(client.reason);
@@ -33,7 +37,7 @@ export class AttemptControl {
     }
     client.addEventListener('abort', this.onClientAbort, { once: true });
     this.total = this.timer('upstream_total_timeout', timeouts.total_ms);
-    this.firstByte = this.timer('upstream_first_byte_timeout', timeouts.first_byte_ms);
+    if (stream) this.firstByte = this.timer('upstream_first_byte_timeout', timeouts.first_byte_ms);
   }
 
   get signal(): AbortSignal {

@@ -51,7 +51,7 @@ const noop = () => {};
 
 export async function attempt(target: DeploymentTarget, call: EngineCall, opts: AttemptOptions): Promise<EngineResult> {
   const d = target.deployment;
-  const ctl = new AttemptControl(d.timeouts, call.signal);
+  const ctl = new AttemptControl(d.timeouts, call.signal, call.stream);
   const failed = (e: unknown): AttemptError => {
     const f = toAttemptError(e, ctl, d.timeouts);
     ctl.dispose();
@@ -60,6 +60,7 @@ export async function attempt(target: DeploymentTarget, call: EngineCall, opts: 
   };
 
   const headers = call.stream ? target.streamHeaders : target.jsonHeaders;
+  const body: Record<string, unknown> = { ...call.body, model: d.model };
   let res: Dispatcher.ResponseData;
   try {
     res = await target.dispatcher.request({
@@ -67,7 +68,7 @@ export async function attempt(target: DeploymentTarget, call: EngineCall, opts: 
       path: target.basePath + ENDPOINT_PATHS[call.endpoint] + target.query,
       method: 'POST',
       headers: call.fault === undefined ? headers : { ...headers, [HEADER.fault]: call.fault },
-      body: JSON.stringify({ ...call.body, model: d.model }),
+      body: JSON.stringify(body),
       signal: ctl.signal,
       // Ours (AttemptControl) name the timeout that passed; undici's would not.
       headersTimeout: 0,
@@ -80,7 +81,14 @@ export async function attempt(target: DeploymentTarget, call: EngineCall, opts: 
   const status = res.statusCode;
   const ok = status >= 200 && status < 300;
   if (ok && call.stream && !isJson(res.headers['content-type'])) {
-    const chunks = new UpstreamChunkStream(res.body, { ctl, timeouts: d.timeouts, overloadStatus: opts.overloadStatus, onEnd: opts.settle });
+    const chunks = new UpstreamChunkStream(res.body, {
+      ctl,
+      timeouts: d.timeouts,
+      overloadStatus: opts.overloadStatus,
+      onEnd: opts.settle,
+      usageRequested: (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true,
+      choices: typeof body.n === 'number' ? body.n : 1,
+    });
     await chunks.first();
     return { kind: 'stream', chunks };
   }

@@ -5,8 +5,10 @@
  *
  * `first()` reads up to the first chunk before the engine hands the stream out, so a failure
  * before any output is still an ordinary, retryable error. After that, failures (socket reset,
- * idle or total timeout, an error frame, a stream that ends without `[DONE]`) are thrown from
- * `next()` as ApiErrors, after any chunks that arrived before them. A client abort throws the
+ * idle or total timeout, an error frame, a stream cut short) are thrown from `next()` as
+ * ApiErrors, after any chunks that arrived before them. A stream that ends without `[DONE]` is
+ * cut short unless the answer is visibly complete: every choice finished (and the usage chunk,
+ * when it was asked for, arrived), as llama.cpp-style servers end. A client abort throws the
  * client's reason. The breaker hears the outcome exactly once, even if the consumer stops
  * reading or never starts.
  */
@@ -27,6 +29,10 @@ export interface ChunkStreamOptions {
   overloadStatus: 429 | 503;
   /** Called exactly once, when the stream is over for whatever reason. */
   onEnd(outcome: BreakerOutcome): void;
+  /** The request asked the upstream for a usage chunk (`stream_options.include_usage`). */
+  usageRequested: boolean;
+  /** Choices the request asked for (`n`): a complete answer finishes at least this many. */
+  choices: number;
 }
 
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
@@ -43,6 +49,10 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk> {
   private ended = false;
   private failure: AttemptError | undefined;
   private thrown = false;
+  /** Choice indexes seen, and those that carried a finish_reason: to tell a complete answer from a cut one. */
+  private readonly choicesSeen = new Set<number>();
+  private readonly choicesFinished = new Set<number>();
+  private usageSeen = false;
   private readonly onAbort = () => void this.fail(this.opts.ctl.signal.reason);
 
   constructor(
@@ -125,8 +135,9 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk> {
         if (r.done) {
           this.bodyEnded = true;
           this.accept(this.parser.end());
-          // A clean end without [DONE] is a cut-short answer, not a complete one.
-          if (!this.sawDone) throw new ApiError('upstream_invalid_response');
+          // A clean end without [DONE] is a cut-short answer, unless the answer itself is complete.
+          if (!this.sawDone && !this.complete()) throw new ApiError('upstream_invalid_response');
+          this.sawDone = true;
           return;
         }
         this.accept(this.parser.push(r.value));
@@ -154,11 +165,36 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk> {
       if (err) throw new MappedAnswer(mapUpstreamError(statusOfErrorObject(err), { error: err }, {}, this.opts.overloadStatus));
       if (!isObject) throw new ApiError('upstream_invalid_response');
       this.queue.push(value as Chunk);
+      this.track(value as Chunk);
       if (!this.started && carriesOutput(value as Chunk)) {
         this.started = true;
         this.opts.ctl.firstByteSeen();
       }
     }
+  }
+
+  /** Notes which choices a chunk touched and finished, and whether it carried usage. */
+  private track(chunk: Chunk): void {
+    if (chunk.usage !== null && typeof chunk.usage === 'object') this.usageSeen = true;
+    const choices = chunk.choices;
+    if (!Array.isArray(choices)) return;
+    for (const c of choices) {
+      if (!c || typeof c !== 'object') continue;
+      const { index, finish_reason } = c as { index?: unknown; finish_reason?: unknown };
+      const i = typeof index === 'number' ? index : 0;
+      this.choicesSeen.add(i);
+      if (typeof finish_reason === 'string' && finish_reason.length > 0) this.choicesFinished.add(i);
+    }
+  }
+
+  /**
+   * Whether the chunks so far make a whole answer: at least `n` choices, each with its
+   * finish_reason, and the usage chunk if one was asked for (it comes after every choice ended).
+   */
+  private complete(): boolean {
+    const { choicesSeen, choicesFinished } = this;
+    if (choicesSeen.size < Math.max(1, this.opts.choices) || choicesFinished.size < choicesSeen.size) return false;
+    return this.usageSeen || !this.opts.usageRequested;
   }
 
   /** After `[DONE]`: lets the response end so the connection can go back to the pool. */
@@ -203,19 +239,25 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk> {
   }
 }
 
-/** Whether a chunk carries output: text, a refusal, a tool call, a finish reason, or usage. */
+/**
+ * Whether a chunk carries output: text, reasoning (`reasoning_content` from vLLM and DeepSeek,
+ * `reasoning` from others: a thinking model may send only that for seconds), a refusal, a tool
+ * call, a finish reason, or usage.
+ */
 function carriesOutput(chunk: Chunk): boolean {
   const c = chunk as { choices?: unknown; usage?: unknown };
   if (c.usage) return true;
   if (!Array.isArray(c.choices) || c.choices.length === 0) return true;
   for (const choice of c.choices) {
     if (!choice || typeof choice !== 'object') return true;
-    const ch = choice as { finish_reason?: unknown; text?: unknown; delta?: { content?: unknown; refusal?: unknown; tool_calls?: unknown; function_call?: unknown } };
+    const ch = choice as { finish_reason?: unknown; text?: unknown; delta?: Record<string, unknown> };
     if (ch.finish_reason) return true;
-    if (typeof ch.text === 'string' && ch.text.length > 0) return true;
+    if (nonEmpty(ch.text)) return true;
     const d = ch.delta;
     if (!d || typeof d !== 'object') continue;
-    if ((typeof d.content === 'string' && d.content.length > 0) || d.refusal || d.tool_calls || d.function_call) return true;
+    if (nonEmpty(d.content) || nonEmpty(d.reasoning_content) || nonEmpty(d.reasoning) || d.refusal || d.tool_calls || d.function_call) return true;
   }
   return false;
 }
+
+const nonEmpty = (x: unknown) => typeof x === 'string' && x.length > 0;

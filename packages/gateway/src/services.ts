@@ -25,6 +25,7 @@ import { ApiError } from './http/api-error.js';
 import { retryHeaders } from '@tollgate/protocol';
 import { Identity, type Principal } from './identity/index.js';
 import { MemoryCounterStore, RateLimiter, RedisCounterStore, type CounterStore } from './limits/index.js';
+import { SettlementQueue } from './pipeline/settlements.js';
 import type { AdmissionLike, PipelineDeps, Reservation } from './pipeline/types.js';
 import type { Metrics } from './status/metrics.js';
 import { openStore, type Store } from './store/index.js';
@@ -49,6 +50,8 @@ export interface Services {
   identity: Identity;
   counters: CounterStore;
   limiter: RateLimiter;
+  /** Counter settlements running or retrying in the background. */
+  settlements: SettlementQueue;
   ledger: UsageLedger;
   engines: Map<string, Engine>;
   admissions: Map<string, Admission>;
@@ -83,6 +86,16 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   const softLimits = new SoftLimitNotifier(store, { clock, log, webhookUrl: config.billing.soft_limit_webhook_url, fetch: deps.fetch ?? fetch });
   void softLimits.resumePending().catch((e: unknown) => log.warn({ err: e }, 'resuming soft-limit notifications failed'));
   const retention = startUsageRetention(store, { retentionDays: config.usage.retention_days, clock, log });
+
+  const settlements = new SettlementQueue({ clock, log });
+  // Reads spend only while the organization has a soft limit not yet fired this period.
+  const afterSettle = createSoftLimitHook({
+    notifier: softLimits,
+    counters,
+    clock,
+    log,
+    softLimitOf: async (orgId) => (await spendLimits.get(orgId)).softLimitMicros,
+  });
 
   const models = new Map(config.models.map((m) => [m.name, m]));
   const engines = new Map<string, Engine>();
@@ -119,10 +132,13 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
         ...(input.limits.key ? { keyLimits: input.limits.key } : {}),
         spend: { key: target.key, hardLimit: limits.hardLimitMicros, amount: input.worstCaseMicros, periodEndMs: target.period.endMs },
       }));
+      // Past the lease the sweep charges the reservation anyway; retrying longer is pointless.
+      const giveUpAt = clock.now() + config.billing.reservation_lease_ms;
+      const orgId = input.caller.orgId;
       return {
         headers: admitted.headers,
-        settle: ({ tokens, costMicros }) => admitted.settle(tokens, costMicros),
-        cancel: () => admitted.cancel(),
+        settle: ({ tokens, costMicros }) => settlements.submit({ run: () => admitted.settle(tokens, costMicros), giveUpAt, onSettled: () => afterSettle(orgId) }),
+        cancel: () => settlements.submit({ run: () => admitted.cancel(), giveUpAt }),
       };
     },
     admission: (m: ModelConfig): AdmissionLike | undefined => admissions.get(m.name),
@@ -130,14 +146,6 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     usage: ledger,
     price: (m, u) => priceMicros(m.pricing, u.prompt_tokens, u.completion_tokens),
     worstCase: (m, prompt, maxOut) => worstCaseMicros(m.pricing, prompt, maxOut),
-    // Reads spend only while the organization has a soft limit not yet fired this period.
-    afterSettle: createSoftLimitHook({
-      notifier: softLimits,
-      counters,
-      clock,
-      log,
-      softLimitOf: async (orgId) => (await spendLimits.get(orgId)).softLimitMicros,
-    }),
   };
 
   return {
@@ -146,6 +154,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     identity,
     counters,
     limiter,
+    settlements,
     ledger,
     engines,
     admissions,
@@ -173,6 +182,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
           e instanceof OpenAICompatibleEngine ? e.deploymentStates().map((d): [Record<string, string>, number] => [{ deployment: d.name }, d.breaker.state === 'open' ? 1 : d.breaker.state === 'half_open' ? 0.5 : 0]) : [],
         ),
       );
+      metrics.gauge('tollgate_settlements_pending', 'Counter settlements not yet landed (running or retrying in the background).', () => [[{}, settlements.stats().pending]]);
       metrics.gauge('tollgate_usage_buffered', 'Usage events not yet written to the store.', () => [[{}, ledger.pending()]]);
     },
     async close() {
@@ -180,6 +190,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
       for (const a of admissions.values()) await a.close();
       for (const s of semaphores) await s.close();
       for (const e of engines.values()) await e.close?.();
+      await settlements.close();
       await ledger.close();
       await softLimits.idle();
       await identity.close();

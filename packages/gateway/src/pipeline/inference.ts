@@ -4,8 +4,10 @@
  *   authenticate → authorize → validate → limit + quota (one atomic reservation) → admit →
  *   forward → settle
  *
- * Settlement and the usage record happen on every exit path, exactly once, and always before the
- * last byte goes to the client, so a client that saw a response can rely on it being counted.
+ * The usage record happens on every exit path, exactly once, and always before the last byte goes
+ * to the client, so a client that saw a response can rely on it being in the ledger. The counters'
+ * settlement is handed to the background (pipeline/settlements.ts) right after: a counter store
+ * that is slow or down never delays, fails or truncates an answer that already succeeded.
  */
 import type { Usage } from '@tollgate/protocol';
 import { HEADER } from '@tollgate/protocol';
@@ -131,8 +133,8 @@ class Run {
     // The gateway's own overload is never charged to the caller: give everything back.
     if (this.reservation && err && err.entry.kind === 'overloaded') {
       this.finished = true;
-      await this.reservation.cancel();
       this.record({ usage: undefined, estimated: false, status, errorCode });
+      this.reservation.cancel();
       return;
     }
     await this.finish({ usage: undefined, estimated: false, status, errorCode });
@@ -143,11 +145,9 @@ class Run {
     this.finished = true;
     const v = this.validated;
     const cost = o.usage && v ? this.deps.price(v.model, o.usage) : 0;
-    if (this.reservation) {
-      await this.reservation.settle({ tokens: o.usage?.total_tokens ?? 0, costMicros: cost });
-      this.deps.afterSettle?.(this.caller.orgId);
-    }
+    // The ledger first (synchronous, journaled), then the counters in the background.
     this.record(o, cost);
+    this.reservation?.settle({ tokens: o.usage?.total_tokens ?? 0, costMicros: cost });
   }
 
   private record(o: Outcome, cost = 0): void {

@@ -26,10 +26,13 @@ export interface AccessControl<P extends CallerIdentity = CallerIdentity> {
 export interface Reservation {
   /** x-ratelimit-* headers describing the caller's state after admission. */
   headers: Record<string, string>;
-  /** Settles tokens and money to what was really used. Idempotent. */
-  settle(actual: { tokens: number; costMicros: number }): Promise<void>;
-  /** Returns everything (request count included): for requests the gateway itself could not serve (overload). */
-  cancel(): Promise<void>;
+  /**
+   * Settles tokens and money to what was really used. Returns at once: the true-up runs in the
+   * background and is retried until it lands (idempotent), so it never delays or fails the answer.
+   */
+  settle(actual: { tokens: number; costMicros: number }): void;
+  /** Returns everything (request count included): for requests the gateway itself could not serve (overload). Like `settle`, in the background. */
+  cancel(): void;
 }
 
 export interface ReserveInput {
@@ -68,6 +71,4 @@ export interface PipelineDeps {
   usage: { record(event: UsageEvent): void };
   price(model: ModelConfig, usage: Usage): number;
   worstCase(model: ModelConfig, promptTokens: number, maxOutputTokens: number): number;
-  /** Called after a request settled money (soft-limit notifications). */
-  afterSettle?(orgId: string): void;
 }

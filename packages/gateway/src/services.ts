@@ -21,8 +21,8 @@ import { OrgSpendLimits } from './billing/org-spend-limits.js';
 import type { Clock } from './clock.js';
 import type { Config, ModelConfig } from './config/types.js';
 import type { Router } from './http/router.js';
+import { isDependencyOutage } from './store/outage.js';
 import { ApiError } from './http/api-error.js';
-import { retryHeaders } from '@tollgate/protocol';
 import { Identity, type Principal } from './identity/index.js';
 import { MemoryCounterStore, RateLimiter, RedisCounterStore, type CounterStore } from './limits/index.js';
 import { SettlementQueue } from './pipeline/settlements.js';
@@ -202,16 +202,18 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
 
 /**
  * Failure policy for the counters (documented in the README): fail closed. When Redis does not
- * answer within its command timeout, the request gets a 503 `store_unavailable` (retryable)
- * rather than being admitted unmetered: limits and quotas stay exact, and nothing hangs.
+ * answer within its command timeout, the request gets a 503 `store_unavailable` (retryable, no
+ * retry hint: the gateway cannot know when Redis is back, so clients back off exponentially)
+ * rather than being admitted unmetered: limits and quotas stay exact, and nothing hangs. Any
+ * other failure is ours, not an outage: it propagates and is answered as a 500.
  */
 async function guardStore<T>(log: Logger, op: () => Promise<T>): Promise<T> {
   try {
     return await op();
   } catch (e) {
-    if (e instanceof ApiError) throw e;
-    log.error({ err: e }, 'counter store failed');
-    throw new ApiError('store_unavailable', {}, { headers: retryHeaders(1000), cause: e });
+    if (e instanceof ApiError || !isDependencyOutage(e)) throw e;
+    log.error({ err: e }, 'counter store unavailable');
+    throw new ApiError('store_unavailable', {}, { cause: e });
   }
 }
 

@@ -114,13 +114,14 @@ export class Reader {
     return v;
   }
 
-  /** A limit: a positive integer, or null/absent for "unlimited". */
+  /** A limit: a non-negative integer (0 = blocked), or null/absent for "unlimited". */
   limit(key: string): number | null | undefined {
     const v = this.obj[key];
     if (v === undefined) return undefined;
     if (v === null) return null;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-      this.fail(key, 'a positive integer or null (unlimited)', v);
+    // 0 blocks the model (a non-retryable 429), as it does when set through the admin API.
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+      this.fail(key, 'a non-negative integer (0 blocks the model) or null (unlimited)', v);
       return undefined;
     }
     return v;

@@ -17,7 +17,7 @@
  * ```
  * @module
  */
-import { HEADER, maskKey, retryHeaders } from '@tollgate/protocol';
+import { HEADER, maskKey } from '@tollgate/protocol';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -25,6 +25,7 @@ import type { Config } from '../config/types.js';
 import { ApiError } from '../http/api-error.js';
 import { header, type RequestContext } from '../http/context.js';
 import type { Store } from '../store/index.js';
+import { isDependencyOutage } from '../store/outage.js';
 import { isWellFormedKey } from './api-key-format.js';
 import { credentialFrom } from './bearer.js';
 import { FailedAuthLimiter } from './failed-auth-limiter.js';
@@ -235,16 +236,17 @@ export class Identity {
   }
 
   /**
-   * Store failures on the request path become 503 store_unavailable (retryable): the request is
-   * neither admitted unchecked nor answered with a misleading 401 or a bare 500.
+   * A database outage on the request path becomes 503 store_unavailable (retryable, no retry
+   * hint: clients back off): the request is neither admitted unchecked nor answered with a
+   * misleading 401. Any other exception is a fault of ours and propagates as a 500.
    */
   private async fromStore<T>(op: () => Promise<T>): Promise<T> {
     try {
       return await op();
     } catch (e) {
-      if (e instanceof ApiError) throw e;
+      if (e instanceof ApiError || !isDependencyOutage(e)) throw e;
       this.log?.error({ err: e }, 'identity store unavailable');
-      throw new ApiError('store_unavailable', {}, { headers: retryHeaders(1000), cause: e });
+      throw new ApiError('store_unavailable', {}, { cause: e });
     }
   }
 

@@ -43,3 +43,28 @@ export function rejectionError(c: RejectionContext): ApiError {
     { headers: { ...c.headers, ...retryHeaders(wait) } },
   );
 }
+
+export interface BlockedContext {
+  model: string;
+  orgId: string;
+  dim: Dimension;
+  /** Whose limit is 0: the organization's or the API key's. */
+  scope: 'organization' | 'key';
+  requested: number;
+}
+
+/**
+ * A limit of 0 blocks the model for the organization or key (one meaning everywhere: config
+ * tiers, organization and key overrides). Waiting cannot help, so the 429 says so and carries
+ * `x-should-retry: false` (the catalog entry is not retryable) and no retry hint.
+ */
+export function blockedError(c: BlockedContext): ApiError {
+  return new ApiError(c.dim.kind === 'requests' ? 'rate_limit_blocked_requests' : 'rate_limit_blocked_tokens', {
+    model: c.model,
+    organization: c.orgId,
+    dimension: c.dim.label,
+    abbr: c.dim.abbr,
+    requested: c.requested,
+    scope: c.scope === 'organization' ? 'this organization' : 'this API key',
+  });
+}

@@ -8,7 +8,7 @@
 import type { LimitSet } from '../config/types.js';
 import type { BucketRequest, CounterStore, SpendRequest, SpendState } from './counter-store.js';
 import { DIMENSIONS, type Dimension } from './dimensions.js';
-import { rejectionError } from './rate-limit-errors.js';
+import { blockedError, rejectionError } from './rate-limit-errors.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
 
 export type { LimitSet };
@@ -69,16 +69,23 @@ export class RateLimiter {
   async reserve(input: ReserveInput): Promise<Admission> {
     const dims: Dimension[] = [];
     const buckets: BucketRequest[] = [];
+    let blocked: { dim: Dimension; scope: 'organization' | 'key' } | undefined;
     const add = (scope: string, limits: LimitSet | undefined) => {
       for (const d of DIMENSIONS) {
         const limit = limits?.[d.field];
         if (limit === null || limit === undefined) continue;
+        // 0 blocks the model (documented); it never reaches the store, whose buckets need L > 0.
+        if (limit === 0) {
+          blocked ??= { dim: d, scope: scope === 'org' ? 'organization' : 'key' };
+          continue;
+        }
         dims.push(d);
         buckets.push({ key: `${scope}:${encodeURIComponent(input.model)}:${d.abbr.toLowerCase()}`, limit, windowMs: d.windowMs, cost: d.kind === 'tokens' ? Math.ceil(input.tokens) : 1 });
       }
     };
     add('org', input.orgLimits);
     add(`key:${encodeURIComponent(input.keyId)}`, input.keyLimits);
+    if (blocked) throw blockedError({ model: input.model, orgId: input.orgId, dim: blocked.dim, scope: blocked.scope, requested: blocked.dim.kind === 'tokens' ? Math.ceil(input.tokens) : 1 });
 
     if (buckets.length === 0 && !input.spend) return unlimited(input.requestId);
 

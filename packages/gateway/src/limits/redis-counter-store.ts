@@ -17,6 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ReplyError, type Cluster, type Redis } from 'ioredis';
+import { DependencyUnavailableError } from '../store/outage.js';
 import { validateReserve, validateSettle, validateSpendArgs, SPEND_GRACE_MS } from './bucket-math.js';
 import type { CounterStore, ReserveOutcome, ReserveRequest, SettleRequest, SpendState } from './counter-store.js';
 import { RESERVE_LUA, SETTLE_LUA, SET_SPENT_LUA, decodeReserve, encodeReserve, encodeSettle, spendKey, type ScriptCall } from './redis-scripts.js';
@@ -97,7 +98,7 @@ export class RedisCounterStore implements CounterStore {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new Error('counter store: closed');
+    if (this.closed) throw new DependencyUnavailableError('counter store: closed');
   }
 
   private compensate(r: ReserveRequest): void {
@@ -120,7 +121,7 @@ export class RedisCounterStore implements CounterStore {
   private bounded<T>(p: Promise<T>): Promise<T> {
     const ms = this.timeoutMs;
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`counter store: redis did not answer within ${ms} ms`)), ms);
+      const timer = setTimeout(() => reject(new DependencyUnavailableError(`counter store: redis did not answer within ${ms} ms`)), ms);
       p.then(
         (v) => {
           clearTimeout(timer);

@@ -84,10 +84,16 @@ models:
   });
 
   it('validates tiers and limits', () => {
-    const p = problems({ tiers: { free: { 'sim-small': { max_requests_per_1_minute: 0 }, 'gpt-9': {} } }, default_tier: 'gold' });
-    expect(p).toContain('tiers.free.sim-small.max_requests_per_1_minute: expected a positive integer or null (unlimited), got 0');
+    const p = problems({ tiers: { free: { 'sim-small': { max_requests_per_1_minute: -1, max_tokens_per_1_minute: 1.5 }, 'gpt-9': {} } }, default_tier: 'gold' });
+    expect(p).toContain('tiers.free.sim-small.max_requests_per_1_minute: expected a non-negative integer (0 blocks the model) or null (unlimited), got -1');
+    expect(p).toContain('tiers.free.sim-small.max_tokens_per_1_minute: expected a non-negative integer (0 blocks the model) or null (unlimited), got 1.5');
     expect(p).toContain('tiers.free.gpt-9: unknown model');
     expect(p).toContain('default_tier: no tier named "gold" in tiers');
+  });
+
+  it('accepts a limit of 0: it blocks the model, with the same meaning as through the admin API', () => {
+    const c = parseConfig({ tiers: { free: { 'sim-small': { max_requests_per_1_day: 0 } } }, default_tier: 'free' }, {});
+    expect(c.tiers.free!['sim-small']).toEqual({ max_requests_per_1_day: 0 });
   });
 
   it('reports an unreadable or malformed file by its path', () => {

@@ -127,7 +127,7 @@ describe('identity cache', () => {
     const { key, keyId } = await newKey();
     await identity.authenticate(bearer(key));
     await clock.advance(TTL + 1);
-    vi.spyOn(store.apiKeys, 'findForAuth').mockRejectedValue(new Error('connection refused'));
+    vi.spyOn(store.apiKeys, 'findForAuth').mockRejectedValue(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
     expect((await identity.authenticate(bearer(key))).keyId).toBe(keyId);
     await identity.invalidate({ kind: 'key', keyId });
     // With nothing cached the answer is a retryable 503, not a 401 and not a bare 500.
@@ -135,7 +135,15 @@ describe('identity cache', () => {
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).entry.id).toBe('store_unavailable');
     expect((err as ApiError).status).toBe(503);
-    expect((err as ApiError).headers['retry-after']).toBe('1');
+    // No made-up retry hint: the gateway cannot know when the database is back; clients back off.
+    expect((err as ApiError).headers['retry-after']).toBeUndefined();
+  });
+
+  it('an exception of ours while loading a key is not reported as a database outage', async () => {
+    const { key } = await newKey();
+    vi.spyOn(store.apiKeys, 'findForAuth').mockRejectedValue(new TypeError("Cannot read properties of undefined (reading 'org_id')"));
+    const err = await identity.authenticate(bearer(key)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TypeError);
   });
 
   it('last_used_at is buffered: no write per request, one write per flush', async () => {

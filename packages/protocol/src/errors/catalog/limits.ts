@@ -66,6 +66,48 @@ export const limitEntries: readonly CatalogEntry[] = [
     },
   },
   {
+    id: 'rate_limit_blocked_requests',
+    group: 'rate_limit',
+    kind: 'rate_limit',
+    status: 429,
+    type: 'requests',
+    code: 'rate_limit_exceeded',
+    param: null,
+    message:
+      'Rate limit reached for {model} in organization {organization} on {dimension} ({abbr}): Limit 0, Requested {requested}. The limit of {scope} for this model is 0, so its requests are blocked and waiting will not help. Visit {docs_url}#rate_limit_blocked_requests to learn more.',
+    retryable: false,
+    title: { en: 'Blocked by a limit of 0 (requests)', 'zh-CN': '限额为 0，请求被阻止（请求数）' },
+    cause: {
+      en: 'An administrator set this requests-per-minute or requests-per-day limit to 0 for the organization or the API key: 0 means the model is blocked, not unlimited.',
+      'zh-CN': '管理员将该组织或 API 密钥的每分钟或每日请求数限额设为 0：0 表示阻止使用该模型，而不是不限。',
+    },
+    fix: {
+      en: 'Do not retry: ask an organization owner or the operator to raise the limit (null means unlimited), or use another model.',
+      'zh-CN': '不要重试：请组织所有者或运维人员提高限额（null 表示不限），或改用其他模型。',
+    },
+  },
+  {
+    id: 'rate_limit_blocked_tokens',
+    group: 'rate_limit',
+    kind: 'rate_limit',
+    status: 429,
+    type: 'tokens',
+    code: 'rate_limit_exceeded',
+    param: null,
+    message:
+      'Rate limit reached for {model} in organization {organization} on {dimension} ({abbr}): Limit 0, Requested {requested}. The limit of {scope} for this model is 0, so its requests are blocked and waiting will not help. Visit {docs_url}#rate_limit_blocked_tokens to learn more.',
+    retryable: false,
+    title: { en: 'Blocked by a limit of 0 (tokens)', 'zh-CN': '限额为 0，请求被阻止（token 数）' },
+    cause: {
+      en: 'An administrator set this tokens-per-minute or tokens-per-day limit to 0 for the organization or the API key: 0 means the model is blocked, not unlimited.',
+      'zh-CN': '管理员将该组织或 API 密钥的每分钟或每日 token 数限额设为 0：0 表示阻止使用该模型，而不是不限。',
+    },
+    fix: {
+      en: 'Do not retry: ask an organization owner or the operator to raise the limit (null means unlimited), or use another model.',
+      'zh-CN': '不要重试：请组织所有者或运维人员提高限额（null 表示不限），或改用其他模型。',
+    },
+  },
+  {
     id: 'insufficient_quota',
     group: 'quota',
     kind: 'insufficient_quota',

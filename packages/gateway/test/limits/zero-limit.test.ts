@@ -33,9 +33,9 @@ async function blockedOnce(apiKey: string, model = 'sim-small'): Promise<Instanc
   expect(counted.sent).toHaveLength(1); // x-should-retry: false — the SDK does not retry
   const e = err as InstanceType<typeof OpenAI.RateLimitError>;
   expect(e.status).toBe(429);
-  expect(e.headers.get('x-should-retry')).toBe('false');
-  expect(e.headers.get('retry-after')).toBeNull();
-  expect(e.headers.get('retry-after-ms')).toBeNull();
+  expect(e.headers!.get('x-should-retry')).toBe('false');
+  expect(e.headers!.get('retry-after')).toBeNull();
+  expect(e.headers!.get('retry-after-ms')).toBeNull();
   expectErrorEnvelope(e.error ? { error: e.error } : undefined);
   return e;
 }
@@ -123,9 +123,9 @@ describe('exceptions of the counter store', () => {
       const e = err as InstanceType<typeof OpenAI.APIError>;
       expect(e.status).toBe(503);
       expect(e.code).toBe('store_unavailable');
-      expect(e.headers.get('x-should-retry')).toBeNull();
-      expect(e.headers.get('retry-after')).toBeNull();
-      expect(e.headers.get('retry-after-ms')).toBeNull();
+      expect(e.headers!.get('x-should-retry')).toBeNull();
+      expect(e.headers!.get('retry-after')).toBeNull();
+      expect(e.headers!.get('retry-after-ms')).toBeNull();
     } finally {
       spy.mockRestore();
     }

@@ -1,11 +1,18 @@
 /**
  * First start: an empty database gets an organization, a user (its owner) and an API key, and —
- * when no admin key is configured — a generated admin key whose hash is kept. Each secret is
- * returned once for printing and never stored or logged in plain text.
+ * when no admin key is configured — a generated admin key whose hash is kept. Each key is written
+ * to the owner-only credentials file (first-start-credentials.ts) before it is stored, and never
+ * stored or logged in plain text. `tollgate serve` runs `bootstrap` only once it is listening, so
+ * the API key is made only when it can be used.
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dataDirOf } from './config/data-dir.js';
 import type { Config } from './config/types.js';
+import { credentialsPath, saveCredentials } from './first-start-credentials.js';
 import { generateApiKey } from './identity/index.js';
 import { adminKeyDigest } from './admin/auth.js';
 import type { Services } from './services.js';
@@ -21,7 +28,20 @@ export interface FirstStart {
   orgId?: string;
 }
 
-export async function bootstrap(services: Services, config: Config): Promise<FirstStart> {
+/**
+ * Where this gateway's first-start keys are written: in its data directory, or (for an in-memory
+ * database, which keeps nothing) in a private temporary directory made when first needed.
+ */
+export function credentialsFileFor(config: Config): () => string {
+  let path: string | undefined;
+  return () => (path ??= credentialsPath(dataDirOf(config) ?? mkdtempSync(join(tmpdir(), 'tollgate-'))));
+}
+
+/**
+ * Creates the first organization, user and API key on an empty database, and saves the key (with
+ * the gateway's URL) to `credentialsFile` before storing it.
+ */
+export async function bootstrap(services: Services, config: Config, opts: { credentialsFile: () => string; url?: string }): Promise<FirstStart> {
   const { store, identity } = services;
   const out: FirstStart = {};
   if (services.generatedAdminKey) out.adminKey = services.generatedAdminKey;
@@ -36,6 +56,7 @@ export async function bootstrap(services: Services, config: Config): Promise<Fir
   const user = await store.users.create({ email: 'admin@localhost', name: 'Administrator' });
   await store.memberships.add(org.id, user.id, 'owner');
   const { key, redacted } = generateApiKey();
+  saveCredentials(opts.credentialsFile(), { TOLLGATE_URL: opts.url ?? config.server.public_url, TOLLGATE_API_KEY: key, TOLLGATE_ORGANIZATION: org.id });
   await store.apiKeys.insert({ orgId: org.id, userId: user.id, name: 'default', keyHash: await identity.hashKey(key), redacted, permissions: 'all', scopes: [], expiresAt: null });
   out.apiKey = key;
   out.orgId = org.id;
@@ -43,18 +64,24 @@ export async function bootstrap(services: Services, config: Config): Promise<Fir
 }
 
 /**
- * The admin key's digest. With no key configured, one is generated on the first start, only its
- * SHA-256 is stored, and the plaintext is returned once for printing.
+ * The admin key's digest. With no key configured, one is generated on the first start, written to
+ * the credentials file, and only its SHA-256 is stored; the plaintext is also returned once.
  */
-export async function resolveAdminKey(store: Store, configured: string | null): Promise<{ digest: Buffer | null; generated?: string }> {
+export async function resolveAdminKey(store: Store, configured: string | null, credentialsFile: () => string): Promise<{ digest: Buffer | null; generated?: string }> {
   if (configured !== null) return { digest: adminKeyDigest(configured, undefined) };
   const stored = await store.settings.get(ADMIN_KEY_DIGEST_SETTING);
   if (stored !== undefined) return { digest: adminKeyDigest(null, stored) };
   const generated = `tga-${randomBytes(32).toString('base64url')}`;
   const hex = createHash('sha256').update(generated).digest('hex');
+  // Saved before it is stored: once stored it opens the admin API, so it must not be lost if the
+  // start fails later (a port in use), and later starts never generate another.
+  saveCredentials(credentialsFile(), { TOLLGATE_ADMIN_KEY: generated });
   // Insert-if-absent: when instances start together, the first stored key is the admin key and
-  // only the instance that stored it prints it (a key printed but overwritten would not work).
+  // only the instance that stored it keeps it (a key saved but overwritten would not work).
   const winner = await store.settings.getOrCreate(ADMIN_KEY_DIGEST_SETTING, () => hex);
-  if (winner !== hex) return { digest: adminKeyDigest(null, winner) };
+  if (winner !== hex) {
+    saveCredentials(credentialsFile(), { TOLLGATE_ADMIN_KEY: undefined });
+    return { digest: adminKeyDigest(null, winner) };
+  }
   return { digest: adminKeyDigest(null, hex), generated };
 }

@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Admission, RedisLeaseSemaphore } from './admission/index.js';
 import { requireAdminKey } from './admin/auth.js';
-import { resolveAdminKey } from './bootstrap.js';
+import { credentialsFileFor, resolveAdminKey } from './bootstrap.js';
 import { registerAdminRoutes } from './admin/routes.js';
 import { registerBillingRoutes } from './billing/routes.js';
 import { spendTarget } from './billing/period.js';
@@ -41,12 +41,16 @@ export interface ServiceDeps {
   log: Logger;
   redis: Redis | undefined;
   fetch?: typeof fetch;
+  /** Where first-start keys are saved (default: the data directory; see bootstrap.ts). */
+  credentialsFile?: () => string;
 }
 
 export interface Services {
   store: Store;
-  /** The admin key generated on this (first) start, to print once; undefined otherwise. */
+  /** The admin key generated on this (first) start, already saved; undefined otherwise. */
   generatedAdminKey: string | undefined;
+  /** The file first-start keys are saved to. */
+  credentialsFile: () => string;
   identity: Identity;
   counters: CounterStore;
   limiter: RateLimiter;
@@ -69,7 +73,8 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   const counters: CounterStore = redis ? new RedisCounterStore(redis, { prefix }) : new MemoryCounterStore(clock);
   const limiter = new RateLimiter(counters, { leaseMs: config.billing.reservation_lease_ms });
   const identity = new Identity({ store, config, clock, log, ...(redis ? { redis } : {}) });
-  const adminKey = await resolveAdminKey(store, config.secrets.admin_key);
+  const credentialsFile = deps.credentialsFile ?? credentialsFileFor(config);
+  const adminKey = await resolveAdminKey(store, config.secrets.admin_key, credentialsFile);
   const spendLimits = new OrgSpendLimits(store);
   // Spend limits changed through any instance reach this one's cache with identity's events.
   identity.onInvalidate((e) => {
@@ -151,6 +156,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   return {
     store,
     generatedAdminKey: adminKey.generated,
+    credentialsFile,
     identity,
     counters,
     limiter,

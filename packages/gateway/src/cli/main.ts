@@ -10,6 +10,8 @@ export interface CliIo {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   env: Record<string, string | undefined>;
+  /** stderr is a terminal: `serve` may show first-start keys there (never on stdout, the log stream). */
+  terminal?: boolean;
 }
 
 const USAGE = `Usage: tollgate <command> [options]
@@ -65,7 +67,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
 /** Runs the command line of this process; the bin launcher (bin/tollgate.js) calls it. */
 export function main(argv: string[]): void {
-  const io: CliIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), env: process.env };
+  const io: CliIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), env: process.env, terminal: process.stderr.isTTY === true };
   runCli(argv, io).then(
     (code) => {
       // serve/simulate keep the process alive themselves; they resolve only when stopped.

@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { createGateway } from '../app.js';
-import { bootstrap } from '../bootstrap.js';
+import { bootstrap, type FirstStart } from '../bootstrap.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { flagString, parseCommand } from './args.js';
 import { configPath } from './config-path.js';
@@ -8,8 +9,10 @@ import type { CliIo } from './main.js';
 const HELP = `Usage: tollgate serve [--config FILE] [--port N] [--host HOST]
 
 Runs the gateway. Without a config file it serves the built-in simulator models on SQLite
-(./data/tollgate.db). On the first start it creates an organization, a user and an API key and
-prints them once. SIGTERM or SIGINT drains in-flight requests, then exits 0.
+(./data/tollgate.db). On the first start it creates an organization, a user, an API key and (unless
+TOLLGATE_ADMIN_KEY is set) an admin key, and saves the keys to ./data/first-start-credentials.env
+(readable only by you); they are shown on the terminal too when stderr is one, never in the logs.
+SIGTERM or SIGINT drains in-flight requests, then exits 0.
 `;
 
 export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
@@ -44,20 +47,21 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     throw e;
   }
   const gateway = await createGateway(config, { env });
-  let first: Awaited<ReturnType<typeof bootstrap>>;
+  const credentialsFile = gateway.services.credentialsFile;
+  let first: FirstStart;
   let url: string;
   try {
-    first = await bootstrap(gateway.services, config);
+    // Listen first: the first organization's API key is made only once it can be used.
     url = await gateway.listen();
+    first = await bootstrap(gateway.services, config, { credentialsFile, url: config.server.public_url });
   } catch (e) {
     // Release the store, Redis and timers, or the failed process would linger without listening.
     await gateway.close().catch(() => undefined);
+    if (gateway.services.generatedAdminKey) io.stderr(`tollgate serve: the admin key made on this start is saved in ${credentialsFile()}\n`);
     throw e;
   }
-  const lines = [`Tollgate listening on ${url}  (public URL ${config.server.public_url})`, `  OpenAI base URL: ${config.server.public_url}/v1`, `  error reference: ${config.server.public_url}/docs/errors`];
-  if (first.adminKey) lines.push('', `  admin key (shown once; set ${config.admin_key_env} to use your own): ${first.adminKey}`);
-  if (first.apiKey) lines.push(`  API key for ${first.orgId} (shown once): ${first.apiKey}`, '', `  try: curl ${config.server.public_url}/v1/chat/completions -H "Authorization: Bearer ${first.apiKey}" -H "Content-Type: application/json" -d '{"model":"${config.models[0]?.name ?? 'sim-small'}","messages":[{"role":"user","content":"Hello"}]}'`);
-  io.stdout(lines.join('\n') + '\n');
+  gateway.log.info({ url, public_url: config.server.public_url }, 'listening');
+  io.stderr(banner(url, config.server.public_url, config.models[0]?.name ?? 'sim-small', first, credentialsFile, io.terminal === true, config.admin_key_env));
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -71,4 +75,25 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
   });
   process.exit(0);
+}
+
+/**
+ * The startup banner: one write to stderr, so that it is never split by log lines and stdout
+ * carries only the JSON logs. Keys appear in it only on a terminal; otherwise it names the file.
+ */
+function banner(url: string, publicUrl: string, model: string, first: FirstStart, credentialsFile: () => string, terminal: boolean, adminKeyEnv: string): string {
+  const lines = [`Tollgate listening on ${url}  (public URL ${publicUrl})`, `  OpenAI base URL: ${publicUrl}/v1`, `  error reference: ${publicUrl}/docs/errors`];
+  const made = first.adminKey !== undefined || first.apiKey !== undefined;
+  const file = made || existsSync(credentialsFile()) ? credentialsFile() : undefined;
+  if (made && terminal) {
+    lines.push('');
+    if (first.adminKey) lines.push(`  admin key (set ${adminKeyEnv} to use your own): ${first.adminKey}`);
+    if (first.apiKey) lines.push(`  API key for ${first.orgId}: ${first.apiKey}`);
+  }
+  if (file) {
+    lines.push('', `  first-start keys: ${file} (only you can read it; store the keys safely, then delete it)`);
+    lines.push(`  use them: set -a; . ${file}; set +a; npx tollgate orgs list`);
+  }
+  if (first.apiKey) lines.push('', `  try: curl ${publicUrl}/v1/chat/completions -H "Authorization: Bearer $TOLLGATE_API_KEY" -H "Content-Type: application/json" -d '{"model":"${model}","messages":[{"role":"user","content":"Hello"}]}'`);
+  return lines.join('\n') + '\n';
 }

@@ -1,16 +1,47 @@
+import { CATALOG } from '@tollgate/protocol';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { startSimulatorServer } from '../upstream/simulator/serve.js';
 import { flagString, parseCommand } from './args.js';
 import { configPath } from './config-path.js';
 import type { CliIo } from './main.js';
 
-const HELP = `Usage: tollgate simulate [--port N] [--host HOST] [--config FILE] [--allow-fault-header]
+/**
+ * The help lists exactly the faults `parseFault` accepts: every id of the error catalog (read from
+ * it, so the list cannot name a fault that does not exist) plus the two transport faults.
+ */
+export function simulateHelp(): string {
+  return `Usage: tollgate simulate [--port N] [--host HOST] [--config FILE] [--allow-fault-header]
 
 Serves the simulator engine alone over HTTP: OpenAI-compatible, no API keys. Models come from
 the config (every model is served by the simulator here, whatever its provider) or the built-in
-defaults. With --allow-fault-header, 'x-tollgate-fault: <error id>' makes a request fail with that
-catalog error ('<id>@<n>' after n chunks of a stream; 'disconnect@<n>' and 'stall@<n>' too).
+defaults.
+
+With --allow-fault-header, a request with 'x-tollgate-fault: <fault>' fails as asked:
+  <error id>          fail with that catalog error before any output
+  <error id>@<n>      on a stream: fail after n content chunks (mid-stream error frame)
+  stall[@<n>]         send n content chunks, then nothing (tests idle and first-byte timeouts)
+  disconnect[@<n>]    close the connection after n content chunks
+Error ids (GET /docs/errors explains each):
+${wrap(FAULT_IDS.join(', '), 76, '  ')}
 `;
+}
+
+const FAULT_IDS = CATALOG.map((e) => e.id);
+
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(indent + line);
+  return lines.join('\n');
+}
+
+const HELP = simulateHelp();
 
 export async function simulateCommand(argv: string[], io: CliIo): Promise<number> {
   const args = parseCommand(

@@ -1,10 +1,11 @@
 /**
- * `tollgate serve` as a user runs it: a first start prints the keys once, the official SDK works
- * with the printed key, and SIGTERM lets an in-flight request finish before exiting 0.
+ * `tollgate serve` as a user runs it: a first start saves the keys to an owner-only file (never to
+ * stdout, the log stream), a start that fails (port in use) loses no key, the official SDK works
+ * with the saved key, and SIGTERM lets an in-flight request finish before exiting 0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -20,13 +21,23 @@ const freePort = () =>
     });
   });
 
-function start(args: string[], cwd: string, env: Record<string, string> = {}): { child: ChildProcess; out: () => string; exited: Promise<number | null> } {
+function start(args: string[], cwd: string, env: Record<string, string> = {}): { child: ChildProcess; out: () => string; stdout: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
+  let stdout = '';
+  child.stdout!.on('data', (d) => {
+    out += d;
+    stdout += d;
+  });
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, out: () => out, exited };
+  return { child, out: () => out, stdout: () => stdout, exited };
+}
+
+/** KEY=value lines of the first-start credentials file. */
+function credentials(dir: string): Record<string, string> {
+  const text = readFileSync(join(dir, 'data', 'first-start-credentials.env'), 'utf8');
+  return Object.fromEntries([...text.matchAll(/^([A-Z_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
 }
 
 async function waitFor(pred: () => boolean, what: string, ms = 15_000): Promise<void> {
@@ -53,17 +64,28 @@ describe('tollgate serve', () => {
       `server: { port: ${port}, shutdown_grace_ms: 10000 }\nmodels:\n  - name: slow\n    simulator: { ttft_ms: 800 }\n  - name: sim-small\n`,
     );
     proc = start(['serve'], dir);
-    await waitFor(() => /API key for org-/.test(proc.out()), 'the first-start banner');
+    await waitFor(() => /first-start keys: /.test(proc.out()), 'the first-start banner');
   });
   afterAll(() => {
     proc.child.kill('SIGKILL');
   });
 
-  it('prints the URL, the admin key and the API key once, and stores neither in plain text', async () => {
+  it('saves the admin key and the API key to an owner-only file, never to stdout (the logs), and stores neither in plain text', async () => {
     const out = proc.out();
     expect(out).toContain(`listening on http://127.0.0.1:${port}`);
-    const apiKey = /(sk-tg-[A-Za-z0-9_-]+)/.exec(out)![1]!;
-    const adminKey = /(tga-[A-Za-z0-9_-]+)/.exec(out)![1]!;
+    const file = join(dir, 'data', 'first-start-credentials.env');
+    expect(out).toContain(`first-start keys: ${join('data', 'first-start-credentials.env')}`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const c = credentials(dir);
+    const apiKey = c.TOLLGATE_API_KEY!;
+    const adminKey = c.TOLLGATE_ADMIN_KEY!;
+    expect(apiKey).toMatch(/^sk-tg-/);
+    expect(adminKey).toMatch(/^tga-/);
+    expect(c.TOLLGATE_URL).toBe(`http://127.0.0.1:${port}`);
+    // stdout is the log stream: JSON lines only, no key (not on stderr either: not a terminal).
+    for (const line of proc.stdout().split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
+    expect(out).not.toContain(apiKey);
+    expect(out).not.toContain(adminKey);
     const db = readFileSync(join(dir, 'data', 'tollgate.db'));
     const wal = existsSync(join(dir, 'data', 'tollgate.db-wal')) ? readFileSync(join(dir, 'data', 'tollgate.db-wal')) : Buffer.alloc(0);
     for (const secret of [apiKey, adminKey]) {
@@ -75,7 +97,7 @@ describe('tollgate serve', () => {
   });
 
   it('serves the official SDK with the printed key, and drains on SIGTERM', async () => {
-    const apiKey = /(sk-tg-[A-Za-z0-9_-]+)/.exec(proc.out())![1]!;
+    const apiKey = credentials(dir).TOLLGATE_API_KEY!;
     const client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey, maxRetries: 0 });
     const quick = await client.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'hi' }] });
     expect(quick.choices[0]!.message.content!.length).toBeGreaterThan(0);
@@ -88,12 +110,48 @@ describe('tollgate serve', () => {
     expect(await proc.exited).toBe(0);
   });
 
-  it('a second start on the same database prints no new keys', async () => {
+  it('a second start on the same database makes no new keys and points at the file while it exists', async () => {
+    const before = credentials(dir);
     const again = start(['serve', '--port', String(await freePort())], dir);
-    await waitFor(() => /listening on/.test(again.out()), 'the second start');
+    await waitFor(() => /first-start keys: /.test(again.out()), 'the second start');
     expect(again.out()).not.toMatch(/sk-tg-|tga-/);
+    expect(credentials(dir)).toEqual(before);
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
+  });
+});
+
+describe('tollgate serve: a first start that fails', () => {
+  it('keeps the admin key when the port is in use, and makes the API key on the next start that listens', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-busy-'));
+    const busy: Server = createServer();
+    const busyPort = await new Promise<number>((resolve) => busy.listen(0, '127.0.0.1', () => resolve((busy.address() as { port: number }).port)));
+    try {
+      const failed = start(['serve', '--port', String(busyPort)], dir);
+      expect(await failed.exited).not.toBe(0);
+      expect(failed.out()).toContain('EADDRINUSE');
+      expect(failed.out()).toContain('first-start-credentials.env');
+      const saved = credentials(dir);
+      expect(saved.TOLLGATE_ADMIN_KEY).toMatch(/^tga-/);
+      // The API key is made only by a start that listens.
+      expect(saved.TOLLGATE_API_KEY).toBeUndefined();
+    } finally {
+      busy.close();
+    }
+    const port = await freePort();
+    const next = start(['serve', '--port', String(port)], dir);
+    try {
+      await waitFor(() => /first-start keys: /.test(next.out()), 'the next start');
+      const c = credentials(dir);
+      expect(c.TOLLGATE_API_KEY).toMatch(/^sk-tg-/);
+      const admin = await fetch(`http://127.0.0.1:${port}/admin/v1/organizations`, { headers: { authorization: `Bearer ${c.TOLLGATE_ADMIN_KEY}` } });
+      expect(admin.status).toBe(200);
+      const models = await fetch(`http://127.0.0.1:${port}/v1/models`, { headers: { authorization: `Bearer ${c.TOLLGATE_API_KEY}` } });
+      expect(models.status).toBe(200);
+    } finally {
+      next.child.kill('SIGTERM');
+      await next.exited;
+    }
   });
 });
 

@@ -187,9 +187,12 @@ async function spawnInstance(index: number, configFile: string, cwd: string, env
       if (!m) return;
       clearTimeout(timer);
       child.stdout!.off('data', onData);
+      child.stderr!.off('data', onData);
       resolve(m[1]!);
     };
+    // The banner is on stderr (stdout carries only the JSON logs).
     child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
     void exited.then((how) => {
       clearTimeout(timer);
       reject(new Error(`instance ${index} exited (${how}) before listening:\n${out}`));

@@ -10,7 +10,8 @@
  * 3. the required parameters are present            missing_required_parameter
  * 4. types, ranges and values, nested paths named   invalid_type, *_above_max_*, invalid_value...
  *    like `messages[0].content[1].image_url.url`; then parameters that need another one
- * 5. the model exists and serves this endpoint      model_not_found
+ * 5. the model exists and serves this endpoint      model_not_found, not_a_chat_model,
+ *                                                   embeddings_not_allowed
  * 6. the output cap, then the context window        integer_above_max_value, context_length_exceeded
  *
  * JSON parsing, content type, body size, URL and method belong to the HTTP layer. The walker
@@ -115,9 +116,10 @@ function rejectUnknownParams(body: Obj, known: ReadonlySet<string>): void {
 }
 
 /**
- * The configured model for `name`, if it serves `endpoint`. A chat model asked for embeddings
- * (or the reverse) is answered as an unknown model: OpenAI's own answer there ("This is not a
- * chat model and thus not supported in the v1/chat/completions endpoint...") has no catalog entry.
+ * The configured model for `name`, if it serves `endpoint`. A model that exists but serves
+ * another endpoint is told apart from an unknown one, in OpenAI's words: an embedding model asked
+ * to generate is "not a chat model" (404, `param: model`), pointed at /v1/embeddings; a chat
+ * model asked for embeddings is "not allowed to generate embeddings" (403).
  */
 function findServingModel(
   endpoint: InferenceEndpoint,
@@ -125,7 +127,9 @@ function findServingModel(
   findModel: (name: string) => ModelConfig | undefined,
 ): ModelConfig {
   const model = findModel(name);
+  if (model === undefined) throw new ApiError('model_not_found', { model: name });
   const wanted = endpoint === 'embeddings' ? 'embedding' : 'chat';
-  if (model === undefined || model.type !== wanted) throw new ApiError('model_not_found', { model: name });
-  return model;
+  if (model.type === wanted) return model;
+  if (endpoint === 'embeddings') throw new ApiError('embeddings_not_allowed');
+  throw new ApiError('not_a_chat_model', { endpoint: `v1/${endpoint.replace('.', '/')}`, suggested: 'v1/embeddings' });
 }

@@ -311,10 +311,23 @@ describe('model_not_found', () => {
     expect(rejection('chat.completions', chat({ model: 'gpt-9' }))).toEqual(notFound('gpt-9'));
   });
 
-  it('a model of the wrong kind for the endpoint', () => {
-    expect(rejection('chat.completions', chat({ model: 'sim-embed' }))).toEqual(notFound('sim-embed'));
-    expect(rejection('completions', completion({ model: 'sim-embed' }))).toEqual(notFound('sim-embed'));
-    expect(rejection('embeddings', embedding({ model: 'sim-small' }))).toEqual(notFound('sim-small'));
+  it('a model of the wrong kind for the endpoint is not "does not exist": OpenAI\'s wrong-endpoint answers', () => {
+    const notChat = (endpoint: string) => ({
+      status: 404,
+      type: 'invalid_request_error',
+      code: null,
+      param: 'model',
+      message: `This is not a chat model and thus not supported in the ${endpoint} endpoint. Did you mean to use v1/embeddings?`,
+    });
+    expect(rejection('chat.completions', chat({ model: 'sim-embed' }))).toEqual(notChat('v1/chat/completions'));
+    expect(rejection('completions', completion({ model: 'sim-embed' }))).toEqual(notChat('v1/completions'));
+    expect(rejection('embeddings', embedding({ model: 'sim-small' }))).toEqual({
+      status: 403,
+      type: 'invalid_request_error',
+      code: null,
+      param: null,
+      message: 'You are not allowed to generate embeddings from this model',
+    });
   });
 
   it('is judged after the body is fully typed', () => {

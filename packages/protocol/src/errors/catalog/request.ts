@@ -181,6 +181,32 @@ export const requestEntries: readonly CatalogEntry[] = [
     { kind: 'not_found' },
   ),
   invalid(
+    'not_a_chat_model',
+    404,
+    null,
+    'This is not a chat model and thus not supported in the {endpoint} endpoint. Did you mean to use {suggested}?',
+    ['Not a chat model', '不是对话模型'],
+    [
+      'The model exists (GET /v1/models lists it) but serves another endpoint: it is an embedding model, and this endpoint generates text.',
+      '该模型存在（GET /v1/models 会列出），但服务于其他端点：它是嵌入模型，而此端点用于生成文本。',
+    ],
+    ['Send embedding models to the endpoint named in the message, or pick a chat model for this one.', '将嵌入模型的请求发送到消息中指出的端点，或为此端点选择对话模型。'],
+    { param: 'model' },
+  ),
+  invalid(
+    'embeddings_not_allowed',
+    403,
+    null,
+    'You are not allowed to generate embeddings from this model',
+    ['Not an embedding model', '不是嵌入模型'],
+    [
+      'The model exists (GET /v1/models lists it) but generates text: it cannot produce embeddings.',
+      '该模型存在（GET /v1/models 会列出），但用于生成文本，无法生成嵌入向量。',
+    ],
+    ['Use an embedding model for /v1/embeddings (its `type` is `embedding` in the gateway config).', '为 /v1/embeddings 使用嵌入模型（在网关配置中其 `type` 为 `embedding`）。'],
+    { kind: 'permission' },
+  ),
+  invalid(
     'context_length_exceeded',
     400,
     'context_length_exceeded',

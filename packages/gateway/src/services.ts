@@ -33,6 +33,7 @@ import type { Engine } from './upstream/engine.js';
 import { EngineRouter } from './upstream/engine-router.js';
 import { OpenAICompatibleEngine } from './upstream/openai-compatible/index.js';
 import { SimulatorEngine } from './upstream/simulator/index.js';
+import { PromptCounter } from './tokens/prompt-counter.js';
 import { rebuildSpend, startUsageRetention, UsageLedger } from './usage/index.js';
 
 export interface ServiceDeps {
@@ -103,9 +104,11 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   });
 
   const models = new Map(config.models.map((m) => [m.name, m]));
+  // Counts prompts off the event loop when they are long (validation and the simulator).
+  const promptCounter = new PromptCounter();
   const engines = new Map<string, Engine>();
   for (const m of config.models) {
-    engines.set(m.name, m.provider === 'simulator' ? new SimulatorEngine(m, { clock }) : new OpenAICompatibleEngine(m, { clock, env: deps.env, overloadStatus: config.server.overload_status }));
+    engines.set(m.name, m.provider === 'simulator' ? new SimulatorEngine(m, { clock, promptCounter }) : new OpenAICompatibleEngine(m, { clock, env: deps.env, overloadStatus: config.server.overload_status }));
   }
   const engineRouter = new EngineRouter(engines, models);
 
@@ -124,6 +127,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     log,
     access: identity,
     findModel: (name) => models.get(name),
+    promptCounter,
     async reserve(input): Promise<Reservation> {
       const limits = await spendLimits.get(input.caller.orgId);
       const target = spendTarget(input.caller.orgId, clock.now());
@@ -202,6 +206,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
       await identity.close();
       await counters.close();
       await store.close();
+      await promptCounter.close();
     },
   };
 }

@@ -17,7 +17,7 @@ import { header, type RequestContext } from '../http/context.js';
 import { sendJson } from '../http/respond.js';
 import type { Handler } from '../http/router.js';
 import type { InferenceEndpoint } from '../upstream/engine.js';
-import { validateInference, type ValidatedRequest } from '../validation/index.js';
+import { validateInferenceCounted, type ValidatedRequest } from '../validation/index.js';
 import { relayStream } from './relay.js';
 import type { CallerIdentity, PipelineDeps, Reservation, SlotLike } from './types.js';
 import { CompletionText, makeUsage, readUsage } from './usage-count.js';
@@ -29,7 +29,7 @@ export function inferenceHandler(endpoint: InferenceEndpoint, deps: PipelineDeps
     try {
       deps.access.requireScope(caller, ctx.method, ctx.path); // 3
       const body = await readJsonBody(ctx, deps.config.server.max_body_bytes); // 4
-      const v = validateInference(endpoint, body, deps.findModel);
+      const v = await validateInferenceCounted(endpoint, body, deps.findModel, deps.promptCounter);
       run.validated = v;
       deps.access.requireModel(caller, v.model.name); // 3 (model access needs the model name)
       await run.execute(v);

@@ -5,6 +5,7 @@ import type { Config, LimitSet, ModelConfig } from '../config/types.js';
 import type { RequestContext } from '../http/context.js';
 import type { EngineCall, EngineResult } from '../upstream/engine.js';
 import type { UsageEvent } from '../usage/event.js';
+import type { PromptCounter } from '../tokens/prompt-counter.js';
 
 /** Who is calling: the result of authentication (stage 2). */
 export interface CallerIdentity {
@@ -65,6 +66,8 @@ export interface PipelineDeps {
   log: Logger;
   access: AccessControl;
   findModel(name: string): ModelConfig | undefined;
+  /** Counts prompts without holding the event loop (validation, stage 4). */
+  promptCounter: PromptCounter;
   reserve(input: ReserveInput): Promise<Reservation>;
   admission(model: ModelConfig): AdmissionLike | undefined;
   engines: EngineDispatch;

@@ -13,6 +13,8 @@
  * 5. the model exists and serves this endpoint      model_not_found, not_a_chat_model,
  *                                                   embeddings_not_allowed
  * 6. the output cap, then the context window        integer_above_max_value, context_length_exceeded
+ *    (the prompt is bounded by its length before it is tokenized, and long prompts are counted
+ *    in a worker thread: see tokens/prompt-counter.ts)
  *
  * JSON parsing, content type, body size, URL and method belong to the HTTP layer. The walker
  * is hand-written (no schema library; value sets and messages precomputed at load) and
@@ -22,7 +24,11 @@
 import type { ModelConfig } from '../config/types.js';
 import { ApiError } from '../http/api-error.js';
 import type { InferenceEndpoint } from '../upstream/engine.js';
-import { chatBudget, completionBudget, embeddingBudget, type TokenBudget } from './budget.js';
+import { countPrompt, type Counted } from '../tokens/count-job.js';
+import type { PromptCounter } from '../tokens/prompt-counter.js';
+import { chatPromptText, promptListTexts, type PromptText } from '../tokens/prompt-text.js';
+import { chatBudget, checkOutputCap, completionBudget, embeddingBudget, type TokenBudget } from './budget.js';
+import type { CompletionFacts } from './completions.js';
 import { checkChatBody } from './chat.js';
 import { checkCompletionBody } from './completions.js';
 import { checkDepth } from './depth.js';
@@ -53,12 +59,48 @@ export interface ValidatedRequest {
   n: number;
 }
 
-/** Throws ApiError; returns only for a body the endpoint would accept. */
+/**
+ * Throws ApiError; returns only for a body the endpoint would accept. Counts on the calling
+ * thread: for tests and tools. The request path uses `validateInferenceCounted`.
+ */
 export function validateInference(
   endpoint: InferenceEndpoint,
   body: unknown,
   findModel: (name: string) => ModelConfig | undefined,
 ): ValidatedRequest {
+  const checked = checkInference(endpoint, body, findModel);
+  return finish(checked, checked.prompts.map((p) => countPrompt(p, Infinity)));
+}
+
+/**
+ * Prompts are counted exactly up to this many context windows, so a prompt somewhat too long is
+ * told its exact size; one far beyond is refused with "at least N" once its count passes the
+ * bound (or at once, when its length alone proves it), which caps the work one request can cause.
+ */
+export const EXACT_COUNT_WINDOWS = 2;
+
+/**
+ * The same judgement, with the prompt counted by `counter`: bounded first, then on the event loop
+ * when short, in a worker thread when long, and never past the context window.
+ */
+export async function validateInferenceCounted(
+  endpoint: InferenceEndpoint,
+  body: unknown,
+  findModel: (name: string) => ModelConfig | undefined,
+  counter: PromptCounter,
+): Promise<ValidatedRequest> {
+  const checked = checkInference(endpoint, body, findModel);
+  return finish(checked, await counter.count(checked.prompts, EXACT_COUNT_WINDOWS * checked.model.context_window));
+}
+
+/** Everything judged before counting, and the prompts still to count. */
+type Checked = { body: Obj; model: ModelConfig; prompts: PromptText[] } & (
+  | { endpoint: 'chat.completions'; facts: GenerationFacts }
+  | { endpoint: 'completions'; facts: CompletionFacts }
+  | { endpoint: 'embeddings' }
+);
+
+function checkInference(endpoint: InferenceEndpoint, body: unknown, findModel: (name: string) => ModelConfig | undefined): Checked {
   checkDepth(body);
   if (!isObject(body)) throw new ApiError('invalid_body_type', { actual: describeValue(body) });
   rejectUnknownParams(body, KNOWN_PARAMS[endpoint]);
@@ -71,16 +113,25 @@ export function validateInference(
   if (endpoint === 'chat.completions') {
     const facts = checkChatBody(body);
     const model = findServingModel(endpoint, modelName, findModel);
-    return validated(endpoint, model, body, facts, chatBudget(body, model, facts));
+    checkOutputCap(facts, model);
+    const tools = body.tools ?? body.functions ?? undefined;
+    return { endpoint, body, model, facts, prompts: [chatPromptText(body.messages as unknown[], tools)] };
   }
   if (endpoint === 'completions') {
     const facts = checkCompletionBody(body);
     const model = findServingModel(endpoint, modelName, findModel);
-    return validated(endpoint, model, body, facts, completionBudget(body, model, facts));
+    checkOutputCap(facts, model);
+    return { endpoint, body, model, facts, prompts: promptListTexts(body.prompt) };
   }
   checkEmbeddingBody(body);
   const model = findServingModel(endpoint, modelName, findModel);
-  return validated(endpoint, model, body, NOT_GENERATING, embeddingBudget(body, model));
+  return { endpoint, body, model, prompts: promptListTexts(body.input) };
+}
+
+function finish(c: Checked, counts: Counted[]): ValidatedRequest {
+  if (c.endpoint === 'chat.completions') return validated(c.endpoint, c.model, c.body, c.facts, chatBudget(counts[0]!, c.model, c.facts));
+  if (c.endpoint === 'completions') return validated(c.endpoint, c.model, c.body, c.facts, completionBudget(counts, c.model, c.facts));
+  return validated(c.endpoint, c.model, c.body, NOT_GENERATING, embeddingBudget(counts, c.model));
 }
 
 const NOT_GENERATING = { stream: false, includeUsage: false, n: 1 } as const;

@@ -4,7 +4,6 @@
  * (one input), and the token budget is judged per item, as OpenAI does.
  * @module
  */
-import { countText } from '../tokens/count.js';
 import { arrayTooLong, emptyArray, integerBelowMin, invalidValue, wrongType } from './errors.js';
 
 const ANY_FORM = 'one of a string, array of strings, array of integers, or array of arrays of integers';
@@ -62,20 +61,4 @@ function checkTokenIds(ids: readonly unknown[], path: string): void {
  */
 function emptyString(path: string): never {
   return invalidValue(path, '', 'a non-empty string');
-}
-
-/**
- * Token count of each prompt of an already validated value (null counts as one empty prompt).
- * Counts agree with `countCompletionPrompt`: their sum is the same number.
- */
-export function tokensPerPrompt(value: unknown): number[] {
-  if (typeof value === 'string') return [countText(value)];
-  if (!Array.isArray(value) || value.length === 0) return [0];
-  if (typeof value[0] === 'number') return [value.length];
-  const counts = new Array<number>(value.length);
-  for (let i = 0; i < value.length; i++) {
-    const item: unknown = value[i];
-    counts[i] = typeof item === 'string' ? countText(item) : Array.isArray(item) ? item.length : 0;
-  }
-  return counts;
 }

@@ -40,6 +40,8 @@ export interface AnswerContext {
   created: number;
   systemFingerprint: string;
   requestId: string;
+  /** The prompt's tokens when already counted (off the event loop); counted here otherwise. */
+  promptTokens?: number;
 }
 
 export function usageOf(promptTokens: number, choices: readonly Generated[]): Usage {

@@ -7,7 +7,7 @@ import { forcedTool } from './tools.js';
 
 export function chatAnswer(body: Record<string, unknown>, ctx: AnswerContext): Answer {
   const messages = Array.isArray(body.messages) ? (body.messages as unknown[]) : [];
-  const promptTokens = countChatPrompt(messages, body.tools);
+  const promptTokens = ctx.promptTokens ?? countChatPrompt(messages, body.tools);
   const cap = outputCap(body, ctx.model.max_output_tokens);
   const stop = stopSequences(body.stop);
   const n = choiceCount(body.n);

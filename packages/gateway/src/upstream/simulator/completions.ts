@@ -11,7 +11,7 @@ function prompts(prompt: unknown): unknown[] {
 }
 
 export function completionAnswer(body: Record<string, unknown>, ctx: AnswerContext): Answer {
-  const promptTokens = countCompletionPrompt(body.prompt);
+  const promptTokens = ctx.promptTokens ?? countCompletionPrompt(body.prompt);
   const cap = outputCap(body, ctx.model.max_output_tokens);
   const stop = stopSequences(body.stop);
   const n = choiceCount(body.n);

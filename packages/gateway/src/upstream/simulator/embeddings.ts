@@ -50,14 +50,14 @@ export function dimensionsOf(body: Record<string, unknown>): number {
   return typeof d === 'number' && Number.isInteger(d) && d >= 1 ? Math.min(d, MAX_DIMENSIONS) : DEFAULT_DIMENSIONS;
 }
 
-export function embeddingsAnswer(body: Record<string, unknown>, model: ModelConfig): { json: Record<string, unknown>; usage: Usage } {
+export function embeddingsAnswer(body: Record<string, unknown>, model: ModelConfig, counted?: number): { json: Record<string, unknown>; usage: Usage } {
   const dims = dimensionsOf(body);
   const base64 = body.encoding_format === 'base64';
   const data = inputs(body.input).map((input, index) => {
     const v = embed(input, dims, model.simulator.seed);
     return { object: 'embedding', index, embedding: base64 ? toBase64(v) : Array.from(v) };
   });
-  const promptTokens = countEmbeddingInput(body.input);
+  const promptTokens = counted ?? countEmbeddingInput(body.input);
   const usage: Usage = { prompt_tokens: promptTokens, completion_tokens: 0, total_tokens: promptTokens };
   return { json: { object: 'list', data, model: model.name, usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } }, usage };
 }

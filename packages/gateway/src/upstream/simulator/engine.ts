@@ -22,11 +22,15 @@ import { faultError, FaultRoller, parseFault, type FaultPlan } from './faults.js
 import { hexFrom } from './random.js';
 import { frameStream } from './stream.js';
 import { waitFor, waitForAbort } from './wait.js';
+import type { PromptCounter } from '../../tokens/prompt-counter.js';
+import { chatPromptText, promptListTexts } from '../../tokens/prompt-text.js';
 
 export interface SimulatorDeps {
   clock: Clock;
   /** Rolls for the configured fault probabilities; Math.random when not given. */
   random?: () => number;
+  /** Counts long prompts off the event loop; without it prompts are counted inline. */
+  promptCounter?: PromptCounter;
 }
 
 export class SimulatorEngine implements Engine {
@@ -35,6 +39,7 @@ export class SimulatorEngine implements Engine {
   private readonly faults: FaultRoller;
   private readonly clock: Clock;
   private readonly fingerprint: string;
+  private readonly promptCounter: PromptCounter | undefined;
   private served = 0;
 
   constructor(
@@ -43,6 +48,7 @@ export class SimulatorEngine implements Engine {
   ) {
     this.name = `simulator:${model.name}`;
     this.clock = deps.clock;
+    this.promptCounter = deps.promptCounter;
     const s = model.simulator;
     this.capacity = new Capacity(Math.max(1, s.max_concurrency), Math.max(0, s.max_queue));
     this.faults = new FaultRoller(model, deps.random ?? Math.random);
@@ -75,11 +81,11 @@ export class SimulatorEngine implements Engine {
     const s = this.model.simulator;
     if (call.endpoint === 'embeddings') {
       if (plan?.kind === 'stall') await waitForAbort(call.signal);
-      const { json, usage } = embeddingsAnswer(call.body, this.model);
+      const { json, usage } = embeddingsAnswer(call.body, this.model, await this.promptTokens(call));
       await waitFor(this.clock, s.ttft_ms, call.signal);
       return this.finish(release, { kind: 'json', body: json, usage });
     }
-    const answer = this.answer(call);
+    const answer = this.answer(call, await this.promptTokens(call));
     if (!call.stream) {
       if (plan?.kind === 'stall') await waitForAbort(call.signal);
       await waitFor(this.clock, s.ttft_ms + this.generationMs(answer.longestTokens), call.signal);
@@ -107,13 +113,26 @@ export class SimulatorEngine implements Engine {
     return { kind: 'stream', chunks };
   }
 
-  private answer(call: EngineCall): Answer {
+  /** The prompt's tokens, counted by the PromptCounter (off the loop when long), or undefined without one. */
+  private async promptTokens(call: EngineCall): Promise<number | undefined> {
+    if (!this.promptCounter) return undefined;
+    const b = call.body;
+    const prompts =
+      call.endpoint === 'chat.completions'
+        ? [chatPromptText(Array.isArray(b.messages) ? (b.messages as unknown[]) : [], b.tools)]
+        : promptListTexts(call.endpoint === 'completions' ? b.prompt : b.input);
+    const counts = await this.promptCounter.count(prompts, Infinity);
+    return counts.reduce((sum, c) => sum + c.tokens, 0);
+  }
+
+  private answer(call: EngineCall, promptTokens: number | undefined): Answer {
     const ctx: AnswerContext = {
       model: this.model,
       id: `${call.endpoint === 'completions' ? 'cmpl' : 'chatcmpl'}-${hexFrom(29, 'response', call.requestId)}`,
       created: Math.floor(this.clock.now() / 1000),
       systemFingerprint: this.fingerprint,
       requestId: call.requestId,
+      ...(promptTokens === undefined ? {} : { promptTokens }),
     };
     return call.endpoint === 'completions' ? completionAnswer(call.body, ctx) : chatAnswer(call.body, ctx);
   }

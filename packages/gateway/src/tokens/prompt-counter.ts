@@ -1,0 +1,164 @@
+/**
+ * Counts request prompts without holding the event loop. In order, cheapest first:
+ *
+ * 1. a lower bound from lengths alone (no token is longer than 128 bytes): a prompt that cannot
+ *    fit is refused without tokenizing anything;
+ * 2. prompts with few characters in all are counted on the loop (well under a millisecond);
+ * 3. the rest go to worker threads, which count only as far as the limit: a prompt is known not
+ *    to fit as soon as its count passes it.
+ *
+ * ```ts
+ * const counter = new PromptCounter();
+ * const [c] = await counter.count([chatPromptText(messages, tools)], model.context_window);
+ * // c.exact ? c.tokens is the count : c.tokens is a lower bound above the window
+ * ```
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { countPrompt, minPromptTokens, type CountJob, type CountReply, type Counted } from './count-job.js';
+import type { PromptText } from './prompt-text.js';
+
+export type { Counted } from './count-job.js';
+
+export interface PromptCounterOptions {
+  /**
+   * Prompts with at most this many characters in all are counted on the event loop. Counting
+   * costs at worst a few microseconds per character, so the default keeps that under ~5 ms.
+   */
+  inlineChars?: number;
+  /** Worker threads (default: one per spare core, at least 1, at most 4). 0 counts everything inline. */
+  workers?: number;
+}
+
+const DEFAULT_INLINE_CHARS = 4096;
+
+interface Pending {
+  job: CountJob;
+  resolve(counts: Counted[]): void;
+  reject(e: Error): void;
+}
+
+export class PromptCounter {
+  private readonly inlineChars: number;
+  private readonly pool: WorkerPool | undefined;
+
+  constructor(opts: PromptCounterOptions = {}) {
+    this.inlineChars = opts.inlineChars ?? DEFAULT_INLINE_CHARS;
+    const size = opts.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1));
+    const file = size > 0 ? workerFile() : undefined;
+    this.pool = file ? new WorkerPool(file, size) : undefined;
+  }
+
+  /** Each prompt's tokens; counting of a prompt stops once it passes `stopAbove`. */
+  async count(prompts: PromptText[], stopAbove: number): Promise<Counted[]> {
+    const out = new Array<Counted | undefined>(prompts.length);
+    const rest: number[] = [];
+    let chars = 0;
+    prompts.forEach((p, i) => {
+      const atLeast = minPromptTokens(p);
+      if (atLeast > stopAbove) out[i] = { tokens: atLeast, exact: false };
+      else {
+        rest.push(i);
+        for (const t of p.texts) chars += t.length;
+      }
+    });
+    if (rest.length > 0) {
+      if (chars <= this.inlineChars || !this.pool) {
+        for (const i of rest) out[i] = countPrompt(prompts[i]!, stopAbove);
+      } else {
+        const counts = await this.pool.run({ prompts: rest.map((i) => prompts[i]!), stopAbove });
+        rest.forEach((i, k) => (out[i] = counts[k]));
+      }
+    }
+    return out as Counted[];
+  }
+
+  close(): Promise<void> {
+    return this.pool?.close() ?? Promise.resolve();
+  }
+}
+
+/**
+ * The worker script: next to this module when running the build; when running from the
+ * TypeScript sources (tests), the built copy if there is one, else none (everything is counted
+ * inline).
+ */
+function workerFile(): URL | undefined {
+  const here = new URL('./count-worker.js', import.meta.url);
+  if (existsSync(here)) return here;
+  const built = new URL('../../dist/tokens/count-worker.js', import.meta.url);
+  return existsSync(built) ? built : undefined;
+}
+
+/** A fixed set of workers, each counting one job at a time, fed from one FIFO queue. */
+class WorkerPool {
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Map<Worker, Pending>();
+  private readonly queue: Pending[] = [];
+  private nextId = 0;
+  private closed = false;
+
+  constructor(
+    private readonly file: URL,
+    size: number,
+  ) {
+    for (let i = 0; i < size; i++) this.idle.push(this.spawn());
+  }
+
+  run(job: CountJob): Promise<Counted[]> {
+    if (this.closed) return Promise.resolve(job.prompts.map((p) => countPrompt(p, job.stopAbove)));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.idle, ...this.busy.keys()];
+    this.idle.length = 0;
+    await Promise.all(all.map((w) => w.terminate()));
+  }
+
+  private spawn(): Worker {
+    const w = new Worker(this.file);
+    // The pool must not keep a process alive that is otherwise done.
+    w.unref();
+    w.on('message', (reply: CountReply & { id: number }) => {
+      const p = this.busy.get(w);
+      this.busy.delete(w);
+      this.idle.push(w);
+      if (p) {
+        if ('error' in reply) p.reject(new Error(`token counting failed: ${reply.error}`));
+        else p.resolve(reply.counts);
+      }
+      this.dispatch();
+    });
+    // A worker that dies (out of memory, a bug) fails its job, not the gateway; a new one replaces it.
+    w.on('error', (e) => this.lost(w, e));
+    w.on('exit', (code) => this.lost(w, new Error(`token counting worker exited with code ${code}`)));
+    return w;
+  }
+
+  private lost(w: Worker, e: Error): void {
+    const p = this.busy.get(w);
+    this.busy.delete(w);
+    const at = this.idle.indexOf(w);
+    if (at !== -1) this.idle.splice(at, 1);
+    p?.reject(e);
+    if (this.closed || (at === -1 && !p)) return;
+    this.idle.push(this.spawn());
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const w = this.idle.pop()!;
+      const p = this.queue.shift()!;
+      this.busy.set(w, p);
+      w.postMessage({ id: this.nextId++, ...p.job });
+    }
+  }
+}

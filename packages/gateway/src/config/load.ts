@@ -148,7 +148,7 @@ const SIM_DEFAULTS: SimulatorSettings = {
 };
 
 function readModel(m: Reader, allowFaultHeader: boolean): ModelConfig {
-  m.rejectUnknown(['name', 'provider', 'type', 'context_window', 'max_output_tokens', 'pricing', 'simulator', 'deployments', 'admission', 'breaker', 'fallbacks', 'owned_by', 'created']);
+  m.rejectUnknown(['name', 'provider', 'type', 'context_window', 'max_output_tokens', 'pricing', 'simulator', 'deployments', 'admission', 'breaker', 'fallbacks', 'owned_by', 'created', 'extra_params', 'forward_unknown_params']);
   const name = m.string('name', '');
   if (!name) m.problems.push(`${m.path}.name: required`);
   const provider = m.oneOf('provider', ['simulator', 'openai-compatible'] as const, 'simulator');
@@ -216,9 +216,18 @@ function readModel(m: Reader, allowFaultHeader: boolean): ModelConfig {
       open_ms: b.number('open_ms', 30_000, { min: 1, integer: true }),
     },
     fallbacks: m.stringList('fallbacks'),
+    extra_params: readExtraParams(m),
+    forward_unknown_params: m.boolean('forward_unknown_params', false),
     owned_by: m.string('owned_by', 'tollgate'),
     created: m.number('created', 1_767_225_600, { min: 0, integer: true }),
   };
+}
+
+/** `extra_params`: parameter names as a client sends them at the top level of the body. */
+function readExtraParams(m: Reader): string[] {
+  const names = m.stringList('extra_params');
+  for (const n of names) if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(n)) m.problems.push(`${m.path}.extra_params: ${JSON.stringify(n)} is not a parameter name`);
+  return names;
 }
 
 function readDeployment(d: Reader, model: string, i: number): Deployment {

@@ -72,6 +72,14 @@ export interface ModelConfig {
   breaker: BreakerSettings;
   /** Other models tried, in order, when every deployment of this one fails before the first byte. */
   fallbacks: string[];
+  /**
+   * Request parameters outside OpenAI's API that are forwarded to this model's engine as sent
+   * (`top_k`, `min_p`, `repetition_penalty`, `chat_template_kwargs`, `guided_json`, ... for vLLM,
+   * llama.cpp, Ollama). Absent or empty: only OpenAI's parameters, anything else is OpenAI's 400.
+   */
+  extra_params?: string[];
+  /** Forward every parameter the gateway does not know, unchecked. Off (absent) by default. */
+  forward_unknown_params?: boolean;
   owned_by: string;
   created: number;
 }

@@ -7,6 +7,7 @@
  * 0. nesting no deeper than MAX_DEPTH (512)         invalid_json (as OpenAI's parser fails)
  * 1. the body is a JSON object                      invalid_body_type
  * 2. every top-level name is one the endpoint knows unrecognized_argument(s)
+ *    (or one the model's config forwards: extra_params, forward_unknown_params)
  * 3. the required parameters are present            missing_required_parameter
  * 4. types, ranges and values, nested paths named   invalid_type, *_above_max_*, invalid_value...
  *    like `messages[0].content[1].image_url.url`; then parameters that need another one
@@ -103,7 +104,9 @@ type Checked = { body: Obj; model: ModelConfig; prompts: PromptText[] } & (
 function checkInference(endpoint: InferenceEndpoint, body: unknown, findModel: (name: string) => ModelConfig | undefined): Checked {
   checkDepth(body);
   if (!isObject(body)) throw new ApiError('invalid_body_type', { actual: describeValue(body) });
-  rejectUnknownParams(body, KNOWN_PARAMS[endpoint]);
+  // The model decides which names beyond OpenAI's it accepts, so it is looked up first; whether
+  // it exists and serves this endpoint is still judged at step 5.
+  rejectUnknownParams(body, KNOWN_PARAMS[endpoint], typeof body.model === 'string' ? findModel(body.model) : undefined);
   if (body.model === undefined) missing('model');
   const promptParam = PROMPT_PARAM[endpoint];
   if (body[promptParam] === undefined) missing(promptParam);
@@ -155,11 +158,17 @@ function validated(
   };
 }
 
-/** One unknown name, or several listed sorted and comma-separated (OpenAI's wording). */
-function rejectUnknownParams(body: Obj, known: ReadonlySet<string>): void {
+/**
+ * One unknown name, or several listed sorted and comma-separated (OpenAI's wording). Names the
+ * model's config forwards to its engine (`extra_params`, or every name with
+ * `forward_unknown_params`) are not unknown; they are sent on unchecked.
+ */
+function rejectUnknownParams(body: Obj, known: ReadonlySet<string>, model: ModelConfig | undefined): void {
+  if (model?.forward_unknown_params) return;
+  const extra = model?.extra_params;
   let unknown: string[] | undefined;
   for (const key of Object.keys(body)) {
-    if (!known.has(key)) (unknown ??= []).push(key);
+    if (!known.has(key) && !extra?.includes(key)) (unknown ??= []).push(key);
   }
   if (unknown === undefined) return;
   if (unknown.length === 1) throw new ApiError('unrecognized_argument', { names: unknown[0]! });

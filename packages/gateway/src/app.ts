@@ -20,6 +20,7 @@ import { registerDocsRoutes } from './routes/docs.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerModelRoutes } from './routes/models.js';
 import { Metrics } from './status/metrics.js';
+import { registerStatusRoutes } from './status/routes.js';
 import { buildServices, type Services } from './services.js';
 
 export interface GatewayDeps {
@@ -31,6 +32,8 @@ export interface GatewayDeps {
   fetch?: typeof fetch;
   /** A Redis client to use instead of connecting to config.redis.url. */
   redis?: Redis;
+  /** Evaluate the status page on a timer (default true); tests call `services.status.tick()`. */
+  statusAutoTick?: boolean;
 }
 
 export interface Gateway {
@@ -49,7 +52,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   const env = deps.env ?? process.env;
   const log = deps.logger ?? createLogger(config.logging.level, deps.logDestination);
   const redis = deps.redis ?? (config.redis ? await connectRedis(config.redis.url, log) : undefined);
-  const services = await buildServices(config, { clock, env, log, redis, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const services = await buildServices(config, { clock, env, log, redis, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.statusAutoTick === undefined ? {} : { statusAutoTick: deps.statusAutoTick }) });
   const metrics = new Metrics();
 
   let draining = false;
@@ -63,6 +66,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   registerHealthRoutes(router, { checks: services.readinessChecks, draining: () => draining });
   router.on('GET', '/metrics', (ctx) => sendText(ctx, 200, 'text/plain; version=0.0.4', metrics.render()));
   services.registerAdmin(router);
+  registerStatusRoutes(router, services.status);
 
   const dispatcher = createDispatcher(router, {
     publicUrl: config.server.public_url,
@@ -70,6 +74,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
     log,
     draining: () => draining,
     onDone: (ctx) => {
+      if (ctx.path.startsWith('/admin/')) services.status.observeAdmin(ctx.res.statusCode);
       const status = String(ctx.res.statusCode);
       metrics.requests.inc({ path: routeLabel(ctx.path), status });
       metrics.latency.observe({ path: routeLabel(ctx.path) }, Number(process.hrtime.bigint() - ctx.start) / 1e9);
@@ -162,6 +167,8 @@ function routeLabel(path: string): string {
   if (path.startsWith('/v1/models')) return '/v1/models';
   if (path.startsWith('/v1/')) return path.length < 40 ? path : 'other';
   if (path.startsWith('/admin/')) return '/admin';
+  if (path.startsWith('/api/v2/')) return '/api/v2';
+  if (path === '/status' || path.startsWith('/status/')) return '/status';
   return ['/healthz', '/readyz', '/metrics', '/docs/errors'].includes(path) ? path : 'other';
 }
 

@@ -35,6 +35,11 @@ import { OpenAICompatibleEngine } from './upstream/openai-compatible/index.js';
 import { SimulatorEngine } from './upstream/simulator/index.js';
 import { PromptCounter } from './tokens/prompt-counter.js';
 import { rebuildSpend, startUsageRetention, UsageLedger } from './usage/index.js';
+import { StatusMonitor } from './status/monitor.js';
+import { probeTargets } from './status/probes.js';
+import { registerStatusAdminRoutes } from './status/admin-routes.js';
+import { registerStatusMetrics } from './status/status-metrics.js';
+import { StatusWebhooks } from './status/webhooks.js';
 
 export interface ServiceDeps {
   clock: Clock;
@@ -44,6 +49,8 @@ export interface ServiceDeps {
   fetch?: typeof fetch;
   /** Where first-start keys are saved (default: the data directory; see bootstrap.ts). */
   credentialsFile?: () => string;
+  /** Evaluate the status page on a timer (default true); tests drive `status.tick()`. */
+  statusAutoTick?: boolean;
 }
 
 export interface Services {
@@ -61,6 +68,7 @@ export interface Services {
   engines: Map<string, Engine>;
   admissions: Map<string, Admission>;
   pipeline: PipelineDeps;
+  status: StatusMonitor;
   readinessChecks: Record<string, () => Promise<boolean>>;
   registerAdmin(router: Router): void;
   registerMetrics(metrics: Metrics): void;
@@ -112,6 +120,25 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   }
   const engineRouter = new EngineRouter(engines, models);
 
+  const webhookTargets = config.status.webhooks.map((w) => {
+    const envName = w.secret_env ?? 'TOLLGATE_STATUS_WEBHOOK_SECRET';
+    const secret = deps.env[envName];
+    if (!secret) throw new Error(`status.webhooks: ${w.url} needs a signing secret in the environment variable ${envName}`);
+    return { url: w.url, secret };
+  });
+  const status = new StatusMonitor({
+    store,
+    config,
+    clock,
+    log,
+    redis,
+    redisPrefix: prefix,
+    probes: probeTargets(config, engines, { clock, env: deps.env, overloadStatus: config.server.overload_status }),
+    ...(webhookTargets.length > 0 ? { webhooks: new StatusWebhooks(store, webhookTargets, { clock, log, fetch: deps.fetch ?? fetch }) } : {}),
+    autoTick: deps.statusAutoTick ?? true,
+  });
+  await status.start();
+
   const semaphores: RedisLeaseSemaphore[] = [];
   const admissions = new Map<string, Admission>();
   for (const m of config.models) {
@@ -155,6 +182,8 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     usage: ledger,
     price: (m, u) => priceMicros(m.pricing, u.prompt_tokens, u.completion_tokens),
     worstCase: (m, prompt, maxOut) => worstCaseMicros(m.pricing, prompt, maxOut),
+    observe: (o) => status.observe(o),
+    openIncident: (model) => status.openIncidentFor(model),
   };
 
   return {
@@ -169,6 +198,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     engines,
     admissions,
     pipeline,
+    status,
     readinessChecks: {
       store: () => store.ping(),
       ...(redis ? { redis: async () => (await redis.ping()) === 'PONG' } : {}),
@@ -183,6 +213,11 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
         requireAdmin: (ctx) => requireAdminKey(ctx, adminKey.digest, identity.failures),
         onLimitsChanged: (orgId: string) => identity.invalidate({ kind: 'org', orgId }),
       });
+      registerStatusAdminRoutes(router, {
+        monitor: status,
+        config,
+        requireAdmin: (ctx) => requireAdminKey(ctx, adminKey.digest, identity.failures),
+      });
     },
     registerMetrics(metrics) {
       metrics.gauge('tollgate_admission_in_flight', 'Requests holding an engine slot.', () => [...admissions].map(([name, a]) => [{ model: name }, a.stats().inFlight]));
@@ -193,9 +228,11 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
         ),
       );
       metrics.gauge('tollgate_settlements_pending', 'Counter settlements not yet landed (running or retrying in the background).', () => [[{}, settlements.stats().pending]]);
+      registerStatusMetrics(metrics, status);
       metrics.gauge('tollgate_usage_buffered', 'Usage events not yet written to the store.', () => [[{}, ledger.pending()]]);
     },
     async close() {
+      await status.close();
       retention.stop();
       for (const a of admissions.values()) await a.close();
       for (const s of semaphores) await s.close();

@@ -18,6 +18,8 @@ export const HEADER = {
   resetRequests: 'x-ratelimit-reset-requests',
   resetTokens: 'x-ratelimit-reset-tokens',
   fault: 'x-tollgate-fault',
+  /** On a platform error of a model with an open status-page incident: `<id>; status=<status>; url=<incident page>`. */
+  statusIncident: 'x-tollgate-incident',
   stainlessTimeout: 'x-stainless-timeout',
   stainlessRetryCount: 'x-stainless-retry-count',
 } as const;
@@ -39,6 +41,7 @@ export const EXPOSED_HEADERS: readonly string[] = [
   HEADER.remainingTokens,
   HEADER.resetRequests,
   HEADER.resetTokens,
+  HEADER.statusIncident,
 ];
 
 const trim = (x: number, digits: number): string => {

@@ -5,6 +5,7 @@ import { DEFAULT_MODELS, DEFAULT_TIERS } from './defaults.js';
 import type { AdmissionSettings, Config, Deployment, LimitSet, ModelConfig, SimulatorSettings, Tiers } from './types.js';
 import { findEntry } from '@tollgate/protocol';
 import { isCountableLimit, LIMIT_WINDOWS_MS } from '../limits/bucket-math.js';
+import { readStatusConfig } from '../status/config.js';
 
 export { ConfigError } from './reader.js';
 
@@ -38,7 +39,7 @@ export function loadConfig(path: string | null, env: Env = process.env): Config 
 export function parseConfig(doc: unknown, env: Env = {}, source: string | null = null): Config {
   const problems: string[] = [];
   const root = Reader.root(doc, problems);
-  root.rejectUnknown(['server', 'database', 'redis', 'admin_key_env', 'secret_env', 'logging', 'auth', 'tiers', 'default_tier', 'billing', 'usage', 'models', 'simulator']);
+  root.rejectUnknown(['server', 'database', 'redis', 'admin_key_env', 'secret_env', 'logging', 'auth', 'tiers', 'default_tier', 'billing', 'usage', 'models', 'simulator', 'status']);
 
   const s = root.child('server');
   s.rejectUnknown(['host', 'port', 'public_url', 'max_body_bytes', 'overload_status', 'shutdown_grace_ms', 'trust_proxy', 'request_timeout_ms', 'headers_timeout_ms']);
@@ -127,6 +128,7 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
       journal_path: env.TOLLGATE_USAGE_JOURNAL ?? usage.string('journal_path', null),
     },
     models,
+    status: readStatusConfig(root.child('status'), names),
     secrets: { admin_key: env[adminKeyEnv] ?? null, server_secret: env[secretEnv] ?? null },
     source,
   };

@@ -3,6 +3,7 @@
  * Field names are the YAML keys (snake_case) so that error messages and docs use one vocabulary.
  * @module
  */
+import type { StatusConfig } from '../status/config.js';
 
 export interface SimulatorSettings {
   /** Milliseconds before the first token (0 = immediate). */
@@ -126,6 +127,8 @@ export interface Config {
   /** journal_path: this instance's crash journal; null = next to the SQLite file, or ./data for PostgreSQL. */
   usage: { retention_days: number; flush_interval_ms: number; flush_batch: number; journal_path: string | null };
   models: ModelConfig[];
+  /** The status page: components, detection thresholds, probes, webhooks (status/config.ts). */
+  status: StatusConfig;
   /** Resolved secrets and sources, never serialized back. */
   secrets: { admin_key: string | null; server_secret: string | null };
   /** The file the config came from, or null for the built-in defaults. */

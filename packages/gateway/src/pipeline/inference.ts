@@ -47,6 +47,8 @@ class Run {
   validated: ValidatedRequest | undefined;
   private reservation: Reservation | undefined;
   private finished = false;
+  /** Milliseconds from the engine call to its first byte, once it came. */
+  private firstByteMs: number | null = null;
 
   constructor(
     private readonly ctx: RequestContext,
@@ -82,6 +84,7 @@ class Run {
       const allowFault = v.model.simulator.allow_fault_header;
       const fault = allowFault ? header(ctx, HEADER.fault) : undefined;
       const body = v.stream ? { ...v.body, stream_options: { ...(v.body.stream_options as object | undefined), include_usage: true } } : v.body;
+      const called = process.hrtime.bigint();
       const { result } = await deps.engines.call(v.model.name, {
         endpoint: this.endpoint,
         body,
@@ -91,6 +94,7 @@ class Run {
         signal: ctx.signal,
         ...(fault ? { fault } : {}),
       });
+      this.firstByteMs = Number(process.hrtime.bigint() - called) / 1e6;
       if (result.kind === 'json') {
         const reported = readUsage(result.usage ?? result.body.usage);
         const usage = reported ?? this.estimate(v, result.body);
@@ -130,6 +134,7 @@ class Run {
     const passthrough = e instanceof UpstreamHttpError ? e : undefined;
     const status = err?.status ?? passthrough?.status ?? (this.ctx.signal.aborted ? 499 : 500);
     const errorCode = err?.entry.id ?? (passthrough ? upstreamCode(passthrough) : this.ctx.signal.aborted ? 'client_disconnected' : 'server_error');
+    this.nameIncident(status, err);
     // The gateway's own overload is never charged to the caller: give everything back.
     if (this.reservation && err && err.entry.kind === 'overloaded') {
       this.finished = true;
@@ -150,8 +155,29 @@ class Run {
     this.reservation?.settle({ tokens: o.usage?.total_tokens ?? 0, costMicros: cost });
   }
 
+  /**
+   * A platform failure of a model with an open status-page incident says so in a header, so the
+   * person reading the error learns what the status page would tell them.
+   */
+  private nameIncident(status: number, err: ApiError | undefined): void {
+    const model = this.validated?.model.name;
+    if (!model || !this.deps.openIncident) return;
+    const platform = err ? ['server', 'service_unavailable', 'timeout', 'overloaded'].includes(err.entry.kind) : status >= 500;
+    if (!platform) return;
+    const i = this.deps.openIncident(model);
+    if (i) this.ctx.headers[HEADER.statusIncident] = `${i.id}; status=${i.status}; url=${i.url}`;
+  }
+
   private record(o: Outcome, cost = 0): void {
     const v = this.validated;
+    this.deps.observe?.({
+      model: this.reservation && v ? v.model.name : null,
+      status: o.status,
+      errorCode: o.errorCode,
+      firstByteMs: o.status < 400 ? this.firstByteMs : null,
+      promptTokens: o.usage?.prompt_tokens ?? 0,
+      completionTokens: o.usage?.completion_tokens ?? 0,
+    });
     this.deps.usage.record({
       request_id: this.ctx.id,
       org_id: this.caller.orgId,

@@ -6,6 +6,7 @@ import type { RequestContext } from '../http/context.js';
 import type { EngineCall, EngineResult } from '../upstream/engine.js';
 import type { UsageEvent } from '../usage/event.js';
 import type { PromptCounter } from '../tokens/prompt-counter.js';
+import type { RequestObservation } from '../status/outcome.js';
 
 /** Who is calling: the result of authentication (stage 2). */
 export interface CallerIdentity {
@@ -74,4 +75,8 @@ export interface PipelineDeps {
   usage: { record(event: UsageEvent): void };
   price(model: ModelConfig, usage: Usage): number;
   worstCase(model: ModelConfig, promptTokens: number, maxOutputTokens: number): number;
+  /** Told how every request ended (status page signals, per-model metrics). Must not throw. */
+  observe?(o: RequestObservation): void;
+  /** The open status-page incident of a model, named on its platform errors. */
+  openIncident?(model: string): { id: string; status: string; url: string } | undefined;
 }

@@ -18,7 +18,7 @@ function key(l: Labels): string {
   return out;
 }
 
-class Counter {
+export class Counter {
   readonly values = new Map<string, number>();
   constructor(readonly name: string, readonly help: string) {}
   inc(labels: Labels = {}, by = 1): void {
@@ -32,7 +32,7 @@ class Counter {
   }
 }
 
-class Histogram {
+export class Histogram {
   private readonly series = new Map<string, { counts: number[]; sum: number; count: number }>();
   constructor(readonly name: string, readonly help: string, readonly buckets: number[]) {}
   observe(labels: Labels, v: number): void {
@@ -58,6 +58,20 @@ export class Metrics {
   readonly requests = new Counter('tollgate_requests_total', 'Requests answered, by route and status.');
   readonly latency = new Histogram('tollgate_request_duration_seconds', 'Time from arrival to the end of the response.', [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120]);
   private readonly gauges: Array<() => string> = [];
+  private readonly extra: Array<Counter | Histogram> = [];
+
+  /** Adds a counter rendered with the others (per-model series of the status signals...). */
+  counter(name: string, help: string): Counter {
+    const c = new Counter(name, help);
+    this.extra.push(c);
+    return c;
+  }
+
+  histogram(name: string, help: string, buckets: number[]): Histogram {
+    const h = new Histogram(name, help, buckets);
+    this.extra.push(h);
+    return h;
+  }
 
   /** Adds a gauge read at scrape time (queue depth, breaker state...). */
   gauge(name: string, help: string, read: () => Array<[Labels, number]>): void {
@@ -65,6 +79,6 @@ export class Metrics {
   }
 
   render(): string {
-    return [this.requests.render(), this.latency.render(), ...this.gauges.map((g) => g())].join('\n') + '\n';
+    return [this.requests.render(), this.latency.render(), ...this.extra.map((m) => m.render()), ...this.gauges.map((g) => g())].join('\n') + '\n';
   }
 }

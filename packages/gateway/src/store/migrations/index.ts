@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { identityMigration } from './0001_identity.js';
 import { billingMigration } from './0002_billing.js';
+import { statusMigration } from './0006_status.js';
 
 /**
  * Every migration, in order, as a static list: nothing scans the filesystem, so the bundle and
@@ -10,6 +11,7 @@ import { billingMigration } from './0002_billing.js';
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_identity': identityMigration,
   '0002_billing': billingMigration,
+  '0006_status': statusMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

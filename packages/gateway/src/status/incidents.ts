@@ -1,0 +1,272 @@
+/**
+ * Incidents and scheduled maintenances in the store, with their updates. One table holds both
+ * (`kind`); a maintenance's state follows its window unless an operator set it. Statuses and
+ * impacts use Statuspage's values; every change appends an incident update, newest first.
+ * @module
+ */
+import type { Clock } from '../clock.js';
+import { randomBase62 } from '../store/ids.js';
+import { num, statusDb, type StatusIncidentsTable, type StatusStore } from './tables.js';
+import { impactOf, worst, type ComponentStatus, type Impact, type IncidentStatus, type MaintenanceStatus } from './vocabulary.js';
+
+export interface AffectedComponent {
+  code: string;
+  name: string;
+  old_status: ComponentStatus;
+  new_status: ComponentStatus;
+}
+
+export interface IncidentUpdateRecord {
+  id: string;
+  incident_id: string;
+  status: string;
+  body: string;
+  affected_components: AffectedComponent[] | null;
+  display_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IncidentRecord {
+  id: string;
+  kind: 'incident' | 'maintenance';
+  name: string;
+  /** Stored status; for a maintenance, see `maintenanceStatus` for the effective one. */
+  status: string;
+  /** The highest impact the incident has had (or the operator's override). */
+  impact: Impact;
+  impact_override: Impact | null;
+  /** Component id → its status while the incident is open (a maintenance lists its components). */
+  components: Record<string, ComponentStatus>;
+  auto_component_id: string | null;
+  postmortem_body: string | null;
+  scheduled_for: number | null;
+  scheduled_until: number | null;
+  started_at: number;
+  monitoring_at: number | null;
+  resolved_at: number | null;
+  created_at: number;
+  updated_at: number;
+  updates: IncidentUpdateRecord[];
+}
+
+export const newIncidentId = () => randomBase62(12).toLowerCase();
+
+/** The effective state of a maintenance at `now`: the operator's, or the window's. */
+export function maintenanceStatus(m: Pick<IncidentRecord, 'status' | 'scheduled_for' | 'scheduled_until'>, now: number): MaintenanceStatus {
+  if (m.status === 'completed' || m.status === 'verifying') return m.status;
+  if (m.scheduled_until !== null && now >= m.scheduled_until) return 'completed';
+  if (m.status === 'in_progress') return 'in_progress';
+  if (m.scheduled_for !== null && now >= m.scheduled_for) return 'in_progress';
+  return 'scheduled';
+}
+
+export function isUnresolved(i: IncidentRecord): boolean {
+  return i.kind === 'incident' && (i.status === 'investigating' || i.status === 'identified' || i.status === 'monitoring');
+}
+
+export function incidentImpact(i: IncidentRecord): Impact {
+  if (i.kind === 'maintenance') return 'maintenance';
+  if (i.impact_override) return i.impact_override;
+  let w: ComponentStatus = 'operational';
+  for (const s of Object.values(i.components)) w = worst(w, s);
+  return impactOf(w);
+}
+
+export interface NewIncident {
+  kind: 'incident' | 'maintenance';
+  name: string;
+  status: IncidentStatus | MaintenanceStatus;
+  body: string;
+  components: Record<string, ComponentStatus>;
+  affected: AffectedComponent[] | null;
+  impact_override?: Impact | null;
+  auto_component_id?: string | null;
+  scheduled_for?: number | null;
+  scheduled_until?: number | null;
+}
+
+export interface IncidentPatch {
+  name?: string;
+  status?: string;
+  body?: string;
+  components?: Record<string, ComponentStatus>;
+  affected?: AffectedComponent[] | null;
+  impact_override?: Impact | null;
+  scheduled_for?: number;
+  scheduled_until?: number;
+}
+
+export class IncidentRepo {
+  constructor(
+    private readonly store: StatusStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(n: NewIncident): Promise<IncidentRecord> {
+    const now = this.clock.now();
+    const id = newIncidentId();
+    const db = statusDb(this.store);
+    const row: StatusIncidentsTable = {
+      id,
+      kind: n.kind,
+      name: n.name,
+      status: n.status,
+      impact: 'none',
+      impact_override: n.impact_override ?? null,
+      components: JSON.stringify(n.components),
+      auto_component_id: n.auto_component_id ?? null,
+      postmortem_body: null,
+      postmortem_published_at: null,
+      scheduled_for: n.scheduled_for ?? null,
+      scheduled_until: n.scheduled_until ?? null,
+      started_at: n.scheduled_for ?? now,
+      monitoring_at: n.status === 'monitoring' ? now : null,
+      resolved_at: n.status === 'resolved' ? now : null,
+      created_at: now,
+      updated_at: now,
+    };
+    await db.transaction().execute(async (tx) => {
+      await tx.insertInto('status_incidents').values(row).execute();
+      await tx.insertInto('status_incident_updates').values(updateRow(id, n.status, n.body, n.affected, now)).execute();
+    });
+    await this.syncImpact(id);
+    return (await this.get(id))!;
+  }
+
+  /** Applies a patch; a new status or body appends an update. Returns null for an unknown id. */
+  async update(id: string, p: IncidentPatch): Promise<IncidentRecord | null> {
+    const cur = await this.get(id);
+    if (!cur) return null;
+    const now = this.clock.now();
+    const status = p.status ?? cur.status;
+    const set: Partial<StatusIncidentsTable> = { updated_at: now, status };
+    if (p.name !== undefined) set.name = p.name;
+    if (p.components !== undefined) set.components = JSON.stringify(p.components);
+    if (p.impact_override !== undefined) set.impact_override = p.impact_override;
+    if (p.scheduled_for !== undefined) set.scheduled_for = p.scheduled_for;
+    if (p.scheduled_until !== undefined) set.scheduled_until = p.scheduled_until;
+    if (status === 'monitoring' && cur.monitoring_at === null) set.monitoring_at = now;
+    if ((status === 'resolved' || status === 'completed') && cur.resolved_at === null) set.resolved_at = now;
+    const db = statusDb(this.store);
+    await db.transaction().execute(async (tx) => {
+      await tx.updateTable('status_incidents').set(set).where('id', '=', id).execute();
+      if (p.body !== undefined || p.status !== undefined) {
+        await tx.insertInto('status_incident_updates').values(updateRow(id, status, p.body ?? defaultBody(status), p.affected ?? null, now)).execute();
+      }
+    });
+    await this.syncImpact(id);
+    return this.get(id);
+  }
+
+  /** Publishes a postmortem: the incident moves to `postmortem` and the text becomes its newest update. */
+  async postmortem(id: string, body: string): Promise<IncidentRecord | null> {
+    const cur = await this.get(id);
+    if (!cur) return null;
+    const now = this.clock.now();
+    await statusDb(this.store)
+      .updateTable('status_incidents')
+      .set({ postmortem_body: body, postmortem_published_at: now, status: 'postmortem', resolved_at: cur.resolved_at ?? now, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+    await statusDb(this.store).insertInto('status_incident_updates').values(updateRow(id, 'postmortem', body, null, now)).execute();
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<IncidentRecord | null> {
+    const db = statusDb(this.store);
+    const row = await db.selectFrom('status_incidents').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return null;
+    return (await this.withUpdates([row]))[0]!;
+  }
+
+  /** Newest first. */
+  async list(kind: 'incident' | 'maintenance', limit = 50): Promise<IncidentRecord[]> {
+    const rows = await statusDb(this.store).selectFrom('status_incidents').selectAll().where('kind', '=', kind).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return this.withUpdates(rows);
+  }
+
+  /** Incidents not resolved, and maintenances not completed by an operator. */
+  async open(): Promise<IncidentRecord[]> {
+    const rows = await statusDb(this.store).selectFrom('status_incidents').selectAll().where('status', 'in', ['investigating', 'identified', 'monitoring', 'scheduled', 'in_progress', 'verifying']).orderBy('created_at', 'desc').execute();
+    return this.withUpdates(rows);
+  }
+
+  async openAutoFor(componentId: string): Promise<IncidentRecord | null> {
+    const row = await statusDb(this.store)
+      .selectFrom('status_incidents')
+      .selectAll()
+      .where('auto_component_id', '=', componentId)
+      .where('status', 'in', ['investigating', 'identified', 'monitoring'])
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+    return row ? (await this.withUpdates([row]))[0]! : null;
+  }
+
+  /** An incident's impact is the highest it has had, unless the operator overrides it. */
+  private async syncImpact(id: string): Promise<void> {
+    const cur = await this.get(id);
+    if (!cur) return;
+    const computed = incidentImpact(cur);
+    const order = ['none', 'minor', 'major', 'critical'];
+    const impact = cur.impact_override || cur.kind === 'maintenance' || order.indexOf(computed) > order.indexOf(cur.impact) ? computed : cur.impact;
+    await statusDb(this.store).updateTable('status_incidents').set({ impact }).where('id', '=', id).execute();
+  }
+
+  private async withUpdates(rows: StatusIncidentsTable[]): Promise<IncidentRecord[]> {
+    if (rows.length === 0) return [];
+    const ups = await statusDb(this.store)
+      .selectFrom('status_incident_updates')
+      .selectAll()
+      .where(
+        'incident_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
+    const byIncident = new Map<string, IncidentUpdateRecord[]>();
+    for (const u of ups) {
+      const list = byIncident.get(u.incident_id) ?? [];
+      list.push({
+        id: u.id,
+        incident_id: u.incident_id,
+        status: u.status,
+        body: u.body,
+        affected_components: u.affected_components ? (JSON.parse(u.affected_components) as AffectedComponent[]) : null,
+        display_at: Number(u.display_at),
+        created_at: Number(u.created_at),
+        updated_at: Number(u.updated_at),
+      });
+      byIncident.set(u.incident_id, list);
+    }
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      name: r.name,
+      status: r.status,
+      impact: r.impact as Impact,
+      impact_override: r.impact_override as Impact | null,
+      components: JSON.parse(r.components) as Record<string, ComponentStatus>,
+      auto_component_id: r.auto_component_id,
+      postmortem_body: r.postmortem_body,
+      scheduled_for: num(r.scheduled_for),
+      scheduled_until: num(r.scheduled_until),
+      started_at: Number(r.started_at),
+      monitoring_at: num(r.monitoring_at),
+      resolved_at: num(r.resolved_at),
+      created_at: Number(r.created_at),
+      updated_at: Number(r.updated_at),
+      updates: byIncident.get(r.id) ?? [],
+    }));
+  }
+}
+
+function updateRow(incidentId: string, status: string, body: string, affected: AffectedComponent[] | null | undefined, now: number) {
+  return { id: newIncidentId(), incident_id: incidentId, status, body, affected_components: affected ? JSON.stringify(affected) : null, display_at: now, created_at: now, updated_at: now };
+}
+
+function defaultBody(status: string): string {
+  return status === 'resolved' ? 'This incident has been resolved.' : status === 'completed' ? 'The scheduled maintenance has been completed.' : `Status changed to ${status}.`;
+}

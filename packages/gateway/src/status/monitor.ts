@@ -1,0 +1,323 @@
+/**
+ * The status page's engine room. Every instance records what its requests did into the shared
+ * signal window; on each evaluation one instance (the leader) turns the window into component
+ * statuses with hysteresis, opens, updates and resolves automatic incidents, accrues daily uptime
+ * and runs the active probes; every instance then refreshes its view of the page (for error
+ * headers and metrics). The page itself is always read from the store, so all instances show
+ * one truth.
+ * @module
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/types.js';
+import { componentDefs, modelKey, syncComponents, type ComponentDef } from './components.js';
+import type { StatusConfig } from './config.js';
+import { assess, step, type Assessment } from './detect.js';
+import { IncidentRepo, type AffectedComponent, type IncidentPatch, type IncidentRecord, type NewIncident } from './incidents.js';
+import { RedisLeadership, soleLeader, type Leadership } from './leader.js';
+import { platformOutcome, type RequestObservation } from './outcome.js';
+import { incidentJson, takeSnapshot, type PageInfo, type Snapshot } from './page.js';
+import { EMPTY, MemorySignalBackend, RedisSignalBackend, SignalWindow, type SignalCounts } from './signals.js';
+import { statusDb, type StatusStore } from './tables.js';
+import { accrue, pruneDays } from './uptime.js';
+import type { StatusWebhooks } from './webhooks.js';
+import type { ComponentStatus } from './vocabulary.js';
+
+/** One deployment to probe: `call` sends a one-token request and throws when it fails. */
+export interface ProbeTarget {
+  model: string;
+  deployment: string;
+  call(signal: AbortSignal): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export interface StatusMonitorDeps {
+  store: StatusStore;
+  config: Pick<Config, 'models' | 'status' | 'server'>;
+  clock: Clock;
+  log: Pick<Logger, 'info' | 'warn' | 'error'>;
+  redis?: Redis | undefined;
+  redisPrefix?: string;
+  probes?: readonly ProbeTarget[];
+  webhooks?: StatusWebhooks;
+  /** Evaluate on a timer (default true); tests call `tick()` themselves. */
+  autoTick?: boolean;
+}
+
+export interface OpenIncident {
+  id: string;
+  name: string;
+  status: string;
+  url: string;
+}
+
+const WORDS: Record<ComponentStatus, string> = {
+  operational: 'normal operation',
+  degraded_performance: 'degraded performance',
+  partial_outage: 'a partial outage',
+  major_outage: 'a major outage',
+  under_maintenance: 'maintenance',
+};
+
+export class StatusMonitor {
+  readonly defs: ComponentDef[];
+  readonly incidents: IncidentRepo;
+  readonly signals: SignalWindow;
+  readonly page: PageInfo;
+  private readonly cfg: StatusConfig;
+  private readonly leadership: Leadership;
+  private readonly listeners: Array<(o: RequestObservation) => void> = [];
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private lastProbeAt = -Infinity;
+  private probing: Promise<void> | undefined;
+  private last: Snapshot | undefined;
+  private openByModel = new Map<string, OpenIncident>();
+
+  constructor(private readonly d: StatusMonitorDeps) {
+    this.cfg = d.config.status;
+    this.defs = componentDefs(d.config);
+    this.incidents = new IncidentRepo(d.store, d.clock);
+    const now = () => d.clock.now();
+    this.signals = new SignalWindow(d.redis ? new RedisSignalBackend(d.redis, d.redisPrefix ?? 'tollgate:') : new MemorySignalBackend(now), now, this.cfg.window_ms);
+    this.leadership = d.redis ? new RedisLeadership(d.redis, `${d.redisPrefix ?? 'tollgate:'}status:leader`) : soleLeader;
+    const publicUrl = d.config.server.public_url.replace(/\/+$/, '');
+    this.page = { name: this.cfg.page.name, url: (this.cfg.page.url ?? `${publicUrl}/status`).replace(/\/+$/, ''), time_zone: this.cfg.page.time_zone };
+  }
+
+  async start(): Promise<void> {
+    await syncComponents(this.d.store, this.defs, this.d.clock);
+    await this.refresh(this.d.clock.now()).catch((e: unknown) => this.d.log.warn({ err: e }, 'status page: first read failed'));
+    if (this.d.autoTick !== false) {
+      this.timer = setInterval(() => void this.tick().catch((e: unknown) => this.d.log.warn({ err: e }, 'status evaluation failed')), this.cfg.evaluate_interval_ms);
+      this.timer.unref();
+    }
+  }
+
+  /** Called by the request path for every request it finished. Never throws, never waits. */
+  observe(o: RequestObservation): void {
+    const outcome = platformOutcome(o.status, o.errorCode);
+    if (outcome !== 'excluded') {
+      if (o.model !== null) {
+        const slow = outcome === 'ok' && o.firstByteMs !== null && o.firstByteMs > this.cfg.first_byte.slow_ms ? 1 : 0;
+        this.signals.add(modelKey(o.model), { total: 1, failed: outcome === 'failed' ? 1 : 0, slow });
+        // The API itself answered: a model's failure is the model's, not the API's.
+        this.signals.add('api', { total: 1 });
+      } else {
+        this.signals.add('api', { total: 1, failed: outcome === 'failed' ? 1 : 0 });
+      }
+    }
+    for (const l of this.listeners) l(o);
+  }
+
+  /** Admin API answers: a 5xx counts against the Admin API component. */
+  observeAdmin(status: number): void {
+    if (status >= 500) this.signals.add('admin', { total: 1, failed: 1 });
+    else if (status < 400) this.signals.add('admin', { total: 1 });
+  }
+
+  onObservation(l: (o: RequestObservation) => void): void {
+    this.listeners.push(l);
+  }
+
+  /** The unresolved incident naming this model, as of the last evaluation. */
+  openIncidentFor(model: string): OpenIncident | undefined {
+    return this.openByModel.get(model);
+  }
+
+  /** The page as of the last evaluation (metrics read it; may be undefined before the first). */
+  lastSnapshot(): Snapshot | undefined {
+    return this.last;
+  }
+
+  snapshot(now = this.d.clock.now()): Promise<Snapshot> {
+    return takeSnapshot(this.d.store, this.incidents, this.defs, this.page, now);
+  }
+
+  /** One evaluation: flush, lead if possible, evaluate, refresh. Concurrent calls share one run. */
+  tick(): Promise<void> {
+    this.ticking ??= this.runTick().finally(() => {
+      this.ticking = undefined;
+    });
+    return this.ticking;
+  }
+
+  private async runTick(): Promise<void> {
+    const now = this.d.clock.now();
+    await this.signals.flush().catch((e: unknown) => this.d.log.warn({ err: e }, 'status signals: flush failed'));
+    let leader = false;
+    try {
+      leader = await this.leadership.acquire(this.cfg.evaluate_interval_ms * 3);
+    } catch (e) {
+      this.d.log.warn({ err: e }, 'status evaluation: leadership check failed');
+    }
+    if (leader) {
+      await this.evaluate(now);
+      this.maybeProbe(now);
+    }
+    await this.refresh(now);
+  }
+
+  private async evaluate(now: number): Promise<void> {
+    const db = statusDb(this.d.store);
+    const rows = new Map((await db.selectFrom('status_components').selectAll().execute()).map((r) => [r.id, r]));
+    const watched = this.defs.filter((d) => !d.children && d.key !== 'console');
+    const live = await this.signals.read(watched.map((d) => d.key));
+    const probeSpan = this.cfg.probes.interval_ms * this.cfg.probes.failures_for_outage + this.signals.bucketMs;
+    const probes = await this.signals.read(watched.filter((d) => d.model).map((d) => d.key), probeSpan);
+    for (const def of watched) {
+      const row = rows.get(def.id);
+      if (!row) continue;
+      const a = assess(live.get(def.key) ?? EMPTY, probes.get(def.key) ?? EMPTY, this.cfg);
+      const cur = { status: row.status as ComponentStatus, pending_status: row.pending_status as ComponentStatus | null, pending_count: row.pending_count };
+      const next = step(cur, a.status, this.cfg.hysteresis);
+      const changed = next.status !== cur.status;
+      if (changed || next.pending_status !== cur.pending_status || next.pending_count !== cur.pending_count) {
+        await db
+          .updateTable('status_components')
+          .set({ ...next, ...(changed ? { updated_at: now, reason: a.figures } : {}) })
+          .where('id', '=', def.id)
+          .execute();
+      }
+      if (changed) {
+        this.d.log.info({ component: def.name, from: cur.status, to: next.status, figures: a.figures }, 'status: component changed');
+        await this.autoIncident(def, cur.status, next.status, a, live.get(def.key) ?? EMPTY);
+      }
+    }
+    await this.accrueUptime(now);
+  }
+
+  /** Opens, updates or resolves the automatic incident of a component that changed status. */
+  private async autoIncident(def: ComponentDef, from: ComponentStatus, to: ComponentStatus, a: Assessment, counts: SignalCounts): Promise<void> {
+    const open = await this.incidents.openAutoFor(def.id);
+    const affected: AffectedComponent[] = [{ code: def.id, name: def.name, old_status: from, new_status: to }];
+    let changed: IncidentRecord | null;
+    let event: string;
+    if (to === 'operational') {
+      if (!open) return;
+      const figures = counts.total > 0 ? ` (${Math.round((counts.failed / counts.total) * 100)}% of requests failed over the last window, ${counts.failed} of ${counts.total})` : '';
+      changed = await this.incidents.update(open.id, { status: 'resolved', body: `${def.name} has recovered and is operating normally${figures}. This incident has been resolved.`, affected });
+      event = 'incident.resolved';
+    } else if (open) {
+      changed = await this.incidents.update(open.id, { body: `${def.name} now shows ${WORDS[to]}: ${a.figures}.`, components: { ...open.components, [def.id]: to }, affected });
+      event = 'incident.updated';
+    } else {
+      const name = a.cause === 'latency' ? `Slow responses from ${def.name}` : a.cause === 'probes' ? `${def.name} is not answering probes` : `Elevated error rate on ${def.name}`;
+      changed = await this.incidents.create({ kind: 'incident', name, status: 'investigating', body: `We are investigating ${WORDS[to]} on ${def.name}: ${a.figures}.`, components: { [def.id]: to }, affected, auto_component_id: def.id });
+      event = 'incident.created';
+    }
+    if (changed) await this.notify(event, changed);
+  }
+
+  private async accrueUptime(now: number): Promise<void> {
+    const db = statusDb(this.d.store);
+    const snap = await this.snapshot(now);
+    const rows = new Map((await db.selectFrom('status_components').select(['id', 'accrued_until']).execute()).map((r) => [r.id, r.accrued_until]));
+    const maxGap = this.cfg.evaluate_interval_ms * 3;
+    for (const c of snap.components) {
+      const since = rows.get(c.def.id);
+      const from = since === null || since === undefined ? now : Number(since);
+      // A gap longer than a few evaluations means nobody was watching: no data, not "up".
+      if (now > from && now - from <= maxGap) await accrue(this.d.store, c.def.id, from, now, c.status);
+      await db.updateTable('status_components').set({ accrued_until: now }).where('id', '=', c.def.id).execute();
+    }
+    await pruneDays(this.d.store, now, this.cfg.history_days + 1);
+  }
+
+  private maybeProbe(now: number): void {
+    const targets = this.d.probes ?? [];
+    if (targets.length === 0 || this.probing || now - this.lastProbeAt < this.cfg.probes.interval_ms) return;
+    this.lastProbeAt = now;
+    this.probing = Promise.all(
+      targets.map(async (t) => {
+        let failed = 0;
+        try {
+          await t.call(AbortSignal.timeout(this.cfg.probes.timeout_ms));
+        } catch (e) {
+          failed = 1;
+          this.d.log.warn({ model: t.model, deployment: t.deployment, err: e instanceof Error ? e.message : String(e) }, 'status probe failed');
+        }
+        this.signals.add(modelKey(t.model), { probes: 1, probe_failed: failed });
+      }),
+    )
+      .then(() => this.signals.flush())
+      .catch((e: unknown) => this.d.log.warn({ err: e }, 'status probes: flush failed'))
+      .finally(() => {
+        this.probing = undefined;
+      });
+  }
+
+  /** Waits for probes started by the last evaluation (tests). */
+  async probesDone(): Promise<void> {
+    await this.probing;
+  }
+
+  /** Re-reads the page into this instance's view (open incidents for error headers, metrics). */
+  async refresh(now = this.d.clock.now()): Promise<void> {
+    const snap = await this.snapshot(now);
+    const open = new Map<string, OpenIncident>();
+    const models = new Map(this.defs.filter((d) => d.model).map((d) => [d.id, d.model!]));
+    for (const i of snap.incidents) {
+      if (!['investigating', 'identified', 'monitoring'].includes(i.status)) continue;
+      for (const id of Object.keys(i.components)) {
+        const m = models.get(id);
+        if (m && !open.has(m)) open.set(m, { id: i.id, name: i.name, status: i.status, url: `${this.page.url}/incidents/${i.id}` });
+      }
+    }
+    this.openByModel = open;
+    this.last = snap;
+  }
+
+  // ----- operator actions (admin API, CLI) -----
+
+  async createIncident(n: NewIncident): Promise<IncidentRecord> {
+    const i = await this.incidents.create(n);
+    await this.notify(n.kind === 'maintenance' ? 'maintenance.created' : 'incident.created', i);
+    await this.refresh(this.d.clock.now());
+    return i;
+  }
+
+  async updateIncident(id: string, p: IncidentPatch): Promise<IncidentRecord | null> {
+    const i = await this.incidents.update(id, p);
+    if (i) {
+      await this.notify(i.kind === 'maintenance' ? 'maintenance.updated' : i.status === 'resolved' ? 'incident.resolved' : 'incident.updated', i);
+      await this.refresh(this.d.clock.now());
+    }
+    return i;
+  }
+
+  async postmortem(id: string, body: string): Promise<IncidentRecord | null> {
+    const i = await this.incidents.postmortem(id, body);
+    if (i) {
+      await this.notify('incident.postmortem', i);
+      await this.refresh(this.d.clock.now());
+    }
+    return i;
+  }
+
+  private async notify(event: string, i: IncidentRecord): Promise<void> {
+    if (!this.d.webhooks) return;
+    try {
+      const snap = await this.snapshot();
+      const incident = incidentJson(snap, i);
+      await this.d.webhooks.send(event, {
+        meta: { unsubscribe: null, documentation: `${this.page.url}` },
+        page: { id: snap.page.id, status_indicator: snap.indicator, status_description: snap.description },
+        ...(i.kind === 'maintenance' ? { scheduled_maintenance: incident } : { incident }),
+      });
+    } catch (e) {
+      this.d.log.warn({ err: e, incident: i.id }, 'status webhook could not be queued');
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.ticking?.catch(() => undefined);
+    await this.probing;
+    await this.signals.flush().catch(() => undefined);
+    await this.leadership.release().catch(() => undefined);
+    await this.d.webhooks?.idle();
+    for (const p of this.d.probes ?? []) await p.close?.();
+  }
+}

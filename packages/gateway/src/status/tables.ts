@@ -1,0 +1,104 @@
+/**
+ * Row types of the status-page tables (migration 0006) and `statusDb`, which views any store's
+ * Kysely instance through them. Times are epoch milliseconds (`bigint`; PostgreSQL returns them
+ * as strings, readers pass them through `Number`); JSON columns are text.
+ * @module
+ */
+import type { Kysely } from 'kysely';
+import type { DbInt } from '../billing/tables.js';
+
+export interface StatusComponentsTable {
+  id: string;
+  /** What the component stands for: `api`, `admin`, `console`, `model:<name>`, `group:<name>`. */
+  key: string;
+  name: string;
+  /** The automatic status (from signals), after hysteresis. */
+  status: string;
+  /** The status the last evaluations pointed to, and for how many evaluations in a row. */
+  pending_status: string | null;
+  pending_count: number;
+  /** Why the status is what it is (the last figures), for incident texts. */
+  reason: string | null;
+  /** Until when uptime has been accrued into status_daily. */
+  accrued_until: DbInt | null;
+  created_at: DbInt;
+  updated_at: DbInt;
+}
+
+export interface StatusIncidentsTable {
+  id: string;
+  kind: 'incident' | 'maintenance';
+  name: string;
+  status: string;
+  impact: string;
+  /** Operator-set impact; null = computed from the affected components. */
+  impact_override: string | null;
+  /** JSON: {component id: status while the incident lasts}. */
+  components: string;
+  /** The component an automatic incident was opened for; null for an operator's incident. */
+  auto_component_id: string | null;
+  postmortem_body: string | null;
+  postmortem_published_at: DbInt | null;
+  scheduled_for: DbInt | null;
+  scheduled_until: DbInt | null;
+  started_at: DbInt;
+  monitoring_at: DbInt | null;
+  resolved_at: DbInt | null;
+  created_at: DbInt;
+  updated_at: DbInt;
+}
+
+export interface StatusIncidentUpdatesTable {
+  id: string;
+  incident_id: string;
+  status: string;
+  body: string;
+  /** JSON: null or [{code, name, old_status, new_status}]. */
+  affected_components: string | null;
+  display_at: DbInt;
+  created_at: DbInt;
+  updated_at: DbInt;
+}
+
+export interface StatusDailyTable {
+  component_id: string;
+  /** 'YYYY-MM-DD', UTC. */
+  day: string;
+  operational_ms: DbInt;
+  degraded_ms: DbInt;
+  partial_ms: DbInt;
+  major_ms: DbInt;
+  maintenance_ms: DbInt;
+}
+
+export interface StatusWebhookDeliveriesTable {
+  id: string;
+  url: string;
+  payload: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  created_at: DbInt;
+  delivered_at: DbInt | null;
+}
+
+export interface StatusTables {
+  status_components: StatusComponentsTable;
+  status_incidents: StatusIncidentsTable;
+  status_incident_updates: StatusIncidentUpdatesTable;
+  status_daily: StatusDailyTable;
+  status_webhook_deliveries: StatusWebhookDeliveriesTable;
+}
+
+export interface StatusStore {
+  readonly db: Kysely<any>;
+  readonly dialect: 'sqlite' | 'postgres';
+}
+
+export function statusDb(store: StatusStore): Kysely<StatusTables> {
+  return store.db as Kysely<StatusTables>;
+}
+
+export function num(v: DbInt | null | undefined): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}

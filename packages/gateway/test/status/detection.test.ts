@@ -1,0 +1,177 @@
+/**
+ * Detection from live traffic through two gateway instances sharing Redis and PostgreSQL, on a
+ * fake clock: a 60% fault rate on one simulated model takes its component out of `operational`
+ * and opens an incident within the configured window; removing the faults resolves both; caller
+ * errors (400, 401, 429 rate limits) at any rate never change a component's status.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/clock.js';
+import { postgresSchema, type TestDatabase } from '../store/databases.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+
+const REDIS_URL = process.env.TOLLGATE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+const WINDOW_MS = 10_000;
+const TICK_MS = 2_500;
+
+describe('status detection across two instances', () => {
+  const clock = new FakeClock(Date.UTC(2026, 5, 1, 12));
+  const prefix = `tgtest:status:${randomBytes(4).toString('hex')}:`;
+  let db: TestDatabase;
+  let a: TestGateway;
+  let b: TestGateway;
+  let redisA: Redis;
+  let redisB: Redis;
+  let limited: { apiKey: string };
+
+  beforeAll(async () => {
+    db = postgresSchema('tg_status');
+    const doc = {
+      database: { url: db.url },
+      redis: { url: REDIS_URL, key_prefix: prefix },
+      tiers: { unlimited: { '*': {} }, tiny: { '*': { max_requests_per_1_minute: 1 } } },
+      status: {
+        window_ms: WINDOW_MS,
+        evaluate_interval_ms: TICK_MS,
+        min_requests: 5,
+        hysteresis: { degrade_after: 2, recover_after: 2 },
+        probes: { models: { 'sim-small': false, 'sim-large': false, 'sim-embed': false } },
+      },
+    };
+    redisA = new Redis(REDIS_URL);
+    redisB = new Redis(REDIS_URL);
+    a = await startTestGateway(doc, { clock, redis: redisA, statusAutoTick: false });
+    b = await startTestGateway(doc, { clock, redis: redisB, statusAutoTick: false });
+    limited = await a.newTenant('limited', { tier: 'tiny' });
+  }, 30_000);
+
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    const keys = await redisA.keys(`${prefix}*`);
+    if (keys.length) await redisA.del(...keys);
+    redisA.disconnect();
+    redisB.disconnect();
+    await db?.drop();
+  });
+
+  const chat = (g: TestGateway, model: string, opts: { fault?: string; key?: string; body?: unknown } = {}) =>
+    fetch(`${g.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${opts.key ?? g.apiKey}`, 'content-type': 'application/json', ...(opts.fault ? { 'x-tollgate-fault': opts.fault } : {}) },
+      body: JSON.stringify(opts.body ?? { model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 }),
+    });
+
+  /** Ten requests to sim-large spread over both instances, `failing` of them with a simulator fault. */
+  async function steadyTraffic(failing: number): Promise<number[]> {
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const r = await chat(i % 2 ? b : a, 'sim-large', i < failing ? { fault: i % 4 === 0 ? 'engine_overloaded' : 'server_error' } : {});
+      await r.text();
+      statuses.push(r.status);
+    }
+    return statuses;
+  }
+
+  /** Caller errors on sim-small, far above any threshold: bad bodies, bad keys, rate limits. */
+  async function callerErrors(): Promise<number[]> {
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const g = i % 2 ? b : a;
+      for (const r of await Promise.all([
+        chat(g, 'sim-small', { body: { model: 'sim-small', messages: 'not a list' } }),
+        chat(g, 'sim-small', { key: 'sk-proj-not-a-real-key-000000000000000000' }),
+        chat(g, 'sim-small', { key: limited.apiKey }),
+        chat(g, 'sim-large', { key: limited.apiKey }),
+      ])) {
+        await r.text();
+        statuses.push(r.status);
+      }
+    }
+    return statuses;
+  }
+
+  async function tick(): Promise<void> {
+    await clock.advance(TICK_MS);
+    await Promise.all([a.gateway.services.status.tick(), b.gateway.services.status.tick()]);
+    // The instance that did not lead refreshes its view after the leader wrote.
+    await Promise.all([a.gateway.services.status.refresh(), b.gateway.services.status.refresh()]);
+  }
+
+  const summary = async (g: TestGateway) => (await (await fetch(`${g.url}/api/v2/summary.json`)).json()) as any;
+  const statusOf = (s: any, name: string) => s.components.find((c: any) => c.name === name)?.status;
+
+  it('caller errors at any rate leave every component operational', async () => {
+    for (let round = 0; round < 6; round++) {
+      const statuses = await callerErrors();
+      expect(statuses.filter((s) => s !== 200 && s !== 400 && s !== 401 && s !== 429)).toEqual([]);
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(18);
+      await tick();
+    }
+    const s = await summary(b);
+    expect(s.components.map((c: any) => c.status)).toEqual(s.components.map(() => 'operational'));
+    expect(s.status).toEqual({ indicator: 'none', description: 'All Systems Operational' });
+    expect(s.incidents).toEqual([]);
+  });
+
+  it('a 60% fault rate on sim-large opens an incident within the window; removing it resolves both', async () => {
+    const start = clock.now();
+    let openedAt: number | undefined;
+    for (let round = 0; round < 8 && openedAt === undefined; round++) {
+      const statuses = await steadyTraffic(6);
+      expect(statuses.filter((s) => s >= 400)).toHaveLength(6);
+      await callerErrors();
+      await tick();
+      const s = await summary(a);
+      if (s.incidents.length > 0) openedAt = clock.now();
+    }
+    expect(openedAt).toBeDefined();
+    expect(openedAt! - start).toBeLessThanOrEqual(WINDOW_MS);
+
+    for (const g of [a, b]) {
+      const s = await summary(g);
+      expect(['partial_outage', 'major_outage']).toContain(statusOf(s, 'sim-large'));
+      expect(statusOf(s, 'sim-small')).toBe('operational');
+      expect(statusOf(s, 'Public API')).toBe('operational');
+      expect(s.status.indicator).not.toBe('none');
+      expect(s.incidents).toHaveLength(1);
+      const inc = s.incidents[0];
+      expect(inc.name).toBe('Elevated error rate on sim-large');
+      expect(inc.status).toBe('investigating');
+      expect(inc.incident_updates[0].body).toMatch(/^We are investigating a (partial|major) outage on sim-large: \d+% of requests failed \(\d+ of \d+\) over the last 10 s\.$/);
+      expect(inc.components.map((c: any) => c.name)).toEqual(['sim-large']);
+    }
+
+    expect(b.gateway.services.status.openIncidentFor('sim-large')?.status).toBe('investigating');
+    // A platform error of the model now names the incident.
+    const failed = await chat(b, 'sim-large', { fault: 'server_error' });
+    await failed.text();
+    const incidentId = (await summary(a)).incidents[0].id;
+    expect(failed.headers.get('x-tollgate-incident')).toBe(`${incidentId}; status=investigating; url=http://gateway.test/status/incidents/${incidentId}`);
+    // The caller's own errors do not.
+    const bad = await chat(b, 'sim-large', { body: { model: 'sim-large', messages: 'x' } });
+    await bad.text();
+    expect(bad.headers.get('x-tollgate-incident')).toBeNull();
+
+    // Faults removed: steady clean traffic until the window has no failures and hysteresis passed.
+    for (let round = 0; round < 10; round++) {
+      const statuses = await steadyTraffic(0);
+      expect(statuses.every((s) => s === 200)).toBe(true);
+      await callerErrors();
+      await tick();
+    }
+    for (const g of [a, b]) {
+      const s = await summary(g);
+      expect(statusOf(s, 'sim-large')).toBe('operational');
+      expect(s.status.indicator).toBe('none');
+      expect(s.incidents).toEqual([]);
+    }
+    const all = (await (await fetch(`${a.url}/api/v2/incidents.json`)).json()) as any;
+    expect(all.incidents).toHaveLength(1);
+    expect(all.incidents[0].status).toBe('resolved');
+    expect(all.incidents[0].resolved_at).not.toBeNull();
+    expect(all.incidents[0].incident_updates[0].body).toMatch(/^sim-large has recovered and is operating normally/);
+    expect(all.incidents[0].impact).toMatch(/^(major|critical)$/);
+  }, 60_000);
+});

@@ -4,6 +4,7 @@ import { ConfigError, Reader } from './reader.js';
 import { DEFAULT_MODELS, DEFAULT_TIERS } from './defaults.js';
 import type { AdmissionSettings, Config, Deployment, LimitSet, ModelConfig, SimulatorSettings, Tiers } from './types.js';
 import { findEntry } from '@tollgate/protocol';
+import { DEFAULT_MAX_BODY_BYTES } from '../http/body.js';
 import { isCountableLimit, LIMIT_WINDOWS_MS } from '../limits/bucket-math.js';
 import { readStatusConfig } from '../status/config.js';
 
@@ -99,7 +100,7 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
       host,
       port,
       public_url: publicUrl,
-      max_body_bytes: s.number('max_body_bytes', 4 * 1024 * 1024, { min: 1024, integer: true }),
+      max_body_bytes: s.number('max_body_bytes', DEFAULT_MAX_BODY_BYTES, { min: 1024, integer: true }),
       overload_status: s.oneOf('overload_status', [429, 503] as const, 429),
       shutdown_grace_ms: s.number('shutdown_grace_ms', 30_000, { min: 0, integer: true }),
       trust_proxy: s.boolean('trust_proxy', false),

@@ -74,6 +74,7 @@ function sampleVars(e: CatalogEntry, model: ModelConfig): Record<string, string 
     requested: tokensPerMin ? (e.id === 'request_too_large' ? 31_538 : 2_000) : 1,
     dimension: tokensPerMin ? 'tokens per min' : 'requests per min',
     abbr: tokensPerMin ? 'TPM' : 'RPM',
+    scope: 'this organization',
     content_type: 'text/plain',
     fault: e.id,
     timeout: '30s',

@@ -22,6 +22,7 @@ import { HEADER, renderErrorBody } from '@tollgate/protocol';
 import { systemClock, type Clock } from '../../clock.js';
 import type { ModelConfig } from '../../config/types.js';
 import { ApiError } from '../../http/api-error.js';
+import { DEFAULT_MAX_BODY_BYTES, readBodyWithin } from '../../http/body.js';
 import type { InferenceEndpoint } from '../engine.js';
 import { SimulatorEngine } from './engine.js';
 import { parseFault } from './faults.js';
@@ -49,7 +50,6 @@ export interface SimulatorServer {
   engines: Map<string, SimulatorEngine>;
 }
 
-const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 const INFERENCE: Record<string, InferenceEndpoint> = {
   '/v1/chat/completions': 'chat.completions',
@@ -94,7 +94,7 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
     if (!endpoint) throw new ApiError('invalid_url', { method, path });
     if (method !== 'POST') throw new ApiError('method_not_allowed', { method, path, allowed: 'POST' });
 
-    const body = parseBody(await readBody(req, maxBody));
+    const body = parseBody(await readBodyWithin(req, maxBody));
     if (typeof body.model !== 'string') throw new ApiError('missing_required_parameter', { param: 'model' }, { param: 'model' });
     const engine = engines.get(body.model);
     if (!engine) throw new ApiError('model_not_found', { model: body.model });
@@ -202,24 +202,6 @@ function modelsBody(models: readonly ModelConfig[], path: string): Record<string
   return obj(m);
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    req.on('data', (b: Buffer) => {
-      size += b.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new ApiError('body_too_large', { limit }, { headers: { connection: 'close' } }));
-        return;
-      }
-      parts.push(b);
-    });
-    req.on('end', () => resolve(Buffer.concat(parts)));
-    req.on('error', reject);
-  });
-}
 
 function parseBody(raw: Buffer): Record<string, unknown> {
   let body: unknown;

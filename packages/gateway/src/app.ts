@@ -12,12 +12,12 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config, ModelConfig } from './config/types.js';
 import { onClientError } from './http/client-error.js';
 import { createDispatcher } from './http/dispatch.js';
-import { sendText } from './http/respond.js';
 import { Router } from './http/router.js';
 import { createLogger } from './logger.js';
 import { inferenceHandler } from './pipeline/inference.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerMetricsRoute } from './routes/metrics.js';
 import { registerModelRoutes } from './routes/models.js';
 import { Metrics } from './status/metrics.js';
 import { registerStatusRoutes } from './status/routes.js';
@@ -64,7 +64,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   registerModelRoutes(router, { models: config.models, access: pipeline.access });
   registerDocsRoutes(router, config.server.public_url);
   registerHealthRoutes(router, { checks: services.readinessChecks, draining: () => draining });
-  router.on('GET', '/metrics', (ctx) => sendText(ctx, 200, 'text/plain; version=0.0.4', metrics.render()));
+  registerMetricsRoute(router, metrics, config.secrets.metrics_token);
   services.registerAdmin(router);
   registerStatusRoutes(router, services.status);
 

@@ -119,6 +119,8 @@ export interface Config {
   admin_key_env: string;
   /** Env var with the server secret that keys are HMAC'd with; generated and stored when unset. */
   secret_env: string;
+  /** token_env: the env var holding the bearer token GET /metrics requires (open when it is unset). */
+  metrics: { token_env: string };
   logging: { level: string; log_prompts: boolean };
   auth: { failed_attempts_per_minute: number; cache_ttl_ms: number };
   tiers: Tiers;
@@ -130,7 +132,7 @@ export interface Config {
   /** The status page: components, detection thresholds, probes, webhooks (status/config.ts). */
   status: StatusConfig;
   /** Resolved secrets and sources, never serialized back. */
-  secrets: { admin_key: string | null; server_secret: string | null };
+  secrets: { admin_key: string | null; server_secret: string | null; metrics_token: string | null };
   /** The file the config came from, or null for the built-in defaults. */
   source: string | null;
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ApiError, UpstreamHttpError } from './api-error.js';
 import { createContext, type RequestContext } from './context.js';
+import { allowsCors } from './cors.js';
 import { errorBody, errorHeaders, sendError, sendJson } from './respond.js';
 import type { Router } from './router.js';
 
@@ -32,7 +33,8 @@ export function createDispatcher(router: Router, opts: DispatchOptions): (req: I
     if (opts.draining()) res.setHeader('connection', 'close');
     if (opts.onDone) res.once('close', () => opts.onDone!(ctx));
     if (ctx.method === 'OPTIONS') {
-      res.writeHead(204, PREFLIGHT_HEADERS).end();
+      // A preflight for the admin API gets no CORS grant, so the browser stops there.
+      res.writeHead(204, allowsCors(ctx.path) ? PREFLIGHT_HEADERS : {}).end();
       return;
     }
     const m = router.match(ctx.method, ctx.path);

@@ -1,6 +1,7 @@
 import { EXPOSED_HEADERS, HEADER, OPENAI_VERSION, renderErrorBody, type ErrorBody } from '@tollgate/protocol';
 import type { ApiError } from './api-error.js';
 import type { RequestContext } from './context.js';
+import { allowsCors } from './cors.js';
 
 const EXPOSE = EXPOSED_HEADERS.join(', ');
 
@@ -12,8 +13,10 @@ function writeHead(ctx: RequestContext, status: number, contentType: string, ext
   res.setHeader(HEADER.requestId, ctx.id);
   res.setHeader(HEADER.version, OPENAI_VERSION);
   res.setHeader(HEADER.processingMs, String(Number((process.hrtime.bigint() - ctx.start) / 1_000_000n)));
-  res.setHeader('access-control-allow-origin', '*');
-  res.setHeader('access-control-expose-headers', EXPOSE);
+  if (allowsCors(ctx.path)) {
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader('access-control-expose-headers', EXPOSE);
+  }
   for (const k in ctx.headers) res.setHeader(k, ctx.headers[k]!);
   if (extra) for (const k in extra) res.setHeader(k, extra[k]!);
 }

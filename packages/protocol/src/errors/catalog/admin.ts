@@ -44,6 +44,26 @@ export const adminEntries: readonly CatalogEntry[] = [
     },
   },
   {
+    id: 'invalid_metrics_token',
+    group: 'admin',
+    kind: 'authentication',
+    status: 401,
+    type: 'invalid_request_error',
+    code: 'invalid_metrics_token',
+    param: null,
+    message: "GET /metrics needs this gateway's metrics token in an Authorization header (i.e. Authorization: Bearer METRICS_TOKEN). See {docs_url}#invalid_metrics_token.",
+    retryable: false,
+    title: { en: 'Metrics token missing or wrong', 'zh-CN': '指标令牌缺失或错误' },
+    cause: {
+      en: 'The gateway has a metrics token (TOLLGATE_METRICS_TOKEN by default), and the request to /metrics did not carry it.',
+      'zh-CN': '网关配置了指标令牌（默认为 TOLLGATE_METRICS_TOKEN），而对 /metrics 的请求没有携带它。',
+    },
+    fix: {
+      en: "Set the scraper's bearer token to the gateway's metrics token (Prometheus: `authorization: { credentials: ... }` in the scrape config).",
+      'zh-CN': '将抓取器的 Bearer 令牌设为网关的指标令牌（Prometheus：在抓取配置中设置 `authorization: { credentials: ... }`）。',
+    },
+  },
+  {
     id: 'resource_not_found',
     group: 'admin',
     kind: 'not_found',

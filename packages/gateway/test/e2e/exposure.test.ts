@@ -6,7 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from '../support/gateway.js';
 
-const corsHeaders = (r: Response) => [...r.headers.keys()].filter((k) => k.startsWith('access-control-'));
+const corsHeaders = (r: Response) => {
+  const names: string[] = [];
+  r.headers.forEach((_v, k) => {
+    if (k.startsWith('access-control-')) names.push(k);
+  });
+  return names;
+};
 
 describe('CORS', () => {
   let g: TestGateway;

@@ -66,7 +66,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   registerHealthRoutes(router, { checks: services.readinessChecks, draining: () => draining });
   registerMetricsRoute(router, metrics, config.secrets.metrics_token);
   services.registerAdmin(router);
-  registerStatusRoutes(router, services.status);
+  registerStatusRoutes(router, services.status, services.store);
 
   const dispatcher = createDispatcher(router, {
     publicUrl: config.server.public_url,

@@ -1,17 +1,27 @@
 /**
- * The public status surfaces: Statuspage's v2 JSON under /api/v2, and (html.ts, feeds.ts) the
- * page and its feeds under /status. Unauthenticated GETs, cacheable for a few seconds.
+ * The public status surfaces, unauthenticated GETs cacheable for a few seconds:
+ *
+ *   /api/v2/{summary,status,components,incidents,incidents/unresolved,scheduled-maintenances,
+ *            scheduled-maintenances/upcoming,scheduled-maintenances/active}.json   Statuspage v2
+ *   /status                      the page (HTML, no JavaScript; ?lang=en|zh-CN or Accept-Language)
+ *   /status/incidents/{id}       one incident with every update
+ *   /status/history.atom, .rss   incident feeds
  * @module
  */
+import { ApiError } from '../http/api-error.js';
+import { header, type RequestContext } from '../http/context.js';
 import { sendJson, sendText } from '../http/respond.js';
-import type { RequestContext } from '../http/context.js';
 import type { Router } from '../http/router.js';
+import { atomFeed, rssFeed } from './feeds.js';
+import { renderIncidentPage, renderStatusPage } from './html.js';
+import { pickLocale } from './i18n.js';
 import type { StatusMonitor } from './monitor.js';
 import { v2, type Snapshot } from './page.js';
+import { readDays } from './uptime.js';
 
 const CACHE = { 'cache-control': 'public, max-age=10' };
 
-export function registerStatusRoutes(router: Router, monitor: StatusMonitor, extra: { html?: (ctx: RequestContext, s: Snapshot, monitor: StatusMonitor) => Promise<void> } = {}): void {
+export function registerStatusRoutes(router: Router, monitor: StatusMonitor, store: Parameters<typeof readDays>[0]): void {
   const json = (path: string, build: (s: Snapshot) => unknown) =>
     router.on('GET', `/api/v2/${path}`, async (ctx) => {
       sendJson(ctx, 200, build(await monitor.snapshot()), CACHE);
@@ -24,6 +34,23 @@ export function registerStatusRoutes(router: Router, monitor: StatusMonitor, ext
   json('scheduled-maintenances.json', v2.maintenances);
   json('scheduled-maintenances/upcoming.json', v2.upcoming);
   json('scheduled-maintenances/active.json', v2.active);
-  void sendText;
-  void extra;
+
+  const html = (ctx: RequestContext, text: string) => {
+    ctx.headers['cache-control'] = CACHE['cache-control'];
+    ctx.headers['content-language'] = pickLocale(ctx.rawQuery, header(ctx, 'accept-language'));
+    sendText(ctx, 200, 'text/html; charset=utf-8', text);
+  };
+  const input = async (ctx: RequestContext) => {
+    const snapshot = await monitor.snapshot();
+    const days = await readDays(store, snapshot.components.map((c) => c.def.id), snapshot.now, 90);
+    return { snapshot, days, locale: pickLocale(ctx.rawQuery, header(ctx, 'accept-language')), path: ctx.path };
+  };
+  router.on('GET', '/status', async (ctx) => html(ctx, renderStatusPage(await input(ctx))));
+  router.on('GET', '/status/incidents/:id', async (ctx) => {
+    const i = await monitor.incidents.get(ctx.params.id!);
+    if (!i) throw new ApiError('resource_not_found', { resource: 'incident', id: ctx.params.id! });
+    html(ctx, renderIncidentPage(await input(ctx), i));
+  });
+  router.on('GET', '/status/history.atom', async (ctx) => sendText(ctx, 200, 'application/atom+xml; charset=utf-8', atomFeed(await monitor.snapshot())));
+  router.on('GET', '/status/history.rss', async (ctx) => sendText(ctx, 200, 'application/rss+xml; charset=utf-8', rssFeed(await monitor.snapshot())));
 }

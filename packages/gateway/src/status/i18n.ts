@@ -1,0 +1,75 @@
+/**
+ * The page's own words in English and Simplified Chinese. Incident names and updates are the
+ * operator's (or the detector's) text and are shown as written.
+ * @module
+ */
+import type { ComponentStatus } from './vocabulary.js';
+
+export type PageLocale = 'en' | 'zh-CN';
+
+export const TEXT = {
+  en: {
+    title: 'Status',
+    status: {
+      operational: 'Operational',
+      degraded_performance: 'Degraded performance',
+      partial_outage: 'Partial outage',
+      major_outage: 'Major outage',
+      under_maintenance: 'Under maintenance',
+    } satisfies Record<ComponentStatus, string>,
+    rollup: { none: 'All systems operational', minor: 'Some systems degraded', major: 'Partial outage', critical: 'Major outage' } as Record<string, string>,
+    uptime: (pct: string) => `${pct} uptime`,
+    noData: 'No data',
+    daysAgo: '90 days ago',
+    today: 'Today',
+    active: 'Active incidents',
+    maintenance: 'Scheduled maintenance',
+    history: 'Past incidents',
+    noIncidents: 'No incidents reported.',
+    updated: 'Last updated',
+    from: 'From',
+    until: 'until',
+    feeds: 'Subscribe: Atom, RSS, JSON (Statuspage API v2)',
+    day: (d: string, what: string) => `${d}: ${what}`,
+    minutes: (m: number) => `${m} min`,
+    back: 'All incidents',
+    postmortem: 'Postmortem',
+    incidentStatus: { investigating: 'Investigating', identified: 'Identified', monitoring: 'Monitoring', resolved: 'Resolved', postmortem: 'Postmortem', scheduled: 'Scheduled', in_progress: 'In progress', verifying: 'Verifying', completed: 'Completed' } as Record<string, string>,
+  },
+  'zh-CN': {
+    title: '服务状态',
+    status: {
+      operational: '正常运行',
+      degraded_performance: '性能下降',
+      partial_outage: '部分中断',
+      major_outage: '严重中断',
+      under_maintenance: '维护中',
+    } satisfies Record<ComponentStatus, string>,
+    rollup: { none: '所有系统运行正常', minor: '部分系统性能下降', major: '部分服务中断', critical: '严重服务中断' } as Record<string, string>,
+    uptime: (pct: string) => `可用率 ${pct}`,
+    noData: '无数据',
+    daysAgo: '90 天前',
+    today: '今天',
+    active: '进行中的事件',
+    maintenance: '计划维护',
+    history: '历史事件',
+    noIncidents: '暂无事件报告。',
+    updated: '最后更新',
+    from: '从',
+    until: '至',
+    feeds: '订阅：Atom、RSS、JSON（Statuspage API v2）',
+    day: (d: string, what: string) => `${d}：${what}`,
+    minutes: (m: number) => `${m} 分钟`,
+    back: '全部事件',
+    postmortem: '事后分析',
+    incidentStatus: { investigating: '调查中', identified: '已定位', monitoring: '观察中', resolved: '已解决', postmortem: '事后分析', scheduled: '已计划', in_progress: '进行中', verifying: '验证中', completed: '已完成' } as Record<string, string>,
+  },
+} as const;
+
+/** `?lang=` first, then Accept-Language; English otherwise. */
+export function pickLocale(query: string, acceptLanguage: string | undefined): PageLocale {
+  const q = new URLSearchParams(query).get('lang');
+  if (q === 'zh-CN' || q === 'zh') return 'zh-CN';
+  if (q === 'en') return 'en';
+  return /^\s*zh\b/i.test(acceptLanguage ?? '') ? 'zh-CN' : 'en';
+}

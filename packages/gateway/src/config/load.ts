@@ -239,7 +239,7 @@ function readExtraParams(m: Reader): string[] {
 }
 
 function readDeployment(d: Reader, model: string, i: number): Deployment {
-  d.rejectUnknown(['name', 'base_url', 'api_key_env', 'model', 'headers', 'weight', 'timeouts']);
+  d.rejectUnknown(['name', 'base_url', 'api_key_env', 'model', 'headers', 'weight', 'timeouts', 'stream_usage']);
   const baseUrl = d.string('base_url', '');
   if (!/^https?:\/\//.test(baseUrl)) d.problems.push(`${d.path}.base_url: expected an http(s) URL, got ${JSON.stringify(baseUrl)}`);
   const t = d.child('timeouts');
@@ -251,6 +251,7 @@ function readDeployment(d: Reader, model: string, i: number): Deployment {
     model: d.string('model', model),
     headers: d.stringMap('headers'),
     weight: d.number('weight', 1, { min: 0 }),
+    stream_usage: d.oneOf('stream_usage', ['auto', 'always', 'never'] as const, 'auto'),
     timeouts: {
       connect_ms: t.number('connect_ms', 5_000, { min: 1, integer: true }),
       first_byte_ms: t.number('first_byte_ms', 60_000, { min: 1, integer: true }),

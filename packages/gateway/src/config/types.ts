@@ -40,7 +40,16 @@ export interface Deployment {
   headers: Record<string, string>;
   weight: number;
   timeouts: Timeouts;
+  /**
+   * Whether streams sent here carry `stream_options.include_usage` (so that usage is reported):
+   * `always`; `never` (the field is removed, the gateway counts tokens itself, marked estimated);
+   * `auto` (absent = auto): sent until the upstream refuses the field, then the call is retried
+   * once without it and this deployment is sent none from then on.
+   */
+  stream_usage?: StreamUsage;
 }
+
+export type StreamUsage = 'always' | 'never' | 'auto';
 
 export interface AdmissionSettings {
   max_concurrency: number;

@@ -7,8 +7,9 @@ export interface EngineCall {
   endpoint: InferenceEndpoint;
   /**
    * The validated request body, with `model` already set to the engine's model name. For a
-   * stream the gateway has set `stream_options.include_usage: true` so that usage can be settled;
-   * `clientWantsUsage` says whether the client asked for the usage chunk.
+   * stream the gateway has set `stream_options.include_usage: true` so that usage can be settled
+   * (an HTTP deployment may leave the field out: its `stream_usage`); `clientWantsUsage` says
+   * whether the client asked for the usage chunk.
    */
   body: Record<string, unknown>;
   stream: boolean;

@@ -24,6 +24,7 @@ export interface DeploymentDoc {
   model?: string;
   weight?: number;
   timeouts?: Partial<typeof TIMEOUTS>;
+  stream_usage?: 'always' | 'never' | 'auto';
 }
 
 /** An `openai-compatible` model as the gateway config file would list it. */

@@ -16,7 +16,7 @@ import { retryHeaders } from '@tollgate/protocol';
 import { Pool, type Dispatcher } from 'undici';
 import type { Clock } from '../../clock.js';
 import type { Deployment, ModelConfig } from '../../config/types.js';
-import { ApiError } from '../../http/api-error.js';
+import { ApiError, UpstreamHttpError } from '../../http/api-error.js';
 import { CircuitBreaker, type BreakerOutcome, type BreakerSnapshot } from '../breaker.js';
 import type { Engine, EngineCall, EngineResult } from '../engine.js';
 import { attempt, type DeploymentTarget } from './attempt.js';
@@ -46,6 +46,8 @@ export interface DeploymentState {
 
 interface Target extends DeploymentTarget {
   readonly breaker: CircuitBreaker;
+  /** `stream_usage: auto` and this upstream refused `stream_options` once: it is sent none since. */
+  streamOptionsRefused: boolean;
 }
 
 /** Keep-alive sockets are closed after this long unused, before servers' common 5 s timeout. */
@@ -78,24 +80,36 @@ export class OpenAICompatibleEngine implements Engine {
     );
     let first: AttemptError | undefined;
     for (const t of order) {
-      const ticket = t.breaker.acquire();
-      if (!ticket) continue; // a concurrent call took the half-open probe
-      let settled = false;
-      const settle = (o: BreakerOutcome) => {
-        if (settled) return;
-        settled = true;
-        t.breaker.record(ticket, o);
-      };
-      try {
-        return await attempt(t, call, { overloadStatus: this.deps.overloadStatus, now: () => this.deps.clock.now(), settle });
-      } catch (e) {
-        if (!(e instanceof AttemptError)) {
-          settle('ignored');
-          throw e;
+      let c = withStreamUsage(t, call);
+      for (let again = true; again; ) {
+        again = false;
+        const ticket = t.breaker.acquire();
+        if (!ticket) break; // a concurrent call took the half-open probe
+        let settled = false;
+        const settle = (o: BreakerOutcome) => {
+          if (settled) return;
+          settled = true;
+          t.breaker.record(ticket, o);
+        };
+        try {
+          return await attempt(t, c, { overloadStatus: this.deps.overloadStatus, now: () => this.deps.clock.now(), settle });
+        } catch (e) {
+          if (!(e instanceof AttemptError)) {
+            settle('ignored');
+            throw e;
+          }
+          if (c !== call || !refusesStreamOptions(t, c, e)) {
+            if (e.action !== 'retry_other') throw e.error;
+            // The caller hears about the deployment it was sent to first.
+            first ??= e;
+            continue;
+          }
+          // `auto`: this upstream does not know the field the gateway added. Once more without it,
+          // and never again to this deployment; the gateway counts the tokens itself.
+          t.streamOptionsRefused = true;
+          c = withoutStreamOptions(call);
+          again = true;
         }
-        if (e.action !== 'retry_other') throw e.error;
-        // The caller hears about the deployment it was sent to first.
-        first ??= e;
       }
     }
     if (first) throw first.error;
@@ -143,6 +157,32 @@ export class OpenAICompatibleEngine implements Engine {
       jsonHeaders: { ...base, accept: 'application/json', ...own },
       streamHeaders: { ...base, accept: 'text/event-stream', ...own },
       breaker: new CircuitBreaker(this.model.breaker, this.deps.clock),
+      streamOptionsRefused: false,
     };
   }
+}
+
+/** The call as this deployment takes it: without `stream_options` where it is not to be sent. */
+function withStreamUsage(t: Target, call: EngineCall): EngineCall {
+  if (!call.stream || call.body.stream_options === undefined) return call;
+  const mode = t.deployment.stream_usage ?? 'auto';
+  if (mode === 'never' || (mode === 'auto' && t.streamOptionsRefused)) return withoutStreamOptions(call);
+  return call;
+}
+
+function withoutStreamOptions(call: EngineCall): EngineCall {
+  const { stream_options: _, ...body } = call.body;
+  return { ...call, body };
+}
+
+/**
+ * An `auto` deployment's refusal of `stream_options` on a stream: a caller-error status (OpenAI's
+ * "Unrecognized request argument supplied: stream_options", a pydantic 422 naming the field, ...)
+ * whose body names the field.
+ */
+function refusesStreamOptions(t: Target, call: EngineCall, e: AttemptError): boolean {
+  if (!call.stream || call.body.stream_options === undefined || (t.deployment.stream_usage ?? 'auto') !== 'auto') return false;
+  if (e.action !== 'passthrough' || !(e.error instanceof UpstreamHttpError)) return false;
+  if (e.error.status !== 400 && e.error.status !== 422) return false;
+  return JSON.stringify(e.error.body ?? '').includes('stream_options');
 }

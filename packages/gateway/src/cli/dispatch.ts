@@ -13,6 +13,8 @@ export async function dispatchCommand(command: string, argv: string[], io: CliIo
     case 'members':
     case 'keys':
     case 'limits':
+    case 'incidents':
+    case 'maintenance':
       return (await import('./admin/index.js')).runAdminCli(full, cliIo);
     case 'usage':
     case 'billing':

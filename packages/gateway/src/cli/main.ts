@@ -24,6 +24,7 @@ Gateway:
 Administration (talks to TOLLGATE_URL, with or without /v1, using TOLLGATE_ADMIN_KEY):
   orgs | users | members | keys | limits <verb>  identity and access; --help on each
   billing | quota-requests | usage               spend limits, quota requests, usage reports
+  incidents | maintenance <verb>                 status-page incidents, updates, postmortems, maintenance
   batch requests.jsonl -o results.jsonl          run an OpenAI Batch-format file through the API
                                                  (TOLLGATE_URL with TOLLGATE_API_KEY)
 

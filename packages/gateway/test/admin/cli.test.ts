@@ -33,7 +33,7 @@ async function json(argv: string[]): Promise<any> {
 
 describe('tollgate admin verbs', () => {
   it('handles the documented resources', () => {
-    expect(ADMIN_COMMANDS).toEqual(['orgs', 'users', 'members', 'keys', 'limits']);
+    expect(ADMIN_COMMANDS).toEqual(['orgs', 'users', 'members', 'keys', 'limits', 'incidents', 'maintenance']);
   });
 
   it('a whole session: org, user, member, key, list, revoke, limits, models', async () => {

@@ -6,6 +6,7 @@
 import { UsageError, type FlagSpec, type Parsed } from './args.js';
 import type { AdminClient } from './client.js';
 import { cell, fields, table, time } from './format.js';
+import { STATUS_COMMANDS } from '../../status/cli.js';
 
 export interface Output {
   /** What `--json` prints: the API's answer. */
@@ -397,4 +398,6 @@ export const COMMANDS: readonly CommandSpec[] = [
       return { json: r, human: limitRows([r]) + LIMIT_NOTE };
     },
   },
+  // The status page's incidents and maintenances (status/cli.ts).
+  ...STATUS_COMMANDS,
 ];

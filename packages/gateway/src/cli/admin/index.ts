@@ -35,6 +35,8 @@ const RESOURCE_SUMMARY: Record<string, string> = {
   members: 'who belongs to which organization, with which role',
   keys: 'API keys',
   limits: "organizations' rate limits",
+  incidents: 'status-page incidents: open, update, resolve, postmortem',
+  maintenance: 'status-page scheduled maintenance',
 };
 
 /** Runs one admin command; returns the exit code. `argv` starts with the resource (`orgs ...`). */
@@ -101,7 +103,8 @@ function usage(io: CliIo, message: string, help: string): number {
 }
 
 function overview(): string {
-  const lines = ADMIN_COMMANDS.map((r) => `  ${r.padEnd(8)} ${RESOURCE_SUMMARY[r] ?? ''}`);
+  const w = Math.max(...ADMIN_COMMANDS.map((r) => r.length));
+  const lines = ADMIN_COMMANDS.map((r) => `  ${r.padEnd(w)} ${RESOURCE_SUMMARY[r] ?? ''}`);
   return [
     'Usage: tollgate <resource> <verb> [arguments] [options]',
     '',

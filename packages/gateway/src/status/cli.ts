@@ -1,0 +1,139 @@
+/**
+ * The status page's operator verbs of the `tollgate` CLI (admin API under /admin/v1/status):
+ *
+ *   tollgate incidents list | get <id>
+ *   tollgate incidents create --name TEXT --body TEXT [--status S] [--component NAME=STATUS,...]
+ *   tollgate incidents update <id> [--status S] [--body TEXT] [--name TEXT] [--component NAME=STATUS,...]
+ *   tollgate incidents resolve <id> [--body TEXT]
+ *   tollgate incidents postmortem <id> --body TEXT
+ *   tollgate maintenance list
+ *   tollgate maintenance schedule --name TEXT --from TIME --until TIME --components NAME,... [--body TEXT]
+ *   tollgate maintenance complete <id> [--body TEXT]
+ * @module
+ */
+import { UsageError, type FlagSpec } from '../cli/admin/args.js';
+import type { Args, CommandSpec, Output } from '../cli/admin/commands.js';
+import { fields, table } from '../cli/admin/format.js';
+
+type Obj = Record<string, any>;
+
+const rows = (list: Obj[]) => table(['ID', 'NAME', 'STATUS', 'IMPACT', 'COMPONENTS', 'CREATED'], list.map((i) => [i.id, i.name, i.status, i.impact, i.components.map((c: Obj) => c.name).join(',') || '-', i.created_at]));
+const one = (i: Obj): Output => ({
+  json: i,
+  human:
+    fields([
+      ['id', i.id],
+      ['name', i.name],
+      ['status', i.status],
+      ['impact', i.impact],
+      ['components', i.components.map((c: Obj) => `${c.name} (${c.status})`).join(', ') || '-'],
+      ...(i.scheduled_for ? ([['window', `${i.scheduled_for} .. ${i.scheduled_until}`]] as [string, string][]) : []),
+      ['link', i.shortlink],
+    ]) + i.incident_updates.map((u: Obj) => `  ${u.display_at}  ${u.status}: ${u.body}`).join('\n') + '\n',
+});
+
+const text = (placeholder: string, help: string, required = false): FlagSpec => ({ value: true, placeholder, help, ...(required ? { required } : {}) });
+
+/** `--component sim-large=major_outage,Admin API=degraded_performance` → {name: status}. */
+function componentMap(a: Args): Record<string, string> | undefined {
+  const list = a.list('component');
+  if (!list) return undefined;
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const eq = item.lastIndexOf('=');
+    if (eq <= 0) throw new UsageError(`--component: expected NAME=STATUS, got ${JSON.stringify(item)}`);
+    out[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+export const STATUS_COMMANDS: readonly CommandSpec[] = [
+  { resource: 'incidents', verb: 'list', summary: 'list the 50 most recent incidents', args: [], flags: {}, run: async (api) => {
+    const r = await api.request('GET', '/status/incidents');
+    return { json: r, human: rows(r.data) };
+  } },
+  { resource: 'incidents', verb: 'get', summary: 'show an incident with its updates', args: ['id'], flags: {}, run: async (api, a) => one(await api.request('GET', `/status/incidents/${a.path('id')}`)) },
+  {
+    resource: 'incidents',
+    verb: 'create',
+    summary: 'open an incident by hand',
+    args: [],
+    flags: {
+      name: text('TEXT', 'the title shown on the page', true),
+      body: text('TEXT', 'the first update', true),
+      status: text('STATUS', 'investigating (default), identified, monitoring'),
+      component: text('NAME=STATUS,...', 'affected components and their status while it lasts'),
+      impact: text('IMPACT', 'override the computed impact: none, minor, major, critical'),
+    },
+    run: async (api, a) => {
+      const body: Obj = { name: a.str('name'), body: a.str('body') };
+      if (a.str('status')) body.status = a.str('status');
+      const comps = componentMap(a);
+      if (comps) body.components = comps;
+      if (a.str('impact')) body.impact_override = a.str('impact');
+      return one(await api.request('POST', '/status/incidents', body));
+    },
+  },
+  {
+    resource: 'incidents',
+    verb: 'update',
+    summary: 'post an update (status, text, components)',
+    args: ['id'],
+    flags: { status: text('STATUS', 'investigating, identified, monitoring, resolved'), body: text('TEXT', 'the update text'), name: text('TEXT', 'a new title'), component: text('NAME=STATUS,...', 'affected components') },
+    run: async (api, a) => {
+      const body: Obj = {};
+      for (const k of ['status', 'body', 'name']) if (a.str(k) !== undefined) body[k] = a.str(k);
+      const comps = componentMap(a);
+      if (comps) body.components = comps;
+      if (Object.keys(body).length === 0) throw new UsageError('nothing to update: give --status, --body, --name and/or --component');
+      return one(await api.request('POST', `/status/incidents/${a.path('id')}`, body));
+    },
+  },
+  {
+    resource: 'incidents',
+    verb: 'resolve',
+    summary: 'mark an incident resolved',
+    args: ['id'],
+    flags: { body: text('TEXT', 'the closing update (default: "This incident has been resolved.")') },
+    run: async (api, a) => one(await api.request('POST', `/status/incidents/${a.path('id')}`, { status: 'resolved', body: a.str('body') ?? 'This incident has been resolved.' })),
+  },
+  {
+    resource: 'incidents',
+    verb: 'postmortem',
+    summary: 'publish a postmortem',
+    args: ['id'],
+    flags: { body: text('TEXT', 'the postmortem', true) },
+    run: async (api, a) => one(await api.request('POST', `/status/incidents/${a.path('id')}/postmortem`, { body: a.str('body') })),
+  },
+  { resource: 'maintenance', verb: 'list', summary: 'list scheduled maintenances', args: [], flags: {}, run: async (api) => {
+    const r = await api.request('GET', '/status/incidents?kind=maintenance');
+    return { json: r, human: table(['ID', 'NAME', 'STATUS', 'FROM', 'UNTIL', 'COMPONENTS'], r.data.map((m: Obj) => [m.id, m.name, m.status, m.scheduled_for, m.scheduled_until, m.components.map((c: Obj) => c.name).join(',')])) };
+  } },
+  {
+    resource: 'maintenance',
+    verb: 'schedule',
+    summary: 'schedule a maintenance window (its components show under_maintenance during it)',
+    args: [],
+    flags: {
+      name: text('TEXT', 'the title', true),
+      from: text('TIME', 'start: ISO 8601 or Unix seconds', true),
+      until: text('TIME', 'end: ISO 8601 or Unix seconds', true),
+      components: text('NAME,...', 'the components under maintenance', true),
+      body: text('TEXT', 'what will happen'),
+    },
+    run: async (api, a) => {
+      const t = (v: string) => (/^\d+$/.test(v) ? Number(v) : v);
+      const body: Obj = { name: a.str('name'), scheduled_for: t(a.str('from')!), scheduled_until: t(a.str('until')!), components: a.list('components') };
+      if (a.str('body')) body.body = a.str('body');
+      return one(await api.request('POST', '/status/maintenances', body));
+    },
+  },
+  {
+    resource: 'maintenance',
+    verb: 'complete',
+    summary: 'end a maintenance now',
+    args: ['id'],
+    flags: { body: text('TEXT', 'the closing update') },
+    run: async (api, a) => one(await api.request('POST', `/status/maintenances/${a.path('id')}`, { status: 'completed', body: a.str('body') ?? 'The scheduled maintenance has been completed.' })),
+  },
+];

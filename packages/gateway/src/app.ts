@@ -70,7 +70,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
 
   const dispatcher = createDispatcher(router, {
     publicUrl: config.server.public_url,
-    trustProxy: config.server.trust_proxy,
+    trustedProxyHops: config.server.trust_proxy ? config.server.trusted_proxy_hops : 0,
     log,
     draining: () => draining,
     onDone: (ctx) => {

@@ -11,24 +11,17 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest();
  * Admits a request carrying `Authorization: Bearer <admin key>`. The comparison is constant-time
  * (both sides hashed to equal length first); an `sk-` API key never opens the admin API, even if
  * the operator chose an admin key that looks like one; with no admin key configured every
- * attempt fails. Failures count against the address like failed API-key authentications.
+ * attempt fails. The key is checked first, so the right key is admitted whatever else came from
+ * its address; failures count against the address like failed API-key authentications (401, then
+ * 429 once the address has none left).
  */
-export function requireAdminKey(ctx: RequestContext, adminKeyDigest: Buffer | null, failures: FailedAuthLimiter): void {
+export async function requireAdminKey(ctx: RequestContext, adminKeyDigest: Buffer | null, failures: FailedAuthLimiter): Promise<void> {
   const ip = ctx.clientIp;
   const token = credentialFrom(header(ctx, 'authorization'));
-  const digest = token === undefined ? undefined : sha256(token);
-  const fingerprint = digest && `admin:${digest.toString('base64url')}`;
-  failures.check(ip, fingerprint);
-  if (token === undefined) {
-    failures.fail(ip);
-    throw new ApiError('missing_admin_key');
-  }
-  const ok = adminKeyDigest !== null && adminKeyDigest.length === digest!.length && !token.startsWith('sk-') && timingSafeEqual(digest!, adminKeyDigest);
-  if (!ok) {
-    failures.fail(ip);
-    throw new ApiError('invalid_admin_key', { key: maskKey(token.length > 200 ? token.slice(0, 200) : token) });
-  }
-  failures.succeed(ip, fingerprint!);
+  if (token === undefined) throw await failures.failure(ip, new ApiError('missing_admin_key'));
+  const digest = sha256(token);
+  const ok = adminKeyDigest !== null && adminKeyDigest.length === digest.length && !token.startsWith('sk-') && timingSafeEqual(digest, adminKeyDigest);
+  if (!ok) throw await failures.failure(ip, new ApiError('invalid_admin_key', { key: maskKey(token.length > 200 ? token.slice(0, 200) : token) }));
 }
 
 /** The digest an admin key is checked against: of the configured key, else the stored one. */

@@ -53,7 +53,7 @@ function adminRoute(deps: AdminDeps, handler: AdminHandler): Handler {
   const publicUrl = deps.config.server.public_url;
   return async (ctx) => {
     try {
-      requireAdminKey(ctx, deps.adminKeyDigest, deps.identity.failures);
+      await requireAdminKey(ctx, deps.adminKeyDigest, deps.identity.failures);
       const r = await handler(ctx, deps);
       sendJson(ctx, r.status ?? 200, r.body);
     } catch (e) {
@@ -68,7 +68,7 @@ function adminRoute(deps: AdminDeps, handler: AdminHandler): Handler {
  * Mounts the routes and returns the admin-key check, for other stages' admin routes (billing):
  * it throws the catalog error (missing/invalid admin key, or 429 for a blocked address).
  */
-export function registerAdminRoutes(router: Router, deps: AdminDeps): (ctx: RequestContext) => void {
+export function registerAdminRoutes(router: Router, deps: AdminDeps): (ctx: RequestContext) => Promise<void> {
   const on = (method: string, path: string, h: AdminHandler) => router.on(method, ADMIN_PREFIX + path, adminRoute(deps, h));
 
   on('POST', '/organizations', createOrganization);

@@ -43,7 +43,7 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
   root.rejectUnknown(['server', 'database', 'redis', 'admin_key_env', 'secret_env', 'metrics', 'logging', 'auth', 'tiers', 'default_tier', 'billing', 'usage', 'models', 'simulator', 'status']);
 
   const s = root.child('server');
-  s.rejectUnknown(['host', 'port', 'public_url', 'max_body_bytes', 'overload_status', 'shutdown_grace_ms', 'trust_proxy', 'request_timeout_ms', 'headers_timeout_ms']);
+  s.rejectUnknown(['host', 'port', 'public_url', 'max_body_bytes', 'overload_status', 'shutdown_grace_ms', 'trust_proxy', 'request_timeout_ms', 'headers_timeout_ms', 'trusted_proxy_hops']);
   const host = env.TOLLGATE_HOST ?? s.string('host', '127.0.0.1');
   let port = s.number('port', 8080, { min: 0, max: 65535, integer: true });
   if (env.TOLLGATE_PORT !== undefined) {
@@ -108,6 +108,7 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
       overload_status: s.oneOf('overload_status', [429, 503] as const, 429),
       shutdown_grace_ms: s.number('shutdown_grace_ms', 30_000, { min: 0, integer: true }),
       trust_proxy: s.boolean('trust_proxy', false),
+      trusted_proxy_hops: s.number('trusted_proxy_hops', 1, { min: 1, max: 10, integer: true }),
       request_timeout_ms: s.number('request_timeout_ms', 60_000, { min: 100, integer: true }),
       headers_timeout_ms: s.number('headers_timeout_ms', 20_000, { min: 100, integer: true }),
     },

@@ -116,6 +116,12 @@ export interface Config {
     /** Trust X-Forwarded-For for the client address (only behind a proxy you control). */
     trust_proxy: boolean;
     /**
+     * With trust_proxy: how many proxies you control stand in front of the gateway. The client
+     * address is the X-Forwarded-For entry that many places from the right (what the outermost
+     * trusted proxy saw); entries further left are the client's own claims and are ignored.
+     */
+    trusted_proxy_hops: number;
+    /**
      * Longest time to receive one whole request, headers and body (a slow or stalled client is
      * answered 408 and disconnected, so it cannot hold a connection and a body buffer forever).
      */

@@ -23,7 +23,7 @@ export interface RequestContext {
   readonly headers: Record<string, string>;
   /** Aborted when the client disconnects before the response is finished. */
   readonly signal: AbortSignal;
-  /** The client's address (X-Forwarded-For only when trust_proxy is set). */
+  /** The client's address: the socket's, or what the outermost trusted proxy saw (see clientAddress). */
   readonly clientIp: string;
   /** Set by stages for the usage record and logs. */
   state: Record<string, unknown>;
@@ -33,7 +33,26 @@ export function newRequestId(): string {
   return `req_${randomUUID().replaceAll('-', '')}`;
 }
 
-export function createContext(req: IncomingMessage, res: ServerResponse, trustProxy: boolean): RequestContext {
+/**
+ * The client's address. `trustedHops` = 0: the socket's peer. Otherwise the peer is a proxy you
+ * control and X-Forwarded-For is read from the right, where each trusted proxy appended the
+ * address it saw: the entry `trustedHops` from the right is what the outermost one saw. Entries
+ * further left were sent by the client and are never used (a client could otherwise pick any
+ * address, and a new one per request). With fewer entries than hops, the leftmost is the
+ * farthest any trusted proxy saw.
+ */
+export function clientAddress(req: IncomingMessage, trustedHops: number): string {
+  const peer = req.socket.remoteAddress ?? 'unknown';
+  if (trustedHops <= 0) return peer;
+  const raw = req.headers['x-forwarded-for'];
+  const header = Array.isArray(raw) ? raw.join(',') : raw;
+  if (!header) return peer;
+  const entries = header.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  if (entries.length === 0) return peer;
+  return entries[Math.max(0, entries.length - trustedHops)]!;
+}
+
+export function createContext(req: IncomingMessage, res: ServerResponse, trustedHops: number): RequestContext {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const controller = new AbortController();
@@ -42,12 +61,7 @@ export function createContext(req: IncomingMessage, res: ServerResponse, trustPr
   res.once('close', () => {
     if (!res.writableFinished) controller.abort(new Error('client disconnected'));
   });
-  let clientIp = req.socket.remoteAddress ?? 'unknown';
-  if (trustProxy) {
-    const fwd = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(',')[0]?.trim();
-    if (first) clientIp = first;
-  }
+  const clientIp = clientAddress(req, trustedHops);
   return {
     id: newRequestId(),
     start: process.hrtime.bigint(),

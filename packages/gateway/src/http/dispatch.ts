@@ -8,7 +8,8 @@ import type { Router } from './router.js';
 
 export interface DispatchOptions {
   publicUrl: string;
-  trustProxy: boolean;
+  /** Proxies in front whose X-Forwarded-For entries are trusted (0: none; see clientAddress). */
+  trustedProxyHops: number;
   log: Logger;
   /** True while shutting down: responses ask the client to close the connection. */
   draining: () => boolean;
@@ -29,7 +30,7 @@ const PREFLIGHT_HEADERS = {
  */
 export function createDispatcher(router: Router, opts: DispatchOptions): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    const ctx = createContext(req, res, opts.trustProxy);
+    const ctx = createContext(req, res, opts.trustedProxyHops);
     if (opts.draining()) res.setHeader('connection', 'close');
     if (opts.onDone) res.once('close', () => opts.onDone!(ctx));
     if (ctx.method === 'OPTIONS') {

@@ -1,4 +1,6 @@
 import { formatDuration, retryHeaders } from '@tollgate/protocol';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { ApiError } from '../http/api-error.js';
 import { LruMap } from './lru.js';
@@ -11,81 +13,112 @@ interface Bucket {
 }
 
 /**
- * Slows down guessing: each client address has a bucket of `perMinute` failed authentications,
- * refilled continuously (perMinute per minute). A failure takes one; when none is left, the
- * address gets 429 too_many_failed_authentications with the exact wait until the next one.
+ * Slows down guessing without ever refusing a right key. Each client address has a bucket of
+ * `perMinute` failed authentications, refilled continuously (perMinute per minute). Only failures
+ * reach it: the credential is always checked first, and a request whose credential is right is
+ * served whatever its address did before (offices and NATs share addresses; a revoked key retried
+ * in a loop must not lock out a colleague's new key, nor wrong admin keys the right one). A failure
+ * takes one failure from the bucket and is answered as itself (401); when none is left it is
+ * answered 429 too_many_failed_authentications with the exact wait.
  *
- * Successes take nothing, so well-behaved clients are never slowed. While an address is blocked
- * its requests are refused before the key is looked at (otherwise a guesser could still tell a
- * right guess from a wrong one) — except credentials that already succeeded from that address
- * before the block ("known good"), so one misbehaving process behind a shared address does not
- * lock out the others.
+ * With Redis the buckets are shared by every instance (one atomic script per failure), so N
+ * instances allow perMinute failures per address in all, not N times as many. If Redis fails,
+ * the instance falls back to its own buckets until it answers again.
  *
- * State is per gateway instance and bounded (least recently seen addresses are forgotten first).
+ * In-memory state is bounded (least recently seen addresses are forgotten first).
  */
 export class FailedAuthLimiter {
   private readonly buckets: LruMap<string, Bucket>;
-  private readonly knownGood: LruMap<string, number>;
   private readonly ratePerMs: number;
-  private readonly knownGoodTtlMs: number;
+  private readonly redis: Redis | undefined;
+  private readonly keyPrefix: string;
+  private readonly log: Logger | undefined;
+  private redisDown = false;
 
   constructor(
     private readonly perMinute: number,
     private readonly clock: Clock,
-    opts: { maxAddresses?: number; maxKnownGood?: number; knownGoodTtlMs?: number } = {},
+    opts: { maxAddresses?: number; redis?: Redis; keyPrefix?: string; log?: Logger } = {},
   ) {
     this.ratePerMs = perMinute / MINUTE;
     this.buckets = new LruMap(opts.maxAddresses ?? 100_000);
-    this.knownGood = new LruMap(opts.maxKnownGood ?? 50_000);
-    this.knownGoodTtlMs = opts.knownGoodTtlMs ?? 60 * MINUTE;
-  }
-
-  /** Milliseconds until `ip` may fail again; 0 when it is not blocked. */
-  blockedFor(ip: string): number {
-    const b = this.buckets.peek(ip);
-    if (!b) return 0;
-    const tokens = this.refill(b);
-    return tokens >= 1 ? 0 : Math.ceil((1 - tokens) / this.ratePerMs);
+    this.redis = opts.redis;
+    this.keyPrefix = `${opts.keyPrefix ?? 'tollgate:'}authfail:`;
+    this.log = opts.log;
   }
 
   /**
-   * Throws 429 when `ip` is blocked and `credential` (a key hash, or another fingerprint of what
-   * was presented) has not succeeded from it before. `credential` undefined = nothing usable.
+   * Counts one failed authentication from `ip` and returns what to answer: `err` itself while
+   * the address has failures left, else 429 with the wait until its next one.
    */
-  check(ip: string, credential?: string): void {
-    const wait = this.blockedFor(ip);
-    if (wait === 0) return;
-    if (credential !== undefined) {
-      const until = this.knownGood.peek(`${ip}\n${credential}`);
-      if (until !== undefined && until > this.clock.now()) return;
-    }
-    throw new ApiError('too_many_failed_authentications', { wait: formatDuration(wait) }, { headers: retryHeaders(wait) });
+  async failure(ip: string, err: ApiError): Promise<ApiError> {
+    const wait = await this.take(ip);
+    if (wait === 0) return err;
+    return new ApiError('too_many_failed_authentications', { wait: formatDuration(wait) }, { headers: retryHeaders(wait) });
   }
 
-  /** Counts one failed authentication from `ip`. */
-  fail(ip: string): void {
+  /** Milliseconds until `ip` may fail again without a 429 (this instance's buckets); 0 when it may. */
+  blockedFor(ip: string): number {
+    const b = this.buckets.peek(ip);
+    if (!b) return 0;
+    const tokens = this.refill(b, this.clock.now());
+    return tokens >= 1 ? 0 : Math.ceil((1 - tokens) / this.ratePerMs);
+  }
+
+  /** Takes one failure from the address's bucket: 0 when there was one, else the wait in ms. */
+  private async take(ip: string): Promise<number> {
+    if (!this.redis) return this.takeLocal(ip);
+    try {
+      const wait = Number(await this.redis.eval(TAKE_LUA, 1, this.keyPrefix + ip, this.perMinute, MINUTE, this.clock.now()));
+      if (this.redisDown) {
+        this.redisDown = false;
+        this.log?.info('failed-authentication limiting is shared through redis again');
+      }
+      return wait;
+    } catch (e) {
+      if (!this.redisDown) {
+        this.redisDown = true;
+        this.log?.warn({ err: (e as Error).message }, 'redis unavailable: failed authentications are limited per instance until it is back');
+      }
+      return this.takeLocal(ip);
+    }
+  }
+
+  private takeLocal(ip: string): number {
+    const now = this.clock.now();
     const b = this.buckets.get(ip);
-    const now = this.clock.now();
-    if (!b) {
-      this.buckets.set(ip, { tokens: this.perMinute - 1, at: now });
-      return;
-    }
-    b.tokens = Math.max(0, this.refill(b) - 1);
-    b.at = now;
+    const tokens = b ? this.refill(b, now) : this.perMinute;
+    if (tokens < 1) return Math.ceil((1 - tokens) / this.ratePerMs);
+    this.buckets.set(ip, { tokens: tokens - 1, at: now });
+    return 0;
   }
 
-  /** Remembers that `credential` succeeded from `ip` (called on successful authentication). */
-  succeed(ip: string, credential: string): void {
-    const id = `${ip}\n${credential}`;
-    const now = this.clock.now();
-    // Refreshed at most every half TTL: most successful requests cost one Map lookup here.
-    const until = this.knownGood.peek(id);
-    if (until !== undefined && until - now > this.knownGoodTtlMs / 2) return;
-    this.knownGood.set(id, now + this.knownGoodTtlMs);
-  }
-
-  private refill(b: Bucket): number {
-    const now = this.clock.now();
+  private refill(b: Bucket, now: number): number {
     return Math.min(this.perMinute, b.tokens + Math.max(0, now - b.at) * this.ratePerMs);
   }
 }
+
+/**
+ * KEYS[1] = the address's bucket; ARGV = perMinute, window ms, now (the gateway's clock: instances
+ * agree to well under the refill interval, and tests can inject one). The level is kept in thousandths of a failure, as an integer, so the
+ * refill is exact. Returns 0 (a failure was taken) or the wait in ms until the next one; a refusal
+ * writes nothing. The key expires when the bucket would be full again.
+ */
+const TAKE_LUA = `
+local cap = tonumber(ARGV[1]) * 1000
+local window = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local b = redis.call('HMGET', KEYS[1], 'l', 't')
+local level = cap
+if b[1] then
+  local elapsed = math.max(0, now - tonumber(b[2]))
+  level = math.min(cap, tonumber(b[1]) + math.floor(elapsed * cap / window))
+end
+if level < 1000 then
+  return math.ceil((1000 - level) * window / cap)
+end
+level = level - 1000
+redis.call('HSET', KEYS[1], 'l', string.format('%d', level), 't', string.format('%d', now))
+redis.call('PEXPIRE', KEYS[1], math.ceil((cap - level) * window / cap) + 1000)
+return 0
+`;

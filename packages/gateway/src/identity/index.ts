@@ -82,7 +82,11 @@ export class Identity {
     this.clock = clock;
     this.log = deps.log;
     const ttl = config.auth.cache_ttl_ms;
-    this.failures = new FailedAuthLimiter(config.auth.failed_attempts_per_minute, clock);
+    this.failures = new FailedAuthLimiter(config.auth.failed_attempts_per_minute, clock, {
+      ...(deps.redis ? { redis: deps.redis } : {}),
+      keyPrefix: config.redis?.key_prefix ?? 'tollgate:',
+      ...(deps.log ? { log: deps.log } : {}),
+    });
     this.cache = new PrincipalCache(clock, ttl, { maxKeys: deps.options?.maxCachedKeys });
     this.limits = new LimitsResolver(store, config, clock, ttl);
     this.lastUsed = new LastUsedBuffer(store.apiKeys);
@@ -117,21 +121,18 @@ export class Identity {
     await this.bus.ready();
   }
 
-  /** Stage 2: the principal for the request's key. Throws 401 (or 429 for a blocked address). */
+  /**
+   * Stage 2: the principal for the request's key. Throws 401, or 429 when the address has used up
+   * its failed authentications. The key is always checked first: a right key is never refused
+   * because of what else came from its address.
+   */
   async authenticate(ctx: RequestContext): Promise<Principal> {
     const ip = ctx.clientIp;
     const token = credentialFrom(header(ctx, 'authorization'));
-    if (token === undefined) {
-      this.failures.check(ip);
-      throw this.fail(ip, new ApiError('missing_api_key'), 'no key');
-    }
-    if (!isWellFormedKey(token)) {
-      this.failures.check(ip);
-      throw this.fail(ip, invalidKey(token), 'malformed key');
-    }
+    if (token === undefined) throw await this.fail(ip, new ApiError('missing_api_key'), 'no key');
+    if (!isWellFormedKey(token)) throw await this.fail(ip, invalidKey(token), 'malformed key');
     const hasher = this.hasher ?? (await this.fromStore(() => this.keyHasher()));
     const hash = hasher.hash(token);
-    this.failures.check(ip, hash);
 
     let outcome = this.cache.get(hash) ?? (await this.fromStore(() => this.lookup(hash)));
     const now = this.clock.now();
@@ -140,21 +141,20 @@ export class Identity {
       outcome = { ok: false, error: 'invalid_api_key', permanent: true };
     }
     if (!outcome.ok) {
-      throw this.fail(ip, outcome.error === 'no_organization' ? new ApiError('no_organization') : invalidKey(token), outcome.error);
+      throw await this.fail(ip, outcome.error === 'no_organization' ? new ApiError('no_organization') : invalidKey(token), outcome.error);
     }
     const p = outcome.principal;
 
     const orgHeader = header(ctx, HEADER.organization)?.trim();
     if (orgHeader && orgHeader !== p.orgId) {
       const exists = await this.fromStore(() => this.cache.organizationExists(orgHeader, () => this.store.organizations.exists(orgHeader)));
-      throw this.fail(
+      throw await this.fail(
         ip,
         exists ? new ApiError('mismatched_organization') : new ApiError('invalid_organization', { organization: orgHeader.slice(0, MAX_ECHO) }),
         exists ? 'organization header names another organization' : 'organization header names no organization',
       );
     }
 
-    this.failures.succeed(ip, hash);
     this.lastUsed.touch(p.keyId, now);
     ctx.headers[HEADER.organization] = p.orgId;
     return p;
@@ -250,10 +250,10 @@ export class Identity {
     }
   }
 
-  private fail(ip: string, err: ApiError, reason: string): ApiError {
-    this.failures.fail(ip);
+  /** Counts a failed authentication: the error itself, or 429 once the address has no failures left. */
+  private fail(ip: string, err: ApiError, reason: string): Promise<ApiError> {
     this.log?.debug({ client_ip: ip, reason }, 'authentication failed');
-    return err;
+    return this.failures.failure(ip, err);
   }
 
   /** A cache miss: one shared load; a store failure falls back to a cached (stale) success. */

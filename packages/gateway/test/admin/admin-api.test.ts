@@ -41,7 +41,7 @@ describe('admin authentication', () => {
 
   it('with no admin key (neither configured nor generated), nothing opens the admin API', async () => {
     const requireAdmin = registerAdminRoutes(new Router(), { store: h.store, identity: h.identity, config: h.config, clock: h.clock, adminKeyDigest: null });
-    expect(() => requireAdmin(fakeContext({ authorization: `Bearer ${ADMIN_KEY}` }, '198.51.100.9'))).toThrow(expect.objectContaining({ entry: expect.objectContaining({ id: 'invalid_admin_key' }) }));
+    await expect(requireAdmin(fakeContext({ authorization: `Bearer ${ADMIN_KEY}` }, '198.51.100.9'))).rejects.toThrow(expect.objectContaining({ entry: expect.objectContaining({ id: 'invalid_admin_key' }) }));
   });
 });
 
@@ -49,9 +49,9 @@ describe('the admin-key check for other admin routes', () => {
   it('is returned by registerAdminRoutes and throws the same catalog errors', async () => {
     const router = new Router();
     const requireAdmin = registerAdminRoutes(router, { store: h.store, identity: h.identity, config: h.config, clock: h.clock, adminKeyDigest: adminKeyDigest(h.config.secrets.admin_key, undefined) });
-    expect(() => requireAdmin(fakeContext({}, '198.51.100.7'))).toThrow(expect.objectContaining({ entry: expect.objectContaining({ id: 'missing_admin_key' }) }));
-    expect(() => requireAdmin(fakeContext({ authorization: 'Bearer nope' }, '198.51.100.7'))).toThrow(expect.objectContaining({ entry: expect.objectContaining({ id: 'invalid_admin_key' }) }));
-    expect(() => requireAdmin(fakeContext({ authorization: `Bearer ${ADMIN_KEY}` }, '198.51.100.7'))).not.toThrow();
+    await expect(requireAdmin(fakeContext({}, '198.51.100.7'))).rejects.toThrow(expect.objectContaining({ entry: expect.objectContaining({ id: 'missing_admin_key' }) }));
+    await expect(requireAdmin(fakeContext({ authorization: 'Bearer nope' }, '198.51.100.7'))).rejects.toThrow(expect.objectContaining({ entry: expect.objectContaining({ id: 'invalid_admin_key' }) }));
+    await expect(requireAdmin(fakeContext({ authorization: `Bearer ${ADMIN_KEY}` }, '198.51.100.7'))).resolves.toBeUndefined();
   });
 });
 

@@ -21,10 +21,10 @@ import { OrgSpendLimits } from './billing/org-spend-limits.js';
 import type { Clock } from './clock.js';
 import type { Config, ModelConfig } from './config/types.js';
 import type { Router } from './http/router.js';
-import { isDependencyOutage } from './store/outage.js';
+import { DependencyUnavailableError, isDependencyOutage } from './store/outage.js';
 import { ApiError } from './http/api-error.js';
 import { Identity, type Principal } from './identity/index.js';
-import { MemoryCounterStore, RateLimiter, RedisCounterStore, type CounterStore } from './limits/index.js';
+import { CounterStateLost, MemoryCounterStore, RateLimiter, RedisCounterStore, type CounterStore } from './limits/index.js';
 import { SettlementQueue } from './pipeline/settlements.js';
 import type { AdmissionLike, PipelineDeps, Reservation } from './pipeline/types.js';
 import type { Metrics } from './status/metrics.js';
@@ -34,7 +34,7 @@ import { EngineRouter } from './upstream/engine-router.js';
 import { OpenAICompatibleEngine } from './upstream/openai-compatible/index.js';
 import { SimulatorEngine } from './upstream/simulator/index.js';
 import { PromptCounter } from './tokens/prompt-counter.js';
-import { rebuildSpend, startUsageRetention, UsageLedger } from './usage/index.js';
+import { CounterRebuilder, rebuildSpend, SpendReconciler, startUsageRetention, UsageLedger } from './usage/index.js';
 import { StatusMonitor } from './status/monitor.js';
 import { probeTargets } from './status/probes.js';
 import { registerStatusAdminRoutes } from './status/admin-routes.js';
@@ -64,6 +64,10 @@ export interface Services {
   limiter: RateLimiter;
   /** Counter settlements running or retrying in the background. */
   settlements: SettlementQueue;
+  /** Rebuilds an organization's counters from the ledger when they were lost. */
+  rebuilder: CounterRebuilder;
+  /** With Redis: the periodic pass that brings spend counters back to the ledger. */
+  reconciler: SpendReconciler | undefined;
   ledger: UsageLedger;
   engines: Map<string, Engine>;
   admissions: Map<string, Admission>;
@@ -102,6 +106,19 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   const retention = startUsageRetention(store, { retentionDays: config.usage.retention_days, clock, log });
 
   const settlements = new SettlementQueue({ clock, log });
+  const rebuilder = new CounterRebuilder({
+    store,
+    counters,
+    clock,
+    log,
+    flushLedger: () => ledger.flush(),
+    limitsFor: (orgId, tier, model, keyId) => identity.limits.resolveLimits(orgId, tier, model, keyId),
+  });
+  const reconciler =
+    redis && counters instanceof RedisCounterStore
+      ? new SpendReconciler({ store, counters, redis, clock, log, flushLedger: () => ledger.flush(), intervalMs: config.billing.reconcile_interval_ms, graceMs: config.billing.reconcile_grace_ms })
+      : undefined;
+  reconciler?.start();
   // Reads spend only while the organization has a soft limit not yet fired this period.
   const afterSettle = createSoftLimitHook({
     notifier: softLimits,
@@ -158,16 +175,34 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     async reserve(input): Promise<Reservation> {
       const limits = await spendLimits.get(input.caller.orgId);
       const target = spendTarget(input.caller.orgId, clock.now());
-      const admitted = await guardStore(log, () => limiter.reserve({
-        requestId: input.requestId,
-        orgId: input.caller.orgId,
-        keyId: input.caller.keyId,
-        model: input.model.name,
-        tokens: input.tokens,
-        orgLimits: input.limits.org,
-        ...(input.limits.key ? { keyLimits: input.limits.key } : {}),
-        spend: { key: target.key, hardLimit: limits.hardLimitMicros, amount: input.worstCaseMicros, periodEndMs: target.period.endMs },
-      }));
+      const reserve = () =>
+        limiter.reserve({
+          requestId: input.requestId,
+          orgId: input.caller.orgId,
+          keyId: input.caller.keyId,
+          model: input.model.name,
+          tokens: input.tokens,
+          orgLimits: input.limits.org,
+          ...(input.limits.key ? { keyLimits: input.limits.key } : {}),
+          spend: { key: target.key, hardLimit: limits.hardLimitMicros, amount: input.worstCaseMicros, periodEndMs: target.period.endMs, guarded: true },
+        });
+      const admitted = await guardStore(log, async () => {
+        try {
+          return await reserve();
+        } catch (e) {
+          // Counter state lost (or never built): nothing is admitted until it is rebuilt from the
+          // ledger; a rebuild that fails (database down) answers 503 like any store failure.
+          if (!(e instanceof CounterStateLost)) throw e;
+          await rebuilder.rebuild(input.caller.orgId, input.caller.tier);
+          try {
+            return await reserve();
+          } catch (again) {
+            // Lost again right after the rebuild (Redis restarting once more): still an outage.
+            if (again instanceof CounterStateLost) throw new DependencyUnavailableError(again.message);
+            throw again;
+          }
+        }
+      });
       // Past the lease the sweep charges the reservation anyway; retrying longer is pointless.
       const giveUpAt = clock.now() + config.billing.reservation_lease_ms;
       const orgId = input.caller.orgId;
@@ -194,6 +229,8 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     counters,
     limiter,
     settlements,
+    rebuilder,
+    reconciler,
     ledger,
     engines,
     admissions,
@@ -229,11 +266,18 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
       );
       metrics.gauge('tollgate_settlements_pending', 'Counter settlements not yet landed (running or retrying in the background).', () => [[{}, settlements.stats().pending]]);
       registerStatusMetrics(metrics, status);
+      if (reconciler) {
+        metrics.gauge('tollgate_spend_counter_drift_micros', 'Sum over organizations of spend counter minus usage ledger (micro-dollars) after the last reconciliation; 0 when converged.', () => [[{}, reconciler.lastReport().drift]]);
+        metrics.gauge('tollgate_spend_reconcile_corrected', 'Swept leases corrected against the ledger by this instance since start.', () => [[{}, reconciler.stats().corrected]]);
+        metrics.gauge('tollgate_spend_reconcile_raised_micros', 'Micro-dollars added by this instance to spend counters found below the ledger, since start.', () => [[{}, reconciler.stats().raised]]);
+      }
+      metrics.gauge('tollgate_counter_rebuilds', 'Organizations whose lost counters this instance rebuilt from the ledger, since start.', () => [[{}, rebuilder.rebuilt]]);
       metrics.gauge('tollgate_usage_buffered', 'Usage events not yet written to the store.', () => [[{}, ledger.pending()]]);
     },
     async close() {
       await status.close();
       retention.stop();
+      await reconciler?.close();
       for (const a of admissions.values()) await a.close();
       for (const s of semaphores) await s.close();
       for (const e of engines.values()) await e.close?.();

@@ -76,7 +76,7 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
   const auth = root.child('auth');
   auth.rejectUnknown(['failed_attempts_per_minute', 'cache_ttl_ms']);
   const billing = root.child('billing');
-  billing.rejectUnknown(['soft_limit_webhook_url', 'reservation_lease_ms']);
+  billing.rejectUnknown(['soft_limit_webhook_url', 'reservation_lease_ms', 'reconcile_interval_ms', 'reconcile_grace_ms']);
   const usage = root.child('usage');
   usage.rejectUnknown(['retention_days', 'flush_interval_ms', 'flush_batch', 'journal_path']);
 
@@ -127,6 +127,8 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
     billing: {
       soft_limit_webhook_url: billing.string('soft_limit_webhook_url', null),
       reservation_lease_ms: billing.number('reservation_lease_ms', 15 * 60_000, { min: 1000, integer: true }),
+      reconcile_interval_ms: billing.number('reconcile_interval_ms', 60_000, { min: 100, integer: true }),
+      reconcile_grace_ms: billing.number('reconcile_grace_ms', 10 * 60_000, { min: 0, integer: true }),
     },
     usage: {
       retention_days: usage.number('retention_days', 90, { min: 1, integer: true }),

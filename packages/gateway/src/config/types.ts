@@ -140,7 +140,12 @@ export interface Config {
   auth: { failed_attempts_per_minute: number; cache_ttl_ms: number };
   tiers: Tiers;
   default_tier: string;
-  billing: { soft_limit_webhook_url: string | null; reservation_lease_ms: number };
+  /**
+   * reservation_lease_ms: an unsettled reservation is charged in full after it. reconcile_*: the
+   * pass that brings the Redis spend counters back to the ledger (every interval), taking back a
+   * swept lease whose request is still not in the ledger `grace` after the sweep.
+   */
+  billing: { soft_limit_webhook_url: string | null; reservation_lease_ms: number; reconcile_interval_ms: number; reconcile_grace_ms: number };
   /** journal_path: this instance's crash journal; null = next to the SQLite file, or ./data for PostgreSQL. */
   usage: { retention_days: number; flush_interval_ms: number; flush_batch: number; journal_path: string | null };
   models: ModelConfig[];

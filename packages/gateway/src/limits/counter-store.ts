@@ -29,6 +29,39 @@ export interface SpendRequest {
   hardLimit: number | null;
   amount: number;
   periodEndMs: number;
+  /**
+   * Refuse (reject with `CounterStateLost`) unless this spend counter was restored from the
+   * ledger (`restore`) since the store last lost its state. The gateway always sets it: a Redis
+   * that restarted empty must not reopen budgets that were already spent.
+   */
+  guarded?: boolean;
+}
+
+/**
+ * The counter store has no restored state for this organization's period (Redis restarted empty,
+ * a new month, a first request): rebuild it from the ledger with `restore`, then retry.
+ * Nothing was written.
+ */
+export class CounterStateLost extends Error {
+  constructor(readonly tag: string) {
+    super(`counter store: no counter state for ${tag}; it must be rebuilt from the ledger`);
+    this.name = 'CounterStateLost';
+  }
+}
+
+/** A bucket rebuilt from the ledger: `deficit` tokens below full at the time of the call. */
+export interface BucketRestore {
+  key: string;
+  limit: number;
+  windowMs: number;
+  /** In units of 1/q token of bucketScale(limit, windowMs) (exact; may exceed the capacity: debt). */
+  deficitUnits: number;
+}
+
+export interface RestoreRequest {
+  tag: string;
+  spend: { key: string; spent: number; periodEndMs: number };
+  buckets: BucketRestore[];
 }
 
 export interface ReserveRequest {
@@ -95,5 +128,11 @@ export interface CounterStore {
   spendOf(tag: string, key: string): Promise<SpendState>;
   /** Sets `spent` (reserved is kept): the gateway rebuilds it from the durable ledger at start. */
   setSpent(tag: string, key: string, spent: number, periodEndMs: number): Promise<void>;
+  /**
+   * Rebuilt state from the ledger, in one step: spent (reserved is kept), the buckets (a bucket
+   * already lower is left alone), and the mark that lets guarded reserves through. Resolves false
+   * and changes nothing when the state was already restored (another instance was first).
+   */
+  restore(r: RestoreRequest): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -6,7 +6,8 @@
  */
 export * from './counter-store.js';
 export { MemoryCounterStore, type MemoryCounterSnapshot } from './memory-counter-store.js';
-export { RedisCounterStore, type RedisCounterStoreOptions } from './redis-counter-store.js';
+export { RedisCounterStore, type RedisCounterStoreOptions, type SweptLease, type SweptCorrection } from './redis-counter-store.js';
+export { replayDeficit, type Admitted } from './bucket-replay.js';
 export { RESERVE_LUA, SETTLE_LUA, SET_SPENT_LUA, encodeReserve, encodeSettle, decodeReserve, keyBase, type ScriptCall } from './redis-scripts.js';
 export { bucketScale, isCountableLimit, LIMIT_WINDOWS_MS, MAX_UNITS, SPEND_GRACE_MS, type BucketScale } from './bucket-math.js';
 export { DIMENSIONS, type Dimension } from './dimensions.js';

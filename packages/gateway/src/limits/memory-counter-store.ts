@@ -21,7 +21,7 @@ import {
   validateSpendArgs,
   type BucketScale,
 } from './bucket-math.js';
-import type { BucketState, CounterStore, ReserveFailure, ReserveOutcome, ReserveRequest, SettleRequest, SpendState } from './counter-store.js';
+import { CounterStateLost, type BucketState, type CounterStore, type ReserveFailure, type ReserveOutcome, type ReserveRequest, type RestoreRequest, type SettleRequest, type SpendState } from './counter-store.js';
 
 interface BucketCell {
   /** Level in units of 1/q token; may be negative (debt). */
@@ -37,6 +37,8 @@ interface SpendCell {
   spent: number;
   reserved: number;
   expiresAt: number;
+  /** Restored from the ledger (the Redis hash's `g`): guarded reserves pass. */
+  restored?: boolean;
 }
 
 interface ReservedBucket {
@@ -81,6 +83,7 @@ export class MemoryCounterStore implements CounterStore {
     const now = this.now();
     this.maybeGc(now);
     if (this.reservations.get(r.tag)?.has(r.reservationId)) throw new Error(`counter store: duplicate reservation id ${r.reservationId}`);
+    if (r.spend?.guarded && !this.spendCell(spendName(r.tag, r.spend.key), now)?.restored) throw new CounterStateLost(r.tag);
     this.sweep(r.tag, now);
 
     const scales = r.buckets.map((b) => bucketScale(b.limit, b.windowMs));
@@ -122,8 +125,9 @@ export class MemoryCounterStore implements CounterStore {
     if (r.spend && spend) {
       const name = spendName(r.tag, r.spend.key);
       const expiresAt = r.spend.periodEndMs + SPEND_GRACE_MS;
+      const restored = this.spends.get(name)?.restored;
       spend = { spent: spend.spent, reserved: spend.reserved + r.spend.amount };
-      this.spends.set(name, { ...spend, expiresAt });
+      this.spends.set(name, { ...spend, expiresAt, ...(restored && { restored }) });
       record.spend = { key: name, amount: r.spend.amount, expiresAt };
       record.expiresAt = Math.max(record.expiresAt, expiresAt);
     }
@@ -153,11 +157,12 @@ export class MemoryCounterStore implements CounterStore {
     });
     if (record.spend) {
       const { key, amount, expiresAt } = record.spend;
-      const cell = this.spendCell(key, now) ?? { spent: 0, reserved: 0 };
+      const cell: SpendCell = this.spendCell(key, now) ?? { spent: 0, reserved: 0, expiresAt };
       this.spends.set(key, {
         spent: cell.spent + (s.spendAmount ?? amount),
         reserved: Math.max(0, cell.reserved - amount),
         expiresAt,
+        ...(cell.restored && { restored: true }),
       });
     }
     return true;
@@ -175,7 +180,24 @@ export class MemoryCounterStore implements CounterStore {
     validateSpendArgs(tag, key, spent, periodEndMs);
     const name = spendName(tag, key);
     const cell = this.spendCell(name, this.now());
-    this.spends.set(name, { spent, reserved: cell?.reserved ?? 0, expiresAt: periodEndMs + SPEND_GRACE_MS });
+    this.spends.set(name, { spent, reserved: cell?.reserved ?? 0, expiresAt: periodEndMs + SPEND_GRACE_MS, ...(cell?.restored && { restored: true }) });
+  }
+
+  async restore(r: RestoreRequest): Promise<boolean> {
+    this.assertOpen();
+    validateSpendArgs(r.tag, r.spend.key, r.spend.spent, r.spend.periodEndMs);
+    const now = this.now();
+    const name = spendName(r.tag, r.spend.key);
+    const cell = this.spendCell(name, now);
+    if (cell?.restored) return false;
+    this.spends.set(name, { spent: r.spend.spent, reserved: cell?.reserved ?? 0, expiresAt: r.spend.periodEndMs + SPEND_GRACE_MS, restored: true });
+    for (const b of r.buckets) {
+      const s = bucketScale(b.limit, b.windowMs);
+      const level = Math.max(-MAX_UNITS, s.capacity - b.deficitUnits);
+      const bucket = bucketName(r.tag, b.key);
+      if (level < this.levelOf(bucket, s, now)) this.writeBucket(bucket, level, s, now);
+    }
+    return true;
   }
 
   async close(): Promise<void> {

@@ -55,6 +55,11 @@ export interface Admission {
 
 export const DEFAULT_LEASE_MS = 15 * 60_000;
 
+/** Bucket names inside an organization's tag: `org:<model>:rpd`, `key:<key id>:<model>:tpm`. */
+export const ORG_SCOPE = 'org';
+export const keyScope = (keyId: string): string => `key:${encodeURIComponent(keyId)}`;
+export const bucketName = (scope: string, model: string, d: Dimension): string => `${scope}:${encodeURIComponent(model)}:${d.abbr.toLowerCase()}`;
+
 export class RateLimiter {
   private readonly leaseMs: number;
 
@@ -76,15 +81,15 @@ export class RateLimiter {
         if (limit === null || limit === undefined) continue;
         // 0 blocks the model (documented); it never reaches the store, whose buckets need L > 0.
         if (limit === 0) {
-          blocked ??= { dim: d, scope: scope === 'org' ? 'organization' : 'key' };
+          blocked ??= { dim: d, scope: scope === ORG_SCOPE ? 'organization' : 'key' };
           continue;
         }
         dims.push(d);
-        buckets.push({ key: `${scope}:${encodeURIComponent(input.model)}:${d.abbr.toLowerCase()}`, limit, windowMs: d.windowMs, cost: d.kind === 'tokens' ? Math.ceil(input.tokens) : 1 });
+        buckets.push({ key: bucketName(scope, input.model, d), limit, windowMs: d.windowMs, cost: d.kind === 'tokens' ? Math.ceil(input.tokens) : 1 });
       }
     };
-    add('org', input.orgLimits);
-    add(`key:${encodeURIComponent(input.keyId)}`, input.keyLimits);
+    add(ORG_SCOPE, input.orgLimits);
+    add(keyScope(input.keyId), input.keyLimits);
     if (blocked) throw blockedError({ model: input.model, orgId: input.orgId, dim: blocked.dim, scope: blocked.scope, requested: blocked.dim.kind === 'tokens' ? Math.ceil(input.tokens) : 1 });
 
     if (buckets.length === 0 && !input.spend) return unlimited(input.requestId);

@@ -19,8 +19,24 @@ import { createHash } from 'node:crypto';
 import { ReplyError, type Cluster, type Redis } from 'ioredis';
 import { DependencyUnavailableError } from '../store/outage.js';
 import { validateReserve, validateSettle, validateSpendArgs, SPEND_GRACE_MS } from './bucket-math.js';
-import type { CounterStore, ReserveOutcome, ReserveRequest, SettleRequest, SpendState } from './counter-store.js';
-import { RESERVE_LUA, SETTLE_LUA, SET_SPENT_LUA, decodeReserve, encodeReserve, encodeSettle, spendKey, type ScriptCall } from './redis-scripts.js';
+import type { CounterStore, ReserveOutcome, ReserveRequest, RestoreRequest, SettleRequest, SpendState } from './counter-store.js';
+import {
+  RECONCILE_LUA,
+  RESERVE_LUA,
+  RESTORE_LUA,
+  SETTLE_LUA,
+  SET_SPENT_LUA,
+  SWEEP_LUA,
+  decodeReserve,
+  encodeReserve,
+  encodeRestore,
+  encodeSettle,
+  leasesKey,
+  recordsKey,
+  spendKey,
+  sweptKey,
+  type ScriptCall,
+} from './redis-scripts.js';
 
 /** An error reply from Redis itself (the command ran), as opposed to a timeout or lost connection. */
 const isReplyError = (err: unknown): err is Error => err instanceof (ReplyError as new () => Error);
@@ -33,6 +49,27 @@ const script = (text: string): Script => ({ text, sha: createHash('sha1').update
 const RESERVE = script(RESERVE_LUA);
 const SETTLE = script(SETTLE_LUA);
 const SET_SPENT = script(SET_SPENT_LUA);
+const RESTORE = script(RESTORE_LUA);
+const SWEEP = script(SWEEP_LUA);
+const RECONCILE = script(RECONCILE_LUA);
+
+/** A lease the sweep charged in full, waiting to be checked against the ledger. */
+export interface SweptLease {
+  reservationId: string;
+  /** The spend key (full Redis key) it was charged to. */
+  spendKey: string;
+  amount: number;
+  /** Redis time of the sweep (ms). */
+  sweptAt: number;
+}
+
+/** One correction the reconciliation applies to a swept lease (see RECONCILE_LUA). */
+export interface SweptCorrection {
+  reservationId: string;
+  /** `ledger`: the request is in the ledger; `absent`: it is not (applied once graceMs passed). */
+  kind: 'ledger' | 'absent';
+  delta: number;
+}
 
 export interface RedisCounterStoreOptions {
   /** Prepended to every key, e.g. `tollgate:`. */
@@ -63,14 +100,67 @@ export class RedisCounterStore implements CounterStore {
   async reserve(r: ReserveRequest): Promise<ReserveOutcome> {
     this.assertOpen();
     validateReserve(r);
+    let reply: unknown;
     try {
-      return decodeReserve(await this.run(RESERVE, encodeReserve(this.prefix, r)));
+      reply = await this.run(RESERVE, encodeReserve(this.prefix, r));
     } catch (err) {
       // A reply error means the script ran and refused (duplicate id) before writing anything.
       // Anything else (timeout, connection) may mean it still runs: cancel it behind it.
       if (!isReplyError(err)) this.compensate(r);
       throw err;
     }
+    return decodeReserve(reply, r.tag);
+  }
+
+  async restore(r: RestoreRequest): Promise<boolean> {
+    this.assertOpen();
+    validateSpendArgs(r.tag, r.spend.key, r.spend.spent, r.spend.periodEndMs);
+    return (await this.run(RESTORE, encodeRestore(this.prefix, r))) === 1;
+  }
+
+  /** Charges the tag's expired leases now (the reserve path does it too); returns how many. */
+  async sweep(tag: string, batch = 1000): Promise<number> {
+    this.assertOpen();
+    return Number(await this.run(SWEEP, { keys: [leasesKey(this.prefix, tag), recordsKey(this.prefix, tag), sweptKey(this.prefix, tag)], args: [String(batch)] }));
+  }
+
+  /** Leases of the tag charged in full by a sweep and not yet reconciled. */
+  async swept(tag: string): Promise<SweptLease[]> {
+    this.assertOpen();
+    const all = await this.bounded(this.client.hgetall(sweptKey(this.prefix, tag)));
+    return Object.entries(all).map(([reservationId, raw]) => {
+      const x = JSON.parse(raw) as { sk: string; a: string; at: string };
+      return { reservationId, spendKey: x.sk, amount: Number(x.a), sweptAt: Number(x.at) };
+    });
+  }
+
+  /**
+   * Applies the reconciliation's corrections and raises a spend counter found below the ledger,
+   * in one step (RECONCILE_LUA). Returns the counter after it, and what was changed.
+   */
+  async reconcile(tag: string, key: string, r: { ledgerSpent: number; graceMs: number; corrections: SweptCorrection[] }): Promise<{ spent: number; reserved: number; corrected: number; raised: number }> {
+    this.assertOpen();
+    validateSpendArgs(tag, key, r.ledgerSpent);
+    const args = [String(r.graceMs), String(r.ledgerSpent), String(r.corrections.length)];
+    for (const c of r.corrections) args.push(c.reservationId, c.kind === 'ledger' ? 'p' : 'a', String(c.delta));
+    const reply = (await this.run(RECONCILE, { keys: [sweptKey(this.prefix, tag), spendKey(this.prefix, tag, key)], args })) as unknown[];
+    const [spent, reserved, corrected, raised] = reply.map(Number) as [number, number, number, number];
+    return { spent, reserved, corrected, raised };
+  }
+
+  /** Tags (organizations) with swept leases waiting for the reconciliation (standalone Redis: SCAN). */
+  async tagsWithSwept(): Promise<string[]> {
+    this.assertOpen();
+    if (!('scanStream' in this.client) || typeof (this.client as Redis).scanStream !== 'function') return [];
+    const out = new Set<string>();
+    const stream = (this.client as Redis).scanStream({ match: `${this.prefix}{*}:swept`, count: 500 });
+    for await (const keys of stream as AsyncIterable<string[]>) {
+      for (const k of keys) {
+        const m = /\{([^}]*)\}:swept$/.exec(k);
+        if (m) out.add(m[1]!);
+      }
+    }
+    return [...out];
   }
 
   async settle(s: SettleRequest): Promise<boolean> {

@@ -7,6 +7,12 @@
  *   `${prefix}{${tag}}:s:${spendKey}`   hash {s: spent, r: reserved}  (micro-dollars)
  *   `${prefix}{${tag}}:res`             hash reservationId → JSON record (numbers as strings)
  *   `${prefix}{${tag}}:leases`          zset reservationId scored by lease expiry (ms)
+ *   `${prefix}{${tag}}:swept`           hash reservationId → {sk, a, at}: leases charged in full by
+ *                                       the sweep, until the reconciliation checks them against the ledger
+ *
+ * The spend hash also holds `g`, the time its state was restored from the ledger. Redis that lost
+ * its data (restart without persistence, flush) has no `g`: a guarded reserve then refuses with
+ * the reply {-1} and writes nothing, until the gateway rebuilt the state (RESTORE_LUA).
  *
  * Rules the scripts keep (the same as MemoryCounterStore):
  * - Time is Redis `TIME`, never the caller's clock, so all instances share one clock.
@@ -22,7 +28,7 @@
  * @module
  */
 import { MAX_UNITS, RECORD_GRACE_MS, SPEND_GRACE_MS, SWEEP_BATCH, bucketScale } from './bucket-math.js';
-import type { BucketState, ReserveFailure, ReserveOutcome, ReserveRequest, SettleRequest, SpendState } from './counter-store.js';
+import { CounterStateLost, type BucketState, type ReserveFailure, type ReserveOutcome, type ReserveRequest, type RestoreRequest, type SettleRequest, type SpendState } from './counter-store.js';
 
 const COMMON_LUA = `
 local MAX_UNITS = ${MAX_UNITS}
@@ -50,6 +56,32 @@ local function level_of(key, q, rate, cap)
   return level + e * rate
 end
 
+-- Expired leases: their reserved spend is charged in full (remembered in the swept hash, for the
+-- reconciliation with the ledger); bucket tokens stay consumed.
+local function sweep(leases, records, swept, batch)
+  local expired = redis.call('ZRANGEBYSCORE', leases, '-inf', int(now), 'LIMIT', 0, batch)
+  for _, old in ipairs(expired) do
+    local raw = redis.call('HGET', records, old)
+    if raw then
+      local rec = cjson.decode(raw)
+      if rec.sk and redis.call('EXISTS', rec.sk) == 1 then
+        local amount = tonumber(rec.sa)
+        local keep = tonumber(redis.call('HGET', rec.sk, 'r') or '0') - amount
+        if keep < 0 then keep = 0 end
+        redis.call('HSET', rec.sk, 'r', int(keep))
+        redis.call('HINCRBY', rec.sk, 's', int(amount))
+        redis.call('HSET', swept, old, cjson.encode({ sk = rec.sk, a = rec.sa, at = int(now) }))
+        local ttl = redis.call('PTTL', swept)
+        local exp = tonumber(rec.se)
+        if ttl < 0 or now + ttl < exp then redis.call('PEXPIREAT', swept, int(exp)) end
+      end
+      redis.call('HDEL', records, old)
+    end
+    redis.call('ZREM', leases, old)
+  end
+  return #expired
+end
+
 local function write_bucket(key, level, q, rate, cap)
   if level >= cap then
     redis.call('DEL', key)
@@ -61,10 +93,12 @@ end
 `;
 
 /**
- * KEYS: 1 leases, 2 records, 3 spend (the records key again when there is no spend), 3+i bucket i.
+ * KEYS: 1 leases, 2 records, 3 spend (the records key again when there is no spend), 4 swept,
+ *       4+i bucket i.
  * ARGV: 1 id, 2 leaseMs, 3 recordGraceMs, 4 hasSpend, 5 hardLimit (-1 = none), 6 amount,
- *       7 spendExpireAt, 8 sweepBatch, 9 n, then per bucket: limit, q, rate, capacity, cost.
- * Reply: admitted, n, (limit, remaining, resetMs)×n, hasSpend, spent, reserved,
+ *       7 spendExpireAt, 8 sweepBatch, 9 n, 10 guarded, then per bucket: limit, q, rate, capacity, cost.
+ * Reply: {-1} when guarded and the spend state was lost (nothing written); else
+ *        admitted, n, (limit, remaining, resetMs)×n, hasSpend, spent, reserved,
  *        nFailures, (target (-1 = spend), available, retryAfterMs (-1 = never))×nFailures.
  */
 export const RESERVE_LUA = `${COMMON_LUA}
@@ -72,32 +106,19 @@ local id = ARGV[1]
 if redis.call('HEXISTS', KEYS[2], id) == 1 then
   return redis.error_reply('ERR duplicate reservation id ' .. id)
 end
-
--- Sweep expired leases: their reserved spend is charged in full; bucket tokens stay consumed.
-local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', int(now), 'LIMIT', 0, tonumber(ARGV[8]))
-for _, old in ipairs(expired) do
-  local raw = redis.call('HGET', KEYS[2], old)
-  if raw then
-    local rec = cjson.decode(raw)
-    if rec.sk and redis.call('EXISTS', rec.sk) == 1 then
-      local amount = tonumber(rec.sa)
-      local keep = tonumber(redis.call('HGET', rec.sk, 'r') or '0') - amount
-      if keep < 0 then keep = 0 end
-      redis.call('HSET', rec.sk, 'r', int(keep))
-      redis.call('HINCRBY', rec.sk, 's', int(amount))
-    end
-    redis.call('HDEL', KEYS[2], old)
-  end
-  redis.call('ZREM', KEYS[1], old)
+if ARGV[4] == '1' and ARGV[10] == '1' and redis.call('HEXISTS', KEYS[3], 'g') == 0 then
+  return { -1 }
 end
+
+sweep(KEYS[1], KEYS[2], KEYS[4], tonumber(ARGV[8]))
 
 -- Check every limit against the state refilled to now; write nothing yet.
 local n = tonumber(ARGV[9])
 local b, levels, failures = {}, {}, {}
 for i = 1, n do
-  local base = 9 + (i - 1) * 5
+  local base = 10 + (i - 1) * 5
   local x = { limit = tonumber(ARGV[base + 1]), q = tonumber(ARGV[base + 2]), rate = tonumber(ARGV[base + 3]),
-              cap = tonumber(ARGV[base + 4]), cost = tonumber(ARGV[base + 5]), key = KEYS[3 + i] }
+              cap = tonumber(ARGV[base + 4]), cost = tonumber(ARGV[base + 5]), key = KEYS[4 + i] }
   b[i] = x
   local level = level_of(x.key, x.q, x.rate, x.cap)
   levels[i] = level
@@ -213,6 +234,69 @@ end
 return 1
 `;
 
+/**
+ * State rebuilt from the ledger. KEYS: 1 spend, 1+i bucket i. ARGV: 1 spent, 2 expireAt, 3 n,
+ * then per bucket: q, rate, capacity, deficit (units). Reply 1, or 0 when already restored.
+ */
+export const RESTORE_LUA = `${COMMON_LUA}
+if redis.call('HEXISTS', KEYS[1], 'g') == 1 then return 0 end
+redis.call('HSET', KEYS[1], 's', ARGV[1], 'g', int(now))
+if redis.call('HEXISTS', KEYS[1], 'r') == 0 then redis.call('HSET', KEYS[1], 'r', '0') end
+redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+for i = 1, tonumber(ARGV[3]) do
+  local base = 3 + (i - 1) * 4
+  local q, rate, cap, deficit = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
+  local level = cap - deficit
+  if level < -MAX_UNITS then level = -MAX_UNITS end
+  if level < level_of(KEYS[1 + i], q, rate, cap) then write_bucket(KEYS[1 + i], level, q, rate, cap) end
+end
+return 1
+`;
+
+/** KEYS: 1 leases, 2 records, 3 swept. ARGV: 1 batch. Reply: leases swept. */
+export const SWEEP_LUA = `${COMMON_LUA}
+return sweep(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1]))
+`;
+
+/**
+ * The reconciliation's repair, in one step. KEYS: 1 swept, 2 spend (this period).
+ * ARGV: 1 graceMs, 2 ledger spent this period, 3 n, then per swept lease: id, kind, delta.
+ * kind `p`: the request is in the ledger, `delta` (its cost − the amount charged) applies now;
+ * kind `a`: it is not, `delta` (− the amount charged) applies once it was swept graceMs ago.
+ * Then a spend counter below the ledger (spent + reserved < ledger) is raised to it.
+ * Reply: spent, reserved, leases corrected, micro-dollars the floor added.
+ */
+export const RECONCILE_LUA = `${COMMON_LUA}
+local grace = tonumber(ARGV[1])
+local fixed = 0
+for i = 1, tonumber(ARGV[3]) do
+  local base = 3 + (i - 1) * 3
+  local id, kind, delta = ARGV[base + 1], ARGV[base + 2], tonumber(ARGV[base + 3])
+  local raw = redis.call('HGET', KEYS[1], id)
+  if raw then
+    local rec = cjson.decode(raw)
+    if kind == 'p' or now - tonumber(rec.at) >= grace then
+      redis.call('HDEL', KEYS[1], id)
+      fixed = fixed + 1
+      if redis.call('EXISTS', rec.sk) == 1 then
+        local s = tonumber(redis.call('HGET', rec.sk, 's') or '0') + delta
+        if s < 0 then s = 0 end
+        redis.call('HSET', rec.sk, 's', int(s))
+      end
+    end
+  end
+end
+local h = redis.call('HMGET', KEYS[2], 's', 'r', 'g')
+local s, r, floor = tonumber(h[1] or '0'), tonumber(h[2] or '0'), 0
+local ledger = tonumber(ARGV[2])
+if h[3] and s + r < ledger then
+  floor = ledger - r - s
+  s = ledger - r
+  redis.call('HSET', KEYS[2], 's', int(s))
+end
+return { s, r, fixed, floor }
+`;
+
 /** KEYS: 1 spend. ARGV: 1 spent, 2 expireAt. Keeps `reserved`. */
 export const SET_SPENT_LUA = `
 redis.call('HSET', KEYS[1], 's', ARGV[1])
@@ -230,12 +314,13 @@ export const leasesKey = (prefix: string, tag: string): string => `${keyBase(pre
 export const recordsKey = (prefix: string, tag: string): string => `${keyBase(prefix, tag)}res`;
 export const spendKey = (prefix: string, tag: string, key: string): string => `${keyBase(prefix, tag)}s:${key}`;
 export const bucketKey = (prefix: string, tag: string, key: string): string => `${keyBase(prefix, tag)}b:${key}`;
+export const sweptKey = (prefix: string, tag: string): string => `${keyBase(prefix, tag)}swept`;
 
 const str = (n: number): string => String(n);
 
 /** KEYS and ARGV of one reserve call (the request must already be validated). */
 export function encodeReserve(prefix: string, r: ReserveRequest): ScriptCall {
-  const keys = [leasesKey(prefix, r.tag), recordsKey(prefix, r.tag), r.spend ? spendKey(prefix, r.tag, r.spend.key) : recordsKey(prefix, r.tag)];
+  const keys = [leasesKey(prefix, r.tag), recordsKey(prefix, r.tag), r.spend ? spendKey(prefix, r.tag, r.spend.key) : recordsKey(prefix, r.tag), sweptKey(prefix, r.tag)];
   const args = [
     r.reservationId,
     str(r.leaseMs),
@@ -246,6 +331,7 @@ export function encodeReserve(prefix: string, r: ReserveRequest): ScriptCall {
     str(r.spend ? r.spend.periodEndMs + SPEND_GRACE_MS : 0),
     str(SWEEP_BATCH),
     str(r.buckets.length),
+    r.spend?.guarded ? '1' : '0',
   ];
   for (const b of r.buckets) {
     const s = bucketScale(b.limit, b.windowMs);
@@ -270,9 +356,22 @@ function int(v: unknown): number {
   return n;
 }
 
-/** Turns the reserve script's flat integer reply into a ReserveOutcome. */
-export function decodeReserve(reply: unknown): ReserveOutcome {
+/** KEYS and ARGV of one restore call (the request must already be validated). */
+export function encodeRestore(prefix: string, r: RestoreRequest): ScriptCall {
+  const keys = [spendKey(prefix, r.tag, r.spend.key)];
+  const args = [str(r.spend.spent), str(r.spend.periodEndMs + SPEND_GRACE_MS), str(r.buckets.length)];
+  for (const b of r.buckets) {
+    const s = bucketScale(b.limit, b.windowMs);
+    keys.push(bucketKey(prefix, r.tag, b.key));
+    args.push(str(s.q), str(s.rate), str(s.capacity), str(b.deficitUnits));
+  }
+  return { keys, args };
+}
+
+/** Turns the reserve script's flat integer reply into a ReserveOutcome; throws CounterStateLost for {-1}. */
+export function decodeReserve(reply: unknown, tag = ''): ReserveOutcome {
   if (!Array.isArray(reply)) throw new Error('counter store: unexpected reserve reply');
+  if (reply.length === 1 && int(reply[0]) === -1) throw new CounterStateLost(tag);
   let i = 0;
   const next = () => int(reply[i++]);
   const admitted = next() === 1;

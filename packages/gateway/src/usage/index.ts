@@ -8,6 +8,8 @@ export type { UsageEvent } from './event.js';
 export { UsageLedger, type UsageLedgerOptions, type LedgerStats } from './ledger.js';
 export { writeUsageBatch, type BatchResult } from './ledger-writer.js';
 export { rebuildSpend, ledgerSpendByOrg, type RebuildOptions, type SpendRebuildEntry } from './spend-rebuild.js';
+export { CounterRebuilder, wasAdmitted, type CounterRebuildDeps, type RebuildResult } from './counter-rebuild.js';
+export { SpendReconciler, type ReconcileReport, type SpendReconcilerOptions } from './spend-reconcile.js';
 export { cleanupUsage, startUsageRetention, type CleanupOptions } from './retention.js';
 export { parseReportQuery, type ReportQuery, type BucketWidth, type GroupField } from './report-query.js';
 export { usageCompletionsReport, costsReport, type Page, type UsageCompletionsResult, type CostsResult } from './reports.js';

@@ -4,7 +4,7 @@
  * fake clock and within the measured elapsed time on Redis, whose clock cannot be faked.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BucketRequest, CounterStore, ReserveOutcome, ReserveRequest } from '../../src/limits/index.js';
+import { CounterStateLost, bucketScale, type BucketRequest, type CounterStore, type ReserveOutcome, type ReserveRequest } from '../../src/limits/index.js';
 
 export interface StoreFixture {
   store: CounterStore;
@@ -241,6 +241,24 @@ export function describeCounterStoreContract(h: Harness): void {
       expect(await s.settle({ reservationId: sweeper, tag: 'org_a' })).toBe(true);
       expect(await s.settle({ reservationId: id, tag: 'org_a', bucketCosts: [0], spendAmount: 0 })).toBe(false);
       expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 300, reserved: 0 });
+    });
+
+    it('a guarded reserve refuses, writing nothing, until the state is restored; then the restored state binds', async () => {
+      const guarded = { key: 'p', hardLimit: 1_000, amount: 100, periodEndMs: periodEnd(), guarded: true };
+      const before = await f.snapshot();
+      await expect(reserve({ buckets: [bucket('rpd', 10, 1)], spend: guarded })).rejects.toBeInstanceOf(CounterStateLost);
+      expect(await f.snapshot()).toEqual(before);
+      // 950 spent, and 9 of 10 requests per day used (the ledger's history replayed).
+      const { q } = bucketScale(10, DAY);
+      expect(await s.restore({ tag: 'org_a', spend: { key: 'p', spent: 950, periodEndMs: periodEnd() }, buckets: [{ key: 'rpd', limit: 10, windowMs: DAY, deficitUnits: 9 * q }] })).toBe(true);
+      // A second restore (another instance) changes nothing.
+      expect(await s.restore({ tag: 'org_a', spend: { key: 'p', spent: 0, periodEndMs: periodEnd() }, buckets: [] })).toBe(false);
+      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 950, reserved: 0 });
+      const refused = await reserve({ buckets: [bucket('rpd', 10, 1)], spend: guarded });
+      expect(refused.admitted).toBe(false);
+      const ok = await reserve({ buckets: [bucket('rpd', 10, 1)], spend: { ...guarded, amount: 50 } });
+      expect(ok.admitted).toBe(true);
+      expect(ok.buckets[0]!.remaining).toBe(0);
     });
 
     it('a reservation inside its lease is not swept', async () => {

@@ -181,6 +181,36 @@ describe('streams', () => {
     expect((error as ApiError).entry.id).toBe('upstream_invalid_response');
   });
 
+  describe('a stream that closes without [DONE] is complete only when the answer is', () => {
+    const base = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm' };
+    const choice = (index: number, content: string, finish: string | null = null) => ({ ...base, choices: [{ index, delta: { content }, finish_reason: finish }] });
+    const usage = { ...base, choices: [], usage: { prompt_tokens: 5, completion_tokens: 4, total_tokens: 9 } };
+    const n2 = (over: Record<string, unknown> = {}) => chatCall({ stream: true, body: { ...chatCall({ stream: true }).body, n: 2, ...over } });
+    const cases: [string, unknown[], ReturnType<typeof chatCall>, string | undefined][] = [
+      ['n=2, both choices finished, usage sent: complete', [choice(0, 'a'), choice(1, 'b'), choice(0, '', 'stop'), choice(1, '', 'length'), usage], n2(), undefined],
+      ['n=2, one choice never finished: cut short', [choice(0, 'a'), choice(1, 'b'), choice(0, '', 'stop'), usage], n2(), 'upstream_invalid_response'],
+      ['n=2, only one choice ever seen: cut short', [choice(0, 'a'), choice(0, '', 'stop'), usage], n2(), 'upstream_invalid_response'],
+      ['finished, usage asked for and sent on the finish chunk: complete', [choice(0, 'a'), { ...choice(0, '', 'stop'), usage: usage.usage }], chatCall({ stream: true }), undefined],
+      ['finished, usage asked for but never sent: cut short', [choice(0, 'a'), choice(0, '', 'stop')], chatCall({ stream: true }), 'upstream_invalid_response'],
+      ['finished, usage not asked for: complete', [choice(0, 'a'), choice(0, '', 'stop')], chatCall({ stream: true, body: { model: 'x', messages: [], stream: true } }), undefined],
+    ];
+    it.each(cases)('%s', async (_, frames, call, errorId) => {
+      a.handle((_, res) => sse(res, frames, { done: false }));
+      const { chunks: got, error } = await drain(asStream(await eng().call(call)));
+      expect(got).toHaveLength(frames.length);
+      expect(error === undefined ? undefined : (error as ApiError).entry.id).toBe(errorId);
+    });
+  });
+
+  it('a reasoning delta is the first byte: a failure right after it is mid-stream, not retried on the next deployment', async () => {
+    const reasoning = { ...chunks(words)[1], choices: [{ index: 0, delta: { reasoning_content: 'Thinking.' }, finish_reason: null }] };
+    a.handle((_, res) => sse(res, [], { raw: [`data: ${JSON.stringify(chunks(words)[0])}\n\n`, `data: ${JSON.stringify(reasoning)}\n\n`, 'event: error\ndata: {"type":"server_error","message":"x"}\n\n'] }));
+    const { chunks: got, error } = await drain(asStream(await eng(true).call(chatCall({ stream: true }))));
+    expect(got).toHaveLength(2);
+    expect((error as ApiError).entry.id).toBe('server_error');
+    expect(b.requests).toHaveLength(0);
+  });
+
   it('malformed JSON in a frame: upstream_invalid_response', async () => {
     a.handle((_, res) => sse(res, [chunks(words)[0], chunks(words)[1], '{"choices": [', chunks(words)[2]]));
     const { chunks: got, error } = await drain(asStream(await eng().call(chatCall({ stream: true }))));

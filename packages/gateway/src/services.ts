@@ -24,6 +24,7 @@ import type { Router } from './http/router.js';
 import { DependencyUnavailableError, isDependencyOutage } from './store/outage.js';
 import { ApiError } from './http/api-error.js';
 import { Identity, type Principal } from './identity/index.js';
+import { secretSourcesOf } from './identity/server-secret.js';
 import { CounterStateLost, MemoryCounterStore, RateLimiter, RedisCounterStore, type CounterStore } from './limits/index.js';
 import { SettlementQueue } from './pipeline/settlements.js';
 import type { AdmissionLike, PipelineDeps, Reservation } from './pipeline/types.js';
@@ -85,7 +86,9 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   const prefix = config.redis?.key_prefix ?? 'tollgate:';
   const counters: CounterStore = redis ? new RedisCounterStore(redis, { prefix }) : new MemoryCounterStore(clock);
   const limiter = new RateLimiter(counters, { leaseMs: config.billing.reservation_lease_ms });
-  const identity = new Identity({ store, config, clock, log, ...(redis ? { redis } : {}) });
+  const identity = new Identity({ store, config, clock, log, secrets: secretSourcesOf(config), ...(redis ? { redis } : {}) });
+  // A secret that is not the one the stored keys were made with stops the start, with the reason.
+  await identity.loadSecret();
   const credentialsFile = deps.credentialsFile ?? credentialsFileFor(config);
   const adminKey = await resolveAdminKey(store, config.secrets.admin_key, credentialsFile);
   const spendLimits = new OrgSpendLimits(store);

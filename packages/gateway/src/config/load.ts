@@ -40,7 +40,7 @@ export function loadConfig(path: string | null, env: Env = process.env): Config 
 export function parseConfig(doc: unknown, env: Env = {}, source: string | null = null): Config {
   const problems: string[] = [];
   const root = Reader.root(doc, problems);
-  root.rejectUnknown(['server', 'database', 'redis', 'admin_key_env', 'secret_env', 'metrics', 'logging', 'auth', 'tiers', 'default_tier', 'billing', 'usage', 'models', 'simulator', 'status']);
+  root.rejectUnknown(['server', 'database', 'redis', 'admin_key_env', 'secret_env', 'secret_file', 'metrics', 'logging', 'auth', 'tiers', 'default_tier', 'billing', 'usage', 'models', 'simulator', 'status']);
 
   const s = root.child('server');
   s.rejectUnknown(['host', 'port', 'public_url', 'max_body_bytes', 'overload_status', 'shutdown_grace_ms', 'trust_proxy', 'request_timeout_ms', 'headers_timeout_ms', 'trusted_proxy_hops']);
@@ -66,6 +66,7 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
 
   const adminKeyEnv = root.string('admin_key_env', 'TOLLGATE_ADMIN_KEY');
   const secretEnv = root.string('secret_env', 'TOLLGATE_SECRET');
+  const secretFile = env.TOLLGATE_SECRET_FILE || root.string('secret_file', null);
   const metricsConf = root.child('metrics');
   metricsConf.rejectUnknown(['token_env']);
   const metricsTokenEnv = metricsConf.string('token_env', 'TOLLGATE_METRICS_TOKEN');
@@ -116,6 +117,7 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
     redis,
     admin_key_env: adminKeyEnv,
     secret_env: secretEnv,
+    secret_file: secretFile,
     metrics: { token_env: metricsTokenEnv },
     logging: { level: env.TOLLGATE_LOG_LEVEL ?? lg.string('level', 'info'), log_prompts: lg.boolean('log_prompts', false) },
     auth: {
@@ -138,7 +140,7 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
     },
     models,
     status: readStatusConfig(root.child('status'), names),
-    secrets: { admin_key: env[adminKeyEnv] ?? null, server_secret: env[secretEnv] ?? null, metrics_token: metricsToken },
+    secrets: { admin_key: env[adminKeyEnv] ?? null, server_secret: env[secretEnv] || null, server_secret_previous: env[`${secretEnv}_PREVIOUS`] || null, metrics_token: metricsToken },
     source,
   };
   if (config.server.headers_timeout_ms > config.server.request_timeout_ms) {

@@ -132,8 +132,10 @@ export interface Config {
   database: { url: string };
   redis: { url: string; key_prefix: string } | null;
   admin_key_env: string;
-  /** Env var with the server secret that keys are HMAC'd with; generated and stored when unset. */
+  /** Env var with the secret that keys are HMAC'd with (`<name>_PREVIOUS`: the previous one, during a rotation). */
   secret_env: string;
+  /** The file holding that secret when the env var is unset (generated 0600 at first start); null = `<data dir>/tollgate.secret`. */
+  secret_file: string | null;
   /** token_env: the env var holding the bearer token GET /metrics requires (open when it is unset). */
   metrics: { token_env: string };
   logging: { level: string; log_prompts: boolean };
@@ -152,7 +154,7 @@ export interface Config {
   /** The status page: components, detection thresholds, probes, webhooks (status/config.ts). */
   status: StatusConfig;
   /** Resolved secrets and sources, never serialized back. */
-  secrets: { admin_key: string | null; server_secret: string | null; metrics_token: string | null };
+  secrets: { admin_key: string | null; server_secret: string | null; server_secret_previous: string | null; metrics_token: string | null };
   /** The file the config came from, or null for the built-in defaults. */
   source: string | null;
 }

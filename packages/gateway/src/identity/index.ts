@@ -30,10 +30,11 @@ import { isWellFormedKey } from './api-key-format.js';
 import { credentialFrom } from './bearer.js';
 import { FailedAuthLimiter } from './failed-auth-limiter.js';
 import { InvalidationBus, type Invalidation } from './invalidation.js';
-import { KeyHasher, loadKeyHasher } from './key-hasher.js';
+import { KeyHasher } from './key-hasher.js';
 import { LastUsedBuffer } from './last-used.js';
 import { LimitsResolver, type Limits } from './limits-resolver.js';
 import { PrincipalCache } from './principal-cache.js';
+import { loadServerSecrets, type SecretSources } from './server-secret.js';
 import type { AuthOutcome, Principal } from './principal.js';
 import { effectiveScopes, grants, requiredScope } from './scopes.js';
 
@@ -53,6 +54,11 @@ export interface IdentityDeps {
   /** For pub/sub invalidation; a subscriber connection is made from it with `duplicate()`. */
   redis?: Redis;
   log?: Logger;
+  /**
+   * Where the key-hashing secret comes from (`secretSourcesOf(config)` in a gateway). Default: the
+   * configured environment values only, else a secret generated in memory (tests).
+   */
+  secrets?: SecretSources;
   /** Tuning; the defaults suit production. */
   options?: { maxCachedKeys?: number; lastUsedFlushMs?: number };
 }
@@ -72,7 +78,7 @@ export class Identity {
   private readonly log: Logger | undefined;
   private hasher: KeyHasher | undefined;
   private hasherLoad: Promise<KeyHasher> | undefined;
-  private readonly serverSecret: string | null;
+  private readonly secretSources: SecretSources;
   private closed: Promise<void> | undefined;
   private readonly listeners: ((e: Invalidation) => void)[] = [];
 
@@ -93,26 +99,32 @@ export class Identity {
     this.lastUsed.start(deps.options?.lastUsedFlushMs ?? 5000, (e) => this.log?.warn({ err: e }, 'writing api key last_used_at failed; will retry'));
     const channel = `${config.redis?.key_prefix ?? 'tollgate:'}identity-invalidate`;
     this.bus = new InvalidationBus(deps.redis, channel, (e) => this.applyLocally(e), (e) => this.log?.warn({ err: e }, 'identity invalidation over redis failed'));
-    this.serverSecret = config.secrets.server_secret;
+    this.secretSources = deps.secrets ?? { value: config.secrets.server_secret, file: null, previous: config.secrets.server_secret_previous };
     // Started now so that the first request does not wait; reported through ready() or the first
     // authenticate(), never as an unhandled rejection.
     this.keyHasher().catch(() => {});
   }
 
   /**
-   * The key hasher. Loading it may read the store (for a generated secret); a failure is not
-   * remembered, so a gateway started while the database was down recovers when it comes back.
+   * The key hasher. Loading it reads the store (the secret's check value, and an old database's
+   * secret to move out); a failure is not remembered, so a gateway started while the database was
+   * down recovers when it comes back.
    */
   private keyHasher(): Promise<KeyHasher> {
     if (this.hasher) return Promise.resolve(this.hasher);
-    this.hasherLoad ??= loadKeyHasher(this.store, this.serverSecret).then(
-      (h) => (this.hasher = h),
+    this.hasherLoad ??= loadServerSecrets(this.store, this.secretSources, this.log).then(
+      (s) => (this.hasher = new KeyHasher(Buffer.from(s.current, 'utf8'), s.previous === null ? null : Buffer.from(s.previous, 'utf8'))),
       (e: unknown) => {
         this.hasherLoad = undefined;
         throw e;
       },
     );
     return this.hasherLoad;
+  }
+
+  /** Loads the key-hashing secret now; rejects when it is not the one the stored keys were made with. */
+  async loadSecret(): Promise<void> {
+    await this.keyHasher();
   }
 
   /** Resolves when the key secret is loaded and the Redis subscription (if any) is in place. */
@@ -134,7 +146,7 @@ export class Identity {
     const hasher = this.hasher ?? (await this.fromStore(() => this.keyHasher()));
     const hash = hasher.hash(token);
 
-    let outcome = this.cache.get(hash) ?? (await this.fromStore(() => this.lookup(hash)));
+    let outcome = this.cache.get(hash) ?? (await this.fromStore(() => this.lookup(hash, token, hasher)));
     const now = this.clock.now();
     if (outcome.ok && outcome.expiresAt !== null && outcome.expiresAt <= now) {
       this.cache.expire(hash);
@@ -257,9 +269,9 @@ export class Identity {
   }
 
   /** A cache miss: one shared load; a store failure falls back to a cached (stale) success. */
-  private async lookup(hash: string): Promise<AuthOutcome> {
+  private async lookup(hash: string, token: string, hasher: KeyHasher): Promise<AuthOutcome> {
     try {
-      return await this.cache.load(hash, () => this.load(hash));
+      return await this.cache.load(hash, () => this.load(hash, token, hasher));
     } catch (e) {
       const stale = this.cache.stale(hash);
       if (!stale) throw e;
@@ -268,8 +280,22 @@ export class Identity {
     }
   }
 
-  private async load(hash: string): Promise<AuthOutcome> {
-    const rec = await this.store.apiKeys.findForAuth(hash);
+  /**
+   * During a secret rotation: a key still stored under its previous-secret hash is found by that
+   * hash and re-hashed with the current secret on the spot (a conditional update, so instances
+   * racing on the same key agree), then authenticates as usual.
+   */
+  private async rehashed(hash: string, token: string, hasher: KeyHasher) {
+    const old = hasher.hashPrevious(token);
+    if (old === undefined) return undefined;
+    const rec = await this.store.apiKeys.findForAuth(old);
+    if (!rec || !KeyHasher.same(rec.key.keyHash, old)) return undefined;
+    await this.store.apiKeys.replaceHash(rec.key.id, old, hash);
+    return { ...rec, key: { ...rec.key, keyHash: hash } };
+  }
+
+  private async load(hash: string, token: string, hasher: KeyHasher): Promise<AuthOutcome> {
+    const rec = (await this.store.apiKeys.findForAuth(hash)) ?? (await this.rehashed(hash, token, hasher));
     // The index found the row by hash; compare again in constant time all the same.
     if (!rec || !KeyHasher.same(rec.key.keyHash, hash)) return { ok: false, error: 'invalid_api_key', permanent: true };
     const { key, org, role } = rec;

@@ -1,8 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Store } from '../store/index.js';
-
-/** The settings row holding a generated server secret when none is configured. */
-export const SERVER_SECRET_SETTING = 'server_secret';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * Keys are stored as HMAC-SHA256(server secret, key): one fast keyed hash, so that lookups cost
@@ -10,10 +6,19 @@ export const SERVER_SECRET_SETTING = 'server_secret';
  * test guesses offline. Keys carry 256 random bits, so no slow password hash is needed.
  */
 export class KeyHasher {
-  constructor(private readonly secret: Buffer) {}
+  /** `previous`: during a rotation, the secret keys may still be hashed with (see server-secret.ts). */
+  constructor(
+    private readonly secret: Buffer,
+    private readonly previous: Buffer | null = null,
+  ) {}
 
   hash(key: string): string {
     return createHmac('sha256', this.secret).update(key).digest('base64url');
+  }
+
+  /** The key's hash under the previous secret, or undefined when no rotation is under way. */
+  hashPrevious(key: string): string | undefined {
+    return this.previous === null ? undefined : createHmac('sha256', this.previous).update(key).digest('base64url');
   }
 
   /** Constant-time comparison of two hashes. */
@@ -24,11 +29,3 @@ export class KeyHasher {
   }
 }
 
-/**
- * The configured secret, or the one generated at first start and kept in `settings` (shared by
- * every instance on the same database). Changing it invalidates every issued key.
- */
-export async function loadKeyHasher(store: Store, configured: string | null): Promise<KeyHasher> {
-  const secret = configured ?? (await store.settings.getOrCreate(SERVER_SECRET_SETTING, () => randomBytes(32).toString('base64url')));
-  return new KeyHasher(Buffer.from(secret, 'utf8'));
-}

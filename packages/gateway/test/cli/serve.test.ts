@@ -88,7 +88,11 @@ describe('tollgate serve', () => {
     expect(out).not.toContain(adminKey);
     const db = readFileSync(join(dir, 'data', 'tollgate.db'));
     const wal = existsSync(join(dir, 'data', 'tollgate.db-wal')) ? readFileSync(join(dir, 'data', 'tollgate.db-wal')) : Buffer.alloc(0);
-    for (const secret of [apiKey, adminKey]) {
+    // The secret keys are hashed with is in its own 0600 file, not in the database.
+    const secretFile = join(dir, 'data', 'tollgate.secret');
+    expect(statSync(secretFile).mode & 0o777).toBe(0o600);
+    const keySecret = readFileSync(secretFile, 'utf8').trim();
+    for (const secret of [apiKey, adminKey, keySecret]) {
       expect(db.includes(secret)).toBe(false);
       expect(wal.includes(secret)).toBe(false);
     }

@@ -58,7 +58,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const clock = opts.clock ?? new FakeClock();
   const config = parseConfig(
     { auth: { failed_attempts_per_minute: 1000, cache_ttl_ms: 60_000 }, ...opts.config },
-    { TOLLGATE_ADMIN_KEY: ADMIN_KEY, TOLLGATE_PUBLIC_URL: 'http://tollgate.test' },
+    // One key-hashing secret for every harness: instances sharing a store must agree on it.
+    { TOLLGATE_ADMIN_KEY: ADMIN_KEY, TOLLGATE_PUBLIC_URL: 'http://tollgate.test', TOLLGATE_SECRET: 'identity-harness-secret-0123456789' },
   );
   const logs: string[] = [];
   const sink = new Writable({

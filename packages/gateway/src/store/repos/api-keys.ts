@@ -114,6 +114,11 @@ export class ApiKeyRepo {
     return this.get(id);
   }
 
+  /** Re-hashes a key (secret rotation); only if it still has `from`, so concurrent re-hashes agree. */
+  async replaceHash(id: string, from: string, to: string): Promise<void> {
+    await this.db.updateTable('api_keys').set({ key_hash: to }).where('id', '=', id).where('key_hash', '=', from).execute();
+  }
+
   /** The key with this hash, its organization and its user's membership, in one round trip. */
   async findForAuth(keyHash: string): Promise<AuthRecord | undefined> {
     const r = await this.db

@@ -14,6 +14,10 @@ export class SettingsRepo {
     await this.db.insertInto('settings').values({ name, value }).onConflict((oc) => oc.column('name').doUpdateSet({ value })).execute();
   }
 
+  async delete(name: string): Promise<void> {
+    await this.db.deleteFrom('settings').where('name', '=', name).execute();
+  }
+
   /**
    * The stored value, or `make()` stored now. Safe when several instances start at once: the
    * first insert wins and every caller reads the winner.

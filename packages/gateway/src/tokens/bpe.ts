@@ -93,114 +93,146 @@ function mergeSmall(bytes: string): number {
   return starts.length - 1;
 }
 
+/** Rank of each single byte (every byte is a token). */
+const BYTE_RANKS = Int32Array.from({ length: 256 }, (_, b) => RANKS.get(String.fromCharCode(b))!);
+
+/** Ranks fit in 18 bits, byte offsets in 24: both pack exactly into one double. */
+const RANK_SHIFT = 2 ** 18;
+const LEFT_SHIFT = 2 ** 24;
+
 /**
  * The same merge order with a binary heap of candidate pairs keyed by (rank, left start).
  * Parts are a linked list over byte offsets; a heap entry is stale when either of its parts has
- * changed since it was pushed (checked by the pair's end offset), and is then skipped.
+ * changed since it was pushed (checked by the pair's end offset), and is then skipped. Every part
+ * is a token, so the rank of a pair depends only on the ranks of its two parts: a per-piece cache
+ * on that pair of numbers answers the repetitive pieces (runs of one character) without building
+ * strings.
  */
 function mergeLarge(bytes: string): number {
   const n = bytes.length;
+  if (n >= LEFT_SHIFT) return mergeInChunks(bytes);
   // next[s] = start of the part after the part starting at s (n at the end); prev likewise.
   const next = new Int32Array(n + 1);
   const prev = new Int32Array(n + 1);
+  const rank = new Int32Array(n + 1);
   for (let i = 0; i <= n; i++) {
     next[i] = i + 1;
     prev[i] = i - 1;
+    if (i < n) rank[i] = BYTE_RANKS[bytes.charCodeAt(i)]!;
   }
-  const heap = new PairHeap();
+  const pairs = new Map<number, number>();
+  const pairRank = (left: number, right: number, end: number): number => {
+    const key = rank[left]! * RANK_SHIFT + rank[right]!;
+    let r = pairs.get(key);
+    if (r === undefined) {
+      r = RANKS.get(bytes.slice(left, end)) ?? -1;
+      pairs.set(key, r);
+    }
+    return r;
+  };
+  const heap = new PairHeap(n);
   for (let i = 0; i + 2 <= n; i++) {
-    const r = rankOf(bytes, i, i + 2);
-    if (r !== Infinity) heap.push(r, i, i + 2);
+    const r = pairRank(i, i + 1, i + 2);
+    if (r >= 0) heap.push(r * LEFT_SHIFT + i, i + 2);
   }
   let parts = n;
   while (heap.size > 0) {
-    const { left, end } = heap.pop();
+    const key = heap.topKey();
+    const end = heap.topEnd();
+    heap.pop();
+    const left = key % LEFT_SHIFT;
     const right = next[left]!;
     // Stale: `left` was absorbed (its prev link no longer leads to it), or either part grew.
     if (right >= n || next[right] !== end || (left > 0 && next[prev[left]!] !== left)) continue;
+    rank[left] = (key - left) / LEFT_SHIFT;
     next[left] = end;
     if (end <= n) prev[end] = left;
     parts--;
     if (end < n) {
-      const r = rankOf(bytes, left, next[end]!);
-      if (r !== Infinity) heap.push(r, left, next[end]!);
+      const after = next[end]!;
+      const r = pairRank(left, end, after);
+      if (r >= 0) heap.push(r * LEFT_SHIFT + left, after);
     }
     if (left > 0) {
       const p = prev[left]!;
-      const r = rankOf(bytes, p, end);
-      if (r !== Infinity) heap.push(r, p, end);
+      const r = pairRank(p, left, end);
+      if (r >= 0) heap.push(r * LEFT_SHIFT + p, end);
     }
   }
   return parts;
 }
 
-/** Min-heap of (rank, left, end) ordered by rank, then left (the leftmost pair wins a tie). */
+/** Beyond 16 MiB in one piece (far beyond any body the gateway accepts): counted per 8 MiB. */
+function mergeInChunks(bytes: string): number {
+  let n = 0;
+  for (let i = 0; i < bytes.length; i += LEFT_SHIFT / 2) n += mergeLarge(bytes.slice(i, i + LEFT_SHIFT / 2));
+  return n;
+}
+
+/** Min-heap of (key, end) in typed arrays; key = rank * 2^24 + left, so ties go to the leftmost. */
 class PairHeap {
-  private ranks: number[] = [];
-  private lefts: number[] = [];
-  private ends: number[] = [];
+  private keys: Float64Array;
+  private ends: Int32Array;
+  size = 0;
 
-  get size(): number {
-    return this.ranks.length;
+  constructor(capacity: number) {
+    this.keys = new Float64Array(Math.max(16, capacity));
+    this.ends = new Int32Array(Math.max(16, capacity));
   }
 
-  push(rank: number, left: number, end: number): void {
-    this.ranks.push(rank);
-    this.lefts.push(left);
-    this.ends.push(end);
-    this.up(this.ranks.length - 1);
+  topKey(): number {
+    return this.keys[0]!;
   }
 
-  pop(): { rank: number; left: number; end: number } {
-    const top = { rank: this.ranks[0]!, left: this.lefts[0]!, end: this.ends[0]! };
-    const last = this.ranks.length - 1;
-    this.move(last, 0);
-    this.ranks.pop();
-    this.lefts.pop();
-    this.ends.pop();
-    if (this.ranks.length > 0) this.down(0);
-    return top;
+  topEnd(): number {
+    return this.ends[0]!;
   }
 
-  private less(a: number, b: number): boolean {
-    const ra = this.ranks[a]!;
-    const rb = this.ranks[b]!;
-    return ra < rb || (ra === rb && this.lefts[a]! < this.lefts[b]!);
-  }
-
-  private move(from: number, to: number): void {
-    this.ranks[to] = this.ranks[from]!;
-    this.lefts[to] = this.lefts[from]!;
-    this.ends[to] = this.ends[from]!;
-  }
-
-  private swap(a: number, b: number): void {
-    [this.ranks[a], this.ranks[b]] = [this.ranks[b]!, this.ranks[a]!];
-    [this.lefts[a], this.lefts[b]] = [this.lefts[b]!, this.lefts[a]!];
-    [this.ends[a], this.ends[b]] = [this.ends[b]!, this.ends[a]!];
-  }
-
-  private up(i: number): void {
+  push(key: number, end: number): void {
+    if (this.size === this.keys.length) this.grow();
+    const keys = this.keys;
+    const ends = this.ends;
+    let i = this.size++;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(i, p)) return;
-      this.swap(i, p);
+      if (keys[p]! <= key) break;
+      keys[i] = keys[p]!;
+      ends[i] = ends[p]!;
       i = p;
     }
+    keys[i] = key;
+    ends[i] = end;
   }
 
-  private down(i: number): void {
-    const n = this.ranks.length;
+  pop(): void {
+    const keys = this.keys;
+    const ends = this.ends;
+    const last = --this.size;
+    if (last === 0) return;
+    const key = keys[last]!;
+    const end = ends[last]!;
+    let i = 0;
     for (;;) {
       const l = 2 * i + 1;
+      if (l >= last) break;
       const r = l + 1;
-      let m = i;
-      if (l < n && this.less(l, m)) m = l;
-      if (r < n && this.less(r, m)) m = r;
-      if (m === i) return;
-      this.swap(i, m);
-      i = m;
+      const c = r < last && keys[r]! < keys[l]! ? r : l;
+      if (keys[c]! >= key) break;
+      keys[i] = keys[c]!;
+      ends[i] = ends[c]!;
+      i = c;
     }
+    keys[i] = key;
+    ends[i] = end;
+  }
+
+  private grow(): void {
+    const keys = new Float64Array(this.keys.length * 2);
+    keys.set(this.keys);
+    const ends = new Int32Array(this.ends.length * 2);
+    ends.set(this.ends);
+    this.keys = keys;
+    this.ends = ends;
   }
 }
 
@@ -229,13 +261,44 @@ export function countTextUpTo(text: string, stopAbove: number): { tokens: number
   for (const m of pieces(text)) {
     const piece = m[0];
     if (piece.length > CACHEABLE_PIECE) {
-      const atLeast = Math.ceil(Buffer.byteLength(piece, 'utf8') / MAX_TOKEN_BYTES);
+      const atLeast = minPieceTokens(piece);
       if (n + atLeast > stopAbove) return { tokens: n + atLeast, exact: false };
     }
     n += countPiece(piece);
     if (n > stopAbove) return { tokens: n, exact: false };
   }
   return { tokens: n, exact: true };
+}
+
+/**
+ * A lower bound on the tokens of one long piece: its bytes over the longest token, or — for a run
+ * of one repeated character, the costliest piece to merge — over the longest token that fits
+ * inside such a run (at any byte alignment).
+ */
+function minPieceTokens(piece: string): number {
+  const bytes = Buffer.byteLength(piece, 'utf8');
+  const first = piece.codePointAt(0)!;
+  const unit = piece.slice(0, first > 0xffff ? 2 : 1);
+  for (let i = unit.length; i < piece.length; i += unit.length) {
+    if (!piece.startsWith(unit, i)) return Math.ceil(bytes / MAX_TOKEN_BYTES);
+  }
+  return Math.ceil(bytes / longestTokenInRun(unit));
+}
+
+const runTokens = new Map<string, number>();
+
+/** Bytes of the longest token found inside a long run of `char` (at least 1: every byte is a token). */
+function longestTokenInRun(char: string): number {
+  const known = runTokens.get(char);
+  if (known !== undefined) return known;
+  const unit = toBinary(char);
+  const run = unit.repeat(Math.ceil(MAX_TOKEN_BYTES / unit.length) + 2);
+  let longest = 1;
+  for (let offset = 0; offset < unit.length; offset++) {
+    for (let len = 2; len <= MAX_TOKEN_BYTES; len++) if (len > longest && RANKS.has(run.slice(offset, offset + len))) longest = len;
+  }
+  if (runTokens.size < 10_000) runTokens.set(char, longest);
+  return longest;
 }
 
 /** A lower bound on the tokens of `text` from its length alone (no token is longer than MAX_TOKEN_BYTES). */

@@ -5,8 +5,7 @@
  * answered. Before, the 100,000 × "a" message alone held the event loop ~6 s and the 3.9 MB body
  * for minutes.
  *
- * Figures are printed; the bounds asserted are deliberately generous (the test machine is shared),
- * an order of magnitude below what the old code took.
+ * Figures are printed; the bounds asserted are deliberately generous (the test machine is shared).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countText } from '../../src/tokens/count.js';
@@ -51,6 +50,12 @@ async function post(path: string, body: unknown): Promise<{ status: number; json
   return { status: r.status, json: await r.json(), ms: performance.now() - t };
 }
 
+/**
+ * Generous on purpose: the goal is a few ms, but the test machine may be heavily shared; the old
+ * code held /healthz for ~6 s (100,000 × "a") to minutes (3.9 MB) on an idle machine.
+ */
+const HEALTHZ_BOUND_MS = 2500;
+
 const A100K = 'a'.repeat(100_000);
 const CJK30K = '中'.repeat(30_000);
 
@@ -62,7 +67,7 @@ describe('prompts built to be expensive to count', () => {
     expect(result.status).toBe(400);
     expect(result.json.error).toMatchObject({ code: 'context_length_exceeded', param: 'messages' });
     expect(result.json.error.message).toBe(`This model's maximum context length is 8192 tokens. However, your messages resulted in ${tokens} tokens. Please reduce the length of the messages.`);
-    expect(worstHealthzMs).toBeLessThan(1000);
+    expect(worstHealthzMs).toBeLessThan(HEALTHZ_BOUND_MS);
   });
 
   it('answers a 3.9 MB body at once from its length', async () => {
@@ -73,7 +78,7 @@ describe('prompts built to be expensive to count', () => {
     expect(result.status).toBe(400);
     expect(result.json.error.code).toBe('context_length_exceeded');
     expect(result.json.error.message).toMatch(/However, your messages resulted in at least \d+ tokens\./);
-    expect(worstHealthzMs).toBeLessThan(1000);
+    expect(worstHealthzMs).toBeLessThan(HEALTHZ_BOUND_MS);
   });
 
   it('does the same for completions, embeddings and CJK text, several at once', async () => {
@@ -94,7 +99,7 @@ describe('prompts built to be expensive to count', () => {
     }
     expect(result[0]!.json.error.message).toContain('your prompt resulted in 12500 tokens');
     expect(result[2]!.json.error.message).toContain('your input resulted in 12500 tokens');
-    expect(worstHealthzMs).toBeLessThan(1000);
+    expect(worstHealthzMs).toBeLessThan(HEALTHZ_BOUND_MS);
   });
 
   it('still serves a long prompt that fits, with its exact usage', async () => {
@@ -102,6 +107,6 @@ describe('prompts built to be expensive to count', () => {
     const { result, worstHealthzMs } = await probeWhile(() => post('chat/completions', { model: 'sim-large', messages: [{ role: 'user', content }], max_tokens: 5 }));
     expect(result.status).toBe(200);
     expect(result.json.usage.prompt_tokens).toBe(3 + 3 + countText('user') + countText(content));
-    expect(worstHealthzMs).toBeLessThan(1000);
+    expect(worstHealthzMs).toBeLessThan(HEALTHZ_BOUND_MS);
   });
 });

@@ -52,6 +52,15 @@ describe('the o200k counter', () => {
     );
   });
 
+  it('refuses a 3,000,000-character run from its length, without merging it', () => {
+    // 'b' runs tokenize 4 to a token (750,000 in all); the longest token inside such a run bounds it.
+    const c = countTextUpTo('b'.repeat(3_000_000), 256_000);
+    expect(c.exact).toBe(false);
+    expect(c.tokens).toBeGreaterThan(256_000);
+    expect(c.tokens).toBeLessThanOrEqual(750_000);
+    expect(countTextNow('b'.repeat(4000))).toBe(reference('b'.repeat(4000)));
+  });
+
   it('counts 100,000 × "a" exactly (the issue\'s drill)', () => {
     expect(countTextNow('a'.repeat(100_000))).toBe(12_500);
   });

@@ -80,40 +80,52 @@ export class OpenAICompatibleEngine implements Engine {
     );
     let first: AttemptError | undefined;
     for (const t of order) {
-      let c = withStreamUsage(t, call);
-      for (let again = true; again; ) {
-        again = false;
-        const ticket = t.breaker.acquire();
-        if (!ticket) break; // a concurrent call took the half-open probe
-        let settled = false;
-        const settle = (o: BreakerOutcome) => {
-          if (settled) return;
-          settled = true;
-          t.breaker.record(ticket, o);
-        };
-        try {
-          return await attempt(t, c, { overloadStatus: this.deps.overloadStatus, now: () => this.deps.clock.now(), settle });
-        } catch (e) {
-          if (!(e instanceof AttemptError)) {
-            settle('ignored');
-            throw e;
-          }
-          if (c !== call || !refusesStreamOptions(t, c, e)) {
-            if (e.action !== 'retry_other') throw e.error;
-            // The caller hears about the deployment it was sent to first.
-            first ??= e;
-            continue;
-          }
-          // `auto`: this upstream does not know the field the gateway added. Once more without it,
-          // and never again to this deployment; the gateway counts the tokens itself.
-          t.streamOptionsRefused = true;
-          c = withoutStreamOptions(call);
-          again = true;
-        }
+      try {
+        const result = await this.onDeployment(t, call);
+        if (result) return result;
+      } catch (e) {
+        if (!(e instanceof AttemptError)) throw e;
+        if (e.action !== 'retry_other') throw e.error;
+        // The caller hears about the deployment it was sent to first.
+        first ??= e;
       }
     }
     if (first) throw first.error;
     throw this.unavailable();
+  }
+
+  /**
+   * The call on one deployment: one attempt, or two when an `auto` deployment refuses the
+   * `stream_options` the gateway added (once more without it, and never again to that
+   * deployment; the gateway then counts the tokens itself). Undefined when its breaker refused.
+   */
+  private async onDeployment(t: Target, call: EngineCall): Promise<EngineResult | undefined> {
+    const c = withStreamUsage(t, call);
+    try {
+      return await this.attemptOn(t, c);
+    } catch (e) {
+      if (c !== call || !(e instanceof AttemptError) || !refusesStreamOptions(t, c, e)) throw e;
+      t.streamOptionsRefused = true;
+      return this.attemptOn(t, withoutStreamOptions(call));
+    }
+  }
+
+  /** One attempt under a breaker ticket; undefined when a concurrent call took the half-open probe. */
+  private async attemptOn(t: Target, call: EngineCall): Promise<EngineResult | undefined> {
+    const ticket = t.breaker.acquire();
+    if (!ticket) return undefined;
+    let settled = false;
+    const settle = (o: BreakerOutcome) => {
+      if (settled) return;
+      settled = true;
+      t.breaker.record(ticket, o);
+    };
+    try {
+      return await attempt(t, call, { overloadStatus: this.deps.overloadStatus, now: () => this.deps.clock.now(), settle });
+    } catch (e) {
+      if (!(e instanceof AttemptError)) settle('ignored');
+      throw e;
+    }
   }
 
   deploymentStates(): DeploymentState[] {

@@ -61,6 +61,13 @@ export interface ClientOptions {
 /** Per-call options; they override the client's. */
 export interface RequestOptions {
   signal?: AbortSignal | undefined;
+  /**
+   * Stops the call from sending anything more, without cutting an attempt already sent: it
+   * aborts the wait in the pacer and any further retry (the call then fails with
+   * APIUserAbortError), while a request already on the wire is answered as usual. The batch
+   * runner's Ctrl-C.
+   */
+  sendSignal?: AbortSignal | undefined;
   timeout?: number | undefined;
   totalTimeout?: number | undefined;
   maxRetries?: number | undefined;
@@ -175,6 +182,7 @@ export class Tollgate {
       pacer: spec.pacer === null ? undefined : (spec.pacer ?? this.pacer),
       onRetry: spec.onRetry ?? o.onRetry,
       signal: spec.signal,
+      sendSignal: spec.sendSignal,
     };
     return send(cfg, {
       method: spec.method.toUpperCase(),

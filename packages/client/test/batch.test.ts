@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entry } from '@tollgate/protocol';
-import { Tollgate, runBatch, type BatchOutputLine, type BatchProgress } from '@tollgate/client';
+import { Pacer, Tollgate, runBatch, type BatchOutputLine, type BatchProgress } from '@tollgate/client';
 import { batchCommand } from '../src/node.js';
-import { renderBar, renderLine } from '../src/batch/progress.js';
+import { renderBar, renderLine, renderSummary } from '../src/batch/progress.js';
 import { chatCompletion, newRequestId, sendCatalogError, sendJson, startServer, type TestServer } from './helpers/server.js';
 
 const KEY = 'sk-test-0123456789abcdef';
@@ -19,6 +19,8 @@ let server: TestServer;
 let inFlight = 0;
 let maxInFlight = 0;
 let gate: Promise<void> | undefined;
+/** Contents that already failed once (the 'fail once' line succeeds the second time). */
+const failOnce = new Set<string>();
 
 beforeAll(async () => {
   server = await startServer(async (req, res) => {
@@ -32,6 +34,10 @@ beforeAll(async () => {
       if (text === 'quota') return void sendCatalogError(res, entry('insufficient_quota'));
       if (text === 'too long') return void sendCatalogError(res, entry('context_length_exceeded'));
       if (text === 'reset') return void res.socket?.destroy();
+      if (text === 'fail once' && !failOnce.has(text)) {
+        failOnce.add(text);
+        return void sendCatalogError(res, entry('server_error'));
+      }
       if (req.url === '/v1/embeddings') return void sendJson(res, 200, { object: 'list', data: [], model: 'sim-embed', usage: { prompt_tokens: 1, total_tokens: 1 } });
       sendJson(res, 200, chatCompletion(body.model ?? 'sim-small', `echo ${text}`), { 'x-request-id': newRequestId() });
     } finally {
@@ -74,8 +80,9 @@ describe('runBatch', () => {
     expect(byId.get('c')).toMatchObject({ response: { status_code: 400, body: { error: { code: 'context_length_exceeded', param: 'messages' } } } });
     expect(byId.get('d')).toMatchObject({ response: null, error: { code: 'connection_error' } });
     expect(byId.get('e')).toMatchObject({ response: { status_code: 200 } });
-    expect(byId.get(null)).toMatchObject({ response: null, error: { code: 'invalid_batch_line' } });
-    expect(byId.get('f')).toMatchObject({ response: null, error: { code: 'invalid_batch_line' } });
+    // An invalid line's record names its line number (1-based, the blank line counted).
+    expect(byId.get(null)).toMatchObject({ response: null, error: { code: 'invalid_batch_line', line: 7, message: 'Line 7: The line is not valid JSON.' } });
+    expect(byId.get('f')).toMatchObject({ response: null, error: { code: 'invalid_batch_line', line: 8, message: expect.stringMatching(/^Line 8: Invalid value: 'GET'/) } });
 
     expect(summary).toMatchObject({ read: 7, done: 7, succeeded: 2, failed: 5, skipped: 0, aborted: false });
     expect(summary.byCode).toEqual({ insufficient_quota: 1, context_length_exceeded: 1, connection_error: 1, invalid_batch_line: 2 });
@@ -125,40 +132,98 @@ describe('runBatch', () => {
   });
 });
 
+describe('runBatch: stopping and pacing', () => {
+  it('an abort stops sending at once: requests waiting in the pacer are not sent nor written, the ones sent finish', async () => {
+    const { lines, output } = collector();
+    let release!: () => void;
+    gate = new Promise<void>((r) => (release = r));
+    const ac = new AbortController();
+    const progress: BatchProgress[] = [];
+    const before = server.requests.length;
+    // 2 requests per minute, bucket full: two go at once, the next three wait ~30 s each in the pacer.
+    const pacer = new Pacer({ requestsPerMinute: 2, learn: false });
+    try {
+      const running = runBatch({
+        client: client(),
+        input: Array.from({ length: 6 }, (_, i) => line(`p${i}`, `n${i}`)),
+        output,
+        concurrency: 5,
+        pacer,
+        signal: ac.signal,
+        onProgress: (p) => progress.push(p),
+      });
+      while (inFlight < 2 || pacer.state('sim-small').queued < 3) await new Promise((r) => setTimeout(r, 2));
+      ac.abort();
+      release();
+      const summary = await running;
+      expect(summary).toMatchObject({ aborted: true, succeeded: 2, failed: 0, unsent: 3 });
+      expect(server.requests.length - before).toBe(2);
+      expect(lines.map((l) => l.custom_id).sort()).toEqual(['p0', 'p1']);
+      expect(pacer.state('sim-small').queued).toBe(0);
+      // The pacing rate is reported for the ETA: 2 per minute.
+      expect(summary.pacedPerSecond).toBeCloseTo(2 / 60, 10);
+    } finally {
+      gate = undefined;
+    }
+  });
+
+  it('the ETA follows the pacing rate when it is slower than the rate so far', () => {
+    // 50 done in 10 s (5/s, a burst from a full bucket) but paced at 1/s: 50 left take 50 s, not 10 s.
+    const p: BatchProgress = { read: 60, done: 50, succeeded: 50, failed: 0, skipped: 0, duplicates: 0, unsent: 0, inFlight: 4, byCode: {}, elapsedMs: 10_000, pacedPerSecond: 1 };
+    expect(renderLine(p, 100)).toBe('progress 50/100 (50%) 5.0 req/s eta 50s in-flight 4 errors 0');
+    expect(renderBar(p, 100, 100)).toContain('ETA 50s');
+    // A pacing rate above the observed one does not shorten the ETA.
+    expect(renderLine({ ...p, pacedPerSecond: 100 }, 100)).toContain('eta 10s');
+  });
+
+  it('the summary after a stop says how many were not sent', () => {
+    const text = renderSummary({ read: 6, done: 2, succeeded: 2, failed: 0, skipped: 0, duplicates: 0, unsent: 3, inFlight: 0, byCode: {}, elapsedMs: 1000, aborted: true });
+    expect(text).toContain('Stopped: 2 succeeded, 0 failed, 0 already done, 0 duplicate ids, 3 not sent');
+    expect(text).toContain('Run the same command again to continue');
+  });
+});
+
 describe('tollgate batch (batchCommand)', () => {
   const sink = () => {
     let text = '';
     return { write: (s: string) => void (text += s), isTTY: false, get text() { return text; } };
   };
 
-  it('runs a file, and a second run resumes without repeating finished requests', async () => {
+  it('runs a file; a rerun skips only the successes and retries the failed lines, one result line per custom_id', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tollgate-batch-'));
     const input = join(dir, 'requests.jsonl');
     const output = join(dir, 'results.jsonl');
-    writeFileSync(input, `${[line('a', 'one'), line('b', 'quota'), line('c', 'three')].join('\r\n')}\r\n`);
+    writeFileSync(input, `${[line('a', 'one'), line('b', 'fail once'), line('c', 'three')].join('\r\n')}\r\n`);
     // A previous run finished "a" and was cut off in the middle of writing another line.
     writeFileSync(output, `${JSON.stringify({ id: 'batch_req_x', custom_id: 'a', response: { status_code: 200, request_id: null, body: {} }, error: null })}\n{"id":"batch_req_y","cus`);
-    const env = { TOLLGATE_API_KEY: KEY, TOLLGATE_BASE_URL: server.baseURL };
+    const env = { TOLLGATE_API_KEY: KEY, TOLLGATE_URL: server.baseURL };
+    failOnce.clear();
     const stderr = sink();
     const code = await batchCommand([input, '-o', output, '--concurrency', '2', '--max-retries', '0'], { stdout: sink(), stderr, env, signal: new AbortController().signal, progressIntervalMs: 0 });
     expect(code).toBe(1); // one request failed
-    const out = readFileSync(output, 'utf8').split('\n').filter(Boolean);
-    const ids = out.map((l) => {
-      try {
-        return (JSON.parse(l) as BatchOutputLine).custom_id;
-      } catch {
-        return 'fragment';
-      }
-    });
-    expect(ids.sort()).toEqual(['a', 'b', 'c', 'fragment']);
+    const first = readFileSync(output, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as BatchOutputLine);
+    // The cut-off fragment is gone; each custom_id has one line.
+    expect(first.map((l) => l.custom_id).sort()).toEqual(['a', 'b', 'c']);
+    expect(first.find((l) => l.custom_id === 'b')?.response?.status_code).toBe(500);
     expect(stderr.text).toMatch(/progress 3\/3 \(100%\)/);
-    expect(stderr.text).toContain('insufficient_quota');
+    expect(stderr.text).toContain('server_error');
     expect(stderr.text).toContain('Done: 1 succeeded, 1 failed, 1 already done');
+    expect(stderr.text).toContain('Run the same command again to retry the failed lines');
 
+    // The rerun sends only "b" (it failed), and replaces its failure with the success.
     const again = sink();
+    const before = server.requests.length;
     expect(await batchCommand([input, '-o', output], { stdout: sink(), stderr: again, env, signal: new AbortController().signal })).toBe(0);
-    expect(readFileSync(output, 'utf8').split('\n').filter(Boolean)).toHaveLength(4);
-    expect(again.text).toContain('0 succeeded, 0 failed, 3 already done');
+    expect(server.requests.slice(before).map((r) => (r.body as { messages: { content: string }[] }).messages[0]!.content)).toEqual(['fail once']);
+    const second = readFileSync(output, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as BatchOutputLine);
+    expect(second.map((l) => l.custom_id).sort()).toEqual(['a', 'b', 'c']);
+    expect(second.every((l) => l.response?.status_code === 200)).toBe(true);
+    expect(again.text).toContain('1 succeeded, 0 failed, 2 already done');
+
+    // A third run has nothing left to send.
+    const third = sink();
+    expect(await batchCommand([input, '-o', output], { stdout: sink(), stderr: third, env, signal: new AbortController().signal })).toBe(0);
+    expect(third.text).toContain('0 succeeded, 0 failed, 3 already done');
   });
 
   it('reports usage errors and a missing key with exit code 2, never taking the key as an argument', async () => {
@@ -174,7 +239,7 @@ describe('tollgate batch (batchCommand)', () => {
   });
 
   it('renders a progress bar with rate, ETA and errors for a terminal, and a plain line otherwise', () => {
-    const p: BatchProgress = { read: 60, done: 50, succeeded: 47, failed: 3, skipped: 0, duplicates: 0, inFlight: 4, byCode: { rate_limit_exceeded: 2, timeout: 1 }, elapsedMs: 10_000 };
+    const p: BatchProgress = { read: 60, done: 50, succeeded: 47, failed: 3, skipped: 0, duplicates: 0, unsent: 0, inFlight: 4, byCode: { rate_limit_exceeded: 2, timeout: 1 }, elapsedMs: 10_000 };
     const bar = renderBar(p, 100, 100);
     expect(bar).toMatch(/^\[█+░+\]  50% 50\/100  5\.0 req\/s  ETA 10s  errors 3 \(rate_limit_exceeded 2, timeout 1\)$/);
     expect(bar.length).toBeLessThanOrEqual(100);

@@ -2,16 +2,19 @@
  * `tollgate batch requests.jsonl -o results.jsonl`: the file, terminal and signal side of
  * `runBatch`. Node only (exported from `@tollgate/client/node`, not from the browser entry).
  *
- * Appends to the output file, one line per finished request, each written through before the next;
- * lines already in the output are skipped, so an interrupted run is continued by running the same
- * command again. On a terminal, a progress bar with rate, ETA and error counts is redrawn on
- * stderr; otherwise a plain progress line is printed every few seconds. The first Ctrl-C stops
- * starting requests, lets the ones in flight finish and be saved; a second Ctrl-C quits at once.
+ * Appends to the output file, one line per finished request, each written through before the next.
+ * Lines that succeeded in an earlier run are skipped and every other line runs again (a rerun
+ * first removes the earlier failures from the output, so each custom_id keeps one line). On a
+ * terminal, a progress bar with rate, ETA (at the pacing rate when the pacer knows a limit) and
+ * error counts is redrawn on stderr; otherwise a plain progress line is printed every few seconds.
+ * The first Ctrl-C stops sending at once — requests waiting in the pacer or for a retry are not
+ * sent (a rerun sends them) — lets the requests already sent finish and be saved, and prints the
+ * summary; a second Ctrl-C quits at once.
  * The API key is read from the environment only (TOLLGATE_API_KEY or OPENAI_API_KEY), never
  * from the command line, where it would end up in shell history and process listings.
  * @module
  */
-import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { LOCALES, type Locale } from '@tollgate/protocol';
@@ -19,7 +22,7 @@ import { Tollgate } from '../client.js';
 import { apiBaseUrl, gatewayUrlFromEnv } from '../core/gateway-url.js';
 import type { FetchLike } from '../pacing/paced-fetch.js';
 import { Pacer } from '../pacing/pacer.js';
-import { customIdOfOutput } from './jsonl.js';
+import { outputOutcome } from './jsonl.js';
 import { renderBar, renderLine, renderSummary } from './progress.js';
 import { runBatch, type BatchProgress } from './run-batch.js';
 
@@ -46,8 +49,8 @@ export interface BatchIO {
 export const BATCH_USAGE = `Usage: tollgate batch <requests.jsonl> -o <results.jsonl> [options]
 
 Runs each line of an OpenAI Batch API input file against the API and appends one result line per
-request to the output file. Lines already in the output are skipped, so running the same command
-again continues an interrupted run.
+request to the output file. Running the same command again skips the lines that succeeded and
+runs the others again, failed ones included (their old result lines are replaced).
 
 Options:
   -o, --output <file>       output file (JSONL, appended to)              required
@@ -61,7 +64,8 @@ Options:
   -h, --help                show this help
 
 The API key is read from $TOLLGATE_API_KEY (or $OPENAI_API_KEY).
-Ctrl-C finishes the requests in flight, saves them and stops; press it again to quit at once.
+Ctrl-C stops sending at once (nothing waiting in the pacer is sent), saves the requests already
+sent as they finish and prints the summary; press it again to quit at once.
 `;
 
 function positiveInt(name: string, v: string | undefined, dflt: number | undefined): number | undefined {
@@ -81,15 +85,30 @@ async function countLines(path: string): Promise<number> {
   return n;
 }
 
-function resumeIdsOf(path: string): { ids: Set<string>; needsNewline: boolean } {
+/**
+ * The custom_ids that succeeded in earlier runs. When the output also holds failures (or a line
+ * cut off by a crash), it is rewritten with the successes only, through a temporary file renamed
+ * over it: those lines run again and each custom_id ends with one result line.
+ */
+function resumeIdsOf(path: string): Set<string> {
   const ids = new Set<string>();
-  if (!existsSync(path) || statSync(path).size === 0) return { ids, needsNewline: false };
-  const text = readFileSync(path, 'utf8');
-  for (const line of text.split('\n')) {
-    const id = line.trim() === '' ? undefined : customIdOfOutput(line);
-    if (id !== undefined) ids.add(id);
+  if (!existsSync(path) || statSync(path).size === 0) return ids;
+  const kept: string[] = [];
+  let dropped = 0;
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    const o = outputOutcome(line);
+    if (o.succeeded && o.customId !== undefined) {
+      ids.add(o.customId);
+      kept.push(line);
+    } else dropped++;
   }
-  return { ids, needsNewline: !text.endsWith('\n') };
+  if (dropped > 0) {
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, kept.map((l) => `${l}\n`).join(''));
+    renameSync(tmp, path);
+  }
+  return ids;
 }
 
 /** Runs the command; resolves to the exit code (0 all succeeded, 1 some failed, 2 usage, 130 interrupted). */
@@ -138,16 +157,15 @@ export async function batchCommand(argv: string[], io: BatchIO): Promise<number>
   const pacer = new Pacer({ requestsPerMinute: rpm, tokensPerMinute: tpm });
   const client = new Tollgate({ apiKey, baseURL, maxRetries, timeout, locale, pacer, fetch: io.fetch });
   const total = await countLines(input);
-  const { ids: resumeIds, needsNewline } = resumeIdsOf(output);
+  const resumeIds = resumeIdsOf(output);
 
   const out = createWriteStream(output, { flags: 'a' });
   const writeRaw = (s: string) => new Promise<void>((resolve, reject) => out.write(s, (err) => (err ? reject(err) : resolve())));
-  if (needsNewline) await writeRaw('\n'); // the last run was cut off mid-line: keep that fragment on its own line
 
   const stop = new AbortController();
   const onSigint = () => {
     stop.abort();
-    io.stderr.write(`${io.stderr.isTTY ? '\n' : ''}Interrupted: finishing the requests in flight and saving them. Press Ctrl-C again to quit now.\n`);
+    io.stderr.write(`${io.stderr.isTTY ? '\n' : ''}Interrupted: sending stopped; saving the requests already sent as they finish. Press Ctrl-C again to quit now.\n`);
   };
   const ownSignal = io.signal === undefined;
   if (ownSignal) process.once('SIGINT', onSigint);

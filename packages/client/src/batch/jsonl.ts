@@ -22,7 +22,8 @@ export interface BatchOutputLine {
   id: string;
   custom_id: string | null;
   response: { status_code: number; request_id: string | null; body: unknown } | null;
-  error: { code: string; message: string } | null;
+  /** `line`: for a line that could not be run, its number in the input file (1-based), as OpenAI's batch errors give it. */
+  error: { code: string; message: string; line?: number } | null;
 }
 
 /** Endpoints a batch line may call, mapped to their path under the client's base URL. */
@@ -55,6 +56,21 @@ export function parseInputLine(text: string): ParsedLine {
   if (!o.body || typeof o.body !== 'object' || Array.isArray(o.body)) return { ok: false, customId, message: "Missing required parameter: 'body'." };
   if ((o.body as { stream?: unknown }).stream === true) return { ok: false, customId, message: "Streaming is not supported in a batch: remove 'body.stream'." };
   return { ok: true, line: { custom_id: customId, method: 'POST', url: o.url as string, body: o.body as Record<string, unknown> }, path };
+}
+
+/**
+ * Whether an output line is a success (a 2xx response): a rerun skips these and runs every other
+ * line again — failures included. Undefined custom_id for a line that cannot be read.
+ */
+export function outputOutcome(text: string): { customId: string | undefined; succeeded: boolean } {
+  try {
+    const v = JSON.parse(text) as Partial<BatchOutputLine>;
+    const customId = typeof v?.custom_id === 'string' ? v.custom_id : undefined;
+    const status = v?.response?.status_code;
+    return { customId, succeeded: customId !== undefined && typeof status === 'number' && status >= 200 && status < 300 };
+  } catch {
+    return { customId: undefined, succeeded: false };
+  }
 }
 
 /** The custom_id of an output line, for resuming; undefined for a line that cannot be read (a cut-off last line). */

@@ -36,7 +36,10 @@ function figures(p: BatchProgress, total: number | undefined): Figures {
   const finished = p.done + p.skipped + p.duplicates;
   const rate = p.elapsedMs > 0 ? p.done / (p.elapsedMs / 1000) : 0;
   const left = total === undefined ? undefined : Math.max(0, total - finished);
-  const eta = left === undefined ? '?' : left === 0 ? '0s' : rate > 0 ? formatEta((left / rate) * 1000) : '?';
+  // The pacer holds the run to its limit: once a burst has used the bucket, requests finish at
+  // the paced rate however fast the first ones went, so the ETA uses the slower of the two.
+  const etaRate = p.pacedPerSecond !== undefined && p.pacedPerSecond > 0 ? (rate > 0 ? Math.min(rate, p.pacedPerSecond) : p.pacedPerSecond) : rate;
+  const eta = left === undefined ? '?' : left === 0 ? '0s' : etaRate > 0 ? formatEta((left / etaRate) * 1000) : '?';
   return { finished, pct: total ? Math.min(100, Math.floor((finished / total) * 100)) : undefined, rate, eta };
 }
 
@@ -60,13 +63,14 @@ export function renderLine(p: BatchProgress, total: number | undefined): string 
 
 export function renderSummary(s: BatchSummary): string {
   const lines = [
-    `${s.aborted ? 'Stopped' : 'Done'}: ${s.succeeded} succeeded, ${s.failed} failed, ${s.skipped} already done, ${s.duplicates} duplicate ids, in ${formatEta(s.elapsedMs)}.`,
+    `${s.aborted ? 'Stopped' : 'Done'}: ${s.succeeded} succeeded, ${s.failed} failed, ${s.skipped} already done, ${s.duplicates} duplicate ids${s.unsent > 0 ? `, ${s.unsent} not sent` : ''}, in ${formatEta(s.elapsedMs)}.`,
   ];
   const codes = Object.entries(s.byCode).sort((a, b) => b[1] - a[1]);
   if (codes.length > 0) {
     lines.push('Errors by code:');
     for (const [code, n] of codes) lines.push(`  ${code.padEnd(32)} ${n}`);
   }
-  if (s.aborted) lines.push('Run the same command again to continue: finished requests are skipped.');
+  if (s.aborted) lines.push('Run the same command again to continue: requests that succeeded are skipped, the others are sent.');
+  else if (s.failed > 0) lines.push('Run the same command again to retry the failed lines: requests that succeeded are skipped.');
   return lines.join('\n');
 }

@@ -2,13 +2,15 @@
  * `runBatch`: runs the lines of an OpenAI Batch API input file through the client — with its
  * retries, retry budget and (optionally) a pacer — at a bounded concurrency, and writes one output
  * line per request in the Batch API's output format. Lines whose `custom_id` is in `resumeIds` are
- * skipped, so a run that stopped can be continued into the same output. When `signal` aborts, no
- * new request starts; the requests in flight finish and are written, then the summary is returned.
+ * skipped, so a run that stopped can be continued into the same output. When `signal` aborts,
+ * nothing more is sent: no new line starts, requests waiting in the pacer (or for a retry) are
+ * dropped unwritten (`unsent`; a rerun sends them), and requests already sent finish and are
+ * written; then the summary is returned.
  * @module
  */
 import type { RequestOptions, Tollgate } from '../client.js';
 import { classify } from '../errors/classify.js';
-import type { TollgateError } from '../errors/classes.js';
+import { APIUserAbortError, type TollgateError } from '../errors/classes.js';
 import type { Pacer } from '../pacing/pacer.js';
 import { batchRequestId, parseInputLine, type BatchOutputLine } from './jsonl.js';
 
@@ -28,7 +30,11 @@ export interface BatchProgress {
   skipped: number;
   /** Lines skipped because their custom_id appeared earlier in this input. */
   duplicates: number;
+  /** Lines stopped before they were sent (Ctrl-C while waiting in the pacer or for a retry): not written. */
+  unsent: number;
   inFlight: number;
+  /** The pacer's request rate (per second) for the models in use, when it knows a limit. */
+  pacedPerSecond?: number | undefined;
   /** Failures by error code (the response's `code`, else its `type`, else a client-side code). */
   byCode: Record<string, number>;
   elapsedMs: number;
@@ -72,7 +78,8 @@ export async function runBatch(opts: RunBatchOptions): Promise<BatchSummary> {
   const resume = opts.resumeIds ?? new Set<string>();
   const seen = new Set<string>();
   const inflight = new Set<Promise<void>>();
-  const p = { read: 0, done: 0, succeeded: 0, failed: 0, skipped: 0, duplicates: 0, byCode: {} as Record<string, number> };
+  const p = { read: 0, done: 0, succeeded: 0, failed: 0, skipped: 0, duplicates: 0, unsent: 0, byCode: {} as Record<string, number> };
+  const models = new Set<string>();
   let aborted = false;
   let writeChain: Promise<void> = Promise.resolve();
   let writeError: { error: unknown } | undefined;
@@ -84,7 +91,18 @@ export async function runBatch(opts: RunBatchOptions): Promise<BatchSummary> {
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
 
-  const progress = (): BatchProgress => ({ ...p, byCode: { ...p.byCode }, inFlight: inflight.size, elapsedMs: Date.now() - started });
+  const progress = (): BatchProgress => ({ ...p, byCode: { ...p.byCode }, inFlight: inflight.size, elapsedMs: Date.now() - started, pacedPerSecond: pacedRate() });
+  /** Requests per second the pacer lets through: the slowest known per-minute limit of the models in use. */
+  const pacedRate = (): number | undefined => {
+    const pacer = opts.pacer ?? opts.client.pacer;
+    if (!pacer) return undefined;
+    let rate: number | undefined;
+    for (const m of models) {
+      const limit = pacer.state(m).requests.limit;
+      if (limit !== undefined && limit > 0) rate = Math.min(rate ?? Infinity, limit / 60);
+    }
+    return rate;
+  };
   const write = (line: BatchOutputLine): Promise<void> => {
     writeChain = writeChain.then(async () => {
       if (writeError) return;
@@ -105,12 +123,18 @@ export async function runBatch(opts: RunBatchOptions): Promise<BatchSummary> {
   const runOne = async (customId: string, path: string, body: Record<string, unknown>): Promise<void> => {
     let out: BatchOutputLine;
     try {
-      const r = await opts.client.requestWithResponse({ ...opts.requestOptions, method: 'POST', path, body, pacer: opts.pacer });
+      const r = await opts.client.requestWithResponse({ ...opts.requestOptions, method: 'POST', path, body, pacer: opts.pacer, sendSignal: signal });
       out = { id: batchRequestId(), custom_id: customId, response: { status_code: r.response.status, request_id: r.requestID ?? null, body: r.data }, error: null };
       p.succeeded++;
       p.done++;
     } catch (thrown) {
       const e = classify(thrown);
+      if (signal?.aborted && e instanceof APIUserAbortError) {
+        // Stopped before (re)sending: not a result. Left out of the output, so a rerun sends it.
+        p.unsent++;
+        opts.onProgress?.(progress());
+        return;
+      }
       out =
         e.status !== undefined
           ? {
@@ -131,7 +155,9 @@ export async function runBatch(opts: RunBatchOptions): Promise<BatchSummary> {
   };
 
   try {
+    let lineNo = 0;
     reading: for await (const raw of opts.input) {
+      lineNo++;
       if (signal?.aborted) {
         aborted = true;
         break;
@@ -143,7 +169,8 @@ export async function runBatch(opts: RunBatchOptions): Promise<BatchSummary> {
       const parsed = parseInputLine(text);
       if (!parsed.ok) {
         recordFailure('invalid_batch_line');
-        await write({ id: batchRequestId(), custom_id: parsed.customId, response: null, error: { code: 'invalid_batch_line', message: parsed.message } });
+        // The line number (1-based, blank lines counted) finds the line when it has no custom_id.
+        await write({ id: batchRequestId(), custom_id: parsed.customId, response: null, error: { code: 'invalid_batch_line', message: `Line ${lineNo}: ${parsed.message}`, line: lineNo } });
         opts.onProgress?.(progress());
         continue;
       }
@@ -165,6 +192,7 @@ export async function runBatch(opts: RunBatchOptions): Promise<BatchSummary> {
         }
       }
       seen.add(id);
+      if (typeof parsed.line.body.model === 'string') models.add(parsed.line.body.model);
       const task: Promise<void> = runOne(id, parsed.path, parsed.line.body).finally(() => inflight.delete(task));
       inflight.add(task);
     }
@@ -173,5 +201,5 @@ export async function runBatch(opts: RunBatchOptions): Promise<BatchSummary> {
     await writeChain;
   }
   if (writeError) throw writeError.error;
-  return { ...progress(), aborted };
+  return { ...progress(), aborted: aborted || p.unsent > 0 };
 }

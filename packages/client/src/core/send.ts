@@ -49,6 +49,8 @@ export interface SendConfig {
   pacer: Pacer | undefined;
   onRetry: ((e: RetryEvent) => void) | undefined;
   signal: AbortSignal | undefined;
+  /** Stops further sending (pacer waits, retries) without aborting an attempt on the wire. */
+  sendSignal?: AbortSignal | undefined;
 }
 
 export interface PreparedRequest {
@@ -78,6 +80,7 @@ export async function send(cfg: SendConfig, req: PreparedRequest): Promise<SendR
 
   for (let attempt = 1; ; attempt++) {
     if (user?.aborted) throw finish(abortError(user.reason, cfg.locale, sent), attempt - 1, 'aborted');
+    if (cfg.sendSignal?.aborted) throw finish(abortError(cfg.sendSignal.reason, cfg.locale, sent), attempt - 1, 'aborted');
 
     let ticket: PacerTicket | undefined;
     if (pace) ticket = await acquire(pace, req, cfg, deadline, sent, attempt);
@@ -127,10 +130,13 @@ export async function send(cfg: SendConfig, req: PreparedRequest): Promise<SendR
     const decision = decide(cfg, err, attempt, deadline - now());
     if ('stop' in decision) throw finish(err, attempt, decision.stop);
     cfg.onRetry?.({ retry: attempt, delayMs: decision.delayMs, delaySource: decision.source, error: err, method: req.method, url: req.url });
+    const wait = linkedController(user, cfg.sendSignal);
     try {
-      await realSleep(decision.delayMs, user);
+      await realSleep(decision.delayMs, wait.controller.signal);
     } catch (e) {
       throw finish(abortError(e, cfg.locale, sent), attempt, 'aborted');
+    } finally {
+      wait.dispose();
     }
   }
 }
@@ -163,13 +169,14 @@ function decide(cfg: SendConfig, err: TollgateError, attempt: number, untilDeadl
 }
 
 async function acquire(pacer: Pacer, req: PreparedRequest, cfg: SendConfig, deadline: number, sent: SentRequest, attempt: number): Promise<PacerTicket> {
-  const link = linkedController(cfg.signal);
+  const link = linkedController(cfg.signal, cfg.sendSignal);
   const ms = deadline - Date.now();
   const timer = Number.isFinite(ms) ? setTimeout(() => link.controller.abort(DEADLINE), Math.max(0, ms)) : undefined;
   try {
     return await pacer.acquire({ model: req.model, body: req.body, signal: link.controller.signal });
   } catch (e) {
     if (cfg.signal?.aborted) throw finish(abortError(cfg.signal.reason, cfg.locale, sent), attempt - 1, 'aborted');
+    if (cfg.sendSignal?.aborted) throw finish(abortError(cfg.sendSignal.reason, cfg.locale, sent), attempt - 1, 'aborted');
     throw finish(timeoutError(cfg.totalTimeout, 'deadline', cfg.locale, sent, e), attempt - 1, 'deadline');
   } finally {
     if (timer !== undefined) clearTimeout(timer);

@@ -88,7 +88,8 @@ it('refused bodies are responses with the gateway error body, not line errors', 
 it('a line that cannot be run has no response and an error object', () => {
   const o = out.find((x) => x.custom_id === 'bad-url')!;
   expect(o.response).toBeNull();
-  expect(o.error).toEqual({ code: 'invalid_batch_line', message: expect.stringContaining("'/v1/images/generations'") });
+  // Its record names its line in the input file (the 20th), with or without a custom_id.
+  expect(o.error).toEqual({ code: 'invalid_batch_line', message: expect.stringMatching(/^Line 20: .*'\/v1\/images\/generations'/), line: 20 });
 });
 
 it('request ids are those the gateway sent, one request each, none retried', () => {

@@ -16,6 +16,7 @@ import { Router } from './http/router.js';
 import { createLogger } from './logger.js';
 import { inferenceHandler } from './pipeline/inference.js';
 import { registerDocsRoutes } from './routes/docs.js';
+import { registerResponseRoutes } from './responses/routes.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerModelRoutes } from './routes/models.js';
@@ -61,6 +62,8 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   router.on('POST', '/v1/chat/completions', inferenceHandler('chat.completions', pipeline));
   router.on('POST', '/v1/completions', inferenceHandler('completions', pipeline));
   router.on('POST', '/v1/embeddings', inferenceHandler('embeddings', pipeline));
+  router.on('POST', '/v1/responses', inferenceHandler('responses', pipeline));
+  if (pipeline.responses) registerResponseRoutes(router, { access: pipeline.access, store: pipeline.responses });
   registerModelRoutes(router, { models: config.models, access: pipeline.access });
   registerDocsRoutes(router, config.server.public_url);
   registerHealthRoutes(router, { checks: services.readinessChecks, draining: () => draining });
@@ -165,6 +168,7 @@ async function connectRedis(url: string, log: Logger): Promise<Redis> {
 /** Bounded label values for metrics: known routes by name, everything else as "other". */
 function routeLabel(path: string): string {
   if (path.startsWith('/v1/models')) return '/v1/models';
+  if (path.startsWith('/v1/responses/')) return '/v1/responses/{id}';
   if (path.startsWith('/v1/')) return path.length < 40 ? path : 'other';
   if (path.startsWith('/admin/')) return '/admin';
   if (path.startsWith('/api/v2/')) return '/api/v2';

@@ -41,6 +41,7 @@ import { probeTargets } from './status/probes.js';
 import { registerStatusAdminRoutes } from './status/admin-routes.js';
 import { registerStatusMetrics } from './status/status-metrics.js';
 import { StatusWebhooks } from './status/webhooks.js';
+import { ResponseStore } from './responses/store.js';
 
 export interface ServiceDeps {
   clock: Clock;
@@ -130,6 +131,8 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     log,
     softLimitOf: async (orgId) => (await spendLimits.get(orgId)).softLimitMicros,
   });
+  const responses = new ResponseStore(store, { clock, retentionDays: config.responses.retention_days });
+  const responseSweeper = responses.startSweeper(log);
 
   const models = new Map(config.models.map((m) => [m.name, m]));
   // Counts prompts off the event loop when they are long (validation and the simulator).
@@ -218,6 +221,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     admission: (m: ModelConfig): AdmissionLike | undefined => admissions.get(m.name),
     engines: engineRouter,
     usage: ledger,
+    responses,
     price: (m, u) => priceMicros(m.pricing, u.prompt_tokens, u.completion_tokens),
     worstCase: (m, prompt, maxOut) => worstCaseMicros(m.pricing, prompt, maxOut),
     observe: (o) => status.observe(o),
@@ -281,6 +285,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
       await status.close();
       retention.stop();
       await reconciler?.close();
+      responseSweeper.stop();
       for (const a of admissions.values()) await a.close();
       for (const s of semaphores) await s.close();
       for (const e of engines.values()) await e.close?.();

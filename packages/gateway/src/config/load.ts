@@ -40,7 +40,7 @@ export function loadConfig(path: string | null, env: Env = process.env): Config 
 export function parseConfig(doc: unknown, env: Env = {}, source: string | null = null): Config {
   const problems: string[] = [];
   const root = Reader.root(doc, problems);
-  root.rejectUnknown(['server', 'database', 'redis', 'admin_key_env', 'secret_env', 'secret_file', 'metrics', 'logging', 'auth', 'tiers', 'default_tier', 'billing', 'usage', 'models', 'simulator', 'status']);
+  root.rejectUnknown(['server', 'database', 'redis', 'admin_key_env', 'secret_env', 'secret_file', 'metrics', 'logging', 'auth', 'tiers', 'default_tier', 'billing', 'usage', 'responses', 'models', 'simulator', 'status']);
 
   const s = root.child('server');
   s.rejectUnknown(['host', 'port', 'public_url', 'max_body_bytes', 'overload_status', 'shutdown_grace_ms', 'trust_proxy', 'request_timeout_ms', 'headers_timeout_ms', 'trusted_proxy_hops']);
@@ -80,6 +80,8 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
   billing.rejectUnknown(['soft_limit_webhook_url', 'reservation_lease_ms', 'reconcile_interval_ms', 'reconcile_grace_ms']);
   const usage = root.child('usage');
   usage.rejectUnknown(['retention_days', 'flush_interval_ms', 'flush_batch', 'journal_path']);
+  const responses = root.child('responses');
+  responses.rejectUnknown(['retention_days']);
 
   // Global simulator switches; each model's own `simulator` block may override them.
   const simGlobal = root.child('simulator');
@@ -138,6 +140,8 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
       flush_batch: usage.number('flush_batch', 500, { min: 1, integer: true }),
       journal_path: env.TOLLGATE_USAGE_JOURNAL ?? usage.string('journal_path', null),
     },
+    // Stored responses: OpenAI keeps them 30 days; bounded so the table cannot grow without end.
+    responses: { retention_days: responses.number('retention_days', 30, { min: 1, max: 365, integer: true }) },
     models,
     status: readStatusConfig(root.child('status'), names),
     secrets: { admin_key: env[adminKeyEnv] ?? null, server_secret: env[secretEnv] || null, server_secret_previous: env[`${secretEnv}_PREVIOUS`] || null, metrics_token: metricsToken },
@@ -244,7 +248,7 @@ function readExtraParams(m: Reader): string[] {
 }
 
 function readDeployment(d: Reader, model: string, i: number): Deployment {
-  d.rejectUnknown(['name', 'base_url', 'api_key_env', 'model', 'headers', 'weight', 'timeouts', 'stream_usage']);
+  d.rejectUnknown(['name', 'base_url', 'api_key_env', 'model', 'headers', 'weight', 'timeouts', 'stream_usage', 'responses_api']);
   const baseUrl = d.string('base_url', '');
   if (!/^https?:\/\//.test(baseUrl)) d.problems.push(`${d.path}.base_url: expected an http(s) URL, got ${JSON.stringify(baseUrl)}`);
   const t = d.child('timeouts');
@@ -257,6 +261,7 @@ function readDeployment(d: Reader, model: string, i: number): Deployment {
     headers: d.stringMap('headers'),
     weight: d.number('weight', 1, { min: 0 }),
     stream_usage: d.oneOf('stream_usage', ['auto', 'always', 'never'] as const, 'auto'),
+    responses_api: d.oneOf('responses_api', ['chat', 'native'] as const, 'chat'),
     timeouts: {
       connect_ms: t.number('connect_ms', 5_000, { min: 1, integer: true }),
       first_byte_ms: t.number('first_byte_ms', 60_000, { min: 1, integer: true }),

@@ -47,6 +47,12 @@ export interface Deployment {
    * once without it and this deployment is sent none from then on.
    */
   stream_usage?: StreamUsage;
+  /**
+   * How `/v1/responses` reaches this deployment: `native` passes it through to the upstream's own
+   * `/responses`; `chat` (the default, every OpenAI-compatible server has it) translates it to and
+   * from `/chat/completions`, streaming and tool calls included.
+   */
+  responses_api: 'chat' | 'native';
 }
 
 export type StreamUsage = 'always' | 'never' | 'auto';
@@ -150,6 +156,8 @@ export interface Config {
   billing: { soft_limit_webhook_url: string | null; reservation_lease_ms: number; reconcile_interval_ms: number; reconcile_grace_ms: number };
   /** journal_path: this instance's crash journal; null = next to the SQLite file, or ./data for PostgreSQL. */
   usage: { retention_days: number; flush_interval_ms: number; flush_batch: number; journal_path: string | null };
+  /** Stored responses (`store: true`) are kept this many days. */
+  responses: { retention_days: number };
   models: ModelConfig[];
   /** The status page: components, detection thresholds, probes, webhooks (status/config.ts). */
   status: StatusConfig;

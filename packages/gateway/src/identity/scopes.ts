@@ -7,6 +7,7 @@
  * | POST /v1/chat/completions                  | `model.request`  |
  * | POST /v1/completions                       | `model.request`  |
  * | POST /v1/embeddings                        | `model.request`  |
+ * | POST /v1/responses, GET/DELETE /v1/responses/{id}[/input_items] | `model.request` |
  * | any other `/v1/<resource>...`              | `api.<resource>.read` for GET/HEAD, `api.<resource>.write` otherwise |
  *
  * (`api.model.read` and `model.request` are the names api.openai.com reports in "Missing
@@ -42,6 +43,8 @@ export function requiredScope(method: string, path: string): string {
   const exact = TABLE.get(`${m} ${p}`);
   if (exact) return exact;
   if (m === 'GET' && p.startsWith('/v1/models/')) return 'api.model.read';
+  // Reading back or deleting a stored response is part of making model requests with it.
+  if (p === '/v1/responses' || p.startsWith('/v1/responses/')) return 'model.request';
   const resource = p.split('/')[2] || 'unknown';
   return `api.${resource}.${m === 'GET' ? 'read' : 'write'}`;
 }

@@ -17,8 +17,14 @@ import { header, type RequestContext } from '../http/context.js';
 import { sendJson } from '../http/respond.js';
 import type { Handler } from '../http/router.js';
 import type { InferenceEndpoint } from '../upstream/engine.js';
-import { validateInferenceCounted, type ValidatedRequest } from '../validation/index.js';
+import { validateInferenceCounted, validateResponses, type ResponsesTurn, type ValidatedRequest } from '../validation/index.js';
+import { presentResponse } from '../responses/present.js';
+import { newResponseId, outputItemsText, responseUsage, usageOfResponse, type ResponseObject } from '../responses/response-object.js';
+import { inputItemsWithIds } from '../responses/store.js';
+import { countText } from '../tokens/count.js';
+import type { EngineResult } from '../upstream/engine.js';
 import { relayStream } from './relay.js';
+import { relayResponseEvents } from './responses-relay.js';
 import type { CallerIdentity, PipelineDeps, Reservation, SlotLike } from './types.js';
 import { CompletionText, makeUsage, readUsage } from './usage-count.js';
 
@@ -29,7 +35,10 @@ export function inferenceHandler(endpoint: InferenceEndpoint, deps: PipelineDeps
     try {
       deps.access.requireScope(caller, ctx.method, ctx.path); // 3
       const body = await readJsonBody(ctx, deps.config.server.max_body_bytes); // 4
-      const v = await validateInferenceCounted(endpoint, body, deps.findModel, deps.promptCounter);
+      const v =
+        endpoint === 'responses'
+          ? await validateResponses(body, deps.findModel, (id) => previousTurns(deps, caller, id), deps.promptCounter)
+          : await validateInferenceCounted(endpoint, body, deps.findModel, deps.promptCounter);
       run.validated = v;
       deps.access.requireModel(caller, v.model.name); // 3 (model access needs the model name)
       await run.execute(v);
@@ -83,7 +92,7 @@ class Run {
     try {
       const allowFault = v.model.simulator.allow_fault_header;
       const fault = allowFault ? header(ctx, HEADER.fault) : undefined;
-      const body = v.stream ? { ...v.body, stream_options: { ...(v.body.stream_options as object | undefined), include_usage: true } } : v.body;
+      const body = v.stream && v.endpoint !== 'responses' ? { ...v.body, stream_options: { ...(v.body.stream_options as object | undefined), include_usage: true } } : v.body;
       const called = process.hrtime.bigint();
       const { result } = await deps.engines.call(v.model.name, {
         endpoint: this.endpoint,
@@ -95,7 +104,9 @@ class Run {
         ...(fault ? { fault } : {}),
       });
       this.firstByteMs = Number(process.hrtime.bigint() - called) / 1e6;
-      if (result.kind === 'json') {
+      if (v.responses) {
+        produced = await this.deliverResponse(v, v.responses, result);
+      } else if (result.kind === 'json') {
         const reported = readUsage(result.usage ?? result.body.usage);
         const usage = reported ?? this.estimate(v, result.body);
         produced = usage.total_tokens;
@@ -111,6 +122,47 @@ class Run {
       throw e;
     } finally {
       slot?.release(outcome, produced);
+    }
+  }
+
+  /**
+   * A Responses answer: presented as the gateway's response (its id, the caller's model and
+   * settings), settled, stored when `store` is on, and only then sent. Returns tokens produced.
+   */
+  private async deliverResponse(v: ValidatedRequest, turn: ResponsesTurn, result: EngineResult): Promise<number> {
+    const id = newResponseId('resp');
+    const createdAt = Math.floor(this.ctx.startedAt / 1000);
+    const present = (r: Record<string, unknown>) => presentResponse(r, turn, id, createdAt, v.model.name);
+    const input = turn.store ? inputItemsWithIds(turn.input) : [];
+    if (result.kind === 'json') {
+      const response = present(result.body);
+      const reported = result.usage ?? usageOfResponse(result.body.usage);
+      const usage = reported ?? makeUsage(v.promptTokens, countText(outputItemsText(response.output)));
+      response.usage = responseUsage(usage);
+      await this.finish({ usage, estimated: !reported, status: 200, errorCode: null });
+      await this.store(turn, input, response);
+      sendJson(this.ctx, 200, response);
+      return usage.total_tokens;
+    }
+    const r = await relayResponseEvents(this.ctx, result.chunks, {
+      promptTokens: v.promptTokens,
+      publicUrl: this.deps.config.server.public_url,
+      present,
+      settle: async (o) => {
+        await this.finishStream(v, o);
+        if (o.response) await this.store(turn, input, o.response);
+      },
+    });
+    return r.tokens;
+  }
+
+  /** Keeps a finished response for retrieval and chaining; a store failure does not fail the request. */
+  private async store(turn: ResponsesTurn, input: Record<string, unknown>[], response: ResponseObject): Promise<void> {
+    if (!turn.store || !this.deps.responses) return;
+    try {
+      await this.deps.responses.save({ orgId: this.caller.orgId, keyId: this.caller.keyId, input, response });
+    } catch (err) {
+      this.deps.log.error({ err, response_id: response.id }, 'could not store the response');
     }
   }
 
@@ -208,6 +260,12 @@ class Run {
     const t = Number(header(this.ctx, HEADER.stainlessTimeout));
     return Number.isFinite(t) && t > 0 ? this.deps.clock.now() + t * 1000 : undefined;
   }
+}
+
+/** The conversation before this turn, as the caller's organization may see it. */
+function previousTurns(deps: PipelineDeps, caller: CallerIdentity, id: string): Promise<Record<string, unknown>[]> {
+  if (!deps.responses) throw new ApiError('previous_response_not_found', { id }, { param: 'previous_response_id' });
+  return deps.responses.conversation(caller.orgId, id);
 }
 
 /** The `code` (else `type`) of an upstream error body, for the usage record. */

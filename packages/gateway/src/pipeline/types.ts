@@ -7,6 +7,7 @@ import type { EngineCall, EngineResult } from '../upstream/engine.js';
 import type { UsageEvent } from '../usage/event.js';
 import type { PromptCounter } from '../tokens/prompt-counter.js';
 import type { RequestObservation } from '../status/outcome.js';
+import type { ResponseStore } from '../responses/store.js';
 
 /** Who is calling: the result of authentication (stage 2). */
 export interface CallerIdentity {
@@ -79,4 +80,6 @@ export interface PipelineDeps {
   observe?(o: RequestObservation): void;
   /** The open status-page incident of a model, named on its platform errors. */
   openIncident?(model: string): { id: string; status: string; url: string } | undefined;
+  /** Stored responses of the Responses API; without it nothing is stored or chained. */
+  responses?: ResponseStore;
 }

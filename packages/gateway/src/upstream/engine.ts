@@ -1,6 +1,10 @@
 import type { Usage } from '@tollgate/protocol';
 
-export type InferenceEndpoint = 'chat.completions' | 'completions' | 'embeddings';
+/**
+ * `responses` calls carry a Responses API body (earlier turns already expanded into `input`,
+ * nothing stored upstream) and answer with a `response` object or its typed events.
+ */
+export type InferenceEndpoint = 'chat.completions' | 'completions' | 'embeddings' | 'responses';
 
 /** One call from the forward stage to an engine (the in-process simulator or an HTTP upstream). */
 export interface EngineCall {

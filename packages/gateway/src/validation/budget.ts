@@ -35,6 +35,18 @@ export function chatBudget(prompt: Counted, model: ModelConfig, facts: Generatio
   return { promptTokens: prompt.tokens, maxOutputTokens: perChoice * facts.n };
 }
 
+/** A Responses request: its input (earlier turns included) counted as the equivalent chat prompt. */
+export function responsesBudget(prompt: Counted, model: ModelConfig, maxOutputTokens: number | undefined): TokenBudget {
+  const facts: GenerationFacts = {
+    stream: false,
+    includeUsage: false,
+    n: 1,
+    explicitMax: maxOutputTokens === undefined ? undefined : { param: 'max_output_tokens', value: maxOutputTokens },
+  };
+  checkOutputCap(facts, model);
+  return { promptTokens: prompt.tokens, maxOutputTokens: outputFor('input', prompt, facts, model) };
+}
+
 /** Each prompt of a batch is completed on its own, so each must fit the window on its own. */
 export function completionBudget(prompts: readonly Counted[], model: ModelConfig, facts: CompletionFacts): TokenBudget {
   let promptTokens = 0;

@@ -15,7 +15,7 @@ export interface GenerationFacts {
   includeUsage: boolean;
   n: number;
   /** `max_completion_tokens ?? max_tokens` when the caller set one, with the name it came from. */
-  explicitMax: { param: 'max_tokens' | 'max_completion_tokens'; value: number } | undefined;
+  explicitMax: { param: 'max_tokens' | 'max_completion_tokens' | 'max_output_tokens'; value: number } | undefined;
 }
 
 /** Type and range checks of the shared parameters, in a fixed order. */

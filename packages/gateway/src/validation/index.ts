@@ -28,8 +28,10 @@ import type { InferenceEndpoint } from '../upstream/engine.js';
 import { countPrompt, type Counted } from '../tokens/count-job.js';
 import type { PromptCounter } from '../tokens/prompt-counter.js';
 import { chatPromptText, promptListTexts, type PromptText } from '../tokens/prompt-text.js';
-import { chatBudget, checkOutputCap, completionBudget, embeddingBudget, type TokenBudget } from './budget.js';
+import { chatBudget, checkOutputCap, completionBudget, embeddingBudget, responsesBudget, type TokenBudget } from './budget.js';
 import type { CompletionFacts } from './completions.js';
+import { inputItems, responsesToChat } from '../responses/to-chat.js';
+import { checkResponsesBody } from './responses.js';
 import { checkChatBody } from './chat.js';
 import { checkCompletionBody } from './completions.js';
 import { checkDepth } from './depth.js';
@@ -58,6 +60,66 @@ export interface ValidatedRequest {
    */
   maxOutputTokens: number;
   n: number;
+  /** For `responses`: the turn as the caller sent it, for the answer and the store. */
+  responses?: ResponsesTurn;
+}
+
+export interface ResponsesTurn {
+  /** The caller's body, unchanged. */
+  request: Record<string, unknown>;
+  /** This turn's input items (not the earlier turns'). */
+  input: Record<string, unknown>[];
+  previousResponseId: string | null;
+  store: boolean;
+}
+
+/**
+ * The earlier turns of `previous_response_id`, as input items in order (each turn's input, then
+ * its output); throws previous_response_not_found when the caller cannot see it.
+ */
+export type PreviousTurns = (id: string) => Promise<Record<string, unknown>[]>;
+
+/**
+ * `POST /v1/responses`: the common steps, the body's own checks, then the earlier turns of
+ * `previous_response_id` (they count as input tokens, as OpenAI bills them), then the budget.
+ * `body` of the result is what engines are sent: the whole conversation in `input`, nothing to
+ * store upstream (Tollgate keeps responses itself).
+ */
+export async function validateResponses(
+  body: unknown,
+  findModel: (name: string) => ModelConfig | undefined,
+  previousTurns: PreviousTurns,
+  counter?: PromptCounter,
+): Promise<ValidatedRequest> {
+  checkDepth(body);
+  if (!isObject(body)) throw new ApiError('invalid_body_type', { actual: describeValue(body) });
+  rejectUnknownParams(body, KNOWN_PARAMS.responses, typeof body.model === 'string' ? findModel(body.model) : undefined);
+  if (body.model === undefined) missing('model');
+  if (typeof body.model !== 'string') wrongType('model', 'a string', body.model);
+  const facts = checkResponsesBody(body);
+  const model = findServingModel('responses', body.model, findModel);
+  const earlier = facts.previousResponseId === undefined ? [] : await previousTurns(facts.previousResponseId);
+  const input = inputItems(body.input);
+  const engineBody: Record<string, unknown> = { ...body, input: [...earlier, ...input], store: false };
+  delete engineBody.previous_response_id;
+  delete engineBody.metadata;
+  delete engineBody.background;
+  // Counted as the chat prompt it becomes: the same prompt costs the same on either endpoint.
+  const chat = responsesToChat(engineBody);
+  const prompt = chatPromptText(chat.messages as unknown[], chat.tools);
+  const [counted] = counter ? await counter.count([prompt], EXACT_COUNT_WINDOWS * model.context_window) : [countPrompt(prompt, Infinity)];
+  const budget = responsesBudget(counted!, model, facts.maxOutputTokens);
+  return {
+    endpoint: 'responses',
+    model,
+    body: engineBody,
+    stream: facts.stream,
+    includeUsage: false,
+    promptTokens: budget.promptTokens,
+    maxOutputTokens: budget.maxOutputTokens,
+    n: 1,
+    responses: { request: body, input, previousResponseId: facts.previousResponseId ?? null, store: facts.store },
+  };
 }
 
 /**
@@ -126,6 +188,7 @@ function checkInference(endpoint: InferenceEndpoint, body: unknown, findModel: (
     checkOutputCap(facts, model);
     return { endpoint, body, model, facts, prompts: promptListTexts(body.prompt) };
   }
+  if (endpoint === 'responses') throw new Error('validateResponses validates /v1/responses');
   checkEmbeddingBody(body);
   const model = findServingModel(endpoint, modelName, findModel);
   return { endpoint, body, model, prompts: promptListTexts(body.input) };

@@ -24,11 +24,24 @@ const COMPLETION_PARAMS = [
 
 const EMBEDDING_PARAMS = ['input', 'model', 'dimensions', 'encoding_format', 'user'];
 
+/**
+ * openai-node 6.49 `ResponseCreateParamsBase`, less what needs OpenAI's own stores (`conversation`,
+ * `prompt`, `context_management`, `moderation`, `prompt_cache_options`): unrecognized here.
+ */
+const RESPONSES_PARAMS = [
+  'model', 'input', 'background', 'include', 'instructions', 'max_output_tokens', 'max_tool_calls',
+  'metadata', 'parallel_tool_calls', 'previous_response_id', 'prompt_cache_key',
+  'prompt_cache_retention', 'reasoning', 'safety_identifier', 'service_tier', 'store', 'stream',
+  'stream_options', 'temperature', 'text', 'tool_choice', 'tools', 'top_logprobs', 'top_p',
+  'truncation', 'user',
+];
+
 /** Top-level names each endpoint knows; anything else is an unrecognized argument. */
 export const KNOWN_PARAMS: Readonly<Record<InferenceEndpoint, ReadonlySet<string>>> = {
   'chat.completions': new Set(CHAT_PARAMS),
   completions: new Set(COMPLETION_PARAMS),
   embeddings: new Set(EMBEDDING_PARAMS),
+  responses: new Set(RESPONSES_PARAMS),
 };
 
 /** The parameter that carries the prompt, and the noun context-length messages use for it. */
@@ -36,6 +49,7 @@ export const PROMPT_PARAM: Readonly<Record<InferenceEndpoint, 'messages' | 'prom
   'chat.completions': 'messages',
   completions: 'prompt',
   embeddings: 'input',
+  responses: 'input',
 };
 
 // Closed value sets. Order is the order OpenAI's own messages list them in where observed.
@@ -65,6 +79,17 @@ export const TEXT_PART_TYPE = stringEnum(['text']);
 export const SEARCH_CONTEXT_SIZE = stringEnum(['low', 'medium', 'high']);
 export const USER_LOCATION_TYPE = stringEnum(['approximate']);
 export const ENCODING_FORMAT = stringEnum(['float', 'base64']);
+// The Responses API.
+export const INPUT_ITEM_TYPE = stringEnum(['message', 'function_call', 'function_call_output', 'reasoning']);
+export const INPUT_ROLE = stringEnum(['user', 'assistant', 'system', 'developer']);
+export const INPUT_PART_TYPE = stringEnum(['input_text', 'input_image', 'input_file', 'output_text', 'refusal']);
+/** The tools Tollgate's engines can serve; OpenAI's hosted tools (web search, files...) are refused. */
+export const RESPONSES_TOOL_TYPE = stringEnum(['function']);
+export const RESPONSES_TOOL_CHOICE_TYPE = stringEnum(['function']);
+export const TEXT_FORMAT_TYPE = stringEnum(['text', 'json_object', 'json_schema']);
+export const REASONING_SUMMARY = stringEnum(['auto', 'concise', 'detailed']);
+export const TRUNCATION = stringEnum(['auto', 'disabled']);
+export const IMAGE_DETAIL = stringEnum(['low', 'high', 'auto']);
 
 /** Documented limits (OpenAI API reference), as [min, max]. */
 export const LIMITS = {
@@ -93,4 +118,6 @@ export const LIMITS = {
   user: 256,
   /** Embeddings: "any array must be 2048 dimensions or less". */
   embedding_inputs: 2048,
+  /** Responses: `max_output_tokens` "must be at least 16". */
+  max_output_tokens_min: 16,
 } as const;

@@ -31,6 +31,7 @@ const PATH_OF: Record<InferenceEndpoint, string> = {
   'chat.completions': '/v1/chat/completions',
   completions: '/v1/completions',
   embeddings: '/v1/embeddings',
+  responses: '/v1/responses',
 };
 
 const endpointArb = fc.constantFrom(...ENDPOINTS);

@@ -11,7 +11,10 @@ describe('scope table', () => {
     ['POST', '/v1/chat/completions/', 'model.request'],
     ['POST', '/v1/completions', 'model.request'],
     ['POST', '/v1/embeddings', 'model.request'],
-    ['POST', '/v1/responses', 'api.responses.write'],
+    ['POST', '/v1/responses', 'model.request'],
+    ['GET', '/v1/responses/resp_1', 'model.request'],
+    ['DELETE', '/v1/responses/resp_1', 'model.request'],
+    ['GET', '/v1/responses/resp_1/input_items', 'model.request'],
     ['GET', '/v1/files/file-1', 'api.files.read'],
   ])('%s %s needs %s', (method, path, scope) => {
     expect(requiredScope(method, path)).toBe(scope);

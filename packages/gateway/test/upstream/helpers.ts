@@ -11,7 +11,7 @@ export const TIMEOUTS: Timeouts = { connect_ms: 2_000, first_byte_ms: 5_000, idl
 
 export function deployment(name: string, baseUrl: string, over: Partial<Omit<Deployment, 'timeouts'>> & { timeouts?: Partial<Timeouts> } = {}): Deployment {
   const { timeouts, ...rest } = over;
-  return { name, base_url: baseUrl, api_key_env: null, model: 'upstream-model', headers: {}, weight: 1, ...rest, timeouts: { ...TIMEOUTS, ...timeouts } };
+  return { name, base_url: baseUrl, api_key_env: null, model: 'upstream-model', headers: {}, weight: 1, responses_api: 'chat', ...rest, timeouts: { ...TIMEOUTS, ...timeouts } };
 }
 
 const SIM = { ttft_ms: 0, tokens_per_second: 0, max_concurrency: 64, max_queue: 256, faults: {}, allow_fault_header: false, seed: 0 };

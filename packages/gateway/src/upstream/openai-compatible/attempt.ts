@@ -41,6 +41,7 @@ export const ENDPOINT_PATHS: Readonly<Record<InferenceEndpoint, string>> = {
   'chat.completions': '/chat/completions',
   completions: '/completions',
   embeddings: '/embeddings',
+  responses: '/responses',
 };
 
 /** Largest error body read (the rest is dropped; the status alone still maps it). */
@@ -88,6 +89,7 @@ export async function attempt(target: DeploymentTarget, call: EngineCall, opts: 
       onEnd: opts.settle,
       usageRequested: (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true,
       choices: typeof body.n === 'number' ? body.n : 1,
+      dialect: call.endpoint === 'responses' ? 'responses' : 'chat',
     });
     await chunks.first();
     return { kind: 'stream', chunks };

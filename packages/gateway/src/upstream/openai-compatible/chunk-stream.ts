@@ -33,6 +33,11 @@ export interface ChunkStreamOptions {
   usageRequested: boolean;
   /** Choices the request asked for (`n`): a complete answer finishes at least this many. */
   choices: number;
+  /**
+   * `responses`: a Responses API event stream, which has no `[DONE]`: it is complete once its
+   * terminal event arrived, and `response.failed` or an `error` event is an error.
+   */
+  dialect?: 'chat' | 'responses';
 }
 
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
@@ -161,12 +166,14 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk> {
         throw new ApiError('upstream_invalid_response', {}, { cause });
       }
       const isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
-      const err = errorObjectOf(value) ?? (ev.event === 'error' && isObject ? (value as UpstreamErrorObject) : undefined);
+      const events = this.opts.dialect === 'responses';
+      const err = errorObjectOf(value) ?? ((ev.event === 'error' || (events && (value as Chunk).type === 'error')) && isObject ? (value as UpstreamErrorObject) : undefined) ?? (events && isObject ? failedError(value as Chunk) : undefined);
       if (err) throw new MappedAnswer(mapUpstreamError(statusOfErrorObject(err), { error: err }, {}, this.opts.overloadStatus));
       if (!isObject) throw new ApiError('upstream_invalid_response');
       this.queue.push(value as Chunk);
       this.track(value as Chunk);
-      if (!this.started && carriesOutput(value as Chunk)) {
+      if (events && RESPONSES_TERMINAL.has(String((value as Chunk).type))) this.sawDone = true;
+      if (!this.started && (events ? eventCarriesOutput(value as Chunk) : carriesOutput(value as Chunk))) {
         this.started = true;
         this.opts.ctl.firstByteSeen();
       }
@@ -237,6 +244,22 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk> {
     if (!this.bodyEnded) this.body.destroy();
     this.opts.onEnd(outcome);
   }
+}
+
+const RESPONSES_TERMINAL = new Set(['response.completed', 'response.incomplete']);
+const RESPONSES_OUTPUT = new Set([...RESPONSES_TERMINAL, 'response.output_text.delta', 'response.function_call_arguments.delta', 'response.refusal.delta', 'response.output_item.done']);
+
+/** Whether a Responses event carries output (created / in_progress / item-added events do not). */
+function eventCarriesOutput(ev: Chunk): boolean {
+  return RESPONSES_OUTPUT.has(String(ev.type));
+}
+
+/** The error of a `response.failed` event. */
+function failedError(ev: Chunk): UpstreamErrorObject | undefined {
+  if (ev.type !== 'response.failed') return undefined;
+  const r = ev.response as { error?: unknown } | undefined;
+  const e = r && typeof r.error === 'object' && r.error !== null ? (r.error as UpstreamErrorObject) : undefined;
+  return e ?? { message: 'The upstream response failed.', code: 'server_error' };
 }
 
 /**

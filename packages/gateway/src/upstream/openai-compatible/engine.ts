@@ -19,6 +19,7 @@ import type { Deployment, ModelConfig } from '../../config/types.js';
 import { ApiError, UpstreamHttpError } from '../../http/api-error.js';
 import { CircuitBreaker, type BreakerOutcome, type BreakerSnapshot } from '../breaker.js';
 import type { Engine, EngineCall, EngineResult } from '../engine.js';
+import { respondViaChat } from '../../responses/via-chat.js';
 import { attempt, type DeploymentTarget } from './attempt.js';
 import { deploymentOrder } from './choose.js';
 import { AttemptError } from './failure.js';
@@ -100,6 +101,18 @@ export class OpenAICompatibleEngine implements Engine {
    * deployment; the gateway then counts the tokens itself). Undefined when its breaker refused.
    */
   private async onDeployment(t: Target, call: EngineCall): Promise<EngineResult | undefined> {
+    // A chat-only upstream gets Responses calls translated: the chat call takes the same path.
+    if (call.endpoint === 'responses' && t.deployment.responses_api === 'chat') {
+      const refused = Symbol('breaker refused');
+      return respondViaChat(call, this.deps.clock.now(), async (chat) => {
+        const r = await this.onDeployment(t, chat);
+        if (!r) throw refused;
+        return r;
+      }).catch((e: unknown) => {
+        if (e === refused) return undefined;
+        throw e;
+      });
+    }
     const c = withStreamUsage(t, call);
     try {
       return await this.attemptOn(t, c);

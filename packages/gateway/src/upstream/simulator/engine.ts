@@ -24,6 +24,7 @@ import { frameStream } from './stream.js';
 import { waitFor, waitForAbort } from './wait.js';
 import type { PromptCounter } from '../../tokens/prompt-counter.js';
 import { chatPromptText, promptListTexts } from '../../tokens/prompt-text.js';
+import { respondViaChat } from '../../responses/via-chat.js';
 
 export interface SimulatorDeps {
   clock: Clock;
@@ -60,6 +61,8 @@ export class SimulatorEngine implements Engine {
   }
 
   async call(call: EngineCall): Promise<EngineResult> {
+    // Generated in chat form and translated: both endpoints give the same text for one prompt.
+    if (call.endpoint === 'responses') return respondViaChat(call, this.clock.now(), (c) => this.call(c));
     // Everything up to `acquire` runs synchronously, so calls fired together take slots and
     // queue places in the order they were made.
     const plan = call.fault === undefined ? null : parseFault(call.fault);

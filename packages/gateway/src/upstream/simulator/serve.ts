@@ -3,7 +3,8 @@
  * benchmarks, for the gateway's HTTP-engine tests, and for developers who want a fake OpenAI.
  * Bare node:http on purpose: it is the thing the gateway is measured against, so it stays lean.
  *
- * Routes: POST /v1/chat/completions, /v1/completions, /v1/embeddings; GET /v1/models and
+ * Routes: POST /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses (typed
+ * `event:` frames, no `[DONE]`, a failure after the start as an `error` event); GET /v1/models and
  * /v1/models/{id}. No API key is required (any Authorization header is accepted). The body is
  * only parsed, not validated. Errors are catalog bodies with `x-request-id`, retry headers and
  * `x-should-retry: false` where a retry cannot help; a stream that fails after it started ends
@@ -55,6 +56,7 @@ const INFERENCE: Record<string, InferenceEndpoint> = {
   '/v1/chat/completions': 'chat.completions',
   '/v1/completions': 'completions',
   '/v1/embeddings': 'embeddings',
+  '/v1/responses': 'responses',
 };
 
 export async function startSimulatorServer(opts: SimulatorServerOptions): Promise<SimulatorServer> {
@@ -74,7 +76,10 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
     handle(req, res, requestId, ac.signal).catch((err: unknown) => {
       if (ac.signal.aborted || res.destroyed) return;
       const e = err instanceof ApiError ? err : new ApiError('server_error', {}, { cause: err });
-      if (res.headersSent) {
+      if (res.headersSent && req.url?.startsWith('/v1/responses')) {
+        const b = renderErrorBody(e.entry, e.vars, { publicUrl, param: e.param }).error;
+        res.end(`event: error\ndata: ${JSON.stringify({ type: 'error', code: b.code ?? b.type, message: b.message, param: b.param })}\n\n`);
+      } else if (res.headersSent) {
         // Only a stream has sent its head; it ends with an error frame.
         res.end(`data: ${JSON.stringify(renderErrorBody(e.entry, e.vars, { publicUrl, param: e.param }))}\n\n`);
       } else {
@@ -137,7 +142,7 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
         res.destroy();
         return; // leaving the loop returns the iterator, which frees the engine's slot
       }
-      const frame = `data: ${JSON.stringify(chunk)}\n\n`;
+      const frame = endpoint === 'responses' ? `event: ${String(chunk.type)}\ndata: ${JSON.stringify(chunk)}\n\n` : `data: ${JSON.stringify(chunk)}\n\n`;
       let ok: boolean;
       if (cutAfter === null) {
         ok = res.write(frame);
@@ -150,7 +155,8 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
       if (res.destroyed) return;
       if (isContent(chunk)) content++;
     }
-    res.end('data: [DONE]\n\n');
+    // A Responses stream ends with its terminal event; chat and completions with [DONE].
+    res.end(endpoint === 'responses' ? undefined : 'data: [DONE]\n\n');
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -219,6 +225,7 @@ function parseBody(raw: Buffer): Record<string, unknown> {
 
 /** Whether a chunk carries output (text or tool-call arguments), as opposed to a role, finish or usage chunk. */
 function isContent(chunk: Record<string, unknown>): boolean {
+  if (chunk.type === 'response.output_text.delta' || chunk.type === 'response.function_call_arguments.delta') return true;
   const choices = chunk.choices;
   if (!Array.isArray(choices)) return false;
   return choices.some((c: { text?: unknown; delta?: { content?: unknown; tool_calls?: { function?: { arguments?: unknown } }[] } }) => {

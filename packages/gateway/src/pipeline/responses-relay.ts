@@ -1,0 +1,130 @@
+/**
+ * Relays a Responses event stream to the client as typed SSE (`event: <type>` + `data: {...}`),
+ * with backpressure. Every event is renumbered (`sequence_number` from 0, the gateway may add
+ * events of its own) and every embedded `response` object is presented as the gateway's (its
+ * id, the caller's model name and settings).
+ *
+ * The terminal event (`response.completed` / `response.incomplete`) is held back until the
+ * request is settled and stored, so a client that saw it can rely on both. A failure after the
+ * start ends the stream with an `error` event and `response.failed`, whose usage is what was
+ * produced (and what is charged).
+ * @module
+ */
+import type { Usage } from '@tollgate/protocol';
+import { ApiError } from '../http/api-error.js';
+import type { RequestContext } from '../http/context.js';
+import { errorBody, startStream } from '../http/respond.js';
+import { responseUsage, usageOfResponse, type ResponseObject } from '../responses/response-object.js';
+import { countText } from '../tokens/count.js';
+
+type Obj = Record<string, unknown>;
+
+export interface ResponsesStreamOutcome {
+  /** The engine's own count, from the terminal event. */
+  usage: Usage | undefined;
+  /** Output tokens counted from the deltas sent, for when the engine gave no usage. */
+  completionTokens: number;
+  error: ApiError | undefined;
+  disconnected: boolean;
+  /** The final response (completed, incomplete or failed); undefined when the client left. */
+  response: ResponseObject | undefined;
+}
+
+export interface ResponsesRelayOptions {
+  promptTokens: number;
+  publicUrl: string;
+  /** The gateway's view of a `response` object from the engine. */
+  present(r: Obj): ResponseObject;
+  /** Settles and stores; runs before the terminal event is written. */
+  settle(o: ResponsesStreamOutcome): Promise<void>;
+}
+
+const TERMINAL = new Set(['response.completed', 'response.incomplete']);
+const DELTAS = new Set(['response.output_text.delta', 'response.function_call_arguments.delta', 'response.refusal.delta']);
+
+export async function relayResponseEvents(ctx: RequestContext, events: AsyncIterable<Obj>, opts: ResponsesRelayOptions): Promise<{ tokens: number }> {
+  const res = ctx.res;
+  let seq = 0;
+  let started = false;
+  let snapshot: ResponseObject | undefined;
+  let terminal: Obj | undefined;
+  const produced: string[] = [];
+  const doneItems = new Map<number, unknown>();
+  let error: ApiError | undefined;
+  const write = async (ev: Obj) => {
+    ev.sequence_number = seq++;
+    if (!res.write(`event: ${String(ev.type)}\ndata: ${JSON.stringify(ev)}\n\n`)) await drained(ctx);
+  };
+  try {
+    for await (const ev of events) {
+      if (ctx.signal.aborted) break;
+      // Read to the end (an upstream connection goes back to its pool), but nothing follows the terminal event.
+      if (terminal) continue;
+      const type = String(ev.type);
+      if (ev.response && typeof ev.response === 'object') ev.response = opts.present(ev.response as Obj);
+      if (DELTAS.has(type) && typeof ev.delta === 'string') produced.push(ev.delta);
+      else if (type === 'response.output_item.done' && typeof ev.output_index === 'number') doneItems.set(ev.output_index, ev.item);
+      else if (type === 'response.created' || type === 'response.in_progress') snapshot = ev.response as ResponseObject;
+      if (!started) {
+        startStream(ctx);
+        started = true;
+      }
+      if (TERMINAL.has(type)) {
+        terminal = ev;
+        continue;
+      }
+      await write(ev);
+    }
+    // An upstream that ends without a terminal event was cut short.
+    if (!terminal && !ctx.signal.aborted) throw new ApiError('upstream_invalid_response');
+  } catch (e) {
+    // Before the first event the error is an ordinary HTTP error: let the caller render it.
+    if (!started && !ctx.signal.aborted) throw e;
+    error = e instanceof ApiError ? e : new ApiError('server_error', {}, { cause: e });
+  }
+  const disconnected = ctx.signal.aborted;
+  const reported = terminal ? usageOfResponse((terminal.response as Obj | undefined)?.usage) : undefined;
+  const completionTokens = reported?.completion_tokens ?? countText(produced.join(''));
+  let final: ResponseObject | undefined;
+  if (!disconnected && error) {
+    const body = errorBody(error, opts.publicUrl).error;
+    const base = snapshot ?? opts.present({ object: 'response', output: [] });
+    final = {
+      ...base,
+      status: 'failed',
+      error: { code: body.code ?? body.type, message: body.message },
+      output: [...doneItems.entries()].sort((a, b) => a[0] - b[0]).map(([, item]) => item as Obj),
+      usage: responseUsage({ prompt_tokens: opts.promptTokens, completion_tokens: completionTokens, total_tokens: opts.promptTokens + completionTokens }),
+    };
+  } else if (!disconnected && terminal) {
+    final = terminal.response as ResponseObject;
+  }
+  await opts.settle({ usage: reported, completionTokens, error, disconnected, response: final });
+  if (disconnected) {
+    res.destroy();
+  } else {
+    if (!started) startStream(ctx);
+    if (error) {
+      const body = errorBody(error, opts.publicUrl).error;
+      await write({ type: 'error', code: body.code ?? body.type, message: body.message, param: body.param });
+      await write({ type: 'response.failed', response: final });
+    } else if (terminal) {
+      await write(terminal);
+    }
+    res.end();
+  }
+  return { tokens: (reported?.prompt_tokens ?? opts.promptTokens) + completionTokens };
+}
+
+/** Waits for the socket to drain, or for the client to go away. */
+function drained(ctx: RequestContext): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      ctx.res.off('drain', done);
+      ctx.res.off('close', done);
+      resolve();
+    };
+    ctx.res.once('drain', done);
+    ctx.res.once('close', done);
+  });
+}

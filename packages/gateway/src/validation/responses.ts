@@ -1,0 +1,197 @@
+/**
+ * Type, range and value checks of a `POST /v1/responses` body, in OpenAI's wording and with the
+ * nested paths it uses (`input[0].content[1].text`, `tools[0].type`). Unknown names and the
+ * model are judged by index.ts's common steps.
+ * @module
+ */
+import { invalidValue, missing, onlyAllowedWhen, wrongType } from './errors.js';
+import { checkMetadata } from './generation.js';
+import {
+  checkEnum,
+  isObject,
+  itemObject,
+  optArray,
+  optBoolean,
+  optDecimal,
+  optEnum,
+  optInteger,
+  optObject,
+  optString,
+  reqEnum,
+  reqString,
+  type Obj,
+} from './fields.js';
+import {
+  IMAGE_DETAIL,
+  INPUT_ITEM_TYPE,
+  INPUT_PART_TYPE,
+  INPUT_ROLE,
+  LIMITS,
+  PROMPT_CACHE_RETENTION,
+  REASONING_EFFORT,
+  REASONING_SUMMARY,
+  RESPONSES_TOOL_CHOICE_TYPE,
+  RESPONSES_TOOL_TYPE,
+  SERVICE_TIER,
+  TEXT_FORMAT_TYPE,
+  TOOL_CHOICE_MODE,
+  TRUNCATION,
+  VERBOSITY,
+} from './vocabulary.js';
+
+export interface ResponsesFacts {
+  stream: boolean;
+  store: boolean;
+  maxOutputTokens: number | undefined;
+  previousResponseId: string | undefined;
+}
+
+export function checkResponsesBody(body: Obj): ResponsesFacts {
+  if (body.input !== undefined && body.input !== null) checkInput(body.input);
+  const background = optBoolean(body, 'background', '');
+  if (background === true) invalidValue('background', 'true', "'false' (Tollgate answers in the request)");
+  const include = optArray(body, 'include', '', 'an array of strings');
+  if (include) for (let i = 0; i < include.length; i++) if (typeof include[i] !== 'string') wrongType(`include[${i}]`, 'a string', include[i]);
+  optString(body, 'instructions', '');
+  const maxOutput = optInteger(body, 'max_output_tokens', '', LIMITS.max_output_tokens_min, Infinity);
+  optInteger(body, 'max_tool_calls', '', 1, Infinity);
+  checkMetadata(body);
+  optBoolean(body, 'parallel_tool_calls', '');
+  const previous = optString(body, 'previous_response_id', '');
+  optString(body, 'prompt_cache_key', '');
+  optEnum(body, 'prompt_cache_retention', '', PROMPT_CACHE_RETENTION);
+  checkReasoning(body);
+  optString(body, 'safety_identifier', '', LIMITS.safety_identifier);
+  optEnum(body, 'service_tier', '', SERVICE_TIER);
+  const store = optBoolean(body, 'store', '') ?? true;
+  const stream = optBoolean(body, 'stream', '') ?? false;
+  const options = optObject(body, 'stream_options', '');
+  if (options) optBoolean(options, 'include_obfuscation', 'stream_options');
+  optDecimal(body, 'temperature', '', LIMITS.temperature[0], LIMITS.temperature[1]);
+  checkText(body);
+  checkTools(body);
+  checkToolChoice(body);
+  optInteger(body, 'top_logprobs', '', LIMITS.top_logprobs[0], LIMITS.top_logprobs[1]);
+  optDecimal(body, 'top_p', '', LIMITS.top_p[0], LIMITS.top_p[1]);
+  optEnum(body, 'truncation', '', TRUNCATION);
+  optString(body, 'user', '', LIMITS.user);
+
+  if (options !== undefined && !stream) onlyAllowedWhen('stream_options', 'stream', 'enabled');
+  if ((body.input === undefined || body.input === null) && previous === undefined) missing('input');
+  return { stream, store, maxOutputTokens: maxOutput, previousResponseId: previous };
+}
+
+/** `input`: a string, or a list of message, function_call, function_call_output and reasoning items. */
+function checkInput(input: unknown): void {
+  if (typeof input === 'string') return;
+  if (!Array.isArray(input)) wrongType('input', 'one of a string or array of objects', input);
+  for (let i = 0; i < input.length; i++) checkItem(input[i], `input[${i}]`);
+}
+
+function checkItem(value: unknown, path: string): void {
+  const item = itemObject(value, path);
+  // A message may leave out `type` (the easy-input form `{role, content}`).
+  const type = item.type === undefined ? 'message' : checkEnum(item.type, `${path}.type`, INPUT_ITEM_TYPE);
+  switch (type) {
+    case 'message': {
+      reqEnum(item, 'role', path, INPUT_ROLE);
+      const content = item.content;
+      if (content === undefined) missing(`${path}.content`);
+      if (typeof content === 'string') break;
+      if (!Array.isArray(content)) wrongType(`${path}.content`, 'one of a string or array of objects', content);
+      for (let j = 0; j < content.length; j++) checkPart(content[j], `${path}.content[${j}]`);
+      break;
+    }
+    case 'function_call':
+      reqString(item, 'call_id', path);
+      reqString(item, 'name', path);
+      reqString(item, 'arguments', path);
+      break;
+    case 'function_call_output': {
+      reqString(item, 'call_id', path);
+      const output = item.output;
+      if (output === undefined) missing(`${path}.output`);
+      if (typeof output !== 'string' && !Array.isArray(output)) wrongType(`${path}.output`, 'one of a string or array of objects', output);
+      break;
+    }
+    case 'reasoning':
+      break;
+  }
+}
+
+function checkPart(value: unknown, path: string): void {
+  const part = itemObject(value, path);
+  switch (reqEnum(part, 'type', path, INPUT_PART_TYPE)) {
+    case 'input_text':
+    case 'output_text':
+      reqString(part, 'text', path);
+      break;
+    case 'refusal':
+      reqString(part, 'refusal', path);
+      break;
+    case 'input_image':
+      optString(part, 'image_url', path);
+      optString(part, 'file_id', path);
+      optEnum(part, 'detail', path, IMAGE_DETAIL);
+      if (part.image_url == null && part.file_id == null) missing(`${path}.image_url`);
+      break;
+    case 'input_file':
+      optString(part, 'file_data', path);
+      optString(part, 'file_id', path);
+      optString(part, 'filename', path);
+      optString(part, 'file_url', path);
+      break;
+  }
+}
+
+function checkReasoning(body: Obj): void {
+  const r = optObject(body, 'reasoning', '');
+  if (!r) return;
+  optEnum(r, 'effort', 'reasoning', REASONING_EFFORT);
+  optEnum(r, 'summary', 'reasoning', REASONING_SUMMARY);
+  optEnum(r, 'generate_summary', 'reasoning', REASONING_SUMMARY);
+}
+
+/** `text`: the output format (text, json_object, json_schema with name and schema) and verbosity. */
+function checkText(body: Obj): void {
+  const text = optObject(body, 'text', '');
+  if (!text) return;
+  optEnum(text, 'verbosity', 'text', VERBOSITY);
+  const format = optObject(text, 'format', 'text');
+  if (!format) return;
+  if (reqEnum(format, 'type', 'text.format', TEXT_FORMAT_TYPE) !== 'json_schema') return;
+  reqString(format, 'name', 'text.format', LIMITS.name_max);
+  const schema = format.schema;
+  if (schema === undefined) missing('text.format.schema');
+  if (!isObject(schema)) wrongType('text.format.schema', 'an object', schema);
+  optString(format, 'description', 'text.format');
+  optBoolean(format, 'strict', 'text.format');
+}
+
+/** `tools`: function tools (name, parameters, strict, description); other types are refused. */
+function checkTools(body: Obj): void {
+  const tools = optArray(body, 'tools', '', 'an array of objects', LIMITS.tools_max);
+  if (!tools) return;
+  for (let i = 0; i < tools.length; i++) {
+    const path = `tools[${i}]`;
+    const tool = itemObject(tools[i], path);
+    reqEnum(tool, 'type', path, RESPONSES_TOOL_TYPE);
+    reqString(tool, 'name', path, LIMITS.name_max);
+    optString(tool, 'description', path);
+    optObject(tool, 'parameters', path);
+    optBoolean(tool, 'strict', path);
+  }
+}
+
+/** `tool_choice`: 'none' | 'auto' | 'required', or `{type: 'function', name}`. */
+function checkToolChoice(body: Obj): void {
+  const choice = body.tool_choice;
+  if (choice === undefined || choice === null) return;
+  if (typeof choice === 'string') {
+    checkEnum(choice, 'tool_choice', TOOL_CHOICE_MODE);
+    return;
+  }
+  if (!isObject(choice)) wrongType('tool_choice', `one of ${TOOL_CHOICE_MODE.expected} or object`, choice);
+  reqEnum(choice, 'type', 'tool_choice', RESPONSES_TOOL_CHOICE_TYPE);
+  reqString(choice, 'name', 'tool_choice');
+}

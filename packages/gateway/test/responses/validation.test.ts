@@ -1,0 +1,76 @@
+/**
+ * Validation of POST /v1/responses: OpenAI's status, code, param and wording, through the
+ * official SDK, and nothing is charged for a refused request.
+ */
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+
+let gw: TestGateway;
+let client: OpenAI;
+
+beforeAll(async () => {
+  gw = await startTestGateway();
+  client = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.apiKey, maxRetries: 0 });
+});
+afterAll(() => gw.close());
+
+async function refusal(body: Record<string, unknown>) {
+  try {
+    await client.responses.create(body as never);
+  } catch (e) {
+    const err = e as InstanceType<typeof OpenAI.APIError>;
+    return { status: err.status, code: err.code, param: err.param, message: (err.error as { message: string }).message };
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('POST /v1/responses refuses in OpenAI words', () => {
+  it.each([
+    [{ input: 'x' }, 400, 'missing_required_parameter', 'model', "Missing required parameter: 'model'."],
+    [{ model: 'sim-small' }, 400, 'missing_required_parameter', 'input', "Missing required parameter: 'input'."],
+    [{ model: 'sim-small', input: 'x', max_output_tokens: 5 }, 400, 'integer_below_min_value', 'max_output_tokens', "Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got 5 instead."],
+    [{ model: 'sim-small', input: 'x', messages: [] }, 400, null, null, 'Unrecognized request argument supplied: messages'],
+    [{ model: 'sim-small', input: 'x', tools: [{ type: 'web_search' }] }, 400, 'invalid_value', 'tools[0].type', "Invalid value: 'web_search'. Supported values are: 'function'."],
+    [{ model: 'sim-small', input: [{ role: 'robot', content: 'x' }] }, 400, 'invalid_value', 'input[0].role', null],
+    [{ model: 'sim-small', input: [{ role: 'user', content: [{ type: 'input_text' }] }] }, 400, 'missing_required_parameter', 'input[0].content[0].text', "Missing required parameter: 'input[0].content[0].text'."],
+    [{ model: 'sim-small', input: 'x', temperature: 3 }, 400, 'decimal_above_max_value', 'temperature', null],
+    [{ model: 'sim-small', input: 'x', text: { format: { type: 'json_schema', name: 'x' } } }, 400, 'missing_required_parameter', 'text.format.schema', null],
+    [{ model: 'sim-small', input: 'x', tool_choice: { type: 'function' } }, 400, 'missing_required_parameter', 'tool_choice.name', null],
+    [{ model: 'nope', input: 'x' }, 404, 'model_not_found', null, 'The model `nope` does not exist or you do not have access to it.'],
+    [{ model: 'sim-embed', input: 'x' }, 404, null, 'model', 'This is not a chat model and thus not supported in the v1/responses endpoint. Did you mean to use v1/embeddings?'],
+    [{ model: 'sim-small', input: 'x', previous_response_id: 'resp_missing' }, 400, 'previous_response_not_found', 'previous_response_id', "Previous response with id 'resp_missing' not found."],
+    [{ model: 'sim-small', input: 'x', max_output_tokens: 5000 }, 400, 'integer_above_max_value', 'max_output_tokens', null],
+  ])('%j', async (body, status, code, param, message) => {
+    const r = await refusal(body);
+    expect(r.status).toBe(status);
+    expect(r.code).toBe(code);
+    expect(r.param).toBe(param);
+    if (message) expect(r.message).toBe(message);
+  });
+
+  it('refuses an input longer than the context window', async () => {
+    const r = await refusal({ model: 'sim-small', input: 'word '.repeat(9000) });
+    expect(r.status).toBe(400);
+    expect(r.code).toBe('context_length_exceeded');
+    expect(r.param).toBe('input');
+  });
+
+  it('charges nothing for a refused request', async () => {
+    const t = await gw.newTenant('responses-validation');
+    const c = new OpenAI({ baseURL: gw.baseURL, apiKey: t.apiKey, maxRetries: 0 });
+    await c.responses.create({ model: 'sim-small', input: 'x', max_output_tokens: 1 } as never).catch(() => undefined);
+    await gw.gateway.services.ledger.flush();
+    const b = await gw.admin('GET', `/admin/v1/organizations/${t.orgId}/billing`);
+    expect(b.body.spent_usd).toBe(0);
+  });
+
+  it('needs the model.request scope (a read-only key is refused)', async () => {
+    const key = await gw.admin('POST', '/admin/v1/keys', { organization_id: gw.orgId, user_id: gw.userId, name: 'ro', permissions: 'read_only' });
+    expect(key.status).toBe(200);
+    const ro = new OpenAI({ baseURL: gw.baseURL, apiKey: key.body.key, maxRetries: 0 });
+    const e = (await ro.responses.create({ model: 'sim-small', input: 'x' }).catch((x: unknown) => x)) as InstanceType<typeof OpenAI.APIError>;
+    expect(e.status).toBe(401);
+    expect(e.message).toContain('model.request');
+  });
+});

@@ -86,7 +86,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   const store = await openStore(config.database.url, { clock });
   const prefix = config.redis?.key_prefix ?? 'tollgate:';
   const counters: CounterStore = redis ? new RedisCounterStore(redis, { prefix }) : new MemoryCounterStore(clock);
-  const limiter = new RateLimiter(counters, { leaseMs: config.billing.reservation_lease_ms });
+  const limiter = new RateLimiter(counters, { leaseMs: config.billing.reservation_lease_ms, clock });
   const identity = new Identity({ store, config, clock, log, secrets: secretSourcesOf(config), ...(redis ? { redis } : {}) });
   // A secret that is not the one the stored keys were made with stops the start, with the reason.
   await identity.loadSecret();

@@ -104,9 +104,16 @@ describe.each(LOCALES)('every catalog entry through the real gateway, locale %s'
     expect(new Set(wire.requestIds).size).toBe(attempts);
     expect(t.attempts).toBe(attempts);
     expect(t.retryStop).toBe(e.retryable ? 'max_retries' : 'not_retryable');
-    if (e.retryable) {
+    if (e.retryable && e.kind === 'rate_limit') {
+      // A rate limit says how long to wait; the client follows it.
       expect(t.retryAfterMs).toBe(FAULT_RETRY_MS);
       expect(retries.map((r) => [r.delaySource, r.delayMs])).toEqual(Array.from({ length: MAX_RETRIES }, () => ['server', FAULT_RETRY_MS]));
+    } else if (e.retryable) {
+      // Server errors and overloads carry no made-up hint: the client backs off exponentially.
+      expect(t.retryAfterMs).toBeUndefined();
+      expect(t.headers?.get('retry-after-ms')).toBeNull();
+      expect(t.headers?.get('retry-after')).toBeNull();
+      expect(retries.map((r) => r.delaySource)).toEqual(Array.from({ length: MAX_RETRIES }, () => 'backoff'));
     } else {
       expect(retries).toEqual([]);
       expect(t.headers?.get('x-should-retry')).toBe('false');

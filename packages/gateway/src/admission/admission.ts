@@ -7,8 +7,8 @@
  * Local accounting is synchronous (a slot is reserved before the semaphore is awaited), so a burst
  * of N simultaneous callers sees exactly `limit` admitted, `max_queue` queued and the rest refused.
  */
-import { retryHeaders } from '@tollgate/protocol';
 import type { Clock } from '../clock.js';
+import { jitteredRetryHeaders } from '../http/retry-hint.js';
 import { ApiError } from '../http/api-error.js';
 import { AimdLimit } from './aimd-limit.js';
 import { DrainRate } from './drain-rate.js';
@@ -26,6 +26,8 @@ export interface AdmissionDeps {
    * 'overload' answers the waiter as overloaded.
    */
   semaphoreFailure?: 'local' | 'overload';
+  /** The jitter of retry hints; Math.random by default. */
+  random?: () => number;
 }
 
 export interface AdmissionStats {
@@ -53,6 +55,7 @@ export class Admission {
   readonly name: string;
   private readonly cfg: AdmissionConfig;
   private readonly clock: Clock;
+  private readonly random: () => number;
   private readonly semaphore: SlotSemaphore;
   private readonly failurePolicy: 'local' | 'overload';
   private readonly overloadId: 'engine_overloaded' | 'server_is_overloaded';
@@ -74,6 +77,7 @@ export class Admission {
     this.name = name;
     this.cfg = cfg;
     this.clock = deps.clock;
+    this.random = deps.random ?? Math.random;
     this.semaphore = deps.semaphore ?? new MemorySemaphore();
     this.failurePolicy = deps.semaphoreFailure ?? 'local';
     this.overloadId = cfg.overload_status === 503 ? 'server_is_overloaded' : 'engine_overloaded';
@@ -277,6 +281,6 @@ export class Admission {
 
   private overload(cause?: unknown): ApiError {
     const retryMs = this.drain.retryAfterMs(this.queue.size + 1, this.clock.now());
-    return new ApiError(this.overloadId, {}, { headers: retryHeaders(retryMs), cause });
+    return new ApiError(this.overloadId, {}, { headers: retryMs === undefined ? {} : jitteredRetryHeaders(retryMs, this.random), cause });
   }
 }

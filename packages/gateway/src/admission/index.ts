@@ -16,7 +16,7 @@ export type { AcquireRequest, AdaptiveLimitConfig, AdmissionConfig, Lease, Slot,
 export { Admission, type AdmissionDeps, type AdmissionStats } from './admission.js';
 export { AimdLimit } from './aimd-limit.js';
 export { VirtualTokenCounterQueue, type FairItem } from './fair-queue.js';
-export { DrainRate, DEFAULT_RETRY_MS, MAX_RETRY_MS, MIN_RETRY_MS } from './drain-rate.js';
+export { DrainRate, MAX_RETRY_MS, MIN_RETRY_MS } from './drain-rate.js';
 export { MemorySemaphore } from './memory-semaphore.js';
 export { RedisLeaseSemaphore, type RedisLeaseOptions } from './redis-lease-semaphore.js';
 export { ACQUIRE_LUA, REFRESH_LUA, RELEASE_COMMAND, leaseKey } from './lease-scripts.js';

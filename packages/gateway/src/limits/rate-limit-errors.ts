@@ -11,6 +11,8 @@ export interface RejectionContext {
   failures: readonly ReserveFailure[];
   /** The x-ratelimit-* headers of the rejected call. */
   headers: Record<string, string>;
+  /** The wait to tell the caller, when it differs from the store's (staggered, with jitter). */
+  waitMs?: number;
 }
 
 /**
@@ -18,7 +20,8 @@ export interface RejectionContext {
  * 1. spend over the hard limit → `insufficient_quota` (retrying cannot help);
  * 2. a bucket the request can never fit → `request_too_large` (the same);
  * 3. otherwise the failing bucket with the longest wait → `rate_limit_requests`/`_tokens`, with
- *    `retry-after(-ms)` set to that wait, so the client waits once for every limit.
+ *    `retry-after(-ms)` set to that wait (or the staggered one the limiter chose, never shorter),
+ *    so the client waits once for every limit.
  * A per-key bucket uses the same words; the message names the organization either way.
  */
 export function rejectionError(c: RejectionContext): ApiError {
@@ -35,7 +38,7 @@ export function rejectionError(c: RejectionContext): ApiError {
   if (never) return new ApiError('request_too_large', words(never), { headers: stop });
 
   const worst = onBuckets.reduce((a, f) => ((f.retryAfterMs ?? 0) > (a.retryAfterMs ?? 0) ? f : a));
-  const wait = worst.retryAfterMs ?? 0;
+  const wait = c.waitMs ?? worst.retryAfterMs ?? 0;
   const w = words(worst);
   return new ApiError(
     c.dims[worst.target]!.kind === 'requests' ? 'rate_limit_requests' : 'rate_limit_tokens',

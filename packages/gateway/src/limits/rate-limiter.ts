@@ -5,17 +5,23 @@
  * dimension that binds.
  * @module
  */
+import { systemClock, type Clock } from '../clock.js';
 import type { LimitSet } from '../config/types.js';
 import type { BucketRequest, CounterStore, SpendRequest, SpendState } from './counter-store.js';
 import { DIMENSIONS, type Dimension } from './dimensions.js';
 import { blockedError, rejectionError } from './rate-limit-errors.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
+import { RetryStagger } from './retry-stagger.js';
 
 export type { LimitSet };
 
 export interface RateLimiterOptions {
   /** How long a reservation may stay unsettled before it is swept; default 15 minutes. */
   leaseMs?: number;
+  /** The time retry hints are staggered on (the counter store keeps its own); system time by default. */
+  clock?: Pick<Clock, 'now'>;
+  /** The jitter of retry hints; Math.random by default. */
+  random?: () => number;
 }
 
 export interface ReserveInput {
@@ -62,12 +68,16 @@ export const bucketName = (scope: string, model: string, d: Dimension): string =
 
 export class RateLimiter {
   private readonly leaseMs: number;
+  private readonly clock: Pick<Clock, 'now'>;
+  private readonly stagger: RetryStagger;
 
   constructor(
     private readonly store: CounterStore,
     opts: RateLimiterOptions = {},
   ) {
     this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+    this.clock = opts.clock ?? systemClock;
+    this.stagger = new RetryStagger(opts.random);
   }
 
   /** Admits the request or throws the ApiError (429) that OpenAI would answer. */
@@ -103,7 +113,11 @@ export class RateLimiter {
     });
     const headers = rateLimitHeaders(dims, outcome.buckets);
     if (!outcome.admitted) {
-      throw rejectionError({ model: input.model, orgId: input.orgId, dims, buckets, failures: outcome.failures, headers });
+      // Callers refused together are told to come back one refill apart, not all at once.
+      const waiting = outcome.failures.flatMap((f) => (f.target === 'spend' || f.retryAfterMs === null ? [] : [{ ...buckets[f.target]!, waitMs: f.retryAfterMs }]));
+      const never = outcome.failures.some((f) => f.target === 'spend' || f.retryAfterMs === null);
+      const waitMs = !never && waiting.length > 0 ? this.stagger.hintMs(this.clock.now(), waiting) : undefined;
+      throw rejectionError({ model: input.model, orgId: input.orgId, dims, buckets, failures: outcome.failures, headers, ...(waitMs !== undefined && { waitMs }) });
     }
 
     let settling: Promise<void> | undefined;

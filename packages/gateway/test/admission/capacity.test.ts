@@ -36,8 +36,8 @@ describe('admission capacity and queue bound', () => {
     expect(adm.stats()).toEqual({ inFlight: 4, queued: 8, limit: 4 });
     for (const e of refusals) {
       expect(isOverload(e) && e.status).toBe(429);
-      expect(isOverload(e) && Number(e.headers['retry-after-ms'])).toBeGreaterThanOrEqual(100);
-      expect(isOverload(e) && e.headers['retry-after']).toBeDefined();
+      // Nothing has been released yet, so the drain rate is unknown: no hint, clients back off.
+      expect(isOverload(e) && e.headers).toEqual({});
     }
 
     hold.open();

@@ -14,7 +14,7 @@ function watch<T>(p: Promise<T>) {
 }
 
 describe('admission wait limits', () => {
-  it('a waiter is answered engine_overloaded with retry headers once max_wait_ms passes', async () => {
+  it('a waiter is answered engine_overloaded once max_wait_ms passes (no hint before any release was seen)', async () => {
     const clock = new FakeClock();
     const adm = new Admission('d', { max_concurrency: 1, max_queue: 10, max_wait_ms: 1000 }, { clock });
     const held = await adm.acquire({ orgId: 'a', cost: 1 });
@@ -28,8 +28,8 @@ describe('admission wait limits', () => {
     expect(isOverload(w.error)).toBe(true);
     const err = w.error as { status: number; headers: Record<string, string> };
     expect(err.status).toBe(429);
-    // No release seen yet: the default hint.
-    expect(err.headers).toEqual({ 'retry-after-ms': '1000', 'retry-after': '1' });
+    // No release seen yet: the gateway knows no better than the client's backoff, so no hint.
+    expect(err.headers).toEqual({});
     expect(adm.stats()).toEqual({ inFlight: 1, queued: 0, limit: 1 });
     held.release('success');
   });
@@ -82,7 +82,8 @@ describe('admission wait limits', () => {
 
   it('the retry hint follows the observed drain rate', async () => {
     const clock = new FakeClock();
-    const adm = new Admission('d', { max_concurrency: 1, max_queue: 2, max_wait_ms: 60_000 }, { clock });
+    let jitter = 0;
+    const adm = new Admission('d', { max_concurrency: 1, max_queue: 2, max_wait_ms: 60_000 }, { clock, random: () => jitter });
     // Ten releases 100 ms apart: 10 releases over a 900 ms span.
     for (let i = 0; i < 10; i++) {
       if (i > 0) await clock.advance(100);
@@ -95,6 +96,10 @@ describe('admission wait limits', () => {
     // Full with 2 queued: position 3 at 10 releases / 900 ms → 270 ms.
     const err = await adm.acquire({ orgId: 'c', cost: 1 }).catch((e: unknown) => e);
     expect(isOverload(err) && err.headers['retry-after-ms']).toBe('270');
+    // With jitter: up to 20 % later, never earlier.
+    jitter = 0.5;
+    const late = await adm.acquire({ orgId: 'c', cost: 1 }).catch((e: unknown) => e);
+    expect(isOverload(late) && late.headers['retry-after-ms']).toBe('297');
     await adm.close();
     await Promise.allSettled([q1, q2]);
     held.release('success');
@@ -102,14 +107,14 @@ describe('admission wait limits', () => {
 });
 
 describe('DrainRate', () => {
-  it('defaults with no history, computes position / rate, clamps to [100 ms, 30 s]', () => {
+  it('no hint without history, computes position / rate, clamps to [100 ms, 30 s]', () => {
     const d = new DrainRate();
-    expect(d.retryAfterMs(5, 0)).toBe(1000);
+    expect(d.retryAfterMs(5, 0)).toBeUndefined();
     for (let t = 0; t <= 900; t += 100) d.record(t);
     expect(d.retryAfterMs(3, 900)).toBe(270);
     expect(d.retryAfterMs(1, 900)).toBe(100);
     expect(d.retryAfterMs(10_000, 900)).toBe(30_000);
     // History older than the window is forgotten.
-    expect(d.retryAfterMs(3, 900 + 61_000)).toBe(1000);
+    expect(d.retryAfterMs(3, 900 + 61_000)).toBeUndefined();
   });
 });

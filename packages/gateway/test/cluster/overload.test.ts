@@ -66,8 +66,11 @@ describe('overload across 3 gateway processes sharing one upstream', () => {
     for (const r of replies.filter((x) => x.status === 200)) expect(r.body.choices[0].message.content.length).toBeGreaterThan(0);
     for (const r of replies.filter((x) => x.status === 429)) {
       expect(r.body.error).toEqual({ message: 'The engine is currently overloaded, please try again later', type: 'server_error', param: null, code: 'engine_overloaded' });
-      expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
-      expect(Number(r.headers['retry-after-ms'])).toBeGreaterThan(0);
+      // A hint only where the gateway knows the drain rate (slots released recently); then positive.
+      if (r.headers['retry-after-ms'] !== undefined) {
+        expect(Number(r.headers['retry-after-ms'])).toBeGreaterThan(0);
+        expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
+      } else expect(r.headers['retry-after']).toBeUndefined();
       expect(r.headers['x-should-retry']).not.toBe('false');
     }
   });

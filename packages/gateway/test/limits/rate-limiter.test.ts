@@ -11,7 +11,7 @@ const DAY = 86_400_000;
 function setup() {
   const clock = new FakeClock();
   const store = new MemoryCounterStore(clock);
-  const limiter = new RateLimiter(store, { leaseMs: 60_000 });
+  const limiter = new RateLimiter(store, { leaseMs: 60_000, clock, random: () => 0 });
   let n = 0;
   const reserve = (over: Partial<ReserveInput> & { orgLimits: LimitSet }) =>
     limiter.reserve({ requestId: `req_${++n}`, orgId: 'org-abc', keyId: 'key_1', model: 'gpt-4o-mini', tokens: 1, ...over });

@@ -27,8 +27,10 @@ describe('simulator: fault injection', () => {
       expect(err.status).toBe(e.status);
       const body = renderErrorBody(err.entry, err.vars, { publicUrl: 'http://sim', param: err.param });
       expect(body.error.message).not.toMatch(/\{[a-z_]+\}/);
-      if (e.retryable) expect(err.headers).toEqual({ 'retry-after-ms': '1000', 'retry-after': '1' });
-      else expect(err.headers).toEqual({ 'x-should-retry': 'false' });
+      // Only a rate limit carries a wait; other retryable errors carry no hint (clients back off).
+      if (!e.retryable) expect(err.headers).toEqual({ 'x-should-retry': 'false' });
+      else if (e.kind === 'rate_limit') expect(err.headers).toEqual({ 'retry-after-ms': '1000', 'retry-after': '1' });
+      else expect(err.headers).toEqual({});
       // A fault before any output takes no capacity.
       expect(eng.stats()).toEqual({ inFlight: 0, queued: 0, maxInFlightSeen: 0, served: 0 });
     }

@@ -100,14 +100,18 @@ describe('simulator over HTTP, with the official openai SDK', () => {
     expect(e.message).not.toMatch(/\{[a-z_]+\}/);
   });
 
-  it('retry headers on retryable faults, x-should-retry: false on the others', async () => {
+  it('a retry hint on rate-limit faults only, x-should-retry: false on the ones a retry cannot fix', async () => {
     const post = (fault: string) =>
       fetch(`${sim.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-tollgate-fault': fault }, body: JSON.stringify({ model: 'sim-small', messages }) });
     const retryable = await post('upstream_unavailable');
     expect(retryable.status).toBe(503);
-    expect(retryable.headers.get('retry-after-ms')).toBe('1000');
-    expect(retryable.headers.get('retry-after')).toBe('1');
+    expect(retryable.headers.get('retry-after-ms')).toBeNull();
+    expect(retryable.headers.get('retry-after')).toBeNull();
     expect(retryable.headers.get('x-should-retry')).toBeNull();
+    const limited = await post('rate_limit_requests');
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after-ms')).toBe('1000');
+    expect(limited.headers.get('retry-after')).toBe('1');
     const final = await post('insufficient_quota');
     expect(final.headers.get('x-should-retry')).toBe('false');
     expect(await final.json()).toEqual({
@@ -223,7 +227,7 @@ describe('simulator over HTTP: capacity, cancellation and the fault switch', () 
       expect(err).toBeInstanceOf(OpenAI.InternalServerError);
       expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
       expect((err as InstanceType<typeof OpenAI.APIError>).code).toBe('server_is_overloaded');
-      expect((err as InstanceType<typeof OpenAI.APIError>).headers?.get('retry-after')).toBe('1');
+      expect((err as InstanceType<typeof OpenAI.APIError>).headers?.get('retry-after')).toBeNull();
       ac.abort();
       expect(await first).toBeInstanceOf(OpenAI.APIUserAbortError);
       await eventually(() => engine.stats().inFlight === 0);

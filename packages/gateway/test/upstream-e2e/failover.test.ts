@@ -96,7 +96,7 @@ describe('circuit breaker', () => {
     expect(err.message).toBe('503 The engine for this model is temporarily unavailable, please try again later.');
     const afterMs = Number(err.headers.get('retry-after-ms'));
     expect(afterMs).toBeGreaterThan(0);
-    expect(afterMs).toBeLessThanOrEqual(30_000);
+    expect(afterMs).toBeLessThanOrEqual(30_000 * 1.2); // the reopen time plus at most 20 % jitter
     expect(Number(err.headers.get('retry-after'))).toBe(Math.ceil(afterMs / 1000));
     expect(err.headers.get('x-should-retry')).toBeNull();
     // Refused by the breaker: the upstream never saw the call.

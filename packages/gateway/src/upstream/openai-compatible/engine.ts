@@ -12,11 +12,11 @@
  * WHATWG streams: the hot path stays on Node streams).
  * @module
  */
-import { retryHeaders } from '@tollgate/protocol';
 import { Pool, type Dispatcher } from 'undici';
 import type { Clock } from '../../clock.js';
 import type { Deployment, ModelConfig } from '../../config/types.js';
 import { ApiError, UpstreamHttpError } from '../../http/api-error.js';
+import { jitteredRetryHeaders } from '../../http/retry-hint.js';
 import { CircuitBreaker, type BreakerOutcome, type BreakerSnapshot } from '../breaker.js';
 import type { Engine, EngineCall, EngineResult } from '../engine.js';
 import { respondViaChat } from '../../responses/via-chat.js';
@@ -53,8 +53,6 @@ interface Target extends DeploymentTarget {
 
 /** Keep-alive sockets are closed after this long unused, before servers' common 5 s timeout. */
 const KEEP_ALIVE_MS = 4_000;
-/** The retry hint while every deployment is refused but a half-open probe is still out. */
-const PROBE_WAIT_MS = 1_000;
 
 export class OpenAICompatibleEngine implements Engine {
   readonly name: string;
@@ -151,9 +149,11 @@ export class OpenAICompatibleEngine implements Engine {
   }
 
   private unavailable(): ApiError {
-    // 0 means a half-open breaker has its probe out: its answer is typically a second away.
+    // The first breaker to reopen is when a retry can get through: a hint the gateway knows
+    // (with jitter). 0 means a half-open probe is out, whose answer time nobody knows: no hint,
+    // and clients back off exponentially.
     const wait = Math.min(...this.targets.map((t) => t.breaker.retryInMs()));
-    return new ApiError('upstream_unavailable', {}, { headers: retryHeaders(wait > 0 ? wait : PROBE_WAIT_MS) });
+    return new ApiError('upstream_unavailable', {}, { headers: wait > 0 ? jitteredRetryHeaders(wait, this.random) : {} });
   }
 
   private target(d: Deployment): Target {

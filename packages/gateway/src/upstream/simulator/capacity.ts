@@ -1,4 +1,3 @@
-import { retryHeaders } from '@tollgate/protocol';
 import { ApiError } from '../../http/api-error.js';
 
 /** What the simulator reports about its load, so tests can check what the gateway sent it. */
@@ -19,9 +18,6 @@ interface Waiter {
   signal: AbortSignal;
   onAbort: () => void;
 }
-
-/** The retry hint an overloaded simulator sends: about one short generation. */
-export const OVERLOAD_RETRY_MS = 1000;
 
 /**
  * The finite capacity of a simulated engine: `maxInFlight` calls generate at once, `maxQueue`
@@ -52,7 +48,8 @@ export class Capacity {
       return Promise.resolve(this.releaser());
     }
     if (this.waiters.length >= this.maxQueue) {
-      return Promise.reject(new ApiError('server_is_overloaded', {}, { headers: retryHeaders(OVERLOAD_RETRY_MS) }));
+      // No retry hint, as engines such as vLLM send none: the client backs off exponentially.
+      return Promise.reject(new ApiError('server_is_overloaded'));
     }
     return new Promise<() => void>((grant, reject) => {
       const waiter: Waiter = {

@@ -25,7 +25,7 @@ export type FaultPlan =
   | { kind: 'stall'; afterChunks: number }
   | { kind: 'disconnect'; afterChunks: number };
 
-/** The wait an injected retryable fault asks for; `wait` in messages says the same. */
+/** The wait an injected rate-limit fault asks for; `wait` in messages says the same. */
 export const FAULT_RETRY_MS = 1000;
 
 /** Parses a fault header value; throws ApiError('invalid_fault') for anything not listed above. */
@@ -87,7 +87,7 @@ function sampleVars(e: CatalogEntry, model: ModelConfig): Record<string, string 
 
 /**
  * The ApiError for catalog entry `id` as this model would raise it: the message's placeholders
- * filled, retry headers on retryable entries, `x-should-retry: false` on the others.
+ * filled, a retry hint on rate limits, `x-should-retry: false` on the entries a retry cannot fix.
  */
 export function faultError(id: string, model: ModelConfig): ApiError {
   const e = findEntry(id);
@@ -95,7 +95,9 @@ export function faultError(id: string, model: ModelConfig): ApiError {
   const all = sampleVars(e, model);
   const vars: Record<string, string | number> = {};
   for (const [, name] of e.message.matchAll(/\{([a-z_]+)\}/g)) if (name! in all) vars[name!] = all[name!]!;
-  const headers = e.retryable ? retryHeaders(FAULT_RETRY_MS) : { [HEADER.shouldRetry]: 'false' };
+  // Only a rate limit comes with a wait (its message names it); a server error or an overload
+  // carries no hint, as the platform's do, so clients back off exponentially.
+  const headers = !e.retryable ? { [HEADER.shouldRetry]: 'false' } : e.kind === 'rate_limit' ? retryHeaders(FAULT_RETRY_MS) : {};
   const param = e.message.includes('{param}') ? String(all.param) : undefined;
   return new ApiError(id, vars as RenderVars, { headers, ...(param === undefined ? {} : { param }) });
 }

@@ -75,6 +75,8 @@ function sampleVars(e: CatalogEntry, model: ModelConfig): Record<string, string 
     dimension: tokensPerMin ? 'tokens per min' : 'requests per min',
     abbr: tokensPerMin ? 'TPM' : 'RPM',
     scope: 'this organization',
+    endpoint: 'v1/chat/completions',
+    suggested: 'v1/embeddings',
     content_type: 'text/plain',
     fault: e.id,
     timeout: '30s',

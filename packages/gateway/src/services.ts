@@ -136,7 +136,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
 
   const models = new Map(config.models.map((m) => [m.name, m]));
   // Counts prompts off the event loop when they are long (validation and the simulator).
-  const promptCounter = new PromptCounter();
+  const promptCounter = new PromptCounter({ eager: true });
   const engines = new Map<string, Engine>();
   for (const m of config.models) {
     engines.set(m.name, m.provider === 'simulator' ? new SimulatorEngine(m, { clock, promptCounter }) : new OpenAICompatibleEngine(m, { clock, env: deps.env, overloadStatus: config.server.overload_status }));

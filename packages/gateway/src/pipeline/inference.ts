@@ -108,7 +108,7 @@ class Run {
         produced = await this.deliverResponse(v, v.responses, result);
       } else if (result.kind === 'json') {
         const reported = readUsage(result.usage ?? result.body.usage);
-        const usage = reported ?? this.estimate(v, result.body);
+        const usage = reported ?? (await this.estimate(v, result.body));
         produced = usage.total_tokens;
         await this.finish({ usage, estimated: !reported, status: 200, errorCode: null });
         sendJson(ctx, 200, result.body);
@@ -249,10 +249,10 @@ class Run {
     });
   }
 
-  private estimate(v: ValidatedRequest, body: Record<string, unknown>): Usage {
-    const text = new CompletionText();
+  private async estimate(v: ValidatedRequest, body: Record<string, unknown>): Promise<Usage> {
+    const text = new CompletionText(this.deps.promptCounter);
     text.addChunk(body);
-    return makeUsage(v.promptTokens, text.tokens());
+    return makeUsage(v.promptTokens, await text.tokens());
   }
 
   /** The client's own deadline, from the SDK's X-Stainless-Timeout hint (whole seconds). */

@@ -58,7 +58,7 @@ export async function relayStream(
     error = e instanceof ApiError ? e : new ApiError('server_error', {}, { cause: e });
   }
   const disconnected = ctx.signal.aborted;
-  const completionTokens = usage?.completion_tokens ?? text.tokens();
+  const completionTokens = usage?.completion_tokens ?? (await text.tokens());
   const billed = await settle({ usage, completionTokens, error, disconnected });
   if (disconnected) {
     res.destroy();

@@ -1,5 +1,5 @@
 import type { Usage } from '@tollgate/protocol';
-import { countText } from '../tokens/count.js';
+import { defaultPromptCounter, type PromptCounter } from '../tokens/prompt-counter.js';
 
 /**
  * Collects the output of chunks or choices, to count tokens when an engine reports no usage.
@@ -9,6 +9,9 @@ import { countText } from '../tokens/count.js';
  */
 export class CompletionText {
   private parts: string[] = [];
+
+  /** `counter` counts long output off the event loop (an engine may send a lot of it). */
+  constructor(private readonly counter: PromptCounter = defaultPromptCounter()) {}
 
   addChunk(chunk: Record<string, unknown>): void {
     const choices = chunk.choices;
@@ -30,8 +33,9 @@ export class CompletionText {
     for (const field of CALL_FIELDS) if (x[field] !== undefined && x[field] !== null) this.parts.push(JSON.stringify(x[field]));
   }
 
-  tokens(): number {
-    return countText(this.parts.join(''));
+  async tokens(): Promise<number> {
+    const [counted] = await this.counter.count([{ fixed: 0, texts: [this.parts.join('')] }], Infinity);
+    return counted!.tokens;
   }
 }
 

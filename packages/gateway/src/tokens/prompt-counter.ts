@@ -30,6 +30,11 @@ export interface PromptCounterOptions {
   inlineChars?: number;
   /** Worker threads (default: one per spare core, at least 1, at most 4). 0 counts everything inline. */
   workers?: number;
+  /**
+   * Start the workers now (each loads the vocabulary, ~1 s), so the first long prompt does not
+   * wait for that; otherwise they start with the first job.
+   */
+  eager?: boolean;
 }
 
 const DEFAULT_INLINE_CHARS = 4096;
@@ -49,6 +54,7 @@ export class PromptCounter {
     const size = opts.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1));
     const file = size > 0 ? workerFile() : undefined;
     this.pool = file ? new WorkerPool(file, size) : undefined;
+    if (opts.eager) this.pool?.start();
   }
 
   /** Each prompt's tokens; counting of a prompt stops once it passes `stopAbove`. */
@@ -80,6 +86,13 @@ export class PromptCounter {
   }
 }
 
+let shared: PromptCounter | undefined;
+
+/** A process-wide counter for code that has none injected (created on first use). */
+export function defaultPromptCounter(): PromptCounter {
+  return (shared ??= new PromptCounter());
+}
+
 /**
  * The worker script: next to this module when running the build; when running from the
  * TypeScript sources (tests), the built copy if there is one, else none (everything is counted
@@ -100,15 +113,22 @@ class WorkerPool {
   private nextId = 0;
   private closed = false;
 
+  private started = false;
+
   constructor(
     private readonly file: URL,
-    size: number,
-  ) {
-    for (let i = 0; i < size; i++) this.idle.push(this.spawn());
+    private readonly size: number,
+  ) {}
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (let i = 0; i < this.size; i++) this.idle.push(this.spawn());
   }
 
   run(job: CountJob): Promise<Counted[]> {
     if (this.closed) return Promise.resolve(job.prompts.map((p) => countPrompt(p, job.stopAbove)));
+    this.start();
     return new Promise((resolve, reject) => {
       this.queue.push({ job, resolve, reject });
       this.dispatch();

@@ -6,11 +6,13 @@
  */
 import type { Locale } from '@tollgate/protocol';
 import { firstEnv } from './core/env.js';
-import { apiBaseUrl, GATEWAY_URL_ENV, GATEWAY_URL_ENV_ALIAS } from './core/gateway-url.js';
+import { apiBaseUrl, GATEWAY_URL_ENV, GATEWAY_URL_ENV_ALIAS, gatewayRoot } from './core/gateway-url.js';
 import { RetryBudget } from './core/retry-budget.js';
 import type { BackoffOptions } from './core/retry-policy.js';
 import { send, type RetryEvent, type SendConfig, type SendResult } from './core/send.js';
 import { Stream } from './core/stream.js';
+import { APIError } from './errors/classes.js';
+import { StatusPageReader } from './errors/status-page.js';
 import type { FetchLike } from './pacing/paced-fetch.js';
 import type { Pacer } from './pacing/pacer.js';
 import { ChatCompletions } from './resources/chat.js';
@@ -56,6 +58,11 @@ export interface ClientOptions {
   defaultHeaders?: Record<string, string> | undefined;
   /** Randomness of the backoff jitter, injectable for tests. */
   random?: (() => number) | undefined;
+  /**
+   * Read the gateway's status page when a server-side error (5xx, overload, unavailable) is
+   * thrown, and attach its open incident to `error.hint.incident`. Default true.
+   */
+  statusPage?: boolean | undefined;
 }
 
 /** Per-call options; they override the client's. */
@@ -111,6 +118,7 @@ export class Tollgate {
   // Private so that logging the client never prints the key.
   readonly #apiKey: string;
   readonly #options: ClientOptions;
+  readonly #statusPage: StatusPageReader | undefined;
 
   constructor(options: ClientOptions = {}) {
     const apiKey = options.apiKey ?? firstEnv('TOLLGATE_API_KEY', 'OPENAI_API_KEY');
@@ -127,6 +135,7 @@ export class Tollgate {
     this.locale = options.locale ?? 'en';
     this.pacer = options.pacer;
     this.retryBudget = options.retryBudget === false ? undefined : (options.retryBudget ?? new RetryBudget());
+    this.#statusPage = options.statusPage === false ? undefined : new StatusPageReader(gatewayRoot(this.baseURL), { fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)) });
 
     this.chat = { completions: new ChatCompletions(this) };
     this.completions = new Completions(this);
@@ -156,7 +165,18 @@ export class Tollgate {
     return { data: withRequestId(result.data, result.response) as T, response: result.response, requestID: result.response.headers.get('x-request-id') ?? undefined };
   }
 
-  private run(spec: RequestSpec): Promise<SendResult> {
+  private async run(spec: RequestSpec): Promise<SendResult> {
+    try {
+      return await this.dispatch(spec);
+    } catch (e) {
+      if (this.#statusPage && e instanceof APIError && SERVER_SIDE.has(e.kind)) {
+        e.statusIncident = await this.#statusPage.incidentFor(e.request?.body && typeof e.request.body === 'object' ? ((e.request.body as { model?: unknown }).model as string | undefined) : undefined, e.headers?.get('x-tollgate-incident'));
+      }
+      throw e;
+    }
+  }
+
+  private dispatch(spec: RequestSpec): Promise<SendResult> {
     const o = this.#options;
     const body = spec.body;
     const headers: Record<string, string> = {
@@ -204,6 +224,9 @@ export class Tollgate {
     return qs ? `${url}?${qs}` : url;
   }
 }
+
+/** The kinds of error the guide answers with "check the status page". */
+const SERVER_SIDE: ReadonlySet<string> = new Set(['server', 'service_unavailable', 'overloaded', 'timeout']);
 
 function lower(h: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};

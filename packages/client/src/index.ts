@@ -42,6 +42,7 @@ export { errorFromWire, type WireError } from './errors/from-wire.js';
 export { findCatalogEntry } from './errors/catalog-match.js';
 export { classify, type ClassifyOptions, type ResponseLike } from './errors/classify.js';
 export type { Hint } from './errors/hints.js';
+export { StatusPageReader, type StatusIncident, type StatusPageOptions } from './errors/status-page.js';
 export type { SupportContext, SupportReport } from './errors/support-report.js';
 export { Pacer, type PacerLimits, type PacerOptions, type PacerState, type PacerTicket, type BucketState } from './pacing/pacer.js';
 export { estimateTokens, type EstimateOptions } from './pacing/estimate.js';

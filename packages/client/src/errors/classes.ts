@@ -7,6 +7,7 @@
  */
 import type { CatalogEntry, ErrorKind, Locale } from '@tollgate/protocol';
 import { hintFor, type Hint } from './hints.js';
+import type { StatusIncident } from './status-page.js';
 import { buildSupportReport, type SupportContext, type SupportReport } from './support-report.js';
 
 /** The catalog's kinds plus the failures that never reached (or never came back from) the API. */
@@ -91,6 +92,8 @@ export class TollgateError extends Error {
   attempts: number;
   /** Why the client did not retry further. Set by the client. */
   retryStop: RetryStop | undefined;
+  /** The open status-page incident, for a server-side error. Set by the client. */
+  statusIncident: StatusIncident | undefined;
 
   constructor(init: ErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -110,6 +113,7 @@ export class TollgateError extends Error {
     this.request = init.request;
     this.attempts = 1;
     this.retryStop = undefined;
+    this.statusIncident = undefined;
   }
 
   /** The catalog's cause and fix for this error, in the client's locale. */
@@ -119,7 +123,8 @@ export class TollgateError extends Error {
 
   /** The cause and fix in another locale. */
   hintIn(locale: Locale): Hint {
-    return hintFor(this.entry, this.kind, locale);
+    const h = hintFor(this.entry, this.kind, locale);
+    return this.statusIncident ? { ...h, incident: this.statusIncident } : h;
   }
 
   /**

@@ -6,6 +6,7 @@
  */
 import type { CatalogEntry, Locale } from '@tollgate/protocol';
 import type { ClientErrorKind } from './classes.js';
+import type { StatusIncident } from './status-page.js';
 
 export interface Hint {
   /** The catalog entry id the hint comes from; undefined for a general hint. */
@@ -14,6 +15,8 @@ export interface Hint {
   title: string;
   cause: string;
   fix: string;
+  /** The open incident on the gateway's status page, for a server-side error (see StatusPageReader). */
+  incident?: StatusIncident;
 }
 
 type Text = Readonly<Record<Locale, string>>;

@@ -48,6 +48,8 @@ async function provoke(e: CatalogEntry, locale: Locale): Promise<Outcome> {
     maxRetries: MAX_RETRIES,
     // Each call is its own client; the budget would otherwise be the thing under test.
     retryBudget: false,
+    // Attempts are counted on this fetch: the status-page read after a server error would add one.
+    statusPage: false,
     fetch: wire.fetch,
     locale,
     defaultHeaders: { 'x-tollgate-fault': e.id },

@@ -144,6 +144,14 @@ describe('status detection across two instances', () => {
     }
 
     expect(b.gateway.services.status.openIncidentFor('sim-large')?.status).toBe('investigating');
+    // /metrics shows the same: per-model outcomes and the component's status.
+    const metrics = await (await fetch(`${a.url}/metrics`)).text();
+    expect(metrics).toMatch(/tollgate_model_requests_total\{model="sim-large",outcome="platform_error"\} \d+/);
+    expect(metrics).not.toContain('tollgate_model_requests_total{model="sim-small",outcome="platform_error"}');
+    expect(metrics).toMatch(/tollgate_model_first_byte_seconds_count\{model="sim-large"\} \d+/);
+    expect(metrics).toMatch(/tollgate_model_tokens_total\{model="sim-large",type="prompt"\} \d+/);
+    expect(metrics).toMatch(/tollgate_component_status\{component="sim-large",status="(partial|major)_outage"\} 1/);
+    expect(metrics).toContain('tollgate_component_status{component="sim-small",status="operational"} 1');
     // A platform error of the model now names the incident.
     const failed = await chat(b, 'sim-large', { fault: 'server_error' });
     await failed.text();

@@ -233,6 +233,13 @@ describe('status surfaces', () => {
     expect((await fetch(`${g.url}/status/incidents/nope`)).status).toBe(404);
   });
 
+  it("the error reference points the platform's own errors to this status page", async () => {
+    const docs = await (await get('/docs/errors')).text();
+    const section = (id: string) => docs.split(`<section id="${id}">`)[1]!.split('</section>')[0]!;
+    for (const id of ['server_error', 'upstream_unavailable', 'engine_overloaded']) expect(section(id)).toContain('<a href="http://gateway.test/status">http://gateway.test/status</a>');
+    expect(section('invalid_api_key')).not.toContain('/status');
+  });
+
   it('Atom and RSS feeds list incidents and maintenances', async () => {
     const atom = await (await get('/status/history.atom')).text();
     expect(atom).toContain('<feed xmlns="http://www.w3.org/2005/Atom"');

@@ -5,9 +5,9 @@
  */
 import { CATALOG } from './catalog/index.js';
 import type { CatalogEntry, Locale } from './entry.js';
-import { renderMessage } from './render.js';
+import { pointsToStatusPage, renderMessage, statusPageUrl } from './render.js';
 
-const HEAD: Record<Locale, { title: string; intro: string; cols: [string, string, string, string, string]; cause: string; fix: string; retry: [string, string] }> = {
+const HEAD: Record<Locale, { title: string; intro: string; cols: [string, string, string, string, string]; cause: string; fix: string; status: string; retry: [string, string] }> = {
   en: {
     title: 'Tollgate error reference',
     intro:
@@ -15,6 +15,7 @@ const HEAD: Record<Locale, { title: string; intro: string; cols: [string, string
     cols: ['id', 'status', 'type', 'code', 'retry'],
     cause: 'Cause',
     fix: 'Fix',
+    status: 'Status page (is the platform having an incident?)',
     retry: ['retry may help', 'do not retry'],
   },
   'zh-CN': {
@@ -24,6 +25,7 @@ const HEAD: Record<Locale, { title: string; intro: string; cols: [string, string
     cols: ['ID', '状态码', 'type', 'code', '重试'],
     cause: '原因',
     fix: '解决方法',
+    status: '状态页（平台是否正在发生事件？）',
     retry: ['可以重试', '不要重试'],
   },
 };
@@ -44,7 +46,9 @@ export function renderErrorDocsMarkdown(locale: Locale, publicUrl = PLACEHOLDER_
   for (const e of CATALOG) {
     out.push(`## ${e.id}`, '', `**${e.title[locale]}** — ${e.status}, \`${e.type}\`, code ${e.code === null ? '`null`' : `\`${e.code}\``}`, '');
     out.push('```', exampleMessage(e, publicUrl), '```', '');
-    out.push(`- ${h.cause}: ${e.cause[locale]}`, `- ${h.fix}: ${e.fix[locale]}`, '');
+    out.push(`- ${h.cause}: ${e.cause[locale]}`, `- ${h.fix}: ${e.fix[locale]}`);
+    if (pointsToStatusPage(e)) out.push(`- ${h.status}: ${statusPageUrl(publicUrl)}`);
+    out.push('');
   }
   return out.join('\n');
 }
@@ -69,7 +73,7 @@ export function renderErrorDocsHtml(locale: Locale, publicUrl: string): string {
 <p><b>${e.status}</b> · type <code>${e.type}</code> · code <code>${e.code ?? 'null'}</code> · ${e.retryable ? h.retry[0] : h.retry[1]}</p>
 <pre>${esc(exampleMessage(e, publicUrl))}</pre>
 <p><b>${h.cause}:</b> ${code(e.cause[locale])}</p>
-<p><b>${h.fix}:</b> ${code(e.fix[locale])}</p></section>`,
+<p><b>${h.fix}:</b> ${code(e.fix[locale])}</p>${pointsToStatusPage(e) ? `\n<p><b>${h.status}:</b> <a href="${esc(statusPageUrl(publicUrl))}">${esc(statusPageUrl(publicUrl))}</a></p>` : ''}</section>`,
   ).join('\n');
   const other = locale === 'en' ? '<a href="?lang=zh-CN">中文</a>' : '<a href="?lang=en">English</a>';
   return `<!doctype html>

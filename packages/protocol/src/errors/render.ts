@@ -14,10 +14,24 @@ export function docsUrl(publicUrl: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/docs/errors`;
 }
 
+/** This gateway's status page, under the given public base URL. */
+export function statusPageUrl(publicUrl: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/status`;
+}
+
+/**
+ * Whether the status page may explain an error: the platform's own failures (server, upstream,
+ * overload), which the error guide answers with "check the status page".
+ */
+export function pointsToStatusPage(e: Pick<CatalogEntry, 'group'>): boolean {
+  return e.group === 'server' || e.group === 'upstream' || e.group === 'overload';
+}
+
 /** Fills `{name}` placeholders; `{docs_url}` is always available. Unknown names stay as written. */
 export function renderMessage(template: string, vars: RenderVars, publicUrl: string): string {
   return template.replace(/\{([a-z_]+)\}/g, (whole, name: string) => {
     if (name === 'docs_url') return docsUrl(publicUrl);
+    if (name === 'status_url') return statusPageUrl(publicUrl);
     const v = vars[name];
     return v === undefined ? whole : String(v);
   });

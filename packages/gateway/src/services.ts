@@ -83,7 +83,7 @@ export interface Services {
 
 export async function buildServices(config: Config, deps: ServiceDeps): Promise<Services> {
   const { clock, log, redis } = deps;
-  const store = await openStore(config.database.url, { clock });
+  const store = await openStore(config.database.url, { clock, timeouts: { connectMs: config.database.connect_timeout_ms, queryMs: config.database.query_timeout_ms } });
   const prefix = config.redis?.key_prefix ?? 'tollgate:';
   const counters: CounterStore = redis ? new RedisCounterStore(redis, { prefix }) : new MemoryCounterStore(clock);
   const limiter = new RateLimiter(counters, { leaseMs: config.billing.reservation_lease_ms, clock });
@@ -92,7 +92,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   await identity.loadSecret();
   const credentialsFile = deps.credentialsFile ?? credentialsFileFor(config);
   const adminKey = await resolveAdminKey(store, config.secrets.admin_key, credentialsFile);
-  const spendLimits = new OrgSpendLimits(store);
+  const spendLimits = new OrgSpendLimits(store, { clock, maxStaleMs: config.database.max_stale_ms, log });
   // Spend limits changed through any instance reach this one's cache with identity's events.
   identity.onInvalidate((e) => {
     if (e.kind === 'org') spendLimits.invalidate(e.orgId);
@@ -179,7 +179,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     findModel: (name) => models.get(name),
     promptCounter,
     async reserve(input): Promise<Reservation> {
-      const limits = await spendLimits.get(input.caller.orgId);
+      const limits = await guardStore(log, () => spendLimits.get(input.caller.orgId));
       const target = spendTarget(input.caller.orgId, clock.now());
       const reserve = () =>
         limiter.reserve({

@@ -1,11 +1,14 @@
 /**
  * The request path's view of an organization's spend limits: read from the store once, then
  * served from memory. Admin changes call `invalidate` (an event, like identity's cache); the TTL
- * is only a backstop for changes made on another instance when nothing relays the event.
+ * is only a backstop for changes made on another instance when nothing relays the event. Past the
+ * TTL an entry is served while it refreshes in the background, up to `maxStaleMs` after it was
+ * loaded (store/stale-serving.ts): a database outage does not reach organizations already seen.
  * @module
  */
 import { systemClock, type Clock } from '../clock.js';
 import { LruMap } from '../identity/lru.js';
+import { StaleServing } from '../store/stale-serving.js';
 import { getOrgLimits } from './org-limits.js';
 import type { BillingStore } from './tables.js';
 
@@ -25,20 +28,31 @@ export class OrgSpendLimits {
   private generation = 0;
   private readonly clock: Clock;
   private readonly ttlMs: number;
+  private readonly stale: StaleServing;
 
   constructor(
     private readonly store: BillingStore,
-    opts: { clock?: Clock; ttlMs?: number; maxEntries?: number } = {},
+    opts: { clock?: Clock; ttlMs?: number; maxEntries?: number; maxStaleMs?: number; log?: ConstructorParameters<typeof StaleServing>[3] } = {},
   ) {
     this.clock = opts.clock ?? systemClock;
     this.ttlMs = opts.ttlMs ?? 30_000;
     this.cache = new LruMap(opts.maxEntries ?? 10_000);
+    this.stale = new StaleServing(this.clock, Math.max(this.ttlMs, opts.maxStaleMs ?? 0), 'organization spend limits', opts.log);
   }
 
   /** An unknown or deleted organization has no limits (authentication refuses it first). */
   get(orgId: string): Promise<SpendLimits> {
     const hit = this.cache.get(orgId);
     if (hit && this.clock.now() - hit.at < this.ttlMs) return Promise.resolve(hit.limits);
+    if (hit && this.stale.usable(hit.at)) {
+      this.stale.refresh(orgId, () => this.shared(orgId));
+      return Promise.resolve(hit.limits);
+    }
+    return this.shared(orgId);
+  }
+
+  /** One load per organization at a time, shared by its callers. */
+  private shared(orgId: string): Promise<SpendLimits> {
     const pending = this.loading.get(orgId);
     if (pending) return pending;
     const p: Promise<SpendLimits> = this.load(orgId).finally(() => {

@@ -55,7 +55,7 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
   if (!/^https?:\/\//.test(publicUrl)) problems.push(`server.public_url: expected an http(s) URL, got ${JSON.stringify(publicUrl)}`);
 
   const db = root.child('database');
-  db.rejectUnknown(['url']);
+  db.rejectUnknown(['url', 'connect_timeout_ms', 'query_timeout_ms', 'max_stale_ms']);
   const dbUrl = env.TOLLGATE_DATABASE_URL ?? db.string('url', 'sqlite:./data/tollgate.db');
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(dbUrl)) problems.push(`database.url: expected sqlite:<path> or postgres://..., got ${JSON.stringify(dbUrl)}`);
 
@@ -115,7 +115,12 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
       request_timeout_ms: s.number('request_timeout_ms', 60_000, { min: 100, integer: true }),
       headers_timeout_ms: s.number('headers_timeout_ms', 20_000, { min: 100, integer: true }),
     },
-    database: { url: dbUrl },
+    database: {
+      url: dbUrl,
+      connect_timeout_ms: db.number('connect_timeout_ms', 1000, { min: 1, integer: true }),
+      query_timeout_ms: db.number('query_timeout_ms', 3000, { min: 1, integer: true }),
+      max_stale_ms: db.number('max_stale_ms', 10 * 60_000, { min: 0, integer: true }),
+    },
     redis,
     admin_key_env: adminKeyEnv,
     secret_env: secretEnv,

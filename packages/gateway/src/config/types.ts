@@ -135,7 +135,13 @@ export interface Config {
     /** Longest time to receive a request's headers; at most request_timeout_ms. */
     headers_timeout_ms: number;
   };
-  database: { url: string };
+  /**
+   * connect_timeout_ms / query_timeout_ms: PostgreSQL waits are bounded so that no request waits
+   * seconds on a database that is down or stalled. max_stale_ms: while the database does not
+   * answer, keys, limits and spend limits loaded before keep being served for this long; past it
+   * requests needing them get a retryable 503.
+   */
+  database: { url: string; connect_timeout_ms: number; query_timeout_ms: number; max_stale_ms: number };
   redis: { url: string; key_prefix: string } | null;
   admin_key_env: string;
   /** Env var with the secret that keys are HMAC'd with (`<name>_PREVIOUS`: the previous one, during a rotation). */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { isDependencyOutage } from '../store/outage.js';
 import { ApiError, UpstreamHttpError } from './api-error.js';
 import { createContext, type RequestContext } from './context.js';
 import { allowsCors } from './cors.js';
@@ -69,6 +70,12 @@ export function fail(ctx: RequestContext, e: unknown, opts: Pick<DispatchOptions
   if (ctx.signal.aborted) {
     res.destroy();
     return;
+  }
+  // The database or Redis is down (the admin API, any route without its own policy): a
+  // retryable 503, never a 500 for something the caller can simply retry later.
+  if (isDependencyOutage(e)) {
+    opts.log.warn({ err: e, req_id: ctx.id, path: ctx.path }, 'dependency unavailable');
+    return sendError(ctx, new ApiError('store_unavailable', {}, { cause: e }), opts.publicUrl);
   }
   opts.log.error({ err: e, req_id: ctx.id, path: ctx.path }, 'unexpected error');
   const err = new ApiError('server_error');

@@ -26,6 +26,7 @@ import { ApiError } from '../http/api-error.js';
 import { header, type RequestContext } from '../http/context.js';
 import type { Store } from '../store/index.js';
 import { isDependencyOutage } from '../store/outage.js';
+import { StaleServing } from '../store/stale-serving.js';
 import { isWellFormedKey } from './api-key-format.js';
 import { credentialFrom } from './bearer.js';
 import { FailedAuthLimiter } from './failed-auth-limiter.js';
@@ -81,6 +82,7 @@ export class Identity {
   private readonly secretSources: SecretSources;
   private closed: Promise<void> | undefined;
   private readonly listeners: ((e: Invalidation) => void)[] = [];
+  private readonly staleKeys: StaleServing;
 
   constructor(deps: IdentityDeps) {
     const { store, config, clock } = deps;
@@ -94,7 +96,8 @@ export class Identity {
       ...(deps.log ? { log: deps.log } : {}),
     });
     this.cache = new PrincipalCache(clock, ttl, { maxKeys: deps.options?.maxCachedKeys });
-    this.limits = new LimitsResolver(store, config, clock, ttl);
+    this.limits = new LimitsResolver(store, config, clock, ttl, undefined, config.database.max_stale_ms, deps.log);
+    this.staleKeys = new StaleServing(clock, Math.max(ttl, config.database.max_stale_ms), 'api keys', deps.log);
     this.lastUsed = new LastUsedBuffer(store.apiKeys);
     this.lastUsed.start(deps.options?.lastUsedFlushMs ?? 5000, (e) => this.log?.warn({ err: e }, 'writing api key last_used_at failed; will retry'));
     const channel = `${config.redis?.key_prefix ?? 'tollgate:'}identity-invalidate`;
@@ -146,7 +149,18 @@ export class Identity {
     const hasher = this.hasher ?? (await this.fromStore(() => this.keyHasher()));
     const hash = hasher.hash(token);
 
-    let outcome = this.cache.get(hash) ?? (await this.fromStore(() => this.lookup(hash, token, hasher)));
+    let outcome = this.cache.get(hash);
+    if (!outcome) {
+      // A key seen before, past the TTL: serve it now and refresh it in the background, so that a
+      // database outage or stall costs it nothing for max_stale_ms (revocation is an event).
+      const stale = this.cache.staleEntry(hash);
+      if (stale && this.staleKeys.usable(stale.loadedAt)) {
+        outcome = stale.outcome;
+        this.staleKeys.refresh(hash, () => this.cache.load(hash, () => this.load(hash, token, hasher)));
+      } else {
+        outcome = await this.fromStore(() => this.lookup(hash, token, hasher));
+      }
+    }
     const now = this.clock.now();
     if (outcome.ok && outcome.expiresAt !== null && outcome.expiresAt <= now) {
       this.cache.expire(hash);
@@ -273,7 +287,8 @@ export class Identity {
     try {
       return await this.cache.load(hash, () => this.load(hash, token, hasher));
     } catch (e) {
-      const stale = this.cache.stale(hash);
+      const entry = this.cache.staleEntry(hash);
+      const stale = entry && this.staleKeys.usable(entry.loadedAt) ? entry.outcome : undefined;
       if (!stale) throw e;
       this.log?.warn({ err: e }, 'identity store unavailable; serving a cached key');
       return stale;

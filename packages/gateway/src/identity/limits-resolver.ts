@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/types.js';
 import type { LimitOverride, Store } from '../store/index.js';
 import { keyLimits, orgLimits, type ResolvedLimits } from './limit-layers.js';
+import { StaleServing } from '../store/stale-serving.js';
 import { LruMap } from './lru.js';
 
 export interface Limits {
@@ -37,16 +38,34 @@ export class LimitsResolver {
     private readonly clock: Clock,
     private readonly ttlMs: number,
     maxEntries = 10_000,
+    /** Past the TTL, rows are served (and refreshed in the background) for up to this long. */
+    maxStaleMs = 0,
+    log?: ConstructorParameters<typeof StaleServing>[3],
   ) {
     this.orgs = new LruMap(maxEntries);
     this.keys = new LruMap(maxEntries);
+    this.stale = new StaleServing(clock, Math.max(ttlMs, maxStaleMs), 'rate-limit overrides', log);
   }
+
+  private readonly stale: StaleServing;
 
   resolveLimits(orgId: string, tier: string, model: string, keyId?: string): Limits | Promise<Limits> {
     const org = this.cached(this.orgs, orgId);
     const key = keyId === undefined ? NO_ROWS : this.cached(this.keys, keyId);
     if (org && key) return this.compute(org, key, tier, model);
+    // Loaded before but past the TTL: serve it now, refresh in the background (database outages).
+    const staleOrg = org ?? this.usableStale(this.orgs, orgId);
+    const staleKey = key ?? (keyId === undefined ? NO_ROWS : this.usableStale(this.keys, keyId));
+    if (staleOrg && staleKey) {
+      this.stale.refresh(`${orgId}\n${keyId ?? ''}`, () => this.load(orgId, keyId));
+      return this.compute(staleOrg, staleKey, tier, model);
+    }
     return this.load(orgId, keyId).then(([o, k]) => this.compute(o, k, tier, model));
+  }
+
+  private usableStale(map: LruMap<string, Snapshot>, id: string): Snapshot | undefined {
+    const s = map.peek(id);
+    return s && this.stale.usable(s.loadedAt) ? s : undefined;
   }
 
   /** Reads the rows of an organization and a key that are not cached yet. */

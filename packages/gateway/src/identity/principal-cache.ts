@@ -57,6 +57,11 @@ export class PrincipalCache {
     return this.positive.peek(hash)?.outcome;
   }
 
+  /** The same with its load time, so that the caller can bound its age. */
+  staleEntry(hash: string): { outcome: Success; loadedAt: number } | undefined {
+    return this.positive.peek(hash);
+  }
+
   /**
    * Runs `load` for a hash not in the cache, sharing it with concurrent callers, and stores the
    * outcome unless an invalidation happened meanwhile.

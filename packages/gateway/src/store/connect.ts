@@ -43,9 +43,17 @@ export function parseDatabaseUrl(url: string): ParsedUrl {
   throw new Error(`database url ${JSON.stringify(url)}: expected sqlite:<path> or postgres://...`);
 }
 
-export async function connect(url: string): Promise<Connection> {
+/** Bounds on every PostgreSQL wait: getting a connection (also from a busy pool), and one query. */
+export interface Timeouts {
+  connectMs: number;
+  queryMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 1000, queryMs: 3000 };
+
+export async function connect(url: string, timeouts: Timeouts = DEFAULT_TIMEOUTS): Promise<Connection> {
   const parsed = parseDatabaseUrl(url);
-  return parsed.dialect === 'sqlite' ? connectSqlite(parsed.path) : connectPostgres(parsed.connectionString, parsed.schema);
+  return parsed.dialect === 'sqlite' ? connectSqlite(parsed.path) : connectPostgres(parsed.connectionString, parsed.schema, timeouts);
 }
 
 function connectSqlite(path: string): Connection {
@@ -63,10 +71,10 @@ function connectSqlite(path: string): Connection {
 
 const INT8_OID = 20;
 
-async function connectPostgres(connectionString: string, schema: string | undefined): Promise<Connection> {
+async function connectPostgres(connectionString: string, schema: string | undefined, timeouts: Timeouts): Promise<Connection> {
   if (schema) {
     // Created before the pool exists, so that every pooled connection can put it on its path.
-    const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5000 });
+    const client = new pg.Client({ connectionString, connectionTimeoutMillis: Math.max(5000, timeouts.connectMs) });
     await client.connect();
     try {
       await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
@@ -77,9 +85,12 @@ async function connectPostgres(connectionString: string, schema: string | undefi
   const pool = new pg.Pool({
     connectionString,
     max: 10,
-    // Bounded waits: the request path serves cached identities and must never hang on the store.
-    connectionTimeoutMillis: 5000,
-    query_timeout: 10_000,
+    // Bounded waits: the request path serves cached state and must never hang on the store; the
+    // connection timeout also bounds the wait for a free pooled connection. statement_timeout
+    // stops the server working on what the client gave up on.
+    connectionTimeoutMillis: timeouts.connectMs,
+    query_timeout: timeouts.queryMs,
+    statement_timeout: timeouts.queryMs,
     idleTimeoutMillis: 30_000,
     options: schema ? `-c search_path="${schema}"` : undefined,
     // Timestamps are int8 milliseconds; parse them as numbers (they fit in 2^53) for this pool
@@ -92,6 +103,10 @@ async function connectPostgres(connectionString: string, schema: string | undefi
   // An idle connection that dies (server restart) is reported here; without a listener it would
   // crash the process. The pool drops it and the next query opens a new one.
   pool.on('error', () => {});
+  // A connection that dies while checked out (a query in flight when the server goes away) emits
+  // 'error' on its client, which the pool listens for only while the client is idle: without a
+  // listener of its own that event would crash the process. The query itself is rejected anyway.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await sql`select 1`.execute(db);
   return { db, dialect: 'postgres', schema };

@@ -12,7 +12,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { systemClock, type Clock } from '../clock.js';
-import { connect, type Dialect } from './connect.js';
+import { connect, type Dialect, type Timeouts } from './connect.js';
 import { migrateToLatest } from './migrate.js';
 import { ApiKeyRepo } from './repos/api-keys.js';
 import { MembershipRepo } from './repos/memberships.js';
@@ -42,9 +42,9 @@ export interface Store {
  * Opens the database named by `url` (`sqlite:<path>`, `sqlite::memory:`, or
  * `postgres://...[?schema=name]`) and migrates it to the latest schema.
  */
-export async function openStore(url: string, opts: { clock?: Clock } = {}): Promise<Store> {
+export async function openStore(url: string, opts: { clock?: Clock; timeouts?: Timeouts } = {}): Promise<Store> {
   const clock = opts.clock ?? systemClock;
-  const { db, dialect, schema } = await connect(url);
+  const { db, dialect, schema } = await connect(url, opts.timeouts);
   try {
     await migrateToLatest(db, schema);
   } catch (e) {

@@ -39,6 +39,8 @@ const OUTAGE_MESSAGES = [
   /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|OOM) /,
   /^Connection terminated/,
   /^timeout exceeded when trying to connect/,
+  /^Query read timeout/,
+  /^canceling statement due to statement timeout/,
   /is not queryable/,
   /^The database connection is not open/,
 ];

@@ -13,7 +13,9 @@
  * loses what was not yet flushed; a graceful `close()` loses nothing either way.
  *
  * Database down, the policy: the flusher retries with exponential backoff (flushIntervalMs × 2ⁿ,
- * capped at maxBackoffMs) and requests never wait for it. The memory buffer is bounded by
+ * capped at maxBackoffMs, 1 s by default so that writing resumes within about a second of the
+ * database answering again; each attempt is cheap and bounded by the pool's timeouts) and
+ * requests never wait for it. The memory buffer is bounded by
  * `maxBuffered`; beyond it an event is kept only in the journal ("spilled", counted) and its
  * segment is replayed from disk once the database answers again. Only when there is no journal
  * (or writing it fails) is an event past the bound dropped, and `stats().dropped` counts it.
@@ -35,7 +37,7 @@ export interface UsageLedgerOptions {
   journalPath: string | null;
   /** Events held in memory at most (default 100 000, about 50 MB). */
   maxBuffered?: number;
-  /** Longest wait between retries while the database fails (default 30 s). */
+  /** Longest wait between retries while the database fails (default 1 s). */
   maxBackoffMs?: number;
 }
 
@@ -100,7 +102,7 @@ export class UsageLedger {
     this.interval = interval;
     this.batchSize = batch;
     this.maxBuffered = o.maxBuffered ?? 100_000;
-    this.maxBackoff = o.maxBackoffMs ?? 30_000;
+    this.maxBackoff = o.maxBackoffMs ?? 1000;
     this.log = o.log;
     this.journal = o.journalPath === null ? undefined : new UsageJournal(o.journalPath);
   }

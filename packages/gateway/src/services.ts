@@ -271,6 +271,9 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
           e instanceof OpenAICompatibleEngine ? e.deploymentStates().map((d): [Record<string, string>, number] => [{ deployment: d.name }, d.breaker.state === 'open' ? 1 : d.breaker.state === 'half_open' ? 0.5 : 0]) : [],
         ),
       );
+      metrics.gauge('tollgate_upstream_stream_options_refused', 'Deployments (stream_usage: auto) that refused stream_options: their streams are billed from the gateway\'s own count (1).', () =>
+        [...engines.values()].flatMap((e) => (e instanceof OpenAICompatibleEngine ? e.deploymentStates().map((d): [Record<string, string>, number] => [{ deployment: d.name }, d.streamOptionsRefused ? 1 : 0]) : [])),
+      );
       metrics.gauge('tollgate_settlements_pending', 'Counter settlements not yet landed (running or retrying in the background).', () => [[{}, settlements.stats().pending]]);
       registerStatusMetrics(metrics, status);
       if (reconciler) {

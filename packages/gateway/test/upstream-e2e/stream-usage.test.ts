@@ -63,6 +63,11 @@ describe('stream_usage: auto (the default)', () => {
     expect(second.error).toBeUndefined();
     expect(sent(mid)).toEqual(['without']);
 
+    // Operators see which deployments bill streams from the gateway's count.
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toContain('tollgate_upstream_stream_options_refused{deployment="auto#0"} 1');
+    expect(metrics).toContain('tollgate_upstream_stream_options_refused{deployment="always#0"} 0');
+
     const { report, events } = await ledgerOf(gw, tenant.orgId, 2);
     expect(report.output_tokens).toBe(2 * countText(WORDS.join('')));
     expect(events.map((e) => Boolean(e.estimated))).toEqual([true, true]);

@@ -43,6 +43,8 @@ export interface DeploymentState {
   /** The upstream's origin and path, without query or user info (either may hold a credential). */
   baseUrl: string;
   breaker: BreakerSnapshot;
+  /** `stream_usage: auto` and the upstream refused `stream_options`: streams go without it. */
+  streamOptionsRefused: boolean;
 }
 
 interface Target extends DeploymentTarget {
@@ -140,7 +142,7 @@ export class OpenAICompatibleEngine implements Engine {
   }
 
   deploymentStates(): DeploymentState[] {
-    return this.targets.map((t) => ({ name: t.deployment.name, baseUrl: t.origin + t.basePath, breaker: t.breaker.snapshot() }));
+    return this.targets.map((t) => ({ name: t.deployment.name, baseUrl: t.origin + t.basePath, breaker: t.breaker.snapshot(), streamOptionsRefused: t.streamOptionsRefused }));
   }
 
   /** Cuts whatever is still in flight (shutdown drains requests before this) and closes the pools. */

@@ -19,8 +19,27 @@ describe('billing periods (UTC calendar months)', () => {
   });
 
   it('ignores the local time zone', () => {
-    // 2026-03-31T23:30 in UTC−5 is already April in UTC.
-    expect(periodOf(Date.parse('2026-03-31T23:30:00-05:00')).key).toBe('2026-04');
+    // Node re-reads TZ when process.env.TZ is assigned; the offsets checked below prove it took.
+    const saved = process.env.TZ;
+    const at = Date.parse('2026-03-31T23:30:00-05:00'); // already April in UTC
+    const edge = Date.UTC(2026, 3, 1); // the first ms of April, UTC
+    try {
+      for (const [tz, offsetMin] of [
+        ['America/New_York', 240], // UTC−4 in spring: local time is still March 31
+        ['Pacific/Kiritimati', -840], // UTC+14: local time is April 1, 14:00
+        ['Pacific/Pago_Pago', 660], // UTC−11
+      ] as const) {
+        process.env.TZ = tz;
+        expect(new Date(at).getTimezoneOffset(), tz).toBe(offsetMin);
+        expect(periodOf(at), tz).toEqual({ key: '2026-04', startMs: edge, endMs: Date.UTC(2026, 4, 1) });
+        expect(periodOf(edge - 1).key, tz).toBe('2026-03');
+        expect(dayOf(edge - 1), tz).toBe('2026-03-31');
+        expect(dayStartMs('2026-04-01'), tz).toBe(edge);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
   });
 
   it('reads the injected clock', () => {

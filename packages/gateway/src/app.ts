@@ -158,7 +158,18 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
  */
 async function connectRedis(url: string, log: Logger): Promise<Redis> {
   const redis = new Redis(url, { commandTimeout: 2000, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
-  redis.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
+  // ioredis reports every failed reconnect attempt: log the state changes only.
+  let connectionDown = false;
+  redis.on('error', (e: Error) => {
+    if (connectionDown) return;
+    connectionDown = true;
+    log.warn({ err: e.message }, 'redis connection lost; reconnecting');
+  });
+  redis.on('ready', () => {
+    if (!connectionDown) return;
+    connectionDown = false;
+    log.info('redis connection restored');
+  });
   const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, 3000, 'timeout').unref());
   const outcome = await Promise.race([redis.connect().then(() => 'ready' as const, () => 'failed' as const), timeout]);
   if (outcome !== 'ready') log.error({ url: url.replace(/\/\/[^@]*@/, '//***@') }, 'redis is not reachable at start; requests that need it get 503 until it is');

@@ -24,6 +24,7 @@ import type { Router } from './http/router.js';
 import { DependencyUnavailableError, isDependencyOutage } from './store/outage.js';
 import { ApiError } from './http/api-error.js';
 import { Identity, type Principal } from './identity/index.js';
+import { OutageLog } from './outage-log.js';
 import { secretSourcesOf } from './identity/server-secret.js';
 import { CounterStateLost, MemoryCounterStore, RateLimiter, RedisCounterStore, type CounterStore } from './limits/index.js';
 import { SettlementQueue } from './pipeline/settlements.js';
@@ -87,6 +88,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   const prefix = config.redis?.key_prefix ?? 'tollgate:';
   const counters: CounterStore = redis ? new RedisCounterStore(redis, { prefix }) : new MemoryCounterStore(clock);
   const limiter = new RateLimiter(counters, { leaseMs: config.billing.reservation_lease_ms, clock });
+  const counterOutage = new OutageLog(log, redis ? 'redis (rate limits and spend counters)' : 'counter store', clock);
   const identity = new Identity({ store, config, clock, log, secrets: secretSourcesOf(config), ...(redis ? { redis } : {}) });
   // A secret that is not the one the stored keys were made with stops the start, with the reason.
   await identity.loadSecret();
@@ -192,7 +194,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
           ...(input.limits.key ? { keyLimits: input.limits.key } : {}),
           spend: { key: target.key, hardLimit: limits.hardLimitMicros, amount: input.worstCaseMicros, periodEndMs: target.period.endMs, guarded: true },
         });
-      const admitted = await guardStore(log, async () => {
+      const admitted = await guardStore(counterOutage, async () => {
         try {
           return await reserve();
         } catch (e) {
@@ -310,12 +312,17 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
  * rather than being admitted unmetered: limits and quotas stay exact, and nothing hangs. Any
  * other failure is ours, not an outage: it propagates and is answered as a 500.
  */
-async function guardStore<T>(log: Logger, op: () => Promise<T>): Promise<T> {
+async function guardStore<T>(outage: OutageLog, op: () => Promise<T>): Promise<T> {
   try {
-    return await op();
+    const result = await op();
+    outage.ok();
+    return result;
   } catch (e) {
+    // A limit's refusal (429) is an answer: the counters are reachable.
+    if (e instanceof ApiError) outage.ok();
     if (e instanceof ApiError || !isDependencyOutage(e)) throw e;
-    log.error({ err: e }, 'counter store unavailable');
+    // Logged by state changes and counts (outage-log.ts), not once per refused request.
+    outage.failed(e);
     throw new ApiError('store_unavailable', {}, { cause: e });
   }
 }

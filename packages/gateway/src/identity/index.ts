@@ -24,6 +24,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/types.js';
 import { ApiError } from '../http/api-error.js';
 import { header, type RequestContext } from '../http/context.js';
+import { OutageLog } from '../outage-log.js';
 import type { Store } from '../store/index.js';
 import { isDependencyOutage } from '../store/outage.js';
 import { StaleServing } from '../store/stale-serving.js';
@@ -77,6 +78,7 @@ export class Identity {
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly log: Logger | undefined;
+  private readonly storeOutage: OutageLog;
   private hasher: KeyHasher | undefined;
   private hasherLoad: Promise<KeyHasher> | undefined;
   private readonly secretSources: SecretSources;
@@ -89,6 +91,7 @@ export class Identity {
     this.store = store;
     this.clock = clock;
     this.log = deps.log;
+    this.storeOutage = new OutageLog(deps.log, 'database (keys and organizations)', clock);
     const ttl = config.auth.cache_ttl_ms;
     this.failures = new FailedAuthLimiter(config.auth.failed_attempts_per_minute, clock, {
       ...(deps.redis ? { redis: deps.redis } : {}),
@@ -268,10 +271,13 @@ export class Identity {
    */
   private async fromStore<T>(op: () => Promise<T>): Promise<T> {
     try {
-      return await op();
+      const result = await op();
+      this.storeOutage.ok();
+      return result;
     } catch (e) {
       if (e instanceof ApiError || !isDependencyOutage(e)) throw e;
-      this.log?.error({ err: e }, 'identity store unavailable');
+      // Logged by state changes and counts (outage-log.ts), not once per refused request.
+      this.storeOutage.failed(e);
       throw new ApiError('store_unavailable', {}, { cause: e });
     }
   }

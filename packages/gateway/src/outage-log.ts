@@ -1,0 +1,58 @@
+import type { Logger } from 'pino';
+import type { Clock } from './clock.js';
+
+/**
+ * Logs a dependency outage (Redis, the database) by its state changes and counts, not one line
+ * per failed request: thousands of requests refused during an outage would otherwise bury the
+ * log. The first failure logs an error (with its cause), then one summary per `summaryEveryMs`
+ * while it lasts (requests failed since the last line), and the first success after it logs how
+ * long it lasted and how many requests failed in all.
+ */
+export class OutageLog {
+  private downSince: number | undefined;
+  private failedTotal = 0;
+  private failedSinceSummary = 0;
+  private lastSummary = 0;
+
+  constructor(
+    private readonly log: Logger | undefined,
+    private readonly dependency: string,
+    private readonly clock: Clock,
+    private readonly summaryEveryMs = 60_000,
+  ) {}
+
+  get down(): boolean {
+    return this.downSince !== undefined;
+  }
+
+  /** A request failed because the dependency did not answer. */
+  failed(err: unknown): void {
+    const now = this.clock.now();
+    this.failedTotal++;
+    if (this.downSince === undefined) {
+      this.downSince = now;
+      this.lastSummary = now;
+      this.failedSinceSummary = 0;
+      this.log?.error({ err, dependency: this.dependency }, `${this.dependency} unavailable: requests that need it get 503 until it is back`);
+      return;
+    }
+    this.failedSinceSummary++;
+    if (now - this.lastSummary >= this.summaryEveryMs) {
+      this.log?.warn(
+        { dependency: this.dependency, failed_requests: this.failedSinceSummary, down_ms: now - this.downSince, err: err instanceof Error ? err.message : String(err) },
+        `${this.dependency} still unavailable`,
+      );
+      this.lastSummary = now;
+      this.failedSinceSummary = 0;
+    }
+  }
+
+  /** A request got its answer from the dependency: ends an outage, if one was under way. */
+  ok(): void {
+    if (this.downSince === undefined) return;
+    this.log?.info({ dependency: this.dependency, down_ms: this.clock.now() - this.downSince, failed_requests: this.failedTotal }, `${this.dependency} available again`);
+    this.downSince = undefined;
+    this.failedTotal = 0;
+    this.failedSinceSummary = 0;
+  }
+}

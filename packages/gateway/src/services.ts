@@ -88,6 +88,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   const prefix = config.redis?.key_prefix ?? 'tollgate:';
   const counters: CounterStore = redis ? new RedisCounterStore(redis, { prefix }) : new MemoryCounterStore(clock);
   const limiter = new RateLimiter(counters, { leaseMs: config.billing.reservation_lease_ms, clock });
+  const databaseOutage = new OutageLog(log, 'database (spend limits)', clock);
   const counterOutage = new OutageLog(log, redis ? 'redis (rate limits and spend counters)' : 'counter store', clock);
   const identity = new Identity({ store, config, clock, log, secrets: secretSourcesOf(config), ...(redis ? { redis } : {}) });
   // A secret that is not the one the stored keys were made with stops the start, with the reason.
@@ -181,7 +182,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     findModel: (name) => models.get(name),
     promptCounter,
     async reserve(input): Promise<Reservation> {
-      const limits = await guardStore(log, () => spendLimits.get(input.caller.orgId));
+      const limits = await guardStore(databaseOutage, () => spendLimits.get(input.caller.orgId));
       const target = spendTarget(input.caller.orgId, clock.now());
       const reserve = () =>
         limiter.reserve({

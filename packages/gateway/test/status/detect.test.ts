@@ -1,0 +1,94 @@
+/** Thresholds, hysteresis, the rollup and the uptime arithmetic, on plain values. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.js';
+import { assess, step, type HysteresisState } from '../../src/status/detect.js';
+import { EMPTY } from '../../src/status/signals.js';
+import { uptimeOf, worstOfDay, type UptimeDay } from '../../src/status/uptime.js';
+import { COMPONENT_STATUSES, descriptionOf, indicatorOf, rank, type ComponentStatus } from '../../src/status/vocabulary.js';
+import { platformOutcome } from '../../src/status/outcome.js';
+
+const cfg = parseConfig({ status: { window_ms: 60_000, min_requests: 10, first_byte: { slow_ms: 5000, slow_share: 0.5 }, probes: { failures_for_outage: 3 } } }).status;
+const counts = (total: number, failed: number, slow = 0) => ({ ...EMPTY, total, failed, slow });
+
+describe('assess', () => {
+  it('maps the platform error share to the configured statuses', () => {
+    expect(assess(counts(100, 4), EMPTY, cfg).status).toBe('operational');
+    expect(assess(counts(100, 5), EMPTY, cfg)).toEqual({ status: 'degraded_performance', cause: 'errors', figures: '5% of requests failed (5 of 100) over the last 1 min' });
+    expect(assess(counts(100, 25), EMPTY, cfg).status).toBe('partial_outage');
+    expect(assess(counts(100, 60), EMPTY, cfg).status).toBe('major_outage');
+  });
+  it('too few requests is no evidence', () => {
+    expect(assess(counts(9, 9), EMPTY, cfg).status).toBe('operational');
+  });
+  it('slow first bytes degrade performance', () => {
+    expect(assess(counts(20, 0, 10), EMPTY, cfg)).toMatchObject({ status: 'degraded_performance', cause: 'latency' });
+    expect(assess(counts(20, 0, 9), EMPTY, cfg).status).toBe('operational');
+  });
+  it('consecutive failed probes are a major outage; one success is not', () => {
+    expect(assess(EMPTY, { ...EMPTY, probes: 3, probe_failed: 3 }, cfg)).toMatchObject({ status: 'major_outage', cause: 'probes' });
+    expect(assess(EMPTY, { ...EMPTY, probes: 3, probe_failed: 2 }, cfg).status).toBe('operational');
+  });
+});
+
+describe('hysteresis', () => {
+  const h = { degrade_after: 2, recover_after: 3 };
+  const run = (seq: ComponentStatus[]) => seq.reduce<HysteresisState>((s, n) => step(s, n, h), { status: 'operational', pending_status: null, pending_count: 0 }).status;
+  it('one bad evaluation does not flap the page; two in a row do', () => {
+    expect(run(['major_outage'])).toBe('operational');
+    expect(run(['major_outage', 'operational', 'major_outage'])).toBe('operational');
+    expect(run(['major_outage', 'major_outage'])).toBe('major_outage');
+  });
+  it('recovery needs recover_after good evaluations in a row', () => {
+    expect(run(['major_outage', 'major_outage', 'operational', 'operational'])).toBe('major_outage');
+    expect(run(['major_outage', 'major_outage', 'operational', 'operational', 'operational'])).toBe('operational');
+  });
+});
+
+describe('rollup', () => {
+  it('the indicator never improves when a component gets worse', () => {
+    const st = fc.constantFrom(...COMPONENT_STATUSES);
+    fc.assert(
+      fc.property(fc.array(st, { minLength: 1, maxLength: 8 }), fc.nat(), st, (list, i, worse) => {
+        const j = i % list.length;
+        if (rank(worse) < rank(list[j]!)) return;
+        const after = list.map((s, k) => (k === j ? worse : s));
+        const order = ['none', 'minor', 'major', 'critical'];
+        expect(order.indexOf(indicatorOf(after))).toBeGreaterThanOrEqual(order.indexOf(indicatorOf(list)));
+      }),
+    );
+  });
+  it("uses Atlassian's texts", () => {
+    expect(descriptionOf(['operational', 'operational'])).toBe('All Systems Operational');
+    expect(descriptionOf(['operational', 'under_maintenance'])).toBe('Service Under Maintenance');
+    expect(descriptionOf(['major_outage', 'operational'])).toBe('Partial System Outage');
+    expect(descriptionOf(['major_outage', 'major_outage'])).toBe('Major System Outage');
+    expect(descriptionOf(['degraded_performance', 'degraded_performance'])).toBe('Degraded System Service');
+  });
+});
+
+describe('uptime', () => {
+  const day = (o: Partial<UptimeDay>): UptimeDay => ({ day: '2026-06-01', operational_ms: 0, degraded_ms: 0, partial_ms: 0, major_ms: 0, maintenance_ms: 0, ...o });
+  it('weighs a major outage fully, a partial outage at 30%, leaves maintenance out, and says "no data" for nothing', () => {
+    expect(uptimeOf([day({ operational_ms: 900, major_ms: 100 })])).toBeCloseTo(0.9);
+    expect(uptimeOf([day({ operational_ms: 900, partial_ms: 100 })])).toBeCloseTo(0.97);
+    expect(uptimeOf([day({ operational_ms: 1000, maintenance_ms: 5000 })])).toBe(1);
+    expect(uptimeOf([day({})])).toBeNull();
+    expect(worstOfDay(day({}))).toBeNull();
+    expect(worstOfDay(day({ operational_ms: 5, degraded_ms: 1, maintenance_ms: 1 }))).toBe('degraded_performance');
+  });
+});
+
+describe('whose fault', () => {
+  it('counts platform failures, never caller errors', () => {
+    expect(platformOutcome(200, null)).toBe('ok');
+    expect(platformOutcome(500, 'server_error')).toBe('failed');
+    expect(platformOutcome(429, 'engine_overloaded')).toBe('failed');
+    expect(platformOutcome(504, 'upstream_first_byte_timeout')).toBe('failed');
+    expect(platformOutcome(200, 'upstream_idle_timeout')).toBe('failed'); // a stream cut by the engine
+    expect(platformOutcome(502, 'upstream_500')).toBe('failed');
+    for (const [s, c] of [[400, 'invalid_type'], [401, 'invalid_api_key'], [429, 'rate_limit_requests'], [429, 'insufficient_quota'], [404, 'model_not_found'], [499, 'client_disconnected'], [400, 'upstream_400']] as const) {
+      expect(platformOutcome(s, c)).toBe('excluded');
+    }
+  });
+});

@@ -15,7 +15,7 @@ import { credentialsFileFor, resolveAdminKey } from './bootstrap.js';
 import { registerAdminRoutes } from './admin/routes.js';
 import { registerBillingRoutes } from './billing/routes.js';
 import { spendTarget } from './billing/period.js';
-import { priceMicros, worstCaseMicros } from './billing/pricing.js';
+import { pricePico, worstCasePico } from './billing/pricing.js';
 import { createSoftLimitHook, SoftLimitNotifier } from './billing/soft-limit.js';
 import { OrgSpendLimits } from './billing/org-spend-limits.js';
 import type { Clock } from './clock.js';
@@ -132,7 +132,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     counters,
     clock,
     log,
-    softLimitOf: async (orgId) => (await spendLimits.get(orgId)).softLimitMicros,
+    softLimitOf: async (orgId) => (await spendLimits.get(orgId)).softLimitPico,
   });
   const responses = new ResponseStore(store, { clock, retentionDays: config.responses.retention_days });
   const responseSweeper = responses.startSweeper(log);
@@ -193,7 +193,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
           tokens: input.tokens,
           orgLimits: input.limits.org,
           ...(input.limits.key ? { keyLimits: input.limits.key } : {}),
-          spend: { key: target.key, hardLimit: limits.hardLimitMicros, amount: input.worstCaseMicros, periodEndMs: target.period.endMs, guarded: true },
+          spend: { key: target.key, hardLimit: limits.hardLimitPico, amount: input.worstCasePico, periodEndMs: target.period.endMs, guarded: true },
         });
       const admitted = await guardStore(counterOutage, async () => {
         try {
@@ -217,7 +217,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
       const orgId = input.caller.orgId;
       return {
         headers: admitted.headers,
-        settle: ({ tokens, costMicros }) => settlements.submit({ run: () => admitted.settle(tokens, costMicros), giveUpAt, onSettled: () => afterSettle(orgId) }),
+        settle: ({ tokens, costPico }) => settlements.submit({ run: () => admitted.settle(tokens, costPico), giveUpAt, onSettled: () => afterSettle(orgId) }),
         cancel: () => settlements.submit({ run: () => admitted.cancel(), giveUpAt }),
       };
     },
@@ -225,8 +225,8 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     engines: engineRouter,
     usage: ledger,
     responses,
-    price: (m, u) => priceMicros(m.pricing, u.prompt_tokens, u.completion_tokens),
-    worstCase: (m, prompt, maxOut) => worstCaseMicros(m.pricing, prompt, maxOut),
+    price: (m, u) => pricePico(m.pricing, u.prompt_tokens, u.completion_tokens),
+    worstCase: (m, prompt, maxOut) => worstCasePico(m.pricing, prompt, maxOut),
     observe: (o) => status.observe(o),
     openIncident: (model) => status.openIncidentFor(model),
   };
@@ -280,9 +280,9 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
       metrics.gauge('tollgate_settlements_pending', 'Counter settlements not yet landed (running or retrying in the background).', () => [[{}, settlements.stats().pending]]);
       registerStatusMetrics(metrics, status);
       if (reconciler) {
-        metrics.gauge('tollgate_spend_counter_drift_micros', 'Sum over organizations of spend counter minus usage ledger (micro-dollars) after the last reconciliation; 0 when converged.', () => [[{}, reconciler.lastReport().drift]]);
+        metrics.gauge('tollgate_spend_counter_drift_micros', 'Sum over organizations of spend counter minus usage ledger (micro-dollars) after the last reconciliation; 0 when converged.', () => [[{}, Number(reconciler.lastReport().drift) / 1e6]]);
         metrics.gauge('tollgate_spend_reconcile_corrected', 'Swept leases corrected against the ledger by this instance since start.', () => [[{}, reconciler.stats().corrected]]);
-        metrics.gauge('tollgate_spend_reconcile_raised_micros', 'Micro-dollars added by this instance to spend counters found below the ledger, since start.', () => [[{}, reconciler.stats().raised]]);
+        metrics.gauge('tollgate_spend_reconcile_raised_micros', 'Micro-dollars added by this instance to spend counters found below the ledger, since start.', () => [[{}, Number(reconciler.stats().raised) / 1e6]]);
       }
       metrics.gauge('tollgate_counter_rebuilds', 'Organizations whose lost counters this instance rebuilt from the ledger, since start.', () => [[{}, rebuilder.rebuilt]]);
       metrics.gauge('tollgate_usage_buffered', 'Usage events not yet written to the store.', () => [[{}, ledger.pending()]]);

@@ -1,15 +1,15 @@
 /**
  * Reading admin request bodies: a JSON object with known fields, USD amounts checked and turned
- * into micro-dollars, errors worded like OpenAI's validation errors.
+ * into pico-dollars, errors worded like OpenAI's validation errors.
  * @module
  */
 import { ApiError } from '../http/api-error.js';
 import { readJsonBody } from '../http/body.js';
 import type { RequestContext } from '../http/context.js';
-import { usdToMicros } from './pricing.js';
+import { usdToPico } from './pricing.js';
 
-/** Largest USD amount accepted (keeps micro-dollars far inside exact integers). */
-export const MAX_USD = 1_000_000_000;
+/** Largest USD amount accepted: its pico-dollars fit the 64-bit integer columns (2^63 p$ ≈ $9.22M). */
+export const MAX_USD = 9_000_000;
 
 export async function readObjectBody(ctx: RequestContext, maxBytes: number, known: readonly string[], opts: { optional?: boolean } = {}): Promise<Record<string, unknown>> {
   // An empty body on a POST that needs no fields (approve) is an empty object.
@@ -25,8 +25,8 @@ export async function readObjectBody(ctx: RequestContext, maxBytes: number, know
   return o;
 }
 
-/** A USD amount field: undefined when absent, null when null and `nullable`, else micro-dollars. */
-export function usdField(o: Record<string, unknown>, name: string, opts: { nullable: boolean; required?: boolean }): number | null | undefined {
+/** A USD amount field: undefined when absent, null when null and `nullable`, else pico-dollars. */
+export function usdField(o: Record<string, unknown>, name: string, opts: { nullable: boolean; required?: boolean }): bigint | null | undefined {
   const v = o[name];
   if (v === undefined) {
     if (opts.required) throw new ApiError('missing_required_parameter', { param: name }, { param: name });
@@ -38,7 +38,7 @@ export function usdField(o: Record<string, unknown>, name: string, opts: { nulla
   }
   if (v < 0) throw new ApiError('decimal_below_min_value', { param: name, min: 0, value: v }, { param: name });
   if (v > MAX_USD) throw new ApiError('decimal_above_max_value', { param: name, max: MAX_USD, value: v }, { param: name });
-  return usdToMicros(v);
+  return usdToPico(v);
 }
 
 /** A string field, trimmed; `maxLength` in characters. */

@@ -1,9 +1,9 @@
 /**
- * The JSON objects of the billing admin API. Amounts are USD numbers (micro-dollar precision),
- * times are unix seconds, as in OpenAI's APIs.
+ * The JSON objects of the billing admin API. Amounts are USD numbers (the double nearest the
+ * exact amount, which prints as the decimal), times are unix seconds, as in OpenAI's APIs.
  * @module
  */
-import { microsToUsd } from './pricing.js';
+import { picoToUsd } from './pricing.js';
 import type { QuotaRequest } from './quota-requests.js';
 import type { SoftLimitStatus } from './tables.js';
 
@@ -47,8 +47,8 @@ export function quotaRequestJson(r: QuotaRequest): QuotaRequestJson {
     object: 'organization.quota_request',
     id: r.id,
     organization_id: r.orgId,
-    requested_hard_limit_usd: microsToUsd(r.requestedHardLimitMicros),
-    previous_hard_limit_usd: r.previousHardLimitMicros === null ? null : microsToUsd(r.previousHardLimitMicros),
+    requested_hard_limit_usd: picoToUsd(r.requestedHardLimitPico),
+    previous_hard_limit_usd: r.previousHardLimitPico === null ? null : picoToUsd(r.previousHardLimitPico),
     reason: r.reason,
     status: r.status,
     note: r.note,
@@ -57,8 +57,8 @@ export function quotaRequestJson(r: QuotaRequest): QuotaRequestJson {
   };
 }
 
-export function usdOrNull(micros: number | null): number | null {
-  return micros === null ? null : microsToUsd(micros);
+export function usdOrNull(pico: bigint | null): number | null {
+  return pico === null ? null : picoToUsd(pico);
 }
 
 export function seconds(ms: number): number {

@@ -15,6 +15,7 @@ import { gatewayRoot, gatewayUrlFromEnv } from '@tollgate/client';
 import { flagString, parseCommand, type FlagSpec, type Parsed as ParsedArgs } from '../cli/args.js';
 import type { BillingJson, QuotaRequestJson } from './admin-json.js';
 import { parsePeriod, periodOf } from './period.js';
+import { formatUsd, picoToUsd, usdToPico } from './pricing.js';
 import type { CostsResult, Page, UsageCompletionsResult } from '../usage/reports.js';
 
 export interface UsageCliIo {
@@ -109,7 +110,7 @@ async function usageCommand(args: ParsedArgs, io: UsageCliIo): Promise<number> {
   const row = (model: string | null, key: string | null): UsageRow => {
     const k = JSON.stringify([model, key]);
     let r = rows.get(k);
-    if (!r) rows.set(k, (r = { model: model ?? '', api_key_id: key ?? '', requests: 0, input_tokens: 0, output_tokens: 0, cost_micros: 0 }));
+    if (!r) rows.set(k, (r = { model: model ?? '', api_key_id: key ?? '', requests: 0, input_tokens: 0, output_tokens: 0, cost_pico: 0n }));
     return r;
   };
   for (const x of usage) {
@@ -118,21 +119,21 @@ async function usageCommand(args: ParsedArgs, io: UsageCliIo): Promise<number> {
     r.input_tokens += x.input_tokens;
     r.output_tokens += x.output_tokens;
   }
-  // Amounts are USD with micro-dollar precision: summed as integers, not floats.
-  for (const x of costs) row(x.line_item, x.api_key_id ?? null).cost_micros += Math.round(x.amount.value * 1e6);
+  // Summed exactly, in pico-dollars, from the report's exact decimal (a server without it: the number).
+  for (const x of costs) row(x.line_item, x.api_key_id ?? null).cost_pico += usdToPico(x.amount.exact_value ?? x.amount.value);
   const list = [...rows.values()].sort((a, b) => (a.model + '\u0000' + a.api_key_id < b.model + '\u0000' + b.api_key_id ? -1 : 1));
   const total = list.reduce(
-    (t, r) => ({ requests: t.requests + r.requests, input_tokens: t.input_tokens + r.input_tokens, output_tokens: t.output_tokens + r.output_tokens, cost_micros: t.cost_micros + r.cost_micros }),
-    { requests: 0, input_tokens: 0, output_tokens: 0, cost_micros: 0 },
+    (t, r) => ({ requests: t.requests + r.requests, input_tokens: t.input_tokens + r.input_tokens, output_tokens: t.output_tokens + r.output_tokens, cost_pico: t.cost_pico + r.cost_pico }),
+    { requests: 0, input_tokens: 0, output_tokens: 0, cost_pico: 0n },
   );
 
   if (args.flags.has('json')) {
-    const usd = (m: number) => m / 1e6;
+    // cost_usd is the number nearest the amount; cost_usd_exact the exact decimal.
     const out = {
       organization_id: orgId,
       month: period.key,
-      rows: list.map(({ cost_micros, ...r }) => ({ ...r, cost_usd: usd(cost_micros) })),
-      total: { requests: total.requests, input_tokens: total.input_tokens, output_tokens: total.output_tokens, cost_usd: usd(total.cost_micros) },
+      rows: list.map(({ cost_pico, ...r }) => ({ ...r, cost_usd: picoToUsd(cost_pico), cost_usd_exact: formatUsd(cost_pico) })),
+      total: { requests: total.requests, input_tokens: total.input_tokens, output_tokens: total.output_tokens, cost_usd: picoToUsd(total.cost_pico), cost_usd_exact: formatUsd(total.cost_pico) },
     };
     io.stdout(JSON.stringify(out, null, 2) + '\n');
     return 0;
@@ -140,8 +141,8 @@ async function usageCommand(args: ParsedArgs, io: UsageCliIo): Promise<number> {
   io.stdout(`Usage of ${orgId} in ${period.key} (UTC)\n\n`);
   const table = [
     ['MODEL', 'API KEY', 'REQUESTS', 'INPUT TOKENS', 'OUTPUT TOKENS', 'COST (USD)'],
-    ...list.map((r) => [r.model, r.api_key_id, String(r.requests), String(r.input_tokens), String(r.output_tokens), money(r.cost_micros)]),
-    ['TOTAL', '', String(total.requests), String(total.input_tokens), String(total.output_tokens), money(total.cost_micros)],
+    ...list.map((r) => [r.model, r.api_key_id, String(r.requests), String(r.input_tokens), String(r.output_tokens), money(r.cost_pico)]),
+    ['TOTAL', '', String(total.requests), String(total.input_tokens), String(total.output_tokens), money(total.cost_pico)],
   ];
   io.stdout(formatTable(table, [false, false, true, true, true, true]));
   return 0;
@@ -153,7 +154,7 @@ interface UsageRow {
   requests: number;
   input_tokens: number;
   output_tokens: number;
-  cost_micros: number;
+  cost_pico: bigint;
 }
 
 async function billingCommand(args: ParsedArgs, io: UsageCliIo): Promise<number> {
@@ -272,14 +273,13 @@ function usdFlag(args: ParsedArgs, name: string): number | null | undefined {
   return n;
 }
 
-/** Micro-dollars as dollars with at least 2 and at most 6 decimals: 150 → 0.00015, 12 500 000 → 12.50. */
-export function money(micros: number): string {
-  const s = (micros / 1e6).toFixed(6);
-  return s.replace(/(\.\d\d\d*?)0+$/, '$1');
+/** Pico-dollars as dollars, exact, with at least 2 decimals: 150 000 000n → 0.00015, 12 500 000 000 000n → 12.50. */
+export function money(pico: bigint): string {
+  return formatUsd(pico, 2);
 }
 
 function usd(v: number | null, none: string): string {
-  return v === null ? none : `$${money(Math.round(v * 1e6))}`;
+  return v === null ? none : `$${money(usdToPico(v))}`;
 }
 
 function formatBilling(v: BillingJson): string {

@@ -1,10 +1,10 @@
 /**
- * Billing: prices in integer micro-dollars, calendar-month periods and their spend-counter keys,
+ * Billing: money in integer pico-dollars, calendar-month periods and their spend-counter keys,
  * organization spend limits, quota-increase requests, soft-limit notifications, the billing admin
  * routes and the money commands of the CLI.
  * @module
  */
-export { priceMicros, worstCaseMicros, microsPer1M, microsToUsd, usdToMicros, MICROS_PER_USD, type Priced } from './pricing.js';
+export { pricePico, worstCasePico, picoPerToken, picoToUsd, usdToPico, formatUsd, toPico, PICO_PER_USD, MAX_PICO, type Priced } from './pricing.js';
 export { periodOf, currentPeriod, parsePeriod, dayOf, dayStartMs, spendKey, spendTarget, type Period } from './period.js';
 export { getOrgLimits, setOrgLimits, type OrgLimits } from './org-limits.js';
 export { OrgSpendLimits, type SpendLimits } from './org-spend-limits.js';

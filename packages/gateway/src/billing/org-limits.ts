@@ -1,31 +1,33 @@
 /**
- * An organization's monthly spend limits, stored in migration 0001's `organizations` columns
- * `hard_limit_micros` (requests are refused above it) and `soft_limit_micros` (a notification
- * fires when spend crosses it). Null means unlimited / no notification.
+ * An organization's monthly spend limits in pico-dollars, stored in the `organizations` columns
+ * `hard_limit_pico` (requests are refused above it) and `soft_limit_pico` (a notification fires
+ * when spend crosses it). Null means unlimited / no notification.
  * @module
  */
-import { billingDb, toNumberOrNull, type BillingStore } from './tables.js';
+import { toPicoOrNull } from './pricing.js';
+import { billingDb, type BillingStore } from './tables.js';
+import { moneyText } from './money-column.js';
 
 export interface OrgLimits {
   id: string;
   name: string;
-  hardLimitMicros: number | null;
-  softLimitMicros: number | null;
+  hardLimitPico: bigint | null;
+  softLimitPico: bigint | null;
   deleted: boolean;
 }
 
 export async function getOrgLimits(store: BillingStore, orgId: string): Promise<OrgLimits | undefined> {
   const row = await billingDb(store)
     .selectFrom('organizations')
-    .select(['id', 'name', 'hard_limit_micros', 'soft_limit_micros', 'deleted_at'])
+    .select(['id', 'name', 'deleted_at', moneyText('hard_limit_pico').as('hard'), moneyText('soft_limit_pico').as('soft')])
     .where('id', '=', orgId)
     .executeTakeFirst();
   if (!row) return undefined;
   return {
     id: row.id,
     name: row.name,
-    hardLimitMicros: toNumberOrNull(row.hard_limit_micros),
-    softLimitMicros: toNumberOrNull(row.soft_limit_micros),
+    hardLimitPico: toPicoOrNull(row.hard),
+    softLimitPico: toPicoOrNull(row.soft),
     deleted: row.deleted_at !== null,
   };
 }
@@ -34,11 +36,11 @@ export async function getOrgLimits(store: BillingStore, orgId: string): Promise<
 export async function setOrgLimits(
   store: BillingStore,
   orgId: string,
-  patch: { hardLimitMicros?: number | null; softLimitMicros?: number | null },
+  patch: { hardLimitPico?: bigint | null; softLimitPico?: bigint | null },
 ): Promise<boolean> {
-  const set: { hard_limit_micros?: number | null; soft_limit_micros?: number | null } = {};
-  if (patch.hardLimitMicros !== undefined) set.hard_limit_micros = patch.hardLimitMicros;
-  if (patch.softLimitMicros !== undefined) set.soft_limit_micros = patch.softLimitMicros;
+  const set: { hard_limit_pico?: bigint | null; soft_limit_pico?: bigint | null } = {};
+  if (patch.hardLimitPico !== undefined) set.hard_limit_pico = patch.hardLimitPico;
+  if (patch.softLimitPico !== undefined) set.soft_limit_pico = patch.softLimitPico;
   const db = billingDb(store);
   if (Object.keys(set).length === 0) {
     const row = await db.selectFrom('organizations').select('id').where('id', '=', orgId).where('deleted_at', 'is', null).executeTakeFirst();

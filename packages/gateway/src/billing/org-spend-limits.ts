@@ -13,13 +13,13 @@ import { getOrgLimits } from './org-limits.js';
 import type { BillingStore } from './tables.js';
 
 export interface SpendLimits {
-  /** Requests whose worst-case cost would pass it are refused; null = unlimited. */
-  hardLimitMicros: number | null;
-  /** Spend reaching it fires the soft-limit notification; null = none. */
-  softLimitMicros: number | null;
+  /** Pico-dollars: requests whose worst-case cost would pass it are refused; null = unlimited. */
+  hardLimitPico: bigint | null;
+  /** Pico-dollars: spend reaching it fires the soft-limit notification; null = none. */
+  softLimitPico: bigint | null;
 }
 
-const NONE: SpendLimits = { hardLimitMicros: null, softLimitMicros: null };
+const NONE: SpendLimits = { hardLimitPico: null, softLimitPico: null };
 
 export class OrgSpendLimits {
   private readonly cache: LruMap<string, { limits: SpendLimits; at: number }>;
@@ -77,7 +77,7 @@ export class OrgSpendLimits {
   private async load(orgId: string): Promise<SpendLimits> {
     const gen = this.generation;
     const o = await getOrgLimits(this.store, orgId);
-    const limits = o && !o.deleted ? { hardLimitMicros: o.hardLimitMicros, softLimitMicros: o.softLimitMicros } : NONE;
+    const limits = o && !o.deleted ? { hardLimitPico: o.hardLimitPico, softLimitPico: o.softLimitPico } : NONE;
     if (gen === this.generation) this.cache.set(orgId, { limits, at: this.clock.now() });
     return limits;
   }

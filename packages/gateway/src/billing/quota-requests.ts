@@ -6,14 +6,18 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { billingDb, toNumberOrNull, type BillingStore, type QuotaRequestStatus, type QuotaRequestsTable } from './tables.js';
+import type { Kysely } from 'kysely';
+import { toPico, toPicoOrNull } from './pricing.js';
+import { billingDb, toNumberOrNull, type BillingDatabase, type BillingStore, type QuotaRequestStatus, type QuotaRequestsTable } from './tables.js';
+import { moneyText } from './money-column.js';
 
+/** Amounts in pico-dollars. */
 export interface QuotaRequest {
   id: string;
   orgId: string;
-  requestedHardLimitMicros: number;
+  requestedHardLimitPico: bigint;
   /** The hard limit when the request was decided (null: unlimited, or not decided yet). */
-  previousHardLimitMicros: number | null;
+  previousHardLimitPico: bigint | null;
   reason: string;
   status: QuotaRequestStatus;
   note: string | null;
@@ -31,13 +35,13 @@ export function newQuotaRequestId(): string {
  */
 export async function createQuotaRequest(
   store: BillingStore,
-  r: { orgId: string; requestedHardLimitMicros: number; reason: string; now: number; id?: string },
+  r: { orgId: string; requestedHardLimitPico: bigint; reason: string; now: number; id?: string },
 ): Promise<QuotaRequest | undefined> {
   const row: QuotaRequestsTable = {
     id: r.id ?? newQuotaRequestId(),
     org_id: r.orgId,
-    requested_hard_limit_micros: r.requestedHardLimitMicros,
-    previous_hard_limit_micros: null,
+    requested_hard_limit_pico: r.requestedHardLimitPico,
+    previous_hard_limit_pico: null,
     reason: r.reason,
     status: 'pending',
     note: null,
@@ -54,12 +58,12 @@ export async function createQuotaRequest(
 }
 
 export async function getQuotaRequest(store: BillingStore, id: string): Promise<QuotaRequest | undefined> {
-  const row = await billingDb(store).selectFrom('quota_requests').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await selectRequests(billingDb(store)).where('id', '=', id).executeTakeFirst();
   return row ? fromRow(row) : undefined;
 }
 
 export async function pendingQuotaRequestOf(store: BillingStore, orgId: string): Promise<QuotaRequest | undefined> {
-  const row = await billingDb(store).selectFrom('quota_requests').selectAll().where('org_id', '=', orgId).where('status', '=', 'pending').executeTakeFirst();
+  const row = await selectRequests(billingDb(store)).where('org_id', '=', orgId).where('status', '=', 'pending').executeTakeFirst();
   return row ? fromRow(row) : undefined;
 }
 
@@ -74,7 +78,7 @@ export interface ListOptions {
 /** Newest first; fetches limit + 1 rows to tell whether there are more. */
 export async function listQuotaRequests(store: BillingStore, o: ListOptions): Promise<{ data: QuotaRequest[]; hasMore: boolean } | undefined> {
   const db = billingDb(store);
-  let q = db.selectFrom('quota_requests').selectAll();
+  let q = selectRequests(db);
   if (o.status) q = q.where('status', '=', o.status);
   if (o.orgId) q = q.where('org_id', '=', o.orgId);
   if (o.after !== undefined) {
@@ -103,44 +107,52 @@ export async function decideQuotaRequest(
   return billingDb(store)
     .transaction()
     .execute(async (tx): Promise<Decision> => {
-      const req = await tx.selectFrom('quota_requests').selectAll().where('id', '=', id).executeTakeFirst();
+      const req = await selectRequests(tx).where('id', '=', id).executeTakeFirst();
       if (!req) return { ok: false, reason: 'not_found' };
       if (req.status !== 'pending') return { ok: false, reason: 'decided', request: fromRow(req) };
-      const org = await tx.selectFrom('organizations').select('hard_limit_micros').where('id', '=', req.org_id).executeTakeFirst();
-      const previous = toNumberOrNull(org?.hard_limit_micros);
+      const org = await tx.selectFrom('organizations').select(moneyText('hard_limit_pico').as('hard')).where('id', '=', req.org_id).executeTakeFirst();
+      const previous = toPicoOrNull(org?.hard);
       // The status condition makes the decision happen once: a concurrent decision that read
       // 'pending' too updates no row here (PostgreSQL re-checks the condition after the lock).
       const r = await tx
         .updateTable('quota_requests')
-        .set({ status: decision, note, decided_at: now, previous_hard_limit_micros: previous })
+        .set({ status: decision, note, decided_at: now, previous_hard_limit_pico: previous })
         .where('id', '=', id)
         .where('status', '=', 'pending')
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) {
-        const current = await tx.selectFrom('quota_requests').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+        const current = await selectRequests(tx).where('id', '=', id).executeTakeFirstOrThrow();
         return { ok: false, reason: 'decided', request: fromRow(current) };
       }
       if (decision === 'approved') {
-        const requested = Number(req.requested_hard_limit_micros);
+        const requested = toPico(req.requested_hard_limit_pico);
         await tx
           .updateTable('organizations')
-          .set({ hard_limit_micros: requested })
+          .set({ hard_limit_pico: requested })
           .where('id', '=', req.org_id)
-          .where('hard_limit_micros', 'is not', null)
-          .where('hard_limit_micros', '<', requested)
+          .where('hard_limit_pico', 'is not', null)
+          .where('hard_limit_pico', '<', requested)
           .execute();
       }
-      const done = await tx.selectFrom('quota_requests').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      const done = await selectRequests(tx).where('id', '=', id).executeTakeFirstOrThrow();
       return { ok: true, request: fromRow(done) };
     });
+}
+
+/** Every column, the money ones as text (exact beyond 2^53 on SQLite too). */
+function selectRequests(db: Kysely<BillingDatabase>) {
+  return db
+    .selectFrom('quota_requests')
+    .select(['id', 'org_id', 'reason', 'status', 'note', 'created_at', 'decided_at'])
+    .select([moneyText('requested_hard_limit_pico').as('requested_hard_limit_pico'), moneyText('previous_hard_limit_pico').as('previous_hard_limit_pico')]);
 }
 
 function fromRow(r: QuotaRequestsTable): QuotaRequest {
   return {
     id: r.id,
     orgId: r.org_id,
-    requestedHardLimitMicros: Number(r.requested_hard_limit_micros),
-    previousHardLimitMicros: toNumberOrNull(r.previous_hard_limit_micros),
+    requestedHardLimitPico: toPico(r.requested_hard_limit_pico),
+    previousHardLimitPico: toPicoOrNull(r.previous_hard_limit_pico),
     reason: r.reason,
     status: r.status,
     note: r.note,

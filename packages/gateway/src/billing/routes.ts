@@ -28,7 +28,7 @@ import { readObjectBody, stringField, usdField } from './admin-input.js';
 import { quotaRequestJson, seconds, usdOrNull, type BillingJson } from './admin-json.js';
 import { getOrgLimits, setOrgLimits, type OrgLimits } from './org-limits.js';
 import { periodOf, spendKey } from './period.js';
-import { microsToUsd } from './pricing.js';
+import { formatUsd, picoToUsd } from './pricing.js';
 import { createQuotaRequest, decideQuotaRequest, getQuotaRequest, listQuotaRequests, pendingQuotaRequestOf } from './quota-requests.js';
 import { billingDb, type BillingStore, type QuotaRequestStatus } from './tables.js';
 
@@ -78,9 +78,9 @@ export function registerBillingRoutes(router: Router, deps: BillingRouteDeps): v
     const body = await readObjectBody(ctx, maxBody, ['hard_limit_usd', 'soft_limit_usd']);
     const hard = usdField(body, 'hard_limit_usd', { nullable: true });
     const soft = usdField(body, 'soft_limit_usd', { nullable: true });
-    const patch: { hardLimitMicros?: number | null; softLimitMicros?: number | null } = {};
-    if (hard !== undefined) patch.hardLimitMicros = hard;
-    if (soft !== undefined) patch.softLimitMicros = soft;
+    const patch: { hardLimitPico?: bigint | null; softLimitPico?: bigint | null } = {};
+    if (hard !== undefined) patch.hardLimitPico = hard;
+    if (soft !== undefined) patch.softLimitPico = soft;
     if (!(await setOrgLimits(deps.store, orgId, patch))) throw notFound('organization', orgId);
     await deps.onLimitsChanged(orgId);
     sendJson(ctx, 200, await billingView(deps, await existingOrg(deps.store, orgId)));
@@ -93,11 +93,11 @@ export function registerBillingRoutes(router: Router, deps: BillingRouteDeps): v
     const requested = usdField(body, 'hard_limit_usd', { nullable: false, required: true })!;
     const reason = stringField(body, 'reason', { required: true, maxLength: REASON_MAX })!;
     const o = await existingOrg(deps.store, orgId);
-    if (o.hardLimitMicros === null) throw conflict(`Organization ${orgId} has no hard limit; there is nothing to increase.`);
-    if (requested <= o.hardLimitMicros) {
-      throw conflict(`The requested hard limit ($${microsToUsd(requested)}) is not above the current one ($${microsToUsd(o.hardLimitMicros)}).`);
+    if (o.hardLimitPico === null) throw conflict(`Organization ${orgId} has no hard limit; there is nothing to increase.`);
+    if (requested <= o.hardLimitPico) {
+      throw conflict(`The requested hard limit ($${formatUsd(requested, 2)}) is not above the current one ($${formatUsd(o.hardLimitPico, 2)}).`);
     }
-    const created = await createQuotaRequest(deps.store, { orgId, requestedHardLimitMicros: requested, reason, now: deps.clock.now() });
+    const created = await createQuotaRequest(deps.store, { orgId, requestedHardLimitPico: requested, reason, now: deps.clock.now() });
     if (!created) {
       const pending = await pendingQuotaRequestOf(deps.store, orgId);
       throw conflict(`Organization ${orgId} already has a pending quota request${pending ? ` (${pending.id})` : ''}; wait for its decision.`);
@@ -149,11 +149,11 @@ export async function billingView(deps: Pick<BillingRouteDeps, 'store' | 'counte
   return {
     object: 'organization.billing',
     organization_id: o.id,
-    hard_limit_usd: usdOrNull(o.hardLimitMicros),
-    soft_limit_usd: usdOrNull(o.softLimitMicros),
+    hard_limit_usd: usdOrNull(o.hardLimitPico),
+    soft_limit_usd: usdOrNull(o.softLimitPico),
     period: period.key,
-    spent_usd: microsToUsd(spend.spent),
-    reserved_usd: microsToUsd(spend.reserved),
+    spent_usd: picoToUsd(spend.spent),
+    reserved_usd: picoToUsd(spend.reserved),
     soft_limit_notification: notification
       ? {
           status: notification.status,

@@ -12,8 +12,9 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CounterStore } from '../limits/counter-store.js';
 import { periodOf, spendKey } from './period.js';
-import { microsToUsd } from './pricing.js';
+import { picoToUsd, toPico } from './pricing.js';
 import { billingDb, type BillingStore, type SoftLimitStatus } from './tables.js';
+import { moneyText } from './money-column.js';
 
 export interface SoftLimitNotifierOptions {
   clock: Clock;
@@ -65,22 +66,22 @@ export class SoftLimitNotifier {
    * the crossing (and started the delivery), false otherwise. Delivery continues in background;
    * `idle()` waits for it.
    */
-  async check(orgId: string, spentMicros: number, softLimitMicros: number | null, period: string): Promise<boolean> {
-    if (softLimitMicros === null || spentMicros < softLimitMicros) return false;
+  async check(orgId: string, spentPico: bigint, softLimitPico: bigint | null, period: string): Promise<boolean> {
+    if (softLimitPico === null || spentPico < softLimitPico) return false;
     const key = memoKey(orgId, period);
     if (this.fired.has(key)) return false;
     const now = this.o.clock.now();
     const status: SoftLimitStatus = this.o.webhookUrl === null ? 'no_webhook' : 'pending';
     const created = await billingDb(this.o.store)
       .insertInto('soft_limit_notifications')
-      .values({ org_id: orgId, period, spend_micros: spentMicros, limit_micros: softLimitMicros, status, attempts: 0, last_error: null, created_at: now, delivered_at: null })
+      .values({ org_id: orgId, period, spend_pico: spentPico, limit_pico: softLimitPico, status, attempts: 0, last_error: null, created_at: now, delivered_at: null })
       .onConflict((oc) => oc.columns(['org_id', 'period']).doNothing())
       .returning('org_id')
       .execute();
     this.remember(key);
     if (created.length === 0) return false;
-    this.o.log.info({ org_id: orgId, period, spend_micros: spentMicros, soft_limit_micros: softLimitMicros }, 'soft limit reached');
-    if (this.o.webhookUrl !== null) this.track(this.deliver(orgId, period, spentMicros, softLimitMicros, now, 0));
+    this.o.log.info({ org_id: orgId, period, spend_usd: picoToUsd(spentPico), soft_limit_usd: picoToUsd(softLimitPico) }, 'soft limit reached');
+    if (this.o.webhookUrl !== null) this.track(this.deliver(orgId, period, spentPico, softLimitPico, now, 0));
     return true;
   }
 
@@ -92,10 +93,15 @@ export class SoftLimitNotifier {
   async resumePending(): Promise<number> {
     if (this.o.webhookUrl === null) return 0;
     const cutoff = this.o.clock.now() - this.retryWindowMs();
-    const rows = await billingDb(this.o.store).selectFrom('soft_limit_notifications').selectAll().where('status', '=', 'pending').where('created_at', '<', cutoff).execute();
+    const rows = await billingDb(this.o.store)
+      .selectFrom('soft_limit_notifications')
+      .select(['org_id', 'period', 'created_at', 'attempts', moneyText('spend_pico').as('spend'), moneyText('limit_pico').as('limit')])
+      .where('status', '=', 'pending')
+      .where('created_at', '<', cutoff)
+      .execute();
     for (const r of rows) {
       this.remember(memoKey(r.org_id, r.period));
-      this.track(this.deliver(r.org_id, r.period, Number(r.spend_micros), Number(r.limit_micros), Number(r.created_at), r.attempts));
+      this.track(this.deliver(r.org_id, r.period, toPico(r.spend), toPico(r.limit), Number(r.created_at), r.attempts));
     }
     return rows.length;
   }
@@ -105,7 +111,7 @@ export class SoftLimitNotifier {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
   }
 
-  private async deliver(orgId: string, period: string, spent: number, limit: number, createdAt: number, attemptsSoFar: number): Promise<void> {
+  private async deliver(orgId: string, period: string, spent: bigint, limit: bigint, createdAt: number, attemptsSoFar: number): Promise<void> {
     const url = this.o.webhookUrl!;
     const payload: SoftLimitPayload = {
       object: 'organization.soft_limit_notification',
@@ -113,8 +119,8 @@ export class SoftLimitNotifier {
       id: `${orgId}:${period}`,
       organization_id: orgId,
       period,
-      spend_usd: microsToUsd(spent),
-      soft_limit_usd: microsToUsd(limit),
+      spend_usd: picoToUsd(spent),
+      soft_limit_usd: picoToUsd(limit),
       created_at: Math.floor(createdAt / 1000),
     };
     const body = JSON.stringify(payload);
@@ -188,7 +194,7 @@ export function createSoftLimitHook(d: {
   notifier: SoftLimitNotifier;
   counters: Pick<CounterStore, 'spendOf'>;
   clock: Clock;
-  softLimitOf: (orgId: string) => number | null | undefined | Promise<number | null | undefined>;
+  softLimitOf: (orgId: string) => bigint | null | undefined | Promise<bigint | null | undefined>;
   log: Pick<Logger, 'warn'>;
 }): (orgId: string) => void {
   return (orgId) => {

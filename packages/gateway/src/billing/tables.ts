@@ -8,7 +8,9 @@ import type { Kysely } from 'kysely';
 
 /**
  * Integer columns as read back: SQLite gives numbers, PostgreSQL's `pg` gives `bigint` and
- * aggregates as strings. Readers pass every such value through `Number`.
+ * aggregates as strings. Readers pass counts and times through `Number`; money (pico-dollars,
+ * beyond 2^53) is read as text with `moneyText` (money-column.ts) and turned into a bigint with `toPico`, because
+ * SQLite hands a large integer to JavaScript as an inexact double.
  */
 export type DbInt = number | string | bigint;
 
@@ -21,7 +23,8 @@ export interface UsageEventsTable {
   endpoint: string;
   prompt_tokens: DbInt;
   completion_tokens: DbInt;
-  cost_micros: DbInt;
+  /** Pico-dollars (migration 0003; micro-dollars before). */
+  cost_pico: DbInt;
   status_code: number;
   error_code: string | null;
   streamed: number;
@@ -39,7 +42,7 @@ export interface UsageDailyTable {
   requests: DbInt;
   prompt_tokens: DbInt;
   completion_tokens: DbInt;
-  cost_micros: DbInt;
+  cost_pico: DbInt;
 }
 
 export type SoftLimitStatus = 'pending' | 'delivered' | 'failed' | 'no_webhook';
@@ -47,8 +50,8 @@ export type SoftLimitStatus = 'pending' | 'delivered' | 'failed' | 'no_webhook';
 export interface SoftLimitNotificationsTable {
   org_id: string;
   period: string;
-  spend_micros: DbInt;
-  limit_micros: DbInt;
+  spend_pico: DbInt;
+  limit_pico: DbInt;
   status: SoftLimitStatus;
   attempts: number;
   last_error: string | null;
@@ -61,8 +64,8 @@ export type QuotaRequestStatus = 'pending' | 'approved' | 'rejected';
 export interface QuotaRequestsTable {
   id: string;
   org_id: string;
-  requested_hard_limit_micros: DbInt;
-  previous_hard_limit_micros: DbInt | null;
+  requested_hard_limit_pico: DbInt;
+  previous_hard_limit_pico: DbInt | null;
   reason: string;
   status: QuotaRequestStatus;
   note: string | null;
@@ -81,8 +84,8 @@ export interface BillingTables {
 export interface OrganizationBillingColumns {
   id: string;
   name: string;
-  hard_limit_micros: DbInt | null;
-  soft_limit_micros: DbInt | null;
+  hard_limit_pico: DbInt | null;
+  soft_limit_pico: DbInt | null;
   deleted_at: DbInt | null;
 }
 

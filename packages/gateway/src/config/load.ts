@@ -7,6 +7,7 @@ import { findEntry } from '@tollgate/protocol';
 import { DEFAULT_MAX_BODY_BYTES } from '../http/body.js';
 import { isCountableLimit, LIMIT_WINDOWS_MS } from '../limits/bucket-math.js';
 import { readStatusConfig } from '../status/config.js';
+import { isWholePicoPerToken } from '../billing/pricing.js';
 
 export { ConfigError } from './reader.js';
 
@@ -227,7 +228,7 @@ function readModel(m: Reader, allowFaultHeader: boolean): ModelConfig {
     type,
     context_window: contextWindow,
     max_output_tokens: maxOutput,
-    pricing: { input_per_1m: pricing.number('input_per_1m', 0, { min: 0 }), output_per_1m: pricing.number('output_per_1m', 0, { min: 0 }) },
+    pricing: { input_per_1m: price(pricing, 'input_per_1m'), output_per_1m: price(pricing, 'output_per_1m') },
     simulator,
     deployments,
     admission,
@@ -250,6 +251,13 @@ function readExtraParams(m: Reader): string[] {
   const names = m.stringList('extra_params');
   for (const n of names) if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(n)) m.problems.push(`${m.path}.extra_params: ${JSON.stringify(n)} is not a parameter name`);
   return names;
+}
+
+/** A USD-per-1M price; finer than $0.000001 per 1M tokens (one pico-dollar per token) cannot be counted exactly. */
+function price(r: Reader, key: 'input_per_1m' | 'output_per_1m'): number {
+  const v = r.number(key, 0, { min: 0 });
+  if (!isWholePicoPerToken(v)) r.problems.push(`${r.path}.${key}: ${v} has more than 6 decimals; prices are counted in whole $0.000001 per 1M tokens`);
+  return v;
 }
 
 function readDeployment(d: Reader, model: string, i: number): Deployment {

@@ -11,6 +11,9 @@
  */
 import type { ReserveRequest, SettleRequest } from './counter-store.js';
 
+/** Largest money amount (pico-dollars) a counter takes: a 64-bit signed integer, as the databases store it. */
+export const MAX_MONEY = 2n ** 63n - 1n;
+
 /** Upper bound of a bucket's capacity in units, and of its debt (the level's floor is −MAX_UNITS). */
 export const MAX_UNITS = 2 ** 50;
 
@@ -57,6 +60,7 @@ export function bucketScale(limit: number, windowMs: number): BucketScale {
 }
 
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+const isMoney = (n: unknown): n is bigint => typeof n === 'bigint' && n >= 0n && n <= MAX_MONEY;
 
 function check(ok: boolean, what: string): void {
   if (!ok) throw new RangeError(`counter store: ${what}`);
@@ -84,8 +88,8 @@ export function validateReserve(r: ReserveRequest): void {
   if (r.spend) {
     const s = r.spend;
     check(typeof s.key === 'string' && s.key.length > 0, 'spend key must be a non-empty string');
-    check(s.hardLimit === null || isCount(s.hardLimit), `spend hardLimit must be null or a non-negative integer, got ${s.hardLimit}`);
-    check(isCount(s.amount), `spend amount must be a non-negative integer (micro-dollars), got ${s.amount}`);
+    check(s.hardLimit === null || isMoney(s.hardLimit), `spend hardLimit must be null or a bigint in [0, 2^63), got ${String(s.hardLimit)}`);
+    check(isMoney(s.amount), `spend amount must be a bigint in [0, 2^63) (pico-dollars), got ${String(s.amount)}`);
     check(isCount(s.periodEndMs), `spend periodEndMs must be an integer epoch ms, got ${s.periodEndMs}`);
   }
 }
@@ -94,13 +98,13 @@ export function validateSettle(s: SettleRequest): void {
   validateTag(s.tag);
   check(typeof s.reservationId === 'string' && s.reservationId.length > 0, 'reservationId must be a non-empty string');
   for (const c of s.bucketCosts ?? []) check(isCount(c), `actual bucket cost must be a non-negative integer, got ${c}`);
-  check(s.spendAmount === undefined || isCount(s.spendAmount), `actual spend must be a non-negative integer, got ${s.spendAmount}`);
+  check(s.spendAmount === undefined || isMoney(s.spendAmount), `actual spend must be a bigint in [0, 2^63) (pico-dollars), got ${String(s.spendAmount)}`);
 }
 
-export function validateSpendArgs(tag: string, key: string, spent?: number, periodEndMs?: number): void {
+export function validateSpendArgs(tag: string, key: string, spent?: bigint, periodEndMs?: number): void {
   validateTag(tag);
   check(typeof key === 'string' && key.length > 0, 'spend key must be a non-empty string');
-  if (spent !== undefined) check(isCount(spent), `spent must be a non-negative integer, got ${spent}`);
+  if (spent !== undefined) check(isMoney(spent), `spent must be a bigint in [0, 2^63), got ${String(spent)}`);
   if (periodEndMs !== undefined) check(isCount(periodEndMs), `periodEndMs must be an integer epoch ms, got ${periodEndMs}`);
 }
 

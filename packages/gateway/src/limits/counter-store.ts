@@ -20,14 +20,15 @@ export interface BucketRequest {
 }
 
 /**
- * A spend quota in integer micro-dollars. `key` names the organization's calendar-month period
- * (e.g. `2026-01`); `hardLimit` null means unlimited (spend is still tracked). `periodEndMs` is
- * when the period ends, so its counters can expire some time after.
+ * A spend quota in integer pico-dollars (bigint, below 2^63; see billing/pricing.ts). `key` names
+ * the organization's calendar-month period (e.g. `2026-01`); `hardLimit` null means unlimited
+ * (spend is still tracked). `periodEndMs` is when the period ends, so its counters can expire
+ * some time after.
  */
 export interface SpendRequest {
   key: string;
-  hardLimit: number | null;
-  amount: number;
+  hardLimit: bigint | null;
+  amount: bigint;
   periodEndMs: number;
   /**
    * Refuse (reject with `CounterStateLost`) unless this spend counter was restored from the
@@ -60,7 +61,8 @@ export interface BucketRestore {
 
 export interface RestoreRequest {
   tag: string;
-  spend: { key: string; spent: number; periodEndMs: number };
+  /** `spent` in pico-dollars. */
+  spend: { key: string; spent: bigint; periodEndMs: number };
   buckets: BucketRestore[];
 }
 
@@ -83,19 +85,28 @@ export interface BucketState {
   resetMs: number;
 }
 
+/** Pico-dollars. */
 export interface SpendState {
-  spent: number;
-  reserved: number;
+  spent: bigint;
+  reserved: bigint;
 }
 
-export interface ReserveFailure {
-  /** The index of the failing bucket in the request, or `'spend'`. */
-  target: number | 'spend';
-  /** Whole tokens (or micro-dollars) available now; negative when in debt. */
-  available: number;
-  /** The exact wait until the cost fits; null when it never can (cost above the limit, or spend). */
-  retryAfterMs: number | null;
-}
+export type ReserveFailure =
+  | {
+      /** The index of the failing bucket in the request. */
+      target: number;
+      /** Whole tokens available now; negative when in debt. */
+      available: number;
+      /** The exact wait until the cost fits; null when it never can (cost above the limit). */
+      retryAfterMs: number | null;
+    }
+  | {
+      target: 'spend';
+      /** Pico-dollars left under the hard limit; negative when spent + reserved is above it. */
+      available: bigint;
+      /** Spend never frees up by waiting. */
+      retryAfterMs: null;
+    };
 
 export type ReserveOutcome =
   | { admitted: true; buckets: BucketState[]; spend?: SpendState }
@@ -106,8 +117,8 @@ export interface SettleRequest {
   tag: string;
   /** Actual cost per bucket, in the order of the reservation; a missing entry means "as reserved". */
   bucketCosts?: number[];
-  /** Actual spend; absent means "as reserved" (the worst case, the safe direction). */
-  spendAmount?: number;
+  /** Actual spend in pico-dollars; absent means "as reserved" (the worst case, the safe direction). */
+  spendAmount?: bigint;
 }
 
 export interface CounterStore {
@@ -127,7 +138,7 @@ export interface CounterStore {
   settle(s: SettleRequest): Promise<boolean>;
   spendOf(tag: string, key: string): Promise<SpendState>;
   /** Sets `spent` (reserved is kept): the gateway rebuilds it from the durable ledger at start. */
-  setSpent(tag: string, key: string, spent: number, periodEndMs: number): Promise<void>;
+  setSpent(tag: string, key: string, spent: bigint, periodEndMs: number): Promise<void>;
   /**
    * Rebuilt state from the ledger, in one step: spent (reserved is kept), the buckets (a bucket
    * already lower is left alone), and the mark that lets guarded reserves through. Resolves false

@@ -33,9 +33,10 @@ interface BucketCell {
   expiresAt: number;
 }
 
+/** Pico-dollars. */
 interface SpendCell {
-  spent: number;
-  reserved: number;
+  spent: bigint;
+  reserved: bigint;
   expiresAt: number;
   /** Restored from the ledger (the Redis hash's `g`): guarded reserves pass. */
   restored?: boolean;
@@ -51,7 +52,7 @@ interface ReservedBucket {
 
 interface Reservation {
   buckets: ReservedBucket[];
-  spend?: { key: string; amount: number; expiresAt: number };
+  spend?: { key: string; amount: bigint; expiresAt: number };
   leaseExpiresAt: number;
   /** After this the record is gone whether swept or not (Redis: the records hash TTL). */
   expiresAt: number;
@@ -99,7 +100,7 @@ export class MemoryCounterStore implements CounterStore {
     let spend: SpendState | undefined;
     if (r.spend) {
       const cell = this.spendCell(spendName(r.tag, r.spend.key), now);
-      spend = { spent: cell?.spent ?? 0, reserved: cell?.reserved ?? 0 };
+      spend = { spent: cell?.spent ?? 0n, reserved: cell?.reserved ?? 0n };
       const { hardLimit, amount } = r.spend;
       if (hardLimit !== null && spend.spent + spend.reserved + amount > hardLimit) {
         failures.push({ target: 'spend', available: hardLimit - spend.spent - spend.reserved, retryAfterMs: null });
@@ -157,10 +158,11 @@ export class MemoryCounterStore implements CounterStore {
     });
     if (record.spend) {
       const { key, amount, expiresAt } = record.spend;
-      const cell: SpendCell = this.spendCell(key, now) ?? { spent: 0, reserved: 0, expiresAt };
+      const cell: SpendCell = this.spendCell(key, now) ?? { spent: 0n, reserved: 0n, expiresAt };
+      const reserved = cell.reserved - amount;
       this.spends.set(key, {
         spent: cell.spent + (s.spendAmount ?? amount),
-        reserved: Math.max(0, cell.reserved - amount),
+        reserved: reserved > 0n ? reserved : 0n,
         expiresAt,
         ...(cell.restored && { restored: true }),
       });
@@ -172,15 +174,15 @@ export class MemoryCounterStore implements CounterStore {
     this.assertOpen();
     validateSpendArgs(tag, key);
     const cell = this.spendCell(spendName(tag, key), this.now());
-    return cell ? { spent: cell.spent, reserved: cell.reserved } : { spent: 0, reserved: 0 };
+    return cell ? { spent: cell.spent, reserved: cell.reserved } : { spent: 0n, reserved: 0n };
   }
 
-  async setSpent(tag: string, key: string, spent: number, periodEndMs: number): Promise<void> {
+  async setSpent(tag: string, key: string, spent: bigint, periodEndMs: number): Promise<void> {
     this.assertOpen();
     validateSpendArgs(tag, key, spent, periodEndMs);
     const name = spendName(tag, key);
     const cell = this.spendCell(name, this.now());
-    this.spends.set(name, { spent, reserved: cell?.reserved ?? 0, expiresAt: periodEndMs + SPEND_GRACE_MS, ...(cell?.restored && { restored: true }) });
+    this.spends.set(name, { spent, reserved: cell?.reserved ?? 0n, expiresAt: periodEndMs + SPEND_GRACE_MS, ...(cell?.restored && { restored: true }) });
   }
 
   async restore(r: RestoreRequest): Promise<boolean> {
@@ -190,7 +192,7 @@ export class MemoryCounterStore implements CounterStore {
     const name = spendName(r.tag, r.spend.key);
     const cell = this.spendCell(name, now);
     if (cell?.restored) return false;
-    this.spends.set(name, { spent: r.spend.spent, reserved: cell?.reserved ?? 0, expiresAt: r.spend.periodEndMs + SPEND_GRACE_MS, restored: true });
+    this.spends.set(name, { spent: r.spend.spent, reserved: cell?.reserved ?? 0n, expiresAt: r.spend.periodEndMs + SPEND_GRACE_MS, restored: true });
     for (const b of r.buckets) {
       const s = bucketScale(b.limit, b.windowMs);
       const level = Math.max(-MAX_UNITS, s.capacity - b.deficitUnits);
@@ -254,7 +256,8 @@ export class MemoryCounterStore implements CounterStore {
       if (rec.expiresAt <= now || !rec.spend) continue;
       const cell = this.spendCell(rec.spend.key, now);
       if (cell) {
-        cell.reserved = Math.max(0, cell.reserved - rec.spend.amount);
+        const reserved = cell.reserved - rec.spend.amount;
+        cell.reserved = reserved > 0n ? reserved : 0n;
         cell.spent += rec.spend.amount;
       }
     }

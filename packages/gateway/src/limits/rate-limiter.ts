@@ -33,7 +33,7 @@ export interface ReserveInput {
   tokens: number;
   orgLimits: LimitSet;
   keyLimits?: LimitSet;
-  /** The worst-case cost against the monthly hard limit (micro-dollars; a fraction is rounded up). */
+  /** The worst-case cost against the monthly hard limit (pico-dollars, exact). */
   spend?: SpendRequest;
   leaseMs?: number;
 }
@@ -48,10 +48,10 @@ export interface Admission {
   /**
    * Trues up with the real usage: token buckets get reserved − actual back (never above their
    * limit) or are debited the excess; requests stay counted; spend moves from reserved to spent
-   * at `actualSpend` (absent: the reserved worst case). Idempotent; a failed call may be retried,
-   * and a reservation never settled is charged in full when its lease runs out.
+   * at `actualSpend` in pico-dollars (absent: the reserved worst case). Idempotent; a failed call
+   * may be retried, and a reservation never settled is charged in full when its lease runs out.
    */
-  settle(actualTokens: number, actualSpend?: number): Promise<void>;
+  settle(actualTokens: number, actualSpend?: bigint): Promise<void>;
   /**
    * Gives everything back, the request count included: for requests the gateway itself could not
    * serve (its own overload). Shares idempotency with `settle`: whichever runs first wins.
@@ -108,7 +108,7 @@ export class RateLimiter {
       reservationId: input.requestId,
       tag: input.orgId,
       buckets,
-      ...(input.spend && { spend: { ...input.spend, amount: Math.ceil(input.spend.amount) } }),
+      ...(input.spend && { spend: input.spend }),
       leaseMs: input.leaseMs ?? this.leaseMs,
     });
     const headers = rateLimitHeaders(dims, outcome.buckets);
@@ -121,7 +121,7 @@ export class RateLimiter {
     }
 
     let settling: Promise<void> | undefined;
-    const once = (bucketCosts: number[], spendAmount: number | undefined): Promise<void> => {
+    const once = (bucketCosts: number[], spendAmount: bigint | undefined): Promise<void> => {
       settling ??= this.store
         .settle({ reservationId: input.requestId, tag: input.orgId, bucketCosts, ...(spendAmount !== undefined && { spendAmount }) })
         .then(
@@ -137,8 +137,8 @@ export class RateLimiter {
       requestId: input.requestId,
       headers,
       ...(outcome.spend && { spend: outcome.spend }),
-      settle: (actualTokens, actualSpend) => once(dims.map((d) => (d.kind === 'tokens' ? Math.ceil(actualTokens) : 1)), actualSpend === undefined ? undefined : Math.ceil(actualSpend)),
-      cancel: () => once(dims.map(() => 0), 0),
+      settle: (actualTokens, actualSpend) => once(dims.map((d) => (d.kind === 'tokens' ? Math.ceil(actualTokens) : 1)), actualSpend),
+      cancel: () => once(dims.map(() => 0), 0n),
     };
   }
 }

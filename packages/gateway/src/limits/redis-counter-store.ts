@@ -31,6 +31,7 @@ import {
   encodeReserve,
   encodeRestore,
   encodeSettle,
+  money,
   leasesKey,
   recordsKey,
   spendKey,
@@ -58,7 +59,8 @@ export interface SweptLease {
   reservationId: string;
   /** The spend key (full Redis key) it was charged to. */
   spendKey: string;
-  amount: number;
+  /** Pico-dollars. */
+  amount: bigint;
   /** Redis time of the sweep (ms). */
   sweptAt: number;
 }
@@ -68,7 +70,8 @@ export interface SweptCorrection {
   reservationId: string;
   /** `ledger`: the request is in the ledger; `absent`: it is not (applied once graceMs passed). */
   kind: 'ledger' | 'absent';
-  delta: number;
+  /** Pico-dollars, signed. */
+  delta: bigint;
 }
 
 export interface RedisCounterStoreOptions {
@@ -130,7 +133,7 @@ export class RedisCounterStore implements CounterStore {
     const all = await this.bounded(this.client.hgetall(sweptKey(this.prefix, tag)));
     return Object.entries(all).map(([reservationId, raw]) => {
       const x = JSON.parse(raw) as { sk: string; a: string; at: string };
-      return { reservationId, spendKey: x.sk, amount: Number(x.a), sweptAt: Number(x.at) };
+      return { reservationId, spendKey: x.sk, amount: money(x.a), sweptAt: Number(x.at) };
     });
   }
 
@@ -138,14 +141,13 @@ export class RedisCounterStore implements CounterStore {
    * Applies the reconciliation's corrections and raises a spend counter found below the ledger,
    * in one step (RECONCILE_LUA). Returns the counter after it, and what was changed.
    */
-  async reconcile(tag: string, key: string, r: { ledgerSpent: number; graceMs: number; corrections: SweptCorrection[] }): Promise<{ spent: number; reserved: number; corrected: number; raised: number }> {
+  async reconcile(tag: string, key: string, r: { ledgerSpent: bigint; graceMs: number; corrections: SweptCorrection[] }): Promise<{ spent: bigint; reserved: bigint; corrected: number; raised: bigint }> {
     this.assertOpen();
     validateSpendArgs(tag, key, r.ledgerSpent);
-    const args = [String(r.graceMs), String(r.ledgerSpent), String(r.corrections.length)];
-    for (const c of r.corrections) args.push(c.reservationId, c.kind === 'ledger' ? 'p' : 'a', String(c.delta));
+    const args = [String(r.graceMs), r.ledgerSpent.toString(), String(r.corrections.length)];
+    for (const c of r.corrections) args.push(c.reservationId, c.kind === 'ledger' ? 'p' : 'a', c.delta.toString());
     const reply = (await this.run(RECONCILE, { keys: [sweptKey(this.prefix, tag), spendKey(this.prefix, tag, key)], args })) as unknown[];
-    const [spent, reserved, corrected, raised] = reply.map(Number) as [number, number, number, number];
-    return { spent, reserved, corrected, raised };
+    return { spent: money(reply[0]), reserved: money(reply[1]), corrected: Number(reply[2]), raised: money(reply[3]) };
   }
 
   /** Tags (organizations) with swept leases waiting for the reconciliation (standalone Redis: SCAN). */
@@ -173,13 +175,13 @@ export class RedisCounterStore implements CounterStore {
     this.assertOpen();
     validateSpendArgs(tag, key);
     const [spent, reserved] = await this.bounded(this.client.hmget(spendKey(this.prefix, tag, key), 's', 'r'));
-    return { spent: Number(spent ?? 0), reserved: Number(reserved ?? 0) };
+    return { spent: money(spent ?? '0'), reserved: money(reserved ?? '0') };
   }
 
-  async setSpent(tag: string, key: string, spent: number, periodEndMs: number): Promise<void> {
+  async setSpent(tag: string, key: string, spent: bigint, periodEndMs: number): Promise<void> {
     this.assertOpen();
     validateSpendArgs(tag, key, spent, periodEndMs);
-    await this.run(SET_SPENT, { keys: [spendKey(this.prefix, tag, key)], args: [String(spent), String(periodEndMs + SPEND_GRACE_MS)] });
+    await this.run(SET_SPENT, { keys: [spendKey(this.prefix, tag, key)], args: [spent.toString(), String(periodEndMs + SPEND_GRACE_MS)] });
   }
 
   async close(): Promise<void> {
@@ -192,7 +194,7 @@ export class RedisCounterStore implements CounterStore {
   }
 
   private compensate(r: ReserveRequest): void {
-    const cancel = this.run(SETTLE, encodeSettle(this.prefix, { reservationId: r.reservationId, tag: r.tag, bucketCosts: r.buckets.map(() => 0), spendAmount: 0 }));
+    const cancel = this.run(SETTLE, encodeSettle(this.prefix, { reservationId: r.reservationId, tag: r.tag, bucketCosts: r.buckets.map(() => 0), spendAmount: 0n }));
     const tracked = cancel.catch(() => undefined).finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
   }

@@ -4,7 +4,7 @@
  *
  * Key layout, all under one hash tag per organization so a call touches one Redis Cluster slot:
  *   `${prefix}{${tag}}:b:${bucketKey}`  hash {l: level in units, t: last write ms, q: units per token}
- *   `${prefix}{${tag}}:s:${spendKey}`   hash {s: spent, r: reserved}  (micro-dollars)
+ *   `${prefix}{${tag}}:p:${spendKey}`   hash {s: spent, r: reserved}  (pico-dollars, decimal strings)
  *   `${prefix}{${tag}}:res`             hash reservationId → JSON record (numbers as strings)
  *   `${prefix}{${tag}}:leases`          zset reservationId scored by lease expiry (ms)
  *   `${prefix}{${tag}}:swept`           hash reservationId → {sk, a, at}: leases charged in full by
@@ -16,8 +16,13 @@
  *
  * Rules the scripts keep (the same as MemoryCounterStore):
  * - Time is Redis `TIME`, never the caller's clock, so all instances share one clock.
- * - Every number is an integer below 2^53 (see bucket-math.ts); numbers are written to Redis as
- *   `%d` strings because Lua's tostring prints large integers in exponent form.
+ * - Every token number is an integer below 2^53 (see bucket-math.ts); numbers are written to Redis
+ *   as `%d` strings because Lua's tostring prints large integers in exponent form.
+ * - Money (pico-dollars, up to 2^63) exceeds what a Lua double holds exactly, so the scripts keep
+ *   it in two limbs {whole dollars, pico-dollars below 10^12} and add, subtract and compare limb
+ *   by limb (m_* below); it crosses the script boundary as decimal strings.
+ * - Spend keys are `p:` (pico-dollars); the `s:` keys of versions that counted micro-dollars are
+ *   left alone and expire, and the start-up rebuild fills the new key from the ledger.
  * - A missing bucket is a full bucket: each bucket key expires exactly when it would be full again,
  *   so idle keys vanish; spend keys expire SPEND_GRACE_MS after their period.
  * - reserve checks everything first and writes only when admitted; a rejection writes nothing.
@@ -39,6 +44,45 @@ local function floordiv(a, b)
 end
 local function ceildiv(a, b) return -floordiv(-a, b) end
 local function int(n) return string.format('%d', n) end
+
+-- Money: {hi, lo} = hi * 10^12 + lo, 0 <= lo < 10^12; both limbs are exact in a double.
+local M_BASE = 1000000000000
+local function m_parse(s)
+  if not s or s == '' then return { 0, 0 } end
+  local n = #s
+  if n <= 12 then return { 0, tonumber(s) } end
+  return { tonumber(string.sub(s, 1, n - 12)), tonumber(string.sub(s, n - 11)) }
+end
+local function m_str(a)
+  if a[1] == 0 then return string.format('%d', a[2]) end
+  return string.format('%d%012d', a[1], a[2])
+end
+local function m_add(a, b)
+  local hi, lo = a[1] + b[1], a[2] + b[2]
+  if lo >= M_BASE then hi, lo = hi + 1, lo - M_BASE end
+  return { hi, lo }
+end
+local function m_cmp(a, b)
+  if a[1] ~= b[1] then return a[1] < b[1] and -1 or 1 end
+  if a[2] ~= b[2] then return a[2] < b[2] and -1 or 1 end
+  return 0
+end
+-- a - b for a >= b
+local function m_sub(a, b)
+  local hi, lo = a[1] - b[1], a[2] - b[2]
+  if lo < 0 then hi, lo = hi - 1, lo + M_BASE end
+  return { hi, lo }
+end
+-- max(a - b, 0)
+local function m_sub0(a, b)
+  if m_cmp(a, b) <= 0 then return { 0, 0 } end
+  return m_sub(a, b)
+end
+-- a - b as a signed decimal string
+local function m_diff(a, b)
+  if m_cmp(a, b) >= 0 then return m_str(m_sub(a, b)) end
+  return '-' .. m_str(m_sub(b, a))
+end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
@@ -65,11 +109,9 @@ local function sweep(leases, records, swept, batch)
     if raw then
       local rec = cjson.decode(raw)
       if rec.sk and redis.call('EXISTS', rec.sk) == 1 then
-        local amount = tonumber(rec.sa)
-        local keep = tonumber(redis.call('HGET', rec.sk, 'r') or '0') - amount
-        if keep < 0 then keep = 0 end
-        redis.call('HSET', rec.sk, 'r', int(keep))
-        redis.call('HINCRBY', rec.sk, 's', int(amount))
+        local amount = m_parse(rec.sa)
+        local h = redis.call('HMGET', rec.sk, 's', 'r')
+        redis.call('HSET', rec.sk, 's', m_str(m_add(m_parse(h[1]), amount)), 'r', m_str(m_sub0(m_parse(h[2]), amount)))
         redis.call('HSET', swept, old, cjson.encode({ sk = rec.sk, a = rec.sa, at = int(now) }))
         local ttl = redis.call('PTTL', swept)
         local exp = tonumber(rec.se)
@@ -130,14 +172,17 @@ for i = 1, n do
   end
 end
 local has_spend = ARGV[4] == '1'
-local spent, reserved, amount = 0, 0, tonumber(ARGV[6])
+local spent, reserved, amount = { 0, 0 }, { 0, 0 }, m_parse(ARGV[6])
 if has_spend then
   local h = redis.call('HMGET', KEYS[3], 's', 'r')
-  spent = tonumber(h[1] or '0')
-  reserved = tonumber(h[2] or '0')
-  local hard = tonumber(ARGV[5])
-  if hard >= 0 and spent + reserved + amount > hard then
-    failures[#failures + 1] = { -1, hard - spent - reserved, -1 }
+  spent = m_parse(h[1])
+  reserved = m_parse(h[2])
+  if ARGV[5] ~= '-1' then
+    local hard = m_parse(ARGV[5])
+    local held = m_add(spent, reserved)
+    if m_cmp(m_add(held, amount), hard) > 0 then
+      failures[#failures + 1] = { -1, m_diff(hard, held), -1 }
+    end
   end
 end
 
@@ -155,11 +200,11 @@ if admitted then
     rec.b[i] = { x.key, int(x.cost), int(x.q), int(x.rate), int(x.cap) }
   end
   if has_spend then
-    reserved = reserved + amount
-    redis.call('HSET', KEYS[3], 'r', int(reserved))
+    reserved = m_add(reserved, amount)
+    redis.call('HSET', KEYS[3], 'r', m_str(reserved))
     redis.call('PEXPIREAT', KEYS[3], ARGV[7])
     rec.sk = KEYS[3]
-    rec.sa = int(amount)
+    rec.sa = m_str(amount)
     rec.se = ARGV[7]
     if tonumber(ARGV[7]) > rec_exp then rec_exp = tonumber(ARGV[7]) end
   end
@@ -184,8 +229,8 @@ for i = 1, n do
   reply[#reply + 1] = reset
 end
 reply[#reply + 1] = has_spend and 1 or 0
-reply[#reply + 1] = spent
-reply[#reply + 1] = reserved
+reply[#reply + 1] = m_str(spent)
+reply[#reply + 1] = m_str(reserved)
 reply[#reply + 1] = #failures
 for _, f in ipairs(failures) do
   reply[#reply + 1] = f[1]
@@ -221,14 +266,12 @@ for i, x in ipairs(rec.b) do
   end
 end
 if rec.sk then
-  local amount = tonumber(rec.sa)
+  local amount = m_parse(rec.sa)
   local actual = amount
-  if ARGV[2] == '1' then actual = tonumber(ARGV[3]) end
+  if ARGV[2] == '1' then actual = m_parse(ARGV[3]) end
   local existed = redis.call('EXISTS', rec.sk) == 1
   local h = redis.call('HMGET', rec.sk, 's', 'r')
-  local keep = tonumber(h[2] or '0') - amount
-  if keep < 0 then keep = 0 end
-  redis.call('HSET', rec.sk, 's', int(tonumber(h[1] or '0') + actual), 'r', int(keep))
+  redis.call('HSET', rec.sk, 's', m_str(m_add(m_parse(h[1]), actual)), 'r', m_str(m_sub0(m_parse(h[2]), amount)))
   if not existed then redis.call('PEXPIREAT', rec.sk, rec.se) end
 end
 return 1
@@ -260,18 +303,19 @@ return sweep(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1]))
 
 /**
  * The reconciliation's repair, in one step. KEYS: 1 swept, 2 spend (this period).
- * ARGV: 1 graceMs, 2 ledger spent this period, 3 n, then per swept lease: id, kind, delta.
+ * ARGV: 1 graceMs, 2 ledger spent this period, 3 n, then per swept lease: id, kind, delta
+ * (money as decimal strings, the delta signed).
  * kind `p`: the request is in the ledger, `delta` (its cost − the amount charged) applies now;
  * kind `a`: it is not, `delta` (− the amount charged) applies once it was swept graceMs ago.
  * Then a spend counter below the ledger (spent + reserved < ledger) is raised to it.
- * Reply: spent, reserved, leases corrected, micro-dollars the floor added.
+ * Reply: spent, reserved, leases corrected, pico-dollars the floor added (money as strings).
  */
 export const RECONCILE_LUA = `${COMMON_LUA}
 local grace = tonumber(ARGV[1])
 local fixed = 0
 for i = 1, tonumber(ARGV[3]) do
   local base = 3 + (i - 1) * 3
-  local id, kind, delta = ARGV[base + 1], ARGV[base + 2], tonumber(ARGV[base + 3])
+  local id, kind, delta = ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
   local raw = redis.call('HGET', KEYS[1], id)
   if raw then
     local rec = cjson.decode(raw)
@@ -279,22 +323,22 @@ for i = 1, tonumber(ARGV[3]) do
       redis.call('HDEL', KEYS[1], id)
       fixed = fixed + 1
       if redis.call('EXISTS', rec.sk) == 1 then
-        local s = tonumber(redis.call('HGET', rec.sk, 's') or '0') + delta
-        if s < 0 then s = 0 end
-        redis.call('HSET', rec.sk, 's', int(s))
+        local s = m_parse(redis.call('HGET', rec.sk, 's'))
+        if string.sub(delta, 1, 1) == '-' then s = m_sub0(s, m_parse(string.sub(delta, 2))) else s = m_add(s, m_parse(delta)) end
+        redis.call('HSET', rec.sk, 's', m_str(s))
       end
     end
   end
 end
 local h = redis.call('HMGET', KEYS[2], 's', 'r', 'g')
-local s, r, floor = tonumber(h[1] or '0'), tonumber(h[2] or '0'), 0
-local ledger = tonumber(ARGV[2])
-if h[3] and s + r < ledger then
-  floor = ledger - r - s
-  s = ledger - r
-  redis.call('HSET', KEYS[2], 's', int(s))
+local s, r, floor = m_parse(h[1]), m_parse(h[2]), { 0, 0 }
+local ledger = m_parse(ARGV[2])
+if h[3] and m_cmp(m_add(s, r), ledger) < 0 then
+  floor = m_sub(ledger, m_add(s, r))
+  s = m_sub(ledger, r)
+  redis.call('HSET', KEYS[2], 's', m_str(s))
 end
-return { s, r, fixed, floor }
+return { m_str(s), m_str(r), fixed, m_str(floor) }
 `;
 
 /** KEYS: 1 spend. ARGV: 1 spent, 2 expireAt. Keeps `reserved`. */
@@ -312,7 +356,7 @@ export interface ScriptCall {
 export const keyBase = (prefix: string, tag: string): string => `${prefix}{${tag}}:`;
 export const leasesKey = (prefix: string, tag: string): string => `${keyBase(prefix, tag)}leases`;
 export const recordsKey = (prefix: string, tag: string): string => `${keyBase(prefix, tag)}res`;
-export const spendKey = (prefix: string, tag: string, key: string): string => `${keyBase(prefix, tag)}s:${key}`;
+export const spendKey = (prefix: string, tag: string, key: string): string => `${keyBase(prefix, tag)}p:${key}`;
 export const bucketKey = (prefix: string, tag: string, key: string): string => `${keyBase(prefix, tag)}b:${key}`;
 export const sweptKey = (prefix: string, tag: string): string => `${keyBase(prefix, tag)}swept`;
 
@@ -326,8 +370,8 @@ export function encodeReserve(prefix: string, r: ReserveRequest): ScriptCall {
     str(r.leaseMs),
     str(RECORD_GRACE_MS),
     r.spend ? '1' : '0',
-    str(r.spend?.hardLimit ?? -1),
-    str(r.spend?.amount ?? 0),
+    r.spend?.hardLimit == null ? '-1' : r.spend.hardLimit.toString(),
+    (r.spend?.amount ?? 0n).toString(),
     str(r.spend ? r.spend.periodEndMs + SPEND_GRACE_MS : 0),
     str(SWEEP_BATCH),
     str(r.buckets.length),
@@ -346,7 +390,7 @@ export function encodeSettle(prefix: string, s: SettleRequest): ScriptCall {
   const costs = s.bucketCosts ?? [];
   return {
     keys: [leasesKey(prefix, s.tag), recordsKey(prefix, s.tag)],
-    args: [s.reservationId, s.spendAmount === undefined ? '0' : '1', str(s.spendAmount ?? 0), str(costs.length), ...costs.map(str)],
+    args: [s.reservationId, s.spendAmount === undefined ? '0' : '1', (s.spendAmount ?? 0n).toString(), str(costs.length), ...costs.map(str)],
   };
 }
 
@@ -359,7 +403,7 @@ function int(v: unknown): number {
 /** KEYS and ARGV of one restore call (the request must already be validated). */
 export function encodeRestore(prefix: string, r: RestoreRequest): ScriptCall {
   const keys = [spendKey(prefix, r.tag, r.spend.key)];
-  const args = [str(r.spend.spent), str(r.spend.periodEndMs + SPEND_GRACE_MS), str(r.buckets.length)];
+  const args = [r.spend.spent.toString(), str(r.spend.periodEndMs + SPEND_GRACE_MS), str(r.buckets.length)];
   for (const b of r.buckets) {
     const s = bucketScale(b.limit, b.windowMs);
     keys.push(bucketKey(prefix, r.tag, b.key));
@@ -368,7 +412,14 @@ export function encodeRestore(prefix: string, r: RestoreRequest): ScriptCall {
   return { keys, args };
 }
 
-/** Turns the reserve script's flat integer reply into a ReserveOutcome; throws CounterStateLost for {-1}. */
+/** A money value of a script reply (a decimal string) as pico-dollars. */
+export function money(v: unknown): bigint {
+  const t = typeof v === 'number' ? String(v) : v;
+  if (typeof t !== 'string' || !/^-?\d+$/.test(t)) throw new Error(`counter store: unexpected script money value ${String(v)}`);
+  return BigInt(t);
+}
+
+/** Turns the reserve script's flat reply into a ReserveOutcome; throws CounterStateLost for {-1}. */
 export function decodeReserve(reply: unknown, tag = ''): ReserveOutcome {
   if (!Array.isArray(reply)) throw new Error('counter store: unexpected reserve reply');
   if (reply.length === 1 && int(reply[0]) === -1) throw new CounterStateLost(tag);
@@ -379,13 +430,18 @@ export function decodeReserve(reply: unknown, tag = ''): ReserveOutcome {
   const buckets: BucketState[] = [];
   for (let k = 0; k < n; k++) buckets.push({ limit: next(), remaining: next(), resetMs: next() });
   const hasSpend = next() === 1;
-  const spend: SpendState = { spent: next(), reserved: next() };
+  const spend: SpendState = { spent: money(reply[i++]), reserved: money(reply[i++]) };
   const failures: ReserveFailure[] = [];
   for (let k = next(); k > 0; k--) {
     const target = next();
+    if (target < 0) {
+      failures.push({ target: 'spend', available: money(reply[i++]), retryAfterMs: null });
+      i++;
+      continue;
+    }
     const available = next();
     const retry = next();
-    failures.push({ target: target < 0 ? 'spend' : target, available, retryAfterMs: retry < 0 ? null : retry });
+    failures.push({ target, available, retryAfterMs: retry < 0 ? null : retry });
   }
   const base = { buckets, ...(hasSpend && { spend }) };
   return admitted ? { admitted: true, ...base } : { admitted: false, ...base, failures };

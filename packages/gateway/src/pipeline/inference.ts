@@ -76,7 +76,7 @@ class Run {
       caller,
       model: v.model,
       tokens,
-      worstCaseMicros: deps.worstCase(v.model, v.promptTokens, v.maxOutputTokens),
+      worstCasePico: deps.worstCase(v.model, v.promptTokens, v.maxOutputTokens),
       limits,
     });
     Object.assign(ctx.headers, this.reservation.headers);
@@ -201,10 +201,10 @@ class Run {
     if (this.finished) return;
     this.finished = true;
     const v = this.validated;
-    const cost = o.usage && v ? this.deps.price(v.model, o.usage) : 0;
+    const cost = o.usage && v ? this.deps.price(v.model, o.usage) : 0n;
     // The ledger first (synchronous, journaled), then the counters in the background.
     this.record(o, cost);
-    this.reservation?.settle({ tokens: o.usage?.total_tokens ?? 0, costMicros: cost });
+    this.reservation?.settle({ tokens: o.usage?.total_tokens ?? 0, costPico: cost });
   }
 
   /**
@@ -220,7 +220,7 @@ class Run {
     if (i) this.ctx.headers[HEADER.statusIncident] = `${i.id}; status=${i.status}; url=${i.url}`;
   }
 
-  private record(o: Outcome, cost = 0): void {
+  private record(o: Outcome, cost = 0n): void {
     const v = this.validated;
     this.deps.observe?.({
       model: this.reservation && v ? v.model.name : null,
@@ -239,7 +239,7 @@ class Run {
       endpoint: this.endpoint,
       prompt_tokens: o.usage?.prompt_tokens ?? 0,
       completion_tokens: o.usage?.completion_tokens ?? 0,
-      cost_micros: cost,
+      cost_pico: cost,
       status_code: o.status,
       error_code: o.errorCode,
       streamed: v?.stream ?? false,

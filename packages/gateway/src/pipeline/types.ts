@@ -33,7 +33,7 @@ export interface Reservation {
    * Settles tokens and money to what was really used. Returns at once: the true-up runs in the
    * background and is retried until it lands (idempotent), so it never delays or fails the answer.
    */
-  settle(actual: { tokens: number; costMicros: number }): void;
+  settle(actual: { tokens: number; costPico: bigint }): void;
   /** Returns everything (request count included): for requests the gateway itself could not serve (overload). Like `settle`, in the background. */
   cancel(): void;
 }
@@ -43,7 +43,8 @@ export interface ReserveInput {
   caller: CallerIdentity;
   model: ModelConfig;
   tokens: number;
-  worstCaseMicros: number;
+  /** Pico-dollars. */
+  worstCasePico: bigint;
   limits: { org: LimitSet; key?: LimitSet };
 }
 
@@ -74,8 +75,9 @@ export interface PipelineDeps {
   admission(model: ModelConfig): AdmissionLike | undefined;
   engines: EngineDispatch;
   usage: { record(event: UsageEvent): void };
-  price(model: ModelConfig, usage: Usage): number;
-  worstCase(model: ModelConfig, promptTokens: number, maxOutputTokens: number): number;
+  /** Exact pico-dollars. */
+  price(model: ModelConfig, usage: Usage): bigint;
+  worstCase(model: ModelConfig, promptTokens: number, maxOutputTokens: number): bigint;
   /** Told how every request ended (status page signals, per-model metrics). Must not throw. */
   observe?(o: RequestObservation): void;
   /** The open status-page incident of a model, named on its platform errors. */

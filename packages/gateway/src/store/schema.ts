@@ -17,9 +17,12 @@ export interface OrganizationsTable {
   created_at: number;
   /** Soft delete: the row stays so that usage and keys keep pointing at something. */
   deleted_at: number | null;
-  /** Monthly spend limits in integer micro-dollars; null = none (owned by the billing stage). */
-  hard_limit_micros: number | null;
-  soft_limit_micros: number | null;
+  /**
+   * Monthly spend limits in pico-dollars; null = none. Owned by the billing stage, which reads them
+   * as text (billing/org-limits.ts): beyond 2^53 a number read from SQLite is inexact.
+   */
+  hard_limit_pico: number | string | bigint | null;
+  soft_limit_pico: number | string | bigint | null;
   /** 1 when `organization_models` lists the only models the organization may use. */
   models_restricted: number;
 }

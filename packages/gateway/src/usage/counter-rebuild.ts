@@ -21,6 +21,8 @@ import { findEntry } from '@tollgate/protocol';
 import type { Logger } from 'pino';
 import { dayOf, periodOf, spendKey } from '../billing/period.js';
 import { billingDb, type BillingStore } from '../billing/tables.js';
+import { moneyText } from '../billing/money-column.js';
+import { picoToUsd, toPico } from '../billing/pricing.js';
 import type { Clock } from '../clock.js';
 import type { LimitSet } from '../config/types.js';
 import type { BucketRestore, CounterStore } from '../limits/counter-store.js';
@@ -44,7 +46,7 @@ export interface CounterRebuildDeps {
 
 export interface RebuildResult {
   orgId: string;
-  spent: number;
+  spent: bigint;
   buckets: number;
   /** False when another instance restored first. */
   restored: boolean;
@@ -78,7 +80,7 @@ export class CounterRebuilder {
     const [spentRow, events] = await Promise.all([
       db
         .selectFrom('usage_daily')
-        .select((eb) => eb.fn.sum<string | number>('cost_micros').as('cost'))
+        .select((eb) => moneyText(eb.fn.sum<string | number>('cost_pico')).as('cost'))
         .where('org_id', '=', orgId)
         .where('day', '>=', dayOf(period.startMs))
         .where('day', '<', dayOf(period.endMs))
@@ -90,7 +92,7 @@ export class CounterRebuilder {
         .where('created_at', '>', now - DAY_MS)
         .execute(),
     ]);
-    const spent = Number(spentRow?.cost ?? 0);
+    const spent = toPico(spentRow?.cost ?? 0n);
 
     // The admissions per (model, key): the organization's buckets sum over keys.
     const byModelKey = new Map<string, { model: string; keyId: string; admitted: Array<Admitted & { tokens: number }> }>();
@@ -116,7 +118,7 @@ export class CounterRebuilder {
     const restored = await this.d.counters.restore({ tag: orgId, spend: { key: spendKey(orgId, period.startMs), spent, periodEndMs: period.endMs }, buckets });
     if (restored) {
       this.count++;
-      this.d.log.info({ org_id: orgId, spent_micros: spent, buckets: buckets.length }, 'counters restored from the usage ledger');
+      this.d.log.info({ org_id: orgId, spent_usd: picoToUsd(spent), buckets: buckets.length }, 'counters restored from the usage ledger');
     }
     return { orgId, spent, buckets: buckets.length, restored };
   }

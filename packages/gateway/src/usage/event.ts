@@ -15,8 +15,11 @@ export interface UsageEvent {
   endpoint: string;
   prompt_tokens: number;
   completion_tokens: number;
-  /** Integer micro-dollars charged for this request. */
-  cost_micros: number;
+  /**
+   * Pico-dollars charged for this request: exactly tokens × the serving model's price. In a journal
+   * line it is a decimal string (JSON has no 64-bit integers).
+   */
+  cost_pico: bigint;
   status_code: number;
   error_code: string | null;
   streamed: boolean;
@@ -28,7 +31,22 @@ export interface UsageEvent {
 }
 
 const STRING_FIELDS = ['request_id', 'org_id', 'key_id', 'user_id', 'model', 'endpoint'] as const;
-const INT_FIELDS = ['prompt_tokens', 'completion_tokens', 'cost_micros', 'status_code', 'latency_ms', 'created_at'] as const;
+const INT_FIELDS = ['prompt_tokens', 'completion_tokens', 'status_code', 'latency_ms', 'created_at'] as const;
+
+/** A journal line: the event with its cost as a decimal string. */
+export function serializeUsageEvent(e: UsageEvent): string {
+  return JSON.stringify({ ...e, cost_pico: e.cost_pico.toString() });
+}
+
+/** The cost of a parsed line: `cost_pico` (a decimal string), or a line of a version that wrote `cost_micros`. */
+function costOf(o: Record<string, unknown>): bigint | string {
+  const p = o.cost_pico;
+  if (typeof p === 'bigint') return p >= 0n ? p : 'cost_pico is negative';
+  if (typeof p === 'string') return /^\d{1,19}$/.test(p) ? BigInt(p) : 'cost_pico is not a whole number >= 0';
+  const m = o.cost_micros;
+  if (p === undefined && Number.isSafeInteger(m) && (m as number) >= 0) return BigInt(m as number) * 1_000_000n;
+  return 'cost_pico is missing';
+}
 
 /**
  * The event if `x` is a well-formed one (as parsed from a journal line), else a reason. Unknown
@@ -42,6 +60,8 @@ export function parseUsageEvent(x: unknown): UsageEvent | string {
   for (const f of INT_FIELDS) if (!Number.isSafeInteger(o[f]) || (o[f] as number) < 0) return `${f} is not a whole number >= 0`;
   if (o.error_code !== null && typeof o.error_code !== 'string') return 'error_code is not a string or null';
   if (typeof o.streamed !== 'boolean' || typeof o.estimated !== 'boolean') return 'streamed/estimated is not a boolean';
+  const cost = costOf(o);
+  if (typeof cost === 'string') return cost;
   return {
     request_id: o.request_id as string,
     org_id: o.org_id as string,
@@ -51,7 +71,7 @@ export function parseUsageEvent(x: unknown): UsageEvent | string {
     endpoint: o.endpoint as string,
     prompt_tokens: o.prompt_tokens as number,
     completion_tokens: o.completion_tokens as number,
-    cost_micros: o.cost_micros as number,
+    cost_pico: cost,
     status_code: o.status_code as number,
     error_code: o.error_code as string | null,
     streamed: o.streamed,
@@ -71,7 +91,7 @@ export function toRow(e: UsageEvent): UsageEventsTable {
     endpoint: e.endpoint,
     prompt_tokens: e.prompt_tokens,
     completion_tokens: e.completion_tokens,
-    cost_micros: e.cost_micros,
+    cost_pico: e.cost_pico,
     status_code: e.status_code,
     error_code: e.error_code,
     streamed: e.streamed ? 1 : 0,

@@ -42,19 +42,19 @@ export async function writeUsageBatch(store: BillingStore, events: readonly Usag
 }
 
 async function addToRollups(tx: Transaction<BillingDatabase>, events: readonly UsageEvent[]): Promise<void> {
-  const groups = new Map<string, UsageDailyTable & { requests: number; prompt_tokens: number; completion_tokens: number; cost_micros: number }>();
+  const groups = new Map<string, UsageDailyTable & { requests: number; prompt_tokens: number; completion_tokens: number; cost_pico: bigint }>();
   for (const e of events) {
     const day = dayOf(e.created_at);
     const k = JSON.stringify([day, e.org_id, e.model, e.key_id, e.user_id]);
     let g = groups.get(k);
     if (!g) {
-      g = { day, org_id: e.org_id, model: e.model, key_id: e.key_id, user_id: e.user_id, requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_micros: 0 };
+      g = { day, org_id: e.org_id, model: e.model, key_id: e.key_id, user_id: e.user_id, requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_pico: 0n };
       groups.set(k, g);
     }
     g.requests++;
     g.prompt_tokens += e.prompt_tokens;
     g.completion_tokens += e.completion_tokens;
-    g.cost_micros += e.cost_micros;
+    g.cost_pico += e.cost_pico;
   }
   // A fixed order of row locks, so two instances flushing into the same rollup rows at once
   // wait for each other instead of deadlocking (PostgreSQL).
@@ -68,7 +68,7 @@ async function addToRollups(tx: Transaction<BillingDatabase>, events: readonly U
           requests: eb('usage_daily.requests', '+', eb.ref('excluded.requests')),
           prompt_tokens: eb('usage_daily.prompt_tokens', '+', eb.ref('excluded.prompt_tokens')),
           completion_tokens: eb('usage_daily.completion_tokens', '+', eb.ref('excluded.completion_tokens')),
-          cost_micros: eb('usage_daily.cost_micros', '+', eb.ref('excluded.cost_micros')),
+          cost_pico: eb('usage_daily.cost_pico', '+', eb.ref('excluded.cost_pico')),
         })),
       )
       .execute();

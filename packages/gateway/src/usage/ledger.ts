@@ -24,7 +24,7 @@
 import type { Logger } from 'pino';
 import type { BillingStore } from '../billing/tables.js';
 import type { Clock } from '../clock.js';
-import { parseUsageEvent, type UsageEvent } from './event.js';
+import { parseUsageEvent, serializeUsageEvent, type UsageEvent } from './event.js';
 import { UsageJournal, readSegment } from './journal.js';
 import { writeUsageBatch } from './ledger-writer.js';
 
@@ -142,7 +142,7 @@ export class UsageLedger {
     let seq: number | undefined;
     if (this.journal?.isOpen) {
       try {
-        seq = this.journal.append(JSON.stringify(e));
+        seq = this.journal.append(serializeUsageEvent(e));
       } catch (err) {
         if (this.counts.journalErrors++ % 1000 === 0) this.log.error({ err }, 'usage journal write failed; events are held in memory only');
       }

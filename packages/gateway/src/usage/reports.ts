@@ -10,8 +10,9 @@
  */
 import { sql } from 'kysely';
 import { dayOf, dayStartMs } from '../billing/period.js';
-import { microsToUsd } from '../billing/pricing.js';
+import { formatUsd, picoToUsd, toPico } from '../billing/pricing.js';
 import { billingDb, type BillingStore, type DbInt } from '../billing/tables.js';
+import { moneyText } from '../billing/money-column.js';
 import { encodeCursor, type GroupField, type ReportQuery } from './report-query.js';
 
 /** One group's totals in one bucket. */
@@ -23,7 +24,8 @@ export interface UsageAggregate {
   requests: number;
   inputTokens: number;
   outputTokens: number;
-  costMicros: number;
+  /** Exact, in pico-dollars. */
+  costPico: bigint;
 }
 
 export interface Page<R> {
@@ -50,7 +52,11 @@ export interface UsageCompletionsResult {
 
 export interface CostsResult {
   object: 'organization.costs.result';
-  amount: { value: number; currency: 'usd' };
+  /**
+   * `value` is the USD number OpenAI's Costs API gives (the double nearest the exact amount);
+   * `exact_value` (a Tollgate extension) is the exact decimal, to the pico-dollar.
+   */
+  amount: { value: number; currency: 'usd'; exact_value: string };
   line_item: string | null;
   project_id: null;
   /** Only when grouped by api_key_id (a Tollgate extension). */
@@ -78,7 +84,7 @@ export async function usageCompletionsReport(store: BillingStore, orgId: string,
 
 export async function costsReport(store: BillingStore, orgId: string, q: ReportQuery): Promise<Page<CostsResult>> {
   return buildPage(store, orgId, q, (a) => {
-    const r: CostsResult = { object: 'organization.costs.result', amount: { value: microsToUsd(a.costMicros), currency: 'usd' }, line_item: a.model, project_id: null };
+    const r: CostsResult = { object: 'organization.costs.result', amount: { value: picoToUsd(a.costPico), currency: 'usd', exact_value: formatUsd(a.costPico) }, line_item: a.model, project_id: null };
     if (q.groupBy.has('api_key_id')) r.api_key_id = a.api_key_id;
     if (q.groupBy.has('user_id')) r.user_id = a.user_id;
     return r;
@@ -118,7 +124,7 @@ export async function aggregateUsage(store: BillingStore, orgId: string, q: Repo
         eb.fn.sum<DbInt>('requests').as('requests'),
         eb.fn.sum<DbInt>('prompt_tokens').as('input'),
         eb.fn.sum<DbInt>('completion_tokens').as('output'),
-        eb.fn.sum<DbInt>('cost_micros').as('cost'),
+        moneyText(eb.fn.sum<DbInt>('cost_pico')).as('cost'),
       ])
       .select(cols)
       .where('org_id', '=', orgId)
@@ -140,7 +146,7 @@ export async function aggregateUsage(store: BillingStore, orgId: string, q: Repo
       eb.fn.countAll<DbInt>().as('requests'),
       eb.fn.sum<DbInt>('prompt_tokens').as('input'),
       eb.fn.sum<DbInt>('completion_tokens').as('output'),
-      eb.fn.sum<DbInt>('cost_micros').as('cost'),
+      moneyText(eb.fn.sum<DbInt>('cost_pico')).as('cost'),
     ])
     .select(cols)
     .where('org_id', '=', orgId)
@@ -155,7 +161,7 @@ export async function aggregateUsage(store: BillingStore, orgId: string, q: Repo
   return rows.map((r) => aggregate(r as AggRow, Number(r.bucket), q.groupBy));
 }
 
-type AggRow = { requests: DbInt; input: DbInt; output: DbInt; cost: DbInt; model?: string; key_id?: string; user_id?: string };
+type AggRow = { requests: DbInt; input: DbInt; output: DbInt; cost: string | null; model?: string; key_id?: string; user_id?: string };
 
 function aggregate(r: AggRow, bucketMs: number, g: ReadonlySet<GroupField>): UsageAggregate {
   return {
@@ -166,7 +172,7 @@ function aggregate(r: AggRow, bucketMs: number, g: ReadonlySet<GroupField>): Usa
     requests: Number(r.requests),
     inputTokens: Number(r.input ?? 0),
     outputTokens: Number(r.output ?? 0),
-    costMicros: Number(r.cost ?? 0),
+    costPico: toPico(r.cost ?? 0n),
   };
 }
 

@@ -11,7 +11,9 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CounterStore } from '../limits/counter-store.js';
 import { dayOf, periodOf, spendKey } from '../billing/period.js';
-import { billingDb, type BillingStore } from '../billing/tables.js';
+import { toPico } from '../billing/pricing.js';
+import { billingDb, type BillingStore, type DbInt } from '../billing/tables.js';
+import { moneyText } from '../billing/money-column.js';
 
 export interface RebuildOptions {
   /**
@@ -26,8 +28,9 @@ export interface RebuildOptions {
 
 export interface SpendRebuildEntry {
   orgId: string;
-  ledgerMicros: number;
-  counterMicros: number;
+  /** Pico-dollars. */
+  ledgerPico: bigint;
+  counterPico: bigint;
   action: 'set' | 'match' | 'drift';
 }
 
@@ -41,33 +44,33 @@ export async function rebuildSpend(
   const period = periodOf(clock.now());
   const totals = await ledgerSpendByOrg(store, period.startMs, period.endMs);
   const out: SpendRebuildEntry[] = [];
-  for (const [orgId, ledgerMicros] of totals) {
+  for (const [orgId, ledgerPico] of totals) {
     const key = spendKey(orgId, period.startMs);
     const current = await counters.spendOf(orgId, key);
-    const missing = current.spent === 0 && current.reserved === 0;
+    const missing = current.spent === 0n && current.reserved === 0n;
     let action: SpendRebuildEntry['action'];
-    if (current.spent === ledgerMicros) action = 'match';
+    if (current.spent === ledgerPico) action = 'match';
     else if (opts.authoritative || missing) {
-      await counters.setSpent(orgId, key, ledgerMicros, period.endMs);
+      await counters.setSpent(orgId, key, ledgerPico, period.endMs);
       action = 'set';
     } else {
       action = 'drift';
-      opts.log.warn({ org_id: orgId, period: period.key, ledger_micros: ledgerMicros, counter_micros: current.spent }, 'spend counter differs from the usage ledger');
+      opts.log.warn({ org_id: orgId, period: period.key, ledger_pico: ledgerPico.toString(), counter_pico: current.spent.toString() }, 'spend counter differs from the usage ledger');
     }
-    out.push({ orgId, ledgerMicros, counterMicros: current.spent, action });
+    out.push({ orgId, ledgerPico, counterPico: current.spent, action });
   }
   opts.log.info({ period: period.key, organizations: out.length, set: out.filter((x) => x.action === 'set').length }, 'spend rebuilt from the usage ledger');
   return out;
 }
 
 /** Cost per organization over whole UTC days in [startMs, endMs), from the daily rollups. */
-export async function ledgerSpendByOrg(store: BillingStore, startMs: number, endMs: number): Promise<Map<string, number>> {
+export async function ledgerSpendByOrg(store: BillingStore, startMs: number, endMs: number): Promise<Map<string, bigint>> {
   const rows = await billingDb(store)
     .selectFrom('usage_daily')
-    .select((eb) => ['org_id', eb.fn.sum<string | number>('cost_micros').as('cost')])
+    .select((eb) => ['org_id', moneyText(eb.fn.sum<DbInt>('cost_pico')).as('cost')])
     .where('day', '>=', dayOf(startMs))
     .where('day', '<', dayOf(endMs))
     .groupBy('org_id')
     .execute();
-  return new Map(rows.map((r) => [r.org_id, Number(r.cost)]));
+  return new Map(rows.map((r) => [r.org_id, toPico(r.cost ?? 0n)]));
 }

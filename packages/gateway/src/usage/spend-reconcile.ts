@@ -15,12 +15,15 @@
  * double count; a Redis lock still lets only one of them do the work each interval.
  *
  * The gauge `tollgate_spend_counter_drift_micros` reports Σ(counter spent − ledger) after the last
- * pass: 0 when converged (usage settled but not yet flushed by some instance shows briefly).
+ * pass, in micro-dollars (fractional: money is counted in pico-dollars): 0 when converged (usage
+ * settled but not yet flushed by some instance shows briefly).
  * @module
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { periodOf, spendKey } from '../billing/period.js';
+import { moneyText } from '../billing/money-column.js';
+import { toPico } from '../billing/pricing.js';
 import { billingDb, type BillingStore } from '../billing/tables.js';
 import type { Clock } from '../clock.js';
 import type { RedisCounterStore, SweptCorrection } from '../limits/redis-counter-store.js';
@@ -43,15 +46,15 @@ export interface ReconcileReport {
   organizations: number;
   /** Swept leases corrected against the ledger. */
   corrected: number;
-  /** µ$ added to counters found below the ledger. */
-  raised: number;
-  /** Σ(counter spent − ledger) after the pass. */
-  drift: number;
+  /** Pico-dollars added to counters found below the ledger. */
+  raised: bigint;
+  /** Σ(counter spent − ledger) after the pass, pico-dollars. */
+  drift: bigint;
 }
 
 export class SpendReconciler {
-  private last: ReconcileReport = { organizations: 0, corrected: 0, raised: 0, drift: 0 };
-  private totals = { passes: 0, corrected: 0, raised: 0, failures: 0 };
+  private last: ReconcileReport = { organizations: 0, corrected: 0, raised: 0n, drift: 0n };
+  private totals = { passes: 0, corrected: 0, raised: 0n, failures: 0 };
   private readonly stop = new AbortController();
   private loop: Promise<void> | undefined;
   private failing = false;
@@ -80,7 +83,7 @@ export class SpendReconciler {
     return this.last;
   }
 
-  stats(): { passes: number; corrected: number; raised: number; failures: number } {
+  stats(): { passes: number; corrected: number; raised: bigint; failures: number } {
     return { ...this.totals };
   }
 
@@ -96,7 +99,7 @@ export class SpendReconciler {
       const period = periodOf(clock.now());
       const ledger = await ledgerSpendByOrg(store, period.startMs, period.endMs);
       const orgs = new Set([...ledger.keys(), ...(await counters.tagsWithSwept())]);
-      const report: ReconcileReport = { organizations: orgs.size, corrected: 0, raised: 0, drift: 0 };
+      const report: ReconcileReport = { organizations: orgs.size, corrected: 0, raised: 0n, drift: 0n };
       for (const orgId of orgs) {
         await counters.sweep(orgId);
         const swept = await counters.swept(orgId);
@@ -105,12 +108,12 @@ export class SpendReconciler {
           const cost = costs.get(s.reservationId);
           return cost === undefined ? { reservationId: s.reservationId, kind: 'absent', delta: -s.amount } : { reservationId: s.reservationId, kind: 'ledger', delta: cost - s.amount };
         });
-        const ledgerSpent = ledger.get(orgId) ?? 0;
+        const ledgerSpent = ledger.get(orgId) ?? 0n;
         const r = await counters.reconcile(orgId, spendKey(orgId, period.startMs), { ledgerSpent, graceMs: this.o.graceMs, corrections });
         report.corrected += r.corrected;
         report.raised += r.raised;
         report.drift += r.spent - ledgerSpent;
-        if (r.corrected > 0 || r.raised > 0) this.o.log.info({ org_id: orgId, corrected: r.corrected, raised_micros: r.raised, counter_micros: r.spent, ledger_micros: ledgerSpent }, 'spend counter reconciled with the usage ledger');
+        if (r.corrected > 0 || r.raised > 0) this.o.log.info({ org_id: orgId, corrected: r.corrected, raised_pico: r.raised.toString(), counter_pico: r.spent.toString(), ledger_pico: ledgerSpent.toString() }, 'spend counter reconciled with the usage ledger');
       }
       this.last = report;
       this.totals.passes++;
@@ -129,11 +132,11 @@ export class SpendReconciler {
 }
 
 /** The cost of each of these requests that is in the ledger. */
-async function ledgerCosts(store: BillingStore, ids: string[]): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
+async function ledgerCosts(store: BillingStore, ids: string[]): Promise<Map<string, bigint>> {
+  const out = new Map<string, bigint>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await billingDb(store).selectFrom('usage_events').select(['request_id', 'cost_micros']).where('request_id', 'in', ids.slice(i, i + 500)).execute();
-    for (const r of rows) out.set(r.request_id, Number(r.cost_micros));
+    const rows = await billingDb(store).selectFrom('usage_events').select(['request_id', moneyText('cost_pico').as('cost')]).where('request_id', 'in', ids.slice(i, i + 500)).execute();
+    for (const r of rows) out.set(r.request_id, toPico(r.cost));
   }
   return out;
 }

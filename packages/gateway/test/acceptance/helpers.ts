@@ -36,11 +36,11 @@ const PRICES_MICROS: Record<string, { input: number; output: number }> = {
   'sim-embed': { input: 20_000, output: 0 },
 };
 
-/** What a request should cost in micro-dollars: the published prices, rounded up once. */
-export function expectedCostMicros(model: string, prompt: number, completion: number): number {
+/** What a request should cost in pico-dollars: tokens × µ$ per 1M tokens, exactly (no rounding). */
+export function expectedCostPico(model: string, prompt: number, completion: number): bigint {
   const p = PRICES_MICROS[model];
   if (!p) throw new Error(`no price for ${model}`);
-  return Math.ceil((prompt * p.input + completion * p.output) / 1_000_000);
+  return BigInt(prompt) * BigInt(p.input) + BigInt(completion) * BigInt(p.output);
 }
 
 export async function startAcceptanceGateway(doc: Record<string, unknown> = {}): Promise<TestGateway> {

@@ -8,7 +8,8 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingDb } from '../../src/billing/tables.js';
 import type { TestGateway } from '../support/gateway.js';
-import { countingFetch, expectedCostMicros, rejection, sdk, startAcceptanceGateway } from './helpers.js';
+import { formatUsd, usdToPico } from '../../src/billing/pricing.js';
+import { countingFetch, expectedCostPico, rejection, sdk, startAcceptanceGateway } from './helpers.js';
 
 let gw: TestGateway;
 let main: OpenAI;
@@ -34,7 +35,9 @@ async function billing(orgId: string): Promise<Billing> {
   return r.body as Billing;
 }
 
-const micros = (usd: number) => Math.round(usd * 1e6);
+/** A USD figure from the API as pico-dollars (exact for the amounts of these tests), and back. */
+const pico = (usd: number) => usdToPico(usd);
+const usd = (p: bigint) => Number(formatUsd(p));
 
 async function setHardLimit(orgId: string, usd: number): Promise<void> {
   const r = await gw.admin('PUT', `/admin/v1/organizations/${orgId}/billing`, { hard_limit_usd: usd });
@@ -48,20 +51,20 @@ async function setHardLimit(orgId: string, usd: number): Promise<void> {
  */
 const FULL_ANSWER = { model: 'sim-small', messages: [{ role: 'user' as const, content: 'Count to ten' }], max_tokens: 5 };
 
-async function fullAnswerCost(): Promise<number> {
+async function fullAnswerCost(): Promise<bigint> {
   const r = await main.chat.completions.create(FULL_ANSWER);
   expect(r.usage!.completion_tokens).toBe(FULL_ANSWER.max_tokens);
-  return expectedCostMicros('sim-small', r.usage!.prompt_tokens, r.usage!.completion_tokens);
+  return expectedCostPico('sim-small', r.usage!.prompt_tokens, r.usage!.completion_tokens);
 }
 
 describe('the monthly hard limit', () => {
   it('admits what fits, then answers insufficient_quota, which the SDK does not retry', async () => {
     const cost = await fullAnswerCost();
     const t = await gw.newTenant('quota-basic');
-    await setHardLimit(t.orgId, (3 * cost) / 1e6);
+    await setHardLimit(t.orgId, usd(3n * cost));
     const client = sdk(gw, { apiKey: t.apiKey });
     for (let i = 0; i < 3; i++) await client.chat.completions.create(FULL_ANSWER);
-    expect(micros((await billing(t.orgId)).spent_usd)).toBe(3 * cost);
+    expect(pico((await billing(t.orgId)).spent_usd)).toBe(3n * cost);
 
     const { fetch, sent } = countingFetch();
     const retrying = sdk(gw, { apiKey: t.apiKey, maxRetries: 2, fetch });
@@ -82,15 +85,15 @@ describe('the monthly hard limit', () => {
     expect(streamErr).toBeInstanceOf(OpenAI.RateLimitError);
     expect((streamErr as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('insufficient_quota');
     const after = await billing(t.orgId);
-    expect(micros(after.spent_usd)).toBe(3 * cost);
+    expect(pico(after.spent_usd)).toBe(3n * cost);
     expect(after.reserved_usd).toBe(0);
   });
 
   it('never overspends under 300 concurrent requests: exactly the affordable ones pass', async () => {
     const cost = await fullAnswerCost();
     const t = await gw.newTenant('quota-concurrent');
-    const hard = 100 * cost;
-    await setHardLimit(t.orgId, hard / 1e6);
+    const hard = 100n * cost;
+    await setHardLimit(t.orgId, usd(hard));
     const client = sdk(gw, { apiKey: t.apiKey });
 
     const outcomes = await Promise.all(
@@ -104,9 +107,9 @@ describe('the monthly hard limit', () => {
     const admitted = outcomes.filter((o) => o === 'ok').length;
     expect(outcomes.filter((o) => o !== 'ok' && o !== 'quota')).toEqual([]);
     const b = await billing(t.orgId);
-    expect(micros(b.spent_usd)).toBeLessThanOrEqual(hard);
+    expect(pico(b.spent_usd)).toBeLessThanOrEqual(hard);
     expect(b.reserved_usd).toBe(0);
-    expect(micros(b.spent_usd)).toBe(admitted * cost);
+    expect(pico(b.spent_usd)).toBe(BigInt(admitted) * cost);
     expect(admitted).toBeGreaterThanOrEqual(90);
     // Each request reserves its worst case, which is also its real cost: the limit admits
     // exactly hard / cost of them, however they interleave.
@@ -121,21 +124,21 @@ describe('streaming', () => {
     const body = { model: 'sim-small', messages: [{ role: 'user' as const, content: 'Describe the sea' }], seed: 11, max_tokens: 120 };
     const startSeconds = Math.floor(Date.now() / 1000) - 60;
 
-    const spent0 = micros((await billing(t.orgId)).spent_usd);
+    const spent0 = pico((await billing(t.orgId)).spent_usd);
     const plain = await client.chat.completions.create(body);
-    const spent1 = micros((await billing(t.orgId)).spent_usd);
+    const spent1 = pico((await billing(t.orgId)).spent_usd);
 
     let text = '';
     for await (const c of await client.chat.completions.create({ ...body, stream: true })) text += c.choices[0]?.delta?.content ?? '';
-    const spent2 = micros((await billing(t.orgId)).spent_usd);
+    const spent2 = pico((await billing(t.orgId)).spent_usd);
 
     let reported: OpenAI.CompletionUsage | null | undefined;
     for await (const c of await client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } })) reported ??= c.usage;
-    const spent3 = micros((await billing(t.orgId)).spent_usd);
+    const spent3 = pico((await billing(t.orgId)).spent_usd);
 
     expect(text).toBe(plain.choices[0]!.message.content);
     expect(reported).toEqual(plain.usage);
-    const expected = expectedCostMicros('sim-small', plain.usage!.prompt_tokens, plain.usage!.completion_tokens);
+    const expected = expectedCostPico('sim-small', plain.usage!.prompt_tokens, plain.usage!.completion_tokens);
     expect(spent1 - spent0).toBe(expected);
     expect(spent2 - spent1).toBe(expected);
     expect(spent3 - spent2).toBe(expected);
@@ -144,7 +147,7 @@ describe('streaming', () => {
     const costs = await gw.admin('GET', `/admin/v1/organizations/${t.orgId}/costs?start_time=${startSeconds}&bucket_width=1d&group_by=line_item`);
     const lines = costs.body.data.flatMap((b: { results: unknown[] }) => b.results);
     expect(lines).toHaveLength(1);
-    expect(micros(lines[0].amount.value)).toBe(3 * expected);
+    expect(usdToPico(lines[0].amount.exact_value)).toBe(3n * expected);
   });
 });
 
@@ -153,13 +156,13 @@ describe('usage and cost reports', () => {
     const t = await gw.newTenant('quota-reports');
     const client = sdk(gw, { apiKey: t.apiKey });
     const startSeconds = Math.floor(Date.now() / 1000) - 120;
-    const mine = new Map<string, { requests: number; input: number; output: number; cost: number }>();
+    const mine = new Map<string, { requests: number; input: number; output: number; cost: bigint }>();
     const add = (model: string, prompt: number, completion: number) => {
-      const m = mine.get(model) ?? { requests: 0, input: 0, output: 0, cost: 0 };
+      const m = mine.get(model) ?? { requests: 0, input: 0, output: 0, cost: 0n };
       m.requests++;
       m.input += prompt;
       m.output += completion;
-      m.cost += expectedCostMicros(model, prompt, completion);
+      m.cost += expectedCostPico(model, prompt, completion);
       mine.set(model, m);
     };
 
@@ -201,30 +204,30 @@ describe('usage and cost reports', () => {
       const u = usageByModel.get(model)!;
       const sum = (k: string) => u.reduce((s, r) => s + r[k], 0);
       expect({ model, requests: sum('num_model_requests'), input: sum('input_tokens'), output: sum('output_tokens') }).toEqual({ model, requests: m.requests, input: m.input, output: m.output });
-      expect(micros(costByModel.get(model)!.reduce((s, r) => s + r.amount.value, 0))).toBe(m.cost);
+      expect(costByModel.get(model)!.reduce((s, r) => s + usdToPico(r.amount.exact_value), 0n)).toBe(m.cost);
     }
 
     // Minute buckets (from the raw events) against the ledger's own rows, bucket by bucket.
     const events = await billingDb(gw.gateway.services.store).selectFrom('usage_events').selectAll().where('org_id', '=', t.orgId).execute();
     expect(events).toHaveLength([...mine.values()].reduce((s, m) => s + m.requests, 0));
-    const ledger = new Map<string, { requests: number; input: number; output: number; cost: number }>();
+    const ledger = new Map<string, { requests: number; input: number; output: number; cost: bigint }>();
     for (const e of events) {
       const k = `${Math.floor(Number(e.created_at) / 60_000) * 60}|${e.model}`;
-      const g = ledger.get(k) ?? { requests: 0, input: 0, output: 0, cost: 0 };
+      const g = ledger.get(k) ?? { requests: 0, input: 0, output: 0, cost: 0n };
       g.requests++;
       g.input += Number(e.prompt_tokens);
       g.output += Number(e.completion_tokens);
-      g.cost += Number(e.cost_micros);
+      g.cost += BigInt(e.cost_pico);
       ledger.set(k, g);
     }
     const minuteUsage = await report('usage/completions', '1m');
     const minuteCosts = await report('costs', '1m');
-    const fromReports = new Map<string, { requests: number; input: number; output: number; cost: number }>();
+    const fromReports = new Map<string, { requests: number; input: number; output: number; cost: bigint }>();
     for (const b of minuteUsage) {
       expect(b.end_time - b.start_time).toBe(60);
-      for (const r of b.results) fromReports.set(`${b.start_time}|${r.model}`, { requests: r.num_model_requests, input: r.input_tokens, output: r.output_tokens, cost: 0 });
+      for (const r of b.results) fromReports.set(`${b.start_time}|${r.model}`, { requests: r.num_model_requests, input: r.input_tokens, output: r.output_tokens, cost: 0n });
     }
-    for (const b of minuteCosts) for (const r of b.results) fromReports.get(`${b.start_time}|${r.line_item}`)!.cost = micros(r.amount.value);
+    for (const b of minuteCosts) for (const r of b.results) fromReports.get(`${b.start_time}|${r.line_item}`)!.cost = usdToPico(r.amount.exact_value);
     expect(Object.fromEntries(fromReports)).toEqual(Object.fromEntries(ledger));
   });
 });

@@ -22,8 +22,8 @@ describe.each(DIALECTS)('billing admin API on %s', (dialect) => {
   describe('GET/PUT billing', () => {
     it('shows limits, the period and spend from the counter store', async () => {
       const org = await s.newOrg({ hard: 100_000_000, soft: 80_000_000 });
-      await s.counters.setSpent(org, spendKey(org, PERIOD_START), 12_345_678, Date.UTC(2026, 1, 1));
-      const r = await s.counters.reserve({ reservationId: 'req_1', tag: org, buckets: [], spend: { key: spendKey(org, PERIOD_START), hardLimit: 100_000_000, amount: 250_000, periodEndMs: Date.UTC(2026, 1, 1) }, leaseMs: 60_000 });
+      await s.counters.setSpent(org, spendKey(org, PERIOD_START), 12_345_678_000_001n, Date.UTC(2026, 1, 1));
+      const r = await s.counters.reserve({ reservationId: 'req_1', tag: org, buckets: [], spend: { key: spendKey(org, PERIOD_START), hardLimit: 100_000_000_000_000n, amount: 250_000_000_000n, periodEndMs: Date.UTC(2026, 1, 1) }, leaseMs: 60_000 });
       expect(r.admitted).toBe(true);
       const v = await s.call('GET', billing(org));
       expect(v.status).toBe(200);
@@ -33,7 +33,7 @@ describe.each(DIALECTS)('billing admin API on %s', (dialect) => {
         hard_limit_usd: 100,
         soft_limit_usd: 80,
         period: '2026-01',
-        spent_usd: 12.345678,
+        spent_usd: 12.345678000001,
         reserved_usd: 0.25,
         soft_limit_notification: null,
         quota_requests: [],
@@ -46,8 +46,8 @@ describe.each(DIALECTS)('billing admin API on %s', (dialect) => {
       let r = await s.call('PUT', billing(org), { hard_limit_usd: 50.5, soft_limit_usd: 40 });
       expect(r.status).toBe(200);
       expect(r.body).toMatchObject({ hard_limit_usd: 50.5, soft_limit_usd: 40, spent_usd: 0 });
-      const row = await s.store.db.selectFrom('organizations').select(['hard_limit_micros', 'soft_limit_micros']).where('id', '=', org).executeTakeFirstOrThrow();
-      expect([Number(row.hard_limit_micros), Number(row.soft_limit_micros)]).toEqual([50_500_000, 40_000_000]);
+      const row = await s.store.db.selectFrom('organizations').select(['hard_limit_pico', 'soft_limit_pico']).where('id', '=', org).executeTakeFirstOrThrow();
+      expect([BigInt(row.hard_limit_pico!), BigInt(row.soft_limit_pico!)]).toEqual([50_500_000_000_000n, 40_000_000_000_000n]);
       // A field left out is left alone; null removes a limit.
       r = await s.call('PUT', billing(org), { soft_limit_usd: null });
       expect(r.body).toMatchObject({ hard_limit_usd: 50.5, soft_limit_usd: null });

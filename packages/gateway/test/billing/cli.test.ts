@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { money, runUsageCli, type UsageCliIo } from '../../src/billing/cli.js';
+import { formatUsd } from '../../src/billing/pricing.js';
 import type { UsageEvent } from '../../src/usage/event.js';
 import { writeUsageBatch } from '../../src/usage/ledger-writer.js';
 import { event } from '../usage/db.js';
@@ -22,13 +23,14 @@ describe('tollgate usage | billing | quota-requests', () => {
           key_id: i % 2 ? 'key_one' : 'key_two',
           prompt_tokens: 100 + i,
           completion_tokens: 10 + i,
-          cost_micros: 1_234 + i,
+          // Sub-micro-dollar amounts: the sums must stay exact to the pico-dollar.
+          cost_pico: 1_234_000_007n + BigInt(i) * 1_000_001n,
           created_at: Date.UTC(2026, 0, 1 + (i % 31), i % 24),
         }),
       );
     }
     // Outside January: must not be counted.
-    await writeUsageBatch(s.store, [...january, event({ org_id: org, created_at: Date.UTC(2026, 1, 1), cost_micros: 10 ** 9 }), event({ org_id: org, created_at: Date.UTC(2025, 11, 31, 23, 59), cost_micros: 10 ** 9 })]);
+    await writeUsageBatch(s.store, [...january, event({ org_id: org, created_at: Date.UTC(2026, 1, 1), cost_pico: 10n ** 15n }), event({ org_id: org, created_at: Date.UTC(2025, 11, 31, 23, 59), cost_pico: 10n ** 15n })]);
   });
   afterAll(async () => {
     await s.close();
@@ -52,14 +54,14 @@ describe('tollgate usage | billing | quota-requests', () => {
     const r = await run('usage', org, '--month', '2026-01', '--json');
     expect(r.code, r.err).toBe(0);
     const got = JSON.parse(r.out);
-    const want = new Map<string, { requests: number; input_tokens: number; output_tokens: number; cost: number }>();
+    const want = new Map<string, { requests: number; input_tokens: number; output_tokens: number; cost: bigint }>();
     for (const e of january) {
       const k = `${e.model}|${e.key_id}`;
-      const w = want.get(k) ?? { requests: 0, input_tokens: 0, output_tokens: 0, cost: 0 };
+      const w = want.get(k) ?? { requests: 0, input_tokens: 0, output_tokens: 0, cost: 0n };
       w.requests++;
       w.input_tokens += e.prompt_tokens;
       w.output_tokens += e.completion_tokens;
-      w.cost += e.cost_micros;
+      w.cost += e.cost_pico;
       want.set(k, w);
     }
     expect(got.organization_id).toBe(org);
@@ -67,10 +69,24 @@ describe('tollgate usage | billing | quota-requests', () => {
     expect(got.rows).toHaveLength(want.size);
     for (const row of got.rows) {
       const w = want.get(`${row.model}|${row.api_key_id}`)!;
-      expect(row).toEqual({ model: row.model, api_key_id: row.api_key_id, requests: w.requests, input_tokens: w.input_tokens, output_tokens: w.output_tokens, cost_usd: w.cost / 1e6 });
+      expect(row).toEqual({
+        model: row.model,
+        api_key_id: row.api_key_id,
+        requests: w.requests,
+        input_tokens: w.input_tokens,
+        output_tokens: w.output_tokens,
+        cost_usd: Number(formatUsd(w.cost)),
+        cost_usd_exact: formatUsd(w.cost),
+      });
     }
-    const cost = january.reduce((n, e) => n + e.cost_micros, 0);
-    expect(got.total).toEqual({ requests: 90, input_tokens: january.reduce((n, e) => n + e.prompt_tokens, 0), output_tokens: january.reduce((n, e) => n + e.completion_tokens, 0), cost_usd: cost / 1e6 });
+    const cost = january.reduce((n, e) => n + e.cost_pico, 0n);
+    expect(got.total).toEqual({
+      requests: 90,
+      input_tokens: january.reduce((n, e) => n + e.prompt_tokens, 0),
+      output_tokens: january.reduce((n, e) => n + e.completion_tokens, 0),
+      cost_usd: Number(formatUsd(cost)),
+      cost_usd_exact: formatUsd(cost),
+    });
   });
 
   it('prints the same month as a table, this month by default', async () => {
@@ -82,7 +98,7 @@ describe('tollgate usage | billing | quota-requests', () => {
     expect(lines).toHaveLength(3 + 4 + 1); // title, blank, header, 2 models × 2 keys, total
     const total = lines.at(-1)!.split(/\s+/);
     expect(total[0]).toBe('TOTAL');
-    expect(total.at(-1)).toBe(money(january.reduce((n, e) => n + e.cost_micros, 0)));
+    expect(total.at(-1)).toBe(money(january.reduce((n, e) => n + e.cost_pico, 0n)));
     const feb = await run('usage', org);
     expect(feb.out).toContain('in 2026-02');
   });
@@ -139,10 +155,12 @@ describe('tollgate usage | billing | quota-requests', () => {
     expect(err).toContain('TOLLGATE_ADMIN_KEY is not set');
   });
 
-  it('formats money with 2 to 6 decimals', () => {
-    expect(money(0)).toBe('0.00');
-    expect(money(150)).toBe('0.00015');
-    expect(money(12_500_000)).toBe('12.50');
-    expect(money(1_234_567)).toBe('1.234567');
+  it('formats money exactly, with at least 2 decimals', () => {
+    expect(money(0n)).toBe('0.00');
+    expect(money(150_000_000n)).toBe('0.00015');
+    expect(money(12_500_000_000_000n)).toBe('12.50');
+    expect(money(1_234_567_000_000n)).toBe('1.234567');
+    expect(money(1_000_000n)).toBe('0.000001');
+    expect(money(20_000n)).toBe('0.00000002'); // one token at $0.02/1M: shown, not rounded to 0
   });
 });

@@ -25,7 +25,7 @@ export interface BillingServer {
   /** Organizations whose limits changed, in order (the onLimitsChanged calls). */
   limitsChanged: string[];
   call<T = any>(method: string, path: string, body?: unknown, opts?: { key?: string | null }): Promise<{ status: number; body: T }>;
-  newOrg(limits?: { hard?: number | null; soft?: number | null }): Promise<string>;
+  newOrg(limits?: { hard?: number | null; soft?: number | null }) /* micro-dollars */: Promise<string>;
   close(): Promise<void>;
 }
 
@@ -70,7 +70,8 @@ export async function startBillingServer(dialect: TestDialect, start = Date.UTC(
       if (limits.hard !== undefined || limits.soft !== undefined) {
         await t.store.db
           .updateTable('organizations')
-          .set({ hard_limit_micros: limits.hard ?? null, soft_limit_micros: limits.soft ?? null })
+          // Given in micro-dollars, stored in pico-dollars.
+          .set({ hard_limit_pico: limits.hard == null ? null : BigInt(limits.hard) * 1_000_000n, soft_limit_pico: limits.soft == null ? null : BigInt(limits.soft) * 1_000_000n })
           .where('id', '=', o.id)
           .execute();
       }

@@ -1,93 +1,87 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { microsPer1M, microsToUsd, priceMicros, usdToMicros, worstCaseMicros } from '../../src/billing/pricing.js';
+import { formatUsd, isWholePicoPerToken, MAX_PICO, picoPerToken, picoToUsd, pricePico, toPico, usdToPico, worstCasePico } from '../../src/billing/pricing.js';
 import { DEFAULT_MODELS } from '../../src/config/defaults.js';
 
 const model = (input: number, output: number) => ({ pricing: { input_per_1m: input, output_per_1m: output } });
 
-/** The reference: the same formula in BigInt, with the price given as whole micro-dollars per 1M. */
-function reference(inMicros: bigint, outMicros: bigint, p: bigint, c: bigint): bigint {
-  const n = p * inMicros + c * outMicros;
-  return (n + 999_999n) / 1_000_000n;
-}
-
-describe('microsPer1M', () => {
+describe('picoPerToken', () => {
   it('recovers the decimal the operator wrote, not the float below it', () => {
     expect(0.0157 * 1_000_000).not.toBe(15_700); // why rounding is needed at all
-    expect(microsPer1M(0.0157)).toBe(15_700);
-    expect(priceMicros(model(0.0157, 0), 1_000_000, 0)).toBe(15_700);
-    expect(microsPer1M(0.15)).toBe(150_000);
-    expect(microsPer1M(0.6)).toBe(600_000);
-    expect(microsPer1M(2.5)).toBe(2_500_000);
-    expect(microsPer1M(0.02)).toBe(20_000);
-    expect(microsPer1M(0)).toBe(0);
-    expect(microsPer1M(0.0000004)).toBe(0);
+    expect(picoPerToken(0.0157)).toBe(15_700n);
+    expect(pricePico(model(0.0157, 0), 1_000_000, 0)).toBe(15_700_000_000n);
+    expect(picoPerToken(0.15)).toBe(150_000n);
+    expect(picoPerToken(0.6)).toBe(600_000n);
+    expect(picoPerToken(2.5)).toBe(2_500_000n);
+    expect(picoPerToken(0.02)).toBe(20_000n);
+    expect(picoPerToken(0.0125)).toBe(12_500n);
+    expect(picoPerToken(0)).toBe(0n);
   });
 
   it('refuses negative and non-finite prices', () => {
-    for (const bad of [-1, NaN, Infinity]) expect(() => microsPer1M(bad)).toThrow(RangeError);
+    for (const bad of [-1, NaN, Infinity]) expect(() => picoPerToken(bad)).toThrow(RangeError);
+  });
+
+  it('tells which prices are countable exactly (the config refuses the others)', () => {
+    for (const ok of [0, 0.02, 0.0125, 0.15, 2.5, 100, 0.000001, 1.000001]) expect(isWholePicoPerToken(ok)).toBe(true);
+    for (const bad of [0.0000004, 0.0000015, 1.0000001, -1, NaN]) expect(isWholePicoPerToken(bad)).toBe(false);
   });
 });
 
-describe('priceMicros', () => {
-  it('charges exact whole micro-dollars when the total is a multiple of 1M', () => {
-    // 1M prompt tokens at $2.50/1M and 1M completion tokens at $10/1M: exactly $12.50.
-    expect(priceMicros(model(2.5, 10), 1_000_000, 1_000_000)).toBe(12_500_000);
-    expect(priceMicros(model(0.15, 0.6), 1_000_000, 0)).toBe(150_000);
+describe('pricePico', () => {
+  it('is exact for every request: no rounding at all', () => {
+    // 1 token at $0.15/1M = 0.15 µ$ = 150 000 p$ (the old micro-dollar unit charged 1 µ$).
+    expect(pricePico(model(0.15, 0.6), 1, 0)).toBe(150_000n);
+    expect(pricePico(model(0.15, 0.6), 1, 1)).toBe(750_000n);
+    expect(pricePico(model(0.15, 0.6), 10, 20)).toBe(13_500_000n);
+    expect(pricePico(model(1.000001, 0), 1, 0)).toBe(1_000_001n);
+    expect(pricePico(model(2.5, 10), 1_000_000, 1_000_000)).toBe(12_500_000_000_000n); // $12.50
   });
 
-  it('rounds up once per request, never down', () => {
-    // 1 token at $0.15/1M = 0.15 µ$ → 1 µ$.
-    expect(priceMicros(model(0.15, 0.6), 1, 0)).toBe(1);
-    // 1 prompt + 1 completion = 0.75 µ$ → 1 µ$ (rounding each part first would give 2).
-    expect(priceMicros(model(0.15, 0.6), 1, 1)).toBe(1);
-    // 10 prompt + 20 completion at sim-small prices = 1.5 + 12 = 13.5 µ$ → 14.
-    expect(priceMicros(model(0.15, 0.6), 10, 20)).toBe(14);
-    // Just above a whole micro-dollar: 1 000 001 µ$·tokens/1M → 2.
-    expect(priceMicros(model(1.000001, 0), 1, 0)).toBe(2);
-    expect(priceMicros(model(1, 0), 1, 0)).toBe(1);
+  it('50 one-token embeddings at $0.02/1M cost exactly $0.000001', () => {
+    let total = 0n;
+    for (let i = 0; i < 50; i++) total += pricePico(model(0.02, 0), 1, 0);
+    expect(total).toBe(1_000_000n);
+    expect(formatUsd(total, 2)).toBe('0.000001');
+    expect(picoToUsd(total)).toBe(0.000001);
+  });
+
+  it('20 tiny chats cost exactly their tokens × price', () => {
+    // 7 prompt + 3 completion tokens at sim-small's $0.15/$0.60: 1.05 + 1.8 = 2.85 µ$ each.
+    let total = 0n;
+    for (let i = 0; i < 20; i++) total += pricePico(model(0.15, 0.6), 7, 3);
+    expect(total).toBe(57_000_000n); // $0.000057 (whole micro-dollars per request gave $0.00006, +5%)
   });
 
   it('is zero only when nothing paid was used', () => {
-    expect(priceMicros(model(0.15, 0.6), 0, 0)).toBe(0);
-    expect(priceMicros(model(0.02, 0), 0, 5_000)).toBe(0); // embeddings have no output price
-    expect(priceMicros(model(0, 0), 123, 456)).toBe(0);
+    expect(pricePico(model(0.15, 0.6), 0, 0)).toBe(0n);
+    expect(pricePico(model(0.02, 0), 0, 5_000)).toBe(0n);
+    expect(pricePico(model(0, 0), 123, 456)).toBe(0n);
   });
 
   it('accepts a model or its pricing block', () => {
     const m = DEFAULT_MODELS.find((x) => x.name === 'sim-large')!;
-    expect(priceMicros(m, 1000, 500)).toBe(priceMicros(m.pricing, 1000, 500));
-    expect(priceMicros(m, 1000, 500)).toBe(7_500); // 1000 × 2.5 + 500 × 10 = 7 500 µ$
+    expect(pricePico(m, 1000, 500)).toBe(pricePico(m.pricing, 1000, 500));
+    expect(pricePico(m, 1000, 500)).toBe(7_500_000_000n); // 1000 × 2.5 + 500 × 10 = 7 500 µ$
   });
 
   it('refuses fractional, negative and unsafe token counts', () => {
     const m = model(1, 1);
     for (const bad of [-1, 1.5, NaN, Infinity, 2 ** 53]) {
-      expect(() => priceMicros(m, bad, 0)).toThrow(RangeError);
-      expect(() => priceMicros(m, 0, bad)).toThrow(RangeError);
+      expect(() => pricePico(m, bad, 0)).toThrow(RangeError);
+      expect(() => pricePico(m, 0, bad)).toThrow(RangeError);
     }
   });
 
-  it('stays exact beyond 2^53 intermediate products (BigInt path)', () => {
-    // 9e9 tokens × $1 000 000/1M: the product 9e21 is far beyond 2^53.
-    const m = model(1_000_000, 1_000_000);
-    expect(priceMicros(m, 9_000_000_000, 1)).toBe(Number(reference(1_000_000_000_000n, 1_000_000_000_000n, 9_000_000_000n, 1n)));
-  });
-
-  it('throws rather than return an inexact cost', () => {
-    expect(() => priceMicros(model(1_000_000_000, 0), 2 ** 52, 0)).toThrow(RangeError);
-  });
-
-  it('matches the BigInt reference for any prices and token counts', () => {
+  it('matches tokens × micro-dollars-per-1M for any prices and token counts, beyond 2^53 too', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 0, max: 200_000_000 }), // µ$ per 1M: up to $200 per 1M tokens
-        fc.integer({ min: 0, max: 200_000_000 }),
-        fc.integer({ min: 0, max: 50_000_000 }),
-        fc.integer({ min: 0, max: 50_000_000 }),
+        fc.integer({ min: 0, max: 1_000_000_000 }), // µ$ per 1M: up to $1000 per 1M tokens
+        fc.integer({ min: 0, max: 1_000_000_000 }),
+        fc.integer({ min: 0, max: 2_000_000_000 }),
+        fc.integer({ min: 0, max: 2_000_000_000 }),
         (inM, outM, p, c) => {
-          const got = priceMicros(model(inM / 1e6, outM / 1e6), p, c);
-          expect(got).toBe(Number(reference(BigInt(inM), BigInt(outM), BigInt(p), BigInt(c))));
+          expect(pricePico(model(inM / 1e6, outM / 1e6), p, c)).toBe(BigInt(p) * BigInt(inM) + BigInt(c) * BigInt(outM));
         },
       ),
       { numRuns: 2000 },
@@ -95,7 +89,7 @@ describe('priceMicros', () => {
   });
 });
 
-describe('worstCaseMicros', () => {
+describe('worstCasePico', () => {
   it('never under-reserves: any outcome within the reserved tokens costs at most the reservation', () => {
     fc.assert(
       fc.property(
@@ -106,8 +100,7 @@ describe('worstCaseMicros', () => {
         fc.integer({ min: 0, max: 100_000 }),
         (inM, outM, prompt, maxOut, used) => {
           const m = model(inM / 1e6, outM / 1e6);
-          const completion = Math.min(used, maxOut);
-          expect(worstCaseMicros(m, prompt, maxOut)).toBeGreaterThanOrEqual(priceMicros(m, prompt, completion));
+          expect(worstCasePico(m, prompt, maxOut) >= pricePico(m, prompt, Math.min(used, maxOut))).toBe(true);
         },
       ),
       { numRuns: 2000 },
@@ -116,14 +109,36 @@ describe('worstCaseMicros', () => {
 });
 
 describe('USD conversions', () => {
-  it('round-trips micro-dollar amounts through USD numbers', () => {
+  it('reads what the caller wrote, not the double below it', () => {
+    expect(usdToPico(1234567.89)).toBe(1_234_567_890_000_000_000n);
+    expect(usdToPico(0.1)).toBe(100_000_000_000n);
+    expect(usdToPico(0.1 + 0.2)).toBe(300_000_000_000n); // 0.30000000000000004: the 17th decimal rounds away
+    expect(usdToPico(1e-7)).toBe(100_000n);
+    expect(usdToPico('0.000001000000')).toBe(1_000_000n);
+    expect(usdToPico(9_000_000)).toBe(9_000_000n * 10n ** 12n);
+    expect(() => usdToPico(-0.01)).toThrow(RangeError);
+    expect(() => usdToPico(10_000_000)).toThrow(RangeError); // beyond 2^63 p$
+  });
+
+  it('formats exactly and shows the nearest number', () => {
+    expect(formatUsd(1n)).toBe('0.000000000001');
+    expect(formatUsd(12_500_000_000_000n, 2)).toBe('12.50');
+    expect(formatUsd(150_000_000n, 2)).toBe('0.00015');
+    expect(formatUsd(MAX_PICO)).toBe('9223372.036854775807');
+    expect(picoToUsd(1_234_567_000_000n)).toBe(1.234567);
+  });
+
+  it('round-trips any amount through its exact decimal', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1_000_000_000_000_000 }), (micros) => {
-        expect(usdToMicros(microsToUsd(micros))).toBe(micros);
+      fc.property(fc.bigInt({ min: 0n, max: MAX_PICO }), (p) => {
+        expect(usdToPico(formatUsd(p))).toBe(p);
+        expect(toPico(p.toString())).toBe(p);
       }),
     );
-    expect(microsToUsd(1_234_567)).toBe(1.234567);
-    expect(usdToMicros(0.1 + 0.2)).toBe(300_000);
-    expect(() => usdToMicros(-0.01)).toThrow(RangeError);
+  });
+
+  it('refuses a number read back inexactly', () => {
+    expect(() => toPico(2 ** 60)).toThrow(RangeError);
+    expect(toPico(123)).toBe(123n);
   });
 });

@@ -72,7 +72,7 @@ describe.each(DIALECTS)('soft-limit notifications on %s', (dialect) => {
     const n = notifier(f.fetch, clock);
     const o = org();
     // Hundreds of settlements at once, all over the soft limit.
-    const fired = await Promise.all(Array.from({ length: 200 }, (_, i) => n.check(o, 80_000_000 + i, 80_000_000, '2026-03')));
+    const fired = await Promise.all(Array.from({ length: 200 }, (_, i) => n.check(o, 80_000_000_000_000n + BigInt(i), 80_000_000_000_000n, '2026-03')));
     expect(fired.filter(Boolean)).toHaveLength(1);
 
     expect(await clock.nextSleep()).toBe(1000); // after attempt 1 (network error)
@@ -98,14 +98,14 @@ describe.each(DIALECTS)('soft-limit notifications on %s', (dialect) => {
       id: `${o}:2026-03`,
       organization_id: o,
       period: '2026-03',
-      spend_usd: Number(r!.spend_micros) / 1e6,
+      spend_usd: Number(BigInt(r!.spend_pico)) / 1e12,
       soft_limit_usd: 80,
       created_at: Date.UTC(2026, 2, 10, 9) / 1000,
     });
 
     // Later settlements in the period fire nothing; the next period fires again.
-    expect(await n.check(o, 95_000_000, 80_000_000, '2026-03')).toBe(false);
-    expect(await n.check(o, 81_000_000, 80_000_000, '2026-04')).toBe(true);
+    expect(await n.check(o, 95_000_000_000_000n, 80_000_000_000_000n, '2026-03')).toBe(false);
+    expect(await n.check(o, 81_000_000_000_000n, 80_000_000_000_000n, '2026-04')).toBe(true);
     await n.idle();
     expect(f.calls).toHaveLength(4);
   });
@@ -115,7 +115,7 @@ describe.each(DIALECTS)('soft-limit notifications on %s', (dialect) => {
     const f = scriptedFetch([200]);
     const instances = Array.from({ length: 8 }, () => notifier(f.fetch, clock));
     const o = org();
-    const fired = await Promise.all(instances.flatMap((n) => Array.from({ length: 25 }, () => n.check(o, 10, 10, '2026-03'))));
+    const fired = await Promise.all(instances.flatMap((n) => Array.from({ length: 25 }, () => n.check(o, 10n, 10n, '2026-03'))));
     expect(fired.filter(Boolean)).toHaveLength(1);
     await Promise.all(instances.map((n) => n.idle()));
     expect(f.calls).toHaveLength(1);
@@ -126,10 +126,10 @@ describe.each(DIALECTS)('soft-limit notifications on %s', (dialect) => {
     const f = scriptedFetch([200]);
     const n = notifier(f.fetch, clock);
     const o = org();
-    expect(await n.check(o, 79_999_999, 80_000_000, '2026-03')).toBe(false);
-    expect(await n.check(o, 10 ** 12, null, '2026-03')).toBe(false);
+    expect(await n.check(o, 79_999_999_999_999n, 80_000_000_000_000n, '2026-03')).toBe(false);
+    expect(await n.check(o, 10n ** 12n, null, '2026-03')).toBe(false);
     expect(await row(o, '2026-03')).toBeUndefined();
-    expect(await n.check(o, 80_000_000, 80_000_000, '2026-03')).toBe(true); // reaching it counts
+    expect(await n.check(o, 80_000_000_000_000n, 80_000_000_000_000n, '2026-03')).toBe(true); // reaching it counts
     await n.idle();
   });
 
@@ -139,7 +139,7 @@ describe.each(DIALECTS)('soft-limit notifications on %s', (dialect) => {
     const log = memoryLog();
     const n = notifier(down.fetch, clock, { maxAttempts: 3, log });
     const o = org();
-    await n.check(o, 5, 1, '2026-03');
+    await n.check(o, 5n, 1n, '2026-03');
     expect(await clock.nextSleep()).toBe(1000);
     clock.wake(); // after attempt 1
     expect(await clock.nextSleep()).toBe(2000);
@@ -152,7 +152,7 @@ describe.each(DIALECTS)('soft-limit notifications on %s', (dialect) => {
     const gone = scriptedFetch([410]);
     const n2 = notifier(gone.fetch, clock);
     const o2 = org();
-    await n2.check(o2, 5, 1, '2026-03');
+    await n2.check(o2, 5n, 1n, '2026-03');
     await n2.idle();
     expect(gone.calls).toHaveLength(1);
     expect(await row(o2, '2026-03')).toMatchObject({ status: 'failed', attempts: 1, last_error: 'HTTP 410' });
@@ -163,7 +163,7 @@ describe.each(DIALECTS)('soft-limit notifications on %s', (dialect) => {
     const f = scriptedFetch([200]);
     const n = notifier(f.fetch, clock, { webhookUrl: null });
     const o = org();
-    expect(await n.check(o, 5, 1, '2026-03')).toBe(true);
+    expect(await n.check(o, 5n, 1n, '2026-03')).toBe(true);
     await n.idle();
     expect(f.calls).toHaveLength(0);
     expect(await row(o, '2026-03')).toMatchObject({ status: 'no_webhook', attempts: 0 });
@@ -173,7 +173,7 @@ describe.each(DIALECTS)('soft-limit notifications on %s', (dialect) => {
     const clock = new ScriptedClock();
     const o = org();
     const o2 = org();
-    const base = { period: '2026-03', spend_micros: 9, limit_micros: 5, status: 'pending' as const, last_error: 'HTTP 503', delivered_at: null };
+    const base = { period: '2026-03', spend_pico: 9n, limit_pico: 5n, status: 'pending' as const, last_error: 'HTTP 503', delivered_at: null };
     await billingDb(t.store)
       .insertInto('soft_limit_notifications')
       .values([
@@ -197,14 +197,14 @@ describe.each(DIALECTS)('soft-limit notifications on %s', (dialect) => {
     const n = notifier(f.fetch, clock);
     const counters = new MemoryCounterStore(clock);
     const o = org();
-    const soft = new Map([[o, 1_000]]);
+    const soft = new Map([[o, 1_000n]]);
     const hook = createSoftLimitHook({ notifier: n, counters, clock, softLimitOf: (id) => soft.get(id) ?? null, log: silentLog });
     const key = spendKey(o, Date.UTC(2026, 2, 1));
-    await counters.setSpent(o, key, 999, Date.UTC(2026, 3, 1));
+    await counters.setSpent(o, key, 999n, Date.UTC(2026, 3, 1));
     hook(o);
     await new Promise((r) => setTimeout(r, 30));
     expect(await row(o, '2026-03')).toBeUndefined();
-    await counters.setSpent(o, key, 1_000, Date.UTC(2026, 3, 1));
+    await counters.setSpent(o, key, 1_000n, Date.UTC(2026, 3, 1));
     hook(o);
     await vi.waitFor(async () => expect(await row(o, '2026-03')).toBeDefined());
     await n.idle();

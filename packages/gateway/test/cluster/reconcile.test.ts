@@ -41,12 +41,12 @@ afterAll(async () => {
   await cluster?.close();
 });
 
-async function ledgerMicros(orgId: string): Promise<number> {
+async function ledgerPico(orgId: string): Promise<number> {
   const schema = new URL(cluster.databaseUrl).searchParams.get('schema')!;
   const c = new pg.Client({ connectionString: cluster.databaseUrl.replace(/\?.*$/, '') });
   await c.connect();
   try {
-    const r = await c.query(`SELECT COALESCE(SUM(cost_micros), 0) AS s FROM "${schema}".usage_events WHERE org_id = $1`, [orgId]);
+    const r = await c.query(`SELECT COALESCE(SUM(cost_pico), 0) AS s FROM "${schema}".usage_events WHERE org_id = $1`, [orgId]);
     return Number(r.rows[0].s);
   } finally {
     await c.end();
@@ -80,7 +80,7 @@ it('converges the spend counter to the ledger after an instance dies holding res
   // never reached the ledger.
   let ledger = 0;
   await waitUntil('counter == ledger', async () => {
-    ledger = await ledgerMicros(t.orgId);
+    ledger = await ledgerPico(t.orgId);
     const c = await counter();
     return c.reserved === 0 && c.spent === ledger;
   }, 20_000);
@@ -93,5 +93,5 @@ it('converges the spend counter to the ledger after an instance dies holding res
 
   // Service goes on, and the counter keeps matching.
   expect((await chat(cluster.instances[0]!.baseURL, t.apiKey, small)).status).toBe(200);
-  await waitUntil('counter == ledger again', async () => (await counter()).spent === (await ledgerMicros(t.orgId)) && (await counter()).reserved === 0);
+  await waitUntil('counter == ledger again', async () => (await counter()).spent === (await ledgerPico(t.orgId)) && (await counter()).reserved === 0);
 }, 90_000);

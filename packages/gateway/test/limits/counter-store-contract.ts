@@ -115,16 +115,16 @@ export function describeCounterStoreContract(h: Harness): void {
 
     it('all or nothing: one short bucket refuses the call and no bucket, spend or record changes', async () => {
       const t0 = f.now();
-      await reserve({ buckets: [bucket('rpm', 100, 1), bucket('tpm', 1_000, 990)], spend: { key: '2026-01', hardLimit: 10_000, amount: 100, periodEndMs: periodEnd() } });
+      await reserve({ buckets: [bucket('rpm', 100, 1), bucket('tpm', 1_000, 990)], spend: { key: '2026-01', hardLimit: 10_000n, amount: 100n, periodEndMs: periodEnd() } });
       const before = await f.snapshot();
-      const o = await reserve({ buckets: [bucket('rpm', 100, 1), bucket('tpm', 1_000, 20)], spend: { key: '2026-01', hardLimit: 10_000, amount: 100, periodEndMs: periodEnd() } });
+      const o = await reserve({ buckets: [bucket('rpm', 100, 1), bucket('tpm', 1_000, 20)], spend: { key: '2026-01', hardLimit: 10_000n, amount: 100n, periodEndMs: periodEnd() } });
       expect(o.admitted).toBe(false);
       if (o.admitted) return;
       expect(o.failures.map((x) => x.target)).toEqual([1]);
       expect(o.failures[0]!.available).toBe(10);
       expectWaitNear(o.failures[0]!.retryAfterMs, (10 * DAY) / 1_000, t0);
       expect(o.buckets.map((b) => b.remaining)).toEqual([99, 10]);
-      expect(o.spend).toEqual({ spent: 0, reserved: 100 });
+      expect(o.spend).toEqual({ spent: 0n, reserved: 100n });
       expect(await f.snapshot()).toEqual(before);
     });
 
@@ -177,96 +177,119 @@ export function describeCounterStoreContract(h: Harness): void {
 
     it('settle is idempotent: the second settle returns false and changes nothing', async () => {
       const id = rid();
-      const spend = { key: '2026-01', hardLimit: 1_000_000, amount: 5_000, periodEndMs: periodEnd() };
+      const spend = { key: '2026-01', hardLimit: 1_000_000n, amount: 5_000n, periodEndMs: periodEnd() };
       await s.reserve({ reservationId: id, tag: 'org_a', leaseMs: 60_000, buckets: [bucket('tpm', 1_000, 400)], spend });
-      expect(await s.settle({ reservationId: id, tag: 'org_a', bucketCosts: [100], spendAmount: 1_200 })).toBe(true);
+      expect(await s.settle({ reservationId: id, tag: 'org_a', bucketCosts: [100], spendAmount: 1_200n })).toBe(true);
       const after = await f.snapshot();
-      expect(await s.settle({ reservationId: id, tag: 'org_a', bucketCosts: [0], spendAmount: 0 })).toBe(false);
+      expect(await s.settle({ reservationId: id, tag: 'org_a', bucketCosts: [0], spendAmount: 0n })).toBe(false);
       expect(await f.snapshot()).toEqual(after);
-      expect(await s.spendOf('org_a', '2026-01')).toEqual({ spent: 1_200, reserved: 0 });
+      expect(await s.spendOf('org_a', '2026-01')).toEqual({ spent: 1_200n, reserved: 0n });
       expect(await s.settle({ reservationId: 'never-reserved', tag: 'org_a' })).toBe(false);
     });
 
     it('settle without actual values keeps the reserved costs and charges the reserved spend', async () => {
       const id = rid();
-      await s.reserve({ reservationId: id, tag: 'org_a', leaseMs: 60_000, buckets: [bucket('tpd', 1_000, 400)], spend: { key: 'p', hardLimit: null, amount: 70, periodEndMs: periodEnd() } });
+      await s.reserve({ reservationId: id, tag: 'org_a', leaseMs: 60_000, buckets: [bucket('tpd', 1_000, 400)], spend: { key: 'p', hardLimit: null, amount: 70n, periodEndMs: periodEnd() } });
       expect(await s.settle({ reservationId: id, tag: 'org_a' })).toBe(true);
       expect((await reserve({ buckets: [bucket('tpd', 1_000, 0)] })).buckets[0]!.remaining).toBe(600);
-      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 70, reserved: 0 });
+      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 70n, reserved: 0n });
     });
 
     it('spend: admits up to the hard limit exactly, counting reserved and spent', async () => {
-      const period = { key: '2026-01', hardLimit: 1_000, periodEndMs: periodEnd() };
+      const period = { key: '2026-01', hardLimit: 1_000n, periodEndMs: periodEnd() };
       const id = rid();
-      const a = await s.reserve({ reservationId: id, tag: 'org_a', leaseMs: 60_000, buckets: [], spend: { ...period, amount: 600 } });
-      expect(a).toEqual({ admitted: true, buckets: [], spend: { spent: 0, reserved: 600 } });
+      const a = await s.reserve({ reservationId: id, tag: 'org_a', leaseMs: 60_000, buckets: [], spend: { ...period, amount: 600n } });
+      expect(a).toEqual({ admitted: true, buckets: [], spend: { spent: 0n, reserved: 600n } });
 
       const before = await f.snapshot();
-      const b = await reserve({ buckets: [], spend: { ...period, amount: 401 } });
-      expect(b).toEqual({ admitted: false, buckets: [], spend: { spent: 0, reserved: 600 }, failures: [{ target: 'spend', available: 400, retryAfterMs: null }] });
+      const b = await reserve({ buckets: [], spend: { ...period, amount: 401n } });
+      expect(b).toEqual({ admitted: false, buckets: [], spend: { spent: 0n, reserved: 600n }, failures: [{ target: 'spend', available: 400n, retryAfterMs: null }] });
       expect(await f.snapshot()).toEqual(before);
 
-      await s.settle({ reservationId: id, tag: 'org_a', spendAmount: 200 });
-      expect(await s.spendOf('org_a', '2026-01')).toEqual({ spent: 200, reserved: 0 });
-      expect((await reserve({ buckets: [], spend: { ...period, amount: 800 } })).admitted).toBe(true);
-      expect((await reserve({ buckets: [], spend: { ...period, amount: 1 } })).admitted).toBe(false);
+      await s.settle({ reservationId: id, tag: 'org_a', spendAmount: 200n });
+      expect(await s.spendOf('org_a', '2026-01')).toEqual({ spent: 200n, reserved: 0n });
+      expect((await reserve({ buckets: [], spend: { ...period, amount: 800n } })).admitted).toBe(true);
+      expect((await reserve({ buckets: [], spend: { ...period, amount: 1n } })).admitted).toBe(false);
+    });
+
+    it('spend is exact beyond 2^53 pico-dollars: a $9,000,000 hard limit admits to the last pico-dollar', async () => {
+      const hard = 9_000_000n * 10n ** 12n; // 9e18 p$, far beyond a double's exact integers
+      const period = { key: 'big', hardLimit: hard, periodEndMs: periodEnd() };
+      const first = rid();
+      await s.reserve({ reservationId: first, tag: 'org_a', leaseMs: 60_000, buckets: [], spend: { ...period, amount: hard - 3n } });
+      expect(await s.settle({ reservationId: first, tag: 'org_a', spendAmount: hard - 2n })).toBe(true);
+      expect(await s.spendOf('org_a', 'big')).toEqual({ spent: hard - 2n, reserved: 0n });
+      const before = await f.snapshot();
+      const over = await reserve({ buckets: [], spend: { ...period, amount: 3n } });
+      expect(over).toEqual({ admitted: false, buckets: [], spend: { spent: hard - 2n, reserved: 0n }, failures: [{ target: 'spend', available: 2n, retryAfterMs: null }] });
+      expect(await f.snapshot()).toEqual(before);
+      expect((await reserve({ buckets: [], spend: { ...period, amount: 1n } })).admitted).toBe(true);
+      expect((await reserve({ buckets: [], spend: { ...period, amount: 1n } })).admitted).toBe(true);
+      const full = await reserve({ buckets: [], spend: { ...period, amount: 1n } });
+      expect(full.admitted).toBe(false);
+      expect(full.spend).toEqual({ spent: hard - 2n, reserved: 2n });
+      // Over the limit (a settlement above its reservation): the shortfall is reported negative.
+      await s.setSpent('org_a', 'big', hard + 5n, periodEnd());
+      const neg = await reserve({ buckets: [], spend: { ...period, amount: 0n } });
+      expect(neg.admitted).toBe(false);
+      if (!neg.admitted) expect(neg.failures).toEqual([{ target: 'spend', available: -7n, retryAfterMs: null }]);
     });
 
     it('spend with no hard limit is admitted and still tracked', async () => {
-      for (let i = 0; i < 3; i++) await reserve({ buckets: [], spend: { key: 'p', hardLimit: null, amount: 1e12, periodEndMs: periodEnd() } });
-      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 0, reserved: 3e12 });
+      for (let i = 0; i < 3; i++) await reserve({ buckets: [], spend: { key: 'p', hardLimit: null, amount: 1000000000000n, periodEndMs: periodEnd() } });
+      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 0n, reserved: 3000000000000n });
     });
 
     it('setSpent rebuilds spent and keeps reservations in flight', async () => {
-      await reserve({ buckets: [], spend: { key: 'p', hardLimit: 1_000, amount: 300, periodEndMs: periodEnd() } });
-      await s.setSpent('org_a', 'p', 650, periodEnd());
-      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 650, reserved: 300 });
-      expect((await reserve({ buckets: [], spend: { key: 'p', hardLimit: 1_000, amount: 51, periodEndMs: periodEnd() } })).admitted).toBe(false);
-      expect((await reserve({ buckets: [], spend: { key: 'p', hardLimit: 1_000, amount: 50, periodEndMs: periodEnd() } })).admitted).toBe(true);
-      expect(await s.spendOf('org_a', 'other')).toEqual({ spent: 0, reserved: 0 });
+      await reserve({ buckets: [], spend: { key: 'p', hardLimit: 1_000n, amount: 300n, periodEndMs: periodEnd() } });
+      await s.setSpent('org_a', 'p', 650n, periodEnd());
+      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 650n, reserved: 300n });
+      expect((await reserve({ buckets: [], spend: { key: 'p', hardLimit: 1_000n, amount: 51n, periodEndMs: periodEnd() } })).admitted).toBe(false);
+      expect((await reserve({ buckets: [], spend: { key: 'p', hardLimit: 1_000n, amount: 50n, periodEndMs: periodEnd() } })).admitted).toBe(true);
+      expect(await s.spendOf('org_a', 'other')).toEqual({ spent: 0n, reserved: 0n });
     });
 
     it('an unsettled reservation is swept after its lease: spend charged in full, tokens stay used', async () => {
       const id = rid();
-      await s.reserve({ reservationId: id, tag: 'org_a', leaseMs: 30, buckets: [bucket('tpd', 1_000, 250)], spend: { key: 'p', hardLimit: 1_000, amount: 300, periodEndMs: periodEnd() } });
+      await s.reserve({ reservationId: id, tag: 'org_a', leaseMs: 30, buckets: [bucket('tpd', 1_000, 250)], spend: { key: 'p', hardLimit: 1_000n, amount: 300n, periodEndMs: periodEnd() } });
       await f.pass(40);
       // Another tag's reserve does not sweep this tag.
       await reserve({ tag: 'org_b', buckets: [bucket('x', 1, 1)] });
-      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 0, reserved: 300 });
+      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 0n, reserved: 300n });
       const sweeper = rid();
       const o = await s.reserve({ reservationId: sweeper, tag: 'org_a', leaseMs: 60_000, buckets: [bucket('tpd', 1_000, 0)] });
       expect(o.buckets[0]!.remaining).toBe(750);
-      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 300, reserved: 0 });
+      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 300n, reserved: 0n });
       // The call that swept keeps its own reservation.
       expect(await s.settle({ reservationId: sweeper, tag: 'org_a' })).toBe(true);
-      expect(await s.settle({ reservationId: id, tag: 'org_a', bucketCosts: [0], spendAmount: 0 })).toBe(false);
-      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 300, reserved: 0 });
+      expect(await s.settle({ reservationId: id, tag: 'org_a', bucketCosts: [0], spendAmount: 0n })).toBe(false);
+      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 300n, reserved: 0n });
     });
 
     it('a guarded reserve refuses, writing nothing, until the state is restored; then the restored state binds', async () => {
-      const guarded = { key: 'p', hardLimit: 1_000, amount: 100, periodEndMs: periodEnd(), guarded: true };
+      const guarded = { key: 'p', hardLimit: 1_000n, amount: 100n, periodEndMs: periodEnd(), guarded: true };
       const before = await f.snapshot();
       await expect(reserve({ buckets: [bucket('rpd', 10, 1)], spend: guarded })).rejects.toBeInstanceOf(CounterStateLost);
       expect(await f.snapshot()).toEqual(before);
       // 950 spent, and 9 of 10 requests per day used (the ledger's history replayed).
       const { q } = bucketScale(10, DAY);
-      expect(await s.restore({ tag: 'org_a', spend: { key: 'p', spent: 950, periodEndMs: periodEnd() }, buckets: [{ key: 'rpd', limit: 10, windowMs: DAY, deficitUnits: 9 * q }] })).toBe(true);
+      expect(await s.restore({ tag: 'org_a', spend: { key: 'p', spent: 950n, periodEndMs: periodEnd() }, buckets: [{ key: 'rpd', limit: 10, windowMs: DAY, deficitUnits: 9 * q }] })).toBe(true);
       // A second restore (another instance) changes nothing.
-      expect(await s.restore({ tag: 'org_a', spend: { key: 'p', spent: 0, periodEndMs: periodEnd() }, buckets: [] })).toBe(false);
-      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 950, reserved: 0 });
+      expect(await s.restore({ tag: 'org_a', spend: { key: 'p', spent: 0n, periodEndMs: periodEnd() }, buckets: [] })).toBe(false);
+      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 950n, reserved: 0n });
       const refused = await reserve({ buckets: [bucket('rpd', 10, 1)], spend: guarded });
       expect(refused.admitted).toBe(false);
-      const ok = await reserve({ buckets: [bucket('rpd', 10, 1)], spend: { ...guarded, amount: 50 } });
+      const ok = await reserve({ buckets: [bucket('rpd', 10, 1)], spend: { ...guarded, amount: 50n } });
       expect(ok.admitted).toBe(true);
       expect(ok.buckets[0]!.remaining).toBe(0);
     });
 
     it('a reservation inside its lease is not swept', async () => {
       const id = rid();
-      await s.reserve({ reservationId: id, tag: 'org_a', leaseMs: 60_000, buckets: [], spend: { key: 'p', hardLimit: null, amount: 300, periodEndMs: periodEnd() } });
+      await s.reserve({ reservationId: id, tag: 'org_a', leaseMs: 60_000, buckets: [], spend: { key: 'p', hardLimit: null, amount: 300n, periodEndMs: periodEnd() } });
       await reserve({ buckets: [bucket('x', 5, 1)] });
-      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 0, reserved: 300 });
-      expect(await s.settle({ reservationId: id, tag: 'org_a', spendAmount: 10 })).toBe(true);
+      expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 0n, reserved: 300n });
+      expect(await s.settle({ reservationId: id, tag: 'org_a', spendAmount: 10n })).toBe(true);
     });
 
     it('refuses a duplicate reservation id without changing anything', async () => {
@@ -297,7 +320,7 @@ export function describeCounterStoreContract(h: Harness): void {
       await expect(reserve({ buckets: [bucket('a', 5, 1), bucket('a', 5, 1)] })).rejects.toThrow(/twice/);
       await expect(reserve({ tag: 'org{x}', buckets: [] })).rejects.toThrow(/braces/);
       await expect(reserve({ buckets: [bucket('a', 2 ** 40, 1)] })).rejects.toThrow(/too fine/);
-      await expect(reserve({ buckets: [], spend: { key: 'p', hardLimit: null, amount: 0.5, periodEndMs: 0 } })).rejects.toThrow(RangeError);
+      await expect(reserve({ buckets: [], spend: { key: 'p', hardLimit: null, amount: 0.5 as unknown as bigint, periodEndMs: 0 } })).rejects.toThrow(RangeError);
       await expect(s.settle({ reservationId: 'x', tag: 'org_a', bucketCosts: [-1] })).rejects.toThrow(RangeError);
     });
 
@@ -323,24 +346,24 @@ export function describeCounterStoreContract(h: Harness): void {
       });
 
       it('300 concurrent spend reservations never pass the hard limit, and settle exactly', async () => {
-        const period = { key: '2026-01', hardLimit: 100_000, periodEndMs: periodEnd() };
-        const amounts = Array.from({ length: 300 }, (_, i) => 900 + ((i * 31) % 200));
+        const period = { key: '2026-01', hardLimit: 100_000n, periodEndMs: periodEnd() };
+        const amounts = Array.from({ length: 300 }, (_, i) => BigInt(900 + ((i * 31) % 200)));
         const ids = amounts.map(() => rid());
         const out = await spread(300, (store, i) => store.reserve({ reservationId: ids[i]!, tag: 'org_a', leaseMs: 60_000, buckets: [], spend: { ...period, amount: amounts[i]! } }));
         const admitted = out.map((o, i) => (o.admitted ? i : -1)).filter((i) => i >= 0);
-        const reservedTotal = admitted.reduce((sum, i) => sum + amounts[i]!, 0);
-        expect(reservedTotal).toBeLessThanOrEqual(100_000);
-        expect(reservedTotal).toBeGreaterThan(100_000 - 1_100);
-        for (const o of out) if (o.spend) expect(o.spend.spent + o.spend.reserved).toBeLessThanOrEqual(100_000);
-        expect(await s.spendOf('org_a', '2026-01')).toEqual({ spent: 0, reserved: reservedTotal });
+        const reservedTotal = admitted.reduce((sum, i) => sum + amounts[i]!, 0n);
+        expect(reservedTotal <= 100_000n).toBe(true);
+        expect(reservedTotal > 100_000n - 1_100n).toBe(true);
+        for (const o of out) if (o.spend) expect(o.spend.spent + o.spend.reserved <= 100_000n).toBe(true);
+        expect(await s.spendOf('org_a', '2026-01')).toEqual({ spent: 0n, reserved: reservedTotal });
 
-        const actual = (i: number) => Math.floor(amounts[i]! / 3);
+        const actual = (i: number) => amounts[i]! / 3n;
         const settled = await spread(admitted.length * 2, (store, k) => {
           const i = admitted[k % admitted.length]!;
           return store.settle({ reservationId: ids[i]!, tag: 'org_a', spendAmount: actual(i) });
         });
         expect(settled.filter(Boolean)).toHaveLength(admitted.length);
-        expect(await s.spendOf('org_a', '2026-01')).toEqual({ spent: admitted.reduce((sum, i) => sum + actual(i), 0), reserved: 0 });
+        expect(await s.spendOf('org_a', '2026-01')).toEqual({ spent: admitted.reduce((sum, i) => sum + actual(i), 0n), reserved: 0n });
       });
     });
   });

@@ -209,10 +209,10 @@ describe('RateLimiter rejections: OpenAI wording byte for byte', () => {
 
   it('insufficient quota comes first and is never retryable', async () => {
     const { reserve } = setup();
-    const spend = (amount: number) => ({ key: '2026-01', hardLimit: 1_000_000, amount, periodEndMs: Date.UTC(2026, 1, 1) });
-    await reserve({ orgLimits: {}, spend: spend(900_000) });
+    const spend = (amount: bigint) => ({ key: '2026-01', hardLimit: 1_000_000n, amount, periodEndMs: Date.UTC(2026, 1, 1) });
+    await reserve({ orgLimits: {}, spend: spend(900_000n) });
     // The tokens are too many as well; the quota error still wins.
-    const e = await rejection(reserve({ orgLimits: { max_tokens_per_1_minute: 10 }, tokens: 50, spend: spend(200_000) }));
+    const e = await rejection(reserve({ orgLimits: { max_tokens_per_1_minute: 10 }, tokens: 50, spend: spend(200_000n) }));
     expect(e.entry.id).toBe('insufficient_quota');
     expect(messageOf(e)).toBe(
       'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://gw.example.com/docs/errors#insufficient_quota.',
@@ -250,11 +250,11 @@ describe('RateLimiter rejections: OpenAI wording byte for byte', () => {
   it('a rejection leaves the state unchanged', async () => {
     const { store, reserve } = setup();
     const orgLimits = { max_requests_per_1_minute: 10, max_tokens_per_1_minute: 1_000 };
-    const spend = (amount: number) => ({ key: '2026-01', hardLimit: 500, amount, periodEndMs: Date.UTC(2026, 1, 1) });
-    await reserve({ orgLimits, tokens: 990, spend: spend(100) });
+    const spend = (amount: bigint) => ({ key: '2026-01', hardLimit: 500n, amount, periodEndMs: Date.UTC(2026, 1, 1) });
+    await reserve({ orgLimits, tokens: 990, spend: spend(100n) });
     const before = store.snapshot();
-    await rejection(reserve({ orgLimits, tokens: 20, spend: spend(100) }));
-    await rejection(reserve({ orgLimits, tokens: 5, spend: spend(401) }));
+    await rejection(reserve({ orgLimits, tokens: 20, spend: spend(100n) }));
+    await rejection(reserve({ orgLimits, tokens: 5, spend: spend(401n) }));
     expect(store.snapshot()).toEqual(before);
   });
 });
@@ -274,34 +274,34 @@ describe('Admission.settle', () => {
   it('settling twice is settling once', async () => {
     const { store, reserve } = setup();
     const orgLimits = { max_tokens_per_1_minute: 10_000 };
-    const spend = { key: '2026-01', hardLimit: null, amount: 5_000, periodEndMs: Date.UTC(2026, 1, 1) };
+    const spend = { key: '2026-01', hardLimit: null, amount: 5_000n, periodEndMs: Date.UTC(2026, 1, 1) };
     const a = await reserve({ orgLimits, tokens: 1_000, spend });
-    expect(a.spend).toEqual({ spent: 0, reserved: 5_000 });
-    await Promise.all([a.settle(50, 1_234), a.settle(50, 1_234)]);
+    expect(a.spend).toEqual({ spent: 0n, reserved: 5_000n });
+    await Promise.all([a.settle(50, 1_234n), a.settle(50, 1_234n)]);
     const once = store.snapshot();
-    await a.settle(0, 0);
+    await a.settle(0, 0n);
     expect(store.snapshot()).toEqual(once);
-    expect(await store.spendOf('org-abc', '2026-01')).toEqual({ spent: 1_234, reserved: 0 });
+    expect(await store.spendOf('org-abc', '2026-01')).toEqual({ spent: 1_234n, reserved: 0n });
     expect((await reserve({ orgLimits, tokens: 0 })).headers['x-ratelimit-remaining-tokens']).toBe('9950');
   });
 
   it('cancel gives everything back, the request count included, and then settle does nothing', async () => {
     const { store, reserve } = setup();
     const orgLimits = { max_requests_per_1_minute: 10, max_tokens_per_1_minute: 1_000 };
-    const spend = { key: 'p', hardLimit: 10_000, amount: 900, periodEndMs: Date.UTC(2026, 1, 1) };
+    const spend = { key: 'p', hardLimit: 10_000n, amount: 900n, periodEndMs: Date.UTC(2026, 1, 1) };
     const a = await reserve({ orgLimits, tokens: 600, spend });
     await a.cancel();
-    await a.settle(600, 900);
+    await a.settle(600, 900n);
     const peek = await reserve({ orgLimits, tokens: 0 });
     expect(peek.headers['x-ratelimit-remaining-requests']).toBe('9'); // only the peek itself
     expect(peek.headers['x-ratelimit-remaining-tokens']).toBe('1000');
-    expect(await store.spendOf('org-abc', 'p')).toEqual({ spent: 0, reserved: 0 });
+    expect(await store.spendOf('org-abc', 'p')).toEqual({ spent: 0n, reserved: 0n });
   });
 
   it('without an actual spend charges the reserved worst case', async () => {
     const { store, reserve } = setup();
-    const a = await reserve({ orgLimits: {}, spend: { key: 'p', hardLimit: null, amount: 700, periodEndMs: Date.UTC(2026, 1, 1) } });
+    const a = await reserve({ orgLimits: {}, spend: { key: 'p', hardLimit: null, amount: 700n, periodEndMs: Date.UTC(2026, 1, 1) } });
     await a.settle(10);
-    expect(await store.spendOf('org-abc', 'p')).toEqual({ spent: 700, reserved: 0 });
+    expect(await store.spendOf('org-abc', 'p')).toEqual({ spent: 700n, reserved: 0n });
   });
 });

@@ -86,16 +86,16 @@ describe('RedisCounterStore specifics', () => {
       tag: 'org_42',
       leaseMs: 60_000,
       buckets: [{ key: 'org:gpt-4o:rpm', limit: 10, windowMs: 60_000, cost: 3 }],
-      spend: { key: '2026-01', hardLimit: null, amount: 10, periodEndMs },
+      spend: { key: '2026-01', hardLimit: null, amount: 10n, periodEndMs },
     });
     const state = await dump(redis, prefix);
     const base = `${prefix}{org_42}:`;
-    expect(Object.keys(state).sort()).toEqual([`${base}b:org:gpt-4o:rpm`, `${base}leases`, `${base}res`, `${base}s:2026-01`]);
+    expect(Object.keys(state).sort()).toEqual([`${base}b:org:gpt-4o:rpm`, `${base}leases`, `${base}p:2026-01`, `${base}res`]);
     // A bucket key lives exactly until the bucket is full again (3 tokens at 1 per 6 s).
     const pttl = await redis.pttl(`${base}b:org:gpt-4o:rpm`);
     expect(pttl).toBeLessThanOrEqual(18_000);
     expect(pttl).toBeGreaterThanOrEqual(18_000 - (Date.now() - t0) - 2);
-    expect(await redis.call('PEXPIRETIME', `${base}s:2026-01`)).toBe(periodEndMs + SPEND_GRACE_MS);
+    expect(await redis.call('PEXPIRETIME', `${base}p:2026-01`)).toBe(periodEndMs + SPEND_GRACE_MS);
     // The records outlive the spend key, so a sweep can still charge an expired lease.
     expect(Number(await redis.call('PEXPIRETIME', `${base}res`))).toBeGreaterThanOrEqual(periodEndMs + SPEND_GRACE_MS);
     expect(Number(await redis.call('PEXPIRETIME', `${base}leases`))).toBeGreaterThanOrEqual(periodEndMs + SPEND_GRACE_MS);
@@ -111,7 +111,7 @@ describe('RedisCounterStore specifics', () => {
 
   it('decides on Redis time: a skewed instance clock changes nothing', async () => {
     const { store } = setup();
-    const req = (id: string): ReserveRequest => ({ reservationId: id, tag: 't', leaseMs: 60_000, buckets: [{ key: 'b', limit: 2, windowMs: DAY, cost: 1 }], spend: { key: 'p', hardLimit: null, amount: 1, periodEndMs: Date.now() + DAY } });
+    const req = (id: string): ReserveRequest => ({ reservationId: id, tag: 't', leaseMs: 60_000, buckets: [{ key: 'b', limit: 2, windowMs: DAY, cost: 1 }], spend: { key: 'p', hardLimit: null, amount: 1n, periodEndMs: Date.now() + DAY } });
     await store.reserve(req('a'));
     const skew = vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 3_600_000);
     try {
@@ -122,7 +122,7 @@ describe('RedisCounterStore specifics', () => {
     } finally {
       skew.mockRestore();
     }
-    expect(await store.spendOf('t', 'p')).toEqual({ spent: 0, reserved: 2 });
+    expect(await store.spendOf('t', 'p')).toEqual({ spent: 0n, reserved: 2n });
   });
 
   it('3 processes firing 600 reserves at one bucket of 100 admit exactly 100', async () => {
@@ -178,13 +178,13 @@ describe('RedisCounterStore specifics', () => {
     const store = new RedisCounterStore(slow, { prefix, timeoutMs: 40 });
 
     await expect(
-      store.reserve({ reservationId: 'late', tag: 't', leaseMs: 60_000, buckets: [{ key: 'b', limit: 10, windowMs: DAY, cost: 5 }], spend: { key: 'p', hardLimit: 100, amount: 7, periodEndMs: Date.now() + DAY } }),
+      store.reserve({ reservationId: 'late', tag: 't', leaseMs: 60_000, buckets: [{ key: 'b', limit: 10, windowMs: DAY, cost: 5 }], spend: { key: 'p', hardLimit: 100n, amount: 7n, periodEndMs: Date.now() + DAY } }),
     ).rejects.toThrow(/did not answer/);
     await store.close(); // waits for the compensating settle (which also times out at the client)
 
     // The server ran the reserve and then the cancel: spend exists with nothing reserved or spent,
     // the bucket is full again (no key), and no reservation is left.
-    const spendKey = `${prefix}{t}:s:p`;
+    const spendKey = `${prefix}{t}:p:p`;
     const deadline = Date.now() + 3_000;
     while (Date.now() < deadline && !(await redis.hexists(spendKey, 's'))) await sleep(20);
     expect(await redis.hgetall(spendKey)).toEqual({ s: '0', r: '0' });

@@ -3,6 +3,7 @@
  * organization, and sending chat requests (JSON or streamed) while recording how each ended.
  */
 import { billingDb } from '../../src/billing/tables.js';
+import { moneyText } from '../../src/billing/money-column.js';
 import { spendTarget } from '../../src/billing/period.js';
 import type { Gateway } from '../../src/app.js';
 
@@ -42,20 +43,20 @@ function codeOf(text: string): string | null {
   }
 }
 
-/** Spend of the organization in the ledger this month (µ$), after flushing this instance's buffer. */
-export async function ledgerSpend(gateway: Gateway, orgId: string): Promise<{ micros: number; requests: number }> {
+/** Spend of the organization in the ledger this month (pico-dollars), after flushing this instance's buffer. */
+export async function ledgerSpend(gateway: Gateway, orgId: string): Promise<{ pico: bigint; requests: number }> {
   await gateway.services.ledger.flush();
   const row = await billingDb(gateway.services.store)
     .selectFrom('usage_events')
-    .select((eb) => [eb.fn.coalesce(eb.fn.sum<number | string>('cost_micros'), eb.val(0)).as('cost'), eb.fn.countAll<number | string>().as('n')])
+    .select((eb) => [moneyText(eb.fn.coalesce(eb.fn.sum<number | string>('cost_pico'), eb.val(0))).as('cost'), eb.fn.countAll<number | string>().as('n')])
     .where('org_id', '=', orgId)
     .where('status_code', '=', 200)
     .executeTakeFirstOrThrow();
-  return { micros: Number(row.cost), requests: Number(row.n) };
+  return { pico: BigInt(row.cost), requests: Number(row.n) };
 }
 
 /** The organization's spend counter (spent, reserved) for this month. */
-export async function counterSpend(gateway: Gateway, orgId: string): Promise<{ spent: number; reserved: number }> {
+export async function counterSpend(gateway: Gateway, orgId: string): Promise<{ spent: bigint; reserved: bigint }> {
   const t = spendTarget(orgId, gateway.services.pipeline.clock.now());
   return gateway.services.counters.spendOf(t.tag, t.key);
 }

@@ -104,8 +104,8 @@ it('serves warm keys through a stalled and a cut database, 503 past the bound, n
   await gw.gateway.services.settlements.idle();
   const final = await ledgerSpend(gw.gateway, gw.orgId);
   const counter = await counterSpend(gw.gateway, gw.orgId);
-  console.log('drill 5: answered', final.requests, 'in ledger; counter', counter, 'ledger', final.micros, 'difference', counter.spent - final.micros);
-  expect(counter).toEqual({ spent: final.micros, reserved: 0 });
+  console.log('drill 5: answered', final.requests, 'in ledger; counter', counter, 'ledger', final.pico, 'difference', counter.spent - final.pico);
+  expect(counter).toEqual({ spent: final.pico, reserved: 0n });
 }, 120_000);
 
 it('gives a key never seen before a fast 503 while the database is cut, not a 500', async () => {

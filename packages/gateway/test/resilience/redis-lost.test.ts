@@ -71,9 +71,9 @@ it('keeps a spent budget and a used daily count closed after Redis restarts empt
   await gw.gateway.services.settlements.idle();
   const ledger = await ledgerSpend(gw.gateway, gw.orgId);
   const counter = await counterSpend(gw.gateway, gw.orgId);
-  console.log('drill 3: ledger', ledger, 'counter', counter, 'difference', counter.spent - ledger.micros);
+  console.log('drill 3: ledger', ledger, 'counter', counter, 'difference', counter.spent - ledger.pico);
   expect(ledger).toEqual(ledgerBefore);
-  expect(counter).toEqual({ spent: ledger.micros, reserved: 0 });
+  expect(counter).toEqual({ spent: ledger.pico, reserved: 0n });
   expect(gw.gateway.services.rebuilder.rebuilt).toBeGreaterThanOrEqual(2);
 }, 90_000);
 

@@ -59,8 +59,8 @@ it('answers and records every request that was in flight while Redis stopped, an
   await gw.gateway.services.settlements.idle();
   expect(gw.gateway.services.settlements.stats()).toMatchObject({ pending: 0, settled: 12, abandoned: 0 });
   const counter = await counterSpend(gw.gateway, gw.orgId);
-  console.log('drill 2: ledger', ledger, 'counter', counter, 'difference', counter.spent - ledger.micros);
-  expect(counter).toEqual({ spent: ledger.micros, reserved: 0 });
+  console.log('drill 2: ledger', ledger, 'counter', counter, 'difference', counter.spent - ledger.pico);
+  expect(counter).toEqual({ spent: ledger.pico, reserved: 0n });
 
   // And the service is whole again, through the official SDK.
   const client = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.apiKey, maxRetries: 0 });

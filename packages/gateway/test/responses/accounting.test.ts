@@ -28,7 +28,7 @@ async function eventsOf(orgId: string) {
   await gw.gateway.services.ledger.flush();
   return billingDb(gw.gateway.services.store)
     .selectFrom('usage_events')
-    .select(['endpoint', 'prompt_tokens', 'completion_tokens', 'cost_micros', 'streamed', 'estimated', 'status_code'])
+    .select(['endpoint', 'prompt_tokens', 'completion_tokens', 'cost_pico', 'streamed', 'estimated', 'status_code'])
     .where('org_id', '=', orgId)
     .orderBy('created_at')
     .execute();
@@ -77,8 +77,8 @@ describe('one prompt, two endpoints', () => {
     expect(re).toBeDefined();
     expect(Number(re.prompt_tokens)).toBe(Number(ce.prompt_tokens));
     expect(Number(re.completion_tokens)).toBe(Number(ce.completion_tokens));
-    expect(Number(re.cost_micros)).toBe(Number(ce.cost_micros));
-    expect(Number(re.cost_micros)).toBeGreaterThan(0);
+    expect(Number(re.cost_pico)).toBe(Number(ce.cost_pico));
+    expect(Number(re.cost_pico)).toBeGreaterThan(0);
     expect(Number(re.streamed)).toBe(stream ? 1 : 0);
     expect(Number(re.estimated)).toBe(0);
   });

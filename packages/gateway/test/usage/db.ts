@@ -50,7 +50,7 @@ export function event(over: Partial<UsageEvent> = {}): UsageEvent {
     endpoint: '/v1/chat/completions',
     prompt_tokens: 10,
     completion_tokens: 20,
-    cost_micros: 15,
+    cost_pico: 15_000_000n,
     status_code: 200,
     error_code: null,
     streamed: false,

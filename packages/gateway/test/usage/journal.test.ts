@@ -5,7 +5,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { billingDb, type BillingStore } from '../../src/billing/tables.js';
+import { moneyText } from '../../src/billing/money-column.js';
 import { FakeClock } from '../../src/clock.js';
+import { serializeUsageEvent } from '../../src/usage/event.js';
 import { UsageJournal } from '../../src/usage/journal.js';
 import { UsageLedger } from '../../src/usage/ledger.js';
 import { DIALECTS, event, openTestStore, silentLog, type TestStore } from './db.js';
@@ -45,23 +47,23 @@ describe.each(DIALECTS)('usage journal on %s', (dialect) => {
   }
 
   async function stored() {
-    const r = await billingDb(t.store).selectFrom('usage_events').select(['request_id', 'cost_micros']).where('org_id', '=', org).execute();
-    return new Map(r.map((x) => [x.request_id, Number(x.cost_micros)]));
+    const r = await billingDb(t.store).selectFrom('usage_events').select(['request_id', moneyText('cost_pico').as('cost')]).where('org_id', '=', org).execute();
+    return new Map(r.map((x) => [x.request_id, BigInt(x.cost)]));
   }
 
   async function rollupTotals() {
     const r = await billingDb(t.store)
       .selectFrom('usage_daily')
-      .select((eb) => [eb.fn.sum<number | string>('requests').as('requests'), eb.fn.sum<number | string>('cost_micros').as('cost')])
+      .select((eb) => [eb.fn.sum<number | string>('requests').as('requests'), moneyText(eb.fn.sum<number | string>('cost_pico')).as('cost')])
       .where('org_id', '=', org)
       .executeTakeFirstOrThrow();
-    return { requests: Number(r.requests ?? 0), cost: Number(r.cost ?? 0) };
+    return { requests: Number(r.requests ?? 0), cost: BigInt(r.cost ?? 0) };
   }
 
   it('after a crash, the next start replays every finished request exactly once', async () => {
     const a = await ledger(t.store, true);
-    const first = Array.from({ length: 100 }, (_, i) => event({ org_id: org, cost_micros: i + 1 }));
-    const rest = Array.from({ length: 200 }, (_, i) => event({ org_id: org, cost_micros: 1000 + i }));
+    const first = Array.from({ length: 100 }, (_, i) => event({ org_id: org, cost_pico: BigInt(i + 1) }));
+    const rest = Array.from({ length: 200 }, (_, i) => event({ org_id: org, cost_pico: BigInt(1000 + i) * 10n ** 12n }));
     for (const e of first) a.record(e);
     await a.flush(); // these reached the database before the crash
     for (const e of rest) a.record(e); // these had not: only the journal has them
@@ -71,31 +73,31 @@ describe.each(DIALECTS)('usage journal on %s', (dialect) => {
     const b = await ledger();
     const rows = await stored();
     expect(rows.size).toBe(300);
-    for (const e of [...first, ...rest]) expect(rows.get(e.request_id)).toBe(e.cost_micros);
+    for (const e of [...first, ...rest]) expect(rows.get(e.request_id)).toBe(e.cost_pico);
     const all = [...first, ...rest];
-    expect(await rollupTotals()).toEqual({ requests: 300, cost: all.reduce((s, e) => s + e.cost_micros, 0) });
+    expect(await rollupTotals()).toEqual({ requests: 300, cost: all.reduce((s, e) => s + e.cost_pico, 0n) });
     expect(b.stats()).toMatchObject({ committed: 200, duplicates: 0 });
   });
 
   it('replaying events the database already has adds nothing (crash between commit and delete)', async () => {
-    const done = Array.from({ length: 40 }, () => event({ org_id: org, cost_micros: 7 }));
+    const done = Array.from({ length: 40 }, () => event({ org_id: org, cost_pico: 7n }));
     const a = await ledger(t.store, true);
     for (const e of done) a.record(e);
     await a.flush();
-    const fresh = Array.from({ length: 10 }, () => event({ org_id: org, cost_micros: 3 }));
+    const fresh = Array.from({ length: 10 }, () => event({ org_id: org, cost_pico: 3n }));
     // A segment left on disk holding committed and new events alike.
-    writeFileSync(`${path}.77`, [...done, ...fresh].map((e) => JSON.stringify(e)).join('\n') + '\n');
+    writeFileSync(`${path}.77`, [...done, ...fresh].map((e) => serializeUsageEvent(e)).join('\n') + '\n');
     const b = await ledger();
     expect((await stored()).size).toBe(50);
-    expect(await rollupTotals()).toEqual({ requests: 50, cost: 40 * 7 + 10 * 3 });
+    expect(await rollupTotals()).toEqual({ requests: 50, cost: 40n * 7n + 10n * 3n });
     expect(b.stats()).toMatchObject({ committed: 10, duplicates: 40 });
     expect(readdirSync(dir)).not.toContain('usage-journal.jsonl.77');
   });
 
   it('skips a line torn by a machine crash and keeps the rest', async () => {
     const good = Array.from({ length: 3 }, () => event({ org_id: org }));
-    const torn = JSON.stringify(event({ org_id: org })).slice(0, 40);
-    writeFileSync(`${path}.5`, good.map((e) => JSON.stringify(e)).join('\n') + '\n' + torn);
+    const torn = serializeUsageEvent(event({ org_id: org })).slice(0, 40);
+    writeFileSync(`${path}.5`, good.map((e) => serializeUsageEvent(e)).join('\n') + '\n' + torn);
     const b = await ledger();
     expect([...(await stored()).keys()].sort()).toEqual(good.map((e) => e.request_id).sort());
     expect(b.stats().invalidJournalLines).toBe(1);

@@ -34,7 +34,7 @@ const burst = () => {
   for (let k = 0; k < 50; k++, i++) {
     const id = 'req_kill9_' + process.pid + '_' + i;
     ledger.record({ request_id: id, org_id: 'org_kill9', key_id: 'key', user_id: 'user', model: 'sim-small', endpoint: '/v1/chat/completions',
-      prompt_tokens: 3, completion_tokens: 4, cost_micros: 5, status_code: 200, error_code: null, streamed: false, latency_ms: 1, estimated: false, created_at: Date.now() });
+      prompt_tokens: 3, completion_tokens: 4, cost_pico: 5000000n, status_code: 200, error_code: null, streamed: false, latency_ms: 1, estimated: false, created_at: Date.now() });
     acks += id + '\\n'; // the "response" is only sent after record() returned
   }
   process.stdout.write(acks);

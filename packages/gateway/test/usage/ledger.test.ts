@@ -30,20 +30,20 @@ async function rows(store: BillingStore, orgId?: string) {
 
 async function rollups(store: BillingStore, orgId: string) {
   const r = await billingDb(store).selectFrom('usage_daily').selectAll().where('org_id', '=', orgId).execute();
-  return r.map((x) => ({ ...x, requests: Number(x.requests), prompt_tokens: Number(x.prompt_tokens), completion_tokens: Number(x.completion_tokens), cost_micros: Number(x.cost_micros) }));
+  return r.map((x) => ({ ...x, requests: Number(x.requests), prompt_tokens: Number(x.prompt_tokens), completion_tokens: Number(x.completion_tokens), cost_pico: BigInt(x.cost_pico) }));
 }
 
 /** The daily rollups computed in the test from the events themselves. */
 function expectedRollups(events: UsageEvent[]) {
-  const m = new Map<string, { day: string; org_id: string; model: string; key_id: string; user_id: string; requests: number; prompt_tokens: number; completion_tokens: number; cost_micros: number }>();
+  const m = new Map<string, { day: string; org_id: string; model: string; key_id: string; user_id: string; requests: number; prompt_tokens: number; completion_tokens: number; cost_pico: bigint }>();
   for (const e of events) {
     const day = new Date(e.created_at).toISOString().slice(0, 10);
     const k = [day, e.org_id, e.model, e.key_id, e.user_id].join('|');
-    const g = m.get(k) ?? { day, org_id: e.org_id, model: e.model, key_id: e.key_id, user_id: e.user_id, requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_micros: 0 };
+    const g = m.get(k) ?? { day, org_id: e.org_id, model: e.model, key_id: e.key_id, user_id: e.user_id, requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_pico: 0n };
     g.requests++;
     g.prompt_tokens += e.prompt_tokens;
     g.completion_tokens += e.completion_tokens;
-    g.cost_micros += e.cost_micros;
+    g.cost_pico += e.cost_pico;
     m.set(k, g);
   }
   return [...m.values()];
@@ -93,13 +93,13 @@ describe.each(DIALECTS)('usage ledger on %s', (dialect) => {
     const l = await ledger();
     const e = event({ org_id: org });
     l.record(e);
-    l.record({ ...e, cost_micros: 999 }); // same id, same batch
+    l.record({ ...e, cost_pico: 999n }); // same id, same batch
     await l.flush();
-    l.record({ ...e, cost_micros: 777 }); // same id, later batch
+    l.record({ ...e, cost_pico: 777n }); // same id, later batch
     await l.flush();
     const stored = await rows(t.store, org);
     expect(stored).toHaveLength(1);
-    expect(Number(stored[0]!.cost_micros)).toBe(e.cost_micros);
+    expect(BigInt(stored[0]!.cost_pico)).toBe(e.cost_pico);
     expect(await rollups(t.store, org)).toEqual(expectedRollups([e]));
     expect(l.stats()).toMatchObject({ recorded: 3, committed: 1, duplicates: 2, buffered: 0 });
   });
@@ -115,7 +115,7 @@ describe.each(DIALECTS)('usage ledger on %s', (dialect) => {
         user_id: ['user_1', 'user_2'][i % 5 === 0 ? 1 : 0]!,
         prompt_tokens: i * 3,
         completion_tokens: i % 11,
-        cost_micros: i * 17 + 1,
+        cost_pico: BigInt(i * 17 + 1) * 1_000_003n,
         // Across four UTC days, including the last millisecond of one.
         created_at: Date.UTC(2026, 0, 10 + (i % 4)) + (i % 4 === 1 ? 86_399_999 : i * 1000),
         streamed: i % 2 === 0,
@@ -231,7 +231,7 @@ describe.each(DIALECTS)('usage ledger on %s', (dialect) => {
 
   it('drops a malformed event instead of poisoning a batch', async () => {
     const l = await ledger();
-    l.record({ ...event({ org_id: org }), cost_micros: Number.NaN });
+    l.record({ ...event({ org_id: org }), cost_pico: -1n });
     l.record({ ...event({ org_id: org }), prompt_tokens: -1 });
     l.record(event({ org_id: org }));
     await l.flush();

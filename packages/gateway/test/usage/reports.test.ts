@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatUsd } from '../../src/billing/pricing.js';
 import type { UsageEvent } from '../../src/usage/event.js';
 import { writeUsageBatch } from '../../src/usage/ledger-writer.js';
 import { startBillingServer, type BillingServer } from '../billing/harness.js';
@@ -35,13 +36,13 @@ function seed(orgId: string): UsageEvent[] {
         user_id: ['user_x', 'user_y', 'user_z'][rnd(3)]!,
         prompt_tokens: rnd(2000),
         completion_tokens: rnd(500),
-        cost_micros: rnd(100_000),
+        cost_pico: BigInt(rnd(100_000)) * 1_000_007n,
         created_at: at,
       }),
     );
   }
   // Bucket edges: the first and last millisecond of a day.
-  out.push(event({ org_id: orgId, created_at: T0 + DAY, cost_micros: 1 }), event({ org_id: orgId, created_at: T0 + DAY - 1, cost_micros: 2 }));
+  out.push(event({ org_id: orgId, created_at: T0 + DAY, cost_pico: 1n }), event({ org_id: orgId, created_at: T0 + DAY - 1, cost_pico: 2n }));
   return out;
 }
 
@@ -49,7 +50,7 @@ interface Expected {
   input: number;
   output: number;
   requests: number;
-  cost: number;
+  cost: bigint;
   model: string | null;
   api_key_id: string | null;
   user_id: string | null;
@@ -66,11 +67,11 @@ function expected(events: UsageEvent[], bucketStart: number, width: number, grou
       user_id: groups.includes('user_id') ? e.user_id : null,
     };
     const k = JSON.stringify(g);
-    const acc = m.get(k) ?? { ...g, input: 0, output: 0, requests: 0, cost: 0 };
+    const acc = m.get(k) ?? { ...g, input: 0, output: 0, requests: 0, cost: 0n };
     acc.input += e.prompt_tokens;
     acc.output += e.completion_tokens;
     acc.requests++;
-    acc.cost += e.cost_micros;
+    acc.cost += e.cost_pico;
     m.set(k, acc);
   }
   const key = (r: Expected) => [r.model ?? '', r.api_key_id ?? '', r.user_id ?? ''];
@@ -167,7 +168,7 @@ describe.each(DIALECTS)('usage and cost reports on %s', (dialect) => {
           const start = first + i * w.ms;
           const want = expected(events, start, w.ms, fields).map((r) => ({
             object: 'organization.costs.result',
-            amount: { value: r.cost / 1e6, currency: 'usd' },
+            amount: { value: Number(formatUsd(r.cost)), currency: 'usd', exact_value: formatUsd(r.cost) },
             line_item: r.model,
             project_id: null,
             ...(fields.includes('api_key_id') ? { api_key_id: r.api_key_id } : {}),

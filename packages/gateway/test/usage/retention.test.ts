@@ -46,8 +46,8 @@ describe.each(DIALECTS)('retention and spend rebuild on %s', (dialect) => {
     const o = org();
     const old: UsageEvent[] = [];
     const recent: UsageEvent[] = [];
-    for (let i = 0; i < 1000; i++) old.push(event({ org_id: o, created_at: NOW - 31 * DAY - (i % 60) * DAY, cost_micros: i }));
-    for (let i = 0; i < 300; i++) recent.push(event({ org_id: o, created_at: NOW - (i % 29) * DAY, cost_micros: i }));
+    for (let i = 0; i < 1000; i++) old.push(event({ org_id: o, created_at: NOW - 31 * DAY - (i % 60) * DAY, cost_pico: BigInt(i) }));
+    for (let i = 0; i < 300; i++) recent.push(event({ org_id: o, created_at: NOW - (i % 29) * DAY, cost_pico: BigInt(i) }));
     await writeUsageBatch(t.store, [...old, ...recent]);
     const dailyBefore = await billingDb(t.store).selectFrom('usage_daily').selectAll().where('org_id', '=', o).orderBy('day').orderBy('model').execute();
 
@@ -82,10 +82,10 @@ describe.each(DIALECTS)('retention and spend rebuild on %s', (dialect) => {
     const b = org();
     const may = (d: number) => Date.UTC(2026, 4, d, 10);
     const events = [
-      event({ org_id: a, created_at: may(1), cost_micros: 1_000 }),
-      event({ org_id: a, created_at: may(19), cost_micros: 2_500 }),
-      event({ org_id: a, created_at: Date.UTC(2026, 3, 30, 23, 59), cost_micros: 99_999 }), // April: another period
-      event({ org_id: b, created_at: may(20), cost_micros: 7 }),
+      event({ org_id: a, created_at: may(1), cost_pico: 1_000n }),
+      event({ org_id: a, created_at: may(19), cost_pico: 2_500n }),
+      event({ org_id: a, created_at: Date.UTC(2026, 3, 30, 23, 59), cost_pico: 99_999n }), // April: another period
+      event({ org_id: b, created_at: may(20), cost_pico: 7n }),
     ];
     await writeUsageBatch(t.store, events);
     await cleanupUsage(t.store, { retentionDays: 1, clock }); // raw May 1 and 19 rows are gone
@@ -93,8 +93,8 @@ describe.each(DIALECTS)('retention and spend rebuild on %s', (dialect) => {
     const log = memoryLog();
     const result = await rebuildSpend(t.store, counters, clock, { authoritative: true, log });
     const key = spendKey(a, Date.UTC(2026, 4, 1));
-    expect(await counters.spendOf(a, key)).toEqual({ spent: 3_500, reserved: 0 });
-    expect(await counters.spendOf(b, spendKey(b, Date.UTC(2026, 4, 1)))).toEqual({ spent: 7, reserved: 0 });
+    expect(await counters.spendOf(a, key)).toEqual({ spent: 3_500n, reserved: 0n });
+    expect(await counters.spendOf(b, spendKey(b, Date.UTC(2026, 4, 1)))).toEqual({ spent: 7n, reserved: 0n });
     expect(result.filter((r) => r.orgId === a || r.orgId === b).map((r) => r.action)).toEqual(['set', 'set']);
     await counters.close();
   });
@@ -102,15 +102,15 @@ describe.each(DIALECTS)('retention and spend rebuild on %s', (dialect) => {
   it('with shared counters, fills only missing values and reports drift instead of overwriting', async () => {
     const a = org();
     const b = org();
-    await writeUsageBatch(t.store, [event({ org_id: a, created_at: NOW, cost_micros: 500 }), event({ org_id: b, created_at: NOW, cost_micros: 800 })]);
+    await writeUsageBatch(t.store, [event({ org_id: a, created_at: NOW, cost_pico: 500n }), event({ org_id: b, created_at: NOW, cost_pico: 800n })]);
     const counters = new MemoryCounterStore(clock);
     const period = Date.UTC(2026, 4, 1);
-    await counters.setSpent(a, spendKey(a, period), 650, Date.UTC(2026, 5, 1)); // ahead of the ledger
+    await counters.setSpent(a, spendKey(a, period), 650n, Date.UTC(2026, 5, 1)); // ahead of the ledger
     const log = memoryLog();
     const result = await rebuildSpend(t.store, counters, clock, { authoritative: false, log });
-    expect(await counters.spendOf(a, spendKey(a, period))).toEqual({ spent: 650, reserved: 0 });
-    expect(await counters.spendOf(b, spendKey(b, period))).toEqual({ spent: 800, reserved: 0 });
-    expect(result.find((r) => r.orgId === a)).toEqual({ orgId: a, ledgerMicros: 500, counterMicros: 650, action: 'drift' });
+    expect(await counters.spendOf(a, spendKey(a, period))).toEqual({ spent: 650n, reserved: 0n });
+    expect(await counters.spendOf(b, spendKey(b, period))).toEqual({ spent: 800n, reserved: 0n });
+    expect(result.find((r) => r.orgId === a)).toEqual({ orgId: a, ledgerPico: 500n, counterPico: 650n, action: 'drift' });
     expect(result.find((r) => r.orgId === b)?.action).toBe('set');
     expect(log.lines.some((l) => l.level === 'warn' && (l.obj as { org_id?: string }).org_id === a)).toBe(true);
     await counters.close();

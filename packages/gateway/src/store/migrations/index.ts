@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { identityMigration } from './0001_identity.js';
 import { billingMigration } from './0002_billing.js';
+import { picoDollarsMigration } from './0003_pico_dollars.js';
 import { responsesMigration } from './0005_responses.js';
 import { statusMigration } from './0006_status.js';
 
@@ -12,6 +13,7 @@ import { statusMigration } from './0006_status.js';
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_identity': identityMigration,
   '0002_billing': billingMigration,
+  '0003_pico_dollars': picoDollarsMigration,
   '0005_responses': responsesMigration,
   '0006_status': statusMigration,
 };

@@ -10,8 +10,6 @@ export interface Organization {
   tier: string;
   createdAt: number;
   deletedAt: number | null;
-  hardLimitMicros: number | null;
-  softLimitMicros: number | null;
   /** True when the organization may use only the models of its allow-list. */
   modelsRestricted: boolean;
 }
@@ -19,8 +17,6 @@ export interface Organization {
 export interface OrganizationPatch {
   name?: string;
   tier?: string;
-  hardLimitMicros?: number | null;
-  softLimitMicros?: number | null;
 }
 
 export function toOrganization(r: Selectable<OrganizationsTable>): Organization {
@@ -30,8 +26,6 @@ export function toOrganization(r: Selectable<OrganizationsTable>): Organization 
     tier: r.tier,
     createdAt: r.created_at,
     deletedAt: r.deleted_at,
-    hardLimitMicros: r.hard_limit_micros,
-    softLimitMicros: r.soft_limit_micros,
     modelsRestricted: r.models_restricted === 1,
   };
 }
@@ -50,8 +44,8 @@ export class OrganizationRepo {
       tier: input.tier,
       created_at: this.clock.now(),
       deleted_at: null,
-      hard_limit_micros: null,
-      soft_limit_micros: null,
+      hard_limit_pico: null,
+      soft_limit_pico: null,
       models_restricted: 0,
     };
     await this.db.insertInto('organizations').values(row).execute();
@@ -88,8 +82,6 @@ export class OrganizationRepo {
     const set: Partial<OrganizationsTable> = {};
     if (patch.name !== undefined) set.name = patch.name;
     if (patch.tier !== undefined) set.tier = patch.tier;
-    if (patch.hardLimitMicros !== undefined) set.hard_limit_micros = patch.hardLimitMicros;
-    if (patch.softLimitMicros !== undefined) set.soft_limit_micros = patch.softLimitMicros;
     if (Object.keys(set).length > 0) {
       await this.db.updateTable('organizations').set(set).where('id', '=', id).where('deleted_at', 'is', null).execute();
     }

@@ -56,7 +56,7 @@ it('keeps a spent budget and a used daily count closed after Redis restarts empt
   await redis.crashAndRestart();
   const client = gw.gateway.services.counters;
   await waitUntil('the gateway to reach the new Redis', async () => (await gw.gateway.services.readinessChecks.redis!().catch(() => false)) === true);
-  expect(await client.spendOf(gw.orgId, `spend:${new Date().toISOString().slice(0, 7)}`)).toEqual({ spent: 0, reserved: 0 });
+  expect(await client.spendOf(gw.orgId, `spend:${new Date().toISOString().slice(0, 7)}`)).toEqual({ spent: 0n, reserved: 0n });
 
   const after = await Promise.all(Array.from({ length: 20 }, () => chat(gw.baseURL, gw.apiKey, SPEND)));
   const bAfter = await Promise.all(Array.from({ length: 10 }, () => chat(gw.baseURL, b.apiKey, SMALL)));

@@ -31,6 +31,8 @@ export class LimitsResolver {
   private readonly keys: LruMap<string, Snapshot>;
   /** Bumped by every invalidation: a load that started before one does not fill the cache. */
   private generation = 0;
+  /** Store reads in flight, by `org\n<id>` / `key\n<id>`, with the generation they started in. */
+  private readonly reading = new Map<string, { gen: number; rows: Promise<ReadonlyMap<string, LimitOverride>> }>();
 
   constructor(
     private readonly store: Pick<Store, 'rateLimits'>,
@@ -89,6 +91,24 @@ export class LimitsResolver {
     this.keys.clear();
   }
 
+  /**
+   * One store read per cold organization or key however many requests ask at once: callers join
+   * a read in flight, unless an invalidation happened since it started (then they read anew, so
+   * no one is answered with rows from before a change).
+   */
+  private readOnce(id: string, gen: number, read: () => Promise<ReadonlyMap<string, LimitOverride>>): Promise<ReadonlyMap<string, LimitOverride>> {
+    const running = this.reading.get(id);
+    if (running && running.gen === gen) return running.rows;
+    const rows = read();
+    const entry = { gen, rows };
+    this.reading.set(id, entry);
+    const done = () => {
+      if (this.reading.get(id) === entry) this.reading.delete(id);
+    };
+    rows.then(done, done);
+    return rows;
+  }
+
   private cached(map: LruMap<string, Snapshot>, id: string): Snapshot | undefined {
     const s = map.get(id);
     if (s && this.clock.now() - s.loadedAt < this.ttlMs) return s;
@@ -99,7 +119,10 @@ export class LimitsResolver {
     const gen = this.generation;
     const org = this.cached(this.orgs, orgId);
     const key = keyId === undefined ? NO_ROWS : this.cached(this.keys, keyId);
-    const [orgRows, keyRows] = await Promise.all([org ? undefined : this.store.rateLimits.orgOverrides(orgId), key || keyId === undefined ? undefined : this.store.rateLimits.keyLimits(keyId)]);
+    const [orgRows, keyRows] = await Promise.all([
+      org ? undefined : this.readOnce(`org\n${orgId}`, gen, () => this.store.rateLimits.orgOverrides(orgId)),
+      key || keyId === undefined ? undefined : this.readOnce(`key\n${keyId}`, gen, () => this.store.rateLimits.keyLimits(keyId)),
+    ]);
     const now = this.clock.now();
     const o = org ?? { rows: orgRows!, loadedAt: now, memo: new Map() };
     const k = key ?? { rows: keyRows!, loadedAt: now, memo: new Map() };

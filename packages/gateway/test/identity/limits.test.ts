@@ -58,10 +58,34 @@ describe('LimitsResolver', () => {
     expect(repo.keyLimits).toHaveBeenCalledTimes(1);
   });
 
-  it('concurrent lookups of an uncached organization all get the same answer', async () => {
-    const { r } = resolver(new Map([['sim-small', { max_requests_per_1_day: 4 }]]));
-    const all = await Promise.all(Array.from({ length: 200 }, () => r.resolveLimits('org-1', 'pro', 'sim-small')));
-    expect(new Set(all.map((x) => x.org.max_requests_per_1_day))).toEqual(new Set([4]));
-    expect(all.every((x) => x.key === undefined)).toBe(true);
+  it('200 concurrent lookups of an uncached organization and key make one store read each, and all get the same answer', async () => {
+    const { r, repo } = resolver(new Map([['sim-small', { max_requests_per_1_day: 4 }]]), new Map([['*', { max_tokens_per_1_minute: 7 }]]));
+    const all = await Promise.all(Array.from({ length: 200 }, () => r.resolveLimits('org-1', 'pro', 'sim-small', 'key_1')));
+    expect(repo.orgOverrides).toHaveBeenCalledTimes(1);
+    expect(repo.keyLimits).toHaveBeenCalledTimes(1);
+    expect(all.map((x) => [x.org.max_requests_per_1_day, x.key?.max_tokens_per_1_minute])).toEqual(Array.from({ length: 200 }, () => [4, 7]));
+  });
+
+  it('a lookup after an invalidation does not join a read that started before it', async () => {
+    let rows = new Map<string, LimitOverride>([['*', { max_requests_per_1_minute: 1 }]]);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const repo = {
+      orgOverrides: vi.fn(async () => {
+        const seen = rows;
+        await gate;
+        return seen;
+      }),
+      keyLimits: vi.fn(async () => new Map()),
+    };
+    const r = new LimitsResolver({ rateLimits: repo as never }, config, new FakeClock(), 60_000);
+    const before = r.resolveLimits('org-1', 'free', 'sim-small');
+    rows = new Map([['*', { max_requests_per_1_minute: 2 }]]);
+    r.invalidateOrg('org-1');
+    const after = r.resolveLimits('org-1', 'free', 'sim-small');
+    release();
+    expect((await after).org.max_requests_per_1_minute).toBe(2);
+    expect((await before).org.max_requests_per_1_minute).toBe(1);
+    expect(repo.orgOverrides).toHaveBeenCalledTimes(2);
   });
 });

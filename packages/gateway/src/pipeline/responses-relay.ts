@@ -40,7 +40,8 @@ export interface ResponsesRelayOptions {
 }
 
 const TERMINAL = new Set(['response.completed', 'response.incomplete']);
-const DELTAS = new Set(['response.output_text.delta', 'response.function_call_arguments.delta', 'response.refusal.delta']);
+/** Output deltas, counted when the engine reports no usage; reasoning is output. */
+const DELTAS = new Set(['response.output_text.delta', 'response.function_call_arguments.delta', 'response.refusal.delta', 'response.reasoning_text.delta', 'response.reasoning_summary_text.delta']);
 
 export async function relayResponseEvents(ctx: RequestContext, events: AsyncIterable<Obj>, opts: ResponsesRelayOptions): Promise<{ tokens: number }> {
   const res = ctx.res;

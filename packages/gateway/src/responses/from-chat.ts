@@ -74,6 +74,8 @@ export async function* chatChunksToEvents(chunks: AsyncIterable<Obj>, skeleton: 
       // Responses carry one answer: choices beyond the first (n > 1) cannot be expressed.
       if (!isObj(choice) || (typeof choice.index === 'number' && choice.index !== 0)) continue;
       const delta = isObj(choice.delta) ? choice.delta : {};
+      // Reasoning is output (billed as such when the engine reports no usage), not shown as text.
+      for (const field of ['reasoning_content', 'reasoning'] as const) if (typeof delta[field] === 'string') produced += delta[field];
       if (typeof delta.content === 'string' && delta.content.length > 0) {
         produced += delta.content;
         yield* w.text(delta.content);

@@ -247,7 +247,16 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk> {
 }
 
 const RESPONSES_TERMINAL = new Set(['response.completed', 'response.incomplete']);
-const RESPONSES_OUTPUT = new Set([...RESPONSES_TERMINAL, 'response.output_text.delta', 'response.function_call_arguments.delta', 'response.refusal.delta', 'response.output_item.done']);
+/** Reasoning events are output too: a thinking model may send only those for seconds. */
+const RESPONSES_OUTPUT = new Set([
+  ...RESPONSES_TERMINAL,
+  'response.output_text.delta',
+  'response.function_call_arguments.delta',
+  'response.refusal.delta',
+  'response.reasoning_text.delta',
+  'response.reasoning_summary_text.delta',
+  'response.output_item.done',
+]);
 
 /** Whether a Responses event carries output (created / in_progress / item-added events do not). */
 function eventCarriesOutput(ev: Chunk): boolean {

@@ -190,6 +190,23 @@ describe('pacing real requests', () => {
     expect(s.requests.available).toBeLessThanOrEqual(remaining + 1);
   });
 
+  it('the client waits for its pacer before each request: 4 calls at 2 RPM go at 0, 0, 30 s, 60 s', async () => {
+    const clock = fakeClock();
+    const pacer = new Pacer({ requestsPerMinute: 2, now: clock.now, sleep: clock.sleep, learn: false });
+    const granted: number[] = [];
+    const c = new Tollgate({
+      apiKey: 'sk-test-0123456789abcdef',
+      baseURL: server.baseURL,
+      pacer,
+      fetch: (input, init) => {
+        granted.push(clock.now());
+        return fetch(input, init);
+      },
+    });
+    await Promise.all(Array.from({ length: 4 }, () => c.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'hi' }] })));
+    expect(granted.map((t) => t - 1_000_000)).toEqual([0, 0, 30_000, 60_000]);
+  });
+
   it('pacedFetch paces the official SDK', async () => {
     const clock = fakeClock();
     const pacer = new Pacer({ requestsPerMinute: 2, now: clock.now, sleep: clock.sleep, learn: false });

@@ -26,6 +26,7 @@ import type { EngineResult } from '../upstream/engine.js';
 import { relayStream } from './relay.js';
 import { relayResponseEvents } from './responses-relay.js';
 import type { CallerIdentity, PipelineDeps, Reservation, SlotLike } from './types.js';
+import type { ModelConfig } from '../config/types.js';
 import { CompletionText, makeUsage, readUsage } from './usage-count.js';
 
 export function inferenceHandler(endpoint: InferenceEndpoint, deps: PipelineDeps): Handler {
@@ -56,6 +57,8 @@ class Run {
   validated: ValidatedRequest | undefined;
   private reservation: Reservation | undefined;
   private finished = false;
+  /** The model that answered (a fallback, possibly): the one priced and recorded. */
+  private served: ModelConfig | undefined;
   /** Milliseconds from the engine call to its first byte, once it came. */
   private firstByteMs: number | null = null;
 
@@ -70,13 +73,21 @@ class Run {
     const { ctx, deps, caller } = this;
     const tokens = v.promptTokens + v.maxOutputTokens;
     const limits = await deps.access.limitsFor(caller, v.model.name);
+    // The models this request may reach: its own and the fallbacks this caller may use. The
+    // reservation covers the costliest of them, so a fallback can never spend past the limit.
+    const reachable = this.reachable(v.model);
+    let worstCase = 0n;
+    for (const m of reachable) {
+      const w = deps.worstCase(m, v.promptTokens, v.maxOutputTokens);
+      if (w > worstCase) worstCase = w;
+    }
     // 5 + 6: rate limits and the worst-case cost in one atomic step; throws the 429s.
     this.reservation = await deps.reserve({
       requestId: ctx.id,
       caller,
       model: v.model,
       tokens,
-      worstCasePico: deps.worstCase(v.model, v.promptTokens, v.maxOutputTokens),
+      worstCasePico: worstCase,
       limits,
     });
     Object.assign(ctx.headers, this.reservation.headers);
@@ -94,15 +105,21 @@ class Run {
       const fault = allowFault ? header(ctx, HEADER.fault) : undefined;
       const body = v.stream && v.endpoint !== 'responses' ? { ...v.body, stream_options: { ...(v.body.stream_options as object | undefined), include_usage: true } } : v.body;
       const called = process.hrtime.bigint();
-      const { result } = await deps.engines.call(v.model.name, {
-        endpoint: this.endpoint,
-        body,
-        stream: v.stream,
-        clientWantsUsage: v.includeUsage,
-        requestId: ctx.id,
-        signal: ctx.signal,
-        ...(fault ? { fault } : {}),
-      });
+      const { result, servedBy } = await deps.engines.call(
+        v.model.name,
+        {
+          endpoint: this.endpoint,
+          body,
+          stream: v.stream,
+          clientWantsUsage: v.includeUsage,
+          requestId: ctx.id,
+          signal: ctx.signal,
+          ...(fault ? { fault } : {}),
+        },
+        { fallbacks: reachable.slice(1).map((m) => m.name) },
+      );
+      // Priced, recorded and reported as the model that answered.
+      this.served = reachable.find((m) => m.name === servedBy) ?? v.model;
       this.firstByteMs = Number(process.hrtime.bigint() - called) / 1e6;
       if (v.responses) {
         produced = await this.deliverResponse(v, v.responses, result);
@@ -201,7 +218,8 @@ class Run {
     if (this.finished) return;
     this.finished = true;
     const v = this.validated;
-    const cost = o.usage && v ? this.deps.price(v.model, o.usage) : 0n;
+    const model = this.served ?? v?.model;
+    const cost = o.usage && model ? this.deps.price(model, o.usage) : 0n;
     // The ledger first (synchronous, journaled), then the counters in the background.
     this.record(o, cost);
     this.reservation?.settle({ tokens: o.usage?.total_tokens ?? 0, costPico: cost });
@@ -235,7 +253,7 @@ class Run {
       org_id: this.caller.orgId,
       key_id: this.caller.keyId,
       user_id: this.caller.userId,
-      model: v?.model.name ?? '',
+      model: this.served?.name ?? v?.model.name ?? '',
       endpoint: this.endpoint,
       prompt_tokens: o.usage?.prompt_tokens ?? 0,
       completion_tokens: o.usage?.completion_tokens ?? 0,
@@ -247,6 +265,26 @@ class Run {
       estimated: o.estimated,
       created_at: this.ctx.startedAt,
     });
+  }
+
+  /**
+   * The requested model, then its fallbacks that exist, serve the same endpoint and that this
+   * caller may use (the organization's allow-list): a fallback never serves a model the caller
+   * could not call directly.
+   */
+  private reachable(model: ModelConfig): ModelConfig[] {
+    const out = [model];
+    for (const name of model.fallbacks) {
+      const m = this.deps.findModel(name);
+      if (!m || out.includes(m) || m.type !== model.type) continue;
+      try {
+        this.deps.access.requireModel(this.caller, m.name);
+      } catch {
+        continue;
+      }
+      out.push(m);
+    }
+    return out;
   }
 
   private async estimate(v: ValidatedRequest, body: Record<string, unknown>): Promise<Usage> {

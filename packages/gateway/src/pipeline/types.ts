@@ -57,7 +57,12 @@ export interface AdmissionLike {
 }
 
 export interface EngineDispatch {
-  call(model: string, call: EngineCall): Promise<{ result: EngineResult; servedBy: string }>;
+  /**
+   * Calls `model`'s engine, then (before the first byte) the fallbacks: `opts.fallbacks` when
+   * given (the ones this caller may use), else the model's configured list. `servedBy` names the
+   * model that answered.
+   */
+  call(model: string, call: EngineCall, opts?: { fallbacks?: readonly string[] }): Promise<{ result: EngineResult; servedBy: string }>;
 }
 
 /** The usage record the pipeline writes for every authenticated request (see usage/event.ts). */

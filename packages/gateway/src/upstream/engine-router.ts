@@ -41,7 +41,8 @@ export class EngineRouter {
     private readonly models: Map<string, ModelConfig>,
   ) {}
 
-  async call(modelName: string, call: EngineCall): Promise<{ result: EngineResult; servedBy: string }> {
+  /** `opts.fallbacks` replaces the model's configured list (the pipeline passes those the caller may use). */
+  async call(modelName: string, call: EngineCall, opts: { fallbacks?: readonly string[] } = {}): Promise<{ result: EngineResult; servedBy: string }> {
     const engine = this.engines.get(modelName);
     if (!engine) throw new Error(`no engine is configured for model '${modelName}'`);
     let firstError: unknown;
@@ -51,7 +52,7 @@ export class EngineRouter {
       if (!canFallBack(e) || call.signal.aborted) throw e;
       firstError = e;
     }
-    for (const name of this.models.get(modelName)?.fallbacks ?? []) {
+    for (const name of opts.fallbacks ?? this.models.get(modelName)?.fallbacks ?? []) {
       const fallback = this.engines.get(name);
       if (!fallback || name === modelName) continue;
       try {

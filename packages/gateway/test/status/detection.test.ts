@@ -16,7 +16,9 @@ const WINDOW_MS = 10_000;
 const TICK_MS = 2_500;
 
 describe('status detection across two instances', () => {
-  const clock = new FakeClock(Date.UTC(2026, 5, 1, 12));
+  // Starts at the real time: the Redis counters read Redis's own clock for their periods, so a
+  // fake clock in another month would find no counter state. The test moves it by about a minute.
+  const clock = new FakeClock(Date.now());
   const prefix = `tgtest:status:${randomBytes(4).toString('hex')}:`;
   let db: TestDatabase;
   let a: TestGateway;
@@ -47,8 +49,14 @@ describe('status detection across two instances', () => {
   }, 30_000);
 
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
+    // Background work (settlement retries) sleeps on the fake clock: keep it moving while closing.
+    let closed = false;
+    const closing = Promise.all([a?.close(), b?.close()]).finally(() => (closed = true));
+    for (let i = 0; i < 200 && !closed; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      await clock.advance(1000);
+    }
+    await closing;
     const keys = await redisA.keys(`${prefix}*`);
     if (keys.length) await redisA.del(...keys);
     redisA.disconnect();

@@ -67,6 +67,8 @@ export interface Services {
   limiter: RateLimiter;
   /** Counter settlements running or retrying in the background. */
   settlements: SettlementQueue;
+  /** Soft-limit crossings and their webhook deliveries (`idle()` waits for checks and retries). */
+  softLimits: SoftLimitNotifier;
   /** Rebuilds an organization's counters from the ledger when they were lost. */
   rebuilder: CounterRebuilder;
   /** With Redis: the periodic pass that brings spend counters back to the ledger. */
@@ -239,6 +241,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     counters,
     limiter,
     settlements,
+    softLimits,
     rebuilder,
     reconciler,
     ledger,

@@ -106,7 +106,7 @@ export class SoftLimitNotifier {
     return rows.length;
   }
 
-  /** Resolves when no delivery is in progress. */
+  /** Resolves when no check (from the settlement hook) or delivery is in progress. */
   async idle(): Promise<void> {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
   }
@@ -179,7 +179,8 @@ export class SoftLimitNotifier {
     this.fired.add(key);
   }
 
-  private track(p: Promise<void>): void {
+  /** Counts `p` as work in progress until it settles: `idle()` waits for it. */
+  track(p: Promise<void>): void {
     const t = p.catch((e: unknown) => this.o.log.warn({ err: e }, 'soft limit delivery bookkeeping failed')).finally(() => this.inflight.delete(t));
     this.inflight.add(t);
   }
@@ -198,14 +199,15 @@ export function createSoftLimitHook(d: {
   log: Pick<Logger, 'warn'>;
 }): (orgId: string) => void {
   return (orgId) => {
-    void (async () => {
+    // Tracked by the notifier, so a caller (shutdown, a test) can wait until the check is done.
+    d.notifier.track((async () => {
       const soft = await d.softLimitOf(orgId);
       if (soft === null || soft === undefined) return;
       const period = periodOf(d.clock.now());
       if (d.notifier.alreadyFired(orgId, period.key)) return;
       const spend = await d.counters.spendOf(orgId, spendKey(orgId, period.startMs));
       await d.notifier.check(orgId, spend.spent, soft, period.key);
-    })().catch((err: unknown) => d.log.warn({ err, org_id: orgId }, 'soft limit check failed'));
+    })().catch((err: unknown) => d.log.warn({ err, org_id: orgId }, 'soft limit check failed')));
   };
 }
 

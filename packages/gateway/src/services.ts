@@ -29,7 +29,7 @@ import { secretSourcesOf } from './identity/server-secret.js';
 import { CounterStateLost, MemoryCounterStore, RateLimiter, RedisCounterStore, type CounterStore } from './limits/index.js';
 import { SettlementQueue } from './pipeline/settlements.js';
 import type { AdmissionLike, PipelineDeps, Reservation } from './pipeline/types.js';
-import type { Metrics } from './status/metrics.js';
+import { Counter, type Metrics } from './status/metrics.js';
 import { openStore, type Store } from './store/index.js';
 import type { Engine } from './upstream/engine.js';
 import { EngineRouter } from './upstream/engine-router.js';
@@ -154,6 +154,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     if (!secret) throw new Error(`status.webhooks: ${w.url} needs a signing secret in the environment variable ${envName}`);
     return { url: w.url, secret };
   });
+  const usageOverruns = new Counter('tollgate_usage_overrun_total', 'Requests whose upstream reported more tokens than were reserved, by serving model; each was charged its reserved worst case.');
   const status = new StatusMonitor({
     store,
     config,
@@ -229,6 +230,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     responses,
     price: (m, u) => pricePico(m.pricing, u.prompt_tokens, u.completion_tokens),
     worstCase: (m, prompt, maxOut) => worstCasePico(m.pricing, prompt, maxOut),
+    usageOverrun: (model) => usageOverruns.inc({ model }),
     observe: (o) => status.observe(o),
     openIncident: (model) => status.openIncidentFor(model),
   };
@@ -270,6 +272,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
       });
     },
     registerMetrics(metrics) {
+      metrics.add(usageOverruns);
       metrics.gauge('tollgate_admission_in_flight', 'Requests holding an engine slot.', () => [...admissions].map(([name, a]) => [{ model: name }, a.stats().inFlight]));
       metrics.gauge('tollgate_admission_queued', 'Requests waiting for an engine slot.', () => [...admissions].map(([name, a]) => [{ model: name }, a.stats().queued]));
       metrics.gauge('tollgate_upstream_breaker_open', 'Deployments whose circuit breaker is open (1) or half-open (0.5).', () =>

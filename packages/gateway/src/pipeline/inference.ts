@@ -23,6 +23,7 @@ import { newResponseId, outputItemsText, responseUsage, usageOfResponse, type Re
 import { inputItemsWithIds } from '../responses/store.js';
 import { countText } from '../tokens/count.js';
 import type { EngineResult } from '../upstream/engine.js';
+import { withOutputBound } from './output-bound.js';
 import { relayStream } from './relay.js';
 import { relayResponseEvents } from './responses-relay.js';
 import type { CallerIdentity, PipelineDeps, Reservation, SlotLike } from './types.js';
@@ -103,7 +104,8 @@ class Run {
     try {
       const allowFault = v.model.simulator.allow_fault_header;
       const fault = allowFault ? header(ctx, HEADER.fault) : undefined;
-      const body = v.stream && v.endpoint !== 'responses' ? { ...v.body, stream_options: { ...(v.body.stream_options as object | undefined), include_usage: true } } : v.body;
+      const bounded = withOutputBound(v);
+      const body = v.stream && v.endpoint !== 'responses' ? { ...bounded, stream_options: { ...(v.body.stream_options as object | undefined), include_usage: true } } : bounded;
       const called = process.hrtime.bigint();
       const { result, servedBy } = await deps.engines.call(
         v.model.name,
@@ -219,10 +221,29 @@ class Run {
     this.finished = true;
     const v = this.validated;
     const model = this.served ?? v?.model;
-    const cost = o.usage && model ? this.deps.price(model, o.usage) : 0n;
+    const cost = o.usage && model && v ? this.charge(v, model, o.usage) : 0n;
     // The ledger first (synchronous, journaled), then the counters in the background.
     this.record(o, cost);
     this.reservation?.settle({ tokens: o.usage?.total_tokens ?? 0, costPico: cost });
+  }
+
+  /**
+   * What the request costs: its usage at the serving model's price, but never more than the worst
+   * case it was reserved for (its prompt estimate and output bound at that model's price). An
+   * upstream that reports more (it ignored the bound, or its tokenizer counts the prompt higher)
+   * cannot take spend past the hard limit; the ledger keeps the reported tokens with the capped
+   * cost, and the overrun is counted and logged.
+   */
+  private charge(v: ValidatedRequest, model: ModelConfig, usage: Usage): bigint {
+    const cost = this.deps.price(model, usage);
+    const bound = this.deps.worstCase(model, v.promptTokens, v.maxOutputTokens);
+    if (cost <= bound) return cost;
+    this.deps.usageOverrun?.(model.name);
+    this.deps.log.warn(
+      { request_id: this.ctx.id, model: model.name, prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, reserved_prompt_tokens: v.promptTokens, reserved_output_tokens: v.maxOutputTokens },
+      'upstream reported more usage than the request was reserved for; charged the reserved worst case',
+    );
+    return bound;
   }
 
   /**

@@ -83,6 +83,8 @@ export interface PipelineDeps {
   /** Exact pico-dollars. */
   price(model: ModelConfig, usage: Usage): bigint;
   worstCase(model: ModelConfig, promptTokens: number, maxOutputTokens: number): bigint;
+  /** Counts a request whose reported usage was above its reservation (charged the reservation). */
+  usageOverrun?(model: string): void;
   /** Told how every request ended (status page signals, per-model metrics). Must not throw. */
   observe?(o: RequestObservation): void;
   /** The open status-page incident of a model, named on its platform errors. */

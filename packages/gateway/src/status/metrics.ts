@@ -67,6 +67,11 @@ export class Metrics {
     return c;
   }
 
+  /** Renders a counter created before the registry (one a service increments from the start). */
+  add(c: Counter): void {
+    this.extra.push(c);
+  }
+
   histogram(name: string, help: string, buckets: number[]): Histogram {
     const h = new Histogram(name, help, buckets);
     this.extra.push(h);

@@ -15,6 +15,12 @@ export interface TokenBudget {
   promptTokens: number;
   /** Worst-case output tokens of the whole request (all choices, all prompts). */
   maxOutputTokens: number;
+  /**
+   * Output tokens one completion may produce (the explicit cap, else what the model and window
+   * allow): the bound the forward stage sends upstream when the caller set none, so the upstream
+   * cannot produce more than was reserved. For a batch of prompts, the smallest of them.
+   */
+  perCompletion: number;
 }
 
 type Noun = 'messages' | 'prompt' | 'input';
@@ -32,7 +38,7 @@ export function checkOutputCap(facts: GenerationFacts, model: ModelConfig): void
 
 export function chatBudget(prompt: Counted, model: ModelConfig, facts: GenerationFacts): TokenBudget {
   const perChoice = outputFor('messages', prompt, facts, model);
-  return { promptTokens: prompt.tokens, maxOutputTokens: perChoice * facts.n };
+  return { promptTokens: prompt.tokens, maxOutputTokens: perChoice * facts.n, perCompletion: perChoice };
 }
 
 /** A Responses request: its input (earlier turns included) counted as the equivalent chat prompt. */
@@ -44,18 +50,22 @@ export function responsesBudget(prompt: Counted, model: ModelConfig, maxOutputTo
     explicitMax: maxOutputTokens === undefined ? undefined : { param: 'max_output_tokens', value: maxOutputTokens },
   };
   checkOutputCap(facts, model);
-  return { promptTokens: prompt.tokens, maxOutputTokens: outputFor('input', prompt, facts, model) };
+  const out = outputFor('input', prompt, facts, model);
+  return { promptTokens: prompt.tokens, maxOutputTokens: out, perCompletion: out };
 }
 
 /** Each prompt of a batch is completed on its own, so each must fit the window on its own. */
 export function completionBudget(prompts: readonly Counted[], model: ModelConfig, facts: CompletionFacts): TokenBudget {
   let promptTokens = 0;
   let perCandidate = 0;
+  let perCompletion = Infinity;
   for (const p of prompts) {
     promptTokens += p.tokens;
-    perCandidate += outputFor('prompt', p, facts, model);
+    const out = outputFor('prompt', p, facts, model);
+    perCandidate += out;
+    perCompletion = Math.min(perCompletion, out);
   }
-  return { promptTokens, maxOutputTokens: perCandidate * facts.candidates };
+  return { promptTokens, maxOutputTokens: perCandidate * facts.candidates, perCompletion: Number.isFinite(perCompletion) ? perCompletion : 0 };
 }
 
 /** Each input is embedded on its own; the window bounds each input, not their sum. */
@@ -65,7 +75,7 @@ export function embeddingBudget(inputs: readonly Counted[], model: ModelConfig):
     if (!c.exact || c.tokens > model.context_window) contextExceeded('input', c, model.context_window);
     promptTokens += c.tokens;
   }
-  return { promptTokens, maxOutputTokens: 0 };
+  return { promptTokens, maxOutputTokens: 0, perCompletion: 0 };
 }
 
 /**

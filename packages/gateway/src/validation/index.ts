@@ -59,6 +59,8 @@ export interface ValidatedRequest {
    * 0 for embeddings.
    */
   maxOutputTokens: number;
+  /** Output tokens one completion may produce: forwarded upstream when the caller set no cap. */
+  outputBound: number;
   n: number;
   /** For `responses`: the turn as the caller sent it, for the answer and the store. */
   responses?: ResponsesTurn;
@@ -117,6 +119,7 @@ export async function validateResponses(
     includeUsage: false,
     promptTokens: budget.promptTokens,
     maxOutputTokens: budget.maxOutputTokens,
+    outputBound: budget.perCompletion,
     n: 1,
     responses: { request: body, input, previousResponseId: facts.previousResponseId ?? null, store: facts.store },
   };
@@ -217,6 +220,7 @@ function validated(
     includeUsage: facts.includeUsage,
     promptTokens: budget.promptTokens,
     maxOutputTokens: budget.maxOutputTokens,
+    outputBound: budget.perCompletion,
     n: facts.n,
   };
 }

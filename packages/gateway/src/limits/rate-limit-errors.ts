@@ -38,7 +38,8 @@ export function rejectionError(c: RejectionContext): ApiError {
   if (never) return new ApiError('request_too_large', words(never), { headers: stop });
 
   const worst = onBuckets.reduce((a, f) => ((f.retryAfterMs ?? 0) > (a.retryAfterMs ?? 0) ? f : a));
-  const wait = c.waitMs ?? worst.retryAfterMs ?? 0;
+  // Whole milliseconds, so the message's duration and retry-after-ms say the same (hints carry jitter).
+  const wait = Math.ceil(c.waitMs ?? worst.retryAfterMs ?? 0);
   const w = words(worst);
   return new ApiError(
     c.dims[worst.target]!.kind === 'requests' ? 'rate_limit_requests' : 'rate_limit_tokens',

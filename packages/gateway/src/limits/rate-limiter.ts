@@ -113,8 +113,9 @@ export class RateLimiter {
     });
     const headers = rateLimitHeaders(dims, outcome.buckets);
     if (!outcome.admitted) {
-      // Callers refused together are told to come back one refill apart, not all at once.
-      const waiting = outcome.failures.flatMap((f) => (f.target === 'spend' || f.retryAfterMs === null ? [] : [{ ...buckets[f.target]!, waitMs: f.retryAfterMs }]));
+      // Callers refused together are told to come back one refill apart, not all at once. Bucket
+      // names are only unique inside an organization's tag: the stagger keys them by organization.
+      const waiting = outcome.failures.flatMap((f) => (f.target === 'spend' || f.retryAfterMs === null ? [] : [{ ...buckets[f.target]!, key: `${input.orgId}\n${buckets[f.target]!.key}`, waitMs: f.retryAfterMs }]));
       const never = outcome.failures.some((f) => f.target === 'spend' || f.retryAfterMs === null);
       const waitMs = !never && waiting.length > 0 ? this.stagger.hintMs(this.clock.now(), waiting) : undefined;
       throw rejectionError({ model: input.model, orgId: input.orgId, dims, buckets, failures: outcome.failures, headers, ...(waitMs !== undefined && { waitMs }) });

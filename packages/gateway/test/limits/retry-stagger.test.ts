@@ -98,6 +98,29 @@ describe('staggered retry hints', () => {
     });
   });
 
+  it('one organization’s refused callers never push back another’s hints (bucket names repeat across organizations)', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter(new MemoryCounterStore(clock), { clock, random: () => 0 });
+    const limits = { max_requests_per_1_minute: 2 };
+    const hint = async (orgId: string, n: number) => {
+      try {
+        await limiter.reserve({ requestId: `${orgId}_${n}`, orgId, keyId: `key_${orgId}`, model: 'm', tokens: 1, orgLimits: limits });
+        return 0;
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+        return Number(e.headers['retry-after-ms']);
+      }
+    };
+    // Org A: 2 admitted, then 3 refused (30, 60, 90 s). Org B, refused for the first time, waits
+    // only its own bucket's 30 s.
+    const a = [];
+    for (let i = 0; i < 5; i++) a.push(await hint('org_a', i));
+    expect(a).toEqual([0, 0, 30_000, 60_000, 90_000]);
+    const b = [];
+    for (let i = 0; i < 3; i++) b.push(await hint('org_b', i));
+    expect(b).toEqual([0, 0, 30_000]);
+  });
+
   it('promises in the past are forgotten: a caller refused later gets the store’s own wait', () => {
     const s = new RetryStagger(() => 0);
     const b = { key: 'k', limit: 2, windowMs: 60_000, cost: 1 };

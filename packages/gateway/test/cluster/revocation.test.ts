@@ -1,0 +1,61 @@
+/**
+ * Revocation across three real gateway processes sharing PostgreSQL and a Redis of the test's own:
+ * a key revoked through instance A is refused by B and C at their next request (the pub/sub
+ * event), and a key revoked while Redis is down (the event is lost) is refused by B and C once
+ * they reconnect, because a reconnecting subscriber drops its whole identity cache. The cache TTL
+ * is an hour, so only an invalidation can make B and C refuse a key they have cached.
+ */
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { startOwnRedis, type OwnRedis } from '../support/redis-server.js';
+import { requireBuild, startCluster, type Cluster, type Tenant } from './cluster.js';
+
+const MODEL = { name: 'sim-small', provider: 'simulator', context_window: 8192, max_output_tokens: 4096, pricing: { input_per_1m: 0.15, output_per_1m: 0.6 } };
+
+let redis: OwnRedis;
+let cluster: Cluster;
+
+beforeAll(async () => {
+  requireBuild();
+  redis = await startOwnRedis();
+  cluster = await startCluster({
+    instances: 3,
+    config: { models: [MODEL], default_tier: 'unlimited', auth: { failed_attempts_per_minute: 1000, cache_ttl_ms: 3_600_000 } },
+    env: { TOLLGATE_REDIS_URL: redis.url },
+  });
+});
+afterAll(async () => {
+  await cluster?.close();
+  await redis?.stop();
+});
+
+async function chat(instance: number, t: Tenant): Promise<number> {
+  const r = await fetch(`${cluster.instances[instance]!.baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${t.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'sim-small', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 }),
+  });
+  await r.arrayBuffer();
+  return r.status;
+}
+
+it('a key revoked on instance A is refused by B and C at their next request', async () => {
+  const t = await cluster.newTenant('revoke-live');
+  expect([await chat(0, t), await chat(1, t), await chat(2, t)]).toEqual([200, 200, 200]);
+  expect((await cluster.admin('POST', `/admin/v1/keys/${t.keyId}/revoke`, undefined, 0)).status).toBe(200);
+  expect([await chat(0, t), await chat(1, t), await chat(2, t)]).toEqual([401, 401, 401]);
+});
+
+it('a key revoked on A while Redis is down is refused by B and C after they reconnect', async () => {
+  const t = await cluster.newTenant('revoke-offline');
+  expect([await chat(0, t), await chat(1, t), await chat(2, t)]).toEqual([200, 200, 200]);
+  redis.pause(); // the event published now reaches nobody
+  expect((await cluster.admin('POST', `/admin/v1/keys/${t.keyId}/revoke`, undefined, 0)).status).toBe(200);
+  await redis.crashAndRestart(); // connections drop; the instances reconnect to an empty Redis
+  for (const i of [1, 2]) {
+    // Until the subscriber is back an instance may still serve its cached entry (or 503 while
+    // Redis is away); once reconnected it must refuse. Without the reconnect invalidation it
+    // would keep answering 200 for the hour the entry lives.
+    await vi.waitFor(async () => expect(await chat(i, t)).toBe(401), { timeout: 15_000, interval: 100 });
+  }
+  expect([await chat(0, t), await chat(1, t), await chat(2, t)]).toEqual([401, 401, 401]);
+});

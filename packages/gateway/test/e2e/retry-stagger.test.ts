@@ -1,0 +1,65 @@
+/**
+ * Callers refused together by one rate limit, through a real gateway and the official `openai`
+ * SDK following the hints it gets (retry-after-ms): all of them succeed, each after one retry,
+ * because the hints are staggered by one refill instead of sending everyone back at once.
+ * The limit is scaled down in time so the test stays short: 120 requests per minute refill one
+ * request every 500 ms (the same situation as 2 RPM, 60 times faster).
+ */
+import OpenAI from 'openai';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+
+const RPM = 120;
+const REFILL_MS = 60_000 / RPM;
+const CALLERS = 5;
+
+let gw: TestGateway;
+beforeAll(async () => {
+  gw = await startTestGateway();
+});
+afterAll(async () => {
+  await gw.close();
+});
+
+it(`${CALLERS} concurrent callers refused by an empty bucket all succeed by following staggered hints`, async () => {
+  expect((await gw.admin('PUT', `/admin/v1/organizations/${gw.orgId}/rate_limits/sim-small`, { max_requests_per_1_minute: RPM })).status).toBe(200);
+  const body = { model: 'sim-small', messages: [{ role: 'user' as const, content: 'hi' }], max_tokens: 3 };
+  // Empty the bucket: RPM requests at once are all admitted (its capacity), the next is refused.
+  const drain = await Promise.all(
+    Array.from({ length: RPM }, () =>
+      fetch(`${gw.baseURL}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${gw.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
+        await r.arrayBuffer();
+        return r.status;
+      }),
+    ),
+  );
+  expect(drain.filter((s) => s === 200)).toHaveLength(RPM);
+
+  const callers = Array.from({ length: CALLERS }, () => ({ hints: [] as number[], attempts: 0 }));
+  const results = await Promise.all(
+    callers.map((c) => {
+      const observe: typeof fetch = async (input, init) => {
+        c.attempts++;
+        const r = await fetch(input, init);
+        if (r.status === 429) c.hints.push(Number(r.headers.get('retry-after-ms')));
+        return r;
+      };
+      const client = new OpenAI({ apiKey: gw.apiKey, baseURL: gw.baseURL, maxRetries: 20, fetch: observe });
+      return client.chat.completions.create(body).then((x) => x.object);
+    }),
+  );
+
+  expect(results).toEqual(Array(CALLERS).fill('chat.completion'));
+  // Everyone was refused at first (the bucket was empty) and succeeded at the retry it was told.
+  expect(callers.map((c) => c.attempts)).toEqual(Array(CALLERS).fill(2));
+  const hints = callers.map((c) => c.hints[0]!).sort((a, b) => a - b);
+  expect(hints.every((h) => Number.isFinite(h) && h > 0)).toBe(true);
+  expect(new Set(hints).size).toBe(CALLERS);
+  // Consecutive hints are about one refill apart: at least one (less the few ms between the
+  // refusals), at most one plus the jitter (10% of a refill) and that slack.
+  for (let i = 1; i < hints.length; i++) {
+    const gap = hints[i]! - hints[i - 1]!;
+    expect(gap).toBeGreaterThanOrEqual(REFILL_MS - 100);
+    expect(gap).toBeLessThanOrEqual(REFILL_MS * 1.1 + 100);
+  }
+});

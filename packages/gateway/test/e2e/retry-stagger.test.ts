@@ -50,13 +50,13 @@ it(`${CALLERS} concurrent callers refused by an empty bucket all succeed by foll
   );
 
   expect(results).toEqual(Array(CALLERS).fill('chat.completion'));
-  // Everyone was refused at first (the bucket was empty) and succeeded at the retry it was told.
-  expect(callers.map((c) => c.attempts)).toEqual(Array(CALLERS).fill(2));
-  const hints = callers.map((c) => c.hints[0]!).sort((a, b) => a - b);
+  // No one was refused twice: whoever was refused succeeded at the retry it was told. (A caller
+  // may be admitted at once when a refill landed between the drain and the burst, on a slow machine.)
+  expect(callers.every((c) => c.attempts <= 2 && c.hints.length === c.attempts - 1)).toBe(true);
+  const hints = callers.flatMap((c) => c.hints).sort((a, b) => a - b);
+  expect(hints.length).toBeGreaterThanOrEqual(CALLERS - 1);
   expect(hints.every((h) => Number.isFinite(h) && h > 0)).toBe(true);
-  expect(new Set(hints).size).toBe(CALLERS);
-  // Consecutive hints are about one refill apart: at least one (less the few ms between the
-  // refusals), at most one plus the jitter (10% of a refill) and that slack.
+  expect(new Set(hints).size).toBe(hints.length);
   for (let i = 1; i < hints.length; i++) {
     const gap = hints[i]! - hints[i - 1]!;
     expect(gap).toBeGreaterThanOrEqual(REFILL_MS - 100);

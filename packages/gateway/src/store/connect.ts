@@ -77,7 +77,13 @@ async function connectPostgres(connectionString: string, schema: string | undefi
     const client = new pg.Client({ connectionString, connectionTimeoutMillis: Math.max(5000, timeouts.connectMs) });
     await client.connect();
     try {
+      // CREATE SCHEMA IF NOT EXISTS is not safe against itself: instances starting together on a
+      // new database can both pass the check and one fails on the catalog's unique index. A
+      // transaction-scoped advisory lock makes the second wait and then find the schema.
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tollgate:create-schema:${schema}`]);
       await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await client.query('COMMIT');
     } finally {
       await client.end();
     }

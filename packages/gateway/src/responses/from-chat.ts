@@ -60,9 +60,10 @@ export function chatToResponse(chat: Obj, skeleton: ResponseObject): ResponseObj
 /**
  * The Responses events of a chat chunk stream. An error thrown by `chunks` after the start is
  * thrown on, after the events already built: the gateway ends the stream with response.failed.
- * `promptTokens` sizes the usage when the engine sent none.
+ * `promptTokens` sizes the usage when the engine sent none; it is called only then (an engine
+ * that reports usage, as nearly all do, costs no second count of the prompt).
  */
-export async function* chatChunksToEvents(chunks: AsyncIterable<Obj>, skeleton: ResponseObject, promptTokens: number): AsyncGenerator<ResponseEvent, void, undefined> {
+export async function* chatChunksToEvents(chunks: AsyncIterable<Obj>, skeleton: ResponseObject, promptTokens: () => number): AsyncGenerator<ResponseEvent, void, undefined> {
   const w = new ResponseEventWriter(skeleton);
   let produced = '';
   yield* w.start();
@@ -97,7 +98,8 @@ export async function* chatChunksToEvents(chunks: AsyncIterable<Obj>, skeleton: 
     }
   }
   yield* w.complete(() => {
+    const p = promptTokens();
     const c = countText(produced);
-    return { prompt_tokens: promptTokens, completion_tokens: c, total_tokens: promptTokens + c };
+    return { prompt_tokens: p, completion_tokens: c, total_tokens: p + c };
   });
 }

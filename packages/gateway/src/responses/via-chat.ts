@@ -20,6 +20,6 @@ export async function respondViaChat(call: EngineCall, nowMs: number, callChat: 
     const response = chatToResponse(result.body, skeleton);
     return { kind: 'json', body: response, usage };
   }
-  const promptTokens = countChatPrompt(chat.messages as unknown[], chat.tools);
+  const promptTokens = () => countChatPrompt(chat.messages as unknown[], chat.tools);
   return { kind: 'stream', chunks: chatChunksToEvents(result.chunks, skeleton, promptTokens) };
 }

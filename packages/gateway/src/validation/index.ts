@@ -91,25 +91,21 @@ export async function validateResponses(
   body: unknown,
   findModel: (name: string) => ModelConfig | undefined,
   previousTurns: PreviousTurns,
-  counter?: PromptCounter,
+  counter: PromptCounter,
 ): Promise<ValidatedRequest> {
-  checkDepth(body);
-  if (!isObject(body)) throw new ApiError('invalid_body_type', { actual: describeValue(body) });
-  rejectUnknownParams(body, KNOWN_PARAMS.responses, typeof body.model === 'string' ? findModel(body.model) : undefined);
-  if (body.model === undefined) missing('model');
-  if (typeof body.model !== 'string') wrongType('model', 'a string', body.model);
-  const facts = checkResponsesBody(body);
-  const model = findServingModel('responses', body.model, findModel);
+  const { body: obj, modelName, found } = checkCommon('responses', body, findModel);
+  const facts = checkResponsesBody(obj);
+  const model = findServingModel('responses', modelName, found);
   const earlier = facts.previousResponseId === undefined ? [] : await previousTurns(facts.previousResponseId);
-  const input = inputItems(body.input);
-  const engineBody: Record<string, unknown> = { ...body, input: [...earlier, ...input], store: false };
+  const input = inputItems(obj.input);
+  const engineBody: Record<string, unknown> = { ...obj, input: [...earlier, ...input], store: false };
   delete engineBody.previous_response_id;
   delete engineBody.metadata;
   delete engineBody.background;
   // Counted as the chat prompt it becomes: the same prompt costs the same on either endpoint.
   const chat = responsesToChat(engineBody);
   const prompt = chatPromptText(chat.messages as unknown[], chat.tools);
-  const [counted] = counter ? await counter.count([prompt], EXACT_COUNT_WINDOWS * model.context_window) : [countPrompt(prompt, Infinity)];
+  const [counted] = await counter.count([prompt], EXACT_COUNT_WINDOWS * model.context_window);
   const budget = responsesBudget(counted!, model, facts.maxOutputTokens);
   return {
     endpoint: 'responses',
@@ -121,7 +117,7 @@ export async function validateResponses(
     maxOutputTokens: budget.maxOutputTokens,
     outputBound: budget.perCompletion,
     n: 1,
-    responses: { request: body, input, previousResponseId: facts.previousResponseId ?? null, store: facts.store },
+    responses: { request: obj, input, previousResponseId: facts.previousResponseId ?? null, store: facts.store },
   };
 }
 
@@ -166,34 +162,48 @@ type Checked = { body: Obj; model: ModelConfig; prompts: PromptText[] } & (
   | { endpoint: 'embeddings' }
 );
 
-function checkInference(endpoint: InferenceEndpoint, body: unknown, findModel: (name: string) => ModelConfig | undefined): Checked {
+/**
+ * Steps 0–3 and the type of `model`, shared by every endpoint. The model decides which names
+ * beyond OpenAI's it accepts, so it is looked up first (once: `found` serves step 5 too); whether
+ * it exists and serves this endpoint is still judged at step 5. The prompt parameter is required
+ * here except on /v1/responses, whose body checks judge `input` themselves.
+ */
+function checkCommon(
+  endpoint: InferenceEndpoint,
+  body: unknown,
+  findModel: (name: string) => ModelConfig | undefined,
+): { body: Obj; modelName: string; found: ModelConfig | undefined } {
   checkDepth(body);
   if (!isObject(body)) throw new ApiError('invalid_body_type', { actual: describeValue(body) });
-  // The model decides which names beyond OpenAI's it accepts, so it is looked up first; whether
-  // it exists and serves this endpoint is still judged at step 5.
-  rejectUnknownParams(body, KNOWN_PARAMS[endpoint], typeof body.model === 'string' ? findModel(body.model) : undefined);
+  const found = typeof body.model === 'string' ? findModel(body.model) : undefined;
+  rejectUnknownParams(body, KNOWN_PARAMS[endpoint], found);
   if (body.model === undefined) missing('model');
-  const promptParam = PROMPT_PARAM[endpoint];
-  if (body[promptParam] === undefined) missing(promptParam);
+  if (endpoint !== 'responses') {
+    const promptParam = PROMPT_PARAM[endpoint];
+    if (body[promptParam] === undefined) missing(promptParam);
+  }
   if (typeof body.model !== 'string') wrongType('model', 'a string', body.model);
-  const modelName = body.model;
+  return { body, modelName: body.model, found };
+}
 
+function checkInference(endpoint: InferenceEndpoint, input: unknown, findModel: (name: string) => ModelConfig | undefined): Checked {
+  const { body, modelName, found } = checkCommon(endpoint, input, findModel);
   if (endpoint === 'chat.completions') {
     const facts = checkChatBody(body);
-    const model = findServingModel(endpoint, modelName, findModel);
+    const model = findServingModel(endpoint, modelName, found);
     checkOutputCap(facts, model);
     const tools = body.tools ?? body.functions ?? undefined;
     return { endpoint, body, model, facts, prompts: [chatPromptText(body.messages as unknown[], tools)] };
   }
   if (endpoint === 'completions') {
     const facts = checkCompletionBody(body);
-    const model = findServingModel(endpoint, modelName, findModel);
+    const model = findServingModel(endpoint, modelName, found);
     checkOutputCap(facts, model);
     return { endpoint, body, model, facts, prompts: promptListTexts(body.prompt) };
   }
   if (endpoint === 'responses') throw new Error('validateResponses validates /v1/responses');
   checkEmbeddingBody(body);
-  const model = findServingModel(endpoint, modelName, findModel);
+  const model = findServingModel(endpoint, modelName, found);
   return { endpoint, body, model, prompts: promptListTexts(body.input) };
 }
 
@@ -243,17 +253,12 @@ function rejectUnknownParams(body: Obj, known: ReadonlySet<string>, model: Model
 }
 
 /**
- * The configured model for `name`, if it serves `endpoint`. A model that exists but serves
- * another endpoint is told apart from an unknown one, in OpenAI's words: an embedding model asked
- * to generate is "not a chat model" (404, `param: model`), pointed at /v1/embeddings; a chat
- * model asked for embeddings is "not allowed to generate embeddings" (403).
+ * The configured model `name` (`model`, as looked up), if it serves `endpoint`. A model that
+ * exists but serves another endpoint is told apart from an unknown one, in OpenAI's words: an
+ * embedding model asked to generate is "not a chat model" (404, `param: model`), pointed at
+ * /v1/embeddings; a chat model asked for embeddings is "not allowed to generate embeddings" (403).
  */
-function findServingModel(
-  endpoint: InferenceEndpoint,
-  name: string,
-  findModel: (name: string) => ModelConfig | undefined,
-): ModelConfig {
-  const model = findModel(name);
+function findServingModel(endpoint: InferenceEndpoint, name: string, model: ModelConfig | undefined): ModelConfig {
   if (model === undefined) throw new ApiError('model_not_found', { model: name });
   const wanted = endpoint === 'embeddings' ? 'embedding' : 'chat';
   if (model.type === wanted) return model;

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { EXPOSED_HEADERS, HEADER, OPENAI_VERSION, renderErrorBody, type ErrorBody } from '@tollgate/protocol';
 import type { ApiError } from './api-error.js';
 import type { RequestContext } from './context.js';
@@ -58,6 +59,19 @@ export function startStream(ctx: RequestContext): void {
 /** Writes one SSE data frame; returns false when the socket buffer is full (wait for 'drain'). */
 export function writeEvent(ctx: RequestContext, data: unknown): boolean {
   return ctx.res.write(`data: ${JSON.stringify(data)}\n\n`);
+}
+
+/** Waits for a response's socket buffer to drain, or for the client to go away. */
+export function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
 }
 
 export function endStream(ctx: RequestContext): void {

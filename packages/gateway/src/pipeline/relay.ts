@@ -1,7 +1,7 @@
 import type { Usage } from '@tollgate/protocol';
 import { ApiError } from '../http/api-error.js';
 import type { RequestContext } from '../http/context.js';
-import { endStream, errorBody, startStream } from '../http/respond.js';
+import { drained, endStream, errorBody, startStream, writeEvent } from '../http/respond.js';
 import { CompletionText, readUsage } from './usage-count.js';
 
 export interface StreamOutcome {
@@ -50,7 +50,7 @@ export async function relayStream(
         startStream(ctx);
         started = true;
       }
-      if (!res.write(`data: ${JSON.stringify(chunk)}\n\n`)) await drained(ctx);
+      if (!writeEvent(ctx, chunk)) await drained(res);
     }
   } catch (e) {
     // Before the first chunk the error is an ordinary HTTP error: let the caller render it.
@@ -67,7 +67,7 @@ export async function relayStream(
     res.end(`data: ${JSON.stringify(errorBody(error, publicUrl))}\n\n`);
   } else {
     if (!started) startStream(ctx);
-    if (clientWantsUsage && !usage && last) res.write(`data: ${JSON.stringify(usageChunk(last, billed))}\n\n`);
+    if (clientWantsUsage && !usage && last) writeEvent(ctx, usageChunk(last, billed));
     endStream(ctx);
   }
   return { tokens: (usage?.prompt_tokens ?? 0) + completionTokens };
@@ -80,17 +80,4 @@ function usageChunk(last: Record<string, unknown>, usage: Usage): Record<string,
   out.choices = [];
   out.usage = usage;
   return out;
-}
-
-/** Waits for the socket to drain, or for the client to go away. */
-function drained(ctx: RequestContext): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      ctx.res.off('drain', done);
-      ctx.res.off('close', done);
-      resolve();
-    };
-    ctx.res.once('drain', done);
-    ctx.res.once('close', done);
-  });
 }

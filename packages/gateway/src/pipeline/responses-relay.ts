@@ -13,7 +13,7 @@
 import type { Usage } from '@tollgate/protocol';
 import { ApiError } from '../http/api-error.js';
 import type { RequestContext } from '../http/context.js';
-import { errorBody, startStream } from '../http/respond.js';
+import { drained, errorBody, startStream } from '../http/respond.js';
 import { responseUsage, usageOfResponse, type ResponseObject } from '../responses/response-object.js';
 import { countText } from '../tokens/count.js';
 
@@ -54,7 +54,7 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
   let error: ApiError | undefined;
   const write = async (ev: Obj) => {
     ev.sequence_number = seq++;
-    if (!res.write(`event: ${String(ev.type)}\ndata: ${JSON.stringify(ev)}\n\n`)) await drained(ctx);
+    if (!res.write(`event: ${String(ev.type)}\ndata: ${JSON.stringify(ev)}\n\n`)) await drained(res);
   };
   try {
     for await (const ev of events) {
@@ -87,8 +87,8 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
   const reported = terminal ? usageOfResponse((terminal.response as Obj | undefined)?.usage) : undefined;
   const completionTokens = reported?.completion_tokens ?? countText(produced.join(''));
   let final: ResponseObject | undefined;
-  if (!disconnected && error) {
-    const body = errorBody(error, opts.publicUrl).error;
+  const body = !disconnected && error ? errorBody(error, opts.publicUrl).error : undefined;
+  if (body) {
     const base = snapshot ?? opts.present({ object: 'response', output: [] });
     final = {
       ...base,
@@ -105,8 +105,7 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
     res.destroy();
   } else {
     if (!started) startStream(ctx);
-    if (error) {
-      const body = errorBody(error, opts.publicUrl).error;
+    if (body) {
       await write({ type: 'error', code: body.code ?? body.type, message: body.message, param: body.param });
       await write({ type: 'response.failed', response: final });
     } else if (terminal) {
@@ -115,17 +114,4 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
     res.end();
   }
   return { tokens: (reported?.prompt_tokens ?? opts.promptTokens) + completionTokens };
-}
-
-/** Waits for the socket to drain, or for the client to go away. */
-function drained(ctx: RequestContext): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      ctx.res.off('drain', done);
-      ctx.res.off('close', done);
-      resolve();
-    };
-    ctx.res.once('drain', done);
-    ctx.res.once('close', done);
-  });
 }

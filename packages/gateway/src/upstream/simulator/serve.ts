@@ -24,6 +24,7 @@ import { systemClock, type Clock } from '../../clock.js';
 import type { ModelConfig } from '../../config/types.js';
 import { ApiError } from '../../http/api-error.js';
 import { DEFAULT_MAX_BODY_BYTES, readBodyWithin } from '../../http/body.js';
+import { drained } from '../../http/respond.js';
 import type { InferenceEndpoint } from '../engine.js';
 import { SimulatorEngine } from './engine.js';
 import { parseFault } from './faults.js';
@@ -233,17 +234,5 @@ function isContent(chunk: Record<string, unknown>): boolean {
     const d = c?.delta;
     if (typeof d?.content === 'string' && d.content.length > 0) return true;
     return Array.isArray(d?.tool_calls) && d.tool_calls.some((t) => typeof t?.function?.arguments === 'string' && t.function.arguments.length > 0);
-  });
-}
-
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
   });
 }

@@ -5,8 +5,8 @@
  * @module
  */
 import type { Locale } from '@tollgate/protocol';
-import { firstEnv } from './core/env.js';
-import { apiBaseUrl, GATEWAY_URL_ENV, GATEWAY_URL_ENV_ALIAS, gatewayRoot } from './core/gateway-url.js';
+import { firstEnv, processEnv } from './core/env.js';
+import { apiBaseUrlFromEnv, gatewayRoot } from './core/gateway-url.js';
 import { RetryBudget } from './core/retry-budget.js';
 import type { BackoffOptions } from './core/retry-policy.js';
 import { send, type RetryEvent, type SendConfig, type SendResult } from './core/send.js';
@@ -127,7 +127,7 @@ export class Tollgate {
     }
     this.#apiKey = apiKey;
     this.#options = options;
-    this.baseURL = (options.baseURL ?? envBaseUrl() ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    this.baseURL = (options.baseURL ?? apiBaseUrlFromEnv(processEnv()) ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
     this.organization = options.organization;
     this.project = options.project;
     this.maxRetries = options.maxRetries ?? 2;
@@ -240,10 +240,4 @@ function withRequestId(data: unknown, res: Response): unknown {
     Object.defineProperty(data, '_request_id', { value: res.headers.get('x-request-id') ?? undefined, enumerable: false, configurable: true, writable: true });
   }
   return data;
-}
-
-/** The gateway named by the environment, as an API base URL. */
-function envBaseUrl(): string | undefined {
-  const gateway = firstEnv(GATEWAY_URL_ENV, GATEWAY_URL_ENV_ALIAS);
-  return gateway !== undefined ? apiBaseUrl(gateway) : firstEnv('OPENAI_BASE_URL');
 }

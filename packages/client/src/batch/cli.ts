@@ -19,7 +19,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { LOCALES, type Locale } from '@tollgate/protocol';
 import { Tollgate } from '../client.js';
-import { apiBaseUrl, gatewayUrlFromEnv } from '../core/gateway-url.js';
+import { apiBaseUrlFromEnv } from '../core/gateway-url.js';
 import type { FetchLike } from '../pacing/paced-fetch.js';
 import { Pacer } from '../pacing/pacer.js';
 import { outputOutcome } from './jsonl.js';
@@ -151,8 +151,7 @@ export async function batchCommand(argv: string[], io: BatchIO): Promise<number>
     io.stderr.write('tollgate batch: set TOLLGATE_API_KEY (or OPENAI_API_KEY) to the API key to use.\n');
     return 2;
   }
-  const gateway = gatewayUrlFromEnv(env);
-  const baseURL = args.values['base-url'] ?? (gateway !== undefined ? apiBaseUrl(gateway) : env.OPENAI_BASE_URL || undefined);
+  const baseURL = args.values['base-url'] ?? apiBaseUrlFromEnv(env);
 
   const pacer = new Pacer({ requestsPerMinute: rpm, tokensPerMinute: tpm });
   const client = new Tollgate({ apiKey, baseURL, maxRetries, timeout, locale, pacer, fetch: io.fetch });

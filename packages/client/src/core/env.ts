@@ -4,9 +4,13 @@
  * @module
  */
 
+/** The process environment, or an empty one where there is no `process`. */
+export function processEnv(): Readonly<Record<string, string | undefined>> {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+}
+
 export function readEnv(name: string): string | undefined {
-  const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
-  const v = p?.env?.[name];
+  const v = processEnv()[name];
   return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
 

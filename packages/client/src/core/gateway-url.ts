@@ -29,3 +29,13 @@ export function gatewayUrlFromEnv(env: Readonly<Record<string, string | undefine
   }
   return undefined;
 }
+
+/**
+ * The API base URL the environment names: the gateway of TOLLGATE_URL (or its alias) + `/v1`,
+ * else OPENAI_BASE_URL as given (blank counts as unset). The client and `tollgate batch` both use it.
+ */
+export function apiBaseUrlFromEnv(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const gateway = gatewayUrlFromEnv(env);
+  if (gateway !== undefined) return apiBaseUrl(gateway);
+  return env.OPENAI_BASE_URL?.trim() || undefined;
+}

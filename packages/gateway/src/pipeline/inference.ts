@@ -132,7 +132,7 @@ class Run {
         await this.finish({ usage, estimated: !reported, status: 200, errorCode: null });
         sendJson(ctx, 200, result.body);
       } else {
-        const r = await relayStream(ctx, result.chunks, v.includeUsage, this.deps.config.server.public_url, (o) => this.finishStream(v, o));
+        const r = await relayStream(ctx, result.chunks, v.includeUsage, this.deps.config.server.public_url, (o) => this.finishStream(v, o), deps.promptCounter);
         produced = r.tokens;
       }
       outcome = ctx.signal.aborted ? 'cancelled' : 'success';

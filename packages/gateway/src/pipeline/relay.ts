@@ -2,6 +2,7 @@ import type { Usage } from '@tollgate/protocol';
 import { ApiError } from '../http/api-error.js';
 import type { RequestContext } from '../http/context.js';
 import { drained, endStream, errorBody, startStream, writeEvent } from '../http/respond.js';
+import type { PromptCounter } from '../tokens/prompt-counter.js';
 import { CompletionText, readUsage } from './usage-count.js';
 
 export interface StreamOutcome {
@@ -18,7 +19,7 @@ export interface StreamOutcome {
  * last report wins), and passed on only if the client asked for it. `settle` runs before the
  * final frame ([DONE] or the error frame) is written and returns the usage it billed: a client
  * that asked for usage and got none from the engine gets that one, so what it sees is what it
- * pays.
+ * pays. `counter` counts that estimate (the gateway's own PromptCounter, off the loop when long).
  */
 export async function relayStream(
   ctx: RequestContext,
@@ -26,9 +27,10 @@ export async function relayStream(
   clientWantsUsage: boolean,
   publicUrl: string,
   settle: (o: StreamOutcome) => Promise<Usage>,
+  counter: PromptCounter,
 ): Promise<{ tokens: number }> {
   const res = ctx.res;
-  const text = new CompletionText();
+  const text = new CompletionText(counter);
   let usage: Usage | undefined;
   let error: ApiError | undefined;
   let started = false;

@@ -1,5 +1,5 @@
 import type { Usage } from '@tollgate/protocol';
-import { defaultPromptCounter, type PromptCounter } from '../tokens/prompt-counter.js';
+import type { PromptCounter } from '../tokens/prompt-counter.js';
 
 /**
  * Collects the output of chunks or choices, to count tokens when an engine reports no usage.
@@ -11,7 +11,7 @@ export class CompletionText {
   private parts: string[] = [];
 
   /** `counter` counts long output off the event loop (an engine may send a lot of it). */
-  constructor(private readonly counter: PromptCounter = defaultPromptCounter()) {}
+  constructor(private readonly counter: PromptCounter) {}
 
   addChunk(chunk: Record<string, unknown>): void {
     const choices = chunk.choices;

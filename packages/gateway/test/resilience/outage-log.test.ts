@@ -3,16 +3,12 @@
  * drill logged 3,309 error lines): one error when it starts, a summary per interval while it
  * lasts, one line when it ends with how long it lasted and how many requests failed.
  */
-import { randomUUID } from 'node:crypto';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
 import { OutageLog } from '../../src/outage-log.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { TEST_REDIS, TEST_REDIS_URL } from '../support/services.js';
+import { gatewayOnProxiedRedis, type GatewayOnProxiedRedis } from '../support/stalled-redis.js';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -47,75 +43,16 @@ describe('OutageLog', () => {
   });
 });
 
-/** Forwards to the test Redis; frozen, it holds every byte (a stalled Redis). */
-class FreezableProxy {
-  frozen = false;
-  private held: Array<() => void> = [];
-  private server: Server;
-  private sockets = new Set<Socket>();
-  port = 0;
-  constructor() {
-    this.server = createServer((client) => {
-      const upstream = connect(TEST_REDIS.port, TEST_REDIS.host);
-      this.sockets.add(client).add(upstream);
-      const relay = (to: Socket) => (d: Buffer) => {
-        if (this.frozen) this.held.push(() => to.write(d));
-        else to.write(d);
-      };
-      client.on('data', relay(upstream));
-      upstream.on('data', relay(client));
-      const close = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('error', close).on('close', close);
-      upstream.on('error', close).on('close', close);
-    });
-  }
-  thaw(): void {
-    this.frozen = false;
-    for (const send of this.held.splice(0)) send();
-  }
-  listen(): Promise<void> {
-    return new Promise((r) => this.server.listen(0, '127.0.0.1', () => ((this.port = (this.server.address() as { port: number }).port), r())));
-  }
-  close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    return new Promise((r) => this.server.close(() => r()));
-  }
-}
-
 describe('a gateway during a Redis outage', () => {
-  const proxy = new FreezableProxy();
-  let redis: Redis;
-  let gw: TestGateway;
-  const prefix = `test:${randomUUID()}:`;
-
+  let t: GatewayOnProxiedRedis;
   beforeAll(async () => {
-    await proxy.listen();
-    redis = new Redis({ port: proxy.port, host: '127.0.0.1', commandTimeout: 500, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
-    await redis.connect();
-    gw = await startTestGateway({ redis: { url: `redis://127.0.0.1:${proxy.port}`, key_prefix: prefix }, default_tier: 'free' }, { redis });
+    t = await gatewayOnProxiedRedis(500);
   });
-  afterAll(async () => {
-    await gw?.close();
-    redis?.disconnect();
-    await proxy.close();
-    const clean = new Redis(TEST_REDIS_URL);
-    const keys = await clean.keys(`${prefix}*`);
-    if (keys.length) await clean.del(...keys);
-    clean.disconnect();
-  });
+  afterAll(() => t?.close());
 
-  const chat = () =>
-    fetch(`${gw.baseURL}/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${gw.apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'sim-small', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 }),
-      signal: AbortSignal.timeout(15_000),
-    });
+  const chat = () => t.chat();
   const entries = () =>
-    gw
+    t.gw
       .logs()
       .split('\n')
       .filter(Boolean)
@@ -125,7 +62,7 @@ describe('a gateway during a Redis outage', () => {
   it('60 refused requests make one error line, and the recovery one line with the count', async () => {
     expect((await chat()).status).toBe(200);
     const before = entries().length;
-    proxy.frozen = true;
+    t.proxy.stall();
     const replies = await Promise.all(Array.from({ length: 60 }, () => chat()));
     expect(replies.map((r) => r.status).filter((s) => s === 503)).toHaveLength(60);
     const during = entries().slice(before);
@@ -134,7 +71,7 @@ describe('a gateway during a Redis outage', () => {
     expect(during.filter((l) => l.msg === 'redis (rate limits and spend counters) unavailable: requests that need it get 503 until it is back')).toHaveLength(1);
     expect(during.length).toBeLessThanOrEqual(3);
 
-    proxy.thaw();
+    t.proxy.restore();
     let status = 0;
     for (let i = 0; i < 50 && status !== 200; i++) {
       status = (await chat()).status;

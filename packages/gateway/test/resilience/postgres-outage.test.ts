@@ -12,6 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { systemClock, type Clock } from '../../src/clock.js';
 import { acceptanceModels } from '../acceptance/helpers.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { TEST_PG_URL } from '../support/services.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { postgresSchema, type TestDatabase } from '../store/databases.js';
 import { chat, counterSpend, ledgerSpend, tally, waitUntil, type Ended } from './drill.js';
@@ -29,7 +30,8 @@ class JumpingClock implements Clock {
 
 const MAX_STALE_MS = 120_000;
 const clock = new JumpingClock();
-const proxy = new TcpProxy(Number(new URL(process.env.TOLLGATE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test').port || 5432));
+const pg = new URL(TEST_PG_URL);
+const proxy = new TcpProxy(Number(pg.port || 5432), pg.hostname || '127.0.0.1');
 let db: TestDatabase;
 let gw: TestGateway;
 

@@ -1,5 +1,5 @@
 /**
- * A TCP proxy a drill puts in front of a dependency (PostgreSQL) to cut or stall it, on a port of
+ * A TCP proxy a drill puts in front of a dependency (PostgreSQL, Redis) to cut or stall it, on a port of
  * its own. `stall()` holds every byte both ways on open connections and on new ones (a hung server
  * or a black-holed link: TCP stays up, nothing answers) and delivers them in order on `restore()`;
  * `cut()` drops every connection and refuses new ones (the server is gone).

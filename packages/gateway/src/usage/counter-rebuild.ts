@@ -19,16 +19,16 @@
  */
 import { findEntry } from '@tollgate/protocol';
 import type { Logger } from 'pino';
-import { dayOf, periodOf, spendKey } from '../billing/period.js';
+import { periodOf, spendKey } from '../billing/period.js';
 import { billingDb, type BillingStore } from '../billing/tables.js';
-import { moneyText } from '../billing/money-column.js';
-import { picoToUsd, toPico } from '../billing/pricing.js';
+import { picoToUsd } from '../billing/pricing.js';
 import type { Clock } from '../clock.js';
 import type { LimitSet } from '../config/types.js';
 import type { BucketRestore, CounterStore } from '../limits/counter-store.js';
 import { replayDeficit, type Admitted } from '../limits/bucket-replay.js';
 import { DIMENSIONS } from '../limits/dimensions.js';
 import { ORG_SCOPE, bucketName, keyScope } from '../limits/rate-limiter.js';
+import { ledgerSpendByOrg } from './spend-rebuild.js';
 
 const DAY_MS = 86_400_000;
 const DAILY = DIMENSIONS.filter((d) => d.windowMs === DAY_MS);
@@ -77,14 +77,8 @@ export class CounterRebuilder {
     const now = clock.now();
     const period = periodOf(now);
     const db = billingDb(store);
-    const [spentRow, events] = await Promise.all([
-      db
-        .selectFrom('usage_daily')
-        .select((eb) => moneyText(eb.fn.sum<string | number>('cost_pico')).as('cost'))
-        .where('org_id', '=', orgId)
-        .where('day', '>=', dayOf(period.startMs))
-        .where('day', '<', dayOf(period.endMs))
-        .executeTakeFirst(),
+    const [ledger, events] = await Promise.all([
+      ledgerSpendByOrg(store, period.startMs, period.endMs, orgId),
       db
         .selectFrom('usage_events')
         .select(['model', 'key_id', 'created_at', 'prompt_tokens', 'completion_tokens', 'status_code', 'error_code'])
@@ -92,7 +86,7 @@ export class CounterRebuilder {
         .where('created_at', '>', now - DAY_MS)
         .execute(),
     ]);
-    const spent = toPico(spentRow?.cost ?? 0n);
+    const spent = ledger.get(orgId) ?? 0n;
 
     // The admissions per (model, key): the organization's buckets sum over keys.
     const byModelKey = new Map<string, { model: string; keyId: string; admitted: Array<Admitted & { tokens: number }> }>();

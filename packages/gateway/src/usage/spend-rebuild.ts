@@ -63,14 +63,17 @@ export async function rebuildSpend(
   return out;
 }
 
-/** Cost per organization over whole UTC days in [startMs, endMs), from the daily rollups. */
-export async function ledgerSpendByOrg(store: BillingStore, startMs: number, endMs: number): Promise<Map<string, bigint>> {
-  const rows = await billingDb(store)
+/**
+ * Cost per organization over whole UTC days in [startMs, endMs), from the daily rollups; only
+ * `orgId`'s when given (an organization with no usage is absent from the map).
+ */
+export async function ledgerSpendByOrg(store: BillingStore, startMs: number, endMs: number, orgId?: string): Promise<Map<string, bigint>> {
+  let q = billingDb(store)
     .selectFrom('usage_daily')
     .select((eb) => ['org_id', moneyText(eb.fn.sum<DbInt>('cost_pico')).as('cost')])
     .where('day', '>=', dayOf(startMs))
-    .where('day', '<', dayOf(endMs))
-    .groupBy('org_id')
-    .execute();
+    .where('day', '<', dayOf(endMs));
+  if (orgId !== undefined) q = q.where('org_id', '=', orgId);
+  const rows = await q.groupBy('org_id').execute();
   return new Map(rows.map((r) => [r.org_id, toPico(r.cost ?? 0n)]));
 }

@@ -52,8 +52,28 @@ export function isWholePicoPerToken(usdPer1M: number): boolean {
 export function pricePico(model: Priced, promptTokens: number, completionTokens: number): bigint {
   checkTokens('promptTokens', promptTokens);
   checkTokens('completionTokens', completionTokens);
-  const { input_per_1m, output_per_1m } = rates(model);
-  return BigInt(promptTokens) * picoPerToken(input_per_1m) + BigInt(completionTokens) * picoPerToken(output_per_1m);
+  const r = picoRates(rates(model));
+  return BigInt(promptTokens) * r.inPico + BigInt(completionTokens) * r.outPico;
+}
+
+interface PicoRates {
+  input: number;
+  output: number;
+  inPico: bigint;
+  outPico: bigint;
+}
+
+/** Each pricing block's rates as bigints, converted on first use rather than on every request. */
+const converted = new WeakMap<ModelConfig['pricing'], PicoRates>();
+
+function picoRates(p: ModelConfig['pricing']): PicoRates {
+  let r = converted.get(p);
+  // Compared with the numbers it was made from, so a pricing object changed in place is re-read.
+  if (r === undefined || r.input !== p.input_per_1m || r.output !== p.output_per_1m) {
+    r = { input: p.input_per_1m, output: p.output_per_1m, inPico: picoPerToken(p.input_per_1m), outPico: picoPerToken(p.output_per_1m) };
+    converted.set(p, r);
+  }
+  return r;
 }
 
 /**

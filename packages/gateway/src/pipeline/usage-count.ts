@@ -8,7 +8,11 @@ import type { PromptCounter } from '../tokens/prompt-counter.js';
  * engine that reports usage; an estimate that left it out would undercount it.
  */
 export class CompletionText {
-  private parts: string[] = [];
+  /**
+   * Output in order: text as sent, calls as their objects, serialized only when counted (most
+   * engines report usage, so a stream of tool-call chunks is not serialized twice for nothing).
+   */
+  private parts: (string | Call)[] = [];
 
   /** `counter` counts long output off the event loop (an engine may send a lot of it). */
   constructor(private readonly counter: PromptCounter) {}
@@ -30,11 +34,12 @@ export class CompletionText {
     if (!m || typeof m !== 'object') return;
     const x = m as Record<string, unknown>;
     for (const field of TEXT_FIELDS) if (typeof x[field] === 'string') this.parts.push(x[field] as string);
-    for (const field of CALL_FIELDS) if (x[field] !== undefined && x[field] !== null) this.parts.push(JSON.stringify(x[field]));
+    for (const field of CALL_FIELDS) if (x[field] !== undefined && x[field] !== null) this.parts.push(new Call(x[field]));
   }
 
   async tokens(): Promise<number> {
-    const [counted] = await this.counter.count([{ fixed: 0, texts: [this.parts.join('')] }], Infinity);
+    const text = this.parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p.value))).join('');
+    const [counted] = await this.counter.count([{ fixed: 0, texts: [text] }], Infinity);
     return counted!.tokens;
   }
 }
@@ -47,6 +52,11 @@ export function readUsage(u: unknown): Usage | undefined {
   const c = x.completion_tokens ?? 0;
   if (typeof p !== 'number' || typeof c !== 'number' || p < 0 || c < 0) return undefined;
   return { prompt_tokens: p, completion_tokens: c, total_tokens: p + c };
+}
+
+/** A generated call, counted as its JSON. */
+class Call {
+  constructor(readonly value: unknown) {}
 }
 
 /** Generated text fields of a message or delta. */

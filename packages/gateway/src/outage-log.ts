@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
+import { ApiError } from './http/api-error.js';
+import { isDependencyOutage } from './store/outage.js';
 
 /**
  * Logs a dependency outage (Redis, the database) by its state changes and counts, not one line
@@ -23,6 +25,26 @@ export class OutageLog {
 
   get down(): boolean {
     return this.downSince !== undefined;
+  }
+
+  /**
+   * Runs a request's call to the dependency. An outage of it (store/outage.ts) becomes 503
+   * `store_unavailable` (retryable, no retry hint: the gateway cannot know when it is back, so
+   * clients back off) and is counted here; any other exception is a fault of ours and propagates
+   * (a 500). An answer, including a refusal the caller gets as an ApiError (a limit's 429), ends
+   * an outage under way.
+   */
+  async guard<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      const result = await op();
+      this.ok();
+      return result;
+    } catch (e) {
+      if (e instanceof ApiError) this.ok();
+      if (e instanceof ApiError || !isDependencyOutage(e)) throw e;
+      this.failed(e);
+      throw new ApiError('store_unavailable', {}, { cause: e });
+    }
   }
 
   /** A request failed because the dependency did not answer. */

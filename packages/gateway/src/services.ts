@@ -21,8 +21,7 @@ import { OrgSpendLimits } from './billing/org-spend-limits.js';
 import type { Clock } from './clock.js';
 import type { Config, ModelConfig } from './config/types.js';
 import type { Router } from './http/router.js';
-import { DependencyUnavailableError, isDependencyOutage } from './store/outage.js';
-import { ApiError } from './http/api-error.js';
+import { DependencyUnavailableError } from './store/outage.js';
 import { Identity, type Principal } from './identity/index.js';
 import { OutageLog } from './outage-log.js';
 import { secretSourcesOf } from './identity/server-secret.js';
@@ -185,7 +184,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     findModel: (name) => models.get(name),
     promptCounter,
     async reserve(input): Promise<Reservation> {
-      const limits = await guardStore(databaseOutage, () => spendLimits.get(input.caller.orgId));
+      const limits = await databaseOutage.guard(() => spendLimits.get(input.caller.orgId));
       const target = spendTarget(input.caller.orgId, clock.now());
       const reserve = () =>
         limiter.reserve({
@@ -198,7 +197,9 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
           ...(input.limits.key ? { keyLimits: input.limits.key } : {}),
           spend: { key: target.key, hardLimit: limits.hardLimitPico, amount: input.worstCasePico, periodEndMs: target.period.endMs, guarded: true },
         });
-      const admitted = await guardStore(counterOutage, async () => {
+      // Fail closed (documented in the README): when Redis does not answer within its command
+      // timeout the request gets 503 store_unavailable rather than being admitted unmetered.
+      const admitted = await counterOutage.guard(async () => {
         try {
           return await reserve();
         } catch (e) {
@@ -310,28 +311,6 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
       await promptCounter.close();
     },
   };
-}
-
-/**
- * Failure policy for the counters (documented in the README): fail closed. When Redis does not
- * answer within its command timeout, the request gets a 503 `store_unavailable` (retryable, no
- * retry hint: the gateway cannot know when Redis is back, so clients back off exponentially)
- * rather than being admitted unmetered: limits and quotas stay exact, and nothing hangs. Any
- * other failure is ours, not an outage: it propagates and is answered as a 500.
- */
-async function guardStore<T>(outage: OutageLog, op: () => Promise<T>): Promise<T> {
-  try {
-    const result = await op();
-    outage.ok();
-    return result;
-  } catch (e) {
-    // A limit's refusal (429) is an answer: the counters are reachable.
-    if (e instanceof ApiError) outage.ok();
-    if (e instanceof ApiError || !isDependencyOutage(e)) throw e;
-    // Logged by state changes and counts (outage-log.ts), not once per refused request.
-    outage.failed(e);
-    throw new ApiError('store_unavailable', {}, { cause: e });
-  }
 }
 
 /** The usage journal sits next to the SQLite file, or under ./data for PostgreSQL. */

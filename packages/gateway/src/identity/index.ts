@@ -26,7 +26,6 @@ import { ApiError } from '../http/api-error.js';
 import { header, type RequestContext } from '../http/context.js';
 import { OutageLog } from '../outage-log.js';
 import type { Store } from '../store/index.js';
-import { isDependencyOutage } from '../store/outage.js';
 import { StaleServing } from '../store/stale-serving.js';
 import { isWellFormedKey } from './api-key-format.js';
 import { credentialFrom } from './bearer.js';
@@ -78,6 +77,7 @@ export class Identity {
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly log: Logger | undefined;
+  /** A database outage on the request path: 503 store_unavailable, never an unchecked admission or a misleading 401. */
   private readonly storeOutage: OutageLog;
   private hasher: KeyHasher | undefined;
   private hasherLoad: Promise<KeyHasher> | undefined;
@@ -149,7 +149,7 @@ export class Identity {
     const token = credentialFrom(header(ctx, 'authorization'));
     if (token === undefined) throw await this.fail(ip, new ApiError('missing_api_key'), 'no key');
     if (!isWellFormedKey(token)) throw await this.fail(ip, invalidKey(token), 'malformed key');
-    const hasher = this.hasher ?? (await this.fromStore(() => this.keyHasher()));
+    const hasher = this.hasher ?? (await this.storeOutage.guard(() => this.keyHasher()));
     const hash = hasher.hash(token);
 
     let outcome = this.cache.get(hash);
@@ -161,7 +161,7 @@ export class Identity {
         outcome = stale.outcome;
         this.staleKeys.refresh(hash, () => this.cache.load(hash, () => this.load(hash, token, hasher)));
       } else {
-        outcome = await this.fromStore(() => this.lookup(hash, token, hasher));
+        outcome = await this.storeOutage.guard(() => this.lookup(hash, token, hasher));
       }
     }
     const now = this.clock.now();
@@ -176,7 +176,7 @@ export class Identity {
 
     const orgHeader = header(ctx, HEADER.organization)?.trim();
     if (orgHeader && orgHeader !== p.orgId) {
-      const exists = await this.fromStore(() => this.cache.organizationExists(orgHeader, () => this.store.organizations.exists(orgHeader)));
+      const exists = await this.storeOutage.guard(() => this.cache.organizationExists(orgHeader, () => this.store.organizations.exists(orgHeader)));
       throw await this.fail(
         ip,
         exists ? new ApiError('mismatched_organization') : new ApiError('invalid_organization', { organization: orgHeader.slice(0, MAX_ECHO) }),
@@ -261,24 +261,6 @@ export class Identity {
     } else {
       this.cache.clear();
       this.limits.clear();
-    }
-  }
-
-  /**
-   * A database outage on the request path becomes 503 store_unavailable (retryable, no retry
-   * hint: clients back off): the request is neither admitted unchecked nor answered with a
-   * misleading 401. Any other exception is a fault of ours and propagates as a 500.
-   */
-  private async fromStore<T>(op: () => Promise<T>): Promise<T> {
-    try {
-      const result = await op();
-      this.storeOutage.ok();
-      return result;
-    } catch (e) {
-      if (e instanceof ApiError || !isDependencyOutage(e)) throw e;
-      // Logged by state changes and counts (outage-log.ts), not once per refused request.
-      this.storeOutage.failed(e);
-      throw new ApiError('store_unavailable', {}, { cause: e });
     }
   }
 

@@ -98,36 +98,34 @@ describe('a limit of 0 blocks the model', () => {
 });
 
 describe('exceptions of the counter store', () => {
-  it('a fault that is not an outage is a 500 server_error, not store_unavailable', async () => {
-    const t = await gw.newTenant('store-bug');
+  /** A rate-limited tenant's request answered while the counter store's reserve fails once with `fault`. */
+  async function whenReserveFails(name: string, fault: Error): Promise<unknown> {
+    const t = await gw.newTenant(name);
     await gw.admin('PUT', `/admin/v1/organizations/${t.orgId}/rate_limits/sim-small`, { max_requests_per_1_minute: 100 });
-    const spy = vi.spyOn(gw.gateway.services.counters, 'reserve').mockRejectedValueOnce(new RangeError('counter store: limit must be a positive integer, got 0'));
+    const spy = vi.spyOn(gw.gateway.services.counters, 'reserve').mockRejectedValueOnce(fault);
     try {
-      const err = await rejection(chat(sdk(gw, { apiKey: t.apiKey })));
-      expect(err).toBeInstanceOf(OpenAI.InternalServerError);
-      expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(500);
-      expect((err as InstanceType<typeof OpenAI.APIError>).code).not.toBe('store_unavailable');
-      expect((err as InstanceType<typeof OpenAI.APIError>).type).toBe('server_error');
+      return await rejection(chat(sdk(gw, { apiKey: t.apiKey })));
     } finally {
       spy.mockRestore();
     }
+  }
+
+  it('a fault that is not an outage is a 500 server_error, not store_unavailable', async () => {
+    const err = await whenReserveFails('store-bug', new RangeError('counter store: limit must be a positive integer, got 0'));
+    expect(err).toBeInstanceOf(OpenAI.InternalServerError);
+    expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(500);
+    expect((err as InstanceType<typeof OpenAI.APIError>).code).not.toBe('store_unavailable');
+    expect((err as InstanceType<typeof OpenAI.APIError>).type).toBe('server_error');
   });
 
   it('an outage (Redis not answering) is a retryable 503 store_unavailable without a made-up retry hint', async () => {
-    const t = await gw.newTenant('store-down');
-    await gw.admin('PUT', `/admin/v1/organizations/${t.orgId}/rate_limits/sim-small`, { max_requests_per_1_minute: 100 });
-    const spy = vi.spyOn(gw.gateway.services.counters, 'reserve').mockRejectedValueOnce(new DependencyUnavailableError('counter store: redis did not answer within 1000 ms'));
-    try {
-      const err = await rejection(chat(sdk(gw, { apiKey: t.apiKey })));
-      expect(err).toBeInstanceOf(OpenAI.APIError);
-      const e = err as InstanceType<typeof OpenAI.APIError>;
-      expect(e.status).toBe(503);
-      expect(e.code).toBe('store_unavailable');
-      expect(e.headers!.get('x-should-retry')).toBeNull();
-      expect(e.headers!.get('retry-after')).toBeNull();
-      expect(e.headers!.get('retry-after-ms')).toBeNull();
-    } finally {
-      spy.mockRestore();
-    }
+    const err = await whenReserveFails('store-down', new DependencyUnavailableError('counter store: redis did not answer within 1000 ms'));
+    expect(err).toBeInstanceOf(OpenAI.APIError);
+    const e = err as InstanceType<typeof OpenAI.APIError>;
+    expect(e.status).toBe(503);
+    expect(e.code).toBe('store_unavailable');
+    expect(e.headers!.get('x-should-retry')).toBeNull();
+    expect(e.headers!.get('retry-after')).toBeNull();
+    expect(e.headers!.get('retry-after-ms')).toBeNull();
   });
 });

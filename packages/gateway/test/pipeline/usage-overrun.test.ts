@@ -86,6 +86,20 @@ async function spentPico(orgId: string): Promise<bigint> {
   return BigInt(Math.round(b.body.spent_usd * 1e12));
 }
 
+/**
+ * The request is in the ledger with the reported tokens (`recorded`) but the reserved worst case
+ * as its cost, and the spend counter holds exactly that, within the $0.001 hard limit.
+ */
+async function expectChargedWorstCase(orgId: string, recorded: Record<string, number>) {
+  const rows = await ledger(orgId);
+  expect(rows[0]).toMatchObject(recorded);
+  expect(BigInt(rows[0]!.cost)).toBe(worstCasePico());
+  const spent = await spentPico(orgId);
+  expect(spent).toBe(worstCasePico());
+  expect(spent).toBeLessThanOrEqual(1_000_000_000n);
+  return rows;
+}
+
 describe('the output bound goes upstream', () => {
   it('a chat request without max_tokens arrives upstream with the reserved bound', async () => {
     report = () => ({ prompt_tokens: 5, completion_tokens: 3 });
@@ -118,14 +132,9 @@ describe('an upstream that reports more than it was allowed is charged the reser
     const t = await limitedTenant('overrun-completion');
     const r = await client(t.apiKey).chat.completions.create({ model: 'bounded', messages: MESSAGES });
     expect(r.usage!.completion_tokens).toBe(3000);
-    const rows = await ledger(t.orgId);
-    expect(rows).toHaveLength(1);
     // The reported tokens are kept; the cost is capped at the reservation.
-    expect(rows[0]).toMatchObject({ prompt_tokens: 5, completion_tokens: 3000, status_code: 200 });
-    expect(BigInt(rows[0]!.cost)).toBe(worstCasePico());
-    const spent = await spentPico(t.orgId);
-    expect(spent).toBe(worstCasePico());
-    expect(spent).toBeLessThanOrEqual(1_000_000_000n);
+    const rows = await expectChargedWorstCase(t.orgId, { prompt_tokens: 5, completion_tokens: 3000, status_code: 200 });
+    expect(rows).toHaveLength(1);
   });
 
   it('prompt tokens reported far above the estimate: charged the worst case as well', async () => {
@@ -145,12 +154,7 @@ describe('an upstream that reports more than it was allowed is charged the reser
     let usage: OpenAI.CompletionUsage | undefined;
     for await (const c of s) usage = c.usage ?? usage;
     expect(usage?.completion_tokens).toBe(3000);
-    const rows = await ledger(t.orgId);
-    expect(rows[0]).toMatchObject({ prompt_tokens: 5, completion_tokens: 3000 });
-    expect(BigInt(rows[0]!.cost)).toBe(worstCasePico());
-    const spent = await spentPico(t.orgId);
-    expect(spent).toBe(worstCasePico());
-    expect(spent).toBeLessThanOrEqual(1_000_000_000n);
+    await expectChargedWorstCase(t.orgId, { prompt_tokens: 5, completion_tokens: 3000 });
   });
 
   it('usage within the reservation is charged exactly; overruns are counted per model', async () => {

@@ -21,14 +21,13 @@ import { validateInferenceCounted, validateResponses, type ResponsesTurn, type V
 import { presentResponse } from '../responses/present.js';
 import { newResponseId, outputItemsText, responseUsage, usageOfResponse, type ResponseObject } from '../responses/response-object.js';
 import { inputItemsWithIds } from '../responses/store.js';
-import { countText } from '../tokens/count.js';
 import type { EngineResult } from '../upstream/engine.js';
 import { withOutputBound } from './output-bound.js';
 import { relayStream } from './relay.js';
 import { relayResponseEvents } from './responses-relay.js';
 import type { CallerIdentity, PipelineDeps, Reservation, SlotLike } from './types.js';
 import type { ModelConfig } from '../config/types.js';
-import { CompletionText, makeUsage, readUsage } from './usage-count.js';
+import { CompletionText, countOutput, makeUsage, readUsage } from './usage-count.js';
 
 export function inferenceHandler(endpoint: InferenceEndpoint, deps: PipelineDeps): Handler {
   return async (ctx) => {
@@ -156,7 +155,7 @@ class Run {
     if (result.kind === 'json') {
       const response = present(result.body);
       const reported = result.usage ?? usageOfResponse(result.body.usage);
-      const usage = reported ?? makeUsage(v.promptTokens, countText(outputItemsText(response.output)));
+      const usage = reported ?? makeUsage(v.promptTokens, await countOutput(this.deps.promptCounter, outputItemsText(response.output)));
       response.usage = responseUsage(usage);
       await this.finish({ usage, estimated: !reported, status: 200, errorCode: null });
       await this.store(turn, input, response);
@@ -166,6 +165,7 @@ class Run {
     const r = await relayResponseEvents(this.ctx, result.chunks, {
       promptTokens: v.promptTokens,
       publicUrl: this.deps.config.server.public_url,
+      counter: this.deps.promptCounter,
       present,
       settle: async (o) => {
         await this.finishStream(v, o);

@@ -15,7 +15,8 @@ import { ApiError } from '../http/api-error.js';
 import type { RequestContext } from '../http/context.js';
 import { drained, errorBody, startStream } from '../http/respond.js';
 import { responseUsage, usageOfResponse, type ResponseObject } from '../responses/response-object.js';
-import { countText } from '../tokens/count.js';
+import type { PromptCounter } from '../tokens/prompt-counter.js';
+import { countOutput } from './usage-count.js';
 
 type Obj = Record<string, unknown>;
 
@@ -33,6 +34,8 @@ export interface ResponsesStreamOutcome {
 export interface ResponsesRelayOptions {
   promptTokens: number;
   publicUrl: string;
+  /** Counts the output when the engine reported no usage (off the event loop when long). */
+  counter: PromptCounter;
   /** The gateway's view of a `response` object from the engine. */
   present(r: Obj): ResponseObject;
   /** Settles and stores; runs before the terminal event is written. */
@@ -85,7 +88,7 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
   }
   const disconnected = ctx.signal.aborted;
   const reported = terminal ? usageOfResponse((terminal.response as Obj | undefined)?.usage) : undefined;
-  const completionTokens = reported?.completion_tokens ?? countText(produced.join(''));
+  const completionTokens = reported?.completion_tokens ?? (await countOutput(opts.counter, produced.join('')));
   let final: ResponseObject | undefined;
   const body = !disconnected && error ? errorBody(error, opts.publicUrl).error : undefined;
   if (body) {

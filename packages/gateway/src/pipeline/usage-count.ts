@@ -38,10 +38,14 @@ export class CompletionText {
   }
 
   async tokens(): Promise<number> {
-    const text = this.parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p.value))).join('');
-    const [counted] = await this.counter.count([{ fixed: 0, texts: [text] }], Infinity);
-    return counted!.tokens;
+    return countOutput(this.counter, this.parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p.value))).join(''));
   }
+}
+
+/** Tokens of generated text, counted by `counter`: on the event loop when short, in a worker when long. */
+export async function countOutput(counter: PromptCounter, text: string): Promise<number> {
+  const [counted] = await counter.count([{ fixed: 0, texts: [text] }], Infinity);
+  return counted!.tokens;
 }
 
 /** A usage object from an engine, if it is well formed. */

@@ -12,16 +12,20 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import { isDependencyOutage } from './outage.js';
 
 export class StaleServing {
   private readonly running = new Map<string, Promise<void>>();
+  /** When the last refresh failed (any failure throttles the next tries), until one succeeds. */
   private failedAt: number | undefined;
+  /** The last failure was a database outage: logged at its start and at its end. */
+  private down = false;
 
   constructor(
     private readonly clock: Clock,
     readonly maxStaleMs: number,
     private readonly what: string,
-    private readonly log?: Pick<Logger, 'info' | 'warn'>,
+    private readonly log?: Pick<Logger, 'info' | 'warn' | 'error'>,
     private readonly retryMs = 1000,
   ) {}
 
@@ -36,12 +40,18 @@ export class StaleServing {
     if (this.failedAt !== undefined && this.clock.now() - this.failedAt < this.retryMs) return;
     const p = load().then(
       () => {
-        if (this.failedAt !== undefined) this.log?.info({ cache: this.what }, 'database answering again; cache refreshed');
+        if (this.down) this.log?.info({ cache: this.what }, 'database answering again; cache refreshed');
+        this.down = false;
         this.failedAt = undefined;
       },
       (err: unknown) => {
-        if (this.failedAt === undefined) this.log?.warn({ err, cache: this.what, max_stale_ms: this.maxStaleMs }, 'database unavailable; serving cached entries while they are fresh enough');
         this.failedAt = this.clock.now();
+        // Only an outage is reported as one (store/outage.ts); a fault of ours is logged as such.
+        if (!isDependencyOutage(err)) this.log?.error({ err, cache: this.what }, 'refreshing a cached entry failed (not a database outage)');
+        else if (!this.down) {
+          this.down = true;
+          this.log?.warn({ err, cache: this.what, max_stale_ms: this.maxStaleMs }, 'database unavailable; serving cached entries while they are fresh enough');
+        }
       },
     );
     const tracked = p.finally(() => this.running.delete(key));

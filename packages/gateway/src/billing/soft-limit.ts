@@ -4,8 +4,8 @@
  *
  * Once per (organization, period), across instances: the notification is a row whose primary key
  * is (org_id, period), inserted with ON CONFLICT DO NOTHING; only the instance whose insert
- * created the row delivers. Delivery is retried with exponential backoff on the injected clock;
- * each attempt updates the row (status, attempts, last_error, delivered_at).
+ * created the row delivers (http/webhook-delivery.ts: retried with exponential backoff on the
+ * injected clock); each attempt updates the row (status, attempts, last_error, delivered_at).
  * @module
  */
 import type { Logger } from 'pino';
@@ -15,6 +15,7 @@ import { periodOf, spendKey } from './period.js';
 import { picoToUsd, toPico } from './pricing.js';
 import { billingDb, type BillingStore, type SoftLimitStatus } from './tables.js';
 import { moneyText } from './money-column.js';
+import { DEFAULT_RETRY, deliverWebhook, retryWindowMs } from '../http/webhook-delivery.js';
 
 export interface SoftLimitNotifierOptions {
   clock: Clock;
@@ -53,7 +54,7 @@ export class SoftLimitNotifier {
   private readonly inflight = new Set<Promise<void>>();
 
   constructor(store: BillingStore, o: SoftLimitNotifierOptions) {
-    this.o = { maxAttempts: 6, baseDelayMs: 1000, maxDelayMs: 60_000, timeoutMs: 10_000, ...o, store };
+    this.o = { ...DEFAULT_RETRY, ...o, store };
   }
 
   /** True when this (organization, period) is already known to have fired here. */
@@ -92,7 +93,7 @@ export class SoftLimitNotifier {
    */
   async resumePending(): Promise<number> {
     if (this.o.webhookUrl === null) return 0;
-    const cutoff = this.o.clock.now() - this.retryWindowMs();
+    const cutoff = this.o.clock.now() - retryWindowMs(this.o);
     const rows = await billingDb(this.o.store)
       .selectFrom('soft_limit_notifications')
       .select(['org_id', 'period', 'created_at', 'attempts', moneyText('spend_pico').as('spend'), moneyText('limit_pico').as('limit')])
@@ -124,53 +125,15 @@ export class SoftLimitNotifier {
       created_at: Math.floor(createdAt / 1000),
     };
     const body = JSON.stringify(payload);
-    const db = billingDb(this.o.store);
-    for (let attempt = attemptsSoFar + 1; attempt <= this.o.maxAttempts; attempt++) {
-      let error: string;
-      let permanent = false;
-      try {
-        const res = await this.o.fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'user-agent': 'tollgate', 'x-tollgate-notification-id': payload.id },
-          body,
-          signal: AbortSignal.timeout(this.o.timeoutMs),
-        });
-        await res.body?.cancel().catch(() => undefined);
-        if (res.ok) {
-          await db.updateTable('soft_limit_notifications').set({ status: 'delivered', attempts: attempt, last_error: null, delivered_at: this.o.clock.now() }).where('org_id', '=', orgId).where('period', '=', period).execute();
-          this.o.log.info({ org_id: orgId, period, attempts: attempt }, 'soft limit webhook delivered');
-          return;
-        }
-        error = `HTTP ${res.status}`;
-        // A client error other than timeout / rate limit will not change on retry.
-        permanent = res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429;
-      } catch (e) {
-        error = e instanceof Error ? e.message : String(e);
-      }
-      const last = permanent || attempt === this.o.maxAttempts;
-      await db
-        .updateTable('soft_limit_notifications')
-        .set({ status: last ? 'failed' : 'pending', attempts: attempt, last_error: error.slice(0, 500) })
-        .where('org_id', '=', orgId)
-        .where('period', '=', period)
-        .execute();
-      if (last) {
-        this.o.log.warn({ org_id: orgId, period, attempts: attempt, error }, 'soft limit webhook failed');
-        return;
-      }
-      await this.o.clock.sleep(this.delay(attempt));
-    }
-  }
-
-  /** Wait after failed attempt n (1-based): base × 2^(n-1), capped. */
-  private delay(attempt: number): number {
-    return Math.min(this.o.baseDelayMs * 2 ** (attempt - 1), this.o.maxDelayMs);
-  }
-
-  private retryWindowMs(): number {
-    let total = 0;
-    for (let a = 1; a < this.o.maxAttempts; a++) total += this.delay(a) + this.o.timeoutMs;
-    return total + this.o.timeoutMs;
+    const row = () => billingDb(this.o.store).updateTable('soft_limit_notifications').where('org_id', '=', orgId).where('period', '=', period);
+    const final = await deliverWebhook(this.o, { url, body, headers: () => ({ 'content-type': 'application/json', 'user-agent': 'tollgate', 'x-tollgate-notification-id': payload.id }) }, attemptsSoFar, async (a) => {
+      await (a.delivered
+        ? row().set({ status: 'delivered', attempts: a.attempt, last_error: null, delivered_at: this.o.clock.now() })
+        : row().set({ status: a.last ? 'failed' : 'pending', attempts: a.attempt, last_error: a.error!.slice(0, 500) })
+      ).execute();
+    });
+    if (final?.delivered) this.o.log.info({ org_id: orgId, period, attempts: final.attempt }, 'soft limit webhook delivered');
+    else if (final) this.o.log.warn({ org_id: orgId, period, attempts: final.attempt, error: final.error }, 'soft limit webhook failed');
   }
 
   private remember(key: string): void {

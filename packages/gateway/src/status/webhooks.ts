@@ -3,7 +3,7 @@
  * (`{meta, page: {id, status_indicator, status_description}, incident}`).
  *
  * Each delivery is a row (pending → delivered | failed) and is retried with exponential backoff
- * on the injected clock, like the soft-limit webhook. The signature lets the receiver check the
+ * on the injected clock by the delivery loop the soft-limit webhook uses (http/webhook-delivery.ts). The signature lets the receiver check the
  * sender and reject replays: `x-tollgate-signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of
  * "<t>.<body>" with the shared secret>`.
  * @module
@@ -11,6 +11,7 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import { DEFAULT_RETRY, deliverWebhook } from '../http/webhook-delivery.js';
 import { newIncidentId } from './incidents.js';
 import { statusDb, type StatusStore } from './tables.js';
 
@@ -42,7 +43,7 @@ export class StatusWebhooks {
     private readonly targets: readonly WebhookTarget[],
     o: WebhookOptions,
   ) {
-    this.o = { maxAttempts: 6, baseDelayMs: 1000, maxDelayMs: 60_000, timeoutMs: 10_000, ...o };
+    this.o = { ...DEFAULT_RETRY, ...o };
   }
 
   /** Queues one delivery per target; returns at once (deliveries continue in background). */
@@ -61,36 +62,15 @@ export class StatusWebhooks {
   }
 
   private async deliver(id: string, t: WebhookTarget, event: string, body: string): Promise<void> {
-    const db = statusDb(this.store);
-    for (let attempt = 1; attempt <= this.o.maxAttempts; attempt++) {
-      let error: string;
-      let permanent = false;
-      try {
-        const ts = Math.floor(this.o.clock.now() / 1000);
-        const res = await this.o.fetch(t.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'user-agent': 'tollgate', 'x-tollgate-event': event, 'x-tollgate-delivery': id, 'x-tollgate-signature': signature(t.secret, ts, body) },
-          body,
-          signal: AbortSignal.timeout(this.o.timeoutMs),
-        });
-        await res.body?.cancel().catch(() => undefined);
-        if (res.ok) {
-          await db.updateTable('status_webhook_deliveries').set({ status: 'delivered', attempts: attempt, last_error: null, delivered_at: this.o.clock.now() }).where('id', '=', id).execute();
-          return;
-        }
-        error = `HTTP ${res.status}`;
-        permanent = res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429;
-      } catch (e) {
-        error = e instanceof Error ? e.message : String(e);
-      }
-      const last = permanent || attempt === this.o.maxAttempts;
-      await db.updateTable('status_webhook_deliveries').set({ status: last ? 'failed' : 'pending', attempts: attempt, last_error: error.slice(0, 500) }).where('id', '=', id).execute();
-      if (last) {
-        this.o.log.warn({ delivery: id, url: t.url, attempts: attempt, error }, 'status webhook failed');
-        return;
-      }
-      await this.o.clock.sleep(Math.min(this.o.baseDelayMs * 2 ** (attempt - 1), this.o.maxDelayMs));
-    }
+    const row = () => statusDb(this.store).updateTable('status_webhook_deliveries').where('id', '=', id);
+    const headers = () => ({ 'content-type': 'application/json', 'user-agent': 'tollgate', 'x-tollgate-event': event, 'x-tollgate-delivery': id, 'x-tollgate-signature': signature(t.secret, Math.floor(this.o.clock.now() / 1000), body) });
+    const final = await deliverWebhook(this.o, { url: t.url, body, headers }, 0, async (a) => {
+      await (a.delivered
+        ? row().set({ status: 'delivered', attempts: a.attempt, last_error: null, delivered_at: this.o.clock.now() })
+        : row().set({ status: a.last ? 'failed' : 'pending', attempts: a.attempt, last_error: a.error!.slice(0, 500) })
+      ).execute();
+    });
+    if (final && !final.delivered) this.o.log.warn({ delivery: id, url: t.url, attempts: final.attempt, error: final.error }, 'status webhook failed');
   }
 
   private track(p: Promise<void>): void {

@@ -16,16 +16,11 @@ import { flagString, parseCommand, type FlagSpec, type Parsed as ParsedArgs } fr
 import type { BillingJson, QuotaRequestJson } from './admin-json.js';
 import { parsePeriod, periodOf } from './period.js';
 import { formatUsd, picoToUsd, usdToPico } from './pricing.js';
-import type { CostsResult, Page, UsageCompletionsResult } from '../usage/reports.js';
+import type { CliIo } from '../cli/io.js';
+import type { CostsResult, UsagePage, UsageCompletionsResult } from '../usage/reports.js';
 
-export interface UsageCliIo {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  env: Record<string, string | undefined>;
-  fetch: typeof fetch;
-  /** The current time, for the default month (defaults to Date.now). */
-  now?: () => number;
-}
+/** The verbs here always call the gateway, so `fetch` is required. */
+export type UsageCliIo = CliIo & { fetch: typeof fetch };
 
 /** The commands `runUsageCli` handles (argv[0]). */
 export const USAGE_CLI_COMMANDS = ['usage', 'billing', 'quota-requests'] as const;
@@ -222,7 +217,7 @@ async function allPages<R>(io: UsageCliIo, path: string): Promise<R[]> {
   const out: R[] = [];
   let next: string | null = null;
   for (let i = 0; i < 100; i++) {
-    const page: Page<R> = await call<Page<R>>(io, 'GET', next === null ? path : `${path}&page=${encodeURIComponent(next)}`);
+    const page: UsagePage<R> = await call<UsagePage<R>>(io, 'GET', next === null ? path : `${path}&page=${encodeURIComponent(next)}`);
     for (const b of page.data) out.push(...b.results);
     if (!page.has_more || page.next_page === null) return out;
     next = page.next_page;

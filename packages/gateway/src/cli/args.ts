@@ -1,5 +1,5 @@
 import { parseArgs, UsageError, type FlagSpec, type Parsed } from './admin/args.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './io.js';
 
 export type { FlagSpec, Parsed };
 

@@ -1,4 +1,4 @@
-import type { CliIo } from './main.js';
+import type { CliIo } from './io.js';
 
 /**
  * The administration verbs and the batch runner. Each lives with its own area; this table only

@@ -1,6 +1,6 @@
 import { renderErrorDocsFile, renderErrorDocsMarkdown } from '@tollgate/protocol';
 import { flagString, parseCommand } from './args.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './io.js';
 
 const USAGE = 'Usage: tollgate docs errors [--lang en|zh-CN]\nPrints the error reference generated from the catalog (both languages by default).\n';
 

@@ -5,14 +5,9 @@
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { CliIo } from './io.js';
 
-export interface CliIo {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  env: Record<string, string | undefined>;
-  /** stderr is a terminal: `serve` may show first-start keys there (never on stdout, the log stream). */
-  terminal?: boolean;
-}
+export type { CliIo };
 
 const USAGE = `Usage: tollgate <command> [options]
 

@@ -4,7 +4,7 @@ import { bootstrap, type FirstStart } from '../bootstrap.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { flagString, parseCommand } from './args.js';
 import { configPath } from './config-path.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './io.js';
 
 const HELP = `Usage: tollgate serve [--config FILE] [--port N] [--host HOST]
 

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../config/load.js';
 import { startSimulatorServer } from '../upstream/simulator/serve.js';
 import { flagString, parseCommand } from './args.js';
 import { configPath } from './config-path.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './io.js';
 
 /**
  * The help lists exactly the faults `parseFault` accepts: every id of the error catalog (read from

@@ -77,7 +77,7 @@ export interface ReserveRequest {
   leaseMs: number;
 }
 
-export interface BucketState {
+export interface BucketStatus {
   limit: number;
   /** Whole tokens left, never below 0 (a bucket in debt reports 0). */
   remaining: number;
@@ -109,8 +109,8 @@ export type ReserveFailure =
     };
 
 export type ReserveOutcome =
-  | { admitted: true; buckets: BucketState[]; spend?: SpendState }
-  | { admitted: false; buckets: BucketState[]; spend?: SpendState; failures: ReserveFailure[] };
+  | { admitted: true; buckets: BucketStatus[]; spend?: SpendState }
+  | { admitted: false; buckets: BucketStatus[]; spend?: SpendState; failures: ReserveFailure[] };
 
 export interface SettleRequest {
   reservationId: string;

@@ -13,4 +13,4 @@ export { bucketScale, isCountableLimit, LIMIT_WINDOWS_MS, MAX_UNITS, SPEND_GRACE
 export { DIMENSIONS, type Dimension } from './dimensions.js';
 export { rateLimitHeaders } from './rate-limit-headers.js';
 export { rejectionError, type RejectionContext } from './rate-limit-errors.js';
-export { RateLimiter, DEFAULT_LEASE_MS, type Admission, type LimitSet, type RateLimiterOptions, type ReserveInput } from './rate-limiter.js';
+export { RateLimiter, DEFAULT_LEASE_MS, type LimitReservation, type LimitSet, type RateLimiterOptions, type ReserveInput } from './rate-limiter.js';

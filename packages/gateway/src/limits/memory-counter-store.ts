@@ -21,7 +21,7 @@ import {
   validateSpendArgs,
   type BucketScale,
 } from './bucket-math.js';
-import { CounterStateLost, type BucketState, type CounterStore, type ReserveFailure, type ReserveOutcome, type ReserveRequest, type RestoreRequest, type SettleRequest, type SpendState } from './counter-store.js';
+import { CounterStateLost, type BucketStatus, type CounterStore, type ReserveFailure, type ReserveOutcome, type ReserveRequest, type RestoreRequest, type SettleRequest, type SpendState } from './counter-store.js';
 
 interface BucketCell {
   /** Level in units of 1/q token; may be negative (debt). */
@@ -111,7 +111,7 @@ export class MemoryCounterStore implements CounterStore {
     }
 
     // Admitted: debit every bucket, reserve the spend, record the reservation.
-    const states: BucketState[] = [];
+    const states: BucketStatus[] = [];
     r.buckets.forEach((b, i) => {
       const s = scales[i]!;
       const level = levels[i]! - b.cost * s.q;
@@ -275,7 +275,7 @@ export class MemoryCounterStore implements CounterStore {
   }
 }
 
-function stateOf(limit: number, level: number, s: BucketScale): BucketState {
+function stateOf(limit: number, level: number, s: BucketScale): BucketStatus {
   return {
     limit,
     remaining: Math.max(0, floorDiv(level, s.q)),

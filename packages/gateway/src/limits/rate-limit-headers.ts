@@ -1,5 +1,5 @@
 import { HEADER, formatDuration } from '@tollgate/protocol';
-import type { BucketState } from './counter-store.js';
+import type { BucketStatus } from './counter-store.js';
 import type { Dimension } from './dimensions.js';
 
 /**
@@ -8,10 +8,10 @@ import type { Dimension } from './dimensions.js';
  * that takes longest to refill), among the org and key buckets that apply. A kind with no
  * configured limit gets no headers. Reset is a Go duration ("1s", "6m0s", "120ms").
  */
-export function rateLimitHeaders(dims: readonly Dimension[], states: readonly BucketState[]): Record<string, string> {
+export function rateLimitHeaders(dims: readonly Dimension[], states: readonly BucketStatus[]): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const kind of ['requests', 'tokens'] as const) {
-    let best: BucketState | undefined;
+    let best: BucketStatus | undefined;
     dims.forEach((d, i) => {
       const s = states[i];
       if (d.kind !== kind || !s) return;

@@ -39,7 +39,7 @@ export interface ReserveInput {
 }
 
 /** An admitted request: its headers now, and the settlement to run on every exit path. */
-export interface Admission {
+export interface LimitReservation {
   readonly requestId: string;
   /** The x-ratelimit-* headers after this request was counted. */
   readonly headers: Readonly<Record<string, string>>;
@@ -81,7 +81,7 @@ export class RateLimiter {
   }
 
   /** Admits the request or throws the ApiError (429) that OpenAI would answer. */
-  async reserve(input: ReserveInput): Promise<Admission> {
+  async reserve(input: ReserveInput): Promise<LimitReservation> {
     const dims: Dimension[] = [];
     const buckets: BucketRequest[] = [];
     let blocked: { dim: Dimension; scope: 'organization' | 'key' } | undefined;
@@ -144,6 +144,6 @@ export class RateLimiter {
   }
 }
 
-function unlimited(requestId: string): Admission {
+function unlimited(requestId: string): LimitReservation {
   return { requestId, headers: {}, settle: async () => undefined, cancel: async () => undefined };
 }

@@ -33,7 +33,7 @@
  * @module
  */
 import { MAX_UNITS, RECORD_GRACE_MS, SPEND_GRACE_MS, SWEEP_BATCH, bucketScale } from './bucket-math.js';
-import { CounterStateLost, type BucketState, type ReserveFailure, type ReserveOutcome, type ReserveRequest, type RestoreRequest, type SettleRequest, type SpendState } from './counter-store.js';
+import { CounterStateLost, type BucketStatus, type ReserveFailure, type ReserveOutcome, type ReserveRequest, type RestoreRequest, type SettleRequest, type SpendState } from './counter-store.js';
 
 /** The shortest a spend hash lives after a write, in Redis's time (see `expire_spend`). */
 const SPEND_MIN_TTL_MS = 24 * 60 * 60 * 1000;
@@ -440,7 +440,7 @@ export function decodeReserve(reply: unknown, tag = ''): ReserveOutcome {
   const next = () => int(reply[i++]);
   const admitted = next() === 1;
   const n = next();
-  const buckets: BucketState[] = [];
+  const buckets: BucketStatus[] = [];
   for (let k = 0; k < n; k++) buckets.push({ limit: next(), remaining: next(), resetMs: next() });
   const hasSpend = next() === 1;
   const spend: SpendState = { spent: money(reply[i++]), reserved: money(reply[i++]) };

@@ -38,7 +38,7 @@ export interface Reservation {
   cancel(): void;
 }
 
-export interface ReserveInput {
+export interface ReservationRequest {
   requestId: string;
   caller: CallerIdentity;
   model: ModelConfig;
@@ -76,7 +76,7 @@ export interface PipelineDeps {
   findModel(name: string): ModelConfig | undefined;
   /** Counts prompts without holding the event loop (validation, stage 4). */
   promptCounter: PromptCounter;
-  reserve(input: ReserveInput): Promise<Reservation>;
+  reserve(input: ReservationRequest): Promise<Reservation>;
   admission(model: ModelConfig): AdmissionLike | undefined;
   engines: EngineDispatch;
   usage: { record(event: UsageEvent): void };

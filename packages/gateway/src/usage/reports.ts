@@ -28,7 +28,7 @@ export interface UsageAggregate {
   costPico: bigint;
 }
 
-export interface Page<R> {
+export interface UsagePage<R> {
   object: 'page';
   data: { object: 'bucket'; start_time: number; end_time: number; results: R[] }[];
   has_more: boolean;
@@ -65,7 +65,7 @@ export interface CostsResult {
   user_id?: string | null;
 }
 
-export async function usageCompletionsReport(store: BillingStore, orgId: string, q: ReportQuery): Promise<Page<UsageCompletionsResult>> {
+export async function usageCompletionsReport(store: BillingStore, orgId: string, q: ReportQuery): Promise<UsagePage<UsageCompletionsResult>> {
   return buildPage(store, orgId, q, (a) => ({
     object: 'organization.usage.completions.result',
     input_tokens: a.inputTokens,
@@ -82,7 +82,7 @@ export async function usageCompletionsReport(store: BillingStore, orgId: string,
   }));
 }
 
-export async function costsReport(store: BillingStore, orgId: string, q: ReportQuery): Promise<Page<CostsResult>> {
+export async function costsReport(store: BillingStore, orgId: string, q: ReportQuery): Promise<UsagePage<CostsResult>> {
   return buildPage(store, orgId, q, (a) => {
     const r: CostsResult = { object: 'organization.costs.result', amount: { value: picoToUsd(a.costPico), currency: 'usd', exact_value: formatUsd(a.costPico) }, line_item: a.model, project_id: null };
     if (q.groupBy.has('api_key_id')) r.api_key_id = a.api_key_id;
@@ -91,7 +91,7 @@ export async function costsReport(store: BillingStore, orgId: string, q: ReportQ
   });
 }
 
-async function buildPage<R>(store: BillingStore, orgId: string, q: ReportQuery, toResult: (a: UsageAggregate) => R): Promise<Page<R>> {
+async function buildPage<R>(store: BillingStore, orgId: string, q: ReportQuery, toResult: (a: UsageAggregate) => R): Promise<UsagePage<R>> {
   const w = q.widthMs;
   const rangeEnd = Math.ceil(q.endMs / w) * w;
   const pageEnd = Math.min(q.pageStartMs + q.limit * w, rangeEnd);
@@ -103,7 +103,7 @@ async function buildPage<R>(store: BillingStore, orgId: string, q: ReportQuery, 
     if (!list) byBucket.set(r.bucketMs, (list = []));
     list.push(r);
   }
-  const data: Page<R>['data'] = [];
+  const data: UsagePage<R>['data'] = [];
   for (let b = q.pageStartMs; b < pageEnd; b += w) {
     const results = (byBucket.get(b) ?? []).sort(compareGroups).map(toResult);
     data.push({ object: 'bucket', start_time: b / 1000, end_time: (b + w) / 1000, results });

@@ -20,14 +20,9 @@ export const ADMIN_COMMANDS: readonly string[] = [...new Set(COMMANDS.map((c) =>
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
 
-export interface CliIo {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  env: Record<string, string | undefined>;
-  fetch?: typeof fetch;
-  /** Milliseconds since the epoch, for relative `--expires-at`; defaults to Date.now. */
-  now?: () => number;
-}
+import type { CliIo } from '../io.js';
+
+export type { CliIo };
 
 const RESOURCE_SUMMARY: Record<string, string> = {
   orgs: 'organizations, their tiers and model allow-lists',

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { CATALOG, entry, type CatalogEntry } from '@tollgate/protocol';
+import { CATALOG, entry, type CatalogEntry, type ErrorId } from '@tollgate/protocol';
 import {
   APIConnectionError,
   APIError,
@@ -56,7 +56,7 @@ async function sdkError(id: string): Promise<unknown> {
 }
 
 describe('classify() of errors thrown by the official openai SDK', () => {
-  const cases: [string, abstract new (...a: never[]) => TollgateError][] = [
+  const cases: [ErrorId, abstract new (...a: never[]) => TollgateError][] = [
     ['rate_limit_tokens', RateLimitError],
     ['insufficient_quota', InsufficientQuotaError],
     ['engine_overloaded', EngineOverloadedError],

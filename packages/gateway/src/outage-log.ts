@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
-import { ApiError } from './http/api-error.js';
+import { ApiError } from './errors/api-error.js';
 import { isDependencyOutage } from './store/outage.js';
 
 /**

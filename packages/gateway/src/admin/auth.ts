@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { maskKey } from '@tollgate/protocol';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { header, type RequestContext } from '../http/context.js';
 import { credentialFrom } from '../identity/bearer.js';
 import type { FailedAuthLimiter } from '../identity/index.js';

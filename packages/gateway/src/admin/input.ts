@@ -1,4 +1,4 @@
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { readJsonBody } from '../http/body.js';
 import type { RequestContext } from '../http/context.js';
 

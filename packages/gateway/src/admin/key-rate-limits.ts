@@ -1,4 +1,4 @@
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { keyLimits } from '../identity/index.js';
 import type { LimitOverride } from '../store/index.js';
 import type { AdminDeps, AdminHandler } from './deps.js';

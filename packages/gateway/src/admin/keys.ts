@@ -1,4 +1,4 @@
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { SCOPES, generateApiKey, isKnownScope } from '../identity/index.js';
 import { KEY_PERMISSIONS } from '../store/index.js';
 import type { AdminHandler } from './deps.js';

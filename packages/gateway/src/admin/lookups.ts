@@ -1,4 +1,4 @@
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import type { Organization, Store, User } from '../store/index.js';
 
 /** A live organization, or 404. */

@@ -1,4 +1,4 @@
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { ConflictError, ROLES } from '../store/index.js';
 import type { AdminHandler } from './deps.js';
 import { Fields, queryParams } from './input.js';

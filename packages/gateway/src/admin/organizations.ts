@@ -1,4 +1,4 @@
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import type { AdminDeps, AdminHandler } from './deps.js';
 import { Fields, badValue, queryParams } from './input.js';
 import { liveOrganization } from './lookups.js';

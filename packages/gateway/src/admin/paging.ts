@@ -1,4 +1,4 @@
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import type { Page, PageRequest } from '../store/index.js';
 import { typeError } from './input.js';
 

@@ -26,7 +26,7 @@
  * ```
  * @module
  */
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from '../http/context.js';
 import type { Handler, Router } from '../http/router.js';
 import { sendError, sendJson } from '../http/respond.js';

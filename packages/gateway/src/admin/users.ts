@@ -1,5 +1,5 @@
 import { ConflictError } from '../store/index.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import type { AdminHandler } from './deps.js';
 import { Fields, badValue, queryParams } from './input.js';
 import { existingUser } from './lookups.js';

@@ -9,7 +9,7 @@
  */
 import type { Clock } from '../clock.js';
 import { jitteredRetryHeaders } from '../http/retry-hint.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { AimdLimit } from './aimd-limit.js';
 import { DrainRate } from './drain-rate.js';
 import { VirtualTokenCounterQueue } from './fair-queue.js';

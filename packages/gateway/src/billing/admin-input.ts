@@ -3,7 +3,7 @@
  * into pico-dollars, errors worded like OpenAI's validation errors.
  * @module
  */
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { readJsonBody } from '../http/body.js';
 import type { RequestContext } from '../http/context.js';
 import { usdToPico } from './pricing.js';

@@ -17,7 +17,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/types.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from '../http/context.js';
 import { sendJson } from '../http/respond.js';
 import type { Router } from '../http/router.js';

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ApiError } from './api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { header, type RequestContext } from './context.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { OPENAI_VERSION, formatDuration, renderErrorBody } from '@tollgate/protocol';
-import { ApiError } from './api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { newRequestId } from './context.js';
 
 /** Node's default limit on the size of all request headers together. */

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { isDependencyOutage } from '../store/outage.js';
-import { ApiError, UpstreamHttpError } from './api-error.js';
+import { ApiError, UpstreamHttpError } from '../errors/api-error.js';
 import { createContext, type RequestContext } from './context.js';
 import { allowsCors } from './cors.js';
 import { errorBody, errorHeaders, sendError, sendJson } from './respond.js';

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { EXPOSED_HEADERS, HEADER, OPENAI_VERSION, renderErrorBody, type ErrorBody } from '@tollgate/protocol';
-import type { ApiError } from './api-error.js';
+import type { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from './context.js';
 import { allowsCors } from './cors.js';
 

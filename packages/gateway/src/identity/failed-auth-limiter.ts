@@ -2,7 +2,7 @@ import { formatDuration, retryHeaders } from '@tollgate/protocol';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { LruMap } from './lru.js';
 
 const MINUTE = 60_000;

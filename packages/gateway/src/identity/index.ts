@@ -22,7 +22,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/types.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { header, type RequestContext } from '../http/context.js';
 import { OutageLog } from '../outage-log.js';
 import type { Store } from '../store/index.js';

@@ -1,5 +1,5 @@
 import { HEADER, formatDuration, retryHeaders } from '@tollgate/protocol';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import type { BucketRequest, ReserveFailure } from './counter-store.js';
 import type { Dimension } from './dimensions.js';
 

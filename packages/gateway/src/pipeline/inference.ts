@@ -11,7 +11,7 @@
  */
 import type { Usage } from '@tollgate/protocol';
 import { HEADER } from '@tollgate/protocol';
-import { ApiError, UpstreamHttpError } from '../http/api-error.js';
+import { ApiError, UpstreamHttpError } from '../errors/api-error.js';
 import { readJsonBody } from '../http/body.js';
 import { header, type RequestContext } from '../http/context.js';
 import { sendJson } from '../http/respond.js';

@@ -1,5 +1,5 @@
 import type { Usage } from '@tollgate/protocol';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from '../http/context.js';
 import { drained, endStream, errorBody, startStream, writeEvent } from '../http/respond.js';
 import type { PromptCounter } from '../tokens/prompt-counter.js';

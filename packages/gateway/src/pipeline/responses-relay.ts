@@ -11,7 +11,7 @@
  * @module
  */
 import type { Usage } from '@tollgate/protocol';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from '../http/context.js';
 import { drained, errorBody, startStream } from '../http/respond.js';
 import { responseUsage, usageOfResponse, type ResponseObject } from '../responses/response-object.js';

@@ -4,7 +4,7 @@
  * `before`). Only the organization that created a response can see it, within its retention.
  * @module
  */
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { sendJson } from '../http/respond.js';
 import type { Router } from '../http/router.js';
 import type { AccessControl } from '../pipeline/types.js';

@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DbInt } from '../billing/tables.js';
 import type { Clock } from '../clock.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import type { Store } from '../store/index.js';
 import { newResponseId, type ResponseObject } from './response-object.js';
 

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { header, type RequestContext } from '../http/context.js';
 import { sendText } from '../http/respond.js';
 import type { Router } from '../http/router.js';

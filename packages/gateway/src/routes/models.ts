@@ -1,6 +1,6 @@
 import type { ModelObject } from '@tollgate/protocol';
 import type { ModelConfig } from '../config/types.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { sendJson } from '../http/respond.js';
 import type { Router } from '../http/router.js';
 import type { AccessControl } from '../pipeline/types.js';

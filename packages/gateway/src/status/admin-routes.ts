@@ -17,7 +17,7 @@
  */
 import { readObjectBody, stringField } from '../billing/admin-input.js';
 import type { Config } from '../config/types.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from '../http/context.js';
 import { sendError, sendJson } from '../http/respond.js';
 import type { Router } from '../http/router.js';

@@ -8,7 +8,7 @@
  *   /status/history.atom, .rss   incident feeds
  * @module
  */
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { header, type RequestContext } from '../http/context.js';
 import { sendJson, sendText } from '../http/respond.js';
 import type { Router } from '../http/router.js';

@@ -9,12 +9,13 @@
  * never reach this router.
  * @module
  */
+import type { ErrorId } from '@tollgate/protocol';
 import type { ModelConfig } from '../config/types.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import type { Engine, EngineCall, EngineResult } from './engine.js';
 
 /** Errors a fallback model may cure: overload, upstream and server failures, never the caller's. */
-export const FALLBACK_ERRORS: ReadonlySet<string> = new Set([
+export const FALLBACK_ERRORS: ReadonlySet<ErrorId> = new Set<ErrorId>([
   'engine_overloaded',
   'server_is_overloaded',
   'server_error',

@@ -9,7 +9,7 @@
  * and every bucket that starts before `end_time` is returned with all of its usage.
  * @module
  */
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 
 export type BucketWidth = '1m' | '1h' | '1d';
 export type GroupField = 'model' | 'api_key_id' | 'user_id';

@@ -5,7 +5,7 @@
  * @module
  */
 import type { ModelConfig } from '../config/types.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import type { Counted } from '../tokens/count-job.js';
 import type { CompletionFacts } from './completions.js';
 import { integerAboveMax } from './errors.js';

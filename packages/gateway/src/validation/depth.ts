@@ -5,7 +5,7 @@
  * 1 000 levels) and answers with its invalid-JSON error, so that is the answer here too.
  * @module
  */
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 
 /** Far deeper than any real request (strict JSON schemas allow 10 levels), far from the stack. */
 export const MAX_DEPTH = 512;

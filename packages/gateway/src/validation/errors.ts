@@ -3,7 +3,7 @@
  * names and sets `param` to the offending path, so callers cannot get a message half-rendered.
  * @module
  */
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { describeValue, type StringEnum } from './describe.js';
 
 /** `prefix.key`, or `key` at the top level. Paths are only built when an error is thrown. */

@@ -23,7 +23,7 @@
  * @module
  */
 import type { ModelConfig } from '../config/types.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import type { InferenceEndpoint } from '../upstream/engine.js';
 import { countPrompt, type Counted } from '../tokens/count-job.js';
 import type { PromptCounter } from '../tokens/prompt-counter.js';

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { registerBillingRoutes } from '../../src/billing/routes.js';
 import { FakeClock } from '../../src/clock.js';
-import { ApiError } from '../../src/http/api-error.js';
+import { ApiError } from '../../src/errors/api-error.js';
 import { header } from '../../src/http/context.js';
 import { createDispatcher } from '../../src/http/dispatch.js';
 import { Router } from '../../src/http/router.js';

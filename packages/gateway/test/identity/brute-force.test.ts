@@ -10,7 +10,7 @@ import OpenAI, { AuthenticationError, RateLimitError } from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
 import { FailedAuthLimiter } from '../../src/identity/index.js';
-import { ApiError } from '../../src/http/api-error.js';
+import { ApiError } from '../../src/errors/api-error.js';
 import { admin, adminOk, orgWithKey, startHarness, type Harness } from './harness.js';
 
 const LIMIT = 5;

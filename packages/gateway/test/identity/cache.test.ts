@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/load.js';
-import { ApiError } from '../../src/http/api-error.js';
+import { ApiError } from '../../src/errors/api-error.js';
 import { Identity, generateApiKey } from '../../src/identity/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { gate } from './harness.js';

@@ -14,7 +14,7 @@ import { registerAdminRoutes } from '../../src/admin/routes.js';
 import { FakeClock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
-import { ApiError } from '../../src/http/api-error.js';
+import { ApiError } from '../../src/errors/api-error.js';
 import { readJsonBody } from '../../src/http/body.js';
 import { createContext, type RequestContext } from '../../src/http/context.js';
 import { sendError, sendJson } from '../../src/http/respond.js';

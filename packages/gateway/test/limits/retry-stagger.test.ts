@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
-import { ApiError } from '../../src/http/api-error.js';
+import { ApiError } from '../../src/errors/api-error.js';
 import { MemoryCounterStore, RateLimiter, type LimitSet } from '../../src/limits/index.js';
 import { RetryStagger } from '../../src/limits/retry-stagger.js';
 

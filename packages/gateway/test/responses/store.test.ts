@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
-import { ApiError } from '../../src/http/api-error.js';
+import { ApiError } from '../../src/errors/api-error.js';
 import { responseSkeleton, type ResponseObject } from '../../src/responses/response-object.js';
 import { inputItemsWithIds, ResponseStore } from '../../src/responses/store.js';
 import { openStore, type Store } from '../../src/store/index.js';

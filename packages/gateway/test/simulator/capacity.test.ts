@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
-import { ApiError } from '../../src/http/api-error.js';
+import { ApiError } from '../../src/errors/api-error.js';
 import { SimulatorEngine } from '../../src/upstream/simulator/index.js';
 import { call, chatBody, flush, runClockUntil, simModel } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
 import type { ModelConfig } from '../../src/config/types.js';
-import { ApiError, UpstreamHttpError } from '../../src/http/api-error.js';
+import { ApiError, UpstreamHttpError } from '../../src/errors/api-error.js';
 import type { Engine, EngineCall, EngineResult } from '../../src/upstream/engine.js';
 import { EngineRouter, FALLBACK_ERRORS } from '../../src/upstream/engine-router.js';
 import { SimulatorEngine } from '../../src/upstream/simulator/index.js';

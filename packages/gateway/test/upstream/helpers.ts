@@ -2,7 +2,7 @@
 import { expect } from 'vitest';
 import { FakeClock, type Clock } from '../../src/clock.js';
 import type { BreakerSettings, Deployment, ModelConfig, Timeouts } from '../../src/config/types.js';
-import { ApiError, UpstreamHttpError } from '../../src/http/api-error.js';
+import { ApiError, UpstreamHttpError } from '../../src/errors/api-error.js';
 import type { EngineCall, EngineResult } from '../../src/upstream/engine.js';
 import { OpenAICompatibleEngine, type OpenAICompatibleDeps } from '../../src/upstream/openai-compatible/index.js';
 

@@ -3,7 +3,7 @@
  * a Tollgate in front of a simulator answers every injected failure with the mapped error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/http/api-error.js';
+import { ApiError } from '../../src/errors/api-error.js';
 import type { ModelConfig } from '../../src/config/types.js';
 import type { OpenAICompatibleEngine } from '../../src/upstream/openai-compatible/index.js';
 import { startSimulatorServer, type SimulatorServer } from '../../src/upstream/simulator/index.js';

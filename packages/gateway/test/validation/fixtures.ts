@@ -5,7 +5,7 @@
 import { renderErrorBody } from '@tollgate/protocol';
 import { DEFAULT_MODELS } from '../../src/config/defaults.js';
 import type { ModelConfig } from '../../src/config/types.js';
-import { ApiError } from '../../src/http/api-error.js';
+import { ApiError } from '../../src/errors/api-error.js';
 import type { InferenceEndpoint } from '../../src/upstream/engine.js';
 import { validateInference, type ValidatedRequest } from '../../src/validation/index.js';
 

@@ -2,6 +2,7 @@
  * The shape of one catalog entry: everything either side of the wire needs to know about an error.
  * @module
  */
+import type { ErrorId } from './catalog/index.js';
 
 export type Locale = 'en' | 'zh-CN';
 export const LOCALES: readonly Locale[] = ['en', 'zh-CN'];
@@ -32,9 +33,8 @@ export type ErrorKind =
   | 'timeout'
   | 'server';
 
-export interface CatalogEntry {
-  /** Stable id; never reused for another meaning. Also the docs anchor and the fault-header value. */
-  readonly id: string;
+/** One entry as the catalog files write it: an object literal keyed by its id. */
+export interface EntrySpec {
   readonly group: ErrorGroup;
   readonly kind: ErrorKind;
   readonly status: number;
@@ -57,6 +57,11 @@ export interface CatalogEntry {
   readonly title: Readonly<Record<Locale, string>>;
   readonly cause: Readonly<Record<Locale, string>>;
   readonly fix: Readonly<Record<Locale, string>>;
+}
+
+export interface CatalogEntry extends EntrySpec {
+  /** Stable id; never reused for another meaning. Also the docs anchor and the fault-header value. */
+  readonly id: ErrorId;
 }
 
 /** The JSON body of every error response: all four keys always present. */

@@ -15,9 +15,9 @@
  * The connect timeout is undici's (the pool's `connect.timeout`). Real timers: undici's own
  * timeouts are real time too, and these bound real sockets.
  */
-import { formatDuration } from '@tollgate/protocol';
+import { formatDuration, type ErrorId } from '@tollgate/protocol';
 import type { Timeouts } from '../../config/types.js';
-import { ApiError } from '../../http/api-error.js';
+import { ApiError } from '../../errors/api-error.js';
 
 export class AttemptControl {
   private readonly controller = new AbortController();
@@ -74,7 +74,7 @@ export class AttemptControl {
     this.client.removeEventListener('abort', this.onClientAbort);
   }
 
-  private timer(id: string, ms: number): NodeJS.Timeout {
+  private timer(id: ErrorId, ms: number): NodeJS.Timeout {
     const t = setTimeout(() => this.controller.abort(new ApiError(id, { timeout: formatDuration(ms) })), ms);
     t.unref();
     return t;

@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { HEADER, type Usage } from '@tollgate/protocol';
 import type { Dispatcher } from 'undici';
 import type { Deployment } from '../../config/types.js';
-import { ApiError } from '../../http/api-error.js';
+import { ApiError } from '../../errors/api-error.js';
 import type { BreakerOutcome } from '../breaker.js';
 import type { EngineCall, EngineResult, InferenceEndpoint } from '../engine.js';
 import { AttemptControl } from './attempt-control.js';

@@ -14,7 +14,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Timeouts } from '../../config/types.js';
-import { ApiError } from '../../http/api-error.js';
+import { ApiError } from '../../errors/api-error.js';
 import type { BreakerOutcome } from '../breaker.js';
 import type { AttemptControl } from './attempt-control.js';
 import { errorObjectOf, mapUpstreamError, statusOfErrorObject, type UpstreamErrorObject } from './error-map.js';

@@ -15,7 +15,7 @@
 import { Pool, type Dispatcher } from 'undici';
 import type { Clock } from '../../clock.js';
 import type { Deployment, ModelConfig } from '../../config/types.js';
-import { ApiError, UpstreamHttpError } from '../../http/api-error.js';
+import { ApiError, UpstreamHttpError } from '../../errors/api-error.js';
 import { jitteredRetryHeaders } from '../../http/retry-hint.js';
 import { CircuitBreaker, type BreakerOutcome, type BreakerSnapshot } from '../breaker.js';
 import type { Engine, EngineCall, EngineResult } from '../engine.js';

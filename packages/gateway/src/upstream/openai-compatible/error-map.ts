@@ -8,9 +8,9 @@
  * and server errors are tried on another deployment before the first byte; nothing becomes a 200.
  * @module
  */
-import { formatDuration, HEADER, retryHeaders } from '@tollgate/protocol';
+import { formatDuration, HEADER, retryHeaders, type ErrorId } from '@tollgate/protocol';
 import type { Timeouts } from '../../config/types.js';
-import { ApiError } from '../../http/api-error.js';
+import { ApiError } from '../../errors/api-error.js';
 import type { BreakerOutcome } from '../breaker.js';
 
 /**
@@ -48,7 +48,7 @@ export interface ErrorMapRow {
    * The catalog id thrown; `overloaded` is `engine_overloaded` (429) or `server_is_overloaded`
    * (503) as `server.overload_status` says; null for passthrough.
    */
-  readonly error: string | null;
+  readonly error: ErrorId | 'overloaded' | null;
   /** Carry the upstream's `retry-after-ms` / `retry-after` on the error. */
   readonly retryHint: boolean;
   /**
@@ -155,7 +155,7 @@ export const PASSTHROUGH_HEADERS: Readonly<Record<string, string>> = { [HEADER.s
 export interface TransportMapRow {
   readonly case: string;
   readonly matches: (code: string) => boolean;
-  readonly error: string;
+  readonly error: ErrorId;
   /** The deployment timeout named in the message, if the error is a timeout. */
   readonly timeout: keyof Timeouts | null;
 }

@@ -3,7 +3,7 @@
  * and what the deployment's breaker hears.
  */
 import type { Timeouts } from '../../config/types.js';
-import { ApiError, UpstreamHttpError } from '../../http/api-error.js';
+import { ApiError, UpstreamHttpError } from '../../errors/api-error.js';
 import type { BreakerOutcome } from '../breaker.js';
 import type { AttemptControl } from './attempt-control.js';
 import { mapTransportError, PASSTHROUGH_HEADERS, type UpstreamAction, type UpstreamMapping } from './error-map.js';

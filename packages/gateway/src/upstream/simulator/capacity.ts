@@ -1,4 +1,4 @@
-import { ApiError } from '../../http/api-error.js';
+import { ApiError } from '../../errors/api-error.js';
 
 /** What the simulator reports about its load, so tests can check what the gateway sent it. */
 export interface SimulatorStats {

@@ -11,7 +11,7 @@
 import { HEADER } from '@tollgate/protocol';
 import type { Clock } from '../../clock.js';
 import type { ModelConfig } from '../../config/types.js';
-import { ApiError } from '../../http/api-error.js';
+import { ApiError } from '../../errors/api-error.js';
 import type { Engine, EngineCall, EngineResult } from '../engine.js';
 import type { Answer, AnswerContext } from './answer.js';
 import { Capacity, type SimulatorStats } from './capacity.js';

@@ -18,7 +18,7 @@
  */
 import { CATALOG, findEntry, HEADER, maskKey, retryHeaders, type CatalogEntry, type RenderVars } from '@tollgate/protocol';
 import type { ModelConfig } from '../../config/types.js';
-import { ApiError } from '../../http/api-error.js';
+import { ApiError } from '../../errors/api-error.js';
 
 export type FaultPlan =
   | { kind: 'error'; id: string; afterChunks: number | null }
@@ -101,7 +101,7 @@ export function faultError(id: string, model: ModelConfig): ApiError {
   // carries no hint, as the platform's do, so clients back off exponentially.
   const headers = !e.retryable ? { [HEADER.shouldRetry]: 'false' } : e.kind === 'rate_limit' ? retryHeaders(FAULT_RETRY_MS) : {};
   const param = e.message.includes('{param}') ? String(all.param) : undefined;
-  return new ApiError(id, vars as RenderVars, { headers, ...(param === undefined ? {} : { param }) });
+  return new ApiError(e.id, vars as RenderVars, { headers, ...(param === undefined ? {} : { param }) });
 }
 
 /** Every catalog id, for configuration checks and tests. */

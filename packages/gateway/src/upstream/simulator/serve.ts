@@ -22,7 +22,7 @@ import type { AddressInfo } from 'node:net';
 import { HEADER, renderErrorBody } from '@tollgate/protocol';
 import { systemClock, type Clock } from '../../clock.js';
 import type { ModelConfig } from '../../config/types.js';
-import { ApiError } from '../../http/api-error.js';
+import { ApiError } from '../../errors/api-error.js';
 import { DEFAULT_MAX_BODY_BYTES, readBodyWithin } from '../../http/body.js';
 import { drained } from '../../http/respond.js';
 import type { InferenceEndpoint } from '../engine.js';

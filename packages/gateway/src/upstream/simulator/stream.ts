@@ -5,7 +5,7 @@
  * abandoned with `return()`, never read at all, or aborted.
  */
 import type { Clock } from '../../clock.js';
-import type { ApiError } from '../../http/api-error.js';
+import type { ApiError } from '../../errors/api-error.js';
 import type { Frame } from './answer.js';
 import { waitFor, waitForAbort } from './wait.js';
 

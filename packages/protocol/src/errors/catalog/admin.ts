@@ -1,17 +1,15 @@
-import type { CatalogEntry } from '../entry.js';
+import type { EntrySpec } from '../entry.js';
 
 /** Errors of the admin API (/admin/v1): same envelope, same rules. */
-export const adminEntries: readonly CatalogEntry[] = [
-  {
-    id: 'missing_admin_key',
+export const adminEntries = {
+  missing_admin_key: {
     group: 'admin',
     kind: 'authentication',
     status: 401,
     type: 'invalid_request_error',
     code: null,
     param: null,
-    message:
-      "You didn't provide an admin key. You need to provide the admin key in an Authorization header using Bearer auth (i.e. Authorization: Bearer ADMIN_KEY). See {docs_url}#missing_admin_key.",
+    message: "You didn't provide an admin key. You need to provide the admin key in an Authorization header using Bearer auth (i.e. Authorization: Bearer ADMIN_KEY). See {docs_url}#missing_admin_key.",
     retryable: false,
     title: { en: 'No admin key provided', 'zh-CN': '未提供管理密钥' },
     cause: {
@@ -23,8 +21,7 @@ export const adminEntries: readonly CatalogEntry[] = [
       'zh-CN': '发送管理密钥；网关从 `admin_key_env` 指定的环境变量（默认为 TOLLGATE_ADMIN_KEY）读取它。',
     },
   },
-  {
-    id: 'invalid_admin_key',
+  invalid_admin_key: {
     group: 'admin',
     kind: 'authentication',
     status: 401,
@@ -43,8 +40,7 @@ export const adminEntries: readonly CatalogEntry[] = [
       'zh-CN': '使用网关环境中的管理密钥（默认为 TOLLGATE_ADMIN_KEY）。',
     },
   },
-  {
-    id: 'invalid_metrics_token',
+  invalid_metrics_token: {
     group: 'admin',
     kind: 'authentication',
     status: 401,
@@ -63,8 +59,7 @@ export const adminEntries: readonly CatalogEntry[] = [
       'zh-CN': '将抓取器的 Bearer 令牌设为网关的指标令牌（Prometheus：在抓取配置中设置 `authorization: { credentials: ... }`）。',
     },
   },
-  {
-    id: 'resource_not_found',
+  resource_not_found: {
     group: 'admin',
     kind: 'not_found',
     status: 404,
@@ -83,8 +78,7 @@ export const adminEntries: readonly CatalogEntry[] = [
       'zh-CN': '列出资源（对集合执行 GET），并使用列表中的 ID。',
     },
   },
-  {
-    id: 'resource_conflict',
+  resource_conflict: {
     group: 'admin',
     kind: 'conflict',
     status: 409,
@@ -103,4 +97,4 @@ export const adminEntries: readonly CatalogEntry[] = [
       'zh-CN': '读取当前状态并修改请求；原样重发会以同样方式失败。',
     },
   },
-];
+} satisfies Record<string, EntrySpec>;

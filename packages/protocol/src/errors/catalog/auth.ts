@@ -1,17 +1,15 @@
-import type { CatalogEntry } from '../entry.js';
+import type { EntrySpec } from '../entry.js';
 
 /** Authentication (401) and authorization (401/403) errors, worded as api.openai.com words them. */
-export const authEntries: readonly CatalogEntry[] = [
-  {
-    id: 'missing_api_key',
+export const authEntries = {
+  missing_api_key: {
     group: 'authentication',
     kind: 'authentication',
     status: 401,
     type: 'invalid_request_error',
     code: null,
     param: null,
-    message:
-      "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from {docs_url}#invalid_api_key.",
+    message: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from {docs_url}#invalid_api_key.",
     retryable: false,
     title: { en: 'No API key provided', 'zh-CN': '未提供 API 密钥' },
     cause: {
@@ -23,8 +21,7 @@ export const authEntries: readonly CatalogEntry[] = [
       'zh-CN': '发送 `Authorization: Bearer sk-...`，使用本网关签发的密钥（在 SDK 中设置 `apiKey`）。',
     },
   },
-  {
-    id: 'invalid_api_key',
+  invalid_api_key: {
     group: 'authentication',
     kind: 'authentication',
     status: 401,
@@ -43,16 +40,14 @@ export const authEntries: readonly CatalogEntry[] = [
       'zh-CN': '检查密钥是否完整复制；如果密钥已吊销或过期，请向组织所有者申请新密钥。',
     },
   },
-  {
-    id: 'no_organization',
+  no_organization: {
     group: 'authentication',
     kind: 'authentication',
     status: 401,
     type: 'invalid_request_error',
     code: 'no_organization',
     param: null,
-    message:
-      'You must be a member of an organization to use the API. Please contact us through our help center at {docs_url}#no_organization.',
+    message: 'You must be a member of an organization to use the API. Please contact us through our help center at {docs_url}#no_organization.',
     retryable: false,
     title: { en: 'Not a member of an organization', 'zh-CN': '不是任何组织的成员' },
     cause: {
@@ -64,8 +59,7 @@ export const authEntries: readonly CatalogEntry[] = [
       'zh-CN': '请组织所有者重新添加你，或使用你所属组织的密钥。',
     },
   },
-  {
-    id: 'invalid_organization',
+  invalid_organization: {
     group: 'authentication',
     kind: 'authentication',
     status: 401,
@@ -84,8 +78,7 @@ export const authEntries: readonly CatalogEntry[] = [
       'zh-CN': '删除该请求头（密钥本身已确定组织），或更正组织 ID。',
     },
   },
-  {
-    id: 'mismatched_organization',
+  mismatched_organization: {
     group: 'authentication',
     kind: 'authentication',
     status: 401,
@@ -104,16 +97,14 @@ export const authEntries: readonly CatalogEntry[] = [
       'zh-CN': '发送密钥所属组织的 ID，或去掉该请求头（SDK 中的 OPENAI_ORG_ID）。',
     },
   },
-  {
-    id: 'insufficient_permissions',
+  insufficient_permissions: {
     group: 'permission',
     kind: 'permission',
     status: 401,
     type: 'invalid_request_error',
     code: null,
     param: null,
-    message:
-      "You have insufficient permissions for this operation. Missing scopes: {scopes}. Check that you have the correct role in your organization (Reader, Writer, Owner) and project (Member, Owner), and if you're using a restricted API key, that it has the necessary scopes.",
+    message: "You have insufficient permissions for this operation. Missing scopes: {scopes}. Check that you have the correct role in your organization (Reader, Writer, Owner) and project (Member, Owner), and if you're using a restricted API key, that it has the necessary scopes.",
     retryable: false,
     title: { en: 'Missing scopes', 'zh-CN': '缺少权限范围' },
     cause: {
@@ -125,8 +116,7 @@ export const authEntries: readonly CatalogEntry[] = [
       'zh-CN': '创建带有所缺权限范围的密钥（错误消息中已列出），或请所有者授予允许该操作的角色。',
     },
   },
-  {
-    id: 'model_access_denied',
+  model_access_denied: {
     group: 'permission',
     kind: 'permission',
     status: 403,
@@ -145,16 +135,14 @@ export const authEntries: readonly CatalogEntry[] = [
       'zh-CN': '使用组织有权使用的模型（GET /v1/models 可列出），或请运维人员开放此模型。',
     },
   },
-  {
-    id: 'too_many_failed_authentications',
+  too_many_failed_authentications: {
     group: 'authentication',
     kind: 'rate_limit',
     status: 429,
     type: 'requests',
     code: 'too_many_failed_authentications',
     param: null,
-    message:
-      'Too many requests with an invalid API key from your address. Please try again in {wait}. Visit {docs_url}#too_many_failed_authentications to learn more.',
+    message: 'Too many requests with an invalid API key from your address. Please try again in {wait}. Visit {docs_url}#too_many_failed_authentications to learn more.',
     retryable: true,
     title: { en: 'Too many failed authentications', 'zh-CN': '认证失败次数过多' },
     cause: {
@@ -166,4 +154,4 @@ export const authEntries: readonly CatalogEntry[] = [
       'zh-CN': '修正客户端发送的密钥，然后等待消息中给出的时间。',
     },
   },
-];
+} satisfies Record<string, EntrySpec>;

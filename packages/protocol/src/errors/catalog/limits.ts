@@ -1,21 +1,19 @@
-import type { CatalogEntry } from '../entry.js';
+import type { EntrySpec } from '../entry.js';
 
 /** Rate limits, spend quotas and overload: the three kinds of 429 a client must tell apart. */
-export const limitEntries: readonly CatalogEntry[] = [
-  {
-    id: 'rate_limit_requests',
+export const limitEntries = {
+  rate_limit_requests: {
     group: 'rate_limit',
     kind: 'rate_limit',
     status: 429,
     type: 'requests',
     code: 'rate_limit_exceeded',
     param: null,
-    message:
-      'Rate limit reached for {model} in organization {organization} on {dimension} ({abbr}): Limit {limit}, Used {used}, Requested {requested}. Please try again in {wait}. Visit {docs_url}#rate_limit_requests to learn more.',
+    message: 'Rate limit reached for {model} in organization {organization} on {dimension} ({abbr}): Limit {limit}, Used {used}, Requested {requested}. Please try again in {wait}. Visit {docs_url}#rate_limit_requests to learn more.',
     retryable: true,
     title: { en: 'Rate limit reached (requests)', 'zh-CN': '达到速率限制（请求数）' },
     cause: {
-      en: "The organization sent more requests to this model than its requests-per-minute (RPM) or requests-per-day (RPD) limit allows.",
+      en: 'The organization sent more requests to this model than its requests-per-minute (RPM) or requests-per-day (RPD) limit allows.',
       'zh-CN': '该组织对此模型发送的请求数超过了每分钟请求数（RPM）或每日请求数（RPD）限制。',
     },
     fix: {
@@ -23,16 +21,14 @@ export const limitEntries: readonly CatalogEntry[] = [
       'zh-CN': '等待消息中给出的时间（`retry-after-ms` 头给出精确值），按 `x-ratelimit-limit-requests` 中的限制控制请求速度，或申请更高的等级。',
     },
   },
-  {
-    id: 'rate_limit_tokens',
+  rate_limit_tokens: {
     group: 'rate_limit',
     kind: 'rate_limit',
     status: 429,
     type: 'tokens',
     code: 'rate_limit_exceeded',
     param: null,
-    message:
-      'Rate limit reached for {model} in organization {organization} on {dimension} ({abbr}): Limit {limit}, Used {used}, Requested {requested}. Please try again in {wait}. Visit {docs_url}#rate_limit_tokens to learn more.',
+    message: 'Rate limit reached for {model} in organization {organization} on {dimension} ({abbr}): Limit {limit}, Used {used}, Requested {requested}. Please try again in {wait}. Visit {docs_url}#rate_limit_tokens to learn more.',
     retryable: true,
     title: { en: 'Rate limit reached (tokens)', 'zh-CN': '达到速率限制（token 数）' },
     cause: {
@@ -44,20 +40,18 @@ export const limitEntries: readonly CatalogEntry[] = [
       'zh-CN': '等待消息中给出的时间，将 `max_tokens` 设为接近实际需要的值（最大输出会被预先预留），或分散请求。',
     },
   },
-  {
-    id: 'request_too_large',
+  request_too_large: {
     group: 'rate_limit',
     kind: 'invalid_request',
     status: 429,
     type: 'tokens',
     code: 'rate_limit_exceeded',
     param: null,
-    message:
-      'Request too large for {model} in organization {organization} on {dimension} ({abbr}): Limit {limit}, Requested {requested}. The input or output tokens must be reduced in order to run successfully. Visit {docs_url}#request_too_large to learn more.',
+    message: 'Request too large for {model} in organization {organization} on {dimension} ({abbr}): Limit {limit}, Requested {requested}. The input or output tokens must be reduced in order to run successfully. Visit {docs_url}#request_too_large to learn more.',
     retryable: false,
     title: { en: 'Request too large for the limit', 'zh-CN': '请求超过限额' },
     cause: {
-      en: "This single request needs more tokens than the whole limit, so it can never pass, however long you wait.",
+      en: 'This single request needs more tokens than the whole limit, so it can never pass, however long you wait.',
       'zh-CN': '单个请求需要的 token 数超过了整个限额，因此无论等待多久都无法通过。',
     },
     fix: {
@@ -65,16 +59,14 @@ export const limitEntries: readonly CatalogEntry[] = [
       'zh-CN': '降低 `max_tokens`（最大输出计入限额）、缩短提示词，或申请更高的限额。',
     },
   },
-  {
-    id: 'rate_limit_blocked_requests',
+  rate_limit_blocked_requests: {
     group: 'rate_limit',
     kind: 'rate_limit',
     status: 429,
     type: 'requests',
     code: 'rate_limit_exceeded',
     param: null,
-    message:
-      'Rate limit reached for {model} in organization {organization} on {dimension} ({abbr}): Limit 0, Requested {requested}. The limit of {scope} for this model is 0, so its requests are blocked and waiting will not help. Visit {docs_url}#rate_limit_blocked_requests to learn more.',
+    message: 'Rate limit reached for {model} in organization {organization} on {dimension} ({abbr}): Limit 0, Requested {requested}. The limit of {scope} for this model is 0, so its requests are blocked and waiting will not help. Visit {docs_url}#rate_limit_blocked_requests to learn more.',
     retryable: false,
     title: { en: 'Blocked by a limit of 0 (requests)', 'zh-CN': '限额为 0，请求被阻止（请求数）' },
     cause: {
@@ -86,16 +78,14 @@ export const limitEntries: readonly CatalogEntry[] = [
       'zh-CN': '不要重试：请组织所有者或运维人员提高限额（null 表示不限），或改用其他模型。',
     },
   },
-  {
-    id: 'rate_limit_blocked_tokens',
+  rate_limit_blocked_tokens: {
     group: 'rate_limit',
     kind: 'rate_limit',
     status: 429,
     type: 'tokens',
     code: 'rate_limit_exceeded',
     param: null,
-    message:
-      'Rate limit reached for {model} in organization {organization} on {dimension} ({abbr}): Limit 0, Requested {requested}. The limit of {scope} for this model is 0, so its requests are blocked and waiting will not help. Visit {docs_url}#rate_limit_blocked_tokens to learn more.',
+    message: 'Rate limit reached for {model} in organization {organization} on {dimension} ({abbr}): Limit 0, Requested {requested}. The limit of {scope} for this model is 0, so its requests are blocked and waiting will not help. Visit {docs_url}#rate_limit_blocked_tokens to learn more.',
     retryable: false,
     title: { en: 'Blocked by a limit of 0 (tokens)', 'zh-CN': '限额为 0，请求被阻止（token 数）' },
     cause: {
@@ -107,16 +97,14 @@ export const limitEntries: readonly CatalogEntry[] = [
       'zh-CN': '不要重试：请组织所有者或运维人员提高限额（null 表示不限），或改用其他模型。',
     },
   },
-  {
-    id: 'insufficient_quota',
+  insufficient_quota: {
     group: 'quota',
     kind: 'insufficient_quota',
     status: 429,
     type: 'insufficient_quota',
     code: 'insufficient_quota',
     param: null,
-    message:
-      'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: {docs_url}#insufficient_quota.',
+    message: 'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: {docs_url}#insufficient_quota.',
     retryable: false,
     title: { en: 'Quota exceeded', 'zh-CN': '超出配额' },
     cause: {
@@ -128,8 +116,7 @@ export const limitEntries: readonly CatalogEntry[] = [
       'zh-CN': '不要重试：请所有者提高硬性限额（提交配额提升申请），或等到下一个自然月（UTC）。',
     },
   },
-  {
-    id: 'engine_overloaded',
+  engine_overloaded: {
     group: 'overload',
     kind: 'overloaded',
     status: 429,
@@ -148,8 +135,7 @@ export const limitEntries: readonly CatalogEntry[] = [
       'zh-CN': '在 `retry-after` 给出的延迟后以指数退避重试；SDK 默认会这样做。',
     },
   },
-  {
-    id: 'server_is_overloaded',
+  server_is_overloaded: {
     group: 'overload',
     kind: 'overloaded',
     status: 503,
@@ -168,4 +154,4 @@ export const limitEntries: readonly CatalogEntry[] = [
       'zh-CN': '在 `retry-after` 给出的延迟后以指数退避重试；SDK 默认会这样做。',
     },
   },
-];
+} satisfies Record<string, EntrySpec>;

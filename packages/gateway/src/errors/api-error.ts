@@ -1,8 +1,9 @@
-import { entry, type CatalogEntry, type RenderVars } from '@tollgate/protocol';
+import { entry, type CatalogEntry, type ErrorId, type RenderVars } from '@tollgate/protocol';
 
 /**
  * The one exception type of the request path: a catalog entry plus the values its message needs.
- * Any stage throws it; `respond.ts` renders it. Extra headers (retry hints, rate-limit state)
+ * Any stage throws it; `http/respond.ts` renders it. The id is an `ErrorId`, so a misspelt one
+ * does not compile. Extra headers (retry hints, rate-limit state)
  * travel with it so that a 429 carries the same headers as a success would.
  */
 export class ApiError extends Error {
@@ -11,7 +12,7 @@ export class ApiError extends Error {
   readonly param: string | null | undefined;
   readonly headers: Record<string, string>;
 
-  constructor(id: string, vars: RenderVars = {}, opts: { param?: string | null; headers?: Record<string, string>; cause?: unknown } = {}) {
+  constructor(id: ErrorId, vars: RenderVars = {}, opts: { param?: string | null; headers?: Record<string, string>; cause?: unknown } = {}) {
     const e = entry(id);
     super(`${e.id}: ${e.message}`, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'ApiError';

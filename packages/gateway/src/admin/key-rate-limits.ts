@@ -1,5 +1,5 @@
 import { ApiError } from '../errors/api-error.js';
-import { keyLimits } from '../identity/index.js';
+import { keyLimits } from '../limits/index.js';
 import type { LimitOverride } from '../store/index.js';
 import type { AdminDeps, AdminHandler } from './deps.js';
 import { listOf } from './paging.js';

@@ -3,7 +3,7 @@
  * snake_case names, times in Unix seconds.
  * @module
  */
-import type { ResolvedLimits } from '../identity/index.js';
+import type { ResolvedLimits } from '../limits/index.js';
 import type { ApiKeyRecord, LimitOverride, Member, Organization, User } from '../store/index.js';
 
 const seconds = (ms: number | null): number | null => (ms === null ? null : Math.floor(ms / 1000));

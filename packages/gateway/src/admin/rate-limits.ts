@@ -1,7 +1,7 @@
 import { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from '../http/context.js';
 import { isCountableLimit, LIMIT_WINDOWS_MS } from '../limits/bucket-math.js';
-import { orgLimits } from '../identity/index.js';
+import { orgLimits } from '../limits/index.js';
 import { LIMIT_FIELDS, type LimitOverride, type Organization } from '../store/index.js';
 import type { AdminDeps, AdminHandler } from './deps.js';
 import { Fields } from './input.js';

@@ -1,6 +1,7 @@
 /**
  * Stages 2–3 of the request path: authentication (bearer key → principal) and authorization
- * (organization header, scopes, model access), plus the limits lookup the limit stage needs.
+ * (organization header, scopes, model access). The limits that apply to a key are decided in
+ * `limits/` (`LimitsResolver`); identity reads them together with the key and hands them on.
  *
  * The request path never queries the database for a known key: outcomes are cached in memory
  * (bounded LRU, `auth.cache_ttl_ms` as a safety net), and every change that takes access away
@@ -25,6 +26,7 @@ import type { Config } from '../config/types.js';
 import { ApiError } from '../errors/api-error.js';
 import { header, type RequestContext } from '../http/context.js';
 import { OutageLog } from '../outage-log.js';
+import { LimitsResolver, type Limits } from '../limits/limits-resolver.js';
 import type { Store } from '../store/index.js';
 import { StaleServing } from '../store/stale-serving.js';
 import { isWellFormedKey } from './api-key-format.js';
@@ -33,7 +35,6 @@ import { FailedAuthLimiter } from './failed-auth-limiter.js';
 import { InvalidationBus, type Invalidation } from './invalidation.js';
 import { KeyHasher } from './key-hasher.js';
 import { LastUsedBuffer } from './last-used.js';
-import { LimitsResolver, type Limits } from './limits-resolver.js';
 import { PrincipalCache } from './principal-cache.js';
 import { loadServerSecrets, type SecretSources } from './server-secret.js';
 import type { AuthOutcome, Principal } from './principal.js';
@@ -41,9 +42,6 @@ import { effectiveScopes, grants, requiredScope } from './scopes.js';
 
 export type { Principal, AuthOutcome } from './principal.js';
 export type { Invalidation } from './invalidation.js';
-export type { Limits } from './limits-resolver.js';
-export type { ResolvedLimits } from './limit-layers.js';
-export { orgLimits, keyLimits, tierLimits } from './limit-layers.js';
 export { SCOPES, READ_SCOPES, isKnownScope, requiredScope, type Scope } from './scopes.js';
 export { generateApiKey, isWellFormedKey, KEY_PREFIX } from './api-key-format.js';
 export { FailedAuthLimiter } from './failed-auth-limiter.js';

@@ -1,7 +1,8 @@
 /**
  * Limits: exact, atomic counters for rate limits (token buckets with continuous refill) and
  * spend-quota reservations, behind one `CounterStore` interface with an in-process and a Redis
- * implementation, plus the `RateLimiter` that turns them into OpenAI's headers and 429s.
+ * implementation, plus the `RateLimiter` that turns them into OpenAI's headers and 429s, and
+ * which limits apply to a request (tier, organization and key layers: `LimitsResolver`).
  * @module
  */
 export * from './counter-store.js';
@@ -14,3 +15,5 @@ export { DIMENSIONS, type Dimension } from './dimensions.js';
 export { rateLimitHeaders } from './rate-limit-headers.js';
 export { rejectionError, type RejectionContext } from './rate-limit-errors.js';
 export { RateLimiter, DEFAULT_LEASE_MS, type LimitReservation, type LimitSet, type RateLimiterOptions, type ReserveInput } from './rate-limiter.js';
+export { keyLimits, orgLimits, tierLimits, type ResolvedLimits } from './limit-layers.js';
+export { LimitsResolver, type Limits } from './limits-resolver.js';

@@ -1,8 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/load.js';
-import { keyLimits, orgLimits, tierLimits } from '../../src/identity/index.js';
-import { LimitsResolver } from '../../src/identity/limits-resolver.js';
+import { keyLimits, LimitsResolver, orgLimits, tierLimits } from '../../src/limits/index.js';
 import type { LimitOverride } from '../../src/store/index.js';
 
 const config = parseConfig({

@@ -3,7 +3,7 @@ import type { Config } from '../config/types.js';
 import type { LimitOverride, Store } from '../store/index.js';
 import { keyLimits, orgLimits, type ResolvedLimits } from './limit-layers.js';
 import { StaleServing } from '../store/stale-serving.js';
-import { LruMap } from './lru.js';
+import { LruMap } from '../identity/lru.js';
 
 export interface Limits {
   org: ResolvedLimits;

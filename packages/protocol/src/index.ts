@@ -1,8 +1,9 @@
 /**
  * @tollgate/protocol — the wire contract shared by the Tollgate gateway and client: the error
- * catalog, header names and formats, and request/response shapes. No dependencies.
+ * catalog, header names and formats, and request/response shapes, the SSE frame format. No dependencies.
  * @module
  */
 export * from './errors/index.js';
 export * from './headers.js';
+export * from './sse.js';
 export * from './types.js';

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sseFrame } from '@tollgate/protocol';
 import type { Logger } from 'pino';
 import { isDependencyOutage } from '../store/outage.js';
 import { ApiError, UpstreamHttpError } from '../errors/api-error.js';
@@ -62,7 +63,7 @@ export function fail(ctx: RequestContext, e: unknown, opts: Pick<DispatchOptions
     // A stream already started: the only way left to tell the client is an error frame.
     const err = e instanceof ApiError ? e : new ApiError('server_error');
     if (!(e instanceof ApiError)) opts.log.error({ err: e, req_id: ctx.id }, 'request failed after the response started');
-    res.end(`data: ${JSON.stringify(errorBody(err, opts.publicUrl))}\n\n`);
+    res.end(sseFrame(errorBody(err, opts.publicUrl)));
     return;
   }
   if (e instanceof ApiError) return sendError(ctx, e, opts.publicUrl);

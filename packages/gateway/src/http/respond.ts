@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { EXPOSED_HEADERS, HEADER, OPENAI_VERSION, renderErrorBody, type ErrorBody } from '@tollgate/protocol';
+import { EXPOSED_HEADERS, HEADER, OPENAI_VERSION, renderErrorBody, SSE_DONE, sseFrame, type ErrorBody } from '@tollgate/protocol';
 import type { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from './context.js';
 import { allowsCors } from './cors.js';
@@ -58,7 +58,7 @@ export function startStream(ctx: RequestContext): void {
 
 /** Writes one SSE data frame; returns false when the socket buffer is full (wait for 'drain'). */
 export function writeEvent(ctx: RequestContext, data: unknown): boolean {
-  return ctx.res.write(`data: ${JSON.stringify(data)}\n\n`);
+  return ctx.res.write(sseFrame(data));
 }
 
 /** Waits for a response's socket buffer to drain, or for the client to go away. */
@@ -75,5 +75,5 @@ export function drained(res: ServerResponse): Promise<void> {
 }
 
 export function endStream(ctx: RequestContext): void {
-  if (!ctx.res.destroyed) ctx.res.end('data: [DONE]\n\n');
+  if (!ctx.res.destroyed) ctx.res.end(SSE_DONE);
 }

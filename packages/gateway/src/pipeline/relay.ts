@@ -1,4 +1,4 @@
-import type { Usage } from '@tollgate/protocol';
+import { sseFrame, type Usage } from '@tollgate/protocol';
 import { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from '../http/context.js';
 import { drained, endStream, errorBody, startStream, writeEvent } from '../http/respond.js';
@@ -66,7 +66,7 @@ export async function relayStream(
     res.destroy();
   } else if (error) {
     if (!started) startStream(ctx);
-    res.end(`data: ${JSON.stringify(errorBody(error, publicUrl))}\n\n`);
+    res.end(sseFrame(errorBody(error, publicUrl)));
   } else {
     if (!started) startStream(ctx);
     if (clientWantsUsage && !usage && last) writeEvent(ctx, usageChunk(last, billed));

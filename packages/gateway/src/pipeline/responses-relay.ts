@@ -10,7 +10,7 @@
  * produced (and what is charged).
  * @module
  */
-import type { Usage } from '@tollgate/protocol';
+import { sseFrame, type Usage } from '@tollgate/protocol';
 import { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from '../http/context.js';
 import { drained, errorBody, startStream } from '../http/respond.js';
@@ -57,7 +57,7 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
   let error: ApiError | undefined;
   const write = async (ev: Obj) => {
     ev.sequence_number = seq++;
-    if (!res.write(`event: ${String(ev.type)}\ndata: ${JSON.stringify(ev)}\n\n`)) await drained(res);
+    if (!res.write(sseFrame(ev, String(ev.type)))) await drained(res);
   };
   try {
     for await (const ev of events) {

@@ -1,12 +1,14 @@
 /**
  * The simulator served alone over HTTP (`tollgate simulate`): an OpenAI-compatible upstream for
  * benchmarks, for the gateway's HTTP-engine tests, and for developers who want a fake OpenAI.
- * Bare node:http on purpose: it is the thing the gateway is measured against, so it stays lean.
+ * It runs on the gateway's HTTP layer (router, body reader, request ids, error rendering), so it
+ * answers unknown paths, wrong methods and bad bodies exactly as the gateway does; nothing else
+ * (no authentication, limits or usage) stands between a request and the engine.
  *
  * Routes: POST /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses (typed
  * `event:` frames, no `[DONE]`, a failure after the start as an `error` event); GET /v1/models and
  * /v1/models/{id}. No API key is required (any Authorization header is accepted). The body is
- * only parsed, not validated. Errors are catalog bodies with `x-request-id`, retry headers and
+ * only parsed (a JSON object with a `model`), not validated. Errors are catalog bodies with `x-request-id`, retry headers and
  * `x-should-retry: false` where a retry cannot help; a stream that fails after it started ends
  * with a `data: {"error": ...}` frame and no `[DONE]`.
  *
@@ -16,15 +18,19 @@
  * aborts its engine call, which frees the engine's slot.
  * @module
  */
-import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HEADER, renderErrorBody } from '@tollgate/protocol';
+import { HEADER, SSE_DONE, sseFrame, type ErrorBody } from '@tollgate/protocol';
+import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from '../../clock.js';
 import type { ModelConfig } from '../../config/types.js';
 import { ApiError } from '../../errors/api-error.js';
-import { DEFAULT_MAX_BODY_BYTES, readBodyWithin } from '../../http/body.js';
-import { drained } from '../../http/respond.js';
+import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from '../../http/body.js';
+import { header, type RequestContext } from '../../http/context.js';
+import { createDispatcher } from '../../http/dispatch.js';
+import { drained, errorBody, sendJson, startStream } from '../../http/respond.js';
+import { Router } from '../../http/router.js';
+import { describeValue } from '../../validation/describe.js';
 import type { InferenceEndpoint } from '../engine.js';
 import { SimulatorEngine } from './engine.js';
 import { parseFault } from './faults.js';
@@ -40,8 +46,10 @@ export interface SimulatorServerOptions {
   allowFaultHeader?: boolean;
   /** Rolls for configured fault probabilities (Math.random by default). */
   random?: () => number;
-  /** Largest request body accepted; default 16 MiB. */
+  /** Largest request body accepted; default DEFAULT_MAX_BODY_BYTES (server.max_body_bytes's default). */
   maxBodyBytes?: number;
+  /** Where unexpected errors are logged; silent by default. */
+  log?: Logger;
 }
 
 export interface SimulatorServer {
@@ -66,98 +74,54 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
   for (const m of opts.models) engines.set(m.name, new SimulatorEngine(m, { clock, ...(opts.random ? { random: opts.random } : {}) }));
   const host = opts.host ?? '127.0.0.1';
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  let publicUrl = '';
+  const dispatch = { publicUrl: '', trustedProxyHops: 0, log: opts.log ?? pino({ level: 'silent' }), draining: () => false };
 
-  const server = createServer((req, res) => {
-    const requestId = `req_${randomBytes(16).toString('hex')}`;
-    const ac = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) ac.abort(new Error('client disconnected'));
-    });
-    handle(req, res, requestId, ac.signal).catch((err: unknown) => {
-      if (ac.signal.aborted || res.destroyed) return;
-      const e = err instanceof ApiError ? err : new ApiError('server_error', {}, { cause: err });
-      if (res.headersSent && req.url?.startsWith('/v1/responses')) {
-        const b = renderErrorBody(e.entry, e.vars, { publicUrl, param: e.param }).error;
-        res.end(`event: error\ndata: ${JSON.stringify({ type: 'error', code: b.code ?? b.type, message: b.message, param: b.param })}\n\n`);
-      } else if (res.headersSent) {
-        // Only a stream has sent its head; it ends with an error frame.
-        res.end(`data: ${JSON.stringify(renderErrorBody(e.entry, e.vars, { publicUrl, param: e.param }))}\n\n`);
-      } else {
-        sendError(res, requestId, e, publicUrl);
-      }
-    });
+  const router = new Router();
+  router.on('GET', '/v1/models', (ctx) => sendJson(ctx, 200, { object: 'list', data: opts.models.map(modelObject) }));
+  router.on('GET', '/v1/models/:model', (ctx) => {
+    const m = opts.models.find((x) => x.name === ctx.params.model);
+    if (!m) throw new ApiError('model_not_found', { model: ctx.params.model });
+    sendJson(ctx, 200, modelObject(m));
   });
+  for (const [path, endpoint] of Object.entries(INFERENCE)) router.on('POST', path, (ctx) => infer(ctx, endpoint));
+  const server = createServer(createDispatcher(router, dispatch));
 
-  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string, signal: AbortSignal): Promise<void> {
-    const method = req.method ?? 'GET';
-    const path = new URL(req.url ?? '/', 'http://simulator').pathname;
-    const endpoint = INFERENCE[path];
-    if (path === '/v1/models' || path.startsWith('/v1/models/')) {
-      if (method !== 'GET') throw new ApiError('method_not_allowed', { method, path, allowed: 'GET' });
-      return sendJson(res, requestId, 200, modelsBody(opts.models, path));
-    }
-    if (!endpoint) throw new ApiError('invalid_url', { method, path });
-    if (method !== 'POST') throw new ApiError('method_not_allowed', { method, path, allowed: 'POST' });
+  async function infer(ctx: RequestContext, endpoint: InferenceEndpoint): Promise<void> {
+    const body = await readJsonBody(ctx, maxBody);
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiError('invalid_body_type', { actual: describeValue(body) });
+    const b = body as Record<string, unknown>;
+    if (typeof b.model !== 'string') throw new ApiError('missing_required_parameter', { param: 'model' }, { param: 'model' });
+    const engine = engines.get(b.model);
+    if (!engine) throw new ApiError('model_not_found', { model: b.model });
 
-    const body = parseBody(await readBodyWithin(req, maxBody));
-    if (typeof body.model !== 'string') throw new ApiError('missing_required_parameter', { param: 'model' }, { param: 'model' });
-    const engine = engines.get(body.model);
-    if (!engine) throw new ApiError('model_not_found', { model: body.model });
-
-    const header = req.headers[HEADER.fault];
-    const faultValue = typeof header === 'string' && (opts.allowFaultHeader || engine.model.simulator.allow_fault_header) ? header : undefined;
+    const faultHeader = header(ctx, HEADER.fault);
+    const faultValue = faultHeader !== undefined && (opts.allowFaultHeader || engine.model.simulator.allow_fault_header) ? faultHeader : undefined;
     const plan = faultValue === undefined ? null : parseFault(faultValue);
     const cutAfter = plan?.kind === 'disconnect' ? plan.afterChunks : null;
-    const stream = body.stream === true;
+    const stream = b.stream === true;
     if (cutAfter !== null && !stream) {
-      res.destroy();
+      ctx.res.destroy();
       return;
     }
 
     const result = await engine.call({
       endpoint,
-      body,
+      body: b,
       stream,
-      clientWantsUsage: (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true,
-      requestId,
-      signal,
+      clientWantsUsage: (b.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true,
+      requestId: ctx.id,
+      signal: ctx.signal,
       ...(faultValue !== undefined && cutAfter === null ? { fault: faultValue } : {}),
     });
-    if (result.kind === 'json') return sendJson(res, requestId, 200, result.body);
-
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      [HEADER.requestId]: requestId,
-    });
-    res.flushHeaders();
-    let content = 0;
-    // Under `disconnect@n`, the socket is cut only once what was sent has reached the kernel,
-    // so the client really receives the n chunks before the connection dies.
-    let flushed: Promise<void> = Promise.resolve();
-    for await (const chunk of result.chunks) {
-      if (cutAfter !== null && content >= cutAfter && isContent(chunk)) {
-        await flushed;
-        res.destroy();
-        return; // leaving the loop returns the iterator, which frees the engine's slot
-      }
-      const frame = endpoint === 'responses' ? `event: ${String(chunk.type)}\ndata: ${JSON.stringify(chunk)}\n\n` : `data: ${JSON.stringify(chunk)}\n\n`;
-      let ok: boolean;
-      if (cutAfter === null) {
-        ok = res.write(frame);
-      } else {
-        let onFlushed!: () => void;
-        flushed = new Promise<void>((resolve) => (onFlushed = resolve));
-        ok = res.write(frame, () => onFlushed());
-      }
-      if (!ok) await drained(res);
-      if (res.destroyed) return;
-      if (isContent(chunk)) content++;
+    if (result.kind === 'json') return sendJson(ctx, 200, result.body);
+    startStream(ctx);
+    try {
+      await relayChunks(ctx.res, endpoint, result.chunks, cutAfter);
+    } catch (e) {
+      if (ctx.signal.aborted || ctx.res.destroyed) return;
+      const err = e instanceof ApiError ? e : new ApiError('server_error', {}, { cause: e });
+      ctx.res.end(streamErrorFrame(endpoint, errorBody(err, dispatch.publicUrl)));
     }
-    // A Responses stream ends with its terminal event; chat and completions with [DONE].
-    res.end(endpoint === 'responses' ? undefined : 'data: [DONE]\n\n');
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -169,7 +133,7 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  publicUrl = url;
+  dispatch.publicUrl = url;
 
   return {
     url,
@@ -184,44 +148,49 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
   };
 }
 
-function sendJson(res: ServerResponse, requestId: string, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    [HEADER.requestId]: requestId,
-  });
-  res.end(text);
-}
-
-function sendError(res: ServerResponse, requestId: string, err: ApiError, publicUrl: string): void {
-  const headers = err.entry.retryable ? err.headers : { ...err.headers, [HEADER.shouldRetry]: 'false' };
-  sendJson(res, requestId, err.status, renderErrorBody(err.entry, err.vars, { publicUrl, param: err.param }), headers);
-}
-
-function modelsBody(models: readonly ModelConfig[], path: string): Record<string, unknown> {
-  const obj = (m: ModelConfig) => ({ id: m.name, object: 'model', created: m.created, owned_by: m.owned_by });
-  if (path === '/v1/models') return { object: 'list', data: models.map(obj) };
-  const id = decodeURIComponent(path.slice('/v1/models/'.length));
-  const m = models.find((x) => x.name === id);
-  if (!m) throw new ApiError('model_not_found', { model: id });
-  return obj(m);
-}
-
-
-function parseBody(raw: Buffer): Record<string, unknown> {
-  let body: unknown;
-  try {
-    body = JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new ApiError('invalid_json');
+/**
+ * Writes a stream's chunks as SSE frames and its end (`[DONE]`, or nothing after a Responses
+ * stream's terminal event). Under `disconnect@n` (`cutAfter`), destroys the socket after n content
+ * chunks, once what was sent has reached the kernel, so the client really receives them first.
+ * Throws what the engine throws mid-stream.
+ */
+async function relayChunks(res: ServerResponse, endpoint: InferenceEndpoint, chunks: AsyncIterable<Record<string, unknown>>, cutAfter: number | null): Promise<void> {
+  let content = 0;
+  let flushed: Promise<void> = Promise.resolve();
+  for await (const chunk of chunks) {
+    if (cutAfter !== null && content >= cutAfter && isContent(chunk)) {
+      await flushed;
+      res.destroy();
+      return; // leaving the loop returns the iterator, which frees the engine's slot
+    }
+    const frame = endpoint === 'responses' ? sseFrame(chunk, String(chunk.type)) : sseFrame(chunk);
+    let ok: boolean;
+    if (cutAfter === null) {
+      ok = res.write(frame);
+    } else {
+      let onFlushed!: () => void;
+      flushed = new Promise<void>((resolve) => (onFlushed = resolve));
+      ok = res.write(frame, () => onFlushed());
+    }
+    if (!ok) await drained(res);
+    if (res.destroyed) return;
+    if (isContent(chunk)) content++;
   }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    const actual = body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`;
-    throw new ApiError('invalid_body_type', { actual });
-  }
-  return body as Record<string, unknown>;
+  res.end(endpoint === 'responses' ? undefined : SSE_DONE);
+}
+
+/**
+ * The frame that ends a stream which failed after it started: a Responses stream's `error` event,
+ * or the `data: {"error": ...}` frame of the other endpoints (no `[DONE]` after either).
+ */
+function streamErrorFrame(endpoint: InferenceEndpoint, body: ErrorBody): string {
+  if (endpoint !== 'responses') return sseFrame(body);
+  const b = body.error;
+  return sseFrame({ type: 'error', code: b.code ?? b.type, message: b.message, param: b.param }, 'error');
+}
+
+function modelObject(m: ModelConfig): Record<string, unknown> {
+  return { id: m.name, object: 'model', created: m.created, owned_by: m.owned_by };
 }
 
 /** Whether a chunk carries output (text or tool-call arguments), as opposed to a role, finish or usage chunk. */

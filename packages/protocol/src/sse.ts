@@ -1,0 +1,117 @@
+/**
+ * Server-sent events as OpenAI-compatible streams use them, for both ends: the gateway writes
+ * frames with `sseFrame` / `SSE_DONE` and reads upstream streams with `SseDecoder`; the client
+ * reads the gateway's with the same decoder.
+ *
+ * Decoding follows the WHATWG HTML "event stream interpretation": lines end in CRLF, LF or CR (a
+ * CR at the end of a chunk waits for the next one, which may start with LF); `data:` lines of one
+ * event are joined with `\n`; a blank line dispatches the event, unless it had no `data:` line;
+ * lines starting with `:` are comments; one space after the colon is dropped.
+ * @module
+ */
+
+/** The frame that ends a Chat Completions or Completions stream. */
+export const SSE_DONE = 'data: [DONE]\n\n';
+
+/**
+ * One frame: `data: <JSON>` (with `event: <name>` first when named, as the Responses API sends
+ * its typed events), ended by a blank line. JSON text holds no raw line break, so one `data:`
+ * line carries it whole.
+ */
+export function sseFrame(data: unknown, event?: string): string {
+  const json = JSON.stringify(data);
+  return event === undefined ? `data: ${json}\n\n` : `event: ${event}\ndata: ${json}\n\n`;
+}
+
+export interface SseEvent {
+  /** The `event:` field; undefined when the event had none (the Chat Completions case). */
+  event: string | undefined;
+  data: string;
+  /** The last `id:` field seen on the stream so far (it carries over to later events). */
+  id: string | undefined;
+}
+
+/** Thrown when one event grows past the decoder's limit without ending: a broken or hostile peer. */
+export class SseEventTooLarge extends Error {
+  constructor(limit: number) {
+    super(`an SSE event exceeded ${limit} characters`);
+    this.name = 'SseEventTooLarge';
+  }
+}
+
+const LF = 10;
+const CR = 13;
+const COLON = 58;
+const SPACE = 32;
+
+/** Incremental: text in (already decoded, split anywhere), events out. */
+export class SseDecoder {
+  private pending = '';
+  private data: string[] = [];
+  private dataChars = 0;
+  private event: string | undefined;
+  private id: string | undefined;
+  private readonly maxEventChars: number;
+
+  /** `maxEventChars`: the largest event accepted (characters of its lines); unbounded by default. */
+  constructor(opts: { maxEventChars?: number } = {}) {
+    this.maxEventChars = opts.maxEventChars ?? Infinity;
+  }
+
+  /** Feeds text; returns the events it completed. Throws SseEventTooLarge past the limit. */
+  push(text: string): SseEvent[] {
+    const out: SseEvent[] = [];
+    this.scan(this.pending + text, false, out);
+    return out;
+  }
+
+  /** End of input: a last event without its blank line is still delivered (some servers end with `data: [DONE]` alone). */
+  end(): SseEvent[] {
+    const out: SseEvent[] = [];
+    this.scan(this.pending, true, out);
+    if (this.pending.length > 0) this.line(this.pending, out);
+    this.pending = '';
+    this.line('', out);
+    return out;
+  }
+
+  private scan(text: string, final: boolean, out: SseEvent[]): void {
+    let start = 0;
+    // `pending` was scanned already and holds no line end, except perhaps a trailing CR: a long
+    // event split into many chunks is scanned once, not once per chunk.
+    for (let i = Math.max(0, this.pending.length - 1); i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c !== LF && c !== CR) continue;
+      if (c === CR && i + 1 === text.length && !final) break;
+      this.line(text.slice(start, i), out);
+      if (c === CR && text.charCodeAt(i + 1) === LF) i++;
+      start = i + 1;
+    }
+    this.pending = start === 0 ? text : text.slice(start);
+    if (this.pending.length + this.dataChars > this.maxEventChars) throw new SseEventTooLarge(this.maxEventChars);
+  }
+
+  private line(line: string, out: SseEvent[]): void {
+    if (line.length === 0) {
+      if (this.data.length > 0) out.push({ event: this.event, data: this.data.join('\n'), id: this.id });
+      this.data = [];
+      this.dataChars = 0;
+      this.event = undefined;
+      return;
+    }
+    if (line.charCodeAt(0) === COLON) return;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    let value = colon < 0 ? '' : line.slice(colon + 1);
+    if (value.charCodeAt(0) === SPACE) value = value.slice(1);
+    if (field === 'data') {
+      this.data.push(value);
+      this.dataChars += value.length + 1;
+      if (this.dataChars > this.maxEventChars) throw new SseEventTooLarge(this.maxEventChars);
+    } else if (field === 'event') {
+      this.event = value;
+    } else if (field === 'id') {
+      this.id = value;
+    }
+  }
+}

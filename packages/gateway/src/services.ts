@@ -14,6 +14,7 @@ import { requireAdminKey } from './admin/auth.js';
 import { credentialsFileFor, resolveAdminKey } from './bootstrap.js';
 import { registerAdminRoutes } from './admin/routes.js';
 import { registerBillingRoutes } from './billing/routes.js';
+import { AuditRecorder, registerOperatorOrganizationRoutes, registerOrganizationApi } from './organization/index.js';
 import { spendTarget } from './billing/period.js';
 import { pricePico, worstCasePico } from './billing/pricing.js';
 import { createSoftLimitHook, SoftLimitNotifier } from './billing/soft-limit.js';
@@ -258,6 +259,9 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     },
     registerAdmin(router) {
       registerAdminRoutes(router, { store, identity, config, clock, log, adminKeyDigest: adminKey.digest });
+      const orgDeps = { store, identity, config, clock, log, audit: new AuditRecorder(store, clock) };
+      registerOrganizationApi(router, orgDeps);
+      registerOperatorOrganizationRoutes(router, { ...orgDeps, requireAdmin: (ctx) => requireAdminKey(ctx, adminKey.digest, identity.failures) });
       registerBillingRoutes(router, {
         store,
         counters,

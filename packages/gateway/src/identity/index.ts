@@ -29,6 +29,7 @@ import { OutageLog } from '../outage-log.js';
 import { LimitsResolver, type Limits } from '../limits/limits-resolver.js';
 import type { Store } from '../store/index.js';
 import { StaleServing } from '../store/stale-serving.js';
+import { ADMIN_KEY_PREFIX, isWellFormedAdminKey } from '../organization/admin-key-format.js';
 import { isWellFormedKey } from './api-key-format.js';
 import { credentialFrom } from './bearer.js';
 import { FailedAuthLimiter } from './failed-auth-limiter.js';
@@ -146,6 +147,7 @@ export class Identity {
     const ip = ctx.clientIp;
     const token = credentialFrom(header(ctx, 'authorization'));
     if (token === undefined) throw await this.fail(ip, new ApiError('missing_api_key'), 'no key');
+    if (token.startsWith(ADMIN_KEY_PREFIX)) throw await this.refuseAdminKey(ctx, token);
     if (!isWellFormedKey(token)) throw await this.fail(ip, invalidKey(token), 'malformed key');
     const hasher = this.hasher ?? (await this.storeOutage.guard(() => this.keyHasher()));
     const hash = hasher.hash(token);
@@ -260,6 +262,21 @@ export class Identity {
       this.cache.clear();
       this.limits.clear();
     }
+  }
+
+  /**
+   * An organization admin key is not an API key: a live one is refused for lacking the scope of
+   * the endpoint (OpenAI's answer; not counted as a failed authentication), anything else with
+   * its prefix is an incorrect key.
+   */
+  private async refuseAdminKey(ctx: RequestContext, token: string): Promise<ApiError> {
+    if (isWellFormedAdminKey(token)) {
+      const hasher = this.hasher ?? (await this.storeOutage.guard(() => this.keyHasher()));
+      const hash = hasher.hash(token);
+      const key = await this.storeOutage.guard(() => this.store.adminApiKeys.findForAuth(hash));
+      if (key && KeyHasher.same(key.keyHash, hash)) return new ApiError('admin_key_not_for_inference', { scopes: requiredScope(ctx.method, ctx.path) });
+    }
+    return this.fail(ctx.clientIp, invalidKey(token), 'unknown admin key');
   }
 
   /** Counts a failed authentication: the error itself, or 429 once the address has no failures left. */

@@ -22,4 +22,7 @@ export const newId = {
   organization: () => `org-${randomBase62(24)}`,
   user: () => `user-${randomBase62(24)}`,
   apiKey: () => `key_${randomBase62(24)}`,
+  adminApiKey: () => `key_${randomBase62(24)}`,
+  auditLog: () => `audit_log-${randomBase62(24)}`,
+  invite: () => `invite-${randomBase62(24)}`,
 };

@@ -14,7 +14,9 @@ import { sql, type Kysely } from 'kysely';
 import { systemClock, type Clock } from '../clock.js';
 import { connect, type Dialect, type Timeouts } from './connect.js';
 import { migrateToLatest } from './migrate.js';
+import { AdminApiKeyRepo } from './repos/admin-api-keys.js';
 import { ApiKeyRepo } from './repos/api-keys.js';
+import { AuditLogRepo } from './repos/audit-logs.js';
 import { MembershipRepo } from './repos/memberships.js';
 import { ModelAccessRepo } from './repos/model-access.js';
 import { OrganizationRepo } from './repos/organizations.js';
@@ -26,6 +28,9 @@ import type { Database } from './schema.js';
 export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
+  /** Organization admin keys (`sk-admin-…`). */
+  readonly adminApiKeys: AdminApiKeyRepo;
+  readonly auditLogs: AuditLogRepo;
   readonly organizations: OrganizationRepo;
   readonly users: UserRepo;
   readonly memberships: MembershipRepo;
@@ -55,6 +60,8 @@ export async function openStore(url: string, opts: { clock?: Clock; timeouts?: T
   return {
     db,
     dialect,
+    adminApiKeys: new AdminApiKeyRepo(db, clock),
+    auditLogs: new AuditLogRepo(db),
     organizations: new OrganizationRepo(db, clock),
     users: new UserRepo(db, clock),
     memberships: new MembershipRepo(db, clock),
@@ -92,4 +99,6 @@ export type { User } from './repos/users.js';
 export { ROLES, isRole, type Role, type Membership, type Member } from './repos/memberships.js';
 export { KEY_PERMISSIONS, type KeyPermissions, type KeyStatus, type ApiKeyRecord, type NewApiKey, type AuthRecord } from './repos/api-keys.js';
 export { LIMIT_FIELDS, type LimitField, type LimitOverride } from './repos/rate-limits.js';
+export type { AdminApiKeyRecord, AdminApiKeyWithOwner, AdminKeyOwner } from './repos/admin-api-keys.js';
+export type { AuditLogRecord, AuditLogFilter, NewAuditLog } from './repos/audit-logs.js';
 export { OrganizationRepo, UserRepo, MembershipRepo, ApiKeyRepo, ModelAccessRepo, RateLimitRepo, SettingsRepo };

@@ -29,6 +29,13 @@ export function afterCursor(createdCol: string, idCol: string, c: Cursor): Expre
   return sql<SqlBool>`(${created} > ${c.created_at} or (${created} = ${c.created_at} and ${id} > ${c.id}))`;
 }
 
+/** Keyset condition "strictly before the cursor" in (created_at, id) order (descending lists). */
+export function beforeCursor(createdCol: string, idCol: string, c: Cursor): Expression<SqlBool> {
+  const created = sql.ref(createdCol);
+  const id = sql.ref(idCol);
+  return sql<SqlBool>`(${created} < ${c.created_at} or (${created} = ${c.created_at} and ${id} < ${c.id}))`;
+}
+
 /** Cuts the `limit + 1` rows a query fetched into a page. */
 export function toPage<R, T>(rows: R[], limit: number, map: (r: R) => T): Page<T> {
   const hasMore = rows.length > limit;

@@ -10,6 +10,52 @@ export interface SettingsTable {
   value: string;
 }
 
+/** An organization's admin API key (`sk-admin-…`): only its HMAC is stored, like an API key's. */
+export interface AdminApiKeysTable {
+  id: string;
+  org_id: string;
+  /** The owner the key acts for (audit log actor); null when the operator made it for an organization without owners. */
+  owner_user_id: string | null;
+  name: string;
+  key_hash: string;
+  redacted: string;
+  created_at: number;
+  expires_at: number | null;
+  last_used_at: number | null;
+  /** Deleted keys stay (audit log entries name them) but never authenticate. */
+  deleted_at: number | null;
+}
+
+/** One change made through an admin API. `actor` and `details` are JSON, as the API shows them. */
+export interface AuditLogsTable {
+  id: string;
+  org_id: string;
+  type: string;
+  effective_at: number;
+  project_id: string | null;
+  actor_id: string;
+  actor_email: string | null;
+  actor: string;
+  object_id: string;
+  details: string;
+}
+
+/** An invitation to an organization; the token is stored as its SHA-256 (hex). */
+export interface InvitesTable {
+  id: string;
+  org_id: string;
+  email: string;
+  role: string;
+  /** JSON `[{id, role}]`; null: the Default project only. */
+  projects: string | null;
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  accepted_at: number | null;
+  accepted_user_id: string | null;
+  deleted_at: number | null;
+}
+
 export interface OrganizationsTable {
   id: string;
   name: string;
@@ -91,6 +137,9 @@ export interface KeyRateLimitsTable {
 
 export interface Database {
   settings: SettingsTable;
+  admin_api_keys: AdminApiKeysTable;
+  audit_logs: AuditLogsTable;
+  invites: InvitesTable;
   organizations: OrganizationsTable;
   users: UsersTable;
   memberships: MembershipsTable;

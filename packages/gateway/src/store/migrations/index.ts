@@ -4,6 +4,7 @@ import { billingMigration } from './0002_billing.js';
 import { picoDollarsMigration } from './0003_pico_dollars.js';
 import { responsesMigration } from './0005_responses.js';
 import { statusMigration } from './0006_status.js';
+import { organizationAdminMigration } from './0008_organization_admin.js';
 
 /**
  * Every migration, in order, as a static list: nothing scans the filesystem, so the bundle and
@@ -16,6 +17,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003_pico_dollars': picoDollarsMigration,
   '0005_responses': responsesMigration,
   '0006_status': statusMigration,
+  '0008_organization_admin': organizationAdminMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

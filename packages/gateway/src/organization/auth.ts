@@ -1,0 +1,59 @@
+import { HEADER, maskKey } from '@tollgate/protocol';
+import { ApiError } from '../errors/api-error.js';
+import { header, type RequestContext } from '../http/context.js';
+import { credentialFrom } from '../identity/bearer.js';
+import { KeyHasher } from '../identity/key-hasher.js';
+import { ADMIN_KEY_PREFIX, isWellFormedAdminKey } from './admin-key-format.js';
+import type { OrgCaller, OrgDeps } from './deps.js';
+
+/** Longest submitted token echoed (masked) in an error message. */
+const MAX_ECHO = 200;
+
+/**
+ * The scope OpenAI names when a key that is not an admin key calls the Administration API:
+ * `api.usage.read` for usage and costs, `api.management.read|write` for the rest.
+ */
+export function adminScope(method: string, path: string): string {
+  if (path.startsWith('/v1/organization/usage') || path.startsWith('/v1/organization/costs')) return 'api.usage.read';
+  return method === 'GET' || method === 'HEAD' ? 'api.management.read' : 'api.management.write';
+}
+
+const invalidKey = (token: string) => new ApiError('invalid_api_key', { key: maskKey(token.length > MAX_ECHO ? token.slice(0, MAX_ECHO) : token) });
+
+/**
+ * Authenticates a `/v1/organization/*` request: an organization admin key (`sk-admin-…`) is
+ * looked up by its HMAC on every request (no cache: a deleted key or organization is refused at
+ * once, on every instance). Any other well-formed key is authenticated as an API key, with its
+ * own errors, and then refused as lacking the management scope, as OpenAI refuses it. Failures
+ * count against the client address like failed API-key authentications.
+ */
+export async function authenticateAdminKey(ctx: RequestContext, deps: OrgDeps): Promise<OrgCaller> {
+  const ip = ctx.clientIp;
+  const failures = deps.identity.failures;
+  const token = credentialFrom(header(ctx, 'authorization'));
+  if (token === undefined) throw await failures.failure(ip, new ApiError('missing_api_key'));
+  if (!token.startsWith(ADMIN_KEY_PREFIX)) {
+    await deps.identity.authenticate(ctx);
+    throw new ApiError('admin_key_required', { scopes: adminScope(ctx.method, ctx.path) });
+  }
+  if (!isWellFormedAdminKey(token)) throw await failures.failure(ip, invalidKey(token));
+  const hash = await deps.identity.hashKey(token);
+  const key = await deps.store.adminApiKeys.findForAuth(hash);
+  const now = deps.clock.now();
+  if (!key || !KeyHasher.same(key.keyHash, hash) || (key.expiresAt !== null && key.expiresAt <= now)) throw await failures.failure(ip, invalidKey(token));
+  const org = await deps.store.organizations.get(key.orgId);
+  if (!org) throw await failures.failure(ip, invalidKey(token));
+
+  const orgHeader = header(ctx, HEADER.organization)?.trim();
+  if (orgHeader && orgHeader !== org.id) throw new ApiError('mismatched_organization');
+  ctx.headers[HEADER.organization] = org.id;
+
+  // Last use is informational: a failed write never fails the request.
+  deps.store.adminApiKeys.touch(key.id, now).catch((e: unknown) => deps.log?.warn({ err: e }, 'writing admin key last_used_at failed'));
+  return {
+    org,
+    keyId: key.id,
+    ownerUserId: key.ownerUserId,
+    actor: { type: 'api_key', api_key: { id: key.id, type: 'user', user: key.owner ? { id: key.owner.id, email: key.owner.email } : null } },
+  };
+}

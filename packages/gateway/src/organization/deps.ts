@@ -1,0 +1,36 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/types.js';
+import type { RequestContext } from '../http/context.js';
+import type { Identity } from '../identity/index.js';
+import type { Organization, Store } from '../store/index.js';
+import type { AuditActor, AuditRecorder } from './audit.js';
+
+export interface OrgDeps {
+  store: Store;
+  identity: Identity;
+  config: Config;
+  clock: Clock;
+  audit: AuditRecorder;
+  log?: Logger;
+}
+
+/** Who is calling `/v1/organization/*`: an admin key of one organization, which bounds everything it sees. */
+export interface OrgCaller {
+  org: Organization;
+  /** The admin key's id. */
+  keyId: string;
+  /** The key's owner (null for a key made by the operator for an organization without owners). */
+  ownerUserId: string | null;
+  /** As the audit log records it. */
+  actor: AuditActor;
+}
+
+/** What a handler answers: a JSON body (status 200 unless given). */
+export interface OrgResult {
+  status?: number;
+  body: unknown;
+}
+
+/** A `/v1/organization/*` handler: authenticated already; every read and write is scoped to `caller.org`. */
+export type OrgHandler = (ctx: RequestContext, caller: OrgCaller, deps: OrgDeps) => Promise<OrgResult>;

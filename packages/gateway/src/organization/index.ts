@@ -1,0 +1,35 @@
+/**
+ * The organization's own Administration API (`/v1/organization/*`, admin keys) and the
+ * operator's routes that serve it (`/admin/v1/organizations/{org_id}/admin_api_keys`).
+ *
+ * ```ts
+ * const org = registerOrganizationApi(router, deps);   // mounts every endpoint below
+ * org.on('GET', '/projects', listProjects);           // more endpoints, same auth and envelope
+ * ```
+ *
+ * ```
+ * POST   /v1/organization/admin_api_keys            {name, expires_in_seconds?}
+ * GET    /v1/organization/admin_api_keys[/{key_id}]
+ * DELETE /v1/organization/admin_api_keys/{key_id}
+ * ```
+ * @module
+ */
+import type { Router } from '../http/router.js';
+import { createAdminApiKey, deleteAdminApiKey, getAdminApiKey, listAdminApiKeys } from './admin-api-keys.js';
+import type { OrgDeps } from './deps.js';
+import { organizationRouter, type OrgRouter } from './routes.js';
+
+export type { OrgDeps, OrgCaller, OrgHandler, OrgResult } from './deps.js';
+export type { OrgRouter } from './routes.js';
+export { AuditRecorder, operatorActor, type AuditActor, type AuditEvent } from './audit.js';
+export { ADMIN_KEY_PREFIX, isWellFormedAdminKey } from './admin-key-format.js';
+export { registerOperatorOrganizationRoutes } from './operator-routes.js';
+
+export function registerOrganizationApi(router: Router, deps: OrgDeps): OrgRouter {
+  const org = organizationRouter(router, deps);
+  org.on('POST', '/admin_api_keys', createAdminApiKey);
+  org.on('GET', '/admin_api_keys', listAdminApiKeys);
+  org.on('GET', '/admin_api_keys/:key_id', getAdminApiKey);
+  org.on('DELETE', '/admin_api_keys/:key_id', deleteAdminApiKey);
+  return org;
+}

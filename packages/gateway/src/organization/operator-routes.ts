@@ -1,0 +1,60 @@
+/**
+ * The operator's side of organization administration (`/admin/v1`, the operator's admin key):
+ *
+ * ```
+ * POST /admin/v1/organizations/{org_id}/admin_api_keys   {name, owner_user_id?}
+ * ```
+ * The answer is shaped like OpenAI's admin-key create response, with `value` shown once. The
+ * key acts for `owner_user_id` (an owner of the organization), by default its earliest owner.
+ * @module
+ */
+import { Fields } from '../admin/input.js';
+import { liveOrganization } from '../admin/lookups.js';
+import { ApiError } from '../errors/api-error.js';
+import type { RequestContext } from '../http/context.js';
+import { sendError, sendJson } from '../http/respond.js';
+import type { Router } from '../http/router.js';
+import { issueAdminKey } from './admin-api-keys.js';
+import { operatorActor } from './audit.js';
+import type { OrgDeps } from './deps.js';
+
+export interface OperatorOrgDeps extends OrgDeps {
+  /** The operator's admin-key check (throws the catalog error). */
+  requireAdmin: (ctx: RequestContext) => Promise<void>;
+}
+
+async function ownerFor(deps: OrgDeps, orgId: string, requested: string | undefined): Promise<string | null> {
+  if (requested !== undefined) {
+    const m = await deps.store.memberships.get(orgId, requested);
+    if (!m) throw new ApiError('resource_not_found', { resource: `member of ${orgId}`, id: requested }, { param: 'owner_user_id' });
+    if (m.role !== 'owner') throw new ApiError('resource_conflict', { message: `User ${requested} is a ${m.role} of organization ${orgId}; an admin key acts for an owner.` }, { param: 'owner_user_id' });
+    return requested;
+  }
+  const first = await deps.store.db
+    .selectFrom('memberships')
+    .select('user_id')
+    .where('org_id', '=', orgId)
+    .where('role', '=', 'owner')
+    .orderBy('created_at')
+    .orderBy('user_id')
+    .executeTakeFirst();
+  return first?.user_id ?? null;
+}
+
+export function registerOperatorOrganizationRoutes(router: Router, deps: OperatorOrgDeps): void {
+  const publicUrl = deps.config.server.public_url;
+  router.on('POST', '/admin/v1/organizations/:org_id/admin_api_keys', async (ctx) => {
+    try {
+      await deps.requireAdmin(ctx);
+      const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['name', 'owner_user_id']);
+      const name = f.string('name', { required: true });
+      const ownerUserId = f.string('owner_user_id');
+      const org = await liveOrganization(deps.store, ctx.params.org_id!);
+      const owner = await ownerFor(deps, org.id, ownerUserId);
+      sendJson(ctx, 200, await issueAdminKey(deps, operatorActor(ctx.clientIp), org.id, { name, ownerUserId: owner }));
+    } catch (e) {
+      if (e instanceof ApiError) return sendError(ctx, e, publicUrl);
+      throw e;
+    }
+  });
+}

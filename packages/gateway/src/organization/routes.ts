@@ -1,0 +1,49 @@
+/**
+ * The Administration API under `/v1/organization`, OpenAI's paths and objects, called with an
+ * organization admin key (`sk-admin-…`; the official SDK: `new OpenAI({ adminAPIKey, baseURL })`,
+ * then `client.admin.organization...`). Every handler sees only the admin key's organization;
+ * errors come from the catalog in OpenAI's envelope; lists use OpenAI's list shape
+ * (`object: "list"`, `data`, `first_id`, `last_id`, `has_more`; query `limit`, `after`).
+ * A path Tollgate does not serve answers OpenAI's 404 (`Invalid URL`), as any unknown path does.
+ * @module
+ */
+import { ApiError } from '../errors/api-error.js';
+import { sendError, sendJson } from '../http/respond.js';
+import type { Handler, Router } from '../http/router.js';
+import { ConflictError } from '../store/index.js';
+import { authenticateAdminKey } from './auth.js';
+import type { OrgDeps, OrgHandler } from './deps.js';
+
+export const ORG_PREFIX = '/v1/organization';
+
+/** Where endpoints of the Administration API are mounted: `path` is relative to /v1/organization. */
+export interface OrgRouter {
+  on(method: string, path: string, handler: OrgHandler): void;
+}
+
+/**
+ * Wraps a handler: admin key first, then the handler; catalog errors are rendered here, anything
+ * else (the store is down, a bug) propagates to the dispatcher (503 for an outage, else 500).
+ */
+function orgRoute(deps: OrgDeps, handler: OrgHandler): Handler {
+  const publicUrl = deps.config.server.public_url;
+  return async (ctx) => {
+    try {
+      const caller = await authenticateAdminKey(ctx, deps);
+      const r = await handler(ctx, caller, deps);
+      sendJson(ctx, r.status ?? 200, r.body);
+    } catch (e) {
+      if (e instanceof ApiError) return sendError(ctx, e, publicUrl);
+      if (e instanceof ConflictError) return sendError(ctx, new ApiError('resource_conflict', { message: e.message }), publicUrl);
+      throw e;
+    }
+  };
+}
+
+export function organizationRouter(router: Router, deps: OrgDeps): OrgRouter {
+  return {
+    on(method, path, handler) {
+      router.on(method, ORG_PREFIX + path, orgRoute(deps, handler));
+    },
+  };
+}

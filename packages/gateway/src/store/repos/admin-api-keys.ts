@@ -1,0 +1,139 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Clock } from '../../clock.js';
+import { newId } from '../ids.js';
+import { afterCursor, beforeCursor, cursorMissing, toPage, type Page, type PageRequest } from '../paging.js';
+import type { AdminApiKeysTable, Database } from '../schema.js';
+
+/** An organization admin key as stored: its HMAC and redacted form, never the key. */
+export interface AdminApiKeyRecord {
+  id: string;
+  orgId: string;
+  ownerUserId: string | null;
+  name: string;
+  keyHash: string;
+  redacted: string;
+  createdAt: number;
+  expiresAt: number | null;
+  lastUsedAt: number | null;
+  deletedAt: number | null;
+}
+
+/** The key's owner as the admin-key object shows it (null: no owner). */
+export interface AdminKeyOwner {
+  id: string;
+  name: string;
+  email: string;
+  createdAt: number;
+  role: string | null;
+}
+
+export interface AdminApiKeyWithOwner extends AdminApiKeyRecord {
+  owner: AdminKeyOwner | null;
+}
+
+function toRecord(r: Selectable<AdminApiKeysTable>): AdminApiKeyRecord {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    ownerUserId: r.owner_user_id,
+    name: r.name,
+    keyHash: r.key_hash,
+    redacted: r.redacted,
+    createdAt: Number(r.created_at),
+    expiresAt: r.expires_at === null ? null : Number(r.expires_at),
+    lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at),
+    deletedAt: r.deleted_at === null ? null : Number(r.deleted_at),
+  };
+}
+
+type OwnerColumns = { owner_name: string | null; owner_email: string | null; owner_created_at: number | null; owner_role: string | null };
+
+function withOwner(r: Selectable<AdminApiKeysTable> & OwnerColumns): AdminApiKeyWithOwner {
+  const rec = toRecord(r);
+  const owner =
+    rec.ownerUserId === null || r.owner_email === null
+      ? null
+      : { id: rec.ownerUserId, name: r.owner_name ?? '', email: r.owner_email, createdAt: Number(r.owner_created_at), role: r.owner_role };
+  return { ...rec, owner };
+}
+
+/** Organization admin keys. Every read is scoped to one organization; deleted keys are never returned. */
+export class AdminApiKeyRepo {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+  ) {}
+
+  async insert(k: { orgId: string; ownerUserId: string | null; name: string; keyHash: string; redacted: string; expiresAt: number | null }): Promise<AdminApiKeyWithOwner> {
+    const row: Selectable<AdminApiKeysTable> = {
+      id: newId.adminApiKey(),
+      org_id: k.orgId,
+      owner_user_id: k.ownerUserId,
+      name: k.name,
+      key_hash: k.keyHash,
+      redacted: k.redacted,
+      created_at: this.clock.now(),
+      expires_at: k.expiresAt,
+      last_used_at: null,
+      deleted_at: null,
+    };
+    await this.db.insertInto('admin_api_keys').values(row).execute();
+    return (await this.get(k.orgId, row.id))!;
+  }
+
+  async get(orgId: string, id: string): Promise<AdminApiKeyWithOwner | undefined> {
+    const r = await this.withOwners().where('k.org_id', '=', orgId).where('k.id', '=', id).where('k.deleted_at', 'is', null).executeTakeFirst();
+    return r && withOwner(r);
+  }
+
+  /** Live keys of an organization in creation order (`asc`) or newest first (`desc`). */
+  async list(orgId: string, page: PageRequest, order: 'asc' | 'desc' = 'asc'): Promise<Page<AdminApiKeyWithOwner>> {
+    let q = this.withOwners().where('k.org_id', '=', orgId).where('k.deleted_at', 'is', null);
+    if (page.after !== undefined) {
+      const c = await this.db.selectFrom('admin_api_keys').select(['created_at', 'id']).where('org_id', '=', orgId).where('id', '=', page.after).where('deleted_at', 'is', null).executeTakeFirst();
+      if (!c) return cursorMissing();
+      const cursor = { created_at: Number(c.created_at), id: c.id };
+      q = q.where(order === 'asc' ? afterCursor('k.created_at', 'k.id', cursor) : beforeCursor('k.created_at', 'k.id', cursor));
+    }
+    const rows = await q.orderBy('k.created_at', order).orderBy('k.id', order).limit(page.limit + 1).execute();
+    return toPage(rows, page.limit, withOwner);
+  }
+
+  /** Marks a live key deleted; the record as it was, or undefined when there was none. */
+  async delete(orgId: string, id: string): Promise<AdminApiKeyWithOwner | undefined> {
+    const k = await this.get(orgId, id);
+    if (!k) return undefined;
+    const r = await this.db.updateTable('admin_api_keys').set({ deleted_at: this.clock.now() }).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0 ? k : undefined;
+  }
+
+  /** The live key with this hash whose organization is live, or undefined. */
+  async findForAuth(keyHash: string): Promise<AdminApiKeyWithOwner | undefined> {
+    const r = await this.withOwners()
+      .innerJoin('organizations as o', 'o.id', 'k.org_id')
+      .where('k.key_hash', '=', keyHash)
+      .where('k.deleted_at', 'is', null)
+      .where('o.deleted_at', 'is', null)
+      .executeTakeFirst();
+    return r && withOwner(r);
+  }
+
+  /** Records a use (never moving the time backwards). */
+  async touch(id: string, at: number): Promise<void> {
+    await this.db
+      .updateTable('admin_api_keys')
+      .set({ last_used_at: at })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
+      .execute();
+  }
+
+  private withOwners() {
+    return this.db
+      .selectFrom('admin_api_keys as k')
+      .leftJoin('users as u', 'u.id', 'k.owner_user_id')
+      .leftJoin('memberships as m', (j) => j.onRef('m.org_id', '=', 'k.org_id').onRef('m.user_id', '=', 'k.owner_user_id'))
+      .selectAll('k')
+      .select(['u.name as owner_name', 'u.email as owner_email', 'u.created_at as owner_created_at', 'm.role as owner_role']);
+  }
+}

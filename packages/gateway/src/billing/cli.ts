@@ -1,105 +1,38 @@
 /**
- * The money commands of the `tollgate` CLI. They call a running gateway's admin API at
- * TOLLGATE_URL with TOLLGATE_ADMIN_KEY, like the other admin verbs.
+ * The money verbs of the `tollgate` CLI, on a running gateway's admin API like the other admin
+ * verbs (the command table in cli/table.ts lists them):
  *
- *   tollgate usage <org_id> [--month YYYY-MM] [--json]
- *   tollgate billing get <org_id> [--json]
- *   tollgate billing set <org_id> [--hard USD|none] [--soft USD|none] [--json]
- *   tollgate quota-requests list [--status pending|approved|rejected] [--org ORG_ID] [--json]
+ *   tollgate usage <org_id> [--month YYYY-MM]
+ *   tollgate billing get <org_id>
+ *   tollgate billing set <org_id> [--hard USD|none] [--soft USD|none]
+ *   tollgate quota-requests list [--status pending|approved|rejected] [--org ORG_ID]
  *   tollgate quota-requests create <org_id> --hard USD --reason TEXT
  *   tollgate quota-requests approve <id> [--note TEXT]
  *   tollgate quota-requests reject <id> --note TEXT
+ *
+ * An API error is printed with its HTTP status (`error: HTTP 404: No such organization: ...`).
  * @module
  */
-import { gatewayRoot, gatewayUrlFromEnv } from '@tollgate/client';
-import { flagString, parseCommand, type FlagSpec, type Parsed as ParsedArgs } from '../cli/args.js';
+import { CommandError, UsageError, type FlagSpec } from '../cli/args.js';
+import type { AdminClient } from '../cli/admin/client.js';
+import type { Args, CommandSpec, Output } from '../cli/command.js';
+import { EXIT } from '../cli/exit.js';
 import type { BillingJson, QuotaRequestJson } from './admin-json.js';
 import { parsePeriod, periodOf } from './period.js';
 import { formatUsd, picoToUsd, usdToPico } from './pricing.js';
-import type { CliIo } from '../cli/io.js';
-import type { CostsResult, UsagePage, UsageCompletionsResult } from '../usage/reports.js';
+import type { CostsResult, UsageCompletionsResult, UsagePage } from '../usage/reports.js';
 
-/** The verbs here always call the gateway, so `fetch` is required. */
-export type UsageCliIo = CliIo & { fetch: typeof fetch };
+const value = (placeholder: string, help: string, required = false): FlagSpec => ({ value: true, placeholder, help, ...(required ? { required } : {}) });
+const orgPath = (a: Args) => `/organizations/${a.path('org_id')}`;
 
-/** The commands `runUsageCli` handles (argv[0]). */
-export const USAGE_CLI_COMMANDS = ['usage', 'billing', 'quota-requests'] as const;
-
-const HELP: Record<(typeof USAGE_CLI_COMMANDS)[number], string> = {
-  usage: `Usage: tollgate usage <org_id> [--month YYYY-MM] [--json]
-Prints an organization's usage and cost for a month (default: this month, UTC) by model and API key.
-`,
-  billing: `Usage: tollgate billing get <org_id> [--json]
-       tollgate billing set <org_id> [--hard USD|none] [--soft USD|none] [--json]
-Shows or sets the monthly hard limit (requests are refused above it) and soft limit (a webhook fires
-when spend reaches it). 'none' removes a limit.
-`,
-  'quota-requests': `Usage: tollgate quota-requests list [--status pending|approved|rejected] [--org ORG_ID] [--json]
-       tollgate quota-requests create <org_id> --hard USD --reason TEXT
-       tollgate quota-requests approve <id> [--note TEXT]
-       tollgate quota-requests reject <id> --note TEXT
-`,
-};
-
-class CliError extends Error {
-  constructor(
-    message: string,
-    readonly code: number,
-  ) {
-    super(message);
-  }
-}
-
-const value = (placeholder: string, help: string): FlagSpec => ({ value: true, placeholder, help });
-/** The options of `usage`, `billing` and `quota-requests`; anything else is a usage error. */
-const FLAGS: Record<string, FlagSpec> = {
-  json: { value: false, help: 'print the API response as JSON (for scripts)' },
-  month: value('YYYY-MM', 'the month to report (default: this month, UTC)'),
-  hard: value('USD', "monthly hard limit in USD, or 'none'"),
-  soft: value('USD', "monthly soft limit in USD, or 'none'"),
-  status: value('STATUS', 'pending, approved or rejected'),
-  org: value('ORG_ID', 'the organization'),
-  reason: value('TEXT', 'why the increase is needed'),
-  note: value('TEXT', "the operator's note"),
-};
-
-/** Runs `argv` = [command, ...args]; resolves to the exit code. */
-export async function runUsageCli(argv: readonly string[], io: UsageCliIo): Promise<number> {
-  const [command, ...rest] = argv;
-  if (!USAGE_CLI_COMMANDS.includes(command as (typeof USAGE_CLI_COMMANDS)[number])) {
-    io.stderr(`tollgate: unknown command '${command ?? ''}'\n`);
-    return 2;
-  }
-  const cmd = command as (typeof USAGE_CLI_COMMANDS)[number];
-  const args = parseCommand(rest, FLAGS, HELP[cmd], { stdout: io.stdout, stderr: io.stderr, env: io.env });
-  if (!args) return 2;
-  if (args.flags.has('help')) {
-    io.stdout(HELP[cmd]);
-    return 0;
-  }
-  try {
-    if (cmd === 'usage') return await usageCommand(args, io);
-    if (cmd === 'billing') return await billingCommand(args, io);
-    return await quotaRequestsCommand(args, io);
-  } catch (e) {
-    if (e instanceof CliError) {
-      io.stderr(`tollgate ${cmd}: ${e.message}\n`);
-      if (e.code === 2) io.stderr(HELP[cmd]);
-      return e.code;
-    }
-    throw e;
-  }
-}
-
-async function usageCommand(args: ParsedArgs, io: UsageCliIo): Promise<number> {
-  const orgId = onePositional(args, 'org_id');
-  const monthText = flagString(args, 'month');
-  const period = monthText === undefined ? periodOf((io.now ?? Date.now)()) : parsePeriod(monthText);
-  if (!period) throw new CliError(`--month must be YYYY-MM, got ${JSON.stringify(monthText)}`, 2);
-  const base = `/admin/v1/organizations/${encodeURIComponent(orgId)}`;
+async function usageReport(api: AdminClient, a: Args): Promise<Output> {
+  const orgId = a.arg('org_id');
+  const monthText = a.str('month');
+  const period = monthText === undefined ? periodOf(a.now()) : parsePeriod(monthText);
+  if (!period) throw new UsageError(`--month must be YYYY-MM, got ${JSON.stringify(monthText)}`);
   const range = `start_time=${period.startMs / 1000}&end_time=${period.endMs / 1000}&bucket_width=1d&limit=31`;
-  const usage = await allPages<UsageCompletionsResult>(io, `${base}/usage/completions?${range}&group_by=model,api_key_id`);
-  const costs = await allPages<CostsResult>(io, `${base}/costs?${range}&group_by=line_item,api_key_id`);
+  const usage = await allPages<UsageCompletionsResult>(api, `${orgPath(a)}/usage/completions?${range}&group_by=model,api_key_id`);
+  const costs = await allPages<CostsResult>(api, `${orgPath(a)}/costs?${range}&group_by=line_item,api_key_id`);
 
   const rows = new Map<string, UsageRow>();
   const row = (model: string | null, key: string | null): UsageRow => {
@@ -122,25 +55,19 @@ async function usageCommand(args: ParsedArgs, io: UsageCliIo): Promise<number> {
     { requests: 0, input_tokens: 0, output_tokens: 0, cost_pico: 0n },
   );
 
-  if (args.flags.has('json')) {
-    // cost_usd is the number nearest the amount; cost_usd_exact the exact decimal.
-    const out = {
-      organization_id: orgId,
-      month: period.key,
-      rows: list.map(({ cost_pico, ...r }) => ({ ...r, cost_usd: picoToUsd(cost_pico), cost_usd_exact: formatUsd(cost_pico) })),
-      total: { requests: total.requests, input_tokens: total.input_tokens, output_tokens: total.output_tokens, cost_usd: picoToUsd(total.cost_pico), cost_usd_exact: formatUsd(total.cost_pico) },
-    };
-    io.stdout(JSON.stringify(out, null, 2) + '\n');
-    return 0;
-  }
-  io.stdout(`Usage of ${orgId} in ${period.key} (UTC)\n\n`);
+  // cost_usd is the number nearest the amount; cost_usd_exact the exact decimal.
+  const json = {
+    organization_id: orgId,
+    month: period.key,
+    rows: list.map(({ cost_pico, ...r }) => ({ ...r, cost_usd: picoToUsd(cost_pico), cost_usd_exact: formatUsd(cost_pico) })),
+    total: { requests: total.requests, input_tokens: total.input_tokens, output_tokens: total.output_tokens, cost_usd: picoToUsd(total.cost_pico), cost_usd_exact: formatUsd(total.cost_pico) },
+  };
   const table = [
     ['MODEL', 'API KEY', 'REQUESTS', 'INPUT TOKENS', 'OUTPUT TOKENS', 'COST (USD)'],
     ...list.map((r) => [r.model, r.api_key_id, String(r.requests), String(r.input_tokens), String(r.output_tokens), money(r.cost_pico)]),
     ['TOTAL', '', String(total.requests), String(total.input_tokens), String(total.output_tokens), money(total.cost_pico)],
   ];
-  io.stdout(formatTable(table, [false, false, true, true, true, true]));
-  return 0;
+  return { json, human: `Usage of ${orgId} in ${period.key} (UTC)\n\n${formatTable(table, [false, false, true, true, true, true])}` };
 }
 
 interface UsageRow {
@@ -152,119 +79,116 @@ interface UsageRow {
   cost_pico: bigint;
 }
 
-async function billingCommand(args: ParsedArgs, io: UsageCliIo): Promise<number> {
-  const [verb, orgId, ...extra] = args.positionals;
-  if ((verb !== 'get' && verb !== 'set') || orgId === undefined || extra.length > 0) throw new CliError('expected get|set <org_id>', 2);
-  const path = `/admin/v1/organizations/${encodeURIComponent(orgId)}/billing`;
-  let view: BillingJson;
-  if (verb === 'get') view = await call<BillingJson>(io, 'GET', path);
-  else {
-    const body: Record<string, number | null> = {};
-    const hard = usdFlag(args, 'hard');
-    const soft = usdFlag(args, 'soft');
-    if (hard !== undefined) body.hard_limit_usd = hard;
-    if (soft !== undefined) body.soft_limit_usd = soft;
-    if (Object.keys(body).length === 0) throw new CliError('set needs --hard and/or --soft', 2);
-    view = await call<BillingJson>(io, 'PUT', path, body);
-  }
-  if (args.flags.has('json')) io.stdout(JSON.stringify(view, null, 2) + '\n');
-  else io.stdout(formatBilling(view));
-  return 0;
-}
+const billingOutput = (v: BillingJson): Output => ({ json: v, human: formatBilling(v) });
+const quotaRequestOutput = (r: QuotaRequestJson): Output => ({ json: r, human: formatQuotaRequests([r]) });
 
-async function quotaRequestsCommand(args: ParsedArgs, io: UsageCliIo): Promise<number> {
-  const [verb, target, ...extra] = args.positionals;
-  if (extra.length > 0) throw new CliError(`unexpected argument '${extra[0]}'`, 2);
-  let result: QuotaRequestJson;
-  switch (verb) {
-    case 'list': {
+export const BILLING_COMMANDS: readonly CommandSpec[] = [
+  {
+    resource: 'usage',
+    summary: "print an organization's usage and cost for a month by model and API key",
+    args: ['org_id'],
+    flags: { month: value('YYYY-MM', 'the month to report (default: this month, UTC)') },
+    showStatus: true,
+    run: usageReport,
+  },
+  {
+    resource: 'billing',
+    verb: 'get',
+    summary: "show an organization's monthly hard limit (requests are refused above it), soft limit and spend",
+    args: ['org_id'],
+    flags: {},
+    showStatus: true,
+    run: async (api, a) => billingOutput(await api.request('GET', `${orgPath(a)}/billing`)),
+  },
+  {
+    resource: 'billing',
+    verb: 'set',
+    summary: "set the monthly hard limit and/or soft limit (a webhook fires when spend reaches it); 'none' removes a limit",
+    args: ['org_id'],
+    flags: { hard: value('USD', "monthly hard limit in USD, or 'none'"), soft: value('USD', "monthly soft limit in USD, or 'none'") },
+    showStatus: true,
+    run: async (api, a) => {
+      const body: Record<string, number | null> = {};
+      const hard = usdFlag(a, 'hard');
+      const soft = usdFlag(a, 'soft');
+      if (hard !== undefined) body.hard_limit_usd = hard;
+      if (soft !== undefined) body.soft_limit_usd = soft;
+      if (Object.keys(body).length === 0) throw new UsageError('set needs --hard and/or --soft');
+      return billingOutput(await api.request('PUT', `${orgPath(a)}/billing`, body));
+    },
+  },
+  {
+    resource: 'quota-requests',
+    verb: 'list',
+    summary: 'list quota requests (the 100 most recent)',
+    args: [],
+    flags: { status: value('STATUS', 'pending, approved or rejected'), org: value('ORG_ID', 'the organization') },
+    showStatus: true,
+    run: async (api, a) => {
       const q = new URLSearchParams({ limit: '100' });
-      const status = flagString(args, 'status');
-      const org = flagString(args, 'org');
+      const status = a.str('status');
+      const org = a.str('org');
       if (status) q.set('status', status);
       if (org) q.set('organization_id', org);
-      const list = await call<{ data: QuotaRequestJson[]; has_more: boolean }>(io, 'GET', `/admin/v1/quota_requests?${q}`);
-      if (args.flags.has('json')) io.stdout(JSON.stringify(list, null, 2) + '\n');
-      else io.stdout(formatQuotaRequests(list.data) + (list.has_more ? '(more: narrow with --status or --org)\n' : ''));
-      return 0;
-    }
-    case 'create': {
-      if (target === undefined) throw new CliError('create needs <org_id>', 2);
-      const hard = usdFlag(args, 'hard');
-      const reason = flagString(args, 'reason');
-      if (hard === undefined || hard === null || reason === undefined) throw new CliError('create needs --hard USD and --reason TEXT', 2);
-      result = await call<QuotaRequestJson>(io, 'POST', `/admin/v1/organizations/${encodeURIComponent(target)}/quota_requests`, { hard_limit_usd: hard, reason });
-      break;
-    }
-    case 'approve':
-    case 'reject': {
-      if (target === undefined) throw new CliError(`${verb} needs <id>`, 2);
-      const note = flagString(args, 'note');
-      if (verb === 'reject' && note === undefined) throw new CliError('reject needs --note TEXT', 2);
-      result = await call<QuotaRequestJson>(io, 'POST', `/admin/v1/quota_requests/${encodeURIComponent(target)}/${verb}`, note === undefined ? {} : { note });
-      break;
-    }
-    default:
-      throw new CliError('expected list|create|approve|reject', 2);
-  }
-  if (args.flags.has('json')) io.stdout(JSON.stringify(result, null, 2) + '\n');
-  else io.stdout(formatQuotaRequests([result]));
-  return 0;
-}
+      const list: { data: QuotaRequestJson[]; has_more: boolean } = await api.request('GET', `/quota_requests?${q}`);
+      return { json: list, human: formatQuotaRequests(list.data) + (list.has_more ? '(more: narrow with --status or --org)\n' : '') };
+    },
+  },
+  {
+    resource: 'quota-requests',
+    verb: 'create',
+    summary: "ask for a higher monthly hard limit for an organization",
+    args: ['org_id'],
+    flags: { hard: value('USD', 'the hard limit asked for, in USD', true), reason: value('TEXT', 'why the increase is needed', true) },
+    showStatus: true,
+    run: async (api, a) => {
+      const hard = usdFlag(a, 'hard');
+      if (hard === null || hard === undefined) throw new UsageError('create needs --hard USD and --reason TEXT');
+      return quotaRequestOutput(await api.request('POST', `${orgPath(a)}/quota_requests`, { hard_limit_usd: hard, reason: a.str('reason') }));
+    },
+  },
+  {
+    resource: 'quota-requests',
+    verb: 'approve',
+    summary: "approve a quota request (the organization's hard limit becomes the amount asked for)",
+    args: ['id'],
+    flags: { note: value('TEXT', "the operator's note") },
+    showStatus: true,
+    run: async (api, a) => quotaRequestOutput(await api.request('POST', `/quota_requests/${a.path('id')}/approve`, noteBody(a))),
+  },
+  {
+    resource: 'quota-requests',
+    verb: 'reject',
+    summary: 'reject a quota request',
+    args: ['id'],
+    flags: { note: value('TEXT', "the operator's note, shown to the organization", true) },
+    showStatus: true,
+    run: async (api, a) => quotaRequestOutput(await api.request('POST', `/quota_requests/${a.path('id')}/reject`, noteBody(a))),
+  },
+];
+
+const noteBody = (a: Args) => (a.str('note') === undefined ? {} : { note: a.str('note') });
 
 /** Fetches every page of a report by following `next_page`. */
-async function allPages<R>(io: UsageCliIo, path: string): Promise<R[]> {
+async function allPages<R>(api: AdminClient, path: string): Promise<R[]> {
   const out: R[] = [];
   let next: string | null = null;
   for (let i = 0; i < 100; i++) {
-    const page: UsagePage<R> = await call<UsagePage<R>>(io, 'GET', next === null ? path : `${path}&page=${encodeURIComponent(next)}`);
+    const page: UsagePage<R> = await api.request('GET', next === null ? path : `${path}&page=${encodeURIComponent(next)}`);
     for (const b of page.data) out.push(...b.results);
     if (!page.has_more || page.next_page === null) return out;
     next = page.next_page;
   }
-  throw new CliError('the report did not end after 100 pages', 1);
-}
-
-async function call<T>(io: UsageCliIo, method: string, path: string, body?: unknown): Promise<T> {
-  const key = io.env.TOLLGATE_ADMIN_KEY;
-  if (!key) throw new CliError('TOLLGATE_ADMIN_KEY is not set', 2);
-  const base = gatewayRoot(gatewayUrlFromEnv(io.env) ?? 'http://127.0.0.1:8080');
-  let res: Response;
-  try {
-    res = await io.fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  } catch (e) {
-    throw new CliError(`cannot reach ${base}: ${e instanceof Error ? e.message : String(e)}`, 1);
-  }
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new CliError(`${method} ${path}: HTTP ${res.status}, not JSON`, 1);
-  }
-  if (!res.ok) {
-    const msg = (json as { error?: { message?: unknown } }).error?.message;
-    throw new CliError(`HTTP ${res.status}: ${typeof msg === 'string' ? msg : text.slice(0, 300)}`, 1);
-  }
-  return json as T;
-}
-
-function onePositional(args: ParsedArgs, name: string): string {
-  if (args.positionals.length !== 1) throw new CliError(`expected <${name}>`, 2);
-  return args.positionals[0]!;
+  throw new CommandError('the report did not end after 100 pages', EXIT.failed);
 }
 
 /** `--name 12.5` → 12.5; `--name none` → null (no limit); absent → undefined. */
-function usdFlag(args: ParsedArgs, name: string): number | null | undefined {
-  const v = args.flags.get(name);
+function usdFlag(a: Args, name: string): number | null | undefined {
+  const v = a.str(name);
   if (v === undefined) return undefined;
   if (v === 'none' || v === 'unlimited') return null;
-  const n = typeof v === 'string' && /^\d+(\.\d+)?$/.test(v.replace(/^\$/, '')) ? Number(v.replace(/^\$/, '')) : NaN;
-  if (!Number.isFinite(n)) throw new CliError(`--${name} must be a USD amount or 'none', got ${JSON.stringify(v === true ? '' : v)}`, 2);
+  const n = /^\d+(\.\d+)?$/.test(v.replace(/^\$/, '')) ? Number(v.replace(/^\$/, '')) : NaN;
+  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a USD amount or 'none', got ${JSON.stringify(v)}`);
   return n;
 }
 

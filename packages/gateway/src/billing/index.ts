@@ -11,5 +11,5 @@ export { OrgSpendLimits, type SpendLimits } from './org-spend-limits.js';
 export { createQuotaRequest, decideQuotaRequest, getQuotaRequest, listQuotaRequests, type QuotaRequest, type Decision } from './quota-requests.js';
 export { SoftLimitNotifier, createSoftLimitHook, type SoftLimitNotifierOptions, type SoftLimitPayload } from './soft-limit.js';
 export { registerBillingRoutes, billingView, type BillingRouteDeps } from './routes.js';
-export { runUsageCli, USAGE_CLI_COMMANDS, type UsageCliIo } from './cli.js';
+export { BILLING_COMMANDS, money } from './cli.js';
 export type { BillingTables, BillingStore } from './tables.js';

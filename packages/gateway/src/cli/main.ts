@@ -1,65 +1,18 @@
 #!/usr/bin/env node
 /**
  * The `tollgate` command: `serve` runs the gateway, `simulate` serves the simulator engine alone,
- * and the admin verbs talk to a running gateway's admin API.
+ * and the admin verbs talk to a running gateway's admin API. The commands are listed in table.ts
+ * and run by run.ts.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CliIo } from './io.js';
+import { EXIT } from './exit.js';
+import { runCli } from './run.js';
 
-export type { CliIo };
-
-const USAGE = `Usage: tollgate <command> [options]
-
-Gateway:
-  serve [--config FILE] [--port N] [--host H]   run the gateway (TOLLGATE_CONFIG names the config too)
-  simulate [--port N] [--config FILE]           serve the simulator engine alone (OpenAI-compatible, no keys)
-  docs errors [--lang en|zh-CN]                 print the error reference (Markdown)
-
-Administration (talks to TOLLGATE_URL, with or without /v1, using TOLLGATE_ADMIN_KEY):
-  orgs | users | members | keys | limits <verb>  identity and access; --help on each
-  billing | quota-requests | usage               spend limits, quota requests, usage reports
-  incidents | maintenance <verb>                 status-page incidents, updates, postmortems, maintenance
-  batch requests.jsonl -o results.jsonl          run an OpenAI Batch-format file through the API
-                                                 (TOLLGATE_URL with TOLLGATE_API_KEY)
-
-Every command takes --help; --version prints the version.`;
-
-/** The gateway package's version (dist/cli/main.js → ../../package.json, in the repo and when installed). */
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case undefined:
-    case '--help':
-    case '-h':
-    case 'help':
-      io.stdout(USAGE + '\n');
-      return command === undefined ? 2 : 0;
-    case '--version':
-    case '-v':
-    case 'version':
-      io.stdout(`tollgate ${version()}\n`);
-      return 0;
-    case 'serve':
-      return (await import('./serve.js')).serveCommand(rest, io);
-    case 'simulate':
-      return (await import('./simulate.js')).simulateCommand(rest, io);
-    case 'docs':
-      return (await import('./docs.js')).docsCommand(rest, io);
-    default: {
-      const dispatch = (await import('./dispatch.js')).dispatchCommand;
-      const code = await dispatch(command, rest, io);
-      if (code !== undefined) return code;
-      io.stderr(`tollgate: unknown command '${command}'\n\n${USAGE}\n`);
-      return 2;
-    }
-  }
-}
+export type { CliIo } from './io.js';
+export { runCli } from './run.js';
+export { version } from './version.js';
 
 /** Runs the command line of this process; the bin launcher (bin/tollgate.js) calls it. */
 export function main(argv: string[]): void {
@@ -70,8 +23,8 @@ export function main(argv: string[]): void {
       if (code !== 0 || !['serve', 'simulate'].includes(argv[0] ?? '')) process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`tollgate: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = 1;
+      process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = EXIT.failed;
     },
   );
 }

@@ -2,48 +2,24 @@ import { existsSync } from 'node:fs';
 import { createGateway } from '../app.js';
 import { bootstrap, type FirstStart } from '../bootstrap.js';
 import { ConfigError, loadConfig } from '../config/load.js';
-import { flagString, parseCommand } from './args.js';
-import { configPath } from './config-path.js';
+import { CommandError } from './args.js';
+import type { Args } from './command.js';
 import type { CliIo } from './io.js';
+import { configPath } from './config-path.js';
+import { EXIT } from './exit.js';
 
-const HELP = `Usage: tollgate serve [--config FILE] [--port N] [--host HOST]
-
-Runs the gateway. Without a config file it serves the built-in simulator models on SQLite
-(./data/tollgate.db). On the first start it creates an organization, a user, an API key and (unless
-TOLLGATE_ADMIN_KEY is set) an admin key, and saves the keys to ./data/first-start-credentials.env
-(readable only by you); they are shown on the terminal too when stderr is one, never in the logs.
-SIGTERM or SIGINT drains in-flight requests, then exits 0.
-`;
-
-export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
-  const args = parseCommand(
-    argv,
-    {
-      config: { value: true, placeholder: 'FILE', help: 'the config file' },
-      port: { value: true, placeholder: 'N', help: 'listen port' },
-      host: { value: true, placeholder: 'HOST', help: 'listen address' },
-    },
-    HELP,
-    io,
-  );
-  if (!args) return 2;
-  if (args.flags.has('help')) {
-    io.stdout(HELP);
-    return 0;
-  }
+/** `tollgate serve`: runs the gateway until SIGTERM or SIGINT (see the command's help). */
+export async function serveCommand(args: Args, io: CliIo): Promise<number> {
   const env = { ...io.env };
-  const port = flagString(args, 'port');
-  const host = flagString(args, 'host');
+  const port = args.str('port');
+  const host = args.str('host');
   if (port !== undefined) env.TOLLGATE_PORT = port;
   if (host !== undefined) env.TOLLGATE_HOST = host;
   let config;
   try {
-    config = loadConfig(configPath(flagString(args, 'config'), env), env);
+    config = loadConfig(configPath(args.str('config'), env), env);
   } catch (e) {
-    if (e instanceof ConfigError) {
-      io.stderr(`tollgate serve: ${e.message}\n`);
-      return 2;
-    }
+    if (e instanceof ConfigError) throw new CommandError(e.message, EXIT.usage);
     throw e;
   }
   const gateway = await createGateway(config, { env });

@@ -1,85 +1,34 @@
-import { CATALOG } from '@tollgate/protocol';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { startSimulatorServer } from '../upstream/simulator/serve.js';
-import { flagString, parseCommand } from './args.js';
-import { configPath } from './config-path.js';
+import { CommandError, UsageError } from './args.js';
+import type { Args } from './command.js';
 import type { CliIo } from './io.js';
+import { configPath } from './config-path.js';
+import { EXIT } from './exit.js';
+import { SIMULATE } from './gateway-commands.js';
+import { commandHelp } from './help.js';
 
-/**
- * The help lists exactly the faults `parseFault` accepts: every id of the error catalog (read from
- * it, so the list cannot name a fault that does not exist) plus the two transport faults.
- */
+/** `tollgate simulate --help`: its fault list names exactly the faults the simulator accepts. */
 export function simulateHelp(): string {
-  return `Usage: tollgate simulate [--port N] [--host HOST] [--config FILE] [--allow-fault-header]
-
-Serves the simulator engine alone over HTTP: OpenAI-compatible, no API keys. Models come from
-the config (every model is served by the simulator here, whatever its provider) or the built-in
-defaults.
-
-With --allow-fault-header, a request with 'x-tollgate-fault: <fault>' fails as asked:
-  <error id>          fail with that catalog error before any output
-  <error id>@<n>      on a stream: fail after n content chunks (mid-stream error frame)
-  stall[@<n>]         send n content chunks, then nothing (tests idle and first-byte timeouts)
-  disconnect[@<n>]    close the connection after n content chunks
-Error ids (GET /docs/errors explains each):
-${wrap(FAULT_IDS.join(', '), 76, '  ')}
-`;
+  return commandHelp(SIMULATE);
 }
 
-const FAULT_IDS = CATALOG.map((e) => e.id);
-
-function wrap(text: string, width: number, indent: string): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(indent + line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(indent + line);
-  return lines.join('\n');
-}
-
-const HELP = simulateHelp();
-
-export async function simulateCommand(argv: string[], io: CliIo): Promise<number> {
-  const args = parseCommand(
-    argv,
-    {
-      port: { value: true, placeholder: 'N', help: 'listen port' },
-      host: { value: true, placeholder: 'HOST', help: 'listen address' },
-      config: { value: true, placeholder: 'FILE', help: 'the config file' },
-      'allow-fault-header': { value: false, help: 'honour x-tollgate-fault' },
-    },
-    HELP,
-    io,
-  );
-  if (!args) return 2;
-  if (args.flags.has('help')) {
-    io.stdout(HELP);
-    return 0;
-  }
+/** `tollgate simulate`: serves the simulator engine until SIGTERM or SIGINT. */
+export async function simulateCommand(args: Args, io: CliIo): Promise<number> {
   let config;
   try {
-    config = loadConfig(configPath(flagString(args, 'config'), io.env), io.env);
+    config = loadConfig(configPath(args.str('config'), io.env), io.env);
   } catch (e) {
-    if (e instanceof ConfigError) {
-      io.stderr(`tollgate simulate: ${e.message}\n`);
-      return 2;
-    }
+    if (e instanceof ConfigError) throw new CommandError(e.message, EXIT.usage);
     throw e;
   }
-  const port = Number(flagString(args, 'port') ?? 8081);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    io.stderr(`tollgate simulate: --port must be a port number\n`);
-    return 2;
-  }
+  const port = Number(args.str('port') ?? 8081);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a port number');
   const sim = await startSimulatorServer({
     models: config.models,
-    host: flagString(args, 'host') ?? '127.0.0.1',
+    host: args.str('host') ?? '127.0.0.1',
     port,
-    allowFaultHeader: args.flags.has('allow-fault-header'),
+    allowFaultHeader: args.on('allow-fault-header'),
   });
   io.stdout(`Tollgate simulator listening on ${sim.url} (OpenAI base URL ${sim.url}/v1; models: ${config.models.map((m) => m.name).join(', ')})\n`);
   await new Promise<void>((resolve) => {

@@ -11,8 +11,8 @@
  *   tollgate maintenance complete <id> [--body TEXT]
  * @module
  */
-import { UsageError, type FlagSpec } from '../cli/admin/args.js';
-import type { Args, CommandSpec, Output } from '../cli/admin/commands.js';
+import { UsageError, type FlagSpec } from '../cli/args.js';
+import type { Args, Output, VerbSpec } from '../cli/command.js';
 import { fields, table } from '../cli/admin/format.js';
 
 type Obj = Record<string, any>;
@@ -47,7 +47,7 @@ function componentMap(a: Args): Record<string, string> | undefined {
   return out;
 }
 
-export const STATUS_COMMANDS: readonly CommandSpec[] = [
+export const STATUS_COMMANDS: readonly VerbSpec[] = [
   { resource: 'incidents', verb: 'list', summary: 'list the 50 most recent incidents', args: [], flags: {}, run: async (api) => {
     const r = await api.request('GET', '/status/incidents');
     return { json: r, human: rows(r.data) };

@@ -1,8 +1,8 @@
 /** The admin CLI verbs against a real gateway admin API (the identity test harness). */
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_COMMANDS, runAdminCli } from '../../src/cli/admin/index.js';
-import { COMMANDS } from '../../src/cli/admin/commands.js';
+import { ADMIN_COMMANDS, COMMANDS } from '../../src/cli/admin/commands.js';
+import { runCli } from '../../src/cli/run.js';
 import { ADMIN_KEY, startHarness, type Harness } from '../identity/harness.js';
 
 let h: Harness;
@@ -16,7 +16,7 @@ afterAll(async () => {
 async function cli(argv: string[], env: Record<string, string | undefined> = {}) {
   let stdout = '';
   let stderr = '';
-  const code = await runAdminCli(argv, {
+  const code = await runCli(argv, {
     stdout: (s) => (stdout += s),
     stderr: (s) => (stderr += s),
     env: { TOLLGATE_URL: h.url, TOLLGATE_ADMIN_KEY: ADMIN_KEY, ...env },

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { money, runUsageCli, type UsageCliIo } from '../../src/billing/cli.js';
+import { money } from '../../src/billing/cli.js';
+import type { CliIo } from '../../src/cli/io.js';
+import { runCli } from '../../src/cli/run.js';
 import { formatUsd } from '../../src/billing/pricing.js';
 import type { UsageEvent } from '../../src/usage/event.js';
 import { writeUsageBatch } from '../../src/usage/ledger-writer.js';
@@ -39,14 +41,14 @@ describe('tollgate usage | billing | quota-requests', () => {
   async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
     let out = '';
     let err = '';
-    const io: UsageCliIo = {
+    const io: CliIo = {
       stdout: (x) => void (out += x),
       stderr: (x) => void (err += x),
       env: { TOLLGATE_URL: s.url, TOLLGATE_ADMIN_KEY: ADMIN_KEY },
       fetch,
       now: () => s.clock.now(),
     };
-    const code = await runUsageCli(argv, io);
+    const code = await runCli(argv, io);
     return { code, out, err };
   }
 
@@ -150,7 +152,7 @@ describe('tollgate usage | billing | quota-requests', () => {
     expect(help.code).toBe(0);
     expect(help.out).toContain('tollgate usage <org_id>');
     let err = '';
-    const noKey = await runUsageCli(['billing', 'get', org], { stdout: () => {}, stderr: (x) => void (err += x), env: { TOLLGATE_URL: s.url }, fetch });
+    const noKey = await runCli(['billing', 'get', org], { stdout: () => {}, stderr: (x) => void (err += x), env: { TOLLGATE_URL: s.url }, fetch });
     expect(noKey).toBe(2);
     expect(err).toContain('TOLLGATE_ADMIN_KEY is not set');
   });

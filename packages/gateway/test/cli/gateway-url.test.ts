@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { batchCommand, Tollgate } from '@tollgate/client/node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runUsageCli } from '../../src/billing/cli.js';
-import { runAdminCli } from '../../src/cli/admin/index.js';
+import { runCli } from '../../src/cli/run.js';
 
 const ROOT = 'http://gw.test:8080';
 const FORMS: [string, string][] = [
@@ -40,13 +39,13 @@ const sink = { write: () => true, isTTY: false };
 describe('the gateway URL from the environment', () => {
   it.each(FORMS)('admin verbs: %s=%s calls <root>/admin/v1', async (name, value) => {
     const r = recorder();
-    await runAdminCli(['orgs', 'list'], { stdout: quiet, stderr: quiet, env: { [name]: value, TOLLGATE_ADMIN_KEY: 'tga-x' }, fetch: r.fetch });
+    await runCli(['orgs', 'list'], { stdout: quiet, stderr: quiet, env: { [name]: value, TOLLGATE_ADMIN_KEY: 'tga-x' }, fetch: r.fetch });
     expect(r.urls[0]).toMatch(new RegExp(`^${ROOT}/admin/v1/organizations`));
   });
 
   it.each(FORMS)('billing verbs: %s=%s calls <root>/admin/v1', async (name, value) => {
     const r = recorder();
-    await runUsageCli(['billing', 'get', 'org-1'], { stdout: quiet, stderr: quiet, env: { [name]: value, TOLLGATE_ADMIN_KEY: 'tga-x' }, fetch: r.fetch });
+    await runCli(['billing', 'get', 'org-1'], { stdout: quiet, stderr: quiet, env: { [name]: value, TOLLGATE_ADMIN_KEY: 'tga-x' }, fetch: r.fetch });
     expect(r.urls[0]).toBe(`${ROOT}/admin/v1/organizations/org-1/billing`);
   });
 
@@ -61,8 +60,8 @@ describe('the gateway URL from the environment', () => {
   it('TOLLGATE_URL wins over the alias; --url and --base-url win over both', async () => {
     const r = recorder();
     const env = { TOLLGATE_URL: ROOT, TOLLGATE_BASE_URL: 'http://other.test', TOLLGATE_ADMIN_KEY: 'tga-x' };
-    await runAdminCli(['orgs', 'list'], { stdout: quiet, stderr: quiet, env, fetch: r.fetch });
-    await runAdminCli(['orgs', 'list', '--url', 'http://flag.test/v1'], { stdout: quiet, stderr: quiet, env, fetch: r.fetch });
+    await runCli(['orgs', 'list'], { stdout: quiet, stderr: quiet, env, fetch: r.fetch });
+    await runCli(['orgs', 'list', '--url', 'http://flag.test/v1'], { stdout: quiet, stderr: quiet, env, fetch: r.fetch });
     expect(r.urls.map((u) => new URL(u).host)).toEqual(['gw.test:8080', 'flag.test']);
     expect(new URL(r.urls[1]!).pathname).toBe('/admin/v1/organizations');
   });

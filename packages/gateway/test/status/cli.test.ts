@@ -1,7 +1,7 @@
 /** The status page's CLI verbs against a real gateway: incidents and maintenance end to end. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FakeClock } from '../../src/clock.js';
-import { runAdminCli } from '../../src/cli/admin/index.js';
+import { runCli } from '../../src/cli/run.js';
 import { ADMIN_KEY, type TestGateway } from '../support/gateway.js';
 import { statusGateway } from './helpers.js';
 
@@ -17,7 +17,7 @@ afterAll(async () => {
 async function cli(...argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await runAdminCli(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: { TOLLGATE_URL: g.url, TOLLGATE_ADMIN_KEY: ADMIN_KEY }, now: () => clock.now() });
+  const code = await runCli(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: { TOLLGATE_URL: g.url, TOLLGATE_ADMIN_KEY: ADMIN_KEY }, now: () => clock.now() });
   return { code, stdout, stderr };
 }
 

@@ -3,93 +3,11 @@
  * arguments, options, and what to call on the admin API.
  * @module
  */
-import { UsageError, type FlagSpec, type Parsed } from './args.js';
+import { UsageError, type FlagSpec } from '../args.js';
+import type { Args, Output, VerbSpec } from '../command.js';
 import type { AdminClient } from './client.js';
 import { cell, fields, table, time } from './format.js';
 import { STATUS_COMMANDS } from '../../status/cli.js';
-
-export interface Output {
-  /** What `--json` prints: the API's answer. */
-  json: unknown;
-  human: string;
-}
-
-export interface CommandSpec {
-  resource: string;
-  verb: string;
-  summary: string;
-  args: string[];
-  flags: Record<string, FlagSpec>;
-  run(api: AdminClient, a: Args): Promise<Output>;
-}
-
-/** Parsed arguments with typed accessors that raise usage errors. */
-export class Args {
-  constructor(
-    private readonly spec: CommandSpec,
-    private readonly parsed: Parsed,
-    readonly now: () => number,
-  ) {
-    const extra = parsed.positionals.length - spec.args.length;
-    if (extra < 0) throw new UsageError(`missing ${spec.args.slice(parsed.positionals.length).map((a) => `<${a}>`).join(' ')}`);
-    if (extra > 0) throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[spec.args.length])}`);
-    for (const [name, f] of Object.entries(spec.flags)) if (f.required && !parsed.flags.has(name)) throw new UsageError(`missing --${name}`);
-  }
-
-  arg(name: string): string {
-    return this.parsed.positionals[this.spec.args.indexOf(name)]!;
-  }
-
-  /** URL-encoded positional, for paths. */
-  path(name: string): string {
-    return encodeURIComponent(this.arg(name));
-  }
-
-  str(name: string): string | undefined {
-    const v = this.parsed.flags.get(name);
-    return typeof v === 'string' ? v : undefined;
-  }
-
-  on(name: string): boolean {
-    return this.parsed.flags.get(name) === true;
-  }
-
-  list(name: string): string[] | undefined {
-    const v = this.str(name);
-    return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  }
-
-  /** A limit value: a non-negative integer, or `unlimited`. Undefined when not given. */
-  limit(name: string): number | null | undefined {
-    const v = this.str(name);
-    if (v === undefined) return undefined;
-    if (v === 'unlimited' || v === 'none') return null;
-    if (!/^\d+$/.test(v)) throw new UsageError(`--${name}: expected a whole number or "unlimited", got ${JSON.stringify(v)}`);
-    return Number(v);
-  }
-
-  /** `--expires-at`: Unix seconds, an ISO date, or `+<n>d|h|m` from now. */
-  expiresAt(name: string): number | undefined {
-    const v = this.str(name);
-    if (v === undefined) return undefined;
-    if (/^\d+$/.test(v)) return Number(v);
-    const rel = /^\+(\d+)([dhm])$/.exec(v);
-    if (rel) return Math.floor(this.now() / 1000) + Number(rel[1]) * { d: 86_400, h: 3600, m: 60 }[rel[2] as 'd' | 'h' | 'm'];
-    const t = Date.parse(v);
-    if (Number.isNaN(t)) throw new UsageError(`--${name}: expected Unix seconds, an ISO date or +30d/+12h/+90m, got ${JSON.stringify(v)}`);
-    return Math.floor(t / 1000);
-  }
-
-  /** `?limit=&after=` from --limit/--after. */
-  paging(): string {
-    const q = new URLSearchParams();
-    const limit = this.str('limit');
-    if (limit !== undefined) q.set('limit', limit);
-    const after = this.str('after');
-    if (after !== undefined) q.set('after', after);
-    return q.toString();
-  }
-}
 
 type Obj = Record<string, any>;
 interface ListBody {
@@ -154,7 +72,7 @@ const LIMIT_FLAGS: Record<string, FlagSpec> = {
   tpd: { value: true, placeholder: 'N', help: 'max tokens per day' },
 };
 
-export const COMMANDS: readonly CommandSpec[] = [
+export const COMMANDS: readonly VerbSpec[] = [
   {
     resource: 'orgs',
     verb: 'list',
@@ -401,3 +319,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   // The status page's incidents and maintenances (status/cli.ts).
   ...STATUS_COMMANDS,
 ];
+
+/** The resources of the admin verbs above, in order. */
+export const ADMIN_COMMANDS: readonly string[] = [...new Set(COMMANDS.map((c) => c.resource))];

@@ -1,0 +1,120 @@
+/**
+ * The shape of a `tollgate` command, as the command table (table.ts) lists it: the words that
+ * name it, its positional arguments and options, and what it runs.
+ * @module
+ */
+import type { AdminClient } from './admin/client.js';
+import { UsageError, type FlagSpec, type Parsed } from './args.js';
+import type { CliIo } from './io.js';
+
+/** What an admin command prints: `json` with `--json` (the API's answer), else `human`. */
+export interface Output {
+  json: unknown;
+  human: string;
+}
+
+interface BaseSpec {
+  /** The first word: `orgs`, `usage`, `serve`. */
+  resource: string;
+  /** The second word (`orgs list`), or none when the resource is itself the command (`usage`). */
+  verb?: string;
+  /** One line, lower case, no final period: the help shows it as a sentence. */
+  summary: string;
+  /** Positional argument names, in order; each is required. */
+  args: string[];
+  flags: Record<string, FlagSpec>;
+  /** More help text, printed last. */
+  details?: string;
+}
+
+/**
+ * A verb of the admin API: it gets --url and --json, and an admin client for the gateway at
+ * TOLLGATE_URL with TOLLGATE_ADMIN_KEY. `showStatus` prefixes an API error with its HTTP status.
+ */
+export interface CommandSpec extends BaseSpec {
+  showStatus?: boolean;
+  run(api: AdminClient, a: Args): Promise<Output>;
+}
+
+/** An admin verb named by two words (`orgs list`). */
+export type VerbSpec = CommandSpec & { verb: string };
+
+/** A command that runs here (serve, simulate, docs); returns its exit code. */
+export interface LocalCommandSpec extends BaseSpec {
+  local(a: Args, io: CliIo): Promise<number>;
+}
+
+/** A command with its own parser and help (`batch`, from the client library). */
+export interface RawCommandSpec extends BaseSpec {
+  raw(argv: string[], io: CliIo): Promise<number>;
+}
+
+export type AnyCommandSpec = CommandSpec | LocalCommandSpec | RawCommandSpec;
+
+/** Parsed arguments with typed accessors that raise usage errors. */
+export class Args {
+  constructor(
+    private readonly spec: BaseSpec,
+    private readonly parsed: Parsed,
+    readonly now: () => number,
+  ) {
+    const extra = parsed.positionals.length - spec.args.length;
+    if (extra < 0) throw new UsageError(`missing ${spec.args.slice(parsed.positionals.length).map((a) => `<${a}>`).join(' ')}`);
+    if (extra > 0) throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[spec.args.length])}`);
+    for (const [name, f] of Object.entries(spec.flags)) if (f.required && !parsed.flags.has(name)) throw new UsageError(`missing --${name}`);
+  }
+
+  arg(name: string): string {
+    return this.parsed.positionals[this.spec.args.indexOf(name)]!;
+  }
+
+  /** URL-encoded positional, for paths. */
+  path(name: string): string {
+    return encodeURIComponent(this.arg(name));
+  }
+
+  str(name: string): string | undefined {
+    const v = this.parsed.flags.get(name);
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  on(name: string): boolean {
+    return this.parsed.flags.get(name) === true;
+  }
+
+  list(name: string): string[] | undefined {
+    const v = this.str(name);
+    return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  }
+
+  /** A limit value: a non-negative integer, or `unlimited`. Undefined when not given. */
+  limit(name: string): number | null | undefined {
+    const v = this.str(name);
+    if (v === undefined) return undefined;
+    if (v === 'unlimited' || v === 'none') return null;
+    if (!/^\d+$/.test(v)) throw new UsageError(`--${name}: expected a whole number or "unlimited", got ${JSON.stringify(v)}`);
+    return Number(v);
+  }
+
+  /** `--expires-at`: Unix seconds, an ISO date, or `+<n>d|h|m` from now. */
+  expiresAt(name: string): number | undefined {
+    const v = this.str(name);
+    if (v === undefined) return undefined;
+    if (/^\d+$/.test(v)) return Number(v);
+    const rel = /^\+(\d+)([dhm])$/.exec(v);
+    if (rel) return Math.floor(this.now() / 1000) + Number(rel[1]) * { d: 86_400, h: 3600, m: 60 }[rel[2] as 'd' | 'h' | 'm'];
+    const t = Date.parse(v);
+    if (Number.isNaN(t)) throw new UsageError(`--${name}: expected Unix seconds, an ISO date or +30d/+12h/+90m, got ${JSON.stringify(v)}`);
+    return Math.floor(t / 1000);
+  }
+
+  /** `?limit=&after=` from --limit/--after. */
+  paging(): string {
+    const q = new URLSearchParams();
+    const limit = this.str('limit');
+    if (limit !== undefined) q.set('limit', limit);
+    const after = this.str('after');
+    if (after !== undefined) q.set('after', after);
+    return q.toString();
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The commands that run here rather than call a gateway: serve, simulate, docs and batch. Their
+ * code is loaded only when run, so that the admin verbs start without loading the gateway.
+ * @module
+ */
+import { CATALOG } from '@tollgate/protocol';
+import type { FlagSpec } from './args.js';
+import type { LocalCommandSpec, RawCommandSpec } from './command.js';
+
+const value = (placeholder: string, help: string): FlagSpec => ({ value: true, placeholder, help });
+
+export const SERVE: LocalCommandSpec = {
+  resource: 'serve',
+  summary: 'run the gateway',
+  args: [],
+  flags: { config: value('FILE', 'the config file (default $TOLLGATE_CONFIG, else ./tollgate.yaml when present)'), port: value('N', 'listen port'), host: value('HOST', 'listen address') },
+  details: `Without a config file it serves the built-in simulator models on SQLite (./data/tollgate.db).
+On the first start it creates an organization, a user, an API key and (unless TOLLGATE_ADMIN_KEY
+is set) an admin key, and saves the keys to ./data/first-start-credentials.env (readable only by
+you); they are shown on the terminal too when stderr is one, never in the logs.
+SIGTERM or SIGINT drains in-flight requests, then exits 0.`,
+  local: async (a, io) => (await import('./serve.js')).serveCommand(a, io),
+};
+
+/**
+ * The help lists exactly the faults `parseFault` accepts: every id of the error catalog (read from
+ * it, so the list cannot name a fault that does not exist) plus the two transport faults.
+ */
+export const SIMULATE: LocalCommandSpec = {
+  resource: 'simulate',
+  summary: 'serve the simulator engine alone over HTTP: OpenAI-compatible, no API keys',
+  args: [],
+  flags: {
+    port: value('N', 'listen port (default 8081)'),
+    host: value('HOST', 'listen address (default 127.0.0.1)'),
+    config: value('FILE', 'the config file'),
+    'allow-fault-header': { value: false, help: 'honour x-tollgate-fault' },
+  },
+  details: `Models come from the config (every model is served by the simulator here, whatever its
+provider) or the built-in defaults.
+
+With --allow-fault-header, a request with 'x-tollgate-fault: <fault>' fails as asked:
+  <error id>          fail with that catalog error before any output
+  <error id>@<n>      on a stream: fail after n content chunks (mid-stream error frame)
+  stall[@<n>]         send n content chunks, then nothing (tests idle and first-byte timeouts)
+  disconnect[@<n>]    close the connection after n content chunks
+Error ids (GET /docs/errors explains each):
+${wrap(
+  CATALOG.map((e) => e.id).join(', '),
+  76,
+  '  ',
+)}`,
+  local: async (a, io) => (await import('./simulate.js')).simulateCommand(a, io),
+};
+
+export const DOCS: LocalCommandSpec = {
+  resource: 'docs',
+  verb: 'errors',
+  summary: 'print the error reference generated from the catalog (both languages by default)',
+  args: [],
+  flags: { lang: value('LANG', 'en or zh-CN') },
+  local: async (a, io) => (await import('./docs.js')).docsCommand(a, io),
+};
+
+/** `batch` is the client library's command: it reads its own options (-o, -c, --base-url, ...). */
+export const BATCH: RawCommandSpec = {
+  resource: 'batch',
+  summary: 'run an OpenAI Batch-format file through the API',
+  args: ['requests.jsonl'],
+  flags: {},
+  raw: async (argv, io) => {
+    const { batchCommand } = await import('@tollgate/client/node');
+    return batchCommand(argv, { stdout: process.stdout, stderr: process.stderr, env: io.env });
+  },
+};
+
+export const GATEWAY_COMMANDS = [SERVE, SIMULATE, DOCS, BATCH] as const;
+
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(indent + line);
+  return lines.join('\n');
+}

@@ -1,0 +1,84 @@
+/**
+ * The help of every `tollgate` command, in one style: a `Usage:` line, a sentence, the options in
+ * aligned columns, the environment and the exit codes.
+ * @module
+ */
+import type { FlagSpec } from './args.js';
+import type { AnyCommandSpec } from './command.js';
+import { EXIT_HELP } from './exit.js';
+import { SECTIONS } from './table.js';
+
+export const DEFAULT_URL = 'http://127.0.0.1:8080';
+
+/** The options of every admin verb. */
+export const ADMIN_FLAGS: Record<string, FlagSpec> = {
+  json: { value: false, help: 'print the API response as JSON (for scripts)' },
+  help: { value: false, help: 'show help' },
+  url: { value: true, placeholder: 'URL', help: `the gateway URL, with or without /v1 (default $TOLLGATE_URL or ${DEFAULT_URL})` },
+};
+
+/** The options of every other command. */
+export const LOCAL_FLAGS: Record<string, FlagSpec> = { help: { value: false, help: 'show help' } };
+
+export const isAdmin = (spec: AnyCommandSpec): boolean => 'run' in spec;
+
+const ENV_HELP = [
+  'Environment (administration):',
+  `  TOLLGATE_URL        the gateway, with or without /v1 (default ${DEFAULT_URL};`,
+  '                      TOLLGATE_BASE_URL is read when it is unset)',
+  '  TOLLGATE_ADMIN_KEY  the admin key (required)',
+];
+
+function columns(rows: (readonly [string, string])[]): string[] {
+  const w = Math.max(...rows.map(([l]) => l.length));
+  return rows.map(([l, h]) => `  ${l.padEnd(w)}  ${h}`.trimEnd());
+}
+
+const flagText = (name: string, f: FlagSpec) => (f.value ? `--${name} ${f.placeholder ?? 'VALUE'}` : `--${name}`);
+
+/** `tollgate --help`: every command, by section. */
+export function overview(): string {
+  const lines = ['Usage: tollgate <command> [<verb>] [arguments] [options]', ''];
+  for (const s of SECTIONS) lines.push(`${s.title}:`, ...columns(Object.entries(s.resources)), '');
+  lines.push('Run `tollgate <command> --help` for its verbs and options; --version prints the version.', '', ...ENV_HELP, '', EXIT_HELP, '');
+  return lines.join('\n');
+}
+
+/** `tollgate orgs --help`: the verbs of a resource. */
+export function resourceHelp(resource: string, specs: readonly AnyCommandSpec[]): string {
+  return [
+    `Usage: tollgate ${resource} <verb> [arguments] [options]`,
+    '',
+    'Verbs:',
+    ...columns(specs.map((s) => [s.verb ?? '', s.summary] as const)),
+    '',
+    `Run \`tollgate ${resource} <verb> --help\` for its options.`,
+    '',
+  ].join('\n');
+}
+
+function synopsis(spec: AnyCommandSpec): string {
+  const flags = Object.entries(spec.flags).map(([name, f]) => (f.required ? flagText(name, f) : `[${flagText(name, f)}]`));
+  return ['tollgate', spec.resource, ...(spec.verb ? [spec.verb] : []), ...spec.args.map((a) => `<${a}>`), ...flags].join(' ');
+}
+
+/** `tollgate orgs list --help`. */
+export function commandHelp(spec: AnyCommandSpec): string {
+  const flagRows = (flags: Record<string, FlagSpec>) => columns(Object.entries(flags).map(([name, f]) => [flagText(name, f), f.help] as const));
+  const own = Object.keys(spec.flags).length ? ['Options:', ...flagRows(spec.flags), ''] : [];
+  const admin = isAdmin(spec);
+  return [
+    `Usage: ${synopsis(spec)}`,
+    '',
+    `${spec.summary[0]!.toUpperCase()}${spec.summary.slice(1)}.`,
+    '',
+    ...own,
+    'Common options:',
+    ...flagRows(admin ? ADMIN_FLAGS : LOCAL_FLAGS),
+    '',
+    ...(admin ? [...ENV_HELP, ''] : []),
+    EXIT_HELP,
+    '',
+    ...(spec.details ? [spec.details.trimEnd(), ''] : []),
+  ].join('\n');
+}

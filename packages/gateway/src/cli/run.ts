@@ -1,0 +1,92 @@
+/**
+ * Runs one `tollgate` command line: finds the command in the table, reads its options, runs it,
+ * prints the outcome and returns the exit code (exit.ts). Every command's mistakes and failures
+ * are printed the same way: `error: <message>` on stderr, then the usage text for a usage mistake.
+ * @module
+ */
+import { gatewayRoot, gatewayUrlFromEnv } from '@tollgate/client';
+import { AdminClient, ApiFailure, ConnectFailure } from './admin/client.js';
+import { CommandError, parseFlags, UsageError } from './args.js';
+import { Args, type AnyCommandSpec, type CommandSpec } from './command.js';
+import type { CliIo } from './io.js';
+import { EXIT } from './exit.js';
+import { ADMIN_FLAGS, DEFAULT_URL, LOCAL_FLAGS, commandHelp, overview, resourceHelp } from './help.js';
+import { commandsOf } from './table.js';
+import { version } from './version.js';
+
+const HELP_WORDS = ['--help', '-h', 'help'];
+
+/** Runs `argv` (without the program name); resolves to the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [first, second, ...more] = argv;
+  if (first === undefined) return failed(io, new UsageError('missing a command'), overview());
+  if (HELP_WORDS.includes(first)) {
+    // `tollgate help orgs list` is `tollgate orgs list --help`.
+    if (first === 'help' && second !== undefined) return runCli([second, ...more, '--help'], io);
+    io.stdout(overview());
+    return EXIT.ok;
+  }
+  if (first === '--version' || first === '-v' || first === 'version') {
+    io.stdout(`tollgate ${version()}\n`);
+    return EXIT.ok;
+  }
+  const specs = commandsOf(first);
+  if (specs.length === 0) return failed(io, new UsageError(`unknown command '${first}'`), overview());
+  if (specs.length === 1 && specs[0]!.verb === undefined) return runCommand(specs[0]!, argv.slice(1), io);
+  if (second === undefined) return failed(io, new UsageError(`missing a verb for ${first}`), resourceHelp(first, specs));
+  if (HELP_WORDS.includes(second)) {
+    io.stdout(resourceHelp(first, specs));
+    return EXIT.ok;
+  }
+  const spec = specs.find((c) => c.verb === second);
+  if (!spec) return failed(io, new UsageError(`unknown verb ${JSON.stringify(second)} for ${first}`), resourceHelp(first, specs));
+  return runCommand(spec, more, io);
+}
+
+async function runCommand(spec: AnyCommandSpec, argv: string[], io: CliIo): Promise<number> {
+  if ('raw' in spec) return spec.raw(argv, io);
+  const help = commandHelp(spec);
+  try {
+    const parsed = parseFlags(argv, { ...spec.flags, ...('run' in spec ? ADMIN_FLAGS : LOCAL_FLAGS) });
+    if (parsed.flags.has('help')) {
+      io.stdout(help);
+      return EXIT.ok;
+    }
+    const args = new Args(spec, parsed, io.now ?? Date.now);
+    if ('local' in spec) return await spec.local(args, io);
+    return await runAdmin(spec, args, io);
+  } catch (e) {
+    if (e instanceof CommandError) return failed(io, e, help);
+    throw e;
+  }
+}
+
+/** An admin verb: the client for --url or TOLLGATE_URL with TOLLGATE_ADMIN_KEY, then the call. */
+async function runAdmin(spec: CommandSpec, args: Args, io: CliIo): Promise<number> {
+  const url = gatewayRoot(args.str('url') ?? gatewayUrlFromEnv(io.env) ?? DEFAULT_URL);
+  if (!/^https?:\/\//.test(url)) throw new UsageError(`the gateway URL must start with http:// or https://, got ${JSON.stringify(url)}`);
+  const key = io.env.TOLLGATE_ADMIN_KEY;
+  if (!key) throw new CommandError('TOLLGATE_ADMIN_KEY is not set: export the admin key of the gateway first', EXIT.usage);
+  const json = args.on('json');
+  try {
+    const out = await spec.run(new AdminClient(url, key, io.fetch ?? fetch), args);
+    io.stdout(json ? `${JSON.stringify(out.json, null, 2)}\n` : out.human);
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof ApiFailure) {
+      if (json && e.body !== undefined) io.stdout(`${JSON.stringify(e.body, null, 2)}\n`);
+      io.stderr(`error: ${spec.showStatus ? `HTTP ${e.status}: ` : ''}${e.message}\n`);
+      return EXIT.failed;
+    }
+    if (e instanceof ConnectFailure) {
+      io.stderr(`error: ${e.message}\n`);
+      return EXIT.cannotConnect;
+    }
+    throw e;
+  }
+}
+
+function failed(io: CliIo, e: CommandError, help: string): number {
+  io.stderr(`error: ${e.message}\n${e instanceof UsageError ? `\n${help}` : ''}`);
+  return e.exit;
+}

@@ -1,0 +1,53 @@
+/**
+ * The one command table of `tollgate`: every command, grouped as the top-level help shows them.
+ * Each area keeps its verbs next to its code (identity in admin/commands.ts, money in
+ * billing/cli.ts, the status page in status/cli.ts); this file only lists them.
+ * @module
+ */
+import { BILLING_COMMANDS } from '../billing/cli.js';
+import { COMMANDS as ADMIN_VERBS } from './admin/commands.js';
+import type { AnyCommandSpec } from './command.js';
+import { GATEWAY_COMMANDS } from './gateway-commands.js';
+
+export interface Section {
+  title: string;
+  /** Each resource of the section with its one-line summary, in the order the help lists them. */
+  resources: Record<string, string>;
+  commands: readonly AnyCommandSpec[];
+}
+
+export const SECTIONS: readonly Section[] = [
+  {
+    title: 'Gateway',
+    resources: {
+      serve: 'run the gateway (TOLLGATE_CONFIG names the config too)',
+      simulate: 'serve the simulator engine alone (OpenAI-compatible, no keys)',
+      docs: 'print the error reference (Markdown)',
+      batch: 'run an OpenAI Batch-format file through the API (TOLLGATE_URL with TOLLGATE_API_KEY)',
+    },
+    commands: GATEWAY_COMMANDS,
+  },
+  {
+    title: 'Administration (a running gateway at TOLLGATE_URL, with TOLLGATE_ADMIN_KEY)',
+    resources: {
+      orgs: 'organizations, their tiers and model allow-lists',
+      users: 'users',
+      members: 'who belongs to which organization, with which role',
+      keys: 'API keys',
+      limits: "organizations' rate limits",
+      incidents: 'status-page incidents: open, update, resolve, postmortem',
+      maintenance: 'status-page scheduled maintenance',
+      billing: 'monthly hard and soft spend limits',
+      'quota-requests': 'requests to raise a hard limit: create, approve, reject',
+      usage: "an organization's usage and cost for a month",
+    },
+    commands: [...ADMIN_VERBS, ...BILLING_COMMANDS],
+  },
+];
+
+export const ALL_COMMANDS: readonly AnyCommandSpec[] = SECTIONS.flatMap((s) => s.commands);
+
+/** The commands of a resource (`orgs` → its verbs; `usage` → the one command). */
+export function commandsOf(resource: string): AnyCommandSpec[] {
+  return ALL_COMMANDS.filter((c) => c.resource === resource);
+}

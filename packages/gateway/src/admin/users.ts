@@ -7,7 +7,7 @@ import { userObject } from './objects.js';
 import { listBody, pageRequest } from './paging.js';
 
 // Deliberately loose: one @, something on each side, a dot in the domain. Delivery is not our job.
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** POST /admin/v1/users {email, name} */
 export const createUser: AdminHandler = async (ctx, deps) => {

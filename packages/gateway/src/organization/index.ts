@@ -11,12 +11,18 @@
  * POST   /v1/organization/admin_api_keys            {name, expires_in_seconds?}
  * GET    /v1/organization/admin_api_keys[/{key_id}]
  * DELETE /v1/organization/admin_api_keys/{key_id}
+ * GET    /v1/organization/users[/{user_id}]              ?emails[]
+ * POST   /v1/organization/users/{user_id}                {role: owner|reader}
+ * DELETE /v1/organization/users/{user_id}
+ * GET    /v1/organization/audit_logs                     ?event_types[]&actor_ids[]&actor_emails[]&project_ids[]&resource_ids[]&effective_at[gt|gte|lt|lte]&before
  * ```
  * @module
  */
 import type { Router } from '../http/router.js';
 import { createAdminApiKey, deleteAdminApiKey, getAdminApiKey, listAdminApiKeys } from './admin-api-keys.js';
+import { listAuditLogs } from './audit-logs.js';
 import type { OrgDeps } from './deps.js';
+import { deleteUser, getUser, listUsers, updateUser } from './users.js';
 import { organizationRouter, type OrgRouter } from './routes.js';
 
 export type { OrgDeps, OrgCaller, OrgHandler, OrgResult } from './deps.js';
@@ -31,5 +37,10 @@ export function registerOrganizationApi(router: Router, deps: OrgDeps): OrgRoute
   org.on('GET', '/admin_api_keys', listAdminApiKeys);
   org.on('GET', '/admin_api_keys/:key_id', getAdminApiKey);
   org.on('DELETE', '/admin_api_keys/:key_id', deleteAdminApiKey);
+  org.on('GET', '/users', listUsers);
+  org.on('GET', '/users/:user_id', getUser);
+  org.on('POST', '/users/:user_id', updateUser);
+  org.on('DELETE', '/users/:user_id', deleteUser);
+  org.on('GET', '/audit_logs', listAuditLogs);
   return org;
 }

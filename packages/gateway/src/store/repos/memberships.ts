@@ -48,6 +48,18 @@ export class MembershipRepo {
     return r && toMember(r);
   }
 
+  /** Changes a member's role; the membership as it is now, or undefined when there is none. */
+  async setRole(orgId: string, userId: string, role: Role): Promise<Member | undefined> {
+    await this.db.updateTable('memberships').set({ role }).where('org_id', '=', orgId).where('user_id', '=', userId).execute();
+    return this.get(orgId, userId);
+  }
+
+  /** How many members of the organization have `role`. */
+  async countWithRole(orgId: string, role: Role): Promise<number> {
+    const r = await this.db.selectFrom('memberships').select((eb) => eb.fn.countAll<number | string>().as('n')).where('org_id', '=', orgId).where('role', '=', role).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
   /** Removes a membership; false when there was none. */
   async remove(orgId: string, userId: string): Promise<boolean> {
     const r = await this.db.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
@@ -55,8 +67,9 @@ export class MembershipRepo {
   }
 
   /** Members of an organization in the order they were added; `after` is a user id. */
-  async list(orgId: string, page: PageRequest): Promise<Page<Member>> {
+  async list(orgId: string, page: PageRequest, filter: { emails?: string[] } = {}): Promise<Page<Member>> {
     let q = this.members().where('m.org_id', '=', orgId);
+    if (filter.emails?.length) q = q.where('u.email', 'in', filter.emails.map((e) => e.toLowerCase()));
     if (page.after !== undefined) {
       const c = await this.db.selectFrom('memberships').select(['created_at', 'user_id as id']).where('org_id', '=', orgId).where('user_id', '=', page.after).executeTakeFirst();
       if (!c) return cursorMissing();

@@ -1,0 +1,60 @@
+/**
+ * `GET /v1/organization/audit_logs`: the organization's changes, newest first, with OpenAI's
+ * filters (`event_types[]`, `actor_ids[]`, `actor_emails[]`, `project_ids[]`, `resource_ids[]`,
+ * `effective_at[gt|gte|lt|lte]` in Unix seconds) and paging (`limit`, `after`, `before`).
+ * @module
+ */
+import { badValue, typeError } from '../admin/input.js';
+import { ApiError } from '../errors/api-error.js';
+import type { AuditLogRecord } from '../store/index.js';
+import type { OrgHandler } from './deps.js';
+import { arrayParam, listBody, listQuery } from './list.js';
+import { seconds } from './objects.js';
+
+const BOUNDS = ['gt', 'gte', 'lt', 'lte'] as const;
+
+/** The audit log object: the event's details under a key named like its type (OpenAI's shape). */
+export function auditLogObject(e: AuditLogRecord) {
+  return {
+    object: 'organization.audit_log',
+    id: e.id,
+    type: e.type,
+    effective_at: seconds(e.effectiveAt),
+    ...(e.projectId ? { project: { id: e.projectId } } : {}),
+    actor: e.actor,
+    [e.type]: e.details,
+  };
+}
+
+function effectiveAt(q: URLSearchParams): Partial<Record<(typeof BOUNDS)[number], number>> | undefined {
+  const out: Partial<Record<(typeof BOUNDS)[number], number>> = {};
+  for (const b of BOUNDS) {
+    const raw = q.get(`effective_at[${b}]`);
+    if (raw === null) continue;
+    if (!/^\d+$/.test(raw)) throw typeError(`effective_at[${b}]`, 'an integer', raw);
+    out[b] = Number(raw) * 1000;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** GET /v1/organization/audit_logs */
+export const listAuditLogs: OrgHandler = async (ctx, caller, deps) => {
+  const { q, page } = listQuery(ctx, ['before', 'event_types', 'actor_ids', 'actor_emails', 'project_ids', 'resource_ids', 'tenant_only', ...BOUNDS.map((b) => `effective_at[${b}]`)]);
+  const before = q.get('before') || undefined;
+  if (before !== undefined && page.after !== undefined) throw new ApiError('invalid_parameter_combination', { param: 'before', requires: 'after', requirement: 'absent' }, { param: 'before' });
+  const tenantOnly = q.get('tenant_only');
+  if (tenantOnly !== null && tenantOnly !== 'true' && tenantOnly !== 'false') throw badValue('tenant_only', tenantOnly, "'true', 'false'");
+  const filter = {
+    types: arrayParam(q, 'event_types'),
+    actorIds: arrayParam(q, 'actor_ids'),
+    actorEmails: arrayParam(q, 'actor_emails'),
+    projectIds: arrayParam(q, 'project_ids'),
+    resourceIds: arrayParam(q, 'resource_ids'),
+    effectiveAt: effectiveAt(q),
+  };
+  // Tollgate has no tenant-level events: tenant_only=true lists none.
+  if (tenantOnly === 'true') filter.types = ['tenant.*'];
+  const cursorPage = { limit: page.limit, ...(page.after ? { after: page.after } : {}), ...(before ? { before } : {}) };
+  const rows = await deps.store.auditLogs.list(caller.org.id, filter, cursorPage);
+  return { body: listBody(rows, { limit: page.limit, ...(page.after ?? before ? { after: page.after ?? before } : {}) }, 'audit log', auditLogObject) };
+};

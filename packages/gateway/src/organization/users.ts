@@ -1,0 +1,68 @@
+/**
+ * `/v1/organization/users`: the organization's members (`organization.user`), their role
+ * (`owner` | `reader`) and their removal. Removing a user (or making them a reader) reaches every
+ * instance before the call returns: the organization's cached keys are invalidated over the same
+ * Redis event path as a key revocation, so the user's keys are refused at their next request.
+ * @module
+ */
+import { Fields } from '../admin/input.js';
+import { ApiError } from '../errors/api-error.js';
+import type { Member } from '../store/index.js';
+import type { OrgDeps, OrgHandler } from './deps.js';
+import { arrayParam, listBody, listQuery, notFound } from './list.js';
+import { deletedObject, seconds } from './objects.js';
+
+/** The organization roles OpenAI's Administration API sets. */
+export const ORG_ROLES = ['owner', 'reader'] as const;
+
+export function organizationUserObject(m: Member) {
+  return { object: 'organization.user', id: m.userId, name: m.name, email: m.email, role: m.role, added_at: seconds(m.createdAt) };
+}
+
+async function member(deps: OrgDeps, orgId: string, userId: string): Promise<Member> {
+  const m = await deps.store.memberships.get(orgId, userId);
+  if (!m) throw notFound('user', userId);
+  return m;
+}
+
+/** An organization keeps at least one owner: its last owner cannot leave or become a reader. */
+async function keepAnOwner(deps: OrgDeps, m: Member, what: string): Promise<void> {
+  if (m.role === 'owner' && (await deps.store.memberships.countWithRole(m.orgId, 'owner')) <= 1) {
+    throw new ApiError('resource_conflict', { message: `User ${m.userId} is the last owner of the organization and cannot be ${what}; make another user an owner first.` });
+  }
+}
+
+/** GET /v1/organization/users?limit&after&emails[] */
+export const listUsers: OrgHandler = async (ctx, caller, deps) => {
+  const { q, page } = listQuery(ctx, ['emails']);
+  const emails = arrayParam(q, 'emails');
+  return { body: listBody(await deps.store.memberships.list(caller.org.id, page, emails ? { emails } : {}), page, 'user', organizationUserObject) };
+};
+
+/** GET /v1/organization/users/{user_id} */
+export const getUser: OrgHandler = async (ctx, caller, deps) => ({ body: organizationUserObject(await member(deps, caller.org.id, ctx.params.user_id!)) });
+
+/** POST /v1/organization/users/{user_id} {role} */
+export const updateUser: OrgHandler = async (ctx, caller, deps) => {
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['role']);
+  const role = f.oneOf('role', ORG_ROLES, { required: true })!;
+  const m = await member(deps, caller.org.id, ctx.params.user_id!);
+  if (role !== 'owner') await keepAnOwner(deps, m, `made a ${role}`);
+  const updated = (await deps.store.memberships.setRole(caller.org.id, m.userId, role)) ?? m;
+  // The role is part of every cached principal of the organization (a reader's keys read only).
+  await deps.identity.invalidate({ kind: 'org', orgId: caller.org.id });
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'user.updated', objectId: m.userId, details: { id: m.userId, changes_requested: { role } } });
+  deps.log?.info({ org_id: caller.org.id, user_id: m.userId, role }, 'organization user updated');
+  return { body: organizationUserObject(updated) };
+};
+
+/** DELETE /v1/organization/users/{user_id}: the user's keys are refused at once, on every instance. */
+export const deleteUser: OrgHandler = async (ctx, caller, deps) => {
+  const m = await member(deps, caller.org.id, ctx.params.user_id!);
+  await keepAnOwner(deps, m, 'removed');
+  if (!(await deps.store.memberships.remove(caller.org.id, m.userId))) throw notFound('user', m.userId);
+  await deps.identity.invalidate({ kind: 'org', orgId: caller.org.id });
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'user.deleted', objectId: m.userId, details: { id: m.userId } });
+  deps.log?.info({ org_id: caller.org.id, user_id: m.userId }, 'organization user removed');
+  return { body: deletedObject('organization.user.deleted', m.userId) };
+};

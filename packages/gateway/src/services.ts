@@ -29,7 +29,7 @@ import { secretSourcesOf } from './identity/server-secret.js';
 import { CounterStateLost, MemoryCounterStore, RateLimiter, RedisCounterStore, type CounterStore } from './limits/index.js';
 import { SettlementQueue } from './pipeline/settlements.js';
 import type { AdmissionLike, PipelineDeps, Reservation } from './pipeline/types.js';
-import { Counter, type Metrics } from './status/metrics.js';
+import { unregisteredCounter, type Metrics } from './status/metrics.js';
 import { openStore, type Store } from './store/index.js';
 import type { Engine } from './upstream/engine.js';
 import { EngineRouter } from './upstream/engine-router.js';
@@ -154,7 +154,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     if (!secret) throw new Error(`status.webhooks: ${w.url} needs a signing secret in the environment variable ${envName}`);
     return { url: w.url, secret };
   });
-  const usageOverruns = new Counter('tollgate_usage_overrun_total', 'Requests whose upstream reported more tokens than were reserved, by serving model; each was charged its reserved worst case.');
+  const usageOverruns = unregisteredCounter('tollgate_usage_overrun_total', 'Requests whose upstream reported more tokens than were reserved, by serving model; each was charged its reserved worst case.', ['model']);
   const status = new StatusMonitor({
     store,
     config,
@@ -278,25 +278,25 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     },
     registerMetrics(metrics) {
       metrics.add(usageOverruns);
-      metrics.gauge('tollgate_admission_in_flight', 'Requests holding an engine slot.', () => [...admissions].map(([name, a]) => [{ model: name }, a.stats().inFlight]));
-      metrics.gauge('tollgate_admission_queued', 'Requests waiting for an engine slot.', () => [...admissions].map(([name, a]) => [{ model: name }, a.stats().queued]));
-      metrics.gauge('tollgate_upstream_breaker_open', 'Deployments whose circuit breaker is open (1) or half-open (0.5).', () =>
+      metrics.gauge('tollgate_admission_in_flight', 'Requests holding an engine slot.', ['model'], () => [...admissions].map(([name, a]) => [{ model: name }, a.stats().inFlight]));
+      metrics.gauge('tollgate_admission_queued', 'Requests waiting for an engine slot.', ['model'], () => [...admissions].map(([name, a]) => [{ model: name }, a.stats().queued]));
+      metrics.gauge('tollgate_upstream_breaker_open', 'Deployments whose circuit breaker is open (1) or half-open (0.5).', ['deployment'], () =>
         [...engines.values()].flatMap((e) =>
-          e instanceof OpenAICompatibleEngine ? e.deploymentStates().map((d): [Record<string, string>, number] => [{ deployment: d.name }, d.breaker.state === 'open' ? 1 : d.breaker.state === 'half_open' ? 0.5 : 0]) : [],
+          e instanceof OpenAICompatibleEngine ? e.deploymentStates().map((d): [{ deployment: string }, number] => [{ deployment: d.name }, d.breaker.state === 'open' ? 1 : d.breaker.state === 'half_open' ? 0.5 : 0]) : [],
         ),
       );
-      metrics.gauge('tollgate_upstream_stream_options_refused', 'Deployments (stream_usage: auto) that refused stream_options: their streams are billed from the gateway\'s own count (1).', () =>
-        [...engines.values()].flatMap((e) => (e instanceof OpenAICompatibleEngine ? e.deploymentStates().map((d): [Record<string, string>, number] => [{ deployment: d.name }, d.streamOptionsRefused ? 1 : 0]) : [])),
+      metrics.gauge('tollgate_upstream_stream_options_refused', 'Deployments (stream_usage: auto) that refused stream_options: their streams are billed from the gateway\'s own count (1).', ['deployment'], () =>
+        [...engines.values()].flatMap((e) => (e instanceof OpenAICompatibleEngine ? e.deploymentStates().map((d): [{ deployment: string }, number] => [{ deployment: d.name }, d.streamOptionsRefused ? 1 : 0]) : [])),
       );
-      metrics.gauge('tollgate_settlements_pending', 'Counter settlements not yet landed (running or retrying in the background).', () => [[{}, settlements.stats().pending]]);
+      metrics.gauge('tollgate_settlements_pending', 'Counter settlements not yet landed (running or retrying in the background).', [], () => [[{}, settlements.stats().pending]]);
       registerStatusMetrics(metrics, status);
       if (reconciler) {
-        metrics.gauge('tollgate_spend_counter_drift_micros', 'Sum over organizations of spend counter minus usage ledger (micro-dollars) after the last reconciliation; 0 when converged.', () => [[{}, Number(reconciler.lastReport().drift) / 1e6]]);
-        metrics.gauge('tollgate_spend_reconcile_corrected', 'Swept leases corrected against the ledger by this instance since start.', () => [[{}, reconciler.stats().corrected]]);
-        metrics.gauge('tollgate_spend_reconcile_raised_micros', 'Micro-dollars added by this instance to spend counters found below the ledger, since start.', () => [[{}, Number(reconciler.stats().raised) / 1e6]]);
+        metrics.gauge('tollgate_spend_counter_drift_micros', 'Sum over organizations of spend counter minus usage ledger (micro-dollars) after the last reconciliation; 0 when converged.', [], () => [[{}, Number(reconciler.lastReport().drift) / 1e6]]);
+        metrics.gauge('tollgate_spend_reconcile_corrected', 'Swept leases corrected against the ledger by this instance since start.', [], () => [[{}, reconciler.stats().corrected]]);
+        metrics.gauge('tollgate_spend_reconcile_raised_micros', 'Micro-dollars added by this instance to spend counters found below the ledger, since start.', [], () => [[{}, Number(reconciler.stats().raised) / 1e6]]);
       }
-      metrics.gauge('tollgate_counter_rebuilds', 'Organizations whose lost counters this instance rebuilt from the ledger, since start.', () => [[{}, rebuilder.rebuilt]]);
-      metrics.gauge('tollgate_usage_buffered', 'Usage events not yet written to the store.', () => [[{}, ledger.pending()]]);
+      metrics.gauge('tollgate_counter_rebuilds', 'Organizations whose lost counters this instance rebuilt from the ledger, since start.', [], () => [[{}, rebuilder.rebuilt]]);
+      metrics.gauge('tollgate_usage_buffered', 'Usage events not yet written to the store.', [], () => [[{}, ledger.pending()]]);
     },
     async close() {
       await status.close();

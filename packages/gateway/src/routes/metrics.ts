@@ -16,11 +16,11 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest();
  */
 export function registerMetricsRoute(router: Router, metrics: Metrics, token: string | null): void {
   const expected = token === null ? null : sha256(token);
-  router.on('GET', '/metrics', (ctx: RequestContext) => {
+  router.on('GET', '/metrics', async (ctx: RequestContext) => {
     if (expected !== null) {
       const given = credentialFrom(header(ctx, 'authorization'));
       if (given === undefined || !timingSafeEqual(sha256(given), expected)) throw new ApiError('invalid_metrics_token');
     }
-    sendText(ctx, 200, 'text/plain; version=0.0.4', metrics.render());
+    sendText(ctx, 200, 'text/plain; version=0.0.4', await metrics.render());
   });
 }

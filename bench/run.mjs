@@ -49,7 +49,9 @@ async function waitFor(url, headers = {}) {
     try {
       const r = await fetch(url, { headers });
       if (r.status < 500) return;
-    } catch {}
+    } catch {
+      // not listening yet: try again
+    }
     await sleep(50);
   }
   throw new Error(`${url} did not come up`);

@@ -44,7 +44,9 @@ export class LastUsedBuffer {
   /** Flushes every `intervalMs` (the timer does not keep the process alive). */
   start(intervalMs: number, onError: (e: unknown) => void): void {
     this.stop();
-    this.timer = setInterval(() => this.flush().catch(onError), intervalMs);
+    this.timer = setInterval(() => {
+      this.flush().catch(onError);
+    }, intervalMs);
     this.timer.unref();
   }
 

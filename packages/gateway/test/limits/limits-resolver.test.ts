@@ -59,7 +59,7 @@ describe('LimitsResolver', () => {
 
   it('200 concurrent lookups of an uncached organization and key make one store read each, and all get the same answer', async () => {
     const { r, repo } = resolver(new Map([['sim-small', { max_requests_per_1_day: 4 }]]), new Map([['*', { max_tokens_per_1_minute: 7 }]]));
-    const all = await Promise.all(Array.from({ length: 200 }, () => r.resolveLimits('org-1', 'pro', 'sim-small', 'key_1')));
+    const all = await Promise.all(Array.from({ length: 200 }, async () => r.resolveLimits('org-1', 'pro', 'sim-small', 'key_1')));
     expect(repo.orgOverrides).toHaveBeenCalledTimes(1);
     expect(repo.keyLimits).toHaveBeenCalledTimes(1);
     expect(all.map((x) => [x.org.max_requests_per_1_day, x.key?.max_tokens_per_1_minute])).toEqual(Array.from({ length: 200 }, () => [4, 7]));

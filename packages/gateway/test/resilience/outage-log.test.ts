@@ -22,14 +22,14 @@ function capture() {
 }
 
 describe('OutageLog', () => {
-  it('logs the start, a summary per interval with the count, and the end with the total', () => {
+  it('logs the start, a summary per interval with the count, and the end with the total', async () => {
     const clock = new FakeClock();
     const { lines, log } = capture();
     const o = new OutageLog(log, 'redis', clock, 60_000);
     o.ok(); // nothing to say while all is well
     for (let i = 0; i < 1000; i++) {
       o.failed(new Error('Command timed out'));
-      clock.advance(100); // 1000 failures over 100 s
+      await clock.advance(100); // 1000 failures over 100 s
     }
     o.ok();
     o.ok();

@@ -16,10 +16,10 @@ describe('StaleServing: a failed background refresh', () => {
     const refused = () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
     s.refresh('a', refused);
     await s.idle();
-    clock.advance(1000);
+    await clock.advance(1000);
     s.refresh('b', refused);
     await s.idle();
-    clock.advance(1000);
+    await clock.advance(1000);
     s.refresh('a', () => Promise.resolve());
     await s.idle();
     expect(lines).toEqual([
@@ -34,7 +34,7 @@ describe('StaleServing: a failed background refresh', () => {
     const s = new StaleServing(clock, 60_000, 'api keys', log, 1000);
     s.refresh('a', () => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'id')")));
     await s.idle();
-    clock.advance(1000);
+    await clock.advance(1000);
     s.refresh('a', () => Promise.resolve());
     await s.idle();
     expect(lines).toEqual([{ level: 'error', msg: 'refreshing a cached entry failed (not a database outage)' }]);

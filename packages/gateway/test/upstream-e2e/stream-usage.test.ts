@@ -7,7 +7,6 @@
  * Through the real gateway and the official SDK.
  */
 import type { ServerResponse } from 'node:http';
-import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { countText } from '../../src/tokens/count.js';

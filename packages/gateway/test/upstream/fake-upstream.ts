@@ -38,7 +38,7 @@ export async function startFakeUpstream(handler: FakeHandler = (_, res) => json(
   let cutShort = 0;
   let waiters: (() => void)[] = [];
   const requests: FakeRequest[] = [];
-  const server: Server = createServer(async (req, res) => {
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
@@ -56,6 +56,10 @@ export async function startFakeUpstream(handler: FakeHandler = (_, res) => json(
     } catch {
       res.destroy();
     }
+  };
+  // A request whose body cannot be read (the client went away) ends its response; nothing else to do.
+  const server: Server = createServer((req, res) => {
+    serve(req, res).catch(() => res.destroy());
   });
   server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -43,6 +43,11 @@ export class Fields {
     return new Fields(body as Record<string, unknown>);
   }
 
+  /** The value as sent, for shapes the typed readers do not cover (nested objects). */
+  raw(name: string): unknown {
+    return this.obj[name];
+  }
+
   has(name: string): boolean {
     return this.obj[name] !== undefined;
   }

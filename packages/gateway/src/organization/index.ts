@@ -14,6 +14,10 @@
  * GET    /v1/organization/users[/{user_id}]              ?emails[]
  * POST   /v1/organization/users/{user_id}                {role: owner|reader}
  * DELETE /v1/organization/users/{user_id}
+ * POST   /v1/organization/invites                        {email, role: owner|reader, projects?: [{id, role: member|owner}]}
+ * GET    /v1/organization/invites[/{invite_id}]
+ * DELETE /v1/organization/invites/{invite_id}
+ * POST   /v1/invites/accept                              {token, name?}   (the invitee; no admin key)
  * GET    /v1/organization/audit_logs                     ?event_types[]&actor_ids[]&actor_emails[]&project_ids[]&resource_ids[]&effective_at[gt|gte|lt|lte]&before
  * ```
  * @module
@@ -22,10 +26,11 @@ import type { Router } from '../http/router.js';
 import { createAdminApiKey, deleteAdminApiKey, getAdminApiKey, listAdminApiKeys } from './admin-api-keys.js';
 import { listAuditLogs } from './audit-logs.js';
 import type { OrgDeps } from './deps.js';
+import { createInvite, deleteInvite, getInvite, listInvites, registerInviteAccept } from './invites.js';
 import { deleteUser, getUser, listUsers, updateUser } from './users.js';
 import { organizationRouter, type OrgRouter } from './routes.js';
 
-export type { OrgDeps, OrgCaller, OrgHandler, OrgResult } from './deps.js';
+export type { InviteProjects, OrgDeps, OrgCaller, OrgHandler, OrgResult } from './deps.js';
 export type { OrgRouter } from './routes.js';
 export { AuditRecorder, operatorActor, type AuditActor, type AuditEvent } from './audit.js';
 export { ADMIN_KEY_PREFIX, isWellFormedAdminKey } from './admin-key-format.js';
@@ -41,6 +46,11 @@ export function registerOrganizationApi(router: Router, deps: OrgDeps): OrgRoute
   org.on('GET', '/users/:user_id', getUser);
   org.on('POST', '/users/:user_id', updateUser);
   org.on('DELETE', '/users/:user_id', deleteUser);
+  org.on('POST', '/invites', createInvite);
+  org.on('GET', '/invites', listInvites);
+  org.on('GET', '/invites/:invite_id', getInvite);
+  org.on('DELETE', '/invites/:invite_id', deleteInvite);
   org.on('GET', '/audit_logs', listAuditLogs);
+  registerInviteAccept(router, deps);
   return org;
 }

@@ -17,6 +17,7 @@ import { migrateToLatest } from './migrate.js';
 import { AdminApiKeyRepo } from './repos/admin-api-keys.js';
 import { ApiKeyRepo } from './repos/api-keys.js';
 import { AuditLogRepo } from './repos/audit-logs.js';
+import { InviteRepo } from './repos/invites.js';
 import { MembershipRepo } from './repos/memberships.js';
 import { ModelAccessRepo } from './repos/model-access.js';
 import { OrganizationRepo } from './repos/organizations.js';
@@ -31,6 +32,7 @@ export interface Store {
   /** Organization admin keys (`sk-admin-…`). */
   readonly adminApiKeys: AdminApiKeyRepo;
   readonly auditLogs: AuditLogRepo;
+  readonly invites: InviteRepo;
   readonly organizations: OrganizationRepo;
   readonly users: UserRepo;
   readonly memberships: MembershipRepo;
@@ -62,6 +64,7 @@ export async function openStore(url: string, opts: { clock?: Clock; timeouts?: T
     dialect,
     adminApiKeys: new AdminApiKeyRepo(db, clock),
     auditLogs: new AuditLogRepo(db),
+    invites: new InviteRepo(db, clock),
     organizations: new OrganizationRepo(db, clock),
     users: new UserRepo(db, clock),
     memberships: new MembershipRepo(db, clock),
@@ -100,5 +103,6 @@ export { ROLES, isRole, type Role, type Membership, type Member } from './repos/
 export { KEY_PERMISSIONS, type KeyPermissions, type KeyStatus, type ApiKeyRecord, type NewApiKey, type AuthRecord } from './repos/api-keys.js';
 export { LIMIT_FIELDS, type LimitField, type LimitOverride } from './repos/rate-limits.js';
 export type { AdminApiKeyRecord, AdminApiKeyWithOwner, AdminKeyOwner } from './repos/admin-api-keys.js';
+export type { InviteRecord, InviteProject } from './repos/invites.js';
 export type { AuditLogRecord, AuditLogFilter, NewAuditLog } from './repos/audit-logs.js';
 export { OrganizationRepo, UserRepo, MembershipRepo, ApiKeyRepo, ModelAccessRepo, RateLimitRepo, SettingsRepo };

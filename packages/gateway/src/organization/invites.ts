@@ -1,0 +1,161 @@
+/**
+ * `/v1/organization/invites`: invite an e-mail address with an organization role and projects,
+ * list, retrieve, delete (a pending invite only). An invite carries a token, shown once in the
+ * create response (`token`, Tollgate's addition: Tollgate sends no e-mail, the inviter or the
+ * console passes it on), and expires after seven days. `POST /v1/invites/accept {token, name?}`
+ * (the console's endpoint; the token is the credential) makes the invitee a member, once.
+ * @module
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { Fields, badValue, typeError } from '../admin/input.js';
+import { EMAIL } from '../admin/users.js';
+import { ApiError } from '../errors/api-error.js';
+import type { RequestContext } from '../http/context.js';
+import { sendError, sendJson } from '../http/respond.js';
+import type { Router } from '../http/router.js';
+import { ConflictError, type InviteProject, type InviteRecord } from '../store/index.js';
+import type { OrgDeps, OrgHandler } from './deps.js';
+import { listBody, listQuery, notFound } from './list.js';
+import { deletedObject, seconds } from './objects.js';
+import { ORG_ROLES } from './users.js';
+
+/** How long an invite can be accepted. */
+export const INVITE_TTL_MS = 7 * 86_400_000;
+const PROJECT_ROLES = ['member', 'owner'] as const;
+const TOKEN = /^inv_[A-Za-z0-9_-]{43}$/;
+
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export function inviteStatus(i: InviteRecord, now: number): 'accepted' | 'expired' | 'pending' {
+  if (i.acceptedAt !== null) return 'accepted';
+  return now >= i.expiresAt ? 'expired' : 'pending';
+}
+
+/** `organization.invite`; `invited_at` repeats `created_at`, as some of OpenAI's examples name it. */
+export function inviteObject(i: InviteRecord, now: number) {
+  return {
+    object: 'organization.invite',
+    id: i.id,
+    email: i.email,
+    role: i.role,
+    status: inviteStatus(i, now),
+    created_at: seconds(i.createdAt),
+    invited_at: seconds(i.createdAt),
+    expires_at: seconds(i.expiresAt),
+    accepted_at: seconds(i.acceptedAt),
+    projects: i.projects ?? [],
+  };
+}
+
+/** `projects`: absent = the Default project; each entry `{id, role: member|owner}`, of this organization. */
+async function readProjects(f: Fields, deps: OrgDeps, orgId: string): Promise<InviteProject[] | null> {
+  const raw = f.raw('projects');
+  if (raw === undefined) return null;
+  if (!Array.isArray(raw)) throw typeError('projects', 'an array', raw);
+  const out: InviteProject[] = [];
+  for (const [i, p] of raw.entries()) {
+    if (p === null || typeof p !== 'object' || Array.isArray(p)) throw typeError(`projects[${i}]`, 'an object', p);
+    const { id, role, ...rest } = p as Record<string, unknown>;
+    const extra = Object.keys(rest);
+    if (extra.length) throw new ApiError('unrecognized_argument', { names: `projects[${i}].${extra[0]}` });
+    if (typeof id !== 'string' || id === '') throw typeError(`projects[${i}].id`, 'a string', id);
+    if (typeof role !== 'string' || !(PROJECT_ROLES as readonly string[]).includes(role)) throw badValue(`projects[${i}].role`, role, "'member', 'owner'");
+    if (deps.projects && !(await deps.projects.exists(orgId, id))) throw notFound('project', id, `projects[${i}].id`);
+    out.push({ id, role: role as InviteProject['role'] });
+  }
+  return out;
+}
+
+/** POST /v1/organization/invites {email, role, projects?} */
+export const createInvite: OrgHandler = async (ctx, caller, deps) => {
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['email', 'role', 'projects']);
+  const email = f.string('email', { required: true, max: 320 }).toLowerCase();
+  if (!EMAIL.test(email)) throw badValue('email', email, 'an email address');
+  const role = f.oneOf('role', ORG_ROLES, { required: true })!;
+  const projects = await readProjects(f, deps, caller.org.id);
+  const existing = await deps.store.users.getByEmail(email);
+  if (existing && (await deps.store.memberships.get(caller.org.id, existing.id))) {
+    throw new ApiError('resource_conflict', { message: `${email} is already a member of the organization.` }, { param: 'email' });
+  }
+  const token = `inv_${randomBytes(32).toString('base64url')}`;
+  const invite = await deps.store.invites.insert({ orgId: caller.org.id, email, role, projects, tokenHash: tokenHash(token), expiresAt: deps.clock.now() + INVITE_TTL_MS });
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'invite.sent', objectId: invite.id, details: { id: invite.id, data: { email, role, projects: projects ?? [] } } });
+  deps.log?.info({ org_id: caller.org.id, invite_id: invite.id }, 'invite sent');
+  return { body: { ...inviteObject(invite, deps.clock.now()), token } };
+};
+
+/** GET /v1/organization/invites?limit&after */
+export const listInvites: OrgHandler = async (ctx, caller, deps) => {
+  const { page } = listQuery(ctx);
+  const now = deps.clock.now();
+  return { body: listBody(await deps.store.invites.list(caller.org.id, page), page, 'invite', (i) => inviteObject(i, now)) };
+};
+
+async function existing(deps: OrgDeps, orgId: string, id: string): Promise<InviteRecord> {
+  const i = await deps.store.invites.get(orgId, id);
+  if (!i) throw notFound('invite', id);
+  return i;
+}
+
+/** GET /v1/organization/invites/{invite_id} */
+export const getInvite: OrgHandler = async (ctx, caller, deps) => ({ body: inviteObject(await existing(deps, caller.org.id, ctx.params.invite_id!), deps.clock.now()) });
+
+/** DELETE /v1/organization/invites/{invite_id}: an accepted invite stays. */
+export const deleteInvite: OrgHandler = async (ctx, caller, deps) => {
+  const i = await existing(deps, caller.org.id, ctx.params.invite_id!);
+  if (i.acceptedAt !== null || !(await deps.store.invites.delete(caller.org.id, i.id))) {
+    throw new ApiError('resource_conflict', { message: `Invite ${i.id} has been accepted and cannot be deleted.` });
+  }
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'invite.deleted', objectId: i.id, details: { id: i.id } });
+  return { body: deletedObject('organization.invite.deleted', i.id) };
+};
+
+/**
+ * POST /v1/invites/accept {token, name?}: the invitee (a new user needs `name`) becomes a member
+ * with the invite's role and joins its projects. Accepted once: a second accept, a deleted or an
+ * expired invite is refused.
+ */
+async function acceptInvite(ctx: RequestContext, deps: OrgDeps) {
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['token', 'name']);
+  const token = f.string('token', { required: true, max: 100 });
+  const name = f.string('name');
+  const invite = TOKEN.test(token) ? await deps.store.invites.findByTokenHash(tokenHash(token)) : undefined;
+  if (!invite) throw new ApiError('resource_not_found', { resource: 'invite', id: 'for this token' }, { param: 'token' });
+  const now = deps.clock.now();
+  const status = inviteStatus(invite, now);
+  if (status !== 'pending') throw new ApiError('resource_conflict', { message: `Invite ${invite.id} is ${status}.` }, { param: 'token' });
+  let user = await deps.store.users.getByEmail(invite.email);
+  if (!user) {
+    if (name === undefined) throw new ApiError('missing_required_parameter', { param: 'name' }, { param: 'name' });
+    try {
+      user = await deps.store.users.create({ email: invite.email, name });
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      user = (await deps.store.users.getByEmail(invite.email))!;
+    }
+  }
+  if (!(await deps.store.invites.markAccepted(invite.id, user.id, now))) throw new ApiError('resource_conflict', { message: `Invite ${invite.id} is no longer pending.` }, { param: 'token' });
+  try {
+    await deps.store.memberships.add(invite.orgId, user.id, invite.role);
+  } catch (e) {
+    // Already a member (added meanwhile): the invite is used all the same.
+    if (!(e instanceof ConflictError)) throw e;
+  }
+  await deps.projects?.join(invite.orgId, user.id, invite.projects);
+  const actor = { type: 'session' as const, session: { user: { id: user.id, email: user.email }, ip_address: ctx.clientIp } };
+  await deps.audit.record(actor, invite.orgId, { type: 'invite.accepted', objectId: invite.id, details: { id: invite.id } });
+  await deps.audit.record(actor, invite.orgId, { type: 'user.added', objectId: user.id, details: { id: user.id, data: { role: invite.role } } });
+  const accepted = { ...invite, acceptedAt: now, acceptedUserId: user.id };
+  return { ...inviteObject(accepted, now), organization_id: invite.orgId, user: { object: 'user', id: user.id, email: user.email, name: user.name } };
+}
+
+export function registerInviteAccept(router: Router, deps: OrgDeps): void {
+  router.on('POST', '/v1/invites/accept', async (ctx) => {
+    try {
+      sendJson(ctx, 200, await acceptInvite(ctx, deps));
+    } catch (e) {
+      if (e instanceof ApiError) return sendError(ctx, e, deps.config.server.public_url);
+      throw e;
+    }
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * `/v1/organization/invites` through the official SDK's admin client, and the invitee's
+ * `POST /v1/invites/accept`: objects, paging, token once, expiry, accept once, deletes, 400s
+ * naming the field, OpenAI's 404s, no reach into another organization.
+ */
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rejection, startOrgHarness, type OrgHarness } from './harness.js';
+
+let h: OrgHarness;
+beforeAll(async () => {
+  h = await startOrgHarness();
+});
+afterAll(() => h.close());
+
+const accept = async (body: unknown) => {
+  const r = await fetch(`${h.gw.baseURL}/invites/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: r.status, body: (await r.json()) as any };
+};
+
+describe('invites', () => {
+  it('create (token once), retrieve, list with paging, accept once, delete', async () => {
+    const t = await h.tenant('invites');
+    const inv = (await t.org.invites.create({ email: 'New.Person@Example.com', role: 'reader', projects: [] })) as OpenAI.Admin.Organization.Invite & { token: string };
+    expect(inv).toMatchObject({ object: 'organization.invite', email: 'new.person@example.com', role: 'reader', status: 'pending', accepted_at: null, projects: [] });
+    expect(inv.expires_at! - inv.created_at).toBe(7 * 86_400);
+    expect(inv.token).toMatch(/^inv_/);
+    const got = await t.org.invites.retrieve(inv.id);
+    expect(got).not.toHaveProperty('token');
+    expect(got.status).toBe('pending');
+
+    const other = await t.org.invites.create({ email: 'second@example.com', role: 'owner' });
+    const p1 = await t.org.invites.list({ limit: 1 });
+    expect(p1.data.map((i) => i.id)).toEqual([inv.id]);
+    expect(p1.has_more).toBe(true);
+    const ids: string[] = [];
+    for await (const i of t.org.invites.list({ limit: 1 })) ids.push(i.id);
+    expect(ids).toEqual([inv.id, other.id]);
+
+    expect((await accept({ token: inv.token })).body.error.param).toBe('name');
+    const ok = await accept({ token: inv.token, name: 'New Person' });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ object: 'organization.invite', id: inv.id, status: 'accepted', organization_id: t.orgId, user: { email: 'new.person@example.com', name: 'New Person' } });
+    const member = await t.org.users.retrieve(ok.body.user.id);
+    expect(member.role).toBe('reader');
+    expect((await t.org.invites.retrieve(inv.id)).status).toBe('accepted');
+    expect((await accept({ token: inv.token, name: 'x' })).status).toBe(409);
+    expect(await rejection(t.org.invites.delete(inv.id))).toBeInstanceOf(OpenAI.ConflictError);
+    const audit = await t.org.auditLogs.list({ event_types: ['invite.sent', 'invite.accepted'] });
+    expect(audit.data.map((e) => e.type)).toEqual(['invite.accepted', 'invite.sent', 'invite.sent']);
+    expect(audit.data[0]!.actor).toMatchObject({ type: 'session', session: { user: { id: ok.body.user.id } } });
+
+    expect(await t.org.invites.delete(other.id)).toEqual({ object: 'organization.invite.deleted', id: other.id, deleted: true });
+    expect(await rejection(t.org.invites.retrieve(other.id))).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((await accept({ token: (other as any).token, name: 'x' })).status).toBe(404);
+    expect((await accept({ token: 'inv_nope' })).status).toBe(404);
+  });
+
+  it('bad input is a 400 naming the field; members cannot be invited again', async () => {
+    const cases: [unknown, string][] = [
+      [{ email: 'not-an-email', role: 'reader' }, 'email'],
+      [{ email: 'a@b.co', role: 'admin' }, 'role'],
+      [{ email: 'a@b.co', role: 'reader', projects: [{ id: 'proj_1', role: 'boss' }] }, 'projects[0].role'],
+      [{ email: 'a@b.co', role: 'reader', projects: 'all' }, 'projects'],
+    ];
+    for (const [body, param] of cases) {
+      const e = await rejection(h.a.org.invites.create(body as any));
+      expect(e, param).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(e.error.param).toBe(param);
+    }
+    const me = await h.a.org.users.retrieve(h.a.userId);
+    expect(await rejection(h.a.org.invites.create({ email: me.email!, role: 'reader' }))).toBeInstanceOf(OpenAI.ConflictError);
+  });
+
+  it("another organization's invites are out of reach", async () => {
+    const inv = await h.a.org.invites.create({ email: 'cross@example.com', role: 'reader' });
+    expect((await h.b.org.invites.list({ limit: 100 })).data.map((i) => i.id)).not.toContain(inv.id);
+    expect(await rejection(h.b.org.invites.retrieve(inv.id))).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(await rejection(h.b.org.invites.delete(inv.id))).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(await rejection(h.b.org.invites.list({ after: inv.id }))).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((await h.a.org.invites.retrieve(inv.id)).status).toBe('pending');
+  });
+});

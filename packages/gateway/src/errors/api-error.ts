@@ -1,10 +1,11 @@
-import { entry, type CatalogEntry, type ErrorId, type RenderVars } from '@tollgate/protocol';
+import { entry, HEADER, type CatalogEntry, type ErrorId, type RenderVars } from '@tollgate/protocol';
 
 /**
  * The one exception type of the request path: a catalog entry plus the values its message needs.
- * Any stage throws it; `http/respond.ts` renders it. The id is an `ErrorId`, so a misspelt one
- * does not compile. Extra headers (retry hints, rate-limit state)
- * travel with it so that a 429 carries the same headers as a success would.
+ * Any stage throws it; `render.ts` turns it into a response or a stream's error frame. The id is
+ * an `ErrorId`, so a misspelt one does not compile. Extra headers (retry hints, rate-limit state)
+ * travel with it so that a 429 carries the same headers as a success would; an entry that is not
+ * retryable adds `x-should-retry: false`, so no caller has to remember it.
  */
 export class ApiError extends Error {
   readonly entry: CatalogEntry;
@@ -19,7 +20,8 @@ export class ApiError extends Error {
     this.entry = e;
     this.vars = vars;
     this.param = opts.param;
-    this.headers = opts.headers ?? {};
+    const given = opts.headers ?? {};
+    this.headers = e.retryable ? given : { ...given, [HEADER.shouldRetry]: 'false' };
   }
 
   get status(): number {

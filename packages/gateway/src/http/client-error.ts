@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
-import { OPENAI_VERSION, formatDuration, renderErrorBody } from '@tollgate/protocol';
+import { HEADER, OPENAI_VERSION, formatDuration } from '@tollgate/protocol';
 import { ApiError } from '../errors/api-error.js';
+import { errorResponse } from '../errors/render.js';
 import { newRequestId } from './context.js';
 
 /** Node's default limit on the size of all request headers together. */
@@ -36,11 +37,14 @@ export function onClientError(opts: ClientErrorOptions): (err: NodeJS.ErrnoExcep
         : code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? new ApiError('request_timeout', { timeout: formatDuration(opts.requestTimeoutMs) })
           : new ApiError('malformed_request', { reason: code ?? 'unreadable request' });
-    const body = JSON.stringify(renderErrorBody(e.entry, e.vars, { publicUrl: opts.publicUrl }));
+    const r = errorResponse(e, opts.publicUrl);
+    const body = JSON.stringify(r.body);
+    // This answer closes the connection, so it says `x-should-retry` either way.
+    const shouldRetry = r.headers[HEADER.shouldRetry] ?? 'true';
     socket.end(
-      `HTTP/1.1 ${e.status} ${REASON[e.status] ?? 'Bad Request'}\r\n` +
+      `HTTP/1.1 ${r.status} ${REASON[r.status] ?? 'Bad Request'}\r\n` +
         `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${newRequestId()}\r\n` +
-        `openai-version: ${OPENAI_VERSION}\r\nx-should-retry: ${e.entry.retryable}\r\naccess-control-allow-origin: *\r\nconnection: close\r\n\r\n${body}`,
+        `openai-version: ${OPENAI_VERSION}\r\nx-should-retry: ${shouldRetry}\r\naccess-control-allow-origin: *\r\nconnection: close\r\n\r\n${body}`,
     );
     // end() waits for the peer to read; a client that stalls on purpose may not: do not let the
     // socket linger half-closed.

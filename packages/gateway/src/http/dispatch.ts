@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sseFrame } from '@tollgate/protocol';
 import type { Logger } from 'pino';
 import { isDependencyOutage } from '../store/outage.js';
 import { ApiError, UpstreamHttpError } from '../errors/api-error.js';
 import { createContext, type RequestContext } from './context.js';
 import { allowsCors } from './cors.js';
-import { errorBody, errorHeaders, sendError, sendJson } from './respond.js';
+import { streamErrorFrame } from '../errors/render.js';
+import { sendError, sendJson } from './respond.js';
 import type { Router } from './router.js';
 
 export interface DispatchOptions {
@@ -63,7 +63,7 @@ export function fail(ctx: RequestContext, e: unknown, opts: Pick<DispatchOptions
     // A stream already started: the only way left to tell the client is an error frame.
     const err = e instanceof ApiError ? e : new ApiError('server_error');
     if (!(e instanceof ApiError)) opts.log.error({ err: e, req_id: ctx.id }, 'request failed after the response started');
-    res.end(sseFrame(errorBody(err, opts.publicUrl)));
+    res.end(streamErrorFrame(err, opts.publicUrl));
     return;
   }
   if (e instanceof ApiError) return sendError(ctx, e, opts.publicUrl);
@@ -79,6 +79,5 @@ export function fail(ctx: RequestContext, e: unknown, opts: Pick<DispatchOptions
     return sendError(ctx, new ApiError('store_unavailable', {}, { cause: e }), opts.publicUrl);
   }
   opts.log.error({ err: e, req_id: ctx.id, path: ctx.path }, 'unexpected error');
-  const err = new ApiError('server_error');
-  sendJson(ctx, err.status, errorBody(err, opts.publicUrl), errorHeaders(err));
+  sendError(ctx, new ApiError('server_error'), opts.publicUrl);
 }

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import { EXPOSED_HEADERS, HEADER, OPENAI_VERSION, renderErrorBody, SSE_DONE, sseFrame, type ErrorBody } from '@tollgate/protocol';
+import { EXPOSED_HEADERS, HEADER, OPENAI_VERSION, SSE_DONE, sseFrame } from '@tollgate/protocol';
 import type { ApiError } from '../errors/api-error.js';
+import { errorResponse } from '../errors/render.js';
 import type { RequestContext } from './context.js';
 import { allowsCors } from './cors.js';
 
@@ -37,17 +38,9 @@ export function sendText(ctx: RequestContext, status: number, contentType: strin
   ctx.res.end(ctx.method === 'HEAD' ? undefined : text);
 }
 
-export function errorBody(err: ApiError, publicUrl: string): ErrorBody {
-  return renderErrorBody(err.entry, err.vars, { publicUrl, param: err.param });
-}
-
-/** Headers an error carries: its own, plus `x-should-retry: false` when a retry cannot help. */
-export function errorHeaders(err: ApiError): Record<string, string> {
-  return err.entry.retryable ? err.headers : { ...err.headers, [HEADER.shouldRetry]: 'false' };
-}
-
 export function sendError(ctx: RequestContext, err: ApiError, publicUrl: string): void {
-  sendJson(ctx, err.status, errorBody(err, publicUrl), errorHeaders(err));
+  const r = errorResponse(err, publicUrl);
+  sendJson(ctx, r.status, r.body, r.headers);
 }
 
 /** Starts an SSE response. Errors after this point can only be sent as `data: {"error":...}`. */

@@ -1,4 +1,4 @@
-import { HEADER, formatDuration, retryHeaders } from '@tollgate/protocol';
+import { formatDuration, retryHeaders } from '@tollgate/protocol';
 import { ApiError } from '../errors/api-error.js';
 import type { BucketRequest, ReserveFailure } from './counter-store.js';
 import type { Dimension } from './dimensions.js';
@@ -25,8 +25,8 @@ export interface RejectionContext {
  * A per-key bucket uses the same words; the message names the organization either way.
  */
 export function rejectionError(c: RejectionContext): ApiError {
-  const stop = { ...c.headers, [HEADER.shouldRetry]: 'false' };
-  if (c.failures.some((f) => f.target === 'spend')) return new ApiError('insufficient_quota', {}, { headers: stop });
+  // Neither entry below is retryable, so ApiError adds `x-should-retry: false` to these headers.
+  if (c.failures.some((f) => f.target === 'spend')) return new ApiError('insufficient_quota', {}, { headers: c.headers });
 
   const onBuckets = c.failures.filter((f): f is ReserveFailure & { target: number } => f.target !== 'spend');
   const never = onBuckets.find((f) => f.retryAfterMs === null);
@@ -35,7 +35,7 @@ export function rejectionError(c: RejectionContext): ApiError {
     const b = c.buckets[f.target]!;
     return { model: c.model, organization: c.orgId, dimension: d.label, abbr: d.abbr, limit: b.limit, requested: b.cost };
   };
-  if (never) return new ApiError('request_too_large', words(never), { headers: stop });
+  if (never) return new ApiError('request_too_large', words(never), { headers: c.headers });
 
   const worst = onBuckets.reduce((a, f) => ((f.retryAfterMs ?? 0) > (a.retryAfterMs ?? 0) ? f : a));
   // Whole milliseconds, so the message's duration and retry-after-ms say the same (hints carry jitter).

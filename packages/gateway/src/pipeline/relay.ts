@@ -1,7 +1,8 @@
-import { sseFrame, type Usage } from '@tollgate/protocol';
+import type { Usage } from '@tollgate/protocol';
 import { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from '../http/context.js';
-import { drained, endStream, errorBody, startStream, writeEvent } from '../http/respond.js';
+import { streamErrorFrame } from '../errors/render.js';
+import { drained, endStream, startStream, writeEvent } from '../http/respond.js';
 import type { PromptCounter } from '../tokens/prompt-counter.js';
 import { CompletionText, readUsage } from './usage-count.js';
 
@@ -66,7 +67,7 @@ export async function relayStream(
     res.destroy();
   } else if (error) {
     if (!started) startStream(ctx);
-    res.end(sseFrame(errorBody(error, publicUrl)));
+    res.end(streamErrorFrame(error, publicUrl));
   } else {
     if (!started) startStream(ctx);
     if (clientWantsUsage && !usage && last) writeEvent(ctx, usageChunk(last, billed));

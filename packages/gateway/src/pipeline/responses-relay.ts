@@ -13,7 +13,8 @@
 import { sseFrame, type Usage } from '@tollgate/protocol';
 import { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from '../http/context.js';
-import { drained, errorBody, startStream } from '../http/respond.js';
+import { errorBody, streamErrorFrame } from '../errors/render.js';
+import { drained, startStream } from '../http/respond.js';
 import { responseUsage, usageOfResponse, type ResponseObject } from '../responses/response-object.js';
 import type { PromptCounter } from '../tokens/prompt-counter.js';
 import { countOutput } from './usage-count.js';
@@ -55,9 +56,12 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
   const produced: string[] = [];
   const doneItems = new Map<number, unknown>();
   let error: ApiError | undefined;
-  const write = async (ev: Obj) => {
+  const send = async (frame: string) => {
+    if (!res.write(frame)) await drained(res);
+  };
+  const write = (ev: Obj) => {
     ev.sequence_number = seq++;
-    if (!res.write(sseFrame(ev, String(ev.type)))) await drained(res);
+    return send(sseFrame(ev, String(ev.type)));
   };
   try {
     for await (const ev of events) {
@@ -90,8 +94,9 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
   const reported = terminal ? usageOfResponse((terminal.response as Obj | undefined)?.usage) : undefined;
   const completionTokens = reported?.completion_tokens ?? (await countOutput(opts.counter, produced.join('')));
   let final: ResponseObject | undefined;
-  const body = !disconnected && error ? errorBody(error, opts.publicUrl).error : undefined;
-  if (body) {
+  const failed = disconnected ? undefined : error;
+  if (failed) {
+    const body = errorBody(failed, opts.publicUrl).error;
     const base = snapshot ?? opts.present({ object: 'response', output: [] });
     final = {
       ...base,
@@ -108,8 +113,8 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
     res.destroy();
   } else {
     if (!started) startStream(ctx);
-    if (body) {
-      await write({ type: 'error', code: body.code ?? body.type, message: body.message, param: body.param });
+    if (failed) {
+      await send(streamErrorFrame(failed, opts.publicUrl, 'responses', seq++));
       await write({ type: 'response.failed', response: final });
     } else if (terminal) {
       await write(terminal);

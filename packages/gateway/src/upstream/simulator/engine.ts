@@ -8,7 +8,6 @@
  * usage is the real tokenizer count.
  * @module
  */
-import { HEADER } from '@tollgate/protocol';
 import type { Clock } from '../../clock.js';
 import type { ModelConfig } from '../../config/types.js';
 import { ApiError } from '../../errors/api-error.js';
@@ -154,5 +153,5 @@ export class SimulatorEngine implements Engine {
 
 /** `disconnect@n` needs a socket to cut; only the HTTP simulator (serve.ts) has one. */
 function transportOnly(fault: string): ApiError {
-  return new ApiError('invalid_fault', { fault }, { headers: { [HEADER.shouldRetry]: 'false' } });
+  return new ApiError('invalid_fault', { fault });
 }

@@ -16,7 +16,7 @@
  * chunks. Anything else is answered with `invalid_fault` (400).
  * @module
  */
-import { CATALOG, findEntry, HEADER, maskKey, retryHeaders, type CatalogEntry, type RenderVars } from '@tollgate/protocol';
+import { CATALOG, findEntry, maskKey, retryHeaders, type CatalogEntry, type RenderVars } from '@tollgate/protocol';
 import type { ModelConfig } from '../../config/types.js';
 import { ApiError } from '../../errors/api-error.js';
 
@@ -31,7 +31,7 @@ export const FAULT_RETRY_MS = 1000;
 /** Parses a fault header value; throws ApiError('invalid_fault') for anything not listed above. */
 export function parseFault(value: string): FaultPlan {
   const m = /^([a-z0-9_]+)(?:@(\d{1,9}))?$/.exec(value.trim());
-  const invalid = () => new ApiError('invalid_fault', { fault: value }, { headers: { [HEADER.shouldRetry]: 'false' } });
+  const invalid = () => new ApiError('invalid_fault', { fault: value });
   if (!m) throw invalid();
   const id = m[1]!;
   const n = m[2] === undefined ? null : Number(m[2]);
@@ -93,13 +93,14 @@ function sampleVars(e: CatalogEntry, model: ModelConfig): Record<string, string 
  */
 export function faultError(id: string, model: ModelConfig): ApiError {
   const e = findEntry(id);
-  if (!e) return new ApiError('invalid_fault', { fault: id }, { headers: { [HEADER.shouldRetry]: 'false' } });
+  if (!e) return new ApiError('invalid_fault', { fault: id });
   const all = sampleVars(e, model);
   const vars: Record<string, string | number> = {};
   for (const [, name] of e.message.matchAll(/\{([a-z_]+)\}/g)) if (name! in all) vars[name!] = all[name!]!;
   // Only a rate limit comes with a wait (its message names it); a server error or an overload
-  // carries no hint, as the platform's do, so clients back off exponentially.
-  const headers = !e.retryable ? { [HEADER.shouldRetry]: 'false' } : e.kind === 'rate_limit' ? retryHeaders(FAULT_RETRY_MS) : {};
+  // carries no hint, as the platform's do, so clients back off exponentially. ApiError adds
+  // `x-should-retry: false` where the entry is not retryable.
+  const headers = e.retryable && e.kind === 'rate_limit' ? retryHeaders(FAULT_RETRY_MS) : {};
   const param = e.message.includes('{param}') ? String(all.param) : undefined;
   return new ApiError(e.id, vars as RenderVars, { headers, ...(param === undefined ? {} : { param }) });
 }

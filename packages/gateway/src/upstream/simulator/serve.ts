@@ -20,15 +20,16 @@
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HEADER, SSE_DONE, sseFrame, type ErrorBody } from '@tollgate/protocol';
+import { HEADER, SSE_DONE, sseFrame } from '@tollgate/protocol';
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from '../../clock.js';
 import type { ModelConfig } from '../../config/types.js';
 import { ApiError } from '../../errors/api-error.js';
+import { streamErrorFrame } from '../../errors/render.js';
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from '../../http/body.js';
 import { header, type RequestContext } from '../../http/context.js';
 import { createDispatcher } from '../../http/dispatch.js';
-import { drained, errorBody, sendJson, startStream } from '../../http/respond.js';
+import { drained, sendJson, startStream } from '../../http/respond.js';
 import { Router } from '../../http/router.js';
 import { describeValue } from '../../validation/describe.js';
 import type { InferenceEndpoint } from '../engine.js';
@@ -120,7 +121,7 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
     } catch (e) {
       if (ctx.signal.aborted || ctx.res.destroyed) return;
       const err = e instanceof ApiError ? e : new ApiError('server_error', {}, { cause: e });
-      ctx.res.end(streamErrorFrame(endpoint, errorBody(err, dispatch.publicUrl)));
+      ctx.res.end(streamErrorFrame(err, dispatch.publicUrl, endpoint === 'responses' ? 'responses' : 'chat'));
     }
   }
 
@@ -177,16 +178,6 @@ async function relayChunks(res: ServerResponse, endpoint: InferenceEndpoint, chu
     if (isContent(chunk)) content++;
   }
   res.end(endpoint === 'responses' ? undefined : SSE_DONE);
-}
-
-/**
- * The frame that ends a stream which failed after it started: a Responses stream's `error` event,
- * or the `data: {"error": ...}` frame of the other endpoints (no `[DONE]` after either).
- */
-function streamErrorFrame(endpoint: InferenceEndpoint, body: ErrorBody): string {
-  if (endpoint !== 'responses') return sseFrame(body);
-  const b = body.error;
-  return sseFrame({ type: 'error', code: b.code ?? b.type, message: b.message, param: b.param }, 'error');
 }
 
 function modelObject(m: ModelConfig): Record<string, unknown> {

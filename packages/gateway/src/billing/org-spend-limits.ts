@@ -7,8 +7,8 @@
  * @module
  */
 import { systemClock, type Clock } from '../clock.js';
-import { LruMap } from '../identity/lru.js';
 import { StaleServing } from '../store/stale-serving.js';
+import { TtlCache } from '../ttl-cache.js';
 import { getOrgLimits } from './org-limits.js';
 import type { BillingStore } from './tables.js';
 
@@ -22,7 +22,7 @@ export interface SpendLimits {
 const NONE: SpendLimits = { hardLimitPico: null, softLimitPico: null };
 
 export class OrgSpendLimits {
-  private readonly cache: LruMap<string, { limits: SpendLimits; at: number }>;
+  private readonly cache: TtlCache<string, { limits: SpendLimits; at: number }>;
   private readonly loading = new Map<string, Promise<SpendLimits>>();
   /** Bumped by every invalidation: a load that started before one does not fill the cache. */
   private generation = 0;
@@ -36,14 +36,15 @@ export class OrgSpendLimits {
   ) {
     this.clock = opts.clock ?? systemClock;
     this.ttlMs = opts.ttlMs ?? 30_000;
-    this.cache = new LruMap(opts.maxEntries ?? 10_000);
+    this.cache = new TtlCache(this.clock, this.ttlMs, opts.maxEntries ?? 10_000);
     this.stale = new StaleServing(this.clock, Math.max(this.ttlMs, opts.maxStaleMs ?? 0), 'organization spend limits', opts.log);
   }
 
   /** An unknown or deleted organization has no limits (authentication refuses it first). */
   get(orgId: string): Promise<SpendLimits> {
-    const hit = this.cache.get(orgId);
-    if (hit && this.clock.now() - hit.at < this.ttlMs) return Promise.resolve(hit.limits);
+    const fresh = this.cache.get(orgId);
+    if (fresh) return Promise.resolve(fresh.limits);
+    const hit = this.cache.peek(orgId);
     if (hit && this.stale.usable(hit.at)) {
       this.stale.refresh(orgId, () => this.shared(orgId));
       return Promise.resolve(hit.limits);

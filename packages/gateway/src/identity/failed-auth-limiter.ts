@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { ApiError } from '../errors/api-error.js';
-import { LruMap } from './lru.js';
+import { LRUCache } from 'lru-cache';
 
 const MINUTE = 60_000;
 
@@ -28,7 +28,7 @@ interface Bucket {
  * In-memory state is bounded (least recently seen addresses are forgotten first).
  */
 export class FailedAuthLimiter {
-  private readonly buckets: LruMap<string, Bucket>;
+  private readonly buckets: LRUCache<string, Bucket>;
   private readonly ratePerMs: number;
   private readonly redis: Redis | undefined;
   private readonly keyPrefix: string;
@@ -41,7 +41,7 @@ export class FailedAuthLimiter {
     opts: { maxAddresses?: number; redis?: Redis; keyPrefix?: string; log?: Logger } = {},
   ) {
     this.ratePerMs = perMinute / MINUTE;
-    this.buckets = new LruMap(opts.maxAddresses ?? 100_000);
+    this.buckets = new LRUCache({ max: opts.maxAddresses ?? 100_000 });
     this.redis = opts.redis;
     this.keyPrefix = `${opts.keyPrefix ?? 'tollgate:'}authfail:`;
     this.log = opts.log;

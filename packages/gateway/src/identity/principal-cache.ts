@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { LruMap } from './lru.js';
+import { TtlCache } from '../ttl-cache.js';
 import type { AuthOutcome } from './principal.js';
 
 type Success = Extract<AuthOutcome, { ok: true }>;
@@ -26,10 +26,10 @@ interface Positive {
  * expired keys, deleted organizations — so a flood of bad keys does not reach the database.
  */
 export class PrincipalCache {
-  private readonly positive: LruMap<string, Positive>;
-  private readonly negative: LruMap<string, { outcome: Failure; until: number }>;
+  private readonly positive: TtlCache<string, Positive>;
+  private readonly negative: TtlCache<string, Failure>;
   private readonly loads = new Map<string, { generation: number; promise: Promise<AuthOutcome> }>();
-  private readonly orgExists: LruMap<string, { exists: boolean; loadedAt: number }>;
+  private readonly orgExists: TtlCache<string, boolean>;
   private generation = 0;
 
   constructor(
@@ -37,19 +37,14 @@ export class PrincipalCache {
     private readonly ttlMs: number,
     opts: { maxKeys?: number; maxNegative?: number; maxOrgs?: number } = {},
   ) {
-    this.positive = new LruMap(opts.maxKeys ?? 50_000);
-    this.negative = new LruMap(opts.maxNegative ?? 10_000);
-    this.orgExists = new LruMap(opts.maxOrgs ?? 10_000);
+    this.positive = new TtlCache(clock, ttlMs, opts.maxKeys ?? 50_000);
+    this.negative = new TtlCache(clock, ttlMs, opts.maxNegative ?? 10_000);
+    this.orgExists = new TtlCache(clock, ttlMs, opts.maxOrgs ?? 10_000);
   }
 
   /** A cached outcome younger than the TTL. */
   get(hash: string): AuthOutcome | undefined {
-    const now = this.clock.now();
-    const p = this.positive.get(hash);
-    if (p && now - p.loadedAt < this.ttlMs) return p.outcome;
-    const n = this.negative.peek(hash);
-    if (n && n.until > now) return n.outcome;
-    return undefined;
+    return this.positive.get(hash)?.outcome ?? this.negative.get(hash);
   }
 
   /** A cached success of any age that was not invalidated: served when the store is down. */
@@ -111,11 +106,11 @@ export class PrincipalCache {
 
   /** Whether an organization exists, cached like keys; `load` reads the store on a miss. */
   async organizationExists(orgId: string, load: () => Promise<boolean>): Promise<boolean> {
-    const c = this.orgExists.get(orgId);
-    if (c && this.clock.now() - c.loadedAt < this.ttlMs) return c.exists;
+    const cached = this.orgExists.get(orgId);
+    if (cached !== undefined) return cached;
     const generation = this.generation;
     const exists = await load();
-    if (generation === this.generation && this.ttlMs > 0) this.orgExists.set(orgId, { exists, loadedAt: this.clock.now() });
+    if (generation === this.generation && this.ttlMs > 0) this.orgExists.set(orgId, exists);
     return exists;
   }
 
@@ -128,12 +123,11 @@ export class PrincipalCache {
     // A failure always removes the success, also the stale one kept for store outages.
     if (!outcome.ok) this.positive.delete(hash);
     if (this.ttlMs <= 0) return;
-    const now = this.clock.now();
     if (outcome.ok) {
       this.negative.delete(hash);
-      this.positive.set(hash, { outcome, loadedAt: now });
+      this.positive.set(hash, { outcome, loadedAt: this.clock.now() });
     } else if (outcome.permanent) {
-      this.negative.set(hash, { outcome, until: now + this.ttlMs });
+      this.negative.set(hash, outcome);
     }
   }
 }

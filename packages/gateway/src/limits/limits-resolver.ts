@@ -3,7 +3,7 @@ import type { Config } from '../config/types.js';
 import type { LimitOverride, Store } from '../store/index.js';
 import { keyLimits, orgLimits, type ResolvedLimits } from './limit-layers.js';
 import { StaleServing } from '../store/stale-serving.js';
-import { LruMap } from '../identity/lru.js';
+import { TtlCache } from '../ttl-cache.js';
 
 export interface Limits {
   org: ResolvedLimits;
@@ -27,8 +27,8 @@ const NO_ROWS: Snapshot = { rows: new Map(), loadedAt: Infinity, memo: new Map()
  * like the identity cache. With everything cached, `resolveLimits` answers synchronously.
  */
 export class LimitsResolver {
-  private readonly orgs: LruMap<string, Snapshot>;
-  private readonly keys: LruMap<string, Snapshot>;
+  private readonly orgs: TtlCache<string, Snapshot>;
+  private readonly keys: TtlCache<string, Snapshot>;
   /** Bumped by every invalidation: a load that started before one does not fill the cache. */
   private generation = 0;
   /** Store reads in flight, by `org\n<id>` / `key\n<id>`, with the generation they started in. */
@@ -44,8 +44,8 @@ export class LimitsResolver {
     maxStaleMs = 0,
     log?: ConstructorParameters<typeof StaleServing>[3],
   ) {
-    this.orgs = new LruMap(maxEntries);
-    this.keys = new LruMap(maxEntries);
+    this.orgs = new TtlCache(clock, ttlMs, maxEntries);
+    this.keys = new TtlCache(clock, ttlMs, maxEntries);
     this.stale = new StaleServing(clock, Math.max(ttlMs, maxStaleMs), 'rate-limit overrides', log);
   }
 
@@ -65,7 +65,7 @@ export class LimitsResolver {
     return this.load(orgId, keyId).then(([o, k]) => this.compute(o, k, tier, model));
   }
 
-  private usableStale(map: LruMap<string, Snapshot>, id: string): Snapshot | undefined {
+  private usableStale(map: TtlCache<string, Snapshot>, id: string): Snapshot | undefined {
     const s = map.peek(id);
     return s && this.stale.usable(s.loadedAt) ? s : undefined;
   }
@@ -109,10 +109,8 @@ export class LimitsResolver {
     return rows;
   }
 
-  private cached(map: LruMap<string, Snapshot>, id: string): Snapshot | undefined {
-    const s = map.get(id);
-    if (s && this.clock.now() - s.loadedAt < this.ttlMs) return s;
-    return undefined;
+  private cached(map: TtlCache<string, Snapshot>, id: string): Snapshot | undefined {
+    return map.get(id);
   }
 
   private async load(orgId: string, keyId: string | undefined): Promise<[Snapshot, Snapshot]> {

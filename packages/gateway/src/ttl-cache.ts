@@ -1,0 +1,71 @@
+/**
+ * The gateway's in-memory cache: lru-cache, bounded in entries, with a TTL measured on the
+ * injected clock (lru-cache's `perf` time source), so that tests move time with a fake clock.
+ * @module
+ */
+import { LRUCache } from 'lru-cache';
+import type { Clock } from './clock.js';
+
+/**
+ * Entries are fresh for `ttlMs` after they were set (fresh while younger than the TTL). An entry
+ * past its TTL is not dropped: it stays until evicted (least recently used first), deleted or
+ * replaced, so that a caller can still serve it while the store is down (`peek`). With a TTL of
+ * 0 or less nothing is ever fresh, but entries are still kept for `peek`.
+ */
+export class TtlCache<K extends {}, V extends {}> {
+  private readonly lru: LRUCache<K, V>;
+
+  constructor(
+    clock: Pick<Clock, 'now'>,
+    readonly ttlMs: number,
+    maxEntries: number,
+  ) {
+    this.lru = new LRUCache<K, V>({
+      max: maxEntries,
+      // lru-cache wants a positive whole number; freshness is decided in `get` with `ttlMs` itself.
+      ttl: Math.max(1, Math.ceil(ttlMs)),
+      perf: { now: () => clock.now() },
+      // Read the clock on every check: the default caches it for 1 ms of real time, which a fake clock outruns.
+      ttlResolution: 0,
+      // Stale entries stay readable (peek, iteration) until evicted: they are the outage fallback.
+      allowStale: true,
+      noDeleteOnStaleGet: true,
+    });
+  }
+
+  get size(): number {
+    return this.lru.size;
+  }
+
+  /** A fresh entry, which becomes the most recently used; undefined when absent or past its TTL. */
+  get(key: K): V | undefined {
+    if (this.ttlMs <= 0 || !(this.lru.getRemainingTTL(key) > 0)) return undefined;
+    return this.lru.get(key);
+  }
+
+  /** An entry of any age, without changing the order. */
+  peek(key: K): V | undefined {
+    return this.lru.peek(key);
+  }
+
+  /** Stores an entry, fresh from now; past `maxEntries` the least recently used one is dropped. */
+  set(key: K, value: V): void {
+    this.lru.set(key, value);
+  }
+
+  delete(key: K): boolean {
+    return this.lru.delete(key);
+  }
+
+  clear(): void {
+    this.lru.clear();
+  }
+
+  /** Deletes every entry (of any age) the predicate selects; returns how many. */
+  deleteWhere(pred: (value: V, key: K) => boolean): number {
+    const doomed: K[] = [];
+    for (const [k, v] of this.lru.entries()) if (pred(v, k)) doomed.push(k);
+    for (const k of doomed) this.lru.delete(k);
+    return doomed.length;
+  }
+}

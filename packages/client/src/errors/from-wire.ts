@@ -6,7 +6,7 @@
  * on their code and type where OpenAI's are well known, then on the status.
  * @module
  */
-import { HEADER, type CatalogEntry, type Locale } from '@tollgate/protocol';
+import { CATALOG, HEADER, type CatalogEntry, type Locale } from '@tollgate/protocol';
 import { serverRetryDelayMs, statusLooksRetryable } from '../core/retry-policy.js';
 import { findCatalogEntry } from './catalog-match.js';
 import {
@@ -38,8 +38,12 @@ export interface WireError {
   nowMs?: number | undefined;
 }
 
-/** Kinds where the same request can never succeed, whatever the server's headers say. */
-const HOPELESS = new Set<ClientErrorKind>(['authentication', 'permission', 'invalid_request', 'not_found', 'conflict', 'insufficient_quota']);
+/**
+ * Kinds where the same request can never succeed, whatever the server's headers say: those of
+ * which no catalog entry is retryable (authentication, permission, invalid request, not found,
+ * conflict, insufficient quota). For errors the catalog does not know, classified by kind alone.
+ */
+const HOPELESS: ReadonlySet<ClientErrorKind> = new Set(CATALOG.map((e) => e.kind).filter((kind) => !CATALOG.some((e) => e.kind === kind && e.retryable)));
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -134,8 +138,8 @@ export function errorFromWire(w: WireError): APIError {
 
   const shouldRetry = w.headers?.get(HEADER.shouldRetry);
   let retryable: boolean;
-  if (HOPELESS.has(kind)) retryable = false;
-  else if (entry) retryable = entry.retryable && shouldRetry !== 'false';
+  if (entry) retryable = entry.retryable && shouldRetry !== 'false';
+  else if (HOPELESS.has(kind)) retryable = false;
   else retryable = w.status === undefined ? shouldRetry !== 'false' : statusLooksRetryable(w.status, w.headers);
 
   const rateLimited = kind === 'rate_limit' || w.status === 429;

@@ -9,31 +9,13 @@
  * never reach this router.
  * @module
  */
-import type { ErrorId } from '@tollgate/protocol';
 import type { ModelConfig } from '../config/types.js';
 import { ApiError } from '../errors/api-error.js';
 import type { Engine, EngineCall, EngineResult } from './engine.js';
 
-/** Errors a fallback model may cure: overload, upstream and server failures, never the caller's. */
-export const FALLBACK_ERRORS: ReadonlySet<ErrorId> = new Set<ErrorId>([
-  'engine_overloaded',
-  'server_is_overloaded',
-  'server_error',
-  'upstream_connection_failed',
-  'upstream_unavailable',
-  'upstream_connect_timeout',
-  'upstream_first_byte_timeout',
-  'upstream_idle_timeout',
-  'upstream_total_timeout',
-  'upstream_invalid_response',
-  // The gateway's own account with the first model's provider; another provider may be fine.
-  'upstream_authentication_failed',
-  'upstream_quota_exhausted',
-]);
-
-/** Whether `err`, thrown by an engine's `call()`, may be cured by a fallback model. */
+/** Whether `err`, thrown by an engine's `call()`, may be cured by a fallback model (its entry says). */
 export function canFallBack(err: unknown): boolean {
-  return err instanceof ApiError && FALLBACK_ERRORS.has(err.entry.id);
+  return err instanceof ApiError && err.entry.fallback;
 }
 
 export class EngineRouter {

@@ -1,9 +1,10 @@
+import { CATALOG, type ErrorId } from '@tollgate/protocol';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
 import type { ModelConfig } from '../../src/config/types.js';
 import { ApiError, UpstreamHttpError } from '../../src/errors/api-error.js';
 import type { Engine, EngineCall, EngineResult } from '../../src/upstream/engine.js';
-import { EngineRouter, FALLBACK_ERRORS } from '../../src/upstream/engine-router.js';
+import { EngineRouter } from '../../src/upstream/engine-router.js';
 import { SimulatorEngine } from '../../src/upstream/simulator/index.js';
 import { closedPort } from './fake-upstream.js';
 import { apiError, asStream, chatCall, deployment, drain, engine, model, rejection, simModel } from './helpers.js';
@@ -65,7 +66,27 @@ describe('engine router', () => {
     expect([f1.calls.length, f2.calls.length]).toEqual([1, 1]);
   });
 
-  it.each([...FALLBACK_ERRORS])('falls back on %s', async (id) => {
+  /** The engine's failures: overload, upstream and server errors, never the caller's or the gateway's own state. */
+  const FALLBACK_ERRORS: readonly ErrorId[] = [
+    'engine_overloaded',
+    'server_is_overloaded',
+    'server_error',
+    'upstream_connection_failed',
+    'upstream_unavailable',
+    'upstream_connect_timeout',
+    'upstream_first_byte_timeout',
+    'upstream_idle_timeout',
+    'upstream_total_timeout',
+    'upstream_invalid_response',
+    'upstream_authentication_failed',
+    'upstream_quota_exhausted',
+  ];
+
+  it('the catalog marks exactly the engine failures as curable by a fallback', () => {
+    expect(CATALOG.filter((e) => e.fallback).map((e) => e.id).sort()).toEqual([...FALLBACK_ERRORS].sort());
+  });
+
+  it.each(FALLBACK_ERRORS)('falls back on %s', async (id) => {
     const p = new ScriptedEngine('main', fails(new ApiError(id, { timeout: '1s' })));
     const f = new ScriptedEngine('f', okJson('f'));
     expect((await router(p, [f]).call('main', chatCall())).servedBy).toBe('f');

@@ -54,6 +54,12 @@ export interface EntrySpec {
   readonly message: string;
   /** Whether sending the same request again can succeed. Drives `x-should-retry` and the client. */
   readonly retryable: boolean;
+  /**
+   * Whether another model (one of the requested model's `fallbacks`) may succeed where this
+   * error's engine failed: overload, upstream and server failures of the engine, never the
+   * caller's mistakes, limits or quota, nor this gateway's own state (shutting down, its store).
+   */
+  readonly fallback: boolean;
   readonly title: Readonly<Record<Locale, string>>;
   readonly cause: Readonly<Record<Locale, string>>;
   readonly fix: Readonly<Record<Locale, string>>;

@@ -11,6 +11,7 @@ export const adminEntries = {
     param: null,
     message: "You didn't provide an admin key. You need to provide the admin key in an Authorization header using Bearer auth (i.e. Authorization: Bearer ADMIN_KEY). See {docs_url}#missing_admin_key.",
     retryable: false,
+    fallback: false,
     title: { en: 'No admin key provided', 'zh-CN': '未提供管理密钥' },
     cause: {
       en: 'An admin API request came without `Authorization: Bearer <admin key>`.',
@@ -30,6 +31,7 @@ export const adminEntries = {
     param: null,
     message: 'Incorrect admin key provided: {key}. See {docs_url}#invalid_admin_key.',
     retryable: false,
+    fallback: false,
     title: { en: 'Incorrect admin key', 'zh-CN': '管理密钥不正确' },
     cause: {
       en: 'The bearer token is not the admin key. API keys (`sk-...`) never open the admin API.',
@@ -49,6 +51,7 @@ export const adminEntries = {
     param: null,
     message: "GET /metrics needs this gateway's metrics token in an Authorization header (i.e. Authorization: Bearer METRICS_TOKEN). See {docs_url}#invalid_metrics_token.",
     retryable: false,
+    fallback: false,
     title: { en: 'Metrics token missing or wrong', 'zh-CN': '指标令牌缺失或错误' },
     cause: {
       en: 'The gateway has a metrics token (TOLLGATE_METRICS_TOKEN by default), and the request to /metrics did not carry it.',
@@ -68,6 +71,7 @@ export const adminEntries = {
     param: null,
     message: 'No such {resource}: {id}.',
     retryable: false,
+    fallback: false,
     title: { en: 'No such resource', 'zh-CN': '资源不存在' },
     cause: {
       en: 'The id in the path does not name an existing organization, user, membership, key or request.',
@@ -87,6 +91,7 @@ export const adminEntries = {
     param: null,
     message: '{message}',
     retryable: false,
+    fallback: false,
     title: { en: 'Conflict with existing state', 'zh-CN': '与现有状态冲突' },
     cause: {
       en: 'The change conflicts with what exists: a duplicate email, a membership that already exists, or a request already decided.',

@@ -11,6 +11,7 @@ export const authEntries = {
     param: null,
     message: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from {docs_url}#invalid_api_key.",
     retryable: false,
+    fallback: false,
     title: { en: 'No API key provided', 'zh-CN': '未提供 API 密钥' },
     cause: {
       en: 'The request has no Authorization header, or it does not use the Bearer scheme.',
@@ -30,6 +31,7 @@ export const authEntries = {
     param: null,
     message: 'Incorrect API key provided: {key}. You can find your API key at {docs_url}#invalid_api_key.',
     retryable: false,
+    fallback: false,
     title: { en: 'Incorrect API key', 'zh-CN': 'API 密钥不正确' },
     cause: {
       en: 'The key is unknown, malformed, revoked, expired, or belongs to a deleted organization.',
@@ -49,6 +51,7 @@ export const authEntries = {
     param: null,
     message: 'You must be a member of an organization to use the API. Please contact us through our help center at {docs_url}#no_organization.',
     retryable: false,
+    fallback: false,
     title: { en: 'Not a member of an organization', 'zh-CN': '不是任何组织的成员' },
     cause: {
       en: "The key's user was removed from the key's organization, or the organization was deleted.",
@@ -68,6 +71,7 @@ export const authEntries = {
     param: null,
     message: 'No such organization: {organization}.',
     retryable: false,
+    fallback: false,
     title: { en: 'No such organization', 'zh-CN': '组织不存在' },
     cause: {
       en: 'The OpenAI-Organization header names an organization that does not exist.',
@@ -87,6 +91,7 @@ export const authEntries = {
     param: null,
     message: 'OpenAI-Organization header should match organization for API key',
     retryable: false,
+    fallback: false,
     title: { en: 'Organization header does not match the key', 'zh-CN': '组织请求头与密钥不匹配' },
     cause: {
       en: "The OpenAI-Organization header names another organization than the key's own.",
@@ -106,6 +111,7 @@ export const authEntries = {
     param: null,
     message: "You have insufficient permissions for this operation. Missing scopes: {scopes}. Check that you have the correct role in your organization (Reader, Writer, Owner) and project (Member, Owner), and if you're using a restricted API key, that it has the necessary scopes.",
     retryable: false,
+    fallback: false,
     title: { en: 'Missing scopes', 'zh-CN': '缺少权限范围' },
     cause: {
       en: "The key is read-only or restricted and lacks the scope this endpoint needs, or the user's role does not allow it.",
@@ -125,6 +131,7 @@ export const authEntries = {
     param: null,
     message: "You have insufficient permissions for this operation. Missing scopes: {scopes}. Check that you have the correct role in your organization, and if you're using a restricted API key, that it has the necessary scopes.",
     retryable: false,
+    fallback: false,
     title: { en: 'Administration API needs an admin key', 'zh-CN': '管理 API 需要管理密钥' },
     cause: {
       en: 'A project or service-account API key was sent to `/v1/organization/*`. Only organization admin keys (`sk-admin-...`) can call the Administration API.',
@@ -144,6 +151,7 @@ export const authEntries = {
     param: null,
     message: "You have insufficient permissions for this operation. Missing scopes: {scopes}. Check that you have the correct role in your organization (Reader, Writer, Owner) and project (Member, Owner), and if you're using a restricted API key, that it has the necessary scopes.",
     retryable: false,
+    fallback: false,
     title: { en: 'Admin keys cannot call models', 'zh-CN': '管理密钥不能调用模型' },
     cause: {
       en: 'An organization admin key (`sk-admin-...`) was sent to an inference or model endpoint. Admin keys open the Administration API (`/v1/organization/*`) only.',
@@ -163,6 +171,7 @@ export const authEntries = {
     param: null,
     message: 'Organization `{organization}` does not have access to model `{model}`',
     retryable: false,
+    fallback: false,
     title: { en: 'No access to the model', 'zh-CN': '无权访问该模型' },
     cause: {
       en: "The model exists, but it is not on the organization's list of allowed models.",
@@ -182,6 +191,7 @@ export const authEntries = {
     param: null,
     message: 'Too many requests with an invalid API key from your address. Please try again in {wait}. Visit {docs_url}#too_many_failed_authentications to learn more.',
     retryable: true,
+    fallback: false,
     title: { en: 'Too many failed authentications', 'zh-CN': '认证失败次数过多' },
     cause: {
       en: 'Your address sent many requests with missing or incorrect keys in a short time; the gateway slows such addresses down so that keys cannot be guessed.',

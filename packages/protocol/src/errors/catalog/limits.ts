@@ -11,6 +11,7 @@ export const limitEntries = {
     param: null,
     message: 'Rate limit reached for {model} in organization {organization} on {dimension} ({abbr}): Limit {limit}, Used {used}, Requested {requested}. Please try again in {wait}. Visit {docs_url}#rate_limit_requests to learn more.',
     retryable: true,
+    fallback: false,
     title: { en: 'Rate limit reached (requests)', 'zh-CN': '达到速率限制（请求数）' },
     cause: {
       en: 'The organization sent more requests to this model than its requests-per-minute (RPM) or requests-per-day (RPD) limit allows.',
@@ -30,6 +31,7 @@ export const limitEntries = {
     param: null,
     message: 'Rate limit reached for {model} in organization {organization} on {dimension} ({abbr}): Limit {limit}, Used {used}, Requested {requested}. Please try again in {wait}. Visit {docs_url}#rate_limit_tokens to learn more.',
     retryable: true,
+    fallback: false,
     title: { en: 'Rate limit reached (tokens)', 'zh-CN': '达到速率限制（token 数）' },
     cause: {
       en: 'The tokens of recent requests plus this one (prompt plus the maximum output) exceed the tokens-per-minute (TPM) or tokens-per-day (TPD) limit.',
@@ -49,6 +51,7 @@ export const limitEntries = {
     param: null,
     message: 'Request too large for {model} in organization {organization} on {dimension} ({abbr}): Limit {limit}, Requested {requested}. The input or output tokens must be reduced in order to run successfully. Visit {docs_url}#request_too_large to learn more.',
     retryable: false,
+    fallback: false,
     title: { en: 'Request too large for the limit', 'zh-CN': '请求超过限额' },
     cause: {
       en: 'This single request needs more tokens than the whole limit, so it can never pass, however long you wait.',
@@ -68,6 +71,7 @@ export const limitEntries = {
     param: null,
     message: 'Rate limit reached for {model} in organization {organization} on {dimension} ({abbr}): Limit 0, Requested {requested}. The limit of {scope} for this model is 0, so its requests are blocked and waiting will not help. Visit {docs_url}#rate_limit_blocked_requests to learn more.',
     retryable: false,
+    fallback: false,
     title: { en: 'Blocked by a limit of 0 (requests)', 'zh-CN': '限额为 0，请求被阻止（请求数）' },
     cause: {
       en: 'An administrator set this requests-per-minute or requests-per-day limit to 0 for the organization or the API key: 0 means the model is blocked, not unlimited.',
@@ -87,6 +91,7 @@ export const limitEntries = {
     param: null,
     message: 'Rate limit reached for {model} in organization {organization} on {dimension} ({abbr}): Limit 0, Requested {requested}. The limit of {scope} for this model is 0, so its requests are blocked and waiting will not help. Visit {docs_url}#rate_limit_blocked_tokens to learn more.',
     retryable: false,
+    fallback: false,
     title: { en: 'Blocked by a limit of 0 (tokens)', 'zh-CN': '限额为 0，请求被阻止（token 数）' },
     cause: {
       en: 'An administrator set this tokens-per-minute or tokens-per-day limit to 0 for the organization or the API key: 0 means the model is blocked, not unlimited.',
@@ -106,6 +111,7 @@ export const limitEntries = {
     param: null,
     message: 'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: {docs_url}#insufficient_quota.',
     retryable: false,
+    fallback: false,
     title: { en: 'Quota exceeded', 'zh-CN': '超出配额' },
     cause: {
       en: "The organization's spend this month plus this request's worst-case cost would pass its monthly hard limit.",
@@ -125,6 +131,7 @@ export const limitEntries = {
     param: null,
     message: 'The engine is currently overloaded, please try again later',
     retryable: true,
+    fallback: true,
     title: { en: 'Engine overloaded', 'zh-CN': '引擎过载' },
     cause: {
       en: 'The engine serving this model is at capacity and the wait for a slot would exceed the limit. This is not your rate limit and is not charged.',
@@ -144,6 +151,7 @@ export const limitEntries = {
     param: null,
     message: 'The engine is currently overloaded, please try again later',
     retryable: true,
+    fallback: true,
     title: { en: 'Server overloaded (503)', 'zh-CN': '服务器过载（503）' },
     cause: {
       en: 'The engine serving this model is at capacity; this gateway is configured to answer overload with 503 as api.openai.com does today.',

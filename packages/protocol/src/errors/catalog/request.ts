@@ -11,6 +11,7 @@ export const requestEntries = {
     param: null,
     message: "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, please contact us through our help center at {docs_url}#invalid_json.)",
     retryable: false,
+    fallback: false,
     title: { en: 'Invalid JSON body', 'zh-CN': '无效的 JSON 请求体' },
     cause: {
       en: 'The request body is not valid JSON.',
@@ -30,6 +31,7 @@ export const requestEntries = {
     param: null,
     message: 'Invalid type for request body: expected an object, but got {actual} instead.',
     retryable: false,
+    fallback: false,
     title: { en: 'Body is not a JSON object', 'zh-CN': '请求体不是 JSON 对象' },
     cause: {
       en: 'The body is valid JSON but not an object (an array, a string, a number or null).',
@@ -49,6 +51,7 @@ export const requestEntries = {
     param: null,
     message: "Missing required parameter: '{param}'.",
     retryable: false,
+    fallback: false,
     title: { en: 'Missing required parameter', 'zh-CN': '缺少必需参数' },
     cause: {
       en: 'A parameter the endpoint requires is absent; `param` gives its path, such as `messages[0].role`.',
@@ -68,6 +71,7 @@ export const requestEntries = {
     param: null,
     message: "Invalid type for '{param}': expected {expected}, but got {actual} instead.",
     retryable: false,
+    fallback: false,
     title: { en: 'Invalid parameter type', 'zh-CN': '参数类型无效' },
     cause: {
       en: 'A parameter has the wrong JSON type, e.g. a string where an array of objects is expected.',
@@ -87,6 +91,7 @@ export const requestEntries = {
     param: null,
     message: "Invalid '{param}': decimal above maximum value. Expected a value <= {max}, but got {value} instead.",
     retryable: false,
+    fallback: false,
     title: { en: 'Number above maximum', 'zh-CN': '数值超过最大值' },
     cause: {
       en: 'A numeric parameter such as `temperature` or `top_p` is larger than its maximum.',
@@ -106,6 +111,7 @@ export const requestEntries = {
     param: null,
     message: "Invalid '{param}': decimal below minimum value. Expected a value >= {min}, but got {value} instead.",
     retryable: false,
+    fallback: false,
     title: { en: 'Number below minimum', 'zh-CN': '数值低于最小值' },
     cause: {
       en: 'A numeric parameter such as `temperature` or `presence_penalty` is smaller than its minimum.',
@@ -125,6 +131,7 @@ export const requestEntries = {
     param: null,
     message: "Invalid '{param}': integer above maximum value. Expected a value <= {max}, but got {value} instead.",
     retryable: false,
+    fallback: false,
     title: { en: 'Integer above maximum', 'zh-CN': '整数超过最大值' },
     cause: {
       en: 'An integer parameter such as `n` or `top_logprobs` is larger than its maximum.',
@@ -144,6 +151,7 @@ export const requestEntries = {
     param: null,
     message: "Invalid '{param}': integer below minimum value. Expected a value >= {min}, but got {value} instead.",
     retryable: false,
+    fallback: false,
     title: { en: 'Integer below minimum', 'zh-CN': '整数低于最小值' },
     cause: {
       en: 'An integer parameter such as `n` or `max_tokens` is smaller than its minimum.',
@@ -163,6 +171,7 @@ export const requestEntries = {
     param: null,
     message: "Invalid '{param}': array too long. Expected an array with maximum length {max}, but got an array with length {length} instead.",
     retryable: false,
+    fallback: false,
     title: { en: 'Array too long', 'zh-CN': '数组过长' },
     cause: {
       en: 'An array parameter such as `stop` or `tools` has more items than allowed.',
@@ -182,6 +191,7 @@ export const requestEntries = {
     param: null,
     message: "Invalid '{param}': too many properties. Expected an object with at most {max} properties, but got an object with {length} properties instead.",
     retryable: false,
+    fallback: false,
     title: { en: 'Too many properties', 'zh-CN': '属性过多' },
     cause: {
       en: 'An object parameter such as `metadata` has more keys than allowed.',
@@ -201,6 +211,7 @@ export const requestEntries = {
     param: null,
     message: "Invalid '{param}': empty array. Expected an array with minimum length {min}, but got an empty array instead.",
     retryable: false,
+    fallback: false,
     title: { en: 'Empty array', 'zh-CN': '数组为空' },
     cause: {
       en: 'An array parameter such as `messages` must not be empty.',
@@ -220,6 +231,7 @@ export const requestEntries = {
     param: null,
     message: "Invalid '{param}': string too long. Expected a string with maximum length {max}, but got a string with length {length} instead.",
     retryable: false,
+    fallback: false,
     title: { en: 'String too long', 'zh-CN': '字符串过长' },
     cause: {
       en: 'A string parameter such as `user` or a `metadata` value is longer than allowed.',
@@ -239,6 +251,7 @@ export const requestEntries = {
     param: null,
     message: "Invalid value: '{value}'. Supported values are: {supported}.",
     retryable: false,
+    fallback: false,
     title: { en: 'Invalid value', 'zh-CN': '无效的取值' },
     cause: {
       en: 'A parameter takes one of a fixed set of values and got another, e.g. a message `role` or `reasoning_effort`.',
@@ -258,6 +271,7 @@ export const requestEntries = {
     param: null,
     message: "The '{param}' parameter is only allowed when '{requires}' is {requirement}.",
     retryable: false,
+    fallback: false,
     title: { en: 'Parameter not allowed here', 'zh-CN': '此处不允许该参数' },
     cause: {
       en: 'A parameter depends on another one that is not set, e.g. `stream_options` without `stream: true`.',
@@ -277,6 +291,7 @@ export const requestEntries = {
     param: null,
     message: 'Unrecognized request argument supplied: {names}',
     retryable: false,
+    fallback: false,
     title: { en: 'Unrecognized argument', 'zh-CN': '无法识别的参数' },
     cause: {
       en: 'The body has a parameter the endpoint does not know (often a typo, or a parameter of another endpoint).',
@@ -296,6 +311,7 @@ export const requestEntries = {
     param: null,
     message: 'Unrecognized request arguments supplied: {names}',
     retryable: false,
+    fallback: false,
     title: { en: 'Unrecognized arguments', 'zh-CN': '无法识别的多个参数' },
     cause: {
       en: 'The body has several parameters the endpoint does not know.',
@@ -315,6 +331,7 @@ export const requestEntries = {
     param: null,
     message: 'The model `{model}` does not exist or you do not have access to it.',
     retryable: false,
+    fallback: false,
     title: { en: 'Model not found', 'zh-CN': '模型不存在' },
     cause: {
       en: 'No model of that name is configured on this gateway.',
@@ -334,6 +351,7 @@ export const requestEntries = {
     param: 'model',
     message: 'This is not a chat model and thus not supported in the {endpoint} endpoint. Did you mean to use {suggested}?',
     retryable: false,
+    fallback: false,
     title: { en: 'Not a chat model', 'zh-CN': '不是对话模型' },
     cause: {
       en: 'The model exists (GET /v1/models lists it) but serves another endpoint: it is an embedding model, and this endpoint generates text.',
@@ -353,6 +371,7 @@ export const requestEntries = {
     param: null,
     message: 'You are not allowed to generate embeddings from this model',
     retryable: false,
+    fallback: false,
     title: { en: 'Not an embedding model', 'zh-CN': '不是嵌入模型' },
     cause: {
       en: 'The model exists (GET /v1/models lists it) but generates text: it cannot produce embeddings.',
@@ -372,6 +391,7 @@ export const requestEntries = {
     param: 'messages',
     message: "This model's maximum context length is {context_window} tokens. However, your {noun} resulted in {prompt_tokens} tokens. Please reduce the length of the {noun}.",
     retryable: false,
+    fallback: false,
     title: { en: 'Context length exceeded', 'zh-CN': '超出上下文长度' },
     cause: {
       en: 'The prompt alone has more tokens than the model can read.',
@@ -391,6 +411,7 @@ export const requestEntries = {
     param: 'messages',
     message: "This model's maximum context length is {context_window} tokens. However, you requested {total_tokens} tokens ({prompt_tokens} in the {noun}, {completion_tokens} in the completion). Please reduce the length of the {noun} or completion.",
     retryable: false,
+    fallback: false,
     title: { en: 'Context length exceeded (prompt and completion)', 'zh-CN': '超出上下文长度（提示词加补全）' },
     cause: {
       en: "The prompt plus the requested maximum output (`max_tokens` or `max_completion_tokens`) is more than the model's context.",
@@ -410,6 +431,7 @@ export const requestEntries = {
     param: null,
     message: "Response with id '{id}' not found.",
     retryable: false,
+    fallback: false,
     title: { en: 'Stored response not found', 'zh-CN': '未找到存储的响应' },
     cause: {
       en: 'No stored response with this id is visible to your organization: it never existed, was created with `store: false`, was deleted, or passed its retention period.',
@@ -429,6 +451,7 @@ export const requestEntries = {
     param: 'previous_response_id',
     message: "Previous response with id '{id}' not found.",
     retryable: false,
+    fallback: false,
     title: { en: 'Previous response not found', 'zh-CN': '未找到上一个响应' },
     cause: {
       en: "`previous_response_id` names no stored response your organization can see (deleted, expired, never stored, or another organization's).",
@@ -448,6 +471,7 @@ export const requestEntries = {
     param: null,
     message: 'Invalid URL ({method} {path})',
     retryable: false,
+    fallback: false,
     title: { en: 'Invalid URL', 'zh-CN': '无效的 URL' },
     cause: {
       en: 'No endpoint exists at this path.',
@@ -467,6 +491,7 @@ export const requestEntries = {
     param: null,
     message: 'Invalid method for URL ({method} {path}). Allowed: {allowed}.',
     retryable: false,
+    fallback: false,
     title: { en: 'Method not allowed', 'zh-CN': '不允许的请求方法' },
     cause: {
       en: 'The endpoint exists but does not accept this HTTP method.',
@@ -486,6 +511,7 @@ export const requestEntries = {
     param: null,
     message: 'Request body too large: the limit is {limit} bytes (server.max_body_bytes).',
     retryable: false,
+    fallback: false,
     title: { en: 'Request body too large', 'zh-CN': '请求体过大' },
     cause: {
       en: 'The body is larger than the gateway accepts.',
@@ -505,6 +531,7 @@ export const requestEntries = {
     param: null,
     message: 'Request header fields too large: the limit is {limit} bytes.',
     retryable: false,
+    fallback: false,
     title: { en: 'Request headers too large', 'zh-CN': '请求头过大' },
     cause: {
       en: 'The request headers together are larger than the server accepts (often a huge cookie or a pasted token).',
@@ -525,6 +552,7 @@ export const requestEntries = {
     message: 'Request timeout: the whole request was not received within {timeout}.',
     // Sending it again over a better connection can succeed (the SDKs retry 408 by default).
     retryable: true,
+    fallback: false,
     title: { en: 'Request not received in time', 'zh-CN': '未能按时收到请求' },
     cause: {
       en: 'The client sent the headers or the body too slowly, or stopped in the middle (server.headers_timeout_ms, server.request_timeout_ms).',
@@ -544,6 +572,7 @@ export const requestEntries = {
     param: null,
     message: 'The request could not be read as HTTP: {reason}.',
     retryable: false,
+    fallback: false,
     title: { en: 'Malformed HTTP request', 'zh-CN': 'HTTP 请求格式错误' },
     cause: {
       en: 'The bytes received are not a valid HTTP/1.1 request (a broken client or proxy, or a non-HTTP protocol on this port).',
@@ -563,6 +592,7 @@ export const requestEntries = {
     param: null,
     message: "Invalid Content-Type header ({content_type}), expected 'application/json'.",
     retryable: false,
+    fallback: false,
     title: { en: 'Unsupported content type', 'zh-CN': '不支持的内容类型' },
     cause: {
       en: 'The body is not declared as JSON.',
@@ -582,6 +612,7 @@ export const requestEntries = {
     param: null,
     message: "Invalid value for header 'x-tollgate-fault': '{fault}'. Use the id of an error in the catalog, listed at {docs_url}.",
     retryable: false,
+    fallback: false,
     title: { en: 'Unknown fault id', 'zh-CN': '未知的故障 ID' },
     cause: {
       en: 'The simulator was asked to inject a fault that is not in the error catalog.',

@@ -17,6 +17,7 @@ export const serverEntries = {
     param: null,
     message: 'The server had an error while processing your request. Sorry about that!',
     retryable: true,
+    fallback: true,
     title: { en: 'Server error', 'zh-CN': '服务器错误' },
     cause: {
       en: 'The gateway or the engine failed while processing the request.',
@@ -36,6 +37,7 @@ export const serverEntries = {
     param: null,
     message: 'Bad gateway. The engine for this model could not be reached, please try again later.',
     retryable: true,
+    fallback: true,
     title: { en: 'Engine unreachable', 'zh-CN': '无法连接引擎' },
     cause: {
       en: 'The gateway could not connect to the engine (refused, reset, or DNS failure) and no other deployment could serve the request.',
@@ -55,6 +57,7 @@ export const serverEntries = {
     param: null,
     message: 'The engine for this model is temporarily unavailable, please try again later.',
     retryable: true,
+    fallback: true,
     title: { en: 'Engine unavailable', 'zh-CN': '引擎暂不可用' },
     cause: {
       en: 'Every deployment of the model is failing and its circuit breaker is open; the gateway does not send requests to it until a probe succeeds.',
@@ -74,6 +77,7 @@ export const serverEntries = {
     param: null,
     message: 'Gateway timeout. The engine for this model did not accept a connection within {timeout}.',
     retryable: true,
+    fallback: true,
     title: { en: 'Engine connect timeout', 'zh-CN': '连接引擎超时' },
     cause: {
       en: 'Opening a connection to the engine took longer than the configured connect timeout.',
@@ -93,6 +97,7 @@ export const serverEntries = {
     param: null,
     message: 'Gateway timeout. The engine for this model did not start responding within {timeout}.',
     retryable: true,
+    fallback: true,
     title: { en: 'Engine first-byte timeout', 'zh-CN': '引擎首字节超时' },
     cause: {
       en: 'The engine accepted the request but sent nothing back within the time-to-first-byte timeout.',
@@ -112,6 +117,7 @@ export const serverEntries = {
     param: null,
     message: 'Gateway timeout. The engine for this model stopped sending data for {timeout}.',
     retryable: true,
+    fallback: true,
     title: { en: 'Engine stalled', 'zh-CN': '引擎停止响应' },
     cause: {
       en: 'The engine went quiet in the middle of a response for longer than the idle timeout. On a stream this arrives as an error frame.',
@@ -131,6 +137,7 @@ export const serverEntries = {
     param: null,
     message: 'Gateway timeout. The engine for this model did not finish within {timeout}.',
     retryable: true,
+    fallback: true,
     title: { en: 'Engine total timeout', 'zh-CN': '引擎总超时' },
     cause: {
       en: 'The response took longer than the total timeout configured for the deployment.',
@@ -150,6 +157,8 @@ export const serverEntries = {
     param: null,
     message: 'The server had an error while processing your request: the gateway is not authorized by the engine for this model. Sorry about that!',
     retryable: false,
+    // The gateway's own account with this model's provider; another provider may be fine.
+    fallback: true,
     title: { en: 'Gateway not authorized upstream', 'zh-CN': '网关未获上游授权' },
     cause: {
       en: "The engine rejected the gateway's own credentials (upstream 401 or 403). Your key is fine.",
@@ -169,6 +178,8 @@ export const serverEntries = {
     param: null,
     message: "The server had an error while processing your request: the gateway's account with the engine for this model has no quota left. Sorry about that!",
     retryable: false,
+    // The gateway's own account with this model's provider; another provider may be fine.
+    fallback: true,
     title: { en: "Gateway's upstream quota exhausted", 'zh-CN': '网关的上游配额已耗尽' },
     cause: {
       en: "The engine reported that the gateway's own upstream account is out of quota. Your organization's quota is not the issue.",
@@ -188,6 +199,7 @@ export const serverEntries = {
     param: null,
     message: 'Bad gateway. The engine for this model sent a response the gateway could not read.',
     retryable: true,
+    fallback: true,
     title: { en: 'Invalid response from the engine', 'zh-CN': '引擎响应无效' },
     cause: {
       en: 'The engine answered with a body that is not OpenAI-compatible JSON or SSE.',
@@ -207,6 +219,7 @@ export const serverEntries = {
     param: null,
     message: 'The server is shutting down and did not accept the request, please try again.',
     retryable: true,
+    fallback: false,
     title: { en: 'Server shutting down', 'zh-CN': '服务器正在关闭' },
     cause: {
       en: 'This gateway instance received a stop signal and is finishing the requests it has.',
@@ -226,6 +239,7 @@ export const serverEntries = {
     param: null,
     message: 'The server could not reach its database to check your request, please try again later.',
     retryable: true,
+    fallback: false,
     title: { en: 'Store unavailable', 'zh-CN': '存储不可用' },
     cause: {
       en: "The gateway's database or counter store did not answer in time, and the check it needed cannot be skipped safely.",

@@ -5,15 +5,9 @@
  * `retry` are ignored.
  */
 import { StringDecoder } from 'node:string_decoder';
-import { SseDecoder } from '@tollgate/protocol';
+import { SseDecoder, type SseEvent } from '@tollgate/protocol';
 
-export { SseEventTooLarge } from '@tollgate/protocol';
-
-export interface SseEvent {
-  /** `message` unless an `event:` field named it. */
-  event: string;
-  data: string;
-}
+export { SseEventTooLarge, type SseEvent } from '@tollgate/protocol';
 
 export class SseParser {
   private readonly text = new StringDecoder('utf8');
@@ -35,4 +29,5 @@ export class SseParser {
   }
 }
 
-const named = (e: { event: string | undefined; data: string }): SseEvent => ({ event: e.event || 'message', data: e.data });
+/** `event` is `message` unless an `event:` field named it; `id` is not used upstream. */
+const named = (e: SseEvent): SseEvent => ({ event: e.event || 'message', data: e.data, id: undefined });

@@ -5,11 +5,11 @@
  * counts either way.
  * @module
  */
-import { findEntry } from '@tollgate/protocol';
+import { findEntry, type ErrorKind } from '@tollgate/protocol';
 
 export type PlatformOutcome = 'ok' | 'failed' | 'excluded';
 
-const PLATFORM_KINDS = new Set(['server', 'service_unavailable', 'timeout', 'overloaded']);
+const PLATFORM_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>(['server', 'service_unavailable', 'timeout', 'overloaded']);
 
 export function platformOutcome(status: number, errorCode: string | null): PlatformOutcome {
   if (status === 499 || errorCode === 'client_disconnected') return 'excluded';

@@ -17,7 +17,7 @@
  * racing restore the same ledger figures, and only the first restore writes.
  * @module
  */
-import { findEntry } from '@tollgate/protocol';
+import { findEntry, type ErrorId } from '@tollgate/protocol';
 import type { Logger } from 'pino';
 import { periodOf, spendKey } from '../billing/period.js';
 import { billingDb, type BillingStore } from '../billing/tables.js';
@@ -139,5 +139,5 @@ function dailyBuckets(scope: string, model: string, limits: LimitSet, admitted: 
 export function wasAdmitted(e: { status_code: number; error_code: string | null; prompt_tokens: number; completion_tokens: number }): boolean {
   if (e.status_code < 400 || e.prompt_tokens > 0 || e.completion_tokens > 0) return true;
   if (e.status_code < 500 || e.error_code === null) return false;
-  return e.error_code !== 'store_unavailable' && findEntry(e.error_code)?.kind !== 'overloaded';
+  return e.error_code !== ('store_unavailable' satisfies ErrorId) && findEntry(e.error_code)?.kind !== 'overloaded';
 }

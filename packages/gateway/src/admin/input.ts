@@ -1,24 +1,18 @@
+/**
+ * Reading the JSON bodies and query strings of the admin APIs (identity, billing, the status
+ * page, the organization Administration API), with the checks and the wording of the `/v1`
+ * validator: an object, no unknown fields (typos fail loudly instead of being ignored), types
+ * and ranges named by the offending parameter ("Invalid type for 'x': expected a decimal, but got
+ * a string instead.").
+ * @module
+ */
 import { ApiError } from '../errors/api-error.js';
 import { readJsonBody } from '../http/body.js';
 import type { RequestContext } from '../http/context.js';
+import { usdToPico } from '../billing/pricing.js';
+import { describeValue } from '../validation/describe.js';
 
-/** How OpenAI names JSON types in "expected X, but got Y instead". */
-export function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  switch (typeof v) {
-    case 'string':
-      return 'a string';
-    case 'number':
-      return Number.isInteger(v) ? 'an integer' : 'a decimal';
-    case 'boolean':
-      return 'a boolean';
-    default:
-      return 'an object';
-  }
-}
-
-export const typeError = (param: string, expected: string, value: unknown) => new ApiError('invalid_type', { param, expected, actual: typeName(value) }, { param });
+export const typeError = (param: string, expected: string, value: unknown) => new ApiError('invalid_type', { param, expected, actual: describeValue(value) }, { param });
 export const missing = (param: string) => new ApiError('missing_required_parameter', { param }, { param });
 export const badValue = (param: string, value: unknown, supported: string) => new ApiError('invalid_value', { value: String(value).slice(0, 200), supported }, { param });
 
@@ -28,17 +22,22 @@ function rejectUnknown(names: Iterable<string>, allowed: readonly string[]): voi
   if (unknown.length > 1) throw new ApiError('unrecognized_arguments', { names: unknown.join(', ') });
 }
 
-/**
- * The fields of a JSON object body, read with the checks every admin body needs: an object,
- * no unknown fields (typos fail loudly instead of being ignored), types and ranges named by
- * the offending parameter.
- */
+/** Largest USD amount accepted: its pico-dollars fit the 64-bit integer columns (2^63 p$ ≈ $9.22M). */
+export const MAX_USD = 9_000_000;
+
+/** The fields of a JSON object body, each read by a typed accessor that throws the 400 to answer. */
 export class Fields {
   private constructor(private readonly obj: Record<string, unknown>) {}
 
-  static async fromBody(ctx: RequestContext, maxBytes: number, allowed: readonly string[]): Promise<Fields> {
+  /**
+   * Reads the body: a JSON object whose keys are all in `allowed`. With `optional`, a request
+   * without a body (a POST that needs no fields, such as an approval) reads as `{}`.
+   */
+  static async fromBody(ctx: RequestContext, maxBytes: number, allowed: readonly string[], opts: { optional?: boolean } = {}): Promise<Fields> {
+    const h = ctx.req.headers;
+    if (opts.optional && (h['content-length'] === '0' || (h['content-length'] === undefined && h['transfer-encoding'] === undefined))) return new Fields({});
     const body = await readJsonBody(ctx, maxBytes);
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiError('invalid_body_type', { actual: typeName(body) });
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiError('invalid_body_type', { actual: describeValue(body) });
     rejectUnknown(Object.keys(body), allowed);
     return new Fields(body as Record<string, unknown>);
   }
@@ -50,6 +49,11 @@ export class Fields {
 
   has(name: string): boolean {
     return this.obj[name] !== undefined;
+  }
+
+  /** The value as sent, for a reader of its own (a map of component statuses, a time). */
+  get(name: string): unknown {
+    return this.obj[name];
   }
 
   /** A non-empty string (trimmed); undefined when absent and not required. */
@@ -116,6 +120,23 @@ export class Fields {
     if (v < min) throw new ApiError('integer_below_min_value', { param: name, min, value: v }, { param: name });
     if (v > max) throw new ApiError('integer_above_max_value', { param: name, max, value: v }, { param: name });
     return v;
+  }
+
+  /**
+   * A USD amount (JSON number, OpenAI's "decimal") in [0, MAX_USD], as pico-dollars; null when
+   * null and `nullable`; undefined when absent and not required.
+   */
+  usd(name: string, opts: { nullable: boolean; required?: boolean }): bigint | null | undefined {
+    const v = this.obj[name];
+    if (v === undefined) {
+      if (opts.required) throw missing(name);
+      return undefined;
+    }
+    if (v === null && opts.nullable) return null;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw typeError(name, opts.nullable ? 'a decimal or null' : 'a decimal', v);
+    if (v < 0) throw new ApiError('decimal_below_min_value', { param: name, min: 0, value: v }, { param: name });
+    if (v > MAX_USD) throw new ApiError('decimal_above_max_value', { param: name, max: MAX_USD, value: v }, { param: name });
+    return usdToPico(v);
   }
 }
 

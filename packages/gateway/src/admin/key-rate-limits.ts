@@ -11,7 +11,7 @@ import { checkModel, readLimitOverride } from './rate-limits.js';
  */
 async function existingKey(deps: AdminDeps, keyId: string) {
   const key = await deps.store.apiKeys.get(keyId);
-  if (!key) throw new ApiError('resource_not_found', { resource: 'api_key', id: keyId });
+  if (!key) throw new ApiError('resource_not_found', { resource: 'API key', id: keyId });
   return key;
 }
 

@@ -24,7 +24,7 @@ import type { Router } from '../http/router.js';
 import type { CounterStore } from '../limits/counter-store.js';
 import { parseReportQuery } from '../usage/report-query.js';
 import { costsReport, usageCompletionsReport } from '../usage/reports.js';
-import { readObjectBody, stringField, usdField } from './admin-input.js';
+import { Fields } from '../admin/input.js';
 import { quotaRequestJson, seconds, usdOrNull, type BillingJson } from './admin-json.js';
 import { getOrgLimits, setOrgLimits, type OrgLimits } from './org-limits.js';
 import { periodOf, spendKey } from './period.js';
@@ -75,9 +75,9 @@ export function registerBillingRoutes(router: Router, deps: BillingRouteDeps): v
   router.on('PUT', `${org}/billing`, async (ctx) => {
     await deps.requireAdmin(ctx);
     const orgId = ctx.params.org_id!;
-    const body = await readObjectBody(ctx, maxBody, ['hard_limit_usd', 'soft_limit_usd']);
-    const hard = usdField(body, 'hard_limit_usd', { nullable: true });
-    const soft = usdField(body, 'soft_limit_usd', { nullable: true });
+    const body = await Fields.fromBody(ctx, maxBody, ['hard_limit_usd', 'soft_limit_usd']);
+    const hard = body.usd('hard_limit_usd', { nullable: true });
+    const soft = body.usd('soft_limit_usd', { nullable: true });
     const patch: { hardLimitPico?: bigint | null; softLimitPico?: bigint | null } = {};
     if (hard !== undefined) patch.hardLimitPico = hard;
     if (soft !== undefined) patch.softLimitPico = soft;
@@ -89,9 +89,9 @@ export function registerBillingRoutes(router: Router, deps: BillingRouteDeps): v
   router.on('POST', `${org}/quota_requests`, async (ctx) => {
     await deps.requireAdmin(ctx);
     const orgId = ctx.params.org_id!;
-    const body = await readObjectBody(ctx, maxBody, ['hard_limit_usd', 'reason']);
-    const requested = usdField(body, 'hard_limit_usd', { nullable: false, required: true })!;
-    const reason = stringField(body, 'reason', { required: true, maxLength: REASON_MAX })!;
+    const body = await Fields.fromBody(ctx, maxBody, ['hard_limit_usd', 'reason']);
+    const requested = body.usd('hard_limit_usd', { nullable: false, required: true })!;
+    const reason = body.string('reason', { required: true, max: REASON_MAX });
     const o = await existingOrg(deps.store, orgId);
     if (o.hardLimitPico === null) throw conflict(`Organization ${orgId} has no hard limit; there is nothing to increase.`);
     if (requested <= o.hardLimitPico) {
@@ -126,8 +126,8 @@ export function registerBillingRoutes(router: Router, deps: BillingRouteDeps): v
   const decide = (decision: 'approved' | 'rejected') => async (ctx: RequestContext) => {
     await deps.requireAdmin(ctx);
     const id = ctx.params.id!;
-    const body = await readObjectBody(ctx, maxBody, ['note'], { optional: decision === 'approved' });
-    const note = stringField(body, 'note', { required: decision === 'rejected', maxLength: NOTE_MAX }) ?? null;
+    const body = await Fields.fromBody(ctx, maxBody, ['note'], { optional: decision === 'approved' });
+    const note = (decision === 'rejected' ? body.string('note', { required: true, max: NOTE_MAX }) : body.string('note', { max: NOTE_MAX })) ?? null;
     const d = await decideQuotaRequest(deps.store, id, decision, note, deps.clock.now());
     if (!d.ok && d.reason === 'not_found') throw notFound('quota request', id);
     if (!d.ok) throw conflict(`Quota request ${id} was already ${d.request.status}.`);

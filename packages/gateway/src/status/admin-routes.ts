@@ -15,7 +15,7 @@
  * Times are ISO 8601 strings or Unix seconds.
  * @module
  */
-import { readObjectBody, stringField } from '../billing/admin-input.js';
+import { Fields, typeError } from '../admin/input.js';
 import type { Config } from '../config/types.js';
 import { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from '../http/context.js';
@@ -68,17 +68,17 @@ export function registerStatusAdminRoutes(router: Router, deps: StatusAdminDeps)
   });
 
   route('POST', '/incidents', async (ctx) => {
-    const o = await readObjectBody(ctx, maxBody, ['name', 'body', 'status', 'components', 'impact_override']);
-    const status = oneOf(o, 'status', INCIDENT_STATUSES) ?? 'investigating';
-    const components = componentStatuses(monitor.defs, o.components);
+    const o = await Fields.fromBody(ctx, maxBody, ['name', 'body', 'status', 'components', 'impact_override']);
+    const status = o.oneOf('status', INCIDENT_STATUSES) ?? 'investigating';
+    const components = componentStatuses(monitor.defs, o.get('components'));
     const i = await monitor.createIncident({
       kind: 'incident',
-      name: stringField(o, 'name', { required: true, maxLength: NAME_MAX })!,
+      name: o.string('name', { required: true, max: NAME_MAX }),
       status,
-      body: stringField(o, 'body', { required: true, maxLength: BODY_MAX })!,
+      body: o.string('body', { required: true, max: BODY_MAX }),
       components,
       affected: affectedOf(monitor.defs, components),
-      impact_override: (oneOf(o, 'impact_override', INDICATORS) as Impact | undefined) ?? null,
+      impact_override: impactOverride(o) ?? null,
     });
     return render(i);
   });
@@ -88,41 +88,41 @@ export function registerStatusAdminRoutes(router: Router, deps: StatusAdminDeps)
   route('POST', '/incidents/:id', async (ctx) => {
     const id = ctx.params.id!;
     const cur = found(await monitor.incidents.get(id), id, 'incident');
-    const o = await readObjectBody(ctx, maxBody, ['name', 'body', 'status', 'components', 'impact_override']);
+    const o = await Fields.fromBody(ctx, maxBody, ['name', 'body', 'status', 'components', 'impact_override']);
     const p: IncidentPatch = {};
-    const name = stringField(o, 'name', { required: false, maxLength: NAME_MAX });
+    const name = o.string('name', { max: NAME_MAX });
     if (name !== undefined) p.name = name;
-    const body = stringField(o, 'body', { required: false, maxLength: BODY_MAX });
+    const body = o.string('body', { max: BODY_MAX });
     if (body !== undefined) p.body = body;
-    const status = oneOf(o, 'status', INCIDENT_STATUSES.filter((s) => s !== 'postmortem'));
+    const status = o.oneOf('status', INCIDENT_STATUSES.filter((s) => s !== 'postmortem'));
     if (status !== undefined) p.status = status;
-    if (o.components !== undefined) {
-      p.components = componentStatuses(monitor.defs, o.components);
+    if (o.has('components')) {
+      p.components = componentStatuses(monitor.defs, o.get('components'));
       p.affected = affectedOf(monitor.defs, p.components, cur.components);
     }
-    if (o.impact_override !== undefined) p.impact_override = o.impact_override === null ? null : (oneOf(o, 'impact_override', INDICATORS) as Impact);
+    if (o.has('impact_override')) p.impact_override = impactOverride(o);
     return render((await monitor.updateIncident(id, p))!);
   });
 
   route('POST', '/incidents/:id/postmortem', async (ctx) => {
     const id = ctx.params.id!;
     found(await monitor.incidents.get(id), id, 'incident');
-    const o = await readObjectBody(ctx, maxBody, ['body']);
-    return render((await monitor.postmortem(id, stringField(o, 'body', { required: true, maxLength: BODY_MAX })!))!);
+    const o = await Fields.fromBody(ctx, maxBody, ['body']);
+    return render((await monitor.postmortem(id, o.string('body', { required: true, max: BODY_MAX })))!);
   });
 
   route('POST', '/maintenances', async (ctx) => {
-    const o = await readObjectBody(ctx, maxBody, ['name', 'body', 'scheduled_for', 'scheduled_until', 'components']);
+    const o = await Fields.fromBody(ctx, maxBody, ['name', 'body', 'scheduled_for', 'scheduled_until', 'components']);
     const from = time(o, 'scheduled_for', true)!;
     const until = time(o, 'scheduled_until', true)!;
-    if (until <= from) throw new ApiError('invalid_value', { param: 'scheduled_until', value: String(o.scheduled_until), supported: 'a time after scheduled_for' }, { param: 'scheduled_until' });
-    const ids = componentList(monitor.defs, o.components);
+    if (until <= from) throw new ApiError('invalid_value', { param: 'scheduled_until', value: String(o.get('scheduled_until')), supported: 'a time after scheduled_for' }, { param: 'scheduled_until' });
+    const ids = componentList(monitor.defs, o.get('components'));
     const components = Object.fromEntries(ids.map((id) => [id, 'under_maintenance' as ComponentStatus]));
     const i = await monitor.createIncident({
       kind: 'maintenance',
-      name: stringField(o, 'name', { required: true, maxLength: NAME_MAX })!,
+      name: o.string('name', { required: true, max: NAME_MAX }),
       status: 'scheduled',
-      body: stringField(o, 'body', { required: false, maxLength: BODY_MAX }) ?? 'Scheduled maintenance.',
+      body: o.string('body', { max: BODY_MAX }) ?? 'Scheduled maintenance.',
       components,
       affected: null,
       scheduled_for: from,
@@ -134,13 +134,13 @@ export function registerStatusAdminRoutes(router: Router, deps: StatusAdminDeps)
   route('POST', '/maintenances/:id', async (ctx) => {
     const id = ctx.params.id!;
     found(await monitor.incidents.get(id), id, 'maintenance');
-    const o = await readObjectBody(ctx, maxBody, ['name', 'body', 'status', 'scheduled_for', 'scheduled_until']);
+    const o = await Fields.fromBody(ctx, maxBody, ['name', 'body', 'status', 'scheduled_for', 'scheduled_until']);
     const p: IncidentPatch = {};
-    const name = stringField(o, 'name', { required: false, maxLength: NAME_MAX });
+    const name = o.string('name', { max: NAME_MAX });
     if (name !== undefined) p.name = name;
-    const body = stringField(o, 'body', { required: false, maxLength: BODY_MAX });
+    const body = o.string('body', { max: BODY_MAX });
     if (body !== undefined) p.body = body;
-    const status = oneOf(o, 'status', MAINTENANCE_STATUSES);
+    const status = o.oneOf('status', MAINTENANCE_STATUSES);
     if (status !== undefined) p.status = status;
     const from = time(o, 'scheduled_for', false);
     if (from !== undefined) p.scheduled_for = from;
@@ -150,17 +150,12 @@ export function registerStatusAdminRoutes(router: Router, deps: StatusAdminDeps)
   });
 }
 
-function oneOf<T extends string>(o: Record<string, unknown>, name: string, allowed: readonly T[]): T | undefined {
-  const v = o[name];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    throw new ApiError('invalid_value', { param: name, value: String(v), supported: allowed.map((a) => `'${a}'`).join(', ') }, { param: name });
-  }
-  return v as T;
-}
+/** `impact_override`: an impact, or null to compute it from the components. */
+const impactOverride = (o: Fields): Impact | null | undefined => (o.get('impact_override') === null ? null : (o.oneOf('impact_override', INDICATORS) as Impact | undefined));
 
-function time(o: Record<string, unknown>, name: string, required: boolean): number | undefined {
-  const v = o[name];
+/** A time field: an ISO 8601 string or Unix seconds, as milliseconds. */
+function time(o: Fields, name: string, required: boolean): number | undefined {
+  const v = o.get(name);
   if (v === undefined || v === null) {
     if (required) throw new ApiError('missing_required_parameter', { param: name }, { param: name });
     return undefined;
@@ -178,7 +173,7 @@ function resolveComponent(defs: readonly ComponentDef[], ref: string, param: str
 
 function componentStatuses(defs: readonly ComponentDef[], v: unknown): Record<string, ComponentStatus> {
   if (v === undefined || v === null) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw new ApiError('invalid_type', { param: 'components', expected: 'an object', actual: Array.isArray(v) ? 'an array' : typeof v }, { param: 'components' });
+  if (typeof v !== 'object' || Array.isArray(v)) throw typeError('components', 'an object', v);
   const out: Record<string, ComponentStatus> = {};
   for (const [ref, s] of Object.entries(v as Record<string, unknown>)) {
     const d = resolveComponent(defs, ref, 'components');

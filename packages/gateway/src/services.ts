@@ -9,32 +9,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { Admission, RedisLeaseSemaphore } from './admission/index.js';
+import { ModelAdmissions } from './admission/index.js';
 import { requireAdminKey } from './admin/auth.js';
 import { credentialsFileFor, resolveAdminKey } from './bootstrap.js';
 import { registerAdminRoutes } from './admin/routes.js';
 import { registerBillingRoutes } from './billing/routes.js';
 import { AuditRecorder, registerOperatorOrganizationRoutes, registerOrganizationApi } from './organization/index.js';
-import { spendTarget } from './billing/period.js';
-import { pricePico, worstCasePico } from './billing/pricing.js';
 import { createSoftLimitHook, SoftLimitNotifier } from './billing/soft-limit.js';
 import { OrgSpendLimits } from './billing/org-spend-limits.js';
 import type { Clock } from './clock.js';
-import type { Config, ModelConfig } from './config/types.js';
+import type { Config } from './config/types.js';
 import type { Router } from './http/router.js';
-import { DependencyUnavailableError } from './store/outage.js';
 import { Identity, type Principal } from './identity/index.js';
-import { OutageLog } from './outage-log.js';
 import { secretSourcesOf } from './identity/server-secret.js';
-import { CounterStateLost, MemoryCounterStore, RateLimiter, RedisCounterStore, type CounterStore } from './limits/index.js';
-import { SettlementQueue } from './pipeline/settlements.js';
-import type { AdmissionLike, PipelineDeps, Reservation } from './pipeline/types.js';
-import { unregisteredCounter, type Metrics } from './status/metrics.js';
+import { MemoryCounterStore, RateLimiter, RedisCounterStore, type CounterStore } from './limits/index.js';
+import { RequestReservations } from './limits/request-reservations.js';
+import { SettlementQueue } from './limits/settlements.js';
+import { usageOverrunCounter } from './pipeline/inference.js';
+import type { PipelineDeps } from './pipeline/types.js';
+import type { Metrics } from './status/metrics.js';
 import { openStore, type Store } from './store/index.js';
 import type { Engine } from './upstream/engine.js';
 import { EngineRouter } from './upstream/engine-router.js';
-import { OpenAICompatibleEngine } from './upstream/openai-compatible/index.js';
-import { SimulatorEngine } from './upstream/simulator/index.js';
+import { createEngines, registerEngineMetrics } from './upstream/engines.js';
 import { PromptCounter } from './tokens/prompt-counter.js';
 import { CounterRebuilder, rebuildSpend, SpendReconciler, startUsageRetention, UsageLedger } from './usage/index.js';
 import { StatusMonitor } from './status/monitor.js';
@@ -75,7 +72,7 @@ export interface Services {
   reconciler: SpendReconciler | undefined;
   ledger: UsageLedger;
   engines: Map<string, Engine>;
-  admissions: Map<string, Admission>;
+  admissions: ModelAdmissions;
   pipeline: PipelineDeps;
   status: StatusMonitor;
   readinessChecks: Record<string, () => Promise<boolean>>;
@@ -90,8 +87,6 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   const prefix = config.redis?.key_prefix ?? 'tollgate:';
   const counters: CounterStore = redis ? new RedisCounterStore(redis, { prefix }) : new MemoryCounterStore(clock);
   const limiter = new RateLimiter(counters, { leaseMs: config.billing.reservation_lease_ms, clock });
-  const databaseOutage = new OutageLog(log, 'database (spend limits)', clock);
-  const counterOutage = new OutageLog(log, redis ? 'redis (rate limits and spend counters)' : 'counter store', clock);
   const identity = new Identity({ store, config, clock, log, secrets: secretSourcesOf(config), ...(redis ? { redis } : {}) });
   // A secret that is not the one the stored keys were made with stops the start, with the reason.
   await identity.loadSecret();
@@ -142,10 +137,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   const models = new Map(config.models.map((m) => [m.name, m]));
   // Counts prompts off the event loop when they are long (validation and the simulator).
   const promptCounter = new PromptCounter({ eager: true });
-  const engines = new Map<string, Engine>();
-  for (const m of config.models) {
-    engines.set(m.name, m.provider === 'simulator' ? new SimulatorEngine(m, { clock, promptCounter }) : new OpenAICompatibleEngine(m, { clock, env: deps.env, overloadStatus: config.server.overload_status }));
-  }
+  const engines = createEngines(config, { clock, env: deps.env, promptCounter });
   const engineRouter = new EngineRouter(engines, models);
 
   const webhookTargets = config.status.webhooks.map((w) => {
@@ -154,7 +146,6 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     if (!secret) throw new Error(`status.webhooks: ${w.url} needs a signing secret in the environment variable ${envName}`);
     return { url: w.url, secret };
   });
-  const usageOverruns = unregisteredCounter('tollgate_usage_overrun_total', 'Requests whose upstream reported more tokens than were reserved, by serving model; each was charged its reserved worst case.', ['model']);
   const status = new StatusMonitor({
     store,
     config,
@@ -168,14 +159,19 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   });
   await status.start();
 
-  const semaphores: RedisLeaseSemaphore[] = [];
-  const admissions = new Map<string, Admission>();
-  for (const m of config.models) {
-    if (!m.admission) continue;
-    const semaphore = redis ? new RedisLeaseSemaphore(redis, prefix, m.name) : undefined;
-    if (semaphore) semaphores.push(semaphore);
-    admissions.set(m.name, new Admission(m.name, { ...m.admission, overload_status: config.server.overload_status }, { clock, ...(semaphore ? { semaphore } : {}) }));
-  }
+  const admissions = new ModelAdmissions(config, { clock, ...(redis ? { redis: { client: redis, prefix } } : {}) });
+  const reservations = new RequestReservations({
+    limiter,
+    spendLimits,
+    rebuilder,
+    settlements,
+    afterSettle,
+    clock,
+    log,
+    leaseMs: config.billing.reservation_lease_ms,
+    sharedCounters: redis !== undefined,
+  });
+  const usageOverruns = usageOverrunCounter();
 
   const pipeline: PipelineDeps = {
     config,
@@ -184,57 +180,13 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     access: identity,
     findModel: (name) => models.get(name),
     promptCounter,
-    async reserve(input): Promise<Reservation> {
-      const limits = await databaseOutage.guard(() => spendLimits.get(input.caller.orgId));
-      const target = spendTarget(input.caller.orgId, clock.now());
-      const reserve = () =>
-        limiter.reserve({
-          requestId: input.requestId,
-          orgId: input.caller.orgId,
-          keyId: input.caller.keyId,
-          model: input.model.name,
-          tokens: input.tokens,
-          orgLimits: input.limits.org,
-          ...(input.limits.key ? { keyLimits: input.limits.key } : {}),
-          spend: { key: target.key, hardLimit: limits.hardLimitPico, amount: input.worstCasePico, periodEndMs: target.period.endMs, guarded: true },
-        });
-      // Fail closed (documented in the README): when Redis does not answer within its command
-      // timeout the request gets 503 store_unavailable rather than being admitted unmetered.
-      const admitted = await counterOutage.guard(async () => {
-        try {
-          return await reserve();
-        } catch (e) {
-          // Counter state lost (or never built): nothing is admitted until it is rebuilt from the
-          // ledger; a rebuild that fails (database down) answers 503 like any store failure.
-          if (!(e instanceof CounterStateLost)) throw e;
-          await rebuilder.rebuild(input.caller.orgId, input.caller.tier);
-          try {
-            return await reserve();
-          } catch (again) {
-            // Lost again right after the rebuild (Redis restarting once more): still an outage.
-            if (again instanceof CounterStateLost) throw new DependencyUnavailableError(again.message);
-            throw again;
-          }
-        }
-      });
-      // Past the lease the sweep charges the reservation anyway; retrying longer is pointless.
-      const giveUpAt = clock.now() + config.billing.reservation_lease_ms;
-      const orgId = input.caller.orgId;
-      return {
-        headers: admitted.headers,
-        settle: ({ tokens, costPico }) => settlements.submit({ run: () => admitted.settle(tokens, costPico), giveUpAt, onSettled: () => afterSettle(orgId) }),
-        cancel: () => settlements.submit({ run: () => admitted.cancel(), giveUpAt }),
-      };
-    },
-    admission: (m: ModelConfig): AdmissionLike | undefined => admissions.get(m.name),
+    reservations,
+    admissions,
     engines: engineRouter,
     usage: ledger,
     responses,
-    price: (m, u) => pricePico(m.pricing, u.prompt_tokens, u.completion_tokens),
-    worstCase: (m, prompt, maxOut) => worstCasePico(m.pricing, prompt, maxOut),
-    usageOverrun: (model) => usageOverruns.inc({ model }),
-    observe: (o) => status.observe(o),
-    openIncident: (model) => status.openIncidentFor(model),
+    usageOverruns,
+    status,
   };
 
   return {
@@ -278,33 +230,20 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     },
     registerMetrics(metrics) {
       metrics.add(usageOverruns);
-      metrics.gauge('tollgate_admission_in_flight', 'Requests holding an engine slot.', ['model'], () => [...admissions].map(([name, a]) => [{ model: name }, a.stats().inFlight]));
-      metrics.gauge('tollgate_admission_queued', 'Requests waiting for an engine slot.', ['model'], () => [...admissions].map(([name, a]) => [{ model: name }, a.stats().queued]));
-      metrics.gauge('tollgate_upstream_breaker_open', 'Deployments whose circuit breaker is open (1) or half-open (0.5).', ['deployment'], () =>
-        [...engines.values()].flatMap((e) =>
-          e instanceof OpenAICompatibleEngine ? e.deploymentStates().map((d): [{ deployment: string }, number] => [{ deployment: d.name }, d.breaker.state === 'open' ? 1 : d.breaker.state === 'half_open' ? 0.5 : 0]) : [],
-        ),
-      );
-      metrics.gauge('tollgate_upstream_stream_options_refused', 'Deployments (stream_usage: auto) that refused stream_options: their streams are billed from the gateway\'s own count (1).', ['deployment'], () =>
-        [...engines.values()].flatMap((e) => (e instanceof OpenAICompatibleEngine ? e.deploymentStates().map((d): [{ deployment: string }, number] => [{ deployment: d.name }, d.streamOptionsRefused ? 1 : 0]) : [])),
-      );
-      metrics.gauge('tollgate_settlements_pending', 'Counter settlements not yet landed (running or retrying in the background).', [], () => [[{}, settlements.stats().pending]]);
+      admissions.registerMetrics(metrics);
+      registerEngineMetrics(metrics, engines);
+      settlements.registerMetrics(metrics);
       registerStatusMetrics(metrics, status);
-      if (reconciler) {
-        metrics.gauge('tollgate_spend_counter_drift_micros', 'Sum over organizations of spend counter minus usage ledger (micro-dollars) after the last reconciliation; 0 when converged.', [], () => [[{}, Number(reconciler.lastReport().drift) / 1e6]]);
-        metrics.gauge('tollgate_spend_reconcile_corrected', 'Swept leases corrected against the ledger by this instance since start.', [], () => [[{}, reconciler.stats().corrected]]);
-        metrics.gauge('tollgate_spend_reconcile_raised_micros', 'Micro-dollars added by this instance to spend counters found below the ledger, since start.', [], () => [[{}, Number(reconciler.stats().raised) / 1e6]]);
-      }
-      metrics.gauge('tollgate_counter_rebuilds', 'Organizations whose lost counters this instance rebuilt from the ledger, since start.', [], () => [[{}, rebuilder.rebuilt]]);
-      metrics.gauge('tollgate_usage_buffered', 'Usage events not yet written to the store.', [], () => [[{}, ledger.pending()]]);
+      reconciler?.registerMetrics(metrics);
+      rebuilder.registerMetrics(metrics);
+      ledger.registerMetrics(metrics);
     },
     async close() {
       await status.close();
       retention.stop();
       await reconciler?.close();
       responseSweeper.stop();
-      for (const a of admissions.values()) await a.close();
-      for (const s of semaphores) await s.close();
+      await admissions.close();
       for (const e of engines.values()) await e.close?.();
       await settlements.close();
       await ledger.close();

@@ -14,6 +14,7 @@
  */
 export type { AcquireRequest, AdaptiveLimitConfig, AdmissionConfig, Lease, Slot, SlotOutcome, SlotSemaphore } from './types.js';
 export { Admission, type AdmissionDeps, type AdmissionStats } from './admission.js';
+export { ModelAdmissions, type ModelAdmissionsDeps } from './model-admissions.js';
 export { AimdLimit } from './aimd-limit.js';
 export { VirtualTokenCounterQueue, type FairItem } from './fair-queue.js';
 export { DrainRate, MAX_RETRY_MS, MIN_RETRY_MS } from './drain-rate.js';

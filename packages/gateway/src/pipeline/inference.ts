@@ -11,6 +11,7 @@
  */
 import type { Usage } from '@tollgate/protocol';
 import { HEADER } from '@tollgate/protocol';
+import { pricePico, worstCasePico } from '../billing/pricing.js';
 import { ApiError, UpstreamHttpError } from '../errors/api-error.js';
 import { readJsonBody } from '../http/body.js';
 import { header, type RequestContext } from '../http/context.js';
@@ -27,6 +28,7 @@ import { relayStream } from './relay.js';
 import { relayResponseEvents } from './responses-relay.js';
 import type { CallerIdentity, PipelineDeps, Reservation, SlotLike } from './types.js';
 import type { ModelConfig } from '../config/types.js';
+import { unregisteredCounter, type Counter } from '../status/metrics.js';
 import { CompletionText, countOutput, makeUsage, readUsage } from './usage-count.js';
 
 export function inferenceHandler(endpoint: InferenceEndpoint, deps: PipelineDeps): Handler {
@@ -78,11 +80,11 @@ class Run {
     const reachable = this.reachable(v.model);
     let worstCase = 0n;
     for (const m of reachable) {
-      const w = deps.worstCase(m, v.promptTokens, v.maxOutputTokens);
+      const w = worstCasePico(m, v.promptTokens, v.maxOutputTokens);
       if (w > worstCase) worstCase = w;
     }
     // 5 + 6: rate limits and the worst-case cost in one atomic step; throws the 429s.
-    this.reservation = await deps.reserve({
+    this.reservation = await deps.reservations.reserve({
       requestId: ctx.id,
       caller,
       model: v.model,
@@ -94,7 +96,7 @@ class Run {
 
     // 7: a slot on the engine, in the per-organization fair queue.
     let slot: SlotLike | undefined;
-    const admission = deps.admission(v.model);
+    const admission = deps.admissions.of(v.model);
     if (admission) slot = await admission.acquire({ orgId: caller.orgId, cost: tokens, signal: ctx.signal, deadlineMs: this.deadline() });
 
     // 8: forward.
@@ -235,10 +237,10 @@ class Run {
    * cost, and the overrun is counted and logged.
    */
   private charge(v: ValidatedRequest, model: ModelConfig, usage: Usage): bigint {
-    const cost = this.deps.price(model, usage);
-    const bound = this.deps.worstCase(model, v.promptTokens, v.maxOutputTokens);
+    const cost = pricePico(model, usage.prompt_tokens, usage.completion_tokens);
+    const bound = worstCasePico(model, v.promptTokens, v.maxOutputTokens);
     if (cost <= bound) return cost;
-    this.deps.usageOverrun?.(model.name);
+    this.deps.usageOverruns?.inc({ model: model.name });
     this.deps.log.warn(
       { request_id: this.ctx.id, model: model.name, prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, reserved_prompt_tokens: v.promptTokens, reserved_output_tokens: v.maxOutputTokens },
       'upstream reported more usage than the request was reserved for; charged the reserved worst case',
@@ -252,16 +254,16 @@ class Run {
    */
   private nameIncident(status: number, err: ApiError | undefined): void {
     const model = this.validated?.model.name;
-    if (!model || !this.deps.openIncident) return;
+    if (!model || !this.deps.status) return;
     const platform = err ? ['server', 'service_unavailable', 'timeout', 'overloaded'].includes(err.entry.kind) : status >= 500;
     if (!platform) return;
-    const i = this.deps.openIncident(model);
+    const i = this.deps.status.openIncidentFor(model);
     if (i) this.ctx.headers[HEADER.statusIncident] = `${i.id}; status=${i.status}; url=${i.url}`;
   }
 
   private record(o: Outcome, cost = 0n): void {
     const v = this.validated;
-    this.deps.observe?.({
+    this.deps.status?.observe({
       model: this.reservation && v ? v.model.name : null,
       status: o.status,
       errorCode: o.errorCode,
@@ -332,4 +334,9 @@ function upstreamCode(e: UpstreamHttpError): string {
   const err = (e.body as { error?: { code?: unknown; type?: unknown } } | undefined)?.error;
   const c = typeof err?.code === 'string' ? err.code : typeof err?.type === 'string' ? err.type : null;
   return c ?? `upstream_${e.status}`;
+}
+
+/** The counter behind `PipelineDeps.usageOverruns`, for the gateway's /metrics. */
+export function usageOverrunCounter(): Counter<'model'> {
+  return unregisteredCounter('tollgate_usage_overrun_total', 'Requests whose upstream reported more tokens than were reserved, by serving model; each was charged its reserved worst case.', ['model']);
 }

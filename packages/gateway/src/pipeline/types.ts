@@ -1,4 +1,3 @@
-import type { Usage } from '@tollgate/protocol';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config, LimitSet, ModelConfig } from '../config/types.js';
@@ -7,6 +6,7 @@ import type { EngineCall, EngineResult } from '../upstream/engine.js';
 import type { UsageEvent } from '../usage/event.js';
 import type { PromptCounter } from '../tokens/prompt-counter.js';
 import type { RequestObservation } from '../status/outcome.js';
+import type { Counter } from '../status/metrics.js';
 import type { ResponseStore } from '../responses/store.js';
 
 /** Who is calling: the result of authentication (stage 2). */
@@ -76,19 +76,22 @@ export interface PipelineDeps {
   findModel(name: string): ModelConfig | undefined;
   /** Counts prompts without holding the event loop (validation, stage 4). */
   promptCounter: PromptCounter;
-  reserve(input: ReservationRequest): Promise<Reservation>;
-  admission(model: ModelConfig): AdmissionLike | undefined;
+  /** Stages 5–6 (limits/request-reservations.ts): throws the 429s and 503 `store_unavailable`. */
+  reservations: { reserve(input: ReservationRequest): Promise<Reservation> };
+  /** Stage 7 (admission/model-admissions.ts): the model's engine-slot gate, if it has one. */
+  admissions: { of(model: ModelConfig): AdmissionLike | undefined };
   engines: EngineDispatch;
   usage: { record(event: UsageEvent): void };
-  /** Exact pico-dollars. */
-  price(model: ModelConfig, usage: Usage): bigint;
-  worstCase(model: ModelConfig, promptTokens: number, maxOutputTokens: number): bigint;
-  /** Counts a request whose reported usage was above its reservation (charged the reservation). */
-  usageOverrun?(model: string): void;
-  /** Told how every request ended (status page signals, per-model metrics). Must not throw. */
-  observe?(o: RequestObservation): void;
-  /** The open status-page incident of a model, named on its platform errors. */
-  openIncident?(model: string): { id: string; status: string; url: string } | undefined;
+  /** Counts requests whose reported usage was above their reservation (charged the reservation), by model. */
+  usageOverruns?: Pick<Counter<'model'>, 'inc'>;
+  /**
+   * The status page (status/monitor.ts): told how every request ended (signals, per-model
+   * metrics; must not throw), and asked for a model's open incident, named on its platform errors.
+   */
+  status?: {
+    observe(o: RequestObservation): void;
+    openIncidentFor(model: string): { id: string; status: string; url: string } | undefined;
+  };
   /** Stored responses of the Responses API; without it nothing is stored or chained. */
   responses?: ResponseStore;
 }

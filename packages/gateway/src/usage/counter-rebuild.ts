@@ -24,6 +24,7 @@ import { billingDb, type BillingStore } from '../billing/tables.js';
 import { picoToUsd } from '../billing/pricing.js';
 import type { Clock } from '../clock.js';
 import type { LimitSet } from '../config/types.js';
+import type { Metrics } from '../status/metrics.js';
 import type { BucketRestore, CounterStore } from '../limits/counter-store.js';
 import { replayDeficit, type Admitted } from '../limits/bucket-replay.js';
 import { DIMENSIONS } from '../limits/dimensions.js';
@@ -61,6 +62,10 @@ export class CounterRebuilder {
   /** Organizations rebuilt by this instance so far. */
   get rebuilt(): number {
     return this.count;
+  }
+
+  registerMetrics(metrics: Metrics): void {
+    metrics.gauge('tollgate_counter_rebuilds', 'Organizations whose lost counters this instance rebuilt from the ledger, since start.', [], () => [[{}, this.rebuilt]]);
   }
 
   rebuild(orgId: string, tier: string): Promise<RebuildResult> {

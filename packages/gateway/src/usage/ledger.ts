@@ -24,6 +24,7 @@
 import type { Logger } from 'pino';
 import type { BillingStore } from '../billing/tables.js';
 import type { Clock } from '../clock.js';
+import type { Metrics } from '../status/metrics.js';
 import { parseUsageEvent, serializeUsageEvent, type UsageEvent } from './event.js';
 import { UsageJournal, readSegment } from './journal.js';
 import { writeUsageBatch } from './ledger-writer.js';
@@ -199,6 +200,10 @@ export class UsageLedger {
   /** Events waiting in memory for the database (a gauge). */
   pending(): number {
     return this.buffer.length;
+  }
+
+  registerMetrics(metrics: Metrics): void {
+    metrics.gauge('tollgate_usage_buffered', 'Usage events not yet written to the store.', [], () => [[{}, this.pending()]]);
   }
 
   private async loop(): Promise<void> {

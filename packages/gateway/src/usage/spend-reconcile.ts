@@ -26,6 +26,7 @@ import { moneyText } from '../billing/money-column.js';
 import { toPico } from '../billing/pricing.js';
 import { billingDb, type BillingStore } from '../billing/tables.js';
 import type { Clock } from '../clock.js';
+import type { Metrics } from '../status/metrics.js';
 import type { RedisCounterStore, SweptCorrection } from '../limits/redis-counter-store.js';
 import { ledgerSpendByOrg } from './spend-rebuild.js';
 
@@ -85,6 +86,12 @@ export class SpendReconciler {
 
   stats(): { passes: number; corrected: number; raised: bigint; failures: number } {
     return { ...this.totals };
+  }
+
+  registerMetrics(metrics: Metrics): void {
+    metrics.gauge('tollgate_spend_counter_drift_micros', 'Sum over organizations of spend counter minus usage ledger (micro-dollars) after the last reconciliation; 0 when converged.', [], () => [[{}, Number(this.lastReport().drift) / 1e6]]);
+    metrics.gauge('tollgate_spend_reconcile_corrected', 'Swept leases corrected against the ledger by this instance since start.', [], () => [[{}, this.stats().corrected]]);
+    metrics.gauge('tollgate_spend_reconcile_raised_micros', 'Micro-dollars added by this instance to spend counters found below the ledger, since start.', [], () => [[{}, Number(this.stats().raised) / 1e6]]);
   }
 
   /** One pass over every organization with spend this month or swept leases. */

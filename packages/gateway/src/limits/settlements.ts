@@ -15,6 +15,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import type { Metrics } from '../status/metrics.js';
 
 export interface SettlementQueueOptions {
   clock: Clock;
@@ -69,6 +70,10 @@ export class SettlementQueue {
 
   stats(): SettlementStats {
     return { pending: this.inFlight.size, ...this.counts };
+  }
+
+  registerMetrics(metrics: Metrics): void {
+    metrics.gauge('tollgate_settlements_pending', 'Counter settlements not yet landed (running or retrying in the background).', [], () => [[{}, this.stats().pending]]);
   }
 
   /** Resolves once every settlement submitted so far has landed or been abandoned. */

@@ -5,7 +5,7 @@
  */
 import { expect, it } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
-import { SettlementQueue } from '../../src/pipeline/settlements.js';
+import { SettlementQueue } from '../../src/limits/settlements.js';
 
 function memoryLog() {
   const lines: string[] = [];

@@ -1,0 +1,113 @@
+/**
+ * Stages 5–6 of the request path: a request's rate limits and its worst-case cost against the
+ * organization's monthly hard limit, reserved in one atomic step of the counter store, and the
+ * settlement of that reservation once the answer is known (in the background, through the
+ * `SettlementQueue`).
+ *
+ * Failure policy (outage-log.ts, as for identity): fail closed. When the database (spend limits)
+ * or the counter store (Redis) does not answer, the request gets 503 `store_unavailable` rather
+ * than being admitted unmetered. Counter state that was lost (Redis restarted empty) is rebuilt
+ * from the usage ledger before anything is admitted again.
+ * @module
+ */
+import type { Logger } from 'pino';
+import { spendTarget } from '../billing/period.js';
+import type { SpendLimits } from '../billing/org-spend-limits.js';
+import type { Clock } from '../clock.js';
+import { OutageLog } from '../outage-log.js';
+import type { Reservation, ReservationRequest } from '../pipeline/types.js';
+import { DependencyUnavailableError } from '../store/outage.js';
+import { CounterStateLost } from './counter-store.js';
+import type { LimitReservation, RateLimiter, ReserveInput } from './rate-limiter.js';
+import type { SettlementQueue } from './settlements.js';
+
+export interface RequestReservationsDeps {
+  limiter: RateLimiter;
+  /** An organization's spend limits (cached; a read may reach the database). */
+  spendLimits: { get(orgId: string): Promise<SpendLimits> };
+  /** Rebuilds an organization's lost counters from the usage ledger (usage/counter-rebuild.ts). */
+  rebuilder: { rebuild(orgId: string, tier: string): Promise<unknown> };
+  settlements: SettlementQueue;
+  /** Runs after each settlement has landed (the soft-limit check); must not throw. */
+  afterSettle: (orgId: string) => void;
+  clock: Clock;
+  log: Logger | undefined;
+  /** Milliseconds a reservation is held before the counter store charges it anyway. */
+  leaseMs: number;
+  /** The counter store is shared Redis (named so in outage logs), not this process's memory. */
+  sharedCounters: boolean;
+}
+
+export class RequestReservations {
+  private readonly spendLimitsOutage: OutageLog;
+  private readonly counterOutage: OutageLog;
+
+  constructor(private readonly d: RequestReservationsDeps) {
+    this.spendLimitsOutage = new OutageLog(d.log, 'database (spend limits)', d.clock);
+    this.counterOutage = new OutageLog(d.log, d.sharedCounters ? 'redis (rate limits and spend counters)' : 'counter store', d.clock);
+  }
+
+  /** Reserves or throws the catalog's 429 (a limit), 503 `store_unavailable` (an outage). */
+  async reserve(input: ReservationRequest): Promise<Reservation> {
+    const { d } = this;
+    const { orgId, tier } = input.caller;
+    const limits = await this.spendLimitsOutage.guard(() => d.spendLimits.get(orgId));
+    const target = spendTarget(orgId, d.clock.now());
+    const request: ReserveInput = {
+      requestId: input.requestId,
+      orgId,
+      keyId: input.caller.keyId,
+      model: input.model.name,
+      tokens: input.tokens,
+      orgLimits: input.limits.org,
+      ...(input.limits.key ? { keyLimits: input.limits.key } : {}),
+      spend: { key: target.key, hardLimit: limits.hardLimitPico, amount: input.worstCasePico, periodEndMs: target.period.endMs, guarded: true },
+    };
+    const admitted = await this.counterOutage.guard(() => this.reserveRebuilding(request, tier));
+    // Past the lease the sweep charges the reservation anyway; retrying longer is pointless.
+    return new HeldReservation(admitted, d.settlements, d.afterSettle, orgId, d.clock.now() + d.leaseMs);
+  }
+
+  /**
+   * Counter state lost (or never built): nothing is admitted until it is rebuilt from the ledger;
+   * a rebuild that fails (database down) answers 503 like any store failure.
+   */
+  private async reserveRebuilding(request: ReserveInput, tier: string): Promise<LimitReservation> {
+    try {
+      return await this.d.limiter.reserve(request);
+    } catch (e) {
+      if (!(e instanceof CounterStateLost)) throw e;
+      await this.d.rebuilder.rebuild(request.orgId, tier);
+      try {
+        return await this.d.limiter.reserve(request);
+      } catch (again) {
+        // Lost again right after the rebuild (Redis restarting once more): still an outage.
+        if (again instanceof CounterStateLost) throw new DependencyUnavailableError(again.message);
+        throw again;
+      }
+    }
+  }
+}
+
+/** An admitted request's reservation, until the pipeline settles or cancels it. */
+class HeldReservation implements Reservation {
+  readonly headers: Record<string, string>;
+
+  constructor(
+    private readonly admitted: LimitReservation,
+    private readonly settlements: SettlementQueue,
+    private readonly afterSettle: (orgId: string) => void,
+    private readonly orgId: string,
+    private readonly giveUpAt: number,
+  ) {
+    this.headers = admitted.headers;
+  }
+
+  settle({ tokens, costPico }: { tokens: number; costPico: bigint }): void {
+    this.settlements.submit({ run: () => this.admitted.settle(tokens, costPico), giveUpAt: this.giveUpAt, onSettled: () => this.afterSettle(this.orgId) });
+  }
+
+  cancel(): void {
+    this.settlements.submit({ run: () => this.admitted.cancel(), giveUpAt: this.giveUpAt });
+  }
+}

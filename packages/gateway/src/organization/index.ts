@@ -18,6 +18,10 @@
  * GET    /v1/organization/invites[/{invite_id}]
  * DELETE /v1/organization/invites/{invite_id}
  * POST   /v1/invites/accept                              {token, name?}   (the invitee; no admin key)
+ * GET    /v1/organization/usage/completions              ?start_time&end_time&bucket_width&group_by[]&models[]&api_key_ids[]&user_ids[]&limit&page
+ * GET    /v1/organization/usage/embeddings               (the same)
+ * GET    /v1/organization/costs                          ?start_time&end_time&group_by[]&limit&page
+ * GET    /v1/organization/requests/{request_id}          (Tollgate's: the ledger's record of one request)
  * GET    /v1/organization/audit_logs                     ?event_types[]&actor_ids[]&actor_emails[]&project_ids[]&resource_ids[]&effective_at[gt|gte|lt|lte]&before
  * ```
  * @module
@@ -26,6 +30,8 @@ import type { Router } from '../http/router.js';
 import { createAdminApiKey, deleteAdminApiKey, getAdminApiKey, listAdminApiKeys } from './admin-api-keys.js';
 import { listAuditLogs } from './audit-logs.js';
 import type { OrgDeps } from './deps.js';
+import { getRequest } from './requests.js';
+import { costs, usageCompletions, usageEmbeddings } from './usage.js';
 import { createInvite, deleteInvite, getInvite, listInvites, registerInviteAccept } from './invites.js';
 import { deleteUser, getUser, listUsers, updateUser } from './users.js';
 import { organizationRouter, type OrgRouter } from './routes.js';
@@ -51,6 +57,10 @@ export function registerOrganizationApi(router: Router, deps: OrgDeps): OrgRoute
   org.on('GET', '/invites/:invite_id', getInvite);
   org.on('DELETE', '/invites/:invite_id', deleteInvite);
   org.on('GET', '/audit_logs', listAuditLogs);
+  org.on('GET', '/usage/completions', usageCompletions);
+  org.on('GET', '/usage/embeddings', usageEmbeddings);
+  org.on('GET', '/costs', costs);
+  org.on('GET', '/requests/:request_id', getRequest);
   registerInviteAccept(router, deps);
   return org;
 }

@@ -12,4 +12,4 @@ export { CounterRebuilder, wasAdmitted, type CounterRebuildDeps, type RebuildRes
 export { SpendReconciler, type ReconcileReport, type SpendReconcilerOptions } from './spend-reconcile.js';
 export { cleanupUsage, startUsageRetention, type CleanupOptions } from './retention.js';
 export { parseReportQuery, type ReportQuery, type BucketWidth, type GroupField } from './report-query.js';
-export { usageCompletionsReport, costsReport, type UsagePage, type UsageCompletionsResult, type CostsResult } from './reports.js';
+export { usageCompletionsReport, usageEmbeddingsReport, costsReport, type UsageEmbeddingsResult, type UsagePage, type UsageCompletionsResult, type CostsResult } from './reports.js';

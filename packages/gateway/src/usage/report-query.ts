@@ -47,6 +47,8 @@ export interface ReportQuery {
   limit: number;
   groupBy: ReadonlySet<GroupField>;
   models: readonly string[] | undefined;
+  /** Models left out whatever `models` says (the Administration API's embeddings vs completions split). */
+  excludeModels?: readonly string[];
   apiKeyIds: readonly string[] | undefined;
   userIds: readonly string[] | undefined;
 }

@@ -82,6 +82,28 @@ export async function usageCompletionsReport(store: BillingStore, orgId: string,
   }));
 }
 
+export interface UsageEmbeddingsResult {
+  object: 'organization.usage.embeddings.result';
+  input_tokens: number;
+  num_model_requests: number;
+  project_id: null;
+  user_id: string | null;
+  api_key_id: string | null;
+  model: string | null;
+}
+
+export async function usageEmbeddingsReport(store: BillingStore, orgId: string, q: ReportQuery): Promise<UsagePage<UsageEmbeddingsResult>> {
+  return buildPage(store, orgId, q, (a) => ({
+    object: 'organization.usage.embeddings.result',
+    input_tokens: a.inputTokens,
+    num_model_requests: a.requests,
+    project_id: null,
+    user_id: a.user_id,
+    api_key_id: a.api_key_id,
+    model: a.model,
+  }));
+}
+
 export async function costsReport(store: BillingStore, orgId: string, q: ReportQuery): Promise<UsagePage<CostsResult>> {
   return buildPage(store, orgId, q, (a) => {
     const r: CostsResult = { object: 'organization.costs.result', amount: { value: picoToUsd(a.costPico), currency: 'usd', exact_value: formatUsd(a.costPico) }, line_item: a.model, project_id: null };
@@ -130,7 +152,9 @@ export async function aggregateUsage(store: BillingStore, orgId: string, q: Repo
       .where('org_id', '=', orgId)
       .where('day', '>=', dayOf(fromMs))
       .where('day', '<', dayOf(toMs));
-    if (q.models) qb = qb.where('model', 'in', q.models);
+    // An empty list matches no model (SQL has no empty IN list).
+    if (q.models) qb = q.models.length > 0 ? qb.where('model', 'in', q.models) : qb.where(sql<boolean>`1 = 0`);
+    if (q.excludeModels?.length) qb = qb.where('model', 'not in', q.excludeModels);
     if (q.apiKeyIds) qb = qb.where('key_id', 'in', q.apiKeyIds);
     if (q.userIds) qb = qb.where('user_id', 'in', q.userIds);
     const rows = await qb.groupBy(['day', ...cols]).execute();
@@ -154,7 +178,9 @@ export async function aggregateUsage(store: BillingStore, orgId: string, q: Repo
     .where('created_at', '<', toMs)
     // The same rule as the rollups (isModelRequest): refused requests are not model requests.
     .where((eb) => eb.or([eb('status_code', '<', 400), eb('prompt_tokens', '>', 0), eb('completion_tokens', '>', 0)]));
-  if (q.models) qb = qb.where('model', 'in', q.models);
+  // An empty list matches no model (SQL has no empty IN list).
+  if (q.models) qb = q.models.length > 0 ? qb.where('model', 'in', q.models) : qb.where(sql<boolean>`1 = 0`);
+  if (q.excludeModels?.length) qb = qb.where('model', 'not in', q.excludeModels);
   if (q.apiKeyIds) qb = qb.where('key_id', 'in', q.apiKeyIds);
   if (q.userIds) qb = qb.where('user_id', 'in', q.userIds);
   const rows = await qb.groupBy([bucket, ...cols]).execute();

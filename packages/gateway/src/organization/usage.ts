@@ -1,0 +1,48 @@
+/**
+ * Usage and costs of the admin key's organization, in OpenAI's shapes (`object: "page"` of
+ * buckets, `page`/`next_page`), computed by the same reports as the operator's
+ * `/admin/v1/organizations/{org_id}/usage/completions` and `/costs`, from the usage ledger:
+ *
+ * ```
+ * GET /v1/organization/usage/completions   ?start_time&end_time&bucket_width=1m|1h|1d&group_by[]&models[]&api_key_ids[]&user_ids[]&limit&page
+ * GET /v1/organization/usage/embeddings    (the same)
+ * GET /v1/organization/costs               ?start_time&end_time&bucket_width=1d&group_by[]=project_id|line_item|api_key_id&limit&page
+ * ```
+ * Completions are the requests to every model that is not an embedding model; embeddings the
+ * requests to embedding models.
+ * @module
+ */
+import { badValue } from '../admin/input.js';
+import type { RequestContext } from '../http/context.js';
+import { costsReport, parseReportQuery, usageCompletionsReport, usageEmbeddingsReport, type ReportQuery } from '../usage/index.js';
+import type { OrgDeps, OrgHandler } from './deps.js';
+
+function embeddingModels(deps: OrgDeps): string[] {
+  return deps.config.models.filter((m) => m.type === 'embedding').map((m) => m.name);
+}
+
+function query(ctx: RequestContext, deps: OrgDeps, kind: 'usage' | 'costs'): ReportQuery {
+  return parseReportQuery(ctx.rawQuery, kind, deps.clock.now());
+}
+
+/** GET /v1/organization/usage/completions */
+export const usageCompletions: OrgHandler = async (ctx, caller, deps) => {
+  const q = { ...query(ctx, deps, 'usage'), excludeModels: embeddingModels(deps) };
+  return { body: await usageCompletionsReport(deps.store, caller.org.id, q) };
+};
+
+/** GET /v1/organization/usage/embeddings */
+export const usageEmbeddings: OrgHandler = async (ctx, caller, deps) => {
+  const q = query(ctx, deps, 'usage');
+  const embedding = embeddingModels(deps);
+  const models = q.models ? q.models.filter((m) => embedding.includes(m)) : embedding;
+  // No embedding model asked for (or configured): every bucket is empty.
+  return { body: await usageEmbeddingsReport(deps.store, caller.org.id, { ...q, models }) };
+};
+
+/** GET /v1/organization/costs (daily buckets only, as OpenAI's). */
+export const costs: OrgHandler = async (ctx, caller, deps) => {
+  const q = query(ctx, deps, 'costs');
+  if (q.width !== '1d') throw badValue('bucket_width', q.width, "'1d'");
+  return { body: await costsReport(deps.store, caller.org.id, q) };
+};

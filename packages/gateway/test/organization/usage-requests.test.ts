@@ -1,0 +1,101 @@
+/**
+ * Usage, costs and request lookup of the Administration API through the official SDK's admin
+ * client, checked bucket by bucket against the usage ledger's own rows; one organization's admin
+ * key never sees another's usage or requests.
+ */
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rejection, startOrgHarness, type OrgHarness } from './harness.js';
+
+let h: OrgHarness;
+let requestIds: string[];
+const start = Math.floor(Date.now() / 1000) - 3600;
+
+/** The ledger rows of an organization, as the database has them. */
+async function ledger(orgId: string) {
+  return h.gw.gateway.services.store.db
+    .selectFrom('usage_events' as any)
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .execute() as Promise<{ request_id: string; key_id: string; model: string; prompt_tokens: number | string; completion_tokens: number | string; created_at: number | string; status_code: number }[]>;
+}
+
+beforeAll(async () => {
+  h = await startOrgHarness();
+  requestIds = [];
+  for (let i = 0; i < 3; i++) {
+    const { response } = await h.a.inference.chat.completions.create({ model: i === 2 ? 'sim-large' : 'sim-small', messages: [{ role: 'user', content: `hello ${i}` }], max_tokens: 8 }).withResponse();
+    requestIds.push(response.headers.get('x-request-id')!);
+  }
+  await h.a.inference.embeddings.create({ model: 'sim-embed', input: ['one', 'two'] });
+  await h.b.inference.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'other org' }], max_tokens: 8 });
+  await h.gw.gateway.services.ledger.flush();
+});
+afterAll(() => h.close());
+
+describe('usage and costs', () => {
+  it('completions by model and key, minute buckets, match the ledger bucket by bucket', async () => {
+    const rows = (await ledger(h.a.orgId)).filter((r) => r.model !== 'sim-embed');
+    const page = await h.a.org.usage.completions({ start_time: start, bucket_width: '1m', group_by: ['model', 'api_key_id'], limit: 120 });
+    expect(page.object).toBe('page');
+    const expected = new Map<string, { input: number; output: number; n: number }>();
+    for (const r of rows) {
+      const k = `${Math.floor(Number(r.created_at) / 60_000) * 60}|${r.model}|${r.key_id}`;
+      const e = expected.get(k) ?? { input: 0, output: 0, n: 0 };
+      expected.set(k, { input: e.input + Number(r.prompt_tokens), output: e.output + Number(r.completion_tokens), n: e.n + 1 });
+    }
+    const got = new Map<string, { input: number; output: number; n: number }>();
+    for (const b of page.data) for (const r of b.results as any[]) got.set(`${b.start_time}|${r.model}|${r.api_key_id}`, { input: r.input_tokens, output: r.output_tokens, n: r.num_model_requests });
+    expect(got).toEqual(expected);
+    expect([...got.values()].reduce((s, x) => s + x.n, 0)).toBe(3);
+  });
+
+  it('embeddings count only embedding models; paging by page/next_page', async () => {
+    const e = await h.a.org.usage.embeddings({ start_time: start, bucket_width: '1h', group_by: ['model'] });
+    const results = e.data.flatMap((b) => b.results as any[]);
+    expect(results.map((r) => r.model)).toEqual(['sim-embed']);
+    expect(results[0]!.num_model_requests).toBe(1);
+    expect(results[0]!.object).toBe('organization.usage.embeddings.result');
+    const none = await h.a.org.usage.embeddings({ start_time: start, models: ['sim-small'] });
+    expect(none.data.flatMap((b) => b.results)).toEqual([]);
+
+    const p1 = await h.a.org.usage.completions({ start_time: start, bucket_width: '1m', limit: 30 });
+    expect(p1.has_more).toBe(true);
+    expect(p1.data).toHaveLength(30);
+    const p2 = await h.a.org.usage.completions({ start_time: start, bucket_width: '1m', limit: 30, page: p1.next_page! });
+    expect(p2.data[0]!.start_time).toBe(p1.data[29]!.end_time);
+  });
+
+  it('costs: daily, by line item, sum to the ledger', async () => {
+    const c = await h.a.org.usage.costs({ start_time: start, group_by: ['line_item'] });
+    const lines = c.data.flatMap((b) => b.results as any[]);
+    expect(new Set(lines.map((r) => r.line_item))).toEqual(new Set(['sim-small', 'sim-large', 'sim-embed']));
+    for (const r of lines) expect(r.amount!.currency).toBe('usd');
+    const bad = await rejection(h.a.org.usage.costs({ start_time: start, bucket_width: '1h' as '1d' }));
+    expect(bad).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(bad.error.param).toBe('bucket_width');
+    const missing = await rejection(h.a.org.usage.completions({} as any));
+    expect(missing.error.param).toBe('start_time');
+  });
+
+  it("another organization's usage is not counted", async () => {
+    const b = await h.b.org.usage.completions({ start_time: start, bucket_width: '1d' });
+    expect(b.data.flatMap((x) => x.results as any[]).reduce((s, r) => s + r.num_model_requests, 0)).toBe(1);
+    const keys = await h.b.org.usage.completions({ start_time: start, api_key_ids: [h.a.keyId], group_by: ['api_key_id'] });
+    expect(keys.data.flatMap((x) => x.results)).toEqual([]);
+  });
+});
+
+describe('request lookup', () => {
+  it("returns the ledger's record of a request of this organization, 404 for another's", async () => {
+    const get = (t: typeof h.a, id: string) => fetch(`${h.gw.baseURL}/organization/requests/${id}`, { headers: { authorization: `Bearer ${t.adminKey}` } });
+    const r = await get(h.a, requestIds[2]!);
+    expect(r.status).toBe(200);
+    const body = await r.json();
+    expect(body).toMatchObject({ object: 'organization.request', id: requestIds[2], api_key_id: h.a.keyId, user_id: h.a.userId, model: 'sim-large', endpoint: expect.stringContaining('chat'), status_code: 200, error: null, cost: { currency: 'usd' } });
+    expect(body.usage.input_tokens).toBeGreaterThan(0);
+    const other = await get(h.b, requestIds[2]!);
+    expect(other.status).toBe(404);
+    expect((await other.json()).error.message).toBe(`No such request: ${requestIds[2]}.`);
+  });
+});

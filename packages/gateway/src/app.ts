@@ -51,7 +51,7 @@ export interface Gateway {
 export async function createGateway(config: Config, deps: GatewayDeps = {}): Promise<Gateway> {
   const clock = deps.clock ?? systemClock;
   const env = deps.env ?? process.env;
-  const log = deps.logger ?? createLogger(config.logging.level, deps.logDestination);
+  const log = deps.logger ?? createLogger(config.logging.level, deps.logDestination, { logPrompts: config.logging.log_prompts });
   const redis = deps.redis ?? (config.redis ? await connectRedis(config.redis.url, log) : undefined);
   const services = await buildServices(config, { clock, env, log, redis, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.statusAutoTick === undefined ? {} : { statusAutoTick: deps.statusAutoTick }) });
   const metrics = new Metrics();

@@ -8,6 +8,7 @@ import { DEFAULT_MAX_BODY_BYTES } from '../http/body.js';
 import { isCountableLimit, LIMIT_WINDOWS_MS } from '../limits/bucket-math.js';
 import { readStatusConfig } from '../status/config.js';
 import { isWholePicoPerToken } from '../billing/pricing.js';
+import { LOG_LEVELS } from '../logger.js';
 
 export { ConfigError } from './reader.js';
 
@@ -127,7 +128,7 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
     secret_env: secretEnv,
     secret_file: secretFile,
     metrics: { token_env: metricsTokenEnv },
-    logging: { level: env.TOLLGATE_LOG_LEVEL ?? lg.string('level', 'info'), log_prompts: lg.boolean('log_prompts', false) },
+    logging: { level: logLevel(env, lg), log_prompts: lg.boolean('log_prompts', false) },
     auth: {
       failed_attempts_per_minute: auth.number('failed_attempts_per_minute', 30, { min: 1, integer: true }),
       cache_ttl_ms: auth.number('cache_ttl_ms', 60_000, { min: 0, integer: true }),
@@ -158,6 +159,14 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** `logging.level` (TOLLGATE_LOG_LEVEL wins): one of pino's levels or `silent`. */
+function logLevel(env: Env, lg: Reader): string {
+  const v = env.TOLLGATE_LOG_LEVEL;
+  if (v === undefined) return lg.oneOf('level', LOG_LEVELS, 'info');
+  if (!LOG_LEVELS.includes(v)) lg.problems.push(`TOLLGATE_LOG_LEVEL: expected one of ${LOG_LEVELS.map((l) => JSON.stringify(l)).join(', ')}, got ${JSON.stringify(v)}`);
+  return LOG_LEVELS.includes(v) ? v : 'info';
 }
 
 const SIM_DEFAULTS: SimulatorSettings = {

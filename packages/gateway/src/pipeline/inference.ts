@@ -24,6 +24,7 @@ import { newResponseId, outputItemsText, responseUsage, usageOfResponse, type Re
 import { inputItemsWithIds } from '../responses/store.js';
 import type { EngineResult } from '../upstream/engine.js';
 import { withOutputBound } from './output-bound.js';
+import { logPrompt } from './prompt-log.js';
 import { relayStream } from './relay.js';
 import { relayResponseEvents } from './responses-relay.js';
 import type { CallerIdentity, PipelineDeps, Reservation, SlotLike } from './types.js';
@@ -43,6 +44,7 @@ export function inferenceHandler(endpoint: InferenceEndpoint, deps: PipelineDeps
           ? await validateResponses(body, deps.findModel, (id) => previousTurns(deps, caller, id), deps.promptCounter)
           : await validateInferenceCounted(endpoint, body, deps.findModel, deps.promptCounter);
       run.validated = v;
+      logPrompt(deps.log, deps.config.logging.log_prompts, endpoint, body, { request_id: ctx.id, model: v.model.name });
       deps.access.requireModel(caller, v.model.name); // 3 (model access needs the model name)
       await run.execute(v);
     } catch (e) {

@@ -111,3 +111,15 @@ describe('limits that cannot be counted exactly', () => {
     expect(p).toEqual(['tiers.free.*.max_tokens_per_1_day: 100000007 cannot be counted exactly; use a rounder number (e.g. a multiple of 1000)']);
   });
 });
+
+describe('logging.level', () => {
+  it("accepts pino's levels and silent, from the file or TOLLGATE_LOG_LEVEL", () => {
+    for (const level of ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) expect(parseConfig({ logging: { level } }).logging.level).toBe(level);
+    expect(parseConfig({ logging: { level: 'warn' } }, { TOLLGATE_LOG_LEVEL: 'debug' }).logging.level).toBe('debug');
+  });
+
+  it('names a level pino does not know', () => {
+    expect(problems({ logging: { level: 'verbose' } })).toEqual(['logging.level: expected one of "trace", "debug", "info", "warn", "error", "fatal", "silent", got "verbose"']);
+    expect(problems({}, { TOLLGATE_LOG_LEVEL: 'loud' })).toEqual(['TOLLGATE_LOG_LEVEL: expected one of "trace", "debug", "info", "warn", "error", "fatal", "silent", got "loud"']);
+  });
+});

@@ -5,7 +5,7 @@
  */
 import { picoToUsd } from './pricing.js';
 import type { QuotaRequest } from './quota-requests.js';
-import type { SoftLimitStatus } from './tables.js';
+import type { SoftLimitStatus } from '../store/billing-tables.js';
 
 export interface QuotaRequestJson {
   object: 'organization.quota_request';

@@ -12,4 +12,4 @@ export { createQuotaRequest, decideQuotaRequest, getQuotaRequest, listQuotaReque
 export { SoftLimitNotifier, createSoftLimitHook, type SoftLimitNotifierOptions, type SoftLimitPayload } from './soft-limit.js';
 export { registerBillingRoutes, billingView, type BillingRouteDeps } from './routes.js';
 export { BILLING_COMMANDS, money } from './cli.js';
-export type { BillingTables, BillingStore } from './tables.js';
+export type { BillingTables, BillingStore } from '../store/billing-tables.js';

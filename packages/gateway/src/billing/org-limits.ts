@@ -5,7 +5,7 @@
  * @module
  */
 import { toPicoOrNull } from './pricing.js';
-import { billingDb, type BillingStore } from './tables.js';
+import { billingDb, type BillingStore } from '../store/billing-tables.js';
 import { moneyText } from './money-column.js';
 
 export interface OrgLimits {

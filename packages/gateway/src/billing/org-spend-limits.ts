@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { StaleServing } from '../store/stale-serving.js';
 import { TtlCache } from '../ttl-cache.js';
 import { getOrgLimits } from './org-limits.js';
-import type { BillingStore } from './tables.js';
+import type { BillingStore } from '../store/billing-tables.js';
 
 export interface SpendLimits {
   /** Pico-dollars: requests whose worst-case cost would pass it are refused; null = unlimited. */

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { toPico, toPicoOrNull } from './pricing.js';
-import { billingDb, toNumberOrNull, type BillingDatabase, type BillingStore, type QuotaRequestStatus, type QuotaRequestsTable } from './tables.js';
+import { billingDb, toNumberOrNull, type BillingDatabase, type BillingStore, type QuotaRequestStatus, type QuotaRequestsTable } from '../store/billing-tables.js';
 import { moneyText } from './money-column.js';
 
 /** Amounts in pico-dollars. */

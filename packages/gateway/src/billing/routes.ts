@@ -30,7 +30,7 @@ import { getOrgLimits, setOrgLimits, type OrgLimits } from './org-limits.js';
 import { periodOf, spendKey } from './period.js';
 import { formatUsd, picoToUsd } from './pricing.js';
 import { createQuotaRequest, decideQuotaRequest, getQuotaRequest, listQuotaRequests, pendingQuotaRequestOf } from './quota-requests.js';
-import { billingDb, type BillingStore, type QuotaRequestStatus } from './tables.js';
+import { billingDb, type BillingStore, type QuotaRequestStatus } from '../store/billing-tables.js';
 
 export interface BillingRouteDeps {
   store: BillingStore;

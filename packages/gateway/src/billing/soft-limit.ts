@@ -13,7 +13,7 @@ import type { Clock } from '../clock.js';
 import type { CounterStore } from '../limits/counter-store.js';
 import { periodOf, spendKey } from './period.js';
 import { picoToUsd, toPico } from './pricing.js';
-import { billingDb, type BillingStore, type SoftLimitStatus } from './tables.js';
+import { billingDb, type BillingStore, type SoftLimitStatus } from '../store/billing-tables.js';
 import { moneyText } from './money-column.js';
 import { DEFAULT_RETRY, deliverWebhook, retryWindowMs } from '../http/webhook-delivery.js';
 

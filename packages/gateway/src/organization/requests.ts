@@ -5,7 +5,7 @@
  * @module
  */
 import { formatUsd, picoToUsd, toPico } from '../billing/pricing.js';
-import { billingDb } from '../billing/tables.js';
+import { billingDb } from '../store/billing-tables.js';
 import { moneyText } from '../billing/money-column.js';
 import type { OrgHandler } from './deps.js';
 import { notFound } from './list.js';

@@ -7,7 +7,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { DbInt } from '../billing/tables.js';
+import type { DbInt } from '../store/billing-tables.js';
 import type { Clock } from '../clock.js';
 import { ApiError } from '../errors/api-error.js';
 import type { Store } from '../store/index.js';

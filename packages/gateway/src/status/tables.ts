@@ -5,7 +5,7 @@
  * @module
  */
 import type { Kysely } from 'kysely';
-import type { DbInt } from '../billing/tables.js';
+import type { DbInt } from '../store/billing-tables.js';
 
 export interface StatusComponentsTable {
   id: string;

@@ -1,7 +1,8 @@
 /**
  * The tables of the durable store, as Kysely sees them. One schema for SQLite and PostgreSQL:
  * timestamps are integer milliseconds since the epoch (`bigint`; PostgreSQL's int8 is parsed
- * back to a JS number), lists are JSON text, flags are 0/1 integers.
+ * back to a JS number), lists are JSON text, flags are 0/1 integers. The money-and-usage tables
+ * are in billing-tables.ts, the status page's in status/tables.ts.
  * @module
  */
 

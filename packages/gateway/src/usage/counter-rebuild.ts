@@ -20,7 +20,7 @@
 import { findEntry, type ErrorId } from '@tollgate/protocol';
 import type { Logger } from 'pino';
 import { periodOf, spendKey } from '../billing/period.js';
-import { billingDb, type BillingStore } from '../billing/tables.js';
+import { billingDb, type BillingStore } from '../store/billing-tables.js';
 import { picoToUsd } from '../billing/pricing.js';
 import type { Clock } from '../clock.js';
 import type { LimitSet } from '../config/types.js';

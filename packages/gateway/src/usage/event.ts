@@ -3,7 +3,7 @@
  * and `UsageLedger.record` takes it.
  * @module
  */
-import type { UsageEventsTable } from '../billing/tables.js';
+import type { UsageEventsTable } from '../store/billing-tables.js';
 
 export interface UsageEvent {
   /** The request id (`req_...`): the ledger is idempotent by it. */

@@ -6,7 +6,7 @@
  */
 import type { Transaction } from 'kysely';
 import { dayOf } from '../billing/period.js';
-import { billingDb, type BillingDatabase, type BillingStore, type UsageDailyTable } from '../billing/tables.js';
+import { billingDb, type BillingDatabase, type BillingStore, type UsageDailyTable } from '../store/billing-tables.js';
 import { toRow, type UsageEvent } from './event.js';
 
 /** Rows per statement: 15 columns × 500 stays far below SQLite's and PostgreSQL's parameter limits. */

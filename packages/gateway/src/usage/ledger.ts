@@ -22,7 +22,7 @@
  * @module
  */
 import type { Logger } from 'pino';
-import type { BillingStore } from '../billing/tables.js';
+import type { BillingStore } from '../store/billing-tables.js';
 import type { Clock } from '../clock.js';
 import type { Metrics } from '../status/metrics.js';
 import { parseUsageEvent, serializeUsageEvent, type UsageEvent } from './event.js';

@@ -11,7 +11,7 @@
 import { sql } from 'kysely';
 import { dayOf, dayStartMs } from '../billing/period.js';
 import { formatUsd, picoToUsd, toPico } from '../billing/pricing.js';
-import { billingDb, type BillingStore, type DbInt } from '../billing/tables.js';
+import { billingDb, type BillingStore, type DbInt } from '../store/billing-tables.js';
 import { moneyText } from '../billing/money-column.js';
 import { encodeCursor, type GroupField, type ReportQuery } from './report-query.js';
 

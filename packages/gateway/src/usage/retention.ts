@@ -6,7 +6,7 @@
  * @module
  */
 import type { Logger } from 'pino';
-import { billingDb, type BillingStore } from '../billing/tables.js';
+import { billingDb, type BillingStore } from '../store/billing-tables.js';
 import type { Clock } from '../clock.js';
 
 const DAY_MS = 86_400_000;

@@ -12,7 +12,7 @@ import type { Clock } from '../clock.js';
 import type { CounterStore } from '../limits/counter-store.js';
 import { dayOf, periodOf, spendKey } from '../billing/period.js';
 import { toPico } from '../billing/pricing.js';
-import { billingDb, type BillingStore, type DbInt } from '../billing/tables.js';
+import { billingDb, type BillingStore, type DbInt } from '../store/billing-tables.js';
 import { moneyText } from '../billing/money-column.js';
 
 export interface RebuildOptions {

@@ -24,7 +24,7 @@ import type { Logger } from 'pino';
 import { periodOf, spendKey } from '../billing/period.js';
 import { moneyText } from '../billing/money-column.js';
 import { toPico } from '../billing/pricing.js';
-import { billingDb, type BillingStore } from '../billing/tables.js';
+import { billingDb, type BillingStore } from '../store/billing-tables.js';
 import type { Clock } from '../clock.js';
 import type { Metrics } from '../status/metrics.js';
 import type { RedisCounterStore, SweptCorrection } from '../limits/redis-counter-store.js';

@@ -6,7 +6,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { billingDb } from '../../src/billing/tables.js';
+import { billingDb } from '../../src/store/billing-tables.js';
 import type { TestGateway } from '../support/gateway.js';
 import { formatUsd, usdToPico } from '../../src/billing/pricing.js';
 import { countingFetch, expectedCostPico, rejection, sdk, startAcceptanceGateway } from './helpers.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spendKey } from '../../src/billing/period.js';
-import { billingDb } from '../../src/billing/tables.js';
+import { billingDb } from '../../src/store/billing-tables.js';
 import { DIALECTS } from '../usage/db.js';
 import { ADMIN_KEY, startBillingServer, type BillingServer } from './harness.js';
 

@@ -7,7 +7,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { billingDb } from '../../src/billing/tables.js';
+import { billingDb } from '../../src/store/billing-tables.js';
 import { moneyText } from '../../src/billing/money-column.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { errorBody, json, startFakeUpstream, type FakeUpstream } from '../upstream/fake-upstream.js';

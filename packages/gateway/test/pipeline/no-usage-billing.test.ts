@@ -5,7 +5,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { moneyText } from '../../src/billing/money-column.js';
-import { billingDb } from '../../src/billing/tables.js';
+import { billingDb } from '../../src/store/billing-tables.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { chunks, completion, json, sse, startFakeUpstream, type FakeUpstream } from '../upstream/fake-upstream.js';
 import { upstreamModel } from '../upstream-e2e/harness.js';

@@ -7,7 +7,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { billingDb } from '../../src/billing/tables.js';
+import { billingDb } from '../../src/store/billing-tables.js';
 import { moneyText } from '../../src/billing/money-column.js';
 import { parseConfig } from '../../src/config/load.js';
 import { validateInference } from '../../src/validation/index.js';

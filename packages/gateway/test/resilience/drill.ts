@@ -2,7 +2,7 @@
  * Shared pieces of the outage drills: reading the ledger and the spend counter of an
  * organization, and sending chat requests (JSON or streamed) while recording how each ended.
  */
-import { billingDb } from '../../src/billing/tables.js';
+import { billingDb } from '../../src/store/billing-tables.js';
 import { moneyText } from '../../src/billing/money-column.js';
 import { spendTarget } from '../../src/billing/period.js';
 import type { Gateway } from '../../src/app.js';

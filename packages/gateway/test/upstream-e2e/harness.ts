@@ -6,7 +6,7 @@
  */
 import OpenAI from 'openai';
 import { expect, vi } from 'vitest';
-import { billingDb } from '../../src/billing/tables.js';
+import { billingDb } from '../../src/store/billing-tables.js';
 import type { TestGateway } from '../support/gateway.js';
 
 /** Upstream model name every simulator deployment asks for. */

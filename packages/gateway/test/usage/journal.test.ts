@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { billingDb, type BillingStore } from '../../src/billing/tables.js';
+import { billingDb, type BillingStore } from '../../src/store/billing-tables.js';
 import { moneyText } from '../../src/billing/money-column.js';
 import { FakeClock } from '../../src/clock.js';
 import { serializeUsageEvent } from '../../src/usage/event.js';

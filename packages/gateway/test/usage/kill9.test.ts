@@ -12,14 +12,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { billingDb } from '../../src/billing/tables.js';
+import { billingDb } from '../../src/store/billing-tables.js';
 import { FakeClock } from '../../src/clock.js';
 import { UsageLedger } from '../../src/usage/ledger.js';
 import { openTestStore, silentLog, type TestStore } from './db.js';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 // The ledger's runtime imports stay inside these files (kysely and pino are type-only imports).
-const MODULES = ['usage/ledger.ts', 'usage/ledger-writer.ts', 'usage/event.ts', 'usage/journal.ts', 'billing/period.ts', 'billing/tables.ts'];
+const MODULES = ['usage/ledger.ts', 'usage/ledger-writer.ts', 'usage/event.ts', 'usage/journal.ts', 'billing/period.ts', 'store/billing-tables.ts'];
 
 const CHILD = `
 import { UsageLedger } from './usage/ledger.js';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { billingDb } from '../../src/billing/tables.js';
+import { billingDb } from '../../src/store/billing-tables.js';
 import { moneyText } from '../../src/billing/money-column.js';
 import { billingMigration } from '../../src/store/migrations/0002_billing.js';
 import { picoDollarsMigration } from '../../src/store/migrations/0003_pico_dollars.js';

@@ -1,7 +1,7 @@
 import { DeleteQueryNode, type KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spendKey } from '../../src/billing/period.js';
-import { billingDb, type BillingStore } from '../../src/billing/tables.js';
+import { billingDb, type BillingStore } from '../../src/store/billing-tables.js';
 import { FakeClock } from '../../src/clock.js';
 import { MemoryCounterStore } from '../../src/limits/memory-counter-store.js';
 import type { UsageEvent } from '../../src/usage/event.js';

@@ -1,7 +1,9 @@
 /**
- * Row types of the money-and-usage tables (migration 0002) and the two `organizations` columns
- * this side reads and writes. Kept here, not in the shared `Database` type, so the billing code
- * owns its schema; `billingDb` views any store's Kysely instance through these types.
+ * Row types of the money-and-usage tables (migration 0002) and the `organizations` columns they
+ * go with: part of the store's schema, read and written by billing (spend limits, soft-limit
+ * notifications, quota requests) and by usage (the ledger, its reports and rebuilds). Kept apart
+ * from `Database` (schema.ts) because money columns are read differently (`DbInt`, below);
+ * `billingDb` views any store's Kysely instance through these types.
  * @module
  */
 import type { Kysely } from 'kysely';

@@ -12,7 +12,8 @@ import type { Clock } from './clock.js';
  * replaced, so that a caller can still serve it while the store is down (`peek`). With a TTL of
  * 0 or less nothing is ever fresh, but entries are still kept for `peek`.
  */
-export class TtlCache<K extends {}, V extends {}> {
+// lru-cache refuses undefined and null as keys and values.
+export class TtlCache<K extends NonNullable<unknown>, V extends NonNullable<unknown>> {
   private readonly lru: LRUCache<K, V>;
 
   constructor(

@@ -38,7 +38,7 @@ import { StatusMonitor } from './status/monitor.js';
 import { probeTargets } from './status/probes.js';
 import { registerStatusAdminRoutes } from './status/admin-routes.js';
 import { registerStatusMetrics } from './status/status-metrics.js';
-import { StatusWebhooks } from './status/webhooks.js';
+import { StatusWebhooks, webhookTargetsFrom } from './status/webhooks.js';
 import { ResponseStore } from './responses/store.js';
 
 export interface ServiceDeps {
@@ -94,10 +94,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   const adminKey = await resolveAdminKey(store, config.secrets.admin_key, credentialsFile);
   const spendLimits = new OrgSpendLimits(store, { clock, maxStaleMs: config.database.max_stale_ms, log });
   // Spend limits changed through any instance reach this one's cache with identity's events.
-  identity.onInvalidate((e) => {
-    if (e.kind === 'org') spendLimits.invalidate(e.orgId);
-    else if (e.kind === 'all') spendLimits.clear();
-  });
+  identity.onInvalidate((e) => spendLimits.follow(e));
   const ledger = new UsageLedger(store, { clock, log, config: config.usage, journalPath: journalPathFor(config) });
   await ledger.start();
   // With Redis the ledger only checks the shared counters; Redis being down must not stop a start.
@@ -140,12 +137,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   const engines = createEngines(config, { clock, env: deps.env, promptCounter });
   const engineRouter = new EngineRouter(engines, models);
 
-  const webhookTargets = config.status.webhooks.map((w) => {
-    const envName = w.secret_env ?? 'TOLLGATE_STATUS_WEBHOOK_SECRET';
-    const secret = deps.env[envName];
-    if (!secret) throw new Error(`status.webhooks: ${w.url} needs a signing secret in the environment variable ${envName}`);
-    return { url: w.url, secret };
-  });
+  const webhookTargets = webhookTargetsFrom(config, deps.env);
   const status = new StatusMonitor({
     store,
     config,

@@ -9,6 +9,7 @@
 import { systemClock, type Clock } from '../clock.js';
 import { StaleServing } from '../store/stale-serving.js';
 import { TtlCache } from '../ttl-cache.js';
+import type { Invalidation } from '../identity/invalidation.js';
 import { getOrgLimits } from './org-limits.js';
 import type { BillingStore } from '../store/billing-tables.js';
 
@@ -73,6 +74,12 @@ export class OrgSpendLimits {
     this.generation++;
     this.cache.clear();
     this.loading.clear();
+  }
+
+  /** Applies identity's invalidation events (`Identity.onInvalidate`): limits changed through any instance. */
+  follow(e: Invalidation): void {
+    if (e.kind === 'org') this.invalidate(e.orgId);
+    else if (e.kind === 'all') this.clear();
   }
 
   private async load(orgId: string): Promise<SpendLimits> {

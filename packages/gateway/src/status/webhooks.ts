@@ -11,6 +11,7 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import type { Config } from '../config/types.js';
 import { DEFAULT_RETRY, deliverWebhook } from '../http/webhook-delivery.js';
 import { newIncidentId } from './incidents.js';
 import { statusDb, type StatusStore } from './tables.js';
@@ -28,6 +29,20 @@ export interface WebhookOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   timeoutMs?: number;
+}
+
+/**
+ * The configured `status.webhooks` with their signing secrets read from the environment (each
+ * target's `secret_env`, default TOLLGATE_STATUS_WEBHOOK_SECRET). Throws, naming the variable,
+ * when a secret is missing: an unsigned webhook is never sent.
+ */
+export function webhookTargetsFrom(config: Pick<Config, 'status'>, env: Record<string, string | undefined>): WebhookTarget[] {
+  return config.status.webhooks.map((w) => {
+    const envName = w.secret_env ?? 'TOLLGATE_STATUS_WEBHOOK_SECRET';
+    const secret = env[envName];
+    if (!secret) throw new Error(`status.webhooks: ${w.url} needs a signing secret in the environment variable ${envName}`);
+    return { url: w.url, secret };
+  });
 }
 
 export function signature(secret: string, t: number, body: string): string {

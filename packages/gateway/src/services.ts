@@ -113,7 +113,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     clock,
     log,
     flushLedger: () => ledger.flush(),
-    limitsFor: (orgId, tier, model, keyId) => identity.limits.resolveLimits(orgId, tier, model, keyId),
+    limitsFor: (orgId, tier, model, keyId, projectId) => identity.limits.resolveLimits(orgId, tier, model, keyId, projectId),
   });
   const reconciler =
     redis && counters instanceof RedisCounterStore

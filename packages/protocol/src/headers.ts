@@ -8,6 +8,8 @@ export const HEADER = {
   processingMs: 'openai-processing-ms',
   version: 'openai-version',
   organization: 'openai-organization',
+  /** Request: the project the caller means (checked against the key's); response: the key's project. */
+  project: 'openai-project',
   shouldRetry: 'x-should-retry',
   retryAfter: 'retry-after',
   retryAfterMs: 'retry-after-ms',
@@ -32,6 +34,7 @@ export const EXPOSED_HEADERS: readonly string[] = [
   HEADER.processingMs,
   HEADER.version,
   HEADER.organization,
+  HEADER.project,
   HEADER.shouldRetry,
   HEADER.retryAfter,
   HEADER.retryAfterMs,

@@ -10,15 +10,17 @@ import { listBody, pageRequest } from './paging.js';
 const keyNotFound = (id: string) => new ApiError('resource_not_found', { resource: 'API key', id });
 
 /**
- * POST /admin/v1/keys {organization_id, user_id, name, permissions?, scopes?, expires_at?}
+ * POST /admin/v1/keys {organization_id, user_id, name, project_id?, permissions?, scopes?, expires_at?}
+ * The key goes into `project_id` (an active project of the organization), else the Default project.
  * The answer carries the key itself (`key`) — the only time it is ever shown; only its HMAC is
  * stored.
  */
 export const createKey: AdminHandler = async (ctx, deps) => {
-  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['organization_id', 'user_id', 'name', 'permissions', 'scopes', 'expires_at']);
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['organization_id', 'user_id', 'name', 'project_id', 'permissions', 'scopes', 'expires_at']);
   const orgId = f.string('organization_id', { required: true });
   const userId = f.string('user_id', { required: true });
   const name = f.string('name', { required: true });
+  const projectId = f.string('project_id');
   const permissions = f.oneOf('permissions', KEY_PERMISSIONS) ?? 'all';
   const scopes = f.stringArray('scopes', { max: SCOPES.length * 4 });
   if (permissions === 'restricted') {
@@ -39,9 +41,15 @@ export const createKey: AdminHandler = async (ctx, deps) => {
     throw new ApiError('resource_conflict', { message: `User ${userId} is not a member of organization ${orgId}; add the user to the organization before creating a key.` }, { param: 'user_id' });
   }
 
+  if (projectId !== undefined) {
+    const project = await deps.store.projects.get(orgId, projectId);
+    if (!project || project.status !== 'active') throw new ApiError('resource_not_found', { resource: 'project', id: projectId }, { param: 'project_id' });
+  }
+
   const { key, redacted } = generateApiKey();
   const record = await deps.store.apiKeys.insert({
     orgId,
+    ...(projectId !== undefined && { projectId }),
     userId,
     name,
     keyHash: await deps.identity.hashKey(key),

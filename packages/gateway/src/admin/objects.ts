@@ -28,6 +28,7 @@ export function keyObject(k: ApiKeyRecord) {
     name: k.name,
     redacted_value: k.redacted,
     organization_id: k.orgId,
+    project_id: k.projectId,
     user_id: k.userId,
     permissions: k.permissions,
     scopes: k.permissions === 'restricted' ? k.scopes : [],

@@ -32,6 +32,17 @@ export async function getOrgLimits(store: BillingStore, orgId: string): Promise<
   };
 }
 
+/** The monthly spend limits (pico-dollars) of the organization's projects that have one. */
+export async function getProjectSpendLimits(store: BillingStore, orgId: string): Promise<Map<string, bigint>> {
+  const rows = await billingDb(store)
+    .selectFrom('projects')
+    .select(['id', moneyText('spend_limit_pico').as('limit')])
+    .where('org_id', '=', orgId)
+    .where('spend_limit_pico', 'is not', null)
+    .execute();
+  return new Map(rows.map((r) => [r.id, toPicoOrNull(r.limit)!]));
+}
+
 /** Sets the given limits of a live organization; returns false when there is none. */
 export async function setOrgLimits(
   store: BillingStore,

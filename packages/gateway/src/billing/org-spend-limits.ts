@@ -1,5 +1,5 @@
 /**
- * The request path's view of an organization's spend limits: read from the store once, then
+ * The request path's view of an organization's spend limits (and its projects'): read from the store once, then
  * served from memory. Admin changes call `invalidate` (an event, like identity's cache); the TTL
  * is only a backstop for changes made on another instance when nothing relays the event. Past the
  * TTL an entry is served while it refreshes in the background, up to `maxStaleMs` after it was
@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { StaleServing } from '../store/stale-serving.js';
 import { TtlCache } from '../ttl-cache.js';
 import type { Invalidation } from '../identity/invalidation.js';
-import { getOrgLimits } from './org-limits.js';
+import { getOrgLimits, getProjectSpendLimits } from './org-limits.js';
 import type { BillingStore } from '../store/billing-tables.js';
 
 export interface SpendLimits {
@@ -18,9 +18,11 @@ export interface SpendLimits {
   hardLimitPico: bigint | null;
   /** Pico-dollars: spend reaching it fires the soft-limit notification; null = none. */
   softLimitPico: bigint | null;
+  /** Project id → its monthly spend limit in pico-dollars (projects without one are absent). */
+  projects: ReadonlyMap<string, bigint>;
 }
 
-const NONE: SpendLimits = { hardLimitPico: null, softLimitPico: null };
+const NONE: SpendLimits = { hardLimitPico: null, softLimitPico: null, projects: new Map() };
 
 export class OrgSpendLimits {
   private readonly cache: TtlCache<string, { limits: SpendLimits; at: number }>;
@@ -84,8 +86,8 @@ export class OrgSpendLimits {
 
   private async load(orgId: string): Promise<SpendLimits> {
     const gen = this.generation;
-    const o = await getOrgLimits(this.store, orgId);
-    const limits = o && !o.deleted ? { hardLimitPico: o.hardLimitPico, softLimitPico: o.softLimitPico } : NONE;
+    const [o, projects] = await Promise.all([getOrgLimits(this.store, orgId), getProjectSpendLimits(this.store, orgId)]);
+    const limits = o && !o.deleted ? { hardLimitPico: o.hardLimitPico, softLimitPico: o.softLimitPico, projects } : NONE;
     if (gen === this.generation) this.cache.set(orgId, { limits, at: this.clock.now() });
     return limits;
   }

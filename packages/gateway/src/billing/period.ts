@@ -57,6 +57,15 @@ export function spendKey(orgId: string, periodStartMs: number): string {
   return `spend:${periodOf(periodStartMs).key}`;
 }
 
+/**
+ * Where a project's spend for a period lives: under its organization's tag (same Redis Cluster
+ * slot, so one atomic call covers both), e.g. `spend:proj_abc:2026-11`.
+ */
+export function projectSpendKey(projectId: string, periodStartMs: number): string {
+  if (projectId.length === 0) throw new RangeError('projectId is empty');
+  return `spend:${projectId}:${periodOf(periodStartMs).key}`;
+}
+
 /** Everything a counter-store spend call needs for the period containing `atMs`. */
 export function spendTarget(orgId: string, atMs: number): { tag: string; key: string; period: Period } {
   const period = periodOf(atMs);

@@ -39,6 +39,8 @@ import { LastUsedBuffer } from './last-used.js';
 import { PrincipalCache } from './principal-cache.js';
 import { loadServerSecrets, type SecretSources } from './server-secret.js';
 import type { AuthOutcome, Principal } from './principal.js';
+import { compileAllowlist, refusingList, type Allowlist } from './ip-allowlist.js';
+import type { AuthRecord, Role } from '../store/index.js';
 import { effectiveScopes, grants, requiredScope } from './scopes.js';
 
 export type { Principal, AuthOutcome } from './principal.js';
@@ -174,6 +176,9 @@ export class Identity {
     }
     const p = outcome.principal;
 
+    const refusing = refusingList(p.ipAllowlists, ip);
+    if (refusing) throw await this.fail(ip, new ApiError('ip_not_authorized', { ip: ip.slice(0, MAX_ECHO), scope: refusing.scope }), `address not on the ${refusing.scope} IP allowlist`);
+
     const orgHeader = header(ctx, HEADER.organization)?.trim();
     if (orgHeader && orgHeader !== p.orgId) {
       const exists = await this.storeOutage.guard(() => this.cache.organizationExists(orgHeader, () => this.store.organizations.exists(orgHeader)));
@@ -184,8 +189,19 @@ export class Identity {
       );
     }
 
+    const projectHeader = header(ctx, HEADER.project)?.trim();
+    if (projectHeader && projectHeader !== p.projectId) {
+      const exists = await this.storeOutage.guard(() => this.cache.organizationExists(`project\n${projectHeader}`, () => this.store.projects.exists(projectHeader)));
+      throw await this.fail(
+        ip,
+        exists ? new ApiError('mismatched_project') : new ApiError('invalid_project', { project: projectHeader.slice(0, MAX_ECHO) }),
+        exists ? 'project header names another project' : 'project header names no project',
+      );
+    }
+
     this.lastUsed.touch(p.keyId, now);
     ctx.headers[HEADER.organization] = p.orgId;
+    if (p.projectId !== null) ctx.headers[HEADER.project] = p.projectId;
     return p;
   }
 
@@ -196,14 +212,16 @@ export class Identity {
     if (!grants(p, scope)) throw new ApiError('insufficient_permissions', { scopes: scope });
   }
 
-  /** Stage 3: the organization may use this model. */
+  /** Stage 3: the organization, then the key's project, may use this model. */
   requireModel(p: Principal, model: string): void {
     if (p.allowedModels !== null && !p.allowedModels.has(model)) throw new ApiError('model_access_denied', { organization: p.orgId, model });
+    const pm = p.projectModels;
+    if (pm && pm.ids.has(model) !== (pm.mode === 'allow_list')) throw new ApiError('project_model_access_denied', { project: p.projectId ?? '', model });
   }
 
   /** The effective limits for the limit stage; synchronous when cached (the usual case). */
   limitsFor(p: Principal, model: string): Limits | Promise<Limits> {
-    return this.limits.resolveLimits(p.orgId, p.tier, model, p.keyId);
+    return this.limits.resolveLimits(p.orgId, p.tier, model, p.keyId, p.projectId ?? undefined);
   }
 
   /** The stored form of a key (admin API: creating keys). */
@@ -316,13 +334,16 @@ export class Identity {
     const rec = (await this.store.apiKeys.findForAuth(hash)) ?? (await this.rehashed(hash, token, hasher));
     // The index found the row by hash; compare again in constant time all the same.
     if (!rec || !KeyHasher.same(rec.key.keyHash, hash)) return { ok: false, error: 'invalid_api_key', permanent: true };
-    const { key, org, role } = rec;
+    const { key, org, project } = rec;
     if (key.status !== 'active') return { ok: false, error: 'invalid_api_key', permanent: true };
     if (key.expiresAt !== null && key.expiresAt <= this.clock.now()) return { ok: false, error: 'invalid_api_key', permanent: true };
     if (org.deletedAt !== null) return { ok: false, error: 'no_organization', permanent: true };
-    // Not permanent: the user may be added back, which must work at once.
-    if (role === null) return { ok: false, error: 'no_organization', permanent: false };
-    const [allowed] = await Promise.all([org.modelsRestricted ? this.store.modelAccess.get(org.id) : null, this.limits.prefetch(org.id, key.id)]);
+    // An archived project's keys stop at once (archiving cannot be undone).
+    if (project && project.status !== 'active') return { ok: false, error: 'invalid_api_key', permanent: true };
+    const owner = ownerAccess(rec);
+    if (!owner.ok) return owner;
+    const role = owner.role;
+    const [allowed] = await Promise.all([org.modelsRestricted ? this.store.modelAccess.get(org.id) : null, this.limits.prefetch(org.id, key.id, project?.id)]);
     const principal: Principal = {
       keyId: key.id,
       keyName: key.name,
@@ -334,9 +355,31 @@ export class Identity {
       scopes: effectiveScopes(key.permissions, key.scopes, role),
       allowedModels: allowed === null ? null : new Set(allowed),
       tier: org.tier,
+      projectId: project?.id ?? null,
+      ownerType: key.ownerType,
+      projectModels: project?.modelPermissions ? { mode: project.modelPermissions.mode, ids: new Set(project.modelPermissions.modelIds) } : null,
+      ipAllowlists: [compileAllowlist('organization', org.ipAllowlist), compileAllowlist('project', project?.ipAllowlist ?? []), compileAllowlist('API key', key.ipAllowlist)].filter(
+        (l): l is Allowlist => l !== undefined,
+      ),
     };
     return { ok: true, principal, expiresAt: key.expiresAt };
   }
+}
+
+/**
+ * Whether the key's owner may still use it, and the organization role its requests act with. A
+ * user must be a member of the organization and, outside the Default project (which every member
+ * reaches), of the key's project or an owner of the organization. A service account must not be
+ * deleted; it acts as a `member`. Failures are not permanent: access may be given back.
+ */
+function ownerAccess(rec: AuthRecord): { ok: true; role: Role } | { ok: false; error: 'invalid_api_key' | 'no_organization'; permanent: boolean } {
+  if (rec.key.ownerType === 'service_account') {
+    return rec.serviceAccount && !rec.serviceAccount.deleted ? { ok: true, role: 'member' } : { ok: false, error: 'invalid_api_key', permanent: true };
+  }
+  // Not permanent: the user may be added back, which must work at once.
+  if (rec.role === null) return { ok: false, error: 'no_organization', permanent: false };
+  if (rec.project && !rec.project.isDefault && rec.projectRole === null && rec.role !== 'owner') return { ok: false, error: 'invalid_api_key', permanent: false };
+  return { ok: true, role: rec.role };
 }
 
 function invalidKey(token: string): ApiError {

@@ -1,4 +1,5 @@
-import type { KeyPermissions, Role } from '../store/index.js';
+import type { KeyOwnerType, KeyPermissions, ModelPermissions, Role } from '../store/index.js';
+import type { Allowlist } from './ip-allowlist.js';
 
 /** Who is calling: the result of authentication, read by every later stage. */
 export interface Principal {
@@ -14,6 +15,14 @@ export interface Principal {
   /** The organization's model allow-list; null = every configured model. */
   allowedModels: ReadonlySet<string> | null;
   tier: string;
+  /** The key's project; null only for a key stored before projects and not migrated. */
+  projectId: string | null;
+  /** Who owns the key: a user, or a service account of the project (then `userId` is its id). */
+  ownerType: KeyOwnerType;
+  /** The project's model permissions; null = every model the organization may use. */
+  projectModels: { mode: ModelPermissions['mode']; ids: ReadonlySet<string> } | null;
+  /** The non-empty IP allowlists of the organization, the project and the key, in that order. */
+  ipAllowlists: readonly Allowlist[];
 }
 
 /** What looking a key hash up can end in. Failures name the catalog error they become. */

@@ -92,6 +92,12 @@ export function validateReserve(r: ReserveRequest): void {
     check(isMoney(s.amount), `spend amount must be a bigint in [0, 2^63) (pico-dollars), got ${String(s.amount)}`);
     check(isCount(s.periodEndMs), `spend periodEndMs must be an integer epoch ms, got ${s.periodEndMs}`);
   }
+  if (r.projectSpend) {
+    const p = r.projectSpend;
+    check(r.spend !== undefined, 'projectSpend needs spend (it is charged the same amount for the same period)');
+    check(typeof p.key === 'string' && p.key.length > 0 && p.key !== r.spend?.key, 'projectSpend key must be a non-empty string other than the spend key');
+    check(p.hardLimit === null || isMoney(p.hardLimit), `projectSpend hardLimit must be null or a bigint in [0, 2^63), got ${String(p.hardLimit)}`);
+  }
 }
 
 export function validateSettle(s: SettleRequest): void {

@@ -66,6 +66,19 @@ export interface RestoreRequest {
   buckets: BucketRestore[];
 }
 
+/**
+ * A second spend quota of the same call: the project's. It is charged the same amount for the
+ * same period as `spend` (one request costs the same against both) and is checked, reserved,
+ * settled and swept together with it, in the same atomic step. `hardLimit` null = no limit (the
+ * spend is still tracked, so that a limit set later starts from the real figure). Guarded like
+ * `spend` when `spend.guarded`.
+ */
+export interface ProjectSpendRequest {
+  /** e.g. `spend:proj_abc:2026-11`, under the organization's tag. */
+  key: string;
+  hardLimit: bigint | null;
+}
+
 export interface ReserveRequest {
   /** The request id; settling is idempotent by it. Must be unique within the tag. */
   reservationId: string;
@@ -73,6 +86,8 @@ export interface ReserveRequest {
   tag: string;
   buckets: BucketRequest[];
   spend?: SpendRequest;
+  /** Only with `spend`. */
+  projectSpend?: ProjectSpendRequest;
   /** A reservation not settled within this is swept by the next reserve on the same tag. */
   leaseMs: number;
 }
@@ -101,7 +116,8 @@ export type ReserveFailure =
       retryAfterMs: number | null;
     }
   | {
-      target: 'spend';
+      /** `spend`: the organization's quota; `project_spend`: the project's. */
+      target: 'spend' | 'project_spend';
       /** Pico-dollars left under the hard limit; negative when spent + reserved is above it. */
       available: bigint;
       /** Spend never frees up by waiting. */
@@ -109,8 +125,8 @@ export type ReserveFailure =
     };
 
 export type ReserveOutcome =
-  | { admitted: true; buckets: BucketStatus[]; spend?: SpendState }
-  | { admitted: false; buckets: BucketStatus[]; spend?: SpendState; failures: ReserveFailure[] };
+  | { admitted: true; buckets: BucketStatus[]; spend?: SpendState; projectSpend?: SpendState }
+  | { admitted: false; buckets: BucketStatus[]; spend?: SpendState; projectSpend?: SpendState; failures: ReserveFailure[] };
 
 export interface SettleRequest {
   reservationId: string;

@@ -7,6 +7,8 @@ import { TtlCache } from '../ttl-cache.js';
 
 export interface Limits {
   org: ResolvedLimits;
+  /** The project's own limits (set equal to or below the organization's); absent when it has none. */
+  project?: ResolvedLimits;
   key?: ResolvedLimits;
 }
 
@@ -20,15 +22,26 @@ interface Snapshot {
 const MAX_MEMO = 256;
 const NO_ROWS: Snapshot = { rows: new Map(), loadedAt: Infinity, memo: new Map() };
 
+/** A project's or a key's own limits for a model (memoized on its snapshot); undefined when it has none. */
+function own(s: Snapshot, model: string): ResolvedLimits | undefined {
+  if (s === NO_ROWS || s.rows.size === 0) return undefined;
+  if (!s.memo.has(model)) s.memo.set(model, keyLimits(model, s.rows));
+  return s.memo.get(model);
+}
+
 /**
- * Effective rate limits for (organization, tier, model, key), from the configured tiers and the
- * override rows. The rows of an organization and of a key are read once (authentication
- * prefetches them with the key) and kept in memory; admin changes invalidate them as events,
- * like the identity cache. With everything cached, `resolveLimits` answers synchronously.
+ * Effective rate limits for (organization, tier, model, project, key), from the configured tiers
+ * and the override rows. The rows of an organization, a project and a key are read once
+ * (authentication prefetches them with the key) and kept in memory; admin changes invalidate them
+ * as events, like the identity cache (a project's rows go with its organization's). With
+ * everything cached, `resolveLimits` answers synchronously.
  */
 export class LimitsResolver {
   private readonly orgs: TtlCache<string, Snapshot>;
   private readonly keys: TtlCache<string, Snapshot>;
+  private readonly projects: TtlCache<string, Snapshot>;
+  /** Project id → its organization, so that an organization's invalidation drops its projects' rows. */
+  private readonly projectOrg = new Map<string, string>();
   /** Bumped by every invalidation: a load that started before one does not fill the cache. */
   private generation = 0;
   /** Store reads in flight, by `org\n<id>` / `key\n<id>`, with the generation they started in. */
@@ -46,23 +59,26 @@ export class LimitsResolver {
   ) {
     this.orgs = new TtlCache(clock, ttlMs, maxEntries);
     this.keys = new TtlCache(clock, ttlMs, maxEntries);
+    this.projects = new TtlCache(clock, ttlMs, maxEntries);
     this.stale = new StaleServing(clock, Math.max(ttlMs, maxStaleMs), 'rate-limit overrides', log);
   }
 
   private readonly stale: StaleServing;
 
-  resolveLimits(orgId: string, tier: string, model: string, keyId?: string): Limits | Promise<Limits> {
+  resolveLimits(orgId: string, tier: string, model: string, keyId?: string, projectId?: string): Limits | Promise<Limits> {
     const org = this.cached(this.orgs, orgId);
     const key = keyId === undefined ? NO_ROWS : this.cached(this.keys, keyId);
-    if (org && key) return this.compute(org, key, tier, model);
+    const project = projectId === undefined ? NO_ROWS : this.cached(this.projects, projectId);
+    if (org && key && project) return this.compute(org, project, key, tier, model);
     // Loaded before but past the TTL: serve it now, refresh in the background (database outages).
     const staleOrg = org ?? this.usableStale(this.orgs, orgId);
     const staleKey = key ?? (keyId === undefined ? NO_ROWS : this.usableStale(this.keys, keyId));
-    if (staleOrg && staleKey) {
-      this.stale.refresh(`${orgId}\n${keyId ?? ''}`, () => this.load(orgId, keyId));
-      return this.compute(staleOrg, staleKey, tier, model);
+    const staleProject = project ?? (projectId === undefined ? NO_ROWS : this.usableStale(this.projects, projectId));
+    if (staleOrg && staleKey && staleProject) {
+      this.stale.refresh(`${orgId}\n${keyId ?? ''}\n${projectId ?? ''}`, () => this.load(orgId, keyId, projectId));
+      return this.compute(staleOrg, staleProject, staleKey, tier, model);
     }
-    return this.load(orgId, keyId).then(([o, k]) => this.compute(o, k, tier, model));
+    return this.load(orgId, keyId, projectId).then(([o, k, p]) => this.compute(o, p, k, tier, model));
   }
 
   private usableStale(map: TtlCache<string, Snapshot>, id: string): Snapshot | undefined {
@@ -70,14 +86,19 @@ export class LimitsResolver {
     return s && this.stale.usable(s.loadedAt) ? s : undefined;
   }
 
-  /** Reads the rows of an organization and a key that are not cached yet. */
-  async prefetch(orgId: string, keyId?: string): Promise<void> {
-    await this.load(orgId, keyId);
+  /** Reads the rows of an organization, a key and a project that are not cached yet. */
+  async prefetch(orgId: string, keyId?: string, projectId?: string): Promise<void> {
+    await this.load(orgId, keyId, projectId);
   }
 
   invalidateOrg(orgId: string): void {
     this.generation++;
     this.orgs.delete(orgId);
+    for (const [projectId, owner] of this.projectOrg) {
+      if (owner !== orgId) continue;
+      this.projects.delete(projectId);
+      this.projectOrg.delete(projectId);
+    }
   }
 
   invalidateKey(keyId: string): void {
@@ -89,6 +110,8 @@ export class LimitsResolver {
     this.generation++;
     this.orgs.clear();
     this.keys.clear();
+    this.projects.clear();
+    this.projectOrg.clear();
   }
 
   /**
@@ -113,34 +136,42 @@ export class LimitsResolver {
     return map.get(id);
   }
 
-  private async load(orgId: string, keyId: string | undefined): Promise<[Snapshot, Snapshot]> {
+  private async load(orgId: string, keyId: string | undefined, projectId?: string): Promise<[Snapshot, Snapshot, Snapshot]> {
     const gen = this.generation;
     const org = this.cached(this.orgs, orgId);
     const key = keyId === undefined ? NO_ROWS : this.cached(this.keys, keyId);
-    const [orgRows, keyRows] = await Promise.all([
+    const project = projectId === undefined ? NO_ROWS : this.cached(this.projects, projectId);
+    const [orgRows, keyRows, projectRows] = await Promise.all([
       org ? undefined : this.readOnce(`org\n${orgId}`, gen, () => this.store.rateLimits.orgOverrides(orgId)),
       key || keyId === undefined ? undefined : this.readOnce(`key\n${keyId}`, gen, () => this.store.rateLimits.keyLimits(keyId)),
+      project || projectId === undefined ? undefined : this.readOnce(`project\n${projectId}`, gen, () => this.store.rateLimits.projectLimits(projectId)),
     ]);
     const now = this.clock.now();
     const o = org ?? { rows: orgRows!, loadedAt: now, memo: new Map() };
     const k = key ?? { rows: keyRows!, loadedAt: now, memo: new Map() };
+    const p = project ?? { rows: projectRows!, loadedAt: now, memo: new Map() };
     if (gen === this.generation && this.ttlMs > 0) {
       if (!org) this.orgs.set(orgId, o);
       if (!key && keyId !== undefined) this.keys.set(keyId, k);
+      if (!project && projectId !== undefined) {
+        this.projects.set(projectId, p);
+        this.projectOrg.set(projectId, orgId);
+      }
     }
-    return [o, k];
+    return [o, k, p];
   }
 
-  private compute(org: Snapshot, key: Snapshot, tier: string, model: string): Limits {
+  private compute(org: Snapshot, project: Snapshot, key: Snapshot, tier: string, model: string): Limits {
     // Bounded even if callers pass names that are not configured models.
-    if (org.memo.size > MAX_MEMO) org.memo.clear();
-    if (key.memo.size > MAX_MEMO) key.memo.clear();
+    for (const s of [org, project, key]) if (s.memo.size > MAX_MEMO) s.memo.clear();
     const ok = `${tier}\n${model}`;
     let o = org.memo.get(ok);
     if (!o) org.memo.set(ok, (o = orgLimits(this.config, tier, model, org.rows)));
-    if (key === NO_ROWS || key.rows.size === 0) return { org: o };
-    let k = key.memo.get(model);
-    if (!key.memo.has(model)) key.memo.set(model, (k = keyLimits(model, key.rows)));
-    return k ? { org: o, key: k } : { org: o };
+    const out: Limits = { org: o };
+    const p = own(project, model);
+    if (p) out.project = p;
+    const k = own(key, model);
+    if (k) out.key = k;
+    return out;
   }
 }

@@ -53,6 +53,8 @@ interface ReservedBucket {
 interface Reservation {
   buckets: ReservedBucket[];
   spend?: { key: string; amount: bigint; expiresAt: number };
+  /** The project's spend cell, charged the same amount as `spend`. */
+  projectSpendKey?: string;
   leaseExpiresAt: number;
   /** After this the record is gone whether swept or not (Redis: the records hash TTL). */
   expiresAt: number;
@@ -85,6 +87,7 @@ export class MemoryCounterStore implements CounterStore {
     this.maybeGc(now);
     if (this.reservations.get(r.tag)?.has(r.reservationId)) throw new Error(`counter store: duplicate reservation id ${r.reservationId}`);
     if (r.spend?.guarded && !this.spendCell(spendName(r.tag, r.spend.key), now)?.restored) throw new CounterStateLost(r.tag);
+    if (r.spend?.guarded && r.projectSpend && !this.spendCell(spendName(r.tag, r.projectSpend.key), now)?.restored) throw new CounterStateLost(r.tag);
     this.sweep(r.tag, now);
 
     const scales = r.buckets.map((b) => bucketScale(b.limit, b.windowMs));
@@ -98,16 +101,17 @@ export class MemoryCounterStore implements CounterStore {
       else if (level < b.cost * s.q) failures.push({ target: i, available, retryAfterMs: ceilDiv(b.cost * s.q - level, s.rate) });
     });
     let spend: SpendState | undefined;
-    if (r.spend) {
-      const cell = this.spendCell(spendName(r.tag, r.spend.key), now);
-      spend = { spent: cell?.spent ?? 0n, reserved: cell?.reserved ?? 0n };
-      const { hardLimit, amount } = r.spend;
-      if (hardLimit !== null && spend.spent + spend.reserved + amount > hardLimit) {
-        failures.push({ target: 'spend', available: hardLimit - spend.spent - spend.reserved, retryAfterMs: null });
-      }
-    }
+    let projectSpend: SpendState | undefined;
+    const checkSpend = (target: 'spend' | 'project_spend', key: string, hardLimit: bigint | null, amount: bigint): SpendState => {
+      const cell = this.spendCell(spendName(r.tag, key), now);
+      const state = { spent: cell?.spent ?? 0n, reserved: cell?.reserved ?? 0n };
+      if (hardLimit !== null && state.spent + state.reserved + amount > hardLimit) failures.push({ target, available: hardLimit - state.spent - state.reserved, retryAfterMs: null });
+      return state;
+    };
+    if (r.spend) spend = checkSpend('spend', r.spend.key, r.spend.hardLimit, r.spend.amount);
+    if (r.spend && r.projectSpend) projectSpend = checkSpend('project_spend', r.projectSpend.key, r.projectSpend.hardLimit, r.spend.amount);
     if (failures.length > 0) {
-      return { admitted: false, buckets: r.buckets.map((b, i) => stateOf(b.limit, levels[i]!, scales[i]!)), ...(spend && { spend }), failures };
+      return { admitted: false, buckets: r.buckets.map((b, i) => stateOf(b.limit, levels[i]!, scales[i]!)), ...(spend && { spend }), ...(projectSpend && { projectSpend }), failures };
     }
 
     // Admitted: debit every bucket, reserve the spend, record the reservation.
@@ -124,19 +128,27 @@ export class MemoryCounterStore implements CounterStore {
       expiresAt: now + r.leaseMs + RECORD_GRACE_MS,
     };
     if (r.spend && spend) {
-      const name = spendName(r.tag, r.spend.key);
       const expiresAt = r.spend.periodEndMs + SPEND_GRACE_MS;
-      const restored = this.spends.get(name)?.restored;
-      spend = { spent: spend.spent, reserved: spend.reserved + r.spend.amount };
-      this.spends.set(name, { ...spend, expiresAt, ...(restored && { restored }) });
+      const hold = (name: string, state: SpendState): SpendState => {
+        const restored = this.spends.get(name)?.restored;
+        const next = { spent: state.spent, reserved: state.reserved + r.spend!.amount };
+        this.spends.set(name, { ...next, expiresAt, ...(restored && { restored }) });
+        return next;
+      };
+      const name = spendName(r.tag, r.spend.key);
+      spend = hold(name, spend);
       record.spend = { key: name, amount: r.spend.amount, expiresAt };
       record.expiresAt = Math.max(record.expiresAt, expiresAt);
+      if (r.projectSpend && projectSpend) {
+        record.projectSpendKey = spendName(r.tag, r.projectSpend.key);
+        projectSpend = hold(record.projectSpendKey, projectSpend);
+      }
     }
     // Looked up only now: the sweep above may have dropped the tag's (emptied) map.
     const held = this.reservations.get(r.tag);
     if (held) held.set(r.reservationId, record);
     else this.reservations.set(r.tag, new Map([[r.reservationId, record]]));
-    return { admitted: true, buckets: states, ...(spend && { spend }) };
+    return { admitted: true, buckets: states, ...(spend && { spend }), ...(projectSpend && { projectSpend }) };
   }
 
   async settle(s: SettleRequest): Promise<boolean> {
@@ -157,15 +169,18 @@ export class MemoryCounterStore implements CounterStore {
       this.writeBucket(b.key, Math.max(-MAX_UNITS, Math.min(b.capacity, level)), b, now);
     });
     if (record.spend) {
-      const { key, amount, expiresAt } = record.spend;
-      const cell: SpendCell = this.spendCell(key, now) ?? { spent: 0n, reserved: 0n, expiresAt };
-      const reserved = cell.reserved - amount;
-      this.spends.set(key, {
-        spent: cell.spent + (s.spendAmount ?? amount),
-        reserved: reserved > 0n ? reserved : 0n,
-        expiresAt,
-        ...(cell.restored && { restored: true }),
-      });
+      const { amount, expiresAt } = record.spend;
+      for (const key of [record.spend.key, record.projectSpendKey]) {
+        if (key === undefined) continue;
+        const cell: SpendCell = this.spendCell(key, now) ?? { spent: 0n, reserved: 0n, expiresAt };
+        const reserved = cell.reserved - amount;
+        this.spends.set(key, {
+          spent: cell.spent + (s.spendAmount ?? amount),
+          reserved: reserved > 0n ? reserved : 0n,
+          expiresAt,
+          ...(cell.restored && { restored: true }),
+        });
+      }
     }
     return true;
   }
@@ -254,8 +269,9 @@ export class MemoryCounterStore implements CounterStore {
       if (rec.leaseExpiresAt > now) continue;
       held.delete(id);
       if (rec.expiresAt <= now || !rec.spend) continue;
-      const cell = this.spendCell(rec.spend.key, now);
-      if (cell) {
+      for (const key of [rec.spend.key, rec.projectSpendKey]) {
+        const cell = key === undefined ? undefined : this.spendCell(key, now);
+        if (!cell) continue;
         const reserved = cell.reserved - rec.spend.amount;
         cell.reserved = reserved > 0n ? reserved : 0n;
         cell.spent += rec.spend.amount;

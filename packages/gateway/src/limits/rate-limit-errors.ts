@@ -17,7 +17,9 @@ export interface RejectionContext {
 
 /**
  * The one error for a rejected reservation, chosen in this order:
- * 1. spend over the hard limit → `insufficient_quota` (retrying cannot help);
+ * 1. spend over a hard limit → `insufficient_quota` with the limit in `code`: the organization's
+ *    (`organization_spend_limit_exceeded`), else the project's (`project_spend_limit_exceeded`);
+ *    retrying cannot help;
  * 2. a bucket the request can never fit → `request_too_large` (the same);
  * 3. otherwise the failing bucket with the longest wait → `rate_limit_requests`/`_tokens`, with
  *    `retry-after(-ms)` set to that wait (or the staggered one the limiter chose, never shorter),
@@ -26,9 +28,10 @@ export interface RejectionContext {
  */
 export function rejectionError(c: RejectionContext): ApiError {
   // Neither entry below is retryable, so ApiError adds `x-should-retry: false` to these headers.
-  if (c.failures.some((f) => f.target === 'spend')) return new ApiError('insufficient_quota', {}, { headers: c.headers });
+  if (c.failures.some((f) => f.target === 'spend')) return new ApiError('organization_spend_limit_exceeded', {}, { headers: c.headers });
+  if (c.failures.some((f) => f.target === 'project_spend')) return new ApiError('project_spend_limit_exceeded', {}, { headers: c.headers });
 
-  const onBuckets = c.failures.filter((f): f is ReserveFailure & { target: number } => f.target !== 'spend');
+  const onBuckets = c.failures.filter((f): f is ReserveFailure & { target: number } => typeof f.target === 'number');
   const never = onBuckets.find((f) => f.retryAfterMs === null);
   const words = (f: ReserveFailure & { target: number }) => {
     const d = c.dims[f.target]!;
@@ -52,8 +55,8 @@ export interface BlockedContext {
   model: string;
   orgId: string;
   dim: Dimension;
-  /** Whose limit is 0: the organization's or the API key's. */
-  scope: 'organization' | 'key';
+  /** Whose limit is 0: the organization's, the project's or the API key's. */
+  scope: 'organization' | 'project' | 'key';
   requested: number;
 }
 
@@ -69,6 +72,6 @@ export function blockedError(c: BlockedContext): ApiError {
     dimension: c.dim.label,
     abbr: c.dim.abbr,
     requested: c.requested,
-    scope: c.scope === 'organization' ? 'this organization' : 'this API key',
+    scope: c.scope === 'organization' ? 'this organization' : c.scope === 'project' ? 'this project' : 'this API key',
   });
 }

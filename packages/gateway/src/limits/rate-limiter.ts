@@ -7,7 +7,7 @@
  */
 import { systemClock, type Clock } from '../clock.js';
 import type { LimitSet } from '../config/types.js';
-import type { BucketRequest, CounterStore, SpendRequest, SpendState } from './counter-store.js';
+import type { BucketRequest, CounterStore, ProjectSpendRequest, SpendRequest, SpendState } from './counter-store.js';
 import { DIMENSIONS, type Dimension } from './dimensions.js';
 import { blockedError, rejectionError } from './rate-limit-errors.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
@@ -32,9 +32,14 @@ export interface ReserveInput {
   /** The token estimate: prompt tokens plus the maximum output (a fraction is rounded up). */
   tokens: number;
   orgLimits: LimitSet;
+  /** The key's project; with `projectLimits` its buckets are reserved in the same call. */
+  projectId?: string;
+  projectLimits?: LimitSet;
   keyLimits?: LimitSet;
   /** The worst-case cost against the monthly hard limit (pico-dollars, exact). */
   spend?: SpendRequest;
+  /** The same cost against the project's monthly spend limit (only with `spend`). */
+  projectSpend?: ProjectSpendRequest;
   leaseMs?: number;
 }
 
@@ -45,6 +50,8 @@ export interface LimitReservation {
   readonly headers: Readonly<Record<string, string>>;
   /** Spent and reserved after this reservation, when a spend was reserved. */
   readonly spend?: SpendState;
+  /** The project's, when its spend was reserved too. */
+  readonly projectSpend?: SpendState;
   /**
    * Trues up with the real usage: token buckets get reserved − actual back (never above their
    * limit) or are debited the excess; requests stay counted; spend moves from reserved to spent
@@ -61,9 +68,10 @@ export interface LimitReservation {
 
 export const DEFAULT_LEASE_MS = 15 * 60_000;
 
-/** Bucket names inside an organization's tag: `org:<model>:rpd`, `key:<key id>:<model>:tpm`. */
+/** Bucket names inside an organization's tag: `org:<model>:rpd`, `proj:<project id>:<model>:rpm`, `key:<key id>:<model>:tpm`. */
 export const ORG_SCOPE = 'org';
 export const keyScope = (keyId: string): string => `key:${encodeURIComponent(keyId)}`;
+export const projectScope = (projectId: string): string => `proj:${encodeURIComponent(projectId)}`;
 export const bucketName = (scope: string, model: string, d: Dimension): string => `${scope}:${encodeURIComponent(model)}:${d.abbr.toLowerCase()}`;
 
 export class RateLimiter {
@@ -84,22 +92,23 @@ export class RateLimiter {
   async reserve(input: ReserveInput): Promise<LimitReservation> {
     const dims: Dimension[] = [];
     const buckets: BucketRequest[] = [];
-    let blocked: { dim: Dimension; scope: 'organization' | 'key' } | undefined;
-    const add = (scope: string, limits: LimitSet | undefined) => {
+    let blocked: { dim: Dimension; scope: 'organization' | 'project' | 'key' } | undefined;
+    const add = (scope: string, limits: LimitSet | undefined, whose: 'organization' | 'project' | 'key') => {
       for (const d of DIMENSIONS) {
         const limit = limits?.[d.field];
         if (limit === null || limit === undefined) continue;
         // 0 blocks the model (documented); it never reaches the store, whose buckets need L > 0.
         if (limit === 0) {
-          blocked ??= { dim: d, scope: scope === ORG_SCOPE ? 'organization' : 'key' };
+          blocked ??= { dim: d, scope: whose };
           continue;
         }
         dims.push(d);
         buckets.push({ key: bucketName(scope, input.model, d), limit, windowMs: d.windowMs, cost: d.kind === 'tokens' ? Math.ceil(input.tokens) : 1 });
       }
     };
-    add(ORG_SCOPE, input.orgLimits);
-    add(keyScope(input.keyId), input.keyLimits);
+    add(ORG_SCOPE, input.orgLimits, 'organization');
+    if (input.projectId !== undefined) add(projectScope(input.projectId), input.projectLimits, 'project');
+    add(keyScope(input.keyId), input.keyLimits, 'key');
     if (blocked) throw blockedError({ model: input.model, orgId: input.orgId, dim: blocked.dim, scope: blocked.scope, requested: blocked.dim.kind === 'tokens' ? Math.ceil(input.tokens) : 1 });
 
     if (buckets.length === 0 && !input.spend) return unlimited(input.requestId);
@@ -109,14 +118,15 @@ export class RateLimiter {
       tag: input.orgId,
       buckets,
       ...(input.spend && { spend: input.spend }),
+      ...(input.spend && input.projectSpend && { projectSpend: input.projectSpend }),
       leaseMs: input.leaseMs ?? this.leaseMs,
     });
     const headers = rateLimitHeaders(dims, outcome.buckets);
     if (!outcome.admitted) {
       // Callers refused together are told to come back one refill apart, not all at once. Bucket
       // names are only unique inside an organization's tag: the stagger keys them by organization.
-      const waiting = outcome.failures.flatMap((f) => (f.target === 'spend' || f.retryAfterMs === null ? [] : [{ ...buckets[f.target]!, key: `${input.orgId}\n${buckets[f.target]!.key}`, waitMs: f.retryAfterMs }]));
-      const never = outcome.failures.some((f) => f.target === 'spend' || f.retryAfterMs === null);
+      const waiting = outcome.failures.flatMap((f) => (typeof f.target !== 'number' || f.retryAfterMs === null ? [] : [{ ...buckets[f.target]!, key: `${input.orgId}\n${buckets[f.target]!.key}`, waitMs: f.retryAfterMs }]));
+      const never = outcome.failures.some((f) => typeof f.target !== 'number' || f.retryAfterMs === null);
       const waitMs = !never && waiting.length > 0 ? this.stagger.hintMs(this.clock.now(), waiting) : undefined;
       throw rejectionError({ model: input.model, orgId: input.orgId, dims, buckets, failures: outcome.failures, headers, ...(waitMs !== undefined && { waitMs }) });
     }
@@ -138,6 +148,7 @@ export class RateLimiter {
       requestId: input.requestId,
       headers,
       ...(outcome.spend && { spend: outcome.spend }),
+      ...(outcome.projectSpend && { projectSpend: outcome.projectSpend }),
       settle: (actualTokens, actualSpend) => once(dims.map((d) => (d.kind === 'tokens' ? Math.ceil(actualTokens) : 1)), actualSpend),
       cancel: () => once(dims.map(() => 0), 0n),
     };

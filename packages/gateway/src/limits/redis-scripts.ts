@@ -4,7 +4,8 @@
  *
  * Key layout, all under one hash tag per organization so a call touches one Redis Cluster slot:
  *   `${prefix}{${tag}}:b:${bucketKey}`  hash {l: level in units, t: last write ms, q: units per token}
- *   `${prefix}{${tag}}:p:${spendKey}`   hash {s: spent, r: reserved}  (pico-dollars, decimal strings)
+ *   `${prefix}{${tag}}:p:${spendKey}`   hash {s: spent, r: reserved}  (pico-dollars, decimal strings);
+ *                                       the organization's month, and each of its projects' months
  *   `${prefix}{${tag}}:res`             hash reservationId → JSON record (numbers as strings)
  *   `${prefix}{${tag}}:leases`          zset reservationId scored by lease expiry (ms)
  *   `${prefix}{${tag}}:swept`           hash reservationId → {sk, a, at}: leases charged in full by
@@ -125,7 +126,12 @@ local function sweep(leases, records, swept, batch)
         local amount = m_parse(rec.sa)
         local h = redis.call('HMGET', rec.sk, 's', 'r')
         redis.call('HSET', rec.sk, 's', m_str(m_add(m_parse(h[1]), amount)), 'r', m_str(m_sub0(m_parse(h[2]), amount)))
-        redis.call('HSET', swept, old, cjson.encode({ sk = rec.sk, a = rec.sa, at = int(now) }))
+        -- The project's spend was held with the same amount: charged the same.
+        if rec.pk and redis.call('EXISTS', rec.pk) == 1 then
+          local p = redis.call('HMGET', rec.pk, 's', 'r')
+          redis.call('HSET', rec.pk, 's', m_str(m_add(m_parse(p[1]), amount)), 'r', m_str(m_sub0(m_parse(p[2]), amount)))
+        end
+        redis.call('HSET', swept, old, cjson.encode({ sk = rec.sk, pk = rec.pk, a = rec.sa, at = int(now) }))
         local ttl = redis.call('PTTL', swept)
         local exp = tonumber(rec.se)
         if ttl < 0 or now + ttl < exp then redis.call('PEXPIREAT', swept, int(exp)) end
@@ -149,19 +155,25 @@ end
 
 /**
  * KEYS: 1 leases, 2 records, 3 spend (the records key again when there is no spend), 4 swept,
- *       4+i bucket i.
+ *       5 project spend (the records key again when there is none), 5+i bucket i.
  * ARGV: 1 id, 2 leaseMs, 3 recordGraceMs, 4 hasSpend, 5 hardLimit (-1 = none), 6 amount,
- *       7 spendExpireAt, 8 sweepBatch, 9 n, 10 guarded, then per bucket: limit, q, rate, capacity, cost.
- * Reply: {-1} when guarded and the spend state was lost (nothing written); else
+ *       7 spendExpireAt, 8 sweepBatch, 9 n, 10 guarded, 11 hasProjectSpend, 12 project hardLimit
+ *       (-1 = none), then per bucket: limit, q, rate, capacity, cost.
+ * Reply: {-1} when guarded and a spend state was lost (nothing written); else
  *        admitted, n, (limit, remaining, resetMs)×n, hasSpend, spent, reserved,
- *        nFailures, (target (-1 = spend), available, retryAfterMs (-1 = never))×nFailures.
+ *        hasProjectSpend, project spent, project reserved,
+ *        nFailures, (target (-1 = spend, -2 = project spend), available, retryAfterMs (-1 = never))×nFailures.
  */
 export const RESERVE_LUA = `${COMMON_LUA}
 local id = ARGV[1]
 if redis.call('HEXISTS', KEYS[2], id) == 1 then
   return redis.error_reply('ERR duplicate reservation id ' .. id)
 end
+local has_project = ARGV[4] == '1' and ARGV[11] == '1'
 if ARGV[4] == '1' and ARGV[10] == '1' and redis.call('HEXISTS', KEYS[3], 'g') == 0 then
+  return { -1 }
+end
+if has_project and ARGV[10] == '1' and redis.call('HEXISTS', KEYS[5], 'g') == 0 then
   return { -1 }
 end
 
@@ -171,9 +183,9 @@ sweep(KEYS[1], KEYS[2], KEYS[4], tonumber(ARGV[8]))
 local n = tonumber(ARGV[9])
 local b, levels, failures = {}, {}, {}
 for i = 1, n do
-  local base = 10 + (i - 1) * 5
+  local base = 12 + (i - 1) * 5
   local x = { limit = tonumber(ARGV[base + 1]), q = tonumber(ARGV[base + 2]), rate = tonumber(ARGV[base + 3]),
-              cap = tonumber(ARGV[base + 4]), cost = tonumber(ARGV[base + 5]), key = KEYS[4 + i] }
+              cap = tonumber(ARGV[base + 4]), cost = tonumber(ARGV[base + 5]), key = KEYS[5 + i] }
   b[i] = x
   local level = level_of(x.key, x.q, x.rate, x.cap)
   levels[i] = level
@@ -195,6 +207,19 @@ if has_spend then
     local held = m_add(spent, reserved)
     if m_cmp(m_add(held, amount), hard) > 0 then
       failures[#failures + 1] = { -1, m_diff(hard, held), -1 }
+    end
+  end
+end
+local pspent, preserved = { 0, 0 }, { 0, 0 }
+if has_project then
+  local h = redis.call('HMGET', KEYS[5], 's', 'r')
+  pspent = m_parse(h[1])
+  preserved = m_parse(h[2])
+  if ARGV[12] ~= '-1' then
+    local hard = m_parse(ARGV[12])
+    local held = m_add(pspent, preserved)
+    if m_cmp(m_add(held, amount), hard) > 0 then
+      failures[#failures + 1] = { -2, m_diff(hard, held), -1 }
     end
   end
 end
@@ -220,6 +245,12 @@ if admitted then
     rec.sa = m_str(amount)
     rec.se = ARGV[7]
     if tonumber(ARGV[7]) > rec_exp then rec_exp = tonumber(ARGV[7]) end
+    if has_project then
+      preserved = m_add(preserved, amount)
+      redis.call('HSET', KEYS[5], 'r', m_str(preserved))
+      expire_spend(KEYS[5], ARGV[7])
+      rec.pk = KEYS[5]
+    end
   end
   redis.call('HSET', KEYS[2], id, cjson.encode(rec))
   redis.call('ZADD', KEYS[1], int(lease_exp), id)
@@ -244,6 +275,9 @@ end
 reply[#reply + 1] = has_spend and 1 or 0
 reply[#reply + 1] = m_str(spent)
 reply[#reply + 1] = m_str(reserved)
+reply[#reply + 1] = has_project and 1 or 0
+reply[#reply + 1] = m_str(pspent)
+reply[#reply + 1] = m_str(preserved)
 reply[#reply + 1] = #failures
 for _, f in ipairs(failures) do
   reply[#reply + 1] = f[1]
@@ -286,6 +320,12 @@ if rec.sk then
   local h = redis.call('HMGET', rec.sk, 's', 'r')
   redis.call('HSET', rec.sk, 's', m_str(m_add(m_parse(h[1]), actual)), 'r', m_str(m_sub0(m_parse(h[2]), amount)))
   if not existed then expire_spend(rec.sk, rec.se) end
+  if rec.pk then
+    local pexisted = redis.call('EXISTS', rec.pk) == 1
+    local p = redis.call('HMGET', rec.pk, 's', 'r')
+    redis.call('HSET', rec.pk, 's', m_str(m_add(m_parse(p[1]), actual)), 'r', m_str(m_sub0(m_parse(p[2]), amount)))
+    if not pexisted then expire_spend(rec.pk, rec.se) end
+  end
 end
 return 1
 `;
@@ -335,10 +375,13 @@ for i = 1, tonumber(ARGV[3]) do
     if kind == 'p' or now - tonumber(rec.at) >= grace then
       redis.call('HDEL', KEYS[1], id)
       fixed = fixed + 1
-      if redis.call('EXISTS', rec.sk) == 1 then
-        local s = m_parse(redis.call('HGET', rec.sk, 's'))
-        if string.sub(delta, 1, 1) == '-' then s = m_sub0(s, m_parse(string.sub(delta, 2))) else s = m_add(s, m_parse(delta)) end
-        redis.call('HSET', rec.sk, 's', m_str(s))
+      -- The organization's counter, and the project's that was charged the same.
+      for _, key in ipairs({ rec.sk, rec.pk }) do
+        if key and redis.call('EXISTS', key) == 1 then
+          local s = m_parse(redis.call('HGET', key, 's'))
+          if string.sub(delta, 1, 1) == '-' then s = m_sub0(s, m_parse(string.sub(delta, 2))) else s = m_add(s, m_parse(delta)) end
+          redis.call('HSET', key, 's', m_str(s))
+        end
       end
     end
   end
@@ -377,7 +420,14 @@ const str = (n: number): string => String(n);
 
 /** KEYS and ARGV of one reserve call (the request must already be validated). */
 export function encodeReserve(prefix: string, r: ReserveRequest): ScriptCall {
-  const keys = [leasesKey(prefix, r.tag), recordsKey(prefix, r.tag), r.spend ? spendKey(prefix, r.tag, r.spend.key) : recordsKey(prefix, r.tag), sweptKey(prefix, r.tag)];
+  const project = r.spend ? r.projectSpend : undefined;
+  const keys = [
+    leasesKey(prefix, r.tag),
+    recordsKey(prefix, r.tag),
+    r.spend ? spendKey(prefix, r.tag, r.spend.key) : recordsKey(prefix, r.tag),
+    sweptKey(prefix, r.tag),
+    project ? spendKey(prefix, r.tag, project.key) : recordsKey(prefix, r.tag),
+  ];
   const args = [
     r.reservationId,
     str(r.leaseMs),
@@ -389,6 +439,8 @@ export function encodeReserve(prefix: string, r: ReserveRequest): ScriptCall {
     str(SWEEP_BATCH),
     str(r.buckets.length),
     r.spend?.guarded ? '1' : '0',
+    project ? '1' : '0',
+    project?.hardLimit == null ? '-1' : project.hardLimit.toString(),
   ];
   for (const b of r.buckets) {
     const s = bucketScale(b.limit, b.windowMs);
@@ -444,11 +496,13 @@ export function decodeReserve(reply: unknown, tag = ''): ReserveOutcome {
   for (let k = 0; k < n; k++) buckets.push({ limit: next(), remaining: next(), resetMs: next() });
   const hasSpend = next() === 1;
   const spend: SpendState = { spent: money(reply[i++]), reserved: money(reply[i++]) };
+  const hasProject = next() === 1;
+  const projectSpend: SpendState = { spent: money(reply[i++]), reserved: money(reply[i++]) };
   const failures: ReserveFailure[] = [];
   for (let k = next(); k > 0; k--) {
     const target = next();
     if (target < 0) {
-      failures.push({ target: 'spend', available: money(reply[i++]), retryAfterMs: null });
+      failures.push({ target: target === -2 ? 'project_spend' : 'spend', available: money(reply[i++]), retryAfterMs: null });
       i++;
       continue;
     }
@@ -456,6 +510,6 @@ export function decodeReserve(reply: unknown, tag = ''): ReserveOutcome {
     const retry = next();
     failures.push({ target, available, retryAfterMs: retry < 0 ? null : retry });
   }
-  const base = { buckets, ...(hasSpend && { spend }) };
+  const base = { buckets, ...(hasSpend && { spend }), ...(hasProject && { projectSpend }) };
   return admitted ? { admitted: true, ...base } : { admitted: false, ...base, failures };
 }

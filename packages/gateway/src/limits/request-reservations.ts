@@ -1,6 +1,7 @@
 /**
- * Stages 5–6 of the request path: a request's rate limits and its worst-case cost against the
- * organization's monthly hard limit, reserved in one atomic step of the counter store, and the
+ * Stages 5–6 of the request path: a request's rate limits (organization, project, key) and its
+ * worst-case cost against the organization's and the project's monthly spend limits, reserved
+ * in one atomic step of the counter store, and the
  * settlement of that reservation once the answer is known (in the background, through the
  * `SettlementQueue`).
  *
@@ -11,7 +12,7 @@
  * @module
  */
 import type { Logger } from 'pino';
-import { spendTarget } from '../billing/period.js';
+import { projectSpendKey, spendTarget } from '../billing/period.js';
 import type { SpendLimits } from '../billing/org-spend-limits.js';
 import type { Clock } from '../clock.js';
 import { OutageLog } from '../outage-log.js';
@@ -26,7 +27,7 @@ export interface RequestReservationsDeps {
   /** An organization's spend limits (cached; a read may reach the database). */
   spendLimits: { get(orgId: string): Promise<SpendLimits> };
   /** Rebuilds an organization's lost counters from the usage ledger (usage/counter-rebuild.ts). */
-  rebuilder: { rebuild(orgId: string, tier: string): Promise<unknown> };
+  rebuilder: { rebuild(orgId: string, tier: string, projectId?: string): Promise<unknown> };
   settlements: SettlementQueue;
   /** Runs after each settlement has landed (the soft-limit check); must not throw. */
   afterSettle: (orgId: string) => void;
@@ -53,6 +54,7 @@ export class RequestReservations {
     const { orgId, tier } = input.caller;
     const limits = await this.spendLimitsOutage.guard(() => d.spendLimits.get(orgId));
     const target = spendTarget(orgId, d.clock.now());
+    const projectId = input.caller.projectId ?? undefined;
     const request: ReserveInput = {
       requestId: input.requestId,
       orgId,
@@ -60,8 +62,11 @@ export class RequestReservations {
       model: input.model.name,
       tokens: input.tokens,
       orgLimits: input.limits.org,
+      ...(projectId !== undefined && { projectId, ...(input.limits.project && { projectLimits: input.limits.project }) }),
       ...(input.limits.key ? { keyLimits: input.limits.key } : {}),
       spend: { key: target.key, hardLimit: limits.hardLimitPico, amount: input.worstCasePico, periodEndMs: target.period.endMs, guarded: true },
+      // Tracked for every project, limited or not: a limit set mid-month starts from the real figure.
+      ...(projectId !== undefined && { projectSpend: { key: projectSpendKey(projectId, target.period.startMs), hardLimit: limits.projects.get(projectId) ?? null } }),
     };
     const admitted = await this.counterOutage.guard(() => this.reserveRebuilding(request, tier));
     // Past the lease the sweep charges the reservation anyway; retrying longer is pointless.
@@ -77,7 +82,7 @@ export class RequestReservations {
       return await this.d.limiter.reserve(request);
     } catch (e) {
       if (!(e instanceof CounterStateLost)) throw e;
-      await this.d.rebuilder.rebuild(request.orgId, tier);
+      await this.d.rebuilder.rebuild(request.orgId, tier, request.projectId);
       try {
         return await this.d.limiter.reserve(request);
       } catch (again) {

@@ -15,6 +15,15 @@ export interface CallerIdentity {
   orgId: string;
   userId: string;
   tier: string;
+  /** The key's project (its limits and spend limit apply too); null for a key without one. */
+  projectId: string | null;
+}
+
+/** The rate limits of a request: the organization's, its project's own and its key's own. */
+export interface LayeredLimits {
+  org: LimitSet;
+  project?: LimitSet;
+  key?: LimitSet;
 }
 
 /** Stages 2–3: authentication and authorization. */
@@ -22,7 +31,7 @@ export interface AccessControl<P extends CallerIdentity = CallerIdentity> {
   authenticate(ctx: RequestContext): Promise<P>;
   requireScope(p: P, method: string, path: string): void;
   requireModel(p: P, model: string): void;
-  limitsFor(p: P, model: string): Promise<{ org: LimitSet; key?: LimitSet }> | { org: LimitSet; key?: LimitSet };
+  limitsFor(p: P, model: string): Promise<LayeredLimits> | LayeredLimits;
 }
 
 /** What stages 5–6 hold for a request until it settles. */
@@ -45,7 +54,7 @@ export interface ReservationRequest {
   tokens: number;
   /** Pico-dollars. */
   worstCasePico: bigint;
-  limits: { org: LimitSet; key?: LimitSet };
+  limits: LayeredLimits;
 }
 
 /** Stage 7: a slot on the engine. */

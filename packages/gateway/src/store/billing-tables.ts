@@ -91,7 +91,20 @@ export interface OrganizationBillingColumns {
   deleted_at: DbInt | null;
 }
 
-export type BillingDatabase = BillingTables & { organizations: OrganizationBillingColumns };
+/** The part of migration 0007's `projects` table that billing reads: each project's monthly spend limit. */
+export interface ProjectBillingColumns {
+  id: string;
+  org_id: string;
+  spend_limit_pico: DbInt | null;
+}
+
+/** The part of `api_keys` that says which project a key (and so a ledger row) belongs to. */
+export interface ApiKeyProjectColumns {
+  id: string;
+  project_id: string | null;
+}
+
+export type BillingDatabase = BillingTables & { organizations: OrganizationBillingColumns; projects: ProjectBillingColumns; api_keys: ApiKeyProjectColumns };
 
 /** What this side needs of the store: its Kysely instance and which SQL dialect it speaks. */
 export interface BillingStore {

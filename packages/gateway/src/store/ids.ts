@@ -17,7 +17,7 @@ export function randomBase62(length: number): string {
   return out;
 }
 
-/** Resource ids shaped like OpenAI's: `org-…`, `user-…`, `key_…`. */
+/** Resource ids shaped like OpenAI's: `org-…`, `user-…`, `key_…`, `proj_…`, `svc_acct_…`. */
 export const newId = {
   organization: () => `org-${randomBase62(24)}`,
   user: () => `user-${randomBase62(24)}`,
@@ -25,4 +25,7 @@ export const newId = {
   adminApiKey: () => `key_${randomBase62(24)}`,
   auditLog: () => `audit_log-${randomBase62(24)}`,
   invite: () => `invite-${randomBase62(24)}`,
+  project: () => `proj_${randomBase62(24)}`,
+  serviceAccount: () => `svc_acct_${randomBase62(24)}`,
+  spendAlert: () => `spend_alert_${randomBase62(24)}`,
 };

@@ -21,6 +21,9 @@ import { InviteRepo } from './repos/invites.js';
 import { MembershipRepo } from './repos/memberships.js';
 import { ModelAccessRepo } from './repos/model-access.js';
 import { OrganizationRepo } from './repos/organizations.js';
+import { ProjectRepo } from './repos/projects.js';
+import { ProjectMemberRepo } from './repos/project-members.js';
+import { ServiceAccountRepo } from './repos/service-accounts.js';
 import { RateLimitRepo } from './repos/rate-limits.js';
 import { SettingsRepo } from './repos/settings.js';
 import { UserRepo } from './repos/users.js';
@@ -39,6 +42,9 @@ export interface Store {
   readonly apiKeys: ApiKeyRepo;
   readonly modelAccess: ModelAccessRepo;
   readonly rateLimits: RateLimitRepo;
+  readonly projects: ProjectRepo;
+  readonly projectMembers: ProjectMemberRepo;
+  readonly serviceAccounts: ServiceAccountRepo;
   readonly settings: SettingsRepo;
   /** Whether the database answers a trivial query within `timeoutMs` (readiness); never throws. */
   ping(timeoutMs?: number): Promise<boolean>;
@@ -71,6 +77,9 @@ export async function openStore(url: string, opts: { clock?: Clock; timeouts?: T
     apiKeys: new ApiKeyRepo(db, clock),
     modelAccess: new ModelAccessRepo(db),
     rateLimits: new RateLimitRepo(db),
+    projects: new ProjectRepo(db, clock),
+    projectMembers: new ProjectMemberRepo(db, clock),
+    serviceAccounts: new ServiceAccountRepo(db, clock),
     settings: new SettingsRepo(db),
     ping: (timeoutMs = 2000) => ping(db, timeoutMs),
     close: () => (closed ??= db.destroy()),
@@ -100,9 +109,12 @@ export { ConflictError, isUniqueViolation } from './errors.js';
 export type { Organization, OrganizationPatch } from './repos/organizations.js';
 export type { User } from './repos/users.js';
 export { ROLES, isRole, type Role, type Membership, type Member } from './repos/memberships.js';
-export { KEY_PERMISSIONS, type KeyPermissions, type KeyStatus, type ApiKeyRecord, type NewApiKey, type AuthRecord } from './repos/api-keys.js';
+export { MODEL_PERMISSION_MODES, type Project, type ProjectStatus, type ModelPermissions, type ModelPermissionMode } from './repos/projects.js';
+export { PROJECT_ROLES, isProjectRole, type ProjectRole, type ProjectMember } from './repos/project-members.js';
+export type { ServiceAccount } from './repos/service-accounts.js';
+export { KEY_PERMISSIONS, type KeyOwnerType, type KeyPermissions, type KeyStatus, type ApiKeyRecord, type NewApiKey, type AuthRecord } from './repos/api-keys.js';
 export { LIMIT_FIELDS, type LimitField, type LimitOverride } from './repos/rate-limits.js';
 export type { AdminApiKeyRecord, AdminApiKeyWithOwner, AdminKeyOwner } from './repos/admin-api-keys.js';
 export type { InviteRecord, InviteProject } from './repos/invites.js';
 export type { AuditLogRecord, AuditLogFilter, NewAuditLog } from './repos/audit-logs.js';
-export { OrganizationRepo, UserRepo, MembershipRepo, ApiKeyRepo, ModelAccessRepo, RateLimitRepo, SettingsRepo };
+export { OrganizationRepo, UserRepo, MembershipRepo, ApiKeyRepo, ModelAccessRepo, RateLimitRepo, SettingsRepo, ProjectRepo, ProjectMemberRepo, ServiceAccountRepo };

@@ -72,6 +72,8 @@ export interface OrganizationsTable {
   soft_limit_pico: number | string | bigint | null;
   /** 1 when `organization_models` lists the only models the organization may use. */
   models_restricted: number;
+  /** JSON array of CIDR blocks requests must come from; null or [] = every address. */
+  ip_allowlist: string | null;
 }
 
 export interface UsersTable {
@@ -106,6 +108,12 @@ export interface ApiKeysTable {
   expires_at: number | null;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** The key's project (every key has one; null only in rows written before projects existed). */
+  project_id: string | null;
+  /** `user`, or `service_account` (then `user_id` is the service account's id). */
+  owner_type: string;
+  /** JSON array of CIDR blocks; null or [] = every address the organization and project allow. */
+  ip_allowlist: string | null;
 }
 
 export interface OrganizationModelsTable {
@@ -136,6 +144,76 @@ export interface KeyRateLimitsTable {
   max_tokens_per_1_day: number | null;
 }
 
+export interface ProjectsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  /** 1 for the organization's `Default project` (exactly one; cannot be archived). */
+  is_default: number;
+  status: string;
+  external_key_id: string | null;
+  created_at: number;
+  archived_at: number | null;
+  /** Monthly hard spend limit in pico-dollars (read as text, like the organization's); null = none. */
+  spend_limit_pico: number | string | bigint | null;
+  /** null = no model permissions; `allow_list` / `deny_list` of `model_ids` (JSON array). */
+  model_mode: string | null;
+  model_ids: string | null;
+  ip_allowlist: string | null;
+}
+
+export interface ProjectMembersTable {
+  project_id: string;
+  user_id: string;
+  role: string;
+  created_at: number;
+}
+
+export interface ServiceAccountsTable {
+  /** Also the id of the service account's `users` row. */
+  id: string;
+  org_id: string;
+  project_id: string;
+  name: string;
+  role: string;
+  created_at: number;
+  deleted_at: number | null;
+}
+
+/** A project's per-model limits, same encoding as `rate_limit_overrides`. */
+export interface ProjectRateLimitsTable {
+  project_id: string;
+  model: string;
+  max_requests_per_1_minute: number | null;
+  max_tokens_per_1_minute: number | null;
+  max_requests_per_1_day: number | null;
+  max_tokens_per_1_day: number | null;
+}
+
+export interface SpendAlertsTable {
+  id: string;
+  org_id: string;
+  /** null: the alert watches the organization's spend. */
+  project_id: string | null;
+  threshold_pico: number | string | bigint;
+  /** JSON array of e-mail addresses. */
+  recipients: string;
+  subject_prefix: string | null;
+  created_at: number;
+}
+
+export interface SpendAlertNotificationsTable {
+  alert_id: string;
+  period: string;
+  spend_pico: number | string | bigint;
+  threshold_pico: number | string | bigint;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
 export interface Database {
   settings: SettingsTable;
   admin_api_keys: AdminApiKeysTable;
@@ -148,4 +226,10 @@ export interface Database {
   organization_models: OrganizationModelsTable;
   rate_limit_overrides: RateLimitOverridesTable;
   key_rate_limits: KeyRateLimitsTable;
+  projects: ProjectsTable;
+  project_members: ProjectMembersTable;
+  service_accounts: ServiceAccountsTable;
+  project_rate_limits: ProjectRateLimitsTable;
+  spend_alerts: SpendAlertsTable;
+  spend_alert_notifications: SpendAlertNotificationsTable;
 }

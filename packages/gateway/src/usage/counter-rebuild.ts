@@ -19,7 +19,7 @@
  */
 import { findEntry, type ErrorId } from '@tollgate/protocol';
 import type { Logger } from 'pino';
-import { periodOf, spendKey } from '../billing/period.js';
+import { periodOf, projectSpendKey, spendKey } from '../billing/period.js';
 import { billingDb, type BillingStore } from '../store/billing-tables.js';
 import { picoToUsd } from '../billing/pricing.js';
 import type { Clock } from '../clock.js';
@@ -28,8 +28,8 @@ import type { Metrics } from '../status/metrics.js';
 import type { BucketRestore, CounterStore } from '../limits/counter-store.js';
 import { replayDeficit, type Admitted } from '../limits/bucket-replay.js';
 import { DIMENSIONS } from '../limits/dimensions.js';
-import { ORG_SCOPE, bucketName, keyScope } from '../limits/rate-limiter.js';
-import { ledgerSpendByOrg } from './spend-rebuild.js';
+import { ORG_SCOPE, bucketName, keyScope, projectScope } from '../limits/rate-limiter.js';
+import { ledgerSpendByOrg, ledgerSpendOfProject } from './spend-rebuild.js';
 
 const DAY_MS = 86_400_000;
 const DAILY = DIMENSIONS.filter((d) => d.windowMs === DAY_MS);
@@ -41,9 +41,11 @@ export interface CounterRebuildDeps {
   log: Pick<Logger, 'info' | 'warn'>;
   /** Writes this instance's buffered usage events, so that the rebuild counts them. */
   flushLedger(): Promise<void>;
-  /** The limits of (organization, tier, model, key), as the limit stage resolves them. */
-  limitsFor(orgId: string, tier: string, model: string, keyId: string): Promise<{ org: LimitSet; key?: LimitSet }> | { org: LimitSet; key?: LimitSet };
+  /** The limits of (organization, tier, model, key, project), as the limit stage resolves them. */
+  limitsFor(orgId: string, tier: string, model: string, keyId: string, projectId?: string): Promise<RebuildLimits> | RebuildLimits;
 }
+
+type RebuildLimits = { org: LimitSet; project?: LimitSet; key?: LimitSet };
 
 export interface RebuildResult {
   orgId: string;
@@ -54,7 +56,7 @@ export interface RebuildResult {
 }
 
 export class CounterRebuilder {
-  private readonly running = new Map<string, Promise<RebuildResult>>();
+  private readonly running = new Map<string, Promise<unknown>>();
   private count = 0;
 
   constructor(private readonly d: CounterRebuildDeps) {}
@@ -68,12 +70,32 @@ export class CounterRebuilder {
     metrics.gauge('tollgate_counter_rebuilds', 'Organizations whose lost counters this instance rebuilt from the ledger, since start.', [], () => [[{}, this.rebuilt]]);
   }
 
-  rebuild(orgId: string, tier: string): Promise<RebuildResult> {
-    const pending = this.running.get(orgId);
+  /**
+   * Rebuilds the organization's state (if lost), then the project's spend (if lost): the project's
+   * spend counter is its own hash, restored when the project is first seen in a period too.
+   */
+  async rebuild(orgId: string, tier: string, projectId?: string): Promise<RebuildResult> {
+    const r = await this.shared(orgId, () => this.run(orgId, tier));
+    if (projectId !== undefined) await this.shared(`${orgId}\n${projectId}`, () => this.runProject(orgId, projectId));
+    return r;
+  }
+
+  private shared<T>(id: string, run: () => Promise<T>): Promise<T> {
+    const pending = this.running.get(id) as Promise<T> | undefined;
     if (pending) return pending;
-    const p = this.run(orgId, tier).finally(() => this.running.delete(orgId));
-    this.running.set(orgId, p);
+    const p = run().finally(() => this.running.delete(id));
+    this.running.set(id, p);
     return p;
+  }
+
+  /** The project's spend this month from the ledger, restored unless another instance did first. */
+  private async runProject(orgId: string, projectId: string): Promise<boolean> {
+    await this.d.flushLedger();
+    const period = periodOf(this.d.clock.now());
+    const spent = await ledgerSpendOfProject(this.d.store, period.startMs, period.endMs, projectId);
+    const restored = await this.d.counters.restore({ tag: orgId, spend: { key: projectSpendKey(projectId, period.startMs), spent, periodEndMs: period.endMs }, buckets: [] });
+    if (restored) this.d.log.info({ org_id: orgId, project_id: projectId, spent_usd: picoToUsd(spent) }, 'project spend restored from the usage ledger');
+    return restored;
   }
 
   private async run(orgId: string, tier: string): Promise<RebuildResult> {
@@ -85,34 +107,41 @@ export class CounterRebuilder {
     const [ledger, events] = await Promise.all([
       ledgerSpendByOrg(store, period.startMs, period.endMs, orgId),
       db
-        .selectFrom('usage_events')
-        .select(['model', 'key_id', 'created_at', 'prompt_tokens', 'completion_tokens', 'status_code', 'error_code'])
-        .where('org_id', '=', orgId)
-        .where('created_at', '>', now - DAY_MS)
+        .selectFrom('usage_events as e')
+        .leftJoin('api_keys as k', 'k.id', 'e.key_id')
+        .select(['e.model', 'e.key_id', 'k.project_id', 'e.created_at', 'e.prompt_tokens', 'e.completion_tokens', 'e.status_code', 'e.error_code'])
+        .where('e.org_id', '=', orgId)
+        .where('e.created_at', '>', now - DAY_MS)
         .execute(),
     ]);
     const spent = ledger.get(orgId) ?? 0n;
 
     // The admissions per (model, key): the organization's buckets sum over keys.
-    const byModelKey = new Map<string, { model: string; keyId: string; admitted: Array<Admitted & { tokens: number }> }>();
+    const byModelKey = new Map<string, { model: string; keyId: string; projectId: string | null; admitted: Array<Admitted & { tokens: number }> }>();
     for (const row of events) {
       const e = { ...row, prompt_tokens: Number(row.prompt_tokens), completion_tokens: Number(row.completion_tokens) };
       if (!wasAdmitted(e)) continue;
       const k = `${e.model}\n${e.key_id}`;
       let g = byModelKey.get(k);
-      if (!g) byModelKey.set(k, (g = { model: e.model, keyId: e.key_id, admitted: [] }));
+      if (!g) byModelKey.set(k, (g = { model: e.model, keyId: e.key_id, projectId: e.project_id, admitted: [] }));
       g.admitted.push({ at: Number(e.created_at), cost: 1, tokens: e.prompt_tokens + e.completion_tokens });
     }
-    const orgHistory = new Map<string, { limits: LimitSet; admitted: Array<Admitted & { tokens: number }> }>();
+    // The organization's and each project's buckets sum over their keys.
+    const history = new Map<string, { scope: string; model: string; limits: LimitSet; admitted: Array<Admitted & { tokens: number }> }>();
+    const add = (scope: string, model: string, limits: LimitSet, admitted: Array<Admitted & { tokens: number }>) => {
+      const id = `${scope}\n${model}`;
+      let h = history.get(id);
+      if (!h) history.set(id, (h = { scope, model, limits, admitted: [] }));
+      h.admitted.push(...admitted);
+    };
     const buckets: BucketRestore[] = [];
     for (const g of byModelKey.values()) {
-      const limits = await this.d.limitsFor(orgId, tier, g.model, g.keyId);
-      let o = orgHistory.get(g.model);
-      if (!o) orgHistory.set(g.model, (o = { limits: limits.org, admitted: [] }));
-      o.admitted.push(...g.admitted);
+      const limits = await this.d.limitsFor(orgId, tier, g.model, g.keyId, g.projectId ?? undefined);
+      add(ORG_SCOPE, g.model, limits.org, g.admitted);
+      if (limits.project && g.projectId !== null) add(projectScope(g.projectId), g.model, limits.project, g.admitted);
       if (limits.key) buckets.push(...dailyBuckets(keyScope(g.keyId), g.model, limits.key, g.admitted, now));
     }
-    for (const [model, o] of orgHistory) buckets.push(...dailyBuckets(ORG_SCOPE, model, o.limits, o.admitted, now));
+    for (const h of history.values()) buckets.push(...dailyBuckets(h.scope, h.model, h.limits, h.admitted, now));
 
     const restored = await this.d.counters.restore({ tag: orgId, spend: { key: spendKey(orgId, period.startMs), spent, periodEndMs: period.endMs }, buckets });
     if (restored) {

@@ -77,3 +77,18 @@ export async function ledgerSpendByOrg(store: BillingStore, startMs: number, end
   const rows = await q.groupBy('org_id').execute();
   return new Map(rows.map((r) => [r.org_id, toPico(r.cost ?? 0n)]));
 }
+
+/**
+ * Cost of one project over whole UTC days in [startMs, endMs): the daily rollups of its keys (a
+ * key never changes project, so this is exact).
+ */
+export async function ledgerSpendOfProject(store: BillingStore, startMs: number, endMs: number, projectId: string): Promise<bigint> {
+  const row = await billingDb(store)
+    .selectFrom('usage_daily')
+    .select((eb) => [moneyText(eb.fn.sum<DbInt>('cost_pico')).as('cost')])
+    .where('day', '>=', dayOf(startMs))
+    .where('day', '<', dayOf(endMs))
+    .where('key_id', 'in', (eb) => eb.selectFrom('api_keys').select('id').where('project_id', '=', projectId))
+    .executeTakeFirst();
+  return toPico(row?.cost ?? 0n);
+}

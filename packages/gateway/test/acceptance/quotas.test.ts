@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => gw.close());
 
 const QUOTA_MESSAGE =
-  'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: http://gateway.test/docs/errors#insufficient_quota.';
+  'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: http://gateway.test/docs/errors#organization_spend_limit_exceeded.';
 
 interface Billing {
   hard_limit_usd: number | null;
@@ -74,7 +74,7 @@ describe('the monthly hard limit', () => {
     expect(sent).toHaveLength(1);
     expect(e.status).toBe(429);
     expect(e.type).toBe('insufficient_quota');
-    expect(e.code).toBe('insufficient_quota');
+    expect(e.code).toBe('organization_spend_limit_exceeded');
     expect(e.param).toBeNull();
     expect((e.error as { message: string }).message).toBe(QUOTA_MESSAGE);
     expect(e.message).toBe(`429 ${QUOTA_MESSAGE}`);
@@ -83,7 +83,7 @@ describe('the monthly hard limit', () => {
     // Streams are refused the same way, before any byte of a stream.
     const streamErr = await rejection(client.chat.completions.create({ ...FULL_ANSWER, stream: true }));
     expect(streamErr).toBeInstanceOf(OpenAI.RateLimitError);
-    expect((streamErr as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('insufficient_quota');
+    expect((streamErr as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('organization_spend_limit_exceeded');
     const after = await billing(t.orgId);
     expect(pico(after.spent_usd)).toBe(3n * cost);
     expect(after.reserved_usd).toBe(0);
@@ -100,7 +100,7 @@ describe('the monthly hard limit', () => {
       Array.from({ length: 300 }, () =>
         client.chat.completions.create(FULL_ANSWER).then(
           () => 'ok',
-          (e: unknown) => (e instanceof OpenAI.RateLimitError && e.code === 'insufficient_quota' ? 'quota' : `unexpected: ${String(e)}`),
+          (e: unknown) => (e instanceof OpenAI.RateLimitError && e.code === 'organization_spend_limit_exceeded' ? 'quota' : `unexpected: ${String(e)}`),
         ),
       ),
     );

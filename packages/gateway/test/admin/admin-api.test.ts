@@ -169,7 +169,7 @@ describe('members', () => {
 describe('keys', () => {
   it('create shows the key once; get and list show the redacted form', async () => {
     const { orgId, userId, key, keyId } = await orgWithKey(h);
-    expect(key).toMatch(/^sk-tg-[A-Za-z0-9_-]{43}$/);
+    expect(key).toMatch(/^sk-proj-[A-Za-z0-9_-]{43}$/);
     const got = await adminOk(h, 'GET', `/keys/${keyId}`);
     expect(got).toEqual({
       object: 'organization.api_key',
@@ -177,6 +177,7 @@ describe('keys', () => {
       name: 'test key',
       redacted_value: `sk-...${key.slice(-4)}`,
       organization_id: orgId,
+      project_id: (await h.store.projects.defaultOf(orgId))!.id,
       user_id: userId,
       permissions: 'all',
       scopes: [],

@@ -47,7 +47,7 @@ describe('tollgate admin verbs', () => {
 
     const created = await cli(['keys', 'create', '--org', org.id, '--user', user.id, '--name', 'ci', '--permissions', 'restricted', '--scopes', 'model.request,api.model.read', '--expires-at', '+30d']);
     expect(created.code).toBe(0);
-    const key = /^(sk-tg-[A-Za-z0-9_-]{43})$/m.exec(created.stdout)?.[1];
+    const key = /^(sk-proj-[A-Za-z0-9_-]{43})$/m.exec(created.stdout)?.[1];
     expect(key).toBeDefined();
     expect(created.stdout).toContain('only time the key is shown');
     expect(created.stdout).toMatch(new RegExp(`expires:\\s+${new Date(Math.floor(h.clock.now() / 1000) * 1000 + 30 * 86_400_000).toISOString().slice(0, 16)}`));

@@ -79,7 +79,7 @@ describe('tollgate serve', () => {
     const c = credentials(dir);
     const apiKey = c.TOLLGATE_API_KEY!;
     const adminKey = c.TOLLGATE_ADMIN_KEY!;
-    expect(apiKey).toMatch(/^sk-tg-/);
+    expect(apiKey).toMatch(/^sk-proj-/);
     expect(adminKey).toMatch(/^tga-/);
     expect(c.TOLLGATE_URL).toBe(`http://127.0.0.1:${port}`);
     // stdout is the log stream: JSON lines only, no key (not on stderr either: not a terminal).
@@ -118,7 +118,7 @@ describe('tollgate serve', () => {
     const before = credentials(dir);
     const again = start(['serve', '--port', String(await freePort())], dir);
     await waitFor(() => /first-start keys: /.test(again.out()), 'the second start');
-    expect(again.out()).not.toMatch(/sk-tg-|tga-/);
+    expect(again.out()).not.toMatch(/sk-proj-|sk-tg-|tga-/);
     expect(credentials(dir)).toEqual(before);
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
@@ -147,7 +147,7 @@ describe('tollgate serve: a first start that fails', () => {
     try {
       await waitFor(() => /first-start keys: /.test(next.out()), 'the next start');
       const c = credentials(dir);
-      expect(c.TOLLGATE_API_KEY).toMatch(/^sk-tg-/);
+      expect(c.TOLLGATE_API_KEY).toMatch(/^sk-proj-/);
       const admin = await fetch(`http://127.0.0.1:${port}/admin/v1/organizations`, { headers: { authorization: `Bearer ${c.TOLLGATE_ADMIN_KEY}` } });
       expect(admin.status).toBe(200);
       const models = await fetch(`http://127.0.0.1:${port}/v1/models`, { headers: { authorization: `Bearer ${c.TOLLGATE_API_KEY}` } });

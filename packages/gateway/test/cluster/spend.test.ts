@@ -50,7 +50,7 @@ describe('spend quota across 3 gateway processes', () => {
     const replies = await Promise.all(Array.from({ length: 300 }, (_, i) => http.post(cluster.instances[i % 3]!.baseURL, t.apiKey, '/chat/completions', BODY)));
     expect(countStatuses(replies)).toEqual({ 200: 100, 429: 200 });
     for (const r of replies.filter((x) => x.status === 429)) {
-      expect(r.body.error).toMatchObject({ type: 'insufficient_quota', code: 'insufficient_quota', param: null });
+      expect(r.body.error).toMatchObject({ type: 'insufficient_quota', code: 'organization_spend_limit_exceeded', param: null });
       expect(r.headers['x-should-retry']).toBe('false');
     }
     const admittedMicros = replies.filter((r) => r.status === 200).reduce((s, r) => s + (r.body.usage.prompt_tokens + r.body.usage.completion_tokens) * MICROS_PER_TOKEN, 0);
@@ -89,7 +89,7 @@ describe('spend quota across 3 gateway processes', () => {
     });
     const err = await client.chat.completions.create(BODY as OpenAI.ChatCompletionCreateParamsNonStreaming).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
-    expect((err as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('insufficient_quota');
+    expect((err as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('organization_spend_limit_exceeded');
     expect(calls).toBe(1);
   });
 
@@ -104,6 +104,6 @@ describe('spend quota across 3 gateway processes', () => {
     // Lowered through instance 0 to what is already spent: no further request fits anywhere.
     expect((await cluster.admin('PUT', `/admin/v1/organizations/${o.orgId}/billing`, { hard_limit_usd: spent })).status).toBe(200);
     const after = await Promise.all(cluster.instances.map((inst) => http.post(inst.baseURL, o.apiKey, '/chat/completions', BODY)));
-    expect(after.map((r) => `${r.status} ${r.body.error?.code ?? ''}`)).toEqual(Array(3).fill('429 insufficient_quota'));
+    expect(after.map((r) => `${r.status} ${r.body.error?.code ?? ''}`)).toEqual(Array(3).fill('429 organization_spend_limit_exceeded'));
   });
 });

@@ -28,7 +28,7 @@ describe('keys never in plain text', () => {
     keys.push(key);
     for (let i = 0; i < 4; i++) {
       const k = await adminOk(h, 'POST', '/keys', { organization_id: orgId, user_id: userId, name: `k${i}` });
-      expect(k.key).toMatch(/^sk-tg-[A-Za-z0-9_-]{43}$/);
+      expect(k.key).toMatch(/^sk-proj-[A-Za-z0-9_-]{43}$/);
       keys.push(k.key);
     }
     // Use them (successes, a failure with a near miss, last_used_at flushed), list, revoke one.
@@ -56,7 +56,7 @@ describe('keys never in plain text', () => {
     expect(logs).toContain('api key created');
     const listText = JSON.stringify(list.body);
     for (const k of [...keys, nearMiss]) {
-      const secretPart = k.slice('sk-tg-'.length);
+      const secretPart = k.slice('sk-proj-'.length);
       for (const needle of [k, secretPart, secretPart.slice(0, 20), secretPart.slice(-20)]) {
         expect(bytes.includes(Buffer.from(needle))).toBe(false);
         expect(logs.includes(needle)).toBe(false);

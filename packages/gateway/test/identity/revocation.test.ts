@@ -31,7 +31,7 @@ describe('revocation under load', () => {
     const g = gate();
     h.hold = g.promise;
     const inFlight = Array.from({ length: 100 }, () => outcome(chat(key)));
-    await vi.waitFor(() => expect(h.admitted).toBe(100));
+    await vi.waitFor(() => expect(h.admitted).toBe(100), { timeout: 30_000 });
 
     await adminOk(h, 'POST', `/keys/${keyId}/revoke`);
     const after = await Promise.all(Array.from({ length: 100 }, () => outcome(chat(key))));

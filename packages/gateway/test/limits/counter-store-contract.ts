@@ -212,6 +212,38 @@ export function describeCounterStoreContract(h: Harness): void {
       expect((await reserve({ buckets: [], spend: { ...period, amount: 1n } })).admitted).toBe(false);
     });
 
+    it('project spend: checked and held with the organization\'s in one step; settle and the lease sweep move both', async () => {
+      const spend = (amount: bigint) => ({ key: 'o-2026-01', hardLimit: 10_000n, amount, periodEndMs: periodEnd() });
+      const project = { key: 'p-2026-01', hardLimit: 1_000n };
+      const id = rid();
+      const a = await s.reserve({ reservationId: id, tag: 'org_a', leaseMs: 60_000, buckets: [], spend: spend(600n), projectSpend: project });
+      expect(a).toEqual({ admitted: true, buckets: [], spend: { spent: 0n, reserved: 600n }, projectSpend: { spent: 0n, reserved: 600n } });
+
+      // The project's limit binds first; a refusal writes nothing to either counter.
+      const before = await f.snapshot();
+      const b = await reserve({ buckets: [], spend: spend(401n), projectSpend: project });
+      expect(b).toEqual({
+        admitted: false,
+        buckets: [],
+        spend: { spent: 0n, reserved: 600n },
+        projectSpend: { spent: 0n, reserved: 600n },
+        failures: [{ target: 'project_spend', available: 400n, retryAfterMs: null }],
+      });
+      expect(await f.snapshot()).toEqual(before);
+      // Another project of the organization is not held back by this one.
+      expect((await reserve({ buckets: [], spend: spend(401n), projectSpend: { key: 'q-2026-01', hardLimit: 1_000n } })).admitted).toBe(true);
+
+      await s.settle({ reservationId: id, tag: 'org_a', spendAmount: 200n });
+      expect(await s.spendOf('org_a', 'o-2026-01')).toEqual({ spent: 200n, reserved: 401n });
+      expect(await s.spendOf('org_a', 'p-2026-01')).toEqual({ spent: 200n, reserved: 0n });
+      // Never settled: the sweep charges the full amount to both.
+      await s.reserve({ reservationId: rid(), tag: 'org_a', leaseMs: 1, buckets: [], spend: spend(300n), projectSpend: project });
+      await f.pass(5 + f.slack);
+      await reserve({ buckets: [], spend: spend(0n), projectSpend: project });
+      expect(await s.spendOf('org_a', 'p-2026-01')).toEqual({ spent: 500n, reserved: 0n });
+      expect((await s.spendOf('org_a', 'o-2026-01')).spent).toBe(500n);
+    });
+
     it('spend is exact beyond 2^53 pico-dollars: a $9,000,000 hard limit admits to the last pico-dollar', async () => {
       const hard = 9_000_000n * 10n ** 12n; // 9e18 p$, far beyond a double's exact integers
       const period = { key: 'big', hardLimit: hard, periodEndMs: periodEnd() };

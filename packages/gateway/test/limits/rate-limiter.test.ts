@@ -213,9 +213,10 @@ describe('RateLimiter rejections: OpenAI wording byte for byte', () => {
     await reserve({ orgLimits: {}, spend: spend(900_000n) });
     // The tokens are too many as well; the quota error still wins.
     const e = await rejection(reserve({ orgLimits: { max_tokens_per_1_minute: 10 }, tokens: 50, spend: spend(200_000n) }));
-    expect(e.entry.id).toBe('insufficient_quota');
+    expect(e.entry.id).toBe('organization_spend_limit_exceeded');
+    expect(e.entry.type).toBe('insufficient_quota');
     expect(messageOf(e)).toBe(
-      'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://gw.example.com/docs/errors#insufficient_quota.',
+      'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://gw.example.com/docs/errors#organization_spend_limit_exceeded.',
     );
     expect(e.headers['x-should-retry']).toBe('false');
     expect(e.headers['retry-after']).toBeUndefined();

@@ -112,7 +112,16 @@ describe.each(DIALECTS)('store on %s', (dialect, make) => {
     const k = await store.apiKeys.insert({ orgId: org.id, userId: user.id, name: 'ci', keyHash: `h-${org.id}`, redacted: 'sk-...abcd', permissions: 'restricted', scopes: ['model.request'], expiresAt: clock.now() + 1000 });
     expect(k).toMatchObject({ status: 'active', scopes: ['model.request'], lastUsedAt: null, revokedAt: null });
     const auth = await store.apiKeys.findForAuth(`h-${org.id}`);
-    expect(auth).toEqual({ key: k, org: { id: org.id, name: 'K', tier: 'tier-1', deletedAt: null, modelsRestricted: false }, role: 'reader' });
+    const project = await store.projects.defaultOf(org.id);
+    expect(k.projectId).toBe(project!.id);
+    expect(auth).toEqual({
+      key: k,
+      org: { id: org.id, name: 'K', tier: 'tier-1', deletedAt: null, modelsRestricted: false, ipAllowlist: [] },
+      role: 'reader',
+      project: { id: project!.id, name: 'Default project', isDefault: true, status: 'active', modelPermissions: null, ipAllowlist: [] },
+      projectRole: null,
+      serviceAccount: null,
+    });
     await store.memberships.remove(org.id, user.id);
     expect((await store.apiKeys.findForAuth(`h-${org.id}`))?.role).toBeNull();
     expect(await store.apiKeys.findForAuth('nope')).toBeUndefined();

@@ -4,6 +4,7 @@ import { billingMigration } from './0002_billing.js';
 import { picoDollarsMigration } from './0003_pico_dollars.js';
 import { responsesMigration } from './0005_responses.js';
 import { statusMigration } from './0006_status.js';
+import { projectsMigration } from './0007_projects.js';
 import { organizationAdminMigration } from './0008_organization_admin.js';
 
 /**
@@ -17,6 +18,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003_pico_dollars': picoDollarsMigration,
   '0005_responses': responsesMigration,
   '0006_status': statusMigration,
+  '0007_projects': projectsMigration,
   '0008_organization_admin': organizationAdminMigration,
 };
 

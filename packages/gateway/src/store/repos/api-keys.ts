@@ -4,10 +4,13 @@ import { newId } from '../ids.js';
 import { afterCursor, cursorMissing, toPage, type Page, type PageRequest } from '../paging.js';
 import type { ApiKeysTable, Database } from '../schema.js';
 import type { Role } from './memberships.js';
+import { jsonList, type ModelPermissions, type ModelPermissionMode, type ProjectStatus } from './projects.js';
 
 export const KEY_PERMISSIONS = ['all', 'read_only', 'restricted'] as const;
 export type KeyPermissions = (typeof KEY_PERMISSIONS)[number];
 export type KeyStatus = 'active' | 'revoked';
+/** Who a project key belongs to: a user (`sk-proj-…`) or a service account (`sk-svcacct-…`). */
+export type KeyOwnerType = 'user' | 'service_account';
 
 /** An API key as stored: the hash and the redacted form, never the key. */
 export interface ApiKeyRecord {
@@ -24,10 +27,19 @@ export interface ApiKeyRecord {
   expiresAt: number | null;
   lastUsedAt: number | null;
   revokedAt: number | null;
+  /** The key's project; null only for a row written before projects existed and not migrated. */
+  projectId: string | null;
+  ownerType: KeyOwnerType;
+  /** CIDR blocks of the key's own allowlist; empty = none of its own. */
+  ipAllowlist: string[];
 }
 
 export interface NewApiKey {
   orgId: string;
+  /** Default: the organization's Default project. */
+  projectId?: string;
+  /** Default `user`. For a service account, `userId` is the service account's id. */
+  ownerType?: KeyOwnerType;
   userId: string;
   name: string;
   keyHash: string;
@@ -40,9 +52,15 @@ export interface NewApiKey {
 /** What authentication needs about a key, read in one query. */
 export interface AuthRecord {
   key: ApiKeyRecord;
-  org: { id: string; name: string; tier: string; deletedAt: number | null; modelsRestricted: boolean };
-  /** The user's role in the key's organization; null when no longer a member. */
+  org: { id: string; name: string; tier: string; deletedAt: number | null; modelsRestricted: boolean; ipAllowlist: string[] };
+  /** The user's role in the key's organization; null when no longer a member (or a service account). */
   role: Role | null;
+  /** The key's project; null for a key without one (not migrated). */
+  project: { id: string; name: string; isDefault: boolean; status: ProjectStatus; modelPermissions: ModelPermissions | null; ipAllowlist: string[] } | null;
+  /** The user's role in the key's project; null when not a member of it. */
+  projectRole: string | null;
+  /** The owning service account (keys owned by one); `deleted` once it was deleted. */
+  serviceAccount: { id: string; role: string; deleted: boolean } | null;
 }
 
 function toKey(r: Selectable<ApiKeysTable>): ApiKeyRecord {
@@ -60,6 +78,9 @@ function toKey(r: Selectable<ApiKeysTable>): ApiKeyRecord {
     expiresAt: r.expires_at,
     lastUsedAt: r.last_used_at,
     revokedAt: r.revoked_at,
+    projectId: r.project_id,
+    ownerType: r.owner_type as KeyOwnerType,
+    ipAllowlist: jsonList(r.ip_allowlist),
   };
 }
 
@@ -69,7 +90,10 @@ export class ApiKeyRepo {
     private readonly clock: Clock,
   ) {}
 
+  /** Inserts a key; without `projectId` it goes into the organization's Default project. */
   async insert(k: NewApiKey): Promise<ApiKeyRecord> {
+    const projectId =
+      k.projectId ?? (await this.db.selectFrom('projects').select('id').where('org_id', '=', k.orgId).where('is_default', '=', 1).executeTakeFirst())?.id ?? null;
     const row: Selectable<ApiKeysTable> = {
       id: newId.apiKey(),
       org_id: k.orgId,
@@ -84,6 +108,9 @@ export class ApiKeyRepo {
       expires_at: k.expiresAt,
       last_used_at: null,
       revoked_at: null,
+      project_id: projectId,
+      owner_type: k.ownerType ?? 'user',
+      ip_allowlist: null,
     };
     await this.db.insertInto('api_keys').values(row).execute();
     return toKey(row);
@@ -94,11 +121,13 @@ export class ApiKeyRepo {
     return r && toKey(r);
   }
 
-  /** Keys in creation order, optionally of one organization and/or one user. */
-  async list(filter: { orgId?: string; userId?: string }, page: PageRequest): Promise<Page<ApiKeyRecord>> {
+  /** Keys in creation order, optionally of one organization, project and/or user (or service account). */
+  async list(filter: { orgId?: string; projectId?: string; userId?: string; status?: KeyStatus }, page: PageRequest): Promise<Page<ApiKeyRecord>> {
     let q = this.db.selectFrom('api_keys').selectAll();
     if (filter.orgId !== undefined) q = q.where('org_id', '=', filter.orgId);
+    if (filter.projectId !== undefined) q = q.where('project_id', '=', filter.projectId);
     if (filter.userId !== undefined) q = q.where('user_id', '=', filter.userId);
+    if (filter.status !== undefined) q = q.where('status', '=', filter.status);
     if (page.after !== undefined) {
       const c = await this.db.selectFrom('api_keys').select(['created_at', 'id']).where('id', '=', page.after).executeTakeFirst();
       if (!c) return cursorMissing();
@@ -114,6 +143,19 @@ export class ApiKeyRepo {
     return this.get(id);
   }
 
+  /** Revokes every active key of an owner (a deleted service account); returns their ids. */
+  async revokeOwnedBy(userId: string): Promise<string[]> {
+    const ids = (await this.db.selectFrom('api_keys').select('id').where('user_id', '=', userId).where('status', '=', 'active').execute()).map((r) => r.id);
+    if (ids.length > 0) await this.db.updateTable('api_keys').set({ status: 'revoked', revoked_at: this.clock.now() }).where('id', 'in', ids).where('status', '=', 'active').execute();
+    return ids;
+  }
+
+  /** Replaces a key's own IP allowlist; false when there is no such key. */
+  async setIpAllowlist(id: string, cidrs: string[]): Promise<boolean> {
+    const r = await this.db.updateTable('api_keys').set({ ip_allowlist: cidrs.length === 0 ? null : JSON.stringify(cidrs) }).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
   /** Re-hashes a key (secret rotation); only if it still has `from`, so concurrent re-hashes agree. */
   async replaceHash(id: string, from: string, to: string): Promise<void> {
     await this.db.updateTable('api_keys').set({ key_hash: to }).where('id', '=', id).where('key_hash', '=', from).execute();
@@ -125,15 +167,48 @@ export class ApiKeyRepo {
       .selectFrom('api_keys as k')
       .innerJoin('organizations as o', 'o.id', 'k.org_id')
       .leftJoin('memberships as m', (j) => j.onRef('m.org_id', '=', 'k.org_id').onRef('m.user_id', '=', 'k.user_id'))
+      .leftJoin('projects as p', 'p.id', 'k.project_id')
+      .leftJoin('project_members as pm', (j) => j.onRef('pm.project_id', '=', 'k.project_id').onRef('pm.user_id', '=', 'k.user_id'))
+      .leftJoin('service_accounts as sa', 'sa.id', 'k.user_id')
       .selectAll('k')
-      .select(['o.name as org_name', 'o.tier as org_tier', 'o.deleted_at as org_deleted_at', 'o.models_restricted as org_models_restricted', 'm.role as member_role'])
+      .select([
+        'o.name as org_name',
+        'o.tier as org_tier',
+        'o.deleted_at as org_deleted_at',
+        'o.models_restricted as org_models_restricted',
+        'o.ip_allowlist as org_ip_allowlist',
+        'm.role as member_role',
+        'p.name as project_name',
+        'p.is_default as project_is_default',
+        'p.status as project_status',
+        'p.model_mode as project_model_mode',
+        'p.model_ids as project_model_ids',
+        'p.ip_allowlist as project_ip_allowlist',
+        'pm.role as project_role',
+        'sa.id as sa_id',
+        'sa.role as sa_role',
+        'sa.deleted_at as sa_deleted_at',
+      ])
       .where('k.key_hash', '=', keyHash)
       .executeTakeFirst();
     if (!r) return undefined;
     return {
       key: toKey(r),
-      org: { id: r.org_id, name: r.org_name, tier: r.org_tier, deletedAt: r.org_deleted_at, modelsRestricted: r.org_models_restricted === 1 },
+      org: { id: r.org_id, name: r.org_name, tier: r.org_tier, deletedAt: r.org_deleted_at, modelsRestricted: r.org_models_restricted === 1, ipAllowlist: jsonList(r.org_ip_allowlist) },
       role: (r.member_role ?? null) as Role | null,
+      project:
+        r.project_id === null || r.project_name === null
+          ? null
+          : {
+              id: r.project_id,
+              name: r.project_name,
+              isDefault: r.project_is_default === 1,
+              status: r.project_status as ProjectStatus,
+              modelPermissions: r.project_model_mode ? { mode: r.project_model_mode as ModelPermissionMode, modelIds: jsonList(r.project_model_ids) } : null,
+              ipAllowlist: jsonList(r.project_ip_allowlist),
+            },
+      projectRole: r.project_role ?? null,
+      serviceAccount: r.owner_type === 'service_account' && r.sa_id ? { id: r.sa_id, role: r.sa_role ?? 'member', deleted: r.sa_deleted_at !== null } : null,
     };
   }
 

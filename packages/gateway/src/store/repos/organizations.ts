@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { newId } from '../ids.js';
+import { insertDefaultProject, jsonList } from './projects.js';
 import { afterCursor, cursorMissing, toPage, type Page, type PageRequest } from '../paging.js';
 import type { Database, OrganizationsTable } from '../schema.js';
 
@@ -37,6 +38,7 @@ export class OrganizationRepo {
     private readonly clock: Clock,
   ) {}
 
+  /** Creates the organization with its `Default project`, in one transaction. */
   async create(input: { name: string; tier: string }): Promise<Organization> {
     const row = {
       id: newId.organization(),
@@ -47,9 +49,30 @@ export class OrganizationRepo {
       hard_limit_pico: null,
       soft_limit_pico: null,
       models_restricted: 0,
+      ip_allowlist: null,
     };
-    await this.db.insertInto('organizations').values(row).execute();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('organizations').values(row).execute();
+      await insertDefaultProject(trx, row.id, row.created_at);
+    });
     return toOrganization(row);
+  }
+
+  /** The organization's IP allowlist (CIDR blocks; empty = every address). */
+  async ipAllowlist(id: string): Promise<string[]> {
+    const r = await this.db.selectFrom('organizations').select('ip_allowlist').where('id', '=', id).executeTakeFirst();
+    return jsonList(r?.ip_allowlist);
+  }
+
+  /** Replaces a live organization's IP allowlist; false when there is none. */
+  async setIpAllowlist(id: string, cidrs: string[]): Promise<boolean> {
+    const r = await this.db
+      .updateTable('organizations')
+      .set({ ip_allowlist: cidrs.length === 0 ? null : JSON.stringify(cidrs) })
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 
   async get(id: string, opts: { includeDeleted?: boolean } = {}): Promise<Organization | undefined> {

@@ -36,7 +36,7 @@ function toRow(o: LimitOverride): Row {
 
 const isEmpty = (o: LimitOverride) => LIMIT_FIELDS.every((f) => o[f] === undefined);
 
-/** Organization overrides (per model or `*`) and per-key limits. */
+/** Organization overrides (per model or `*`), per-project and per-key limits. */
 export class RateLimitRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -57,6 +57,26 @@ export class RateLimitRepo {
       .insertInto('rate_limit_overrides')
       .values({ org_id: orgId, model, ...row })
       .onConflict((oc) => oc.columns(['org_id', 'model']).doUpdateSet(row))
+      .execute();
+  }
+
+  /** model (or `*`) → the project's own limits (equal to or below the organization's). */
+  async projectLimits(projectId: string): Promise<Map<string, LimitOverride>> {
+    const rows = await this.db.selectFrom('project_rate_limits').selectAll().where('project_id', '=', projectId).execute();
+    return new Map(rows.map((r) => [r.model, toOverride(r)]));
+  }
+
+  /** Replaces the project's limits for a model; a row with no field is removed. */
+  async setProjectLimit(projectId: string, model: string, o: LimitOverride): Promise<void> {
+    if (isEmpty(o)) {
+      await this.db.deleteFrom('project_rate_limits').where('project_id', '=', projectId).where('model', '=', model).execute();
+      return;
+    }
+    const row = toRow(o);
+    await this.db
+      .insertInto('project_rate_limits')
+      .values({ project_id: projectId, model, ...row })
+      .onConflict((oc) => oc.columns(['project_id', 'model']).doUpdateSet(row))
       .execute();
   }
 

@@ -47,8 +47,12 @@ export class UserRepo {
     return r && toUser(r);
   }
 
+  /** People only: the identity rows of service accounts are not users to list. */
   async list(page: PageRequest): Promise<Page<User>> {
-    let q = this.db.selectFrom('users').selectAll();
+    let q = this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', 'not in', (eb) => eb.selectFrom('service_accounts').select('id'));
     if (page.after !== undefined) {
       const c = await this.db.selectFrom('users').select(['created_at', 'id']).where('id', '=', page.after).executeTakeFirst();
       if (!c) return cursorMissing();

@@ -122,6 +122,48 @@ export const limitEntries = {
       'zh-CN': '不要重试：请所有者提高硬性限额（提交配额提升申请），或等到下一个自然月（UTC）。',
     },
   },
+  organization_spend_limit_exceeded: {
+    group: 'quota',
+    kind: 'insufficient_quota',
+    status: 429,
+    type: 'insufficient_quota',
+    code: 'organization_spend_limit_exceeded',
+    param: null,
+    message:
+      'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: {docs_url}#organization_spend_limit_exceeded.',
+    retryable: false,
+    fallback: false,
+    title: { en: 'Organization spend limit reached', 'zh-CN': '已达到组织支出限额' },
+    cause: {
+      en: "The organization's spend this month plus this request's worst-case cost would pass its monthly spend limit (the hard limit).",
+      'zh-CN': '该组织本月的花费加上本次请求的最坏情况费用将超过其每月支出限额（硬性限额）。',
+    },
+    fix: {
+      en: 'Do not retry: an owner raises the limit (POST /v1/organization/spend_limit, or a quota-increase request), or wait for the next calendar month (UTC).',
+      'zh-CN': '不要重试：请所有者提高限额（POST /v1/organization/spend_limit，或提交配额提升申请），或等到下一个自然月（UTC）。',
+    },
+  },
+  project_spend_limit_exceeded: {
+    group: 'quota',
+    kind: 'insufficient_quota',
+    status: 429,
+    type: 'insufficient_quota',
+    code: 'project_spend_limit_exceeded',
+    param: null,
+    message:
+      "You exceeded your project's spend limit, please check your project's limits and billing details. For more information on this error, read the docs: {docs_url}#project_spend_limit_exceeded.",
+    retryable: false,
+    fallback: false,
+    title: { en: 'Project spend limit reached', 'zh-CN': '已达到项目支出限额' },
+    cause: {
+      en: "The project's spend this month plus this request's worst-case cost would pass the project's monthly spend limit.",
+      'zh-CN': '该项目本月的花费加上本次请求的最坏情况费用将超过项目的每月支出限额。',
+    },
+    fix: {
+      en: 'Do not retry: an organization owner raises the project limit (POST /v1/organization/projects/{project_id}/spend_limit), or wait for the next calendar month (UTC).',
+      'zh-CN': '不要重试：请组织所有者提高项目限额（POST /v1/organization/projects/{project_id}/spend_limit），或等到下一个自然月（UTC）。',
+    },
+  },
   engine_overloaded: {
     group: 'overload',
     kind: 'overloaded',

@@ -1,0 +1,88 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../clock.js';
+import { ConflictError, isUniqueViolation } from '../errors.js';
+import { afterCursor, cursorMissing, toPage, type Page, type PageRequest } from '../paging.js';
+import type { Database } from '../schema.js';
+
+export const PROJECT_ROLES = ['owner', 'member'] as const;
+export type ProjectRole = (typeof PROJECT_ROLES)[number];
+export const isProjectRole = (x: unknown): x is ProjectRole => typeof x === 'string' && (PROJECT_ROLES as readonly string[]).includes(x);
+
+/** A user's membership of a project, with the user's details. */
+export interface ProjectMember {
+  projectId: string;
+  userId: string;
+  email: string;
+  name: string;
+  role: ProjectRole;
+  addedAt: number;
+}
+
+/**
+ * Users of projects. The caller checks that the project belongs to the organization and that
+ * the user is a member of it.
+ */
+export class ProjectMemberRepo {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Throws ConflictError('membership_exists') when the user is in the project already. */
+  async add(projectId: string, userId: string, role: ProjectRole): Promise<ProjectMember> {
+    try {
+      await this.db.insertInto('project_members').values({ project_id: projectId, user_id: userId, role, created_at: this.clock.now() }).execute();
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new ConflictError('membership_exists', `User ${userId} is already a member of project ${projectId}.`);
+      throw e;
+    }
+    return (await this.get(projectId, userId))!;
+  }
+
+  async get(projectId: string, userId: string): Promise<ProjectMember | undefined> {
+    const r = await this.members().where('pm.project_id', '=', projectId).where('pm.user_id', '=', userId).executeTakeFirst();
+    return r && toMember(r);
+  }
+
+  async setRole(projectId: string, userId: string, role: ProjectRole): Promise<ProjectMember | undefined> {
+    await this.db.updateTable('project_members').set({ role }).where('project_id', '=', projectId).where('user_id', '=', userId).execute();
+    return this.get(projectId, userId);
+  }
+
+  async remove(projectId: string, userId: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('project_members').where('project_id', '=', projectId).where('user_id', '=', userId).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  /** Removes a user from every project of an organization (the user left the organization). */
+  async removeFromOrg(orgId: string, userId: string): Promise<void> {
+    await this.db
+      .deleteFrom('project_members')
+      .where('user_id', '=', userId)
+      .where('project_id', 'in', (eb) => eb.selectFrom('projects').select('id').where('org_id', '=', orgId))
+      .execute();
+  }
+
+  /** Members in the order they were added; `after` is a user id. */
+  async list(projectId: string, page: PageRequest): Promise<Page<ProjectMember>> {
+    let q = this.members().where('pm.project_id', '=', projectId);
+    if (page.after !== undefined) {
+      const c = await this.db.selectFrom('project_members').select(['created_at', 'user_id as id']).where('project_id', '=', projectId).where('user_id', '=', page.after).executeTakeFirst();
+      if (!c) return cursorMissing();
+      q = q.where(afterCursor('pm.created_at', 'pm.user_id', c));
+    }
+    const rows = await q.orderBy('pm.created_at').orderBy('pm.user_id').limit(page.limit + 1).execute();
+    return toPage(rows, page.limit, toMember);
+  }
+
+  private members() {
+    return this.db
+      .selectFrom('project_members as pm')
+      .innerJoin('users as u', 'u.id', 'pm.user_id')
+      .select(['pm.project_id', 'pm.user_id', 'pm.role', 'pm.created_at', 'u.email', 'u.name']);
+  }
+}
+
+function toMember(r: { project_id: string; user_id: string; role: string; created_at: number; email: string; name: string }): ProjectMember {
+  return { projectId: r.project_id, userId: r.user_id, email: r.email, name: r.name, role: r.role as ProjectRole, addedAt: Number(r.created_at) };
+}

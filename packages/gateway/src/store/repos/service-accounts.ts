@@ -1,0 +1,73 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Clock } from '../../clock.js';
+import { newId } from '../ids.js';
+import { afterCursor, cursorMissing, toPage, type Page, type PageRequest } from '../paging.js';
+import type { Database, ServiceAccountsTable } from '../schema.js';
+import type { ProjectRole } from './project-members.js';
+
+export interface ServiceAccount {
+  id: string;
+  orgId: string;
+  projectId: string;
+  name: string;
+  role: ProjectRole;
+  createdAt: number;
+  deletedAt: number | null;
+}
+
+const toAccount = (r: Selectable<ServiceAccountsTable>): ServiceAccount => ({
+  id: r.id,
+  orgId: r.org_id,
+  projectId: r.project_id,
+  name: r.name,
+  role: r.role as ProjectRole,
+  createdAt: Number(r.created_at),
+  deletedAt: r.deleted_at === null ? null : Number(r.deleted_at),
+});
+
+/**
+ * A service account's `users` row: the identity its keys act as (`api_keys.user_id`, the usage
+ * ledger). Its address is under `.invalid`, so it can never receive mail or match a person.
+ */
+export const serviceAccountEmail = (id: string): string => `${id.toLowerCase()}@service-accounts.tollgate.invalid`;
+
+/** Service accounts of projects: a bot identity whose keys do not depend on any person. */
+export class ServiceAccountRepo {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Creates the account and its identity row in one transaction. */
+  async create(orgId: string, projectId: string, name: string, role: ProjectRole = 'member'): Promise<ServiceAccount> {
+    const row: Selectable<ServiceAccountsTable> = { id: newId.serviceAccount(), org_id: orgId, project_id: projectId, name, role, created_at: this.clock.now(), deleted_at: null };
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('users').values({ id: row.id, email: serviceAccountEmail(row.id), name, created_at: row.created_at }).execute();
+      await trx.insertInto('service_accounts').values(row).execute();
+    });
+    return toAccount(row);
+  }
+
+  /** A live service account of the project. */
+  async get(projectId: string, id: string): Promise<ServiceAccount | undefined> {
+    const r = await this.db.selectFrom('service_accounts').selectAll().where('id', '=', id).where('project_id', '=', projectId).where('deleted_at', 'is', null).executeTakeFirst();
+    return r && toAccount(r);
+  }
+
+  async list(projectId: string, page: PageRequest): Promise<Page<ServiceAccount>> {
+    let q = this.db.selectFrom('service_accounts').selectAll().where('project_id', '=', projectId).where('deleted_at', 'is', null);
+    if (page.after !== undefined) {
+      const c = await this.db.selectFrom('service_accounts').select(['created_at', 'id']).where('id', '=', page.after).where('project_id', '=', projectId).executeTakeFirst();
+      if (!c) return cursorMissing();
+      q = q.where(afterCursor('created_at', 'id', c));
+    }
+    const rows = await q.orderBy('created_at').orderBy('id').limit(page.limit + 1).execute();
+    return toPage(rows, page.limit, toAccount);
+  }
+
+  /** Marks the account deleted; false when there was no live one. Its keys are revoked by the caller. */
+  async delete(projectId: string, id: string): Promise<boolean> {
+    const r = await this.db.updateTable('service_accounts').set({ deleted_at: this.clock.now() }).where('id', '=', id).where('project_id', '=', projectId).where('deleted_at', 'is', null).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+}

@@ -1,23 +1,43 @@
 import { ApiError } from '../errors/api-error.js';
 import type { AdminDeps, AdminHandler } from './deps.js';
-import { Fields, badValue, queryParams } from './input.js';
+import { Fields, badValue, queryParams, typeError } from './input.js';
+import { EMAIL } from './users.js';
 import { liveOrganization } from './lookups.js';
-import { deletedObject, organizationObject } from './objects.js';
+import { deletedObject, organizationObject, userObject } from './objects.js';
 import { listBody, pageRequest } from './paging.js';
 
 function checkTier(deps: AdminDeps, tier: string | undefined): void {
   if (tier !== undefined && !(tier in deps.config.tiers)) throw badValue('tier', tier, Object.keys(deps.config.tiers).map((t) => `'${t}'`).join(', '));
 }
 
-/** POST /admin/v1/organizations {name, tier?} */
+/** `owner`: `{email, name?}`: the organization's first owner (an existing user by e-mail, or a new one, then `name` is required). */
+function readOwner(f: Fields): { email: string; name: string | undefined } | undefined {
+  const raw = f.raw('owner');
+  if (raw === undefined) return undefined;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw typeError('owner', 'an object', raw);
+  const { email, name, ...rest } = raw as Record<string, unknown>;
+  if (Object.keys(rest).length) throw new ApiError('unrecognized_argument', { names: `owner.${Object.keys(rest)[0]}` });
+  if (typeof email !== 'string' || !EMAIL.test(email.trim())) throw badValue('owner.email', email, 'an email address');
+  if (name !== undefined && (typeof name !== 'string' || name.trim() === '')) throw typeError('owner.name', 'a non-empty string', name);
+  return { email: email.trim().toLowerCase(), name: typeof name === 'string' ? name.trim() : undefined };
+}
+
+/** POST /admin/v1/organizations {name, tier?, owner?: {email, name?}} */
 export const createOrganization: AdminHandler = async (ctx, deps) => {
-  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['name', 'tier']);
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['name', 'tier', 'owner']);
   const name = f.string('name', { required: true });
   const tier = f.string('tier');
   checkTier(deps, tier);
+  const owner = readOwner(f);
+  let user = owner && (await deps.store.users.getByEmail(owner.email));
+  if (owner && !user && owner.name === undefined) throw new ApiError('missing_required_parameter', { param: 'owner.name' }, { param: 'owner.name' });
   const org = await deps.store.organizations.create({ name, tier: tier ?? deps.config.default_tier });
-  deps.log?.info({ org_id: org.id, tier: org.tier }, 'organization created');
-  return { body: organizationObject(org) };
+  if (owner) {
+    user ??= await deps.store.users.create({ email: owner.email, name: owner.name! });
+    await deps.store.memberships.add(org.id, user.id, 'owner');
+  }
+  deps.log?.info({ org_id: org.id, tier: org.tier, owner_user_id: user?.id }, 'organization created');
+  return { body: { ...organizationObject(org), ...(user ? { owner: userObject(user) } : {}) } };
 };
 
 /** GET /admin/v1/organizations?limit&after */

@@ -156,3 +156,20 @@ describe('paths Tollgate does not serve', () => {
     expect(ok.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
+
+describe('the operator creates an organization with its first owner', () => {
+  it('a new user becomes the owner; the admin key then acts for them', async () => {
+    const email = `first-${Date.now()}@acme.test`;
+    const r = await h.gw.admin('POST', '/admin/v1/organizations', { name: 'Acme', owner: { email, name: 'Ana' } });
+    expect(r.status).toBe(200);
+    expect(r.body.owner).toMatchObject({ object: 'user', email, name: 'Ana' });
+    const k = await h.gw.admin('POST', `/admin/v1/organizations/${r.body.id}/admin_api_keys`, { name: 'ana' });
+    expect(k.body.owner).toMatchObject({ id: r.body.owner.id, role: 'owner' });
+    const org = new OpenAI({ adminAPIKey: k.body.value, apiKey: null as unknown as string, baseURL: h.gw.baseURL, maxRetries: 0 }).admin.organization;
+    expect((await org.users.list()).data.map((u) => [u.email, u.role])).toEqual([[email, 'owner']]);
+    const noName = await h.gw.admin('POST', '/admin/v1/organizations', { name: 'X', owner: { email: `new-${Date.now()}@acme.test` } });
+    expect(noName).toMatchObject({ status: 400, body: { error: { param: 'owner.name' } } });
+    const badEmail = await h.gw.admin('POST', '/admin/v1/organizations', { name: 'X', owner: { email: 'nope' } });
+    expect(badEmail).toMatchObject({ status: 400, body: { error: { param: 'owner.email' } } });
+  });
+});

@@ -106,6 +106,14 @@ export class Fields {
     });
   }
 
+  /** A boolean; undefined when absent (or null). */
+  boolean(name: string): boolean | undefined {
+    const v = this.obj[name];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'boolean') throw typeError(name, 'a boolean', v);
+    return v;
+  }
+
   /** An integer in [min, max], or null when `nullable`; undefined when absent. */
   integer(name: string, opts: { nullable?: boolean; min?: number; max?: number } = {}): number | null | undefined {
     const v = this.obj[name];

@@ -27,6 +27,8 @@
  * @module
  */
 import type { Router } from '../http/router.js';
+import * as L from './project-limits.js';
+import * as P from './projects.js';
 import { createAdminApiKey, deleteAdminApiKey, getAdminApiKey, listAdminApiKeys } from './admin-api-keys.js';
 import { listAuditLogs } from './audit-logs.js';
 import type { OrgDeps } from './deps.js';
@@ -41,6 +43,39 @@ export type { OrgRouter } from './routes.js';
 export { AuditRecorder, operatorActor, type AuditActor, type AuditEvent } from './audit.js';
 export { ADMIN_KEY_PREFIX, isWellFormedAdminKey } from './admin-key-format.js';
 export { registerOperatorOrganizationRoutes } from './operator-routes.js';
+
+/** Projects, their users, service accounts, keys, rate limits, model permissions; the spend limits. */
+function registerProjectApi(org: OrgRouter): void {
+  const p = '/projects/:project_id';
+  org.on('POST', '/projects', P.createProject);
+  org.on('GET', '/projects', P.listProjects);
+  org.on('GET', p, P.getProject);
+  org.on('POST', p, P.updateProject);
+  org.on('POST', `${p}/archive`, P.archiveProject);
+  org.on('GET', `${p}/users`, P.listProjectUsers);
+  org.on('POST', `${p}/users`, P.addProjectUser);
+  org.on('GET', `${p}/users/:user_id`, P.getProjectUser);
+  org.on('POST', `${p}/users/:user_id`, P.updateProjectUser);
+  org.on('DELETE', `${p}/users/:user_id`, P.removeProjectUser);
+  org.on('GET', `${p}/service_accounts`, P.listServiceAccounts);
+  org.on('POST', `${p}/service_accounts`, P.createServiceAccount);
+  org.on('GET', `${p}/service_accounts/:service_account_id`, P.getServiceAccount);
+  org.on('DELETE', `${p}/service_accounts/:service_account_id`, P.deleteServiceAccount);
+  org.on('GET', `${p}/api_keys`, P.listProjectApiKeys);
+  org.on('GET', `${p}/api_keys/:key_id`, P.getProjectApiKey);
+  org.on('DELETE', `${p}/api_keys/:key_id`, P.deleteProjectApiKey);
+  org.on('GET', `${p}/rate_limits`, L.listProjectRateLimits);
+  org.on('POST', `${p}/rate_limits/:rate_limit_id`, L.updateProjectRateLimit);
+  org.on('GET', `${p}/model_permissions`, L.getModelPermissions);
+  org.on('POST', `${p}/model_permissions`, L.setModelPermissions);
+  org.on('DELETE', `${p}/model_permissions`, L.deleteModelPermissions);
+  org.on('GET', `${p}/spend_limit`, L.getProjectSpendLimit);
+  org.on('POST', `${p}/spend_limit`, L.setProjectSpendLimit);
+  org.on('DELETE', `${p}/spend_limit`, L.deleteProjectSpendLimit);
+  org.on('GET', '/spend_limit', L.getOrgSpendLimit);
+  org.on('POST', '/spend_limit', L.setOrgSpendLimit);
+  org.on('DELETE', '/spend_limit', L.deleteOrgSpendLimit);
+}
 
 export function registerOrganizationApi(router: Router, deps: OrgDeps): OrgRouter {
   const org = organizationRouter(router, deps);
@@ -61,6 +96,7 @@ export function registerOrganizationApi(router: Router, deps: OrgDeps): OrgRoute
   org.on('GET', '/usage/embeddings', usageEmbeddings);
   org.on('GET', '/costs', costs);
   org.on('GET', '/requests/:request_id', getRequest);
+  registerProjectApi(org);
   registerInviteAccept(router, deps);
   return org;
 }

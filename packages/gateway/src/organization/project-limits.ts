@@ -1,0 +1,198 @@
+/**
+ * A project's limits through the Administration API: per-model rate limits (equal to or below
+ * the organization's, as OpenAI requires), model permissions, and the monthly spend limits of
+ * the organization and of a project. Every change is announced like a revocation (effective at
+ * the next request on every instance) and recorded in the audit log.
+ *
+ * ```
+ * GET  /projects/{project_id}/rate_limits?limit&after&before
+ * POST /projects/{project_id}/rate_limits/{rate_limit_id}   {max_requests_per_1_minute?, …}
+ * GET|POST|DELETE /projects/{project_id}/model_permissions  {mode, model_ids}
+ * GET|POST|DELETE /spend_limit                              {threshold_amount, currency, interval}
+ * GET|POST|DELETE /projects/{project_id}/spend_limit        (the same)
+ * ```
+ * Rate-limit ids are `rl-<model>`. A limit Tollgate does not keep (images, audio, batch) is
+ * accepted in an update and not stored; an unlimited value reads as null.
+ * @module
+ */
+import { ApiError } from '../errors/api-error.js';
+import { Fields, badValue } from '../admin/input.js';
+import { getOrgLimits, setOrgLimits } from '../billing/org-limits.js';
+import { LIMIT_FIELDS, MODEL_PERMISSION_MODES, type LimitField, type LimitOverride } from '../store/index.js';
+import type { OrgCaller, OrgDeps, OrgHandler } from './deps.js';
+import { listQuery, notFound } from './list.js';
+import { announce, pathProject } from './projects.js';
+
+const RL_PREFIX = 'rl-';
+/** OpenAI's fields Tollgate does not count: accepted in an update, not stored. */
+const NOT_KEPT = ['max_images_per_1_minute', 'max_audio_megabytes_per_1_minute', 'batch_1_day_max_input_tokens'];
+/** Pico-dollars per cent: `threshold_amount` is in cents. */
+const PICO_PER_CENT = 10_000_000_000n;
+
+type Limits = Record<LimitField, number | null>;
+
+async function effective(deps: OrgDeps, caller: OrgCaller, projectId: string, model: string): Promise<{ org: Limits; project: Limits }> {
+  const l = await deps.identity.limits.resolveLimits(caller.org.id, caller.org.tier, model, undefined, projectId);
+  const project = { ...l.org };
+  for (const f of LIMIT_FIELDS) if (l.project && l.project[f] !== undefined) project[f] = pick(l.project[f], l.org[f]);
+  return { org: l.org, project };
+}
+
+/** A project's own value where it has one; the lower wins if the organization's was lowered since. */
+function pick(own: number | null | undefined, org: number | null): number | null {
+  if (own === undefined || own === null) return org;
+  return org === null ? own : Math.min(own, org);
+}
+
+function rateLimitObject(model: string, l: Limits) {
+  return { object: 'project.rate_limit', id: `${RL_PREFIX}${model}`, model, ...l };
+}
+
+/** GET /projects/{project_id}/rate_limits — one row per configured model, in configuration order. */
+export const listProjectRateLimits: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const { q } = listQuery(ctx, ['before']);
+  const limit = Number(q.get('limit') ?? 100);
+  const ids = deps.config.models.map((m) => `${RL_PREFIX}${m.name}`);
+  let start = 0;
+  let end = ids.length;
+  const after = q.get('after');
+  const before = q.get('before');
+  if (after) start = ids.indexOf(after) + 1;
+  if (before) end = Math.max(0, ids.indexOf(before));
+  if ((after && start === 0) || (before && !ids.includes(before))) throw notFound('rate limit', (after || before)!);
+  const models = deps.config.models.slice(start, end).slice(0, limit);
+  const data = await Promise.all(models.map(async (m) => rateLimitObject(m.name, (await effective(deps, caller, p.id, m.name)).project)));
+  return { body: { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: start + models.length < end } };
+};
+
+/**
+ * POST /projects/{project_id}/rate_limits/{rate_limit_id} — each given value must be equal to or
+ * below the organization's (400 naming the field otherwise); the others keep theirs.
+ */
+export const updateProjectRateLimit: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const id = ctx.params.rate_limit_id!;
+  const model = id.startsWith(RL_PREFIX) ? id.slice(RL_PREFIX.length) : '';
+  if (!deps.config.models.some((m) => m.name === model)) throw notFound('rate limit', id);
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, [...LIMIT_FIELDS, ...NOT_KEPT]);
+  const { org } = await effective(deps, caller, p.id, model);
+  const own = (await deps.store.rateLimits.projectLimits(p.id)).get(model) ?? {};
+  const next: LimitOverride = { ...own };
+  const changes: Record<string, number> = {};
+  for (const field of LIMIT_FIELDS) {
+    const orgValue = org[field];
+    const v = f.integer(field, orgValue === null ? {} : { max: orgValue });
+    if (v === undefined || v === null) continue;
+    next[field] = v;
+    changes[field] = v;
+  }
+  for (const field of NOT_KEPT) f.integer(field);
+  await deps.store.rateLimits.setProjectLimit(p.id, model, next);
+  await announce(deps, caller.org.id);
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'rate_limit.updated', objectId: id, projectId: p.id, details: { id, changes_requested: changes } });
+  return { body: rateLimitObject(model, (await effective(deps, caller, p.id, model)).project) };
+};
+
+// ---- model permissions ----
+
+/** GET /projects/{project_id}/model_permissions — none set reads as an empty deny list (every model). */
+export const getModelPermissions: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const mp = p.modelPermissions ?? { mode: 'deny_list' as const, modelIds: [] };
+  return { body: { object: 'project.model_permissions', mode: mp.mode, model_ids: mp.modelIds } };
+};
+
+/** POST /projects/{project_id}/model_permissions {mode, model_ids}: configured models only. */
+export const setModelPermissions: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['mode', 'model_ids']);
+  const mode = f.oneOf('mode', MODEL_PERMISSION_MODES, { required: true })!;
+  const ids = f.stringArray('model_ids', { max: 1000 });
+  if (ids === undefined || ids === null) throw new ApiError('missing_required_parameter', { param: 'model_ids' }, { param: 'model_ids' });
+  const known = new Set(deps.config.models.map((m) => m.name));
+  ids.forEach((m, i) => {
+    if (!known.has(m)) throw badValue(`model_ids[${i}]`, m, 'the models of GET /v1/models');
+  });
+  const modelIds = [...new Set(ids)];
+  await deps.store.projects.setModelPermissions(caller.org.id, p.id, { mode, modelIds });
+  await announce(deps, caller.org.id);
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'project.updated', objectId: p.id, projectId: p.id, details: { id: p.id, changes_requested: { model_permissions: { mode, model_ids: modelIds } } } });
+  return { body: { object: 'project.model_permissions', mode, model_ids: modelIds } };
+};
+
+/** DELETE /projects/{project_id}/model_permissions — every model the organization may use again. */
+export const deleteModelPermissions: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  await deps.store.projects.setModelPermissions(caller.org.id, p.id, null);
+  await announce(deps, caller.org.id);
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'project.updated', objectId: p.id, projectId: p.id, details: { id: p.id, changes_requested: { model_permissions: null } } });
+  return { body: { object: 'project.model_permissions.deleted', deleted: true } };
+};
+
+// ---- spend limits ----
+
+/** `threshold_amount` (whole cents, at least 1), `currency` USD, `interval` month, as pico-dollars. */
+async function spendLimitBody(ctx: Parameters<OrgHandler>[0], deps: OrgDeps): Promise<{ pico: bigint; cents: number }> {
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['threshold_amount', 'currency', 'interval']);
+  const cents = f.integer('threshold_amount', { min: 1, max: 900_000_000_000 });
+  if (cents === undefined || cents === null) throw new ApiError('missing_required_parameter', { param: 'threshold_amount' }, { param: 'threshold_amount' });
+  f.oneOf('currency', ['USD'], { required: true });
+  f.oneOf('interval', ['month'], { required: true });
+  return { pico: BigInt(cents) * PICO_PER_CENT, cents };
+}
+
+function spendLimitObject(object: 'organization.spend_limit' | 'project.spend_limit', pico: bigint) {
+  // Whole cents: limits set here are; one set in dollars through /admin/v1 rounds down.
+  return { object, threshold_amount: Number(pico / PICO_PER_CENT), currency: 'USD', interval: 'month', enforcement: { status: 'enforcing' } };
+}
+
+/** GET /spend_limit */
+export const getOrgSpendLimit: OrgHandler = async (_ctx, caller, deps) => {
+  const l = await getOrgLimits(deps.store, caller.org.id);
+  if (!l || l.hardLimitPico === null) throw notFound('spend limit', caller.org.id);
+  return { body: spendLimitObject('organization.spend_limit', l.hardLimitPico) };
+};
+
+/** POST /spend_limit — the organization's hard limit (the one /admin/v1 calls hard_limit_usd). */
+export const setOrgSpendLimit: OrgHandler = async (ctx, caller, deps) => {
+  const { pico, cents } = await spendLimitBody(ctx, deps);
+  await setOrgLimits(deps.store, caller.org.id, { hardLimitPico: pico });
+  await announce(deps, caller.org.id);
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'organization.updated', objectId: caller.org.id, details: { id: caller.org.id, changes_requested: { spend_limit: { threshold_amount: cents, currency: 'USD', interval: 'month' } } } });
+  return { body: spendLimitObject('organization.spend_limit', pico) };
+};
+
+/** DELETE /spend_limit */
+export const deleteOrgSpendLimit: OrgHandler = async (_ctx, caller, deps) => {
+  await setOrgLimits(deps.store, caller.org.id, { hardLimitPico: null });
+  await announce(deps, caller.org.id);
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'organization.updated', objectId: caller.org.id, details: { id: caller.org.id, changes_requested: { spend_limit: null } } });
+  return { body: { object: 'organization.spend_limit.deleted', deleted: true } };
+};
+
+/** GET /projects/{project_id}/spend_limit */
+export const getProjectSpendLimit: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  if (p.spendLimitPico === null) throw notFound('spend limit', p.id);
+  return { body: spendLimitObject('project.spend_limit', p.spendLimitPico) };
+};
+
+/** POST /projects/{project_id}/spend_limit */
+export const setProjectSpendLimit: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const { pico, cents } = await spendLimitBody(ctx, deps);
+  await deps.store.projects.setSpendLimit(caller.org.id, p.id, pico);
+  await announce(deps, caller.org.id);
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'project.updated', objectId: p.id, projectId: p.id, details: { id: p.id, changes_requested: { spend_limit: { threshold_amount: cents, currency: 'USD', interval: 'month' } } } });
+  return { body: spendLimitObject('project.spend_limit', pico) };
+};
+
+/** DELETE /projects/{project_id}/spend_limit */
+export const deleteProjectSpendLimit: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  await deps.store.projects.setSpendLimit(caller.org.id, p.id, null);
+  await announce(deps, caller.org.id);
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'project.updated', objectId: p.id, projectId: p.id, details: { id: p.id, changes_requested: { spend_limit: null } } });
+  return { body: { object: 'project.spend_limit.deleted', deleted: true } };
+};

@@ -1,0 +1,244 @@
+/**
+ * `/v1/organization/projects`: create, list (`include_archived`), retrieve, update, archive; and
+ * a project's users, service accounts and API keys. Every change is in the audit log, and every
+ * change that takes access away (archiving, removing a user, deleting a service account or a
+ * key) is an identity invalidation: refused at the next request on every instance.
+ *
+ * ```
+ * POST   /projects                              {name, external_key_id?, geography?}
+ * GET    /projects?include_archived&limit&after
+ * GET    /projects/{project_id}
+ * POST   /projects/{project_id}                 {name?, external_key_id?, geography?}
+ * POST   /projects/{project_id}/archive
+ * GET|POST            /projects/{project_id}/users            {user_id | email, role}
+ * GET|POST|DELETE     /projects/{project_id}/users/{user_id}  {role}
+ * GET|POST            /projects/{project_id}/service_accounts {name, create_service_account_only?}
+ * GET|DELETE          /projects/{project_id}/service_accounts/{service_account_id}
+ * GET                 /projects/{project_id}/api_keys?owner_project_access
+ * GET|DELETE          /projects/{project_id}/api_keys/{key_id}
+ * ```
+ * @module
+ */
+import { ApiError } from '../errors/api-error.js';
+import { Fields, badValue } from '../admin/input.js';
+import { generateApiKey } from '../identity/index.js';
+import { PROJECT_ROLES, type Project } from '../store/index.js';
+import type { OrgCaller, OrgDeps, OrgHandler } from './deps.js';
+import { listBody, listQuery, notFound } from './list.js';
+import { deletedObject } from './objects.js';
+import { keyOwners, projectApiKeyObject, projectObject, projectUserObject, serviceAccountObject } from './project-objects.js';
+
+/** The project in the path, of the caller's organization (archived ones too); else 404. */
+export async function pathProject(deps: OrgDeps, caller: OrgCaller, id: string): Promise<Project> {
+  const p = await deps.store.projects.get(caller.org.id, id);
+  if (!p) throw notFound('project', id);
+  return p;
+}
+
+/** Changes that take access away, or limits: every instance re-reads the organization at its next request. */
+export const announce = (deps: OrgDeps, orgId: string): Promise<void> => deps.identity.invalidate({ kind: 'org', orgId });
+
+const PROJECT_FIELDS = ['name', 'external_key_id', 'geography'];
+
+/** POST /projects */
+export const createProject: OrgHandler = async (ctx, caller, deps) => {
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, PROJECT_FIELDS);
+  const name = f.string('name', { required: true });
+  const externalKeyId = f.string('external_key_id') ?? null;
+  f.string('geography');
+  const p = await deps.store.projects.create(caller.org.id, { name, externalKeyId });
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'project.created', objectId: p.id, projectId: p.id, details: { id: p.id, data: { name, external_key_id: externalKeyId } } });
+  return { body: projectObject(p) };
+};
+
+/** GET /projects?include_archived */
+export const listProjects: OrgHandler = async (ctx, caller, deps) => {
+  const { q, page } = listQuery(ctx, ['include_archived']);
+  const raw = q.get('include_archived');
+  if (raw !== null && raw !== 'true' && raw !== 'false') throw badValue('include_archived', raw, "'true', 'false'");
+  return { body: listBody(await deps.store.projects.list(caller.org.id, { includeArchived: raw === 'true' }, page), page, 'project', projectObject) };
+};
+
+/** GET /projects/{project_id} */
+export const getProject: OrgHandler = async (ctx, caller, deps) => ({ body: projectObject(await pathProject(deps, caller, ctx.params.project_id!)) });
+
+/** POST /projects/{project_id} */
+export const updateProject: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, PROJECT_FIELDS);
+  const name = f.string('name');
+  const externalKeyId = f.string('external_key_id');
+  f.string('geography');
+  const updated = (await deps.store.projects.update(caller.org.id, p.id, { ...(name !== undefined && { name }), ...(externalKeyId !== undefined && { externalKeyId }) }))!;
+  const changes = { ...(name !== undefined && { name }), ...(externalKeyId !== undefined && { external_key_id: externalKeyId }) };
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'project.updated', objectId: p.id, projectId: p.id, details: { id: p.id, changes_requested: changes } });
+  return { body: projectObject(updated) };
+};
+
+/** POST /projects/{project_id}/archive — its keys are refused at once; the Default project stays. */
+export const archiveProject: OrgHandler = async (ctx, caller, deps) => {
+  const id = ctx.params.project_id!;
+  const r = await deps.store.projects.archive(caller.org.id, id);
+  if (r === undefined) throw notFound('project', id);
+  if (r === 'default') throw new ApiError('resource_conflict', { message: 'The Default project cannot be archived.' });
+  await announce(deps, caller.org.id);
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'project.archived', objectId: id, projectId: id, details: { id } });
+  return { body: projectObject(r) };
+};
+
+// ---- users ----
+
+async function projectUser(deps: OrgDeps, project: Project, userId: string) {
+  const u = await deps.store.projectMembers.get(project.id, userId);
+  if (!u) throw notFound('project user', userId);
+  return u;
+}
+
+/** GET /projects/{project_id}/users */
+export const listProjectUsers: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const { page } = listQuery(ctx);
+  return { body: listBody(await deps.store.projectMembers.list(p.id, page), page, 'project user', projectUserObject) };
+};
+
+/** POST /projects/{project_id}/users {user_id | email, role}: the user must be a member of the organization. */
+export const addProjectUser: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['user_id', 'email', 'role']);
+  const role = f.oneOf('role', PROJECT_ROLES, { required: true })!;
+  const userId = f.string('user_id');
+  const email = f.string('email');
+  if (userId === undefined && email === undefined) throw new ApiError('missing_required_parameter', { param: 'user_id' }, { param: 'user_id' });
+  const user = userId !== undefined ? await deps.store.users.get(userId) : await deps.store.users.getByEmail(email!);
+  const member = user && (await deps.store.memberships.get(caller.org.id, user.id));
+  if (!user || !member) throw notFound('user', userId ?? email!, userId !== undefined ? 'user_id' : 'email');
+  const added = await deps.store.projectMembers.add(p.id, user.id, role);
+  await announce(deps, caller.org.id);
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'user.added', objectId: user.id, projectId: p.id, details: { id: user.id, data: { role } } });
+  return { body: projectUserObject(added) };
+};
+
+/** GET /projects/{project_id}/users/{user_id} */
+export const getProjectUser: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  return { body: projectUserObject(await projectUser(deps, p, ctx.params.user_id!)) };
+};
+
+/** POST /projects/{project_id}/users/{user_id} {role} */
+export const updateProjectUser: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const u = await projectUser(deps, p, ctx.params.user_id!);
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['role']);
+  const role = f.oneOf('role', PROJECT_ROLES, { required: true })!;
+  const updated = (await deps.store.projectMembers.setRole(p.id, u.userId, role))!;
+  await announce(deps, caller.org.id);
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'user.updated', objectId: u.userId, projectId: p.id, details: { id: u.userId, changes_requested: { role } } });
+  return { body: projectUserObject(updated) };
+};
+
+/** DELETE /projects/{project_id}/users/{user_id} — the user's keys of the project stop at once. */
+export const removeProjectUser: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const userId = ctx.params.user_id!;
+  if (!(await deps.store.projectMembers.remove(p.id, userId))) throw notFound('project user', userId);
+  await announce(deps, caller.org.id);
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'user.deleted', objectId: userId, projectId: p.id, details: { id: userId } });
+  return { body: deletedObject('organization.project.user.deleted', userId) };
+};
+
+// ---- service accounts ----
+
+async function serviceAccount(deps: OrgDeps, project: Project, id: string) {
+  const s = await deps.store.serviceAccounts.get(project.id, id);
+  if (!s) throw notFound('service account', id);
+  return s;
+}
+
+function activeProject(p: Project): void {
+  if (p.status !== 'active') throw new ApiError('resource_conflict', { message: `Project ${p.id} is archived.` });
+}
+
+/** GET /projects/{project_id}/service_accounts */
+export const listServiceAccounts: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const { page } = listQuery(ctx);
+  return { body: listBody(await deps.store.serviceAccounts.list(p.id, page), page, 'service account', serviceAccountObject) };
+};
+
+/**
+ * POST /projects/{project_id}/service_accounts {name, create_service_account_only?} — the
+ * answer carries the account's first key (`api_key.value`), the only time it is shown.
+ */
+export const createServiceAccount: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  activeProject(p);
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['name', 'create_service_account_only']);
+  const name = f.string('name', { required: true });
+  const only = f.boolean('create_service_account_only') ?? false;
+  const account = await deps.store.serviceAccounts.create(caller.org.id, p.id, name);
+  let apiKey = null;
+  if (!only) {
+    const { key, redacted } = generateApiKey('service_account');
+    const record = await deps.store.apiKeys.insert({ orgId: caller.org.id, projectId: p.id, ownerType: 'service_account', userId: account.id, name: 'Secret Key', keyHash: await deps.identity.hashKey(key), redacted, permissions: 'all', scopes: [], expiresAt: null });
+    apiKey = { object: 'organization.project.service_account.api_key', id: record.id, name: record.name, created_at: Math.floor(record.createdAt / 1000), value: key };
+    deps.log?.info({ key_id: record.id, org_id: caller.org.id, project_id: p.id, service_account_id: account.id, key: redacted }, 'service account key created');
+  }
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'service_account.created', objectId: account.id, projectId: p.id, details: { id: account.id, data: { role: account.role } } });
+  return { body: { ...serviceAccountObject(account), api_key: apiKey } };
+};
+
+/** GET /projects/{project_id}/service_accounts/{service_account_id} */
+export const getServiceAccount: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  return { body: serviceAccountObject(await serviceAccount(deps, p, ctx.params.service_account_id!)) };
+};
+
+/** DELETE /projects/{project_id}/service_accounts/{service_account_id} — its keys stop at once. */
+export const deleteServiceAccount: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const id = ctx.params.service_account_id!;
+  if (!(await deps.store.serviceAccounts.delete(p.id, id))) throw notFound('service account', id);
+  await deps.store.apiKeys.revokeOwnedBy(id);
+  await announce(deps, caller.org.id);
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'service_account.deleted', objectId: id, projectId: p.id, details: { id } });
+  return { body: deletedObject('organization.project.service_account.deleted', id) };
+};
+
+// ---- API keys ----
+
+async function projectKey(deps: OrgDeps, project: Project, id: string) {
+  const k = await deps.store.apiKeys.get(id);
+  if (!k || k.projectId !== project.id || k.status !== 'active') throw notFound('API key', id);
+  return k;
+}
+
+/** GET /projects/{project_id}/api_keys?owner_project_access=active|inactive|any (live keys; default active). */
+export const listProjectApiKeys: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const { q, page } = listQuery(ctx, ['owner_project_access']);
+  const access = q.get('owner_project_access') ?? 'active';
+  if (!['active', 'inactive', 'any'].includes(access)) throw badValue('owner_project_access', access, "'active', 'inactive', 'any'");
+  const keys = await deps.store.apiKeys.list({ projectId: p.id, status: 'active' }, page);
+  const owners = await keyOwners(deps, p, keys.items);
+  const objects = keys.items.map((k) => projectApiKeyObject(k, owners.get(k.id)!));
+  const filtered = access === 'any' ? objects : objects.filter((o) => o.owner_project_access === access);
+  return { body: listBody({ ...keys, items: filtered }, page, 'API key', (o) => o) };
+};
+
+/** GET /projects/{project_id}/api_keys/{key_id} */
+export const getProjectApiKey: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const k = await projectKey(deps, p, ctx.params.key_id!);
+  const owners = await keyOwners(deps, p, [k]);
+  return { body: projectApiKeyObject(k, owners.get(k.id)!) };
+};
+
+/** DELETE /projects/{project_id}/api_keys/{key_id} — refused at its next request everywhere. */
+export const deleteProjectApiKey: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const k = await projectKey(deps, p, ctx.params.key_id!);
+  await deps.store.apiKeys.revoke(k.id);
+  await deps.identity.invalidate({ kind: 'key', keyId: k.id });
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'api_key.deleted', objectId: k.id, projectId: p.id, details: { id: k.id } });
+  return { body: deletedObject('organization.project.api_key.deleted', k.id) };
+};

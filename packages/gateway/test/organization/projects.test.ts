@@ -1,0 +1,111 @@
+/**
+ * The project endpoints of the Administration API through the official SDK's admin client:
+ * projects, service accounts (their key works on inference), project keys, rate limits (never
+ * above the organization's), model permissions and spend limits; one organization cannot reach
+ * another's projects.
+ */
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rejection, startOrgHarness, type OrgHarness } from './harness.js';
+
+let h: OrgHarness;
+beforeAll(async () => {
+  h = await startOrgHarness();
+});
+afterAll(() => h.close());
+
+const chat = (c: OpenAI, model = 'sim-small') => c.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 });
+
+describe('projects', () => {
+  it('create, list with include_archived, retrieve, update, archive; the Default project cannot be archived', async () => {
+    const { org } = h.a;
+    const created = await org.projects.create({ name: 'Team X' });
+    expect(created).toMatchObject({ object: 'organization.project', name: 'Team X', status: 'active', archived_at: null });
+    expect(created.id).toMatch(/^proj_/);
+    expect(await org.projects.retrieve(created.id)).toEqual(created);
+    expect(await org.projects.update(created.id, { name: 'Team Y' })).toMatchObject({ id: created.id, name: 'Team Y' });
+
+    const names = async (q: { include_archived?: boolean } = {}) => {
+      const out: string[] = [];
+      for await (const p of org.projects.list({ ...q, limit: 1 })) out.push(p.name!);
+      return out;
+    };
+    expect(await names()).toEqual(['Default project', 'Team Y']);
+    const archived = await org.projects.archive(created.id);
+    expect(archived).toMatchObject({ status: 'archived' });
+    expect(archived.archived_at).toEqual(expect.any(Number));
+    expect(await names()).toEqual(['Default project']);
+    expect(await names({ include_archived: true })).toEqual(['Default project', 'Team Y']);
+
+    const def = (await org.projects.list()).data[0]!;
+    expect(await rejection(org.projects.archive(def.id))).toMatchObject({ status: 409 });
+    const other = await rejection(h.b.org.projects.retrieve(created.id));
+    expect(other).toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
+  it('a service account is created with its key once; the key works at once and stops when the account is deleted', async () => {
+    const { org } = h.a;
+    const p = await org.projects.create({ name: 'bots' });
+    const sa = await org.projects.serviceAccounts.create(p.id, { name: 'ci-bot' });
+    expect(sa).toMatchObject({ object: 'organization.project.service_account', name: 'ci-bot', role: 'member' });
+    expect(sa.api_key?.value).toMatch(/^sk-svcacct-/);
+    const bot = new OpenAI({ apiKey: sa.api_key!.value, baseURL: h.gw.baseURL, maxRetries: 0 });
+    expect((await chat(bot)).choices.length).toBe(1);
+
+    const keys = await org.projects.apiKeys.list(p.id);
+    expect(keys.data).toHaveLength(1);
+    expect(keys.data[0]).toMatchObject({ object: 'organization.project.api_key', id: sa.api_key!.id, owner: { type: 'service_account', service_account: { id: sa.id, name: 'ci-bot' } }, owner_project_access: 'active' });
+    expect((await org.projects.serviceAccounts.list(p.id)).data.map((s) => s.id)).toEqual([sa.id]);
+
+    expect(await org.projects.serviceAccounts.delete(sa.id, { project_id: p.id })).toEqual({ object: 'organization.project.service_account.deleted', id: sa.id, deleted: true });
+    expect(await rejection(chat(bot))).toBeInstanceOf(OpenAI.AuthenticationError);
+  });
+
+  it('rate limits: listed per model; a value above the organization\'s is a 400 naming the field; a lower one binds', async () => {
+    const { org } = h.a;
+    await h.gw.admin('PUT', `/admin/v1/organizations/${h.a.orgId}/rate_limits/sim-small`, { max_requests_per_1_minute: 50 });
+    const def = (await org.projects.list()).data[0]!;
+    const limits = await org.projects.rateLimits.listRateLimits(def.id);
+    const small = limits.data.find((l) => l.model === 'sim-small')!;
+    expect(small).toMatchObject({ object: 'project.rate_limit', id: 'rl-sim-small', max_requests_per_1_minute: 50 });
+
+    const tooHigh = await rejection(org.projects.rateLimits.updateRateLimit('rl-sim-small', { project_id: def.id, max_requests_per_1_minute: 51 }));
+    expect(tooHigh).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(tooHigh.param).toBe('max_requests_per_1_minute');
+
+    const updated = await org.projects.rateLimits.updateRateLimit('rl-sim-small', { project_id: def.id, max_requests_per_1_minute: 1 });
+    expect(updated).toMatchObject({ id: 'rl-sim-small', max_requests_per_1_minute: 1 });
+    await chat(h.a.inference).catch(() => undefined);
+    const limited = await rejection(chat(h.a.inference));
+    expect(limited).toBeInstanceOf(OpenAI.RateLimitError);
+    await org.projects.rateLimits.updateRateLimit('rl-sim-small', { project_id: def.id, max_requests_per_1_minute: 50 });
+  });
+
+  it('model permissions and spend limits take effect at the next request', async () => {
+    const t = await h.tenant('perms');
+    const def = (await t.org.projects.list()).data[0]!;
+    expect(await t.org.projects.modelPermissions.update(def.id, { mode: 'allow_list', model_ids: ['sim-large'] })).toEqual({ object: 'project.model_permissions', mode: 'allow_list', model_ids: ['sim-large'] });
+    expect(await rejection(chat(t.inference))).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    const bad = await rejection(t.org.projects.modelPermissions.update(def.id, { mode: 'allow_list', model_ids: ['gpt-9'] }));
+    expect(bad).toMatchObject({ status: 400, param: 'model_ids[0]' });
+    await t.org.projects.modelPermissions.delete(def.id);
+    expect((await chat(t.inference)).choices.length).toBe(1);
+
+    const limit = await t.org.projects.spendLimit.update(def.id, { threshold_amount: 1, currency: 'USD', interval: 'month' });
+    expect(limit).toEqual({ object: 'project.spend_limit', threshold_amount: 1, currency: 'USD', interval: 'month', enforcement: { status: 'enforcing' } });
+    const big = await rejection(t.inference.chat.completions.create({ model: 'sim-large', messages: [{ role: 'user', content: 'hi' }], max_tokens: 4000 }));
+    expect(big).toMatchObject({ status: 429, code: 'project_spend_limit_exceeded' });
+    expect(await rejection(t.org.projects.spendLimit.update(def.id, { threshold_amount: 0, currency: 'USD', interval: 'month' }))).toMatchObject({ status: 400, param: 'threshold_amount' });
+    await t.org.projects.spendLimit.delete(def.id);
+
+    await t.org.spendLimit.update({ threshold_amount: 1, currency: 'USD', interval: 'month' });
+    expect(await t.org.spendLimit.retrieve()).toMatchObject({ object: 'organization.spend_limit', threshold_amount: 1 });
+    const org = await rejection(t.inference.chat.completions.create({ model: 'sim-large', messages: [{ role: 'user', content: 'hi' }], max_tokens: 4000 }));
+    expect(org).toMatchObject({ status: 429, code: 'organization_spend_limit_exceeded' });
+    expect(await t.org.spendLimit.delete()).toEqual({ object: 'organization.spend_limit.deleted', deleted: true });
+
+    const audit = await t.org.auditLogs.list({ limit: 100 });
+    const types = audit.data.map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['project.updated', 'organization.updated']));
+  });
+});

@@ -18,8 +18,10 @@ export function registerStatusMetrics(metrics: Metrics, monitor: StatusMonitor):
     const outcome = platformOutcome(o.status, o.errorCode);
     requests.inc({ model: o.model, outcome: outcome === 'ok' ? 'success' : outcome === 'failed' ? 'platform_error' : 'caller_error' });
     if (o.firstByteMs !== null) firstByte.observe({ model: o.model }, o.firstByteMs / 1000);
-    if (o.promptTokens) tokens.inc({ model: o.model, type: 'prompt' }, o.promptTokens);
-    if (o.completionTokens) tokens.inc({ model: o.model, type: 'completion' }, o.completionTokens);
+    // prom-client throws on a count that is not a finite positive number (an upstream may report
+    // 1e999 tokens); this runs on the request path, before usage is recorded, so it must not throw.
+    if (countable(o.promptTokens)) tokens.inc({ model: o.model, type: 'prompt' }, o.promptTokens);
+    if (countable(o.completionTokens)) tokens.inc({ model: o.model, type: 'completion' }, o.completionTokens);
   });
   metrics.gauge('tollgate_component_status', 'Status-page component status: 1 for the current status, 0 for the others.', ['component', 'status'], () => {
     const s = monitor.lastSnapshot();
@@ -27,3 +29,5 @@ export function registerStatusMetrics(metrics: Metrics, monitor: StatusMonitor):
     return s.components.flatMap((c) => COMPONENT_STATUSES.map((st): [{ component: string; status: string }, number] => [{ component: c.def.name, status: st }, c.status === st ? 1 : 0]));
   });
 }
+
+const countable = (n: number): boolean => n > 0 && Number.isFinite(n);

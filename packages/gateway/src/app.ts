@@ -6,7 +6,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
 import type { DestinationStream, Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { Config, ModelConfig } from './config/types.js';
@@ -22,6 +21,7 @@ import { registerMetricsRoute } from './routes/metrics.js';
 import { registerModelRoutes } from './routes/models.js';
 import { Metrics } from './status/metrics.js';
 import { registerStatusRoutes } from './status/routes.js';
+import { connectRedis, type RedisClient } from './redis-client.js';
 import { buildServices, type Services } from './services.js';
 
 export interface GatewayDeps {
@@ -31,8 +31,8 @@ export interface GatewayDeps {
   logDestination?: DestinationStream;
   logger?: Logger;
   fetch?: typeof fetch;
-  /** A Redis client to use instead of connecting to config.redis.url. */
-  redis?: Redis;
+  /** A Redis (or Redis Cluster) client to use instead of connecting to config.redis. */
+  redis?: RedisClient;
   /** Evaluate the status page on a timer (default true); tests call `services.status.tick()`. */
   statusAutoTick?: boolean;
 }
@@ -52,7 +52,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   const clock = deps.clock ?? systemClock;
   const env = deps.env ?? process.env;
   const log = deps.logger ?? createLogger(config.logging.level, deps.logDestination, { logPrompts: config.logging.log_prompts });
-  const redis = deps.redis ?? (config.redis ? await connectRedis(config.redis.url, log) : undefined);
+  const redis = deps.redis ?? (config.redis ? await connectRedis(config.redis, log) : undefined);
   const services = await buildServices(config, { clock, env, log, redis, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.statusAutoTick === undefined ? {} : { statusAutoTick: deps.statusAutoTick }) });
   const metrics = new Metrics();
 
@@ -148,32 +148,6 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
       return closing;
     },
   };
-}
-
-/**
- * Connects to Redis, waiting a bounded time for the first connection. A Redis that is down at
- * start does not keep the gateway from starting: the client keeps reconnecting in the
- * background, counter operations fail fast (no offline queue, a command timeout) and requests get
- * a retryable 503 until it is back, while /readyz reports it.
- */
-async function connectRedis(url: string, log: Logger): Promise<Redis> {
-  const redis = new Redis(url, { commandTimeout: 2000, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
-  // ioredis reports every failed reconnect attempt: log the state changes only.
-  let connectionDown = false;
-  redis.on('error', (e: Error) => {
-    if (connectionDown) return;
-    connectionDown = true;
-    log.warn({ err: e.message }, 'redis connection lost; reconnecting');
-  });
-  redis.on('ready', () => {
-    if (!connectionDown) return;
-    connectionDown = false;
-    log.info('redis connection restored');
-  });
-  const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, 3000, 'timeout').unref());
-  const outcome = await Promise.race([redis.connect().then(() => 'ready' as const, () => 'failed' as const), timeout]);
-  if (outcome !== 'ready') log.error({ url: url.replace(/\/\/[^@]*@/, '//***@') }, 'redis is not reachable at start; requests that need it get 503 until it is');
-  return redis;
 }
 
 /** Bounded label values for metrics: known routes by name, everything else as "other". */

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import type { Logger } from 'pino';
 import { ModelAdmissions } from './admission/index.js';
 import { requireAdminKey } from './admin/auth.js';
@@ -45,7 +45,7 @@ export interface ServiceDeps {
   clock: Clock;
   env: Record<string, string | undefined>;
   log: Logger;
-  redis: Redis | undefined;
+  redis: RedisClient | undefined;
   fetch?: typeof fetch;
   /** Where first-start keys are saved (default: the data directory; see bootstrap.ts). */
   credentialsFile?: () => string;
@@ -249,7 +249,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
 }
 
 /** The usage journal sits next to the SQLite file, or under ./data for PostgreSQL. */
-function journalPathFor(config: Config): string {
+export function journalPathFor(config: Config): string {
   if (config.usage.journal_path) return config.usage.journal_path;
   const m = /^sqlite:(.+)$/.exec(config.database.url);
   if (m && m[1] !== ':memory:') return `${m[1]}.usage-journal`;

@@ -15,7 +15,7 @@
  * or refresh is swallowed and the lease simply expires.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { ACQUIRE_LUA, REFRESH_LUA, leaseKey } from './lease-scripts.js';
 import type { Lease, SlotSemaphore } from './types.js';
 
@@ -61,7 +61,7 @@ export class RedisLeaseSemaphore implements SlotSemaphore {
   private closed = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     name: string,
     opts: RedisLeaseOptions = {},

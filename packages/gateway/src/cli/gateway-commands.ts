@@ -13,12 +13,14 @@ export const SERVE: LocalCommandSpec = {
   resource: 'serve',
   summary: 'run the gateway',
   args: [],
-  flags: { config: value('FILE', 'the config file (default $TOLLGATE_CONFIG, else ./tollgate.yaml when present)'), port: value('N', 'listen port'), host: value('HOST', 'listen address') },
+  flags: { config: value('FILE', 'the config file (default $TOLLGATE_CONFIG, else ./tollgate.yaml when present)'), port: value('N', 'listen port'), host: value('HOST', 'listen address'), workers: value('N', "gateway processes on the one port (default 1; 'auto': one per core; more than one needs Redis)") },
   details: `Without a config file it serves the built-in simulator models on SQLite (./data/tollgate.db).
 On the first start it creates an organization, a user, an API key and (unless TOLLGATE_ADMIN_KEY
 is set) an admin key, and saves the keys to ./data/first-start-credentials.env (readable only by
 you); they are shown on the terminal too when stderr is one, never in the logs.
-SIGTERM or SIGINT drains in-flight requests, then exits 0.`,
+SIGTERM or SIGINT drains in-flight requests, then exits 0.
+--workers N runs N gateway processes on the one port (auto: one per core); more than one needs
+Redis (redis.url or redis.cluster_nodes), where the processes count limits and quotas together.`,
   local: async (a, io) => (await import('./serve.js')).serveCommand(a, io),
 };
 

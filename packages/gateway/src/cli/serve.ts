@@ -2,11 +2,13 @@ import { existsSync } from 'node:fs';
 import { createGateway } from '../app.js';
 import { bootstrap, type FirstStart } from '../bootstrap.js';
 import { ConfigError, loadConfig } from '../config/load.js';
+import { journalPathFor } from '../services.js';
 import { CommandError } from './args.js';
 import type { Args } from './command.js';
 import type { CliIo } from './io.js';
 import { configPath } from './config-path.js';
 import { EXIT } from './exit.js';
+import { parseWorkers, reportServing, runPrimary, workerJournalPath, workerSlot, workersProblem } from './workers.js';
 
 /** `tollgate serve`: runs the gateway until SIGTERM or SIGINT (see the command's help). */
 export async function serveCommand(args: Args, io: CliIo): Promise<number> {
@@ -22,6 +24,15 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
     if (e instanceof ConfigError) throw new CommandError(e.message, EXIT.usage);
     throw e;
   }
+  const workers = parseWorkers(args.str('workers'));
+  if (typeof workers === 'string') throw new CommandError(workers, EXIT.usage);
+  const slot = workerSlot(env);
+  if (slot === undefined && workers > 1) {
+    const problem = workersProblem(workers, config.redis !== null);
+    if (problem) throw new CommandError(problem, EXIT.usage);
+    process.exit(await runPrimary(workers, io));
+  }
+  if (slot !== undefined) config = { ...config, usage: { ...config.usage, journal_path: workerJournalPath(journalPathFor(config), slot) } };
   const gateway = await createGateway(config, { env });
   const credentialsFile = gateway.services.credentialsFile;
   let first: FirstStart;
@@ -36,8 +47,9 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
     if (gateway.services.generatedAdminKey) io.stderr(`tollgate serve: the admin key made on this start is saved in ${credentialsFile()}\n`);
     throw e;
   }
-  gateway.log.info({ url, public_url: config.server.public_url }, 'listening');
-  io.stderr(banner(url, config.server.public_url, config.models[0]?.name ?? 'sim-small', first, credentialsFile, io.terminal === true, config.admin_key_env));
+  gateway.log.info({ url, public_url: config.server.public_url, ...(slot === undefined ? {} : { worker: slot }) }, 'listening');
+  if (slot === undefined || slot === 1) io.stderr(banner(url, config.server.public_url, config.models[0]?.name ?? 'sim-small', first, credentialsFile, io.terminal === true, config.admin_key_env));
+  reportServing();
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

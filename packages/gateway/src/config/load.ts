@@ -62,9 +62,13 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(dbUrl)) problems.push(`database.url: expected sqlite:<path> or postgres://..., got ${JSON.stringify(dbUrl)}`);
 
   const r = root.child('redis');
-  r.rejectUnknown(['url', 'key_prefix']);
+  r.rejectUnknown(['url', 'cluster_nodes', 'key_prefix']);
   const redisUrl = env.TOLLGATE_REDIS_URL ?? r.string('url', null);
-  const redis = redisUrl ? { url: redisUrl, key_prefix: env.TOLLGATE_REDIS_PREFIX ?? r.string('key_prefix', 'tollgate:') } : null;
+  const clusterNodes = env.TOLLGATE_REDIS_CLUSTER_NODES !== undefined ? env.TOLLGATE_REDIS_CLUSTER_NODES.split(',').map((n) => n.trim()).filter(Boolean) : r.stringList('cluster_nodes');
+  if (redisUrl && clusterNodes.length > 0) problems.push('redis: set either url (one Redis server) or cluster_nodes (a Redis Cluster), not both');
+  for (const [i, n] of clusterNodes.entries()) if (!/^(rediss?:\/\/)?[^/\s]+:\d+$/.test(n)) problems.push(`redis.cluster_nodes[${i}]: expected redis://host:port or host:port, got ${JSON.stringify(n)}`);
+  const redis =
+    redisUrl || clusterNodes.length > 0 ? { url: redisUrl || null, cluster_nodes: redisUrl ? [] : clusterNodes, key_prefix: env.TOLLGATE_REDIS_PREFIX ?? r.string('key_prefix', 'tollgate:') } : null;
 
   const adminKeyEnv = root.string('admin_key_env', 'TOLLGATE_ADMIN_KEY');
   const secretEnv = root.string('secret_env', 'TOLLGATE_SECRET');

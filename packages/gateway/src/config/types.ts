@@ -142,7 +142,11 @@ export interface Config {
    * requests needing them get a retryable 503.
    */
   database: { url: string; connect_timeout_ms: number; query_timeout_ms: number; max_stale_ms: number };
-  redis: { url: string; key_prefix: string } | null;
+  /**
+   * Shared counters. `url`: one Redis server; `cluster_nodes`: seed nodes of a Redis Cluster
+   * (`redis://host:port`); exactly one of the two is set.
+   */
+  redis: { url: string | null; cluster_nodes: string[]; key_prefix: string } | null;
   admin_key_env: string;
   /** Env var with the secret that keys are HMAC'd with (`<name>_PREVIOUS`: the previous one, during a rotation). */
   secret_env: string;

@@ -1,5 +1,5 @@
 import { formatDuration, retryHeaders } from '@tollgate/protocol';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { ApiError } from '../errors/api-error.js';
@@ -30,7 +30,7 @@ interface Bucket {
 export class FailedAuthLimiter {
   private readonly buckets: LRUCache<string, Bucket>;
   private readonly ratePerMs: number;
-  private readonly redis: Redis | undefined;
+  private readonly redis: RedisClient | undefined;
   private readonly keyPrefix: string;
   private readonly log: Logger | undefined;
   private redisDown = false;
@@ -38,7 +38,7 @@ export class FailedAuthLimiter {
   constructor(
     private readonly perMinute: number,
     private readonly clock: Clock,
-    opts: { maxAddresses?: number; redis?: Redis; keyPrefix?: string; log?: Logger } = {},
+    opts: { maxAddresses?: number; redis?: RedisClient; keyPrefix?: string; log?: Logger } = {},
   ) {
     this.ratePerMs = perMinute / MINUTE;
     this.buckets = new LRUCache({ max: opts.maxAddresses ?? 100_000 });

@@ -19,7 +19,7 @@
  * @module
  */
 import { HEADER, maskKey } from '@tollgate/protocol';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/types.js';
@@ -54,7 +54,7 @@ export interface IdentityDeps {
   config: Config;
   clock: Clock;
   /** For pub/sub invalidation; a subscriber connection is made from it with `duplicate()`. */
-  redis?: Redis;
+  redis?: RedisClient;
   log?: Logger;
   /**
    * Where the key-hashing secret comes from (`secretSourcesOf(config)` in a gateway). Default: the

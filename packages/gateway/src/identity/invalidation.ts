@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { subscriberOf, type RedisClient } from '../redis-client.js';
 
 /** What changed: one key, everything about one organization, or anything at all. */
 export type Invalidation = { kind: 'key'; keyId: string } | { kind: 'org'; orgId: string } | { kind: 'all' };
@@ -14,13 +14,13 @@ const PUBLISH_TIMEOUT_MS = 1000;
  */
 export class InvalidationBus {
   private readonly origin = randomUUID();
-  private sub: Redis | undefined;
+  private sub: RedisClient | undefined;
   private started: Promise<void> = Promise.resolve();
   /** Events received from other instances (for tests and metrics). */
   received = 0;
 
   constructor(
-    private readonly redis: Redis | undefined,
+    private readonly redis: RedisClient | undefined,
     private readonly channel: string,
     private readonly apply: (e: Invalidation) => void,
     private readonly onError: (e: unknown) => void,
@@ -28,9 +28,8 @@ export class InvalidationBus {
     if (!redis) return;
     // The gateway's client fails commands fast while disconnected (no offline queue, one retry),
     // and a duplicate inherits that: SUBSCRIBE sent before the new connection is up would fail
-    // and the instance would never hear of another's changes. The subscriber sends nothing else,
-    // so it may queue its SUBSCRIBE until Redis answers, however long that takes.
-    const sub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    // and the instance would never hear of another's changes.
+    const sub = subscriberOf(redis);
     this.sub = sub;
     let readies = 0;
     sub.on('ready', () => {

@@ -16,7 +16,8 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { ReplyError, type Cluster, type Redis } from 'ioredis';
+import { ReplyError, type Redis } from 'ioredis';
+import { scanTargets, type RedisClient } from '../redis-client.js';
 import { DependencyUnavailableError } from '../store/outage.js';
 import { validateReserve, validateSettle, validateSpendArgs, SPEND_GRACE_MS } from './bucket-math.js';
 import type { CounterStore, ReserveOutcome, ReserveRequest, RestoreRequest, SettleRequest, SpendState } from './counter-store.js';
@@ -92,7 +93,7 @@ export class RedisCounterStore implements CounterStore {
    *   when set, is the default bound on every call.
    */
   constructor(
-    private readonly client: Redis | Cluster,
+    private readonly client: RedisClient,
     opts: RedisCounterStoreOptions,
   ) {
     this.prefix = opts.prefix;
@@ -150,16 +151,17 @@ export class RedisCounterStore implements CounterStore {
     return { spent: money(reply[0]), reserved: money(reply[1]), corrected: Number(reply[2]), raised: money(reply[3]) };
   }
 
-  /** Tags (organizations) with swept leases waiting for the reconciliation (standalone Redis: SCAN). */
+  /** Tags (organizations) with swept leases waiting for the reconciliation (SCAN of every master). */
   async tagsWithSwept(): Promise<string[]> {
     this.assertOpen();
-    if (!('scanStream' in this.client) || typeof (this.client as Redis).scanStream !== 'function') return [];
     const out = new Set<string>();
-    const stream = (this.client as Redis).scanStream({ match: `${this.prefix}{*}:swept`, count: 500 });
-    for await (const keys of stream as AsyncIterable<string[]>) {
-      for (const k of keys) {
-        const m = /\{([^}]*)\}:swept$/.exec(k);
-        if (m) out.add(m[1]!);
+    for (const node of scanTargets(this.client)) {
+      const stream = node.scanStream({ match: `${this.prefix}{*}:swept`, count: 500 });
+      for await (const keys of stream as AsyncIterable<string[]>) {
+        for (const k of keys) {
+          const m = /\{([^}]*)\}:swept$/.exec(k);
+          if (m) out.add(m[1]!);
+        }
       }
     }
     return [...out];

@@ -5,7 +5,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 
 export interface Leadership {
   acquire(ttlMs: number): Promise<boolean>;
@@ -24,7 +24,7 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
 export class RedisLeadership implements Leadership {
   private readonly token = randomUUID();
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly key: string,
   ) {}
   async acquire(ttlMs: number): Promise<boolean> {

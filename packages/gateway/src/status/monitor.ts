@@ -7,7 +7,7 @@
  * one truth.
  * @module
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/types.js';
@@ -37,7 +37,7 @@ export interface StatusMonitorDeps {
   config: Pick<Config, 'models' | 'status' | 'server'>;
   clock: Clock;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
-  redis?: Redis | undefined;
+  redis?: RedisClient | undefined;
   redisPrefix?: string;
   probes?: readonly ProbeTarget[];
   webhooks?: StatusWebhooks;

@@ -6,7 +6,7 @@
  * instance reads the same sums — before the page is evaluated.
  * @module
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 
 export interface SignalCounts {
   /** Requests that reached a verdict the platform is answerable for (caller errors excluded). */
@@ -56,14 +56,18 @@ export class MemorySignalBackend implements SignalBackend {
   }
 }
 
-/** One hash per (component, bucket); HINCRBY is atomic, so instances add without coordinating. */
+/**
+ * One hash per (component, bucket); HINCRBY is atomic, so instances add without coordinating.
+ * Every signal key carries the hash tag `{status}`: each call pipelines several keys, which a
+ * Redis Cluster client sends only when they share a slot.
+ */
 export class RedisSignalBackend implements SignalBackend {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
   private k(key: string, bucket: number): string {
-    return `${this.prefix}status:sig:${key}:${bucket}`;
+    return `${this.prefix}{status}:sig:${key}:${bucket}`;
   }
   async add(entries: ReadonlyArray<[string, number, SignalCounts]>, ttlMs: number): Promise<void> {
     if (entries.length === 0) return;

@@ -19,7 +19,7 @@
  * settled but not yet flushed by some instance shows briefly).
  * @module
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { Logger } from 'pino';
 import { periodOf, spendKey } from '../billing/period.js';
 import { moneyText } from '../billing/money-column.js';
@@ -34,7 +34,7 @@ export interface SpendReconcilerOptions {
   store: BillingStore;
   counters: RedisCounterStore;
   /** For the lock that lets one instance work per interval. */
-  redis: Redis;
+  redis: RedisClient;
   clock: Clock;
   log: Pick<Logger, 'info' | 'warn'>;
   flushLedger(): Promise<void>;

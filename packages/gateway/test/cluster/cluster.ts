@@ -1,6 +1,6 @@
 /**
  * Runs real gateway PROCESSES for the scale-out tests: `node packages/gateway/dist/cli/main.js
- * serve` N times on one config, one database and (optionally) one Redis, each on a port of its
+ * serve` N times on one config, one database and (optionally) one Redis or Redis Cluster, each on a port of its
  * own choosing (TOLLGATE_PORT=0; the URL is read from the "listening on" line). Instance 0's admin
  * API creates tenants. `close()` stops every process, drops the PostgreSQL schema, deletes the
  * Redis keys under the cluster's prefix and removes the temp directory.
@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { stringify } from 'yaml';
+import { startRedisCluster } from '../support/redis-cluster.js';
 import { TEST_PG_URL, TEST_REDIS_URL } from '../support/services.js';
 
 export const MAIN_JS = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -35,11 +36,23 @@ export interface ClusterOptions {
   config: Record<string, unknown>;
   /** `postgres` (default): a fresh schema; `sqlite`: one file in the temp directory. */
   database?: 'postgres' | 'sqlite';
-  /** Share a Redis (default true). */
-  redis?: boolean;
+  /**
+   * Share a Redis: `true` (default) the shared test Redis under a fresh prefix, `'cluster'` a
+   * 3-master Redis Cluster of the cluster's own (redis.cluster_nodes), `false` none.
+   */
+  redis?: RedisKind | false;
+  /** Extra `tollgate serve` arguments for every instance (e.g. `--workers 2`). */
+  serveArgs?: string[];
   /** Extra environment for every instance. */
   env?: Record<string, string>;
 }
+
+/** The two Redis setups the scale-out exactness tests run on. */
+export type RedisKind = true | 'cluster';
+export const REDIS_KINDS: readonly [string, RedisKind][] = [
+  ['one Redis', true],
+  ['a 3-master Redis Cluster', 'cluster'],
+];
 
 export interface Instance {
   readonly index: number;
@@ -78,7 +91,10 @@ export interface Cluster {
 }
 
 const OUTPUT_LIMIT = 64 * 1024;
-const START_TIMEOUT_MS = 20_000;
+// Generous: eight test suites may share two cores, and a start then takes tens of seconds.
+const START_TIMEOUT_MS = 60_000;
+/** A beforeAll that starts a cluster may take this long (instances start together, each within START_TIMEOUT_MS). */
+export const CLUSTER_HOOK_MS = 2 * START_TIMEOUT_MS;
 
 export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   requireBuild();
@@ -89,6 +105,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const sqlitePath = dialect === 'sqlite' ? join(dir, 'tollgate.db') : undefined;
   const databaseUrl = sqlitePath ? `sqlite:${sqlitePath}` : `${PG_BASE}?schema=${schema}`;
   const redisPrefix = opts.redis === false ? undefined : `tgc-${id}:`;
+  const redisCluster = opts.redis === 'cluster' ? await startRedisCluster() : undefined;
+  const redisEnv: Record<string, string> = redisCluster ? redisCluster.env : redisPrefix ? { TOLLGATE_REDIS_URL: REDIS_URL } : {};
 
   const doc = {
     ...opts.config,
@@ -105,7 +123,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     TOLLGATE_ADMIN_KEY: ADMIN_KEY,
     TOLLGATE_DATABASE_URL: databaseUrl,
     TOLLGATE_PORT: '0',
-    ...(redisPrefix ? { TOLLGATE_REDIS_URL: REDIS_URL, TOLLGATE_REDIS_PREFIX: redisPrefix } : {}),
+    ...redisEnv,
+    ...(redisPrefix ? { TOLLGATE_REDIS_PREFIX: redisPrefix } : {}),
     // One journal per instance (they share a working directory here). With SQLite the default,
     // next to the database file, is what is under test, so it is left alone.
     ...(dialect === 'postgres' ? { TOLLGATE_USAGE_JOURNAL: join(dir, `journal-${index}`, 'usage-journal.jsonl') } : {}),
@@ -114,7 +133,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
 
   const instances: Instance[] = [];
   const all = new Set<ChildProcess>();
-  const launch = (index: number) => spawnInstance(index, configFile, dir, envFor(index), all);
+  const launch = (index: number) => spawnInstance(index, [configFile, ...(opts.serveArgs ?? [])], dir, envFor(index), all);
 
   const cluster: Cluster = {
     instances,
@@ -150,7 +169,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       await Promise.all([...all].map((c) => stop(c)));
       const errors: unknown[] = [];
       if (dialect === 'postgres') await dropSchema(schema).catch((e: unknown) => errors.push(e));
-      if (redisPrefix) await deleteKeys(redisPrefix).catch((e: unknown) => errors.push(e));
+      if (redisCluster) await redisCluster.stop().catch((e: unknown) => errors.push(e));
+      else if (redisPrefix) await deleteKeys(redisPrefix).catch((e: unknown) => errors.push(e));
       rmSync(dir, { recursive: true, force: true });
       if (errors.length > 0) throw errors[0];
     },
@@ -167,8 +187,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   return cluster;
 }
 
-async function spawnInstance(index: number, configFile: string, cwd: string, env: Record<string, string>, all: Set<ChildProcess>): Promise<Instance> {
-  const child = spawn(process.execPath, [MAIN_JS, 'serve', '--config', configFile], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+async function spawnInstance(index: number, [configFile, ...args]: [string, ...string[]], cwd: string, env: Record<string, string>, all: Set<ChildProcess>): Promise<Instance> {
+  const child = spawn(process.execPath, [MAIN_JS, 'serve', '--config', configFile, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   all.add(child);
   let out = '';
   const keep = (chunk: Buffer) => {

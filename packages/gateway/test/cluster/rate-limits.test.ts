@@ -4,7 +4,7 @@
  * at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBuild, startCluster, type Cluster } from './cluster.js';
+import { REDIS_KINDS, CLUSTER_HOOK_MS, requireBuild, startCluster, type Cluster } from './cluster.js';
 import { countStatuses, loadClient, type LoadClient, type Reply } from './load.js';
 
 const MODEL = { name: 'sim-small', provider: 'simulator', context_window: 8192, max_output_tokens: 4096, pricing: { input_per_1m: 0.15, output_per_1m: 0.6 }, simulator: { max_concurrency: 1024, max_queue: 1024 } };
@@ -12,22 +12,23 @@ const MODEL = { name: 'sim-small', provider: 'simulator', context_window: 8192, 
 let cluster: Cluster;
 let http: LoadClient;
 
-beforeAll(async () => {
-  requireBuild();
-  cluster = await startCluster({ instances: 3, config: { models: [MODEL], default_tier: 'unlimited', usage: { flush_interval_ms: 50 } } });
-  http = loadClient();
-});
-afterAll(async () => {
-  await http?.close();
-  await cluster?.close();
-});
 
 /** Fires every body at once, round-robin over the instances. */
 function burst(apiKey: string, bodies: readonly Record<string, unknown>[]): Promise<Reply[]> {
   return Promise.all(bodies.map((body, i) => http.post(cluster.instances[i % cluster.instances.length]!.baseURL, apiKey, '/chat/completions', body)));
 }
 
-describe('rate limits across 3 gateway processes', () => {
+describe.each(REDIS_KINDS)('rate limits across 3 gateway processes on %s', (_kind, redis) => {
+  beforeAll(async () => {
+    requireBuild();
+    cluster = await startCluster({ instances: 3, redis, config: { models: [MODEL], default_tier: 'unlimited', usage: { flush_interval_ms: 50 } } });
+    http = loadClient();
+  }, CLUSTER_HOOK_MS);
+  afterAll(async () => {
+    await http?.close();
+    await cluster?.close();
+  });
+
   it('admits exactly 100 of 500 simultaneous requests under 100 requests per day', async () => {
     const t = await cluster.newTenant('rpd-org');
     const put = await cluster.admin('PUT', `/admin/v1/organizations/${t.orgId}/rate_limits/sim-small`, { max_requests_per_1_day: 100 });

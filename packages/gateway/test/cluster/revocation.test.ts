@@ -6,28 +6,30 @@
  * from the organization through the Administration API on A is likewise refused by B and C. The cache TTL
  * is an hour, so only an invalidation can make B and C refuse a key they have cached.
  */
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { startOwnRedis, type OwnRedis } from '../support/redis-server.js';
-import { requireBuild, startCluster, type Cluster, type Tenant } from './cluster.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startRedisCluster } from '../support/redis-cluster.js';
+import { startOwnRedis } from '../support/redis-server.js';
+import { CLUSTER_HOOK_MS, requireBuild, startCluster, type Cluster, type Tenant } from './cluster.js';
 
 const MODEL = { name: 'sim-small', provider: 'simulator', context_window: 8192, max_output_tokens: 4096, pricing: { input_per_1m: 0.15, output_per_1m: 0.6 } };
 
-let redis: OwnRedis;
-let cluster: Cluster;
+/** A Redis the test can stall and crash: one server, or every node of a Redis Cluster. */
+interface DrillRedis {
+  env: Record<string, string>;
+  pause(): void;
+  crashAndRestart(): Promise<void>;
+  stop(): Promise<void>;
+}
+const KINDS: [string, () => Promise<DrillRedis>][] = [
+  ['one Redis', async () => {
+    const r = await startOwnRedis();
+    return { env: { TOLLGATE_REDIS_URL: r.url }, pause: r.pause, crashAndRestart: r.crashAndRestart, stop: r.stop };
+  }],
+  ['a 3-master Redis Cluster', startRedisCluster],
+];
 
-beforeAll(async () => {
-  requireBuild();
-  redis = await startOwnRedis();
-  cluster = await startCluster({
-    instances: 3,
-    config: { models: [MODEL], default_tier: 'unlimited', auth: { failed_attempts_per_minute: 1000, cache_ttl_ms: 3_600_000 } },
-    env: { TOLLGATE_REDIS_URL: redis.url },
-  });
-});
-afterAll(async () => {
-  await cluster?.close();
-  await redis?.stop();
-});
+let redis: DrillRedis;
+let cluster: Cluster;
 
 async function chat(instance: number, t: Tenant): Promise<number> {
   const r = await fetch(`${cluster.instances[instance]!.baseURL}/chat/completions`, {
@@ -39,26 +41,43 @@ async function chat(instance: number, t: Tenant): Promise<number> {
   return r.status;
 }
 
-it('a key revoked on instance A is refused by B and C at their next request', async () => {
-  const t = await cluster.newTenant('revoke-live');
-  expect([await chat(0, t), await chat(1, t), await chat(2, t)]).toEqual([200, 200, 200]);
-  expect((await cluster.admin('POST', `/admin/v1/keys/${t.keyId}/revoke`, undefined, 0)).status).toBe(200);
-  expect([await chat(0, t), await chat(1, t), await chat(2, t)]).toEqual([401, 401, 401]);
-});
+describe.each(KINDS)('revocation across 3 gateway processes on %s', (_kind, start) => {
+  beforeAll(async () => {
+    requireBuild();
+    redis = await start();
+    cluster = await startCluster({
+      instances: 3,
+      redis: false,
+      config: { models: [MODEL], default_tier: 'unlimited', auth: { failed_attempts_per_minute: 1000, cache_ttl_ms: 3_600_000 } },
+      env: redis.env,
+    });
+  }, CLUSTER_HOOK_MS);
+  afterAll(async () => {
+    await cluster?.close();
+    await redis?.stop();
+  });
 
-it('a key revoked on A while Redis is down is refused by B and C after they reconnect', async () => {
-  const t = await cluster.newTenant('revoke-offline');
-  expect([await chat(0, t), await chat(1, t), await chat(2, t)]).toEqual([200, 200, 200]);
-  redis.pause(); // the event published now reaches nobody
-  expect((await cluster.admin('POST', `/admin/v1/keys/${t.keyId}/revoke`, undefined, 0)).status).toBe(200);
-  await redis.crashAndRestart(); // connections drop; the instances reconnect to an empty Redis
-  for (const i of [1, 2]) {
-    // Until the subscriber is back an instance may still serve its cached entry (or 503 while
-    // Redis is away); once reconnected it must refuse. Without the reconnect invalidation it
-    // would keep answering 200 for the hour the entry lives.
-    await vi.waitFor(async () => expect(await chat(i, t)).toBe(401), { timeout: 15_000, interval: 100 });
-  }
-  expect([await chat(0, t), await chat(1, t), await chat(2, t)]).toEqual([401, 401, 401]);
+  it('a key revoked on instance A is refused by B and C at their next request', async () => {
+    const t = await cluster.newTenant('revoke-live');
+    expect([await chat(0, t), await chat(1, t), await chat(2, t)]).toEqual([200, 200, 200]);
+    expect((await cluster.admin('POST', `/admin/v1/keys/${t.keyId}/revoke`, undefined, 0)).status).toBe(200);
+    expect([await chat(0, t), await chat(1, t), await chat(2, t)]).toEqual([401, 401, 401]);
+  });
+
+  it('a key revoked on A while Redis is down is refused by B and C after they reconnect', async () => {
+    const t = await cluster.newTenant('revoke-offline');
+    expect([await chat(0, t), await chat(1, t), await chat(2, t)]).toEqual([200, 200, 200]);
+    redis.pause(); // the event published now reaches nobody
+    expect((await cluster.admin('POST', `/admin/v1/keys/${t.keyId}/revoke`, undefined, 0)).status).toBe(200);
+    await redis.crashAndRestart(); // connections drop; the instances reconnect to an empty Redis
+    for (const i of [1, 2]) {
+      // Until the subscriber is back an instance may still serve its cached entry (or 503 while
+      // Redis is away); once reconnected it must refuse. Without the reconnect invalidation it
+      // would keep answering 200 for the hour the entry lives.
+      await vi.waitFor(async () => expect(await chat(i, t)).toBe(401), { timeout: 15_000, interval: 100 });
+    }
+    expect([await chat(0, t), await chat(1, t), await chat(2, t)]).toEqual([401, 401, 401]);
+  });
 });
 
 it('a user removed on instance A is refused by B and C at their next request', async () => {

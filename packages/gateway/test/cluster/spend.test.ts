@@ -6,7 +6,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBuild, startCluster, type Cluster, type Tenant } from './cluster.js';
+import { REDIS_KINDS, CLUSTER_HOOK_MS, requireBuild, startCluster, type Cluster, type Tenant } from './cluster.js';
 import { countStatuses, loadClient, type LoadClient } from './load.js';
 
 // 1000 USD per million tokens = 1000 µ$ per token: every cost below is a whole number of µ$.
@@ -18,19 +18,20 @@ const BODY = { model: 'sim-small', messages: [{ role: 'user', content: 'What doe
 let cluster: Cluster;
 let http: LoadClient;
 
-beforeAll(async () => {
-  requireBuild();
-  cluster = await startCluster({ instances: 3, config: { models: [MODEL], default_tier: 'unlimited', usage: { flush_interval_ms: 50 } } });
-  http = loadClient();
-});
-afterAll(async () => {
-  await http?.close();
-  await cluster?.close();
-});
 
 const sumMicros = (values: number[]) => values.reduce((s, v) => s + Math.round(v * 1_000_000), 0);
 
-describe('spend quota across 3 gateway processes', () => {
+describe.each(REDIS_KINDS)('spend quota across 3 gateway processes on %s', (_kind, redis) => {
+  beforeAll(async () => {
+    requireBuild();
+    cluster = await startCluster({ instances: 3, redis, config: { models: [MODEL], default_tier: 'unlimited', usage: { flush_interval_ms: 50 } } });
+    http = loadClient();
+  }, CLUSTER_HOOK_MS);
+  afterAll(async () => {
+    await http?.close();
+    await cluster?.close();
+  });
+
   let t: Tenant;
 
   it('never spends past the hard limit under a burst of 300 at once', async () => {

@@ -52,9 +52,16 @@ models:
     const c = parseConfig({ server: { port: 1 }, database: { url: 'sqlite:x.db' } }, { TOLLGATE_PORT: '9090', TOLLGATE_DATABASE_URL: 'postgres://u@h/db', TOLLGATE_REDIS_URL: 'redis://r:6379', MY_ADMIN: 's3cret', TOLLGATE_PUBLIC_URL: 'https://gw.example/' });
     expect(c.server.port).toBe(9090);
     expect(c.database.url).toBe('postgres://u@h/db');
-    expect(c.redis).toEqual({ url: 'redis://r:6379', key_prefix: 'tollgate:' });
+    expect(c.redis).toEqual({ url: 'redis://r:6379', cluster_nodes: [], key_prefix: 'tollgate:' });
     expect(c.server.public_url).toBe('https://gw.example');
     expect(parseConfig({ admin_key_env: 'MY_ADMIN' }, { MY_ADMIN: 's3cret' }).secrets.admin_key).toBe('s3cret');
+  });
+
+  it('takes a Redis Cluster as seed nodes (config or TOLLGATE_REDIS_CLUSTER_NODES), never together with redis.url', () => {
+    expect(parseConfig({ redis: { cluster_nodes: ['redis://a:7000', 'b:7001'] } }).redis).toEqual({ url: null, cluster_nodes: ['redis://a:7000', 'b:7001'], key_prefix: 'tollgate:' });
+    expect(parseConfig({}, { TOLLGATE_REDIS_CLUSTER_NODES: 'redis://a:7000, redis://b:7001' }).redis).toEqual({ url: null, cluster_nodes: ['redis://a:7000', 'redis://b:7001'], key_prefix: 'tollgate:' });
+    expect(problems({ redis: { url: 'redis://r:6379', cluster_nodes: ['a:7000'] } })).toEqual(['redis: set either url (one Redis server) or cluster_nodes (a Redis Cluster), not both']);
+    expect(problems({ redis: { cluster_nodes: ['a'] } })).toEqual(['redis.cluster_nodes[0]: expected redis://host:port or host:port, got "a"']);
   });
 
   it('names the field and what is wrong, all problems at once', () => {

@@ -3,10 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { RESERVE_LUA, RedisCounterStore, SETTLE_LUA, SPEND_GRACE_MS, encodeReserve, type ReserveRequest } from '../../src/limits/index.js';
+import { Cluster, Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { RESERVE_LUA, RedisCounterStore, SETTLE_LUA, SPEND_GRACE_MS, encodeReserve, encodeSettle, type ReserveRequest } from '../../src/limits/index.js';
 import { describeCounterStoreContract } from './counter-store-contract.js';
+import { scanTargets, type RedisClient } from '../../src/redis-client.js';
+import { startRedisCluster, type OwnRedisCluster } from '../support/redis-cluster.js';
 import { TEST_REDIS, TEST_REDIS_URL } from '../support/services.js';
 
 const REDIS = TEST_REDIS;
@@ -16,15 +18,17 @@ const DAY = 86_400_000;
 
 const newPrefix = () => `test:limits:${randomUUID()}:`;
 
-/** Every key under the prefix with its content and absolute expiry, sorted: the whole state. */
-async function dump(redis: Redis, prefix: string): Promise<Record<string, unknown>> {
+/** Every key under the prefix with its content and absolute expiry, sorted: the whole state (every master of a cluster). */
+async function dump(redis: RedisClient, prefix: string): Promise<Record<string, unknown>> {
   const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
+  for (const node of scanTargets(redis)) {
+    let cursor = '0';
+    do {
+      const [next, batch] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== '0');
+  }
   const out: Record<string, unknown> = {};
   for (const k of keys.sort()) {
     const type = await redis.type(k);
@@ -34,35 +38,54 @@ async function dump(redis: Redis, prefix: string): Promise<Record<string, unknow
   return out;
 }
 
-async function wipe(redis: Redis, prefix: string): Promise<void> {
-  const keys = Object.keys(await dump(redis, prefix));
-  if (keys.length > 0) await redis.del(...keys);
+async function wipe(redis: RedisClient, prefix: string): Promise<void> {
+  // One DEL per key: on a cluster the keys of different organizations live in different slots.
+  for (const k of Object.keys(await dump(redis, prefix))) await redis.del(k);
 }
 
-describeCounterStoreContract({
-  name: 'redis',
-  async setup() {
-    const prefix = newPrefix();
-    const clients = Array.from({ length: 4 }, () => new Redis({ ...REDIS, commandTimeout: 5_000 }));
-    const [main, ...others] = clients as [Redis, ...Redis[]];
-    const store = new RedisCounterStore(main, { prefix });
-    const peers = others.map((c) => new RedisCounterStore(c, { prefix }));
-    return {
-      store,
-      peers,
-      // Real time: Redis reads its own clock. +2 ms covers ms rounding between Date and TIME.
-      pass: (ms) => sleep(ms + 2),
-      now: () => Date.now(),
-      slack: 2,
-      snapshot: () => dump(main, prefix),
-      async teardown() {
-        await wipe(main, prefix);
-        for (const s of [store, ...peers]) await s.close();
-        await Promise.all(clients.map((c) => c.quit()));
-      },
-    };
-  },
+// The same contract on one Redis server and on a 3-master Redis Cluster: every script's keys
+// share the organization's hash tag, so each call runs in one slot (a cluster refuses a script
+// whose keys span slots with CROSSSLOT, and ioredis refuses to send one).
+let cluster: OwnRedisCluster | undefined;
+afterAll(async () => {
+  await cluster?.stop();
 });
+const connect: Record<string, () => Promise<RedisClient>> = {
+  redis: async () => new Redis({ ...REDIS, commandTimeout: 5_000 }),
+  'redis cluster': async () => {
+    cluster ??= await startRedisCluster();
+    const c = new Cluster(cluster.nodes.map((n) => ({ host: '127.0.0.1', port: Number(new URL(n).port) })), { redisOptions: { commandTimeout: 5_000 } });
+    await new Promise<void>((resolve, reject) => c.once('ready', resolve).once('error', reject));
+    return c;
+  },
+};
+
+for (const [name, open] of Object.entries(connect)) {
+  describeCounterStoreContract({
+    name,
+    async setup() {
+      const prefix = newPrefix();
+      const clients = await Promise.all(Array.from({ length: 4 }, open));
+      const [main, ...others] = clients as [RedisClient, ...RedisClient[]];
+      const store = new RedisCounterStore(main, { prefix });
+      const peers = others.map((c) => new RedisCounterStore(c, { prefix }));
+      return {
+        store,
+        peers,
+        // Real time: Redis reads its own clock. +2 ms covers ms rounding between Date and TIME.
+        pass: (ms) => sleep(ms + 2),
+        now: () => Date.now(),
+        slack: 2,
+        snapshot: () => dump(main, prefix),
+        async teardown() {
+          await wipe(main, prefix);
+          for (const s of [store, ...peers]) await s.close();
+          await Promise.all(clients.map((c) => c.quit()));
+        },
+      };
+    },
+  });
+}
 
 describe('RedisCounterStore specifics', () => {
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -219,3 +242,45 @@ async function delayingProxy(delayMs: number): Promise<{ port: number; close(): 
       }),
   };
 }
+
+describe('key layout on a Redis Cluster', () => {
+  it('every script call of an organization names keys of one slot, and 1,000 organizations spread over all 3 masters', async () => {
+    cluster ??= await startRedisCluster();
+    const c = new Cluster(cluster.nodes.map((n) => ({ host: '127.0.0.1', port: Number(new URL(n).port) })), { redisOptions: { commandTimeout: 5_000 } });
+    const prefix = newPrefix();
+    const store = new RedisCounterStore(c, { prefix });
+    try {
+      const slotOf = async (key: string) => Number(await c.call('CLUSTER', 'KEYSLOT', key));
+      const periodEndMs = Date.now() + DAY;
+      const spend = { key: '2026-01', hardLimit: 10n ** 15n, amount: 10n, periodEndMs };
+      const buckets = [
+        { key: 'org:sim-small:rpm', limit: 1000, windowMs: 60_000, cost: 1 },
+        { key: 'org:sim-small:tpd', limit: 10 ** 9, windowMs: DAY, cost: 40 },
+      ];
+      const calls = [
+        encodeReserve(prefix, { reservationId: 'r1', tag: 'org_1', leaseMs: 60_000, buckets, spend }),
+        encodeSettle(prefix, { reservationId: 'r1', tag: 'org_1', bucketCosts: [1, 30], spendAmount: 7n }),
+      ];
+      for (const call of calls) {
+        const slots = new Set(await Promise.all(call.keys.map(slotOf)));
+        expect(call.keys.length).toBeGreaterThan(1);
+        expect(slots.size).toBe(1);
+      }
+      // Through the store: each call succeeds only if the cluster ran its script in one slot.
+      for (let i = 0; i < 1000; i++) {
+        const o = await store.reserve({ reservationId: `r${i}`, tag: `org_${i}`, leaseMs: 60_000, buckets, spend });
+        expect(o.admitted).toBe(true);
+        expect(await store.settle({ reservationId: `r${i}`, tag: `org_${i}`, bucketCosts: [1, 30], spendAmount: 7n })).toBe(true);
+      }
+      // One spend key per organization (it outlives the settle); count them on each master.
+      const perMaster = await Promise.all(scanTargets(c).map(async (node) => (await node.keys(`${prefix}{org_*}:p:2026-01`)).length));
+      expect(perMaster).toHaveLength(3);
+      for (const n of perMaster) expect(n).toBeGreaterThan(0);
+      expect(perMaster.reduce((a, b) => a + b, 0)).toBe(1000);
+      await wipe(c, prefix);
+    } finally {
+      await store.close();
+      c.disconnect();
+    }
+  });
+});

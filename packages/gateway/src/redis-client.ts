@@ -1,0 +1,75 @@
+/**
+ * The gateway's Redis connection: one standalone server (`redis.url`) or a Redis Cluster
+ * (`redis.cluster_nodes`, ioredis Cluster). Every key the gateway writes for an organization
+ * carries the organization's hash tag `{org_…}`, so each multi-key script runs in one slot.
+ * @module
+ */
+import { Cluster, Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from './config/types.js';
+
+/** A standalone client or a cluster client; the gateway uses only what both offer. */
+export type RedisClient = Redis | Cluster;
+
+/** Bounds that make a Redis outage a fast 503 instead of a hung request. */
+const COMMAND_TIMEOUT_MS = 2000;
+const CONNECT_WAIT_MS = 3000;
+
+/**
+ * Connects to Redis, waiting a bounded time for the first connection. A Redis that is down at
+ * start does not keep the gateway from starting: the client keeps reconnecting in the
+ * background, counter operations fail fast (no offline queue, a command timeout) and requests get
+ * a retryable 503 until it is back, while /readyz reports it.
+ */
+export async function connectRedis(redis: NonNullable<Config['redis']>, log: Logger): Promise<RedisClient> {
+  const nodeOptions = { commandTimeout: COMMAND_TIMEOUT_MS, maxRetriesPerRequest: 1 };
+  const nodes = redis.cluster_nodes.map((n) => new URL(/^rediss?:\/\//.test(n) ? n : `redis://${n}`));
+  const client: RedisClient =
+    nodes.length > 0
+      ? new Cluster(
+          nodes.map((u) => ({ host: u.hostname, port: Number(u.port || 6379) })),
+          // Nodes learnt from the cluster (redirections, new masters) need the same credentials.
+          { enableOfflineQueue: false, lazyConnect: true, redisOptions: { ...nodeOptions, ...credentials(nodes[0]!) } },
+        )
+      : new Redis(redis.url!, { ...nodeOptions, enableOfflineQueue: false, lazyConnect: true });
+  // ioredis reports every failed reconnect attempt: log the state changes only.
+  let connectionDown = false;
+  client.on('error', (e: Error) => {
+    if (connectionDown) return;
+    connectionDown = true;
+    log.warn({ err: e.message }, 'redis connection lost; reconnecting');
+  });
+  client.on('ready', () => {
+    if (!connectionDown) return;
+    connectionDown = false;
+    log.info('redis connection restored');
+  });
+  const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, CONNECT_WAIT_MS, 'timeout').unref());
+  const outcome = await Promise.race([client.connect().then(() => 'ready' as const, () => 'failed' as const), timeout]);
+  if (outcome !== 'ready') {
+    const where = redis.cluster_nodes.length > 0 ? { cluster_nodes: redis.cluster_nodes.map(redact) } : { url: redact(redis.url!) };
+    log.error(where, 'redis is not reachable at start; requests that need it get 503 until it is');
+  }
+  return client;
+}
+
+/**
+ * A second connection for SUBSCRIBE that queues commands while disconnected (it sends nothing
+ * else, so its SUBSCRIBE may wait until Redis answers, however long that takes). On a cluster,
+ * PUBLISH reaches every node, so subscribing through any one of them hears every instance.
+ */
+export function subscriberOf(client: RedisClient): RedisClient {
+  if (client instanceof Cluster) return client.duplicate(undefined, { enableOfflineQueue: true, redisOptions: { ...client.options.redisOptions, maxRetriesPerRequest: null } });
+  return client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+}
+
+/** The clients to SCAN for keys: the one server, or each master of a cluster. */
+export function scanTargets(client: RedisClient): Redis[] {
+  return client instanceof Cluster ? client.nodes('master') : [client];
+}
+
+function credentials(u: URL): { username?: string; password?: string } {
+  return { ...(u.username ? { username: decodeURIComponent(u.username) } : {}), ...(u.password ? { password: decodeURIComponent(u.password) } : {}) };
+}
+
+const redact = (url: string) => url.replace(/\/\/[^@]*@/, '//***@');

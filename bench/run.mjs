@@ -6,9 +6,17 @@
 //   npm run bench                      # all targets, 1 and 50 connections
 //   npm run bench -- --seconds 5 --rounds 2 --targets a,b,c-memory,c-redis
 //
+// More targets: c-workers (the Redis gateway as `serve --workers 2`; c-redis is the same with one
+// process), b-stream / c-stream (the bare proxy and the memory gateway relaying streamed 64-token
+// answers), c-keys (the memory gateway with --orgs organizations and --keys API keys in use,
+// requests spread over every key; c-memory has one). Without TOLLGATE_REDIS_URL the Redis targets
+// use a redis-server of the bench's own, and their rows report Redis commands and bytes per request
+// (INFO commandstats / INFO stats, before and after each run).
+//
 // Prints requests/s, p50/p99 latency, the target's CPU time per request (from /proc, user+sys of
-// the target process only, not the load generator) and RSS, and the ratios c/b and c/a.
-import { spawn } from 'node:child_process';
+// the target's processes only, not the load generator) and RSS, and the ratios c/b and c/a
+// (streamed targets against b-stream).
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,11 +31,15 @@ const SECONDS = Number(arg('seconds', '5'));
 const ROUNDS = Number(arg('rounds', '2'));
 const CONNECTIONS = arg('connections', '1,50').split(',').map(Number);
 const TARGETS = arg('targets', 'a,b,c-nolimits,c-memory,c-redis').split(',');
-const REDIS_URL = process.env.TOLLGATE_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const KEYS = Number(arg('keys', '10000'));
+const ORGS = Number(arg('orgs', '1000'));
+const OWN_REDIS_PORT = 18379;
+const REDIS_URL = process.env.TOLLGATE_REDIS_URL ?? `redis://127.0.0.1:${OWN_REDIS_PORT}`;
 const CLI = new URL('../packages/gateway/dist/cli/main.js', import.meta.url).pathname;
 const TICK = 100; // clock ticks per second in /proc/<pid>/stat (USER_HZ)
 
 const BODY = JSON.stringify({ model: 'sim-small', messages: [{ role: 'user', content: 'Say hello to the benchmark.' }], max_tokens: 16 });
+const STREAM_BODY = JSON.stringify({ model: 'sim-small', messages: [{ role: 'user', content: 'Say hello to the benchmark.' }], max_tokens: 64, stream: true });
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'));
 const children = [];
@@ -45,7 +57,8 @@ function start(name, args, env = {}) {
 }
 
 async function waitFor(url, headers = {}) {
-  for (let i = 0; i < 200; i++) {
+  // Up to a minute: on a loaded machine a gateway takes tens of seconds to start.
+  for (let i = 0; i < 1200; i++) {
     try {
       const r = await fetch(url, { headers });
       if (r.status < 500) return;
@@ -57,14 +70,47 @@ async function waitFor(url, headers = {}) {
   throw new Error(`${url} did not come up`);
 }
 
+/** The process and its descendants (a `--workers` primary and its workers). */
+function tree(pid) {
+  let kids = [];
+  try {
+    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+  } catch {}
+  return [pid, ...kids.flatMap(tree)];
+}
 function cpuSeconds(pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICK; // utime + stime
+  let s = 0;
+  for (const p of tree(pid)) {
+    const f = readFileSync(`/proc/${p}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    s += (Number(fields[11]) + Number(fields[12])) / TICK; // utime + stime
+  }
+  return s;
 }
 function rssMb(pid) {
-  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
+  let mb = 0;
+  for (const p of tree(pid)) {
+    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+    mb += m ? Number(m[1]) / 1024 : NaN;
+  }
+  return mb;
+}
+
+/** Commands (by name) and network bytes of the bench's own Redis so far; undefined for another Redis. */
+function redisStats() {
+  if (process.env.TOLLGATE_REDIS_URL) return undefined;
+  const info = execFileSync('redis-cli', ['-p', String(OWN_REDIS_PORT), 'info', 'all'], { encoding: 'utf8' });
+  const calls = {};
+  for (const m of info.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)) calls[m[1]] = Number(m[2]);
+  const num = (k) => Number(new RegExp(`^${k}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+  return { calls, in: num('total_net_input_bytes'), out: num('total_net_output_bytes') };
+}
+function redisDelta(a, b) {
+  if (!a || !b) return undefined;
+  const calls = {};
+  for (const [k, v] of Object.entries(b.calls)) if (v - (a.calls[k] ?? 0) > 0) calls[k] = v - (a.calls[k] ?? 0);
+  delete calls.info; // the bench's own INFO
+  return { calls, in: b.in - a.in, out: b.out - a.out };
 }
 
 async function admin(base, method, path, body) {
@@ -74,7 +120,7 @@ async function admin(base, method, path, body) {
   return j;
 }
 
-async function startGateway(name, port, simUrl, extraEnv, engine, limits = true) {
+async function startGateway(name, port, simUrl, extraEnv, engine, limits = true, serveArgs = []) {
   const model =
     engine === 'http'
       ? `  - name: sim-small\n    provider: openai-compatible\n    context_window: 8192\n    max_output_tokens: 4096\n    pricing: { input_per_1m: 0.15, output_per_1m: 0.60 }\n    deployments:\n      - base_url: ${simUrl}/v1\n`
@@ -89,7 +135,7 @@ async function startGateway(name, port, simUrl, extraEnv, engine, limits = true)
         : `default_tier: unlimited\n`) +
       `models:\n${model}\n`,
   );
-  const g = start(name, [CLI, 'serve', '--config', cfg], { TOLLGATE_ADMIN_KEY: ADMIN_KEY, ...extraEnv });
+  const g = start(name, [CLI, 'serve', '--config', cfg, ...serveArgs], { TOLLGATE_ADMIN_KEY: ADMIN_KEY, ...extraEnv });
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/healthz`);
   const org = await admin(base, 'POST', '/admin/v1/organizations', { name: `bench-${name}` });
@@ -97,19 +143,47 @@ async function startGateway(name, port, simUrl, extraEnv, engine, limits = true)
   await admin(base, 'POST', `/admin/v1/organizations/${org.id}/members`, { user_id: user.id, role: 'owner' });
   if (limits) await admin(base, 'PUT', `/admin/v1/organizations/${org.id}/billing`, { hard_limit_usd: 1_000_000, soft_limit_usd: null });
   const key = await admin(base, 'POST', '/admin/v1/keys', { organization_id: org.id, user_id: user.id, name: 'bench' });
-  return { pid: g.child.pid, url: `${base}/v1/chat/completions`, headers: { authorization: `Bearer ${key.key}` } };
+  return { pid: g.child.pid, base, url: `${base}/v1/chat/completions`, headers: { authorization: `Bearer ${key.key}` } };
+}
+
+/** `orgs` organizations with one owner each and `keys` API keys spread over them; returns the keys. */
+async function manyKeys(base, orgs, keys) {
+  const out = [];
+  const owners = [];
+  const pool = async (n, f) => {
+    let next = 0;
+    await Promise.all(Array.from({ length: 16 }, async () => {
+      while (next < n) await f(next++);
+    }));
+  };
+  await pool(orgs, async (i) => {
+    const org = await admin(base, 'POST', '/admin/v1/organizations', { name: `bench-org-${i}` });
+    const user = await admin(base, 'POST', '/admin/v1/users', { email: `owner${i}@bench.local`, name: 'owner' });
+    await admin(base, 'POST', `/admin/v1/organizations/${org.id}/members`, { user_id: user.id, role: 'owner' });
+    await admin(base, 'PUT', `/admin/v1/organizations/${org.id}/billing`, { hard_limit_usd: 1_000_000, soft_limit_usd: null });
+    owners[i] = { org: org.id, user: user.id };
+  });
+  await pool(keys, async (i) => {
+    const o = owners[i % orgs];
+    out[i] = (await admin(base, 'POST', '/admin/v1/keys', { organization_id: o.org, user_id: o.user, name: `k${i}` })).key;
+  });
+  return out;
 }
 
 function load(target, connections) {
+  let n = 0;
+  const keys = target.keys;
   return new Promise((resolve, reject) => {
     autocannon(
       {
         url: target.url,
         method: 'POST',
         headers: { 'content-type': 'application/json', ...target.headers },
-        body: BODY,
+        body: target.body ?? BODY,
         connections,
         duration: SECONDS,
+        // c-keys: each request with the next key, round-robin over all of them.
+        ...(keys ? { requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, authorization: `Bearer ${keys[n++ % keys.length]}` } }) }] } : {}),
       },
       (err, res) => (err ? reject(err) : resolve(res)),
     );
@@ -124,12 +198,36 @@ async function main() {
   await waitFor(`${simUrl}/v1/models`);
   const targets = {};
   targets.a = { pid: sim.child.pid, url: `${simUrl}/v1/chat/completions`, headers: { authorization: 'Bearer x' } };
-  if (TARGETS.includes('b')) {
+  if (!process.env.TOLLGATE_REDIS_URL && TARGETS.some((t) => t === 'c-redis' || t === 'c-workers')) {
+    const r = spawn('redis-server', ['--port', String(OWN_REDIS_PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    children.push(r);
+    for (let i = 0; i < 100; i++) {
+      try {
+        execFileSync('redis-cli', ['-p', String(OWN_REDIS_PORT), 'ping'], { stdio: 'ignore' });
+        break;
+      } catch {
+        await sleep(50);
+      }
+    }
+  }
+  if (TARGETS.includes('b') || TARGETS.includes('b-stream')) {
     const p = start('proxy', [new URL('./proxy.mjs', import.meta.url).pathname, '--port', '18082', '--upstream', simUrl]);
     await waitFor('http://127.0.0.1:18082/v1/models');
     targets.b = { pid: p.child.pid, url: 'http://127.0.0.1:18082/v1/chat/completions', headers: { authorization: 'Bearer x' } };
+    targets['b-stream'] = { ...targets.b, body: STREAM_BODY };
   }
-  if (TARGETS.includes('c-memory')) targets['c-memory'] = await startGateway('c-memory', 18083, simUrl, {}, 'http');
+  if (TARGETS.includes('c-memory') || TARGETS.includes('c-stream')) {
+    targets['c-memory'] = await startGateway('c-memory', 18083, simUrl, {}, 'http');
+    targets['c-stream'] = { ...targets['c-memory'], body: STREAM_BODY };
+  }
+  if (TARGETS.includes('c-workers')) targets['c-workers'] = await startGateway('c-workers', 18087, simUrl, { TOLLGATE_REDIS_URL: REDIS_URL, TOLLGATE_REDIS_PREFIX: `bench-w:${Date.now()}:` }, 'http', true, ['--workers', '2']);
+  if (TARGETS.includes('c-keys')) {
+    const t = await startGateway('c-keys', 18088, simUrl, {}, 'http');
+    const t0 = Date.now();
+    t.keys = await manyKeys(t.base, ORGS, KEYS);
+    console.log(`c-keys: ${ORGS} organizations and ${KEYS} keys made in ${Math.round((Date.now() - t0) / 1000)} s; RSS ${Math.round(rssMb(t.pid))} MB`);
+    targets['c-keys'] = t;
+  }
   if (TARGETS.includes('c-redis')) targets['c-redis'] = await startGateway('c-redis', 18084, simUrl, { TOLLGATE_REDIS_URL: REDIS_URL, TOLLGATE_REDIS_PREFIX: `bench:${Date.now()}:` }, 'http');
   if (TARGETS.includes('c-nolimits')) targets['c-nolimits'] = await startGateway('c-nolimits', 18086, simUrl, {}, 'http', false);
   if (TARGETS.includes('c-inprocess')) targets['c-inprocess'] = await startGateway('c-inprocess', 18085, simUrl, {}, 'inprocess');
@@ -144,8 +242,10 @@ async function main() {
       for (const n of names) {
         const t = targets[n];
         const before = cpuSeconds(t.pid);
+        const redisBefore = n === 'c-redis' || n === 'c-workers' ? redisStats() : undefined;
         const r = await load(t, c);
         const cpu = cpuSeconds(t.pid) - before;
+        const redis = redisDelta(redisBefore, redisBefore && redisStats());
         const k = `${n}@${c}`;
         const agg = (results[k] ??= { target: n, connections: c, requests: 0, seconds: 0, cpu: 0, p50: [], p99: [], errors: 0, non2xx: 0, rss: 0 });
         agg.requests += r.requests.total;
@@ -156,6 +256,12 @@ async function main() {
         agg.errors += r.errors;
         agg.non2xx += r.non2xx;
         agg.rss = rssMb(t.pid);
+        if (redis) {
+          agg.redis ??= { calls: {}, in: 0, out: 0 };
+          for (const [k, v] of Object.entries(redis.calls)) agg.redis.calls[k] = (agg.redis.calls[k] ?? 0) + v;
+          agg.redis.in += redis.in;
+          agg.redis.out += redis.out;
+        }
       }
     }
   }
@@ -172,12 +278,18 @@ async function main() {
   }));
   console.log(`\nTollgate benchmark — ${SECONDS}s × ${ROUNDS} rounds per cell, node ${process.version}\n`);
   console.table(rows);
+  for (const r of Object.values(results).filter((x) => x.redis)) {
+    const per = (v) => (v / r.requests).toFixed(2);
+    const calls = Object.entries(r.redis.calls).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${per(v)}`).join(', ');
+    const total = Object.values(r.redis.calls).reduce((s, v) => s + v, 0);
+    console.log(`${r.target} @${r.connections}: Redis per request: ${per(total)} commands (${calls}); ${per(r.redis.in)} bytes in, ${per(r.redis.out)} bytes out`);
+  }
   for (const c of CONNECTIONS) {
     const get = (n) => rows.find((r) => r.target === n && r.conns === c);
     for (const n of names.filter((x) => x.startsWith('c'))) {
       const cr = get(n);
-      const a = get('a');
-      const b = get('b');
+      const a = n.endsWith('-stream') ? undefined : get('a');
+      const b = get(n.endsWith('-stream') ? 'b-stream' : 'b');
       if (!cr) continue;
       const parts = [];
       if (b) parts.push(`c/b throughput ${(cr['req/s'] / b['req/s']).toFixed(2)}, CPU ${(cr['CPU µs/req'] / b['CPU µs/req']).toFixed(2)}x`);

@@ -69,4 +69,4 @@ it('--workers 2 without Redis exits 2 and says that it needs Redis', async () =>
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   expect(code).toBe(2);
   expect(err).toMatch(/--workers 2 needs Redis: set redis\.url/);
-});
+}, CLUSTER_HOOK_MS);

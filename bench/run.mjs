@@ -75,7 +75,9 @@ function tree(pid) {
   let kids = [];
   try {
     kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
-  } catch {}
+  } catch {
+    // The process has just exited: it has no children left to count.
+  }
   return [pid, ...kids.flatMap(tree)];
 }
 function cpuSeconds(pid) {

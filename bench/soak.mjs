@@ -58,7 +58,7 @@ async function one(key, kind) {
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   if (kind === 'fail') headers['x-tollgate-fault'] = 'engine_overloaded';
   if (kind === 'fail-mid') headers['x-tollgate-fault'] = 'engine_overloaded@8';
-  const ac = new AbortController();
+  const ac = new globalThis.AbortController();
   try {
     const r = await fetch(`${base}/v1/chat/completions`, {
       method: 'POST',
@@ -98,7 +98,9 @@ async function main() {
   for (let i = 0; ; i++) {
     try {
       if ((await fetch(`${base}/healthz`)).status === 200) break;
-    } catch {}
+    } catch {
+      // Not listening yet.
+    }
     if (i > 600) throw new Error(`gateway did not start:\n${gwErr}`);
     await sleep(100);
   }

@@ -75,6 +75,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
     publicUrl: config.server.public_url,
     trustedProxyHops: config.server.trust_proxy ? config.server.trusted_proxy_hops : 0,
     log,
+    clock,
     draining: () => draining,
     onDone: (ctx) => {
       if (ctx.path.startsWith('/admin/')) services.status.observeAdmin(ctx.res.statusCode);

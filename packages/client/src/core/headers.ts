@@ -17,11 +17,3 @@ export function toHeaders(h: HeadersLike | undefined): Headers {
   }
   return out;
 }
-
-export function headersToRecord(h: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  h.forEach((v, k) => {
-    out[k] = v;
-  });
-  return out;
-}

@@ -7,7 +7,6 @@
  * - `Admission`               the gate: limit, fair queue (Virtual Token Counter), deadlines, AIMD
  * - `MemorySemaphore`         slots in this process (the embedded default)
  * - `RedisLeaseSemaphore`     slots shared by all instances: Redis sorted-set leases, refreshed
- * - `measureFairness`         a real-time measurement of the light tenant's wait under a flood
  *
  * Never touches rate limits or quotas: overload is not the caller's fault and is not charged.
  * @module
@@ -20,5 +19,4 @@ export { VirtualTokenCounterQueue, type FairItem } from './fair-queue.js';
 export { DrainRate, MAX_RETRY_MS, MIN_RETRY_MS } from './drain-rate.js';
 export { MemorySemaphore } from './memory-semaphore.js';
 export { RedisLeaseSemaphore, type RedisLeaseOptions } from './redis-lease-semaphore.js';
-export { ACQUIRE_LUA, REFRESH_LUA, RELEASE_COMMAND, leaseKey } from './lease-scripts.js';
-export { measureFairness, type FairnessMeasurement } from './fairness-measure.js';
+export { ACQUIRE_LUA, REFRESH_LUA, leaseKey } from './lease-scripts.js';

@@ -1,5 +1,5 @@
 /**
- * Lua for the distributed lease semaphore (limits-and-status.md §1.8): a sorted set per
+ * Lua for the distributed lease semaphore: a sorted set per
  * deployment, member = lease id, score = expiry in Redis-server milliseconds. Time is read with
  * TIME inside the script, so instance clocks never matter. Plain strings, so that a test can hand
  * them to a child process that is not transformed by vitest.
@@ -56,9 +56,3 @@ if top[2] then
 end
 return out
 `;
-
-/**
- * Release is a plain `ZREM key id`: it removes only the caller's own lease. If that lease already
- * expired (and its slot went to someone else) there is nothing to remove and nothing is freed.
- */
-export const RELEASE_COMMAND = 'ZREM';

@@ -108,6 +108,7 @@ export class RedisLeaseSemaphore implements SlotSemaphore {
         this.held.delete(id);
         if (this.held.size === 0) this.stopRefresher();
         try {
+          // ZREM of our own id only: a lease that already expired (its slot reused) frees nothing.
           await this.bounded(this.redis.zrem(this.key, id));
         } catch {
           // Unreachable Redis: the lease expires on its own after leaseMs.

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../clock.js';
 
 /**
  * Everything one request carries through the stages. Stages add to it (the principal, the
@@ -10,7 +11,7 @@ export interface RequestContext {
   readonly id: string;
   /** process.hrtime.bigint() at arrival, for openai-processing-ms and latency. */
   readonly start: bigint;
-  /** Date.now() at arrival (wall clock, for records). */
+  /** The injected clock's milliseconds since the epoch at arrival (wall clock, for records). */
   readonly startedAt: number;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
@@ -25,8 +26,6 @@ export interface RequestContext {
   readonly signal: AbortSignal;
   /** The client's address: the socket's, or what the outermost trusted proxy saw (see clientAddress). */
   readonly clientIp: string;
-  /** Set by stages for the usage record and logs. */
-  state: Record<string, unknown>;
 }
 
 export function newRequestId(): string {
@@ -52,7 +51,7 @@ export function clientAddress(req: IncomingMessage, trustedHops: number): string
   return entries[Math.max(0, entries.length - trustedHops)]!;
 }
 
-export function createContext(req: IncomingMessage, res: ServerResponse, trustedHops: number): RequestContext {
+export function createContext(req: IncomingMessage, res: ServerResponse, trustedHops: number, clock: Clock): RequestContext {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const controller = new AbortController();
@@ -65,7 +64,7 @@ export function createContext(req: IncomingMessage, res: ServerResponse, trusted
   return {
     id: newRequestId(),
     start: process.hrtime.bigint(),
-    startedAt: Date.now(),
+    startedAt: clock.now(),
     req,
     res,
     method: req.method ?? 'GET',
@@ -75,7 +74,6 @@ export function createContext(req: IncomingMessage, res: ServerResponse, trusted
     headers: {},
     signal: controller.signal,
     clientIp,
-    state: {},
   };
 }
 

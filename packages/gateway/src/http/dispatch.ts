@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
 import { isDependencyOutage } from '../store/outage.js';
 import { ApiError, UpstreamHttpError } from '../errors/api-error.js';
 import { createContext, type RequestContext } from './context.js';
@@ -13,6 +14,8 @@ export interface DispatchOptions {
   /** Proxies in front whose X-Forwarded-For entries are trusted (0: none; see clientAddress). */
   trustedProxyHops: number;
   log: Logger;
+  /** Stamps each request's arrival (RequestContext.startedAt). */
+  clock: Clock;
   /** True while shutting down: responses ask the client to close the connection. */
   draining: () => boolean;
   /** Called once per request when the response is done (metrics). */
@@ -32,7 +35,7 @@ const PREFLIGHT_HEADERS = {
  */
 export function createDispatcher(router: Router, opts: DispatchOptions): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    const ctx = createContext(req, res, opts.trustedProxyHops);
+    const ctx = createContext(req, res, opts.trustedProxyHops, opts.clock);
     if (opts.draining()) res.setHeader('connection', 'close');
     if (opts.onDone) res.once('close', () => opts.onDone!(ctx));
     if (ctx.method === 'OPTIONS') {

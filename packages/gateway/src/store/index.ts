@@ -108,7 +108,7 @@ export type { Page, PageRequest } from './paging.js';
 export { ConflictError, isUniqueViolation } from './errors.js';
 export type { Organization, OrganizationPatch } from './repos/organizations.js';
 export type { User } from './repos/users.js';
-export { ROLES, isRole, type Role, type Membership, type Member } from './repos/memberships.js';
+export { ROLES, type Role, type Membership, type Member } from './repos/memberships.js';
 export { MODEL_PERMISSION_MODES, type Project, type ProjectStatus, type ModelPermissions, type ModelPermissionMode } from './repos/projects.js';
 export { PROJECT_ROLES, isProjectRole, type ProjectRole, type ProjectMember } from './repos/project-members.js';
 export type { ServiceAccount } from './repos/service-accounts.js';

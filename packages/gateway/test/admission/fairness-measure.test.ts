@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { measureFairness } from '../../src/admission/index.js';
+import { measureFairness } from '../../../../bench/fairness-measure.js';
 
 describe('measureFairness (real time, well under 5 s)', () => {
   it('reports the light org served early under a flood, and finite waits', async () => {

@@ -46,7 +46,7 @@ export async function startBillingServer(dialect: TestDialect, start = Date.UTC(
     },
     onLimitsChanged: (orgId) => void limitsChanged.push(orgId),
   });
-  const server: Server = createServer(createDispatcher(router, { publicUrl: 'http://gateway.test', trustedProxyHops: 0, log: pino({ level: 'silent' }), draining: () => false }));
+  const server: Server = createServer(createDispatcher(router, { publicUrl: 'http://gateway.test', trustedProxyHops: 0, log: pino({ level: 'silent' }), clock, draining: () => false }));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -17,7 +17,6 @@ export function fakeContext(headers: Record<string, string>, clientIp = '192.0.2
     headers: {},
     signal: new AbortController().signal,
     clientIp,
-    state: {},
   } as unknown as RequestContext;
 }
 

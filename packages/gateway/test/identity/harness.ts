@@ -130,7 +130,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   });
 
   const server: Server = createServer((req, res) => {
-    const ctx = createContext(req, res, 0);
+    const ctx = createContext(req, res, 0, clock);
     const k = `${ctx.method} ${ctx.path}`;
     h.hits.set(k, (h.hits.get(k) ?? 0) + 1);
     const m = router.match(ctx.method, ctx.path);

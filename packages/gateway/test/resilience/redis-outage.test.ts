@@ -1,6 +1,5 @@
 /**
- * A Redis that stops answering must not hang the gateway (gateway-lessons: "Redis trouble takes
- * the proxy down"). The counters fail closed within the command timeout: a retryable 503
+ * A Redis that stops answering must not hang the gateway (nor take it down with it). The counters fail closed within the command timeout: a retryable 503
  * `store_unavailable`, never a hang and never an unmetered admission; health stays green, readiness
  * reports the failing dependency, and service resumes when Redis answers again.
  */

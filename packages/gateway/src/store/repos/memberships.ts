@@ -7,8 +7,6 @@ import type { Database } from '../schema.js';
 export const ROLES = ['owner', 'member', 'reader'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const isRole = (x: unknown): x is Role => typeof x === 'string' && (ROLES as readonly string[]).includes(x);
-
 export interface Membership {
   orgId: string;
   userId: string;

@@ -3,7 +3,7 @@
  * status and body) and one for transport failures (no answer at all), and the functions that
  * apply them. The tables are data so that the docs and the tests can walk them row by row.
  *
- * The rules behind them (gateway-lessons item 8): a 4xx that is the caller's fault goes back
+ * The rules behind them: a 4xx that is the caller's fault goes back
  * unchanged; our own credentials or account never surface as the caller's 401 or 429; overload
  * and server errors are tried on another deployment before the first byte; nothing becomes a 200.
  * @module

@@ -16,7 +16,7 @@
  * chunks. Anything else is answered with `invalid_fault` (400).
  * @module
  */
-import { CATALOG, findEntry, maskKey, retryHeaders, type CatalogEntry, type RenderVars } from '@tollgate/protocol';
+import { findEntry, maskKey, retryHeaders, type CatalogEntry, type RenderVars } from '@tollgate/protocol';
 import type { ModelConfig } from '../../config/types.js';
 import { ApiError } from '../../errors/api-error.js';
 
@@ -104,9 +104,6 @@ export function faultError(id: string, model: ModelConfig): ApiError {
   const param = e.message.includes('{param}') ? String(all.param) : undefined;
   return new ApiError(e.id, vars as RenderVars, { headers, ...(param === undefined ? {} : { param }) });
 }
-
-/** Every catalog id, for configuration checks and tests. */
-export const FAULT_IDS: readonly string[] = CATALOG.map((e) => e.id);
 
 /**
  * Rolls each configured probability in order; the first hit is the request's fault.

@@ -6,7 +6,7 @@
  */
 export { SimulatorEngine, type SimulatorDeps } from './engine.js';
 export type { SimulatorStats } from './capacity.js';
-export { parseFault, faultError, FAULT_IDS, type FaultPlan } from './faults.js';
+export { parseFault, faultError, type FaultPlan } from './faults.js';
 export { startSimulatorServer, type SimulatorServer, type SimulatorServerOptions } from './serve.js';
 export { TOKENS_PER_CHUNK } from './answer.js';
 export { DEFAULT_DIMENSIONS } from './embeddings.js';

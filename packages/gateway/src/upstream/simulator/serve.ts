@@ -75,7 +75,7 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
   for (const m of opts.models) engines.set(m.name, new SimulatorEngine(m, { clock, ...(opts.random ? { random: opts.random } : {}) }));
   const host = opts.host ?? '127.0.0.1';
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const dispatch = { publicUrl: '', trustedProxyHops: 0, log: opts.log ?? pino({ level: 'silent' }), draining: () => false };
+  const dispatch = { publicUrl: '', trustedProxyHops: 0, log: opts.log ?? pino({ level: 'silent' }), clock, draining: () => false };
 
   const router = new Router();
   router.on('GET', '/v1/models', (ctx) => sendJson(ctx, 200, { object: 'list', data: opts.models.map(modelObject) }));

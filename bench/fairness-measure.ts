@@ -7,8 +7,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { systemClock } from '../clock.js';
-import { Admission } from './admission.js';
+import { systemClock } from '../packages/gateway/src/clock.js';
+import { Admission } from '../packages/gateway/src/admission/admission.js';
 
 export interface FairnessMeasurement {
   capacity: number;

@@ -292,7 +292,7 @@ export class Identity {
       const hasher = this.hasher ?? (await this.storeOutage.guard(() => this.keyHasher()));
       const hash = hasher.hash(token);
       const key = await this.storeOutage.guard(() => this.store.adminApiKeys.findForAuth(hash));
-      if (key && KeyHasher.same(key.keyHash, hash)) return new ApiError('admin_key_not_for_inference', { scopes: requiredScope(ctx.method, ctx.path) });
+      if (key && KeyHasher.same(key.keyHash, hash)) return new ApiError('insufficient_permissions', { scopes: requiredScope(ctx.method, ctx.path) });
     }
     return this.fail(ctx.clientIp, invalidKey(token), 'unknown admin key');
   }

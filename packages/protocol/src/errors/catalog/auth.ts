@@ -202,26 +202,6 @@ export const authEntries = {
       'zh-CN': '使用该组织的管理密钥（`new OpenAI({ adminAPIKey })`，或 OPENAI_ADMIN_KEY）；组织所有者可在管理密钥处创建。',
     },
   },
-  admin_key_not_for_inference: {
-    group: 'permission',
-    kind: 'permission',
-    status: 401,
-    type: 'invalid_request_error',
-    code: null,
-    param: null,
-    message: "You have insufficient permissions for this operation. Missing scopes: {scopes}. Check that you have the correct role in your organization (Reader, Writer, Owner) and project (Member, Owner), and if you're using a restricted API key, that it has the necessary scopes.",
-    retryable: false,
-    fallback: false,
-    title: { en: 'Admin keys cannot call models', 'zh-CN': '管理密钥不能调用模型' },
-    cause: {
-      en: 'An organization admin key (`sk-admin-...`) was sent to an inference or model endpoint. Admin keys open the Administration API (`/v1/organization/*`) only.',
-      'zh-CN': '向推理或模型端点发送了组织管理密钥（`sk-admin-...`）。管理密钥只能用于管理 API（`/v1/organization/*`）。',
-    },
-    fix: {
-      en: 'Use a project API key (`apiKey` in the SDK) for requests to models; keep the admin key for administration.',
-      'zh-CN': '调用模型时使用项目 API 密钥（SDK 中的 `apiKey`）；管理密钥仅用于管理操作。',
-    },
-  },
   model_access_denied: {
     group: 'permission',
     kind: 'permission',

@@ -47,6 +47,8 @@ function sampleVars(e: CatalogEntry, model: ModelConfig): Record<string, string 
   return {
     model: model.name,
     organization: 'org-simulator',
+    project: 'proj_simulator',
+    ip: '203.0.113.7',
     wait: '1s',
     key: maskKey('sk-simulator-0000000000000000000000000000'),
     scopes: 'model.request',

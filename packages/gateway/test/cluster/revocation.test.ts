@@ -80,20 +80,20 @@ describe.each(KINDS)('revocation across 3 gateway processes on %s', (kind, start
     }
     expect([await chat(0, t), await chat(1, t), await chat(2, t)]).toEqual([401, 401, 401]);
   });
-});
 
-it('a user removed on instance A is refused by B and C at their next request', async () => {
-  const t = await cluster.newTenant('remove-user');
-  const user = await cluster.admin('POST', '/admin/v1/users', { email: `leaver-${Date.now()}@test.local`, name: 'Leaver' }, 0);
-  await cluster.admin('POST', `/admin/v1/organizations/${t.orgId}/members`, { user_id: user.body.id, role: 'owner' }, 0);
-  const key = await cluster.admin('POST', '/admin/v1/keys', { organization_id: t.orgId, user_id: user.body.id, name: 'leaver key' }, 0);
-  const adminKey = await cluster.admin('POST', `/admin/v1/organizations/${t.orgId}/admin_api_keys`, { name: 'ops' }, 0);
-  const leaver: Tenant = { ...t, userId: user.body.id, apiKey: key.body.key, keyId: key.body.id };
-  expect([await chat(0, leaver), await chat(1, leaver), await chat(2, leaver)]).toEqual([200, 200, 200]);
+  it('a user removed on instance A is refused by B and C at their next request', async () => {
+    const t = await cluster.newTenant('remove-user');
+    const user = await cluster.admin('POST', '/admin/v1/users', { email: `leaver-${Date.now()}@test.local`, name: 'Leaver' }, 0);
+    await cluster.admin('POST', `/admin/v1/organizations/${t.orgId}/members`, { user_id: user.body.id, role: 'owner' }, 0);
+    const key = await cluster.admin('POST', '/admin/v1/keys', { organization_id: t.orgId, user_id: user.body.id, name: 'leaver key' }, 0);
+    const adminKey = await cluster.admin('POST', `/admin/v1/organizations/${t.orgId}/admin_api_keys`, { name: 'ops' }, 0);
+    const leaver: Tenant = { ...t, userId: user.body.id, apiKey: key.body.key, keyId: key.body.id };
+    expect([await chat(0, leaver), await chat(1, leaver), await chat(2, leaver)]).toEqual([200, 200, 200]);
 
-  const del = await fetch(`${cluster.instances[0]!.baseURL}/organization/users/${user.body.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${adminKey.body.value}` } });
-  expect(del.status).toBe(200);
-  expect([await chat(1, leaver), await chat(2, leaver), await chat(0, leaver)]).toEqual([401, 401, 401]);
-  // The organization's other member keeps working everywhere.
-  expect([await chat(0, t), await chat(1, t), await chat(2, t)]).toEqual([200, 200, 200]);
+    const del = await fetch(`${cluster.instances[0]!.baseURL}/organization/users/${user.body.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${adminKey.body.value}` } });
+    expect(del.status).toBe(200);
+    expect([await chat(1, leaver), await chat(2, leaver), await chat(0, leaver)]).toEqual([401, 401, 401]);
+    // The organization's other member keeps working everywhere.
+    expect([await chat(0, t), await chat(1, t), await chat(2, t)]).toEqual([200, 200, 200]);
+  });
 });

@@ -13,8 +13,13 @@ let hookUrl: string;
 /** Every POST the webhook received, with the status it answered. */
 const posts: { body: { id: string; organization_id: string }; status: number }[] = [];
 let gw: TestGateway;
-// The Redis-free counters read this clock for their periods; start it at the real time.
-const clock = new FakeClock(Date.now());
+// The Redis-free counters read this clock for their periods; start it near the real time, but at
+// least a day before the month ends: the test moves the clock two hours, and a start within those
+// two hours of the month's end puts the later requests in the next billing period, whose crossing
+// rightly fires a notification of its own.
+const realNow = new Date();
+const nextMonth = Date.UTC(realNow.getUTCFullYear(), realNow.getUTCMonth() + 1, 1);
+const clock = new FakeClock(Math.min(realNow.getTime(), nextMonth - 86_400_000));
 
 beforeAll(async () => {
   hook = createServer((req, res) => {

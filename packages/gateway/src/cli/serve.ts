@@ -52,15 +52,21 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
   reportServing();
 
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       gateway.log.info({ signal }, 'draining');
       gateway.close().then(resolve, (e: unknown) => {
         gateway.log.error({ err: e }, 'error while closing');
         resolve();
       });
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    // Kept for the whole drain (not `once`): a worker gets the signal twice when it is sent to the
+    // process group (Ctrl-C, systemd) and the primary passes it on too; with no handler left the
+    // second would end the process by default, cutting the drain short.
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
   });
   process.exit(0);
 }

@@ -14,7 +14,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 
 /** The environment variable a worker reads its slot (1..N) from. */
-export const WORKER_SLOT_ENV = 'TOLLGATE_WORKER_SLOT';
+const WORKER_SLOT_ENV = 'TOLLGATE_WORKER_SLOT';
 
 /**
  * Parses the `--workers` value: a positive integer, or `auto` for the machine's cores
@@ -87,10 +87,10 @@ export function runPrimary(workers: number, io: PrimaryIo): Promise<number> {
           return;
         }
         if (slot === 1 && !firstListening) {
+          // The other workers start only once worker 1 serves: there is none to stop.
           io.stderr(`tollgate serve: worker 1 exited (${signal ?? code}) before listening; stopping\n`);
           stopping = true;
-          for (const other of slots.values()) other.process.kill('SIGTERM');
-          if (slots.size === 0) resolve(typeof code === 'number' && code !== 0 ? code : 1);
+          resolve(typeof code === 'number' && code !== 0 ? code : 1);
           return;
         }
         io.stderr(`tollgate serve: worker ${slot} (pid ${w.process.pid}) exited (${signal ?? code}); starting a new one\n`);
@@ -105,8 +105,10 @@ export function runPrimary(workers: number, io: PrimaryIo): Promise<number> {
       if (slots.size === 0) resolve(0);
       for (const w of slots.values()) w.process.kill(signal);
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    // Kept while the workers drain (not `once`): a second Ctrl-C would otherwise end the primary
+    // by default, and its workers, losing their channel to it, would exit without draining.
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
 
     const first = fork(1);
     first.on('message', (m: unknown) => {

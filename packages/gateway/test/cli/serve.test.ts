@@ -1,7 +1,7 @@
 /**
  * `tollgate serve` as a user runs it: a first start saves the keys to an owner-only file (never to
  * stdout, the log stream), a start that fails (port in use) loses no key, the official SDK works
- * with the saved key, and SIGTERM lets an in-flight request finish before exiting 0.
+ * with the saved key, and SIGTERM (even sent twice) lets an in-flight request finish before exiting 0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -100,7 +100,7 @@ describe('tollgate serve', () => {
     expect(admin.status).toBe(200);
   });
 
-  it('serves the official SDK with the printed key, and drains on SIGTERM', async () => {
+  it('serves the official SDK with the printed key, and drains on SIGTERM, sent again while it drains', async () => {
     const apiKey = credentials(dir).TOLLGATE_API_KEY!;
     const client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey, maxRetries: 0 });
     const quick = await client.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'hi' }] });
@@ -108,6 +108,9 @@ describe('tollgate serve', () => {
 
     const inFlight = client.chat.completions.create({ model: 'slow', messages: [{ role: 'user', content: 'take your time' }] });
     await new Promise((r) => setTimeout(r, 200));
+    proc.child.kill('SIGTERM');
+    // A process group (Ctrl-C, systemd) and a `--workers` primary both deliver the signal again.
+    await waitFor(() => /"msg":"draining"/.test(proc.stdout()), 'the drain to start');
     proc.child.kill('SIGTERM');
     const answer = await inFlight;
     expect(answer.choices[0]!.message.content!.length).toBeGreaterThan(0);

@@ -7,7 +7,7 @@
  */
 import { Fields } from '../admin/input.js';
 import { ApiError } from '../errors/api-error.js';
-import type { Member } from '../store/index.js';
+import type { Member, Role } from '../store/index.js';
 import type { OrgDeps, OrgHandler } from './deps.js';
 import { arrayParam, listBody, listQuery, notFound } from './list.js';
 import { deletedObject, seconds } from './objects.js';
@@ -26,9 +26,11 @@ async function member(deps: OrgDeps, orgId: string, userId: string): Promise<Mem
 }
 
 /** An organization keeps at least one owner: its last owner cannot leave or become a reader. */
-async function keepAnOwner(deps: OrgDeps, m: Member, what: string): Promise<void> {
-  if (m.role === 'owner' && (await deps.store.memberships.countWithRole(m.orgId, 'owner')) <= 1) {
-    throw new ApiError('resource_conflict', { message: `User ${m.userId} is the last owner of the organization and cannot be ${what}; make another user an owner first.` });
+async function changeKeepingAnOwner(deps: OrgDeps, orgId: string, userId: string, change: Role | 'removed', what: string): Promise<void> {
+  const r = await deps.store.memberships.changeKeepingAnOwner(orgId, userId, change);
+  if (r === 'not_found') throw notFound('user', userId);
+  if (r === 'last_owner') {
+    throw new ApiError('resource_conflict', { message: `User ${userId} is the last owner of the organization and cannot be ${what}; make another user an owner first.` });
   }
 }
 
@@ -46,23 +48,22 @@ export const getUser: OrgHandler = async (ctx, caller, deps) => ({ body: organiz
 export const updateUser: OrgHandler = async (ctx, caller, deps) => {
   const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['role']);
   const role = f.oneOf('role', ORG_ROLES, { required: true })!;
-  const m = await member(deps, caller.org.id, ctx.params.user_id!);
-  if (role !== 'owner') await keepAnOwner(deps, m, `made a ${role}`);
-  const updated = (await deps.store.memberships.setRole(caller.org.id, m.userId, role)) ?? m;
+  const userId = ctx.params.user_id!;
+  await changeKeepingAnOwner(deps, caller.org.id, userId, role, `made a ${role}`);
+  const m = await member(deps, caller.org.id, userId);
   // The role is part of every cached principal of the organization (a reader's keys read only).
   await deps.identity.invalidate({ kind: 'org', orgId: caller.org.id });
   await deps.audit.record(caller.actor, caller.org.id, { type: 'user.updated', objectId: m.userId, details: { id: m.userId, changes_requested: { role } } });
   deps.log?.info({ org_id: caller.org.id, user_id: m.userId, role }, 'organization user updated');
-  return { body: organizationUserObject(updated) };
+  return { body: organizationUserObject(m) };
 };
 
 /** DELETE /v1/organization/users/{user_id}: the user's keys are refused at once, on every instance. */
 export const deleteUser: OrgHandler = async (ctx, caller, deps) => {
-  const m = await member(deps, caller.org.id, ctx.params.user_id!);
-  await keepAnOwner(deps, m, 'removed');
-  if (!(await deps.store.memberships.remove(caller.org.id, m.userId))) throw notFound('user', m.userId);
+  const userId = ctx.params.user_id!;
+  await changeKeepingAnOwner(deps, caller.org.id, userId, 'removed', 'removed');
   await deps.identity.invalidate({ kind: 'org', orgId: caller.org.id });
-  await deps.audit.record(caller.actor, caller.org.id, { type: 'user.deleted', objectId: m.userId, details: { id: m.userId } });
-  deps.log?.info({ org_id: caller.org.id, user_id: m.userId }, 'organization user removed');
-  return { body: deletedObject('organization.user.deleted', m.userId) };
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'user.deleted', objectId: userId, details: { id: userId } });
+  deps.log?.info({ org_id: caller.org.id, user_id: userId }, 'organization user removed');
+  return { body: deletedObject('organization.user.deleted', userId) };
 };

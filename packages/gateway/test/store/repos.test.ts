@@ -105,6 +105,22 @@ describe.each(DIALECTS)('store on %s', (dialect, make) => {
     expect(await store.memberships.get(org.id, users[1]!.id)).toBeUndefined();
   });
 
+  it('memberships: the last owner stays, even when every owner demotes or removes another at once', async () => {
+    const org = await store.organizations.create({ name: 'Owners', tier: 'free' });
+    const owners = [];
+    for (let i = 0; i < 10; i++) {
+      owners.push(await store.users.create({ email: `o${i}@${org.id}.test`, name: `O${i}` }));
+      await store.memberships.add(org.id, owners[i]!.id, 'owner');
+    }
+    const results = await Promise.all(owners.map((u, i) => store.memberships.changeKeepingAnOwner(org.id, u.id, i % 2 === 0 ? 'reader' : 'removed')));
+    expect(results.filter((r) => r === 'changed')).toHaveLength(9);
+    expect(results.filter((r) => r === 'last_owner')).toHaveLength(1);
+    const left = (await store.memberships.list(org.id, { limit: 100 })).items.filter((m) => m.role === 'owner');
+    expect(left).toHaveLength(1);
+    expect(await store.memberships.changeKeepingAnOwner(org.id, left[0]!.userId, 'owner')).toBe('changed');
+    expect(await store.memberships.changeKeepingAnOwner(org.id, 'user_nope', 'reader')).toBe('not_found');
+  });
+
   it('api keys: insert, find for auth with org and role, revoke once, last_used never moves back', async () => {
     const org = await store.organizations.create({ name: 'K', tier: 'tier-1' });
     const user = await store.users.create({ email: `k@${org.id}.test`, name: 'K' });

@@ -46,16 +46,25 @@ export class MembershipRepo {
     return r && toMember(r);
   }
 
-  /** Changes a member's role; the membership as it is now, or undefined when there is none. */
-  async setRole(orgId: string, userId: string, role: Role): Promise<Member | undefined> {
-    await this.db.updateTable('memberships').set({ role }).where('org_id', '=', orgId).where('user_id', '=', userId).execute();
-    return this.get(orgId, userId);
-  }
-
-  /** How many members of the organization have `role`. */
-  async countWithRole(orgId: string, role: Role): Promise<number> {
-    const r = await this.db.selectFrom('memberships').select((eb) => eb.fn.countAll<number | string>().as('n')).where('org_id', '=', orgId).where('role', '=', role).executeTakeFirstOrThrow();
-    return Number(r.n);
+  /**
+   * Gives a member `role`, or removes the member (`'removed'`), unless the member is the
+   * organization's last owner and would stop being one: 'last_owner', and nothing changes.
+   * 'not_found' when there is no such member. The check and the change are one transaction that
+   * first takes the organization's row lock, so of two owners demoting each other at once one is
+   * refused (the second reads the owners after the first has committed).
+   */
+  async changeKeepingAnOwner(orgId: string, userId: string, change: Role | 'removed'): Promise<'changed' | 'not_found' | 'last_owner'> {
+    return this.db.transaction().execute(async (trx) => {
+      // A no-op update: the row lock on Postgres, the write lock on SQLite, held until commit.
+      await trx.updateTable('organizations').set((eb) => ({ id: eb.ref('id') })).where('id', '=', orgId).execute();
+      const owners = await trx.selectFrom('memberships').select('user_id').where('org_id', '=', orgId).where('role', '=', 'owner').execute();
+      if (change !== 'owner' && owners.length === 1 && owners[0]!.user_id === userId) return 'last_owner';
+      const r =
+        change === 'removed'
+          ? await trx.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst()
+          : await trx.updateTable('memberships').set({ role: change }).where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+      return Number('numDeletedRows' in r ? r.numDeletedRows : r.numUpdatedRows) > 0 ? 'changed' : 'not_found';
+    });
   }
 
   /** Removes a membership; false when there was none. */

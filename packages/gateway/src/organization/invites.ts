@@ -110,6 +110,17 @@ export const deleteInvite: OrgHandler = async (ctx, caller, deps) => {
   return { body: deletedObject('organization.invite.deleted', i.id) };
 };
 
+/** The invitee's new user (`name` required); the one created meanwhile by a concurrent accept. */
+async function newUser(deps: OrgDeps, email: string, name: string | undefined) {
+  if (name === undefined) throw new ApiError('missing_required_parameter', { param: 'name' }, { param: 'name' });
+  try {
+    return await deps.store.users.create({ email, name });
+  } catch (e) {
+    if (!(e instanceof ConflictError)) throw e;
+    return (await deps.store.users.getByEmail(email))!;
+  }
+}
+
 /**
  * POST /v1/invites/accept {token, name?}: the invitee (a new user needs `name`) becomes a member
  * with the invite's role and joins its projects. Accepted once: a second accept, a deleted or an
@@ -124,29 +135,20 @@ async function acceptInvite(ctx: RequestContext, deps: OrgDeps) {
   const now = deps.clock.now();
   const status = inviteStatus(invite, now);
   if (status !== 'pending') throw new ApiError('resource_conflict', { message: `Invite ${invite.id} is ${status}.` }, { param: 'token' });
-  let user = await deps.store.users.getByEmail(invite.email);
-  if (!user) {
-    if (name === undefined) throw new ApiError('missing_required_parameter', { param: 'name' }, { param: 'name' });
-    try {
-      user = await deps.store.users.create({ email: invite.email, name });
-    } catch (e) {
-      if (!(e instanceof ConflictError)) throw e;
-      user = (await deps.store.users.getByEmail(invite.email))!;
-    }
-  }
-  if (!(await deps.store.invites.markAccepted(invite.id, user.id, now))) throw new ApiError('resource_conflict', { message: `Invite ${invite.id} is no longer pending.` }, { param: 'token' });
-  try {
-    await deps.store.memberships.add(invite.orgId, user.id, invite.role);
-  } catch (e) {
-    // Already a member (added meanwhile): the invite is used all the same.
-    if (!(e instanceof ConflictError)) throw e;
-  }
-  await deps.projects?.join(invite.orgId, user.id, invite.projects);
+  const user = (await deps.store.users.getByEmail(invite.email)) ?? (await newUser(deps, invite.email, name));
   const actor = { type: 'session' as const, session: { user: { id: user.id, email: user.email }, ip_address: ctx.clientIp } };
-  await deps.audit.record(actor, invite.orgId, { type: 'invite.accepted', objectId: invite.id, details: { id: invite.id } });
-  await deps.audit.record(actor, invite.orgId, { type: 'user.added', objectId: user.id, details: { id: user.id, data: { role: invite.role } } });
-  const accepted = { ...invite, acceptedAt: now, acceptedUserId: user.id };
-  return { ...inviteObject(accepted, now), organization_id: invite.orgId, user: { object: 'user', id: user.id, email: user.email, name: user.name } };
+  // The invite is used, the membership made and both recorded together, or none of it.
+  const accepted = await deps.store.db.transaction().execute(async (trx) => {
+    if (!(await deps.store.invites.markAccepted(invite.id, user.id, now, trx))) return false;
+    // Already a member (added meanwhile): the invite is used all the same.
+    await deps.store.memberships.addIfAbsent(invite.orgId, user.id, invite.role, trx);
+    await deps.audit.record(actor, invite.orgId, { type: 'invite.accepted', objectId: invite.id, details: { id: invite.id } }, trx);
+    await deps.audit.record(actor, invite.orgId, { type: 'user.added', objectId: user.id, details: { id: user.id, data: { role: invite.role } } }, trx);
+    return true;
+  });
+  if (!accepted) throw new ApiError('resource_conflict', { message: `Invite ${invite.id} is no longer pending.` }, { param: 'token' });
+  await deps.projects?.join(invite.orgId, user.id, invite.projects);
+  return { ...inviteObject({ ...invite, acceptedAt: now, acceptedUserId: user.id }, now), organization_id: invite.orgId, user: { object: 'user', id: user.id, email: user.email, name: user.name } };
 }
 
 export function registerInviteAccept(router: Router, deps: OrgDeps): void {

@@ -56,6 +56,16 @@ describe('invites', () => {
     expect((await accept({ token: 'inv_nope' })).status).toBe(404);
   });
 
+  it('accepted once when many accept at the same time: one member, one audit entry', async () => {
+    const t = await h.tenant('invites-race');
+    const inv = (await t.org.invites.create({ email: 'race@example.com', role: 'owner' })) as OpenAI.Admin.Organization.Invite & { token: string };
+    const results = await Promise.all(Array.from({ length: 20 }, () => accept({ token: inv.token, name: 'Race' })));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(19);
+    expect((await t.org.users.list({ emails: ['race@example.com'] })).data.map((u) => u.role)).toEqual(['owner']);
+    expect((await t.org.auditLogs.list({ event_types: ['invite.accepted'] })).data).toHaveLength(1);
+  });
+
   it('bad input is a 400 naming the field; members cannot be invited again', async () => {
     const cases: [unknown, string][] = [
       [{ email: 'not-an-email', role: 'reader' }, 'email'],

@@ -41,6 +41,18 @@ export class MembershipRepo {
     return { orgId, userId, role, createdAt: row.created_at };
   }
 
+  /**
+   * Adds a user to an organization unless they are a member already (then the membership stays
+   * as it is); inside the caller's transaction when `executor` is one.
+   */
+  async addIfAbsent(orgId: string, userId: string, role: Role, executor: Kysely<Database> = this.db): Promise<void> {
+    await executor
+      .insertInto('memberships')
+      .values({ org_id: orgId, user_id: userId, role, created_at: this.clock.now() })
+      .onConflict((oc) => oc.columns(['org_id', 'user_id']).doNothing())
+      .execute();
+  }
+
   async get(orgId: string, userId: string): Promise<Member | undefined> {
     const r = await this.members().where('m.org_id', '=', orgId).where('m.user_id', '=', userId).executeTakeFirst();
     return r && toMember(r);

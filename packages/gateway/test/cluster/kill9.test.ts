@@ -6,9 +6,8 @@
  * journal, which the restarted process replays before it reports ready.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBuild, startCluster, type Cluster } from './cluster.js';
-import { loadClient, type LoadClient } from './load.js';
+import { describe, expect, it } from 'vitest';
+import { useCluster } from './use-cluster.js';
 
 // A short time to first token, so that requests are really inside the gateway when it dies.
 const MODEL = { name: 'sim-small', provider: 'simulator', context_window: 8192, max_output_tokens: 4096, pricing: { input_per_1m: 0.15, output_per_1m: 0.6 }, simulator: { ttft_ms: 20, max_concurrency: 1024, max_queue: 1024 } };
@@ -16,22 +15,11 @@ const IN_FLIGHT = 20;
 /** Finished responses to collect before the kill (the load keeps going until the process dies). */
 const TARGET = 1000;
 
-let cluster: Cluster;
-let http: LoadClient;
-
-beforeAll(async () => {
-  requireBuild();
-  cluster = await startCluster({
-    instances: 1,
-    database: 'sqlite',
-    redis: false,
-    config: { models: [MODEL], default_tier: 'unlimited', usage: { flush_interval_ms: 3_600_000, flush_batch: 1_000_000 } },
-  });
-  http = loadClient();
-});
-afterAll(async () => {
-  await http?.close();
-  await cluster?.close();
+const fx = useCluster({
+  instances: 1,
+  database: 'sqlite',
+  redis: false,
+  config: { models: [MODEL], default_tier: 'unlimited', usage: { flush_interval_ms: 3_600_000, flush_batch: 1_000_000 } },
 });
 
 function requestIdsInLedger(path: string, orgId: string): Map<string, number> {
@@ -46,7 +34,7 @@ function requestIdsInLedger(path: string, orgId: string): Map<string, number> {
 
 describe('usage ledger durability of a gateway process under kill -9', () => {
   it('every response a client fully received is in the ledger after a restart', async () => {
-    const t = await cluster.newTenant('kill9-org');
+    const t = await fx.cluster.newTenant('kill9-org');
     const finished = new Set<string>();
     let killing: Promise<string> | undefined;
     let failedAfterKill = 0;
@@ -56,7 +44,7 @@ describe('usage ledger durability of a gateway process under kill -9', () => {
         const stream = (w + i) % 4 === 0;
         const body = { model: 'sim-small', messages: [{ role: 'user', content: `worker ${w} request ${i}` }], max_tokens: 12, ...(stream ? { stream: true } : {}) };
         try {
-          const r = await http.postText(cluster.instances[0]!.baseURL, t.apiKey, '/chat/completions', body);
+          const r = await fx.http.postText(fx.cluster.instances[0]!.baseURL, t.apiKey, '/chat/completions', body);
           const complete = stream ? r.text.endsWith('data: [DONE]\n\n') : JSON.parse(r.text).object === 'chat.completion';
           if (r.status === 200 && complete) finished.add(r.headers['x-request-id']!);
         } catch {
@@ -64,7 +52,7 @@ describe('usage ledger durability of a gateway process under kill -9', () => {
           failedAfterKill++;
           return;
         }
-        if (finished.size >= TARGET) killing ??= cluster.kill(0, 'SIGKILL');
+        if (finished.size >= TARGET) killing ??= fx.cluster.kill(0, 'SIGKILL');
       }
     };
     await Promise.all(Array.from({ length: IN_FLIGHT }, (_, w) => worker(w)));
@@ -73,10 +61,10 @@ describe('usage ledger durability of a gateway process under kill -9', () => {
     expect(failedAfterKill).toBe(IN_FLIGHT);
 
     // Nothing was flushed before the kill: the database alone has none of it.
-    expect(requestIdsInLedger(cluster.sqlitePath!, t.orgId).size).toBe(0);
+    expect(requestIdsInLedger(fx.cluster.sqlitePath!, t.orgId).size).toBe(0);
 
-    await cluster.restart(0); // ready only after the journal was replayed
-    const stored = requestIdsInLedger(cluster.sqlitePath!, t.orgId);
+    await fx.cluster.restart(0); // ready only after the journal was replayed
+    const stored = requestIdsInLedger(fx.cluster.sqlitePath!, t.orgId);
     const missing = [...finished].filter((id) => !stored.has(id));
     expect(missing).toEqual([]);
     for (const id of finished) expect(stored.get(id)).toBe(200);
@@ -84,7 +72,7 @@ describe('usage ledger durability of a gateway process under kill -9', () => {
     console.info(`kill -9: ${finished.size} finished responses checked, ${stored.size} events replayed, ${failedAfterKill} requests cut by the kill`);
 
     // The restarted instance serves, and its ledger is writable again.
-    const again = await http.post(cluster.instances[0]!.baseURL, t.apiKey, '/chat/completions', { model: 'sim-small', messages: [{ role: 'user', content: 'after' }], max_tokens: 3 });
+    const again = await fx.http.post(fx.cluster.instances[0]!.baseURL, t.apiKey, '/chat/completions', { model: 'sim-small', messages: [{ role: 'user', content: 'after' }], max_tokens: 3 });
     expect(again.status).toBe(200);
   });
 });

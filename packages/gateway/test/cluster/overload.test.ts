@@ -8,51 +8,47 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { startSimulatorServer, type SimulatorServer } from '../../src/upstream/simulator/serve.js';
-import { REDIS_KINDS, CLUSTER_HOOK_MS, requireBuild, startCluster, type Cluster } from './cluster.js';
-import { countStatuses, loadClient, type LoadClient } from './load.js';
+import { REDIS_KINDS } from './cluster.js';
+import { countStatuses } from './load.js';
+import { useCluster } from './use-cluster.js';
 
 const CAP = 4;
 
 let upstream: SimulatorServer;
-let cluster: Cluster;
-let http: LoadClient;
 
 describe.each(REDIS_KINDS)('overload across 3 gateway processes sharing one upstream, on %s', (_kind, redis) => {
   beforeAll(async () => {
-    requireBuild();
     // The upstream itself could take 100 at once: any cap seen there is the gateways' doing.
     const sim = parseConfig({ models: [{ name: 'sim-small', simulator: { ttft_ms: 300, tokens_per_second: 0, max_concurrency: 100, max_queue: 1000 } }] });
     upstream = await startSimulatorServer({ models: sim.models, port: 0 });
-    cluster = await startCluster({
-      instances: 3,
-      redis,
-      config: {
-        default_tier: 'unlimited',
-        models: [
-          {
-            name: 'sim-small',
-            provider: 'openai-compatible',
-            context_window: 8192,
-            max_output_tokens: 4096,
-            pricing: { input_per_1m: 0.15, output_per_1m: 0.6 },
-            deployments: [{ name: 'shared-sim', base_url: `${upstream.url}/v1`, model: 'sim-small' }],
-            admission: { max_concurrency: CAP, max_queue: 8, max_wait_ms: 2000 },
-          },
-        ],
-      },
-    });
-    http = loadClient();
-  }, CLUSTER_HOOK_MS);
+  });
   afterAll(async () => {
-    await http?.close();
-    await cluster?.close();
     await upstream?.close();
   });
+  // Started after, and closed before, the upstream the config points at.
+  const fx = useCluster(() => ({
+    instances: 3,
+    redis,
+    config: {
+      default_tier: 'unlimited',
+      models: [
+        {
+          name: 'sim-small',
+          provider: 'openai-compatible',
+          context_window: 8192,
+          max_output_tokens: 4096,
+          pricing: { input_per_1m: 0.15, output_per_1m: 0.6 },
+          deployments: [{ name: 'shared-sim', base_url: `${upstream.url}/v1`, model: 'sim-small' }],
+          admission: { max_concurrency: CAP, max_queue: 8, max_wait_ms: 2000 },
+        },
+      ],
+    },
+  }));
 
   it('never has more than max_concurrency calls in the upstream; the rest queue or get engine_overloaded', async () => {
-    const t = await cluster.newTenant('overload-org');
+    const t = await fx.cluster.newTenant('overload-org');
     const body = { model: 'sim-small', messages: [{ role: 'user', content: 'Take your time' }], max_tokens: 8 };
-    const replies = await Promise.all(Array.from({ length: 100 }, (_, i) => http.post(cluster.instances[i % 3]!.baseURL, t.apiKey, '/chat/completions', body)));
+    const replies = await fx.burst(t.apiKey, Array.from({ length: 100 }, () => body));
 
     const counts = countStatuses(replies);
     expect(Object.keys(counts).sort()).toEqual(['200', '429']);

@@ -6,59 +6,49 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingDb } from '../../src/store/billing-tables.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { requireBuild, startCluster, type Cluster } from './cluster.js';
-import { countStatuses, loadClient, type LoadClient, type Reply } from './load.js';
+import { countStatuses } from './load.js';
+import { useCluster } from './use-cluster.js';
 
 const MODEL = { name: 'sim-small', provider: 'simulator', context_window: 8192, max_output_tokens: 4096, pricing: { input_per_1m: 0.15, output_per_1m: 0.6 }, simulator: { max_concurrency: 1024, max_queue: 1024 } };
 const PRICEY = { ...MODEL, name: 'sim-pricey', pricing: { input_per_1m: 100, output_per_1m: 0.6 } };
 
-let cluster: Cluster;
-let http: LoadClient;
 let store: Store;
 
+const fx = useCluster({ instances: 3, config: { models: [MODEL, PRICEY], default_tier: 'unlimited', usage: { flush_interval_ms: 50 } } });
 beforeAll(async () => {
-  requireBuild();
-  cluster = await startCluster({ instances: 3, config: { models: [MODEL, PRICEY], default_tier: 'unlimited', usage: { flush_interval_ms: 50 } } });
-  http = loadClient();
-  store = await openStore(cluster.databaseUrl);
+  store = await openStore(fx.cluster.databaseUrl);
 });
 afterAll(async () => {
   await store?.close();
-  await http?.close();
-  await cluster?.close();
 });
-
-function burst(apiKey: string, bodies: readonly Record<string, unknown>[]): Promise<Reply[]> {
-  return Promise.all(bodies.map((body, i) => http.post(cluster.instances[i % cluster.instances.length]!.baseURL, apiKey, '/chat/completions', body)));
-}
 
 describe('project limits across 3 gateway processes', () => {
   it('500 simultaneous requests against a project RPD of 100 under an organization RPD of 1,000 admit exactly 100', async () => {
-    const t = await cluster.newTenant('project-rpd');
-    expect((await cluster.admin('PUT', `/admin/v1/organizations/${t.orgId}/rate_limits/sim-small`, { max_requests_per_1_day: 1000 })).status).toBe(200);
+    const t = await fx.cluster.newTenant('project-rpd');
+    expect((await fx.cluster.admin('PUT', `/admin/v1/organizations/${t.orgId}/rate_limits/sim-small`, { max_requests_per_1_day: 1000 })).status).toBe(200);
     // Set before the organization's first request: no instance has its rows cached yet.
     const project = (await store.projects.defaultOf(t.orgId))!;
     await store.rateLimits.setProjectLimit(project.id, 'sim-small', { max_requests_per_1_day: 100 });
 
     const body = { model: 'sim-small', messages: [{ role: 'user', content: 'Count me once' }], max_tokens: 3 };
-    const replies = await burst(t.apiKey, Array.from({ length: 500 }, () => body));
+    const replies = await fx.burst(t.apiKey, Array.from({ length: 500 }, () => body));
     expect(countStatuses(replies)).toEqual({ 200: 100, 429: 400 });
     for (const r of replies.filter((x) => x.status === 429)) {
       expect(r.body.error).toMatchObject({ type: 'requests', code: 'rate_limit_exceeded' });
       expect(r.body.error.message).toContain('on requests per day (RPD): Limit 100, Used 100, Requested 1.');
     }
-    const after = await Promise.all(cluster.instances.map((inst) => http.post(inst.baseURL, t.apiKey, '/chat/completions', body)));
+    const after = await Promise.all(fx.cluster.instances.map((inst) => fx.http.post(inst.baseURL, t.apiKey, '/chat/completions', body)));
     expect(after.map((r) => r.status)).toEqual([429, 429, 429]);
   }, 180_000);
 
   it('300 simultaneous requests against a project spend limit admit spend <= the limit; the refused say project_spend_limit_exceeded', async () => {
-    const t = await cluster.newTenant('project-spend');
+    const t = await fx.cluster.newTenant('project-spend');
     const project = (await store.projects.defaultOf(t.orgId))!;
     const limitPico = 1_000_000_000_000n; // $1: about 10 requests of about $0.10
     await store.projects.setSpendLimit(t.orgId, project.id, limitPico);
 
     const body = { model: 'sim-pricey', messages: [{ role: 'user', content: 'word '.repeat(1000) }], max_tokens: 3 };
-    const replies = await burst(t.apiKey, Array.from({ length: 300 }, () => body));
+    const replies = await fx.burst(t.apiKey, Array.from({ length: 300 }, () => body));
     const ok = replies.filter((r) => r.status === 200);
     const refused = replies.filter((r) => r.status !== 200);
     expect(ok.length).toBeGreaterThan(0);

@@ -3,39 +3,23 @@
  * daily request and token limits hold exactly across them under a burst that arrives at all three
  * at once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REDIS_KINDS, CLUSTER_HOOK_MS, requireBuild, startCluster, type Cluster } from './cluster.js';
-import { countStatuses, loadClient, type LoadClient, type Reply } from './load.js';
+import { describe, expect, it } from 'vitest';
+import { REDIS_KINDS } from './cluster.js';
+import { countStatuses } from './load.js';
+import { useCluster } from './use-cluster.js';
 
 const MODEL = { name: 'sim-small', provider: 'simulator', context_window: 8192, max_output_tokens: 4096, pricing: { input_per_1m: 0.15, output_per_1m: 0.6 }, simulator: { max_concurrency: 1024, max_queue: 1024 } };
 
-let cluster: Cluster;
-let http: LoadClient;
-
-
-/** Fires every body at once, round-robin over the instances. */
-function burst(apiKey: string, bodies: readonly Record<string, unknown>[]): Promise<Reply[]> {
-  return Promise.all(bodies.map((body, i) => http.post(cluster.instances[i % cluster.instances.length]!.baseURL, apiKey, '/chat/completions', body)));
-}
-
 describe.each(REDIS_KINDS)('rate limits across 3 gateway processes on %s', (_kind, redis) => {
-  beforeAll(async () => {
-    requireBuild();
-    cluster = await startCluster({ instances: 3, redis, config: { models: [MODEL], default_tier: 'unlimited', usage: { flush_interval_ms: 50 } } });
-    http = loadClient();
-  }, CLUSTER_HOOK_MS);
-  afterAll(async () => {
-    await http?.close();
-    await cluster?.close();
-  });
+  const fx = useCluster({ instances: 3, redis, config: { models: [MODEL], default_tier: 'unlimited', usage: { flush_interval_ms: 50 } } });
 
   it('admits exactly 100 of 500 simultaneous requests under 100 requests per day', async () => {
-    const t = await cluster.newTenant('rpd-org');
-    const put = await cluster.admin('PUT', `/admin/v1/organizations/${t.orgId}/rate_limits/sim-small`, { max_requests_per_1_day: 100 });
+    const t = await fx.cluster.newTenant('rpd-org');
+    const put = await fx.cluster.admin('PUT', `/admin/v1/organizations/${t.orgId}/rate_limits/sim-small`, { max_requests_per_1_day: 100 });
     expect(put.status).toBe(200);
 
     const body = { model: 'sim-small', messages: [{ role: 'user', content: 'Count me once' }], max_tokens: 3 };
-    const replies = await burst(t.apiKey, Array.from({ length: 500 }, () => body));
+    const replies = await fx.burst(t.apiKey, Array.from({ length: 500 }, () => body));
 
     expect(countStatuses(replies)).toEqual({ 200: 100, 429: 400 });
     // Each admitted request was counted exactly once, in one atomic step: the remaining counts
@@ -51,14 +35,14 @@ describe.each(REDIS_KINDS)('rate limits across 3 gateway processes on %s', (_kin
     }
 
     // Still exact after the burst, on every instance.
-    const after = await Promise.all(cluster.instances.map((inst) => http.post(inst.baseURL, t.apiKey, '/chat/completions', body)));
+    const after = await Promise.all(fx.cluster.instances.map((inst) => fx.http.post(inst.baseURL, t.apiKey, '/chat/completions', body)));
     expect(after.map((r) => r.status)).toEqual([429, 429, 429]);
   });
 
   it('never lets admitted tokens pass a tokens-per-day limit, with mixed request sizes', async () => {
-    const t = await cluster.newTenant('tpd-org');
+    const t = await fx.cluster.newTenant('tpd-org');
     const LIMIT = 12_000;
-    const put = await cluster.admin('PUT', `/admin/v1/organizations/${t.orgId}/rate_limits/sim-small`, { max_tokens_per_1_day: LIMIT });
+    const put = await fx.cluster.admin('PUT', `/admin/v1/organizations/${t.orgId}/rate_limits/sim-small`, { max_tokens_per_1_day: LIMIT });
     expect(put.status).toBe(200);
 
     const sizes = [8, 40, 120, 250];
@@ -69,7 +53,7 @@ describe.each(REDIS_KINDS)('rate limits across 3 gateway processes on %s', (_kin
       seed: i,
     }));
     const started = Date.now();
-    const replies = await burst(t.apiKey, bodies);
+    const replies = await fx.burst(t.apiKey, bodies);
     const elapsedMs = Date.now() - started;
 
     const ok = replies.filter((r) => r.status === 200);
@@ -91,7 +75,7 @@ describe.each(REDIS_KINDS)('rate limits across 3 gateway processes on %s', (_kin
     const start = Math.floor(Date.now() / 1000) - 86_400;
     let ledgerTokens = -1;
     for (let i = 0; i < 200 && ledgerTokens !== used; i++) {
-      const rep = await cluster.admin('GET', `/admin/v1/organizations/${t.orgId}/usage/completions?start_time=${start}&bucket_width=1d&limit=2`, undefined, i % 3);
+      const rep = await fx.cluster.admin('GET', `/admin/v1/organizations/${t.orgId}/usage/completions?start_time=${start}&bucket_width=1d&limit=2`, undefined, i % 3);
       expect(rep.status).toBe(200);
       ledgerTokens = rep.body.data.flatMap((b: any) => b.results).reduce((s: number, x: any) => s + x.input_tokens + x.output_tokens, 0);
       if (ledgerTokens !== used) await new Promise((r) => setTimeout(r, 50));
@@ -100,14 +84,14 @@ describe.each(REDIS_KINDS)('rate limits across 3 gateway processes on %s', (_kin
   });
 
   it('a limit set through one instance binds on all of them at once', async () => {
-    const t = await cluster.newTenant('changed-org');
+    const t = await fx.cluster.newTenant('changed-org');
     const body = { model: 'sim-small', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 };
     // Unlimited at first; every instance serves the organization, so each has its limits cached.
-    const warm = await Promise.all(cluster.instances.map((inst) => http.post(inst.baseURL, t.apiKey, '/chat/completions', body)));
+    const warm = await Promise.all(fx.cluster.instances.map((inst) => fx.http.post(inst.baseURL, t.apiKey, '/chat/completions', body)));
     expect(warm.map((r) => r.status)).toEqual([200, 200, 200]);
 
-    expect((await cluster.admin('PUT', `/admin/v1/organizations/${t.orgId}/rate_limits/sim-small`, { max_requests_per_1_day: 2 })).status).toBe(200);
-    const after = await burst(t.apiKey, Array.from({ length: 30 }, () => body));
+    expect((await fx.cluster.admin('PUT', `/admin/v1/organizations/${t.orgId}/rate_limits/sim-small`, { max_requests_per_1_day: 2 })).status).toBe(200);
+    const after = await fx.burst(t.apiKey, Array.from({ length: 30 }, () => body));
     expect(countStatuses(after)).toEqual({ 200: 2, 429: 28 });
   });
 });

@@ -5,9 +5,10 @@
  * rest get 429 insufficient_quota, which the official SDK does not retry.
  */
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REDIS_KINDS, CLUSTER_HOOK_MS, requireBuild, startCluster, type Cluster, type Tenant } from './cluster.js';
-import { countStatuses, loadClient, type LoadClient } from './load.js';
+import { describe, expect, it } from 'vitest';
+import { REDIS_KINDS, type Tenant } from './cluster.js';
+import { countStatuses } from './load.js';
+import { useCluster } from './use-cluster.js';
 
 // 1000 USD per million tokens = 1000 µ$ per token: every cost below is a whole number of µ$.
 const MODEL = { name: 'sim-small', provider: 'simulator', context_window: 8192, max_output_tokens: 4096, pricing: { input_per_1m: 1000, output_per_1m: 1000 }, simulator: { max_concurrency: 1024, max_queue: 1024 } };
@@ -15,40 +16,28 @@ const MICROS_PER_TOKEN = 1000;
 const MAX_TOKENS = 5;
 const BODY = { model: 'sim-small', messages: [{ role: 'user', content: 'What does this cost?' }], max_tokens: MAX_TOKENS, seed: 1 };
 
-let cluster: Cluster;
-let http: LoadClient;
-
-
 const sumMicros = (values: number[]) => values.reduce((s, v) => s + Math.round(v * 1_000_000), 0);
 
 describe.each(REDIS_KINDS)('spend quota across 3 gateway processes on %s', (_kind, redis) => {
-  beforeAll(async () => {
-    requireBuild();
-    cluster = await startCluster({ instances: 3, redis, config: { models: [MODEL], default_tier: 'unlimited', usage: { flush_interval_ms: 50 } } });
-    http = loadClient();
-  }, CLUSTER_HOOK_MS);
-  afterAll(async () => {
-    await http?.close();
-    await cluster?.close();
-  });
+  const fx = useCluster({ instances: 3, redis, config: { models: [MODEL], default_tier: 'unlimited', usage: { flush_interval_ms: 50 } } });
 
   let t: Tenant;
 
   it('never spends past the hard limit under a burst of 300 at once', async () => {
     // The prompt's token count, learnt from an unlimited organization; the answer always fills
     // max_tokens, so every request costs exactly its worst case.
-    const probe = await cluster.newTenant('probe-org');
-    const dry = await http.post(cluster.instances[0]!.baseURL, probe.apiKey, '/chat/completions', BODY);
+    const probe = await fx.cluster.newTenant('probe-org');
+    const dry = await fx.http.post(fx.cluster.instances[0]!.baseURL, probe.apiKey, '/chat/completions', BODY);
     expect(dry.status).toBe(200);
     expect(dry.body.usage.completion_tokens).toBe(MAX_TOKENS);
     const worstMicros = (dry.body.usage.prompt_tokens + MAX_TOKENS) * MICROS_PER_TOKEN;
     const hardMicros = 100 * worstMicros;
 
-    t = await cluster.newTenant('quota-org');
-    const put = await cluster.admin('PUT', `/admin/v1/organizations/${t.orgId}/billing`, { hard_limit_usd: hardMicros / 1e6 });
+    t = await fx.cluster.newTenant('quota-org');
+    const put = await fx.cluster.admin('PUT', `/admin/v1/organizations/${t.orgId}/billing`, { hard_limit_usd: hardMicros / 1e6 });
     expect(put.status).toBe(200);
 
-    const replies = await Promise.all(Array.from({ length: 300 }, (_, i) => http.post(cluster.instances[i % 3]!.baseURL, t.apiKey, '/chat/completions', BODY)));
+    const replies = await fx.burst(t.apiKey, Array.from({ length: 300 }, () => BODY));
     expect(countStatuses(replies)).toEqual({ 200: 100, 429: 200 });
     for (const r of replies.filter((x) => x.status === 429)) {
       expect(r.body.error).toMatchObject({ type: 'insufficient_quota', code: 'organization_spend_limit_exceeded', param: null });
@@ -58,7 +47,7 @@ describe.each(REDIS_KINDS)('spend quota across 3 gateway processes on %s', (_kin
     expect(admittedMicros).toBe(hardMicros);
 
     // The counters, read through another instance: all settled, nothing held, spend = the limit.
-    const billing = await cluster.admin('GET', `/admin/v1/organizations/${t.orgId}/billing`, undefined, 2);
+    const billing = await fx.cluster.admin('GET', `/admin/v1/organizations/${t.orgId}/billing`, undefined, 2);
     expect(billing.status).toBe(200);
     expect(Math.round(billing.body.spent_usd * 1e6)).toBe(admittedMicros);
     expect(billing.body.reserved_usd).toBe(0);
@@ -68,7 +57,7 @@ describe.each(REDIS_KINDS)('spend quota across 3 gateway processes on %s', (_kin
     const start = Math.floor(Date.now() / 1000) - 86_400;
     let ledgerMicros = -1;
     for (let i = 0; i < 200 && ledgerMicros !== admittedMicros; i++) {
-      const costs = await cluster.admin('GET', `/admin/v1/organizations/${t.orgId}/costs?start_time=${start}&bucket_width=1d&limit=2`, undefined, i % 3);
+      const costs = await fx.cluster.admin('GET', `/admin/v1/organizations/${t.orgId}/costs?start_time=${start}&bucket_width=1d&limit=2`, undefined, i % 3);
       expect(costs.status).toBe(200);
       ledgerMicros = sumMicros(costs.body.data.flatMap((b: any) => b.results.map((x: any) => x.amount.value)));
       if (ledgerMicros !== admittedMicros) await new Promise((r) => setTimeout(r, 50));
@@ -80,7 +69,7 @@ describe.each(REDIS_KINDS)('spend quota across 3 gateway processes on %s', (_kin
   it('the official SDK gets RateLimitError insufficient_quota and does not retry it', async () => {
     let calls = 0;
     const client = new OpenAI({
-      baseURL: cluster.instances[1]!.baseURL,
+      baseURL: fx.cluster.instances[1]!.baseURL,
       apiKey: t.apiKey,
       // maxRetries stays at the SDK's default (2): only x-should-retry: false stops it.
       fetch: (input, init) => {
@@ -95,16 +84,16 @@ describe.each(REDIS_KINDS)('spend quota across 3 gateway processes on %s', (_kin
   });
 
   it('a lowered hard limit binds on every instance at once, not only the one that changed it', async () => {
-    const o = await cluster.newTenant('lowered-org');
-    expect((await cluster.admin('PUT', `/admin/v1/organizations/${o.orgId}/billing`, { hard_limit_usd: 1000 })).status).toBe(200);
+    const o = await fx.cluster.newTenant('lowered-org');
+    expect((await fx.cluster.admin('PUT', `/admin/v1/organizations/${o.orgId}/billing`, { hard_limit_usd: 1000 })).status).toBe(200);
     // Every instance serves the organization once, so each has its limits in memory.
-    const warm = await Promise.all(cluster.instances.map((inst) => http.post(inst.baseURL, o.apiKey, '/chat/completions', BODY)));
+    const warm = await Promise.all(fx.cluster.instances.map((inst) => fx.http.post(inst.baseURL, o.apiKey, '/chat/completions', BODY)));
     expect(warm.map((r) => r.status)).toEqual([200, 200, 200]);
-    const spent = (await cluster.admin('GET', `/admin/v1/organizations/${o.orgId}/billing`)).body.spent_usd as number;
+    const spent = (await fx.cluster.admin('GET', `/admin/v1/organizations/${o.orgId}/billing`)).body.spent_usd as number;
 
     // Lowered through instance 0 to what is already spent: no further request fits anywhere.
-    expect((await cluster.admin('PUT', `/admin/v1/organizations/${o.orgId}/billing`, { hard_limit_usd: spent })).status).toBe(200);
-    const after = await Promise.all(cluster.instances.map((inst) => http.post(inst.baseURL, o.apiKey, '/chat/completions', BODY)));
+    expect((await fx.cluster.admin('PUT', `/admin/v1/organizations/${o.orgId}/billing`, { hard_limit_usd: spent })).status).toBe(200);
+    const after = await Promise.all(fx.cluster.instances.map((inst) => fx.http.post(inst.baseURL, o.apiKey, '/chat/completions', BODY)));
     expect(after.map((r) => `${r.status} ${r.body.error?.code ?? ''}`)).toEqual(Array(3).fill('429 organization_spend_limit_exceeded'));
   });
 });

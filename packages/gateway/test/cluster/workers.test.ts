@@ -8,9 +8,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAIN_JS, CLUSTER_HOOK_MS, requireBuild, startCluster, type Cluster } from './cluster.js';
-import { countStatuses, loadClient, type LoadClient } from './load.js';
+import { describe, expect, it } from 'vitest';
+import { MAIN_JS, CLUSTER_HOOK_MS, requireBuild } from './cluster.js';
+import { countStatuses } from './load.js';
+import { useCluster } from './use-cluster.js';
 
 const MODEL = { name: 'sim-small', provider: 'simulator', context_window: 8192, max_output_tokens: 4096, pricing: { input_per_1m: 0.15, output_per_1m: 0.6 }, simulator: { max_concurrency: 1024, max_queue: 1024 } };
 
@@ -22,37 +23,27 @@ const childrenOf = (pid: number): number[] =>
     .map(Number);
 
 describe('tollgate serve --workers 2', () => {
-  let cluster: Cluster;
-  let http: LoadClient;
-  beforeAll(async () => {
-    requireBuild();
-    cluster = await startCluster({ instances: 1, serveArgs: ['--workers', '2'], config: { models: [MODEL], default_tier: 'unlimited', usage: { flush_interval_ms: 50 } } });
-    http = loadClient();
-  }, CLUSTER_HOOK_MS);
-  afterAll(async () => {
-    await http?.close();
-    await cluster?.close();
-  });
+  const fx = useCluster({ instances: 1, serveArgs: ['--workers', '2'], config: { models: [MODEL], default_tier: 'unlimited', usage: { flush_interval_ms: 50 } } });
 
   it('runs two worker processes behind one port that admit exactly 100 of 300 under 100 requests per day', async () => {
-    const primary = cluster.instances[0]!;
+    const primary = fx.cluster.instances[0]!;
     // Worker 2 starts once worker 1 serves; wait for it to be there.
     for (let i = 0; i < 600 && childrenOf(primary.child.pid!).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
     expect(childrenOf(primary.child.pid!)).toHaveLength(2);
     for (let i = 0; i < 600 && !/"worker":2,"msg":"listening"/.test(primary.output()); i++) await new Promise((r) => setTimeout(r, 100));
 
-    const t = await cluster.newTenant('workers-org');
-    expect((await cluster.admin('PUT', `/admin/v1/organizations/${t.orgId}/rate_limits/sim-small`, { max_requests_per_1_day: 100 })).status).toBe(200);
+    const t = await fx.cluster.newTenant('workers-org');
+    expect((await fx.cluster.admin('PUT', `/admin/v1/organizations/${t.orgId}/rate_limits/sim-small`, { max_requests_per_1_day: 100 })).status).toBe(200);
     const body = { model: 'sim-small', messages: [{ role: 'user', content: 'Count me once' }], max_tokens: 3 };
-    const replies = await Promise.all(Array.from({ length: 300 }, () => http.post(primary.baseURL, t.apiKey, '/chat/completions', body)));
+    const replies = await fx.burst(t.apiKey, Array.from({ length: 300 }, () => body));
     expect(countStatuses(replies)).toEqual({ 200: 100, 429: 200 });
     const remaining = replies.filter((r) => r.status === 200).map((r) => Number(r.headers['x-ratelimit-remaining-requests']));
     expect(remaining.sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
   }, CLUSTER_HOOK_MS);
 
   it('SIGTERM to the primary drains every worker and exits 0', async () => {
-    const workers = childrenOf(cluster.instances[0]!.child.pid!);
-    expect(await cluster.kill(0, 'SIGTERM')).toBe('0');
+    const workers = childrenOf(fx.cluster.instances[0]!.child.pid!);
+    expect(await fx.cluster.kill(0, 'SIGTERM')).toBe('0');
     expect(workers).toHaveLength(2);
     for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow();
   });

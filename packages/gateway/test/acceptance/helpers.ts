@@ -79,15 +79,7 @@ export function sdk(gw: TestGateway, opts: { apiKey?: string; maxRetries?: numbe
   });
 }
 
-/** Awaits a promise that must reject, and returns the rejection. */
-export async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection, got a result');
-}
+export { rejection } from '../support/rejection.js';
 
 /** The OpenAI error envelope: exactly the four keys, with their types. */
 export function expectErrorEnvelope(body: unknown): { message: string; type: string; param: string | null; code: string | null } {

@@ -3,6 +3,7 @@
  * the operator, and an official-SDK admin client per organization.
  */
 import OpenAI from 'openai';
+import { rejection as rejectionOf } from '../support/rejection.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 export interface Tenant {
@@ -40,12 +41,5 @@ export async function startOrgHarness(doc: Record<string, unknown> = {}): Promis
   return { gw, a, b, tenant, close: () => gw.close() };
 }
 
-/** The rejection of `p` (fails the test when it resolves). */
-export async function rejection(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected the call to fail');
-}
+/** The rejection of `p` (fails the test when it resolves), typed loosely for the SDK's error classes. */
+export const rejection = (p: Promise<unknown>): Promise<any> => rejectionOf(p);

@@ -89,15 +89,7 @@ export const ask = (model: string, over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-/** Awaits a promise that must reject, and returns the rejection. */
-export async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection, got a result');
-}
+export { rejection } from '../support/rejection.js';
 
 /** Reads a stream to its end or its error: the chunks before, and what was thrown. */
 export async function readStream<T>(stream: AsyncIterable<T>): Promise<{ chunks: T[]; error: unknown }> {

@@ -5,6 +5,7 @@ import type { BreakerSettings, Deployment, ModelConfig, Timeouts } from '../../s
 import { ApiError, UpstreamHttpError } from '../../src/errors/api-error.js';
 import type { EngineCall, EngineResult } from '../../src/upstream/engine.js';
 import { OpenAICompatibleEngine, type OpenAICompatibleDeps } from '../../src/upstream/openai-compatible/index.js';
+import { rejection } from '../support/rejection.js';
 
 /** Generous defaults: only the tests about timeouts make them small. */
 export const TIMEOUTS: Timeouts = { connect_ms: 2_000, first_byte_ms: 5_000, idle_ms: 5_000, total_ms: 20_000 };
@@ -58,15 +59,7 @@ export function chatCall(over: Partial<EngineCall> = {}): EngineCall {
   };
 }
 
-/** The error a promise rejects with (fails the test if it resolves). */
-export async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection, got a result');
-}
+export { rejection };
 
 export async function apiError(p: Promise<unknown>, id: string): Promise<ApiError> {
   const e = await rejection(p);

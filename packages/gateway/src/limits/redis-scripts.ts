@@ -87,6 +87,11 @@ local function m_diff(a, b)
   if m_cmp(a, b) >= 0 then return m_str(m_sub(a, b)) end
   return '-' .. m_str(m_sub(b, a))
 end
+-- Settles a held amount in a spend hash: actual is added to spent, held leaves reserved.
+local function charge_spend(key, actual, held)
+  local h = redis.call('HMGET', key, 's', 'r')
+  redis.call('HSET', key, 's', m_str(m_add(m_parse(h[1]), actual)), 'r', m_str(m_sub0(m_parse(h[2]), held)))
+end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
@@ -124,13 +129,9 @@ local function sweep(leases, records, swept, batch)
       local rec = cjson.decode(raw)
       if rec.sk and redis.call('EXISTS', rec.sk) == 1 then
         local amount = m_parse(rec.sa)
-        local h = redis.call('HMGET', rec.sk, 's', 'r')
-        redis.call('HSET', rec.sk, 's', m_str(m_add(m_parse(h[1]), amount)), 'r', m_str(m_sub0(m_parse(h[2]), amount)))
+        charge_spend(rec.sk, amount, amount)
         -- The project's spend was held with the same amount: charged the same.
-        if rec.pk and redis.call('EXISTS', rec.pk) == 1 then
-          local p = redis.call('HMGET', rec.pk, 's', 'r')
-          redis.call('HSET', rec.pk, 's', m_str(m_add(m_parse(p[1]), amount)), 'r', m_str(m_sub0(m_parse(p[2]), amount)))
-        end
+        if rec.pk and redis.call('EXISTS', rec.pk) == 1 then charge_spend(rec.pk, amount, amount) end
         redis.call('HSET', swept, old, cjson.encode({ sk = rec.sk, pk = rec.pk, a = rec.sa, at = int(now) }))
         local ttl = redis.call('PTTL', swept)
         local exp = tonumber(rec.se)
@@ -197,32 +198,24 @@ for i = 1, n do
   end
 end
 local has_spend = ARGV[4] == '1'
-local spent, reserved, amount = { 0, 0 }, { 0, 0 }, m_parse(ARGV[6])
-if has_spend then
-  local h = redis.call('HMGET', KEYS[3], 's', 'r')
-  spent = m_parse(h[1])
-  reserved = m_parse(h[2])
-  if ARGV[5] ~= '-1' then
-    local hard = m_parse(ARGV[5])
-    local held = m_add(spent, reserved)
-    if m_cmp(m_add(held, amount), hard) > 0 then
-      failures[#failures + 1] = { -1, m_diff(hard, held), -1 }
+local amount = m_parse(ARGV[6])
+-- A spend hash's spent and reserved; a failure (target) when amount more would pass hard
+-- ('-1' = no limit).
+local function check_spend(key, hard, target)
+  local h = redis.call('HMGET', key, 's', 'r')
+  local s, r = m_parse(h[1]), m_parse(h[2])
+  if hard ~= '-1' then
+    local limit, held = m_parse(hard), m_add(s, r)
+    if m_cmp(m_add(held, amount), limit) > 0 then
+      failures[#failures + 1] = { target, m_diff(limit, held), -1 }
     end
   end
+  return s, r
 end
+local spent, reserved = { 0, 0 }, { 0, 0 }
+if has_spend then spent, reserved = check_spend(KEYS[3], ARGV[5], -1) end
 local pspent, preserved = { 0, 0 }, { 0, 0 }
-if has_project then
-  local h = redis.call('HMGET', KEYS[5], 's', 'r')
-  pspent = m_parse(h[1])
-  preserved = m_parse(h[2])
-  if ARGV[12] ~= '-1' then
-    local hard = m_parse(ARGV[12])
-    local held = m_add(pspent, preserved)
-    if m_cmp(m_add(held, amount), hard) > 0 then
-      failures[#failures + 1] = { -2, m_diff(hard, held), -1 }
-    end
-  end
-end
+if has_project then pspent, preserved = check_spend(KEYS[5], ARGV[12], -2) end
 
 local admitted = #failures == 0
 if admitted then
@@ -238,17 +231,20 @@ if admitted then
     rec.b[i] = { x.key, int(x.cost), int(x.q), int(x.rate), int(x.cap) }
   end
   if has_spend then
-    reserved = m_add(reserved, amount)
-    redis.call('HSET', KEYS[3], 'r', m_str(reserved))
-    expire_spend(KEYS[3], ARGV[7])
+    -- Holds amount more in a spend hash; returns its new reserved.
+    local function hold(key, r)
+      r = m_add(r, amount)
+      redis.call('HSET', key, 'r', m_str(r))
+      expire_spend(key, ARGV[7])
+      return r
+    end
+    reserved = hold(KEYS[3], reserved)
     rec.sk = KEYS[3]
     rec.sa = m_str(amount)
     rec.se = ARGV[7]
     if tonumber(ARGV[7]) > rec_exp then rec_exp = tonumber(ARGV[7]) end
     if has_project then
-      preserved = m_add(preserved, amount)
-      redis.call('HSET', KEYS[5], 'r', m_str(preserved))
-      expire_spend(KEYS[5], ARGV[7])
+      preserved = hold(KEYS[5], preserved)
       rec.pk = KEYS[5]
     end
   end
@@ -316,15 +312,11 @@ if rec.sk then
   local amount = m_parse(rec.sa)
   local actual = amount
   if ARGV[2] == '1' then actual = m_parse(ARGV[3]) end
-  local existed = redis.call('EXISTS', rec.sk) == 1
-  local h = redis.call('HMGET', rec.sk, 's', 'r')
-  redis.call('HSET', rec.sk, 's', m_str(m_add(m_parse(h[1]), actual)), 'r', m_str(m_sub0(m_parse(h[2]), amount)))
-  if not existed then expire_spend(rec.sk, rec.se) end
-  if rec.pk then
-    local pexisted = redis.call('EXISTS', rec.pk) == 1
-    local p = redis.call('HMGET', rec.pk, 's', 'r')
-    redis.call('HSET', rec.pk, 's', m_str(m_add(m_parse(p[1]), actual)), 'r', m_str(m_sub0(m_parse(p[2]), amount)))
-    if not pexisted then expire_spend(rec.pk, rec.se) end
+  -- The organization's counter, and the project's that held the same amount.
+  for _, key in ipairs({ rec.sk, rec.pk }) do
+    local existed = redis.call('EXISTS', key) == 1
+    charge_spend(key, actual, amount)
+    if not existed then expire_spend(key, rec.se) end
   end
 end
 return 1

@@ -17,6 +17,8 @@ interface Snapshot {
   loadedAt: number;
   /** Results already computed from these rows. */
   memo: Map<string, ResolvedLimits | undefined>;
+  /** A project's organization: its invalidation drops the project's rows too. */
+  orgId?: string;
 }
 
 const MAX_MEMO = 256;
@@ -40,11 +42,9 @@ export class LimitsResolver {
   private readonly orgs: TtlCache<string, Snapshot>;
   private readonly keys: TtlCache<string, Snapshot>;
   private readonly projects: TtlCache<string, Snapshot>;
-  /** Project id → its organization, so that an organization's invalidation drops its projects' rows. */
-  private readonly projectOrg = new Map<string, string>();
   /** Bumped by every invalidation: a load that started before one does not fill the cache. */
   private generation = 0;
-  /** Store reads in flight, by `org\n<id>` / `key\n<id>`, with the generation they started in. */
+  /** Store reads in flight, by `org\n<id>` / `key\n<id>` / `project\n<id>`, with the generation they started in. */
   private readonly reading = new Map<string, { gen: number; rows: Promise<ReadonlyMap<string, LimitOverride>> }>();
 
   constructor(
@@ -66,9 +66,9 @@ export class LimitsResolver {
   private readonly stale: StaleServing;
 
   resolveLimits(orgId: string, tier: string, model: string, keyId?: string, projectId?: string): Limits | Promise<Limits> {
-    const org = this.cached(this.orgs, orgId);
-    const key = keyId === undefined ? NO_ROWS : this.cached(this.keys, keyId);
-    const project = projectId === undefined ? NO_ROWS : this.cached(this.projects, projectId);
+    const org = this.orgs.get(orgId);
+    const key = keyId === undefined ? NO_ROWS : this.keys.get(keyId);
+    const project = projectId === undefined ? NO_ROWS : this.projects.get(projectId);
     if (org && key && project) return this.compute(org, project, key, tier, model);
     // Loaded before but past the TTL: serve it now, refresh in the background (database outages).
     const staleOrg = org ?? this.usableStale(this.orgs, orgId);
@@ -94,11 +94,7 @@ export class LimitsResolver {
   invalidateOrg(orgId: string): void {
     this.generation++;
     this.orgs.delete(orgId);
-    for (const [projectId, owner] of this.projectOrg) {
-      if (owner !== orgId) continue;
-      this.projects.delete(projectId);
-      this.projectOrg.delete(projectId);
-    }
+    this.projects.deleteWhere((s) => s.orgId === orgId);
   }
 
   invalidateKey(keyId: string): void {
@@ -111,7 +107,6 @@ export class LimitsResolver {
     this.orgs.clear();
     this.keys.clear();
     this.projects.clear();
-    this.projectOrg.clear();
   }
 
   /**
@@ -132,15 +127,11 @@ export class LimitsResolver {
     return rows;
   }
 
-  private cached(map: TtlCache<string, Snapshot>, id: string): Snapshot | undefined {
-    return map.get(id);
-  }
-
   private async load(orgId: string, keyId: string | undefined, projectId?: string): Promise<[Snapshot, Snapshot, Snapshot]> {
     const gen = this.generation;
-    const org = this.cached(this.orgs, orgId);
-    const key = keyId === undefined ? NO_ROWS : this.cached(this.keys, keyId);
-    const project = projectId === undefined ? NO_ROWS : this.cached(this.projects, projectId);
+    const org = this.orgs.get(orgId);
+    const key = keyId === undefined ? NO_ROWS : this.keys.get(keyId);
+    const project = projectId === undefined ? NO_ROWS : this.projects.get(projectId);
     const [orgRows, keyRows, projectRows] = await Promise.all([
       org ? undefined : this.readOnce(`org\n${orgId}`, gen, () => this.store.rateLimits.orgOverrides(orgId)),
       key || keyId === undefined ? undefined : this.readOnce(`key\n${keyId}`, gen, () => this.store.rateLimits.keyLimits(keyId)),
@@ -149,14 +140,11 @@ export class LimitsResolver {
     const now = this.clock.now();
     const o = org ?? { rows: orgRows!, loadedAt: now, memo: new Map() };
     const k = key ?? { rows: keyRows!, loadedAt: now, memo: new Map() };
-    const p = project ?? { rows: projectRows!, loadedAt: now, memo: new Map() };
+    const p = project ?? { rows: projectRows!, loadedAt: now, memo: new Map(), orgId };
     if (gen === this.generation && this.ttlMs > 0) {
       if (!org) this.orgs.set(orgId, o);
       if (!key && keyId !== undefined) this.keys.set(keyId, k);
-      if (!project && projectId !== undefined) {
-        this.projects.set(projectId, p);
-        this.projectOrg.set(projectId, orgId);
-      }
+      if (!project && projectId !== undefined) this.projects.set(projectId, p);
     }
     return [o, k, p];
   }

@@ -41,11 +41,16 @@ export interface SpendRequest {
 /**
  * The counter store has no restored state for this organization's period (Redis restarted empty,
  * a new month, a first request): rebuild it from the ledger with `restore`, then retry.
- * Nothing was written.
+ * Nothing was written. `scope` says which spend counter lacks it: the organization's (rebuild its
+ * whole state), or only the project's while the organization's is restored (a project's first
+ * request of the period: its spend alone is rebuilt).
  */
 export class CounterStateLost extends Error {
-  constructor(readonly tag: string) {
-    super(`counter store: no counter state for ${tag}; it must be rebuilt from the ledger`);
+  constructor(
+    readonly tag: string,
+    readonly scope: 'organization' | 'project' = 'organization',
+  ) {
+    super(`counter store: no ${scope} counter state for ${tag}; it must be rebuilt from the ledger`);
     this.name = 'CounterStateLost';
   }
 }

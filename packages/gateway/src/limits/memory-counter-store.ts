@@ -87,7 +87,7 @@ export class MemoryCounterStore implements CounterStore {
     this.maybeGc(now);
     if (this.reservations.get(r.tag)?.has(r.reservationId)) throw new Error(`counter store: duplicate reservation id ${r.reservationId}`);
     if (r.spend?.guarded && !this.spendCell(spendName(r.tag, r.spend.key), now)?.restored) throw new CounterStateLost(r.tag);
-    if (r.spend?.guarded && r.projectSpend && !this.spendCell(spendName(r.tag, r.projectSpend.key), now)?.restored) throw new CounterStateLost(r.tag);
+    if (r.spend?.guarded && r.projectSpend && !this.spendCell(spendName(r.tag, r.projectSpend.key), now)?.restored) throw new CounterStateLost(r.tag, 'project');
     this.sweep(r.tag, now);
 
     const scales = r.buckets.map((b) => bucketScale(b.limit, b.windowMs));

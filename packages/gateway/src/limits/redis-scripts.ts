@@ -160,7 +160,8 @@ end
  * ARGV: 1 id, 2 leaseMs, 3 recordGraceMs, 4 hasSpend, 5 hardLimit (-1 = none), 6 amount,
  *       7 spendExpireAt, 8 sweepBatch, 9 n, 10 guarded, 11 hasProjectSpend, 12 project hardLimit
  *       (-1 = none), then per bucket: limit, q, rate, capacity, cost.
- * Reply: {-1} when guarded and a spend state was lost (nothing written); else
+ * Reply: {-1} when guarded and the organization's spend state was lost, {-2} when only the
+ *        project's was (nothing written); else
  *        admitted, n, (limit, remaining, resetMs)×n, hasSpend, spent, reserved,
  *        hasProjectSpend, project spent, project reserved,
  *        nFailures, (target (-1 = spend, -2 = project spend), available, retryAfterMs (-1 = never))×nFailures.
@@ -175,7 +176,7 @@ if ARGV[4] == '1' and ARGV[10] == '1' and redis.call('HEXISTS', KEYS[3], 'g') ==
   return { -1 }
 end
 if has_project and ARGV[10] == '1' and redis.call('HEXISTS', KEYS[5], 'g') == 0 then
-  return { -1 }
+  return { -2 }
 end
 
 sweep(KEYS[1], KEYS[2], KEYS[4], tonumber(ARGV[8]))
@@ -476,10 +477,10 @@ export function money(v: unknown): bigint {
   return BigInt(t);
 }
 
-/** Turns the reserve script's flat reply into a ReserveOutcome; throws CounterStateLost for {-1}. */
+/** Turns the reserve script's flat reply into a ReserveOutcome; throws CounterStateLost for {-1} and {-2}. */
 export function decodeReserve(reply: unknown, tag = ''): ReserveOutcome {
   if (!Array.isArray(reply)) throw new Error('counter store: unexpected reserve reply');
-  if (reply.length === 1 && int(reply[0]) === -1) throw new CounterStateLost(tag);
+  if (reply.length === 1) throw new CounterStateLost(tag, int(reply[0]) === -2 ? 'project' : 'organization');
   let i = 0;
   const next = () => int(reply[i++]);
   const admitted = next() === 1;

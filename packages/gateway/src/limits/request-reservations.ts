@@ -26,8 +26,8 @@ export interface RequestReservationsDeps {
   limiter: RateLimiter;
   /** An organization's spend limits (cached; a read may reach the database). */
   spendLimits: { get(orgId: string): Promise<SpendLimits> };
-  /** Rebuilds an organization's lost counters from the usage ledger (usage/counter-rebuild.ts). */
-  rebuilder: { rebuild(orgId: string, tier: string, projectId?: string): Promise<unknown> };
+  /** Rebuilds lost counters from the usage ledger (usage/counter-rebuild.ts): an organization's, or one project's spend. */
+  rebuilder: { rebuild(orgId: string, tier: string, projectId?: string): Promise<unknown>; rebuildProject(orgId: string, projectId: string): Promise<unknown> };
   settlements: SettlementQueue;
   /** Runs after each settlement has landed (the soft-limit check); must not throw. */
   afterSettle: (orgId: string) => void;
@@ -75,14 +75,17 @@ export class RequestReservations {
 
   /**
    * Counter state lost (or never built): nothing is admitted until it is rebuilt from the ledger;
-   * a rebuild that fails (database down) answers 503 like any store failure.
+   * a rebuild that fails (database down) answers 503 like any store failure. A project's spend
+   * alone missing (its first request of the period) rebuilds only that, not the organization's
+   * state, which is there.
    */
   private async reserveRebuilding(request: ReserveInput, tier: string): Promise<LimitReservation> {
     try {
       return await this.d.limiter.reserve(request);
     } catch (e) {
       if (!(e instanceof CounterStateLost)) throw e;
-      await this.d.rebuilder.rebuild(request.orgId, tier, request.projectId);
+      if (e.scope === 'project' && request.projectId !== undefined) await this.d.rebuilder.rebuildProject(request.orgId, request.projectId);
+      else await this.d.rebuilder.rebuild(request.orgId, tier, request.projectId);
       try {
         return await this.d.limiter.reserve(request);
       } catch (again) {

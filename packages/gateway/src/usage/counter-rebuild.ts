@@ -76,8 +76,13 @@ export class CounterRebuilder {
    */
   async rebuild(orgId: string, tier: string, projectId?: string): Promise<RebuildResult> {
     const r = await this.shared(orgId, () => this.run(orgId, tier));
-    if (projectId !== undefined) await this.shared(`${orgId}\n${projectId}`, () => this.runProject(orgId, projectId));
+    if (projectId !== undefined) await this.rebuildProject(orgId, projectId);
     return r;
+  }
+
+  /** Rebuilds only the project's spend this period (if lost); the organization's state is left as it is. */
+  rebuildProject(orgId: string, projectId: string): Promise<boolean> {
+    return this.shared(`${orgId}\n${projectId}`, () => this.runProject(orgId, projectId));
   }
 
   private shared<T>(id: string, run: () => Promise<T>): Promise<T> {

@@ -316,6 +316,18 @@ export function describeCounterStoreContract(h: Harness): void {
       expect(ok.buckets[0]!.remaining).toBe(0);
     });
 
+    it('a guarded reserve whose organization is restored but whose project is not refuses for the project, writing nothing', async () => {
+      const guarded = { key: 'p', hardLimit: 1_000n, amount: 100n, periodEndMs: periodEnd(), guarded: true };
+      expect(await s.restore({ tag: 'org_a', spend: { key: 'p', spent: 0n, periodEndMs: periodEnd() }, buckets: [] })).toBe(true);
+      const before = await f.snapshot();
+      const refused = reserve({ buckets: [bucket('rpd', 10, 1)], spend: guarded, projectSpend: { key: 'q', hardLimit: null } });
+      await expect(refused).rejects.toMatchObject({ name: 'CounterStateLost', scope: 'project' });
+      expect(await f.snapshot()).toEqual(before);
+      expect(await s.restore({ tag: 'org_a', spend: { key: 'q', spent: 50n, periodEndMs: periodEnd() }, buckets: [] })).toBe(true);
+      const ok = await reserve({ buckets: [bucket('rpd', 10, 1)], spend: guarded, projectSpend: { key: 'q', hardLimit: null } });
+      expect(ok.projectSpend).toEqual({ spent: 50n, reserved: 100n });
+    });
+
     it('a reservation inside its lease is not swept', async () => {
       const id = rid();
       await s.reserve({ reservationId: id, tag: 'org_a', leaseMs: 60_000, buckets: [], spend: { key: 'p', hardLimit: null, amount: 300n, periodEndMs: periodEnd() } });

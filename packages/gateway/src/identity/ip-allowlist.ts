@@ -37,16 +37,14 @@ export function parseCidr(text: string): Cidr | undefined {
 
 /** A stored list compiled for matching; undefined when it is empty (allows everything). Unparseable entries are skipped. */
 export function compileAllowlist(scope: AllowlistScope, cidrs: readonly string[]): Allowlist | undefined {
+  if (cidrs.length === 0) return undefined;
+  // A list whose every entry was unreadable allows nothing rather than everything.
   const blocks = new BlockList();
-  let n = 0;
   for (const text of cidrs) {
     const c = parseCidr(text);
-    if (!c) continue;
-    blocks.addSubnet(c.address, c.prefix, c.family);
-    n++;
+    if (c) blocks.addSubnet(c.address, c.prefix, c.family);
   }
-  // A list whose every entry was unreadable allows nothing rather than everything.
-  return n > 0 || cidrs.length > 0 ? { scope, blocks } : undefined;
+  return { scope, blocks };
 }
 
 /** An IPv4-mapped IPv6 address (`::ffff:10.0.0.1`, how dual-stack sockets report IPv4 peers) as IPv4. */

@@ -11,16 +11,17 @@ import { SECTIONS } from './table.js';
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
 
 /** The options of every admin verb. */
-export const ADMIN_FLAGS: Record<string, FlagSpec> = {
+const ADMIN_FLAGS: Record<string, FlagSpec> = {
   json: { value: false, help: 'print the API response as JSON (for scripts)' },
   help: { value: false, help: 'show help' },
   url: { value: true, placeholder: 'URL', help: `the gateway URL, with or without /v1 (default $TOLLGATE_URL or ${DEFAULT_URL})` },
 };
 
 /** The options of every other command. */
-export const LOCAL_FLAGS: Record<string, FlagSpec> = { help: { value: false, help: 'show help' } };
+const LOCAL_FLAGS: Record<string, FlagSpec> = { help: { value: false, help: 'show help' } };
 
-export const isAdmin = (spec: AnyCommandSpec): boolean => 'run' in spec;
+/** The options every command of `spec`'s kind takes besides its own: ADMIN_FLAGS or LOCAL_FLAGS. */
+export const commonFlags = (spec: AnyCommandSpec): Record<string, FlagSpec> => ('run' in spec ? ADMIN_FLAGS : LOCAL_FLAGS);
 
 const ENV_HELP = [
   'Environment (administration):',
@@ -66,7 +67,7 @@ function synopsis(spec: AnyCommandSpec): string {
 export function commandHelp(spec: AnyCommandSpec): string {
   const flagRows = (flags: Record<string, FlagSpec>) => columns(Object.entries(flags).map(([name, f]) => [flagText(name, f), f.help] as const));
   const own = Object.keys(spec.flags).length ? ['Options:', ...flagRows(spec.flags), ''] : [];
-  const admin = isAdmin(spec);
+  const admin = 'run' in spec;
   return [
     `Usage: ${synopsis(spec)}`,
     '',
@@ -74,7 +75,7 @@ export function commandHelp(spec: AnyCommandSpec): string {
     '',
     ...own,
     'Common options:',
-    ...flagRows(admin ? ADMIN_FLAGS : LOCAL_FLAGS),
+    ...flagRows(commonFlags(spec)),
     '',
     ...(admin ? [...ENV_HELP, ''] : []),
     EXIT_HELP,

@@ -10,17 +10,12 @@ import type { CliIo } from './io.js';
 import { EXIT } from './exit.js';
 import { runCli } from './run.js';
 
-export type { CliIo } from './io.js';
-export { runCli } from './run.js';
-export { version } from './version.js';
-
 /** Runs the command line of this process; the bin launcher (bin/tollgate.js) calls it. */
 export function main(argv: string[]): void {
   const io: CliIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), env: process.env, terminal: process.stderr.isTTY === true };
   runCli(argv, io).then(
     (code) => {
-      // serve/simulate keep the process alive themselves; they resolve only when stopped.
-      if (code !== 0 || !['serve', 'simulate'].includes(argv[0] ?? '')) process.exitCode = code;
+      process.exitCode = code;
     },
     (e: unknown) => {
       process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);

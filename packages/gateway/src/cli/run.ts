@@ -10,7 +10,7 @@ import { CommandError, parseFlags, UsageError } from './args.js';
 import { Args, type AnyCommandSpec, type CommandSpec } from './command.js';
 import type { CliIo } from './io.js';
 import { EXIT } from './exit.js';
-import { ADMIN_FLAGS, DEFAULT_URL, LOCAL_FLAGS, commandHelp, overview, resourceHelp } from './help.js';
+import { DEFAULT_URL, commandHelp, commonFlags, overview, resourceHelp } from './help.js';
 import { commandsOf } from './table.js';
 import { version } from './version.js';
 
@@ -47,7 +47,7 @@ async function runCommand(spec: AnyCommandSpec, argv: string[], io: CliIo): Prom
   if ('raw' in spec) return spec.raw(argv, io);
   const help = commandHelp(spec);
   try {
-    const parsed = parseFlags(argv, { ...spec.flags, ...('run' in spec ? ADMIN_FLAGS : LOCAL_FLAGS) });
+    const parsed = parseFlags(argv, { ...spec.flags, ...commonFlags(spec) });
     if (parsed.flags.has('help')) {
       io.stdout(help);
       return EXIT.ok;

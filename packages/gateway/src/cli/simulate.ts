@@ -5,13 +5,6 @@ import type { Args } from './command.js';
 import type { CliIo } from './io.js';
 import { configPath } from './config-path.js';
 import { EXIT } from './exit.js';
-import { SIMULATE } from './gateway-commands.js';
-import { commandHelp } from './help.js';
-
-/** `tollgate simulate --help`: its fault list names exactly the faults the simulator accepts. */
-export function simulateHelp(): string {
-  return commandHelp(SIMULATE);
-}
 
 /** `tollgate simulate`: serves the simulator engine until SIGTERM or SIGINT. */
 export async function simulateCommand(args: Args, io: CliIo): Promise<number> {

@@ -1,11 +1,12 @@
 /** `tollgate simulate --help` lists exactly the faults the simulator accepts, and nothing else. */
 import { CATALOG } from '@tollgate/protocol';
 import { describe, expect, it } from 'vitest';
-import { simulateHelp } from '../../src/cli/simulate.js';
+import { SIMULATE } from '../../src/cli/gateway-commands.js';
+import { commandHelp } from '../../src/cli/help.js';
 import { parseFault } from '../../src/upstream/simulator/faults.js';
 
 describe('tollgate simulate --help', () => {
-  const help = simulateHelp();
+  const help = commandHelp(SIMULATE);
   const listed = help
     .slice(help.indexOf('Error ids'))
     .split('\n')

@@ -1,8 +1,22 @@
 import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../config/load.js';
+import type { Config } from '../config/types.js';
+import { CommandError } from './args.js';
+import { EXIT } from './exit.js';
 
 /** --config, else TOLLGATE_CONFIG, else ./tollgate.yaml when present, else the built-in defaults (null). */
 export function configPath(flag: string | undefined, env: Record<string, string | undefined>): string | null {
   if (flag) return flag;
   if (env.TOLLGATE_CONFIG) return env.TOLLGATE_CONFIG;
   return existsSync('tollgate.yaml') ? 'tollgate.yaml' : null;
+}
+
+/** The config of `serve` and `simulate` (see configPath); an invalid one is a usage error (exit 2) naming the field. */
+export function loadCommandConfig(flag: string | undefined, env: Record<string, string | undefined>): Config {
+  try {
+    return loadConfig(configPath(flag, env), env);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new CommandError(e.message, EXIT.usage);
+    throw e;
+  }
 }

@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { createGateway } from '../app.js';
 import { bootstrap, type FirstStart } from '../bootstrap.js';
-import { ConfigError, loadConfig } from '../config/load.js';
 import { journalPathFor } from '../services.js';
 import { CommandError } from './args.js';
 import type { Args } from './command.js';
 import type { CliIo } from './io.js';
-import { configPath } from './config-path.js';
+import { loadCommandConfig } from './config-path.js';
 import { EXIT } from './exit.js';
 import { parseWorkers, reportServing, runPrimary, workerJournalPath, workerSlot, workersProblem } from './workers.js';
 
@@ -17,13 +16,7 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
   const host = args.str('host');
   if (port !== undefined) env.TOLLGATE_PORT = port;
   if (host !== undefined) env.TOLLGATE_HOST = host;
-  let config;
-  try {
-    config = loadConfig(configPath(args.str('config'), env), env);
-  } catch (e) {
-    if (e instanceof ConfigError) throw new CommandError(e.message, EXIT.usage);
-    throw e;
-  }
+  let config = loadCommandConfig(args.str('config'), env);
   const workers = parseWorkers(args.str('workers'));
   if (typeof workers === 'string') throw new CommandError(workers, EXIT.usage);
   const slot = workerSlot(env);

@@ -1,20 +1,12 @@
-import { ConfigError, loadConfig } from '../config/load.js';
 import { startSimulatorServer } from '../upstream/simulator/serve.js';
-import { CommandError, UsageError } from './args.js';
+import { UsageError } from './args.js';
 import type { Args } from './command.js';
 import type { CliIo } from './io.js';
-import { configPath } from './config-path.js';
-import { EXIT } from './exit.js';
+import { loadCommandConfig } from './config-path.js';
 
 /** `tollgate simulate`: serves the simulator engine until SIGTERM or SIGINT. */
 export async function simulateCommand(args: Args, io: CliIo): Promise<number> {
-  let config;
-  try {
-    config = loadConfig(configPath(args.str('config'), io.env), io.env);
-  } catch (e) {
-    if (e instanceof ConfigError) throw new CommandError(e.message, EXIT.usage);
-    throw e;
-  }
+  const config = loadCommandConfig(args.str('config'), io.env);
   const port = Number(args.str('port') ?? 8081);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a port number');
   const sim = await startSimulatorServer({

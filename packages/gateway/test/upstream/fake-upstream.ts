@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { drained } from '../../src/http/respond.js';
 
 export interface FakeRequest {
   method: string;
@@ -140,17 +141,8 @@ export async function sse(res: ServerResponse, frames: unknown[], script: SseScr
   res.end(script.done === false || script.raw ? undefined : `data: [DONE]${sep}`);
 }
 
-export function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
+/** The gateway's own wait for a full socket buffer, for the tests' upstreams too. */
+export { drained };
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -149,14 +149,19 @@ export class ProjectRepo {
 
   /**
    * Archives a project (once: archiving again keeps the first time). The Default project is never
-   * archived: 'default' is returned and nothing changes.
+   * archived: 'default' is returned and nothing changes (the update itself excludes it).
    */
   async archive(orgId: string, id: string): Promise<Project | 'default' | undefined> {
+    await this.db
+      .updateTable('projects')
+      .set({ status: 'archived', archived_at: this.clock.now() })
+      .where('id', '=', id)
+      .where('org_id', '=', orgId)
+      .where('status', '=', 'active')
+      .where('is_default', '=', 0)
+      .execute();
     const p = await this.get(orgId, id);
-    if (!p) return undefined;
-    if (p.isDefault) return 'default';
-    await this.db.updateTable('projects').set({ status: 'archived', archived_at: this.clock.now() }).where('id', '=', id).where('status', '=', 'active').execute();
-    return this.get(orgId, id);
+    return p?.isDefault ? 'default' : p;
   }
 
   /** Sets (pico-dollars) or removes (null) the monthly spend limit; false when there is no such project. */

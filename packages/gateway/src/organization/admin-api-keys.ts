@@ -8,7 +8,7 @@ import { Fields } from '../admin/input.js';
 import type { AuditActor } from './audit.js';
 import { generateAdminKey } from './admin-key-format.js';
 import type { OrgDeps, OrgHandler } from './deps.js';
-import { listBody, listQuery, notFound, orderParam } from './list.js';
+import { found, listBody, listQuery, notFound, orderParam } from './list.js';
 import { adminApiKeyObject, deletedObject } from './objects.js';
 
 /** Longest `expires_in_seconds` accepted: ten years. */
@@ -43,14 +43,11 @@ export const listAdminApiKeys: OrgHandler = async (ctx, caller, deps) => {
   return { body: listBody(await deps.store.adminApiKeys.list(caller.org.id, page, order), page, 'admin API key', adminApiKeyObject) };
 };
 
-async function existing(deps: OrgDeps, orgId: string, id: string) {
-  const k = await deps.store.adminApiKeys.get(orgId, id);
-  if (!k) throw notFound('admin API key', id);
-  return k;
-}
-
 /** GET /v1/organization/admin_api_keys/{key_id} */
-export const getAdminApiKey: OrgHandler = async (ctx, caller, deps) => ({ body: adminApiKeyObject(await existing(deps, caller.org.id, ctx.params.key_id!)) });
+export const getAdminApiKey: OrgHandler = async (ctx, caller, deps) => {
+  const id = ctx.params.key_id!;
+  return { body: adminApiKeyObject(await found('admin API key', id, deps.store.adminApiKeys.get(caller.org.id, id))) };
+};
 
 /** DELETE /v1/organization/admin_api_keys/{key_id} */
 export const deleteAdminApiKey: OrgHandler = async (ctx, caller, deps) => {

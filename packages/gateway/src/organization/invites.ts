@@ -15,7 +15,7 @@ import { sendError, sendJson } from '../http/respond.js';
 import type { Router } from '../http/router.js';
 import { ConflictError, type InviteProject, type InviteRecord } from '../store/index.js';
 import type { OrgDeps, OrgHandler } from './deps.js';
-import { listBody, listQuery, notFound } from './list.js';
+import { found, listBody, listQuery, notFound } from './list.js';
 import { deletedObject, seconds } from './objects.js';
 import { ORG_ROLES } from './users.js';
 
@@ -91,11 +91,7 @@ export const listInvites: OrgHandler = async (ctx, caller, deps) => {
   return { body: listBody(await deps.store.invites.list(caller.org.id, page), page, 'invite', (i) => inviteObject(i, now)) };
 };
 
-async function existing(deps: OrgDeps, orgId: string, id: string): Promise<InviteRecord> {
-  const i = await deps.store.invites.get(orgId, id);
-  if (!i) throw notFound('invite', id);
-  return i;
-}
+const existing = (deps: OrgDeps, orgId: string, id: string): Promise<InviteRecord> => found('invite', id, deps.store.invites.get(orgId, id));
 
 /** GET /v1/organization/invites/{invite_id} */
 export const getInvite: OrgHandler = async (ctx, caller, deps) => ({ body: inviteObject(await existing(deps, caller.org.id, ctx.params.invite_id!), deps.clock.now()) });

@@ -30,3 +30,10 @@ export function arrayParam(q: URLSearchParams, name: string): string[] | undefin
 }
 
 export const notFound = (resource: string, id: string, param?: string) => new ApiError('resource_not_found', { resource, id }, param ? { param } : {});
+
+/** What `lookup` finds; else OpenAI's 404 naming `resource` and `id`. */
+export async function found<T>(resource: string, id: string, lookup: Promise<T | undefined>): Promise<T> {
+  const x = await lookup;
+  if (x === undefined) throw notFound(resource, id);
+  return x;
+}

@@ -24,16 +24,12 @@ import { Fields, badValue } from '../admin/input.js';
 import { generateApiKey } from '../identity/index.js';
 import { PROJECT_ROLES, type Project } from '../store/index.js';
 import type { OrgCaller, OrgDeps, OrgHandler } from './deps.js';
-import { listBody, listQuery, notFound } from './list.js';
+import { found, listBody, listQuery, notFound } from './list.js';
 import { deletedObject } from './objects.js';
 import { keyOwners, projectApiKeyObject, projectObject, projectUserObject, serviceAccountObject } from './project-objects.js';
 
 /** The project in the path, of the caller's organization (archived ones too); else 404. */
-export async function pathProject(deps: OrgDeps, caller: OrgCaller, id: string): Promise<Project> {
-  const p = await deps.store.projects.get(caller.org.id, id);
-  if (!p) throw notFound('project', id);
-  return p;
-}
+export const pathProject = (deps: OrgDeps, caller: OrgCaller, id: string): Promise<Project> => found('project', id, deps.store.projects.get(caller.org.id, id));
 
 /** Changes that take access away, or limits: every instance re-reads the organization at its next request. */
 export const announce = (deps: OrgDeps, orgId: string): Promise<void> => deps.identity.invalidate({ kind: 'org', orgId });
@@ -88,11 +84,7 @@ export const archiveProject: OrgHandler = async (ctx, caller, deps) => {
 
 // ---- users ----
 
-async function projectUser(deps: OrgDeps, project: Project, userId: string) {
-  const u = await deps.store.projectMembers.get(project.id, userId);
-  if (!u) throw notFound('project user', userId);
-  return u;
-}
+const projectUser = (deps: OrgDeps, project: Project, userId: string) => found('project user', userId, deps.store.projectMembers.get(project.id, userId));
 
 /** GET /projects/{project_id}/users */
 export const listProjectUsers: OrgHandler = async (ctx, caller, deps) => {
@@ -148,11 +140,7 @@ export const removeProjectUser: OrgHandler = async (ctx, caller, deps) => {
 
 // ---- service accounts ----
 
-async function serviceAccount(deps: OrgDeps, project: Project, id: string) {
-  const s = await deps.store.serviceAccounts.get(project.id, id);
-  if (!s) throw notFound('service account', id);
-  return s;
-}
+const serviceAccount = (deps: OrgDeps, project: Project, id: string) => found('service account', id, deps.store.serviceAccounts.get(project.id, id));
 
 function activeProject(p: Project): void {
   if (p.status !== 'active') throw new ApiError('resource_conflict', { message: `Project ${p.id} is archived.` });

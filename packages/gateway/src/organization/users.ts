@@ -9,7 +9,7 @@ import { Fields } from '../admin/input.js';
 import { ApiError } from '../errors/api-error.js';
 import type { Member, Role } from '../store/index.js';
 import type { OrgDeps, OrgHandler } from './deps.js';
-import { arrayParam, listBody, listQuery, notFound } from './list.js';
+import { arrayParam, found, listBody, listQuery, notFound } from './list.js';
 import { deletedObject, seconds } from './objects.js';
 
 /** The organization roles OpenAI's Administration API sets. */
@@ -19,11 +19,7 @@ export function organizationUserObject(m: Member) {
   return { object: 'organization.user', id: m.userId, name: m.name, email: m.email, role: m.role, added_at: seconds(m.createdAt) };
 }
 
-async function member(deps: OrgDeps, orgId: string, userId: string): Promise<Member> {
-  const m = await deps.store.memberships.get(orgId, userId);
-  if (!m) throw notFound('user', userId);
-  return m;
-}
+const member = (deps: OrgDeps, orgId: string, userId: string): Promise<Member> => found('user', userId, deps.store.memberships.get(orgId, userId));
 
 /** An organization keeps at least one owner: its last owner cannot leave or become a reader. */
 async function changeKeepingAnOwner(deps: OrgDeps, orgId: string, userId: string, change: Role | 'removed', what: string): Promise<void> {

@@ -13,7 +13,7 @@
  * An API error is printed with its HTTP status (`error: HTTP 404: No such organization: ...`).
  * @module
  */
-import { CommandError, UsageError, type FlagSpec } from '../cli/args.js';
+import { CommandError, UsageError, valueFlag } from '../cli/args.js';
 import type { AdminClient } from '../cli/admin/client.js';
 import type { Args, CommandSpec, Output } from '../cli/command.js';
 import { EXIT } from '../cli/exit.js';
@@ -22,7 +22,6 @@ import { parsePeriod, periodOf } from './period.js';
 import { formatUsd, picoToUsd, usdToPico } from './pricing.js';
 import type { CostsResult, UsageCompletionsResult, UsagePage } from '../usage/reports.js';
 
-const value = (placeholder: string, help: string, required = false): FlagSpec => ({ value: true, placeholder, help, ...(required ? { required } : {}) });
 const orgPath = (a: Args) => `/organizations/${a.path('org_id')}`;
 
 async function usageReport(api: AdminClient, a: Args): Promise<Output> {
@@ -87,7 +86,7 @@ export const BILLING_COMMANDS: readonly CommandSpec[] = [
     resource: 'usage',
     summary: "print an organization's usage and cost for a month by model and API key",
     args: ['org_id'],
-    flags: { month: value('YYYY-MM', 'the month to report (default: this month, UTC)') },
+    flags: { month: valueFlag('YYYY-MM', 'the month to report (default: this month, UTC)') },
     showStatus: true,
     run: usageReport,
   },
@@ -105,7 +104,7 @@ export const BILLING_COMMANDS: readonly CommandSpec[] = [
     verb: 'set',
     summary: "set the monthly hard limit and/or soft limit (a webhook fires when spend reaches it); 'none' removes a limit",
     args: ['org_id'],
-    flags: { hard: value('USD', "monthly hard limit in USD, or 'none'"), soft: value('USD', "monthly soft limit in USD, or 'none'") },
+    flags: { hard: valueFlag('USD', "monthly hard limit in USD, or 'none'"), soft: valueFlag('USD', "monthly soft limit in USD, or 'none'") },
     showStatus: true,
     run: async (api, a) => {
       const body: Record<string, number | null> = {};
@@ -122,7 +121,7 @@ export const BILLING_COMMANDS: readonly CommandSpec[] = [
     verb: 'list',
     summary: 'list quota requests (the 100 most recent)',
     args: [],
-    flags: { status: value('STATUS', 'pending, approved or rejected'), org: value('ORG_ID', 'the organization') },
+    flags: { status: valueFlag('STATUS', 'pending, approved or rejected'), org: valueFlag('ORG_ID', 'the organization') },
     showStatus: true,
     run: async (api, a) => {
       const q = new URLSearchParams({ limit: '100' });
@@ -139,7 +138,7 @@ export const BILLING_COMMANDS: readonly CommandSpec[] = [
     verb: 'create',
     summary: "ask for a higher monthly hard limit for an organization",
     args: ['org_id'],
-    flags: { hard: value('USD', 'the hard limit asked for, in USD', true), reason: value('TEXT', 'why the increase is needed', true) },
+    flags: { hard: valueFlag('USD', 'the hard limit asked for, in USD', true), reason: valueFlag('TEXT', 'why the increase is needed', true) },
     showStatus: true,
     run: async (api, a) => {
       const hard = usdFlag(a, 'hard');
@@ -152,7 +151,7 @@ export const BILLING_COMMANDS: readonly CommandSpec[] = [
     verb: 'approve',
     summary: "approve a quota request (the organization's hard limit becomes the amount asked for)",
     args: ['id'],
-    flags: { note: value('TEXT', "the operator's note") },
+    flags: { note: valueFlag('TEXT', "the operator's note") },
     showStatus: true,
     run: async (api, a) => quotaRequestOutput(await api.request('POST', `/quota_requests/${a.path('id')}/approve`, noteBody(a))),
   },
@@ -161,7 +160,7 @@ export const BILLING_COMMANDS: readonly CommandSpec[] = [
     verb: 'reject',
     summary: 'reject a quota request',
     args: ['id'],
-    flags: { note: value('TEXT', "the operator's note, shown to the organization", true) },
+    flags: { note: valueFlag('TEXT', "the operator's note, shown to the organization", true) },
     showStatus: true,
     run: async (api, a) => quotaRequestOutput(await api.request('POST', `/quota_requests/${a.path('id')}/reject`, noteBody(a))),
   },

@@ -35,6 +35,9 @@ export interface FlagSpec {
   placeholder?: string;
 }
 
+/** An option that takes a value, `--name PLACEHOLDER` in the usage. */
+export const valueFlag = (placeholder: string, help: string, required = false): FlagSpec => ({ value: true, placeholder, help, ...(required ? { required } : {}) });
+
 export interface Parsed {
   positionals: string[];
   /** Option name → its value (the last one given), or true for a switch. */

@@ -4,16 +4,14 @@
  * @module
  */
 import { CATALOG } from '@tollgate/protocol';
-import type { FlagSpec } from './args.js';
+import { valueFlag } from './args.js';
 import type { LocalCommandSpec, RawCommandSpec } from './command.js';
-
-const value = (placeholder: string, help: string): FlagSpec => ({ value: true, placeholder, help });
 
 export const SERVE: LocalCommandSpec = {
   resource: 'serve',
   summary: 'run the gateway',
   args: [],
-  flags: { config: value('FILE', 'the config file (default $TOLLGATE_CONFIG, else ./tollgate.yaml when present)'), port: value('N', 'listen port'), host: value('HOST', 'listen address'), workers: value('N', "gateway processes on the one port (default 1; 'auto': one per core; more than one needs Redis)") },
+  flags: { config: valueFlag('FILE', 'the config file (default $TOLLGATE_CONFIG, else ./tollgate.yaml when present)'), port: valueFlag('N', 'listen port'), host: valueFlag('HOST', 'listen address'), workers: valueFlag('N', "gateway processes on the one port (default 1; 'auto': one per core; more than one needs Redis)") },
   details: `Without a config file it serves the built-in simulator models on SQLite (./data/tollgate.db).
 On the first start it creates an organization, a user, an API key and (unless TOLLGATE_ADMIN_KEY
 is set) an admin key, and saves the keys to ./data/first-start-credentials.env (readable only by
@@ -33,9 +31,9 @@ export const SIMULATE: LocalCommandSpec = {
   summary: 'serve the simulator engine alone over HTTP: OpenAI-compatible, no API keys',
   args: [],
   flags: {
-    port: value('N', 'listen port (default 8081)'),
-    host: value('HOST', 'listen address (default 127.0.0.1)'),
-    config: value('FILE', 'the config file'),
+    port: valueFlag('N', 'listen port (default 8081)'),
+    host: valueFlag('HOST', 'listen address (default 127.0.0.1)'),
+    config: valueFlag('FILE', 'the config file'),
     'allow-fault-header': { value: false, help: 'honour x-tollgate-fault' },
   },
   details: `Models come from the config (every model is served by the simulator here, whatever its
@@ -60,7 +58,7 @@ export const DOCS: LocalCommandSpec = {
   verb: 'errors',
   summary: 'print the error reference generated from the catalog (both languages by default)',
   args: [],
-  flags: { lang: value('LANG', 'en or zh-CN') },
+  flags: { lang: valueFlag('LANG', 'en or zh-CN') },
   local: async (a, io) => (await import('./docs.js')).docsCommand(a, io),
 };
 

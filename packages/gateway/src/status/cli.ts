@@ -11,7 +11,7 @@
  *   tollgate maintenance complete <id> [--body TEXT]
  * @module
  */
-import { UsageError, type FlagSpec } from '../cli/args.js';
+import { UsageError, valueFlag } from '../cli/args.js';
 import type { Args, Output, VerbSpec } from '../cli/command.js';
 import { fields, table } from '../cli/admin/format.js';
 
@@ -31,8 +31,6 @@ const one = (i: Obj): Output => ({
       ['link', i.shortlink],
     ]) + i.incident_updates.map((u: Obj) => `  ${u.display_at}  ${u.status}: ${u.body}`).join('\n') + '\n',
 });
-
-const text = (placeholder: string, help: string, required = false): FlagSpec => ({ value: true, placeholder, help, ...(required ? { required } : {}) });
 
 /** `--component sim-large=major_outage,Admin API=degraded_performance` → {name: status}. */
 function componentMap(a: Args): Record<string, string> | undefined {
@@ -59,11 +57,11 @@ export const STATUS_COMMANDS: readonly VerbSpec[] = [
     summary: 'open an incident by hand',
     args: [],
     flags: {
-      name: text('TEXT', 'the title shown on the page', true),
-      body: text('TEXT', 'the first update', true),
-      status: text('STATUS', 'investigating (default), identified, monitoring'),
-      component: text('NAME=STATUS,...', 'affected components and their status while it lasts'),
-      impact: text('IMPACT', 'override the computed impact: none, minor, major, critical'),
+      name: valueFlag('TEXT', 'the title shown on the page', true),
+      body: valueFlag('TEXT', 'the first update', true),
+      status: valueFlag('STATUS', 'investigating (default), identified, monitoring'),
+      component: valueFlag('NAME=STATUS,...', 'affected components and their status while it lasts'),
+      impact: valueFlag('IMPACT', 'override the computed impact: none, minor, major, critical'),
     },
     run: async (api, a) => {
       const body: Obj = { name: a.str('name'), body: a.str('body') };
@@ -79,7 +77,7 @@ export const STATUS_COMMANDS: readonly VerbSpec[] = [
     verb: 'update',
     summary: 'post an update (status, text, components)',
     args: ['id'],
-    flags: { status: text('STATUS', 'investigating, identified, monitoring, resolved'), body: text('TEXT', 'the update text'), name: text('TEXT', 'a new title'), component: text('NAME=STATUS,...', 'affected components') },
+    flags: { status: valueFlag('STATUS', 'investigating, identified, monitoring, resolved'), body: valueFlag('TEXT', 'the update text'), name: valueFlag('TEXT', 'a new title'), component: valueFlag('NAME=STATUS,...', 'affected components') },
     run: async (api, a) => {
       const body: Obj = {};
       for (const k of ['status', 'body', 'name']) if (a.str(k) !== undefined) body[k] = a.str(k);
@@ -94,7 +92,7 @@ export const STATUS_COMMANDS: readonly VerbSpec[] = [
     verb: 'resolve',
     summary: 'mark an incident resolved',
     args: ['id'],
-    flags: { body: text('TEXT', 'the closing update (default: "This incident has been resolved.")') },
+    flags: { body: valueFlag('TEXT', 'the closing update (default: "This incident has been resolved.")') },
     run: async (api, a) => one(await api.request('POST', `/status/incidents/${a.path('id')}`, { status: 'resolved', body: a.str('body') ?? 'This incident has been resolved.' })),
   },
   {
@@ -102,7 +100,7 @@ export const STATUS_COMMANDS: readonly VerbSpec[] = [
     verb: 'postmortem',
     summary: 'publish a postmortem',
     args: ['id'],
-    flags: { body: text('TEXT', 'the postmortem', true) },
+    flags: { body: valueFlag('TEXT', 'the postmortem', true) },
     run: async (api, a) => one(await api.request('POST', `/status/incidents/${a.path('id')}/postmortem`, { body: a.str('body') })),
   },
   { resource: 'maintenance', verb: 'list', summary: 'list scheduled maintenances', args: [], flags: {}, run: async (api) => {
@@ -115,11 +113,11 @@ export const STATUS_COMMANDS: readonly VerbSpec[] = [
     summary: 'schedule a maintenance window (its components show under_maintenance during it)',
     args: [],
     flags: {
-      name: text('TEXT', 'the title', true),
-      from: text('TIME', 'start: ISO 8601 or Unix seconds', true),
-      until: text('TIME', 'end: ISO 8601 or Unix seconds', true),
-      components: text('NAME,...', 'the components under maintenance', true),
-      body: text('TEXT', 'what will happen'),
+      name: valueFlag('TEXT', 'the title', true),
+      from: valueFlag('TIME', 'start: ISO 8601 or Unix seconds', true),
+      until: valueFlag('TIME', 'end: ISO 8601 or Unix seconds', true),
+      components: valueFlag('NAME,...', 'the components under maintenance', true),
+      body: valueFlag('TEXT', 'what will happen'),
     },
     run: async (api, a) => {
       const t = (v: string) => (/^\d+$/.test(v) ? Number(v) : v);
@@ -133,7 +131,7 @@ export const STATUS_COMMANDS: readonly VerbSpec[] = [
     verb: 'complete',
     summary: 'end a maintenance now',
     args: ['id'],
-    flags: { body: text('TEXT', 'the closing update') },
+    flags: { body: valueFlag('TEXT', 'the closing update') },
     run: async (api, a) => one(await api.request('POST', `/status/maintenances/${a.path('id')}`, { status: 'completed', body: a.str('body') ?? 'The scheduled maintenance has been completed.' })),
   },
 ];

@@ -10,9 +10,12 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 let gw: TestGateway;
 beforeAll(async () => {
+  // The served call holds the one slot for 2 s, so the three arrive while it is busy even on a
+  // loaded machine. Daily limits: a per-minute bucket refills one request every 600 ms, so a
+  // slow run would see the refill in the count it checks.
   gw = await startTestGateway({
-    models: [{ name: 'slow', context_window: 8192, max_output_tokens: 64, pricing: { input_per_1m: 1, output_per_1m: 2 }, simulator: { ttft_ms: 400, tokens_per_second: 50 }, admission: { max_concurrency: 1, max_queue: 0, max_wait_ms: 1000 } }],
-    tiers: { t: { '*': { max_requests_per_1_minute: 100, max_tokens_per_1_minute: 100000 } } },
+    models: [{ name: 'slow', context_window: 8192, max_output_tokens: 64, pricing: { input_per_1m: 1, output_per_1m: 2 }, simulator: { ttft_ms: 2000, tokens_per_second: 50 }, admission: { max_concurrency: 1, max_queue: 0, max_wait_ms: 1000 } }],
+    tiers: { t: { '*': { max_requests_per_1_day: 100, max_tokens_per_1_day: 100000 } } },
     default_tier: 't',
   });
 });

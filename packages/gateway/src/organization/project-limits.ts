@@ -44,6 +44,15 @@ function pick(own: number | null | undefined, org: number | null): number | null
   return org === null ? own : Math.min(own, org);
 }
 
+/**
+ * After a change to limits: announced (every instance re-reads the organization at its next
+ * request), then recorded in the audit log as `e.type` with its `changes_requested`.
+ */
+async function limitsChanged(deps: OrgDeps, caller: OrgCaller, e: { type: string; objectId: string; projectId?: string }, changes: Record<string, unknown>): Promise<void> {
+  await announce(deps, caller.org.id);
+  await deps.audit.record(caller.actor, caller.org.id, { ...e, details: { id: e.objectId, changes_requested: changes } });
+}
+
 function rateLimitObject(model: string, l: Limits) {
   return { object: 'project.rate_limit', id: `${RL_PREFIX}${model}`, model, ...l };
 }
@@ -89,8 +98,7 @@ export const updateProjectRateLimit: OrgHandler = async (ctx, caller, deps) => {
   }
   for (const field of NOT_KEPT) f.integer(field);
   await deps.store.rateLimits.setProjectLimit(p.id, model, next);
-  await announce(deps, caller.org.id);
-  await deps.audit.record(caller.actor, caller.org.id, { type: 'rate_limit.updated', objectId: id, projectId: p.id, details: { id, changes_requested: changes } });
+  await limitsChanged(deps, caller, { type: 'rate_limit.updated', objectId: id, projectId: p.id }, changes);
   return { body: rateLimitObject(model, (await effective(deps, caller, p.id, model)).project) };
 };
 
@@ -116,8 +124,7 @@ export const setModelPermissions: OrgHandler = async (ctx, caller, deps) => {
   });
   const modelIds = [...new Set(ids)];
   await deps.store.projects.setModelPermissions(caller.org.id, p.id, { mode, modelIds });
-  await announce(deps, caller.org.id);
-  await deps.audit.record(caller.actor, caller.org.id, { type: 'project.updated', objectId: p.id, projectId: p.id, details: { id: p.id, changes_requested: { model_permissions: { mode, model_ids: modelIds } } } });
+  await limitsChanged(deps, caller, { type: 'project.updated', objectId: p.id, projectId: p.id }, { model_permissions: { mode, model_ids: modelIds } });
   return { body: { object: 'project.model_permissions', mode, model_ids: modelIds } };
 };
 
@@ -125,8 +132,7 @@ export const setModelPermissions: OrgHandler = async (ctx, caller, deps) => {
 export const deleteModelPermissions: OrgHandler = async (ctx, caller, deps) => {
   const p = await pathProject(deps, caller, ctx.params.project_id!);
   await deps.store.projects.setModelPermissions(caller.org.id, p.id, null);
-  await announce(deps, caller.org.id);
-  await deps.audit.record(caller.actor, caller.org.id, { type: 'project.updated', objectId: p.id, projectId: p.id, details: { id: p.id, changes_requested: { model_permissions: null } } });
+  await limitsChanged(deps, caller, { type: 'project.updated', objectId: p.id, projectId: p.id }, { model_permissions: null });
   return { body: { object: 'project.model_permissions.deleted', deleted: true } };
 };
 
@@ -141,6 +147,8 @@ async function spendLimitBody(ctx: Parameters<OrgHandler>[0], deps: OrgDeps): Pr
   f.oneOf('interval', ['month'], { required: true });
   return { pico: BigInt(cents) * PICO_PER_CENT, cents };
 }
+
+const spendLimitRequested = (cents: number) => ({ threshold_amount: cents, currency: 'USD', interval: 'month' });
 
 function spendLimitObject(object: 'organization.spend_limit' | 'project.spend_limit', pico: bigint) {
   // Whole cents: limits set here are; one set in dollars through /admin/v1 rounds down.
@@ -158,16 +166,14 @@ export const getOrgSpendLimit: OrgHandler = async (_ctx, caller, deps) => {
 export const setOrgSpendLimit: OrgHandler = async (ctx, caller, deps) => {
   const { pico, cents } = await spendLimitBody(ctx, deps);
   await setOrgLimits(deps.store, caller.org.id, { hardLimitPico: pico });
-  await announce(deps, caller.org.id);
-  await deps.audit.record(caller.actor, caller.org.id, { type: 'organization.updated', objectId: caller.org.id, details: { id: caller.org.id, changes_requested: { spend_limit: { threshold_amount: cents, currency: 'USD', interval: 'month' } } } });
+  await limitsChanged(deps, caller, { type: 'organization.updated', objectId: caller.org.id }, { spend_limit: spendLimitRequested(cents) });
   return { body: spendLimitObject('organization.spend_limit', pico) };
 };
 
 /** DELETE /spend_limit */
 export const deleteOrgSpendLimit: OrgHandler = async (_ctx, caller, deps) => {
   await setOrgLimits(deps.store, caller.org.id, { hardLimitPico: null });
-  await announce(deps, caller.org.id);
-  await deps.audit.record(caller.actor, caller.org.id, { type: 'organization.updated', objectId: caller.org.id, details: { id: caller.org.id, changes_requested: { spend_limit: null } } });
+  await limitsChanged(deps, caller, { type: 'organization.updated', objectId: caller.org.id }, { spend_limit: null });
   return { body: { object: 'organization.spend_limit.deleted', deleted: true } };
 };
 
@@ -183,8 +189,7 @@ export const setProjectSpendLimit: OrgHandler = async (ctx, caller, deps) => {
   const p = await pathProject(deps, caller, ctx.params.project_id!);
   const { pico, cents } = await spendLimitBody(ctx, deps);
   await deps.store.projects.setSpendLimit(caller.org.id, p.id, pico);
-  await announce(deps, caller.org.id);
-  await deps.audit.record(caller.actor, caller.org.id, { type: 'project.updated', objectId: p.id, projectId: p.id, details: { id: p.id, changes_requested: { spend_limit: { threshold_amount: cents, currency: 'USD', interval: 'month' } } } });
+  await limitsChanged(deps, caller, { type: 'project.updated', objectId: p.id, projectId: p.id }, { spend_limit: spendLimitRequested(cents) });
   return { body: spendLimitObject('project.spend_limit', pico) };
 };
 
@@ -192,7 +197,6 @@ export const setProjectSpendLimit: OrgHandler = async (ctx, caller, deps) => {
 export const deleteProjectSpendLimit: OrgHandler = async (ctx, caller, deps) => {
   const p = await pathProject(deps, caller, ctx.params.project_id!);
   await deps.store.projects.setSpendLimit(caller.org.id, p.id, null);
-  await announce(deps, caller.org.id);
-  await deps.audit.record(caller.actor, caller.org.id, { type: 'project.updated', objectId: p.id, projectId: p.id, details: { id: p.id, changes_requested: { spend_limit: null } } });
+  await limitsChanged(deps, caller, { type: 'project.updated', objectId: p.id, projectId: p.id }, { spend_limit: null });
   return { body: { object: 'project.spend_limit.deleted', deleted: true } };
 };

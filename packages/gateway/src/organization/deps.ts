@@ -3,18 +3,8 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/types.js';
 import type { RequestContext } from '../http/context.js';
 import type { Identity } from '../identity/index.js';
-import type { InviteProject, Organization, Store } from '../store/index.js';
+import type { Organization, Store } from '../store/index.js';
 import type { AuditActor, AuditRecorder } from './audit.js';
-
-/**
- * What invitations need from projects: whether a project of the organization exists (checked
- * when an invite names it), and adding an accepting user to the invite's projects (null: the
- * Default project). Absent, named projects are kept on the invite unchecked and nobody is added.
- */
-export interface InviteProjects {
-  exists(orgId: string, projectId: string): Promise<boolean>;
-  join(orgId: string, userId: string, projects: InviteProject[] | null): Promise<void>;
-}
 
 export interface OrgDeps {
   store: Store;
@@ -22,7 +12,6 @@ export interface OrgDeps {
   config: Config;
   clock: Clock;
   audit: AuditRecorder;
-  projects?: InviteProjects;
   log?: Logger;
 }
 

@@ -38,7 +38,7 @@ import { createInvite, deleteInvite, getInvite, listInvites, registerInviteAccep
 import { deleteUser, getUser, listUsers, updateUser } from './users.js';
 import { organizationRouter, type OrgRouter } from './routes.js';
 
-export type { InviteProjects, OrgDeps, OrgCaller, OrgHandler, OrgResult } from './deps.js';
+export type { OrgDeps, OrgCaller, OrgHandler, OrgResult } from './deps.js';
 export type { OrgRouter } from './routes.js';
 export { AuditRecorder, operatorActor, type AuditActor, type AuditEvent } from './audit.js';
 export { ADMIN_KEY_PREFIX, isWellFormedAdminKey } from './admin-key-format.js';

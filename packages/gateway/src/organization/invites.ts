@@ -60,7 +60,7 @@ async function readProjects(f: Fields, deps: OrgDeps, orgId: string): Promise<In
     if (extra.length) throw new ApiError('unrecognized_argument', { names: `projects[${i}].${extra[0]}` });
     if (typeof id !== 'string' || id === '') throw typeError(`projects[${i}].id`, 'a string', id);
     if (typeof role !== 'string' || !(PROJECT_ROLES as readonly string[]).includes(role)) throw badValue(`projects[${i}].role`, role, "'member', 'owner'");
-    if (deps.projects && !(await deps.projects.exists(orgId, id))) throw notFound('project', id, `projects[${i}].id`);
+    if (!(await deps.store.projects.get(orgId, id))) throw notFound('project', id, `projects[${i}].id`);
     out.push({ id, role: role as InviteProject['role'] });
   }
   return out;
@@ -133,18 +133,26 @@ async function acceptInvite(ctx: RequestContext, deps: OrgDeps) {
   if (status !== 'pending') throw new ApiError('resource_conflict', { message: `Invite ${invite.id} is ${status}.` }, { param: 'token' });
   const user = (await deps.store.users.getByEmail(invite.email)) ?? (await newUser(deps, invite.email, name));
   const actor = { type: 'session' as const, session: { user: { id: user.id, email: user.email }, ip_address: ctx.clientIp } };
-  // The invite is used, the membership made and both recorded together, or none of it.
+  const projects = await inviteProjects(deps, invite.orgId, invite.projects);
+  // The invite is used, the memberships made and recorded together, or none of it.
   const accepted = await deps.store.db.transaction().execute(async (trx) => {
     if (!(await deps.store.invites.markAccepted(invite.id, user.id, now, trx))) return false;
     // Already a member (added meanwhile): the invite is used all the same.
     await deps.store.memberships.addIfAbsent(invite.orgId, user.id, invite.role, trx);
+    for (const p of projects) await deps.store.projectMembers.addIfAbsent(p.id, user.id, p.role, trx);
     await deps.audit.record(actor, invite.orgId, { type: 'invite.accepted', objectId: invite.id, details: { id: invite.id } }, trx);
     await deps.audit.record(actor, invite.orgId, { type: 'user.added', objectId: user.id, details: { id: user.id, data: { role: invite.role } } }, trx);
     return true;
   });
   if (!accepted) throw new ApiError('resource_conflict', { message: `Invite ${invite.id} is no longer pending.` }, { param: 'token' });
-  await deps.projects?.join(invite.orgId, user.id, invite.projects);
   return { ...inviteObject({ ...invite, acceptedAt: now, acceptedUserId: user.id }, now), organization_id: invite.orgId, user: { object: 'user', id: user.id, email: user.email, name: user.name } };
+}
+
+/** The projects an accepting user joins: the invite's, or (none named) the Default project as a member. */
+async function inviteProjects(deps: OrgDeps, orgId: string, named: InviteProject[] | null): Promise<InviteProject[]> {
+  if (named !== null) return named;
+  const fallback = await deps.store.projects.defaultOf(orgId);
+  return fallback ? [{ id: fallback.id, role: 'member' }] : [];
 }
 
 export function registerInviteAccept(router: Router, deps: OrgDeps): void {

@@ -82,6 +82,28 @@ describe('invites', () => {
     expect(await rejection(h.a.org.invites.create({ email: me.email!, role: 'reader' }))).toBeInstanceOf(OpenAI.ConflictError);
   });
 
+  it('an accepted invite joins its projects (none named: the Default project); leaving the organization leaves its projects', async () => {
+    const t = await h.tenant('invites-projects');
+    const team = await t.org.projects.create({ name: 'Team' });
+    const def = (await t.org.projects.list()).data.find((p) => p.name === 'Default project')!;
+    const named = (await t.org.invites.create({ email: 'named@example.com', role: 'reader', projects: [{ id: team.id, role: 'owner' }] })) as OpenAI.Admin.Organization.Invite & { token: string };
+    const plain = (await t.org.invites.create({ email: 'plain@example.com', role: 'reader' })) as OpenAI.Admin.Organization.Invite & { token: string };
+    const a = (await accept({ token: named.token, name: 'Named' })).body.user.id as string;
+    const b = (await accept({ token: plain.token, name: 'Plain' })).body.user.id as string;
+    const members = async (projectId: string) => (await t.org.projects.users.list(projectId, { limit: 100 })).data.map((u) => [u.id, u.role]);
+    expect(await members(team.id)).toContainEqual([a, 'owner']);
+    expect(await members(team.id)).not.toContainEqual([b, 'member']);
+    expect(await members(def.id)).toContainEqual([b, 'member']);
+    expect(await members(def.id)).not.toContainEqual([a, 'member']);
+
+    await t.org.users.delete(a);
+    expect((await members(team.id)).map(([id]) => id)).not.toContain(a);
+
+    const e = await rejection(t.org.invites.create({ email: 'ghost@example.com', role: 'reader', projects: [{ id: 'proj_does_not_exist', role: 'member' }] }));
+    expect(e).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(e.error.param).toBe('projects[0].id');
+  });
+
   it("another organization's invites are out of reach", async () => {
     const inv = await h.a.org.invites.create({ email: 'cross@example.com', role: 'reader' });
     expect((await h.b.org.invites.list({ limit: 100 })).data.map((i) => i.id)).not.toContain(inv.id);

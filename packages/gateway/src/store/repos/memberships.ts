@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js';
 import { ConflictError, isUniqueViolation } from '../errors.js';
 import { afterCursor, cursorMissing, toPage, type Page, type PageRequest } from '../paging.js';
 import type { Database } from '../schema.js';
+import { leaveOrganizationProjects } from './project-members.js';
 
 export const ROLES = ['owner', 'member', 'reader'] as const;
 export type Role = (typeof ROLES)[number];
@@ -71,6 +72,7 @@ export class MembershipRepo {
       await trx.updateTable('organizations').set((eb) => ({ id: eb.ref('id') })).where('id', '=', orgId).execute();
       const owners = await trx.selectFrom('memberships').select('user_id').where('org_id', '=', orgId).where('role', '=', 'owner').execute();
       if (change !== 'owner' && owners.length === 1 && owners[0]!.user_id === userId) return 'last_owner';
+      if (change === 'removed') await leaveOrganizationProjects(trx, orgId, userId);
       const r =
         change === 'removed'
           ? await trx.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst()
@@ -79,10 +81,13 @@ export class MembershipRepo {
     });
   }
 
-  /** Removes a membership; false when there was none. */
+  /** Removes a membership and the user's places in the organization's projects; false when there was no membership. */
   async remove(orgId: string, userId: string): Promise<boolean> {
-    const r = await this.db.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
-    return Number(r.numDeletedRows) > 0;
+    return this.db.transaction().execute(async (trx) => {
+      await leaveOrganizationProjects(trx, orgId, userId);
+      const r = await trx.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    });
   }
 
   /** Members of an organization in the order they were added; `after` is a user id. */

@@ -39,6 +39,18 @@ export class ProjectMemberRepo {
     return (await this.get(projectId, userId))!;
   }
 
+  /**
+   * Adds a user to a project unless they are a member already (then the membership stays as it
+   * is); inside the caller's transaction when `executor` is one.
+   */
+  async addIfAbsent(projectId: string, userId: string, role: ProjectRole, executor: Kysely<Database> = this.db): Promise<void> {
+    await executor
+      .insertInto('project_members')
+      .values({ project_id: projectId, user_id: userId, role, created_at: this.clock.now() })
+      .onConflict((oc) => oc.columns(['project_id', 'user_id']).doNothing())
+      .execute();
+  }
+
   async get(projectId: string, userId: string): Promise<ProjectMember | undefined> {
     const r = await this.members().where('pm.project_id', '=', projectId).where('pm.user_id', '=', userId).executeTakeFirst();
     return r && toMember(r);
@@ -52,15 +64,6 @@ export class ProjectMemberRepo {
   async remove(projectId: string, userId: string): Promise<boolean> {
     const r = await this.db.deleteFrom('project_members').where('project_id', '=', projectId).where('user_id', '=', userId).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
-  }
-
-  /** Removes a user from every project of an organization (the user left the organization). */
-  async removeFromOrg(orgId: string, userId: string): Promise<void> {
-    await this.db
-      .deleteFrom('project_members')
-      .where('user_id', '=', userId)
-      .where('project_id', 'in', (eb) => eb.selectFrom('projects').select('id').where('org_id', '=', orgId))
-      .execute();
   }
 
   /** Members in the order they were added; `after` is a user id. */
@@ -85,4 +88,16 @@ export class ProjectMemberRepo {
 
 function toMember(r: { project_id: string; user_id: string; role: string; created_at: number; email: string; name: string }): ProjectMember {
   return { projectId: r.project_id, userId: r.user_id, email: r.email, name: r.name, role: r.role as ProjectRole, addedAt: Number(r.created_at) };
+}
+
+/**
+ * Removes a user from every project of an organization: part of leaving the organization, run by
+ * the memberships repository in the transaction that removes the membership.
+ */
+export async function leaveOrganizationProjects(executor: Kysely<Database>, orgId: string, userId: string): Promise<void> {
+  await executor
+    .deleteFrom('project_members')
+    .where('user_id', '=', userId)
+    .where('project_id', 'in', (eb) => eb.selectFrom('projects').select('id').where('org_id', '=', orgId))
+    .execute();
 }

@@ -191,7 +191,7 @@ export class Identity {
 
     const projectHeader = header(ctx, HEADER.project)?.trim();
     if (projectHeader && projectHeader !== p.projectId) {
-      const exists = await this.storeOutage.guard(() => this.cache.organizationExists(`project\n${projectHeader}`, () => this.store.projects.exists(projectHeader)));
+      const exists = await this.storeOutage.guard(() => this.cache.projectExists(projectHeader, () => this.store.projects.exists(projectHeader)));
       throw await this.fail(
         ip,
         exists ? new ApiError('mismatched_project') : new ApiError('invalid_project', { project: projectHeader.slice(0, MAX_ECHO) }),
@@ -274,7 +274,7 @@ export class Identity {
       this.cache.invalidateKey(e.keyId);
       this.limits.invalidateKey(e.keyId);
     } else if (e.kind === 'org') {
-      this.cache.invalidateOrg(e.orgId);
+      this.cache.invalidateOrg(e.orgId, e.projectId);
       this.limits.invalidateOrg(e.orgId);
     } else {
       this.cache.clear();

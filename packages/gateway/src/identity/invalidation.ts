@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { subscriberOf, type RedisClient } from '../redis-client.js';
 
-/** What changed: one key, everything about one organization, or anything at all. */
-export type Invalidation = { kind: 'key'; keyId: string } | { kind: 'org'; orgId: string } | { kind: 'all' };
+/**
+ * What changed: one key, everything about one organization (with `projectId`: also that a project
+ * of it was created, so an instance that remembered the id as unknown forgets it), or anything.
+ */
+export type Invalidation = { kind: 'key'; keyId: string } | { kind: 'org'; orgId: string; projectId?: string } | { kind: 'all' };
 
 const PUBLISH_TIMEOUT_MS = 1000;
 
@@ -86,11 +89,13 @@ export class InvalidationBus {
 
 function parse(text: string): { origin: string; event: Invalidation } | undefined {
   try {
-    const m = JSON.parse(text) as { origin?: unknown; event?: { kind?: unknown; keyId?: unknown; orgId?: unknown } };
+    const m = JSON.parse(text) as { origin?: unknown; event?: { kind?: unknown; keyId?: unknown; orgId?: unknown; projectId?: unknown } };
     const e = m.event;
     if (typeof m.origin !== 'string' || !e) return undefined;
     if (e.kind === 'key' && typeof e.keyId === 'string') return { origin: m.origin, event: { kind: 'key', keyId: e.keyId } };
-    if (e.kind === 'org' && typeof e.orgId === 'string') return { origin: m.origin, event: { kind: 'org', orgId: e.orgId } };
+    if (e.kind === 'org' && typeof e.orgId === 'string') {
+      return { origin: m.origin, event: { kind: 'org', orgId: e.orgId, ...(typeof e.projectId === 'string' && { projectId: e.projectId }) } };
+    }
     if (e.kind === 'all') return { origin: m.origin, event: { kind: 'all' } };
   } catch {
     // not ours

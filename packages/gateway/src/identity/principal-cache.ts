@@ -91,10 +91,12 @@ export class PrincipalCache {
     this.positive.deleteWhere((e) => e.outcome.principal.keyId === keyId);
   }
 
-  invalidateOrg(orgId: string): void {
+  /** With `projectId`: that project was just created, so its cached "no such project" goes too. */
+  invalidateOrg(orgId: string, projectId?: string): void {
     this.bump();
     this.positive.deleteWhere((e) => e.outcome.principal.orgId === orgId);
     this.orgExists.delete(orgId);
+    if (projectId !== undefined) this.orgExists.delete(projectExistsKey(projectId));
   }
 
   clear(): void {
@@ -102,6 +104,11 @@ export class PrincipalCache {
     this.positive.clear();
     this.negative.clear();
     this.orgExists.clear();
+  }
+
+  /** Whether a project exists (the OpenAI-Project check), cached like organizations. */
+  projectExists(projectId: string, load: () => Promise<boolean>): Promise<boolean> {
+    return this.organizationExists(projectExistsKey(projectId), load);
   }
 
   /** Whether an organization exists, cached like keys; `load` reads the store on a miss. */
@@ -131,3 +138,6 @@ export class PrincipalCache {
     }
   }
 }
+
+/** Projects share the organizations' existence cache under a key no organization id can take. */
+const projectExistsKey = (projectId: string) => `project\n${projectId}`;

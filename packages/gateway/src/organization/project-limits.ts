@@ -86,18 +86,15 @@ export const updateProjectRateLimit: OrgHandler = async (ctx, caller, deps) => {
   if (!deps.config.models.some((m) => m.name === model)) throw notFound('rate limit', id);
   const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, [...LIMIT_FIELDS, ...NOT_KEPT]);
   const { org } = await effective(deps, caller, p.id, model);
-  const own = (await deps.store.rateLimits.projectLimits(p.id)).get(model) ?? {};
-  const next: LimitOverride = { ...own };
-  const changes: Record<string, number> = {};
+  const changes: LimitOverride & Record<string, number> = {};
   for (const field of LIMIT_FIELDS) {
     const orgValue = org[field];
     const v = f.integer(field, orgValue === null ? {} : { max: orgValue });
-    if (v === undefined || v === null) continue;
-    next[field] = v;
-    changes[field] = v;
+    if (v !== undefined && v !== null) changes[field] = v;
   }
   for (const field of NOT_KEPT) f.integer(field);
-  await deps.store.rateLimits.setProjectLimit(p.id, model, next);
+  // Only the fields given are written (one statement): a concurrent update of another field stays.
+  await deps.store.rateLimits.mergeProjectLimit(p.id, model, changes);
   await limitsChanged(deps, caller, { type: 'rate_limit.updated', objectId: id, projectId: p.id }, changes);
   return { body: rateLimitObject(model, (await effective(deps, caller, p.id, model)).project) };
 };

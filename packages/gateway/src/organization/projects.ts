@@ -43,6 +43,8 @@ export const createProject: OrgHandler = async (ctx, caller, deps) => {
   const externalKeyId = f.string('external_key_id') ?? null;
   f.string('geography');
   const p = await deps.store.projects.create(caller.org.id, { name, externalKeyId });
+  // An instance that was asked about this id before (OpenAI-Project) and remembered it as unknown forgets that.
+  await deps.identity.invalidate({ kind: 'org', orgId: caller.org.id, projectId: p.id });
   await deps.audit.record(caller.actor, caller.org.id, { type: 'project.created', objectId: p.id, projectId: p.id, details: { id: p.id, data: { name, external_key_id: externalKeyId } } });
   return { body: projectObject(p) };
 };

@@ -4,6 +4,7 @@
  */
 import OpenAI from 'openai';
 import { rejection as rejectionOf } from '../support/rejection.js';
+import type { GatewayDeps } from '../../src/app.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 export interface Tenant {
@@ -27,8 +28,8 @@ export interface OrgHarness {
   close(): Promise<void>;
 }
 
-export async function startOrgHarness(doc: Record<string, unknown> = {}): Promise<OrgHarness> {
-  const gw = await startTestGateway(doc);
+export async function startOrgHarness(doc: Record<string, unknown> = {}, deps: GatewayDeps = {}): Promise<OrgHarness> {
+  const gw = await startTestGateway(doc, deps);
   const tenant = async (name: string): Promise<Tenant> => {
     const t = await gw.newTenant(name);
     const k = await gw.admin('POST', `/admin/v1/organizations/${t.orgId}/admin_api_keys`, { name: `${name} admin` });

@@ -5,6 +5,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/clock.js';
 import { rejection, startOrgHarness, type OrgHarness } from './harness.js';
 
 let h: OrgHarness;
@@ -111,5 +112,32 @@ describe('invites', () => {
     expect(await rejection(h.b.org.invites.delete(inv.id))).toBeInstanceOf(OpenAI.NotFoundError);
     expect(await rejection(h.b.org.invites.list({ after: inv.id }))).toBeInstanceOf(OpenAI.NotFoundError);
     expect((await h.a.org.invites.retrieve(inv.id)).status).toBe('pending');
+  });
+});
+
+describe('invite expiry', () => {
+  it('an invite past its expiry (seven days, on the gateway clock) cannot be accepted and reads as expired', async () => {
+    const clock = new FakeClock(Date.UTC(2026, 4, 1, 12));
+    const x = await startOrgHarness({}, { clock });
+    try {
+      const acceptAt = async (body: unknown) => {
+        const r = await fetch(`${x.gw.baseURL}/invites/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return { status: r.status, body: (await r.json()) as any };
+      };
+      const late = (await x.a.org.invites.create({ email: 'late@example.com', role: 'reader' })) as OpenAI.Admin.Organization.Invite & { token: string };
+      const onTime = (await x.a.org.invites.create({ email: 'ontime@example.com', role: 'reader' })) as OpenAI.Admin.Organization.Invite & { token: string };
+      // One second before the end of the seventh day it is still good.
+      clock.set(Date.UTC(2026, 4, 8, 12) - 1000);
+      expect((await acceptAt({ token: onTime.token, name: 'On Time' })).status).toBe(200);
+      clock.set(Date.UTC(2026, 4, 8, 12));
+      const refused = await acceptAt({ token: late.token, name: 'Late' });
+      expect(refused.status).toBe(409);
+      expect(refused.body.error).toEqual({ type: 'invalid_request_error', code: 'resource_conflict', param: 'token', message: `Invite ${late.id} is expired.` });
+      expect((await x.a.org.invites.retrieve(late.id)).status).toBe('expired');
+      expect((await x.a.org.users.list({ emails: ['late@example.com'] })).data).toEqual([]);
+      expect((await x.a.org.users.list({ emails: ['ontime@example.com'] })).data.map((u) => u.role)).toEqual(['reader']);
+    } finally {
+      await x.close();
+    }
   });
 });

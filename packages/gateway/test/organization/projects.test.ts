@@ -5,7 +5,11 @@
  * another's projects.
  */
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { newId, randomBase62 } from '../../src/store/ids.js';
+import { TEST_PG_URL } from '../support/services.js';
 import { rejection, startOrgHarness, type OrgHarness } from './harness.js';
 
 let h: OrgHarness;
@@ -107,5 +111,49 @@ describe('projects', () => {
     const audit = await t.org.auditLogs.list({ limit: 100 });
     const types = audit.data.map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['project.updated', 'organization.updated']));
+  });
+});
+
+describe('projects: changes seen at once', () => {
+  it('a project id asked about before the project existed is known the moment the project is created', async () => {
+    const t = await h.tenant('exists-cache');
+    const id = `proj_${randomBase62(24)}`;
+    const naming = (apiKey: string) => new OpenAI({ apiKey, baseURL: h.gw.baseURL, maxRetries: 0, project: id });
+    // Asked before it exists: no such project (and the gateway remembers that).
+    const before = await rejection(chat(naming(t.apiKey)));
+    expect(before).toMatchObject({ status: 401, code: 'invalid_project' });
+
+    const spy = vi.spyOn(newId, 'project').mockReturnValueOnce(id);
+    try {
+      expect((await t.org.projects.create({ name: 'named early' })).id).toBe(id);
+    } finally {
+      spy.mockRestore();
+    }
+    // The key of another project now hears that the project exists but is not its own…
+    expect(await rejection(chat(naming(t.apiKey)))).toMatchObject({ status: 401, code: 'mismatched_project' });
+    // …and a key of the new project naming it is served.
+    const sa = await t.org.projects.serviceAccounts.create(id, { name: 'early-bot' });
+    expect((await chat(naming(sa.api_key!.value))).choices.length).toBe(1);
+  });
+
+  it('concurrent rate-limit updates of different fields all stick (PostgreSQL, where requests interleave in the database)', async () => {
+    const schema = `tg_org_rl_${randomBytes(6).toString('hex')}`;
+    const pg = await startOrgHarness({ database: { url: `${TEST_PG_URL}?schema=${schema}` } });
+    try {
+      const def = (await pg.a.org.projects.list()).data[0]!;
+      const rl = pg.a.org.projects.rateLimits;
+      for (let round = 1; round <= 10; round++) {
+        await Promise.all([
+          rl.updateRateLimit('rl-sim-small', { project_id: def.id, max_requests_per_1_minute: 100 + round }),
+          rl.updateRateLimit('rl-sim-small', { project_id: def.id, max_tokens_per_1_minute: 10_000 + round }),
+          rl.updateRateLimit('rl-sim-small', { project_id: def.id, max_requests_per_1_day: 5_000 + round }),
+        ]);
+        const small = (await rl.listRateLimits(def.id)).data.find((l) => l.model === 'sim-small')!;
+        expect(small, `round ${round}`).toMatchObject({ max_requests_per_1_minute: 100 + round, max_tokens_per_1_minute: 10_000 + round, max_requests_per_1_day: 5_000 + round });
+      }
+    } finally {
+      await sql`drop schema ${sql.id(schema)} cascade`.execute(pg.gw.gateway.services.store.db).catch(() => undefined);
+      await pg.close();
+    }
   });
 });

@@ -80,6 +80,21 @@ export class RateLimitRepo {
       .execute();
   }
 
+  /**
+   * Sets the given fields of the project's limits for a model and keeps the others, in one
+   * statement: concurrent changes of different fields all stick. No field: nothing changes.
+   */
+  async mergeProjectLimit(projectId: string, model: string, changes: LimitOverride): Promise<void> {
+    if (isEmpty(changes)) return;
+    const row = toRow(changes);
+    const set = Object.fromEntries(LIMIT_FIELDS.filter((f) => changes[f] !== undefined).map((f) => [f, row[f]]));
+    await this.db
+      .insertInto('project_rate_limits')
+      .values({ project_id: projectId, model, ...row })
+      .onConflict((oc) => oc.columns(['project_id', 'model']).doUpdateSet(set))
+      .execute();
+  }
+
   /** model (or `*`) → limits, for one key. */
   async keyLimits(keyId: string): Promise<Map<string, LimitOverride>> {
     const rows = await this.db.selectFrom('key_rate_limits').selectAll().where('key_id', '=', keyId).execute();

@@ -8,75 +8,79 @@
  * @module
  */
 import { sql, type Kysely, type Migration } from 'kysely';
+import { createTable, dropTables } from './table.js';
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .createTable('usage_events')
-    .addColumn('request_id', 'text', (c) => c.primaryKey())
-    .addColumn('org_id', 'text', (c) => c.notNull())
-    .addColumn('key_id', 'text', (c) => c.notNull())
-    .addColumn('user_id', 'text', (c) => c.notNull())
-    .addColumn('model', 'text', (c) => c.notNull())
-    .addColumn('endpoint', 'text', (c) => c.notNull())
-    .addColumn('prompt_tokens', 'bigint', (c) => c.notNull())
-    .addColumn('completion_tokens', 'bigint', (c) => c.notNull())
-    .addColumn('cost_micros', 'bigint', (c) => c.notNull())
-    .addColumn('status_code', 'integer', (c) => c.notNull())
-    .addColumn('error_code', 'text')
-    .addColumn('streamed', 'integer', (c) => c.notNull())
-    .addColumn('latency_ms', 'bigint', (c) => c.notNull())
-    .addColumn('estimated', 'integer', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .execute();
-  // Minute and hour reports filter by organization and time; retention deletes by time alone.
-  await db.schema.createIndex('usage_events_org_time').on('usage_events').columns(['org_id', 'created_at']).execute();
-  await db.schema.createIndex('usage_events_time').on('usage_events').column('created_at').execute();
+  await createTable(db, 'usage_events', {
+    columns: {
+      request_id: 'text primary key',
+      org_id: 'text not null',
+      key_id: 'text not null',
+      user_id: 'text not null',
+      model: 'text not null',
+      endpoint: 'text not null',
+      prompt_tokens: 'bigint not null',
+      completion_tokens: 'bigint not null',
+      cost_micros: 'bigint not null',
+      status_code: 'integer not null',
+      error_code: 'text',
+      streamed: 'integer not null',
+      latency_ms: 'bigint not null',
+      estimated: 'integer not null',
+      created_at: 'bigint not null',
+    },
+    // Minute and hour reports filter by organization and time; retention deletes by time alone.
+    indexes: { usage_events_org_time: ['org_id', 'created_at'], usage_events_time: ['created_at'] },
+  });
 
-  await db.schema
-    .createTable('usage_daily')
-    .addColumn('day', 'text', (c) => c.notNull()) // 'YYYY-MM-DD', UTC
-    .addColumn('org_id', 'text', (c) => c.notNull())
-    .addColumn('model', 'text', (c) => c.notNull())
-    .addColumn('key_id', 'text', (c) => c.notNull())
-    .addColumn('user_id', 'text', (c) => c.notNull())
-    .addColumn('requests', 'bigint', (c) => c.notNull())
-    .addColumn('prompt_tokens', 'bigint', (c) => c.notNull())
-    .addColumn('completion_tokens', 'bigint', (c) => c.notNull())
-    .addColumn('cost_micros', 'bigint', (c) => c.notNull())
-    .addPrimaryKeyConstraint('usage_daily_pk', ['day', 'org_id', 'model', 'key_id', 'user_id'])
-    .execute();
-  // Daily reports and the spend rebuild read one organization's days in a range.
-  await db.schema.createIndex('usage_daily_org_day').on('usage_daily').columns(['org_id', 'day']).execute();
+  await createTable(db, 'usage_daily', {
+    columns: {
+      day: 'text not null', // 'YYYY-MM-DD', UTC
+      org_id: 'text not null',
+      model: 'text not null',
+      key_id: 'text not null',
+      user_id: 'text not null',
+      requests: 'bigint not null',
+      prompt_tokens: 'bigint not null',
+      completion_tokens: 'bigint not null',
+      cost_micros: 'bigint not null',
+    },
+    primaryKey: ['day', 'org_id', 'model', 'key_id', 'user_id'],
+    // Daily reports and the spend rebuild read one organization's days in a range.
+    indexes: { usage_daily_org_day: ['org_id', 'day'] },
+  });
 
-  await db.schema
-    .createTable('soft_limit_notifications')
-    .addColumn('org_id', 'text', (c) => c.notNull())
-    .addColumn('period', 'text', (c) => c.notNull()) // 'YYYY-MM'
-    .addColumn('spend_micros', 'bigint', (c) => c.notNull())
-    .addColumn('limit_micros', 'bigint', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull()) // pending | delivered | failed | no_webhook
-    .addColumn('attempts', 'integer', (c) => c.notNull())
-    .addColumn('last_error', 'text')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('delivered_at', 'bigint')
+  await createTable(db, 'soft_limit_notifications', {
+    columns: {
+      org_id: 'text not null',
+      period: 'text not null', // 'YYYY-MM'
+      spend_micros: 'bigint not null',
+      limit_micros: 'bigint not null',
+      status: 'text not null', // pending | delivered | failed | no_webhook
+      attempts: 'integer not null',
+      last_error: 'text',
+      created_at: 'bigint not null',
+      delivered_at: 'bigint',
+    },
     // The primary key is what makes a crossing fire once per (organization, period), across instances.
-    .addPrimaryKeyConstraint('soft_limit_notifications_pk', ['org_id', 'period'])
-    .execute();
-  await db.schema.createIndex('soft_limit_notifications_status').on('soft_limit_notifications').column('status').execute();
+    primaryKey: ['org_id', 'period'],
+    indexes: { soft_limit_notifications_status: ['status'] },
+  });
 
-  await db.schema
-    .createTable('quota_requests')
-    .addColumn('id', 'text', (c) => c.primaryKey()) // 'qr-...'
-    .addColumn('org_id', 'text', (c) => c.notNull())
-    .addColumn('requested_hard_limit_micros', 'bigint', (c) => c.notNull())
-    .addColumn('previous_hard_limit_micros', 'bigint') // the hard limit when the request was decided
-    .addColumn('reason', 'text', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull()) // pending | approved | rejected
-    .addColumn('note', 'text')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('decided_at', 'bigint')
-    .execute();
-  await db.schema.createIndex('quota_requests_status_time').on('quota_requests').columns(['status', 'created_at']).execute();
+  await createTable(db, 'quota_requests', {
+    columns: {
+      id: 'text primary key', // 'qr-...'
+      org_id: 'text not null',
+      requested_hard_limit_micros: 'bigint not null',
+      previous_hard_limit_micros: 'bigint', // the hard limit when the request was decided
+      reason: 'text not null',
+      status: 'text not null', // pending | approved | rejected
+      note: 'text',
+      created_at: 'bigint not null',
+      decided_at: 'bigint',
+    },
+    indexes: { quota_requests_status_time: ['status', 'created_at'], quota_requests_org_time: ['org_id', 'created_at'] },
+  });
   // At most one pending request per organization, enforced by the database so that two
   // concurrent submissions cannot both pass a check (a partial index: SQLite and PostgreSQL).
   await db.schema
@@ -86,14 +90,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .unique()
     .where(sql.ref('status'), '=', sql.lit('pending'))
     .execute();
-  await db.schema.createIndex('quota_requests_org_time').on('quota_requests').columns(['org_id', 'created_at']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('quota_requests').ifExists().execute();
-  await db.schema.dropTable('soft_limit_notifications').ifExists().execute();
-  await db.schema.dropTable('usage_daily').ifExists().execute();
-  await db.schema.dropTable('usage_events').ifExists().execute();
+  await dropTables(db, ['quota_requests', 'soft_limit_notifications', 'usage_daily', 'usage_events']);
 }
 
 /** For the static migration list in ./index.ts: `'0002_billing': billingMigration`. */

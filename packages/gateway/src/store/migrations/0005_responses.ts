@@ -5,26 +5,28 @@
  * ignore expired rows and a sweeper deletes them.
  */
 import type { Kysely, Migration } from 'kysely';
+import { createTable, dropTables } from './table.js';
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .createTable('stored_responses')
-    .addColumn('id', 'text', (c) => c.primaryKey()) // 'resp_...'
-    .addColumn('org_id', 'text', (c) => c.notNull())
-    .addColumn('key_id', 'text', (c) => c.notNull())
-    .addColumn('model', 'text', (c) => c.notNull())
-    .addColumn('previous_response_id', 'text')
-    .addColumn('input_items', 'text', (c) => c.notNull()) // JSON array, this turn only
-    .addColumn('response', 'text', (c) => c.notNull()) // JSON object
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('expires_at', 'bigint', (c) => c.notNull())
-    .execute();
-  // The retention sweeper deletes by expiry alone.
-  await db.schema.createIndex('stored_responses_expiry').on('stored_responses').column('expires_at').execute();
+  await createTable(db, 'stored_responses', {
+    columns: {
+      id: 'text primary key', // 'resp_...'
+      org_id: 'text not null',
+      key_id: 'text not null',
+      model: 'text not null',
+      previous_response_id: 'text',
+      input_items: 'text not null', // JSON array, this turn only
+      response: 'text not null', // JSON object
+      created_at: 'bigint not null',
+      expires_at: 'bigint not null',
+    },
+    // The retention sweeper deletes by expiry alone.
+    indexes: { stored_responses_expiry: ['expires_at'] },
+  });
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('stored_responses').ifExists().execute();
+  await dropTables(db, ['stored_responses']);
 }
 
 /** For the static migration list in ./index.ts: `'0005_responses': responsesMigration`. */

@@ -5,86 +5,91 @@
  * @module
  */
 import type { Kysely, Migration } from 'kysely';
+import { createTable, dropTables } from './table.js';
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .createTable('status_components')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('key', 'text', (c) => c.notNull().unique())
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull())
-    .addColumn('pending_status', 'text')
-    .addColumn('pending_count', 'integer', (c) => c.notNull())
-    .addColumn('reason', 'text')
-    .addColumn('accrued_until', 'bigint')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('updated_at', 'bigint', (c) => c.notNull())
-    .execute();
+  await createTable(db, 'status_components', {
+    columns: {
+      id: 'text primary key',
+      key: 'text not null unique',
+      name: 'text not null',
+      status: 'text not null',
+      pending_status: 'text',
+      pending_count: 'integer not null',
+      reason: 'text',
+      accrued_until: 'bigint',
+      created_at: 'bigint not null',
+      updated_at: 'bigint not null',
+    },
+  });
 
-  await db.schema
-    .createTable('status_incidents')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('kind', 'text', (c) => c.notNull()) // incident | maintenance
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull())
-    .addColumn('impact', 'text', (c) => c.notNull())
-    .addColumn('impact_override', 'text')
-    .addColumn('components', 'text', (c) => c.notNull())
-    .addColumn('auto_component_id', 'text')
-    .addColumn('postmortem_body', 'text')
-    .addColumn('postmortem_published_at', 'bigint')
-    .addColumn('scheduled_for', 'bigint')
-    .addColumn('scheduled_until', 'bigint')
-    .addColumn('started_at', 'bigint', (c) => c.notNull())
-    .addColumn('monitoring_at', 'bigint')
-    .addColumn('resolved_at', 'bigint')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('updated_at', 'bigint', (c) => c.notNull())
-    .execute();
-  await db.schema.createIndex('status_incidents_kind_time').on('status_incidents').columns(['kind', 'created_at']).execute();
-  await db.schema.createIndex('status_incidents_auto').on('status_incidents').columns(['auto_component_id', 'status']).execute();
+  await createTable(db, 'status_incidents', {
+    columns: {
+      id: 'text primary key',
+      kind: 'text not null', // incident | maintenance
+      name: 'text not null',
+      status: 'text not null',
+      impact: 'text not null',
+      impact_override: 'text',
+      components: 'text not null',
+      auto_component_id: 'text',
+      postmortem_body: 'text',
+      postmortem_published_at: 'bigint',
+      scheduled_for: 'bigint',
+      scheduled_until: 'bigint',
+      started_at: 'bigint not null',
+      monitoring_at: 'bigint',
+      resolved_at: 'bigint',
+      created_at: 'bigint not null',
+      updated_at: 'bigint not null',
+    },
+    indexes: { status_incidents_kind_time: ['kind', 'created_at'], status_incidents_auto: ['auto_component_id', 'status'] },
+  });
 
-  await db.schema
-    .createTable('status_incident_updates')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('incident_id', 'text', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull())
-    .addColumn('body', 'text', (c) => c.notNull())
-    .addColumn('affected_components', 'text')
-    .addColumn('display_at', 'bigint', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('updated_at', 'bigint', (c) => c.notNull())
-    .execute();
-  await db.schema.createIndex('status_incident_updates_incident').on('status_incident_updates').columns(['incident_id', 'created_at']).execute();
+  await createTable(db, 'status_incident_updates', {
+    columns: {
+      id: 'text primary key',
+      incident_id: 'text not null',
+      status: 'text not null',
+      body: 'text not null',
+      affected_components: 'text',
+      display_at: 'bigint not null',
+      created_at: 'bigint not null',
+      updated_at: 'bigint not null',
+    },
+    indexes: { status_incident_updates_incident: ['incident_id', 'created_at'] },
+  });
 
-  await db.schema
-    .createTable('status_daily')
-    .addColumn('component_id', 'text', (c) => c.notNull())
-    .addColumn('day', 'text', (c) => c.notNull())
-    .addColumn('operational_ms', 'bigint', (c) => c.notNull())
-    .addColumn('degraded_ms', 'bigint', (c) => c.notNull())
-    .addColumn('partial_ms', 'bigint', (c) => c.notNull())
-    .addColumn('major_ms', 'bigint', (c) => c.notNull())
-    .addColumn('maintenance_ms', 'bigint', (c) => c.notNull())
-    .addPrimaryKeyConstraint('status_daily_pk', ['component_id', 'day'])
-    .execute();
+  await createTable(db, 'status_daily', {
+    columns: {
+      component_id: 'text not null',
+      day: 'text not null',
+      operational_ms: 'bigint not null',
+      degraded_ms: 'bigint not null',
+      partial_ms: 'bigint not null',
+      major_ms: 'bigint not null',
+      maintenance_ms: 'bigint not null',
+    },
+    primaryKey: ['component_id', 'day'],
+  });
 
-  await db.schema
-    .createTable('status_webhook_deliveries')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('url', 'text', (c) => c.notNull())
-    .addColumn('payload', 'text', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull())
-    .addColumn('attempts', 'integer', (c) => c.notNull())
-    .addColumn('last_error', 'text')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('delivered_at', 'bigint')
-    .execute();
-  await db.schema.createIndex('status_webhook_deliveries_status').on('status_webhook_deliveries').columns(['status', 'created_at']).execute();
+  await createTable(db, 'status_webhook_deliveries', {
+    columns: {
+      id: 'text primary key',
+      url: 'text not null',
+      payload: 'text not null',
+      status: 'text not null',
+      attempts: 'integer not null',
+      last_error: 'text',
+      created_at: 'bigint not null',
+      delivered_at: 'bigint',
+    },
+    indexes: { status_webhook_deliveries_status: ['status', 'created_at'] },
+  });
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['status_webhook_deliveries', 'status_daily', 'status_incident_updates', 'status_incidents', 'status_components']) await db.schema.dropTable(t).ifExists().execute();
+  await dropTables(db, ['status_webhook_deliveries', 'status_daily', 'status_incident_updates', 'status_incidents', 'status_components']);
 }
 
 /** For the static migration list in ./index.ts. */

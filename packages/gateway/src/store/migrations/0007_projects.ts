@@ -13,95 +13,96 @@
  */
 import { sql, type Kysely, type Migration } from 'kysely';
 import { newId } from '../ids.js';
+import { LIMIT_COLUMNS } from './0001_identity.js';
+import { addColumn, createTable, dropTables } from './table.js';
 
 export const DEFAULT_PROJECT_NAME = 'Default project';
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .createTable('projects')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id'))
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('is_default', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('status', 'text', (c) => c.notNull()) // active | archived
-    .addColumn('external_key_id', 'text')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('archived_at', 'bigint')
-    // Monthly hard spend limit in pico-dollars; null = none.
-    .addColumn('spend_limit_pico', 'bigint')
-    // null = every model the organization may use; else allow_list | deny_list of model_ids (JSON).
-    .addColumn('model_mode', 'text')
-    .addColumn('model_ids', 'text')
-    // JSON array of CIDR blocks; null or [] = every address.
-    .addColumn('ip_allowlist', 'text')
-    .execute();
-  await db.schema.createIndex('projects_org_created').on('projects').columns(['org_id', 'created_at', 'id']).execute();
+  await createTable(db, 'projects', {
+    columns: {
+      id: 'text primary key',
+      org_id: 'text not null references organizations.id',
+      name: 'text not null',
+      is_default: 'integer not null default 0',
+      status: 'text not null', // active | archived
+      external_key_id: 'text',
+      created_at: 'bigint not null',
+      archived_at: 'bigint',
+      // Monthly hard spend limit in pico-dollars; null = none.
+      spend_limit_pico: 'bigint',
+      // null = every model the organization may use; else allow_list | deny_list of model_ids (JSON).
+      model_mode: 'text',
+      model_ids: 'text',
+      // JSON array of CIDR blocks; null or [] = every address.
+      ip_allowlist: 'text',
+    },
+    indexes: { projects_org_created: ['org_id', 'created_at', 'id'] },
+  });
 
-  await db.schema
-    .createTable('project_members')
-    .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
-    .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
-    .addColumn('role', 'text', (c) => c.notNull()) // owner | member
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addPrimaryKeyConstraint('project_members_pk', ['project_id', 'user_id'])
-    .execute();
-  await db.schema.createIndex('project_members_user').on('project_members').column('user_id').execute();
+  await createTable(db, 'project_members', {
+    columns: {
+      project_id: 'text not null references projects.id',
+      user_id: 'text not null references users.id',
+      role: 'text not null', // owner | member
+      created_at: 'bigint not null',
+    },
+    primaryKey: ['project_id', 'user_id'],
+    indexes: { project_members_user: ['user_id'] },
+  });
 
-  await db.schema
-    .createTable('service_accounts')
-    .addColumn('id', 'text', (c) => c.primaryKey()) // also the id of its users row
-    .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id'))
-    .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('role', 'text', (c) => c.notNull()) // owner | member
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('deleted_at', 'bigint')
-    .execute();
-  await db.schema.createIndex('service_accounts_project').on('service_accounts').columns(['project_id', 'created_at', 'id']).execute();
+  await createTable(db, 'service_accounts', {
+    columns: {
+      id: 'text primary key', // also the id of its users row
+      org_id: 'text not null references organizations.id',
+      project_id: 'text not null references projects.id',
+      name: 'text not null',
+      role: 'text not null', // owner | member
+      created_at: 'bigint not null',
+      deleted_at: 'bigint',
+    },
+    indexes: { service_accounts_project: ['project_id', 'created_at', 'id'] },
+  });
 
   // Same encoding as rate_limit_overrides: NULL = not set, -1 = unlimited, n >= 0 = n.
-  await db.schema
-    .createTable('project_rate_limits')
-    .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
-    .addColumn('model', 'text', (c) => c.notNull())
-    .addColumn('max_requests_per_1_minute', 'bigint')
-    .addColumn('max_tokens_per_1_minute', 'bigint')
-    .addColumn('max_requests_per_1_day', 'bigint')
-    .addColumn('max_tokens_per_1_day', 'bigint')
-    .addPrimaryKeyConstraint('project_rate_limits_pk', ['project_id', 'model'])
-    .execute();
+  await createTable(db, 'project_rate_limits', {
+    columns: { project_id: 'text not null references projects.id', ...LIMIT_COLUMNS },
+    primaryKey: ['project_id', 'model'],
+  });
 
-  await db.schema
-    .createTable('spend_alerts')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id'))
-    .addColumn('project_id', 'text') // null: the organization's spend
-    .addColumn('threshold_pico', 'bigint', (c) => c.notNull())
-    .addColumn('recipients', 'text', (c) => c.notNull()) // JSON array of e-mail addresses
-    .addColumn('subject_prefix', 'text')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .execute();
-  await db.schema.createIndex('spend_alerts_org').on('spend_alerts').columns(['org_id', 'created_at', 'id']).execute();
+  await createTable(db, 'spend_alerts', {
+    columns: {
+      id: 'text primary key',
+      org_id: 'text not null references organizations.id',
+      project_id: 'text', // null: the organization's spend
+      threshold_pico: 'bigint not null',
+      recipients: 'text not null', // JSON array of e-mail addresses
+      subject_prefix: 'text',
+      created_at: 'bigint not null',
+    },
+    indexes: { spend_alerts_org: ['org_id', 'created_at', 'id'] },
+  });
 
-  await db.schema
-    .createTable('spend_alert_notifications')
-    .addColumn('alert_id', 'text', (c) => c.notNull())
-    .addColumn('period', 'text', (c) => c.notNull()) // 'YYYY-MM'
-    .addColumn('spend_pico', 'bigint', (c) => c.notNull())
-    .addColumn('threshold_pico', 'bigint', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull()) // pending | delivered | failed | no_webhook
-    .addColumn('attempts', 'integer', (c) => c.notNull())
-    .addColumn('last_error', 'text')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('delivered_at', 'bigint')
+  await createTable(db, 'spend_alert_notifications', {
+    columns: {
+      alert_id: 'text not null',
+      period: 'text not null', // 'YYYY-MM'
+      spend_pico: 'bigint not null',
+      threshold_pico: 'bigint not null',
+      status: 'text not null', // pending | delivered | failed | no_webhook
+      attempts: 'integer not null',
+      last_error: 'text',
+      created_at: 'bigint not null',
+      delivered_at: 'bigint',
+    },
     // The primary key makes a crossing fire once per (alert, period), across instances.
-    .addPrimaryKeyConstraint('spend_alert_notifications_pk', ['alert_id', 'period'])
-    .execute();
+    primaryKey: ['alert_id', 'period'],
+  });
 
-  await db.schema.alterTable('organizations').addColumn('ip_allowlist', 'text').execute();
-  await db.schema.alterTable('api_keys').addColumn('project_id', 'text').execute();
-  await db.schema.alterTable('api_keys').addColumn('owner_type', 'text', (c) => c.notNull().defaultTo('user')).execute();
-  await db.schema.alterTable('api_keys').addColumn('ip_allowlist', 'text').execute();
+  await addColumn(db, 'organizations', 'ip_allowlist', 'text');
+  await addColumn(db, 'api_keys', 'project_id', 'text');
+  await addColumn(db, 'api_keys', 'owner_type', "text not null default 'user'");
+  await addColumn(db, 'api_keys', 'ip_allowlist', 'text');
   await db.schema.createIndex('api_keys_project_created').on('api_keys').columns(['project_id', 'created_at', 'id']).execute();
 
   // Every organization (deleted ones too: their keys still point somewhere) gets its Default
@@ -127,9 +128,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`DELETE FROM key_rate_limits WHERE key_id IN (SELECT id FROM api_keys WHERE user_id IN (SELECT id FROM service_accounts))`.execute(db);
   await sql`DELETE FROM api_keys WHERE user_id IN (SELECT id FROM service_accounts)`.execute(db);
   await sql`DELETE FROM users WHERE id IN (SELECT id FROM service_accounts)`.execute(db);
-  for (const t of ['spend_alert_notifications', 'spend_alerts', 'project_rate_limits', 'service_accounts', 'project_members', 'projects']) {
-    await db.schema.dropTable(t).ifExists().execute();
-  }
+  await dropTables(db, ['spend_alert_notifications', 'spend_alerts', 'project_rate_limits', 'service_accounts', 'project_members', 'projects']);
 }
 
 /** For the static migration list in ./index.ts. */

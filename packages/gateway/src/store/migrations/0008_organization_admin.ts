@@ -7,58 +7,62 @@
  * @module
  */
 import type { Kysely, Migration } from 'kysely';
+import { createTable, dropTables } from './table.js';
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .createTable('admin_api_keys')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id'))
-    .addColumn('owner_user_id', 'text', (c) => c.references('users.id'))
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('key_hash', 'text', (c) => c.notNull().unique())
-    .addColumn('redacted', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('expires_at', 'bigint')
-    .addColumn('last_used_at', 'bigint')
-    .addColumn('deleted_at', 'bigint')
-    .execute();
-  await db.schema.createIndex('admin_api_keys_org_created').on('admin_api_keys').columns(['org_id', 'created_at', 'id']).execute();
+  await createTable(db, 'admin_api_keys', {
+    columns: {
+      id: 'text primary key',
+      org_id: 'text not null references organizations.id',
+      owner_user_id: 'text references users.id',
+      name: 'text not null',
+      key_hash: 'text not null unique',
+      redacted: 'text not null',
+      created_at: 'bigint not null',
+      expires_at: 'bigint',
+      last_used_at: 'bigint',
+      deleted_at: 'bigint',
+    },
+    indexes: { admin_api_keys_org_created: ['org_id', 'created_at', 'id'] },
+  });
 
-  await db.schema
-    .createTable('audit_logs')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('org_id', 'text', (c) => c.notNull())
-    .addColumn('type', 'text', (c) => c.notNull())
-    .addColumn('effective_at', 'bigint', (c) => c.notNull())
-    .addColumn('project_id', 'text')
-    // Who: an admin key's id, a user's id, or `operator`; and the e-mail when a user acted.
-    .addColumn('actor_id', 'text', (c) => c.notNull())
-    .addColumn('actor_email', 'text')
-    .addColumn('actor', 'text', (c) => c.notNull()) // JSON, as the audit log object shows it
-    .addColumn('object_id', 'text', (c) => c.notNull())
-    .addColumn('details', 'text', (c) => c.notNull()) // JSON: the object named by `type`
-    .execute();
-  await db.schema.createIndex('audit_logs_org_time').on('audit_logs').columns(['org_id', 'effective_at', 'id']).execute();
+  await createTable(db, 'audit_logs', {
+    columns: {
+      id: 'text primary key',
+      org_id: 'text not null',
+      type: 'text not null',
+      effective_at: 'bigint not null',
+      project_id: 'text',
+      // Who: an admin key's id, a user's id, or `operator`; and the e-mail when a user acted.
+      actor_id: 'text not null',
+      actor_email: 'text',
+      actor: 'text not null', // JSON, as the audit log object shows it
+      object_id: 'text not null',
+      details: 'text not null', // JSON: the object named by `type`
+    },
+    indexes: { audit_logs_org_time: ['org_id', 'effective_at', 'id'] },
+  });
 
-  await db.schema
-    .createTable('invites')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id'))
-    .addColumn('email', 'text', (c) => c.notNull())
-    .addColumn('role', 'text', (c) => c.notNull()) // owner | reader
-    .addColumn('projects', 'text') // JSON [{id, role}] or null: the Default project
-    .addColumn('token_hash', 'text', (c) => c.notNull().unique())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('expires_at', 'bigint', (c) => c.notNull())
-    .addColumn('accepted_at', 'bigint')
-    .addColumn('accepted_user_id', 'text')
-    .addColumn('deleted_at', 'bigint')
-    .execute();
-  await db.schema.createIndex('invites_org_created').on('invites').columns(['org_id', 'created_at', 'id']).execute();
+  await createTable(db, 'invites', {
+    columns: {
+      id: 'text primary key',
+      org_id: 'text not null references organizations.id',
+      email: 'text not null',
+      role: 'text not null', // owner | reader
+      projects: 'text', // JSON [{id, role}] or null: the Default project
+      token_hash: 'text not null unique',
+      created_at: 'bigint not null',
+      expires_at: 'bigint not null',
+      accepted_at: 'bigint',
+      accepted_user_id: 'text',
+      deleted_at: 'bigint',
+    },
+    indexes: { invites_org_created: ['org_id', 'created_at', 'id'] },
+  });
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['invites', 'audit_logs', 'admin_api_keys']) await db.schema.dropTable(t).ifExists().execute();
+  await dropTables(db, ['invites', 'audit_logs', 'admin_api_keys']);
 }
 
 /** For the static migration list in ./index.ts. */

@@ -3,6 +3,7 @@
  * name it, its positional arguments and options, and what it runs.
  * @module
  */
+import type { AdminApi } from './admin/apis.js';
 import type { AdminClient } from './admin/client.js';
 import { UsageError, type FlagSpec, type Parsed } from './args.js';
 import type { CliIo } from './io.js';
@@ -28,10 +29,12 @@ interface BaseSpec {
 }
 
 /**
- * A verb of the admin API: it gets --url and --json, and an admin client for the gateway at
- * TOLLGATE_URL with TOLLGATE_ADMIN_KEY. `showStatus` prefixes an API error with its HTTP status.
+ * A verb of an admin API: it gets --url and --json, and a client of `api` (the operator's by
+ * default; admin/apis.ts) for the gateway at TOLLGATE_URL with that API's key. `showStatus`
+ * prefixes an API error with its HTTP status.
  */
 export interface CommandSpec extends BaseSpec {
+  api?: AdminApi;
   showStatus?: boolean;
   run(api: AdminClient, a: Args): Promise<Output>;
 }
@@ -80,6 +83,13 @@ export class Args {
 
   on(name: string): boolean {
     return this.parsed.flags.get(name) === true;
+  }
+
+  /** One of `values`, or undefined when not given. */
+  oneOf<T extends string>(name: string, values: readonly T[]): T | undefined {
+    const v = this.str(name);
+    if (v === undefined || (values as readonly string[]).includes(v)) return v as T | undefined;
+    throw new UsageError(`--${name}: expected ${values.join(' or ')}, got ${JSON.stringify(v)}`);
   }
 
   list(name: string): string[] | undefined {

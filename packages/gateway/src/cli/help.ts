@@ -3,6 +3,7 @@
  * aligned columns, the environment and the exit codes.
  * @module
  */
+import { API_ACCESS, type AdminApi } from './admin/apis.js';
 import type { FlagSpec } from './args.js';
 import type { AnyCommandSpec } from './command.js';
 import { EXIT_HELP } from './exit.js';
@@ -23,12 +24,16 @@ const LOCAL_FLAGS: Record<string, FlagSpec> = { help: { value: false, help: 'sho
 /** The options every command of `spec`'s kind takes besides its own: ADMIN_FLAGS or LOCAL_FLAGS. */
 export const commonFlags = (spec: AnyCommandSpec): Record<string, FlagSpec> => ('run' in spec ? ADMIN_FLAGS : LOCAL_FLAGS);
 
-const ENV_HELP = [
-  'Environment (administration):',
-  `  TOLLGATE_URL        the gateway, with or without /v1 (default ${DEFAULT_URL};`,
-  '                      TOLLGATE_BASE_URL is read when it is unset)',
-  '  TOLLGATE_ADMIN_KEY  the admin key (required)',
-];
+const ENV_WIDTH = 'TOLLGATE_ORG_ADMIN_KEY'.length;
+const envLine = (name: string, text: string) => `  ${name.padEnd(ENV_WIDTH)}  ${text}`;
+const URL_HELP = [envLine('TOLLGATE_URL', `the gateway, with or without /v1 (default ${DEFAULT_URL};`), envLine('', 'TOLLGATE_BASE_URL is read when it is unset)')];
+const keyHelp = (api: AdminApi) => envLine(API_ACCESS[api].keyEnv, API_ACCESS[api].keyName);
+
+/** The environment of an admin verb of `api`: the gateway and that API's key. */
+const envHelp = (api: AdminApi) => ['Environment:', ...URL_HELP, keyHelp(api)];
+
+/** The environment of every admin verb: the gateway and both keys. */
+const ENV_HELP = ['Environment (administration):', ...URL_HELP, keyHelp('operator'), keyHelp('organization')];
 
 function columns(rows: (readonly [string, string])[]): string[] {
   const w = Math.max(...rows.map(([l]) => l.length));
@@ -45,15 +50,16 @@ export function overview(): string {
   return lines.join('\n');
 }
 
-/** `tollgate orgs --help`: the verbs of a resource. */
-export function resourceHelp(resource: string, specs: readonly AnyCommandSpec[]): string {
+/** `tollgate orgs --help`, `tollgate projects users --help`: the verbs of a resource or of a group of its verbs. */
+export function resourceHelp(words: string, specs: readonly AnyCommandSpec[]): string {
+  const verb = (s: AnyCommandSpec) => `${s.resource} ${s.verb ?? ''}`.slice(words.length + 1);
   return [
-    `Usage: tollgate ${resource} <verb> [arguments] [options]`,
+    `Usage: tollgate ${words} <verb> [arguments] [options]`,
     '',
     'Verbs:',
-    ...columns(specs.map((s) => [s.verb ?? '', s.summary] as const)),
+    ...columns(specs.map((s) => [verb(s), s.summary] as const)),
     '',
-    `Run \`tollgate ${resource} <verb> --help\` for its options.`,
+    `Run \`tollgate ${words} <verb> --help\` for its options.`,
     '',
   ].join('\n');
 }
@@ -67,7 +73,7 @@ function synopsis(spec: AnyCommandSpec): string {
 export function commandHelp(spec: AnyCommandSpec): string {
   const flagRows = (flags: Record<string, FlagSpec>) => columns(Object.entries(flags).map(([name, f]) => [flagText(name, f), f.help] as const));
   const own = Object.keys(spec.flags).length ? ['Options:', ...flagRows(spec.flags), ''] : [];
-  const admin = 'run' in spec;
+  const env = 'run' in spec ? [...envHelp(spec.api ?? 'operator'), ''] : [];
   return [
     `Usage: ${synopsis(spec)}`,
     '',
@@ -77,7 +83,7 @@ export function commandHelp(spec: AnyCommandSpec): string {
     'Common options:',
     ...flagRows(commonFlags(spec)),
     '',
-    ...(admin ? [...ENV_HELP, ''] : []),
+    ...env,
     EXIT_HELP,
     '',
     ...(spec.details ? [spec.details.trimEnd(), ''] : []),

@@ -5,6 +5,7 @@
  * @module
  */
 import { gatewayRoot, gatewayUrlFromEnv } from '@tollgate/client';
+import { API_ACCESS } from './admin/apis.js';
 import { AdminClient, ApiFailure, ConnectFailure } from './admin/client.js';
 import { CommandError, parseFlags, UsageError } from './args.js';
 import { Args, type AnyCommandSpec, type CommandSpec } from './command.js';
@@ -33,14 +34,24 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const specs = commandsOf(first);
   if (specs.length === 0) return failed(io, new UsageError(`unknown command '${first}'`), overview());
   if (specs.length === 1 && specs[0]!.verb === undefined) return runCommand(specs[0]!, argv.slice(1), io);
-  if (second === undefined) return failed(io, new UsageError(`missing a verb for ${first}`), resourceHelp(first, specs));
-  if (HELP_WORDS.includes(second)) {
-    io.stdout(resourceHelp(first, specs));
+  const rest = argv.slice(1);
+  // The longest verb the words start with: `projects users list` before `projects list`.
+  const match = specs
+    .map((c) => ({ c, words: c.verb?.split(' ') ?? [] }))
+    .filter(({ words }) => words.length > 0 && words.every((w, i) => rest[i] === w))
+    .sort((x, y) => y.words.length - x.words.length)[0];
+  if (match) return runCommand(match.c, rest.slice(match.words.length), io);
+  // No verb: the verbs of the resource, or of a group of it (`projects users`).
+  const group = specs.filter((c) => second !== undefined && c.verb?.startsWith(`${second} `));
+  const name = group.length ? `${first} ${second}` : first;
+  const shown = group.length ? group : specs;
+  const next = group.length ? rest[1] : second;
+  if (next === undefined) return failed(io, new UsageError(`missing a verb for ${name}`), resourceHelp(name, shown));
+  if (HELP_WORDS.includes(next)) {
+    io.stdout(resourceHelp(name, shown));
     return EXIT.ok;
   }
-  const spec = specs.find((c) => c.verb === second);
-  if (!spec) return failed(io, new UsageError(`unknown verb ${JSON.stringify(second)} for ${first}`), resourceHelp(first, specs));
-  return runCommand(spec, more, io);
+  return failed(io, new UsageError(`unknown verb ${JSON.stringify(next)} for ${name}`), resourceHelp(name, shown));
 }
 
 async function runCommand(spec: AnyCommandSpec, argv: string[], io: CliIo): Promise<number> {
@@ -61,15 +72,18 @@ async function runCommand(spec: AnyCommandSpec, argv: string[], io: CliIo): Prom
   }
 }
 
-/** An admin verb: the client for --url or TOLLGATE_URL with TOLLGATE_ADMIN_KEY, then the call. */
+/** An admin verb: the client for --url or TOLLGATE_URL with its API's key (admin/apis.ts), then the call. */
 async function runAdmin(spec: CommandSpec, args: Args, io: CliIo): Promise<number> {
   const url = gatewayRoot(args.str('url') ?? gatewayUrlFromEnv(io.env) ?? DEFAULT_URL);
   if (!/^https?:\/\//.test(url)) throw new UsageError(`the gateway URL must start with http:// or https://, got ${JSON.stringify(url)}`);
-  const key = io.env.TOLLGATE_ADMIN_KEY;
-  if (!key) throw new CommandError('TOLLGATE_ADMIN_KEY is not set: export the admin key of the gateway first', EXIT.usage);
+  const access = API_ACCESS[spec.api ?? 'operator'];
+  const key = io.env[access.keyEnv];
+  if (!key) throw new CommandError(`${access.keyEnv} is not set: export ${access.keyName} first`, EXIT.usage);
+  const refused = access.refuse(key);
+  if (refused) throw new CommandError(refused, EXIT.usage);
   const json = args.on('json');
   try {
-    const out = await spec.run(new AdminClient(url, key, io.fetch ?? fetch), args);
+    const out = await spec.run(new AdminClient(url, key, io.fetch ?? fetch, access.prefix), args);
     io.stdout(json ? `${JSON.stringify(out.json, null, 2)}\n` : out.human);
     return EXIT.ok;
   } catch (e) {

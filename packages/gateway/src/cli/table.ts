@@ -1,10 +1,12 @@
 /**
  * The one command table of `tollgate`: every command, grouped as the top-level help shows them.
  * Each area keeps its verbs next to its code (identity in admin/commands.ts, money in
- * billing/cli.ts, the status page in status/cli.ts); this file only lists them.
+ * billing/cli.ts, the status page in status/cli.ts, an organization's own administration in
+ * organization/cli.ts); this file only lists them.
  * @module
  */
 import { BILLING_COMMANDS } from '../billing/cli.js';
+import { ORGANIZATION_COMMANDS } from '../organization/cli.js';
 import { COMMANDS as ADMIN_VERBS } from './admin/commands.js';
 import type { AnyCommandSpec } from './command.js';
 import { GATEWAY_COMMANDS } from './gateway-commands.js';
@@ -42,6 +44,17 @@ export const SECTIONS: readonly Section[] = [
       usage: "an organization's usage and cost for a month",
     },
     commands: [...ADMIN_VERBS, ...BILLING_COMMANDS],
+  },
+  {
+    title: 'Organization administration (a running gateway at TOLLGATE_URL, with an organization admin key in TOLLGATE_ORG_ADMIN_KEY)',
+    resources: {
+      projects: 'projects, their users, API keys and rate limits',
+      'service-accounts': "a project's service accounts and their keys",
+      invites: 'invitations to join the organization',
+      'admin-keys': "the organization's admin keys",
+      requests: 'one request as the usage ledger recorded it (support)',
+    },
+    commands: ORGANIZATION_COMMANDS,
   },
 ];
 

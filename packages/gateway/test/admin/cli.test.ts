@@ -1,9 +1,9 @@
 /** The admin CLI verbs against a real gateway admin API (the identity test harness). */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_COMMANDS, COMMANDS } from '../../src/cli/admin/commands.js';
-import { runCli } from '../../src/cli/run.js';
 import { ADMIN_KEY, startHarness, type Harness } from '../identity/harness.js';
+import { cliRunner } from '../support/cli.js';
+import { freePort } from '../support/redis-server.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -13,23 +13,7 @@ afterAll(async () => {
   await h.close();
 });
 
-async function cli(argv: string[], env: Record<string, string | undefined> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (s) => (stdout += s),
-    stderr: (s) => (stderr += s),
-    env: { TOLLGATE_URL: h.url, TOLLGATE_ADMIN_KEY: ADMIN_KEY, ...env },
-    now: () => h.clock.now(),
-  });
-  return { code, stdout, stderr };
-}
-
-async function json(argv: string[]): Promise<any> {
-  const r = await cli([...argv, '--json']);
-  if (r.code !== 0) throw new Error(`${argv.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return JSON.parse(r.stdout);
-}
+const { cli, json } = cliRunner(() => ({ TOLLGATE_URL: h.url, TOLLGATE_ADMIN_KEY: ADMIN_KEY }), () => h.clock.now());
 
 describe('tollgate admin verbs', () => {
   it('handles the documented resources', () => {
@@ -111,12 +95,7 @@ describe('tollgate admin verbs', () => {
   });
 
   it('exit 3 when the gateway cannot be reached', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await freePort();
     const r = await cli(['orgs', 'list'], { TOLLGATE_URL: `http://127.0.0.1:${port}` });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^error: cannot connect to http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);

@@ -49,6 +49,12 @@ describe('the gateway URL from the environment', () => {
     expect(r.urls[0]).toBe(`${ROOT}/admin/v1/organizations/org-1/billing`);
   });
 
+  it.each(FORMS)('organization verbs: %s=%s calls <root>/v1/organization', async (name, value) => {
+    const r = recorder();
+    await runCli(['projects', 'list'], { stdout: quiet, stderr: quiet, env: { [name]: value, TOLLGATE_ORG_ADMIN_KEY: `sk-admin-${'x'.repeat(43)}` }, fetch: r.fetch });
+    expect(r.urls[0]).toBe(`${ROOT}/v1/organization/projects`);
+  });
+
   it.each(FORMS)('batch: %s=%s calls <root>/v1', async (name, value) => {
     const dir = mkdtempSync(join(tmpdir(), 'tollgate-url-'));
     writeFileSync(join(dir, 'in.jsonl'), `${JSON.stringify({ custom_id: 'a', method: 'POST', url: '/v1/chat/completions', body: { model: 'm', messages: [{ role: 'user', content: 'hi' }] } })}\n`);

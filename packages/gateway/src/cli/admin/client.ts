@@ -20,16 +20,20 @@ export class ConnectFailure extends Error {
   }
 }
 
-/** Calls the admin API of a running gateway. */
+/**
+ * Calls an admin API of a running gateway: `/admin/v1` (the operator's) or `/v1/organization`
+ * (an organization's), as `prefix` says (apis.ts); paths are relative to it.
+ */
 export class AdminClient {
   constructor(
     private readonly baseUrl: string,
     private readonly adminKey: string,
     private readonly fetchImpl: typeof fetch,
+    private readonly prefix: string,
   ) {}
 
   async request(method: string, path: string, body?: unknown): Promise<any> {
-    const url = `${this.baseUrl.replace(/\/+$/, '')}/admin/v1${path}`;
+    const url = `${this.baseUrl.replace(/\/+$/, '')}${this.prefix}${path}`;
     let res: Response;
     try {
       res = await this.fetchImpl(url, {

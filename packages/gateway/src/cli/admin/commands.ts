@@ -3,34 +3,18 @@
  * arguments, options, and what to call on the admin API.
  * @module
  */
-import { UsageError, type FlagSpec } from '../args.js';
-import type { Args, Output, VerbSpec } from '../command.js';
-import type { AdminClient } from './client.js';
-import { cell, fields, table, time } from './format.js';
+import { UsageError, valueFlag } from '../args.js';
+import type { VerbSpec } from '../command.js';
+import { cell, fields, objectFields, shownOnce, table, time } from './format.js';
+import { limitBody, limitFlags, LIMITS } from './limit-options.js';
+import { list, PAGING } from './list.js';
 import { STATUS_COMMANDS } from '../../status/cli.js';
 
 type Obj = Record<string, any>;
-interface ListBody {
-  data: Obj[];
-  has_more: boolean;
-  last_id: string | null;
-}
-
-const PAGING: Record<string, FlagSpec> = {
-  limit: { value: true, placeholder: 'N', help: 'page size, 1..100 (default 20)' },
-  after: { value: true, placeholder: 'ID', help: 'start after this id (from a previous page)' },
-  all: { value: false, help: 'follow every page' },
-};
-
-async function list(api: AdminClient, a: Args, path: string, render: (rows: Obj[]) => string, extraQuery = ''): Promise<Output> {
-  const join = (q: string) => [extraQuery, q].filter(Boolean).join('&');
-  const body: ListBody = a.on('all') ? await api.all(extraQuery ? `${path}?${extraQuery}` : path) : await api.request('GET', `${path}${join(a.paging()) ? `?${join(a.paging())}` : ''}`);
-  const more = body.has_more ? `more: --after ${body.last_id}\n` : '';
-  return { json: body, human: render(body.data) + more };
-}
 
 const orgRows = (rows: Obj[]) => table(['ID', 'NAME', 'TIER', 'CREATED'], rows.map((o) => [o.id, o.name, o.tier, time(o.created_at)]));
-const orgFields = (o: Obj) => fields([['id', o.id], ['name', o.name], ['tier', o.tier], ['created', time(o.created_at)]]);
+/** An organization; the create answer adds its first `owner`. */
+const orgFields = (o: Obj) => fields([['id', o.id], ['name', o.name], ['tier', o.tier], ['created', time(o.created_at)], ...(o.owner ? [['owner', `${o.owner.id} (${o.owner.email})`] as [string, string]] : [])]);
 const userRows = (rows: Obj[]) => table(['ID', 'EMAIL', 'NAME', 'CREATED'], rows.map((u) => [u.id, u.email, u.name, time(u.created_at)]));
 const userFields = (u: Obj) => fields([['id', u.id], ['email', u.email], ['name', u.name], ['created', time(u.created_at)]]);
 const memberRows = (rows: Obj[]) => table(['USER', 'EMAIL', 'NAME', 'ROLE', 'ADDED'], rows.map((m) => [m.id, m.email, m.name, m.role, time(m.added_at)]));
@@ -54,23 +38,10 @@ const keyFields = (k: Obj) =>
     ['last used', time(k.last_used_at)],
     ['revoked', time(k.revoked_at)],
   ]);
-const LIMIT_COLUMNS = [
-  ['RPM', 'max_requests_per_1_minute'],
-  ['TPM', 'max_tokens_per_1_minute'],
-  ['RPD', 'max_requests_per_1_day'],
-  ['TPD', 'max_tokens_per_1_day'],
-] as const;
 /** `*` marks a value that comes from an override rather than the tier. */
 const limitCell = (l: Obj, field: string) => `${l[field] === null ? 'unlimited' : String(l[field])}${field in (l.overrides ?? {}) ? '*' : ''}`;
-const limitRows = (rows: Obj[]) => table(['MODEL', 'TIER', ...LIMIT_COLUMNS.map(([h]) => h)], rows.map((l) => [l.model, l.tier, ...LIMIT_COLUMNS.map(([, f]) => limitCell(l, f))]));
+const limitRows = (rows: Obj[]) => table(['MODEL', 'TIER', ...LIMITS.map(([, h]) => h)], rows.map((l) => [l.model, l.tier, ...LIMITS.map(([, , f]) => limitCell(l, f))]));
 const LIMIT_NOTE = '(* = organization override; other values come from the tier)\n';
-
-const LIMIT_FLAGS: Record<string, FlagSpec> = {
-  rpm: { value: true, placeholder: 'N', help: 'max requests per minute (a number or "unlimited")' },
-  tpm: { value: true, placeholder: 'N', help: 'max tokens per minute' },
-  rpd: { value: true, placeholder: 'N', help: 'max requests per day' },
-  tpd: { value: true, placeholder: 'N', help: 'max tokens per day' },
-};
 
 export const COMMANDS: readonly VerbSpec[] = [
   {
@@ -95,12 +66,35 @@ export const COMMANDS: readonly VerbSpec[] = [
   {
     resource: 'orgs',
     verb: 'create',
-    summary: 'create an organization',
+    summary: 'create an organization, optionally with its first owner',
     args: [],
-    flags: { name: { value: true, required: true, placeholder: 'NAME', help: 'display name' }, tier: { value: true, placeholder: 'TIER', help: 'usage tier (default: the configured default_tier)' } },
+    flags: {
+      name: { value: true, required: true, placeholder: 'NAME', help: 'display name' },
+      tier: { value: true, placeholder: 'TIER', help: 'usage tier (default: the configured default_tier)' },
+      'owner-email': valueFlag('EMAIL', 'its first owner: an existing user, or a new one named by --owner-name'),
+      'owner-name': valueFlag('NAME', "the new owner's name"),
+    },
     run: async (api, a) => {
-      const o = await api.request('POST', '/organizations', { name: a.str('name'), ...(a.str('tier') !== undefined ? { tier: a.str('tier') } : {}) });
+      const email = a.str('owner-email');
+      if (email === undefined && a.str('owner-name') !== undefined) throw new UsageError('--owner-name needs --owner-email');
+      const owner = email === undefined ? {} : { owner: { email, ...(a.str('owner-name') !== undefined ? { name: a.str('owner-name') } : {}) } };
+      const o = await api.request('POST', '/organizations', { name: a.str('name'), ...(a.str('tier') !== undefined ? { tier: a.str('tier') } : {}), ...owner });
       return { json: o, human: orgFields(o) };
+    },
+  },
+  {
+    resource: 'orgs',
+    verb: 'admin-key',
+    summary: 'make an admin key of an organization (shown once), for the organization verbs and the official SDK',
+    args: ['org_id'],
+    flags: {
+      name: valueFlag('NAME', 'a name to recognise the key by', true),
+      owner: valueFlag('USER_ID', 'the owner the key acts for (default: the earliest owner)'),
+    },
+    details: 'Hand the value to the organization, or export it as TOLLGATE_ORG_ADMIN_KEY to run the\nprojects, service-accounts, invites, admin-keys and requests verbs for it.',
+    run: async (api, a) => {
+      const k = await api.request('POST', `/organizations/${a.path('org_id')}/admin_api_keys`, { name: a.str('name'), ...(a.str('owner') !== undefined ? { owner_user_id: a.str('owner') } : {}) });
+      return { json: k, human: objectFields(k, ['value']) + shownOnce('admin key', k.value) };
     },
   },
   {
@@ -247,7 +241,7 @@ export const COMMANDS: readonly VerbSpec[] = [
       const exp = a.expiresAt('expires-at');
       if (exp !== undefined) body.expires_at = exp;
       const k = await api.request('POST', '/keys', body);
-      return { json: k, human: `${keyFields(k)}\n${k.key}\n\nThis is the only time the key is shown. Store it now.\n` };
+      return { json: k, human: keyFields(k) + shownOnce('key', k.key) };
     },
   },
   {
@@ -288,19 +282,9 @@ export const COMMANDS: readonly VerbSpec[] = [
     verb: 'set',
     summary: "override an organization's limits for a model (or '*'); limits not given go back to the tier",
     args: ['org_id', 'model'],
-    flags: LIMIT_FLAGS,
+    flags: limitFlags('a number or "unlimited"'),
     run: async (api, a) => {
-      const body: Obj = {};
-      for (const [flag, field] of [
-        ['rpm', 'max_requests_per_1_minute'],
-        ['tpm', 'max_tokens_per_1_minute'],
-        ['rpd', 'max_requests_per_1_day'],
-        ['tpd', 'max_tokens_per_1_day'],
-      ] as const) {
-        const v = a.limit(flag);
-        if (v !== undefined) body[field] = v;
-      }
-      if (Object.keys(body).length === 0) throw new UsageError('nothing to set: give --rpm, --tpm, --rpd and/or --tpd (use "limits reset" to drop the override)');
+      const body = limitBody(a, 'nothing to set: give --rpm, --tpm, --rpd and/or --tpd (use "limits reset" to drop the override)');
       const r = await api.request('PUT', `/organizations/${a.path('org_id')}/rate_limits/${a.path('model')}`, body);
       return { json: r, human: limitRows([r]) + LIMIT_NOTE };
     },

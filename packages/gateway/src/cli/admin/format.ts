@@ -17,3 +17,26 @@ export function fields(pairs: [string, string][]): string {
   const w = Math.max(...pairs.map(([k]) => k.length));
   return pairs.map(([k, v]) => `${(k + ':').padEnd(w + 1)} ${v}`).join('\n') + '\n';
 }
+
+/**
+ * Every field of an API object as `key: value` lines, whatever fields it has (an endpoint that
+ * gains fields shows them without a change here): nested objects as `parent.child`, `*_at`
+ * numbers as times, arrays of objects as JSON. `object` fields and those in `omit` are left out.
+ */
+export function objectFields(o: Record<string, unknown>, omit: readonly string[] = []): string {
+  const pairs: [string, string][] = [];
+  const walk = (prefix: string, obj: Record<string, unknown>) => {
+    for (const [k, v] of Object.entries(obj)) {
+      const name = prefix + k;
+      if (k === 'object' || omit.includes(name)) continue;
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) walk(`${name}.`, v as Record<string, unknown>);
+      else if (Array.isArray(v) && v.some((x) => x !== null && typeof x === 'object')) pairs.push([name, JSON.stringify(v)]);
+      else pairs.push([name, /_at$/.test(k) ? time(v) : cell(v)]);
+    }
+  };
+  walk('', o);
+  return pairs.length ? fields(pairs) : '(no fields)\n';
+}
+
+/** A secret after the object it belongs to: printed by the create verb, never again. */
+export const shownOnce = (what: string, secret: unknown, after = ''): string => `\n${String(secret)}\n\nThis is the only time the ${what} is shown. Store it now.${after}\n`;

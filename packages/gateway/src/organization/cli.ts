@@ -1,0 +1,293 @@
+/**
+ * The organization verbs of the `tollgate` CLI, on `/v1/organization` (OpenAI's Administration
+ * API) with an organization admin key in TOLLGATE_ORG_ADMIN_KEY (cli/admin/apis.ts); the command
+ * table (cli/table.ts) lists them:
+ *
+ *   tollgate projects list|create|get|update|archive
+ *   tollgate projects users list|add|get|update|remove <project_id> ...
+ *   tollgate projects keys list|get|delete <project_id> ...
+ *   tollgate projects rate-limits list|update <project_id> ...
+ *   tollgate service-accounts list|create|get|delete --project <project_id>
+ *   tollgate invites list|create|get|delete
+ *   tollgate admin-keys list|create|get|delete
+ *   tollgate requests show <request_id>
+ *
+ * The verbs that list, show and delete an object are made from one description per object
+ * (`Resource`); a verb's own code is only what differs. A secret (a service account's key, an
+ * admin key, an invite token) is printed by its create verb only, once.
+ * @module
+ */
+import { UsageError, valueFlag, type FlagSpec } from '../cli/args.js';
+import type { Args, Output, VerbSpec } from '../cli/command.js';
+import type { AdminClient } from '../cli/admin/client.js';
+import { objectFields, shownOnce, table, time } from '../cli/admin/format.js';
+import { limitBody, limitFlags, LIMITS } from '../cli/admin/limit-options.js';
+import { list, PAGING } from '../cli/admin/list.js';
+import { PROJECT_ROLES } from '../store/repos/project-members.js';
+import { ORG_ROLES } from './users.js';
+
+type Obj = Record<string, any>;
+type Column = readonly [header: string, value: (o: Obj) => unknown];
+
+const PROJECT_FLAG = { project: valueFlag('PROJECT_ID', 'the project (proj_...)', true) };
+
+/** One kind of object: where it lives, how it is named, what its list shows. */
+interface Resource {
+  /** The words before the verb: `projects users` is resource `projects`, group `users`. */
+  resource: string;
+  group?: string;
+  /** As the summaries name it: `project user`. */
+  noun: string;
+  /** Positional arguments naming the collection (`project_id`), before the object's own id. */
+  scope: string[];
+  /** Options naming the collection (`--project`). */
+  scopeFlags?: Record<string, FlagSpec>;
+  /** The collection's path, relative to /v1/organization. */
+  path(a: Args): string;
+  /** The positional argument naming one object. */
+  id: string;
+  columns: readonly Column[];
+}
+
+const cellOf = (v: unknown): string => (v === null || v === undefined ? '-' : String(v));
+const rows = (r: Resource) => (data: Obj[]) => table(r.columns.map(([h]) => h), data.map((o) => r.columns.map(([, f]) => cellOf(f(o)))));
+const objectPath = (r: Resource, a: Args) => `${r.path(a)}/${a.path(r.id)}`;
+
+/** A verb of `r`: its words, arguments and options, the API on /v1/organization. */
+function verb(r: Resource, name: string, summary: string, spec: Pick<VerbSpec, 'run'> & Partial<Pick<VerbSpec, 'args' | 'flags' | 'details'>>): VerbSpec {
+  return { api: 'organization', resource: r.resource, verb: r.group ? `${r.group} ${name}` : name, summary, ...spec, args: [...r.scope, ...(spec.args ?? [])], flags: { ...r.scopeFlags, ...spec.flags } };
+}
+
+const listVerb = (r: Resource, summary: string, flags: Record<string, FlagSpec> = {}, query: (a: Args) => string = () => '') =>
+  verb(r, 'list', summary, { flags: { ...PAGING, ...flags }, run: (api, a) => list(api, a, r.path(a), rows(r), query(a)) });
+
+const getVerb = (r: Resource) =>
+  verb(r, 'get', `show one ${r.noun}`, {
+    args: [r.id],
+    run: async (api, a) => {
+      const o = await api.request('GET', objectPath(r, a));
+      return { json: o, human: objectFields(o) };
+    },
+  });
+
+const deleteVerb = (r: Resource, name: string, summary: string) =>
+  verb(r, name, summary, {
+    args: [r.id],
+    run: async (api, a) => {
+      const d = await api.request('DELETE', objectPath(r, a));
+      return { json: d, human: `${name === 'remove' ? 'removed' : 'deleted'} ${d.id}\n` };
+    },
+  });
+
+/** POST `path` with `body`; prints every field of the answer (`omit` left out). */
+async function post(api: AdminClient, path: string, body: Obj | undefined, omit: string[] = []): Promise<Output & { json: Obj }> {
+  const o = await api.request('POST', path, body);
+  return { json: o, human: objectFields(o, omit) };
+}
+
+const PROJECTS: Resource = {
+  resource: 'projects',
+  noun: 'project',
+  scope: [],
+  path: () => '/projects',
+  id: 'project_id',
+  columns: [
+    ['ID', (p) => p.id],
+    ['NAME', (p) => p.name],
+    ['STATUS', (p) => p.status],
+    ['CREATED', (p) => time(p.created_at)],
+    ['ARCHIVED', (p) => time(p.archived_at)],
+  ],
+};
+
+const inProject = (group: string, noun: string, path: string, id: string, columns: readonly Column[]): Resource => ({
+  resource: 'projects',
+  group,
+  noun,
+  scope: ['project_id'],
+  path: (a) => `/projects/${a.path('project_id')}/${path}`,
+  id,
+  columns,
+});
+
+const PROJECT_USERS = inProject('users', 'project user', 'users', 'user_id', [
+  ['USER', (u) => u.id],
+  ['EMAIL', (u) => u.email],
+  ['NAME', (u) => u.name],
+  ['ROLE', (u) => u.role],
+  ['ADDED', (u) => time(u.added_at)],
+]);
+
+const PROJECT_KEYS = inProject('keys', 'API key of a project (redacted)', 'api_keys', 'key_id', [
+  ['ID', (k) => k.id],
+  ['NAME', (k) => k.name],
+  ['KEY', (k) => k.redacted_value],
+  ['OWNER', (k) => (k.owner?.type === 'service_account' ? `service account ${k.owner.service_account?.id}` : k.owner?.user?.email)],
+  ['ACCESS', (k) => k.owner_project_access],
+  ['CREATED', (k) => time(k.created_at)],
+  ['LAST USED', (k) => time(k.last_used_at)],
+]);
+
+const RATE_LIMITS = inProject('rate-limits', 'rate limit', 'rate_limits', 'model', [['MODEL', (l) => l.model], ...LIMITS.map(([, h, f]): Column => [h, (l) => l[f] ?? 'unlimited'])]);
+
+const SERVICE_ACCOUNTS: Resource = {
+  resource: 'service-accounts',
+  noun: 'service account',
+  scope: [],
+  scopeFlags: PROJECT_FLAG,
+  path: (a) => `/projects/${encodeURIComponent(a.str('project')!)}/service_accounts`,
+  id: 'service_account_id',
+  columns: [
+    ['ID', (s) => s.id],
+    ['NAME', (s) => s.name],
+    ['ROLE', (s) => s.role],
+    ['CREATED', (s) => time(s.created_at)],
+  ],
+};
+
+const INVITES: Resource = {
+  resource: 'invites',
+  noun: 'invite',
+  scope: [],
+  path: () => '/invites',
+  id: 'invite_id',
+  columns: [
+    ['ID', (i) => i.id],
+    ['EMAIL', (i) => i.email],
+    ['ROLE', (i) => i.role],
+    ['STATUS', (i) => i.status],
+    ['PROJECTS', (i) => (i.projects?.length ? i.projects.map((p: Obj) => `${p.id}:${p.role}`).join(',') : '-')],
+    ['EXPIRES', (i) => time(i.expires_at)],
+  ],
+};
+
+const ADMIN_KEYS: Resource = {
+  resource: 'admin-keys',
+  noun: 'admin key (redacted)',
+  scope: [],
+  path: () => '/admin_api_keys',
+  id: 'key_id',
+  columns: [
+    ['ID', (k) => k.id],
+    ['NAME', (k) => k.name],
+    ['KEY', (k) => k.redacted_value],
+    ['OWNER', (k) => (k.owner?.type === 'user' ? k.owner.id : k.owner?.type)],
+    ['CREATED', (k) => time(k.created_at)],
+    ['EXPIRES', (k) => time(k.expires_at)],
+    ['LAST USED', (k) => time(k.last_used_at)],
+  ],
+};
+
+const REQUESTS: Resource = { resource: 'requests', noun: 'request', scope: [], path: () => '/requests', id: 'request_id', columns: [] };
+
+/** `--projects proj_a:member,proj_b:owner` → `[{id, role}]`. */
+function inviteProjects(a: Args): { id: string; role: string }[] | undefined {
+  return a.list('projects')?.map((entry) => {
+    const [id, role = 'member', extra] = entry.split(':');
+    if (!id || extra !== undefined || !(PROJECT_ROLES as readonly string[]).includes(role)) throw new UsageError(`--projects: expected PROJECT_ID[:member|owner],..., got ${JSON.stringify(entry)}`);
+    return { id, role };
+  });
+}
+
+/** `--expires-at` as `expires_in_seconds`, which must be in the future. */
+function expiresIn(a: Args): Obj {
+  const at = a.expiresAt('expires-at');
+  if (at === undefined) return {};
+  const seconds = at - Math.floor(a.now() / 1000);
+  if (seconds < 1) throw new UsageError('--expires-at: must be in the future');
+  return { expires_in_seconds: seconds };
+}
+
+const role = (roles: readonly string[], help: string) => valueFlag('ROLE', `${roles.join(' or ')}: ${help}`, true);
+
+export const ORGANIZATION_COMMANDS: readonly VerbSpec[] = [
+  listVerb(PROJECTS, 'list the projects', { 'include-archived': { value: false, help: 'archived projects too' } }, (a) => (a.on('include-archived') ? 'include_archived=true' : '')),
+  verb(PROJECTS, 'create', 'create a project', { flags: { name: valueFlag('NAME', 'display name', true) }, run: (api, a) => post(api, '/projects', { name: a.str('name') }) }),
+  getVerb(PROJECTS),
+  verb(PROJECTS, 'update', "rename a project", { args: ['project_id'], flags: { name: valueFlag('NAME', 'new name', true) }, run: (api, a) => post(api, objectPath(PROJECTS, a), { name: a.str('name') }) }),
+  verb(PROJECTS, 'archive', 'archive a project: its keys are refused at once (the Default project stays)', { args: ['project_id'], run: (api, a) => post(api, `${objectPath(PROJECTS, a)}/archive`, undefined) }),
+
+  listVerb(PROJECT_USERS, "list a project's users"),
+  verb(PROJECT_USERS, 'add', 'add a member of the organization to a project', {
+    args: ['user_id'],
+    flags: { role: role(PROJECT_ROLES, 'the role in the project') },
+    run: (api, a) => post(api, PROJECT_USERS.path(a), { user_id: a.arg('user_id'), role: a.oneOf('role', PROJECT_ROLES) }),
+  }),
+  getVerb(PROJECT_USERS),
+  verb(PROJECT_USERS, 'update', "change a user's role in a project", {
+    args: ['user_id'],
+    flags: { role: role(PROJECT_ROLES, 'the new role') },
+    run: (api, a) => post(api, objectPath(PROJECT_USERS, a), { role: a.oneOf('role', PROJECT_ROLES) }),
+  }),
+  deleteVerb(PROJECT_USERS, 'remove', "remove a user from a project (the user's keys of the project stop at once)"),
+
+  listVerb(PROJECT_KEYS, "list a project's API keys (redacted)", { access: valueFlag('ACCESS', "active (default), inactive or any: whether the key's owner can still use it") }, (a) => {
+    const access = a.oneOf('access', ['active', 'inactive', 'any']);
+    return access ? `owner_project_access=${access}` : '';
+  }),
+  getVerb(PROJECT_KEYS),
+  deleteVerb(PROJECT_KEYS, 'delete', "delete a project's API key (refused at its next request)"),
+
+  verb(RATE_LIMITS, 'list', "a project's rate limits per model (the organization's where the project sets none)", {
+    run: async (api, a) => {
+      const r = await api.all(RATE_LIMITS.path(a));
+      return { json: r, human: rows(RATE_LIMITS)(r.data) };
+    },
+  }),
+  verb(RATE_LIMITS, 'update', "lower a project's limits for a model (each at most the organization's); limits not given stay", {
+    args: ['model'],
+    flags: limitFlags("a whole number, at most the organization's"),
+    run: async (api, a) => {
+      const body = limitBody(a, 'nothing to set: give --rpm, --tpm, --rpd and/or --tpd', false);
+      const r = await api.request('POST', `${RATE_LIMITS.path(a)}/rl-${a.path('model')}`, body);
+      return { json: r, human: rows(RATE_LIMITS)([r]) };
+    },
+  }),
+
+  listVerb(SERVICE_ACCOUNTS, "list a project's service accounts"),
+  verb(SERVICE_ACCOUNTS, 'create', 'create a service account with its API key (shown once)', {
+    flags: { name: valueFlag('NAME', 'a name to recognise it by', true) },
+    run: async (api, a) => {
+      const r = await post(api, SERVICE_ACCOUNTS.path(a), { name: a.str('name') }, ['api_key.value']);
+      return { ...r, human: r.human + shownOnce('key', r.json.api_key?.value) };
+    },
+  }),
+  getVerb(SERVICE_ACCOUNTS),
+  deleteVerb(SERVICE_ACCOUNTS, 'delete', 'delete a service account (its keys are refused at once)'),
+
+  listVerb(INVITES, 'list the invites'),
+  verb(INVITES, 'create', 'invite an e-mail address (the token is shown once)', {
+    flags: {
+      email: valueFlag('EMAIL', 'who is invited', true),
+      role: role(ORG_ROLES, 'the role in the organization'),
+      projects: valueFlag('P1:ROLE,P2', 'projects to join, each with member (default) or owner (default: the Default project)'),
+    },
+    run: async (api, a) => {
+      const projects = inviteProjects(a);
+      const r = await post(api, '/invites', { email: a.str('email'), role: a.oneOf('role', ORG_ROLES), ...(projects ? { projects } : {}) }, ['token']);
+      return { ...r, human: r.human + shownOnce('invite token', r.json.token, '\nThe invitee accepts with POST /v1/invites/accept {"token": ..., "name": ...}.') };
+    },
+  }),
+  getVerb(INVITES),
+  deleteVerb(INVITES, 'delete', 'delete a pending invite'),
+
+  listVerb(ADMIN_KEYS, "list the organization's admin keys (redacted)"),
+  verb(ADMIN_KEYS, 'create', 'create an admin key (shown once)', {
+    flags: { name: valueFlag('NAME', 'a name to recognise the key by', true), 'expires-at': valueFlag('WHEN', 'Unix seconds, an ISO date, or +30d / +12h / +90m (default: never)') },
+    run: async (api, a) => {
+      const r = await post(api, '/admin_api_keys', { name: a.str('name'), ...expiresIn(a) }, ['value']);
+      return { ...r, human: r.human + shownOnce('admin key', r.json.value) };
+    },
+  }),
+  getVerb(ADMIN_KEYS),
+  deleteVerb(ADMIN_KEYS, 'delete', 'delete an admin key (refused at its next request)'),
+
+  verb(REQUESTS, 'show', 'what the ledger knows of one request of the organization (its x-request-id)', {
+    args: ['request_id'],
+    run: async (api, a) => {
+      if (!a.arg('request_id').startsWith('req_')) throw new UsageError(`<request_id>: expected a request id (req_..., the x-request-id header), got ${JSON.stringify(a.arg('request_id'))}`);
+      const o = await api.request('GET', objectPath(REQUESTS, a));
+      return { json: o, human: objectFields(o) };
+    },
+  }),
+];

@@ -1,0 +1,254 @@
+/**
+ * The organization verbs of the CLI (projects, service accounts, invites, admin keys, request
+ * lookup) run against a real gateway, from the operator's first steps (`orgs create` with an
+ * owner, `orgs admin-key`) to an owner's: output, exit codes, and secrets shown only once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ORGANIZATION_COMMANDS } from '../../src/organization/cli.js';
+import { cliRunner } from '../support/cli.js';
+import { freePort } from '../support/redis-server.js';
+import { ADMIN_KEY, startTestGateway, type TestGateway } from '../support/gateway.js';
+
+let gw: TestGateway;
+
+interface Tenant {
+  orgId: string;
+  ownerId: string;
+  adminKey: string;
+}
+let acme: Tenant;
+let other: Tenant;
+
+/** Acme's admin key by default; `printed` is every output so far: a secret must appear once, in its create output. */
+const { cli, json, printed } = cliRunner(() => ({ TOLLGATE_URL: gw.url, TOLLGATE_ADMIN_KEY: ADMIN_KEY, TOLLGATE_ORG_ADMIN_KEY: acme?.adminKey }));
+
+/** How many times `secret` was printed so far. */
+const timesPrinted = (secret: string) => printed.join('\n').split(secret).length - 1;
+
+/** The operator's first steps, through the CLI: an organization with its owner, and its admin key. */
+async function newOrganization(name: string, email: string): Promise<Tenant> {
+  const created = await cli(['orgs', 'create', '--name', name, '--owner-email', email, '--owner-name', name]);
+  expect(created.code).toBe(0);
+  const orgId = /^id:\s+(\S+)$/m.exec(created.stdout)![1]!;
+  const ownerId = new RegExp(`^owner:\\s+(\\S+) \\(${email}\\)$`, 'm').exec(created.stdout)?.[1];
+  expect(ownerId).toMatch(/^user-/);
+  const key = await cli(['orgs', 'admin-key', orgId, '--name', `${name} owner`]);
+  expect(key.code).toBe(0);
+  const adminKey = /^(sk-admin-[A-Za-z0-9_-]{43})$/m.exec(key.stdout)?.[1];
+  expect(adminKey).toBeDefined();
+  expect(key.stdout).toContain('This is the only time the admin key is shown.');
+  expect(key.stdout).toMatch(new RegExp(`^owner\\.id:\\s+${ownerId}$`, 'm'));
+  return { orgId, ownerId: ownerId!, adminKey: adminKey! };
+}
+
+beforeAll(async () => {
+  gw = await startTestGateway();
+  acme = await newOrganization('Acme', 'ana@acme.test');
+  other = await newOrganization('Other', 'olga@other.test');
+});
+afterAll(() => gw.close());
+
+const chat = (key: string) =>
+  fetch(`${gw.baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'sim-small', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 }),
+  });
+
+describe('tollgate organization verbs', () => {
+  it('projects: create, list, get, update, archive (with --include-archived); another organization cannot see them', async () => {
+    const created = await cli(['projects', 'create', '--name', 'Team X']);
+    expect(created.code).toBe(0);
+    const id = /^id:\s+(proj_\S+)$/m.exec(created.stdout)?.[1];
+    expect(id).toBeDefined();
+    expect(created.stdout).toMatch(/^status:\s+active$/m);
+
+    expect((await json(['projects', 'get', id!])).name).toBe('Team X');
+    expect((await cli(['projects', 'update', id!, '--name', 'Team Y'])).stdout).toMatch(/^name:\s+Team Y$/m);
+    const listed = await cli(['projects', 'list']);
+    expect(listed.stdout).toMatch(/^ID\s+NAME\s+STATUS\s+CREATED\s+ARCHIVED\n/);
+    expect(listed.stdout).toMatch(new RegExp(`^${id}\\s+Team Y\\s+active\\s`, 'm'));
+    expect(listed.stdout).toContain('Default project');
+
+    const archived = await cli(['projects', 'archive', id!]);
+    expect(archived.stdout).toMatch(/^status:\s+archived$/m);
+    expect((await cli(['projects', 'list'])).stdout).not.toContain(id!);
+    expect((await json(['projects', 'list', '--include-archived'])).data.map((p: { id: string }) => p.id)).toContain(id);
+    const page = await cli(['projects', 'list', '--include-archived', '--limit', '1']);
+    expect(page.stdout).toMatch(/^more: --after proj_/m);
+
+    const foreign = await cli(['projects', 'get', id!], { TOLLGATE_ORG_ADMIN_KEY: other.adminKey });
+    expect(foreign).toMatchObject({ code: 1, stdout: '' });
+    expect(foreign.stderr).toMatch(/^error: No such project: proj_\S+ \(resource_not_found\)\n$/);
+  });
+
+  it('projects users: add, list, get, update, remove', async () => {
+    const p = await json(['projects', 'create', '--name', 'people']);
+    const added = await cli(['projects', 'users', 'add', p.id, acme.ownerId, '--role', 'member']);
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(/^role:\s+member$/m);
+    const listed = await cli(['projects', 'users', 'list', p.id]);
+    expect(listed.stdout).toMatch(new RegExp(`^${acme.ownerId}\\s+ana@acme\\.test\\s+Acme\\s+member\\s`, 'm'));
+    expect((await json(['projects', 'users', 'update', p.id, acme.ownerId, '--role', 'owner'])).role).toBe('owner');
+    expect((await json(['projects', 'users', 'get', p.id, acme.ownerId])).role).toBe('owner');
+    expect((await cli(['projects', 'users', 'remove', p.id, acme.ownerId])).stdout).toBe(`removed ${acme.ownerId}\n`);
+    expect((await cli(['projects', 'users', 'list', p.id])).stdout).toBe('(none)\n');
+
+    const stranger = await cli(['projects', 'users', 'add', p.id, other.ownerId, '--role', 'member']);
+    expect(stranger.code).toBe(1);
+    expect(stranger.stderr).toContain(`No such user: ${other.ownerId}`);
+  });
+
+  it('service-accounts: the key is printed once by create, works at once, and stops when the account is deleted; request lookup shows every field', async () => {
+    const p = await json(['projects', 'create', '--name', 'bots']);
+    const created = await cli(['service-accounts', 'create', '--project', p.id, '--name', 'ci-bot']);
+    expect(created.code).toBe(0);
+    const key = /^(sk-svcacct-\S+)$/m.exec(created.stdout)?.[1];
+    expect(key).toBeDefined();
+    expect(created.stdout).toContain('This is the only time the key is shown.');
+    const saId = /^id:\s+(\S+)$/m.exec(created.stdout)![1]!;
+    expect(created.stdout).toMatch(/^api_key\.id:\s+\S+$/m);
+
+    const res = await chat(key!);
+    expect(res.status).toBe(200);
+    const requestId = res.headers.get('x-request-id')!;
+
+    expect((await cli(['service-accounts', 'list', '--project', p.id])).stdout).toMatch(new RegExp(`^${saId}\\s+ci-bot\\s+member\\s`, 'm'));
+    expect((await json(['service-accounts', 'get', saId, '--project', p.id])).name).toBe('ci-bot');
+    const keys = await cli(['projects', 'keys', 'list', p.id]);
+    expect(keys.stdout).toMatch(new RegExp(`service account ${saId}\\s+active`));
+    expect(keys.stdout).toContain(`...${key!.slice(-4)}`);
+    const keyId = (await json(['projects', 'keys', 'list', p.id])).data[0].id;
+    expect((await json(['projects', 'keys', 'get', p.id, keyId])).owner.service_account.id).toBe(saId);
+
+    // The request, as the ledger has it: the human output names every field the JSON has.
+    await gw.gateway.services.ledger.flush();
+    const shown = await cli(['requests', 'show', requestId]);
+    expect(shown.code).toBe(0);
+    const body = await json(['requests', 'show', requestId]);
+    expect(body).toMatchObject({ id: requestId, model: 'sim-small', api_key_id: keyId });
+    const leaves = (o: Record<string, unknown>, prefix = ''): string[] =>
+      Object.entries(o).flatMap(([k, v]) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? leaves(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`]));
+    for (const field of leaves(body).filter((f) => !/(^|\.)object$/.test(f))) expect(shown.stdout).toMatch(new RegExp(`^${field.replaceAll('.', '\\.')}:`, 'm'));
+    expect(shown.stdout).toMatch(new RegExp(`^id:\\s+${requestId}$`, 'm'));
+    expect(shown.stdout).toMatch(/^created_at:\s+\d{4}-\d\d-\d\dT/m);
+    const foreign = await cli(['requests', 'show', requestId], { TOLLGATE_ORG_ADMIN_KEY: other.adminKey });
+    expect(foreign.code).toBe(1);
+    expect(foreign.stderr).toContain('No such request');
+
+    expect((await cli(['service-accounts', 'delete', saId, '--project', p.id])).stdout).toBe(`deleted ${saId}\n`);
+    expect((await chat(key!)).status).toBe(401);
+    expect(timesPrinted(key!)).toBe(1);
+  });
+
+  it('projects rate-limits: list, lower a limit; above the organization is refused by the gateway, "unlimited" by the CLI', async () => {
+    const p = await json(['projects', 'create', '--name', 'limited']);
+    const listed = await cli(['projects', 'rate-limits', 'list', p.id]);
+    expect(listed.stdout).toMatch(/^MODEL\s+RPM\s+TPM\s+RPD\s+TPD\n/);
+    expect(listed.stdout).toMatch(/^sim-small\s+unlimited\s+unlimited/m);
+    const set = await cli(['projects', 'rate-limits', 'update', p.id, 'sim-small', '--rpm', '5']);
+    expect(set.code).toBe(0);
+    expect(set.stdout).toMatch(/^sim-small\s+5\s+unlimited/m);
+    expect((await json(['projects', 'rate-limits', 'list', p.id])).data.find((l: { model: string }) => l.model === 'sim-small').max_requests_per_1_minute).toBe(5);
+
+    const unlimited = await cli(['projects', 'rate-limits', 'update', p.id, 'sim-small', '--rpm', 'unlimited']);
+    expect(unlimited.code).toBe(2);
+    expect(unlimited.stderr).toMatch(/^error: --rpm: expected a whole number/);
+    const unknown = await cli(['projects', 'rate-limits', 'update', p.id, 'no-such-model', '--rpm', '1']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('rl-no-such-model');
+  });
+
+  it('invites: create prints the token once; list, get, delete', async () => {
+    const p = await json(['projects', 'create', '--name', 'invited']);
+    const created = await cli(['invites', 'create', '--email', 'bo@acme.test', '--role', 'reader', '--projects', `${p.id}:owner`]);
+    expect(created.code).toBe(0);
+    const token = /^(inv_\S+)$/m.exec(created.stdout)?.[1];
+    expect(token).toBeDefined();
+    expect(created.stdout).toContain('This is the only time the invite token is shown.');
+    expect(created.stdout).toMatch(/^status:\s+pending$/m);
+    const id = /^id:\s+(\S+)$/m.exec(created.stdout)![1]!;
+
+    expect((await cli(['invites', 'list'])).stdout).toMatch(new RegExp(`^${id}\\s+bo@acme\\.test\\s+reader\\s+pending\\s+${p.id}:owner\\s`, 'm'));
+    expect((await json(['invites', 'get', id])).projects).toEqual([{ id: p.id, role: 'owner' }]);
+    expect((await cli(['invites', 'delete', id])).stdout).toBe(`deleted ${id}\n`);
+    expect((await cli(['invites', 'get', id])).code).toBe(1);
+    expect(timesPrinted(token!)).toBe(1);
+
+    const bad = await cli(['invites', 'create', '--email', 'not-an-email', '--role', 'reader']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('email');
+  });
+
+  it('admin-keys: create prints the value once; list and get are redacted; a deleted key is refused at once', async () => {
+    const created = await cli(['admin-keys', 'create', '--name', 'ci', '--expires-at', '+1d']);
+    expect(created.code).toBe(0);
+    const value = /^(sk-admin-[A-Za-z0-9_-]{43})$/m.exec(created.stdout)?.[1];
+    expect(value).toBeDefined();
+    const id = /^id:\s+(\S+)$/m.exec(created.stdout)![1]!;
+    expect(created.stdout).toMatch(/^expires_at:\s+\d{4}-/m);
+
+    const listed = await cli(['admin-keys', 'list'], { TOLLGATE_ORG_ADMIN_KEY: value });
+    expect(listed.stdout).toMatch(new RegExp(`^${id}\\s+ci\\s+sk-admin\\.\\.\\.${value!.slice(-4)}\\s+${acme.ownerId}\\s`, 'm'));
+    expect((await json(['admin-keys', 'get', id])).redacted_value).toBe(`sk-admin...${value!.slice(-4)}`);
+    expect((await json(['admin-keys', 'list'], { TOLLGATE_ORG_ADMIN_KEY: other.adminKey })).data.map((k: { id: string }) => k.id)).not.toContain(id);
+
+    expect((await cli(['admin-keys', 'delete', id])).stdout).toBe(`deleted ${id}\n`);
+    const refused = await cli(['projects', 'list'], { TOLLGATE_ORG_ADMIN_KEY: value });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('invalid_api_key');
+    expect(timesPrinted(value!)).toBe(1);
+  });
+
+  it('exit 2 for bad input, naming the option or argument', async () => {
+    const cases: [string[], RegExp][] = [
+      [['projects', 'users', 'add', 'proj_x', 'user-x', '--role', 'boss'], /--role: expected owner or member, got "boss"/],
+      [['invites', 'create', '--email', 'a@b.test', '--role', 'member'], /--role: expected owner or reader/],
+      [['invites', 'create', '--email', 'a@b.test', '--role', 'reader', '--projects', 'proj_x:boss'], /--projects: expected PROJECT_ID/],
+      [['admin-keys', 'create', '--name', 'x', '--expires-at', '2001-01-01'], /--expires-at: must be in the future/],
+      [['admin-keys', 'create', '--name', 'x', '--expires-at', 'soon'], /--expires-at: expected/],
+      [['service-accounts', 'list'], /missing --project/],
+      [['projects', 'rate-limits', 'update', 'proj_x', 'sim-small'], /nothing to set/],
+      [['requests', 'show', 'chatcmpl-1'], /<request_id>: expected a request id/],
+      [['projects', 'users'], /missing a verb for projects users/],
+      [['projects', 'users', 'fly'], /unknown verb "fly" for projects users/],
+      [['projects', 'get'], /missing <project_id>/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await cli(argv);
+      expect({ argv, code: r.code }).toEqual({ argv, code: 2 });
+      expect(r.stderr).toMatch(message);
+    }
+    const noKey = await cli(['projects', 'list'], { TOLLGATE_ORG_ADMIN_KEY: undefined });
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toContain('TOLLGATE_ORG_ADMIN_KEY is not set');
+    const operatorKey = await cli(['projects', 'list'], { TOLLGATE_ORG_ADMIN_KEY: ADMIN_KEY });
+    expect(operatorKey.code).toBe(2);
+    expect(operatorKey.stderr).toBe('error: TOLLGATE_ORG_ADMIN_KEY is not an organization admin key (sk-admin-...)\n');
+  });
+
+  it('exit 1 for a wrong admin key, exit 3 when the gateway cannot be reached', async () => {
+    const wrong = await cli(['projects', 'list'], { TOLLGATE_ORG_ADMIN_KEY: `sk-admin-${'x'.repeat(43)}` });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/^error: Incorrect API key provided/);
+    const port = await freePort();
+    const r = await cli(['requests', 'show', 'req_0'], { TOLLGATE_URL: `http://127.0.0.1:${port}` });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^error: cannot connect to http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);
+  });
+
+  it('--help works for every verb without a key, naming the organization key', async () => {
+    for (const resource of ['projects', 'service-accounts', 'invites', 'admin-keys', 'requests']) {
+      const res = await cli([resource, '--help']);
+      expect(res.stdout).toContain(`Usage: tollgate ${resource} <verb>`);
+    }
+    for (const c of ORGANIZATION_COMMANDS) {
+      const words = [c.resource, ...c.verb.split(' ')];
+      const res = await cli([...words, '--help'], { TOLLGATE_ORG_ADMIN_KEY: undefined, TOLLGATE_ADMIN_KEY: undefined });
+      expect({ words, code: res.code }).toEqual({ words, code: 0 });
+      expect(res.stdout).toContain(`Usage: tollgate ${words.join(' ')}`);
+      expect(res.stdout).toContain('TOLLGATE_ORG_ADMIN_KEY');
+    }
+    expect((await cli(['--help'])).stdout).toContain('TOLLGATE_ORG_ADMIN_KEY');
+  });
+});

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { newId } from '../ids.js';
-import { afterCursor, beforeCursor, cursorMissing, toPage, type Page, type PageRequest } from '../paging.js';
+import { keysetPage, type Page, type PageRequest } from '../paging.js';
 import type { AdminApiKeysTable, Database } from '../schema.js';
 
 /** An organization admin key as stored: its HMAC and redacted form, never the key. */
@@ -88,15 +88,9 @@ export class AdminApiKeyRepo {
 
   /** Live keys of an organization in creation order (`asc`) or newest first (`desc`). */
   async list(orgId: string, page: PageRequest, order: 'asc' | 'desc' = 'asc'): Promise<Page<AdminApiKeyWithOwner>> {
-    let q = this.withOwners().where('k.org_id', '=', orgId).where('k.deleted_at', 'is', null);
-    if (page.after !== undefined) {
-      const c = await this.db.selectFrom('admin_api_keys').select(['created_at', 'id']).where('org_id', '=', orgId).where('id', '=', page.after).where('deleted_at', 'is', null).executeTakeFirst();
-      if (!c) return cursorMissing();
-      const cursor = { created_at: Number(c.created_at), id: c.id };
-      q = q.where(order === 'asc' ? afterCursor('k.created_at', 'k.id', cursor) : beforeCursor('k.created_at', 'k.id', cursor));
-    }
-    const rows = await q.orderBy('k.created_at', order).orderBy('k.id', order).limit(page.limit + 1).execute();
-    return toPage(rows, page.limit, withOwner);
+    const q = this.withOwners().where('k.org_id', '=', orgId).where('k.deleted_at', 'is', null);
+    const cursor = (id: string) => this.db.selectFrom('admin_api_keys').select(['created_at', 'id']).where('org_id', '=', orgId).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+    return keysetPage(q, page, { created: 'k.created_at', id: 'k.id', direction: order }, cursor, withOwner);
   }
 
   /** Marks a live key deleted; the record as it was, or undefined when there was none. */

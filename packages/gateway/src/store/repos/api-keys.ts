@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { newId } from '../ids.js';
-import { afterCursor, cursorMissing, toPage, type Page, type PageRequest } from '../paging.js';
+import { keysetPage, type Page, type PageRequest } from '../paging.js';
 import type { ApiKeysTable, Database } from '../schema.js';
 import type { Role } from './memberships.js';
 import { jsonList, type ModelPermissions, type ModelPermissionMode, type ProjectStatus } from './projects.js';
@@ -128,13 +128,8 @@ export class ApiKeyRepo {
     if (filter.projectId !== undefined) q = q.where('project_id', '=', filter.projectId);
     if (filter.userId !== undefined) q = q.where('user_id', '=', filter.userId);
     if (filter.status !== undefined) q = q.where('status', '=', filter.status);
-    if (page.after !== undefined) {
-      const c = await this.db.selectFrom('api_keys').select(['created_at', 'id']).where('id', '=', page.after).executeTakeFirst();
-      if (!c) return cursorMissing();
-      q = q.where(afterCursor('created_at', 'id', c));
-    }
-    const rows = await q.orderBy('created_at').orderBy('id').limit(page.limit + 1).execute();
-    return toPage(rows, page.limit, toKey);
+    const cursor = (id: string) => this.db.selectFrom('api_keys').select(['created_at', 'id']).where('id', '=', id).executeTakeFirst();
+    return keysetPage(q, page, { created: 'created_at', id: 'id' }, cursor, toKey);
   }
 
   /** Revokes a key (once: revoking again keeps the first time). Undefined when there is no such key. */

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../ids.js';
-import { afterCursor, beforeCursor, cursorMissing, toPage, type Page } from '../paging.js';
+import { keysetPage, type Page } from '../paging.js';
 import type { AuditLogsTable, Database } from '../schema.js';
 
 /** One audit log entry; `actor` and `details` are the JSON objects the API shows. */
@@ -82,19 +82,12 @@ export class AuditLogRepo {
     if (t.gte !== undefined) q = q.where('effective_at', '>=', t.gte);
     if (t.lt !== undefined) q = q.where('effective_at', '<', t.lt);
     if (t.lte !== undefined) q = q.where('effective_at', '<=', t.lte);
-    const cursorId = page.after ?? page.before;
-    if (cursorId !== undefined) {
-      const c = await this.db.selectFrom('audit_logs').select(['effective_at as created_at', 'id']).where('org_id', '=', orgId).where('id', '=', cursorId).executeTakeFirst();
-      if (!c) return cursorMissing();
-      const cursor = { created_at: Number(c.created_at), id: c.id };
-      if (page.after !== undefined) q = q.where(beforeCursor('effective_at', 'id', cursor));
-      else {
-        const rows = await q.where(afterCursor('effective_at', 'id', cursor)).orderBy('effective_at', 'asc').orderBy('id', 'asc').limit(page.limit + 1).execute();
-        const p = toPage(rows, page.limit, toRecord);
-        return { ...p, items: p.items.reverse() };
-      }
+    const cursor = (id: string) => this.db.selectFrom('audit_logs').select(['effective_at as created_at', 'id']).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+    if (page.after === undefined && page.before !== undefined) {
+      // The entries just newer than `before`: read oldest first from it, shown newest first.
+      const p = await keysetPage(q, { limit: page.limit, after: page.before }, { created: 'effective_at', id: 'id', direction: 'asc' }, cursor, toRecord);
+      return { ...p, items: p.items.reverse() };
     }
-    const rows = await q.orderBy('effective_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
-    return toPage(rows, page.limit, toRecord);
+    return keysetPage(q, page, { created: 'effective_at', id: 'id', direction: 'desc' }, cursor, toRecord);
   }
 }

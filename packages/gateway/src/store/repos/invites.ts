@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { newId } from '../ids.js';
-import { afterCursor, cursorMissing, toPage, type Page, type PageRequest } from '../paging.js';
+import { keysetPage, type Page, type PageRequest } from '../paging.js';
 import type { Database, InvitesTable } from '../schema.js';
 
 export interface InviteProject {
@@ -75,14 +75,9 @@ export class InviteRepo {
   }
 
   async list(orgId: string, page: PageRequest): Promise<Page<InviteRecord>> {
-    let q = this.db.selectFrom('invites').selectAll().where('org_id', '=', orgId).where('deleted_at', 'is', null);
-    if (page.after !== undefined) {
-      const c = await this.db.selectFrom('invites').select(['created_at', 'id']).where('org_id', '=', orgId).where('id', '=', page.after).where('deleted_at', 'is', null).executeTakeFirst();
-      if (!c) return cursorMissing();
-      q = q.where(afterCursor('created_at', 'id', { created_at: Number(c.created_at), id: c.id }));
-    }
-    const rows = await q.orderBy('created_at').orderBy('id').limit(page.limit + 1).execute();
-    return toPage(rows, page.limit, toRecord);
+    const q = this.db.selectFrom('invites').selectAll().where('org_id', '=', orgId).where('deleted_at', 'is', null);
+    const cursor = (id: string) => this.db.selectFrom('invites').select(['created_at', 'id']).where('org_id', '=', orgId).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+    return keysetPage(q, page, { created: 'created_at', id: 'id' }, cursor, toRecord);
   }
 
   /** Deletes a pending invitation; false when it is gone or was accepted meanwhile. */

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { ConflictError, isUniqueViolation } from '../errors.js';
-import { afterCursor, cursorMissing, toPage, type Page, type PageRequest } from '../paging.js';
+import { keysetPage, type Page, type PageRequest } from '../paging.js';
 import type { Database } from '../schema.js';
 import { leaveOrganizationProjects } from './project-members.js';
 
@@ -94,13 +94,8 @@ export class MembershipRepo {
   async list(orgId: string, page: PageRequest, filter: { emails?: string[] } = {}): Promise<Page<Member>> {
     let q = this.members().where('m.org_id', '=', orgId);
     if (filter.emails?.length) q = q.where('u.email', 'in', filter.emails.map((e) => e.toLowerCase()));
-    if (page.after !== undefined) {
-      const c = await this.db.selectFrom('memberships').select(['created_at', 'user_id as id']).where('org_id', '=', orgId).where('user_id', '=', page.after).executeTakeFirst();
-      if (!c) return cursorMissing();
-      q = q.where(afterCursor('m.created_at', 'm.user_id', c));
-    }
-    const rows = await q.orderBy('m.created_at').orderBy('m.user_id').limit(page.limit + 1).execute();
-    return toPage(rows, page.limit, toMember);
+    const cursor = (userId: string) => this.db.selectFrom('memberships').select(['created_at', 'user_id as id']).where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+    return keysetPage(q, page, { created: 'm.created_at', id: 'm.user_id' }, cursor, toMember);
   }
 
   private members() {

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { newId } from '../ids.js';
 import { insertDefaultProject, jsonList } from './projects.js';
-import { afterCursor, cursorMissing, toPage, type Page, type PageRequest } from '../paging.js';
+import { keysetPage, type Page, type PageRequest } from '../paging.js';
 import type { Database, OrganizationsTable } from '../schema.js';
 
 export interface Organization {
@@ -90,14 +90,9 @@ export class OrganizationRepo {
 
   /** Live organizations in creation order. */
   async list(page: PageRequest): Promise<Page<Organization>> {
-    let q = this.db.selectFrom('organizations').selectAll().where('deleted_at', 'is', null);
-    if (page.after !== undefined) {
-      const c = await this.db.selectFrom('organizations').select(['created_at', 'id']).where('id', '=', page.after).where('deleted_at', 'is', null).executeTakeFirst();
-      if (!c) return cursorMissing();
-      q = q.where(afterCursor('created_at', 'id', c));
-    }
-    const rows = await q.orderBy('created_at').orderBy('id').limit(page.limit + 1).execute();
-    return toPage(rows, page.limit, toOrganization);
+    const q = this.db.selectFrom('organizations').selectAll().where('deleted_at', 'is', null);
+    const cursor = (id: string) => this.db.selectFrom('organizations').select(['created_at', 'id']).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+    return keysetPage(q, page, { created: 'created_at', id: 'id' }, cursor, toOrganization);
   }
 
   /** Changes a live organization; undefined when there is none. */

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { ConflictError, isUniqueViolation } from '../errors.js';
-import { afterCursor, cursorMissing, toPage, type Page, type PageRequest } from '../paging.js';
+import { keysetPage, type Page, type PageRequest } from '../paging.js';
 import type { Database } from '../schema.js';
 
 export const PROJECT_ROLES = ['owner', 'member'] as const;
@@ -68,14 +68,9 @@ export class ProjectMemberRepo {
 
   /** Members in the order they were added; `after` is a user id. */
   async list(projectId: string, page: PageRequest): Promise<Page<ProjectMember>> {
-    let q = this.members().where('pm.project_id', '=', projectId);
-    if (page.after !== undefined) {
-      const c = await this.db.selectFrom('project_members').select(['created_at', 'user_id as id']).where('project_id', '=', projectId).where('user_id', '=', page.after).executeTakeFirst();
-      if (!c) return cursorMissing();
-      q = q.where(afterCursor('pm.created_at', 'pm.user_id', c));
-    }
-    const rows = await q.orderBy('pm.created_at').orderBy('pm.user_id').limit(page.limit + 1).execute();
-    return toPage(rows, page.limit, toMember);
+    const q = this.members().where('pm.project_id', '=', projectId);
+    const cursor = (userId: string) => this.db.selectFrom('project_members').select(['created_at', 'user_id as id']).where('project_id', '=', projectId).where('user_id', '=', userId).executeTakeFirst();
+    return keysetPage(q, page, { created: 'pm.created_at', id: 'pm.user_id' }, cursor, toMember);
   }
 
   private members() {

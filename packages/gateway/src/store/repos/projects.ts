@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { newId } from '../ids.js';
 import { DEFAULT_PROJECT_NAME } from '../migrations/0007_projects.js';
-import { afterCursor, cursorMissing, toPage, type Page, type PageRequest } from '../paging.js';
+import { keysetPage, type Page, type PageRequest } from '../paging.js';
 import type { Database, ProjectsTable } from '../schema.js';
 
 export type ProjectStatus = 'active' | 'archived';
@@ -129,13 +129,8 @@ export class ProjectRepo {
   async list(orgId: string, opts: { includeArchived: boolean }, page: PageRequest): Promise<Page<Project>> {
     let q = this.db.selectFrom('projects').selectAll().select(SPEND_TEXT).where('org_id', '=', orgId);
     if (!opts.includeArchived) q = q.where('status', '=', 'active');
-    if (page.after !== undefined) {
-      const c = await this.db.selectFrom('projects').select(['created_at', 'id']).where('id', '=', page.after).where('org_id', '=', orgId).executeTakeFirst();
-      if (!c) return cursorMissing();
-      q = q.where(afterCursor('created_at', 'id', c));
-    }
-    const rows = await q.orderBy('created_at').orderBy('id').limit(page.limit + 1).execute();
-    return toPage(rows, page.limit, toProject);
+    const cursor = (id: string) => this.db.selectFrom('projects').select(['created_at', 'id']).where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst();
+    return keysetPage(q, page, { created: 'created_at', id: 'id' }, cursor, toProject);
   }
 
   /** Renames a project or sets its external key id; undefined when there is none. */

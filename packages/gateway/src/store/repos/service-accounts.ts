@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { newId } from '../ids.js';
-import { afterCursor, cursorMissing, toPage, type Page, type PageRequest } from '../paging.js';
+import { keysetPage, type Page, type PageRequest } from '../paging.js';
 import type { Database, ServiceAccountsTable } from '../schema.js';
 import type { ProjectRole } from './project-members.js';
 
@@ -55,14 +55,9 @@ export class ServiceAccountRepo {
   }
 
   async list(projectId: string, page: PageRequest): Promise<Page<ServiceAccount>> {
-    let q = this.db.selectFrom('service_accounts').selectAll().where('project_id', '=', projectId).where('deleted_at', 'is', null);
-    if (page.after !== undefined) {
-      const c = await this.db.selectFrom('service_accounts').select(['created_at', 'id']).where('id', '=', page.after).where('project_id', '=', projectId).executeTakeFirst();
-      if (!c) return cursorMissing();
-      q = q.where(afterCursor('created_at', 'id', c));
-    }
-    const rows = await q.orderBy('created_at').orderBy('id').limit(page.limit + 1).execute();
-    return toPage(rows, page.limit, toAccount);
+    const q = this.db.selectFrom('service_accounts').selectAll().where('project_id', '=', projectId).where('deleted_at', 'is', null);
+    const cursor = (id: string) => this.db.selectFrom('service_accounts').select(['created_at', 'id']).where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+    return keysetPage(q, page, { created: 'created_at', id: 'id' }, cursor, toAccount);
   }
 
   /** Marks the account deleted; false when there was no live one. Its keys are revoked by the caller. */

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { ConflictError, isUniqueViolation } from '../errors.js';
 import { newId } from '../ids.js';
-import { afterCursor, cursorMissing, toPage, type Page, type PageRequest } from '../paging.js';
+import { keysetPage, type Page, type PageRequest } from '../paging.js';
 import type { Database, UsersTable } from '../schema.js';
 
 export interface User {
@@ -49,16 +49,11 @@ export class UserRepo {
 
   /** People only: the identity rows of service accounts are not users to list. */
   async list(page: PageRequest): Promise<Page<User>> {
-    let q = this.db
+    const q = this.db
       .selectFrom('users')
       .selectAll()
       .where('id', 'not in', (eb) => eb.selectFrom('service_accounts').select('id'));
-    if (page.after !== undefined) {
-      const c = await this.db.selectFrom('users').select(['created_at', 'id']).where('id', '=', page.after).executeTakeFirst();
-      if (!c) return cursorMissing();
-      q = q.where(afterCursor('created_at', 'id', c));
-    }
-    const rows = await q.orderBy('created_at').orderBy('id').limit(page.limit + 1).execute();
-    return toPage(rows, page.limit, toUser);
+    const cursor = (id: string) => this.db.selectFrom('users').select(['created_at', 'id']).where('id', '=', id).executeTakeFirst();
+    return keysetPage(q, page, { created: 'created_at', id: 'id' }, cursor, toUser);
   }
 }

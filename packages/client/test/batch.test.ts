@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entry } from '@tollgate/protocol';
 import { Pacer, Tollgate, runBatch, type BatchOutputLine, type BatchProgress } from '@tollgate/client';
-import { batchCommand } from '../src/node.js';
+import { batchCommand } from '@tollgate/client/node';
 import { renderBar, renderLine, renderSummary } from '../src/batch/progress.js';
 import { chatCompletion, newRequestId, sendCatalogError, sendJson, startServer, type TestServer } from './helpers/server.js';
 

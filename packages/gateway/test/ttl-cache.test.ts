@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../src/clock.js';
+import { FakeClock } from 'tollgate';
 import { TtlCache } from '../src/ttl-cache.js';
 
 describe('TtlCache', () => {

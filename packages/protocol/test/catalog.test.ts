@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CATALOG, LOCALES, entry, matchEntry, renderErrorBody, renderErrorDocsFile } from '../src/index.js';
+import { CATALOG, LOCALES, entry, matchEntry, renderErrorBody, renderErrorDocsFile } from '@tollgate/protocol';
 
 describe('the error catalog', () => {
   it('has unique ids and complete bilingual texts', () => {

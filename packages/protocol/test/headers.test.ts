@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, maskKey, parseDuration, redactKey, retryHeaders } from '../src/index.js';
+import { formatDuration, maskKey, parseDuration, redactKey, retryHeaders } from '@tollgate/protocol';
 
 describe('Go-style durations', () => {
   it.each([

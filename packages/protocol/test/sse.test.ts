@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SSE_DONE, SseDecoder, SseEventTooLarge, sseFrame } from '../src/index.js';
+import { SSE_DONE, SseDecoder, SseEventTooLarge, sseFrame } from '@tollgate/protocol';
 
 function decode(text: string, pieceSize = Infinity): ReturnType<SseDecoder['end']> {
   const d = new SseDecoder();

@@ -21,8 +21,7 @@ import {
   type RetryEvent,
 } from '@tollgate/client';
 import { expectedClass } from '../helpers/expected-class.js';
-import { DEFAULT_MODELS } from '../../../gateway/src/config/defaults.js';
-import { FAULT_RETRY_MS, faultError } from '../../../gateway/src/upstream/simulator/faults.js';
+import { DEFAULT_MODELS, FAULT_RETRY_MS, faultError } from 'tollgate';
 import { PUBLIC_URL, startTestGateway, type TestGateway } from '../../../gateway/test/support/gateway.js';
 import { CHAT, countingFetch, type CountingFetch } from './helpers.js';
 

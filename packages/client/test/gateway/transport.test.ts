@@ -6,8 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APIConnectionError, APIError, APIUserAbortError, Timeout, Tollgate, type ClientOptions } from '@tollgate/client';
-import { DEFAULT_MODELS } from '../../../gateway/src/config/defaults.js';
-import { startSimulatorServer, type SimulatorServer } from '../../../gateway/src/upstream/simulator/serve.js';
+import { DEFAULT_MODELS, startSimulatorServer, type SimulatorServer } from 'tollgate';
 import { startTestGateway, type TestGateway } from '../../../gateway/test/support/gateway.js';
 import { CHAT, closedPort, countingFetch, type CountingFetch } from './helpers.js';
 

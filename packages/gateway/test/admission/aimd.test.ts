@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Admission, AimdLimit, type Slot } from '../../src/admission/index.js';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from 'tollgate';
 import { settle } from './helpers.js';
 
 describe('AIMD limit', () => {

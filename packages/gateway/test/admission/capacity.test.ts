@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Admission, MemorySemaphore, type Slot } from '../../src/admission/index.js';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from 'tollgate';
 import { gate, isOverload, settle } from './helpers.js';
 
 describe('admission capacity and queue bound', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Admission, DrainRate, type Slot } from '../../src/admission/index.js';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from 'tollgate';
 import { isOverload, settle } from './helpers.js';
 
 /** Tracks whether a promise has settled yet, without awaiting it. */

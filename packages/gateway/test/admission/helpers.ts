@@ -1,5 +1,5 @@
 /** Shared bits for the admission tests. */
-import { ApiError } from '../../src/errors/api-error.js';
+import { ApiError } from 'tollgate';
 
 /** Lets every pending promise chain (microtasks and immediates) run. */
 export async function settle(rounds = 5): Promise<void> {

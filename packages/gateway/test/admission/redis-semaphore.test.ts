@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ACQUIRE_LUA, Admission, REFRESH_LUA, RedisLeaseSemaphore, leaseKey, type Lease } from '../../src/admission/index.js';
-import { systemClock } from '../../src/clock.js';
+import { systemClock } from 'tollgate';
 import { TEST_REDIS_URL } from '../support/services.js';
 
 const REDIS_URL = TEST_REDIS_URL;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Admission, type SlotSemaphore } from '../../src/admission/index.js';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from 'tollgate';
 import { isOverload, settle } from './helpers.js';
 
 /** A slot source whose every call fails, like Redis being down. */

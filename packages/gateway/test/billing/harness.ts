@@ -6,13 +6,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { registerBillingRoutes } from '../../src/billing/routes.js';
-import { FakeClock } from '../../src/clock.js';
-import { ApiError } from '../../src/errors/api-error.js';
+import { FakeClock, ApiError, MemoryCounterStore, type Store } from 'tollgate';
 import { header } from '../../src/http/context.js';
 import { createDispatcher } from '../../src/http/dispatch.js';
 import { Router } from '../../src/http/router.js';
-import { MemoryCounterStore } from '../../src/limits/memory-counter-store.js';
-import type { Store } from '../../src/store/index.js';
 import { openTestStore, type TestDialect } from '../usage/db.js';
 
 export const ADMIN_KEY = 'test-admin-key-billing-0123456789';

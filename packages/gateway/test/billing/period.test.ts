@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { currentPeriod, dayOf, dayStartMs, parsePeriod, periodOf, spendKey, spendTarget } from '../../src/billing/period.js';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from 'tollgate';
 
 describe('billing periods (UTC calendar months)', () => {
   it('covers [first ms of the month, first ms of the next)', () => {

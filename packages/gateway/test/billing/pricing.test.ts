@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatUsd, isWholePicoPerToken, MAX_PICO, picoPerToken, picoToUsd, pricePico, toPico, usdToPico, worstCasePico } from '../../src/billing/pricing.js';
-import { DEFAULT_MODELS } from '../../src/config/defaults.js';
+import { DEFAULT_MODELS } from 'tollgate';
 
 const model = (input: number, output: number) => ({ pricing: { input_per_1m: input, output_per_1m: output } });
 

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spendKey } from '../../src/billing/period.js';
 import { createSoftLimitHook, SoftLimitNotifier, type SoftLimitNotifierOptions } from '../../src/billing/soft-limit.js';
 import { billingDb } from '../../src/store/billing-tables.js';
-import type { Clock } from '../../src/clock.js';
-import { MemoryCounterStore } from '../../src/limits/memory-counter-store.js';
+import { type Clock, MemoryCounterStore } from 'tollgate';
 import { DIALECTS, memoryLog, openTestStore, silentLog, type TestStore } from '../usage/db.js';
 
 /** A clock whose sleeps are observed and released one by one, so retry delays are asserted exactly. */

@@ -3,7 +3,7 @@ import { CATALOG } from '@tollgate/protocol';
 import { describe, expect, it } from 'vitest';
 import { SIMULATE } from '../../src/cli/gateway-commands.js';
 import { commandHelp } from '../../src/cli/help.js';
-import { parseFault } from '../../src/upstream/simulator/faults.js';
+import { parseFault } from 'tollgate';
 
 describe('tollgate simulate --help', () => {
   const help = commandHelp(SIMULATE);

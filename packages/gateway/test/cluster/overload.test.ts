@@ -6,8 +6,7 @@
  * waits in the fair queue or is answered 429 engine_overloaded with a retry hint.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load.js';
-import { startSimulatorServer, type SimulatorServer } from '../../src/upstream/simulator/serve.js';
+import { parseConfig, startSimulatorServer, type SimulatorServer } from 'tollgate';
 import { REDIS_KINDS } from './cluster.js';
 import { countStatuses } from './load.js';
 import { useCluster } from './use-cluster.js';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingDb } from '../../src/store/billing-tables.js';
-import { openStore, type Store } from '../../src/store/index.js';
+import { openStore, type Store } from 'tollgate';
 import { countStatuses } from './load.js';
 import { useCluster } from './use-cluster.js';
 

@@ -7,7 +7,7 @@
 import { request } from 'node:http';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from 'tollgate';
 import { countingFetch, expectErrorEnvelope, rejection, sdk } from '../acceptance/helpers.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 

@@ -7,7 +7,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { systemClock, type Clock } from '../../src/clock.js';
+import { systemClock, type Clock } from 'tollgate';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 const RPM = 120;

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { entry, isErrorId, type ErrorId } from '@tollgate/protocol';
-import { ApiError } from '../../src/errors/api-error.js';
+import { ApiError } from 'tollgate';
 
 describe('catalog ids', () => {
   it('a misspelt id does not compile, and fails at once if forced through', () => {

@@ -1,7 +1,6 @@
 import { CATALOG } from '@tollgate/protocol';
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/errors/api-error.js';
-import { errorResponse, streamErrorFrame } from '../../src/errors/render.js';
+import { ApiError, errorResponse, streamErrorFrame } from 'tollgate';
 
 const URL = 'https://gw.example';
 

@@ -11,7 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from 'tollgate';
 import { clientAddress } from '../../src/http/context.js';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { TEST_REDIS_URL } from '../support/services.js';

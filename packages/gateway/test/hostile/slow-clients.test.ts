@@ -6,7 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from 'tollgate';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 const REQUEST_TIMEOUT_MS = 600;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AccessControl } from '../../src/pipeline/types.js';
 import { credentialFrom } from '../../src/identity/bearer.js';
-import type { Identity, Principal } from '../../src/identity/index.js';
+import type { Principal } from 'tollgate';
+import type { Identity } from '../../src/identity/index.js';
 
 describe('credentialFrom', () => {
   it.each([

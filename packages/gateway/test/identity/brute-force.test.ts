@@ -8,9 +8,8 @@
  */
 import OpenAI, { AuthenticationError, RateLimitError } from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock, ApiError } from 'tollgate';
 import { FailedAuthLimiter } from '../../src/identity/index.js';
-import { ApiError } from '../../src/errors/api-error.js';
 import { admin, adminOk, orgWithKey, startHarness, type Harness } from './harness.js';
 
 const LIMIT = 5;

@@ -3,11 +3,8 @@
  * share one load, failures for bad keys are cached, and invalidation beats a load that raced it.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
-import { parseConfig } from '../../src/config/load.js';
-import { ApiError } from '../../src/errors/api-error.js';
+import { FakeClock, parseConfig, ApiError, openStore, type Store } from 'tollgate';
 import { Identity, generateApiKey } from '../../src/identity/index.js';
-import { openStore, type Store } from '../../src/store/index.js';
 import { gate } from './harness.js';
 import { bearer } from './fake-context.js';
 

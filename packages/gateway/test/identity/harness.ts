@@ -11,16 +11,12 @@ import { Writable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { registerAdminRoutes } from '../../src/admin/routes.js';
-import { FakeClock } from '../../src/clock.js';
-import { parseConfig } from '../../src/config/load.js';
-import type { Config } from '../../src/config/types.js';
-import { ApiError } from '../../src/errors/api-error.js';
+import { FakeClock, parseConfig, type Config, ApiError, type Principal, openStore, type Store } from 'tollgate';
 import { readJsonBody } from '../../src/http/body.js';
 import { createContext, type RequestContext } from '../../src/http/context.js';
 import { sendError, sendJson } from '../../src/http/respond.js';
 import { Router } from '../../src/http/router.js';
-import { Identity, type Principal } from '../../src/identity/index.js';
-import { openStore, type Store } from '../../src/store/index.js';
+import { Identity } from '../../src/identity/index.js';
 
 export const ADMIN_KEY = `adm-${randomBytes(16).toString('hex')}`;
 

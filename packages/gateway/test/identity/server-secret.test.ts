@@ -9,11 +9,9 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, statSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
-import { parseConfig } from '../../src/config/load.js';
+import { FakeClock, parseConfig, openStore, type Store } from 'tollgate';
 import { Identity, generateApiKey } from '../../src/identity/index.js';
 import { LEGACY_SECRET_SETTING, SecretMismatchError, secretSourcesOf, type SecretSources } from '../../src/identity/server-secret.js';
-import { openStore, type Store } from '../../src/store/index.js';
 import { bearer } from './fake-context.js';
 
 const hmac = (secret: string, key: string) => createHmac('sha256', secret).update(key).digest('base64url');

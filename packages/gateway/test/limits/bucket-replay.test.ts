@@ -3,8 +3,8 @@
  * counter store driven with the same admissions on a fake clock (bursts, idle gaps, a full refill).
  */
 import { expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
-import { MemoryCounterStore, bucketScale, replayDeficit, type Admitted } from '../../src/limits/index.js';
+import { FakeClock, MemoryCounterStore } from 'tollgate';
+import { bucketScale, replayDeficit, type Admitted } from '../../src/limits/index.js';
 
 const DAY = 86_400_000;
 

@@ -4,7 +4,8 @@
  * fake clock and within the measured elapsed time on Redis, whose clock cannot be faked.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CounterStateLost, bucketScale, type BucketRequest, type CounterStore, type ReserveOutcome, type ReserveRequest } from '../../src/limits/index.js';
+import { CounterStateLost, type CounterStore } from 'tollgate';
+import { bucketScale, type BucketRequest, type ReserveOutcome, type ReserveRequest } from '../../src/limits/index.js';
 
 export interface StoreFixture {
   store: CounterStore;

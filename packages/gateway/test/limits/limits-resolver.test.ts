@@ -1,8 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
-import { parseConfig } from '../../src/config/load.js';
+import { FakeClock, parseConfig, type LimitOverride } from 'tollgate';
 import { keyLimits, LimitsResolver, orgLimits, tierLimits } from '../../src/limits/index.js';
-import type { LimitOverride } from '../../src/store/index.js';
 
 const config = parseConfig({
   default_tier: 'free',

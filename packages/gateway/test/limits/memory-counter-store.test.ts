@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
-import { MemoryCounterStore } from '../../src/limits/index.js';
+import { FakeClock, MemoryCounterStore } from 'tollgate';
 import { describeCounterStoreContract } from './counter-store-contract.js';
 
 describeCounterStoreContract({

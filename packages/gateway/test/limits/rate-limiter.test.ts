@@ -1,8 +1,7 @@
 import { formatDuration, renderErrorBody } from '@tollgate/protocol';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
-import { ApiError } from '../../src/errors/api-error.js';
-import { MemoryCounterStore, RateLimiter, type LimitSet, type ReserveInput } from '../../src/limits/index.js';
+import { FakeClock, ApiError, MemoryCounterStore, type LimitSet } from 'tollgate';
+import { RateLimiter, type ReserveInput } from '../../src/limits/index.js';
 
 const PUBLIC_URL = 'https://gw.example.com';
 const MIN = 60_000;

@@ -5,9 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { RESERVE_LUA, RedisCounterStore, SETTLE_LUA, SPEND_GRACE_MS, encodeReserve, encodeSettle, type ReserveRequest } from '../../src/limits/index.js';
+import { RedisCounterStore, type RedisClient } from 'tollgate';
+import { RESERVE_LUA, SETTLE_LUA, SPEND_GRACE_MS, encodeReserve, encodeSettle, type ReserveRequest } from '../../src/limits/index.js';
 import { describeCounterStoreContract } from './counter-store-contract.js';
-import { scanTargets, type RedisClient } from '../../src/redis-client.js';
+import { scanTargets } from '../../src/redis-client.js';
 import { startRedisCluster, type OwnRedisCluster } from '../support/redis-cluster.js';
 import { TEST_REDIS, TEST_REDIS_URL } from '../support/services.js';
 

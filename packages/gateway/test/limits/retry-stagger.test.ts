@@ -4,9 +4,8 @@
  * (the official SDKs' default), all succeed — on a fake clock.
  */
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
-import { ApiError } from '../../src/errors/api-error.js';
-import { MemoryCounterStore, RateLimiter, type LimitSet } from '../../src/limits/index.js';
+import { FakeClock, ApiError, MemoryCounterStore, type LimitSet } from 'tollgate';
+import { RateLimiter } from '../../src/limits/index.js';
 import { RetryStagger } from '../../src/limits/retry-stagger.js';
 
 /** A small deterministic PRNG (mulberry32), so a failure can be replayed. */

@@ -4,7 +4,7 @@
  * log gets the state changes, not one line per attempt.
  */
 import { expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from 'tollgate';
 import { SettlementQueue } from '../../src/limits/settlements.js';
 
 function memoryLog() {

@@ -9,7 +9,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { billingDb } from '../../src/store/billing-tables.js';
 import { moneyText } from '../../src/billing/money-column.js';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from 'tollgate';
 import { validateInference } from '../../src/validation/index.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { completion, json, sse, startFakeUpstream, type FakeRequest, type FakeUpstream } from '../upstream/fake-upstream.js';

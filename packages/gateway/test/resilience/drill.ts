@@ -5,7 +5,7 @@
 import { billingDb } from '../../src/store/billing-tables.js';
 import { moneyText } from '../../src/billing/money-column.js';
 import { spendTarget } from '../../src/billing/period.js';
-import type { Gateway } from '../../src/app.js';
+import type { Gateway } from 'tollgate';
 
 export interface Ended {
   status: number;

@@ -6,7 +6,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from 'tollgate';
 import { OutageLog } from '../../src/outage-log.js';
 import { gatewayOnProxiedRedis, type GatewayOnProxiedRedis } from '../support/stalled-redis.js';
 

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { systemClock, type Clock } from '../../src/clock.js';
+import { systemClock, type Clock } from 'tollgate';
 import { acceptanceModels } from '../acceptance/helpers.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { TEST_PG_URL } from '../support/services.js';

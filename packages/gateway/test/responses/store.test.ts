@@ -4,11 +4,9 @@
  * order, a broken chain named in OpenAI's words.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
-import { ApiError } from '../../src/errors/api-error.js';
+import { FakeClock, ApiError, openStore, type Store } from 'tollgate';
 import { responseSkeleton, type ResponseObject } from '../../src/responses/response-object.js';
 import { inputItemsWithIds, ResponseStore } from '../../src/responses/store.js';
-import { openStore, type Store } from '../../src/store/index.js';
 import { DIALECTS, type TestDatabase } from '../store/databases.js';
 
 const DAY = 86_400_000;

@@ -11,7 +11,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulatorServer, type SimulatorServer } from '../../src/upstream/simulator/index.js';
+import { startSimulatorServer, type SimulatorServer } from 'tollgate';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { simModel } from '../upstream/helpers.js';
 import { ledgerOf, NO_BREAKER, PRICING, SIM_MODEL, TIMEOUTS } from '../upstream-e2e/harness.js';

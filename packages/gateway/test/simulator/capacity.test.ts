@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
-import { ApiError } from '../../src/errors/api-error.js';
+import { FakeClock, ApiError } from 'tollgate';
 import { SimulatorEngine } from '../../src/upstream/simulator/index.js';
 import { call, chatBody, flush, runClockUntil, simModel } from './helpers.js';
 

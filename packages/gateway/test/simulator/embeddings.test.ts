@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from 'tollgate';
 import { countEmbeddingInput } from '../../src/tokens/count.js';
 import { DEFAULT_DIMENSIONS, SimulatorEngine } from '../../src/upstream/simulator/index.js';
 import { call, json, simModel } from './helpers.js';

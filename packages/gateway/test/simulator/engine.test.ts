@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from 'tollgate';
 import { countChatPrompt, countCompletionPrompt, countText } from '../../src/tokens/count.js';
 import { SimulatorEngine } from '../../src/upstream/simulator/index.js';
 import { call, chatBody, json, simModel } from './helpers.js';

@@ -1,8 +1,7 @@
 import { CATALOG, renderErrorBody } from '@tollgate/protocol';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
-import { ApiError } from '../../src/errors/api-error.js';
-import { parseFault, SimulatorEngine } from '../../src/upstream/simulator/index.js';
+import { FakeClock, ApiError, parseFault } from 'tollgate';
+import { SimulatorEngine } from '../../src/upstream/simulator/index.js';
 import { call, chatBody, json, simModel } from './helpers.js';
 
 const engine = (faults: Record<string, number> = {}, random?: () => number) =>

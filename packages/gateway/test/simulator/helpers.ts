@@ -1,5 +1,4 @@
-import type { FakeClock } from '../../src/clock.js';
-import type { ModelConfig, SimulatorSettings } from '../../src/config/types.js';
+import type { FakeClock, ModelConfig, SimulatorSettings } from 'tollgate';
 import type { EngineCall, EngineResult, InferenceEndpoint } from '../../src/upstream/engine.js';
 
 export function simModel(sim: Partial<SimulatorSettings> = {}, over: Partial<ModelConfig> = {}): ModelConfig {

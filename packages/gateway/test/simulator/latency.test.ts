@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from 'tollgate';
 import { SimulatorEngine } from '../../src/upstream/simulator/index.js';
 import { call, chatBody, chunksOf, flush, json, runClockUntil, simModel, track } from './helpers.js';
 

@@ -1,8 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock, startSimulatorServer, type SimulatorServer } from 'tollgate';
 import { countText } from '../../src/tokens/count.js';
-import { startSimulatorServer, type SimulatorServer } from '../../src/upstream/simulator/index.js';
 import { flush, simModel } from './helpers.js';
 
 const chatModel = simModel({}, { name: 'sim-small' });

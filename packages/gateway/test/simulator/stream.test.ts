@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
-import { ApiError } from '../../src/errors/api-error.js';
+import { FakeClock, ApiError } from 'tollgate';
 import { countText } from '../../src/tokens/count.js';
 import { SimulatorEngine, TOKENS_PER_CHUNK } from '../../src/upstream/simulator/index.js';
 import { call, chatBody, chunksOf, collect, json, simModel } from './helpers.js';

@@ -1,6 +1,6 @@
 /** The status page's CLI verbs against a real gateway: incidents and maintenance end to end. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { FakeClock } from '../../src/clock.js';
+import type { FakeClock } from 'tollgate';
 import { runCli } from '../../src/cli/run.js';
 import { ADMIN_KEY, type TestGateway } from '../support/gateway.js';
 import { statusGateway } from './helpers.js';

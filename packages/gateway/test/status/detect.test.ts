@@ -1,7 +1,7 @@
 /** Thresholds, hysteresis, the rollup and the uptime arithmetic, on plain values. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from 'tollgate';
 import { assess, step, type HysteresisState } from '../../src/status/detect.js';
 import { EMPTY } from '../../src/status/signals.js';
 import { uptimeOf, worstOfDay, type UptimeDay } from '../../src/status/uptime.js';

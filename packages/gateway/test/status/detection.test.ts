@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from 'tollgate';
 import { postgresSchema, type TestDatabase } from '../store/databases.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 

@@ -2,7 +2,7 @@
  * A gateway on a fake clock with the status page driven by hand (`tick()`), and 90 days of
  * uptime history seeded through the same accrual the evaluator uses.
  */
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from 'tollgate';
 import { accrue } from '../../src/status/uptime.js';
 import type { ComponentStatus } from '../../src/status/vocabulary.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';

@@ -3,9 +3,8 @@
  * opens a "not answering probes" incident; probes are on by default for the simulator only.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig, type FakeClock } from 'tollgate';
 import { isProbed } from '../../src/status/probes.js';
-import type { FakeClock } from '../../src/clock.js';
 import type { TestGateway } from '../support/gateway.js';
 import { statusGateway } from './helpers.js';
 

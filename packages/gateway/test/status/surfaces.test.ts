@@ -6,7 +6,7 @@
  */
 import { Statuspage } from 'statuspage.io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeClock } from '../../src/clock.js';
+import type { FakeClock } from 'tollgate';
 import { COMPONENT_STATUSES, INCIDENT_STATUSES, INDICATORS, MAINTENANCE_STATUSES } from '../../src/status/vocabulary.js';
 import type { TestGateway } from '../support/gateway.js';
 import { NOW, seedHistory, statusGateway } from './helpers.js';

@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { FakeClock } from '../../src/clock.js';
+import type { FakeClock } from 'tollgate';
 import { statusDb } from '../../src/status/tables.js';
 import type { TestGateway } from '../support/gateway.js';
 import { statusGateway } from './helpers.js';

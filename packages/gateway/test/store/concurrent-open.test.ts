@@ -3,7 +3,7 @@
  * cluster) all open the store: creating the schema and migrating it is safe against itself.
  */
 import { expect, it } from 'vitest';
-import { openStore } from '../../src/store/index.js';
+import { openStore } from 'tollgate';
 import { postgresSchema } from './databases.js';
 
 it('eight stores opened at once on a new schema all open, and the schema is migrated once', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../../src/store/connect.js';
-import { openStore } from '../../src/store/index.js';
+import { openStore } from 'tollgate';
 
 describe('openStore', () => {
   it('parses the database URLs it supports and refuses others', () => {

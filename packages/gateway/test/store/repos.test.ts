@@ -1,7 +1,6 @@
 /** The repositories, run on SQLite and on PostgreSQL (a schema of its own per run). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
-import { ConflictError, openStore, type Store } from '../../src/store/index.js';
+import { FakeClock, ConflictError, openStore, type Store } from 'tollgate';
 import { DIALECTS, type TestDatabase } from './databases.js';
 
 describe.each(DIALECTS)('store on %s', (dialect, make) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from 'tollgate';
 import { StaleServing } from '../../src/store/stale-serving.js';
 
 function recorder() {

@@ -3,8 +3,7 @@
  * given database/Redis), and creates an organization, a user and an API key through the admin API.
  */
 import { Writable } from 'node:stream';
-import { createGateway, type Gateway, type GatewayDeps } from '../../src/app.js';
-import { parseConfig } from '../../src/config/load.js';
+import { createGateway, type Gateway, type GatewayDeps, parseConfig } from 'tollgate';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef0123';
 export const PUBLIC_URL = 'http://gateway.test';

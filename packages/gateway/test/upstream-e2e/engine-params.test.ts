@@ -6,7 +6,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from 'tollgate';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { completion, json, startFakeUpstream, type FakeUpstream } from '../upstream/fake-upstream.js';
 import { ask, rejection, upstreamModel, type SdkError } from './harness.js';

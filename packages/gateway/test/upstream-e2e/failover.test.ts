@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { closedPort, errorBody, json, startFakeUpstream, type FakeUpstream } from '../upstream/fake-upstream.js';
 import { simModel } from '../upstream/helpers.js';
-import { startSimulatorServer, type SimulatorServer } from '../../src/upstream/simulator/index.js';
+import { startSimulatorServer, type SimulatorServer } from 'tollgate';
 import { ask, countingFetch, PRICING, rejection, sdk, SIM_MODEL, upstreamModel, type SdkError } from './harness.js';
 
 let sim: SimulatorServer;

@@ -9,7 +9,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { simModel } from '../upstream/helpers.js';
-import { startSimulatorServer, type SimulatorServer } from '../../src/upstream/simulator/index.js';
+import { startSimulatorServer, type SimulatorServer } from 'tollgate';
 import { ask, countingFetch, fault, ledgerOf, readStream, rejection, sdk, SIM_MODEL, upstreamModel, type SdkError } from './harness.js';
 
 let sim: SimulatorServer;

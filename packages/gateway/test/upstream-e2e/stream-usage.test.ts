@@ -8,7 +8,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from 'tollgate';
 import { countText } from '../../src/tokens/count.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { chunks, errorBody, json, sse, startFakeUpstream, type FakeRequest, type FakeUpstream } from '../upstream/fake-upstream.js';

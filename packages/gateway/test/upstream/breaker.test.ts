@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from 'tollgate';
 import { CircuitBreaker, type BreakerTicket } from '../../src/upstream/breaker.js';
 
 const settings = { consecutive_failures: 3, error_rate: 0.5, window: 10, open_ms: 1000 };

@@ -3,8 +3,7 @@
  * real HTTP with the breaker on a FakeClock.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
-import type { BreakerSettings } from '../../src/config/types.js';
+import { FakeClock, type BreakerSettings } from 'tollgate';
 import type { OpenAICompatibleEngine } from '../../src/upstream/openai-compatible/index.js';
 import type { FakeHandler, FakeUpstream } from './fake-upstream.js';
 import { chunks, completion, errorBody, json, sleep, sse, startFakeUpstream } from './fake-upstream.js';

@@ -1,8 +1,6 @@
 import { CATALOG, type ErrorId } from '@tollgate/protocol';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
-import type { ModelConfig } from '../../src/config/types.js';
-import { ApiError, UpstreamHttpError } from '../../src/errors/api-error.js';
+import { FakeClock, type ModelConfig, ApiError, UpstreamHttpError } from 'tollgate';
 import type { Engine, EngineCall, EngineResult } from '../../src/upstream/engine.js';
 import { EngineRouter } from '../../src/upstream/engine-router.js';
 import { SimulatorEngine } from '../../src/upstream/simulator/index.js';

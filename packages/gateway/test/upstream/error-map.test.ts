@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/errors/api-error.js';
+import { ApiError } from 'tollgate';
 import {
   ERROR_MAP,
   errorCode,

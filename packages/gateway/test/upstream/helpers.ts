@@ -1,8 +1,6 @@
 /** Builders for the HTTP engine's tests: models, deployments, calls, and reading results. */
 import { expect } from 'vitest';
-import { FakeClock, type Clock } from '../../src/clock.js';
-import type { BreakerSettings, Deployment, ModelConfig, Timeouts } from '../../src/config/types.js';
-import { ApiError, UpstreamHttpError } from '../../src/errors/api-error.js';
+import { FakeClock, type Clock, type BreakerSettings, type Deployment, type ModelConfig, type Timeouts, ApiError, UpstreamHttpError } from 'tollgate';
 import type { EngineCall, EngineResult } from '../../src/upstream/engine.js';
 import { OpenAICompatibleEngine, type OpenAICompatibleDeps } from '../../src/upstream/openai-compatible/index.js';
 import { rejection } from '../support/rejection.js';

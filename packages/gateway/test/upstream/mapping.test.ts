@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OpenAICompatibleEngine } from '../../src/upstream/openai-compatible/index.js';
 import { Pool } from 'undici';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from 'tollgate';
 import type { FakeHandler, FakeUpstream } from './fake-upstream.js';
 import { closedPort, completion, errorBody, json, startFakeUpstream, text } from './fake-upstream.js';
 import { apiError, chatCall, deployment, engine, model, upstreamHttpError } from './helpers.js';

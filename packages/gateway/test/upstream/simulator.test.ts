@@ -3,10 +3,8 @@
  * a Tollgate in front of a simulator answers every injected failure with the mapped error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/errors/api-error.js';
-import type { ModelConfig } from '../../src/config/types.js';
+import { ApiError, type ModelConfig, startSimulatorServer, type SimulatorServer } from 'tollgate';
 import type { OpenAICompatibleEngine } from '../../src/upstream/openai-compatible/index.js';
-import { startSimulatorServer, type SimulatorServer } from '../../src/upstream/simulator/index.js';
 import { apiError, asStream, chatCall, deltaText, deployment, drain, engine, model, simModel, upstreamHttpError } from './helpers.js';
 
 let sim: SimulatorServer;

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/errors/api-error.js';
+import { ApiError } from 'tollgate';
 import type { OpenAICompatibleEngine } from '../../src/upstream/openai-compatible/index.js';
 import type { FakeUpstream } from './fake-upstream.js';
 import { chunks, completion, drained, errorBody, json, sleep, sse, startFakeUpstream } from './fake-upstream.js';

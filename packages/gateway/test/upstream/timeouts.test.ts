@@ -4,8 +4,7 @@
  * after it, it is thrown from the chunk iterator.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/errors/api-error.js';
-import type { Timeouts } from '../../src/config/types.js';
+import { ApiError, type Timeouts } from 'tollgate';
 import type { OpenAICompatibleEngine } from '../../src/upstream/openai-compatible/index.js';
 import type { FakeUpstream } from './fake-upstream.js';
 import { chunks, json, completion, silentServer, sleep, sse, startFakeUpstream } from './fake-upstream.js';

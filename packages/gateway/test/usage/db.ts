@@ -4,10 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Clock } from '../../src/clock.js';
+import { type Clock, openStore, type Store } from 'tollgate';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { billingMigration } from '../../src/store/migrations/0002_billing.js';
-import { openStore, type Store } from '../../src/store/index.js';
 import type { UsageEvent } from '../../src/usage/event.js';
 import { TEST_PG_URL } from '../support/services.js';
 

@@ -6,7 +6,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { billingDb, type BillingStore } from '../../src/store/billing-tables.js';
 import { moneyText } from '../../src/billing/money-column.js';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from 'tollgate';
 import { serializeUsageEvent } from '../../src/usage/event.js';
 import { UsageJournal } from '../../src/usage/journal.js';
 import { UsageLedger } from '../../src/usage/ledger.js';

@@ -5,7 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { billingDb, type BillingStore } from '../../src/store/billing-tables.js';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from 'tollgate';
 import type { UsageEvent } from '../../src/usage/event.js';
 import { UsageLedger } from '../../src/usage/ledger.js';
 import { DIALECTS, event, openTestStore, silentLog, type TestStore } from './db.js';

@@ -3,9 +3,7 @@
  * tests): the built-in default models plus a tiny-context one for context-length cases.
  */
 import { renderErrorBody } from '@tollgate/protocol';
-import { DEFAULT_MODELS } from '../../src/config/defaults.js';
-import type { ModelConfig } from '../../src/config/types.js';
-import { ApiError } from '../../src/errors/api-error.js';
+import { DEFAULT_MODELS, type ModelConfig, ApiError } from 'tollgate';
 import type { InferenceEndpoint } from '../../src/upstream/engine.js';
 import { validateInference, type ValidatedRequest } from '../../src/validation/index.js';
 

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/errors/api-error.js';
+import { ApiError } from 'tollgate';
 import type { InferenceEndpoint } from '../../src/upstream/engine.js';
 import type { ValidatedRequest } from '../../src/validation/index.js';
 import { anyJson, ENDPOINTS, knownParamsRandomValues, mutatedBody, validBody } from './arbitraries.js';

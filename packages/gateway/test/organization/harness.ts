@@ -4,7 +4,7 @@
  */
 import OpenAI from 'openai';
 import { rejection as rejectionOf } from '../support/rejection.js';
-import type { GatewayDeps } from '../../src/app.js';
+import type { GatewayDeps } from 'tollgate';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 export interface Tenant {

@@ -36,48 +36,39 @@ function toRow(o: LimitOverride): Row {
 
 const isEmpty = (o: LimitOverride) => LIMIT_FIELDS.every((f) => o[f] === undefined);
 
+/**
+ * The three levels of limits live in tables of one shape: the owner's id, the model (or `*`) and
+ * the four limit columns, keyed by (owner, model).
+ */
+const LEVELS = {
+  org: { table: 'rate_limit_overrides', owner: 'org_id' },
+  project: { table: 'project_rate_limits', owner: 'project_id' },
+  key: { table: 'key_rate_limits', owner: 'key_id' },
+} as const;
+type Level = keyof typeof LEVELS;
+
 /** Organization overrides (per model or `*`), per-project and per-key limits. */
 export class RateLimitRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** model (or `*`) → override, for one organization. */
-  async orgOverrides(orgId: string): Promise<Map<string, LimitOverride>> {
-    const rows = await this.db.selectFrom('rate_limit_overrides').selectAll().where('org_id', '=', orgId).execute();
-    return new Map(rows.map((r) => [r.model, toOverride(r)]));
+  orgOverrides(orgId: string): Promise<Map<string, LimitOverride>> {
+    return this.read('org', orgId);
   }
 
   /** Replaces the organization's override for a model; an override with no field removes the row. */
-  async setOrgOverride(orgId: string, model: string, o: LimitOverride): Promise<void> {
-    if (isEmpty(o)) {
-      await this.db.deleteFrom('rate_limit_overrides').where('org_id', '=', orgId).where('model', '=', model).execute();
-      return;
-    }
-    const row = toRow(o);
-    await this.db
-      .insertInto('rate_limit_overrides')
-      .values({ org_id: orgId, model, ...row })
-      .onConflict((oc) => oc.columns(['org_id', 'model']).doUpdateSet(row))
-      .execute();
+  setOrgOverride(orgId: string, model: string, o: LimitOverride): Promise<void> {
+    return this.replace('org', orgId, model, o);
   }
 
   /** model (or `*`) → the project's own limits (equal to or below the organization's). */
-  async projectLimits(projectId: string): Promise<Map<string, LimitOverride>> {
-    const rows = await this.db.selectFrom('project_rate_limits').selectAll().where('project_id', '=', projectId).execute();
-    return new Map(rows.map((r) => [r.model, toOverride(r)]));
+  projectLimits(projectId: string): Promise<Map<string, LimitOverride>> {
+    return this.read('project', projectId);
   }
 
   /** Replaces the project's limits for a model; a row with no field is removed. */
-  async setProjectLimit(projectId: string, model: string, o: LimitOverride): Promise<void> {
-    if (isEmpty(o)) {
-      await this.db.deleteFrom('project_rate_limits').where('project_id', '=', projectId).where('model', '=', model).execute();
-      return;
-    }
-    const row = toRow(o);
-    await this.db
-      .insertInto('project_rate_limits')
-      .values({ project_id: projectId, model, ...row })
-      .onConflict((oc) => oc.columns(['project_id', 'model']).doUpdateSet(row))
-      .execute();
+  setProjectLimit(projectId: string, model: string, o: LimitOverride): Promise<void> {
+    return this.replace('project', projectId, model, o);
   }
 
   /**
@@ -87,30 +78,47 @@ export class RateLimitRepo {
   async mergeProjectLimit(projectId: string, model: string, changes: LimitOverride): Promise<void> {
     if (isEmpty(changes)) return;
     const row = toRow(changes);
-    const set = Object.fromEntries(LIMIT_FIELDS.filter((f) => changes[f] !== undefined).map((f) => [f, row[f]]));
-    await this.db
-      .insertInto('project_rate_limits')
-      .values({ project_id: projectId, model, ...row })
-      .onConflict((oc) => oc.columns(['project_id', 'model']).doUpdateSet(set))
-      .execute();
+    await this.upsert('project', projectId, model, row, Object.fromEntries(LIMIT_FIELDS.filter((f) => changes[f] !== undefined).map((f) => [f, row[f]])));
   }
 
   /** model (or `*`) → limits, for one key. */
-  async keyLimits(keyId: string): Promise<Map<string, LimitOverride>> {
-    const rows = await this.db.selectFrom('key_rate_limits').selectAll().where('key_id', '=', keyId).execute();
+  keyLimits(keyId: string): Promise<Map<string, LimitOverride>> {
+    return this.read('key', keyId);
+  }
+
+  /** Replaces the key's limits for a model; a row with no field is removed. */
+  setKeyLimit(keyId: string, model: string, o: LimitOverride): Promise<void> {
+    return this.replace('key', keyId, model, o);
+  }
+
+  // The tables differ only in their names, so these read them untyped; `Row` types what comes back.
+  private get tables(): Kysely<any> {
+    return this.db;
+  }
+
+  private async read(level: Level, ownerId: string): Promise<Map<string, LimitOverride>> {
+    const { table, owner } = LEVELS[level];
+    const rows = (await this.tables.selectFrom(table).selectAll().where(owner, '=', ownerId).execute()) as (Row & { model: string })[];
     return new Map(rows.map((r) => [r.model, toOverride(r)]));
   }
 
-  async setKeyLimit(keyId: string, model: string, o: LimitOverride): Promise<void> {
+  private async replace(level: Level, ownerId: string, model: string, o: LimitOverride): Promise<void> {
     if (isEmpty(o)) {
-      await this.db.deleteFrom('key_rate_limits').where('key_id', '=', keyId).where('model', '=', model).execute();
+      const { table, owner } = LEVELS[level];
+      await this.tables.deleteFrom(table).where(owner, '=', ownerId).where('model', '=', model).execute();
       return;
     }
     const row = toRow(o);
-    await this.db
-      .insertInto('key_rate_limits')
-      .values({ key_id: keyId, model, ...row })
-      .onConflict((oc) => oc.columns(['key_id', 'model']).doUpdateSet(row))
+    await this.upsert(level, ownerId, model, row, row);
+  }
+
+  /** Inserts the row, or on (owner, model) conflict sets `update`'s columns. */
+  private async upsert(level: Level, ownerId: string, model: string, row: Row, update: Partial<Row>): Promise<void> {
+    const { table, owner } = LEVELS[level];
+    await this.tables
+      .insertInto(table)
+      .values({ [owner]: ownerId, model, ...row })
+      .onConflict((oc) => oc.columns([owner, 'model']).doUpdateSet(update))
       .execute();
   }
 }

@@ -14,8 +14,9 @@
  * applies its failure policy) and best-effort removes the id it may have added; a failed release
  * or refresh is swallowed and the lease simply expires.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '../redis-client.js';
+import { luaScript, runScript, withinMs, type LuaScript } from '../redis-lua.js';
 import { ACQUIRE_LUA, REFRESH_LUA, leaseKey } from './lease-scripts.js';
 import type { Lease, SlotSemaphore } from './types.js';
 
@@ -34,14 +35,8 @@ export interface RedisLeaseOptions {
   onLeaseLost?: (leaseId: string) => void;
 }
 
-interface Script {
-  text: string;
-  sha: string;
-}
-
-const script = (text: string): Script => ({ text, sha: createHash('sha1').update(text).digest('hex') });
-const ACQUIRE = script(ACQUIRE_LUA);
-const REFRESH = script(REFRESH_LUA);
+const ACQUIRE = luaScript(ACQUIRE_LUA);
+const REFRESH = luaScript(REFRESH_LUA);
 
 export class RedisLeaseSemaphore implements SlotSemaphore {
   readonly key: string;
@@ -176,31 +171,12 @@ export class RedisLeaseSemaphore implements SlotSemaphore {
     }
   }
 
-  private async run(s: Script, args: (string | number)[]): Promise<unknown> {
-    try {
-      return await this.bounded(this.redis.evalsha(s.sha, 1, this.key, ...args));
-    } catch (err) {
-      if (!String((err as Error)?.message).startsWith('NOSCRIPT')) throw err;
-      return await this.bounded(this.redis.eval(s.text, 1, this.key, ...args));
-    }
+  private run(s: LuaScript, args: (string | number)[]): Promise<unknown> {
+    return runScript(this.redis, s, [this.key], args, (p) => this.bounded(p));
   }
 
   private bounded<T>(p: Promise<T>): Promise<T> {
-    const ms = this.commandTimeoutMs;
-    if (!(ms > 0 && Number.isFinite(ms))) return p;
-    return new Promise<T>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`redis lease command timed out after ${ms} ms`)), ms);
-      p.then(
-        (v) => {
-          clearTimeout(t);
-          resolve(v);
-        },
-        (e: unknown) => {
-          clearTimeout(t);
-          reject(e);
-        },
-      );
-    });
+    return withinMs(p, this.commandTimeoutMs, () => new Error(`redis lease command timed out after ${this.commandTimeoutMs} ms`));
   }
 
   private wake(): void {

@@ -15,9 +15,9 @@
  * The store does not own the client: `close()` waits for pending compensations but does not quit.
  * @module
  */
-import { createHash } from 'node:crypto';
-import { ReplyError, type Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { scanTargets, type RedisClient } from '../redis-client.js';
+import { isReplyError, luaScript, runScript, withinMs, type LuaScript } from '../redis-lua.js';
 import { DependencyUnavailableError } from '../store/outage.js';
 import { validateReserve, validateSettle, validateSpendArgs, SPEND_GRACE_MS } from './bucket-math.js';
 import type { CounterStore, ReserveOutcome, ReserveRequest, RestoreRequest, SettleRequest, SpendState } from './counter-store.js';
@@ -40,20 +40,12 @@ import {
   type ScriptCall,
 } from './redis-scripts.js';
 
-/** An error reply from Redis itself (the command ran), as opposed to a timeout or lost connection. */
-const isReplyError = (err: unknown): err is Error => err instanceof (ReplyError as new () => Error);
-
-interface Script {
-  text: string;
-  sha: string;
-}
-const script = (text: string): Script => ({ text, sha: createHash('sha1').update(text).digest('hex') });
-const RESERVE = script(RESERVE_LUA);
-const SETTLE = script(SETTLE_LUA);
-const SET_SPENT = script(SET_SPENT_LUA);
-const RESTORE = script(RESTORE_LUA);
-const SWEEP = script(SWEEP_LUA);
-const RECONCILE = script(RECONCILE_LUA);
+const RESERVE = luaScript(RESERVE_LUA);
+const SETTLE = luaScript(SETTLE_LUA);
+const SET_SPENT = luaScript(SET_SPENT_LUA);
+const RESTORE = luaScript(RESTORE_LUA);
+const SWEEP = luaScript(SWEEP_LUA);
+const RECONCILE = luaScript(RECONCILE_LUA);
 
 /** A lease the sweep charged in full, waiting to be checked against the ledger. */
 export interface SweptLease {
@@ -201,31 +193,12 @@ export class RedisCounterStore implements CounterStore {
     this.pending.add(tracked);
   }
 
-  private async run(s: Script, call: ScriptCall): Promise<unknown> {
-    const { keys, args } = call;
-    try {
-      return await this.bounded(this.client.evalsha(s.sha, keys.length, ...keys, ...args));
-    } catch (err) {
-      if (!isReplyError(err) || !err.message.startsWith('NOSCRIPT')) throw err;
-      return await this.bounded(this.client.eval(s.text, keys.length, ...keys, ...args));
-    }
+  private run(s: LuaScript, call: ScriptCall): Promise<unknown> {
+    return runScript(this.client, s, call.keys, call.args, (p) => this.bounded(p));
   }
 
   /** Rejects after `timeoutMs` even if the client would keep the command queued for longer. */
   private bounded<T>(p: Promise<T>): Promise<T> {
-    const ms = this.timeoutMs;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new DependencyUnavailableError(`counter store: redis did not answer within ${ms} ms`)), ms);
-      p.then(
-        (v) => {
-          clearTimeout(timer);
-          resolve(v);
-        },
-        (e: unknown) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      );
-    });
+    return withinMs(p, this.timeoutMs, () => new DependencyUnavailableError(`counter store: redis did not answer within ${this.timeoutMs} ms`));
   }
 }

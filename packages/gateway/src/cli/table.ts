@@ -48,10 +48,12 @@ export const SECTIONS: readonly Section[] = [
   {
     title: 'Organization administration (a running gateway at TOLLGATE_URL, with an organization admin key in TOLLGATE_ORG_ADMIN_KEY)',
     resources: {
-      projects: 'projects, their users, API keys and rate limits',
+      projects: 'projects: their users, API keys, rate limits, models and spend limits',
       'service-accounts': "a project's service accounts and their keys",
       invites: 'invitations to join the organization',
       'admin-keys': "the organization's admin keys",
+      'spend-limit': "the organization's monthly spend limit",
+      'audit-logs': "the organization's changes: who, when, what",
       requests: 'one request as the usage ledger recorded it (support)',
     },
     commands: ORGANIZATION_COMMANDS,

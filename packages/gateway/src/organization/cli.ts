@@ -6,84 +6,28 @@
  *   tollgate projects list|create|get|update|archive
  *   tollgate projects users list|add|get|update|remove <project_id> ...
  *   tollgate projects keys list|get|delete <project_id> ...
- *   tollgate projects rate-limits list|update <project_id> ...
+ *   tollgate projects rate-limits|models|spend-limit ... <project_id>   (cli-limits.ts)
+ *   tollgate spend-limit get|set|delete
  *   tollgate service-accounts list|create|get|delete --project <project_id>
  *   tollgate invites list|create|get|delete
  *   tollgate admin-keys list|create|get|delete
+ *   tollgate audit-logs list
  *   tollgate requests show <request_id>
  *
  * The verbs that list, show and delete an object are made from one description per object
- * (`Resource`); a verb's own code is only what differs. A secret (a service account's key, an
+ * (`Resource`, cli-verbs.ts); a verb's own code is only what differs. A secret (a service account's key, an
  * admin key, an invite token) is printed by its create verb only, once.
  * @module
  */
-import { UsageError, valueFlag, type FlagSpec } from '../cli/args.js';
-import type { Args, Output, VerbSpec } from '../cli/command.js';
-import type { AdminClient } from '../cli/admin/client.js';
-import { objectFields, shownOnce, table, time } from '../cli/admin/format.js';
-import { limitBody, limitFlags, LIMITS } from '../cli/admin/limit-options.js';
-import { list, PAGING } from '../cli/admin/list.js';
+import { UsageError, valueFlag } from '../cli/args.js';
+import type { Args, VerbSpec } from '../cli/command.js';
+import { shownOnce, time } from '../cli/admin/format.js';
 import { PROJECT_ROLES } from '../store/repos/project-members.js';
+import { PROJECT_LIMIT_COMMANDS, SPEND_LIMIT_COMMANDS } from './cli-limits.js';
+import { deleteVerb, getVerb, inProject, listVerb, objectPath, send, verb, type Obj, type Resource } from './cli-verbs.js';
 import { ORG_ROLES } from './users.js';
 
-type Obj = Record<string, any>;
-type Column = readonly [header: string, value: (o: Obj) => unknown];
-
 const PROJECT_FLAG = { project: valueFlag('PROJECT_ID', 'the project (proj_...)', true) };
-
-/** One kind of object: where it lives, how it is named, what its list shows. */
-interface Resource {
-  /** The words before the verb: `projects users` is resource `projects`, group `users`. */
-  resource: string;
-  group?: string;
-  /** As the summaries name it: `project user`. */
-  noun: string;
-  /** Positional arguments naming the collection (`project_id`), before the object's own id. */
-  scope: string[];
-  /** Options naming the collection (`--project`). */
-  scopeFlags?: Record<string, FlagSpec>;
-  /** The collection's path, relative to /v1/organization. */
-  path(a: Args): string;
-  /** The positional argument naming one object. */
-  id: string;
-  columns: readonly Column[];
-}
-
-const cellOf = (v: unknown): string => (v === null || v === undefined ? '-' : String(v));
-const rows = (r: Resource) => (data: Obj[]) => table(r.columns.map(([h]) => h), data.map((o) => r.columns.map(([, f]) => cellOf(f(o)))));
-const objectPath = (r: Resource, a: Args) => `${r.path(a)}/${a.path(r.id)}`;
-
-/** A verb of `r`: its words, arguments and options, the API on /v1/organization. */
-function verb(r: Resource, name: string, summary: string, spec: Pick<VerbSpec, 'run'> & Partial<Pick<VerbSpec, 'args' | 'flags' | 'details'>>): VerbSpec {
-  return { api: 'organization', resource: r.resource, verb: r.group ? `${r.group} ${name}` : name, summary, ...spec, args: [...r.scope, ...(spec.args ?? [])], flags: { ...r.scopeFlags, ...spec.flags } };
-}
-
-const listVerb = (r: Resource, summary: string, flags: Record<string, FlagSpec> = {}, query: (a: Args) => string = () => '') =>
-  verb(r, 'list', summary, { flags: { ...PAGING, ...flags }, run: (api, a) => list(api, a, r.path(a), rows(r), query(a)) });
-
-const getVerb = (r: Resource) =>
-  verb(r, 'get', `show one ${r.noun}`, {
-    args: [r.id],
-    run: async (api, a) => {
-      const o = await api.request('GET', objectPath(r, a));
-      return { json: o, human: objectFields(o) };
-    },
-  });
-
-const deleteVerb = (r: Resource, name: string, summary: string) =>
-  verb(r, name, summary, {
-    args: [r.id],
-    run: async (api, a) => {
-      const d = await api.request('DELETE', objectPath(r, a));
-      return { json: d, human: `${name === 'remove' ? 'removed' : 'deleted'} ${d.id}\n` };
-    },
-  });
-
-/** POST `path` with `body`; prints every field of the answer (`omit` left out). */
-async function post(api: AdminClient, path: string, body: Obj | undefined, omit: string[] = []): Promise<Output & { json: Obj }> {
-  const o = await api.request('POST', path, body);
-  return { json: o, human: objectFields(o, omit) };
-}
 
 const PROJECTS: Resource = {
   resource: 'projects',
@@ -99,16 +43,6 @@ const PROJECTS: Resource = {
     ['ARCHIVED', (p) => time(p.archived_at)],
   ],
 };
-
-const inProject = (group: string, noun: string, path: string, id: string, columns: readonly Column[]): Resource => ({
-  resource: 'projects',
-  group,
-  noun,
-  scope: ['project_id'],
-  path: (a) => `/projects/${a.path('project_id')}/${path}`,
-  id,
-  columns,
-});
 
 const PROJECT_USERS = inProject('users', 'project user', 'users', 'user_id', [
   ['USER', (u) => u.id],
@@ -127,8 +61,6 @@ const PROJECT_KEYS = inProject('keys', 'API key of a project (redacted)', 'api_k
   ['CREATED', (k) => time(k.created_at)],
   ['LAST USED', (k) => time(k.last_used_at)],
 ]);
-
-const RATE_LIMITS = inProject('rate-limits', 'rate limit', 'rate_limits', 'model', [['MODEL', (l) => l.model], ...LIMITS.map(([, h, f]): Column => [h, (l) => l[f] ?? 'unlimited'])]);
 
 const SERVICE_ACCOUNTS: Resource = {
   resource: 'service-accounts',
@@ -178,6 +110,36 @@ const ADMIN_KEYS: Resource = {
   ],
 };
 
+const AUDIT_LOGS: Resource = {
+  resource: 'audit-logs',
+  noun: 'audit log entry',
+  scope: [],
+  path: () => '/audit_logs',
+  columns: [
+    ['ID', (e) => e.id],
+    ['TIME', (e) => time(e.effective_at)],
+    ['TYPE', (e) => e.type],
+    ['ACTOR', (e) => e.actor?.api_key?.user?.email ?? e.actor?.session?.user?.email ?? e.actor?.api_key?.id ?? e.actor?.type],
+    ['OBJECT', (e) => e[e.type]?.id],
+    ['PROJECT', (e) => e.project?.id],
+  ],
+};
+
+/** The audit-log filters: option → the API's array parameter. */
+const AUDIT_FILTERS = {
+  type: ['event_types', 'T1,T2', 'only these event types (project.created, api_key.deleted, ...)'],
+  actor: ['actor_ids', 'ID1,ID2', 'only changes by these users or keys'],
+  'actor-email': ['actor_emails', 'E1,E2', 'only changes by these e-mail addresses'],
+  project: ['project_ids', 'P1,P2', 'only changes in these projects'],
+  resource: ['resource_ids', 'ID1,ID2', 'only changes to these objects'],
+} as const;
+
+function auditQuery(a: Args): string {
+  const q = new URLSearchParams();
+  for (const [flag, [param]] of Object.entries(AUDIT_FILTERS)) if (a.list(flag)) q.set(param, a.list(flag)!.join(','));
+  return q.toString();
+}
+
 const REQUESTS: Resource = { resource: 'requests', noun: 'request', scope: [], path: () => '/requests', id: 'request_id', columns: [] };
 
 /** `--projects proj_a:member,proj_b:owner` → `[{id, role}]`. */
@@ -202,22 +164,22 @@ const role = (roles: readonly string[], help: string) => valueFlag('ROLE', `${ro
 
 export const ORGANIZATION_COMMANDS: readonly VerbSpec[] = [
   listVerb(PROJECTS, 'list the projects', { 'include-archived': { value: false, help: 'archived projects too' } }, (a) => (a.on('include-archived') ? 'include_archived=true' : '')),
-  verb(PROJECTS, 'create', 'create a project', { flags: { name: valueFlag('NAME', 'display name', true) }, run: (api, a) => post(api, '/projects', { name: a.str('name') }) }),
+  verb(PROJECTS, 'create', 'create a project', { flags: { name: valueFlag('NAME', 'display name', true) }, run: (api, a) => send(api, 'POST', '/projects', { name: a.str('name') }) }),
   getVerb(PROJECTS),
-  verb(PROJECTS, 'update', "rename a project", { args: ['project_id'], flags: { name: valueFlag('NAME', 'new name', true) }, run: (api, a) => post(api, objectPath(PROJECTS, a), { name: a.str('name') }) }),
-  verb(PROJECTS, 'archive', 'archive a project: its keys are refused at once (the Default project stays)', { args: ['project_id'], run: (api, a) => post(api, `${objectPath(PROJECTS, a)}/archive`, undefined) }),
+  verb(PROJECTS, 'update', "rename a project", { args: ['project_id'], flags: { name: valueFlag('NAME', 'new name', true) }, run: (api, a) => send(api, 'POST', objectPath(PROJECTS, a), { name: a.str('name') }) }),
+  verb(PROJECTS, 'archive', 'archive a project: its keys are refused at once (the Default project stays)', { args: ['project_id'], run: (api, a) => send(api, 'POST', `${objectPath(PROJECTS, a)}/archive`, undefined) }),
 
   listVerb(PROJECT_USERS, "list a project's users"),
   verb(PROJECT_USERS, 'add', 'add a member of the organization to a project', {
     args: ['user_id'],
     flags: { role: role(PROJECT_ROLES, 'the role in the project') },
-    run: (api, a) => post(api, PROJECT_USERS.path(a), { user_id: a.arg('user_id'), role: a.oneOf('role', PROJECT_ROLES) }),
+    run: (api, a) => send(api, 'POST', PROJECT_USERS.path(a), { user_id: a.arg('user_id'), role: a.oneOf('role', PROJECT_ROLES) }),
   }),
   getVerb(PROJECT_USERS),
   verb(PROJECT_USERS, 'update', "change a user's role in a project", {
     args: ['user_id'],
     flags: { role: role(PROJECT_ROLES, 'the new role') },
-    run: (api, a) => post(api, objectPath(PROJECT_USERS, a), { role: a.oneOf('role', PROJECT_ROLES) }),
+    run: (api, a) => send(api, 'POST', objectPath(PROJECT_USERS, a), { role: a.oneOf('role', PROJECT_ROLES) }),
   }),
   deleteVerb(PROJECT_USERS, 'remove', "remove a user from a project (the user's keys of the project stop at once)"),
 
@@ -228,27 +190,13 @@ export const ORGANIZATION_COMMANDS: readonly VerbSpec[] = [
   getVerb(PROJECT_KEYS),
   deleteVerb(PROJECT_KEYS, 'delete', "delete a project's API key (refused at its next request)"),
 
-  verb(RATE_LIMITS, 'list', "a project's rate limits per model (the organization's where the project sets none)", {
-    run: async (api, a) => {
-      const r = await api.all(RATE_LIMITS.path(a));
-      return { json: r, human: rows(RATE_LIMITS)(r.data) };
-    },
-  }),
-  verb(RATE_LIMITS, 'update', "lower a project's limits for a model (each at most the organization's); limits not given stay", {
-    args: ['model'],
-    flags: limitFlags("a whole number, at most the organization's"),
-    run: async (api, a) => {
-      const body = limitBody(a, 'nothing to set: give --rpm, --tpm, --rpd and/or --tpd', false);
-      const r = await api.request('POST', `${RATE_LIMITS.path(a)}/rl-${a.path('model')}`, body);
-      return { json: r, human: rows(RATE_LIMITS)([r]) };
-    },
-  }),
+  ...PROJECT_LIMIT_COMMANDS,
 
   listVerb(SERVICE_ACCOUNTS, "list a project's service accounts"),
   verb(SERVICE_ACCOUNTS, 'create', 'create a service account with its API key (shown once)', {
     flags: { name: valueFlag('NAME', 'a name to recognise it by', true) },
     run: async (api, a) => {
-      const r = await post(api, SERVICE_ACCOUNTS.path(a), { name: a.str('name') }, ['api_key.value']);
+      const r = await send(api, 'POST', SERVICE_ACCOUNTS.path(a), { name: a.str('name') }, ['api_key.value']);
       return { ...r, human: r.human + shownOnce('key', r.json.api_key?.value) };
     },
   }),
@@ -264,7 +212,7 @@ export const ORGANIZATION_COMMANDS: readonly VerbSpec[] = [
     },
     run: async (api, a) => {
       const projects = inviteProjects(a);
-      const r = await post(api, '/invites', { email: a.str('email'), role: a.oneOf('role', ORG_ROLES), ...(projects ? { projects } : {}) }, ['token']);
+      const r = await send(api, 'POST', '/invites', { email: a.str('email'), role: a.oneOf('role', ORG_ROLES), ...(projects ? { projects } : {}) }, ['token']);
       return { ...r, human: r.human + shownOnce('invite token', r.json.token, '\nThe invitee accepts with POST /v1/invites/accept {"token": ..., "name": ...}.') };
     },
   }),
@@ -275,19 +223,22 @@ export const ORGANIZATION_COMMANDS: readonly VerbSpec[] = [
   verb(ADMIN_KEYS, 'create', 'create an admin key (shown once)', {
     flags: { name: valueFlag('NAME', 'a name to recognise the key by', true), 'expires-at': valueFlag('WHEN', 'Unix seconds, an ISO date, or +30d / +12h / +90m (default: never)') },
     run: async (api, a) => {
-      const r = await post(api, '/admin_api_keys', { name: a.str('name'), ...expiresIn(a) }, ['value']);
+      const r = await send(api, 'POST', '/admin_api_keys', { name: a.str('name'), ...expiresIn(a) }, ['value']);
       return { ...r, human: r.human + shownOnce('admin key', r.json.value) };
     },
   }),
   getVerb(ADMIN_KEYS),
   deleteVerb(ADMIN_KEYS, 'delete', 'delete an admin key (refused at its next request)'),
 
+  ...SPEND_LIMIT_COMMANDS,
+
+  listVerb(AUDIT_LOGS, "the organization's changes, newest first", Object.fromEntries(Object.entries(AUDIT_FILTERS).map(([flag, [, placeholder, help]]) => [flag, valueFlag(placeholder, help)])), auditQuery),
+
   verb(REQUESTS, 'show', 'what the ledger knows of one request of the organization (its x-request-id)', {
     args: ['request_id'],
     run: async (api, a) => {
       if (!a.arg('request_id').startsWith('req_')) throw new UsageError(`<request_id>: expected a request id (req_..., the x-request-id header), got ${JSON.stringify(a.arg('request_id'))}`);
-      const o = await api.request('GET', objectPath(REQUESTS, a));
-      return { json: o, human: objectFields(o) };
+      return send(api, 'GET', objectPath(REQUESTS, a));
     },
   }),
 ];

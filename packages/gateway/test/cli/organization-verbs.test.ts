@@ -151,12 +151,62 @@ describe('tollgate organization verbs', () => {
     expect(set.stdout).toMatch(/^sim-small\s+5\s+unlimited/m);
     expect((await json(['projects', 'rate-limits', 'list', p.id])).data.find((l: { model: string }) => l.model === 'sim-small').max_requests_per_1_minute).toBe(5);
 
+    // The operator lowers the organization's limit; the project cannot go above it.
+    expect((await cli(['limits', 'set', acme.orgId, 'sim-small', '--rpm', '100'])).code).toBe(0);
+    const above = await cli(['projects', 'rate-limits', 'update', p.id, 'sim-small', '--rpm', '101']);
+    expect(above).toMatchObject({ code: 1, stdout: '' });
+    expect(above.stderr).toMatch(/\(\w+; param: max_requests_per_1_minute\)\n$/);
+    expect((await cli(['projects', 'rate-limits', 'update', p.id, 'sim-small', '--rpm', '100'])).stdout).toMatch(/^sim-small\s+100\s/m);
+    expect((await cli(['limits', 'reset', acme.orgId, 'sim-small'])).code).toBe(0);
+
     const unlimited = await cli(['projects', 'rate-limits', 'update', p.id, 'sim-small', '--rpm', 'unlimited']);
     expect(unlimited.code).toBe(2);
     expect(unlimited.stderr).toMatch(/^error: --rpm: expected a whole number/);
     const unknown = await cli(['projects', 'rate-limits', 'update', p.id, 'no-such-model', '--rpm', '1']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('rl-no-such-model');
+  });
+
+  it('projects models and spend limits, the organization spend limit: set, get, delete', async () => {
+    const p = await json(['projects', 'create', '--name', 'budgeted']);
+    const allowed = await cli(['projects', 'models', 'set', p.id, '--allow', 'sim-small,sim-embed']);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toMatch(/^mode:\s+allow_list\nmodel_ids:\s+sim-small,sim-embed\n$/);
+    expect((await json(['projects', 'models', 'get', p.id])).model_ids).toEqual(['sim-small', 'sim-embed']);
+    expect((await cli(['projects', 'models', 'delete', p.id])).stdout).toBe('deleted the model permissions\n');
+    expect((await cli(['projects', 'models', 'get', p.id])).stdout).toMatch(/^mode:\s+deny_list\nmodel_ids:\s+-\n$/);
+    const unknown = await cli(['projects', 'models', 'set', p.id, '--deny', 'no-such-model']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('model_ids[0]');
+
+    const set = await cli(['projects', 'spend-limit', 'set', p.id, '--hard', '12.5']);
+    expect(set.code).toBe(0);
+    expect(set.stdout).toMatch(/^threshold_amount:\s+1250$/m);
+    expect(set.stdout).toMatch(/^enforcement\.status:\s+enforcing$/m);
+    expect((await json(['projects', 'spend-limit', 'get', p.id])).threshold_amount).toBe(1250);
+    expect((await cli(['projects', 'spend-limit', 'delete', p.id])).code).toBe(0);
+    expect((await cli(['projects', 'spend-limit', 'get', p.id])).code).toBe(1);
+
+    expect((await json(['spend-limit', 'set', '--hard', '$500'])).threshold_amount).toBe(50_000);
+    expect((await json(['spend-limit', 'get'])).object).toBe('organization.spend_limit');
+    expect((await json(['spend-limit', 'get'], { TOLLGATE_ORG_ADMIN_KEY: other.adminKey }).catch((e: Error) => e.message))).toMatch(/exited 1/);
+    expect((await cli(['spend-limit', 'delete'])).stdout).toBe('deleted the spend limit\n');
+  });
+
+  it('audit-logs: the changes made through the CLI, filtered by project and type', async () => {
+    const p = await json(['projects', 'create', '--name', 'audited']);
+    await json(['projects', 'update', p.id, '--name', 'audited 2']);
+    const listed = await cli(['audit-logs', 'list', '--project', p.id]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^ID\s+TIME\s+TYPE\s+ACTOR\s+OBJECT\s+PROJECT\n/);
+    const types = [...listed.stdout.matchAll(/^\S+\s+\S+\s+(\S+)\s+ana@acme\.test\s+(\S+)\s+(\S+)$/gm)].map((m) => [m[1], m[2], m[3]]);
+    expect(types).toEqual([
+      ['project.updated', p.id, p.id],
+      ['project.created', p.id, p.id],
+    ]);
+    const created = await json(['audit-logs', 'list', '--project', p.id, '--type', 'project.created']);
+    expect(created.data.map((e: { type: string }) => e.type)).toEqual(['project.created']);
+    expect((await json(['audit-logs', 'list', '--project', p.id], { TOLLGATE_ORG_ADMIN_KEY: other.adminKey })).data).toEqual([]);
   });
 
   it('invites: create prints the token once; list, get, delete', async () => {
@@ -213,6 +263,9 @@ describe('tollgate organization verbs', () => {
       [['projects', 'users'], /missing a verb for projects users/],
       [['projects', 'users', 'fly'], /unknown verb "fly" for projects users/],
       [['projects', 'get'], /missing <project_id>/],
+      [['projects', 'models', 'set', 'proj_x', '--allow', 'a', '--deny', 'b'], /give --allow or --deny/],
+      [['projects', 'spend-limit', 'set', 'proj_x', '--hard', '0.001'], /--hard: expected a USD amount/],
+      [['spend-limit', 'set', '--hard', 'lots'], /--hard: expected a USD amount/],
     ];
     for (const [argv, message] of cases) {
       const r = await cli(argv);
@@ -238,7 +291,7 @@ describe('tollgate organization verbs', () => {
   });
 
   it('--help works for every verb without a key, naming the organization key', async () => {
-    for (const resource of ['projects', 'service-accounts', 'invites', 'admin-keys', 'requests']) {
+    for (const resource of ['projects', 'service-accounts', 'invites', 'admin-keys', 'spend-limit', 'audit-logs', 'requests']) {
       const res = await cli([resource, '--help']);
       expect(res.stdout).toContain(`Usage: tollgate ${resource} <verb>`);
     }

@@ -1,12 +1,13 @@
-/** An error answer of the admin API: exit code 1. */
+/** An error answer of the admin API: exit code 1. The message adds the error's code and the parameter it names. */
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
     readonly body: unknown,
   ) {
-    const e = (body as { error?: { message?: unknown; code?: unknown } } | undefined)?.error;
+    const e = (body as { error?: { message?: unknown; code?: unknown; param?: unknown } } | undefined)?.error;
     const message = typeof e?.message === 'string' ? e.message : `HTTP ${status}`;
-    super(typeof e?.code === 'string' ? `${message} (${e.code})` : message);
+    const about = [typeof e?.code === 'string' ? e.code : undefined, typeof e?.param === 'string' ? `param: ${e.param}` : undefined].filter(Boolean);
+    super(about.length ? `${message} (${about.join('; ')})` : message);
     this.name = 'ApiFailure';
   }
 }

@@ -17,6 +17,7 @@ import { registerBillingRoutes } from './billing/routes.js';
 import { AuditRecorder, registerOperatorOrganizationRoutes, registerOrganizationApi } from './organization/index.js';
 import { createSoftLimitHook, SoftLimitNotifier } from './billing/soft-limit.js';
 import { OrgSpendLimits } from './billing/org-spend-limits.js';
+import { createSpendAlertHook, SpendAlertNotifier } from './billing/spend-alerts.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config/types.js';
 import type { Router } from './http/router.js';
@@ -66,6 +67,8 @@ export interface Services {
   settlements: SettlementQueue;
   /** Soft-limit crossings and their webhook deliveries (`idle()` waits for checks and retries). */
   softLimits: SoftLimitNotifier;
+  /** Spend-alert crossings and their deliveries (`idle()` waits for checks and retries). */
+  spendAlerts: SpendAlertNotifier;
   /** Rebuilds an organization's counters from the ledger when they were lost. */
   rebuilder: CounterRebuilder;
   /** With Redis: the periodic pass that brings spend counters back to the ledger. */
@@ -92,7 +95,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   await identity.loadSecret();
   const credentialsFile = deps.credentialsFile ?? credentialsFileFor(config);
   const adminKey = await resolveAdminKey(store, config.secrets.admin_key, credentialsFile);
-  const spendLimits = new OrgSpendLimits(store, { clock, maxStaleMs: config.database.max_stale_ms, log });
+  const spendLimits = new OrgSpendLimits(store, { clock, maxStaleMs: config.database.max_stale_ms, log, alerts: (orgId) => store.spendAlerts.ofOrganization(orgId) });
   // Spend limits changed through any instance reach this one's cache with identity's events.
   identity.onInvalidate((e) => spendLimits.follow(e));
   const ledger = new UsageLedger(store, { clock, log, config: config.usage, journalPath: journalPathFor(config) });
@@ -104,6 +107,9 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   });
   const softLimits = new SoftLimitNotifier(store, { clock, log, webhookUrl: config.billing.soft_limit_webhook_url, fetch: deps.fetch ?? fetch });
   void softLimits.resumePending().catch((e: unknown) => log.warn({ err: e }, 'resuming soft-limit notifications failed'));
+  // Spend alerts notify the way the soft limit does: a log event and the same billing webhook.
+  const spendAlerts = new SpendAlertNotifier(store, { clock, log, webhookUrl: config.billing.soft_limit_webhook_url, fetch: deps.fetch ?? fetch });
+  void spendAlerts.resumePending().catch((e: unknown) => log.warn({ err: e }, 'resuming spend-alert notifications failed'));
   const retention = startUsageRetention(store, { retentionDays: config.usage.retention_days, clock, log });
 
   const settlements = new SettlementQueue({ clock, log });
@@ -120,14 +126,19 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
       ? new SpendReconciler({ store, counters, redis, clock, log, flushLedger: () => ledger.flush(), intervalMs: config.billing.reconcile_interval_ms, graceMs: config.billing.reconcile_grace_ms })
       : undefined;
   reconciler?.start();
-  // Reads spend only while the organization has a soft limit not yet fired this period.
-  const afterSettle = createSoftLimitHook({
+  // Each reads spend only while there is a soft limit or a spend alert not yet fired this period.
+  const softLimitCheck = createSoftLimitHook({
     notifier: softLimits,
     counters,
     clock,
     log,
     softLimitOf: async (orgId) => (await spendLimits.get(orgId)).softLimitPico,
   });
+  const spendAlertCheck = createSpendAlertHook({ notifier: spendAlerts, counters, clock, log, alertsOf: async (orgId) => (await spendLimits.get(orgId)).alerts });
+  const afterSettle = (orgId: string, projectId?: string) => {
+    softLimitCheck(orgId);
+    spendAlertCheck(orgId, projectId);
+  };
   const responses = new ResponseStore(store, { clock, retentionDays: config.responses.retention_days });
   const responseSweeper = responses.startSweeper(log);
 
@@ -190,6 +201,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     limiter,
     settlements,
     softLimits,
+    spendAlerts,
     rebuilder,
     reconciler,
     ledger,
@@ -240,6 +252,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
       await settlements.close();
       await ledger.close();
       await softLimits.idle();
+      await spendAlerts.idle();
       await identity.close();
       await counters.close();
       await store.close();

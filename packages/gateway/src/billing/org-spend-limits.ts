@@ -12,6 +12,7 @@ import { TtlCache } from '../ttl-cache.js';
 import type { Invalidation } from '../identity/invalidation.js';
 import { getOrgLimits, getProjectSpendLimits } from './org-limits.js';
 import type { BillingStore } from '../store/billing-tables.js';
+import type { SpendAlert } from '../store/index.js';
 
 export interface SpendLimits {
   /** Pico-dollars: requests whose worst-case cost would pass it are refused; null = unlimited. */
@@ -20,9 +21,11 @@ export interface SpendLimits {
   softLimitPico: bigint | null;
   /** Project id → its monthly spend limit in pico-dollars (projects without one are absent). */
   projects: ReadonlyMap<string, bigint>;
+  /** The spend alerts of the organization and of its projects (they notify; they never refuse). */
+  alerts: readonly SpendAlert[];
 }
 
-const NONE: SpendLimits = { hardLimitPico: null, softLimitPico: null, projects: new Map() };
+const NONE: SpendLimits = { hardLimitPico: null, softLimitPico: null, projects: new Map(), alerts: [] };
 
 export class OrgSpendLimits {
   private readonly cache: TtlCache<string, { limits: SpendLimits; at: number }>;
@@ -32,11 +35,21 @@ export class OrgSpendLimits {
   private readonly clock: Clock;
   private readonly ttlMs: number;
   private readonly stale: StaleServing;
+  private readonly alertsOf: (orgId: string) => Promise<SpendAlert[]>;
 
   constructor(
     private readonly store: BillingStore,
-    opts: { clock?: Clock; ttlMs?: number; maxEntries?: number; maxStaleMs?: number; log?: ConstructorParameters<typeof StaleServing>[3] } = {},
+    opts: {
+      clock?: Clock;
+      ttlMs?: number;
+      maxEntries?: number;
+      maxStaleMs?: number;
+      log?: ConstructorParameters<typeof StaleServing>[3];
+      /** Reads an organization's spend alerts (default: none). */
+      alerts?: (orgId: string) => Promise<SpendAlert[]>;
+    } = {},
   ) {
+    this.alertsOf = opts.alerts ?? (async () => []);
     this.clock = opts.clock ?? systemClock;
     this.ttlMs = opts.ttlMs ?? 30_000;
     this.cache = new TtlCache(this.clock, this.ttlMs, opts.maxEntries ?? 10_000);
@@ -86,8 +99,8 @@ export class OrgSpendLimits {
 
   private async load(orgId: string): Promise<SpendLimits> {
     const gen = this.generation;
-    const [o, projects] = await Promise.all([getOrgLimits(this.store, orgId), getProjectSpendLimits(this.store, orgId)]);
-    const limits = o && !o.deleted ? { hardLimitPico: o.hardLimitPico, softLimitPico: o.softLimitPico, projects } : NONE;
+    const [o, projects, alerts] = await Promise.all([getOrgLimits(this.store, orgId), getProjectSpendLimits(this.store, orgId), this.alertsOf(orgId)]);
+    const limits = o && !o.deleted ? { hardLimitPico: o.hardLimitPico, softLimitPico: o.softLimitPico, projects, alerts } : NONE;
     if (gen === this.generation) this.cache.set(orgId, { limits, at: this.clock.now() });
     return limits;
   }

@@ -17,6 +17,8 @@
 import type { ModelConfig } from '../config/types.js';
 
 export const PICO_PER_USD = 1_000_000_000_000n;
+/** Pico-dollars per US cent (the unit of the Administration API's `threshold_amount`). */
+export const PICO_PER_CENT = PICO_PER_USD / 100n;
 /** Largest amount stored anywhere (a 64-bit signed integer column): about $9.22 million. */
 export const MAX_PICO = 2n ** 63n - 1n;
 const MICROS_PER_USD = 1_000_000;

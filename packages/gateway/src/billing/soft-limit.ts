@@ -16,6 +16,7 @@ import { picoToUsd, toPico } from './pricing.js';
 import { billingDb, type BillingStore, type SoftLimitStatus } from '../store/billing-tables.js';
 import { moneyText } from './money-column.js';
 import { DEFAULT_RETRY, deliverWebhook, retryWindowMs } from '../http/webhook-delivery.js';
+import { attemptColumns, NotificationBook } from './notification-book.js';
 
 export interface SoftLimitNotifierOptions {
   clock: Clock;
@@ -45,21 +46,19 @@ export interface SoftLimitPayload {
   created_at: number;
 }
 
-const MEMO_CAP = 100_000;
-
 export class SoftLimitNotifier {
   private readonly o: Required<Omit<SoftLimitNotifierOptions, 'webhookUrl'>> & { webhookUrl: string | null; store: BillingStore };
-  /** (org, period) pairs known to have a row: later settlements skip the database. */
-  private readonly fired = new Set<string>();
-  private readonly inflight = new Set<Promise<void>>();
+  /** (org, period) pairs known to have a row (later settlements skip the database); deliveries in progress. */
+  private readonly book: NotificationBook;
 
   constructor(store: BillingStore, o: SoftLimitNotifierOptions) {
     this.o = { ...DEFAULT_RETRY, ...o, store };
+    this.book = new NotificationBook(o.log, 'soft limit');
   }
 
   /** True when this (organization, period) is already known to have fired here. */
   alreadyFired(orgId: string, period: string): boolean {
-    return this.fired.has(memoKey(orgId, period));
+    return this.book.has(memoKey(orgId, period));
   }
 
   /**
@@ -70,7 +69,7 @@ export class SoftLimitNotifier {
   async check(orgId: string, spentPico: bigint, softLimitPico: bigint | null, period: string): Promise<boolean> {
     if (softLimitPico === null || spentPico < softLimitPico) return false;
     const key = memoKey(orgId, period);
-    if (this.fired.has(key)) return false;
+    if (this.book.has(key)) return false;
     const now = this.o.clock.now();
     const status: SoftLimitStatus = this.o.webhookUrl === null ? 'no_webhook' : 'pending';
     const created = await billingDb(this.o.store)
@@ -79,7 +78,7 @@ export class SoftLimitNotifier {
       .onConflict((oc) => oc.columns(['org_id', 'period']).doNothing())
       .returning('org_id')
       .execute();
-    this.remember(key);
+    this.book.remember(key);
     if (created.length === 0) return false;
     this.o.log.info({ org_id: orgId, period, spend_usd: picoToUsd(spentPico), soft_limit_usd: picoToUsd(softLimitPico) }, 'soft limit reached');
     if (this.o.webhookUrl !== null) this.track(this.deliver(orgId, period, spentPico, softLimitPico, now, 0));
@@ -101,15 +100,15 @@ export class SoftLimitNotifier {
       .where('created_at', '<', cutoff)
       .execute();
     for (const r of rows) {
-      this.remember(memoKey(r.org_id, r.period));
+      this.book.remember(memoKey(r.org_id, r.period));
       this.track(this.deliver(r.org_id, r.period, toPico(r.spend), toPico(r.limit), Number(r.created_at), r.attempts));
     }
     return rows.length;
   }
 
   /** Resolves when no check (from the settlement hook) or delivery is in progress. */
-  async idle(): Promise<void> {
-    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  idle(): Promise<void> {
+    return this.book.idle();
   }
 
   private async deliver(orgId: string, period: string, spent: bigint, limit: bigint, createdAt: number, attemptsSoFar: number): Promise<void> {
@@ -126,26 +125,16 @@ export class SoftLimitNotifier {
     };
     const body = JSON.stringify(payload);
     const row = () => billingDb(this.o.store).updateTable('soft_limit_notifications').where('org_id', '=', orgId).where('period', '=', period);
-    const final = await deliverWebhook(this.o, { url, body, headers: () => ({ 'content-type': 'application/json', 'user-agent': 'tollgate', 'x-tollgate-notification-id': payload.id }) }, attemptsSoFar, async (a) => {
-      await (a.delivered
-        ? row().set({ status: 'delivered', attempts: a.attempt, last_error: null, delivered_at: this.o.clock.now() })
-        : row().set({ status: a.last ? 'failed' : 'pending', attempts: a.attempt, last_error: a.error!.slice(0, 500) })
-      ).execute();
+    const final = await deliverWebhook(this.o, { url, body, headers: () => notificationHeaders(payload.id) }, attemptsSoFar, async (a) => {
+      await row().set(attemptColumns(a, this.o.clock.now())).execute();
     });
     if (final?.delivered) this.o.log.info({ org_id: orgId, period, attempts: final.attempt }, 'soft limit webhook delivered');
     else if (final) this.o.log.warn({ org_id: orgId, period, attempts: final.attempt, error: final.error }, 'soft limit webhook failed');
   }
 
-  private remember(key: string): void {
-    // Bounded: entries of past periods are only an optimization, so forgetting them is safe.
-    if (this.fired.size >= MEMO_CAP) this.fired.clear();
-    this.fired.add(key);
-  }
-
   /** Counts `p` as work in progress until it settles: `idle()` waits for it. */
   track(p: Promise<void>): void {
-    const t = p.catch((e: unknown) => this.o.log.warn({ err: e }, 'soft limit delivery bookkeeping failed')).finally(() => this.inflight.delete(t));
-    this.inflight.add(t);
+    this.book.track(p);
   }
 }
 
@@ -172,6 +161,11 @@ export function createSoftLimitHook(d: {
       await d.notifier.check(orgId, spend.spent, soft, period.key);
     })().catch((err: unknown) => d.log.warn({ err, org_id: orgId }, 'soft limit check failed')));
   };
+}
+
+/** The headers of a billing notification webhook. */
+export function notificationHeaders(id: string): Record<string, string> {
+  return { 'content-type': 'application/json', 'user-agent': 'tollgate', 'x-tollgate-notification-id': id };
 }
 
 function memoKey(orgId: string, period: string): string {

@@ -29,8 +29,8 @@ export interface RequestReservationsDeps {
   /** Rebuilds lost counters from the usage ledger (usage/counter-rebuild.ts): an organization's, or one project's spend. */
   rebuilder: { rebuild(orgId: string, tier: string, projectId?: string): Promise<unknown>; rebuildProject(orgId: string, projectId: string): Promise<unknown> };
   settlements: SettlementQueue;
-  /** Runs after each settlement has landed (the soft-limit check); must not throw. */
-  afterSettle: (orgId: string) => void;
+  /** Runs after each settlement has landed (the soft-limit and spend-alert checks); must not throw. */
+  afterSettle: (orgId: string, projectId?: string) => void;
   clock: Clock;
   log: Logger | undefined;
   /** Milliseconds a reservation is held before the counter store charges it anyway. */
@@ -70,7 +70,7 @@ export class RequestReservations {
     };
     const admitted = await this.counterOutage.guard(() => this.reserveRebuilding(request, tier));
     // Past the lease the sweep charges the reservation anyway; retrying longer is pointless.
-    return new HeldReservation(admitted, d.settlements, d.afterSettle, orgId, d.clock.now() + d.leaseMs);
+    return new HeldReservation(admitted, d.settlements, () => d.afterSettle(orgId, projectId), d.clock.now() + d.leaseMs);
   }
 
   /**
@@ -104,15 +104,14 @@ class HeldReservation implements Reservation {
   constructor(
     private readonly admitted: LimitReservation,
     private readonly settlements: SettlementQueue,
-    private readonly afterSettle: (orgId: string) => void,
-    private readonly orgId: string,
+    private readonly afterSettle: () => void,
     private readonly giveUpAt: number,
   ) {
     this.headers = admitted.headers;
   }
 
   settle({ tokens, costPico }: { tokens: number; costPico: bigint }): void {
-    this.settlements.submit({ run: () => this.admitted.settle(tokens, costPico), giveUpAt: this.giveUpAt, onSettled: () => this.afterSettle(this.orgId) });
+    this.settlements.submit({ run: () => this.admitted.settle(tokens, costPico), giveUpAt: this.giveUpAt, onSettled: this.afterSettle });
   }
 
   cancel(): void {

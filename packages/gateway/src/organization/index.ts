@@ -22,6 +22,9 @@
  * GET    /v1/organization/usage/embeddings               (the same)
  * GET    /v1/organization/costs                          ?start_time&end_time&group_by[]&limit&page
  * GET    /v1/organization/requests/{request_id}          (Tollgate's: the ledger's record of one request)
+ * GET|POST /v1/organization/spend_alerts              {threshold_amount, currency, interval, notification_channel}
+ * GET|POST|DELETE /v1/organization/spend_alerts/{alert_id}
+ * GET|POST|DELETE /v1/organization/projects/{project_id}/spend_alerts[/{alert_id}]   (the same, one project)
  * GET    /v1/organization/audit_logs                     ?event_types[]&actor_ids[]&actor_emails[]&project_ids[]&resource_ids[]&effective_at[gt|gte|lt|lte]&before
  * ```
  * @module
@@ -33,6 +36,7 @@ import { createAdminApiKey, deleteAdminApiKey, getAdminApiKey, listAdminApiKeys 
 import { listAuditLogs } from './audit-logs.js';
 import type { OrgDeps } from './deps.js';
 import { getRequest } from './requests.js';
+import { orgSpendAlerts, projectSpendAlerts } from './spend-alerts.js';
 import { costs, usageCompletions, usageEmbeddings } from './usage.js';
 import { createInvite, deleteInvite, getInvite, listInvites, registerInviteAccept } from './invites.js';
 import { deleteUser, getUser, listUsers, updateUser } from './users.js';
@@ -44,7 +48,7 @@ export { AuditRecorder, operatorActor, type AuditActor, type AuditEvent } from '
 export { ADMIN_KEY_PREFIX, isWellFormedAdminKey } from './admin-key-format.js';
 export { registerOperatorOrganizationRoutes } from './operator-routes.js';
 
-/** Projects, their users, service accounts, keys, rate limits, model permissions; the spend limits. */
+/** Projects, their users, service accounts, keys, rate limits, model permissions; the spend limits and spend alerts. */
 function registerProjectApi(org: OrgRouter): void {
   const p = '/projects/:project_id';
   org.on('POST', '/projects', P.createProject);
@@ -72,6 +76,16 @@ function registerProjectApi(org: OrgRouter): void {
   org.on('GET', `${p}/spend_limit`, L.getProjectSpendLimit);
   org.on('POST', `${p}/spend_limit`, L.setProjectSpendLimit);
   org.on('DELETE', `${p}/spend_limit`, L.deleteProjectSpendLimit);
+  org.on('GET', `${p}/spend_alerts`, projectSpendAlerts.list);
+  org.on('POST', `${p}/spend_alerts`, projectSpendAlerts.create);
+  org.on('GET', `${p}/spend_alerts/:alert_id`, projectSpendAlerts.retrieve);
+  org.on('POST', `${p}/spend_alerts/:alert_id`, projectSpendAlerts.update);
+  org.on('DELETE', `${p}/spend_alerts/:alert_id`, projectSpendAlerts.remove);
+  org.on('GET', '/spend_alerts', orgSpendAlerts.list);
+  org.on('POST', '/spend_alerts', orgSpendAlerts.create);
+  org.on('GET', '/spend_alerts/:alert_id', orgSpendAlerts.retrieve);
+  org.on('POST', '/spend_alerts/:alert_id', orgSpendAlerts.update);
+  org.on('DELETE', '/spend_alerts/:alert_id', orgSpendAlerts.remove);
   org.on('GET', '/spend_limit', L.getOrgSpendLimit);
   org.on('POST', '/spend_limit', L.setOrgSpendLimit);
   org.on('DELETE', '/spend_limit', L.deleteOrgSpendLimit);

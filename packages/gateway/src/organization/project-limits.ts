@@ -22,12 +22,11 @@ import { LIMIT_FIELDS, MODEL_PERMISSION_MODES, type LimitField, type LimitOverri
 import type { OrgCaller, OrgDeps, OrgHandler } from './deps.js';
 import { listQuery, notFound } from './list.js';
 import { announce, pathProject } from './projects.js';
+import { THRESHOLD_FIELDS, thresholdObject, thresholdOf } from './threshold.js';
 
 const RL_PREFIX = 'rl-';
 /** OpenAI's fields Tollgate does not count: accepted in an update, not stored. */
 const NOT_KEPT = ['max_images_per_1_minute', 'max_audio_megabytes_per_1_minute', 'batch_1_day_max_input_tokens'];
-/** Pico-dollars per cent: `threshold_amount` is in cents. */
-const PICO_PER_CENT = 10_000_000_000n;
 
 type Limits = Record<LimitField, number | null>;
 
@@ -48,7 +47,7 @@ function pick(own: number | null | undefined, org: number | null): number | null
  * After a change to limits: announced (every instance re-reads the organization at its next
  * request), then recorded in the audit log as `e.type` with its `changes_requested`.
  */
-async function limitsChanged(deps: OrgDeps, caller: OrgCaller, e: { type: string; objectId: string; projectId?: string }, changes: Record<string, unknown>): Promise<void> {
+export async function limitsChanged(deps: OrgDeps, caller: OrgCaller, e: { type: string; objectId: string; projectId?: string }, changes: Record<string, unknown>): Promise<void> {
   await announce(deps, caller.org.id);
   await deps.audit.record(caller.actor, caller.org.id, { ...e, details: { id: e.objectId, changes_requested: changes } });
 }
@@ -135,21 +134,14 @@ export const deleteModelPermissions: OrgHandler = async (ctx, caller, deps) => {
 
 // ---- spend limits ----
 
-/** `threshold_amount` (whole cents, at least 1), `currency` USD, `interval` month, as pico-dollars. */
 async function spendLimitBody(ctx: Parameters<OrgHandler>[0], deps: OrgDeps): Promise<{ pico: bigint; cents: number }> {
-  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['threshold_amount', 'currency', 'interval']);
-  const cents = f.integer('threshold_amount', { min: 1, max: 900_000_000_000 });
-  if (cents === undefined || cents === null) throw new ApiError('missing_required_parameter', { param: 'threshold_amount' }, { param: 'threshold_amount' });
-  f.oneOf('currency', ['USD'], { required: true });
-  f.oneOf('interval', ['month'], { required: true });
-  return { pico: BigInt(cents) * PICO_PER_CENT, cents };
+  return thresholdOf(await Fields.fromBody(ctx, deps.config.server.max_body_bytes, THRESHOLD_FIELDS));
 }
 
 const spendLimitRequested = (cents: number) => ({ threshold_amount: cents, currency: 'USD', interval: 'month' });
 
 function spendLimitObject(object: 'organization.spend_limit' | 'project.spend_limit', pico: bigint) {
-  // Whole cents: limits set here are; one set in dollars through /admin/v1 rounds down.
-  return { object, threshold_amount: Number(pico / PICO_PER_CENT), currency: 'USD', interval: 'month', enforcement: { status: 'enforcing' } };
+  return { object, ...thresholdObject(pico), enforcement: { status: 'enforcing' } };
 }
 
 /** GET /spend_limit */

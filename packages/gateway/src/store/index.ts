@@ -26,6 +26,7 @@ import { ProjectMemberRepo } from './repos/project-members.js';
 import { ServiceAccountRepo } from './repos/service-accounts.js';
 import { RateLimitRepo } from './repos/rate-limits.js';
 import { SettingsRepo } from './repos/settings.js';
+import { SpendAlertRepo } from './repos/spend-alerts.js';
 import { UserRepo } from './repos/users.js';
 import type { Database } from './schema.js';
 
@@ -46,6 +47,8 @@ export interface Store {
   readonly projectMembers: ProjectMemberRepo;
   readonly serviceAccounts: ServiceAccountRepo;
   readonly settings: SettingsRepo;
+  /** Spend alerts of organizations and projects. */
+  readonly spendAlerts: SpendAlertRepo;
   /** Whether the database answers a trivial query within `timeoutMs` (readiness); never throws. */
   ping(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
@@ -81,6 +84,7 @@ export async function openStore(url: string, opts: { clock?: Clock; timeouts?: T
     projectMembers: new ProjectMemberRepo(db, clock),
     serviceAccounts: new ServiceAccountRepo(db, clock),
     settings: new SettingsRepo(db),
+    spendAlerts: new SpendAlertRepo(db, clock),
     ping: (timeoutMs = 2000) => ping(db, timeoutMs),
     close: () => (closed ??= db.destroy()),
   };
@@ -117,4 +121,5 @@ export { LIMIT_FIELDS, type LimitField, type LimitOverride } from './repos/rate-
 export type { AdminApiKeyRecord, AdminApiKeyWithOwner, AdminKeyOwner } from './repos/admin-api-keys.js';
 export type { InviteRecord, InviteProject } from './repos/invites.js';
 export type { AuditLogRecord, AuditLogFilter, NewAuditLog } from './repos/audit-logs.js';
+export type { SpendAlert, SpendAlertInput, AlertScope } from './repos/spend-alerts.js';
 export { OrganizationRepo, UserRepo, MembershipRepo, ApiKeyRepo, ModelAccessRepo, RateLimitRepo, SettingsRepo, ProjectRepo, ProjectMemberRepo, ServiceAccountRepo };

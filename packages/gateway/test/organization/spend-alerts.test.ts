@@ -7,7 +7,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from 'tollgate';
 import { rejection, startOrgHarness, type OrgHarness } from './harness.js';
 
 const channel = (...recipients: string[]) => ({ type: 'email' as const, recipients });

@@ -35,6 +35,8 @@ export interface GatewayDeps {
   redis?: RedisClient;
   /** Evaluate the status page on a timer (default true); tests call `services.status.tick()`. */
   statusAutoTick?: boolean;
+  /** The console's built files (default packages/console/dist). */
+  consoleDist?: string;
 }
 
 export interface Gateway {
@@ -53,7 +55,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   const env = deps.env ?? process.env;
   const log = deps.logger ?? createLogger(config.logging.level, deps.logDestination, { logPrompts: config.logging.log_prompts });
   const redis = deps.redis ?? (config.redis ? await connectRedis(config.redis, log) : undefined);
-  const services = await buildServices(config, { clock, env, log, redis, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.statusAutoTick === undefined ? {} : { statusAutoTick: deps.statusAutoTick }) });
+  const services = await buildServices(config, { clock, env, log, redis, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.statusAutoTick === undefined ? {} : { statusAutoTick: deps.statusAutoTick }), ...(deps.consoleDist ? { consoleDist: deps.consoleDist } : {}) });
   const metrics = new Metrics();
 
   let draining = false;
@@ -73,6 +75,8 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
 
   const dispatcher = createDispatcher(router, {
     publicUrl: config.server.public_url,
+    pathPrefix: new URL(config.server.public_url).pathname,
+    fallback: services.console.serveStatic,
     trustedProxyHops: config.server.trust_proxy ? config.server.trusted_proxy_hops : 0,
     log,
     clock,

@@ -26,6 +26,8 @@ export interface FirstStart {
   adminKey?: string;
   apiKey?: string;
   orgId?: string;
+  /** The console's one-time setup link, made on this start (also in the credentials file). */
+  consoleSetupUrl?: string;
 }
 
 /**
@@ -45,6 +47,9 @@ export async function bootstrap(services: Services, config: Config, opts: { cred
   const { store, identity } = services;
   const out: FirstStart = {};
   if (services.generatedAdminKey) out.adminKey = services.generatedAdminKey;
+  // No default password: while no operator account exists, a one-time link makes the first owner.
+  const setupUrl = await services.console.createSetupLink();
+  if (setupUrl) out.consoleSetupUrl = setupUrl;
   const orgs = await store.organizations.list({ limit: 1 });
   if (orgs.items.length > 0) return out;
   // Instances of a fleet may start together on an empty database: only the one whose claim is

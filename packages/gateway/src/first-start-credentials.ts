@@ -17,6 +17,8 @@ export interface Credentials {
   TOLLGATE_ADMIN_KEY?: string;
   TOLLGATE_API_KEY?: string;
   TOLLGATE_ORGANIZATION?: string;
+  /** The console's one-time link that creates the first owner (console/setup.ts). */
+  TOLLGATE_CONSOLE_SETUP_URL?: string;
 }
 
 export function credentialsPath(dataDir: string): string {
@@ -44,7 +46,7 @@ export function saveCredentials(path: string, values: { [K in keyof Credentials]
     `# Tollgate first-start credentials (updated ${now.toISOString()}).`,
     '# Store the keys somewhere safe, then delete this file; Tollgate points at it until you do.',
     '# Use them from a shell with: set -a; . ./this-file; set +a',
-    ...(['TOLLGATE_URL', 'TOLLGATE_ADMIN_KEY', 'TOLLGATE_API_KEY', 'TOLLGATE_ORGANIZATION'] as const).filter((k) => merged[k] !== undefined).map((k) => `${k}=${merged[k]}`),
+    ...(['TOLLGATE_URL', 'TOLLGATE_ADMIN_KEY', 'TOLLGATE_API_KEY', 'TOLLGATE_ORGANIZATION', 'TOLLGATE_CONSOLE_SETUP_URL'] as const).filter((k) => merged[k] !== undefined).map((k) => `${k}=${merged[k]}`),
   ];
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;

@@ -41,6 +41,7 @@ import { registerStatusAdminRoutes } from './status/admin-routes.js';
 import { registerStatusMetrics } from './status/status-metrics.js';
 import { StatusWebhooks, webhookTargetsFrom } from './status/webhooks.js';
 import { ResponseStore } from './responses/store.js';
+import { createConsole, type Console } from './console/index.js';
 
 export interface ServiceDeps {
   clock: Clock;
@@ -52,6 +53,8 @@ export interface ServiceDeps {
   credentialsFile?: () => string;
   /** Evaluate the status page on a timer (default true); tests drive `status.tick()`. */
   statusAutoTick?: boolean;
+  /** The console's built files (default packages/console/dist). */
+  consoleDist?: string;
 }
 
 export interface Services {
@@ -79,6 +82,8 @@ export interface Services {
   pipeline: PipelineDeps;
   status: StatusMonitor;
   readinessChecks: Record<string, () => Promise<boolean>>;
+  /** The web console's sessions, accounts and files. */
+  console: Console;
   registerAdmin(router: Router): void;
   registerMetrics(metrics: Metrics): void;
   close(): Promise<void>;
@@ -175,6 +180,10 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     sharedCounters: redis !== undefined,
   });
   const usageOverruns = usageOverrunCounter();
+  const orgDeps = { store, identity, config, clock, log, audit: new AuditRecorder(store, clock) };
+  const consoleService = createConsole({ store, config, clock, identity, org: orgDeps, credentialsFile, log, ...(redis ? { redis } : {}), ...(deps.consoleDist ? { distDir: deps.consoleDist } : {}) });
+  // Every /admin/v1 route admits an operator's console session or the admin key.
+  const requireAdmin = consoleService.adminCheck((ctx) => requireAdminKey(ctx, adminKey.digest, identity.failures));
 
   const pipeline: PipelineDeps = {
     config,
@@ -213,24 +222,25 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
       store: () => store.ping(),
       ...(redis ? { redis: async () => (await redis.ping()) === 'PONG' } : {}),
     },
+    console: consoleService,
     registerAdmin(router) {
-      registerAdminRoutes(router, { store, identity, config, clock, log, adminKeyDigest: adminKey.digest });
-      const orgDeps = { store, identity, config, clock, log, audit: new AuditRecorder(store, clock) };
-      registerOrganizationApi(router, orgDeps);
-      registerOperatorOrganizationRoutes(router, { ...orgDeps, requireAdmin: (ctx) => requireAdminKey(ctx, adminKey.digest, identity.failures) });
+      registerAdminRoutes(router, { store, identity, config, clock, log, adminKeyDigest: adminKey.digest, requireAdmin });
+      registerOrganizationApi(router, { ...orgDeps, sessionCaller: (ctx) => consoleService.auth.orgCaller(ctx) });
+      registerOperatorOrganizationRoutes(router, { ...orgDeps, requireAdmin });
       registerBillingRoutes(router, {
         store,
         counters,
         clock,
         config,
-        requireAdmin: (ctx) => requireAdminKey(ctx, adminKey.digest, identity.failures),
+        requireAdmin,
         onLimitsChanged: (orgId: string) => identity.invalidate({ kind: 'org', orgId }),
       });
       registerStatusAdminRoutes(router, {
         monitor: status,
         config,
-        requireAdmin: (ctx) => requireAdminKey(ctx, adminKey.digest, identity.failures),
+        requireAdmin,
       });
+      consoleService.register(router, requireAdmin);
     },
     registerMetrics(metrics) {
       metrics.add(usageOverruns);

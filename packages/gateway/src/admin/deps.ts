@@ -12,6 +12,8 @@ export interface AdminDeps {
   clock: Clock;
   /** SHA-256 of the admin key (configured, or generated on first start and stored as a hash); null = admin API closed. */
   adminKeyDigest: Buffer | null;
+  /** The check every route runs (an operator's console session, else the admin key); default: the admin key. */
+  requireAdmin?: (ctx: RequestContext) => Promise<void>;
   /** Audit lines for changes (ids and redacted keys only). */
   log?: Logger;
 }

@@ -53,7 +53,7 @@ function adminRoute(deps: AdminDeps, handler: AdminHandler): Handler {
   const publicUrl = deps.config.server.public_url;
   return async (ctx) => {
     try {
-      await requireAdminKey(ctx, deps.adminKeyDigest, deps.identity.failures);
+      await (deps.requireAdmin ? deps.requireAdmin(ctx) : requireAdminKey(ctx, deps.adminKeyDigest, deps.identity.failures));
       const r = await handler(ctx, deps);
       sendJson(ctx, r.status ?? 200, r.body);
     } catch (e) {
@@ -96,5 +96,5 @@ export function registerAdminRoutes(router: Router, deps: AdminDeps): (ctx: Requ
   on('GET', '/keys/:key_id/rate_limits', listKeyRateLimits);
   on('PUT', '/keys/:key_id/rate_limits/:model', setKeyRateLimit);
 
-  return (ctx) => requireAdminKey(ctx, deps.adminKeyDigest, deps.identity.failures);
+  return (ctx) => (deps.requireAdmin ? deps.requireAdmin(ctx) : requireAdminKey(ctx, deps.adminKeyDigest, deps.identity.failures));
 }

@@ -70,12 +70,13 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
  */
 function banner(url: string, publicUrl: string, model: string, first: FirstStart, credentialsFile: () => string, terminal: boolean, adminKeyEnv: string): string {
   const lines = [`Tollgate listening on ${url}  (public URL ${publicUrl})`, `  OpenAI base URL: ${publicUrl}/v1`, `  error reference: ${publicUrl}/docs/errors`];
-  const made = first.adminKey !== undefined || first.apiKey !== undefined;
+  const made = first.adminKey !== undefined || first.apiKey !== undefined || first.consoleSetupUrl !== undefined;
   const file = made || existsSync(credentialsFile()) ? credentialsFile() : undefined;
   if (made && terminal) {
     lines.push('');
     if (first.adminKey) lines.push(`  admin key (set ${adminKeyEnv} to use your own): ${first.adminKey}`);
     if (first.apiKey) lines.push(`  API key for ${first.orgId}: ${first.apiKey}`);
+    if (first.consoleSetupUrl) lines.push(`  console setup link (creates the first owner, works once): ${first.consoleSetupUrl}`);
   }
   if (file) {
     lines.push('', `  first-start keys: ${file} (only you can read it; store the keys safely, then delete it)`);

@@ -7,6 +7,7 @@ import { findEntry } from '@tollgate/protocol';
 import { DEFAULT_MAX_BODY_BYTES } from '../http/body.js';
 import { isCountableLimit, LIMIT_WINDOWS_MS } from '../limits/bucket-math.js';
 import { readStatusConfig } from '../status/config.js';
+import { readConsoleConfig } from '../console/config.js';
 import { isWholePicoPerToken } from '../billing/pricing.js';
 import { LOG_LEVELS } from '../logger.js';
 
@@ -42,7 +43,7 @@ export function loadConfig(path: string | null, env: Env = process.env): Config 
 export function parseConfig(doc: unknown, env: Env = {}, source: string | null = null): Config {
   const problems: string[] = [];
   const root = Reader.root(doc, problems);
-  root.rejectUnknown(['server', 'database', 'redis', 'admin_key_env', 'secret_env', 'secret_file', 'metrics', 'logging', 'auth', 'tiers', 'default_tier', 'billing', 'usage', 'responses', 'models', 'simulator', 'status']);
+  root.rejectUnknown(['server', 'database', 'redis', 'admin_key_env', 'secret_env', 'secret_file', 'metrics', 'logging', 'auth', 'tiers', 'default_tier', 'billing', 'usage', 'responses', 'models', 'simulator', 'status', 'console']);
 
   const s = root.child('server');
   s.rejectUnknown(['host', 'port', 'public_url', 'max_body_bytes', 'overload_status', 'shutdown_grace_ms', 'trust_proxy', 'request_timeout_ms', 'headers_timeout_ms', 'trusted_proxy_hops']);
@@ -155,6 +156,7 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
     responses: { retention_days: responses.number('retention_days', 30, { min: 1, max: 365, integer: true }) },
     models,
     status: readStatusConfig(root.child('status'), names),
+    console: readConsoleConfig(root.child('console')),
     secrets: { admin_key: env[adminKeyEnv] ?? null, server_secret: env[secretEnv] || null, server_secret_previous: env[`${secretEnv}_PREVIOUS`] || null, metrics_token: metricsToken },
     source,
   };

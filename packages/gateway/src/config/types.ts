@@ -4,6 +4,7 @@
  * @module
  */
 import type { StatusConfig } from '../status/config.js';
+import type { ConsoleConfig } from '../console/config.js';
 
 export interface SimulatorSettings {
   /** Milliseconds before the first token (0 = immediate). */
@@ -171,6 +172,8 @@ export interface Config {
   models: ModelConfig[];
   /** The status page: components, detection thresholds, probes, webhooks (status/config.ts). */
   status: StatusConfig;
+  /** The web console: sessions, sign-in limits, single sign-on (console/config.ts). */
+  console: ConsoleConfig;
   /** Resolved secrets and sources, never serialized back. */
   secrets: { admin_key: string | null; server_secret: string | null; server_secret_previous: string | null; metrics_token: string | null };
   /** The file the config came from, or null for the built-in defaults. */

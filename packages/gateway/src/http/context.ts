@@ -26,6 +26,8 @@ export interface RequestContext {
   readonly signal: AbortSignal;
   /** The client's address: the socket's, or what the outermost trusted proxy saw (see clientAddress). */
   readonly clientIp: string;
+  /** Set when a console session (not a key) authenticated the request: the audit log's actor. */
+  sessionUser?: { id: string; email: string };
 }
 
 export function newRequestId(): string {

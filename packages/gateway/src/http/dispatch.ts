@@ -20,6 +20,13 @@ export interface DispatchOptions {
   draining: () => boolean;
   /** Called once per request when the response is done (metrics). */
   onDone?: (ctx: RequestContext) => void;
+  /**
+   * The public URL's path when it has one (`/llm` for https://example.com/llm): a request whose
+   * path starts with it is routed without it, so a reverse proxy may pass the prefix on or strip it.
+   */
+  pathPrefix?: string;
+  /** Answers a request no route matched (the console's files); false: 404 as usual. */
+  fallback?: (ctx: RequestContext) => Promise<boolean>;
 }
 
 const PREFLIGHT_HEADERS = {
@@ -34,7 +41,12 @@ const PREFLIGHT_HEADERS = {
  * the request path (route) lives here; every later stage runs inside a handler.
  */
 export function createDispatcher(router: Router, opts: DispatchOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const prefix = opts.pathPrefix && opts.pathPrefix !== '/' ? opts.pathPrefix.replace(/\/+$/, '') : undefined;
   return (req, res) => {
+    if (prefix && req.url !== undefined && (req.url === prefix || req.url.startsWith(`${prefix}/`) || req.url.startsWith(`${prefix}?`))) {
+      req.url = req.url.slice(prefix.length) || '/';
+      if (req.url.startsWith('?')) req.url = `/${req.url}`;
+    }
     const ctx = createContext(req, res, opts.trustedProxyHops, opts.clock);
     if (opts.draining()) res.setHeader('connection', 'close');
     if (opts.onDone) res.once('close', () => opts.onDone!(ctx));
@@ -44,7 +56,17 @@ export function createDispatcher(router: Router, opts: DispatchOptions): (req: I
       return;
     }
     const m = router.match(ctx.method, ctx.path);
-    if (m.kind === 'not_found') return sendError(ctx, new ApiError('invalid_url', { method: ctx.method, path: ctx.path }), opts.publicUrl);
+    if (m.kind === 'not_found') {
+      const notFound = () => sendError(ctx, new ApiError('invalid_url', { method: ctx.method, path: ctx.path }), opts.publicUrl);
+      if (!opts.fallback) return notFound();
+      opts.fallback(ctx).then(
+        (answered) => {
+          if (!answered) notFound();
+        },
+        (e: unknown) => fail(ctx, e, opts),
+      );
+      return;
+    }
     if (m.kind === 'method_not_allowed') {
       return sendError(ctx, new ApiError('method_not_allowed', { method: ctx.method, path: ctx.path, allowed: m.allowed.join(', ') }, { headers: { allow: m.allowed.join(', ') } }), opts.publicUrl);
     }

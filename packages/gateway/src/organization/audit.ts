@@ -14,6 +14,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
+import type { RequestContext } from '../http/context.js';
 import type { Database, Store } from '../store/index.js';
 
 /**
@@ -60,7 +61,11 @@ export class AuditRecorder {
   }
 }
 
-/** The actor for a change the operator made through `/admin/v1`. */
-export function operatorActor(ipAddress: string): AuditActor {
-  return { type: 'operator', operator: { ip_address: ipAddress } };
+/**
+ * The actor for a change the operator made through `/admin/v1`: the operator's user when a
+ * console session made it, else the admin key's holder (`operator`).
+ */
+export function operatorActor(ctx: Pick<RequestContext, 'clientIp' | 'sessionUser'>): AuditActor {
+  if (ctx.sessionUser) return { type: 'session', session: { user: ctx.sessionUser, ip_address: ctx.clientIp } };
+  return { type: 'operator', operator: { ip_address: ctx.clientIp } };
 }

@@ -13,6 +13,8 @@ export interface OrgDeps {
   clock: Clock;
   audit: AuditRecorder;
   log?: Logger;
+  /** A console session acting as its user (undefined: no session; the admin key decides). */
+  sessionCaller?: (ctx: RequestContext) => Promise<OrgCaller | undefined>;
 }
 
 /** Who is calling `/v1/organization/*`: an admin key of one organization, which bounds everything it sees. */

@@ -117,22 +117,24 @@ async function newUser(deps: OrgDeps, email: string, name: string | undefined) {
   }
 }
 
+/** The invite a token names (any status), or undefined; the token is the invitee's credential. */
+export async function inviteByToken(deps: OrgDeps, token: string): Promise<InviteRecord | undefined> {
+  return TOKEN.test(token) ? deps.store.invites.findByTokenHash(tokenHash(token)) : undefined;
+}
+
 /**
- * POST /v1/invites/accept {token, name?}: the invitee (a new user needs `name`) becomes a member
- * with the invite's role and joins its projects. Accepted once: a second accept, a deleted or an
- * expired invite is refused.
+ * Uses an invite: the invitee (a new user needs `name`) becomes a member with the invite's role
+ * and joins its projects. Accepted once: a second accept, a deleted or an expired invite is
+ * refused. `/v1/invites/accept` and the console's accept both come here.
  */
-async function acceptInvite(ctx: RequestContext, deps: OrgDeps) {
-  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['token', 'name']);
-  const token = f.string('token', { required: true, max: 100 });
-  const name = f.string('name');
-  const invite = TOKEN.test(token) ? await deps.store.invites.findByTokenHash(tokenHash(token)) : undefined;
+export async function acceptInviteToken(deps: OrgDeps, token: string, name: string | undefined, clientIp: string) {
+  const invite = await inviteByToken(deps, token);
   if (!invite) throw new ApiError('resource_not_found', { resource: 'invite', id: 'for this token' }, { param: 'token' });
   const now = deps.clock.now();
   const status = inviteStatus(invite, now);
   if (status !== 'pending') throw new ApiError('resource_conflict', { message: `Invite ${invite.id} is ${status}.` }, { param: 'token' });
   const user = (await deps.store.users.getByEmail(invite.email)) ?? (await newUser(deps, invite.email, name));
-  const actor = { type: 'session' as const, session: { user: { id: user.id, email: user.email }, ip_address: ctx.clientIp } };
+  const actor = { type: 'session' as const, session: { user: { id: user.id, email: user.email }, ip_address: clientIp } };
   const projects = await inviteProjects(deps, invite.orgId, invite.projects);
   // The invite is used, the memberships made and recorded together, or none of it.
   const accepted = await deps.store.db.transaction().execute(async (trx) => {
@@ -145,7 +147,15 @@ async function acceptInvite(ctx: RequestContext, deps: OrgDeps) {
     return true;
   });
   if (!accepted) throw new ApiError('resource_conflict', { message: `Invite ${invite.id} is no longer pending.` }, { param: 'token' });
-  return { ...inviteObject({ ...invite, acceptedAt: now, acceptedUserId: user.id }, now), organization_id: invite.orgId, user: { object: 'user', id: user.id, email: user.email, name: user.name } };
+  return { invite, user, body: { ...inviteObject({ ...invite, acceptedAt: now, acceptedUserId: user.id }, now), organization_id: invite.orgId, user: { object: 'user', id: user.id, email: user.email, name: user.name } } };
+}
+
+/** POST /v1/invites/accept {token, name?} */
+async function acceptInvite(ctx: RequestContext, deps: OrgDeps) {
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['token', 'name']);
+  const token = f.string('token', { required: true, max: 100 });
+  const name = f.string('name');
+  return (await acceptInviteToken(deps, token, name, ctx.clientIp)).body;
 }
 
 /** The projects an accepting user joins: the invite's, or (none named) the Default project as a member. */

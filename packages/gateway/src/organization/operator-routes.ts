@@ -51,7 +51,7 @@ export function registerOperatorOrganizationRoutes(router: Router, deps: Operato
       const ownerUserId = f.string('owner_user_id');
       const org = await liveOrganization(deps.store, ctx.params.org_id!);
       const owner = await ownerFor(deps, org.id, ownerUserId);
-      sendJson(ctx, 200, await issueAdminKey(deps, operatorActor(ctx.clientIp), org.id, { name, ownerUserId: owner }));
+      sendJson(ctx, 200, await issueAdminKey(deps, operatorActor(ctx), org.id, { name, ownerUserId: owner }));
     } catch (e) {
       if (e instanceof ApiError) return sendError(ctx, e, publicUrl);
       throw e;

@@ -29,7 +29,7 @@ function orgRoute(deps: OrgDeps, handler: OrgHandler): Handler {
   const publicUrl = deps.config.server.public_url;
   return async (ctx) => {
     try {
-      const caller = await authenticateAdminKey(ctx, deps);
+      const caller = (await deps.sessionCaller?.(ctx)) ?? (await authenticateAdminKey(ctx, deps));
       const r = await handler(ctx, caller, deps);
       sendJson(ctx, r.status ?? 200, r.body);
     } catch (e) {

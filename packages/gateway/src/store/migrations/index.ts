@@ -6,6 +6,7 @@ import { responsesMigration } from './0005_responses.js';
 import { statusMigration } from './0006_status.js';
 import { projectsMigration } from './0007_projects.js';
 import { organizationAdminMigration } from './0008_organization_admin.js';
+import { consoleMigration } from './0009_console.js';
 
 /**
  * Every migration, in order, as a static list: nothing scans the filesystem, so the bundle and
@@ -20,6 +21,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006_status': statusMigration,
   '0007_projects': projectsMigration,
   '0008_organization_admin': organizationAdminMigration,
+  '0009_console': consoleMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

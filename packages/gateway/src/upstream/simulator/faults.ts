@@ -86,6 +86,7 @@ function sampleVars(e: CatalogEntry, model: ModelConfig): Record<string, string 
     id: model.name,
     message: 'The simulator was asked for a conflict.',
     reason: 'HPE_INVALID_METHOD',
+    email: 'user@example.com',
   };
 }
 

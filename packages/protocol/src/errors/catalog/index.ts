@@ -1,12 +1,13 @@
 import type { CatalogEntry, EntrySpec } from '../entry.js';
 import { adminEntries } from './admin.js';
 import { authEntries } from './auth.js';
+import { consoleEntries } from './console.js';
 import { limitEntries } from './limits.js';
 import { requestEntries } from './request.js';
 import { serverEntries } from './server.js';
 
 /** The catalog's parts in docs order. Ids are their keys: permanent, never reused. */
-const PARTS = [authEntries, requestEntries, limitEntries, serverEntries, adminEntries] as const;
+const PARTS = [authEntries, requestEntries, limitEntries, serverEntries, adminEntries, consoleEntries] as const;
 
 /**
  * The id of a catalog entry. Everything that raises an error names it with this type, so a
@@ -17,7 +18,8 @@ export type ErrorId =
   | keyof typeof requestEntries
   | keyof typeof limitEntries
   | keyof typeof serverEntries
-  | keyof typeof adminEntries;
+  | keyof typeof adminEntries
+  | keyof typeof consoleEntries;
 
 /** Every error either side can produce, in docs order. */
 export const CATALOG: readonly CatalogEntry[] = PARTS.flatMap((part) =>

@@ -1,0 +1,147 @@
+/**
+ * The console's sign-in API (docs/console.md has the contract):
+ *
+ * ```
+ * GET    /console/api/config                  public: base path, SSO, whether first-run setup is pending
+ * POST   /console/api/session                 {email, password, totp_code?} → Session + cookie
+ * GET    /console/api/session                 → Session, or 401 not_signed_in
+ * DELETE /console/api/session                 → 204 (this session ends)
+ * POST   /console/api/session/revoke_all      → 204 (every session of the user ends)
+ * POST   /console/api/setup                   {token, email, name, password} → Session + cookie (first owner)
+ * POST   /console/api/password                {current_password, new_password} → Session + new cookie
+ * ```
+ * @module
+ */
+import { Fields } from '../admin/input.js';
+import { EMAIL } from '../admin/users.js';
+import { badValue } from '../admin/input.js';
+import { ApiError } from '../errors/api-error.js';
+import { saveCredentials } from '../first-start-credentials.js';
+import type { RequestContext } from '../http/context.js';
+import { ConflictError } from '../store/index.js';
+import { sessionObject } from './auth.js';
+import { startSession, type ConsoleDeps, type ConsoleHandler } from './deps.js';
+import { basePathOf } from './paths.js';
+import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
+import { consumeSetupToken, setupPending } from './setup.js';
+import { checkSecondFactor } from './totp-routes.js';
+
+const body = (ctx: RequestContext, deps: ConsoleDeps, allowed: readonly string[]) => Fields.fromBody(ctx, deps.config.server.max_body_bytes, allowed);
+
+const config: ConsoleHandler = async (_ctx, deps) => {
+  const oidc = deps.config.console.oidc;
+  return {
+    body: {
+      base_path: basePathOf(deps.config.server.public_url),
+      oidc: { enabled: oidc !== null, name: oidc?.name ?? null },
+      setup_required: await setupPending(deps.store),
+    },
+  };
+};
+
+/**
+ * POST /console/api/session. The same 401 for an unknown email and a wrong password (and the
+ * same work: a dummy hash is verified); a blocked email or address is refused before the
+ * password is looked at. A missing second factor is not a failure, a wrong one is.
+ */
+const signIn: ConsoleHandler = async (ctx, deps) => {
+  const f = await body(ctx, deps, ['email', 'password', 'totp_code']);
+  const email = f.string('email', { required: true, max: 320 }).trim().toLowerCase();
+  const password = f.string('password', { required: true, max: 1024 });
+  const code = f.string('totp_code', { max: 64 });
+  await deps.limiter.check(email, ctx.clientIp);
+  const user = await deps.store.users.getByEmail(email);
+  const account = user ? await deps.accounts.get(user.id) : undefined;
+  if (!(await verifyPassword(account?.passwordHash, password)) || !user || !account) {
+    await deps.limiter.failed(email, ctx.clientIp);
+    deps.log?.info({ ip: ctx.clientIp }, 'console sign-in failed');
+    throw new ApiError('invalid_credentials');
+  }
+  if (account.totpEnabled) {
+    try {
+      await checkSecondFactor(deps, account, code);
+    } catch (e) {
+      if (e instanceof ApiError && e.entry.id === 'invalid_totp_code') await deps.limiter.failed(email, ctx.clientIp);
+      throw e;
+    }
+  }
+  await deps.limiter.succeeded(email);
+  deps.log?.info({ user_id: user.id }, 'console sign-in');
+  return startSession(ctx, deps, user.id);
+};
+
+const getSession: ConsoleHandler = async (ctx, deps) => {
+  const s = await deps.auth.current(ctx);
+  if (!s) throw new ApiError('not_signed_in');
+  return { body: sessionObject(s) };
+};
+
+/** DELETE /console/api/session: ends this session (CSRF-checked: a forged sign-out is refused too). */
+const signOut: ConsoleHandler = async (ctx, deps) => {
+  const s = await deps.auth.require(ctx);
+  await deps.sessions.delete(s.session.id);
+  return { status: 204, headers: { 'set-cookie': deps.auth.clearCookie() } };
+};
+
+const signOutEverywhere: ConsoleHandler = async (ctx, deps) => {
+  const s = await deps.auth.require(ctx);
+  const ended = await deps.sessions.deleteForUser(s.user.id);
+  deps.log?.info({ user_id: s.user.id, sessions: ended }, 'console: signed out everywhere');
+  return { status: 204, headers: { 'set-cookie': deps.auth.clearCookie() } };
+};
+
+/**
+ * POST /console/api/setup {token, email, name, password}: the first owner. Everything is checked
+ * before the token is used, so a mistyped password does not burn the link.
+ */
+const setup: ConsoleHandler = async (ctx, deps) => {
+  const f = await body(ctx, deps, ['token', 'email', 'name', 'password']);
+  const token = f.string('token', { required: true, max: 200 });
+  const email = f.string('email', { required: true, max: 320 }).trim().toLowerCase();
+  const name = f.string('name', { required: true, max: 200 });
+  const password = f.string('password', { required: true, max: 1024 });
+  if (!EMAIL.test(email)) throw badValue('email', email, 'an email address');
+  checkPasswordPolicy(password);
+  const passwordHash = await hashPassword(password);
+  if (!(await consumeSetupToken(deps.store, token))) throw new ApiError('invalid_setup_token');
+  const { store } = deps;
+  let user = await store.users.getByEmail(email);
+  if (!user) {
+    try {
+      user = await store.users.create({ email, name });
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      user = (await store.users.getByEmail(email))!;
+    }
+  }
+  const first = (await store.organizations.list({ limit: 1 })).items[0] ?? (await store.organizations.create({ name: 'Default Organization', tier: deps.config.default_tier }));
+  await store.memberships.addIfAbsent(first.id, user.id, 'owner');
+  await deps.accounts.update(user.id, { password_hash: passwordHash, operator: 1 });
+  try {
+    saveCredentials(deps.credentialsFile(), { TOLLGATE_CONSOLE_SETUP_URL: undefined });
+  } catch (e) {
+    deps.log?.warn({ err: e }, 'could not remove the used setup link from the credentials file');
+  }
+  deps.log?.info({ user_id: user.id, org_id: first.id }, 'console: first owner created with the setup link');
+  return startSession(ctx, deps, user.id, first.id);
+};
+
+/** POST /console/api/password {current_password, new_password}: every other session ends. */
+const changePassword: ConsoleHandler = async (ctx, deps) => {
+  const s = await deps.auth.require(ctx);
+  const f = await body(ctx, deps, ['current_password', 'new_password']);
+  const current = f.string('current_password', { required: true, max: 1024 });
+  const next = f.string('new_password', { required: true, max: 1024 });
+  await deps.limiter.check(s.user.email, ctx.clientIp);
+  if (!(await verifyPassword(s.account?.passwordHash, current))) {
+    await deps.limiter.failed(s.user.email, ctx.clientIp);
+    throw new ApiError('invalid_credentials', {}, { param: 'current_password' });
+  }
+  checkPasswordPolicy(next, 'new_password');
+  await deps.accounts.update(s.user.id, { password_hash: await hashPassword(next) });
+  await deps.sessions.deleteForUser(s.user.id);
+  return startSession(ctx, deps, s.user.id, s.session.orgId);
+};
+
+/** The handlers, by route (mounted in index.ts). */
+export const sessionHandlers = { config, signIn, getSession, signOut, signOutEverywhere, setup, changePassword };

@@ -1,0 +1,159 @@
+/**
+ * Console sign-in against a real gateway over HTTP: passwords the operator sets, sessions in an
+ * HTTP-only cookie, CSRF on every change, sign-in limits, session fixation, roles.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { Browser } from './browser.js';
+
+const PASSWORD = 'correct horse battery staple';
+
+describe('console sessions', () => {
+  let gw: TestGateway;
+  let ownerEmail: string;
+
+  beforeAll(async () => {
+    gw = await startTestGateway({ console: { login_attempts: { per_email: 3, per_ip: 1000, window_seconds: 600 } } });
+    ownerEmail = (await gw.admin('GET', `/admin/v1/users/${gw.userId}`)).body.email;
+    const set = await gw.admin('POST', `/admin/v1/users/${gw.userId}/password`, { password: PASSWORD });
+    expect(set.status).toBe(200);
+  });
+  afterAll(() => gw.close());
+
+  it('signs in with the password the operator set, in an HTTP-only SameSite cookie, and signs out', async () => {
+    const b = new Browser(gw.url);
+    expect((await b.call('GET', '/console/api/session')).status).toBe(401);
+    const r = await b.signIn(ownerEmail, PASSWORD);
+    expect(r.status).toBe(200);
+    const cookie = r.headers.getSetCookie().find((c) => c.startsWith('tollgate_session='))!;
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).toMatch(/Path=\//);
+    expect(r.body.user).toMatchObject({ id: gw.userId, email: ownerEmail, role: 'owner', totp_enabled: false });
+    expect(r.body.organization.id).toBe(gw.orgId);
+    expect(r.body.operator).toBe(false);
+    expect(r.body.csrf_token).toEqual(expect.any(String));
+
+    const me = await b.call('GET', '/console/api/session');
+    expect(me.status).toBe(200);
+    expect(me.body.user.email).toBe(ownerEmail);
+    // The session works on the Administration API the SDK uses, as this owner.
+    const users = await b.call('GET', '/v1/organization/users');
+    expect(users.status).toBe(200);
+    expect(users.body.data.map((u: { email: string }) => u.email)).toContain(ownerEmail);
+
+    const out = await b.call('DELETE', '/console/api/session');
+    expect(out.status).toBe(204);
+    expect(b.cookie).toBeUndefined();
+    const after = await b.call('GET', '/console/api/session');
+    expect(after.status).toBe(401);
+    expect(after.body.error.code).toBe('not_signed_in');
+  });
+
+  it('answers an unknown email exactly as a wrong password', async () => {
+    const wrong = await new Browser(gw.url).signIn(ownerEmail, 'not the password at all');
+    const unknown = await new Browser(gw.url).signIn('nobody-here@test.local', 'not the password at all');
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.body).toEqual(unknown.body);
+    expect(wrong.body.error).toMatchObject({ code: 'invalid_credentials', type: 'invalid_request_error', message: 'Wrong email or password.' });
+    expect(wrong.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('limits failed sign-ins per email: 429 with retry-after, even for the right password', async () => {
+    const tenant = await gw.newTenant('limited');
+    const email = (await gw.admin('GET', `/admin/v1/users/${tenant.userId}`)).body.email;
+    await gw.admin('POST', `/admin/v1/users/${tenant.userId}/password`, { password: PASSWORD });
+    const b = new Browser(gw.url);
+    for (let i = 0; i < 3; i++) expect((await b.signIn(email, `wrong guess ${i} ....`)).status).toBe(401);
+    const blocked = await b.signIn(email, PASSWORD);
+    expect(blocked.status).toBe(429);
+    expect(blocked.body.error.code).toBe('too_many_login_attempts');
+    expect(blocked.body.error.message).toMatch(/^Too many sign-in attempts\. Please try again in \d+m/);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(b.cookie).toBeUndefined();
+    // Another email from the same address is not blocked by this one's failures.
+    expect((await b.signIn(ownerEmail, PASSWORD)).status).toBe(200);
+  });
+
+  it('refuses a state change without the CSRF token (403) and changes nothing', async () => {
+    const b = new Browser(gw.url);
+    await b.signIn(ownerEmail, PASSWORD);
+    const email = `csrf-${Date.now()}@test.local`;
+    const none = await b.call('POST', '/v1/organization/invites', { email, role: 'reader' }, { csrf: false });
+    expect(none.status).toBe(403);
+    expect(none.body.error.code).toBe('invalid_csrf_token');
+    const forged = await b.call('POST', '/v1/organization/invites', { email, role: 'reader' }, { csrf: 'x'.repeat(43) });
+    expect(forged.status).toBe(403);
+    const invites = await b.call('GET', '/v1/organization/invites');
+    expect(invites.body.data.map((i: { email: string }) => i.email)).not.toContain(email);
+    // A forged sign-out is refused too; the session lives on.
+    expect((await b.call('DELETE', '/console/api/session', undefined, { csrf: false })).status).toBe(403);
+    expect((await b.call('GET', '/console/api/session')).status).toBe(200);
+    // With the token the same change is made.
+    expect((await b.call('POST', '/v1/organization/invites', { email, role: 'reader' })).status).toBe(200);
+  });
+
+  it('refuses session fixation: sign-in issues a new token and ends the one the browser had', async () => {
+    const attacker = new Browser(gw.url);
+    await attacker.signIn(ownerEmail, PASSWORD);
+    const planted = attacker.cookie!;
+    const victim = new Browser(gw.url);
+    victim.cookie = planted;
+    const r = await victim.signIn(ownerEmail, PASSWORD);
+    expect(r.status).toBe(200);
+    expect(victim.cookie).toBeDefined();
+    expect(victim.cookie).not.toBe(planted);
+    expect((await attacker.call('GET', '/console/api/session')).status).toBe(401);
+    expect((await victim.call('GET', '/console/api/session')).status).toBe(200);
+    // A made-up value planted before sign-in is not kept either.
+    const made = new Browser(gw.url);
+    made.cookie = `tollgate_session=tgs_${'A'.repeat(43)}`;
+    await made.signIn(ownerEmail, PASSWORD);
+    expect(made.cookie).not.toBe(`tollgate_session=tgs_${'A'.repeat(43)}`);
+  });
+
+  it('signs out everywhere', async () => {
+    const a = new Browser(gw.url);
+    const c = new Browser(gw.url);
+    await a.signIn(ownerEmail, PASSWORD);
+    await c.signIn(ownerEmail, PASSWORD);
+    expect((await a.call('POST', '/console/api/session/revoke_all')).status).toBe(204);
+    expect((await a.call('GET', '/console/api/session')).status).toBe(401);
+    expect((await c.call('GET', '/console/api/session')).status).toBe(401);
+  });
+
+  it('a password the operator resets ends the sessions and the new one signs in', async () => {
+    const t = await gw.newTenant('reset');
+    const email = (await gw.admin('GET', `/admin/v1/users/${t.userId}`)).body.email;
+    await gw.admin('POST', `/admin/v1/users/${t.userId}/password`, { password: PASSWORD });
+    const b = new Browser(gw.url);
+    expect((await b.signIn(email, PASSWORD)).status).toBe(200);
+    const reset = await gw.admin('POST', `/admin/v1/users/${t.userId}/password`, { password: 'a brand new passphrase' });
+    expect(reset.body).toMatchObject({ object: 'user', id: t.userId, email });
+    expect((await b.call('GET', '/console/api/session')).status).toBe(401);
+    expect((await new Browser(gw.url).signIn(email, PASSWORD)).status).toBe(401);
+    expect((await new Browser(gw.url).signIn(email, 'a brand new passphrase')).status).toBe(200);
+    const short = await gw.admin('POST', `/admin/v1/users/${t.userId}/password`, { password: 'short' });
+    expect(short.status).toBe(400);
+    expect(short.body.error).toMatchObject({ code: 'password_too_weak', param: 'password' });
+    const unknown = await gw.admin('POST', '/admin/v1/users/user_nope/password', { password: PASSWORD });
+    expect(unknown.status).toBe(404);
+    const noKey = await fetch(`${gw.url}/admin/v1/users/${t.userId}/password`, { method: 'POST', body: JSON.stringify({ password: PASSWORD }) });
+    expect(noKey.status).toBe(401);
+  });
+
+  it('a non-operator session is refused on /admin/v1; the session is never more than the API gives', async () => {
+    const b = new Browser(gw.url);
+    await b.signIn(ownerEmail, PASSWORD);
+    const r = await b.call('GET', '/admin/v1/organizations');
+    expect(r.status).toBe(403);
+    expect(r.body.error.code).toBe('operator_required');
+    const other = await gw.newTenant('other-org');
+    // The owner's session sees its own organization only.
+    const keys = await b.call('GET', `/v1/organization/projects`);
+    expect(keys.status).toBe(200);
+    const users = await b.call('GET', '/v1/organization/users');
+    expect(users.body.data.map((u: { id: string }) => u.id)).not.toContain(other.userId);
+  });
+});

@@ -4,12 +4,18 @@
  * an operator's session on /admin/v1, and two-factor sign-in.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCredentials } from '../../src/first-start-credentials.js';
-import { totpCodeAt } from '../../src/console/totp.js';
+import { readFileSync } from 'node:fs';
+import { TOTP } from 'otpauth';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { Browser } from './browser.js';
 
 const PASSWORD = 'correct horse battery staple';
+
+/** What an authenticator app shows now for a secret. */
+const totpCodeAt = (secret: string, now: number) => new TOTP({ secret }).generate({ timestamp: now });
+
+/** The setup link line of the first-start credentials file (undefined when absent). */
+const setupLinkIn = (file: string) => /^TOLLGATE_CONSOLE_SETUP_URL=(.*)$/m.exec(readFileSync(file, 'utf8'))?.[1];
 
 describe('console onboarding', () => {
   let gw: TestGateway;
@@ -37,7 +43,7 @@ describe('console onboarding', () => {
     const url = await gw.gateway.services.console.createSetupLink();
     expect(url).toMatch(/^http:\/\/gateway\.test\/setup#token=tgsetup_/);
     // Written to the owner-only credentials file, not printed.
-    expect(readCredentials(gw.gateway.services.credentialsFile()).TOLLGATE_CONSOLE_SETUP_URL).toBe(url);
+    expect(setupLinkIn(gw.gateway.services.credentialsFile())).toBe(url);
     expect(gw.logs()).not.toContain(url!.split('#token=')[1]);
     expect((await new Browser(gw.url).call('GET', '/console/api/config')).body.setup_required).toBe(true);
     const token = url!.split('#token=')[1]!;
@@ -53,7 +59,7 @@ describe('console onboarding', () => {
     expect(again.status).toBe(401);
     expect(again.body.error.code).toBe('invalid_setup_token');
     expect((await new Browser(gw.url).call('GET', '/console/api/config')).body.setup_required).toBe(false);
-    expect(readCredentials(gw.gateway.services.credentialsFile()).TOLLGATE_CONSOLE_SETUP_URL).toBeUndefined();
+    expect(setupLinkIn(gw.gateway.services.credentialsFile())).toBeUndefined();
     // No second link while an operator exists.
     expect(await gw.gateway.services.console.createSetupLink()).toBeUndefined();
 

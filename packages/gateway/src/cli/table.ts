@@ -48,6 +48,7 @@ export const SECTIONS: readonly Section[] = [
   {
     title: 'Organization administration (a running gateway at TOLLGATE_URL, with an organization admin key in TOLLGATE_ORG_ADMIN_KEY)',
     resources: {
+      'org-users': "the organization's users and their roles (owner, reader)",
       projects: 'projects: their users, API keys, rate limits, models and spend limits',
       'service-accounts': "a project's service accounts and their keys",
       invites: 'invitations to join the organization',

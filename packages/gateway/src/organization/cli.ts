@@ -4,6 +4,7 @@
  * table (cli/table.ts) lists them:
  *
  *   tollgate projects list|create|get|update|archive
+ *   tollgate org-users list|get|update|remove
  *   tollgate projects users list|add|get|update|remove <project_id> ...
  *   tollgate projects keys list|get|delete <project_id> ...
  *   tollgate projects rate-limits|models|spend-limit ... <project_id>   (cli-limits.ts)
@@ -24,7 +25,7 @@ import type { Args, VerbSpec } from '../cli/command.js';
 import { shownOnce, time } from '../cli/admin/format.js';
 import { PROJECT_ROLES } from '../store/repos/project-members.js';
 import { PROJECT_LIMIT_COMMANDS, SPEND_LIMIT_COMMANDS } from './cli-limits.js';
-import { deleteVerb, getVerb, inProject, listVerb, objectPath, send, verb, type Obj, type Resource } from './cli-verbs.js';
+import { deleteVerb, getVerb, inProject, listVerb, objectPath, send, verb, type Column, type Obj, type Resource } from './cli-verbs.js';
 import { ORG_ROLES } from './users.js';
 
 const PROJECT_FLAG = { project: valueFlag('PROJECT_ID', 'the project (proj_...)', true) };
@@ -44,13 +45,17 @@ const PROJECTS: Resource = {
   ],
 };
 
-const PROJECT_USERS = inProject('users', 'project user', 'users', 'user_id', [
+const USER_COLUMNS: readonly Column[] = [
   ['USER', (u) => u.id],
   ['EMAIL', (u) => u.email],
   ['NAME', (u) => u.name],
   ['ROLE', (u) => u.role],
   ['ADDED', (u) => time(u.added_at)],
-]);
+];
+
+const ORG_USERS: Resource = { resource: 'org-users', noun: 'user of the organization', scope: [], path: () => '/users', id: 'user_id', columns: USER_COLUMNS };
+
+const PROJECT_USERS = inProject('users', 'project user', 'users', 'user_id', USER_COLUMNS);
 
 const PROJECT_KEYS = inProject('keys', 'API key of a project (redacted)', 'api_keys', 'key_id', [
   ['ID', (k) => k.id],
@@ -169,11 +174,20 @@ export const ORGANIZATION_COMMANDS: readonly VerbSpec[] = [
   verb(PROJECTS, 'update', "rename a project", { args: ['project_id'], flags: { name: valueFlag('NAME', 'new name', true) }, run: (api, a) => send(api, 'POST', objectPath(PROJECTS, a), { name: a.str('name') }) }),
   verb(PROJECTS, 'archive', 'archive a project: its keys are refused at once (the Default project stays)', { args: ['project_id'], run: (api, a) => send(api, 'POST', `${objectPath(PROJECTS, a)}/archive`, undefined) }),
 
-  listVerb(PROJECT_USERS, "list a project's users"),
-  verb(PROJECT_USERS, 'add', 'add a member of the organization to a project', {
+  listVerb(ORG_USERS, "list the organization's users and their roles", { email: valueFlag('E1,E2', 'only these e-mail addresses') }, (a) => (a.list('email') ? new URLSearchParams({ emails: a.list('email')!.join(',') }).toString() : '')),
+  getVerb(ORG_USERS),
+  verb(ORG_USERS, 'update', "change a user's role in the organization (an organization keeps one owner at least)", {
     args: ['user_id'],
+    flags: { role: role(ORG_ROLES, 'the new role') },
+    run: (api, a) => send(api, 'POST', objectPath(ORG_USERS, a), { role: a.oneOf('role', ORG_ROLES) }),
+  }),
+  deleteVerb(ORG_USERS, 'remove', "remove a user from the organization (their keys are refused at once)"),
+
+  listVerb(PROJECT_USERS, "list a project's users"),
+  verb(PROJECT_USERS, 'add', 'add a member of the organization to a project, by user id or e-mail address', {
+    args: ['user'],
     flags: { role: role(PROJECT_ROLES, 'the role in the project') },
-    run: (api, a) => send(api, 'POST', PROJECT_USERS.path(a), { user_id: a.arg('user_id'), role: a.oneOf('role', PROJECT_ROLES) }),
+    run: (api, a) => send(api, 'POST', PROJECT_USERS.path(a), { [a.arg('user').includes('@') ? 'email' : 'user_id']: a.arg('user'), role: a.oneOf('role', PROJECT_ROLES) }),
   }),
   getVerb(PROJECT_USERS),
   verb(PROJECT_USERS, 'update', "change a user's role in a project", {

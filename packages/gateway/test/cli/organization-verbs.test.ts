@@ -82,9 +82,30 @@ describe('tollgate organization verbs', () => {
     expect(foreign.stderr).toMatch(/^error: No such project: proj_\S+ \(resource_not_found\)\n$/);
   });
 
+  it('org-users: list, get, update, remove; the last owner stays', async () => {
+    const listed = await cli(['org-users', 'list']);
+    expect(listed.stdout).toMatch(/^USER\s+EMAIL\s+NAME\s+ROLE\s+ADDED\n/);
+    expect(listed.stdout).toMatch(new RegExp(`^${acme.ownerId}\\s+ana@acme\\.test\\s+Acme\\s+owner\\s`, 'm'));
+    const lastOwner = await cli(['org-users', 'update', acme.ownerId, '--role', 'reader']);
+    expect(lastOwner.code).toBe(1);
+    expect(lastOwner.stderr).toContain('last owner');
+
+    // A second member, through an invite accepted as the console would.
+    const token = /^(inv_\S+)$/m.exec((await cli(['invites', 'create', '--email', 'cy@acme.test', '--role', 'reader'])).stdout)![1]!;
+    const accepted = await fetch(`${gw.baseURL}/invites/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, name: 'Cy' }) });
+    expect(accepted.status).toBe(200);
+    const cy = (await json(['org-users', 'list', '--email', 'cy@acme.test'])).data;
+    expect(cy).toMatchObject([{ email: 'cy@acme.test', role: 'reader' }]);
+    expect((await cli(['org-users', 'update', cy[0].id, '--role', 'owner'])).stdout).toMatch(/^role:\s+owner$/m);
+    expect((await json(['org-users', 'get', cy[0].id])).role).toBe('owner');
+    expect((await cli(['org-users', 'remove', cy[0].id])).stdout).toBe(`removed ${cy[0].id}\n`);
+    expect((await cli(['org-users', 'get', cy[0].id])).code).toBe(1);
+    expect((await cli(['org-users', 'get', acme.ownerId], { TOLLGATE_ORG_ADMIN_KEY: other.adminKey })).code).toBe(1);
+  });
+
   it('projects users: add, list, get, update, remove', async () => {
     const p = await json(['projects', 'create', '--name', 'people']);
-    const added = await cli(['projects', 'users', 'add', p.id, acme.ownerId, '--role', 'member']);
+    const added = await cli(['projects', 'users', 'add', p.id, 'ana@acme.test', '--role', 'member']);
     expect(added.code).toBe(0);
     expect(added.stdout).toMatch(/^role:\s+member$/m);
     const listed = await cli(['projects', 'users', 'list', p.id]);
@@ -291,7 +312,7 @@ describe('tollgate organization verbs', () => {
   });
 
   it('--help works for every verb without a key, naming the organization key', async () => {
-    for (const resource of ['projects', 'service-accounts', 'invites', 'admin-keys', 'spend-limit', 'audit-logs', 'requests']) {
+    for (const resource of ['org-users', 'projects', 'service-accounts', 'invites', 'admin-keys', 'spend-limit', 'audit-logs', 'requests']) {
       const res = await cli([resource, '--help']);
       expect(res.stdout).toContain(`Usage: tollgate ${resource} <verb>`);
     }

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { DbInt } from '../store/billing-tables.js';
 import type { Clock } from '../clock.js';
 import { ApiError } from '../errors/api-error.js';
+import { deleteInBatches } from '../store/batch-delete.js';
 import type { Store } from '../store/index.js';
 import { newResponseId, type ResponseObject } from './response-object.js';
 
@@ -112,17 +113,7 @@ export class ResponseStore {
 
   /** Deletes expired rows in small batches; returns how many. */
   async sweep(batch = 1000): Promise<number> {
-    const now = this.opts.clock.now();
-    let total = 0;
-    for (;;) {
-      const r = await this.db
-        .deleteFrom('stored_responses')
-        .where('id', 'in', (eb) => eb.selectFrom('stored_responses').select('id').where('expires_at', '<=', now).limit(batch))
-        .executeTakeFirst();
-      const n = Number(r.numDeletedRows);
-      total += n;
-      if (n < batch) return total;
-    }
+    return deleteInBatches(this.db, { table: 'stored_responses', key: 'id' }, ['expires_at', '<=', this.opts.clock.now()], batch);
   }
 
   /** Runs `sweep` now and then every `intervalMs` until stopped. */

@@ -6,7 +6,8 @@
  * @module
  */
 import type { Logger } from 'pino';
-import { billingDb, type BillingStore } from '../store/billing-tables.js';
+import { deleteInBatches } from '../store/batch-delete.js';
+import type { BillingStore } from '../store/billing-tables.js';
 import type { Clock } from '../clock.js';
 
 const DAY_MS = 86_400_000;
@@ -24,18 +25,7 @@ export async function cleanupUsage(store: BillingStore, o: CleanupOptions): Prom
   const batch = o.batchSize ?? 1000;
   if (!Number.isInteger(batch) || batch < 1) throw new RangeError('batchSize must be a whole number >= 1');
   const cutoff = o.clock.now() - o.retentionDays * DAY_MS;
-  const db = billingDb(store);
-  let total = 0;
-  for (;;) {
-    // DELETE ... LIMIT is not portable (PostgreSQL has none); a keyed subquery is, on both.
-    const r = await db
-      .deleteFrom('usage_events')
-      .where('request_id', 'in', (eb) => eb.selectFrom('usage_events').select('request_id').where('created_at', '<', cutoff).limit(batch))
-      .executeTakeFirst();
-    const n = Number(r.numDeletedRows);
-    total += n;
-    if (n < batch) return total;
-  }
+  return deleteInBatches(store.db, { table: 'usage_events', key: 'request_id' }, ['created_at', '<', cutoff], batch);
 }
 
 /** Runs `cleanupUsage` now and then every `intervalMs` (default 1 h) until stopped. */

@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { toPico, toPicoOrNull } from './pricing.js';
-import { billingDb, toNumberOrNull, type BillingDatabase, type BillingStore, type QuotaRequestStatus, type QuotaRequestsTable } from '../store/billing-tables.js';
+import { toNumberOrNull } from '../store/side-view.js';
+import { billingDb, type BillingDatabase, type BillingStore, type QuotaRequestStatus, type QuotaRequestsTable } from '../store/billing-tables.js';
 import { moneyText } from './money-column.js';
 
 /** Amounts in pico-dollars. */

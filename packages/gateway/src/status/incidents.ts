@@ -6,7 +6,8 @@
  */
 import type { Clock } from '../clock.js';
 import { randomBase62 } from '../store/ids.js';
-import { num, statusDb, type StatusIncidentsTable, type StatusStore } from './tables.js';
+import { toNumberOrNull } from '../store/side-view.js';
+import { statusDb, type StatusIncidentsTable, type StatusStore } from './tables.js';
 import { impactOf, worst, type ComponentStatus, type Impact, type IncidentStatus, type MaintenanceStatus } from './vocabulary.js';
 
 export interface AffectedComponent {
@@ -251,11 +252,11 @@ export class IncidentRepo {
       components: JSON.parse(r.components) as Record<string, ComponentStatus>,
       auto_component_id: r.auto_component_id,
       postmortem_body: r.postmortem_body,
-      scheduled_for: num(r.scheduled_for),
-      scheduled_until: num(r.scheduled_until),
+      scheduled_for: toNumberOrNull(r.scheduled_for),
+      scheduled_until: toNumberOrNull(r.scheduled_until),
       started_at: Number(r.started_at),
-      monitoring_at: num(r.monitoring_at),
-      resolved_at: num(r.resolved_at),
+      monitoring_at: toNumberOrNull(r.monitoring_at),
+      resolved_at: toNumberOrNull(r.resolved_at),
       created_at: Number(r.created_at),
       updated_at: Number(r.updated_at),
       updates: byIncident.get(r.id) ?? [],

@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DbInt } from '../store/billing-tables.js';
+import { tablesOf, type SideStore } from '../store/side-view.js';
 
 export interface StatusComponentsTable {
   id: string;
@@ -90,15 +91,10 @@ export interface StatusTables {
   status_webhook_deliveries: StatusWebhookDeliveriesTable;
 }
 
-export interface StatusStore {
-  readonly db: Kysely<any>;
-  readonly dialect: 'sqlite' | 'postgres';
-}
+/** What the status page needs of the store. */
+export type StatusStore = SideStore;
 
 export function statusDb(store: StatusStore): Kysely<StatusTables> {
-  return store.db as Kysely<StatusTables>;
+  return tablesOf<StatusTables>(store);
 }
 
-export function num(v: DbInt | null | undefined): number | null {
-  return v === null || v === undefined ? null : Number(v);
-}

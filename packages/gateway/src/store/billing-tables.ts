@@ -7,6 +7,7 @@
  * @module
  */
 import type { Kysely } from 'kysely';
+import { tablesOf, type SideStore } from './side-view.js';
 
 /**
  * Integer columns as read back: SQLite gives numbers, PostgreSQL's `pg` gives `bigint` and
@@ -106,19 +107,9 @@ export interface ApiKeyProjectColumns {
 
 export type BillingDatabase = BillingTables & { organizations: OrganizationBillingColumns; projects: ProjectBillingColumns; api_keys: ApiKeyProjectColumns };
 
-/** What this side needs of the store: its Kysely instance and which SQL dialect it speaks. */
-export interface BillingStore {
-  // `any` so that a Kysely typed with the shared `Database` is accepted without this side
-  // editing or importing that type; `billingDb` restores precise types.
-  readonly db: Kysely<any>;
-  readonly dialect: 'sqlite' | 'postgres';
-}
+/** What billing and usage need of the store. */
+export type BillingStore = SideStore;
 
 export function billingDb(store: BillingStore): Kysely<BillingDatabase> {
-  return store.db as Kysely<BillingDatabase>;
-}
-
-/** A nullable integer column as a number (or null). */
-export function toNumberOrNull(v: DbInt | null | undefined): number | null {
-  return v === null || v === undefined ? null : Number(v);
+  return tablesOf<BillingDatabase>(store);
 }

@@ -250,6 +250,7 @@ export const ORGANIZATION_COMMANDS: readonly VerbSpec[] = [
 
   verb(REQUESTS, 'show', 'what the ledger knows of one request of the organization (its x-request-id)', {
     args: ['request_id'],
+    details: 'Prints every field the gateway returns for the request (nested ones as parent.child);\n--json prints the answer as it is. A request of another organization is not found.',
     run: async (api, a) => {
       if (!a.arg('request_id').startsWith('req_')) throw new UsageError(`<request_id>: expected a request id (req_..., the x-request-id header), got ${JSON.stringify(a.arg('request_id'))}`);
       return send(api, 'GET', objectPath(REQUESTS, a));

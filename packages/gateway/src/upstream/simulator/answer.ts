@@ -49,6 +49,24 @@ export function usageOf(promptTokens: number, choices: readonly Generated[]): Us
   return { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion };
 }
 
+/**
+ * The stream chunk maker of one call: every chunk carries the call's id, time, model and
+ * fingerprint, `usage: null` unless `extra` sets it (the final usage chunk). `object` is
+ * `chat.completion.chunk` or `text_completion`.
+ */
+export function chunkOf(ctx: AnswerContext, object: string) {
+  return (choices: unknown[], extra: Record<string, unknown> = {}) => ({
+    id: ctx.id,
+    object,
+    created: ctx.created,
+    model: ctx.model.name,
+    system_fingerprint: ctx.systemFingerprint,
+    choices,
+    usage: null,
+    ...extra,
+  });
+}
+
 /** Pieces grouped for streaming, with the running token position after each group. */
 export function chunked(pieces: readonly string[]): { text: string; atTokens: number }[] {
   const out: { text: string; atTokens: number }[] = [];

@@ -1,6 +1,6 @@
 /** Chat completions: `chat.completion` bodies and `chat.completion.chunk` streams. */
 import { countChatPrompt } from '../../tokens/count.js';
-import { chunked, choiceCount, interleave, usageOf, type Answer, type AnswerContext, type Frame } from './answer.js';
+import { chunked, chunkOf, choiceCount, interleave, usageOf, type Answer, type AnswerContext, type Frame } from './answer.js';
 import { generate, outputCap, stopSequences, type Generated } from './generate.js';
 import { mulberry32, seedFrom } from './random.js';
 import { forcedTool } from './tools.js';
@@ -43,16 +43,7 @@ function message(c: Generated): Record<string, unknown> {
 }
 
 function chatFrames(ctx: AnswerContext, choices: readonly Generated[], usage: Answer['usage'] | null): Frame[] {
-  const chunk = (choiceList: unknown[], extra: Record<string, unknown> = {}) => ({
-    id: ctx.id,
-    object: 'chat.completion.chunk',
-    created: ctx.created,
-    model: ctx.model.name,
-    system_fingerprint: ctx.systemFingerprint,
-    choices: choiceList,
-    usage: null,
-    ...extra,
-  });
+  const chunk = chunkOf(ctx, 'chat.completion.chunk');
   const choice = (index: number, delta: Record<string, unknown>, finish: string | null = null) => ({ index, delta, logprobs: null, finish_reason: finish });
 
   const frames: Frame[] = choices.map((c, i) => ({

@@ -1,6 +1,6 @@
 /** Legacy completions: `text_completion` bodies and streams (no role chunk, `text` per choice). */
 import { countCompletionPrompt } from '../../tokens/count.js';
-import { chunked, choiceCount, interleave, usageOf, type Answer, type AnswerContext, type Frame } from './answer.js';
+import { chunked, chunkOf, choiceCount, interleave, usageOf, type Answer, type AnswerContext, type Frame } from './answer.js';
 import { generate, outputCap, stopSequences, type Generated } from './generate.js';
 import { seedFrom } from './random.js';
 
@@ -42,16 +42,7 @@ export function completionAnswer(body: Record<string, unknown>, ctx: AnswerConte
 }
 
 function completionFrames(ctx: AnswerContext, choices: readonly Generated[], usage: Answer['usage'] | null): Frame[] {
-  const chunk = (choiceList: unknown[], extra: Record<string, unknown> = {}) => ({
-    id: ctx.id,
-    object: 'text_completion',
-    created: ctx.created,
-    model: ctx.model.name,
-    system_fingerprint: ctx.systemFingerprint,
-    choices: choiceList,
-    usage: null,
-    ...extra,
-  });
+  const chunk = chunkOf(ctx, 'text_completion');
   const choice = (index: number, text: string, finish: string | null = null) => ({ text, index, logprobs: null, finish_reason: finish });
   const content = choices.map((c, i) =>
     chunked(c.pieces).map((g): Frame => ({ kind: 'content', atTokens: g.atTokens, chunk: chunk([choice(i, g.text)]) })),

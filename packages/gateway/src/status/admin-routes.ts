@@ -89,13 +89,7 @@ export function registerStatusAdminRoutes(router: Router, deps: StatusAdminDeps)
     const id = ctx.params.id!;
     const cur = found(await monitor.incidents.get(id), id, 'incident');
     const o = await Fields.fromBody(ctx, maxBody, ['name', 'body', 'status', 'components', 'impact_override']);
-    const p: IncidentPatch = {};
-    const name = o.string('name', { max: NAME_MAX });
-    if (name !== undefined) p.name = name;
-    const body = o.string('body', { max: BODY_MAX });
-    if (body !== undefined) p.body = body;
-    const status = o.oneOf('status', INCIDENT_STATUSES.filter((s) => s !== 'postmortem'));
-    if (status !== undefined) p.status = status;
+    const p = namedPatch(o, INCIDENT_STATUSES.filter((s) => s !== 'postmortem'));
     if (o.has('components')) {
       p.components = componentStatuses(monitor.defs, o.get('components'));
       p.affected = affectedOf(monitor.defs, p.components, cur.components);
@@ -135,13 +129,7 @@ export function registerStatusAdminRoutes(router: Router, deps: StatusAdminDeps)
     const id = ctx.params.id!;
     found(await monitor.incidents.get(id), id, 'maintenance');
     const o = await Fields.fromBody(ctx, maxBody, ['name', 'body', 'status', 'scheduled_for', 'scheduled_until']);
-    const p: IncidentPatch = {};
-    const name = o.string('name', { max: NAME_MAX });
-    if (name !== undefined) p.name = name;
-    const body = o.string('body', { max: BODY_MAX });
-    if (body !== undefined) p.body = body;
-    const status = o.oneOf('status', MAINTENANCE_STATUSES);
-    if (status !== undefined) p.status = status;
+    const p = namedPatch(o, MAINTENANCE_STATUSES);
     const from = time(o, 'scheduled_for', false);
     if (from !== undefined) p.scheduled_for = from;
     const until = time(o, 'scheduled_until', false);
@@ -151,6 +139,18 @@ export function registerStatusAdminRoutes(router: Router, deps: StatusAdminDeps)
 }
 
 /** `impact_override`: an impact, or null to compute it from the components. */
+/** What an update of an incident and of a maintenance both may change: its name, text and status (one of `statuses`). */
+function namedPatch(o: Fields, statuses: readonly string[]): IncidentPatch {
+  const p: IncidentPatch = {};
+  const name = o.string('name', { max: NAME_MAX });
+  if (name !== undefined) p.name = name;
+  const body = o.string('body', { max: BODY_MAX });
+  if (body !== undefined) p.body = body;
+  const status = o.oneOf('status', statuses);
+  if (status !== undefined) p.status = status;
+  return p;
+}
+
 const impactOverride = (o: Fields): Impact | null | undefined => (o.get('impact_override') === null ? null : (o.oneOf('impact_override', INDICATORS) as Impact | undefined));
 
 /** A time field: an ISO 8601 string or Unix seconds, as milliseconds. */

@@ -1,11 +1,30 @@
 import { ApiError } from '../errors/api-error.js';
 import { SCOPES, generateApiKey, isKnownScope } from '../identity/index.js';
-import { KEY_PERMISSIONS } from '../store/index.js';
+import { KEY_PERMISSIONS, type KeyPermissions } from '../store/index.js';
 import type { AdminHandler } from './deps.js';
 import { Fields, badValue, missing, queryParams } from './input.js';
 import { existingUser, liveOrganization } from './lookups.js';
 import { keyObject } from './objects.js';
 import { listBody, pageRequest } from './paging.js';
+
+/**
+ * `permissions` (all | read_only | restricted; default all) and `scopes` (required with, and only
+ * with, restricted; each a known scope), as a key's body gives them; scopes deduplicated.
+ */
+export function keyPermissionsFrom(f: Fields): { permissions: KeyPermissions; scopes: string[] } {
+  const permissions = f.oneOf('permissions', KEY_PERMISSIONS) ?? 'all';
+  const scopes = f.stringArray('scopes', { max: SCOPES.length * 4 });
+  if (permissions === 'restricted') {
+    if (scopes === undefined || scopes === null) throw missing('scopes');
+    if (scopes.length === 0) throw new ApiError('empty_array', { param: 'scopes', min: 1 }, { param: 'scopes' });
+    scopes.forEach((s, i) => {
+      if (!isKnownScope(s)) throw badValue(`scopes[${i}]`, s, SCOPES.map((x) => `'${x}'`).join(', '));
+    });
+    return { permissions, scopes: [...new Set(scopes)] };
+  }
+  if (scopes !== undefined) throw new ApiError('invalid_parameter_combination', { param: 'scopes', requires: 'permissions', requirement: "'restricted'" }, { param: 'scopes' });
+  return { permissions, scopes: [] };
+}
 
 const keyNotFound = (id: string) => new ApiError('resource_not_found', { resource: 'API key', id });
 
@@ -21,17 +40,7 @@ export const createKey: AdminHandler = async (ctx, deps) => {
   const userId = f.string('user_id', { required: true });
   const name = f.string('name', { required: true });
   const projectId = f.string('project_id');
-  const permissions = f.oneOf('permissions', KEY_PERMISSIONS) ?? 'all';
-  const scopes = f.stringArray('scopes', { max: SCOPES.length * 4 });
-  if (permissions === 'restricted') {
-    if (scopes === undefined || scopes === null) throw missing('scopes');
-    if (scopes.length === 0) throw new ApiError('empty_array', { param: 'scopes', min: 1 }, { param: 'scopes' });
-    scopes.forEach((s, i) => {
-      if (!isKnownScope(s)) throw badValue(`scopes[${i}]`, s, SCOPES.map((x) => `'${x}'`).join(', '));
-    });
-  } else if (scopes !== undefined) {
-    throw new ApiError('invalid_parameter_combination', { param: 'scopes', requires: 'permissions', requirement: "'restricted'" }, { param: 'scopes' });
-  }
+  const { permissions, scopes } = keyPermissionsFrom(f);
   const nowSeconds = Math.floor(deps.clock.now() / 1000);
   const expiresAt = f.integer('expires_at', { nullable: true, min: nowSeconds + 1 });
 
@@ -55,7 +64,7 @@ export const createKey: AdminHandler = async (ctx, deps) => {
     keyHash: await deps.identity.hashKey(key),
     redacted,
     permissions,
-    scopes: permissions === 'restricted' ? [...new Set(scopes)] : [],
+    scopes,
     expiresAt: expiresAt == null ? null : expiresAt * 1000,
   });
   deps.log?.info({ key_id: record.id, org_id: orgId, user_id: userId, key: redacted, permissions }, 'api key created');

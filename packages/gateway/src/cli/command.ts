@@ -36,7 +36,7 @@ interface BaseSpec {
 export interface CommandSpec extends BaseSpec {
   api?: AdminApi;
   showStatus?: boolean;
-  run(api: AdminClient, a: Args): Promise<Output>;
+  run(api: AdminClient, a: Args, io: CliIo): Promise<Output>;
 }
 
 /** An admin verb named by two words (`orgs list`). */

@@ -10,6 +10,11 @@ export interface CliIo {
   terminal?: boolean;
   /** The HTTP client of the verbs that call a running gateway; the global fetch by default. */
   fetch?: typeof fetch;
+  /**
+   * Reads a secret the user types (a password): from the terminal without echo, or the first line
+   * of piped stdin. Never from argv, which other users can see in the process list.
+   */
+  readSecret?: (prompt: string) => Promise<string>;
   /** Milliseconds since the epoch (relative `--expires-at`, the default month); Date.now by default. */
   now?: () => number;
 }

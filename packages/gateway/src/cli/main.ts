@@ -9,10 +9,11 @@ import { fileURLToPath } from 'node:url';
 import type { CliIo } from './io.js';
 import { EXIT } from './exit.js';
 import { runCli } from './run.js';
+import { readSecretFromStdin } from './secret-input.js';
 
 /** Runs the command line of this process; the bin launcher (bin/tollgate.js) calls it. */
 export function main(argv: string[]): void {
-  const io: CliIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), env: process.env, terminal: process.stderr.isTTY === true };
+  const io: CliIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), env: process.env, terminal: process.stderr.isTTY === true, readSecret: readSecretFromStdin };
   runCli(argv, io).then(
     (code) => {
       process.exitCode = code;

@@ -83,7 +83,7 @@ async function runAdmin(spec: CommandSpec, args: Args, io: CliIo): Promise<numbe
   if (refused) throw new CommandError(refused, EXIT.usage);
   const json = args.on('json');
   try {
-    const out = await spec.run(new AdminClient(url, key, io.fetch ?? fetch, access.prefix), args);
+    const out = await spec.run(new AdminClient(url, key, io.fetch ?? fetch, access.prefix), args, io);
     io.stdout(json ? `${JSON.stringify(out.json, null, 2)}\n` : out.human);
     return EXIT.ok;
   } catch (e) {

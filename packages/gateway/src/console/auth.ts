@@ -128,6 +128,14 @@ export class ConsoleAuth {
     if (s.org && !s.account?.totpEnabled && (await this.deps.accounts.requiresTotp(s.org.id))) throw new ApiError('totp_setup_required');
   }
 
+  /** A session of a member of its organization (401 no_organization otherwise) that meets the organization's two-factor policy. */
+  async requireMember(ctx: RequestContext): Promise<SignedIn & { org: Organization; role: Role }> {
+    const s = await this.require(ctx);
+    if (!s.org || !s.role) throw new ApiError('no_organization');
+    await this.checkTotpPolicy(s);
+    return s as SignedIn & { org: Organization; role: Role };
+  }
+
   /**
    * `/v1/organization/*` with a session: the caller as the admin-key path builds it, acting as
    * the user. Undefined when the request has an Authorization header or no session cookie (the
@@ -135,9 +143,7 @@ export class ConsoleAuth {
    */
   async orgCaller(ctx: RequestContext): Promise<OrgCaller | undefined> {
     if (header(ctx, 'authorization') !== undefined || !this.cookieToken(ctx)) return undefined;
-    const s = await this.require(ctx);
-    if (!s.org || !s.role) throw new ApiError('no_organization');
-    await this.checkTotpPolicy(s);
+    const s = await this.requireMember(ctx);
     if (s.role !== 'owner' && (!isRead(ctx.method) || !readerMayRead(ctx.path))) {
       throw new ApiError('role_not_permitted', { scopes: adminScope(ctx.method, ctx.path) });
     }

@@ -9,6 +9,7 @@ import { cell, fields, objectFields, shownOnce, table, time } from './format.js'
 import { limitBody, limitFlags, LIMITS } from './limit-options.js';
 import { list, PAGING } from './list.js';
 import { STATUS_COMMANDS } from '../../status/cli.js';
+import { CONSOLE_COMMANDS } from '../../console/cli.js';
 
 type Obj = Record<string, any>;
 
@@ -302,6 +303,7 @@ export const COMMANDS: readonly VerbSpec[] = [
   },
   // The status page's incidents and maintenances (status/cli.ts).
   ...STATUS_COMMANDS,
+  ...CONSOLE_COMMANDS,
 ];
 
 /** The resources of the admin verbs above, in order. */

@@ -25,6 +25,9 @@
  * GET|POST /v1/organization/spend_alerts              {threshold_amount, currency, interval, notification_channel}
  * GET|POST|DELETE /v1/organization/spend_alerts/{alert_id}
  * GET|POST|DELETE /v1/organization/projects/{project_id}/spend_alerts[/{alert_id}]   (the same, one project)
+ * GET|POST|DELETE /v1/organization/ip_allowlist       {allowed_ips: [CIDR, ...]}   (Tollgate's paths: OpenAI has none)
+ * GET|POST|DELETE /v1/organization/projects/{project_id}/ip_allowlist
+ * GET|POST|DELETE /v1/organization/projects/{project_id}/api_keys/{key_id}/ip_allowlist
  * GET    /v1/organization/audit_logs                     ?event_types[]&actor_ids[]&actor_emails[]&project_ids[]&resource_ids[]&effective_at[gt|gte|lt|lte]&before
  * ```
  * @module
@@ -36,6 +39,7 @@ import { createAdminApiKey, deleteAdminApiKey, getAdminApiKey, listAdminApiKeys 
 import { listAuditLogs } from './audit-logs.js';
 import type { OrgDeps } from './deps.js';
 import { getRequest } from './requests.js';
+import { keyIpAllowlist, orgIpAllowlist, projectIpAllowlist } from './ip-allowlists.js';
 import { orgSpendAlerts, projectSpendAlerts } from './spend-alerts.js';
 import { costs, usageCompletions, usageEmbeddings } from './usage.js';
 import { createInvite, deleteInvite, getInvite, listInvites, registerInviteAccept } from './invites.js';
@@ -48,7 +52,7 @@ export { AuditRecorder, operatorActor, type AuditActor, type AuditEvent } from '
 export { ADMIN_KEY_PREFIX, isWellFormedAdminKey } from './admin-key-format.js';
 export { registerOperatorOrganizationRoutes } from './operator-routes.js';
 
-/** Projects, their users, service accounts, keys, rate limits, model permissions; the spend limits and spend alerts. */
+/** Projects, their users, service accounts, keys, rate limits, model permissions; the spend limits and spend alerts; the IP allowlists. */
 function registerProjectApi(org: OrgRouter): void {
   const p = '/projects/:project_id';
   org.on('POST', '/projects', P.createProject);
@@ -86,6 +90,11 @@ function registerProjectApi(org: OrgRouter): void {
   org.on('GET', '/spend_alerts/:alert_id', orgSpendAlerts.retrieve);
   org.on('POST', '/spend_alerts/:alert_id', orgSpendAlerts.update);
   org.on('DELETE', '/spend_alerts/:alert_id', orgSpendAlerts.remove);
+  for (const [path, h] of [['/ip_allowlist', orgIpAllowlist], [`${p}/ip_allowlist`, projectIpAllowlist], [`${p}/api_keys/:key_id/ip_allowlist`, keyIpAllowlist]] as const) {
+    org.on('GET', path, h.get);
+    org.on('POST', path, h.set);
+    org.on('DELETE', path, h.remove);
+  }
   org.on('GET', '/spend_limit', L.getOrgSpendLimit);
   org.on('POST', '/spend_limit', L.setOrgSpendLimit);
   org.on('DELETE', '/spend_limit', L.deleteOrgSpendLimit);

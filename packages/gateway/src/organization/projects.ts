@@ -196,7 +196,8 @@ export const deleteServiceAccount: OrgHandler = async (ctx, caller, deps) => {
 
 // ---- API keys ----
 
-async function projectKey(deps: OrgDeps, project: Project, id: string) {
+/** A live API key of the project in the path; else 404. */
+export async function projectKey(deps: OrgDeps, project: Project, id: string) {
   const k = await deps.store.apiKeys.get(id);
   if (!k || k.projectId !== project.id || k.status !== 'active') throw notFound('API key', id);
   return k;

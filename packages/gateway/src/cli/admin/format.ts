@@ -21,7 +21,7 @@ export function fields(pairs: [string, string][]): string {
 /**
  * Every field of an API object as `key: value` lines, whatever fields it has (an endpoint that
  * gains fields shows them without a change here): nested objects as `parent.child`, `*_at`
- * numbers as times, arrays of objects as JSON. `object` fields and those in `omit` are left out.
+ * numbers (Unix seconds) as times, arrays of objects as JSON. `object` fields and those in `omit` are left out.
  */
 export function objectFields(o: Record<string, unknown>, omit: readonly string[] = []): string {
   const pairs: [string, string][] = [];
@@ -29,9 +29,10 @@ export function objectFields(o: Record<string, unknown>, omit: readonly string[]
     for (const [k, v] of Object.entries(obj)) {
       const name = prefix + k;
       if (k === 'object' || omit.includes(name)) continue;
-      if (v !== null && typeof v === 'object' && !Array.isArray(v)) walk(`${name}.`, v as Record<string, unknown>);
+      if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0) walk(`${name}.`, v as Record<string, unknown>);
+      else if (v !== null && typeof v === 'object' && !Array.isArray(v)) pairs.push([name, '{}']);
       else if (Array.isArray(v) && v.some((x) => x !== null && typeof x === 'object')) pairs.push([name, JSON.stringify(v)]);
-      else pairs.push([name, /_at$/.test(k) ? time(v) : cell(v)]);
+      else pairs.push([name, /_at$/.test(k) && typeof v === 'number' ? time(v) : cell(v)]);
     }
   };
   walk('', o);

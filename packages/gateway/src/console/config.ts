@@ -14,45 +14,30 @@
  * ```
  * @module
  */
-import type { Reader } from '../config/reader.js';
+import type { z } from 'zod';
+import { httpUrl, int, section, text } from '../config/fields.js';
 
-export interface OidcConfig {
-  issuer: string;
-  client_id: string;
+const oidc = section({
+  issuer: httpUrl().optional(),
+  client_id: text().optional(),
   /** Environment variable holding the client secret (null: a public client, PKCE only). */
-  client_secret_env: string | null;
-  name: string;
-}
+  client_secret_env: text().nullable().default(null),
+  /** The button's label. */
+  name: text().default('Single sign-on'),
+})
+  .superRefine((o, ctx) => {
+    if ((o.issuer === undefined) !== (o.client_id === undefined)) ctx.addIssue({ code: 'custom', message: 'set both issuer and client_id, or neither' });
+  })
+  .transform((o) => (o.issuer !== undefined && o.client_id !== undefined ? { issuer: o.issuer.replace(/\/+$/, ''), client_id: o.client_id, client_secret_env: o.client_secret_env, name: o.name } : null));
 
-export interface ConsoleConfig {
-  session_ttl_hours: number;
-  session_idle_minutes: number;
+export const consoleSchema = section({
+  session_ttl_hours: int({ min: 1 }).default(168),
+  session_idle_minutes: int({ min: 1 }).default(720),
   /** Failed sign-ins allowed per email and per client address in each window. */
-  login_attempts: { per_email: number; per_ip: number; window_seconds: number };
-  oidc: OidcConfig | null;
-}
+  login_attempts: section({ per_email: int({ min: 1 }).default(5), per_ip: int({ min: 1 }).default(30), window_seconds: int({ min: 1 }).default(900) }),
+  /** OpenID Connect sign-in; null unless issuer and client_id are set. */
+  oidc,
+});
 
-export function readConsoleConfig(c: Reader): ConsoleConfig {
-  c.rejectUnknown(['session_ttl_hours', 'session_idle_minutes', 'login_attempts', 'oidc']);
-  const la = c.child('login_attempts');
-  la.rejectUnknown(['per_email', 'per_ip', 'window_seconds']);
-  const o = c.child('oidc');
-  o.rejectUnknown(['issuer', 'client_id', 'client_secret_env', 'name']);
-  const issuer = o.string('issuer', null);
-  const clientId = o.string('client_id', null);
-  if ((issuer === null) !== (clientId === null)) c.problems.push(`${o.path}: set both issuer and client_id, or neither`);
-  if (issuer !== null && !/^https?:\/\//.test(issuer)) c.problems.push(`${o.path}.issuer: expected an http(s) URL, got ${JSON.stringify(issuer)}`);
-  return {
-    session_ttl_hours: c.number('session_ttl_hours', 168, { min: 1, integer: true }),
-    session_idle_minutes: c.number('session_idle_minutes', 720, { min: 1, integer: true }),
-    login_attempts: {
-      per_email: la.number('per_email', 5, { min: 1, integer: true }),
-      per_ip: la.number('per_ip', 30, { min: 1, integer: true }),
-      window_seconds: la.number('window_seconds', 900, { min: 1, integer: true }),
-    },
-    oidc:
-      issuer !== null && clientId !== null
-        ? { issuer: issuer.replace(/\/+$/, ''), client_id: clientId, client_secret_env: o.string('client_secret_env', null), name: o.string('name', 'Single sign-on') }
-        : null,
-  };
-}
+export type ConsoleConfig = z.output<typeof consoleSchema>;
+export type OidcConfig = NonNullable<ConsoleConfig['oidc']>;

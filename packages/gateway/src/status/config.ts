@@ -19,87 +19,51 @@
  * ```
  * @module
  */
-import type { Reader } from '../config/reader.js';
+import type { z } from 'zod';
+import { flag, httpUrl, int, list, mapping, num, record, section, strings, text } from '../config/fields.js';
 
-export interface StatusThresholds {
-  degraded_performance: number;
-  partial_outage: number;
-  major_outage: number;
-}
+const share = () => num({ min: 0, max: 1 });
 
-export interface StatusConfig {
-  page: { name: string; url: string | null; time_zone: string };
-  window_ms: number;
-  evaluate_interval_ms: number;
-  min_requests: number;
-  error_rate: StatusThresholds;
-  first_byte: { slow_ms: number; slow_share: number };
-  hysteresis: { degrade_after: number; recover_after: number };
+const errorRate = section({
+  degraded_performance: share().default(0.05),
+  partial_outage: share().default(0.25),
+  major_outage: share().default(0.5),
+}).superRefine((t, ctx) => {
+  if (!(t.degraded_performance <= t.partial_outage && t.partial_outage <= t.major_outage)) ctx.addIssue({ code: 'custom', message: 'expected degraded_performance <= partial_outage <= major_outage' });
+});
+
+export const statusSchema = section({
+  page: section({ name: text().default('Tollgate'), url: text().nullable().default(null), time_zone: text().default('Etc/UTC') }),
+  /** Sliding window of the live signals. */
+  window_ms: int({ min: 10 }).default(60_000),
+  /** How often the page is recomputed (one instance at a time). */
+  evaluate_interval_ms: int({ min: 10 }).default(10_000),
+  /** Fewer requests in the window: no evidence either way. */
+  min_requests: int({ min: 1 }).default(10),
+  error_rate: errorRate,
+  first_byte: section({ slow_ms: int({ min: 1 }).default(10_000), slow_share: share().default(0.5) }),
+  hysteresis: section({ degrade_after: int({ min: 1 }).default(2), recover_after: int({ min: 1 }).default(3) }),
   /** Active probes: a one-token request per deployment. `models[name]` overrides the default (on for the simulator, off for paid upstreams). */
-  probes: { interval_ms: number; timeout_ms: number; failures_for_outage: number; models: Record<string, boolean> };
+  probes: section({
+    interval_ms: int({ min: 100 }).default(60_000),
+    timeout_ms: int({ min: 10 }).default(10_000),
+    failures_for_outage: int({ min: 1 }).default(3),
+    models: record(flag().default(false)),
+  }),
   /** Group name → model names shown under it. */
-  groups: Record<string, string[]>;
-  webhooks: { url: string; secret_env: string | null }[];
+  groups: record(strings().default([])),
+  webhooks: list(mapping({ url: httpUrl(), secret_env: text().nullable().default(null) })),
   /** Days of uptime history kept (the page shows 90). */
-  history_days: number;
-}
+  history_days: int({ min: 90 }).default(90),
+});
 
-export function readStatusConfig(s: Reader, models: ReadonlySet<string>): StatusConfig {
-  s.rejectUnknown(['page', 'window_ms', 'evaluate_interval_ms', 'min_requests', 'error_rate', 'first_byte', 'hysteresis', 'probes', 'groups', 'webhooks', 'history_days']);
-  const page = s.child('page');
-  page.rejectUnknown(['name', 'url', 'time_zone']);
-  const er = s.child('error_rate');
-  er.rejectUnknown(['degraded_performance', 'partial_outage', 'major_outage']);
-  const error_rate = {
-    degraded_performance: er.number('degraded_performance', 0.05, { min: 0, max: 1 }),
-    partial_outage: er.number('partial_outage', 0.25, { min: 0, max: 1 }),
-    major_outage: er.number('major_outage', 0.5, { min: 0, max: 1 }),
-  };
-  if (!(error_rate.degraded_performance <= error_rate.partial_outage && error_rate.partial_outage <= error_rate.major_outage)) {
-    s.problems.push(`${er.path}: expected degraded_performance <= partial_outage <= major_outage`);
-  }
-  const fb = s.child('first_byte');
-  fb.rejectUnknown(['slow_ms', 'slow_share']);
-  const h = s.child('hysteresis');
-  h.rejectUnknown(['degrade_after', 'recover_after']);
-  const p = s.child('probes');
-  p.rejectUnknown(['interval_ms', 'timeout_ms', 'failures_for_outage', 'models']);
-  const pm = p.child('models');
-  const probeModels: Record<string, boolean> = {};
-  for (const name of pm.keys()) {
-    if (!models.has(name)) s.problems.push(`${pm.path}.${name}: unknown model`);
-    probeModels[name] = pm.boolean(name, false);
-  }
-  const g = s.child('groups');
-  const groups: Record<string, string[]> = {};
-  for (const name of g.keys()) {
-    const list = g.stringList(name);
-    for (const m of list) if (!models.has(m)) s.problems.push(`${g.path}.${name}: unknown model ${JSON.stringify(m)}`);
-    groups[name] = list;
-  }
-  const webhooks = s.list('webhooks').map((w) => {
-    w.rejectUnknown(['url', 'secret_env']);
-    const url = w.string('url', '');
-    if (!/^https?:\/\//.test(url)) w.problems.push(`${w.path}.url: expected an http(s) URL, got ${JSON.stringify(url)}`);
-    return { url, secret_env: w.string('secret_env', null) };
-  });
-  const windowMs = s.number('window_ms', 60_000, { min: 10, integer: true });
-  return {
-    page: { name: page.string('name', 'Tollgate'), url: page.string('url', null), time_zone: page.string('time_zone', 'Etc/UTC') },
-    window_ms: windowMs,
-    evaluate_interval_ms: s.number('evaluate_interval_ms', 10_000, { min: 10, integer: true }),
-    min_requests: s.number('min_requests', 10, { min: 1, integer: true }),
-    error_rate,
-    first_byte: { slow_ms: fb.number('slow_ms', 10_000, { min: 1, integer: true }), slow_share: fb.number('slow_share', 0.5, { min: 0, max: 1 }) },
-    hysteresis: { degrade_after: h.number('degrade_after', 2, { min: 1, integer: true }), recover_after: h.number('recover_after', 3, { min: 1, integer: true }) },
-    probes: {
-      interval_ms: p.number('interval_ms', 60_000, { min: 100, integer: true }),
-      timeout_ms: p.number('timeout_ms', 10_000, { min: 10, integer: true }),
-      failures_for_outage: p.number('failures_for_outage', 3, { min: 1, integer: true }),
-      models: probeModels,
-    },
-    groups,
-    webhooks,
-    history_days: s.number('history_days', 90, { min: 90, integer: true }),
-  };
+export type StatusConfig = z.output<typeof statusSchema>;
+export type StatusThresholds = StatusConfig['error_rate'];
+
+/** The models the section names that the configuration does not serve: `[path, message]` pairs below `status`. */
+export function unknownStatusModels(s: StatusConfig, models: ReadonlySet<string>): [(string | number)[], string][] {
+  const out: [(string | number)[], string][] = [];
+  for (const name of Object.keys(s.probes.models)) if (!models.has(name)) out.push([['probes', 'models', name], 'unknown model']);
+  for (const [group, names] of Object.entries(s.groups)) for (const m of names) if (!models.has(m)) out.push([['groups', group], `unknown model ${JSON.stringify(m)}`]);
+  return out;
 }

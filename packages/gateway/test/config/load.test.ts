@@ -2,17 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig } from 'tollgate';
-
-const problems = (doc: unknown, env = {}): string[] => {
-  try {
-    parseConfig(doc, env);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-};
+import { loadConfig, parseConfig } from 'tollgate';
+import { problems } from './problems.js';
 
 describe('config loading', () => {
   it('defaults to the embedded setup: SQLite, the simulator models, port 8080', () => {

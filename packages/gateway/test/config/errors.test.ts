@@ -1,0 +1,86 @@
+/** What a user reads when tollgate.yaml is wrong: the field's path and what is wrong with it, per section. */
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from 'tollgate';
+import { problems } from './problems.js';
+
+const model = (over: Record<string, unknown> = {}) => ({ name: 'm', ...over });
+const upstream = (deployment: Record<string, unknown>) => model({ provider: 'openai-compatible', deployments: [{ base_url: 'http://127.0.0.1:1/v1', ...deployment }] });
+
+describe('each section names the field and what is wrong', () => {
+  const cases: [string, unknown, string][] = [
+    ['wrong type', { server: { trust_proxy: 'yes' } }, 'server.trust_proxy: expected true or false, got "yes"'],
+    ['out of range', { server: { trusted_proxy_hops: 11 } }, 'server.trusted_proxy_hops: expected an integer >= 1 and <= 10, got 11'],
+    ['bad enum', { server: { overload_status: 500 } }, 'server.overload_status: expected one of 429, 503, got 500'],
+    ['unknown key', { database: { pool: 5 } }, 'database.pool: unknown key'],
+    ['out of range', { database: { query_timeout_ms: 0 } }, 'database.query_timeout_ms: expected an integer >= 1, got 0'],
+    ['wrong type', { redis: { cluster_nodes: 'a:7000' } }, 'redis.cluster_nodes: expected a list of strings, got "a:7000"'],
+    ['empty string', { redis: { url: '' } }, 'redis.url: expected a non-empty string, got ""'],
+    ['not a mapping', { logging: 'debug' }, 'logging: expected a mapping, got "debug"'],
+    ['wrong type', { logging: { log_prompts: 1 } }, 'logging.log_prompts: expected true or false, got 1'],
+    ['out of range', { auth: { failed_attempts_per_minute: 0 } }, 'auth.failed_attempts_per_minute: expected an integer >= 1, got 0'],
+    ['unknown key', { metrics: { token: 'x' } }, 'metrics.token: unknown key'],
+    ['out of range', { billing: { reservation_lease_ms: 999 } }, 'billing.reservation_lease_ms: expected an integer >= 1000, got 999'],
+    ['not an integer', { usage: { flush_batch: 2.5 } }, 'usage.flush_batch: expected an integer >= 1, got 2.5'],
+    ['out of range', { responses: { retention_days: 366 } }, 'responses.retention_days: expected an integer >= 1 and <= 365, got 366'],
+    ['unknown key', { simulator: { faults: {} } }, 'simulator.faults: unknown key'],
+    ['unknown top-level key', { modles: [] }, 'modles: unknown key'],
+    ['not a mapping at all', ['server'], '(top level): expected a mapping, got ["server"]'],
+    ['a model without a name', { models: [{ context_window: 10 }] }, 'models[0].name: required'],
+    ['bad enum', { models: [model({ type: 'image' })] }, 'models[0].type: expected one of "chat", "embedding", got "image"'],
+    ['out of range', { models: [model({ simulator: { faults: { server_error: 1.5 } } })] }, 'models[0].simulator.faults.server_error: expected a number >= 0 and <= 1, got 1.5'],
+    ['out of range', { models: [model({ breaker: { error_rate: 2 } })] }, 'models[0].breaker.error_rate: expected a number >= 0 and <= 1, got 2'],
+    ['out of range', { models: [model({ admission: { adaptive: { backoff_ratio: 1 } } })] }, 'models[0].admission.adaptive.backoff_ratio: expected a number >= 0.1 and <= 0.99, got 1'],
+    ['too fine a price', { models: [model({ pricing: { output_per_1m: 0.0000001 } })] }, 'models[0].pricing.output_per_1m: 1e-7 has more than 6 decimals; prices are counted in whole $0.000001 per 1M tokens'],
+    ['not a URL', { models: [upstream({ base_url: 'localhost:8000' })] }, 'models[0].deployments[0].base_url: expected an http(s) URL, got "localhost:8000"'],
+    ['bad enum', { models: [upstream({ responses_api: 'yes' })] }, 'models[0].deployments[0].responses_api: expected one of "chat", "native", got "yes"'],
+    ['unknown key', { models: [upstream({ timeouts: { read_ms: 5 } })] }, 'models[0].deployments[0].timeouts.read_ms: unknown key'],
+    ['wrong type', { models: [upstream({ headers: { 'x-team': 7 } })] }, 'models[0].deployments[0].headers.x-team: expected a non-empty string, got 7'],
+    ['a limit below 0', { tiers: { free: { '*': { max_requests_per_1_day: -5 } } } }, 'tiers.free.*.max_requests_per_1_day: expected a non-negative integer (0 blocks the model) or null (unlimited), got -5'],
+    ['unknown limit', { tiers: { free: { '*': { max_images_per_1_minute: 5 } } } }, 'tiers.free.*.max_images_per_1_minute: unknown key'],
+    ['out of range', { status: { history_days: 30 } }, 'status.history_days: expected an integer >= 90, got 30'],
+    ['thresholds out of order', { status: { error_rate: { degraded_performance: 0.6 } } }, 'status.error_rate: expected degraded_performance <= partial_outage <= major_outage'],
+    ['unknown key', { status: { probes: { every_ms: 1000 } } }, 'status.probes.every_ms: unknown key'],
+    ['not a URL', { status: { webhooks: [{ url: 'hooks.example.com' }] } }, 'status.webhooks[0].url: expected an http(s) URL, got "hooks.example.com"'],
+    ['unknown model', { status: { groups: { Chat: ['sim-small', 'sim-huge'] } } }, 'status.groups.Chat: unknown model "sim-huge"'],
+  ];
+  it.each(cases)('%s: %j', (_what, doc, message) => {
+    expect(problems(doc)).toEqual([message]);
+  });
+});
+
+describe('the environment', () => {
+  it('a wrong value from an environment variable is named by the variable', () => {
+    expect(problems({}, { TOLLGATE_PORT: 'eighty' })).toEqual(['TOLLGATE_PORT: expected an integer >= 0 and <= 65535, got "eighty"']);
+    expect(problems({}, { TOLLGATE_DATABASE_URL: 'mysql://db' })).toEqual(['TOLLGATE_DATABASE_URL: expected sqlite:<path> or postgres://..., got "mysql://db"']);
+    expect(problems({}, { TOLLGATE_REDIS_CLUSTER_NODES: 'redis://a:7000,b' })).toEqual(['TOLLGATE_REDIS_CLUSTER_NODES[1]: expected redis://host:port or host:port, got "b"']);
+  });
+
+  it('an empty TOLLGATE_REDIS_URL turns off the Redis server the file names', () => {
+    expect(parseConfig({ redis: { url: 'redis://r:6379' } }, { TOLLGATE_REDIS_URL: '' }).redis).toBeNull();
+  });
+});
+
+describe('every problem at once', () => {
+  it('checks across fields still run when some values are wrong, and name the places as written', () => {
+    const p = problems({
+      models: [5, model({ name: 'a', deployments: [{}] }), model({ name: 'a', fallbacks: ['b'] })],
+      status: { webhooks: [{ url: 1 }], probes: { models: { nope: true } } },
+    });
+    expect(p.sort()).toEqual(
+      [
+        'models[0]: expected a mapping, got 5',
+        'models[1].deployments[0].base_url: required',
+        'models[2].name: duplicate model name "a"',
+        'models[2].fallbacks: unknown model "b"',
+        'status.webhooks[0].url: expected a non-empty string, got 1',
+        'status.probes.models.nope: unknown model',
+      ].sort(),
+    );
+  });
+
+  it('a null key takes its default, as if left out', () => {
+    const c = parseConfig({ server: { port: null }, models: [model({ simulator: null, deployments: null })] });
+    expect(c.server.port).toBe(8080);
+    expect(c.models[0]).toMatchObject({ simulator: { max_concurrency: 64 }, deployments: [], max_output_tokens: 4096 });
+  });
+});

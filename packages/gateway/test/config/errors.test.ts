@@ -42,6 +42,10 @@ describe('each section names the field and what is wrong', () => {
     ['unknown key', { status: { probes: { every_ms: 1000 } } }, 'status.probes.every_ms: unknown key'],
     ['not a URL', { status: { webhooks: [{ url: 'hooks.example.com' }] } }, 'status.webhooks[0].url: expected an http(s) URL, got "hooks.example.com"'],
     ['unknown model', { status: { groups: { Chat: ['sim-small', 'sim-huge'] } } }, 'status.groups.Chat: unknown model "sim-huge"'],
+    ['out of range', { console: { session_ttl_hours: 0 } }, 'console.session_ttl_hours: expected an integer >= 1, got 0'],
+    ['unknown key', { console: { login_attempts: { per_user: 3 } } }, 'console.login_attempts.per_user: unknown key'],
+    ['half an OIDC client', { console: { oidc: { issuer: 'https://id.example.com' } } }, 'console.oidc: set both issuer and client_id, or neither'],
+    ['not a URL', { console: { oidc: { issuer: 'id.example.com', client_id: 'tollgate' } } }, 'console.oidc.issuer: expected an http(s) URL, got "id.example.com"'],
   ];
   it.each(cases)('%s: %j', (_what, doc, message) => {
     expect(problems(doc)).toEqual([message]);

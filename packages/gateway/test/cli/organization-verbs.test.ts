@@ -56,6 +56,19 @@ const chat = (key: string) =>
   });
 
 describe('tollgate organization verbs', () => {
+  it('orgs admin-key: an unknown organization or an owner who is not one is an API error naming the parameter', async () => {
+    const unknown = await cli(['orgs', 'admin-key', 'org-nope', '--name', 'x']);
+    expect(unknown).toMatchObject({ code: 1, stdout: '' });
+    expect(unknown.stderr).toContain('org-nope');
+    const notOwner = await cli(['orgs', 'admin-key', acme.orgId, '--name', 'x', '--owner', other.ownerId]);
+    expect(notOwner.code).toBe(1);
+    expect(notOwner.stderr).toMatch(/param: owner_user_id\)\n$/);
+    expect(notOwner.stdout).not.toMatch(/sk-admin-/);
+    const nameOnly = await cli(['orgs', 'create', '--name', 'Nobody', '--owner-name', 'Nobody']);
+    expect(nameOnly.code).toBe(2);
+    expect(nameOnly.stderr).toMatch(/^error: --owner-name needs --owner-email/);
+  });
+
   it('projects: create, list, get, update, archive (with --include-archived); another organization cannot see them', async () => {
     const created = await cli(['projects', 'create', '--name', 'Team X']);
     expect(created.code).toBe(0);

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerAdminRoutes } from '../../src/admin/routes.js';
 import { Router } from '../../src/http/router.js';
 import { fakeContext } from '../identity/fake-context.js';
-import { ADMIN_KEY, admin, adminOk, orgWithKey, startHarness, type Harness } from '../identity/harness.js';
+import { startHarness, type Harness } from '../identity/harness.js';
+import { ADMIN_KEY, admin, adminOk, newTenant } from '../support/admin.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -168,7 +169,7 @@ describe('members', () => {
 
 describe('keys', () => {
   it('create shows the key once; get and list show the redacted form', async () => {
-    const { orgId, userId, key, keyId } = await orgWithKey(h);
+    const { orgId, userId, apiKey: key, keyId } = await newTenant(h);
     expect(key).toMatch(/^sk-proj-[A-Za-z0-9_-]{43}$/);
     const got = await adminOk(h, 'GET', `/keys/${keyId}`);
     expect(got).toEqual({
@@ -193,7 +194,7 @@ describe('keys', () => {
   });
 
   it('restricted keys need known scopes; scopes only with restricted; expiry in the future', async () => {
-    const { orgId, userId } = await orgWithKey(h);
+    const { orgId, userId } = await newTenant(h);
     const base = { organization_id: orgId, user_id: userId, name: 'r' };
     const k = await adminOk(h, 'POST', '/keys', { ...base, permissions: 'restricted', scopes: ['model.request'] });
     expect(k).toMatchObject({ permissions: 'restricted', scopes: ['model.request'] });
@@ -210,7 +211,7 @@ describe('keys', () => {
   });
 
   it("a key's user must be a member of the organization; both must exist", async () => {
-    const { orgId } = await orgWithKey(h);
+    const { orgId } = await newTenant(h);
     const outsider = await adminOk(h, 'POST', '/users', { email: `outsider@${orgId}.test`, name: 'O' });
     const e = await expectError(admin(h, 'POST', '/keys', { organization_id: orgId, user_id: outsider.id, name: 'x' }), 409, 'resource_conflict');
     expect(e.message).toContain('is not a member of organization');
@@ -220,7 +221,7 @@ describe('keys', () => {
   });
 
   it('revoke is idempotent; unknown keys are 404', async () => {
-    const { keyId } = await orgWithKey(h);
+    const { keyId } = await newTenant(h);
     const r1 = await adminOk(h, 'POST', `/keys/${keyId}/revoke`);
     expect(r1).toMatchObject({ id: keyId, status: 'revoked', revoked_at: expect.any(Number) });
     await h.clock.advance(5000);
@@ -287,7 +288,7 @@ describe('rate limits', () => {
 
 describe('caller mistakes are never 500', () => {
   it('garbage bodies on every writing route answer 4xx', async () => {
-    const { orgId, keyId, userId } = await orgWithKey(h);
+    const { orgId, keyId, userId } = await newTenant(h);
     const routes: [string, string][] = [
       ['POST', '/organizations'],
       ['PUT', `/organizations/${orgId}`],

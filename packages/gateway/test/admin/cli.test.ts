@@ -1,7 +1,8 @@
 /** The admin CLI verbs against a real gateway admin API (the identity test harness). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_COMMANDS, COMMANDS } from '../../src/cli/admin/commands.js';
-import { ADMIN_KEY, startHarness, type Harness } from '../identity/harness.js';
+import { startHarness, type Harness } from '../identity/harness.js';
+import { ADMIN_KEY } from '../support/admin.js';
 import { cliRunner } from '../support/cli.js';
 import { freePort } from '../support/redis-server.js';
 

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spendKey } from '../../src/billing/period.js';
 import { billingDb } from '../../src/store/billing-tables.js';
 import { DIALECTS } from '../usage/db.js';
-import { ADMIN_KEY, startBillingServer, type BillingServer } from './harness.js';
+import { ADMIN_KEY } from '../support/admin.js';
+import { startBillingServer, type BillingServer } from './harness.js';
 
 const NOW = Date.UTC(2026, 0, 20, 12);
 const PERIOD_START = Date.UTC(2026, 0, 1);

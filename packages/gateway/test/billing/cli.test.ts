@@ -6,7 +6,8 @@ import { formatUsd } from '../../src/billing/pricing.js';
 import type { UsageEvent } from '../../src/usage/event.js';
 import { writeUsageBatch } from '../../src/usage/ledger-writer.js';
 import { event } from '../usage/db.js';
-import { ADMIN_KEY, startBillingServer, type BillingServer } from './harness.js';
+import { ADMIN_KEY } from '../support/admin.js';
+import { startBillingServer, type BillingServer } from './harness.js';
 
 describe('tollgate usage | billing | quota-requests', () => {
   let s: BillingServer;

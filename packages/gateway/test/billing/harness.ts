@@ -1,6 +1,6 @@
 /**
  * The billing admin routes behind a real HTTP server on a free port, over a test store (SQLite or
- * PostgreSQL), a memory counter store and a fake clock.
+ * PostgreSQL), a memory counter store and a fake clock, with the shared admin key (support/admin.ts).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,9 +10,8 @@ import { FakeClock, ApiError, MemoryCounterStore, type Store } from 'tollgate';
 import { header } from '../../src/http/context.js';
 import { createDispatcher } from '../../src/http/dispatch.js';
 import { Router } from '../../src/http/router.js';
+import { ADMIN_KEY, call, type Answer } from '../support/admin.js';
 import { openTestStore, type TestDialect } from '../usage/db.js';
-
-export const ADMIN_KEY = 'test-admin-key-billing-0123456789';
 
 export interface BillingServer {
   url: string;
@@ -21,7 +20,8 @@ export interface BillingServer {
   clock: FakeClock;
   /** Organizations whose limits changed, in order (the onLimitsChanged calls). */
   limitsChanged: string[];
-  call<T = any>(method: string, path: string, body?: unknown, opts?: { key?: string | null }): Promise<{ status: number; body: T }>;
+  /** Calls `path` with the admin key (`key: null`: none). */
+  call<T = any>(method: string, path: string, body?: unknown, opts?: { key?: string | null }): Promise<Answer<T>>;
   newOrg(limits?: { hard?: number | null; soft?: number | null }) /* micro-dollars */: Promise<string>;
   close(): Promise<void>;
 }
@@ -52,16 +52,7 @@ export async function startBillingServer(dialect: TestDialect, start = Date.UTC(
     counters,
     clock,
     limitsChanged,
-    async call(method, path, body, opts = {}) {
-      const key = opts.key === undefined ? ADMIN_KEY : opts.key;
-      const res = await fetch(url + path, {
-        method,
-        headers: { ...(key === null ? {} : { authorization: `Bearer ${key}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : undefined };
-    },
+    call: (method, path, body, opts = {}) => call({ url }, method, path, body, opts.key),
     async newOrg(limits = {}) {
       const o = await t.store.organizations.create({ name: 'billing test', tier: 'free' });
       if (limits.hard !== undefined || limits.soft !== undefined) {

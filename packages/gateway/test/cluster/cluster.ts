@@ -14,16 +14,15 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { stringify } from 'yaml';
+import { ADMIN_KEY, call, newTenant, type Answer, type Tenant, type TenantOptions } from '../support/admin.js';
+import { postgresSchema } from '../support/databases.js';
 import { startRedisCluster } from '../support/redis-cluster.js';
-import { TEST_PG_URL, TEST_REDIS_URL } from '../support/services.js';
+import { deleteRedisKeys, TEST_REDIS_URL } from '../support/services.js';
 
 export const MAIN_JS = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-export const PG_BASE = TEST_PG_URL;
 export const REDIS_URL = TEST_REDIS_URL;
-export const ADMIN_KEY = 'cluster-admin-key-0123456789abcdef0123';
+export type { Tenant };
 
 /** Fails fast, and says what to do, when the CLI has not been compiled. */
 export function requireBuild(): void {
@@ -66,13 +65,6 @@ export interface Instance {
   readonly exited: Promise<string>;
 }
 
-export interface Tenant {
-  orgId: string;
-  userId: string;
-  apiKey: string;
-  keyId: string;
-}
-
 export interface Cluster {
   readonly instances: Instance[];
   readonly dir: string;
@@ -80,9 +72,10 @@ export interface Cluster {
   /** The SQLite file, when database is 'sqlite'. */
   readonly sqlitePath: string | undefined;
   readonly redisPrefix: string | undefined;
-  admin<T = any>(method: string, path: string, body?: unknown, instance?: number): Promise<{ status: number; body: T }>;
-  /** An organization with an owner and an API key, created through instance 0. */
-  newTenant(name: string, opts?: { tier?: string }): Promise<Tenant>;
+  /** Calls `path` (a full path) on an instance (default 0) with the admin key. */
+  admin<T = any>(method: string, path: string, body?: unknown, instance?: number): Promise<Answer<T>>;
+  /** An organization with an owner and an API key, created through instance 0 (support/admin.ts). */
+  newTenant(name: string, opts?: Omit<TenantOptions, 'name'>): Promise<Tenant>;
   /** Sends the signal and waits until the process is gone. */
   kill(index: number, signal?: NodeJS.Signals): Promise<string>;
   /** Starts a fresh process in slot `index` (same config, database, Redis and journal), ready. */
@@ -101,9 +94,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const id = randomBytes(5).toString('hex');
   const dir = mkdtempSync(join(tmpdir(), `tg-cluster-${id}-`));
   const dialect = opts.database ?? 'postgres';
-  const schema = `tg_cluster_${id}`;
+  const pgSchema = dialect === 'postgres' ? postgresSchema('tg_cluster') : undefined;
   const sqlitePath = dialect === 'sqlite' ? join(dir, 'tollgate.db') : undefined;
-  const databaseUrl = sqlitePath ? `sqlite:${sqlitePath}` : `${PG_BASE}?schema=${schema}`;
+  const databaseUrl = sqlitePath ? `sqlite:${sqlitePath}` : pgSchema!.url;
   const redisPrefix = opts.redis === false ? undefined : `tgc-${id}:`;
   const redisCluster = opts.redis === 'cluster' ? await startRedisCluster() : undefined;
   const redisEnv: Record<string, string> = redisCluster ? redisCluster.env : redisPrefix ? { TOLLGATE_REDIS_URL: REDIS_URL } : {};
@@ -141,19 +134,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     databaseUrl,
     sqlitePath,
     redisPrefix,
-    admin: (method, path, body, instance = 0) => adminCall(instances[instance]!.url, method, path, body),
-    async newTenant(name, o = {}) {
-      const admin = cluster.admin;
-      const org = await admin('POST', '/admin/v1/organizations', { name, ...(o.tier ? { tier: o.tier } : {}) });
-      if (org.status !== 200) throw new Error(`create org: ${org.status} ${JSON.stringify(org.body)}`);
-      const user = await admin('POST', '/admin/v1/users', { email: `${name.replace(/\W/g, '')}-${randomBytes(4).toString('hex')}@test.local`, name });
-      if (user.status !== 200) throw new Error(`create user: ${user.status} ${JSON.stringify(user.body)}`);
-      const member = await admin('POST', `/admin/v1/organizations/${org.body.id}/members`, { user_id: user.body.id, role: 'owner' });
-      if (member.status !== 200) throw new Error(`add member: ${member.status} ${JSON.stringify(member.body)}`);
-      const key = await admin('POST', '/admin/v1/keys', { organization_id: org.body.id, user_id: user.body.id, name: `${name} key` });
-      if (key.status !== 200) throw new Error(`create key: ${key.status} ${JSON.stringify(key.body)}`);
-      return { orgId: org.body.id, userId: user.body.id, apiKey: key.body.key, keyId: key.body.id };
-    },
+    admin: (method, path, body, instance = 0) => call(instances[instance]!, method, path, body),
+    newTenant: (name, o = {}) => newTenant(instances[0]!, { ...o, name }),
     async kill(index, signal = 'SIGKILL') {
       const inst = instances[index]!;
       if (inst.child.exitCode === null && inst.child.signalCode === null) inst.child.kill(signal);
@@ -168,9 +150,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     async close() {
       await Promise.all([...all].map((c) => stop(c)));
       const errors: unknown[] = [];
-      if (dialect === 'postgres') await dropSchema(schema).catch((e: unknown) => errors.push(e));
+      if (pgSchema) await pgSchema.drop().catch((e: unknown) => errors.push(e));
       if (redisCluster) await redisCluster.stop().catch((e: unknown) => errors.push(e));
-      else if (redisPrefix) await deleteKeys(redisPrefix).catch((e: unknown) => errors.push(e));
+      else if (redisPrefix) await deleteRedisKeys(redisPrefix).catch((e: unknown) => errors.push(e));
       rmSync(dir, { recursive: true, force: true });
       if (errors.length > 0) throw errors[0];
     },
@@ -241,16 +223,6 @@ async function waitReady(url: string, index: number, output: () => string, exite
   throw new Error(`instance ${index} at ${url} not ready (last: ${last}):\n${output()}`);
 }
 
-async function adminCall(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const r = await fetch(url + path, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
-}
-
 /** SIGTERM (the gateway drains and exits), SIGKILL if it is still there after a few seconds. */
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -261,27 +233,3 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function dropSchema(schema: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_BASE });
-  await c.connect();
-  try {
-    await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await c.end();
-  }
-}
-
-async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}

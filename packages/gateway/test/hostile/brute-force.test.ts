@@ -8,13 +8,11 @@
  * test/identity/brute-force.test.ts.)
  */
 import type { IncomingMessage } from 'node:http';
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from 'tollgate';
 import { clientAddress } from '../../src/http/context.js';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from '../support/gateway.js';
-import { TEST_REDIS_URL } from '../support/services.js';
+import { deleteRedisKeys, redisPrefix } from '../support/services.js';
 
 const LIMIT = 10;
 const SERVER = { host: '127.0.0.1', port: 0, public_url: 'http://gateway.test', shutdown_grace_ms: 2000 };
@@ -66,14 +64,11 @@ describe('failed authentications behind a trusted proxy', () => {
 });
 
 describe('failed authentications across instances sharing Redis', () => {
-  const prefix = `tg-hostile-${randomBytes(4).toString('hex')}:`;
+  const prefix = redisPrefix('tg-hostile');
   const gateways: TestGateway[] = [];
   afterAll(async () => {
     await Promise.all(gateways.map((g) => g.close()));
-    const r = new Redis(TEST_REDIS_URL);
-    const keys = await r.keys(`${prefix}*`);
-    if (keys.length > 0) await r.del(...keys);
-    r.disconnect();
+    await deleteRedisKeys(prefix);
   });
 
   it('three instances let the allowance through once, not three times', async () => {
@@ -81,7 +76,7 @@ describe('failed authentications across instances sharing Redis', () => {
     // every 6 s, so what got through is bounded by LIMIT plus the refill over the elapsed time.
     const started = Date.now();
     for (let i = 0; i < 3; i++) {
-      gateways.push(await startTestGateway({ server: SERVER, redis: { url: TEST_REDIS_URL, key_prefix: prefix }, auth: { failed_attempts_per_minute: LIMIT } }));
+      gateways.push(await startTestGateway({ server: SERVER, auth: { failed_attempts_per_minute: LIMIT } }, { redisPrefix: prefix }));
     }
     // 90 wrong keys at once, 30 per instance, all from 127.0.0.1.
     const statuses = await Promise.all(Array.from({ length: 90 }, (_, i) => chat(gateways[i % 3]!.url, wrongKey(i))));

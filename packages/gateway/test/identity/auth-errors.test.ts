@@ -5,7 +5,8 @@
  */
 import OpenAI, { AuthenticationError, PermissionDeniedError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { admin, adminOk, orgWithKey, startHarness, type Harness } from './harness.js';
+import { startHarness, type Harness } from './harness.js';
+import { admin, adminOk, newTenant } from '../support/admin.js';
 
 const DOCS = 'http://tollgate.test/docs/errors';
 const CHAT = 'POST /v1/chat/completions';
@@ -54,7 +55,7 @@ describe('authentication errors through the openai SDK', () => {
   });
 
   it('a scheme other than Bearer counts as no key', async () => {
-    const { key } = await orgWithKey(h);
+    const { apiKey: key } = await newTenant(h);
     h.hits.clear();
     const err = await failure(() => chat(client('unused', { defaultHeaders: { authorization: `Token ${key}` } })));
     expect(err).toBeInstanceOf(AuthenticationError);
@@ -81,7 +82,7 @@ describe('authentication errors through the openai SDK', () => {
   });
 
   it('a revoked key: invalid_api_key', async () => {
-    const { key, keyId } = await orgWithKey(h);
+    const { apiKey: key, keyId } = await newTenant(h);
     await expect(chat(client(key))).resolves.toBeDefined();
     await adminOk(h, 'POST', `/keys/${keyId}/revoke`);
     h.hits.clear();
@@ -94,7 +95,7 @@ describe('authentication errors through the openai SDK', () => {
 
   it('an expired key: invalid_api_key, also when the success was cached', async () => {
     const expiresAt = Math.floor(h.clock.now() / 1000) + 60;
-    const { key } = await orgWithKey(h, { expires_at: expiresAt });
+    const { apiKey: key } = await newTenant(h, { expires_at: expiresAt });
     await expect(chat(client(key))).resolves.toBeDefined();
     await h.clock.advance(61_000);
     h.hits.clear();
@@ -105,7 +106,7 @@ describe('authentication errors through the openai SDK', () => {
   });
 
   it("the key's user was removed from the organization: no_organization", async () => {
-    const { key, orgId, userId } = await orgWithKey(h);
+    const { apiKey: key, orgId, userId } = await newTenant(h);
     await expect(chat(client(key))).resolves.toBeDefined();
     await adminOk(h, 'DELETE', `/organizations/${orgId}/members/${userId}`);
     h.hits.clear();
@@ -120,7 +121,7 @@ describe('authentication errors through the openai SDK', () => {
   });
 
   it("the key's organization was deleted: no_organization", async () => {
-    const { key, orgId } = await orgWithKey(h);
+    const { apiKey: key, orgId } = await newTenant(h);
     await expect(chat(client(key))).resolves.toBeDefined();
     await adminOk(h, 'DELETE', `/organizations/${orgId}`);
     h.hits.clear();
@@ -131,7 +132,7 @@ describe('authentication errors through the openai SDK', () => {
   });
 
   it('OpenAI-Organization naming no organization: invalid_organization', async () => {
-    const { key } = await orgWithKey(h);
+    const { apiKey: key } = await newTenant(h);
     h.hits.clear();
     const err = await failure(() => chat(client(key, { organization: 'org-doesnotexist' })));
     expect(err).toBeInstanceOf(AuthenticationError);
@@ -141,7 +142,7 @@ describe('authentication errors through the openai SDK', () => {
   });
 
   it("OpenAI-Organization naming another organization than the key's: mismatched_organization", async () => {
-    const { key } = await orgWithKey(h);
+    const { apiKey: key } = await newTenant(h);
     const other = await adminOk(h, 'POST', '/organizations', { name: 'Other' });
     h.hits.clear();
     const err = await failure(() => chat(client(key, { organization: other.id })));
@@ -152,7 +153,7 @@ describe('authentication errors through the openai SDK', () => {
   });
 
   it("OpenAI-Organization naming the key's own organization is accepted and echoed", async () => {
-    const { key, orgId } = await orgWithKey(h);
+    const { apiKey: key, orgId } = await newTenant(h);
     const res = await chat(client(key, { organization: orgId })).withResponse();
     expect(res.response.headers.get('openai-organization')).toBe(orgId);
   });
@@ -163,7 +164,7 @@ describe('authorization errors through the openai SDK', () => {
     `You have insufficient permissions for this operation. Missing scopes: ${scope}. Check that you have the correct role in your organization (Reader, Writer, Owner) and project (Member, Owner), and if you're using a restricted API key, that it has the necessary scopes.`;
 
   it('a read_only key may list models but not request completions: 401 insufficient_permissions', async () => {
-    const { key } = await orgWithKey(h, { permissions: 'read_only' });
+    const { apiKey: key } = await newTenant(h, { permissions: 'read_only' });
     const models = await client(key).models.list();
     expect(models.data.map((m) => m.id)).toContain('sim-small');
     h.hits.clear();
@@ -176,7 +177,7 @@ describe('authorization errors through the openai SDK', () => {
   });
 
   it('a restricted key holds exactly its scopes', async () => {
-    const { key } = await orgWithKey(h, { permissions: 'restricted', scopes: ['model.request'] });
+    const { apiKey: key } = await newTenant(h, { permissions: 'restricted', scopes: ['model.request'] });
     await expect(chat(client(key))).resolves.toBeDefined();
     await expect(client(key).embeddings.create({ model: 'sim-embed', input: 'x' })).resolves.toBeDefined();
     h.hits.clear();
@@ -187,7 +188,7 @@ describe('authorization errors through the openai SDK', () => {
   });
 
   it('a reader of the organization gets read scopes only, whatever the key says', async () => {
-    const { key } = await orgWithKey(h, { role: 'reader' });
+    const { apiKey: key } = await newTenant(h, { role: 'reader' });
     await expect(client(key).models.list()).resolves.toBeDefined();
     const err = await failure(() => chat(client(key)));
     expect(err).toBeInstanceOf(AuthenticationError);
@@ -195,7 +196,7 @@ describe('authorization errors through the openai SDK', () => {
   });
 
   it('a model outside the allow-list: 403 model_access_denied (code model_not_found)', async () => {
-    const { key, orgId } = await orgWithKey(h);
+    const { apiKey: key, orgId } = await newTenant(h);
     await expect(chat(client(key), 'sim-large')).resolves.toBeDefined();
     await adminOk(h, 'PUT', `/organizations/${orgId}/models`, { allowed: ['sim-small'] });
     await expect(chat(client(key), 'sim-small')).resolves.toBeDefined();
@@ -213,14 +214,14 @@ describe('authorization errors through the openai SDK', () => {
   });
 
   it('an owner key with all permissions reaches every route', async () => {
-    const { key } = await orgWithKey(h);
+    const { apiKey: key } = await newTenant(h);
     await expect(chat(client(key))).resolves.toBeDefined();
     await expect(client(key).models.list()).resolves.toBeDefined();
     await expect(client(key).embeddings.create({ model: 'sim-embed', input: 'x' })).resolves.toBeDefined();
   });
 
   it('an API key never opens the admin API', async () => {
-    const { key } = await orgWithKey(h);
+    const { apiKey: key } = await newTenant(h);
     const r = await admin(h, 'GET', '/organizations', undefined, key);
     expect(r.status).toBe(401);
     expect(r.body.error.code).toBe('invalid_admin_key');

@@ -10,7 +10,8 @@ import OpenAI, { AuthenticationError, RateLimitError } from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock, ApiError } from 'tollgate';
 import { FailedAuthLimiter } from '../../src/identity/index.js';
-import { admin, adminOk, orgWithKey, startHarness, type Harness } from './harness.js';
+import { startHarness, type Harness } from './harness.js';
+import { admin, adminOk, newTenant } from '../support/admin.js';
 
 const LIMIT = 5;
 let h: Harness;
@@ -57,7 +58,7 @@ describe('brute-force protection', () => {
   });
 
   it('a valid key never used from a blocked address is served (the key is checked first)', async () => {
-    const { key } = await orgWithKey(h);
+    const { apiKey: key } = await newTenant(h);
     for (let i = 0; i < LIMIT; i++) await failure(() => chat(client(guess(i))));
     expect(await failure(() => chat(client(guess(99))))).toBeInstanceOf(RateLimitError);
     await expect(chat(client(key))).resolves.toBeDefined();
@@ -66,11 +67,11 @@ describe('brute-force protection', () => {
   });
 
   it('a revoked key retried in a loop does not lock a new valid key out of the same address', async () => {
-    const { key: old, keyId } = await orgWithKey(h);
+    const { apiKey: old, keyId } = await newTenant(h);
     await adminOk(h, 'POST', `/keys/${keyId}/revoke`);
     const loop = await Promise.all(Array.from({ length: 40 }, () => failure(() => chat(client(old)))));
     expect(loop.filter((e) => e instanceof RateLimitError)).toHaveLength(40 - LIMIT);
-    const { key: fresh } = await orgWithKey(h);
+    const { apiKey: fresh } = await newTenant(h);
     const served = await Promise.all(Array.from({ length: 40 }, () => chat(client(fresh)).then(() => 'ok', (e) => e)));
     expect(served.filter((r) => r === 'ok')).toHaveLength(40);
   });
@@ -82,7 +83,7 @@ describe('brute-force protection', () => {
   });
 
   it('a key that already worked from the address keeps working while the address is blocked', async () => {
-    const { key } = await orgWithKey(h);
+    const { apiKey: key } = await newTenant(h);
     await expect(chat(client(key))).resolves.toBeDefined();
     for (let i = 0; i < LIMIT; i++) await failure(() => chat(client(guess(i))));
     expect(await failure(() => chat(client(guess(50))))).toBeInstanceOf(RateLimitError);
@@ -90,7 +91,7 @@ describe('brute-force protection', () => {
   });
 
   it('successful requests are never counted: 300 good requests, then the full failure budget is left', async () => {
-    const { key } = await orgWithKey(h);
+    const { apiKey: key } = await newTenant(h);
     const results = await Promise.all(Array.from({ length: 300 }, () => chat(client(key)).then(() => 'ok', (e) => e)));
     expect(results.filter((r) => r === 'ok')).toHaveLength(300);
     for (let i = 0; i < LIMIT; i++) expect(await failure(() => chat(client(guess(i))))).toBeInstanceOf(AuthenticationError);

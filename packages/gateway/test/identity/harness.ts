@@ -2,9 +2,9 @@ import { adminKeyDigest } from '../../src/admin/auth.js';
 /**
  * A small real HTTP server for identity tests, standing in for the full gateway: the admin API
  * plus POST /v1/chat/completions, POST /v1/embeddings and GET /v1/models routes that run only
- * stages 2–3 (authenticate, requireScope, requireModel) and answer minimal valid bodies.
+ * stages 2–3 (authenticate, requireScope, requireModel) and answer minimal valid bodies. The admin
+ * key and the tenants (`newTenant`) are the shared ones of support/admin.ts.
  */
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -17,8 +17,7 @@ import { createContext, type RequestContext } from '../../src/http/context.js';
 import { sendError, sendJson } from '../../src/http/respond.js';
 import { Router } from '../../src/http/router.js';
 import { Identity } from '../../src/identity/index.js';
-
-export const ADMIN_KEY = `adm-${randomBytes(16).toString('hex')}`;
+import { ADMIN_KEY } from '../support/admin.js';
 
 export interface HarnessOptions {
   /** Database URL; default an in-memory SQLite database. */
@@ -151,42 +150,6 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     if (ownStore) await store.close();
   };
   return h;
-}
-
-/** Calls the admin API; returns status and parsed body. */
-export async function admin(h: Pick<Harness, 'url'>, method: string, path: string, body?: unknown, key: string | null = ADMIN_KEY): Promise<{ status: number; body: any; headers: Headers }> {
-  const headers: Record<string, string> = {};
-  if (key !== null) headers.authorization = `Bearer ${key}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${h.url}/admin/v1${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
-}
-
-/** Like `admin`, but fails the test unless the answer is 200. */
-export async function adminOk(h: Pick<Harness, 'url'>, method: string, path: string, body?: unknown): Promise<any> {
-  const r = await admin(h, method, path, body);
-  if (r.status !== 200) throw new Error(`${method} ${path} answered ${r.status}: ${JSON.stringify(r.body)}`);
-  return r.body;
-}
-
-/** An organization with one member (given role) and a key for that member. */
-export async function orgWithKey(
-  h: Pick<Harness, 'url'>,
-  opts: { role?: 'owner' | 'member' | 'reader'; permissions?: string; scopes?: string[]; expires_at?: number; tier?: string } = {},
-): Promise<{ orgId: string; userId: string; keyId: string; key: string }> {
-  const org = await adminOk(h, 'POST', '/organizations', { name: 'Acme', ...(opts.tier ? { tier: opts.tier } : {}) });
-  const user = await adminOk(h, 'POST', '/users', { email: `u-${randomBytes(6).toString('hex')}@example.com`, name: 'Ann' });
-  await adminOk(h, 'POST', `/organizations/${org.id}/members`, { user_id: user.id, role: opts.role ?? 'owner' });
-  const key = await adminOk(h, 'POST', '/keys', {
-    organization_id: org.id,
-    user_id: user.id,
-    name: 'test key',
-    ...(opts.permissions ? { permissions: opts.permissions } : {}),
-    ...(opts.scopes ? { scopes: opts.scopes } : {}),
-    ...(opts.expires_at ? { expires_at: opts.expires_at } : {}),
-  });
-  return { orgId: org.id, userId: user.id, keyId: key.id, key: key.key };
 }
 
 /** A promise plus the function that resolves it. */

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, adminOk, orgWithKey, startHarness, type Harness } from './harness.js';
+import { startHarness, type Harness } from './harness.js';
+import { admin, adminOk, newTenant } from '../support/admin.js';
 
 let dir: string;
 let h: Harness;
@@ -24,7 +25,7 @@ afterAll(async () => {
 describe('keys never in plain text', () => {
   it('are absent from the database files and the logs; lists show sk-...abcd', async () => {
     const keys: string[] = [];
-    const { orgId, userId, key } = await orgWithKey(h);
+    const { orgId, userId, apiKey: key } = await newTenant(h);
     keys.push(key);
     for (let i = 0; i < 4; i++) {
       const k = await adminOk(h, 'POST', '/keys', { organization_id: orgId, user_id: userId, name: `k${i}` });

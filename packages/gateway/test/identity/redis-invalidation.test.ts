@@ -3,14 +3,14 @@
  * removal) through one instance's admin API reaches the other's cache as an event, long before
  * its TTL would.
  */
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import OpenAI, { AuthenticationError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FakeClock, openStore, type Store } from 'tollgate';
-import { postgresSchema, type TestDatabase } from '../store/databases.js';
-import { adminOk, orgWithKey, startHarness, type Harness } from './harness.js';
-import { TEST_REDIS_URL } from '../support/services.js';
+import { postgresSchema, type TestDatabase } from '../support/databases.js';
+import { startHarness, type Harness } from './harness.js';
+import { adminOk, newTenant } from '../support/admin.js';
+import { redisPrefix, TEST_REDIS_URL } from '../support/services.js';
 
 let db: TestDatabase;
 let stores: Store[];
@@ -23,7 +23,7 @@ beforeAll(async () => {
   const clock = new FakeClock();
   stores = [await openStore(db.url, { clock }), await openStore(db.url, { clock })];
   redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
-  const prefix = `tgtest:${randomBytes(4).toString('hex')}:`;
+  const prefix = redisPrefix();
   // A TTL far longer than the test: only the event can make instance B refuse the key.
   const config = { redis: { url: TEST_REDIS_URL, key_prefix: prefix }, auth: { failed_attempts_per_minute: 1000, cache_ttl_ms: 3_600_000 } };
   a = await startHarness({ store: stores[0], redis, clock, config });
@@ -45,7 +45,7 @@ const chat = (h: Harness, key: string) =>
 
 describe('invalidation across instances', () => {
   it('a key revoked on instance A is refused by instance B once the event arrives', async () => {
-    const { key, keyId } = await orgWithKey(a);
+    const { apiKey: key, keyId } = await newTenant(a);
     expect(await chat(a, key)).toBe('ok');
     expect(await chat(b, key)).toBe('ok');
     const seen = b.identity.remoteInvalidations;
@@ -57,7 +57,7 @@ describe('invalidation across instances', () => {
   });
 
   it('a member removed on instance B loses access on instance A', async () => {
-    const { key, orgId, userId } = await orgWithKey(b);
+    const { apiKey: key, orgId, userId } = await newTenant(b);
     expect(await chat(a, key)).toBe('ok');
     const seen = a.identity.remoteInvalidations;
     await adminOk(b, 'DELETE', `/organizations/${orgId}/members/${userId}`);

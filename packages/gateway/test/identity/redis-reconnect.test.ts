@@ -4,14 +4,14 @@
  * missed anything, so A drops its whole identity cache on reconnect; the key must be refused by A
  * at its next request although its cache TTL (an hour) is far from over.
  */
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import OpenAI, { AuthenticationError } from 'openai';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { FakeClock, openStore, type Store } from 'tollgate';
-import { TEST_REDIS_URL } from '../support/services.js';
+import { redisPrefix, TEST_REDIS_URL } from '../support/services.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { adminOk, orgWithKey, startHarness, type Harness } from './harness.js';
+import { startHarness, type Harness } from './harness.js';
+import { adminOk, newTenant } from '../support/admin.js';
 
 let store: Store;
 let proxy: TcpProxy;
@@ -29,7 +29,7 @@ beforeAll(async () => {
   // A reaches Redis only through the proxy; B directly.
   redisA = new Redis({ host: '127.0.0.1', port: proxy.port, maxRetriesPerRequest: 1, retryStrategy: () => 20 });
   redisB = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
-  const prefix = `tgtest:${randomBytes(4).toString('hex')}:`;
+  const prefix = redisPrefix();
   const config = { redis: { url: TEST_REDIS_URL, key_prefix: prefix }, auth: { failed_attempts_per_minute: 1000, cache_ttl_ms: 3_600_000 } };
   a = await startHarness({ store, redis: redisA, clock, config });
   b = await startHarness({ store, redis: redisB, clock, config });
@@ -50,7 +50,7 @@ const chat = (h: Harness, key: string) =>
   );
 
 it('a key revoked while instance A was disconnected from Redis is refused by A after it reconnects', async () => {
-  const { key, keyId } = await orgWithKey(b);
+  const { apiKey: key, keyId } = await newTenant(b);
   expect(await chat(a, key)).toBe('ok'); // now cached on A for an hour
   expect(await chat(b, key)).toBe('ok');
 

@@ -4,7 +4,8 @@
  */
 import OpenAI, { AuthenticationError } from 'openai';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { adminOk, gate, orgWithKey, startHarness, type Harness } from './harness.js';
+import { gate, startHarness, type Harness } from './harness.js';
+import { adminOk, newTenant } from '../support/admin.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -27,7 +28,7 @@ async function outcome(p: Promise<unknown>): Promise<'ok' | number | string> {
 
 describe('revocation under load', () => {
   it('100 requests in flight finish; every request after the revoke call returns gets 401', async () => {
-    const { key, keyId } = await orgWithKey(h);
+    const { apiKey: key, keyId } = await newTenant(h);
     const g = gate();
     h.hold = g.promise;
     const inFlight = Array.from({ length: 100 }, () => outcome(chat(key)));
@@ -45,14 +46,14 @@ describe('revocation under load', () => {
   }, 90_000);
 
   it('removing a member and deleting an organization take effect before the admin call returns', async () => {
-    const a = await orgWithKey(h);
-    const b = await orgWithKey(h);
+    const a = await newTenant(h);
+    const b = await newTenant(h);
     // Warm caches.
-    expect(await outcome(chat(a.key))).toBe('ok');
-    expect(await outcome(chat(b.key))).toBe('ok');
+    expect(await outcome(chat(a.apiKey))).toBe('ok');
+    expect(await outcome(chat(b.apiKey))).toBe('ok');
     await adminOk(h, 'DELETE', `/organizations/${a.orgId}/members/${a.userId}`);
     await adminOk(h, 'DELETE', `/organizations/${b.orgId}`);
-    const results = await Promise.all([...Array.from({ length: 50 }, () => outcome(chat(a.key))), ...Array.from({ length: 50 }, () => outcome(chat(b.key)))]);
+    const results = await Promise.all([...Array.from({ length: 50 }, () => outcome(chat(a.apiKey))), ...Array.from({ length: 50 }, () => outcome(chat(b.apiKey)))]);
     expect(results.every((r) => r === 401)).toBe(true);
   });
 });

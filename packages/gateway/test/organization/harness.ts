@@ -1,17 +1,13 @@
 /**
- * A real gateway with two organizations, each with an owner, an API key and an admin key made by
- * the operator, and an official-SDK admin client per organization.
+ * The shared test gateway with two organizations, each with an owner, an API key and an admin key
+ * made by the operator (support/admin.ts), and official-SDK clients per organization.
  */
 import OpenAI from 'openai';
 import { rejection as rejectionOf } from '../support/rejection.js';
-import type { GatewayDeps } from 'tollgate';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import type { Tenant as BaseTenant } from '../support/admin.js';
+import { startTestGateway, type TestGateway, type TestGatewayOptions } from '../support/gateway.js';
 
-export interface Tenant {
-  orgId: string;
-  userId: string;
-  apiKey: string;
-  keyId: string;
+export interface Tenant extends BaseTenant {
   adminKey: string;
   adminKeyId: string;
   /** `client.admin.organization` of this tenant's admin key. */
@@ -28,14 +24,13 @@ export interface OrgHarness {
   close(): Promise<void>;
 }
 
-export async function startOrgHarness(doc: Record<string, unknown> = {}, deps: GatewayDeps = {}): Promise<OrgHarness> {
-  const gw = await startTestGateway(doc, deps);
+export async function startOrgHarness(doc: Record<string, unknown> = {}, opts: TestGatewayOptions = {}): Promise<OrgHarness> {
+  const gw = await startTestGateway(doc, opts);
   const tenant = async (name: string): Promise<Tenant> => {
-    const t = await gw.newTenant(name);
-    const k = await gw.admin('POST', `/admin/v1/organizations/${t.orgId}/admin_api_keys`, { name: `${name} admin` });
-    if (k.status !== 200) throw new Error(`admin key: ${JSON.stringify(k.body)}`);
-    const client = new OpenAI({ adminAPIKey: k.body.value, apiKey: null as unknown as string, baseURL: gw.baseURL, maxRetries: 0 });
-    return { ...t, adminKey: k.body.value, adminKeyId: k.body.id, org: client.admin.organization, inference: new OpenAI({ apiKey: t.apiKey, baseURL: gw.baseURL, maxRetries: 0 }) };
+    const t = await gw.newTenant(name, { adminKey: true });
+    const adminKey = t.adminKey!;
+    const client = new OpenAI({ adminAPIKey: adminKey, apiKey: null as unknown as string, baseURL: gw.baseURL, maxRetries: 0 });
+    return { ...t, adminKey, adminKeyId: t.adminKeyId!, org: client.admin.organization, inference: new OpenAI({ apiKey: t.apiKey, baseURL: gw.baseURL, maxRetries: 0 }) };
   };
   const a = await tenant('alpha');
   const b = await tenant('beta');

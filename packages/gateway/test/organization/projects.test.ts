@@ -6,10 +6,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
 import { newId, randomBase62 } from '../../src/store/ids.js';
-import { TEST_PG_URL } from '../support/services.js';
 import { rejection, startOrgHarness, type OrgHarness } from './harness.js';
 
 let h: OrgHarness;
@@ -137,8 +134,7 @@ describe('projects: changes seen at once', () => {
   });
 
   it('concurrent rate-limit updates of different fields all stick (PostgreSQL, where requests interleave in the database)', async () => {
-    const schema = `tg_org_rl_${randomBytes(6).toString('hex')}`;
-    const pg = await startOrgHarness({ database: { url: `${TEST_PG_URL}?schema=${schema}` } });
+    const pg = await startOrgHarness({}, { database: 'postgres' });
     try {
       const def = (await pg.a.org.projects.list()).data[0]!;
       const rl = pg.a.org.projects.rateLimits;
@@ -152,7 +148,6 @@ describe('projects: changes seen at once', () => {
         expect(small, `round ${round}`).toMatchObject({ max_requests_per_1_minute: 100 + round, max_tokens_per_1_minute: 10_000 + round, max_requests_per_1_day: 5_000 + round });
       }
     } finally {
-      await sql`drop schema ${sql.id(schema)} cascade`.execute(pg.gw.gateway.services.store.db).catch(() => undefined);
       await pg.close();
     }
   });

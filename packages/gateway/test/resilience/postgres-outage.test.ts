@@ -14,7 +14,7 @@ import { acceptanceModels } from '../acceptance/helpers.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { TEST_PG_URL } from '../support/services.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { postgresSchema, type TestDatabase } from '../store/databases.js';
+import { postgresSchema, type TestDatabase } from '../support/databases.js';
 import { chat, counterSpend, ledgerSpend, tally, waitUntil, type Ended } from './drill.js';
 
 /** Real time plus a jump the test controls: TTLs and staleness pass without waiting for them. */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock, ApiError, openStore, type Store } from 'tollgate';
 import { responseSkeleton, type ResponseObject } from '../../src/responses/response-object.js';
 import { inputItemsWithIds, ResponseStore } from '../../src/responses/store.js';
-import { DIALECTS, type TestDatabase } from '../store/databases.js';
+import { DIALECTS, type TestDatabase } from '../support/databases.js';
 
 const DAY = 86_400_000;
 

@@ -4,14 +4,12 @@
  * and opens an incident within the configured window; removing the faults resolves both; caller
  * errors (400, 401, 429 rate limits) at any rate never change a component's status.
  */
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from 'tollgate';
-import { postgresSchema, type TestDatabase } from '../store/databases.js';
+import { postgresSchema, type TestDatabase } from '../support/databases.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-
-const REDIS_URL = process.env.TOLLGATE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+import { deleteRedisKeys, redisPrefix, TEST_REDIS_URL } from '../support/services.js';
 const WINDOW_MS = 10_000;
 const TICK_MS = 2_500;
 
@@ -19,7 +17,7 @@ describe('status detection across two instances', () => {
   // Starts at the real time: the Redis counters read Redis's own clock for their periods, so a
   // fake clock in another month would find no counter state. The test moves it by about a minute.
   const clock = new FakeClock(Date.now());
-  const prefix = `tgtest:status:${randomBytes(4).toString('hex')}:`;
+  const prefix = redisPrefix('tgtest:status');
   let db: TestDatabase;
   let a: TestGateway;
   let b: TestGateway;
@@ -30,8 +28,6 @@ describe('status detection across two instances', () => {
   beforeAll(async () => {
     db = postgresSchema('tg_status');
     const doc = {
-      database: { url: db.url },
-      redis: { url: REDIS_URL, key_prefix: prefix },
       tiers: { unlimited: { '*': {} }, tiny: { '*': { max_requests_per_1_minute: 1 } } },
       status: {
         window_ms: WINDOW_MS,
@@ -41,10 +37,11 @@ describe('status detection across two instances', () => {
         probes: { models: { 'sim-small': false, 'sim-large': false, 'sim-embed': false } },
       },
     };
-    redisA = new Redis(REDIS_URL);
-    redisB = new Redis(REDIS_URL);
-    a = await startTestGateway(doc, { clock, redis: redisA, statusAutoTick: false });
-    b = await startTestGateway(doc, { clock, redis: redisB, statusAutoTick: false });
+    redisA = new Redis(TEST_REDIS_URL);
+    redisB = new Redis(TEST_REDIS_URL);
+    // Two instances on one database and one counter prefix.
+    a = await startTestGateway(doc, { clock, database: db, redisPrefix: prefix, redis: redisA, statusAutoTick: false });
+    b = await startTestGateway(doc, { clock, database: db, redisPrefix: prefix, redis: redisB, statusAutoTick: false });
     limited = await a.newTenant('limited', { tier: 'tiny' });
   }, 30_000);
 
@@ -57,8 +54,7 @@ describe('status detection across two instances', () => {
       await clock.advance(1000);
     }
     await closing;
-    const keys = await redisA.keys(`${prefix}*`);
-    if (keys.length) await redisA.del(...keys);
+    await deleteRedisKeys(prefix);
     redisA.disconnect();
     redisB.disconnect();
     await db?.drop();

@@ -4,7 +4,7 @@
  */
 import { expect, it } from 'vitest';
 import { openStore } from 'tollgate';
-import { postgresSchema } from './databases.js';
+import { postgresSchema } from '../support/databases.js';
 
 it('eight stores opened at once on a new schema all open, and the schema is migrated once', async () => {
   const db = postgresSchema('tg_race');

@@ -1,7 +1,7 @@
 /** The repositories, run on SQLite and on PostgreSQL (a schema of its own per run). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock, ConflictError, openStore, type Store } from 'tollgate';
-import { DIALECTS, type TestDatabase } from './databases.js';
+import { DIALECTS, type TestDatabase } from '../support/databases.js';
 
 describe.each(DIALECTS)('store on %s', (dialect, make) => {
   let db: TestDatabase;

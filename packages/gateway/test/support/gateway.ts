@@ -1,34 +1,61 @@
 /**
- * Starts a real gateway in this process on a free port, with an in-memory SQLite store (or the
- * given database/Redis), and creates an organization, a user and an API key through the admin API.
+ * The test harness: a real gateway in this process on a free port, with the admin key, on the
+ * store and counters a test asks for (SQLite in memory by default, PostgreSQL in a schema of its
+ * own, the shared Redis under a key prefix of its own), on the clock it is given, with a first
+ * tenant (organization, owner, API key) made through the Administration API.
  */
 import { Writable } from 'node:stream';
-import { createGateway, type Gateway, type GatewayDeps, parseConfig } from 'tollgate';
+import { createGateway, parseConfig, systemClock, type Clock, type Gateway, type GatewayDeps } from 'tollgate';
+import { ADMIN_KEY, call, newTenant as makeTenant, type Answer, type Tenant, type TenantOptions } from './admin.js';
+import { postgresSchema, type TestDatabase } from './databases.js';
+import { deleteRedisKeys, redisPrefix, TEST_REDIS_URL } from './services.js';
 
-export const ADMIN_KEY = 'test-admin-key-0123456789abcdef0123';
+export { ADMIN_KEY };
 export const PUBLIC_URL = 'http://gateway.test';
 
-export interface TestGateway {
+export interface TestGatewayOptions extends GatewayDeps {
+  /**
+   * Where the data lives: `sqlite` (in memory, the default), `postgres` (a schema of its own on
+   * the test server, dropped at close), or a shared database (several instances on one database;
+   * the caller drops it). A `database` in the config document wins.
+   */
+  database?: 'sqlite' | 'postgres' | TestDatabase;
+  /**
+   * Counters on the shared test Redis: `true` under a key prefix of its own, deleted at close; a
+   * string under that prefix (instances sharing their counters; the caller deletes the keys with
+   * `deleteRedisKeys`). A `redis` in the config document wins.
+   */
+  redisPrefix?: true | string;
+}
+
+export interface TestGateway extends Tenant {
   gateway: Gateway;
   url: string;
+  /** `${url}/v1`, the SDK's baseURL. */
   baseURL: string;
-  apiKey: string;
-  orgId: string;
-  userId: string;
-  keyId: string;
+  /** The clock the gateway runs on (the one given, or the system clock). */
+  clock: Clock;
+  /** Everything the gateway logged. */
   logs: () => string;
-  admin<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
-  /** Creates another organization with a member and a key. */
-  newTenant(name: string, opts?: { tier?: string }): Promise<{ orgId: string; userId: string; apiKey: string; keyId: string }>;
+  /** Calls `path` (a full path, e.g. `/admin/v1/organizations`) with the admin key. */
+  admin<T = any>(method: string, path: string, body?: unknown): Promise<Answer<T>>;
+  /** Another organization with a member and a key (and an admin key when asked). */
+  newTenant(name: string, opts?: Omit<TenantOptions, 'name'>): Promise<Tenant>;
   close(): Promise<void>;
 }
 
-export async function startTestGateway(doc: Record<string, unknown> = {}, deps: GatewayDeps = {}): Promise<TestGateway> {
+export async function startTestGateway(doc: Record<string, unknown> = {}, opts: TestGatewayOptions = {}): Promise<TestGateway> {
+  const { database = 'sqlite', redisPrefix: prefixOpt, ...deps } = opts;
   const env = { TOLLGATE_ADMIN_KEY: ADMIN_KEY, ...(deps.env ?? {}) };
+  const ownDb = database === 'postgres' ? postgresSchema('tg_gw') : undefined;
+  const db = ownDb ?? (typeof database === 'object' ? database : undefined);
+  const ownPrefix = prefixOpt === true ? redisPrefix('tg_gw') : undefined;
+  const prefix = ownPrefix ?? (typeof prefixOpt === 'string' ? prefixOpt : undefined);
   const config = parseConfig(
     {
       server: { host: '127.0.0.1', port: 0, public_url: PUBLIC_URL, shutdown_grace_ms: 2000 },
-      database: { url: 'sqlite::memory:' },
+      database: { url: db?.url ?? 'sqlite::memory:' },
+      ...(prefix === undefined ? {} : { redis: { url: TEST_REDIS_URL, key_prefix: prefix } }),
       logging: { level: 'info' },
       simulator: { allow_fault_header: true },
       default_tier: 'unlimited',
@@ -45,33 +72,21 @@ export async function startTestGateway(doc: Record<string, unknown> = {}, deps: 
   });
   const gateway = await createGateway(config, { ...deps, env, logDestination: sink });
   const url = await gateway.listen(0, '127.0.0.1');
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(url + path, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await r.text();
-    return { status: r.status, body: text ? JSON.parse(text) : undefined };
-  };
-  const newTenant = async (name: string, opts: { tier?: string } = {}) => {
-    const org = await admin('POST', '/admin/v1/organizations', { name, ...(opts.tier ? { tier: opts.tier } : {}) });
-    if (org.status !== 200) throw new Error(`create org: ${JSON.stringify(org.body)}`);
-    const user = await admin('POST', '/admin/v1/users', { email: `${name.replace(/\W/g, '')}-${Math.random().toString(36).slice(2)}@test.local`, name });
-    await admin('POST', `/admin/v1/organizations/${org.body.id}/members`, { user_id: user.body.id, role: 'owner' });
-    const key = await admin('POST', '/admin/v1/keys', { organization_id: org.body.id, user_id: user.body.id, name: `${name} key` });
-    if (key.status !== 200) throw new Error(`create key: ${JSON.stringify(key.body)}`);
-    return { orgId: org.body.id as string, userId: user.body.id as string, apiKey: key.body.key as string, keyId: key.body.id as string };
-  };
-  const first = await newTenant('test-org');
+  const target = { url };
+  const first = await makeTenant(target, { name: 'test-org' });
   return {
     gateway,
     url,
     baseURL: `${url}/v1`,
+    clock: deps.clock ?? systemClock,
     ...first,
     logs: () => logText,
-    admin,
-    newTenant,
-    close: () => gateway.close(),
+    admin: (method, path, body) => call(target, method, path, body),
+    newTenant: (name, tenantOpts = {}) => makeTenant(target, { ...tenantOpts, name }),
+    close: async () => {
+      await gateway.close();
+      if (ownPrefix !== undefined) await deleteRedisKeys(ownPrefix);
+      await ownDb?.drop();
+    },
   };
 }

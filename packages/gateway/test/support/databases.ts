@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { TEST_PG_URL } from '../support/services.js';
+import { TEST_PG_URL } from './services.js';
 
 export const PG_BASE = TEST_PG_URL;
 

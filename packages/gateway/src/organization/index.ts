@@ -18,9 +18,9 @@
  * GET    /v1/organization/invites[/{invite_id}]
  * DELETE /v1/organization/invites/{invite_id}
  * POST   /v1/invites/accept                              {token, name?}   (the invitee; no admin key)
- * GET    /v1/organization/usage/completions              ?start_time&end_time&bucket_width&group_by[]&models[]&api_key_ids[]&user_ids[]&limit&page
+ * GET    /v1/organization/usage/completions              ?start_time&end_time&bucket_width&group_by[]&models[]&project_ids[]&api_key_ids[]&user_ids[]&limit&page
  * GET    /v1/organization/usage/embeddings               (the same)
- * GET    /v1/organization/costs                          ?start_time&end_time&group_by[]&limit&page
+ * GET    /v1/organization/costs                          ?start_time&end_time&group_by[]&project_ids[]&api_key_ids[]&limit&page
  * GET    /v1/organization/requests/{request_id}          (Tollgate's: the ledger's record of one request)
  * GET|POST /v1/organization/spend_alerts              {threshold_amount, currency, interval, notification_channel}
  * GET|POST|DELETE /v1/organization/spend_alerts/{alert_id}

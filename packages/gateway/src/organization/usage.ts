@@ -4,9 +4,9 @@
  * `/admin/v1/organizations/{org_id}/usage/completions` and `/costs`, from the usage ledger:
  *
  * ```
- * GET /v1/organization/usage/completions   ?start_time&end_time&bucket_width=1m|1h|1d&group_by[]&models[]&api_key_ids[]&user_ids[]&limit&page
+ * GET /v1/organization/usage/completions   ?start_time&end_time&bucket_width=1m|1h|1d&group_by[]&models[]&project_ids[]&api_key_ids[]&user_ids[]&limit&page
  * GET /v1/organization/usage/embeddings    (the same)
- * GET /v1/organization/costs               ?start_time&end_time&bucket_width=1d&group_by[]=project_id|line_item|api_key_id&limit&page
+ * GET /v1/organization/costs               ?start_time&end_time&bucket_width=1d&group_by[]=project_id|line_item|api_key_id&project_ids[]&api_key_ids[]&limit&page
  * ```
  * Completions are the requests to every model that is not an embedding model; embeddings the
  * requests to embedding models.

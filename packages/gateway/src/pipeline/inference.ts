@@ -12,7 +12,7 @@
 import type { Usage } from '@tollgate/protocol';
 import { HEADER } from '@tollgate/protocol';
 import { pricePico, worstCasePico } from '../billing/pricing.js';
-import { ApiError, UpstreamHttpError } from '../errors/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { readJsonBody } from '../http/body.js';
 import { header, type RequestContext } from '../http/context.js';
 import { sendJson } from '../http/respond.js';
@@ -31,6 +31,8 @@ import type { CallerIdentity, PipelineDeps, Reservation, SlotLike } from './type
 import type { ModelConfig } from '../config/types.js';
 import { unregisteredCounter, type Counter } from '../status/metrics.js';
 import { CompletionText, countOutput, makeUsage, readUsage } from './usage-count.js';
+import { apiErrorRecord, failureRecord } from './failure-record.js';
+import { clip, MAX_REQUESTED_MODEL_CHARS } from '../usage/event.js';
 
 export function inferenceHandler(endpoint: InferenceEndpoint, deps: PipelineDeps): Handler {
   return async (ctx) => {
@@ -39,6 +41,7 @@ export function inferenceHandler(endpoint: InferenceEndpoint, deps: PipelineDeps
     try {
       deps.access.requireScope(caller, ctx.method, ctx.path); // 3
       const body = await readJsonBody(ctx, deps.config.server.max_body_bytes); // 4
+      run.requestedModel = requestedModelOf(body);
       const v =
         endpoint === 'responses'
           ? await validateResponses(body, deps.findModel, (id) => previousTurns(deps, caller, id), deps.promptCounter)
@@ -54,11 +57,15 @@ export function inferenceHandler(endpoint: InferenceEndpoint, deps: PipelineDeps
   };
 }
 
-type Outcome = { usage: Usage | undefined; estimated: boolean; status: number; errorCode: string | null };
+type Outcome = { usage: Usage | undefined; estimated: boolean; status: number; errorCode: string | null; errorMessage: string | null };
 
 /** One request's journey from admission to settlement. */
 class Run {
   validated: ValidatedRequest | undefined;
+  /** The `model` of the body as the caller sent it (recorded even when it names no model). */
+  requestedModel: string | null = null;
+  /** The upstream's `x-request-id` of its last answer, for the ledger. */
+  private upstreamRequestId: string | null = null;
   private reservation: Reservation | undefined;
   private finished = false;
   /** The model that answered (a fallback, possibly): the one priced and recorded. */
@@ -119,6 +126,9 @@ class Run {
           clientWantsUsage: v.includeUsage,
           requestId: ctx.id,
           signal: ctx.signal,
+          onUpstreamRequestId: (id) => {
+            this.upstreamRequestId = id;
+          },
           ...(fault ? { fault } : {}),
         },
         { fallbacks: reachable.slice(1).map((m) => m.name) },
@@ -132,7 +142,7 @@ class Run {
         const reported = readUsage(result.usage ?? result.body.usage);
         const usage = reported ?? (await this.estimate(v, result.body));
         produced = usage.total_tokens;
-        await this.finish({ usage, estimated: !reported, status: 200, errorCode: null });
+        await this.finish({ usage, estimated: !reported, status: 200, errorCode: null, errorMessage: null });
         sendJson(ctx, 200, result.body);
       } else {
         const r = await relayStream(ctx, result.chunks, v.includeUsage, this.deps.config.server.public_url, (o) => this.finishStream(v, o), deps.promptCounter);
@@ -161,7 +171,7 @@ class Run {
       const reported = result.usage ?? usageOfResponse(result.body.usage);
       const usage = reported ?? makeUsage(v.promptTokens, await countOutput(this.deps.promptCounter, outputItemsText(response.output)));
       response.usage = responseUsage(usage);
-      await this.finish({ usage, estimated: !reported, status: 200, errorCode: null });
+      await this.finish({ usage, estimated: !reported, status: 200, errorCode: null, errorMessage: null });
       await this.store(turn, input, response);
       sendJson(this.ctx, 200, response);
       return usage.total_tokens;
@@ -192,12 +202,8 @@ class Run {
   /** Settles the stream's reservation from the engine's usage chunk, or by counting what was sent. */
   private async finishStream(v: ValidatedRequest, o: { usage: Usage | undefined; completionTokens: number; error: ApiError | undefined; disconnected: boolean }): Promise<Usage> {
     const usage = o.usage ?? makeUsage(v.promptTokens, o.completionTokens);
-    await this.finish({
-      usage,
-      estimated: !o.usage,
-      status: o.disconnected ? 499 : 200,
-      errorCode: o.disconnected ? 'client_disconnected' : (o.error?.entry.id ?? null),
-    });
+    const failure = o.disconnected ? { errorCode: 'client_disconnected', errorMessage: null } : o.error ? apiErrorRecord(o.error, this.deps.config.server.public_url) : { errorCode: null, errorMessage: null };
+    await this.finish({ usage, estimated: !o.usage, status: o.disconnected ? 499 : 200, errorCode: failure.errorCode, errorMessage: failure.errorMessage });
     return usage;
   }
 
@@ -205,19 +211,17 @@ class Run {
   async failed(e: unknown): Promise<void> {
     if (this.finished) return;
     const err = e instanceof ApiError ? e : undefined;
-    // A caller error the upstream found (passed through as received) is the caller's status too.
-    const passthrough = e instanceof UpstreamHttpError ? e : undefined;
-    const status = err?.status ?? passthrough?.status ?? (this.ctx.signal.aborted ? 499 : 500);
-    const errorCode = err?.entry.id ?? (passthrough ? upstreamCode(passthrough) : this.ctx.signal.aborted ? 'client_disconnected' : 'server_error');
+    const { status, errorCode, errorMessage } = failureRecord(e, this.ctx.signal.aborted, this.deps.config.server.public_url);
     this.nameIncident(status, err);
+    const outcome: Outcome = { usage: undefined, estimated: false, status, errorCode, errorMessage };
     // The gateway's own overload is never charged to the caller: give everything back.
     if (this.reservation && err && err.entry.kind === 'overloaded') {
       this.finished = true;
-      this.record({ usage: undefined, estimated: false, status, errorCode });
+      this.record(outcome);
       this.reservation.cancel();
       return;
     }
-    await this.finish({ usage: undefined, estimated: false, status, errorCode });
+    await this.finish(outcome);
   }
 
   private async finish(o: Outcome): Promise<void> {
@@ -276,15 +280,19 @@ class Run {
     this.deps.usage.record({
       request_id: this.ctx.id,
       org_id: this.caller.orgId,
+      project_id: this.caller.projectId,
       key_id: this.caller.keyId,
       user_id: this.caller.userId,
       model: this.served?.name ?? v?.model.name ?? '',
+      requested_model: this.requestedModel,
       endpoint: this.endpoint,
       prompt_tokens: o.usage?.prompt_tokens ?? 0,
       completion_tokens: o.usage?.completion_tokens ?? 0,
       cost_pico: cost,
       status_code: o.status,
       error_code: o.errorCode,
+      error_message: o.errorMessage,
+      upstream_request_id: this.upstreamRequestId,
       streamed: v?.stream ?? false,
       latency_ms: Number((process.hrtime.bigint() - this.ctx.start) / 1_000_000n),
       estimated: o.estimated,
@@ -332,10 +340,10 @@ function previousTurns(deps: PipelineDeps, caller: CallerIdentity, id: string): 
 }
 
 /** The `code` (else `type`) of an upstream error body, for the usage record. */
-function upstreamCode(e: UpstreamHttpError): string {
-  const err = (e.body as { error?: { code?: unknown; type?: unknown } } | undefined)?.error;
-  const c = typeof err?.code === 'string' ? err.code : typeof err?.type === 'string' ? err.type : null;
-  return c ?? `upstream_${e.status}`;
+/** The body's `model` as sent, cut to the ledger's bound; null when it is not a string. */
+function requestedModelOf(body: unknown): string | null {
+  const m = (body as { model?: unknown } | null)?.model;
+  return typeof m === 'string' ? clip(m, MAX_REQUESTED_MODEL_CHARS) : null;
 }
 
 /** The counter behind `PipelineDeps.usageOverruns`, for the gateway's /metrics. */

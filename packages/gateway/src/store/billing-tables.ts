@@ -20,9 +20,14 @@ export type DbInt = number | string | bigint;
 export interface UsageEventsTable {
   request_id: string;
   org_id: string;
+  /** Migration 0010 (null before projects, and for a key without one). */
+  project_id: string | null;
   key_id: string;
   user_id: string;
+  /** The model that answered. */
   model: string;
+  /** The model the caller named (migration 0010). */
+  requested_model: string | null;
   endpoint: string;
   prompt_tokens: DbInt;
   completion_tokens: DbInt;
@@ -30,6 +35,9 @@ export interface UsageEventsTable {
   cost_pico: DbInt;
   status_code: number;
   error_code: string | null;
+  /** Migration 0010: what the caller was told, and the upstream's request id. */
+  error_message: string | null;
+  upstream_request_id: string | null;
   streamed: number;
   latency_ms: DbInt;
   estimated: number;
@@ -42,6 +50,8 @@ export interface UsageDailyTable {
   model: string;
   key_id: string;
   user_id: string;
+  /** The key's project (migration 0010): a key never changes project, so it is not part of the key. */
+  project_id: string | null;
   requests: DbInt;
   prompt_tokens: DbInt;
   completion_tokens: DbInt;

@@ -17,6 +17,9 @@ export function randomBase62(length: number): string {
   return out;
 }
 
+/** How a service account's id (also its `users` row's id, migration 0007) begins. */
+export const SERVICE_ACCOUNT_ID_PREFIX = 'svc_acct_';
+
 /** Resource ids shaped like OpenAI's: `org-…`, `user-…`, `key_…`, `proj_…`, `svc_acct_…`. */
 export const newId = {
   organization: () => `org-${randomBase62(24)}`,
@@ -26,6 +29,6 @@ export const newId = {
   auditLog: () => `audit_log-${randomBase62(24)}`,
   invite: () => `invite-${randomBase62(24)}`,
   project: () => `proj_${randomBase62(24)}`,
-  serviceAccount: () => `svc_acct_${randomBase62(24)}`,
+  serviceAccount: () => `${SERVICE_ACCOUNT_ID_PREFIX}${randomBase62(24)}`,
   spendAlert: () => `spend_alert_${randomBase62(24)}`,
 };

@@ -23,6 +23,11 @@ export interface EngineCall {
   signal: AbortSignal;
   /** A catalog id from `x-tollgate-fault`, passed only when the config allows the header. */
   fault?: string;
+  /**
+   * Told the `x-request-id` of every HTTP upstream answer to this call (error answers too, each
+   * retry and fallback in turn), so the usage ledger can name the upstream's request. Must not throw.
+   */
+  onUpstreamRequestId?(id: string): void;
 }
 
 export type EngineResult =

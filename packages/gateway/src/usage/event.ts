@@ -9,9 +9,16 @@ export interface UsageEvent {
   /** The request id (`req_...`): the ledger is idempotent by it. */
   request_id: string;
   org_id: string;
+  /** The key's project; null for a key without one. */
+  project_id: string | null;
   key_id: string;
+  /** Who owns the key: a user, or a service account (its id, `svc_acct_…`, is also a user id). */
   user_id: string;
+  /** The model that answered (a fallback, possibly), priced and reported; '' when none was resolved. */
   model: string;
+  /** The `model` the caller named, as sent (at most 256 characters); null when the body had none. */
+  requested_model: string | null;
+  /** `chat.completions`, `completions`, `embeddings` or `responses`. */
   endpoint: string;
   prompt_tokens: number;
   completion_tokens: number;
@@ -20,9 +27,15 @@ export interface UsageEvent {
    * line it is a decimal string (JSON has no 64-bit integers).
    */
   cost_pico: bigint;
+  /** The HTTP status the caller got (499: the caller went away). */
   status_code: number;
   error_code: string | null;
+  /** The error message the caller was shown (at most 1000 characters); null when it succeeded. */
+  error_message: string | null;
+  /** The upstream's `x-request-id` of its last answer to this request; null for in-process engines or no answer. */
+  upstream_request_id: string | null;
   streamed: boolean;
+  /** Milliseconds from the request's arrival to its settlement. */
   latency_ms: number;
   /** True when tokens were counted by the gateway because the engine reported no usage. */
   estimated: boolean;
@@ -32,6 +45,18 @@ export interface UsageEvent {
 
 const STRING_FIELDS = ['request_id', 'org_id', 'key_id', 'user_id', 'model', 'endpoint'] as const;
 const INT_FIELDS = ['prompt_tokens', 'completion_tokens', 'status_code', 'latency_ms', 'created_at'] as const;
+/** Fields added after the first version: a journal line written before them has none (null). */
+const OPTIONAL_STRING_FIELDS = ['project_id', 'requested_model', 'error_message', 'upstream_request_id'] as const;
+
+/** Longest `requested_model` and `error_message` kept: enough for support, small rows on the hot path. */
+export const MAX_REQUESTED_MODEL_CHARS = 256;
+export const MAX_ERROR_MESSAGE_CHARS = 1000;
+
+/** `s` cut to `max` characters (null stays null). */
+export function clip(s: string | null | undefined, max: number): string | null {
+  if (s === null || s === undefined) return null;
+  return s.length > max ? s.slice(0, max) : s;
+}
 
 /** A journal line: the event with its cost as a decimal string. */
 export function serializeUsageEvent(e: UsageEvent): string {
@@ -59,21 +84,26 @@ export function parseUsageEvent(x: unknown): UsageEvent | string {
   if ((o.request_id as string).length === 0) return 'request_id is empty';
   for (const f of INT_FIELDS) if (!Number.isSafeInteger(o[f]) || (o[f] as number) < 0) return `${f} is not a whole number >= 0`;
   if (o.error_code !== null && typeof o.error_code !== 'string') return 'error_code is not a string or null';
+  for (const f of OPTIONAL_STRING_FIELDS) if (o[f] !== undefined && o[f] !== null && typeof o[f] !== 'string') return `${f} is not a string or null`;
   if (typeof o.streamed !== 'boolean' || typeof o.estimated !== 'boolean') return 'streamed/estimated is not a boolean';
   const cost = costOf(o);
   if (typeof cost === 'string') return cost;
   return {
     request_id: o.request_id as string,
     org_id: o.org_id as string,
+    project_id: optionalString(o.project_id),
     key_id: o.key_id as string,
     user_id: o.user_id as string,
     model: o.model as string,
+    requested_model: clip(optionalString(o.requested_model), MAX_REQUESTED_MODEL_CHARS),
     endpoint: o.endpoint as string,
     prompt_tokens: o.prompt_tokens as number,
     completion_tokens: o.completion_tokens as number,
     cost_pico: cost,
     status_code: o.status_code as number,
     error_code: o.error_code as string | null,
+    error_message: clip(optionalString(o.error_message), MAX_ERROR_MESSAGE_CHARS),
+    upstream_request_id: optionalString(o.upstream_request_id),
     streamed: o.streamed,
     latency_ms: o.latency_ms as number,
     estimated: o.estimated,
@@ -81,19 +111,27 @@ export function parseUsageEvent(x: unknown): UsageEvent | string {
   };
 }
 
+function optionalString(x: unknown): string | null {
+  return typeof x === 'string' ? x : null;
+}
+
 export function toRow(e: UsageEvent): UsageEventsTable {
   return {
     request_id: e.request_id,
     org_id: e.org_id,
+    project_id: e.project_id,
     key_id: e.key_id,
     user_id: e.user_id,
     model: e.model,
+    requested_model: e.requested_model,
     endpoint: e.endpoint,
     prompt_tokens: e.prompt_tokens,
     completion_tokens: e.completion_tokens,
     cost_pico: e.cost_pico,
     status_code: e.status_code,
     error_code: e.error_code,
+    error_message: e.error_message,
+    upstream_request_id: e.upstream_request_id,
     streamed: e.streamed ? 1 : 0,
     latency_ms: e.latency_ms,
     estimated: e.estimated ? 1 : 0,

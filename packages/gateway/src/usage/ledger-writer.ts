@@ -9,7 +9,7 @@ import { dayOf } from '../billing/period.js';
 import { billingDb, type BillingDatabase, type BillingStore, type UsageDailyTable } from '../store/billing-tables.js';
 import { toRow, type UsageEvent } from './event.js';
 
-/** Rows per statement: 15 columns × 500 stays far below SQLite's and PostgreSQL's parameter limits. */
+/** Rows per statement: 19 columns × 500 stays far below SQLite's and PostgreSQL's parameter limits. */
 const ROWS_PER_STATEMENT = 500;
 
 export interface BatchResult {
@@ -45,10 +45,11 @@ async function addToRollups(tx: Transaction<BillingDatabase>, events: readonly U
   const groups = new Map<string, UsageDailyTable & { requests: number; prompt_tokens: number; completion_tokens: number; cost_pico: bigint }>();
   for (const e of events) {
     const day = dayOf(e.created_at);
+    // The project is not part of the row's key: a key never changes project.
     const k = JSON.stringify([day, e.org_id, e.model, e.key_id, e.user_id]);
     let g = groups.get(k);
     if (!g) {
-      g = { day, org_id: e.org_id, model: e.model, key_id: e.key_id, user_id: e.user_id, requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_pico: 0n };
+      g = { day, org_id: e.org_id, model: e.model, key_id: e.key_id, user_id: e.user_id, project_id: e.project_id, requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_pico: 0n };
       groups.set(k, g);
     }
     g.requests++;

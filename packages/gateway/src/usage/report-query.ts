@@ -2,7 +2,7 @@
  * Query parameters of the usage and costs reports, as OpenAI's organization Usage and Costs APIs
  * take them: `start_time` (unix seconds, required), `end_time` (exclusive, default now),
  * `bucket_width` (`1m`, `1h`, `1d`; default `1d`), `group_by` (repeated, `group_by[]=`, or
- * comma-separated), the filters `models`, `api_key_ids`, `user_ids`, `limit` (buckets per page)
+ * comma-separated), the filters `models`, `project_ids`, `api_key_ids`, `user_ids`, `limit` (buckets per page)
  * and `page` (the cursor from `next_page`).
  *
  * Buckets are whole UTC intervals of the width: `start_time` is rounded down to a bucket boundary
@@ -12,7 +12,7 @@
 import { ApiError } from '../errors/api-error.js';
 
 export type BucketWidth = '1m' | '1h' | '1d';
-export type GroupField = 'model' | 'api_key_id' | 'user_id';
+export type GroupField = 'model' | 'project_id' | 'api_key_id' | 'user_id';
 export type ReportKind = 'usage' | 'costs';
 
 export const BUCKET_MS: Readonly<Record<BucketWidth, number>> = { '1m': 60_000, '1h': 3_600_000, '1d': 86_400_000 };
@@ -25,13 +25,13 @@ const LIMITS: Record<ReportKind, Record<BucketWidth, { def: number; max: number 
 
 /**
  * Accepted `group_by` values and the field each groups by; null = accepted for compatibility
- * with OpenAI clients but a no-op here (there are no projects or batches, those fields are null).
+ * with OpenAI clients but a no-op here (there are no batches: `batch` is null).
  */
 const GROUPS: Record<ReportKind, Record<string, GroupField | null>> = {
-  usage: { model: 'model', api_key_id: 'api_key_id', user_id: 'user_id', project_id: null, batch: null },
-  // OpenAI's costs group by `line_item`; here a line item is a model. Grouping costs by key or
-  // user is a Tollgate extension (the results then carry `api_key_id` / `user_id`).
-  costs: { line_item: 'model', model: 'model', api_key_id: 'api_key_id', user_id: 'user_id', project_id: null },
+  usage: { model: 'model', project_id: 'project_id', api_key_id: 'api_key_id', user_id: 'user_id', batch: null },
+  // OpenAI's costs group by `line_item`; here a line item is a model. Grouping costs by user is a
+  // Tollgate extension (the results then carry `user_id`).
+  costs: { line_item: 'model', model: 'model', project_id: 'project_id', api_key_id: 'api_key_id', user_id: 'user_id' },
 };
 
 export interface ReportQuery {
@@ -49,6 +49,7 @@ export interface ReportQuery {
   models: readonly string[] | undefined;
   /** Models left out whatever `models` says (the Administration API's embeddings vs completions split). */
   excludeModels?: readonly string[];
+  projectIds: readonly string[] | undefined;
   apiKeyIds: readonly string[] | undefined;
   userIds: readonly string[] | undefined;
 }
@@ -103,6 +104,7 @@ export function parseReportQuery(rawQuery: string, kind: ReportKind, nowMs: numb
     limit,
     groupBy,
     models: list(q, 'models'),
+    projectIds: list(q, 'project_ids'),
     apiKeyIds: list(q, 'api_key_ids'),
     userIds: list(q, 'user_ids'),
   };

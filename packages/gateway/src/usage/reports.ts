@@ -8,7 +8,7 @@
  * transaction as the events, equal their sums exactly, and are kept after retention.
  * @module
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { dayOf, dayStartMs } from '../billing/period.js';
 import { formatUsd, picoToUsd, toPico } from '../billing/pricing.js';
 import { billingDb, type BillingStore, type DbInt } from '../store/billing-tables.js';
@@ -19,6 +19,7 @@ import { encodeCursor, type GroupField, type ReportQuery } from './report-query.
 export interface UsageAggregate {
   bucketMs: number;
   model: string | null;
+  project_id: string | null;
   api_key_id: string | null;
   user_id: string | null;
   requests: number;
@@ -43,7 +44,7 @@ export interface UsageCompletionsResult {
   input_audio_tokens: number;
   output_audio_tokens: number;
   num_model_requests: number;
-  project_id: null;
+  project_id: string | null;
   user_id: string | null;
   api_key_id: string | null;
   model: string | null;
@@ -58,8 +59,8 @@ export interface CostsResult {
    */
   amount: { value: number; currency: 'usd'; exact_value: string };
   line_item: string | null;
-  project_id: null;
-  /** Only when grouped by api_key_id (a Tollgate extension). */
+  project_id: string | null;
+  /** Only when grouped by api_key_id. */
   api_key_id?: string | null;
   /** Only when grouped by user_id (a Tollgate extension). */
   user_id?: string | null;
@@ -74,7 +75,7 @@ export async function usageCompletionsReport(store: BillingStore, orgId: string,
     input_audio_tokens: 0,
     output_audio_tokens: 0,
     num_model_requests: a.requests,
-    project_id: null,
+    project_id: a.project_id,
     user_id: a.user_id,
     api_key_id: a.api_key_id,
     model: a.model,
@@ -86,7 +87,7 @@ export interface UsageEmbeddingsResult {
   object: 'organization.usage.embeddings.result';
   input_tokens: number;
   num_model_requests: number;
-  project_id: null;
+  project_id: string | null;
   user_id: string | null;
   api_key_id: string | null;
   model: string | null;
@@ -97,7 +98,7 @@ export async function usageEmbeddingsReport(store: BillingStore, orgId: string, 
     object: 'organization.usage.embeddings.result',
     input_tokens: a.inputTokens,
     num_model_requests: a.requests,
-    project_id: null,
+    project_id: a.project_id,
     user_id: a.user_id,
     api_key_id: a.api_key_id,
     model: a.model,
@@ -106,7 +107,7 @@ export async function usageEmbeddingsReport(store: BillingStore, orgId: string, 
 
 export async function costsReport(store: BillingStore, orgId: string, q: ReportQuery): Promise<UsagePage<CostsResult>> {
   return buildPage(store, orgId, q, (a) => {
-    const r: CostsResult = { object: 'organization.costs.result', amount: { value: picoToUsd(a.costPico), currency: 'usd', exact_value: formatUsd(a.costPico) }, line_item: a.model, project_id: null };
+    const r: CostsResult = { object: 'organization.costs.result', amount: { value: picoToUsd(a.costPico), currency: 'usd', exact_value: formatUsd(a.costPico) }, line_item: a.model, project_id: a.project_id };
     if (q.groupBy.has('api_key_id')) r.api_key_id = a.api_key_id;
     if (q.groupBy.has('user_id')) r.user_id = a.user_id;
     return r;
@@ -139,7 +140,7 @@ export async function aggregateUsage(store: BillingStore, orgId: string, q: Repo
   const db = billingDb(store);
   const cols = groupColumns(q.groupBy);
   if (q.width === '1d') {
-    let qb = db
+    const qb = db
       .selectFrom('usage_daily')
       .select((eb) => [
         'day',
@@ -151,19 +152,15 @@ export async function aggregateUsage(store: BillingStore, orgId: string, q: Repo
       .select(cols)
       .where('org_id', '=', orgId)
       .where('day', '>=', dayOf(fromMs))
-      .where('day', '<', dayOf(toMs));
-    // An empty list matches no model (SQL has no empty IN list).
-    if (q.models) qb = q.models.length > 0 ? qb.where('model', 'in', q.models) : qb.where(sql<boolean>`1 = 0`);
-    if (q.excludeModels?.length) qb = qb.where('model', 'not in', q.excludeModels);
-    if (q.apiKeyIds) qb = qb.where('key_id', 'in', q.apiKeyIds);
-    if (q.userIds) qb = qb.where('user_id', 'in', q.userIds);
+      .where('day', '<', dayOf(toMs))
+      .where(filters(q));
     const rows = await qb.groupBy(['day', ...cols]).execute();
     return rows.map((r) => aggregate(r as AggRow, dayStartMs(r.day), q.groupBy));
   }
   // The bucket expression is inlined (a trusted constant), so SELECT and GROUP BY are the same
   // expression text, which PostgreSQL requires.
   const bucket = sql<DbInt>`created_at - (created_at % ${sql.lit(q.widthMs)})`;
-  let qb = db
+  const qb = db
     .selectFrom('usage_events')
     .select((eb) => [
       bucket.as('bucket'),
@@ -177,22 +174,34 @@ export async function aggregateUsage(store: BillingStore, orgId: string, q: Repo
     .where('created_at', '>=', fromMs)
     .where('created_at', '<', toMs)
     // The same rule as the rollups (isModelRequest): refused requests are not model requests.
-    .where((eb) => eb.or([eb('status_code', '<', 400), eb('prompt_tokens', '>', 0), eb('completion_tokens', '>', 0)]));
-  // An empty list matches no model (SQL has no empty IN list).
-  if (q.models) qb = q.models.length > 0 ? qb.where('model', 'in', q.models) : qb.where(sql<boolean>`1 = 0`);
-  if (q.excludeModels?.length) qb = qb.where('model', 'not in', q.excludeModels);
-  if (q.apiKeyIds) qb = qb.where('key_id', 'in', q.apiKeyIds);
-  if (q.userIds) qb = qb.where('user_id', 'in', q.userIds);
+    .where((eb) => eb.or([eb('status_code', '<', 400), eb('prompt_tokens', '>', 0), eb('completion_tokens', '>', 0)]))
+    .where(filters(q));
   const rows = await qb.groupBy([bucket, ...cols]).execute();
   return rows.map((r) => aggregate(r as AggRow, Number(r.bucket), q.groupBy));
 }
 
-type AggRow = { requests: DbInt; input: DbInt; output: DbInt; cost: string | null; model?: string; key_id?: string; user_id?: string };
+/**
+ * The query's filters as one condition on columns both sources have (`usage_daily` and
+ * `usage_events`). An empty list matches nothing (SQL has no empty IN list).
+ */
+function filters(q: ReportQuery): RawBuilder<boolean> {
+  const conds: RawBuilder<unknown>[] = [];
+  const within = (column: string, values: readonly string[]) => (values.length > 0 ? sql`${sql.ref(column)} in (${sql.join(values)})` : sql`1 = 0`);
+  if (q.models) conds.push(within('model', q.models));
+  if (q.excludeModels?.length) conds.push(sql`model not in (${sql.join(q.excludeModels)})`);
+  if (q.projectIds) conds.push(within('project_id', q.projectIds));
+  if (q.apiKeyIds) conds.push(within('key_id', q.apiKeyIds));
+  if (q.userIds) conds.push(within('user_id', q.userIds));
+  return conds.length > 0 ? sql<boolean>`${sql.join(conds, sql` and `)}` : sql<boolean>`1 = 1`;
+}
+
+type AggRow = { requests: DbInt; input: DbInt; output: DbInt; cost: string | null; model?: string; project_id?: string | null; key_id?: string; user_id?: string };
 
 function aggregate(r: AggRow, bucketMs: number, g: ReadonlySet<GroupField>): UsageAggregate {
   return {
     bucketMs,
     model: g.has('model') ? (r.model ?? null) : null,
+    project_id: g.has('project_id') ? (r.project_id ?? null) : null,
     api_key_id: g.has('api_key_id') ? (r.key_id ?? null) : null,
     user_id: g.has('user_id') ? (r.user_id ?? null) : null,
     requests: Number(r.requests),
@@ -202,16 +211,17 @@ function aggregate(r: AggRow, bucketMs: number, g: ReadonlySet<GroupField>): Usa
   };
 }
 
-function groupColumns(g: ReadonlySet<GroupField>): ('model' | 'key_id' | 'user_id')[] {
-  const cols: ('model' | 'key_id' | 'user_id')[] = [];
+function groupColumns(g: ReadonlySet<GroupField>): ('model' | 'project_id' | 'key_id' | 'user_id')[] {
+  const cols: ('model' | 'project_id' | 'key_id' | 'user_id')[] = [];
   if (g.has('model')) cols.push('model');
+  if (g.has('project_id')) cols.push('project_id');
   if (g.has('api_key_id')) cols.push('key_id');
   if (g.has('user_id')) cols.push('user_id');
   return cols;
 }
 
 function compareGroups(a: UsageAggregate, b: UsageAggregate): number {
-  return cmp(a.model, b.model) || cmp(a.api_key_id, b.api_key_id) || cmp(a.user_id, b.user_id);
+  return cmp(a.model, b.model) || cmp(a.project_id, b.project_id) || cmp(a.api_key_id, b.api_key_id) || cmp(a.user_id, b.user_id);
 }
 
 function cmp(a: string | null, b: string | null): number {

@@ -35,11 +35,11 @@ async function rollups(store: BillingStore, orgId: string) {
 
 /** The daily rollups computed in the test from the events themselves. */
 function expectedRollups(events: UsageEvent[]) {
-  const m = new Map<string, { day: string; org_id: string; model: string; key_id: string; user_id: string; requests: number; prompt_tokens: number; completion_tokens: number; cost_pico: bigint }>();
+  const m = new Map<string, { day: string; org_id: string; model: string; key_id: string; user_id: string; project_id: string | null; requests: number; prompt_tokens: number; completion_tokens: number; cost_pico: bigint }>();
   for (const e of events) {
     const day = new Date(e.created_at).toISOString().slice(0, 10);
     const k = [day, e.org_id, e.model, e.key_id, e.user_id].join('|');
-    const g = m.get(k) ?? { day, org_id: e.org_id, model: e.model, key_id: e.key_id, user_id: e.user_id, requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_pico: 0n };
+    const g = m.get(k) ?? { day, org_id: e.org_id, model: e.model, key_id: e.key_id, user_id: e.user_id, project_id: e.project_id, requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_pico: 0n };
     g.requests++;
     g.prompt_tokens += e.prompt_tokens;
     g.completion_tokens += e.completion_tokens;

@@ -7,6 +7,7 @@ import { statusMigration } from './0006_status.js';
 import { projectsMigration } from './0007_projects.js';
 import { organizationAdminMigration } from './0008_organization_admin.js';
 import { consoleMigration } from './0009_console.js';
+import { usageRequestStoryMigration } from './0010_usage_request_story.js';
 
 /**
  * Every migration, in order, as a static list: nothing scans the filesystem, so the bundle and
@@ -22,6 +23,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007_projects': projectsMigration,
   '0008_organization_admin': organizationAdminMigration,
   '0009_console': consoleMigration,
+  '0010_usage_request_story': usageRequestStoryMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

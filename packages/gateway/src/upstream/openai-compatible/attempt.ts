@@ -81,6 +81,8 @@ export async function attempt(target: DeploymentTarget, call: EngineCall, opts: 
 
   const status = res.statusCode;
   const ok = status >= 200 && status < 300;
+  const upstreamId = res.headers['x-request-id'];
+  if (typeof upstreamId === 'string' && upstreamId !== '') call.onUpstreamRequestId?.(upstreamId.slice(0, 200));
   if (ok && call.stream && !isJson(res.headers['content-type'])) {
     const chunks = new UpstreamChunkStream(res.body, {
       ctl,

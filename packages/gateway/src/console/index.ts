@@ -25,6 +25,7 @@ import { ConsoleAuth } from './auth.js';
 import { consoleApi, type ConsoleDeps, type ConsoleHandler } from './deps.js';
 import { inviteHandlers } from './invite-routes.js';
 import { LoginLimiter } from './login-limiter.js';
+import { OidcSignIn } from './oidc.js';
 import { registerOperatorConsoleRoutes } from './operator-routes.js';
 import { basePathOf } from './paths.js';
 import { sessionHandlers } from './session-routes.js';
@@ -44,6 +45,9 @@ export interface ConsoleOptions {
   log?: Logger;
   /** The built app (default packages/console/dist). */
   distDir?: string;
+  /** The environment (the OIDC client secret's variable) and the HTTP client for the provider. */
+  env?: Record<string, string | undefined>;
+  fetch?: typeof fetch;
 }
 
 export interface Console {
@@ -104,6 +108,7 @@ export function createConsole(o: ConsoleOptions): Console {
         on(method, path, handler);
       }
       registerOperatorConsoleRoutes(router, deps, requireAdmin);
+      if (c.oidc) new OidcSignIn(c.oidc, deps, o.env ?? process.env, o.fetch ?? fetch).register(router);
     },
     adminCheck(requireAdminKey) {
       return async (ctx) => {

@@ -14,15 +14,14 @@ import { Fields } from '../admin/input.js';
 import { ApiError } from '../errors/api-error.js';
 import type { Account } from './accounts.js';
 import type { ConsoleDeps, ConsoleHandler } from './deps.js';
-import { newRecoveryCodes, newTotpSecret, openSecret, otpauthUrl, recoveryCodeHash, sealSecret, totpCodeValid } from './totp.js';
+import { openSecret, sealKey, sealSecret } from './seal.js';
+import { newRecoveryCodes, newTotpSecret, otpauthUrl, recoveryCodeHash, totpCodeValid } from './totp.js';
 
-/** The key TOTP secrets are sealed with: a keyed hash of the server secret (32 bytes). */
-async function sealKey(deps: ConsoleDeps): Promise<Buffer> {
-  return Buffer.from(await deps.identity.hashKey('tollgate console totp seal key'), 'base64url');
-}
+/** The key TOTP secrets are sealed with. */
+const totpKey = (deps: ConsoleDeps) => sealKey(deps.identity, 'totp seal key');
 
 async function secretOf(deps: ConsoleDeps, a: Account): Promise<string | undefined> {
-  return a.totpSecret ? openSecret(await sealKey(deps), a.totpSecret) : undefined;
+  return a.totpSecret ? openSecret(await totpKey(deps), a.totpSecret) : undefined;
 }
 
 /**
@@ -42,7 +41,7 @@ const setup: ConsoleHandler = async (ctx, deps) => {
   const s = await deps.auth.require(ctx);
   if (s.account?.totpEnabled) throw new ApiError('resource_conflict', { message: 'Two-factor sign-in is already on; turn it off first to set up another app.' });
   const secret = newTotpSecret();
-  await deps.accounts.update(s.user.id, { totp_secret: sealSecret(await sealKey(deps), secret), totp_enabled_at: null, recovery_codes: null });
+  await deps.accounts.update(s.user.id, { totp_secret: sealSecret(await totpKey(deps), secret), totp_enabled_at: null, recovery_codes: null });
   return { body: { secret, otpauth_url: otpauthUrl(secret, s.user.email) } };
 };
 

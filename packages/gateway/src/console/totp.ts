@@ -5,14 +5,11 @@
  * secret rather than hashed; recovery codes are random and stored as SHA-256 only.
  * @module
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 
 export const RECOVERY_CODE_COUNT = 10;
 const ISSUER = 'Tollgate';
-
-/** Derives the sealing key (32 bytes) from a keyed hash of this gateway's server secret. */
-export type SealKey = () => Promise<Buffer>;
 
 export function newTotpSecret(): string {
   return new Secret({ size: 20 }).base32;
@@ -49,25 +46,4 @@ export function newRecoveryCodes(): { codes: string[]; hashes: string[] } {
 
 export function recoveryCodeHash(code: string): string {
   return createHash('sha256').update(code.trim().toLowerCase()).digest('hex');
-}
-
-/** `v1.<iv>.<tag>.<ciphertext>` (base64url): the secret sealed with AES-256-GCM. */
-export function sealSecret(key: Buffer, secret: string): string {
-  const iv = randomBytes(12);
-  const c = createCipheriv('aes-256-gcm', key, iv);
-  const body = Buffer.concat([c.update(secret, 'utf8'), c.final()]);
-  return ['v1', iv.toString('base64url'), c.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
-}
-
-/** The sealed secret, or undefined when it does not open with this key (another server secret). */
-export function openSecret(key: Buffer, sealed: string): string | undefined {
-  const [v, iv, tag, body] = sealed.split('.');
-  if (v !== 'v1' || !iv || !tag || body === undefined) return undefined;
-  try {
-    const d = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
-    d.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([d.update(Buffer.from(body, 'base64url')), d.final()]).toString('utf8');
-  } catch {
-    return undefined;
-  }
 }

@@ -3,6 +3,7 @@
 // catch what tsc cannot (a promise nobody awaits loses its rejection and its ordering).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 /** Node globals the plain-JavaScript files (bin, bench, worker fixtures) use. */
 const nodeGlobals = Object.fromEntries(
@@ -35,7 +36,19 @@ export default tseslint.config(
     },
   },
   {
-    files: ['vitest.config.ts'],
+    // The browser app has its own program (JSX, bundler resolution, DOM): tsconfig.test.json leaves it out.
+    files: ['packages/console/src/**/*.{ts,tsx}'],
+    languageOptions: { parserOptions: { project: ['./packages/console/tsconfig.json'], tsconfigRootDir: import.meta.dirname } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
+    files: ['vitest.config.ts', 'packages/console/vite.config.ts'],
     ...tseslint.configs.disableTypeChecked,
   },
   {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { staleDists } from './build-dist.js';
+import { staleConsole, staleDists } from './build-dist.js';
 
 /** A fake monorepo in which every package was built at t=1000 s from sources written at t=500 s. */
 function fakeRepo(): string {
@@ -40,5 +40,20 @@ describe('the dist rebuild check (vitest globalSetup)', () => {
     writeFileSync(join(root, 'tsconfig.base.json'), '{}');
     utimesSync(join(root, 'tsconfig.base.json'), 3000, 3000);
     expect(staleDists(root)).toEqual(['protocol', 'client', 'gateway']);
+  });
+
+  it('rebuilds the console when a source is newer than its dist/index.html, or it was never built', () => {
+    root = fakeRepo();
+    const dir = join(root, 'packages', 'console');
+    mkdirSync(join(dir, 'src'), { recursive: true });
+    writeFileSync(join(dir, 'src', 'App.tsx'), '');
+    for (const f of ['src/App.tsx', 'src']) utimesSync(join(dir, f), 500, 500);
+    expect(staleConsole(root)).toBe(true);
+    mkdirSync(join(dir, 'dist'));
+    writeFileSync(join(dir, 'dist', 'index.html'), '');
+    utimesSync(join(dir, 'dist', 'index.html'), 1000, 1000);
+    expect(staleConsole(root)).toBe(false);
+    utimesSync(join(dir, 'src', 'App.tsx'), 2000, 2000);
+    expect(staleConsole(root)).toBe(true);
   });
 });

@@ -1,0 +1,99 @@
+/** Small building blocks every page uses: labelled fields, error notes, copy buttons, loading. */
+import { useId, useState, type ReactNode } from 'react';
+import { Link } from 'react-router';
+import { useI18n } from '../i18n/i18n';
+import { ApiError } from '../lib/api';
+
+/** A label and its control; the control gets the label's id through the render prop. */
+export function Field({ label, hint, children }: { label: string; hint?: string; children: (id: string) => ReactNode }) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children(id)}
+      {hint ? <small className="hint">{hint}</small> : null}
+    </div>
+  );
+}
+
+/** An error from the API (its catalog message) or any other failure, announced to screen readers. */
+export function ErrorNote({ error }: { error: unknown }) {
+  const { t } = useI18n();
+  if (!error) return null;
+  const text = error instanceof ApiError ? error.message : t('error.unexpected');
+  return (
+    <p className="error" role="alert">
+      {text}
+      {error instanceof ApiError && error.code ? <code className="code">{error.code}</code> : null}
+      {error instanceof ApiError && error.code === 'totp_setup_required' ? (
+        <>
+          {' '}
+          <Link to="/account">{t('error.setUpTotp')}</Link>
+        </>
+      ) : null}
+    </p>
+  );
+}
+
+export function CopyButton({ text, label }: { text: string; label?: string }) {
+  const { t } = useI18n();
+  const [copied, setCopied] = useState(false);
+  const copy = () => {
+    navigator.clipboard.writeText(text).then(
+      () => setCopied(true),
+      () => setCopied(false),
+    );
+  };
+  return (
+    <button type="button" className="secondary" onClick={copy} aria-live="polite">
+      {copied ? t('common.copied') : (label ?? t('common.copy'))}
+    </button>
+  );
+}
+
+export function Loading() {
+  const { t } = useI18n();
+  return (
+    <p className="muted" role="status">
+      {t('common.loading')}
+    </p>
+  );
+}
+
+export function PageTitle({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="page-title">
+      <h1>{title}</h1>
+      {children}
+    </div>
+  );
+}
+
+/**
+ * A table that scrolls sideways on a narrow screen. `headers` are column titles; with `actions`
+ * a last column for buttons, titled for screen readers only.
+ */
+export function DataTable({ headers, actions = false, children }: { headers: string[]; actions?: boolean; children: ReactNode }) {
+  const { t } = useI18n();
+  return (
+    <div className="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            {headers.map((h) => (
+              <th scope="col" key={h}>
+                {h}
+              </th>
+            ))}
+            {actions ? (
+              <th scope="col">
+                <span className="visually-hidden">{t('common.actions')}</span>
+              </th>
+            ) : null}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,20 @@
+/** The per-model limits OpenAI's rate-limit objects carry, and how the console names them. */
+import type { MessageKey } from '../i18n/messages';
+import { listAll } from './api';
+import { projectPath } from './org-api';
+
+export const LIMIT_FIELDS = [
+  { field: 'max_requests_per_1_minute', label: 'limits.rpm' },
+  { field: 'max_tokens_per_1_minute', label: 'limits.tpm' },
+  { field: 'max_requests_per_1_day', label: 'limits.rpd' },
+  { field: 'max_tokens_per_1_day', label: 'limits.tpd' },
+] as const satisfies readonly { field: string; label: MessageKey }[];
+
+export type LimitField = (typeof LIMIT_FIELDS)[number]['field'];
+
+export type RateLimit = { id: string; model: string } & Record<LimitField, number | null>;
+
+export const projectRateLimits = (projectId: string): Promise<RateLimit[]> => listAll<RateLimit>(projectPath(projectId, '/rate_limits'));
+
+/** A limit as people read it: 12,000 in their language; no limit as "—". */
+export const formatLimit = (v: number | null | undefined, lang: string): string => (v === null || v === undefined ? '—' : v.toLocaleString(lang));

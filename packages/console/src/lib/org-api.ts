@@ -1,0 +1,53 @@
+/** Shapes of the Administration API objects the member pages read (OpenAI's, as the gateway serves them). */
+import { api, listAll } from './api';
+
+export interface Project {
+  id: string;
+  name: string;
+  created_at: number;
+  archived_at: number | null;
+  status: 'active' | 'archived';
+}
+
+export interface KeyOwner {
+  type: 'user' | 'service_account';
+  user?: { id: string; name: string; email: string };
+  service_account?: { id: string; name: string };
+}
+
+export interface ProjectApiKey {
+  id: string;
+  name: string;
+  redacted_value: string;
+  created_at: number;
+  last_used_at: number | null;
+  owner: KeyOwner;
+}
+
+export interface OrgUser {
+  id: string;
+  name: string;
+  email: string;
+  role: 'owner' | 'reader';
+  added_at: number;
+}
+
+export interface Invite {
+  id: string;
+  email: string;
+  role: 'owner' | 'reader';
+  status: 'pending' | 'accepted' | 'expired';
+  invited_at: number;
+  expires_at: number;
+  accepted_at?: number | null;
+}
+
+export const ORG = 'v1/organization';
+
+export const listProjects = (includeArchived = false): Promise<Project[]> =>
+  listAll<Project>(`${ORG}/projects${includeArchived ? '?include_archived=true' : ''}`);
+
+export const projectPath = (projectId: string, rest = ''): string => `${ORG}/projects/${encodeURIComponent(projectId)}${rest}`;
+
+export const deleteProjectKey = (projectId: string, keyId: string): Promise<unknown> =>
+  api('DELETE', projectPath(projectId, `/api_keys/${encodeURIComponent(keyId)}`));

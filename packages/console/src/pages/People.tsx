@@ -1,0 +1,90 @@
+/**
+ * People: invite someone (email, organization role, projects) and get the invite link to pass
+ * on; pending invites with their expiry (cancel one); members with their role (change it) and
+ * removal, both effective at once. Owners only, like the API behind it.
+ */
+import { DataTable, ErrorNote, Loading, PageTitle } from '../components/ui';
+import { useAction } from '../components/use-action';
+import { useLoad } from '../components/use-load';
+import { useI18n } from '../i18n/i18n';
+import { api, listAll } from '../lib/api';
+import { listProjects, ORG, type Invite, type OrgUser } from '../lib/org-api';
+import { formatTime } from '../lib/time';
+import { useSignedIn } from '../session';
+import { InviteForm } from './people/InviteForm';
+import { RequireTotp } from './people/RequireTotp';
+
+async function loadPeople() {
+  const [users, invites, projects] = await Promise.all([listAll<OrgUser>(`${ORG}/users`), listAll<Invite>(`${ORG}/invites`), listProjects()]);
+  return { users, invites: invites.filter((i) => i.status === 'pending'), projects };
+}
+
+export function PeoplePage() {
+  const { t, lang } = useI18n();
+  const me = useSignedIn();
+  const people = useLoad(loadPeople, []);
+  const { error, run: act } = useAction(people.reload);
+  const setRole = (u: OrgUser, role: string) => act(() => api('POST', `${ORG}/users/${encodeURIComponent(u.id)}`, { role }));
+  const remove = (u: OrgUser) => window.confirm(t('people.removeConfirm', { email: u.email })) && act(() => api('DELETE', `${ORG}/users/${encodeURIComponent(u.id)}`));
+  const cancel = (i: Invite) => act(() => api('DELETE', `${ORG}/invites/${encodeURIComponent(i.id)}`));
+
+  return (
+    <>
+      <PageTitle title={t('people.title')} />
+      {people.data ? <InviteForm projects={people.data.projects} onInvited={people.reload} /> : null}
+      <ErrorNote error={people.error ?? error} />
+      {!people.data && !people.error ? <Loading /> : null}
+      {people.data ? (
+        <>
+          <section aria-labelledby="pending-title">
+            <h2 id="pending-title">{t('people.pending')}</h2>
+            {people.data.invites.length === 0 ? <p className="muted">{t('people.noPending')}</p> : null}
+            {people.data.invites.length > 0 ? (
+              <DataTable headers={[t('common.email'), t('common.role'), t('people.invited'), t('people.expires')]} actions>
+                    {people.data.invites.map((i) => (
+                      <tr key={i.id}>
+                        <td>{i.email}</td>
+                        <td>{t(i.role === 'owner' ? 'role.owner' : 'role.reader')}</td>
+                        <td>{formatTime(i.invited_at, lang)}</td>
+                        <td>{formatTime(i.expires_at, lang)}</td>
+                        <td>
+                          <button type="button" className="secondary" onClick={() => void cancel(i)} aria-label={t('people.cancelNamed', { email: i.email })}>
+                            {t('people.cancel')}
+                          </button>
+                        </td>
+                      </tr>
+                    ))}
+              </DataTable>
+            ) : null}
+          </section>
+          <section aria-labelledby="members-title">
+            <h2 id="members-title">{t('people.members')}</h2>
+            <DataTable headers={[t('common.name'), t('common.email'), t('common.role'), t('people.added')]} actions>
+                  {people.data.users.map((u) => (
+                    <tr key={u.id} data-user-email={u.email}>
+                      <td>{u.name}</td>
+                      <td>{u.email}</td>
+                      <td>
+                        <select aria-label={t('people.roleOf', { email: u.email })} value={u.role} onChange={(e) => void setRole(u, e.target.value)}>
+                          <option value="owner">{t('role.owner')}</option>
+                          <option value="reader">{t('role.reader')}</option>
+                        </select>
+                      </td>
+                      <td>{formatTime(u.added_at, lang)}</td>
+                      <td>
+                        {u.id === me.user.id ? null : (
+                          <button type="button" className="danger" onClick={() => void remove(u)} aria-label={t('people.removeNamed', { email: u.email })}>
+                            {t('common.remove')}
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+            </DataTable>
+          </section>
+          <RequireTotp />
+        </>
+      ) : null}
+    </>
+  );
+}

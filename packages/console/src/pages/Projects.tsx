@@ -1,0 +1,59 @@
+/**
+ * Projects: the organization's projects (archived ones too), a form to create one, and for the
+ * chosen project its members, service accounts, per-model rate limits, model permissions and
+ * spend limit; archive. Owners only.
+ */
+import { Link, useParams } from 'react-router';
+import { DataTable, ErrorNote, Field, Loading, PageTitle } from '../components/ui';
+import { useAction } from '../components/use-action';
+import { useLoad } from '../components/use-load';
+import { useI18n } from '../i18n/i18n';
+import { api } from '../lib/api';
+import { listProjects, ORG } from '../lib/org-api';
+import { formatTime } from '../lib/time';
+import { ProjectDetail } from './projects/ProjectDetail';
+
+export function ProjectsPage() {
+  const { t, lang } = useI18n();
+  const { projectId } = useParams();
+  const projects = useLoad(() => listProjects(true), []);
+  const create = useAction(projects.reload);
+  const chosen = projects.data?.find((p) => p.id === projectId);
+
+  return (
+    <>
+      <PageTitle title={t('projects.title')} />
+      <ErrorNote error={projects.error} />
+      {!projects.data && !projects.error ? <Loading /> : null}
+      {projects.data ? (
+        <DataTable headers={[t('common.name'), t('common.status'), t('common.created')]}>
+              {projects.data.map((p) => (
+                <tr key={p.id} aria-current={p.id === projectId ? 'true' : undefined}>
+                  <td>
+                    <Link to={`/projects/${encodeURIComponent(p.id)}`}>{p.name}</Link>
+                  </td>
+                  <td>{t(p.status === 'archived' ? 'projects.archived' : 'projects.active')}</td>
+                  <td>{formatTime(p.created_at, lang)}</td>
+                </tr>
+              ))}
+        </DataTable>
+      ) : null}
+      <form
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const form = e.currentTarget;
+          const name = String(new FormData(form).get('name'));
+          void create.run(() => api('POST', `${ORG}/projects`, { name })).then((ok) => ok && form.reset());
+        }}
+      >
+        <Field label={t('projects.newName')}>{(id) => <input id={id} name="name" required maxLength={200} />}</Field>
+        <button type="submit" disabled={create.busy}>
+          {t('projects.create')}
+        </button>
+      </form>
+      <ErrorNote error={create.error} />
+      {chosen ? <ProjectDetail key={chosen.id} project={chosen} onChanged={projects.reload} /> : null}
+    </>
+  );
+}

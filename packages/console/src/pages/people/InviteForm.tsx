@@ -1,0 +1,75 @@
+/**
+ * Invite a person: POST /v1/organization/invites {email, role, projects}. The answer's one-time
+ * token becomes the invite link shown here to pass on (Tollgate sends e-mail only when SMTP is
+ * configured; the link always works).
+ */
+import { useState, type FormEvent } from 'react';
+import { CopyButton, ErrorNote, Field } from '../../components/ui';
+import { useAction } from '../../components/use-action';
+import { useI18n } from '../../i18n/i18n';
+import { api } from '../../lib/api';
+import { pageUrl } from '../../lib/base';
+import { ORG, type Project } from '../../lib/org-api';
+
+export function InviteForm({ projects, onInvited }: { projects: Project[]; onInvited(): void }) {
+  const { t } = useI18n();
+  const [link, setLink] = useState<{ email: string; url: string }>();
+  const { error, busy, run } = useAction(onInvited);
+
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const f = new FormData(form);
+    const chosen = f.getAll('project').map(String);
+    const sent = await run(async () => {
+      const r = await api<{ email: string; token: string }>('POST', `${ORG}/invites`, {
+        email: f.get('email'),
+        role: f.get('role'),
+        ...(chosen.length ? { projects: chosen.map((id) => ({ id, role: 'member' })) } : {}),
+      });
+      setLink({ email: r.email, url: pageUrl(`invite#token=${encodeURIComponent(r.token)}`) });
+    });
+    if (sent) form.reset();
+  };
+
+  return (
+    <section aria-labelledby="invite-title">
+      <h2 id="invite-title">{t('people.invite')}</h2>
+      <form className="grid-form" onSubmit={(e) => void submit(e)}>
+        <Field label={t('common.email')}>{(id) => <input id={id} type="email" name="email" required />}</Field>
+        <Field label={t('common.role')}>
+          {(id) => (
+            <select id={id} name="role" defaultValue="reader">
+              <option value="reader">{t('role.reader')}</option>
+              <option value="owner">{t('role.owner')}</option>
+            </select>
+          )}
+        </Field>
+        <fieldset>
+          <legend>{t('people.projects')}</legend>
+          {projects.map((p) => (
+            <label key={p.id}>
+              <input type="checkbox" name="project" value={p.id} /> {p.name}
+            </label>
+          ))}
+          <small className="hint">{t('people.projectsHint')}</small>
+        </fieldset>
+        <ErrorNote error={error} />
+        <div>
+          <button type="submit" disabled={busy}>
+            {t('people.inviteSubmit')}
+          </button>
+        </div>
+      </form>
+      {link ? (
+        <div className="notice" role="status">
+          <p>{t('people.linkFor', { email: link.email })}</p>
+          <div className="secret-row">
+            <input className="secret" aria-label={t('people.link')} value={link.url} readOnly data-testid="invite-link" />
+            <CopyButton text={link.url} />
+          </div>
+        </div>
+      ) : null}
+    </section>
+  );
+}

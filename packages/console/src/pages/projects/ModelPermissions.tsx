@@ -1,0 +1,71 @@
+/**
+ * Which models a project may use: every model (no list), only the allowed ones, or every model but
+ * the denied ones. POST /projects/{id}/model_permissions {mode, model_ids}; DELETE clears it.
+ */
+import { ErrorNote } from '../../components/ui';
+import { useAction } from '../../components/use-action';
+import { useLoad } from '../../components/use-load';
+import { useI18n } from '../../i18n/i18n';
+import { api } from '../../lib/api';
+import { projectRateLimits } from '../../lib/limits';
+import { projectPath, type Project } from '../../lib/org-api';
+
+interface Permissions {
+  mode: 'allow_list' | 'deny_list';
+  model_ids: string[];
+}
+
+export function ModelPermissions({ project }: { project: Project }) {
+  const { t } = useI18n();
+  const path = projectPath(project.id, '/model_permissions');
+  const data = useLoad(async () => {
+    const [perms, limits] = await Promise.all([api<Permissions>('GET', path), projectRateLimits(project.id)]);
+    return { perms, models: limits.map((l) => l.model) };
+  }, [path]);
+  const save = useAction(data.reload);
+
+  return (
+    <section aria-labelledby="mp-title">
+      <h3 id="mp-title">{t('projects.modelPermissions')}</h3>
+      <ErrorNote error={data.error ?? save.error} />
+      {data.data ? (
+        <form
+          key={JSON.stringify(data.data.perms)}
+          onSubmit={(e) => {
+            e.preventDefault();
+            const f = new FormData(e.currentTarget);
+            const mode = String(f.get('mode'));
+            const ids = f.getAll('model_ids').map(String);
+            void save.run(() => (mode === 'all' ? api('DELETE', path) : api('POST', path, { mode, model_ids: ids })));
+          }}
+        >
+          <fieldset>
+            <legend>{t('projects.modelMode')}</legend>
+            {(['all', 'allow_list', 'deny_list'] as const).map((m) => (
+              <label key={m}>
+                <input
+                  type="radio"
+                  name="mode"
+                  value={m}
+                  defaultChecked={m === 'all' ? data.data!.perms.mode === 'deny_list' && data.data!.perms.model_ids.length === 0 : data.data!.perms.mode === m && data.data!.perms.model_ids.length > 0}
+                />{' '}
+                {t(`projects.mode.${m}`)}
+              </label>
+            ))}
+          </fieldset>
+          <fieldset>
+            <legend>{t('projects.models')}</legend>
+            {data.data.models.map((m) => (
+              <label key={m}>
+                <input type="checkbox" name="model_ids" value={m} defaultChecked={data.data!.perms.model_ids.includes(m)} /> <code>{m}</code>
+              </label>
+            ))}
+          </fieldset>
+          <button type="submit" className="secondary" disabled={save.busy}>
+            {t('common.save')}
+          </button>
+        </form>
+      ) : null}
+    </section>
+  );
+}

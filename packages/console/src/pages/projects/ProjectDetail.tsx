@@ -1,0 +1,42 @@
+/** One project's settings, each section saved on its own through the project endpoints. */
+import { ErrorNote } from '../../components/ui';
+import { useAction } from '../../components/use-action';
+import { useI18n } from '../../i18n/i18n';
+import { api } from '../../lib/api';
+import { projectPath, type Project } from '../../lib/org-api';
+import { ModelPermissions } from './ModelPermissions';
+import { ProjectMembers } from './ProjectMembers';
+import { RateLimitsTable } from './RateLimitsTable';
+import { ServiceAccounts } from './ServiceAccounts';
+import { SpendLimit } from './SpendLimit';
+
+export function ProjectDetail({ project, onChanged }: { project: Project; onChanged(): void }) {
+  const { t } = useI18n();
+  const archive = useAction(onChanged);
+  const active = project.status === 'active';
+  return (
+    <section aria-labelledby="project-title" className="detail">
+      <h2 id="project-title">{project.name}</h2>
+      <ProjectMembers project={project} />
+      <ServiceAccounts project={project} />
+      <RateLimitsTable project={project} />
+      <ModelPermissions project={project} />
+      <SpendLimit path={projectPath(project.id, '/spend_limit')} title={t('projects.spendLimit')} />
+      {active ? (
+        <section aria-labelledby="archive-title">
+          <h3 id="archive-title">{t('projects.archive')}</h3>
+          <p className="muted">{t('projects.archiveIntro')}</p>
+          <button
+            type="button"
+            className="danger"
+            disabled={archive.busy}
+            onClick={() => window.confirm(t('projects.archiveConfirm', { name: project.name })) && void archive.run(() => api('POST', projectPath(project.id, '/archive')))}
+          >
+            {t('projects.archive')}
+          </button>
+          <ErrorNote error={archive.error} />
+        </section>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,85 @@
+/** A project's members with their project role; add an organization member, change a role, remove. */
+import { ErrorNote, Field } from '../../components/ui';
+import { useAction } from '../../components/use-action';
+import { useLoad } from '../../components/use-load';
+import { useI18n } from '../../i18n/i18n';
+import { api, listAll } from '../../lib/api';
+import { ORG, projectPath, type OrgUser, type Project } from '../../lib/org-api';
+
+interface ProjectUser {
+  id: string;
+  name: string;
+  email: string;
+  role: 'owner' | 'member';
+}
+
+export function ProjectMembers({ project }: { project: Project }) {
+  const { t } = useI18n();
+  const data = useLoad(
+    async () => {
+      const [members, users] = await Promise.all([listAll<ProjectUser>(projectPath(project.id, '/users')), listAll<OrgUser>(`${ORG}/users`)]);
+      return { members, others: users.filter((u) => !members.some((m) => m.id === u.id)) };
+    },
+    [project.id],
+  );
+  const act = useAction(data.reload);
+  const user = (id: string, rest = '') => projectPath(project.id, `/users/${encodeURIComponent(id)}${rest}`);
+
+  return (
+    <section aria-labelledby="pm-title">
+      <h3 id="pm-title">{t('projects.members')}</h3>
+      <ErrorNote error={data.error ?? act.error} />
+      {data.data ? (
+        <>
+          <ul className="plain">
+            {data.data.members.map((m) => (
+              <li key={m.id}>
+                {m.name} ({m.email}){' '}
+                <select aria-label={t('people.roleOf', { email: m.email })} value={m.role} onChange={(e) => void act.run(() => api('POST', user(m.id), { role: e.target.value }))}>
+                  <option value="owner">{t('projects.roleOwner')}</option>
+                  <option value="member">{t('projects.roleMember')}</option>
+                </select>{' '}
+                <button type="button" className="secondary" onClick={() => void act.run(() => api('DELETE', user(m.id)))} aria-label={t('people.removeNamed', { email: m.email })}>
+                  {t('common.remove')}
+                </button>
+              </li>
+            ))}
+          </ul>
+          {data.data.others.length > 0 ? (
+            <form
+              className="inline-form"
+              onSubmit={(e) => {
+                e.preventDefault();
+                const f = new FormData(e.currentTarget);
+                void act.run(() => api('POST', projectPath(project.id, '/users'), { user_id: f.get('user_id'), role: f.get('role') }));
+              }}
+            >
+              <Field label={t('projects.addMember')}>
+                {(id) => (
+                  <select id={id} name="user_id">
+                    {data.data!.others.map((u) => (
+                      <option key={u.id} value={u.id}>
+                        {u.email}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+              <Field label={t('common.role')}>
+                {(id) => (
+                  <select id={id} name="role" defaultValue="member">
+                    <option value="member">{t('projects.roleMember')}</option>
+                    <option value="owner">{t('projects.roleOwner')}</option>
+                  </select>
+                )}
+              </Field>
+              <button type="submit" disabled={act.busy}>
+                {t('projects.add')}
+              </button>
+            </form>
+          ) : null}
+        </>
+      ) : null}
+    </section>
+  );
+}

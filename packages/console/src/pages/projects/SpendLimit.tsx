@@ -1,0 +1,52 @@
+/**
+ * A monthly spend limit in US dollars (the API counts whole cents: `threshold_amount`), for the
+ * organization (/v1/organization/spend_limit) or a project (…/projects/{id}/spend_limit). None
+ * set reads as a 404 and shows "no limit".
+ */
+import { ErrorNote, Field } from '../../components/ui';
+import { useAction } from '../../components/use-action';
+import { useLoad } from '../../components/use-load';
+import { useI18n } from '../../i18n/i18n';
+import { api, ApiError } from '../../lib/api';
+
+interface SpendLimitObject {
+  threshold_amount: number;
+}
+
+export const formatUsd = (usd: number, lang: string): string => new Intl.NumberFormat(lang, { style: 'currency', currency: 'USD' }).format(usd);
+
+export function SpendLimit({ path, title }: { path: string; title: string }) {
+  const { t, lang } = useI18n();
+  const limit = useLoad(() => api<SpendLimitObject>('GET', path).catch((e: unknown) => (e instanceof ApiError && e.status === 404 ? null : Promise.reject(e))), [path]);
+  const save = useAction(limit.reload);
+  const current = limit.data;
+  return (
+    <section aria-labelledby={`${path}-title`}>
+      <h3 id={`${path}-title`}>{title}</h3>
+      <ErrorNote error={limit.error ?? save.error} />
+      {current !== undefined ? (
+        <>
+          <p>{current ? t('spend.current', { amount: formatUsd(current.threshold_amount / 100, lang) }) : t('spend.none')}</p>
+          <form
+            className="inline-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const usd = Number(new FormData(e.currentTarget).get('usd'));
+              void save.run(() => api('POST', path, { threshold_amount: Math.round(usd * 100), currency: 'USD', interval: 'month' }));
+            }}
+          >
+            <Field label={t('spend.amount')}>{(id) => <input id={id} name="usd" type="number" min={0.01} step={0.01} required defaultValue={current ? current.threshold_amount / 100 : ''} className="num" />}</Field>
+            <button type="submit" className="secondary" disabled={save.busy}>
+              {t('common.save')}
+            </button>
+            {current ? (
+              <button type="button" className="danger" disabled={save.busy} onClick={() => void save.run(() => api('DELETE', path))}>
+                {t('spend.remove')}
+              </button>
+            ) : null}
+          </form>
+        </>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,67 @@
+/**
+ * The signed-in session (GET /console/api/session): who the viewer is, their organization and
+ * role, whether they are the operator, and the CSRF token every state change must carry.
+ * `undefined` while loading, `null` when signed out.
+ */
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { api, ApiError, setCsrfToken } from './lib/api';
+
+export interface Session {
+  /** `role`: the organization role (anything but owner reads only); null for an operator who belongs to no organization. */
+  user: { id: string; email: string; name: string; role: 'owner' | 'member' | 'reader' | null; totp_enabled: boolean };
+  organization: { id: string; name: string } | null;
+  operator: boolean;
+  csrf_token: string;
+}
+
+interface SessionState {
+  session: Session | null | undefined;
+  /** Takes the session a sign-in, setup or invite acceptance answered with. */
+  signedIn(s: Session): void;
+  signOut(everywhere?: boolean): Promise<void>;
+}
+
+const SessionContext = createContext<SessionState | null>(null);
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  useEffect(() => {
+    let live = true;
+    api<Session>('GET', 'console/api/session').then(
+      (s) => live && (setCsrfToken(s.csrf_token), setSession(s)),
+      (e: unknown) => {
+        if (!live) return;
+        if (!(e instanceof ApiError) || e.status !== 401) console.error(e);
+        setSession(null);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  const signedIn = useCallback((s: Session) => {
+    setCsrfToken(s.csrf_token);
+    setSession(s);
+  }, []);
+  const signOut = useCallback(async (everywhere = false) => {
+    // Signed out locally even if the server cannot be reached: the cookie is HTTP-only and expires.
+    await (everywhere ? api('POST', 'console/api/session/revoke_all') : api('DELETE', 'console/api/session')).catch(() => undefined);
+    setCsrfToken(undefined);
+    setSession(null);
+  }, []);
+  const value = useMemo(() => ({ session, signedIn, signOut }), [session, signedIn, signOut]);
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionState {
+  const v = useContext(SessionContext);
+  if (!v) throw new Error('useSession outside SessionProvider');
+  return v;
+}
+
+/** The session of a page that only renders signed in (the shell guarantees it). */
+export function useSignedIn(): Session {
+  const { session } = useSession();
+  if (!session) throw new Error('useSignedIn while signed out');
+  return session;
+}

@@ -1,0 +1,92 @@
+/**
+ * The console end to end in headless Chromium against a real gateway: a signed-out visitor is
+ * sent to sign in, a wrong password is refused with the message, the right one opens the console,
+ * signing out ends the session; every page in both languages (Simplified Chinese with no English
+ * left) and at phone width, with screenshots. Skips, saying why, only when Chromium is not installed.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../../gateway/test/support/gateway.js';
+import { hasChromium, launch, openContext, ownerLogin, screenshot, signIn, text, untranslated, type Lang, CHROMIUM } from './support/browser.js';
+
+if (!hasChromium) console.warn(`console browser tests skipped: ${CHROMIUM} is absent (install it: apt-get update && apt-get install -y chromium)`);
+
+describe.skipIf(!hasChromium)('the console in headless Chromium', () => {
+  let g: TestGateway;
+  let browser: Browser;
+  let owner: { email: string; password: string };
+
+  beforeAll(async () => {
+    g = await startTestGateway();
+    owner = await ownerLogin(g);
+    browser = await launch();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await g?.close();
+  });
+
+  it('sends a signed-out visitor to /login, refuses a wrong password, signs in and out', async () => {
+    const { context, page } = await openContext(browser, 'en');
+    await page.goto(`${g.url}/`);
+    await page.waitForSelector('input[type=email][name=email]');
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await screenshot(page, 'login', 'en');
+
+    await page.fill('input[name=email]', owner.email);
+    await page.fill('input[name=password]', 'not-the-password-at-all');
+    await page.click('button[type=submit]');
+    await expect(page.locator('[role=alert]').innerText()).resolves.toBe(text('en', 'login.failed'));
+
+    await page.fill('input[name=password]', owner.password);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('nav.sidenav');
+    await expect(page.locator('h1').innerText()).resolves.toBe(text('en', 'keys.title'));
+    await expect(page.locator('.who').innerText()).resolves.toContain(owner.email);
+
+    await page.click(`button:text-is("${text('en', 'nav.signOut')}")`);
+    await page.waitForSelector('input[type=email][name=email]');
+    // The session is gone on the server too: a protected page sends the visitor back to sign in.
+    await page.goto(`${g.url}/api-keys`);
+    await page.waitForSelector('input[type=email][name=email]');
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await context.close();
+  }, 120_000);
+
+  for (const lang of ['en', 'zh-CN'] as const) {
+    it(`renders every page in ${lang}${lang === 'zh-CN' ? ' with no English left' : ''}, and at phone width`, async () => {
+      await everyPage(lang);
+    }, 180_000);
+  }
+
+  async function everyPage(lang: Lang) {
+    const { context, page } = await openContext(browser, lang);
+    await page.goto(`${g.url}/login`);
+    await page.waitForSelector('input[name=email]');
+    await expect(page.locator('h1').innerText()).resolves.toBe(text(lang, 'login.title'));
+    if (lang === 'zh-CN') await screenshot(page, 'login', lang);
+    await signIn(page, g.url, owner.email, owner.password);
+    const links = await page.locator('nav.sidenav a').evaluateAll((as) => as.map((a) => [a.getAttribute('href')!, a.textContent!] as const));
+    expect(links.length).toBeGreaterThan(3);
+    for (const [href, label] of links) {
+      await page.click(`nav.sidenav a[href="${href}"]`);
+      await page.waitForSelector(`h1`);
+      await page.waitForFunction(() => !document.querySelector('[role=status].muted'));
+      const name = href.replace(/^\//, '').replace(/\//g, '-');
+      // The same check finds the English page's strings, so an empty answer in Chinese means something.
+      if (lang === 'zh-CN') expect(await untranslated(page), `${label} (${href})`).toEqual([]);
+      else expect((await untranslated(page)).length, `${label} (${href})`).toBeGreaterThan(0);
+      expect(await page.locator('[role=alert]').count(), `${href} shows an error`).toBe(0);
+      await screenshot(page, name, lang);
+    }
+    await context.close();
+    // Phone width: the navigation wraps above the page, nothing is wider than the screen.
+    const phone = await openContext(browser, lang, 390);
+    await signIn(phone.page, g.url, owner.email, owner.password);
+    // Nothing makes the page scroll sideways (wide tables scroll inside their own box).
+    const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(phone.page, 'phone-api-keys', lang);
+    await phone.context.close();
+  }
+});

@@ -1,0 +1,85 @@
+/**
+ * Drives the console in headless Chromium (Debian's /usr/bin/chromium through playwright-core),
+ * against a real gateway that serves the built console. Screenshots go to
+ * docs/screenshots/console/<page>-<lang>.png, which the README points to.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { MESSAGES } from '../../src/i18n/messages.js';
+import type { TestGateway } from '../../../gateway/test/support/gateway.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM);
+const SHOTS = fileURLToPath(new URL('../../../../docs/screenshots/console/', import.meta.url));
+
+export type Lang = 'en' | 'zh-CN';
+
+export const launch = (): Promise<Browser> =>
+  chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+
+/** A fresh browser profile (no cookies) whose browser language is `lang`. */
+export async function openContext(browser: Browser, lang: Lang, width = 1200): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ locale: lang === 'en' ? 'en-US' : 'zh-CN', viewport: { width, height: 860 }, timezoneId: 'Asia/Shanghai' });
+  context.setDefaultTimeout(30_000);
+  return { context, page: await context.newPage() };
+}
+
+/** The console's string in `lang`, placeholders filled. */
+export function text(lang: Lang, key: keyof (typeof MESSAGES)['en'], vars: Record<string, string | number> = {}): string {
+  return MESSAGES[lang][key].replace(/\{(\w+)\}/g, (_m, n: string) => String(vars[n]));
+}
+
+export async function signIn(page: Page, url: string, email: string, password: string): Promise<void> {
+  await page.goto(`${url}/login`);
+  await page.fill('input[type=email][name=email]', email);
+  await page.fill('input[type=password][name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('nav.sidenav');
+}
+
+export async function screenshot(page: Page, name: string, lang: Lang): Promise<string> {
+  mkdirSync(SHOTS, { recursive: true });
+  const path = `${SHOTS}${name}-${lang}.png`;
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** Gives the organization's first owner (made by the test gateway) a password; returns how to sign in. */
+export async function ownerLogin(g: TestGateway, userId = g.userId): Promise<{ email: string; password: string }> {
+  const password = `pw-${Math.random().toString(36).slice(2)}-long-enough`;
+  const set = await g.admin('POST', `/admin/v1/users/${userId}/password`, { password });
+  if (set.status >= 300) throw new Error(`set password: ${set.status} ${JSON.stringify(set.body)}`);
+  const user = await g.admin('GET', `/admin/v1/users/${userId}`);
+  return { email: user.body.email as string, password };
+}
+
+/**
+ * Every piece of text a viewer can see or hear on the page (text nodes, labels for screen
+ * readers, placeholders, titles) that is English where the page should be Chinese: the
+ * console's own English strings whose Chinese differs, and any run of three English words.
+ */
+export async function untranslated(page: Page): Promise<string[]> {
+  const seen: string[] = await page.evaluate(() => {
+    const out: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || el.closest('code, pre, script, style, [data-testid], [translate=no]')) continue;
+      const v = n.textContent?.trim();
+      if (v) out.push(v);
+    }
+    for (const el of Array.from(document.querySelectorAll('[aria-label], [placeholder], [title], [alt]'))) {
+      for (const a of ['aria-label', 'placeholder', 'title', 'alt']) {
+        const v = el.getAttribute(a)?.trim();
+        if (v) out.push(v);
+      }
+    }
+    out.push(document.title);
+    return out;
+  });
+  const english = Object.entries(MESSAGES.en)
+    .filter(([k, v]) => MESSAGES['zh-CN'][k as keyof (typeof MESSAGES)['en']] !== v)
+    .map(([, v]) => new RegExp(`^${v.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '.*')}$`));
+  return seen.filter((s) => english.some((re) => re.test(s)) || /[A-Za-z]{2,}(\s+[A-Za-z]{2,}){2,}/.test(s));
+}

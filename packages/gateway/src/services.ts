@@ -233,6 +233,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
         clock,
         config,
         requireAdmin,
+        ownerOrgOf: (ctx) => consoleService.auth.ownerOrgOf(ctx),
         onLimitsChanged: (orgId: string) => identity.invalidate({ kind: 'org', orgId }),
       });
       registerStatusAdminRoutes(router, {

@@ -12,6 +12,12 @@
  *   POST /quota_requests/{id}/approve                {note?}: raises the hard limit
  *   POST /quota_requests/{id}/reject                 {note}
  *
+ * And for an owner's console session, on its own organization (CSRF on the POST):
+ *
+ *   GET  /console/api/billing                        as GET /organizations/{org_id}/billing
+ *   POST /console/api/quota_requests                 as POST /organizations/{org_id}/quota_requests
+ *   GET  /console/api/quota_requests                 as GET /organizations/{org_id}/quota_requests
+ *
  * Handlers throw `ApiError`; the dispatcher renders it (sendError).
  * @module
  */
@@ -38,6 +44,11 @@ export interface BillingRouteDeps {
   clock: Clock;
   /** Throws the admin authentication error unless the request carries the admin key. */
   requireAdmin(ctx: RequestContext): void | Promise<void>;
+  /**
+   * With the console: the organization of an owner's session (throws 401/403 otherwise), which
+   * opens the billing view and quota requests of that organization under /console/api.
+   */
+  ownerOrgOf?: (ctx: RequestContext) => Promise<string>;
   /** Called after an organization's limits changed, so caches of them drop. */
   onLimitsChanged(orgId: string): void | Promise<void>;
   /** For the request body limit (server.max_body_bytes; 64 KiB without it). */
@@ -51,6 +62,10 @@ const STATUSES: readonly QuotaRequestStatus[] = ['pending', 'approved', 'rejecte
 export function registerBillingRoutes(router: Router, deps: BillingRouteDeps): void {
   const maxBody = deps.config?.server.max_body_bytes ?? 64 * 1024;
   const org = '/admin/v1/organizations/:org_id';
+  const asAdmin = (h: (ctx: RequestContext) => Promise<void>) => async (ctx: RequestContext) => {
+    await deps.requireAdmin(ctx);
+    await h(ctx);
+  };
 
   router.on('GET', `${org}/usage/completions`, async (ctx) => {
     await deps.requireAdmin(ctx);
@@ -66,11 +81,11 @@ export function registerBillingRoutes(router: Router, deps: BillingRouteDeps): v
     sendJson(ctx, 200, await costsReport(deps.store, ctx.params.org_id!, q));
   });
 
-  router.on('GET', `${org}/billing`, async (ctx) => {
-    await deps.requireAdmin(ctx);
+  const getBilling = async (ctx: RequestContext) => {
     const o = await existingOrg(deps.store, ctx.params.org_id!);
     sendJson(ctx, 200, await billingView(deps, o));
-  });
+  };
+  router.on('GET', `${org}/billing`, asAdmin(getBilling));
 
   router.on('PUT', `${org}/billing`, async (ctx) => {
     await deps.requireAdmin(ctx);
@@ -86,8 +101,7 @@ export function registerBillingRoutes(router: Router, deps: BillingRouteDeps): v
     sendJson(ctx, 200, await billingView(deps, await existingOrg(deps.store, orgId)));
   });
 
-  router.on('POST', `${org}/quota_requests`, async (ctx) => {
-    await deps.requireAdmin(ctx);
+  const requestQuota = async (ctx: RequestContext) => {
     const orgId = ctx.params.org_id!;
     const body = await Fields.fromBody(ctx, maxBody, ['hard_limit_usd', 'reason']);
     const requested = body.usd('hard_limit_usd', { nullable: false, required: true })!;
@@ -103,13 +117,26 @@ export function registerBillingRoutes(router: Router, deps: BillingRouteDeps): v
       throw conflict(`Organization ${orgId} already has a pending quota request${pending ? ` (${pending.id})` : ''}; wait for its decision.`);
     }
     sendJson(ctx, 200, quotaRequestJson(created));
-  });
+  };
+  router.on('POST', `${org}/quota_requests`, asAdmin(requestQuota));
 
-  router.on('GET', `${org}/quota_requests`, async (ctx) => {
-    await deps.requireAdmin(ctx);
+  const listOrgQuotaRequests = async (ctx: RequestContext) => {
     await existingOrg(deps.store, ctx.params.org_id!, { allowDeleted: true });
     await sendQuotaRequestList(ctx, deps.store, ctx.params.org_id!);
-  });
+  };
+  router.on('GET', `${org}/quota_requests`, asAdmin(listOrgQuotaRequests));
+
+  // The same three for an owner's console session, on the session's own organization.
+  if (deps.ownerOrgOf) {
+    const ownerOrgOf = deps.ownerOrgOf;
+    const asOwner = (h: (ctx: RequestContext) => Promise<void>) => async (ctx: RequestContext) => {
+      ctx.params.org_id = await ownerOrgOf(ctx);
+      await h(ctx);
+    };
+    router.on('GET', '/console/api/billing', asOwner(getBilling));
+    router.on('POST', '/console/api/quota_requests', asOwner(requestQuota));
+    router.on('GET', '/console/api/quota_requests', asOwner(listOrgQuotaRequests));
+  }
 
   router.on('GET', '/admin/v1/quota_requests', async (ctx) => {
     await deps.requireAdmin(ctx);

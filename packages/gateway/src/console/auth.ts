@@ -155,6 +155,13 @@ export class ConsoleAuth {
     };
   }
 
+  /** The organization of an owner's session (401 signed out, 403 for a reader or without CSRF on a change). */
+  async ownerOrgOf(ctx: RequestContext): Promise<string> {
+    const s = await this.requireMember(ctx);
+    if (s.role !== 'owner') throw new ApiError('role_not_permitted', { scopes: isRead(ctx.method) ? 'api.management.read' : 'api.management.write' });
+    return s.org.id;
+  }
+
   /**
    * `/admin/v1/*` with a session: true when an operator's session admitted the request; false
    * when the admin key decides (an Authorization header, or no session cookie). A non-operator's

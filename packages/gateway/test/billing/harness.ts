@@ -1,24 +1,20 @@
 /**
- * The billing admin routes behind a real HTTP server on a free port, over a test store (SQLite or
- * PostgreSQL), a memory counter store and a fake clock, with the shared admin key (support/admin.ts).
+ * The billing admin API as the operator reaches it: the shared test gateway (support/gateway.ts)
+ * on a fake clock, on SQLite or PostgreSQL, with its in-process counter store, plus what the
+ * billing tests look at behind it: the store, the counters, and the organizations whose limits
+ * the routes announced as changed.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import pino from 'pino';
-import { registerBillingRoutes } from '../../src/billing/routes.js';
-import { FakeClock, ApiError, MemoryCounterStore, type Store } from 'tollgate';
-import { header } from '../../src/http/context.js';
-import { createDispatcher } from '../../src/http/dispatch.js';
-import { Router } from '../../src/http/router.js';
-import { ADMIN_KEY, call, type Answer } from '../support/admin.js';
-import { openTestStore, type TestDialect } from '../usage/db.js';
+import { FakeClock, type CounterStore, type Store } from 'tollgate';
+import { call, type Answer } from '../support/admin.js';
+import { startTestGateway } from '../support/gateway.js';
+import type { TestDialect } from '../usage/db.js';
 
 export interface BillingServer {
   url: string;
   store: Store;
-  counters: MemoryCounterStore;
+  counters: CounterStore;
   clock: FakeClock;
-  /** Organizations whose limits changed, in order (the onLimitsChanged calls). */
+  /** Organizations whose limits changed, in order (the identity cache invalidations the routes asked for). */
   limitsChanged: string[];
   /** Calls `path` with the admin key (`key: null`: none). */
   call<T = any>(method: string, path: string, body?: unknown, opts?: { key?: string | null }): Promise<Answer<T>>;
@@ -28,35 +24,26 @@ export interface BillingServer {
 
 export async function startBillingServer(dialect: TestDialect, start = Date.UTC(2026, 0, 20, 12)): Promise<BillingServer> {
   const clock = new FakeClock(start);
-  const t = await openTestStore(dialect, clock);
-  const counters = new MemoryCounterStore(clock);
+  const gw = await startTestGateway({}, { clock, database: dialect, statusAutoTick: false });
+  const { store, counters, identity } = gw.gateway.services;
+  // A limit change reaches every cache as an organization invalidation: record those.
   const limitsChanged: string[] = [];
-  const router = new Router();
-  registerBillingRoutes(router, {
-    store: t.store,
-    counters,
-    clock,
-    requireAdmin: (ctx) => {
-      const auth = header(ctx, 'authorization');
-      if (!auth) throw new ApiError('missing_admin_key');
-      if (auth !== `Bearer ${ADMIN_KEY}`) throw new ApiError('invalid_admin_key', { key: 'sk-***' });
-    },
-    onLimitsChanged: (orgId) => void limitsChanged.push(orgId),
-  });
-  const server: Server = createServer(createDispatcher(router, { publicUrl: 'http://gateway.test', trustedProxyHops: 0, log: pino({ level: 'silent' }), clock, draining: () => false }));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const invalidate = identity.invalidate.bind(identity);
+  identity.invalidate = (event) => {
+    if (event.kind === 'org') limitsChanged.push(event.orgId);
+    return invalidate(event);
+  };
   return {
-    url,
-    store: t.store,
+    url: gw.url,
+    store,
     counters,
     clock,
     limitsChanged,
-    call: (method, path, body, opts = {}) => call({ url }, method, path, body, opts.key),
+    call: (method, path, body, opts = {}) => call(gw, method, path, body, opts.key),
     async newOrg(limits = {}) {
-      const o = await t.store.organizations.create({ name: 'billing test', tier: 'free' });
+      const o = await store.organizations.create({ name: 'billing test', tier: 'free' });
       if (limits.hard !== undefined || limits.soft !== undefined) {
-        await t.store.db
+        await store.db
           .updateTable('organizations')
           // Given in micro-dollars, stored in pico-dollars.
           .set({ hard_limit_pico: limits.hard == null ? null : BigInt(limits.hard) * 1_000_000n, soft_limit_pico: limits.soft == null ? null : BigInt(limits.soft) * 1_000_000n })
@@ -65,10 +52,6 @@ export async function startBillingServer(dialect: TestDialect, start = Date.UTC(
       }
       return o.id;
     },
-    async close() {
-      await new Promise<void>((r) => server.close(() => r()));
-      await counters.close();
-      await t.close();
-    },
+    close: () => gw.close(),
   };
 }

@@ -4,50 +4,36 @@
  * signing out ends the session; every page in both languages (Simplified Chinese with no English
  * left) and at phone width, with screenshots. Skips, saying why, only when Chromium is not installed.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../../gateway/test/support/gateway.js';
-import { hasChromium, launch, openContext, ownerLogin, screenshot, signIn, text, untranslated, type Lang, CHROMIUM } from './support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { hasChromium, useConsoleFixture, openContext, screenshot, signIn, text, untranslated, type Lang, CHROMIUM } from './support/browser.js';
 
 if (!hasChromium) console.warn(`console browser tests skipped: ${CHROMIUM} is absent (install it: apt-get update && apt-get install -y chromium)`);
 
 describe.skipIf(!hasChromium)('the console in headless Chromium', () => {
-  let g: TestGateway;
-  let browser: Browser;
-  let owner: { email: string; password: string };
-
-  beforeAll(async () => {
-    g = await startTestGateway();
-    owner = await ownerLogin(g);
-    browser = await launch();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await g?.close();
-  });
+  const f = useConsoleFixture();
 
   it('sends a signed-out visitor to /login, refuses a wrong password, signs in and out', async () => {
-    const { context, page } = await openContext(browser, 'en');
-    await page.goto(`${g.url}/`);
+    const { context, page } = await openContext(f.browser, 'en');
+    await page.goto(`${f.g.url}/`);
     await page.waitForSelector('input[type=email][name=email]');
     expect(new URL(page.url()).pathname).toBe('/login');
     await screenshot(page, 'login', 'en');
 
-    await page.fill('input[name=email]', owner.email);
+    await page.fill('input[name=email]', f.owner.email);
     await page.fill('input[name=password]', 'not-the-password-at-all');
     await page.click('button[type=submit]');
     await expect(page.locator('[role=alert]').innerText()).resolves.toBe(text('en', 'login.failed'));
 
-    await page.fill('input[name=password]', owner.password);
+    await page.fill('input[name=password]', f.owner.password);
     await page.click('button[type=submit]');
     await page.waitForSelector('nav.sidenav');
     await expect(page.locator('h1').innerText()).resolves.toBe(text('en', 'keys.title'));
-    await expect(page.locator('.who').innerText()).resolves.toContain(owner.email);
+    await expect(page.locator('.who').innerText()).resolves.toContain(f.owner.email);
 
     await page.click(`button:text-is("${text('en', 'nav.signOut')}")`);
     await page.waitForSelector('input[type=email][name=email]');
     // The session is gone on the server too: a protected page sends the visitor back to sign in.
-    await page.goto(`${g.url}/api-keys`);
+    await page.goto(`${f.g.url}/api-keys`);
     await page.waitForSelector('input[type=email][name=email]');
     expect(new URL(page.url()).pathname).toBe('/login');
     await context.close();
@@ -60,12 +46,12 @@ describe.skipIf(!hasChromium)('the console in headless Chromium', () => {
   }
 
   async function everyPage(lang: Lang) {
-    const { context, page } = await openContext(browser, lang);
-    await page.goto(`${g.url}/login`);
+    const { context, page } = await openContext(f.browser, lang);
+    await page.goto(`${f.g.url}/login`);
     await page.waitForSelector('input[name=email]');
     await expect(page.locator('h1').innerText()).resolves.toBe(text(lang, 'login.title'));
     if (lang === 'zh-CN') await screenshot(page, 'login', lang);
-    await signIn(page, g.url, owner.email, owner.password);
+    await signIn(page, f.g.url, f.owner.email, f.owner.password);
     const links = await page.locator('nav.sidenav a').evaluateAll((as) => as.map((a) => [a.getAttribute('href')!, a.textContent!] as const));
     expect(links.length).toBeGreaterThan(3);
     for (const [href, label] of links) {
@@ -81,8 +67,8 @@ describe.skipIf(!hasChromium)('the console in headless Chromium', () => {
     }
     await context.close();
     // Phone width: the navigation wraps above the page, nothing is wider than the screen.
-    const phone = await openContext(browser, lang, 390);
-    await signIn(phone.page, g.url, owner.email, owner.password);
+    const phone = await openContext(f.browser, lang, 390);
+    await signIn(phone.page, f.g.url, f.owner.email, f.owner.password);
     // Nothing makes the page scroll sideways (wide tables scroll inside their own box).
     const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);

@@ -5,33 +5,19 @@
  * Skips, saying why, only when Chromium is not installed.
  */
 import OpenAI from 'openai';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rejection } from '../../gateway/test/support/rejection.js';
-import { startTestGateway, type TestGateway } from '../../gateway/test/support/gateway.js';
-import { hasChromium, launch, openContext, ownerLogin, screenshot, signIn, text } from './support/browser.js';
+import { hasChromium, useConsoleFixture, openContext, screenshot, signIn, text } from './support/browser.js';
 
 const chat = (apiKey: string, baseURL: string) =>
   new OpenAI({ apiKey, baseURL, maxRetries: 0 }).chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 });
 
 describe.skipIf(!hasChromium)('API keys and invites in the console', () => {
-  let g: TestGateway;
-  let browser: Browser;
-  let owner: { email: string; password: string };
-
-  beforeAll(async () => {
-    g = await startTestGateway();
-    owner = await ownerLogin(g);
-    browser = await launch();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await g?.close();
-  });
+  const f = useConsoleFixture();
 
   it('creates a key whose secret is shown once and works with the SDK; revoked, the SDK gets 401', async () => {
-    const { context, page } = await openContext(browser, 'en');
-    await signIn(page, g.url, owner.email, owner.password);
+    const { context, page } = await openContext(f.browser, 'en');
+    await signIn(page, f.g.url, f.owner.email, f.owner.password);
     await page.fill('#create-key ~ form input[name=name]', 'browser key');
     await page.click(`button:text-is("${text('en', 'keys.createSubmit')}")`);
     const secretBox = page.getByTestId('new-key-secret');
@@ -40,7 +26,7 @@ describe.skipIf(!hasChromium)('API keys and invites in the console', () => {
     await page.waitForSelector('tr:has-text("browser key")');
     await screenshot(page, 'api-keys-created', 'en');
 
-    const ok = await chat(secret, g.baseURL);
+    const ok = await chat(secret, f.g.baseURL);
     expect(ok.choices[0]!.message.content).toBeTruthy();
 
     // "Done": the secret leaves the page and is nowhere on it (the list shows the redacted value).
@@ -57,26 +43,26 @@ describe.skipIf(!hasChromium)('API keys and invites in the console', () => {
     page.once('dialog', (d) => void d.accept());
     await row.getByRole('button', { name: text('en', 'keys.revokeNamed', { name: 'browser key' }) }).click();
     await row.waitFor({ state: 'detached' });
-    const e = await rejection<InstanceType<typeof OpenAI.APIError>>(chat(secret, g.baseURL));
+    const e = await rejection<InstanceType<typeof OpenAI.APIError>>(chat(secret, f.g.baseURL));
     expect(e).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(e.status).toBe(401);
     await context.close();
   }, 120_000);
 
   it('invites a person: the link signs them up and in, and the key they create works', async () => {
-    const { context, page } = await openContext(browser, 'en');
-    await signIn(page, g.url, owner.email, owner.password);
+    const { context, page } = await openContext(f.browser, 'en');
+    await signIn(page, f.g.url, f.owner.email, f.owner.password);
     await page.click(`nav >> text="${text('en', 'nav.people')}"`);
     const email = `invitee-${Date.now()}@example.com`;
     await page.fill('#invite-title ~ form input[name=email]', email);
     await page.click(`button:text-is("${text('en', 'people.inviteSubmit')}")`);
     const link = await page.getByTestId('invite-link').inputValue();
-    expect(link).toMatch(new RegExp(`^${g.url.replace(/[.]/g, '\\.')}/invite#token=inv_`));
+    expect(link).toMatch(new RegExp(`^${f.g.url.replace(/[.]/g, '\\.')}/invite#token=inv_`));
     await page.waitForSelector(`td:text-is("${email}")`);
     await screenshot(page, 'people', 'en');
     await context.close();
 
-    const invitee = await openContext(browser, 'en');
+    const invitee = await openContext(f.browser, 'en');
     await invitee.page.goto(link);
     await invitee.page.waitForSelector('input[name=name]');
     expect(await invitee.page.locator('input[name=email]').inputValue()).toBe(email);
@@ -95,7 +81,7 @@ describe.skipIf(!hasChromium)('API keys and invites in the console', () => {
     const secret = await invitee.page.getByTestId('new-key-secret').inputValue();
     // The invitee is a reader: their key is live (reading models); what a reader's key may do
     // beyond reading is the gateway's role policy, tested with the API.
-    const models = await new OpenAI({ apiKey: secret, baseURL: g.baseURL, maxRetries: 0 }).models.list();
+    const models = await new OpenAI({ apiKey: secret, baseURL: f.g.baseURL, maxRetries: 0 }).models.list();
     expect(models.data.length).toBeGreaterThan(0);
     await invitee.context.close();
   }, 180_000);

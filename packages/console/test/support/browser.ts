@@ -7,7 +7,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { MESSAGES } from '../../src/i18n/messages.js';
-import type { TestGateway } from '../../../gateway/test/support/gateway.js';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestGateway, type TestGateway } from '../../../gateway/test/support/gateway.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
@@ -82,4 +83,25 @@ export async function untranslated(page: Page): Promise<string[]> {
     .filter(([k, v]) => MESSAGES['zh-CN'][k as keyof (typeof MESSAGES)['en']] !== v)
     .map(([, v]) => new RegExp(`^${v.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '.*')}$`));
   return seen.filter((s) => english.some((re) => re.test(s)) || /[A-Za-z]{2,}(\s+[A-Za-z]{2,}){2,}/.test(s));
+}
+
+export interface ConsoleFixture {
+  g: TestGateway;
+  browser: Browser;
+  owner: { email: string; password: string };
+}
+
+/** A describe block's gateway (its first owner with a password) and browser, started once. */
+export function useConsoleFixture(): ConsoleFixture {
+  const f = {} as ConsoleFixture;
+  beforeAll(async () => {
+    f.g = await startTestGateway();
+    f.owner = await ownerLogin(f.g);
+    f.browser = await launch();
+  }, 60_000);
+  afterAll(async () => {
+    await f.browser?.close();
+    await f.g?.close();
+  });
+  return f;
 }

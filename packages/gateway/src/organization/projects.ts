@@ -22,7 +22,7 @@
 import { ApiError } from '../errors/api-error.js';
 import { Fields, badValue } from '../admin/input.js';
 import { generateApiKey } from '../identity/index.js';
-import { PROJECT_ROLES, type Project } from '../store/index.js';
+import { PROJECT_ROLES, type Page, type PageRequest, type Project, type Store } from '../store/index.js';
 import type { OrgCaller, OrgDeps, OrgHandler } from './deps.js';
 import { found, listBody, listQuery, notFound } from './list.js';
 import { deletedObject } from './objects.js';
@@ -33,6 +33,18 @@ export const pathProject = (deps: OrgDeps, caller: OrgCaller, id: string): Promi
 
 /** Changes that take access away, or limits: every instance re-reads the organization at its next request. */
 export const announce = (deps: OrgDeps, orgId: string): Promise<void> => deps.identity.invalidate({ kind: 'org', orgId });
+
+/**
+ * A plain list of a project's objects (`limit`, `after`) as OpenAI's list object: the project
+ * in the path must be the caller's; `noun` names the object a stale `after` does not find.
+ */
+function projectList<T>(noun: string, list: (store: Store, projectId: string, page: PageRequest) => Promise<Page<T>>, toObject: (x: T) => { id: string }): OrgHandler {
+  return async (ctx, caller, deps) => {
+    const p = await pathProject(deps, caller, ctx.params.project_id!);
+    const { page } = listQuery(ctx);
+    return { body: listBody(await list(deps.store, p.id, page), page, noun, toObject) };
+  };
+}
 
 const PROJECT_FIELDS = ['name', 'external_key_id', 'geography'];
 
@@ -89,11 +101,7 @@ export const archiveProject: OrgHandler = async (ctx, caller, deps) => {
 const projectUser = (deps: OrgDeps, project: Project, userId: string) => found('project user', userId, deps.store.projectMembers.get(project.id, userId));
 
 /** GET /projects/{project_id}/users */
-export const listProjectUsers: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
-  const { page } = listQuery(ctx);
-  return { body: listBody(await deps.store.projectMembers.list(p.id, page), page, 'project user', projectUserObject) };
-};
+export const listProjectUsers = projectList('project user', (store, projectId, page) => store.projectMembers.list(projectId, page), projectUserObject);
 
 /** POST /projects/{project_id}/users {user_id | email, role}: the user must be a member of the organization. */
 export const addProjectUser: OrgHandler = async (ctx, caller, deps) => {
@@ -149,11 +157,7 @@ function activeProject(p: Project): void {
 }
 
 /** GET /projects/{project_id}/service_accounts */
-export const listServiceAccounts: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
-  const { page } = listQuery(ctx);
-  return { body: listBody(await deps.store.serviceAccounts.list(p.id, page), page, 'service account', serviceAccountObject) };
-};
+export const listServiceAccounts = projectList('service account', (store, projectId, page) => store.serviceAccounts.list(projectId, page), serviceAccountObject);
 
 /**
  * POST /projects/{project_id}/service_accounts {name, create_service_account_only?} — the

@@ -89,7 +89,9 @@ export function consoleStatic(opts: ConsoleStaticOptions): (ctx: RequestContext)
     if (!st?.isFile()) return undefined;
     if (indexCache?.mtimeMs !== st.mtimeMs) {
       const raw = await readFile(file, 'utf8');
-      const html = /<base\s/i.test(raw) ? raw : raw.replace(/<head([^>]*)>/i, `<head$1><base href="${opts.basePath}">`);
+      // A <base> the build wrote itself wins; one mentioned in a comment does not count.
+      const hasBase = /<base\s/i.test(raw.replace(/<!--[\s\S]*?-->/g, ''));
+      const html = hasBase ? raw : raw.replace(/<head([^>]*)>/i, `<head$1><base href="${opts.basePath}">`);
       indexCache = { mtimeMs: st.mtimeMs, html };
     }
     return indexCache.html;

@@ -11,7 +11,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { Browser } from './browser.js';
 
 const PASSWORD = 'correct horse battery staple';
-const INDEX = '<!doctype html><html><head><meta charset="utf-8"><script type="module" src="./assets/app-1234.js"></script></head><body><div id="root"></div></body></html>';
+const INDEX = '<!doctype html><html><head><!-- the gateway inserts <base href="..."> --><meta charset="utf-8"><script type="module" src="./assets/app-1234.js"></script></head><body><div id="root"></div></body></html>';
 
 function fakeDist(): string {
   const dir = mkdtempSync(join(tmpdir(), 'console-dist-'));

@@ -64,3 +64,7 @@ export { MemoryCounterStore, RedisCounterStore, CounterStateLost, type CounterSt
 // The upstream simulator (`tollgate simulate`): an OpenAI-compatible server with scripted faults.
 export { startSimulatorServer, parseFault, faultError, type SimulatorServer, type SimulatorServerOptions, type FaultPlan } from './upstream/simulator/index.js';
 export { FAULT_RETRY_MS } from './upstream/simulator/faults.js';
+
+// The `tollgate` command in-process: runs one command line with the given I/O, resolves with its exit code.
+export { runCli } from './cli/run.js';
+export type { CliIo } from './cli/io.js';

@@ -39,7 +39,7 @@ it('resolves to dist/index.js and starts a gateway that serves health, refuses a
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', SCRIPT], { cwd: CLIENT_DIR, timeout: 60_000 });
   const out = JSON.parse(stdout.trim().split('\n').at(-1)!);
   expect(out.resolved).toMatch(/\/packages\/gateway\/dist\/index\.js$/);
-  expect(out.exports).toEqual(expect.arrayContaining(['createGateway', 'loadConfig', 'parseConfig', 'ApiError', 'CATALOG', 'FakeClock', 'systemClock', 'openStore', 'connectRedis', 'MemoryCounterStore', 'RedisCounterStore']));
+  expect(out.exports).toEqual(expect.arrayContaining(['createGateway', 'loadConfig', 'parseConfig', 'ApiError', 'CATALOG', 'FakeClock', 'systemClock', 'openStore', 'connectRedis', 'MemoryCounterStore', 'RedisCounterStore', 'runCli']));
   expect(out.health).toBe(200);
   const refusal = errorResponse(new ApiError('missing_api_key'), PUBLIC_URL);
   expect(out.models).toEqual({ status: refusal.status, body: refusal.body });

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { money } from '../../src/billing/cli.js';
-import type { CliIo } from '../../src/cli/io.js';
-import { runCli } from '../../src/cli/run.js';
+import { type CliIo, runCli } from 'tollgate';
 import { formatUsd } from '../../src/billing/pricing.js';
 import type { UsageEvent } from '../../src/usage/event.js';
 import { writeUsageBatch } from '../../src/usage/ledger-writer.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { batchCommand, Tollgate } from '@tollgate/client/node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run.js';
+import { runCli } from 'tollgate';
 
 const ROOT = 'http://gw.test:8080';
 const FORMS: [string, string][] = [

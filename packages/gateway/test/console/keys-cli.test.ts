@@ -4,7 +4,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run.js';
+import { runCli } from 'tollgate';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { Browser } from './browser.js';
 

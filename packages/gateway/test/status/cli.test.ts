@@ -1,7 +1,7 @@
 /** The status page's CLI verbs against a real gateway: incidents and maintenance end to end. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FakeClock } from 'tollgate';
-import { runCli } from '../../src/cli/run.js';
+import { runCli } from 'tollgate';
 import { ADMIN_KEY, type TestGateway } from '../support/gateway.js';
 import { statusGateway } from './helpers.js';
 

@@ -1,5 +1,5 @@
 /** Runs the `tollgate` command line in this process, as the CLI tests do against a real gateway. */
-import { runCli } from '../../src/cli/run.js';
+import { runCli } from 'tollgate';
 
 export interface CliResult {
   code: number;

@@ -179,25 +179,8 @@ export class Identity {
     const refusing = refusingList(p.ipAllowlists, ip);
     if (refusing) throw await this.fail(ip, new ApiError('ip_not_authorized', { ip: ip.slice(0, MAX_ECHO), scope: refusing.scope }), `address not on the ${refusing.scope} IP allowlist`);
 
-    const orgHeader = header(ctx, HEADER.organization)?.trim();
-    if (orgHeader && orgHeader !== p.orgId) {
-      const exists = await this.storeOutage.guard(() => this.cache.organizationExists(orgHeader, () => this.store.organizations.exists(orgHeader)));
-      throw await this.fail(
-        ip,
-        exists ? new ApiError('mismatched_organization') : new ApiError('invalid_organization', { organization: orgHeader.slice(0, MAX_ECHO) }),
-        exists ? 'organization header names another organization' : 'organization header names no organization',
-      );
-    }
-
-    const projectHeader = header(ctx, HEADER.project)?.trim();
-    if (projectHeader && projectHeader !== p.projectId) {
-      const exists = await this.storeOutage.guard(() => this.cache.projectExists(projectHeader, () => this.store.projects.exists(projectHeader)));
-      throw await this.fail(
-        ip,
-        exists ? new ApiError('mismatched_project') : new ApiError('invalid_project', { project: projectHeader.slice(0, MAX_ECHO) }),
-        exists ? 'project header names another project' : 'project header names no project',
-      );
-    }
+    await this.refuseOtherScope(ctx, ip, 'organization', p.orgId, (id) => this.cache.organizationExists(id, () => this.store.organizations.exists(id)));
+    await this.refuseOtherScope(ctx, ip, 'project', p.projectId, (id) => this.cache.projectExists(id, () => this.store.projects.exists(id)));
 
     this.lastUsed.touch(p.keyId, now);
     ctx.headers[HEADER.organization] = p.orgId;
@@ -287,6 +270,19 @@ export class Identity {
    * the endpoint (OpenAI's answer; not counted as a failed authentication), anything else with
    * its prefix is an incorrect key.
    */
+  /**
+   * The OpenAI-Organization / OpenAI-Project header, when sent, must name the key's own
+   * organization / project: another one that exists is `mismatched_*`, one that does not is
+   * `invalid_*` (echoing the name, cut to MAX_ECHO).
+   */
+  private async refuseOtherScope(ctx: RequestContext, ip: string, scope: 'organization' | 'project', own: string | null, exists: (id: string) => Promise<boolean>): Promise<void> {
+    const named = header(ctx, HEADER[scope])?.trim();
+    if (!named || named === own) return;
+    const known = await this.storeOutage.guard(() => exists(named));
+    if (known) throw await this.fail(ip, new ApiError(`mismatched_${scope}`), `${scope} header names another ${scope}`);
+    throw await this.fail(ip, new ApiError(`invalid_${scope}`, { [scope]: named.slice(0, MAX_ECHO) }), `${scope} header names no ${scope}`);
+  }
+
   private async refuseAdminKey(ctx: RequestContext, token: string): Promise<ApiError> {
     if (isWellFormedAdminKey(token)) {
       const hasher = this.hasher ?? (await this.storeOutage.guard(() => this.keyHasher()));

@@ -72,7 +72,15 @@ export class SessionRepo {
       expires_at: now + this.ttlMs,
       ip_address: ipAddress,
     };
-    await consoleDb(this.store).insertInto('console_sessions').values(row).execute();
+    const db = consoleDb(this.store);
+    await db.insertInto('console_sessions').values(row).execute();
+    // Sessions that ended by time are otherwise removed only when presented again: clear the
+    // user's at each sign-in, so the table holds about one row per live session.
+    await db
+      .deleteFrom('console_sessions')
+      .where('user_id', '=', userId)
+      .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', now - this.idleMs)]))
+      .execute();
     return { token, session: toRecord(row) };
   }
 

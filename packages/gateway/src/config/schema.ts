@@ -1,7 +1,9 @@
 /**
  * The schema of tollgate.yaml: every key once, with its type, range and default. Field names are
  * the YAML keys (snake_case) so that error messages and docs use one vocabulary. The parsed
- * value is the validated configuration (`Config` in types.ts is inferred from it).
+ * value is the validated configuration (`Config` in types.ts is inferred from it). To add a
+ * key, declare it here (or in its section's schema) with its default, built from fields.ts so
+ * that a wrong value is reported like every other; nothing else lists keys.
  * @module
  */
 import { z } from 'zod';

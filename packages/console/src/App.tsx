@@ -13,6 +13,8 @@ import { ApiKeysPage } from './pages/ApiKeys';
 import { AccountPage } from './pages/Account';
 import { PeoplePage } from './pages/People';
 import { ProjectsPage } from './pages/Projects';
+import { RequestsPage } from './pages/Requests';
+import { UsagePage } from './pages/Usage';
 import { NotFoundPage } from './pages/NotFound';
 import { useSession } from './session';
 
@@ -53,6 +55,8 @@ export function App() {
                 <Route path="/projects" element={<RequireRole who="owner"><ProjectsPage /></RequireRole>} />
                 <Route path="/projects/:projectId" element={<RequireRole who="owner"><ProjectsPage /></RequireRole>} />
                 <Route path="/people" element={<RequireRole who="owner"><PeoplePage /></RequireRole>} />
+                <Route path="/usage" element={<RequireRole who="owner"><UsagePage /></RequireRole>} />
+                <Route path="/requests" element={<RequestsPage />} />
                 <Route path="/account" element={<AccountPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Route>

@@ -1,0 +1,48 @@
+/**
+ * The text a person sends support about one request: what the error guide asks for (model, error
+ * message and code, the request's data, the timestamp with its time zone), with nothing secret
+ * in it (ids only: no key, no prompt). Plain text, English field names, so support reads it the
+ * same whichever language the console shows.
+ */
+import { isoUtc, viewerTimeZone } from '../../lib/time';
+
+export interface RequestRecord {
+  id: string;
+  created_at: number;
+  project_id: string | null;
+  api_key_id: string;
+  user_id: string;
+  requested_model: string | null;
+  model: string | null;
+  endpoint: string;
+  status_code: number;
+  error: { code: string; message: string | null } | null;
+  usage: { input_tokens: number; output_tokens: number; estimated: boolean };
+  cost: { value: number; currency: string; exact_value: string };
+  latency_ms: number;
+  streamed: boolean;
+  upstream_request_id: string | null;
+}
+
+export function supportReport(r: RequestRecord, organizationId: string, localTime: string): string {
+  const lines: [string, string | number | null][] = [
+    ['x-request-id', r.id],
+    ['timestamp (UTC)', isoUtc(r.created_at)],
+    [`timestamp (${viewerTimeZone()})`, localTime],
+    ['organization', organizationId],
+    ['project', r.project_id],
+    ['api key id', r.api_key_id],
+    ['endpoint', r.endpoint],
+    ['model requested', r.requested_model],
+    ['model served', r.model],
+    ['status', r.status_code],
+    ['error code', r.error?.code ?? null],
+    ['error message', r.error?.message ?? null],
+    ['tokens (input / output)', `${r.usage.input_tokens} / ${r.usage.output_tokens}${r.usage.estimated ? ' (estimated)' : ''}`],
+    ['cost (USD)', r.cost.exact_value],
+    ['latency (ms)', r.latency_ms],
+    ['streamed', String(r.streamed)],
+    ['upstream request id', r.upstream_request_id],
+  ];
+  return lines.map(([k, v]) => `${k}: ${v ?? '—'}`).join('\n') + '\n';
+}

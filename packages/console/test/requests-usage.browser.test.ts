@@ -1,0 +1,74 @@
+/**
+ * Requests and Usage end to end in headless Chromium against a real gateway: a request that
+ * failed (an injected rate-limit error, seen by the official SDK) is looked up by its
+ * x-request-id with its cause and fix from the error catalog, and the support report copied has
+ * the id, the UTC time, the model and the error; the usage CSV's cost equals the Costs API's.
+ * Skips, saying why, only when Chromium is not installed.
+ */
+import { readFile } from 'node:fs/promises';
+import OpenAI from 'openai';
+import { describe, expect, it } from 'vitest';
+import { rejection } from '../../gateway/test/support/rejection.js';
+import { hasChromium, openContext, screenshot, signIn, text, useConsoleFixture } from './support/browser.js';
+
+describe.skipIf(!hasChromium)('requests and usage in the console', () => {
+  const f = useConsoleFixture();
+
+  it('looks up a failed request and copies the support report', async () => {
+    const client = new OpenAI({ apiKey: f.g.apiKey, baseURL: f.g.baseURL, maxRetries: 0 });
+    await client.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 });
+    const e = await rejection<InstanceType<typeof OpenAI.APIError>>(
+      client.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 }, { headers: { 'x-tollgate-fault': 'rate_limit_tokens' } }),
+    );
+    expect(e.status).toBe(429);
+    const id = e.requestID!;
+    expect(id).toBeTruthy();
+
+    const { context, page } = await openContext(f.browser, 'en');
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: f.g.url });
+    await signIn(page, f.g.url, f.owner.email, f.owner.password);
+    await page.click(`nav >> text="${text('en', 'nav.requests')}"`);
+    await page.fill('input[name=request_id]', id);
+    await page.click(`button:text-is("${text('en', 'requests.lookUp')}")`);
+    await page.waitForSelector('.error-box');
+    await expect(page.locator('.error-box h3').innerText()).resolves.toBe('Rate limit reached (tokens)');
+    await expect(page.locator('.error-box').innerText()).resolves.toContain(e.message.replace(/^429 /, '').slice(0, 40));
+    await expect(page.locator('#request-title').innerText()).resolves.toBe(id);
+    await screenshot(page, 'request-lookup', 'en');
+
+    await page.click(`button:text-is("${text('en', 'requests.copyReport')}")`);
+    await page.waitForSelector(`button:text-is("${text('en', 'common.copied')}")`);
+    const report = await page.evaluate(() => navigator.clipboard.readText());
+    expect(report).toContain(`x-request-id: ${id}`);
+    expect(report).toMatch(/timestamp \(UTC\): \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/);
+    expect(report).toContain('timestamp (Asia/Shanghai): ');
+    expect(report).toContain('model requested: sim-small');
+    expect(report).toContain('status: 429');
+    expect(report).toMatch(/error code: rate_limit/);
+    expect(report).not.toContain(f.g.apiKey);
+    await context.close();
+  }, 120_000);
+
+  it("exports a usage CSV whose cost equals the Costs API's for the same buckets", async () => {
+    const { context, page } = await openContext(f.browser, 'en');
+    await signIn(page, f.g.url, f.owner.email, f.owner.password);
+    await page.click(`nav >> text="${text('en', 'nav.usage')}"`);
+    await page.waitForSelector('.chart canvas');
+    await page.waitForSelector('td[data-value]');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`button:text-is("${text('en', 'usage.csv')}")`)]);
+    const csv = (await readFile((await download.path())!, 'utf8')).trim().split('\n');
+    expect(csv[0]).toBe('bucket_start_utc,group,cost');
+    const rows = csv.slice(1).map((l) => l.split(','));
+    const csvTotal = rows.reduce((s, r) => s + Number(r[2]), 0);
+    expect(csvTotal).toBeGreaterThan(0);
+
+    const admin = await f.g.admin('POST', `/admin/v1/organizations/${f.g.orgId}/admin_api_keys`, { name: 'costs check' });
+    const start = Date.parse(rows[0]![0]!) / 1000;
+    const res = await fetch(`${f.g.baseURL}/organization/costs?start_time=${start}&bucket_width=1d&limit=31`, { headers: { authorization: `Bearer ${admin.body.value}` } });
+    const costs = (await res.json()) as { data: { results: { amount: { value: number } }[] }[] };
+    const apiTotal = costs.data.flatMap((b) => b.results).reduce((s, r) => s + r.amount.value, 0);
+    expect(csvTotal).toBeCloseTo(apiTotal, 9);
+    expect(Number(await page.locator('td[data-value]').first().getAttribute('data-value'))).toBeCloseTo(apiTotal, 9);
+    await context.close();
+  }, 120_000);
+});

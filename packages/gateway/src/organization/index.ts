@@ -80,16 +80,13 @@ function registerProjectApi(org: OrgRouter): void {
   org.on('GET', `${p}/spend_limit`, L.getProjectSpendLimit);
   org.on('POST', `${p}/spend_limit`, L.setProjectSpendLimit);
   org.on('DELETE', `${p}/spend_limit`, L.deleteProjectSpendLimit);
-  org.on('GET', `${p}/spend_alerts`, projectSpendAlerts.list);
-  org.on('POST', `${p}/spend_alerts`, projectSpendAlerts.create);
-  org.on('GET', `${p}/spend_alerts/:alert_id`, projectSpendAlerts.retrieve);
-  org.on('POST', `${p}/spend_alerts/:alert_id`, projectSpendAlerts.update);
-  org.on('DELETE', `${p}/spend_alerts/:alert_id`, projectSpendAlerts.remove);
-  org.on('GET', '/spend_alerts', orgSpendAlerts.list);
-  org.on('POST', '/spend_alerts', orgSpendAlerts.create);
-  org.on('GET', '/spend_alerts/:alert_id', orgSpendAlerts.retrieve);
-  org.on('POST', '/spend_alerts/:alert_id', orgSpendAlerts.update);
-  org.on('DELETE', '/spend_alerts/:alert_id', orgSpendAlerts.remove);
+  for (const [path, h] of [[`${p}/spend_alerts`, projectSpendAlerts], ['/spend_alerts', orgSpendAlerts]] as const) {
+    org.on('GET', path, h.list);
+    org.on('POST', path, h.create);
+    org.on('GET', `${path}/:alert_id`, h.retrieve);
+    org.on('POST', `${path}/:alert_id`, h.update);
+    org.on('DELETE', `${path}/:alert_id`, h.remove);
+  }
   for (const [path, h] of [['/ip_allowlist', orgIpAllowlist], [`${p}/ip_allowlist`, projectIpAllowlist], [`${p}/api_keys/:key_id/ip_allowlist`, keyIpAllowlist]] as const) {
     org.on('GET', path, h.get);
     org.on('POST', path, h.set);

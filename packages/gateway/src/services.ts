@@ -224,7 +224,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     },
     console: consoleService,
     registerAdmin(router) {
-      registerAdminRoutes(router, { store, identity, config, clock, log, adminKeyDigest: adminKey.digest, requireAdmin });
+      registerAdminRoutes(router, { store, identity, config, clock, log, adminKeyDigest: adminKey.digest, requireAdmin, audit: orgDeps.audit });
       registerOrganizationApi(router, { ...orgDeps, sessionCaller: (ctx) => consoleService.auth.orgCaller(ctx) });
       registerOperatorOrganizationRoutes(router, { ...orgDeps, requireAdmin });
       registerBillingRoutes(router, {
@@ -235,6 +235,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
         requireAdmin,
         ownerOrgOf: (ctx) => consoleService.auth.ownerOrgOf(ctx),
         onLimitsChanged: (orgId: string) => identity.invalidate({ kind: 'org', orgId }),
+        audit: orgDeps.audit,
       });
       registerStatusAdminRoutes(router, {
         monitor: status,

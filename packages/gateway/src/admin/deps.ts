@@ -4,6 +4,8 @@ import type { Config } from '../config/types.js';
 import type { RequestContext } from '../http/context.js';
 import type { Identity } from '../identity/index.js';
 import type { Store } from '../store/index.js';
+import type { AuditRecorder } from '../organization/audit.js';
+import type { OperatorChange } from './audit.js';
 
 export interface AdminDeps {
   store: Store;
@@ -14,6 +16,8 @@ export interface AdminDeps {
   adminKeyDigest: Buffer | null;
   /** The check every route runs (an operator's console session, else the admin key); default: the admin key. */
   requireAdmin?: (ctx: RequestContext) => Promise<void>;
+  /** The organizations' audit log, where every change a handler reports (`AdminResult.audit`) goes. */
+  audit: AuditRecorder;
   /** Audit lines for changes (ids and redacted keys only). */
   log?: Logger;
 }
@@ -22,6 +26,8 @@ export interface AdminDeps {
 export interface AdminResult {
   status?: number;
   body: unknown;
+  /** The changes made to organizations' objects, recorded in their audit logs before the answer goes. */
+  audit?: OperatorChange | readonly OperatorChange[];
 }
 
 export type AdminHandler = (ctx: RequestContext, deps: AdminDeps) => Promise<AdminResult>;

@@ -36,5 +36,6 @@ export const setKeyRateLimit: AdminHandler = async (ctx, deps) => {
   await deps.store.rateLimits.setKeyLimit(key.id, model, override);
   await deps.identity.invalidate({ kind: 'key', keyId: key.id });
   deps.log?.info({ key_id: key.id, model, override }, 'key rate limit set');
-  return { body: keyLimitObject(key.id, model, await deps.store.rateLimits.keyLimits(key.id)) };
+  const body = keyLimitObject(key.id, model, await deps.store.rateLimits.keyLimits(key.id));
+  return { body, audit: { orgId: key.orgId, type: 'rate_limit.updated', objectId: body.id, projectId: key.projectId, details: { id: body.id, changes_requested: { api_key_id: key.id, model, ...override } } } };
 };

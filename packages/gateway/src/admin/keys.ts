@@ -68,7 +68,10 @@ export const createKey: AdminHandler = async (ctx, deps) => {
     expiresAt: expiresAt == null ? null : expiresAt * 1000,
   });
   deps.log?.info({ key_id: record.id, org_id: orgId, user_id: userId, key: redacted, permissions }, 'api key created');
-  return { body: { ...keyObject(record), key } };
+  return {
+    body: { ...keyObject(record), key },
+    audit: { orgId, type: 'api_key.created', objectId: record.id, projectId: record.projectId, details: { id: record.id, data: { name, user_id: userId, permissions, scopes: record.scopes } } },
+  };
 };
 
 /** GET /admin/v1/keys?organization_id&user_id&limit&after */
@@ -98,9 +101,11 @@ export const getKey: AdminHandler = async (ctx, deps) => {
  */
 export const revokeKey: AdminHandler = async (ctx, deps) => {
   const id = ctx.params.key_id!;
+  const wasActive = (await deps.store.apiKeys.get(id))?.status === 'active';
   const k = await deps.store.apiKeys.revoke(id);
   if (!k) throw keyNotFound(id);
   await deps.identity.invalidate({ kind: 'key', keyId: id });
   deps.log?.info({ key_id: id, org_id: k.orgId, key: k.redacted }, 'api key revoked');
-  return { body: keyObject(k) };
+  // Revoking a revoked key changes nothing: no entry.
+  return { body: keyObject(k), ...(wasActive && { audit: { orgId: k.orgId, type: 'api_key.deleted', objectId: id, projectId: k.projectId, details: { id } } }) };
 };

@@ -23,7 +23,7 @@ export const addMember: AdminHandler = async (ctx, deps) => {
   const member = await deps.store.memberships.get(orgId, userId);
   if (!member) throw new ApiError('resource_not_found', { resource: `member of ${orgId}`, id: userId });
   deps.log?.info({ org_id: orgId, user_id: userId, role }, 'member added');
-  return { body: memberObject(member) };
+  return { body: memberObject(member), audit: { orgId, type: 'user.added', objectId: userId, details: { id: userId, data: { role } } } };
 };
 
 /** GET /admin/v1/organizations/{org_id}/members?limit&after */
@@ -42,5 +42,5 @@ export const removeMember: AdminHandler = async (ctx, deps) => {
   if (!(await deps.store.memberships.remove(orgId, userId))) throw new ApiError('resource_not_found', { resource: `member of ${orgId}`, id: userId });
   await deps.identity.invalidate({ kind: 'org', orgId });
   deps.log?.info({ org_id: orgId, user_id: userId }, 'member removed');
-  return { body: deletedObject('organization.user.deleted', userId) };
+  return { body: deletedObject('organization.user.deleted', userId), audit: { orgId, type: 'user.deleted', objectId: userId, details: { id: userId } } };
 };

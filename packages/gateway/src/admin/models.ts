@@ -23,5 +23,8 @@ export const setModelAccess: AdminHandler = async (ctx, deps) => {
   await deps.store.modelAccess.set(orgId, allowed);
   await deps.identity.invalidate({ kind: 'org', orgId });
   deps.log?.info({ org_id: orgId, allowed }, 'model access changed');
-  return { body: modelsObject(orgId, await deps.store.modelAccess.get(orgId)) };
+  return {
+    body: modelsObject(orgId, await deps.store.modelAccess.get(orgId)),
+    audit: { orgId, type: 'organization.updated', objectId: orgId, details: { id: orgId, changes_requested: { allowed_models: allowed } } },
+  };
 };

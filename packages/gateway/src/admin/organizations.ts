@@ -1,4 +1,5 @@
 import { ApiError } from '../errors/api-error.js';
+import type { OperatorChange } from './audit.js';
 import type { AdminDeps, AdminHandler } from './deps.js';
 import { Fields, badValue, queryParams, typeError } from './input.js';
 import { EMAIL } from './users.js';
@@ -37,7 +38,9 @@ export const createOrganization: AdminHandler = async (ctx, deps) => {
     await deps.store.memberships.add(org.id, user.id, 'owner');
   }
   deps.log?.info({ org_id: org.id, tier: org.tier, owner_user_id: user?.id }, 'organization created');
-  return { body: { ...organizationObject(org), ...(user ? { owner: userObject(user) } : {}) } };
+  const created: OperatorChange = { orgId: org.id, type: 'organization.created', objectId: org.id, details: { id: org.id, data: { name: org.name, tier: org.tier } } };
+  const ownerAdded: OperatorChange[] = user ? [{ orgId: org.id, type: 'user.added', objectId: user.id, details: { id: user.id, data: { role: 'owner' } } }] : [];
+  return { body: { ...organizationObject(org), ...(user ? { owner: userObject(user) } : {}) }, audit: [created, ...ownerAdded] };
 };
 
 /** GET /admin/v1/organizations?limit&after */
@@ -64,7 +67,8 @@ export const updateOrganization: AdminHandler = async (ctx, deps) => {
   // The name and tier are part of every cached principal of the organization.
   await deps.identity.invalidate({ kind: 'org', orgId: id });
   deps.log?.info({ org_id: id, tier: org.tier }, 'organization updated');
-  return { body: organizationObject(org) };
+  const changes = { ...(name !== undefined && { name }), ...(tier !== undefined && { tier }) };
+  return { body: organizationObject(org), audit: { orgId: id, type: 'organization.updated', objectId: id, details: { id, changes_requested: changes } } };
 };
 
 /** DELETE /admin/v1/organizations/{org_id}: soft delete; its keys stop working at once. */
@@ -73,5 +77,5 @@ export const deleteOrganization: AdminHandler = async (ctx, deps) => {
   if (!(await deps.store.organizations.softDelete(id))) throw new ApiError('resource_not_found', { resource: 'organization', id });
   await deps.identity.invalidate({ kind: 'org', orgId: id });
   deps.log?.info({ org_id: id }, 'organization deleted');
-  return { body: deletedObject('organization.deleted', id) };
+  return { body: deletedObject('organization.deleted', id), audit: { orgId: id, type: 'organization.deleted', objectId: id, details: { id } } };
 };

@@ -63,5 +63,6 @@ export const setRateLimit: AdminHandler = async (ctx, deps) => {
   await deps.store.rateLimits.setOrgOverride(org.id, model, override);
   await deps.identity.invalidate({ kind: 'org', orgId: org.id });
   deps.log?.info({ org_id: org.id, model, override }, 'rate limit override set');
-  return { body: objectFor(deps, org, model, await deps.store.rateLimits.orgOverrides(org.id)) };
+  const body = objectFor(deps, org, model, await deps.store.rateLimits.orgOverrides(org.id));
+  return { body, audit: { orgId: org.id, type: 'rate_limit.updated', objectId: body.id, details: { id: body.id, changes_requested: { model, ...override } } } };
 };

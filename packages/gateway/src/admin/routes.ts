@@ -31,6 +31,7 @@ import type { RequestContext } from '../http/context.js';
 import type { Handler, Router } from '../http/router.js';
 import { sendError, sendJson } from '../http/respond.js';
 import { ConflictError } from '../store/index.js';
+import { recordOperatorChanges } from './audit.js';
 import { requireAdminKey } from './auth.js';
 import type { AdminDeps, AdminHandler } from './deps.js';
 import { createKey, getKey, listKeys, revokeKey } from './keys.js';
@@ -46,8 +47,9 @@ export type { AdminDeps } from './deps.js';
 export const ADMIN_PREFIX = '/admin/v1';
 
 /**
- * Wraps a handler: admin key first, then the handler; catalog errors are rendered here, anything
- * else (the store is down, a bug) propagates to the dispatcher, which logs it and answers 500.
+ * Wraps a handler: admin key first, then the handler, then the changes it reports go to the
+ * organizations' audit logs; catalog errors are rendered here, anything else (the store is down,
+ * a bug) propagates to the dispatcher, which logs it and answers 500.
  */
 function adminRoute(deps: AdminDeps, handler: AdminHandler): Handler {
   const publicUrl = deps.config.server.public_url;
@@ -55,6 +57,7 @@ function adminRoute(deps: AdminDeps, handler: AdminHandler): Handler {
     try {
       await (deps.requireAdmin ? deps.requireAdmin(ctx) : requireAdminKey(ctx, deps.adminKeyDigest, deps.identity.failures));
       const r = await handler(ctx, deps);
+      await recordOperatorChanges(deps.audit, ctx, r.audit);
       sendJson(ctx, r.status ?? 200, r.body);
     } catch (e) {
       if (e instanceof ApiError) return sendError(ctx, e, publicUrl);

@@ -30,7 +30,9 @@ import type { Router } from '../http/router.js';
 import type { CounterStore } from '../limits/counter-store.js';
 import { parseReportQuery } from '../usage/report-query.js';
 import { costsReport, usageCompletionsReport } from '../usage/reports.js';
+import { recordOperatorChanges, type OperatorChange } from '../admin/audit.js';
 import { Fields } from '../admin/input.js';
+import type { AuditRecorder } from '../organization/audit.js';
 import { quotaRequestJson, seconds, usdOrNull, type BillingJson } from './admin-json.js';
 import { getOrgLimits, setOrgLimits, type OrgLimits } from './org-limits.js';
 import { periodOf, spendKey } from './period.js';
@@ -51,6 +53,8 @@ export interface BillingRouteDeps {
   ownerOrgOf?: (ctx: RequestContext) => Promise<string>;
   /** Called after an organization's limits changed, so caches of them drop. */
   onLimitsChanged(orgId: string): void | Promise<void>;
+  /** The organizations' audit log: limits set and quota requests made and decided are recorded there. */
+  audit: Pick<AuditRecorder, 'record'>;
   /** For the request body limit (server.max_body_bytes; 64 KiB without it). */
   config?: Pick<Config, 'server'>;
 }
@@ -98,6 +102,8 @@ export function registerBillingRoutes(router: Router, deps: BillingRouteDeps): v
     if (soft !== undefined) patch.softLimitPico = soft;
     if (!(await setOrgLimits(deps.store, orgId, patch))) throw notFound('organization', orgId);
     await deps.onLimitsChanged(orgId);
+    const changes = { ...(hard !== undefined && { hard_limit_usd: usdOrNull(hard) }), ...(soft !== undefined && { soft_limit_usd: usdOrNull(soft) }) };
+    await recordOperatorChanges(deps.audit, ctx, { orgId, type: 'organization.updated', objectId: orgId, details: { id: orgId, changes_requested: changes } });
     sendJson(ctx, 200, await billingView(deps, await existingOrg(deps.store, orgId)));
   });
 
@@ -116,6 +122,7 @@ export function registerBillingRoutes(router: Router, deps: BillingRouteDeps): v
       const pending = await pendingQuotaRequestOf(deps.store, orgId);
       throw conflict(`Organization ${orgId} already has a pending quota request${pending ? ` (${pending.id})` : ''}; wait for its decision.`);
     }
+    await recordOperatorChanges(deps.audit, ctx, { orgId, type: 'quota_request.created', objectId: created.id, details: { id: created.id, data: { hard_limit_usd: usdOrNull(requested), reason } } });
     sendJson(ctx, 200, quotaRequestJson(created));
   };
   router.on('POST', `${org}/quota_requests`, asAdmin(requestQuota));
@@ -158,7 +165,13 @@ export function registerBillingRoutes(router: Router, deps: BillingRouteDeps): v
     const d = await decideQuotaRequest(deps.store, id, decision, note, deps.clock.now());
     if (!d.ok && d.reason === 'not_found') throw notFound('quota request', id);
     if (!d.ok) throw conflict(`Quota request ${id} was already ${d.request.status}.`);
-    if (decision === 'approved') await deps.onLimitsChanged(d.request.orgId);
+    const orgId = d.request.orgId;
+    if (decision === 'approved') await deps.onLimitsChanged(orgId);
+    const decided: OperatorChange = { orgId, type: 'quota_request.updated', objectId: id, details: { id, changes_requested: { status: decision, note } } };
+    // An approval raises the organization's hard limit: a change of the organization too.
+    const raised: OperatorChange[] =
+      decision === 'approved' ? [{ orgId, type: 'organization.updated', objectId: orgId, details: { id: orgId, changes_requested: { hard_limit_usd: usdOrNull(d.request.requestedHardLimitPico) } } }] : [];
+    await recordOperatorChanges(deps.audit, ctx, [decided, ...raised]);
     sendJson(ctx, 200, quotaRequestJson(d.request));
   };
   router.on('POST', '/admin/v1/quota_requests/:id/approve', decide('approved'));

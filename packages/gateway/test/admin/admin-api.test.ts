@@ -2,6 +2,7 @@ import { adminKeyDigest } from '../../src/admin/auth.js';
 /** The admin API over real HTTP: every route's happy path, paging, and its 400/401/404/409 answers. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerAdminRoutes } from '../../src/admin/routes.js';
+import { AuditRecorder } from '../../src/organization/audit.js';
 import { Router } from '../../src/http/router.js';
 import { fakeContext } from '../identity/fake-context.js';
 import { startHarness, type Harness } from '../identity/harness.js';
@@ -41,7 +42,7 @@ describe('admin authentication', () => {
   });
 
   it('with no admin key (neither configured nor generated), nothing opens the admin API', async () => {
-    const requireAdmin = registerAdminRoutes(new Router(), { store: h.store, identity: h.identity, config: h.config, clock: h.clock, adminKeyDigest: null });
+    const requireAdmin = registerAdminRoutes(new Router(), { store: h.store, identity: h.identity, config: h.config, clock: h.clock, adminKeyDigest: null, audit: new AuditRecorder(h.store, h.clock) });
     await expect(requireAdmin(fakeContext({ authorization: `Bearer ${ADMIN_KEY}` }, '198.51.100.9'))).rejects.toThrow(expect.objectContaining({ entry: expect.objectContaining({ id: 'invalid_admin_key' }) }));
   });
 });
@@ -49,7 +50,7 @@ describe('admin authentication', () => {
 describe('the admin-key check for other admin routes', () => {
   it('is returned by registerAdminRoutes and throws the same catalog errors', async () => {
     const router = new Router();
-    const requireAdmin = registerAdminRoutes(router, { store: h.store, identity: h.identity, config: h.config, clock: h.clock, adminKeyDigest: adminKeyDigest(h.config.secrets.admin_key, undefined) });
+    const requireAdmin = registerAdminRoutes(router, { store: h.store, identity: h.identity, config: h.config, clock: h.clock, adminKeyDigest: adminKeyDigest(h.config.secrets.admin_key, undefined), audit: new AuditRecorder(h.store, h.clock) });
     await expect(requireAdmin(fakeContext({}, '198.51.100.7'))).rejects.toThrow(expect.objectContaining({ entry: expect.objectContaining({ id: 'missing_admin_key' }) }));
     await expect(requireAdmin(fakeContext({ authorization: 'Bearer nope' }, '198.51.100.7'))).rejects.toThrow(expect.objectContaining({ entry: expect.objectContaining({ id: 'invalid_admin_key' }) }));
     await expect(requireAdmin(fakeContext({ authorization: `Bearer ${ADMIN_KEY}` }, '198.51.100.7'))).resolves.toBeUndefined();

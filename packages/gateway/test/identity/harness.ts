@@ -11,6 +11,7 @@ import { Writable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { registerAdminRoutes } from '../../src/admin/routes.js';
+import { AuditRecorder } from '../../src/organization/audit.js';
 import { FakeClock, parseConfig, type Config, ApiError, type Principal, openStore, type Store } from 'tollgate';
 import { readJsonBody } from '../../src/http/body.js';
 import { createContext, type RequestContext } from '../../src/http/context.js';
@@ -70,7 +71,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   await identity.ready();
 
   const router = new Router();
-  registerAdminRoutes(router, { store, identity, config, clock, log, adminKeyDigest: adminKeyDigest(config.secrets.admin_key, undefined) });
+  registerAdminRoutes(router, { store, identity, config, clock, log, adminKeyDigest: adminKeyDigest(config.secrets.admin_key, undefined), audit: new AuditRecorder(store, clock) });
   const h: Harness = {
     url: '',
     baseURL: '',

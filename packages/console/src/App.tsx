@@ -15,6 +15,7 @@ import { PeoplePage } from './pages/People';
 import { ProjectsPage } from './pages/Projects';
 import { RequestsPage } from './pages/Requests';
 import { UsagePage } from './pages/Usage';
+import { LimitsPage } from './pages/Limits';
 import { NotFoundPage } from './pages/NotFound';
 import { useSession } from './session';
 
@@ -55,6 +56,7 @@ export function App() {
                 <Route path="/projects" element={<RequireRole who="owner"><ProjectsPage /></RequireRole>} />
                 <Route path="/projects/:projectId" element={<RequireRole who="owner"><ProjectsPage /></RequireRole>} />
                 <Route path="/people" element={<RequireRole who="owner"><PeoplePage /></RequireRole>} />
+                <Route path="/limits" element={<RequireRole who="owner"><LimitsPage /></RequireRole>} />
                 <Route path="/usage" element={<RequireRole who="owner"><UsagePage /></RequireRole>} />
                 <Route path="/requests" element={<RequestsPage />} />
                 <Route path="/account" element={<AccountPage />} />

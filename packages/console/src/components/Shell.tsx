@@ -21,6 +21,7 @@ export const NAV: readonly NavItem[] = [
   { to: '/api-keys', label: 'nav.apiKeys', who: 'member' },
   { to: '/projects', label: 'nav.projects', who: 'owner' },
   { to: '/people', label: 'nav.people', who: 'owner' },
+  { to: '/limits', label: 'nav.limits', who: 'owner' },
   { to: '/usage', label: 'nav.usage', who: 'owner' },
   { to: '/requests', label: 'nav.requests', who: 'member' },
 ];

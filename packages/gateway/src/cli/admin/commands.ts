@@ -44,6 +44,21 @@ const limitCell = (l: Obj, field: string) => `${l[field] === null ? 'unlimited' 
 const limitRows = (rows: Obj[]) => table(['MODEL', 'TIER', ...LIMITS.map(([, h]) => h)], rows.map((l) => [l.model, l.tier, ...LIMITS.map(([, , f]) => limitCell(l, f))]));
 const LIMIT_NOTE = '(* = organization override; other values come from the tier)\n';
 
+/** `<resource> get <id>`: the object at `<path>/<id>`, shown with `show`. */
+function showVerb(resource: string, summary: string, path: string, id: string, show: (o: Obj) => string): VerbSpec {
+  return {
+    resource,
+    verb: 'get',
+    summary,
+    args: [id],
+    flags: {},
+    run: async (api, a) => {
+      const o = await api.request('GET', `${path}/${a.path(id)}`);
+      return { json: o, human: show(o) };
+    },
+  };
+}
+
 export const COMMANDS: readonly VerbSpec[] = [
   {
     resource: 'orgs',
@@ -53,17 +68,7 @@ export const COMMANDS: readonly VerbSpec[] = [
     flags: PAGING,
     run: (api, a) => list(api, a, '/organizations', orgRows),
   },
-  {
-    resource: 'orgs',
-    verb: 'get',
-    summary: 'show one organization',
-    args: ['org_id'],
-    flags: {},
-    run: async (api, a) => {
-      const o = await api.request('GET', `/organizations/${a.path('org_id')}`);
-      return { json: o, human: orgFields(o) };
-    },
-  },
+  showVerb('orgs', 'show one organization', '/organizations', 'org_id', orgFields),
   {
     resource: 'orgs',
     verb: 'create',
@@ -146,17 +151,7 @@ export const COMMANDS: readonly VerbSpec[] = [
     flags: PAGING,
     run: (api, a) => list(api, a, '/users', userRows),
   },
-  {
-    resource: 'users',
-    verb: 'get',
-    summary: 'show one user',
-    args: ['user_id'],
-    flags: {},
-    run: async (api, a) => {
-      const u = await api.request('GET', `/users/${a.path('user_id')}`);
-      return { json: u, human: userFields(u) };
-    },
-  },
+  showVerb('users', 'show one user', '/users', 'user_id', userFields),
   {
     resource: 'users',
     verb: 'create',
@@ -211,17 +206,7 @@ export const COMMANDS: readonly VerbSpec[] = [
       return list(api, a, '/keys', keyRows, q.toString());
     },
   },
-  {
-    resource: 'keys',
-    verb: 'get',
-    summary: 'show one API key (redacted)',
-    args: ['key_id'],
-    flags: {},
-    run: async (api, a) => {
-      const k = await api.request('GET', `/keys/${a.path('key_id')}`);
-      return { json: k, human: keyFields(k) };
-    },
-  },
+  showVerb('keys', 'show one API key (redacted)', '/keys', 'key_id', keyFields),
   {
     resource: 'keys',
     verb: 'create',

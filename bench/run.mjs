@@ -8,8 +8,11 @@
 //
 // More targets: c-workers (the Redis gateway as `serve --workers 2`; c-redis is the same with one
 // process), b-stream / c-stream (the bare proxy and the memory gateway relaying streamed 64-token
-// answers), c-keys (the memory gateway with --orgs organizations and --keys API keys in use,
-// requests spread over every key; c-memory has one). Without TOLLGATE_REDIS_URL the Redis targets
+// answers), c-keys (the memory gateway with --organizations (or --orgs) organizations and --keys
+// API keys in use, made through the admin API, warmed up with one request per key, then requests
+// spread round-robin over every key; c-memory is the same gateway with one key, and with both
+// targets a line compares them: `node bench/run.mjs --targets c-memory,c-keys --keys 10000
+// --organizations 1000`). Without TOLLGATE_REDIS_URL the Redis targets
 // use a redis-server of the bench's own, and their rows report Redis commands and bytes per request
 // (INFO commandstats / INFO stats, before and after each run).
 //
@@ -32,7 +35,7 @@ const ROUNDS = Number(arg('rounds', '2'));
 const CONNECTIONS = arg('connections', '1,50').split(',').map(Number);
 const TARGETS = arg('targets', 'a,b,c-nolimits,c-memory,c-redis').split(',');
 const KEYS = Number(arg('keys', '10000'));
-const ORGS = Number(arg('orgs', '1000'));
+const ORGS = Number(arg('organizations', arg('orgs', '1000')));
 const OWN_REDIS_PORT = 18379;
 const REDIS_URL = process.env.TOLLGATE_REDIS_URL ?? `redis://127.0.0.1:${OWN_REDIS_PORT}`;
 const CLI = new URL('../packages/gateway/dist/cli/main.js', import.meta.url).pathname;
@@ -172,8 +175,7 @@ async function manyKeys(base, orgs, keys) {
   return out;
 }
 
-function load(target, connections) {
-  let n = 0;
+function load(target, connections, duration = SECONDS, amount = undefined) {
   const keys = target.keys;
   return new Promise((resolve, reject) => {
     autocannon(
@@ -183,9 +185,10 @@ function load(target, connections) {
         headers: { 'content-type': 'application/json', ...target.headers },
         body: target.body ?? BODY,
         connections,
-        duration: SECONDS,
-        // c-keys: each request with the next key, round-robin over all of them.
-        ...(keys ? { requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, authorization: `Bearer ${keys[n++ % keys.length]}` } }) }] } : {}),
+        ...(amount ? { amount } : { duration }),
+        // c-keys: each request with the next key, round-robin over all of them; the position
+        // carries over from run to run, so that every run goes on through the whole set.
+        ...(keys ? { requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, authorization: `Bearer ${keys[target.next++ % keys.length]}` } }) }] } : {}),
       },
       (err, res) => (err ? reject(err) : resolve(res)),
     );
@@ -227,6 +230,7 @@ async function main() {
     const t = await startGateway('c-keys', 18088, simUrl, {}, 'http');
     const t0 = Date.now();
     t.keys = await manyKeys(t.base, ORGS, KEYS);
+    t.next = 0;
     console.log(`c-keys: ${ORGS} organizations and ${KEYS} keys made in ${Math.round((Date.now() - t0) / 1000)} s; RSS ${Math.round(rssMb(t.pid))} MB`);
     targets['c-keys'] = t;
   }
@@ -236,7 +240,11 @@ async function main() {
 
   const names = TARGETS.filter((t) => targets[t]);
   // Warm up each target (JIT, connection pools, caches).
-  for (const n of names) await load({ ...targets[n] }, 8).catch(() => {});
+  // c-keys warms up with one request per key, so that every key has been authenticated (and
+  // cached) before the RSS after warm-up is read.
+  for (const n of names) await load(targets[n], 8, SECONDS, targets[n].keys?.length).catch(() => {});
+  const warmRss = Object.fromEntries(names.map((n) => [n, rssMb(targets[n].pid)]));
+  const load1 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
   const results = {};
   for (let round = 0; round < ROUNDS; round++) {
@@ -275,10 +283,12 @@ async function main() {
     'p50 ms': median(r.p50),
     'p99 ms': median(r.p99),
     'CPU µs/req': Math.round((r.cpu / r.requests) * 1e6),
-    'RSS MB': Math.round(r.rss),
+    'RSS MB warm': Math.round(warmRss[r.target]),
+    'RSS MB end': Math.round(r.rss),
     'non-2xx': r.non2xx + r.errors,
   }));
-  console.log(`\nTollgate benchmark — ${SECONDS}s × ${ROUNDS} rounds per cell, node ${process.version}\n`);
+  const load2 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(`\nTollgate benchmark — ${SECONDS}s × ${ROUNDS} rounds per cell, node ${process.version}; load average ${load1} after warm-up, ${load2} at the end\n`);
   console.table(rows);
   for (const r of Object.values(results).filter((x) => x.redis)) {
     const per = (v) => (v / r.requests).toFixed(2);
@@ -297,7 +307,16 @@ async function main() {
       if (b) parts.push(`c/b throughput ${(cr['req/s'] / b['req/s']).toFixed(2)}, CPU ${(cr['CPU µs/req'] / b['CPU µs/req']).toFixed(2)}x`);
       if (a) parts.push(`c/a throughput ${(cr['req/s'] / a['req/s']).toFixed(2)}`);
       if (b) parts.push(`gateway CPU over the bare proxy: ${cr['CPU µs/req'] - b['CPU µs/req']} µs/req`);
-      console.log(`${n} @${c}: ${parts.join('; ')}`);
+      if (parts.length > 0) console.log(`${n} @${c}: ${parts.join('; ')}`);
+    }
+    // Many keys against one key: the same gateway configuration, only the number of keys differs.
+    const many = get('c-keys');
+    const one = get('c-memory');
+    if (many && one) {
+      console.log(
+        `c-keys (${KEYS} keys, ${ORGS} organizations) against c-memory (1 key) @${c}: throughput ${(many['req/s'] / one['req/s']).toFixed(2)}, ` +
+          `CPU ${(many['CPU µs/req'] / one['CPU µs/req']).toFixed(2)}x, RSS ${many['RSS MB end']} MB against ${one['RSS MB end']} MB`,
+      );
     }
   }
 }

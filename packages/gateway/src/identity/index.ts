@@ -62,8 +62,15 @@ export interface IdentityDeps {
    */
   secrets?: SecretSources;
   /** Tuning; the defaults suit production. */
-  options?: { maxCachedKeys?: number; lastUsedFlushMs?: number };
+  options?: {
+    /** Bound of the per-key caches (principals and key limits), in keys; default MAX_CACHED_KEYS. */
+    maxCachedKeys?: number;
+    lastUsedFlushMs?: number;
+  };
 }
+
+/** Default bound of the per-key caches (principals and key limits), in keys. */
+export const MAX_CACHED_KEYS = 50_000;
 
 /** Longest submitted token echoed (masked) in an error message. */
 const MAX_ECHO = 200;
@@ -99,8 +106,11 @@ export class Identity {
       keyPrefix: config.redis?.key_prefix ?? 'tollgate:',
       ...(deps.log ? { log: deps.log } : {}),
     });
-    this.cache = new PrincipalCache(clock, ttl, { maxKeys: deps.options?.maxCachedKeys });
-    this.limits = new LimitsResolver(store, config, clock, ttl, undefined, config.database.max_stale_ms, deps.log);
+    // The key limits are cached per key like the principal, so one bound serves both: a smaller
+    // limits cache would miss (one store read per request) for every key beyond it.
+    const maxKeys = deps.options?.maxCachedKeys ?? MAX_CACHED_KEYS;
+    this.cache = new PrincipalCache(clock, ttl, { maxKeys });
+    this.limits = new LimitsResolver(store, config, clock, ttl, { keys: maxKeys }, config.database.max_stale_ms, deps.log);
     this.staleKeys = new StaleServing(clock, Math.max(ttl, config.database.max_stale_ms), 'api keys', deps.log);
     this.lastUsed = new LastUsedBuffer(store.apiKeys);
     this.lastUsed.start(deps.options?.lastUsedFlushMs ?? 5000, (e) => this.log?.warn({ err: e }, 'writing api key last_used_at failed; will retry'));
@@ -227,6 +237,13 @@ export class Identity {
    */
   onInvalidate(listener: (e: Invalidation) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Entries held now by the per-key and per-organization caches (each bounded; see `maxCachedKeys`). */
+  get cacheSizes(): { keys: number; failedKeys: number; keyLimits: number; organizationLimits: number } {
+    const c = this.cache.sizes;
+    const l = this.limits.sizes;
+    return { keys: c.keys, failedKeys: c.failedKeys, keyLimits: l.keys, organizationLimits: l.orgs };
   }
 
   /** Invalidations received from other instances so far. */

@@ -42,6 +42,11 @@ export class PrincipalCache {
     this.orgExists = new TtlCache(clock, ttlMs, opts.maxOrgs ?? 10_000);
   }
 
+  /** Entries held now (of any age): successes, cached failures, organization/project existence. */
+  get sizes(): { keys: number; failedKeys: number; organizations: number } {
+    return { keys: this.positive.size, failedKeys: this.negative.size, organizations: this.orgExists.size };
+  }
+
   /** A cached outcome younger than the TTL. */
   get(hash: string): AuthOutcome | undefined {
     return this.positive.get(hash)?.outcome ?? this.negative.get(hash);

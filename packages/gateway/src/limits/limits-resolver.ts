@@ -52,18 +52,23 @@ export class LimitsResolver {
     private readonly config: Pick<Config, 'tiers' | 'default_tier'>,
     private readonly clock: Clock,
     private readonly ttlMs: number,
-    maxEntries = 10_000,
+    maxEntries: { orgs?: number; keys?: number; projects?: number } = {},
     /** Past the TTL, rows are served (and refreshed in the background) for up to this long. */
     maxStaleMs = 0,
     log?: ConstructorParameters<typeof StaleServing>[3],
   ) {
-    this.orgs = new TtlCache(clock, ttlMs, maxEntries);
-    this.keys = new TtlCache(clock, ttlMs, maxEntries);
-    this.projects = new TtlCache(clock, ttlMs, maxEntries);
+    this.orgs = new TtlCache(clock, ttlMs, maxEntries.orgs ?? 10_000);
+    this.keys = new TtlCache(clock, ttlMs, maxEntries.keys ?? 10_000);
+    this.projects = new TtlCache(clock, ttlMs, maxEntries.projects ?? 10_000);
     this.stale = new StaleServing(clock, Math.max(ttlMs, maxStaleMs), 'rate-limit overrides', log);
   }
 
   private readonly stale: StaleServing;
+
+  /** Entries held now (of any age), per cache. */
+  get sizes(): { orgs: number; keys: number; projects: number } {
+    return { orgs: this.orgs.size, keys: this.keys.size, projects: this.projects.size };
+  }
 
   resolveLimits(orgId: string, tier: string, model: string, keyId?: string, projectId?: string): Limits | Promise<Limits> {
     const org = this.orgs.get(orgId);

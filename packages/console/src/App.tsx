@@ -16,13 +16,14 @@ import { ProjectsPage } from './pages/Projects';
 import { RequestsPage } from './pages/Requests';
 import { UsagePage } from './pages/Usage';
 import { LimitsPage } from './pages/Limits';
+import { QuotaRequestsAdminPage } from './pages/operator/QuotaRequestsAdmin';
 import { NotFoundPage } from './pages/NotFound';
 import { useSession } from './session';
 
 function Home() {
   const { session } = useSession();
   if (session === undefined) return null;
-  const home = !session ? '/login' : session.organization ? '/api-keys' : '/operator/organizations';
+  const home = !session ? '/login' : session.organization ? '/api-keys' : '/operator/quota-requests';
   return <Navigate to={home} replace />;
 }
 
@@ -59,6 +60,7 @@ export function App() {
                 <Route path="/limits" element={<RequireRole who="owner"><LimitsPage /></RequireRole>} />
                 <Route path="/usage" element={<RequireRole who="owner"><UsagePage /></RequireRole>} />
                 <Route path="/requests" element={<RequestsPage />} />
+                <Route path="/operator/quota-requests" element={<RequireRole who="operator"><QuotaRequestsAdminPage /></RequireRole>} />
                 <Route path="/account" element={<AccountPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Route>

@@ -24,6 +24,7 @@ export const NAV: readonly NavItem[] = [
   { to: '/limits', label: 'nav.limits', who: 'owner' },
   { to: '/usage', label: 'nav.usage', who: 'owner' },
   { to: '/requests', label: 'nav.requests', who: 'member' },
+  { to: '/operator/quota-requests', label: 'nav.quotaRequests', who: 'operator' },
 ];
 
 export const canSee = (s: Session, who: NavItem['who']): boolean =>

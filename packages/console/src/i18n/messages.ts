@@ -243,6 +243,13 @@ const TABLE = {
   'usage.total': ['Total', '合计'],
   'usage.empty': ['Nothing in this period.', '此时间范围内没有数据。'],
 
+  'operator.noRequests': ['No quota requests.', '没有配额申请。'],
+  'operator.from': ['Current hard limit', '当前硬性上限'],
+  'operator.approve': ['Approve', '批准'],
+  'operator.reject': ['Reject', '拒绝'],
+  'operator.approveNote': ['A note for the requester (optional):', '给申请人的备注（可选）：'],
+  'operator.rejectNote': ['Why is it rejected? The requester sees this note.', '拒绝原因？申请人会看到此备注。'],
+
   'notFound.title': ['Page not found', '页面不存在'],
   'notFound.home': ['Go to the console home', '返回控制台首页'],
 } as const satisfies Record<string, readonly [string, string]>;

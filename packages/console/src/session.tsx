@@ -3,8 +3,9 @@
  * role, whether they are the operator, and the CSRF token every state change must carry.
  * `undefined` while loading, `null` when signed out.
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, ApiError, setCsrfToken } from './lib/api';
+import { useProvided } from './lib/provided';
 
 export interface Session {
   /** `role`: the organization role (anything but owner reads only); null for an operator who belongs to no organization. */
@@ -54,9 +55,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 }
 
 export function useSession(): SessionState {
-  const v = useContext(SessionContext);
-  if (!v) throw new Error('useSession outside SessionProvider');
-  return v;
+  return useProvided(SessionContext, 'SessionProvider');
 }
 
 /** The session of a page that only renders signed in (the shell guarantees it). */

@@ -24,7 +24,7 @@ describe.skipIf(!hasChromium)('API keys and invites in the console', () => {
     const secret = await secretBox.inputValue();
     expect(secret).toMatch(/^sk-/);
     await page.waitForSelector('tr:has-text("browser key")');
-    await screenshot(page, 'api-keys-created', 'en');
+    await screenshot(page, 'api-keys-created', 'en', [secretBox]);
 
     const ok = await chat(secret, f.g.baseURL);
     expect(ok.choices[0]!.message.content).toBeTruthy();
@@ -59,7 +59,7 @@ describe.skipIf(!hasChromium)('API keys and invites in the console', () => {
     const link = await page.getByTestId('invite-link').inputValue();
     expect(link).toMatch(new RegExp(`^${f.g.url.replace(/[.]/g, '\\.')}/invite#token=inv_`));
     await page.waitForSelector(`td:text-is("${email}")`);
-    await screenshot(page, 'people', 'en');
+    await screenshot(page, 'people', 'en', [page.getByTestId('invite-link')]);
     await context.close();
 
     const invitee = await openContext(f.browser, 'en');

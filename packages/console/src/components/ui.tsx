@@ -97,3 +97,32 @@ export function DataTable({ headers, actions = false, children }: { headers: str
     </div>
   );
 }
+
+/**
+ * A table row's button: the visible `label` is short ("Revoke"); `ariaLabel` names the row's object
+ * ("Revoke key ci"), so a screen reader hears which row it acts on.
+ */
+export function RowAction({ label, ariaLabel, kind = 'secondary', onClick }: { label: string; ariaLabel: string; kind?: 'secondary' | 'danger'; onClick: () => void }) {
+  return (
+    <button type="button" className={kind} onClick={onClick} aria-label={ariaLabel}>
+      {label}
+    </button>
+  );
+}
+
+/** A form's labelled `role` select: `roles` are [value, label] pairs, the first selected by default. */
+export function RoleField({ label, roles }: { label: string; roles: [value: string, label: string][] }) {
+  return (
+    <Field label={label}>
+      {(id) => (
+        <select id={id} name="role" defaultValue={roles[0]?.[0]}>
+          {roles.map(([value, text]) => (
+            <option key={value} value={value}>
+              {text}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}

@@ -3,8 +3,9 @@
  * browser's languages (navigator.languages); the switch in the header overrides it and is
  * remembered in localStorage. Every string on screen comes from the one table in messages.ts.
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { setApiLanguage } from '../lib/api';
+import { useProvided } from '../lib/provided';
 import { MESSAGES, type Lang, type MessageKey } from './messages';
 
 export const LANGS: readonly Lang[] = ['en', 'zh-CN'];
@@ -64,7 +65,5 @@ export function I18nProvider({ children }: { children: ReactNode }) {
 }
 
 export function useI18n(): I18n {
-  const v = useContext(I18nContext);
-  if (!v) throw new Error('useI18n outside I18nProvider');
-  return v;
+  return useProvided(I18nContext, 'I18nProvider');
 }

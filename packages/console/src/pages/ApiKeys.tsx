@@ -4,7 +4,7 @@
  * value, creation, last use and owner, and revoke one (it stops working at once).
  */
 import { useState } from 'react';
-import { DataTable, ErrorNote, Loading, PageTitle } from '../components/ui';
+import { DataTable, ErrorNote, Loading, PageTitle, RowAction } from '../components/ui';
 import { useLoad } from '../components/use-load';
 import { useI18n } from '../i18n/i18n';
 import { listAll } from '../lib/api';
@@ -75,9 +75,7 @@ export function ApiKeysPage() {
                     <td>{formatTime(k.created_at, lang)}</td>
                     <td>{k.last_used_at ? formatTime(k.last_used_at, lang) : t('keys.neverUsed')}</td>
                     <td>
-                      <button type="button" className="danger" onClick={() => void revoke(k)} aria-label={t('keys.revokeNamed', { name: k.name })}>
-                        {t('keys.revoke')}
-                      </button>
+                      <RowAction kind="danger" label={t('keys.revoke')} ariaLabel={t('keys.revokeNamed', { name: k.name })} onClick={() => void revoke(k)} />
                     </td>
                   </tr>
                 ))}

@@ -3,7 +3,7 @@
  * on; pending invites with their expiry (cancel one); members with their role (change it) and
  * removal, both effective at once. Owners only, like the API behind it.
  */
-import { DataTable, ErrorNote, Loading, PageTitle } from '../components/ui';
+import { DataTable, ErrorNote, Loading, PageTitle, RowAction } from '../components/ui';
 import { useAction } from '../components/use-action';
 import { useLoad } from '../components/use-load';
 import { useI18n } from '../i18n/i18n';
@@ -48,9 +48,7 @@ export function PeoplePage() {
                         <td>{formatTime(i.invited_at, lang)}</td>
                         <td>{formatTime(i.expires_at, lang)}</td>
                         <td>
-                          <button type="button" className="secondary" onClick={() => void cancel(i)} aria-label={t('people.cancelNamed', { email: i.email })}>
-                            {t('people.cancel')}
-                          </button>
+                          <RowAction label={t('people.cancel')} ariaLabel={t('people.cancelNamed', { email: i.email })} onClick={() => void cancel(i)} />
                         </td>
                       </tr>
                     ))}
@@ -73,9 +71,7 @@ export function PeoplePage() {
                       <td>{formatTime(u.added_at, lang)}</td>
                       <td>
                         {u.id === me.user.id ? null : (
-                          <button type="button" className="danger" onClick={() => void remove(u)} aria-label={t('people.removeNamed', { email: u.email })}>
-                            {t('common.remove')}
-                          </button>
+                          <RowAction kind="danger" label={t('common.remove')} ariaLabel={t('people.removeNamed', { email: u.email })} onClick={() => void remove(u)} />
                         )}
                       </td>
                     </tr>

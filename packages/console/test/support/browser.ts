@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { MESSAGES } from '../../src/i18n/messages.js';
 import { afterAll, beforeAll } from 'vitest';
 import { startTestGateway, type TestGateway } from '../../../gateway/test/support/gateway.js';
@@ -39,10 +39,14 @@ export async function signIn(page: Page, url: string, email: string, password: s
   await page.waitForSelector('nav.sidenav');
 }
 
-export async function screenshot(page: Page, name: string, lang: Lang): Promise<string> {
+/**
+ * Writes the page to docs/screenshots/console/<name>-<lang>.png. `mask` covers elements that show a
+ * secret (a key shown once): the pictures are committed, and a secret never is, not even a test's.
+ */
+export async function screenshot(page: Page, name: string, lang: Lang, mask: Locator[] = []): Promise<string> {
   mkdirSync(SHOTS, { recursive: true });
   const path = `${SHOTS}${name}-${lang}.png`;
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage: true, mask });
   return path;
 }
 

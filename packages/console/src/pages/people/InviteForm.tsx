@@ -4,7 +4,7 @@
  * configured; the link always works).
  */
 import { useState, type FormEvent } from 'react';
-import { CopyButton, ErrorNote, Field } from '../../components/ui';
+import { CopyButton, ErrorNote, Field, RoleField } from '../../components/ui';
 import { useAction } from '../../components/use-action';
 import { useI18n } from '../../i18n/i18n';
 import { api } from '../../lib/api';
@@ -37,14 +37,13 @@ export function InviteForm({ projects, onInvited }: { projects: Project[]; onInv
       <h2 id="invite-title">{t('people.invite')}</h2>
       <form className="grid-form" onSubmit={(e) => void submit(e)}>
         <Field label={t('common.email')}>{(id) => <input id={id} type="email" name="email" required />}</Field>
-        <Field label={t('common.role')}>
-          {(id) => (
-            <select id={id} name="role" defaultValue="reader">
-              <option value="reader">{t('role.reader')}</option>
-              <option value="owner">{t('role.owner')}</option>
-            </select>
-          )}
-        </Field>
+        <RoleField
+          label={t('common.role')}
+          roles={[
+            ['reader', t('role.reader')],
+            ['owner', t('role.owner')],
+          ]}
+        />
         <fieldset>
           <legend>{t('people.projects')}</legend>
           {projects.map((p) => (

@@ -1,5 +1,5 @@
 /** A project's members with their project role; add an organization member, change a role, remove. */
-import { ErrorNote, Field } from '../../components/ui';
+import { ErrorNote, Field, RoleField } from '../../components/ui';
 import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import { useI18n } from '../../i18n/i18n';
@@ -65,14 +65,13 @@ export function ProjectMembers({ project }: { project: Project }) {
                   </select>
                 )}
               </Field>
-              <Field label={t('common.role')}>
-                {(id) => (
-                  <select id={id} name="role" defaultValue="member">
-                    <option value="member">{t('projects.roleMember')}</option>
-                    <option value="owner">{t('projects.roleOwner')}</option>
-                  </select>
-                )}
-              </Field>
+              <RoleField
+                label={t('common.role')}
+                roles={[
+                  ['member', t('projects.roleMember')],
+                  ['owner', t('projects.roleOwner')],
+                ]}
+              />
               <button type="submit" disabled={act.busy}>
                 {t('projects.add')}
               </button>

@@ -50,11 +50,8 @@ const acceptInvite: ConsoleHandler = async (ctx, deps) => {
   const account = existing ? await deps.accounts.get(existing.id) : undefined;
   let newHash: string | undefined;
   if (account?.passwordHash) {
-    await deps.limiter.check(invite.email, ctx.clientIp);
-    if (!(await verifyPassword(account.passwordHash, password))) {
-      await deps.limiter.failed(invite.email, ctx.clientIp);
-      throw new ApiError('invalid_credentials', {}, { param: 'password' });
-    }
+    const hash = account.passwordHash;
+    if (!(await deps.limiter.guarded(invite.email, ctx.clientIp, () => verifyPassword(hash, password)))) throw new ApiError('invalid_credentials', {}, { param: 'password' });
   } else {
     checkPasswordPolicy(password);
     newHash = await hashPassword(password);

@@ -1,9 +1,14 @@
 /**
- * Limits failed console sign-ins per email and per client address: at most `max` failures in a
- * fixed window each. Unlike API keys (which cannot be guessed), a password can be: so a blocked
- * email or address is refused before its password is checked, and a right password is refused
- * too until the window ends. With Redis the counts are shared by every instance; if Redis fails
- * the instance counts alone until it answers again.
+ * Limits console sign-in attempts per email and per client address: at most `max` attempts that
+ * did not succeed in a fixed window each. Unlike API keys (which cannot be guessed), a password
+ * can be: so a blocked email or address is refused before its password is checked, and a right
+ * password is refused too until the window ends. With Redis the counts are shared by every
+ * instance; if Redis fails the instance counts alone until it answers again.
+ *
+ * An attempt is counted *before* the password is verified (`attempt`), in one atomic increment,
+ * and given back when it succeeds (`succeeded`) or was not a guess (`release`). Counting after the
+ * verification instead would be a check-then-act across the slow memory-hard hash: guesses sent
+ * at once would all pass the check before the first of them was counted.
  * @module
  */
 import { createHash } from 'node:crypto';
@@ -13,6 +18,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { ApiError } from '../errors/api-error.js';
 import type { RedisClient } from '../redis-client.js';
+import { luaScript, runScript } from '../redis-lua.js';
 
 interface Window {
   count: number;
@@ -26,13 +32,22 @@ export interface LoginLimits {
 }
 
 /** KEYS[1] = the counter. ARGV = window ms. Returns [count, ms until reset]. */
-const INCR_LUA = `
+const INCR = luaScript(`
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {n, ttl}
-`;
+`);
+
+/** KEYS[1] = the counter. Gives one attempt back (the key goes at zero). */
+const DECR = luaScript(`
+local n = redis.call('DECR', KEYS[1])
+if n <= 0 then redis.call('DEL', KEYS[1]) end
+return n
+`);
+
+const unbounded = <T>(p: Promise<T>): Promise<T> => p;
 
 export class LoginLimiter {
   private readonly local = new LRUCache<string, Window>({ max: 100_000 });
@@ -43,23 +58,38 @@ export class LoginLimiter {
     private readonly opts: { redis?: RedisClient; prefix?: string; log?: Logger } = {},
   ) {}
 
-  /** Throws `too_many_login_attempts` (429, retry-after) when the email or the address is blocked. */
-  async check(email: string, ip: string): Promise<void> {
-    const waits = await Promise.all([this.blockedFor(this.emailKey(email), this.limits.perEmail), this.blockedFor(this.ipKey(ip), this.limits.perIp)]);
-    const wait = Math.max(...waits);
+  /**
+   * Takes one attempt for the email and one for the address; throws `too_many_login_attempts`
+   * (429, retry-after) when either is past its limit.
+   */
+  async attempt(email: string, ip: string): Promise<void> {
+    const [byEmail, byIp] = await Promise.all([this.incr(this.emailKey(email)), this.incr(this.ipKey(ip))]);
+    const wait = Math.max(byEmail.count > this.limits.perEmail ? byEmail.resetInMs : 0, byIp.count > this.limits.perIp ? byIp.resetInMs : 0);
     if (wait > 0) throw new ApiError('too_many_login_attempts', { wait: formatDuration(wait) }, { headers: retryHeaders(wait) });
   }
 
-  /** Counts one failed sign-in against the email and the address. */
-  async failed(email: string, ip: string): Promise<void> {
-    await Promise.all([this.incr(this.emailKey(email)), this.incr(this.ipKey(ip))]);
+  /**
+   * One counted attempt around `verify` (a password check): true when it passed (the attempt is
+   * given back), false when it failed (it stays counted); throws 429 when blocked.
+   */
+  async guarded(email: string, ip: string, verify: () => Promise<boolean>): Promise<boolean> {
+    await this.attempt(email, ip);
+    if (!(await verify())) return false;
+    await this.succeeded(email, ip);
+    return true;
   }
 
-  /** A successful sign-in clears its email's count (not the address's: others may share it). */
-  async succeeded(email: string): Promise<void> {
+  /** The attempt succeeded: its email's count starts again; the address gets its attempt back. */
+  async succeeded(email: string, ip: string): Promise<void> {
     const key = this.emailKey(email);
     this.local.delete(key);
     if (this.opts.redis) await this.opts.redis.del(key).catch(() => undefined);
+    await this.decr(this.ipKey(ip));
+  }
+
+  /** The attempt was not a guess (the right password, waiting for its second factor): both get it back. */
+  async release(email: string, ip: string): Promise<void> {
+    await Promise.all([this.decr(this.emailKey(email)), this.decr(this.ipKey(ip))]);
   }
 
   // Emails are hashed in keys: Redis keys are not a place for personal data.
@@ -71,33 +101,39 @@ export class LoginLimiter {
     return `${this.opts.prefix ?? 'tollgate:'}login:ip:${ip}`;
   }
 
-  private async blockedFor(key: string, max: number): Promise<number> {
-    const now = this.clock.now();
+  private async incr(key: string): Promise<{ count: number; resetInMs: number }> {
     if (this.opts.redis) {
       try {
-        const [n, ttl] = await Promise.all([this.opts.redis.get(key), this.opts.redis.pttl(key)]);
-        return Number(n ?? 0) >= max ? Math.max(1, Number(ttl)) : 0;
+        const [n, ttl] = (await runScript(this.opts.redis, INCR, [key], [this.limits.windowMs], unbounded)) as [number, number];
+        return { count: Number(n), resetInMs: Math.max(1, Number(ttl)) };
       } catch (e) {
-        this.opts.log?.warn({ err: (e as Error).message }, 'redis unavailable: sign-in attempts are counted per instance');
+        this.redisFailed(e);
       }
     }
-    const w = this.local.get(key);
-    if (!w || now >= w.resetAt) return 0;
-    return w.count >= max ? w.resetAt - now : 0;
+    const now = this.clock.now();
+    let w = this.local.get(key);
+    if (!w || now >= w.resetAt) {
+      w = { count: 0, resetAt: now + this.limits.windowMs };
+      this.local.set(key, w);
+    }
+    w.count++;
+    return { count: w.count, resetInMs: w.resetAt - now };
   }
 
-  private async incr(key: string): Promise<void> {
-    const now = this.clock.now();
+  private async decr(key: string): Promise<void> {
     if (this.opts.redis) {
       try {
-        await this.opts.redis.eval(INCR_LUA, 1, key, this.limits.windowMs);
+        await runScript(this.opts.redis, DECR, [key], [], unbounded);
         return;
       } catch (e) {
-        this.opts.log?.warn({ err: (e as Error).message }, 'redis unavailable: sign-in attempts are counted per instance');
+        this.redisFailed(e);
       }
     }
     const w = this.local.get(key);
-    if (!w || now >= w.resetAt) this.local.set(key, { count: 1, resetAt: now + this.limits.windowMs });
-    else w.count++;
+    if (w && w.count > 0) w.count--;
+  }
+
+  private redisFailed(e: unknown): void {
+    this.opts.log?.warn({ err: (e as Error).message }, 'redis unavailable: sign-in attempts are counted per instance');
   }
 }

@@ -41,19 +41,18 @@ const config: ConsoleHandler = async (_ctx, deps) => {
 
 /**
  * POST /console/api/session. The same 401 for an unknown email and a wrong password (and the
- * same work: a dummy hash is verified); a blocked email or address is refused before the
- * password is looked at. A missing second factor is not a failure, a wrong one is.
+ * same work: a dummy hash is verified); the attempt is counted, and a blocked email or address
+ * refused, before the password is looked at (login-limiter.ts). A missing second factor is not a failure, a wrong one is.
  */
 const signIn: ConsoleHandler = async (ctx, deps) => {
   const f = await body(ctx, deps, ['email', 'password', 'totp_code']);
   const email = f.string('email', { required: true, max: 320 }).trim().toLowerCase();
   const password = f.string('password', { required: true, max: 1024 });
   const code = f.string('totp_code', { max: 64 });
-  await deps.limiter.check(email, ctx.clientIp);
+  await deps.limiter.attempt(email, ctx.clientIp);
   const user = await deps.store.users.getByEmail(email);
   const account = user ? await deps.accounts.get(user.id) : undefined;
   if (!(await verifyPassword(account?.passwordHash, password)) || !user || !account) {
-    await deps.limiter.failed(email, ctx.clientIp);
     deps.log?.info({ ip: ctx.clientIp }, 'console sign-in failed');
     throw new ApiError('invalid_credentials');
   }
@@ -61,11 +60,12 @@ const signIn: ConsoleHandler = async (ctx, deps) => {
     try {
       await checkSecondFactor(deps, account, code);
     } catch (e) {
-      if (e instanceof ApiError && e.entry.id === 'invalid_totp_code') await deps.limiter.failed(email, ctx.clientIp);
+      // Only a wrong code keeps the attempt: a missing one is the form asking for it.
+      if (!(e instanceof ApiError && e.entry.id === 'invalid_totp_code')) await deps.limiter.release(email, ctx.clientIp);
       throw e;
     }
   }
-  await deps.limiter.succeeded(email);
+  await deps.limiter.succeeded(email, ctx.clientIp);
   deps.log?.info({ user_id: user.id }, 'console sign-in');
   return startSession(ctx, deps, user.id);
 };
@@ -132,11 +132,7 @@ const changePassword: ConsoleHandler = async (ctx, deps) => {
   const f = await body(ctx, deps, ['current_password', 'new_password']);
   const current = f.string('current_password', { required: true, max: 1024 });
   const next = f.string('new_password', { required: true, max: 1024 });
-  await deps.limiter.check(s.user.email, ctx.clientIp);
-  if (!(await verifyPassword(s.account?.passwordHash, current))) {
-    await deps.limiter.failed(s.user.email, ctx.clientIp);
-    throw new ApiError('invalid_credentials', {}, { param: 'current_password' });
-  }
+  if (!(await deps.limiter.guarded(s.user.email, ctx.clientIp, () => verifyPassword(s.account?.passwordHash, current)))) throw new ApiError('invalid_credentials', {}, { param: 'current_password' });
   checkPasswordPolicy(next, 'new_password');
   await deps.accounts.update(s.user.id, { password_hash: await hashPassword(next) });
   await deps.sessions.deleteForUser(s.user.id);

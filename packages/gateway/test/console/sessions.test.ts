@@ -76,6 +76,36 @@ describe('console sessions', () => {
     expect((await b.signIn(ownerEmail, PASSWORD)).status).toBe(200);
   });
 
+  // The attempt is counted before the (slow) password check: guesses sent at once cannot all pass
+  // a check made before any of them failed.
+  it.each([
+    ['in memory', {}],
+    ['over Redis', { redisPrefix: true as const }],
+  ])('admits exactly the limit of concurrent guesses at one email (%s)', async (_, opts) => {
+    const g = await startTestGateway({ console: { login_attempts: { per_email: 3, per_ip: 1000, window_seconds: 600 } } }, opts);
+    try {
+      const email = (await g.admin('GET', `/admin/v1/users/${g.userId}`)).body.email;
+      await g.admin('POST', `/admin/v1/users/${g.userId}/password`, { password: PASSWORD });
+      const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => new Browser(g.url).signIn(email, `wrong guess ${i} ....`)));
+      const statuses = answers.map((a) => a.status);
+      expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(57);
+    } finally {
+      await g.close();
+    }
+  }, 120_000);
+
+  it('gives the attempt of a right password back: signing in again and again is never blocked', async () => {
+    const g = await startTestGateway({ console: { login_attempts: { per_email: 2, per_ip: 2, window_seconds: 600 } } });
+    try {
+      const email = (await g.admin('GET', `/admin/v1/users/${g.userId}`)).body.email;
+      await g.admin('POST', `/admin/v1/users/${g.userId}/password`, { password: PASSWORD });
+      for (let i = 0; i < 5; i++) expect((await new Browser(g.url).signIn(email, PASSWORD)).status).toBe(200);
+    } finally {
+      await g.close();
+    }
+  }, 60_000);
+
   it('refuses a state change without the CSRF token (403) and changes nothing', async () => {
     const b = new Browser(gw.url);
     await b.signIn(ownerEmail, PASSWORD);

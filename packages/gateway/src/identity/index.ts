@@ -283,11 +283,6 @@ export class Identity {
   }
 
   /**
-   * An organization admin key is not an API key: a live one is refused for lacking the scope of
-   * the endpoint (OpenAI's answer; not counted as a failed authentication), anything else with
-   * its prefix is an incorrect key.
-   */
-  /**
    * The OpenAI-Organization / OpenAI-Project header, when sent, must name the key's own
    * organization / project: another one that exists is `mismatched_*`, one that does not is
    * `invalid_*` (echoing the name, cut to MAX_ECHO).
@@ -300,6 +295,11 @@ export class Identity {
     throw await this.fail(ip, new ApiError(`invalid_${scope}`, { [scope]: named.slice(0, MAX_ECHO) }), `${scope} header names no ${scope}`);
   }
 
+  /**
+   * An organization admin key is not an API key: a live one is refused for lacking the scope of
+   * the endpoint (OpenAI's answer; not counted as a failed authentication), anything else with
+   * its prefix is an incorrect key.
+   */
   private async refuseAdminKey(ctx: RequestContext, token: string): Promise<ApiError> {
     if (isWellFormedAdminKey(token)) {
       const hasher = this.hasher ?? (await this.storeOutage.guard(() => this.keyHasher()));

@@ -1,6 +1,8 @@
-// Preloaded into a gateway under soak (node --import): every interval, appends the process's
-// event-loop delay (p50/p99/max, ms) and RSS (MB) as one JSON line to $TOLLGATE_BENCH_PROBE_FILE,
-// then resets the histogram. Bench-only; the gateway itself is unchanged.
+// Preloaded into a gateway under soak or bench (node --import): every interval, appends the
+// process's event-loop delay (p50/p99/max, ms) and RSS (MB) as one JSON line to
+// $TOLLGATE_BENCH_PROBE_FILE, then resets the histogram. On SIGUSR2 it does the same at once, so
+// that a bench can frame one load run (signal before, signal after: the second line covers the
+// run). Bench-only; the gateway itself is unchanged.
 import { appendFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isMainThread } from 'node:worker_threads';
@@ -11,9 +13,11 @@ const every = Number(process.env.TOLLGATE_BENCH_PROBE_MS ?? 10_000);
 if (file && isMainThread) {
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
-  setInterval(() => {
+  const report = (extra) => {
     const ms = (ns) => Math.round(ns / 1e4) / 100;
-    appendFileSync(file, JSON.stringify({ t: Date.now(), p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), rss: Math.round(process.memoryUsage().rss / 1048576) }) + '\n');
+    appendFileSync(file, JSON.stringify({ t: Date.now(), p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), rss: Math.round(process.memoryUsage().rss / 1048576), ...extra }) + '\n');
     h.reset();
-  }, every).unref();
+  };
+  setInterval(() => report({}), every).unref();
+  process.on('SIGUSR2', () => report({ mark: true }));
 }

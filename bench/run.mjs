@@ -5,10 +5,13 @@
 //
 //   npm run bench                      # all targets, 1 and 50 connections
 //   npm run bench -- --seconds 5 --rounds 2 --targets a,b,c-memory,c-redis
+//   npm run bench -- --targets b-fixed,c-fixed --connections 50 --port-offset 100   # ports 18181...
 //
 // More targets: c-workers (the Redis gateway as `serve --workers 2`; c-redis is the same with one
 // process), b-stream / c-stream (the bare proxy and the memory gateway relaying streamed 64-token
-// answers), c-keys (the memory gateway with --organizations (or --orgs) organizations and --keys
+// answers), b-fixed / c-fixed (the bare proxy and the memory gateway in front of a tiny upstream
+// answering a fixed chat.completion at once, bench/fixed-upstream.mjs, loaded with wrk when
+// /usr/bin/wrk or a wrk on the PATH exists, else autocannon: the tail-latency pair), c-keys (the memory gateway with --organizations (or --orgs) organizations and --keys
 // API keys in use, made through the admin API, warmed up with one request per key, then requests
 // spread round-robin over every key; c-memory is the same gateway with one key, and with both
 // targets a line compares them: `node bench/run.mjs --targets c-memory,c-keys --keys 10000
@@ -17,10 +20,11 @@
 // (INFO commandstats / INFO stats, before and after each run).
 //
 // Prints requests/s, p50/p99 latency, the target's CPU time per request (from /proc, user+sys of
-// the target's processes only, not the load generator) and RSS, and the ratios c/b and c/a
-// (streamed targets against b-stream).
+// the target's processes only, not the load generator), RSS and the gateway's event-loop delay
+// p99 during the run (bench/eld-probe.mjs, preloaded into every single-process gateway), and the
+// ratios c/b and c/a (streamed targets against b-stream, c-fixed against b-fixed).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -36,10 +40,14 @@ const CONNECTIONS = arg('connections', '1,50').split(',').map(Number);
 const TARGETS = arg('targets', 'a,b,c-nolimits,c-memory,c-redis').split(',');
 const KEYS = Number(arg('keys', '10000'));
 const ORGS = Number(arg('organizations', arg('orgs', '1000')));
-const OWN_REDIS_PORT = 18379;
+// Added to every port the bench listens on, so that two benches on one machine do not meet.
+const PORT_OFFSET = Number(arg('port-offset', '0'));
+const OWN_REDIS_PORT = 18379 + PORT_OFFSET;
 const REDIS_URL = process.env.TOLLGATE_REDIS_URL ?? `redis://127.0.0.1:${OWN_REDIS_PORT}`;
 const CLI = new URL('../packages/gateway/dist/cli/main.js', import.meta.url).pathname;
 const TICK = 100; // clock ticks per second in /proc/<pid>/stat (USER_HZ)
+const PROBE = new URL('./eld-probe.mjs', import.meta.url).pathname;
+const WRK = ['/usr/bin/wrk', '/usr/local/bin/wrk'].find((p) => existsSync(p));
 
 const BODY = JSON.stringify({ model: 'sim-small', messages: [{ role: 'user', content: 'Say hello to the benchmark.' }], max_tokens: 16 });
 const STREAM_BODY = JSON.stringify({ model: 'sim-small', messages: [{ role: 'user', content: 'Say hello to the benchmark.' }], max_tokens: 64, stream: true });
@@ -126,6 +134,9 @@ async function admin(base, method, path, body) {
 }
 
 async function startGateway(name, port, simUrl, extraEnv, engine, limits = true, serveArgs = []) {
+  // The event-loop delay probe measures one process's loop: not a --workers primary and its workers.
+  port += PORT_OFFSET;
+  const probeFile = serveArgs.includes('--workers') ? undefined : join(dir, `${name}.eld.jsonl`);
   const model =
     engine === 'http'
       ? `  - name: sim-small\n    provider: openai-compatible\n    context_window: 8192\n    max_output_tokens: 4096\n    pricing: { input_per_1m: 0.15, output_per_1m: 0.60 }\n    deployments:\n      - base_url: ${simUrl}/v1\n`
@@ -140,7 +151,8 @@ async function startGateway(name, port, simUrl, extraEnv, engine, limits = true,
         : `default_tier: unlimited\n`) +
       `models:\n${model}\n`,
   );
-  const g = start(name, [CLI, 'serve', '--config', cfg, ...serveArgs], { TOLLGATE_ADMIN_KEY: ADMIN_KEY, ...extraEnv });
+  const probe = probeFile ? { TOLLGATE_BENCH_PROBE_FILE: probeFile, TOLLGATE_BENCH_PROBE_MS: '3600000' } : {};
+  const g = start(name, [...(probeFile ? ['--import', PROBE] : []), CLI, 'serve', '--config', cfg, ...serveArgs], { TOLLGATE_ADMIN_KEY: ADMIN_KEY, ...probe, ...extraEnv });
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/healthz`);
   const org = await admin(base, 'POST', '/admin/v1/organizations', { name: `bench-${name}` });
@@ -148,7 +160,24 @@ async function startGateway(name, port, simUrl, extraEnv, engine, limits = true,
   await admin(base, 'POST', `/admin/v1/organizations/${org.id}/members`, { user_id: user.id, role: 'owner' });
   if (limits) await admin(base, 'PUT', `/admin/v1/organizations/${org.id}/billing`, { hard_limit_usd: 1_000_000, soft_limit_usd: null });
   const key = await admin(base, 'POST', '/admin/v1/keys', { organization_id: org.id, user_id: user.id, name: 'bench' });
-  return { pid: g.child.pid, base, url: `${base}/v1/chat/completions`, headers: { authorization: `Bearer ${key.key}` } };
+  return { pid: g.child.pid, base, url: `${base}/v1/chat/completions`, headers: { authorization: `Bearer ${key.key}` }, probeFile };
+}
+
+/**
+ * Makes the target's event-loop probe report now (SIGUSR2) and returns that report: the delay
+ * since its previous one. Undefined for a target without a probe.
+ */
+async function eldMark(target) {
+  if (!target.probeFile) return undefined;
+  const lines = () => (existsSync(target.probeFile) ? readFileSync(target.probeFile, 'utf8').trim().split('\n').filter(Boolean) : []);
+  const before = lines().length;
+  process.kill(target.pid, 'SIGUSR2');
+  for (let i = 0; i < 200; i++) {
+    const now = lines();
+    if (now.length > before) return JSON.parse(now[now.length - 1]);
+    await sleep(25);
+  }
+  return undefined;
 }
 
 /** `orgs` organizations with one owner each and `keys` API keys spread over them; returns the keys. */
@@ -175,7 +204,39 @@ async function manyKeys(base, orgs, keys) {
   return out;
 }
 
+/**
+ * One wrk run (a Lua script for the method, body and headers, and a `done` hook printing the
+ * figures as JSON), reported in the shape of autocannon's result.
+ */
+function loadWrk(target, connections, duration) {
+  const lua = join(dir, `wrk-${connections}.lua`);
+  const headers = { 'content-type': 'application/json', ...target.headers };
+  writeFileSync(
+    lua,
+    `wrk.method = "POST"\nwrk.body = [==[${target.body ?? BODY}]==]\n` +
+      Object.entries(headers).map(([k, v]) => `wrk.headers[ [==[${k}]==] ] = [==[${v}]==]\n`).join('') +
+      `done = function(summary, latency, requests)\n  local e = summary.errors\n` +
+      `  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"errors":%d,"non2xx":%d}\\n', ` +
+      `summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), e.connect + e.read + e.write + e.timeout, e.status))\nend\n`,
+  );
+  const args = ['-t', String(Math.min(2, connections)), '-c', String(connections), '-d', `${duration}s`, '--timeout', '10s', '-s', lua, target.url];
+  return new Promise((resolve, reject) => {
+    const w = spawn(WRK, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    w.stdout.on('data', (d) => (out += d));
+    w.stderr.on('data', (d) => (out += d));
+    w.on('error', reject);
+    w.on('exit', () => {
+      const m = /^WRKJSON (.*)$/m.exec(out);
+      if (!m) return reject(new Error(`wrk: ${out}`));
+      const r = JSON.parse(m[1]);
+      resolve({ requests: { total: r.requests }, duration: r.duration_us / 1e6, latency: { p50: r.p50_us / 1000, p99: r.p99_us / 1000 }, errors: r.errors, non2xx: r.non2xx });
+    });
+  });
+}
+
 function load(target, connections, duration = SECONDS, amount = undefined) {
+  if (target.wrk && WRK && amount === undefined) return loadWrk(target, connections, duration);
   const keys = target.keys;
   return new Promise((resolve, reject) => {
     autocannon(
@@ -197,7 +258,7 @@ function load(target, connections, duration = SECONDS, amount = undefined) {
 
 let stopping = false;
 async function main() {
-  const simPort = 18081;
+  const simPort = 18081 + PORT_OFFSET;
   const sim = start('simulator', [CLI, 'simulate', '--port', String(simPort)]);
   const simUrl = `http://127.0.0.1:${simPort}`;
   await waitFor(`${simUrl}/v1/models`);
@@ -216,10 +277,24 @@ async function main() {
     }
   }
   if (TARGETS.includes('b') || TARGETS.includes('b-stream')) {
-    const p = start('proxy', [new URL('./proxy.mjs', import.meta.url).pathname, '--port', '18082', '--upstream', simUrl]);
-    await waitFor('http://127.0.0.1:18082/v1/models');
-    targets.b = { pid: p.child.pid, url: 'http://127.0.0.1:18082/v1/chat/completions', headers: { authorization: 'Bearer x' } };
+    const bUrl = `http://127.0.0.1:${18082 + PORT_OFFSET}`;
+    const p = start('proxy', [new URL('./proxy.mjs', import.meta.url).pathname, '--port', String(18082 + PORT_OFFSET), '--upstream', simUrl]);
+    await waitFor(`${bUrl}/v1/models`);
+    targets.b = { pid: p.child.pid, url: `${bUrl}/v1/chat/completions`, headers: { authorization: 'Bearer x' } };
     targets['b-stream'] = { ...targets.b, body: STREAM_BODY };
+  }
+  if (TARGETS.includes('b-fixed') || TARGETS.includes('c-fixed')) {
+    // The tail-latency pair: nothing upstream but a fixed answer, so the hop is all there is.
+    start('fixed-upstream', [new URL('./fixed-upstream.mjs', import.meta.url).pathname, '--port', String(18090 + PORT_OFFSET)]);
+    const fixedUrl = `http://127.0.0.1:${18090 + PORT_OFFSET}`;
+    await waitFor(`${fixedUrl}/v1/models`);
+    if (TARGETS.includes('b-fixed')) {
+      const bUrl = `http://127.0.0.1:${18091 + PORT_OFFSET}`;
+      const p = start('proxy-fixed', [new URL('./proxy.mjs', import.meta.url).pathname, '--port', String(18091 + PORT_OFFSET), '--upstream', fixedUrl]);
+      await waitFor(`${bUrl}/v1/models`);
+      targets['b-fixed'] = { pid: p.child.pid, url: `${bUrl}/v1/chat/completions`, headers: { authorization: 'Bearer x' }, wrk: true };
+    }
+    if (TARGETS.includes('c-fixed')) targets['c-fixed'] = { ...(await startGateway('c-fixed', 18092, fixedUrl, {}, 'http')), wrk: true };
   }
   if (TARGETS.includes('c-memory') || TARGETS.includes('c-stream')) {
     targets['c-memory'] = await startGateway('c-memory', 18083, simUrl, {}, 'http');
@@ -253,16 +328,19 @@ async function main() {
         const t = targets[n];
         const before = cpuSeconds(t.pid);
         const redisBefore = n === 'c-redis' || n === 'c-workers' ? redisStats() : undefined;
+        await eldMark(t); // starts the probe's histogram afresh
         const r = await load(t, c);
         const cpu = cpuSeconds(t.pid) - before;
+        const eld = await eldMark(t);
         const redis = redisDelta(redisBefore, redisBefore && redisStats());
         const k = `${n}@${c}`;
-        const agg = (results[k] ??= { target: n, connections: c, requests: 0, seconds: 0, cpu: 0, p50: [], p99: [], errors: 0, non2xx: 0, rss: 0 });
+        const agg = (results[k] ??= { target: n, connections: c, requests: 0, seconds: 0, cpu: 0, p50: [], p99: [], eld: [], errors: 0, non2xx: 0, rss: 0 });
         agg.requests += r.requests.total;
         agg.seconds += r.duration;
         agg.cpu += cpu;
         agg.p50.push(r.latency.p50);
         agg.p99.push(r.latency.p99);
+        if (eld) agg.eld.push(eld.p99);
         agg.errors += r.errors;
         agg.non2xx += r.non2xx;
         agg.rss = rssMb(t.pid);
@@ -285,6 +363,7 @@ async function main() {
     'CPU µs/req': Math.round((r.cpu / r.requests) * 1e6),
     'RSS MB warm': Math.round(warmRss[r.target]),
     'RSS MB end': Math.round(r.rss),
+    'ELD p99 ms': r.eld.length > 0 ? median(r.eld) : '',
     'non-2xx': r.non2xx + r.errors,
   }));
   const load2 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -300,13 +379,16 @@ async function main() {
     const get = (n) => rows.find((r) => r.target === n && r.conns === c);
     for (const n of names.filter((x) => x.startsWith('c'))) {
       const cr = get(n);
-      const a = n.endsWith('-stream') ? undefined : get('a');
-      const b = get(n.endsWith('-stream') ? 'b-stream' : 'b');
+      const pair = /-(stream|fixed)$/.exec(n)?.[1];
+      const a = pair ? undefined : get('a');
+      const b = get(pair ? `b-${pair}` : 'b');
       if (!cr) continue;
       const parts = [];
       if (b) parts.push(`c/b throughput ${(cr['req/s'] / b['req/s']).toFixed(2)}, CPU ${(cr['CPU µs/req'] / b['CPU µs/req']).toFixed(2)}x`);
       if (a) parts.push(`c/a throughput ${(cr['req/s'] / a['req/s']).toFixed(2)}`);
       if (b) parts.push(`gateway CPU over the bare proxy: ${cr['CPU µs/req'] - b['CPU µs/req']} µs/req`);
+      if (b) parts.push(`p99 ${cr['p99 ms'].toFixed(1)} ms against ${b['p99 ms'].toFixed(1)} ms (${(cr['p99 ms'] / b['p99 ms']).toFixed(2)}x)`);
+      if (cr['ELD p99 ms'] !== '') parts.push(`event-loop delay p99 ${cr['ELD p99 ms']} ms`);
       if (parts.length > 0) console.log(`${n} @${c}: ${parts.join('; ')}`);
     }
     // Many keys against one key: the same gateway configuration, only the number of keys differs.

@@ -44,6 +44,11 @@ const limitCell = (l: Obj, field: string) => `${l[field] === null ? 'unlimited' 
 const limitRows = (rows: Obj[]) => table(['MODEL', 'TIER', ...LIMITS.map(([, h]) => h)], rows.map((l) => [l.model, l.tier, ...LIMITS.map(([, , f]) => limitCell(l, f))]));
 const LIMIT_NOTE = '(* = organization override; other values come from the tier)\n';
 
+/** `<resource> list`: the pages of `<path>`, as a table made by `rows`. */
+function listVerb(resource: string, summary: string, path: string, rows: (r: Obj[]) => string): VerbSpec {
+  return { resource, verb: 'list', summary, args: [], flags: PAGING, run: (api, a) => list(api, a, path, rows) };
+}
+
 /** `<resource> get <id>`: the object at `<path>/<id>`, shown with `show`. */
 function showVerb(resource: string, summary: string, path: string, id: string, show: (o: Obj) => string): VerbSpec {
   return {
@@ -60,14 +65,7 @@ function showVerb(resource: string, summary: string, path: string, id: string, s
 }
 
 export const COMMANDS: readonly VerbSpec[] = [
-  {
-    resource: 'orgs',
-    verb: 'list',
-    summary: 'list organizations',
-    args: [],
-    flags: PAGING,
-    run: (api, a) => list(api, a, '/organizations', orgRows),
-  },
+  listVerb('orgs', 'list organizations', '/organizations', orgRows),
   showVerb('orgs', 'show one organization', '/organizations', 'org_id', orgFields),
   {
     resource: 'orgs',
@@ -143,14 +141,7 @@ export const COMMANDS: readonly VerbSpec[] = [
       return { json: r, human: `${r.organization_id}: ${r.allowed === null ? 'every model' : r.allowed.length ? r.allowed.join(', ') : 'no models'}\n` };
     },
   },
-  {
-    resource: 'users',
-    verb: 'list',
-    summary: 'list users',
-    args: [],
-    flags: PAGING,
-    run: (api, a) => list(api, a, '/users', userRows),
-  },
+  listVerb('users', 'list users', '/users', userRows),
   showVerb('users', 'show one user', '/users', 'user_id', userFields),
   {
     resource: 'users',

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../../clock.js';
+import { toNumberOrNull } from '../side-view.js';
 import { newId } from '../ids.js';
 import { keysetPage, type Page, type PageRequest } from '../paging.js';
 import type { AdminApiKeysTable, Database } from '../schema.js';
@@ -40,9 +41,9 @@ function toRecord(r: Selectable<AdminApiKeysTable>): AdminApiKeyRecord {
     keyHash: r.key_hash,
     redacted: r.redacted,
     createdAt: Number(r.created_at),
-    expiresAt: r.expires_at === null ? null : Number(r.expires_at),
-    lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at),
-    deletedAt: r.deleted_at === null ? null : Number(r.deleted_at),
+    expiresAt: toNumberOrNull(r.expires_at),
+    lastUsedAt: toNumberOrNull(r.last_used_at),
+    deletedAt: toNumberOrNull(r.deleted_at),
   };
 }
 

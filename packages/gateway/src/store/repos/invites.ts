@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../../clock.js';
+import { toNumberOrNull } from '../side-view.js';
 import { newId } from '../ids.js';
 import { keysetPage, type Page, type PageRequest } from '../paging.js';
 import type { Database, InvitesTable } from '../schema.js';
@@ -34,7 +35,7 @@ function toRecord(r: Selectable<InvitesTable>): InviteRecord {
     tokenHash: r.token_hash,
     createdAt: Number(r.created_at),
     expiresAt: Number(r.expires_at),
-    acceptedAt: r.accepted_at === null ? null : Number(r.accepted_at),
+    acceptedAt: toNumberOrNull(r.accepted_at),
     acceptedUserId: r.accepted_user_id,
   };
 }

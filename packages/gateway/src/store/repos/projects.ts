@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Clock } from '../../clock.js';
+import { toNumberOrNull } from '../side-view.js';
 import { newId } from '../ids.js';
 import { DEFAULT_PROJECT_NAME } from '../migrations/0007_projects.js';
 import { keysetPage, type Page, type PageRequest } from '../paging.js';
@@ -60,7 +61,7 @@ export function toProject(r: ProjectRow): Project {
     status: r.status as ProjectStatus,
     externalKeyId: r.external_key_id,
     createdAt: Number(r.created_at),
-    archivedAt: r.archived_at === null ? null : Number(r.archived_at),
+    archivedAt: toNumberOrNull(r.archived_at),
     spendLimitPico: picoOrNull(r.spend_text !== undefined ? r.spend_text : r.spend_limit_pico),
     modelPermissions: r.model_mode === null ? null : { mode: r.model_mode as ModelPermissionMode, modelIds: jsonList(r.model_ids) },
     ipAllowlist: jsonList(r.ip_allowlist),

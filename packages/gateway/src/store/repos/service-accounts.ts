@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../../clock.js';
+import { toNumberOrNull } from '../side-view.js';
 import { newId } from '../ids.js';
 import { keysetPage, type Page, type PageRequest } from '../paging.js';
 import type { Database, ServiceAccountsTable } from '../schema.js';
@@ -22,7 +23,7 @@ const toAccount = (r: Selectable<ServiceAccountsTable>): ServiceAccount => ({
   name: r.name,
   role: r.role as ProjectRole,
   createdAt: Number(r.created_at),
-  deletedAt: r.deleted_at === null ? null : Number(r.deleted_at),
+  deletedAt: toNumberOrNull(r.deleted_at),
 });
 
 /**

@@ -17,30 +17,42 @@ import { tablesOf, type SideStore } from './side-view.js';
  */
 export type DbInt = number | string | bigint;
 
+/**
+ * One finished request in the ledger: the row, and (with its counts, money, flags and times in
+ * their JavaScript types) the `UsageEvent` the request path builds at settlement.
+ */
 export interface UsageEventsTable {
+  /** The request id (`req_...`): the ledger is idempotent by it. */
   request_id: string;
   org_id: string;
-  /** Migration 0010 (null before projects, and for a key without one). */
+  /** The key's project (migration 0010); null before projects, and for a key without one. */
   project_id: string | null;
   key_id: string;
+  /** Who owns the key: a user, or a service account (its id, `svc_acct_…`, is also a user id). */
   user_id: string;
-  /** The model that answered. */
+  /** The model that answered (a fallback, possibly), priced and reported; '' when none was resolved. */
   model: string;
-  /** The model the caller named (migration 0010). */
+  /** The `model` the caller named, as sent (at most 256 characters; migration 0010); null when the body had none. */
   requested_model: string | null;
+  /** `chat.completions`, `completions`, `embeddings` or `responses`. */
   endpoint: string;
   prompt_tokens: DbInt;
   completion_tokens: DbInt;
   /** Pico-dollars (migration 0003; micro-dollars before). */
   cost_pico: DbInt;
+  /** The HTTP status the caller got (499: the caller went away). */
   status_code: number;
   error_code: string | null;
-  /** Migration 0010: what the caller was told, and the upstream's request id. */
+  /** The error message the caller was shown (at most 1000 characters; migration 0010); null when it succeeded. */
   error_message: string | null;
+  /** The upstream's `x-request-id` of its last answer to this request (migration 0010); null for in-process engines or no answer. */
   upstream_request_id: string | null;
   streamed: number;
+  /** Milliseconds from the request's arrival to its settlement. */
   latency_ms: DbInt;
+  /** 1 when tokens were counted by the gateway because the engine reported no usage. */
   estimated: number;
+  /** Epoch milliseconds when the request arrived. */
   created_at: DbInt;
 }
 

@@ -5,21 +5,11 @@
  */
 import type { UsageEventsTable } from '../store/billing-tables.js';
 
-export interface UsageEvent {
-  /** The request id (`req_...`): the ledger is idempotent by it. */
-  request_id: string;
-  org_id: string;
-  /** The key's project; null for a key without one. */
-  project_id: string | null;
-  key_id: string;
-  /** Who owns the key: a user, or a service account (its id, `svc_acct_…`, is also a user id). */
-  user_id: string;
-  /** The model that answered (a fallback, possibly), priced and reported; '' when none was resolved. */
-  model: string;
-  /** The `model` the caller named, as sent (at most 256 characters); null when the body had none. */
-  requested_model: string | null;
-  /** `chat.completions`, `completions`, `embeddings` or `responses`. */
-  endpoint: string;
+/** The ledger columns the event carries in their JavaScript types rather than as the store reads them back. */
+type TypedColumns = 'prompt_tokens' | 'completion_tokens' | 'cost_pico' | 'streamed' | 'latency_ms' | 'estimated' | 'created_at';
+
+/** A ledger row (`UsageEventsTable`, whose fields say what each is) as the request path holds it. */
+export interface UsageEvent extends Omit<UsageEventsTable, TypedColumns> {
   prompt_tokens: number;
   completion_tokens: number;
   /**
@@ -27,19 +17,10 @@ export interface UsageEvent {
    * line it is a decimal string (JSON has no 64-bit integers).
    */
   cost_pico: bigint;
-  /** The HTTP status the caller got (499: the caller went away). */
-  status_code: number;
-  error_code: string | null;
-  /** The error message the caller was shown (at most 1000 characters); null when it succeeded. */
-  error_message: string | null;
-  /** The upstream's `x-request-id` of its last answer to this request; null for in-process engines or no answer. */
-  upstream_request_id: string | null;
   streamed: boolean;
-  /** Milliseconds from the request's arrival to its settlement. */
   latency_ms: number;
   /** True when tokens were counted by the gateway because the engine reported no usage. */
   estimated: boolean;
-  /** Epoch milliseconds when the request arrived. */
   created_at: number;
 }
 

@@ -45,6 +45,15 @@ function componentMap(a: Args): Record<string, string> | undefined {
   return out;
 }
 
+/** An incident body of the flags given (`field: flag`), with `--component` as `components`. */
+function incidentBody(a: Args, fields: Record<string, string>): Obj {
+  const body: Obj = {};
+  for (const [field, flag] of Object.entries(fields)) if (a.str(flag) !== undefined) body[field] = a.str(flag);
+  const comps = componentMap(a);
+  if (comps) body.components = comps;
+  return body;
+}
+
 export const STATUS_COMMANDS: readonly VerbSpec[] = [
   { resource: 'incidents', verb: 'list', summary: 'list the 50 most recent incidents', args: [], flags: {}, run: async (api) => {
     const r = await api.request('GET', '/status/incidents');
@@ -64,11 +73,7 @@ export const STATUS_COMMANDS: readonly VerbSpec[] = [
       impact: valueFlag('IMPACT', 'override the computed impact: none, minor, major, critical'),
     },
     run: async (api, a) => {
-      const body: Obj = { name: a.str('name'), body: a.str('body') };
-      if (a.str('status')) body.status = a.str('status');
-      const comps = componentMap(a);
-      if (comps) body.components = comps;
-      if (a.str('impact')) body.impact_override = a.str('impact');
+      const body = incidentBody(a, { name: 'name', body: 'body', status: 'status', impact_override: 'impact' });
       return one(await api.request('POST', '/status/incidents', body));
     },
   },
@@ -79,10 +84,7 @@ export const STATUS_COMMANDS: readonly VerbSpec[] = [
     args: ['id'],
     flags: { status: valueFlag('STATUS', 'investigating, identified, monitoring, resolved'), body: valueFlag('TEXT', 'the update text'), name: valueFlag('TEXT', 'a new title'), component: valueFlag('NAME=STATUS,...', 'affected components') },
     run: async (api, a) => {
-      const body: Obj = {};
-      for (const k of ['status', 'body', 'name']) if (a.str(k) !== undefined) body[k] = a.str(k);
-      const comps = componentMap(a);
-      if (comps) body.components = comps;
+      const body = incidentBody(a, { status: 'status', body: 'body', name: 'name' });
       if (Object.keys(body).length === 0) throw new UsageError('nothing to update: give --status, --body, --name and/or --component');
       return one(await api.request('POST', `/status/incidents/${a.path('id')}`, body));
     },

@@ -12,28 +12,14 @@
  * plain string key and slicing a piece costs no allocation of arrays.
  * @module
  */
-import bpeRanks from 'gpt-tokenizer/esm/bpeRanks/o200k_base';
 import { O200K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/esm/encodingParams/constants';
+import { o200kRanks } from './rank-table.js';
 
-/** Token bytes (as a binary string) → rank. */
-const RANKS = buildRanks();
+/** Token bytes (a binary string's range) → rank, -1 for none; shared with the worker threads. */
+const RANKS = o200kRanks();
 
 /** The longest token, in bytes: a text of b bytes has at least ceil(b / MAX_TOKEN_BYTES) tokens. */
-export const MAX_TOKEN_BYTES = longestToken();
-
-function buildRanks(): Map<string, number> {
-  const ranks = new Map<string, number>();
-  bpeRanks.forEach((value, rank) => {
-    ranks.set(typeof value === 'string' ? toBinary(value) : String.fromCharCode(...value), rank);
-  });
-  return ranks;
-}
-
-function longestToken(): number {
-  let max = 1;
-  for (const k of RANKS.keys()) if (k.length > max) max = k.length;
-  return max;
-}
+export const MAX_TOKEN_BYTES = RANKS.longest;
 
 /** UTF-8 bytes of `s` as a binary string; ASCII text is returned as is. */
 export function toBinary(s: string): string {
@@ -55,7 +41,7 @@ export function countPiece(piece: string): number {
     if (hit !== undefined) return hit;
   }
   const bytes = toBinary(piece);
-  const n = bytes.length === 1 || RANKS.has(bytes) ? 1 : bytes.length <= 16 ? mergeSmall(bytes) : mergeLarge(bytes);
+  const n = bytes.length === 1 || RANKS.rank(bytes, 0, bytes.length) >= 0 ? 1 : bytes.length <= 16 ? mergeSmall(bytes) : mergeLarge(bytes);
   if (piece.length <= CACHEABLE_PIECE) {
     if (pieceCache.size >= PIECE_CACHE_MAX) pieceCache.clear();
     pieceCache.set(piece, n);
@@ -63,7 +49,10 @@ export function countPiece(piece: string): number {
   return n;
 }
 
-const rankOf = (bytes: string, from: number, to: number): number => RANKS.get(bytes.slice(from, to)) ?? Infinity;
+const rankOf = (bytes: string, from: number, to: number): number => {
+  const r = RANKS.rank(bytes, from, to);
+  return r < 0 ? Infinity : r;
+};
 
 /** The textbook loop, fastest for short pieces (most words). */
 function mergeSmall(bytes: string): number {
@@ -94,7 +83,7 @@ function mergeSmall(bytes: string): number {
 }
 
 /** Rank of each single byte (every byte is a token). */
-const BYTE_RANKS = Int32Array.from({ length: 256 }, (_, b) => RANKS.get(String.fromCharCode(b))!);
+const BYTE_RANKS = Int32Array.from({ length: 256 }, (_, b) => RANKS.rank(String.fromCharCode(b), 0, 1));
 
 /** Ranks fit in 18 bits, byte offsets in 24: both pack exactly into one double. */
 const RANK_SHIFT = 2 ** 18;
@@ -125,7 +114,7 @@ function mergeLarge(bytes: string): number {
     const key = rank[left]! * RANK_SHIFT + rank[right]!;
     let r = pairs.get(key);
     if (r === undefined) {
-      r = RANKS.get(bytes.slice(left, end)) ?? -1;
+      r = RANKS.rank(bytes, left, end);
       pairs.set(key, r);
     }
     return r;
@@ -295,7 +284,7 @@ function longestTokenInRun(char: string): number {
   const run = unit.repeat(Math.ceil(MAX_TOKEN_BYTES / unit.length) + 2);
   let longest = 1;
   for (let offset = 0; offset < unit.length; offset++) {
-    for (let len = 2; len <= MAX_TOKEN_BYTES; len++) if (len > longest && RANKS.has(run.slice(offset, offset + len))) longest = len;
+    for (let len = 2; len <= MAX_TOKEN_BYTES; len++) if (len > longest && RANKS.rank(run, offset, offset + len) >= 0) longest = len;
   }
   if (runTokens.size < 10_000) runTokens.set(char, longest);
   return longest;

@@ -6,7 +6,7 @@
  * for short texts and the PromptCounter (prompt-counter.ts) for the rest.
  * @module
  */
-import { decode, encode } from 'gpt-tokenizer';
+import { createRequire } from 'node:module';
 import { countTextNow } from './bpe.js';
 import { chatPromptText, promptListTexts, type PromptText } from './prompt-text.js';
 
@@ -19,13 +19,26 @@ export function countText(text: string): number {
   return text.length === 0 ? 0 : countTextNow(text);
 }
 
+type Tokenizer = Pick<typeof import('gpt-tokenizer'), 'encode' | 'decode'>;
+let tokenizer: Tokenizer | undefined;
+
+/**
+ * The tokenizer library's encoder, loaded on first use: only the simulator's tool calls need
+ * token ids, and loading it costs about 10–50 MB of memory (its own copy of the vocabulary) that
+ * a gateway in front of real engines should not carry. Loaded synchronously so that callers stay
+ * synchronous.
+ */
+function library(): Tokenizer {
+  return (tokenizer ??= createRequire(import.meta.url)('gpt-tokenizer') as Tokenizer);
+}
+
 /** Token ids of `text` (the simulator's generator; short texts only: the library's merge is quadratic). */
 export function encodeText(text: string): number[] {
-  return encode(text, AS_TEXT);
+  return library().encode(text, AS_TEXT);
 }
 
 export function decodeTokens(tokens: readonly number[]): string {
-  return decode(tokens as number[]);
+  return library().decode(tokens as number[]);
 }
 
 export function countPromptText(p: PromptText): number {

@@ -19,6 +19,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { countPrompt, minPromptTokens, type CountJob, type CountReply, type Counted } from './count-job.js';
 import type { PromptText } from './prompt-text.js';
+import { workerShare } from './rank-table.js';
 
 export type { Counted } from './count-job.js';
 
@@ -145,7 +146,8 @@ class WorkerPool {
   }
 
   private spawn(): Worker {
-    const w = new Worker(this.file);
+    // The vocabulary table is shared with the worker, not loaded again in it.
+    const w = new Worker(this.file, { workerData: workerShare() });
     // The pool must not keep a process alive that is otherwise done.
     w.unref();
     w.on('message', (reply: CountReply & { id: number }) => {

@@ -7,7 +7,7 @@
  * never merges across pre-token boundaries, so the token count of the joined text equals the
  * number of pieces: a length cap in tokens is exact, and usage equals the tokenizer's count.
  */
-import { encodeText } from '../../tokens/count.js';
+import { countText } from '../../tokens/count.js';
 import { intBetween, pick, type Rng } from './random.js';
 
 const RAW = {
@@ -34,7 +34,7 @@ const RAW = {
 };
 
 const capitalize = (w: string) => w[0]!.toUpperCase() + w.slice(1);
-const oneToken = (s: string) => encodeText(s).length === 1;
+const oneToken = (s: string) => countText(s) === 1;
 
 /** Only words that are one token with a leading space (and capitalized, for determiners). */
 function usable(words: readonly string[], startsSentence: boolean): string[] {

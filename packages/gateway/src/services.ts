@@ -13,6 +13,7 @@ import { ModelAdmissions } from './admission/index.js';
 import { requireAdminKey } from './admin/auth.js';
 import { credentialsFileFor, resolveAdminKey } from './bootstrap.js';
 import { registerAdminRoutes } from './admin/routes.js';
+import { registerModelHealthRoute } from './admin/model-health.js';
 import { registerBillingRoutes } from './billing/routes.js';
 import { AuditRecorder, registerOperatorOrganizationRoutes, registerOrganizationApi } from './organization/index.js';
 import { createSoftLimitHook, SoftLimitNotifier } from './billing/soft-limit.js';
@@ -242,6 +243,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
         config,
         requireAdmin,
       });
+      registerModelHealthRoute(router, { config, engines, snapshot: () => status.snapshot(), requireAdmin });
       consoleService.register(router, requireAdmin);
     },
     registerMetrics(metrics) {

@@ -8,6 +8,7 @@
  * GET    /admin/v1/organizations[/{org_id}]
  * PUT    /admin/v1/organizations/{org_id}                     {name?, tier?}
  * DELETE /admin/v1/organizations/{org_id}
+ * GET    /admin/v1/tiers                                      the usage tiers an organization may have
  * GET    /admin/v1/organizations/{org_id}/models
  * PUT    /admin/v1/organizations/{org_id}/models              {allowed: [...] | null}
  * GET    /admin/v1/organizations/{org_id}/rate_limits[/{model}]
@@ -40,6 +41,7 @@ import { addMember, listMembers, removeMember } from './members.js';
 import { getModelAccess, setModelAccess } from './models.js';
 import { createOrganization, deleteOrganization, getOrganization, listOrganizations, updateOrganization } from './organizations.js';
 import { getRateLimit, listRateLimits, setRateLimit } from './rate-limits.js';
+import { listTiers } from './tiers.js';
 import { createUser, getUser, listUsers } from './users.js';
 
 export type { AdminDeps } from './deps.js';
@@ -79,6 +81,7 @@ export function registerAdminRoutes(router: Router, deps: AdminDeps): (ctx: Requ
   on('GET', '/organizations/:org_id', getOrganization);
   on('PUT', '/organizations/:org_id', updateOrganization);
   on('DELETE', '/organizations/:org_id', deleteOrganization);
+  on('GET', '/tiers', listTiers);
   on('GET', '/organizations/:org_id/models', getModelAccess);
   on('PUT', '/organizations/:org_id/models', setModelAccess);
   on('GET', '/organizations/:org_id/rate_limits', listRateLimits);

@@ -6,7 +6,8 @@
  */
 import { badValue, typeError } from '../admin/input.js';
 import { ApiError } from '../errors/api-error.js';
-import type { AuditLogRecord } from '../store/index.js';
+import type { RequestContext } from '../http/context.js';
+import type { AuditLogRecord, Store } from '../store/index.js';
 import type { OrgHandler } from './deps.js';
 import { arrayParam, listBody, listQuery } from './list.js';
 import { seconds } from './objects.js';
@@ -38,7 +39,13 @@ function effectiveAt(q: URLSearchParams): Partial<Record<(typeof BOUNDS)[number]
 }
 
 /** GET /v1/organization/audit_logs */
-export const listAuditLogs: OrgHandler = async (ctx, caller, deps) => {
+export const listAuditLogs: OrgHandler = async (ctx, caller, deps) => ({ body: await auditLogPage(ctx, deps.store, caller.org.id) });
+
+/**
+ * One page of `orgId`'s audit log as the query asks: for the organization's own admin API above and
+ * for the operator's `GET /admin/v1/organizations/{org_id}/audit_logs`.
+ */
+export async function auditLogPage(ctx: RequestContext, store: Store, orgId: string): Promise<unknown> {
   const { q, page } = listQuery(ctx, ['before', 'event_types', 'actor_ids', 'actor_emails', 'project_ids', 'resource_ids', 'tenant_only', ...BOUNDS.map((b) => `effective_at[${b}]`)]);
   const before = q.get('before') || undefined;
   if (before !== undefined && page.after !== undefined) throw new ApiError('invalid_parameter_combination', { param: 'before', requires: 'after', requirement: 'absent' }, { param: 'before' });
@@ -55,6 +62,6 @@ export const listAuditLogs: OrgHandler = async (ctx, caller, deps) => {
   // Tollgate has no tenant-level events: tenant_only=true lists none.
   if (tenantOnly === 'true') filter.types = ['tenant.*'];
   const cursorPage = { limit: page.limit, ...(page.after ? { after: page.after } : {}), ...(before ? { before } : {}) };
-  const rows = await deps.store.auditLogs.list(caller.org.id, filter, cursorPage);
-  return { body: listBody(rows, { limit: page.limit, ...(page.after ?? before ? { after: page.after ?? before } : {}) }, 'audit log', auditLogObject) };
-};
+  const rows = await store.auditLogs.list(orgId, filter, cursorPage);
+  return listBody(rows, { limit: page.limit, ...(page.after ?? before ? { after: page.after ?? before } : {}) }, 'audit log', auditLogObject);
+}

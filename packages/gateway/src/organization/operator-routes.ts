@@ -3,9 +3,12 @@
  *
  * ```
  * POST /admin/v1/organizations/{org_id}/admin_api_keys   {name, owner_user_id?}
+ * GET  /admin/v1/organizations/{org_id}/audit_logs       the filters and paging of GET /v1/organization/audit_logs
  * ```
  * The answer is shaped like OpenAI's admin-key create response, with `value` shown once. The
  * key acts for `owner_user_id` (an owner of the organization), by default its earliest owner.
+ * The audit log is the organization's own (its owners read the same entries); a deleted
+ * organization's log stays readable, its deletion being the last entry.
  * @module
  */
 import { Fields } from '../admin/input.js';
@@ -16,6 +19,7 @@ import { sendError, sendJson } from '../http/respond.js';
 import type { Router } from '../http/router.js';
 import { issueAdminKey } from './admin-api-keys.js';
 import { operatorActor } from './audit.js';
+import { auditLogPage } from './audit-logs.js';
 import type { OrgDeps } from './deps.js';
 
 export interface OperatorOrgDeps extends OrgDeps {
@@ -43,18 +47,27 @@ async function ownerFor(deps: OrgDeps, orgId: string, requested: string | undefi
 
 export function registerOperatorOrganizationRoutes(router: Router, deps: OperatorOrgDeps): void {
   const publicUrl = deps.config.server.public_url;
-  router.on('POST', '/admin/v1/organizations/:org_id/admin_api_keys', async (ctx) => {
-    try {
-      await deps.requireAdmin(ctx);
-      const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['name', 'owner_user_id']);
-      const name = f.string('name', { required: true });
-      const ownerUserId = f.string('owner_user_id');
-      const org = await liveOrganization(deps.store, ctx.params.org_id!);
-      const owner = await ownerFor(deps, org.id, ownerUserId);
-      sendJson(ctx, 200, await issueAdminKey(deps, operatorActor(ctx), org.id, { name, ownerUserId: owner }));
-    } catch (e) {
-      if (e instanceof ApiError) return sendError(ctx, e, publicUrl);
-      throw e;
-    }
+  const route = (method: string, path: string, h: (ctx: RequestContext) => Promise<unknown>) =>
+    router.on(method, path, async (ctx) => {
+      try {
+        await deps.requireAdmin(ctx);
+        sendJson(ctx, 200, await h(ctx));
+      } catch (e) {
+        if (e instanceof ApiError) return sendError(ctx, e, publicUrl);
+        throw e;
+      }
+    });
+  route('POST', '/admin/v1/organizations/:org_id/admin_api_keys', async (ctx) => {
+    const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['name', 'owner_user_id']);
+    const name = f.string('name', { required: true });
+    const ownerUserId = f.string('owner_user_id');
+    const org = await liveOrganization(deps.store, ctx.params.org_id!);
+    const owner = await ownerFor(deps, org.id, ownerUserId);
+    return issueAdminKey(deps, operatorActor(ctx), org.id, { name, ownerUserId: owner });
+  });
+  route('GET', '/admin/v1/organizations/:org_id/audit_logs', async (ctx) => {
+    const id = ctx.params.org_id!;
+    if (!(await deps.store.organizations.get(id, { includeDeleted: true }))) throw new ApiError('resource_not_found', { resource: 'organization', id });
+    return auditLogPage(ctx, deps.store, id);
   });
 }

@@ -8,7 +8,7 @@ import type { Config } from '../config/types.js';
 import type { Metrics } from '../status/metrics.js';
 import type { PromptCounter } from '../tokens/prompt-counter.js';
 import type { Engine } from './engine.js';
-import { OpenAICompatibleEngine } from './openai-compatible/index.js';
+import { OpenAICompatibleEngine, type DeploymentState } from './openai-compatible/index.js';
 import { SimulatorEngine } from './simulator/index.js';
 
 export function createEngines(config: Pick<Config, 'models' | 'server'>, deps: { clock: Clock; env: Record<string, string | undefined>; promptCounter: PromptCounter }): Map<string, Engine> {
@@ -24,9 +24,14 @@ export function createEngines(config: Pick<Config, 'models' | 'server'>, deps: {
   return engines;
 }
 
+/** A model's deployments with their breakers (the simulator has none). */
+export function deploymentStatesOf(engine: Engine | undefined): DeploymentState[] {
+  return engine instanceof OpenAICompatibleEngine ? engine.deploymentStates() : [];
+}
+
 /** Per deployment of the OpenAI-compatible engines: circuit breaker state and stream_options refusal. */
 export function registerEngineMetrics(metrics: Metrics, engines: ReadonlyMap<string, Engine>): void {
-  const deployments = () => [...engines.values()].flatMap((e) => (e instanceof OpenAICompatibleEngine ? e.deploymentStates() : []));
+  const deployments = () => [...engines.values()].flatMap(deploymentStatesOf);
   metrics.gauge('tollgate_upstream_breaker_open', 'Deployments whose circuit breaker is open (1) or half-open (0.5).', ['deployment'], () =>
     deployments().map((d) => [{ deployment: d.name }, d.breaker.state === 'open' ? 1 : d.breaker.state === 'half_open' ? 0.5 : 0]),
   );

@@ -17,13 +17,18 @@ import { RequestsPage } from './pages/Requests';
 import { UsagePage } from './pages/Usage';
 import { LimitsPage } from './pages/Limits';
 import { QuotaRequestsAdminPage } from './pages/operator/QuotaRequestsAdmin';
+import { OrganizationsPage } from './pages/operator/Organizations';
+import { ModelsPage } from './pages/operator/Models';
+import { StatusAdminPage } from './pages/operator/StatusAdmin';
+import { AuditLogAdminPage } from './pages/operator/AuditLogAdmin';
+import { AuditLogPage } from './pages/AuditLog';
 import { NotFoundPage } from './pages/NotFound';
 import { useSession } from './session';
 
 function Home() {
   const { session } = useSession();
   if (session === undefined) return null;
-  const home = !session ? '/login' : session.organization ? '/api-keys' : '/operator/quota-requests';
+  const home = !session ? '/login' : session.organization ? '/api-keys' : '/operator/organizations';
   return <Navigate to={home} replace />;
 }
 
@@ -60,7 +65,13 @@ export function App() {
                 <Route path="/limits" element={<RequireRole who="owner"><LimitsPage /></RequireRole>} />
                 <Route path="/usage" element={<RequireRole who="owner"><UsagePage /></RequireRole>} />
                 <Route path="/requests" element={<RequestsPage />} />
+                <Route path="/audit-log" element={<RequireRole who="owner"><AuditLogPage /></RequireRole>} />
                 <Route path="/operator/quota-requests" element={<RequireRole who="operator"><QuotaRequestsAdminPage /></RequireRole>} />
+                <Route path="/operator/organizations" element={<RequireRole who="operator"><OrganizationsPage /></RequireRole>} />
+                <Route path="/operator/organizations/:orgId" element={<RequireRole who="operator"><OrganizationsPage /></RequireRole>} />
+                <Route path="/operator/models" element={<RequireRole who="operator"><ModelsPage /></RequireRole>} />
+                <Route path="/operator/status" element={<RequireRole who="operator"><StatusAdminPage /></RequireRole>} />
+                <Route path="/operator/audit-log" element={<RequireRole who="operator"><AuditLogAdminPage /></RequireRole>} />
                 <Route path="/account" element={<AccountPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Route>

@@ -24,7 +24,12 @@ export const NAV: readonly NavItem[] = [
   { to: '/limits', label: 'nav.limits', who: 'owner' },
   { to: '/usage', label: 'nav.usage', who: 'owner' },
   { to: '/requests', label: 'nav.requests', who: 'member' },
+  { to: '/audit-log', label: 'nav.auditLog', who: 'owner' },
+  { to: '/operator/organizations', label: 'nav.organizations', who: 'operator' },
   { to: '/operator/quota-requests', label: 'nav.quotaRequests', who: 'operator' },
+  { to: '/operator/models', label: 'nav.models', who: 'operator' },
+  { to: '/operator/status', label: 'nav.statusPage', who: 'operator' },
+  { to: '/operator/audit-log', label: 'nav.auditLog', who: 'operator' },
 ];
 
 export const canSee = (s: Session, who: NavItem['who']): boolean =>

@@ -1,9 +1,11 @@
+import type { AbortLike } from './http/abort-latch.js';
+
 /** Injected time: tests pass a fake clock; nothing on the request path reads Date.now directly. */
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
   /** Resolves after `ms` of this clock's time (fake clocks resolve when advanced). */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  sleep(ms: number, signal?: AbortLike): Promise<void>;
 }
 
 export const systemClock: Clock = {

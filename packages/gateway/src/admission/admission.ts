@@ -10,6 +10,7 @@
 import type { Clock } from '../clock.js';
 import { jitteredRetryHeaders } from '../http/retry-hint.js';
 import { ApiError } from '../errors/api-error.js';
+import type { AbortLike } from '../http/abort-latch.js';
 import { AimdLimit } from './aimd-limit.js';
 import { DrainRate } from './drain-rate.js';
 import { VirtualTokenCounterQueue } from './fair-queue.js';
@@ -41,7 +42,7 @@ interface Waiter {
   readonly cost: number;
   readonly resolve: (slot: Slot) => void;
   readonly reject: (err: unknown) => void;
-  readonly signal: AbortSignal | undefined;
+  readonly signal: AbortLike | undefined;
   onAbort: (() => void) | undefined;
   /** Cancels the wait timer once the waiter is settled. */
   readonly timer: AbortController;

@@ -1,3 +1,5 @@
+import type { AbortLike } from '../http/abort-latch.js';
+
 /** The shapes of the admission stage: its configuration, a request for a slot, a slot, a slot source. */
 
 export interface AdaptiveLimitConfig {
@@ -27,7 +29,7 @@ export interface AcquireRequest {
   /** Estimated tokens (prompt + expected output): what fairness charges the organization. */
   cost: number;
   /** Aborted when the client gives up: a queued request leaves the queue at once. */
-  signal?: AbortSignal;
+  signal?: AbortLike;
   /** Absolute deadline (clock ms), e.g. from X-Stainless-Timeout; the wait is min(max_wait_ms, deadline). */
   deadlineMs?: number;
 }

@@ -93,7 +93,7 @@ export function fail(ctx: RequestContext, e: unknown, opts: Pick<DispatchOptions
   }
   if (e instanceof ApiError) return sendError(ctx, e, opts.publicUrl);
   if (e instanceof UpstreamHttpError) return sendJson(ctx, e.status, e.body, { ...e.headers });
-  if (ctx.signal.aborted) {
+  if (ctx.clientGone.aborted) {
     res.destroy();
     return;
   }

@@ -35,6 +35,7 @@ import { credentialFrom } from './bearer.js';
 import { FailedAuthLimiter } from './failed-auth-limiter.js';
 import { InvalidationBus, type Invalidation } from './invalidation.js';
 import { KeyHasher } from './key-hasher.js';
+import { KeyHashMemo } from './key-hash-memo.js';
 import { LastUsedBuffer } from './last-used.js';
 import { PrincipalCache } from './principal-cache.js';
 import { loadServerSecrets, type SecretSources } from './server-secret.js';
@@ -93,6 +94,7 @@ export class Identity {
   private closed: Promise<void> | undefined;
   private readonly listeners: ((e: Invalidation) => void)[] = [];
   private readonly staleKeys: StaleServing;
+  private readonly knownHashes: KeyHashMemo;
 
   constructor(deps: IdentityDeps) {
     const { store, config, clock } = deps;
@@ -110,6 +112,7 @@ export class Identity {
     // limits cache would miss (one store read per request) for every key beyond it.
     const maxKeys = deps.options?.maxCachedKeys ?? MAX_CACHED_KEYS;
     this.cache = new PrincipalCache(clock, ttl, { maxKeys });
+    this.knownHashes = new KeyHashMemo(maxKeys);
     this.limits = new LimitsResolver(store, config, clock, ttl, { keys: maxKeys }, config.database.max_stale_ms, deps.log);
     this.staleKeys = new StaleServing(clock, Math.max(ttl, config.database.max_stale_ms), 'api keys', deps.log);
     this.lastUsed = new LastUsedBuffer(store.apiKeys);
@@ -162,7 +165,9 @@ export class Identity {
     if (token.startsWith(ADMIN_KEY_PREFIX)) throw await this.refuseAdminKey(ctx, token);
     if (!isWellFormedKey(token)) throw await this.fail(ip, invalidKey(token), 'malformed key');
     const hasher = this.hasher ?? (await this.storeOutage.guard(() => this.keyHasher()));
-    const hash = hasher.hash(token);
+    const digest = KeyHashMemo.digest(token);
+    const known = this.knownHashes.get(digest);
+    const hash = known ?? hasher.hash(token);
 
     let outcome = this.cache.get(hash);
     if (!outcome) {
@@ -185,6 +190,7 @@ export class Identity {
       throw await this.fail(ip, outcome.error === 'no_organization' ? new ApiError('no_organization') : invalidKey(token), outcome.error);
     }
     const p = outcome.principal;
+    if (known === undefined) this.knownHashes.remember(digest, hash);
 
     const refusing = refusingList(p.ipAllowlists, ip);
     if (refusing) throw await this.fail(ip, new ApiError('ip_not_authorized', { ip: ip.slice(0, MAX_ECHO), scope: refusing.scope }), `address not on the ${refusing.scope} IP allowlist`);

@@ -106,7 +106,7 @@ class Run {
     // 7: a slot on the engine, in the per-organization fair queue.
     let slot: SlotLike | undefined;
     const admission = deps.admissions.of(v.model);
-    if (admission) slot = await admission.acquire({ orgId: caller.orgId, cost: tokens, signal: ctx.signal, deadlineMs: this.deadline() });
+    if (admission) slot = await admission.acquire({ orgId: caller.orgId, cost: tokens, signal: ctx.clientGone, deadlineMs: this.deadline() });
 
     // 8: forward.
     let outcome: Parameters<SlotLike['release']>[0] = 'error';
@@ -125,7 +125,7 @@ class Run {
           stream: v.stream,
           clientWantsUsage: v.includeUsage,
           requestId: ctx.id,
-          signal: ctx.signal,
+          signal: ctx.clientGone,
           onUpstreamRequestId: (id) => {
             this.upstreamRequestId = id;
           },
@@ -148,9 +148,9 @@ class Run {
         const r = await relayStream(ctx, result.chunks, v.includeUsage, this.deps.config.server.public_url, (o) => this.finishStream(v, o), deps.promptCounter);
         produced = r.tokens;
       }
-      outcome = ctx.signal.aborted ? 'cancelled' : 'success';
+      outcome = ctx.clientGone.aborted ? 'cancelled' : 'success';
     } catch (e) {
-      outcome = e instanceof ApiError && e.entry.kind === 'overloaded' ? 'overload' : ctx.signal.aborted ? 'cancelled' : 'error';
+      outcome = e instanceof ApiError && e.entry.kind === 'overloaded' ? 'overload' : ctx.clientGone.aborted ? 'cancelled' : 'error';
       throw e;
     } finally {
       slot?.release(outcome, produced);
@@ -211,7 +211,7 @@ class Run {
   async failed(e: unknown): Promise<void> {
     if (this.finished) return;
     const err = e instanceof ApiError ? e : undefined;
-    const { status, errorCode, errorMessage } = failureRecord(e, this.ctx.signal.aborted, this.deps.config.server.public_url);
+    const { status, errorCode, errorMessage } = failureRecord(e, this.ctx.clientGone.aborted, this.deps.config.server.public_url);
     this.nameIncident(status, err);
     const outcome: Outcome = { usage: undefined, estimated: false, status, errorCode, errorMessage };
     // The gateway's own overload is never charged to the caller: give everything back.

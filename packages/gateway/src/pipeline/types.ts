@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config, LimitSet, ModelConfig } from '../config/types.js';
+import type { AbortLike } from '../http/abort-latch.js';
 import type { RequestContext } from '../http/context.js';
 import type { EngineCall, EngineResult } from '../upstream/engine.js';
 import type { UsageEvent } from '../usage/event.js';
@@ -62,7 +63,7 @@ export interface SlotLike {
   release(outcome: 'success' | 'overload' | 'error' | 'cancelled', actualCost?: number): void;
 }
 export interface AdmissionLike {
-  acquire(r: { orgId: string; cost: number; signal?: AbortSignal; deadlineMs?: number }): Promise<SlotLike>;
+  acquire(r: { orgId: string; cost: number; signal?: AbortLike; deadlineMs?: number }): Promise<SlotLike>;
 }
 
 export interface EngineDispatch {

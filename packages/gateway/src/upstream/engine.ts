@@ -1,4 +1,5 @@
 import type { Usage } from '@tollgate/protocol';
+import type { AbortLike } from '../http/abort-latch.js';
 
 /**
  * `responses` calls carry a Responses API body (earlier turns already expanded into `input`,
@@ -20,7 +21,7 @@ export interface EngineCall {
   clientWantsUsage: boolean;
   requestId: string;
   /** Aborted when the client disconnects or a deadline passes: the engine stops work at once. */
-  signal: AbortSignal;
+  signal: AbortLike;
   /** A catalog id from `x-tollgate-fault`, passed only when the config allows the header. */
   fault?: string;
   /**

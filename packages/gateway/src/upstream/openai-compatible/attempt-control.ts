@@ -18,9 +18,11 @@
 import { formatDuration, type ErrorId } from '@tollgate/protocol';
 import type { Timeouts } from '../../config/types.js';
 import { ApiError } from '../../errors/api-error.js';
+import { AbortLatch, type AbortLike } from '../../http/abort-latch.js';
 
 export class AttemptControl {
-  private readonly controller = new AbortController();
+  /** Not an AbortController: one of those per attempt cost more than the rest of this class. */
+  private readonly controller = new AbortLatch();
   private total: NodeJS.Timeout | undefined;
   private firstByte: NodeJS.Timeout | undefined;
   private idle: NodeJS.Timeout | undefined;
@@ -28,7 +30,7 @@ export class AttemptControl {
 
   constructor(
     private readonly timeouts: Timeouts,
-    private readonly client: AbortSignal,
+    private readonly client: AbortLike,
     stream: boolean,
   ) {
     if (client.aborted) {
@@ -40,13 +42,13 @@ export class AttemptControl {
     if (stream) this.firstByte = this.timer('upstream_first_byte_timeout', timeouts.first_byte_ms);
   }
 
-  get signal(): AbortSignal {
-    return this.controller.signal;
+  get signal(): AbortLike {
+    return this.controller;
   }
 
   /** Aborted because the client went away (not by a deadline of ours). */
   get clientAborted(): boolean {
-    return this.controller.signal.aborted && this.client.aborted && this.controller.signal.reason === this.client.reason;
+    return this.controller.aborted && this.client.aborted && this.controller.reason === this.client.reason;
   }
 
   firstByteSeen(): void {
@@ -56,7 +58,7 @@ export class AttemptControl {
 
   /** Starts the idle deadline for one wait on the upstream. */
   armIdle(): void {
-    if (this.firstByte !== undefined || this.controller.signal.aborted) return;
+    if (this.firstByte !== undefined || this.controller.aborted) return;
     this.idle = this.timer('upstream_idle_timeout', this.timeouts.idle_ms);
   }
 

@@ -70,7 +70,8 @@ export async function attempt(target: DeploymentTarget, call: EngineCall, opts: 
       method: 'POST',
       headers: call.fault === undefined ? headers : { ...headers, [HEADER.fault]: call.fault },
       body: JSON.stringify(body),
-      signal: ctl.signal,
+      // An AbortLatch, which undici takes as it takes an AbortSignal (aborted, reason, listeners).
+      signal: ctl.signal as AbortSignal,
       // Ours (AttemptControl) name the timeout that passed; undici's would not.
       headersTimeout: 0,
       bodyTimeout: 0,

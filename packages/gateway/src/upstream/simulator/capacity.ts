@@ -1,3 +1,4 @@
+import type { AbortLike } from '../../http/abort-latch.js';
 import { ApiError } from '../../errors/api-error.js';
 
 /** What the simulator reports about its load, so tests can check what the gateway sent it. */
@@ -15,7 +16,7 @@ export interface SimulatorStats {
 interface Waiter {
   grant: (release: () => void) => void;
   reject: (reason: unknown) => void;
-  signal: AbortSignal;
+  signal: AbortLike;
   onAbort: () => void;
 }
 
@@ -40,7 +41,7 @@ export class Capacity {
    * when one is free, so calls fired together are ordered as they were made. A call aborted while
    * queued leaves the queue and rejects with the signal's reason.
    */
-  acquire(signal: AbortSignal): Promise<() => void> {
+  acquire(signal: AbortLike): Promise<() => void> {
     if (signal.aborted) return Promise.reject(signal.reason);
     if (this.inFlight < this.maxInFlight) {
       this.inFlight++;

@@ -111,7 +111,7 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
       stream,
       clientWantsUsage: (b.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true,
       requestId: ctx.id,
-      signal: ctx.signal,
+      signal: ctx.clientGone,
       ...(faultValue !== undefined && cutAfter === null ? { fault: faultValue } : {}),
     });
     if (result.kind === 'json') return sendJson(ctx, 200, result.body);
@@ -119,7 +119,7 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
     try {
       await relayChunks(ctx.res, endpoint, result.chunks, cutAfter);
     } catch (e) {
-      if (ctx.signal.aborted || ctx.res.destroyed) return;
+      if (ctx.clientGone.aborted || ctx.res.destroyed) return;
       const err = e instanceof ApiError ? e : new ApiError('server_error', {}, { cause: e });
       ctx.res.end(streamErrorFrame(err, dispatch.publicUrl, endpoint === 'responses' ? 'responses' : 'chat'));
     }

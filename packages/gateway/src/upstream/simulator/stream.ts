@@ -5,6 +5,7 @@
  * abandoned with `return()`, never read at all, or aborted.
  */
 import type { Clock } from '../../clock.js';
+import type { AbortLike } from '../../http/abort-latch.js';
 import type { ApiError } from '../../errors/api-error.js';
 import type { Frame } from './answer.js';
 import { waitFor, waitForAbort } from './wait.js';
@@ -12,7 +13,7 @@ import { waitFor, waitForAbort } from './wait.js';
 export interface FrameStreamOptions {
   frames: readonly Frame[];
   clock: Clock;
-  signal: AbortSignal;
+  signal: AbortLike;
   /** Clock time of the first token (after time to first token). */
   start: number;
   tokensPerSecond: number;

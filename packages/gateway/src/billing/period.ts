@@ -14,13 +14,22 @@ export interface Period {
   endMs: number;
 }
 
-/** The period containing the instant `ms`. */
+/** The last period computed: every request asks for the current one, which changes once a month. */
+let lastPeriod: Period | undefined;
+
+/** The period containing the instant `ms` (the same object for instants of one month in a row: do not change it). */
 export function periodOf(ms: number): Period {
+  const last = lastPeriod;
+  if (last !== undefined && ms >= last.startMs && ms < last.endMs) return last;
+  return (lastPeriod = computePeriod(ms));
+}
+
+function computePeriod(ms: number): Period {
   const d = new Date(ms);
   if (Number.isNaN(d.getTime())) throw new RangeError(`not a time: ${ms}`);
   const y = d.getUTCFullYear();
   const m = d.getUTCMonth();
-  return { key: `${String(y).padStart(4, '0')}-${String(m + 1).padStart(2, '0')}`, startMs: Date.UTC(y, m, 1), endMs: Date.UTC(y, m + 1, 1) };
+  return Object.freeze({ key: `${String(y).padStart(4, '0')}-${String(m + 1).padStart(2, '0')}`, startMs: Date.UTC(y, m, 1), endMs: Date.UTC(y, m + 1, 1) });
 }
 
 export function currentPeriod(clock: Clock): Period {

@@ -75,6 +75,12 @@ export class MemoryCounterStore implements CounterStore {
   private readonly buckets = new Map<string, BucketCell>();
   private readonly spends = new Map<string, SpendCell>();
   private readonly reservations = new Map<string, Map<string, Reservation>>();
+  /**
+   * Per tag, no lease of its held reservations runs out before this (a lower bound: settled ones
+   * are not taken out), so the sweep on every reserve skips its loop over the requests in flight
+   * until one may have expired.
+   */
+  private readonly sweepAt = new Map<string, number>();
   private opsSinceGc = 0;
   private closed = false;
 
@@ -90,8 +96,10 @@ export class MemoryCounterStore implements CounterStore {
     if (r.spend?.guarded && r.projectSpend && !this.spendCell(spendName(r.tag, r.projectSpend.key), now)?.restored) throw new CounterStateLost(r.tag, 'project');
     this.sweep(r.tag, now);
 
-    const scales = r.buckets.map((b) => bucketScale(b.limit, b.windowMs));
-    const levels = r.buckets.map((b, i) => this.levelOf(bucketName(r.tag, b.key), scales[i]!, now));
+    // Each name is built once per call (a Map lookup hashes a new string anew).
+    const names = r.buckets.map((b) => bucketName(r.tag, b.key));
+    const scales = r.buckets.map((b) => scaleOf(b.limit, b.windowMs));
+    const levels = names.map((name, i) => this.levelOf(name, scales[i]!, now));
     const failures: ReserveFailure[] = [];
     r.buckets.forEach((b, i) => {
       const s = scales[i]!;
@@ -102,14 +110,16 @@ export class MemoryCounterStore implements CounterStore {
     });
     let spend: SpendState | undefined;
     let projectSpend: SpendState | undefined;
-    const checkSpend = (target: 'spend' | 'project_spend', key: string, hardLimit: bigint | null, amount: bigint): SpendState => {
-      const cell = this.spendCell(spendName(r.tag, key), now);
+    const spendKey = r.spend ? spendName(r.tag, r.spend.key) : '';
+    const projectKey = r.spend && r.projectSpend ? spendName(r.tag, r.projectSpend.key) : '';
+    const checkSpend = (target: 'spend' | 'project_spend', name: string, hardLimit: bigint | null, amount: bigint): SpendState => {
+      const cell = this.spendCell(name, now);
       const state = { spent: cell?.spent ?? 0n, reserved: cell?.reserved ?? 0n };
       if (hardLimit !== null && state.spent + state.reserved + amount > hardLimit) failures.push({ target, available: hardLimit - state.spent - state.reserved, retryAfterMs: null });
       return state;
     };
-    if (r.spend) spend = checkSpend('spend', r.spend.key, r.spend.hardLimit, r.spend.amount);
-    if (r.spend && r.projectSpend) projectSpend = checkSpend('project_spend', r.projectSpend.key, r.projectSpend.hardLimit, r.spend.amount);
+    if (r.spend) spend = checkSpend('spend', spendKey, r.spend.hardLimit, r.spend.amount);
+    if (r.spend && r.projectSpend) projectSpend = checkSpend('project_spend', projectKey, r.projectSpend.hardLimit, r.spend.amount);
     if (failures.length > 0) {
       return { admitted: false, buckets: r.buckets.map((b, i) => stateOf(b.limit, levels[i]!, scales[i]!)), ...(spend && { spend }), ...(projectSpend && { projectSpend }), failures };
     }
@@ -119,35 +129,43 @@ export class MemoryCounterStore implements CounterStore {
     r.buckets.forEach((b, i) => {
       const s = scales[i]!;
       const level = levels[i]! - b.cost * s.q;
-      if (b.cost > 0) this.writeBucket(bucketName(r.tag, b.key), level, s, now);
+      if (b.cost > 0) this.writeBucket(names[i]!, level, s, now);
       states.push(stateOf(b.limit, level, s));
     });
     const record: Reservation = {
-      buckets: r.buckets.map((b, i) => ({ key: bucketName(r.tag, b.key), cost: b.cost, ...scales[i]! })),
+      buckets: r.buckets.map((b, i) => ({ key: names[i]!, cost: b.cost, q: scales[i]!.q, rate: scales[i]!.rate, capacity: scales[i]!.capacity })),
       leaseExpiresAt: now + r.leaseMs,
       expiresAt: now + r.leaseMs + RECORD_GRACE_MS,
     };
     if (r.spend && spend) {
       const expiresAt = r.spend.periodEndMs + SPEND_GRACE_MS;
       const hold = (name: string, state: SpendState): SpendState => {
-        const restored = this.spends.get(name)?.restored;
         const next = { spent: state.spent, reserved: state.reserved + r.spend!.amount };
-        this.spends.set(name, { ...next, expiresAt, ...(restored && { restored }) });
+        // Updated in place (an expired cell too: it keeps its `restored` mark, as it always did).
+        const cell = this.spends.get(name);
+        if (cell) {
+          cell.spent = next.spent;
+          cell.reserved = next.reserved;
+          cell.expiresAt = expiresAt;
+        } else {
+          this.spends.set(name, { spent: next.spent, reserved: next.reserved, expiresAt });
+        }
         return next;
       };
-      const name = spendName(r.tag, r.spend.key);
-      spend = hold(name, spend);
-      record.spend = { key: name, amount: r.spend.amount, expiresAt };
+      spend = hold(spendKey, spend);
+      record.spend = { key: spendKey, amount: r.spend.amount, expiresAt };
       record.expiresAt = Math.max(record.expiresAt, expiresAt);
       if (r.projectSpend && projectSpend) {
-        record.projectSpendKey = spendName(r.tag, r.projectSpend.key);
-        projectSpend = hold(record.projectSpendKey, projectSpend);
+        record.projectSpendKey = projectKey;
+        projectSpend = hold(projectKey, projectSpend);
       }
     }
     // Looked up only now: the sweep above may have dropped the tag's (emptied) map.
     const held = this.reservations.get(r.tag);
     if (held) held.set(r.reservationId, record);
     else this.reservations.set(r.tag, new Map([[r.reservationId, record]]));
+    const sweepAt = this.sweepAt.get(r.tag);
+    if (sweepAt === undefined || record.leaseExpiresAt < sweepAt) this.sweepAt.set(r.tag, record.leaseExpiresAt);
     return { admitted: true, buckets: states, ...(spend && { spend }), ...(projectSpend && { projectSpend }) };
   }
 
@@ -264,9 +282,18 @@ export class MemoryCounterStore implements CounterStore {
   /** Expired leases: the reserved spend becomes spent (worst case); bucket tokens stay consumed. */
   private sweep(tag: string, now: number): void {
     const held = this.reservations.get(tag);
-    if (!held) return;
+    if (!held) {
+      this.sweepAt.delete(tag);
+      return;
+    }
+    const at = this.sweepAt.get(tag);
+    if (at !== undefined && at > now) return;
+    let next = Infinity;
     for (const [id, rec] of held) {
-      if (rec.leaseExpiresAt > now) continue;
+      if (rec.leaseExpiresAt > now) {
+        if (rec.leaseExpiresAt < next) next = rec.leaseExpiresAt;
+        continue;
+      }
       held.delete(id);
       if (rec.expiresAt <= now || !rec.spend) continue;
       for (const key of [rec.spend.key, rec.projectSpendKey]) {
@@ -277,7 +304,12 @@ export class MemoryCounterStore implements CounterStore {
         cell.spent += rec.spend.amount;
       }
     }
-    if (held.size === 0) this.reservations.delete(tag);
+    if (held.size === 0) {
+      this.reservations.delete(tag);
+      this.sweepAt.delete(tag);
+    } else {
+      this.sweepAt.set(tag, next);
+    }
   }
 
   /** Amortised O(1): a full pass once the number of calls since the last pass reaches the size. */
@@ -288,7 +320,30 @@ export class MemoryCounterStore implements CounterStore {
     for (const [k, c] of this.buckets) if (c.expiresAt <= now) this.buckets.delete(k);
     for (const tag of [...this.reservations.keys()]) this.sweep(tag, now);
     for (const [k, c] of this.spends) if (c.expiresAt <= now) this.spends.delete(k);
+    for (const tag of this.sweepAt.keys()) if (!this.reservations.has(tag)) this.sweepAt.delete(tag);
   }
+}
+
+/**
+ * The scale of a (limit, window): the same few pairs on every request, so they are computed once.
+ * Shared and frozen; bounded in case limits keep changing.
+ */
+const scales = new Map<number, Map<number, BucketScale>>();
+let scaleCount = 0;
+function scaleOf(limit: number, windowMs: number): BucketScale {
+  let byLimit = scales.get(windowMs);
+  const hit = byLimit?.get(limit);
+  if (hit) return hit;
+  if (scaleCount >= 10_000) {
+    scales.clear();
+    scaleCount = 0;
+    byLimit = undefined;
+  }
+  if (!byLimit) scales.set(windowMs, (byLimit = new Map()));
+  const s = Object.freeze(bucketScale(limit, windowMs));
+  byLimit.set(limit, s);
+  scaleCount++;
+  return s;
 }
 
 function stateOf(limit: number, level: number, s: BucketScale): BucketStatus {

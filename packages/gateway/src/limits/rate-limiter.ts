@@ -74,6 +74,28 @@ export const keyScope = (keyId: string): string => `key:${encodeURIComponent(key
 export const projectScope = (projectId: string): string => `proj:${encodeURIComponent(projectId)}`;
 export const bucketName = (scope: string, model: string, d: Dimension): string => `${scope}:${encodeURIComponent(model)}:${d.abbr.toLowerCase()}`;
 
+/**
+ * The names of one scope's buckets for a model, by dimension (DIMENSIONS' order): the same few on
+ * every request, so they are built once. Bounded: cleared when a flood of scopes fills it.
+ */
+const namesByScope = new Map<string, Map<string, readonly string[]>>();
+let namedScopes = 0;
+function bucketNames(scope: string, model: string): readonly string[] {
+  let byModel = namesByScope.get(scope);
+  const hit = byModel?.get(model);
+  if (hit) return hit;
+  if (namedScopes >= 100_000) {
+    namesByScope.clear();
+    namedScopes = 0;
+    byModel = undefined;
+  }
+  if (!byModel) namesByScope.set(scope, (byModel = new Map()));
+  const names = DIMENSIONS.map((d) => bucketName(scope, model, d));
+  byModel.set(model, names);
+  namedScopes++;
+  return names;
+}
+
 export class RateLimiter {
   private readonly leaseMs: number;
   private readonly clock: Pick<Clock, 'now'>;
@@ -94,7 +116,10 @@ export class RateLimiter {
     const buckets: BucketRequest[] = [];
     let blocked: { dim: Dimension; scope: 'organization' | 'project' | 'key' } | undefined;
     const add = (scope: string, limits: LimitSet | undefined, whose: 'organization' | 'project' | 'key') => {
-      for (const d of DIMENSIONS) {
+      if (!limits) return;
+      const names = bucketNames(scope, input.model);
+      for (let i = 0; i < DIMENSIONS.length; i++) {
+        const d = DIMENSIONS[i]!;
         const limit = limits?.[d.field];
         if (limit === null || limit === undefined) continue;
         // 0 blocks the model (documented); it never reaches the store, whose buckets need L > 0.
@@ -103,7 +128,7 @@ export class RateLimiter {
           continue;
         }
         dims.push(d);
-        buckets.push({ key: bucketName(scope, input.model, d), limit, windowMs: d.windowMs, cost: d.kind === 'tokens' ? Math.ceil(input.tokens) : 1 });
+        buckets.push({ key: names[i]!, limit, windowMs: d.windowMs, cost: d.kind === 'tokens' ? Math.ceil(input.tokens) : 1 });
       }
     };
     add(ORG_SCOPE, input.orgLimits, 'organization');

@@ -181,7 +181,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     sharedCounters: redis !== undefined,
   });
   const usageOverruns = usageOverrunCounter();
-  const orgDeps = { store, identity, config, clock, log, audit: new AuditRecorder(store, clock) };
+  const orgDeps = { store, identity, config, clock, log, counters, audit: new AuditRecorder(store, clock) };
   const consoleService = createConsole({ store, config, clock, identity, org: orgDeps, credentialsFile, log, ...(redis ? { redis } : {}), ...(deps.consoleDist ? { distDir: deps.consoleDist } : {}), env: deps.env, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   // Every /admin/v1 route admits an operator's console session or the admin key.
   const requireAdmin = consoleService.adminCheck((ctx) => requireAdminKey(ctx, adminKey.digest, identity.failures));

@@ -53,7 +53,7 @@ const isRead = (method: string) => method === 'GET' || method === 'HEAD';
  */
 function readerMayRead(path: string): boolean {
   const rel = path.slice('/v1/organization'.length);
-  if (/^\/(costs|spend_limit|admin_api_keys|audit_logs)(\/|$)/.test(rel)) return false;
+  if (/^\/(costs|spend_limit|rate_limits|admin_api_keys|audit_logs)(\/|$)/.test(rel)) return false;
   if (/^\/projects\/[^/]+\/(rate_limits|spend_limit)(\/|$)/.test(rel)) return false;
   return true;
 }

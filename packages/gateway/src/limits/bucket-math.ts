@@ -9,7 +9,7 @@
  * kept below 2^50, so sums and the products in the division helpers stay exact.
  * @module
  */
-import type { ReserveRequest, SettleRequest } from './counter-store.js';
+import type { PeekBucket, ReserveRequest, SettleRequest } from './counter-store.js';
 
 /** Largest money amount (pico-dollars) a counter takes: a 64-bit signed integer, as the databases store it. */
 export const MAX_MONEY = 2n ** 63n - 1n;
@@ -101,6 +101,16 @@ export function validateReserve(r: ReserveRequest): void {
     check(r.spend !== undefined, 'projectSpend needs spend (it is charged the same amount for the same period)');
     check(typeof p.key === 'string' && p.key.length > 0 && p.key !== r.spend?.key, 'projectSpend key must be a non-empty string other than the spend key');
     check(p.hardLimit === null || isMoney(p.hardLimit), `projectSpend hardLimit must be null or a bigint in [0, 2^63), got ${String(p.hardLimit)}`);
+  }
+}
+
+export function validatePeek(tag: string, buckets: readonly PeekBucket[]): void {
+  validateTag(tag);
+  for (const b of buckets) {
+    check(typeof b.key === 'string' && b.key.length > 0, 'bucket key must be a non-empty string');
+    check(isCount(b.limit) && b.limit > 0, `bucket ${b.key}: limit must be a positive integer, got ${b.limit}`);
+    check(isCount(b.windowMs) && b.windowMs > 0, `bucket ${b.key}: windowMs must be a positive integer, got ${b.windowMs}`);
+    check(bucketScale(b.limit, b.windowMs).capacity <= MAX_UNITS, `bucket ${b.key}: limit ${b.limit} per ${b.windowMs} ms is too fine to count exactly`);
   }
 }
 

@@ -133,6 +133,13 @@ export type ReserveOutcome =
   | { admitted: true; buckets: BucketStatus[]; spend?: SpendState; projectSpend?: SpendState }
   | { admitted: false; buckets: BucketStatus[]; spend?: SpendState; projectSpend?: SpendState; failures: ReserveFailure[] };
 
+/** A bucket to read without touching it: the same key, limit and window a reserve would use. */
+export interface PeekBucket {
+  key: string;
+  limit: number;
+  windowMs: number;
+}
+
 export interface SettleRequest {
   reservationId: string;
   tag: string;
@@ -157,6 +164,12 @@ export interface CounterStore {
    * reservation is unknown, already settled or swept: a second settle changes nothing.
    */
   settle(s: SettleRequest): Promise<boolean>;
+  /**
+   * The buckets as they stand now (refilled to the store's time), in the order given, without
+   * writing anything: no debit, no refill written back, no sweep, no expiry changed. What the
+   * console shows as "left right now"; a bucket never written (or full again) reads as full.
+   */
+  peek(tag: string, buckets: readonly PeekBucket[]): Promise<BucketStatus[]>;
   spendOf(tag: string, key: string): Promise<SpendState>;
   /** Sets `spent` (reserved is kept): the gateway rebuilds it from the durable ledger at start. */
   setSpent(tag: string, key: string, spent: bigint, periodEndMs: number): Promise<void>;

@@ -17,3 +17,4 @@ export { rejectionError, type RejectionContext } from './rate-limit-errors.js';
 export { RateLimiter, DEFAULT_LEASE_MS, type LimitReservation, type LimitSet, type RateLimiterOptions, type ReserveInput } from './rate-limiter.js';
 export { keyLimits, orgLimits, tierLimits, type ResolvedLimits } from './limit-layers.js';
 export { LimitsResolver, type Limits } from './limits-resolver.js';
+export { remainingField, remainingOf, type Remaining } from './remaining.js';

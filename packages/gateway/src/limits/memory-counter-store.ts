@@ -16,12 +16,13 @@ import {
   bucketScale,
   ceilDiv,
   floorDiv,
+  validatePeek,
   validateReserve,
   validateSettle,
   validateSpendArgs,
   type BucketScale,
 } from './bucket-math.js';
-import { CounterStateLost, type BucketStatus, type CounterStore, type ReserveFailure, type ReserveOutcome, type ReserveRequest, type RestoreRequest, type SettleRequest, type SpendState } from './counter-store.js';
+import { CounterStateLost, type BucketStatus, type CounterStore, type PeekBucket, type ReserveFailure, type ReserveOutcome, type ReserveRequest, type RestoreRequest, type SettleRequest, type SpendState } from './counter-store.js';
 
 interface BucketCell {
   /** Level in units of 1/q token; may be negative (debt). */
@@ -201,6 +202,17 @@ export class MemoryCounterStore implements CounterStore {
       }
     }
     return true;
+  }
+
+  async peek(tag: string, buckets: readonly PeekBucket[]): Promise<BucketStatus[]> {
+    this.assertOpen();
+    validatePeek(tag, buckets);
+    const now = this.now();
+    // levelOf only reads: nothing is written back, so a peek never changes what a reserve sees.
+    return buckets.map((b) => {
+      const s = bucketScale(b.limit, b.windowMs);
+      return stateOf(b.limit, this.levelOf(bucketName(tag, b.key), s, now), s);
+    });
   }
 
   async spendOf(tag: string, key: string): Promise<SpendState> {

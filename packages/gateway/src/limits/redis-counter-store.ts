@@ -19,16 +19,19 @@ import type { Redis } from 'ioredis';
 import { scanTargets, type RedisClient } from '../redis-client.js';
 import { isReplyError, luaScript, runScript, withinMs, type LuaScript } from '../redis-lua.js';
 import { DependencyUnavailableError } from '../store/outage.js';
-import { validateReserve, validateSettle, validateSpendArgs, SPEND_GRACE_MS } from './bucket-math.js';
-import type { CounterStore, ReserveOutcome, ReserveRequest, RestoreRequest, SettleRequest, SpendState } from './counter-store.js';
+import { validatePeek, validateReserve, validateSettle, validateSpendArgs, SPEND_GRACE_MS } from './bucket-math.js';
+import type { BucketStatus, CounterStore, PeekBucket, ReserveOutcome, ReserveRequest, RestoreRequest, SettleRequest, SpendState } from './counter-store.js';
 import {
+  PEEK_LUA,
   RECONCILE_LUA,
   RESERVE_LUA,
   RESTORE_LUA,
   SETTLE_LUA,
   SET_SPENT_LUA,
   SWEEP_LUA,
+  decodePeek,
   decodeReserve,
+  encodePeek,
   encodeReserve,
   encodeRestore,
   encodeSettle,
@@ -41,6 +44,7 @@ import {
 } from './redis-scripts.js';
 
 const RESERVE = luaScript(RESERVE_LUA);
+const PEEK = luaScript(PEEK_LUA);
 const SETTLE = luaScript(SETTLE_LUA);
 const SET_SPENT = luaScript(SET_SPENT_LUA);
 const RESTORE = luaScript(RESTORE_LUA);
@@ -163,6 +167,14 @@ export class RedisCounterStore implements CounterStore {
     this.assertOpen();
     validateSettle(s);
     return (await this.run(SETTLE, encodeSettle(this.prefix, s))) === 1;
+  }
+
+  async peek(tag: string, buckets: readonly PeekBucket[]): Promise<BucketStatus[]> {
+    this.assertOpen();
+    validatePeek(tag, buckets);
+    // No keys, no slot to route a script to on a cluster; nothing to read either.
+    if (buckets.length === 0) return [];
+    return decodePeek(await this.run(PEEK, encodePeek(this.prefix, tag, buckets)));
   }
 
   async spendOf(tag: string, key: string): Promise<SpendState> {

@@ -34,7 +34,7 @@
  * @module
  */
 import { MAX_UNITS, RECORD_GRACE_MS, SPEND_GRACE_MS, SWEEP_BATCH, bucketScale } from './bucket-math.js';
-import { CounterStateLost, type BucketStatus, type ReserveFailure, type ReserveOutcome, type ReserveRequest, type RestoreRequest, type SettleRequest, type SpendState } from './counter-store.js';
+import { CounterStateLost, type BucketStatus, type PeekBucket, type ReserveFailure, type ReserveOutcome, type ReserveRequest, type RestoreRequest, type SettleRequest, type SpendState } from './counter-store.js';
 
 /** The shortest a spend hash lives after a write, in Redis's time (see `expire_spend`). */
 const SPEND_MIN_TTL_MS = 24 * 60 * 60 * 1000;
@@ -397,6 +397,28 @@ expire_spend(KEYS[1], ARGV[2])
 return 1
 `;
 
+/**
+ * Reads buckets without writing: KEYS are the bucket keys; ARGV per bucket: limit, q, rate,
+ * capacity. Reply: (limit, remaining, resetMs) per bucket. Only HMGET and TIME are called, so a
+ * peek never changes a level, a timestamp or an expiry (the console's "left right now").
+ */
+export const PEEK_LUA = `${COMMON_LUA}
+local out = {}
+for i = 1, #KEYS do
+  local a = (i - 1) * 4
+  local limit, q, rate, cap = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
+  local level = level_of(KEYS[i], q, rate, cap)
+  local remaining = floordiv(level, q)
+  if remaining < 0 then remaining = 0 end
+  local reset = 0
+  if level < cap then reset = ceildiv(cap - level, rate) end
+  out[#out + 1] = int(limit)
+  out[#out + 1] = int(remaining)
+  out[#out + 1] = int(reset)
+end
+return out
+`;
+
 export interface ScriptCall {
   keys: string[];
   args: string[];
@@ -468,6 +490,25 @@ export function encodeRestore(prefix: string, r: RestoreRequest): ScriptCall {
     args.push(str(s.q), str(s.rate), str(s.capacity), str(b.deficitUnits));
   }
   return { keys, args };
+}
+
+/** KEYS and ARGV of one peek call (validated buckets, all under the tag's hash slot). */
+export function encodePeek(prefix: string, tag: string, buckets: readonly PeekBucket[]): ScriptCall {
+  const keys: string[] = [];
+  const args: string[] = [];
+  for (const b of buckets) {
+    const s = bucketScale(b.limit, b.windowMs);
+    keys.push(bucketKey(prefix, tag, b.key));
+    args.push(str(b.limit), str(s.q), str(s.rate), str(s.capacity));
+  }
+  return { keys, args };
+}
+
+export function decodePeek(reply: unknown): BucketStatus[] {
+  if (!Array.isArray(reply) || reply.length % 3 !== 0) throw new Error('counter store: unexpected peek reply');
+  const out: BucketStatus[] = [];
+  for (let i = 0; i < reply.length; i += 3) out.push({ limit: int(reply[i]), remaining: int(reply[i + 1]), resetMs: int(reply[i + 2]) });
+  return out;
 }
 
 /** A money value of a script reply (a decimal string) as pico-dollars. */

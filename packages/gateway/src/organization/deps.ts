@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/types.js';
 import type { RequestContext } from '../http/context.js';
 import type { Identity } from '../identity/index.js';
+import type { CounterStore } from '../limits/counter-store.js';
 import type { Organization, Store } from '../store/index.js';
 import type { AuditActor, AuditRecorder } from './audit.js';
 
@@ -12,6 +13,8 @@ export interface OrgDeps {
   config: Config;
   clock: Clock;
   audit: AuditRecorder;
+  /** Read only: the rate-limit objects' `remaining_*` (a peek never changes a counter). */
+  counters: Pick<CounterStore, 'peek'>;
   log?: Logger;
   /** A console session acting as its user (undefined: no session; the admin key decides). */
   sessionCaller?: (ctx: RequestContext) => Promise<OrgCaller | undefined>;

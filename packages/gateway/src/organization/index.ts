@@ -22,6 +22,7 @@
  * GET    /v1/organization/usage/embeddings               (the same)
  * GET    /v1/organization/costs                          ?start_time&end_time&group_by[]&project_ids[]&api_key_ids[]&limit&page
  * GET    /v1/organization/requests/{request_id}          (Tollgate's: the ledger's record of one request)
+ * GET    /v1/organization/rate_limits                    (Tollgate's: the organization's per-model limits with remaining_*)
  * GET|POST /v1/organization/spend_alerts              {threshold_amount, currency, interval, notification_channel}
  * GET|POST|DELETE /v1/organization/spend_alerts/{alert_id}
  * GET|POST|DELETE /v1/organization/projects/{project_id}/spend_alerts[/{alert_id}]   (the same, one project)
@@ -72,6 +73,7 @@ function registerProjectApi(org: OrgRouter): void {
   org.on('GET', `${p}/api_keys`, P.listProjectApiKeys);
   org.on('GET', `${p}/api_keys/:key_id`, P.getProjectApiKey);
   org.on('DELETE', `${p}/api_keys/:key_id`, P.deleteProjectApiKey);
+  org.on('GET', '/rate_limits', L.listOrgRateLimits);
   org.on('GET', `${p}/rate_limits`, L.listProjectRateLimits);
   org.on('POST', `${p}/rate_limits/:rate_limit_id`, L.updateProjectRateLimit);
   org.on('GET', `${p}/model_permissions`, L.getModelPermissions);

@@ -5,7 +5,8 @@
  * the next request on every instance) and recorded in the audit log.
  *
  * ```
- * GET  /projects/{project_id}/rate_limits?limit&after&before
+ * GET  /rate_limits?limit&after&before                       (Tollgate's: the organization's, with remaining_*)
+ * GET  /projects/{project_id}/rate_limits?limit&after&before (rows carry Tollgate's remaining_*)
  * POST /projects/{project_id}/rate_limits/{rate_limit_id}   {max_requests_per_1_minute?, …}
  * GET|POST|DELETE /projects/{project_id}/model_permissions  {mode, model_ids}
  * GET|POST|DELETE /spend_limit                              {threshold_amount, currency, interval}
@@ -18,6 +19,7 @@
 import { ApiError } from '../errors/api-error.js';
 import { Fields, badValue } from '../admin/input.js';
 import { getOrgLimits, setOrgLimits } from '../billing/org-limits.js';
+import { remainingOf, type Remaining } from '../limits/remaining.js';
 import { LIMIT_FIELDS, MODEL_PERMISSION_MODES, type LimitField, type LimitOverride } from '../store/index.js';
 import type { OrgCaller, OrgDeps, OrgHandler } from './deps.js';
 import { listQuery, notFound } from './list.js';
@@ -30,11 +32,11 @@ const NOT_KEPT = ['max_images_per_1_minute', 'max_audio_megabytes_per_1_minute',
 
 type Limits = Record<LimitField, number | null>;
 
-async function effective(deps: OrgDeps, caller: OrgCaller, projectId: string, model: string): Promise<{ org: Limits; project: Limits }> {
+async function effective(deps: OrgDeps, caller: OrgCaller, projectId: string, model: string): Promise<{ org: Limits; project: Limits; own: Limits | undefined }> {
   const l = await deps.identity.limits.resolveLimits(caller.org.id, caller.org.tier, model, undefined, projectId);
   const project = { ...l.org };
   for (const f of LIMIT_FIELDS) if (l.project && l.project[f] !== undefined) project[f] = pick(l.project[f], l.org[f]);
-  return { org: l.org, project };
+  return { org: l.org, project, own: l.project };
 }
 
 /** A project's own value where it has one; the lower wins if the organization's was lowered since. */
@@ -52,13 +54,15 @@ export async function limitsChanged(deps: OrgDeps, caller: OrgCaller, e: { type:
   await deps.audit.record(caller.actor, caller.org.id, { ...e, details: { id: e.objectId, changes_requested: changes } });
 }
 
-function rateLimitObject(model: string, l: Limits) {
-  return { object: 'project.rate_limit', id: `${RL_PREFIX}${model}`, model, ...l };
+function rateLimitObject(model: string, l: Limits, remaining?: Remaining) {
+  return { object: 'project.rate_limit', id: `${RL_PREFIX}${model}`, model, ...l, ...remaining };
 }
 
-/** GET /projects/{project_id}/rate_limits — one row per configured model, in configuration order. */
-export const listProjectRateLimits: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+/**
+ * The configured models one page of a rate-limit list covers (`limit`, `after`, `before` over the
+ * ids `rl-<model>`, in configuration order), and whether more follow.
+ */
+function modelPage(ctx: Parameters<OrgHandler>[0], deps: OrgDeps): { models: string[]; hasMore: boolean } {
   const { q } = listQuery(ctx, ['before']);
   const limit = Number(q.get('limit') ?? 100);
   const ids = deps.config.models.map((m) => `${RL_PREFIX}${m.name}`);
@@ -69,9 +73,46 @@ export const listProjectRateLimits: OrgHandler = async (ctx, caller, deps) => {
   if (after) start = ids.indexOf(after) + 1;
   if (before) end = Math.max(0, ids.indexOf(before));
   if ((after && start === 0) || (before && !ids.includes(before))) throw notFound('rate limit', (after || before)!);
-  const models = deps.config.models.slice(start, end).slice(0, limit);
-  const data = await Promise.all(models.map(async (m) => rateLimitObject(m.name, (await effective(deps, caller, p.id, m.name)).project)));
-  return { body: { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: start + models.length < end } };
+  const models = deps.config.models.slice(start, end).slice(0, limit).map((m) => m.name);
+  return { models, hasMore: start + models.length < end };
+}
+
+const listOf = <T extends { id: string }>(data: T[], hasMore: boolean) => ({ object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: hasMore });
+
+/**
+ * GET /projects/{project_id}/rate_limits — one row per configured model, in configuration order.
+ * Tollgate adds `remaining_*` to each limit: what a request of this project may still take now
+ * (its own bucket and the organization's, whichever has less; null = no limit), read from the
+ * counters without changing them.
+ */
+export const listProjectRateLimits: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const { models, hasMore } = modelPage(ctx, deps);
+  const data = await Promise.all(
+    models.map(async (model) => {
+      const e = await effective(deps, caller, p.id, model);
+      const left = await remainingOf(deps.counters, { orgId: caller.org.id, model, org: e.org, project: { id: p.id, limits: e.own } });
+      return rateLimitObject(model, e.project, left.project);
+    }),
+  );
+  return { body: listOf(data, hasMore) };
+};
+
+/**
+ * GET /rate_limits (Tollgate's; OpenAI lists rate limits per project only) — the organization's
+ * effective limit per configured model (tier, then the operator's overrides) with `remaining_*`:
+ * what is left of it now across all its projects and keys.
+ */
+export const listOrgRateLimits: OrgHandler = async (ctx, caller, deps) => {
+  const { models, hasMore } = modelPage(ctx, deps);
+  const data = await Promise.all(
+    models.map(async (model) => {
+      const { org } = await deps.identity.limits.resolveLimits(caller.org.id, caller.org.tier, model);
+      const left = await remainingOf(deps.counters, { orgId: caller.org.id, model, org });
+      return { object: 'organization.rate_limit', id: `${RL_PREFIX}${model}`, model, ...org, ...left.org };
+    }),
+  );
+  return { body: listOf(data, hasMore) };
 };
 
 /**

@@ -66,6 +66,33 @@ export function describeCounterStoreContract(h: Harness): void {
       });
     });
 
+    it('peek reads the buckets as a reserve would find them and writes nothing', async () => {
+      await reserve({ buckets: [bucket('rpd', 10, 3), bucket('tpd', 1_000, 250)] });
+      const before = await f.snapshot();
+      const peekAll = (store: CounterStore) =>
+        store.peek('org_a', [
+          { key: 'rpd', limit: 10, windowMs: DAY },
+          { key: 'tpd', limit: 1_000, windowMs: DAY },
+          { key: 'untouched', limit: 5, windowMs: DAY },
+        ]);
+      const seen = await peekAll(s);
+      // One request a day refills every 2.4 h, one token every 86.4 s: exact while the test runs.
+      expect(seen.map((b) => [b.limit, b.remaining])).toEqual([
+        [10, 7],
+        [1_000, 750],
+        [5, 5],
+      ]);
+      expect(seen[2]!.resetMs).toBe(0);
+      expect(seen[0]!.resetMs).toBeGreaterThan(0);
+      for (const peer of f.peers) expect((await peekAll(peer)).map((b) => b.remaining)).toEqual([7, 750, 5]);
+      expect(await s.peek('org_a', [])).toEqual([]);
+      expect(await f.snapshot()).toEqual(before);
+      // What was peeked is what a reserve gets: exactly 7 requests, not one more.
+      expect((await reserve({ buckets: [bucket('rpd', 10, 7)] })).admitted).toBe(true);
+      expect((await reserve({ buckets: [bucket('rpd', 10, 1)] })).admitted).toBe(false);
+      await expect(s.peek('bad{tag}', [])).rejects.toThrow(RangeError);
+    });
+
     it('admits a burst of exactly `limit` and then refuses with the wait for one token', async () => {
       const t0 = f.now();
       const results = [];

@@ -47,15 +47,18 @@ async function wipe(redis: RedisClient, prefix: string): Promise<void> {
 // The same contract on one Redis server and on a 3-master Redis Cluster: every script's keys
 // share the organization's hash tag, so each call runs in one slot (a cluster refuses a script
 // whose keys span slots with CROSSSLOT, and ioredis refuses to send one).
-let cluster: OwnRedisCluster | undefined;
+// One cluster for the file: the fixture opens its clients at once, so the start is shared as a
+// promise (a plain variable set after the await let each client start a cluster of its own, and
+// the peers of the first test then saw other clusters than the store).
+let cluster: Promise<OwnRedisCluster> | undefined;
 afterAll(async () => {
-  await cluster?.stop();
+  await (await cluster)?.stop();
 });
 const connect: Record<string, () => Promise<RedisClient>> = {
   redis: async () => new Redis({ ...REDIS, commandTimeout: 5_000 }),
   'redis cluster': async () => {
-    cluster ??= await startRedisCluster();
-    const c = new Cluster(cluster.nodes.map((n) => ({ host: '127.0.0.1', port: Number(new URL(n).port) })), { redisOptions: { commandTimeout: 5_000 } });
+    cluster ??= startRedisCluster();
+    const c = new Cluster((await cluster).nodes.map((n) => ({ host: '127.0.0.1', port: Number(new URL(n).port) })), { redisOptions: { commandTimeout: 5_000 } });
     await new Promise<void>((resolve, reject) => c.once('ready', resolve).once('error', reject));
     return c;
   },
@@ -246,8 +249,8 @@ async function delayingProxy(delayMs: number): Promise<{ port: number; close(): 
 
 describe('key layout on a Redis Cluster', () => {
   it('every script call of an organization names keys of one slot, and 1,000 organizations spread over all 3 masters', async () => {
-    cluster ??= await startRedisCluster();
-    const c = new Cluster(cluster.nodes.map((n) => ({ host: '127.0.0.1', port: Number(new URL(n).port) })), { redisOptions: { commandTimeout: 5_000 } });
+    cluster ??= startRedisCluster();
+    const c = new Cluster((await cluster).nodes.map((n) => ({ host: '127.0.0.1', port: Number(new URL(n).port) })), { redisOptions: { commandTimeout: 5_000 } });
     const prefix = newPrefix();
     const store = new RedisCounterStore(c, { prefix });
     try {

@@ -51,6 +51,21 @@ export class AccountRepo {
   }
 
   /**
+   * Uses the TOTP code of time step `step`: true only when no code of this step or a later one
+   * was accepted before. One conditional update, so of two sign-ins racing with the same code (or
+   * a code replayed within its 90 seconds of validity) exactly one gets true, on every instance.
+   */
+  async useTotpStep(userId: string, step: number): Promise<boolean> {
+    const r = await consoleDb(this.store)
+      .updateTable('console_accounts')
+      .set({ totp_last_step: step, updated_at: this.clock.now() })
+      .where('user_id', '=', userId)
+      .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /**
    * Uses one recovery code (by its hash): true when it was unused. A compare-and-set on the whole
    * list, so two sign-ins racing with the same code cannot both succeed.
    */

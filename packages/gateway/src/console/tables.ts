@@ -17,6 +17,8 @@ export interface ConsoleAccountsTable {
   totp_enabled_at: number | null;
   /** JSON array of the SHA-256 (hex) of each unused recovery code. */
   recovery_codes: string | null;
+  /** The TOTP time step (30 s since the epoch) of the last code accepted (migration 0011); null: none yet. */
+  totp_last_step?: number | string | bigint | null;
   updated_at: number;
 }
 

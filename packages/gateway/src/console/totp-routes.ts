@@ -15,7 +15,7 @@ import { ApiError } from '../errors/api-error.js';
 import type { Account } from './accounts.js';
 import type { ConsoleDeps, ConsoleHandler } from './deps.js';
 import { openSecret, sealKey, sealSecret } from './seal.js';
-import { newRecoveryCodes, newTotpSecret, otpauthUrl, recoveryCodeHash, totpCodeValid } from './totp.js';
+import { newRecoveryCodes, newTotpSecret, otpauthUrl, recoveryCodeHash, totpCodeStep } from './totp.js';
 
 /** The key TOTP secrets are sealed with. */
 const totpKey = (deps: ConsoleDeps) => sealKey(deps.identity, 'totp seal key');
@@ -25,14 +25,24 @@ async function secretOf(deps: ConsoleDeps, a: Account): Promise<string | undefin
 }
 
 /**
- * Checks a second factor: the current TOTP code or an unused recovery code (then used up).
- * Throws `totp_required` without a code, `invalid_totp_code` for a wrong one.
+ * A TOTP code, accepted once: its time step is taken in one conditional update, so a code used
+ * already (by this sign-in's twin racing it, or replayed within its validity) is refused like a
+ * wrong one, and so is an older code once a newer one was used.
+ */
+async function useTotpCode(deps: ConsoleDeps, userId: string, secret: string, code: string): Promise<boolean> {
+  const step = totpCodeStep(secret, code, deps.clock.now());
+  return step !== null && (await deps.accounts.useTotpStep(userId, step));
+}
+
+/**
+ * Checks a second factor: a TOTP code not used before or an unused recovery code (then used up).
+ * Throws `totp_required` without a code, `invalid_totp_code` for a wrong or used one.
  */
 export async function checkSecondFactor(deps: ConsoleDeps, a: Account, code: string | undefined): Promise<void> {
   if (code === undefined || code.trim() === '') throw new ApiError('totp_required');
   const c = code.trim();
   const secret = await secretOf(deps, a);
-  if (secret && totpCodeValid(secret, c, deps.clock.now())) return;
+  if (secret && (await useTotpCode(deps, a.userId, secret, c))) return;
   if (!/^\d{6}$/.test(c) && (await deps.accounts.useRecoveryCode(a.userId, recoveryCodeHash(c)))) return;
   throw new ApiError('invalid_totp_code');
 }
@@ -52,7 +62,7 @@ const enable: ConsoleHandler = async (ctx, deps) => {
   if (s.account?.totpEnabled) throw new ApiError('resource_conflict', { message: 'Two-factor sign-in is already on.' });
   const secret = s.account ? await secretOf(deps, s.account) : undefined;
   if (!secret) throw new ApiError('resource_conflict', { message: 'Start with POST /console/api/totp/setup.' });
-  if (!totpCodeValid(secret, code, deps.clock.now())) throw new ApiError('invalid_totp_code', {}, { param: 'code' });
+  if (!(await useTotpCode(deps, s.user.id, secret, code))) throw new ApiError('invalid_totp_code', {}, { param: 'code' });
   const { codes, hashes } = newRecoveryCodes();
   await deps.accounts.update(s.user.id, { totp_enabled_at: deps.clock.now(), recovery_codes: JSON.stringify(hashes) });
   deps.log?.info({ user_id: s.user.id }, 'console: two-factor sign-in enabled');

@@ -24,10 +24,17 @@ function totpOf(secretBase32: string, label = ''): TOTP {
   return new TOTP({ issuer: ISSUER, label, algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secretBase32) });
 }
 
-/** Whether `code` is the current code (or the one before or after), at `now` (ms). */
-export function totpCodeValid(secretBase32: string, code: string, now: number): boolean {
-  if (!/^\d{6}$/.test(code)) return false;
-  return totpOf(secretBase32).validate({ token: code, timestamp: now, window: 1 }) !== null;
+const PERIOD_MS = 30_000;
+
+/**
+ * The time step (30 s since the epoch) `code` belongs to when it is the current code or the one
+ * before or after at `now` (ms); null when it is none of them. The caller makes it single-use by
+ * accepting each step once (AccountRepo.useTotpStep).
+ */
+export function totpCodeStep(secretBase32: string, code: string, now: number): number | null {
+  if (!/^\d{6}$/.test(code)) return null;
+  const delta = totpOf(secretBase32).validate({ token: code, timestamp: now, window: 1 });
+  return delta === null ? null : Math.floor(now / PERIOD_MS) + delta;
 }
 
 /** The current code (tests, and nothing else, need to compute one). */

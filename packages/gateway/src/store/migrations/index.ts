@@ -8,6 +8,7 @@ import { projectsMigration } from './0007_projects.js';
 import { organizationAdminMigration } from './0008_organization_admin.js';
 import { consoleMigration } from './0009_console.js';
 import { usageRequestStoryMigration } from './0010_usage_request_story.js';
+import { consoleTotpStepMigration } from './0011_console_totp_step.js';
 
 /**
  * Every migration, in order, as a static list: nothing scans the filesystem, so the bundle and
@@ -24,6 +25,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008_organization_admin': organizationAdminMigration,
   '0009_console': consoleMigration,
   '0010_usage_request_story': usageRequestStoryMigration,
+  '0011_console_totp_step': consoleTotpStepMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,20 +1,29 @@
 /** The per-model limits OpenAI's rate-limit objects carry, and how the console names them. */
 import type { MessageKey } from '../i18n/messages';
 import { listAll } from './api';
-import { projectPath } from './org-api';
+import { ORG, projectPath } from './org-api';
 
 export const LIMIT_FIELDS = [
-  { field: 'max_requests_per_1_minute', label: 'limits.rpm' },
-  { field: 'max_tokens_per_1_minute', label: 'limits.tpm' },
-  { field: 'max_requests_per_1_day', label: 'limits.rpd' },
-  { field: 'max_tokens_per_1_day', label: 'limits.tpd' },
-] as const satisfies readonly { field: string; label: MessageKey }[];
+  { field: 'max_requests_per_1_minute', remaining: 'remaining_requests_per_1_minute', label: 'limits.rpm' },
+  { field: 'max_tokens_per_1_minute', remaining: 'remaining_tokens_per_1_minute', label: 'limits.tpm' },
+  { field: 'max_requests_per_1_day', remaining: 'remaining_requests_per_1_day', label: 'limits.rpd' },
+  { field: 'max_tokens_per_1_day', remaining: 'remaining_tokens_per_1_day', label: 'limits.tpd' },
+] as const satisfies readonly { field: string; remaining: string; label: MessageKey }[];
 
 export type LimitField = (typeof LIMIT_FIELDS)[number]['field'];
+export type RemainingField = (typeof LIMIT_FIELDS)[number]['remaining'];
 
-export type RateLimit = { id: string; model: string } & Record<LimitField, number | null>;
+/**
+ * A rate-limit row (OpenAI's `project.rate_limit`, or Tollgate's `organization.rate_limit`). The
+ * gateway adds what is left of each limit right now (`remaining_*`, null where there is no limit);
+ * an older gateway leaves them out.
+ */
+export type RateLimit = { id: string; model: string } & Record<LimitField, number | null> & Partial<Record<RemainingField, number | null>>;
 
 export const projectRateLimits = (projectId: string): Promise<RateLimit[]> => listAll<RateLimit>(projectPath(projectId, '/rate_limits'));
+
+/** The organization's own limits per model with what is left of them (GET /v1/organization/rate_limits). */
+export const orgRateLimits = (): Promise<RateLimit[]> => listAll<RateLimit>(`${ORG}/rate_limits`);
 
 /** A limit as people read it: 12,000 in their language; no limit as "—". */
 export const formatLimit = (v: number | null | undefined, lang: string): string => (v === null || v === undefined ? '—' : v.toLocaleString(lang));

@@ -1,16 +1,20 @@
 /**
  * Limits: this month's spend against the organization's limits (GET /console/api/billing), the
- * organization's monthly spend limit, each project's per-model rate limits (RPM, TPM, RPD, TPD),
- * and the quota-increase request form with the status of past requests. Owners only.
+ * organization's monthly spend limit, the per-model rate limits (RPM, TPM, RPD, TPD) of the
+ * organization and of a chosen project with what is left of each right now, and the
+ * quota-increase request form with the status of past requests. Owners only.
  */
-import { DataTable, ErrorNote, Loading, PageTitle } from '../components/ui';
+import { useState } from 'react';
+import { Money } from '../components/Money';
+import { ErrorNote, Field, Loading, PageTitle } from '../components/ui';
 import { useLoad } from '../components/use-load';
 import { useI18n } from '../i18n/i18n';
 import { api, ApiError } from '../lib/api';
-import { formatLimit, LIMIT_FIELDS, projectRateLimits } from '../lib/limits';
+import { orgRateLimits, projectRateLimits } from '../lib/limits';
 import { listProjects, ORG } from '../lib/org-api';
+import { RemainingTable } from './limits/RemainingTable';
 import { QuotaRequests, type QuotaRequest } from './limits/QuotaRequests';
-import { formatUsd, SpendLimit } from './projects/SpendLimit';
+import { SpendLimit } from './projects/SpendLimit';
 
 interface Billing {
   hard_limit_usd: number | null;
@@ -25,15 +29,21 @@ interface Billing {
 /** Billing is null where the gateway has no member-side billing endpoint (an older gateway). */
 const loadBilling = () => api<Billing>('GET', 'console/api/billing').catch((e: unknown) => (e instanceof ApiError && e.status === 404 ? null : Promise.reject(e)));
 
-async function loadRateLimits() {
-  const projects = await listProjects();
-  return Promise.all(projects.map(async (p) => ({ project: p, limits: await projectRateLimits(p.id) })));
-}
+/** The organization's rows are null on a gateway without GET /v1/organization/rate_limits. */
+const loadOrgLimits = () => orgRateLimits().catch((e: unknown) => (e instanceof ApiError && e.status === 404 ? null : Promise.reject(e)));
 
 export function LimitsPage() {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const billing = useLoad(loadBilling, []);
-  const limits = useLoad(loadRateLimits, []);
+  const projects = useLoad(() => listProjects(), []);
+  const [chosen, setChosen] = useState<string>();
+  const projectId = chosen ?? projects.data?.[0]?.id;
+  const orgLimits = useLoad(loadOrgLimits, []);
+  const projectLimits = useLoad(() => (projectId ? projectRateLimits(projectId) : Promise.resolve(undefined)), [projectId]);
+  const refresh = () => {
+    orgLimits.reload();
+    projectLimits.reload();
+  };
   const b = billing.data;
   return (
     <>
@@ -54,33 +64,52 @@ export function LimitsPage() {
               </>
             ) : null}
             <dt>{t('limits.spent')}</dt>
-            <dd data-testid="spent">{formatUsd(b.spent_usd, lang)}</dd>
+            <dd data-testid="spent">
+              <Money usd={b.spent_usd} />
+            </dd>
             <dt>{t('limits.hard')}</dt>
-            <dd>{b.hard_limit_usd === null ? t('spend.none') : formatUsd(b.hard_limit_usd, lang)}</dd>
+            <dd>{b.hard_limit_usd === null ? t('spend.none') : <Money usd={b.hard_limit_usd} />}</dd>
             <dt>{t('limits.soft')}</dt>
-            <dd>{b.soft_limit_usd === null ? t('spend.none') : formatUsd(b.soft_limit_usd, lang)}</dd>
+            <dd>{b.soft_limit_usd === null ? t('spend.none') : <Money usd={b.soft_limit_usd} />}</dd>
           </dl>
         ) : null}
       </section>
       <SpendLimit path={`${ORG}/spend_limit`} title={t('limits.orgSpendLimit')} />
       <section aria-labelledby="rates-title">
-        <h2 id="rates-title">{t('limits.rateTitle')}</h2>
-        <ErrorNote error={limits.error} />
-        {limits.data?.map(({ project, limits: rows }) => (
-          <div key={project.id}>
-            <h3>{project.name}</h3>
-            <DataTable headers={[t('limits.model'), ...LIMIT_FIELDS.map((l) => t(l.label))]}>
-              {rows.map((r) => (
-                <tr key={r.id}>
-                  <th scope="row">{r.model}</th>
-                  {LIMIT_FIELDS.map((l) => (
-                    <td key={l.field}>{formatLimit(r[l.field], lang)}</td>
-                  ))}
-                </tr>
-              ))}
-            </DataTable>
+        <div className="page-title">
+          <h2 id="rates-title">{t('limits.rateTitle')}</h2>
+          <button type="button" className="secondary" onClick={refresh}>
+            {t('limits.refresh')}
+          </button>
+        </div>
+        <p className="muted">{t('limits.rateIntro')}</p>
+        <ErrorNote error={orgLimits.error ?? projects.error ?? projectLimits.error} />
+        {orgLimits.data ? (
+          <div data-scope="organization">
+            <h3>{t('limits.orgRates')}</h3>
+            <RemainingTable rows={orgLimits.data} />
           </div>
-        ))}
+        ) : null}
+        {projects.data && projects.data.length > 0 ? (
+          <div data-scope="project">
+            <h3>{t('limits.projectRates')}</h3>
+            <div className="inline-form">
+              <Field label={t('limits.whichProject')}>
+                {(id) => (
+                  <select id={id} name="project" value={projectId} onChange={(e) => setChosen(e.target.value)}>
+                    {projects.data!.map((p) => (
+                      <option key={p.id} value={p.id}>
+                        {p.name}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+            </div>
+            <p className="muted">{t('limits.projectIntro')}</p>
+            {projectLimits.data ? <RemainingTable rows={projectLimits.data} /> : <Loading />}
+          </div>
+        ) : null}
       </section>
       {b ? <QuotaRequests requests={b.quota_requests} onSent={billing.reload} /> : null}
     </>

@@ -7,13 +7,13 @@
  */
 import { findEntry, matchEntry } from '@tollgate/protocol';
 import { useState, type FormEvent } from 'react';
+import { Money } from '../components/Money';
 import { CopyButton, ErrorNote, Field, PageTitle } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
 import { api } from '../lib/api';
 import { ORG } from '../lib/org-api';
 import { formatTime, isoUtc, viewerTimeZone } from '../lib/time';
 import { useSignedIn } from '../session';
-import { formatUsd } from './projects/SpendLimit';
 import { supportReport, type RequestRecord } from './requests/support-report';
 
 export function RequestsPage() {
@@ -48,7 +48,7 @@ export function RequestsPage() {
         [t('requests.modelServed'), record.model ?? '—'],
         [t('common.status'), record.status_code],
         [t('requests.tokens'), t(record.usage.estimated ? 'requests.tokensEstimated' : 'requests.tokensValue', { input: record.usage.input_tokens, output: record.usage.output_tokens })],
-        [t('requests.cost'), formatUsd(record.cost.value, lang)],
+        [t('requests.cost'), <Money usd={record.cost.value} exact={record.cost.exact_value} />],
         [t('requests.latency'), t('requests.ms', { ms: record.latency_ms.toLocaleString(lang) })],
         [t('requests.upstreamId'), record.upstream_request_id ?? '—'],
       ]

@@ -4,13 +4,14 @@
  * are the Costs and Usage APIs' own (the server aggregates; nothing is summed from raw rows here).
  */
 import { useState } from 'react';
+import { Money } from '../components/Money';
+import { viewerTimeZone } from '../lib/time';
 import { DataTable, ErrorNote, Field, Loading, PageTitle } from '../components/ui';
 import { useLoad } from '../components/use-load';
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/messages';
-import { formatUsd } from './projects/SpendLimit';
 import { Chart } from './usage/Chart';
-import { loadReport, toCsv, type GroupBy, type Metric, type Width } from './usage/report';
+import { loadReport, toCsv, totalOf, type GroupBy, type Metric, type Width } from './usage/report';
 
 const PERIODS = { hour: { seconds: 3600, width: '1m' }, day: { seconds: 86_400, width: '1h' }, week: { seconds: 7 * 86_400, width: '1d' }, month: { seconds: 30 * 86_400, width: '1d' } } as const;
 type Period = keyof typeof PERIODS;
@@ -27,8 +28,7 @@ export function UsagePage() {
     const end = Math.floor(Date.now() / 1000);
     return loadReport({ start: end - PERIODS[period].seconds, end, width, groupBy, metric });
   }, [period, groupBy, metric]);
-  const fmt = (v: number) => (metric === 'cost' ? formatUsd(v, lang) : v.toLocaleString(lang));
-  const totals = report.data ? [...report.data.series].map(([g, vs]) => [g, vs.reduce((a, b) => a + b, 0)] as const) : [];
+  const totals = report.data ? [...report.data.series.keys()].map((g) => [g, totalOf(report.data!, g)] as const) : [];
 
   const download = () => {
     if (!report.data) return;
@@ -52,19 +52,24 @@ export function UsagePage() {
         <Choice<Metric> label={t('usage.metric')} value={metric} options={METRICS} onChange={setMetric} name={(m) => t(`usage.metric.${m}` as MessageKey)} />
         <Choice<GroupBy> label={t('usage.groupBy')} value={groupBy} options={GROUPS} onChange={setGroupBy} name={(g) => t(`usage.group.${g}` as MessageKey)} />
       </div>
-      <p className="muted">{t(`usage.width.${width}` as MessageKey)}</p>
+      <p className="muted">
+        {/* Chinese sentences follow each other without a space. */}
+        {t(`usage.width.${width}` as MessageKey)}
+        {lang === 'zh-CN' ? '' : ' '}
+        {t('usage.zone', { zone: viewerTimeZone() })}
+      </p>
       <ErrorNote error={report.error} />
       {!report.data && !report.error ? <Loading /> : null}
       {report.data ? (
         <>
-          <Chart report={report.data} label={t('usage.chartLabel', { metric: t(`usage.metric.${metric}` as MessageKey) })} />
+          <Chart report={report.data} lang={lang} money={report.data.exact !== undefined} label={t('usage.chartLabel', { metric: t(`usage.metric.${metric}` as MessageKey) })} />
           {totals.length === 0 ? <p className="muted">{t('usage.empty')}</p> : null}
           {totals.length > 0 ? (
             <DataTable headers={[t('usage.groupBy'), t('usage.total')]}>
               {totals.map(([g, v]) => (
                 <tr key={g} data-group={g}>
                   <td>{g === 'total' ? t('usage.group.none') : <code>{g}</code>}</td>
-                  <td data-value={v}>{fmt(v)}</td>
+                  <td data-value={v.exact ?? v.value}>{v.exact !== undefined ? <Money usd={v.value} exact={v.exact} /> : v.value.toLocaleString(lang)}</td>
                 </tr>
               ))}
             </DataTable>

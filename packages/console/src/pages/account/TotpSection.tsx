@@ -1,9 +1,10 @@
 /**
- * Two-factor sign-in (TOTP): start (the server makes a secret, shown as text and an otpauth://
- * link for an authenticator app), confirm with a code (the server answers with recovery codes,
+ * Two-factor sign-in (TOTP): start (the server makes a secret, shown as a QR code of its
+ * otpauth:// URI to scan, the URI as a link and the secret as text to type), confirm with a code (the server answers with recovery codes,
  * shown once), or turn it off with a code.
  */
 import { useState, type FormEvent } from 'react';
+import { QrCode } from '../../components/QrCode';
 import { CopyButton, ErrorNote, Field } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { api } from '../../lib/api';
@@ -56,6 +57,7 @@ export function TotpSection({ enabled }: { enabled: boolean }) {
       {pending ? (
         <div>
           <p>{t('totp.scan')}</p>
+          <QrCode text={pending.otpauth_url} label={t('totp.qrLabel')} />
           <p>
             <a href={pending.otpauth_url}>{t('totp.openApp')}</a> · <code>{pending.secret}</code>
           </p>

@@ -8,12 +8,14 @@ import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import { useI18n } from '../../i18n/i18n';
 import { api, ApiError } from '../../lib/api';
+import { formatUsd } from '../../lib/money';
 
 interface SpendLimitObject {
   threshold_amount: number;
 }
 
-export const formatUsd = (usd: number, lang: string): string => new Intl.NumberFormat(lang, { style: 'currency', currency: 'USD' }).format(usd);
+/** Kept here for the pages that import it from this module; see lib/money.ts. */
+export { formatUsd } from '../../lib/money';
 
 export function SpendLimit({ path, title }: { path: string; title: string }) {
   const { t, lang } = useI18n();

@@ -1,23 +1,35 @@
-/** A line per group over the buckets (uPlot, drawn on a canvas; the table below carries the same numbers for screen readers). */
+/**
+ * A line per group over the buckets (uPlot, drawn on a canvas; the table below carries the same
+ * numbers for screen readers). Axis labels and the legend's values follow the viewer's language
+ * and time zone (axes.ts).
+ */
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { formatUsd } from '../../lib/money';
+import { formatTime } from '../../lib/time';
+import { timeLabels, valueLabels } from './axes';
 import type { Report } from './report';
 
 const COLORS = ['#0b57d0', '#b42318', '#1a7f37', '#9a6700', '#8250df', '#0969da', '#bf3989', '#57606a'];
 
-export function Chart({ report, label }: { report: Report; label: string }) {
+export function Chart({ report, label, lang, money }: { report: Report; label: string; lang: string; money: boolean }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
     if (!el) return;
     const names = [...report.series.keys()];
+    const value = (v: number | null) => (v === null ? '—' : money ? formatUsd(v, lang) : v.toLocaleString(lang));
     const plot = new uPlot(
       {
         width: Math.max(280, el.clientWidth),
         height: 280,
-        series: [{}, ...names.map((n, i) => ({ label: n, stroke: COLORS[i % COLORS.length], width: 2 }))],
-        axes: [{}, { size: 70 }],
+        series: [{ value: (_u, v) => (v === null ? '—' : formatTime(v, lang)) }, ...names.map((n, i) => ({ label: n, stroke: COLORS[i % COLORS.length], width: 2, value: (_u: uPlot, v: number | null) => value(v) }))],
+        axes: [
+          { values: (_u, splits) => timeLabels(splits, lang), size: 50 },
+          // Wide enough for the longest label ("$0.0000033"), at about 7.5 px a character.
+          { values: (_u, splits) => valueLabels(splits, lang, money), size: (_u, values) => 24 + 7.5 * Math.max(4, ...(values ?? []).map((v) => v.length)) },
+        ],
         legend: { show: names.length > 1 },
       },
       [report.times, ...names.map((n) => report.series.get(n)!)],
@@ -29,6 +41,6 @@ export function Chart({ report, label }: { report: Report; label: string }) {
       window.removeEventListener('resize', resize);
       plot.destroy();
     };
-  }, [report]);
+  }, [report, lang, money]);
   return <div ref={box} role="img" aria-label={label} className="chart" />;
 }

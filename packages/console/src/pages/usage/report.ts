@@ -5,6 +5,7 @@
  * and sums; the browser only lays the buckets out.
  */
 import { api } from '../../lib/api';
+import { picoToDecimal, toPico } from '../../lib/money';
 import { ORG } from '../../lib/org-api';
 
 export type Width = '1m' | '1h' | '1d';
@@ -12,7 +13,7 @@ export type GroupBy = 'none' | 'project_id' | 'model' | 'api_key_id' | 'user_id'
 export type Metric = 'cost' | 'requests' | 'input_tokens' | 'output_tokens';
 
 interface Result {
-  amount?: { value: number };
+  amount?: { value: number; exact_value?: string };
   num_model_requests?: number;
   input_tokens?: number;
   output_tokens?: number;
@@ -32,8 +33,14 @@ interface Page {
 export interface Report {
   /** Bucket start times, Unix seconds. */
   times: number[];
-  /** Group name → one value per bucket. */
+  /** Group name → one value per bucket (cost: USD as a number, for the chart). */
   series: Map<string, number[]>;
+  /**
+   * Cost only: group name → one exact amount per bucket in pico-dollars, summed from the Costs
+   * API's `exact_value`s, so totals and the CSV carry the exact figure (a number would round a
+   * tiny cost, or print it as 3.3e-7).
+   */
+  exact?: Map<string, bigint[]>;
 }
 
 const MAX_BUCKETS: Record<Width, number> = { '1m': 1440, '1h': 168, '1d': 31 };
@@ -60,21 +67,42 @@ export async function loadReport(q: { start: number; end: number; width: Width; 
   }
   const times = buckets.map((b) => b.start_time);
   const series = new Map<string, number[]>();
+  const exact = new Map<string, bigint[]>();
   buckets.forEach((b, i) => {
     for (const r of b.results) {
       const g = groupOf(r, q.groupBy);
       if (!series.has(g)) series.set(g, new Array<number>(times.length).fill(0));
       series.get(g)![i]! += valueOf(r, q.metric);
+      if (q.metric === 'cost') {
+        if (!exact.has(g)) exact.set(g, new Array<bigint>(times.length).fill(0n));
+        exact.get(g)![i]! += toPico(r.amount?.exact_value ?? r.amount?.value ?? 0);
+      }
     }
   });
-  return { times, series };
+  if (q.metric !== 'cost') return { times, series };
+  // The chart's numbers from the exact sums: adding doubles bucket by bucket would drift.
+  for (const [g, picos] of exact) series.set(g, picos.map((p) => Number(picoToDecimal(p))));
+  return { times, series, exact };
 }
 
-/** The report as CSV: one row per bucket and group, times in UTC (ISO 8601). */
+/** A group's total over the period: exact decimal USD for cost, else the count. */
+export function totalOf(r: Report, group: string): { value: number; exact?: string } {
+  const picos = r.exact?.get(group);
+  if (picos) {
+    const decimal = picoToDecimal(picos.reduce((a, b) => a + b, 0n));
+    return { value: Number(decimal), exact: decimal };
+  }
+  return { value: (r.series.get(group) ?? []).reduce((a, b) => a + b, 0) };
+}
+
+/** The report as CSV: one row per bucket and group, times in UTC (ISO 8601), cost as its exact decimal USD. */
 export function toCsv(r: Report, metric: Metric): string {
   const rows = ['bucket_start_utc,group,' + metric];
   r.times.forEach((t, i) => {
-    for (const [g, values] of r.series) rows.push(`${new Date(t * 1000).toISOString()},${csvField(g)},${values[i]}`);
+    for (const [g, values] of r.series) {
+      const picos = r.exact?.get(g);
+      rows.push(`${new Date(t * 1000).toISOString()},${csvField(g)},${picos ? picoToDecimal(picos[i]!) : values[i]}`);
+    }
   });
   return rows.join('\n') + '\n';
 }

@@ -43,10 +43,15 @@ export function sendError(ctx: RequestContext, err: ApiError, publicUrl: string)
   sendJson(ctx, r.status, r.body, r.headers);
 }
 
-/** Starts an SSE response. Errors after this point can only be sent as `data: {"error":...}`. */
-export function startStream(ctx: RequestContext): void {
+/**
+ * Starts an SSE response. Errors after this point can only be sent as `data: {"error":...}`.
+ * `flush` sends the headers at once, for a server that has nothing to write yet (the simulator
+ * before its first token); a relay that already holds its first frame passes false, so the
+ * headers leave with that frame in one socket write instead of two.
+ */
+export function startStream(ctx: RequestContext, flush = true): void {
   writeHead(ctx, 200, 'text/event-stream; charset=utf-8', { 'cache-control': 'no-cache', connection: 'keep-alive' });
-  ctx.res.flushHeaders();
+  if (flush) ctx.res.flushHeaders();
 }
 
 /** Writes one SSE data frame; returns false when the socket buffer is full (wait for 'drain'). */

@@ -50,7 +50,7 @@ export async function relayStream(
         if (!clientWantsUsage) delete chunk.usage;
       }
       if (!started) {
-        startStream(ctx);
+        startStream(ctx, false); // the headers leave with this first frame
         started = true;
       }
       if (!writeEvent(ctx, chunk)) await drained(res);
@@ -66,10 +66,10 @@ export async function relayStream(
   if (disconnected) {
     res.destroy();
   } else if (error) {
-    if (!started) startStream(ctx);
+    if (!started) startStream(ctx, false);
     res.end(streamErrorFrame(error, publicUrl));
   } else {
-    if (!started) startStream(ctx);
+    if (!started) startStream(ctx, false);
     if (clientWantsUsage && !usage && last) writeEvent(ctx, usageChunk(last, billed));
     endStream(ctx);
   }

@@ -74,7 +74,7 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
       else if (type === 'response.output_item.done' && typeof ev.output_index === 'number') doneItems.set(ev.output_index, ev.item);
       else if (type === 'response.created' || type === 'response.in_progress') snapshot = ev.response as ResponseObject;
       if (!started) {
-        startStream(ctx);
+        startStream(ctx, false); // the headers leave with the first frame written
         started = true;
       }
       if (TERMINAL.has(type)) {
@@ -112,7 +112,7 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
   if (disconnected) {
     res.destroy();
   } else {
-    if (!started) startStream(ctx);
+    if (!started) startStream(ctx, false);
     if (failed) {
       await send(streamErrorFrame(failed, opts.publicUrl, 'responses', seq++));
       await write({ type: 'response.failed', response: final });

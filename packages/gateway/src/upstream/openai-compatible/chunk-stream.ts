@@ -51,6 +51,7 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk> {
   private started = false;
   private sawDone = false;
   private bodyEnded = false;
+  private draining = false;
   private ended = false;
   private failure: AttemptError | undefined;
   private thrown = false;
@@ -97,8 +98,14 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk> {
       }
       if (this.ended) return DONE;
       if (this.sawDone) {
-        await this.drain();
-        this.finish('success');
+        // The answer is whole: the consumer may end its response now, so `[DONE]` leaves in the
+        // same socket write as the last chunks instead of one more after the upstream's own end.
+        // The rest of the body (its chunked-encoding end) is read in the background, and the
+        // connection goes back to the pool then.
+        if (!this.draining) {
+          this.draining = true;
+          void this.drain().then(() => this.finish('success'));
+        }
         return DONE;
       }
       await this.fill();

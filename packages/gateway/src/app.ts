@@ -59,6 +59,8 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   const metrics = new Metrics();
 
   let draining = false;
+  /** Requests received and not yet closed (the drain at close waits for them). */
+  let inFlight = 0;
   const router = new Router();
   const pipeline = services.pipeline;
   router.on('POST', '/v1/chat/completions', inferenceHandler('chat.completions', pipeline));
@@ -82,10 +84,11 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
     clock,
     draining: () => draining,
     onDone: (ctx) => {
+      inFlight--;
       if (ctx.path.startsWith('/admin/')) services.status.observeAdmin(ctx.res.statusCode);
-      const status = String(ctx.res.statusCode);
-      metrics.requests.inc({ path: routeLabel(ctx.path), status });
-      metrics.latency.observe({ path: routeLabel(ctx.path) }, Number(process.hrtime.bigint() - ctx.start) / 1e9);
+      const path = routeLabel(ctx.path);
+      metrics.requests.inc({ path, status: String(ctx.res.statusCode) });
+      metrics.latency.observe({ path }, Number(process.hrtime.bigint() - ctx.start) / 1e9);
     },
   });
   const { request_timeout_ms: requestTimeout, headers_timeout_ms: headersTimeout } = config.server;
@@ -98,14 +101,12 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
       // a stalled request is cut within 10% of its bound (Node's default looks every 30 s).
       connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(Math.min(requestTimeout, headersTimeout) / 10))),
     },
-    dispatcher,
+    (req, res) => {
+      inFlight++;
+      dispatcher(req, res);
+    },
   );
   server.on('clientError', onClientError({ publicUrl: config.server.public_url, requestTimeoutMs: requestTimeout }));
-  let inFlight = 0;
-  server.on('request', (_req, res) => {
-    inFlight++;
-    res.once('close', () => inFlight--);
-  });
   services.registerMetrics(metrics);
 
   let closing: Promise<void> | undefined;

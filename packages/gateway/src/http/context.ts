@@ -71,17 +71,19 @@ export function clientAddress(req: IncomingMessage, trustedHops: number): string
   return entries[Math.max(0, entries.length - trustedHops)]!;
 }
 
-export function createContext(req: IncomingMessage, res: ServerResponse, trustedHops: number, clock: Clock): RequestContext {
+/** `onClose`: called once when the response closes (finished or not), after `clientGone` fired if it was cut short. */
+export function createContext(req: IncomingMessage, res: ServerResponse, trustedHops: number, clock: Clock, onClose?: (ctx: RequestContext) => void): RequestContext {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const gone = new AbortLatch();
   // 'close' on the response fires both after a normal finish and on a client disconnect; only
-  // the latter (response not finished) aborts work for the request.
+  // the latter (response not finished) aborts work for the request. One listener does both jobs.
   res.once('close', () => {
     if (!res.writableFinished) gone.abort(new Error('client disconnected'));
+    onClose?.(ctx);
   });
   let signal: AbortSignal | undefined;
-  return {
+  const ctx: RequestContext = {
     id: newRequestId(),
     start: process.hrtime.bigint(),
     startedAt: clock.now(),
@@ -102,6 +104,7 @@ export function createContext(req: IncomingMessage, res: ServerResponse, trusted
     clientGone: gone,
     clientIp: clientAddress(req, trustedHops),
   };
+  return ctx;
 }
 
 /** A header as one string (the first, if repeated), or undefined. */

@@ -47,9 +47,8 @@ export function createDispatcher(router: Router, opts: DispatchOptions): (req: I
       req.url = req.url.slice(prefix.length) || '/';
       if (req.url.startsWith('?')) req.url = `/${req.url}`;
     }
-    const ctx = createContext(req, res, opts.trustedProxyHops, opts.clock);
+    const ctx = createContext(req, res, opts.trustedProxyHops, opts.clock, opts.onDone);
     if (opts.draining()) res.setHeader('connection', 'close');
-    if (opts.onDone) res.once('close', () => opts.onDone!(ctx));
     if (ctx.method === 'OPTIONS') {
       // A preflight for the admin API gets no CORS grant, so the browser stops there.
       res.writeHead(204, allowsCors(ctx.path) ? PREFLIGHT_HEADERS : {}).end();

@@ -7,34 +7,41 @@ import { allowsCors } from './cors.js';
 
 const EXPOSE = EXPOSED_HEADERS.join(', ');
 
-/** Headers on every response: request id, version, processing time, CORS, and the stages' own. */
-function writeHead(ctx: RequestContext, status: number, contentType: string, extra?: Record<string, string>): void {
-  const res = ctx.res;
-  res.statusCode = status;
-  res.setHeader('content-type', contentType);
-  res.setHeader(HEADER.requestId, ctx.id);
-  res.setHeader(HEADER.version, OPENAI_VERSION);
-  res.setHeader(HEADER.processingMs, String(Number((process.hrtime.bigint() - ctx.start) / 1_000_000n)));
+/**
+ * Headers on every response: request id, version, processing time, CORS, and the stages' own,
+ * then `extra`; a later one replaces an earlier one of the same name (case-insensitive, as
+ * setHeader would). Handed to res.writeHead in one object: setHeader per header cost more.
+ */
+function headersFor(ctx: RequestContext, contentType: string, extra?: Record<string, string>): Record<string, string> {
+  const h: Record<string, string> = {
+    'content-type': contentType,
+    [HEADER.requestId]: ctx.id,
+    [HEADER.version]: OPENAI_VERSION,
+    [HEADER.processingMs]: String(Number((process.hrtime.bigint() - ctx.start) / 1_000_000n)),
+  };
   if (allowsCors(ctx.path)) {
-    res.setHeader('access-control-allow-origin', '*');
-    res.setHeader('access-control-expose-headers', EXPOSE);
+    h['access-control-allow-origin'] = '*';
+    h['access-control-expose-headers'] = EXPOSE;
   }
-  for (const k in ctx.headers) res.setHeader(k, ctx.headers[k]!);
-  if (extra) for (const k in extra) res.setHeader(k, extra[k]!);
+  for (const k in ctx.headers) h[k.toLowerCase()] = ctx.headers[k]!;
+  if (extra) for (const k in extra) h[k.toLowerCase()] = extra[k]!;
+  return h;
 }
 
 export function sendJson(ctx: RequestContext, status: number, body: unknown, extra?: Record<string, string>): void {
   if (ctx.res.headersSent || ctx.res.destroyed) return;
   const text = JSON.stringify(body);
-  writeHead(ctx, status, 'application/json', extra);
-  ctx.res.setHeader('content-length', Buffer.byteLength(text));
+  const h = headersFor(ctx, 'application/json', extra);
+  h['content-length'] = String(Buffer.byteLength(text));
+  ctx.res.writeHead(status, h);
   ctx.res.end(ctx.method === 'HEAD' ? undefined : text);
 }
 
 export function sendText(ctx: RequestContext, status: number, contentType: string, text: string): void {
   if (ctx.res.headersSent || ctx.res.destroyed) return;
-  writeHead(ctx, status, contentType);
-  ctx.res.setHeader('content-length', Buffer.byteLength(text));
+  const h = headersFor(ctx, contentType);
+  h['content-length'] = String(Buffer.byteLength(text));
+  ctx.res.writeHead(status, h);
   ctx.res.end(ctx.method === 'HEAD' ? undefined : text);
 }
 
@@ -47,10 +54,10 @@ export function sendError(ctx: RequestContext, err: ApiError, publicUrl: string)
  * Starts an SSE response. Errors after this point can only be sent as `data: {"error":...}`.
  * `flush` sends the headers at once, for a server that has nothing to write yet (the simulator
  * before its first token); a relay that already holds its first frame passes false, so the
- * headers leave with that frame in one socket write instead of two.
+ * headers leave with that frame in one socket write instead of two (writeHead only stores them).
  */
 export function startStream(ctx: RequestContext, flush = true): void {
-  writeHead(ctx, 200, 'text/event-stream; charset=utf-8', { 'cache-control': 'no-cache', connection: 'keep-alive' });
+  ctx.res.writeHead(200, headersFor(ctx, 'text/event-stream; charset=utf-8', { 'cache-control': 'no-cache', connection: 'keep-alive' }));
   if (flush) ctx.res.flushHeaders();
 }
 

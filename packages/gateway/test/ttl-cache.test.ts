@@ -42,4 +42,26 @@ describe('TtlCache', () => {
     expect(c.deleteWhere((v) => v < 3)).toBe(2);
     expect(c.size).toBe(1);
   });
+
+  it('holds at most its bound of entries, the most recently used ones', () => {
+    const c = new TtlCache<number, number>(new FakeClock(), 1000, 100);
+    for (let i = 0; i < 1000; i++) {
+      c.set(i, i);
+      c.get(0); // kept in use throughout
+    }
+    expect(c.size).toBe(100);
+    expect(c.peek(0)).toBe(0);
+    expect(c.peek(998)).toBe(998);
+    expect(c.peek(899)).toBeUndefined();
+  });
+
+  it('takes memory for the entries it holds, not for its bound', () => {
+    // Before, lru-cache's `max` filled arrays for every slot at construction: about 3 MB of heap
+    // for a 100,000-entry cache with a TTL, whether or not anything was ever stored.
+    const before = process.memoryUsage().heapUsed;
+    const caches = Array.from({ length: 40 }, () => new TtlCache<string, number>(new FakeClock(), 1000, 100_000));
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(caches).toHaveLength(40);
+    expect(grown).toBeLessThan(16 * 1024 * 1024);
+  });
 });

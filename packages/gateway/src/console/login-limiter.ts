@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { formatDuration, retryHeaders } from '@tollgate/protocol';
 import { LRUCache } from 'lru-cache';
+import { entryBound } from '../ttl-cache.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { ApiError } from '../errors/api-error.js';
@@ -50,7 +51,7 @@ return n
 const unbounded = <T>(p: Promise<T>): Promise<T> => p;
 
 export class LoginLimiter {
-  private readonly local = new LRUCache<string, Window>({ max: 100_000 });
+  private readonly local = new LRUCache<string, Window>(entryBound(100_000));
 
   constructor(
     private readonly limits: LoginLimits,

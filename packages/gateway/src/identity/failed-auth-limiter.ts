@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { ApiError } from '../errors/api-error.js';
 import { LRUCache } from 'lru-cache';
+import { entryBound } from '../ttl-cache.js';
 
 const MINUTE = 60_000;
 
@@ -41,7 +42,7 @@ export class FailedAuthLimiter {
     opts: { maxAddresses?: number; redis?: RedisClient; keyPrefix?: string; log?: Logger } = {},
   ) {
     this.ratePerMs = perMinute / MINUTE;
-    this.buckets = new LRUCache({ max: opts.maxAddresses ?? 100_000 });
+    this.buckets = new LRUCache(entryBound(opts.maxAddresses ?? 100_000));
     this.redis = opts.redis;
     this.keyPrefix = `${opts.keyPrefix ?? 'tollgate:'}authfail:`;
     this.log = opts.log;

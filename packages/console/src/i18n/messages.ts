@@ -287,6 +287,9 @@ const TABLE = {
   'orgs.softLimitUsd': ['Soft limit (USD per month)', '软性上限（每月美元）'],
   'orgs.emptyNone': ['Empty: no limit.', '留空：不设上限。'],
   'orgs.saveLimits': ['Save limits', '保存上限'],
+  'orgs.setPassword': ['Set password', '设置密码'],
+  'orgs.setPasswordOf': ['Set a password for {email}', '为 {email} 设置密码'],
+  'orgs.passwordSet': ['Password set: {email} can sign in now. Their other sessions have ended.', '密码已设置：{email} 现在可以登录。其其他会话已结束。'],
 
   'models.title': ['Models and deployments', '模型与部署'],
   'models.refresh': ['Refresh', '刷新'],

@@ -1,6 +1,7 @@
 /**
  * One organization for the operator: its tier (PUT /admin/v1/organizations/{id}) and its monthly
- * hard and soft spend limits (PUT …/billing, empty = none), this month's spend, and its audit log.
+ * hard and soft spend limits (PUT …/billing, empty = none), this month's spend, its members (a
+ * password can be set for one) and its audit log.
  */
 import { Link } from 'react-router';
 import { ErrorNote, Field, Loading } from '../../../components/ui';
@@ -10,6 +11,7 @@ import { useI18n } from '../../../i18n/i18n';
 import { api } from '../../../lib/api';
 import { orgPath, type AdminOrganization, type OrgBilling, type Tier } from '../../../lib/admin-api';
 import { formatUsd } from '../../projects/SpendLimit';
+import { OrganizationMembers } from './OrganizationMembers';
 import { TierField } from './TierField';
 
 const usdOrNull = (v: FormDataEntryValue | null): number | null => (v === null || String(v).trim() === '' ? null : Number(v));
@@ -78,6 +80,7 @@ export function OrganizationDetail({ orgId, tiers, onChanged }: { orgId: string;
             </button>
           </form>
           <ErrorNote error={save.error} />
+          <OrganizationMembers orgId={orgId} />
         </>
       ) : null}
     </section>

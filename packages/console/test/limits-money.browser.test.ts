@@ -29,6 +29,13 @@ describe.skipIf(!hasChromium)('limits left, small money and the 2FA QR code in t
       max_tokens_per_1_day: 2000,
     });
     expect(put.status).toBe(200);
+    // The key's project (the Default project) gets 10 requests a day of its own.
+    const admin = await f.g.admin('POST', `/admin/v1/organizations/${f.g.orgId}/admin_api_keys`, { name: 'limits check' });
+    const asAdmin = (path: string, init: RequestInit = {}) => fetch(`${f.g.baseURL}/organization${path}`, { ...init, headers: { authorization: `Bearer ${admin.body.value}`, 'content-type': 'application/json' } });
+    const projects = (await (await asAdmin('/projects')).json()) as { data: { id: string; name: string }[] };
+    const def = projects.data.find((p) => p.name === 'Default project')!;
+    expect((await asAdmin(`/projects/${def.id}/rate_limits/rl-sim-small`, { method: 'POST', body: JSON.stringify({ max_requests_per_1_day: 10 }) })).status).toBe(200);
+
     const client = new OpenAI({ apiKey: f.g.apiKey, baseURL: f.g.baseURL, maxRetries: 0 });
     for (let i = 0; i < 2; i++) {
       const r = await client.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 }).withResponse();
@@ -51,8 +58,9 @@ describe.skipIf(!hasChromium)('limits left, small money and the 2FA QR code in t
       expect(await left('organization', 'max_requests_per_1_day')).toEqual(['98', `${text(lang, 'limits.left', { left: '98' })} ${text(lang, 'limits.ofLimit', { limit: '100' })}`]);
       expect((await left('organization', 'max_tokens_per_1_day'))[1]).toContain(fmt(2000 - tokens));
       expect(await cell(page, 'organization', 'max_tokens_per_1_minute').getAttribute('data-remaining')).toBeNull();
-      // The key's project (the Default project, no limits of its own) has what the organization has.
-      expect(await left('project', 'max_requests_per_1_day')).toEqual(await left('organization', 'max_requests_per_1_day'));
+      // The key's project: its own 10 a day bind (8 left); per minute it has the organization's.
+      expect(await left('project', 'max_requests_per_1_day')).toEqual(['8', `${text(lang, 'limits.left', { left: '8' })} ${text(lang, 'limits.ofLimit', { limit: '10' })}`]);
+      expect(await left('project', 'max_requests_per_1_minute')).toEqual(await left('organization', 'max_requests_per_1_minute'));
 
       // This month's spend: two requests of a few millionths of a dollar, not "$0.00".
       const spent = page.locator('[data-testid=spent] .money');

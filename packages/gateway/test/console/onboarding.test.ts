@@ -108,6 +108,7 @@ describe('console onboarding', () => {
     expect((await reader.call('GET', '/v1/organization/spend_limit')).status).toBe(403);
     const project = (await owner.call('GET', '/v1/organization/projects')).body.data[0].id;
     expect((await reader.call('GET', `/v1/organization/projects/${project}/rate_limits`)).status).toBe(403);
+    expect((await reader.call('GET', '/v1/organization/rate_limits')).status).toBe(403);
     const change = await reader.call('POST', '/v1/organization/invites', { email: 'x@test.local', role: 'owner' });
     expect(change.status).toBe(403);
     expect(change.body.error.message).toContain('Missing scopes: api.management.write');

@@ -4,6 +4,7 @@
  * its first owner and tier; the chosen organization's tier and spend limits can be changed.
  */
 import { Link, useParams } from 'react-router';
+import { Money } from '../../components/Money';
 import { Pager } from '../../components/Pager';
 import { DataTable, ErrorNote, Loading, PageTitle } from '../../components/ui';
 import { usePages } from '../../components/use-pages';
@@ -44,7 +45,7 @@ export function OrganizationsPage() {
                 <td data-field="tier">
                   <code>{o.tier}</code>
                 </td>
-                <td data-field="spent">{o.billing ? formatUsd(o.billing.spent_usd, lang) : '—'}</td>
+                <td data-field="spent">{o.billing ? <Money usd={o.billing.spent_usd} /> : '—'}</td>
                 <td data-field="hard-limit">{o.billing ? usd(o.billing.hard_limit_usd) : '—'}</td>
                 <td>{formatTime(o.created_at, lang)}</td>
               </tr>

@@ -4,20 +4,20 @@
  * password can be set for one) and its audit log.
  */
 import { Link } from 'react-router';
+import { Money } from '../../../components/Money';
 import { ErrorNote, Field, Loading } from '../../../components/ui';
 import { useAction } from '../../../components/use-action';
 import { useLoad } from '../../../components/use-load';
 import { useI18n } from '../../../i18n/i18n';
 import { api } from '../../../lib/api';
 import { orgPath, type AdminOrganization, type OrgBilling, type Tier } from '../../../lib/admin-api';
-import { formatUsd } from '../../projects/SpendLimit';
 import { OrganizationMembers } from './OrganizationMembers';
 import { TierField } from './TierField';
 
 const usdOrNull = (v: FormDataEntryValue | null): number | null => (v === null || String(v).trim() === '' ? null : Number(v));
 
 export function OrganizationDetail({ orgId, tiers, onChanged }: { orgId: string; tiers: Tier[]; onChanged: () => void }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const org = useLoad(async () => {
     const [o, b] = await Promise.all([api<AdminOrganization>('GET', orgPath(orgId)), api<OrgBilling>('GET', orgPath(orgId, '/billing'))]);
     return { o, b };
@@ -43,7 +43,9 @@ export function OrganizationDetail({ orgId, tiers, onChanged }: { orgId: string;
             <dt>{t('limits.period')}</dt>
             <dd>{d.b.period}</dd>
             <dt>{t('limits.spent')}</dt>
-            <dd data-testid="org-spent">{formatUsd(d.b.spent_usd, lang)}</dd>
+            <dd data-testid="org-spent">
+              <Money usd={d.b.spent_usd} />
+            </dd>
           </dl>
           <form
             className="inline-form"

@@ -1,6 +1,7 @@
 /**
  * The gateway's in-memory cache: lru-cache, bounded in entries, with a TTL measured on the
- * injected clock (lru-cache's `perf` time source), so that tests move time with a fake clock.
+ * injected clock (each entry keeps the clock time it was set), so that tests move time with a
+ * fake clock.
  * @module
  */
 import { LRUCache } from 'lru-cache';
@@ -26,24 +27,22 @@ export function entryBound(maxEntries: number): { maxSize: number; sizeCalculati
 }
 
 export class TtlCache<K extends NonNullable<unknown>, V extends NonNullable<unknown>> {
-  private readonly lru: LRUCache<K, V>;
+  /**
+   * Bounded in entries only; each entry carries the clock time it was set, and freshness is
+   * decided here with one clock read. (lru-cache's own TTL read the clock twice per `get` and
+   * looked the key up twice: a visible share of the request path, which asks several caches.)
+   */
+  private readonly lru: LRUCache<K, { value: V; at: number }>;
+  /** Fresh while `now - at` is below this (lru-cache's rounding of the TTL: a positive whole number). */
+  private readonly freshMs: number;
 
   constructor(
-    clock: Pick<Clock, 'now'>,
+    private readonly clock: Pick<Clock, 'now'>,
     readonly ttlMs: number,
     maxEntries: number,
   ) {
-    this.lru = new LRUCache<K, V>({
-      ...entryBound(maxEntries),
-      // lru-cache wants a positive whole number; freshness is decided in `get` with `ttlMs` itself.
-      ttl: Math.max(1, Math.ceil(ttlMs)),
-      perf: { now: () => clock.now() },
-      // Read the clock on every check: the default caches it for 1 ms of real time, which a fake clock outruns.
-      ttlResolution: 0,
-      // Stale entries stay readable (peek, iteration) until evicted: they are the outage fallback.
-      allowStale: true,
-      noDeleteOnStaleGet: true,
-    });
+    this.lru = new LRUCache<K, { value: V; at: number }>(entryBound(maxEntries));
+    this.freshMs = Math.max(1, Math.ceil(ttlMs));
   }
 
   get size(): number {
@@ -52,18 +51,22 @@ export class TtlCache<K extends NonNullable<unknown>, V extends NonNullable<unkn
 
   /** A fresh entry, which becomes the most recently used; undefined when absent or past its TTL. */
   get(key: K): V | undefined {
-    if (this.ttlMs <= 0 || !(this.lru.getRemainingTTL(key) > 0)) return undefined;
-    return this.lru.get(key);
+    if (this.ttlMs <= 0) return undefined;
+    // Peeked first: an entry past its TTL is not a use, and keeps its place.
+    const e = this.lru.peek(key);
+    if (e === undefined || !(this.clock.now() - e.at < this.freshMs)) return undefined;
+    this.lru.get(key);
+    return e.value;
   }
 
   /** An entry of any age, without changing the order. */
   peek(key: K): V | undefined {
-    return this.lru.peek(key);
+    return this.lru.peek(key)?.value;
   }
 
   /** Stores an entry, fresh from now; past `maxEntries` the least recently used one is dropped. */
   set(key: K, value: V): void {
-    this.lru.set(key, value);
+    this.lru.set(key, { value, at: this.clock.now() });
   }
 
   delete(key: K): boolean {
@@ -77,7 +80,7 @@ export class TtlCache<K extends NonNullable<unknown>, V extends NonNullable<unkn
   /** Deletes every entry (of any age) the predicate selects; returns how many. */
   deleteWhere(pred: (value: V, key: K) => boolean): number {
     const doomed: K[] = [];
-    for (const [k, v] of this.lru.entries()) if (pred(v, k)) doomed.push(k);
+    for (const [k, e] of this.lru.entries()) if (pred(e.value, k)) doomed.push(k);
     for (const k of doomed) this.lru.delete(k);
     return doomed.length;
   }

@@ -195,8 +195,9 @@ export class Identity {
     const refusing = refusingList(p.ipAllowlists, ip);
     if (refusing) throw await this.fail(ip, new ApiError('ip_not_authorized', { ip: ip.slice(0, MAX_ECHO), scope: refusing.scope }), `address not on the ${refusing.scope} IP allowlist`);
 
-    await this.refuseOtherScope(ctx, ip, 'organization', p.orgId, (id) => this.cache.organizationExists(id, () => this.store.organizations.exists(id)));
-    await this.refuseOtherScope(ctx, ip, 'project', p.projectId, (id) => this.cache.projectExists(id, () => this.store.projects.exists(id)));
+    // Most requests name neither: no call, no await (each was a promise and a microtask).
+    if (header(ctx, HEADER.organization) !== undefined) await this.refuseOtherScope(ctx, ip, 'organization', p.orgId, (id) => this.cache.organizationExists(id, () => this.store.organizations.exists(id)));
+    if (header(ctx, HEADER.project) !== undefined) await this.refuseOtherScope(ctx, ip, 'project', p.projectId, (id) => this.cache.projectExists(id, () => this.store.projects.exists(id)));
 
     this.lastUsed.touch(p.keyId, now);
     ctx.headers[HEADER.organization] = p.orgId;

@@ -18,7 +18,8 @@ export class KeyHashMemo {
 
   /** What the memo is keyed by. */
   static digest(key: string): string {
-    return hash('sha256', key, 'base64url');
+    // Hex: the one output encoding crypto.hash takes without normalizing its name.
+    return hash('sha256', key, 'hex');
   }
 
   get(digest: string): string | undefined {

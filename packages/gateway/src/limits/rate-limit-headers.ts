@@ -10,18 +10,29 @@ import type { Dimension } from './dimensions.js';
  */
 export function rateLimitHeaders(dims: readonly Dimension[], states: readonly BucketStatus[]): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const kind of ['requests', 'tokens'] as const) {
-    let best: BucketStatus | undefined;
-    dims.forEach((d, i) => {
-      const s = states[i];
-      if (d.kind !== kind || !s) return;
-      if (!best || s.remaining < best.remaining || (s.remaining === best.remaining && s.resetMs > best.resetMs)) best = s;
-    });
-    if (!best) continue;
-    const [limit, remaining, reset] = kind === 'requests' ? [HEADER.limitRequests, HEADER.remainingRequests, HEADER.resetRequests] : [HEADER.limitTokens, HEADER.remainingTokens, HEADER.resetTokens];
-    headers[limit] = String(best.limit);
-    headers[remaining] = String(best.remaining);
-    headers[reset] = formatDuration(best.resetMs);
+  // Plain loops: this runs on every admitted request.
+  const requests = binding(dims, states, 'requests');
+  if (requests) {
+    headers[HEADER.limitRequests] = String(requests.limit);
+    headers[HEADER.remainingRequests] = String(requests.remaining);
+    headers[HEADER.resetRequests] = formatDuration(requests.resetMs);
+  }
+  const tokens = binding(dims, states, 'tokens');
+  if (tokens) {
+    headers[HEADER.limitTokens] = String(tokens.limit);
+    headers[HEADER.remainingTokens] = String(tokens.remaining);
+    headers[HEADER.resetTokens] = formatDuration(tokens.resetMs);
   }
   return headers;
+}
+
+/** The bucket of `kind` with the fewest left (ties: the one that takes longest to refill). */
+function binding(dims: readonly Dimension[], states: readonly BucketStatus[], kind: Dimension['kind']): BucketStatus | undefined {
+  let best: BucketStatus | undefined;
+  for (let i = 0; i < dims.length; i++) {
+    const s = states[i];
+    if (dims[i]!.kind !== kind || !s) continue;
+    if (!best || s.remaining < best.remaining || (s.remaining === best.remaining && s.resetMs > best.resetMs)) best = s;
+  }
+  return best;
 }

@@ -15,7 +15,7 @@ if (file && isMainThread) {
   h.enable();
   const report = (extra) => {
     const ms = (ns) => Math.round(ns / 1e4) / 100;
-    appendFileSync(file, JSON.stringify({ t: Date.now(), p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), rss: Math.round(process.memoryUsage().rss / 1048576), ...extra }) + '\n');
+    appendFileSync(file, JSON.stringify({ t: Date.now(), p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), rss: Math.round(process.memoryUsage().rss / 1048576), heap: Math.round(process.memoryUsage().heapUsed / 1048576), ...extra }) + '\n');
     h.reset();
   };
   setInterval(() => report({}), every).unref();

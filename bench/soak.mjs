@@ -137,8 +137,8 @@ async function main() {
   };
   const series = readFileSync(probeFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   console.log(`\nrequests sent: ${i}; outcomes:`, outcomes);
-  console.log('\nseries (every 10 s: event-loop delay ms p50/p99/max, RSS MB):');
-  for (const s of series) console.log(`  +${Math.round((s.t - started) / 1000)}s  p50 ${s.p50}  p99 ${s.p99}  max ${s.max}  rss ${s.rss}`);
+  console.log('\nseries (every 10 s: event-loop delay ms p50/p99/max, RSS MB, V8 heap in use MB: RSS saw-tooths with garbage collection, a leak shows as heap growth):');
+  for (const s of series) console.log(`  +${Math.round((s.t - started) / 1000)}s  p50 ${s.p50}  p99 ${s.p99}  max ${s.max}  rss ${s.rss}  heap ${s.heap}`);
   const warm = series.filter((s) => s.t - started > 60_000 && s.t <= end);
   const stat = (xs) => ({ min: Math.min(...xs), median: [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)], max: Math.max(...xs) });
   if (warm.length > 1) {

@@ -113,7 +113,21 @@ describe.skipIf(!hasChromium)('limits left, small money and the 2FA QR code in t
     for (const r of rows) expect(r[2]).toMatch(/^\d+(\.\d+)?$/);
     const csvPico = rows.reduce((s, r) => s + BigInt((r[2]!.split('.')[0] ?? '0') + (r[2]!.split('.')[1] ?? '').padEnd(12, '0')), 0n);
     expect(csvPico).toBe(pico);
+    await screenshot(page, 'usage-costs', 'en');
     await context.close();
+
+    // The same page in Chinese: the axes and the amounts in the viewer's language, nothing in English.
+    const zh = await openContext(f.browser, 'zh-CN');
+    await signIn(zh.page, f.g.url, f.owner.email, f.owner.password);
+    await zh.page.click(`nav >> text="${text('zh-CN', 'nav.usage')}"`);
+    await zh.page.waitForSelector('.chart canvas');
+    const zhTotal = zh.page.locator('td[data-value] .money');
+    await zhTotal.waitFor();
+    expect(await zhTotal.innerText()).toMatch(/^US\$0\.0000\d+$/);
+    expect(await zhTotal.getAttribute('title')).toBe(text('zh-CN', 'money.exact', { amount: `$${apiTotal}` }));
+    expect(await untranslated(zh.page)).toEqual([]);
+    await screenshot(zh.page, 'usage-costs', 'zh-CN');
+    await zh.context.close();
   }, 120_000);
 
   for (const lang of ['en', 'zh-CN'] as const satisfies readonly Lang[]) {

@@ -75,6 +75,22 @@ export const projectScope = (projectId: string): string => `proj:${encodeURIComp
 export const bucketName = (scope: string, model: string, d: Dimension): string => `${scope}:${encodeURIComponent(model)}:${d.abbr.toLowerCase()}`;
 
 /**
+ * Scope names by key and project id, built once: the ids come from the cached principal (the same
+ * strings every request), so the lookup is cheap and the name is the same string every time too,
+ * which makes the lookups in `bucketNames` cheap as well. Bounded like it.
+ */
+const keyScopes = new Map<string, string>();
+const projectScopes = new Map<string, string>();
+function scopeOf(memo: Map<string, string>, id: string, make: (id: string) => string): string {
+  let name = memo.get(id);
+  if (name === undefined) {
+    if (memo.size >= 100_000) memo.clear();
+    memo.set(id, (name = make(id)));
+  }
+  return name;
+}
+
+/**
  * The names of one scope's buckets for a model, by dimension (DIMENSIONS' order): the same few on
  * every request, so they are built once. Bounded: cleared when a flood of scopes fills it.
  */
@@ -132,8 +148,8 @@ export class RateLimiter {
       }
     };
     add(ORG_SCOPE, input.orgLimits, 'organization');
-    if (input.projectId !== undefined) add(projectScope(input.projectId), input.projectLimits, 'project');
-    add(keyScope(input.keyId), input.keyLimits, 'key');
+    if (input.projectId !== undefined) add(scopeOf(projectScopes, input.projectId, projectScope), input.projectLimits, 'project');
+    add(scopeOf(keyScopes, input.keyId, keyScope), input.keyLimits, 'key');
     if (blocked) throw blockedError({ model: input.model, orgId: input.orgId, dim: blocked.dim, scope: blocked.scope, requested: blocked.dim.kind === 'tokens' ? Math.ceil(input.tokens) : 1 });
 
     if (buckets.length === 0 && !input.spend) return unlimited(input.requestId);

@@ -88,18 +88,28 @@ local function m_diff(a, b)
   return '-' .. m_str(m_sub(b, a))
 end
 -- Settles a held amount in a spend hash: actual is added to spent, held leaves reserved.
+-- Returns whether the hash existed (every writer of a spend hash sets s or r).
 local function charge_spend(key, actual, held)
   local h = redis.call('HMGET', key, 's', 'r')
   redis.call('HSET', key, 's', m_str(m_add(m_parse(h[1]), actual)), 'r', m_str(m_sub0(m_parse(h[2]), held)))
+  return h[1] ~= false or h[2] ~= false
 end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- Redis time in ms, read with TIME on first use: a settlement that refunds no bucket and creates
+-- no spend hash never needs it. Scripts that always do call clock() first and then read now.
+local now
+local function clock()
+  if not now then
+    local t = redis.call('TIME')
+    now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  end
+  return now
+end
 
 -- A spend hash expires after its period (the caller's clock) but never within SPEND_MIN_TTL_MS
 -- of Redis's own time: an instance whose clock is behind Redis's across a month boundary (or a
 -- test on a fake clock) must not see the hash, and its restore mark, vanish as it is written.
 local function expire_spend(key, at)
-  local floor = now + ${SPEND_MIN_TTL_MS}
+  local floor = clock() + ${SPEND_MIN_TTL_MS}
   local e = tonumber(at)
   if e < floor then e = floor end
   redis.call('PEXPIREAT', key, int(e))
@@ -112,7 +122,7 @@ local function level_of(key, q, rate, cap)
   local level, ts, sq = tonumber(h[1]), tonumber(h[2]), tonumber(h[3])
   if sq ~= q then level = floordiv(level, sq) * q end
   if level >= cap then return cap end
-  local e = now - ts
+  local e = clock() - ts
   if e <= 0 then return level end
   -- compare before multiplying, so a long idle time cannot overflow the product
   if e >= ceildiv(cap - level, rate) then return cap end
@@ -122,6 +132,7 @@ end
 -- Expired leases: their reserved spend is charged in full (remembered in the swept hash, for the
 -- reconciliation with the ledger); bucket tokens stay consumed.
 local function sweep(leases, records, swept, batch)
+  clock()
   local expired = redis.call('ZRANGEBYSCORE', leases, '-inf', int(now), 'LIMIT', 0, batch)
   for _, old in ipairs(expired) do
     local raw = redis.call('HGET', records, old)
@@ -149,7 +160,7 @@ local function write_bucket(key, level, q, rate, cap)
     redis.call('DEL', key)
     return
   end
-  redis.call('HSET', key, 'l', int(level), 't', int(now), 'q', int(q))
+  redis.call('HSET', key, 'l', int(level), 't', int(clock()), 'q', int(q))
   redis.call('PEXPIRE', key, int(ceildiv(cap - level, rate)))
 end
 `;
@@ -167,19 +178,30 @@ end
  *        nFailures, (target (-1 = spend, -2 = project spend), available, retryAfterMs (-1 = never))×nFailures.
  */
 export const RESERVE_LUA = `${COMMON_LUA}
+clock()
 local id = ARGV[1]
 if redis.call('HEXISTS', KEYS[2], id) == 1 then
   return redis.error_reply('ERR duplicate reservation id ' .. id)
 end
-local has_project = ARGV[4] == '1' and ARGV[11] == '1'
-if ARGV[4] == '1' and ARGV[10] == '1' and redis.call('HEXISTS', KEYS[3], 'g') == 0 then
-  return { -1 }
+local has_spend = ARGV[4] == '1'
+local has_project = has_spend and ARGV[11] == '1'
+local guarded = ARGV[10] == '1'
+-- Each spend hash is read once: spent, reserved and the restore mark g.
+local sh, ph
+if has_spend then
+  sh = redis.call('HMGET', KEYS[3], 's', 'r', 'g')
+  if guarded and not sh[3] then return { -1 } end
 end
-if has_project and ARGV[10] == '1' and redis.call('HEXISTS', KEYS[5], 'g') == 0 then
-  return { -2 }
+if has_project then
+  ph = redis.call('HMGET', KEYS[5], 's', 'r', 'g')
+  if guarded and not ph[3] then return { -2 } end
 end
 
-sweep(KEYS[1], KEYS[2], KEYS[4], tonumber(ARGV[8]))
+-- The sweep moves expired leases' spend from reserved to spent: read again only if it did.
+if sweep(KEYS[1], KEYS[2], KEYS[4], tonumber(ARGV[8])) > 0 then
+  if has_spend then sh = redis.call('HMGET', KEYS[3], 's', 'r', 'g') end
+  if has_project then ph = redis.call('HMGET', KEYS[5], 's', 'r', 'g') end
+end
 
 -- Check every limit against the state refilled to now; write nothing yet.
 local n = tonumber(ARGV[9])
@@ -198,12 +220,10 @@ for i = 1, n do
     failures[#failures + 1] = { i - 1, floordiv(level, x.q), ceildiv(need - level, x.rate) }
   end
 end
-local has_spend = ARGV[4] == '1'
 local amount = m_parse(ARGV[6])
--- A spend hash's spent and reserved; a failure (target) when amount more would pass hard
--- ('-1' = no limit).
-local function check_spend(key, hard, target)
-  local h = redis.call('HMGET', key, 's', 'r')
+-- A spend hash's spent and reserved (h, as read above); a failure (target) when amount more
+-- would pass hard ('-1' = no limit).
+local function check_spend(h, hard, target)
   local s, r = m_parse(h[1]), m_parse(h[2])
   if hard ~= '-1' then
     local limit, held = m_parse(hard), m_add(s, r)
@@ -214,9 +234,9 @@ local function check_spend(key, hard, target)
   return s, r
 end
 local spent, reserved = { 0, 0 }, { 0, 0 }
-if has_spend then spent, reserved = check_spend(KEYS[3], ARGV[5], -1) end
+if has_spend then spent, reserved = check_spend(sh, ARGV[5], -1) end
 local pspent, preserved = { 0, 0 }, { 0, 0 }
-if has_project then pspent, preserved = check_spend(KEYS[5], ARGV[12], -2) end
+if has_project then pspent, preserved = check_spend(ph, ARGV[12], -2) end
 
 local admitted = #failures == 0
 if admitted then
@@ -232,29 +252,36 @@ if admitted then
     rec.b[i] = { x.key, int(x.cost), int(x.q), int(x.rate), int(x.cap) }
   end
   if has_spend then
-    -- Holds amount more in a spend hash; returns its new reserved.
-    local function hold(key, r)
+    -- Only a new hash, or one whose period ended long ago by Redis's clock (the floor of
+    -- expire_spend applies), needs its expiry set: every writer of a spend hash sets it, to the
+    -- same period end, so an existing hash already has it.
+    local floored = tonumber(ARGV[7]) < now + ${SPEND_MIN_TTL_MS}
+    -- Holds amount more in a spend hash (h as read); returns its new reserved.
+    local function hold(key, h, r)
       r = m_add(r, amount)
       redis.call('HSET', key, 'r', m_str(r))
-      expire_spend(key, ARGV[7])
+      if floored or not (h[1] or h[2] or h[3]) then expire_spend(key, ARGV[7]) end
       return r
     end
-    reserved = hold(KEYS[3], reserved)
+    reserved = hold(KEYS[3], sh, reserved)
     rec.sk = KEYS[3]
     rec.sa = m_str(amount)
     rec.se = ARGV[7]
     if tonumber(ARGV[7]) > rec_exp then rec_exp = tonumber(ARGV[7]) end
     if has_project then
-      preserved = hold(KEYS[5], preserved)
+      preserved = hold(KEYS[5], ph, preserved)
       rec.pk = KEYS[5]
     end
   end
   redis.call('HSET', KEYS[2], id, cjson.encode(rec))
   redis.call('ZADD', KEYS[1], int(lease_exp), id)
-  -- The index and the records live as long as their longest-lived record.
-  for k = 1, 2 do
-    local ttl = redis.call('PTTL', KEYS[k])
-    if ttl < 0 or now + ttl < rec_exp then redis.call('PEXPIREAT', KEYS[k], int(rec_exp)) end
+  -- The index and the records live as long as their longest-lived record. They hold the same
+  -- ids (added here, removed together by settle and sweep) and always get the same expiry, so
+  -- the records' tells both.
+  local ttl = redis.call('PTTL', KEYS[2])
+  if ttl < 0 or now + ttl < rec_exp then
+    redis.call('PEXPIREAT', KEYS[1], int(rec_exp))
+    redis.call('PEXPIREAT', KEYS[2], int(rec_exp))
   end
 end
 
@@ -315,9 +342,7 @@ if rec.sk then
   if ARGV[2] == '1' then actual = m_parse(ARGV[3]) end
   -- The organization's counter, and the project's that held the same amount.
   for _, key in ipairs({ rec.sk, rec.pk }) do
-    local existed = redis.call('EXISTS', key) == 1
-    charge_spend(key, actual, amount)
-    if not existed then expire_spend(key, rec.se) end
+    if not charge_spend(key, actual, amount) then expire_spend(key, rec.se) end
   end
 end
 return 1
@@ -328,6 +353,7 @@ return 1
  * then per bucket: q, rate, capacity, deficit (units). Reply 1, or 0 when already restored.
  */
 export const RESTORE_LUA = `${COMMON_LUA}
+clock()
 if redis.call('HEXISTS', KEYS[1], 'g') == 1 then return 0 end
 redis.call('HSET', KEYS[1], 's', ARGV[1], 'g', int(now))
 if redis.call('HEXISTS', KEYS[1], 'r') == 0 then redis.call('HSET', KEYS[1], 'r', '0') end
@@ -357,6 +383,7 @@ return sweep(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1]))
  * Reply: spent, reserved, leases corrected, pico-dollars the floor added (money as strings).
  */
 export const RECONCILE_LUA = `${COMMON_LUA}
+clock()
 local grace = tonumber(ARGV[1])
 local fixed = 0
 for i = 1, tonumber(ARGV[3]) do

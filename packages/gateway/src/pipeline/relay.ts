@@ -4,6 +4,7 @@ import type { RequestContext } from '../http/context.js';
 import { streamErrorFrame } from '../errors/render.js';
 import { drained, endStream, startStream, writeEvent } from '../http/respond.js';
 import type { PromptCounter } from '../tokens/prompt-counter.js';
+import { chunkText, withoutNullUsage } from '../upstream/chunk-text.js';
 import { CompletionText, readUsage } from './usage-count.js';
 
 export interface StreamOutcome {
@@ -43,17 +44,22 @@ export async function relayStream(
       const reported = chunk.usage === null || chunk.usage === undefined ? undefined : readUsage(chunk.usage);
       if (reported) usage = reported;
       const choices = chunk.choices;
+      // The chunk as it came when it is sent unchanged: no second JSON.stringify.
+      let json = chunkText(chunk);
       if (reported && Array.isArray(choices) && choices.length === 0) {
         if (!clientWantsUsage) continue;
       } else {
         text.addChunk(chunk);
-        if (!clientWantsUsage) delete chunk.usage;
+        if (!clientWantsUsage && 'usage' in chunk) {
+          json = json !== undefined && chunk.usage === null ? withoutNullUsage(json) : undefined;
+          delete chunk.usage;
+        }
       }
       if (!started) {
         startStream(ctx, false); // the headers leave with this first frame
         started = true;
       }
-      if (!writeEvent(ctx, chunk)) await drained(res);
+      if (!(json === undefined ? writeEvent(ctx, chunk) : res.write(`data: ${json}\n\n`))) await drained(res);
     }
   } catch (e) {
     // Before the first chunk the error is an ordinary HTTP error: let the caller render it.

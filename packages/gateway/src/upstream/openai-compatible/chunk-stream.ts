@@ -16,6 +16,7 @@ import type { Readable } from 'node:stream';
 import type { Timeouts } from '../../config/types.js';
 import { ApiError } from '../../errors/api-error.js';
 import type { BreakerOutcome } from '../breaker.js';
+import { keepChunkText } from '../chunk-text.js';
 import type { AttemptControl } from './attempt-control.js';
 import { errorObjectOf, mapUpstreamError, statusOfErrorObject, type UpstreamErrorObject } from './error-map.js';
 import { AttemptError, MappedAnswer, toAttemptError } from './failure.js';
@@ -177,6 +178,7 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk> {
       const err = errorObjectOf(value) ?? ((ev.event === 'error' || (events && (value as Chunk).type === 'error')) && isObject ? (value as UpstreamErrorObject) : undefined) ?? (events && isObject ? failedError(value as Chunk) : undefined);
       if (err) throw new MappedAnswer(mapUpstreamError(statusOfErrorObject(err), { error: err }, {}, this.opts.overloadStatus));
       if (!isObject) throw new ApiError('upstream_invalid_response');
+      if (!events) keepChunkText(value as Chunk, ev.data);
       this.queue.push(value as Chunk);
       this.track(value as Chunk);
       if (events && RESPONSES_TERMINAL.has(String((value as Chunk).type))) this.sawDone = true;

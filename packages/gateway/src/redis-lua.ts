@@ -7,7 +7,6 @@
 import { createHash } from 'node:crypto';
 import { ReplyError } from 'ioredis';
 import type { RedisClient } from './redis-client.js';
-import { batchWrites } from './redis-write-batch.js';
 
 /** A Lua script and its SHA-1, computed once when the module loads. */
 export interface LuaScript {
@@ -31,7 +30,6 @@ export async function runScript(
   args: readonly (string | number)[],
   bounded: <T>(p: Promise<T>) => Promise<T>,
 ): Promise<unknown> {
-  batchWrites(client);
   try {
     return await bounded(client.evalsha(script.sha, keys.length, ...keys, ...args));
   } catch (err) {

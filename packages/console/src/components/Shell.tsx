@@ -8,7 +8,7 @@ import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/messages';
 import { useSession, type Session } from '../session';
 import { LanguageSwitch } from './LanguageSwitch';
-import { Loading } from './ui';
+import { Loading, PageTitle } from './ui';
 
 interface NavItem {
   to: string;
@@ -86,10 +86,14 @@ export function RequireRole({ who, children }: { who: NavItem['who']; children: 
   const { t } = useI18n();
   const { session } = useSession();
   if (!session || !canSee(session, who)) {
+    // A heading like every page's, so a screen reader's list of headings says where the viewer is.
     return (
-      <p className="error" role="alert">
-        {t('error.forbiddenPage')}
-      </p>
+      <>
+        <PageTitle title={t('error.forbiddenTitle')} />
+        <p className="error" role="alert">
+          {t('error.forbiddenPage')}
+        </p>
+      </>
     );
   }
   return <>{children}</>;

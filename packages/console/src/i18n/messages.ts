@@ -22,6 +22,7 @@ const TABLE = {
   'common.none': ['None', '无'],
   'money.exact': ['Exact: {amount}', '精确值：{amount}'],
   'error.unexpected': ['Something went wrong. Try again; if it persists, contact your administrator.', '出现错误。请重试；如果问题仍然存在，请联系管理员。'],
+  'error.forbiddenTitle': ['Not open to your role', '你的角色无权访问'],
   'error.forbiddenPage': ['Your role cannot open this page. Ask an owner of your organization.', '你的角色无法打开此页面。请联系组织的所有者。'],
   'error.setUpTotp': ['Set up two-factor sign-in', '设置两步验证登录'],
   'role.owner': ['Owner', '所有者'],
@@ -131,7 +132,8 @@ const TABLE = {
   'people.invited': ['Invited', '邀请时间'],
   'people.expires': ['Expires', '过期时间'],
   'people.cancel': ['Cancel invite', '取消邀请'],
-  'people.cancelNamed': ['Cancel the invite for {email}', '取消对 {email} 的邀请'],
+  // A row button's name starts with its visible text ("Cancel invite"), so a voice-control user can say what they see.
+  'people.cancelNamed': ['Cancel invite for {email}', '取消邀请：{email}'],
   'people.members': ['Members', '成员列表'],
   'people.added': ['Joined', '加入时间'],
   'people.roleOf': ['Role of {email}', '{email} 的角色'],

@@ -19,9 +19,12 @@ export type Lang = 'en' | 'zh-CN';
 export const launch = (): Promise<Browser> =>
   chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 
-/** A fresh browser profile (no cookies) whose browser language is `lang`. */
-export async function openContext(browser: Browser, lang: Lang, width = 1200): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ locale: lang === 'en' ? 'en-US' : 'zh-CN', viewport: { width, height: 860 }, timezoneId: 'Asia/Shanghai' });
+/**
+ * A fresh browser profile (no cookies) whose browser language is `lang`. `bypassCSP` lets a test
+ * inject its own script (axe-core) into pages whose CSP allows only the console's scripts.
+ */
+export async function openContext(browser: Browser, lang: Lang, width = 1200, opts: { bypassCSP?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ locale: lang === 'en' ? 'en-US' : 'zh-CN', viewport: { width, height: 860 }, timezoneId: 'Asia/Shanghai', bypassCSP: opts.bypassCSP === true });
   context.setDefaultTimeout(30_000);
   return { context, page: await context.newPage() };
 }
@@ -29,6 +32,12 @@ export async function openContext(browser: Browser, lang: Lang, width = 1200): P
 /** The console's string in `lang`, placeholders filled. */
 export function text(lang: Lang, key: keyof (typeof MESSAGES)['en'], vars: Record<string, string | number> = {}): string {
   return MESSAGES[lang][key].replace(/\{(\w+)\}/g, (_m, n: string) => String(vars[n]));
+}
+
+/** Waits until the page in view has its heading and has finished loading what it shows. */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForSelector('h1');
+  await page.waitForFunction(() => !document.querySelector('[role=status].muted'));
 }
 
 export async function signIn(page: Page, url: string, email: string, password: string): Promise<void> {
@@ -50,10 +59,13 @@ export async function screenshot(page: Page, name: string, lang: Lang, mask: Loc
   return path;
 }
 
-/** Gives the organization's first owner (made by the test gateway) a password; returns how to sign in. */
-export async function ownerLogin(g: TestGateway, userId = g.userId): Promise<{ email: string; password: string }> {
+/**
+ * Gives the organization's first owner (made by the test gateway) a password, and with `operator`
+ * the operator's pages too; returns how to sign in.
+ */
+export async function ownerLogin(g: TestGateway, userId = g.userId, operator = false): Promise<{ email: string; password: string }> {
   const password = `pw-${Math.random().toString(36).slice(2)}-long-enough`;
-  const set = await g.admin('POST', `/admin/v1/users/${userId}/password`, { password });
+  const set = await g.admin('POST', `/admin/v1/users/${userId}/password`, { password, ...(operator ? { operator: true } : {}) });
   if (set.status >= 300) throw new Error(`set password: ${set.status} ${JSON.stringify(set.body)}`);
   const user = await g.admin('GET', `/admin/v1/users/${userId}`);
   return { email: user.body.email as string, password };
@@ -95,12 +107,15 @@ export interface ConsoleFixture {
   owner: { email: string; password: string };
 }
 
-/** A describe block's gateway (its first owner with a password) and browser, started once. */
-export function useConsoleFixture(): ConsoleFixture {
+/**
+ * A describe block's gateway (its first owner with a password; with `operator` the owner is an
+ * operator too) and browser, started once.
+ */
+export function useConsoleFixture(opts: { operator?: boolean } = {}): ConsoleFixture {
   const f = {} as ConsoleFixture;
   beforeAll(async () => {
     f.g = await startTestGateway();
-    f.owner = await ownerLogin(f.g);
+    f.owner = await ownerLogin(f.g, f.g.userId, opts.operator === true);
     f.browser = await launch();
   }, 60_000);
   afterAll(async () => {

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { rejection } from '../../gateway/test/support/rejection.js';
 import { seriousViolations, type AxeFinding } from './support/axe.js';
-import { hasChromium, openContext, settled, signIn, text, useConsoleFixture, type Lang } from './support/browser.js';
+import { hasChromium, openContext, screenshot, settled, signIn, text, useConsoleFixture, type Lang } from './support/browser.js';
 
 describe.skipIf(!hasChromium)('accessibility of every console page (axe-core)', () => {
   const f = useConsoleFixture({ operator: true });
@@ -71,6 +71,8 @@ describe.skipIf(!hasChromium)('accessibility of every console page (axe-core)', 
     await page.goto(`${f.g.url}/invite#token=${inviteToken}`);
     await page.waitForSelector('input[name=password]');
     await check('invite');
+    // The other language's pictures of these pages are written by the tests that act on them.
+    if (lang === 'zh-CN') await screenshot(page, 'invite', lang);
 
     await signIn(page, f.g.url, f.owner.email, f.owner.password);
     const links = await page.locator('nav.sidenav a').evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
@@ -87,6 +89,7 @@ describe.skipIf(!hasChromium)('accessibility of every console page (axe-core)', 
     await page.locator('table a').first().click();
     await page.waitForSelector('#rl-title');
     await check('/projects/<id>');
+    if (lang === 'zh-CN') await screenshot(page, 'projects-rate-limits', lang);
 
     await page.click('nav.sidenav a[href="/api-keys"]');
     await settled(page);
@@ -101,6 +104,7 @@ describe.skipIf(!hasChromium)('accessibility of every console page (axe-core)', 
     await page.click(`button:text-is("${text(lang, 'requests.lookUp')}")`);
     await page.waitForSelector('.error-box');
     await check('/requests (a failed request)');
+    if (lang === 'zh-CN') await screenshot(page, 'request-lookup', lang);
 
     await page.click('nav.sidenav a[href="/limits"]');
     await settled(page);

@@ -36,6 +36,7 @@ import { EngineRouter } from './upstream/engine-router.js';
 import { createEngines, registerEngineMetrics } from './upstream/engines.js';
 import { PromptCounter } from './tokens/prompt-counter.js';
 import { CounterRebuilder, rebuildSpend, SpendReconciler, startUsageRetention, UsageLedger } from './usage/index.js';
+import { workerUsageWriterFor } from './usage/worker-writer.js';
 import { StatusMonitor } from './status/monitor.js';
 import { probeTargets } from './status/probes.js';
 import { registerStatusAdminRoutes } from './status/admin-routes.js';
@@ -104,7 +105,9 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   const spendLimits = new OrgSpendLimits(store, { clock, maxStaleMs: config.database.max_stale_ms, log, alerts: (orgId) => store.spendAlerts.ofOrganization(orgId) });
   // Spend limits changed through any instance reach this one's cache with identity's events.
   identity.onInvalidate((e) => spendLimits.follow(e));
-  const ledger = new UsageLedger(store, { clock, log, config: config.usage, journalPath: journalPathFor(config) });
+  // A SQLite file's ledger batches are written by a worker thread, off the event loop.
+  const usageWriter = workerUsageWriterFor(config.database.url);
+  const ledger = new UsageLedger(store, { clock, log, config: config.usage, journalPath: journalPathFor(config), ...(usageWriter ? { write: (events) => usageWriter.write(events) } : {}) });
   await ledger.start();
   // With Redis the ledger only checks the shared counters; Redis being down must not stop a start.
   await rebuildSpend(store, counters, clock, { log, authoritative: !redis }).catch((e: unknown) => {
@@ -265,6 +268,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
       for (const e of engines.values()) await e.close?.();
       await settlements.close();
       await ledger.close();
+      await usageWriter?.close();
       await softLimits.idle();
       await spendAlerts.idle();
       await identity.close();

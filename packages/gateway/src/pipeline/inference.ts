@@ -217,7 +217,7 @@ class Run {
     // The gateway's own overload is never charged to the caller: give everything back.
     if (this.reservation && err && err.entry.kind === 'overloaded') {
       this.finished = true;
-      this.record(outcome);
+      await this.record(outcome);
       this.reservation.cancel();
       return;
     }
@@ -230,8 +230,9 @@ class Run {
     const v = this.validated;
     const model = this.served ?? v?.model;
     const cost = o.usage && model && v ? this.charge(v, model, o.usage) : 0n;
-    // The ledger first (synchronous, journaled), then the counters in the background.
-    this.record(o, cost);
+    // The ledger first (journaled with this turn's other requests, before the answer is sent),
+    // then the counters in the background.
+    await this.record(o, cost);
     this.reservation?.settle({ tokens: o.usage?.total_tokens ?? 0, costPico: cost });
   }
 
@@ -267,7 +268,7 @@ class Run {
     if (i) this.ctx.headers[HEADER.statusIncident] = `${i.id}; status=${i.status}; url=${i.url}`;
   }
 
-  private record(o: Outcome, cost = 0n): void {
+  private record(o: Outcome, cost = 0n): Promise<void> {
     const v = this.validated;
     this.deps.status?.observe({
       model: this.reservation && v ? v.model.name : null,
@@ -277,7 +278,7 @@ class Run {
       promptTokens: o.usage?.prompt_tokens ?? 0,
       completionTokens: o.usage?.completion_tokens ?? 0,
     });
-    this.deps.usage.record({
+    return this.deps.usage.recordGrouped({
       request_id: this.ctx.id,
       org_id: this.caller.orgId,
       project_id: this.caller.projectId,

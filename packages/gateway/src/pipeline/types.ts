@@ -91,7 +91,8 @@ export interface PipelineDeps {
   /** Stage 7 (admission/model-admissions.ts): the model's engine-slot gate, if it has one. */
   admissions: { of(model: ModelConfig): AdmissionLike | undefined };
   engines: EngineDispatch;
-  usage: { record(event: UsageEvent): void };
+  /** Resolves once the event is journaled (a group commit, see usage/ledger.ts); the response's last byte waits for it. */
+  usage: { recordGrouped(event: UsageEvent): Promise<void> };
   /** Counts requests whose reported usage was above their reservation (charged the reservation), by model. */
   usageOverruns?: Pick<Counter<'model'>, 'inc'>;
   /**

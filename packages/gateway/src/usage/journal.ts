@@ -2,7 +2,8 @@
  * The usage journal: an append-only local file that makes a finished request's usage event
  * survive a crash of the gateway process without putting the database on the request path.
  *
- * `append` is one `write(2)` of a JSON line on a file opened with O_APPEND. The data then sits in
+ * `append` is one `write(2)` of a JSON line on a file opened with O_APPEND (`appendLines`, one
+ * `write(2)` of several). The data then sits in
  * the kernel's page cache, which outlives the process (kill -9, an uncaught exception, OOM kill);
  * only a crash of the machine itself can lose it, since there is deliberately no fsync.
  *
@@ -68,11 +69,20 @@ export class UsageJournal {
 
   /** Appends one line (no newline in it) to the current segment; throws on an I/O error. */
   append(line: string): number {
+    return this.appendLines([line]);
+  }
+
+  /**
+   * Appends lines (no newline in any) to the current segment with one `write(2)` (a group
+   * commit: one system call for every request that finished in the same turn of the event loop).
+   * Returns the segment's number; throws on an I/O error.
+   */
+  appendLines(lines: readonly string[]): number {
     if (this.fd === undefined) throw new Error('usage journal is closed');
-    const buf = Buffer.from(line + '\n', 'utf8');
+    const buf = Buffer.from(lines.join('\n') + '\n', 'utf8');
     let off = 0;
     while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
-    this.count++;
+    this.count += lines.length;
     return this.seq;
   }
 

@@ -3,14 +3,17 @@
  *
  * `record(event)` is synchronous and O(1): it appends one JSON line to the local journal (one
  * write(2), no fsync, see journal.ts) and pushes the event to an in-memory buffer. It never
- * awaits the database. A background flusher writes the buffer to the database in batches, one
+ * awaits the database. `recordGrouped(event)` is the request path's form: the events of one turn
+ * of the event loop share one write(2) (a group commit), and its promise resolves once that
+ * write is done. A background flusher writes the buffer to the database in batches, one
  * transaction per batch (`writeUsageBatch`: idempotent by request id, rollups in the same
  * transaction), every `flushIntervalMs` or as soon as `flushBatch` events are waiting.
  *
- * Durability: the request path records before the response's last byte is written, so once a
- * client has its response the event is in the journal (page cache) and survives kill -9; it is
- * replayed into the database at the next start. Without a journal (journalPath null) a crash
- * loses what was not yet flushed; a graceful `close()` loses nothing either way.
+ * Durability: the request path records, and awaits the group commit, before the response's last
+ * byte is written, so once a client has its response the event is in the journal (page cache)
+ * and survives kill -9; it is replayed into the database at the next start. Without a journal
+ * (journalPath null) a crash loses what was not yet flushed; a graceful `close()` loses nothing
+ * either way.
  *
  * Database down, the policy: the flusher retries with exponential backoff (flushIntervalMs × 2ⁿ,
  * capped at maxBackoffMs, 1 s by default so that writing resumes within about a second of the
@@ -27,7 +30,7 @@ import type { Clock } from '../clock.js';
 import type { Metrics } from '../status/metrics.js';
 import { parseUsageEvent, serializeUsageEvent, type UsageEvent } from './event.js';
 import { UsageJournal, readSegment } from './journal.js';
-import { writeUsageBatch } from './ledger-writer.js';
+import { writeUsageBatch, type BatchResult } from './ledger-writer.js';
 
 export interface UsageLedgerOptions {
   clock: Clock;
@@ -40,7 +43,15 @@ export interface UsageLedgerOptions {
   maxBuffered?: number;
   /** Longest wait between retries while the database fails (default 1 s). */
   maxBackoffMs?: number;
+  /**
+   * Writes one batch (`writeUsageBatch`'s contract: one transaction, idempotent by request id);
+   * default `writeUsageBatch` on `store`, in this thread. A SQLite file gets a worker thread's
+   * (worker-writer.ts), so that its synchronous writes stay off the event loop.
+   */
+  write?: (events: readonly UsageEvent[]) => Promise<BatchResult>;
 }
+
+const RESOLVED: Promise<void> = Promise.resolve();
 
 export interface LedgerStats {
   /** Events accepted by `record`. */
@@ -70,7 +81,6 @@ interface Buffered {
 }
 
 export class UsageLedger {
-  private readonly store: BillingStore;
   private readonly clock: Clock;
   private readonly journal: UsageJournal | undefined;
   private readonly interval: number;
@@ -78,8 +88,15 @@ export class UsageLedger {
   private readonly maxBuffered: number;
   private readonly maxBackoff: number;
   private readonly log: UsageLedgerOptions['log'];
+  private readonly write: (events: readonly UsageEvent[]) => Promise<BatchResult>;
 
   private buffer: Buffered[] = [];
+  /** Events recorded by `recordGrouped` in this turn of the event loop, and their journal lines. */
+  private group: UsageEvent[] = [];
+  private groupLines: string[] = [];
+  /** Resolves when the current group is written; undefined while no group is waiting. */
+  private groupDone: Promise<void> | undefined;
+  private groupResolve: (() => void) | undefined;
   /** Buffered (uncommitted) events per journal segment: a closed segment at 0 can be deleted. */
   private readonly uncommitted = new Map<number, number>();
   /** Segments holding events that are not in memory: replayed from disk. */
@@ -98,13 +115,13 @@ export class UsageLedger {
     const { flush_batch: batch, flush_interval_ms: interval } = o.config;
     if (!Number.isInteger(batch) || batch < 1) throw new RangeError('flush_batch must be a whole number >= 1');
     if (!(interval > 0)) throw new RangeError('flush_interval_ms must be > 0');
-    this.store = store;
     this.clock = o.clock;
     this.interval = interval;
     this.batchSize = batch;
     this.maxBuffered = o.maxBuffered ?? 100_000;
     this.maxBackoff = o.maxBackoffMs ?? 1000;
     this.log = o.log;
+    this.write = o.write ?? ((events) => writeUsageBatch(store, events));
     this.journal = o.journalPath === null ? undefined : new UsageJournal(o.journalPath);
   }
 
@@ -131,23 +148,86 @@ export class UsageLedger {
     this.loopDone = this.loop();
   }
 
-  /** Records one finished request. Synchronous, never throws, never waits for the database. */
+  /**
+   * Records one finished request: journaled (one write) when this returns. Synchronous, never
+   * throws, never waits for the database.
+   */
   record(event: UsageEvent): void {
-    const e = parseUsageEvent(event);
-    if (typeof e === 'string' || this.closed) {
-      this.counts.dropped++;
-      this.log.error({ request_id: event?.request_id, reason: typeof e === 'string' ? e : 'ledger closed' }, 'usage event dropped');
-      return;
-    }
-    this.counts.recorded++;
+    const e = this.accept(event);
+    if (!e) return;
     let seq: number | undefined;
     if (this.journal?.isOpen) {
       try {
         seq = this.journal.append(serializeUsageEvent(e));
       } catch (err) {
-        if (this.counts.journalErrors++ % 1000 === 0) this.log.error({ err }, 'usage journal write failed; events are held in memory only');
+        this.journalFailed(err);
       }
     }
+    this.keep(e, seq);
+  }
+
+  /**
+   * Records one finished request with a group commit: the events recorded in the same turn of the
+   * event loop are journaled together by one write (setImmediate, after the turn's I/O callbacks),
+   * and the promise resolves once that write is done. A response must await it before its last
+   * byte. Never rejects (a failed journal write keeps the events in memory, as `record` does) and
+   * never waits for the database.
+   */
+  recordGrouped(event: UsageEvent): Promise<void> {
+    const e = this.accept(event);
+    if (!e) return RESOLVED;
+    if (!this.journal?.isOpen) {
+      this.keep(e, undefined);
+      return RESOLVED;
+    }
+    this.group.push(e);
+    this.groupLines.push(serializeUsageEvent(e));
+    if (!this.groupDone) {
+      this.groupDone = new Promise((resolve) => (this.groupResolve = resolve));
+      setImmediate(() => this.commitGroup());
+    }
+    return this.groupDone;
+  }
+
+  /** Writes the events waiting for the group commit, with one journal write, and buffers them. */
+  private commitGroup(): void {
+    const events = this.group;
+    const lines = this.groupLines;
+    const resolve = this.groupResolve;
+    this.group = [];
+    this.groupLines = [];
+    this.groupDone = undefined;
+    this.groupResolve = undefined;
+    if (events.length > 0) {
+      let seq: number | undefined;
+      try {
+        if (this.journal?.isOpen) seq = this.journal.appendLines(lines);
+      } catch (err) {
+        this.journalFailed(err);
+      }
+      for (const e of events) this.keep(e, seq);
+    }
+    resolve?.();
+  }
+
+  /** The event, validated and counted; undefined (counted as dropped) when it cannot be kept. */
+  private accept(event: UsageEvent): UsageEvent | undefined {
+    const e = parseUsageEvent(event);
+    if (typeof e === 'string' || this.closed) {
+      this.counts.dropped++;
+      this.log.error({ request_id: event?.request_id, reason: typeof e === 'string' ? e : 'ledger closed' }, 'usage event dropped');
+      return undefined;
+    }
+    this.counts.recorded++;
+    return e;
+  }
+
+  private journalFailed(err: unknown): void {
+    if (this.counts.journalErrors++ % 1000 === 0) this.log.error({ err }, 'usage journal write failed; events are held in memory only');
+  }
+
+  /** Buffers a recorded event; `seq` is the journal segment holding its line, if it was journaled. */
+  private keep(e: UsageEvent, seq: number | undefined): void {
     if (this.buffer.length >= this.maxBuffered) {
       if (seq === undefined) {
         if (this.counts.dropped++ % 1000 === 0) this.log.error({ buffered: this.buffer.length }, 'usage buffer full and no journal: events dropped');
@@ -168,6 +248,7 @@ export class UsageLedger {
    * database. Rejects if the database does; nothing is lost then, it stays queued.
    */
   flush(): Promise<void> {
+    this.commitGroup();
     return this.exclusive(() => this.drain(this.buffer.length));
   }
 
@@ -178,6 +259,7 @@ export class UsageLedger {
    */
   async close(): Promise<{ unflushed: number }> {
     if (this.closed) return { unflushed: this.buffer.length };
+    this.commitGroup(); // recorded before close: journaled and flushed with the rest
     this.closed = true;
     this.wakeup?.();
     await this.loopDone;
@@ -229,7 +311,7 @@ export class UsageLedger {
     let left = count;
     while (left > 0 && this.buffer.length > 0) {
       const batch = this.buffer.slice(0, Math.min(left, this.batchSize));
-      const r = await writeUsageBatch(this.store, batch.map((b) => b.event));
+      const r = await this.write(batch.map((b) => b.event));
       // Only this (exclusive) drain removes from the front; `record` only appends.
       this.buffer.splice(0, batch.length);
       left -= batch.length;
@@ -247,7 +329,7 @@ export class UsageLedger {
     for (const seq of [...this.spilled].sort((a, b) => a - b)) {
       if (seq === journal.currentSeq) continue; // spilled into while replaying: next round
       for await (const { events, invalid } of readSegment(journal.pathOf(seq), this.batchSize)) {
-        const r = await writeUsageBatch(this.store, events);
+        const r = await this.write(events);
         this.counts.committed += r.inserted;
         this.counts.duplicates += r.duplicates;
         if (invalid > 0) {

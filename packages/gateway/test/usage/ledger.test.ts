@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { billingDb, type BillingStore } from '../../src/store/billing-tables.js';
 import { FakeClock } from 'tollgate';
 import type { UsageEvent } from '../../src/usage/event.js';
+import { readSegment } from '../../src/usage/journal.js';
 import { UsageLedger } from '../../src/usage/ledger.js';
 import { DIALECTS, event, openTestStore, silentLog, type TestStore } from './db.js';
 
@@ -163,6 +164,37 @@ describe.each(DIALECTS)('usage ledger on %s', (dialect) => {
     // A record after close is refused and counted, never thrown into the request path.
     expect(() => l.record(event({ org_id: org }))).not.toThrow();
     expect(l.stats().dropped).toBe(1);
+  });
+
+  it('group commit: events recorded in one turn are in the journal when their promise resolves, and stored once each', async () => {
+    const l = await ledger({ batch: 1000 });
+    const events = Array.from({ length: 25 }, () => event({ org_id: org }));
+    await Promise.all(events.map((e) => l.recordGrouped(e)));
+    // What a restart would replay: every event, from the journal alone.
+    const journaled: string[] = [];
+    for (const seg of readdirSync(dir).filter((f) => f.startsWith('usage-journal.jsonl.'))) {
+      for await (const { events: replayed, invalid } of readSegment(join(dir, seg), 1000)) {
+        expect(invalid).toBe(0);
+        journaled.push(...replayed.map((e) => e.request_id));
+      }
+    }
+    expect(journaled.sort()).toEqual(events.map((e) => e.request_id).sort());
+    await l.flush();
+    expect((await rows(t.store, org)).map((r) => r.request_id).sort()).toEqual(events.map((e) => e.request_id).sort());
+    expect(l.stats()).toMatchObject({ recorded: 25, committed: 25, duplicates: 0, buffered: 0 });
+  });
+
+  it('group commit: a flush or a close takes the events still waiting for their turn to end', async () => {
+    const l = await ledger({ batch: 1000 });
+    const first = l.recordGrouped(event({ org_id: org }));
+    await l.flush();
+    await first;
+    expect(await rows(t.store, org)).toHaveLength(1);
+    const second = l.recordGrouped(event({ org_id: org }));
+    expect(await l.close()).toEqual({ unflushed: 0 });
+    await second;
+    expect(await rows(t.store, org)).toHaveLength(2);
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('writes each of hundreds of concurrently recorded and flushed events exactly once', async () => {

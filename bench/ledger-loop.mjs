@@ -1,7 +1,8 @@
 // What the usage ledger costs the gateway's event loop, apart from everything else: records
 // --rate events per second (in groups, as requests finishing together) into a ledger on a SQLite
 // file for --seconds, with its batches written in this thread or by the worker thread, and
-// reports the main thread's busy time per event (event-loop utilization) and the event-loop
+// reports the main thread's busy time per event (event-loop utilization), the process's CPU time
+// per event (every thread: the writer thread's work too) and the event-loop
 // delay p99 / max (1 ms resolution). Alternates the two writers --rounds times.
 //   node bench/ledger-loop.mjs --rate 2000 --seconds 5 --rounds 2
 import { mkdtempSync } from 'node:fs';
@@ -45,6 +46,7 @@ async function run(mode) {
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
   const elu0 = performance.eventLoopUtilization();
+  const cpu0 = process.cpuUsage();
   const end = Date.now() + SECONDS * 1000;
   let sent = 0;
   // Every 5 ms, the events of 5 ms finish together.
@@ -55,16 +57,17 @@ async function run(mode) {
     await sleep(5);
   }
   const elu = performance.eventLoopUtilization(elu0);
+  const cpu = process.cpuUsage(cpu0);
   h.disable();
   await ledger.close();
   await writer?.close();
   await store.close();
-  return { mode, events: sent, busyUsPerEvent: (elu.active * 1000) / sent, p99: h.percentile(99) / 1e6, max: h.max / 1e6 };
+  return { mode, events: sent, busyUsPerEvent: (elu.active * 1000) / sent, cpuUsPerEvent: (cpu.user + cpu.system) / sent, p99: h.percentile(99) / 1e6, max: h.max / 1e6 };
 }
 
 for (let r = 0; r < ROUNDS; r++) {
   for (const mode of ['in-thread', 'worker']) {
     const x = await run(mode);
-    if (x) console.log(`${x.mode}: ${x.events} events, main thread busy ${x.busyUsPerEvent.toFixed(1)} µs/event, event-loop delay p99 ${x.p99.toFixed(1)} ms, max ${x.max.toFixed(1)} ms`);
+    if (x) console.log(`${x.mode}: ${x.events} events, main thread busy ${x.busyUsPerEvent.toFixed(1)} µs/event, process CPU (all threads) ${x.cpuUsPerEvent.toFixed(1)} µs/event, event-loop delay p99 ${x.p99.toFixed(1)} ms, max ${x.max.toFixed(1)} ms`);
   }
 }

@@ -94,6 +94,9 @@ export interface Services {
 export async function buildServices(config: Config, deps: ServiceDeps): Promise<Services> {
   const { clock, log, redis } = deps;
   const store = await openStore(config.database.url, { clock, timeouts: { connectMs: config.database.connect_timeout_ms, queryMs: config.database.query_timeout_ms } });
+  // A SQLite file's ledger batches are written by a worker thread, off the event loop; it starts
+  // now, while the rest starts.
+  const usageWriter = workerUsageWriterFor(config.database.url);
   const prefix = config.redis?.key_prefix ?? 'tollgate:';
   const counters: CounterStore = redis ? new RedisCounterStore(redis, { prefix }) : new MemoryCounterStore(clock);
   const limiter = new RateLimiter(counters, { leaseMs: config.billing.reservation_lease_ms, clock });
@@ -105,8 +108,6 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   const spendLimits = new OrgSpendLimits(store, { clock, maxStaleMs: config.database.max_stale_ms, log, alerts: (orgId) => store.spendAlerts.ofOrganization(orgId) });
   // Spend limits changed through any instance reach this one's cache with identity's events.
   identity.onInvalidate((e) => spendLimits.follow(e));
-  // A SQLite file's ledger batches are written by a worker thread, off the event loop.
-  const usageWriter = workerUsageWriterFor(config.database.url);
   const ledger = new UsageLedger(store, { clock, log, config: config.usage, journalPath: journalPathFor(config), ...(usageWriter ? { write: (events) => usageWriter.write(events) } : {}) });
   await ledger.start();
   // With Redis the ledger only checks the shared counters; Redis being down must not stop a start.

@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { openSqlite } from './sqlite-open.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -57,17 +55,9 @@ export async function connect(url: string, timeouts: Timeouts = DEFAULT_TIMEOUTS
 }
 
 function connectSqlite(path: string): Connection {
-  const memory = path === ':memory:';
-  if (!memory) mkdirSync(dirname(resolve(path)), { recursive: true });
-  const handle = new BetterSqlite3(memory ? ':memory:' : path);
-  // WAL lets readers run while the (single) writer commits; busy_timeout makes a second process
-  // on the same file wait instead of failing at once.
-  if (!memory) handle.pragma('journal_mode = WAL');
-  handle.pragma('synchronous = NORMAL');
-  handle.pragma('foreign_keys = ON');
-  handle.pragma('busy_timeout = 5000');
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) }), dialect: 'sqlite' };
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(path) }) }), dialect: 'sqlite' };
 }
+
 
 const INT8_OID = 20;
 

@@ -1,14 +1,15 @@
 /**
  * Worker-thread entry of the SQLite ledger writer (worker-writer.ts): opens its own connection to
- * the database file and writes the batches it is sent with `writeUsageBatch`, so that better-sqlite3's
- * synchronous inserts and rollups never hold the gateway's event loop. Answers each batch with its
- * result, or its error (the ledger retries a failed batch).
+ * the database file and writes the batches it is sent (sqlite-batch-writer.ts), so that
+ * better-sqlite3's synchronous inserts and rollups never hold the gateway's event loop. Answers
+ * each batch with its result, or its error (the ledger retries a failed batch).
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { connect } from '../store/connect.js';
+import { openSqlite } from '../store/sqlite-open.js';
 import type { UsageEvent } from './event.js';
-import { writeUsageBatch, type BatchResult } from './ledger-writer.js';
+import type { BatchResult } from './ledger-writer.js';
+import { sqliteBatchWriter } from './sqlite-batch-writer.js';
 
 export interface WriteRequest {
   id: number;
@@ -16,12 +17,14 @@ export interface WriteRequest {
 }
 export type WriteReply = { id: number; result: BatchResult } | { id: number; error: string };
 
-const { url } = workerData as { url: string };
-const store = await connect(url);
+const write = sqliteBatchWriter(openSqlite((workerData as { path: string }).path));
 
 parentPort!.on('message', (m: WriteRequest) => {
-  writeUsageBatch(store, m.events).then(
-    (result) => parentPort!.postMessage({ id: m.id, result } satisfies WriteReply),
-    (e: unknown) => parentPort!.postMessage({ id: m.id, error: e instanceof Error ? e.message : String(e) } satisfies WriteReply),
-  );
+  let reply: WriteReply;
+  try {
+    reply = { id: m.id, result: write(m.events) };
+  } catch (e) {
+    reply = { id: m.id, error: e instanceof Error ? e.message : String(e) };
+  }
+  parentPort!.postMessage(reply);
 });

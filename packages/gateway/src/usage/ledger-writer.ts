@@ -42,24 +42,7 @@ export async function writeUsageBatch(store: BillingStore, events: readonly Usag
 }
 
 async function addToRollups(tx: Transaction<BillingDatabase>, events: readonly UsageEvent[]): Promise<void> {
-  const groups = new Map<string, UsageDailyTable & { requests: number; prompt_tokens: number; completion_tokens: number; cost_pico: bigint }>();
-  for (const e of events) {
-    const day = dayOf(e.created_at);
-    // The project is not part of the row's key: a key never changes project.
-    const k = JSON.stringify([day, e.org_id, e.model, e.key_id, e.user_id]);
-    let g = groups.get(k);
-    if (!g) {
-      g = { day, org_id: e.org_id, model: e.model, key_id: e.key_id, user_id: e.user_id, project_id: e.project_id, requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_pico: 0n };
-      groups.set(k, g);
-    }
-    g.requests++;
-    g.prompt_tokens += e.prompt_tokens;
-    g.completion_tokens += e.completion_tokens;
-    g.cost_pico += e.cost_pico;
-  }
-  // A fixed order of row locks, so two instances flushing into the same rollup rows at once
-  // wait for each other instead of deadlocking (PostgreSQL).
-  const rows = [...groups.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((x) => x[1]);
+  const rows = rollupRows(events);
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     await tx
       .insertInto('usage_daily')
@@ -74,6 +57,33 @@ async function addToRollups(tx: Transaction<BillingDatabase>, events: readonly U
       )
       .execute();
   }
+}
+
+/** A rollup row's increments: one per (day, organization, model, key, user). */
+export type RollupRow = UsageDailyTable & { requests: number; prompt_tokens: number; completion_tokens: number; cost_pico: bigint };
+
+/**
+ * The daily rollup increments of newly inserted events, in a fixed order of their keys, so that
+ * two instances flushing into the same rollup rows at once wait for each other instead of
+ * deadlocking (PostgreSQL's row locks).
+ */
+export function rollupRows(events: readonly UsageEvent[]): RollupRow[] {
+  const groups = new Map<string, RollupRow>();
+  for (const e of events) {
+    const day = dayOf(e.created_at);
+    // The project is not part of the row's key: a key never changes project.
+    const k = JSON.stringify([day, e.org_id, e.model, e.key_id, e.user_id]);
+    let g = groups.get(k);
+    if (!g) {
+      g = { day, org_id: e.org_id, model: e.model, key_id: e.key_id, user_id: e.user_id, project_id: e.project_id, requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_pico: 0n };
+      groups.set(k, g);
+    }
+    g.requests++;
+    g.prompt_tokens += e.prompt_tokens;
+    g.completion_tokens += e.completion_tokens;
+    g.cost_pico += e.cost_pico;
+  }
+  return [...groups.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((x) => x[1]);
 }
 
 /**

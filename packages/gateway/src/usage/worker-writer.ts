@@ -29,10 +29,13 @@ export class WorkerUsageWriter {
   private nextId = 0;
   private closed = false;
 
+  /** `path`: the SQLite file. The worker starts at once, so that its start overlaps the gateway's. */
   constructor(
-    private readonly databaseUrl: string,
+    private readonly path: string,
     private readonly file: URL,
-  ) {}
+  ) {
+    this.worker = this.spawn();
+  }
 
   /** Writes one batch (events and rollups in one transaction, idempotent by request id). */
   write(events: readonly UsageEvent[]): Promise<BatchResult> {
@@ -57,7 +60,7 @@ export class WorkerUsageWriter {
   }
 
   private spawn(): Worker {
-    const w = new Worker(this.file, { workerData: { url: this.databaseUrl } });
+    const w = new Worker(this.file, { workerData: { path: this.path } });
     w.unref();
     w.on('message', (reply: WriteReply) => {
       const p = this.pending.get(reply.id);
@@ -92,7 +95,7 @@ export function workerUsageWriterFor(databaseUrl: string): WorkerUsageWriter | u
   const parsed = parseDatabaseUrl(databaseUrl);
   if (parsed.dialect !== 'sqlite' || parsed.path === ':memory:') return undefined;
   const file = workerFile();
-  return file ? new WorkerUsageWriter(databaseUrl, file) : undefined;
+  return file ? new WorkerUsageWriter(parsed.path, file) : undefined;
 }
 
 /** Next to this module in the build; from the sources (tests), the built copy if there is one. */

@@ -62,7 +62,12 @@ export function componentDefs(config: Pick<Config, 'models' | 'status'>): Compon
   return out;
 }
 
-/** Writes components that are not in the store yet (first start, or a model added). */
+/**
+ * Writes components that are not in the store yet (first start, or a model added). Gateways
+ * starting at once write the same rows: the conflict has no target, so a row another process is
+ * inserting at the same moment is skipped whichever unique column (`id` or `key`) PostgreSQL checks
+ * first; with `id` as the only arbiter, the race on `key` failed a start with a unique violation.
+ */
 export async function syncComponents(store: StatusStore, defs: readonly ComponentDef[], clock: Clock): Promise<void> {
   const now = clock.now();
   const db = statusDb(store);
@@ -70,7 +75,7 @@ export async function syncComponents(store: StatusStore, defs: readonly Componen
     await db
       .insertInto('status_components')
       .values({ id: d.id, key: d.key, name: d.name, status: 'operational', pending_status: null, pending_count: 0, reason: null, accrued_until: null, created_at: now, updated_at: now })
-      .onConflict((oc) => oc.column('id').doNothing())
+      .onConflict((oc) => oc.doNothing())
       .execute();
   }
 }

@@ -16,7 +16,7 @@
  * @module
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { dataDirOf } from '../config/data-dir.js';
@@ -65,7 +65,7 @@ export async function loadServerSecrets(store: Store, src: SecretSources, log?: 
     current = src.value;
     source = 'the environment';
   } else if (src.file !== null) {
-    current = existsSync(src.file) ? readSecretFile(src.file) : createSecretFile(src.file, legacy ?? randomBytes(32).toString('base64url'));
+    current = readOrCreateSecretFile(src.file, () => legacy ?? randomBytes(32).toString('base64url'));
     source = src.file;
   } else {
     current = legacy ?? randomBytes(32).toString('base64url');
@@ -114,14 +114,28 @@ function readSecretFile(path: string): string {
   return s;
 }
 
-/** Creates the file 0600 with `secret`, unless another instance just did: then its content wins. */
+/** The secret in `path`; when the file is absent, it is created 0600 with `fresh()`. */
+export function readOrCreateSecretFile(path: string, fresh: () => string): string {
+  return existsSync(path) ? readSecretFile(path) : createSecretFile(path, fresh());
+}
+
+/**
+ * Creates the file 0600 with `secret`, unless another instance just did: then its content wins.
+ * The secret is written to a private temporary file first and published with link(2), which fails
+ * when the name exists: instances starting at once on one data directory never see the file empty
+ * or half-written (an exclusive create would make the name visible before its content).
+ */
 function createSecretFile(path: string, secret: string): string {
   mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(tmp, `${secret}\n`, { mode: 0o600, flag: 'wx' });
   try {
-    writeFileSync(path, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    linkSync(tmp, path);
     return secret;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return readSecretFile(path);
     throw e;
+  } finally {
+    unlinkSync(tmp);
   }
 }

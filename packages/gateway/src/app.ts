@@ -55,7 +55,11 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   const env = deps.env ?? process.env;
   const log = deps.logger ?? createLogger(config.logging.level, deps.logDestination, { logPrompts: config.logging.log_prompts });
   const redis = deps.redis ?? (config.redis ? await connectRedis(config.redis, log) : undefined);
-  const services = await buildServices(config, { clock, env, log, redis, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.statusAutoTick === undefined ? {} : { statusAutoTick: deps.statusAutoTick }), ...(deps.consoleDist ? { consoleDist: deps.consoleDist } : {}) });
+  const services = await buildServices(config, { clock, env, log, redis, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.statusAutoTick === undefined ? {} : { statusAutoTick: deps.statusAutoTick }), ...(deps.consoleDist ? { consoleDist: deps.consoleDist } : {}) }).catch((e: unknown) => {
+    // A failed start ends its process: the Redis client made here must not keep it alive.
+    if (!deps.redis && redis) redis.disconnect();
+    throw e;
+  });
   const metrics = new Metrics();
 
   let draining = false;

@@ -43,6 +43,7 @@ import { registerStatusAdminRoutes } from './status/admin-routes.js';
 import { registerStatusMetrics } from './status/status-metrics.js';
 import { StatusWebhooks, webhookTargetsFrom } from './status/webhooks.js';
 import { ResponseStore } from './responses/store.js';
+import { OpenedOnStart } from './opened-on-start.js';
 import { createConsole, type Console } from './console/index.js';
 
 export interface ServiceDeps {
@@ -91,16 +92,32 @@ export interface Services {
   close(): Promise<void>;
 }
 
+/**
+ * Opens and wires everything a gateway needs. When a step fails, what the earlier steps opened is
+ * closed before the error is thrown (opened-on-start.ts), so that a failed start ends its process.
+ */
 export async function buildServices(config: Config, deps: ServiceDeps): Promise<Services> {
+  const opened = new OpenedOnStart();
+  try {
+    return await assembleServices(config, deps, opened);
+  } catch (e) {
+    await opened.closeAll(deps.log);
+    throw e;
+  }
+}
+
+async function assembleServices(config: Config, deps: ServiceDeps, opened: OpenedOnStart): Promise<Services> {
   const { clock, log, redis } = deps;
   const store = await openStore(config.database.url, { clock, timeouts: { connectMs: config.database.connect_timeout_ms, queryMs: config.database.query_timeout_ms } });
   // A SQLite file's ledger batches are written by a worker thread, off the event loop; it starts
   // now, while the rest starts.
+  opened.add(store, (s) => s.close());
   const usageWriter = workerUsageWriterFor(config.database.url);
+  if (usageWriter) opened.add(usageWriter, (w) => w.close());
   const prefix = config.redis?.key_prefix ?? 'tollgate:';
   const counters: CounterStore = redis ? new RedisCounterStore(redis, { prefix }) : new MemoryCounterStore(clock);
   const limiter = new RateLimiter(counters, { leaseMs: config.billing.reservation_lease_ms, clock });
-  const identity = new Identity({ store, config, clock, log, secrets: secretSourcesOf(config), ...(redis ? { redis } : {}) });
+  const identity = opened.add(new Identity({ store, config, clock, log, secrets: secretSourcesOf(config), ...(redis ? { redis } : {}) }), (i) => i.close());
   // A secret that is not the one the stored keys were made with stops the start, with the reason.
   await identity.loadSecret();
   const credentialsFile = deps.credentialsFile ?? credentialsFileFor(config);
@@ -109,6 +126,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   // Spend limits changed through any instance reach this one's cache with identity's events.
   identity.onInvalidate((e) => spendLimits.follow(e));
   const ledger = new UsageLedger(store, { clock, log, config: config.usage, journalPath: journalPathFor(config), ...(usageWriter ? { write: (events) => usageWriter.write(events) } : {}) });
+  opened.add(ledger, (l) => l.close());
   await ledger.start();
   // With Redis the ledger only checks the shared counters; Redis being down must not stop a start.
   await rebuildSpend(store, counters, clock, { log, authoritative: !redis }).catch((e: unknown) => {
@@ -120,7 +138,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
   // Spend alerts notify the way the soft limit does: a log event and the same billing webhook.
   const spendAlerts = new SpendAlertNotifier(store, { clock, log, webhookUrl: config.billing.soft_limit_webhook_url, fetch: deps.fetch ?? fetch });
   void spendAlerts.resumePending().catch((e: unknown) => log.warn({ err: e }, 'resuming spend-alert notifications failed'));
-  const retention = startUsageRetention(store, { retentionDays: config.usage.retention_days, clock, log });
+  const retention = opened.add(startUsageRetention(store, { retentionDays: config.usage.retention_days, clock, log }), (r) => r.stop());
 
   const settlements = new SettlementQueue({ clock, log });
   const rebuilder = new CounterRebuilder({
@@ -135,7 +153,7 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     redis && counters instanceof RedisCounterStore
       ? new SpendReconciler({ store, counters, redis, clock, log, flushLedger: () => ledger.flush(), intervalMs: config.billing.reconcile_interval_ms, graceMs: config.billing.reconcile_grace_ms })
       : undefined;
-  reconciler?.start();
+  if (reconciler) opened.add(reconciler, (r) => r.close()).start();
   // Each reads spend only while there is a soft limit or a spend alert not yet fired this period.
   const softLimitCheck = createSoftLimitHook({
     notifier: softLimits,
@@ -150,12 +168,15 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     spendAlertCheck(orgId, projectId);
   };
   const responses = new ResponseStore(store, { clock, retentionDays: config.responses.retention_days });
-  const responseSweeper = responses.startSweeper(log);
+  const responseSweeper = opened.add(responses.startSweeper(log), (s) => s.stop());
 
   const models = new Map(config.models.map((m) => [m.name, m]));
   // Counts prompts off the event loop when they are long (validation and the simulator).
-  const promptCounter = new PromptCounter({ eager: true });
+  const promptCounter = opened.add(new PromptCounter({ eager: true }), (c) => c.close());
   const engines = createEngines(config, { clock, env: deps.env, promptCounter });
+  opened.add(engines, async (all) => {
+    for (const e of all.values()) await e.close?.();
+  });
   const engineRouter = new EngineRouter(engines, models);
 
   const webhookTargets = webhookTargetsFrom(config, deps.env);
@@ -170,9 +191,10 @@ export async function buildServices(config: Config, deps: ServiceDeps): Promise<
     ...(webhookTargets.length > 0 ? { webhooks: new StatusWebhooks(store, webhookTargets, { clock, log, fetch: deps.fetch ?? fetch }) } : {}),
     autoTick: deps.statusAutoTick ?? true,
   });
+  opened.add(status, (s) => s.close());
   await status.start();
 
-  const admissions = new ModelAdmissions(config, { clock, ...(redis ? { redis: { client: redis, prefix } } : {}) });
+  const admissions = opened.add(new ModelAdmissions(config, { clock, ...(redis ? { redis: { client: redis, prefix } } : {}) }), (a) => a.close());
   const reservations = new RequestReservations({
     limiter,
     spendLimits,

@@ -38,6 +38,13 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
     // Release the store, Redis and timers, or the failed process would linger without listening.
     await gateway.close().catch(() => undefined);
     if (gateway.services.generatedAdminKey) io.stderr(`tollgate serve: the admin key made on this start is saved in ${credentialsFile()}\n`);
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new CommandError(
+        `${config.server.host}:${config.server.port} is in use by another process (EADDRINUSE). ` +
+          'Stop it, or choose another port with --port or TOLLGATE_PORT (server.port in the config file).',
+        EXIT.failed,
+      );
+    }
     throw e;
   }
   gateway.log.info({ url, public_url: config.server.public_url, ...(slot === undefined ? {} : { worker: slot }) }, 'listening');

@@ -16,11 +16,12 @@
  * @module
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { dataDirOf } from '../config/data-dir.js';
 import type { Config } from '../config/types.js';
+import { publishFileExclusive } from '../files/publish.js';
 import type { Store } from '../store/index.js';
 
 /** Where databases from before kept the secret; read once to move it out, then deleted. */
@@ -119,23 +120,8 @@ export function readOrCreateSecretFile(path: string, fresh: () => string): strin
   return existsSync(path) ? readSecretFile(path) : createSecretFile(path, fresh());
 }
 
-/**
- * Creates the file 0600 with `secret`, unless another instance just did: then its content wins.
- * The secret is written to a private temporary file first and published with link(2), which fails
- * when the name exists: instances starting at once on one data directory never see the file empty
- * or half-written (an exclusive create would make the name visible before its content).
- */
+/** Creates the file 0600 with `secret`, unless another instance just did: then its content wins. */
 function createSecretFile(path: string, secret: string): string {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  writeFileSync(tmp, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-  try {
-    linkSync(tmp, path);
-    return secret;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return readSecretFile(path);
-    throw e;
-  } finally {
-    unlinkSync(tmp);
-  }
+  return publishFileExclusive(path, `${secret}\n`) ? secret : readSecretFile(path);
 }

@@ -12,13 +12,15 @@
  * and deletes a segment once every event in it is committed. Segments found at start belong to
  * a previous run and are replayed (the database insert is idempotent by request id).
  * One journal path per gateway instance: two processes sharing a path would replay and delete
- * each other's segments.
+ * each other's segments, so `open` takes the journal's lock first (journal-lock.ts) and a second
+ * live process on the same path is refused before it reads anything.
  * @module
  */
 import { closeSync, createReadStream, mkdirSync, openSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseUsageEvent, type UsageEvent } from './event.js';
+import { lockJournal, type JournalLock, type JournalLockHolder } from './journal-lock.js';
 
 export interface JournalSegment {
   seq: number;
@@ -31,6 +33,7 @@ export class UsageJournal {
   private fd: number | undefined;
   private seq = 0;
   private count = 0;
+  private lock: JournalLock | undefined;
 
   /** `path` names the journal, e.g. `./data/usage-journal.jsonl`; segments are `<path>.<seq>`. */
   constructor(path: string) {
@@ -38,9 +41,14 @@ export class UsageJournal {
     this.name = basename(path);
   }
 
-  /** Creates the directory, lists segments a previous run left, and opens a fresh segment after them. */
+  /**
+   * Creates the directory, takes the journal's lock, lists segments a previous run left, and opens
+   * a fresh segment after them.
+   * @throws JournalInUseError when a live process on this host holds the journal.
+   */
   open(): JournalSegment[] {
     mkdirSync(this.dir, { recursive: true });
+    this.lock = lockJournal(join(this.dir, this.name));
     const found = this.segments();
     this.seq = found.length ? found[found.length - 1]!.seq : 0;
     this.openNext();
@@ -56,6 +64,11 @@ export class UsageJournal {
       if (m) out.push({ seq: Number(m[1]), path: join(this.dir, name) });
     }
     return out.sort((a, b) => a.seq - b.seq);
+  }
+
+  /** The process whose lock `open` found stale and took over (it did not release it: a crash). */
+  get lockTakenOver(): JournalLockHolder | null {
+    return this.lock?.takenOver ?? null;
   }
 
   get isOpen(): boolean {
@@ -114,12 +127,15 @@ export class UsageJournal {
     }
   }
 
-  /** Closes the current segment, deleting it if nothing was written to it. */
+  /** Closes the current segment, deleting it if nothing was written to it, and releases the lock. */
   close(): void {
-    if (this.fd === undefined) return;
-    closeSync(this.fd);
-    this.fd = undefined;
-    if (this.count === 0) this.remove(this.seq);
+    if (this.fd !== undefined) {
+      closeSync(this.fd);
+      this.fd = undefined;
+      if (this.count === 0) this.remove(this.seq);
+    }
+    this.lock?.release();
+    this.lock = undefined;
   }
 
   private openNext(): void {

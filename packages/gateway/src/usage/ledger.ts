@@ -136,6 +136,8 @@ export class UsageLedger {
     this.started = true;
     if (this.journal) {
       const left = this.journal.open();
+      const crashed = this.journal.lockTakenOver;
+      if (crashed !== null) this.log.warn({ pid: crashed.pid, host: crashed.host }, 'took over the usage journal of a process that did not stop cleanly');
       for (const s of left) this.spilled.add(s.seq);
       if (left.length > 0) this.log.info({ segments: left.length }, 'replaying the usage journal of a previous run');
     }
@@ -268,9 +270,9 @@ export class UsageLedger {
     } catch (e) {
       this.log.error({ err: e, unflushed: this.buffer.length }, 'usage ledger could not flush at shutdown; the journal keeps the events for the next start');
     }
-    if (this.journal?.isOpen) {
-      this.rotate();
-      this.journal.close();
+    if (this.journal) {
+      if (this.journal.isOpen) this.rotate();
+      this.journal.close(); // releases the lock even after a journal write failure closed the file
     }
     return { unflushed: this.buffer.length };
   }

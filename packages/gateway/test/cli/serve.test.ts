@@ -100,6 +100,21 @@ describe('tollgate serve', () => {
     expect(admin.status).toBe(200);
   });
 
+  it('a second gateway started in the same directory refuses to start before it reads the running one\'s usage journal', async () => {
+    const journal = join(dir, 'data', 'tollgate.db.usage-journal');
+    const holder = JSON.parse(readFileSync(`${journal}.lock`, 'utf8')) as { pid: number };
+    expect(holder.pid).toBe(proc.child.pid);
+    const second = start(['serve', '--port', String(await freePort())], dir);
+    expect(await second.exited).toBe(1);
+    expect(second.out()).toContain(`error: the usage journal ${join('data', 'tollgate.db.usage-journal')} is in use by another Tollgate process (pid ${proc.child.pid})`);
+    expect(second.out()).toContain('TOLLGATE_USAGE_JOURNAL');
+    // Refused before replaying: it neither read nor deleted the running gateway's segments.
+    expect(second.out()).not.toContain('replaying the usage journal');
+    expect(JSON.parse(readFileSync(`${journal}.lock`, 'utf8'))).toEqual(holder);
+    const admin = await fetch(`http://127.0.0.1:${port}/admin/v1/organizations`, { headers: { authorization: `Bearer ${credentials(dir).TOLLGATE_ADMIN_KEY}` } });
+    expect(admin.status).toBe(200);
+  });
+
   it('serves the official SDK with the printed key, and drains on SIGTERM, sent again while it drains', async () => {
     const apiKey = credentials(dir).TOLLGATE_API_KEY!;
     const client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey, maxRetries: 0 });
@@ -136,7 +151,8 @@ describe('tollgate serve: a first start that fails', () => {
     try {
       const failed = start(['serve', '--port', String(busyPort)], dir);
       expect(await failed.exited).not.toBe(0);
-      expect(failed.out()).toContain('EADDRINUSE');
+      expect(failed.out()).toContain(`127.0.0.1:${busyPort} is in use by another process (EADDRINUSE)`);
+      expect(failed.out()).toContain('--port or TOLLGATE_PORT');
       expect(failed.out()).toContain('first-start-credentials.env');
       const saved = credentials(dir);
       expect(saved.TOLLGATE_ADMIN_KEY).toMatch(/^tga-/);
@@ -184,6 +200,20 @@ describe('tollgate (other commands)', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('## insufficient_quota');
   });
+  it('a start that fails after opening the database (another key-hashing secret) prints why and exits 1, instead of lingering', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-wrong-secret-'));
+    const first = start(['serve', '--port', String(await freePort())], dir);
+    await waitFor(() => /first-start keys: /.test(first.out()), 'the first start');
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    writeFileSync(join(dir, 'data', 'tollgate.secret'), 'another-secret-of-enough-length\n', { mode: 0o600 });
+    const again = start(['serve', '--port', String(await freePort())], dir);
+    expect(await again.exited).toBe(1);
+    expect(again.out()).toContain("is not the one this database's API keys were hashed with");
+    // It closed what it had opened: the journal's lock is released for the next start.
+    expect(existsSync(join(dir, 'data', 'tollgate.db.usage-journal.lock'))).toBe(false);
+  });
+
   it('serve with a bad config names the field and exits 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tollgate-bad-'));
     writeFileSync(join(dir, 'bad.yaml'), 'server: { port: "eighty" }\n');

@@ -172,7 +172,7 @@ describe.each(DIALECTS)('usage ledger on %s', (dialect) => {
     await Promise.all(events.map((e) => l.recordGrouped(e)));
     // What a restart would replay: every event, from the journal alone.
     const journaled: string[] = [];
-    for (const seg of readdirSync(dir).filter((f) => f.startsWith('usage-journal.jsonl.'))) {
+    for (const seg of readdirSync(dir).filter((f) => /^usage-journal\.jsonl\.\d+$/.test(f))) {
       for await (const { events: replayed, invalid } of readSegment(join(dir, seg), 1000)) {
         expect(invalid).toBe(0);
         journaled.push(...replayed.map((e) => e.request_id));

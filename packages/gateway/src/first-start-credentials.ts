@@ -4,7 +4,9 @@
  * generated — before the key is stored — so a first start that fails afterwards (the port is in
  * use) does not lose a key that already works; later starts point at the file until it is deleted.
  * It is a shell env file: `set -a; . ./data/first-start-credentials.env; set +a` and the admin CLI
- * and `tollgate batch` find the gateway and their keys.
+ * and `tollgate batch` find the gateway and their keys. Each start brings its URLs up to date
+ * (`refreshCredentialsUrls`), so that after a restart on another port the file still points at the
+ * gateway that is running.
  * @module
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -53,4 +55,23 @@ export function saveCredentials(path: string, values: { [K in keyof Credentials]
   writeFileSync(tmp, `${lines.join('\n')}\n`, { mode: 0o600 });
   chmodSync(tmp, 0o600); // the umask cannot widen it, but an existing tmp file keeps its mode
   renameSync(tmp, path);
+}
+
+/** The console setup link's shape (console/setup.ts): `<public_url>/setup#token=…`. */
+const SETUP_LINK = /^.*(\/setup#token=.*)$/;
+
+/**
+ * Points the file's URLs (`TOLLGATE_URL`, the console setup link) at `publicUrl`, keeping the keys
+ * and the setup token. Does nothing when the file does not exist or is already up to date, so a
+ * start on the same URL never rewrites it. Returns whether it was rewritten.
+ */
+export function refreshCredentialsUrls(path: string, publicUrl: string, now: Date = new Date()): boolean {
+  const current = readCredentials(path);
+  const update: Credentials = {};
+  if (current.TOLLGATE_URL !== undefined && current.TOLLGATE_URL !== publicUrl) update.TOLLGATE_URL = publicUrl;
+  const link = current.TOLLGATE_CONSOLE_SETUP_URL === undefined ? null : SETUP_LINK.exec(current.TOLLGATE_CONSOLE_SETUP_URL);
+  if (link && current.TOLLGATE_CONSOLE_SETUP_URL !== `${publicUrl}${link[1]}`) update.TOLLGATE_CONSOLE_SETUP_URL = `${publicUrl}${link[1]}`;
+  if (Object.keys(update).length === 0) return false;
+  saveCredentials(path, update, now);
+  return true;
 }

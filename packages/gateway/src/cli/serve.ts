@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createGateway } from '../app.js';
 import { bootstrap, type FirstStart } from '../bootstrap.js';
+import { refreshCredentialsUrls } from '../first-start-credentials.js';
 import { journalPathFor } from '../services.js';
 import { CommandError } from './args.js';
 import type { Args } from './command.js';
@@ -48,6 +49,11 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
     throw e;
   }
   gateway.log.info({ url, public_url: config.server.public_url, ...(slot === undefined ? {} : { worker: slot }) }, 'listening');
+  // After a restart on another port the file's URLs would point at a dead gateway. One worker
+  // rewrites them (the others would only race it); the log names the file, never its values.
+  if ((slot === undefined || slot === 1) && refreshCredentialsUrls(credentialsFile(), config.server.public_url)) {
+    gateway.log.info({ file: credentialsFile(), public_url: config.server.public_url }, 'first-start credentials file: URLs updated to the public URL');
+  }
   if (slot === undefined || slot === 1) io.stderr(banner(url, config.server.public_url, config.models[0]?.name ?? 'sim-small', first, credentialsFile, io.terminal === true, config.admin_key_env));
   reportServing();
 

@@ -1,7 +1,7 @@
 /**
  * `tollgate serve` as a user runs it: a first start saves the keys to an owner-only file (never to
- * stdout, the log stream), a start that fails (port in use) loses no key, the official SDK works
- * with the saved key, and SIGTERM (even sent twice) lets an in-flight request finish before exiting 0.
+ * stdout, the log stream), a start that fails (port in use) loses no key, a restart on another port
+ * keeps the file's URLs current, the official SDK works with the saved key, and SIGTERM (even sent twice) lets an in-flight request finish before exiting 0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -132,14 +132,37 @@ describe('tollgate serve', () => {
     expect(await proc.exited).toBe(0);
   });
 
-  it('a second start on the same database makes no new keys and points at the file while it exists', async () => {
+  it('a second start on another port makes no new keys, points at the file while it exists, and brings the file\'s URLs up to date', async () => {
     const before = credentials(dir);
-    const again = start(['serve', '--port', String(await freePort())], dir);
-    await waitFor(() => /first-start keys: /.test(again.out()), 'the second start');
-    expect(again.out()).not.toMatch(/sk-proj-|sk-tg-|tga-/);
-    expect(credentials(dir)).toEqual(before);
-    again.child.kill('SIGTERM');
-    expect(await again.exited).toBe(0);
+    const newPort = await freePort();
+    const again = start(['serve', '--port', String(newPort)], dir);
+    try {
+      await waitFor(() => /first-start keys: /.test(again.out()), 'the second start');
+      expect(again.out()).not.toMatch(/sk-proj-|sk-tg-|tga-|tgsetup_/);
+      const after = credentials(dir);
+      const newUrl = `http://127.0.0.1:${newPort}`;
+      // The keys are the ones made on the first start; only the URLs follow the new port.
+      expect(after).toEqual({
+        ...before,
+        TOLLGATE_URL: newUrl,
+        TOLLGATE_CONSOLE_SETUP_URL: before.TOLLGATE_CONSOLE_SETUP_URL!.replace(`http://127.0.0.1:${port}/`, `${newUrl}/`),
+      });
+      expect(after.TOLLGATE_CONSOLE_SETUP_URL).toMatch(new RegExp(`^${newUrl}/setup#token=tgsetup_`));
+      expect(statSync(join(dir, 'data', 'first-start-credentials.env')).mode & 0o777).toBe(0o600);
+      // What the banner tells the user to run reaches the gateway that is running now.
+      const cli = await new Promise<{ code: number | null; out: string }>((resolve) => {
+        const sh = spawn('sh', ['-c', `set -a; . ./data/first-start-credentials.env; set +a; exec "${process.execPath}" "${CLI}" orgs list`], { cwd: dir, env: { PATH: process.env.PATH ?? '' } });
+        let out = '';
+        sh.stdout.on('data', (d) => (out += d));
+        sh.stderr.on('data', (d) => (out += d));
+        sh.on('exit', (code) => resolve({ code, out }));
+      });
+      expect(cli.out).toContain('Default Organization');
+      expect(cli.code).toBe(0);
+    } finally {
+      again.child.kill('SIGTERM');
+      expect(await again.exited).toBe(0);
+    }
   });
 });
 

@@ -32,7 +32,8 @@ describe.skipIf(!hasChromium)('quota requests in the console', () => {
     await row.waitFor();
     await screenshot(op.page, 'operator-quota-requests', 'en');
     op.page.once('dialog', (d) => void d.accept('approved for launch'));
-    await row.getByRole('button', { name: text('en', 'operator.approve') }).click();
+    // Each row's buttons are named apart for a screen reader: the organization and the amount.
+    await row.getByRole('button', { name: text('en', 'operator.approveFor', { org: f.g.orgId, amount: '$50.00' }), exact: true }).click();
     await op.page.waitForSelector('tr[data-status=approved]');
 
     expect((await f.g.admin('GET', billing)).body.hard_limit_usd).toBe(50);

@@ -22,6 +22,7 @@ export function QuotaRequestsAdminPage() {
     return [...page.data].sort((a, b) => Number(b.status === 'pending') - Number(a.status === 'pending') || b.created_at - a.created_at);
   }, []);
   const act = useAction(list.reload);
+  const named = (r: Row) => ({ org: r.organization_id, amount: formatUsd(r.requested_hard_limit_usd, lang) });
   const decide = (r: Row, decision: 'approve' | 'reject') => {
     const note = window.prompt(t(decision === 'approve' ? 'operator.approveNote' : 'operator.rejectNote'), '');
     if (note === null || (decision === 'reject' && note.trim() === '')) return;
@@ -48,10 +49,10 @@ export function QuotaRequestsAdminPage() {
               <td>
                 {r.status === 'pending' ? (
                   <>
-                    <button type="button" onClick={() => decide(r, 'approve')} disabled={act.busy}>
+                    <button type="button" aria-label={t('operator.approveFor', named(r))} onClick={() => decide(r, 'approve')} disabled={act.busy}>
                       {t('operator.approve')}
                     </button>{' '}
-                    <button type="button" className="danger" onClick={() => decide(r, 'reject')} disabled={act.busy}>
+                    <button type="button" className="danger" aria-label={t('operator.rejectFor', named(r))} onClick={() => decide(r, 'reject')} disabled={act.busy}>
                       {t('operator.reject')}
                     </button>
                   </>

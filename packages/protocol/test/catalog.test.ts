@@ -40,9 +40,20 @@ describe('the error catalog', () => {
 
   it('renders the rate-limit message OpenAI sends, byte for byte apart from the URL', () => {
     const body = renderErrorBody(entry('rate_limit_tokens'), { model: 'sim-small', organization: 'org-abc', dimension: 'tokens per min', abbr: 'TPM', limit: 3000, used: 2990, requested: 150, wait: '2.2s' }, { publicUrl: 'http://gw' });
-    expect(body.error.message).toBe('Rate limit reached for sim-small in organization org-abc on tokens per min (TPM): Limit 3000, Used 2990, Requested 150. Please try again in 2.2s. Visit http://gw/docs/errors#rate_limit_tokens to learn more.');
+    expect(body.error.message).toBe('Rate limit reached for sim-small in organization org-abc on tokens per min (TPM): Limit 3000, Used 2990, Requested 150. Please try again in 2.2s. Visit http://gw/limits to learn more.');
     expect(body.error.type).toBe('tokens');
     expect(body.error.code).toBe('rate_limit_exceeded');
+  });
+
+  it("links the console page a person needs where OpenAI links its platform's, under the public URL's path", () => {
+    const at = { publicUrl: 'https://example.com/llm/' };
+    expect(renderErrorBody(entry('missing_api_key'), {}, at).error.message).toMatch(/ You can obtain an API key from https:\/\/example\.com\/llm\/api-keys\.$/);
+    expect(renderErrorBody(entry('invalid_api_key'), { key: 'sk-abc' }, at).error.message).toBe('Incorrect API key provided: sk-abc. You can find your API key at https://example.com/llm/api-keys.');
+    for (const id of ['rate_limit_requests', 'rate_limit_tokens', 'request_too_large', 'rate_limit_blocked_requests', 'rate_limit_blocked_tokens'] as const) {
+      expect(renderErrorBody(entry(id), {}, at).error.message, id).toMatch(/ Visit https:\/\/example\.com\/llm\/limits to learn more\.$/);
+    }
+    // OpenAI's quota message sends the reader to its docs: ours, to this gateway's error reference.
+    expect(renderErrorBody(entry('insufficient_quota'), {}, at).error.message).toMatch(/read the docs: https:\/\/example\.com\/llm\/docs\/errors#insufficient_quota\.$/);
   });
 
   it('tells the three kinds of 429 apart from the wire', () => {

@@ -19,6 +19,8 @@ beforeAll(async () => {
 afterAll(() => gw.close());
 
 const DOCS = 'http://gateway.test/docs/errors';
+/** The console's API keys page is where a person gets a key: the messages link it, as OpenAI's link its own. */
+const CONSOLE = 'http://gateway.test';
 const CHAT = { model: 'sim-small', messages: [{ role: 'user' as const, content: 'Hello' }], max_tokens: 5 };
 
 /** One call through an SDK that may retry twice, with a count of what it sent. */
@@ -41,7 +43,7 @@ describe('authentication errors through the official SDK', () => {
     expect(err.type).toBe('invalid_request_error');
     expect(err.code).toBeNull();
     expect(err.message).toBe(
-      `401 You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from ${DOCS}#invalid_api_key.`,
+      `401 You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from ${CONSOLE}/api-keys.`,
     );
   });
 
@@ -53,7 +55,7 @@ describe('authentication errors through the official SDK', () => {
     expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(err.code).toBe('invalid_api_key');
     expect(masked(wrong)).toMatch(/^sk-tg-Ab\*{37}_xyz$/);
-    expect(err.message).toBe(`401 Incorrect API key provided: ${masked(wrong)}. You can find your API key at ${DOCS}#invalid_api_key.`);
+    expect(err.message).toBe(`401 Incorrect API key provided: ${masked(wrong)}. You can find your API key at ${CONSOLE}/api-keys.`);
     expect(err.message).not.toContain(wrong.slice(8, -4));
   });
 
@@ -65,7 +67,7 @@ describe('authentication errors through the official SDK', () => {
     expect(sent).toHaveLength(1);
     expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(err.code).toBe('invalid_api_key');
-    expect(err.message).toBe(`401 Incorrect API key provided: ${masked(t.apiKey)}. You can find your API key at ${DOCS}#invalid_api_key.`);
+    expect(err.message).toBe(`401 Incorrect API key provided: ${masked(t.apiKey)}. You can find your API key at ${CONSOLE}/api-keys.`);
   });
 
   it('a key whose user left the organization: no_organization', async () => {

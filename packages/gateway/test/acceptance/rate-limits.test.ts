@@ -90,7 +90,7 @@ describe('rate-limit headers', () => {
     const duration = /Please try again in (\S+)\. Visit/.exec(message)?.[1];
     expect(duration, message).toBeDefined();
     expect(message).toBe(
-      `Rate limit reached for sim-small in organization ${t.orgId} on requests per min (RPM): Limit 5, Used 5, Requested 1. Please try again in ${duration}. Visit http://gateway.test/docs/errors#rate_limit_requests to learn more.`,
+      `Rate limit reached for sim-small in organization ${t.orgId} on requests per min (RPM): Limit 5, Used 5, Requested 1. Please try again in ${duration}. Visit http://gateway.test/limits to learn more.`,
     );
     const retryMs = num(e.headers, 'retry-after-ms');
     expect(Number.isInteger(retryMs) && retryMs > 0).toBe(true);
@@ -123,7 +123,7 @@ describe('a request larger than the whole limit', () => {
     expect(e.type).toBe('tokens');
     expect(e.code).toBe('rate_limit_exceeded');
     expect((e.error as { message: string }).message).toBe(
-      `Request too large for sim-small in organization ${t.orgId} on tokens per min (TPM): Limit 100, Requested ${prompt + 500}. The input or output tokens must be reduced in order to run successfully. Visit http://gateway.test/docs/errors#request_too_large to learn more.`,
+      `Request too large for sim-small in organization ${t.orgId} on tokens per min (TPM): Limit 100, Requested ${prompt + 500}. The input or output tokens must be reduced in order to run successfully. Visit http://gateway.test/limits to learn more.`,
     );
     expect(e.headers.get('x-should-retry')).toBe('false');
     // No wait can help, so none is advertised.

@@ -201,6 +201,33 @@ describe('tollgate serve: a first start that fails', () => {
   });
 });
 
+describe('tollgate serve: error messages link the console', () => {
+  it("a request without a key is told to get one on the console's API keys page, under the public URL's path, which a browser opens", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-prefix-'));
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}/llm`;
+    const gw = start(['serve', '--port', String(port)], dir, { TOLLGATE_PUBLIC_URL: publicUrl });
+    try {
+      await waitFor(() => /first-start keys: /.test(gw.out()), 'the start');
+      const r = await fetch(`${publicUrl}/v1/models`);
+      expect(r.status).toBe(401);
+      const { error } = (await r.json()) as { error: { message: string; type: string; code: string | null } };
+      expect(error.message).toMatch(/^You didn't provide an API key\. .* You can obtain an API key from http:\/\/127\.0\.0\.1:\d+\/llm\/api-keys\.$/);
+      expect(error.type).toBe('invalid_request_error');
+      expect(error.code).toBeNull();
+      const link = /from (\S+)\.$/.exec(error.message)![1]!;
+      expect(link).toBe(`${publicUrl}/api-keys`);
+      const page = await fetch(link, { headers: { accept: 'text/html' }, redirect: 'manual' });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      expect(await page.text()).toContain('<title>Tollgate</title>');
+    } finally {
+      gw.child.kill('SIGTERM');
+      await gw.exited;
+    }
+  });
+});
+
 describe('tollgate (other commands)', () => {
   const run = (args: string[]) => {
     const p = start(args, tmpdir());

@@ -9,6 +9,8 @@ import { startHarness, type Harness } from './harness.js';
 import { admin, adminOk, newTenant } from '../support/admin.js';
 
 const DOCS = 'http://tollgate.test/docs/errors';
+/** The console's API keys page is where a person gets a key: the messages link it, as OpenAI's link its own. */
+const CONSOLE = 'http://tollgate.test';
 const CHAT = 'POST /v1/chat/completions';
 
 let h: Harness;
@@ -48,7 +50,7 @@ describe('authentication errors through the openai SDK', () => {
     expect(err.code).toBeNull();
     expect(err.type).toBe('invalid_request_error');
     expect(err.error.message).toBe(
-      `You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from ${DOCS}#invalid_api_key.`,
+      `You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from ${CONSOLE}/api-keys.`,
     );
     expect(err.headers.get('x-should-retry')).toBe('false');
     expectOneAttempt();
@@ -68,7 +70,7 @@ describe('authentication errors through the openai SDK', () => {
     const err = await failure(() => chat(client(unknown)));
     expect(err).toBeInstanceOf(AuthenticationError);
     expect(err.code).toBe('invalid_api_key');
-    expect(err.error.message).toBe(`Incorrect API key provided: sk-tg-AA${'*'.repeat(37)}wxyz. You can find your API key at ${DOCS}#invalid_api_key.`);
+    expect(err.error.message).toBe(`Incorrect API key provided: sk-tg-AA${'*'.repeat(37)}wxyz. You can find your API key at ${CONSOLE}/api-keys.`);
     expect(err.error.message).not.toContain(unknown);
     expectOneAttempt();
   });
@@ -77,7 +79,7 @@ describe('authentication errors through the openai SDK', () => {
     const err = await failure(() => chat(client('hello')));
     expect(err).toBeInstanceOf(AuthenticationError);
     expect(err.code).toBe('invalid_api_key');
-    expect(err.error.message).toBe(`Incorrect API key provided: hello. You can find your API key at ${DOCS}#invalid_api_key.`);
+    expect(err.error.message).toBe(`Incorrect API key provided: hello. You can find your API key at ${CONSOLE}/api-keys.`);
     expectOneAttempt();
   });
 
@@ -89,7 +91,7 @@ describe('authentication errors through the openai SDK', () => {
     const err = await failure(() => chat(client(key)));
     expect(err).toBeInstanceOf(AuthenticationError);
     expect(err.code).toBe('invalid_api_key');
-    expect(err.error.message).toBe(`Incorrect API key provided: ${key.slice(0, 8)}${'*'.repeat(key.length - 12)}${key.slice(-4)}. You can find your API key at ${DOCS}#invalid_api_key.`);
+    expect(err.error.message).toBe(`Incorrect API key provided: ${key.slice(0, 8)}${'*'.repeat(key.length - 12)}${key.slice(-4)}. You can find your API key at ${CONSOLE}/api-keys.`);
     expectOneAttempt();
   });
 

@@ -132,7 +132,7 @@ describe('RateLimiter rejections: OpenAI wording byte for byte', () => {
     expect(renderErrorBody(e.entry, e.vars, { publicUrl: PUBLIC_URL })).toEqual({
       error: {
         message:
-          'Rate limit reached for gpt-4o-mini in organization org-abc on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s. Visit https://gw.example.com/docs/errors#rate_limit_requests to learn more.',
+          'Rate limit reached for gpt-4o-mini in organization org-abc on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s. Visit https://gw.example.com/limits to learn more.',
         type: 'requests',
         param: null,
         code: 'rate_limit_exceeded',
@@ -154,7 +154,7 @@ describe('RateLimiter rejections: OpenAI wording byte for byte', () => {
     const e = await rejection(reserve({ orgLimits, tokens: 2_000 }));
     expect(e.entry.id).toBe('rate_limit_tokens');
     expect(messageOf(e)).toBe(
-      'Rate limit reached for gpt-4o-mini in organization org-abc on tokens per min (TPM): Limit 30000, Used 29000, Requested 2000. Please try again in 2s. Visit https://gw.example.com/docs/errors#rate_limit_tokens to learn more.',
+      'Rate limit reached for gpt-4o-mini in organization org-abc on tokens per min (TPM): Limit 30000, Used 29000, Requested 2000. Please try again in 2s. Visit https://gw.example.com/limits to learn more.',
     );
     expect(e.headers['retry-after-ms']).toBe('2000');
     expect(e.headers['x-ratelimit-remaining-tokens']).toBe('1000');
@@ -176,7 +176,7 @@ describe('RateLimiter rejections: OpenAI wording byte for byte', () => {
     for (let i = 0; i < 200; i++) await reserve({ orgLimits });
     const e = await rejection(reserve({ orgLimits }));
     expect(messageOf(e)).toBe(
-      'Rate limit reached for gpt-4o-mini in organization org-abc on requests per day (RPD): Limit 200, Used 200, Requested 1. Please try again in 7m12s. Visit https://gw.example.com/docs/errors#rate_limit_requests to learn more.',
+      'Rate limit reached for gpt-4o-mini in organization org-abc on requests per day (RPD): Limit 200, Used 200, Requested 1. Please try again in 7m12s. Visit https://gw.example.com/limits to learn more.',
     );
     expect(e.headers['retry-after-ms']).toBe('432000');
   });
@@ -188,7 +188,7 @@ describe('RateLimiter rejections: OpenAI wording byte for byte', () => {
     const e = await rejection(reserve({ orgLimits, tokens: 2_500 }));
     expect(e.entry.id).toBe('rate_limit_tokens');
     expect(messageOf(e)).toBe(
-      'Rate limit reached for gpt-4o-mini in organization org-abc on tokens per day (TPD): Limit 1000000, Used 999000, Requested 2500. Please try again in 2m9.6s. Visit https://gw.example.com/docs/errors#rate_limit_tokens to learn more.',
+      'Rate limit reached for gpt-4o-mini in organization org-abc on tokens per day (TPD): Limit 1000000, Used 999000, Requested 2500. Please try again in 2m9.6s. Visit https://gw.example.com/limits to learn more.',
     );
   });
 
@@ -198,7 +198,7 @@ describe('RateLimiter rejections: OpenAI wording byte for byte', () => {
     expect(e.entry.id).toBe('request_too_large');
     expect(renderErrorBody(e.entry, e.vars, { publicUrl: PUBLIC_URL }).error).toEqual({
       message:
-        'Request too large for gpt-4o-mini in organization org-abc on tokens per min (TPM): Limit 30000, Requested 31538. The input or output tokens must be reduced in order to run successfully. Visit https://gw.example.com/docs/errors#request_too_large to learn more.',
+        'Request too large for gpt-4o-mini in organization org-abc on tokens per min (TPM): Limit 30000, Requested 31538. The input or output tokens must be reduced in order to run successfully. Visit https://gw.example.com/limits to learn more.',
       type: 'tokens',
       param: null,
       code: 'rate_limit_exceeded',
@@ -239,7 +239,7 @@ describe('RateLimiter rejections: OpenAI wording byte for byte', () => {
     await reserve({ orgLimits: { max_tokens_per_1_minute: 10_000 }, keyLimits, tokens: 100 });
     const e = await rejection(reserve({ orgLimits: { max_tokens_per_1_minute: 10_000 }, keyLimits, tokens: 10 }));
     expect(messageOf(e)).toBe(
-      'Rate limit reached for gpt-4o-mini in organization org-abc on tokens per min (TPM): Limit 100, Used 100, Requested 10. Please try again in 6s. Visit https://gw.example.com/docs/errors#rate_limit_tokens to learn more.',
+      'Rate limit reached for gpt-4o-mini in organization org-abc on tokens per min (TPM): Limit 100, Used 100, Requested 10. Please try again in 6s. Visit https://gw.example.com/limits to learn more.',
     );
     // The binding token bucket in the headers is the key's.
     expect(e.headers['x-ratelimit-limit-tokens']).toBe('100');

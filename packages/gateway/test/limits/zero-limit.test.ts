@@ -50,7 +50,7 @@ describe('a limit of 0 blocks the model', () => {
     expect(e.type).toBe('requests');
     expect(e.code).toBe('rate_limit_exceeded');
     expect(wireMessage(e)).toBe(
-      `Rate limit reached for sim-small in organization ${t.orgId} on requests per min (RPM): Limit 0, Requested 1. The limit of this organization for this model is 0, so its requests are blocked and waiting will not help. Visit http://gateway.test/docs/errors#rate_limit_blocked_requests to learn more.`,
+      `Rate limit reached for sim-small in organization ${t.orgId} on requests per min (RPM): Limit 0, Requested 1. The limit of this organization for this model is 0, so its requests are blocked and waiting will not help. Visit http://gateway.test/limits to learn more.`,
     );
     // Another model of the same organization is not affected.
     expect((await chat(sdk(gw, { apiKey: t.apiKey }), 'sim-large')).choices).toHaveLength(1);

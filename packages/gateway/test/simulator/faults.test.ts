@@ -39,7 +39,7 @@ describe('simulator: fault injection', () => {
     const e = engine();
     const rl = await failure(e.call(call('chat.completions', chatBody('x'), { fault: 'rate_limit_tokens' })));
     expect(renderErrorBody(rl.entry, rl.vars, { publicUrl: 'http://sim' }).error.message).toBe(
-      'Rate limit reached for sim-test in organization org-simulator on tokens per min (TPM): Limit 30000, Used 29000, Requested 2000. Please try again in 1s. Visit http://sim/docs/errors#rate_limit_tokens to learn more.',
+      'Rate limit reached for sim-test in organization org-simulator on tokens per min (TPM): Limit 30000, Used 29000, Requested 2000. Please try again in 1s. Visit http://sim/limits to learn more.',
     );
     const key = await failure(e.call(call('chat.completions', chatBody('x'), { fault: 'invalid_api_key' })));
     expect(String(key.vars.key)).toMatch(/^sk-simul\*+0000$/);

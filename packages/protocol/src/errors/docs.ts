@@ -5,7 +5,7 @@
  */
 import { CATALOG } from './catalog/index.js';
 import type { CatalogEntry, Locale } from './entry.js';
-import { pointsToStatusPage, renderMessage, statusPageUrl } from './render.js';
+import { pointsToStatusPage, renderMessage, statusPageUrl, URL_PLACEHOLDERS } from './render.js';
 
 const HEAD: Record<Locale, { title: string; intro: string; cols: [string, string, string, string, string]; cause: string; fix: string; status: string; retry: [string, string] }> = {
   en: {
@@ -34,7 +34,7 @@ const PLACEHOLDER_URL = 'https://<gateway>';
 
 /** The message as a reader sees it: placeholders shown as `<name>`, links on the given URL. */
 function exampleMessage(e: CatalogEntry, publicUrl: string): string {
-  return renderMessage(e.message.replace(/\{(?!docs_url\})([a-z_]+)\}/g, '<$1>'), {}, publicUrl);
+  return renderMessage(e.message.replace(/\{([a-z_]+)\}/g, (whole, name: string) => ((URL_PLACEHOLDERS as readonly string[]).includes(name) ? whole : `<${name}>`)), {}, publicUrl);
 }
 
 export function renderErrorDocsMarkdown(locale: Locale, publicUrl = PLACEHOLDER_URL): string {

@@ -49,7 +49,10 @@ export interface EntrySpec {
   readonly param: string | null;
   /**
    * Message template. `{name}` is replaced by the render variable `name`; `{docs_url}` by this
-   * gateway's error docs page. Wording follows OpenAI's byte for byte apart from the URLs.
+   * gateway's error docs page, `{console_url}` by its web console's root. Wording follows OpenAI's
+   * byte for byte apart from the URLs: where OpenAI links a page of its platform (API keys, rate
+   * limits) the message links the console page that does the same; where it links its docs or
+   * help center, the error docs.
    */
   readonly message: string;
   /** Whether sending the same request again can succeed. Drives `x-should-retry` and the client. */

@@ -27,11 +27,24 @@ export function pointsToStatusPage(e: Pick<CatalogEntry, 'group'>): boolean {
   return e.group === 'server' || e.group === 'upstream' || e.group === 'overload';
 }
 
-/** Fills `{name}` placeholders; `{docs_url}` is always available. Unknown names stay as written. */
+/**
+ * The web console's root, under the given public base URL (the console is served at the public
+ * URL's path). Messages add the page a person needs there, where OpenAI's wording links a page of
+ * its platform: `/api-keys` and `/limits` (routes of packages/console/src/App.tsx).
+ */
+export function consoleUrl(publicUrl: string): string {
+  return publicUrl.replace(/\/+$/, '');
+}
+
+/** The URL placeholders every message may use; the docs show them filled in, not as `<name>`. */
+export const URL_PLACEHOLDERS = ['docs_url', 'status_url', 'console_url'] as const;
+
+/** Fills `{name}` placeholders; the `URL_PLACEHOLDERS` are always available. Unknown names stay as written. */
 export function renderMessage(template: string, vars: RenderVars, publicUrl: string): string {
   return template.replace(/\{([a-z_]+)\}/g, (whole, name: string) => {
     if (name === 'docs_url') return docsUrl(publicUrl);
     if (name === 'status_url') return statusPageUrl(publicUrl);
+    if (name === 'console_url') return consoleUrl(publicUrl);
     const v = vars[name];
     return v === undefined ? whole : String(v);
   });

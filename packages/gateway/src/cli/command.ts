@@ -44,6 +44,11 @@ export type VerbSpec = CommandSpec & { verb: string };
 
 /** A command that runs here (serve, simulate, docs); returns its exit code. */
 export interface LocalCommandSpec extends BaseSpec {
+  /**
+   * Its help's exit-code line (exit.ts `exitHelp`): it calls no gateway, so the admin verbs'
+   * codes (an API error, cannot connect) do not apply to it.
+   */
+  exitCodes: string;
   local(a: Args, io: CliIo): Promise<number>;
 }
 

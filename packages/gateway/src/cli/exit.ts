@@ -14,4 +14,19 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-export const EXIT_HELP = 'Exit codes: 0 ok, 1 the API answered with an error (or the command failed), 2 usage error, 3 cannot connect.';
+type ExitMeanings = readonly (readonly [ExitCode, string])[];
+
+/** The help's exit-code line: `Exit codes: 0 ok, 1 …, 2 ….` from (code, meaning) pairs. */
+export function exitHelp(codes: ExitMeanings, title = 'Exit codes'): string {
+  return `${title}: ${codes.map(([code, meaning]) => `${code} ${meaning}`).join(', ')}.`;
+}
+
+/** The exit codes of the admin verbs, which call a gateway: the ones a script around them tells apart. */
+export const ADMIN_EXITS: ExitMeanings = [
+  [EXIT.ok, 'ok'],
+  [EXIT.failed, 'the API answered with an error (or the command failed)'],
+  [EXIT.usage, 'usage error'],
+  [EXIT.cannotConnect, 'cannot connect'],
+];
+
+export const EXIT_HELP = exitHelp(ADMIN_EXITS);

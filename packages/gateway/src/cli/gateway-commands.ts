@@ -6,6 +6,7 @@
 import { CATALOG } from '@tollgate/protocol';
 import { valueFlag } from './args.js';
 import type { LocalCommandSpec, RawCommandSpec } from './command.js';
+import { EXIT, exitHelp } from './exit.js';
 
 export const SERVE: LocalCommandSpec = {
   resource: 'serve',
@@ -19,6 +20,13 @@ you); they are shown on the terminal too when stderr is one, never in the logs.
 SIGTERM or SIGINT drains in-flight requests, then exits 0.
 --workers N runs N gateway processes on the one port (auto: one per core); more than one needs
 Redis (redis.url or redis.cluster_nodes), where the processes count limits and quotas together.`,
+  // What serve.ts and main.ts return: a failed start throws (EADDRINUSE as EXIT.failed, the others
+  // through main's catch), a config or option mistake is a usage error.
+  exitCodes: exitHelp([
+    [EXIT.ok, 'stopped cleanly (SIGTERM or SIGINT)'],
+    [EXIT.failed, 'failed to start (e.g. the port in use, the usage journal in use by another gateway, another key-hashing secret)'],
+    [EXIT.usage, 'usage or config error'],
+  ]),
   local: async (a, io) => (await import('./serve.js')).serveCommand(a, io),
 };
 
@@ -50,6 +58,11 @@ ${wrap(
   76,
   '  ',
 )}`,
+  exitCodes: exitHelp([
+    [EXIT.ok, 'stopped cleanly (SIGTERM or SIGINT)'],
+    [EXIT.failed, 'failed to start (e.g. the port in use)'],
+    [EXIT.usage, 'usage or config error'],
+  ]),
   local: async (a, io) => (await import('./simulate.js')).simulateCommand(a, io),
 };
 
@@ -59,6 +72,10 @@ export const DOCS: LocalCommandSpec = {
   summary: 'print the error reference generated from the catalog (both languages by default)',
   args: [],
   flags: { lang: valueFlag('LANG', 'en or zh-CN') },
+  exitCodes: exitHelp([
+    [EXIT.ok, 'printed'],
+    [EXIT.usage, 'usage error'],
+  ]),
   local: async (a, io) => (await import('./docs.js')).docsCommand(a, io),
 };
 

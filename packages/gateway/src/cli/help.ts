@@ -1,12 +1,13 @@
 /**
  * The help of every `tollgate` command, in one style: a `Usage:` line, a sentence, the options in
- * aligned columns, the environment and the exit codes.
+ * aligned columns, the environment and the exit codes (the admin verbs' for an admin verb, the
+ * command's own for one that runs here).
  * @module
  */
 import { API_ACCESS, type AdminApi } from './admin/apis.js';
 import type { FlagSpec } from './args.js';
 import type { AnyCommandSpec } from './command.js';
-import { EXIT_HELP } from './exit.js';
+import { ADMIN_EXITS, EXIT_HELP, exitHelp } from './exit.js';
 import { SECTIONS } from './table.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
@@ -46,7 +47,7 @@ const flagText = (name: string, f: FlagSpec) => (f.value ? `--${name} ${f.placeh
 export function overview(): string {
   const lines = ['Usage: tollgate <command> [<verb>] [arguments] [options]', ''];
   for (const s of SECTIONS) lines.push(`${s.title}:`, ...columns(Object.entries(s.resources)), '');
-  lines.push('Run `tollgate <command> --help` for its verbs and options; --version prints the version.', '', ...ENV_HELP, '', EXIT_HELP, '');
+  lines.push('Run `tollgate <command> --help` for its verbs, options and exit codes; --version prints the version.', '', ...ENV_HELP, '', exitHelp(ADMIN_EXITS, 'Exit codes (administration)'), '');
   return lines.join('\n');
 }
 
@@ -84,7 +85,7 @@ export function commandHelp(spec: AnyCommandSpec): string {
     ...flagRows(commonFlags(spec)),
     '',
     ...env,
-    EXIT_HELP,
+    'local' in spec ? spec.exitCodes : EXIT_HELP,
     '',
     ...(spec.details ? [spec.details.trimEnd(), ''] : []),
   ].join('\n');

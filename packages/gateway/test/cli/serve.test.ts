@@ -173,7 +173,7 @@ describe('tollgate serve: a first start that fails', () => {
     const busyPort = await new Promise<number>((resolve) => busy.listen(0, '127.0.0.1', () => resolve((busy.address() as { port: number }).port)));
     try {
       const failed = start(['serve', '--port', String(busyPort)], dir);
-      expect(await failed.exited).not.toBe(0);
+      expect(await failed.exited).toBe(1);
       expect(failed.out()).toContain(`127.0.0.1:${busyPort} is in use by another process (EADDRINUSE)`);
       expect(failed.out()).toContain('--port or TOLLGATE_PORT');
       expect(failed.out()).toContain('first-start-credentials.env');
@@ -238,6 +238,22 @@ describe('tollgate (other commands)', () => {
     expect(help.code).toBe(0);
     expect(help.out).toContain('serve');
     expect((await run(['frobnicate'])).code).toBe(2);
+  });
+  it("serve and simulate --help give their own exit codes, not the admin verbs' (an API error, cannot connect)", async () => {
+    const serve = await run(['serve', '--help']);
+    expect(serve.code).toBe(0);
+    expect(serve.out).toContain(
+      'Exit codes: 0 stopped cleanly (SIGTERM or SIGINT), 1 failed to start (e.g. the port in use, the usage journal in use by another gateway, another key-hashing secret), 2 usage or config error.',
+    );
+    const simulate = await run(['simulate', '--help']);
+    expect(simulate.code).toBe(0);
+    expect(simulate.out).toContain('Exit codes: 0 stopped cleanly (SIGTERM or SIGINT), 1 failed to start (e.g. the port in use), 2 usage or config error.');
+    for (const help of [serve.out, simulate.out]) {
+      expect(help).not.toContain('cannot connect');
+      expect(help).not.toContain('the API answered');
+    }
+    // An admin verb calls a gateway: its codes still say so.
+    expect((await run(['orgs', 'list', '--help'])).out).toContain('Exit codes: 0 ok, 1 the API answered with an error (or the command failed), 2 usage error, 3 cannot connect.');
   });
   it('a misspelt option is a usage error (exit 2), never silently ignored', async () => {
     const r = await run(['serve', '--prot', '9000']);

@@ -221,6 +221,10 @@ describe('tollgate serve: error messages link the console', () => {
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toContain('text/html');
       expect(await page.text()).toContain('<title>Tollgate</title>');
+      // What the README warns about: without Accept: text/html (plain curl) it is the API's JSON 404.
+      const plain = await fetch(link);
+      expect(plain.status).toBe(404);
+      expect(((await plain.json()) as { error: { message: string } }).error.message).toBe('Invalid URL (GET /api-keys)');
     } finally {
       gw.child.kill('SIGTERM');
       await gw.exited;

@@ -82,7 +82,13 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
  * carries only the JSON logs. Keys appear in it only on a terminal; otherwise it names the file.
  */
 function banner(url: string, publicUrl: string, model: string, first: FirstStart, credentialsFile: () => string, terminal: boolean, adminKeyEnv: string): string {
-  const lines = [`Tollgate listening on ${url}  (public URL ${publicUrl})`, `  OpenAI base URL: ${publicUrl}/v1`, `  error reference: ${publicUrl}/docs/errors`];
+  const lines = [
+    `Tollgate listening on ${url}  (public URL ${publicUrl})`,
+    `  OpenAI base URL: ${publicUrl}/v1`,
+    `  web console (in a browser): ${publicUrl}/`,
+    `  status page: ${publicUrl}/status`,
+    `  error reference: ${publicUrl}/docs/errors`,
+  ];
   const made = first.adminKey !== undefined || first.apiKey !== undefined || first.consoleSetupUrl !== undefined;
   const file = made || existsSync(credentialsFile()) ? credentialsFile() : undefined;
   if (made && terminal) {

@@ -73,6 +73,10 @@ describe('tollgate serve', () => {
   it('saves the admin key and the API key to an owner-only file, never to stdout (the logs), and stores neither in plain text', async () => {
     const out = proc.out();
     expect(out).toContain(`listening on http://127.0.0.1:${port}`);
+    // The banner says where each surface is: the API, the console, the status page.
+    expect(out).toContain(`OpenAI base URL: http://127.0.0.1:${port}/v1`);
+    expect(out).toContain(`web console (in a browser): http://127.0.0.1:${port}/`);
+    expect(out).toContain(`status page: http://127.0.0.1:${port}/status`);
     const file = join(dir, 'data', 'first-start-credentials.env');
     expect(out).toContain(`first-start keys: ${join('data', 'first-start-credentials.env')}`);
     expect(statSync(file).mode & 0o777).toBe(0o600);

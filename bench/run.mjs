@@ -6,6 +6,7 @@
 //   npm run bench                      # all targets, 1 and 50 connections
 //   npm run bench -- --seconds 5 --rounds 2 --targets a,b,c-memory,c-redis
 //   npm run bench -- --targets b-fixed,c-fixed --connections 50 --port-offset 100   # ports 18181...
+//   npm run bench -- --targets b-fixed,c-fixed --cpu-prof /tmp/prof   # a V8 CPU profile per proxy and gateway
 //
 // More targets: c-workers (the Redis gateway as `serve --workers 2`; c-redis is the same with one
 // process), b-stream / c-stream (the bare proxy and the memory gateway relaying streamed 64-token
@@ -42,6 +43,9 @@ const KEYS = Number(arg('keys', '10000'));
 const ORGS = Number(arg('organizations', arg('orgs', '1000')));
 // Added to every port the bench listens on, so that two benches on one machine do not meet.
 const PORT_OFFSET = Number(arg('port-offset', '0'));
+// --cpu-prof DIR: each gateway writes a V8 CPU profile (<target>.cpuprofile) there when the bench ends.
+const CPU_PROF_DIR = arg('cpu-prof', undefined);
+const cpuProf = (name) => (CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR, '--cpu-prof-name', `${name}.cpuprofile`] : []);
 const OWN_REDIS_PORT = 18379 + PORT_OFFSET;
 const REDIS_URL = process.env.TOLLGATE_REDIS_URL ?? `redis://127.0.0.1:${OWN_REDIS_PORT}`;
 const CLI = new URL('../packages/gateway/dist/cli/main.js', import.meta.url).pathname;
@@ -152,7 +156,7 @@ async function startGateway(name, port, simUrl, extraEnv, engine, limits = true,
       `models:\n${model}\n`,
   );
   const probe = probeFile ? { TOLLGATE_BENCH_PROBE_FILE: probeFile, TOLLGATE_BENCH_PROBE_MS: '3600000' } : {};
-  const g = start(name, [...(probeFile ? ['--import', PROBE] : []), CLI, 'serve', '--config', cfg, ...serveArgs], { TOLLGATE_ADMIN_KEY: ADMIN_KEY, ...probe, ...extraEnv });
+  const g = start(name, [...cpuProf(name), ...(probeFile ? ['--import', PROBE] : []), CLI, 'serve', '--config', cfg, ...serveArgs], { TOLLGATE_ADMIN_KEY: ADMIN_KEY, ...probe, ...extraEnv });
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/healthz`);
   const org = await admin(base, 'POST', '/admin/v1/organizations', { name: `bench-${name}` });
@@ -278,7 +282,7 @@ async function main() {
   }
   if (TARGETS.includes('b') || TARGETS.includes('b-stream')) {
     const bUrl = `http://127.0.0.1:${18082 + PORT_OFFSET}`;
-    const p = start('proxy', [new URL('./proxy.mjs', import.meta.url).pathname, '--port', String(18082 + PORT_OFFSET), '--upstream', simUrl]);
+    const p = start('proxy', [...cpuProf('b'), new URL('./proxy.mjs', import.meta.url).pathname, '--port', String(18082 + PORT_OFFSET), '--upstream', simUrl]);
     await waitFor(`${bUrl}/v1/models`);
     targets.b = { pid: p.child.pid, url: `${bUrl}/v1/chat/completions`, headers: { authorization: 'Bearer x' } };
     targets['b-stream'] = { ...targets.b, body: STREAM_BODY };
@@ -290,7 +294,7 @@ async function main() {
     await waitFor(`${fixedUrl}/v1/models`);
     if (TARGETS.includes('b-fixed')) {
       const bUrl = `http://127.0.0.1:${18091 + PORT_OFFSET}`;
-      const p = start('proxy-fixed', [new URL('./proxy.mjs', import.meta.url).pathname, '--port', String(18091 + PORT_OFFSET), '--upstream', fixedUrl]);
+      const p = start('proxy-fixed', [...cpuProf('b-fixed'), new URL('./proxy.mjs', import.meta.url).pathname, '--port', String(18091 + PORT_OFFSET), '--upstream', fixedUrl]);
       await waitFor(`${bUrl}/v1/models`);
       targets['b-fixed'] = { pid: p.child.pid, url: `${bUrl}/v1/chat/completions`, headers: { authorization: 'Bearer x' }, wrk: true };
     }

@@ -23,6 +23,7 @@ import { Metrics } from './status/metrics.js';
 import { registerStatusRoutes } from './status/routes.js';
 import { connectRedis, type RedisClient } from './redis-client.js';
 import { buildServices, type Services } from './services.js';
+import type { MailTransport } from './mail/mailer.js';
 
 export interface GatewayDeps {
   clock?: Clock;
@@ -37,6 +38,8 @@ export interface GatewayDeps {
   statusAutoTick?: boolean;
   /** The console's built files (default packages/console/dist). */
   consoleDist?: string;
+  /** Sends the e-mails instead of SMTP at smtp.url (which must still be set: it turns mail on). */
+  mailTransport?: MailTransport;
 }
 
 export interface Gateway {
@@ -55,7 +58,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   const env = deps.env ?? process.env;
   const log = deps.logger ?? createLogger(config.logging.level, deps.logDestination, { logPrompts: config.logging.log_prompts });
   const redis = deps.redis ?? (config.redis ? await connectRedis(config.redis, log) : undefined);
-  const services = await buildServices(config, { clock, env, log, redis, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.statusAutoTick === undefined ? {} : { statusAutoTick: deps.statusAutoTick }), ...(deps.consoleDist ? { consoleDist: deps.consoleDist } : {}) }).catch((e: unknown) => {
+  const services = await buildServices(config, { clock, env, log, redis, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.statusAutoTick === undefined ? {} : { statusAutoTick: deps.statusAutoTick }), ...(deps.consoleDist ? { consoleDist: deps.consoleDist } : {}), ...(deps.mailTransport ? { mailTransport: deps.mailTransport } : {}) }).catch((e: unknown) => {
     // A failed start ends its process: the Redis client made here must not keep it alive.
     if (!deps.redis && redis) redis.disconnect();
     throw e;

@@ -17,6 +17,8 @@ import { registerModelHealthRoute } from './admin/model-health.js';
 import { registerBillingRoutes } from './billing/routes.js';
 import { AuditRecorder, registerOperatorOrganizationRoutes, registerOrganizationApi } from './organization/index.js';
 import { createSoftLimitHook, SoftLimitNotifier } from './billing/soft-limit.js';
+import { quotaDecisionNotifier } from './billing/quota-decision-mail.js';
+import { createMailer, type MailTransport } from './mail/mailer.js';
 import { OrgSpendLimits } from './billing/org-spend-limits.js';
 import { createSpendAlertHook, SpendAlertNotifier } from './billing/spend-alerts.js';
 import type { Clock } from './clock.js';
@@ -58,6 +60,8 @@ export interface ServiceDeps {
   statusAutoTick?: boolean;
   /** The console's built files (default packages/console/dist). */
   consoleDist?: string;
+  /** Sends the e-mails instead of SMTP at smtp.url (which must still be set: it turns mail on). */
+  mailTransport?: MailTransport;
 }
 
 export interface Services {
@@ -207,7 +211,9 @@ async function assembleServices(config: Config, deps: ServiceDeps, opened: Opene
     sharedCounters: redis !== undefined,
   });
   const usageOverruns = usageOverrunCounter();
-  const orgDeps = { store, identity, config, clock, log, counters, audit: new AuditRecorder(store, clock) };
+  const mailer = createMailer(config.smtp, { log, transport: deps.mailTransport });
+  opened.add(mailer, (m) => m.close());
+  const orgDeps = { store, identity, config, clock, log, counters, audit: new AuditRecorder(store, clock), mailer };
   const consoleService = createConsole({ store, config, clock, identity, org: orgDeps, credentialsFile, log, ...(redis ? { redis } : {}), ...(deps.consoleDist ? { distDir: deps.consoleDist } : {}), env: deps.env, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   // Every /admin/v1 route admits an operator's console session or the admin key.
   const requireAdmin = consoleService.adminCheck((ctx) => requireAdminKey(ctx, adminKey.digest, identity.failures));
@@ -263,6 +269,7 @@ async function assembleServices(config: Config, deps: ServiceDeps, opened: Opene
         ownerOrgOf: (ctx) => consoleService.auth.ownerOrgOf(ctx),
         onLimitsChanged: (orgId: string) => identity.invalidate({ kind: 'org', orgId }),
         audit: orgDeps.audit,
+        notifyDecision: quotaDecisionNotifier({ store, mailer, log }),
       });
       registerStatusAdminRoutes(router, {
         monitor: status,
@@ -298,6 +305,7 @@ async function assembleServices(config: Config, deps: ServiceDeps, opened: Opene
       await counters.close();
       await store.close();
       await promptCounter.close();
+      mailer.close();
     },
   };
 }

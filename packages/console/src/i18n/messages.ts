@@ -127,6 +127,8 @@ const TABLE = {
   'people.projectsHint': ['None chosen: the Default project.', '未选择时：加入默认项目。'],
   'people.linkFor': ['Invite link for {email}. It works once and expires in 7 days:', '{email} 的邀请链接。仅能使用一次，7 天后过期：'],
   'people.link': ['Invite link', '邀请链接'],
+  'people.emailSent': ['This link was also e-mailed to {email}.', '此链接也已通过电子邮件发送至 {email}。'],
+  'people.emailFailed': ['The e-mail to {email} could not be sent: pass this link on yourself.', '无法向 {email} 发送电子邮件：请自行转交此链接。'],
   'people.pending': ['Pending invites', '待接受的邀请'],
   'people.noPending': ['No pending invites.', '没有待接受的邀请。'],
   'people.invited': ['Invited', '邀请时间'],

@@ -24,6 +24,8 @@ export interface QuotaRequest {
   note: string | null;
   createdAt: number;
   decidedAt: number | null;
+  /** The user who asked; null when the admin key did. */
+  requestedBy: string | null;
 }
 
 export function newQuotaRequestId(): string {
@@ -36,7 +38,7 @@ export function newQuotaRequestId(): string {
  */
 export async function createQuotaRequest(
   store: BillingStore,
-  r: { orgId: string; requestedHardLimitPico: bigint; reason: string; now: number; id?: string },
+  r: { orgId: string; requestedHardLimitPico: bigint; reason: string; now: number; id?: string; requestedBy?: string | null },
 ): Promise<QuotaRequest | undefined> {
   const row: QuotaRequestsTable = {
     id: r.id ?? newQuotaRequestId(),
@@ -48,6 +50,7 @@ export async function createQuotaRequest(
     note: null,
     created_at: r.now,
     decided_at: null,
+    requested_by: r.requestedBy ?? null,
   };
   const done = await billingDb(store)
     .insertInto('quota_requests')
@@ -144,7 +147,7 @@ export async function decideQuotaRequest(
 function selectRequests(db: Kysely<BillingDatabase>) {
   return db
     .selectFrom('quota_requests')
-    .select(['id', 'org_id', 'reason', 'status', 'note', 'created_at', 'decided_at'])
+    .select(['id', 'org_id', 'reason', 'status', 'note', 'created_at', 'decided_at', 'requested_by'])
     .select([moneyText('requested_hard_limit_pico').as('requested_hard_limit_pico'), moneyText('previous_hard_limit_pico').as('previous_hard_limit_pico')]);
 }
 
@@ -159,5 +162,6 @@ function fromRow(r: QuotaRequestsTable): QuotaRequest {
     note: r.note,
     createdAt: Number(r.created_at),
     decidedAt: toNumberOrNull(r.decided_at),
+    requestedBy: r.requested_by,
   };
 }

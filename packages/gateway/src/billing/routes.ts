@@ -12,6 +12,8 @@
  *   POST /quota_requests/{id}/approve                {note?}: raises the hard limit
  *   POST /quota_requests/{id}/reject                 {note}
  *
+ * A decision is e-mailed to whoever asked when SMTP is configured (quota-decision-mail.ts).
+ *
  * And for an owner's console session, on its own organization (CSRF on the POST):
  *
  *   GET  /console/api/billing                        as GET /organizations/{org_id}/billing
@@ -37,6 +39,7 @@ import { quotaRequestJson, seconds, usdOrNull, type BillingJson } from './admin-
 import { getOrgLimits, setOrgLimits, type OrgLimits } from './org-limits.js';
 import { periodOf, spendKey } from './period.js';
 import { formatUsd, picoToUsd } from './pricing.js';
+import type { DecisionNotifier } from './quota-decision-mail.js';
 import { createQuotaRequest, decideQuotaRequest, getQuotaRequest, listQuotaRequests, pendingQuotaRequestOf } from './quota-requests.js';
 import { billingDb, type BillingStore, type QuotaRequestStatus } from '../store/billing-tables.js';
 
@@ -57,6 +60,8 @@ export interface BillingRouteDeps {
   audit: Pick<AuditRecorder, 'record'>;
   /** For the request body limit (server.max_body_bytes; 64 KiB without it). */
   config?: Pick<Config, 'server'>;
+  /** Tells the requester of a decided quota request (an e-mail); never throws. */
+  notifyDecision?: DecisionNotifier;
 }
 
 const REASON_MAX = 2000;
@@ -117,7 +122,8 @@ export function registerBillingRoutes(router: Router, deps: BillingRouteDeps): v
     if (requested <= o.hardLimitPico) {
       throw conflict(`The requested hard limit ($${formatUsd(requested, 2)}) is not above the current one ($${formatUsd(o.hardLimitPico, 2)}).`);
     }
-    const created = await createQuotaRequest(deps.store, { orgId, requestedHardLimitPico: requested, reason, now: deps.clock.now() });
+    // The session's user is who the decision is e-mailed to; the admin key has no user.
+    const created = await createQuotaRequest(deps.store, { orgId, requestedHardLimitPico: requested, reason, now: deps.clock.now(), requestedBy: ctx.sessionUser?.id ?? null });
     if (!created) {
       const pending = await pendingQuotaRequestOf(deps.store, orgId);
       throw conflict(`Organization ${orgId} already has a pending quota request${pending ? ` (${pending.id})` : ''}; wait for its decision.`);
@@ -172,6 +178,7 @@ export function registerBillingRoutes(router: Router, deps: BillingRouteDeps): v
     const raised: OperatorChange[] =
       decision === 'approved' ? [{ orgId, type: 'organization.updated', objectId: orgId, details: { id: orgId, changes_requested: { hard_limit_usd: usdOrNull(d.request.requestedHardLimitPico) } } }] : [];
     await recordOperatorChanges(deps.audit, ctx, [decided, ...raised]);
+    await deps.notifyDecision?.(d.request);
     sendJson(ctx, 200, quotaRequestJson(d.request));
   };
   router.on('POST', '/admin/v1/quota_requests/:id/approve', decide('approved'));

@@ -28,6 +28,9 @@ const OVERRIDES: readonly Override[] = [
   { name: 'TOLLGATE_REDIS_PREFIX', path: ['redis', 'key_prefix'] },
   { name: 'TOLLGATE_USAGE_JOURNAL', path: ['usage', 'journal_path'] },
   { name: 'TOLLGATE_LOG_LEVEL', path: ['logging', 'level'] },
+  // Empty: no e-mail (what the file says is overridden too).
+  { name: 'TOLLGATE_SMTP_URL', path: ['smtp', 'url'], value: (raw) => raw || null },
+  { name: 'TOLLGATE_SMTP_FROM', path: ['smtp', 'from'] },
 ];
 
 type Obj = Record<string, unknown>;

@@ -12,6 +12,7 @@ import { isCountableLimit, LIMIT_WINDOWS_MS } from '../limits/bucket-math.js';
 import { LOG_LEVELS } from '../logger.js';
 import { statusSchema, unknownStatusModels } from '../status/config.js';
 import { consoleSchema } from '../console/config.js';
+import { smtpSchema } from '../mail/config.js';
 import { DEFAULT_MODELS, DEFAULT_TIERS } from './defaults.js';
 import { expected, flag, int, list, matching, oneOf, record, section, strings, text } from './fields.js';
 import { modelSchema } from './model-schema.js';
@@ -150,6 +151,8 @@ export const configSchema = section({
   status: statusSchema,
   /** The web console: sessions, sign-in limits, single sign-on (console/config.ts). */
   console: consoleSchema,
+  /** Outgoing e-mail (invites, quota-request decisions); null unless smtp.url is set (mail/config.ts). */
+  smtp: smtpSchema,
 })
   .transform(({ simulator, models, tiers, default_tier, ...rest }) => {
     const allowFaultHeader = simulator.allow_fault_header;

@@ -4,6 +4,7 @@ import type { Config } from '../config/types.js';
 import type { RequestContext } from '../http/context.js';
 import type { Identity } from '../identity/index.js';
 import type { CounterStore } from '../limits/counter-store.js';
+import type { Mailer } from '../mail/mailer.js';
 import type { Organization, Store } from '../store/index.js';
 import type { AuditActor, AuditRecorder } from './audit.js';
 
@@ -16,6 +17,8 @@ export interface OrgDeps {
   /** Read only: the rate-limit objects' `remaining_*` (a peek never changes a counter). */
   counters: Pick<CounterStore, 'peek'>;
   log?: Logger;
+  /** Sends the invite e-mails (absent, or SMTP off: none is sent). */
+  mailer?: Mailer;
   /** A console session acting as its user (undefined: no session; the admin key decides). */
   sessionCaller?: (ctx: RequestContext) => Promise<OrgCaller | undefined>;
 }

@@ -1,9 +1,12 @@
 /**
  * `/v1/organization/invites`: invite an e-mail address with an organization role and projects,
  * list, retrieve, delete (a pending invite only). An invite carries a token, shown once in the
- * create response (`token`, Tollgate's addition: Tollgate sends no e-mail, the inviter or the
- * console passes it on), and expires after seven days. `POST /v1/invites/accept {token, name?}`
- * (the console's endpoint; the token is the credential) makes the invitee a member, once.
+ * create response (`token`, Tollgate's addition: the inviter or the console passes it on as the
+ * link `<public_url>/invite#token=…`), and expires after seven days. With SMTP configured the
+ * invitee is also e-mailed that link; the create response says whether it went out
+ * (`email_sent`: true, false, or null without SMTP), and the invite stands either way.
+ * `POST /v1/invites/accept {token, name?}` (the console's endpoint; the token is the credential)
+ * makes the invitee a member, once.
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -13,6 +16,7 @@ import { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from '../http/context.js';
 import { sendError, sendJson } from '../http/respond.js';
 import type { Router } from '../http/router.js';
+import { inviteEmail } from '../mail/messages.js';
 import { ConflictError, type InviteProject, type InviteRecord } from '../store/index.js';
 import type { OrgDeps, OrgHandler } from './deps.js';
 import { found, listBody, listQuery, notFound } from './list.js';
@@ -25,6 +29,12 @@ const PROJECT_ROLES = ['member', 'owner'] as const;
 const TOKEN = /^inv_[A-Za-z0-9_-]{43}$/;
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/**
+ * The console page that accepts an invite, under the public URL (so under its sub-path too).
+ * The token rides in the fragment, which browsers never send: it stays out of access logs.
+ */
+export const inviteLink = (publicUrl: string, token: string): string => `${publicUrl}/invite#token=${encodeURIComponent(token)}`;
 
 export function inviteStatus(i: InviteRecord, now: number): 'accepted' | 'expired' | 'pending' {
   if (i.acceptedAt !== null) return 'accepted';
@@ -81,7 +91,14 @@ export const createInvite: OrgHandler = async (ctx, caller, deps) => {
   const invite = await deps.store.invites.insert({ orgId: caller.org.id, email, role, projects, tokenHash: tokenHash(token), expiresAt: deps.clock.now() + INVITE_TTL_MS });
   await deps.audit.record(caller.actor, caller.org.id, { type: 'invite.sent', objectId: invite.id, details: { id: invite.id, data: { email, role, projects: projects ?? [] } } });
   deps.log?.info({ org_id: caller.org.id, invite_id: invite.id }, 'invite sent');
-  return { body: { ...inviteObject(invite, deps.clock.now()), token } };
+  // After the invite is stored: a mail server that is down or refuses costs only the e-mail.
+  const emailSent = deps.mailer
+    ? await deps.mailer.send(inviteEmail({ to: email, orgName: caller.org.name, role, link: inviteLink(deps.config.server.public_url, token), expiresAt: invite.expiresAt }), {
+        org_id: caller.org.id,
+        invite_id: invite.id,
+      })
+    : null;
+  return { body: { ...inviteObject(invite, deps.clock.now()), token, email_sent: emailSent } };
 };
 
 /** GET /v1/organization/invites?limit&after */

@@ -96,6 +96,8 @@ export interface QuotaRequestsTable {
   note: string | null;
   created_at: DbInt;
   decided_at: DbInt | null;
+  /** The user who asked (migration 0012); null when asked with the admin key, or before 0012. */
+  requested_by: string | null;
 }
 
 export interface BillingTables {

@@ -13,7 +13,8 @@ import { ORG, type Project } from '../../lib/org-api';
 
 export function InviteForm({ projects, onInvited }: { projects: Project[]; onInvited(): void }) {
   const { t } = useI18n();
-  const [link, setLink] = useState<{ email: string; url: string }>();
+  // email_sent: true, false (the mail server failed), or null (SMTP is not configured).
+  const [link, setLink] = useState<{ email: string; url: string; emailSent: boolean | null }>();
   const { error, busy, run } = useAction(onInvited);
 
   const submit = async (e: FormEvent<HTMLFormElement>) => {
@@ -22,12 +23,12 @@ export function InviteForm({ projects, onInvited }: { projects: Project[]; onInv
     const f = new FormData(form);
     const chosen = f.getAll('project').map(String);
     const sent = await run(async () => {
-      const r = await api<{ email: string; token: string }>('POST', `${ORG}/invites`, {
+      const r = await api<{ email: string; token: string; email_sent?: boolean | null }>('POST', `${ORG}/invites`, {
         email: f.get('email'),
         role: f.get('role'),
         ...(chosen.length ? { projects: chosen.map((id) => ({ id, role: 'member' })) } : {}),
       });
-      setLink({ email: r.email, url: pageUrl(`invite#token=${encodeURIComponent(r.token)}`) });
+      setLink({ email: r.email, url: pageUrl(`invite#token=${encodeURIComponent(r.token)}`), emailSent: r.email_sent ?? null });
     });
     if (sent) form.reset();
   };
@@ -67,6 +68,8 @@ export function InviteForm({ projects, onInvited }: { projects: Project[]; onInv
             <input className="secret" aria-label={t('people.link')} value={link.url} readOnly data-testid="invite-link" />
             <CopyButton text={link.url} />
           </div>
+          {link.emailSent === true ? <p>{t('people.emailSent', { email: link.email })}</p> : null}
+          {link.emailSent === false ? <p>{t('people.emailFailed', { email: link.email })}</p> : null}
         </div>
       ) : null}
     </section>

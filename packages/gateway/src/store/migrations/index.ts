@@ -9,6 +9,7 @@ import { organizationAdminMigration } from './0008_organization_admin.js';
 import { consoleMigration } from './0009_console.js';
 import { usageRequestStoryMigration } from './0010_usage_request_story.js';
 import { consoleTotpStepMigration } from './0011_console_totp_step.js';
+import { quotaRequestRequesterMigration } from './0012_quota_request_requester.js';
 
 /**
  * Every migration, in order, as a static list: nothing scans the filesystem, so the bundle and
@@ -26,6 +27,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009_console': consoleMigration,
   '0010_usage_request_story': usageRequestStoryMigration,
   '0011_console_totp_step': consoleTotpStepMigration,
+  '0012_quota_request_requester': quotaRequestRequesterMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -22,6 +22,7 @@ import {
   validateSpendArgs,
   type BucketScale,
 } from './bucket-math.js';
+import { pairMemo } from './pair-memo.js';
 import { CounterStateLost, type BucketStatus, type CounterStore, type PeekBucket, type ReserveFailure, type ReserveOutcome, type ReserveRequest, type RestoreRequest, type SettleRequest, type SpendState } from './counter-store.js';
 
 interface BucketCell {
@@ -99,7 +100,7 @@ export class MemoryCounterStore implements CounterStore {
 
     // Each name is built once per call (a Map lookup hashes a new string anew).
     const names = r.buckets.map((b) => bucketName(r.tag, b.key));
-    const scales = r.buckets.map((b) => scaleOf(b.limit, b.windowMs));
+    const scales = r.buckets.map((b) => scaleOf(b.windowMs, b.limit));
     const levels = names.map((name, i) => this.levelOf(name, scales[i]!, now));
     const failures: ReserveFailure[] = [];
     r.buckets.forEach((b, i) => {
@@ -340,23 +341,7 @@ export class MemoryCounterStore implements CounterStore {
  * The scale of a (limit, window): the same few pairs on every request, so they are computed once.
  * Shared and frozen; bounded in case limits keep changing.
  */
-const scales = new Map<number, Map<number, BucketScale>>();
-let scaleCount = 0;
-function scaleOf(limit: number, windowMs: number): BucketScale {
-  let byLimit = scales.get(windowMs);
-  const hit = byLimit?.get(limit);
-  if (hit) return hit;
-  if (scaleCount >= 10_000) {
-    scales.clear();
-    scaleCount = 0;
-    byLimit = undefined;
-  }
-  if (!byLimit) scales.set(windowMs, (byLimit = new Map()));
-  const s = Object.freeze(bucketScale(limit, windowMs));
-  byLimit.set(limit, s);
-  scaleCount++;
-  return s;
-}
+const scaleOf = pairMemo(10_000, (windowMs: number, limit: number): BucketScale => Object.freeze(bucketScale(limit, windowMs)));
 
 function stateOf(limit: number, level: number, s: BucketScale): BucketStatus {
   return {

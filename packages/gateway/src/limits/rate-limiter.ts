@@ -10,6 +10,7 @@ import type { LimitSet } from '../config/types.js';
 import type { BucketRequest, CounterStore, ProjectSpendRequest, SpendRequest, SpendState } from './counter-store.js';
 import { DIMENSIONS, type Dimension } from './dimensions.js';
 import { blockedError, rejectionError } from './rate-limit-errors.js';
+import { pairMemo } from './pair-memo.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
 import { RetryStagger } from './retry-stagger.js';
 
@@ -94,23 +95,7 @@ function scopeOf(memo: Map<string, string>, id: string, make: (id: string) => st
  * The names of one scope's buckets for a model, by dimension (DIMENSIONS' order): the same few on
  * every request, so they are built once. Bounded: cleared when a flood of scopes fills it.
  */
-const namesByScope = new Map<string, Map<string, readonly string[]>>();
-let namedScopes = 0;
-function bucketNames(scope: string, model: string): readonly string[] {
-  let byModel = namesByScope.get(scope);
-  const hit = byModel?.get(model);
-  if (hit) return hit;
-  if (namedScopes >= 100_000) {
-    namesByScope.clear();
-    namedScopes = 0;
-    byModel = undefined;
-  }
-  if (!byModel) namesByScope.set(scope, (byModel = new Map()));
-  const names = DIMENSIONS.map((d) => bucketName(scope, model, d));
-  byModel.set(model, names);
-  namedScopes++;
-  return names;
-}
+const bucketNames = pairMemo(100_000, (scope: string, model: string): readonly string[] => DIMENSIONS.map((d) => bucketName(scope, model, d)));
 
 export class RateLimiter {
   private readonly leaseMs: number;

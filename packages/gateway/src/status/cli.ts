@@ -54,6 +54,21 @@ function incidentBody(a: Args, fields: Record<string, string>): Obj {
   return body;
 }
 
+/**
+ * `<resource> <verb> <id> [--body TEXT]`: ends an incident or a maintenance by posting its final
+ * `status` with `--body` as the last update, or `closing` when none is given.
+ */
+function closeVerb(resource: string, verb: string, summary: string, path: string, status: string, closing: string, bodyHelp: string): VerbSpec {
+  return {
+    resource,
+    verb,
+    summary,
+    args: ['id'],
+    flags: { body: valueFlag('TEXT', bodyHelp) },
+    run: async (api, a) => one(await api.request('POST', `${path}/${a.path('id')}`, { status, body: a.str('body') ?? closing })),
+  };
+}
+
 export const STATUS_COMMANDS: readonly VerbSpec[] = [
   { resource: 'incidents', verb: 'list', summary: 'list the 50 most recent incidents', args: [], flags: {}, run: async (api) => {
     const r = await api.request('GET', '/status/incidents');
@@ -89,14 +104,7 @@ export const STATUS_COMMANDS: readonly VerbSpec[] = [
       return one(await api.request('POST', `/status/incidents/${a.path('id')}`, body));
     },
   },
-  {
-    resource: 'incidents',
-    verb: 'resolve',
-    summary: 'mark an incident resolved',
-    args: ['id'],
-    flags: { body: valueFlag('TEXT', 'the closing update (default: "This incident has been resolved.")') },
-    run: async (api, a) => one(await api.request('POST', `/status/incidents/${a.path('id')}`, { status: 'resolved', body: a.str('body') ?? 'This incident has been resolved.' })),
-  },
+  closeVerb('incidents', 'resolve', 'mark an incident resolved', '/status/incidents', 'resolved', 'This incident has been resolved.', 'the closing update (default: "This incident has been resolved.")'),
   {
     resource: 'incidents',
     verb: 'postmortem',
@@ -128,12 +136,5 @@ export const STATUS_COMMANDS: readonly VerbSpec[] = [
       return one(await api.request('POST', '/status/maintenances', body));
     },
   },
-  {
-    resource: 'maintenance',
-    verb: 'complete',
-    summary: 'end a maintenance now',
-    args: ['id'],
-    flags: { body: valueFlag('TEXT', 'the closing update') },
-    run: async (api, a) => one(await api.request('POST', `/status/maintenances/${a.path('id')}`, { status: 'completed', body: a.str('body') ?? 'The scheduled maintenance has been completed.' })),
-  },
+  closeVerb('maintenance', 'complete', 'end a maintenance now', '/status/maintenances', 'completed', 'The scheduled maintenance has been completed.', 'the closing update'),
 ];

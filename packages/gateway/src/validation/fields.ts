@@ -93,6 +93,23 @@ export function checkEnum(v: unknown, path: string, e: StringEnum): string {
   return v;
 }
 
+/**
+ * A top-level parameter that is a mode string or an object (`tool_choice`, `function_call`):
+ * absent, null or a valid mode leave nothing to judge (undefined); an object is returned for the
+ * caller to judge. The wrong-type message is worded as api.openai.com words it (observed),
+ * including the doubled "one of".
+ */
+export function optModeOrObject(o: Obj, key: string, modes: StringEnum): Obj | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') {
+    checkEnum(v, key, modes);
+    return undefined;
+  }
+  if (!isObject(v)) return wrongType(key, `one of ${modes.expected} or object`, v);
+  return v;
+}
+
 export function reqObject(o: Obj, key: string, prefix: string): Obj {
   const v = o[key];
   if (v === undefined) return missing(at(prefix, key));

@@ -15,6 +15,7 @@ import {
   optDecimal,
   optEnum,
   optInteger,
+  optModeOrObject,
   optObject,
   optString,
   reqEnum,
@@ -185,13 +186,8 @@ function checkTools(body: Obj): void {
 
 /** `tool_choice`: 'none' | 'auto' | 'required', or `{type: 'function', name}`. */
 function checkToolChoice(body: Obj): void {
-  const choice = body.tool_choice;
-  if (choice === undefined || choice === null) return;
-  if (typeof choice === 'string') {
-    checkEnum(choice, 'tool_choice', TOOL_CHOICE_MODE);
-    return;
-  }
-  if (!isObject(choice)) wrongType('tool_choice', `one of ${TOOL_CHOICE_MODE.expected} or object`, choice);
+  const choice = optModeOrObject(body, 'tool_choice', TOOL_CHOICE_MODE);
+  if (choice === undefined) return;
   reqEnum(choice, 'type', 'tool_choice', RESPONSES_TOOL_CHOICE_TYPE);
   reqString(choice, 'name', 'tool_choice');
 }

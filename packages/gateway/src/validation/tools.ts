@@ -5,11 +5,10 @@
  */
 import { emptyArray, missing, wrongType } from './errors.js';
 import {
-  checkEnum,
-  isObject,
   itemObject,
   optArray,
   optBoolean,
+  optModeOrObject,
   optObject,
   optString,
   reqEnum,
@@ -28,10 +27,6 @@ import {
   TOOL_CHOICE_TYPE,
   TOOL_TYPE,
 } from './vocabulary.js';
-
-/** Exactly as api.openai.com words it (observed), including the doubled "one of". */
-const TOOL_CHOICE_EXPECTED = `one of ${TOOL_CHOICE_MODE.expected} or object`;
-const FUNCTION_CALL_EXPECTED = `one of ${FUNCTION_CALL_MODE.expected} or object`;
 
 /** `tools`: 1..128 function or custom tools. Returns whether tools were given. */
 export function checkTools(body: Obj): boolean {
@@ -71,13 +66,8 @@ function checkFunctionDefinition(fn: Obj, path: string): void {
 
 /** `tool_choice`: 'none' | 'auto' | 'required' | a named function, custom tool, or allowed set. */
 export function checkToolChoice(body: Obj): void {
-  const choice = body.tool_choice;
-  if (choice === undefined || choice === null) return;
-  if (typeof choice === 'string') {
-    checkEnum(choice, 'tool_choice', TOOL_CHOICE_MODE);
-    return;
-  }
-  if (!isObject(choice)) wrongType('tool_choice', TOOL_CHOICE_EXPECTED, choice);
+  const choice = optModeOrObject(body, 'tool_choice', TOOL_CHOICE_MODE);
+  if (choice === undefined) return;
   const type = choice.type;
   if (type === 'custom') {
     reqString(reqObject(choice, 'custom', 'tool_choice'), 'name', 'tool_choice.custom');
@@ -112,14 +102,8 @@ export function checkFunctions(body: Obj): void {
 
 /** Deprecated `function_call`: 'none' | 'auto' | {name}. */
 export function checkFunctionCall(body: Obj): void {
-  const call = body.function_call;
-  if (call === undefined || call === null) return;
-  if (typeof call === 'string') {
-    checkEnum(call, 'function_call', FUNCTION_CALL_MODE);
-    return;
-  }
-  if (!isObject(call)) wrongType('function_call', FUNCTION_CALL_EXPECTED, call);
-  reqString(call, 'name', 'function_call');
+  const call = optModeOrObject(body, 'function_call', FUNCTION_CALL_MODE);
+  if (call !== undefined) reqString(call, 'name', 'function_call');
 }
 
 /** `response_format`: text, json_object, or json_schema (which needs `json_schema.name`). */

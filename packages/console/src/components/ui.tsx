@@ -110,13 +110,13 @@ export function RowAction({ label, ariaLabel, kind = 'secondary', onClick }: { l
   );
 }
 
-/** A form's labelled `role` select: `roles` are [value, label] pairs, the first selected by default. */
-export function RoleField({ label, roles }: { label: string; roles: [value: string, label: string][] }) {
+/** A form's labelled select: `options` are [value, text] pairs; without `defaultValue` the first is selected. */
+export function SelectField({ label, name, options, defaultValue, required }: { label: string; name: string; options: readonly (readonly [value: string, text: string])[]; defaultValue?: string; required?: boolean }) {
   return (
     <Field label={label}>
       {(id) => (
-        <select id={id} name="role" defaultValue={roles[0]?.[0]}>
-          {roles.map(([value, text]) => (
+        <select id={id} name={name} defaultValue={defaultValue} required={required}>
+          {options.map(([value, text]) => (
             <option key={value} value={value}>
               {text}
             </option>
@@ -125,4 +125,9 @@ export function RoleField({ label, roles }: { label: string; roles: [value: stri
       )}
     </Field>
   );
+}
+
+/** A form's labelled `role` select: `roles` are [value, label] pairs, the first selected by default. */
+export function RoleField({ label, roles }: { label: string; roles: [value: string, label: string][] }) {
+  return <SelectField label={label} name="role" options={roles} defaultValue={roles[0]?.[0]} />;
 }

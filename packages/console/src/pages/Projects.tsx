@@ -40,12 +40,7 @@ export function ProjectsPage() {
       ) : null}
       <form
         className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const form = e.currentTarget;
-          const name = String(new FormData(form).get('name'));
-          void create.run(() => api('POST', `${ORG}/projects`, { name })).then((ok) => ok && form.reset());
-        }}
+        onSubmit={create.submit((f) => api('POST', `${ORG}/projects`, { name: String(f.get('name')) }))}
       >
         <Field label={t('projects.newName')}>{(id) => <input id={id} name="name" required maxLength={200} />}</Field>
         <button type="submit" disabled={create.busy}>

@@ -5,7 +5,7 @@
  * new account's key (service-account keys have all permissions, as in the API).
  */
 import { useState, type FormEvent } from 'react';
-import { ErrorNote, Field } from '../../components/ui';
+import { ErrorNote, Field, SelectField } from '../../components/ui';
 import { useAction } from '../../components/use-action';
 import { useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/messages';
@@ -58,17 +58,7 @@ export function CreateKeyForm({ projects, onCreated }: { projects: Project[]; on
       <h2 id="create-key">{t('keys.create')}</h2>
       <form className="grid-form" onSubmit={(e) => void submit(e)}>
         <Field label={t('common.name')}>{(id) => <input id={id} name="name" required maxLength={200} />}</Field>
-        <Field label={t('keys.project')}>
-          {(id) => (
-            <select id={id} name="project_id" required>
-              {projects.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SelectField label={t('keys.project')} name="project_id" required options={projects.map((p) => [p.id, p.name] as const)} />
         <fieldset>
           <legend>{t('keys.owner')}</legend>
           <label>

@@ -30,12 +30,7 @@ export function QuotaRequests({ requests, onSent }: { requests: QuotaRequest[]; 
       <p className="muted">{t('limits.quotaIntro')}</p>
       <form
         className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const form = e.currentTarget;
-          const f = new FormData(form);
-          void send.run(() => api('POST', 'console/api/quota_requests', { hard_limit_usd: Number(f.get('hard_limit_usd')), reason: f.get('reason') })).then((ok) => ok && form.reset());
-        }}
+        onSubmit={send.submit((f) => api('POST', 'console/api/quota_requests', { hard_limit_usd: Number(f.get('hard_limit_usd')), reason: f.get('reason') }))}
       >
         <Field label={t('limits.requested')}>{(id) => <input id={id} name="hard_limit_usd" type="number" min={1} step={0.01} required className="num" />}</Field>
         <Field label={t('limits.reason')}>{(id) => <textarea id={id} name="reason" required maxLength={2000} rows={2} />}</Field>

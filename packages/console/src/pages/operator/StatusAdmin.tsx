@@ -9,17 +9,14 @@ import { useI18n } from '../../i18n/i18n';
 import { api, type ListPage } from '../../lib/api';
 import { underBase } from '../../lib/base';
 import { IncidentList } from './status/IncidentList';
-import { NewIncident } from './status/NewIncident';
-import { NewMaintenance } from './status/NewMaintenance';
-import { listComponents, STATUS, type Incident } from './status/types';
+import { NewStatusEvent } from './status/NewStatusEvent';
+import { listComponents, STATUS, type EventKind, type Incident, type StatusComponent } from './status/types';
 
-const listOf = async (kind: 'incident' | 'maintenance') => (await api<ListPage<Incident>>('GET', `${STATUS}/incidents?kind=${kind}`)).data;
+const listOf = async (kind: EventKind) => (await api<ListPage<Incident>>('GET', `${STATUS}/incidents?kind=${kind}`)).data;
 
 export function StatusAdminPage() {
   const { t } = useI18n();
   const components = useLoad(listComponents, []);
-  const incidents = useLoad(() => listOf('incident'), []);
-  const maintenances = useLoad(() => listOf('maintenance'), []);
   return (
     <>
       <PageTitle title={t('statusAdmin.pageTitle')}>
@@ -28,17 +25,24 @@ export function StatusAdminPage() {
         </a>
       </PageTitle>
       <ErrorNote error={components.error} />
-      <NewIncident components={components.data ?? []} onCreated={incidents.reload} />
-      <section aria-labelledby="incidents-title">
-        <h2 id="incidents-title">{t('statusAdmin.incidents')}</h2>
-        <ErrorNote error={incidents.error} />
-        {incidents.data ? <IncidentList kind="incident" items={incidents.data} onChanged={incidents.reload} /> : !incidents.error ? <Loading /> : null}
-      </section>
-      <NewMaintenance components={components.data ?? []} onCreated={maintenances.reload} />
-      <section aria-labelledby="maintenance-title">
-        <h2 id="maintenance-title">{t('statusAdmin.maintenances')}</h2>
-        <ErrorNote error={maintenances.error} />
-        {maintenances.data ? <IncidentList kind="maintenance" items={maintenances.data} onChanged={maintenances.reload} /> : !maintenances.error ? <Loading /> : null}
+      <Events kind="incident" components={components.data ?? []} />
+      <Events kind="maintenance" components={components.data ?? []} />
+    </>
+  );
+}
+
+/** One kind's form for a new one, then its list (reloaded after every change). */
+function Events({ kind, components }: { kind: EventKind; components: StatusComponent[] }) {
+  const { t } = useI18n();
+  const list = useLoad(() => listOf(kind), [kind]);
+  const titleId = kind === 'incident' ? 'incidents-title' : 'maintenance-title';
+  return (
+    <>
+      <NewStatusEvent kind={kind} components={components} onCreated={list.reload} />
+      <section aria-labelledby={titleId}>
+        <h2 id={titleId}>{t(kind === 'incident' ? 'statusAdmin.incidents' : 'statusAdmin.maintenances')}</h2>
+        <ErrorNote error={list.error} />
+        {list.data ? <IncidentList kind={kind} items={list.data} onChanged={list.reload} /> : !list.error ? <Loading /> : null}
       </section>
     </>
   );

@@ -2,7 +2,7 @@
  * Which models a project may use: every model (no list), only the allowed ones, or every model but
  * the denied ones. POST /projects/{id}/model_permissions {mode, model_ids}; DELETE clears it.
  */
-import { ErrorNote } from '../../components/ui';
+import { LoadedSection } from '../../components/LoadedSection';
 import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import { useI18n } from '../../i18n/i18n';
@@ -25,12 +25,10 @@ export function ModelPermissions({ project }: { project: Project }) {
   const save = useAction(data.reload);
 
   return (
-    <section aria-labelledby="mp-title">
-      <h3 id="mp-title">{t('projects.modelPermissions')}</h3>
-      <ErrorNote error={data.error ?? save.error} />
-      {data.data ? (
+    <LoadedSection id="mp-title" level={3} title={t('projects.modelPermissions')} loaded={data} change={save}>
+      {({ perms, models }) => (
         <form
-          key={JSON.stringify(data.data.perms)}
+          key={JSON.stringify(perms)}
           onSubmit={(e) => {
             e.preventDefault();
             const f = new FormData(e.currentTarget);
@@ -47,7 +45,7 @@ export function ModelPermissions({ project }: { project: Project }) {
                   type="radio"
                   name="mode"
                   value={m}
-                  defaultChecked={m === 'all' ? data.data!.perms.mode === 'deny_list' && data.data!.perms.model_ids.length === 0 : data.data!.perms.mode === m && data.data!.perms.model_ids.length > 0}
+                  defaultChecked={m === 'all' ? perms.mode === 'deny_list' && perms.model_ids.length === 0 : perms.mode === m && perms.model_ids.length > 0}
                 />{' '}
                 {t(`projects.mode.${m}`)}
               </label>
@@ -55,9 +53,9 @@ export function ModelPermissions({ project }: { project: Project }) {
           </fieldset>
           <fieldset>
             <legend>{t('projects.models')}</legend>
-            {data.data.models.map((m) => (
+            {models.map((m) => (
               <label key={m}>
-                <input type="checkbox" name="model_ids" value={m} defaultChecked={data.data!.perms.model_ids.includes(m)} /> <code>{m}</code>
+                <input type="checkbox" name="model_ids" value={m} defaultChecked={perms.model_ids.includes(m)} /> <code>{m}</code>
               </label>
             ))}
           </fieldset>
@@ -65,7 +63,7 @@ export function ModelPermissions({ project }: { project: Project }) {
             {t('common.save')}
           </button>
         </form>
-      ) : null}
-    </section>
+      )}
+    </LoadedSection>
   );
 }

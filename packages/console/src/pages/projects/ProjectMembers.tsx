@@ -1,5 +1,6 @@
 /** A project's members with their project role; add an organization member, change a role, remove. */
-import { ErrorNote, Field, RoleField } from '../../components/ui';
+import { LoadedSection } from '../../components/LoadedSection';
+import { RoleField, SelectField } from '../../components/ui';
 import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import { useI18n } from '../../i18n/i18n';
@@ -26,13 +27,11 @@ export function ProjectMembers({ project }: { project: Project }) {
   const user = (id: string, rest = '') => projectPath(project.id, `/users/${encodeURIComponent(id)}${rest}`);
 
   return (
-    <section aria-labelledby="pm-title">
-      <h3 id="pm-title">{t('projects.members')}</h3>
-      <ErrorNote error={data.error ?? act.error} />
-      {data.data ? (
+    <LoadedSection id="pm-title" level={3} title={t('projects.members')} loaded={data} change={act}>
+      {({ members, others }) => (
         <>
           <ul className="plain">
-            {data.data.members.map((m) => (
+            {members.map((m) => (
               <li key={m.id}>
                 {m.name} ({m.email}){' '}
                 <select aria-label={t('people.roleOf', { email: m.email })} value={m.role} onChange={(e) => void act.run(() => api('POST', user(m.id), { role: e.target.value }))}>
@@ -45,7 +44,7 @@ export function ProjectMembers({ project }: { project: Project }) {
               </li>
             ))}
           </ul>
-          {data.data.others.length > 0 ? (
+          {others.length > 0 ? (
             <form
               className="inline-form"
               onSubmit={(e) => {
@@ -54,17 +53,7 @@ export function ProjectMembers({ project }: { project: Project }) {
                 void act.run(() => api('POST', projectPath(project.id, '/users'), { user_id: f.get('user_id'), role: f.get('role') }));
               }}
             >
-              <Field label={t('projects.addMember')}>
-                {(id) => (
-                  <select id={id} name="user_id">
-                    {data.data!.others.map((u) => (
-                      <option key={u.id} value={u.id}>
-                        {u.email}
-                      </option>
-                    ))}
-                  </select>
-                )}
-              </Field>
+              <SelectField label={t('projects.addMember')} name="user_id" options={others.map((u) => [u.id, u.email] as const)} />
               <RoleField
                 label={t('common.role')}
                 roles={[
@@ -78,7 +67,7 @@ export function ProjectMembers({ project }: { project: Project }) {
             </form>
           ) : null}
         </>
-      ) : null}
-    </section>
+      )}
+    </LoadedSection>
   );
 }

@@ -3,7 +3,8 @@
  * on its own: POST /projects/{id}/rate_limits/{rate_limit_id}. A project's limit may only be
  * at or below the organization's; the gateway says so when it is not.
  */
-import { DataTable, ErrorNote } from '../../components/ui';
+import { LoadedSection } from '../../components/LoadedSection';
+import { DataTable } from '../../components/ui';
 import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import { useI18n } from '../../i18n/i18n';
@@ -28,13 +29,10 @@ export function RateLimitsTable({ project }: { project: Project }) {
   };
 
   return (
-    <section aria-labelledby="rl-title">
-      <h3 id="rl-title">{t('projects.rateLimits')}</h3>
-      <p className="muted">{t('projects.rateLimitsIntro')}</p>
-      <ErrorNote error={limits.error ?? save.error} />
-      {limits.data ? (
+    <LoadedSection id="rl-title" level={3} title={t('projects.rateLimits')} intro={<p className="muted">{t('projects.rateLimitsIntro')}</p>} loaded={limits} change={save}>
+      {(rows) => (
         <DataTable headers={[t('limits.model'), ...LIMIT_FIELDS.map((l) => t(l.label))]} actions>
-              {limits.data.map((row) => (
+              {rows.map((row) => (
                 <tr key={row.id} data-model={row.model}>
                   <th scope="row">{row.model}</th>
                   {LIMIT_FIELDS.map((l) => (
@@ -67,7 +65,7 @@ export function RateLimitsTable({ project }: { project: Project }) {
                 </tr>
               ))}
         </DataTable>
-      ) : null}
-    </section>
+      )}
+    </LoadedSection>
   );
 }

@@ -3,7 +3,8 @@
  * organization (/v1/organization/spend_limit) or a project (…/projects/{id}/spend_limit). None
  * set reads as a 404 and shows "no limit".
  */
-import { ErrorNote, Field } from '../../components/ui';
+import { LoadedSection } from '../../components/LoadedSection';
+import { Field } from '../../components/ui';
 import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import { useI18n } from '../../i18n/i18n';
@@ -21,12 +22,9 @@ export function SpendLimit({ path, title }: { path: string; title: string }) {
   const { t, lang } = useI18n();
   const limit = useLoad(() => api<SpendLimitObject>('GET', path).catch((e: unknown) => (e instanceof ApiError && e.status === 404 ? null : Promise.reject(e))), [path]);
   const save = useAction(limit.reload);
-  const current = limit.data;
   return (
-    <section aria-labelledby={`${path}-title`}>
-      <h3 id={`${path}-title`}>{title}</h3>
-      <ErrorNote error={limit.error ?? save.error} />
-      {current !== undefined ? (
+    <LoadedSection id={`${path}-title`} level={3} title={title} loaded={limit} change={save}>
+      {(current) => (
         <>
           <p>{current ? t('spend.current', { amount: formatUsd(current.threshold_amount / 100, lang) }) : t('spend.none')}</p>
           <form
@@ -48,7 +46,7 @@ export function SpendLimit({ path, title }: { path: string; title: string }) {
             ) : null}
           </form>
         </>
-      ) : null}
-    </section>
+      )}
+    </LoadedSection>
   );
 }

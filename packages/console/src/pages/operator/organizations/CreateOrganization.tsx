@@ -20,15 +20,12 @@ export function CreateOrganization({ tiers, onCreated }: { tiers: Tier[]; onCrea
       <h2 id="orgs-create">{t('orgs.create')}</h2>
       <form
         className="grid-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const form = e.currentTarget;
-          const f = new FormData(form);
+        onSubmit={create.submit(async (f) => {
           const name = String(f.get('owner_name') ?? '').trim();
           const body = { name: String(f.get('name')).trim(), tier: String(f.get('tier')), owner: { email: String(f.get('owner_email')).trim(), ...(name ? { name } : {}) } };
           setCreated(undefined);
-          void create.run(async () => setCreated(await api<AdminOrganization>('POST', `${ADMIN}/organizations`, body))).then((ok) => ok && form.reset());
-        }}
+          setCreated(await api<AdminOrganization>('POST', `${ADMIN}/organizations`, body));
+        })}
       >
         <Field label={t('orgs.name')}>{(id) => <input id={id} name="name" required maxLength={200} />}</Field>
         <TierField tiers={tiers} />

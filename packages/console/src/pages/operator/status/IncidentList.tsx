@@ -3,16 +3,16 @@
  * new status and a message shown on the status page (POST /admin/v1/status/{incidents|maintenances}/{id}).
  * An incident that is not resolved has a Resolve button; what is over cannot be updated here.
  */
-import { ErrorNote, Field } from '../../../components/ui';
+import { ErrorNote, Field, SelectField } from '../../../components/ui';
 import { useAction } from '../../../components/use-action';
 import { useI18n } from '../../../i18n/i18n';
 import type { MessageKey } from '../../../i18n/messages';
 import { api } from '../../../lib/api';
 import { formatTime } from '../../../lib/time';
 import { ComponentName } from './ComponentName';
-import { INCIDENT_STATUSES, MAINTENANCE_STATUSES, STATUS, unixOf, type Incident } from './types';
+import { INCIDENT_STATUSES, MAINTENANCE_STATUSES, optionalBody, STATUS, unixOf, type EventKind, type Incident } from './types';
 
-export function IncidentList({ kind, items, onChanged }: { kind: 'incident' | 'maintenance'; items: Incident[]; onChanged: () => void }) {
+export function IncidentList({ kind, items, onChanged }: { kind: EventKind; items: Incident[]; onChanged: () => void }) {
   const { t } = useI18n();
   if (items.length === 0) return <p className="muted">{t(kind === 'incident' ? 'statusAdmin.noIncidents' : 'statusAdmin.noMaintenance')}</p>;
   return (
@@ -24,7 +24,7 @@ export function IncidentList({ kind, items, onChanged }: { kind: 'incident' | 'm
   );
 }
 
-function IncidentItem({ kind, incident: i, onChanged }: { kind: 'incident' | 'maintenance'; incident: Incident; onChanged: () => void }) {
+function IncidentItem({ kind, incident: i, onChanged }: { kind: EventKind; incident: Incident; onChanged: () => void }) {
   const { t, lang } = useI18n();
   const act = useAction(onChanged);
   const statuses = kind === 'incident' ? INCIDENT_STATUSES : MAINTENANCE_STATUSES;
@@ -66,25 +66,9 @@ function IncidentItem({ kind, incident: i, onChanged }: { kind: 'incident' | 'ma
         <form
           className="inline-form"
           aria-labelledby={titleId}
-          onSubmit={(e) => {
-            e.preventDefault();
-            const form = e.currentTarget;
-            const f = new FormData(form);
-            const body = String(f.get('body')).trim();
-            void act.run(() => api('POST', path, { status: String(f.get('status')), ...(body ? { body } : {}) })).then((ok) => ok && form.reset());
-          }}
+          onSubmit={act.submit((f) => api('POST', path, { status: String(f.get('status')), ...optionalBody(f) }))}
         >
-          <Field label={t('statusAdmin.newStatus')}>
-            {(id) => (
-              <select id={id} name="status" defaultValue={i.status}>
-                {statuses.map((s) => (
-                  <option key={s} value={s}>
-                    {label(s)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField label={t('statusAdmin.newStatus')} name="status" defaultValue={i.status} options={statuses.map((s) => [s, label(s)] as const)} />
           <Field label={t('statusAdmin.message')}>{(id) => <textarea id={id} name="body" rows={1} maxLength={20000} />}</Field>
           <button type="submit" className="secondary" disabled={act.busy}>
             {t('statusAdmin.postUpdate')}

@@ -23,6 +23,9 @@ export interface Incident {
   scheduled_until?: string | null;
 }
 
+/** What the status page posts: incidents (opened, updated, resolved) and scheduled maintenance. */
+export type EventKind = 'incident' | 'maintenance';
+
 export const STATUS = `${ADMIN}/status`;
 export const INCIDENT_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
 export const MAINTENANCE_STATUSES = ['scheduled', 'in_progress', 'verifying', 'completed'] as const;
@@ -32,3 +35,9 @@ export const listComponents = async (): Promise<StatusComponent[]> => (await api
 
 /** An ISO time from the API as Unix seconds, for formatTime. */
 export const unixOf = (iso: string | null | undefined): number | null => (iso ? Math.floor(Date.parse(iso) / 1000) : null);
+
+/** The form's trimmed `body` as the API's optional message: left out when the field is empty. */
+export const optionalBody = (f: FormData): { body?: string } => {
+  const body = String(f.get('body')).trim();
+  return body ? { body } : {};
+};

@@ -8,6 +8,18 @@ import { valueFlag } from './args.js';
 import type { LocalCommandSpec, RawCommandSpec } from './command.js';
 import { EXIT, exitHelp } from './exit.js';
 
+/**
+ * The exit codes of a command that serves until a signal stops it (serve, simulate): they differ
+ * only in what can fail the start, named by `startFailures`.
+ */
+function serverExitCodes(startFailures: string): string {
+  return exitHelp([
+    [EXIT.ok, 'stopped cleanly (SIGTERM or SIGINT)'],
+    [EXIT.failed, `failed to start (e.g. ${startFailures})`],
+    [EXIT.usage, 'usage or config error'],
+  ]);
+}
+
 export const SERVE: LocalCommandSpec = {
   resource: 'serve',
   summary: 'run the gateway',
@@ -22,11 +34,7 @@ SIGTERM or SIGINT drains in-flight requests, then exits 0.
 Redis (redis.url or redis.cluster_nodes), where the processes count limits and quotas together.`,
   // What serve.ts and main.ts return: a failed start throws (EADDRINUSE as EXIT.failed, the others
   // through main's catch), a config or option mistake is a usage error.
-  exitCodes: exitHelp([
-    [EXIT.ok, 'stopped cleanly (SIGTERM or SIGINT)'],
-    [EXIT.failed, 'failed to start (e.g. the port in use, the usage journal in use by another gateway, another key-hashing secret)'],
-    [EXIT.usage, 'usage or config error'],
-  ]),
+  exitCodes: serverExitCodes('the port in use, the usage journal in use by another gateway, another key-hashing secret'),
   local: async (a, io) => (await import('./serve.js')).serveCommand(a, io),
 };
 
@@ -58,11 +66,7 @@ ${wrap(
   76,
   '  ',
 )}`,
-  exitCodes: exitHelp([
-    [EXIT.ok, 'stopped cleanly (SIGTERM or SIGINT)'],
-    [EXIT.failed, 'failed to start (e.g. the port in use)'],
-    [EXIT.usage, 'usage or config error'],
-  ]),
+  exitCodes: serverExitCodes('the port in use'),
   local: async (a, io) => (await import('./simulate.js')).simulateCommand(a, io),
 };
 

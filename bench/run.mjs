@@ -45,7 +45,12 @@ const ORGS = Number(arg('organizations', arg('orgs', '1000')));
 const PORT_OFFSET = Number(arg('port-offset', '0'));
 // --cpu-prof DIR: each gateway writes a V8 CPU profile (<target>.cpuprofile) there when the bench ends.
 const CPU_PROF_DIR = arg('cpu-prof', undefined);
-const cpuProf = (name) => (CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR, '--cpu-prof-name', `${name}.cpuprofile`] : []);
+// --heap-prof DIR: the same with V8's sampling heap profile (<target>.heapprofile): where allocations come from.
+const HEAP_PROF_DIR = arg('heap-prof', undefined);
+const cpuProf = (name) => [
+  ...(CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR, '--cpu-prof-name', `${name}.cpuprofile`] : []),
+  ...(HEAP_PROF_DIR ? ['--heap-prof', '--heap-prof-dir', HEAP_PROF_DIR, '--heap-prof-name', `${name}.heapprofile`, '--heap-prof-interval', '16384'] : []),
+];
 const OWN_REDIS_PORT = 18379 + PORT_OFFSET;
 const REDIS_URL = process.env.TOLLGATE_REDIS_URL ?? `redis://127.0.0.1:${OWN_REDIS_PORT}`;
 const CLI = new URL('../packages/gateway/dist/cli/main.js', import.meta.url).pathname;

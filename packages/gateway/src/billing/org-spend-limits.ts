@@ -68,6 +68,11 @@ export class OrgSpendLimits {
     return this.shared(orgId);
   }
 
+  /** The limits in the cache when they are fresh (no load, no refresh started); else undefined. */
+  fresh(orgId: string): SpendLimits | undefined {
+    return this.cache.get(orgId)?.limits;
+  }
+
   /** One load per organization at a time, shared by its callers. */
   private shared(orgId: string): Promise<SpendLimits> {
     const pending = this.loading.get(orgId);

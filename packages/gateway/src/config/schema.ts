@@ -14,7 +14,7 @@ import { statusSchema, unknownStatusModels } from '../status/config.js';
 import { consoleSchema } from '../console/config.js';
 import { smtpSchema } from '../mail/config.js';
 import { DEFAULT_MODELS, DEFAULT_TIERS } from './defaults.js';
-import { expected, flag, int, list, matching, oneOf, record, section, strings, text } from './fields.js';
+import { expected, flag, int, list, matching, oneOf, record, section, show, strings, text } from './fields.js';
 import { modelSchema } from './model-schema.js';
 import type { ModelConfig } from './types.js';
 
@@ -74,7 +74,7 @@ const redis = section({
   .superRefine((r, ctx) => {
     if (r.url && r.cluster_nodes.length > 0) ctx.addIssue({ code: 'custom', message: 'set either url (one Redis server) or cluster_nodes (a Redis Cluster), not both' });
     for (const [i, n] of r.cluster_nodes.entries())
-      if (!/^(rediss?:\/\/)?[^/\s]+:\d+$/.test(n)) ctx.addIssue({ code: 'custom', path: ['cluster_nodes', i], message: `expected redis://host:port or host:port, got ${JSON.stringify(n)}` });
+      if (!/^(rediss?:\/\/)?[^/\s]+:\d+$/.test(n)) ctx.addIssue({ code: 'custom', path: ['cluster_nodes', i], message: `expected redis://host:port or host:port, got ${show(n)}` });
   })
   .transform((r) => (r.url || r.cluster_nodes.length > 0 ? { url: r.url, cluster_nodes: r.url ? [] : r.cluster_nodes, key_prefix: r.key_prefix } : null));
 

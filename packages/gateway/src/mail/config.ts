@@ -14,15 +14,10 @@
  */
 import { z } from 'zod';
 import { int, section, show, text } from '../config/fields.js';
+import { redactUrl } from '../config/redact-url.js';
 
 const URL_SHAPE = 'smtp://[user:password@]host[:port] or smtps://…';
 const ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
-
-/**
- * The URL with any user and password replaced by `***` (for messages and logs): everything
- * before the last `@` after the scheme, so that a malformed URL (`smtp:/user:pw@host`) is masked too.
- */
-export const redactUrl = (url: string): string => url.replace(/^([a-z][a-z0-9+.-]*:\/*)?[^@]*@/i, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`);
 
 function isSmtpUrl(v: string): boolean {
   if (!/^smtps?:\/\//i.test(v)) return false;

@@ -7,7 +7,8 @@
  */
 import { createTransport } from 'nodemailer';
 import type { Logger } from 'pino';
-import { redactUrl, type SmtpConfig } from './config.js';
+import { redactUrl } from '../config/redact-url.js';
+import type { SmtpConfig } from './config.js';
 
 export interface MailMessage {
   to: string;

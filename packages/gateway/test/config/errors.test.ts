@@ -88,3 +88,21 @@ describe('every problem at once', () => {
     expect(c.models[0]).toMatchObject({ simulator: { max_concurrency: 64 }, deployments: [], max_output_tokens: 4096 });
   });
 });
+
+describe('a wrong URL is quoted without its credentials', () => {
+  // Connection URLs carry passwords; a config error goes to the terminal and to CI logs.
+  const secret = 'hunter2-Secret';
+  const cases: [string, unknown, Record<string, string>, string][] = [
+    ['database.url', { database: { url: `postgresx://admin:${secret}@db:5432/x` } }, {}, 'database.url: expected sqlite:<path> or postgres://..., got "postgresx://***@db:5432/x"'],
+    ['database.url from the environment', {}, { TOLLGATE_DATABASE_URL: `mysql://admin:${secret}@db/x` }, 'TOLLGATE_DATABASE_URL: expected sqlite:<path> or postgres://..., got "mysql://***@db/x"'],
+    ['a cluster node', { redis: { cluster_nodes: [`redis://:${secret}@h`] } }, {}, 'redis.cluster_nodes[0]: expected redis://host:port or host:port, got "redis://***@h"'],
+    ['a list given where a string goes', { redis: { url: [`redis://:${secret}@h:6379`] } }, {}, 'redis.url: expected a non-empty string, got ["redis://***@h:6379"]'],
+    ['an upstream base_url', { models: [upstream({ base_url: `ftp://u:${secret}@h/v1` })] }, {}, 'models[0].deployments[0].base_url: expected an http(s) URL, got "ftp://***@h/v1"'],
+    ['a status webhook', { status: { webhooks: [{ url: `hooks://u:${secret}@h/x` }] } }, {}, 'status.webhooks[0].url: expected an http(s) URL, got "hooks://***@h/x"'],
+  ];
+  it.each(cases)('%s', (_what, doc, env, message) => {
+    const got = problems(doc, env);
+    expect(got).toContain(message);
+    expect(got.join('\n')).not.toContain(secret);
+  });
+});

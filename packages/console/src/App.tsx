@@ -9,20 +9,9 @@ import { LanguageSwitch } from './components/LanguageSwitch';
 import { LoginPage } from './pages/Login';
 import { SetupPage } from './pages/Setup';
 import { InvitePage } from './pages/Invite';
-import { ApiKeysPage } from './pages/ApiKeys';
 import { AccountPage } from './pages/Account';
-import { PeoplePage } from './pages/People';
-import { ProjectsPage } from './pages/Projects';
-import { RequestsPage } from './pages/Requests';
-import { UsagePage } from './pages/Usage';
-import { LimitsPage } from './pages/Limits';
-import { QuotaRequestsAdminPage } from './pages/operator/QuotaRequestsAdmin';
-import { OrganizationsPage } from './pages/operator/Organizations';
-import { ModelsPage } from './pages/operator/Models';
-import { StatusAdminPage } from './pages/operator/StatusAdmin';
-import { AuditLogAdminPage } from './pages/operator/AuditLogAdmin';
-import { AuditLogPage } from './pages/AuditLog';
 import { NotFoundPage } from './pages/NotFound';
+import { PAGES } from './signed-in-pages';
 import { useSession } from './session';
 
 function Home() {
@@ -58,20 +47,12 @@ export function App() {
               <Route path="/setup" element={<Public><SetupPage /></Public>} />
               <Route path="/invite" element={<Public><InvitePage /></Public>} />
               <Route element={<Shell />}>
-                <Route path="/api-keys" element={<ApiKeysPage />} />
-                <Route path="/projects" element={<RequireRole who="owner"><ProjectsPage /></RequireRole>} />
-                <Route path="/projects/:projectId" element={<RequireRole who="owner"><ProjectsPage /></RequireRole>} />
-                <Route path="/people" element={<RequireRole who="owner"><PeoplePage /></RequireRole>} />
-                <Route path="/limits" element={<RequireRole who="owner"><LimitsPage /></RequireRole>} />
-                <Route path="/usage" element={<RequireRole who="owner"><UsagePage /></RequireRole>} />
-                <Route path="/requests" element={<RequestsPage />} />
-                <Route path="/audit-log" element={<RequireRole who="owner"><AuditLogPage /></RequireRole>} />
-                <Route path="/operator/quota-requests" element={<RequireRole who="operator"><QuotaRequestsAdminPage /></RequireRole>} />
-                <Route path="/operator/organizations" element={<RequireRole who="operator"><OrganizationsPage /></RequireRole>} />
-                <Route path="/operator/organizations/:orgId" element={<RequireRole who="operator"><OrganizationsPage /></RequireRole>} />
-                <Route path="/operator/models" element={<RequireRole who="operator"><ModelsPage /></RequireRole>} />
-                <Route path="/operator/status" element={<RequireRole who="operator"><StatusAdminPage /></RequireRole>} />
-                <Route path="/operator/audit-log" element={<RequireRole who="operator"><AuditLogAdminPage /></RequireRole>} />
+                {PAGES.flatMap(({ to, who, Page, detail }) => {
+                  // A member page is not wrapped: it renders for any signed-in viewer, and its API
+                  // calls answer for the session's organization.
+                  const element = who === 'member' ? <Page /> : <RequireRole who={who}><Page /></RequireRole>;
+                  return [to, ...(detail ? [`${to}/${detail}`] : [])].map((path) => <Route key={path} path={path} element={element} />);
+                })}
                 <Route path="/account" element={<AccountPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Route>

@@ -5,34 +5,12 @@
  */
 import { Navigate, NavLink, Outlet, useLocation } from 'react-router';
 import { useI18n } from '../i18n/i18n';
-import type { MessageKey } from '../i18n/messages';
+import { PAGES, type Who } from '../signed-in-pages';
 import { useSession, type Session } from '../session';
 import { LanguageSwitch } from './LanguageSwitch';
 import { Loading, PageTitle } from './ui';
 
-interface NavItem {
-  to: string;
-  label: MessageKey;
-  /** Who sees it: every member, owners only, or the operator. */
-  who: 'member' | 'owner' | 'operator';
-}
-
-export const NAV: readonly NavItem[] = [
-  { to: '/api-keys', label: 'nav.apiKeys', who: 'member' },
-  { to: '/projects', label: 'nav.projects', who: 'owner' },
-  { to: '/people', label: 'nav.people', who: 'owner' },
-  { to: '/limits', label: 'nav.limits', who: 'owner' },
-  { to: '/usage', label: 'nav.usage', who: 'owner' },
-  { to: '/requests', label: 'nav.requests', who: 'member' },
-  { to: '/audit-log', label: 'nav.auditLog', who: 'owner' },
-  { to: '/operator/organizations', label: 'nav.organizations', who: 'operator' },
-  { to: '/operator/quota-requests', label: 'nav.quotaRequests', who: 'operator' },
-  { to: '/operator/models', label: 'nav.models', who: 'operator' },
-  { to: '/operator/status', label: 'nav.statusPage', who: 'operator' },
-  { to: '/operator/audit-log', label: 'nav.auditLog', who: 'operator' },
-];
-
-export const canSee = (s: Session, who: NavItem['who']): boolean =>
+export const canSee = (s: Session, who: Who): boolean =>
   (who === 'member' && s.organization !== null) || (who === 'owner' && s.user.role === 'owner') || (who === 'operator' && s.operator);
 
 export function Shell() {
@@ -41,7 +19,7 @@ export function Shell() {
   const location = useLocation();
   if (session === undefined) return <Loading />;
   if (session === null) return <Navigate to="/login" replace state={{ from: location.pathname }} />;
-  const items = NAV.filter((n) => canSee(session, n.who));
+  const items = PAGES.filter((n) => canSee(session, n.who));
   return (
     <div className="shell">
       <a className="skip" href="#main">
@@ -82,7 +60,7 @@ export function Shell() {
 }
 
 /** A page an owner (or the operator) may open; anyone else is told so instead of seeing a broken page. */
-export function RequireRole({ who, children }: { who: NavItem['who']; children: React.ReactNode }) {
+export function RequireRole({ who, children }: { who: Who; children: React.ReactNode }) {
   const { t } = useI18n();
   const { session } = useSession();
   if (!session || !canSee(session, who)) {

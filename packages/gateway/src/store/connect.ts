@@ -44,6 +44,7 @@ export function parseDatabaseUrl(url: string): ParsedUrl {
 /** Bounds on every PostgreSQL wait: getting a connection (also from a busy pool), and one query. */
 export interface Timeouts {
   connectMs: number;
+  /** 0: none (the migrations' connection). */
   queryMs: number;
 }
 

@@ -12,7 +12,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { systemClock, type Clock } from '../clock.js';
-import { connect, type Dialect, type Timeouts } from './connect.js';
+import { connect, DEFAULT_TIMEOUTS, type Connection, type Dialect, type Timeouts } from './connect.js';
 import { migrateToLatest } from './migrate.js';
 import { AdminApiKeyRepo } from './repos/admin-api-keys.js';
 import { ApiKeyRepo } from './repos/api-keys.js';
@@ -60,9 +60,10 @@ export interface Store {
  */
 export async function openStore(url: string, opts: { clock?: Clock; timeouts?: Timeouts } = {}): Promise<Store> {
   const clock = opts.clock ?? systemClock;
-  const { db, dialect, schema } = await connect(url, opts.timeouts);
+  const connection = await connect(url, opts.timeouts);
+  const { db, dialect } = connection;
   try {
-    await migrateToLatest(db, schema);
+    await migrate(url, connection, opts.timeouts);
   } catch (e) {
     await db.destroy();
     throw e;
@@ -88,6 +89,26 @@ export async function openStore(url: string, opts: { clock?: Clock; timeouts?: T
     ping: (timeoutMs = 2000) => ping(db, timeoutMs),
     close: () => (closed ??= db.destroy()),
   };
+}
+
+/**
+ * Applies the migrations. On PostgreSQL they run on a connection of their own without the query
+ * timeout: that timeout bounds what a request waits for, while a migration may index or rewrite
+ * the usage ledger (an index on a million events takes longer than the default 3 s), and an
+ * instance starting while another migrates waits for it on Kysely's lock. SQLite has no query
+ * timeout, and `sqlite::memory:` is only the store's own connection.
+ */
+async function migrate(url: string, c: Connection, timeouts: Timeouts = DEFAULT_TIMEOUTS): Promise<void> {
+  if (c.dialect !== 'postgres') {
+    await migrateToLatest(c.db, c.schema);
+    return;
+  }
+  const m = await connect(url, { ...timeouts, queryMs: 0 });
+  try {
+    await migrateToLatest(m.db, m.schema);
+  } finally {
+    await m.db.destroy();
+  }
 }
 
 async function ping(db: Kysely<Database>, timeoutMs: number): Promise<boolean> {

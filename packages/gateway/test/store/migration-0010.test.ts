@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { usageRequestStoryMigration } from '../../src/store/migrations/0010_usage_request_story.js';
+import { usageReportIndexMigration } from '../../src/store/migrations/0013_usage_report_index.js';
 import { parseUsageEvent, serializeUsageEvent } from '../../src/usage/event.js';
 import { writeUsageBatch } from '../../src/usage/ledger-writer.js';
 import { DIALECTS, event, openTestStore, type TestStore } from '../usage/db.js';
@@ -17,7 +18,9 @@ describe.each(DIALECTS)('migration 0010_usage_request_story on %s', (dialect) =>
   beforeEach(async () => {
     t = await openTestStore(dialect);
     db = t.store.db;
-    await usageRequestStoryMigration.down!(db); // back to the ledger without projects
+    // Back to the ledger without projects: later migrations first (0013 indexes project_id).
+    await usageReportIndexMigration.down!(db);
+    await usageRequestStoryMigration.down!(db);
   });
   afterEach(async () => {
     await t.close();
@@ -68,6 +71,7 @@ describe.each(DIALECTS)('migration 0010_usage_request_story on %s', (dialect) =>
     await expect(db.selectFrom('usage_daily').select('project_id').execute()).rejects.toThrow();
     expect(await db.selectFrom('usage_events').select('request_id').execute()).toHaveLength(3);
     await usageRequestStoryMigration.up(db); // for afterEach's store, which expects the latest schema
+    await usageReportIndexMigration.up(db);
   });
 });
 

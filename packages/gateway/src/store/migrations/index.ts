@@ -10,6 +10,7 @@ import { consoleMigration } from './0009_console.js';
 import { usageRequestStoryMigration } from './0010_usage_request_story.js';
 import { consoleTotpStepMigration } from './0011_console_totp_step.js';
 import { quotaRequestRequesterMigration } from './0012_quota_request_requester.js';
+import { usageReportIndexMigration } from './0013_usage_report_index.js';
 
 /**
  * Every migration, in order, as a static list: nothing scans the filesystem, so the bundle and
@@ -28,6 +29,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0010_usage_request_story': usageRequestStoryMigration,
   '0011_console_totp_step': consoleTotpStepMigration,
   '0012_quota_request_requester': quotaRequestRequesterMigration,
+  '0013_usage_report_index': usageReportIndexMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

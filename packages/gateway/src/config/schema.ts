@@ -51,7 +51,8 @@ const server = section({
 
 /**
  * connect_timeout_ms / query_timeout_ms: PostgreSQL waits are bounded so that no request waits
- * seconds on a database that is down or stalled. max_stale_ms: while the database does not
+ * seconds on a database that is down or stalled (the migrations at start are not bound by
+ * query_timeout_ms: they may index a large usage ledger). max_stale_ms: while the database does not
  * answer, keys, limits and spend limits loaded before keep being served for this long; past it
  * requests needing them get a retryable 503.
  */

@@ -69,6 +69,22 @@ describe.skipIf(!hasChromium)('requests and usage in the console', () => {
     const apiTotal = costs.data.flatMap((b) => b.results).reduce((s, r) => s + r.amount.value, 0);
     expect(csvTotal).toBeCloseTo(apiTotal, 9);
     expect(Number(await page.locator('td[data-value]').first().getAttribute('data-value'))).toBeCloseTo(apiTotal, 9);
+
+    // Cost over the last 24 hours and the last hour: hourly and per-minute buckets, the same money.
+    for (const [period, width] of [
+      ['day', '1h'],
+      ['hour', '1m'],
+    ] as const) {
+      const [answer] = await Promise.all([
+        page.waitForResponse((r) => r.url().includes('/organization/costs?') && r.url().includes(`bucket_width=${width}`)),
+        page.getByLabel(text('en', 'usage.period')).selectOption(period),
+      ]);
+      expect(answer.status()).toBe(200);
+      await page.waitForSelector(`p.muted:has-text("${text('en', `usage.width.${width}`)}")`);
+      await page.waitForFunction(() => document.querySelector('.chart canvas') !== null);
+      expect(await page.locator('[role=alert]').count()).toBe(0);
+      expect(Number(await page.locator('td[data-value]').first().getAttribute('data-value'))).toBeCloseTo(apiTotal, 9);
+    }
     await context.close();
   }, 120_000);
 });

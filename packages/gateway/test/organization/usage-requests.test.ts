@@ -71,7 +71,21 @@ describe('usage and costs', () => {
     const lines = c.data.flatMap((b) => b.results as any[]);
     expect(new Set(lines.map((r) => r.line_item))).toEqual(new Set(['sim-small', 'sim-large', 'sim-embed']));
     for (const r of lines) expect(r.amount!.currency).toBe('usd');
-    const bad = await rejection(h.a.org.usage.costs({ start_time: start, bucket_width: '1h' as '1d' }));
+    // Hourly and per-minute buckets too (the console's Usage page over a day or an hour): the
+    // same money, split finer. OpenAI's own API serves 1d only; an unknown width is still refused.
+    const pico = (usd: string) => {
+      const [whole, frac = ''] = usd.split('.');
+      return BigInt(whole!) * 10n ** 12n + BigInt(frac.padEnd(12, '0'));
+    };
+    const exactTotal = (page: typeof c) => page.data.flatMap((b) => b.results as any[]).reduce((s, r) => s + pico(r.amount.exact_value), 0n);
+    const daily = await h.a.org.usage.costs({ start_time: start, limit: 31 });
+    for (const width of ['1h', '1m'] as const) {
+      const fine = await h.a.org.usage.costs({ start_time: start, bucket_width: width as '1d', limit: width === '1h' ? 168 : 1440 });
+      expect(fine.data[1]!.start_time - fine.data[0]!.start_time).toBe(width === '1h' ? 3600 : 60);
+      expect(exactTotal(fine)).toBe(exactTotal(daily));
+      expect(exactTotal(fine)).toBeGreaterThan(0n);
+    }
+    const bad = await rejection(h.a.org.usage.costs({ start_time: start, bucket_width: '1w' as '1d' }));
     expect(bad).toBeInstanceOf(OpenAI.BadRequestError);
     expect(bad.error.param).toBe('bucket_width');
     const missing = await rejection(h.a.org.usage.completions({} as any));

@@ -7,6 +7,7 @@
 //   npm run bench -- --seconds 5 --rounds 2 --targets a,b,c-memory,c-redis
 //   npm run bench -- --targets b-fixed,c-fixed --connections 50 --port-offset 100   # ports 18181...
 //   npm run bench -- --targets b-fixed,c-fixed --cpu-prof /tmp/prof   # a V8 CPU profile per proxy and gateway
+//   npm run bench -- --targets c-fixed --alloc-prof /tmp/alloc          # where each gateway allocates (bench/alloc-top.mjs)
 //
 // More targets: c-workers (the Redis gateway as `serve --workers 2`; c-redis is the same with one
 // process), b-stream / c-stream (the bare proxy and the memory gateway relaying streamed 64-token
@@ -45,12 +46,11 @@ const ORGS = Number(arg('organizations', arg('orgs', '1000')));
 const PORT_OFFSET = Number(arg('port-offset', '0'));
 // --cpu-prof DIR: each gateway writes a V8 CPU profile (<target>.cpuprofile) there when the bench ends.
 const CPU_PROF_DIR = arg('cpu-prof', undefined);
-// --heap-prof DIR: the same with V8's sampling heap profile (<target>.heapprofile): where allocations come from.
-const HEAP_PROF_DIR = arg('heap-prof', undefined);
-const cpuProf = (name) => [
-  ...(CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR, '--cpu-prof-name', `${name}.cpuprofile`] : []),
-  ...(HEAP_PROF_DIR ? ['--heap-prof', '--heap-prof-dir', HEAP_PROF_DIR, '--heap-prof-name', `${name}.heapprofile`, '--heap-prof-interval', '16384'] : []),
-];
+// --alloc-prof DIR: each gateway writes where it allocated (<target>.heapprofile, freed objects
+// included: bench/alloc-probe.mjs); `node bench/alloc-top.mjs DIR/<target>.heapprofile` lists the sites.
+const ALLOC_PROF_DIR = arg('alloc-prof', undefined);
+const cpuProf = (name) => (CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR, '--cpu-prof-name', `${name}.cpuprofile`] : []);
+const allocProf = (name) => (ALLOC_PROF_DIR ? { args: ['--import', new URL('./alloc-probe.mjs', import.meta.url).pathname], env: { TOLLGATE_BENCH_ALLOC_FILE: join(ALLOC_PROF_DIR, `${name}.heapprofile`) } } : { args: [], env: {} });
 const OWN_REDIS_PORT = 18379 + PORT_OFFSET;
 const REDIS_URL = process.env.TOLLGATE_REDIS_URL ?? `redis://127.0.0.1:${OWN_REDIS_PORT}`;
 const CLI = new URL('../packages/gateway/dist/cli/main.js', import.meta.url).pathname;
@@ -161,7 +161,8 @@ async function startGateway(name, port, simUrl, extraEnv, engine, limits = true,
       `models:\n${model}\n`,
   );
   const probe = probeFile ? { TOLLGATE_BENCH_PROBE_FILE: probeFile, TOLLGATE_BENCH_PROBE_MS: '3600000' } : {};
-  const g = start(name, [...cpuProf(name), ...(probeFile ? ['--import', PROBE] : []), CLI, 'serve', '--config', cfg, ...serveArgs], { TOLLGATE_ADMIN_KEY: ADMIN_KEY, ...probe, ...extraEnv });
+  const alloc = allocProf(name);
+  const g = start(name, [...cpuProf(name), ...alloc.args, ...(probeFile ? ['--import', PROBE] : []), CLI, 'serve', '--config', cfg, ...serveArgs], { TOLLGATE_ADMIN_KEY: ADMIN_KEY, ...probe, ...alloc.env, ...extraEnv });
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/healthz`);
   const org = await admin(base, 'POST', '/admin/v1/organizations', { name: `bench-${name}` });

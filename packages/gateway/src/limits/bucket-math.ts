@@ -66,41 +66,51 @@ export function bucketScale(limit: number, windowMs: number): BucketScale {
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 const isMoney = (n: unknown): n is bigint => typeof n === 'bigint' && n >= 0n && n <= MAX_MONEY;
 
+/** Throws when `ok` is false (a message without values: nothing is built when the check passes). */
 function check(ok: boolean, what: string): void {
-  if (!ok) throw new RangeError(`counter store: ${what}`);
+  if (!ok) fail(what);
+}
+
+/**
+ * The error of a failed check. A message quoting values is built only here, under an `if`: these
+ * checks run on every request, and a template literal passed as an argument would be built each
+ * time, passing or not.
+ */
+function fail(what: string): never {
+  throw new RangeError(`counter store: ${what}`);
 }
 
 /** A tag becomes a Redis Cluster hash tag `{tag}`, so it must not contain braces. */
 export function validateTag(tag: string): void {
-  check(typeof tag === 'string' && tag.length > 0 && !/[{}]/.test(tag), `tag must be a non-empty string without braces, got ${JSON.stringify(tag)}`);
+  if (!(typeof tag === 'string' && tag.length > 0 && !/[{}]/.test(tag))) fail(`tag must be a non-empty string without braces, got ${JSON.stringify(tag)}`);
 }
 
 export function validateReserve(r: ReserveRequest): void {
   validateTag(r.tag);
   check(typeof r.reservationId === 'string' && r.reservationId.length > 0, 'reservationId must be a non-empty string');
-  check(isCount(r.leaseMs) && r.leaseMs > 0, `leaseMs must be a positive integer, got ${r.leaseMs}`);
+  if (!(isCount(r.leaseMs) && r.leaseMs > 0)) fail(`leaseMs must be a positive integer, got ${r.leaseMs}`);
   const seen = new Set<string>();
   for (const b of r.buckets) {
     check(typeof b.key === 'string' && b.key.length > 0, 'bucket key must be a non-empty string');
-    check(!seen.has(b.key), `bucket key ${b.key} appears twice in one call`);
+    if (seen.has(b.key)) fail(`bucket key ${b.key} appears twice in one call`);
     seen.add(b.key);
-    check(isCount(b.limit) && b.limit > 0, `bucket ${b.key}: limit must be a positive integer, got ${b.limit}`);
-    check(isCount(b.windowMs) && b.windowMs > 0, `bucket ${b.key}: windowMs must be a positive integer, got ${b.windowMs}`);
-    check(isCount(b.cost), `bucket ${b.key}: cost must be a non-negative integer, got ${b.cost}`);
-    check(bucketScale(b.limit, b.windowMs).capacity <= MAX_UNITS, `bucket ${b.key}: limit ${b.limit} per ${b.windowMs} ms is too fine to count exactly (limit × windowMs / gcd must stay below 2^50)`);
+    if (!(isCount(b.limit) && b.limit > 0)) fail(`bucket ${b.key}: limit must be a positive integer, got ${b.limit}`);
+    if (!(isCount(b.windowMs) && b.windowMs > 0)) fail(`bucket ${b.key}: windowMs must be a positive integer, got ${b.windowMs}`);
+    if (!isCount(b.cost)) fail(`bucket ${b.key}: cost must be a non-negative integer, got ${b.cost}`);
+    if (!(bucketScale(b.limit, b.windowMs).capacity <= MAX_UNITS)) fail(`bucket ${b.key}: limit ${b.limit} per ${b.windowMs} ms is too fine to count exactly (limit × windowMs / gcd must stay below 2^50)`);
   }
   if (r.spend) {
     const s = r.spend;
     check(typeof s.key === 'string' && s.key.length > 0, 'spend key must be a non-empty string');
-    check(s.hardLimit === null || isMoney(s.hardLimit), `spend hardLimit must be null or a bigint in [0, 2^63), got ${String(s.hardLimit)}`);
-    check(isMoney(s.amount), `spend amount must be a bigint in [0, 2^63) (pico-dollars), got ${String(s.amount)}`);
-    check(isCount(s.periodEndMs), `spend periodEndMs must be an integer epoch ms, got ${s.periodEndMs}`);
+    if (!(s.hardLimit === null || isMoney(s.hardLimit))) fail(`spend hardLimit must be null or a bigint in [0, 2^63), got ${String(s.hardLimit)}`);
+    if (!isMoney(s.amount)) fail(`spend amount must be a bigint in [0, 2^63) (pico-dollars), got ${String(s.amount)}`);
+    if (!isCount(s.periodEndMs)) fail(`spend periodEndMs must be an integer epoch ms, got ${s.periodEndMs}`);
   }
   if (r.projectSpend) {
     const p = r.projectSpend;
     check(r.spend !== undefined, 'projectSpend needs spend (it is charged the same amount for the same period)');
     check(typeof p.key === 'string' && p.key.length > 0 && p.key !== r.spend?.key, 'projectSpend key must be a non-empty string other than the spend key');
-    check(p.hardLimit === null || isMoney(p.hardLimit), `projectSpend hardLimit must be null or a bigint in [0, 2^63), got ${String(p.hardLimit)}`);
+    if (!(p.hardLimit === null || isMoney(p.hardLimit))) fail(`projectSpend hardLimit must be null or a bigint in [0, 2^63), got ${String(p.hardLimit)}`);
   }
 }
 
@@ -108,24 +118,24 @@ export function validatePeek(tag: string, buckets: readonly PeekBucket[]): void 
   validateTag(tag);
   for (const b of buckets) {
     check(typeof b.key === 'string' && b.key.length > 0, 'bucket key must be a non-empty string');
-    check(isCount(b.limit) && b.limit > 0, `bucket ${b.key}: limit must be a positive integer, got ${b.limit}`);
-    check(isCount(b.windowMs) && b.windowMs > 0, `bucket ${b.key}: windowMs must be a positive integer, got ${b.windowMs}`);
-    check(bucketScale(b.limit, b.windowMs).capacity <= MAX_UNITS, `bucket ${b.key}: limit ${b.limit} per ${b.windowMs} ms is too fine to count exactly`);
+    if (!(isCount(b.limit) && b.limit > 0)) fail(`bucket ${b.key}: limit must be a positive integer, got ${b.limit}`);
+    if (!(isCount(b.windowMs) && b.windowMs > 0)) fail(`bucket ${b.key}: windowMs must be a positive integer, got ${b.windowMs}`);
+    if (!(bucketScale(b.limit, b.windowMs).capacity <= MAX_UNITS)) fail(`bucket ${b.key}: limit ${b.limit} per ${b.windowMs} ms is too fine to count exactly`);
   }
 }
 
 export function validateSettle(s: SettleRequest): void {
   validateTag(s.tag);
   check(typeof s.reservationId === 'string' && s.reservationId.length > 0, 'reservationId must be a non-empty string');
-  for (const c of s.bucketCosts ?? []) check(isCount(c), `actual bucket cost must be a non-negative integer, got ${c}`);
-  check(s.spendAmount === undefined || isMoney(s.spendAmount), `actual spend must be a bigint in [0, 2^63) (pico-dollars), got ${String(s.spendAmount)}`);
+  for (const c of s.bucketCosts ?? []) if (!isCount(c)) fail(`actual bucket cost must be a non-negative integer, got ${c}`);
+  if (!(s.spendAmount === undefined || isMoney(s.spendAmount))) fail(`actual spend must be a bigint in [0, 2^63) (pico-dollars), got ${String(s.spendAmount)}`);
 }
 
 export function validateSpendArgs(tag: string, key: string, spent?: bigint, periodEndMs?: number): void {
   validateTag(tag);
   check(typeof key === 'string' && key.length > 0, 'spend key must be a non-empty string');
-  if (spent !== undefined) check(isMoney(spent), `spent must be a bigint in [0, 2^63), got ${String(spent)}`);
-  if (periodEndMs !== undefined) check(isCount(periodEndMs), `periodEndMs must be an integer epoch ms, got ${periodEndMs}`);
+  if (spent !== undefined && !isMoney(spent)) fail(`spent must be a bigint in [0, 2^63), got ${String(spent)}`);
+  if (periodEndMs !== undefined && !isCount(periodEndMs)) fail(`periodEndMs must be an integer epoch ms, got ${periodEndMs}`);
 }
 
 /**

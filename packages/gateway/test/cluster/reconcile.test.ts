@@ -10,7 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spendKey as counterSpendKey } from '../../src/limits/redis-scripts.js';
 import { spendTarget } from '../../src/billing/period.js';
-import { REDIS_URL, requireBuild, startCluster, type Cluster } from './cluster.js';
+import { CLUSTER_HOOK_MS, REDIS_URL, requireBuild, startCluster, type Cluster } from './cluster.js';
 import { chat, tally, waitUntil } from '../resilience/drill.js';
 
 const PRICING = { input_per_1m: 0.15, output_per_1m: 0.6 };
@@ -35,7 +35,7 @@ beforeAll(async () => {
     },
   });
   redis = new Redis(REDIS_URL);
-}, 60_000);
+}, CLUSTER_HOOK_MS);
 afterAll(async () => {
   redis?.disconnect();
   await cluster?.close();

@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countText } from '../../src/tokens/count.js';
-import { startCluster, type Cluster, type Tenant } from '../cluster/cluster.js';
+import { CLUSTER_HOOK_MS, startCluster, type Cluster, type Tenant } from '../cluster/cluster.js';
 
 let cluster: Cluster;
 let tenant: Tenant;
@@ -24,7 +24,7 @@ beforeAll(async () => {
   // at start) before anything is measured.
   const warm = await post('chat/completions', { model: 'sim-small', messages: [{ role: 'user', content: 'warm up '.repeat(500) }], max_tokens: 1 });
   expect(warm.status).toBe(200);
-}, 60_000);
+}, CLUSTER_HOOK_MS);
 afterAll(() => cluster?.close());
 
 /**

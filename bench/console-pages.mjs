@@ -55,7 +55,6 @@ const pg = require('pg');
 const { Kysely, SqliteDialect, PostgresDialect } = require('kysely');
 
 const DAY = 86_400_000;
-const HOUR = 3_600_000;
 const SPAN = 90 * DAY;
 
 // ---------- the data set ----------
@@ -266,18 +265,16 @@ async function call(base, key, path, query) {
   let page = null;
   let pages = 0;
   let results = 0;
-  let status = 200;
   do {
     const url = `${base}${path}${query ? `?${query}${page ? `&page=${encodeURIComponent(page)}` : ''}` : ''}`;
     const res = await fetch(url, { headers: { authorization: `Bearer ${key}` } });
     const body = await res.json();
     pages++;
-    status = res.status;
-    if (res.status !== 200) return { pages, results, status, error: body?.error?.message };
+    if (res.status !== 200) return { pages, results, status: res.status, error: body?.error?.message };
     if (body.object === 'page') results += body.data.reduce((n, b) => n + b.results.length, 0);
     page = body.has_more ? body.next_page : null;
   } while (page);
-  return { pages, results, status };
+  return { pages, results, status: 200 };
 }
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -390,7 +387,7 @@ async function dropSchema(schema) {
 async function bench(backend) {
   let url;
   let meta;
-  let cleanup = async () => {};
+  let cleanup;
   let dir;
   if (backend === 'sqlite') {
     mkdirSync(CACHE, { recursive: true });
@@ -418,7 +415,10 @@ async function bench(backend) {
       console.log(`postgres: seeding ${EVENTS.toLocaleString('en-US')} events into schema ${schema} ...`);
       meta = await seedPostgres(url, schema);
       meta.schema = schema;
-      if (KEEP) mkdirSync(CACHE, { recursive: true }), writeFileSync(kept, JSON.stringify(meta));
+      if (KEEP) {
+        mkdirSync(CACHE, { recursive: true });
+        writeFileSync(kept, JSON.stringify(meta));
+      }
     }
     cleanup = async () => {
       if (!KEEP) await dropSchema(schema);

@@ -46,6 +46,7 @@ import { registerStatusMetrics } from './status/status-metrics.js';
 import { StatusWebhooks, webhookTargetsFrom } from './status/webhooks.js';
 import { ResponseStore } from './responses/store.js';
 import { OpenedOnStart } from './opened-on-start.js';
+import { lockMemoryCounters } from './limits/memory-counters-lock.js';
 import { createConsole, type Console } from './console/index.js';
 
 export interface ServiceDeps {
@@ -119,6 +120,12 @@ async function assembleServices(config: Config, deps: ServiceDeps, opened: Opene
   const usageWriter = workerUsageWriterFor(config.database.url);
   if (usageWriter) opened.add(usageWriter, (w) => w.close());
   const prefix = config.redis?.key_prefix ?? 'tollgate:';
+  // In memory, the counters are this process's alone: a second gateway on the same SQLite file is refused.
+  const countersLock = redis ? null : lockMemoryCounters(config.database.url);
+  if (countersLock) {
+    opened.add(countersLock, (l) => l.release());
+    if (countersLock.takenOver) log.warn({ pid: countersLock.takenOver.pid, host: countersLock.takenOver.host }, 'took over the counters of a process that did not stop cleanly');
+  }
   const counters: CounterStore = redis ? new RedisCounterStore(redis, { prefix }) : new MemoryCounterStore(clock);
   const limiter = new RateLimiter(counters, { leaseMs: config.billing.reservation_lease_ms, clock });
   const identity = opened.add(new Identity({ store, config, clock, log, secrets: secretSourcesOf(config), ...(redis ? { redis } : {}) }), (i) => i.close());
@@ -307,6 +314,7 @@ async function assembleServices(config: Config, deps: ServiceDeps, opened: Opene
       await spendAlerts.idle();
       await identity.close();
       await counters.close();
+      countersLock?.release();
       await store.close();
       await promptCounter.close();
       mailer.close();

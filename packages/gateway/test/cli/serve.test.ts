@@ -104,17 +104,21 @@ describe('tollgate serve', () => {
     expect(admin.status).toBe(200);
   });
 
-  it('a second gateway started in the same directory refuses to start before it reads the running one\'s usage journal', async () => {
-    const journal = join(dir, 'data', 'tollgate.db.usage-journal');
-    const holder = JSON.parse(readFileSync(`${journal}.lock`, 'utf8')) as { pid: number };
+  it('a second gateway on the same database refuses to start: without Redis its limits would be counted a second time, and it would take the running one\'s journal', async () => {
+    const counters = join(dir, 'data', 'tollgate.db.counters.lock');
+    const holder = JSON.parse(readFileSync(counters, 'utf8')) as { pid: number };
     expect(holder.pid).toBe(proc.child.pid);
-    const second = start(['serve', '--port', String(await freePort())], dir);
-    expect(await second.exited).toBe(1);
-    expect(second.out()).toContain(`error: the usage journal ${join('data', 'tollgate.db.usage-journal')} is in use by another Tollgate process (pid ${proc.child.pid})`);
-    expect(second.out()).toContain('TOLLGATE_USAGE_JOURNAL');
-    // Refused before replaying: it neither read nor deleted the running gateway's segments.
-    expect(second.out()).not.toContain('replaying the usage journal');
-    expect(JSON.parse(readFileSync(`${journal}.lock`, 'utf8'))).toEqual(holder);
+    // In the same directory, and again with a journal of its own (what the journal's refusal used to suggest).
+    for (const env of [{}, { TOLLGATE_USAGE_JOURNAL: join(dir, 'data', 'second-journal.jsonl') }]) {
+      const second = start(['serve', '--port', String(await freePort())], dir, env);
+      expect(await second.exited).toBe(1);
+      expect(second.out()).toContain(`error: the database ./data/tollgate.db is in use by another Tollgate process (pid ${proc.child.pid})`);
+      expect(second.out()).toContain('TOLLGATE_REDIS_URL');
+      // Refused before replaying: it neither read nor deleted the running gateway's segments.
+      expect(second.out()).not.toContain('replaying the usage journal');
+    }
+    expect(JSON.parse(readFileSync(counters, 'utf8'))).toEqual(holder);
+    expect(JSON.parse(readFileSync(join(dir, 'data', 'tollgate.db.usage-journal.lock'), 'utf8'))).toEqual(holder);
     const admin = await fetch(`http://127.0.0.1:${port}/admin/v1/organizations`, { headers: { authorization: `Bearer ${credentials(dir).TOLLGATE_ADMIN_KEY}` } });
     expect(admin.status).toBe(200);
   });
@@ -284,8 +288,9 @@ describe('tollgate (other commands)', () => {
     const again = start(['serve', '--port', String(await freePort())], dir);
     expect(await again.exited).toBe(1);
     expect(again.out()).toContain("is not the one this database's API keys were hashed with");
-    // It closed what it had opened: the journal's lock is released for the next start.
+    // It closed what it had opened: the journal's and the counters' locks are released for the next start.
     expect(existsSync(join(dir, 'data', 'tollgate.db.usage-journal.lock'))).toBe(false);
+    expect(existsSync(join(dir, 'data', 'tollgate.db.counters.lock'))).toBe(false);
   });
 
   it('serve with a bad config names the field and exits 2', async () => {

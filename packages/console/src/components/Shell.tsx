@@ -20,6 +20,10 @@ export function Shell() {
   if (session === undefined) return <Loading />;
   if (session === null) return <Navigate to="/login" replace state={{ from: location.pathname }} />;
   const items = PAGES.filter((n) => canSee(session, n.who));
+  // The operator's pages under their own heading: an operator who is also a member sees two
+  // "Audit log" links, the organization's and every organization's.
+  const memberItems = items.filter((n) => n.who !== 'operator');
+  const operatorItems = items.filter((n) => n.who === 'operator');
   return (
     <div className="shell">
       <a className="skip" href="#main">
@@ -42,11 +46,27 @@ export function Shell() {
       </header>
       <nav className="sidenav" aria-label={t('nav.label')}>
         <ul>
-          {items.map((n) => (
+          {memberItems.map((n) => (
             <li key={n.to}>
               <NavLink to={n.to}>{t(n.label)}</NavLink>
             </li>
           ))}
+        </ul>
+        {operatorItems.length > 0 ? (
+          <>
+            <p className="nav-heading" id="nav-operator">
+              {t('nav.operator')}
+            </p>
+            <ul aria-labelledby="nav-operator">
+              {operatorItems.map((n) => (
+                <li key={n.to}>
+                  <NavLink to={n.to}>{t(n.label)}</NavLink>
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+        <ul className="nav-account">
           <li>
             <NavLink to="/account">{t('nav.account')}</NavLink>
           </li>

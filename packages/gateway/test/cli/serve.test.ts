@@ -109,7 +109,7 @@ describe('tollgate serve', () => {
     const holder = JSON.parse(readFileSync(counters, 'utf8')) as { pid: number };
     expect(holder.pid).toBe(proc.child.pid);
     // In the same directory, and again with a journal of its own (what the journal's refusal used to suggest).
-    for (const env of [{}, { TOLLGATE_USAGE_JOURNAL: join(dir, 'data', 'second-journal.jsonl') }]) {
+    for (const env of [{}, { TOLLGATE_USAGE_JOURNAL: join(dir, 'data', 'second-journal.jsonl') }] as Record<string, string>[]) {
       const second = start(['serve', '--port', String(await freePort())], dir, env);
       expect(await second.exited).toBe(1);
       expect(second.out()).toContain(`error: the database ./data/tollgate.db is in use by another Tollgate process (pid ${proc.child.pid})`);

@@ -24,7 +24,13 @@ export function ErrorNote({ error }: { error: unknown }) {
   return (
     <p className="error" role="alert">
       {text}
-      {error instanceof ApiError && error.code ? <code className="code">{error.code}</code> : null}
+      {/* A space, not only a margin: copied or read aloud, the code is not glued to the sentence. */}
+      {error instanceof ApiError && error.code ? (
+        <>
+          {' '}
+          <code className="code">{error.code}</code>
+        </>
+      ) : null}
       {error instanceof ApiError && error.code === 'totp_setup_required' ? (
         <>
           {' '}

@@ -7,7 +7,12 @@ import { userObject } from './objects.js';
 import { listBody, pageRequest } from './paging.js';
 
 // Deliberately loose: one @, something on each side, a dot in the domain. Delivery is not our job.
-export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/**
+ * An e-mail address: a local part, `@`, and a domain of one or more labels. A single label is
+ * accepted (`admin@localhost`, `ops@intranet`): the first start makes `admin@localhost`, and
+ * self-hosted teams use internal host names; a label may not be empty (`a@b.`, `a@.b`).
+ */
+export const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)*$/;
 
 /** POST /admin/v1/users {email, name} */
 export const createUser: AdminHandler = async (ctx, deps) => {

@@ -73,6 +73,18 @@ describe('console onboarding', () => {
     expect((await new Browser(gw.url).signIn('first@owner.test', PASSWORD)).status).toBe(200);
   });
 
+  it('an address on a single-label host (the first start\'s admin@localhost, an intranet name) is an e-mail address; a malformed one is not', async () => {
+    for (const email of ['admin@localhost', 'ops@intranet', 'a.b+c@mail.example.com']) {
+      const made = await gw.admin('POST', '/admin/v1/users', { email, name: email });
+      expect(made.status, email).toBe(200);
+    }
+    for (const email of ['nobody', 'a@', '@b', 'a@b.', 'a@.b', 'a b@c.d', 'a@@b']) {
+      const refused = await gw.admin('POST', '/admin/v1/users', { email, name: 'x' });
+      expect(refused.status, email).toBe(400);
+      expect(refused.body.error.param).toBe('email');
+    }
+  });
+
   it('an invite accepted in the console makes a member who then signs in', async () => {
     const email = `invitee-${Date.now()}@test.local`;
     const token = await invite(email, 'owner');

@@ -16,12 +16,21 @@ export class OutageLog {
   private failedSinceSummary = 0;
   private lastSummary = 0;
 
+  /** What a refused caller is told could not be reached (`{store}` of `store_unavailable`). */
+  private readonly store: string;
+
+  /**
+   * `dependency` names it in the log, and its first word says which store it is: `database (…)`,
+   * `redis (…)` (told as "Redis server"), or `counter store`.
+   */
   constructor(
     private readonly log: Logger | undefined,
     private readonly dependency: string,
     private readonly clock: Clock,
     private readonly summaryEveryMs = 60_000,
-  ) {}
+  ) {
+    this.store = /^redis\b/i.test(dependency) ? 'Redis server' : /^database\b/.test(dependency) ? 'database' : dependency;
+  }
 
   get down(): boolean {
     return this.downSince !== undefined;
@@ -43,7 +52,7 @@ export class OutageLog {
       if (e instanceof ApiError) this.ok();
       if (e instanceof ApiError || !isDependencyOutage(e)) throw e;
       this.failed(e);
-      throw new ApiError('store_unavailable', {}, { cause: e });
+      throw new ApiError('store_unavailable', { store: this.store }, { cause: e });
     }
   }
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { isDependencyOutage } from '../store/outage.js';
+import { isDependencyOutage, outageStoreOf } from '../store/outage.js';
 import { ApiError, UpstreamHttpError } from '../errors/api-error.js';
 import { createContext, type RequestContext } from './context.js';
 import { allowsCors } from './cors.js';
@@ -100,7 +100,7 @@ export function fail(ctx: RequestContext, e: unknown, opts: Pick<DispatchOptions
   // retryable 503, never a 500 for something the caller can simply retry later.
   if (isDependencyOutage(e)) {
     opts.log.warn({ err: e, req_id: ctx.id, path: ctx.path }, 'dependency unavailable');
-    return sendError(ctx, new ApiError('store_unavailable', {}, { cause: e }), opts.publicUrl);
+    return sendError(ctx, new ApiError('store_unavailable', { store: outageStoreOf(e) }, { cause: e }), opts.publicUrl);
   }
   opts.log.error({ err: e, req_id: ctx.id, path: ctx.path }, 'unexpected error');
   sendError(ctx, new ApiError('server_error'), opts.publicUrl);

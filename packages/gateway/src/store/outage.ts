@@ -58,3 +58,23 @@ export function isDependencyOutage(e: unknown, depth = 0): boolean {
   if (Array.isArray(err.errors) && err.errors.some((x) => isDependencyOutage(x, depth + 1))) return true;
   return isDependencyOutage(err.cause, depth + 1);
 }
+
+/** ioredis's own error names and messages (its messages that carry no code mean "no connection"). */
+const REDIS_NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError']);
+const REDIS_MESSAGES = [/^Connection is closed\.?$/, /enableOfflineQueue options? is false/, /^Command timed out/, /^Reached the max retries per request limit/, /^Failed to refresh slots cache/, /^None of startup nodes is available/, /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|OOM) /, /^Redis /];
+
+/**
+ * Which store an outage error came from, as the 503's message names it (`{store}` of
+ * `store_unavailable`): "Redis server" for ioredis's errors, "database" for SQLite's, PostgreSQL's
+ * and their drivers', and "database or Redis server" when the error does not say (a refused
+ * connection names only an address).
+ */
+export function outageStoreOf(e: unknown, depth = 0): string {
+  if (depth > 4 || e === null || typeof e !== 'object') return 'database or Redis server';
+  const err = e as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown };
+  if (typeof err.name === 'string' && REDIS_NAMES.has(err.name)) return 'Redis server';
+  if (typeof err.message === 'string' && REDIS_MESSAGES.some((re) => re.test(err.message as string))) return 'Redis server';
+  if (typeof err.code === 'string' && (SQLITE_OUTAGE.test(err.code) || (/^[0-9A-Z]{5}$/.test(err.code) && PG_OUTAGE.test(err.code)))) return 'database';
+  if (typeof err.message === 'string' && /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|canceling statement due to statement timeout|The database connection is not open)|is not queryable/.test(err.message)) return 'database';
+  return err.cause !== undefined ? outageStoreOf(err.cause, depth + 1) : 'database or Redis server';
+}

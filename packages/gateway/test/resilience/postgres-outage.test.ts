@@ -82,6 +82,7 @@ it('serves warm keys through a stalled and a cut database, 503 past the bound, n
   const admin = await gw.admin('GET', '/admin/v1/organizations');
   expect(admin.status).toBe(503);
   expect(admin.body.error.code).toBe('store_unavailable');
+  expect(admin.body.error.message).toBe('The server could not reach its database to check your request, please try again later.');
   const sdk = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.apiKey, maxRetries: 0 });
   expect((await sdk.chat.completions.create({ ...BODY, messages: [{ role: 'user', content: 'hi' }] })).object).toBe('chat.completion');
 
@@ -90,7 +91,7 @@ it('serves warm keys through a stalled and a cut database, 503 past the bound, n
   const beyond = await burst(20);
   console.log('drill 5: database cut past max_stale_ms, 20 sent:', tally(beyond));
   expect(tally(beyond)).toEqual({ '503 store_unavailable': 20 });
-  await expect(sdk.chat.completions.create({ ...BODY, messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 503, code: 'store_unavailable' });
+  await expect(sdk.chat.completions.create({ ...BODY, messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 503, code: 'store_unavailable', error: { message: expect.stringContaining('could not reach its database') } });
 
   // The database returns: the ledger catches up (backoff capped at 1 s) and service resumes.
   const answered = [...warm, ...stalled, ...cut].filter((e) => e.status === 200).length + 1;

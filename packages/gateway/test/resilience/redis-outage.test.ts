@@ -26,6 +26,8 @@ it('answers 503 store_unavailable (retryable) while Redis is silent, and recover
     expect(r.headers.get('retry-after-ms')).toBeNull();
     const body = await r.json();
     expect(body.error).toMatchObject({ type: 'service_unavailable_error', code: 'store_unavailable' });
+    // It names the store that is down: Redis, not the (healthy) database.
+    expect(body.error.message).toBe('The server could not reach its Redis server to check your request, please try again later.');
   }
   expect((await fetch(`${t.gw.url}/healthz`)).status).toBe(200);
   const ready = await fetch(`${t.gw.url}/readyz`);

@@ -237,7 +237,7 @@ export const serverEntries = {
     type: 'service_unavailable_error',
     code: 'store_unavailable',
     param: null,
-    message: 'The server could not reach its database to check your request, please try again later.',
+    message: 'The server could not reach its {store} to check your request, please try again later.',
     retryable: true,
     fallback: false,
     title: { en: 'Store unavailable', 'zh-CN': '存储不可用' },

@@ -215,7 +215,7 @@ describe('tollgate organization verbs', () => {
 
     const set = await cli(['projects', 'spend-limit', 'set', p.id, '--hard', '12.5']);
     expect(set.code).toBe(0);
-    expect(set.stdout).toMatch(/^threshold_amount:\s+1250$/m);
+    expect(set.stdout).toMatch(/^threshold_amount:\s+1250 cents \(USD 12\.50\)$/m);
     expect(set.stdout).toMatch(/^enforcement\.status:\s+enforcing$/m);
     expect((await json(['projects', 'spend-limit', 'get', p.id])).threshold_amount).toBe(1250);
     expect((await cli(['projects', 'spend-limit', 'delete', p.id])).code).toBe(0);

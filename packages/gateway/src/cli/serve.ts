@@ -18,6 +18,8 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
   if (port !== undefined) env.TOLLGATE_PORT = port;
   if (host !== undefined) env.TOLLGATE_HOST = host;
   let config = loadCommandConfig(args.str('config'), env);
+  // `ps` and `top` show "tollgate serve" instead of node and a path to dist/cli/main.js.
+  process.title = 'tollgate serve';
   const workers = parseWorkers(args.str('workers'));
   if (typeof workers === 'string') throw new CommandError(workers, EXIT.usage);
   const slot = workerSlot(env);

@@ -73,6 +73,8 @@ describe('tollgate serve', () => {
   it('saves the admin key and the API key to an owner-only file, never to stdout (the logs), and stores neither in plain text', async () => {
     const out = proc.out();
     expect(out).toContain(`listening on http://127.0.0.1:${port}`);
+    // `ps` names it (no `node …/dist/cli/main.js`).
+    expect(readFileSync(`/proc/${proc.child.pid}/cmdline`, 'utf8').replace(/\0+$/, '')).toBe('tollgate serve');
     // The banner says where each surface is: the API, the console, the status page.
     expect(out).toContain(`OpenAI base URL: http://127.0.0.1:${port}/v1`);
     expect(out).toContain(`web console (in a browser): http://127.0.0.1:${port}/`);

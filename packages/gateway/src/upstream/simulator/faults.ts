@@ -47,6 +47,7 @@ function sampleVars(e: CatalogEntry, model: ModelConfig): Record<string, string 
   return {
     model: model.name,
     organization: 'org-simulator',
+    store: 'database',
     project: 'proj_simulator',
     ip: '203.0.113.7',
     wait: '1s',

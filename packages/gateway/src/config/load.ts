@@ -27,7 +27,7 @@ export function loadConfig(path: string | null, env: Env = process.env): Config 
     try {
       doc = parse(text) ?? {};
     } catch (e) {
-      throw new ConfigError([`${path}: not valid YAML: ${(e as Error).message.split('\n')[0]}`]);
+      throw new ConfigError([`${path}: not valid YAML: ${yamlProblem(e as Error)}`]);
     }
   }
   return parseConfig(doc, env, path);
@@ -44,4 +44,15 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
     metrics_token: env[c.metrics.token_env] || null,
   };
   return { ...c, secrets, source };
+}
+
+/**
+ * The yaml library's message is a sentence ending in "line L, column C:" and then an excerpt of
+ * the file with a caret under the spot: the sentence without its colon, then the excerpt indented
+ * under the problem's line (it was cut to the sentence, which ended in a dangling "column 1:").
+ */
+function yamlProblem(e: Error): string {
+  const [first = '', ...rest] = e.message.split('\n');
+  const excerpt = rest.filter((l) => l.trim() !== '');
+  return [first.replace(/:\s*$/, ''), ...excerpt.map((l) => `      ${l}`)].join('\n');
 }

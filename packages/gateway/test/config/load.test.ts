@@ -100,6 +100,18 @@ models:
     const path = join(dir, 'bad.yaml');
     writeFileSync(path, 'server: [unclosed');
     expect(() => loadConfig(path)).toThrow(/not valid YAML/);
+    // The line and column, and the spot shown, without a sentence left hanging on a colon.
+    writeFileSync(path, 'server:\n  port: 8080\n bad: [\n');
+    const problem = (() => {
+      try {
+        loadConfig(path);
+      } catch (e) {
+        return (e as { problems: string[] }).problems[0]!;
+      }
+      return '';
+    })();
+    expect(problem.split('\n')[0]).toBe(`${path}: not valid YAML: All mapping items must start at the same column at line 3, column 1`);
+    expect(problem).toContain('\n       bad: [\n      ^');
   });
 });
 

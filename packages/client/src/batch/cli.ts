@@ -19,7 +19,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { LOCALES, type Locale } from '@tollgate/protocol';
 import { Tollgate } from '../client.js';
-import { apiBaseUrlFromEnv } from '../core/gateway-url.js';
+import { apiBaseUrl, apiBaseUrlFromEnv } from '../core/gateway-url.js';
 import type { FetchLike } from '../pacing/paced-fetch.js';
 import { Pacer } from '../pacing/pacer.js';
 import { outputOutcome } from './jsonl.js';
@@ -55,7 +55,9 @@ runs the others again, failed ones included (their old result lines are replaced
 Options:
   -o, --output <file>       output file (JSONL, appended to)              required
   -c, --concurrency <n>     requests in flight at once                    default 4
-      --base-url <url>      API base URL   default $TOLLGATE_URL (with or without /v1), $OPENAI_BASE_URL
+      --url <url>           the gateway's URL, with or without /v1 (as every tollgate verb takes it)
+                            default $TOLLGATE_URL, else $OPENAI_BASE_URL
+      --base-url <url>      the OpenAI base URL, used as given (the SDKs' baseURL)
       --rpm <n>             requests per minute to keep to (else learned from the server)
       --tpm <n>             tokens per minute to keep to (else learned from the server)
       --max-retries <n>     retries per request                           default 4
@@ -151,7 +153,8 @@ export async function batchCommand(argv: string[], io: BatchIO): Promise<number>
     io.stderr.write('tollgate batch: set TOLLGATE_API_KEY (or OPENAI_API_KEY) to the API key to use.\n');
     return 2;
   }
-  const baseURL = args.values['base-url'] ?? apiBaseUrlFromEnv(env);
+  const url = args.values.url;
+  const baseURL = args.values['base-url'] ?? (url !== undefined ? apiBaseUrl(url) : apiBaseUrlFromEnv(env));
 
   const pacer = new Pacer({ requestsPerMinute: rpm, tokensPerMinute: tpm });
   const client = new Tollgate({ apiKey, baseURL, maxRetries, timeout, locale, pacer, fetch: io.fetch });
@@ -214,6 +217,7 @@ function parse(argv: string[]) {
     options: {
       output: { type: 'string', short: 'o' },
       concurrency: { type: 'string', short: 'c' },
+      url: { type: 'string' },
       'base-url': { type: 'string' },
       rpm: { type: 'string' },
       tpm: { type: 'string' },

@@ -63,6 +63,19 @@ describe('the gateway URL from the environment', () => {
     expect(r.urls[0]).toBe(`${ROOT}/v1/chat/completions`);
   });
 
+  it('batch takes --url as every verb does (the gateway, with or without /v1), and --base-url as given', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-url-'));
+    writeFileSync(join(dir, 'in.jsonl'), `${JSON.stringify({ custom_id: 'a', method: 'POST', url: '/v1/chat/completions', body: { model: 'm', messages: [{ role: 'user', content: 'hi' }] } })}\n`);
+    const run = async (flags: string[]) => {
+      const r = recorder();
+      await batchCommand([join(dir, 'in.jsonl'), '-o', join(dir, 'out.jsonl'), '--max-retries', '0', ...flags], { stdout: sink, stderr: sink, env: { TOLLGATE_URL: 'http://env.test', TOLLGATE_API_KEY: 'sk-x' }, fetch: r.fetch, signal: new AbortController().signal });
+      return r.urls[0];
+    };
+    expect(await run(['--url', 'http://flag.test'])).toBe('http://flag.test/v1/chat/completions');
+    expect(await run(['--url', 'http://flag.test/v1'])).toBe('http://flag.test/v1/chat/completions');
+    expect(await run(['--base-url', 'http://engine.test/openai/v1'])).toBe('http://engine.test/openai/v1/chat/completions');
+  });
+
   it('TOLLGATE_URL wins over the alias; --url and --base-url win over both', async () => {
     const r = recorder();
     const env = { TOLLGATE_URL: ROOT, TOLLGATE_BASE_URL: 'http://other.test', TOLLGATE_ADMIN_KEY: 'tga-x' };

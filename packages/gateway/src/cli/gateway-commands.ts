@@ -34,7 +34,7 @@ SIGTERM or SIGINT drains in-flight requests, then exits 0.
 Redis (redis.url or redis.cluster_nodes), where the processes count limits and quotas together.`,
   // What serve.ts and main.ts return: a failed start throws (EADDRINUSE as EXIT.failed, the others
   // through main's catch), a config or option mistake is a usage error.
-  exitCodes: serverExitCodes('the port in use, the usage journal in use by another gateway, another key-hashing secret'),
+  exitCodes: serverExitCodes('the port in use, the SQLite database (without Redis) or the usage journal in use by another gateway, another key-hashing secret'),
   local: async (a, io) => (await import('./serve.js')).serveCommand(a, io),
 };
 

@@ -35,10 +35,18 @@ export class InvalidationBus {
     const sub = subscriberOf(redis);
     this.sub = sub;
     let readies = 0;
+    // ioredis reports every failed reconnect attempt (about one a second while Redis is down):
+    // only the first error of an outage is reported, as the main connection does (redis-client.ts).
+    let failing = false;
     sub.on('ready', () => {
+      failing = false;
       if (readies++ > 0) this.apply({ kind: 'all' });
     });
-    sub.on('error', (e) => this.onError(e));
+    sub.on('error', (e) => {
+      if (failing) return;
+      failing = true;
+      this.onError(e);
+    });
     sub.on('message', (ch: string, text: string) => {
       if (ch !== this.channel) return;
       const msg = parse(text);
@@ -79,6 +87,12 @@ export class InvalidationBus {
     const sub = this.sub;
     this.sub = undefined;
     if (!sub) return;
+    // The subscriber queues commands while disconnected: a QUIT sent while Redis is down would
+    // wait for it forever and hold the gateway's shutdown. Not connected: drop it at once.
+    if (sub.status !== 'ready') {
+      sub.disconnect();
+      return;
+    }
     try {
       await sub.quit();
     } catch {

@@ -49,6 +49,7 @@ const gw = await import(new URL('index.js', dist).href);
 const { rollupRows, writeUsageBatch } = await import(new URL('usage/ledger-writer.js', dist).href);
 const { aggregateUsage } = await import(new URL('usage/reports.js', dist).href);
 const { parseReportQuery } = await import(new URL('usage/report-query.js', dist).href);
+const { mulberry32 } = await import(new URL('upstream/simulator/random.js', dist).href);
 const require = createRequire(new URL('../packages/gateway/package.json', import.meta.url));
 const Sqlite = require('better-sqlite3');
 const pg = require('pg');
@@ -59,16 +60,8 @@ const SPAN = 90 * DAY;
 
 // ---------- the data set ----------
 
-/** mulberry32: seeded, so every seeding writes the same ledger (apart from NOW). */
-function rng(seed) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The simulator's seeded PRNG (mulberry32): every seeding writes the same ledger (apart from NOW). */
+const rng = mulberry32;
 
 // Price per token in pico-dollars (input, output) and share of the traffic.
 const MODELS = [

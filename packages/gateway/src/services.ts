@@ -46,7 +46,7 @@ import { registerStatusMetrics } from './status/status-metrics.js';
 import { StatusWebhooks, webhookTargetsFrom } from './status/webhooks.js';
 import { ResponseStore } from './responses/store.js';
 import { OpenedOnStart } from './opened-on-start.js';
-import { lockMemoryCounters } from './limits/memory-counters-lock.js';
+import { lockMemoryCounters, sqliteFileOf } from './limits/memory-counters-lock.js';
 import { createConsole, type Console } from './console/index.js';
 
 export interface ServiceDeps {
@@ -325,10 +325,10 @@ async function assembleServices(config: Config, deps: ServiceDeps, opened: Opene
 /** The usage journal sits next to the SQLite file, or under ./data for PostgreSQL. */
 export function journalPathFor(config: Config): string {
   if (config.usage.journal_path) return config.usage.journal_path;
-  const m = /^sqlite:(.+)$/.exec(config.database.url);
-  if (m && m[1] !== ':memory:') return `${m[1]}.usage-journal`;
+  const file = sqliteFileOf(config.database.url);
+  if (file !== null) return `${file}.usage-journal`;
   // An in-memory store keeps nothing across restarts, so neither need its journal.
-  if (m) return join(tmpdir(), `tollgate-usage-journal-${randomUUID()}.jsonl`);
+  if (config.database.url.startsWith('sqlite:')) return join(tmpdir(), `tollgate-usage-journal-${randomUUID()}.jsonl`);
   // Instances sharing a working directory must not share a journal (a starting instance replays
   // and deletes what it finds): one per port by default; set usage.journal_path to choose.
   return `./data/usage-journal-${config.server.port}.jsonl`;

@@ -5,7 +5,7 @@
  */
 import { Navigate, NavLink, Outlet, useLocation } from 'react-router';
 import { useI18n } from '../i18n/i18n';
-import { PAGES, type Who } from '../signed-in-pages';
+import { PAGES, type PageEntry, type Who } from '../signed-in-pages';
 import { useSession, type Session } from '../session';
 import { LanguageSwitch } from './LanguageSwitch';
 import { Loading, PageTitle } from './ui';
@@ -45,25 +45,13 @@ export function Shell() {
         </button>
       </header>
       <nav className="sidenav" aria-label={t('nav.label')}>
-        <ul>
-          {memberItems.map((n) => (
-            <li key={n.to}>
-              <NavLink to={n.to}>{t(n.label)}</NavLink>
-            </li>
-          ))}
-        </ul>
+        <NavList pages={memberItems} />
         {operatorItems.length > 0 ? (
           <>
             <p className="nav-heading" id="nav-operator">
               {t('nav.operator')}
             </p>
-            <ul aria-labelledby="nav-operator">
-              {operatorItems.map((n) => (
-                <li key={n.to}>
-                  <NavLink to={n.to}>{t(n.label)}</NavLink>
-                </li>
-              ))}
-            </ul>
+            <NavList pages={operatorItems} labelledBy="nav-operator" />
           </>
         ) : null}
         <ul className="nav-account">
@@ -76,6 +64,19 @@ export function Shell() {
         <Outlet />
       </main>
     </div>
+  );
+}
+
+function NavList({ pages, labelledBy }: { pages: readonly PageEntry[]; labelledBy?: string }) {
+  const { t } = useI18n();
+  return (
+    <ul aria-labelledby={labelledBy}>
+      {pages.map((n) => (
+        <li key={n.to}>
+          <NavLink to={n.to}>{t(n.label)}</NavLink>
+        </li>
+      ))}
+    </ul>
   );
 }
 

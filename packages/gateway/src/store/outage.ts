@@ -28,8 +28,8 @@ const SQLITE_OUTAGE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|PROTOCO
  */
 const PG_OUTAGE = /^(08|53|57P0[123]|58)/;
 
-/** Error messages of ioredis and pg that carry no code but only ever mean "no connection". */
-const OUTAGE_MESSAGES = [
+/** Error messages of ioredis that carry no code but only ever mean "no connection". */
+const REDIS_MESSAGES = [
   /^Connection is closed\.?$/,
   /enableOfflineQueue options? is false/,
   /^Command timed out/,
@@ -37,6 +37,10 @@ const OUTAGE_MESSAGES = [
   /^Failed to refresh slots cache/,
   /^None of startup nodes is available/,
   /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|OOM) /,
+];
+
+/** The same of pg and the SQLite store. */
+const DATABASE_MESSAGES = [
   /^Connection terminated/,
   /^timeout exceeded when trying to connect/,
   /^Query read timeout/,
@@ -45,7 +49,11 @@ const OUTAGE_MESSAGES = [
   /^The database connection is not open/,
 ];
 
-const OUTAGE_NAMES = new Set(['DependencyUnavailableError', 'MaxRetriesPerRequestError', 'ClusterAllFailedError']);
+const OUTAGE_MESSAGES = [...REDIS_MESSAGES, ...DATABASE_MESSAGES];
+
+/** ioredis's own error classes. */
+const REDIS_NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError']);
+const OUTAGE_NAMES = new Set(['DependencyUnavailableError', ...REDIS_NAMES]);
 
 /** True when `e` (or an error it wraps) says the database or Redis is unreachable or not answering. */
 export function isDependencyOutage(e: unknown, depth = 0): boolean {
@@ -59,10 +67,6 @@ export function isDependencyOutage(e: unknown, depth = 0): boolean {
   return isDependencyOutage(err.cause, depth + 1);
 }
 
-/** ioredis's own error names and messages (its messages that carry no code mean "no connection"). */
-const REDIS_NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError']);
-const REDIS_MESSAGES = [/^Connection is closed\.?$/, /enableOfflineQueue options? is false/, /^Command timed out/, /^Reached the max retries per request limit/, /^Failed to refresh slots cache/, /^None of startup nodes is available/, /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|OOM) /, /^Redis /];
-
 /**
  * Which store an outage error came from, as the 503's message names it (`{store}` of
  * `store_unavailable`): "Redis server" for ioredis's errors, "database" for SQLite's, PostgreSQL's
@@ -75,6 +79,6 @@ export function outageStoreOf(e: unknown, depth = 0): string {
   if (typeof err.name === 'string' && REDIS_NAMES.has(err.name)) return 'Redis server';
   if (typeof err.message === 'string' && REDIS_MESSAGES.some((re) => re.test(err.message as string))) return 'Redis server';
   if (typeof err.code === 'string' && (SQLITE_OUTAGE.test(err.code) || (/^[0-9A-Z]{5}$/.test(err.code) && PG_OUTAGE.test(err.code)))) return 'database';
-  if (typeof err.message === 'string' && /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|canceling statement due to statement timeout|The database connection is not open)|is not queryable/.test(err.message)) return 'database';
+  if (typeof err.message === 'string' && DATABASE_MESSAGES.some((re) => re.test(err.message as string))) return 'database';
   return err.cause !== undefined ? outageStoreOf(err.cause, depth + 1) : 'database or Redis server';
 }

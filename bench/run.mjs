@@ -8,6 +8,7 @@
 //   npm run bench -- --targets b-fixed,c-fixed --connections 50 --port-offset 100   # ports 18181...
 //   npm run bench -- --targets b-fixed,c-fixed --cpu-prof /tmp/prof   # a V8 CPU profile per proxy and gateway
 //   npm run bench -- --targets c-fixed --alloc-prof /tmp/alloc          # where each gateway allocates (bench/alloc-top.mjs)
+//   npm run bench -- --targets b-stream,c-stream --baseline ../before   # beside another built checkout's gateway, same rounds
 //
 // More targets: c-workers (the Redis gateway as `serve --workers 2`; c-redis is the same with one
 // process), b-stream / c-stream (the bare proxy and the memory gateway relaying streamed 64-token
@@ -28,7 +29,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 
@@ -51,6 +52,11 @@ const CPU_PROF_DIR = arg('cpu-prof', undefined);
 const ALLOC_PROF_DIR = arg('alloc-prof', undefined);
 const cpuProf = (name) => (CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR, '--cpu-prof-name', `${name}.cpuprofile`] : []);
 const allocProf = (name) => (ALLOC_PROF_DIR ? { args: ['--import', new URL('./alloc-probe.mjs', import.meta.url).pathname], env: { TOLLGATE_BENCH_ALLOC_FILE: join(ALLOC_PROF_DIR, `${name}.heapprofile`) } } : { args: [], env: {} });
+// --baseline DIR: another checkout of Tollgate, built (its packages/gateway/dist), whose gateway
+// runs beside this tree's in the same rounds as `<target>:base` (ports +200): a change measured
+// against the code before it in one run, under the same machine noise.
+const BASELINE = arg('baseline', undefined);
+const BASE_CLI = BASELINE ? join(resolve(BASELINE), 'packages/gateway/dist/cli/main.js') : undefined;
 const OWN_REDIS_PORT = 18379 + PORT_OFFSET;
 const REDIS_URL = process.env.TOLLGATE_REDIS_URL ?? `redis://127.0.0.1:${OWN_REDIS_PORT}`;
 const CLI = new URL('../packages/gateway/dist/cli/main.js', import.meta.url).pathname;
@@ -142,7 +148,7 @@ async function admin(base, method, path, body) {
   return j;
 }
 
-async function startGateway(name, port, simUrl, extraEnv, engine, limits = true, serveArgs = []) {
+async function startGateway(name, port, simUrl, extraEnv, engine, limits = true, serveArgs = [], cli = CLI) {
   // The event-loop delay probe measures one process's loop: not a --workers primary and its workers.
   port += PORT_OFFSET;
   const probeFile = serveArgs.includes('--workers') ? undefined : join(dir, `${name}.eld.jsonl`);
@@ -162,7 +168,7 @@ async function startGateway(name, port, simUrl, extraEnv, engine, limits = true,
   );
   const probe = probeFile ? { TOLLGATE_BENCH_PROBE_FILE: probeFile, TOLLGATE_BENCH_PROBE_MS: '3600000' } : {};
   const alloc = allocProf(name);
-  const g = start(name, [...cpuProf(name), ...alloc.args, ...(probeFile ? ['--import', PROBE] : []), CLI, 'serve', '--config', cfg, ...serveArgs], { TOLLGATE_ADMIN_KEY: ADMIN_KEY, ...probe, ...alloc.env, ...extraEnv });
+  const g = start(name, [...cpuProf(name), ...alloc.args, ...(probeFile ? ['--import', PROBE] : []), cli, 'serve', '--config', cfg, ...serveArgs], { TOLLGATE_ADMIN_KEY: ADMIN_KEY, ...probe, ...alloc.env, ...extraEnv });
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/healthz`);
   const org = await admin(base, 'POST', '/admin/v1/organizations', { name: `bench-${name}` });
@@ -323,7 +329,17 @@ async function main() {
   if (TARGETS.includes('c-nolimits')) targets['c-nolimits'] = await startGateway('c-nolimits', 18086, simUrl, {}, 'http', false);
   if (TARGETS.includes('c-inprocess')) targets['c-inprocess'] = await startGateway('c-inprocess', 18085, simUrl, {}, 'inprocess');
 
-  const names = TARGETS.filter((t) => targets[t]);
+  if (BASE_CLI) {
+    if (!existsSync(BASE_CLI)) throw new Error(`--baseline: ${BASE_CLI} does not exist (build that checkout first: npm ci && npm run build)`);
+    const base = async (n, port, upstream, env = {}) => {
+      if (targets[n]) targets[`${n}:base`] = { ...(await startGateway(`${n}:base`, port + 200, upstream, env, 'http', true, [], BASE_CLI)), wrk: targets[n].wrk };
+    };
+    await base('c-memory', 18083, simUrl);
+    if (targets['c-memory:base']) targets['c-stream:base'] = { ...targets['c-memory:base'], body: STREAM_BODY };
+    await base('c-fixed', 18092, `http://127.0.0.1:${18090 + PORT_OFFSET}`);
+    await base('c-redis', 18084, simUrl, { TOLLGATE_REDIS_URL: REDIS_URL, TOLLGATE_REDIS_PREFIX: `bench-base:${Date.now()}:` });
+  }
+  const names = TARGETS.flatMap((t) => [t, `${t}:base`]).filter((t) => targets[t]);
   // Warm up each target (JIT, connection pools, caches).
   // c-keys warms up with one request per key, so that every key has been authenticated (and
   // cached) before the RSS after warm-up is read.
@@ -337,7 +353,7 @@ async function main() {
       for (const n of names) {
         const t = targets[n];
         const before = cpuSeconds(t.pid);
-        const redisBefore = n === 'c-redis' || n === 'c-workers' ? redisStats() : undefined;
+        const redisBefore = /^c-(redis|workers)/.test(n) ? redisStats() : undefined;
         await eldMark(t); // starts the probe's histogram afresh
         const r = await load(t, c);
         const cpu = cpuSeconds(t.pid) - before;
@@ -389,7 +405,7 @@ async function main() {
     const get = (n) => rows.find((r) => r.target === n && r.conns === c);
     for (const n of names.filter((x) => x.startsWith('c'))) {
       const cr = get(n);
-      const pair = /-(stream|fixed)$/.exec(n)?.[1];
+      const pair = /-(stream|fixed)(:base)?$/.exec(n)?.[1];
       const a = pair ? undefined : get('a');
       const b = get(pair ? `b-${pair}` : 'b');
       if (!cr) continue;
@@ -400,6 +416,8 @@ async function main() {
       if (b) parts.push(`p99 ${cr['p99 ms'].toFixed(1)} ms against ${b['p99 ms'].toFixed(1)} ms (${(cr['p99 ms'] / b['p99 ms']).toFixed(2)}x)`);
       if (cr['ELD p99 ms'] !== '') parts.push(`event-loop delay p99 ${cr['ELD p99 ms']} ms`);
       if (parts.length > 0) console.log(`${n} @${c}: ${parts.join('; ')}`);
+      const was = get(`${n}:base`);
+      if (was) console.log(`${n} @${c} against the baseline: CPU ${(cr['CPU µs/req'] / was['CPU µs/req']).toFixed(2)}x (${cr['CPU µs/req']} against ${was['CPU µs/req']} µs/req), throughput ${(cr['req/s'] / was['req/s']).toFixed(2)}x, p99 ${cr['p99 ms'].toFixed(1)} against ${was['p99 ms'].toFixed(1)} ms`);
     }
     // Many keys against one key: the same gateway configuration, only the number of keys differs.
     const many = get('c-keys');

@@ -72,6 +72,9 @@ export interface MemoryCounterSnapshot {
 // Entry names follow the Redis key layout so a snapshot reads like a key dump.
 const bucketName = (tag: string, key: string) => `{${tag}}:b:${key}`;
 const spendName = (tag: string, key: string) => `{${tag}}:s:${key}`;
+/** The same few names on every request, built once (bounded like every pairMemo). */
+const bucketNameOf = pairMemo(100_000, bucketName);
+const spendNameOf = pairMemo(100_000, spendName);
 
 export class MemoryCounterStore implements CounterStore {
   private readonly buckets = new Map<string, BucketCell>();
@@ -98,68 +101,69 @@ export class MemoryCounterStore implements CounterStore {
     if (r.spend?.guarded && r.projectSpend && !this.spendCell(spendName(r.tag, r.projectSpend.key), now)?.restored) throw new CounterStateLost(r.tag, 'project');
     this.sweep(r.tag, now);
 
-    // Each name is built once per call (a Map lookup hashes a new string anew).
-    const names = r.buckets.map((b) => bucketName(r.tag, b.key));
-    const scales = r.buckets.map((b) => scaleOf(b.windowMs, b.limit));
-    const levels = names.map((name, i) => this.levelOf(name, scales[i]!, now));
-    const failures: ReserveFailure[] = [];
-    r.buckets.forEach((b, i) => {
-      const s = scales[i]!;
-      const level = levels[i]!;
-      const available = floorDiv(level, s.q);
-      if (b.cost > b.limit) failures.push({ target: i, available, retryAfterMs: null });
-      else if (level < b.cost * s.q) failures.push({ target: i, available, retryAfterMs: ceilDiv(b.cost * s.q - level, s.rate) });
-    });
-    let spend: SpendState | undefined;
-    let projectSpend: SpendState | undefined;
-    const spendKey = r.spend ? spendName(r.tag, r.spend.key) : '';
-    const projectKey = r.spend && r.projectSpend ? spendName(r.tag, r.projectSpend.key) : '';
-    const checkSpend = (target: 'spend' | 'project_spend', name: string, hardLimit: bigint | null, amount: bigint): SpendState => {
-      const cell = this.spendCell(name, now);
-      const state = { spent: cell?.spent ?? 0n, reserved: cell?.reserved ?? 0n };
-      if (hardLimit !== null && state.spent + state.reserved + amount > hardLimit) failures.push({ target, available: hardLimit - state.spent - state.reserved, retryAfterMs: null });
-      return state;
-    };
-    if (r.spend) spend = checkSpend('spend', spendKey, r.spend.hardLimit, r.spend.amount);
-    if (r.spend && r.projectSpend) projectSpend = checkSpend('project_spend', projectKey, r.projectSpend.hardLimit, r.spend.amount);
-    if (failures.length > 0) {
-      return { admitted: false, buckets: r.buckets.map((b, i) => stateOf(b.limit, levels[i]!, scales[i]!)), ...(spend && { spend }), ...(projectSpend && { projectSpend }), failures };
+    // One pass to check, one to debit; names and scales are memoized (a Map lookup hashes a new
+    // string anew, and this runs on every request).
+    const n = r.buckets.length;
+    const names: string[] = new Array(n);
+    const scales: BucketScale[] = new Array(n);
+    const levels: number[] = new Array(n);
+    let failures: ReserveFailure[] | undefined;
+    for (let i = 0; i < n; i++) {
+      const b = r.buckets[i]!;
+      const s = scaleOf(b.windowMs, b.limit);
+      const name = bucketNameOf(r.tag, b.key);
+      const level = this.levelOf(name, s, now);
+      names[i] = name;
+      scales[i] = s;
+      levels[i] = level;
+      if (b.cost > b.limit) (failures ??= []).push({ target: i, available: floorDiv(level, s.q), retryAfterMs: null });
+      else if (level < b.cost * s.q) (failures ??= []).push({ target: i, available: floorDiv(level, s.q), retryAfterMs: ceilDiv(b.cost * s.q - level, s.rate) });
+    }
+    const spendKey = r.spend ? spendNameOf(r.tag, r.spend.key) : '';
+    const projectKey = r.spend && r.projectSpend ? spendNameOf(r.tag, r.projectSpend.key) : '';
+    const spendCell = r.spend ? this.spendCell(spendKey, now) : undefined;
+    const projectCell = projectKey ? this.spendCell(projectKey, now) : undefined;
+    let spend: SpendState | undefined = r.spend ? { spent: spendCell?.spent ?? 0n, reserved: spendCell?.reserved ?? 0n } : undefined;
+    let projectSpend: SpendState | undefined = projectKey ? { spent: projectCell?.spent ?? 0n, reserved: projectCell?.reserved ?? 0n } : undefined;
+    if (r.spend && spend && r.spend.hardLimit !== null && spend.spent + spend.reserved + r.spend.amount > r.spend.hardLimit) {
+      (failures ??= []).push({ target: 'spend', available: r.spend.hardLimit - spend.spent - spend.reserved, retryAfterMs: null });
+    }
+    if (r.spend && r.projectSpend && projectSpend && r.projectSpend.hardLimit !== null && projectSpend.spent + projectSpend.reserved + r.spend.amount > r.projectSpend.hardLimit) {
+      (failures ??= []).push({ target: 'project_spend', available: r.projectSpend.hardLimit - projectSpend.spent - projectSpend.reserved, retryAfterMs: null });
+    }
+    if (failures) {
+      const buckets = r.buckets.map((b, i) => stateOf(b.limit, levels[i]!, scales[i]!));
+      const out: ReserveOutcome = { admitted: false, buckets, failures };
+      if (spend) out.spend = spend;
+      if (projectSpend) out.projectSpend = projectSpend;
+      return out;
     }
 
     // Admitted: debit every bucket, reserve the spend, record the reservation.
-    const states: BucketStatus[] = [];
-    r.buckets.forEach((b, i) => {
+    const states: BucketStatus[] = new Array(n);
+    const reserved: ReservedBucket[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const b = r.buckets[i]!;
       const s = scales[i]!;
       const level = levels[i]! - b.cost * s.q;
       if (b.cost > 0) this.writeBucket(names[i]!, level, s, now);
-      states.push(stateOf(b.limit, level, s));
-    });
+      states[i] = stateOf(b.limit, level, s);
+      reserved[i] = { key: names[i]!, cost: b.cost, q: s.q, rate: s.rate, capacity: s.capacity };
+    }
     const record: Reservation = {
-      buckets: r.buckets.map((b, i) => ({ key: names[i]!, cost: b.cost, q: scales[i]!.q, rate: scales[i]!.rate, capacity: scales[i]!.capacity })),
+      buckets: reserved,
       leaseExpiresAt: now + r.leaseMs,
       expiresAt: now + r.leaseMs + RECORD_GRACE_MS,
     };
     if (r.spend && spend) {
+      const amount = r.spend.amount;
       const expiresAt = r.spend.periodEndMs + SPEND_GRACE_MS;
-      const hold = (name: string, state: SpendState): SpendState => {
-        const next = { spent: state.spent, reserved: state.reserved + r.spend!.amount };
-        // Updated in place (an expired cell too: it keeps its `restored` mark, as it always did).
-        const cell = this.spends.get(name);
-        if (cell) {
-          cell.spent = next.spent;
-          cell.reserved = next.reserved;
-          cell.expiresAt = expiresAt;
-        } else {
-          this.spends.set(name, { spent: next.spent, reserved: next.reserved, expiresAt });
-        }
-        return next;
-      };
-      spend = hold(spendKey, spend);
-      record.spend = { key: spendKey, amount: r.spend.amount, expiresAt };
+      spend = this.holdSpend(spendKey, spendCell, spend, amount, expiresAt);
+      record.spend = { key: spendKey, amount, expiresAt };
       record.expiresAt = Math.max(record.expiresAt, expiresAt);
-      if (r.projectSpend && projectSpend) {
+      if (projectSpend) {
         record.projectSpendKey = projectKey;
-        projectSpend = hold(projectKey, projectSpend);
+        projectSpend = this.holdSpend(projectKey, projectCell, projectSpend, amount, expiresAt);
       }
     }
     // Looked up only now: the sweep above may have dropped the tag's (emptied) map.
@@ -168,7 +172,27 @@ export class MemoryCounterStore implements CounterStore {
     else this.reservations.set(r.tag, new Map([[r.reservationId, record]]));
     const sweepAt = this.sweepAt.get(r.tag);
     if (sweepAt === undefined || record.leaseExpiresAt < sweepAt) this.sweepAt.set(r.tag, record.leaseExpiresAt);
-    return { admitted: true, buckets: states, ...(spend && { spend }), ...(projectSpend && { projectSpend }) };
+    const out: ReserveOutcome = { admitted: true, buckets: states };
+    if (spend) out.spend = spend;
+    if (projectSpend) out.projectSpend = projectSpend;
+    return out;
+  }
+
+  /**
+   * Holds `amount` more on a spend cell; returns its new state. Updated in place when the cell
+   * exists (an expired cell too: it keeps its `restored` mark, as it always did).
+   */
+  private holdSpend(name: string, live: SpendCell | undefined, state: SpendState, amount: bigint, expiresAt: number): SpendState {
+    const next = { spent: state.spent, reserved: state.reserved + amount };
+    const cell = live ?? this.spends.get(name);
+    if (cell) {
+      cell.spent = next.spent;
+      cell.reserved = next.reserved;
+      cell.expiresAt = expiresAt;
+    } else {
+      this.spends.set(name, { spent: next.spent, reserved: next.reserved, expiresAt });
+    }
+    return next;
   }
 
   async settle(s: SettleRequest): Promise<boolean> {
@@ -190,19 +214,24 @@ export class MemoryCounterStore implements CounterStore {
     });
     if (record.spend) {
       const { amount, expiresAt } = record.spend;
-      for (const key of [record.spend.key, record.projectSpendKey]) {
-        if (key === undefined) continue;
-        const cell: SpendCell = this.spendCell(key, now) ?? { spent: 0n, reserved: 0n, expiresAt };
-        const reserved = cell.reserved - amount;
-        this.spends.set(key, {
-          spent: cell.spent + (s.spendAmount ?? amount),
-          reserved: reserved > 0n ? reserved : 0n,
-          expiresAt,
-          ...(cell.restored && { restored: true }),
-        });
-      }
+      const spent = s.spendAmount ?? amount;
+      this.settleSpend(record.spend.key, amount, spent, expiresAt, now);
+      if (record.projectSpendKey !== undefined) this.settleSpend(record.projectSpendKey, amount, spent, expiresAt, now);
     }
     return true;
+  }
+
+  /** A held `amount` becomes `spent` (an expired cell starts from nothing, unmarked). */
+  private settleSpend(key: string, amount: bigint, spent: bigint, expiresAt: number, now: number): void {
+    const cell = this.spendCell(key, now);
+    if (!cell) {
+      this.spends.set(key, { spent, reserved: 0n, expiresAt });
+      return;
+    }
+    const reserved = cell.reserved - amount;
+    cell.spent += spent;
+    cell.reserved = reserved > 0n ? reserved : 0n;
+    cell.expiresAt = expiresAt;
   }
 
   async peek(tag: string, buckets: readonly PeekBucket[]): Promise<BucketStatus[]> {
@@ -283,8 +312,20 @@ export class MemoryCounterStore implements CounterStore {
   }
 
   private writeBucket(name: string, level: number, s: BucketScale, now: number): void {
-    if (level >= s.capacity) this.buckets.delete(name);
-    else this.buckets.set(name, { level, ts: now, q: s.q, expiresAt: now + ceilDiv(s.capacity - level, s.rate) });
+    if (level >= s.capacity) {
+      this.buckets.delete(name);
+      return;
+    }
+    const expiresAt = now + ceilDiv(s.capacity - level, s.rate);
+    const cell = this.buckets.get(name);
+    if (!cell) {
+      this.buckets.set(name, { level, ts: now, q: s.q, expiresAt });
+      return;
+    }
+    cell.level = level;
+    cell.ts = now;
+    cell.q = s.q;
+    cell.expiresAt = expiresAt;
   }
 
   private spendCell(name: string, now: number): SpendCell | undefined {

@@ -4,13 +4,13 @@
  * keys (limits that keep changing, scopes of many keys) costs no more than `max` entries.
  * @module
  */
-export function pairMemo<A, B, V extends object>(max: number, make: (a: A, b: B) => V): (a: A, b: B) => V {
+export function pairMemo<A, B, V extends NonNullable<unknown>>(max: number, make: (a: A, b: B) => V): (a: A, b: B) => V {
   const byFirst = new Map<A, Map<B, V>>();
   let count = 0;
   return (a, b) => {
     let bySecond = byFirst.get(a);
     const hit = bySecond?.get(b);
-    if (hit) return hit;
+    if (hit !== undefined) return hit;
     if (count >= max) {
       byFirst.clear();
       count = 0;

@@ -30,7 +30,12 @@ function headersFor(ctx: RequestContext, contentType: string, extra?: Record<str
 
 export function sendJson(ctx: RequestContext, status: number, body: unknown, extra?: Record<string, string>): void {
   if (ctx.res.headersSent || ctx.res.destroyed) return;
-  const text = JSON.stringify(body);
+  sendJsonText(ctx, status, JSON.stringify(body), extra);
+}
+
+/** `sendJson` of a body already serialized (an upstream answer relayed as it came). */
+export function sendJsonText(ctx: RequestContext, status: number, text: string, extra?: Record<string, string>): void {
+  if (ctx.res.headersSent || ctx.res.destroyed) return;
   const h = headersFor(ctx, 'application/json', extra);
   h['content-length'] = String(Buffer.byteLength(text));
   ctx.res.writeHead(status, h);

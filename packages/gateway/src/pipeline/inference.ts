@@ -15,7 +15,8 @@ import { pricePico, worstCasePico } from '../billing/pricing.js';
 import { ApiError } from '../errors/api-error.js';
 import { readJsonBody } from '../http/body.js';
 import { header, type RequestContext } from '../http/context.js';
-import { sendJson } from '../http/respond.js';
+import { sendJson, sendJsonText } from '../http/respond.js';
+import { chunkText } from '../upstream/chunk-text.js';
 import type { Handler } from '../http/router.js';
 import type { InferenceEndpoint } from '../upstream/engine.js';
 import { validateInferenceCounted, validateResponses, type ResponsesTurn, type ValidatedRequest } from '../validation/index.js';
@@ -143,7 +144,10 @@ class Run {
         const usage = reported ?? (await this.estimate(v, result.body));
         produced = usage.total_tokens;
         await this.finish({ usage, estimated: !reported, status: 200, errorCode: null, errorMessage: null });
-        sendJson(ctx, 200, result.body);
+        // Relayed unchanged: sent as the engine wrote it when its text is known.
+        const text = chunkText(result.body);
+        if (text === undefined) sendJson(ctx, 200, result.body);
+        else sendJsonText(ctx, 200, text);
       } else {
         const r = await relayStream(ctx, result.chunks, v.includeUsage, this.deps.config.server.public_url, (o) => this.finishStream(v, o), deps.promptCounter);
         produced = r.tokens;

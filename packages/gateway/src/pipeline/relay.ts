@@ -1,7 +1,8 @@
-import type { Usage } from '@tollgate/protocol';
+import { sseFrame, type Usage } from '@tollgate/protocol';
 import { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from '../http/context.js';
 import { streamErrorFrame } from '../errors/render.js';
+import { FrameBatch } from '../http/frame-batch.js';
 import { drained, endStream, startStream, writeEvent } from '../http/respond.js';
 import type { PromptCounter } from '../tokens/prompt-counter.js';
 import { chunkText, withoutNullUsage } from '../upstream/chunk-text.js';
@@ -32,6 +33,8 @@ export async function relayStream(
   counter: PromptCounter,
 ): Promise<{ tokens: number }> {
   const res = ctx.res;
+  // The frames of one upstream read leave in one write (http/frame-batch.ts).
+  const frames = new FrameBatch(res);
   const text = new CompletionText(counter);
   let usage: Usage | undefined;
   let error: ApiError | undefined;
@@ -59,7 +62,10 @@ export async function relayStream(
         startStream(ctx, false); // the headers leave with this first frame
         started = true;
       }
-      if (!(json === undefined ? writeEvent(ctx, chunk) : res.write(`data: ${json}\n\n`))) await drained(res);
+      if (!frames.add(json === undefined ? sseFrame(chunk) : `data: ${json}\n\n`)) {
+        frames.flush();
+        await drained(res);
+      }
     }
   } catch (e) {
     // Before the first chunk the error is an ordinary HTTP error: let the caller render it.
@@ -69,6 +75,7 @@ export async function relayStream(
   const disconnected = ctx.signal.aborted;
   const completionTokens = usage?.completion_tokens ?? (await text.tokens());
   const billed = await settle({ usage, completionTokens, error, disconnected });
+  frames.flush();
   if (disconnected) {
     res.destroy();
   } else if (error) {

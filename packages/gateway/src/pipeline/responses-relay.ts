@@ -14,6 +14,7 @@ import { sseFrame, type Usage } from '@tollgate/protocol';
 import { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from '../http/context.js';
 import { errorBody, streamErrorFrame } from '../errors/render.js';
+import { FrameBatch } from '../http/frame-batch.js';
 import { drained, startStream } from '../http/respond.js';
 import { responseUsage, usageOfResponse, type ResponseObject } from '../responses/response-object.js';
 import type { PromptCounter } from '../tokens/prompt-counter.js';
@@ -56,8 +57,13 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
   const produced: string[] = [];
   const doneItems = new Map<number, unknown>();
   let error: ApiError | undefined;
+  // The frames of one upstream read leave in one write (http/frame-batch.ts).
+  const frames = new FrameBatch(res);
   const send = async (frame: string) => {
-    if (!res.write(frame)) await drained(res);
+    if (!frames.add(frame)) {
+      frames.flush();
+      await drained(res);
+    }
   };
   const write = (ev: Obj) => {
     ev.sequence_number = seq++;
@@ -119,6 +125,7 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
     } else if (terminal) {
       await write(terminal);
     }
+    frames.flush();
     res.end();
   }
   return { tokens: (reported?.prompt_tokens ?? opts.promptTokens) + completionTokens };

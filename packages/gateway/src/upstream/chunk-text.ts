@@ -1,7 +1,8 @@
 /**
- * The JSON text a streamed chunk arrived as, kept beside the parsed object, so that a relay can
- * send a chunk it did not change as it came instead of serializing it again (JSON.stringify of
- * every chunk was a steady part of the streaming relay's CPU). A WeakMap, not a property: a copy
+ * The JSON text a streamed chunk (or a whole JSON answer) arrived as, kept beside the parsed
+ * object, so that a relay can send what it did not change as it came instead of serializing it
+ * again (JSON.stringify of every chunk was a steady part of the streaming relay's CPU, and of a
+ * large embeddings answer a second full pass on the event loop). A WeakMap, not a property: a copy
  * of the object, or one built by another engine, has no text and is serialized as before.
  *
  * Whoever changes a chunk in place must not use its text afterwards; the relay only ever drops
@@ -16,7 +17,12 @@ export function keepChunkText(chunk: object, text: string): void {
   if (text.indexOf('\n') === -1 && text.indexOf('\r') === -1) texts.set(chunk, text);
 }
 
-/** The JSON text `chunk` was parsed from, if known. */
+/** Records `text` as the JSON body that `answer` (a whole non-streamed answer) was parsed from. */
+export function keepAnswerText(answer: object, text: string): void {
+  texts.set(answer, text);
+}
+
+/** The JSON text `chunk` (or an answer) was parsed from, if known. */
 export function chunkText(chunk: object): string | undefined {
   return texts.get(chunk);
 }

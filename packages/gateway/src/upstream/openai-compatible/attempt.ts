@@ -11,6 +11,7 @@ import type { Deployment } from '../../config/types.js';
 import { ApiError } from '../../errors/api-error.js';
 import type { BreakerOutcome } from '../breaker.js';
 import type { EngineCall, EngineResult, InferenceEndpoint } from '../engine.js';
+import { keepAnswerText } from '../chunk-text.js';
 import { AttemptControl } from './attempt-control.js';
 import { UpstreamChunkStream } from './chunk-stream.js';
 import { errorObjectOf, mapUpstreamError } from './error-map.js';
@@ -135,14 +136,20 @@ async function readBody(body: Readable, limit: number, ctl: AttemptControl): Pro
   }
 }
 
-/** The parsed JSON, or the text when the body is not JSON. */
+/**
+ * The parsed JSON, or the text when the body is not JSON. An object keeps its text
+ * (chunk-text.ts): an answer relayed unchanged is sent as it came, not serialized again.
+ */
 function parseBody(bytes: Buffer): unknown {
   const text = bytes.toString('utf8');
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch {
     return text;
   }
+  if (isObject(parsed)) keepAnswerText(parsed, text);
+  return parsed;
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {

@@ -1,0 +1,59 @@
+/**
+ * The SSE frames a relay produces in one event-loop turn, sent as one write.
+ *
+ * An engine's stream arrives in reads that each hold several events (dozens, from an engine
+ * under load). The relay handles each event as it comes, and a `res.write` per frame made the
+ * response one HTTP chunk per frame: four buffers and the chunked-encoding framing each, which
+ * the client then parses one by one. That was the largest single cost of the streaming relay
+ * over a bare proxy, which writes what it read in one piece. Here the frames of a turn are joined
+ * and written once that turn's promise jobs have run: nothing is held past the turn, so a frame
+ * never waits for a later event, and the order of frames is the order of `add` calls.
+ * @module
+ */
+import type { ServerResponse } from 'node:http';
+
+/** Past this many characters the batch is written at once instead of at the end of the turn. */
+const MAX_PENDING_CHARS = 64 * 1024;
+
+export class FrameBatch {
+  private pending = '';
+  private scheduled = false;
+
+  constructor(private readonly res: ServerResponse) {}
+
+  /**
+   * Queues `frame` (a whole SSE frame, its blank line included). Returns false when the
+   * response's buffer is full: the caller then waits for `drained(res)` before the next frame.
+   */
+  add(frame: string): boolean {
+    this.pending += frame;
+    if (this.pending.length >= MAX_PENDING_CHARS) return this.flush();
+    if (!this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(flushLater, this);
+    }
+    return !this.res.writableNeedDrain;
+  }
+
+  /**
+   * Writes what is queued now; call it before anything else is written to the response (its
+   * last frame, `end()`). Returns false when the response's buffer is full.
+   */
+  flush(): boolean {
+    if (this.pending === '') return !this.res.writableNeedDrain;
+    const text = this.pending;
+    this.pending = '';
+    if (this.res.writableEnded || this.res.destroyed) return false;
+    return this.res.write(text);
+  }
+
+  /** @internal the end-of-turn write. */
+  flushScheduled(): void {
+    this.scheduled = false;
+    this.flush();
+  }
+}
+
+function flushLater(batch: FrameBatch): void {
+  batch.flushScheduled();
+}

@@ -10,6 +10,8 @@ import type { PromptText } from './prompt-text.js';
 export interface Counted {
   tokens: number;
   exact: boolean;
+  /** From countPrompt: the exact counts of the prompt's texts counted whole, in order (not the one counting stopped in). */
+  texts?: number[];
 }
 
 export interface CountJob {
@@ -28,12 +30,17 @@ export function minPromptTokens(p: PromptText): number {
 
 export function countPrompt(p: PromptText, stopAbove: number): Counted {
   let n = p.fixed;
-  if (n > stopAbove) return { tokens: n, exact: false };
+  const texts: number[] = [];
+  if (n > stopAbove) return { tokens: n, exact: false, texts };
   for (const t of p.texts) {
-    if (t.length === 0) continue;
+    if (t.length === 0) {
+      texts.push(0);
+      continue;
+    }
     const c = countTextUpTo(t, stopAbove - n);
     n += c.tokens;
-    if (!c.exact) return { tokens: n, exact: false };
+    if (!c.exact) return { tokens: n, exact: false, texts };
+    texts.push(c.tokens);
   }
-  return { tokens: n, exact: true };
+  return { tokens: n, exact: true, texts };
 }

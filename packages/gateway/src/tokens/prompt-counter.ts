@@ -14,9 +14,11 @@
  * ```
  * @module
  */
+import { hash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { LRUCache } from 'lru-cache';
 import { countPrompt, minPromptTokens, type CountJob, type CountReply, type Counted } from './count-job.js';
 import type { PromptText } from './prompt-text.js';
 import { workerShare } from './rank-table.js';
@@ -38,9 +40,19 @@ export interface PromptCounterOptions {
    * wait for that; otherwise they start with the first job.
    */
   eager?: boolean;
+  /**
+   * Texts whose exact counts are remembered (default 100,000, about 15 MB), the least recently
+   * used dropped first; 0 remembers none. A text is counted once while it is remembered: a system
+   * prompt sent with every request, the earlier turns a chat client sends again with each new one.
+   * Texts are remembered by their SHA-256, never as text: the memory holds no prompt.
+   */
+  memoTexts?: number;
 }
 
 const DEFAULT_INLINE_CHARS = 1024;
+const DEFAULT_MEMO_TEXTS = 100_000;
+/** Texts this short cost less to count than to look up. */
+const MIN_MEMO_CHARS = 16;
 
 interface Pending {
   job: CountJob;
@@ -51,43 +63,79 @@ interface Pending {
 export class PromptCounter {
   private readonly inlineChars: number;
   private readonly pool: WorkerPool | undefined;
+  /** Exact token counts of texts counted before, by the text's SHA-256. */
+  private readonly known: LRUCache<string, number> | undefined;
 
   constructor(opts: PromptCounterOptions = {}) {
     this.inlineChars = opts.inlineChars ?? DEFAULT_INLINE_CHARS;
+    const memoTexts = opts.memoTexts ?? DEFAULT_MEMO_TEXTS;
+    this.known = memoTexts > 0 ? new LRUCache({ max: memoTexts }) : undefined;
     const size = opts.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1));
     const file = size > 0 ? workerFile() : undefined;
     this.pool = file ? new WorkerPool(file, size) : undefined;
     if (opts.eager) this.pool?.start();
   }
 
-  /** Each prompt's tokens; counting of a prompt stops once it passes `stopAbove`. */
+  /**
+   * Each prompt's tokens; counting of a prompt stops once it passes `stopAbove`. Texts counted
+   * before are not counted again: a prompt's count is its framing plus the sum of its texts'
+   * counts (count-job.ts), so one text's exact count is the same in any prompt.
+   */
   async count(prompts: PromptText[], stopAbove: number): Promise<Counted[]> {
     const out = new Array<Counted | undefined>(prompts.length);
-    const rest: number[] = [];
+    // What is left to count, per prompt: its framing plus its remembered texts' counts, and the others.
+    const rest: { i: number; prompt: PromptText }[] = [];
     let chars = 0;
-    prompts.forEach((p, i) => {
+    for (let i = 0; i < prompts.length; i++) {
+      const p = prompts[i]!;
       const atLeast = minPromptTokens(p);
-      if (atLeast > stopAbove) out[i] = { tokens: atLeast, exact: false };
-      else {
-        rest.push(i);
-        for (const t of p.texts) chars += t.length;
+      if (atLeast > stopAbove) {
+        out[i] = { tokens: atLeast, exact: false };
+        continue;
       }
-    });
-    if (rest.length > 0) {
-      if (chars <= this.inlineChars || !this.pool) {
-        for (const i of rest) out[i] = countPrompt(prompts[i]!, stopAbove);
-      } else {
-        const counts = await this.pool.run({ prompts: rest.map((i) => prompts[i]!), stopAbove });
-        rest.forEach((i, k) => (out[i] = counts[k]));
-      }
+      const left = this.remembered(p);
+      rest.push({ i, prompt: left });
+      for (const t of left.texts) chars += t.length;
     }
+    if (rest.length === 0) return out as Counted[];
+    const counted = chars <= this.inlineChars || !this.pool ? rest.map((r) => countPrompt(r.prompt, stopAbove)) : await this.pool.run({ prompts: rest.map((r) => r.prompt), stopAbove });
+    rest.forEach(({ i, prompt }, k) => {
+      const c = counted[k]!;
+      c.texts?.forEach((tokens, j) => this.remember(prompt.texts[j]!, tokens));
+      out[i] = { tokens: c.tokens, exact: c.exact };
+    });
     return out as Counted[];
+  }
+
+  /** `p` with its remembered texts' counts moved into its framing. */
+  private remembered(p: PromptText): PromptText {
+    if (!this.known) return p;
+    let fixed = p.fixed;
+    let texts: string[] | undefined;
+    for (let j = 0; j < p.texts.length; j++) {
+      const t = p.texts[j]!;
+      const n = t.length === 0 ? 0 : t.length < MIN_MEMO_CHARS ? undefined : this.known.get(textKey(t));
+      if (n === undefined) {
+        texts?.push(t);
+        continue;
+      }
+      fixed += n;
+      texts ??= p.texts.slice(0, j);
+    }
+    return texts ? { fixed, texts } : p;
+  }
+
+  private remember(text: string, tokens: number): void {
+    if (this.known && text.length >= MIN_MEMO_CHARS) this.known.set(textKey(text), tokens);
   }
 
   close(): Promise<void> {
     return this.pool?.close() ?? Promise.resolve();
   }
 }
+
+/** What a text is remembered by (base64: the shortest of crypto.hash's encodings). */
+const textKey = (text: string): string => hash('sha256', text, 'base64');
 
 let shared: PromptCounter | undefined;
 

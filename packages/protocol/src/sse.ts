@@ -40,14 +40,14 @@ export class SseEventTooLarge extends Error {
 }
 
 const LF = 10;
-const CR = 13;
 const COLON = 58;
 const SPACE = 32;
 
 /** Incremental: text in (already decoded, split anywhere), events out. */
 export class SseDecoder {
   private pending = '';
-  private data: string[] = [];
+  /** The event's `data:` lines so far, joined with `\n`; undefined before its first. */
+  private data: string | undefined;
   private dataChars = 0;
   private event: string | undefined;
   private id: string | undefined;
@@ -75,17 +75,31 @@ export class SseDecoder {
     return out;
   }
 
+  /**
+   * Splits `text` into lines with indexOf (native, far faster than a loop over characters: this
+   * runs for every byte an engine streams). CR is looked for only while the text has one: most
+   * streams end lines with LF alone.
+   */
   private scan(text: string, final: boolean, out: SseEvent[]): void {
     let start = 0;
     // `pending` was scanned already and holds no line end, except perhaps a trailing CR: a long
     // event split into many chunks is scanned once, not once per chunk.
-    for (let i = Math.max(0, this.pending.length - 1); i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c !== LF && c !== CR) continue;
-      if (c === CR && i + 1 === text.length && !final) break;
-      this.line(text.slice(start, i), out);
-      if (c === CR && text.charCodeAt(i + 1) === LF) i++;
-      start = i + 1;
+    let from = Math.max(0, this.pending.length - 1);
+    let cr = text.indexOf('\r', from);
+    for (;;) {
+      const lf = text.indexOf('\n', from);
+      if (cr !== -1 && cr < from) cr = text.indexOf('\r', from);
+      const end = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr;
+      if (end === -1) break;
+      if (end === cr) {
+        if (end + 1 === text.length && !final) break;
+        this.line(text.slice(start, end), out);
+        start = text.charCodeAt(end + 1) === LF ? end + 2 : end + 1;
+      } else {
+        this.line(text.slice(start, end), out);
+        start = end + 1;
+      }
+      from = start;
     }
     this.pending = start === 0 ? text : text.slice(start);
     if (this.pending.length + this.dataChars > this.maxEventChars) throw new SseEventTooLarge(this.maxEventChars);
@@ -93,19 +107,27 @@ export class SseDecoder {
 
   private line(line: string, out: SseEvent[]): void {
     if (line.length === 0) {
-      if (this.data.length > 0) out.push({ event: this.event, data: this.data.join('\n'), id: this.id });
-      this.data = [];
+      if (this.data !== undefined) out.push({ event: this.event, data: this.data, id: this.id });
+      this.data = undefined;
       this.dataChars = 0;
       this.event = undefined;
       return;
     }
     if (line.charCodeAt(0) === COLON) return;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    let value = colon < 0 ? '' : line.slice(colon + 1);
-    if (value.charCodeAt(0) === SPACE) value = value.slice(1);
+    let field: string;
+    let value: string;
+    if (line.startsWith('data:')) {
+      // The common line, without the general split below.
+      field = 'data';
+      value = line.charCodeAt(5) === SPACE ? line.slice(6) : line.slice(5);
+    } else {
+      const colon = line.indexOf(':');
+      field = colon < 0 ? line : line.slice(0, colon);
+      value = colon < 0 ? '' : line.slice(colon + 1);
+      if (value.charCodeAt(0) === SPACE) value = value.slice(1);
+    }
     if (field === 'data') {
-      this.data.push(value);
+      this.data = this.data === undefined ? value : `${this.data}\n${value}`;
       this.dataChars += value.length + 1;
       if (this.dataChars > this.maxEventChars) throw new SseEventTooLarge(this.maxEventChars);
     } else if (field === 'event') {

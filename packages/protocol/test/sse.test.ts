@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SSE_DONE, SseDecoder, SseEventTooLarge, sseFrame } from '@tollgate/protocol';
 
@@ -33,5 +34,51 @@ describe('SSE frames', () => {
     ]);
     const d = new SseDecoder({ maxEventChars: 100 });
     expect(() => d.push(`data: ${'x'.repeat(200)}`)).toThrow(SseEventTooLarge);
+  });
+
+  it('splits lines on LF, CR and CRLF like the WHATWG rules, however the text is cut', () => {
+    // The rules read naively: the whole text at once, one line at a time.
+    const reference = (text: string) => {
+      const out: { event: string | undefined; data: string; id: string | undefined }[] = [];
+      let data: string[] = [];
+      let event: string | undefined;
+      let id: string | undefined;
+      const lines = text.split(/\r\n|\r|\n/);
+      for (const line of [...lines, '']) {
+        if (line === '') {
+          if (data.length > 0) out.push({ event, data: data.join('\n'), id });
+          data = [];
+          event = undefined;
+          continue;
+        }
+        if (line.startsWith(':')) continue;
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        let value = colon < 0 ? '' : line.slice(colon + 1);
+        if (value.startsWith(' ')) value = value.slice(1);
+        if (field === 'data') data.push(value);
+        else if (field === 'event') event = value;
+        else if (field === 'id') id = value;
+      }
+      return out;
+    };
+    const line = fc.constantFrom('data: a', 'data:b', 'data', 'data: {"x":"中"}', 'event: e', 'id: 7', ': comment', 'retry: 5', 'other: z', '');
+    const eol = fc.constantFrom('\n', '\r', '\r\n');
+    const doc = fc.array(fc.tuple(line, eol), { maxLength: 30 }).map((ls) => ls.map(([l, e]) => l + e).join(''));
+    fc.assert(
+      fc.property(doc, fc.array(fc.nat(), { maxLength: 8 }), (text, cuts) => {
+        const d = new SseDecoder();
+        const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+        const got = [];
+        let at = 0;
+        for (const p of [...points, text.length]) {
+          got.push(...d.push(text.slice(at, p)));
+          at = p;
+        }
+        got.push(...d.end());
+        expect(got).toEqual(reference(text));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

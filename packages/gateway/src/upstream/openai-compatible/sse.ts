@@ -20,14 +20,20 @@ export class SseParser {
 
   /** Feeds bytes; returns the events they completed. */
   push(chunk: Buffer): SseEvent[] {
-    return this.events.push(this.text.write(chunk)).map(named);
+    return named(this.events.push(this.text.write(chunk)));
   }
 
   /** The stream ended: returns what is left, a last event without its blank line included. */
   end(): SseEvent[] {
-    return [...this.events.push(this.text.end()), ...this.events.end()].map(named);
+    return named([...this.events.push(this.text.end()), ...this.events.end()]);
   }
 }
 
-/** `event` is `message` unless an `event:` field named it; `id` is not used upstream. */
-const named = (e: SseEvent): SseEvent => ({ event: e.event || 'message', data: e.data, id: undefined });
+/** `event` is `message` unless an `event:` field named it; `id` is not used upstream. In place: the decoder's events are new. */
+function named(events: SseEvent[]): SseEvent[] {
+  for (const e of events) {
+    if (!e.event) e.event = 'message';
+    e.id = undefined;
+  }
+  return events;
+}

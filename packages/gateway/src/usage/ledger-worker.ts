@@ -7,22 +7,29 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqlite } from '../store/sqlite-open.js';
-import type { UsageEvent } from './event.js';
+import { parseUsageEvent, type UsageEvent } from './event.js';
 import type { BatchResult } from './ledger-writer.js';
 import { sqliteBatchWriter } from './sqlite-batch-writer.js';
 
-export interface WriteRequest {
-  id: number;
-  events: UsageEvent[];
-}
+/** A batch as events, or as their journal lines joined with `\n` (serializeUsageEvent). */
+export type WriteRequest = { id: number; events: UsageEvent[] } | { id: number; lines: string };
 export type WriteReply = { id: number; result: BatchResult } | { id: number; error: string };
+
+/** The events of journal lines the gateway made itself; a line that does not parse fails the batch (retried). */
+function eventsOf(lines: string): UsageEvent[] {
+  return lines.split('\n').map((line) => {
+    const e = parseUsageEvent(JSON.parse(line));
+    if (typeof e === 'string') throw new Error(`usage line: ${e}`);
+    return e;
+  });
+}
 
 const write = sqliteBatchWriter(openSqlite((workerData as { path: string }).path));
 
 parentPort!.on('message', (m: WriteRequest) => {
   let reply: WriteReply;
   try {
-    reply = { id: m.id, result: write(m.events) };
+    reply = { id: m.id, result: write('events' in m ? m.events : eventsOf(m.lines)) };
   } catch (e) {
     reply = { id: m.id, error: e instanceof Error ? e.message : String(e) };
   }

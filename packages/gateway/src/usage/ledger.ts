@@ -48,7 +48,11 @@ export interface UsageLedgerOptions {
    * default `writeUsageBatch` on `store`, in this thread. A SQLite file gets a worker thread's
    * (worker-writer.ts), so that its synchronous writes stay off the event loop.
    */
-  write?: (events: readonly UsageEvent[]) => Promise<BatchResult>;
+  /**
+   * `lines`, when given, are the events' journal lines (serializeUsageEvent), in the same order:
+   * a writer in another thread sends them as one string instead of cloning every event.
+   */
+  write?: (events: readonly UsageEvent[], lines?: readonly string[]) => Promise<BatchResult>;
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -78,6 +82,8 @@ interface Buffered {
   event: UsageEvent;
   /** The journal segment holding this event's line, if it was journaled. */
   seq: number | undefined;
+  /** The event's journal line, when it was made. */
+  line: string | undefined;
 }
 
 export class UsageLedger {
@@ -88,7 +94,7 @@ export class UsageLedger {
   private readonly maxBuffered: number;
   private readonly maxBackoff: number;
   private readonly log: UsageLedgerOptions['log'];
-  private readonly write: (events: readonly UsageEvent[]) => Promise<BatchResult>;
+  private readonly write: (events: readonly UsageEvent[], lines?: readonly string[]) => Promise<BatchResult>;
 
   private buffer: Buffered[] = [];
   /** Events recorded by `recordGrouped` in this turn of the event loop, and their journal lines. */
@@ -158,14 +164,16 @@ export class UsageLedger {
     const e = this.accept(event);
     if (!e) return;
     let seq: number | undefined;
+    let line: string | undefined;
     if (this.journal?.isOpen) {
+      line = serializeUsageEvent(e);
       try {
-        seq = this.journal.append(serializeUsageEvent(e));
+        seq = this.journal.append(line);
       } catch (err) {
         this.journalFailed(err);
       }
     }
-    this.keep(e, seq);
+    this.keep(e, seq, line);
   }
 
   /**
@@ -179,7 +187,7 @@ export class UsageLedger {
     const e = this.accept(event);
     if (!e) return RESOLVED;
     if (!this.journal?.isOpen) {
-      this.keep(e, undefined);
+      this.keep(e, undefined, undefined);
       return RESOLVED;
     }
     this.group.push(e);
@@ -207,7 +215,7 @@ export class UsageLedger {
       } catch (err) {
         this.journalFailed(err);
       }
-      for (const e of events) this.keep(e, seq);
+      for (let i = 0; i < events.length; i++) this.keep(events[i]!, seq, lines[i]);
     }
     resolve?.();
   }
@@ -229,7 +237,7 @@ export class UsageLedger {
   }
 
   /** Buffers a recorded event; `seq` is the journal segment holding its line, if it was journaled. */
-  private keep(e: UsageEvent, seq: number | undefined): void {
+  private keep(e: UsageEvent, seq: number | undefined, line: string | undefined): void {
     if (this.buffer.length >= this.maxBuffered) {
       if (seq === undefined) {
         if (this.counts.dropped++ % 1000 === 0) this.log.error({ buffered: this.buffer.length }, 'usage buffer full and no journal: events dropped');
@@ -239,7 +247,7 @@ export class UsageLedger {
       }
       return;
     }
-    this.buffer.push({ event: e, seq });
+    this.buffer.push({ event: e, seq, line });
     if (seq !== undefined) this.uncommitted.set(seq, (this.uncommitted.get(seq) ?? 0) + 1);
     // A full batch flushes now, unless the database is failing (then the backoff decides).
     if (this.buffer.length >= this.batchSize && this.failures === 0) this.wake();
@@ -313,7 +321,10 @@ export class UsageLedger {
     let left = count;
     while (left > 0 && this.buffer.length > 0) {
       const batch = this.buffer.slice(0, Math.min(left, this.batchSize));
-      const r = await this.write(batch.map((b) => b.event));
+      const r = await this.write(
+        batch.map((b) => b.event),
+        batch.every((b) => b.line !== undefined) ? batch.map((b) => b.line!) : undefined,
+      );
       // Only this (exclusive) drain removes from the front; `record` only appends.
       this.buffer.splice(0, batch.length);
       left -= batch.length;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock, openStore, type Store } from 'tollgate';
 import { billingDb } from '../../src/store/billing-tables.js';
+import { serializeUsageEvent } from '../../src/usage/event.js';
 import { UsageLedger } from '../../src/usage/ledger.js';
 import { workerUsageWriterFor, type WorkerUsageWriter } from '../../src/usage/worker-writer.js';
 import { event, silentLog } from './db.js';
@@ -38,7 +39,7 @@ describe('usage ledger writing through a worker thread (SQLite file)', () => {
   });
 
   it('stores every event once, with rollups equal to their sums, readable by the gateway at once', async () => {
-    const ledger = new UsageLedger(store, { clock: new FakeClock(), log: silentLog, config: { flush_interval_ms: 1000, flush_batch: 40 }, journalPath: join(dir, 'journal.jsonl'), write: (e) => writer.write(e) });
+    const ledger = new UsageLedger(store, { clock: new FakeClock(), log: silentLog, config: { flush_interval_ms: 1000, flush_batch: 40 }, journalPath: join(dir, 'journal.jsonl'), write: (e, l) => writer.write(e, l) });
     await ledger.start();
     const events = Array.from({ length: 150 }, (_, i) => event({ org_id: 'org_w', key_id: `key_${i % 3}`, prompt_tokens: i, cost_pico: BigInt(i) * 1_000_000_007n }));
     await Promise.all(events.map((e) => ledger.recordGrouped(e)));
@@ -51,6 +52,24 @@ describe('usage ledger writing through a worker thread (SQLite file)', () => {
     expect(daily.reduce((s, d) => s + Number(d.prompt_tokens), 0)).toBe(events.reduce((s, e) => s + e.prompt_tokens, 0));
     expect(ledger.stats()).toMatchObject({ committed: 150, duplicates: 1, buffered: 0 });
     expect(await ledger.close()).toEqual({ unflushed: 0 });
+  });
+
+  it('a batch sent as journal lines stores exactly what the same events sent as objects store', async () => {
+    const odd = [
+      event({ org_id: 'org_l', cost_pico: 2n ** 63n - 1n, error_code: 'server_error', error_message: 'line one\nline "two" \u2028 中文 😀', upstream_request_id: 'up-1', project_id: null, requested_model: null }),
+      event({ org_id: 'org_l', streamed: true, estimated: true, status_code: 499, error_code: 'client_disconnected', completion_tokens: 0, cost_pico: 0n }),
+      ...Array.from({ length: 30 }, (_, i) => event({ org_id: 'org_l', key_id: `key_${i % 4}`, cost_pico: BigInt(i) * 999_999_999_999n })),
+    ];
+    const asObjects = odd.map((e) => ({ ...e, request_id: `${e.request_id}_o`, org_id: 'org_o' }));
+    expect(await writer.write(odd, odd.map(serializeUsageEvent))).toEqual({ inserted: odd.length, duplicates: 0 });
+    expect(await writer.write(asObjects)).toEqual({ inserted: odd.length, duplicates: 0 });
+    const rows = async (org: string) =>
+      (await billingDb(store).selectFrom('usage_events').selectAll().where('org_id', '=', org).orderBy('created_at').orderBy('request_id').execute()).map((r) => ({ ...r, id: undefined, request_id: String(r.request_id).replace(/_o$/, ''), org_id: undefined }));
+    const viaLines = await rows('org_l');
+    expect(viaLines).toHaveLength(odd.length);
+    expect(viaLines).toEqual(await rows('org_o'));
+    const daily = async (org: string) => (await billingDb(store).selectFrom('usage_daily').selectAll().where('org_id', '=', org).execute()).map((d) => ({ ...d, org_id: undefined }));
+    expect(await daily('org_l')).toEqual(await daily('org_o'));
   });
 
   it('a worker that dies costs a retry: the next write starts a new worker, and every event is stored once', async () => {

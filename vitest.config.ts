@@ -1,5 +1,52 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+const ROOT = fileURLToPath(new URL('.', import.meta.url));
+const TESTS = 'packages/*/test/**/*.test.ts';
+
+/**
+ * The test files that replace a module (`vi.mock`) or stub a global or the environment: they run
+ * in a fresh process each, as every file used to. The others share their worker's modules, where
+ * a module imported by an earlier file would already be the real one, and a stub would outlive
+ * its file.
+ */
+const NEEDS_ISOLATION = readdirSync(join(ROOT, 'packages'))
+  .flatMap((pkg) => {
+    const dir = join('packages', pkg, 'test');
+    try {
+      return readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f));
+    } catch {
+      return [];
+    }
+  })
+  .filter((f) => f.endsWith('.test.ts') && /\bvi\.(mock|doMock|stubGlobal|stubEnv)\(/.test(readFileSync(join(ROOT, f), 'utf8')));
+
+/**
+ * The files that take longest: they start gateway processes (a cluster, the CLI) or drive
+ * Chromium. Started first, so that on a few cores the run does not end with one of them running
+ * alone.
+ */
+const SLOW = [/\/test\/cluster\//, /\.browser\.test\.ts$/, /\/test\/cli\/serve\.test\.ts$/, /\/test\/identity\/(many-keys|secret-file-race)\.test\.ts$/];
+
+/**
+ * Vitest's order (the last run's durations, slowest first; without them, as on a fresh CI
+ * checkout, the largest files first), with the known slow files first when a file has no recorded
+ * duration.
+ */
+class SlowFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const { cache, config } = this.ctx;
+    const timed = files.every((f) => cache.getFileTestResults(`${f.project.name}:${relative(config.root, f.moduleId)}`));
+    if (timed) return sorted;
+    const slow = (f: TestSpecification) => SLOW.some((re) => re.test(f.moduleId));
+    return [...sorted.filter(slow), ...sorted.filter((f) => !slow(f))];
+  }
+}
 
 const src = (p: string) => fileURLToPath(new URL(`./packages/${p}/src/index.ts`, import.meta.url));
 
@@ -17,11 +64,26 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
     // Tests that run the compiled gateway must not run a stale build: rebuild when src is newer.
+    // Run once, by the root; the projects below inherit the rest (not `include`: a project's
+    // would be added to the root's).
     globalSetup: ['packages/gateway/test/support/build-dist.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // At least two files at a time: vitest's default (one worker fewer than the cores) ran them
+    // one at a time on a 2-core machine, where the main process has little to do after the
+    // transforms and most files wait on sockets, child processes or a browser part of the time.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    sequence: { sequencer: SlowFirst },
+    projects: [
+      // A worker keeps the modules it has imported from one file to the next, instead of importing
+      // the whole gateway again for each file (2 to 6 s a file, most of the run's time). The
+      // sources keep nothing between gateways but caches of pure functions (name memos, the
+      // tokenizer's tables), every file starts its own gateways, stores and servers, and a test
+      // that changes process.env puts it back.
+      { extends: true, test: { name: 'tollgate', globalSetup: [], isolate: false, include: [TESTS], exclude: [...configDefaults.exclude, ...NEEDS_ISOLATION] } },
+      ...(NEEDS_ISOLATION.length > 0 ? [{ extends: true, test: { name: 'tollgate (isolated)', globalSetup: [], isolate: true, include: NEEDS_ISOLATION } }] : []),
+    ],
   },
 });

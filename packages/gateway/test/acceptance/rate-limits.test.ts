@@ -137,9 +137,12 @@ describe('a request larger than the whole limit', () => {
 
 describe('the retry hint', () => {
   it('is what the official SDK waits for, and the retry then succeeds', { timeout: 60_000 }, async () => {
-    // 12 a minute: one request refills every 5 s, a wide margin against a slow machine between the
-    // drain below and the SDK's first attempt, and a wait the SDK honours (under its 60 s cap).
-    const t = await tenantWithLimits('rl-refill', 'sim-small', { max_requests_per_1_minute: 12 });
+    // 24 a minute: one request refills every 2.5 s, a wide margin against a slow machine between
+    // the drain below and the SDK's first attempt (milliseconds apart), and a wait the SDK honours
+    // (under its 60 s cap).
+    const perMinute = 24;
+    const refillMs = MINUTE / perMinute;
+    const t = await tenantWithLimits('rl-refill', 'sim-small', { max_requests_per_1_minute: perMinute });
     const raw = () =>
       fetch(`${gw.baseURL}/chat/completions`, {
         method: 'POST',
@@ -150,9 +153,9 @@ describe('the retry hint', () => {
         return r;
       });
 
-    // A full bucket holds exactly 12; drain whatever refilled meanwhile.
-    const burst = await Promise.all(Array.from({ length: 12 }, raw));
-    expect(burst.map((r) => r.status)).toEqual(Array(12).fill(200));
+    // A full bucket holds exactly 24; drain whatever refilled meanwhile.
+    const burst = await Promise.all(Array.from({ length: perMinute }, raw));
+    expect(burst.map((r) => r.status)).toEqual(Array(perMinute).fill(200));
     let refused = await raw();
     for (let i = 0; i < 3 && refused.status === 200; i++) refused = await raw();
     expect(refused.status).toBe(429);
@@ -167,10 +170,10 @@ describe('the retry hint', () => {
     // One refusal, then the retry at the hinted moment passes: the hint is not too short.
     expect(sent.map((s) => s.status)).toEqual([429, 200]);
     const hint = num(sent[0]!.headers!, 'retry-after-ms');
-    // Behind the caller refused just before it (staggered by one refill, with at most 0.5 s of
-    // jitter each), and never behind another organization's callers.
-    expect(hint).toBeGreaterThan(5000);
-    expect(hint).toBeLessThanOrEqual(2 * 5000 + 2 * 500);
+    // Behind the caller refused just before it (staggered by one refill, with jitter of at most a
+    // tenth of a refill each), and never behind another organization's callers.
+    expect(hint).toBeGreaterThan(refillMs);
+    expect(hint).toBeLessThanOrEqual(2 * refillMs + 2 * (refillMs / 10));
     // The SDK slept the hint (never less; how much more depends on the machine, not asserted).
     expect(took).toBeGreaterThanOrEqual(hint);
   });

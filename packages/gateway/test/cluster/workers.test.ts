@@ -23,7 +23,8 @@ const childrenOf = (pid: number): number[] =>
     .map(Number);
 
 describe('tollgate serve --workers 2', () => {
-  const fx = useCluster({ instances: 1, serveArgs: ['--workers', '2'], config: { models: [MODEL], default_tier: 'unlimited', usage: { flush_interval_ms: 50 } } });
+  // Logged at info, so that the output says when worker 2 listens (the cluster's default, warn, does not).
+  const fx = useCluster({ instances: 1, serveArgs: ['--workers', '2'], config: { models: [MODEL], default_tier: 'unlimited', usage: { flush_interval_ms: 50 }, logging: { level: 'info' } } });
 
   it('runs two worker processes behind one port that admit exactly 100 of 300 under 100 requests per day', async () => {
     const primary = fx.cluster.instances[0]!;
@@ -31,6 +32,7 @@ describe('tollgate serve --workers 2', () => {
     for (let i = 0; i < 600 && childrenOf(primary.child.pid!).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
     expect(childrenOf(primary.child.pid!)).toHaveLength(2);
     for (let i = 0; i < 600 && !/"worker":2,"msg":"listening"/.test(primary.output()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(primary.output()).toMatch(/"worker":2,"msg":"listening"/);
 
     const t = await fx.cluster.newTenant('workers-org');
     expect((await fx.cluster.admin('PUT', `/admin/v1/organizations/${t.orgId}/rate_limits/sim-small`, { max_requests_per_1_day: 100 })).status).toBe(200);

@@ -4,7 +4,7 @@
  * another is still writing it (found by three cluster gateways starting together: one refused to
  * start with "the key-hashing secret must be at least 16 characters").
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,15 +15,19 @@ import { describe, expect, it } from 'vitest';
 const MODULE = fileURLToPath(new URL('../../dist/identity/server-secret.js', import.meta.url));
 
 /**
- * One process: waits for the common start time (and, as a reader, until the file's name exists),
- * then reads or creates the file; prints the SHA-256 of the secret it got.
+ * One process: loads the module and says "ready", then reads the common start time from stdin
+ * (sent once every process is ready), waits for it (and, as a reader, until the file's name
+ * exists), then reads or creates the file; prints the SHA-256 of the secret it got.
  */
 const SCRIPT = `
-const [, modulePath, file, startAt, role, size] = process.argv;
+const [, modulePath, file, role, size] = process.argv;
 const { existsSync } = await import('node:fs');
 const { readOrCreateSecretFile } = await import(modulePath);
 const { createHash, randomBytes } = await import('node:crypto');
 const fresh = () => randomBytes(Number(size)).toString('base64url');
+process.stdout.write('ready\\n');
+let startAt = '';
+for await (const chunk of process.stdin) startAt += chunk;
 while (Date.now() < Number(startAt)) {}
 if (role === 'reader') while (!existsSync(file)) {}
 try {
@@ -33,20 +37,43 @@ try {
 }
 `;
 
-function run(file: string, startAt: number, role: 'creator' | 'reader', size: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const args = ['--input-type=module', '-e', SCRIPT, MODULE, file, String(startAt), role, String(size)];
-    execFile(process.execPath, args, { maxBuffer: 1 << 20 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+interface Racer {
+  /** Resolves once the process has loaded the module and waits for the start time. */
+  ready: Promise<void>;
+  /** Sends the start time (epoch ms). */
+  go(startAt: number): void;
+  /** What the process printed after "ready". */
+  result: Promise<string>;
+}
+
+function run(file: string, role: 'creator' | 'reader', size: number): Racer {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', SCRIPT, MODULE, file, role, String(size)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let onReady!: () => void;
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  child.stdout.on('data', (d) => {
+    out += d;
+    if (out.startsWith('ready\n')) onReady();
   });
+  child.stderr.on('data', (d) => (err += d));
+  const result = new Promise<string>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve(out.replace(/^ready\n/, '')) : reject(new Error(`exit ${code}: ${err}`))));
+  });
+  return { ready: Promise.race([ready, result.then(() => undefined)]), go: (startAt) => child.stdin.end(String(startAt)), result };
 }
 
 /** Runs the processes on a new directory; checks they agree with the file, which is 0600 and alone. */
 async function race(roles: ('creator' | 'reader')[], size: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-secret-race-'));
   const file = join(dir, 'tollgate.secret');
-  // Far enough ahead that every process has loaded the module and is waiting when it comes.
-  const startAt = Date.now() + 1_500;
-  const results = await Promise.all(roles.map((role) => run(file, startAt, role, size)));
+  const racers = roles.map((role) => run(file, role, size));
+  await Promise.all(racers.map((r) => r.ready));
+  // Every process is waiting: a start a moment ahead reaches them all before it comes.
+  const startAt = Date.now() + 200;
+  for (const r of racers) r.go(startAt);
+  const results = await Promise.all(racers.map((r) => r.result));
   const stored = createHash('sha256').update(readFileSync(file, 'utf8').trim()).digest('hex');
   expect(results).toEqual(roles.map(() => `ok ${stored}`));
   expect(statSync(file).mode & 0o777).toBe(0o600);

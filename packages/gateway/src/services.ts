@@ -136,7 +136,7 @@ async function assembleServices(config: Config, deps: ServiceDeps, opened: Opene
   const spendLimits = new OrgSpendLimits(store, { clock, maxStaleMs: config.database.max_stale_ms, log, alerts: (orgId) => store.spendAlerts.ofOrganization(orgId) });
   // Spend limits changed through any instance reach this one's cache with identity's events.
   identity.onInvalidate((e) => spendLimits.follow(e));
-  const ledger = new UsageLedger(store, { clock, log, config: config.usage, journalPath: journalPathFor(config), ...(usageWriter ? { write: (events, lines) => usageWriter.write(events, lines) } : {}) });
+  const ledger = new UsageLedger(store, { clock, log, config: config.usage, journalPath: journalPathFor(config), ...(usageWriter ? { write: (events) => usageWriter.write(events), writeLines: (lines) => usageWriter.writeLines(lines) } : {}) });
   opened.add(ledger, (l) => l.close());
   await ledger.start();
   // With Redis the ledger only checks the shared counters; Redis being down must not stop a start.

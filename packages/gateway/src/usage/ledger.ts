@@ -48,11 +48,14 @@ export interface UsageLedgerOptions {
    * default `writeUsageBatch` on `store`, in this thread. A SQLite file gets a worker thread's
    * (worker-writer.ts), so that its synchronous writes stay off the event loop.
    */
+  write?: (events: readonly UsageEvent[]) => Promise<BatchResult>;
   /**
-   * `lines`, when given, are the events' journal lines (serializeUsageEvent), in the same order:
-   * a writer in another thread sends them as one string instead of cloning every event.
+   * Writes one batch given as the events' journal lines (serializeUsageEvent) joined with `\n`,
+   * with `write`'s contract. When given, the buffer holds each event as its line only: one flat
+   * string in the main heap instead of an object graph, which the garbage collector copies while
+   * the event waits for its flush, and which crosses to a writer thread as one string.
    */
-  write?: (events: readonly UsageEvent[], lines?: readonly string[]) => Promise<BatchResult>;
+  writeLines?: (lines: string) => Promise<BatchResult>;
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -78,12 +81,12 @@ export interface LedgerStats {
   invalidJournalLines: number;
 }
 
+/** A recorded event waiting for the database: as its journal line when the writer takes lines, else as the event. */
 interface Buffered {
-  event: UsageEvent;
+  event: UsageEvent | undefined;
+  line: string | undefined;
   /** The journal segment holding this event's line, if it was journaled. */
   seq: number | undefined;
-  /** The event's journal line, when it was made. */
-  line: string | undefined;
 }
 
 export class UsageLedger {
@@ -94,7 +97,8 @@ export class UsageLedger {
   private readonly maxBuffered: number;
   private readonly maxBackoff: number;
   private readonly log: UsageLedgerOptions['log'];
-  private readonly write: (events: readonly UsageEvent[], lines?: readonly string[]) => Promise<BatchResult>;
+  private readonly write: (events: readonly UsageEvent[]) => Promise<BatchResult>;
+  private readonly writeLines: ((lines: string) => Promise<BatchResult>) | undefined;
 
   private buffer: Buffered[] = [];
   /** Events recorded by `recordGrouped` in this turn of the event loop, and their journal lines. */
@@ -128,6 +132,7 @@ export class UsageLedger {
     this.maxBackoff = o.maxBackoffMs ?? 1000;
     this.log = o.log;
     this.write = o.write ?? ((events) => writeUsageBatch(store, events));
+    this.writeLines = o.writeLines;
     this.journal = o.journalPath === null ? undefined : new UsageJournal(o.journalPath);
   }
 
@@ -247,7 +252,8 @@ export class UsageLedger {
       }
       return;
     }
-    this.buffer.push({ event: e, seq, line });
+    if (this.writeLines) this.buffer.push({ event: undefined, line: line ?? serializeUsageEvent(e), seq });
+    else this.buffer.push({ event: e, line: undefined, seq });
     if (seq !== undefined) this.uncommitted.set(seq, (this.uncommitted.get(seq) ?? 0) + 1);
     // A full batch flushes now, unless the database is failing (then the backoff decides).
     if (this.buffer.length >= this.batchSize && this.failures === 0) this.wake();
@@ -321,10 +327,7 @@ export class UsageLedger {
     let left = count;
     while (left > 0 && this.buffer.length > 0) {
       const batch = this.buffer.slice(0, Math.min(left, this.batchSize));
-      const r = await this.write(
-        batch.map((b) => b.event),
-        batch.every((b) => b.line !== undefined) ? batch.map((b) => b.line!) : undefined,
-      );
+      const r = this.writeLines ? await this.writeLines(batch.map((b) => b.line!).join('\n')) : await this.write(batch.map((b) => b.event!));
       // Only this (exclusive) drain removes from the front; `record` only appends.
       this.buffer.splice(0, batch.length);
       left -= batch.length;

@@ -37,21 +37,28 @@ export class WorkerUsageWriter {
     this.worker = this.spawn();
   }
 
+  /** Writes one batch (events and rollups in one transaction, idempotent by request id). */
+  write(events: readonly UsageEvent[]): Promise<BatchResult> {
+    return this.send({ id: this.nextId++, events: events as UsageEvent[] });
+  }
+
   /**
-   * Writes one batch (events and rollups in one transaction, idempotent by request id). With
-   * `lines` (the events' journal lines, in order) the batch crosses to the worker as one string,
-   * which costs the event loop a copy instead of a structured clone of every event (about a fifth
-   * of the time: measured 0.24 against 1.1 ms for 500 events).
+   * `write` for a batch given as its events' journal lines joined with `\n`: it crosses to the
+   * worker as one string, which costs the event loop a copy instead of a structured clone of
+   * every event (measured: 0.24 against 1.1 ms for 500 events).
    */
-  write(events: readonly UsageEvent[], lines?: readonly string[]): Promise<BatchResult> {
+  writeLines(lines: string): Promise<BatchResult> {
+    return this.send({ id: this.nextId++, lines });
+  }
+
+  private send(request: WriteRequest): Promise<BatchResult> {
     if (this.closed) return Promise.reject(new Error('usage writer is closed'));
     const w = (this.worker ??= this.spawn());
-    const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(request.id, { resolve, reject });
       // Held by the process only while a batch is in flight: an idle writer never keeps it alive.
       w.ref();
-      w.postMessage((lines && lines.length === events.length ? { id, lines: lines.join('\n') } : { id, events: events as UsageEvent[] }) satisfies WriteRequest);
+      w.postMessage(request);
     });
   }
 

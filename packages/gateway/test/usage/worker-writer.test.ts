@@ -39,7 +39,7 @@ describe('usage ledger writing through a worker thread (SQLite file)', () => {
   });
 
   it('stores every event once, with rollups equal to their sums, readable by the gateway at once', async () => {
-    const ledger = new UsageLedger(store, { clock: new FakeClock(), log: silentLog, config: { flush_interval_ms: 1000, flush_batch: 40 }, journalPath: join(dir, 'journal.jsonl'), write: (e, l) => writer.write(e, l) });
+    const ledger = new UsageLedger(store, { clock: new FakeClock(), log: silentLog, config: { flush_interval_ms: 1000, flush_batch: 40 }, journalPath: join(dir, 'journal.jsonl'), write: (e) => writer.write(e), writeLines: (l) => writer.writeLines(l) });
     await ledger.start();
     const events = Array.from({ length: 150 }, (_, i) => event({ org_id: 'org_w', key_id: `key_${i % 3}`, prompt_tokens: i, cost_pico: BigInt(i) * 1_000_000_007n }));
     await Promise.all(events.map((e) => ledger.recordGrouped(e)));
@@ -61,7 +61,7 @@ describe('usage ledger writing through a worker thread (SQLite file)', () => {
       ...Array.from({ length: 30 }, (_, i) => event({ org_id: 'org_l', key_id: `key_${i % 4}`, cost_pico: BigInt(i) * 999_999_999_999n })),
     ];
     const asObjects = odd.map((e) => ({ ...e, request_id: `${e.request_id}_o`, org_id: 'org_o' }));
-    expect(await writer.write(odd, odd.map(serializeUsageEvent))).toEqual({ inserted: odd.length, duplicates: 0 });
+    expect(await writer.writeLines(odd.map(serializeUsageEvent).join('\n'))).toEqual({ inserted: odd.length, duplicates: 0 });
     expect(await writer.write(asObjects)).toEqual({ inserted: odd.length, duplicates: 0 });
     const rows = async (org: string) =>
       (await billingDb(store).selectFrom('usage_events').selectAll().where('org_id', '=', org).orderBy('created_at').orderBy('request_id').execute()).map((r) => ({ ...r, id: undefined, request_id: String(r.request_id).replace(/_o$/, ''), org_id: undefined }));

@@ -9,6 +9,7 @@
 //   npm run bench -- --targets b-fixed,c-fixed --cpu-prof /tmp/prof   # a V8 CPU profile per proxy and gateway
 //   npm run bench -- --targets c-fixed --alloc-prof /tmp/alloc          # where each gateway allocates (bench/alloc-top.mjs)
 //   npm run bench -- --targets b-stream,c-stream --baseline ../before   # beside another built checkout's gateway, same rounds
+//   npm run bench -- --targets c-fixed --trace-gc                       # scavenges, their ms and what was promoted, per 1,000 requests
 //
 // More targets: c-workers (the Redis gateway as `serve --workers 2`; c-redis is the same with one
 // process), b-stream / c-stream (the bare proxy and the memory gateway relaying streamed 64-token
@@ -57,6 +58,10 @@ const allocProf = (name) => (ALLOC_PROF_DIR ? { args: ['--import', new URL('./al
 // against the code before it in one run, under the same machine noise.
 const BASELINE = arg('baseline', undefined);
 const BASE_CLI = BASELINE ? join(resolve(BASELINE), 'packages/gateway/dist/cli/main.js') : undefined;
+// --trace-gc: each gateway runs with node's --trace-gc, and a line per target gives, per 1,000
+// requests of the measured runs, its main thread's scavenges, the milliseconds they took, and the
+// megabytes mark-compacts reclaimed (what lived long enough to be promoted to the old generation).
+const TRACE_GC = process.argv.includes('--trace-gc');
 const OWN_REDIS_PORT = 18379 + PORT_OFFSET;
 const REDIS_URL = process.env.TOLLGATE_REDIS_URL ?? `redis://127.0.0.1:${OWN_REDIS_PORT}`;
 const CLI = new URL('../packages/gateway/dist/cli/main.js', import.meta.url).pathname;
@@ -168,7 +173,7 @@ async function startGateway(name, port, simUrl, extraEnv, engine, limits = true,
   );
   const probe = probeFile ? { TOLLGATE_BENCH_PROBE_FILE: probeFile, TOLLGATE_BENCH_PROBE_MS: '3600000' } : {};
   const alloc = allocProf(name);
-  const g = start(name, [...cpuProf(name), ...alloc.args, ...(probeFile ? ['--import', PROBE] : []), cli, 'serve', '--config', cfg, ...serveArgs], { TOLLGATE_ADMIN_KEY: ADMIN_KEY, ...probe, ...alloc.env, ...extraEnv });
+  const g = start(name, [...cpuProf(name), ...(TRACE_GC ? ['--trace-gc'] : []), ...alloc.args, ...(probeFile ? ['--import', PROBE] : []), cli, 'serve', '--config', cfg, ...serveArgs], { TOLLGATE_ADMIN_KEY: ADMIN_KEY, ...probe, ...alloc.env, ...extraEnv });
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/healthz`);
   const org = await admin(base, 'POST', '/admin/v1/organizations', { name: `bench-${name}` });
@@ -176,7 +181,7 @@ async function startGateway(name, port, simUrl, extraEnv, engine, limits = true,
   await admin(base, 'POST', `/admin/v1/organizations/${org.id}/members`, { user_id: user.id, role: 'owner' });
   if (limits) await admin(base, 'PUT', `/admin/v1/organizations/${org.id}/billing`, { hard_limit_usd: 1_000_000, soft_limit_usd: null });
   const key = await admin(base, 'POST', '/admin/v1/keys', { organization_id: org.id, user_id: user.id, name: 'bench' });
-  return { pid: g.child.pid, base, url: `${base}/v1/chat/completions`, headers: { authorization: `Bearer ${key.key}` }, probeFile };
+  return { pid: g.child.pid, base, url: `${base}/v1/chat/completions`, headers: { authorization: `Bearer ${key.key}` }, probeFile, output: g.output };
 }
 
 /**
@@ -355,6 +360,7 @@ async function main() {
         const before = cpuSeconds(t.pid);
         const redisBefore = /^c-(redis|workers)/.test(n) ? redisStats() : undefined;
         await eldMark(t); // starts the probe's histogram afresh
+        const gcFrom = TRACE_GC ? (t.output?.().length ?? 0) : 0;
         const r = await load(t, c);
         const cpu = cpuSeconds(t.pid) - before;
         const eld = await eldMark(t);
@@ -370,6 +376,11 @@ async function main() {
         agg.errors += r.errors;
         agg.non2xx += r.non2xx;
         agg.rss = rssMb(t.pid);
+        if (TRACE_GC && t.output) {
+          const gc = gcTrace(t.output().slice(gcFrom));
+          agg.gc ??= { scavenges: 0, scavengeMs: 0, reclaimedMb: 0 };
+          for (const k of Object.keys(gc)) agg.gc[k] += gc[k];
+        }
         if (redis) {
           agg.redis ??= { calls: {}, in: 0, out: 0 };
           for (const [k, v] of Object.entries(redis.calls)) agg.redis.calls[k] = (agg.redis.calls[k] ?? 0) + v;
@@ -395,6 +406,10 @@ async function main() {
   const load2 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(`\nTollgate benchmark — ${SECONDS}s × ${ROUNDS} rounds per cell, node ${process.version}; load average ${load1} after warm-up, ${load2} at the end\n`);
   console.table(rows);
+  for (const r of Object.values(results).filter((x) => x.gc)) {
+    const per = (v, digits) => ((v / r.requests) * 1000).toFixed(digits);
+    console.log(`${r.target} @${r.connections}: GC per 1,000 requests: ${per(r.gc.scavenges, 2)} scavenges, ${per(r.gc.scavengeMs, 1)} ms scavenging, ${per(r.gc.reclaimedMb, 2)} MB reclaimed by mark-compacts`);
+  }
   for (const r of Object.values(results).filter((x) => x.redis)) {
     const per = (v) => (v / r.requests).toFixed(2);
     const calls = Object.entries(r.redis.calls).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${per(v)}`).join(', ');
@@ -429,6 +444,29 @@ async function main() {
       );
     }
   }
+}
+
+/**
+ * Sums node --trace-gc lines of the main thread (the isolate with the most lines: worker threads
+ * print their own): scavenges, their milliseconds, and what mark-compacts reclaimed (MB).
+ */
+function gcTrace(text) {
+  const lines = text.split('\n').filter((l) => / ms: (Scavenge|Mark-Compact)/.test(l));
+  const isolate = (l) => /^\[\d+:(0x[0-9a-f]+)\]/.exec(l)?.[1];
+  const counts = new Map();
+  for (const l of lines) counts.set(isolate(l), (counts.get(isolate(l)) ?? 0) + 1);
+  const main = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const out = { scavenges: 0, scavengeMs: 0, reclaimedMb: 0 };
+  for (const l of lines.filter((x) => isolate(x) === main)) {
+    const sc = /Scavenge [\d.]+ \([\d.]+\) -> [\d.]+ \([\d.]+\) MB, ([\d.]+)/.exec(l);
+    if (sc) {
+      out.scavenges++;
+      out.scavengeMs += Number(sc[1]);
+    }
+    const mc = /Mark-Compact(?: \(reduce\))? ([\d.]+) \([\d.]+\) -> ([\d.]+) /.exec(l);
+    if (mc) out.reclaimedMb += Number(mc[1]) - Number(mc[2]);
+  }
+  return out;
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -28,7 +28,7 @@
 // p99 during the run (bench/eld-probe.mjs, preloaded into every single-process gateway), and the
 // ratios c/b and c/a (streamed targets against b-stream, c-fixed against b-fixed).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -55,7 +55,11 @@ const cpuProf = (name) => (CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_P
 const allocProf = (name) => (ALLOC_PROF_DIR ? { args: ['--import', new URL('./alloc-probe.mjs', import.meta.url).pathname], env: { TOLLGATE_BENCH_ALLOC_FILE: join(ALLOC_PROF_DIR, `${name}.heapprofile`) } } : { args: [], env: {} });
 // --baseline DIR: another checkout of Tollgate, built (its packages/gateway/dist), whose gateway
 // runs beside this tree's in the same rounds as `<target>:base` (ports +200): a change measured
-// against the code before it in one run, under the same machine noise.
+// against the code before it in one run, under the same machine noise. The gateway targets
+// c-memory, c-stream, c-fixed and c-redis get a baseline; the others do not. Make DIR with
+//   git worktree add ../before <commit> && (cd ../before && npm ci && npm run build)
+// (its own node_modules: one linked from this tree would resolve @tollgate/protocol here; the
+// bench refuses such a baseline).
 const BASELINE = arg('baseline', undefined);
 const BASE_CLI = BASELINE ? join(resolve(BASELINE), 'packages/gateway/dist/cli/main.js') : undefined;
 // --trace-gc: each gateway runs with node's --trace-gc, and a line per target gives, per 1,000
@@ -336,6 +340,14 @@ async function main() {
 
   if (BASE_CLI) {
     if (!existsSync(BASE_CLI)) throw new Error(`--baseline: ${BASE_CLI} does not exist (build that checkout first: npm ci && npm run build)`);
+    // The baseline must run its own workspace packages: a node_modules linked from this tree would
+    // give it this tree's @tollgate/protocol, half new code measured as the old.
+    const baseRoot = resolve(BASELINE);
+    for (const pkg of ['@tollgate/protocol', '@tollgate/client']) {
+      const at = execFileSync(process.execPath, ['--input-type=module', '-e', `console.log(import.meta.resolve(${JSON.stringify(pkg)}))`], { cwd: join(baseRoot, 'packages/gateway'), encoding: 'utf8' }).trim();
+      const path = realpathSync(new URL(at));
+      if (!path.startsWith(`${realpathSync(baseRoot)}/`)) throw new Error(`--baseline: ${pkg} resolves to ${path}, outside ${baseRoot}: give the baseline its own node_modules (npm ci there)`);
+    }
     const base = async (n, port, upstream, env = {}) => {
       if (targets[n]) targets[`${n}:base`] = { ...(await startGateway(`${n}:base`, port + 200, upstream, env, 'http', true, [], BASE_CLI)), wrk: targets[n].wrk };
     };

@@ -99,9 +99,10 @@ export class ResponseEventWriter {
 
   /** Closes the open item and ends with response.completed (response.incomplete when cut short). */
   complete(fallbackUsage: () => Usage): ResponseEvent[] {
-    const out = this.close();
     const r = this.response;
     const cut = this.finishReason === 'length' ? 'max_output_tokens' : this.finishReason === 'content_filter' ? 'content_filter' : null;
+    // The item being generated when the answer was cut short is incomplete too, as OpenAI marks it.
+    const out = this.close(cut ? 'incomplete' : 'completed');
     r.status = cut ? 'incomplete' : 'completed';
     if (cut) r.incomplete_details = { reason: cut };
     r.usage = responseUsage(this.usage ?? fallbackUsage());
@@ -109,12 +110,13 @@ export class ResponseEventWriter {
     return out;
   }
 
-  private close(): ResponseEvent[] {
+  /** Ends the open item, `completed` unless the answer was cut short in it. */
+  private close(status: 'completed' | 'incomplete' = 'completed'): ResponseEvent[] {
     const o = this.open;
     if (!o) return [];
     this.open = undefined;
     if (o.kind === 'message') {
-      const item = { id: o.id, type: 'message', status: 'completed', content: [textPart(o.text)], role: 'assistant' };
+      const item = { id: o.id, type: 'message', status, content: [textPart(o.text)], role: 'assistant' };
       this.response.output[o.index] = item;
       return [
         this.ev('response.output_text.done', { item_id: o.id, output_index: o.index, content_index: 0, text: o.text, logprobs: [] }),
@@ -122,7 +124,7 @@ export class ResponseEventWriter {
         this.ev('response.output_item.done', { output_index: o.index, item: structuredClone(item) }),
       ];
     }
-    const item = { id: o.id, type: 'function_call', status: 'completed', arguments: o.args, call_id: o.callId, name: o.name };
+    const item = { id: o.id, type: 'function_call', status, arguments: o.args, call_id: o.callId, name: o.name };
     this.response.output[o.index] = item;
     return [
       this.ev('response.function_call_arguments.done', { item_id: o.id, output_index: o.index, name: o.name, arguments: o.args }),

@@ -51,7 +51,12 @@ export function chatToResponse(chat: Obj, skeleton: ResponseObject): ResponseObj
   }
   const finish = choice.finish_reason;
   r.status = finish === 'length' || finish === 'content_filter' ? 'incomplete' : 'completed';
-  if (r.status === 'incomplete') r.incomplete_details = { reason: finish === 'length' ? 'max_output_tokens' : 'content_filter' };
+  if (r.status === 'incomplete') {
+    r.incomplete_details = { reason: finish === 'length' ? 'max_output_tokens' : 'content_filter' };
+    // The item being generated when the answer was cut short (the last) is incomplete too, as OpenAI marks it.
+    const last = r.output[r.output.length - 1];
+    if (last) last.status = 'incomplete';
+  }
   const usage = chatUsage(chat.usage);
   if (usage) r.usage = responseUsage(usage);
   return r;

@@ -68,20 +68,20 @@ describe('responses.create', () => {
     expect(r.incomplete_details).toEqual({ reason: 'max_output_tokens' });
     expect(r.usage!.output_tokens).toBe(16);
     // The message cut short is itself incomplete, as OpenAI marks it; a whole answer's is completed.
-    expect(r.output.map((o) => o.status)).toEqual(['incomplete']);
+    expect(r.output.map(statusOf)).toEqual(['incomplete']);
     const whole = await client.responses.create({ model: 'sim-small', input: 'Say hi', max_output_tokens: 4096 });
     expect(whole.status).toBe('completed');
-    expect(whole.output.map((o) => o.status)).toEqual(['completed']);
+    expect(whole.output.map(statusOf)).toEqual(['completed']);
   });
 
   it('streams the cut-short message as incomplete: its output_item.done and the final response', async () => {
     const stream = client.responses.stream({ model: 'sim-small', input: 'Tell me a long story', max_output_tokens: 16 });
     const done: string[] = [];
-    for await (const e of stream) if (e.type === 'response.output_item.done') done.push(e.item.status ?? '');
+    for await (const e of stream) if (e.type === 'response.output_item.done') done.push(statusOf(e.item) ?? '');
     const final = await stream.finalResponse();
     expect(final.status).toBe('incomplete');
     expect(done).toEqual(['incomplete']);
-    expect(final.output.map((o) => o.status)).toEqual(['incomplete']);
+    expect(final.output.map(statusOf)).toEqual(['incomplete']);
   });
 
   it('calls a function when tool_choice requires it, and takes its output in the next turn', async () => {
@@ -240,3 +240,8 @@ describe('stored responses', () => {
     expect((await client.responses.retrieve(r.id)).id).toBe(r.id);
   });
 });
+
+/** An output item's `status` (every item type the simulator produces has one). */
+function statusOf(item: OpenAI.Responses.ResponseOutputItem): string | undefined {
+  return (item as { status?: string }).status;
+}

@@ -4,6 +4,9 @@
  * own, the shared Redis under a key prefix of its own), on the clock it is given, with a first
  * tenant (organization, owner, API key) made through the Administration API.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createGateway, parseConfig, systemClock, type Clock, type Gateway, type GatewayDeps } from 'tollgate';
 import { ADMIN_KEY, call, newTenant as makeTenant, type Answer, type Tenant, type TenantOptions } from './admin.js';
@@ -51,6 +54,10 @@ export async function startTestGateway(doc: Record<string, unknown> = {}, opts: 
   const db = ownDb ?? (typeof database === 'object' ? database : undefined);
   const ownPrefix = prefixOpt === true ? redisPrefix('tg_gw') : undefined;
   const prefix = ownPrefix ?? (typeof prefixOpt === 'string' ? prefixOpt : undefined);
+  // A journal of its own: the default for a database without a file is ./data/usage-journal-<port>.jsonl,
+  // one file for every gateway on port 0, which test files running side by side would contend for.
+  const journalDir = mkdtempSync(join(tmpdir(), 'tg-test-journal-'));
+  const usage = (doc.usage ?? {}) as Record<string, unknown>;
   const config = parseConfig(
     {
       server: { host: '127.0.0.1', port: 0, public_url: PUBLIC_URL, shutdown_grace_ms: 2000 },
@@ -60,6 +67,7 @@ export async function startTestGateway(doc: Record<string, unknown> = {}, opts: 
       simulator: { allow_fault_header: true },
       default_tier: 'unlimited',
       ...doc,
+      usage: { ...usage, journal_path: usage.journal_path ?? join(journalDir, 'usage-journal.jsonl') },
     },
     env,
   );
@@ -85,6 +93,7 @@ export async function startTestGateway(doc: Record<string, unknown> = {}, opts: 
     newTenant: (name, tenantOpts = {}) => makeTenant(target, { ...tenantOpts, name }),
     close: async () => {
       await gateway.close();
+      rmSync(journalDir, { recursive: true, force: true });
       if (ownPrefix !== undefined) await deleteRedisKeys(ownPrefix);
       await ownDb?.drop();
     },

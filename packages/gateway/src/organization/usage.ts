@@ -17,12 +17,8 @@
  * @module
  */
 import type { RequestContext } from '../http/context.js';
-import { costsReport, parseReportQuery, usageCompletionsReport, usageEmbeddingsReport, type ReportQuery } from '../usage/index.js';
+import { costsReport, parseReportQuery, usageCompletionsReport, usageEmbeddingsReport, usageOfKind, type ReportQuery } from '../usage/index.js';
 import type { OrgDeps, OrgHandler } from './deps.js';
-
-function embeddingModels(deps: OrgDeps): string[] {
-  return deps.config.models.filter((m) => m.type === 'embedding').map((m) => m.name);
-}
 
 function query(ctx: RequestContext, deps: OrgDeps, kind: 'usage' | 'costs'): ReportQuery {
   return parseReportQuery(ctx.rawQuery, kind, deps.clock.now());
@@ -30,17 +26,12 @@ function query(ctx: RequestContext, deps: OrgDeps, kind: 'usage' | 'costs'): Rep
 
 /** GET /v1/organization/usage/completions */
 export const usageCompletions: OrgHandler = async (ctx, caller, deps) => {
-  const q = { ...query(ctx, deps, 'usage'), excludeModels: embeddingModels(deps) };
-  return { body: await usageCompletionsReport(deps.store, caller.org.id, q) };
+  return { body: await usageCompletionsReport(deps.store, caller.org.id, usageOfKind(query(ctx, deps, 'usage'), 'completions', deps.config.models)) };
 };
 
 /** GET /v1/organization/usage/embeddings */
 export const usageEmbeddings: OrgHandler = async (ctx, caller, deps) => {
-  const q = query(ctx, deps, 'usage');
-  const embedding = embeddingModels(deps);
-  const models = q.models ? q.models.filter((m) => embedding.includes(m)) : embedding;
-  // No embedding model asked for (or configured): every bucket is empty.
-  return { body: await usageEmbeddingsReport(deps.store, caller.org.id, { ...q, models }) };
+  return { body: await usageEmbeddingsReport(deps.store, caller.org.id, usageOfKind(query(ctx, deps, 'usage'), 'embeddings', deps.config.models)) };
 };
 
 /** GET /v1/organization/costs (daily buckets as OpenAI's; hourly and per-minute ones too). */

@@ -54,6 +54,17 @@ export interface ReportQuery {
   userIds: readonly string[] | undefined;
 }
 
+/**
+ * The Usage API's split, as OpenAI's: `completions` reports the requests to every model that is
+ * not an embedding model, `embeddings` the requests to embedding models (an embeddings query that
+ * names no embedding model reports empty buckets). `models`: the configured models.
+ */
+export function usageOfKind(q: ReportQuery, kind: 'completions' | 'embeddings', models: readonly { name: string; type: string }[]): ReportQuery {
+  const embedding = models.filter((m) => m.type === 'embedding').map((m) => m.name);
+  if (kind === 'completions') return { ...q, excludeModels: embedding };
+  return { ...q, models: q.models ? q.models.filter((m) => embedding.includes(m)) : embedding };
+}
+
 export function parseReportQuery(rawQuery: string, kind: ReportKind, nowMs: number): ReportQuery {
   const q = new URLSearchParams(rawQuery);
   const start = unixSeconds(q, 'start_time');

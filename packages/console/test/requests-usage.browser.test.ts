@@ -85,6 +85,28 @@ describe.skipIf(!hasChromium)('requests and usage in the console', () => {
       expect(await page.locator('[role=alert]').count()).toBe(0);
       expect(Number(await page.locator('td[data-value]').first().getAttribute('data-value'))).toBeCloseTo(apiTotal, 9);
     }
+
+    // Requests count embeddings too (the Usage API reports them apart, as OpenAI's does): the
+    // page's total is what the two reports add up to, more than completions alone.
+    const client = new OpenAI({ apiKey: f.g.apiKey, baseURL: f.g.baseURL, maxRetries: 0 });
+    await client.embeddings.create({ model: 'sim-embed', input: ['one', 'two'] });
+    await client.embeddings.create({ model: 'sim-embed', input: 'three' });
+    await f.g.gateway.services.ledger.flush();
+    const requestsIn = async (kind: string) => {
+      const r = await fetch(`${f.g.baseURL}/organization/usage/${kind}?start_time=${start}&bucket_width=1d&limit=31`, { headers: { authorization: `Bearer ${admin.body.value}` } });
+      const body = (await r.json()) as { data: { results: { num_model_requests: number }[] }[] };
+      return body.data.flatMap((b) => b.results).reduce((n, x) => n + x.num_model_requests, 0);
+    };
+    const completions = await requestsIn('completions');
+    const embeddings = await requestsIn('embeddings');
+    expect(embeddings).toBe(2);
+    await page.getByLabel(text('en', 'usage.period')).selectOption('month');
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/organization/usage/embeddings?')),
+      page.getByLabel(text('en', 'usage.metric')).selectOption('requests'),
+    ]);
+    await page.waitForFunction((want) => Number(document.querySelector('td[data-value]')?.getAttribute('data-value')) === want, completions + embeddings);
+    expect(Number(await page.locator('td[data-value]').first().getAttribute('data-value'))).toBe(completions + embeddings);
     await context.close();
   }, 120_000);
 });

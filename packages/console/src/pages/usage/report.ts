@@ -1,7 +1,9 @@
 /**
  * Reads the organization's Usage and Costs APIs (/v1/organization/usage/completions and
- * /v1/organization/costs, OpenAI's shapes: pages of time buckets with grouped results) for one
- * period, following `next_page`, and turns them into one series per group. The server buckets
+ * /usage/embeddings, which split the requests by model type as OpenAI's do, and
+ * /v1/organization/costs: pages of time buckets with grouped results) for one period, following
+ * `next_page`, and turns them into one series per group. Requests and tokens add both usage
+ * reports up, so that embeddings count as the Costs API already counts them. The server buckets
  * and sums; the browser only lays the buckets out.
  */
 import { api } from '../../lib/api';
@@ -54,16 +56,31 @@ const groupOf = (r: Result, by: GroupBy): string => {
 const valueOf = (r: Result, m: Metric): number =>
   m === 'cost' ? (r.amount?.value ?? 0) : m === 'requests' ? (r.num_model_requests ?? 0) : (r[m] ?? 0);
 
-export async function loadReport(q: { start: number; end: number; width: Width; groupBy: GroupBy; metric: Metric }): Promise<Report> {
-  const path = q.metric === 'cost' ? `${ORG}/costs` : `${ORG}/usage/completions`;
-  const params = new URLSearchParams({ start_time: String(q.start), end_time: String(q.end), bucket_width: q.width, limit: String(MAX_BUCKETS[q.width]) });
-  if (q.groupBy !== 'none') params.set('group_by', q.metric === 'cost' && q.groupBy === 'model' ? 'line_item' : q.groupBy);
+/** Every bucket of one report for the period, following `next_page`. */
+async function allBuckets(path: string, params: URLSearchParams): Promise<Page['data']> {
   const buckets: Page['data'] = [];
   for (let page: string | null = null, first = true; first || page; first = false) {
     if (page) params.set('page', page);
     const p: Page = await api<Page>('GET', `${path}?${params.toString()}`);
     buckets.push(...p.data);
     page = p.has_more ? p.next_page : null;
+  }
+  return buckets;
+}
+
+export async function loadReport(q: { start: number; end: number; width: Width; groupBy: GroupBy; metric: Metric }): Promise<Report> {
+  const query = () => {
+    const params = new URLSearchParams({ start_time: String(q.start), end_time: String(q.end), bucket_width: q.width, limit: String(MAX_BUCKETS[q.width]) });
+    if (q.groupBy !== 'none') params.set('group_by', q.metric === 'cost' && q.groupBy === 'model' ? 'line_item' : q.groupBy);
+    return params;
+  };
+  let buckets: Page['data'];
+  if (q.metric === 'cost') buckets = await allBuckets(`${ORG}/costs`, query());
+  else {
+    // The same period, width and grouping: each bucket of one report has its twin in the other.
+    const [completions, embeddings] = await Promise.all([allBuckets(`${ORG}/usage/completions`, query()), allBuckets(`${ORG}/usage/embeddings`, query())]);
+    const embeddingsAt = new Map(embeddings.map((b) => [b.start_time, b.results]));
+    buckets = completions.map((b) => ({ ...b, results: [...b.results, ...(embeddingsAt.get(b.start_time) ?? [])] }));
   }
   const times = buckets.map((b) => b.start_time);
   const series = new Map<string, number[]>();

@@ -24,12 +24,12 @@ const CONNECT_WAIT_MS = 3000;
  */
 export async function connectRedis(redis: NonNullable<Config['redis']>, log: Logger): Promise<RedisClient> {
   const nodeOptions = { commandTimeout: COMMAND_TIMEOUT_MS, maxRetriesPerRequest: 1 };
+  const nodes = redis.cluster_nodes.map((n) => new URL(/^rediss?:\/\//.test(n) ? n : `redis://${n}`));
   // One server: the scripts of every request handled in one event-loop turn leave in one socket
   // write (ioredis's auto-pipelining, flushed by setImmediate) instead of one write(2) each, the
   // largest single item of the Redis gateway's CPU profile. Not on a cluster: ioredis groups an
   // auto-pipeline by the slot of the command's first argument, which for EVALSHA is the script's
   // SHA, not a key, so scripts of different organizations would share a pipeline to one node.
-  const nodes = redis.cluster_nodes.map((n) => new URL(/^rediss?:\/\//.test(n) ? n : `redis://${n}`));
   const client: RedisClient =
     nodes.length > 0
       ? new Cluster(

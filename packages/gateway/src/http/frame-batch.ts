@@ -11,6 +11,7 @@
  * @module
  */
 import type { ServerResponse } from 'node:http';
+import { drained } from './respond.js';
 
 /** Past this many characters the batch is written at once instead of at the end of the turn. */
 const MAX_PENDING_CHARS = 64 * 1024;
@@ -23,7 +24,7 @@ export class FrameBatch {
 
   /**
    * Queues `frame` (a whole SSE frame, its blank line included). Returns false when the
-   * response's buffer is full: the caller then waits for `drained(res)` before the next frame.
+   * response's buffer is full: the caller then awaits `drained()` before the next frame.
    */
   add(frame: string): boolean {
     this.pending += frame;
@@ -45,6 +46,12 @@ export class FrameBatch {
     this.pending = '';
     if (this.res.writableEnded || this.res.destroyed) return false;
     return this.res.write(text);
+  }
+
+  /** Writes what is queued and waits until the response's buffer has room (or the client left). */
+  drained(): Promise<void> {
+    this.flush();
+    return drained(this.res);
   }
 
   /** @internal the end-of-turn write. */

@@ -97,8 +97,14 @@ export class MemoryCounterStore implements CounterStore {
     const now = this.now();
     this.maybeGc(now);
     if (this.reservations.get(r.tag)?.has(r.reservationId)) throw new Error(`counter store: duplicate reservation id ${r.reservationId}`);
-    if (r.spend?.guarded && !this.spendCell(spendName(r.tag, r.spend.key), now)?.restored) throw new CounterStateLost(r.tag);
-    if (r.spend?.guarded && r.projectSpend && !this.spendCell(spendName(r.tag, r.projectSpend.key), now)?.restored) throw new CounterStateLost(r.tag, 'project');
+    // The spend cells, looked up once: the guard reads them, and so do the check and the hold
+    // below (the sweep changes a live cell's amounts in place, never which cell is live).
+    const spendKey = r.spend ? spendNameOf(r.tag, r.spend.key) : '';
+    const projectKey = r.spend && r.projectSpend ? spendNameOf(r.tag, r.projectSpend.key) : '';
+    const spendCell = r.spend ? this.spendCell(spendKey, now) : undefined;
+    const projectCell = projectKey ? this.spendCell(projectKey, now) : undefined;
+    if (r.spend?.guarded && !spendCell?.restored) throw new CounterStateLost(r.tag);
+    if (r.spend?.guarded && projectKey && !projectCell?.restored) throw new CounterStateLost(r.tag, 'project');
     this.sweep(r.tag, now);
 
     // One pass to check, one to debit; names and scales are memoized (a Map lookup hashes a new
@@ -119,17 +125,17 @@ export class MemoryCounterStore implements CounterStore {
       if (b.cost > b.limit) (failures ??= []).push({ target: i, available: floorDiv(level, s.q), retryAfterMs: null });
       else if (level < b.cost * s.q) (failures ??= []).push({ target: i, available: floorDiv(level, s.q), retryAfterMs: ceilDiv(b.cost * s.q - level, s.rate) });
     }
-    const spendKey = r.spend ? spendNameOf(r.tag, r.spend.key) : '';
-    const projectKey = r.spend && r.projectSpend ? spendNameOf(r.tag, r.projectSpend.key) : '';
-    const spendCell = r.spend ? this.spendCell(spendKey, now) : undefined;
-    const projectCell = projectKey ? this.spendCell(projectKey, now) : undefined;
-    let spend: SpendState | undefined = r.spend ? { spent: spendCell?.spent ?? 0n, reserved: spendCell?.reserved ?? 0n } : undefined;
-    let projectSpend: SpendState | undefined = projectKey ? { spent: projectCell?.spent ?? 0n, reserved: projectCell?.reserved ?? 0n } : undefined;
-    if (r.spend && spend && r.spend.hardLimit !== null && spend.spent + spend.reserved + r.spend.amount > r.spend.hardLimit) {
-      (failures ??= []).push({ target: 'spend', available: r.spend.hardLimit - spend.spent - spend.reserved, retryAfterMs: null });
-    }
-    if (r.spend && r.projectSpend && projectSpend && r.projectSpend.hardLimit !== null && projectSpend.spent + projectSpend.reserved + r.spend.amount > r.projectSpend.hardLimit) {
-      (failures ??= []).push({ target: 'project_spend', available: r.projectSpend.hardLimit - projectSpend.spent - projectSpend.reserved, retryAfterMs: null });
+    let spend: SpendState | undefined;
+    let projectSpend: SpendState | undefined;
+    if (r.spend) {
+      spend = { spent: spendCell?.spent ?? 0n, reserved: spendCell?.reserved ?? 0n };
+      const over = spendFailure('spend', spend, r.spend.hardLimit, r.spend.amount);
+      if (over) (failures ??= []).push(over);
+      if (r.projectSpend) {
+        projectSpend = { spent: projectCell?.spent ?? 0n, reserved: projectCell?.reserved ?? 0n };
+        const projectOver = spendFailure('project_spend', projectSpend, r.projectSpend.hardLimit, r.spend.amount);
+        if (projectOver) (failures ??= []).push(projectOver);
+      }
     }
     if (failures) {
       const buckets = r.buckets.map((b, i) => stateOf(b.limit, levels[i]!, scales[i]!));
@@ -383,6 +389,12 @@ export class MemoryCounterStore implements CounterStore {
  * Shared and frozen; bounded in case limits keep changing.
  */
 const scaleOf = pairMemo(10_000, (windowMs: number, limit: number): BucketScale => Object.freeze(bucketScale(limit, windowMs)));
+
+/** The failure of a spend that cannot hold `amount` more under `hardLimit` (null: no limit). */
+function spendFailure(target: 'spend' | 'project_spend', state: SpendState, hardLimit: bigint | null, amount: bigint): ReserveFailure | undefined {
+  if (hardLimit === null || state.spent + state.reserved + amount <= hardLimit) return undefined;
+  return { target, available: hardLimit - state.spent - state.reserved, retryAfterMs: null };
+}
 
 function stateOf(limit: number, level: number, s: BucketScale): BucketStatus {
   return {

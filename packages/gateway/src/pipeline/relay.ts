@@ -3,7 +3,7 @@ import { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from '../http/context.js';
 import { streamErrorFrame } from '../errors/render.js';
 import { FrameBatch } from '../http/frame-batch.js';
-import { drained, endStream, startStream, writeEvent } from '../http/respond.js';
+import { endStream, startStream, writeEvent } from '../http/respond.js';
 import type { PromptCounter } from '../tokens/prompt-counter.js';
 import { chunkText, withoutNullUsage } from '../upstream/chunk-text.js';
 import { CompletionText, readUsage } from './usage-count.js';
@@ -62,10 +62,7 @@ export async function relayStream(
         startStream(ctx, false); // the headers leave with this first frame
         started = true;
       }
-      if (!frames.add(json === undefined ? sseFrame(chunk) : `data: ${json}\n\n`)) {
-        frames.flush();
-        await drained(res);
-      }
+      if (!frames.add(json === undefined ? sseFrame(chunk) : `data: ${json}\n\n`)) await frames.drained();
     }
   } catch (e) {
     // Before the first chunk the error is an ordinary HTTP error: let the caller render it.

@@ -15,7 +15,7 @@ import { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from '../http/context.js';
 import { errorBody, streamErrorFrame } from '../errors/render.js';
 import { FrameBatch } from '../http/frame-batch.js';
-import { drained, startStream } from '../http/respond.js';
+import { startStream } from '../http/respond.js';
 import { responseUsage, usageOfResponse, type ResponseObject } from '../responses/response-object.js';
 import type { PromptCounter } from '../tokens/prompt-counter.js';
 import { countOutput } from './usage-count.js';
@@ -60,10 +60,7 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
   // The frames of one upstream read leave in one write (http/frame-batch.ts).
   const frames = new FrameBatch(res);
   const send = async (frame: string) => {
-    if (!frames.add(frame)) {
-      frames.flush();
-      await drained(res);
-    }
+    if (!frames.add(frame)) await frames.drained();
   };
   const write = (ev: Obj) => {
     ev.sequence_number = seq++;

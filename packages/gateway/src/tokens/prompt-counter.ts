@@ -53,6 +53,11 @@ const DEFAULT_INLINE_CHARS = 1024;
 const DEFAULT_MEMO_TEXTS = 100_000;
 /** Texts this short cost less to count than to look up. */
 const MIN_MEMO_CHARS = 16;
+/**
+ * Texts longer than this are not remembered: their SHA-256 would be computed on the event loop
+ * (about 2 ms a megabyte), where counting them goes to a worker anyway.
+ */
+const MAX_MEMO_CHARS = 64 * 1024;
 
 interface Pending {
   job: CountJob;
@@ -83,8 +88,9 @@ export class PromptCounter {
    */
   async count(prompts: PromptText[], stopAbove: number): Promise<Counted[]> {
     const out = new Array<Counted | undefined>(prompts.length);
-    // What is left to count, per prompt: its framing plus its remembered texts' counts, and the others.
-    const rest: { i: number; prompt: PromptText }[] = [];
+    // What is left to count, per prompt: its framing plus its remembered texts' counts, and the
+    // others with the keys to remember them by.
+    const rest: { i: number; left: Unremembered }[] = [];
     let chars = 0;
     for (let i = 0; i < prompts.length; i++) {
       const p = prompts[i]!;
@@ -94,44 +100,55 @@ export class PromptCounter {
         continue;
       }
       const left = this.remembered(p);
-      rest.push({ i, prompt: left });
-      for (const t of left.texts) chars += t.length;
+      rest.push({ i, left });
+      for (const t of left.prompt.texts) chars += t.length;
     }
     if (rest.length === 0) return out as Counted[];
-    const counted = chars <= this.inlineChars || !this.pool ? rest.map((r) => countPrompt(r.prompt, stopAbove)) : await this.pool.run({ prompts: rest.map((r) => r.prompt), stopAbove });
-    rest.forEach(({ i, prompt }, k) => {
+    const counted = chars <= this.inlineChars || !this.pool ? rest.map((r) => countPrompt(r.left.prompt, stopAbove)) : await this.pool.run({ prompts: rest.map((r) => r.left.prompt), stopAbove });
+    rest.forEach(({ i, left }, k) => {
       const c = counted[k]!;
-      c.texts?.forEach((tokens, j) => this.remember(prompt.texts[j]!, tokens));
+      c.texts?.forEach((tokens, j) => {
+        const key = left.keys[j];
+        if (key !== undefined) this.known!.set(key, tokens);
+      });
       out[i] = { tokens: c.tokens, exact: c.exact };
     });
     return out as Counted[];
   }
 
-  /** `p` with its remembered texts' counts moved into its framing. */
-  private remembered(p: PromptText): PromptText {
-    if (!this.known) return p;
+  /**
+   * `p` with its remembered texts' counts moved into its framing, and for each text left the key
+   * to remember its count by (undefined: not remembered). Each text is hashed once.
+   */
+  private remembered(p: PromptText): Unremembered {
+    const known = this.known;
+    if (!known) return { prompt: p, keys: [] };
     let fixed = p.fixed;
-    let texts: string[] | undefined;
-    for (let j = 0; j < p.texts.length; j++) {
-      const t = p.texts[j]!;
-      const n = t.length === 0 ? 0 : t.length < MIN_MEMO_CHARS ? undefined : this.known.get(textKey(t));
-      if (n === undefined) {
-        texts?.push(t);
+    const texts: string[] = [];
+    const keys: (string | undefined)[] = [];
+    for (const t of p.texts) {
+      if (t.length === 0) continue;
+      const key = t.length < MIN_MEMO_CHARS || t.length > MAX_MEMO_CHARS ? undefined : textKey(t);
+      const n = key === undefined ? undefined : known.get(key);
+      if (n !== undefined) {
+        fixed += n;
         continue;
       }
-      fixed += n;
-      texts ??= p.texts.slice(0, j);
+      texts.push(t);
+      keys.push(key);
     }
-    return texts ? { fixed, texts } : p;
-  }
-
-  private remember(text: string, tokens: number): void {
-    if (this.known && text.length >= MIN_MEMO_CHARS) this.known.set(textKey(text), tokens);
+    return { prompt: { fixed, texts }, keys };
   }
 
   close(): Promise<void> {
     return this.pool?.close() ?? Promise.resolve();
   }
+}
+
+/** A prompt's texts not remembered, with the keys to remember their counts by (`keys[j]` for `prompt.texts[j]`). */
+interface Unremembered {
+  prompt: PromptText;
+  keys: (string | undefined)[];
 }
 
 /** What a text is remembered by (base64: the shortest of crypto.hash's encodings). */

@@ -81,10 +81,10 @@ export interface LedgerStats {
   invalidJournalLines: number;
 }
 
-/** A recorded event waiting for the database: as its journal line when the writer takes lines, else as the event. */
+/** A recorded event waiting for the database. */
 interface Buffered {
-  event: UsageEvent | undefined;
-  line: string | undefined;
+  /** Its journal line when the writer takes lines (`writeLines`), else the event. */
+  entry: UsageEvent | string;
   /** The journal segment holding this event's line, if it was journaled. */
   seq: number | undefined;
 }
@@ -252,8 +252,7 @@ export class UsageLedger {
       }
       return;
     }
-    if (this.writeLines) this.buffer.push({ event: undefined, line: line ?? serializeUsageEvent(e), seq });
-    else this.buffer.push({ event: e, line: undefined, seq });
+    this.buffer.push({ entry: this.writeLines ? (line ?? serializeUsageEvent(e)) : e, seq });
     if (seq !== undefined) this.uncommitted.set(seq, (this.uncommitted.get(seq) ?? 0) + 1);
     // A full batch flushes now, unless the database is failing (then the backoff decides).
     if (this.buffer.length >= this.batchSize && this.failures === 0) this.wake();
@@ -327,7 +326,7 @@ export class UsageLedger {
     let left = count;
     while (left > 0 && this.buffer.length > 0) {
       const batch = this.buffer.slice(0, Math.min(left, this.batchSize));
-      const r = this.writeLines ? await this.writeLines(batch.map((b) => b.line!).join('\n')) : await this.write(batch.map((b) => b.event!));
+      const r = this.writeLines ? await this.writeLines(batch.map((b) => b.entry).join('\n')) : await this.write(batch.map((b) => b.entry as UsageEvent));
       // Only this (exclusive) drain removes from the front; `record` only appends.
       this.buffer.splice(0, batch.length);
       left -= batch.length;

@@ -1,4 +1,5 @@
 /** Human output: aligned tables and key/value blocks. */
+import { formatUsd, PICO_PER_CENT } from '../../billing/pricing.js';
 
 export const time = (s: unknown): string => (typeof s === 'number' ? new Date(s * 1000).toISOString().replace('.000Z', 'Z') : '-');
 
@@ -19,16 +20,16 @@ export function fields(pairs: [string, string][]): string {
 }
 
 /**
+ * OpenAI's `threshold_amount` (spend limits and alerts) counts US cents; shown with the dollars a
+ * person typed (`--hard 500` → `50000 cents (USD 500.00)`), by the one money formatter.
+ */
+const cents = (v: number): string => `${v} cents (USD ${formatUsd(BigInt(v) * PICO_PER_CENT, 2)})`;
+
+/**
  * Every field of an API object as `key: value` lines, whatever fields it has (an endpoint that
  * gains fields shows them without a change here): nested objects as `parent.child`, `*_at`
  * numbers (Unix seconds) as times, arrays of objects as JSON. `object` fields and those in `omit` are left out.
  */
-/**
- * OpenAI's `threshold_amount` (spend limits and alerts) counts US cents; shown with the dollars a
- * person typed (`--hard 500` → `50000 cents (USD 500.00)`).
- */
-const cents = (v: number): string => `${v} cents (USD ${Math.trunc(v / 100)}.${String(Math.abs(v) % 100).padStart(2, '0')})`;
-
 export function objectFields(o: Record<string, unknown>, omit: readonly string[] = []): string {
   const pairs: [string, string][] = [];
   const walk = (prefix: string, obj: Record<string, unknown>) => {
@@ -38,7 +39,7 @@ export function objectFields(o: Record<string, unknown>, omit: readonly string[]
       if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0) walk(`${name}.`, v as Record<string, unknown>);
       else if (v !== null && typeof v === 'object' && !Array.isArray(v)) pairs.push([name, '{}']);
       else if (Array.isArray(v) && v.some((x) => x !== null && typeof x === 'object')) pairs.push([name, JSON.stringify(v)]);
-      else pairs.push([name, /_at$/.test(k) && typeof v === 'number' ? time(v) : k === 'threshold_amount' && typeof v === 'number' ? cents(v) : cell(v)]);
+      else pairs.push([name, /_at$/.test(k) && typeof v === 'number' ? time(v) : k === 'threshold_amount' && Number.isSafeInteger(v) ? cents(v as number) : cell(v)]);
     }
   };
   walk('', o);

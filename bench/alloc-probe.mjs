@@ -11,7 +11,7 @@ if (file) {
   const session = new Session();
   session.connect();
   session.post('HeapProfiler.enable');
-  session.post('HeapProfiler.startSampling', { samplingInterval: 8192, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  session.post('HeapProfiler.startSampling', { samplingInterval: 8192, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env.TOLLGATE_BENCH_ALLOC_SURVIVORS !== '1' });
   // The in-thread inspector session answers synchronously, so this runs to the end inside 'exit'.
   process.on('exit', () => {
     session.post('HeapProfiler.stopSampling', (err, r) => {

@@ -8,6 +8,7 @@
 //   npm run bench -- --targets b-fixed,c-fixed --connections 50 --port-offset 100   # ports 18181...
 //   npm run bench -- --targets b-fixed,c-fixed --cpu-prof /tmp/prof   # a V8 CPU profile per proxy and gateway
 //   npm run bench -- --targets c-fixed --alloc-prof /tmp/alloc          # where each gateway allocates (bench/alloc-top.mjs)
+//   npm run bench -- --targets c-fixed --alloc-prof /tmp/alloc --survivors   # only what outlived a scavenge
 //   npm run bench -- --targets b-stream,c-stream --baseline ../before   # beside another built checkout's gateway, same rounds
 //   npm run bench -- --targets c-fixed --trace-gc                       # scavenges, their ms and what was promoted, per 1,000 requests
 //
@@ -28,7 +29,7 @@
 // p99 during the run (bench/eld-probe.mjs, preloaded into every single-process gateway), and the
 // ratios c/b and c/a (streamed targets against b-stream, c-fixed against b-fixed).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -50,9 +51,13 @@ const PORT_OFFSET = Number(arg('port-offset', '0'));
 const CPU_PROF_DIR = arg('cpu-prof', undefined);
 // --alloc-prof DIR: each gateway writes where it allocated (<target>.heapprofile, freed objects
 // included: bench/alloc-probe.mjs); `node bench/alloc-top.mjs DIR/<target>.heapprofile` lists the sites.
+// With --survivors it samples only what outlived a scavenge (promoted to the old generation, or
+// still alive at exit): the allocations that make mark-compacts and copy work, not all churn.
 const ALLOC_PROF_DIR = arg('alloc-prof', undefined);
+if (ALLOC_PROF_DIR) mkdirSync(ALLOC_PROF_DIR, { recursive: true });
+const ALLOC_SURVIVORS = process.argv.includes('--survivors');
 const cpuProf = (name) => (CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR, '--cpu-prof-name', `${name}.cpuprofile`] : []);
-const allocProf = (name) => (ALLOC_PROF_DIR ? { args: ['--import', new URL('./alloc-probe.mjs', import.meta.url).pathname], env: { TOLLGATE_BENCH_ALLOC_FILE: join(ALLOC_PROF_DIR, `${name}.heapprofile`) } } : { args: [], env: {} });
+const allocProf = (name) => (ALLOC_PROF_DIR ? { args: ['--import', new URL('./alloc-probe.mjs', import.meta.url).pathname], env: { TOLLGATE_BENCH_ALLOC_FILE: join(ALLOC_PROF_DIR, `${name}.heapprofile`), ...(ALLOC_SURVIVORS ? { TOLLGATE_BENCH_ALLOC_SURVIVORS: '1' } : {}) } } : { args: [], env: {} });
 // --baseline DIR: another checkout of Tollgate, built (its packages/gateway/dist), whose gateway
 // runs beside this tree's in the same rounds as `<target>:base` (ports +200): a change measured
 // against the code before it in one run, under the same machine noise. The gateway targets

@@ -16,7 +16,7 @@ import { ApiError } from '../errors/api-error.js';
 import { readJsonBody } from '../http/body.js';
 import { header, type RequestContext } from '../http/context.js';
 import { sendJson, sendJsonText } from '../http/respond.js';
-import { chunkText } from '../upstream/chunk-text.js';
+import { answerText } from '../upstream/chunk-text.js';
 import type { Handler } from '../http/router.js';
 import type { InferenceEndpoint } from '../upstream/engine.js';
 import { validateInferenceCounted, validateResponses, type ResponsesTurn, type ValidatedRequest } from '../validation/index.js';
@@ -145,7 +145,7 @@ class Run {
         produced = usage.total_tokens;
         await this.finish({ usage, estimated: !reported, status: 200, errorCode: null, errorMessage: null });
         // Relayed unchanged: sent as the engine wrote it when its text is known.
-        const text = chunkText(result.body);
+        const text = answerText(result.body);
         if (text === undefined) sendJson(ctx, 200, result.body);
         else sendJsonText(ctx, 200, text);
       } else {

@@ -42,20 +42,21 @@ export async function relayStream(
   let last: Record<string, unknown> | undefined;
   try {
     for await (const chunk of chunks) {
-      if (ctx.signal.aborted) break;
+      if (ctx.clientGone.aborted) break;
       last = chunk;
       const reported = chunk.usage === null || chunk.usage === undefined ? undefined : readUsage(chunk.usage);
       if (reported) usage = reported;
       const choices = chunk.choices;
       // The chunk as it came when it is sent unchanged: no second JSON.stringify.
-      let json = chunkText(chunk);
+      let json = chunkText(chunks, chunk);
       if (reported && Array.isArray(choices) && choices.length === 0) {
         if (!clientWantsUsage) continue;
       } else {
         text.addChunk(chunk);
         if (!clientWantsUsage && 'usage' in chunk) {
           json = json !== undefined && chunk.usage === null ? withoutNullUsage(json) : undefined;
-          delete chunk.usage;
+          // Only a chunk serialized again needs the field gone (a delete makes the object slow).
+          if (json === undefined) delete chunk.usage;
         }
       }
       if (!started) {
@@ -66,10 +67,10 @@ export async function relayStream(
     }
   } catch (e) {
     // Before the first chunk the error is an ordinary HTTP error: let the caller render it.
-    if (!started && !ctx.signal.aborted) throw e;
+    if (!started && !ctx.clientGone.aborted) throw e;
     error = e instanceof ApiError ? e : new ApiError('server_error', {}, { cause: e });
   }
-  const disconnected = ctx.signal.aborted;
+  const disconnected = ctx.clientGone.aborted;
   const completionTokens = usage?.completion_tokens ?? (await text.tokens());
   const billed = await settle({ usage, completionTokens, error, disconnected });
   frames.flush();

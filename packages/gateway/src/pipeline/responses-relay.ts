@@ -68,7 +68,7 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
   };
   try {
     for await (const ev of events) {
-      if (ctx.signal.aborted) break;
+      if (ctx.clientGone.aborted) break;
       // Read to the end (an upstream connection goes back to its pool), but nothing follows the terminal event.
       if (terminal) continue;
       const type = String(ev.type);
@@ -87,13 +87,13 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
       await write(ev);
     }
     // An upstream that ends without a terminal event was cut short.
-    if (!terminal && !ctx.signal.aborted) throw new ApiError('upstream_invalid_response');
+    if (!terminal && !ctx.clientGone.aborted) throw new ApiError('upstream_invalid_response');
   } catch (e) {
     // Before the first event the error is an ordinary HTTP error: let the caller render it.
-    if (!started && !ctx.signal.aborted) throw e;
+    if (!started && !ctx.clientGone.aborted) throw e;
     error = e instanceof ApiError ? e : new ApiError('server_error', {}, { cause: e });
   }
-  const disconnected = ctx.signal.aborted;
+  const disconnected = ctx.clientGone.aborted;
   const reported = terminal ? usageOfResponse((terminal.response as Obj | undefined)?.usage) : undefined;
   const completionTokens = reported?.completion_tokens ?? (await countOutput(opts.counter, produced.join('')));
   let final: ResponseObject | undefined;

@@ -2,8 +2,8 @@
  * The JSON text a streamed chunk (or a whole JSON answer) arrived as, kept beside the parsed
  * object, so that a relay can send what it did not change as it came instead of serializing it
  * again (JSON.stringify of every chunk was a steady part of the streaming relay's CPU, and of a
- * large embeddings answer a second full pass on the event loop). A WeakMap, not a property: a copy
- * of the object, or one built by another engine, has no text and is serialized as before.
+ * large embeddings answer a second full pass on the event loop). Never a property of the object:
+ * a copy of it, or one built by another engine, has no text and is serialized as before.
  *
  * Whoever changes a chunk in place must not use its text afterwards; the relay only ever drops
  * the `usage` field, handled by `withoutNullUsage`.
@@ -12,19 +12,36 @@
 
 const texts = new WeakMap<object, string>();
 
-/** Records `text` as the JSON that `chunk` was parsed from (single-line text only: one SSE data line). */
-export function keepChunkText(chunk: object, text: string): void {
-  if (text.indexOf('\n') === -1 && text.indexOf('\r') === -1) texts.set(chunk, text);
-}
-
 /** Records `text` as the JSON body that `answer` (a whole non-streamed answer) was parsed from. */
 export function keepAnswerText(answer: object, text: string): void {
   texts.set(answer, text);
 }
 
-/** The JSON text `chunk` (or an answer) was parsed from, if known. */
-export function chunkText(chunk: object): string | undefined {
-  return texts.get(chunk);
+/** The JSON text `answer` was parsed from, if known. */
+export function answerText(answer: object): string | undefined {
+  return texts.get(answer);
+}
+
+/**
+ * A chunk iterator that knows the text of the chunk it handed out last. A stream's chunks are
+ * read one at a time, in order, so that one text is all a relay ever asks for; keeping it on the
+ * stream costs nothing per chunk, where a WeakMap entry per chunk cost a few percent of the
+ * streaming relay's CPU (and its entries are extra work for every scavenge).
+ */
+export interface ChunkTexts {
+  /** The single-line JSON text `chunk` was parsed from, if it is the chunk handed out last; else undefined. */
+  textOf(chunk: object): string | undefined;
+}
+
+/** The text of `chunk` as `chunks` (any chunk iterable) received it, if it keeps texts (ChunkTexts). */
+export function chunkText(chunks: unknown, chunk: object): string | undefined {
+  const source = chunks as Partial<ChunkTexts>;
+  return typeof source.textOf === 'function' ? source.textOf(chunk) : undefined;
+}
+
+/** Whether `text` can be sent as one SSE data line (it holds no line end). */
+export function isOneLine(text: string): boolean {
+  return text.indexOf('\n') === -1 && text.indexOf('\r') === -1;
 }
 
 const NULL_USAGE = ',"usage":null}';

@@ -1,8 +1,9 @@
 /**
- * A non-streamed answer reaches the caller as the engine wrote it: the gateway reads it (usage,
- * errors) but does not serialize it again, so number spellings (`1.0`, `1e-05`), escapes and key
- * order survive, and a large embeddings answer costs no second pass on the event loop. Usage is
- * still read from it and billed.
+ * An answer reaches the caller as the engine wrote it: the gateway reads it (usage, errors) but
+ * does not serialize it again, so number spellings (`1.0`, `1e-05`), escapes and key order
+ * survive, and a large embeddings answer costs no second pass on the event loop. Usage is still
+ * read from it and billed. Streamed chunks too, each as its data line came; the only change is
+ * the `"usage":null` the gateway asked the engine for, dropped when the client did not ask.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingDb } from '../../src/store/billing-tables.js';
@@ -21,8 +22,21 @@ const CHAT =
 const EMBEDDINGS =
   '{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.0123400,-1e-05,1.0,2.50E+2]}],' + '"model":"upstream-embed","usage":{"prompt_tokens":4,"total_tokens":4}}';
 
+/** Chunks of a stream, with spellings JSON.stringify would change; each engine chunk carries `"usage":null`. */
+const STREAM_CHUNKS = [
+  '{"id":"chatcmpl-s","object":"chat.completion.chunk","created":1700000000,"model":"upstream-model","choices":[{"index":0,"delta":{"role":"assistant","content":"caf\\u00e9"},"logprobs":null,"finish_reason":null,"score":1.0}],"usage":null}',
+  '{"id":"chatcmpl-s","object":"chat.completion.chunk","created":1700000000,"model":"upstream-model","choices":[{"index":0,"delta":{"content":" \\/ 2.50E+2"},"logprobs":null,"finish_reason":null}],"usage":null}',
+  '{"choices":[{"index":0,"delta":{},"finish_reason":"stop","score":-1e-05}],"id":"chatcmpl-s","object":"chat.completion.chunk","created":1700000000,"model":"upstream-model","usage":null}',
+];
+const STREAM_USAGE = '{"id":"chatcmpl-s","object":"chat.completion.chunk","created":1700000000,"model":"upstream-model","choices":[],"usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15}}';
+const STREAM = [...STREAM_CHUNKS, STREAM_USAGE].map((c) => `data: ${c}\n\n`).join('') + 'data: [DONE]\n\n';
+
 beforeAll(async () => {
-  up = await startFakeUpstream((req, res) => text(res, 200, req.path.endsWith('/embeddings') ? EMBEDDINGS : CHAT, { 'content-type': 'application/json' }));
+  up = await startFakeUpstream((req, res) => {
+    if (req.path.endsWith('/embeddings')) return text(res, 200, EMBEDDINGS, { 'content-type': 'application/json' });
+    if ((req.body as { stream?: boolean }).stream) return text(res, 200, STREAM, { 'content-type': 'text/event-stream' });
+    text(res, 200, CHAT, { 'content-type': 'application/json' });
+  });
   gw = await startTestGateway({
     models: [upstreamModel('chat-up', [{ base_url: up.baseUrl }]), upstreamModel('embed-up', [{ base_url: up.baseUrl }], { type: 'embedding' })],
   });
@@ -58,5 +72,25 @@ describe('non-streamed answers', () => {
     expect(r.status).toBe(200);
     expect(r.text).toBe(EMBEDDINGS);
     await expect.poll(() => billed(r.requestId!)).toEqual({ prompt_tokens: 4, completion_tokens: 0, estimated: expect.anything(), status_code: 200 });
+  });
+});
+
+describe('streamed answers', () => {
+  /** The data lines of an SSE body, in order. */
+  const dataLines = (body: string) => body.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice('data: '.length));
+
+  it('a client that asked for usage gets every chunk byte for byte as the engine wrote it, usage chunk included, and that usage is billed', async () => {
+    const r = await post('/chat/completions', { model: 'chat-up', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] });
+    expect(r.status).toBe(200);
+    expect(dataLines(r.text)).toEqual([...STREAM_CHUNKS, STREAM_USAGE, '[DONE]']);
+    await expect.poll(() => billed(r.requestId!)).toEqual({ prompt_tokens: 12, completion_tokens: 3, estimated: expect.anything(), status_code: 200 });
+    expect(Boolean((await billed(r.requestId!))!.estimated)).toBe(false);
+  });
+
+  it('a client that did not ask gets the same chunks without the usage the gateway asked for, and is billed the same', async () => {
+    const r = await post('/chat/completions', { model: 'chat-up', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    expect(r.status).toBe(200);
+    expect(dataLines(r.text)).toEqual([...STREAM_CHUNKS.map((c) => c.replace(',"usage":null}', '}')), '[DONE]']);
+    await expect.poll(() => billed(r.requestId!)).toEqual({ prompt_tokens: 12, completion_tokens: 3, estimated: expect.anything(), status_code: 200 });
   });
 });

@@ -14,6 +14,11 @@
  *
  * The connect timeout is undici's (the pool's `connect.timeout`). Real timers: undici's own
  * timeouts are real time too, and these bound real sockets.
+ *
+ * The idle deadline is armed around every read of the upstream body (a stream has dozens), so it
+ * is kept lazily: one timer that, when it fires, checks how long the read under way has waited
+ * and fires or sleeps for the rest. A wait costs a clock read, where a timer made and cleared per
+ * read was a steady part of the streaming relay's CPU.
  */
 import { formatDuration, type ErrorId } from '@tollgate/protocol';
 import type { Timeouts } from '../../config/types.js';
@@ -26,6 +31,8 @@ export class AttemptControl {
   private total: NodeJS.Timeout | undefined;
   private firstByte: NodeJS.Timeout | undefined;
   private idle: NodeJS.Timeout | undefined;
+  /** performance.now() when the wait on the upstream under way began; undefined while not waiting. */
+  private waitingSince: number | undefined;
   private readonly onClientAbort = () => this.controller.abort(this.client.reason);
 
   constructor(
@@ -59,12 +66,13 @@ export class AttemptControl {
   /** Starts the idle deadline for one wait on the upstream. */
   armIdle(): void {
     if (this.firstByte !== undefined || this.controller.aborted) return;
-    this.idle = this.timer('upstream_idle_timeout', this.timeouts.idle_ms);
+    this.waitingSince = performance.now();
+    this.idle ??= this.idleTimer(this.timeouts.idle_ms);
   }
 
+  /** The wait is over (data came, or it failed); the timer, if any, stays for the next wait. */
   disarmIdle(): void {
-    clearTimeout(this.idle);
-    this.idle = undefined;
+    this.waitingSince = undefined;
   }
 
   /** The attempt is over: no deadline may fire any more. */
@@ -72,8 +80,25 @@ export class AttemptControl {
     clearTimeout(this.total);
     clearTimeout(this.firstByte);
     clearTimeout(this.idle);
-    this.total = this.firstByte = this.idle = undefined;
+    this.total = this.firstByte = this.idle = this.waitingSince = undefined;
     this.client.removeEventListener('abort', this.onClientAbort);
+  }
+
+  /**
+   * Fires `upstream_idle_timeout` once a wait has lasted idle_ms: when it runs, a wait that began
+   * later gets a timer for the rest of its idle_ms, and no wait under way leaves no timer.
+   */
+  private idleTimer(ms: number): NodeJS.Timeout {
+    const t = setTimeout(() => {
+      this.idle = undefined;
+      const since = this.waitingSince;
+      if (since === undefined || this.controller.aborted) return;
+      const left = since + this.timeouts.idle_ms - performance.now();
+      if (left <= 0) this.controller.abort(new ApiError('upstream_idle_timeout', { timeout: formatDuration(this.timeouts.idle_ms) }));
+      else this.idle = this.idleTimer(left);
+    }, ms);
+    t.unref();
+    return t;
   }
 
   private timer(id: ErrorId, ms: number): NodeJS.Timeout {

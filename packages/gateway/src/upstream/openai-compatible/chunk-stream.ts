@@ -16,7 +16,7 @@ import type { Readable } from 'node:stream';
 import type { Timeouts } from '../../config/types.js';
 import { ApiError } from '../../errors/api-error.js';
 import type { BreakerOutcome } from '../breaker.js';
-import { keepChunkText } from '../chunk-text.js';
+import { isOneLine, type ChunkTexts } from '../chunk-text.js';
 import type { AttemptControl } from './attempt-control.js';
 import { errorObjectOf, mapUpstreamError, statusOfErrorObject, type UpstreamErrorObject } from './error-map.js';
 import { AttemptError, MappedAnswer, toAttemptError } from './failure.js';
@@ -44,11 +44,16 @@ export interface ChunkStreamOptions {
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 const noop = () => {};
 
-export class UpstreamChunkStream implements AsyncIterableIterator<Chunk> {
+export class UpstreamChunkStream implements AsyncIterableIterator<Chunk>, ChunkTexts {
   private readonly reader: AsyncIterator<Buffer>;
   private readonly parser = new SseParser();
   private queue: Chunk[] = [];
+  /** The JSON text of each queued chunk (undefined when it cannot be relayed as it came). */
+  private texts: (string | undefined)[] = [];
   private head = 0;
+  /** The chunk `next()` handed out last, and its text (ChunkTexts). */
+  private lastChunk: Chunk | undefined;
+  private lastText: string | undefined;
   private started = false;
   private sawDone = false;
   private bodyEnded = false;
@@ -117,14 +122,23 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk> {
   async return(): Promise<IteratorResult<Chunk, undefined>> {
     this.finish('ignored');
     this.queue = [];
+    this.texts = [];
     this.head = 0;
     return DONE;
   }
 
+  textOf(chunk: object): string | undefined {
+    return chunk === this.lastChunk ? this.lastText : undefined;
+  }
+
   private take(): Chunk {
-    const c = this.queue[this.head++]!;
+    const i = this.head++;
+    const c = this.queue[i]!;
+    this.lastChunk = c;
+    this.lastText = this.texts[i];
     if (this.head === this.queue.length) {
       this.queue = [];
+      this.texts = [];
       this.head = 0;
     }
     return c;
@@ -178,8 +192,8 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk> {
       const err = errorObjectOf(value) ?? ((ev.event === 'error' || (events && (value as Chunk).type === 'error')) && isObject ? (value as UpstreamErrorObject) : undefined) ?? (events && isObject ? failedError(value as Chunk) : undefined);
       if (err) throw new MappedAnswer(mapUpstreamError(statusOfErrorObject(err), { error: err }, {}, this.opts.overloadStatus));
       if (!isObject) throw new ApiError('upstream_invalid_response');
-      if (!events) keepChunkText(value as Chunk, ev.data);
       this.queue.push(value as Chunk);
+      this.texts.push(!events && isOneLine(ev.data) ? ev.data : undefined);
       this.track(value as Chunk);
       if (events && RESPONSES_TERMINAL.has(String((value as Chunk).type))) this.sawDone = true;
       if (!this.started && (events ? eventCarriesOutput(value as Chunk) : carriesOutput(value as Chunk))) {

@@ -1,6 +1,7 @@
 /**
- * The commands that run here rather than call a gateway: serve, simulate, docs and batch. Their
- * code is loaded only when run, so that the admin verbs start without loading the gateway.
+ * The commands that run here rather than call a gateway: serve, config, simulate, docs and
+ * batch. Their code is loaded only when run, so that the admin verbs start without loading the
+ * gateway.
  * @module
  */
 import { CATALOG } from '@tollgate/protocol';
@@ -20,11 +21,14 @@ function serverExitCodes(startFailures: string): string {
   ]);
 }
 
+/** `--config` of serve and config check: the same file either way (config-path.ts). */
+const CONFIG_FLAG = valueFlag('FILE', 'the config file (default $TOLLGATE_CONFIG, else ./tollgate.yaml when present)');
+
 export const SERVE: LocalCommandSpec = {
   resource: 'serve',
   summary: 'run the gateway',
   args: [],
-  flags: { config: valueFlag('FILE', 'the config file (default $TOLLGATE_CONFIG, else ./tollgate.yaml when present)'), port: valueFlag('N', 'listen port'), host: valueFlag('HOST', 'listen address'), workers: valueFlag('N', "gateway processes on the one port (default 1; 'auto': one per core; more than one needs Redis)") },
+  flags: { config: CONFIG_FLAG, port: valueFlag('N', 'listen port'), host: valueFlag('HOST', 'listen address'), workers: valueFlag('N', "gateway processes on the one port (default 1; 'auto': one per core; more than one needs Redis)") },
   details: `Without a config file it serves the built-in simulator models on SQLite (./data/tollgate.db).
 On the first start it creates an organization, a user, an API key and (unless TOLLGATE_ADMIN_KEY
 is set) an admin key, and saves the keys to ./data/first-start-credentials.env (readable only by
@@ -83,6 +87,34 @@ export const DOCS: LocalCommandSpec = {
   local: async (a, io) => (await import('./docs.js')).docsCommand(a, io),
 };
 
+/**
+ * `config check`, and `config show` the same under another name: what `serve` would run with.
+ * `summary` is the verb's line in the help.
+ */
+function configVerb(verb: string, summary: string): LocalCommandSpec {
+  return {
+    resource: 'config',
+    verb,
+    summary,
+    args: [],
+    flags: { config: CONFIG_FLAG, json: { value: false, help: 'print JSON (with "source": the file, null for the built-in defaults) instead of YAML' } },
+    details: `Reads the config as \`tollgate serve\` does: the file, the environment's overrides (TOLLGATE_PORT,
+TOLLGATE_DATABASE_URL, ...) and every check, and prints the configuration the gateway would run
+with, every default filled in. It starts nothing and connects to nothing (the database, Redis and
+the upstreams are not tried). Secrets are never printed: the admin key, the key-hashing secret and
+the metrics token show as set or not set; URLs lose their user, password and query values, and
+upstream headers their values. An invalid config prints the problems \`serve\` would, on stderr.`,
+    exitCodes: exitHelp([
+      [EXIT.ok, 'the config is valid (printed)'],
+      [EXIT.usage, 'usage or config error'],
+    ]),
+    local: async (a, io) => (await import('./config-check.js')).configCheckCommand(a, io),
+  };
+}
+
+export const CONFIG_CHECK = configVerb('check', 'check the config and print the effective configuration (defaults filled in, secrets hidden)');
+export const CONFIG_SHOW = configVerb('show', 'the same as config check');
+
 /** `batch` is the client library's command: it reads its own options (-o, -c, --base-url, ...). */
 export const BATCH: RawCommandSpec = {
   resource: 'batch',
@@ -95,7 +127,7 @@ export const BATCH: RawCommandSpec = {
   },
 };
 
-export const GATEWAY_COMMANDS = [SERVE, SIMULATE, DOCS, BATCH] as const;
+export const GATEWAY_COMMANDS = [SERVE, CONFIG_CHECK, CONFIG_SHOW, SIMULATE, DOCS, BATCH] as const;
 
 function wrap(text: string, width: number, indent: string): string {
   const lines: string[] = [];

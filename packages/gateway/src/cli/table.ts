@@ -23,6 +23,7 @@ export const SECTIONS: readonly Section[] = [
     title: 'Gateway',
     resources: {
       serve: 'run the gateway (TOLLGATE_CONFIG names the config too)',
+      config: 'check the config and print the effective configuration, secrets hidden (check, show)',
       simulate: 'serve the simulator engine alone (OpenAI-compatible, no keys)',
       docs: 'print the error reference (Markdown)',
       batch: 'run an OpenAI Batch-format file through the API (TOLLGATE_URL with TOLLGATE_API_KEY)',

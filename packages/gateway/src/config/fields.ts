@@ -6,14 +6,14 @@
  * @module
  */
 import { z } from 'zod';
-import { looksLikeUrl, redactUrl } from './redact-url.js';
+import { redactIfUrl } from './redact-url.js';
 
 /**
  * A wrong value as a message quotes it. A URL is quoted without its user and password
  * (redact-url.ts): `database.url: …, got "postgresx://***@db/x"`, never the password.
  */
 export const show = (v: unknown): string =>
-  typeof v === 'string' ? JSON.stringify(looksLikeUrl(v) ? redactUrl(v) : v) : v === undefined ? 'nothing' : (JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' && looksLikeUrl(x) ? redactUrl(x) : x)) ?? String(v));
+  typeof v === 'string' ? JSON.stringify(redactIfUrl(v)) : v === undefined ? 'nothing' : (JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' ? redactIfUrl(x) : x)) ?? String(v));
 
 /** The error of a value that does not fit: `expected <what>, got <value>`, or `required`. */
 export const expected =

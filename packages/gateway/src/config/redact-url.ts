@@ -14,3 +14,14 @@ export const redactUrl = (url: string): string => url.replace(/^([a-z][a-z0-9+.-
 
 /** Whether `s` starts like a URL (`scheme:`): then its credentials, if any, are masked when shown. */
 export const looksLikeUrl = (s: string): boolean => /^[a-z][a-z0-9+.-]*:/i.test(s);
+
+/** `s` with its user and password masked (redactUrl) when it looks like a URL; anything else unchanged. */
+export const redactIfUrl = (s: string): string => (looksLikeUrl(s) ? redactUrl(s) : s);
+
+/**
+ * The URL with every query value replaced by `***` (`?sslmode=***&password=***`; a bare `?token`
+ * as `?***`): a password or an API key can ride in the query (`postgres://host/db?password=…`,
+ * `https://host/v1?api-key=…`). The names and the fragment are kept; without `?`, unchanged.
+ */
+export const redactQuery = (url: string): string =>
+  url.replace(/\?([^#]*)/, (_m, query: string) => `?${query.split('&').map((p) => (p === '' ? p : p.includes('=') ? `${p.slice(0, p.indexOf('='))}=***` : '***')).join('&')}`);

@@ -1,0 +1,44 @@
+/**
+ * The configuration as `tollgate config check` prints it, with no secret in it. What the schema
+ * can hold a secret in, and how each is shown:
+ * - `secrets` (the admin key, the key-hashing secret and its previous one, the metrics token, read
+ *   from the environment): `set` or `not set`;
+ * - every URL (database.url, redis.url, smtp.url, a deployment's base_url, webhook URLs, ...):
+ *   user and password masked (redactUrl), and every query value (redactQuery);
+ * - redis.cluster_nodes: masked like URLs, with or without a scheme (`:password@host:port`);
+ * - a deployment's `headers` (an `Authorization` or `api-key` header): names kept, values `***`.
+ * The other secrets stay in the environment: the config holds only the names of their variables
+ * (`api_key_env`, `client_secret_env`, `secret_env`, `token_env`), shown as they are.
+ * @module
+ */
+import { looksLikeUrl, redactQuery, redactUrl } from './redact-url.js';
+import type { Config } from './types.js';
+
+export type SecretState = 'set' | 'not set';
+
+/** `Config` without `source`, its `secrets` as whether each is set. */
+export type RedactedConfig = Omit<Config, 'source' | 'secrets'> & { secrets: Record<keyof Config['secrets'], SecretState> };
+
+const MASK = '***';
+
+const maskUrl = (s: string): string => (looksLikeUrl(s) ? redactQuery(redactUrl(s)) : s);
+
+/** `v` (plain data: mappings, lists, scalars) with every string in it passed through `f`. */
+function mapStrings<T>(v: T, f: (s: string) => string): T {
+  if (typeof v === 'string') return f(v) as T;
+  if (Array.isArray(v)) return v.map((x: unknown) => mapStrings(x, f)) as T;
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapStrings(x, f)])) as T;
+  return v;
+}
+
+/** The configuration with every secret masked, as listed above (a copy; `config` is not changed). */
+export function redactConfig(config: Config): RedactedConfig {
+  const { source: _source, secrets, ...rest } = config;
+  const shown = mapStrings(rest, maskUrl);
+  return {
+    ...shown,
+    redis: shown.redis && { ...shown.redis, cluster_nodes: shown.redis.cluster_nodes.map(redactUrl) },
+    models: shown.models.map((m) => ({ ...m, deployments: m.deployments.map((d) => ({ ...d, headers: Object.fromEntries(Object.keys(d.headers).map((name) => [name, MASK])) })) })),
+    secrets: Object.fromEntries(Object.entries(secrets).map(([name, v]) => [name, v === null ? 'not set' : 'set'])) as RedactedConfig['secrets'],
+  };
+}

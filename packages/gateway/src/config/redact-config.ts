@@ -6,12 +6,14 @@
  * - every URL (database.url, redis.url, smtp.url, a deployment's base_url, webhook URLs, ...):
  *   user and password masked (redactUrl), and every query value (redactQuery);
  * - redis.cluster_nodes: masked like URLs, with or without a scheme (`:password@host:port`);
- * - a deployment's `headers` (an `Authorization` or `api-key` header): names kept, values `***`.
+ * - a deployment's `headers` (an `Authorization` or `api-key` header): names kept, values `***`;
+ * - webhook URLs (status.webhooks[].url, billing.soft_limit_webhook_url): their origin only
+ *   (webhookLabel), since a webhook's path is often its token.
  * The other secrets stay in the environment: the config holds only the names of their variables
  * (`api_key_env`, `client_secret_env`, `secret_env`, `token_env`), shown as they are.
  * @module
  */
-import { looksLikeUrl, redactQuery, redactUrl } from './redact-url.js';
+import { looksLikeUrl, redactQuery, redactUrl, webhookLabel } from './redact-url.js';
 import type { Config } from './types.js';
 
 export type SecretState = 'set' | 'not set';
@@ -38,6 +40,8 @@ export function redactConfig(config: Config): RedactedConfig {
   return {
     ...shown,
     redis: shown.redis && { ...shown.redis, cluster_nodes: shown.redis.cluster_nodes.map(redactUrl) },
+    billing: { ...shown.billing, soft_limit_webhook_url: config.billing.soft_limit_webhook_url === null ? null : webhookLabel(config.billing.soft_limit_webhook_url) },
+    status: { ...shown.status, webhooks: config.status.webhooks.map((w, i) => ({ ...shown.status.webhooks[i]!, url: webhookLabel(w.url) })) },
     models: shown.models.map((m) => ({ ...m, deployments: m.deployments.map((d) => ({ ...d, headers: Object.fromEntries(Object.keys(d.headers).map((name) => [name, MASK])) })) })),
     secrets: Object.fromEntries(Object.entries(secrets).map(([name, v]) => [name, v === null ? 'not set' : 'set'])) as RedactedConfig['secrets'],
   };

@@ -25,3 +25,20 @@ export const redactIfUrl = (s: string): string => (looksLikeUrl(s) ? redactUrl(s
  */
 export const redactQuery = (url: string): string =>
   url.replace(/\?([^#]*)/, (_m, query: string) => `?${query.split('&').map((p) => (p === '' ? p : p.includes('=') ? `${p.slice(0, p.indexOf('='))}=***` : '***')).join('&')}`);
+
+/**
+ * A webhook URL as it may be logged or stored: its origin only, the rest masked
+ * (`https://hooks.example.com/***`). A webhook's path or query often is its secret (chat
+ * services hand out `https://host/services/<team>/<channel>/<token>`), and credentials are
+ * masked with the rest. Not a URL at all: `***`.
+ */
+export function webhookLabel(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return '***';
+  }
+  const rest = url.length > u.origin.length + 1 || u.username !== '' || u.password !== '';
+  return rest ? `${u.origin}/***` : u.origin;
+}

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Clock } from '../clock.js';
+import { webhookLabel } from '../config/redact-url.js';
 
 export interface RetryPolicy {
   /** Delivery attempts in all (default 6). */
@@ -26,7 +27,7 @@ export interface Attempt {
   delivered: boolean;
   /** No attempt follows this one. */
   last: boolean;
-  /** Why the attempt failed (null when delivered). */
+  /** Why the attempt failed (null when delivered); never holds the URL (webhookLabel). */
   error: string | null;
 }
 
@@ -69,7 +70,8 @@ export async function deliverWebhook(o: RetryPolicy & { clock: Clock; fetch: typ
       // A client error other than timeout / rate limit will not change on retry.
       permanent = res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429;
     } catch (e) {
-      error = e instanceof Error ? e.message : String(e);
+      // Stored and logged: a message that quotes the URL ("Failed to parse URL from …") must not carry its secret.
+      error = (e instanceof Error ? e.message : String(e)).replaceAll(req.url, webhookLabel(req.url));
     }
     const a: Attempt = { attempt, delivered: false, last: permanent || attempt === o.maxAttempts, error };
     await record(a);

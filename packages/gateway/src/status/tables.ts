@@ -74,6 +74,7 @@ export interface StatusDailyTable {
 
 export interface StatusWebhookDeliveriesTable {
   id: string;
+  /** The webhook's origin (webhookLabel): its path and query may be its secret, and stay in the config. */
   url: string;
   payload: string;
   status: 'pending' | 'delivered' | 'failed';

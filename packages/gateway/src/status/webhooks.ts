@@ -11,6 +11,7 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import { webhookLabel } from '../config/redact-url.js';
 import type { Config } from '../config/types.js';
 import { DEFAULT_RETRY, deliverWebhook } from '../http/webhook-delivery.js';
 import { newIncidentId } from './incidents.js';
@@ -67,7 +68,7 @@ export class StatusWebhooks {
     for (const t of this.targets) {
       const id = `whd_${newIncidentId()}`;
       const body = JSON.stringify(payload);
-      await statusDb(this.store).insertInto('status_webhook_deliveries').values({ id, url: t.url, payload: body, status: 'pending', attempts: 0, last_error: null, created_at: now, delivered_at: null }).execute();
+      await statusDb(this.store).insertInto('status_webhook_deliveries').values({ id, url: webhookLabel(t.url), payload: body, status: 'pending', attempts: 0, last_error: null, created_at: now, delivered_at: null }).execute();
       this.track(this.deliver(id, t, event, body));
     }
   }
@@ -85,7 +86,7 @@ export class StatusWebhooks {
         : row().set({ status: a.last ? 'failed' : 'pending', attempts: a.attempt, last_error: a.error!.slice(0, 500) })
       ).execute();
     });
-    if (final && !final.delivered) this.o.log.warn({ delivery: id, url: t.url, attempts: final.attempt, error: final.error }, 'status webhook failed');
+    if (final && !final.delivered) this.o.log.warn({ delivery: id, url: webhookLabel(t.url), attempts: final.attempt, error: final.error }, 'status webhook failed');
   }
 
   private track(p: Promise<void>): void {

@@ -118,6 +118,7 @@ describe('tollgate config check prints no secret', () => {
     pageUrlPassword: 'page-url-password-19',
     clusterPassword: 'cluster-password-20',
     clusterUserPassword: 'cluster-user-password-21',
+    webhookPathToken: 'webhook-path-token-22',
   };
   const env = {
     TOLLGATE_ADMIN_KEY: S.adminKey,
@@ -141,7 +142,7 @@ console:
   oidc: { issuer: "https://sso:${S.oidcIssuerPassword}@id.example.com", client_id: tollgate, client_secret_env: OIDC_SECRET }
 status:
   page: { url: "https://page:${S.pageUrlPassword}@status.example.com" }
-  webhooks: [{ url: "https://hook:${S.webhookPassword}@hooks.example.com/status", secret_env: STATUS_HOOK_SECRET }]
+  webhooks: [{ url: "https://hook:${S.webhookPassword}@hooks.example.com/status", secret_env: STATUS_HOOK_SECRET }, { url: "https://chat.example.com/services/T01/B02/${S.webhookPathToken}" }]
 models:
   - name: upstream
     provider: openai-compatible
@@ -164,10 +165,14 @@ models:
       expect(doc.redis.url).toBe('redis://***@redis.example.com:6379');
       expect(doc.smtp.url).toBe('smtps://***@mail.example.com:465');
       expect(doc.server.public_url).toBe('https://***@gw.example.com');
-      expect(doc.billing.soft_limit_webhook_url).toBe('https://hooks.example.com/tollgate?token=***');
+      // A webhook's path can be its token: webhook URLs show their origin only.
+      expect(doc.billing.soft_limit_webhook_url).toBe('https://hooks.example.com/***');
       expect(doc.console.oidc).toMatchObject({ issuer: 'https://***@id.example.com', client_secret_env: 'OIDC_SECRET' });
       expect(doc.status.page.url).toBe('https://***@status.example.com');
-      expect(doc.status.webhooks).toEqual([{ url: 'https://***@hooks.example.com/status', secret_env: 'STATUS_HOOK_SECRET' }]);
+      expect(doc.status.webhooks).toEqual([
+        { url: 'https://hooks.example.com/***', secret_env: 'STATUS_HOOK_SECRET' },
+        { url: 'https://chat.example.com/***', secret_env: null },
+      ]);
       expect(doc.models[0].deployments[0]).toMatchObject({ base_url: 'https://***@llm.example.com/v1?api-key=***', api_key_env: 'UPSTREAM_KEY', headers: { 'api-key': '***', 'X-Title': '***' } });
     }
   });

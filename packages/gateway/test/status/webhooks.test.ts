@@ -80,7 +80,8 @@ it('signs each incident change and retries until the receiver accepts it', async
 
   await g.gateway.services.status.close(); // waits for deliveries in flight
   const rows = await statusDb(g.gateway.services.store).selectFrom('status_webhook_deliveries').selectAll().execute();
-  expect(rows.map((r) => [r.status, r.attempts, r.url])).toEqual([['delivered', 3, url]]);
+  // The row names the webhook by its origin: the path, often the secret of a webhook URL, is not stored.
+  expect(rows.map((r) => [r.status, r.attempts, r.url])).toEqual([['delivered', 3, `${new URL(url).origin}/***`]]);
 });
 
 it('resolving posts another signed change', async () => {

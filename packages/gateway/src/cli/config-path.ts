@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { ConfigError, loadConfig } from '../config/load.js';
+import { ConfigError, loadConfig, type ParseOptions } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { CommandError } from './args.js';
 import { EXIT } from './exit.js';
@@ -11,10 +11,13 @@ export function configPath(flag: string | undefined, env: Record<string, string 
   return existsSync('tollgate.yaml') ? 'tollgate.yaml' : null;
 }
 
-/** The config of `serve` and `simulate` (see configPath); an invalid one is a usage error (exit 2) naming the field. */
-export function loadCommandConfig(flag: string | undefined, env: Record<string, string | undefined>): Config {
+/**
+ * The config of `serve`, `config check` and `simulate` (see configPath); an invalid one, or one
+ * needing a secret that the environment lacks, is a usage error (exit 2) naming the field.
+ */
+export function loadCommandConfig(flag: string | undefined, env: Record<string, string | undefined>, options: ParseOptions = {}): Config {
   try {
-    return loadConfig(configPath(flag, env), env);
+    return loadConfig(configPath(flag, env), env, options);
   } catch (e) {
     if (e instanceof ConfigError) throw new CommandError(e.message, EXIT.usage);
     throw e;

@@ -99,9 +99,11 @@ function configVerb(verb: string, summary: string): LocalCommandSpec {
     args: [],
     flags: { config: CONFIG_FLAG, json: { value: false, help: 'print JSON (with "source": the file, null for the built-in defaults) instead of YAML' } },
     details: `Reads the config as \`tollgate serve\` does: the file, the environment's overrides (TOLLGATE_PORT,
-TOLLGATE_DATABASE_URL, ...) and every check, and prints the configuration the gateway would run
-with, every default filled in. It starts nothing and connects to nothing (the database, Redis and
-the upstreams are not tried). Secrets are never printed: the admin key, the key-hashing secret and
+TOLLGATE_DATABASE_URL, ...) and every check, among them that the secrets the config names a
+variable for are set (a status webhook's secret_env, a deployment's api_key_env, the OIDC
+client_secret_env), and prints the configuration the gateway would run with, every default
+filled in. It starts nothing and connects to nothing (the database, Redis and the upstreams are
+not tried). Secrets are never printed: the admin key, the key-hashing secret and
 the metrics token show as set or not set; URLs lose their user, password and query values, and
 upstream headers their values. An invalid config prints the problems \`serve\` would, on stderr.`,
     exitCodes: exitHelp([

@@ -6,7 +6,8 @@ import { loadCommandConfig } from './config-path.js';
 
 /** `tollgate simulate`: serves the simulator engine until SIGTERM or SIGINT. */
 export async function simulateCommand(args: Args, io: CliIo): Promise<number> {
-  const config = loadCommandConfig(args.str('config'), io.env);
+  // The simulator stands in for the upstreams: the secrets they and the gateway need are not asked for.
+  const config = loadCommandConfig(args.str('config'), io.env, { neededEnv: false });
   const port = Number(args.str('port') ?? 8081);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a port number');
   const sim = await startSimulatorServer({

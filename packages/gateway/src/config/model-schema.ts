@@ -6,7 +6,8 @@
 import type { z } from 'zod';
 import { findEntry } from '@tollgate/protocol';
 import { isWholePicoPerToken } from '../billing/pricing.js';
-import { flag, httpUrl, int, list, mapping, num, oneOf, record, section, strings, text } from './fields.js';
+import { flag, int, list, mapping, num, oneOf, record, section, strings, text } from './fields.js';
+import { webUrl } from './url-fields.js';
 
 const simulator = section({
   /** Milliseconds before the first token (0 = immediate). */
@@ -37,8 +38,8 @@ const timeouts = section({
 const deployment = mapping({
   /** Stable name for metrics, breaker state and the admission semaphore; absent: `<model>#<index>`. */
   name: text().optional(),
-  base_url: httpUrl().transform((u) => u.replace(/\/+$/, '')),
-  /** Environment variable holding the upstream API key (never the key itself). */
+  base_url: webUrl().transform((u) => u.replace(/\/+$/, '')),
+  /** Environment variable holding the upstream API key (never the key itself); it must be set. Absent: requests go without a key. */
   api_key_env: text().nullable().default(null),
   /** The model name the upstream knows; absent: the model's own name. */
   model: text().optional(),

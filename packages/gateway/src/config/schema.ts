@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { DEFAULT_MAX_BODY_BYTES } from '../http/body.js';
 import { isCountableLimit, LIMIT_WINDOWS_MS } from '../limits/bucket-math.js';
 import { LOG_LEVELS } from '../logger.js';
+import { readDatabaseUrl } from '../store/connect.js';
 import { statusSchema, unknownStatusModels } from '../status/config.js';
 import { consoleSchema } from '../console/config.js';
 import { smtpSchema } from '../mail/config.js';
@@ -57,7 +58,12 @@ const server = section({
  * requests needing them get a retryable 503.
  */
 const database = section({
-  url: matching(/^(sqlite:|postgres(ql)?:\/\/)/, 'sqlite:<path> or postgres://...').default('sqlite:./data/tollgate.db'),
+  url: matching(/^(sqlite:|postgres(ql)?:\/\/)/, 'sqlite:<path> or postgres://...')
+    .superRefine((url, ctx) => {
+      const r = readDatabaseUrl(url);
+      if ('problem' in r) ctx.addIssue({ code: 'custom', message: r.problem });
+    })
+    .default('sqlite:./data/tollgate.db'),
   connect_timeout_ms: int({ min: 1 }).default(1000),
   query_timeout_ms: int({ min: 1 }).default(3000),
   max_stale_ms: int({ min: 0 }).default(10 * 60_000),

@@ -15,12 +15,13 @@
  * @module
  */
 import type { z } from 'zod';
-import { httpUrl, int, section, text } from '../config/fields.js';
+import { int, section, text } from '../config/fields.js';
+import { webUrl } from '../config/url-fields.js';
 
 const oidc = section({
-  issuer: httpUrl().optional(),
+  issuer: webUrl().optional(),
   client_id: text().optional(),
-  /** Environment variable holding the client secret (null: a public client, PKCE only). */
+  /** Environment variable holding the client secret, which must then be set (null: a public client, PKCE only). */
   client_secret_env: text().nullable().default(null),
   /** The button's label. */
   name: text().default('Single sign-on'),

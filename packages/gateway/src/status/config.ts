@@ -20,7 +20,8 @@
  * @module
  */
 import type { z } from 'zod';
-import { flag, httpUrl, int, list, mapping, num, record, section, strings, text } from '../config/fields.js';
+import { flag, int, list, mapping, num, record, section, strings, text } from '../config/fields.js';
+import { webhookUrl } from '../config/url-fields.js';
 
 const share = () => num({ min: 0, max: 1 });
 
@@ -52,13 +53,17 @@ export const statusSchema = section({
   }),
   /** Group name → model names shown under it. */
   groups: record(strings().default([])),
-  webhooks: list(mapping({ url: httpUrl(), secret_env: text().nullable().default(null) })),
+  /** Each signed with the secret in the variable `secret_env` names (null: TOLLGATE_STATUS_WEBHOOK_SECRET); it must be set. */
+  webhooks: list(mapping({ url: webhookUrl(), secret_env: text().nullable().default(null) })),
   /** Days of uptime history kept (the page shows 90). */
   history_days: int({ min: 90 }).default(90),
 });
 
 export type StatusConfig = z.output<typeof statusSchema>;
 export type StatusThresholds = StatusConfig['error_rate'];
+
+/** The variable holding a status webhook's signing secret. */
+export const webhookSecretEnv = (w: StatusConfig['webhooks'][number]): string => w.secret_env ?? 'TOLLGATE_STATUS_WEBHOOK_SECRET';
 
 /** The models the section names that the configuration does not serve: `[path, message]` pairs below `status`. */
 export function unknownStatusModels(s: StatusConfig, models: ReadonlySet<string>): [(string | number)[], string][] {

@@ -11,9 +11,12 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import { webhookSecretProblems } from '../config/needed-env.js';
 import { webhookLabel } from '../config/redact-url.js';
 import type { Config } from '../config/types.js';
+import { ConfigError } from '../config/validate.js';
 import { DEFAULT_RETRY, deliverWebhook } from '../http/webhook-delivery.js';
+import { webhookSecretEnv } from './config.js';
 import { newIncidentId } from './incidents.js';
 import { statusDb, type StatusStore } from './tables.js';
 
@@ -34,16 +37,14 @@ export interface WebhookOptions {
 
 /**
  * The configured `status.webhooks` with their signing secrets read from the environment (each
- * target's `secret_env`, default TOLLGATE_STATUS_WEBHOOK_SECRET). Throws, naming the variable,
- * when a secret is missing: an unsigned webhook is never sent.
+ * target's `secret_env`, default TOLLGATE_STATUS_WEBHOOK_SECRET). A missing secret is found when
+ * the config is loaded (config/needed-env.ts); given an `env` without it, this throws the same
+ * ConfigError: an unsigned webhook is never sent.
  */
 export function webhookTargetsFrom(config: Pick<Config, 'status'>, env: Record<string, string | undefined>): WebhookTarget[] {
-  return config.status.webhooks.map((w) => {
-    const envName = w.secret_env ?? 'TOLLGATE_STATUS_WEBHOOK_SECRET';
-    const secret = env[envName];
-    if (!secret) throw new Error(`status.webhooks: ${w.url} needs a signing secret in the environment variable ${envName}`);
-    return { url: w.url, secret };
-  });
+  const missing = webhookSecretProblems(config, env);
+  if (missing.length > 0) throw new ConfigError(missing);
+  return config.status.webhooks.map((w) => ({ url: w.url, secret: env[webhookSecretEnv(w)]! }));
 }
 
 export function signature(secret: string, t: number, body: string): string {

@@ -20,25 +20,35 @@ export type ParsedUrl =
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /**
- * `sqlite:<path>` (relative to the working directory; `sqlite::memory:` for an in-memory
- * database) or `postgres://user@host:port/db[?schema=name]`.
+ * What a database URL names, or what is wrong with it: `sqlite:<path>` (relative to the working
+ * directory; `sqlite::memory:` for an in-memory database) or
+ * `postgres://user@host:port/db[?schema=name]`. The config's check of `database.url` calls it, so
+ * that a wrong URL stops `config check` and `serve` before anything opens.
  */
-export function parseDatabaseUrl(url: string): ParsedUrl {
+export function readDatabaseUrl(url: string): ParsedUrl | { problem: string } {
   if (url.startsWith('sqlite:')) {
     let path = url.slice('sqlite:'.length);
     if (path.startsWith('//')) path = path.slice(2);
-    if (path === '') throw new Error(`database url ${JSON.stringify(url)}: no file path after sqlite:`);
+    if (path === '') return { problem: 'no file path after sqlite: (e.g. sqlite:./data/tollgate.db, or sqlite::memory:)' };
     return { dialect: 'sqlite', path };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    if (!URL.canParse(url)) return { problem: 'not a valid URL (a / ? or # in the password is written %2F %3F %23)' };
     const u = new URL(url);
     const schema = u.searchParams.get('schema') ?? undefined;
-    if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error(`database url: schema ${JSON.stringify(schema)} is not a plain identifier`);
+    if (schema !== undefined && !SCHEMA_NAME.test(schema)) return { problem: `schema ${JSON.stringify(schema)} is not a plain identifier (letters, digits and _, not starting with a digit)` };
     // pg's own parser does not know `schema`; it is applied as the search_path below.
     u.searchParams.delete('schema');
     return { dialect: 'postgres', connectionString: u.toString(), schema };
   }
-  throw new Error(`database url ${JSON.stringify(url)}: expected sqlite:<path> or postgres://...`);
+  return { problem: 'expected sqlite:<path> or postgres://...' };
+}
+
+/** readDatabaseUrl's answer; a wrong URL throws, naming the problem (never the URL, which may hold a password). */
+export function parseDatabaseUrl(url: string): ParsedUrl {
+  const r = readDatabaseUrl(url);
+  if ('problem' in r) throw new Error(`database url: ${r.problem}`);
+  return r;
 }
 
 /** Bounds on every PostgreSQL wait: getting a connection (also from a busy pool), and one query. */

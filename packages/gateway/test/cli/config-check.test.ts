@@ -119,6 +119,7 @@ describe('tollgate config check prints no secret', () => {
     clusterPassword: 'cluster-password-20',
     clusterUserPassword: 'cluster-user-password-21',
     webhookPathToken: 'webhook-path-token-22',
+    defaultWebhookSecret: 'status-webhook-secret-23',
   };
   const env = {
     TOLLGATE_ADMIN_KEY: S.adminKey,
@@ -130,6 +131,8 @@ describe('tollgate config check prints no secret', () => {
     UPSTREAM_KEY: S.upstreamKey,
     OIDC_SECRET: S.oidcSecret,
     STATUS_HOOK_SECRET: S.webhookSecret,
+    // The second webhook's, which names no secret_env.
+    TOLLGATE_STATUS_WEBHOOK_SECRET: S.defaultWebhookSecret,
   };
   const config = file(
     'secrets.yaml',

@@ -50,6 +50,7 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
     }
     throw e;
   }
+  for (const problem of config.warnings) gateway.log.warn({ problem }, 'configuration warning');
   gateway.log.info({ url, public_url: config.server.public_url, ...(slot === undefined ? {} : { worker: slot }) }, 'listening');
   // After a restart on another port the file's URLs would point at a dead gateway. One worker
   // rewrites them (the others would only race it); the log names the file, never its values.

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { applyEnv, type Env } from './env.js';
-import { neededEnvProblems } from './needed-env.js';
+import { neededEnvProblems, neededEnvWarnings } from './needed-env.js';
 import { configSchema } from './schema.js';
 import type { Config } from './types.js';
 import { ConfigError, validate } from './validate.js';
@@ -53,13 +53,14 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
   const c = validate(configSchema, withEnv.doc, withEnv.name);
   const missing = options.neededEnv === false ? [] : neededEnvProblems(c, env);
   if (missing.length > 0) throw new ConfigError(missing);
+  const warnings = options.neededEnv === false ? [] : neededEnvWarnings(c, env);
   const secrets = {
     admin_key: env[c.admin_key_env] ?? null,
     server_secret: env[c.secret_env] || null,
     server_secret_previous: env[`${c.secret_env}_PREVIOUS`] || null,
     metrics_token: env[c.metrics.token_env] || null,
   };
-  return { ...c, secrets, source };
+  return { ...c, secrets, source, warnings };
 }
 
 /**

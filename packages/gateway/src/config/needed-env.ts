@@ -1,10 +1,13 @@
 /**
- * The secrets the config says to read from the environment and cannot do without: a status
- * webhook's signing secret (an unsigned webhook is never sent), a deployment's `api_key_env`
- * (requests would go without a key, and every one come back refused), the OIDC
- * `client_secret_env` (sign-in would fail at the provider). A variable that is not set, or set
- * to nothing, is a config problem (`<field path>: <what is wrong>`), found where the config is
- * loaded, so that `config check` and `serve` refuse it alike, before anything opens or connects.
+ * The secrets the config says to read from the environment, checked where the config is loaded
+ * so that `config check` and `serve` judge them alike, before anything opens or connects:
+ * - a status webhook's signing secret cannot be done without (an unsigned webhook is never
+ *   sent): a variable that is not set, or set to nothing, is a config problem
+ *   (`<field path>: <what is wrong>`, exit 2);
+ * - a deployment's `api_key_env` (requests would go without a key) and the OIDC
+ *   `client_secret_env` (sign-in would fail at the provider) are warnings: the config loads, and
+ *   `serve` logs them at start and `config check` prints them. A setup whose upstream takes no
+ *   key but names a variable anyway (a local engine, a test) keeps working.
  *
  * Optional on purpose, and not checked: the admin key (`admin_key_env`; generated on the first
  * start), the key-hashing secret (`secret_env`; else the secret file), the metrics token
@@ -34,9 +37,14 @@ export function webhookSecretProblems(config: Pick<Config, 'status'>, env: Env):
   return out;
 }
 
-/** Every secret of the config missing from `env`, one line each (none: all there). */
-export function neededEnvProblems(config: Pick<Config, 'status' | 'models' | 'console'>, env: Env): string[] {
-  const out = webhookSecretProblems(config, env);
+/** Every secret the config cannot do without that is missing from `env`, one line each (none: all there). */
+export function neededEnvProblems(config: Pick<Config, 'status'>, env: Env): string[] {
+  return webhookSecretProblems(config, env);
+}
+
+/** Every secret the config names a variable for that is missing from `env` but not required: one warning line each. */
+export function neededEnvWarnings(config: Pick<Config, 'models' | 'console'>, env: Env): string[] {
+  const out: string[] = [];
   for (const [i, m] of config.models.entries()) {
     for (const [j, d] of m.deployments.entries()) {
       const missing = d.api_key_env === null ? null : unset(env, d.api_key_env);

@@ -19,7 +19,7 @@ import type { Config } from './types.js';
 export type SecretState = 'set' | 'not set';
 
 /** `Config` without `source`, its `secrets` as whether each is set. */
-export type RedactedConfig = Omit<Config, 'source' | 'secrets'> & { secrets: Record<keyof Config['secrets'], SecretState> };
+export type RedactedConfig = Omit<Config, 'source' | 'secrets' | 'warnings'> & { secrets: Record<keyof Config['secrets'], SecretState> };
 
 const MASK = '***';
 
@@ -35,7 +35,7 @@ function mapStrings<T>(v: T, f: (s: string) => string): T {
 
 /** The configuration with every secret masked, as listed above (a copy; `config` is not changed). */
 export function redactConfig(config: Config): RedactedConfig {
-  const { source: _source, secrets, ...rest } = config;
+  const { source: _source, warnings: _warnings, secrets, ...rest } = config;
   const shown = mapStrings(rest, maskUrl);
   return {
     ...shown,

@@ -28,4 +28,6 @@ export type Config = z.output<typeof configSchema> & {
   secrets: { admin_key: string | null; server_secret: string | null; server_secret_previous: string | null; metrics_token: string | null };
   /** The file the config came from, or null for the built-in defaults. */
   source: string | null;
+  /** What loads but is likely a mistake (a named secret variable that is not set: needed-env.ts), one line each. */
+  warnings: readonly string[];
 };

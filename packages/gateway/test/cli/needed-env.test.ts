@@ -69,3 +69,20 @@ describe('a status webhook without its signing secret', () => {
     expect(connections).toBe(0);
   });
 });
+
+describe("a deployment's api_key_env that is not set", () => {
+  const { cli } = cliRunner(() => ({}));
+  const WARNING = 'warning: models[0].deployments[0].api_key_env: UPSTREAM_KEY is not set; requests to the deployment up#0 would go without an API key (leave api_key_env out if it needs none)';
+
+  it('config check prints a warning on stderr and exits 0; with the variable set, no warning', async () => {
+    const file = join(dir, 'upstream.yaml');
+    writeFileSync(file, 'models:\n  - name: up\n    provider: openai-compatible\n    deployments: [{ base_url: "http://127.0.0.1:9/v1", api_key_env: UPSTREAM_KEY }]\n');
+    const r = await cli(['config', 'check', '--config', file]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(WARNING);
+    const set = await cli(['config', 'check', '--config', file], { UPSTREAM_KEY: 'sk-up-0123' });
+    expect(set.code).toBe(0);
+    expect(set.stderr).not.toContain('warning:');
+    expect(set.stdout + set.stderr).not.toContain('sk-up-0123');
+  });
+});

@@ -1,9 +1,10 @@
 /**
  * Checks that need only the config and the environment run where the config is loaded, so that
- * `config check` and `serve` refuse the same configs before anything opens: a secret the config
- * names a variable for and cannot do without (a status webhook's signing secret, a deployment's
- * API key, the OIDC client secret), and the URLs the gateway would otherwise find wrong only
- * while starting. A webhook is named by its index and its origin, never its token.
+ * `config check` and `serve` judge the same configs alike before anything opens: a secret the
+ * config cannot do without (a status webhook's signing secret) is a config error; one it names a
+ * variable for but can run without (a deployment's API key, the OIDC client secret) is a warning;
+ * and the URLs the gateway would otherwise find wrong only while starting are config errors. A
+ * webhook is named by its index and its origin, never its token.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,25 +78,32 @@ describe('a status webhook needs its signing secret in the environment', () => {
 });
 
 describe('other secrets the config names a variable for', () => {
-  it("a deployment's api_key_env must be set: requests would otherwise go without a key", () => {
+  /** The warnings of a config that loads. */
+  const warnings = (doc: unknown, env: Record<string, string> = {}) => parseConfig(doc, env).warnings;
+
+  it("a deployment's api_key_env that is not set is a warning (requests would go without a key); the config loads", () => {
     const doc = upstream({ api_key_env: 'UPSTREAM_KEY' });
-    expect(problems(doc)).toEqual(['models[0].deployments[0].api_key_env: UPSTREAM_KEY is not set; requests to the deployment up#0 would go without an API key (leave api_key_env out if it needs none)']);
-    expect(problems(doc, { UPSTREAM_KEY: '' })).toEqual(['models[0].deployments[0].api_key_env: UPSTREAM_KEY is empty; requests to the deployment up#0 would go without an API key (leave api_key_env out if it needs none)']);
-    expect(parseConfig(doc, { UPSTREAM_KEY: 'sk-1' }).models[0]!.deployments[0]!.api_key_env).toBe('UPSTREAM_KEY');
+    expect(problems(doc)).toEqual([]);
+    expect(warnings(doc)).toEqual(['models[0].deployments[0].api_key_env: UPSTREAM_KEY is not set; requests to the deployment up#0 would go without an API key (leave api_key_env out if it needs none)']);
+    expect(warnings(doc, { UPSTREAM_KEY: '' })).toEqual(['models[0].deployments[0].api_key_env: UPSTREAM_KEY is empty; requests to the deployment up#0 would go without an API key (leave api_key_env out if it needs none)']);
+    expect(warnings(doc, { UPSTREAM_KEY: 'sk-1' })).toEqual([]);
     // No api_key_env: an upstream that needs no key (a local vLLM).
-    expect(problems(upstream({}))).toEqual([]);
+    expect(warnings(upstream({}))).toEqual([]);
   });
 
-  it('the OIDC client_secret_env must be set; without one it is a public client', () => {
-    expect(problems(oidc({ client_secret_env: 'OIDC_SECRET' }))).toEqual([
+  it('an OIDC client_secret_env that is not set is a warning; without one it is a public client', () => {
+    expect(problems(oidc({ client_secret_env: 'OIDC_SECRET' }))).toEqual([]);
+    expect(warnings(oidc({ client_secret_env: 'OIDC_SECRET' }))).toEqual([
       'console.oidc.client_secret_env: OIDC_SECRET is not set; the identity provider would get no client secret (leave client_secret_env out for a public client)',
     ]);
-    expect(problems(oidc({ client_secret_env: 'OIDC_SECRET' }), { OIDC_SECRET: 'cs' })).toEqual([]);
-    expect(problems(oidc({}))).toEqual([]);
+    expect(warnings(oidc({ client_secret_env: 'OIDC_SECRET' }), { OIDC_SECRET: 'cs' })).toEqual([]);
+    expect(warnings(oidc({}))).toEqual([]);
   });
 
-  it('every missing secret at once', () => {
-    expect(problems({ ...hookDoc, ...upstream({ api_key_env: 'UPSTREAM_KEY' }), ...oidc({ client_secret_env: 'OIDC_SECRET' }) })).toHaveLength(3);
+  it('every missing secret at once: the webhook refused, the other two warned about', () => {
+    const doc = { ...hookDoc, ...upstream({ api_key_env: 'UPSTREAM_KEY' }), ...oidc({ client_secret_env: 'OIDC_SECRET' }) };
+    expect(problems(doc)).toEqual([MISSING_HOOK_SECRET]);
+    expect(warnings(doc, { STATUS_WEBHOOK_SECRET: 'whsec' })).toHaveLength(2);
   });
 
   it('optional on purpose: the admin key, the key-hashing secret and the metrics token may be unset', () => {

@@ -6,23 +6,45 @@
  * @module
  */
 import { z } from 'zod';
-import { redactIfUrl } from './redact-url.js';
-
-/**
- * A wrong value as a message quotes it. A URL is quoted without its user and password
- * (redact-url.ts): `database.url: …, got "postgresx://***@db/x"`, never the password.
- */
-export const show = (v: unknown): string =>
-  typeof v === 'string' ? JSON.stringify(redactIfUrl(v)) : v === undefined ? 'nothing' : (JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' ? redactIfUrl(x) : x)) ?? String(v));
-
-/** The error of a value that does not fit: `expected <what>, got <value>`, or `required`. */
-export const expected =
-  (what: string) =>
-  (iss: { input?: unknown }): string =>
-    iss.input === undefined ? 'required' : `expected ${what}, got ${show(iss.input)}`;
+import { redactText, webhookLabel } from './redact-url.js';
 
 type Obj = Record<string, unknown>;
 const isMapping = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** How a message quotes a wrong value: `show`, `showType` or `showWebhook`. */
+export type Shown = (v: unknown) => string;
+
+/** What a value is, in words: `a string`, `a number`, `a list`, ... (`nothing` when left out). */
+export const showType: Shown = (v) =>
+  v === undefined ? 'nothing' : v === null ? 'null' : v === '' ? 'an empty string' : Array.isArray(v) ? 'a list' : isMapping(v) ? 'a mapping' : `a ${typeof v}`;
+
+/**
+ * A wrong value as a message quotes it. A string is quoted with what could be a credential
+ * masked, URL-looking or not (redactText: `database.url: …, got "postgres//***@db/x"`); a list of
+ * scalars item by item; a mapping or a list holding one is only named (`a mapping`), since it may
+ * hold a secret anywhere (a deployment's headers, under a misplaced key).
+ */
+export const show: Shown = (v) => {
+  if (typeof v === 'string') return JSON.stringify(redactText(v));
+  if (Array.isArray(v)) return v.every((x) => x === null || typeof x !== 'object') ? `[${v.map(show).join(',')}]` : showType(v);
+  if (v === undefined || isMapping(v)) return showType(v);
+  return typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v));
+};
+
+/**
+ * A wrong webhook URL: its origin only (webhookLabel), since a webhook's path is often its
+ * token; `***` when it is not a URL. A number or a flag as `show` quotes it, anything else named.
+ */
+export const showWebhook: Shown = (v) => (typeof v === 'string' && v !== '' ? JSON.stringify(webhookLabel(v)) : typeof v === 'number' || typeof v === 'boolean' ? show(v) : showType(v));
+
+/**
+ * The error of a value that does not fit: `expected <what>, got <value>` (the value as `shown`
+ * quotes it), or `required`.
+ */
+export const expected =
+  (what: string, shown: Shown = show) =>
+  (iss: { input?: unknown }): string =>
+    iss.input === undefined ? 'required' : `expected ${what}, got ${shown(iss.input)}`;
 
 /** Drops the keys whose value is null: they take their default, as if left out. */
 const withoutNulls = (v: unknown): unknown => (isMapping(v) ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null)) : v);
@@ -39,16 +61,17 @@ export function section<S extends z.ZodRawShape>(shape: S) {
 
 /**
  * A mapping from names the user chooses to values of one schema, `{}` when left out. A null
- * value takes the value schema's default (`nullDrops`: the entry is dropped instead).
+ * value takes the value schema's default (`nullDrops`: the entry is dropped instead). `shown`
+ * quotes it when it is not a mapping.
  */
-export function record<V extends z.ZodType>(value: V, opts: { nullDrops?: boolean } = {}) {
+export function record<V extends z.ZodType>(value: V, opts: { nullDrops?: boolean; shown?: Shown } = {}) {
   const prepare = (v: unknown): unknown => {
     if (v === undefined) return {};
     if (!isMapping(v)) return v;
     if (opts.nullDrops) return withoutNulls(v);
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x ?? undefined]));
   };
-  return z.preprocess(prepare, z.record(z.string(), value, { error: expected('a mapping') }));
+  return z.preprocess(prepare, z.record(z.string(), value, { error: expected('a mapping', opts.shown) }));
 }
 
 /** A list of items, `[]` when left out. */
@@ -57,15 +80,33 @@ export const list = <T extends z.ZodType>(item: T) => z.array(item, { error: exp
 /** A list of strings (checked as a whole: one message for the list). */
 export const strings = () => z.custom<string[]>((v) => Array.isArray(v) && v.every((s) => typeof s === 'string'), { error: expected('a list of strings') });
 
-export const text = () => {
-  const error = expected('a non-empty string');
+/** A non-empty string; `shown` quotes a wrong value. */
+export const text = (shown: Shown = show) => {
+  const error = expected('a non-empty string', shown);
   return z.string({ error }).min(1, { error, abort: true });
 };
 
-/** A string that must match `pattern`; `what` says in words what it must be. */
-export const matching = (pattern: RegExp, what: string) => text().regex(pattern, { error: expected(what), abort: true });
+/**
+ * A string whose value is itself a secret (a deployment's header may be `Authorization: Bearer
+ * …` or an API key): a wrong value is named by its type only (`got a number`), never quoted.
+ */
+export const secretText = () => text(showType);
 
-export const httpUrl = () => matching(/^https?:\/\//, 'an http(s) URL');
+/**
+ * The name of the environment variable holding a secret (`api_key_env: UPSTREAM_KEY`). What is
+ * not a name may be the secret itself, written where its variable's name goes: it is refused
+ * without being quoted (and a check that the variable is set would otherwise quote it as a name).
+ */
+export const envName = () =>
+  text(showType).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+    error: 'expected the name of an environment variable (letters, digits and _; the secret itself goes in that variable), got something else (not quoted: it may be the secret)',
+    abort: true,
+  });
+
+/** A string that must match `pattern`; `what` says in words what it must be. */
+export const matching = (pattern: RegExp, what: string, shown: Shown = show) => text(shown).regex(pattern, { error: expected(what, shown), abort: true });
+
+export const httpUrl = (shown: Shown = show) => matching(/^https?:\/\//, 'an http(s) URL', shown);
 
 export const flag = () => z.boolean({ error: expected('true or false') });
 

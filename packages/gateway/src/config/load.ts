@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { parseDocument } from 'yaml';
 import { applyEnv, type Env } from './env.js';
 import { neededEnvProblems, neededEnvWarnings } from './needed-env.js';
 import { configSchema } from './schema.js';
@@ -26,11 +26,7 @@ export function loadConfig(path: string | null, env: Env = process.env, options:
     } catch (e) {
       throw new ConfigError([`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`]);
     }
-    try {
-      doc = parse(text) ?? {};
-    } catch (e) {
-      throw new ConfigError([`${path}: not valid YAML: ${yamlProblem(e as Error)}`]);
-    }
+    doc = parseYaml(text, path);
   }
   return parseConfig(doc, env, path, options);
 }
@@ -64,12 +60,36 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
 }
 
 /**
- * The yaml library's message is a sentence ending in "line L, column C:" and then an excerpt of
- * the file with a caret under the spot: the sentence without its colon, then the excerpt indented
- * under the problem's line (it was cut to the sentence, which ended in a dangling "column 1:").
+ * The document of a YAML file, or ConfigError naming what is wrong and where. The library's
+ * warnings are not printed (it would print them on stderr, file excerpt and all); an unresolved
+ * tag is a problem, since the config declares none: a value written `!abc…` (an API key) would
+ * silently lose its text. The others (a flow collection's end indented like its parent, ...) do
+ * not change what is read.
+ */
+function parseYaml(text: string, path: string): unknown {
+  let problem: Error | undefined;
+  let doc: unknown;
+  try {
+    const parsed = parseDocument(text, { logLevel: 'silent' });
+    problem = parsed.errors[0] ?? parsed.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+    if (!problem) doc = parsed.toJS();
+  } catch (e) {
+    problem = e as Error; // toJS: an alias whose anchor is not set
+  }
+  if (problem) throw new ConfigError([`${path}: not valid YAML: ${yamlProblem(problem)}`]);
+  return doc ?? {};
+}
+
+/**
+ * The yaml library's sentence with its line and column ("All mapping items must start at the
+ * same column at line 3, column 1"), nothing of the file: the excerpt the library appends after
+ * it is dropped (a YAML file can hold a header value or a token on any line), and so is what some
+ * sentences quote from the file, after a colon ("Unresolved tag: !<the tag>", "Unresolved alias
+ * (…): <name>") or after "Invalid escape sequence" (up to ten characters of a quoted string).
  */
 function yamlProblem(e: Error): string {
-  const [first = '', ...rest] = e.message.split('\n');
-  const excerpt = rest.filter((l) => l.trim() !== '');
-  return [first.replace(/:\s*$/, ''), ...excerpt.map((l) => `      ${l}`)].join('\n');
+  const first = (e.message.split('\n')[0] ?? '').replace(/:\s*$/, '');
+  const at = / at line \d+, column \d+$/.exec(first);
+  const sentence = at ? first.slice(0, at.index) : first;
+  return sentence.replace(/:\s[\s\S]*$/, '').replace(/^(Invalid escape sequence|Unknown directive|Unsupported YAML version)\b[\s\S]*$/, '$1') + (at?.[0] ?? '');
 }

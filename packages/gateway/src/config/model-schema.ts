@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { findEntry } from '@tollgate/protocol';
 import { isWholePicoPerToken } from '../billing/pricing.js';
-import { flag, int, list, mapping, num, oneOf, record, section, strings, text } from './fields.js';
+import { envName, flag, int, list, mapping, num, oneOf, record, secretText, section, show, showType, strings, text } from './fields.js';
 import { webUrl } from './url-fields.js';
 
 const simulator = section({
@@ -40,10 +40,11 @@ const deployment = mapping({
   name: text().optional(),
   base_url: webUrl().transform((u) => u.replace(/\/+$/, '')),
   /** Environment variable holding the upstream API key (never the key itself); it must be set. Absent: requests go without a key. */
-  api_key_env: text().nullable().default(null),
+  api_key_env: envName().nullable().default(null),
   /** The model name the upstream knows; absent: the model's own name. */
   model: text().optional(),
-  headers: record(text(), { nullDrops: true }),
+  /** Sent with every request here; a value may be a credential (`Authorization`, `api-key`), so a wrong one is never quoted. */
+  headers: record(secretText(), { nullDrops: true, shown: showType }),
   weight: num({ min: 0 }).default(1),
   timeouts,
   /**
@@ -71,7 +72,7 @@ const price = () =>
 
 /** Parameter names as a client sends them at the top level of the body. */
 const paramNames = strings().superRefine((names, ctx) => {
-  for (const n of names) if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(n)) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(n)} is not a parameter name` });
+  for (const n of names) if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(n)) ctx.addIssue({ code: 'custom', message: `${show(n)} is not a parameter name` });
 });
 
 export const modelSchema = mapping({

@@ -5,7 +5,8 @@
  *   from the environment): `set` or `not set`;
  * - every URL (database.url, redis.url, smtp.url, a deployment's base_url, webhook URLs, ...):
  *   user and password masked (redactUrl), and every query value (redactQuery);
- * - redis.cluster_nodes: masked like URLs, with or without a scheme (`:password@host:port`);
+ * - redis.url, redis.cluster_nodes and status.page.url (not checked to be a URL): masked like URLs
+ *   with or without a scheme (`:password@host:port`);
  * - a deployment's `headers` (an `Authorization` or `api-key` header): names kept, values `***`;
  * - webhook URLs (status.webhooks[].url, billing.soft_limit_webhook_url): their origin only
  *   (webhookLabel), since a webhook's path is often its token.
@@ -39,9 +40,13 @@ export function redactConfig(config: Config): RedactedConfig {
   const shown = mapStrings(rest, maskUrl);
   return {
     ...shown,
-    redis: shown.redis && { ...shown.redis, cluster_nodes: shown.redis.cluster_nodes.map(redactUrl) },
+    redis: shown.redis && { ...shown.redis, url: shown.redis.url === null ? null : redactUrl(shown.redis.url), cluster_nodes: shown.redis.cluster_nodes.map(redactUrl) },
     billing: { ...shown.billing, soft_limit_webhook_url: config.billing.soft_limit_webhook_url === null ? null : webhookLabel(config.billing.soft_limit_webhook_url) },
-    status: { ...shown.status, webhooks: config.status.webhooks.map((w, i) => ({ ...shown.status.webhooks[i]!, url: webhookLabel(w.url) })) },
+    status: {
+      ...shown.status,
+      page: { ...shown.status.page, url: shown.status.page.url === null ? null : redactQuery(redactUrl(shown.status.page.url)) },
+      webhooks: config.status.webhooks.map((w, i) => ({ ...shown.status.webhooks[i]!, url: webhookLabel(w.url) })),
+    },
     models: shown.models.map((m) => ({ ...m, deployments: m.deployments.map((d) => ({ ...d, headers: Object.fromEntries(Object.keys(d.headers).map((name) => [name, MASK])) })) })),
     secrets: Object.fromEntries(Object.entries(secrets).map(([name, v]) => [name, v === null ? 'not set' : 'set'])) as RedactedConfig['secrets'],
   };

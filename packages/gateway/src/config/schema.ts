@@ -15,8 +15,9 @@ import { statusSchema, unknownStatusModels } from '../status/config.js';
 import { consoleSchema } from '../console/config.js';
 import { smtpSchema } from '../mail/config.js';
 import { DEFAULT_MODELS, DEFAULT_TIERS } from './defaults.js';
-import { expected, flag, int, list, matching, oneOf, record, section, show, strings, text } from './fields.js';
+import { envName, expected, flag, int, list, matching, oneOf, record, section, show, strings, text } from './fields.js';
 import { modelSchema } from './model-schema.js';
+import { webhookUrl } from './url-fields.js';
 import type { ModelConfig } from './types.js';
 
 const server = section({
@@ -69,19 +70,29 @@ const database = section({
   max_stale_ms: int({ min: 0 }).default(10 * 60_000),
 });
 
+/** A Redis node as cluster_nodes lists it: `redis://host:port`, `rediss://…` or `host:port`, credentials allowed (`:pw@host:port`). */
+const REDIS_NODE = /^(rediss?:\/\/)?[^/\s]+:\d+$/;
+
 /**
  * Shared counters. `url`: one Redis server; `cluster_nodes`: seed nodes of a Redis Cluster
  * (`redis://host:port`); exactly one of the two is set. Neither: null (counters in memory).
+ * `url` takes the forms the client (ioredis) connects to as meant: `redis://[user:password@]host
+ * [:port][/db]`, `rediss://…` (TLS), `[user:password@]host[:port]` without a scheme (`redis:6379`
+ * in a compose file; an IPv6 address needs the scheme), or the path of a Unix socket
+ * (`/run/redis/redis.sock`). Anything else with a `/` in it (`http://…`, `redis//…`, `redis:/…`)
+ * the client would take for a socket path.
  */
 const redis = section({
-  url: text().nullable().default(null),
+  url: matching(/^(rediss?:\/\/[^\s/]|\/\S|([^\s/]*@)?[^\s/:@?[]+(:\d+)?(\?\S*)?$)/, 'redis://[user:password@]host[:port][/db], rediss://…, host[:port] or a socket path')
+    .nullable()
+    .default(null),
   cluster_nodes: strings().default([]),
   key_prefix: text().default('tollgate:'),
 })
   .superRefine((r, ctx) => {
     if (r.url && r.cluster_nodes.length > 0) ctx.addIssue({ code: 'custom', message: 'set either url (one Redis server) or cluster_nodes (a Redis Cluster), not both' });
     for (const [i, n] of r.cluster_nodes.entries())
-      if (!/^(rediss?:\/\/)?[^/\s]+:\d+$/.test(n)) ctx.addIssue({ code: 'custom', path: ['cluster_nodes', i], message: `expected redis://host:port or host:port, got ${show(n)}` });
+      if (!REDIS_NODE.test(n)) ctx.addIssue({ code: 'custom', path: ['cluster_nodes', i], message: `expected redis://host:port or host:port, got ${show(n)}` });
   })
   .transform((r) => (r.url || r.cluster_nodes.length > 0 ? { url: r.url, cluster_nodes: r.url ? [] : r.cluster_nodes, key_prefix: r.key_prefix } : null));
 
@@ -117,13 +128,13 @@ export const configSchema = section({
   server,
   database,
   redis,
-  admin_key_env: text().default('TOLLGATE_ADMIN_KEY'),
+  admin_key_env: envName().default('TOLLGATE_ADMIN_KEY'),
   /** Env var with the secret that keys are HMAC'd with (`<name>_PREVIOUS`: the previous one, during a rotation). */
-  secret_env: text().default('TOLLGATE_SECRET'),
+  secret_env: envName().default('TOLLGATE_SECRET'),
   /** The file holding that secret when the env var is unset (generated 0600 at first start); null = `<data dir>/tollgate.secret`. */
   secret_file: text().nullable().default(null),
   /** token_env: the env var holding the bearer token GET /metrics requires (open when it is unset). */
-  metrics: section({ token_env: text().default('TOLLGATE_METRICS_TOKEN') }),
+  metrics: section({ token_env: envName().default('TOLLGATE_METRICS_TOKEN') }),
   logging: section({ level: oneOf(LOG_LEVELS).default('info'), log_prompts: flag().default(false) }),
   auth: section({ failed_attempts_per_minute: int({ min: 1 }).default(30), cache_ttl_ms: int({ min: 0 }).default(60_000) }),
   /** Usage tiers; absent: DEFAULT_TIERS. */
@@ -136,7 +147,7 @@ export const configSchema = section({
    * swept lease whose request is still not in the ledger `grace` after the sweep.
    */
   billing: section({
-    soft_limit_webhook_url: text().nullable().default(null),
+    soft_limit_webhook_url: webhookUrl().nullable().default(null),
     reservation_lease_ms: int({ min: 1000 }).default(15 * 60_000),
     reconcile_interval_ms: int({ min: 100 }).default(60_000),
     reconcile_grace_ms: int({ min: 0 }).default(10 * 60_000),
@@ -173,13 +184,13 @@ export const configSchema = section({
   .superRefine((c, ctx) => {
     const names = new Set<string>();
     for (const [i, m] of c.models.entries()) {
-      if (names.has(m.name)) ctx.addIssue({ code: 'custom', path: ['models', i, 'name'], message: `duplicate model name ${JSON.stringify(m.name)}` });
+      if (names.has(m.name)) ctx.addIssue({ code: 'custom', path: ['models', i, 'name'], message: `duplicate model name ${show(m.name)}` });
       names.add(m.name);
     }
     for (const [i, m] of c.models.entries())
-      for (const f of m.fallbacks) if (!names.has(f)) ctx.addIssue({ code: 'custom', path: ['models', i, 'fallbacks'], message: `unknown model ${JSON.stringify(f)}` });
+      for (const f of m.fallbacks) if (!names.has(f)) ctx.addIssue({ code: 'custom', path: ['models', i, 'fallbacks'], message: `unknown model ${show(f)}` });
     for (const [tier, byModel] of Object.entries(c.tiers))
       for (const model of Object.keys(byModel)) if (model !== '*' && !names.has(model)) ctx.addIssue({ code: 'custom', path: ['tiers', tier, model], message: 'unknown model' });
-    if (!(c.default_tier in c.tiers) && Object.keys(c.tiers).length > 0) ctx.addIssue({ code: 'custom', path: ['default_tier'], message: `no tier named ${JSON.stringify(c.default_tier)} in tiers` });
+    if (!(c.default_tier in c.tiers) && Object.keys(c.tiers).length > 0) ctx.addIssue({ code: 'custom', path: ['default_tier'], message: `no tier named ${show(c.default_tier)} in tiers` });
     for (const [path, message] of unknownStatusModels(c.status, names)) ctx.addIssue({ code: 'custom', path: ['status', ...path], message });
   });

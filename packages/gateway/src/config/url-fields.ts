@@ -5,8 +5,7 @@
  * check` passed it.
  * @module
  */
-import { expected, httpUrl, text } from './fields.js';
-import { redactUrl, webhookLabel } from './redact-url.js';
+import { expected, httpUrl, showWebhook } from './fields.js';
 
 const parses = (u: string): boolean => URL.canParse(u);
 
@@ -14,18 +13,8 @@ const parses = (u: string): boolean => URL.canParse(u);
 export const webUrl = () => httpUrl().refine(parses, { error: expected('an http(s) URL'), abort: true });
 
 /**
- * A webhook URL as a message may quote it: an http(s) URL as webhookLabel shows it (its origin
- * and `/***`); anything else as what stands before the first `/`, `?` or `#` after the scheme
- * (user and password masked), and `/***` for the rest. A webhook's path is often its token.
+ * A webhook's http(s) URL that parses (status.webhooks[].url, billing.soft_limit_webhook_url).
+ * A wrong one is quoted by its origin only, `***` when it is not a URL at all (fields.ts
+ * showWebhook): a webhook's path is often its token.
  */
-function shownWebhookUrl(s: string): string {
-  if (/^https?:\/\//i.test(s) && URL.canParse(s)) return webhookLabel(s);
-  const [, head = '', rest = ''] = /^((?:[a-z][a-z0-9+.-]*:\/\/)?[^/?#]*)([^]*)$/i.exec(s) ?? [];
-  return `${redactUrl(head)}${rest ? '/***' : ''}`;
-}
-
-/** The error of a webhook URL (a string: text() checked that) that is not one: `expected an http(s) URL, got "hooks.example.com/***"`. */
-const webhookError = (iss: { input?: unknown }): string => `expected an http(s) URL, got ${JSON.stringify(shownWebhookUrl(String(iss.input)))}`;
-
-/** A webhook's http(s) URL that parses; a wrong one is quoted without its path (shownWebhookUrl). */
-export const webhookUrl = () => text().regex(/^https?:\/\//, { error: webhookError, abort: true }).refine(parses, { error: webhookError, abort: true });
+export const webhookUrl = () => httpUrl(showWebhook).refine(parses, { error: expected('an http(s) URL', showWebhook), abort: true });

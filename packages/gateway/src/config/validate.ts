@@ -5,6 +5,7 @@
  * @module
  */
 import type { z } from 'zod';
+import { redactText } from './redact-url.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -15,10 +16,14 @@ export class ConfigError extends Error {
 
 type Path = readonly PropertyKey[];
 
-/** `models[1].pricing.input_per_1m`; `(top level)` for the document itself. */
+/**
+ * `models[1].pricing.input_per_1m`; `(top level)` for the document itself. A key is written as
+ * any text a message quotes (redactText): a misplaced value can turn up as a key (`redis: {
+ * redis://:pw@host }` makes the URL a key of `redis`).
+ */
 export function pathName(path: Path): string {
   let out = '';
-  for (const k of path) out += typeof k === 'number' ? `[${k}]` : out ? `.${String(k)}` : String(k);
+  for (const k of path) out += typeof k === 'number' ? `[${k}]` : out ? `.${redactText(String(k))}` : redactText(String(k));
   return out || '(top level)';
 }
 

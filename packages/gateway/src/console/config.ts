@@ -15,14 +15,14 @@
  * @module
  */
 import type { z } from 'zod';
-import { int, section, text } from '../config/fields.js';
+import { envName, int, section, text } from '../config/fields.js';
 import { webUrl } from '../config/url-fields.js';
 
 const oidc = section({
   issuer: webUrl().optional(),
   client_id: text().optional(),
   /** Environment variable holding the client secret, which must then be set (null: a public client, PKCE only). */
-  client_secret_env: text().nullable().default(null),
+  client_secret_env: envName().nullable().default(null),
   /** The button's label. */
   name: text().default('Single sign-on'),
 })

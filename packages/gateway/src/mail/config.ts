@@ -8,13 +8,12 @@
  *   from: Tollgate <tollgate@example.com>             # TOLLGATE_SMTP_FROM
  *   timeout_ms: 10000                                 # connecting, the greeting, and each step of a send
  * ```
- * The URL's password is a secret: a wrong URL is reported with it masked (redactUrl), and
+ * The URL's password is a secret: a wrong URL is reported with it masked (fields.ts `show`), and
  * nothing logs the URL.
  * @module
  */
 import { z } from 'zod';
-import { int, section, show, text } from '../config/fields.js';
-import { redactUrl } from '../config/redact-url.js';
+import { expected, int, section, show, text } from '../config/fields.js';
 
 const URL_SHAPE = 'smtp://[user:password@]host[:port] or smtps://…';
 const ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
@@ -28,9 +27,7 @@ function isSmtpUrl(v: string): boolean {
   }
 }
 
-/** Like fields.ts's `expected`, but a string is quoted with its credentials masked. */
-const urlError = (iss: { input?: unknown }): string =>
-  iss.input === undefined ? 'required' : `expected ${URL_SHAPE}, got ${typeof iss.input === 'string' ? JSON.stringify(redactUrl(iss.input)) : show(iss.input)}`;
+const urlError = expected(URL_SHAPE);
 
 const smtpUrl = () => z.string({ error: urlError }).refine(isSmtpUrl, { error: urlError, abort: true });
 

@@ -20,7 +20,7 @@
  * @module
  */
 import type { z } from 'zod';
-import { flag, int, list, mapping, num, record, section, strings, text } from '../config/fields.js';
+import { envName, flag, int, list, mapping, num, record, section, show, strings, text } from '../config/fields.js';
 import { webhookUrl } from '../config/url-fields.js';
 
 const share = () => num({ min: 0, max: 1 });
@@ -54,7 +54,7 @@ export const statusSchema = section({
   /** Group name → model names shown under it. */
   groups: record(strings().default([])),
   /** Each signed with the secret in the variable `secret_env` names (null: TOLLGATE_STATUS_WEBHOOK_SECRET); it must be set. */
-  webhooks: list(mapping({ url: webhookUrl(), secret_env: text().nullable().default(null) })),
+  webhooks: list(mapping({ url: webhookUrl(), secret_env: envName().nullable().default(null) })),
   /** Days of uptime history kept (the page shows 90). */
   history_days: int({ min: 90 }).default(90),
 });
@@ -69,6 +69,6 @@ export const webhookSecretEnv = (w: StatusConfig['webhooks'][number]): string =>
 export function unknownStatusModels(s: StatusConfig, models: ReadonlySet<string>): [(string | number)[], string][] {
   const out: [(string | number)[], string][] = [];
   for (const name of Object.keys(s.probes.models)) if (!models.has(name)) out.push([['probes', 'models', name], 'unknown model']);
-  for (const [group, names] of Object.entries(s.groups)) for (const m of names) if (!models.has(m)) out.push([['groups', group], `unknown model ${JSON.stringify(m)}`]);
+  for (const [group, names] of Object.entries(s.groups)) for (const m of names) if (!models.has(m)) out.push([['groups', group], `unknown model ${show(m)}`]);
   return out;
 }

@@ -100,7 +100,8 @@ models:
     const path = join(dir, 'bad.yaml');
     writeFileSync(path, 'server: [unclosed');
     expect(() => loadConfig(path)).toThrow(/not valid YAML/);
-    // The line and column, and the spot shown, without a sentence left hanging on a colon.
+    // The line and column, without a sentence left hanging on a colon, and nothing of the file:
+    // any line of it may hold a secret (secret-echo.test.ts).
     writeFileSync(path, 'server:\n  port: 8080\n bad: [\n');
     const problem = (() => {
       try {
@@ -110,8 +111,7 @@ models:
       }
       return '';
     })();
-    expect(problem.split('\n')[0]).toBe(`${path}: not valid YAML: All mapping items must start at the same column at line 3, column 1`);
-    expect(problem).toContain('\n       bad: [\n      ^');
+    expect(problem).toBe(`${path}: not valid YAML: All mapping items must start at the same column at line 3, column 1`);
   });
 });
 

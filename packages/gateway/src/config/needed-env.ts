@@ -20,8 +20,17 @@ import { webhookLabel } from './redact-url.js';
 import type { Config } from './types.js';
 import { pathName } from './validate.js';
 
+/**
+ * How a message names the variable `name`: as it is when it reads like one (upper case, digits,
+ * `_`: the convention); else it may be a secret pasted where its variable's name belongs
+ * (`api_key_env: whsec_…`), and the message says only that the variable is missing.
+ */
+function variable(name: string): string {
+  return /^[A-Z_][A-Z0-9_]*$/.test(name) ? name : 'the variable this field names';
+}
+
 /** `NAME is not set` or `NAME is empty`; null when it holds a value. */
-function unset(env: Env, name: string, what = name): string | null {
+function unset(env: Env, name: string, what = variable(name)): string | null {
   const v = env[name];
   return v === undefined ? `${what} is not set` : v === '' ? `${what} is empty` : null;
 }
@@ -31,7 +40,7 @@ export function webhookSecretProblems(config: Pick<Config, 'status'>, env: Env):
   const out: string[] = [];
   for (const [i, w] of config.status.webhooks.entries()) {
     const name = webhookSecretEnv(w);
-    const missing = unset(env, name, w.secret_env === null ? `${name} (the default of secret_env)` : name);
+    const missing = unset(env, name, w.secret_env === null ? `${name} (the default of secret_env)` : variable(name));
     if (missing) out.push(`${pathName(['status', 'webhooks', i, 'secret_env'])}: ${missing}; the webhook ${webhookLabel(w.url)} needs a signing secret`);
   }
   return out;

@@ -131,3 +131,12 @@ describe('URLs that would stop a start are found where the config is loaded', ()
     expect(problems({}, { TOLLGATE_DATABASE_URL: 'sqlite:' })).toEqual(['TOLLGATE_DATABASE_URL: no file path after sqlite: (e.g. sqlite:./data/tollgate.db, or sqlite::memory:)']);
   });
 });
+
+describe('a secret pasted where its variable name belongs', () => {
+  it('is never quoted by the message that the variable is missing', () => {
+    const pasted = 'whsec_live_4f3e2d1c0b';
+    const w = parseConfig(upstream({ api_key_env: pasted }), {}).warnings;
+    expect(w).toEqual(['models[0].deployments[0].api_key_env: the variable this field names is not set; requests to the deployment up#0 would go without an API key (leave api_key_env out if it needs none)']);
+    expect(problems({ status: { webhooks: [{ url: HOOK, secret_env: pasted }] } }).join('\n')).not.toContain(pasted);
+  });
+});

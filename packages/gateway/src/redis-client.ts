@@ -6,7 +6,7 @@
  */
 import { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { redactUrl } from './config/redact-url.js';
+import { redactText } from './config/redact-url.js';
 import type { Config } from './config/types.js';
 
 /** A standalone client or a cluster client; the gateway uses only what both offer. */
@@ -53,7 +53,7 @@ export async function connectRedis(redis: NonNullable<Config['redis']>, log: Log
   const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, CONNECT_WAIT_MS, 'timeout').unref());
   const outcome = await Promise.race([client.connect().then(() => 'ready' as const, () => 'failed' as const), timeout]);
   if (outcome !== 'ready') {
-    const where = redis.cluster_nodes.length > 0 ? { cluster_nodes: redis.cluster_nodes.map(redactUrl) } : { url: redactUrl(redis.url!) };
+    const where = redis.cluster_nodes.length > 0 ? { cluster_nodes: redis.cluster_nodes.map(redactText) } : { url: redactText(redis.url!) };
     log.error(where, 'redis is not reachable at start; requests that need it get 503 until it is');
   }
   return client;

@@ -51,12 +51,12 @@ const withoutNulls = (v: unknown): unknown => (isMapping(v) ? Object.fromEntries
 
 /** A mapping with exactly these keys (a list item, or a section that is null when left out). */
 export function mapping<S extends z.ZodRawShape>(shape: S) {
-  return z.preprocess(withoutNulls, z.strictObject(shape, { error: expected('a mapping') }));
+  return z.preprocess(withoutNulls, z.strictObject(shape, { error: expected('a mapping', showType) }));
 }
 
 /** A section: a mapping whose keys all take their defaults when it is left out. */
 export function section<S extends z.ZodRawShape>(shape: S) {
-  return z.preprocess((v) => withoutNulls(v ?? {}), z.strictObject(shape, { error: expected('a mapping') }));
+  return z.preprocess((v) => withoutNulls(v ?? {}), z.strictObject(shape, { error: expected('a mapping', showType) }));
 }
 
 /**
@@ -71,11 +71,15 @@ export function record<V extends z.ZodType>(value: V, opts: { nullDrops?: boolea
     if (opts.nullDrops) return withoutNulls(v);
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x ?? undefined]));
   };
-  return z.preprocess(prepare, z.record(z.string(), value, { error: expected('a mapping', opts.shown) }));
+  return z.preprocess(prepare, z.record(z.string(), value, { error: expected('a mapping', opts.shown ?? showType) }));
 }
 
-/** A list of items, `[]` when left out. */
-export const list = <T extends z.ZodType>(item: T) => z.array(item, { error: expected('a list') }).default([]);
+/**
+ * A list of items, `[]` when left out. Where a mapping or a list belongs, a wrong value is named by
+ * its type only: a string there is most often an item written in the wrong place (a webhook URL,
+ * a token), and may be a secret.
+ */
+export const list = <T extends z.ZodType>(item: T) => z.array(item, { error: expected('a list', showType) }).default([]);
 
 /** A list of strings (checked as a whole: one message for the list). */
 export const strings = () => z.custom<string[]>((v) => Array.isArray(v) && v.every((s) => typeof s === 'string'), { error: expected('a list of strings') });

@@ -51,7 +51,7 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
   if (missing.length > 0) throw new ConfigError(missing);
   const warnings = options.neededEnv === false ? [] : neededEnvWarnings(c, env);
   const secrets = {
-    admin_key: env[c.admin_key_env] ?? null,
+    admin_key: env[c.admin_key_env] || null, // empty is not set, as for the other secrets
     server_secret: env[c.secret_env] || null,
     server_secret_previous: env[`${c.secret_env}_PREVIOUS`] || null,
     metrics_token: env[c.metrics.token_env] || null,

@@ -9,6 +9,29 @@ import { isWholePicoPerToken } from '../billing/pricing.js';
 import { envName, flag, int, list, mapping, num, oneOf, record, secretText, section, show, showType, strings, text } from './fields.js';
 import { webUrl } from './url-fields.js';
 
+/** An HTTP field name (RFC 9110 `token`). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Whether `value` holds a control character an HTTP field value may not (RFC 9110: only HTAB is allowed). */
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return true;
+  }
+  return false;
+}
+
+/**
+ * Headers that could never be sent: a name that is not an HTTP token, a value with a line break
+ * or another control character. The HTTP client would refuse them on every request, so they are
+ * refused here; neither is quoted (a name written as `Bearer sk-…` is a secret in the wrong place).
+ */
+function sendableHeaders(headers: Record<string, string>, ctx: z.RefinementCtx): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name)) ctx.addIssue({ code: 'custom', message: 'a header name is not a valid HTTP field name (letters, digits and !#$%&\'*+.^_`|~-; the name is not quoted: it may be a secret)' });
+    else if (hasControlCharacter(value)) ctx.addIssue({ code: 'custom', path: [name], message: 'a header value may not hold a line break or another control character (not quoted)' });
+  }
+}
+
 const simulator = section({
   /** Milliseconds before the first token (0 = immediate). */
   ttft_ms: num({ min: 0 }).default(0),
@@ -44,7 +67,7 @@ const deployment = mapping({
   /** The model name the upstream knows; absent: the model's own name. */
   model: text().optional(),
   /** Sent with every request here; a value may be a credential (`Authorization`, `api-key`), so a wrong one is never quoted. */
-  headers: record(secretText(), { nullDrops: true, shown: showType }),
+  headers: record(secretText(), { nullDrops: true, shown: showType }).superRefine(sendableHeaders),
   weight: num({ min: 0 }).default(1),
   timeouts,
   /**

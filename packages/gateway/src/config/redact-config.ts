@@ -4,7 +4,9 @@
  * - `secrets` (the admin key, the key-hashing secret and its previous one, the metrics token, read
  *   from the environment): `set` or `not set`;
  * - every URL (database.url, redis.url, smtp.url, a deployment's base_url, webhook URLs, ...):
- *   user and password masked (redactUrl), and every query value (redactQuery);
+ *   user and password masked, every query value and `name=value` value (redactText); so is any
+ *   other string holding `@`, `?` or `=`;
+ * - a `*_env` field whose value does not read like a variable name (it may be the secret itself): `***`;
  * - redis.url, redis.cluster_nodes and status.page.url (not checked to be a URL): masked like URLs
  *   with or without a scheme (`:password@host:port`);
  * - a deployment's `headers` (an `Authorization` or `api-key` header): names kept, values `***`;
@@ -14,7 +16,7 @@
  * (`api_key_env`, `client_secret_env`, `secret_env`, `token_env`), shown as they are.
  * @module
  */
-import { looksLikeUrl, redactQuery, redactUrl, webhookLabel } from './redact-url.js';
+import { looksLikeUrl, redactText, webhookLabel } from './redact-url.js';
 import type { Config } from './types.js';
 
 export type SecretState = 'set' | 'not set';
@@ -24,7 +26,20 @@ export type RedactedConfig = Omit<Config, 'source' | 'secrets' | 'warnings'> & {
 
 const MASK = '***';
 
-const maskUrl = (s: string): string => (looksLikeUrl(s) ? redactQuery(redactUrl(s)) : s);
+/** URLs, and anything that could carry a credential (`@`) or query values (`?`, `=`), as redactText shows them. */
+const maskUrl = (s: string): string => (looksLikeUrl(s) || /[@?=]/.test(s) ? redactText(s) : s);
+
+/**
+ * The `*_env` fields name environment variables. A value that does not read like one (upper case,
+ * digits, `_`) may be the secret itself, written where its variable's name belongs: shown as `***`.
+ */
+function maskEnvNames<T>(v: T): T {
+  if (Array.isArray(v)) return v.map((x: unknown) => maskEnvNames(x)) as T;
+  if (typeof v !== 'object' || v === null) return v;
+  return Object.fromEntries(
+    Object.entries(v).map(([k, x]) => [k, k.endsWith('_env') && typeof x === 'string' && !/^[A-Z_][A-Z0-9_]*$/.test(x) ? MASK : maskEnvNames(x)]),
+  ) as T;
+}
 
 /** `v` (plain data: mappings, lists, scalars) with every string in it passed through `f`. */
 function mapStrings<T>(v: T, f: (s: string) => string): T {
@@ -37,14 +52,14 @@ function mapStrings<T>(v: T, f: (s: string) => string): T {
 /** The configuration with every secret masked, as listed above (a copy; `config` is not changed). */
 export function redactConfig(config: Config): RedactedConfig {
   const { source: _source, warnings: _warnings, secrets, ...rest } = config;
-  const shown = mapStrings(rest, maskUrl);
+  const shown = maskEnvNames(mapStrings(rest, maskUrl));
   return {
     ...shown,
-    redis: shown.redis && { ...shown.redis, url: shown.redis.url === null ? null : redactUrl(shown.redis.url), cluster_nodes: shown.redis.cluster_nodes.map(redactUrl) },
+    redis: shown.redis && { ...shown.redis, url: shown.redis.url === null ? null : redactText(config.redis!.url!), cluster_nodes: config.redis!.cluster_nodes.map(redactText) },
     billing: { ...shown.billing, soft_limit_webhook_url: config.billing.soft_limit_webhook_url === null ? null : webhookLabel(config.billing.soft_limit_webhook_url) },
     status: {
       ...shown.status,
-      page: { ...shown.status.page, url: shown.status.page.url === null ? null : redactQuery(redactUrl(shown.status.page.url)) },
+      page: { ...shown.status.page, url: shown.status.page.url === null ? null : redactText(config.status.page.url!) },
       webhooks: config.status.webhooks.map((w, i) => ({ ...shown.status.webhooks[i]!, url: webhookLabel(w.url) })),
     },
     models: shown.models.map((m) => ({ ...m, deployments: m.deployments.map((d) => ({ ...d, headers: Object.fromEntries(Object.keys(d.headers).map((name) => [name, MASK])) })) })),

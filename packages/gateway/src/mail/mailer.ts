@@ -7,7 +7,7 @@
  */
 import { createTransport } from 'nodemailer';
 import type { Logger } from 'pino';
-import { redactUrl } from '../config/redact-url.js';
+import { redactText } from '../config/redact-url.js';
 import type { SmtpConfig } from './config.js';
 
 export interface MailMessage {
@@ -54,7 +54,7 @@ export function createMailer(smtp: SmtpConfig | null, deps: { log?: Logger | und
         deps.log?.warn(
           {
             ...about,
-            smtp: redactUrl(smtp.url),
+            smtp: redactText(smtp.url),
             err: { code: typeof err.code === 'string' ? err.code : undefined, response_code: typeof err.responseCode === 'number' ? err.responseCode : undefined, message: scrub(String(err.message ?? e)) },
           },
           'e-mail not sent',

@@ -15,7 +15,7 @@ describe('each section names the field and what is wrong', () => {
     ['out of range', { database: { query_timeout_ms: 0 } }, 'database.query_timeout_ms: expected an integer >= 1, got 0'],
     ['wrong type', { redis: { cluster_nodes: 'a:7000' } }, 'redis.cluster_nodes: expected a list of strings, got "a:7000"'],
     ['empty string', { redis: { url: '' } }, 'redis.url: expected a non-empty string, got ""'],
-    ['not a mapping', { logging: 'debug' }, 'logging: expected a mapping, got "debug"'],
+    ['not a mapping', { logging: 'debug' }, 'logging: expected a mapping, got a string'],
     ['wrong type', { logging: { log_prompts: 1 } }, 'logging.log_prompts: expected true or false, got 1'],
     ['out of range', { auth: { failed_attempts_per_minute: 0 } }, 'auth.failed_attempts_per_minute: expected an integer >= 1, got 0'],
     ['unknown key', { metrics: { token: 'x' } }, 'metrics.token: unknown key'],
@@ -24,7 +24,7 @@ describe('each section names the field and what is wrong', () => {
     ['out of range', { responses: { retention_days: 366 } }, 'responses.retention_days: expected an integer >= 1 and <= 365, got 366'],
     ['unknown key', { simulator: { faults: {} } }, 'simulator.faults: unknown key'],
     ['unknown top-level key', { modles: [] }, 'modles: unknown key'],
-    ['not a mapping at all', ['server'], '(top level): expected a mapping, got ["server"]'],
+    ['not a mapping at all', ['server'], '(top level): expected a mapping, got a list'],
     ['a model without a name', { models: [{ context_window: 10 }] }, 'models[0].name: required'],
     ['bad enum', { models: [model({ type: 'image' })] }, 'models[0].type: expected one of "chat", "embedding", got "image"'],
     ['out of range', { models: [model({ simulator: { faults: { server_error: 1.5 } } })] }, 'models[0].simulator.faults.server_error: expected a number >= 0 and <= 1, got 1.5'],
@@ -72,7 +72,7 @@ describe('every problem at once', () => {
     });
     expect(p.sort()).toEqual(
       [
-        'models[0]: expected a mapping, got 5',
+        'models[0]: expected a mapping, got a number',
         'models[1].deployments[0].base_url: required',
         'models[2].name: duplicate model name "a"',
         'models[2].fallbacks: unknown model "b"',

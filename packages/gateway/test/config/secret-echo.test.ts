@@ -379,3 +379,45 @@ describe('webhookLabel', () => {
     expect(webhookLabel('https://hooks.example.com')).toBe('https://hooks.example.com');
   });
 });
+
+describe('found by a second trial', () => {
+  it('a webhook URL written where a list or a mapping belongs is named by its type only', () => {
+    const token = 'WebhookTok3nSECRET7';
+    const url = `https://hooks.example.com/services/T000/B000/${token}`;
+    for (const doc of [{ status: { webhooks: url } }, { status: { webhooks: [url] } }, { status: url }, { metrics: 'MetricsPastedTok42' }]) {
+      const p = problemsOf({ doc });
+      expect(p.length).toBeGreaterThan(0);
+      expect(p.join('\n')).not.toContain(token);
+      expect(p.join('\n')).not.toContain('MetricsPastedTok42');
+      expect(p.join('\n')).toMatch(/got a (string|list)/);
+    }
+  });
+
+  it('a header that could never be sent is a config error, quoting neither the name nor the value', () => {
+    const secret = 'HdrApiKeySECRET5';
+    const valued = problemsOf({ doc: upstream({ headers: { 'api-key': `${secret}\r\nX-Evil: 1` } }) });
+    expect(valued).toContain('models[0].deployments[0].headers.api-key: a header value may not hold a line break or another control character (not quoted)');
+    expect(valued.join('\n')).not.toContain(secret);
+    const named = problemsOf({ doc: upstream({ headers: { [`Bearer ${secret}`]: 'x' } }) });
+    expect(named[0]).toContain('a header name is not a valid HTTP field name');
+    expect(named.join('\n')).not.toContain(secret);
+    expect(parseConfig(upstream({ headers: { 'api-key': 'tab\tis allowed', 'X-Title': 'tollgate' } }), {}).models[0]!.deployments[0]!.headers).toEqual({ 'api-key': 'tab\tis allowed', 'X-Title': 'tollgate' });
+  });
+
+  it('config check: a Redis password in the query, a scheme-less URL, a secret pasted into a *_env field', () => {
+    const secrets = ['RdQueryS3cret', 'hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123'];
+    for (const url of [`redis://127.0.0.1:6379/0?password=${secrets[0]}`, `127.0.0.1:6379?password=${secrets[0]}`]) {
+      const shown = JSON.stringify(redactConfig(parseConfig({ redis: { url } }, {})));
+      expect(shown).not.toContain(secrets[0]);
+    }
+    const config = parseConfig(upstream({ api_key_env: secrets[1] }), {});
+    const shown = redactConfig(config);
+    expect(JSON.stringify(shown)).not.toContain(secrets[1]);
+    expect(shown.models[0]!.deployments[0]!.api_key_env).toBe('***');
+    expect(redactConfig(parseConfig(upstream({ api_key_env: 'UPSTREAM_KEY' }), { UPSTREAM_KEY: 'k' })).models[0]!.deployments[0]!.api_key_env).toBe('UPSTREAM_KEY');
+  });
+
+  it('an empty admin key is not set, as an empty secret of any other kind', () => {
+    expect(parseConfig({}, { TOLLGATE_ADMIN_KEY: '' }).secrets.admin_key).toBeNull();
+  });
+});

@@ -90,7 +90,12 @@ export function fail(ctx: RequestContext, e: unknown, opts: Pick<DispatchOptions
     res.end(streamErrorFrame(err, opts.publicUrl));
     return;
   }
-  if (e instanceof ApiError) return sendError(ctx, e, opts.publicUrl);
+  if (e instanceof ApiError) {
+    // A 500 made from an exception (an upstream call that failed in a way nothing classifies) is
+    // a fault to look into, logged like any unexpected error; a 500 the catalog meant is not.
+    if (e.entry.id === 'server_error' && e.cause !== undefined) opts.log.error({ err: e.cause, req_id: ctx.id, path: ctx.path }, 'unexpected error');
+    return sendError(ctx, e, opts.publicUrl);
+  }
   if (e instanceof UpstreamHttpError) return sendJson(ctx, e.status, e.body, { ...e.headers });
   if (ctx.clientGone.aborted) {
     res.destroy();

@@ -16,6 +16,7 @@ import { consoleSchema } from '../console/config.js';
 import { smtpSchema } from '../mail/config.js';
 import { DEFAULT_MODELS, DEFAULT_TIERS } from './defaults.js';
 import { envName, expected, flag, int, list, matching, oneOf, record, section, show, strings, text } from './fields.js';
+import { hasUnencodedCredentials, UNENCODED_PASSWORD } from './url-fields.js';
 import { modelSchema } from './model-schema.js';
 import { webhookUrl } from './url-fields.js';
 import type { ModelConfig } from './types.js';
@@ -91,8 +92,10 @@ const redis = section({
 })
   .superRefine((r, ctx) => {
     if (r.url && r.cluster_nodes.length > 0) ctx.addIssue({ code: 'custom', message: 'set either url (one Redis server) or cluster_nodes (a Redis Cluster), not both' });
+    if (r.url && hasUnencodedCredentials(r.url)) ctx.addIssue({ code: 'custom', path: ['url'], message: UNENCODED_PASSWORD });
     for (const [i, n] of r.cluster_nodes.entries())
-      if (!REDIS_NODE.test(n)) ctx.addIssue({ code: 'custom', path: ['cluster_nodes', i], message: `expected redis://host:port or host:port, got ${show(n)}` });
+      if (hasUnencodedCredentials(n)) ctx.addIssue({ code: 'custom', path: ['cluster_nodes', i], message: UNENCODED_PASSWORD });
+      else if (!REDIS_NODE.test(n)) ctx.addIssue({ code: 'custom', path: ['cluster_nodes', i], message: `expected redis://host:port or host:port, got ${show(n)}` });
   })
   .transform((r) => (r.url || r.cluster_nodes.length > 0 ? { url: r.url, cluster_nodes: r.url ? [] : r.cluster_nodes, key_prefix: r.key_prefix } : null));
 

@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import { expected, int, section, show, text } from '../config/fields.js';
+import { hasUnencodedCredentials, UNENCODED_PASSWORD } from '../config/url-fields.js';
 
 const URL_SHAPE = 'smtp://[user:password@]host[:port] or smtps://…';
 const ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
@@ -29,7 +30,11 @@ function isSmtpUrl(v: string): boolean {
 
 const urlError = expected(URL_SHAPE);
 
-const smtpUrl = () => z.string({ error: urlError }).refine(isSmtpUrl, { error: urlError, abort: true });
+const smtpUrl = () =>
+  z
+    .string({ error: urlError })
+    .refine((v) => !hasUnencodedCredentials(v), { error: UNENCODED_PASSWORD, abort: true })
+    .refine(isSmtpUrl, { error: urlError, abort: true });
 
 /** `addr@example.com` or `Name <addr@example.com>`. */
 const fromAddress = () =>

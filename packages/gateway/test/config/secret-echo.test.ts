@@ -421,3 +421,24 @@ describe('found by a second trial', () => {
     expect(parseConfig({}, { TOLLGATE_ADMIN_KEY: '' }).secrets.admin_key).toBeNull();
   });
 });
+
+describe('a password with an unencoded / ? or #', () => {
+  it('is refused in redis.url, cluster_nodes and smtp.url, unquoted; encoded, it loads', () => {
+    const cases: [unknown, string][] = [
+      [{ redis: { url: 'redis://:Rd@s3cr/etPass@127.0.0.1:6379/0' } }, 'redis.url'],
+      [{ redis: { url: 'redis://:ab/cdPw@127.0.0.1:6379' } }, 'redis.url'],
+      [{ redis: { cluster_nodes: ['redis://:Rd/s3cr@127.0.0.1:7000'] } }, 'redis.cluster_nodes[0]'],
+      [{ smtp: { url: 'smtp://tollgate@example.com:Smtp@S3cret/Pw@127.0.0.1:25', from: 'tollgate@example.com' } }, 'smtp.url'],
+    ];
+    for (const [doc, field] of cases) {
+      const p = problemsOf({ doc });
+      expect(p).toContain(`${field}: the user or password holds an unencoded / ? or # (write them as %2F %3F %23); the value is not quoted`);
+      expect(p.join('\n')).not.toMatch(/s3cr|S3cret|cdPw|Rd/);
+    }
+    expect(parseConfig({ redis: { url: 'redis://:Rd%40s3cr%2FetPass@127.0.0.1:6379/0' } }, {}).redis!.url).toBe('redis://:Rd%40s3cr%2FetPass@127.0.0.1:6379/0');
+    expect(parseConfig({ smtp: { url: 'smtp://tollgate%40example.com:pw@127.0.0.1:25', from: 'tollgate@example.com' } }, {}).smtp!.url).toBe('smtp://tollgate%40example.com:pw@127.0.0.1:25');
+    // An @ in the user or password is read right (parsers take the authority's last @): not refused.
+    expect(parseConfig({ smtp: { url: 'smtp://tollgate@example.com:p@ss@127.0.0.1:25', from: 'tollgate@example.com' } }, {}).smtp!.url).toBe('smtp://tollgate@example.com:p@ss@127.0.0.1:25');
+    expect(parseConfig({ redis: { url: 'redis://:pa@ssAT@127.0.0.1:6379' } }, {}).redis!.url).toBe('redis://:pa@ssAT@127.0.0.1:6379');
+  });
+});

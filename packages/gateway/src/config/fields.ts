@@ -46,17 +46,26 @@ export const expected =
   (iss: { input?: unknown }): string =>
     iss.input === undefined ? 'required' : `expected ${what}, got ${shown(iss.input)}`;
 
-/** Drops the keys whose value is null: they take their default, as if left out. */
-const withoutNulls = (v: unknown): unknown => (isMapping(v) ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null)) : v);
+/**
+ * Drops the keys of `shape` whose value is null: they take their default, as if left out. A key
+ * the shape does not know stays, null or not, so that a misspelt one (`prot:` with nothing after
+ * it) is still reported as unknown instead of vanishing.
+ */
+const withoutNulls =
+  (shape: z.ZodRawShape) =>
+  (v: unknown): unknown =>
+    isMapping(v) ? Object.fromEntries(Object.entries(v).filter(([k, x]) => x !== null || !Object.hasOwn(shape, k))) : v;
 
 /** A mapping with exactly these keys (a list item, or a section that is null when left out). */
 export function mapping<S extends z.ZodRawShape>(shape: S) {
-  return z.preprocess(withoutNulls, z.strictObject(shape, { error: expected('a mapping', showType) }));
+  const drop = withoutNulls(shape);
+  return z.preprocess(drop, z.strictObject(shape, { error: expected('a mapping', showType) }));
 }
 
 /** A section: a mapping whose keys all take their defaults when it is left out. */
 export function section<S extends z.ZodRawShape>(shape: S) {
-  return z.preprocess((v) => withoutNulls(v ?? {}), z.strictObject(shape, { error: expected('a mapping', showType) }));
+  const drop = withoutNulls(shape);
+  return z.preprocess((v) => drop(v ?? {}), z.strictObject(shape, { error: expected('a mapping', showType) }));
 }
 
 /**
@@ -68,7 +77,7 @@ export function record<V extends z.ZodType>(value: V, opts: { nullDrops?: boolea
   const prepare = (v: unknown): unknown => {
     if (v === undefined) return {};
     if (!isMapping(v)) return v;
-    if (opts.nullDrops) return withoutNulls(v);
+    if (opts.nullDrops) return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null));
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x ?? undefined]));
   };
   return z.preprocess(prepare, z.record(z.string(), value, { error: expected('a mapping', opts.shown ?? showType) }));

@@ -3,10 +3,10 @@
  * engine that serves it (the built-in simulator or OpenAI-compatible deployments).
  * @module
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { findEntry } from '@tollgate/protocol';
 import { isWholePicoPerToken } from '../billing/pricing.js';
-import { envName, flag, int, list, mapping, num, oneOf, record, secretText, section, show, showType, strings, text } from './fields.js';
+import { envName, flag, int, list, mapping, num, oneOf, record, section, show, showType, strings, text } from './fields.js';
 import { webUrl } from './url-fields.js';
 
 /** An HTTP field name (RFC 9110 `token`). */
@@ -21,13 +21,20 @@ function hasControlCharacter(value: string): boolean {
 }
 
 /**
- * Headers that could never be sent: a name that is not an HTTP token, a value with a line break
- * or another control character. The HTTP client would refuse them on every request, so they are
- * refused here; neither is quoted (a name written as `Bearer sk-…` is a secret in the wrong place).
+ * Headers that could never be sent, checked here because the HTTP client would refuse them on
+ * every request: a name that is not an HTTP token, a value that is not a non-empty string or
+ * holds a line break or another control character. A value is never quoted (it may be a
+ * credential), and a name only when it is a valid one: `Authorization:Bearer sk-…` without a space
+ * after the colon reads as a name with no value, the key inside the name. Such a header used to be
+ * dropped, and every request went without its key.
  */
-function sendableHeaders(headers: Record<string, string>, ctx: z.RefinementCtx): void {
+function sendableHeaders(headers: Record<string, unknown>, ctx: z.RefinementCtx): void {
   for (const [name, value] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(name)) ctx.addIssue({ code: 'custom', message: 'a header name is not a valid HTTP field name (letters, digits and !#$%&\'*+.^_`|~-; the name is not quoted: it may be a secret)' });
+    if (!HEADER_NAME.test(name)) {
+      const hint = value === null || value === undefined ? ' (a header needs `Name: value`, with a space after the colon)' : '';
+      ctx.addIssue({ code: 'custom', message: `a header name is not a valid HTTP field name (letters, digits and !#$%&'*+.^_\`|~-)${hint}; the name is not quoted: it may hold a secret` });
+    } else if (value === null || value === undefined || value === '') ctx.addIssue({ code: 'custom', path: [name], message: 'a header needs a value (write `Name: value`, with a space after the colon)' });
+    else if (typeof value !== 'string') ctx.addIssue({ code: 'custom', path: [name], message: `expected a non-empty string, got ${showType(value)}` });
     else if (hasControlCharacter(value)) ctx.addIssue({ code: 'custom', path: [name], message: 'a header value may not hold a line break or another control character (not quoted)' });
   }
 }
@@ -67,7 +74,9 @@ const deployment = mapping({
   /** The model name the upstream knows; absent: the model's own name. */
   model: text().optional(),
   /** Sent with every request here; a value may be a credential (`Authorization`, `api-key`), so a wrong one is never quoted. */
-  headers: record(secretText(), { nullDrops: true, shown: showType }).superRefine(sendableHeaders),
+  headers: record(z.unknown(), { shown: showType })
+    .superRefine(sendableHeaders)
+    .transform((h) => h as Record<string, string>),
   weight: num({ min: 0 }).default(1),
   timeouts,
   /**

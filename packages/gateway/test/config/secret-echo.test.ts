@@ -442,3 +442,19 @@ describe('a password with an unencoded / ? or #', () => {
     expect(parseConfig({ redis: { url: 'redis://:pa@ssAT@127.0.0.1:6379' } }, {}).redis!.url).toBe('redis://:pa@ssAT@127.0.0.1:6379');
   });
 });
+
+describe('keys with nothing after them', () => {
+  it('a misspelt key left empty is still reported as unknown; a known one takes its default', () => {
+    expect(problemsOf({ doc: { server: { prot: null } } })).toContain('server.prot: unknown key');
+    expect(problemsOf({ doc: { redis: { url: 'redis://127.0.0.1:6379', pasword: null } } })).toContain('redis.pasword: unknown key');
+    expect(parseConfig({ server: { port: null } }, {}).server.port).toBe(8080);
+  });
+
+  it('a header written without a space after its colon (a name with no value) is refused, not dropped', () => {
+    const p = problemsOf({ yaml: 'models:\n  - name: m\n    provider: openai-compatible\n    deployments: [{ base_url: "http://127.0.0.1:1/v1", headers: { Authorization:Bearer sk-HdrNoSpace9 } }]\n' });
+    expect(p.join('\n')).toContain('a header needs `Name: value`, with a space after the colon');
+    expect(p.join('\n')).not.toContain('sk-HdrNoSpace9');
+    // A valid name with nothing after it: named, and told what is missing.
+    expect(problemsOf({ doc: upstream({ headers: { 'X-Api-Key': null } }) })).toContain('models[0].deployments[0].headers.X-Api-Key: a header needs a value (write `Name: value`, with a space after the colon)');
+  });
+});

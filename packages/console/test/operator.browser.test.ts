@@ -146,9 +146,14 @@ describe.skipIf(!hasChromium)('the operator pages in headless Chromium', () => {
     const html = await (await fetch(`${g.url}/status`, { headers: { accept: 'text/html' } })).text();
     expect(html).toContain(INCIDENT);
 
-    // Maintenance tomorrow from 02:00 to 03:00, the viewer's time.
-    const day = new Date(Date.now() + 86_400_000);
-    const local = (h: number) => `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}T${String(h).padStart(2, '0')}:00`;
+    // Maintenance tomorrow from 02:00 to 03:00, the viewer's time: "tomorrow" in the browser's
+    // time zone, not this process's (they differ, and between 02:00 and 03:00 in the browser's
+    // zone a date taken from this process's calendar was today's, already under way).
+    const tomorrow = await page.evaluate(() => {
+      const d = new Date(Date.now() + 86_400_000);
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    });
+    const local = (h: number) => `${tomorrow}T${String(h).padStart(2, '0')}:00`;
     const m = page.locator('section[aria-labelledby=maintenance-new] form');
     await m.getByLabel(text('en', 'statusAdmin.title')).fill('Database upgrade');
     await m.getByLabel(text('en', 'statusAdmin.from')).fill(local(2));

@@ -3,21 +3,21 @@
  * engine that serves it (the built-in simulator or OpenAI-compatible deployments).
  * @module
  */
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { z } from 'zod';
 import { findEntry } from '@tollgate/protocol';
 import { isWholePicoPerToken } from '../billing/pricing.js';
 import { envName, flag, int, list, mapping, num, oneOf, record, section, show, showType, strings, text } from './fields.js';
 import { webUrl } from './url-fields.js';
 
-/** An HTTP field name (RFC 9110 `token`). */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Whether `value` holds a control character an HTTP field value may not (RFC 9110: only HTAB is allowed). */
-function hasControlCharacter(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return true;
+/** Whether node:http's own check accepts `check(name, value)` (validateHeaderName / validateHeaderValue). */
+function passes(check: () => void): boolean {
+  try {
+    check();
+    return true;
+  } catch {
+    return false;
   }
-  return false;
 }
 
 /**
@@ -30,12 +30,12 @@ function hasControlCharacter(value: string): boolean {
  */
 function sendableHeaders(headers: Record<string, unknown>, ctx: z.RefinementCtx): void {
   for (const [name, value] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(name)) {
+    if (!passes(() => validateHeaderName(name))) {
       const hint = value === null || value === undefined ? ' (a header needs `Name: value`, with a space after the colon)' : '';
       ctx.addIssue({ code: 'custom', message: `a header name is not a valid HTTP field name (letters, digits and !#$%&'*+.^_\`|~-)${hint}; the name is not quoted: it may hold a secret` });
     } else if (value === null || value === undefined || value === '') ctx.addIssue({ code: 'custom', path: [name], message: 'a header needs a value (write `Name: value`, with a space after the colon)' });
     else if (typeof value !== 'string') ctx.addIssue({ code: 'custom', path: [name], message: `expected a non-empty string, got ${showType(value)}` });
-    else if (hasControlCharacter(value)) ctx.addIssue({ code: 'custom', path: [name], message: 'a header value may not hold a line break or another control character (not quoted)' });
+    else if (!passes(() => validateHeaderValue(name, value))) ctx.addIssue({ code: 'custom', path: [name], message: 'a header value may not hold a line break or another control character (not quoted)' });
   }
 }
 

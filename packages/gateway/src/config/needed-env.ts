@@ -26,7 +26,12 @@ import { pathName } from './validate.js';
  * (`api_key_env: whsec_…`), and the message says only that the variable is missing.
  */
 function variable(name: string): string {
-  return /^[A-Z_][A-Z0-9_]*$/.test(name) ? name : 'the variable this field names';
+  return readsLikeVariableName(name) ? name : 'the variable this field names';
+}
+
+/** Whether `s` reads like an environment variable's name by convention (upper case, digits, `_`). */
+export function readsLikeVariableName(s: string): boolean {
+  return /^[A-Z_][A-Z0-9_]*$/.test(s);
 }
 
 /** `NAME is not set` or `NAME is empty`; null when it holds a value. */

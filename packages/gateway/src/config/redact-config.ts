@@ -5,10 +5,9 @@
  *   from the environment): `set` or `not set`;
  * - every URL (database.url, redis.url, smtp.url, a deployment's base_url, webhook URLs, ...):
  *   user and password masked, every query value and `name=value` value (redactText); so is any
- *   other string holding `@`, `?` or `=`;
+ *   other string holding `@`, `?` or `=` (a scheme-less `:password@host:port` in redis.url or
+ *   redis.cluster_nodes);
  * - a `*_env` field whose value does not read like a variable name (it may be the secret itself): `***`;
- * - redis.url, redis.cluster_nodes and status.page.url (not checked to be a URL): masked like URLs
- *   with or without a scheme (`:password@host:port`);
  * - a deployment's `headers` (an `Authorization` or `api-key` header): names kept, values `***`;
  * - webhook URLs (status.webhooks[].url, billing.soft_limit_webhook_url): their origin only
  *   (webhookLabel), since a webhook's path is often its token.
@@ -16,6 +15,7 @@
  * (`api_key_env`, `client_secret_env`, `secret_env`, `token_env`), shown as they are.
  * @module
  */
+import { readsLikeVariableName } from './needed-env.js';
 import { looksLikeUrl, redactText, webhookLabel } from './redact-url.js';
 import type { Config } from './types.js';
 
@@ -26,40 +26,33 @@ export type RedactedConfig = Omit<Config, 'source' | 'secrets' | 'warnings'> & {
 
 const MASK = '***';
 
-/** URLs, and anything that could carry a credential (`@`) or query values (`?`, `=`), as redactText shows them. */
-const maskUrl = (s: string): string => (looksLikeUrl(s) || /[@?=]/.test(s) ? redactText(s) : s);
-
 /**
- * The `*_env` fields name environment variables. A value that does not read like one (upper case,
- * digits, `_`) may be the secret itself, written where its variable's name belongs: shown as `***`.
+ * A string of the config as shown: a `*_env` value that does not read like a variable name may be
+ * the secret itself, written where its variable's name belongs (`***`); URLs, and anything that
+ * could carry a credential (`@`) or query values (`?`, `=`), as redactText shows them.
  */
-function maskEnvNames<T>(v: T): T {
-  if (Array.isArray(v)) return v.map((x: unknown) => maskEnvNames(x)) as T;
-  if (typeof v !== 'object' || v === null) return v;
-  return Object.fromEntries(
-    Object.entries(v).map(([k, x]) => [k, k.endsWith('_env') && typeof x === 'string' && !/^[A-Z_][A-Z0-9_]*$/.test(x) ? MASK : maskEnvNames(x)]),
-  ) as T;
+function maskString(s: string, key: string): string {
+  if (key.endsWith('_env')) return readsLikeVariableName(s) ? s : MASK;
+  return looksLikeUrl(s) || /[@?=]/.test(s) ? redactText(s) : s;
 }
 
-/** `v` (plain data: mappings, lists, scalars) with every string in it passed through `f`. */
-function mapStrings<T>(v: T, f: (s: string) => string): T {
-  if (typeof v === 'string') return f(v) as T;
-  if (Array.isArray(v)) return v.map((x: unknown) => mapStrings(x, f)) as T;
-  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapStrings(x, f)])) as T;
+/** `v` (plain data: mappings, lists, scalars) with every string in it passed through `f`, with the key it is under. */
+function mapStrings<T>(v: T, f: (s: string, key: string) => string, key = ''): T {
+  if (typeof v === 'string') return f(v, key) as T;
+  if (Array.isArray(v)) return v.map((x: unknown) => mapStrings(x, f, key)) as T;
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapStrings(x, f, k)])) as T;
   return v;
 }
 
 /** The configuration with every secret masked, as listed above (a copy; `config` is not changed). */
 export function redactConfig(config: Config): RedactedConfig {
   const { source: _source, warnings: _warnings, secrets, ...rest } = config;
-  const shown = maskEnvNames(mapStrings(rest, maskUrl));
+  const shown = mapStrings(rest, maskString);
   return {
     ...shown,
-    redis: shown.redis && { ...shown.redis, url: shown.redis.url === null ? null : redactText(config.redis!.url!), cluster_nodes: config.redis!.cluster_nodes.map(redactText) },
     billing: { ...shown.billing, soft_limit_webhook_url: config.billing.soft_limit_webhook_url === null ? null : webhookLabel(config.billing.soft_limit_webhook_url) },
     status: {
       ...shown.status,
-      page: { ...shown.status.page, url: shown.status.page.url === null ? null : redactText(config.status.page.url!) },
       webhooks: config.status.webhooks.map((w, i) => ({ ...shown.status.webhooks[i]!, url: webhookLabel(w.url) })),
     },
     models: shown.models.map((m) => ({ ...m, deployments: m.deployments.map((d) => ({ ...d, headers: Object.fromEntries(Object.keys(d.headers).map((name) => [name, MASK])) })) })),

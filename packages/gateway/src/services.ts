@@ -4,14 +4,12 @@
  * to the request pipeline (`PipelineDeps`). The only file that knows every stage.
  * @module
  */
-import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { RedisClient } from './redis-client.js';
 import type { Logger } from 'pino';
 import { ModelAdmissions } from './admission/index.js';
 import { requireAdminKey } from './admin/auth.js';
 import { credentialsFileFor, resolveAdminKey } from './bootstrap.js';
+import { journalPathFor } from './config/data-dir.js';
 import { registerAdminRoutes } from './admin/routes.js';
 import { registerModelHealthRoute } from './admin/model-health.js';
 import { registerBillingRoutes } from './billing/routes.js';
@@ -46,7 +44,7 @@ import { registerStatusMetrics } from './status/status-metrics.js';
 import { StatusWebhooks, webhookTargetsFrom } from './status/webhooks.js';
 import { ResponseStore } from './responses/store.js';
 import { OpenedOnStart } from './opened-on-start.js';
-import { lockMemoryCounters, sqliteFileOf } from './limits/memory-counters-lock.js';
+import { lockMemoryCounters } from './limits/memory-counters-lock.js';
 import { createConsole, type Console } from './console/index.js';
 
 export interface ServiceDeps {
@@ -320,18 +318,6 @@ async function assembleServices(config: Config, deps: ServiceDeps, opened: Opene
       mailer.close();
     },
   };
-}
-
-/** The usage journal sits next to the SQLite file, or under ./data for PostgreSQL. */
-export function journalPathFor(config: Config): string {
-  if (config.usage.journal_path) return config.usage.journal_path;
-  const file = sqliteFileOf(config.database.url);
-  if (file !== null) return `${file}.usage-journal`;
-  // An in-memory store keeps nothing across restarts, so neither need its journal.
-  if (config.database.url.startsWith('sqlite:')) return join(tmpdir(), `tollgate-usage-journal-${randomUUID()}.jsonl`);
-  // Instances sharing a working directory must not share a journal (a starting instance replays
-  // and deletes what it finds): one per port by default; set usage.journal_path to choose.
-  return `./data/usage-journal-${config.server.port}.jsonl`;
 }
 
 export type { Principal };

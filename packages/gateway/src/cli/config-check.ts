@@ -1,5 +1,7 @@
 import { stringify } from 'yaml';
+import { journalPathFor, secretFileOf } from '../config/data-dir.js';
 import { redactConfig } from '../config/redact-config.js';
+import type { Config } from '../config/types.js';
 import type { Args } from './command.js';
 import { loadCommandConfig } from './config-path.js';
 import { EXIT } from './exit.js';
@@ -9,7 +11,8 @@ import type { CliIo } from './io.js';
  * `tollgate config check` (and `config show`): loads the config as `serve` does (config-path.ts:
  * --config, else TOLLGATE_CONFIG, else ./tollgate.yaml, else the built-in defaults; the
  * environment's overrides; validation) and prints the effective configuration, every default
- * applied and every secret masked (config/redact-config.ts). YAML, its first line a comment naming
+ * applied and every secret masked (config/redact-config.ts); `secret_file` and
+ * `usage.journal_path` show the files `serve` would use (resolvedPaths). YAML, its first line a comment naming
  * the file or the built-in defaults; with --json, JSON whose `source` is the file (null: the
  * built-in defaults). What loads but is likely a mistake (config.warnings) goes to stderr as
  * `warning: …` lines. Resolves to EXIT.ok. An invalid config throws what `serve` throws (a CommandError,
@@ -18,7 +21,7 @@ import type { CliIo } from './io.js';
 export async function configCheckCommand(args: Args, io: CliIo): Promise<number> {
   const config = loadCommandConfig(args.str('config'), io.env);
   for (const w of config.warnings) io.stderr(`warning: ${w}\n`);
-  const shown = redactConfig(config);
+  const shown = redactConfig(resolvedPaths(config));
   if (args.on('json')) {
     io.stdout(`${JSON.stringify({ source: config.source, ...shown }, null, 2)}\n`);
     return EXIT.ok;
@@ -26,4 +29,14 @@ export async function configCheckCommand(args: Args, io: CliIo): Promise<number>
   const from = config.source === null ? 'the built-in defaults (no config file)' : config.source;
   io.stdout(`# effective configuration of ${from}, with the environment's overrides and every default; secrets hidden\n${stringify(shown)}`);
   return EXIT.ok;
+}
+
+/**
+ * The config with the paths whose default depends on the database (null in the schema) resolved
+ * by the functions `serve` resolves them with (config/data-dir.ts). The key-hashing secret of an
+ * in-memory database has no file (null); its usage journal is a new temporary file at each start,
+ * shown with `<random>` for the part made then. A `--workers` process adds `-worker-<n>` to the journal.
+ */
+function resolvedPaths(config: Config): Config {
+  return { ...config, secret_file: secretFileOf(config), usage: { ...config.usage, journal_path: journalPathFor(config, () => '<random>') } };
 }

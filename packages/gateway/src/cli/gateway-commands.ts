@@ -102,7 +102,7 @@ function configVerb(verb: string, summary: string): LocalCommandSpec {
 TOLLGATE_DATABASE_URL, ...) and every check, among them that the secrets the config names a
 variable for are set (a status webhook's secret_env, a deployment's api_key_env, the OIDC
 client_secret_env), and prints the configuration the gateway would run with, every default
-filled in. It starts nothing and connects to nothing (the database, Redis and the upstreams are
+filled in (secret_file and usage.journal_path: the files serve would use). It starts nothing and connects to nothing (the database, Redis and the upstreams are
 not tried). Secrets are never printed: the admin key, the key-hashing secret and
 the metrics token show as set or not set; URLs lose their user, password and query values, and
 upstream headers their values. An invalid config prints the problems \`serve\` would, on stderr.`,

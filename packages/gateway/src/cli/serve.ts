@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { createGateway } from '../app.js';
 import { bootstrap, type FirstStart } from '../bootstrap.js';
+import { journalPathFor } from '../config/data-dir.js';
 import { refreshCredentialsUrls } from '../first-start-credentials.js';
-import { journalPathFor } from '../services.js';
 import { CommandError } from './args.js';
 import type { Args } from './command.js';
 import type { CliIo } from './io.js';

@@ -1,6 +1,26 @@
-import { dirname } from 'node:path';
-import { parseDatabaseUrl } from '../store/connect.js';
+/**
+ * Where the gateway keeps its local files, resolved from the config the same way by `serve` and
+ * by `config check` (which prints these paths in place of the config's null defaults), so that the
+ * two cannot drift apart. Every function reads the database URL through readDatabaseUrl, the
+ * parser the store connects with.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { readDatabaseUrl } from '../store/connect.js';
 import type { Config } from './types.js';
+
+/** The SQLite file of a `sqlite:<path>` URL; null for `:memory:`, PostgreSQL and a wrong URL. */
+export function sqliteFileOf(databaseUrl: string): string | null {
+  const parsed = readDatabaseUrl(databaseUrl);
+  return 'dialect' in parsed && parsed.dialect === 'sqlite' && parsed.path !== ':memory:' ? parsed.path : null;
+}
+
+const isInMemory = (databaseUrl: string): boolean => {
+  const parsed = readDatabaseUrl(databaseUrl);
+  return 'dialect' in parsed && parsed.dialect === 'sqlite' && parsed.path === ':memory:';
+};
 
 /**
  * Where the gateway keeps its local files (the key-hashing secret, the first-start credentials):
@@ -8,12 +28,33 @@ import type { Config } from './types.js';
  * secrets need not outlive the process.
  */
 export function dataDirOf(config: Config): string | null {
-  let parsed;
-  try {
-    parsed = parseDatabaseUrl(config.database.url);
-  } catch {
-    return './data';
-  }
-  if (parsed.dialect === 'postgres') return './data';
-  return parsed.path === ':memory:' ? null : dirname(parsed.path);
+  if (isInMemory(config.database.url)) return null;
+  const file = sqliteFileOf(config.database.url);
+  return file === null ? './data' : dirname(file);
+}
+
+/**
+ * The key-hashing secret's file: `secret_file` (TOLLGATE_SECRET_FILE), else `tollgate.secret` in
+ * the data directory; null for an in-memory database (the secret is kept in memory only).
+ */
+export function secretFileOf(config: Config): string | null {
+  if (config.secret_file) return config.secret_file;
+  const dir = dataDirOf(config);
+  return dir === null ? null : join(dir, 'tollgate.secret');
+}
+
+/**
+ * The usage journal: `usage.journal_path` (TOLLGATE_USAGE_JOURNAL), else next to the SQLite file,
+ * or under ./data for PostgreSQL. An in-memory database keeps nothing across restarts, and so
+ * neither need its journal: it gets a new temporary file each start, named with `unique()`
+ * (`config check` shows that part as a placeholder).
+ */
+export function journalPathFor(config: Config, unique: () => string = randomUUID): string {
+  if (config.usage.journal_path) return config.usage.journal_path;
+  const file = sqliteFileOf(config.database.url);
+  if (file !== null) return `${file}.usage-journal`;
+  if (isInMemory(config.database.url)) return join(tmpdir(), `tollgate-usage-journal-${unique()}.jsonl`);
+  // Instances sharing a working directory must not share a journal (a starting instance replays
+  // and deletes what it finds): one per port by default; set usage.journal_path to choose.
+  return `./data/usage-journal-${config.server.port}.jsonl`;
 }

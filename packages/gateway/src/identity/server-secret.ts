@@ -17,9 +17,9 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { dataDirOf } from '../config/data-dir.js';
+import { secretFileOf } from '../config/data-dir.js';
 import type { Config } from '../config/types.js';
 import { publishFileExclusive } from '../files/publish.js';
 import type { Store } from '../store/index.js';
@@ -50,10 +50,9 @@ export class SecretMismatchError extends Error {}
 
 /** The sources the config names: env values, and the secret file (none for an in-memory database). */
 export function secretSourcesOf(config: Config): SecretSources {
-  const dir = dataDirOf(config);
   return {
     value: config.secrets.server_secret,
-    file: config.secret_file ?? (dir === null ? null : join(dir, 'tollgate.secret')),
+    file: secretFileOf(config),
     previous: config.secrets.server_secret_previous,
   };
 }

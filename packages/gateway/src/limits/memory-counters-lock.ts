@@ -9,15 +9,10 @@
  * "Scale-out"), and `--workers` refuses to start without it.
  * @module
  */
+import { sqliteFileOf } from '../config/data-dir.js';
 import { LockHeldError, takeProcessLock, type ProcessLock } from '../files/process-lock.js';
 
 export class CountersInUseError extends LockHeldError {}
-
-/** The SQLite file of a `sqlite:<path>` URL; null for `:memory:` and other databases. */
-export function sqliteFileOf(databaseUrl: string): string | null {
-  const m = /^sqlite:(.+)$/.exec(databaseUrl);
-  return m && m[1] !== ':memory:' ? m[1]! : null;
-}
 
 /**
  * Takes the memory counters' lock of the database at `databaseUrl`; null when it is not a SQLite file.

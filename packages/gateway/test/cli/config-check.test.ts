@@ -83,6 +83,32 @@ describe('tollgate config check', () => {
     expect(missing.stderr).toContain('nowhere.yaml: cannot read (ENOENT)');
   });
 
+  it('shows the secret file and the usage journal serve would use, not null: next to the SQLite file, in ./data for PostgreSQL', async () => {
+    const paths = async (env: Record<string, string>) => {
+      const json = await cli(['config', 'check', '--json'], env);
+      expect(json.code).toBe(0);
+      const doc = JSON.parse(json.stdout);
+      const yaml = yamlOut((await cli(['config', 'check'], env)).stdout).doc;
+      expect({ secret_file: yaml.secret_file, journal_path: yaml.usage.journal_path }).toEqual({ secret_file: doc.secret_file, journal_path: doc.usage.journal_path });
+      return { secret_file: doc.secret_file, journal_path: doc.usage.journal_path };
+    };
+    expect(await paths({})).toEqual({ secret_file: 'data/tollgate.secret', journal_path: './data/tollgate.db.usage-journal' });
+    expect(await paths({ TOLLGATE_DATABASE_URL: 'sqlite:/var/lib/tollgate/gw.db' })).toEqual({ secret_file: '/var/lib/tollgate/tollgate.secret', journal_path: '/var/lib/tollgate/gw.db.usage-journal' });
+    // `sqlite://<path>` names the same file as `sqlite:<path>` for the store, and so for its journal.
+    expect(await paths({ TOLLGATE_DATABASE_URL: 'sqlite://db/gw.db' })).toEqual({ secret_file: 'db/tollgate.secret', journal_path: 'db/gw.db.usage-journal' });
+    expect(await paths({ TOLLGATE_DATABASE_URL: 'postgres://tollgate@db.example.com/tollgate', TOLLGATE_PORT: '9001' })).toEqual({
+      secret_file: 'data/tollgate.secret',
+      journal_path: './data/usage-journal-9001.jsonl',
+    });
+    // An in-memory database keeps its secret in memory, and gets a new temporary journal each start.
+    expect(await paths({ TOLLGATE_DATABASE_URL: 'sqlite::memory:' })).toEqual({ secret_file: null, journal_path: join(tmpdir(), 'tollgate-usage-journal-<random>.jsonl') });
+    // Set, they are shown as set.
+    expect(await paths({ TOLLGATE_SECRET_FILE: '/etc/tollgate/secret', TOLLGATE_USAGE_JOURNAL: '/var/tmp/journal.jsonl' })).toEqual({
+      secret_file: '/etc/tollgate/secret',
+      journal_path: '/var/tmp/journal.jsonl',
+    });
+  });
+
   it('is listed by tollgate --help, and has its own help with exit codes', async () => {
     expect((await cli(['--help'])).stdout).toMatch(/^ {2}config {4}check the config/m);
     for (const verb of ['check', 'show']) {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createGateway } from '../app.js';
 import { bootstrap, type FirstStart } from '../bootstrap.js';
 import { journalPathFor } from '../config/data-dir.js';
+import { CONFIG_FLAGS } from '../config/env.js';
 import { refreshCredentialsUrls } from '../first-start-credentials.js';
 import { CommandError } from './args.js';
 import type { Args } from './command.js';
@@ -13,11 +14,9 @@ import { parseWorkers, reportServing, runPrimary, workerJournalPath, workerSlot,
 /** `tollgate serve`: runs the gateway until SIGTERM or SIGINT (see the command's help). */
 export async function serveCommand(args: Args, io: CliIo): Promise<number> {
   const env = { ...io.env };
-  const port = args.str('port');
-  const host = args.str('host');
-  if (port !== undefined) env.TOLLGATE_PORT = port;
-  if (host !== undefined) env.TOLLGATE_HOST = host;
-  let config = loadCommandConfig(args.str('config'), env);
+  // --port and --host override the file and the environment, and a wrong value is named by the option.
+  const flags = Object.fromEntries(CONFIG_FLAGS.map((f) => [f, args.str(f)]));
+  let config = loadCommandConfig(args.str('config'), env, { flags });
   // `ps` and `top` show "tollgate serve" instead of node and a path to dist/cli/main.js.
   process.title = 'tollgate serve';
   const workers = parseWorkers(args.str('workers'));

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { applyEnv, type Env } from './env.js';
+import { applyEnv, type ConfigFlags, type Env } from './env.js';
 import { neededEnvProblems, neededEnvWarnings } from './needed-env.js';
 import { configSchema } from './schema.js';
 import type { Config } from './types.js';
 import { ConfigError, validate } from './validate.js';
 
 export { ConfigError } from './validate.js';
-export type { Env } from './env.js';
+export type { ConfigFlags, Env } from './env.js';
 
 /**
  * Reads and validates the configuration. `path` null means the built-in defaults (the embedded
@@ -38,6 +38,8 @@ export interface ParseOptions {
    * true. `tollgate simulate` serves the models alone and needs none of them.
    */
   neededEnv?: boolean;
+  /** The command-line options that set a key of the config (`serve --port`, env.ts CONFIG_FLAGS); they win over `env`. */
+  flags?: ConfigFlags;
 }
 
 /**
@@ -45,7 +47,7 @@ export interface ParseOptions {
  * holds the secrets the config needs from it (needed-env.ts).
  */
 export function parseConfig(doc: unknown, env: Env = {}, source: string | null = null, options: ParseOptions = {}): Config {
-  const withEnv = applyEnv(doc, env);
+  const withEnv = applyEnv(doc, env, options.flags);
   const c = validate(configSchema, withEnv.doc, withEnv.name);
   const missing = options.neededEnv === false ? [] : neededEnvProblems(c, env);
   if (missing.length > 0) throw new ConfigError(missing);

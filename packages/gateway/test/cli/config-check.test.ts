@@ -78,6 +78,17 @@ describe('tollgate config check', () => {
     expect(r.stderr).toContain('models[0].context_window: expected an integer >= 1, got -1');
     // `serve` fails on the config before it opens or starts anything.
     expect(await cli(['serve', '--config', bad])).toEqual(r);
+    // A wrong --port or --host is named by the option typed, not by the variable of the same key.
+    for (const [argv, message] of [
+      [['--port', 'eighty'], '--port: expected an integer >= 0 and <= 65535, got "eighty"'],
+      [['--port=70000'], '--port: expected an integer >= 0 and <= 65535, got 70000'],
+      [['--host', ''], '--host: expected a non-empty string, got ""'],
+    ] as const) {
+      const flagged = await cli(['serve', ...argv], { TOLLGATE_PORT: '9001', TOLLGATE_HOST: '0.0.0.0' });
+      expect(flagged).toMatchObject({ code: 2, stdout: '' });
+      expect(flagged.stderr).toContain(message);
+      expect(flagged.stderr).not.toMatch(/TOLLGATE_(PORT|HOST)/);
+    }
     const missing = await cli(['config', 'check'], { TOLLGATE_CONFIG: join(dir, 'nowhere.yaml') });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nowhere.yaml: cannot read (ENOENT)');

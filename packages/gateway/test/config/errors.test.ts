@@ -1,6 +1,6 @@
 /** What a user reads when tollgate.yaml is wrong: the field's path and what is wrong with it, per section. */
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from 'tollgate';
+import { ConfigError, parseConfig } from 'tollgate';
 import { problems } from './problems.js';
 
 const model = (over: Record<string, unknown> = {}) => ({ name: 'm', ...over });
@@ -57,6 +57,26 @@ describe('the environment', () => {
     expect(problems({}, { TOLLGATE_PORT: 'eighty' })).toEqual(['TOLLGATE_PORT: expected an integer >= 0 and <= 65535, got "eighty"']);
     expect(problems({}, { TOLLGATE_DATABASE_URL: 'mysql://db' })).toEqual(['TOLLGATE_DATABASE_URL: expected sqlite:<path> or postgres://..., got "mysql://db"']);
     expect(problems({}, { TOLLGATE_REDIS_CLUSTER_NODES: 'redis://a:7000,b' })).toEqual(['TOLLGATE_REDIS_CLUSTER_NODES[1]: expected redis://host:port or host:port, got "b"']);
+  });
+
+  it("a wrong value from serve's --port or --host is named by the option, even when the variable of the same key is set", () => {
+    const flagged = (flags: Record<string, string>, env: Record<string, string> = {}) => {
+      try {
+        parseConfig({ server: { port: 9000 } }, env, null, { flags });
+      } catch (e) {
+        if (e instanceof ConfigError) return e.problems;
+        throw e;
+      }
+      return [];
+    };
+    expect(flagged({ port: 'eighty' })).toEqual(['--port: expected an integer >= 0 and <= 65535, got "eighty"']);
+    expect(flagged({ port: '70000' }, { TOLLGATE_PORT: '9001' })).toEqual(['--port: expected an integer >= 0 and <= 65535, got 70000']);
+    expect(flagged({ host: '' }, { TOLLGATE_HOST: '0.0.0.0' })).toEqual(['--host: expected a non-empty string, got ""']);
+    // The option wins over the variable: a wrong variable it overrides is no problem.
+    expect(flagged({ port: '9002' }, { TOLLGATE_PORT: 'eighty' })).toEqual([]);
+    expect(parseConfig({ server: { port: 9000 } }, { TOLLGATE_PORT: '9001', TOLLGATE_HOST: '0.0.0.0' }, null, { flags: { port: '9002', host: '::1' } }).server).toMatchObject({ port: 9002, host: '::1' });
+    // A variable's wrong value is still named by the variable when no option sets that key.
+    expect(flagged({ host: '0.0.0.0' }, { TOLLGATE_PORT: 'eighty' })).toEqual(['TOLLGATE_PORT: expected an integer >= 0 and <= 65535, got "eighty"']);
   });
 
   it('an empty TOLLGATE_REDIS_URL turns off the Redis server the file names', () => {

@@ -4,9 +4,14 @@ import type { Config } from '../config/types.js';
 import { CommandError } from './args.js';
 import { EXIT } from './exit.js';
 
-/** --config, else TOLLGATE_CONFIG, else ./tollgate.yaml when present, else the built-in defaults (null). */
+/**
+ * --config, else TOLLGATE_CONFIG, else ./tollgate.yaml when present, else the built-in defaults
+ * (null). An empty --config is a usage error: the user asked for a file, so none of the others
+ * may be read in its place (an empty TOLLGATE_CONFIG is unset, as for the other variables).
+ */
 export function configPath(flag: string | undefined, env: Record<string, string | undefined>): string | null {
-  if (flag) return flag;
+  if (flag === '') throw new CommandError('--config: expected a file, got an empty value', EXIT.usage);
+  if (flag !== undefined) return flag;
   if (env.TOLLGATE_CONFIG) return env.TOLLGATE_CONFIG;
   return existsSync('tollgate.yaml') ? 'tollgate.yaml' : null;
 }

@@ -89,6 +89,12 @@ describe('tollgate config check', () => {
       expect(flagged.stderr).toContain(message);
       expect(flagged.stderr).not.toMatch(/TOLLGATE_(PORT|HOST)/);
     }
+    // An empty --config is not read as "no --config": the built-in defaults would stand in for the file asked for.
+    for (const argv of [['config', 'check', '--config', ''], ['config', 'check', '--config='], ['serve', '--config', '']]) {
+      const empty = await cli(argv, { TOLLGATE_CONFIG: valid });
+      expect(empty).toMatchObject({ code: 2, stdout: '' });
+      expect(empty.stderr).toContain('--config: expected a file, got an empty value');
+    }
     const missing = await cli(['config', 'check'], { TOLLGATE_CONFIG: join(dir, 'nowhere.yaml') });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nowhere.yaml: cannot read (ENOENT)');

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseAllDocuments, parseDocument } from 'yaml';
 import { applyEnv, type ConfigFlags, type Env } from './env.js';
 import { neededEnvProblems, neededEnvWarnings } from './needed-env.js';
 import { configSchema } from './schema.js';
@@ -66,9 +66,16 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
  * warnings are not printed (it would print them on stderr, file excerpt and all); an unresolved
  * tag is a problem, since the config declares none: a value written `!abc…` (an API key) would
  * silently lose its text. The others (a flow collection's end indented like its parent, ...) do
- * not change what is read.
+ * not change what is read. A second document (after a `---` line) is a problem too, named by the
+ * line it starts on: it would be ignored, whatever it sets.
  */
 function parseYaml(text: string, path: string): unknown {
+  const lineCounter = new LineCounter();
+  const second = parseAllDocuments(text, { logLevel: 'silent', lineCounter })[1];
+  if (second) {
+    const line = lineCounter.linePos(second.range[0]).line;
+    throw new ConfigError([`${path}: a second YAML document starts at line ${line}; only one document is allowed (a line --- or ... ends the first)`]);
+  }
   let problem: Error | undefined;
   let doc: unknown;
   try {

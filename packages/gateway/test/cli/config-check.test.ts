@@ -95,6 +95,14 @@ describe('tollgate config check', () => {
       expect(empty).toMatchObject({ code: 2, stdout: '' });
       expect(empty.stderr).toContain('--config: expected a file, got an empty value');
     }
+    // A second YAML document would be ignored: a config error too, quoting nothing of the file.
+    const twoDocs = file('two-docs.yaml', 'server: { port: 9000 }\n---\nserver: { port: 9001 }\nmodels: [{ name: hunter2-secret }]\n');
+    for (const argv of [['config', 'check', '--config', twoDocs], ['serve', '--config', twoDocs]]) {
+      const r2 = await cli(argv);
+      expect(r2).toMatchObject({ code: 2, stdout: '' });
+      expect(r2.stderr).toContain(`${twoDocs}: a second YAML document starts at line 2; only one document is allowed`);
+      expect(r2.stderr).not.toMatch(/hunter2|9001/);
+    }
     const missing = await cli(['config', 'check'], { TOLLGATE_CONFIG: join(dir, 'nowhere.yaml') });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nowhere.yaml: cannot read (ENOENT)');

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from 'tollgate';
+import { ConfigError, loadConfig, parseConfig } from 'tollgate';
 import { problems } from './problems.js';
 
 describe('config loading', () => {
@@ -112,6 +112,29 @@ models:
       return '';
     })();
     expect(problem).toBe(`${path}: not valid YAML: All mapping items must start at the same column at line 3, column 1`);
+  });
+
+  it('refuses a file of more than one YAML document, naming the file and the line, quoting nothing of it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-config-'));
+    const path = join(dir, 'two.yaml');
+    const problemOf = (text: string): string => {
+      writeFileSync(path, text);
+      try {
+        loadConfig(path);
+      } catch (e) {
+        if (e instanceof ConfigError) return e.problems.join('\n');
+        throw e;
+      }
+      return '';
+    };
+    // The second document would have been ignored: its port, and its secret-looking value, with it.
+    const two = problemOf('server: { port: 9000 }\n---\nserver: { port: 9001 }\nsmtp: { url: "smtp://u:hunter2-secret@mail.example.com" }\n');
+    expect(two).toBe(`${path}: a second YAML document starts at line 2; only one document is allowed (a line --- or ... ends the first)`);
+    expect(problemOf('# comment\n---\nserver: { port: 9000 }\n...\nmodels: []\n')).toBe(`${path}: a second YAML document starts at line 5; only one document is allowed (a line --- or ... ends the first)`);
+    expect(problemOf('server: { port: 9000 }\n---\n')).toContain('a second YAML document starts at line 2');
+    // One document, with its optional start and end markers, is read as before.
+    expect(problemOf('---\nserver: { port: 9000 }\n...\n')).toBe('');
+    expect(loadConfig(path).server.port).toBe(9000);
   });
 });
 

@@ -5,12 +5,22 @@
  * use) does not lose a key that already works; later starts point at the file until it is deleted.
  * It is a shell env file: `set -a; . ./data/first-start-credentials.env; set +a` and the admin CLI
  * and `tollgate batch` find the gateway and their keys. Each start brings its URLs up to date
- * (`refreshCredentialsUrls`), so that after a restart on another port the file still points at the
+ * (`CredentialsFile.refreshUrls`), so that after a restart on another port the file still points at the
  * gateway that is running.
+ *
+ * The file is its database's: two databases started from one working directory (two SQLite files
+ * in ./data, or PostgreSQL databases, whose files go to ./data) would otherwise share it, and the
+ * second first start would overwrite the first's keys — an admin key only ever kept there would be
+ * lost — or show the first's keys as its own. The file names its database on a line of its own
+ * (`# database id: <id>`); when the shared name holds another database's file, this database's go
+ * to `first-start-credentials-<id>.env` beside it, and the banner names that file. A shared file
+ * from before this rule names no database: it is taken as this database's only when its keys are
+ * (bootstrap.ts adoptUnnamedCredentials), and otherwise left alone.
  * @module
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { publishFileExclusive } from './files/publish.js';
 
 export const CREDENTIALS_FILE_NAME = 'first-start-credentials.env';
 
@@ -23,8 +33,23 @@ export interface Credentials {
   TOLLGATE_CONSOLE_SETUP_URL?: string;
 }
 
+export type CredentialValues = { [K in keyof Credentials]?: string | undefined };
+
+/** The database a credentials file is for (config/data-dir.ts databaseOf). */
+export interface DatabaseName {
+  /** Hex digits: written in the file, and in the name of a file of its own. */
+  id: string;
+  /** For people: the SQLite file, or the PostgreSQL server, database and schema (never a user or password). */
+  label: string;
+}
+
 export function credentialsPath(dataDir: string): string {
   return join(dataDir, CREDENTIALS_FILE_NAME);
+}
+
+/** The file of the database `id` when the shared one is another database's. */
+export function ownCredentialsPath(dataDir: string, id: string): string {
+  return join(dataDir, `first-start-credentials-${id}.env`);
 }
 
 /** The values in the file (empty when it does not exist). */
@@ -38,21 +63,32 @@ export function readCredentials(path: string): Credentials {
   return out as Credentials;
 }
 
+const DATABASE_LINE = /^# database id: ([0-9a-f]+)\b/m;
+
 /**
- * Merges `values` into the file (undefined removes a value), written to a temporary file created
- * 0600 and renamed over, so that the keys are never readable by others, not even for a moment.
+ * The id of the database the file at `path` was written for: undefined when there is no file,
+ * null when it names none (written before files named their database).
  */
-export function saveCredentials(path: string, values: { [K in keyof Credentials]?: string | undefined }, now: Date = new Date()): void {
-  const merged: Record<string, string | undefined> = { ...readCredentials(path), ...values };
+export function credentialsDatabase(path: string): string | null | undefined {
+  if (!existsSync(path)) return undefined;
+  return DATABASE_LINE.exec(readFileSync(path, 'utf8'))?.[1] ?? null;
+}
+
+function fileText(database: DatabaseName, values: CredentialValues, now: Date): string {
   const lines = [
     `# Tollgate first-start credentials (updated ${now.toISOString()}).`,
+    `# database id: ${database.id} (${database.label}); another database's keys never go to this file.`,
     '# Store the keys somewhere safe, then delete this file; Tollgate points at it until you do.',
     '# Use them from a shell with: set -a; . ./this-file; set +a',
-    ...(['TOLLGATE_URL', 'TOLLGATE_ADMIN_KEY', 'TOLLGATE_API_KEY', 'TOLLGATE_ORGANIZATION', 'TOLLGATE_CONSOLE_SETUP_URL'] as const).filter((k) => merged[k] !== undefined).map((k) => `${k}=${merged[k]}`),
+    ...(['TOLLGATE_URL', 'TOLLGATE_ADMIN_KEY', 'TOLLGATE_API_KEY', 'TOLLGATE_ORGANIZATION', 'TOLLGATE_CONSOLE_SETUP_URL'] as const).filter((k) => values[k] !== undefined).map((k) => `${k}=${values[k]}`),
   ];
-  mkdirSync(dirname(path), { recursive: true });
+  return `${lines.join('\n')}\n`;
+}
+
+/** Writes the file through a temporary file created 0600 and renamed over, so that the keys are never readable by others, not even for a moment. */
+function replaceFile(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${lines.join('\n')}\n`, { mode: 0o600 });
+  writeFileSync(tmp, text, { mode: 0o600 });
   chmodSync(tmp, 0o600); // the umask cannot widen it, but an existing tmp file keeps its mode
   renameSync(tmp, path);
 }
@@ -61,17 +97,95 @@ export function saveCredentials(path: string, values: { [K in keyof Credentials]
 const SETUP_LINK = /^.*(\/setup#token=.*)$/;
 
 /**
- * Points the file's URLs (`TOLLGATE_URL`, the console setup link) at `publicUrl`, keeping the keys
- * and the setup token. Does nothing when the file does not exist or is already up to date, so a
- * start on the same URL never rewrites it. Returns whether it was rewritten.
+ * The first-start credentials file of one database in a data directory: the shared name
+ * (`first-start-credentials.env`, the README's) unless that holds another database's file, then
+ * `first-start-credentials-<id>.env`. Which one is decided when first needed and kept.
  */
-export function refreshCredentialsUrls(path: string, publicUrl: string, now: Date = new Date()): boolean {
-  const current = readCredentials(path);
-  const update: Credentials = {};
-  if (current.TOLLGATE_URL !== undefined && current.TOLLGATE_URL !== publicUrl) update.TOLLGATE_URL = publicUrl;
-  const link = current.TOLLGATE_CONSOLE_SETUP_URL === undefined ? null : SETUP_LINK.exec(current.TOLLGATE_CONSOLE_SETUP_URL);
-  if (link && current.TOLLGATE_CONSOLE_SETUP_URL !== `${publicUrl}${link[1]}`) update.TOLLGATE_CONSOLE_SETUP_URL = `${publicUrl}${link[1]}`;
-  if (Object.keys(update).length === 0) return false;
-  saveCredentials(path, update, now);
-  return true;
+export class CredentialsFile {
+  private chosen: string | undefined;
+  private dirPath: string | undefined;
+
+  /** `dataDir` is called once, when a path is first needed (an in-memory database's makes a temporary directory). */
+  constructor(
+    private readonly dataDir: () => string,
+    readonly database: DatabaseName,
+  ) {}
+
+  private dir(): string {
+    return (this.dirPath ??= this.dataDir());
+  }
+
+  /** The shared name, `<data dir>/first-start-credentials.env`. */
+  sharedPath(): string {
+    return credentialsPath(this.dir());
+  }
+
+  /** The name of this database's own file, used when the shared one is another database's. */
+  ownPath(): string {
+    return ownCredentialsPath(this.dir(), this.database.id);
+  }
+
+  /**
+   * This database's file: the shared one when it is this database's or does not exist, unless
+   * this database already has a file of its own.
+   */
+  path(): string {
+    if (this.chosen !== undefined) return this.chosen;
+    const shared = this.sharedPath();
+    const owner = credentialsDatabase(shared);
+    this.chosen = owner === this.database.id || (owner === undefined && !existsSync(this.ownPath())) ? shared : this.ownPath();
+    return this.chosen;
+  }
+
+  /** Whether the shared file exists and is another database's (or names none), so that this one's keys are elsewhere. */
+  sharedIsAnothers(): boolean {
+    return this.path() !== this.sharedPath() && existsSync(this.sharedPath());
+  }
+
+  /**
+   * Merges `values` into the file (undefined removes a value). A new file is created only if the
+   * name is still free (link(2)): when another database's start took it meanwhile, this database's
+   * keys go to its own file instead. A file of another database is never written.
+   */
+  save(values: CredentialValues, now: Date = new Date()): void {
+    let path = this.path();
+    mkdirSync(dirname(path), { recursive: true });
+    for (;;) {
+      const owner = credentialsDatabase(path);
+      if (owner === this.database.id) return replaceFile(path, fileText(this.database, { ...readCredentials(path), ...values }, now));
+      if (owner === undefined && publishFileExclusive(path, fileText(this.database, values, now))) return;
+      if (owner === undefined) continue; // created meanwhile: whose is it?
+      if (path === this.ownPath()) throw new Error(`${path} does not name this database (id ${this.database.id}); move it away and start again`);
+      path = this.chosen = this.ownPath();
+    }
+  }
+
+  /**
+   * Marks a shared file that names no database (written before files named theirs) as this
+   * database's; the caller has checked that its keys are this database's.
+   */
+  adoptShared(now: Date = new Date()): void {
+    const shared = this.sharedPath();
+    if (credentialsDatabase(shared) !== null) return;
+    replaceFile(shared, fileText(this.database, readCredentials(shared), now));
+    this.chosen = undefined;
+  }
+
+  /**
+   * Points the file's URLs (`TOLLGATE_URL`, the console setup link) at `publicUrl`, keeping the
+   * keys and the setup token. Does nothing when the file does not exist or is already up to date,
+   * so a start on the same URL never rewrites it. Returns whether it was rewritten.
+   */
+  refreshUrls(publicUrl: string, now: Date = new Date()): boolean {
+    const path = this.path();
+    if (credentialsDatabase(path) !== this.database.id) return false;
+    const current = readCredentials(path);
+    const update: Credentials = {};
+    if (current.TOLLGATE_URL !== undefined && current.TOLLGATE_URL !== publicUrl) update.TOLLGATE_URL = publicUrl;
+    const link = current.TOLLGATE_CONSOLE_SETUP_URL === undefined ? null : SETUP_LINK.exec(current.TOLLGATE_CONSOLE_SETUP_URL);
+    if (link && current.TOLLGATE_CONSOLE_SETUP_URL !== `${publicUrl}${link[1]}`) update.TOLLGATE_CONSOLE_SETUP_URL = `${publicUrl}${link[1]}`;
+    if (Object.keys(update).length === 0) return false;
+    this.save(update, now);
+    return true;
+  }
 }

@@ -8,7 +8,8 @@ import type { RedisClient } from './redis-client.js';
 import type { Logger } from 'pino';
 import { ModelAdmissions } from './admission/index.js';
 import { requireAdminKey } from './admin/auth.js';
-import { credentialsFileFor, resolveAdminKey } from './bootstrap.js';
+import { adoptUnnamedCredentials, credentialsFileFor, resolveAdminKey } from './bootstrap.js';
+import type { CredentialsFile } from './first-start-credentials.js';
 import { journalPathFor } from './config/data-dir.js';
 import { registerAdminRoutes } from './admin/routes.js';
 import { registerModelHealthRoute } from './admin/model-health.js';
@@ -54,7 +55,7 @@ export interface ServiceDeps {
   redis: RedisClient | undefined;
   fetch?: typeof fetch;
   /** Where first-start keys are saved (default: the data directory; see bootstrap.ts). */
-  credentialsFile?: () => string;
+  credentialsFile?: CredentialsFile;
   /** Evaluate the status page on a timer (default true); tests drive `status.tick()`. */
   statusAutoTick?: boolean;
   /** The console's built files (default packages/console/dist). */
@@ -68,7 +69,7 @@ export interface Services {
   /** The admin key generated on this (first) start, already saved; undefined otherwise. */
   generatedAdminKey: string | undefined;
   /** The file first-start keys are saved to. */
-  credentialsFile: () => string;
+  credentialsFile: CredentialsFile;
   identity: Identity;
   counters: CounterStore;
   limiter: RateLimiter;
@@ -130,6 +131,7 @@ async function assembleServices(config: Config, deps: ServiceDeps, opened: Opene
   // A secret that is not the one the stored keys were made with stops the start, with the reason.
   await identity.loadSecret();
   const credentialsFile = deps.credentialsFile ?? credentialsFileFor(config);
+  await adoptUnnamedCredentials(store, config, credentialsFile);
   const adminKey = await resolveAdminKey(store, config.secrets.admin_key, credentialsFile);
   const spendLimits = new OrgSpendLimits(store, { clock, maxStaleMs: config.database.max_stale_ms, log, alerts: (orgId) => store.spendAlerts.ofOrganization(orgId) });
   // Spend limits changed through any instance reach this one's cache with identity's events.

@@ -32,7 +32,8 @@ export const SERVE: LocalCommandSpec = {
   details: `Without a config file it serves the built-in simulator models on SQLite (./data/tollgate.db).
 On the first start it creates an organization, a user, an API key and (unless TOLLGATE_ADMIN_KEY
 is set) an admin key, and saves the keys to ./data/first-start-credentials.env (readable only by
-you); they are shown on the terminal too when stderr is one, never in the logs.
+you; when that file is another database's, to first-start-credentials-<id>.env beside it); they
+are shown on the terminal too when stderr is one, never in the logs.
 SIGTERM or SIGINT drains in-flight requests, then exits 0.
 --workers N runs N gateway processes on the one port (auto: one per core); more than one needs
 Redis (redis.url or redis.cluster_nodes), where the processes count limits and quotas together.`,

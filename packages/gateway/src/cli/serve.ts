@@ -3,7 +3,7 @@ import { createGateway } from '../app.js';
 import { bootstrap, type FirstStart } from '../bootstrap.js';
 import { journalPathFor } from '../config/data-dir.js';
 import { CONFIG_FLAGS } from '../config/env.js';
-import { refreshCredentialsUrls } from '../first-start-credentials.js';
+import type { CredentialsFile } from '../first-start-credentials.js';
 import { CommandError } from './args.js';
 import type { Args } from './command.js';
 import type { CliIo } from './io.js';
@@ -39,7 +39,7 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
   } catch (e) {
     // Release the store, Redis and timers, or the failed process would linger without listening.
     await gateway.close().catch(() => undefined);
-    if (gateway.services.generatedAdminKey) io.stderr(`tollgate serve: the admin key made on this start is saved in ${credentialsFile()}\n`);
+    if (gateway.services.generatedAdminKey) io.stderr(`tollgate serve: the admin key made on this start is saved in ${credentialsFile.path()}\n`);
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new CommandError(
         `${config.server.host}:${config.server.port} is in use by another process (EADDRINUSE). ` +
@@ -53,8 +53,8 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
   gateway.log.info({ url, public_url: config.server.public_url, ...(slot === undefined ? {} : { worker: slot }) }, 'listening');
   // After a restart on another port the file's URLs would point at a dead gateway. One worker
   // rewrites them (the others would only race it); the log names the file, never its values.
-  if ((slot === undefined || slot === 1) && refreshCredentialsUrls(credentialsFile(), config.server.public_url)) {
-    gateway.log.info({ file: credentialsFile(), public_url: config.server.public_url }, 'first-start credentials file: URLs updated to the public URL');
+  if ((slot === undefined || slot === 1) && credentialsFile.refreshUrls(config.server.public_url)) {
+    gateway.log.info({ file: credentialsFile.path(), public_url: config.server.public_url }, 'first-start credentials file: URLs updated to the public URL');
   }
   if (slot === undefined || slot === 1) io.stderr(banner(url, config.server.public_url, config.models[0]?.name ?? 'sim-small', first, credentialsFile, io.terminal === true, config.admin_key_env));
   reportServing();
@@ -83,7 +83,7 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
  * The startup banner: one write to stderr, so that it is never split by log lines and stdout
  * carries only the JSON logs. Keys appear in it only on a terminal; otherwise it names the file.
  */
-function banner(url: string, publicUrl: string, model: string, first: FirstStart, credentialsFile: () => string, terminal: boolean, adminKeyEnv: string): string {
+function banner(url: string, publicUrl: string, model: string, first: FirstStart, credentialsFile: CredentialsFile, terminal: boolean, adminKeyEnv: string): string {
   const lines = [
     `Tollgate listening on ${url}  (public URL ${publicUrl})`,
     `  OpenAI base URL: ${publicUrl}/v1`,
@@ -92,7 +92,7 @@ function banner(url: string, publicUrl: string, model: string, first: FirstStart
     `  error reference: ${publicUrl}/docs/errors`,
   ];
   const made = first.adminKey !== undefined || first.apiKey !== undefined || first.consoleSetupUrl !== undefined;
-  const file = made || existsSync(credentialsFile()) ? credentialsFile() : undefined;
+  const file = made || existsSync(credentialsFile.path()) ? credentialsFile.path() : undefined;
   if (made && terminal) {
     lines.push('');
     if (first.adminKey) lines.push(`  admin key (set ${adminKeyEnv} to use your own): ${first.adminKey}`);
@@ -101,6 +101,8 @@ function banner(url: string, publicUrl: string, model: string, first: FirstStart
   }
   if (file) {
     lines.push('', `  first-start keys: ${file} (only you can read it; store the keys safely, then delete it)`);
+    // Another database's file has the shared name: this one's keys are elsewhere, and that file is not theirs.
+    if (credentialsFile.sharedIsAnothers()) lines.push(`  (${credentialsFile.sharedPath()} is not this database's: it holds another database's keys, or names none)`);
     lines.push(`  use them: set -a; . ${file}; set +a; npx tollgate orgs list`);
   }
   if (first.apiKey) lines.push('', `  try: curl ${publicUrl}/v1/chat/completions -H "Authorization: Bearer $TOLLGATE_API_KEY" -H "Content-Type: application/json" -d '{"model":"${model}","messages":[{"role":"user","content":"Hello"}]}'`);

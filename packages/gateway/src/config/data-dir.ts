@@ -5,9 +5,9 @@
  * parser the store connects with.
  * @module
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { readDatabaseUrl } from '../store/connect.js';
 import type { Config } from './types.js';
 
@@ -21,6 +21,24 @@ const isInMemory = (databaseUrl: string): boolean => {
   const parsed = readDatabaseUrl(databaseUrl);
   return 'dialect' in parsed && parsed.dialect === 'sqlite' && parsed.path === ':memory:';
 };
+
+/**
+ * Which database the config names, for the files kept per database (the first-start credentials):
+ * `id`, 12 hex digits of a hash, and `label` for people. A SQLite file by its absolute path; a
+ * PostgreSQL database by its server, name and schema, never by its user or password.
+ */
+export function databaseOf(config: Config): { id: string; label: string } {
+  const parsed = readDatabaseUrl(config.database.url);
+  let label: string;
+  if (!('dialect' in parsed)) label = 'unknown';
+  else if (parsed.dialect === 'sqlite') label = parsed.path === ':memory:' ? 'sqlite::memory:' : `sqlite:${resolve(parsed.path)}`;
+  else {
+    const u = new URL(parsed.connectionString);
+    const socket = u.searchParams.get('host');
+    label = `postgres://${u.hostname}:${u.port || '5432'}${u.pathname}${socket ? `?host=${socket}` : ''}${parsed.schema ? ` schema ${parsed.schema}` : ''}`;
+  }
+  return { id: createHash('sha256').update(label).digest('hex').slice(0, 12), label };
+}
 
 /**
  * Where the gateway keeps its local files (the key-hashing secret, the first-start credentials):

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/types.js';
 import { ApiError } from '../errors/api-error.js';
+import type { CredentialsFile } from '../first-start-credentials.js';
 import type { RequestContext } from '../http/context.js';
 import { sendError, sendJson } from '../http/respond.js';
 import type { Handler, Router } from '../http/router.js';
@@ -29,7 +30,7 @@ export interface ConsoleDeps {
   /** The Administration API's dependencies (invite acceptance, audit log). */
   org: OrgDeps;
   /** The first-start credentials file (the setup link is removed from it once used). */
-  credentialsFile: () => string;
+  credentialsFile: CredentialsFile;
   log?: Logger;
 }
 

@@ -13,6 +13,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/types.js';
+import type { CredentialsFile } from '../first-start-credentials.js';
 import type { RequestContext } from '../http/context.js';
 import type { Router } from '../http/router.js';
 import type { Identity } from '../identity/index.js';
@@ -40,7 +41,7 @@ export interface ConsoleOptions {
   clock: Clock;
   identity: Identity;
   org: OrgDeps;
-  credentialsFile: () => string;
+  credentialsFile: CredentialsFile;
   redis?: RedisClient;
   log?: Logger;
   /** The built app (default packages/console/dist). */

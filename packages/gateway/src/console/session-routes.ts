@@ -16,7 +16,6 @@ import { Fields } from '../admin/input.js';
 import { EMAIL } from '../admin/users.js';
 import { badValue } from '../admin/input.js';
 import { ApiError } from '../errors/api-error.js';
-import { saveCredentials } from '../first-start-credentials.js';
 import type { RequestContext } from '../http/context.js';
 import { ConflictError } from '../store/index.js';
 import { sessionObject } from './auth.js';
@@ -118,7 +117,7 @@ const setup: ConsoleHandler = async (ctx, deps) => {
   await store.memberships.addIfAbsent(first.id, user.id, 'owner');
   await deps.accounts.update(user.id, { password_hash: passwordHash, operator: 1 });
   try {
-    saveCredentials(deps.credentialsFile(), { TOLLGATE_CONSOLE_SETUP_URL: undefined });
+    deps.credentialsFile.save({ TOLLGATE_CONSOLE_SETUP_URL: undefined });
   } catch (e) {
     deps.log?.warn({ err: e }, 'could not remove the used setup link from the credentials file');
   }

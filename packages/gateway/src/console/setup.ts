@@ -7,7 +7,7 @@
  * @module
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { saveCredentials } from '../first-start-credentials.js';
+import type { CredentialsFile } from '../first-start-credentials.js';
 import type { Store } from '../store/index.js';
 import type { AccountRepo } from './accounts.js';
 
@@ -20,13 +20,13 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
  * credentials file and returns it (undefined when none was made). Instances starting together
  * make one link: only the one whose hash is stored writes its link.
  */
-export async function createSetupLink(store: Store, accounts: AccountRepo, publicUrl: string, credentialsFile: () => string): Promise<string | undefined> {
+export async function createSetupLink(store: Store, accounts: AccountRepo, publicUrl: string, credentialsFile: CredentialsFile): Promise<string | undefined> {
   if ((await store.settings.get(SETUP_TOKEN_SETTING)) !== undefined || (await accounts.anyOperator())) return undefined;
   const token = `tgsetup_${randomBytes(32).toString('base64url')}`;
   const hash = sha256(token);
   if ((await store.settings.getOrCreate(SETUP_TOKEN_SETTING, () => hash)) !== hash) return undefined;
   const url = `${publicUrl}/setup#token=${token}`;
-  saveCredentials(credentialsFile(), { TOLLGATE_CONSOLE_SETUP_URL: url });
+  credentialsFile.save({ TOLLGATE_CONSOLE_SETUP_URL: url });
   return url;
 }
 

@@ -4,7 +4,7 @@
  * keeps the file's URLs current, the official SDK works with the saved key, and SIGTERM (even sent twice) lets an in-flight request finish before exiting 0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -208,6 +208,86 @@ describe('tollgate serve: a first start that fails', () => {
       next.child.kill('SIGTERM');
       await next.exited;
     }
+  });
+});
+
+describe('tollgate serve: two databases started from one working directory', () => {
+  /** KEY=value lines of a credentials file, by its path in `dir`. */
+  const keysIn = (dir: string, file: string) => Object.fromEntries([...readFileSync(join(dir, file), 'utf8').matchAll(/^([A-Z_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+  const serveOn = async (dir: string, db: string, env: Record<string, string> = {}) => {
+    const port = await freePort();
+    const gw = start(['serve', '--port', String(port)], dir, { TOLLGATE_DATABASE_URL: db, ...env });
+    // The banner is one write.
+    await waitFor(() => /Tollgate listening on/.test(gw.out()), `the start on ${db}`);
+    return { ...gw, port, stop: async () => (gw.child.kill('SIGTERM'), await gw.exited) };
+  };
+  const adminStatus = async (port: number, key: string | undefined) => (await fetch(`http://127.0.0.1:${port}/admin/v1/organizations`, { headers: { authorization: `Bearer ${key}` } })).status;
+  const shared = join('data', 'first-start-credentials.env');
+
+  it("the second database's first start keeps the first's file and says where its own keys went; each start then points at its own", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-two-dbs-'));
+    const a = await serveOn(dir, 'sqlite:./data/a.db');
+    expect(a.out()).toContain(`first-start keys: ${shared} `);
+    const aKeys = keysIn(dir, shared);
+    expect(aKeys.TOLLGATE_ADMIN_KEY).toMatch(/^tga-/);
+    expect(await a.stop()).toBe(0);
+    const aText = readFileSync(join(dir, shared), 'utf8');
+
+    const b = await serveOn(dir, 'sqlite:./data/b.db');
+    const own = /first-start keys: (data\/first-start-credentials-[0-9a-f]{12}\.env) /.exec(b.out())?.[1];
+    expect(own).toBeDefined();
+    expect(b.out()).toContain(`(${shared} is not this database's: it holds another database's keys, or names none)`);
+    expect(b.out()).toContain(`set -a; . ${own}; set +a`);
+    // The first database's file is as it was: its keys are not lost, nor shown as the second's.
+    expect(readFileSync(join(dir, shared), 'utf8')).toBe(aText);
+    const bKeys = keysIn(dir, own!);
+    expect(bKeys.TOLLGATE_ADMIN_KEY).toMatch(/^tga-/);
+    expect(bKeys.TOLLGATE_API_KEY).toMatch(/^sk-proj-/);
+    expect(bKeys.TOLLGATE_ADMIN_KEY).not.toBe(aKeys.TOLLGATE_ADMIN_KEY);
+    expect(bKeys.TOLLGATE_URL).toBe(`http://127.0.0.1:${b.port}`);
+    expect(statSync(join(dir, own!)).mode & 0o777).toBe(0o600);
+    expect(await adminStatus(b.port, bKeys.TOLLGATE_ADMIN_KEY)).toBe(200);
+    expect(await adminStatus(b.port, aKeys.TOLLGATE_ADMIN_KEY)).toBe(401);
+    // Neither database's keys reach stdout (the logs), nor stderr off a terminal.
+    for (const key of [aKeys.TOLLGATE_ADMIN_KEY, aKeys.TOLLGATE_API_KEY, bKeys.TOLLGATE_ADMIN_KEY, bKeys.TOLLGATE_API_KEY]) expect(b.out()).not.toContain(key);
+    expect(await b.stop()).toBe(0);
+
+    // Restarted, each names its own file and brings only that one's URLs up to date.
+    const a2 = await serveOn(dir, 'sqlite:./data/a.db');
+    expect(a2.out()).toContain(`first-start keys: ${shared} `);
+    expect(a2.out()).not.toContain('is not this database');
+    expect(keysIn(dir, shared)).toEqual({ ...aKeys, TOLLGATE_URL: `http://127.0.0.1:${a2.port}`, TOLLGATE_CONSOLE_SETUP_URL: aKeys.TOLLGATE_CONSOLE_SETUP_URL!.replace(`:${a.port}/`, `:${a2.port}/`) });
+    expect(keysIn(dir, own!)).toEqual(bKeys);
+    expect(await adminStatus(a2.port, aKeys.TOLLGATE_ADMIN_KEY)).toBe(200);
+    expect(await a2.stop()).toBe(0);
+    const b2 = await serveOn(dir, 'sqlite:./data/b.db');
+    expect(b2.out()).toContain(`first-start keys: ${own} `);
+    expect(keysIn(dir, own!).TOLLGATE_URL).toBe(`http://127.0.0.1:${b2.port}`);
+    expect(await b2.stop()).toBe(0);
+  });
+
+  it('a file that names no database (written by an earlier Tollgate) is kept unless its keys are this database\'s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-unnamed-'));
+    mkdirSync(join(dir, 'data'));
+    const foreign = '# Tollgate first-start credentials\nTOLLGATE_URL=http://127.0.0.1:1\nTOLLGATE_ADMIN_KEY=tga-another-databases-key\nTOLLGATE_ORGANIZATION=org-another\n';
+    writeFileSync(join(dir, shared), foreign, { mode: 0o600 });
+    const a = await serveOn(dir, 'sqlite:./data/a.db');
+    const own = /first-start keys: (data\/first-start-credentials-[0-9a-f]{12}\.env) /.exec(a.out())?.[1];
+    expect(own).toBeDefined();
+    expect(readFileSync(join(dir, shared), 'utf8')).toBe(foreign);
+    expect(await a.stop()).toBe(0);
+
+    // The same database's own file, in the old form: taken back as this database's on the next start.
+    const dir2 = mkdtempSync(join(tmpdir(), 'tollgate-unnamed-own-'));
+    const first = await serveOn(dir2, 'sqlite:./data/a.db');
+    expect(await first.stop()).toBe(0);
+    const keys = keysIn(dir2, shared);
+    writeFileSync(join(dir2, shared), readFileSync(join(dir2, shared), 'utf8').replace(/^# database id: .*\n/m, ''));
+    const again = await serveOn(dir2, 'sqlite:./data/a.db');
+    expect(again.out()).toContain(`first-start keys: ${shared} `);
+    expect(keysIn(dir2, shared)).toMatchObject({ TOLLGATE_ADMIN_KEY: keys.TOLLGATE_ADMIN_KEY, TOLLGATE_URL: `http://127.0.0.1:${again.port}` });
+    expect(readFileSync(join(dir2, shared), 'utf8')).toMatch(/^# database id: [0-9a-f]{12} \(sqlite:\/.*\/data\/a\.db\)/m);
+    expect(await again.stop()).toBe(0);
   });
 });
 

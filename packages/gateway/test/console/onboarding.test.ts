@@ -43,7 +43,7 @@ describe('console onboarding', () => {
     const url = await gw.gateway.services.console.createSetupLink();
     expect(url).toMatch(/^http:\/\/gateway\.test\/setup#token=tgsetup_/);
     // Written to the owner-only credentials file, not printed.
-    expect(setupLinkIn(gw.gateway.services.credentialsFile())).toBe(url);
+    expect(setupLinkIn(gw.gateway.services.credentialsFile.path())).toBe(url);
     expect(gw.logs()).not.toContain(url!.split('#token=')[1]);
     expect((await new Browser(gw.url).call('GET', '/console/api/config')).body.setup_required).toBe(true);
     const token = url!.split('#token=')[1]!;
@@ -59,7 +59,7 @@ describe('console onboarding', () => {
     expect(again.status).toBe(401);
     expect(again.body.error.code).toBe('invalid_setup_token');
     expect((await new Browser(gw.url).call('GET', '/console/api/config')).body.setup_required).toBe(false);
-    expect(setupLinkIn(gw.gateway.services.credentialsFile())).toBeUndefined();
+    expect(setupLinkIn(gw.gateway.services.credentialsFile.path())).toBeUndefined();
     // No second link while an operator exists.
     expect(await gw.gateway.services.console.createSetupLink()).toBeUndefined();
 

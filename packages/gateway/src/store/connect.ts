@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { SchemaPostgresDialect } from './schema-introspector.js';
 import { openSqlite } from './sqlite-open.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -60,9 +61,16 @@ export interface Timeouts {
 
 export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 1000, queryMs: 3000 };
 
-export async function connect(url: string, timeouts: Timeouts = DEFAULT_TIMEOUTS): Promise<Connection> {
+/**
+ * What a connection is for: `store` the store's queries; `migrations` the connection the
+ * migrations run on, whose introspection (which Kysely's Migrator calls) sees the store's
+ * schema only (store/schema-introspector.ts says why).
+ */
+export type Purpose = 'store' | 'migrations';
+
+export async function connect(url: string, timeouts: Timeouts = DEFAULT_TIMEOUTS, purpose: Purpose = 'store'): Promise<Connection> {
   const parsed = parseDatabaseUrl(url);
-  return parsed.dialect === 'sqlite' ? connectSqlite(parsed.path) : connectPostgres(parsed.connectionString, parsed.schema, timeouts);
+  return parsed.dialect === 'sqlite' ? connectSqlite(parsed.path) : connectPostgres(parsed.connectionString, parsed.schema, timeouts, purpose);
 }
 
 function connectSqlite(path: string): Connection {
@@ -72,7 +80,7 @@ function connectSqlite(path: string): Connection {
 
 const INT8_OID = 20;
 
-async function connectPostgres(connectionString: string, schema: string | undefined, timeouts: Timeouts): Promise<Connection> {
+async function connectPostgres(connectionString: string, schema: string | undefined, timeouts: Timeouts, purpose: Purpose): Promise<Connection> {
   if (schema) {
     // Created before the pool exists, so that every pooled connection can put it on its path.
     const client = new pg.Client({ connectionString, connectionTimeoutMillis: Math.max(5000, timeouts.connectMs) });
@@ -114,7 +122,7 @@ async function connectPostgres(connectionString: string, schema: string | undefi
   // 'error' on its client, which the pool listens for only while the client is idle: without a
   // listener of its own that event would crash the process. The query itself is rejected anyway.
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: purpose === 'migrations' ? new SchemaPostgresDialect({ pool }, schema) : new PostgresDialect({ pool }) });
   await sql`select 1`.execute(db);
   return { db, dialect: 'postgres', schema };
 }

@@ -95,7 +95,9 @@ export async function openStore(url: string, opts: { clock?: Clock; timeouts?: T
  * Applies the migrations. On PostgreSQL they run on a connection of their own without the query
  * timeout: that timeout bounds what a request waits for, while a migration may index or rewrite
  * the usage ledger (an index on a million events takes longer than the default 3 s), and an
- * instance starting while another migrates waits for it on Kysely's lock. SQLite has no query
+ * instance starting while another migrates waits for it on Kysely's lock. That connection's
+ * introspection sees the store's schema only, so that a schema dropped meanwhile elsewhere in the
+ * database does not fail the migration (store/schema-introspector.ts). SQLite has no query
  * timeout, and `sqlite::memory:` is only the store's own connection.
  */
 async function migrate(url: string, c: Connection, timeouts: Timeouts = DEFAULT_TIMEOUTS): Promise<void> {
@@ -103,7 +105,7 @@ async function migrate(url: string, c: Connection, timeouts: Timeouts = DEFAULT_
     await migrateToLatest(c.db, c.schema);
     return;
   }
-  const m = await connect(url, { ...timeouts, queryMs: 0 });
+  const m = await connect(url, { ...timeouts, queryMs: 0 }, 'migrations');
   try {
     await migrateToLatest(m.db, m.schema);
   } finally {

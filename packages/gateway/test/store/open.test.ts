@@ -1,9 +1,11 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../../src/store/connect.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
 import { openStore } from 'tollgate';
 
 describe('openStore', () => {
@@ -32,6 +34,19 @@ describe('openStore', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a failed migration is named in the error; a failure before any migration ran names none', async () => {
+    const sqlite = () => new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
+    const taken = sqlite();
+    await sql`create table settings (x integer)`.execute(taken);
+    await expect(migrateToLatest(taken)).rejects.toThrow(/^database migration 0001_identity failed: table "settings" already exists$/);
+    await taken.destroy();
+    // The Migrator's own first step (its table) fails: no migration name, and no gap where one would be.
+    const readOnly = sqlite();
+    await sql`pragma query_only = on`.execute(readOnly);
+    await expect(migrateToLatest(readOnly)).rejects.toThrow(/^database migration failed: attempt to write a readonly database$/);
+    await readOnly.destroy();
   });
 
   it('ping answers true while the database is there, false (not an exception) once it is gone', async () => {

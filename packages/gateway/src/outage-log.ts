@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import { ApiError } from './errors/api-error.js';
 import { isDependencyOutage } from './store/outage.js';
+import { FailureStreak, SUMMARY_EVERY_MS } from './repeating-failure-log.js';
 
 /**
  * Logs a dependency outage (Redis, the database) by its state changes and counts, not one line
@@ -11,10 +12,7 @@ import { isDependencyOutage } from './store/outage.js';
  * long it lasted and how many requests failed in all.
  */
 export class OutageLog {
-  private downSince: number | undefined;
-  private failedTotal = 0;
-  private failedSinceSummary = 0;
-  private lastSummary = 0;
+  private readonly streak: FailureStreak;
 
   /** What a refused caller is told could not be reached (`{store}` of `store_unavailable`). */
   private readonly store: string;
@@ -26,14 +24,15 @@ export class OutageLog {
   constructor(
     private readonly log: Logger | undefined,
     private readonly dependency: string,
-    private readonly clock: Clock,
-    private readonly summaryEveryMs = 60_000,
+    clock: Clock,
+    summaryEveryMs = SUMMARY_EVERY_MS,
   ) {
+    this.streak = new FailureStreak(clock, summaryEveryMs);
     this.store = /^redis\b/i.test(dependency) ? 'Redis server' : /^database\b/.test(dependency) ? 'database' : dependency;
   }
 
   get down(): boolean {
-    return this.downSince !== undefined;
+    return this.streak.failing;
   }
 
   /**
@@ -58,32 +57,17 @@ export class OutageLog {
 
   /** A request failed because the dependency did not answer. */
   failed(err: unknown): void {
-    const now = this.clock.now();
-    this.failedTotal++;
-    if (this.downSince === undefined) {
-      this.downSince = now;
-      this.lastSummary = now;
-      this.failedSinceSummary = 0;
+    const step = this.streak.failed();
+    if (step.line === 'first') {
       this.log?.error({ err, dependency: this.dependency }, `${this.dependency} unavailable: requests that need it get 503 until it is back`);
-      return;
-    }
-    this.failedSinceSummary++;
-    if (now - this.lastSummary >= this.summaryEveryMs) {
-      this.log?.warn(
-        { dependency: this.dependency, failed_requests: this.failedSinceSummary, down_ms: now - this.downSince, err: err instanceof Error ? err.message : String(err) },
-        `${this.dependency} still unavailable`,
-      );
-      this.lastSummary = now;
-      this.failedSinceSummary = 0;
+    } else if (step.line === 'summary') {
+      this.log?.warn({ dependency: this.dependency, failed_requests: step.failures, down_ms: step.failingMs, err: err instanceof Error ? err.message : String(err) }, `${this.dependency} still unavailable`);
     }
   }
 
   /** A request got its answer from the dependency: ends an outage, if one was under way. */
   ok(): void {
-    if (this.downSince === undefined) return;
-    this.log?.info({ dependency: this.dependency, down_ms: this.clock.now() - this.downSince, failed_requests: this.failedTotal }, `${this.dependency} available again`);
-    this.downSince = undefined;
-    this.failedTotal = 0;
-    this.failedSinceSummary = 0;
+    const end = this.streak.ended();
+    if (end) this.log?.info({ dependency: this.dependency, down_ms: end.failingMs, failed_requests: end.failures }, `${this.dependency} available again`);
   }
 }

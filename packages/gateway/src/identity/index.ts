@@ -26,6 +26,7 @@ import type { Config } from '../config/types.js';
 import { ApiError } from '../errors/api-error.js';
 import { header, type RequestContext } from '../http/context.js';
 import { OutageLog } from '../outage-log.js';
+import { RepeatingFailureLog } from '../repeating-failure-log.js';
 import { LimitsResolver, type Limits } from '../limits/limits-resolver.js';
 import type { Store } from '../store/index.js';
 import { StaleServing } from '../store/stale-serving.js';
@@ -116,7 +117,7 @@ export class Identity {
     this.limits = new LimitsResolver(store, config, clock, ttl, { keys: maxKeys }, config.database.max_stale_ms, deps.log);
     this.staleKeys = new StaleServing(clock, Math.max(ttl, config.database.max_stale_ms), 'api keys', deps.log);
     this.lastUsed = new LastUsedBuffer(store.apiKeys);
-    this.lastUsed.start(deps.options?.lastUsedFlushMs ?? 5000, (e) => this.log?.warn({ err: e }, 'writing api key last_used_at failed; will retry'));
+    this.lastUsed.start(deps.options?.lastUsedFlushMs ?? 5000, new RepeatingFailureLog(deps.log, clock, { job: 'api key last_used_at writes', message: 'writing api key last_used_at failed; will retry' }));
     const channel = `${config.redis?.key_prefix ?? 'tollgate:'}identity-invalidate`;
     this.bus = new InvalidationBus(deps.redis, channel, (e) => this.applyLocally(e), (e) => this.log?.warn({ err: e }, 'identity invalidation over redis failed'));
     this.secretSources = deps.secrets ?? { value: config.secrets.server_secret, file: null, previous: config.secrets.server_secret_previous };

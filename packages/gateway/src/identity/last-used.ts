@@ -1,3 +1,4 @@
+import type { RepeatingFailureLog } from '../repeating-failure-log.js';
 import type { ApiKeyRepo } from '../store/index.js';
 
 /**
@@ -41,11 +42,11 @@ export class LastUsedBuffer {
     return run;
   }
 
-  /** Flushes every `intervalMs` (the timer does not keep the process alive). */
-  start(intervalMs: number, onError: (e: unknown) => void): void {
+  /** Flushes every `intervalMs` (the timer does not keep the process alive), each run logged by `failures`. */
+  start(intervalMs: number, failures: Pick<RepeatingFailureLog, 'attempt'>): void {
     this.stop();
     this.timer = setInterval(() => {
-      this.flush().catch(onError);
+      void failures.attempt(() => this.flush());
     }, intervalMs);
     this.timer.unref();
   }

@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DbInt } from '../store/billing-tables.js';
 import type { Clock } from '../clock.js';
+import { RepeatingFailureLog } from '../repeating-failure-log.js';
 import { ApiError } from '../errors/api-error.js';
 import { deleteInBatches } from '../store/batch-delete.js';
 import type { Store } from '../store/index.js';
@@ -119,14 +120,13 @@ export class ResponseStore {
   /** Runs `sweep` now and then every `intervalMs` until stopped. */
   startSweeper(log: Pick<Logger, 'info' | 'warn'>, intervalMs = 3_600_000): { stop(): void } {
     const ac = new AbortController();
+    const failures = new RepeatingFailureLog(log, this.opts.clock, { job: 'stored-response retention', message: 'stored-response retention failed; retrying at the next interval' });
     void (async () => {
       while (!ac.signal.aborted) {
-        try {
+        await failures.attempt(async () => {
           const n = await this.sweep();
           if (n > 0) log.info({ deleted: n }, 'stored responses past their retention deleted');
-        } catch (err) {
-          log.warn({ err }, 'stored-response retention failed; retrying at the next interval');
-        }
+        });
         await this.opts.clock.sleep(intervalMs, ac.signal).catch(() => undefined);
       }
     })();

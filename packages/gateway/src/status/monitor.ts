@@ -10,6 +10,7 @@
 import type { RedisClient } from '../redis-client.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import { RepeatingFailureLog } from '../repeating-failure-log.js';
 import type { Config } from '../config/types.js';
 import { componentDefs, modelKey, syncComponents, type ComponentDef } from './components.js';
 import type { StatusConfig } from './config.js';
@@ -74,6 +75,10 @@ export class StatusMonitor {
   private probing: Promise<void> | undefined;
   private last: Snapshot | undefined;
   private openByModel = new Map<string, OpenIncident>();
+  /** The periodic jobs' failures, logged by state changes (an outage of Redis or the database fails them every tick). */
+  private readonly failures: Record<'signals' | 'leadership' | 'evaluation' | 'probeSignals', RepeatingFailureLog>;
+  /** Each probe target's failures, by model and deployment. */
+  private readonly probeFailures = new Map<ProbeTarget, RepeatingFailureLog>();
 
   constructor(private readonly d: StatusMonitorDeps) {
     this.cfg = d.config.status;
@@ -84,13 +89,22 @@ export class StatusMonitor {
     this.leadership = d.redis ? new RedisLeadership(d.redis, `${d.redisPrefix ?? 'tollgate:'}status:leader`) : soleLeader;
     const publicUrl = d.config.server.public_url.replace(/\/+$/, '');
     this.page = { name: this.cfg.page.name, url: (this.cfg.page.url ?? `${publicUrl}/status`).replace(/\/+$/, ''), time_zone: this.cfg.page.time_zone };
+    const job = (name: string, message: string, fields?: Record<string, unknown>) => new RepeatingFailureLog(d.log, d.clock, { job: name, message, ...(fields ? { fields } : {}) });
+    this.failures = {
+      signals: job('status signals flush', 'status signals: flush failed'),
+      leadership: job('status leadership check', 'status evaluation: leadership check failed'),
+      evaluation: job('status evaluation', 'status evaluation failed'),
+      probeSignals: job('status probes flush', 'status probes: flush failed'),
+    };
+    for (const t of d.probes ?? []) this.probeFailures.set(t, job(`status probe of ${t.model}`, 'status probe failed', { model: t.model, deployment: t.deployment }));
   }
 
   async start(): Promise<void> {
     await syncComponents(this.d.store, this.defs, this.d.clock);
     await this.refresh(this.d.clock.now()).catch((e: unknown) => this.d.log.warn({ err: e }, 'status page: first read failed'));
     if (this.d.autoTick !== false) {
-      this.timer = setInterval(() => void this.tick().catch((e: unknown) => this.d.log.warn({ err: e }, 'status evaluation failed')), this.cfg.evaluate_interval_ms);
+      // A failed tick is logged by the tick itself (by state changes, not once per tick).
+      this.timer = setInterval(() => void this.tick().catch(() => undefined), this.cfg.evaluate_interval_ms);
       this.timer.unref();
     }
   }
@@ -135,7 +149,10 @@ export class StatusMonitor {
     return takeSnapshot(this.d.store, this.incidents, this.defs, this.page, now);
   }
 
-  /** One evaluation: flush, lead if possible, evaluate, refresh. Concurrent calls share one run. */
+  /**
+   * One evaluation: flush, lead if possible, evaluate, refresh. Concurrent calls share one run.
+   * Rejects when the evaluation or the refresh fails (logged here by state changes).
+   */
   tick(): Promise<void> {
     this.ticking ??= this.runTick().finally(() => {
       this.ticking = undefined;
@@ -145,18 +162,25 @@ export class StatusMonitor {
 
   private async runTick(): Promise<void> {
     const now = this.d.clock.now();
-    await this.signals.flush().catch((e: unknown) => this.d.log.warn({ err: e }, 'status signals: flush failed'));
+    await this.failures.signals.attempt(() => this.signals.flush());
     let leader = false;
     try {
       leader = await this.leadership.acquire(this.cfg.evaluate_interval_ms * 3);
+      this.failures.leadership.ok();
     } catch (e) {
-      this.d.log.warn({ err: e }, 'status evaluation: leadership check failed');
+      this.failures.leadership.failed(e);
     }
-    if (leader) {
-      await this.evaluate(now);
-      this.maybeProbe(now);
+    try {
+      if (leader) {
+        await this.evaluate(now);
+        this.maybeProbe(now);
+      }
+      await this.refresh(now);
+    } catch (e) {
+      this.failures.evaluation.failed(e);
+      throw e;
     }
-    await this.refresh(now);
+    this.failures.evaluation.ok();
   }
 
   private async evaluate(now: number): Promise<void> {
@@ -231,18 +255,13 @@ export class StatusMonitor {
     this.lastProbeAt = now;
     this.probing = Promise.all(
       targets.map(async (t) => {
-        let failed = 0;
-        try {
-          await t.call(AbortSignal.timeout(this.cfg.probes.timeout_ms));
-        } catch (e) {
-          failed = 1;
-          this.d.log.warn({ model: t.model, deployment: t.deployment, err: e instanceof Error ? e.message : String(e) }, 'status probe failed');
-        }
-        this.signals.add(modelKey(t.model), { probes: 1, probe_failed: failed });
+        const ok = await this.probeFailures.get(t)!.attempt(() => t.call(AbortSignal.timeout(this.cfg.probes.timeout_ms)));
+        this.signals.add(modelKey(t.model), { probes: 1, probe_failed: ok ? 0 : 1 });
       }),
     )
-      .then(() => this.signals.flush())
-      .catch((e: unknown) => this.d.log.warn({ err: e }, 'status probes: flush failed'))
+      .then(async () => {
+        await this.failures.probeSignals.attempt(() => this.signals.flush());
+      })
       .finally(() => {
         this.probing = undefined;
       });

@@ -27,6 +27,7 @@
 import type { Logger } from 'pino';
 import type { BillingStore } from '../store/billing-tables.js';
 import type { Clock } from '../clock.js';
+import { RepeatingFailureLog } from '../repeating-failure-log.js';
 import type { Metrics } from '../status/metrics.js';
 import { parseUsageEvent, serializeUsageEvent, type UsageEvent } from './event.js';
 import { UsageJournal, readSegment } from './journal.js';
@@ -115,7 +116,9 @@ export class UsageLedger {
 
   private started = false;
   private closed = false;
+  /** Failed flushes in a row (the backoff). */
   private failures = 0;
+  private readonly flushFailures: RepeatingFailureLog;
   private chain: Promise<unknown> = Promise.resolve();
   private wakeRequested = false;
   private wakeup: (() => void) | undefined;
@@ -131,6 +134,7 @@ export class UsageLedger {
     this.maxBuffered = o.maxBuffered ?? 100_000;
     this.maxBackoff = o.maxBackoffMs ?? 1000;
     this.log = o.log;
+    this.flushFailures = new RepeatingFailureLog(o.log, o.clock, { job: 'usage ledger flush', message: 'usage ledger flush failed; retrying with backoff', recovered: 'usage ledger flushing again' });
     this.write = o.write ?? ((events) => writeUsageBatch(store, events));
     this.writeLines = o.writeLines;
     this.journal = o.journalPath === null ? undefined : new UsageJournal(o.journalPath);
@@ -310,11 +314,12 @@ export class UsageLedger {
       if (this.closed) return;
       try {
         await this.exclusive(() => this.drain(this.buffer.length));
-        if (this.failures > 0) this.log.info({ after_failures: this.failures }, 'usage ledger flushing again');
+        this.flushFailures.ok();
         this.failures = 0;
       } catch (e) {
         this.counts.flushFailures++;
-        if (this.failures++ % 10 === 0) this.log.warn({ err: e, buffered: this.buffer.length }, 'usage ledger flush failed; retrying with backoff');
+        this.failures++;
+        this.flushFailures.failed(e, { buffered: this.buffer.length });
       }
     }
   }

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { deleteInBatches } from '../store/batch-delete.js';
 import type { BillingStore } from '../store/billing-tables.js';
 import type { Clock } from '../clock.js';
+import { RepeatingFailureLog } from '../repeating-failure-log.js';
 
 const DAY_MS = 86_400_000;
 
@@ -34,14 +35,13 @@ export function startUsageRetention(
   o: CleanupOptions & { intervalMs?: number; log: Pick<Logger, 'info' | 'warn'> },
 ): { stop(): void } {
   const ac = new AbortController();
+  const failures = new RepeatingFailureLog(o.log, o.clock, { job: 'usage retention', message: 'usage retention failed; retrying at the next interval' });
   const run = async () => {
     while (!ac.signal.aborted) {
-      try {
+      await failures.attempt(async () => {
         const n = await cleanupUsage(store, o);
         if (n > 0) o.log.info({ deleted: n, retention_days: o.retentionDays }, 'usage retention deleted old events');
-      } catch (err) {
-        o.log.warn({ err }, 'usage retention failed; retrying at the next interval');
-      }
+      });
       await o.clock.sleep(o.intervalMs ?? 3_600_000, ac.signal).catch(() => undefined);
     }
   };

@@ -26,6 +26,7 @@ import { moneyText } from '../billing/money-column.js';
 import { toPico } from '../billing/pricing.js';
 import { billingDb, type BillingStore } from '../store/billing-tables.js';
 import type { Clock } from '../clock.js';
+import { RepeatingFailureLog } from '../repeating-failure-log.js';
 import type { Metrics } from '../status/metrics.js';
 import type { RedisCounterStore, SweptCorrection } from '../limits/redis-counter-store.js';
 import { ledgerSpendByOrg } from './spend-rebuild.js';
@@ -58,9 +59,11 @@ export class SpendReconciler {
   private totals = { passes: 0, corrected: 0, raised: 0n, failures: 0 };
   private readonly stop = new AbortController();
   private loop: Promise<void> | undefined;
-  private failing = false;
+  private readonly failures: RepeatingFailureLog;
 
-  constructor(private readonly o: SpendReconcilerOptions) {}
+  constructor(private readonly o: SpendReconcilerOptions) {
+    this.failures = new RepeatingFailureLog(o.log, o.clock, { job: 'spend reconciliation', message: 'spend reconciliation failed; retrying next interval', recovered: 'spend reconciliation running again' });
+  }
 
   start(): void {
     this.loop ??= (async () => {
@@ -126,13 +129,11 @@ export class SpendReconciler {
       this.totals.passes++;
       this.totals.corrected += report.corrected;
       this.totals.raised += report.raised;
-      if (this.failing) this.o.log.info({}, 'spend reconciliation running again');
-      this.failing = false;
+      this.failures.ok();
       return report;
     } catch (err) {
       this.totals.failures++;
-      if (!this.failing) this.o.log.warn({ err }, 'spend reconciliation failed; retrying next interval');
-      this.failing = true;
+      this.failures.failed(err);
       throw err;
     }
   }

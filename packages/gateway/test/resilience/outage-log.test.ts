@@ -3,23 +3,11 @@
  * drill logged 3,309 error lines): one error when it starts, a summary per interval while it
  * lasts, one line when it ends with how long it lasted and how many requests failed.
  */
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from 'tollgate';
 import { OutageLog } from '../../src/outage-log.js';
+import { captureLog as capture } from '../support/log-capture.js';
 import { gatewayOnProxiedRedis, type GatewayOnProxiedRedis } from '../support/stalled-redis.js';
-
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk, _e, cb) {
-      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { lines, log: pino({ level: 'info' }, sink) };
-}
 
 describe('OutageLog', () => {
   it('logs the start, a summary per interval with the count, and the end with the total', async () => {

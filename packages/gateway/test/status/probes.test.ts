@@ -35,6 +35,15 @@ it('failing probes take a model to major_outage and open an incident, without an
   expect(s.components.find((c: any) => c.name === 'sim-ok').status).toBe('operational');
   expect(s.incidents.map((i: any) => i.name)).toEqual(['sim-broken is not answering probes']);
   expect(s.incidents[0].incident_updates[0].body).toMatch(/^We are investigating a major outage on sim-broken: the last \d+ probes failed\.$/);
+  // Eight failed probes of sim-broken: one log line when it started failing, not one a probe.
+  const probeLines = g
+    .logs()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { msg: string; model?: string; deployment?: string })
+    .filter((l) => l.model === 'sim-broken');
+  expect(probeLines.map((l) => l.msg)).toEqual(['status probe failed']);
+  expect(probeLines[0]).toMatchObject({ model: 'sim-broken', deployment: expect.any(String) });
 });
 
 it('probes are on by default for the simulator and off for paid upstreams', () => {

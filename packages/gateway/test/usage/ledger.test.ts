@@ -8,7 +8,8 @@ import { billingDb, type BillingStore } from '../../src/store/billing-tables.js'
 import { FakeClock } from 'tollgate';
 import type { UsageEvent } from '../../src/usage/event.js';
 import { readSegment } from '../../src/usage/journal.js';
-import { UsageLedger } from '../../src/usage/ledger.js';
+import { UsageLedger, type UsageLedgerOptions } from '../../src/usage/ledger.js';
+import { captureLog } from '../support/log-capture.js';
 import { DIALECTS, event, openTestStore, silentLog, type TestStore } from './db.js';
 
 /** A store whose database can be switched "down": queries then fail as they would without tables. */
@@ -76,10 +77,10 @@ describe.each(DIALECTS)('usage ledger on %s', (dialect) => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function ledger(o: { store?: BillingStore; journal?: boolean; batch?: number; maxBuffered?: number } = {}) {
+  async function ledger(o: { store?: BillingStore; journal?: boolean; batch?: number; maxBuffered?: number; log?: UsageLedgerOptions['log'] } = {}) {
     const l = new UsageLedger(o.store ?? t.store, {
       clock,
-      log: silentLog,
+      log: o.log ?? silentLog,
       config: { flush_interval_ms: 1000, flush_batch: o.batch ?? 50 },
       journalPath: o.journal === false ? null : join(dir, 'usage-journal.jsonl'),
       maxBackoffMs: 8000,
@@ -234,6 +235,29 @@ describe.each(DIALECTS)('usage ledger on %s', (dialect) => {
     await vi.waitFor(() => expect(l.stats().committed).toBe(12));
     expect(await rows(t.store, org)).toHaveLength(12);
     expect(await rollups(t.store, org)).toEqual(expectedRollups(events));
+  });
+
+  it('logs a long database outage by its state changes, not every tenth failed flush', async () => {
+    const store = flaky(t.store);
+    const { lines, log } = captureLog();
+    const l = await ledger({ store, log });
+    store.down = true;
+    l.record(event({ org_id: org }));
+    // 40 failed flushes, 8 s apart once the backoff is at its cap: over five minutes.
+    for (let n = 1; n <= 40; n++) {
+      await clock.advance(8000);
+      await vi.waitFor(() => expect(l.stats().flushFailures).toBe(n), { interval: 2 });
+    }
+    const msgs = lines.map((x) => x.msg);
+    expect(msgs.filter((m) => m === 'usage ledger flush failed; retrying with backoff')).toHaveLength(1);
+    const summaries = lines.filter((x) => x.msg === 'usage ledger flush still failing');
+    expect(summaries.length).toBeGreaterThanOrEqual(4);
+    expect(summaries.length).toBeLessThanOrEqual(5);
+    expect(summaries[0]).toMatchObject({ level: 40, buffered: 1, failures: expect.any(Number) });
+    store.down = false;
+    await clock.advance(8000);
+    await vi.waitFor(() => expect(l.stats().committed).toBe(1));
+    expect(lines.at(-1)).toMatchObject({ level: 30, msg: 'usage ledger flushing again', failures: 40 });
   });
 
   it('bounds memory: past maxBuffered, events are kept in the journal only and replayed later', async () => {

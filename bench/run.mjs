@@ -71,6 +71,10 @@ const BASE_CLI = BASELINE ? join(resolve(BASELINE), 'packages/gateway/dist/cli/m
 // requests of the measured runs, its main thread's scavenges, the milliseconds they took, and the
 // megabytes mark-compacts reclaimed (what lived long enough to be promoted to the old generation).
 const TRACE_GC = process.argv.includes('--trace-gc');
+// --node-args "FLAGS": node flags (space-separated) for this tree's gateways only, not the
+// baseline's: a runtime setting measured against the same code without it, in one run, e.g.
+//   npm run bench -- --targets c-memory --node-args "--max-semi-space-size=64" --baseline ../same-commit
+const NODE_ARGS = (arg('node-args', '') ?? '').split(' ').filter(Boolean);
 const OWN_REDIS_PORT = 18379 + PORT_OFFSET;
 const REDIS_URL = process.env.TOLLGATE_REDIS_URL ?? `redis://127.0.0.1:${OWN_REDIS_PORT}`;
 const CLI = new URL('../packages/gateway/dist/cli/main.js', import.meta.url).pathname;
@@ -182,7 +186,7 @@ async function startGateway(name, port, simUrl, extraEnv, engine, limits = true,
   );
   const probe = probeFile ? { TOLLGATE_BENCH_PROBE_FILE: probeFile, TOLLGATE_BENCH_PROBE_MS: '3600000' } : {};
   const alloc = allocProf(name);
-  const g = start(name, [...cpuProf(name), ...(TRACE_GC ? ['--trace-gc'] : []), ...alloc.args, ...(probeFile ? ['--import', PROBE] : []), cli, 'serve', '--config', cfg, ...serveArgs], { TOLLGATE_ADMIN_KEY: ADMIN_KEY, ...probe, ...alloc.env, ...extraEnv });
+  const g = start(name, [...(cli === CLI ? NODE_ARGS : []), ...cpuProf(name), ...(TRACE_GC ? ['--trace-gc'] : []), ...alloc.args, ...(probeFile ? ['--import', PROBE] : []), cli, 'serve', '--config', cfg, ...serveArgs], { TOLLGATE_ADMIN_KEY: ADMIN_KEY, ...probe, ...alloc.env, ...extraEnv });
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/healthz`);
   const org = await admin(base, 'POST', '/admin/v1/organizations', { name: `bench-${name}` });

@@ -117,6 +117,32 @@ describe('upstream timeouts', () => {
     await apiError(eng({ idle_ms: 40 }).call(chatCall()), 'upstream_idle_timeout');
   });
 
+  it('idle on a JSON body restarts at every piece: an answer trickling in pieces within idle_ms is a success', async () => {
+    const text = JSON.stringify(completion('slow but steady'));
+    const cuts = [0, 40, 80, 120, 160, text.length];
+    a.handle(async (_, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      for (let i = 0; i + 1 < cuts.length; i++) {
+        res.write(text.slice(cuts[i], cuts[i + 1]));
+        if (i + 2 < cuts.length) await sleep(60);
+      }
+      res.end();
+    });
+    // Five pieces 60 ms apart: 240 ms in all, well past one idle_ms of 100 ms.
+    const r = await eng({ idle_ms: 100 }).call(chatCall());
+    expect(r.kind).toBe('json');
+    expect(r.kind === 'json' && r.body.choices).toEqual(completion('slow but steady').choices);
+  });
+
+  it('a JSON body cut by the upstream closing its connection is upstream_connection_failed (retried elsewhere), not an idle wait or a half answer', async () => {
+    a.handle((_, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': 1000 });
+      res.write('{"id": "chatcmpl-x", ', () => res.socket?.destroy());
+    });
+    const e = await apiError(eng({ idle_ms: 5_000, total_ms: 10_000 }).call(chatCall()), 'upstream_connection_failed');
+    expect(e).toBeInstanceOf(ApiError);
+  });
+
   it('total: a stream that keeps trickling within the idle timeout is cut at total_ms with upstream_total_timeout', async () => {
     const many = Array.from({ length: 200 }, (_, i) => ` w${i}`);
     a.handle((_, res) => sse(res, chunks(many), { delayMs: 10 }));

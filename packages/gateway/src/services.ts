@@ -45,6 +45,7 @@ import { registerStatusMetrics } from './status/status-metrics.js';
 import { StatusWebhooks, webhookTargetsFrom } from './status/webhooks.js';
 import { ResponseStore } from './responses/store.js';
 import { OpenedOnStart } from './opened-on-start.js';
+import { RepeatingFailureLog } from './repeating-failure-log.js';
 import { lockMemoryCounters } from './limits/memory-counters-lock.js';
 import { createConsole, type Console } from './console/index.js';
 
@@ -241,6 +242,7 @@ async function assembleServices(config: Config, deps: ServiceDeps, opened: Opene
     engines: engineRouter,
     usage: ledger,
     responses,
+    responseSaves: new RepeatingFailureLog(log, clock, { job: 'stored-response saves', message: 'could not store the response' }),
     usageOverruns,
     status,
   };

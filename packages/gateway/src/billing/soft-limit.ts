@@ -17,6 +17,7 @@ import { billingDb, type BillingStore, type SoftLimitStatus } from '../store/bil
 import { moneyText } from './money-column.js';
 import { DEFAULT_RETRY, deliverWebhook, retryWindowMs } from '../http/webhook-delivery.js';
 import { attemptColumns, NotificationBook } from './notification-book.js';
+import { RepeatingFailureLog } from '../repeating-failure-log.js';
 
 export interface SoftLimitNotifierOptions {
   clock: Clock;
@@ -148,8 +149,11 @@ export function createSoftLimitHook(d: {
   counters: Pick<CounterStore, 'spendOf'>;
   clock: Clock;
   softLimitOf: (orgId: string) => bigint | null | undefined | Promise<bigint | null | undefined>;
-  log: Pick<Logger, 'warn'>;
+  log: Pick<Logger, 'info' | 'warn'>;
 }): (orgId: string) => void {
+  // One per hook (one per process): during an outage every settlement's check fails, so the log
+  // gets the first failure, a summary a minute and the recovery, not a line per request.
+  const failures = new RepeatingFailureLog(d.log, d.clock, { job: 'soft limit checks', message: 'soft limit check failed' });
   return (orgId) => {
     // Tracked by the notifier, so a caller (shutdown, a test) can wait until the check is done.
     d.notifier.track((async () => {
@@ -159,7 +163,10 @@ export function createSoftLimitHook(d: {
       if (d.notifier.alreadyFired(orgId, period.key)) return;
       const spend = await d.counters.spendOf(orgId, spendKey(orgId, period.startMs));
       await d.notifier.check(orgId, spend.spent, soft, period.key);
-    })().catch((err: unknown) => d.log.warn({ err, org_id: orgId }, 'soft limit check failed')));
+      // Only a check that read the spend ends a streak: one that stopped early (no soft limit, or
+      // fired already) read nothing but caches, and proves nothing about the counters.
+      failures.ok();
+    })().catch((err: unknown) => failures.failed(err, { org_id: orgId })));
   };
 }
 

@@ -18,6 +18,7 @@ import type { CounterStore } from '../limits/counter-store.js';
 import { DEFAULT_RETRY, deliverWebhook, retryWindowMs } from '../http/webhook-delivery.js';
 import type { SpendAlert, Store } from '../store/index.js';
 import { attemptColumns, NotificationBook } from './notification-book.js';
+import { RepeatingFailureLog } from '../repeating-failure-log.js';
 import { periodOf, projectSpendKey, spendKey } from './period.js';
 import { PICO_PER_CENT, picoToUsd } from './pricing.js';
 import { notificationHeaders, type SoftLimitNotifierOptions } from './soft-limit.js';
@@ -164,8 +165,10 @@ export function createSpendAlertHook(d: {
   counters: Pick<CounterStore, 'spendOf'>;
   clock: Clock;
   alertsOf: (orgId: string) => Promise<readonly SpendAlert[]>;
-  log: Pick<Logger, 'warn'>;
+  log: Pick<Logger, 'info' | 'warn'>;
 }): (orgId: string, projectId?: string) => void {
+  // One per hook (one per process): logged by state changes, as the soft limit's checks are.
+  const failures = new RepeatingFailureLog(d.log, d.clock, { job: 'spend alert checks', message: 'spend alert check failed' });
   return (orgId, projectId) => {
     d.notifier.track((async () => {
       const alerts = await d.alertsOf(orgId);
@@ -176,7 +179,9 @@ export function createSpendAlertHook(d: {
       const org = due.some((a) => a.projectId === null) ? (await d.counters.spendOf(orgId, spendKey(orgId, period.startMs))).spent : 0n;
       const project = projectId !== undefined && due.some((a) => a.projectId !== null) ? (await d.counters.spendOf(orgId, projectSpendKey(projectId, period.startMs))).spent : 0n;
       for (const a of due) await d.notifier.check(a, a.projectId === null ? org : project, period.key);
-    })().catch((err: unknown) => d.log.warn({ err, org_id: orgId }, 'spend alert check failed')));
+      // Only a check that read the spend ends a streak (an early return read nothing but caches).
+      failures.ok();
+    })().catch((err: unknown) => failures.failed(err, { org_id: orgId })));
   };
 }
 

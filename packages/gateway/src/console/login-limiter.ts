@@ -20,6 +20,7 @@ import type { Clock } from '../clock.js';
 import { ApiError } from '../errors/api-error.js';
 import type { RedisClient } from '../redis-client.js';
 import { luaScript, runScript } from '../redis-lua.js';
+import { RepeatingFailureLog } from '../repeating-failure-log.js';
 
 interface Window {
   count: number;
@@ -52,12 +53,20 @@ const unbounded = <T>(p: Promise<T>): Promise<T> => p;
 
 export class LoginLimiter {
   private readonly local = new LRUCache<string, Window>(entryBound(100_000));
+  /** Redis failing the counts: logged by state changes, not once per sign-in attempt. */
+  private readonly redisFailures: RepeatingFailureLog;
 
   constructor(
     private readonly limits: LoginLimits,
     private readonly clock: Clock,
     private readonly opts: { redis?: RedisClient; prefix?: string; log?: Logger } = {},
-  ) {}
+  ) {
+    this.redisFailures = new RepeatingFailureLog(opts.log, clock, {
+      job: 'sign-in attempt counting',
+      message: 'redis unavailable: sign-in attempts are counted per instance',
+      recovered: 'sign-in attempts are counted through redis again',
+    });
+  }
 
   /**
    * Takes one attempt for the email and one for the address; throws `too_many_login_attempts`
@@ -106,6 +115,7 @@ export class LoginLimiter {
     if (this.opts.redis) {
       try {
         const [n, ttl] = (await runScript(this.opts.redis, INCR, [key], [this.limits.windowMs], unbounded)) as [number, number];
+        this.redisFailures.ok();
         return { count: Number(n), resetInMs: Math.max(1, Number(ttl)) };
       } catch (e) {
         this.redisFailed(e);
@@ -125,6 +135,7 @@ export class LoginLimiter {
     if (this.opts.redis) {
       try {
         await runScript(this.opts.redis, DECR, [key], [], unbounded);
+        this.redisFailures.ok();
         return;
       } catch (e) {
         this.redisFailed(e);
@@ -135,6 +146,6 @@ export class LoginLimiter {
   }
 
   private redisFailed(e: unknown): void {
-    this.opts.log?.warn({ err: (e as Error).message }, 'redis unavailable: sign-in attempts are counted per instance');
+    this.redisFailures.failed(e);
   }
 }

@@ -96,6 +96,8 @@ export class Identity {
   private readonly listeners: ((e: Invalidation) => void)[] = [];
   private readonly staleKeys: StaleServing;
   private readonly knownHashes: KeyHashMemo;
+  /** Key loads that failed and were answered from the cache: logged by state changes, not per request. */
+  private readonly cachedKeyServes: RepeatingFailureLog;
 
   constructor(deps: IdentityDeps) {
     const { store, config, clock } = deps;
@@ -116,6 +118,11 @@ export class Identity {
     this.knownHashes = new KeyHashMemo(maxKeys);
     this.limits = new LimitsResolver(store, config, clock, ttl, { keys: maxKeys }, config.database.max_stale_ms, deps.log);
     this.staleKeys = new StaleServing(clock, Math.max(ttl, config.database.max_stale_ms), 'api keys', deps.log);
+    this.cachedKeyServes = new RepeatingFailureLog(deps.log, clock, {
+      job: 'api key lookups',
+      message: 'identity store unavailable; serving a cached key',
+      recovered: 'identity store answering key lookups again',
+    });
     this.lastUsed = new LastUsedBuffer(store.apiKeys);
     this.lastUsed.start(deps.options?.lastUsedFlushMs ?? 5000, new RepeatingFailureLog(deps.log, clock, { job: 'api key last_used_at writes', message: 'writing api key last_used_at failed; will retry' }));
     const channel = `${config.redis?.key_prefix ?? 'tollgate:'}identity-invalidate`;
@@ -326,15 +333,19 @@ export class Identity {
 
   /** A cache miss: one shared load; a store failure falls back to a cached (stale) success. */
   private async lookup(hash: string, token: string, hasher: KeyHasher): Promise<AuthOutcome> {
+    let outcome: AuthOutcome;
     try {
-      return await this.cache.load(hash, () => this.load(hash, token, hasher));
+      outcome = await this.cache.load(hash, () => this.load(hash, token, hasher));
     } catch (e) {
       const entry = this.cache.staleEntry(hash);
       const stale = entry && this.staleKeys.usable(entry.loadedAt) ? entry.outcome : undefined;
       if (!stale) throw e;
-      this.log?.warn({ err: e }, 'identity store unavailable; serving a cached key');
+      // Once per outage (then a summary a minute), not once per request served from the cache.
+      this.cachedKeyServes.failed(e);
       return stale;
     }
+    this.cachedKeyServes.ok();
+    return outcome;
   }
 
   /**

@@ -16,6 +16,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Metrics } from '../status/metrics.js';
+import { RepeatingFailureLog } from '../repeating-failure-log.js';
 
 export interface SettlementQueueOptions {
   clock: Clock;
@@ -52,12 +53,19 @@ export class SettlementQueue {
   private readonly counts = { settled: 0, retries: 0, abandoned: 0 };
   /** Jobs currently failing: > 0 means the store is failing (logged once per streak). */
   private failing = 0;
+  /** Give-ups: during a long outage every request's settlement is abandoned; logged by state changes. */
+  private readonly abandonments: RepeatingFailureLog;
   private closed = false;
   private readonly stop = new AbortController();
 
   constructor(o: SettlementQueueOptions) {
     this.clock = o.clock;
     this.log = o.log;
+    this.abandonments = new RepeatingFailureLog(o.log, o.clock, {
+      job: 'counter settlements',
+      message: 'counter settlement abandoned; the lease sweep and the reconciliation with the ledger will correct it',
+      recovered: 'counter settlements no longer abandoned',
+    });
     this.retryMs = o.retryMs ?? 100;
     this.maxRetryMs = o.maxRetryMs ?? 2000;
   }
@@ -102,6 +110,7 @@ export class SettlementQueue {
       try {
         await job.run();
         this.counts.settled++;
+        this.abandonments.ok();
         if (failed && --this.failing === 0) this.log.info({ pending: this.inFlight.size - 1 }, 'counter settlements landing again');
         job.onSettled?.();
         return;
@@ -113,7 +122,7 @@ export class SettlementQueue {
         if (this.closed || this.clock.now() + delay > job.giveUpAt) {
           this.counts.abandoned++;
           this.failing--;
-          this.log.error({ err }, 'counter settlement abandoned; the lease sweep and the reconciliation with the ledger will correct it');
+          this.abandonments.failed(err);
           return;
         }
         this.counts.retries++;

@@ -2,6 +2,7 @@ import { HEADER, maskKey } from '@tollgate/protocol';
 import { ApiError } from '../errors/api-error.js';
 import { header, type RequestContext } from '../http/context.js';
 import { credentialFrom } from '../identity/bearer.js';
+import type { RepeatingFailureLog } from '../repeating-failure-log.js';
 import { KeyHasher } from '../identity/key-hasher.js';
 import { ADMIN_KEY_PREFIX, isWellFormedAdminKey } from './admin-key-format.js';
 import type { OrgCaller, OrgDeps } from './deps.js';
@@ -27,7 +28,7 @@ const invalidKey = (token: string) => new ApiError('invalid_api_key', { key: mas
  * own errors, and then refused as lacking the management scope, as OpenAI refuses it. Failures
  * count against the client address like failed API-key authentications.
  */
-export async function authenticateAdminKey(ctx: RequestContext, deps: OrgDeps): Promise<OrgCaller> {
+export async function authenticateAdminKey(ctx: RequestContext, deps: OrgDeps, touches?: Pick<RepeatingFailureLog, 'failed' | 'ok'>): Promise<OrgCaller> {
   const ip = ctx.clientIp;
   const failures = deps.identity.failures;
   const token = credentialFrom(header(ctx, 'authorization'));
@@ -48,8 +49,12 @@ export async function authenticateAdminKey(ctx: RequestContext, deps: OrgDeps): 
   if (orgHeader && orgHeader !== org.id) throw new ApiError('mismatched_organization');
   ctx.headers[HEADER.organization] = org.id;
 
-  // Last use is informational: a failed write never fails the request.
-  deps.store.adminApiKeys.touch(key.id, now).catch((e: unknown) => deps.log?.warn({ err: e }, 'writing admin key last_used_at failed'));
+  // Last use is informational: a failed write never fails the request. Its failures are logged
+  // by state changes (`touches`, one per router), not once per request.
+  deps.store.adminApiKeys.touch(key.id, now).then(
+    () => touches?.ok(),
+    (e: unknown) => (touches ? touches.failed(e) : deps.log?.warn({ err: e }, 'writing admin key last_used_at failed')),
+  );
   return {
     org,
     keyId: key.id,

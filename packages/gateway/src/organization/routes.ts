@@ -10,6 +10,7 @@
 import { ApiError } from '../errors/api-error.js';
 import { sendError, sendJson } from '../http/respond.js';
 import type { Handler, Router } from '../http/router.js';
+import { RepeatingFailureLog } from '../repeating-failure-log.js';
 import { ConflictError } from '../store/index.js';
 import { authenticateAdminKey } from './auth.js';
 import type { OrgDeps, OrgHandler } from './deps.js';
@@ -25,11 +26,11 @@ export interface OrgRouter {
  * Wraps a handler: admin key first, then the handler; catalog errors are rendered here, anything
  * else (the store is down, a bug) propagates to the dispatcher (503 for an outage, else 500).
  */
-function orgRoute(deps: OrgDeps, handler: OrgHandler): Handler {
+function orgRoute(deps: OrgDeps, touches: RepeatingFailureLog, handler: OrgHandler): Handler {
   const publicUrl = deps.config.server.public_url;
   return async (ctx) => {
     try {
-      const caller = (await deps.sessionCaller?.(ctx)) ?? (await authenticateAdminKey(ctx, deps));
+      const caller = (await deps.sessionCaller?.(ctx)) ?? (await authenticateAdminKey(ctx, deps, touches));
       const r = await handler(ctx, caller, deps);
       sendJson(ctx, r.status ?? 200, r.body);
     } catch (e) {
@@ -41,9 +42,11 @@ function orgRoute(deps: OrgDeps, handler: OrgHandler): Handler {
 }
 
 export function organizationRouter(router: Router, deps: OrgDeps): OrgRouter {
+  // One for every route of this API (one per process): the admin keys' last_used_at writes.
+  const touches = new RepeatingFailureLog(deps.log, deps.clock, { job: 'admin key last_used_at writes', message: 'writing admin key last_used_at failed' });
   return {
     on(method, path, handler) {
-      router.on(method, ORG_PREFIX + path, orgRoute(deps, handler));
+      router.on(method, ORG_PREFIX + path, orgRoute(deps, touches, handler));
     },
   };
 }

@@ -9,6 +9,7 @@ import type { PromptCounter } from '../tokens/prompt-counter.js';
 import type { RequestObservation } from '../status/outcome.js';
 import type { Counter } from '../status/metrics.js';
 import type { ResponseStore } from '../responses/store.js';
+import type { RepeatingFailureLog } from '../repeating-failure-log.js';
 
 /** Who is calling: the result of authentication (stage 2). */
 export interface CallerIdentity {
@@ -105,4 +106,9 @@ export interface PipelineDeps {
   };
   /** Stored responses of the Responses API; without it nothing is stored or chained. */
   responses?: ResponseStore;
+  /**
+   * Logs failed saves of `responses` by state changes (one per process; during a database outage
+   * every stored response fails). Without it each failure is logged on its own.
+   */
+  responseSaves?: Pick<RepeatingFailureLog, 'failed' | 'ok'>;
 }

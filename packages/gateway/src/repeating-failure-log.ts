@@ -66,13 +66,19 @@ export interface RepeatingFailureLogOptions {
   fields?: Record<string, unknown>;
   /** The recovery's message; default `<job> working again`. */
   recovered?: string;
+  /**
+   * The level of the first line and the summaries: `warn` (default), or `error` for a failure
+   * that leaves something wrong until it is corrected (a settlement abandoned, an answer not stored).
+   */
+  level?: 'warn' | 'error';
   summaryEveryMs?: number;
 }
 
 /**
  * The log of a periodic background job (a flush, an evaluation, a sweep) by state changes, not
  * one line per failed run: during an outage of Redis or the database a job that runs every few
- * seconds would otherwise bury the log in identical lines. The first failure is a warning with
+ * seconds would otherwise bury the log in identical lines. The first failure is a warning (or an
+ * error, `level`) with
  * its cause (`err`, through the logger's serializer), further failures are counted and
  * summarised at most once per `summaryEveryMs` (`<job> still failing`, with the failures since
  * the last line), and the first success after them is one info line with how long the job failed
@@ -82,7 +88,7 @@ export class RepeatingFailureLog {
   private readonly streak: FailureStreak;
 
   constructor(
-    private readonly log: Pick<Logger, 'info' | 'warn'> | undefined,
+    private readonly log: (Pick<Logger, 'info' | 'warn'> & Partial<Pick<Logger, 'error'>>) | undefined,
     clock: Clock,
     private readonly o: RepeatingFailureLogOptions,
   ) {
@@ -96,8 +102,10 @@ export class RepeatingFailureLog {
   /** A run failed; `fields` go into the line, if this failure makes one. */
   failed(err: unknown, fields: Record<string, unknown> = {}): void {
     const step = this.streak.failed();
-    if (step.line === 'first') this.log?.warn({ ...this.o.fields, ...fields, job: this.o.job, err }, this.o.message);
-    else if (step.line === 'summary') this.log?.warn({ ...this.o.fields, ...fields, job: this.o.job, failures: step.failures, failing_ms: step.failingMs, err }, `${this.o.job} still failing`);
+    // A logger without `error` (a job's narrowed one) gets the line as a warning.
+    const level = this.o.level === 'error' && this.log?.error ? 'error' : 'warn';
+    if (step.line === 'first') this.log?.[level]!({ ...this.o.fields, ...fields, job: this.o.job, err }, this.o.message);
+    else if (step.line === 'summary') this.log?.[level]!({ ...this.o.fields, ...fields, job: this.o.job, failures: step.failures, failing_ms: step.failingMs, err }, `${this.o.job} still failing`);
   }
 
   /** A run succeeded: ends a streak of failures, if one was under way. */

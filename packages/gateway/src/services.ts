@@ -242,7 +242,7 @@ async function assembleServices(config: Config, deps: ServiceDeps, opened: Opene
     engines: engineRouter,
     usage: ledger,
     responses,
-    responseSaves: new RepeatingFailureLog(log, clock, { job: 'stored-response saves', message: 'could not store the response' }),
+    responseSaves: new RepeatingFailureLog(log, clock, { job: 'stored-response saves', message: 'could not store the response', level: 'error' }),
     usageOverruns,
     status,
   };

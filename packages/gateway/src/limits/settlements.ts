@@ -65,6 +65,7 @@ export class SettlementQueue {
       job: 'counter settlements',
       message: 'counter settlement abandoned; the lease sweep and the reconciliation with the ledger will correct it',
       recovered: 'counter settlements no longer abandoned',
+      level: 'error',
     });
     this.retryMs = o.retryMs ?? 100;
     this.maxRetryMs = o.maxRetryMs ?? 2000;

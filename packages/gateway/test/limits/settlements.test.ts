@@ -62,5 +62,5 @@ it('abandons a settlement whose lease has run out (the sweep charges it; the rec
   await q.idle();
   expect(q.stats()).toMatchObject({ pending: 0, settled: 0, abandoned: 1 });
   // A warning (logged by state changes: the first give-up of a streak, then a summary a minute).
-  expect(log.lines.at(-1)).toMatch(/^warn counter settlement abandoned/);
+  expect(log.lines.at(-1)).toMatch(/^error counter settlement abandoned/);
 });

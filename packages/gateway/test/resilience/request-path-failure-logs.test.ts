@@ -10,6 +10,7 @@ import { createSpendAlertHook, SpendAlertNotifier } from '../../src/billing/spen
 import { generateApiKey, Identity } from '../../src/identity/index.js';
 import type { StaleServing } from '../../src/store/stale-serving.js';
 import type { BillingStore } from '../../src/store/billing-tables.js';
+import type { CounterStore } from '../../src/limits/counter-store.js';
 import { bearer } from '../identity/fake-context.js';
 import { captureLog, type LogLine } from '../support/log-capture.js';
 
@@ -69,7 +70,7 @@ describe('identity: a key served from the cache while the store fails', () => {
 });
 
 describe('billing checks after settlement while the counters fail', () => {
-  const spendOfDown = { spendOf: () => Promise.reject(redisDown()) };
+  const spendOfDown: Pick<CounterStore, 'spendOf'> = { spendOf: () => Promise.reject(redisDown()) };
 
   it('the soft limit check: 50 failing requests make one line, then a summary a minute', async () => {
     const clock = new FakeClock();
@@ -97,7 +98,7 @@ describe('billing checks after settlement while the counters fail', () => {
     expect(lines[1]).toMatchObject({ failures: 50 });
 
     // The counters answer again (spend under the limit: nothing to write): one recovery line.
-    counters.spendOf = () => Promise.resolve({ spent: 1n });
+    counters.spendOf = () => Promise.resolve({ spent: 1n, reserved: 0n });
     hook('org_1');
     await notifier.idle();
     expect(lines.map((l) => l.msg)).toEqual(['soft limit check failed', 'soft limit checks still failing', 'soft limit checks working again']);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { isDependencyOutage, outageStoreOf } from '../store/outage.js';
+import { FailureStreak, SUMMARY_EVERY_MS } from '../repeating-failure-log.js';
 import { ApiError, UpstreamHttpError } from '../errors/api-error.js';
 import { createContext, type RequestContext } from './context.js';
 import { allowsCors } from './cors.js';
@@ -29,6 +30,34 @@ export interface DispatchOptions {
   fallback?: (ctx: RequestContext) => Promise<boolean>;
 }
 
+/**
+ * The `dependency unavailable` lines of routes without an outage policy of their own (the admin
+ * API, the console): one streak per store (`database`, `Redis server`), so an outage logs its
+ * first failure with the cause and then one summary a minute (`dependency still unavailable`,
+ * with the requests refused since), not one line per request. These routes have no call that
+ * tells when the store works again (the request path's OutageLog and /readyz do), so a streak
+ * ends once a minute passes without a failure; the next failure starts a new one.
+ */
+export class DispatchOutageLog {
+  private readonly streaks = new Map<string, { streak: FailureStreak; last: number }>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly quietMs = SUMMARY_EVERY_MS,
+  ) {}
+
+  failed(log: Pick<Logger, 'warn'>, store: string, err: unknown, fields: Record<string, unknown>): void {
+    const now = this.clock.now();
+    let s = this.streaks.get(store);
+    if (!s) this.streaks.set(store, (s = { streak: new FailureStreak(this.clock, this.quietMs), last: now }));
+    if (s.streak.failing && now - s.last >= this.quietMs) s.streak.ended();
+    s.last = now;
+    const step = s.streak.failed();
+    if (step.line === 'first') log.warn({ ...fields, store, err }, 'dependency unavailable');
+    else if (step.line === 'summary') log.warn({ ...fields, store, failures: step.failures, failing_ms: step.failingMs, err }, 'dependency still unavailable');
+  }
+}
+
 const PREFLIGHT_HEADERS = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
@@ -42,6 +71,7 @@ const PREFLIGHT_HEADERS = {
  */
 export function createDispatcher(router: Router, opts: DispatchOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const prefix = opts.pathPrefix && opts.pathPrefix !== '/' ? opts.pathPrefix.replace(/\/+$/, '') : undefined;
+  const failOpts: FailOptions = { publicUrl: opts.publicUrl, log: opts.log, outages: new DispatchOutageLog(opts.clock) };
   return (req, res) => {
     if (prefix && req.url !== undefined && (req.url === prefix || req.url.startsWith(`${prefix}/`) || req.url.startsWith(`${prefix}?`))) {
       req.url = req.url.slice(prefix.length) || '/';
@@ -62,7 +92,7 @@ export function createDispatcher(router: Router, opts: DispatchOptions): (req: I
         (answered) => {
           if (!answered) notFound();
         },
-        (e: unknown) => fail(ctx, e, opts),
+        (e: unknown) => fail(ctx, e, failOpts),
       );
       return;
     }
@@ -72,15 +102,20 @@ export function createDispatcher(router: Router, opts: DispatchOptions): (req: I
     ctx.params = m.params;
     try {
       const p = m.handler(ctx);
-      if (p) p.catch((e: unknown) => fail(ctx, e, opts));
+      if (p) p.catch((e: unknown) => fail(ctx, e, failOpts));
     } catch (e) {
-      fail(ctx, e, opts);
+      fail(ctx, e, failOpts);
     }
   };
 }
 
+export type FailOptions = Pick<DispatchOptions, 'publicUrl' | 'log'> & {
+  /** Logs outages by streak; without it each refused request logs its own line. */
+  outages?: DispatchOutageLog;
+};
+
 /** Renders a thrown value: catalog errors as themselves, upstream passthroughs as received, anything else as a 500. */
-export function fail(ctx: RequestContext, e: unknown, opts: Pick<DispatchOptions, 'publicUrl' | 'log'>): void {
+export function fail(ctx: RequestContext, e: unknown, opts: FailOptions): void {
   const res = ctx.res;
   if (res.destroyed || res.writableEnded) return;
   if (res.headersSent) {
@@ -104,8 +139,10 @@ export function fail(ctx: RequestContext, e: unknown, opts: Pick<DispatchOptions
   // The database or Redis is down (the admin API, any route without its own policy): a
   // retryable 503, never a 500 for something the caller can simply retry later.
   if (isDependencyOutage(e)) {
-    opts.log.warn({ err: e, req_id: ctx.id, path: ctx.path }, 'dependency unavailable');
-    return sendError(ctx, new ApiError('store_unavailable', { store: outageStoreOf(e) }, { cause: e }), opts.publicUrl);
+    const store = outageStoreOf(e);
+    if (opts.outages) opts.outages.failed(opts.log, store, e, { req_id: ctx.id, path: ctx.path });
+    else opts.log.warn({ err: e, req_id: ctx.id, path: ctx.path }, 'dependency unavailable');
+    return sendError(ctx, new ApiError('store_unavailable', { store }, { cause: e }), opts.publicUrl);
   }
   opts.log.error({ err: e, req_id: ctx.id, path: ctx.path }, 'unexpected error');
   sendError(ctx, new ApiError('server_error'), opts.publicUrl);

@@ -49,17 +49,10 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
     }
     throw e;
   }
-  for (const problem of config.warnings) gateway.log.warn({ problem }, 'configuration warning');
-  gateway.log.info({ url, public_url: config.server.public_url, ...(slot === undefined ? {} : { worker: slot }) }, 'listening');
-  // After a restart on another port the file's URLs would point at a dead gateway. One worker
-  // rewrites them (the others would only race it); the log names the file, never its values.
-  if ((slot === undefined || slot === 1) && credentialsFile.refreshUrls(config.server.public_url)) {
-    gateway.log.info({ file: credentialsFile.path(), public_url: config.server.public_url }, 'first-start credentials file: URLs updated to the public URL');
-  }
-  if (slot === undefined || slot === 1) io.stderr(banner(url, config.server.public_url, config.models[0]?.name ?? 'sim-small', first, credentialsFile, io.terminal === true, config.admin_key_env));
-  reportServing();
-
-  await new Promise<void>((resolve) => {
+  // The signal handlers go in before anything tells the world this gateway is up (the log line,
+  // the banner): a SIGTERM sent by whoever read them must drain, never find node's default
+  // action (end the process at once) because it arrived a moment too early.
+  const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
@@ -76,6 +69,17 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });
+  for (const problem of config.warnings) gateway.log.warn({ problem }, 'configuration warning');
+  gateway.log.info({ url, public_url: config.server.public_url, ...(slot === undefined ? {} : { worker: slot }) }, 'listening');
+  // After a restart on another port the file's URLs would point at a dead gateway. One worker
+  // rewrites them (the others would only race it); the log names the file, never its values.
+  if ((slot === undefined || slot === 1) && credentialsFile.refreshUrls(config.server.public_url)) {
+    gateway.log.info({ file: credentialsFile.path(), public_url: config.server.public_url }, 'first-start credentials file: URLs updated to the public URL');
+  }
+  if (slot === undefined || slot === 1) io.stderr(banner(url, config.server.public_url, config.models[0]?.name ?? 'sim-small', first, credentialsFile, io.terminal === true, config.admin_key_env));
+  reportServing();
+
+  await stopped;
   process.exit(0);
 }
 

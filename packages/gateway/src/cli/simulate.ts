@@ -16,11 +16,14 @@ export async function simulateCommand(args: Args, io: CliIo): Promise<number> {
     port,
     allowFaultHeader: args.on('allow-fault-header'),
   });
-  io.stdout(`Tollgate simulator listening on ${sim.url} (OpenAI base URL ${sim.url}/v1; models: ${config.models.map((m) => m.name).join(', ')})\n`);
-  await new Promise<void>((resolve) => {
+  // Handlers first: a SIGTERM from whoever read the line below must stop it cleanly, never meet
+  // node's default action because it came a moment too early.
+  const stopped = new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
+  io.stdout(`Tollgate simulator listening on ${sim.url} (OpenAI base URL ${sim.url}/v1; models: ${config.models.map((m) => m.name).join(', ')})\n`);
+  await stopped;
   await sim.close();
   process.exit(0);
 }

@@ -71,7 +71,10 @@ const PREFLIGHT_HEADERS = {
  */
 export function createDispatcher(router: Router, opts: DispatchOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const prefix = opts.pathPrefix && opts.pathPrefix !== '/' ? opts.pathPrefix.replace(/\/+$/, '') : undefined;
-  const failOpts: FailOptions = { publicUrl: opts.publicUrl, log: opts.log, outages: new DispatchOutageLog(opts.clock) };
+  const outages = new DispatchOutageLog(opts.clock);
+  // Read at each failure, not copied here: a server that learns its URL once listening (the
+  // simulator on port 0) sets opts.publicUrl after this.
+  const failWith = (ctx: RequestContext, e: unknown) => fail(ctx, e, { publicUrl: opts.publicUrl, log: opts.log, outages });
   return (req, res) => {
     if (prefix && req.url !== undefined && (req.url === prefix || req.url.startsWith(`${prefix}/`) || req.url.startsWith(`${prefix}?`))) {
       req.url = req.url.slice(prefix.length) || '/';
@@ -92,7 +95,7 @@ export function createDispatcher(router: Router, opts: DispatchOptions): (req: I
         (answered) => {
           if (!answered) notFound();
         },
-        (e: unknown) => fail(ctx, e, failOpts),
+        (e: unknown) => failWith(ctx, e),
       );
       return;
     }
@@ -102,9 +105,9 @@ export function createDispatcher(router: Router, opts: DispatchOptions): (req: I
     ctx.params = m.params;
     try {
       const p = m.handler(ctx);
-      if (p) p.catch((e: unknown) => fail(ctx, e, failOpts));
+      if (p) p.catch((e: unknown) => failWith(ctx, e));
     } catch (e) {
-      fail(ctx, e, failOpts);
+      failWith(ctx, e);
     }
   };
 }

@@ -11,18 +11,22 @@ export type StreakStep = { line: 'first' } | { line: 'summary'; failures: number
  * One streak of failures of one thing, counted on an injected clock: the first failure starts it,
  * a failure `summaryEveryMs` or more after the last line calls for a summary (of the failures
  * since that line, this one included), and the first success ends it with how long it lasted
- * and how many failures it had. It only counts; what is logged is its users' (RepeatingFailureLog
- * for background jobs, OutageLog for the request path).
+ * and how many failures it had. With `endAfterQuietMs`, for users that never see a success, a
+ * failure that long after the previous one starts a new streak. It only counts; what is logged is
+ * its users' (RepeatingFailureLog for background jobs, OutageLog for the request path,
+ * DispatchOutageLog for routes without an outage policy).
  */
 export class FailureStreak {
   private since: number | undefined;
   private total = 0;
   private sinceLine = 0;
   private lastLine = 0;
+  private lastFailure = 0;
 
   constructor(
     private readonly clock: Clock,
     private readonly summaryEveryMs = SUMMARY_EVERY_MS,
+    private readonly endAfterQuietMs = Infinity,
   ) {}
 
   get failing(): boolean {
@@ -31,6 +35,8 @@ export class FailureStreak {
 
   failed(): StreakStep {
     const now = this.clock.now();
+    if (this.since !== undefined && now - this.lastFailure >= this.endAfterQuietMs) this.ended();
+    this.lastFailure = now;
     this.total++;
     if (this.since === undefined) {
       this.since = now;
@@ -78,8 +84,7 @@ export interface RepeatingFailureLogOptions {
  * The log of a periodic background job (a flush, an evaluation, a sweep) by state changes, not
  * one line per failed run: during an outage of Redis or the database a job that runs every few
  * seconds would otherwise bury the log in identical lines. The first failure is a warning (or an
- * error, `level`) with
- * its cause (`err`, through the logger's serializer), further failures are counted and
+ * error, `level`) with its cause (`err`, through the logger's serializer), further failures are counted and
  * summarised at most once per `summaryEveryMs` (`<job> still failing`, with the failures since
  * the last line), and the first success after them is one info line with how long the job failed
  * (`failing_ms`) and how many times (`failures`). One instance per job.

@@ -11,16 +11,19 @@ import { dirname, join, resolve } from 'node:path';
 import { readDatabaseUrl } from '../store/connect.js';
 import type { Config } from './types.js';
 
-/** The SQLite file of a `sqlite:<path>` URL; null for `:memory:`, PostgreSQL and a wrong URL. */
-export function sqliteFileOf(databaseUrl: string): string | null {
+const IN_MEMORY = ':memory:';
+
+/** The path of a `sqlite:<path>` URL (`:memory:` included); null for PostgreSQL and a wrong URL. */
+function sqlitePathOf(databaseUrl: string): string | null {
   const parsed = readDatabaseUrl(databaseUrl);
-  return 'dialect' in parsed && parsed.dialect === 'sqlite' && parsed.path !== ':memory:' ? parsed.path : null;
+  return 'dialect' in parsed && parsed.dialect === 'sqlite' ? parsed.path : null;
 }
 
-const isInMemory = (databaseUrl: string): boolean => {
-  const parsed = readDatabaseUrl(databaseUrl);
-  return 'dialect' in parsed && parsed.dialect === 'sqlite' && parsed.path === ':memory:';
-};
+/** The SQLite file of a `sqlite:<path>` URL; null for `:memory:`, PostgreSQL and a wrong URL. */
+export function sqliteFileOf(databaseUrl: string): string | null {
+  const path = sqlitePathOf(databaseUrl);
+  return path === IN_MEMORY ? null : path;
+}
 
 /**
  * Which database the config names, for the files kept per database (the first-start credentials):
@@ -31,7 +34,7 @@ export function databaseOf(config: Config): { id: string; label: string } {
   const parsed = readDatabaseUrl(config.database.url);
   let label: string;
   if (!('dialect' in parsed)) label = 'unknown';
-  else if (parsed.dialect === 'sqlite') label = parsed.path === ':memory:' ? 'sqlite::memory:' : `sqlite:${resolve(parsed.path)}`;
+  else if (parsed.dialect === 'sqlite') label = parsed.path === IN_MEMORY ? 'sqlite::memory:' : `sqlite:${resolve(parsed.path)}`;
   else {
     const u = new URL(parsed.connectionString);
     const socket = u.searchParams.get('host');
@@ -46,9 +49,9 @@ export function databaseOf(config: Config): { id: string; label: string } {
  * secrets need not outlive the process.
  */
 export function dataDirOf(config: Config): string | null {
-  if (isInMemory(config.database.url)) return null;
-  const file = sqliteFileOf(config.database.url);
-  return file === null ? './data' : dirname(file);
+  const path = sqlitePathOf(config.database.url);
+  if (path === IN_MEMORY) return null;
+  return path === null ? './data' : dirname(path);
 }
 
 /**
@@ -69,9 +72,9 @@ export function secretFileOf(config: Config): string | null {
  */
 export function journalPathFor(config: Config, unique: () => string = randomUUID): string {
   if (config.usage.journal_path) return config.usage.journal_path;
-  const file = sqliteFileOf(config.database.url);
-  if (file !== null) return `${file}.usage-journal`;
-  if (isInMemory(config.database.url)) return join(tmpdir(), `tollgate-usage-journal-${unique()}.jsonl`);
+  const path = sqlitePathOf(config.database.url);
+  if (path === IN_MEMORY) return join(tmpdir(), `tollgate-usage-journal-${unique()}.jsonl`);
+  if (path !== null) return `${path}.usage-journal`;
   // Instances sharing a working directory must not share a journal (a starting instance replays
   // and deletes what it finds): one per port by default; set usage.journal_path to choose.
   return `./data/usage-journal-${config.server.port}.jsonl`;

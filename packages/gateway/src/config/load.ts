@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseAllDocuments, parseDocument } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import { applyEnv, type ConfigFlags, type Env } from './env.js';
 import { neededEnvProblems, neededEnvWarnings } from './needed-env.js';
 import { configSchema } from './schema.js';
@@ -71,15 +71,15 @@ export function parseConfig(doc: unknown, env: Env = {}, source: string | null =
  */
 function parseYaml(text: string, path: string): unknown {
   const lineCounter = new LineCounter();
-  const second = parseAllDocuments(text, { logLevel: 'silent', lineCounter })[1];
+  const [parsed, second] = parseAllDocuments(text, { logLevel: 'silent', lineCounter });
   if (second) {
     const line = lineCounter.linePos(second.range[0]).line;
     throw new ConfigError([`${path}: a second YAML document starts at line ${line}; only one document is allowed (a line --- or ... ends the first)`]);
   }
+  if (!parsed) return {}; // nothing but comments or blank lines
   let problem: Error | undefined;
   let doc: unknown;
   try {
-    const parsed = parseDocument(text, { logLevel: 'silent' });
     problem = parsed.errors[0] ?? parsed.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
     if (!problem) doc = parsed.toJS();
   } catch (e) {

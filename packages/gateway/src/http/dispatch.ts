@@ -39,7 +39,7 @@ export interface DispatchOptions {
  * ends once a minute passes without a failure; the next failure starts a new one.
  */
 export class DispatchOutageLog {
-  private readonly streaks = new Map<string, { streak: FailureStreak; last: number }>();
+  private readonly streaks = new Map<string, FailureStreak>();
 
   constructor(
     private readonly clock: Clock,
@@ -47,12 +47,9 @@ export class DispatchOutageLog {
   ) {}
 
   failed(log: Pick<Logger, 'warn'>, store: string, err: unknown, fields: Record<string, unknown>): void {
-    const now = this.clock.now();
-    let s = this.streaks.get(store);
-    if (!s) this.streaks.set(store, (s = { streak: new FailureStreak(this.clock, this.quietMs), last: now }));
-    if (s.streak.failing && now - s.last >= this.quietMs) s.streak.ended();
-    s.last = now;
-    const step = s.streak.failed();
+    let streak = this.streaks.get(store);
+    if (!streak) this.streaks.set(store, (streak = new FailureStreak(this.clock, this.quietMs, this.quietMs)));
+    const step = streak.failed();
     if (step.line === 'first') log.warn({ ...fields, store, err }, 'dependency unavailable');
     else if (step.line === 'summary') log.warn({ ...fields, store, failures: step.failures, failing_ms: step.failingMs, err }, 'dependency still unavailable');
   }
@@ -113,8 +110,8 @@ export function createDispatcher(router: Router, opts: DispatchOptions): (req: I
 }
 
 export type FailOptions = Pick<DispatchOptions, 'publicUrl' | 'log'> & {
-  /** Logs outages by streak; without it each refused request logs its own line. */
-  outages?: DispatchOutageLog;
+  /** Logs outages by streak, not one line per refused request. */
+  outages: DispatchOutageLog;
 };
 
 /** Renders a thrown value: catalog errors as themselves, upstream passthroughs as received, anything else as a 500. */
@@ -143,8 +140,7 @@ export function fail(ctx: RequestContext, e: unknown, opts: FailOptions): void {
   // retryable 503, never a 500 for something the caller can simply retry later.
   if (isDependencyOutage(e)) {
     const store = outageStoreOf(e);
-    if (opts.outages) opts.outages.failed(opts.log, store, e, { req_id: ctx.id, path: ctx.path });
-    else opts.log.warn({ err: e, req_id: ctx.id, path: ctx.path }, 'dependency unavailable');
+    opts.outages.failed(opts.log, store, e, { req_id: ctx.id, path: ctx.path });
     return sendError(ctx, new ApiError('store_unavailable', { store }, { cause: e }), opts.publicUrl);
   }
   opts.log.error({ err: e, req_id: ctx.id, path: ctx.path }, 'unexpected error');

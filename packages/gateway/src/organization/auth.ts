@@ -28,7 +28,7 @@ const invalidKey = (token: string) => new ApiError('invalid_api_key', { key: mas
  * own errors, and then refused as lacking the management scope, as OpenAI refuses it. Failures
  * count against the client address like failed API-key authentications.
  */
-export async function authenticateAdminKey(ctx: RequestContext, deps: OrgDeps, touches?: Pick<RepeatingFailureLog, 'failed' | 'ok'>): Promise<OrgCaller> {
+export async function authenticateAdminKey(ctx: RequestContext, deps: OrgDeps, touches: Pick<RepeatingFailureLog, 'failed' | 'ok'>): Promise<OrgCaller> {
   const ip = ctx.clientIp;
   const failures = deps.identity.failures;
   const token = credentialFrom(header(ctx, 'authorization'));
@@ -52,8 +52,8 @@ export async function authenticateAdminKey(ctx: RequestContext, deps: OrgDeps, t
   // Last use is informational: a failed write never fails the request. Its failures are logged
   // by state changes (`touches`, one per router), not once per request.
   deps.store.adminApiKeys.touch(key.id, now).then(
-    () => touches?.ok(),
-    (e: unknown) => (touches ? touches.failed(e) : deps.log?.warn({ err: e }, 'writing admin key last_used_at failed')),
+    () => touches.ok(),
+    (e: unknown) => touches.failed(e),
   );
   return {
     org,

@@ -199,11 +199,10 @@ class Run {
     try {
       await this.deps.responses.save({ orgId: this.caller.orgId, keyId: this.caller.keyId, input, response });
     } catch (err) {
-      if (this.deps.responseSaves) this.deps.responseSaves.failed(err, { response_id: response.id });
-      else this.deps.log.error({ err, response_id: response.id }, 'could not store the response');
+      this.deps.responseSaves.failed(err, { response_id: response.id });
       return;
     }
-    this.deps.responseSaves?.ok();
+    this.deps.responseSaves.ok();
   }
 
   /** Settles the stream's reservation from the engine's usage chunk, or by counting what was sent. */

@@ -108,7 +108,7 @@ export interface PipelineDeps {
   responses?: ResponseStore;
   /**
    * Logs failed saves of `responses` by state changes (one per process; during a database outage
-   * every stored response fails). Without it each failure is logged on its own.
+   * every stored response fails).
    */
-  responseSaves?: Pick<RepeatingFailureLog, 'failed' | 'ok'>;
+  responseSaves: Pick<RepeatingFailureLog, 'failed' | 'ok'>;
 }

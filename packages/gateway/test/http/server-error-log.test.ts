@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { ApiError } from '../../src/errors/api-error.js';
 import { createContext } from '../../src/http/context.js';
-import { fail } from '../../src/http/dispatch.js';
+import { DispatchOutageLog, fail } from '../../src/http/dispatch.js';
 import { createLogger } from '../../src/logger.js';
 
 let server: Server | undefined;
@@ -23,7 +23,7 @@ async function failWith(error: unknown): Promise<{ status: number; body: string;
   server = createServer((req, res) => {
     const ctx = createContext(req, res, 0, systemClock);
     requestId = ctx.id;
-    fail(ctx, error, { publicUrl: 'http://gw', log });
+    fail(ctx, error, { publicUrl: 'http://gw', log, outages: new DispatchOutageLog(systemClock) });
   });
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;

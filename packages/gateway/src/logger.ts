@@ -33,6 +33,17 @@ export function withoutCommandArgs(x: unknown, depth = 0): unknown {
   return out ?? o;
 }
 
+/**
+ * An error's message followed by its causes' (`a: b: c`), as the serializer writes an `err`'s
+ * message: for a line that logs the text alone, where a cause (the connection failure behind a
+ * refused Redis command) would otherwise be left out.
+ */
+export function errorText(e: unknown, depth = 0): string {
+  if (!(e instanceof Error)) return String(e);
+  const cause = depth < MAX_ERROR_DEPTH && e.cause instanceof Error ? e.cause : undefined;
+  return cause ? `${e.message}: ${errorText(cause, depth + 1)}` : e.message;
+}
+
 /** pino's error serializer, then `withoutCommandArgs`. */
 const errSerializer = (e: unknown): unknown => withoutCommandArgs(e instanceof Error ? pino.stdSerializers.err(e) : e);
 

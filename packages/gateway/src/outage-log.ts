@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import { ApiError } from './errors/api-error.js';
+import { errorText } from './logger.js';
 import { isDependencyOutage } from './store/outage.js';
 import { FailureStreak, SUMMARY_EVERY_MS } from './repeating-failure-log.js';
 
@@ -61,7 +62,7 @@ export class OutageLog {
     if (step.line === 'first') {
       this.log?.error({ err, dependency: this.dependency }, `${this.dependency} unavailable: requests that need it get 503 until it is back`);
     } else if (step.line === 'summary') {
-      this.log?.warn({ dependency: this.dependency, failed_requests: step.failures, down_ms: step.failingMs, err: err instanceof Error ? err.message : String(err) }, `${this.dependency} still unavailable`);
+      this.log?.warn({ dependency: this.dependency, failed_requests: step.failures, down_ms: step.failingMs, err: errorText(err) }, `${this.dependency} still unavailable`);
     }
   }
 

@@ -4,7 +4,7 @@
  * carries the organization's hash tag `{org_…}`, so each multi-key script runs in one slot.
  * @module
  */
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, Redis, type Command } from 'ioredis';
 import type { Logger } from 'pino';
 import { redactText } from './config/redact-url.js';
 import type { Config } from './config/types.js';
@@ -38,18 +38,29 @@ export async function connectRedis(redis: NonNullable<Config['redis']>, log: Log
           { enableOfflineQueue: false, lazyConnect: true, redisOptions: { ...nodeOptions, ...credentials(nodes[0]!) } },
         )
       : new Redis(redis.url!, { ...nodeOptions, enableOfflineQueue: false, lazyConnect: true, enableAutoPipelining: true });
-  // ioredis reports every failed reconnect attempt: log the state changes only.
+  // ioredis reports every failed reconnect attempt: log the state changes only, and keep the
+  // latest failure as the cause of the commands refused meanwhile.
   let connectionDown = false;
-  client.on('error', (e: Error) => {
+  let lastFailure: Error | undefined;
+  const connectionFailed = (e: Error) => {
+    lastFailure = connectionFailure(e);
     if (connectionDown) return;
     connectionDown = true;
     log.warn({ err: e.message }, 'redis connection lost; reconnecting');
-  });
+  };
+  client.on('error', connectionFailed);
+  // A cluster's failed node (its slots cache could not be read from it).
+  if (client instanceof Cluster) client.on('node error', (e: Error) => void (lastFailure = connectionFailure(e)));
+  // A connection that closed without an error (the server went away): the cause until an attempt
+  // to reconnect fails with a better one.
+  client.on('close', () => void (lastFailure ??= new Error(`the connection to ${addressOf(client)} was closed`)));
   client.on('ready', () => {
+    lastFailure = undefined;
     if (!connectionDown) return;
     connectionDown = false;
     log.info('redis connection restored');
   });
+  refusalsCarryCause(client, () => lastFailure);
   const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, CONNECT_WAIT_MS, 'timeout').unref());
   const outcome = await Promise.race([client.connect().then(() => 'ready' as const, () => 'failed' as const), timeout]);
   if (outcome !== 'ready') {
@@ -57,6 +68,60 @@ export async function connectRedis(redis: NonNullable<Config['redis']>, log: Log
     log.error(where, 'redis is not reachable at start; requests that need it get 503 until it is');
   }
   return client;
+}
+
+/** ioredis's refusal of a command while it has no connection (a server, a cluster): it names no cause. */
+const OFFLINE_REFUSAL = /isn't (writeable|ready) and enableOfflineQueue options? is false/;
+
+/**
+ * Makes every command the client refuses for want of a connection (ioredis's "Stream isn't
+ * writeable and enableOfflineQueue options is false") carry the last failed connection attempt
+ * (`connect ECONNREFUSED 127.0.0.1:6379`) as its `cause`, so that each place that logs or reports
+ * the refusal — the request path's outage lines, the admin API's and console's, the background
+ * jobs' — gives the reason Redis cannot be reached, not only that it cannot. Set where the refusal
+ * is made (ioredis rejects the command before returning it), before anyone sees the error.
+ */
+function refusalsCarryCause(client: RedisClient, lastFailure: () => Error | undefined): void {
+  type Send = (command: Command, ...rest: unknown[]) => unknown;
+  const target = client as unknown as { sendCommand: Send };
+  const send = target.sendCommand.bind(client) as Send;
+  const wrapped = new WeakSet<Command>();
+  target.sendCommand = (command, ...rest) => {
+    // A cluster sends a redirected command again: its reject is wrapped once.
+    if (!wrapped.has(command)) {
+      wrapped.add(command);
+      const reject = command.reject;
+      command.reject = (err: Error) => {
+        const cause = lastFailure();
+        if (cause && err.cause === undefined && OFFLINE_REFUSAL.test(err.message)) Object.defineProperty(err, 'cause', { value: cause, writable: true, configurable: true });
+        reject(err);
+      };
+    }
+    return send(command, ...rest);
+  };
+}
+
+/** Where the client connects, as a cause may name it (never its credentials). */
+function addressOf(client: RedisClient): string {
+  if (client instanceof Cluster) return 'the Redis cluster';
+  const { path, host, port } = client.options;
+  return path ? `Redis at ${path}` : `Redis at ${host}:${port}`;
+}
+
+/**
+ * What a failed connection attempt is remembered as: its name, message, code and stack only (a
+ * refused AUTH carries its command, with the password as the argument), and for a cluster whose
+ * every node failed, the last node's error, which says why.
+ */
+function connectionFailure(e: Error): Error {
+  const node = (e as { lastNodeError?: unknown }).lastNodeError;
+  const source = node instanceof Error ? node : e;
+  const copy = new Error(source.message);
+  copy.name = source.name;
+  if (source.stack !== undefined) copy.stack = source.stack;
+  const code = (source as NodeJS.ErrnoException).code;
+  if (typeof code === 'string') Object.assign(copy, { code });
+  return copy;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { RedisClient } from '../redis-client.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { ApiError } from '../errors/api-error.js';
+import { errorText } from '../logger.js';
 import { LRUCache } from 'lru-cache';
 import { entryBound } from '../ttl-cache.js';
 
@@ -79,7 +80,7 @@ export class FailedAuthLimiter {
     } catch (e) {
       if (!this.redisDown) {
         this.redisDown = true;
-        this.log?.warn({ err: (e as Error).message }, 'redis unavailable: failed authentications are limited per instance until it is back');
+        this.log?.warn({ err: errorText(e) }, 'redis unavailable: failed authentications are limited per instance until it is back');
       }
       return this.takeLocal(ip);
     }

@@ -7,6 +7,7 @@ import type { AdminApi } from './admin/apis.js';
 import type { AdminClient } from './admin/client.js';
 import { UsageError, type FlagSpec, type Parsed } from './args.js';
 import type { CliIo } from './io.js';
+import { ORGANIZATION_ENV, organizationSlot } from './organization-default.js';
 
 /** What an admin command prints: `json` with `--json` (the API's answer), else `human`. */
 export interface Output {
@@ -26,6 +27,11 @@ interface BaseSpec {
   flags: Record<string, FlagSpec>;
   /** More help text, printed last. */
   details?: string;
+  /**
+   * Its organization (`<org_id>`) must be named on the command line: TOLLGATE_ORGANIZATION does
+   * not stand in for it (organization-default.ts). For a verb that deletes one.
+   */
+  explicitOrganization?: boolean;
 }
 
 /**
@@ -67,9 +73,14 @@ export class Args {
     readonly now: () => number,
   ) {
     const extra = parsed.positionals.length - spec.args.length;
-    if (extra < 0) throw new UsageError(`missing ${spec.args.slice(parsed.positionals.length).map((a) => `<${a}>`).join(' ')}`);
+    const orEnv = (missingOrg: boolean) => (missingOrg ? ` (or set ${ORGANIZATION_ENV})` : '');
+    const slot = organizationSlot(spec);
+    if (extra < 0) {
+      const missing = spec.args.slice(parsed.positionals.length);
+      throw new UsageError(`missing ${missing.map((a) => `<${a}>`).join(' ')}${orEnv(slot === 'arg' && missing.includes('org_id'))}`);
+    }
     if (extra > 0) throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[spec.args.length])}`);
-    for (const [name, f] of Object.entries(spec.flags)) if (f.required && !parsed.flags.has(name)) throw new UsageError(`missing --${name}`);
+    for (const [name, f] of Object.entries(spec.flags)) if (f.required && !parsed.flags.has(name)) throw new UsageError(`missing --${name}${orEnv(slot === 'flag' && name === 'org')}`);
   }
 
   arg(name: string): string {

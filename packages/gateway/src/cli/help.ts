@@ -8,6 +8,7 @@ import { API_ACCESS, type AdminApi } from './admin/apis.js';
 import type { FlagSpec } from './args.js';
 import type { AnyCommandSpec } from './command.js';
 import { ADMIN_EXITS, EXIT_HELP, exitHelp } from './exit.js';
+import { ORGANIZATION_ENV, organizationSlot } from './organization-default.js';
 import { SECTIONS } from './table.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
@@ -30,11 +31,17 @@ const envLine = (name: string, text: string) => `  ${name.padEnd(ENV_WIDTH)}  ${
 const URL_HELP = [envLine('TOLLGATE_URL', `the gateway, with or without /v1 (default ${DEFAULT_URL};`), envLine('', 'TOLLGATE_BASE_URL is read when it is unset)')];
 const keyHelp = (api: AdminApi) => envLine(API_ACCESS[api].keyEnv, API_ACCESS[api].keyName);
 
-/** The environment of an admin verb of `api`: the gateway and that API's key. */
-const envHelp = (api: AdminApi) => ['Environment:', ...URL_HELP, keyHelp(api)];
+/** The line of TOLLGATE_ORGANIZATION, which the first start's credentials file sets. */
+const ORG_HELP = (what: string) => [envLine(ORGANIZATION_ENV, `${what} when it is left out`), envLine('', "(the first start's credentials file sets it)")];
 
-/** The environment of every admin verb: the gateway and both keys. */
-const ENV_HELP = ['Environment (administration):', ...URL_HELP, keyHelp('operator'), keyHelp('organization')];
+/** The environment of an admin verb: the gateway, its API's key, and the organization it may default to. */
+function envHelp(spec: AnyCommandSpec & { api?: AdminApi }): string[] {
+  const slot = organizationSlot(spec);
+  return ['Environment:', ...URL_HELP, keyHelp(spec.api ?? 'operator'), ...(slot ? ORG_HELP(slot === 'arg' ? 'the <org_id>' : 'the --org') : [])];
+}
+
+/** The environment of every admin verb: the gateway, both keys and the default organization. */
+const ENV_HELP = ['Environment (administration):', ...URL_HELP, keyHelp('operator'), keyHelp('organization'), ...ORG_HELP("an operator verb's <org_id> (keys create: --org)")];
 
 function columns(rows: (readonly [string, string])[]): string[] {
   const w = Math.max(...rows.map(([l]) => l.length));
@@ -65,16 +72,19 @@ export function resourceHelp(words: string, specs: readonly AnyCommandSpec[]): s
   ].join('\n');
 }
 
+/** The usage line; an organization TOLLGATE_ORGANIZATION may stand in for is shown as optional. */
 function synopsis(spec: AnyCommandSpec): string {
-  const flags = Object.entries(spec.flags).map(([name, f]) => (f.required ? flagText(name, f) : `[${flagText(name, f)}]`));
-  return ['tollgate', spec.resource, ...(spec.verb ? [spec.verb] : []), ...spec.args.map((a) => `<${a}>`), ...flags].join(' ');
+  const slot = organizationSlot(spec);
+  const flags = Object.entries(spec.flags).map(([name, f]) => (f.required && !(slot === 'flag' && name === 'org') ? flagText(name, f) : `[${flagText(name, f)}]`));
+  const args = spec.args.map((a) => (slot === 'arg' && a === 'org_id' ? `[<${a}>]` : `<${a}>`));
+  return ['tollgate', spec.resource, ...(spec.verb ? [spec.verb] : []), ...args, ...flags].join(' ');
 }
 
 /** `tollgate orgs list --help`. */
 export function commandHelp(spec: AnyCommandSpec): string {
   const flagRows = (flags: Record<string, FlagSpec>) => columns(Object.entries(flags).map(([name, f]) => [flagText(name, f), f.help] as const));
   const own = Object.keys(spec.flags).length ? ['Options:', ...flagRows(spec.flags), ''] : [];
-  const env = 'run' in spec ? [...envHelp(spec.api ?? 'operator'), ''] : [];
+  const env = 'run' in spec ? [...envHelp(spec), ''] : [];
   return [
     `Usage: ${synopsis(spec)}`,
     '',

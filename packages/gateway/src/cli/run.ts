@@ -12,6 +12,7 @@ import { Args, type AnyCommandSpec, type CommandSpec } from './command.js';
 import type { CliIo } from './io.js';
 import { EXIT } from './exit.js';
 import { DEFAULT_URL, commandHelp, commonFlags, overview, resourceHelp } from './help.js';
+import { withOrganizationDefault } from './organization-default.js';
 import { commandsOf } from './table.js';
 import { version } from './version.js';
 
@@ -63,7 +64,7 @@ async function runCommand(spec: AnyCommandSpec, argv: string[], io: CliIo): Prom
       io.stdout(help);
       return EXIT.ok;
     }
-    const args = new Args(spec, parsed, io.now ?? Date.now);
+    const args = new Args(spec, withOrganizationDefault(spec, parsed, io.env), io.now ?? Date.now);
     if ('local' in spec) return await spec.local(args, io);
     return await runAdmin(spec, args, io);
   } catch (e) {

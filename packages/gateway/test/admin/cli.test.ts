@@ -1,6 +1,8 @@
 /** The admin CLI verbs against a real gateway admin API (the identity test harness). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_COMMANDS, COMMANDS } from '../../src/cli/admin/commands.js';
+import { organizationSlot } from '../../src/cli/organization-default.js';
+import { ALL_COMMANDS } from '../../src/cli/table.js';
 import { startHarness, type Harness } from '../identity/harness.js';
 import { ADMIN_KEY } from '../support/admin.js';
 import { cliRunner } from '../support/cli.js';
@@ -117,5 +119,62 @@ describe('tollgate admin verbs', () => {
       expect(res.stdout).toContain(`Usage: tollgate ${c.resource} ${c.verb}`);
       expect(res.stdout).toContain('Exit codes');
     }
+  });
+});
+
+describe('TOLLGATE_ORGANIZATION (the first start sets it)', () => {
+  it('every operator verb that needs an organization takes it from the variable, except orgs delete', () => {
+    const needs = ALL_COMMANDS.filter((c) => c.args.includes('org_id') || c.flags.org?.required);
+    const name = (c: (typeof ALL_COMMANDS)[number]) => `${c.resource}${c.verb ? ` ${c.verb}` : ''}`;
+    expect(needs.filter((c) => organizationSlot(c) === undefined).map(name)).toEqual(['orgs delete']);
+    // The verbs the trial named, and the one of the README's recovery line.
+    for (const v of ['usage', 'billing get', 'limits list', 'members add', 'keys create', 'quota-requests create']) expect(needs.map(name)).toContain(v);
+  });
+
+  it('stands in for a left-out <org_id> and --org, never for one given, a list filter or a deletion', async () => {
+    const org = await json(['orgs', 'create', '--name', 'Env Org']);
+    const other = await json(['orgs', 'create', '--name', 'Other Org']);
+    const user = await json(['users', 'create', '--email', 'env-org@example.com', '--name', 'Env']);
+    const env = { TOLLGATE_ORGANIZATION: org.id };
+    expect((await json(['orgs', 'get'], env)).id).toBe(org.id);
+    expect((await json(['orgs', 'get', other.id], env)).id).toBe(other.id);
+    // With one positional argument left out, the given ones are the others: <user_id>, <model>.
+    expect((await cli(['members', 'add', user.id, '--role', 'owner'], env)).code).toBe(0);
+    expect((await json(['members', 'list', org.id])).data.map((m: { id: string }) => m.id)).toEqual([user.id]);
+    expect((await json(['limits', 'set', 'sim-small', '--rpm', '7'], env)).max_requests_per_1_minute).toBe(7);
+    expect((await json(['limits', 'get', org.id, 'sim-small'])).max_requests_per_1_minute).toBe(7);
+    const key = await json(['keys', 'create', '--user', user.id, '--name', 'from-env'], env);
+    expect(key.organization_id).toBe(org.id);
+    // A filter narrows only when asked: keys list still shows every organization's.
+    await json(['members', 'add', other.id, user.id, '--role', 'member']);
+    const otherKey = await json(['keys', 'create', '--org', other.id, '--user', user.id, '--name', 'other'], env);
+    const listed = (await json(['keys', 'list', '--user', user.id], env)).data.map((k: { id: string }) => k.id);
+    expect(listed).toEqual(expect.arrayContaining([key.id, otherKey.id]));
+    // Deleting needs the organization named.
+    const del = await cli(['orgs', 'delete'], env);
+    expect(del.code).toBe(2);
+    expect(del.stderr).toMatch(/^error: missing <org_id>\n/);
+    expect((await json(['orgs', 'get', org.id])).id).toBe(org.id);
+  });
+
+  it('unset or empty: a usage error that names it', async () => {
+    for (const value of [undefined, '']) {
+      const r = await cli(['limits', 'list'], { TOLLGATE_ORGANIZATION: value });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error: missing <org_id> \(or set TOLLGATE_ORGANIZATION\)\n/);
+      const k = await cli(['keys', 'create', '--user', 'user-x', '--name', 'n'], { TOLLGATE_ORGANIZATION: value });
+      expect(k.code).toBe(2);
+      expect(k.stderr).toMatch(/^error: missing --org \(or set TOLLGATE_ORGANIZATION\)\n/);
+    }
+  });
+
+  it('the help shows it optional and names the variable', async () => {
+    const usage = await cli(['usage', '--help']);
+    expect(usage.stdout).toContain('Usage: tollgate usage [<org_id>] [--month YYYY-MM]');
+    expect(usage.stdout).toContain('TOLLGATE_ORGANIZATION');
+    expect((await cli(['keys', 'create', '--help'])).stdout).toContain('Usage: tollgate keys create [--org ORG_ID] --user USER_ID');
+    const del = await cli(['orgs', 'delete', '--help']);
+    expect(del.stdout).toContain('Usage: tollgate orgs delete <org_id>\n');
+    expect((await cli(['--help'])).stdout).toContain('TOLLGATE_ORGANIZATION');
   });
 });

@@ -38,13 +38,14 @@ describe('tollgate usage | billing | quota-requests', () => {
     await s.close();
   });
 
+  let extraEnv: Record<string, string> = {};
   async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
     let out = '';
     let err = '';
     const io: CliIo = {
       stdout: (x) => void (out += x),
       stderr: (x) => void (err += x),
-      env: { TOLLGATE_URL: s.url, TOLLGATE_ADMIN_KEY: ADMIN_KEY },
+      env: { TOLLGATE_URL: s.url, TOLLGATE_ADMIN_KEY: ADMIN_KEY, ...extraEnv },
       fetch,
       now: () => s.clock.now(),
     };
@@ -105,6 +106,22 @@ describe('tollgate usage | billing | quota-requests', () => {
     expect(feb.out).toContain('in 2026-02');
   });
 
+  it("reports TOLLGATE_ORGANIZATION's usage when no organization is given (the first start's credentials file sets it)", async () => {
+    const named = await run('usage', org, '--month', '2026-01');
+    extraEnv = { TOLLGATE_ORGANIZATION: org };
+    try {
+      const fromEnv = await run('usage', '--month', '2026-01');
+      expect(fromEnv.code, fromEnv.err).toBe(0);
+      expect(fromEnv.out).toBe(named.out);
+      expect((await run('billing', 'get', '--json')).out).toContain(`"organization_id": "${org}"`);
+    } finally {
+      extraEnv = {};
+    }
+    const unset = await run('usage');
+    expect(unset.code).toBe(2);
+    expect(unset.err).toMatch(/^error: missing <org_id> \(or set TOLLGATE_ORGANIZATION\)/);
+  });
+
   it('gets and sets billing limits', async () => {
     let r = await run('billing', 'set', org, '--hard', '250', '--soft', '200.5');
     expect(r.code, r.err).toBe(0);
@@ -150,7 +167,7 @@ describe('tollgate usage | billing | quota-requests', () => {
     expect(missing.err).toContain('HTTP 404: No such organization: org_missing.');
     const help = await run('usage', '--help');
     expect(help.code).toBe(0);
-    expect(help.out).toContain('tollgate usage <org_id>');
+    expect(help.out).toContain('tollgate usage [<org_id>]');
     let err = '';
     const noKey = await runCli(['billing', 'get', org], { stdout: () => {}, stderr: (x) => void (err += x), env: { TOLLGATE_URL: s.url }, fetch });
     expect(noKey).toBe(2);

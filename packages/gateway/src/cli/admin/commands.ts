@@ -122,6 +122,9 @@ export const COMMANDS: readonly VerbSpec[] = [
     summary: 'delete an organization (its keys stop working at once)',
     args: ['org_id'],
     flags: {},
+    // Only the organization named here: never TOLLGATE_ORGANIZATION's, left in a shell by the credentials file.
+    explicitOrganization: true,
+    details: 'The organization is always named here: TOLLGATE_ORGANIZATION does not stand in for <org_id>.',
     run: async (api, a) => {
       const r = await api.request('DELETE', `/organizations/${a.path('org_id')}`);
       return { json: r, human: `deleted ${r.id}\n` };
@@ -204,7 +207,7 @@ export const COMMANDS: readonly VerbSpec[] = [
     summary: 'create an API key (shown once)',
     args: [],
     flags: {
-      org: { value: true, required: true, placeholder: 'ORG_ID', help: 'organization' },
+      org: { value: true, required: true, placeholder: 'ORG_ID', help: 'organization (default $TOLLGATE_ORGANIZATION)' },
       user: { value: true, required: true, placeholder: 'USER_ID', help: 'owning user (must be a member)' },
       name: { value: true, required: true, placeholder: 'NAME', help: 'a name to recognise the key by' },
       permissions: { value: true, placeholder: 'P', help: 'all (default), read_only or restricted' },

@@ -14,12 +14,15 @@ export class JournalInUseError extends LockHeldError {}
 export type JournalLockHolder = LockHolder;
 export type JournalLock = ProcessLock;
 
+/** The lock file of the journal at `journalPath`. */
+export const journalLockPath = (journalPath: string): string => `${journalPath}.lock`;
+
 /**
  * Takes the lock of the journal at `journalPath`.
  * @throws JournalInUseError naming the holder and the settings to change.
  */
 export function lockJournal(journalPath: string): JournalLock {
-  const lockPath = `${journalPath}.lock`;
+  const lockPath = journalLockPath(journalPath);
   return takeProcessLock(
     lockPath,
     (holder) =>

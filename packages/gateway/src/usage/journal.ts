@@ -20,11 +20,19 @@ import { closeSync, createReadStream, mkdirSync, openSync, readdirSync, unlinkSy
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseUsageEvent, type UsageEvent } from './event.js';
-import { lockJournal, type JournalLock, type JournalLockHolder } from './journal-lock.js';
+import { journalLockPath, lockJournal, type JournalLock, type JournalLockHolder } from './journal-lock.js';
 
 export interface JournalSegment {
   seq: number;
   path: string;
+}
+
+/**
+ * The files the journal at `path` is kept in, as `config check` names them: its segments
+ * (`<path>.<n>`, `<n>` standing for each one's number) and its lock; never `path` itself.
+ */
+export function journalFiles(path: string): { segments: string; lock: string } {
+  return { segments: `${path}.<n>`, lock: journalLockPath(path) };
 }
 
 export class UsageJournal {

@@ -61,8 +61,9 @@ describe('tollgate config check', () => {
     const yaml = await cli(['config', 'check', '--config', valid]);
     const json = await cli(['config', 'check', '--config', valid, '--json']);
     expect(json.code).toBe(0);
-    const { source, ...rest } = JSON.parse(json.stdout);
+    const { source, usage_journal_files, ...rest } = JSON.parse(json.stdout);
     expect(source).toBe(valid);
+    expect(usage_journal_files).toMatchObject({ segments: expect.stringMatching(/\.<n>$/) });
     expect(rest).toEqual(yamlOut(yaml.stdout).doc);
     expect(JSON.parse((await cli(['config', 'check', '--json'])).stdout).source).toBeNull();
     expect(await cli(['config', 'show', '--config', valid])).toEqual(yaml);
@@ -113,8 +114,14 @@ describe('tollgate config check', () => {
       const json = await cli(['config', 'check', '--json'], env);
       expect(json.code).toBe(0);
       const doc = JSON.parse(json.stdout);
-      const yaml = yamlOut((await cli(['config', 'check'], env)).stdout).doc;
+      const text = (await cli(['config', 'check'], env)).stdout;
+      const yaml = yamlOut(text).doc;
       expect({ secret_file: yaml.secret_file, journal_path: yaml.usage.journal_path }).toEqual({ secret_file: doc.secret_file, journal_path: doc.usage.journal_path });
+      // The journal is kept in numbered segments beside journal_path and a lock, never in journal_path itself: both say so.
+      const files = { segments: `${doc.usage.journal_path}.<n>`, lock: `${doc.usage.journal_path}.lock` };
+      expect(doc.usage_journal_files).toEqual(files);
+      expect(text).toContain(`  # the journal's files: ${files.segments} (numbered segments`);
+      expect(text).toContain(` the lock ${files.lock}\n  journal_path: ${doc.usage.journal_path}\n`);
       return { secret_file: doc.secret_file, journal_path: doc.usage.journal_path };
     };
     expect(await paths({})).toEqual({ secret_file: 'data/tollgate.secret', journal_path: './data/tollgate.db.usage-journal' });

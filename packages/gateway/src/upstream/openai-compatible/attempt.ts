@@ -16,6 +16,7 @@ import { AttemptControl } from './attempt-control.js';
 import { UpstreamChunkStream } from './chunk-stream.js';
 import { errorObjectOf, mapUpstreamError } from './error-map.js';
 import { AttemptError, MappedAnswer, toAttemptError } from './failure.js';
+import { exchangeWhole, type WholeExchange } from './whole-exchange.js';
 
 /** A deployment ready to be called: its pool and the headers every request carries. */
 export interface DeploymentTarget {
@@ -63,29 +64,41 @@ export async function attempt(target: DeploymentTarget, call: EngineCall, opts: 
 
   const headers = call.stream ? target.streamHeaders : target.jsonHeaders;
   const body: Record<string, unknown> = { ...call.body, model: d.model };
+  const request: Dispatcher.DispatchOptions = {
+    origin: target.origin,
+    path: target.basePath + ENDPOINT_PATHS[call.endpoint] + target.query,
+    method: 'POST',
+    headers: call.fault === undefined ? headers : { ...headers, [HEADER.fault]: call.fault },
+    body: JSON.stringify(body),
+    // Ours (AttemptControl) name the timeout that passed; undici's would not.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  };
+  if (!call.stream) {
+    let answer: WholeExchange;
+    try {
+      answer = await exchangeWhole(target.dispatcher, request, ctl, { limitFor: bodyLimit, onHead: (_status, h) => noteUpstreamId(call, h) });
+    } catch (e) {
+      throw failed(e);
+    }
+    try {
+      return answered(answer.statusCode, answer.headers, answer.bytes, answer.complete, false, ctl, opts);
+    } catch (e) {
+      throw failed(e);
+    }
+  }
+
   let res: Dispatcher.ResponseData;
   try {
-    res = await target.dispatcher.request({
-      origin: target.origin,
-      path: target.basePath + ENDPOINT_PATHS[call.endpoint] + target.query,
-      method: 'POST',
-      headers: call.fault === undefined ? headers : { ...headers, [HEADER.fault]: call.fault },
-      body: JSON.stringify(body),
-      // An AbortLatch, which undici takes as it takes an AbortSignal (aborted, reason, listeners).
-      signal: ctl.signal as AbortSignal,
-      // Ours (AttemptControl) name the timeout that passed; undici's would not.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-    });
+    // An AbortLatch, which undici takes as it takes an AbortSignal (aborted, reason, listeners).
+    res = await target.dispatcher.request({ ...request, signal: ctl.signal as AbortSignal });
   } catch (e) {
     throw failed(e);
   }
 
   const status = res.statusCode;
-  const ok = status >= 200 && status < 300;
-  const upstreamId = res.headers['x-request-id'];
-  if (typeof upstreamId === 'string' && upstreamId !== '') call.onUpstreamRequestId?.(upstreamId.slice(0, 200));
-  if (ok && call.stream && !isJson(res.headers['content-type'])) {
+  noteUpstreamId(call, res.headers);
+  if (status >= 200 && status < 300 && !isJson(res.headers['content-type'])) {
     const chunks = new UpstreamChunkStream(res.body, {
       ctl,
       timeouts: d.timeouts,
@@ -99,21 +112,42 @@ export async function attempt(target: DeploymentTarget, call: EngineCall, opts: 
     return { kind: 'stream', chunks };
   }
 
+  // A streamed call answered in one piece: an error, or JSON where SSE was asked for.
   ctl.firstByteSeen();
   try {
-    const { bytes, complete } = await readBody(res.body, ok ? MAX_JSON_BODY_BYTES : MAX_ERROR_BODY_BYTES, ctl);
-    if (ok && !complete) throw new ApiError('upstream_invalid_response');
-    const body = complete ? parseBody(bytes) : undefined;
-    if (ok && !call.stream && isObject(body) && !errorObjectOf(body)) {
-      ctl.dispose();
-      opts.settle('success');
-      return { kind: 'json', body, usage: usageOf(body.usage) };
-    }
-    throw new MappedAnswer(mapUpstreamError(status, body, res.headers, opts.overloadStatus, opts.now()));
+    const { bytes, complete } = await readBody(res.body, bodyLimit(status), ctl);
+    return answered(status, res.headers, bytes, complete, true, ctl, opts);
   } catch (e) {
     res.body.on('error', noop).destroy();
     throw failed(e);
   }
+}
+
+/** An answer's body limit: a JSON answer may be large, an error body is read only so far. */
+function bodyLimit(status: number): number {
+  return status >= 200 && status < 300 ? MAX_JSON_BODY_BYTES : MAX_ERROR_BODY_BYTES;
+}
+
+function noteUpstreamId(call: EngineCall, headers: Record<string, string | string[] | undefined>): void {
+  const upstreamId = headers['x-request-id'];
+  if (typeof upstreamId === 'string' && upstreamId !== '') call.onUpstreamRequestId?.(upstreamId.slice(0, 200));
+}
+
+/**
+ * The result of an answer read whole: the JSON answer of a non-streamed call, or a MappedAnswer
+ * thrown for an error (or for a streamed call answered in one piece, which the stream relay
+ * cannot take).
+ */
+function answered(status: number, headers: Record<string, string | string[] | undefined>, bytes: Buffer, complete: boolean, streamed: boolean, ctl: AttemptControl, opts: AttemptOptions): EngineResult {
+  const ok = status >= 200 && status < 300;
+  if (ok && !complete) throw new ApiError('upstream_invalid_response');
+  const body = complete ? parseBody(bytes) : undefined;
+  if (ok && !streamed && isObject(body) && !errorObjectOf(body)) {
+    ctl.dispose();
+    opts.settle('success');
+    return { kind: 'json', body, usage: usageOf(body.usage) };
+  }
+  throw new MappedAnswer(mapUpstreamError(status, body, headers, opts.overloadStatus, opts.now()));
 }
 
 /** Reads the body under the idle deadline, up to `limit` bytes. */

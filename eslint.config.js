@@ -7,7 +7,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 
 /** Node globals the plain-JavaScript files (bin, bench, worker fixtures) use. */
 const nodeGlobals = Object.fromEntries(
-  ['process', 'console', 'URL', 'URLSearchParams', 'fetch', 'performance', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'].map(
+  ['process', 'console', 'URL', 'URLSearchParams', 'fetch', 'performance', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'AbortController'].map(
     (name) => [name, 'readonly'],
   ),
 );

@@ -87,6 +87,10 @@ function refusalsCarryCause(client: RedisClient, lastFailure: () => Error | unde
   const send = target.sendCommand.bind(client) as Send;
   const wrapped = new WeakSet<Command>();
   target.sendCommand = (command, ...rest) => {
+    // Connected, the client refuses nothing for want of a connection: the request path's
+    // commands pass untouched (no closure, no WeakSet entry per command). A stream that ended
+    // under a 'ready' client is the one refusal left without a cause, until the status changes.
+    if (client.status === 'ready') return send(command, ...rest);
     // A cluster sends a redirected command again: its reject is wrapped once.
     if (!wrapped.has(command)) {
       wrapped.add(command);

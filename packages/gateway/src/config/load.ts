@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { applyEnv, type ConfigFlags, type Env } from './env.js';
 import { neededEnvProblems, neededEnvWarnings } from './needed-env.js';
-import { configSchema } from './schema.js';
+import { configSchema, TOP_LEVEL_ALIASES } from './schema.js';
 import type { Config } from './types.js';
 import { ConfigError, validate } from './validate.js';
 
@@ -48,7 +48,7 @@ export interface ParseOptions {
  */
 export function parseConfig(doc: unknown, env: Env = {}, source: string | null = null, options: ParseOptions = {}): Config {
   const withEnv = applyEnv(doc, env, options.flags);
-  const c = validate(configSchema, withEnv.doc, withEnv.name);
+  const c = validate(configSchema, withEnv.doc, withEnv.name, TOP_LEVEL_ALIASES);
   const missing = options.neededEnv === false ? [] : neededEnvProblems(c, env);
   if (missing.length > 0) throw new ConfigError(missing);
   const warnings = options.neededEnv === false ? [] : neededEnvWarnings(c, env);

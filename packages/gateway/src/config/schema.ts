@@ -127,6 +127,12 @@ const limitSet = z.strictObject(
 /** tier name → model name (or `*` for every model) → limits. */
 export const tiersSchema = record(record(limitSet.default({})).default({}));
 
+/**
+ * Words a config may use at its top level for a key Tollgate names otherwise, for the "did you
+ * mean" of an unknown key (config/suggest.ts): rate limits are set per tier.
+ */
+export const TOP_LEVEL_ALIASES: Readonly<Record<string, string>> = { limits: 'tiers', rate_limits: 'tiers' };
+
 export const configSchema = section({
   server,
   database,

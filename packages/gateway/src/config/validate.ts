@@ -1,11 +1,13 @@
 /**
  * Runs the config schema over a document and turns its issues into lines a user can act on:
  * `<field path>: <what is wrong>` ("models[1].pricing.input_per_1m: expected a number >= 0,
- * got "cheap""), one `unknown key` line per misspelt key, every problem of the file at once.
+ * got "cheap""), one `unknown key` line per misspelt key (with the key it most likely meant),
+ * every problem of the file at once.
  * @module
  */
 import type { z } from 'zod';
 import { redactText } from './redact-url.js';
+import { closestKey, keysAt } from './suggest.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -98,9 +100,11 @@ function removalOrder(a: Path, b: Path): number {
  * document is parsed again, a few rounds at most. What is said about a removed value after it
  * went (a required key: `required`) is not repeated, the list item holding it goes instead; nor
  * is a check over a mapping or list that a value was removed from.
- * `name` writes a path (the environment variable a value came from, if it did).
+ * `name` writes a path (the environment variable a value came from, if it did). An unknown key
+ * is told the declared key it is nearest to, if one is near (`redis.ulr: unknown key; did you mean
+ * redis.url?`; suggest.ts), at the top level also through `aliases` (other words for a key).
  */
-export function validate<S extends z.ZodType>(schema: S, doc: unknown, name: (path: Path) => string = pathName): z.output<S> {
+export function validate<S extends z.ZodType>(schema: S, doc: unknown, name: (path: Path) => string = pathName, aliases: Readonly<Record<string, string>> = {}): z.output<S> {
   const problems = new Set<string>();
   const repair = new Repair(structuredClone(doc));
   for (let round = 0; round < 8; round++) {
@@ -117,8 +121,11 @@ export function validate<S extends z.ZodType>(schema: S, doc: unknown, name: (pa
       } else if (iss.code === 'custom' && repair.holdsRemoved(iss.path)) {
         fixes.push(iss.path);
       } else if (iss.code === 'unrecognized_keys') {
+        const known = keysAt(schema, iss.path);
         for (const k of iss.keys) {
-          problems.add(`${name(repair.original([...iss.path, k]))}: unknown key`);
+          // The suggestion is a key of the schema, never anything of the file (a key may be a misplaced secret).
+          const meant = closestKey(k, known, iss.path.length === 0 ? aliases : {});
+          problems.add(`${name(repair.original([...iss.path, k]))}: unknown key${meant === undefined ? '' : `; did you mean ${pathName(repair.original([...iss.path, meant]))}?`}`);
           fixes.push([...iss.path, k]);
         }
       } else {

@@ -23,7 +23,8 @@ describe('each section names the field and what is wrong', () => {
     ['not an integer', { usage: { flush_batch: 2.5 } }, 'usage.flush_batch: expected an integer >= 1, got 2.5'],
     ['out of range', { responses: { retention_days: 366 } }, 'responses.retention_days: expected an integer >= 1 and <= 365, got 366'],
     ['unknown key', { simulator: { faults: {} } }, 'simulator.faults: unknown key'],
-    ['unknown top-level key', { modles: [] }, 'modles: unknown key'],
+    ['unknown top-level key', { modles: [] }, 'modles: unknown key; did you mean models?'],
+    ['unknown top-level key, nothing near it', { colour: 'blue' }, 'colour: unknown key'],
     ['not a mapping at all', ['server'], '(top level): expected a mapping, got a list'],
     ['a model without a name', { models: [{ context_window: 10 }] }, 'models[0].name: required'],
     ['bad enum', { models: [model({ type: 'image' })] }, 'models[0].type: expected one of "chat", "embedding", got "image"'],
@@ -49,6 +50,29 @@ describe('each section names the field and what is wrong', () => {
   ];
   it.each(cases)('%s: %j', (_what, doc, message) => {
     expect(problems(doc)).toEqual([message]);
+  });
+});
+
+describe('a misspelt key is told the key it most likely meant', () => {
+  const cases: [unknown, string][] = [
+    [{ redis: { ulr: 'redis://127.0.0.1:6379' } }, 'redis.ulr: unknown key; did you mean redis.url?'],
+    // There is no top-level `limits`: rate limits are set per tier.
+    [{ limts: {} }, 'limts: unknown key; did you mean tiers?'],
+    [{ rate_limits: {} }, 'rate_limits: unknown key; did you mean tiers?'],
+    [{ server: { prot: 9000 } }, 'server.prot: unknown key; did you mean server.port?'],
+    [{ server: { PORT: 9000 } }, 'server.PORT: unknown key; did you mean server.port?'],
+    [{ models: [model({ contex_window: 10 })] }, 'models[0].contex_window: unknown key; did you mean models[0].context_window?'],
+    [{ tiers: { free: { '*': { max_request_per_1_minute: 5 } } } }, 'tiers.free.*.max_request_per_1_minute: unknown key; did you mean tiers.free.*.max_requests_per_1_minute?'],
+    [{ status: { webhooks: [{ url: 'https://hooks.example.com/x', secret: 'S' }] } }, 'status.webhooks[0].secret: unknown key'],
+    // Only a slip is a suggestion: another word entirely is not.
+    [{ tiers: { free: { '*': { max_images_per_1_minute: 5 } } } }, 'tiers.free.*.max_images_per_1_minute: unknown key'],
+  ];
+  it.each(cases)('%j', (doc, message) => {
+    expect(problems(doc)).toContain(message);
+  });
+
+  it('the suggestion is a key of the schema, never text of the file', () => {
+    expect(problems({ redis: { 'redis://:pw1@h:6379': 1 } })).toEqual(['redis.redis://***@h:6379: unknown key']);
   });
 });
 

@@ -39,6 +39,20 @@ models:
     expect(c.source).toBe(path);
   });
 
+  it('a YAML file with a misspelt key is refused, naming the key it most likely meant', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-config-'));
+    const path = join(dir, 'tollgate.yaml');
+    writeFileSync(path, 'redis: { ulr: redis://127.0.0.1:6379 }\nlimts:\n  free: {}\n');
+    let problems: string[] = [];
+    try {
+      loadConfig(path, {});
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      problems = e.problems;
+    }
+    expect(problems).toEqual(['redis.ulr: unknown key; did you mean redis.url?', 'limts: unknown key; did you mean tiers?']);
+  });
+
   it('lets the environment override secrets and URLs', () => {
     const c = parseConfig({ server: { port: 1 }, database: { url: 'sqlite:x.db' } }, { TOLLGATE_PORT: '9090', TOLLGATE_DATABASE_URL: 'postgres://u@h/db', TOLLGATE_REDIS_URL: 'redis://r:6379', MY_ADMIN: 's3cret', TOLLGATE_PUBLIC_URL: 'https://gw.example/' });
     expect(c.server.port).toBe(9090);

@@ -445,7 +445,7 @@ describe('a password with an unencoded / ? or #', () => {
 
 describe('keys with nothing after them', () => {
   it('a misspelt key left empty is still reported as unknown; a known one takes its default', () => {
-    expect(problemsOf({ doc: { server: { prot: null } } })).toContain('server.prot: unknown key');
+    expect(problemsOf({ doc: { server: { prot: null } } })).toContain('server.prot: unknown key; did you mean server.port?');
     expect(problemsOf({ doc: { redis: { url: 'redis://127.0.0.1:6379', pasword: null } } })).toContain('redis.pasword: unknown key');
     expect(parseConfig({ server: { port: null } }, {}).server.port).toBe(8080);
   });

@@ -107,6 +107,19 @@ describe.skipIf(!hasChromium)('requests and usage in the console', () => {
     ]);
     await page.waitForFunction((want) => Number(document.querySelector('td[data-value]')?.getAttribute('data-value')) === want, completions + embeddings);
     expect(Number(await page.locator('td[data-value]').first().getAttribute('data-value'))).toBe(completions + embeddings);
+
+    // Activity groups by user; cost does not (the Costs API, as OpenAI's, has no user grouping and
+    // refuses group_by=user_id): choosing cost then shows it ungrouped, and offers no user.
+    const groupBy = page.getByLabel(text('en', 'usage.groupBy'));
+    const [byUser] = await Promise.all([page.waitForResponse((r) => r.url().includes('/organization/usage/completions?') && r.url().includes('group_by=user_id')), groupBy.selectOption('user_id')]);
+    expect(byUser.status()).toBe(200);
+    const [cost] = await Promise.all([page.waitForResponse((r) => r.url().includes('/organization/costs?')), page.getByLabel(text('en', 'usage.metric')).selectOption('cost')]);
+    expect(cost.status()).toBe(200);
+    expect(new URL(cost.url()).searchParams.has('group_by')).toBe(false);
+    await expect(groupBy.inputValue()).resolves.toBe('none');
+    expect(await groupBy.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['none', 'project_id', 'model', 'api_key_id']);
+    await page.waitForSelector('td[data-value]');
+    expect(await page.locator('[role=alert]').count()).toBe(0);
     await context.close();
   }, 120_000);
 });

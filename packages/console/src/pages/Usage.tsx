@@ -1,7 +1,8 @@
 /**
  * Usage: cost or activity per minute, hour or day for a chosen period, grouped by project, model,
- * key or user, as a chart and a table of totals, with a CSV of exactly what is shown. The numbers
- * are the Costs and Usage APIs' own (the server aggregates; nothing is summed from raw rows here).
+ * key or (activity only) user, as a chart and a table of totals, with a CSV of exactly what is
+ * shown. The numbers are the Costs and Usage APIs' own (the server aggregates; nothing is summed
+ * from raw rows here).
  */
 import { useState } from 'react';
 import { Money } from '../components/Money';
@@ -11,11 +12,10 @@ import { useLoad } from '../components/use-load';
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/messages';
 import { Chart } from './usage/Chart';
-import { loadReport, toCsv, totalOf, type GroupBy, type Metric, type Width } from './usage/report';
+import { groupsFor, loadReport, toCsv, totalOf, type GroupBy, type Metric, type Width } from './usage/report';
 
 const PERIODS = { hour: { seconds: 3600, width: '1m' }, day: { seconds: 86_400, width: '1h' }, week: { seconds: 7 * 86_400, width: '1d' }, month: { seconds: 30 * 86_400, width: '1d' } } as const;
 type Period = keyof typeof PERIODS;
-const GROUPS: GroupBy[] = ['none', 'project_id', 'model', 'api_key_id', 'user_id'];
 const METRICS: Metric[] = ['cost', 'requests', 'input_tokens', 'output_tokens'];
 
 export function UsagePage() {
@@ -23,6 +23,12 @@ export function UsagePage() {
   const [period, setPeriod] = useState<Period>('week');
   const [groupBy, setGroupBy] = useState<GroupBy>('none');
   const [metric, setMetric] = useState<Metric>('cost');
+  const groups = groupsFor(metric);
+  // A grouping the new metric has not (cost by user) falls back to none.
+  const chooseMetric = (m: Metric) => {
+    setMetric(m);
+    if (!groupsFor(m).includes(groupBy)) setGroupBy('none');
+  };
   const width: Width = PERIODS[period].width;
   const report = useLoad(() => {
     const end = Math.floor(Date.now() / 1000);
@@ -49,8 +55,8 @@ export function UsagePage() {
       </PageTitle>
       <div className="inline-form">
         <Choice<Period> label={t('usage.period')} value={period} options={Object.keys(PERIODS) as Period[]} onChange={setPeriod} name={(p) => t(`usage.period.${p}` as MessageKey)} />
-        <Choice<Metric> label={t('usage.metric')} value={metric} options={METRICS} onChange={setMetric} name={(m) => t(`usage.metric.${m}` as MessageKey)} />
-        <Choice<GroupBy> label={t('usage.groupBy')} value={groupBy} options={GROUPS} onChange={setGroupBy} name={(g) => t(`usage.group.${g}` as MessageKey)} />
+        <Choice<Metric> label={t('usage.metric')} value={metric} options={METRICS} onChange={chooseMetric} name={(m) => t(`usage.metric.${m}` as MessageKey)} />
+        <Choice<GroupBy> label={t('usage.groupBy')} value={groupBy} options={groups} onChange={setGroupBy} name={(g) => t(`usage.group.${g}` as MessageKey)} />
       </div>
       <p className="muted">
         {/* Chinese sentences follow each other without a space. */}

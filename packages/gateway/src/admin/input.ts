@@ -148,6 +148,33 @@ export class Fields {
   }
 }
 
+/**
+ * An integer query parameter in [min, max] (default: from 0, no maximum); undefined when absent.
+ * A query string carries text only, so a value that is not a whole number is OpenAI's "Invalid
+ * type for 'limit': expected an integer, but got a string instead." Every admin query parameter
+ * that takes an integer reads it here.
+ */
+export function queryInteger(q: URLSearchParams, name: string, opts: { min?: number; max?: number } = {}): number | undefined {
+  const raw = q.get(name);
+  if (raw === null) return undefined;
+  const text = raw.trim();
+  if (!/^-?\d+$/.test(text)) throw typeError(name, 'an integer', raw);
+  const v = Number(text);
+  const min = opts.min ?? 0;
+  const max = opts.max ?? Number.MAX_SAFE_INTEGER;
+  if (v < min) throw new ApiError('integer_below_min_value', { param: name, min, value: v }, { param: name });
+  if (v > max) throw new ApiError('integer_above_max_value', { param: name, max, value: Number.isSafeInteger(v) ? v : text }, { param: name });
+  return v;
+}
+
+/** A boolean query parameter (`true` or `false`); undefined when absent. */
+export function queryBoolean(q: URLSearchParams, name: string): boolean | undefined {
+  const raw = q.get(name);
+  if (raw === null) return undefined;
+  if (raw !== 'true' && raw !== 'false') throw badValue(name, raw, "'true', 'false'");
+  return raw === 'true';
+}
+
 /** Query-string parameters, with unknown names refused like unknown body fields. */
 export function queryParams(ctx: RequestContext, allowed: readonly string[]): URLSearchParams {
   const q = new URLSearchParams(ctx.rawQuery);

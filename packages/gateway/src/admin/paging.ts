@@ -1,20 +1,13 @@
 import { ApiError } from '../errors/api-error.js';
 import type { Page, PageRequest } from '../store/index.js';
-import { typeError } from './input.js';
+import { queryInteger } from './input.js';
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
 
 /** `limit` (1..100, default 20) and `after` from the query string. */
 export function pageRequest(q: URLSearchParams): PageRequest {
-  const raw = q.get('limit');
-  let limit = DEFAULT_LIMIT;
-  if (raw !== null) {
-    if (!/^-?\d+$/.test(raw)) throw typeError('limit', 'an integer', raw);
-    limit = Number(raw);
-    if (limit < 1) throw new ApiError('integer_below_min_value', { param: 'limit', min: 1, value: limit }, { param: 'limit' });
-    if (limit > MAX_LIMIT) throw new ApiError('integer_above_max_value', { param: 'limit', max: MAX_LIMIT, value: limit }, { param: 'limit' });
-  }
+  const limit = queryInteger(q, 'limit', { min: 1, max: MAX_LIMIT }) ?? DEFAULT_LIMIT;
   const after = q.get('after');
   return after === null || after === '' ? { limit } : { limit, after };
 }

@@ -1,7 +1,7 @@
 /**
  * The billing admin API (all under /admin/v1, admin key required):
  *
- *   GET  /organizations/{org_id}/usage/completions   usage report (OpenAI Usage API shape)
+ *   GET  /organizations/{org_id}/usage/completions   usage report of every model (OpenAI's completions Usage API query and shape)
  *   GET  /organizations/{org_id}/costs               cost report (OpenAI Costs API shape)
  *   GET  /organizations/{org_id}/billing             limits, this period's spend, quota requests
  *   PUT  /organizations/{org_id}/billing             {hard_limit_usd, soft_limit_usd} (null = none)
@@ -33,7 +33,7 @@ import type { CounterStore } from '../limits/counter-store.js';
 import { parseReportQuery } from '../usage/report-query.js';
 import { costsReport, usageCompletionsReport } from '../usage/reports.js';
 import { recordOperatorChanges, type OperatorChange } from '../admin/audit.js';
-import { Fields } from '../admin/input.js';
+import { Fields, queryInteger } from '../admin/input.js';
 import type { AuditRecorder } from '../organization/audit.js';
 import { quotaRequestJson, seconds, usdOrNull, type BillingJson } from './admin-json.js';
 import { getOrgLimits, setOrgLimits, type OrgLimits } from './org-limits.js';
@@ -78,7 +78,7 @@ export function registerBillingRoutes(router: Router, deps: BillingRouteDeps): v
 
   router.on('GET', `${org}/usage/completions`, async (ctx) => {
     await deps.requireAdmin(ctx);
-    const q = parseReportQuery(ctx.rawQuery, 'usage', deps.clock.now());
+    const q = parseReportQuery(ctx.rawQuery, 'completions', deps.clock.now());
     await existingOrg(deps.store, ctx.params.org_id!, { allowDeleted: true });
     sendJson(ctx, 200, await usageCompletionsReport(deps.store, ctx.params.org_id!, q));
   });
@@ -220,11 +220,7 @@ async function sendQuotaRequestList(ctx: RequestContext, store: BillingStore, or
   if (status !== undefined && !STATUSES.includes(status as QuotaRequestStatus)) {
     throw new ApiError('invalid_value', { value: status, supported: STATUSES.map((s) => `'${s}'`).join(', ') }, { param: 'status' });
   }
-  const limitText = q.get('limit');
-  const limit = limitText === null ? 20 : Number(limitText);
-  if (!Number.isInteger(limit)) throw new ApiError('invalid_type', { param: 'limit', expected: 'an integer', actual: JSON.stringify(limitText) }, { param: 'limit' });
-  if (limit < 1) throw new ApiError('integer_below_min_value', { param: 'limit', min: 1, value: limit }, { param: 'limit' });
-  if (limit > 100) throw new ApiError('integer_above_max_value', { param: 'limit', max: 100, value: limit }, { param: 'limit' });
+  const limit = queryInteger(q, 'limit', { min: 1, max: 100 }) ?? 20;
   const after = q.get('after') ?? undefined;
   const org = orgId ?? q.get('organization_id') ?? undefined;
   const r = await listQuotaRequests(store, {

@@ -4,7 +4,7 @@
  * `effective_at[gt|gte|lt|lte]` in Unix seconds) and paging (`limit`, `after`, `before`).
  * @module
  */
-import { badValue, typeError } from '../admin/input.js';
+import { queryBoolean, queryInteger } from '../admin/input.js';
 import { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from '../http/context.js';
 import type { AuditLogRecord, Store } from '../store/index.js';
@@ -30,10 +30,8 @@ export function auditLogObject(e: AuditLogRecord) {
 function effectiveAt(q: URLSearchParams): Partial<Record<(typeof BOUNDS)[number], number>> | undefined {
   const out: Partial<Record<(typeof BOUNDS)[number], number>> = {};
   for (const b of BOUNDS) {
-    const raw = q.get(`effective_at[${b}]`);
-    if (raw === null) continue;
-    if (!/^\d+$/.test(raw)) throw typeError(`effective_at[${b}]`, 'an integer', raw);
-    out[b] = Number(raw) * 1000;
+    const v = queryInteger(q, `effective_at[${b}]`);
+    if (v !== undefined) out[b] = v * 1000;
   }
   return Object.keys(out).length ? out : undefined;
 }
@@ -49,8 +47,7 @@ export async function auditLogPage(ctx: RequestContext, store: Store, orgId: str
   const { q, page } = listQuery(ctx, ['before', 'event_types', 'actor_ids', 'actor_emails', 'project_ids', 'resource_ids', 'tenant_only', ...BOUNDS.map((b) => `effective_at[${b}]`)]);
   const before = q.get('before') || undefined;
   if (before !== undefined && page.after !== undefined) throw new ApiError('invalid_parameter_combination', { param: 'before', requires: 'after', requirement: 'absent' }, { param: 'before' });
-  const tenantOnly = q.get('tenant_only');
-  if (tenantOnly !== null && tenantOnly !== 'true' && tenantOnly !== 'false') throw badValue('tenant_only', tenantOnly, "'true', 'false'");
+  const tenantOnly = queryBoolean(q, 'tenant_only');
   const filter = {
     types: arrayParam(q, 'event_types'),
     actorIds: arrayParam(q, 'actor_ids'),
@@ -60,7 +57,7 @@ export async function auditLogPage(ctx: RequestContext, store: Store, orgId: str
     effectiveAt: effectiveAt(q),
   };
   // Tollgate has no tenant-level events: tenant_only=true lists none.
-  if (tenantOnly === 'true') filter.types = ['tenant.*'];
+  if (tenantOnly) filter.types = ['tenant.*'];
   const cursorPage = { limit: page.limit, ...(page.after ? { after: page.after } : {}), ...(before ? { before } : {}) };
   const rows = await store.auditLogs.list(orgId, filter, cursorPage);
   return listBody(rows, { limit: page.limit, ...(page.after ?? before ? { after: page.after ?? before } : {}) }, 'audit log', auditLogObject);

@@ -18,9 +18,9 @@
  * GET    /v1/organization/invites[/{invite_id}]
  * DELETE /v1/organization/invites/{invite_id}
  * POST   /v1/invites/accept                              {token, name?}   (the invitee; no admin key)
- * GET    /v1/organization/usage/completions              ?start_time&end_time&bucket_width&group_by[]&models[]&project_ids[]&api_key_ids[]&user_ids[]&limit&page
- * GET    /v1/organization/usage/embeddings               (the same)
- * GET    /v1/organization/costs                          ?start_time&end_time&group_by[]&project_ids[]&api_key_ids[]&limit&page
+ * GET    /v1/organization/usage/completions              ?start_time&end_time&bucket_width&group_by[]&models[]&project_ids[]&api_key_ids[]&user_ids[]&batch&limit&page
+ * GET    /v1/organization/usage/embeddings               (the same but `batch`; group_by[] without batch and service_tier)
+ * GET    /v1/organization/costs                          ?start_time&end_time&group_by[]=project_id|line_item|api_key_id&project_ids[]&api_key_ids[]&limit&page
  * GET    /v1/organization/requests/{request_id}          (Tollgate's: the ledger's record of one request)
  * GET    /v1/organization/rate_limits                    (Tollgate's: the organization's per-model limits with remaining_*)
  * GET|POST /v1/organization/spend_alerts              {threshold_amount, currency, interval, notification_channel}

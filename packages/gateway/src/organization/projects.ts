@@ -20,7 +20,7 @@
  * @module
  */
 import { ApiError } from '../errors/api-error.js';
-import { Fields, badValue } from '../admin/input.js';
+import { Fields, badValue, queryBoolean } from '../admin/input.js';
 import { generateApiKey } from '../identity/index.js';
 import { PROJECT_ROLES, type Page, type PageRequest, type Project, type Store } from '../store/index.js';
 import type { OrgCaller, OrgDeps, OrgHandler } from './deps.js';
@@ -64,9 +64,8 @@ export const createProject: OrgHandler = async (ctx, caller, deps) => {
 /** GET /projects?include_archived */
 export const listProjects: OrgHandler = async (ctx, caller, deps) => {
   const { q, page } = listQuery(ctx, ['include_archived']);
-  const raw = q.get('include_archived');
-  if (raw !== null && raw !== 'true' && raw !== 'false') throw badValue('include_archived', raw, "'true', 'false'");
-  return { body: listBody(await deps.store.projects.list(caller.org.id, { includeArchived: raw === 'true' }, page), page, 'project', projectObject) };
+  const includeArchived = queryBoolean(q, 'include_archived') ?? false;
+  return { body: listBody(await deps.store.projects.list(caller.org.id, { includeArchived }, page), page, 'project', projectObject) };
 };
 
 /** GET /projects/{project_id} */

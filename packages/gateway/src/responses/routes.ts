@@ -8,6 +8,7 @@ import { ApiError } from '../errors/api-error.js';
 import { sendJson } from '../http/respond.js';
 import type { Router } from '../http/router.js';
 import type { AccessControl } from '../pipeline/types.js';
+import { describeValue } from '../validation/describe.js';
 import type { ResponseStore } from './store.js';
 
 export function registerResponseRoutes(router: Router, deps: { access: AccessControl; store: ResponseStore }): void {
@@ -54,7 +55,7 @@ export function registerResponseRoutes(router: Router, deps: { access: AccessCon
 function listLimit(raw: string | null): number {
   if (raw === null) return 20;
   const n = Number(raw);
-  if (!Number.isInteger(n)) throw new ApiError('invalid_type', { param: 'limit', expected: 'an integer', actual: JSON.stringify(raw) }, { param: 'limit' });
+  if (!Number.isInteger(n)) throw new ApiError('invalid_type', { param: 'limit', expected: 'an integer', actual: describeValue(raw) }, { param: 'limit' });
   if (n < 1) throw new ApiError('integer_below_min_value', { param: 'limit', min: 1, value: n }, { param: 'limit' });
   if (n > 100) throw new ApiError('integer_above_max_value', { param: 'limit', max: 100, value: n }, { param: 'limit' });
   return n;

@@ -15,7 +15,7 @@
  * Times are ISO 8601 strings or Unix seconds.
  * @module
  */
-import { Fields, typeError } from '../admin/input.js';
+import { Fields, badValue, typeError } from '../admin/input.js';
 import type { Config } from '../config/types.js';
 import { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from '../http/context.js';
@@ -160,8 +160,11 @@ function time(o: Fields, name: string, required: boolean): number | undefined {
     if (required) throw new ApiError('missing_required_parameter', { param: name }, { param: name });
     return undefined;
   }
-  const ms = typeof v === 'number' && Number.isFinite(v) ? v * 1000 : typeof v === 'string' ? Date.parse(v) : NaN;
-  if (!Number.isFinite(ms)) throw new ApiError('invalid_type', { param: name, expected: 'an ISO 8601 time or Unix seconds', actual: JSON.stringify(v) }, { param: name });
+  const expected = 'an ISO 8601 time or Unix seconds';
+  if (typeof v === 'number' && Number.isFinite(v)) return v * 1000;
+  if (typeof v !== 'string') throw typeError(name, expected, v);
+  const ms = Date.parse(v);
+  if (!Number.isFinite(ms)) throw badValue(name, v, expected);
   return ms;
 }
 

@@ -2,36 +2,47 @@
  * Query parameters of the usage and costs reports, as OpenAI's organization Usage and Costs APIs
  * take them: `start_time` (unix seconds, required), `end_time` (exclusive, default now),
  * `bucket_width` (`1m`, `1h`, `1d`; default `1d`), `group_by` (repeated, `group_by[]=`, or
- * comma-separated), the filters `models`, `project_ids`, `api_key_ids`, `user_ids`, `limit` (buckets per page)
- * and `page` (the cursor from `next_page`).
+ * comma-separated; each endpoint takes the values OpenAI documents for it, see GROUP_BY), the
+ * filters `models`, `project_ids`, `api_key_ids`, `user_ids` and (completions) `batch`, `limit`
+ * (buckets per page) and `page` (the cursor from `next_page`).
  *
  * Buckets are whole UTC intervals of the width: `start_time` is rounded down to a bucket boundary
  * and every bucket that starts before `end_time` is returned with all of its usage.
  * @module
  */
+import { badValue, queryBoolean, queryInteger } from '../admin/input.js';
 import { ApiError } from '../errors/api-error.js';
+import { quotedList } from '../validation/describe.js';
 
 export type BucketWidth = '1m' | '1h' | '1d';
-export type GroupField = 'model' | 'project_id' | 'api_key_id' | 'user_id';
-export type ReportKind = 'usage' | 'costs';
+/**
+ * What a report groups by. `batch` and `service_tier` have one value for all of Tollgate's usage
+ * (it has no Batch API and one service tier), so grouping by them splits nothing.
+ */
+export type GroupField = 'model' | 'project_id' | 'api_key_id' | 'user_id' | 'batch' | 'service_tier';
+/** The report a query is for: the Usage API's completions or embeddings, or the Costs API. */
+export type ReportKind = 'completions' | 'embeddings' | 'costs';
 
 export const BUCKET_MS: Readonly<Record<BucketWidth, number>> = { '1m': 60_000, '1h': 3_600_000, '1d': 86_400_000 };
 
 /** Buckets per page, default and maximum, as OpenAI documents them. */
+const USAGE_LIMITS: Record<BucketWidth, { def: number; max: number }> = { '1m': { def: 60, max: 1440 }, '1h': { def: 24, max: 168 }, '1d': { def: 7, max: 31 } };
 const LIMITS: Record<ReportKind, Record<BucketWidth, { def: number; max: number }>> = {
-  usage: { '1m': { def: 60, max: 1440 }, '1h': { def: 24, max: 168 }, '1d': { def: 7, max: 31 } },
+  completions: USAGE_LIMITS,
+  embeddings: USAGE_LIMITS,
   costs: { '1m': { def: 60, max: 1440 }, '1h': { def: 24, max: 168 }, '1d': { def: 7, max: 180 } },
 };
 
 /**
- * Accepted `group_by` values and the field each groups by; null = accepted for compatibility
- * with OpenAI clients but a no-op here (there are no batches: `batch` is null).
+ * The `group_by` values each endpoint accepts, exactly those OpenAI documents for it (the
+ * API reference, as the `openai` SDK 6.49 types them: `UsageCompletionsParams`,
+ * `UsageEmbeddingsParams`, `UsageCostsParams`), in OpenAI's order, and the field each groups by.
+ * Any other value is OpenAI's `invalid_value` naming these. A cost's line item is its model here.
  */
-const GROUPS: Record<ReportKind, Record<string, GroupField | null>> = {
-  usage: { model: 'model', project_id: 'project_id', api_key_id: 'api_key_id', user_id: 'user_id', batch: null },
-  // OpenAI's costs group by `line_item`; here a line item is a model. Grouping costs by user is a
-  // Tollgate extension (the results then carry `user_id`).
-  costs: { line_item: 'model', model: 'model', project_id: 'project_id', api_key_id: 'api_key_id', user_id: 'user_id' },
+const GROUP_BY: Record<ReportKind, Readonly<Record<string, GroupField>>> = {
+  completions: { project_id: 'project_id', user_id: 'user_id', api_key_id: 'api_key_id', model: 'model', batch: 'batch', service_tier: 'service_tier' },
+  embeddings: { project_id: 'project_id', user_id: 'user_id', api_key_id: 'api_key_id', model: 'model' },
+  costs: { project_id: 'project_id', line_item: 'model', api_key_id: 'api_key_id' },
 };
 
 export interface ReportQuery {
@@ -52,6 +63,11 @@ export interface ReportQuery {
   projectIds: readonly string[] | undefined;
   apiKeyIds: readonly string[] | undefined;
   userIds: readonly string[] | undefined;
+  /**
+   * Completions' `batch` filter: true = batch requests only (Tollgate has no Batch API, so none),
+   * false or absent = every request (none is a batch request).
+   */
+  batchOnly: boolean;
 }
 
 /**
@@ -67,9 +83,9 @@ export function usageOfKind(q: ReportQuery, kind: 'completions' | 'embeddings', 
 
 export function parseReportQuery(rawQuery: string, kind: ReportKind, nowMs: number): ReportQuery {
   const q = new URLSearchParams(rawQuery);
-  const start = unixSeconds(q, 'start_time');
+  const start = queryInteger(q, 'start_time');
   if (start === undefined) throw new ApiError('missing_required_parameter', { param: 'start_time' }, { param: 'start_time' });
-  const end = unixSeconds(q, 'end_time');
+  const end = queryInteger(q, 'end_time');
   if (end !== undefined && end <= start) {
     throw new ApiError('integer_below_min_value', { param: 'end_time', min: start + 1, value: end }, { param: 'end_time' });
   }
@@ -82,19 +98,14 @@ export function parseReportQuery(rawQuery: string, kind: ReportKind, nowMs: numb
   const widthMs = BUCKET_MS[width];
 
   const groupBy = new Set<GroupField>();
-  const allowed = GROUPS[kind];
+  const allowed = GROUP_BY[kind];
   for (const g of list(q, 'group_by') ?? []) {
-    if (!Object.hasOwn(allowed, g)) {
-      throw new ApiError('invalid_value', { value: g, supported: Object.keys(allowed).map((x) => `'${x}'`).join(', ') }, { param: 'group_by' });
-    }
-    const f = allowed[g];
-    if (f) groupBy.add(f);
+    if (!Object.hasOwn(allowed, g)) throw badValue('group_by', g, quotedList(Object.keys(allowed), 'and'));
+    groupBy.add(allowed[g]!);
   }
 
   const { def, max } = LIMITS[kind][width];
-  const limit = integer(q, 'limit') ?? def;
-  if (limit < 1) throw new ApiError('integer_below_min_value', { param: 'limit', min: 1, value: limit }, { param: 'limit' });
-  if (limit > max) throw new ApiError('integer_above_max_value', { param: 'limit', max, value: limit }, { param: 'limit' });
+  const limit = queryInteger(q, 'limit', { min: 1, max }) ?? def;
 
   const rangeStartMs = Math.floor((start * 1000) / widthMs) * widthMs;
   const endMs = end === undefined ? nowMs : end * 1000;
@@ -118,6 +129,8 @@ export function parseReportQuery(rawQuery: string, kind: ReportKind, nowMs: numb
     projectIds: list(q, 'project_ids'),
     apiKeyIds: list(q, 'api_key_ids'),
     userIds: list(q, 'user_ids'),
+    // OpenAI documents `batch` for completions only; elsewhere it is not a parameter.
+    batchOnly: kind === 'completions' && queryBoolean(q, 'batch') === true,
   };
 }
 
@@ -139,17 +152,4 @@ function list(q: URLSearchParams, name: string): string[] | undefined {
   if (raw.length === 0) return undefined;
   const values = raw.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
   return values.length > 0 ? values : undefined;
-}
-
-function integer(q: URLSearchParams, name: string): number | undefined {
-  const v = q.get(name);
-  if (v === null) return undefined;
-  if (!/^-?\d{1,15}$/.test(v.trim())) throw new ApiError('invalid_type', { param: name, expected: 'an integer', actual: JSON.stringify(v) }, { param: name });
-  return Number(v.trim());
-}
-
-function unixSeconds(q: URLSearchParams, name: string): number | undefined {
-  const n = integer(q, name);
-  if (n !== undefined && n < 0) throw new ApiError('integer_below_min_value', { param: name, min: 0, value: n }, { param: name });
-  return n;
 }

@@ -6,6 +6,10 @@
  * Sources: minute and hour buckets are computed from the raw events (so they cover the
  * retention window only); day buckets from the daily rollups, which are written in the same
  * transaction as the events, equal their sums exactly, and are kept after retention.
+ *
+ * A result's grouping keys are null unless the query groups by them, as OpenAI's are. Two keys
+ * have one value for all of Tollgate's usage: `batch` is false (Tollgate has no Batch API) and
+ * `service_tier` is `"default"` (DEFAULT_SERVICE_TIER).
  * @module
  */
 import { sql, type RawBuilder } from 'kysely';
@@ -14,6 +18,17 @@ import { formatUsd, picoToUsd, toPico } from '../billing/pricing.js';
 import { billingDb, type BillingStore, type DbInt } from '../store/billing-tables.js';
 import { moneyText } from '../billing/money-column.js';
 import { encodeCursor, type GroupField, type ReportQuery } from './report-query.js';
+
+/**
+ * The service tier of every request Tollgate serves, when a completions report is grouped by
+ * `service_tier`. The ledger records no tier (`usage_events` has no such column): Tollgate serves
+ * and prices each request one way, at the model's configured price, whatever `service_tier` the
+ * request asked for. That is OpenAI's standard processing, whose name is `"default"`: the API
+ * reference (as the `openai` SDK 6.49 documents `ChatCompletion.service_tier`) gives `default` as
+ * the tier of standard pricing and performance, and says a response names the tier that actually
+ * served it. Tollgate's own Responses objects say `"default"` too when no tier was asked for.
+ */
+export const DEFAULT_SERVICE_TIER = 'default';
 
 /** One group's totals in one bucket. */
 export interface UsageAggregate {
@@ -48,7 +63,10 @@ export interface UsageCompletionsResult {
   user_id: string | null;
   api_key_id: string | null;
   model: string | null;
-  batch: null;
+  /** When grouped by batch: false (no request is a batch request); else null. */
+  batch: boolean | null;
+  /** When grouped by service_tier: DEFAULT_SERVICE_TIER; else null. */
+  service_tier: string | null;
 }
 
 export interface CostsResult {
@@ -62,8 +80,6 @@ export interface CostsResult {
   project_id: string | null;
   /** Only when grouped by api_key_id. */
   api_key_id?: string | null;
-  /** Only when grouped by user_id (a Tollgate extension). */
-  user_id?: string | null;
 }
 
 export async function usageCompletionsReport(store: BillingStore, orgId: string, q: ReportQuery): Promise<UsagePage<UsageCompletionsResult>> {
@@ -79,7 +95,8 @@ export async function usageCompletionsReport(store: BillingStore, orgId: string,
     user_id: a.user_id,
     api_key_id: a.api_key_id,
     model: a.model,
-    batch: null,
+    batch: q.groupBy.has('batch') ? false : null,
+    service_tier: q.groupBy.has('service_tier') ? DEFAULT_SERVICE_TIER : null,
   }));
 }
 
@@ -109,7 +126,6 @@ export async function costsReport(store: BillingStore, orgId: string, q: ReportQ
   return buildPage(store, orgId, q, (a) => {
     const r: CostsResult = { object: 'organization.costs.result', amount: { value: picoToUsd(a.costPico), currency: 'usd', exact_value: formatUsd(a.costPico) }, line_item: a.model, project_id: a.project_id };
     if (q.groupBy.has('api_key_id')) r.api_key_id = a.api_key_id;
-    if (q.groupBy.has('user_id')) r.user_id = a.user_id;
     return r;
   });
 }
@@ -192,6 +208,7 @@ function filters(q: ReportQuery): RawBuilder<boolean> {
   if (q.projectIds) conds.push(within('project_id', q.projectIds));
   if (q.apiKeyIds) conds.push(within('key_id', q.apiKeyIds));
   if (q.userIds) conds.push(within('user_id', q.userIds));
+  if (q.batchOnly) conds.push(sql`1 = 0`); // no request is a batch request
   return conds.length > 0 ? sql<boolean>`${sql.join(conds, sql` and `)}` : sql<boolean>`1 = 1`;
 }
 

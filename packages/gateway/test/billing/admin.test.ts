@@ -111,6 +111,9 @@ describe.each(DIALECTS)('billing admin API on %s', (dialect) => {
       });
       const pending = await s.call('GET', '/admin/v1/quota_requests?status=pending');
       expect(pending.body.object).toBe('list');
+      const badLimit = await s.call('GET', '/admin/v1/quota_requests?limit=abc');
+      expect(badLimit.status).toBe(400);
+      expect(badLimit.body.error).toMatchObject({ message: "Invalid type for 'limit': expected an integer, but got a string instead.", param: 'limit', code: 'invalid_type' });
       expect(pending.body.data.map((r: any) => r.id)).toContain(id);
       expect((await s.call('GET', billing(org))).body.quota_requests.map((r: any) => r.status)).toEqual(['pending']);
 

@@ -1,7 +1,8 @@
 /**
  * Usage, costs and request lookup of the Administration API through the official SDK's admin
  * client, checked bucket by bucket against the usage ledger's own rows; one organization's admin
- * key never sees another's usage or requests.
+ * key never sees another's usage or requests. Each endpoint takes exactly the `group_by` values
+ * and filters OpenAI documents for it, and words a malformed parameter as OpenAI does.
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +91,71 @@ describe('usage and costs', () => {
     expect(bad.error.param).toBe('bucket_width');
     const missing = await rejection(h.a.org.usage.completions({} as any));
     expect(missing.error.param).toBe('start_time');
+  });
+
+  it('completions group by every value OpenAI documents: batch false and service_tier "default" when grouped by them, null when not', async () => {
+    const grouped = await h.a.org.usage.completions({ start_time: start, bucket_width: '1h', group_by: ['project_id', 'user_id', 'api_key_id', 'model', 'batch', 'service_tier'] });
+    const results = grouped.data.flatMap((b) => b.results as any[]);
+    expect(new Set(results.map((r) => r.model))).toEqual(new Set(['sim-small', 'sim-large']));
+    for (const r of results) expect(r).toMatchObject({ object: 'organization.usage.completions.result', user_id: h.a.userId, api_key_id: h.a.keyId, batch: false, service_tier: 'default' });
+    expect(results.reduce((n, r) => n + r.num_model_requests, 0)).toBe(3);
+
+    // Grouped by service tier alone: one group (Tollgate serves every request at standard processing).
+    const byTier = (await h.a.org.usage.completions({ start_time: start, bucket_width: '1h', group_by: ['service_tier'] })).data.flatMap((b) => b.results as any[]);
+    expect(byTier.length).toBeGreaterThan(0);
+    for (const r of byTier) expect([r.service_tier, r.batch, r.model, r.project_id]).toEqual(['default', null, null, null]);
+    expect(byTier.reduce((n, r) => n + r.num_model_requests, 0)).toBe(3);
+
+    const plain = (await h.a.org.usage.completions({ start_time: start, bucket_width: '1h' })).data.flatMap((b) => b.results as any[]);
+    expect(plain.length).toBeGreaterThan(0);
+    for (const r of plain) expect([r.batch, r.service_tier]).toEqual([null, null]);
+  });
+
+  it('the batch filter: true reports no usage (Tollgate has no Batch API), false all of it', async () => {
+    const requests = (p: { data: { results: unknown[] }[] }) => p.data.flatMap((b) => b.results as any[]).reduce((n, r) => n + r.num_model_requests, 0);
+    expect(requests(await h.a.org.usage.completions({ start_time: start, batch: true }))).toBe(0);
+    expect(requests(await h.a.org.usage.completions({ start_time: start, batch: true, group_by: ['batch'] }))).toBe(0);
+    expect(requests(await h.a.org.usage.completions({ start_time: start, batch: false }))).toBe(3);
+    const bad = await rejection(h.a.org.usage.completions({ start_time: start, batch: 'yes' as unknown as boolean }));
+    expect(bad).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(bad.error).toMatchObject({ message: "Invalid value: 'yes'. Supported values are: 'true', 'false'.", param: 'batch' });
+  });
+
+  it('refuses a group_by value OpenAI does not document for the endpoint, listing the ones it does', async () => {
+    const completions = "'project_id', 'user_id', 'api_key_id', 'model', 'batch', and 'service_tier'";
+    const embeddings = "'project_id', 'user_id', 'api_key_id', and 'model'";
+    const costs = "'project_id', 'line_item', and 'api_key_id'";
+    const cases: [Promise<unknown>, string, string][] = [
+      [h.a.org.usage.completions({ start_time: start, group_by: ['line_item' as 'model'] }), 'line_item', completions],
+      [h.a.org.usage.embeddings({ start_time: start, group_by: ['batch' as 'model'] }), 'batch', embeddings],
+      [h.a.org.usage.embeddings({ start_time: start, group_by: ['model', 'service_tier' as 'model'] }), 'service_tier', embeddings],
+      // The Costs API groups by project, line item and key only: not by model (its line item) nor by user.
+      [h.a.org.usage.costs({ start_time: start, group_by: ['model' as 'line_item'] }), 'model', costs],
+      [h.a.org.usage.costs({ start_time: start, group_by: ['project_id', 'user_id' as 'line_item'] }), 'user_id', costs],
+    ];
+    for (const [p, value, supported] of cases) {
+      const e = await rejection(p);
+      expect(e, value).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(e.error, value).toEqual({ message: `Invalid value: '${value}'. Supported values are: ${supported}.`, type: 'invalid_request_error', param: 'group_by', code: 'invalid_value' });
+    }
+    // What it documents, it takes: costs by project, line item and key.
+    const c = await h.a.org.usage.costs({ start_time: start, group_by: ['project_id', 'line_item', 'api_key_id'] });
+    const lines = c.data.flatMap((b) => b.results as any[]);
+    expect(new Set(lines.map((r) => r.line_item))).toEqual(new Set(['sim-small', 'sim-large', 'sim-embed']));
+    for (const r of lines) expect(r).toMatchObject({ project_id: expect.any(String), api_key_id: h.a.keyId });
+  });
+
+  it("words a parameter that is not an integer as OpenAI does: 'expected an integer, but got a string instead.'", async () => {
+    const cases: [Promise<unknown>, string][] = [
+      [h.a.org.usage.completions({ start_time: 'abc' as unknown as number }), 'start_time'],
+      [h.a.org.usage.embeddings({ start_time: start, end_time: 'soon' as unknown as number }), 'end_time'],
+      [h.a.org.usage.costs({ start_time: start, limit: 'ten' as unknown as number }), 'limit'],
+    ];
+    for (const [p, param] of cases) {
+      const e = await rejection(p);
+      expect(e, param).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(e.error, param).toEqual({ message: `Invalid type for '${param}': expected an integer, but got a string instead.`, type: 'invalid_request_error', param, code: 'invalid_type' });
+    }
   });
 
   it("another organization's usage is not counted", async () => {

@@ -196,6 +196,9 @@ describe('stored responses', () => {
     const page = await client.responses.inputItems.list(r.id, { order: 'asc', limit: 1, after: asc.data[0]!.id });
     expect(text(page.data)).toEqual(['two']);
     expect(page.has_more).toBe(true);
+    const bad = await rejection(client.responses.inputItems.list(r.id, { limit: 'two' as unknown as number }));
+    expect(bad.status).toBe(400);
+    expect(bad.error).toMatchObject({ message: "Invalid type for 'limit': expected an integer, but got a string instead.", param: 'limit', code: 'invalid_type' });
   });
 
   it('chains three turns with previous_response_id; earlier turns count as input tokens', async () => {

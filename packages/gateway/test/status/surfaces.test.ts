@@ -109,6 +109,11 @@ describe('status surfaces', () => {
     const bad = await g.admin('POST', '/admin/v1/status/incidents', { name: 'x', body: 'y', components: { 'sim-small': 'on_fire' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.param).toBe('components.sim-small');
+    // A time is an ISO 8601 string or Unix seconds: another type is named as OpenAI names it, an unreadable string is an invalid value.
+    const notTime = await g.admin('POST', '/admin/v1/status/maintenances', { name: 'x', scheduled_for: true, scheduled_until: 1, components: ['sim-small'] });
+    expect(notTime.body.error).toMatchObject({ message: "Invalid type for 'scheduled_for': expected an ISO 8601 time or Unix seconds, but got a boolean instead.", param: 'scheduled_for', code: 'invalid_type' });
+    const badTime = await g.admin('POST', '/admin/v1/status/maintenances', { name: 'x', scheduled_for: 'next tuesday', scheduled_until: 1, components: ['sim-small'] });
+    expect(badTime.body.error).toMatchObject({ message: "Invalid value: 'next tuesday'. Supported values are: an ISO 8601 time or Unix seconds.", param: 'scheduled_for', code: 'invalid_value' });
     const missing = await g.admin('POST', '/admin/v1/status/incidents/nope', { status: 'resolved' });
     expect(missing.status).toBe(404);
     const anon = await fetch(`${g.url}/admin/v1/status/incidents`, { method: 'POST', body: '{}' });

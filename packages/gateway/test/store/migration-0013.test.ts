@@ -65,11 +65,11 @@ function seed(): UsageEvent[] {
   return out;
 }
 
-const QUERIES: [kind: 'usage' | 'costs', query: string][] = [
-  ['usage', `start_time=${(T0 + 2 * HOUR) / 1000}&end_time=${(T0 + 4 * HOUR) / 1000}&bucket_width=1m&limit=1440&group_by=model,api_key_id`],
-  ['usage', `start_time=${T0 / 1000}&end_time=${NOW / 1000}&bucket_width=1h&limit=168&group_by=api_key_id`],
-  ['usage', `start_time=${T0 / 1000}&end_time=${NOW / 1000}&bucket_width=1h&limit=168&group_by=model,user_id,project_id`],
-  ['usage', `start_time=${T0 / 1000}&end_time=${NOW / 1000}&bucket_width=1d&group_by=model`],
+const QUERIES: [kind: 'completions' | 'costs', query: string][] = [
+  ['completions', `start_time=${(T0 + 2 * HOUR) / 1000}&end_time=${(T0 + 4 * HOUR) / 1000}&bucket_width=1m&limit=1440&group_by=model,api_key_id`],
+  ['completions', `start_time=${T0 / 1000}&end_time=${NOW / 1000}&bucket_width=1h&limit=168&group_by=api_key_id`],
+  ['completions', `start_time=${T0 / 1000}&end_time=${NOW / 1000}&bucket_width=1h&limit=168&group_by=model,user_id,project_id`],
+  ['completions', `start_time=${T0 / 1000}&end_time=${NOW / 1000}&bucket_width=1d&group_by=model`],
   ['costs', `start_time=${T0 / 1000}&end_time=${NOW / 1000}&bucket_width=1h&limit=168&group_by=line_item,project_id`],
   ['costs', `start_time=${T0 / 1000}&end_time=${NOW / 1000}&bucket_width=1d&group_by=api_key_id`],
 ];
@@ -118,7 +118,7 @@ describe.each(DIALECTS)('migration 0013_usage_report_index on %s', (dialect) => 
 
   it("reads a report of raw events from the organization's index entries only", async () => {
     const plan = async (org: string) => {
-      const q = { ...parseReportQuery(`start_time=${T0 / 1000}&end_time=${NOW / 1000}&bucket_width=1h&limit=72&group_by=model`, 'usage', NOW), excludeModels: ['sim-embed'] };
+      const q = { ...parseReportQuery(`start_time=${T0 / 1000}&end_time=${NOW / 1000}&bucket_width=1h&limit=72&group_by=model`, 'completions', NOW), excludeModels: ['sim-embed'] };
       const { sql: text, parameters } = await compiledReport(dialect, org, q);
       const rows = (await db.executeQuery(CompiledQuery.raw(`EXPLAIN ${dialect === 'sqlite' ? 'QUERY PLAN ' : ''}${text}`, [...parameters]))).rows as Record<string, string>[];
       return rows.map((r) => r.detail ?? r['QUERY PLAN']).join('\n');

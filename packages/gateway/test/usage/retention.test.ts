@@ -65,13 +65,13 @@ describe.each(DIALECTS)('retention and spend rebuild on %s', (dialect) => {
 
     // Daily reports still cover the deleted period exactly (from the rollups).
     const start = (NOW - 100 * DAY) / 1000;
-    const q = parseReportQuery(`start_time=${start}&end_time=${NOW / 1000}&limit=31`, 'usage', NOW);
+    const q = parseReportQuery(`start_time=${start}&end_time=${NOW / 1000}&limit=31`, 'completions', NOW);
     let total = 0;
     for (let page = q; ; ) {
       const r = await usageCompletionsReport(t.store, o, page);
       total += r.data.flatMap((b) => b.results).reduce((n, x) => n + x.num_model_requests, 0);
       if (!r.has_more) break;
-      page = parseReportQuery(`start_time=${start}&end_time=${NOW / 1000}&limit=31&page=${r.next_page}`, 'usage', NOW);
+      page = parseReportQuery(`start_time=${start}&end_time=${NOW / 1000}&limit=31&page=${r.next_page}`, 'completions', NOW);
     }
     expect(total).toBe(1000 + recent.filter((e) => e.created_at < Math.ceil(NOW / DAY) * DAY).length);
   });

@@ -14,6 +14,16 @@ export type Width = '1m' | '1h' | '1d';
 export type GroupBy = 'none' | 'project_id' | 'model' | 'api_key_id' | 'user_id';
 export type Metric = 'cost' | 'requests' | 'input_tokens' | 'output_tokens';
 
+const GROUPS: readonly GroupBy[] = ['none', 'project_id', 'model', 'api_key_id', 'user_id'];
+
+/**
+ * The groupings a metric can be shown by. Cost has no user: the Costs API groups by project, line
+ * item (a model) and key only, as OpenAI's does, and refuses `group_by=user_id`.
+ */
+export function groupsFor(metric: Metric): readonly GroupBy[] {
+  return metric === 'cost' ? GROUPS.filter((g) => g !== 'user_id') : GROUPS;
+}
+
 interface Result {
   amount?: { value: number; exact_value?: string };
   num_model_requests?: number;
@@ -69,6 +79,7 @@ async function allBuckets(path: string, params: URLSearchParams): Promise<Page['
 }
 
 export async function loadReport(q: { start: number; end: number; width: Width; groupBy: GroupBy; metric: Metric }): Promise<Report> {
+  if (!groupsFor(q.metric).includes(q.groupBy)) throw new Error(`${q.metric} cannot be grouped by ${q.groupBy}`);
   const query = () => {
     const params = new URLSearchParams({ start_time: String(q.start), end_time: String(q.end), bucket_width: q.width, limit: String(MAX_BUCKETS[q.width]) });
     if (q.groupBy !== 'none') params.set('group_by', q.metric === 'cost' && q.groupBy === 'model' ? 'line_item' : q.groupBy);

@@ -74,7 +74,7 @@ export async function syncComponents(store: StatusStore, defs: readonly Componen
   for (const d of defs) {
     await db
       .insertInto('status_components')
-      .values({ id: d.id, key: d.key, name: d.name, status: 'operational', pending_status: null, pending_count: 0, reason: null, accrued_until: null, created_at: now, updated_at: now })
+      .values({ id: d.id, key: d.key, name: d.name, status: 'operational', pending_status: null, pending_count: 0, pending_step: null, reason: null, accrued_until: null, created_at: now, updated_at: now })
       .onConflict((oc) => oc.doNothing())
       .execute();
   }

@@ -37,7 +37,7 @@ export const statusSchema = section({
   page: section({ name: text().default('Tollgate'), url: text().nullable().default(null), time_zone: text().default('Etc/UTC') }),
   /** Sliding window of the live signals. */
   window_ms: int({ min: 10 }).default(60_000),
-  /** How often the page is recomputed (one instance at a time). */
+  /** How often the page is recomputed (one instance at a time; while Redis is unreachable, each instance from its own signals). */
   evaluate_interval_ms: int({ min: 10 }).default(10_000),
   /** Fewer requests in the window: no evidence either way. */
   min_requests: int({ min: 1 }).default(10),

@@ -38,6 +38,15 @@ export function assess(live: SignalCounts, probes: SignalCounts, cfg: Pick<Statu
   return best;
 }
 
+/**
+ * Whether the signals say anything either way: enough requests, or enough probes. An instance
+ * evaluating alone (Redis unreachable) moves a component only on evidence of its own, so one
+ * that saw little traffic does not pull back what instances that saw the failures found.
+ */
+export function hasEvidence(live: SignalCounts, probes: SignalCounts, cfg: Pick<StatusConfig, 'min_requests' | 'probes'>): boolean {
+  return live.total >= cfg.min_requests || probes.probes >= cfg.probes.failures_for_outage;
+}
+
 export interface HysteresisState {
   status: ComponentStatus;
   pending_status: ComponentStatus | null;

@@ -2,12 +2,18 @@
  * Incidents and scheduled maintenances in the store, with their updates. One table holds both
  * (`kind`); a maintenance's state follows its window unless an operator set it. Statuses and
  * impacts use Statuspage's values; every change appends an incident update, newest first.
+ *
+ * Every change is one transaction, and a change to an existing incident starts by writing its row:
+ * PostgreSQL then holds the row's lock and SQLite its write lock until the commit, so two
+ * writers (two evaluating instances, an evaluator and an operator) apply their changes one after
+ * the other, each to what the other left, and neither is lost.
  * @module
  */
+import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import { randomBase62 } from '../store/ids.js';
 import { toNumberOrNull } from '../store/side-view.js';
-import { statusDb, type StatusIncidentsTable, type StatusStore } from './tables.js';
+import { statusDb, type StatusIncidentsTable, type StatusStore, type StatusTables } from './tables.js';
 import { impactOf, worst, type ComponentStatus, type Impact, type IncidentStatus, type MaintenanceStatus } from './vocabulary.js';
 
 export interface AffectedComponent {
@@ -66,7 +72,7 @@ export function isUnresolved(i: IncidentRecord): boolean {
   return i.kind === 'incident' && (i.status === 'investigating' || i.status === 'identified' || i.status === 'monitoring');
 }
 
-export function incidentImpact(i: IncidentRecord): Impact {
+export function incidentImpact(i: Pick<IncidentRecord, 'kind' | 'impact_override' | 'components'>): Impact {
   if (i.kind === 'maintenance') return 'maintenance';
   if (i.impact_override) return i.impact_override;
   let w: ComponentStatus = 'operational';
@@ -98,22 +104,38 @@ export interface IncidentPatch {
   scheduled_until?: number;
 }
 
+/** A patch, or a function of the incident as it is once locked that gives the patch (null: leave it). */
+export type IncidentChange = IncidentPatch | ((cur: IncidentRecord) => IncidentPatch | null);
+
 export class IncidentRepo {
+  private readonly db: Kysely<StatusTables>;
+
   constructor(
     private readonly store: StatusStore,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.db = statusDb(store);
+  }
+
+  /** The same repository working inside `tx` (its changes join that transaction). */
+  within(tx: Kysely<StatusTables>): IncidentRepo {
+    return new IncidentRepo({ db: tx, dialect: this.store.dialect }, this.clock);
+  }
+
+  private atomically<T>(run: (db: Kysely<StatusTables>) => Promise<T>): Promise<T> {
+    return this.db.isTransaction ? run(this.db) : this.db.transaction().execute(run);
+  }
 
   async create(n: NewIncident): Promise<IncidentRecord> {
     const now = this.clock.now();
     const id = newIncidentId();
-    const db = statusDb(this.store);
     const row: StatusIncidentsTable = {
       id,
       kind: n.kind,
       name: n.name,
       status: n.status,
-      impact: 'none',
+      // A new incident's highest impact so far is the one it opens with.
+      impact: incidentImpact({ kind: n.kind, impact_override: n.impact_override ?? null, components: n.components }),
       impact_override: n.impact_override ?? null,
       components: JSON.stringify(n.components),
       auto_component_id: n.auto_component_id ?? null,
@@ -127,74 +149,79 @@ export class IncidentRepo {
       created_at: now,
       updated_at: now,
     };
-    await db.transaction().execute(async (tx) => {
+    return this.atomically(async (tx) => {
       await tx.insertInto('status_incidents').values(row).execute();
       await tx.insertInto('status_incident_updates').values(updateRow(id, n.status, n.body, n.affected, now)).execute();
+      return (await this.within(tx).get(id))!;
     });
-    await this.syncImpact(id);
-    return (await this.get(id))!;
   }
 
-  /** Applies a patch; a new status or body appends an update. Returns null for an unknown id. */
-  async update(id: string, p: IncidentPatch): Promise<IncidentRecord | null> {
-    const cur = await this.get(id);
-    if (!cur) return null;
-    const now = this.clock.now();
-    const status = p.status ?? cur.status;
-    const set: Partial<StatusIncidentsTable> = { updated_at: now, status };
-    if (p.name !== undefined) set.name = p.name;
-    if (p.components !== undefined) set.components = JSON.stringify(p.components);
-    if (p.impact_override !== undefined) set.impact_override = p.impact_override;
-    if (p.scheduled_for !== undefined) set.scheduled_for = p.scheduled_for;
-    if (p.scheduled_until !== undefined) set.scheduled_until = p.scheduled_until;
-    if (status === 'monitoring' && cur.monitoring_at === null) set.monitoring_at = now;
-    if ((status === 'resolved' || status === 'completed') && cur.resolved_at === null) set.resolved_at = now;
-    const db = statusDb(this.store);
-    await db.transaction().execute(async (tx) => {
+  /**
+   * Applies a change; a new status or body appends an update. A function sees the incident as it
+   * is once locked (another writer's change included) and may decline with null. Returns the
+   * incident as changed, or null for an unknown id or a declined change.
+   */
+  async update(id: string, change: IncidentChange): Promise<IncidentRecord | null> {
+    return this.atomically(async (tx) => {
+      const cur = await lock(tx, id).then((found) => (found ? this.within(tx).get(id) : null));
+      if (!cur) return null;
+      const p = typeof change === 'function' ? change(cur) : change;
+      if (!p) return null;
+      const now = this.clock.now();
+      const status = p.status ?? cur.status;
+      const set: Partial<StatusIncidentsTable> = { updated_at: now, status };
+      if (p.name !== undefined) set.name = p.name;
+      if (p.components !== undefined) set.components = JSON.stringify(p.components);
+      if (p.impact_override !== undefined) set.impact_override = p.impact_override;
+      if (p.scheduled_for !== undefined) set.scheduled_for = p.scheduled_for;
+      if (p.scheduled_until !== undefined) set.scheduled_until = p.scheduled_until;
+      if (status === 'monitoring' && cur.monitoring_at === null) set.monitoring_at = now;
+      if ((status === 'resolved' || status === 'completed') && cur.resolved_at === null) set.resolved_at = now;
       await tx.updateTable('status_incidents').set(set).where('id', '=', id).execute();
       if (p.body !== undefined || p.status !== undefined) {
         await tx.insertInto('status_incident_updates').values(updateRow(id, status, p.body ?? defaultBody(status), p.affected ?? null, now)).execute();
       }
+      await this.within(tx).syncImpact(id);
+      return this.within(tx).get(id);
     });
-    await this.syncImpact(id);
-    return this.get(id);
   }
 
   /** Publishes a postmortem: the incident moves to `postmortem` and the text becomes its newest update. */
   async postmortem(id: string, body: string): Promise<IncidentRecord | null> {
-    const cur = await this.get(id);
-    if (!cur) return null;
-    const now = this.clock.now();
-    await statusDb(this.store)
-      .updateTable('status_incidents')
-      .set({ postmortem_body: body, postmortem_published_at: now, status: 'postmortem', resolved_at: cur.resolved_at ?? now, updated_at: now })
-      .where('id', '=', id)
-      .execute();
-    await statusDb(this.store).insertInto('status_incident_updates').values(updateRow(id, 'postmortem', body, null, now)).execute();
-    return this.get(id);
+    return this.atomically(async (tx) => {
+      const cur = await lock(tx, id).then((found) => (found ? this.within(tx).get(id) : null));
+      if (!cur) return null;
+      const now = this.clock.now();
+      await tx
+        .updateTable('status_incidents')
+        .set({ postmortem_body: body, postmortem_published_at: now, status: 'postmortem', resolved_at: cur.resolved_at ?? now, updated_at: now })
+        .where('id', '=', id)
+        .execute();
+      await tx.insertInto('status_incident_updates').values(updateRow(id, 'postmortem', body, null, now)).execute();
+      return this.within(tx).get(id);
+    });
   }
 
   async get(id: string): Promise<IncidentRecord | null> {
-    const db = statusDb(this.store);
-    const row = await db.selectFrom('status_incidents').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('status_incidents').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) return null;
     return (await this.withUpdates([row]))[0]!;
   }
 
   /** Newest first. */
   async list(kind: 'incident' | 'maintenance', limit = 50): Promise<IncidentRecord[]> {
-    const rows = await statusDb(this.store).selectFrom('status_incidents').selectAll().where('kind', '=', kind).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    const rows = await this.db.selectFrom('status_incidents').selectAll().where('kind', '=', kind).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     return this.withUpdates(rows);
   }
 
   /** Incidents not resolved, and maintenances not completed by an operator. */
   async open(): Promise<IncidentRecord[]> {
-    const rows = await statusDb(this.store).selectFrom('status_incidents').selectAll().where('status', 'in', ['investigating', 'identified', 'monitoring', 'scheduled', 'in_progress', 'verifying']).orderBy('created_at', 'desc').execute();
+    const rows = await this.db.selectFrom('status_incidents').selectAll().where('status', 'in', ['investigating', 'identified', 'monitoring', 'scheduled', 'in_progress', 'verifying']).orderBy('created_at', 'desc').execute();
     return this.withUpdates(rows);
   }
 
   async openAutoFor(componentId: string): Promise<IncidentRecord | null> {
-    const row = await statusDb(this.store)
+    const row = await this.db
       .selectFrom('status_incidents')
       .selectAll()
       .where('auto_component_id', '=', componentId)
@@ -211,12 +238,12 @@ export class IncidentRepo {
     const computed = incidentImpact(cur);
     const order = ['none', 'minor', 'major', 'critical'];
     const impact = cur.impact_override || cur.kind === 'maintenance' || order.indexOf(computed) > order.indexOf(cur.impact) ? computed : cur.impact;
-    await statusDb(this.store).updateTable('status_incidents').set({ impact }).where('id', '=', id).execute();
+    await this.db.updateTable('status_incidents').set({ impact }).where('id', '=', id).execute();
   }
 
   private async withUpdates(rows: StatusIncidentsTable[]): Promise<IncidentRecord[]> {
     if (rows.length === 0) return [];
-    const ups = await statusDb(this.store)
+    const ups = await this.db
       .selectFrom('status_incident_updates')
       .selectAll()
       .where(
@@ -262,6 +289,21 @@ export class IncidentRepo {
       updates: byIncident.get(r.id) ?? [],
     }));
   }
+}
+
+/**
+ * Locks an incident's row for the rest of the transaction by writing it first (a write that
+ * changes nothing): PostgreSQL holds the row lock until the commit, and SQLite takes its write
+ * lock now, whereas a transaction that read first could not upgrade once another connection had
+ * written. False when there is no such incident.
+ */
+async function lock(tx: Kysely<StatusTables>, id: string): Promise<boolean> {
+  const r = await tx
+    .updateTable('status_incidents')
+    .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 function updateRow(incidentId: string, status: string, body: string, affected: AffectedComponent[] | null | undefined, now: number) {

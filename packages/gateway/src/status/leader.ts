@@ -1,7 +1,9 @@
 /**
- * Which instance evaluates the page: one at a time, so automatic incidents open once however
- * many instances run. With Redis, a lease renewed by its holder (SET NX PX, extended only with
- * the holder's token); alone, the instance always leads.
+ * Which instance evaluates the page: one at a time, so the fleet evaluates once an interval from
+ * the shared signals and probes once. With Redis, a lease renewed by its holder (SET NX PX,
+ * extended only with the holder's token); alone, the instance always leads. When the lease cannot
+ * be checked (Redis unreachable) every instance evaluates from its own signals; that automatic
+ * incidents still open once rests on the store's conditional updates (monitor.ts), not on the lease.
  * @module
  */
 import { randomUUID } from 'node:crypto';

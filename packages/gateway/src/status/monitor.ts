@@ -5,8 +5,19 @@
  * and runs the active probes; every instance then refreshes its view of the page (for error
  * headers and metrics). The page itself is always read from the store, so all instances show
  * one truth.
+ *
+ * While Redis cannot be reached (no shared window, no leader), every instance evaluates alone
+ * from the counts it has not flushed, moving a component only on evidence of its own (and running
+ * no probes); the counts are flushed, once, when Redis is back, and the leader takes over. Since
+ * several instances may then evaluate at once, every write of an evaluation is conditional on
+ * what it read: a component moves only if nobody moved it meanwhile, and at most once per
+ * evaluation step (so hysteresis still counts evaluation intervals, not evaluators); the instance
+ * that changed its status opens, updates or resolves its automatic incident in the same
+ * transaction, so an incident opens once and a transition is recorded once; uptime is accrued
+ * once per span.
  * @module
  */
+import type { Kysely } from 'kysely';
 import type { RedisClient } from '../redis-client.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -14,13 +25,13 @@ import { RepeatingFailureLog } from '../repeating-failure-log.js';
 import type { Config } from '../config/types.js';
 import { componentDefs, modelKey, syncComponents, type ComponentDef } from './components.js';
 import type { StatusConfig } from './config.js';
-import { assess, step, type Assessment } from './detect.js';
-import { IncidentRepo, type AffectedComponent, type IncidentPatch, type IncidentRecord, type NewIncident } from './incidents.js';
+import { assess, hasEvidence, step, type Assessment, type HysteresisState } from './detect.js';
+import { IncidentRepo, isUnresolved, type AffectedComponent, type IncidentPatch, type IncidentRecord, type NewIncident } from './incidents.js';
 import { RedisLeadership, soleLeader, type Leadership } from './leader.js';
 import { platformOutcome, type RequestObservation } from './outcome.js';
 import { incidentJson, takeSnapshot, type PageInfo, type Snapshot } from './page.js';
 import { EMPTY, MemorySignalBackend, RedisSignalBackend, SignalWindow, type SignalCounts } from './signals.js';
-import { statusDb, type StatusStore } from './tables.js';
+import { statusDb, type StatusStore, type StatusTables } from './tables.js';
 import { accrue, pruneDays } from './uptime.js';
 import type { StatusWebhooks } from './webhooks.js';
 import type { ComponentStatus } from './vocabulary.js';
@@ -53,6 +64,15 @@ export interface OpenIncident {
   url: string;
 }
 
+/** Whose signals an evaluation reads: the shared window (the leader), or this instance's own (Redis unreachable). */
+type Source = 'shared' | 'local';
+
+/** What an automatic incident went through, for the webhooks. */
+interface IncidentEvent {
+  event: string;
+  incident: IncidentRecord;
+}
+
 const WORDS: Record<ComponentStatus, string> = {
   operational: 'normal operation',
   degraded_performance: 'degraded performance',
@@ -75,6 +95,8 @@ export class StatusMonitor {
   private probing: Promise<void> | undefined;
   private last: Snapshot | undefined;
   private openByModel = new Map<string, OpenIncident>();
+  /** Whether the last tick evaluated alone, Redis being unreachable (logged when it changes). */
+  private alone = false;
   /** The periodic jobs' failures, logged by state changes (an outage of Redis or the database fails them every tick). */
   private readonly failures: Record<'signals' | 'leadership' | 'evaluation' | 'probeSignals', RepeatingFailureLog>;
   /** Each probe target's failures, by model and deployment. */
@@ -163,18 +185,27 @@ export class StatusMonitor {
   private async runTick(): Promise<void> {
     const now = this.d.clock.now();
     await this.failures.signals.attempt(() => this.signals.flush());
-    let leader = false;
+    // Without an answer from Redis there is no leader to wait for: evaluate from what this instance saw.
+    let role: 'leader' | 'follower' | 'alone';
     try {
-      leader = await this.leadership.acquire(this.cfg.evaluate_interval_ms * 3);
+      role = (await this.leadership.acquire(this.cfg.evaluate_interval_ms * 3)) ? 'leader' : 'follower';
       this.failures.leadership.ok();
     } catch (e) {
       this.failures.leadership.failed(e);
+      role = 'alone';
+    }
+    if ((role === 'alone') !== this.alone) {
+      this.alone = role === 'alone';
+      this.d.log.info(
+        this.alone
+          ? 'status evaluation: Redis unreachable; this instance evaluates the page from its own signals'
+          : 'status evaluation: Redis reachable; the page is evaluated from the shared signals again',
+      );
     }
     try {
-      if (leader) {
-        await this.evaluate(now);
-        this.maybeProbe(now);
-      }
+      if (role !== 'follower') await this.evaluate(now, role === 'alone' ? 'local' : 'shared');
+      // Probes run once per fleet: not from every instance evaluating alone.
+      if (role === 'leader') this.maybeProbe(now);
       await this.refresh(now);
     } catch (e) {
       this.failures.evaluation.failed(e);
@@ -183,57 +214,98 @@ export class StatusMonitor {
     this.failures.evaluation.ok();
   }
 
-  private async evaluate(now: number): Promise<void> {
+  private async evaluate(now: number, source: Source): Promise<void> {
     const db = statusDb(this.d.store);
     const rows = new Map((await db.selectFrom('status_components').selectAll().execute()).map((r) => [r.id, r]));
     const watched = this.defs.filter((d) => !d.children && d.key !== 'console');
-    const live = await this.signals.read(watched.map((d) => d.key));
     const probeSpan = this.cfg.probes.interval_ms * this.cfg.probes.failures_for_outage + this.signals.bucketMs;
-    const probes = await this.signals.read(watched.filter((d) => d.model).map((d) => d.key), probeSpan);
+    const liveKeys = watched.map((d) => d.key);
+    const probeKeys = watched.filter((d) => d.model).map((d) => d.key);
+    const evaluationStep = Math.floor(now / this.cfg.evaluate_interval_ms);
+    const live = source === 'shared' ? await this.signals.read(liveKeys) : this.signals.readLocal(liveKeys);
+    const probes = source === 'shared' ? await this.signals.read(probeKeys, probeSpan) : this.signals.readLocal(probeKeys, probeSpan);
     for (const def of watched) {
       const row = rows.get(def.id);
       if (!row) continue;
-      const a = assess(live.get(def.key) ?? EMPTY, probes.get(def.key) ?? EMPTY, this.cfg);
-      const cur = { status: row.status as ComponentStatus, pending_status: row.pending_status as ComponentStatus | null, pending_count: row.pending_count };
+      const counts = live.get(def.key) ?? EMPTY;
+      const probed = probes.get(def.key) ?? EMPTY;
+      // Alone, too little traffic is no evidence either way: leave the component to instances that saw some.
+      if (source === 'local' && !hasEvidence(counts, probed, this.cfg)) continue;
+      // One evaluation step moves a component once, however many instances evaluate it.
+      const movedIn = row.pending_step === null ? null : Number(row.pending_step);
+      if (movedIn !== null && movedIn >= evaluationStep) continue;
+      const a = assess(counts, probed, this.cfg);
+      const cur: HysteresisState = { status: row.status as ComponentStatus, pending_status: row.pending_status as ComponentStatus | null, pending_count: row.pending_count };
       const next = step(cur, a.status, this.cfg.hysteresis);
-      const changed = next.status !== cur.status;
-      if (changed || next.pending_status !== cur.pending_status || next.pending_count !== cur.pending_count) {
-        await db
-          .updateTable('status_components')
-          .set({ ...next, ...(changed ? { updated_at: now, reason: a.figures } : {}) })
-          .where('id', '=', def.id)
-          .execute();
-      }
-      if (changed) {
-        this.d.log.info({ component: def.name, from: cur.status, to: next.status, figures: a.figures }, 'status: component changed');
-        await this.autoIncident(def, cur.status, next.status, a, live.get(def.key) ?? EMPTY);
-      }
+      if (next.status === cur.status && next.pending_status === cur.pending_status && next.pending_count === cur.pending_count) continue;
+      const moved = await this.transition(def, { ...cur, step: movedIn }, { ...next, step: evaluationStep }, a, counts, now);
+      if (!moved) continue;
+      if (next.status !== cur.status) this.d.log.info({ component: def.name, from: cur.status, to: next.status, figures: a.figures, ...(source === 'local' ? { alone: true } : {}) }, 'status: component changed');
+      if (moved !== true) await this.notify(moved.event, moved.incident);
     }
     await this.accrueUptime(now);
   }
 
-  /** Opens, updates or resolves the automatic incident of a component that changed status. */
-  private async autoIncident(def: ComponentDef, from: ComponentStatus, to: ComponentStatus, a: Assessment, counts: SignalCounts): Promise<void> {
-    const open = await this.incidents.openAutoFor(def.id);
-    const affected: AffectedComponent[] = [{ code: def.id, name: def.name, old_status: from, new_status: to }];
-    let changed: IncidentRecord | null;
-    let event: string;
-    if (to === 'operational') {
-      if (!open) return;
-      const figures = counts.total > 0 ? ` (${Math.round((counts.failed / counts.total) * 100)}% of requests failed over the last window, ${counts.failed} of ${counts.total})` : '';
-      changed = await this.incidents.update(open.id, { status: 'resolved', body: `${def.name} has recovered and is operating normally${figures}. This incident has been resolved.`, affected });
-      event = 'incident.resolved';
-    } else if (open) {
-      changed = await this.incidents.update(open.id, { body: `${def.name} now shows ${WORDS[to]}: ${a.figures}.`, components: { ...open.components, [def.id]: to }, affected });
-      event = 'incident.updated';
-    } else {
-      const name = a.cause === 'latency' ? `Slow responses from ${def.name}` : a.cause === 'probes' ? `${def.name} is not answering probes` : `Elevated error rate on ${def.name}`;
-      changed = await this.incidents.create({ kind: 'incident', name, status: 'investigating', body: `We are investigating ${WORDS[to]} on ${def.name}: ${a.figures}.`, components: { [def.id]: to }, affected, auto_component_id: def.id });
-      event = 'incident.created';
-    }
-    if (changed) await this.notify(event, changed);
+  /**
+   * Moves a component from `cur` to `next` (with the evaluation step it moved in) if nobody moved
+   * it since it was read, and when its status changes, acts on its automatic incident in the same
+   * transaction. The conditional update is the lock: on PostgreSQL a second evaluator's update of
+   * the row waits for this transaction and then finds the row changed; on SQLite the write lock
+   * orders them the same way. Returns false when another evaluator got there first, true when the
+   * row moved, or what happened to the incident.
+   */
+  private transition(def: ComponentDef, cur: HysteresisState & { step: number | null }, next: HysteresisState & { step: number }, a: Assessment, counts: SignalCounts, now: number): Promise<boolean | IncidentEvent> {
+    const changed = next.status !== cur.status;
+    return statusDb(this.d.store)
+      .transaction()
+      .execute(async (tx) => {
+        const r = await tx
+          .updateTable('status_components')
+          .set({ status: next.status, pending_status: next.pending_status, pending_count: next.pending_count, pending_step: next.step, ...(changed ? { updated_at: now, reason: a.figures } : {}) })
+          .where('id', '=', def.id)
+          .where('status', '=', cur.status)
+          .where('pending_status', cur.pending_status === null ? 'is' : '=', cur.pending_status)
+          .where('pending_count', '=', cur.pending_count)
+          .where('pending_step', cur.step === null ? 'is' : '=', cur.step)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) !== 1) return false;
+        if (!changed) return true;
+        return (await this.autoIncident(tx, def, cur.status, next.status, a, counts)) ?? true;
+      });
   }
 
+  /**
+   * Opens, updates or resolves the automatic incident of a component that changed status, inside
+   * the transaction that changed it. An open automatic incident of the component is always the
+   * one updated: a second is never opened beside it.
+   */
+  private async autoIncident(tx: Kysely<StatusTables>, def: ComponentDef, from: ComponentStatus, to: ComponentStatus, a: Assessment, counts: SignalCounts): Promise<IncidentEvent | null> {
+    const incidents = this.incidents.within(tx);
+    const affected: AffectedComponent[] = [{ code: def.id, name: def.name, old_status: from, new_status: to }];
+    // An incident an operator resolved meanwhile is passed over (the change declines it once locked): the next open one, or none.
+    const passed = new Set<string>();
+    for (let open = await incidents.openAutoFor(def.id); open && !passed.has(open.id); open = await incidents.openAutoFor(def.id)) {
+      passed.add(open.id);
+      if (to === 'operational') {
+        const figures = counts.total > 0 ? ` (${Math.round((counts.failed / counts.total) * 100)}% of requests failed over the last window, ${counts.failed} of ${counts.total})` : '';
+        const resolved = await incidents.update(open.id, (i) => (isUnresolved(i) ? { status: 'resolved', body: `${def.name} has recovered and is operating normally${figures}. This incident has been resolved.`, affected } : null));
+        if (resolved) return { event: 'incident.resolved', incident: resolved };
+      } else {
+        const updated = await incidents.update(open.id, (i) => (isUnresolved(i) ? { body: `${def.name} now shows ${WORDS[to]}: ${a.figures}.`, components: { ...i.components, [def.id]: to }, affected } : null));
+        if (updated) return { event: 'incident.updated', incident: updated };
+      }
+    }
+    if (to === 'operational') return null;
+    const name = a.cause === 'latency' ? `Slow responses from ${def.name}` : a.cause === 'probes' ? `${def.name} is not answering probes` : `Elevated error rate on ${def.name}`;
+    const created = await incidents.create({ kind: 'incident', name, status: 'investigating', body: `We are investigating ${WORDS[to]} on ${def.name}: ${a.figures}.`, components: { [def.id]: to }, affected, auto_component_id: def.id });
+    return { event: 'incident.created', incident: created };
+  }
+
+  /**
+   * Adds the time since each component's `accrued_until` to its days. Moving `accrued_until` is
+   * conditional on the value read, in the transaction that accrues: of evaluators accruing the
+   * same span at once, one does.
+   */
   private async accrueUptime(now: number): Promise<void> {
     const db = statusDb(this.d.store);
     const snap = await this.snapshot(now);
@@ -241,10 +313,21 @@ export class StatusMonitor {
     const maxGap = this.cfg.evaluate_interval_ms * 3;
     for (const c of snap.components) {
       const since = rows.get(c.def.id);
-      const from = since === null || since === undefined ? now : Number(since);
-      // A gap longer than a few evaluations means nobody was watching: no data, not "up".
-      if (now > from && now - from <= maxGap) await accrue(this.d.store, c.def.id, from, now, c.status);
-      await db.updateTable('status_components').set({ accrued_until: now }).where('id', '=', c.def.id).execute();
+      if (since === undefined) continue;
+      const from = since === null ? null : Number(since);
+      // Another evaluator has accrued up to now already.
+      if (from !== null && from >= now) continue;
+      await db.transaction().execute(async (tx) => {
+        const r = await tx
+          .updateTable('status_components')
+          .set({ accrued_until: now })
+          .where('id', '=', c.def.id)
+          .where('accrued_until', from === null ? 'is' : '=', from)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) !== 1) return;
+        // A gap longer than a few evaluations means nobody was watching: no data, not "up".
+        if (from !== null && now - from <= maxGap) await accrue({ db: tx, dialect: this.d.store.dialect }, c.def.id, from, now, c.status);
+      });
     }
     await pruneDays(this.d.store, now, this.cfg.history_days + 1);
   }

@@ -1,5 +1,5 @@
 /**
- * Row types of the status-page tables (migration 0006) and `statusDb`, which views any store's
+ * Row types of the status-page tables (migrations 0006 and 0014) and `statusDb`, which views any store's
  * Kysely instance through them. Times are epoch milliseconds (`bigint`; PostgreSQL returns them
  * as strings, readers pass them through `Number`); JSON columns are text.
  * @module
@@ -18,6 +18,8 @@ export interface StatusComponentsTable {
   /** The status the last evaluations pointed to, and for how many evaluations in a row. */
   pending_status: string | null;
   pending_count: number;
+  /** The evaluation step (time / evaluate_interval_ms, rounded down) the hysteresis last moved in (migration 0014). */
+  pending_step: DbInt | null;
   /** Why the status is what it is (the last figures), for incident texts. */
   reason: string | null;
   /** Until when uptime has been accrued into status_daily. */

@@ -10,8 +10,9 @@ import { FakeClock } from 'tollgate';
 import { postgresSchema, type TestDatabase } from '../support/databases.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { deleteRedisKeys, redisPrefix, TEST_REDIS_URL } from '../support/services.js';
-const WINDOW_MS = 10_000;
-const TICK_MS = 2_500;
+import { LIVE_STATUS } from './helpers.js';
+const WINDOW_MS = LIVE_STATUS.window_ms;
+const TICK_MS = LIVE_STATUS.evaluate_interval_ms;
 
 describe('status detection across two instances', () => {
   // Starts at the real time: the Redis counters read Redis's own clock for their periods, so a
@@ -29,13 +30,7 @@ describe('status detection across two instances', () => {
     db = postgresSchema('tg_status');
     const doc = {
       tiers: { unlimited: { '*': {} }, tiny: { '*': { max_requests_per_1_minute: 1 } } },
-      status: {
-        window_ms: WINDOW_MS,
-        evaluate_interval_ms: TICK_MS,
-        min_requests: 5,
-        hysteresis: { degrade_after: 2, recover_after: 2 },
-        probes: { models: { 'sim-small': false, 'sim-large': false, 'sim-embed': false } },
-      },
+      status: LIVE_STATUS,
     };
     redisA = new Redis(TEST_REDIS_URL);
     redisB = new Redis(TEST_REDIS_URL);

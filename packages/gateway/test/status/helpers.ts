@@ -10,6 +10,15 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 export const DAY = 86_400_000;
 export const NOW = Date.UTC(2026, 5, 30, 12);
 
+/** Detection from live traffic, quickly: a 10 s window evaluated every 2.5 s, two evaluations of hysteresis, no probes. */
+export const LIVE_STATUS = {
+  window_ms: 10_000,
+  evaluate_interval_ms: 2_500,
+  min_requests: 5,
+  hysteresis: { degrade_after: 2, recover_after: 2 },
+  probes: { models: { 'sim-small': false, 'sim-large': false, 'sim-embed': false } },
+};
+
 export async function statusGateway(doc: Record<string, unknown> = {}, env: Record<string, string> = {}, fetchImpl?: typeof fetch): Promise<{ g: TestGateway; clock: FakeClock }> {
   const clock = new FakeClock(NOW);
   const g = await startTestGateway(

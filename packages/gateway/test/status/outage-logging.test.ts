@@ -1,7 +1,7 @@
 /**
- * The status monitor during an outage of Redis or the database: its periodic jobs fail on every
- * evaluation, and the log gets one line when each starts failing, a summary a minute, and one
- * line when each works again, not one line per tick.
+ * The status monitor during an outage of Redis or the database (or both): its periodic jobs fail
+ * on every evaluation, and the log gets one line when each starts failing, a summary a minute, and
+ * one line when each works again, not one line per tick.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock, parseConfig } from 'tollgate';
@@ -32,7 +32,7 @@ function fakeRedis() {
     if (state.down) throw refuse();
     return 1;
   };
-  return { state, redis: { pipeline, eval: eval_ } as unknown as RedisClient };
+  return { state, redis: { pipeline, eval: eval_, evalsha: eval_ } as unknown as RedisClient };
 }
 
 let store: Store | undefined;
@@ -82,6 +82,24 @@ describe('status monitor jobs during an outage', () => {
     expect(lines.find((l) => l.msg === 'status signals flush working again')).toMatchObject({ level: 30, failures: 100, failing_ms: 250_000 });
     expect(lines.find((l) => l.msg === 'status leadership check working again')).toMatchObject({ level: 30, failures: 100, failing_ms: 250_000 });
     expect(lines.filter((l) => l.level >= 40)).toHaveLength(10);
+  });
+
+  it('Redis and the database down: each instance would evaluate alone, cannot write, and each job is logged once', async () => {
+    const r = fakeRedis();
+    const { clock, lines, m } = await start(r.redis);
+    await m.tick();
+    r.state.down = true;
+    await store!.close();
+    for (let i = 0; i < 20; i++) {
+      m.observe({ model: null, status: 503, errorCode: 'store_unavailable', firstByteMs: null, promptTokens: 0, completionTokens: 0 });
+      await clock.advance(EVERY_MS);
+      await expect(m.tick()).rejects.toThrow();
+    }
+    expect(count(lines, 'status signals: flush failed')).toBe(1);
+    expect(count(lines, 'status evaluation: leadership check failed')).toBe(1);
+    expect(count(lines, 'status evaluation failed')).toBe(1);
+    expect(count(lines, 'status evaluation: Redis unreachable; this instance evaluates the page from its own signals')).toBe(1);
+    expect(lines.filter((l) => l.level >= 40)).toHaveLength(3);
   });
 
   it('the database down: the failing evaluation is logged once, not on every tick', async () => {

@@ -27,6 +27,8 @@ export interface OwnRedis {
   /** kill -9, then a fresh empty server on the same port. */
   crashAndRestart(): Promise<void>;
   stop(): Promise<void>;
+  /** After `stop()`: a fresh empty server on the same port (an outage that ends). */
+  restart(): Promise<void>;
 }
 
 export async function startOwnRedis(): Promise<OwnRedis> {
@@ -47,6 +49,9 @@ export async function startOwnRedis(): Promise<OwnRedis> {
       child.kill('SIGCONT');
       child.kill('SIGKILL');
       await wait(child);
+    },
+    async restart() {
+      child = await launch(port);
     },
   };
 }

@@ -11,6 +11,7 @@ import { usageRequestStoryMigration } from './0010_usage_request_story.js';
 import { consoleTotpStepMigration } from './0011_console_totp_step.js';
 import { quotaRequestRequesterMigration } from './0012_quota_request_requester.js';
 import { usageReportIndexMigration } from './0013_usage_report_index.js';
+import { statusPendingStepMigration } from './0014_status_pending_step.js';
 
 /**
  * Every migration, in order, as a static list: nothing scans the filesystem, so the bundle and
@@ -30,6 +31,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0011_console_totp_step': consoleTotpStepMigration,
   '0012_quota_request_requester': quotaRequestRequesterMigration,
   '0013_usage_report_index': usageReportIndexMigration,
+  '0014_status_pending_step': statusPendingStepMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { ApiError } from '../errors/api-error.js';
 import { header, type RequestContext } from './context.js';
@@ -22,16 +23,36 @@ export const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
  * (415); a missing content type is accepted as JSON, as some HTTP clients omit it.
  */
 export async function readJsonBody(ctx: RequestContext, maxBytes: number): Promise<unknown> {
+  return (await readJson(ctx, maxBytes)).value;
+}
+
+/** `readJsonBody`, with the bytes it was parsed from. */
+export async function readJson(ctx: RequestContext, maxBytes: number): Promise<{ value: unknown; bytes: Buffer }> {
   const type = header(ctx, 'content-type');
   if (type !== undefined && type !== '' && !/^application\/([a-z.+-]*\+)?json\b/i.test(type.trim())) {
     throw new ApiError('unsupported_content_type', { content_type: type.slice(0, 100) });
   }
-  const text = (await readBodyWithin(ctx.req, maxBytes)).toString('utf8');
+  const bytes = await readBodyWithin(ctx.req, maxBytes);
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(bytes.toString('utf8')), bytes };
   } catch {
     throw new ApiError('invalid_json');
   }
+}
+
+/** Bodies up to this size are fingerprinted whole; of a larger one, this much of its start and of its end. */
+const PRINT_WHOLE_BYTES = 64 * 1024;
+
+/**
+ * A fingerprint of a request body: the same for the same bytes (a request sent again unchanged,
+ * as SDKs and retry loops do), almost surely different for different ones. Not a security
+ * measure: a large body's middle is not read, so that the cost stays bounded.
+ */
+export function bodyPrint(bytes: Buffer): string {
+  const h = createHash('sha1');
+  if (bytes.length <= PRINT_WHOLE_BYTES) h.update(bytes);
+  else h.update(bytes.subarray(0, PRINT_WHOLE_BYTES / 2)).update(bytes.subarray(bytes.length - PRINT_WHOLE_BYTES / 2)).update(String(bytes.length));
+  return h.digest('base64url');
 }
 
 /**

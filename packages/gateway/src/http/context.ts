@@ -1,6 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../clock.js';
+import { currentTurn } from '../event-loop-turn.js';
 import { AbortLatch, type AbortLike } from './abort-latch.js';
 
 /**
@@ -14,6 +15,11 @@ export interface RequestContext {
   readonly start: bigint;
   /** The injected clock's milliseconds since the epoch at arrival (wall clock, for records). */
   readonly startedAt: number;
+  /**
+   * The event-loop turn it was read in (event-loop-turn.ts): whether its client could have read an
+   * answer given before it (the rate limits' retry stagger asks).
+   */
+  readonly arrivedTurn: number;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly method: string;
@@ -87,6 +93,7 @@ export function createContext(req: IncomingMessage, res: ServerResponse, trusted
     id: newRequestId(),
     start: process.hrtime.bigint(),
     startedAt: clock.now(),
+    arrivedTurn: currentTurn(),
     req,
     res,
     method: req.method ?? 'GET',

@@ -6,6 +6,7 @@
  * @module
  */
 import { systemClock, type Clock } from '../clock.js';
+import { currentTurn } from '../event-loop-turn.js';
 import type { LimitSet } from '../config/types.js';
 import type { BucketRequest, CounterStore, ProjectSpendRequest, SpendRequest, SpendState } from './counter-store.js';
 import { DIMENSIONS, type Dimension } from './dimensions.js';
@@ -42,6 +43,14 @@ export interface ReserveInput {
   /** The same cost against the project's monthly spend limit (only with `spend`). */
   projectSpend?: ProjectSpendRequest;
   leaseMs?: number;
+  /**
+   * For the retry hint of a refused request, which of its key's earlier hints it may be coming back
+   * for (retry-stagger.ts): the event-loop turn it arrived in (`currentTurn()` of
+   * event-loop-turn.ts; default: the turn `reserve` is called in)…
+   */
+  arrivedTurn?: number;
+  /** …and its fingerprint (the same for a request sent again unchanged), asked only when it is refused; without it, the key alone. */
+  print?: () => string;
 }
 
 /** An admitted request: its headers now, and the settlement to run on every exit path. */
@@ -113,6 +122,7 @@ export class RateLimiter {
 
   /** Admits the request or throws the ApiError (429) that OpenAI would answer. */
   async reserve(input: ReserveInput): Promise<LimitReservation> {
+    const arrivedTurn = input.arrivedTurn ?? currentTurn();
     const dims: Dimension[] = [];
     const buckets: BucketRequest[] = [];
     let blocked: { dim: Dimension; scope: 'organization' | 'project' | 'key' } | undefined;
@@ -149,11 +159,12 @@ export class RateLimiter {
     });
     const headers = rateLimitHeaders(dims, outcome.buckets);
     if (!outcome.admitted) {
-      // Callers refused together are told to come back one refill apart, not all at once. Bucket
-      // names are only unique inside an organization's tag: the stagger keys them by organization.
+      // Callers refused together are told to come back one refill apart, not all at once; a
+      // request coming back before its time keeps its place. Bucket names are only unique inside
+      // an organization's tag: the stagger keys them by organization.
       const waiting = outcome.failures.flatMap((f) => (typeof f.target !== 'number' || f.retryAfterMs === null ? [] : [{ ...buckets[f.target]!, key: `${input.orgId}\n${buckets[f.target]!.key}`, waitMs: f.retryAfterMs }]));
       const never = outcome.failures.some((f) => typeof f.target !== 'number' || f.retryAfterMs === null);
-      const waitMs = !never && waiting.length > 0 ? this.stagger.hintMs(this.clock.now(), waiting) : undefined;
+      const waitMs = !never && waiting.length > 0 ? this.stagger.hintMs(this.clock.now(), waiting, { id: input.print ? `${input.keyId}\n${input.print()}` : input.keyId, arrivedTurn }) : undefined;
       throw rejectionError({ model: input.model, orgId: input.orgId, dims, buckets, failures: outcome.failures, headers, ...(waitMs !== undefined && { waitMs }) });
     }
 

@@ -13,7 +13,7 @@ import type { Usage } from '@tollgate/protocol';
 import { HEADER } from '@tollgate/protocol';
 import { pricePico, worstCasePico } from '../billing/pricing.js';
 import { ApiError } from '../errors/api-error.js';
-import { readJsonBody } from '../http/body.js';
+import { bodyPrint, readJson } from '../http/body.js';
 import { header, type RequestContext } from '../http/context.js';
 import { sendJson, sendJsonText } from '../http/respond.js';
 import { answerText } from '../upstream/chunk-text.js';
@@ -41,7 +41,7 @@ export function inferenceHandler(endpoint: InferenceEndpoint, deps: PipelineDeps
     const run = new Run(ctx, deps, endpoint, caller);
     try {
       deps.access.requireScope(caller, ctx.method, ctx.path); // 3
-      const body = await readJsonBody(ctx, deps.config.server.max_body_bytes); // 4
+      const body = run.received(await readJson(ctx, deps.config.server.max_body_bytes)); // 4
       run.requestedModel = requestedModelOf(body);
       const v =
         endpoint === 'responses'
@@ -73,6 +73,8 @@ class Run {
   private served: ModelConfig | undefined;
   /** Milliseconds from the engine call to its first byte, once it came. */
   private firstByteMs: number | null = null;
+  /** The body as received, until the limit stage: a refused request's fingerprint for its retry hint. */
+  private bytes: Buffer | undefined;
 
   constructor(
     private readonly ctx: RequestContext,
@@ -80,6 +82,12 @@ class Run {
     private readonly endpoint: InferenceEndpoint,
     private readonly caller: CallerIdentity,
   ) {}
+
+  /** Keeps the body's bytes for the limit stage; returns the parsed body. */
+  received(body: { value: unknown; bytes: Buffer }): unknown {
+    this.bytes = body.bytes;
+    return body.value;
+  }
 
   async execute(v: ValidatedRequest): Promise<void> {
     const { ctx, deps, caller } = this;
@@ -93,15 +101,22 @@ class Run {
       const w = worstCasePico(m, v.promptTokens, v.maxOutputTokens);
       if (w > worstCase) worstCase = w;
     }
-    // 5 + 6: rate limits and the worst-case cost in one atomic step; throws the 429s.
-    this.reservation = await deps.reservations.reserve({
-      requestId: ctx.id,
-      caller,
-      model: v.model,
-      tokens,
-      worstCasePico: worstCase,
-      limits,
-    });
+    // 5 + 6: rate limits and the worst-case cost in one atomic step; throws the 429s. A refused
+    // request's retry hint asks for the body's fingerprint; the bytes are let go after this stage.
+    try {
+      this.reservation = await deps.reservations.reserve({
+        requestId: ctx.id,
+        caller,
+        model: v.model,
+        tokens,
+        worstCasePico: worstCase,
+        limits,
+        arrivedTurn: ctx.arrivedTurn,
+        ...(this.bytes && { print: () => (this.bytes ? bodyPrint(this.bytes) : '') }),
+      });
+    } finally {
+      this.bytes = undefined;
+    }
     Object.assign(ctx.headers, this.reservation.headers);
 
     // 7: a slot on the engine, in the per-organization fair queue.

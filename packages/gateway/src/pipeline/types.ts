@@ -57,6 +57,10 @@ export interface ReservationRequest {
   /** Pico-dollars. */
   worstCasePico: bigint;
   limits: LayeredLimits;
+  /** For a refused request's retry hint: the event-loop turn it arrived in (RequestContext.arrivedTurn)… */
+  arrivedTurn?: number;
+  /** …and its fingerprint (the body's), asked only when it is refused. */
+  print?: () => string;
 }
 
 /** Stage 7: a slot on the engine. */

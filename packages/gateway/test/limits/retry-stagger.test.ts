@@ -1,7 +1,8 @@
 /**
  * Callers refused together by one rate limit get staggered hints, so that retrying as told
  * succeeds: 5 concurrent calls at 2 RPM, each client following the hint for at most 2 retries
- * (the official SDKs' default), all succeed — on a fake clock.
+ * (the official SDKs' default), all succeed — on a fake clock. A request sent again before its
+ * time keeps its place instead of being queued after everyone again: its hints do not grow.
  */
 import { describe, expect, it } from 'vitest';
 import { FakeClock, ApiError, MemoryCounterStore, type LimitSet } from 'tollgate';
@@ -133,5 +134,184 @@ describe('staggered retry hints', () => {
     const h = s.hintMs(0, [{ key: 'k', limit: 60, windowMs: 60_000, cost: 1, waitMs: 500 }]);
     expect(h).toBeGreaterThanOrEqual(500);
     expect(h).toBeLessThan(500 + 100); // 10 % of the 1 s refill
+  });
+});
+
+/** The next turn of the event loop: where a real client's retry arrives, after it read the refusal. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A limiter on a fake clock whose org bucket (`rpm` requests per minute) is drained. */
+async function drained(rpm: number, random: () => number = () => 0) {
+  const clock = new FakeClock();
+  const limiter = new RateLimiter(new MemoryCounterStore(clock), { clock, random });
+  const limits = { max_requests_per_1_minute: rpm };
+  let seq = 0;
+  /** The retry-after-ms of a refused request of `keyId` (0 when admitted), with body fingerprint `print`. */
+  const attempt = async (keyId: string, print?: string): Promise<number> => {
+    try {
+      await limiter.reserve({ requestId: `req_${++seq}`, orgId: 'org_1', keyId, model: 'm', tokens: 1, orgLimits: limits, ...(print !== undefined && { print: () => print }) });
+      return 0;
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 429) throw e;
+      return Number(e.headers['retry-after-ms']);
+    }
+  };
+  for (let i = 0; i < rpm; i++) expect(await attempt('key_drain')).toBe(0);
+  await nextTurn();
+  return { clock, attempt };
+}
+
+describe('a request coming back before its time keeps its place', () => {
+  it('one key retrying at once, 100 times: every hint is the store’s wait plus jitter, none grows', async () => {
+    const { clock, attempt } = await drained(2, seeded(3));
+    const start = clock.now();
+    const hints: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      hints.push(await attempt('key_loop'));
+      await nextTurn();
+      await clock.advance(100);
+    }
+    // At 2 RPM the one request fits again 30 s after the drain; jitter is at most 1 s (10 % of 30 s).
+    hints.forEach((h, i) => {
+      const waitMs = 30_000 - i * 100;
+      expect(h, `attempt ${i}`).toBeGreaterThanOrEqual(waitMs);
+      expect(h, `attempt ${i}`).toBeLessThan(waitMs + 1_000);
+    });
+    // And it is the same place every time: the time it names does not move.
+    expect(new Set(hints.map((h, i) => start + i * 100 + h)).size).toBe(1);
+    // Once that time has come, the request fits.
+    await clock.advance(start + hints[0]! - clock.now());
+    expect(await attempt('key_loop')).toBe(0);
+  });
+
+  it('50 keys refused together are still staggered one refill apart', async () => {
+    const { attempt } = await drained(60, seeded(5));
+    const hints = (await Promise.all(Array.from({ length: 50 }, (_, i) => attempt(`key_${i}`)))).sort((a, b) => a - b);
+    // 60 RPM: one request refills every second; each hint adds up to 100 ms of jitter (10 %).
+    hints.forEach((h, i) => {
+      expect(h).toBeGreaterThanOrEqual(1_000 * (i + 1));
+      expect(h).toBeLessThan(1_100 * (i + 1));
+    });
+  });
+
+  it('one key with 50 requests in flight together is staggered the same, and keeps those 50 places when all retry at once', async () => {
+    const { attempt } = await drained(60, seeded(6));
+    const wave = () => Promise.all(Array.from({ length: 50 }, () => attempt('key_batch')));
+    const first = (await wave()).sort((a, b) => a - b);
+    first.forEach((h, i) => {
+      expect(h).toBeGreaterThanOrEqual(1_000 * (i + 1));
+      expect(h).toBeLessThan(1_100 * (i + 1));
+    });
+    // All 50 ignore their hints and retry at once, twice: the same 50 places, not 50 more each time.
+    for (let round = 0; round < 2; round++) {
+      await nextTurn();
+      expect((await wave()).sort((a, b) => a - b)).toEqual(first);
+    }
+  });
+
+  it('one key’s clients sending different requests, each after the one before was refused, are staggered as separate callers', async () => {
+    const { attempt } = await drained(60, () => 0);
+    const hints: number[] = [];
+    for (let i = 1; i <= 5; i++) {
+      hints.push(await attempt('key_batch', `body_${i}`));
+      await nextTurn();
+    }
+    expect(hints).toEqual([1_000, 2_000, 3_000, 4_000, 5_000]);
+    // The third request sent again unchanged, early: its own place.
+    expect(await attempt('key_batch', 'body_3')).toBe(3_000);
+    // A sixth one: after all of them.
+    await nextTurn();
+    expect(await attempt('key_batch', 'body_6')).toBe(6_000);
+  });
+
+  it('a mix: a key retrying in a loop among 20 keys refused with it keeps its place, and pushes no one back', async () => {
+    const { attempt } = await drained(60, () => 0);
+    // 20 other keys and the looping one, refused together: places 1 s … 21 s.
+    const together = await Promise.all([...Array.from({ length: 20 }, (_, i) => attempt(`key_${i}`)), attempt('key_loop')]);
+    expect([...together].sort((a, b) => a - b)).toEqual(Array.from({ length: 21 }, (_, i) => 1_000 * (i + 1)));
+    const own = together[20]!;
+    for (let i = 0; i < 30; i++) {
+      await nextTurn();
+      expect(await attempt('key_loop')).toBe(own);
+    }
+    // A key refused now queues right after the 21 places, not after 30 more.
+    await nextTurn();
+    expect(await attempt('key_late')).toBe(22_000);
+    // Two requests of one key in flight together that came back early: one gets the old place,
+    // the other (which could not have been told it) a new one.
+    await nextTurn();
+    expect((await Promise.all([attempt('key_loop'), attempt('key_loop')])).sort((a, b) => a - b)).toEqual([own, 23_000]);
+  });
+});
+
+describe('the places of a caller (RetryStagger alone)', () => {
+  const bucket = { key: 'k', limit: 2, windowMs: 60_000, cost: 1 };
+
+  /**
+   * A stagger whose answers are given in the turn the test sets (`inTurn`), starting in `turn`,
+   * where two requests of caller a arrive and are refused together: 30 s and 60 s.
+   */
+  function twoRefusedTogether(turn: number) {
+    const now = { turn };
+    const s = new RetryStagger(() => 0, () => now.turn);
+    // The second arrived in the same turn as the first was answered: not a retry of it.
+    expect(s.hintMs(0, [{ ...bucket, waitMs: 30_000 }], { id: 'a', arrivedTurn: turn })).toBe(30_000);
+    expect(s.hintMs(0, [{ ...bucket, waitMs: 30_000 }], { id: 'a', arrivedTurn: turn })).toBe(60_000);
+    return {
+      s,
+      inTurn: (t: number) => {
+        now.turn = t;
+      },
+    };
+  }
+
+  it('a request read in the same turn as its caller’s places were given is their sibling: a new place', () => {
+    const { s, inTurn } = twoRefusedTogether(7);
+    // Both come back early, together, in a later turn: the place given longest ago first, then the
+    // other (the first one was given again in this turn, after the second request arrived).
+    inTurn(8);
+    expect(s.hintMs(1_000, [{ ...bucket, waitMs: 29_000 }], { id: 'a', arrivedTurn: 8 })).toBe(29_000);
+    expect(s.hintMs(1_000, [{ ...bucket, waitMs: 29_000 }], { id: 'a', arrivedTurn: 8 })).toBe(59_000);
+    // Another caller's request in that turn is new: after both places.
+    expect(s.hintMs(1_000, [{ ...bucket, waitMs: 29_000 }], { id: 'b', arrivedTurn: 8 })).toBe(89_000);
+  });
+
+  it('a request back once its place came due, refused again, gets a new place at the end, not a sibling’s', () => {
+    const { s, inTurn } = twoRefusedTogether(0);
+    inTurn(5);
+    // At 30 s someone else took the capacity: the store says 30 s more. The sibling keeps 60 s.
+    expect(s.hintMs(30_000, [{ ...bucket, waitMs: 30_000 }], { id: 'a', arrivedTurn: 5 })).toBe(60_000);
+  });
+
+  it('a place given back is never sooner than the store’s wait', () => {
+    let turn = 0;
+    const s = new RetryStagger(() => 0, () => turn);
+    expect(s.hintMs(0, [{ ...bucket, waitMs: 30_000 }], { id: 'a', arrivedTurn: 0 })).toBe(30_000);
+    turn = 1;
+    // Another instance's caller took the capacity meanwhile: the store's wait is now 45 s.
+    expect(s.hintMs(1_000, [{ ...bucket, waitMs: 45_000 }], { id: 'a', arrivedTurn: 1 })).toBe(45_000);
+    // The place moved there, and is kept there.
+    turn = 2;
+    expect(s.hintMs(2_000, [{ ...bucket, waitMs: 44_000 }], { id: 'a', arrivedTurn: 2 })).toBe(44_000);
+  });
+
+  it('with several buckets refused, the place is the latest any of them needs', () => {
+    let turn = 0;
+    const s = new RetryStagger(() => 0, () => turn);
+    const rpm = { key: 'rpm', limit: 2, windowMs: 60_000, cost: 1 };
+    const tpm = { key: 'tpm', limit: 100, windowMs: 60_000, cost: 50 };
+    expect(s.hintMs(0, [{ ...rpm, waitMs: 30_000 }], { id: 'b', arrivedTurn: 0 })).toBe(30_000);
+    expect(s.hintMs(0, [{ ...rpm, waitMs: 30_000 }, { ...tpm, waitMs: 10_000 }], { id: 'a', arrivedTurn: 0 })).toBe(60_000);
+    turn = 1;
+    expect(s.hintMs(1_000, [{ ...rpm, waitMs: 29_000 }, { ...tpm, waitMs: 9_000 }], { id: 'a', arrivedTurn: 1 })).toBe(59_000);
+    // A new key on the tokens bucket alone queues after a's place there.
+    expect(s.hintMs(1_000, [{ ...tpm, waitMs: 9_000 }], { id: 'c', arrivedTurn: 1 })).toBe(89_000);
+  });
+
+  it('memory stays bounded when many keys hold places far ahead', () => {
+    const s = new RetryStagger(() => 0, () => 0);
+    const day = { key: 'rpd', limit: 1_000, windowMs: 86_400_000, cost: 1 };
+    for (let i = 0; i < 12_000; i++) s.hintMs(0, [{ ...day, key: `rpd_${i % 50}`, waitMs: 86_400 }], { id: `key_${i}`, arrivedTurn: 0 });
+    expect(s.size).toBeLessThanOrEqual(10_050);
   });
 });

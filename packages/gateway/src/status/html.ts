@@ -10,12 +10,19 @@ import type { IncidentRecord } from './incidents.js';
 import { maintenanceStatus } from './incidents.js';
 import { TEXT, type PageLocale } from './i18n.js';
 import { uptimeOf, worstOfDay, type UptimeDay } from './uptime.js';
+import type { ComponentStatus, RollupDescription } from './vocabulary.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-const COLOR: Record<string, string> = {
+/**
+ * Statuspage's colours (green, yellow, orange, red, blue, with grey for no data). `FILL` paints the
+ * daily bars; text uses `INK`, shades that reach WCAG AA's 4.5:1 on the white cards, and the
+ * banner `BANNER`'s pairs, at least 4.5:1 each (white on the dark shades, near-black on yellow and
+ * orange). test/status/contrast.test.ts computes every pair; the axe test checks the pages.
+ */
+export const FILL: Record<ComponentStatus | 'none', string> = {
   operational: '#2fb344',
   degraded_performance: '#f2c94c',
   partial_outage: '#f2994a',
@@ -23,24 +30,43 @@ const COLOR: Record<string, string> = {
   under_maintenance: '#3b82f6',
   none: '#d1d5db',
 };
+export const INK: Record<ComponentStatus, string> = {
+  operational: '#1a7f37',
+  degraded_performance: '#7a5c00',
+  partial_outage: '#b54708',
+  major_outage: '#c62828',
+  under_maintenance: '#1d4ed8',
+};
+const DARK = '#1f2328';
+export const BANNER: Record<RollupDescription, { background: string; color: string }> = {
+  'All Systems Operational': { background: INK.operational, color: '#fff' },
+  'Service Under Maintenance': { background: INK.under_maintenance, color: '#fff' },
+  'Partially Degraded Service': { background: FILL.degraded_performance, color: DARK },
+  'Degraded System Service': { background: FILL.degraded_performance, color: DARK },
+  'Minor Service Outage': { background: FILL.degraded_performance, color: DARK },
+  'Partial System Outage': { background: FILL.partial_outage, color: DARK },
+  'Major System Outage': { background: INK.major_outage, color: '#fff' },
+};
+/** The page's own greys: muted text on the white cards and on the page, and the page's text. */
+export const PAGE_COLORS = { text: DARK, background: '#f7f7f8', card: '#fff', muted: '#5f6368', footer: '#595959' };
 
 const STYLE = `
-body{font-family:system-ui,-apple-system,"Segoe UI","PingFang SC","Noto Sans CJK SC",sans-serif;margin:0;background:#f7f7f8;color:#1f2328}
+body{font-family:system-ui,-apple-system,"Segoe UI","PingFang SC","Noto Sans CJK SC",sans-serif;margin:0;background:${PAGE_COLORS.background};color:${PAGE_COLORS.text}}
 main{max-width:880px;margin:0 auto;padding:24px 16px 48px}
 header{display:flex;justify-content:space-between;align-items:center;margin-bottom:16px}
-header h1{font-size:22px;margin:0} header nav a{margin-left:12px;color:#555}
-.banner{padding:14px 18px;border-radius:6px;color:#fff;font-weight:600;font-size:18px;margin-bottom:24px}
-.card{background:#fff;border:1px solid #e3e3e6;border-radius:6px;margin-bottom:20px}
+header h1{font-size:22px;margin:0} header nav a{margin-left:12px;color:${PAGE_COLORS.footer}}
+.banner{padding:14px 18px;border-radius:6px;font-weight:600;font-size:18px;margin-bottom:24px}
+.card{background:${PAGE_COLORS.card};border:1px solid #e3e3e6;border-radius:6px;margin-bottom:20px}
 .comp{padding:14px 18px;border-top:1px solid #eee} .comp:first-child{border-top:0}
 .comp .row{display:flex;justify-content:space-between;font-weight:600}
 .comp.child{padding-left:34px}
 .bars{display:flex;gap:2px;margin:10px 0 4px;height:34px}
 .bar{flex:1;border-radius:2px;min-width:3px}
-.legend{display:flex;justify-content:space-between;font-size:12px;color:#777}
+.legend{display:flex;justify-content:space-between;font-size:12px;color:${PAGE_COLORS.muted}}
 .incident{padding:14px 18px;border-top:1px solid #eee} .incident:first-child{border-top:0}
-.incident h3{margin:0 0 6px;font-size:16px} .incident h3 a{color:inherit}
-.update{margin:6px 0;font-size:14px} .update b{margin-right:6px} .muted{color:#777;font-size:12px}
-h2{font-size:17px;margin:28px 0 10px} footer{font-size:13px;color:#666;margin-top:32px} footer a{color:#555}
+.incident h2,.incident h3{margin:0 0 6px;font-size:16px} .incident a{color:inherit}
+.update{margin:6px 0;font-size:14px} .update b{margin-right:6px} .muted{color:${PAGE_COLORS.muted};font-size:12px}
+h2{font-size:17px;margin:28px 0 10px} footer{font-size:13px;color:${PAGE_COLORS.footer};margin-top:32px} footer a{color:${PAGE_COLORS.footer}}
 `;
 
 export interface RenderInput {
@@ -54,12 +80,12 @@ export interface RenderInput {
 export function renderStatusPage(r: RenderInput): string {
   const t = TEXT[r.locale];
   const s = r.snapshot;
-  const bannerColor = s.indicator === 'none' ? (s.components.some((c) => c.status === 'under_maintenance') ? COLOR.under_maintenance : COLOR.operational) : s.indicator === 'minor' ? COLOR.degraded_performance : s.indicator === 'major' ? COLOR.partial_outage : COLOR.major_outage;
+  const banner = BANNER[s.description];
   const unresolved = s.incidents.filter((i) => ['investigating', 'identified', 'monitoring'].includes(i.status));
   const maint = s.maintenances.filter((m) => maintenanceStatus(m, s.now) !== 'completed');
   const past = s.incidents.filter((i) => !unresolved.includes(i));
   return page(r, `${escapeHtml(s.page.name)} ${t.title}`, `
-<div class="banner" style="background:${bannerColor}" data-indicator="${s.indicator}">${escapeHtml(t.rollup[s.indicator]!)}</div>
+<div class="banner" style="background:${banner.background};color:${banner.color}" data-indicator="${s.indicator}" data-description="${s.description}">${escapeHtml(t.rollup[s.description])}</div>
 ${unresolved.length ? `<h2>${t.active}</h2><div class="card">${unresolved.map((i) => incidentBlock(i, r)).join('')}</div>` : ''}
 ${maint.length ? `<h2>${t.maintenance}</h2><div class="card">${maint.map((i) => incidentBlock(i, r)).join('')}</div>` : ''}
 <div class="card">${s.components.map((c) => componentBlock(c, r)).join('')}</div>
@@ -71,7 +97,7 @@ export function renderIncidentPage(r: RenderInput, i: IncidentRecord): string {
   const t = TEXT[r.locale];
   return page(r, `${escapeHtml(i.name)} · ${escapeHtml(r.snapshot.page.name)}`, `
 <p><a href="${lang(r, r.snapshot.page.url)}">← ${t.back}</a></p>
-<div class="card">${incidentBlock(i, r, true)}</div>`);
+<div class="card">${incidentBlock(i, r, 'h2')}</div>`);
 }
 
 function page(r: RenderInput, title: string, body: string): string {
@@ -84,7 +110,7 @@ function page(r: RenderInput, title: string, body: string): string {
 <link rel="alternate" type="application/atom+xml" href="${base}/history.atom"><link rel="alternate" type="application/rss+xml" href="${base}/history.rss">
 <style>${STYLE}</style></head>
 <body><main>
-<header><h1>${escapeHtml(s.page.name)} ${t.title}</h1><nav><a href="${r.path}?lang=en" hreflang="en">English</a><a href="${r.path}?lang=zh-CN" hreflang="zh-CN">简体中文</a></nav></header>
+<header><h1>${escapeHtml(s.page.name)} ${t.title}</h1><nav><a href="${r.path}?lang=en" hreflang="en" lang="en">English</a><a href="${r.path}?lang=zh-CN" hreflang="zh-CN" lang="zh-CN">简体中文</a></nav></header>
 ${body}
 <footer>${t.updated}: ${new Date(s.now).toISOString().replace('T', ' ').slice(0, 16)} UTC · <a href="${base}/history.atom">Atom</a> · <a href="${base}/history.rss">RSS</a> · <a href="/api/v2/summary.json">JSON</a></footer>
 </main></body></html>`;
@@ -103,11 +129,11 @@ function componentBlock(c: ComponentState, r: RenderInput): string {
     .map((d) => {
       const w = worstOfDay(d);
       const what = w === null ? t.noData : dayText(d, w, r.locale);
-      return `<div class="bar" style="background:${COLOR[w ?? 'none']}" data-day="${d.day}" data-status="${w ?? 'none'}" title="${escapeHtml(t.day(d.day, what))}"></div>`;
+      return `<div class="bar" style="background:${FILL[w ?? 'none']}" data-day="${d.day}" data-status="${w ?? 'none'}" title="${escapeHtml(t.day(d.day, what))}"></div>`;
     })
     .join('');
   return `<div class="comp${c.def.group_id ? ' child' : ''}" data-component="${c.def.id}">
-<div class="row"><span>${escapeHtml(c.def.name)}</span><span style="color:${COLOR[c.status]}" data-status="${c.status}">${t.status[c.status]}</span></div>
+<div class="row"><span>${escapeHtml(c.def.name)}</span><span style="color:${INK[c.status]}" data-status="${c.status}">${t.status[c.status]}</span></div>
 <div class="bars">${bars}</div>
 <div class="legend"><span>${t.daysAgo}</span><span>${up === null ? pct : t.uptime(pct)}</span><span>${t.today}</span></div></div>`;
 }
@@ -123,14 +149,15 @@ function dayText(d: UptimeDay, worst: string, locale: PageLocale): string {
   return parts.join(' · ');
 }
 
-function incidentBlock(i: IncidentRecord, r: RenderInput, full = false): string {
+/** One incident: under an h3 in the page's sections; alone on its own page (all its updates), an h2. */
+function incidentBlock(i: IncidentRecord, r: RenderInput, heading: 'h2' | 'h3' = 'h3'): string {
   const t = TEXT[r.locale];
   const s = r.snapshot;
   const status = i.kind === 'maintenance' ? maintenanceStatus(i, s.now) : i.status;
-  const updates = full ? i.updates : i.updates.slice(0, 3);
+  const updates = heading === 'h2' ? i.updates : i.updates.slice(0, 3);
   const when = i.kind === 'maintenance' && i.scheduled_for !== null ? `<div class="muted">${t.from} ${fmt(i.scheduled_for)} ${t.until} ${fmt(i.scheduled_until)} UTC</div>` : '';
   return `<div class="incident" data-incident="${i.id}" data-status="${status}">
-<h3><a href="${lang(r, `${s.page.url}/incidents/${i.id}`)}">${escapeHtml(i.name)}</a></h3>${when}
+<${heading}><a href="${lang(r, `${s.page.url}/incidents/${i.id}`)}">${escapeHtml(i.name)}</a></${heading}>${when}
 ${updates.map((u) => `<div class="update"><b>${escapeHtml(t.incidentStatus[u.status] ?? u.status)}</b>${escapeHtml(u.body)} <span class="muted">${fmt(u.display_at)} UTC</span></div>`).join('')}</div>`;
 }
 

@@ -3,7 +3,7 @@
  * operator's (or the detector's) text and are shown as written.
  * @module
  */
-import type { ComponentStatus } from './vocabulary.js';
+import type { ComponentStatus, RollupDescription } from './vocabulary.js';
 
 export type PageLocale = 'en' | 'zh-CN';
 
@@ -17,7 +17,16 @@ export const TEXT = {
       major_outage: 'Major outage',
       under_maintenance: 'Under maintenance',
     } satisfies Record<ComponentStatus, string>,
-    rollup: { none: 'All systems operational', minor: 'Some systems degraded', major: 'Partial outage', critical: 'Major outage' } as Record<string, string>,
+    /** The banner says what summary.json's `status.description` says. */
+    rollup: {
+      'All Systems Operational': 'All Systems Operational',
+      'Service Under Maintenance': 'Service Under Maintenance',
+      'Partially Degraded Service': 'Partially Degraded Service',
+      'Degraded System Service': 'Degraded System Service',
+      'Minor Service Outage': 'Minor Service Outage',
+      'Partial System Outage': 'Partial System Outage',
+      'Major System Outage': 'Major System Outage',
+    } satisfies Record<RollupDescription, string>,
     uptime: (pct: string) => `${pct} uptime`,
     noData: 'No data',
     daysAgo: '90 days ago',
@@ -45,7 +54,15 @@ export const TEXT = {
       major_outage: '严重中断',
       under_maintenance: '维护中',
     } satisfies Record<ComponentStatus, string>,
-    rollup: { none: '所有系统运行正常', minor: '部分系统性能下降', major: '部分服务中断', critical: '严重服务中断' } as Record<string, string>,
+    rollup: {
+      'All Systems Operational': '所有系统运行正常',
+      'Service Under Maintenance': '服务维护中',
+      'Partially Degraded Service': '部分服务性能下降',
+      'Degraded System Service': '系统性能下降',
+      'Minor Service Outage': '少量服务中断',
+      'Partial System Outage': '部分系统中断',
+      'Major System Outage': '系统严重中断',
+    } satisfies Record<RollupDescription, string>,
     uptime: (pct: string) => `可用率 ${pct}`,
     noData: '无数据',
     daysAgo: '90 天前',

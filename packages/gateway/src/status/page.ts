@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { ComponentDef } from './components.js';
 import { isUnresolved, maintenanceStatus, type IncidentRecord, type IncidentRepo } from './incidents.js';
 import { statusDb, type StatusStore } from './tables.js';
-import { descriptionOf, indicatorOf, isComponentStatus, worst, type ComponentStatus, type Indicator } from './vocabulary.js';
+import { descriptionOf, isComponentStatus, ROLLUPS, worst, type ComponentStatus, type Indicator, type RollupDescription } from './vocabulary.js';
 
 export interface PageInfo {
   name: string;
@@ -31,8 +31,9 @@ export interface Snapshot {
   now: number;
   page: PageInfo & { id: string; updated_at: number };
   components: ComponentState[];
+  /** Always `ROLLUPS[description]`: every surface (JSON, page, webhooks) shows this pair. */
   indicator: Indicator;
-  description: string;
+  description: RollupDescription;
   /** The 50 most recent incidents. */
   incidents: IncidentRecord[];
   /** The 50 most recent maintenances. */
@@ -88,12 +89,13 @@ export async function takeSnapshot(store: StatusStore, incidents: IncidentRepo, 
   // The rollup counts leaf components only: a group's status repeats its children's.
   const leaves = components.filter((c) => !c.def.children).map((c) => c.status);
   for (const i of [...recent, ...maint]) updatedAt = Math.max(updatedAt, i.updated_at);
+  const description = descriptionOf(leaves);
   return {
     now,
     page: { ...info, id: pageId(info.url), updated_at: updatedAt || now },
     components,
-    indicator: indicatorOf(leaves),
-    description: descriptionOf(leaves),
+    indicator: ROLLUPS[description],
+    description,
     incidents: recent,
     maintenances: maint,
   };

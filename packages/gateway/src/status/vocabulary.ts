@@ -38,21 +38,62 @@ export function impactOf(s: ComponentStatus): Indicator {
   return s === 'major_outage' ? 'critical' : s === 'partial_outage' ? 'major' : s === 'degraded_performance' ? 'minor' : 'none';
 }
 
-/** The page rollup from every component's status: the worst one wins. */
-export function indicatorOf(statuses: readonly ComponentStatus[]): Indicator {
-  let r = 0;
-  for (const s of statuses) r = Math.max(r, RANK[s]);
-  return (['none', 'minor', 'major', 'critical'] as const)[r]!;
+/**
+ * The page's top-level status: Statuspage's texts, each with the indicator of its colour, so that
+ * `status.indicator` and `status.description` can never disagree. Sources:
+ * - the texts and their colours: "All Systems Operational (green), Major System Outage (red),
+ *   Partial System Outage (orange), Minor Service Outage (yellow), Degraded System Service
+ *   (yellow), Partially Degraded Service (yellow), Service Under Maintenance (blue)" —
+ *   support.atlassian.com/statuspage/docs/top-level-status-and-incident-impact-calculations/
+ *   (quoted in the reference, limits-and-status.md §2.1);
+ * - colour to indicator: none = green/black, minor = yellow, major = orange, critical = red — the
+ *   comments of the typed client statuspage.io 3.1.1 (dist/interfaces/API.d.ts) and Port's
+ *   Statuspage blueprint (platform-surfaces.md §4.1). A user whose status.json said `major`
+ *   where they expected `critical` was answered by Atlassian with this calculation
+ *   (community.atlassian.com, Statuspage questions, qaq-p/2550887, 2023-12-05): the indicator
+ *   follows the blended text, not the worst component.
+ * Maintenance has no indicator of its own in the documented vocabulary (Rootly's `maintenance`
+ * is an extension), so "Service Under Maintenance" is `none`.
+ */
+export const ROLLUPS = {
+  'All Systems Operational': 'none',
+  'Service Under Maintenance': 'none',
+  'Partially Degraded Service': 'minor',
+  'Degraded System Service': 'minor',
+  'Minor Service Outage': 'minor',
+  'Partial System Outage': 'major',
+  'Major System Outage': 'critical',
+} as const satisfies Record<string, Indicator>;
+export type RollupDescription = keyof typeof ROLLUPS;
+
+/**
+ * The top-level text from every component's status. One component (Atlassian's page above):
+ * operational ⇒ All Systems Operational, under maintenance ⇒ Service Under Maintenance, degraded
+ * ⇒ Partially Degraded Service, partial outage ⇒ Partial System Outage, major outage ⇒ Major
+ * System Outage; none ⇒ All Systems Operational. Several components (the stored copy of Atlassian's
+ * page stops before its rules; these are those of freshstatus, a Statuspage-like page with the
+ * same outage texts, support.freshstatus.io article 50000003651, its two degraded texts worded as
+ * Atlassian's): every one in a major outage ⇒ Major
+ * System Outage; any major outage, or every one in a partial outage ⇒ Partial System Outage; any
+ * partial outage ⇒ Minor Service Outage; every one degraded ⇒ Degraded System Service; any
+ * degraded ⇒ Partially Degraded Service; any under maintenance ⇒ Service Under Maintenance.
+ * "Every one in X" counts a worse status too, so a component getting worse never lowers the
+ * indicator.
+ */
+export function descriptionOf(statuses: readonly ComponentStatus[]): RollupDescription {
+  const all = (s: ComponentStatus) => statuses.length > 0 && statuses.every((x) => RANK[x] >= RANK[s]);
+  const any = (s: ComponentStatus) => statuses.includes(s);
+  if (all('major_outage')) return 'Major System Outage';
+  if (any('major_outage') || all('partial_outage')) return 'Partial System Outage';
+  if (any('partial_outage')) return 'Minor Service Outage';
+  if (all('degraded_performance')) return statuses.length === 1 ? 'Partially Degraded Service' : 'Degraded System Service';
+  if (any('degraded_performance')) return 'Partially Degraded Service';
+  return any('under_maintenance') ? 'Service Under Maintenance' : 'All Systems Operational';
 }
 
-/** Atlassian's rollup texts. */
-export function descriptionOf(statuses: readonly ComponentStatus[]): string {
-  const failing = statuses.filter((s) => RANK[s] > 0);
-  if (failing.length === 0) return statuses.includes('under_maintenance') ? 'Service Under Maintenance' : 'All Systems Operational';
-  const ind = indicatorOf(statuses);
-  if (ind === 'critical') return failing.length === statuses.length ? 'Major System Outage' : 'Partial System Outage';
-  if (ind === 'major') return failing.length === statuses.length ? 'Partial System Outage' : 'Minor Service Outage';
-  return failing.length === statuses.length ? 'Degraded System Service' : 'Partially Degraded Service';
+/** The page's indicator: the one of its top-level text (`ROLLUPS`). */
+export function indicatorOf(statuses: readonly ComponentStatus[]): Indicator {
+  return ROLLUPS[descriptionOf(statuses)];
 }
 
 export function isComponentStatus(v: unknown): v is ComponentStatus {

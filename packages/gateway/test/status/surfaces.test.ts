@@ -188,7 +188,7 @@ describe('status surfaces', () => {
     expect(sum.components).toEqual(got['components.json'].components);
     expect(sum.incidents).toEqual(got['incidents/unresolved.json'].incidents);
     expect(sum.scheduled_maintenances).toEqual([...got['scheduled-maintenances/upcoming.json'].scheduled_maintenances, ...got['scheduled-maintenances/active.json'].scheduled_maintenances]);
-    expect(sum.status).toEqual({ indicator: 'major', description: 'Minor Service Outage' });
+    expect(sum.status).toEqual({ indicator: 'minor', description: 'Minor Service Outage' });
     expect(got['incidents.json'].incidents.map((i: any) => i.status)).toEqual(['investigating', 'postmortem']);
     expect(got['incidents/unresolved.json'].incidents.map((i: any) => i.status)).toEqual(['investigating']);
     // Groups list their children's ids; children name their group.
@@ -205,7 +205,7 @@ describe('status surfaces', () => {
     // The library is written for <page>.statuspage.io; point its HTTP client at the gateway.
     (client as unknown as { apiClient: { defaults: { baseURL: string } } }).apiClient.defaults.baseURL = g.url;
     const summary = await client.api.getSummary();
-    expect(summary.status.indicator).toBe('major');
+    expect(summary.status.indicator).toBe('minor');
     expect(summary.components.map((c) => c.name)).toEqual(['Public API', 'Chat models', 'sim-small', 'sim-large', 'sim-embed', 'Console', 'Admin API']);
     expect((await client.api.getStatus()).status.description).toBe('Minor Service Outage');
     expect((await client.api.getComponents()).components.find((c) => c.name === 'Admin API')?.status).toBe('partial_outage');
@@ -230,7 +230,7 @@ describe('status surfaces', () => {
     expect(en).toMatch(/data-day="2026-06-18" data-status="major_outage" title="2026-06-18: Major outage · Major outage 45 min"/);
     const zh = await (await fetch(`${g.url}/status`, { headers: { 'accept-language': 'zh-CN,zh;q=0.9' } })).text();
     expect(zh).toContain('<html lang="zh-CN">');
-    expect(zh).toContain('部分服务中断');
+    expect(zh).toContain('少量服务中断');
     expect(zh).toContain('可用率');
     expect(await (await get('/status?lang=zh-CN')).text()).toContain('历史事件');
     const one = await (await get(`/status/incidents/${incidentId}`)).text();

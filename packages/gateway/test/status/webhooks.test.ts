@@ -75,7 +75,7 @@ it('signs each incident change and retries until the receiver accepts it', async
   }
   const payload = JSON.parse(received[0]!.body);
   expect(Object.keys(payload).sort()).toEqual(['incident', 'meta', 'page']);
-  expect(payload.page).toEqual({ id: expect.any(String), status_indicator: 'critical', status_description: 'Partial System Outage' });
+  expect(payload.page).toEqual({ id: expect.any(String), status_indicator: 'major', status_description: 'Partial System Outage' });
   expect(payload.incident).toMatchObject({ id: created.body.id, name: 'Elevated error rate on sim-large', status: 'investigating', impact: 'critical' });
 
   await g.gateway.services.status.close(); // waits for deliveries in flight

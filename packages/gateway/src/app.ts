@@ -49,8 +49,21 @@ export interface Gateway {
   readonly log: Logger;
   /** Starts listening; resolves with the bound URL. */
   listen(port?: number, host?: string): Promise<string>;
-  /** Stops accepting, waits for in-flight requests (up to the grace period), flushes, closes. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting, waits for in-flight requests (up to the grace period), flushes, closes;
+   * resolves with what the drain did (every call, the same).
+   */
+  close(): Promise<DrainReport>;
+}
+
+/** What a gateway's close did with the requests it had. */
+export interface DrainReport {
+  /** Requests answered during the drain: those in flight when it began, and any sent on a connection still open meanwhile. */
+  drained: number;
+  /** Requests still in flight when the grace period (`server.shutdown_grace_ms`) ended: their connections were closed. */
+  cut: number;
+  /** From the start of the drain until the server had closed its last connection. */
+  drainMs: number;
 }
 
 export async function createGateway(config: Config, deps: GatewayDeps = {}): Promise<Gateway> {
@@ -68,6 +81,8 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   let draining = false;
   /** Requests received and not yet closed (the drain at close waits for them). */
   let inFlight = 0;
+  /** Requests received in all (the drain counts those it answered by it). */
+  let received = 0;
   const router = new Router();
   const pipeline = services.pipeline;
   router.on('POST', '/v1/chat/completions', inferenceHandler('chat.completions', pipeline));
@@ -110,13 +125,14 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
     },
     (req, res) => {
       inFlight++;
+      received++;
       dispatcher(req, res);
     },
   );
   server.on('clientError', onClientError({ publicUrl: config.server.public_url, requestTimeoutMs: requestTimeout }));
   services.registerMetrics(metrics);
 
-  let closing: Promise<void> | undefined;
+  let closing: Promise<DrainReport> | undefined;
   return {
     config,
     server,
@@ -135,8 +151,11 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
     close() {
       closing ??= (async () => {
         draining = true;
+        const start = { at: clock.now(), received, inFlight };
+        let cut = 0;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(() => {
+            cut = inFlight;
             server.closeAllConnections();
           }, config.server.shutdown_grace_ms);
           timer.unref();
@@ -155,8 +174,10 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
           });
           server.closeIdleConnections();
         });
+        const report: DrainReport = { drained: start.inFlight + (received - start.received) - cut, cut, drainMs: clock.now() - start.at };
         await services.close();
         if (!deps.redis && redis) redis.disconnect();
+        return report;
       })();
       return closing;
     },

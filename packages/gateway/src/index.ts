@@ -14,7 +14,7 @@
  */
 
 // Creating and starting a gateway.
-export { createGateway, type Gateway, type GatewayDeps } from './app.js';
+export { createGateway, type DrainReport, type Gateway, type GatewayDeps } from './app.js';
 export type { MailMessage, MailTransport } from './mail/mailer.js';
 export { bootstrap, credentialsFileFor, type FirstStart } from './bootstrap.js';
 export type { Services, Principal } from './services.js';

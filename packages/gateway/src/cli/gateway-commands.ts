@@ -34,7 +34,8 @@ On the first start it creates an organization, a user, an API key and (unless TO
 is set) an admin key, and saves the keys to ./data/first-start-credentials.env (readable only by
 you; when that file is another database's, to first-start-credentials-<id>.env beside it); they
 are shown on the terminal too when stderr is one, never in the logs.
-SIGTERM or SIGINT drains in-flight requests, then exits 0.
+SIGTERM or SIGINT drains in-flight requests, then exits 0; the last log line, 'stopped', says
+how long the drain took and how many requests it answered (or cut at server.shutdown_grace_ms).
 --workers N runs N gateway processes on the one port (auto: one per core); more than one needs
 Redis (redis.url or redis.cluster_nodes), where the processes count limits and quotas together.`,
   // What serve.ts and main.ts return: a failed start throws (EADDRINUSE as EXIT.failed, the others
@@ -58,7 +59,8 @@ export const SIMULATE: LocalCommandSpec = {
     'allow-fault-header': { value: false, help: 'honour x-tollgate-fault' },
   },
   details: `Models come from the config (every model is served by the simulator here, whatever its
-provider) or the built-in defaults.
+provider) or the built-in defaults. SIGTERM or SIGINT stops it at once, cutting what is in
+flight, and its last line says so.
 
 With --allow-fault-header, a request with 'x-tollgate-fault: <fault>' fails as asked:
   <error id>          fail with that catalog error before any output

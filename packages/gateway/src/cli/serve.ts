@@ -57,11 +57,20 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
+      const since = Date.now();
       gateway.log.info({ signal }, 'draining');
-      gateway.close().then(resolve, (e: unknown) => {
-        gateway.log.error({ err: e }, 'error while closing');
-        resolve();
-      });
+      // The last line of the process: it says the drain ended, how, and that nothing is left running.
+      gateway.close().then(
+        (r) => {
+          gateway.log.info({ signal, drain_ms: r.drainMs, drained_requests: r.drained, cut_requests: r.cut, stop_ms: Date.now() - since }, 'stopped');
+          resolve();
+        },
+        (e: unknown) => {
+          gateway.log.error({ err: e }, 'error while closing');
+          gateway.log.info({ signal, stop_ms: Date.now() - since }, 'stopped');
+          resolve();
+        },
+      );
     };
     // Kept for the whole drain (not `once`): a worker gets the signal twice when it is sent to the
     // process group (Ctrl-C, systemd) and the primary passes it on too; with no handler left the

@@ -18,12 +18,15 @@ export async function simulateCommand(args: Args, io: CliIo): Promise<number> {
   });
   // Handlers first: a SIGTERM from whoever read the line below must stop it cleanly, never meet
   // node's default action because it came a moment too early.
-  const stopped = new Promise<void>((resolve) => {
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
   io.stdout(`Tollgate simulator listening on ${sim.url} (OpenAI base URL ${sim.url}/v1; models: ${config.models.map((m) => m.name).join(', ')})\n`);
-  await stopped;
-  await sim.close();
+  const signal = await stopped;
+  const since = Date.now();
+  const { cut } = await sim.close();
+  // The last line: the process is done (the simulator does not drain: what was in flight is cut).
+  io.stdout(`Tollgate simulator stopped (${signal}) in ${Date.now() - since} ms; ${cut === 1 ? '1 request' : `${cut} requests`} in flight cut off\n`);
   process.exit(0);
 }

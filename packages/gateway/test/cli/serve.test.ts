@@ -140,6 +140,12 @@ describe('tollgate serve', () => {
     const answer = await inFlight;
     expect(answer.choices[0]!.message.content!.length).toBeGreaterThan(0);
     expect(await proc.exited).toBe(0);
+    // The last line says the process finished: how long the drain took and what it answered
+    // (the counts themselves: test/http/drain-report.test.ts).
+    const lines = proc.stdout().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.at(-1)).toMatchObject({ msg: 'stopped', signal: 'SIGTERM', drained_requests: expect.any(Number), cut_requests: 0, drain_ms: expect.any(Number) });
+    expect(lines.at(-1)!.stop_ms).toBeGreaterThanOrEqual(lines.at(-1)!.drain_ms as number);
+    expect(lines.filter((l) => l.msg === 'draining')).toHaveLength(1);
   });
 
   it('a second start on another port makes no new keys, points at the file while it exists, and brings the file\'s URLs up to date', async () => {
@@ -327,6 +333,20 @@ describe('tollgate (other commands)', () => {
     const p = start(args, tmpdir());
     return p.exited.then((code) => ({ code, out: p.out() }));
   };
+  it('simulate says it stopped, and how many requests it cut off, as its last line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-simulate-'));
+    writeFileSync(join(dir, 'sim.yaml'), 'models:\n  - name: slow\n    simulator: { ttft_ms: 30000 }\n');
+    const sim = start(['simulate', '--port', '0', '--config', 'sim.yaml'], dir);
+    await waitFor(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(sim.stdout()), 'the simulator to listen');
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(sim.stdout())![1]!;
+    const pending = fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'slow', messages: [{ role: 'user', content: 'hi' }] }) }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 300));
+    sim.child.kill('SIGTERM');
+    expect(await sim.exited).toBe(0);
+    await pending;
+    expect(sim.stdout().trim().split('\n').at(-1)).toMatch(/^Tollgate simulator stopped \(SIGTERM\) in \d+ ms; 1 request in flight cut off$/);
+  });
+
   it('--help lists the commands; an unknown command exits 2', async () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);

@@ -57,7 +57,8 @@ export interface SimulatorServer {
   /** `http://host:port`, no trailing slash; the OpenAI base URL is `${url}/v1`. */
   url: string;
   port: number;
-  close(): Promise<void>;
+  /** Closes at once, cutting the requests in flight; resolves with how many there were. */
+  close(): Promise<{ cut: number }>;
   engines: Map<string, SimulatorEngine>;
 }
 
@@ -85,7 +86,14 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
     sendJson(ctx, 200, modelObject(m));
   });
   for (const [path, endpoint] of Object.entries(INFERENCE)) router.on('POST', path, (ctx) => infer(ctx, endpoint));
-  const server = createServer(createDispatcher(router, dispatch));
+  const dispatcher = createDispatcher(router, dispatch);
+  /** Requests received and not yet closed (close() cuts them). */
+  let inFlight = 0;
+  const server = createServer((req, res) => {
+    inFlight++;
+    res.once('close', () => inFlight--);
+    dispatcher(req, res);
+  });
 
   async function infer(ctx: RequestContext, endpoint: InferenceEndpoint): Promise<void> {
     const body = await readJsonBody(ctx, maxBody);
@@ -141,8 +149,9 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
     port,
     engines,
     close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
+      new Promise<{ cut: number }>((resolve, reject) => {
+        const cut = inFlight;
+        server.close((err) => (err ? reject(err) : resolve({ cut })));
         // Streams and stalls would hold close() open; cut them (their calls abort and free slots).
         server.closeAllConnections();
       }),

@@ -67,7 +67,8 @@ export default defineConfig({
     // Tests that run the compiled gateway must not run a stale build: rebuild when src is newer.
     // Run once, by the root; the projects below inherit the rest (not `include`: a project's
     // would be added to the root's).
-    globalSetup: ['packages/gateway/test/support/build-dist.ts'],
+    // And a run that leaves files in the repository's data/ fails (data-dir-guard.ts).
+    globalSetup: ['packages/gateway/test/support/build-dist.ts', 'packages/gateway/test/support/data-dir-guard.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

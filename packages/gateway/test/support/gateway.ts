@@ -15,6 +15,8 @@ import { deleteRedisKeys, redisPrefix, TEST_REDIS_URL } from './services.js';
 
 export { ADMIN_KEY };
 export const PUBLIC_URL = 'http://gateway.test';
+/** The key-hashing secret of every test gateway (TOLLGATE_SECRET; a test may give its own). */
+export const TEST_SERVER_SECRET = 'test-gateway-key-hashing-secret-0123456789';
 
 export interface TestGatewayOptions extends GatewayDeps {
   /**
@@ -49,7 +51,11 @@ export interface TestGateway extends Tenant {
 
 export async function startTestGateway(doc: Record<string, unknown> = {}, opts: TestGatewayOptions = {}): Promise<TestGateway> {
   const { database = 'sqlite', redisPrefix: prefixOpt, ...deps } = opts;
-  const env = { TOLLGATE_ADMIN_KEY: ADMIN_KEY, ...(deps.env ?? {}) };
+  // The key-hashing secret from the environment, never from its file: with PostgreSQL (or any
+  // database that is not a file) that file is ./data/tollgate.secret in the working directory,
+  // the repository's own data/. One value for every test gateway, so that instances sharing a
+  // database agree on it.
+  const env = { TOLLGATE_ADMIN_KEY: ADMIN_KEY, TOLLGATE_SECRET: TEST_SERVER_SECRET, ...(deps.env ?? {}) };
   const ownDb = database === 'postgres' ? postgresSchema('tg_gw') : undefined;
   const db = ownDb ?? (typeof database === 'object' ? database : undefined);
   const ownPrefix = prefixOpt === true ? redisPrefix('tg_gw') : undefined;

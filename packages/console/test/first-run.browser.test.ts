@@ -3,7 +3,9 @@
  * one-time setup link to the owner-only first-start credentials file (never to stdout); the link,
  * opened in headless Chromium, makes the first owner with the password they choose and signs them
  * in (an operator too); the link is then used up: the file no longer has it and a second visit is
- * refused with the catalog's message. Skips, saying why, only when Chromium is not installed.
+ * refused with the catalog's message. Taking over an account that exists (the first start's
+ * admin@localhost) gives it the name typed on the page. Skips, saying why, only when Chromium is
+ * not installed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,7 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launch, openContext, screenshot, settled, signIn, text } from './support/browser.js';
+import { hasChromium, launch, openContext, screenshot, settled, signIn, text, useConsoleFixture } from './support/browser.js';
 import type { Browser } from 'playwright-core';
 
 const CLI = new URL('../../gateway/dist/cli/main.js', import.meta.url).pathname;
@@ -123,4 +125,35 @@ describe.skipIf(!hasChromium)('first run: the one-time setup link', () => {
     await expect(later.page.locator('.who').innerText()).resolves.toContain(email);
     await later.context.close();
   }, 180_000);
+});
+
+describe.skipIf(!hasChromium)('first run: taking over the first start\'s admin@localhost', () => {
+  const f = useConsoleFixture();
+
+  it('gives the account the name typed on the setup page', async () => {
+    // As the first start makes it: admin@localhost, "Administrator", an owner without a password.
+    const made = await f.g.admin('POST', '/admin/v1/users', { email: 'admin@localhost', name: 'Administrator' });
+    expect(made.status).toBe(200);
+    expect((await f.g.admin('POST', `/admin/v1/organizations/${f.g.orgId}/members`, { user_id: made.body.id, role: 'owner' })).status).toBe(200);
+    const link = await f.g.gateway.services.console.createSetupLink();
+    expect(link).toBeDefined();
+
+    const { context, page } = await openContext(f.browser, 'en');
+    await page.goto(link!.replace(/^https?:\/\/[^/]+/, f.g.url));
+    await page.waitForSelector('input[name=password_repeat]');
+    await page.fill('input[name=name]', 'Ada Lovelace');
+    await page.fill('input[name=email]', 'admin@localhost');
+    await page.fill('input[name=password]', 'the first owner chose this');
+    await page.fill('input[name=password_repeat]', 'the first owner chose this');
+    await page.click(`button:text-is("${text('en', 'setup.submit')}")`);
+    await page.waitForSelector('nav.sidenav');
+    await page.click(`nav >> text="${text('en', 'nav.account')}"`);
+    await settled(page);
+    await expect(page.locator('main').innerText()).resolves.toContain('Ada Lovelace · admin@localhost');
+    await page.click(`nav >> text="${text('en', 'nav.people')}"`);
+    await page.waitForSelector('tr[data-user-email="admin@localhost"]');
+    await expect(page.locator('tr[data-user-email="admin@localhost"] td').first().innerText()).resolves.toBe('Ada Lovelace');
+    expect((await f.g.admin('GET', `/admin/v1/users/${made.body.id}`)).body.name).toBe('Ada Lovelace');
+    await context.close();
+  }, 120_000);
 });

@@ -113,6 +113,9 @@ const setup: ConsoleHandler = async (ctx, deps) => {
       user = (await store.users.getByEmail(email))!;
     }
   }
+  // An account that exists already (the first start's admin@localhost, "Administrator") is taken
+  // over by the person setting up: it gets the name they typed.
+  if (user.name !== name) await store.users.setName(user.id, name);
   const first = (await store.organizations.list({ limit: 1 })).items[0] ?? (await store.organizations.create({ name: 'Default Organization', tier: deps.config.default_tier }));
   await store.memberships.addIfAbsent(first.id, user.id, 'owner');
   await deps.accounts.update(user.id, { password_hash: passwordHash, operator: 1 });

@@ -73,6 +73,22 @@ describe('console onboarding', () => {
     expect((await new Browser(gw.url).signIn('first@owner.test', PASSWORD)).status).toBe(200);
   });
 
+  it("the setup link taking over an account that exists (the first start's admin@localhost) gives it the name typed", async () => {
+    const fresh = await startTestGateway();
+    try {
+      const made = await fresh.admin('POST', '/admin/v1/users', { email: 'admin@localhost', name: 'Administrator' });
+      const token = (await fresh.gateway.services.console.createSetupLink())!.split('#token=')[1]!;
+      const b = new Browser(fresh.url);
+      const r = await b.call('POST', '/console/api/setup', { token, email: 'Admin@Localhost', name: 'Ada Lovelace', password: PASSWORD });
+      expect(r.status).toBe(200);
+      expect(r.body.user).toMatchObject({ id: made.body.id, email: 'admin@localhost', name: 'Ada Lovelace', role: 'owner' });
+      expect((await fresh.admin('GET', `/admin/v1/users/${made.body.id}`)).body.name).toBe('Ada Lovelace');
+      expect((await b.call('GET', '/console/api/session')).body.user.name).toBe('Ada Lovelace');
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('an address on a single-label host (the first start\'s admin@localhost, an intranet name) is an e-mail address; a malformed one is not', async () => {
     for (const email of ['admin@localhost', 'ops@intranet', 'a.b+c@mail.example.com']) {
       const made = await gw.admin('POST', '/admin/v1/users', { email, name: email });

@@ -37,6 +37,12 @@ export class UserRepo {
     return toUser(row);
   }
 
+  /** Gives the user a new name; false when there is no such user. */
+  async setName(id: string, name: string): Promise<boolean> {
+    const r = await this.db.updateTable('users').set({ name }).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
   async get(id: string): Promise<User | undefined> {
     const r = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
     return r && toUser(r);

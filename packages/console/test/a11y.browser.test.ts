@@ -3,9 +3,9 @@
  * Chromium against a real gateway: the public pages (sign-in, with its error; setup; an invite),
  * every page in the navigation of an owner who is also the operator (so the operator's pages are
  * in it), a project's details, a key shown once, a looked-up failed request, a pending quota
- * request, the not-found page, and a reader's view with the refusal at an owner's page. No
- * violation that axe rates serious or critical may be left. Skips, saying why, only when Chromium
- * is not installed.
+ * request and the dialog that decides it, the not-found page, and a reader's view with the
+ * refusal at an owner's page. No violation that axe rates serious or critical may be left. Skips,
+ * saying why, only when Chromium is not installed.
  */
 import OpenAI from 'openai';
 import type { Page } from 'playwright-core';
@@ -127,6 +127,12 @@ describe.skipIf(!hasChromium)('accessibility of every console page (axe-core)', 
     await page.click('nav.sidenav a[href="/operator/quota-requests"]');
     await page.waitForSelector('tr[data-status=pending]');
     await check('/operator/quota-requests (a pending request)');
+    // The decision's note is written in a dialog in the page.
+    await page.locator('tr[data-status=pending] button').first().click();
+    await page.waitForSelector('dialog[open]');
+    await check('/operator/quota-requests (the approval dialog)');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('dialog', { state: 'detached' });
 
     await page.goto(`${f.g.url}/no-such-page`);
     await check('not found');

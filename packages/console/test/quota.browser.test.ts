@@ -1,23 +1,29 @@
 /**
  * A quota increase end to end in headless Chromium against a real gateway: an owner asks for a
- * higher hard limit on the Limits page, the operator approves it on the operator's page, the
- * organization's hard limit becomes the requested one and the owner sees the request approved.
+ * higher hard limit on the Limits page; the operator's page shows the organization by name with
+ * its hard limit now, and the operator approves it with a note written in a dialog in the page
+ * (keyboard only); the organization's hard limit becomes the requested one and the owner sees the
+ * request approved. A rejection's dialog insists on a note.
  * Skips, saying why, only when Chromium is not installed.
  */
 import { describe, expect, it } from 'vitest';
+import { Browser as Session } from '../../gateway/test/console/browser.js';
 import { hasChromium, openContext, signIn, screenshot, text, useConsoleFixture } from './support/browser.js';
 
 describe.skipIf(!hasChromium)('quota requests in the console', () => {
   const f = useConsoleFixture();
 
-  it('an owner asks, the operator approves, the new hard limit applies', async () => {
+  it('an owner asks, the operator approves in a dialog, the new hard limit applies', async () => {
     const billing = `/admin/v1/organizations/${f.g.orgId}/billing`;
-    expect((await f.g.admin('PUT', billing, { hard_limit_usd: 10 })).status).toBe(200);
+    // The owner sets the hard limit as an owner does: the Administration API's spend limit.
+    const session = new Session(f.g.url);
+    await session.signIn(f.owner.email, f.owner.password);
+    expect((await session.call('POST', '/v1/organization/spend_limit', { threshold_amount: 5000, currency: 'USD', interval: 'month' })).status).toBe(200);
 
     const owner = await openContext(f.browser, 'en');
     await signIn(owner.page, f.g.url, f.owner.email, f.owner.password);
     await owner.page.click(`nav >> text="${text('en', 'nav.limits')}"`);
-    await owner.page.fill('input[name=hard_limit_usd]', '50');
+    await owner.page.fill('input[name=hard_limit_usd]', '500');
     await owner.page.fill('textarea[name=reason]', 'launch week traffic');
     await owner.page.click(`button:text-is("${text('en', 'limits.quotaSubmit')}")`);
     await owner.page.waitForSelector('tr[data-status=pending]');
@@ -27,19 +33,70 @@ describe.skipIf(!hasChromium)('quota requests in the console', () => {
     expect((await f.g.admin('POST', `/admin/v1/users/${user.body.id}/password`, { password, operator: true })).status).toBeLessThan(300);
     const op = await openContext(f.browser, 'en');
     await signIn(op.page, f.g.url, user.body.email, password);
+    // No browser prompt: the note is asked in the page.
+    const prompts: string[] = [];
+    op.page.on('dialog', (d) => {
+      prompts.push(d.message());
+      void d.dismiss();
+    });
     await op.page.click(`nav >> text="${text('en', 'nav.quotaRequests')}"`);
     const row = op.page.locator('tr[data-status=pending]', { hasText: 'launch week traffic' });
     await row.waitFor();
+    // The organization by name, and its hard limit now: the spend limit set above.
+    const orgName = (await f.g.admin('GET', `/admin/v1/organizations/${f.g.orgId}`)).body.name as string;
+    await expect(row.locator('td').first().innerText()).resolves.toContain(orgName);
+    await expect(row.getByTestId('current-hard-limit').innerText()).resolves.toBe('$50.00');
     await screenshot(op.page, 'operator-quota-requests', 'en');
-    op.page.once('dialog', (d) => void d.accept('approved for launch'));
-    // Each row's buttons are named apart for a screen reader: the organization and the amount.
-    await row.getByRole('button', { name: text('en', 'operator.approveFor', { org: f.g.orgId, amount: '$50.00' }), exact: true }).click();
-    await op.page.waitForSelector('tr[data-status=approved]');
 
-    expect((await f.g.admin('GET', billing)).body.hard_limit_usd).toBe(50);
+    // Each row's buttons are named apart for a screen reader: the organization and the amount.
+    const names = { org: orgName, amount: '$500.00' };
+    const approve = row.getByRole('button', { name: text('en', 'operator.approveFor', names), exact: true });
+    await approve.click();
+    const dialog = op.page.getByRole('dialog', { name: text('en', 'operator.approveFor', names) });
+    await dialog.waitFor();
+    await expect(dialog.innerText()).resolves.toContain(text('en', 'operator.request', { ...names, current: '$50.00' }));
+    // The keyboard is in the note's field; Escape closes without deciding and goes back to the button.
+    const note = dialog.getByLabel(text('en', 'operator.approveNote'));
+    await expect(note.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await op.page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await expect(approve.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    expect((await f.g.admin('GET', billing)).body.quota_requests[0].status).toBe('pending');
+
+    // Opened again from the keyboard, the note typed and sent with the keyboard.
+    await op.page.keyboard.press('Enter');
+    await dialog.waitFor();
+    await op.page.keyboard.type('approved for launch');
+    await op.page.keyboard.press('Tab');
+    await op.page.keyboard.press('Tab');
+    await expect(op.page.evaluate(() => document.activeElement?.textContent)).resolves.toBe(text('en', 'operator.approveSubmit'));
+    await op.page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    const approved = op.page.locator('tr[data-status=approved]');
+    await approved.waitFor();
+    await expect(approved.getByTestId('current-hard-limit').innerText()).resolves.toBe('$500.00');
+
+    expect((await f.g.admin('GET', billing)).body.hard_limit_usd).toBe(500);
     await owner.page.reload();
     await owner.page.waitForSelector('tr[data-status=approved]');
     await expect(owner.page.locator('tr[data-status=approved]').innerText()).resolves.toContain('approved for launch');
+
+    // A rejection needs a note: spaces alone are refused in the dialog, nothing is sent.
+    expect((await session.call('POST', '/console/api/quota_requests', { hard_limit_usd: 900, reason: 'even more' })).status).toBe(200);
+    await op.page.reload();
+    const second = op.page.locator('tr[data-status=pending]', { hasText: 'even more' });
+    await second.getByRole('button', { name: text('en', 'operator.rejectFor', { org: orgName, amount: '$900.00' }), exact: true }).click();
+    const rejecting = op.page.getByRole('dialog');
+    const why = rejecting.getByLabel(text('en', 'operator.rejectNote'));
+    await why.fill('   ');
+    await rejecting.getByRole('button', { name: text('en', 'operator.rejectSubmit') }).click();
+    await expect(why.evaluate((el: HTMLTextAreaElement) => el.validationMessage)).resolves.toBe(text('en', 'operator.noteRequired'));
+    expect((await f.g.admin('GET', billing)).body.quota_requests[0].status).toBe('pending');
+    await why.fill('not this month');
+    await rejecting.getByRole('button', { name: text('en', 'operator.rejectSubmit') }).click();
+    await op.page.waitForSelector('tr[data-status=rejected]');
+    expect((await f.g.admin('GET', billing)).body.quota_requests[0]).toMatchObject({ status: 'rejected', note: 'not this month' });
+    expect(prompts).toEqual([]);
     await owner.context.close();
     await op.context.close();
   }, 120_000);

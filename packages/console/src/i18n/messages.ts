@@ -266,8 +266,14 @@ const TABLE = {
   // Each row's buttons named apart for a screen reader; the visible word starts the name (WCAG 2.5.3).
   'operator.approveFor': ['Approve {org}’s request for {amount}', '批准 {org} 申请的 {amount}'],
   'operator.rejectFor': ['Reject {org}’s request for {amount}', '拒绝 {org} 申请的 {amount}'],
-  'operator.approveNote': ['A note for the requester (optional):', '给申请人的备注（可选）：'],
-  'operator.rejectNote': ['Why is it rejected? The requester sees this note.', '拒绝原因？申请人会看到此备注。'],
+  'operator.approveNote': ['Note for the requester (optional)', '给申请人的备注（可选）'],
+  'operator.rejectNote': ['Why it is rejected (the requester sees this note)', '拒绝原因（申请人会看到此备注）'],
+  'operator.request': ['{org} asks to raise its hard limit from {current} to {amount}.', '{org} 申请将硬性上限从 {current} 提高到 {amount}。'],
+  'operator.noLimit': ['no limit', '无上限'],
+  'operator.reasonIs': ['Their reason: {reason}', '申请理由：{reason}'],
+  'operator.noteRequired': ['Write why the request is rejected.', '请填写拒绝申请的原因。'],
+  'operator.approveSubmit': ['Approve request', '批准申请'],
+  'operator.rejectSubmit': ['Reject request', '拒绝申请'],
 
   'nav.statusPage': ['Status page', '状态页'],
   'pager.previous': ['Previous page', '上一页'],

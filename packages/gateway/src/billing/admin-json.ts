@@ -4,6 +4,7 @@
  * @module
  */
 import { picoToUsd } from './pricing.js';
+import type { OrgLimits } from './org-limits.js';
 import type { QuotaRequest } from './quota-requests.js';
 import type { SoftLimitStatus } from '../store/billing-tables.js';
 
@@ -11,7 +12,12 @@ export interface QuotaRequestJson {
   object: 'organization.quota_request';
   id: string;
   organization_id: string;
+  /** The organization's name (null: no such organization any more). */
+  organization_name: string | null;
+  /** The organization's hard limit now (null: none), what a pending request would raise. */
+  current_hard_limit_usd: number | null;
   requested_hard_limit_usd: number;
+  /** The hard limit when the request was decided (null: none, or not decided yet). */
   previous_hard_limit_usd: number | null;
   reason: string;
   status: QuotaRequest['status'];
@@ -42,11 +48,16 @@ export interface BillingJson {
   quota_requests: QuotaRequestJson[];
 }
 
-export function quotaRequestJson(r: QuotaRequest): QuotaRequestJson {
+/** The organization a quota request is of, as it is now (undefined: gone). */
+export type RequestOrg = Pick<OrgLimits, 'name' | 'hardLimitPico'> | undefined;
+
+export function quotaRequestJson(r: QuotaRequest, org: RequestOrg): QuotaRequestJson {
   return {
     object: 'organization.quota_request',
     id: r.id,
     organization_id: r.orgId,
+    organization_name: org?.name ?? null,
+    current_hard_limit_usd: org ? usdOrNull(org.hardLimitPico) : null,
     requested_hard_limit_usd: picoToUsd(r.requestedHardLimitPico),
     previous_hard_limit_usd: r.previousHardLimitPico === null ? null : picoToUsd(r.previousHardLimitPico),
     reason: r.reason,

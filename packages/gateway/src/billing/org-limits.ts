@@ -22,7 +22,10 @@ export async function getOrgLimits(store: BillingStore, orgId: string): Promise<
     .select(['id', 'name', 'deleted_at', moneyText('hard_limit_pico').as('hard'), moneyText('soft_limit_pico').as('soft')])
     .where('id', '=', orgId)
     .executeTakeFirst();
-  if (!row) return undefined;
+  return row && orgLimitsOf(row);
+}
+
+function orgLimitsOf(row: { id: string; name: string; deleted_at: unknown; hard: string | null; soft: string | null }): OrgLimits {
   return {
     id: row.id,
     name: row.name,
@@ -30,6 +33,18 @@ export async function getOrgLimits(store: BillingStore, orgId: string): Promise<
     softLimitPico: toPicoOrNull(row.soft),
     deleted: row.deleted_at !== null,
   };
+}
+
+/** The limits of several organizations (deleted ones too) in one query, by id; unknown ids are absent. */
+export async function getOrgsLimits(store: BillingStore, orgIds: readonly string[]): Promise<Map<string, OrgLimits>> {
+  const ids = [...new Set(orgIds)];
+  if (ids.length === 0) return new Map();
+  const rows = await billingDb(store)
+    .selectFrom('organizations')
+    .select(['id', 'name', 'deleted_at', moneyText('hard_limit_pico').as('hard'), moneyText('soft_limit_pico').as('soft')])
+    .where('id', 'in', ids)
+    .execute();
+  return new Map(rows.map((row) => [row.id, orgLimitsOf(row)]));
 }
 
 /** The monthly spend limits (pico-dollars) of the organization's projects that have one. */

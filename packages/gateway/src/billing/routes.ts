@@ -7,7 +7,8 @@
  *   PUT  /organizations/{org_id}/billing             {hard_limit_usd, soft_limit_usd} (null = none)
  *   POST /organizations/{org_id}/quota_requests      {hard_limit_usd, reason}
  *   GET  /organizations/{org_id}/quota_requests      that organization's requests
- *   GET  /quota_requests?status=&organization_id=    all requests, newest first
+ *   GET  /quota_requests?status=&organization_id=    all requests, newest first, each with its
+ *                                                    organization's name and current hard limit
  *   GET  /quota_requests/{id}
  *   POST /quota_requests/{id}/approve                {note?}: raises the hard limit
  *   POST /quota_requests/{id}/reject                 {note}
@@ -36,7 +37,7 @@ import { recordOperatorChanges, type OperatorChange } from '../admin/audit.js';
 import { Fields, queryInteger } from '../admin/input.js';
 import type { AuditRecorder } from '../organization/audit.js';
 import { quotaRequestJson, seconds, usdOrNull, type BillingJson } from './admin-json.js';
-import { getOrgLimits, setOrgLimits, type OrgLimits } from './org-limits.js';
+import { getOrgLimits, getOrgsLimits, setOrgLimits, type OrgLimits } from './org-limits.js';
 import { periodOf, spendKey } from './period.js';
 import { formatUsd, picoToUsd } from './pricing.js';
 import type { DecisionNotifier } from './quota-decision-mail.js';
@@ -129,7 +130,7 @@ export function registerBillingRoutes(router: Router, deps: BillingRouteDeps): v
       throw conflict(`Organization ${orgId} already has a pending quota request${pending ? ` (${pending.id})` : ''}; wait for its decision.`);
     }
     await recordOperatorChanges(deps.audit, ctx, { orgId, type: 'quota_request.created', objectId: created.id, details: { id: created.id, data: { hard_limit_usd: usdOrNull(requested), reason } } });
-    sendJson(ctx, 200, quotaRequestJson(created));
+    sendJson(ctx, 200, quotaRequestJson(created, o));
   };
   router.on('POST', `${org}/quota_requests`, asAdmin(requestQuota));
 
@@ -160,7 +161,7 @@ export function registerBillingRoutes(router: Router, deps: BillingRouteDeps): v
     await deps.requireAdmin(ctx);
     const r = await getQuotaRequest(deps.store, ctx.params.id!);
     if (!r) throw notFound('quota request', ctx.params.id!);
-    sendJson(ctx, 200, quotaRequestJson(r));
+    sendJson(ctx, 200, quotaRequestJson(r, await getOrgLimits(deps.store, r.orgId)));
   });
 
   const decide = (decision: 'approved' | 'rejected') => async (ctx: RequestContext) => {
@@ -179,7 +180,7 @@ export function registerBillingRoutes(router: Router, deps: BillingRouteDeps): v
       decision === 'approved' ? [{ orgId, type: 'organization.updated', objectId: orgId, details: { id: orgId, changes_requested: { hard_limit_usd: usdOrNull(d.request.requestedHardLimitPico) } } }] : [];
     await recordOperatorChanges(deps.audit, ctx, [decided, ...raised]);
     await deps.notifyDecision?.(d.request);
-    sendJson(ctx, 200, quotaRequestJson(d.request));
+    sendJson(ctx, 200, quotaRequestJson(d.request, await getOrgLimits(deps.store, orgId)));
   };
   router.on('POST', '/admin/v1/quota_requests/:id/approve', decide('approved'));
   router.on('POST', '/admin/v1/quota_requests/:id/reject', decide('rejected'));
@@ -210,7 +211,7 @@ export async function billingView(deps: Pick<BillingRouteDeps, 'store' | 'counte
           delivered_at: notification.delivered_at === null ? null : seconds(Number(notification.delivered_at)),
         }
       : null,
-    quota_requests: (requests?.data ?? []).map(quotaRequestJson),
+    quota_requests: (requests?.data ?? []).map((r) => quotaRequestJson(r, o)),
   };
 }
 
@@ -230,7 +231,9 @@ async function sendQuotaRequestList(ctx: RequestContext, store: BillingStore, or
     ...(after !== undefined ? { after } : {}),
   });
   if (!r) throw notFound('quota request', after!);
-  const data = r.data.map(quotaRequestJson);
+  // Each with its organization's name and hard limit as they are now (one query for the page).
+  const orgs = await getOrgsLimits(store, r.data.map((x) => x.orgId));
+  const data = r.data.map((x) => quotaRequestJson(x, orgs.get(x.orgId)));
   sendJson(ctx, 200, { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null, has_more: r.hasMore });
 }
 

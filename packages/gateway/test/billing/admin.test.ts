@@ -101,6 +101,8 @@ describe.each(DIALECTS)('billing admin API on %s', (dialect) => {
         object: 'organization.quota_request',
         id,
         organization_id: org,
+        organization_name: 'billing test',
+        current_hard_limit_usd: 100,
         requested_hard_limit_usd: 250,
         previous_hard_limit_usd: null,
         reason: 'launch week',
@@ -115,13 +117,19 @@ describe.each(DIALECTS)('billing admin API on %s', (dialect) => {
       expect(badLimit.status).toBe(400);
       expect(badLimit.body.error).toMatchObject({ message: "Invalid type for 'limit': expected an integer, but got a string instead.", param: 'limit', code: 'invalid_type' });
       expect(pending.body.data.map((r: any) => r.id)).toContain(id);
+      // The limit it would raise is the organization's now, however it was set since (the
+      // previous limit is only recorded at the decision).
+      expect((await s.call('PUT', billing(org), { hard_limit_usd: 120 })).status).toBe(200);
+      const listed = (await s.call('GET', '/admin/v1/quota_requests?status=pending')).body.data.find((r: any) => r.id === id);
+      expect(listed).toMatchObject({ organization_name: 'billing test', current_hard_limit_usd: 120, previous_hard_limit_usd: null });
+      expect((await s.call('GET', `/admin/v1/quota_requests/${id}`)).body.current_hard_limit_usd).toBe(120);
       expect((await s.call('GET', billing(org))).body.quota_requests.map((r: any) => r.status)).toEqual(['pending']);
 
       await s.clock.advance(3_600_000);
       const before = s.limitsChanged.length;
       const approved = await s.call('POST', `/admin/v1/quota_requests/${id}/approve`, { note: 'ok for January' });
       expect(approved.status).toBe(200);
-      expect(approved.body).toMatchObject({ status: 'approved', note: 'ok for January', previous_hard_limit_usd: 100, created_at: NOW / 1000, decided_at: NOW / 1000 + 3600 });
+      expect(approved.body).toMatchObject({ status: 'approved', note: 'ok for January', previous_hard_limit_usd: 120, current_hard_limit_usd: 250, created_at: NOW / 1000, decided_at: NOW / 1000 + 3600 });
       expect(s.limitsChanged.slice(before)).toEqual([org]);
       const view = await s.call('GET', billing(org));
       expect(view.body.hard_limit_usd).toBe(250);

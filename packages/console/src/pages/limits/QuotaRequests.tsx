@@ -16,6 +16,9 @@ export interface QuotaRequest {
   previous_hard_limit_usd: number | null;
   reason: string;
   status: 'pending' | 'approved' | 'rejected';
+  /** The organization's name and hard limit now (gateways before these fields leave them out). */
+  organization_name?: string | null;
+  current_hard_limit_usd?: number | null;
   note: string | null;
   created_at: number;
   decided_at: number | null;

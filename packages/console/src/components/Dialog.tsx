@@ -1,0 +1,35 @@
+/**
+ * A modal dialog in the page (the browser's <dialog>, opened with showModal): named by its
+ * heading, the rest of the page inert while it is open, keyboard focus on its first field, Escape
+ * closes it, and focus goes back to what opened it. Rendered only while open: mounting opens it.
+ */
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+
+export function Dialog({ title, onClose, children }: { title: string; onClose(): void; children: ReactNode }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const d = ref.current!;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    d.showModal();
+    return () => {
+      if (d.open) d.close();
+      opener?.focus();
+    };
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      className="modal"
+      aria-labelledby={titleId}
+      onCancel={(e) => {
+        // Escape: the owner of the dialog decides (it unmounts it, which closes it).
+        e.preventDefault();
+        onClose();
+      }}
+    >
+      <h2 id={titleId}>{title}</h2>
+      {children}
+    </dialog>
+  );
+}

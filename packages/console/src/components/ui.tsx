@@ -2,25 +2,51 @@
 import { useId, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { useI18n } from '../i18n/i18n';
+import type { MessageKey } from '../i18n/messages';
 import { ApiError } from '../lib/api';
 
-/** A label and its control; the control gets the label's id through the render prop. */
-export function Field({ label, hint, children }: { label: string; hint?: string; children: (id: string) => ReactNode }) {
+/**
+ * A label and its control; the control gets the label's id through the render prop, and the
+ * hint's id (when there is a hint) for its `aria-describedby`.
+ */
+export function Field({ label, hint, children }: { label: string; hint?: string; children: (id: string, hintId: string | undefined) => ReactNode }) {
   const id = useId();
+  const hintId = hint ? `${id}-hint` : undefined;
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      {children(id)}
-      {hint ? <small className="hint">{hint}</small> : null}
+      {children(id, hintId)}
+      {hint ? (
+        <small className="hint" id={hintId}>
+          {hint}
+        </small>
+      ) : null}
     </div>
   );
 }
 
-/** An error from the API (its catalog message) or any other failure, announced to screen readers. */
-export function ErrorNote({ error }: { error: unknown }) {
+/**
+ * A refusal the console says in its own words instead of the API's message, which is written for
+ * a caller of the API (a 403 names the missing scopes): the role refusal anywhere, plus what the
+ * page knows about its own requests (`explain`).
+ */
+function plainSentence(e: ApiError, explain?: (e: ApiError) => MessageKey | undefined): MessageKey | undefined {
+  const own = explain?.(e);
+  if (own) return own;
+  if (e.status === 403 && e.code === 'insufficient_permissions') return 'error.roleNotPermitted';
+  return undefined;
+}
+
+/**
+ * An error from the API (its catalog message, or the plain sentence the console has for it) or
+ * any other failure, announced to screen readers. `explain` names the sentence for a refusal the
+ * page expects (a project the viewer no longer may use).
+ */
+export function ErrorNote({ error, explain }: { error: unknown; explain?: (e: ApiError) => MessageKey | undefined }) {
   const { t } = useI18n();
   if (!error) return null;
-  const text = error instanceof ApiError ? error.message : t('error.unexpected');
+  const plain = error instanceof ApiError ? plainSentence(error, explain) : undefined;
+  const text = error instanceof ApiError ? (plain ? t(plain) : error.message) : t('error.unexpected');
   return (
     <p className="error" role="alert">
       {text}
@@ -117,11 +143,25 @@ export function RowAction({ label, ariaLabel, kind = 'secondary', onClick }: { l
 }
 
 /** A form's labelled select: `options` are [value, text] pairs; without `defaultValue` the first is selected. */
-export function SelectField({ label, name, options, defaultValue, required }: { label: string; name: string; options: readonly (readonly [value: string, text: string])[]; defaultValue?: string; required?: boolean }) {
+export function SelectField({
+  label,
+  name,
+  options,
+  defaultValue,
+  required,
+  hint,
+}: {
+  label: string;
+  name: string;
+  options: readonly (readonly [value: string, text: string])[];
+  defaultValue?: string;
+  required?: boolean;
+  hint?: string;
+}) {
   return (
-    <Field label={label}>
-      {(id) => (
-        <select id={id} name={name} defaultValue={defaultValue} required={required}>
+    <Field label={label} {...(hint ? { hint } : {})}>
+      {(id, hintId) => (
+        <select id={id} name={name} defaultValue={defaultValue} required={required} aria-describedby={hintId}>
           {options.map(([value, text]) => (
             <option key={value} value={value}>
               {text}

@@ -1,5 +1,5 @@
 /** Shapes of the Administration API objects the member pages read (OpenAI's, as the gateway serves them). */
-import { api, listAll } from './api';
+import { api, listAll, type ListPage } from './api';
 
 export interface Project {
   id: string;
@@ -51,3 +51,18 @@ export const projectPath = (projectId: string, rest = ''): string => `${ORG}/pro
 
 export const deleteProjectKey = (projectId: string, keyId: string): Promise<unknown> =>
   api('DELETE', projectPath(projectId, `/api_keys/${encodeURIComponent(keyId)}`));
+
+/**
+ * A project as the signed-in member stands in it (GET /console/api/projects): one they may make
+ * keys in, whether it is the Default project, and their role in it (null: not a member of it).
+ */
+export interface MyProject extends Project {
+  is_default: boolean;
+  role: 'owner' | 'member' | null;
+}
+
+/** The active projects the signed-in member may make keys in (every one for an owner). */
+export const listMyProjects = async (): Promise<MyProject[]> => (await api<ListPage<MyProject>>('GET', 'console/api/projects')).data;
+
+/** Revokes a key of the signed-in member's own (any role may). */
+export const revokeOwnKey = (keyId: string): Promise<unknown> => api('DELETE', `console/api/api_keys/${encodeURIComponent(keyId)}`);

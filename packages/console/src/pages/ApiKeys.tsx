@@ -2,14 +2,20 @@
  * API keys: create one (name, project, owner: me or a new service account, permissions), see
  * its secret exactly once with a copy button, list every key of the projects with its redacted
  * value, creation, last use and owner, and revoke one (it stops working at once).
+ *
+ * The page offers what the viewer's role may do, as the gateway decides it: the projects they may
+ * make keys in (GET /console/api/projects), a service account only to an owner, and Revoke on
+ * every key for an owner (the Administration API) but only on their own keys for anyone else
+ * (DELETE /console/api/api_keys/{id}).
  */
 import { useState } from 'react';
 import { DataTable, ErrorNote, Loading, PageTitle, RowAction } from '../components/ui';
 import { useLoad } from '../components/use-load';
 import { useI18n } from '../i18n/i18n';
 import { listAll } from '../lib/api';
-import { deleteProjectKey, listProjects, projectPath, type Project, type ProjectApiKey } from '../lib/org-api';
+import { deleteProjectKey, listMyProjects, listProjects, projectPath, revokeOwnKey, type Project, type ProjectApiKey } from '../lib/org-api';
 import { formatTime } from '../lib/time';
+import { useSignedIn } from '../session';
 import { CreateKeyForm, type CreatedKey } from './api-keys/CreateKeyForm';
 import { SecretOnce } from './api-keys/SecretOnce';
 
@@ -17,26 +23,29 @@ interface Row extends ProjectApiKey {
   project: Project;
 }
 
-async function loadKeys(): Promise<{ projects: Project[]; rows: Row[] }> {
+async function loadKeys(): Promise<{ rows: Row[] }> {
   const projects = await listProjects();
   const perProject = await Promise.all(
     projects.map(async (p) => (await listAll<ProjectApiKey>(projectPath(p.id, '/api_keys'))).map((k) => ({ ...k, project: p }))),
   );
-  const rows = perProject.flat().sort((a, b) => b.created_at - a.created_at);
-  return { projects, rows };
+  return { rows: perProject.flat().sort((a, b) => b.created_at - a.created_at) };
 }
 
 export function ApiKeysPage() {
   const { t, lang } = useI18n();
+  const me = useSignedIn();
+  const owner = me.user.role === 'owner';
   const keys = useLoad(loadKeys, []);
+  const mine = useLoad(listMyProjects, []);
   const [created, setCreated] = useState<CreatedKey>();
   const [revokeError, setRevokeError] = useState<unknown>();
+  const own = (k: Row) => k.owner.type === 'user' && k.owner.user?.id === me.user.id;
 
   const revoke = async (row: Row) => {
     if (!window.confirm(t('keys.revokeConfirm', { name: row.name }))) return;
     setRevokeError(undefined);
     try {
-      await deleteProjectKey(row.project.id, row.id);
+      await (owner ? deleteProjectKey(row.project.id, row.id) : revokeOwnKey(row.id));
       keys.reload();
     } catch (e) {
       setRevokeError(e);
@@ -48,9 +57,12 @@ export function ApiKeysPage() {
       <PageTitle title={t('keys.title')} />
       <p className="muted">{t('keys.intro')}</p>
       {created ? <SecretOnce created={created} onDone={() => setCreated(undefined)} /> : null}
-      {keys.data ? (
+      <ErrorNote error={mine.error} />
+      {mine.data ? (
         <CreateKeyForm
-          projects={keys.data.projects}
+          projects={mine.data}
+          owner={owner}
+          onProjectGone={mine.reload}
           onCreated={(k) => {
             setCreated(k);
             keys.reload();
@@ -59,6 +71,7 @@ export function ApiKeysPage() {
       ) : null}
       <section aria-labelledby="keys-list">
         <h2 id="keys-list">{t('keys.listTitle')}</h2>
+        {owner ? null : <p className="muted">{t('keys.readerNote')}</p>}
         <ErrorNote error={keys.error ?? revokeError} />
         {!keys.data && !keys.error ? <Loading /> : null}
         {keys.data && keys.data.rows.length === 0 ? <p className="muted">{t('keys.none')}</p> : null}
@@ -75,7 +88,7 @@ export function ApiKeysPage() {
                     <td>{formatTime(k.created_at, lang)}</td>
                     <td>{k.last_used_at ? formatTime(k.last_used_at, lang) : t('keys.neverUsed')}</td>
                     <td>
-                      <RowAction kind="danger" label={t('keys.revoke')} ariaLabel={t('keys.revokeNamed', { name: k.name })} onClick={() => void revoke(k)} />
+                      {owner || own(k) ? <RowAction kind="danger" label={t('keys.revoke')} ariaLabel={t('keys.revokeNamed', { name: k.name })} onClick={() => void revoke(k)} /> : null}
                     </td>
                   </tr>
                 ))}

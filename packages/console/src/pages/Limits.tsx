@@ -74,7 +74,8 @@ export function LimitsPage() {
           </dl>
         ) : null}
       </section>
-      <SpendLimit path={`${ORG}/spend_limit`} title={t('limits.orgSpendLimit')} />
+      {/* The hard limit above and the request form's minimum are this limit: read again after a change. */}
+      <SpendLimit path={`${ORG}/spend_limit`} title={t('limits.orgSpendLimit')} onChanged={billing.reload} />
       <section aria-labelledby="rates-title">
         <div className="page-title">
           <h2 id="rates-title">{t('limits.rateTitle')}</h2>
@@ -111,7 +112,7 @@ export function LimitsPage() {
           </div>
         ) : null}
       </section>
-      {b ? <QuotaRequests requests={b.quota_requests} onSent={billing.reload} /> : null}
+      {b ? <QuotaRequests requests={b.quota_requests} hardLimitUsd={b.hard_limit_usd} onSent={billing.reload} /> : null}
     </>
   );
 }

@@ -1,7 +1,9 @@
 /**
  * People: invite someone (email, organization role, projects) and get the invite link to pass
  * on; pending invites with their expiry (cancel one); members with their role (change it) and
- * removal, both effective at once. Owners only, like the API behind it.
+ * removal, both effective at once. Owners only, like the API behind it. The organization keeps
+ * an owner: the gateway refuses to demote or remove its last one, so that member's role is shown
+ * fixed, with the reason.
  */
 import { DataTable, ErrorNote, Loading, PageTitle, RowAction } from '../components/ui';
 import { useAction } from '../components/use-action';
@@ -27,6 +29,7 @@ export function PeoplePage() {
   const setRole = (u: OrgUser, role: string) => act(() => api('POST', `${ORG}/users/${encodeURIComponent(u.id)}`, { role }));
   const remove = (u: OrgUser) => window.confirm(t('people.removeConfirm', { email: u.email })) && act(() => api('DELETE', `${ORG}/users/${encodeURIComponent(u.id)}`));
   const cancel = (i: Invite) => act(() => api('DELETE', `${ORG}/invites/${encodeURIComponent(i.id)}`));
+  const lastOwner = (u: OrgUser) => u.role === 'owner' && people.data?.users.filter((x) => x.role === 'owner').length === 1;
 
   return (
     <>
@@ -63,14 +66,25 @@ export function PeoplePage() {
                       <td>{u.name}</td>
                       <td>{u.email}</td>
                       <td>
-                        <select aria-label={t('people.roleOf', { email: u.email })} value={u.role} onChange={(e) => void setRole(u, e.target.value)}>
+                        <select
+                          aria-label={t('people.roleOf', { email: u.email })}
+                          value={u.role}
+                          onChange={(e) => void setRole(u, e.target.value)}
+                          disabled={lastOwner(u)}
+                          {...(lastOwner(u) ? { 'aria-describedby': `last-owner-${u.id}` } : {})}
+                        >
                           <option value="owner">{t('role.owner')}</option>
                           <option value="reader">{t('role.reader')}</option>
                         </select>
+                        {lastOwner(u) ? (
+                          <small className="hint block" id={`last-owner-${u.id}`}>
+                            {t('people.lastOwner')}
+                          </small>
+                        ) : null}
                       </td>
                       <td>{formatTime(u.added_at, lang)}</td>
                       <td>
-                        {u.id === me.user.id ? null : (
+                        {u.id === me.user.id || lastOwner(u) ? null : (
                           <RowAction kind="danger" label={t('common.remove')} ariaLabel={t('people.removeNamed', { email: u.email })} onClick={() => void remove(u)} />
                         )}
                       </td>

@@ -9,7 +9,7 @@ import { useAction } from '../components/use-action';
 import { useLoad } from '../components/use-load';
 import { useI18n } from '../i18n/i18n';
 import { api } from '../lib/api';
-import { listProjects, ORG } from '../lib/org-api';
+import { listMyProjects, listProjects, ORG } from '../lib/org-api';
 import { formatTime } from '../lib/time';
 import { ProjectDetail } from './projects/ProjectDetail';
 
@@ -17,13 +17,16 @@ export function ProjectsPage() {
   const { t, lang } = useI18n();
   const { projectId } = useParams();
   const projects = useLoad(() => listProjects(true), []);
+  // Which one is the Default project (never archived): the console's view of the projects says.
+  const mine = useLoad(listMyProjects, []);
   const create = useAction(projects.reload);
   const chosen = projects.data?.find((p) => p.id === projectId);
+  const isDefault = mine.data?.some((p) => p.id === projectId && p.is_default) ?? false;
 
   return (
     <>
       <PageTitle title={t('projects.title')} />
-      <ErrorNote error={projects.error} />
+      <ErrorNote error={projects.error ?? mine.error} />
       {!projects.data && !projects.error ? <Loading /> : null}
       {projects.data ? (
         <DataTable headers={[t('common.name'), t('common.status'), t('common.created')]}>
@@ -48,7 +51,7 @@ export function ProjectsPage() {
         </button>
       </form>
       <ErrorNote error={create.error} />
-      {chosen ? <ProjectDetail key={chosen.id} project={chosen} onChanged={projects.reload} /> : null}
+      {chosen && mine.data ? <ProjectDetail key={chosen.id} project={chosen} isDefault={isDefault} onChanged={projects.reload} /> : null}
     </>
   );
 }

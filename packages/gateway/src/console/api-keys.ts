@@ -1,23 +1,60 @@
 /**
- * A member creates an API key of their own in the console (OpenAI's Administration API has no
- * endpoint for a user's key; service-account keys come from the project's service accounts):
+ * A member's own API keys in the console (OpenAI's Administration API has no endpoint for a
+ * user's key; service-account keys come from the project's service accounts):
  *
  * ```
- * POST /console/api/api_keys   {name, project_id?, permissions?: all|read_only|restricted, scopes?}
+ * GET    /console/api/projects            → list of the projects the member may make keys in
+ * POST   /console/api/api_keys            {name, project_id?, permissions?: all|read_only|restricted, scopes?}
  *   → organization.project.api_key + {value}   (the secret, shown this once; only its HMAC is stored)
+ * DELETE /console/api/api_keys/{key_id}   → organization.project.api_key.deleted (the member's own key)
  * ```
- * The key goes into `project_id` (default: the Default project), which must be an active project
+ * A key goes into `project_id` (default: the Default project), which must be an active project
  * of the session's organization that the user may use: the Default project, one they are a
  * member of, or any for an owner — the rule authentication applies to the key afterwards.
- * Readers may create keys (readers use the API). Recorded in the audit log as the user's.
+ * Readers may create keys (readers use the API) and revoke their own; revoking anyone else's is
+ * an owner's change through the Administration API. Both are recorded in the audit log as the
+ * user's.
  * @module
  */
 import { Fields } from '../admin/input.js';
 import { keyPermissionsFrom } from '../admin/keys.js';
 import { ApiError } from '../errors/api-error.js';
+import type { RequestContext } from '../http/context.js';
 import { generateApiKey } from '../identity/index.js';
-import { keyOwners, projectApiKeyObject } from '../organization/project-objects.js';
+import { deletedObject } from '../organization/objects.js';
+import { keyOwners, projectApiKeyObject, projectObject } from '../organization/project-objects.js';
+import type { Project, ProjectRole, Role, Store } from '../store/index.js';
 import type { ConsoleHandler } from './deps.js';
+
+/** Whether a member with organization role `role` and project role `projectRole` may make keys in `p`. */
+const mayUse = (p: Project, role: Role, projectRole: ProjectRole | undefined): boolean =>
+  p.status === 'active' && (p.isDefault || role === 'owner' || projectRole !== undefined);
+
+const sessionActor = (ctx: RequestContext, user: { id: string; email: string }) => ({ type: 'session' as const, session: { user: { id: user.id, email: user.email }, ip_address: ctx.clientIp } });
+
+/** Every active project of an organization, in creation order. */
+async function activeProjects(store: Store, orgId: string): Promise<Project[]> {
+  const out: Project[] = [];
+  for (let after: string | undefined; ; ) {
+    const page = await store.projects.list(orgId, { includeArchived: false }, { limit: 500, ...(after === undefined ? {} : { after }) });
+    out.push(...page.items);
+    if (!page.hasMore || page.items.length === 0) return out;
+    after = page.items[page.items.length - 1]!.id;
+  }
+}
+
+/**
+ * GET /console/api/projects: the active projects the signed-in member may make keys in, in
+ * creation order, each an `organization.project` with `is_default` and `role` (the member's role
+ * in the project; null where they are not a member of it: the Default project, which every
+ * member reaches, or any project for an organization owner).
+ */
+export const listKeyProjects: ConsoleHandler = async (ctx, deps) => {
+  const s = await deps.auth.requireMember(ctx);
+  const [projects, roles] = await Promise.all([activeProjects(deps.store, s.org.id), deps.store.projectMembers.rolesOf(s.org.id, s.user.id)]);
+  const data = projects.filter((p) => mayUse(p, s.role, roles.get(p.id))).map((p) => ({ ...projectObject(p), is_default: p.isDefault, role: roles.get(p.id) ?? null }));
+  return { body: { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null, has_more: false } };
+};
 
 export const createOwnApiKey: ConsoleHandler = async (ctx, deps) => {
   const s = await deps.auth.requireMember(ctx);
@@ -27,14 +64,33 @@ export const createOwnApiKey: ConsoleHandler = async (ctx, deps) => {
   const { permissions, scopes } = keyPermissionsFrom(f);
   const { store } = deps;
   const project = projectId === undefined ? await store.projects.defaultOf(s.org.id) : await store.projects.get(s.org.id, projectId);
-  const usable = project && project.status === 'active' && (project.isDefault || s.role === 'owner' || (await store.projectMembers.get(project.id, s.user.id)) !== undefined);
+  const usable = project && mayUse(project, s.role, await store.projectMembers.get(project.id, s.user.id).then((m) => m?.role));
   if (!project || !usable) throw new ApiError('resource_not_found', { resource: 'project', id: projectId ?? 'default' }, { param: 'project_id' });
 
   const { key, redacted } = generateApiKey();
   const record = await store.apiKeys.insert({ orgId: s.org.id, projectId: project.id, userId: s.user.id, name, keyHash: await deps.identity.hashKey(key), redacted, permissions, scopes, expiresAt: null });
-  const actor = { type: 'session' as const, session: { user: { id: s.user.id, email: s.user.email }, ip_address: ctx.clientIp } };
-  await deps.org.audit.record(actor, s.org.id, { type: 'api_key.created', objectId: record.id, projectId: project.id, details: { id: record.id, data: { scopes, name, permissions } } });
+  await deps.org.audit.record(sessionActor(ctx, s.user), s.org.id, { type: 'api_key.created', objectId: record.id, projectId: project.id, details: { id: record.id, data: { scopes, name, permissions } } });
   deps.log?.info({ key_id: record.id, org_id: s.org.id, user_id: s.user.id, key: redacted }, 'console: api key created');
   const owner = (await keyOwners(deps.org, project, [record])).get(record.id)!;
   return { body: { ...projectApiKeyObject(record, owner), value: key } };
+};
+
+/**
+ * DELETE /console/api/api_keys/{key_id}: revokes a live key of the session's organization that
+ * the signed-in user owns (refused at its next request everywhere). Any other key, a service
+ * account's included, is 404 here whatever the role: an owner revokes those through
+ * `DELETE /v1/organization/projects/{project_id}/api_keys/{key_id}`.
+ */
+export const revokeOwnApiKey: ConsoleHandler = async (ctx, deps) => {
+  const s = await deps.auth.requireMember(ctx);
+  const id = ctx.params.key_id!;
+  const k = await deps.store.apiKeys.get(id);
+  if (!k || k.orgId !== s.org.id || k.ownerType !== 'user' || k.userId !== s.user.id || k.status !== 'active') {
+    throw new ApiError('resource_not_found', { resource: 'API key', id });
+  }
+  await deps.store.apiKeys.revoke(k.id);
+  await deps.identity.invalidate({ kind: 'key', keyId: k.id });
+  await deps.org.audit.record(sessionActor(ctx, s.user), s.org.id, { type: 'api_key.deleted', objectId: k.id, projectId: k.projectId, details: { id: k.id } });
+  deps.log?.info({ key_id: k.id, org_id: s.org.id, user_id: s.user.id }, 'console: own api key revoked');
+  return { body: deletedObject('organization.project.api_key.deleted', k.id) };
 };

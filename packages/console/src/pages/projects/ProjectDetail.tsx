@@ -1,4 +1,7 @@
-/** One project's settings, each section saved on its own through the project endpoints. */
+/**
+ * One project's settings, each section saved on its own through the project endpoints. The
+ * Default project is never archived (the gateway refuses it): it says so instead of the button.
+ */
 import { ErrorNote } from '../../components/ui';
 import { useAction } from '../../components/use-action';
 import { useI18n } from '../../i18n/i18n';
@@ -10,7 +13,7 @@ import { RateLimitsTable } from './RateLimitsTable';
 import { ServiceAccounts } from './ServiceAccounts';
 import { SpendLimit } from './SpendLimit';
 
-export function ProjectDetail({ project, onChanged }: { project: Project; onChanged(): void }) {
+export function ProjectDetail({ project, isDefault, onChanged }: { project: Project; isDefault: boolean; onChanged(): void }) {
   const { t } = useI18n();
   const archive = useAction(onChanged);
   const active = project.status === 'active';
@@ -25,15 +28,17 @@ export function ProjectDetail({ project, onChanged }: { project: Project; onChan
       {active ? (
         <section aria-labelledby="archive-title">
           <h3 id="archive-title">{t('projects.archive')}</h3>
-          <p className="muted">{t('projects.archiveIntro')}</p>
-          <button
-            type="button"
-            className="danger"
-            disabled={archive.busy}
-            onClick={() => window.confirm(t('projects.archiveConfirm', { name: project.name })) && void archive.run(() => api('POST', projectPath(project.id, '/archive')))}
-          >
-            {t('projects.archive')}
-          </button>
+          <p className="muted">{t(isDefault ? 'projects.defaultNotArchived' : 'projects.archiveIntro')}</p>
+          {isDefault ? null : (
+            <button
+              type="button"
+              className="danger"
+              disabled={archive.busy}
+              onClick={() => window.confirm(t('projects.archiveConfirm', { name: project.name })) && void archive.run(() => api('POST', projectPath(project.id, '/archive')))}
+            >
+              {t('projects.archive')}
+            </button>
+          )}
           <ErrorNote error={archive.error} />
         </section>
       ) : null}

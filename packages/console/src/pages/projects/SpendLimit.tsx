@@ -3,6 +3,7 @@
  * organization (/v1/organization/spend_limit) or a project (…/projects/{id}/spend_limit). None
  * set reads as a 404 and shows "no limit".
  */
+import { useCallback } from 'react';
 import { LoadedSection } from '../../components/LoadedSection';
 import { Field } from '../../components/ui';
 import { useAction } from '../../components/use-action';
@@ -18,10 +19,16 @@ interface SpendLimitObject {
 /** Kept here for the pages that import it from this module; see lib/money.ts. */
 export { formatUsd } from '../../lib/money';
 
-export function SpendLimit({ path, title }: { path: string; title: string }) {
+/** `onChanged`: after a save or removal, for what else on the page shows the limit. */
+export function SpendLimit({ path, title, onChanged }: { path: string; title: string; onChanged?: () => void }) {
   const { t, lang } = useI18n();
   const limit = useLoad(() => api<SpendLimitObject>('GET', path).catch((e: unknown) => (e instanceof ApiError && e.status === 404 ? null : Promise.reject(e))), [path]);
-  const save = useAction(limit.reload);
+  const { reload } = limit;
+  const afterSave = useCallback(() => {
+    reload();
+    onChanged?.();
+  }, [reload, onChanged]);
+  const save = useAction(afterSave);
   return (
     <LoadedSection id={`${path}-title`} level={3} title={title} loaded={limit} change={save}>
       {(current) => (

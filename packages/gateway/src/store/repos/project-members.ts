@@ -66,6 +66,18 @@ export class ProjectMemberRepo {
     return Number(r.numDeletedRows) > 0;
   }
 
+  /** The user's role in each project of the organization they are a member of, by project id. */
+  async rolesOf(orgId: string, userId: string): Promise<Map<string, ProjectRole>> {
+    const rows = await this.db
+      .selectFrom('project_members as pm')
+      .innerJoin('projects as p', 'p.id', 'pm.project_id')
+      .select(['pm.project_id', 'pm.role'])
+      .where('p.org_id', '=', orgId)
+      .where('pm.user_id', '=', userId)
+      .execute();
+    return new Map(rows.map((r) => [r.project_id, r.role as ProjectRole]));
+  }
+
   /** Members in the order they were added; `after` is a user id. */
   async list(projectId: string, page: PageRequest): Promise<Page<ProjectMember>> {
     const q = this.members().where('pm.project_id', '=', projectId);

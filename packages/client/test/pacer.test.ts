@@ -143,6 +143,17 @@ describe('Pacer learning from the server', () => {
     expect(pacer.state('m').requests.available).toBeCloseTo(52); // never more than we counted
   });
 
+  it("paces tokens to a project's own limit when its family (-project-tokens) has less left than the organization's", () => {
+    const clock = fakeClock();
+    const pacer = new Pacer({ now: clock.now, sleep: clock.sleep });
+    pacer.observe('m', 200, headers({ 'x-ratelimit-limit-tokens': '90000', 'x-ratelimit-remaining-tokens': '89000', 'x-ratelimit-limit-project-tokens': '3000', 'x-ratelimit-remaining-project-tokens': '2000' }));
+    expect(pacer.state('m').tokens).toMatchObject({ limit: 3000, available: 2000 });
+    // Without the project family, the organization's is read as before.
+    const other = new Pacer({ now: clock.now, sleep: clock.sleep });
+    other.observe('m', 200, headers({ 'x-ratelimit-limit-tokens': '90000', 'x-ratelimit-remaining-tokens': '89000' }));
+    expect(other.state('m').tokens).toMatchObject({ limit: 90000, available: 89000 });
+  });
+
   it('told limits win over learned ones', () => {
     const pacer = new Pacer({ requestsPerMinute: 30 });
     pacer.observe('m', 200, headers({ 'x-ratelimit-limit-requests': '600' }));

@@ -224,6 +224,10 @@ describe('server retry hints', () => {
     expect(serverRetryDelayMs(limits, now)).toBeUndefined(); // not a rate limit: reset headers are no hint
     expect(serverRetryDelayMs(limits, now, undefined, true)).toBe(1500); // only the exhausted dimension
     expect(serverRetryDelayMs(limits, now, 'tokens', true)).toBe(360_000);
+    // A project's own token limit has its own family: the longer reset of the two for tokens, and counted when exhausted.
+    const project = h({ 'x-ratelimit-remaining-tokens': '900', 'x-ratelimit-reset-tokens': '60ms', 'x-ratelimit-remaining-project-tokens': '0', 'x-ratelimit-reset-project-tokens': '36s' });
+    expect(serverRetryDelayMs(project, now, 'tokens', true)).toBe(36_000);
+    expect(serverRetryDelayMs(project, now, undefined, true)).toBe(36_000);
     expect(serverRetryDelayMs(h({ 'retry-after': 'soon' }), now)).toBeUndefined();
   });
 

@@ -39,7 +39,7 @@ export type {
 // Errors: every error a caller sees is an entry of the catalog, thrown as an ApiError.
 export { CATALOG, entry, findEntry, isErrorId, type CatalogEntry, type ErrorId } from '@tollgate/protocol';
 export { ApiError, UpstreamHttpError } from './errors/api-error.js';
-export { errorBody, errorResponse, streamErrorFrame, type ErrorResponse, type StreamFormat } from './errors/render.js';
+export { errorBody, errorResponse, streamErrorFrame, streamFormatOf, type ErrorResponse, type StreamFormat } from './errors/render.js';
 
 // What the world provides, injectable: time, the durable store, Redis, the rate-limit counters.
 export { systemClock, FakeClock, type Clock } from './clock.js';

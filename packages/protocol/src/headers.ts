@@ -19,6 +19,14 @@ export const HEADER = {
   remainingTokens: 'x-ratelimit-remaining-tokens',
   resetRequests: 'x-ratelimit-reset-requests',
   resetTokens: 'x-ratelimit-reset-tokens',
+  /**
+   * A project's own token limit, beside the plain headers (which describe the organization's
+   * limits): sent when the key's project has a token limit of its own. OpenAI's API overview lists
+   * these three; no `-project-requests` counterpart is documented there.
+   */
+  limitProjectTokens: 'x-ratelimit-limit-project-tokens',
+  remainingProjectTokens: 'x-ratelimit-remaining-project-tokens',
+  resetProjectTokens: 'x-ratelimit-reset-project-tokens',
   fault: 'x-tollgate-fault',
   /** On a platform error of a model with an open status-page incident: `<id>; status=<status>; url=<incident page>`. */
   statusIncident: 'x-tollgate-incident',
@@ -44,6 +52,9 @@ export const EXPOSED_HEADERS: readonly string[] = [
   HEADER.remainingTokens,
   HEADER.resetRequests,
   HEADER.resetTokens,
+  HEADER.limitProjectTokens,
+  HEADER.remainingProjectTokens,
+  HEADER.resetProjectTokens,
   HEADER.statusIncident,
 ];
 

@@ -39,7 +39,7 @@ describe('the error catalog', () => {
   });
 
   it('renders the rate-limit message OpenAI sends, byte for byte apart from the URL', () => {
-    const body = renderErrorBody(entry('rate_limit_tokens'), { model: 'sim-small', organization: 'org-abc', dimension: 'tokens per min', abbr: 'TPM', limit: 3000, used: 2990, requested: 150, wait: '2.2s' }, { publicUrl: 'http://gw' });
+    const body = renderErrorBody(entry('rate_limit_tokens'), { model: 'sim-small', organization: 'org-abc', dimension: 'tokens per min', abbr: 'TPM', limit: 3000, used: 2990, requested: 150, wait: '2.2s', limits_page: 'limits' }, { publicUrl: 'http://gw' });
     expect(body.error.message).toBe('Rate limit reached for sim-small in organization org-abc on tokens per min (TPM): Limit 3000, Used 2990, Requested 150. Please try again in 2.2s. Visit http://gw/limits to learn more.');
     expect(body.error.type).toBe('tokens');
     expect(body.error.code).toBe('rate_limit_exceeded');
@@ -49,11 +49,20 @@ describe('the error catalog', () => {
     const at = { publicUrl: 'https://example.com/llm/' };
     expect(renderErrorBody(entry('missing_api_key'), {}, at).error.message).toMatch(/ You can obtain an API key from https:\/\/example\.com\/llm\/api-keys\.$/);
     expect(renderErrorBody(entry('invalid_api_key'), { key: 'sk-abc' }, at).error.message).toBe('Incorrect API key provided: sk-abc. You can find your API key at https://example.com/llm/api-keys.');
+    // A rate limit links the page of the limit that was reached: the organization's, a project's, or the key list.
     for (const id of ['rate_limit_requests', 'rate_limit_tokens', 'request_too_large', 'rate_limit_blocked_requests', 'rate_limit_blocked_tokens'] as const) {
-      expect(renderErrorBody(entry(id), {}, at).error.message, id).toMatch(/ Visit https:\/\/example\.com\/llm\/limits to learn more\.$/);
+      expect(renderErrorBody(entry(id), { limits_page: 'limits' }, at).error.message, id).toMatch(/ Visit https:\/\/example\.com\/llm\/limits to learn more\.$/);
+      expect(renderErrorBody(entry(id), { limits_page: 'projects/proj_abc' }, at).error.message, id).toMatch(/ Visit https:\/\/example\.com\/llm\/projects\/proj_abc to learn more\.$/);
     }
     // OpenAI's quota message sends the reader to its docs: ours, to this gateway's error reference.
     expect(renderErrorBody(entry('insufficient_quota'), {}, at).error.message).toMatch(/read the docs: https:\/\/example\.com\/llm\/docs\/errors#insufficient_quota\.$/);
+  });
+
+  it("words an unknown parameter of the newer endpoints as OpenAI does, with its path in `param`", () => {
+    expect(renderErrorBody(entry('unknown_parameter'), { param: 'tools[0].container' }, { publicUrl: 'http://gw', param: 'tools[0].container' })).toEqual({
+      error: { message: "Unknown parameter: 'tools[0].container'.", type: 'invalid_request_error', param: 'tools[0].container', code: 'unknown_parameter' },
+    });
+    expect(matchEntry(400, 'invalid_request_error', 'unknown_parameter')?.id).toBe('unknown_parameter');
   });
 
   it('tells the three kinds of 429 apart from the wire', () => {

@@ -8,10 +8,11 @@ import { HEADER, parseDuration } from '@tollgate/protocol';
 /**
  * The server's retry hint in milliseconds, or undefined if it gave none. In order of precedence:
  * `retry-after-ms` (float ms), `retry-after` (float seconds or an HTTP date), then — for a rate
- * limit — `x-ratelimit-reset-{requests,tokens}` (Go durations). `dimension` is the error `type`
- * of a rate-limit error (`requests` or `tokens`) and picks the matching reset header; without it
- * the longer reset of an exhausted dimension is used (reset is the time until the bucket is full
- * again, so it is an upper bound on the wait).
+ * limit — `x-ratelimit-reset-{requests,tokens,project-tokens}` (Go durations). `dimension` is the
+ * error `type` of a rate-limit error (`requests` or `tokens`) and picks the matching reset headers
+ * (for tokens, the longer of the organization's and the project's); without it the longer reset
+ * of an exhausted family is used (reset is the time until the bucket is full again, so it is an
+ * upper bound on the wait).
  */
 export function serverRetryDelayMs(headers: Headers | undefined, nowMs: number, dimension?: string, rateLimited = false): number | undefined {
   if (!headers) return undefined;
@@ -32,14 +33,18 @@ export function serverRetryDelayMs(headers: Headers | undefined, nowMs: number, 
     const h = headers.get(name);
     return h === null ? undefined : parseDuration(h.trim());
   };
+  const longest = (...waits: (number | undefined)[]): number | undefined => {
+    const known = waits.filter((x): x is number => x !== undefined);
+    return known.length > 0 ? Math.max(...known) : undefined;
+  };
   if (dimension === 'requests') return reset(HEADER.resetRequests);
-  if (dimension === 'tokens') return reset(HEADER.resetTokens);
+  if (dimension === 'tokens') return longest(reset(HEADER.resetTokens), reset(HEADER.resetProjectTokens));
   const exhausted = (remaining: string) => headers.get(remaining)?.trim() === '0';
-  const candidates = [
+  return longest(
     exhausted(HEADER.remainingRequests) ? reset(HEADER.resetRequests) : undefined,
     exhausted(HEADER.remainingTokens) ? reset(HEADER.resetTokens) : undefined,
-  ].filter((x): x is number => x !== undefined);
-  return candidates.length > 0 ? Math.max(...candidates) : undefined;
+    exhausted(HEADER.remainingProjectTokens) ? reset(HEADER.resetProjectTokens) : undefined,
+  );
 }
 
 export interface BackoffOptions {

@@ -5,8 +5,9 @@
  * the limit — and lets a request go once both can pay for it, in arrival order.
  *
  * Limits are told (`requestsPerMinute`, `tokensPerMinute`, `setLimits`) or learned from the
- * `x-ratelimit-limit-*` headers of responses; told limits win, so a process can keep to a share of
- * a limit it shares with others. Each response's `x-ratelimit-remaining-*` lowers the local level
+ * `x-ratelimit-limit-*` headers of responses (for tokens, the organization's family or the
+ * project's, `-project-tokens`, whichever has less left); told limits win, so a process can keep
+ * to a share of a limit it shares with others. Each response's `x-ratelimit-remaining-*` lowers the local level
  * if the server has seen more use than we counted (other clients, estimate errors); a 429 with a
  * retry hint holds the model's requests back until the hint has passed. A request's token cost is
  * an estimate (see `estimateTokens`); the usage a response reports gives back what was
@@ -221,11 +222,15 @@ export class Pacer {
       return Number.isFinite(n) && n >= 0 ? n : undefined;
     };
     const limitReq = num(HEADER.limitRequests);
-    const limitTok = num(HEADER.limitTokens);
+    const remReq = num(HEADER.remainingRequests);
+    // A project's own token limit comes in its own family; the one with less left binds.
+    const remProject = num(HEADER.remainingProjectTokens);
+    const plainTok = num(HEADER.remainingTokens);
+    const project = remProject !== undefined && (plainTok === undefined || remProject < plainTok);
+    const limitTok = num(project ? HEADER.limitProjectTokens : HEADER.limitTokens);
+    const remTok = project ? remProject : plainTok;
     if (limitReq !== undefined) lane.requests.learned = limitReq;
     if (limitTok !== undefined) lane.tokens.learned = limitTok;
-    const remReq = num(HEADER.remainingRequests);
-    const remTok = num(HEADER.remainingTokens);
     if (remReq !== undefined) lane.requests.adopt(remReq, now);
     if (remTok !== undefined) lane.tokens.adopt(remTok, now);
     if (status === 429) {

@@ -4,6 +4,15 @@
  * validator: an object, no unknown fields (typos fail loudly instead of being ignored), types
  * and ranges named by the offending parameter ("Invalid type for 'x': expected a decimal, but got
  * a string instead.").
+ *
+ * Unknown names are worded by the API they reach. OpenAI's Administration API
+ * (`/v1/organization/...`) answers as its newer endpoints do, "Unknown parameter: 'x'." with code
+ * `unknown_parameter` and `param` x: unverified for that API. The reference
+ * (/work/shared/reference/openai-wire.md §2 (n), §7) has captures of `unknown_parameter` from
+ * Responses, Images and Assistants and of "Unrecognized request argument supplied" from Chat
+ * Completions only, and puts the split at "legacy Chat/Completions vs newer endpoints"; the
+ * Administration API (2024) is of the newer ones, so it follows that lean. This gateway's own
+ * APIs (`/admin/v1`, the console's, `/v1/invites/accept`) keep the older wording.
  * @module
  */
 import { ApiError } from '../errors/api-error.js';
@@ -11,13 +20,21 @@ import { readJsonBody } from '../http/body.js';
 import type { RequestContext } from '../http/context.js';
 import { usdToPico } from '../billing/pricing.js';
 import { describeValue } from '../validation/describe.js';
+import { ORG_PREFIX } from '../organization/routes.js';
 
 export const typeError = (param: string, expected: string, value: unknown) => new ApiError('invalid_type', { param, expected, actual: describeValue(value) }, { param });
 export const missing = (param: string) => new ApiError('missing_required_parameter', { param }, { param });
 export const badValue = (param: string, value: unknown, supported: string) => new ApiError('invalid_value', { value: String(value).slice(0, 200), supported }, { param });
 
-function rejectUnknown(names: Iterable<string>, allowed: readonly string[]): void {
+/** Whether the request is to OpenAI's Administration API, whose unknown names are `unknown_parameter`. */
+const isAdministrationApi = (ctx: RequestContext): boolean => ctx.path.startsWith(`${ORG_PREFIX}/`);
+
+/** "Unknown parameter: 'path'." (code `unknown_parameter`, `param` the path). */
+export const unknownParameter = (path: string) => new ApiError('unknown_parameter', { param: path }, { param: path });
+
+function rejectUnknown(ctx: RequestContext, names: Iterable<string>, allowed: readonly string[]): void {
   const unknown = [...names].filter((n) => !allowed.includes(n));
+  if (unknown.length > 0 && isAdministrationApi(ctx)) throw unknownParameter(unknown[0]!);
   if (unknown.length === 1) throw new ApiError('unrecognized_argument', { names: unknown[0]! });
   if (unknown.length > 1) throw new ApiError('unrecognized_arguments', { names: unknown.join(', ') });
 }
@@ -38,7 +55,7 @@ export class Fields {
     if (opts.optional && (h['content-length'] === '0' || (h['content-length'] === undefined && h['transfer-encoding'] === undefined))) return new Fields({});
     const body = await readJsonBody(ctx, maxBytes);
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiError('invalid_body_type', { actual: describeValue(body) });
-    rejectUnknown(Object.keys(body), allowed);
+    rejectUnknown(ctx, Object.keys(body), allowed);
     return new Fields(body as Record<string, unknown>);
   }
 
@@ -178,6 +195,6 @@ export function queryBoolean(q: URLSearchParams, name: string): boolean | undefi
 /** Query-string parameters, with unknown names refused like unknown body fields. */
 export function queryParams(ctx: RequestContext, allowed: readonly string[]): URLSearchParams {
   const q = new URLSearchParams(ctx.rawQuery);
-  rejectUnknown(new Set(q.keys()), allowed);
+  rejectUnknown(ctx, new Set(q.keys()), allowed);
   return q;
 }

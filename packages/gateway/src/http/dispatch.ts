@@ -6,7 +6,7 @@ import { FailureStreak, SUMMARY_EVERY_MS } from '../repeating-failure-log.js';
 import { ApiError, UpstreamHttpError } from '../errors/api-error.js';
 import { createContext, type RequestContext } from './context.js';
 import { allowsCors } from './cors.js';
-import { streamErrorFrame } from '../errors/render.js';
+import { streamErrorFrame, streamFormatOf } from '../errors/render.js';
 import { sendError, sendJson } from './respond.js';
 import type { Router } from './router.js';
 
@@ -119,10 +119,11 @@ export function fail(ctx: RequestContext, e: unknown, opts: FailOptions): void {
   const res = ctx.res;
   if (res.destroyed || res.writableEnded) return;
   if (res.headersSent) {
-    // A stream already started: the only way left to tell the client is an error frame.
+    // A stream already started: the only way left to tell the client is an error frame, in the
+    // stream's own format (a Responses stream's `error` event, which SDKs throw as an APIError).
     const err = e instanceof ApiError ? e : new ApiError('server_error');
     if (!(e instanceof ApiError)) opts.log.error({ err: e, req_id: ctx.id }, 'request failed after the response started');
-    res.end(streamErrorFrame(err, opts.publicUrl));
+    res.end(streamErrorFrame(err, opts.publicUrl, streamFormatOf(ctx.path)));
     return;
   }
   if (e instanceof ApiError) {

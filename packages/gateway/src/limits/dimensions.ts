@@ -22,3 +22,6 @@ export const DIMENSIONS: readonly Dimension[] = [
   { field: 'max_requests_per_1_day', kind: 'requests', abbr: 'RPD', label: 'requests per day', windowMs: DAY },
   { field: 'max_tokens_per_1_day', kind: 'tokens', abbr: 'TPD', label: 'tokens per day', windowMs: DAY },
 ];
+
+/** Whose limit a bucket is: the organization's (per model), its project's, or the API key's own. */
+export type LimitScope = 'organization' | 'project' | 'key';

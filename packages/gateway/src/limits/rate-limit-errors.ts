@@ -1,12 +1,16 @@
 import { formatDuration, retryHeaders } from '@tollgate/protocol';
 import { ApiError } from '../errors/api-error.js';
 import type { BucketRequest, ReserveFailure } from './counter-store.js';
-import type { Dimension } from './dimensions.js';
+import type { Dimension, LimitScope } from './dimensions.js';
 
 export interface RejectionContext {
   model: string;
   orgId: string;
+  /** The key's project: a project limit's message links its page. */
+  projectId?: string | undefined;
   dims: readonly Dimension[];
+  /** Whose limit each bucket is (the order of `dims`). */
+  scopes: readonly LimitScope[];
   buckets: readonly BucketRequest[];
   failures: readonly ReserveFailure[];
   /** The x-ratelimit-* headers of the rejected call. */
@@ -24,7 +28,10 @@ export interface RejectionContext {
  * 3. otherwise the failing bucket with the longest wait → `rate_limit_requests`/`_tokens`, with
  *    `retry-after(-ms)` set to that wait (or the staggered one the limiter chose, never shorter),
  *    so the client waits once for every limit.
- * A per-key bucket uses the same words; the message names the organization either way.
+ * The words are OpenAI's whichever limit bound: the message names the organization ("in project
+ * proj_…" is not an observed wording: openai-wire.md §2 (g) lists it as unverified), while its
+ * figures are the bound limit's and its link the console page that shows that limit
+ * (`limitsPage`). The headers say whose limit is whose (rate-limit-headers.ts).
  */
 export function rejectionError(c: RejectionContext): ApiError {
   // Neither entry below is retryable, so ApiError adds `x-should-retry: false` to these headers.
@@ -36,7 +43,7 @@ export function rejectionError(c: RejectionContext): ApiError {
   const words = (f: ReserveFailure & { target: number }) => {
     const d = c.dims[f.target]!;
     const b = c.buckets[f.target]!;
-    return { model: c.model, organization: c.orgId, dimension: d.label, abbr: d.abbr, limit: b.limit, requested: b.cost };
+    return { model: c.model, organization: c.orgId, dimension: d.label, abbr: d.abbr, limit: b.limit, requested: b.cost, limits_page: limitsPage(c.scopes[f.target]!, c.projectId) };
   };
   if (never) return new ApiError('request_too_large', words(never), { headers: c.headers });
 
@@ -54,9 +61,10 @@ export function rejectionError(c: RejectionContext): ApiError {
 export interface BlockedContext {
   model: string;
   orgId: string;
+  projectId?: string | undefined;
   dim: Dimension;
   /** Whose limit is 0: the organization's, the project's or the API key's. */
-  scope: 'organization' | 'project' | 'key';
+  scope: LimitScope;
   requested: number;
 }
 
@@ -73,5 +81,16 @@ export function blockedError(c: BlockedContext): ApiError {
     abbr: c.dim.abbr,
     requested: c.requested,
     scope: c.scope === 'organization' ? 'this organization' : c.scope === 'project' ? 'this project' : 'this API key',
+    limits_page: limitsPage(c.scope, c.projectId),
   });
+}
+
+/**
+ * The console page (relative to its root) that shows a limit: the organization's limits page, the
+ * project's page (its rate limits table), or, for a key's own limits (which the operator sets and
+ * the console does not show), the API keys page.
+ */
+export function limitsPage(scope: LimitScope, projectId: string | undefined): string {
+  if (scope === 'project' && projectId !== undefined) return `projects/${encodeURIComponent(projectId)}`;
+  return scope === 'key' ? 'api-keys' : 'limits';
 }

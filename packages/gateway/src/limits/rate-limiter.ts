@@ -1,15 +1,16 @@
 /**
  * The limit stage of the request path: RPM/TPM/RPD/TPD for (organization, model), optionally
- * also for (key, model), and the spend reservation, taken in one atomic store call. It speaks
- * OpenAI's words: x-ratelimit-* headers on success, and on rejection the exact 429 of the
- * dimension that binds.
+ * also for (project, model) and (key, model), and the spend reservation, taken in one atomic
+ * store call. It speaks OpenAI's words: x-ratelimit-* headers on success (the project's token
+ * limit in its own -project-tokens family), and on rejection the exact 429 of the dimension that
+ * binds, linking the page of the limit that bound.
  * @module
  */
 import { systemClock, type Clock } from '../clock.js';
 import { currentTurn } from '../event-loop-turn.js';
 import type { LimitSet } from '../config/types.js';
 import type { BucketRequest, CounterStore, ProjectSpendRequest, SpendRequest, SpendState } from './counter-store.js';
-import { DIMENSIONS, type Dimension } from './dimensions.js';
+import { DIMENSIONS, type Dimension, type LimitScope } from './dimensions.js';
 import { blockedError, rejectionError } from './rate-limit-errors.js';
 import { pairMemo } from './pair-memo.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
@@ -124,9 +125,10 @@ export class RateLimiter {
   async reserve(input: ReserveInput): Promise<LimitReservation> {
     const arrivedTurn = input.arrivedTurn ?? currentTurn();
     const dims: Dimension[] = [];
+    const scopes: LimitScope[] = [];
     const buckets: BucketRequest[] = [];
-    let blocked: { dim: Dimension; scope: 'organization' | 'project' | 'key' } | undefined;
-    const add = (scope: string, limits: LimitSet | undefined, whose: 'organization' | 'project' | 'key') => {
+    let blocked: { dim: Dimension; scope: LimitScope } | undefined;
+    const add = (scope: string, limits: LimitSet | undefined, whose: LimitScope) => {
       if (!limits) return;
       const names = bucketNames(scope, input.model);
       for (let i = 0; i < DIMENSIONS.length; i++) {
@@ -139,13 +141,14 @@ export class RateLimiter {
           continue;
         }
         dims.push(d);
+        scopes.push(whose);
         buckets.push({ key: names[i]!, limit, windowMs: d.windowMs, cost: d.kind === 'tokens' ? Math.ceil(input.tokens) : 1 });
       }
     };
     add(ORG_SCOPE, input.orgLimits, 'organization');
     if (input.projectId !== undefined) add(scopeOf(projectScopes, input.projectId, projectScope), input.projectLimits, 'project');
     add(scopeOf(keyScopes, input.keyId, keyScope), input.keyLimits, 'key');
-    if (blocked) throw blockedError({ model: input.model, orgId: input.orgId, dim: blocked.dim, scope: blocked.scope, requested: blocked.dim.kind === 'tokens' ? Math.ceil(input.tokens) : 1 });
+    if (blocked) throw blockedError({ model: input.model, orgId: input.orgId, projectId: input.projectId, dim: blocked.dim, scope: blocked.scope, requested: blocked.dim.kind === 'tokens' ? Math.ceil(input.tokens) : 1 });
 
     if (buckets.length === 0 && !input.spend) return unlimited(input.requestId);
 
@@ -157,7 +160,7 @@ export class RateLimiter {
       ...(input.spend && input.projectSpend && { projectSpend: input.projectSpend }),
       leaseMs: input.leaseMs ?? this.leaseMs,
     });
-    const headers = rateLimitHeaders(dims, outcome.buckets);
+    const headers = rateLimitHeaders(dims, scopes, outcome.buckets);
     if (!outcome.admitted) {
       // Callers refused together are told to come back one refill apart, not all at once; a
       // request coming back before its time keeps its place. Bucket names are only unique inside
@@ -165,7 +168,7 @@ export class RateLimiter {
       const waiting = outcome.failures.flatMap((f) => (typeof f.target !== 'number' || f.retryAfterMs === null ? [] : [{ ...buckets[f.target]!, key: `${input.orgId}\n${buckets[f.target]!.key}`, waitMs: f.retryAfterMs }]));
       const never = outcome.failures.some((f) => typeof f.target !== 'number' || f.retryAfterMs === null);
       const waitMs = !never && waiting.length > 0 ? this.stagger.hintMs(this.clock.now(), waiting, { id: input.print ? `${input.keyId}\n${input.print()}` : input.keyId, arrivedTurn }) : undefined;
-      throw rejectionError({ model: input.model, orgId: input.orgId, dims, buckets, failures: outcome.failures, headers, ...(waitMs !== undefined && { waitMs }) });
+      throw rejectionError({ model: input.model, orgId: input.orgId, projectId: input.projectId, dims, scopes, buckets, failures: outcome.failures, headers, ...(waitMs !== undefined && { waitMs }) });
     }
 
     let settling: Promise<void> | undefined;

@@ -10,7 +10,7 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { Fields, badValue, typeError } from '../admin/input.js';
+import { Fields, badValue, typeError, unknownParameter } from '../admin/input.js';
 import { EMAIL } from '../admin/users.js';
 import { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from '../http/context.js';
@@ -67,7 +67,7 @@ async function readProjects(f: Fields, deps: OrgDeps, orgId: string): Promise<In
     if (p === null || typeof p !== 'object' || Array.isArray(p)) throw typeError(`projects[${i}]`, 'an object', p);
     const { id, role, ...rest } = p as Record<string, unknown>;
     const extra = Object.keys(rest);
-    if (extra.length) throw new ApiError('unrecognized_argument', { names: `projects[${i}].${extra[0]}` });
+    if (extra.length) throw unknownParameter(`projects[${i}].${extra[0]}`);
     if (typeof id !== 'string' || id === '') throw typeError(`projects[${i}].id`, 'a string', id);
     if (typeof role !== 'string' || !(PROJECT_ROLES as readonly string[]).includes(role)) throw badValue(`projects[${i}].role`, role, "'member', 'owner'");
     if (!(await deps.store.projects.get(orgId, id))) throw notFound('project', id, `projects[${i}].id`);

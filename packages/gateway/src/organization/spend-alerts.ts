@@ -18,7 +18,7 @@
  * @module
  */
 import { ApiError } from '../errors/api-error.js';
-import { Fields, badValue, typeError } from '../admin/input.js';
+import { Fields, badValue, typeError, unknownParameter } from '../admin/input.js';
 import { EMAIL } from '../admin/users.js';
 import { currentPeriod } from '../billing/period.js';
 import type { AlertScope, SpendAlert, SpendAlertInput } from '../store/index.js';
@@ -50,7 +50,7 @@ function channelOf(raw: unknown): { recipients: string[]; subjectPrefix: string 
   if (typeof raw !== 'object' || Array.isArray(raw)) throw typeError(CHANNEL, 'an object', raw);
   const { type, recipients, subject_prefix: prefix, ...extra } = raw as Record<string, unknown>;
   const unknown = Object.keys(extra);
-  if (unknown.length) throw new ApiError('unrecognized_argument', { names: `${CHANNEL}.${unknown[0]}` });
+  if (unknown.length) throw unknownParameter(`${CHANNEL}.${unknown[0]}`);
   if (type !== 'email') throw badValue(`${CHANNEL}.type`, type, "'email'");
   if (!Array.isArray(recipients) || recipients.length === 0) throw typeError(`${CHANNEL}.recipients`, 'a non-empty array of email addresses', recipients);
   if (recipients.length > MAX_RECIPIENTS) throw new ApiError('array_above_max_length', { param: `${CHANNEL}.recipients`, max: MAX_RECIPIENTS, length: recipients.length }, { param: `${CHANNEL}.recipients` });

@@ -6,8 +6,14 @@
  *
  * The terminal event (`response.completed` / `response.incomplete`) is held back until the
  * request is settled and stored, so a client that saw it can rely on both. A failure after the
- * start ends the stream with an `error` event and `response.failed`, whose usage is what was
- * produced (and what is charged).
+ * start ends the stream with `response.failed`, whose output is every item the stream had opened,
+ * with the text its deltas carried, and whose usage is what was produced (and what is charged):
+ * the same deltas counted; then an `error` event, flat and nested (errors/render.ts), on which
+ * the SDKs throw an APIError. In that order because the SDKs stop reading at the first frame that
+ * has an `error` key: a client of openai-node or openai-python sees the failed response (its
+ * events, `stream.on('response.failed')`) and then the error, where the other order would hide
+ * the failed response from every SDK. The reference has no capture of the order OpenAI sends
+ * (openai-wire.md §5: "`event: error` and/or `response.failed`").
  * @module
  */
 import { sseFrame, type Usage } from '@tollgate/protocol';
@@ -18,6 +24,7 @@ import { FrameBatch } from '../http/frame-batch.js';
 import { startStream } from '../http/respond.js';
 import { responseUsage, usageOfResponse, type ResponseObject } from '../responses/response-object.js';
 import type { PromptCounter } from '../tokens/prompt-counter.js';
+import { PartialOutput } from '../responses/partial-output.js';
 import { countOutput } from './usage-count.js';
 
 type Obj = Record<string, unknown>;
@@ -55,7 +62,7 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
   let snapshot: ResponseObject | undefined;
   let terminal: Obj | undefined;
   const produced: string[] = [];
-  const doneItems = new Map<number, unknown>();
+  const partial = new PartialOutput();
   let error: ApiError | undefined;
   // The frames of one upstream read leave in one write (http/frame-batch.ts).
   const frames = new FrameBatch(res);
@@ -74,8 +81,8 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
       const type = String(ev.type);
       if (ev.response && typeof ev.response === 'object') ev.response = opts.present(ev.response as Obj);
       if (DELTAS.has(type) && typeof ev.delta === 'string') produced.push(ev.delta);
-      else if (type === 'response.output_item.done' && typeof ev.output_index === 'number') doneItems.set(ev.output_index, ev.item);
       else if (type === 'response.created' || type === 'response.in_progress') snapshot = ev.response as ResponseObject;
+      partial.apply(ev);
       if (!started) {
         startStream(ctx, false); // the headers leave with the first frame written
         started = true;
@@ -105,7 +112,7 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
       ...base,
       status: 'failed',
       error: { code: body.code ?? body.type, message: body.message },
-      output: [...doneItems.entries()].sort((a, b) => a[0] - b[0]).map(([, item]) => item as Obj),
+      output: partial.output(),
       usage: responseUsage({ prompt_tokens: opts.promptTokens, completion_tokens: completionTokens, total_tokens: opts.promptTokens + completionTokens }),
     };
   } else if (!disconnected && terminal) {
@@ -117,8 +124,8 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
   } else {
     if (!started) startStream(ctx, false);
     if (failed) {
-      await send(streamErrorFrame(failed, opts.publicUrl, 'responses', seq++));
       await write({ type: 'response.failed', response: final });
+      await send(streamErrorFrame(failed, opts.publicUrl, 'responses', seq++));
     } else if (terminal) {
       await write(terminal);
     }

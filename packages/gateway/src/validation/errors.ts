@@ -11,6 +11,11 @@ export function at(prefix: string, key: string): string {
   return prefix === '' ? key : `${prefix}.${key}`;
 }
 
+/** "Unknown parameter: 'tools[0].container'." (newer endpoints: /v1/responses, the Administration API). */
+export function unknownParameter(path: string): never {
+  throw new ApiError('unknown_parameter', { param: path }, { param: path });
+}
+
 export function missing(path: string): never {
   throw new ApiError('missing_required_parameter', { param: path }, { param: path });
 }

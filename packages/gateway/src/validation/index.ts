@@ -7,7 +7,8 @@
  * 0. nesting no deeper than MAX_DEPTH (512)         invalid_json (as OpenAI's parser fails)
  * 1. the body is a JSON object                      invalid_body_type
  * 2. every top-level name is one the endpoint knows unrecognized_argument(s)
- *    (or one the model's config forwards: extra_params, forward_unknown_params)
+ *    (or one the model's config forwards:           (/v1/responses: unknown_parameter, which
+ *    extra_params, forward_unknown_params)           step 4 also raises for a function tool's)
  * 3. the required parameters are present            missing_required_parameter
  * 4. types, ranges and values, nested paths named   invalid_type, *_above_max_*, invalid_value...
  *    like `messages[0].content[1].image_url.url`; then parameters that need another one
@@ -37,7 +38,7 @@ import { checkCompletionBody } from './completions.js';
 import { checkDepth } from './depth.js';
 import { describeValue } from './describe.js';
 import { checkEmbeddingBody } from './embeddings.js';
-import { missing, wrongType } from './errors.js';
+import { missing, unknownParameter, wrongType } from './errors.js';
 import { isObject, type Obj } from './fields.js';
 import type { GenerationFacts } from './generation.js';
 import { KNOWN_PARAMS, PROMPT_PARAM } from './vocabulary.js';
@@ -94,7 +95,7 @@ export async function validateResponses(
   counter: PromptCounter,
 ): Promise<ValidatedRequest> {
   const { body: obj, modelName, found } = checkCommon('responses', body, findModel);
-  const facts = checkResponsesBody(obj);
+  const facts = checkResponsesBody(obj, { nestedUnknown: !found?.forward_unknown_params });
   const model = findServingModel('responses', modelName, found);
   const earlier = facts.previousResponseId === undefined ? [] : await previousTurns(facts.previousResponseId);
   const input = inputItems(obj.input);
@@ -176,7 +177,7 @@ function checkCommon(
   checkDepth(body);
   if (!isObject(body)) throw new ApiError('invalid_body_type', { actual: describeValue(body) });
   const found = typeof body.model === 'string' ? findModel(body.model) : undefined;
-  rejectUnknownParams(body, KNOWN_PARAMS[endpoint], found);
+  rejectUnknownParams(endpoint, body, KNOWN_PARAMS[endpoint], found);
   if (body.model === undefined) missing('model');
   if (endpoint !== 'responses') {
     const promptParam = PROMPT_PARAM[endpoint];
@@ -236,11 +237,15 @@ function validated(
 }
 
 /**
- * One unknown name, or several listed sorted and comma-separated (OpenAI's wording). Names the
- * model's config forwards to its engine (`extra_params`, or every name with
- * `forward_unknown_params`) are not unknown; they are sent on unchecked.
+ * Names the model's config forwards to its engine (`extra_params`, or every name with
+ * `forward_unknown_params`) are not unknown; they are sent on unchecked. The others are refused in
+ * the words of the endpoint's generation of OpenAI's API (openai-wire.md §2 (n)): Chat Completions
+ * (observed), Completions and Embeddings (the older stack, which the reference puts with Chat
+ * Completions: "legacy Chat/Completions vs newer endpoints", §7) name one unknown name, or several
+ * sorted and comma-separated, in "Unrecognized request argument(s) supplied" with code and param
+ * null; the Responses API names the first as `unknown_parameter` with `param` set.
  */
-function rejectUnknownParams(body: Obj, known: ReadonlySet<string>, model: ModelConfig | undefined): void {
+function rejectUnknownParams(endpoint: InferenceEndpoint, body: Obj, known: ReadonlySet<string>, model: ModelConfig | undefined): void {
   if (model?.forward_unknown_params) return;
   const extra = model?.extra_params;
   let unknown: string[] | undefined;
@@ -248,6 +253,7 @@ function rejectUnknownParams(body: Obj, known: ReadonlySet<string>, model: Model
     if (!known.has(key) && !extra?.includes(key)) (unknown ??= []).push(key);
   }
   if (unknown === undefined) return;
+  if (endpoint === 'responses') unknownParameter(unknown[0]!);
   if (unknown.length === 1) throw new ApiError('unrecognized_argument', { names: unknown[0]! });
   throw new ApiError('unrecognized_arguments', { names: unknown.sort().join(', ') });
 }

@@ -1,10 +1,10 @@
 /**
  * Type, range and value checks of a `POST /v1/responses` body, in OpenAI's wording and with the
- * nested paths it uses (`input[0].content[1].text`, `tools[0].type`). Unknown names and the
- * model are judged by index.ts's common steps.
+ * nested paths it uses (`input[0].content[1].text`, `tools[0].type`). Unknown top-level names and
+ * the model are judged by index.ts's common steps; unknown names inside a function tool here.
  * @module
  */
-import { invalidValue, missing, onlyAllowedWhen, wrongType } from './errors.js';
+import { invalidValue, missing, onlyAllowedWhen, unknownParameter, wrongType } from './errors.js';
 import { checkMetadata } from './generation.js';
 import {
   checkEnum,
@@ -47,7 +47,15 @@ export interface ResponsesFacts {
   previousResponseId: string | undefined;
 }
 
-export function checkResponsesBody(body: Obj): ResponsesFacts {
+export interface ResponsesCheckOptions {
+  /**
+   * Refuse names a function tool does not have (`Unknown parameter: 'tools[0].container'.`);
+   * off for a model that forwards unknown parameters to an engine that may know them.
+   */
+  nestedUnknown: boolean;
+}
+
+export function checkResponsesBody(body: Obj, opts: ResponsesCheckOptions): ResponsesFacts {
   if (body.input !== undefined && body.input !== null) checkInput(body.input);
   const background = optBoolean(body, 'background', '');
   if (background === true) invalidValue('background', 'true', "'false' (Tollgate answers in the request)");
@@ -70,7 +78,7 @@ export function checkResponsesBody(body: Obj): ResponsesFacts {
   if (options) optBoolean(options, 'include_obfuscation', 'stream_options');
   optDecimal(body, 'temperature', '', LIMITS.temperature[0], LIMITS.temperature[1]);
   checkText(body);
-  checkTools(body);
+  checkTools(body, opts.nestedUnknown);
   checkToolChoice(body);
   optInteger(body, 'top_logprobs', '', LIMITS.top_logprobs[0], LIMITS.top_logprobs[1]);
   optDecimal(body, 'top_p', '', LIMITS.top_p[0], LIMITS.top_p[1]);
@@ -169,14 +177,21 @@ function checkText(body: Obj): void {
   optBoolean(format, 'strict', 'text.format');
 }
 
+/**
+ * The names of openai-node 6.49's `FunctionTool`. Tollgate uses name, description, parameters and
+ * strict; the rest are accepted (and not acted on) because OpenAI accepts them.
+ */
+const FUNCTION_TOOL_FIELDS = new Set(['type', 'name', 'description', 'parameters', 'strict', 'allowed_callers', 'defer_loading', 'output_schema']);
+
 /** `tools`: function tools (name, parameters, strict, description); other types are refused. */
-function checkTools(body: Obj): void {
+function checkTools(body: Obj, nestedUnknown: boolean): void {
   const tools = optArray(body, 'tools', '', 'an array of objects', LIMITS.tools_max);
   if (!tools) return;
   for (let i = 0; i < tools.length; i++) {
     const path = `tools[${i}]`;
     const tool = itemObject(tools[i], path);
     reqEnum(tool, 'type', path, RESPONSES_TOOL_TYPE);
+    if (nestedUnknown) for (const k of Object.keys(tool)) if (!FUNCTION_TOOL_FIELDS.has(k)) unknownParameter(`${path}.${k}`);
     reqString(tool, 'name', path, LIMITS.name_max);
     optString(tool, 'description', path);
     optObject(tool, 'parameters', path);

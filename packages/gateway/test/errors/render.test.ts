@@ -1,6 +1,6 @@
 import { CATALOG } from '@tollgate/protocol';
 import { describe, expect, it } from 'vitest';
-import { ApiError, errorResponse, streamErrorFrame } from 'tollgate';
+import { ApiError, errorResponse, streamErrorFrame, streamFormatOf } from 'tollgate';
 
 const URL = 'https://gw.example';
 
@@ -28,10 +28,17 @@ describe('rendering an ApiError', () => {
     );
   });
 
-  it("as a Responses stream's error event, code falling back to the type, numbered when asked", () => {
+  it("as a Responses stream's error event, flat and nested, code falling back to the type, numbered when asked", () => {
     const e = new ApiError('server_error');
-    const data = '{"type":"error","code":"server_error","message":"The server had an error while processing your request. Sorry about that!","param":null';
+    const message = 'The server had an error while processing your request. Sorry about that!';
+    const data = `{"type":"error","code":"server_error","message":"${message}","param":null,"error":{"type":"server_error","code":"server_error","message":"${message}","param":null}`;
     expect(streamErrorFrame(e, URL, 'responses')).toBe(`event: error\ndata: ${data}}\n\n`);
     expect(streamErrorFrame(e, URL, 'responses', 7)).toBe(`event: error\ndata: ${data},"sequence_number":7}\n\n`);
+  });
+
+  it('in the format of the stream the path gets: Responses for POST /v1/responses only', () => {
+    expect(streamFormatOf('/v1/responses')).toBe('responses');
+    expect(streamFormatOf('/v1/chat/completions')).toBe('chat');
+    expect(streamFormatOf('/v1/completions')).toBe('chat');
   });
 });

@@ -233,18 +233,67 @@ describe('RateLimiter rejections: OpenAI wording byte for byte', () => {
     expect(e.headers['retry-after-ms']).toBe('60000');
   });
 
-  it('a per-key limit uses the same words and names the organization', async () => {
+  it('a per-key limit uses the same words, names the organization and links the API keys page', async () => {
     const { reserve } = setup();
     const keyLimits = { max_tokens_per_1_minute: 100 };
     await reserve({ orgLimits: { max_tokens_per_1_minute: 10_000 }, keyLimits, tokens: 100 });
     const e = await rejection(reserve({ orgLimits: { max_tokens_per_1_minute: 10_000 }, keyLimits, tokens: 10 }));
     expect(messageOf(e)).toBe(
-      'Rate limit reached for gpt-4o-mini in organization org-abc on tokens per min (TPM): Limit 100, Used 100, Requested 10. Please try again in 6s. Visit https://gw.example.com/limits to learn more.',
+      'Rate limit reached for gpt-4o-mini in organization org-abc on tokens per min (TPM): Limit 100, Used 100, Requested 10. Please try again in 6s. Visit https://gw.example.com/api-keys to learn more.',
     );
     // The binding token bucket in the headers is the key's.
     expect(e.headers['x-ratelimit-limit-tokens']).toBe('100');
     // Another key of the same org is not limited by it.
     expect((await reserve({ orgLimits: { max_tokens_per_1_minute: 10_000 }, keyLimits, keyId: 'key_2', tokens: 10 })).headers['x-ratelimit-remaining-tokens']).toBe('90');
+  });
+
+  it("a project's limit: OpenAI's words with the project's figures and a link to its page", async () => {
+    const { reserve } = setup();
+    const orgLimits = { max_requests_per_1_minute: 1_000, max_tokens_per_1_minute: 10_000, max_requests_per_1_day: 10_000 };
+    const projectLimits = { max_requests_per_1_minute: 100, max_tokens_per_1_minute: 100, max_requests_per_1_day: 2 };
+    const project = { orgLimits, projectId: 'proj_1', projectLimits };
+    await reserve({ ...project, tokens: 60 });
+    const tpm = await rejection(reserve({ ...project, tokens: 50 }));
+    expect(tpm.entry.id).toBe('rate_limit_tokens');
+    expect(messageOf(tpm)).toBe(
+      'Rate limit reached for gpt-4o-mini in organization org-abc on tokens per min (TPM): Limit 100, Used 60, Requested 50. Please try again in 6s. Visit https://gw.example.com/projects/proj_1 to learn more.',
+    );
+    const tooLarge = await rejection(reserve({ ...project, tokens: 101 }));
+    expect(tooLarge.entry.id).toBe('request_too_large');
+    expect(messageOf(tooLarge)).toBe(
+      'Request too large for gpt-4o-mini in organization org-abc on tokens per min (TPM): Limit 100, Requested 101. The input or output tokens must be reduced in order to run successfully. Visit https://gw.example.com/projects/proj_1 to learn more.',
+    );
+    await reserve({ ...project, tokens: 1 });
+    const rpd = await rejection(reserve({ ...project, tokens: 1 }));
+    expect(messageOf(rpd)).toMatch(/^Rate limit reached for gpt-4o-mini in organization org-abc on requests per day \(RPD\): Limit 2, Used 2, Requested 1\. .* Visit https:\/\/gw\.example\.com\/projects\/proj_1 to learn more\.$/);
+    // The organization's own limit still links the organization's page.
+    const org = await rejection(reserve({ orgLimits: { max_tokens_per_1_minute: 10 }, projectId: 'proj_1', projectLimits, tokens: 20 }));
+    expect(messageOf(org)).toMatch(/ Visit https:\/\/gw\.example\.com\/limits to learn more\.$/);
+  });
+
+  it("headers: the plain families are the organization's (and the key's), a project's token limit is x-ratelimit-*-project-tokens", async () => {
+    const { reserve } = setup();
+    const orgLimits = { max_requests_per_1_minute: 1_000, max_tokens_per_1_minute: 10_000 };
+    const projectLimits = { max_requests_per_1_minute: 2, max_tokens_per_1_minute: 100 };
+    const a = await reserve({ orgLimits, projectId: 'proj_1', projectLimits, tokens: 60 });
+    expect(a.headers).toEqual({
+      'x-ratelimit-limit-requests': '1000',
+      'x-ratelimit-remaining-requests': '999',
+      'x-ratelimit-reset-requests': '60ms',
+      'x-ratelimit-limit-tokens': '10000',
+      'x-ratelimit-remaining-tokens': '9940',
+      'x-ratelimit-reset-tokens': '360ms',
+      'x-ratelimit-limit-project-tokens': '100',
+      'x-ratelimit-remaining-project-tokens': '40',
+      'x-ratelimit-reset-project-tokens': '36s',
+    });
+    // A refusal by the project's tokens carries the same families.
+    const e = await rejection(reserve({ orgLimits, projectId: 'proj_1', projectLimits, tokens: 50 }));
+    expect(e.headers).toMatchObject({ 'x-ratelimit-limit-tokens': '10000', 'x-ratelimit-limit-project-tokens': '100', 'x-ratelimit-remaining-project-tokens': '40', 'retry-after-ms': '6000' });
+    // A project with only request limits gets no project headers (OpenAI documents no -project-requests).
+    const b = await reserve({ orgLimits, projectId: 'proj_2', projectLimits: { max_requests_per_1_minute: 2 }, tokens: 1 });
+    expect(Object.keys(b.headers).filter((h) => h.includes('project'))).toEqual([]);
+    expect(b.headers['x-ratelimit-limit-requests']).toBe('1000');
   });
 
   it('a rejection leaves the state unchanged', async () => {

@@ -82,6 +82,18 @@ describe('projects', () => {
     await org.projects.rateLimits.updateRateLimit('rl-sim-small', { project_id: def.id, max_requests_per_1_minute: 50 });
   });
 
+  it("an unknown parameter is refused as OpenAI's newer endpoints refuse it: unknown_parameter, its path in param", async () => {
+    const { org } = h.a;
+    const body = await rejection(org.projects.create({ name: 'x', bogus: 1 } as never));
+    expect(body).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(body).toMatchObject({ status: 400, type: 'invalid_request_error', code: 'unknown_parameter', param: 'bogus', message: "400 Unknown parameter: 'bogus'." });
+    const def = (await org.projects.list()).data[0]!;
+    const nested = await rejection(org.invites.create({ email: 'nested@example.com', role: 'reader', projects: [{ id: def.id, role: 'member', colour: 'red' }] } as never));
+    expect(nested).toMatchObject({ status: 400, code: 'unknown_parameter', param: 'projects[0].colour', message: "400 Unknown parameter: 'projects[0].colour'." });
+    const query = await rejection(org.projects.list({ limit: 5, sort: 'name' } as never));
+    expect(query).toMatchObject({ status: 400, code: 'unknown_parameter', param: 'sort' });
+  });
+
   it('model permissions and spend limits take effect at the next request', async () => {
     const t = await h.tenant('perms');
     const def = (await t.org.projects.list()).data[0]!;

@@ -7,6 +7,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countText } from '../../src/tokens/count.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 let gw: TestGateway;
@@ -152,6 +153,58 @@ describe('responses.stream', () => {
     expect(types).toContain('response.function_call_arguments.done');
     expect(types.indexOf('response.output_item.added')).toBeLessThan(types.indexOf('response.function_call_arguments.delta'));
     expect(types.at(-1)).toBe('response.completed');
+  });
+
+  it('a failure mid-stream: finalResponse() rejects with an APIError; response.failed holds the output sent so far', async () => {
+    const stream = client.responses.stream({ model: 'sim-small', input: 'Tell me a story', max_output_tokens: 200 }, { headers: { 'x-tollgate-fault': 'server_error@3' } });
+    let text = '';
+    let failed: OpenAI.Responses.Response | undefined;
+    stream.on('response.output_text.delta', (e) => (text += e.delta));
+    stream.on('response.failed', (e) => (failed = e.response));
+    const err = await stream.finalResponse().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    // A real APIError (no status: it came in the stream), not the event object.
+    expect(err).toBeInstanceOf(OpenAI.APIError);
+    const e = err as InstanceType<typeof OpenAI.APIError>;
+    expect(e.status).toBeUndefined();
+    expect(e.type).toBe('server_error');
+    expect(e.code).toBe('server_error');
+    expect(e.param).toBeNull();
+    expect(e.message).toBe('The server had an error while processing your request. Sorry about that!');
+
+    expect(text.length).toBeGreaterThan(0);
+    expect(failed?.status).toBe('failed');
+    expect(failed!.error).toEqual({ code: 'server_error', message: e.message });
+    expect(failed!.output).toEqual([expect.objectContaining({ type: 'message', role: 'assistant', status: 'incomplete', content: [expect.objectContaining({ type: 'output_text', text })] })]);
+    // What it says was produced is what was sent, counted.
+    expect(failed!.usage!.output_tokens).toBe(countText(text));
+    // Kept as it ended.
+    const stored = await client.responses.retrieve(failed!.id);
+    expect(stored.status).toBe('failed');
+    expect(stored.output).toEqual(failed!.output);
+  });
+
+  it('a failure mid-stream, read raw: response.failed, then the error event flat and nested, nothing after', async () => {
+    const r = await fetch(`${gw.baseURL}/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gw.apiKey}`, 'content-type': 'application/json', 'x-tollgate-fault': 'server_error@2' },
+      body: JSON.stringify({ model: 'sim-small', input: 'hi', stream: true }),
+    });
+    const frames = (await r.text()).trim().split('\n\n');
+    const last = frames.slice(-2).map((f) => ({ event: f.split('\n')[0], data: JSON.parse(f.split('\n')[1]!.slice('data: '.length)) as Record<string, any> }));
+    expect(last.map((f) => f.event)).toEqual(['event: response.failed', 'event: error']);
+    const error = last[1]!.data;
+    const message = 'The server had an error while processing your request. Sorry about that!';
+    expect(error).toEqual({
+      type: 'error',
+      code: 'server_error',
+      message,
+      param: null,
+      error: { type: 'server_error', code: 'server_error', message, param: null },
+      sequence_number: last[0]!.data.sequence_number + 1,
+    });
   });
 });
 

@@ -4,8 +4,8 @@
  * ways) and `responses_api: native` (the upstream's own /v1/responses, passed through). The
  * upstream is the simulator served alone over HTTP. Both pass the same streaming test, tool calls
  * included, and answer the same bytes of text: the client cannot tell them apart. A failure in
- * the middle of a stream ends it with `error` + `response.failed`, and the request is settled for
- * what was produced.
+ * the middle of a stream ends it with `response.failed` (what was produced so far) + `error`
+ * (which the SDK throws as an APIError), and the request is settled for what was produced.
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -68,11 +68,22 @@ const WEATHER = {
 
 type Ev = { type: string; sequence_number: number } & Record<string, unknown>;
 
-async function streamAll(client: OpenAI, body: Record<string, unknown>, faultValue?: string) {
+async function streamAll(client: OpenAI, body: Record<string, unknown>) {
+  const { events, thrown } = await streamEvents(client, body);
+  if (thrown !== undefined) throw thrown;
+  return events;
+}
+
+/** The events the SDK yields, and what it throws (undefined when the stream ends well). */
+async function streamEvents(client: OpenAI, body: Record<string, unknown>, faultValue?: string): Promise<{ events: Ev[]; thrown: unknown }> {
   const stream = await client.responses.create({ ...body, stream: true } as never, faultValue ? { headers: { 'x-tollgate-fault': faultValue } } : {});
   const events: Ev[] = [];
-  for await (const e of stream as unknown as AsyncIterable<Ev>) events.push(e);
-  return events;
+  try {
+    for await (const e of stream as unknown as AsyncIterable<Ev>) events.push(e);
+  } catch (e) {
+    return { events, thrown: e };
+  }
+  return { events, thrown: undefined };
 }
 
 const answers = new Map<string, string>();
@@ -128,23 +139,28 @@ describe.each(['chat', 'native'] as const)('an upstream reached by %s', (mode) =
     expect(next.output_text.length).toBeGreaterThan(0);
   });
 
-  it('a failure mid-stream ends with error and response.failed, and settles what was produced', async () => {
+  it('a failure mid-stream ends with response.failed, then an error the SDK throws, and settles what was produced', async () => {
     const tenant = await gw.newTenant(`responses-mid-stream-${mode}`);
     const c = new OpenAI({ baseURL: gw.baseURL, apiKey: tenant.apiKey, maxRetries: 0 });
-    const events = await streamAll(c, { model: name, input: 'Tell me about bridges.', max_output_tokens: 60 }, 'server_error@3');
+    const { events, thrown } = await streamEvents(c, { model: name, input: 'Tell me about bridges.', max_output_tokens: 60 }, 'server_error@3');
     const types = events.map((e) => e.type);
-    expect(types.slice(-2)).toEqual(['error', 'response.failed']);
+    expect(types.at(-1)).toBe('response.failed');
     expect(types.filter((t) => t === 'response.output_text.delta')).toHaveLength(3);
     expect(types).not.toContain('response.completed');
     const failed = events.at(-1)!.response as OpenAI.Responses.Response;
     expect(failed.status).toBe('failed');
     expect(failed.error?.code).toBe('server_error');
-    const error = events.at(-2)!;
+    expect(thrown).toBeInstanceOf(OpenAI.APIError);
+    const error = thrown as InstanceType<typeof OpenAI.APIError>;
+    expect(error.status).toBeUndefined();
     expect(error.code).toBe('server_error');
-    expect(typeof error.message).toBe('string');
+    expect(error.message).toBe(failed.error?.message);
 
     const sent = events.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join('');
     expect(answers.get(mode)!.startsWith(sent)).toBe(true);
+    // The failed response holds what was sent: the message cut short, with its text so far.
+    expect(failed.output).toHaveLength(1);
+    expect(failed.output[0]).toMatchObject({ type: 'message', status: 'incomplete', content: [{ type: 'output_text', text: sent }] });
     const { report, events: rows } = await ledgerOf(gw, tenant.orgId);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.error_code).toBe('server_error');

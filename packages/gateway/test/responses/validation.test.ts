@@ -30,7 +30,8 @@ describe('POST /v1/responses refuses in OpenAI words', () => {
     [{ input: 'x' }, 400, 'missing_required_parameter', 'model', "Missing required parameter: 'model'."],
     [{ model: 'sim-small' }, 400, 'missing_required_parameter', 'input', "Missing required parameter: 'input'."],
     [{ model: 'sim-small', input: 'x', max_output_tokens: 5 }, 400, 'integer_below_min_value', 'max_output_tokens', "Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got 5 instead."],
-    [{ model: 'sim-small', input: 'x', messages: [] }, 400, null, null, 'Unrecognized request argument supplied: messages'],
+    [{ model: 'sim-small', input: 'x', messages: [] }, 400, 'unknown_parameter', 'messages', "Unknown parameter: 'messages'."],
+    [{ model: 'sim-small', input: 'x', tools: [{ type: 'function', name: 'f', container: { type: 'auto' } }] }, 400, 'unknown_parameter', 'tools[0].container', "Unknown parameter: 'tools[0].container'."],
     [{ model: 'sim-small', input: 'x', tools: [{ type: 'web_search' }] }, 400, 'invalid_value', 'tools[0].type', "Invalid value: 'web_search'. Supported values are: 'function'."],
     [{ model: 'sim-small', input: [{ role: 'robot', content: 'x' }] }, 400, 'invalid_value', 'input[0].role', null],
     [{ model: 'sim-small', input: [{ role: 'user', content: [{ type: 'input_text' }] }] }, 400, 'missing_required_parameter', 'input[0].content[0].text', "Missing required parameter: 'input[0].content[0].text'."],
@@ -47,6 +48,22 @@ describe('POST /v1/responses refuses in OpenAI words', () => {
     expect(r.code).toBe(code);
     expect(r.param).toBe(param);
     if (message) expect(r.message).toBe(message);
+  });
+
+  it("an unknown parameter is the SDK's BadRequestError in the Responses API's words, not Chat Completions'", async () => {
+    const e = await client.responses.create({ model: 'sim-small', input: 'hi', bogus: 1 } as never).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(OpenAI.BadRequestError);
+    const err = e as InstanceType<typeof OpenAI.BadRequestError>;
+    expect(err.status).toBe(400);
+    expect(err.type).toBe('invalid_request_error');
+    expect(err.code).toBe('unknown_parameter');
+    expect(err.param).toBe('bogus');
+    expect(err.message).toBe("400 Unknown parameter: 'bogus'.");
+    // Several: the first is named (Chat Completions lists them all, sorted).
+    expect(await refusal({ model: 'sim-small', input: 'hi', zeta: 1, alpha: 2 })).toMatchObject({ code: 'unknown_parameter', param: 'zeta', message: "Unknown parameter: 'zeta'." });
+    // The names openai-node 6.49 gives a function tool are all known.
+    const tool = { type: 'function', name: 'f', description: 'd', parameters: { type: 'object', properties: {} }, strict: false, defer_loading: false, allowed_callers: ['direct'], output_schema: null };
+    expect((await client.responses.create({ model: 'sim-small', input: 'hi', max_output_tokens: 16, tools: [tool] } as never)).object).toBe('response');
   });
 
   it('refuses an input longer than the context window', async () => {

@@ -30,7 +30,8 @@ export function pointsToStatusPage(e: Pick<CatalogEntry, 'group'>): boolean {
 /**
  * The web console's root, under the given public base URL (the console is served at the public
  * URL's path). Messages add the page a person needs there, where OpenAI's wording links a page of
- * its platform: `/api-keys` and `/limits` (routes of packages/console/src/App.tsx).
+ * its platform: `/api-keys`, and for a rate limit the page of the limit that was reached (`/limits`,
+ * `/projects/<project id>`, `/api-keys`: routes of packages/console/src/signed-in-pages.tsx).
  */
 export function consoleUrl(publicUrl: string): string {
   return publicUrl.replace(/\/+$/, '');

@@ -78,6 +78,7 @@ function sampleVars(e: CatalogEntry, model: ModelConfig): Record<string, string 
     dimension: tokensPerMin ? 'tokens per min' : 'requests per min',
     abbr: tokensPerMin ? 'TPM' : 'RPM',
     scope: 'this organization',
+    limits_page: 'limits',
     endpoint: 'v1/chat/completions',
     suggested: 'v1/embeddings',
     content_type: 'text/plain',

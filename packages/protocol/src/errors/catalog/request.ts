@@ -294,8 +294,8 @@ export const requestEntries = {
     fallback: false,
     title: { en: 'Unrecognized argument', 'zh-CN': '无法识别的参数' },
     cause: {
-      en: 'The body has a parameter the endpoint does not know (often a typo, or a parameter of another endpoint).',
-      'zh-CN': '请求体包含端点不认识的参数（通常是拼写错误，或属于其他端点的参数）。',
+      en: "The body of /v1/chat/completions, /v1/completions or /v1/embeddings has a top-level parameter the endpoint does not know (often a typo, or a parameter of another endpoint); this gateway's own admin APIs (/admin/v1, the console's) answer the same way. Newer OpenAI endpoints answer unknown_parameter instead.",
+      'zh-CN': '/v1/chat/completions、/v1/completions 或 /v1/embeddings 的请求体包含端点不认识的顶层参数（通常是拼写错误，或属于其他端点的参数）；本网关自己的管理 API（/admin/v1、控制台的 API）也如此。较新的 OpenAI 端点改为返回 unknown_parameter。',
     },
     fix: {
       en: 'Remove or rename the parameter named in the message.',
@@ -320,6 +320,26 @@ export const requestEntries = {
     fix: {
       en: 'Remove or rename the parameters named in the message.',
       'zh-CN': '删除或更正消息中指出的参数。',
+    },
+  },
+  unknown_parameter: {
+    group: 'request',
+    kind: 'invalid_request',
+    status: 400,
+    type: 'invalid_request_error',
+    code: 'unknown_parameter',
+    param: null,
+    message: "Unknown parameter: '{param}'.",
+    retryable: false,
+    fallback: false,
+    title: { en: 'Unknown parameter', 'zh-CN': '未知参数' },
+    cause: {
+      en: 'The body of /v1/responses or of the Administration API (/v1/organization/...) has a parameter the endpoint does not know, at the top level or inside an object (`param` is its path, e.g. `tools[0].container`); the first one is named. Chat Completions, Completions and Embeddings word the same mistake the older way (unrecognized_argument).',
+      'zh-CN': '/v1/responses 或管理 API（/v1/organization/...）的请求体包含端点不认识的参数，位于顶层或某个对象内部（`param` 为其路径，例如 `tools[0].container`）；只指出第一个。Chat Completions、Completions 和 Embeddings 用旧的措辞报告同样的错误（unrecognized_argument）。',
+    },
+    fix: {
+      en: 'Remove or rename the parameter at the path in `param` (often a typo, or a parameter of another endpoint or API version).',
+      'zh-CN': '删除或更正 `param` 所指路径上的参数（通常是拼写错误，或属于其他端点或 API 版本的参数）。',
     },
   },
   model_not_found: {

@@ -2,7 +2,8 @@
  * The console end to end in headless Chromium against a real gateway: a signed-out visitor is
  * sent to sign in, a wrong password is refused with the message, the right one opens the console,
  * signing out ends the session; every page in both languages (Simplified Chinese with no English
- * left) and at phone width, with screenshots. Skips, saying why, only when Chromium is not installed.
+ * left) and at phone width, with screenshots; the icon, so that no page has a failed request.
+ * Skips, saying why, only when Chromium is not installed.
  */
 import { describe, expect, it } from 'vitest';
 import { hasChromium, useConsoleFixture, openContext, screenshot, signIn, text, untranslated, type Lang, CHROMIUM } from './support/browser.js';
@@ -36,6 +37,38 @@ describe.skipIf(!hasChromium)('the console in headless Chromium', () => {
     await page.goto(`${f.g.url}/api-keys`);
     await page.waitForSelector('input[type=email][name=email]');
     expect(new URL(page.url()).pathname).toBe('/login');
+    await context.close();
+  }, 120_000);
+
+  it('has an icon: no console page answers a request with an error, /favicon.ico included', async () => {
+    const { context, page } = await openContext(f.browser, 'en');
+    await page.goto(`${f.g.url}/login`);
+    await page.waitForSelector('input[name=email]');
+    const icon = await page.evaluate(() => (document.querySelector('link[rel=icon]') as HTMLLinkElement | null)?.href);
+    expect(icon).toBe(`${f.g.url}/favicon.svg`);
+    await signIn(page, f.g.url, f.owner.email, f.owner.password);
+    // Signed in (signed out, the app's session check is answered 401 not_signed_in, by design).
+    const failed: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+    });
+    page.on('console', (m) => {
+      if (m.type() === 'error') failed.push(m.text());
+    });
+    for (const path of ['/requests', '/usage']) {
+      await page.goto(`${f.g.url}${path}`);
+      await page.waitForSelector('h1');
+    }
+    // What a browser asks for on a page without an icon link (the status page, a JSON answer).
+    for (const url of [icon!, `${f.g.url}/favicon.ico`]) {
+      const r = await page.request.get(url, { headers: { accept: 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8' } });
+      expect(r.status(), url).toBe(200);
+      expect(r.headers()['content-type']).toBe('image/svg+xml');
+      expect((await r.text()).startsWith('<svg')).toBe(true);
+    }
+    await page.goto(`${f.g.url}/status`);
+    await page.waitForSelector('h1');
+    expect(failed).toEqual([]);
     await context.close();
   }, 120_000);
 

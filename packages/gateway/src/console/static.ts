@@ -2,9 +2,9 @@
  * Serves the console's built files (`packages/console/dist`) at `/`: a file that exists is sent
  * as itself; any other GET that asks for HTML gets `index.html` (the app routes in the browser),
  * with `<base href>` set to the console's base path so that deep links under a sub-path load
- * their assets. `/` sends a visitor without a session to `login`. API prefixes are never
- * answered here (they keep their own 404s). With no build present, HTML requests get a 503 page
- * that says how to build it, not a crash.
+ * their assets. `/` sends a visitor without a session to `login`; `/favicon.ico` answers the
+ * console's SVG icon. API prefixes are never answered here (they keep their own 404s). With no
+ * build present, HTML requests get a 503 page that says how to build it, not a crash.
  * @module
  */
 import { createReadStream } from 'node:fs';
@@ -15,6 +15,9 @@ import { header, type RequestContext } from '../http/context.js';
 
 /** `packages/console/dist`, from `src/console` (tests) and from `dist/console` (built) alike. */
 export const DEFAULT_CONSOLE_DIST = fileURLToPath(new URL('../../../console/dist/', import.meta.url));
+
+/** The console's icon (`packages/console/public/favicon.svg`), which index.html links to. */
+const FAVICON = 'favicon.svg';
 
 /** Paths that belong to the APIs and pages the gateway serves itself. */
 const NOT_CONSOLE = /^\/(v1|admin|docs|api|console\/api|metrics|healthz|readyz|status)(\/|$)/;
@@ -126,6 +129,17 @@ export function consoleStatic(opts: ConsoleStaticOptions): (ctx: RequestContext)
         else createReadStream(file).pipe(ctx.res);
         return true;
       }
+    }
+    // Browsers ask for /favicon.ico on pages that name no icon (the status page, a JSON answer
+    // shown as a page): the console's icon answers, or an empty 204 without a build; never a 404.
+    if (rel === '/favicon.ico') {
+      const icon = await readFile(join(root, FAVICON)).catch(() => undefined);
+      if (icon) send(ctx, 200, TYPES['.svg']!, icon, { 'cache-control': 'public, max-age=86400' });
+      else {
+        ctx.res.writeHead(204, { ...headers, 'cache-control': 'public, max-age=3600', 'x-request-id': ctx.id });
+        ctx.res.end();
+      }
+      return true;
     }
     if (!wantsHtml) return false;
     const html = await index();

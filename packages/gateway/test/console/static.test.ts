@@ -1,7 +1,8 @@
 /**
  * The console's files served by the gateway: the app at `/` with its security headers, the SPA
  * fallback for HTML requests, `/` → `login` for a visitor without a session, the API's own 404s
- * untouched, a clear 503 page when the app is not built, and a public URL with a sub-path.
+ * untouched, a clear 503 page when the app is not built, a public URL with a sub-path, and
+ * `/favicon.ico` answered (the console's icon; 204 without a build), never a 404.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,11 +14,14 @@ import { Browser } from './browser.js';
 const PASSWORD = 'correct horse battery staple';
 const INDEX = '<!doctype html><html><head><!-- the gateway inserts <base href="..."> --><meta charset="utf-8"><script type="module" src="./assets/app-1234.js"></script></head><body><div id="root"></div></body></html>';
 
+const ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32"/></svg>';
+
 function fakeDist(): string {
   const dir = mkdtempSync(join(tmpdir(), 'console-dist-'));
   mkdirSync(join(dir, 'assets'));
   writeFileSync(join(dir, 'index.html'), INDEX);
   writeFileSync(join(dir, 'assets', 'app-1234.js'), 'console.log("app")');
+  writeFileSync(join(dir, 'favicon.svg'), ICON);
   return dir;
 }
 
@@ -103,5 +107,26 @@ describe('console files', () => {
     const r = await fetch(`${sub.url}/llm/console/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
     expect(r.status).toBe(200);
     expect(r.headers.getSetCookie()[0]).toMatch(/Path=\/llm\//);
+  });
+
+  it('answers /favicon.ico with the console icon (204 without a build), at the root and under a sub-path', async () => {
+    // As a browser asks for it: an image, not HTML.
+    const image = { accept: 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8' };
+    for (const url of [`${gw.url}/favicon.ico`, `${sub.url}/llm/favicon.ico`, `${sub.url}/favicon.ico`]) {
+      const r = await fetch(url, { headers: image });
+      expect(r.status, url).toBe(200);
+      expect(r.headers.get('content-type')).toBe('image/svg+xml');
+      expect(r.headers.get('cache-control')).toMatch(/max-age=\d+/);
+      expect(await r.text()).toBe(ICON);
+    }
+    const head = await fetch(`${gw.url}/favicon.ico`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    const svg = await fetch(`${gw.url}/favicon.svg`, { headers: image });
+    expect(svg.status).toBe(200);
+    expect(svg.headers.get('content-type')).toBe('image/svg+xml');
+    const none = await fetch(`${bare.url}/favicon.ico`, { headers: image });
+    expect(none.status).toBe(204);
+    expect(await none.text()).toBe('');
   });
 });

@@ -26,7 +26,7 @@ export interface PageEntry {
   label: MessageKey;
   who: Who;
   Page: ComponentType;
-  /** A parameter the page also answers under, `to/:param` (the project or organization it shows). */
+  /** A parameter the page also answers under, `to/:param` (the project, organization or request it shows). */
   detail?: string;
 }
 
@@ -36,7 +36,7 @@ export const PAGES: readonly PageEntry[] = [
   { to: '/people', label: 'nav.people', who: 'owner', Page: PeoplePage },
   { to: '/limits', label: 'nav.limits', who: 'owner', Page: LimitsPage },
   { to: '/usage', label: 'nav.usage', who: 'owner', Page: UsagePage },
-  { to: '/requests', label: 'nav.requests', who: 'member', Page: RequestsPage },
+  { to: '/requests', label: 'nav.requests', who: 'member', Page: RequestsPage, detail: ':requestId' },
   { to: '/audit-log', label: 'nav.auditLog', who: 'owner', Page: AuditLogPage },
   { to: '/operator/organizations', label: 'nav.organizations', who: 'operator', Page: OrganizationsPage, detail: ':orgId' },
   { to: '/operator/quota-requests', label: 'nav.quotaRequests', who: 'operator', Page: QuotaRequestsAdminPage },

@@ -2,14 +2,16 @@
  * Requests and Usage end to end in headless Chromium against a real gateway: a request that
  * failed (an injected rate-limit error, seen by the official SDK) is looked up by its
  * x-request-id with its cause and fix from the error catalog, and the support report copied has
- * the id, the UTC time, the model and the error; the usage CSV's cost equals the Costs API's.
- * Skips, saying why, only when Chromium is not installed.
+ * the id, the UTC time, the model and the error; a pasted header line or a quoted id is looked
+ * up, an earlier answer never stays on screen under a new id, each lookup has a link that runs it,
+ * and a failed lookup names the id; the usage CSV's cost equals the Costs API's. Skips, saying
+ * why, only when Chromium is not installed.
  */
 import { readFile } from 'node:fs/promises';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { rejection } from '../../gateway/test/support/rejection.js';
-import { hasChromium, openContext, screenshot, signIn, text, useConsoleFixture } from './support/browser.js';
+import { hasChromium, openContext, screenshot, settled, signIn, text, useConsoleFixture } from './support/browser.js';
 
 describe.skipIf(!hasChromium)('requests and usage in the console', () => {
   const f = useConsoleFixture();
@@ -120,6 +122,101 @@ describe.skipIf(!hasChromium)('requests and usage in the console', () => {
     expect(await groupBy.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['none', 'project_id', 'model', 'api_key_id']);
     await page.waitForSelector('td[data-value]');
     expect(await page.locator('[role=alert]').count()).toBe(0);
+    await context.close();
+  }, 120_000);
+
+  it('looks up a pasted header line or a quoted id, shows only the answer to the id asked, and links to each lookup', async () => {
+    const client = new OpenAI({ apiKey: f.g.apiKey, baseURL: f.g.baseURL, maxRetries: 0 });
+    const ok = await client.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 }).withResponse();
+    const okId = ok.response.headers.get('x-request-id')!;
+    const e = await rejection<InstanceType<typeof OpenAI.APIError>>(
+      client.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 }, { headers: { 'x-tollgate-fault': 'rate_limit_tokens' } }),
+    );
+    const failedId = e.requestID!;
+    expect(okId).toMatch(/^req_[0-9a-f]{32}$/);
+    expect(failedId).toMatch(/^req_[0-9a-f]{32}$/);
+    await f.g.gateway.services.ledger.flush();
+
+    const { context, page } = await openContext(f.browser, 'en');
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: f.g.url });
+    await signIn(page, f.g.url, f.owner.email, f.owner.password);
+    await page.click(`nav >> text="${text('en', 'nav.requests')}"`);
+    await settled(page);
+    const lookups: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/v1/organization/requests/')) lookups.push(decodeURIComponent(r.url().split('/requests/')[1]!));
+    });
+    const box = page.getByLabel(text('en', 'requests.id'));
+    const lookUp = async (pasted: string) => {
+      await box.fill(pasted);
+      await page.click(`button:text-is("${text('en', 'requests.lookUp')}")`);
+    };
+    const path = () => decodeURIComponent(new URL(page.url()).pathname);
+
+    // The header line as `curl -i` prints it: the id is looked up, and the URL names it.
+    await lookUp(`x-request-id: ${failedId}`);
+    await page.waitForSelector('.error-box');
+    await expect(page.locator('#request-title').innerText()).resolves.toBe(failedId);
+    expect(path()).toBe(`/requests/${failedId}`);
+    await expect(box.inputValue()).resolves.toBe(failedId);
+
+    // A quoted id with spaces: the new answer replaces the old one entirely.
+    await lookUp(`  "${okId}" `);
+    await page.waitForSelector('p.ok');
+    await expect(page.locator('#request-title').innerText()).resolves.toBe(okId);
+    expect(await page.locator('.error-box').count()).toBe(0);
+    expect(path()).toBe(`/requests/${okId}`);
+
+    // While a lookup runs, the earlier answer is gone: only the id asked and "Looking up".
+    const missing = 'req_00000000000000000000000000000000';
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/v1/organization/requests/**', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await lookUp(missing);
+    await page.waitForSelector(`[role=status]:text-is("${text('en', 'requests.lookingUp', { id: missing })}")`);
+    await expect(page.locator('#request-title').innerText()).resolves.toBe(missing);
+    expect(await page.locator('p.ok, .error-box, dl.details').count()).toBe(0);
+    release();
+    // Not found: the message names the id looked up, and nothing of the earlier answer shows.
+    await expect(page.locator('[role=alert]').innerText()).resolves.toBe(text('en', 'requests.notFound', { id: missing }));
+    expect(await page.locator('p.ok, .error-box, dl.details').count()).toBe(0);
+    await page.unroute('**/v1/organization/requests/**');
+
+    // Text with no id in it: a message that quotes it, no lookup, no earlier answer.
+    const before = lookups.length;
+    await lookUp('see the logs please');
+    await expect(page.locator('[role=alert]').innerText()).resolves.toBe(text('en', 'requests.notAnId', { text: 'see the logs please' }));
+    expect(await page.locator('#request-title').count()).toBe(0);
+    expect(path()).toBe('/requests');
+    await expect(box.inputValue()).resolves.toBe('see the logs please');
+    expect(lookups.length).toBe(before);
+    expect(lookups).toEqual([failedId, okId, missing]);
+
+    // Back: the earlier lookup's page, run again, with its id in the box.
+    await page.goBack();
+    await page.waitForSelector('[role=alert]');
+    await expect(page.locator('#request-title').innerText()).resolves.toBe(missing);
+    await page.goBack();
+    await page.waitForSelector('p.ok');
+    await expect(box.inputValue()).resolves.toBe(okId);
+
+    // The link to a lookup, copied from the page, runs it when opened.
+    await page.goto(`${f.g.url}/requests/${failedId}`);
+    await page.waitForSelector('.error-box');
+    await page.click(`button:text-is("${text('en', 'requests.copyLink')}")`);
+    const link = await page.evaluate(() => navigator.clipboard.readText());
+    expect(link).toBe(`${f.g.url}/requests/${failedId}`);
+    const other = await context.newPage();
+    await other.goto(link);
+    await other.waitForSelector('.error-box');
+    await expect(other.locator('#request-title').innerText()).resolves.toBe(failedId);
+    // A hand-typed `?id=`, even holding the header line, leads to the lookup's own link.
+    await other.goto(`${f.g.url}/requests?id=${encodeURIComponent(`x-request-id: ${okId}`)}`);
+    await other.waitForSelector('p.ok');
+    expect(new URL(other.url()).pathname).toBe(`/requests/${okId}`);
     await context.close();
   }, 120_000);
 });

@@ -1,106 +1,194 @@
 /**
- * Requests: paste an `x-request-id` and see what happened to it (GET
- * /v1/organization/requests/{id}; only the viewer's organization's requests): time in the
- * viewer's zone and in UTC, project, key, model asked for and served, status, the error with its
- * cause and fix from the error catalog, tokens, cost, latency; and a button that copies the
- * support report.
+ * Requests: paste an `x-request-id` (the id, or the header line `curl -i` prints) and see what
+ * happened to it (GET /v1/organization/requests/{id}; only the viewer's organization's
+ * requests): time in the viewer's zone and in UTC, project, key, model asked for and served,
+ * status, the error with its cause and fix from the error catalog, tokens, cost, latency; and a
+ * button that copies the support report.
+ *
+ * A lookup is a page of its own, `/requests/<id>` (`/requests?id=<id>` leads there too), so a
+ * link to it can be shared and opening the link runs the lookup. While a lookup runs, and when it
+ * fails, nothing of an earlier one is shown: what is on screen always answers the id in the
+ * heading.
  */
 import { findEntry, matchEntry } from '@tollgate/protocol';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
+import { Navigate, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { Money } from '../components/Money';
 import { CopyButton, ErrorNote, Field, PageTitle } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
-import { api } from '../lib/api';
+import { ApiError, api } from '../lib/api';
+import { pageUrl } from '../lib/base';
 import { ORG } from '../lib/org-api';
 import { formatTime, isoUtc, viewerTimeZone } from '../lib/time';
 import { useSignedIn } from '../session';
+import { extractRequestId } from './requests/request-id';
 import { supportReport, type RequestRecord } from './requests/support-report';
 
+/** The page of one lookup. */
+const lookupPath = (id: string): string => `/requests/${id}`;
+
+/** Pasted text shown back in a message: one line, not too long. */
+const shown = (text: string): string => {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
+};
+
+/** What the page was asked, as the URL says it: the id of `/requests/<id>` or of `?id=`. */
+function useAsked(): { param: string | undefined; query: string | null } {
+  const { requestId } = useParams();
+  const [search] = useSearchParams();
+  return { param: requestId, query: search.get('id') };
+}
+
 export function RequestsPage() {
-  const { t, lang } = useI18n();
-  const session = useSignedIn();
-  const [record, setRecord] = useState<RequestRecord>();
-  const [error, setError] = useState<unknown>();
+  const { t } = useI18n();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const asked = useAsked();
+  // A press of "Look up" on the id already shown looks it up again.
+  const [round, setRound] = useState(0);
 
-  const lookUp = async (e: FormEvent<HTMLFormElement>) => {
+  // `?id=` (a link typed by hand) and an id with something around it lead to the page of the id.
+  const raw = asked.param ?? asked.query ?? undefined;
+  const id = raw === undefined ? undefined : extractRequestId(raw);
+  if (id !== undefined && (asked.query !== null || id !== asked.param)) return <Navigate to={lookupPath(id)} replace />;
+  // Text that held no id: from the form (in the navigation's state) or from the URL.
+  const invalid = raw !== undefined && id === undefined ? raw : (location.state as { invalid?: string } | null)?.invalid;
+
+  const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const id = String(new FormData(e.currentTarget).get('request_id')).trim();
-    setError(undefined);
-    setRecord(undefined);
-    try {
-      setRecord(await api<RequestRecord>('GET', `${ORG}/requests/${encodeURIComponent(id)}`));
-    } catch (err) {
-      setError(err);
-    }
+    const text = String(new FormData(e.currentTarget).get('request_id'));
+    const found = extractRequestId(text);
+    if (found === undefined) void navigate('/requests', { state: { invalid: text }, replace: asked.param === undefined });
+    else if (found === id) setRound((r) => r + 1);
+    else void navigate(lookupPath(found));
   };
-
-  // The ledger keeps the catalog id, or the code the caller got: either finds the catalog entry.
-  const entry = record?.error ? (findEntry(record.error.code) ?? matchEntry(record.status_code, undefined, record.error.code, record.error.message ?? undefined)) : undefined;
-  const local = record ? formatTime(record.created_at, lang) : '';
-  const rows: [string, React.ReactNode][] = record
-    ? [
-        [t('requests.time'), `${local} (${viewerTimeZone()})`],
-        [t('requests.timeUtc'), isoUtc(record.created_at)],
-        [t('keys.project'), record.project_id ?? '—'],
-        [t('requests.key'), record.api_key_id],
-        [t('requests.endpoint'), record.endpoint],
-        [t('requests.modelAsked'), record.requested_model ?? '—'],
-        [t('requests.modelServed'), record.model ?? '—'],
-        [t('common.status'), record.status_code],
-        [t('requests.tokens'), t(record.usage.estimated ? 'requests.tokensEstimated' : 'requests.tokensValue', { input: record.usage.input_tokens, output: record.usage.output_tokens })],
-        [t('requests.cost'), <Money usd={record.cost.value} exact={record.cost.exact_value} />],
-        [t('requests.latency'), t('requests.ms', { ms: record.latency_ms.toLocaleString(lang) })],
-        [t('requests.upstreamId'), record.upstream_request_id ?? '—'],
-      ]
-    : [];
 
   return (
     <>
       <PageTitle title={t('requests.title')} />
       <p className="muted">{t('requests.intro')}</p>
-      <form className="inline-form" onSubmit={(e) => void lookUp(e)}>
-        <Field label={t('requests.id')}>{(id) => <input id={id} name="request_id" required pattern="\s*\S+\s*" spellCheck={false} className="wide" />}</Field>
+      <form className="inline-form" onSubmit={submit} noValidate>
+        <Field label={t('requests.id')}>
+          {(fieldId) => (
+            // Afresh at each navigation: the box shows the id looked up (back and forward too), or
+            // the text that held none, to be corrected.
+            <input key={location.key} id={fieldId} name="request_id" defaultValue={id ?? invalid ?? ''} placeholder="req_…" required spellCheck={false} autoComplete="off" className="wide" aria-invalid={invalid !== undefined} />
+          )}
+        </Field>
         <button type="submit">{t('requests.lookUp')}</button>
       </form>
-      <ErrorNote error={error} />
-      {record ? (
-        <section aria-labelledby="request-title">
-          <h2 id="request-title">
-            <code>{record.id}</code>
-          </h2>
-          {record.error ? (
-            <div className="error-box" data-error-code={record.error.code}>
-              <h3>{entry ? entry.title[lang] : t('requests.failed')}</h3>
-              <p>
-                <code>{record.error.code}</code>
-                {record.error.message ? <> · {record.error.message}</> : null}
-              </p>
-              {entry ? (
-                <dl className="details">
-                  <dt>{t('requests.cause')}</dt>
-                  <dd>{entry.cause[lang]}</dd>
-                  <dt>{t('requests.fix')}</dt>
-                  <dd>{entry.fix[lang]}</dd>
-                </dl>
-              ) : null}
-            </div>
-          ) : (
-            <p className="ok">{t('requests.succeeded')}</p>
-          )}
-          <dl className="details">
-            {rows.map(([k, v]) => (
-              <div key={k} className="row">
-                <dt>{k}</dt>
-                <dd>{v}</dd>
-              </div>
-            ))}
-          </dl>
-          <p>
-            <CopyButton text={supportReport(record, session.organization?.id ?? '', local)} label={t('requests.copyReport')} />
-          </p>
-          <p className="muted">{t('requests.reportNote')}</p>
-        </section>
+      {invalid !== undefined ? (
+        <p className="error" role="alert">
+          {invalid.trim() === '' ? t('requests.noId') : t('requests.notAnId', { text: shown(invalid) })}
+        </p>
       ) : null}
+      {id !== undefined ? <Lookup key={`${id}#${round}`} id={id} /> : null}
+    </>
+  );
+}
+
+type Outcome = { record: RequestRecord } | { error: unknown };
+
+/** One lookup of `id`: mounted afresh for each, so nothing of another id's answer can show. */
+function Lookup({ id }: { id: string }) {
+  const { t } = useI18n();
+  const [outcome, setOutcome] = useState<Outcome>();
+  useEffect(() => {
+    let live = true;
+    api<RequestRecord>('GET', `${ORG}/requests/${encodeURIComponent(id)}`).then(
+      (record) => live && setOutcome({ record }),
+      (error: unknown) => live && setOutcome({ error }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [id]);
+
+  return (
+    <section aria-labelledby="request-title" aria-busy={outcome === undefined} data-lookup={id}>
+      <h2 id="request-title">
+        <code>{id}</code>
+      </h2>
+      {outcome === undefined ? (
+        <p className="muted" role="status">
+          {t('requests.lookingUp', { id })}
+        </p>
+      ) : 'error' in outcome ? (
+        outcome.error instanceof ApiError && outcome.error.status === 404 ? (
+          <p className="error" role="alert">
+            {t('requests.notFound', { id })}
+          </p>
+        ) : (
+          <>
+            <p className="error">{t('requests.lookupFailed', { id })}</p>
+            <ErrorNote error={outcome.error} />
+          </>
+        )
+      ) : (
+        <RequestDetails record={outcome.record} />
+      )}
+    </section>
+  );
+}
+
+/** What the ledger knows of one request, with the support report and a link to copy. */
+function RequestDetails({ record }: { record: RequestRecord }) {
+  const { t, lang } = useI18n();
+  const session = useSignedIn();
+
+  // The ledger keeps the catalog id, or the code the caller got: either finds the catalog entry.
+  const entry = record.error ? (findEntry(record.error.code) ?? matchEntry(record.status_code, undefined, record.error.code, record.error.message ?? undefined)) : undefined;
+  const local = formatTime(record.created_at, lang);
+  const rows: [string, React.ReactNode][] = [
+    [t('requests.time'), `${local} (${viewerTimeZone()})`],
+    [t('requests.timeUtc'), isoUtc(record.created_at)],
+    [t('keys.project'), record.project_id ?? '—'],
+    [t('requests.key'), record.api_key_id],
+    [t('requests.endpoint'), record.endpoint],
+    [t('requests.modelAsked'), record.requested_model ?? '—'],
+    [t('requests.modelServed'), record.model ?? '—'],
+    [t('common.status'), record.status_code],
+    [t('requests.tokens'), t(record.usage.estimated ? 'requests.tokensEstimated' : 'requests.tokensValue', { input: record.usage.input_tokens, output: record.usage.output_tokens })],
+    [t('requests.cost'), <Money usd={record.cost.value} exact={record.cost.exact_value} />],
+    [t('requests.latency'), t('requests.ms', { ms: record.latency_ms.toLocaleString(lang) })],
+    [t('requests.upstreamId'), record.upstream_request_id ?? '—'],
+  ];
+
+  return (
+    <>
+      {record.error ? (
+        <div className="error-box" data-error-code={record.error.code}>
+          <h3>{entry ? entry.title[lang] : t('requests.failed')}</h3>
+          <p>
+            <code>{record.error.code}</code>
+            {record.error.message ? <> · {record.error.message}</> : null}
+          </p>
+          {entry ? (
+            <dl className="details">
+              <dt>{t('requests.cause')}</dt>
+              <dd>{entry.cause[lang]}</dd>
+              <dt>{t('requests.fix')}</dt>
+              <dd>{entry.fix[lang]}</dd>
+            </dl>
+          ) : null}
+        </div>
+      ) : (
+        <p className="ok">{t('requests.succeeded')}</p>
+      )}
+      <dl className="details">
+        {rows.map(([k, v]) => (
+          <div key={k} className="row">
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+      </dl>
+      <p>
+        <CopyButton text={supportReport(record, session.organization?.id ?? '', local)} label={t('requests.copyReport')} />{' '}
+        <CopyButton text={pageUrl(lookupPath(record.id))} label={t('requests.copyLink')} />
+      </p>
+      <p className="muted">{t('requests.reportNote')}</p>
     </>
   );
 }

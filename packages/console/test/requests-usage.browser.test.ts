@@ -4,8 +4,9 @@
  * x-request-id with its cause and fix from the error catalog, and the support report copied has
  * the id, the UTC time, the model and the error; a pasted header line or a quoted id is looked
  * up, an earlier answer never stays on screen under a new id, each lookup has a link that runs it,
- * and a failed lookup names the id; the usage CSV's cost equals the Costs API's. Skips, saying
- * why, only when Chromium is not installed.
+ * and a failed lookup names the id; the usage CSV's cost equals the Costs API's, and projects,
+ * keys, members and service accounts are shown by name (ids beside them) from one read of each
+ * list. Skips, saying why, only when Chromium is not installed.
  */
 import { readFile } from 'node:fs/promises';
 import OpenAI from 'openai';
@@ -59,7 +60,7 @@ describe.skipIf(!hasChromium)('requests and usage in the console', () => {
     await page.waitForSelector('td[data-value]');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click(`button:text-is("${text('en', 'usage.csv')}")`)]);
     const csv = (await readFile((await download.path())!, 'utf8')).trim().split('\n');
-    expect(csv[0]).toBe('bucket_start_utc,group,cost');
+    expect(csv[0]).toBe('bucket_start_utc,group,cost,group_name');
     const rows = csv.slice(1).map((l) => l.split(','));
     const csvTotal = rows.reduce((s, r) => s + Number(r[2]), 0);
     expect(csvTotal).toBeGreaterThan(0);
@@ -217,6 +218,92 @@ describe.skipIf(!hasChromium)('requests and usage in the console', () => {
     await other.goto(`${f.g.url}/requests?id=${encodeURIComponent(`x-request-id: ${okId}`)}`);
     await other.waitForSelector('p.ok');
     expect(new URL(other.url()).pathname).toBe(`/requests/${okId}`);
+    await context.close();
+  }, 120_000);
+
+  it('shows projects, keys, members and service accounts by name, ids beside them, from one read of each list', async () => {
+    const orgKey = (await f.g.admin('POST', `/admin/v1/organizations/${f.g.orgId}/admin_api_keys`, { name: 'names check' })).body.value as string;
+    const org = async (method: string, path: string, body?: unknown) => {
+      const r = await fetch(`${f.g.baseURL}/organization${path}`, { method, headers: { authorization: `Bearer ${orgKey}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      expect(r.status, `${method} ${path}`).toBe(200);
+      return (await r.json()) as any;
+    };
+    const checkout = await org('POST', '/projects', { name: 'Checkout, EU' });
+    const bot = await org('POST', `/projects/${checkout.id}/service_accounts`, { name: 'nightly-bot' });
+    const ci = await f.g.admin('POST', '/admin/v1/keys', { organization_id: f.g.orgId, user_id: f.g.userId, name: 'checkout-ci', project_id: checkout.id });
+    expect(ci.status).toBe(200);
+    const owner = (await f.g.admin('GET', `/admin/v1/users/${f.g.userId}`)).body as { name: string; email: string };
+    for (const key of [bot.api_key.value as string, ci.body.key as string, f.g.apiKey]) {
+      await new OpenAI({ apiKey: key, baseURL: f.g.baseURL, maxRetries: 0 }).chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 });
+    }
+    await f.g.gateway.services.ledger.flush();
+    const { data: projects } = await org('GET', '/projects');
+    const defaultProject = (projects as { id: string; name: string }[]).find((p) => p.id !== checkout.id)!;
+    const ownerKey = (await org('GET', `/projects/${defaultProject.id}/api_keys/${f.g.keyId}`)) as { name: string };
+
+    const { context, page } = await openContext(f.browser, 'en');
+    await signIn(page, f.g.url, f.owner.email, f.owner.password);
+    await settled(page);
+    // What the Usage page asks for (the API keys page, where sign-in lands, reads lists of its own).
+    const calls: string[] = [];
+    page.on('request', (r) => {
+      const u = new URL(r.url());
+      if (u.pathname.startsWith('/v1/organization/')) calls.push(u.pathname + u.search);
+    });
+    await page.click(`nav >> text="${text('en', 'nav.usage')}"`);
+    await page.waitForSelector('td[data-value]');
+    await page.getByLabel(text('en', 'usage.metric')).selectOption('requests');
+    const groupBy = async (g: string, first: string) => {
+      await page.getByLabel(text('en', 'usage.groupBy')).selectOption(g);
+      await page.waitForSelector(`tr[data-group="${first}"]`);
+    };
+    const row = (id: string) => page.locator(`tr[data-group="${id}"] td`).first();
+    const legend = () => page.locator('.u-legend .u-series .u-label').allInnerTexts();
+    const csv = async () => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(`button:text-is("${text('en', 'usage.csv')}")`)]);
+      return (await readFile((await download.path())!, 'utf8')).trim().split('\n');
+    };
+
+    await groupBy('project_id', checkout.id);
+    await expect(page.locator('thead th').first().innerText()).resolves.toBe(text('en', 'usage.group.project_id'));
+    await expect(row(checkout.id).locator('[data-name]').innerText()).resolves.toBe('Checkout, EU');
+    await expect(row(checkout.id).locator('small code').innerText()).resolves.toBe(checkout.id);
+    await expect(row(checkout.id).locator('.group-name').getAttribute('title')).resolves.toBe(checkout.id);
+    await expect(row(defaultProject.id).locator('[data-name]').innerText()).resolves.toBe(defaultProject.name);
+    expect(await legend()).toEqual(expect.arrayContaining(['Checkout, EU', defaultProject.name]));
+    const projectCsv = await csv();
+    expect(projectCsv[0]).toBe('bucket_start_utc,group,requests,group_name');
+    expect(projectCsv).toContainEqual(expect.stringMatching(new RegExp(`^[^,]+,${checkout.id},[1-9]\\d*,"Checkout, EU"$`)));
+    expect(projectCsv).toContainEqual(expect.stringMatching(new RegExp(`^[^,]+,${defaultProject.id},[1-9]\\d*,${defaultProject.name}$`)));
+    await screenshot(page, 'usage-by-project', 'en');
+
+    await groupBy('api_key_id', ci.body.id);
+    await expect(row(ci.body.id).locator('[data-name]').innerText()).resolves.toBe('checkout-ci');
+    await expect(row(ci.body.id).locator('small').innerText()).resolves.toBe(`${ci.body.id} · ${text('en', 'usage.inProject', { project: 'Checkout, EU' })}`);
+    await expect(row(bot.api_key.id).locator('[data-name]').innerText()).resolves.toBe(bot.api_key.name);
+    await expect(row(f.g.keyId).locator('[data-name]').innerText()).resolves.toBe(ownerKey.name);
+    expect(await legend()).toEqual(expect.arrayContaining(['checkout-ci', ownerKey.name]));
+    expect(await csv()).toContainEqual(expect.stringMatching(new RegExp(`,${ci.body.id},[1-9]\\d*,checkout-ci$`)));
+
+    await groupBy('user_id', bot.id);
+    await expect(row(bot.id).locator('[data-name]').innerText()).resolves.toBe('nightly-bot');
+    await expect(row(bot.id).locator('small').innerText()).resolves.toBe(`${bot.id} · ${text('en', 'usage.serviceAccount')} · ${text('en', 'usage.inProject', { project: 'Checkout, EU' })}`);
+    await expect(row(f.g.userId).locator('[data-name]').innerText()).resolves.toBe(owner.name);
+    await expect(row(f.g.userId).locator('small').innerText()).resolves.toBe(`${f.g.userId} · ${owner.email}`);
+    expect(await legend()).toEqual(expect.arrayContaining(['nightly-bot', owner.name]));
+    expect(await csv()).toContainEqual(expect.stringMatching(new RegExp(`,${bot.id},[1-9]\\d*,nightly-bot$`)));
+    expect(await page.locator('[role=alert]').count()).toBe(0);
+
+    // Each list read once for the whole visit, a project's keys and service accounts once per
+    // project; never one object at a time.
+    const reads = (re: RegExp) => calls.filter((c) => re.test(c)).length;
+    expect(reads(/^\/v1\/organization\/projects\?/), calls.join('\n')).toBe(1);
+    expect(reads(/^\/v1\/organization\/users\?/)).toBe(1);
+    for (const p of [checkout.id, defaultProject.id]) {
+      expect(reads(new RegExp(`^/v1/organization/projects/${p}/api_keys\\?`)), p).toBe(1);
+      expect(reads(new RegExp(`^/v1/organization/projects/${p}/service_accounts\\?`)), p).toBe(1);
+    }
+    expect(calls.filter((c) => /\/(users|api_keys|service_accounts|projects)\/[^/?]+$/.test(c.split('?')[0]!))).toEqual([]);
     await context.close();
   }, 120_000);
 });

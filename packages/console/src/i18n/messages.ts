@@ -275,6 +275,9 @@ const TABLE = {
   'usage.chartLabel': ['Chart of {metric} over time', '{metric}随时间变化的图表'],
   'usage.total': ['Total', '合计'],
   'usage.empty': ['Nothing in this period.', '此时间范围内没有数据。'],
+  'usage.serviceAccount': ['service account', '服务帐户'],
+  'usage.inProject': ['project {project}', '项目 {project}'],
+  'usage.namesFailed': ['Names could not be loaded: groups are shown by ID.', '无法加载名称：分组以 ID 显示。'],
 
   'operator.noRequests': ['No quota requests.', '没有配额申请。'],
   'operator.from': ['Current hard limit', '当前硬性上限'],

@@ -2,7 +2,8 @@
  * Usage: cost or activity per minute, hour or day for a chosen period, grouped by project, model,
  * key or (activity only) user, as a chart and a table of totals, with a CSV of exactly what is
  * shown. The numbers are the Costs and Usage APIs' own (the server aggregates; nothing is summed
- * from raw rows here).
+ * from raw rows here). Projects, keys, members and service accounts are shown by name, with their
+ * ids beside them (name-directory.ts reads the names from the lists the API already has).
  */
 import { useState } from 'react';
 import { Money } from '../components/Money';
@@ -12,7 +13,9 @@ import { useLoad } from '../components/use-load';
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/messages';
 import { Chart } from './usage/Chart';
-import { groupsFor, loadReport, toCsv, totalOf, type GroupBy, type Metric, type Width } from './usage/report';
+import { groupNames, legendLabels, namedGroups, toCsv, totalOf, type GroupBy, type GroupName, type Metric, type Report, type Width } from './usage/groups';
+import { NameDirectory } from './usage/name-directory';
+import { groupsFor, loadReport } from './usage/report';
 
 const PERIODS = { hour: { seconds: 3600, width: '1m' }, day: { seconds: 86_400, width: '1h' }, week: { seconds: 7 * 86_400, width: '1d' }, month: { seconds: 30 * 86_400, width: '1d' } } as const;
 type Period = keyof typeof PERIODS;
@@ -30,18 +33,39 @@ export function UsagePage() {
     if (!groupsFor(m).includes(groupBy)) setGroupBy('none');
   };
   const width: Width = PERIODS[period].width;
-  const report = useLoad(() => {
-    const end = Math.floor(Date.now() / 1000);
-    return loadReport({ start: end - PERIODS[period].seconds, end, width, groupBy, metric });
+  const [directory] = useState(() => new NameDirectory());
+  const view = useLoad(async (): Promise<View> => {
+    const since = Date.now();
+    const end = Math.floor(since / 1000);
+    // The names' lists are read while the report is: what a grouping needs is known up front.
+    const early = namedGroups(groupBy) ? directory.lists(groupBy, [], since).catch(() => undefined) : undefined;
+    const report = await loadReport({ start: end - PERIODS[period].seconds, end, width, groupBy, metric });
+    const found = [...report.series.keys()];
+    let names = new Map<string, GroupName>();
+    let namesFailed = false;
+    if (namedGroups(groupBy)) {
+      await early;
+      try {
+        names = groupNames(groupBy, found, await directory.lists(groupBy, found, since));
+      } catch {
+        // Without names the numbers still stand: the groups are shown by id.
+        namesFailed = true;
+      }
+    }
+    return { report, metric, groupBy, names, labels: legendLabels(found, names), namesFailed };
   }, [period, groupBy, metric]);
-  const totals = report.data ? [...report.data.series.keys()].map((g) => [g, totalOf(report.data!, g)] as const) : [];
+  const report = view.data?.report;
+  const names = view.data?.names ?? new Map<string, GroupName>();
+  const shownBy = view.data?.groupBy ?? groupBy;
+  const shownMetric = view.data?.metric ?? metric;
+  const totals = report ? [...report.series.keys()].map((g) => [g, totalOf(report, g)] as const) : [];
 
   const download = () => {
-    if (!report.data) return;
-    const url = URL.createObjectURL(new Blob([toCsv(report.data, metric)], { type: 'text/csv' }));
+    if (!report) return;
+    const url = URL.createObjectURL(new Blob([toCsv(report, shownMetric, shownBy, names)], { type: 'text/csv' }));
     const a = document.createElement('a');
     a.href = url;
-    a.download = `tollgate-${metric}-${period}-${groupBy}.csv`;
+    a.download = `tollgate-${shownMetric}-${period}-${shownBy}.csv`;
     a.click();
     URL.revokeObjectURL(url);
   };
@@ -49,7 +73,7 @@ export function UsagePage() {
   return (
     <>
       <PageTitle title={t('usage.title')}>
-        <button type="button" className="secondary" onClick={download} disabled={!report.data}>
+        <button type="button" className="secondary" onClick={download} disabled={!report}>
           {t('usage.csv')}
         </button>
       </PageTitle>
@@ -64,17 +88,18 @@ export function UsagePage() {
         {lang === 'zh-CN' ? '' : ' '}
         {t('usage.zone', { zone: viewerTimeZone() })}
       </p>
-      <ErrorNote error={report.error} />
-      {!report.data && !report.error ? <Loading /> : null}
-      {report.data ? (
+      <ErrorNote error={view.error} />
+      {!report && !view.error ? <Loading /> : null}
+      {report ? (
         <>
-          <Chart report={report.data} lang={lang} money={report.data.exact !== undefined} label={t('usage.chartLabel', { metric: t(`usage.metric.${metric}` as MessageKey) })} />
+          <Chart report={report} labels={view.data!.labels} lang={lang} money={report.exact !== undefined} label={t('usage.chartLabel', { metric: t(`usage.metric.${metric}` as MessageKey) })} />
+          {view.data?.namesFailed ? <p className="muted">{t('usage.namesFailed')}</p> : null}
           {totals.length === 0 ? <p className="muted">{t('usage.empty')}</p> : null}
           {totals.length > 0 ? (
-            <DataTable headers={[t('usage.groupBy'), t('usage.total')]}>
+            <DataTable headers={[shownBy === 'none' ? t('usage.groupBy') : t(`usage.group.${shownBy}` as MessageKey), t('usage.total')]}>
               {totals.map(([g, v]) => (
                 <tr key={g} data-group={g}>
-                  <td>{g === 'total' ? t('usage.group.none') : <code>{g}</code>}</td>
+                  <td>{g === 'total' ? t('usage.group.none') : <GroupCell id={g} name={names.get(g)} />}</td>
                   <td data-value={v.exact ?? v.value}>{v.exact !== undefined ? <Money usd={v.value} exact={v.exact} /> : v.value.toLocaleString(lang)}</td>
                 </tr>
               ))}
@@ -83,6 +108,34 @@ export function UsagePage() {
         </>
       ) : null}
     </>
+  );
+}
+
+interface View {
+  report: Report;
+  /** What the report was asked for (the selects may have moved on while it loaded). */
+  metric: Metric;
+  groupBy: GroupBy;
+  names: Map<string, GroupName>;
+  /** The chart legend's label of each group. */
+  labels: Map<string, string>;
+  /** The lists of names could not be read: groups show their ids. */
+  namesFailed: boolean;
+}
+
+/** A group in the table: its name, and under it its id (and a member's email, a key's project). */
+function GroupCell({ id, name }: { id: string; name: GroupName | undefined }) {
+  const { t } = useI18n();
+  if (!name) return <code>{id}</code>;
+  const about = [name.serviceAccount ? t('usage.serviceAccount') : undefined, name.email, name.project ? t('usage.inProject', { project: name.project }) : undefined].filter((x) => x !== undefined);
+  return (
+    <span className="group-name" title={id}>
+      <span data-name>{name.name}</span>
+      <small className="muted">
+        <code>{id}</code>
+        {about.map((a) => ` · ${a}`).join('')}
+      </small>
+    </span>
   );
 }
 

@@ -9,11 +9,12 @@ import 'uplot/dist/uPlot.min.css';
 import { formatUsd } from '../../lib/money';
 import { formatTime } from '../../lib/time';
 import { timeLabels, valueLabels } from './axes';
-import type { Report } from './report';
+import type { Report } from './groups';
 
 const COLORS = ['#0b57d0', '#b42318', '#1a7f37', '#9a6700', '#8250df', '#0969da', '#bf3989', '#57606a'];
 
-export function Chart({ report, label, lang, money }: { report: Report; label: string; lang: string; money: boolean }) {
+/** `labels`: each group's name in the legend (the group itself where absent). */
+export function Chart({ report, labels, label, lang, money }: { report: Report; labels: ReadonlyMap<string, string>; label: string; lang: string; money: boolean }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
@@ -24,7 +25,7 @@ export function Chart({ report, label, lang, money }: { report: Report; label: s
       {
         width: Math.max(280, el.clientWidth),
         height: 280,
-        series: [{ value: (_u, v) => (v === null ? '—' : formatTime(v, lang)) }, ...names.map((n, i) => ({ label: n, stroke: COLORS[i % COLORS.length], width: 2, value: (_u: uPlot, v: number | null) => value(v) }))],
+        series: [{ value: (_u, v) => (v === null ? '—' : formatTime(v, lang)) }, ...names.map((n, i) => ({ label: labels.get(n) ?? n, stroke: COLORS[i % COLORS.length], width: 2, value: (_u: uPlot, v: number | null) => value(v) }))],
         axes: [
           { values: (_u, splits) => timeLabels(splits, lang), size: 50 },
           // Wide enough for the longest label ("$0.0000033"), at about 7.5 px a character.
@@ -41,6 +42,6 @@ export function Chart({ report, label, lang, money }: { report: Report; label: s
       window.removeEventListener('resize', resize);
       plot.destroy();
     };
-  }, [report, lang, money]);
+  }, [report, labels, lang, money]);
   return <div ref={box} role="img" aria-label={label} className="chart" />;
 }

@@ -4,15 +4,12 @@
  * /v1/organization/costs: pages of time buckets with grouped results) for one period, following
  * `next_page`, and turns them into one series per group. Requests and tokens add both usage
  * reports up, so that embeddings count as the Costs API already counts them. The server buckets
- * and sums; the browser only lays the buckets out.
+ * and sums; the browser only lays the buckets out (groups.ts: names, totals, the CSV).
  */
 import { api } from '../../lib/api';
 import { picoToDecimal, toPico } from '../../lib/money';
 import { ORG } from '../../lib/org-api';
-
-export type Width = '1m' | '1h' | '1d';
-export type GroupBy = 'none' | 'project_id' | 'model' | 'api_key_id' | 'user_id';
-export type Metric = 'cost' | 'requests' | 'input_tokens' | 'output_tokens';
+import { NO_GROUP, type GroupBy, type Metric, type Report, type Width } from './groups';
 
 const GROUPS: readonly GroupBy[] = ['none', 'project_id', 'model', 'api_key_id', 'user_id'];
 
@@ -42,25 +39,12 @@ interface Page {
   next_page: string | null;
 }
 
-export interface Report {
-  /** Bucket start times, Unix seconds. */
-  times: number[];
-  /** Group name → one value per bucket (cost: USD as a number, for the chart). */
-  series: Map<string, number[]>;
-  /**
-   * Cost only: group name → one exact amount per bucket in pico-dollars, summed from the Costs
-   * API's `exact_value`s, so totals and the CSV carry the exact figure (a number would round a
-   * tiny cost, or print it as 3.3e-7).
-   */
-  exact?: Map<string, bigint[]>;
-}
-
 const MAX_BUCKETS: Record<Width, number> = { '1m': 1440, '1h': 168, '1d': 31 };
 
 const groupOf = (r: Result, by: GroupBy): string => {
   if (by === 'none') return 'total';
-  if (by === 'model') return r.model ?? r.line_item ?? '—';
-  return r[by] ?? '—';
+  if (by === 'model') return r.model ?? r.line_item ?? NO_GROUP;
+  return r[by] ?? NO_GROUP;
 };
 
 const valueOf = (r: Result, m: Metric): number =>
@@ -112,27 +96,3 @@ export async function loadReport(q: { start: number; end: number; width: Width; 
   for (const [g, picos] of exact) series.set(g, picos.map((p) => Number(picoToDecimal(p))));
   return { times, series, exact };
 }
-
-/** A group's total over the period: exact decimal USD for cost, else the count. */
-export function totalOf(r: Report, group: string): { value: number; exact?: string } {
-  const picos = r.exact?.get(group);
-  if (picos) {
-    const decimal = picoToDecimal(picos.reduce((a, b) => a + b, 0n));
-    return { value: Number(decimal), exact: decimal };
-  }
-  return { value: (r.series.get(group) ?? []).reduce((a, b) => a + b, 0) };
-}
-
-/** The report as CSV: one row per bucket and group, times in UTC (ISO 8601), cost as its exact decimal USD. */
-export function toCsv(r: Report, metric: Metric): string {
-  const rows = ['bucket_start_utc,group,' + metric];
-  r.times.forEach((t, i) => {
-    for (const [g, values] of r.series) {
-      const picos = r.exact?.get(g);
-      rows.push(`${new Date(t * 1000).toISOString()},${csvField(g)},${picos ? picoToDecimal(picos[i]!) : values[i]}`);
-    }
-  });
-  return rows.join('\n') + '\n';
-}
-
-const csvField = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);

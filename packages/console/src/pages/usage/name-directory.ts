@@ -1,0 +1,87 @@
+/**
+ * Reads the lists that name the Usage page's groups, from the Administration API's own lists:
+ * projects (archived ones too) for projects; the projects' keys for API keys; the organization's
+ * members for users, and the projects' service accounts only when a service account is among
+ * them. Never a call per group: one list (a page per 100) per kind, and for keys and service
+ * accounts one per project, in parallel. A list is read once while the page is open, and again
+ * when a group it does not name shows up in a report asked for after it was read (a key made
+ * since); a group that a fresh list does not name either (a revoked key, a removed member) is
+ * shown by its id, and asks for no more reads.
+ */
+import { listAll } from '../../lib/api';
+import { listProjects, projectPath, type OrgUser, type ProjectApiKey } from '../../lib/org-api';
+import { groupNames, NO_GROUP, SERVICE_ACCOUNT_PREFIX, type GroupBy, type NameLists } from './groups';
+
+type Kind = keyof NameLists;
+
+/** The lists a grouping needs for these groups. */
+function kindsFor(by: GroupBy, groups: readonly string[]): Kind[] {
+  if (by === 'project_id') return ['projects'];
+  if (by === 'api_key_id') return ['keys'];
+  if (by === 'user_id') return groups.some((g) => g.startsWith(SERVICE_ACCOUNT_PREFIX)) ? ['users', 'serviceAccounts'] : ['users'];
+  return [];
+}
+
+export class NameDirectory {
+  /** Each list read, with when its read began (ms). */
+  #lists = new Map<Kind, { at: number; list: Promise<NameLists[Kind]> }>();
+  /** Groups that a list read after they were seen did not name. */
+  #unnamed = new Set<string>();
+
+  /**
+   * The lists that name `groups` of a report grouped `by`. `since`: when the report was asked
+   * for; a list read before then is read again if it misses one of the groups.
+   */
+  async lists(by: GroupBy, groups: readonly string[], since: number): Promise<NameLists> {
+    const kinds = kindsFor(by, groups);
+    let lists = await this.#read(kinds);
+    const missing = () => {
+      const named = groupNames(by, groups, lists);
+      return groups.filter((g) => g !== NO_GROUP && !named.has(g) && !this.#unnamed.has(g));
+    };
+    const stale = kinds.filter((k) => this.#lists.get(k)!.at < since);
+    if (stale.length > 0 && missing().length > 0) {
+      for (const k of stale) this.#lists.delete(k);
+      // The keys and service accounts are per project: a new project may hold the new one.
+      if (stale.some((k) => k !== 'users')) this.#lists.delete('projects');
+      lists = await this.#read(kinds);
+    }
+    for (const g of missing()) this.#unnamed.add(g);
+    return lists;
+  }
+
+  async #read(kinds: readonly Kind[]): Promise<NameLists> {
+    return Object.fromEntries(await Promise.all(kinds.map(async (k) => [k, await this.#list(k)] as const))) as NameLists;
+  }
+
+  #list<K extends Kind>(kind: K): Promise<NameLists[K]> {
+    let entry = this.#lists.get(kind);
+    if (!entry) {
+      const read = { at: Date.now(), list: this.#load(kind) };
+      // A failed read is not kept: the next report asks again.
+      read.list.catch(() => this.#lists.get(kind) === read && this.#lists.delete(kind));
+      this.#lists.set(kind, read);
+      entry = read;
+    }
+    return entry.list as Promise<NameLists[K]>;
+  }
+
+  #load(kind: Kind): Promise<NameLists[Kind]> {
+    switch (kind) {
+      case 'projects':
+        return listProjects(true);
+      case 'users':
+        return listAll<OrgUser>('v1/organization/users');
+      case 'keys':
+        // Every key, also one whose owner has left its project (its usage stays).
+        return this.#perProject(async (p) => (await listAll<ProjectApiKey>(projectPath(p.id, '/api_keys?owner_project_access=any'))).map((k) => ({ id: k.id, name: k.name, project: { id: p.id, name: p.name } })));
+      case 'serviceAccounts':
+        return this.#perProject(async (p) => (await listAll<{ id: string; name: string }>(projectPath(p.id, '/service_accounts'))).map((s) => ({ id: s.id, name: s.name, project: { id: p.id, name: p.name } })));
+    }
+  }
+
+  async #perProject<T>(read: (p: { id: string; name: string }) => Promise<T[]>): Promise<T[]> {
+    const projects = (await this.#list('projects')) ?? [];
+    return (await Promise.all(projects.map(read))).flat();
+  }
+}

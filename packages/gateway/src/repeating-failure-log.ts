@@ -114,7 +114,8 @@ export class RepeatingFailureLog {
   }
 
   /** A run succeeded: ends a streak of failures, if one was under way. */
-  ok(fields: Record<string, unknown> = {}): void {
+  ok(fields?: Record<string, unknown>): void {
+    // Runs after every success (a settlement per request): nothing is made unless a streak ends.
     const end = this.streak.ended();
     if (end) this.log?.info({ ...this.o.fields, ...fields, job: this.o.job, failing_ms: end.failingMs, failures: end.failures }, this.o.recovered ?? `${this.o.job} working again`);
   }

@@ -8,6 +8,7 @@
  */
 import { systemClock, type Clock } from '../clock.js';
 import { currentTurn } from '../event-loop-turn.js';
+import { bodyPrint } from '../http/body.js';
 import type { LimitSet } from '../config/types.js';
 import type { BucketRequest, CounterStore, ProjectSpendRequest, SpendRequest, SpendState } from './counter-store.js';
 import { DIMENSIONS, type Dimension, type LimitScope } from './dimensions.js';
@@ -49,9 +50,12 @@ export interface ReserveInput {
    * for (retry-stagger.ts): the event-loop turn it arrived in (`currentTurn()` of
    * event-loop-turn.ts; default: the turn `reserve` is called in)…
    */
-  arrivedTurn?: number;
-  /** …and its fingerprint (the same for a request sent again unchanged), asked only when it is refused; without it, the key alone. */
-  print?: () => string;
+  arrivedTurn?: number | undefined;
+  /**
+   * …and its body as received, whose fingerprint (`bodyPrint`: the same for a request sent again
+   * unchanged) is taken only when it is refused; without it, the key alone.
+   */
+  body?: Buffer | undefined;
 }
 
 /** An admitted request: its headers now, and the settlement to run on every exit path. */
@@ -167,7 +171,7 @@ export class RateLimiter {
       // an organization's tag: the stagger keys them by organization.
       const waiting = outcome.failures.flatMap((f) => (typeof f.target !== 'number' || f.retryAfterMs === null ? [] : [{ ...buckets[f.target]!, key: `${input.orgId}\n${buckets[f.target]!.key}`, waitMs: f.retryAfterMs }]));
       const never = outcome.failures.some((f) => typeof f.target !== 'number' || f.retryAfterMs === null);
-      const waitMs = !never && waiting.length > 0 ? this.stagger.hintMs(this.clock.now(), waiting, { id: input.print ? `${input.keyId}\n${input.print()}` : input.keyId, arrivedTurn }) : undefined;
+      const waitMs = !never && waiting.length > 0 ? this.stagger.hintMs(this.clock.now(), waiting, { id: input.body ? `${input.keyId}\n${bodyPrint(input.body)}` : input.keyId, arrivedTurn }) : undefined;
       throw rejectionError({ model: input.model, orgId: input.orgId, projectId: input.projectId, dims, scopes, buckets, failures: outcome.failures, headers, ...(waitMs !== undefined && { waitMs }) });
     }
 

@@ -67,8 +67,8 @@ export class RequestReservations {
       spend: { key: target.key, hardLimit: limits.hardLimitPico, amount: input.worstCasePico, periodEndMs: target.period.endMs, guarded: true },
       // Tracked for every project, limited or not: a limit set mid-month starts from the real figure.
       ...(projectId !== undefined && { projectSpend: { key: projectSpendKey(projectId, target.period.startMs), hardLimit: limits.projects.get(projectId) ?? null } }),
-      ...(input.arrivedTurn !== undefined && { arrivedTurn: input.arrivedTurn }),
-      ...(input.print && { print: input.print }),
+      arrivedTurn: input.arrivedTurn,
+      body: input.body,
     };
     const admitted = await this.counterOutage.guard(() => this.reserveRebuilding(request, tier));
     // Past the lease the sweep charges the reservation anyway; retrying longer is pointless.

@@ -13,7 +13,7 @@ import type { Usage } from '@tollgate/protocol';
 import { HEADER } from '@tollgate/protocol';
 import { pricePico, worstCasePico } from '../billing/pricing.js';
 import { ApiError } from '../errors/api-error.js';
-import { bodyPrint, readJson } from '../http/body.js';
+import { readJson } from '../http/body.js';
 import { header, type RequestContext } from '../http/context.js';
 import { sendJson, sendJsonText } from '../http/respond.js';
 import { answerText } from '../upstream/chunk-text.js';
@@ -102,7 +102,7 @@ class Run {
       if (w > worstCase) worstCase = w;
     }
     // 5 + 6: rate limits and the worst-case cost in one atomic step; throws the 429s. A refused
-    // request's retry hint asks for the body's fingerprint; the bytes are let go after this stage.
+    // request's retry hint fingerprints the body; the bytes are let go after this stage.
     try {
       this.reservation = await deps.reservations.reserve({
         requestId: ctx.id,
@@ -112,7 +112,7 @@ class Run {
         worstCasePico: worstCase,
         limits,
         arrivedTurn: ctx.arrivedTurn,
-        ...(this.bytes && { print: () => (this.bytes ? bodyPrint(this.bytes) : '') }),
+        body: this.bytes,
       });
     } finally {
       this.bytes = undefined;

@@ -58,9 +58,9 @@ export interface ReservationRequest {
   worstCasePico: bigint;
   limits: LayeredLimits;
   /** For a refused request's retry hint: the event-loop turn it arrived in (RequestContext.arrivedTurn)… */
-  arrivedTurn?: number;
-  /** …and its fingerprint (the body's), asked only when it is refused. */
-  print?: () => string;
+  arrivedTurn?: number | undefined;
+  /** …and its body as received, fingerprinted only when it is refused. */
+  body?: Buffer | undefined;
 }
 
 /** Stage 7: a slot on the engine. */

@@ -149,7 +149,7 @@ async function drained(rpm: number, random: () => number = () => 0) {
   /** The retry-after-ms of a refused request of `keyId` (0 when admitted), with body fingerprint `print`. */
   const attempt = async (keyId: string, print?: string): Promise<number> => {
     try {
-      await limiter.reserve({ requestId: `req_${++seq}`, orgId: 'org_1', keyId, model: 'm', tokens: 1, orgLimits: limits, ...(print !== undefined && { print: () => print }) });
+      await limiter.reserve({ requestId: `req_${++seq}`, orgId: 'org_1', keyId, model: 'm', tokens: 1, orgLimits: limits, ...(print !== undefined && { body: Buffer.from(print) }) });
       return 0;
     } catch (e) {
       if (!(e instanceof ApiError) || e.status !== 429) throw e;

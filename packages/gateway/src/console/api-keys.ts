@@ -24,11 +24,11 @@ import { generateApiKey } from '../identity/index.js';
 import { deletedObject } from '../organization/objects.js';
 import { keyOwners, projectApiKeyObject, projectObject } from '../organization/project-objects.js';
 import type { Project, ProjectRole, Role, Store } from '../store/index.js';
+import { mayUseProject } from '../organization/project-access.js';
 import type { ConsoleHandler } from './deps.js';
 
-/** Whether a member with organization role `role` and project role `projectRole` may make keys in `p`. */
-const mayUse = (p: Project, role: Role, projectRole: ProjectRole | undefined): boolean =>
-  p.status === 'active' && (p.isDefault || role === 'owner' || projectRole !== undefined);
+/** Whether a member with organization role `role` and project role `projectRole` may make keys in `p`: an active project they may use. */
+const mayUse = (p: Project, role: Role, projectRole: ProjectRole | undefined): boolean => p.status === 'active' && mayUseProject(p.isDefault, role, projectRole);
 
 const sessionActor = (ctx: RequestContext, user: { id: string; email: string }) => ({ type: 'session' as const, session: { user: { id: user.id, email: user.email }, ip_address: ctx.clientIp } });
 

@@ -31,6 +31,7 @@ import { LimitsResolver, type Limits } from '../limits/limits-resolver.js';
 import type { Store } from '../store/index.js';
 import { StaleServing } from '../store/stale-serving.js';
 import { ADMIN_KEY_PREFIX, isWellFormedAdminKey } from '../organization/admin-key-format.js';
+import { mayUseProject } from '../organization/project-access.js';
 import { isWellFormedKey } from './api-key-format.js';
 import { credentialFrom } from './bearer.js';
 import { FailedAuthLimiter } from './failed-auth-limiter.js';
@@ -410,7 +411,7 @@ function ownerAccess(rec: AuthRecord): { ok: true; role: Role } | { ok: false; e
   }
   // Not permanent: the user may be added back, which must work at once.
   if (rec.role === null) return { ok: false, error: 'no_organization', permanent: false };
-  if (rec.project && !rec.project.isDefault && rec.projectRole === null && rec.role !== 'owner') return { ok: false, error: 'invalid_api_key', permanent: false };
+  if (rec.project && !mayUseProject(rec.project.isDefault, rec.role, rec.projectRole)) return { ok: false, error: 'invalid_api_key', permanent: false };
   return { ok: true, role: rec.role };
 }
 

@@ -6,6 +6,7 @@
 import type { ApiKeyRecord, Project, ProjectMember, ServiceAccount } from '../store/index.js';
 import type { OrgDeps } from './deps.js';
 import { seconds } from './objects.js';
+import { mayUseProject } from './project-access.js';
 
 /** `organization.project` */
 export function projectObject(p: Project) {
@@ -60,7 +61,7 @@ export async function keyOwners(deps: OrgDeps, project: Project, keys: readonly 
     }
     const u = userById.get(k.userId);
     const orgRole = u?.org_role ?? null;
-    const active = orgRole !== null && (project.isDefault || u?.project_role != null || orgRole === 'owner');
+    const active = orgRole !== null && mayUseProject(project.isDefault, orgRole, u?.project_role);
     out.set(k.id, {
       owner: { type: 'user', user: { id: k.userId, email: u?.email ?? '', name: u?.name ?? '', created_at: u ? seconds(Number(u.created_at)) : null, role: u?.project_role ?? (orgRole === 'owner' ? 'owner' : 'member') } },
       access: active ? 'active' : 'inactive',

@@ -14,7 +14,7 @@ import type { Clock } from '../clock.js';
 import { randomBase62 } from '../store/ids.js';
 import { toNumberOrNull } from '../store/side-view.js';
 import { statusDb, type StatusIncidentsTable, type StatusStore, type StatusTables } from './tables.js';
-import { impactOf, worst, type ComponentStatus, type Impact, type IncidentStatus, type MaintenanceStatus } from './vocabulary.js';
+import { impactOf, worst, type ComponentStatus, type Impact, type IncidentStatus, type Indicator, type MaintenanceStatus } from './vocabulary.js';
 
 export interface AffectedComponent {
   code: string;
@@ -78,6 +78,15 @@ export function incidentImpact(i: Pick<IncidentRecord, 'kind' | 'impact_override
   let w: ComponentStatus = 'operational';
   for (const s of Object.values(i.components)) w = worst(w, s);
   return impactOf(w);
+}
+
+/**
+ * The impact the operator stated for an unresolved incident (`impact_override`), which the page's
+ * top-level status counts besides the components (`descriptionOf`); null when none is stated, the
+ * incident is resolved, or it is a maintenance.
+ */
+export function statedImpact(i: IncidentRecord): Indicator | null {
+  return isUnresolved(i) && i.impact_override !== null && i.impact_override !== 'maintenance' ? i.impact_override : null;
 }
 
 export interface NewIncident {

@@ -1,13 +1,14 @@
 /**
  * The page at one instant: every component's effective status (its automatic status, worsened by
  * open incidents that name it, `under_maintenance` while a maintenance covering it is in
- * progress; a group shows its worst child), the unresolved incidents and the maintenances — and
+ * progress; a group shows its worst child), the top-level status from those and from the impacts
+ * stated for unresolved incidents, the unresolved incidents and the maintenances — and
  * Statuspage's public v2 documents built from it, with their exact field names.
  * @module
  */
 import { createHash } from 'node:crypto';
 import type { ComponentDef } from './components.js';
-import { isUnresolved, maintenanceStatus, type IncidentRecord, type IncidentRepo } from './incidents.js';
+import { isUnresolved, maintenanceStatus, statedImpact, type IncidentRecord, type IncidentRepo } from './incidents.js';
 import { statusDb, type StatusStore } from './tables.js';
 import { descriptionOf, isComponentStatus, ROLLUPS, worst, type ComponentStatus, type Indicator, type RollupDescription } from './vocabulary.js';
 
@@ -89,7 +90,7 @@ export async function takeSnapshot(store: StatusStore, incidents: IncidentRepo, 
   // The rollup counts leaf components only: a group's status repeats its children's.
   const leaves = components.filter((c) => !c.def.children).map((c) => c.status);
   for (const i of [...recent, ...maint]) updatedAt = Math.max(updatedAt, i.updated_at);
-  const description = descriptionOf(leaves);
+  const description = descriptionOf(leaves, unresolved.map(statedImpact).filter((i) => i !== null));
   return {
     now,
     page: { ...info, id: pageId(info.url), updated_at: updatedAt || now },

@@ -1,7 +1,11 @@
 /**
  * Statuspage's vocabulary (public API v2): component statuses, the page indicator, incident and
  * maintenance states and impacts, and the rules that derive one from another. Only documented
- * values are emitted; maintenance shows as `under_maintenance` components, never as an indicator.
+ * values are emitted; maintenance shows as `under_maintenance` components, never as an indicator:
+ * the documented indicators are none, minor, major and critical (platform-surfaces.md §4.1, the
+ * statuspage.io client's Result.d.ts; Rootly's `maintenance` indicator is its own extension), and
+ * the reference's rule for Tollgate is to "emit only the documented values; express maintenance
+ * through the description and `under_maintenance` components" (limits-and-status.md §2.1).
  * @module
  */
 
@@ -80,7 +84,7 @@ export type RollupDescription = keyof typeof ROLLUPS;
  * "Every one in X" counts a worse status too, so a component getting worse never lowers the
  * indicator.
  */
-export function descriptionOf(statuses: readonly ComponentStatus[]): RollupDescription {
+function blend(statuses: readonly ComponentStatus[]): RollupDescription {
   const all = (s: ComponentStatus) => statuses.length > 0 && statuses.every((x) => RANK[x] >= RANK[s]);
   const any = (s: ComponentStatus) => statuses.includes(s);
   if (all('major_outage')) return 'Major System Outage';
@@ -91,9 +95,34 @@ export function descriptionOf(statuses: readonly ComponentStatus[]): RollupDescr
   return any('under_maintenance') ? 'Service Under Maintenance' : 'All Systems Operational';
 }
 
+/** The component status of each impact: the inverse of `impactOf`. */
+const STATUS_OF_IMPACT: Record<Indicator, ComponentStatus> = { none: 'operational', minor: 'degraded_performance', major: 'partial_outage', critical: 'major_outage' };
+
+/**
+ * The page's top-level text from its components' statuses and the impacts stated for its
+ * unresolved incidents: the blend of the components, unless an impact is worse than the blend's
+ * indicator — then the text of one component with that impact's status (minor ⇒ Partially
+ * Degraded Service, major ⇒ Partial System Outage, critical ⇒ Major System Outage). So the
+ * indicator is the worst of the blend's and of the impacts, and an open incident of impact major
+ * that names no component turns the page orange: Atlassian's page above says a page without
+ * components reads All Systems Operational "unless there is an active incident".
+ *
+ * `impacts` are what an operator stated (`statedImpact` in incidents.ts), not impacts computed
+ * from an incident's components: those components are in the blend already, and counting their
+ * impact again would make one model's major outage a Major System Outage, against Atlassian's
+ * answer above. Hosted Statuspage leaves incidents out of status.json altogether (GitHub's page
+ * said none with a minor incident open, gfazioli/octoscope#119), so its consumers merge the two
+ * themselves (prisma/web#7744, PostHog/posthog#23537); here status.json says it.
+ */
+export function descriptionOf(statuses: readonly ComponentStatus[], impacts: readonly Indicator[] = []): RollupDescription {
+  const blended = blend(statuses);
+  const stated = impacts.reduce<Indicator>((w, i) => (INDICATORS.indexOf(i) > INDICATORS.indexOf(w) ? i : w), 'none');
+  return INDICATORS.indexOf(stated) > INDICATORS.indexOf(ROLLUPS[blended]) ? blend([STATUS_OF_IMPACT[stated]]) : blended;
+}
+
 /** The page's indicator: the one of its top-level text (`ROLLUPS`). */
-export function indicatorOf(statuses: readonly ComponentStatus[]): Indicator {
-  return ROLLUPS[descriptionOf(statuses)];
+export function indicatorOf(statuses: readonly ComponentStatus[], impacts: readonly Indicator[] = []): Indicator {
+  return ROLLUPS[descriptionOf(statuses, impacts)];
 }
 
 export function isComponentStatus(v: unknown): v is ComponentStatus {

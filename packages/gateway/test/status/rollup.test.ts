@@ -1,15 +1,17 @@
 /**
  * The page's top-level status says one thing everywhere: status.json, summary.json and the
  * banner of the HTML page (both languages) agree, for every combination of component statuses
- * in `STATES` (open incidents, several at once, a monitored one, a maintenance in progress), and
- * the indicator is the one of the text's colour on Statuspage. On plain values: Atlassian's rules
- * for one component, the several-component table, and every list of up to four statuses.
+ * and stated incident impacts in `STATES` (open incidents, several at once, a monitored one,
+ * incidents naming no component with each impact, a maintenance in progress), and the indicator
+ * is the one of the text's colour on Statuspage. On plain values: Atlassian's rules for one
+ * component, the several-component table, stated impacts, and every list of up to four statuses
+ * with up to three impacts.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeClock } from 'tollgate';
 import { TEXT } from '../../src/status/i18n.js';
-import { COMPONENT_STATUSES, descriptionOf, indicatorOf, rank, type ComponentStatus, type RollupDescription } from '../../src/status/vocabulary.js';
+import { COMPONENT_STATUSES, descriptionOf, indicatorOf, INDICATORS, rank, type ComponentStatus, type Indicator, type RollupDescription } from '../../src/status/vocabulary.js';
 import type { TestGateway } from '../support/gateway.js';
 import { statusGateway } from './helpers.js';
 import { enter, STATES, type Opened } from './states.js';
@@ -29,7 +31,7 @@ const COLOUR: Record<string, 'green' | 'yellow' | 'orange' | 'red' | 'blue'> = {
   'Service Under Maintenance': 'blue',
 };
 const INDICATOR_OF_COLOUR = { green: 'none', blue: 'none', yellow: 'minor', orange: 'major', red: 'critical' } as const;
-const ORDER = ['none', 'minor', 'major', 'critical'];
+const ORDER: Indicator[] = ['none', 'minor', 'major', 'critical'];
 
 describe('the rollup on plain values', () => {
   it("one component: Atlassian's five rules", () => {
@@ -63,16 +65,44 @@ describe('the rollup on plain values', () => {
     for (const [list, indicator, description] of table) expect([list, indicatorOf(list), descriptionOf(list)]).toEqual([list, indicator, description]);
   });
 
-  it("every list of up to four statuses: one of Atlassian's texts, with its colour's indicator, never better after a component gets worse", () => {
+  it('impacts stated for incidents: the worst one sets the page when it is worse than the components, with the text of one component of that impact', () => {
+    const table: [ComponentStatus[], Indicator[], string, string][] = [
+      [[], ['major'], 'major', 'Partial System Outage'],
+      [['operational', 'operational'], ['none'], 'none', 'All Systems Operational'],
+      [['operational', 'operational'], ['minor'], 'minor', 'Partially Degraded Service'],
+      [['operational', 'operational'], ['major'], 'major', 'Partial System Outage'],
+      [['operational', 'operational'], ['critical'], 'critical', 'Major System Outage'],
+      [['operational', 'operational'], ['minor', 'critical', 'none'], 'critical', 'Major System Outage'],
+      [['under_maintenance', 'operational'], ['none'], 'none', 'Service Under Maintenance'],
+      [['under_maintenance', 'operational'], ['minor'], 'minor', 'Partially Degraded Service'],
+      [['degraded_performance', 'degraded_performance'], ['minor'], 'minor', 'Degraded System Service'],
+      [['partial_outage', 'operational'], ['minor'], 'minor', 'Minor Service Outage'],
+      [['partial_outage', 'operational'], ['major'], 'major', 'Partial System Outage'],
+      [['major_outage', 'operational'], ['major'], 'major', 'Partial System Outage'],
+      [['major_outage', 'operational'], ['critical'], 'critical', 'Major System Outage'],
+      [['major_outage', 'major_outage'], ['minor'], 'critical', 'Major System Outage'],
+    ];
+    for (const [list, impacts, indicator, description] of table) expect([list, impacts, indicatorOf(list, impacts), descriptionOf(list, impacts)]).toEqual([list, impacts, indicator, description]);
+  });
+
+  it("every list of up to four statuses and of up to three stated impacts: one of Atlassian's texts, with its colour's indicator, the worse of the components' and the impacts', never better after a component or an impact gets worse", () => {
     const st = fc.constantFrom(...COMPONENT_STATUSES);
+    const impact = fc.constantFrom(...INDICATORS);
+    const worse = (a: Indicator, b: Indicator) => (ORDER.indexOf(b) > ORDER.indexOf(a) ? b : a);
     fc.assert(
-      fc.property(fc.array(st, { maxLength: 4 }), fc.nat(), st, (list, i, other) => {
-        const text = descriptionOf(list);
+      fc.property(fc.array(st, { maxLength: 4 }), fc.array(impact, { maxLength: 3 }), fc.nat(), st, impact, (list, impacts, i, other, higher) => {
+        const text = descriptionOf(list, impacts);
         expect(Object.keys(COLOUR)).toContain(text);
-        expect(indicatorOf(list)).toBe(INDICATOR_OF_COLOUR[COLOUR[text]!]);
+        const indicator = indicatorOf(list, impacts);
+        expect(indicator).toBe(INDICATOR_OF_COLOUR[COLOUR[text]!]);
+        expect(indicator).toBe(impacts.reduce(worse, indicatorOf(list)));
+        // Impacts no worse than the components leave the components' text.
+        if (impacts.every((m) => ORDER.indexOf(m) <= ORDER.indexOf(indicatorOf(list)))) expect(text).toBe(descriptionOf(list));
+        const raised = impacts.length === 0 ? [higher] : impacts.map((m, k) => (k === i % impacts.length ? worse(m, higher) : m));
+        expect(ORDER.indexOf(indicatorOf(list, raised))).toBeGreaterThanOrEqual(ORDER.indexOf(indicator));
         if (list.length === 0) return;
         const after = list.map((s, k) => (k === i % list.length && rank(other) >= rank(s) ? other : s));
-        expect(ORDER.indexOf(indicatorOf(after))).toBeGreaterThanOrEqual(ORDER.indexOf(indicatorOf(list)));
+        expect(ORDER.indexOf(indicatorOf(after, impacts))).toBeGreaterThanOrEqual(ORDER.indexOf(indicator));
       }),
       { numRuns: 2000 },
     );
@@ -107,4 +137,14 @@ describe('status.json, summary.json and the page agree in every state', () => {
       expect(await banner('zh-CN')).toEqual({ indicator: state.indicator, text: TEXT['zh-CN'].rollup[state.description as RollupDescription] });
     });
   }
+
+  it('an impact the operator withdraws stops counting: the page follows the components again', async () => {
+    const opened = await g.admin('POST', '/admin/v1/status/incidents', { name: 'Elevated error rates', body: 'We are investigating elevated error rates.', impact_override: 'major' });
+    expect(opened.status).toBe(200);
+    expect((await json('/api/v2/status.json')).status).toEqual({ indicator: 'major', description: 'Partial System Outage' });
+    const withdrawn = await g.admin('POST', `/admin/v1/status/incidents/${opened.body.id}`, { status: 'monitoring', body: 'Error rates are back to normal; we are monitoring.', impact_override: null });
+    expect(withdrawn.status).toBe(200);
+    expect((await json('/api/v2/summary.json')).status).toEqual({ indicator: 'none', description: 'All Systems Operational' });
+    expect(await banner('en')).toEqual({ indicator: 'none', text: 'All Systems Operational' });
+  });
 });

@@ -18,17 +18,21 @@ export function escapeHtml(s: string): string {
 
 /**
  * Statuspage's colours (green, yellow, orange, red, blue, with grey for no data). `FILL` paints the
- * daily bars; text uses `INK`, shades that reach WCAG AA's 4.5:1 on the white cards, and the
- * banner `BANNER`'s pairs, at least 4.5:1 each (white on the dark shades, near-black on yellow and
- * orange). test/status/contrast.test.ts computes every pair; the axe test checks the pages.
+ * daily bars, in shades dark enough for WCAG 2.1's 3:1 for graphics (SC 1.4.11) against the white
+ * card they are drawn on and the page around it, and apart enough to tell from one another (the
+ * banner's light yellow would reach 1.6:1 as a bar). Text uses `INK`, shades that reach WCAG AA's
+ * 4.5:1 on the white cards, and the banner `BANNER`'s pairs, at least 4.5:1 each (white on the
+ * dark shades, near-black on the light yellow and orange). test/status/contrast.test.ts computes
+ * every pair, the bars' from the rendered page; browser.test.ts the bars as Chromium paints them;
+ * the axe test checks the pages.
  */
 export const FILL: Record<ComponentStatus | 'none', string> = {
-  operational: '#2fb344',
-  degraded_performance: '#f2c94c',
-  partial_outage: '#f2994a',
-  major_outage: '#eb5757',
+  operational: '#2a9446',
+  degraded_performance: '#ad8200',
+  partial_outage: '#db5c0e',
+  major_outage: '#d63838',
   under_maintenance: '#3b82f6',
-  none: '#d1d5db',
+  none: '#868c94',
 };
 export const INK: Record<ComponentStatus, string> = {
   operational: '#1a7f37',
@@ -38,13 +42,15 @@ export const INK: Record<ComponentStatus, string> = {
   under_maintenance: '#1d4ed8',
 };
 const DARK = '#1f2328';
+const YELLOW = '#f2c94c';
+const ORANGE = '#f2994a';
 export const BANNER: Record<RollupDescription, { background: string; color: string }> = {
   'All Systems Operational': { background: INK.operational, color: '#fff' },
   'Service Under Maintenance': { background: INK.under_maintenance, color: '#fff' },
-  'Partially Degraded Service': { background: FILL.degraded_performance, color: DARK },
-  'Degraded System Service': { background: FILL.degraded_performance, color: DARK },
-  'Minor Service Outage': { background: FILL.degraded_performance, color: DARK },
-  'Partial System Outage': { background: FILL.partial_outage, color: DARK },
+  'Partially Degraded Service': { background: YELLOW, color: DARK },
+  'Degraded System Service': { background: YELLOW, color: DARK },
+  'Minor Service Outage': { background: YELLOW, color: DARK },
+  'Partial System Outage': { background: ORANGE, color: DARK },
   'Major System Outage': { background: INK.major_outage, color: '#fff' },
 };
 /** The page's own greys: muted text on the white cards and on the page, and the page's text. */

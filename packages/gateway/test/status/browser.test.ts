@@ -1,12 +1,14 @@
 /**
  * The status page in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core):
- * 90 bars per component, no JavaScript needed (it is disabled), and a screenshot for the README
- * at docs/screenshots/status-page.png. Skips, saying why, only when Chromium is not installed.
+ * 90 bars per component, no JavaScript needed (it is disabled), a screenshot for the README at
+ * docs/screenshots/status-page.png, and every bar's contrast with what Chromium paints behind it.
+ * Skips, saying why, only when Chromium is not installed.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contrast } from '../support/contrast.js';
 import type { TestGateway } from '../support/gateway.js';
 import { seedHistory, statusGateway } from './helpers.js';
 
@@ -55,4 +57,29 @@ describe.skipIf(!hasChromium)('status page in headless Chromium', () => {
       await context.close();
     }, 60_000);
   }
+
+  it('every bar, as Chromium paints it, reaches 3:1 against the background behind it (WCAG 2.1 SC 1.4.11)', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 960, height: 900 } });
+    const page = await context.newPage();
+    expect((await page.goto(`${g.url}/status`))?.status()).toBe(200);
+    // Each bar's colour, the first background behind it (transparent when none), and the opacity it is drawn with.
+    const painted = await page.locator('.bar').evaluateAll((bars) =>
+      bars.map((bar) => {
+        let behind = 'rgba(0, 0, 0, 0)';
+        let opacity = Number(getComputedStyle(bar).opacity);
+        for (let e = bar.parentElement; e; e = e.parentElement) {
+          const cs = getComputedStyle(e);
+          opacity *= Number(cs.opacity);
+          if (behind === 'rgba(0, 0, 0, 0)' && cs.backgroundColor !== 'rgba(0, 0, 0, 0)') behind = cs.backgroundColor;
+        }
+        return { status: bar.getAttribute('data-status')!, colour: getComputedStyle(bar).backgroundColor, behind, opacity };
+      }),
+    );
+    const seen = [...new Map(painted.map((p) => [`${p.status} ${p.colour} ${p.behind} ${p.opacity}`, p])).values()];
+    // The seeded history has every status but "no data" (contrast.test.ts renders that one too).
+    expect(new Set(seen.map((p) => p.status))).toEqual(new Set(['operational', 'degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance']));
+    const low = seen.filter((p) => p.opacity !== 1 || !p.colour.startsWith('rgb(') || !p.behind.startsWith('rgb(') || contrast(p.colour, p.behind) < 3).map((p) => `${p.status}: ${p.colour} on ${p.behind}, opacity ${p.opacity}: ${contrast(p.colour, p.behind).toFixed(2)}:1`);
+    expect(low).toEqual([]);
+    await context.close();
+  }, 60_000);
 });

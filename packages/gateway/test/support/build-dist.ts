@@ -61,6 +61,8 @@ export default function setup(): void {
     const dir = join(ROOT, 'packages', 'console');
     const vite = join(dirname(createRequire(join(dir, 'package.json')).resolve('vite/package.json')), 'bin', 'vite.js');
     process.stderr.write('[build-dist] console dist older than its sources: running vite build\n');
-    execFileSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: dir, stdio: 'inherit' });
+    // The build `npm run build` makes: vitest sets NODE_ENV=test, with which vite would bundle
+    // React's development build (StrictMode then runs every effect twice: a page's requests too).
+    execFileSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: dir, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   }
 }

@@ -1,10 +1,11 @@
 /**
  * The signed-in session (GET /console/api/session): who the viewer is, their organization and
  * role, whether they are the operator, and the CSRF token every state change must carry.
- * `undefined` while loading, `null` when signed out.
+ * `undefined` while loading, `null` when signed out. The check asks with `optional=true`, so
+ * signed out is a 204, not a 401 the browser would log as a failed request on every visit.
  */
 import { createContext, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, ApiError, setCsrfToken } from './lib/api';
+import { api, setCsrfToken } from './lib/api';
 import { useProvided } from './lib/provided';
 
 export interface Session {
@@ -28,11 +29,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
   useEffect(() => {
     let live = true;
-    api<Session>('GET', 'console/api/session').then(
-      (s) => live && (setCsrfToken(s.csrf_token), setSession(s)),
+    api<Session | undefined>('GET', 'console/api/session?optional=true').then(
+      (s) => {
+        if (!live) return;
+        if (s) setCsrfToken(s.csrf_token);
+        setSession(s ?? null);
+      },
       (e: unknown) => {
         if (!live) return;
-        if (!(e instanceof ApiError) || e.status !== 401) console.error(e);
+        // The gateway could not say (unreachable, failing): the sign-in page, and the reason logged.
+        console.error(e);
         setSession(null);
       },
     );

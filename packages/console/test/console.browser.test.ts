@@ -2,7 +2,8 @@
  * The console end to end in headless Chromium against a real gateway: a signed-out visitor is
  * sent to sign in, a wrong password is refused with the message, the right one opens the console,
  * signing out ends the session; every page in both languages (Simplified Chinese with no English
- * left) and at phone width, with screenshots; the icon, so that no page has a failed request.
+ * left) and at phone width, with screenshots; the icon, so that no page has a failed request;
+ * and a signed-out visitor's sign-in page, which leaves no error in the browser's console.
  * Skips, saying why, only when Chromium is not installed.
  */
 import { describe, expect, it } from 'vitest';
@@ -47,7 +48,7 @@ describe.skipIf(!hasChromium)('the console in headless Chromium', () => {
     const icon = await page.evaluate(() => (document.querySelector('link[rel=icon]') as HTMLLinkElement | null)?.href);
     expect(icon).toBe(`${f.g.url}/favicon.svg`);
     await signIn(page, f.g.url, f.owner.email, f.owner.password);
-    // Signed in (signed out, the app's session check is answered 401 not_signed_in, by design).
+    // Signed in (signed out: the test below).
     const failed: string[] = [];
     page.on('response', (r) => {
       if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
@@ -69,6 +70,38 @@ describe.skipIf(!hasChromium)('the console in headless Chromium', () => {
     await page.goto(`${f.g.url}/status`);
     await page.waitForSelector('h1');
     expect(failed).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('shows a signed-out visitor the sign-in page with no error in the browser console', async () => {
+    const { context, page } = await openContext(f.browser, 'en');
+    // What devtools would show: console errors (a failed request is logged as one), uncaught
+    // exceptions, and any answer that is an error.
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => errors.push(`exception: ${e.message}`));
+    page.on('response', (r) => {
+      if (r.status() >= 400) errors.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+    });
+    const loginPage = async (path: string) => {
+      await page.goto(`${f.g.url}${path}`);
+      await page.waitForSelector('input[type=email][name=email]');
+      expect(new URL(page.url()).pathname).toBe('/login');
+    };
+    // A first visit, straight to /login and by way of / and a signed-in page.
+    for (const path of ['/login', '/', '/api-keys']) await loginPage(path);
+    // A cookie that names no session any more (expired, or ended elsewhere).
+    await context.addCookies([{ name: 'tollgate_session', value: 'no-longer-a-session', url: f.g.url }]);
+    await loginPage('/login');
+    await context.clearCookies();
+    // Signed in, then out: the sign-in page again, and again on a reload.
+    await signIn(page, f.g.url, f.owner.email, f.owner.password);
+    await page.click(`button:text-is("${text('en', 'nav.signOut')}")`);
+    await page.waitForSelector('input[type=email][name=email]');
+    await loginPage('/login');
+    expect(errors).toEqual([]);
     await context.close();
   }, 120_000);
 

@@ -5,6 +5,7 @@
  * GET    /console/api/config                  public: base path, SSO, whether first-run setup is pending
  * POST   /console/api/session                 {email, password, totp_code?} → Session + cookie
  * GET    /console/api/session                 → Session, or 401 not_signed_in
+ * GET    /console/api/session?optional=true   → Session, or 204 signed out (the app's own check)
  * DELETE /console/api/session                 → 204 (this session ends)
  * POST   /console/api/session/revoke_all      → 204 (every session of the user ends)
  * POST   /console/api/setup                   {token, email, name, password} → Session + cookie (first owner)
@@ -12,7 +13,7 @@
  * ```
  * @module
  */
-import { Fields } from '../admin/input.js';
+import { Fields, queryBoolean } from '../admin/input.js';
 import { EMAIL } from '../admin/users.js';
 import { badValue } from '../admin/input.js';
 import { ApiError } from '../errors/api-error.js';
@@ -69,9 +70,19 @@ const signIn: ConsoleHandler = async (ctx, deps) => {
   return startSession(ctx, deps, user.id);
 };
 
+/**
+ * GET /console/api/session: the session, or 401 `not_signed_in`. With `?optional=true` (the app's
+ * check on every page load) being signed out is an answer, not an error: 204 and no body, so a
+ * signed-out visitor's browser logs no failed request. Other query parameters are ignored, as
+ * they always were.
+ */
 const getSession: ConsoleHandler = async (ctx, deps) => {
+  const optional = queryBoolean(new URLSearchParams(ctx.rawQuery), 'optional') ?? false;
   const s = await deps.auth.current(ctx);
-  if (!s) throw new ApiError('not_signed_in');
+  if (!s) {
+    if (optional) return { status: 204 };
+    throw new ApiError('not_signed_in');
+  }
   return { body: sessionObject(s) };
 };
 

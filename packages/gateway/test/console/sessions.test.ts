@@ -50,6 +50,31 @@ describe('console sessions', () => {
     expect(after.body.error.code).toBe('not_signed_in');
   });
 
+  it('answers the console\'s own check (optional=true) with 204 when signed out, the session when signed in; without it, 401 as before', async () => {
+    const b = new Browser(gw.url);
+    const out = await b.call('GET', '/console/api/session?optional=true');
+    expect(out.status).toBe(204);
+    expect(out.body).toBeUndefined();
+    expect(out.headers.get('cache-control')).toBe('no-store');
+    // A cookie that names no session is signed out too.
+    const stale = await b.call('GET', '/console/api/session?optional=true', undefined, { headers: { cookie: 'tollgate_session=not-a-session' } });
+    expect(stale.status).toBe(204);
+    // Other callers: unchanged (optional=false, or any other parameter, is the plain check).
+    for (const path of ['/console/api/session', '/console/api/session?optional=false', '/console/api/session?_=1']) {
+      const r = await b.call('GET', path);
+      expect(r.status, path).toBe(401);
+      expect(r.body.error.code, path).toBe('not_signed_in');
+    }
+    const bad = await b.call('GET', '/console/api/session?optional=yes');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: 'invalid_value', param: 'optional' });
+
+    expect((await b.signIn(ownerEmail, PASSWORD)).status).toBe(200);
+    const me = await b.call('GET', '/console/api/session?optional=true');
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ object: 'console.session', user: { email: ownerEmail }, csrf_token: b.csrf });
+  });
+
   it('answers an unknown email exactly as a wrong password', async () => {
     const wrong = await new Browser(gw.url).signIn(ownerEmail, 'not the password at all');
     const unknown = await new Browser(gw.url).signIn('nobody-here@test.local', 'not the password at all');

@@ -2,8 +2,8 @@
  * Accessibility of every console page in both languages, checked with axe-core in headless
  * Chromium against a real gateway: the public pages (sign-in, with its error; setup; an invite),
  * every page in the navigation of an owner who is also the operator (so the operator's pages are
- * in it), a project's details, a key shown once, a looked-up failed request, a pending quota
- * request and the dialog that decides it, the not-found page, and a reader's view with the
+ * in it), a project's details, a key shown once and the dialog that asks before revoking it, a
+ * looked-up failed request, a pending quota request and the dialog that decides it, the not-found page, and a reader's view with the
  * refusal at an owner's page. No violation that axe rates serious or critical may be left. Skips,
  * saying why, only when Chromium is not installed.
  */
@@ -105,6 +105,12 @@ describe.skipIf(!hasChromium)('accessibility of every console page (axe-core)', 
     await check('/api-keys (secret shown once)');
     // The English one comes from the test that uses the key; the secret is masked in both.
     if (lang === 'zh-CN') await screenshot(page, 'api-keys-created', lang, [page.getByTestId('new-key-secret')]);
+    // Revoking is asked first, in a dialog in the page.
+    await page.getByRole('button', { name: text(lang, 'keys.revokeNamed', { name: `a11y key ${lang}` }) }).click();
+    await page.getByRole('alertdialog').waitFor();
+    await check('/api-keys (the revoke dialog)');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('dialog', { state: 'detached' });
 
     await page.click('nav.sidenav a[href="/requests"]');
     await settled(page);

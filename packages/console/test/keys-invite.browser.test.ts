@@ -40,8 +40,8 @@ describe.skipIf(!hasChromium)('API keys and invites in the console', () => {
     expect(await row.locator('code').innerText()).toBe(`sk-...${secret.slice(-4)}`);
     await screenshot(page, 'api-keys', 'en');
 
-    page.once('dialog', (d) => void d.accept());
     await row.getByRole('button', { name: text('en', 'keys.revokeNamed', { name: 'browser key' }) }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: text('en', 'keys.revokeSubmit'), exact: true }).click();
     await row.waitFor({ state: 'detached' });
     const e = await rejection<InstanceType<typeof OpenAI.APIError>>(chat(secret, f.g.baseURL));
     expect(e).toBeInstanceOf(OpenAI.AuthenticationError);

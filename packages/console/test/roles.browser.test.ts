@@ -127,8 +127,8 @@ describe.skipIf(!hasChromium)('what each role is offered in the console', () => 
     // Revoke on her own key only.
     await expect(page.locator('tr', { hasText: 'owner-key' }).getByRole('button').count()).resolves.toBe(0);
     const mine = page.locator('tr', { hasText: 'dee-own' });
-    page.once('dialog', (d) => void d.accept());
     await mine.getByRole('button', { name: text('en', 'keys.revokeNamed', { name: 'dee-own' }) }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: text('en', 'keys.revokeSubmit'), exact: true }).click();
     await mine.waitFor({ state: 'detached' });
     const left = await owner.call('GET', `/v1/organization/projects/${projects.P3}/api_keys`);
     expect(left.body.data.map((k: { name: string }) => k.name)).not.toContain('dee-own');
@@ -163,9 +163,10 @@ describe.skipIf(!hasChromium)('what each role is offered in the console', () => 
     const row = page.locator('tr', { hasText: 'owner-key' });
     await row.waitFor();
     expect((await owner.call('POST', `/v1/organization/users/${olga.id}`, { role: 'reader' })).status).toBe(200);
-    page.once('dialog', (d) => void d.accept());
     await row.getByRole('button', { name: text('en', 'keys.revokeNamed', { name: 'owner-key' }) }).click();
-    const alert = page.locator('#keys-list ~ [role=alert]');
+    await page.getByRole('alertdialog').getByRole('button', { name: text('en', 'keys.revokeSubmit'), exact: true }).click();
+    // Said in the dialog the change was asked in.
+    const alert = page.getByRole('alertdialog').locator('[role=alert]');
     await alert.waitFor();
     await expect(alert.innerText()).resolves.toContain(text('en', 'error.roleNotPermitted'));
     await expect(alert.innerText()).resolves.not.toContain('Missing scopes');

@@ -1,11 +1,13 @@
 /**
  * A modal dialog in the page (the browser's <dialog>, opened with showModal): named by its
- * heading, the rest of the page inert while it is open, keyboard focus on its first field, Escape
- * closes it, and focus goes back to what opened it. Rendered only while open: mounting opens it.
+ * heading, the rest of the page inert while it is open, keyboard focus on its first field (or
+ * button), Escape closes it, and focus goes back to what opened it. Rendered only while open:
+ * mounting opens it. `alert`: a dialog that asks before something that cannot be taken back
+ * (role `alertdialog`), described by the element `describedBy` names.
  */
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 
-export function Dialog({ title, onClose, children }: { title: string; onClose(): void; children: ReactNode }) {
+export function Dialog({ title, onClose, alert = false, describedBy, children }: { title: string; onClose(): void; alert?: boolean; describedBy?: string; children: ReactNode }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -21,7 +23,9 @@ export function Dialog({ title, onClose, children }: { title: string; onClose():
     <dialog
       ref={ref}
       className="modal"
+      role={alert ? 'alertdialog' : undefined}
       aria-labelledby={titleId}
+      aria-describedby={describedBy}
       onCancel={(e) => {
         // Escape: the owner of the dialog decides (it unmounts it, which closes it).
         e.preventDefault();

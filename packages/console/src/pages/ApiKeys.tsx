@@ -1,7 +1,8 @@
 /**
  * API keys: create one (name, project, owner: me or a new service account, permissions), see
  * its secret exactly once with a copy button, list every key of the projects with its redacted
- * value, creation, last use and owner, and revoke one (it stops working at once).
+ * value, creation, last use and owner, and revoke one (it stops working at once), asked first in
+ * a dialog.
  *
  * The page offers what the viewer's role may do, as the gateway decides it: the projects they may
  * make keys in (GET /console/api/projects), a service account only to an owner, and Revoke on
@@ -9,6 +10,7 @@
  * (DELETE /console/api/api_keys/{id}).
  */
 import { useState } from 'react';
+import { useConfirmation } from '../components/ConfirmDialog';
 import { DataTable, ErrorNote, Loading, PageTitle, RowAction } from '../components/ui';
 import { useLoad } from '../components/use-load';
 import { useI18n } from '../i18n/i18n';
@@ -38,19 +40,15 @@ export function ApiKeysPage() {
   const keys = useLoad(loadKeys, []);
   const mine = useLoad(listMyProjects, []);
   const [created, setCreated] = useState<CreatedKey>();
-  const [revokeError, setRevokeError] = useState<unknown>();
   const own = (k: Row) => k.owner.type === 'user' && k.owner.user?.id === me.user.id;
-
-  const revoke = async (row: Row) => {
-    if (!window.confirm(t('keys.revokeConfirm', { name: row.name }))) return;
-    setRevokeError(undefined);
-    try {
-      await (owner ? deleteProjectKey(row.project.id, row.id) : revokeOwnKey(row.id));
-      keys.reload();
-    } catch (e) {
-      setRevokeError(e);
-    }
-  };
+  const confirm = useConfirmation(keys.reload);
+  const revoke = (row: Row) =>
+    confirm.ask({
+      title: t('keys.revokeTitle', { name: row.name }),
+      message: t('keys.revokeMessage'),
+      action: t('keys.revokeSubmit'),
+      run: () => (owner ? deleteProjectKey(row.project.id, row.id) : revokeOwnKey(row.id)),
+    });
 
   return (
     <>
@@ -72,7 +70,7 @@ export function ApiKeysPage() {
       <section aria-labelledby="keys-list">
         <h2 id="keys-list">{t('keys.listTitle')}</h2>
         {owner ? null : <p className="muted">{t('keys.readerNote')}</p>}
-        <ErrorNote error={keys.error ?? revokeError} />
+        <ErrorNote error={keys.error} />
         {!keys.data && !keys.error ? <Loading /> : null}
         {keys.data && keys.data.rows.length === 0 ? <p className="muted">{t('keys.none')}</p> : null}
         {keys.data && keys.data.rows.length > 0 ? (
@@ -88,13 +86,14 @@ export function ApiKeysPage() {
                     <td>{formatTime(k.created_at, lang)}</td>
                     <td>{k.last_used_at ? formatTime(k.last_used_at, lang) : t('keys.neverUsed')}</td>
                     <td>
-                      {owner || own(k) ? <RowAction kind="danger" label={t('keys.revoke')} ariaLabel={t('keys.revokeNamed', { name: k.name })} onClick={() => void revoke(k)} /> : null}
+                      {owner || own(k) ? <RowAction kind="danger" label={t('keys.revoke')} ariaLabel={t('keys.revokeNamed', { name: k.name })} onClick={() => revoke(k)} /> : null}
                     </td>
                   </tr>
                 ))}
           </DataTable>
         ) : null}
       </section>
+      {confirm.dialog}
     </>
   );
 }

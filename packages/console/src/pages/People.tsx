@@ -1,10 +1,11 @@
 /**
  * People: invite someone (email, organization role, projects) and get the invite link to pass
  * on; pending invites with their expiry (cancel one); members with their role (change it) and
- * removal, both effective at once. Owners only, like the API behind it. The organization keeps
+ * removal (asked first in a dialog), both effective at once. Owners only, like the API behind it. The organization keeps
  * an owner: the gateway refuses to demote or remove its last one, so that member's role is shown
  * fixed, with the reason.
  */
+import { useConfirmation } from '../components/ConfirmDialog';
 import { DataTable, ErrorNote, Loading, PageTitle, RowAction } from '../components/ui';
 import { useAction } from '../components/use-action';
 import { useLoad } from '../components/use-load';
@@ -27,7 +28,14 @@ export function PeoplePage() {
   const people = useLoad(loadPeople, []);
   const { error, run: act } = useAction(people.reload);
   const setRole = (u: OrgUser, role: string) => act(() => api('POST', `${ORG}/users/${encodeURIComponent(u.id)}`, { role }));
-  const remove = (u: OrgUser) => window.confirm(t('people.removeConfirm', { email: u.email })) && act(() => api('DELETE', `${ORG}/users/${encodeURIComponent(u.id)}`));
+  const confirm = useConfirmation(people.reload);
+  const remove = (u: OrgUser) =>
+    confirm.ask({
+      title: t('people.removeTitle', { email: u.email }),
+      message: t('people.removeMessage'),
+      action: t('people.removeSubmit'),
+      run: () => api('DELETE', `${ORG}/users/${encodeURIComponent(u.id)}`),
+    });
   const cancel = (i: Invite) => act(() => api('DELETE', `${ORG}/invites/${encodeURIComponent(i.id)}`));
   const lastOwner = (u: OrgUser) => u.role === 'owner' && people.data?.users.filter((x) => x.role === 'owner').length === 1;
 
@@ -85,7 +93,7 @@ export function PeoplePage() {
                       <td>{formatTime(u.added_at, lang)}</td>
                       <td>
                         {u.id === me.user.id || lastOwner(u) ? null : (
-                          <RowAction kind="danger" label={t('common.remove')} ariaLabel={t('people.removeNamed', { email: u.email })} onClick={() => void remove(u)} />
+                          <RowAction kind="danger" label={t('common.remove')} ariaLabel={t('people.removeNamed', { email: u.email })} onClick={() => remove(u)} />
                         )}
                       </td>
                     </tr>
@@ -95,6 +103,7 @@ export function PeoplePage() {
           <RequireTotp />
         </>
       ) : null}
+      {confirm.dialog}
     </>
   );
 }

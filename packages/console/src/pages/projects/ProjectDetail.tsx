@@ -1,9 +1,9 @@
 /**
- * One project's settings, each section saved on its own through the project endpoints. The
- * Default project is never archived (the gateway refuses it): it says so instead of the button.
+ * One project's settings, each section saved on its own through the project endpoints. Archiving
+ * is asked first in a dialog. The Default project is never archived (the gateway refuses it): it
+ * says so instead of the button.
  */
-import { ErrorNote } from '../../components/ui';
-import { useAction } from '../../components/use-action';
+import { useConfirmation } from '../../components/ConfirmDialog';
 import { useI18n } from '../../i18n/i18n';
 import { api } from '../../lib/api';
 import { projectPath, type Project } from '../../lib/org-api';
@@ -15,12 +15,12 @@ import { SpendLimit } from './SpendLimit';
 
 export function ProjectDetail({ project, isDefault, onChanged }: { project: Project; isDefault: boolean; onChanged(): void }) {
   const { t } = useI18n();
-  const archive = useAction(onChanged);
+  const confirm = useConfirmation(onChanged);
   const active = project.status === 'active';
   return (
     <section aria-labelledby="project-title" className="detail">
       <h2 id="project-title">{project.name}</h2>
-      <ProjectMembers project={project} />
+      <ProjectMembers project={project} isDefault={isDefault} />
       <ServiceAccounts project={project} />
       <RateLimitsTable project={project} />
       <ModelPermissions project={project} />
@@ -33,15 +33,21 @@ export function ProjectDetail({ project, isDefault, onChanged }: { project: Proj
             <button
               type="button"
               className="danger"
-              disabled={archive.busy}
-              onClick={() => window.confirm(t('projects.archiveConfirm', { name: project.name })) && void archive.run(() => api('POST', projectPath(project.id, '/archive')))}
+              onClick={() =>
+                confirm.ask({
+                  title: t('projects.archiveTitle', { name: project.name }),
+                  message: t('projects.archiveMessage'),
+                  action: t('projects.archive'),
+                  run: () => api('POST', projectPath(project.id, '/archive')),
+                })
+              }
             >
               {t('projects.archive')}
             </button>
           )}
-          <ErrorNote error={archive.error} />
         </section>
       ) : null}
+      {confirm.dialog}
     </section>
   );
 }

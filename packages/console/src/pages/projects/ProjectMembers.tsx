@@ -1,4 +1,8 @@
-/** A project's members with their project role; add an organization member, change a role, remove. */
+/**
+ * A project's members with their project role; add an organization member, change a role, remove
+ * one (asked first in a dialog, which says whether their keys in the project stop working).
+ */
+import { useConfirmation } from '../../components/ConfirmDialog';
 import { LoadedSection } from '../../components/LoadedSection';
 import { RoleField, SelectField } from '../../components/ui';
 import { useAction } from '../../components/use-action';
@@ -14,21 +18,31 @@ interface ProjectUser {
   role: 'owner' | 'member';
 }
 
-export function ProjectMembers({ project }: { project: Project }) {
+export function ProjectMembers({ project, isDefault }: { project: Project; isDefault: boolean }) {
   const { t } = useI18n();
   const data = useLoad(
     async () => {
       const [members, users] = await Promise.all([listAll<ProjectUser>(projectPath(project.id, '/users')), listAll<OrgUser>(`${ORG}/users`)]);
-      return { members, others: users.filter((u) => !members.some((m) => m.id === u.id)) };
+      return { members, users, others: users.filter((u) => !members.some((m) => m.id === u.id)) };
     },
     [project.id],
   );
   const act = useAction(data.reload);
   const user = (id: string, rest = '') => projectPath(project.id, `/users/${encodeURIComponent(id)}${rest}`);
+  const confirm = useConfirmation(data.reload);
+  // Their keys in the project keep working where they may use it anyway (the gateway's rule: the
+  // Default project, or an owner of the organization).
+  const remove = (m: ProjectUser, orgOwner: boolean) =>
+    confirm.ask({
+      title: t('projects.removeMemberTitle', { email: m.email, project: project.name }),
+      message: t(isDefault || orgOwner ? 'projects.removeMemberKeysKeep' : 'projects.removeMemberKeysStop'),
+      action: t('projects.removeMemberSubmit'),
+      run: () => api('DELETE', user(m.id)),
+    });
 
   return (
     <LoadedSection id="pm-title" level={3} title={t('projects.members')} loaded={data} change={act}>
-      {({ members, others }) => (
+      {({ members, users, others }) => (
         <>
           <ul className="plain">
             {members.map((m) => (
@@ -38,7 +52,7 @@ export function ProjectMembers({ project }: { project: Project }) {
                   <option value="owner">{t('projects.roleOwner')}</option>
                   <option value="member">{t('projects.roleMember')}</option>
                 </select>{' '}
-                <button type="button" className="secondary" onClick={() => void act.run(() => api('DELETE', user(m.id)))} aria-label={t('people.removeNamed', { email: m.email })}>
+                <button type="button" className="secondary" onClick={() => remove(m, users.some((u) => u.id === m.id && u.role === 'owner'))} aria-label={t('people.removeNamed', { email: m.email })}>
                   {t('common.remove')}
                 </button>
               </li>
@@ -66,6 +80,7 @@ export function ProjectMembers({ project }: { project: Project }) {
               </button>
             </form>
           ) : null}
+          {confirm.dialog}
         </>
       )}
     </LoadedSection>

@@ -4,7 +4,8 @@
  * x-request-id with its cause and fix from the error catalog, and the support report copied has
  * the id, the UTC time, the model and the error; a pasted header line or a quoted id is looked
  * up, an earlier answer never stays on screen under a new id, each lookup has a link that runs it,
- * and a failed lookup names the id; the usage CSV's cost equals the Costs API's, and projects,
+ * and a failed lookup names the id; a lookup shows the project and key by name (the key's
+ * redacted value, never its secret) with their ids; the usage CSV's cost equals the Costs API's, and projects,
  * keys, members and service accounts are shown by name (ids beside them) from one read of each
  * list. Skips, saying why, only when Chromium is not installed.
  */
@@ -16,6 +17,16 @@ import { hasChromium, openContext, screenshot, settled, signIn, text, useConsole
 
 describe.skipIf(!hasChromium)('requests and usage in the console', () => {
   const f = useConsoleFixture();
+
+  /** The Administration API with a new admin key of the organization; every call must succeed. */
+  async function orgApi(name: string) {
+    const orgKey = (await f.g.admin('POST', `/admin/v1/organizations/${f.g.orgId}/admin_api_keys`, { name })).body.value as string;
+    return async (method: string, path: string, body?: unknown) => {
+      const r = await fetch(`${f.g.baseURL}/organization${path}`, { method, headers: { authorization: `Bearer ${orgKey}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      expect(r.status, `${method} ${path}`).toBe(200);
+      return (await r.json()) as any;
+    };
+  }
 
   it('looks up a failed request and copies the support report', async () => {
     const client = new OpenAI({ apiKey: f.g.apiKey, baseURL: f.g.baseURL, maxRetries: 0 });
@@ -221,13 +232,57 @@ describe.skipIf(!hasChromium)('requests and usage in the console', () => {
     await context.close();
   }, 120_000);
 
+  it("shows a looked-up request's project and key by name, the key's redacted value, ids beside them; a revoked key by its id", async () => {
+    const org = await orgApi('request names');
+    const payments = await org('POST', '/projects', { name: 'Payments' });
+    const made = await f.g.admin('POST', '/admin/v1/keys', { organization_id: f.g.orgId, user_id: f.g.userId, name: 'payments-ci', project_id: payments.id });
+    expect(made.status).toBe(200);
+    const secret = made.body.key as string;
+    const keyId = made.body.id as string;
+    const ok = await new OpenAI({ apiKey: secret, baseURL: f.g.baseURL, maxRetries: 0 }).chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 }).withResponse();
+    const id = ok.response.headers.get('x-request-id')!;
+    await f.g.gateway.services.ledger.flush();
+    const redacted = (await org('GET', `/projects/${payments.id}/api_keys/${keyId}`)).redacted_value as string;
+    expect(redacted.endsWith(secret.slice(-4))).toBe(true);
+    expect(redacted).not.toBe(secret);
+
+    const { context, page } = await openContext(f.browser, 'en');
+    await signIn(page, f.g.url, f.owner.email, f.owner.password);
+    const cell = (label: string) => page.locator('dl.details .row').filter({ has: page.locator(`dt:text-is("${label}")`) }).locator('dd');
+    const project = cell(text('en', 'keys.project'));
+    const key = cell(text('en', 'requests.key'));
+    await page.goto(`${f.g.url}/requests/${id}`);
+    await page.waitForSelector('p.ok');
+    await expect(project.locator('[data-name]').innerText()).resolves.toBe('Payments');
+    await expect(project.locator('small code').innerText()).resolves.toBe(payments.id);
+    await expect(key.locator('[data-name]').innerText()).resolves.toBe(`payments-ci ${redacted}`);
+    await expect(key.locator('small code').innerText()).resolves.toBe(keyId);
+    await expect(key.locator('.named-id').getAttribute('title')).resolves.toBe(keyId);
+    expect(await page.content()).not.toContain(secret);
+    expect(await page.getByText(text('en', 'requests.namesFailed')).count()).toBe(0);
+
+    // A name that cannot be read: its id alone, with a note; the rest still shows.
+    await page.route(`**/v1/organization/projects/${payments.id}`, (route) => route.fulfill({ status: 500, contentType: 'application/json', body: '{"error":{"message":"down","type":"server_error","code":null,"param":null}}' }));
+    await page.reload();
+    await page.waitForSelector('p.ok');
+    await expect(project.innerText()).resolves.toBe(payments.id);
+    await expect(key.locator('[data-name]').innerText()).resolves.toBe(`payments-ci ${redacted}`);
+    await page.getByText(text('en', 'requests.namesFailed')).waitFor();
+    await page.unroute(`**/v1/organization/projects/${payments.id}`);
+
+    // Revoked: the project no longer has the key; it is shown by its id, said revoked.
+    await org('DELETE', `/projects/${payments.id}/api_keys/${keyId}`);
+    await page.reload();
+    await page.waitForSelector('p.ok');
+    await expect(project.locator('[data-name]').innerText()).resolves.toBe('Payments');
+    await expect(key.locator('[data-name]').innerText()).resolves.toBe(text('en', 'requests.keyRevoked'));
+    await expect(key.locator('small code').innerText()).resolves.toBe(keyId);
+    expect(await page.getByText(text('en', 'requests.namesFailed')).count()).toBe(0);
+    await context.close();
+  }, 120_000);
+
   it('shows projects, keys, members and service accounts by name, ids beside them, from one read of each list', async () => {
-    const orgKey = (await f.g.admin('POST', `/admin/v1/organizations/${f.g.orgId}/admin_api_keys`, { name: 'names check' })).body.value as string;
-    const org = async (method: string, path: string, body?: unknown) => {
-      const r = await fetch(`${f.g.baseURL}/organization${path}`, { method, headers: { authorization: `Bearer ${orgKey}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
-      expect(r.status, `${method} ${path}`).toBe(200);
-      return (await r.json()) as any;
-    };
+    const org = await orgApi('names check');
     const checkout = await org('POST', '/projects', { name: 'Checkout, EU' });
     const bot = await org('POST', `/projects/${checkout.id}/service_accounts`, { name: 'nightly-bot' });
     const ci = await f.g.admin('POST', '/admin/v1/keys', { organization_id: f.g.orgId, user_id: f.g.userId, name: 'checkout-ci', project_id: checkout.id });
@@ -268,7 +323,7 @@ describe.skipIf(!hasChromium)('requests and usage in the console', () => {
     await expect(page.locator('thead th').first().innerText()).resolves.toBe(text('en', 'usage.group.project_id'));
     await expect(row(checkout.id).locator('[data-name]').innerText()).resolves.toBe('Checkout, EU');
     await expect(row(checkout.id).locator('small code').innerText()).resolves.toBe(checkout.id);
-    await expect(row(checkout.id).locator('.group-name').getAttribute('title')).resolves.toBe(checkout.id);
+    await expect(row(checkout.id).locator('.named-id').getAttribute('title')).resolves.toBe(checkout.id);
     await expect(row(defaultProject.id).locator('[data-name]').innerText()).resolves.toBe(defaultProject.name);
     expect(await legend()).toEqual(expect.arrayContaining(['Checkout, EU', defaultProject.name]));
     const projectCsv = await csv();

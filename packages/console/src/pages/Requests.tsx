@@ -1,7 +1,8 @@
 /**
  * Requests: paste an `x-request-id` (the id, or the header line `curl -i` prints) and see what
  * happened to it (GET /v1/organization/requests/{id}; only the viewer's organization's
- * requests): time in the viewer's zone and in UTC, project, key, model asked for and served,
+ * requests): time in the viewer's zone and in UTC, project and key by name with their ids (the
+ * key's redacted value, never its secret; requests/names.ts), model asked for and served,
  * status, the error with its cause and fix from the error catalog, tokens, cost, latency; and a
  * button that copies the support report.
  *
@@ -14,6 +15,7 @@ import { findEntry, matchEntry } from '@tollgate/protocol';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Navigate, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { Money } from '../components/Money';
+import { NamedId } from '../components/NamedId';
 import { CopyButton, ErrorNote, Field, PageTitle } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
 import { ApiError, api } from '../lib/api';
@@ -21,6 +23,7 @@ import { pageUrl } from '../lib/base';
 import { ORG } from '../lib/org-api';
 import { formatTime, isoUtc, viewerTimeZone } from '../lib/time';
 import { useSignedIn } from '../session';
+import { requestNames, type RequestNames } from './requests/names';
 import { extractRequestId } from './requests/request-id';
 import { supportReport, type RequestRecord } from './requests/support-report';
 
@@ -88,7 +91,7 @@ export function RequestsPage() {
   );
 }
 
-type Outcome = { record: RequestRecord } | { error: unknown };
+type Outcome = { record: RequestRecord; names: RequestNames } | { error: unknown };
 
 /** One lookup of `id`: mounted afresh for each, so nothing of another id's answer can show. */
 function Lookup({ id }: { id: string }) {
@@ -96,8 +99,12 @@ function Lookup({ id }: { id: string }) {
   const [outcome, setOutcome] = useState<Outcome>();
   useEffect(() => {
     let live = true;
+    // The record and the names of its project and key show together (requestNames never fails).
     api<RequestRecord>('GET', `${ORG}/requests/${encodeURIComponent(id)}`).then(
-      (record) => live && setOutcome({ record }),
+      async (record) => {
+        const names = await requestNames(record);
+        if (live) setOutcome({ record, names });
+      },
       (error: unknown) => live && setOutcome({ error }),
     );
     return () => {
@@ -126,14 +133,14 @@ function Lookup({ id }: { id: string }) {
           </>
         )
       ) : (
-        <RequestDetails record={outcome.record} />
+        <RequestDetails record={outcome.record} names={outcome.names} />
       )}
     </section>
   );
 }
 
 /** What the ledger knows of one request, with the support report and a link to copy. */
-function RequestDetails({ record }: { record: RequestRecord }) {
+function RequestDetails({ record, names }: { record: RequestRecord; names: RequestNames }) {
   const { t, lang } = useI18n();
   const session = useSignedIn();
 
@@ -143,8 +150,8 @@ function RequestDetails({ record }: { record: RequestRecord }) {
   const rows: [string, React.ReactNode][] = [
     [t('requests.time'), `${local} (${viewerTimeZone()})`],
     [t('requests.timeUtc'), isoUtc(record.created_at)],
-    [t('keys.project'), record.project_id ?? '—'],
-    [t('requests.key'), record.api_key_id],
+    [t('keys.project'), record.project_id === null ? '—' : names.project ? <NamedId id={record.project_id} name={names.project.name} about={names.project.archived ? [t('requests.projectArchived')] : []} /> : <code>{record.project_id}</code>],
+    [t('requests.key'), <KeyName id={record.api_key_id} name={names.key} />],
     [t('requests.endpoint'), record.endpoint],
     [t('requests.modelAsked'), record.requested_model ?? '—'],
     [t('requests.modelServed'), record.model ?? '—'],
@@ -184,11 +191,29 @@ function RequestDetails({ record }: { record: RequestRecord }) {
           </div>
         ))}
       </dl>
+      {names.failed ? <p className="muted">{t('requests.namesFailed')}</p> : null}
       <p>
         <CopyButton text={supportReport(record, session.organization?.id ?? '', local)} label={t('requests.copyReport')} />{' '}
         <CopyButton text={pageUrl(lookupPath(record.id))} label={t('requests.copyLink')} />
       </p>
       <p className="muted">{t('requests.reportNote')}</p>
     </>
+  );
+}
+
+/** The key by its name and redacted value, its id under them; a revoked key by its id, said revoked. */
+function KeyName({ id, name }: { id: string; name: RequestNames['key'] }) {
+  const { t } = useI18n();
+  if (name === undefined) return <code>{id}</code>;
+  if (name === 'revoked') return <NamedId id={id} name={t('requests.keyRevoked')} />;
+  return (
+    <NamedId
+      id={id}
+      name={
+        <>
+          {name.name} <code>{name.redacted}</code>
+        </>
+      }
+    />
   );
 }

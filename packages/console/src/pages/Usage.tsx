@@ -7,6 +7,7 @@
  */
 import { useState } from 'react';
 import { Money } from '../components/Money';
+import { NamedId } from '../components/NamedId';
 import { viewerTimeZone } from '../lib/time';
 import { DataTable, ErrorNote, Field, Loading, PageTitle } from '../components/ui';
 import { useLoad } from '../components/use-load';
@@ -128,15 +129,7 @@ function GroupCell({ id, name }: { id: string; name: GroupName | undefined }) {
   const { t } = useI18n();
   if (!name) return <code>{id}</code>;
   const about = [name.serviceAccount ? t('usage.serviceAccount') : undefined, name.email, name.project ? t('usage.inProject', { project: name.project }) : undefined].filter((x) => x !== undefined);
-  return (
-    <span className="group-name" title={id}>
-      <span data-name>{name.name}</span>
-      <small className="muted">
-        <code>{id}</code>
-        {about.map((a) => ` · ${a}`).join('')}
-      </small>
-    </span>
-  );
+  return <NamedId id={id} name={name.name} about={about} />;
 }
 
 /** A labelled select over a fixed list of values. */

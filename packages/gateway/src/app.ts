@@ -10,6 +10,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { Config, ModelConfig } from './config/types.js';
 import { onClientError } from './http/client-error.js';
+import type { RequestContext } from './http/context.js';
 import { createDispatcher } from './http/dispatch.js';
 import { Router } from './http/router.js';
 import { createLogger } from './logger.js';
@@ -108,8 +109,8 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
     onDone: (ctx) => {
       inFlight--;
       if (ctx.path.startsWith('/admin/')) services.status.observeAdmin(ctx.res.statusCode);
-      const path = routeLabel(ctx.path);
-      metrics.requests.inc({ path, status: String(ctx.res.statusCode) });
+      const path = routeLabel(ctx);
+      metrics.requestCell(path, ctx.res.statusCode).value++;
       metrics.latency.observe({ path }, Number(process.hrtime.bigint() - ctx.start) / 1e9);
     },
   });
@@ -185,10 +186,14 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
 }
 
 /** Bounded label values for metrics: known routes by name, everything else as "other". */
-function routeLabel(path: string): string {
-  if (path.startsWith('/v1/models')) return '/v1/models';
-  if (path.startsWith('/v1/responses/')) return '/v1/responses/{id}';
-  if (path.startsWith('/v1/')) return path.length < 40 ? path : 'other';
+/**
+ * A request's `path` label: under /v1 the route that matched, as registered (`/v1/responses/{id}`,
+ * `/v1/organization/projects/{project_id}`), else `other`; coarse groups for the rest. Never the
+ * path itself: ids and made-up paths would each add a series, without bound.
+ */
+function routeLabel(ctx: RequestContext): string {
+  const path = ctx.path;
+  if (path.startsWith('/v1/')) return ctx.route ?? 'other';
   if (path.startsWith('/admin/')) return '/admin';
   if (path.startsWith('/api/v2/')) return '/api/v2';
   if (path === '/status' || path.startsWith('/status/')) return '/status';

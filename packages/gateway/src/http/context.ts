@@ -27,6 +27,11 @@ export interface RequestContext {
   readonly path: string;
   readonly rawQuery: string;
   params: Record<string, string>;
+  /**
+   * The route that matched, as registered with each `:name` written `{name}`
+   * (`/v1/responses/{id}`); undefined when none did. A bounded label for metrics, unlike the path.
+   */
+  route: string | undefined;
   /** Headers every response to this request carries (rate-limit state, organization...). */
   readonly headers: Record<string, string>;
   /**
@@ -100,6 +105,7 @@ export function createContext(req: IncomingMessage, res: ServerResponse, trusted
     path: q === -1 ? url : url.slice(0, q),
     rawQuery: q === -1 ? '' : url.slice(q + 1),
     params: {},
+    route: undefined,
     headers: {},
     get signal(): AbortSignal {
       if (signal) return signal;

@@ -100,6 +100,7 @@ export function createDispatcher(router: Router, opts: DispatchOptions): (req: I
       return sendError(ctx, new ApiError('method_not_allowed', { method: ctx.method, path: ctx.path, allowed: m.allowed.join(', ') }, { headers: { allow: m.allowed.join(', ') } }), opts.publicUrl);
     }
     ctx.params = m.params;
+    ctx.route = m.route;
     try {
       const p = m.handler(ctx);
       if (p) p.catch((e: unknown) => failWith(ctx, e));

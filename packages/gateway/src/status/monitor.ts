@@ -28,7 +28,7 @@ import type { StatusConfig } from './config.js';
 import { assess, hasEvidence, step, type Assessment, type HysteresisState } from './detect.js';
 import { IncidentRepo, isUnresolved, type AffectedComponent, type IncidentPatch, type IncidentRecord, type NewIncident } from './incidents.js';
 import { RedisLeadership, soleLeader, type Leadership } from './leader.js';
-import { platformOutcome, type RequestObservation } from './outcome.js';
+import { platformOutcome, type PlatformOutcome, type RequestObservation } from './outcome.js';
 import { incidentJson, takeSnapshot, type PageInfo, type Snapshot } from './page.js';
 import { EMPTY, MemorySignalBackend, RedisSignalBackend, SignalWindow, type SignalCounts } from './signals.js';
 import { statusDb, type StatusStore, type StatusTables } from './tables.js';
@@ -88,7 +88,9 @@ export class StatusMonitor {
   readonly page: PageInfo;
   private readonly cfg: StatusConfig;
   private readonly leadership: Leadership;
-  private readonly listeners: Array<(o: RequestObservation) => void> = [];
+  private readonly listeners: Array<(o: RequestObservation, outcome: PlatformOutcome) => void> = [];
+  /** `modelKey` by model name: the request path names the same few models every time. */
+  private readonly modelKeys = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private lastProbeAt = -Infinity;
@@ -137,14 +139,23 @@ export class StatusMonitor {
     if (outcome !== 'excluded') {
       if (o.model !== null) {
         const slow = outcome === 'ok' && o.firstByteMs !== null && o.firstByteMs > this.cfg.first_byte.slow_ms ? 1 : 0;
-        this.signals.add(modelKey(o.model), { total: 1, failed: outcome === 'failed' ? 1 : 0, slow });
+        this.signals.count(this.modelKeyOf(o.model), 1, outcome === 'failed' ? 1 : 0, slow);
         // The API itself answered: a model's failure is the model's, not the API's.
-        this.signals.add('api', { total: 1 });
+        this.signals.count('api', 1, 0, 0);
       } else {
-        this.signals.add('api', { total: 1, failed: outcome === 'failed' ? 1 : 0 });
+        this.signals.count('api', 1, outcome === 'failed' ? 1 : 0, 0);
       }
     }
-    for (const l of this.listeners) l(o);
+    for (const l of this.listeners) l(o, outcome);
+  }
+
+  private modelKeyOf(model: string): string {
+    let key = this.modelKeys.get(model);
+    if (key === undefined) {
+      if (this.modelKeys.size >= 10_000) this.modelKeys.clear();
+      this.modelKeys.set(model, (key = modelKey(model)));
+    }
+    return key;
   }
 
   /** Admin API answers: a 5xx counts against the Admin API component. */
@@ -153,7 +164,8 @@ export class StatusMonitor {
     else if (status < 400) this.signals.add('admin', { total: 1 });
   }
 
-  onObservation(l: (o: RequestObservation) => void): void {
+  /** Hears every observed request, with the outcome `platformOutcome` gave it. */
+  onObservation(l: (o: RequestObservation, outcome: PlatformOutcome) => void): void {
     this.listeners.push(l);
   }
 

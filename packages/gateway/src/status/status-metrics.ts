@@ -4,24 +4,31 @@
  * what the page shows (docs/grafana/tollgate.json reads these).
  * @module
  */
-import type { Metrics } from './metrics.js';
+import type { CounterCell, Metrics } from './metrics.js';
 import type { StatusMonitor } from './monitor.js';
-import { platformOutcome } from './outcome.js';
+import type { PlatformOutcome } from './outcome.js';
 import { COMPONENT_STATUSES } from './vocabulary.js';
 
 export function registerStatusMetrics(metrics: Metrics, monitor: StatusMonitor): void {
-  const requests = metrics.counter('tollgate_model_requests_total', 'Requests that reached a model, by outcome: success, platform_error (counts against the status page), caller_error (never does).', ['model', 'outcome']);
+  const requests = metrics.cellCounter('tollgate_model_requests_total', 'Requests that reached a model, by outcome: success, platform_error (counts against the status page), caller_error (never does).', ['model', 'outcome']);
   const firstByte = metrics.histogram('tollgate_model_first_byte_seconds', 'Time from the engine call to its first byte, successful requests.', ['model'], [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]);
-  const tokens = metrics.counter('tollgate_model_tokens_total', 'Tokens processed per model, by type (prompt, completion).', ['model', 'type']);
-  monitor.onObservation((o) => {
+  const tokens = metrics.cellCounter('tollgate_model_tokens_total', 'Tokens processed per model, by type (prompt, completion).', ['model', 'type']);
+  // Each model's cells, found by its name once per request (names come from the configuration:
+  // bounded); a series appears when it first counts something, as prom-client's did.
+  const byModel = new Map<string, Partial<Record<Series, CounterCell>>>();
+  const cellOf = (model: string, series: Series): CounterCell => {
+    let cells = byModel.get(model);
+    if (!cells) byModel.set(model, (cells = {}));
+    return (cells[series] ??= series === 'prompt' || series === 'completion' ? tokens.cell(`${model} ${series}`, { model, type: series }) : requests.cell(`${model} ${series}`, { model, outcome: OUTCOME_LABEL[series] }));
+  };
+  monitor.onObservation((o, outcome) => {
     if (o.model === null) return;
-    const outcome = platformOutcome(o.status, o.errorCode);
-    requests.inc({ model: o.model, outcome: outcome === 'ok' ? 'success' : outcome === 'failed' ? 'platform_error' : 'caller_error' });
+    cellOf(o.model, outcome).value++;
     if (o.firstByteMs !== null) firstByte.observe({ model: o.model }, o.firstByteMs / 1000);
-    // prom-client throws on a count that is not a finite positive number (an upstream may report
-    // 1e999 tokens); this runs on the request path, before usage is recorded, so it must not throw.
-    if (countable(o.promptTokens)) tokens.inc({ model: o.model, type: 'prompt' }, o.promptTokens);
-    if (countable(o.completionTokens)) tokens.inc({ model: o.model, type: 'completion' }, o.completionTokens);
+    // A count that is not a finite positive number (an upstream may report 1e999 tokens) is left
+    // out: prom-client would refuse it when the registry is read, and /metrics would fail.
+    if (countable(o.promptTokens)) cellOf(o.model, 'prompt').value += o.promptTokens;
+    if (countable(o.completionTokens)) cellOf(o.model, 'completion').value += o.completionTokens;
   });
   metrics.gauge('tollgate_component_status', 'Status-page component status: 1 for the current status, 0 for the others.', ['component', 'status'], () => {
     const s = monitor.lastSnapshot();
@@ -31,3 +38,7 @@ export function registerStatusMetrics(metrics: Metrics, monitor: StatusMonitor):
 }
 
 const countable = (n: number): boolean => n > 0 && Number.isFinite(n);
+
+/** A model's series: its requests by outcome, its tokens by type. */
+type Series = PlatformOutcome | 'prompt' | 'completion';
+const OUTCOME_LABEL: Record<PlatformOutcome, string> = { ok: 'success', failed: 'platform_error', excluded: 'caller_error' };

@@ -114,12 +114,12 @@ export const limitEntries = {
     fallback: false,
     title: { en: 'Quota exceeded', 'zh-CN': '超出配额' },
     cause: {
-      en: "The organization's spend this month plus this request's worst-case cost would pass its monthly hard limit.",
-      'zh-CN': '该组织本月的花费加上本次请求的最坏情况费用将超过其每月硬性限额。',
+      en: "The account's quota is used up: OpenAI's code for it before it named which limit was reached, still sent by OpenAI-compatible engines (and by the simulator when a test asks for it). Tollgate's own spend limits answer with the same type and the code of the limit reached, organization_spend_limit_exceeded or project_spend_limit_exceeded, as OpenAI does now; check the type, insufficient_quota, to catch them all.",
+      'zh-CN': '账户配额已用完：这是 OpenAI 在区分具体限额之前使用的代码，OpenAI 兼容引擎仍会发送（测试请求时模拟器也会发送）。Tollgate 自身的支出限额以相同的 type 和所达限额的代码回应，即 organization_spend_limit_exceeded 或 project_spend_limit_exceeded，与 OpenAI 现行做法一致；检查 type 是否为 insufficient_quota 即可全部识别。',
     },
     fix: {
-      en: 'Do not retry: ask an owner to raise the hard limit (a quota-increase request), or wait for the next calendar month (UTC).',
-      'zh-CN': '不要重试：请所有者提高硬性限额（提交配额提升申请），或等到下一个自然月（UTC）。',
+      en: 'Do not retry: raise the quota where it is kept (the engine account’s billing, or the organization’s or project’s spend limit through a quota-increase request), or wait for the next calendar month (UTC).',
+      'zh-CN': '不要重试：在配额所在处提高配额（引擎账户的计费设置，或通过配额提升申请提高组织或项目的支出限额），或等到下一个自然月（UTC）。',
     },
   },
   organization_spend_limit_exceeded: {

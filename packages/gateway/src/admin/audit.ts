@@ -15,15 +15,25 @@
  * Changes to no organization (a user, the status page) have no organization's log to go to.
  * @module
  */
+import type { Kysely } from 'kysely';
 import type { RequestContext } from '../http/context.js';
+import type { Database } from '../store/schema.js';
 import { operatorActor, type AuditEvent, type AuditRecorder } from '../organization/audit.js';
 
 /** One change to one organization's objects. */
 export type OperatorChange = AuditEvent & { orgId: string };
 
-/** Records `changes`, in order, as the operator's (after the change itself succeeded). */
-export async function recordOperatorChanges(audit: Pick<AuditRecorder, 'record'>, ctx: Pick<RequestContext, 'clientIp' | 'sessionUser'>, changes: OperatorChange | readonly OperatorChange[] | undefined): Promise<void> {
+/**
+ * Records `changes`, in order, as the operator's (after the change itself succeeded; with `trx`,
+ * in the change's transaction, committed or rolled back with it).
+ */
+export async function recordOperatorChanges(
+  audit: Pick<AuditRecorder, 'record'>,
+  ctx: Pick<RequestContext, 'clientIp' | 'sessionUser'>,
+  changes: OperatorChange | readonly OperatorChange[] | undefined,
+  trx?: Kysely<Database>,
+): Promise<void> {
   if (changes === undefined) return;
   const actor = operatorActor(ctx);
-  for (const { orgId, ...e } of Array.isArray(changes) ? changes : [changes as OperatorChange]) await audit.record(actor, orgId, e);
+  for (const { orgId, ...e } of Array.isArray(changes) ? changes : [changes as OperatorChange]) await audit.record(actor, orgId, e, trx);
 }

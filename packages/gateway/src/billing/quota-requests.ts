@@ -3,10 +3,16 @@
  * approves (the limit is raised in the same transaction) or rejects it with a note. Each step is
  * stored with its time. A request is decided exactly once, even when two operators act at the
  * same moment: the decision is a conditional update on `status = 'pending'`.
+ *
+ * What a step records besides (the audit log's entry) is written by `record` in the step's own
+ * transaction, and what the answer shows is read there too: a step is either done, recorded and
+ * answered, or not done at all. Nothing that could fail (a database busy past its pool wait)
+ * comes after the commit, where an operator would be told a decision failed that had been made.
  * @module
  */
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { getOrgLimits, type OrgLimits } from './org-limits.js';
 import { toPico, toPicoOrNull } from './pricing.js';
 import { toNumberOrNull } from '../store/side-view.js';
 import { billingDb, type BillingDatabase, type BillingStore, type QuotaRequestStatus, type QuotaRequestsTable } from '../store/billing-tables.js';
@@ -32,13 +38,18 @@ export function newQuotaRequestId(): string {
   return `qr-${randomBytes(12).toString('hex')}`;
 }
 
+/** Writes what a step records besides (the audit log's entries) in the step's transaction. */
+export type RecordStep = (tx: Kysely<any>, request: QuotaRequest) => Promise<void>;
+
 /**
- * Stores a pending request. Resolves undefined when the organization already has a pending one
- * (a unique partial index decides, so concurrent submissions cannot both succeed).
+ * Stores a pending request, and what `record` writes, in one transaction. Resolves undefined when
+ * the organization already has a pending one (a unique partial index decides, so concurrent
+ * submissions cannot both succeed).
  */
 export async function createQuotaRequest(
   store: BillingStore,
   r: { orgId: string; requestedHardLimitPico: bigint; reason: string; now: number; id?: string; requestedBy?: string | null },
+  record?: RecordStep,
 ): Promise<QuotaRequest | undefined> {
   const row: QuotaRequestsTable = {
     id: r.id ?? newQuotaRequestId(),
@@ -52,13 +63,20 @@ export async function createQuotaRequest(
     decided_at: null,
     requested_by: r.requestedBy ?? null,
   };
-  const done = await billingDb(store)
-    .insertInto('quota_requests')
-    .values(row)
-    .onConflict((oc) => oc.doNothing())
-    .returning('id')
-    .execute();
-  return done.length === 1 ? fromRow(row) : undefined;
+  return billingDb(store)
+    .transaction()
+    .execute(async (tx) => {
+      const done = await tx
+        .insertInto('quota_requests')
+        .values(row)
+        .onConflict((oc) => oc.doNothing())
+        .returning('id')
+        .execute();
+      if (done.length !== 1) return undefined;
+      const created = fromRow(row);
+      await record?.(tx, created);
+      return created;
+    });
 }
 
 export async function getQuotaRequest(store: BillingStore, id: string): Promise<QuotaRequest | undefined> {
@@ -95,11 +113,13 @@ export async function listQuotaRequests(store: BillingStore, o: ListOptions): Pr
   return { data: rows.slice(0, o.limit).map(fromRow), hasMore: rows.length > o.limit };
 }
 
-export type Decision = { ok: true; request: QuotaRequest } | { ok: false; reason: 'not_found' } | { ok: false; reason: 'decided'; request: QuotaRequest };
+/** `org`: the organization's limits as the decision left them. */
+export type Decision = { ok: true; request: QuotaRequest; org: OrgLimits | undefined } | { ok: false; reason: 'not_found' } | { ok: false; reason: 'decided'; request: QuotaRequest };
 
 /**
- * Approves or rejects a pending request. Approving raises the organization's hard limit to the
- * requested amount (never lowers it, and leaves an unlimited organization unlimited).
+ * Approves or rejects a pending request, with what `record` writes, in one transaction. Approving
+ * raises the organization's hard limit to the requested amount (never lowers it, and leaves an
+ * unlimited organization unlimited).
  */
 export async function decideQuotaRequest(
   store: BillingStore,
@@ -107,6 +127,7 @@ export async function decideQuotaRequest(
   decision: 'approved' | 'rejected',
   note: string | null,
   now: number,
+  record?: RecordStep,
 ): Promise<Decision> {
   return billingDb(store)
     .transaction()
@@ -138,8 +159,9 @@ export async function decideQuotaRequest(
           .where('hard_limit_pico', '<', requested)
           .execute();
       }
-      const done = await selectRequests(tx).where('id', '=', id).executeTakeFirstOrThrow();
-      return { ok: true, request: fromRow(done) };
+      const done = fromRow(await selectRequests(tx).where('id', '=', id).executeTakeFirstOrThrow());
+      await record?.(tx, done);
+      return { ok: true, request: done, org: await getOrgLimits({ db: tx, dialect: store.dialect }, req.org_id) };
     });
 }
 

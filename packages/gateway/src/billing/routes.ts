@@ -124,12 +124,13 @@ export function registerBillingRoutes(router: Router, deps: BillingRouteDeps): v
       throw conflict(`The requested hard limit ($${formatUsd(requested, 2)}) is not above the current one ($${formatUsd(o.hardLimitPico, 2)}).`);
     }
     // The session's user is who the decision is e-mailed to; the admin key has no user.
-    const created = await createQuotaRequest(deps.store, { orgId, requestedHardLimitPico: requested, reason, now: deps.clock.now(), requestedBy: ctx.sessionUser?.id ?? null });
+    const created = await createQuotaRequest(deps.store, { orgId, requestedHardLimitPico: requested, reason, now: deps.clock.now(), requestedBy: ctx.sessionUser?.id ?? null }, (tx, r) =>
+      recordOperatorChanges(deps.audit, ctx, { orgId, type: 'quota_request.created', objectId: r.id, details: { id: r.id, data: { hard_limit_usd: usdOrNull(requested), reason } } }, tx),
+    );
     if (!created) {
       const pending = await pendingQuotaRequestOf(deps.store, orgId);
       throw conflict(`Organization ${orgId} already has a pending quota request${pending ? ` (${pending.id})` : ''}; wait for its decision.`);
     }
-    await recordOperatorChanges(deps.audit, ctx, { orgId, type: 'quota_request.created', objectId: created.id, details: { id: created.id, data: { hard_limit_usd: usdOrNull(requested), reason } } });
     sendJson(ctx, 200, quotaRequestJson(created, o));
   };
   router.on('POST', `${org}/quota_requests`, asAdmin(requestQuota));
@@ -169,18 +170,20 @@ export function registerBillingRoutes(router: Router, deps: BillingRouteDeps): v
     const id = ctx.params.id!;
     const body = await Fields.fromBody(ctx, maxBody, ['note'], { optional: decision === 'approved' });
     const note = (decision === 'rejected' ? body.string('note', { required: true, max: NOTE_MAX }) : body.string('note', { max: NOTE_MAX })) ?? null;
-    const d = await decideQuotaRequest(deps.store, id, decision, note, deps.clock.now());
+    const d = await decideQuotaRequest(deps.store, id, decision, note, deps.clock.now(), (tx, r) => {
+      const orgId = r.orgId;
+      const decided: OperatorChange = { orgId, type: 'quota_request.updated', objectId: id, details: { id, changes_requested: { status: decision, note } } };
+      // An approval raises the organization's hard limit: a change of the organization too.
+      const raised: OperatorChange[] =
+        decision === 'approved' ? [{ orgId, type: 'organization.updated', objectId: orgId, details: { id: orgId, changes_requested: { hard_limit_usd: usdOrNull(r.requestedHardLimitPico) } } }] : [];
+      return recordOperatorChanges(deps.audit, ctx, [decided, ...raised], tx);
+    });
     if (!d.ok && d.reason === 'not_found') throw notFound('quota request', id);
     if (!d.ok) throw conflict(`Quota request ${id} was already ${d.request.status}.`);
-    const orgId = d.request.orgId;
-    if (decision === 'approved') await deps.onLimitsChanged(orgId);
-    const decided: OperatorChange = { orgId, type: 'quota_request.updated', objectId: id, details: { id, changes_requested: { status: decision, note } } };
-    // An approval raises the organization's hard limit: a change of the organization too.
-    const raised: OperatorChange[] =
-      decision === 'approved' ? [{ orgId, type: 'organization.updated', objectId: orgId, details: { id: orgId, changes_requested: { hard_limit_usd: usdOrNull(d.request.requestedHardLimitPico) } } }] : [];
-    await recordOperatorChanges(deps.audit, ctx, [decided, ...raised]);
+    // Made, recorded and read in one transaction: nothing from here on fails the answer.
+    if (decision === 'approved') await deps.onLimitsChanged(d.request.orgId);
     await deps.notifyDecision?.(d.request);
-    sendJson(ctx, 200, quotaRequestJson(d.request, await getOrgLimits(deps.store, orgId)));
+    sendJson(ctx, 200, quotaRequestJson(d.request, d.org));
   };
   router.on('POST', '/admin/v1/quota_requests/:id/approve', decide('approved'));
   router.on('POST', '/admin/v1/quota_requests/:id/reject', decide('rejected'));

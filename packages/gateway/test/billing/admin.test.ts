@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spendKey } from '../../src/billing/period.js';
 import { billingDb } from '../../src/store/billing-tables.js';
@@ -202,6 +203,38 @@ describe.each(DIALECTS)('billing admin API on %s', (dialect) => {
       const final = await s.call('GET', `/admin/v1/quota_requests/${body.id}`);
       expect(final.body).toEqual(ok[0]!.body);
       expect((await s.call('GET', billing(org))).body.hard_limit_usd).toBe(final.body.status === 'approved' ? 3 : 1);
+      // The one decision is in the audit log, once.
+      const decided = await s.store.auditLogs.list(org, { types: ['quota_request.updated'] }, { limit: 10 });
+      expect(decided.items.map((e) => e.objectId)).toEqual([body.id]);
+    });
+
+    it('a step whose audit entry cannot be written is not taken: the request stays as it was, and a retry takes it once', async () => {
+      const org = await s.newOrg({ hard: 1_000_000 });
+      const path = `/admin/v1/organizations/${org}/quota_requests`;
+      const logOf = async () => (await s.store.auditLogs.list(org, {}, { limit: 10 })).items.map((e) => e.type).sort();
+      // The audit log's table out of reach while each step is tried.
+      const unrecorded = async <T>(step: () => Promise<T>): Promise<T> => {
+        await sql`ALTER TABLE audit_logs RENAME TO audit_logs_away`.execute(s.store.db);
+        try {
+          return await step();
+        } finally {
+          await sql`ALTER TABLE audit_logs_away RENAME TO audit_logs`.execute(s.store.db);
+        }
+      };
+
+      expect((await unrecorded(() => s.call('POST', path, { hard_limit_usd: 4, reason: 'unrecorded' }))).status).toBe(500);
+      expect((await s.call('GET', path)).body.data).toEqual([]);
+      const { body } = await s.call('POST', path, { hard_limit_usd: 4, reason: 'recorded' });
+      expect(body.status).toBe('pending');
+
+      const approve = () => s.call('POST', `/admin/v1/quota_requests/${body.id}/approve`, { note: 'ok' });
+      expect((await unrecorded(approve)).status).toBe(500);
+      expect((await s.call('GET', `/admin/v1/quota_requests/${body.id}`)).body).toMatchObject({ status: 'pending', current_hard_limit_usd: 1 });
+      expect(await logOf()).toEqual(['quota_request.created']);
+      const approved = await approve();
+      expect(approved.status).toBe(200);
+      expect(approved.body).toMatchObject({ status: 'approved', current_hard_limit_usd: 4, previous_hard_limit_usd: 1 });
+      expect(await logOf()).toEqual(['organization.updated', 'quota_request.created', 'quota_request.updated']);
     });
 
     it('pages lists newest first with after', async () => {

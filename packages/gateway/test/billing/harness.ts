@@ -24,7 +24,11 @@ export interface BillingServer {
 
 export async function startBillingServer(dialect: TestDialect, start = Date.UTC(2026, 0, 20, 12)): Promise<BillingServer> {
   const clock = new FakeClock(start);
-  const gw = await startTestGateway({}, { clock, database: dialect, statusAutoTick: false });
+  // The concurrency tests send hundreds of calls at once: on PostgreSQL they queue for the pool's
+  // ten connections, and on a loaded machine longer than the default bound on that wait (1 s),
+  // past which the gateway answers a retryable 503 (store/outage.test.ts). They are about
+  // deciding once, not about that bound, so the wait here is generous.
+  const gw = await startTestGateway({ database: { connect_timeout_ms: 30_000 } }, { clock, database: dialect, statusAutoTick: false });
   const { store, counters, identity } = gw.gateway.services;
   // A limit change reaches every cache as an organization invalidation: record those.
   const limitsChanged: string[] = [];

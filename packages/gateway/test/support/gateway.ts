@@ -22,7 +22,8 @@ export interface TestGatewayOptions extends GatewayDeps {
   /**
    * Where the data lives: `sqlite` (in memory, the default), `postgres` (a schema of its own on
    * the test server, dropped at close), or a shared database (several instances on one database;
-   * the caller drops it). A `database` in the config document wins.
+   * the caller drops it). A `database.url` in the config document wins; the document's other
+   * database settings (its timeouts) apply whichever database it is.
    */
   database?: 'sqlite' | 'postgres' | TestDatabase;
   /**
@@ -67,12 +68,12 @@ export async function startTestGateway(doc: Record<string, unknown> = {}, opts: 
   const config = parseConfig(
     {
       server: { host: '127.0.0.1', port: 0, public_url: PUBLIC_URL, shutdown_grace_ms: 2000 },
-      database: { url: db?.url ?? 'sqlite::memory:' },
       ...(prefix === undefined ? {} : { redis: { url: TEST_REDIS_URL, key_prefix: prefix } }),
       logging: { level: 'info' },
       simulator: { allow_fault_header: true },
       default_tier: 'unlimited',
       ...doc,
+      database: { url: db?.url ?? 'sqlite::memory:', ...(doc.database as Record<string, unknown> | undefined) },
       usage: { ...usage, journal_path: usage.journal_path ?? join(journalDir, 'usage-journal.jsonl') },
     },
     env,

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { type Clock, openStore, type Store } from 'tollgate';
+import { DEFAULT_TIMEOUTS } from '../../src/store/connect.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { billingMigration } from '../../src/store/migrations/0002_billing.js';
 import type { UsageEvent } from '../../src/usage/event.js';
@@ -20,10 +21,18 @@ export interface TestStore {
   close(): Promise<void>;
 }
 
+/**
+ * The wait for a pooled PostgreSQL connection. The store's default (1 s) is a bound for requests;
+ * the tests that start hundreds of operations at once (settlements firing a notification, say)
+ * queue longer than that for the pool's ten connections on a loaded machine. They are about what
+ * the operations decide, not about that bound.
+ */
+const POOL_WAIT_MS = 30_000;
+
 export async function openTestStore(dialect: TestDialect, clock?: Clock): Promise<TestStore> {
   const schema = `tg_bill_${randomBytes(6).toString('hex')}`;
   const url = dialect === 'sqlite' ? 'sqlite::memory:' : `${PG_URL}?schema=${schema}`;
-  const store = await openStore(url, clock ? { clock } : {});
+  const store = await openStore(url, { ...(clock ? { clock } : {}), timeouts: { ...DEFAULT_TIMEOUTS, connectMs: POOL_WAIT_MS } });
   // Until the lead lists 0002 in the migration list, apply it here.
   if (!('0002_billing' in MIGRATIONS)) await billingMigration.up(store.db);
   return {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { MESSAGES } from '../../src/i18n/messages.js';
 import { afterAll, beforeAll } from 'vitest';
+import type { Clock } from 'tollgate';
 import { startTestGateway, type TestGateway } from '../../../gateway/test/support/gateway.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -109,12 +110,12 @@ export interface ConsoleFixture {
 
 /**
  * A describe block's gateway (its first owner with a password; with `operator` the owner is an
- * operator too) and browser, started once.
+ * operator too; on `clock` when given) and browser, started once.
  */
-export function useConsoleFixture(opts: { operator?: boolean } = {}): ConsoleFixture {
+export function useConsoleFixture(opts: { operator?: boolean; clock?: Clock } = {}): ConsoleFixture {
   const f = {} as ConsoleFixture;
   beforeAll(async () => {
-    f.g = await startTestGateway();
+    f.g = await startTestGateway({}, opts.clock ? { clock: opts.clock } : {});
     f.owner = await ownerLogin(f.g, f.g.userId, opts.operator === true);
     f.browser = await launch();
   }, 60_000);

@@ -7,16 +7,21 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingDb } from '../../src/store/billing-tables.js';
+import { HoldableClock } from '../support/clocks.js';
 import type { TestGateway } from '../support/gateway.js';
 import { acceptanceModels, countingFetch, longAnswerSeed, rejection, sdk, startAcceptanceGateway, type SentRequest } from './helpers.js';
 
 let gw: TestGateway;
+/** Real time; the revocation test pauses its sleeps, which pace the simulated streams. */
+const clock = new HoldableClock();
 
 beforeAll(async () => {
-  // sim-slow at 50 tokens a second: 100 streams are still running when the key is revoked.
-  gw = await startAcceptanceGateway({ auth: { failed_attempts_per_minute: 1000 }, models: acceptanceModels({ tokens_per_second: 50 }) });
+  gw = await startAcceptanceGateway({ auth: { failed_attempts_per_minute: 1000 }, models: acceptanceModels({ tokens_per_second: 50 }) }, { clock });
 });
-afterAll(() => gw.close());
+afterAll(async () => {
+  clock.resumeSleeps(); // a failed revocation test must not leave the streams it started stuck
+  await gw.close();
+});
 
 const DOCS = 'http://gateway.test/docs/errors';
 /** The console's API keys page is where a person gets a key: the messages link it, as OpenAI's link its own. */
@@ -140,7 +145,10 @@ describe('revocation under load', () => {
     const client = sdk(gw, { apiKey: t.apiKey });
 
     // 100 streams on the slow model, each past authentication (its headers have arrived) and
-    // with its first chunk read; at 50 tokens a second each still has most of its answer to go.
+    // with its first chunk read. The simulator paces a stream's tokens with the gateway's clock,
+    // whose sleeps stay paused until the revocation has been checked: however long opening 100
+    // streams takes on a loaded machine, none of them can finish before the revoke call.
+    clock.pauseSleeps();
     const streams = await Promise.all(
       Array.from({ length: 100 }, async () => {
         const s = await client.chat.completions.create({ model: 'sim-slow', messages: [{ role: 'user', content }], seed, max_tokens: 2000, stream: true, stream_options: { include_usage: true } });
@@ -161,6 +169,7 @@ describe('revocation under load', () => {
       expect((e as InstanceType<typeof OpenAI.AuthenticationError>).code).toBe('invalid_api_key');
     }
 
+    clock.resumeSleeps();
     const finished = await Promise.all(
       streams.map(async (it) => {
         let usage: OpenAI.CompletionUsage | null | undefined;

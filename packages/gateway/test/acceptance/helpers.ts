@@ -5,7 +5,7 @@
  */
 import OpenAI from 'openai';
 import { expect } from 'vitest';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { startTestGateway, type TestGateway, type TestGatewayOptions } from '../support/gateway.js';
 
 const SMALL_PRICING = { input_per_1m: 0.15, output_per_1m: 0.6 };
 
@@ -43,8 +43,8 @@ export function expectedCostPico(model: string, prompt: number, completion: numb
   return BigInt(prompt) * BigInt(p.input) + BigInt(completion) * BigInt(p.output);
 }
 
-export async function startAcceptanceGateway(doc: Record<string, unknown> = {}): Promise<TestGateway> {
-  return startTestGateway({ models: acceptanceModels(), usage: { flush_interval_ms: 20 }, ...doc });
+export async function startAcceptanceGateway(doc: Record<string, unknown> = {}, opts: TestGatewayOptions = {}): Promise<TestGateway> {
+  return startTestGateway({ models: acceptanceModels(), usage: { flush_interval_ms: 20 }, ...doc }, opts);
 }
 
 export interface SentRequest {

@@ -11,37 +11,16 @@
 import OpenAI from 'openai';
 import { parseDuration } from '@tollgate/protocol';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { systemClock, type Clock } from 'tollgate';
+import { HoldableClock } from '../support/clocks.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 const RPM = 120;
 const REFILL_MS = 60_000 / RPM;
 const CALLERS = 5;
 
-/**
- * Real time that the test can hold still. The drain and the first attempts happen while it is
- * held, so however long they take on a loaded machine no refill lands between them; released,
- * it runs on in real time from where it stood, as the SDK's real waits expect.
- */
-class HoldableClock implements Clock {
-  private offset = 0;
-  private held: number | undefined;
-  now(): number {
-    return this.held ?? Date.now() - this.offset;
-  }
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return systemClock.sleep(ms, signal);
-  }
-  hold(): void {
-    this.held ??= this.now();
-  }
-  release(): void {
-    if (this.held === undefined) return;
-    this.offset = Date.now() - this.held;
-    this.held = undefined;
-  }
-}
-
+// The drain and the first attempts happen while the clock is held, so however long they take on
+// a loaded machine no refill lands between them; released, it runs on from where it stood, as the
+// SDK's real waits expect.
 const clock = new HoldableClock();
 let gw: TestGateway;
 beforeAll(async () => {

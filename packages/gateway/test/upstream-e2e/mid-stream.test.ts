@@ -25,6 +25,8 @@ beforeAll(async () => {
     usage: { flush_interval_ms: 20 },
     models: [
       upstreamModel('up', [{ base_url: `${sim.url}/v1` }]),
+      // A short idle deadline, so that a stalled stream fails fast.
+      upstreamModel('up-quiet', [{ base_url: `${sim.url}/v1`, timeouts: { idle_ms: 300 } }]),
       // A short first-byte deadline keeps the retried 504 quick.
       upstreamModel('up-slowstart', [{ base_url: `${sim.url}/v1`, timeouts: { first_byte_ms: 400 } }]),
       // A first-byte deadline far below the total one: a non-streamed call must wait for total.
@@ -40,11 +42,11 @@ afterAll(async () => {
 type Chunk = OpenAI.Chat.Completions.ChatCompletionChunk;
 const contentOf = (chunks: Chunk[]) => chunks.map((c) => c.choices[0]?.delta?.content ?? '').filter((t) => t.length > 0);
 
-/** Streams STORY for a fresh organization (so its ledger holds only this request) with a fault. */
-async function faultyStream(faultValue: string) {
+/** Streams STORY (on `model`) for a fresh organization (so its ledger holds only this request) with a fault. */
+async function faultyStream(faultValue: string, model = STORY.model) {
   const tenant = await gw.newTenant(`mid-stream ${faultValue}`);
   wire.reset();
-  const stream = await sdk(gw, wire.fetch, 2, tenant.apiKey).chat.completions.create({ ...STORY, stream: true }, fault(faultValue));
+  const stream = await sdk(gw, wire.fetch, 2, tenant.apiKey).chat.completions.create({ ...STORY, model, stream: true }, fault(faultValue));
   const { chunks, error } = await readStream(stream);
   return { tenant, chunks, error: error as SdkError, attempts: wire.attempts.length };
 }
@@ -109,7 +111,7 @@ describe('after the first byte', () => {
   });
 
   it('stall@1 (upstream goes quiet): the 300 ms idle timeout ends the stream with upstream_idle_timeout', async () => {
-    const { tenant, chunks, error, attempts } = await faultyStream('stall@1');
+    const { tenant, chunks, error, attempts } = await faultyStream('stall@1', 'up-quiet');
     expect(contentOf(chunks)).toHaveLength(1);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect(error.status).toBeUndefined();

@@ -20,7 +20,8 @@ import {
   SqliteQueryCompiler,
   type Kysely as KyselyType,
 } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { usdToPico } from '../../src/billing/pricing.js';
 import { usageReportIndexMigration } from '../../src/store/migrations/0013_usage_report_index.js';
 import { writeUsageBatch } from '../../src/usage/ledger-writer.js';
@@ -28,7 +29,7 @@ import { parseReportQuery } from '../../src/usage/report-query.js';
 import { aggregateUsage, costsReport, usageCompletionsReport } from '../../src/usage/reports.js';
 import type { UsageEvent } from '../../src/usage/event.js';
 import { openStore } from 'tollgate';
-import { postgresSchema } from '../support/databases.js';
+import { PG_BASE, postgresSchema } from '../support/databases.js';
 import { DIALECTS, event, openTestStore, type TestStore } from '../usage/db.js';
 
 const HOUR = 3_600_000;
@@ -132,16 +133,17 @@ describe.each(DIALECTS)('migration 0013_usage_report_index on %s', (dialect) => 
       // same time: until it could, the planner rightly prefers a bitmap scan. So VACUUM again
       // (their transactions are short) until it could; an index that does not hold every column
       // the report reads never gives an index-only scan, however often this runs.
+      // How long that takes is up to the other files, so the wait is bounded by time, not tries.
       const indexOnly = /Index Only Scan using usage_events_org_report on usage_events/;
-      let p = '';
-      for (let attempt = 0; attempt < 20 && !indexOnly.test(p); attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 250));
-        await sql`VACUUM ANALYZE usage_events`.execute(db);
-        p = await plan('org_small');
-      }
-      expect(p).toMatch(indexOnly);
+      await vi.waitFor(
+        async () => {
+          await sql`VACUUM ANALYZE usage_events`.execute(db);
+          expect(await plan('org_small')).toMatch(indexOnly);
+        },
+        { timeout: 60_000, interval: 250 },
+      );
     }
-  });
+  }, 90_000);
 
   it('down brings back usage_events_org_time', async () => {
     const indexes = async () =>
@@ -173,11 +175,17 @@ async function compiledReport(dialect: 'sqlite' | 'postgres', org: string, q: Re
 }
 
 describe('a migration of a large ledger on PostgreSQL', () => {
+  /** The store's query timeout here: far above what a trivial query takes on a loaded machine. */
+  const QUERY_MS = 2000;
+
   it('is not bound by the query timeout, while the queries of the store it opens still are', async () => {
     const target = postgresSchema('tg_m13');
+    const schema = new URL(target.url).searchParams.get('schema')!;
+    const writer = new pg.Client({ connectionString: PG_BASE });
     try {
-      // A ledger of 100,000 events at the schema before 0013.
-      const first = await openStore(target.url);
+      // A ledger of 100,000 events at the schema before 0013, written without a query timeout
+      // (on a loaded machine the insert alone can take longer than the default 3 s).
+      const first = await openStore(target.url, { timeouts: { connectMs: 5000, queryMs: 0 } });
       await usageReportIndexMigration.down!(first.db);
       await sql`DELETE FROM kysely_migration WHERE name = '0013_usage_report_index'`.execute(first.db);
       await sql`INSERT INTO usage_events (request_id, org_id, key_id, user_id, model, endpoint, prompt_tokens, completion_tokens, cost_pico, status_code, streamed, latency_ms, estimated, created_at)
@@ -185,10 +193,33 @@ describe('a migration of a large ledger on PostgreSQL', () => {
         FROM generate_series(1, 100000) AS i`.execute(first.db);
       await first.close();
 
-      // Building the index takes longer than 20 ms; a request's query may not.
-      const store = await openStore(target.url, { timeouts: { connectMs: 5000, queryMs: 20 } });
+      // A transaction writing to the ledger (as a running instance does) holds off the migration's
+      // CREATE INDEX until PostgreSQL shows that statement running for longer than the query
+      // timeout: a migration bound by it would have been cancelled by then. However slow the
+      // machine, the statement outlasts the timeout, and the store's own first query does not.
+      await writer.connect();
+      await writer.query('BEGIN');
+      await writer.query(`LOCK TABLE "${schema}".usage_events IN ROW EXCLUSIVE MODE`);
+      let ended = false;
+      const opening = openStore(target.url, { timeouts: { connectMs: 5000, queryMs: QUERY_MS } }).finally(() => (ended = true));
+      opening.catch(() => {}); // awaited below; an early failure ends the wait instead
+      await vi.waitFor(
+        async () => {
+          if (ended) return;
+          await writer.query('SELECT pg_stat_clear_snapshot()'); // within a transaction, pg_stat_activity is read once
+          const waiting = await writer.query(
+            `SELECT a.query FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+             WHERE l.relation = $1::regclass AND NOT l.granted AND clock_timestamp() - a.query_start > $2 * interval '1 millisecond'`,
+            [`"${schema}".usage_events`, QUERY_MS],
+          );
+          expect(waiting.rows.map((r: { query: string }) => r.query)).toEqual([expect.stringMatching(/^create index "usage_events_org_report"/i)]);
+        },
+        { timeout: 60_000, interval: 50 },
+      );
+      await writer.query('COMMIT');
+      const store = await opening;
       try {
-        await expect(sql`SELECT pg_sleep(0.5)`.execute(store.db)).rejects.toThrow(/timeout/i);
+        await expect(sql`SELECT pg_sleep(${(10 * QUERY_MS) / 1000})`.execute(store.db)).rejects.toThrow(/timeout/i);
       } finally {
         await store.close();
       }
@@ -200,7 +231,8 @@ describe('a migration of a large ledger on PostgreSQL', () => {
         await again.close();
       }
     } finally {
+      await writer.end();
       await target.drop();
     }
-  });
+  }, 120_000);
 });

@@ -71,6 +71,10 @@ export default defineConfig({
     globalSetup: ['packages/gateway/test/support/build-dist.ts', 'packages/gateway/test/support/data-dir-guard.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // expect.poll waits for a condition (a ledger flushed, a page refreshed). Its default deadline
+    // (1 s) is shorter than a loaded 2-core machine can take to get there; a condition that never
+    // comes still fails, later. vi.waitFor has no such setting: its calls give their own timeout.
+    expect: { poll: { timeout: 15_000 } },
     pool: 'forks',
     // At least two files at a time: vitest's default (one worker fewer than the cores) ran them
     // one at a time on a 2-core machine, where the main process has little to do after the

@@ -255,7 +255,7 @@ describe('a client that disconnects in the middle of a stream', () => {
         usage = r.body.data.flatMap((b: { results: unknown[] }) => b.results)[0];
         expect(usage?.num_model_requests).toBe(1);
       },
-      { timeout: 5000, interval: 20 },
+      { timeout: 15_000, interval: 20 },
     );
     // The ledger record comes first; the counters' settlement lands right after, off the path.
     await gw.gateway.services.settlements.idle();

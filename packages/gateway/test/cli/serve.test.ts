@@ -61,7 +61,7 @@ describe('tollgate serve', () => {
     port = await freePort();
     writeFileSync(
       join(dir, 'tollgate.yaml'),
-      `server: { port: ${port}, shutdown_grace_ms: 10000 }\nmodels:\n  - name: slow\n    simulator: { ttft_ms: 800 }\n  - name: sim-small\n`,
+      `server: { port: ${port}, shutdown_grace_ms: 10000 }\nmodels:\n  - name: slow\n    simulator: { ttft_ms: 0, tokens_per_second: 20 }\n  - name: sim-small\n`,
     );
     proc = start(['serve'], dir);
     await waitFor(() => /first-start keys: /.test(proc.out()), 'the first-start banner');
@@ -131,14 +131,19 @@ describe('tollgate serve', () => {
     const quick = await client.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'hi' }] });
     expect(quick.choices[0]!.message.content!.length).toBeGreaterThan(0);
 
-    const inFlight = client.chat.completions.create({ model: 'slow', messages: [{ role: 'user', content: 'take your time' }] });
-    await new Promise((r) => setTimeout(r, 200));
+    // A stream whose first chunk has come is in the gateway however loaded the machine (a request
+    // sent but not yet read when the drain begins would be refused); at 20 tokens a second it still
+    // has most of its answer to send.
+    const inFlight = await client.chat.completions.create({ model: 'slow', messages: [{ role: 'user', content: 'take your time' }], max_tokens: 40, stream: true });
+    const chunks = inFlight[Symbol.asyncIterator]();
+    expect((await chunks.next()).done).toBe(false);
     proc.child.kill('SIGTERM');
     // A process group (Ctrl-C, systemd) and a `--workers` primary both deliver the signal again.
     await waitFor(() => /"msg":"draining"/.test(proc.stdout()), 'the drain to start');
     proc.child.kill('SIGTERM');
-    const answer = await inFlight;
-    expect(answer.choices[0]!.message.content!.length).toBeGreaterThan(0);
+    let answer = '';
+    for (let c = await chunks.next(); !c.done; c = await chunks.next()) answer += c.value.choices[0]?.delta?.content ?? '';
+    expect(answer.length).toBeGreaterThan(0);
     expect(await proc.exited).toBe(0);
     // The last line says the process finished: how long the drain took and what it answered
     // (the counts themselves: test/http/drain-report.test.ts).
@@ -335,15 +340,17 @@ describe('tollgate (other commands)', () => {
   };
   it('simulate says it stopped, and how many requests it cut off, as its last line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tollgate-simulate-'));
-    writeFileSync(join(dir, 'sim.yaml'), 'models:\n  - name: slow\n    simulator: { ttft_ms: 30000 }\n');
+    writeFileSync(join(dir, 'sim.yaml'), 'models:\n  - name: slow\n    simulator: { ttft_ms: 0, tokens_per_second: 1 }\n');
     const sim = start(['simulate', '--port', '0', '--config', 'sim.yaml'], dir);
     await waitFor(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(sim.stdout()), 'the simulator to listen');
     const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(sim.stdout())![1]!;
-    const pending = fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'slow', messages: [{ role: 'user', content: 'hi' }] }) }).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 300));
+    // A stream at a token a second, in flight once its head has come.
+    const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'slow', messages: [{ role: 'user', content: 'hi' }], max_tokens: 60, stream: true }) });
+    expect(res.status).toBe(200);
+    const body = res.text().catch((e: unknown) => e);
     sim.child.kill('SIGTERM');
     expect(await sim.exited).toBe(0);
-    await pending;
+    await body;
     expect(sim.stdout().trim().split('\n').at(-1)).toMatch(/^Tollgate simulator stopped \(SIGTERM\) in \d+ ms; 1 request in flight cut off$/);
   });
 

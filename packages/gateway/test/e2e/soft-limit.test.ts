@@ -76,7 +76,7 @@ it('fires once when spend crosses the soft limit, retries a failed delivery, and
   expect((await gw.admin('PUT', `/admin/v1/organizations/${gw.orgId}/billing`, { hard_limit_usd: null, soft_limit_usd: 0.02 })).status).toBe(200);
   for (let i = 0; i < 8; i++) expect((await chat()).status).toBe(200);
   // The first attempt (answered 503) happens without any time passing.
-  await vi.waitFor(() => expect(posts).toHaveLength(1), { timeout: 5000, interval: 5 });
+  await vi.waitFor(() => expect(posts).toHaveLength(1), { timeout: 15_000, interval: 5 });
   // The retry waits on the fake clock; let the whole schedule pass before looking.
   await pastEveryRetry();
   await quiet();

@@ -107,7 +107,7 @@ describe('identity cache', () => {
       return r;
     });
     const early = identity.authenticate(bearer(key));
-    await vi.waitFor(() => expect(calls).toBe(1));
+    await vi.waitFor(() => expect(calls).toBe(1), { timeout: 15_000 });
     await store.apiKeys.revoke(keyId);
     await identity.invalidate({ kind: 'key', keyId });
     // A request after the revoke must not join the load that started before it.

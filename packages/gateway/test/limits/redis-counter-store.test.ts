@@ -11,6 +11,7 @@ import { describeCounterStoreContract } from './counter-store-contract.js';
 import { scanTargets } from '../../src/redis-client.js';
 import { startRedisCluster, type OwnRedisCluster } from '../support/redis-cluster.js';
 import { TEST_REDIS, TEST_REDIS_URL } from '../support/services.js';
+import { until } from '../support/wait.js';
 
 const REDIS = TEST_REDIS;
 const REDIS_URL = TEST_REDIS_URL;
@@ -212,8 +213,7 @@ describe('RedisCounterStore specifics', () => {
     // The server ran the reserve and then the cancel: spend exists with nothing reserved or spent,
     // the bucket is full again (no key), and no reservation is left.
     const spendKey = `${prefix}{t}:p:p`;
-    const deadline = Date.now() + 3_000;
-    while (Date.now() < deadline && !(await redis.hexists(spendKey, 's'))) await sleep(20);
+    await until(async () => (await redis.hexists(spendKey, 's')) === 1, 'the spend counter', { intervalMs: 20 });
     expect(await redis.hgetall(spendKey)).toEqual({ s: '0', r: '0' });
     expect(await redis.exists(`${prefix}{t}:b:b`, `${prefix}{t}:res`, `${prefix}{t}:leases`)).toBe(0);
   });

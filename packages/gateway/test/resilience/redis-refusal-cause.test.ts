@@ -14,6 +14,7 @@ import { errorText } from '../../src/logger.js';
 import { captureLog } from '../support/log-capture.js';
 import { freePort, startOwnRedis, type OwnRedis } from '../support/redis-server.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { until } from '../support/wait.js';
 
 const REFUSAL = "Stream isn't writeable and enableOfflineQueue options is false";
 
@@ -91,7 +92,7 @@ describe('a gateway whose Redis stopped', () => {
   it('every line that reports a refused command names the refused connection', async () => {
     await redis.stop();
     // Once an attempt to reconnect has failed (the line before the outage's).
-    for (let i = 0; i < 100 && !gw.logs().includes('redis connection lost'); i++) await new Promise((r) => setTimeout(r, 20));
+    await until(() => gw.logs().includes('redis connection lost'), 'the lost connection to be logged', { intervalMs: 20 });
     const chat = await fetch(`${gw.baseURL}/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${gw.apiKey}`, 'content-type': 'application/json' },

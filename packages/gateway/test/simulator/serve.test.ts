@@ -3,19 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock, startSimulatorServer, type SimulatorServer } from 'tollgate';
 import { countText } from '../../src/tokens/count.js';
 import { flush, simModel } from './helpers.js';
+import { until } from '../support/wait.js';
 
 const chatModel = simModel({}, { name: 'sim-small' });
 const embedModel = simModel({}, { name: 'sim-embed', type: 'embedding' });
 const messages = [{ role: 'user' as const, content: 'Hello, simulator' }];
 
-/** Polls a condition that another process or socket event makes true; fails after `ms`. */
-async function eventually(cond: () => boolean, ms = 2000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** Polls a condition that another process or socket event makes true. */
+const eventually = (cond: () => boolean) => until(cond, 'the simulator to get there');
 
 describe('simulator over HTTP, with the official openai SDK', () => {
   let sim: SimulatorServer;

@@ -11,6 +11,7 @@ import type { FakeClock } from 'tollgate';
 import { statusDb } from '../../src/status/tables.js';
 import type { TestGateway } from '../support/gateway.js';
 import { statusGateway } from './helpers.js';
+import { until } from '../support/wait.js';
 
 const SECRET = 'whsec-test-0123456789';
 let server: Server;
@@ -20,10 +21,6 @@ let failuresLeft = 2;
 let g: TestGateway;
 let clock: FakeClock;
 
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(cond()).toBe(true);
-}
 
 /** Moves the fake clock in steps of `stepMs` until `cond` holds (the sender sleeps on that clock). */
 async function advanceUntil(cond: () => boolean, stepMs: number): Promise<number> {
@@ -60,7 +57,7 @@ afterAll(async () => {
 it('signs each incident change and retries until the receiver accepts it', async () => {
   const created = await g.admin('POST', '/admin/v1/status/incidents', { name: 'Elevated error rate on sim-large', body: 'Investigating.', components: { 'sim-large': 'major_outage' } });
   expect(created.status).toBe(200);
-  await until(() => received.length === 1);
+  await until(() => received.length === 1, 'the first delivery', { intervalMs: 10 });
   // Exponential backoff on the injected clock: 1 s, then 2 s.
   expect(await advanceUntil(() => received.length === 2, 250)).toBeGreaterThanOrEqual(1000);
   expect(await advanceUntil(() => received.length === 3, 250)).toBeGreaterThanOrEqual(2000);
@@ -90,7 +87,7 @@ it('resolving posts another signed change', async () => {
   const id = list.body.data[0].id;
   const resolved = await g.admin('POST', `/admin/v1/status/incidents/${id}`, { status: 'resolved', body: 'Fixed.' });
   expect(resolved.status).toBe(200);
-  await until(() => received.length === before + 1);
+  await until(() => received.length === before + 1, 'the next delivery', { intervalMs: 10 });
   expect(received.at(-1)!.headers['x-tollgate-event']).toBe('incident.resolved');
   expect(JSON.parse(received.at(-1)!.body).incident.status).toBe('resolved');
 });

@@ -8,6 +8,7 @@ import type { OpenAICompatibleEngine } from '../../src/upstream/openai-compatibl
 import type { FakeHandler, FakeUpstream } from './fake-upstream.js';
 import { chunks, completion, errorBody, json, sleep, sse, startFakeUpstream } from './fake-upstream.js';
 import { apiError, asStream, chatCall, deployment, drain, engine, model, upstreamHttpError } from './helpers.js';
+import { until } from '../support/wait.js';
 
 let a: FakeUpstream;
 let b: FakeUpstream;
@@ -113,7 +114,7 @@ describe('the breaker in the engine', () => {
     for (let i = 0; i < 5; i++) {
       const ac = new AbortController();
       const p = e.call(chatCall({ signal: ac.signal })).catch((x: unknown) => x);
-      for (let t = 0; t < 100 && a.requests.length < 6 + i; t++) await sleep(2);
+      await until(() => a.requests.length >= 6 + i, 'the request upstream');
       ac.abort('gone');
       expect(await p).toBe('gone');
     }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, type ModelConfig, startSimulatorServer, type SimulatorServer } from 'tollgate';
 import type { OpenAICompatibleEngine } from '../../src/upstream/openai-compatible/index.js';
 import { apiError, asStream, chatCall, deltaText, deployment, drain, engine, model, simModel, upstreamHttpError } from './helpers.js';
+import { until } from '../support/wait.js';
 
 let sim: SimulatorServer;
 const busy: ModelConfig = { ...simModel('sim-busy'), simulator: { ...simModel('x').simulator, ttft_ms: 200, max_concurrency: 2, max_queue: 0 } };
@@ -117,8 +118,7 @@ describe('against the simulator served alone', () => {
       expect(chunks).toHaveLength(2);
       expect((error as ApiError).entry.id).toBe('upstream_idle_timeout');
       const engineStats = sim.engines.get('sim-small')!;
-      for (let t = 0; t < 100 && engineStats.stats().inFlight > 0; t++) await new Promise((r) => setTimeout(r, 5));
-      expect(engineStats.stats().inFlight).toBe(0);
+      await until(() => engineStats.stats().inFlight === 0, "the simulator's slot to be freed");
     });
   });
 

@@ -5,6 +5,7 @@ import type { OpenAICompatibleEngine } from '../../src/upstream/openai-compatibl
 import type { FakeUpstream } from './fake-upstream.js';
 import { chunks, completion, drained, errorBody, json, sleep, sse, startFakeUpstream } from './fake-upstream.js';
 import { apiError, asStream, chatCall, deltaText, deployment, drain, engine, model, rejection } from './helpers.js';
+import { until } from '../support/wait.js';
 
 let a: FakeUpstream;
 let b: FakeUpstream;
@@ -137,7 +138,7 @@ describe('streams', () => {
     });
     const it = asStream(await eng().call(chatCall({ stream: true })))[Symbol.asyncIterator]();
     expect((await it.next()).value).toMatchObject({ i: 0 });
-    for (let t = 0; t < 200 && !blocked; t++) await sleep(10);
+    await until(() => blocked, 'the upstream to block on a full socket');
     await sleep(50);
     expect(blocked).toBe(true);
     expect(written).toBeLessThan(total); // the upstream is parked on a full socket, not buffered into our memory
@@ -268,7 +269,7 @@ describe('streams', () => {
     const ac = new AbortController();
     const cut = a.nextCutShort();
     const p = rejection(eng(true).call(chatCall({ signal: ac.signal })));
-    for (let t = 0; t < 200 && a.requests.length === 0; t++) await sleep(5);
+    await until(() => a.requests.length > 0, 'the request upstream');
     ac.abort('gone');
     await cut;
     expect(await p).toBe('gone');

@@ -8,6 +8,7 @@ import type { OpenAICompatibleEngine } from '../../src/upstream/openai-compatibl
 import type { FakeUpstream } from './fake-upstream.js';
 import { completion, json, sleep, startFakeUpstream } from './fake-upstream.js';
 import { apiError, chatCall, deployment, engine, model, rejection } from './helpers.js';
+import { until } from '../support/wait.js';
 
 let a: FakeUpstream;
 const engines: OpenAICompatibleEngine[] = [];
@@ -47,7 +48,7 @@ describe('non-streamed answers read whole', () => {
     const ac = new AbortController();
     const cut = a.nextCutShort();
     const p = rejection(eng().call(chatCall({ signal: ac.signal })));
-    for (let t = 0; t < 200 && a.requests.length === 0; t++) await sleep(5);
+    await until(() => a.requests.length > 0, 'the request upstream');
     await sleep(20);
     ac.abort('gone');
     await cut;

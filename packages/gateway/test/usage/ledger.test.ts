@@ -51,6 +51,9 @@ function expectedRollups(events: UsageEvent[]) {
   return [...m.values()];
 }
 
+/** A flush is waited for, not timed: on a loaded machine one can take longer than vi.waitFor's default 1 s. */
+const WAIT = { timeout: 15_000 };
+
 const byKey = (a: { day: string; model: string; key_id: string; user_id: string }, b: typeof a) =>
   [a.day, a.model, a.key_id, a.user_id].join('|') < [b.day, b.model, b.key_id, b.user_id].join('|') ? -1 : 1;
 
@@ -140,7 +143,7 @@ describe.each(DIALECTS)('usage ledger on %s', (dialect) => {
     await new Promise((r) => setTimeout(r, 20));
     expect(l.stats().committed).toBe(0); // below a batch, the clock has not moved
     l.record(event({ org_id: org }));
-    await vi.waitFor(() => expect(l.stats().committed).toBe(10));
+    await vi.waitFor(() => expect(l.stats().committed).toBe(10), WAIT);
     expect(await rows(t.store, org)).toHaveLength(10);
   });
 
@@ -152,7 +155,7 @@ describe.each(DIALECTS)('usage ledger on %s', (dialect) => {
     await new Promise((r) => setTimeout(r, 20));
     expect(l.stats().committed).toBe(0);
     await clock.advance(1);
-    await vi.waitFor(() => expect(l.stats().committed).toBe(2));
+    await vi.waitFor(() => expect(l.stats().committed).toBe(2), WAIT);
   });
 
   it('drains everything on close and leaves no journal behind', async () => {
@@ -223,7 +226,7 @@ describe.each(DIALECTS)('usage ledger on %s', (dialect) => {
     for (const e of events) expect(() => l.record(e)).not.toThrow();
     await expect(l.flush()).rejects.toThrow();
     await clock.advance(1000);
-    await vi.waitFor(() => expect(l.stats().flushFailures).toBeGreaterThanOrEqual(1));
+    await vi.waitFor(() => expect(l.stats().flushFailures).toBeGreaterThanOrEqual(1), WAIT);
     expect(l.stats().buffered).toBe(12);
     // Backoff: the next attempt is 2 intervals later, not 1.
     const failures = l.stats().flushFailures;
@@ -232,7 +235,7 @@ describe.each(DIALECTS)('usage ledger on %s', (dialect) => {
     expect(l.stats().flushFailures).toBe(failures);
     store.down = false;
     await clock.advance(1000);
-    await vi.waitFor(() => expect(l.stats().committed).toBe(12));
+    await vi.waitFor(() => expect(l.stats().committed).toBe(12), WAIT);
     expect(await rows(t.store, org)).toHaveLength(12);
     expect(await rollups(t.store, org)).toEqual(expectedRollups(events));
   });
@@ -246,7 +249,7 @@ describe.each(DIALECTS)('usage ledger on %s', (dialect) => {
     // 40 failed flushes, 8 s apart once the backoff is at its cap: over five minutes.
     for (let n = 1; n <= 40; n++) {
       await clock.advance(8000);
-      await vi.waitFor(() => expect(l.stats().flushFailures).toBe(n), { interval: 2 });
+      await vi.waitFor(() => expect(l.stats().flushFailures).toBe(n), { ...WAIT, interval: 2 });
     }
     const msgs = lines.map((x) => x.msg);
     expect(msgs.filter((m) => m === 'usage ledger flush failed; retrying with backoff')).toHaveLength(1);
@@ -256,7 +259,7 @@ describe.each(DIALECTS)('usage ledger on %s', (dialect) => {
     expect(summaries[0]).toMatchObject({ level: 40, buffered: 1, failures: expect.any(Number) });
     store.down = false;
     await clock.advance(8000);
-    await vi.waitFor(() => expect(l.stats().committed).toBe(1));
+    await vi.waitFor(() => expect(l.stats().committed).toBe(1), WAIT);
     expect(lines.at(-1)).toMatchObject({ level: 30, msg: 'usage ledger flushing again', failures: 40 });
   });
 

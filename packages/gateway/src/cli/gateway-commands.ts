@@ -13,10 +13,10 @@ import { EXIT, exitHelp } from './exit.js';
  * The exit codes of a command that serves until a signal stops it (serve, simulate): they differ
  * only in what can fail the start, named by `startFailures`.
  */
-function serverExitCodes(startFailures: string): string {
+function serverExitCodes(startFailures: string, otherFailure?: string): string {
   return exitHelp([
     [EXIT.ok, 'stopped cleanly (SIGTERM or SIGINT)'],
-    [EXIT.failed, `failed to start (e.g. ${startFailures})`],
+    [EXIT.failed, `failed to start (e.g. ${startFailures})${otherFailure ? `, or ${otherFailure}` : ''}`],
     [EXIT.usage, 'usage or config error'],
   ]);
 }
@@ -37,10 +37,12 @@ are shown on the terminal too when stderr is one, never in the logs.
 SIGTERM or SIGINT drains in-flight requests, then exits 0; the last log line, 'stopped', says
 how long the drain took and how many requests it answered (or cut at server.shutdown_grace_ms).
 --workers N runs N gateway processes on the one port (auto: one per core); more than one needs
-Redis (redis.url or redis.cluster_nodes), where the processes count limits and quotas together.`,
+Redis (redis.url or redis.cluster_nodes), where the processes count limits and quotas together.
+Each worker drains and logs its own 'stopped'; then the primary's 'stopped', the last line, sums
+their figures and lists each worker's exit, and it exits 1 if a worker did not stop cleanly.`,
   // What serve.ts and main.ts return: a failed start throws (EADDRINUSE as EXIT.failed, the others
   // through main's catch), a config or option mistake is a usage error.
-  exitCodes: serverExitCodes('the port in use, the SQLite database (without Redis) or the usage journal in use by another gateway, another key-hashing secret'),
+  exitCodes: serverExitCodes('the port in use, the SQLite database (without Redis) or the usage journal in use by another gateway, another key-hashing secret', 'with --workers, a worker did not stop cleanly'),
   local: async (a, io) => (await import('./serve.js')).serveCommand(a, io),
 };
 

@@ -1,14 +1,17 @@
 import { existsSync } from 'node:fs';
+import { pino } from 'pino';
 import { createGateway } from '../app.js';
 import { bootstrap, type FirstStart } from '../bootstrap.js';
 import { journalPathFor } from '../config/data-dir.js';
 import { CONFIG_FLAGS } from '../config/env.js';
+import { createLogger } from '../logger.js';
 import type { CredentialsFile } from '../first-start-credentials.js';
 import { CommandError } from './args.js';
 import type { Args } from './command.js';
 import type { CliIo } from './io.js';
 import { loadCommandConfig } from './config-path.js';
 import { EXIT } from './exit.js';
+import { reportStopped, type StopFigures } from './worker-stops.js';
 import { parseWorkers, reportServing, runPrimary, workerJournalPath, workerSlot, workersProblem } from './workers.js';
 
 /** `tollgate serve`: runs the gateway until SIGTERM or SIGINT (see the command's help). */
@@ -25,7 +28,10 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
   if (slot === undefined && workers > 1) {
     const problem = workersProblem(workers, config.redis !== null);
     if (problem) throw new CommandError(problem, EXIT.usage);
-    process.exit(await runPrimary(workers, io));
+    // The primary serves nothing; it logs as the workers do. Its lines are written at once: its
+    // last two come just before it exits, and buffered they could reach the log out of order.
+    const log = createLogger(config.logging.level, pino.destination({ dest: 1, sync: true }));
+    process.exit(await runPrimary(workers, { stderr: io.stderr, log }));
   }
   if (slot !== undefined) config = { ...config, usage: { ...config.usage, journal_path: workerJournalPath(journalPathFor(config), slot) } };
   const gateway = await createGateway(config, { env });
@@ -58,17 +64,19 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
       if (stopping) return;
       stopping = true;
       const since = Date.now();
-      gateway.log.info({ signal }, 'draining');
+      const worker = slot === undefined ? {} : { worker: slot };
+      gateway.log.info({ signal, ...worker }, 'draining');
       // The last line of the process: it says the drain ended, how, and that nothing is left running.
+      // A worker sends the same figures to the primary, whose own `stopped` line sums them up.
+      const finish = (figures: StopFigures) => {
+        gateway.log.info({ signal, ...worker, ...figures }, 'stopped');
+        void reportStopped(figures).then(resolve);
+      };
       gateway.close().then(
-        (r) => {
-          gateway.log.info({ signal, drain_ms: r.drainMs, drained_requests: r.drained, cut_requests: r.cut, stop_ms: Date.now() - since }, 'stopped');
-          resolve();
-        },
+        (r) => finish({ drain_ms: r.drainMs, drained_requests: r.drained, cut_requests: r.cut, stop_ms: Date.now() - since }),
         (e: unknown) => {
           gateway.log.error({ err: e }, 'error while closing');
-          gateway.log.info({ signal, stop_ms: Date.now() - since }, 'stopped');
-          resolve();
+          finish({ stop_ms: Date.now() - since });
         },
       );
     };

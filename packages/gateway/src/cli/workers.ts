@@ -4,7 +4,8 @@
  * The primary process serves nothing itself. It starts worker 1 and waits until it serves (so
  * migrations and the first-start bootstrap run once), then starts the others; a worker that dies
  * is started again in its slot. SIGTERM/SIGINT to the primary is passed to every worker, each
- * drains as a single `tollgate serve` does, and the primary exits 0 once all have exited.
+ * drains as a single `tollgate serve` does, and once all have exited the primary logs `stopped`
+ * with their figures and exits 0, or 1 when one of them did not stop cleanly (worker-stops.ts).
  *
  * Counters must be shared for the limits to stay exact across processes, so more than one worker
  * requires Redis (checked by `workersProblem` before anything starts).
@@ -12,6 +13,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
+import { endedCleanly, primaryStopped, stopReport, type StopFigures, type WorkerEnd } from './worker-stops.js';
 
 /** The environment variable a worker reads its slot (1..N) from. */
 const WORKER_SLOT_ENV = 'TOLLGATE_WORKER_SLOT';
@@ -64,58 +66,95 @@ export function reportServing(): void {
 
 export interface PrimaryIo {
   stderr: (s: string) => void;
+  /** The primary's log (the workers' format): its last line, `stopped`, and a worker that did not stop cleanly. */
+  log: { info: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
+}
+
+/** A worker the primary started, and what it knows of it. */
+interface Started {
+  slot: number;
+  worker: Worker;
+  serving: boolean;
+  figures?: StopFigures;
+  exit?: { code: number | null; signal: NodeJS.Signals | null };
+  /** Its channel closed: every message it sent has been received. */
+  disconnected: boolean;
 }
 
 /**
  * Runs the primary: forks `workers` copies of this command line and supervises them. Resolves
- * with the exit code once every worker has exited after SIGTERM/SIGINT (0), or when worker 1
- * fails before it listens (its exit code, or 1).
+ * with the exit code once every worker has exited after SIGTERM/SIGINT, having logged `stopped`
+ * (worker-stops.ts): 0 when each stopped cleanly, 1 otherwise; or, when worker 1 fails before it
+ * listens, with its exit code (or 1).
  */
 export function runPrimary(workers: number, io: PrimaryIo): Promise<number> {
   return new Promise((resolve) => {
-    const slots = new Map<number, Worker>();
-    let stopping = false;
+    const slots = new Map<number, Started>();
+    let stop: { signal: NodeJS.Signals; since: number; ending: Started[] } | undefined;
     let firstListening = false;
+    let settled = false;
+    const settle = (code: number) => {
+      settled = true;
+      resolve(code);
+    };
 
-    const fork = (slot: number): Worker => {
-      const w = cluster.fork({ [WORKER_SLOT_ENV]: String(slot) });
-      slots.set(slot, w);
+    // The last line, once every worker has exited and its channel closed (its report is in).
+    const finishIfAllGone = () => {
+      if (settled || !stop || !stop.ending.every((s) => s.exit && s.disconnected)) return;
+      const ends: WorkerEnd[] = stop.ending.map((s) => ({ worker: s.slot, pid: s.worker.process.pid, exitCode: s.exit!.code, signal: s.exit!.signal, starting: !s.serving, figures: s.figures }));
+      for (const w of ends) {
+        if (!endedCleanly(w, stop.signal)) io.log.error({ worker: w.worker, pid: w.pid, exit_code: w.exitCode, exit_signal: w.signal, reported: w.figures !== undefined }, 'worker did not stop cleanly');
+      }
+      const line = primaryStopped(stop.signal, ends, Date.now() - stop.since);
+      io.log.info(line, 'stopped');
+      settle(line.failed_workers === 0 ? 0 : 1);
+    };
+
+    const fork = (slot: number): Started => {
+      const s: Started = { slot, worker: cluster.fork({ [WORKER_SLOT_ENV]: String(slot) }), serving: false, disconnected: false };
+      const w = s.worker;
+      slots.set(slot, s);
+      w.on('message', (m: unknown) => {
+        s.figures = stopReport(m) ?? s.figures;
+        if ((m as { tollgate?: string } | null)?.tollgate !== SERVING) return;
+        s.serving = true;
+        if (slot !== 1 || firstListening) return;
+        // The other workers start only once worker 1 serves (migrations and bootstrap ran once).
+        firstListening = true;
+        if (stop) return;
+        for (let next = 2; next <= workers; next++) fork(next);
+      });
+      w.once('disconnect', () => {
+        s.disconnected = true;
+        finishIfAllGone();
+      });
       w.once('exit', (code, signal) => {
-        if (slots.get(slot) === w) slots.delete(slot);
-        if (stopping) {
-          if (slots.size === 0) resolve(0);
-          return;
-        }
+        s.exit = { code, signal: signal as NodeJS.Signals | null };
+        if (slots.get(slot) === s) slots.delete(slot);
+        if (stop) return finishIfAllGone();
         if (slot === 1 && !firstListening) {
           // The other workers start only once worker 1 serves: there is none to stop.
           io.stderr(`tollgate serve: worker 1 exited (${signal ?? code}) before listening; stopping\n`);
-          stopping = true;
-          resolve(typeof code === 'number' && code !== 0 ? code : 1);
+          settle(typeof code === 'number' && code !== 0 ? code : 1);
           return;
         }
         io.stderr(`tollgate serve: worker ${slot} (pid ${w.process.pid}) exited (${signal ?? code}); starting a new one\n`);
         fork(slot);
       });
-      return w;
+      return s;
     };
 
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) return;
-      stopping = true;
-      if (slots.size === 0) resolve(0);
-      for (const w of slots.values()) w.process.kill(signal);
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stop || settled) return;
+      stop = { signal, since: Date.now(), ending: [...slots.values()] };
+      for (const s of stop.ending) s.worker.process.kill(signal);
+      finishIfAllGone();
     };
     // Kept while the workers drain (not `once`): a second Ctrl-C would otherwise end the primary
     // by default, and its workers, losing their channel to it, would exit without draining.
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
 
-    const first = fork(1);
-    first.on('message', (m: unknown) => {
-      if (firstListening || (m as { tollgate?: string } | null)?.tollgate !== SERVING) return;
-      firstListening = true;
-      if (stopping) return;
-      for (let slot = 2; slot <= workers; slot++) fork(slot);
-    });
+    fork(1);
   });
 }

@@ -364,7 +364,7 @@ describe('tollgate (other commands)', () => {
     const serve = await run(['serve', '--help']);
     expect(serve.code).toBe(0);
     expect(serve.out).toContain(
-      'Exit codes: 0 stopped cleanly (SIGTERM or SIGINT), 1 failed to start (e.g. the port in use, the SQLite database (without Redis) or the usage journal in use by another gateway, another key-hashing secret), 2 usage or config error.',
+      'Exit codes: 0 stopped cleanly (SIGTERM or SIGINT), 1 failed to start (e.g. the port in use, the SQLite database (without Redis) or the usage journal in use by another gateway, another key-hashing secret), or with --workers, a worker did not stop cleanly, 2 usage or config error.',
     );
     const simulate = await run(['simulate', '--help']);
     expect(simulate.code).toBe(0);

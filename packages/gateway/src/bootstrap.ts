@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dataDirOf, databaseOf } from './config/data-dir.js';
 import type { Config } from './config/types.js';
-import { CredentialsFile, credentialsDatabase, readCredentials } from './first-start-credentials.js';
+import { CredentialsFile, credentialsDatabase, readCredentials, serverValues } from './first-start-credentials.js';
 import { generateApiKey } from './identity/index.js';
 import { adminKeyDigest } from './admin/auth.js';
 import type { Services } from './services.js';
@@ -58,9 +58,9 @@ export async function adoptUnnamedCredentials(store: Store, config: Config, file
 
 /**
  * Creates the first organization, user and API key on an empty database, and saves the key (with
- * the gateway's URL) to `credentialsFile` before storing it.
+ * the gateway's URL, host and port: serverValues) to `credentialsFile` before storing it.
  */
-export async function bootstrap(services: Services, config: Config, opts: { credentialsFile: CredentialsFile; url?: string }): Promise<FirstStart> {
+export async function bootstrap(services: Services, config: Config, opts: { credentialsFile: CredentialsFile }): Promise<FirstStart> {
   const { store, identity } = services;
   const out: FirstStart = {};
   if (services.generatedAdminKey) out.adminKey = services.generatedAdminKey;
@@ -78,7 +78,7 @@ export async function bootstrap(services: Services, config: Config, opts: { cred
   const user = await store.users.create({ email: 'admin@localhost', name: 'Administrator' });
   await store.memberships.add(org.id, user.id, 'owner');
   const { key, redacted } = generateApiKey();
-  opts.credentialsFile.save({ TOLLGATE_URL: opts.url ?? config.server.public_url, TOLLGATE_API_KEY: key, TOLLGATE_ORGANIZATION: org.id });
+  opts.credentialsFile.save({ ...serverValues(config.server), TOLLGATE_API_KEY: key, TOLLGATE_ORGANIZATION: org.id });
   await store.apiKeys.insert({ orgId: org.id, userId: user.id, name: 'default', keyHash: await identity.hashKey(key), redacted, permissions: 'all', scopes: [], expiresAt: null });
   out.apiKey = key;
   out.orgId = org.id;

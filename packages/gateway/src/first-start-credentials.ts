@@ -4,9 +4,13 @@
  * generated — before the key is stored — so a first start that fails afterwards (the port is in
  * use) does not lose a key that already works; later starts point at the file until it is deleted.
  * It is a shell env file: `set -a; . ./data/first-start-credentials.env; set +a` and the admin CLI
- * and `tollgate batch` find the gateway and their keys. Each start brings its URLs up to date
- * (`CredentialsFile.refreshUrls`), so that after a restart on another port the file still points at the
- * gateway that is running.
+ * and `tollgate batch` find the gateway and their keys. Beside `TOLLGATE_URL`, which the CLI
+ * calls, it records where that gateway listens in the variables `serve` and `config check` read
+ * (`TOLLGATE_HOST`, `TOLLGATE_PORT`, and `TOLLGATE_PUBLIC_URL` when the public URL is not the one
+ * they make; `serverValues`), so that in a shell that sourced it every command has the same
+ * gateway: `config check` shows the port `orgs list` calls, and `serve` listens there. Each start
+ * brings these up to date (`CredentialsFile.refreshServer`), so that after a restart on another
+ * port the file still points at the gateway that is running.
  *
  * The file is its database's: two databases started from one working directory (two SQLite files
  * in ./data, or PostgreSQL databases, whose files go to ./data) would otherwise share it, and the
@@ -26,6 +30,10 @@ export const CREDENTIALS_FILE_NAME = 'first-start-credentials.env';
 
 export interface Credentials {
   TOLLGATE_URL?: string;
+  /** Where the gateway at TOLLGATE_URL listens (config/env.ts: server.host, server.port, server.public_url). */
+  TOLLGATE_HOST?: string;
+  TOLLGATE_PORT?: string;
+  TOLLGATE_PUBLIC_URL?: string;
   TOLLGATE_ADMIN_KEY?: string;
   TOLLGATE_API_KEY?: string;
   TOLLGATE_ORGANIZATION?: string;
@@ -34,6 +42,23 @@ export interface Credentials {
 }
 
 export type CredentialValues = { [K in keyof Credentials]?: string | undefined };
+
+/** The server settings of the config the file's gateway runs with. */
+export interface ServerAddress {
+  host: string;
+  port: number;
+  public_url: string;
+}
+
+/**
+ * The file's values for the gateway at `server`: `TOLLGATE_URL`, and the variables that set the
+ * same host, port and public URL for `serve` and `config check`. `TOLLGATE_PUBLIC_URL` only when
+ * the public URL is not `http://<host>:<port>`, which the other two make (undefined removes it).
+ */
+export function serverValues(server: ServerAddress): CredentialValues {
+  const made = `http://${server.host}:${server.port}`;
+  return { TOLLGATE_URL: server.public_url, TOLLGATE_HOST: server.host, TOLLGATE_PORT: String(server.port), TOLLGATE_PUBLIC_URL: server.public_url === made ? undefined : server.public_url };
+}
 
 /** The database a credentials file is for (config/data-dir.ts databaseOf). */
 export interface DatabaseName {
@@ -80,7 +105,8 @@ function fileText(database: DatabaseName, values: CredentialValues, now: Date): 
     `# database id: ${database.id} (${database.label}); another database's keys never go to this file.`,
     '# Store the keys somewhere safe, then delete this file; Tollgate points at it until you do.',
     '# Use them from a shell with: set -a; . ./this-file; set +a',
-    ...(['TOLLGATE_URL', 'TOLLGATE_ADMIN_KEY', 'TOLLGATE_API_KEY', 'TOLLGATE_ORGANIZATION', 'TOLLGATE_CONSOLE_SETUP_URL'] as const).filter((k) => values[k] !== undefined).map((k) => `${k}=${values[k]}`),
+    '# TOLLGATE_HOST and TOLLGATE_PORT are where the gateway at TOLLGATE_URL listens: serve and config check then agree with it.',
+    ...(['TOLLGATE_URL', 'TOLLGATE_HOST', 'TOLLGATE_PORT', 'TOLLGATE_PUBLIC_URL', 'TOLLGATE_ADMIN_KEY', 'TOLLGATE_API_KEY', 'TOLLGATE_ORGANIZATION', 'TOLLGATE_CONSOLE_SETUP_URL'] as const).filter((k) => values[k] !== undefined).map((k) => `${k}=${values[k]}`),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -172,16 +198,20 @@ export class CredentialsFile {
   }
 
   /**
-   * Points the file's URLs (`TOLLGATE_URL`, the console setup link) at `publicUrl`, keeping the
-   * keys and the setup token. Does nothing when the file does not exist or is already up to date,
-   * so a start on the same URL never rewrites it. Returns whether it was rewritten.
+   * Points the file at the gateway at `server`: `TOLLGATE_URL` with its host and port
+   * (`serverValues`), and the console setup link, keeping the keys and the setup token. Does
+   * nothing when the file does not exist or is already up to date, so a start on the same address
+   * never rewrites it. Returns whether it was rewritten.
    */
-  refreshUrls(publicUrl: string, now: Date = new Date()): boolean {
+  refreshServer(server: ServerAddress, now: Date = new Date()): boolean {
     const path = this.path();
     if (credentialsDatabase(path) !== this.database.id) return false;
     const current = readCredentials(path);
-    const update: Credentials = {};
-    if (current.TOLLGATE_URL !== undefined && current.TOLLGATE_URL !== publicUrl) update.TOLLGATE_URL = publicUrl;
+    const publicUrl = server.public_url;
+    const update: CredentialValues = {};
+    if (current.TOLLGATE_URL !== undefined) {
+      for (const [k, v] of Object.entries(serverValues(server)) as [keyof Credentials, string | undefined][]) if (current[k] !== v) update[k] = v;
+    }
     const link = current.TOLLGATE_CONSOLE_SETUP_URL === undefined ? null : SETUP_LINK.exec(current.TOLLGATE_CONSOLE_SETUP_URL);
     if (link && current.TOLLGATE_CONSOLE_SETUP_URL !== `${publicUrl}${link[1]}`) update.TOLLGATE_CONSOLE_SETUP_URL = `${publicUrl}${link[1]}`;
     if (Object.keys(update).length === 0) return false;

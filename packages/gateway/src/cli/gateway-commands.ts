@@ -33,7 +33,9 @@ export const SERVE: LocalCommandSpec = {
 On the first start it creates an organization, a user, an API key and (unless TOLLGATE_ADMIN_KEY
 is set) an admin key, and saves the keys to ./data/first-start-credentials.env (readable only by
 you; when that file is another database's, to first-start-credentials-<id>.env beside it); they
-are shown on the terminal too when stderr is one, never in the logs.
+are shown on the terminal too when stderr is one, never in the logs. The file also sets
+TOLLGATE_URL, TOLLGATE_HOST and TOLLGATE_PORT, so that in a shell that sourced it the admin verbs,
+config check and serve all name the gateway that made it.
 SIGTERM or SIGINT drains in-flight requests, then exits 0; the last log line, 'stopped', says
 how long the drain took and how many requests it answered (or cut at server.shutdown_grace_ms).
 --workers N runs N gateway processes on the one port (auto: one per core); more than one needs

@@ -41,7 +41,7 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
   try {
     // Listen first: the first organization's API key is made only once it can be used.
     url = await gateway.listen();
-    first = await bootstrap(gateway.services, config, { credentialsFile, url: config.server.public_url });
+    first = await bootstrap(gateway.services, config, { credentialsFile });
   } catch (e) {
     // Release the store, Redis and timers, or the failed process would linger without listening.
     await gateway.close().catch(() => undefined);
@@ -88,10 +88,10 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
   });
   for (const problem of config.warnings) gateway.log.warn({ problem }, 'configuration warning');
   gateway.log.info({ url, public_url: config.server.public_url, ...(slot === undefined ? {} : { worker: slot }) }, 'listening');
-  // After a restart on another port the file's URLs would point at a dead gateway. One worker
-  // rewrites them (the others would only race it); the log names the file, never its values.
-  if ((slot === undefined || slot === 1) && credentialsFile.refreshUrls(config.server.public_url)) {
-    gateway.log.info({ file: credentialsFile.path(), public_url: config.server.public_url }, 'first-start credentials file: URLs updated to the public URL');
+  // After a restart on another port the file's URL and port would point at a dead gateway. One
+  // worker rewrites them (the others would only race it); the log names the file, never its keys.
+  if ((slot === undefined || slot === 1) && credentialsFile.refreshServer(config.server)) {
+    gateway.log.info({ file: credentialsFile.path(), public_url: config.server.public_url, host: config.server.host, port: config.server.port }, 'first-start credentials file: URL, host and port updated');
   }
   if (slot === undefined || slot === 1) io.stderr(banner(url, config.server.public_url, config.models[0]?.name ?? 'sim-small', first, credentialsFile, io.terminal === true, config.admin_key_env));
   reportServing();

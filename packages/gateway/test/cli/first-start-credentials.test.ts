@@ -36,7 +36,7 @@ describe('CredentialsFile', () => {
     expect(readCredentials(new CredentialsFile(() => dir, A).path())).toEqual({ TOLLGATE_ADMIN_KEY: 'tga-a' });
     expect(credentialsDatabase(join(dir, 'first-start-credentials.env'))).toBe(A.id);
     // Another database's URLs are never refreshed by this one.
-    expect(new CredentialsFile(() => dir, B).refreshUrls('http://127.0.0.1:9')).toBe(false);
+    expect(new CredentialsFile(() => dir, B).refreshServer({ host: '127.0.0.1', port: 9, public_url: 'http://127.0.0.1:9' })).toBe(false);
     expect(readFileSync(join(dir, 'first-start-credentials.env'), 'utf8')).not.toContain('127.0.0.1:9');
   });
 

@@ -21,8 +21,19 @@ const freePort = () =>
     });
   });
 
-function start(args: string[], cwd: string, env: Record<string, string> = {}): { child: ChildProcess; out: () => string; stdout: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+type Started = { child: ChildProcess; out: () => string; stdout: () => string; exited: Promise<number | null> };
+
+function start(args: string[], cwd: string, env: Record<string, string> = {}): Started {
+  return run(process.execPath, [CLI, ...args], cwd, env);
+}
+
+/** `tollgate <args>` as the banner says to run it: in a shell that sourced the first-start credentials file (and has no other TOLLGATE_ variable). */
+function sourced(dir: string, args: string[]): Started {
+  return run('sh', ['-c', 'set -a; . ./data/first-start-credentials.env; set +a; exec "$@"', 'sh', process.execPath, CLI, ...args], dir, {});
+}
+
+function run(command: string, argv: string[], cwd: string, env: Record<string, string>): Started {
+  const child = spawn(command, argv, { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let stdout = '';
   child.stdout!.on('data', (d) => {
@@ -88,6 +99,8 @@ describe('tollgate serve', () => {
     expect(apiKey).toMatch(/^sk-proj-/);
     expect(adminKey).toMatch(/^tga-/);
     expect(c.TOLLGATE_URL).toBe(`http://127.0.0.1:${port}`);
+    expect(c).toMatchObject({ TOLLGATE_HOST: '127.0.0.1', TOLLGATE_PORT: String(port) });
+    expect(c.TOLLGATE_PUBLIC_URL).toBeUndefined();
     // stdout is the log stream: JSON lines only, no key (not on stderr either: not a terminal).
     for (const line of proc.stdout().split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
     expect(out).not.toContain(apiKey);
@@ -166,25 +179,88 @@ describe('tollgate serve', () => {
       expect(after).toEqual({
         ...before,
         TOLLGATE_URL: newUrl,
+        TOLLGATE_PORT: String(newPort),
         TOLLGATE_CONSOLE_SETUP_URL: before.TOLLGATE_CONSOLE_SETUP_URL!.replace(`http://127.0.0.1:${port}/`, `${newUrl}/`),
       });
       expect(after.TOLLGATE_CONSOLE_SETUP_URL).toMatch(new RegExp(`^${newUrl}/setup#token=tgsetup_`));
       expect(statSync(join(dir, 'data', 'first-start-credentials.env')).mode & 0o777).toBe(0o600);
       // What the banner tells the user to run reaches the gateway that is running now.
-      const cli = await new Promise<{ code: number | null; out: string }>((resolve) => {
-        const sh = spawn('sh', ['-c', `set -a; . ./data/first-start-credentials.env; set +a; exec "${process.execPath}" "${CLI}" orgs list`], { cwd: dir, env: { PATH: process.env.PATH ?? '' } });
-        let out = '';
-        sh.stdout.on('data', (d) => (out += d));
-        sh.stderr.on('data', (d) => (out += d));
-        sh.on('exit', (code) => resolve({ code, out }));
-      });
-      expect(cli.out).toContain('Default Organization');
-      expect(cli.code).toBe(0);
+      const cli = sourced(dir, ['orgs', 'list']);
+      expect(await cli.exited).toBe(0);
+      expect(cli.out()).toContain('Default Organization');
     } finally {
       again.child.kill('SIGTERM');
       expect(await again.exited).toBe(0);
     }
   });
+});
+
+describe('tollgate serve: a shell that sourced the first-start credentials file', () => {
+  const server = (check: { stdout: () => string }) => (JSON.parse(check.stdout()) as { server: { host: string; port: number; public_url: string } }).server;
+
+  it('has one gateway in every command: config check shows the port orgs and keys call, and serve listens there again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-sourced-'));
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    // Started on the built-in defaults with the port from the environment, which the next shell does not have.
+    const first = start(['serve'], dir, { TOLLGATE_PORT: String(port) });
+    try {
+      await waitFor(() => /first-start keys: /.test(first.out()), 'the first start');
+      expect(credentials(dir)).toMatchObject({ TOLLGATE_URL: url, TOLLGATE_HOST: '127.0.0.1', TOLLGATE_PORT: String(port) });
+      const check = sourced(dir, ['config', 'check', '--json']);
+      expect(await check.exited).toBe(0);
+      expect(server(check)).toMatchObject({ host: '127.0.0.1', port, public_url: url });
+      const orgs = sourced(dir, ['orgs', 'list', '--json']);
+      expect(await orgs.exited).toBe(0);
+      expect(orgs.stdout()).toContain(credentials(dir).TOLLGATE_ORGANIZATION!);
+    } finally {
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+    }
+
+    // serve in that shell listens where the file points, and leaves the file as it was.
+    const before = readFileSync(join(dir, 'data', 'first-start-credentials.env'), 'utf8');
+    const again = sourced(dir, ['serve']);
+    try {
+      await waitFor(() => /Tollgate listening on/.test(again.out()), 'the start in the sourced shell');
+      expect(again.out()).toContain(`Tollgate listening on ${url}`);
+      const keys = sourced(dir, ['keys', 'list', '--json']);
+      expect(await keys.exited).toBe(0);
+      expect(keys.stdout()).toContain(credentials(dir).TOLLGATE_ORGANIZATION!);
+      expect(readFileSync(join(dir, 'data', 'first-start-credentials.env'), 'utf8')).toBe(before);
+    } finally {
+      again.child.kill('SIGTERM');
+      expect(await again.exited).toBe(0);
+    }
+    // Two starts and four commands, each a new process: more than the default allowance on a busy machine.
+  }, 120_000);
+
+  it('a public URL of its own is recorded too, and a later start without it takes it out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-sourced-public-'));
+    const port = await freePort();
+    const publicUrl = `http://localhost:${port}/gw`;
+    const first = start(['serve', '--port', String(port)], dir, { TOLLGATE_PUBLIC_URL: publicUrl });
+    try {
+      await waitFor(() => /first-start keys: /.test(first.out()), 'the first start');
+      expect(credentials(dir)).toMatchObject({ TOLLGATE_URL: publicUrl, TOLLGATE_PORT: String(port), TOLLGATE_PUBLIC_URL: publicUrl });
+      const check = sourced(dir, ['config', 'check', '--json']);
+      expect(await check.exited).toBe(0);
+      expect(server(check)).toMatchObject({ port, public_url: publicUrl });
+    } finally {
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+    }
+    const plain = start(['serve', '--port', String(port)], dir);
+    try {
+      await waitFor(() => /first-start keys: /.test(plain.out()), 'the start without a public URL');
+      const c = credentials(dir);
+      expect(c.TOLLGATE_URL).toBe(`http://127.0.0.1:${port}`);
+      expect(c.TOLLGATE_PUBLIC_URL).toBeUndefined();
+    } finally {
+      plain.child.kill('SIGTERM');
+      expect(await plain.exited).toBe(0);
+    }
+  }, 120_000);
 });
 
 describe('tollgate serve: a first start that fails', () => {
@@ -267,7 +343,7 @@ describe('tollgate serve: two databases started from one working directory', () 
     const a2 = await serveOn(dir, 'sqlite:./data/a.db');
     expect(a2.out()).toContain(`first-start keys: ${shared} `);
     expect(a2.out()).not.toContain('is not this database');
-    expect(keysIn(dir, shared)).toEqual({ ...aKeys, TOLLGATE_URL: `http://127.0.0.1:${a2.port}`, TOLLGATE_CONSOLE_SETUP_URL: aKeys.TOLLGATE_CONSOLE_SETUP_URL!.replace(`:${a.port}/`, `:${a2.port}/`) });
+    expect(keysIn(dir, shared)).toEqual({ ...aKeys, TOLLGATE_URL: `http://127.0.0.1:${a2.port}`, TOLLGATE_PORT: String(a2.port), TOLLGATE_CONSOLE_SETUP_URL: aKeys.TOLLGATE_CONSOLE_SETUP_URL!.replace(`:${a.port}/`, `:${a2.port}/`) });
     expect(keysIn(dir, own!)).toEqual(bKeys);
     expect(await adminStatus(a2.port, aKeys.TOLLGATE_ADMIN_KEY)).toBe(200);
     expect(await a2.stop()).toBe(0);

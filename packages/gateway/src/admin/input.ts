@@ -11,8 +11,11 @@
  * (/work/shared/reference/openai-wire.md §2 (n), §7) has captures of `unknown_parameter` from
  * Responses, Images and Assistants and of "Unrecognized request argument supplied" from Chat
  * Completions only, and puts the split at "legacy Chat/Completions vs newer endpoints"; the
- * Administration API (2024) is of the newer ones, so it follows that lean. This gateway's own
- * APIs (`/admin/v1`, the console's, `/v1/invites/accept`) keep the older wording.
+ * Administration API (2024) is of the newer ones, so it follows that lean. What OpenAI does with
+ * an unknown name there is not on record; refusing it is safe only because every name the official
+ * SDK's admin client sends is allowed where it sends it, with the nulls its types allow
+ * (test/organization/sdk-parameters.test.ts). This gateway's own APIs (`/admin/v1`, the
+ * console's, `/v1/invites/accept`) keep the older wording.
  * @module
  */
 import { ApiError } from '../errors/api-error.js';
@@ -73,13 +76,18 @@ export class Fields {
     return this.obj[name];
   }
 
-  /** A non-empty string (trimmed); undefined when absent and not required. */
+  /**
+   * A non-empty string (trimmed); undefined when absent and not required; null when null and
+   * `nullable` (a parameter the official SDK types as `string | null`).
+   */
   string(name: string, opts: { required: true; max?: number }): string;
+  string(name: string, opts: { nullable: true; max?: number }): string | null | undefined;
   string(name: string, opts?: { required?: false; max?: number }): string | undefined;
-  string(name: string, opts: { required?: boolean; max?: number } = {}): string | undefined {
+  string(name: string, opts: { required?: boolean; nullable?: boolean; max?: number } = {}): string | null | undefined {
     const v = this.obj[name];
     if (v === undefined || v === null) {
       if (opts.required) throw missing(name);
+      if (v === null && opts.nullable) return null;
       if (v === null) throw typeError(name, 'a string', v);
       return undefined;
     }
@@ -94,10 +102,10 @@ export class Fields {
     return s;
   }
 
-  /** One of fixed values. */
-  oneOf<T extends string>(name: string, values: readonly T[], opts: { required?: boolean } = {}): T | undefined {
+  /** One of fixed values; with `nullable`, null reads as absent. */
+  oneOf<T extends string>(name: string, values: readonly T[], opts: { required?: boolean; nullable?: boolean } = {}): T | undefined {
     const v = this.obj[name];
-    if (v === undefined) {
+    if (v === undefined || (v === null && opts.nullable)) {
       if (opts.required) throw missing(name);
       return undefined;
     }

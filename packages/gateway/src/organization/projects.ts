@@ -8,7 +8,7 @@
  * POST   /projects                              {name, external_key_id?, geography?}
  * GET    /projects?include_archived&limit&after
  * GET    /projects/{project_id}
- * POST   /projects/{project_id}                 {name?, external_key_id?, geography?}
+ * POST   /projects/{project_id}                 {name?, external_key_id?, geography?}  (null: name kept, external_key_id removed)
  * POST   /projects/{project_id}/archive
  * GET|POST            /projects/{project_id}/users            {user_id | email, role}
  * GET|POST|DELETE     /projects/{project_id}/users/{user_id}  {role}
@@ -52,8 +52,8 @@ const PROJECT_FIELDS = ['name', 'external_key_id', 'geography'];
 export const createProject: OrgHandler = async (ctx, caller, deps) => {
   const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, PROJECT_FIELDS);
   const name = f.string('name', { required: true });
-  const externalKeyId = f.string('external_key_id') ?? null;
-  f.string('geography');
+  const externalKeyId = f.string('external_key_id', { nullable: true }) ?? null;
+  f.string('geography', { nullable: true });
   const p = await deps.store.projects.create(caller.org.id, { name, externalKeyId });
   // An instance that was asked about this id before (OpenAI-Project) and remembered it as unknown forgets that.
   await deps.identity.invalidate({ kind: 'org', orgId: caller.org.id, projectId: p.id });
@@ -75,9 +75,10 @@ export const getProject: OrgHandler = async (ctx, caller, deps) => ({ body: proj
 export const updateProject: OrgHandler = async (ctx, caller, deps) => {
   const p = await pathProject(deps, caller, ctx.params.project_id!);
   const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, PROJECT_FIELDS);
-  const name = f.string('name');
-  const externalKeyId = f.string('external_key_id');
-  f.string('geography');
+  // The SDK types each as nullable: a null name keeps the name, a null external_key_id removes it.
+  const name = f.string('name', { nullable: true }) ?? undefined;
+  const externalKeyId = f.string('external_key_id', { nullable: true });
+  f.string('geography', { nullable: true });
   const updated = (await deps.store.projects.update(caller.org.id, p.id, { ...(name !== undefined && { name }), ...(externalKeyId !== undefined && { externalKeyId }) }))!;
   const changes = { ...(name !== undefined && { name }), ...(externalKeyId !== undefined && { external_key_id: externalKeyId }) };
   await deps.audit.record(caller.actor, caller.org.id, { type: 'project.updated', objectId: p.id, projectId: p.id, details: { id: p.id, changes_requested: changes } });
@@ -107,8 +108,8 @@ export const addProjectUser: OrgHandler = async (ctx, caller, deps) => {
   const p = await pathProject(deps, caller, ctx.params.project_id!);
   const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['user_id', 'email', 'role']);
   const role = f.oneOf('role', PROJECT_ROLES, { required: true })!;
-  const userId = f.string('user_id');
-  const email = f.string('email');
+  const userId = f.string('user_id', { nullable: true }) ?? undefined;
+  const email = f.string('email', { nullable: true }) ?? undefined;
   if (userId === undefined && email === undefined) throw new ApiError('missing_required_parameter', { param: 'user_id' }, { param: 'user_id' });
   const user = userId !== undefined ? await deps.store.users.get(userId) : await deps.store.users.getByEmail(email!);
   const member = user && (await deps.store.memberships.get(caller.org.id, user.id));
@@ -125,12 +126,13 @@ export const getProjectUser: OrgHandler = async (ctx, caller, deps) => {
   return { body: projectUserObject(await projectUser(deps, p, ctx.params.user_id!)) };
 };
 
-/** POST /projects/{project_id}/users/{user_id} {role} */
+/** POST /projects/{project_id}/users/{user_id} {role?}: the SDK types the role as optional and nullable; without one the user is unchanged. */
 export const updateProjectUser: OrgHandler = async (ctx, caller, deps) => {
   const p = await pathProject(deps, caller, ctx.params.project_id!);
   const u = await projectUser(deps, p, ctx.params.user_id!);
-  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['role']);
-  const role = f.oneOf('role', PROJECT_ROLES, { required: true })!;
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['role'], { optional: true });
+  const role = f.oneOf('role', PROJECT_ROLES, { nullable: true });
+  if (role === undefined) return { body: projectUserObject(u) };
   const updated = (await deps.store.projectMembers.setRole(p.id, u.userId, role))!;
   await announce(deps, caller.org.id);
   await deps.audit.record(caller.actor, caller.org.id, { type: 'user.updated', objectId: u.userId, projectId: p.id, details: { id: u.userId, changes_requested: { role } } });

@@ -40,11 +40,27 @@ export const listUsers: OrgHandler = async (ctx, caller, deps) => {
 /** GET /v1/organization/users/{user_id} */
 export const getUser: OrgHandler = async (ctx, caller, deps) => ({ body: organizationUserObject(await member(deps, caller.org.id, ctx.params.user_id!)) });
 
-/** POST /v1/organization/users/{user_id} {role} */
+/**
+ * What the official SDK's `users.update` may send besides `role`: a custom role's id (Tollgate has
+ * no custom roles, so any id is a 404 naming `role_id`), and two profile fields it checks and does
+ * not keep (the user object has neither).
+ */
+const USER_UPDATE_FIELDS = ['role', 'role_id', 'developer_persona', 'technical_level'];
+
+/**
+ * POST /v1/organization/users/{user_id} {role?, role_id?, developer_persona?, technical_level?}:
+ * every field may be null or left out (the SDK's types); without a role the user is unchanged.
+ */
 export const updateUser: OrgHandler = async (ctx, caller, deps) => {
-  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['role']);
-  const role = f.oneOf('role', ORG_ROLES, { required: true })!;
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, USER_UPDATE_FIELDS, { optional: true });
+  const role = f.oneOf('role', ORG_ROLES, { nullable: true });
+  const roleId = f.string('role_id', { nullable: true });
+  f.string('developer_persona', { nullable: true });
+  f.string('technical_level', { nullable: true });
   const userId = ctx.params.user_id!;
+  const current = await member(deps, caller.org.id, userId);
+  if (roleId) throw notFound('role', roleId, 'role_id');
+  if (role === undefined) return { body: organizationUserObject(current) };
   await changeKeepingAnOwner(deps, caller.org.id, userId, role, `made a ${role}`);
   const m = await member(deps, caller.org.id, userId);
   // The role is part of every cached principal of the organization (a reader's keys read only).

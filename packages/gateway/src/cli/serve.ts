@@ -34,7 +34,9 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
     process.exit(await runPrimary(workers, { stderr: io.stderr, log }));
   }
   if (slot !== undefined) config = { ...config, usage: { ...config.usage, journal_path: workerJournalPath(journalPathFor(config), slot) } };
-  const gateway = await createGateway(config, { env });
+  // A worker's every line names it (`"worker":1`): bound once, on the logger the whole gateway uses.
+  const logger = slot === undefined ? undefined : createLogger(config.logging.level, undefined, { logPrompts: config.logging.log_prompts }).child({ worker: slot });
+  const gateway = await createGateway(config, { env, ...(logger === undefined ? {} : { logger }) });
   const credentialsFile = gateway.services.credentialsFile;
   let first: FirstStart;
   let url: string;
@@ -64,12 +66,11 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
       if (stopping) return;
       stopping = true;
       const since = Date.now();
-      const worker = slot === undefined ? {} : { worker: slot };
-      gateway.log.info({ signal, ...worker }, 'draining');
+      gateway.log.info({ signal }, 'draining');
       // The last line of the process: it says the drain ended, how, and that nothing is left running.
       // A worker sends the same figures to the primary, whose own `stopped` line sums them up.
       const finish = (figures: StopFigures) => {
-        gateway.log.info({ signal, ...worker, ...figures }, 'stopped');
+        gateway.log.info({ signal, ...figures }, 'stopped');
         void reportStopped(figures).then(resolve);
       };
       gateway.close().then(
@@ -87,7 +88,7 @@ export async function serveCommand(args: Args, io: CliIo): Promise<number> {
     process.on('SIGINT', () => stop('SIGINT'));
   });
   for (const problem of config.warnings) gateway.log.warn({ problem }, 'configuration warning');
-  gateway.log.info({ url, public_url: config.server.public_url, ...(slot === undefined ? {} : { worker: slot }) }, 'listening');
+  gateway.log.info({ url, public_url: config.server.public_url }, 'listening');
   // After a restart on another port the file's URL and port would point at a dead gateway. One
   // worker rewrites them (the others would only race it); the log names the file, never its keys.
   if ((slot === undefined || slot === 1) && credentialsFile.refreshServer(config.server)) {

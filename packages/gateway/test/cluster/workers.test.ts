@@ -36,6 +36,9 @@ async function finalOutput(inst: Instance): Promise<string> {
   return inst.output();
 }
 
+/** Whether worker `n` has logged that it listens. */
+const listening = (inst: Instance, n: number): boolean => logLines(inst.output()).some((l) => l.msg === 'listening' && l.worker === n);
+
 const pick = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.map((k) => [k, o[k]]));
 
 const alive = (pid: number): boolean => {
@@ -68,8 +71,8 @@ describe('tollgate serve --workers 2', () => {
     // Worker 2 starts once worker 1 serves; wait for it to be there.
     for (let i = 0; i < 600 && childrenOf(primary.child.pid!).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
     expect(childrenOf(primary.child.pid!)).toHaveLength(2);
-    for (let i = 0; i < 600 && !/"worker":2,"msg":"listening"/.test(primary.output()); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(primary.output()).toMatch(/"worker":2,"msg":"listening"/);
+    for (let i = 0; i < 600 && !listening(primary, 2); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(listening(primary, 2)).toBe(true);
 
     const t = await fx.cluster.newTenant('workers-org');
     expect((await fx.cluster.admin('PUT', `/admin/v1/organizations/${t.orgId}/rate_limits/sim-small`, { max_requests_per_1_day: 100 })).status).toBe(200);
@@ -104,6 +107,11 @@ describe('tollgate serve --workers 2', () => {
     const last = lines.at(-1)!;
     expect(last).toMatchObject({ msg: 'stopped', signal: 'SIGTERM', drained_requests: 1, cut_requests: 0, failed_workers: 0 });
     expect(last.worker).toBeUndefined();
+    // Every other line is a worker's, and names it: both workers' listening, draining and stopped,
+    // and what the gateway logs on its own (the first start, the credentials file).
+    const workerLines = lines.slice(0, -1);
+    for (const l of workerLines) expect([1, 2], JSON.stringify(l)).toContain(l.worker);
+    for (const msg of ['listening', 'draining', 'stopped']) expect(workerLines.filter((l) => l.msg === msg).map((l) => l.worker).sort(), msg).toEqual([1, 2]);
     const each = last.workers as Record<string, unknown>[];
     expect(each.map((w) => [w.worker, w.pid, w.exit_code]).sort()).toEqual([
       [1, expect.any(Number), 0],
@@ -122,7 +130,7 @@ describe('tollgate serve --workers 2: a worker that does not stop cleanly', () =
 
   it('is named in an error line and in the primary\'s stopped line, which still comes last, and the command exits 1', async () => {
     const primary = fx.cluster.instances[0]!;
-    await until(() => /"worker":2,"msg":"listening"/.test(primary.output()), 'worker 2 to listen', { timeoutMs: 60_000 });
+    await until(() => listening(primary, 2), 'worker 2 to listen', { timeoutMs: 60_000 });
     const [clean, stuck] = childrenOf(primary.child.pid!);
     expect(stuck).toBeDefined();
     // One worker cannot act on the signal the primary passes on, and is then killed.

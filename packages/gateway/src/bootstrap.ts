@@ -15,6 +15,7 @@ import type { Config } from './config/types.js';
 import { CredentialsFile, credentialsDatabase, readCredentials, serverValues } from './first-start-credentials.js';
 import { generateApiKey } from './identity/index.js';
 import { adminKeyDigest } from './admin/auth.js';
+import { generateOperatorKey } from './admin/operator-key-format.js';
 import type { Services } from './services.js';
 import type { Store } from './store/index.js';
 
@@ -93,7 +94,7 @@ export async function resolveAdminKey(store: Store, configured: string | null, c
   if (configured !== null) return { digest: adminKeyDigest(configured, undefined) };
   const stored = await store.settings.get(ADMIN_KEY_DIGEST_SETTING);
   if (stored !== undefined) return { digest: adminKeyDigest(null, stored) };
-  const generated = `tga-${randomBytes(32).toString('base64url')}`;
+  const generated = generateOperatorKey();
   const hex = createHash('sha256').update(generated).digest('hex');
   // Saved before it is stored: once stored it opens the admin API, so it must not be lost if the
   // start fails later (a port in use), and later starts never generate another.

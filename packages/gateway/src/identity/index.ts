@@ -31,6 +31,7 @@ import { LimitsResolver, type Limits } from '../limits/limits-resolver.js';
 import type { Store } from '../store/index.js';
 import { StaleServing } from '../store/stale-serving.js';
 import { ADMIN_KEY_PREFIX, isWellFormedAdminKey } from '../organization/admin-key-format.js';
+import { isWellFormedOperatorKey } from '../admin/operator-key-format.js';
 import { mayUseProject } from '../organization/project-access.js';
 import { isWellFormedKey } from './api-key-format.js';
 import { credentialFrom } from './bearer.js';
@@ -172,6 +173,7 @@ export class Identity {
     const token = credentialFrom(header(ctx, 'authorization'));
     if (token === undefined) throw await this.fail(ip, new ApiError('missing_api_key'), 'no key');
     if (token.startsWith(ADMIN_KEY_PREFIX)) throw await this.refuseAdminKey(ctx, token);
+    if (isWellFormedOperatorKey(token)) throw await this.fail(ip, operatorKeyRefusal(token, ctx.path), 'operator key shape');
     if (!isWellFormedKey(token)) throw await this.fail(ip, invalidKey(token), 'malformed key');
     const hasher = this.hasher ?? (await this.storeOutage.guard(() => this.keyHasher()));
     const digest = KeyHashMemo.digest(token);
@@ -413,6 +415,16 @@ function ownerAccess(rec: AuthRecord): { ok: true; role: Role } | { ok: false; e
   if (rec.role === null) return { ok: false, error: 'no_organization', permanent: false };
   if (rec.project && !mayUseProject(rec.project.isDefault, rec.role, rec.projectRole)) return { ok: false, error: 'invalid_api_key', permanent: false };
   return { ok: true, role: rec.role };
+}
+
+/**
+ * A key of the operator key's shape sent to `/v1`: OpenAI's 401 `invalid_api_key`, whose message
+ * names the key and the one this API takes (an organization admin key for the Administration
+ * API, an API key elsewhere). Chosen by the shape and the path alone: the key is never checked.
+ */
+function operatorKeyRefusal(token: string, path: string): ApiError {
+  const id = path.startsWith('/v1/organization/') ? 'operator_key_for_admin_api' : 'operator_key_for_api';
+  return new ApiError(id, { key: maskKey(token) });
 }
 
 function invalidKey(token: string): ApiError {

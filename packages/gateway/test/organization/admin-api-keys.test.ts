@@ -5,6 +5,8 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateOperatorKey } from '../../src/admin/operator-key-format.js';
+import { PUBLIC_URL } from '../support/gateway.js';
 import { rejection, startOrgHarness, type OrgHarness } from './harness.js';
 
 let h: OrgHarness;
@@ -136,6 +138,31 @@ describe('key separation', () => {
       expect(x.status).toBe(401);
       expect((await x.json()).error.code).toBe('invalid_api_key');
     }
+  });
+
+  it("a key shaped like the operator's: OpenAI's 401 invalid_api_key, naming the key to use instead, whichever key it is", async () => {
+    const masked = (k: string) => `${k.slice(0, 8)}${'*'.repeat(k.length - 12)}${k.slice(-4)}`;
+    const [one, two] = [generateOperatorKey(), generateOperatorKey()];
+    const refusal = async (key: string) => {
+      const e = await rejection(new OpenAI({ adminAPIKey: key, apiKey: null as unknown as string, baseURL: h.gw.baseURL, maxRetries: 0 }).admin.organization.projects.list());
+      expect(e).toBeInstanceOf(OpenAI.AuthenticationError);
+      expect([e.status, e.error.type, e.error.code, e.error.param]).toEqual([401, 'invalid_request_error', 'invalid_api_key', null]);
+      expect(e.error.message).not.toContain(key);
+      return e.error.message as string;
+    };
+    const message = await refusal(one);
+    expect(message).toBe(
+      `Incorrect API key provided: ${masked(one)}. This looks like the gateway operator's key (TOLLGATE_ADMIN_KEY), which opens only the operator API at /admin/v1. The Administration API takes an organization admin key (sk-admin-...): create one with \`npx tollgate orgs admin-key --name me\`.`,
+    );
+    // The hint comes from the key's shape alone: any such key is answered alike, checked or not.
+    expect((await refusal(two)).replace(masked(two), masked(one))).toBe(message);
+
+    const e = await rejection(new OpenAI({ apiKey: one, baseURL: h.gw.baseURL, maxRetries: 0 }).models.list());
+    expect(e).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect([e.status, e.error.type, e.error.code]).toEqual([401, 'invalid_request_error', 'invalid_api_key']);
+    expect(e.error.message).toBe(
+      `Incorrect API key provided: ${masked(one)}. This looks like the gateway operator's key (TOLLGATE_ADMIN_KEY), which opens only the operator API at /admin/v1. This API takes an API key (sk-proj-..., TOLLGATE_API_KEY in the first-start credentials), which you can find at ${PUBLIC_URL}/api-keys.`,
+    );
   });
 
   it('an OpenAI-Organization header naming another organization is refused', async () => {

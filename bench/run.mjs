@@ -25,7 +25,8 @@
 // (INFO commandstats / INFO stats, before and after each run).
 //
 // Prints requests/s, p50/p99 latency, the target's CPU time per request (from /proc, user+sys of
-// the target's processes only, not the load generator), RSS and the gateway's event-loop delay
+// the target's processes only, not the load generator), its read and write system calls per request
+// (/proc/<pid>/io), RSS and the gateway's event-loop delay
 // p99 during the run (bench/eld-probe.mjs, preloaded into every single-process gateway), and the
 // ratios c/b and c/a (streamed targets against b-stream, c-fixed against b-fixed).
 import { execFileSync, spawn } from 'node:child_process';
@@ -132,6 +133,20 @@ function cpuSeconds(pid) {
     s += (Number(fields[11]) + Number(fields[12])) / TICK; // utime + stime
   }
   return s;
+}
+/**
+ * Read and write system calls so far (/proc/<pid>/io syscr + syscw, every thread, the process
+ * and its descendants): socket reads and writes are most of a proxy's kernel time, and on
+ * loopback a write also pays for the receiver's TCP work, so fewer of them per request is a cut
+ * that a CPU figure under machine noise may not show.
+ */
+function syscalls(pid) {
+  let n = 0;
+  for (const p of tree(pid)) {
+    const m = /syscr: (\d+)\nsyscw: (\d+)/.exec(readFileSync(`/proc/${p}/io`, 'utf8'));
+    n += m ? Number(m[1]) + Number(m[2]) : NaN;
+  }
+  return n;
 }
 function rssMb(pid) {
   let mb = 0;
@@ -379,18 +394,21 @@ async function main() {
       for (const n of names) {
         const t = targets[n];
         const before = cpuSeconds(t.pid);
+        const callsBefore = syscalls(t.pid);
         const redisBefore = /^c-(redis|workers)/.test(n) ? redisStats() : undefined;
         await eldMark(t); // starts the probe's histogram afresh
         const gcFrom = TRACE_GC ? (t.output?.().length ?? 0) : 0;
         const r = await load(t, c);
         const cpu = cpuSeconds(t.pid) - before;
+        const calls = syscalls(t.pid) - callsBefore;
         const eld = await eldMark(t);
         const redis = redisDelta(redisBefore, redisBefore && redisStats());
         const k = `${n}@${c}`;
-        const agg = (results[k] ??= { target: n, connections: c, requests: 0, seconds: 0, cpu: 0, p50: [], p99: [], eld: [], errors: 0, non2xx: 0, rss: 0 });
+        const agg = (results[k] ??= { target: n, connections: c, requests: 0, seconds: 0, cpu: 0, calls: 0, p50: [], p99: [], eld: [], errors: 0, non2xx: 0, rss: 0 });
         agg.requests += r.requests.total;
         agg.seconds += r.duration;
         agg.cpu += cpu;
+        agg.calls += calls;
         agg.p50.push(r.latency.p50);
         agg.p99.push(r.latency.p99);
         if (eld) agg.eld.push(eld.p99);
@@ -419,6 +437,7 @@ async function main() {
     'p50 ms': median(r.p50),
     'p99 ms': median(r.p99),
     'CPU µs/req': Math.round((r.cpu / r.requests) * 1e6),
+    'syscalls/req': Number((r.calls / r.requests).toFixed(1)),
     'RSS MB warm': Math.round(warmRss[r.target]),
     'RSS MB end': Math.round(r.rss),
     'ELD p99 ms': r.eld.length > 0 ? median(r.eld) : '',

@@ -8,6 +8,11 @@
  * over a bare proxy, which writes what it read in one piece. Here the frames of a turn are joined
  * and written once that turn's promise jobs have run: nothing is held past the turn, so a frame
  * never waits for a later event, and the order of frames is the order of `add` calls.
+ *
+ * The exception is a stream's last frames: once the relay has read the upstream's end it calls
+ * `hold()`, and what is queued waits for `end()`, which comes after the usage record (that must
+ * precede the last byte anyway). The last read's frames, the closing frame and the end of the
+ * body then leave in one HTTP chunk and one write, instead of two of each.
  * @module
  */
 import type { ServerResponse } from 'node:http';
@@ -19,6 +24,7 @@ const MAX_PENDING_CHARS = 64 * 1024;
 export class FrameBatch {
   private pending = '';
   private scheduled = false;
+  private held = false;
 
   constructor(private readonly res: ServerResponse) {}
 
@@ -48,6 +54,23 @@ export class FrameBatch {
     return this.res.write(text);
   }
 
+  /**
+   * No more frames will come before the end: what is queued stays until `end()` or `flush()`
+   * (which the caller must make), instead of leaving at the end of this turn.
+   */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** Ends the response with what is queued and `last` (a closing frame, or ''), in one write. */
+  end(last: string): void {
+    const text = this.pending + last;
+    this.pending = '';
+    if (this.res.writableEnded || this.res.destroyed) return;
+    if (text === '') this.res.end();
+    else this.res.end(text);
+  }
+
   /** Writes what is queued and waits until the response's buffer has room (or the client left). */
   drained(): Promise<void> {
     this.flush();
@@ -57,7 +80,7 @@ export class FrameBatch {
   /** @internal the end-of-turn write. */
   flushScheduled(): void {
     this.scheduled = false;
-    this.flush();
+    if (!this.held) this.flush();
   }
 }
 

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { EXPOSED_HEADERS, HEADER, OPENAI_VERSION, SSE_DONE, sseFrame } from '@tollgate/protocol';
+import { EXPOSED_HEADERS, HEADER, OPENAI_VERSION } from '@tollgate/protocol';
 import type { ApiError } from '../errors/api-error.js';
 import { errorResponse } from '../errors/render.js';
 import type { RequestContext } from './context.js';
@@ -66,11 +66,6 @@ export function startStream(ctx: RequestContext, flush = true): void {
   if (flush) ctx.res.flushHeaders();
 }
 
-/** Writes one SSE data frame; returns false when the socket buffer is full (wait for 'drain'). */
-export function writeEvent(ctx: RequestContext, data: unknown): boolean {
-  return ctx.res.write(sseFrame(data));
-}
-
 /** Waits for a response's socket buffer to drain, or for the client to go away. */
 export function drained(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
@@ -84,6 +79,3 @@ export function drained(res: ServerResponse): Promise<void> {
   });
 }
 
-export function endStream(ctx: RequestContext): void {
-  if (!ctx.res.destroyed) ctx.res.end(SSE_DONE);
-}

@@ -1,9 +1,9 @@
-import { sseFrame, type Usage } from '@tollgate/protocol';
+import { SSE_DONE, sseFrame, type Usage } from '@tollgate/protocol';
 import { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from '../http/context.js';
 import { streamErrorFrame } from '../errors/render.js';
 import { FrameBatch } from '../http/frame-batch.js';
-import { endStream, startStream, writeEvent } from '../http/respond.js';
+import { startStream } from '../http/respond.js';
 import type { PromptCounter } from '../tokens/prompt-counter.js';
 import { chunkText, withoutNullUsage } from '../upstream/chunk-text.js';
 import { CompletionText, readUsage } from './usage-count.js';
@@ -70,19 +70,19 @@ export async function relayStream(
     if (!started && !ctx.clientGone.aborted) throw e;
     error = e instanceof ApiError ? e : new ApiError('server_error', {}, { cause: e });
   }
+  // The last frames leave with the end, after the usage record (FrameBatch.hold).
+  frames.hold();
   const disconnected = ctx.clientGone.aborted;
   const completionTokens = usage?.completion_tokens ?? (await text.tokens());
   const billed = await settle({ usage, completionTokens, error, disconnected });
-  frames.flush();
   if (disconnected) {
     res.destroy();
   } else if (error) {
     if (!started) startStream(ctx, false);
-    res.end(streamErrorFrame(error, publicUrl));
+    frames.end(streamErrorFrame(error, publicUrl));
   } else {
     if (!started) startStream(ctx, false);
-    if (clientWantsUsage && !usage && last) writeEvent(ctx, usageChunk(last, billed));
-    endStream(ctx);
+    frames.end(clientWantsUsage && !usage && last ? sseFrame(usageChunk(last, billed)) + SSE_DONE : SSE_DONE);
   }
   return { tokens: (usage?.prompt_tokens ?? 0) + completionTokens };
 }

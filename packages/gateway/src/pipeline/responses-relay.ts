@@ -100,6 +100,8 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
     if (!started && !ctx.clientGone.aborted) throw e;
     error = e instanceof ApiError ? e : new ApiError('server_error', {}, { cause: e });
   }
+  // The last frames leave with the end, after the usage record (FrameBatch.hold).
+  frames.hold();
   const disconnected = ctx.clientGone.aborted;
   const reported = terminal ? usageOfResponse((terminal.response as Obj | undefined)?.usage) : undefined;
   const completionTokens = reported?.completion_tokens ?? (await countOutput(opts.counter, produced.join('')));
@@ -129,8 +131,7 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
     } else if (terminal) {
       await write(terminal);
     }
-    frames.flush();
-    res.end();
+    frames.end('');
   }
   return { tokens: (reported?.prompt_tokens ?? opts.promptTokens) + completionTokens };
 }

@@ -144,23 +144,26 @@ describe('upstream timeouts', () => {
   });
 
   it('total: a stream that keeps trickling within the idle timeout is cut at total_ms with upstream_total_timeout', async () => {
+    // 200 events 20 ms apart (4 s) against a total of 1 s: the first events arrive well inside
+    // the total even on a loaded machine, and the cut comes long before the stream's end.
     const many = Array.from({ length: 200 }, (_, i) => ` w${i}`);
-    a.handle((_, res) => sse(res, chunks(many), { delayMs: 10 }));
+    a.handle((_, res) => sse(res, chunks(many), { delayMs: 20 }));
     const cut = a.nextCutShort();
-    const { chunks: got, error } = await drain(asStream(await eng({ idle_ms: 1_000, total_ms: 150 }).call(chatCall({ stream: true }))));
+    const { chunks: got, error } = await drain(asStream(await eng({ idle_ms: 1_000, total_ms: 1_000 }).call(chatCall({ stream: true }))));
     expect(got.length).toBeGreaterThan(0);
     expect(got.length).toBeLessThan(many.length);
     expect((error as ApiError).entry.id).toBe('upstream_total_timeout');
-    expect((error as ApiError).vars).toEqual({ timeout: '150ms' });
+    expect((error as ApiError).vars).toEqual({ timeout: '1s' });
     await cut;
   });
 
   it('a timeout that fires while the consumer is not reading is thrown at its next read', async () => {
     a.handle((_, res) => sse(res, chunks(words), { stallAfter: 2 }));
-    const it = asStream(await eng({ idle_ms: 5_000, total_ms: 150 }).call(chatCall({ stream: true })))[Symbol.asyncIterator]();
+    // A total of 1 s, so that the first events arrive inside it even on a loaded machine.
+    const it = asStream(await eng({ idle_ms: 5_000, total_ms: 1_000 }).call(chatCall({ stream: true })))[Symbol.asyncIterator]();
     await it.next();
     await it.next();
-    await sleep(200);
+    await sleep(1_200);
     const e = await it.next().then(
       () => undefined,
       (x: unknown) => x,

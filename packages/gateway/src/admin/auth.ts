@@ -12,16 +12,20 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest();
  * (both sides hashed to equal length first); an `sk-` API key never opens the admin API, even if
  * the operator chose an admin key that looks like one; with no admin key configured every
  * attempt fails. The key is checked first, so the right key is admitted whatever else came from
- * its address; failures count against the address like failed API-key authentications (401, then
- * 429 once the address has none left).
+ * its address. A wrong admin key counts against the address like a failed API-key authentication
+ * (401, then 429 once the address has none left); no key at all (a console session that is not an
+ * operator's lands here too) and an `sk-` key are refused by what they are, never counted: neither
+ * can be a guess of the admin key (identity/failed-auth-limiter.ts).
  */
 export async function requireAdminKey(ctx: RequestContext, adminKeyDigest: Buffer | null, failures: FailedAuthLimiter): Promise<void> {
   const ip = ctx.clientIp;
   const token = credentialFrom(header(ctx, 'authorization'));
-  if (token === undefined) throw await failures.failure(ip, new ApiError('missing_admin_key'));
+  if (token === undefined) throw new ApiError('missing_admin_key');
+  const refusal = new ApiError('invalid_admin_key', { key: maskKey(token.length > 200 ? token.slice(0, 200) : token) });
+  if (token.startsWith('sk-')) throw refusal;
   const digest = sha256(token);
-  const ok = adminKeyDigest !== null && adminKeyDigest.length === digest.length && !token.startsWith('sk-') && timingSafeEqual(digest, adminKeyDigest);
-  if (!ok) throw await failures.failure(ip, new ApiError('invalid_admin_key', { key: maskKey(token.length > 200 ? token.slice(0, 200) : token) }));
+  const ok = adminKeyDigest !== null && adminKeyDigest.length === digest.length && timingSafeEqual(digest, adminKeyDigest);
+  if (!ok) throw await failures.failure(ip, refusal);
 }
 
 /** The digest an admin key is checked against: of the configured key, else the stored one. */

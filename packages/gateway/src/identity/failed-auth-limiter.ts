@@ -18,10 +18,31 @@ interface Bucket {
  * Slows down guessing without ever refusing a right key. Each client address has a bucket of
  * `perMinute` failed authentications, refilled continuously (perMinute per minute). Only failures
  * reach it: the credential is always checked first, and a request whose credential is right is
- * served whatever its address did before (offices and NATs share addresses; a revoked key retried
- * in a loop must not lock out a colleague's new key, nor wrong admin keys the right one). A failure
- * takes one failure from the bucket and is answered as itself (401); when none is left it is
- * answered 429 too_many_failed_authentications with the exact wait.
+ * served whatever its address did before (offices and NATs share addresses). A failure takes one
+ * failure from the bucket and is answered as itself (401); when none is left it is answered 429
+ * too_many_failed_authentications with the exact wait.
+ *
+ * What counts is a guess, and nothing else: a well-formed credential that matches no credential
+ * there is — an API key or an organization admin key whose hash is not stored, or a wrong
+ * operator admin key. Those are the only requests whose answer depends on a secret the caller did
+ * not show it knows, so they are all a guesser can learn from; the key's 256 random bits are what
+ * protects it, and this limiter what slows a guesser that respects 429. The callers answer
+ * everything else as itself, always, and do not count it, because it cannot be a guess and the
+ * 429 would only hide from a real user what to fix (and make the official SDKs, which retry every
+ * 429 twice, send it three times):
+ * - no credential at all (no Authorization header, another scheme, an empty token): 401
+ *   `missing_api_key` / `missing_admin_key`. A browser with a console session and no key, a
+ *   health check, a client whose key variable is unset; there is nothing to guess with.
+ * - a malformed key, a key of the operator key's shape on /v1, an `sk-` key on the admin API:
+ *   refused by its shape alone, nothing is looked up, so the answer says nothing about any key.
+ * - a key this gateway issued that no longer works (revoked, expired, its project archived, its
+ *   owner or organization gone): guessing one is as hard as guessing a live key, and the user of
+ *   a rotated-out key retried in a loop needs `invalid_api_key`, not a rate limit their SDK
+ *   retries and their error handling files under "slow down". (A deleted organization admin key
+ *   still counts: its lookup does not tell it from one never issued.)
+ * - a right key refused for something else (an IP allowlist, an OpenAI-Organization or
+ *   OpenAI-Project header naming another organization or project): the caller knows the key.
+ * The console's own sign-in (passwords, e-mail addresses) has its own limiter (console/login-limiter.ts).
  *
  * With Redis the buckets are shared by every instance (one atomic script per failure), so N
  * instances allow perMinute failures per address in all, not N times as many. If Redis fails,
@@ -50,8 +71,8 @@ export class FailedAuthLimiter {
   }
 
   /**
-   * Counts one failed authentication from `ip` and returns what to answer: `err` itself while
-   * the address has failures left, else 429 with the wait until its next one.
+   * Counts one failed authentication — a guess, see above — from `ip` and returns what to answer:
+   * `err` itself while the address has failures left, else 429 with the wait until its next one.
    */
   async failure(ip: string, err: ApiError): Promise<ApiError> {
     const wait = await this.take(ip);

@@ -164,17 +164,18 @@ export class Identity {
   }
 
   /**
-   * Stage 2: the principal for the request's key. Throws 401, or 429 when the address has used up
-   * its failed authentications. The key is always checked first: a right key is never refused
-   * because of what else came from its address.
+   * Stage 2: the principal for the request's key. Throws 401, or 429 when the key matches no key
+   * and the address has used up its failed authentications. The key is always checked first: a
+   * right key is never refused because of what else came from its address. Which refusals count
+   * as guesses, and why the others do not: failed-auth-limiter.ts.
    */
   async authenticate(ctx: RequestContext): Promise<Principal> {
     const ip = ctx.clientIp;
     const token = credentialFrom(header(ctx, 'authorization'));
-    if (token === undefined) throw await this.fail(ip, new ApiError('missing_api_key'), 'no key');
+    if (token === undefined) throw this.refuse(ip, new ApiError('missing_api_key'), 'no key');
     if (token.startsWith(ADMIN_KEY_PREFIX)) throw await this.refuseAdminKey(ctx, token);
-    if (isWellFormedOperatorKey(token)) throw await this.fail(ip, operatorKeyRefusal(token, ctx.path), 'operator key shape');
-    if (!isWellFormedKey(token)) throw await this.fail(ip, invalidKey(token), 'malformed key');
+    if (isWellFormedOperatorKey(token)) throw this.refuse(ip, operatorKeyRefusal(token, ctx.path), 'operator key shape');
+    if (!isWellFormedKey(token)) throw this.refuse(ip, invalidKey(token), 'malformed key');
     const hasher = this.hasher ?? (await this.storeOutage.guard(() => this.keyHasher()));
     const digest = KeyHashMemo.digest(token);
     const known = this.knownHashes.get(digest);
@@ -195,16 +196,17 @@ export class Identity {
     const now = this.clock.now();
     if (outcome.ok && outcome.expiresAt !== null && outcome.expiresAt <= now) {
       this.cache.expire(hash);
-      outcome = { ok: false, error: 'invalid_api_key', permanent: true };
+      outcome = { ok: false, error: 'invalid_api_key', permanent: true, issued: true };
     }
     if (!outcome.ok) {
-      throw await this.fail(ip, outcome.error === 'no_organization' ? new ApiError('no_organization') : invalidKey(token), outcome.error);
+      const err = outcome.error === 'no_organization' ? new ApiError('no_organization') : invalidKey(token);
+      throw outcome.issued ? this.refuse(ip, err, `issued key refused (${outcome.error})`) : await this.fail(ip, err, 'unknown key');
     }
     const p = outcome.principal;
     if (known === undefined) this.knownHashes.remember(digest, hash);
 
     const refusing = refusingList(p.ipAllowlists, ip);
-    if (refusing) throw await this.fail(ip, new ApiError('ip_not_authorized', { ip: ip.slice(0, MAX_ECHO), scope: refusing.scope }), `address not on the ${refusing.scope} IP allowlist`);
+    if (refusing) throw this.refuse(ip, new ApiError('ip_not_authorized', { ip: ip.slice(0, MAX_ECHO), scope: refusing.scope }), `address not on the ${refusing.scope} IP allowlist`);
 
     // Most requests name neither: no call, no await (each was a promise and a microtask).
     if (header(ctx, HEADER.organization) !== undefined) await this.refuseOtherScope(ctx, ip, 'organization', p.orgId, (id) => this.cache.organizationExists(id, () => this.store.organizations.exists(id)));
@@ -303,35 +305,41 @@ export class Identity {
   /**
    * The OpenAI-Organization / OpenAI-Project header, when sent, must name the key's own
    * organization / project: another one that exists is `mismatched_*`, one that does not is
-   * `invalid_*` (echoing the name, cut to MAX_ECHO).
+   * `invalid_*` (echoing the name, cut to MAX_ECHO). Not counted as failed authentications: the
+   * key was right (failed-auth-limiter.ts).
    */
   private async refuseOtherScope(ctx: RequestContext, ip: string, scope: 'organization' | 'project', own: string | null, exists: (id: string) => Promise<boolean>): Promise<void> {
     const named = header(ctx, HEADER[scope])?.trim();
     if (!named || named === own) return;
     const known = await this.storeOutage.guard(() => exists(named));
-    if (known) throw await this.fail(ip, new ApiError(`mismatched_${scope}`), `${scope} header names another ${scope}`);
-    throw await this.fail(ip, new ApiError(`invalid_${scope}`, { [scope]: named.slice(0, MAX_ECHO) }), `${scope} header names no ${scope}`);
+    if (known) throw this.refuse(ip, new ApiError(`mismatched_${scope}`), `${scope} header names another ${scope}`);
+    throw this.refuse(ip, new ApiError(`invalid_${scope}`, { [scope]: named.slice(0, MAX_ECHO) }), `${scope} header names no ${scope}`);
   }
 
   /**
    * An organization admin key is not an API key: a live one is refused for lacking the scope of
-   * the endpoint (OpenAI's answer; not counted as a failed authentication), anything else with
-   * its prefix is an incorrect key.
+   * the endpoint (OpenAI's answer), anything else with its prefix is an incorrect key. Only a
+   * well-formed one that matches no admin key counts as a failed authentication (a guess).
    */
   private async refuseAdminKey(ctx: RequestContext, token: string): Promise<ApiError> {
-    if (isWellFormedAdminKey(token)) {
-      const hasher = this.hasher ?? (await this.storeOutage.guard(() => this.keyHasher()));
-      const hash = hasher.hash(token);
-      const key = await this.storeOutage.guard(() => this.store.adminApiKeys.findForAuth(hash));
-      if (key && KeyHasher.same(key.keyHash, hash)) return new ApiError('insufficient_permissions', { scopes: requiredScope(ctx.method, ctx.path) });
-    }
+    if (!isWellFormedAdminKey(token)) return this.refuse(ctx.clientIp, invalidKey(token), 'malformed admin key');
+    const hasher = this.hasher ?? (await this.storeOutage.guard(() => this.keyHasher()));
+    const hash = hasher.hash(token);
+    const key = await this.storeOutage.guard(() => this.store.adminApiKeys.findForAuth(hash));
+    if (key && KeyHasher.same(key.keyHash, hash)) return new ApiError('insufficient_permissions', { scopes: requiredScope(ctx.method, ctx.path) });
     return this.fail(ctx.clientIp, invalidKey(token), 'unknown admin key');
   }
 
-  /** Counts a failed authentication: the error itself, or 429 once the address has no failures left. */
+  /** A credential that matched no key (a possible guess): counted; the error itself, or 429 once the address has no failures left. */
   private fail(ip: string, err: ApiError, reason: string): Promise<ApiError> {
     this.log?.debug({ client_ip: ip, reason }, 'authentication failed');
     return this.failures.failure(ip, err);
+  }
+
+  /** A refusal that cannot be a guess (failed-auth-limiter.ts): the error itself, never counted, never 429. */
+  private refuse(ip: string, err: ApiError, reason: string): ApiError {
+    this.log?.debug({ client_ip: ip, reason }, 'authentication failed');
+    return err;
   }
 
   /** A cache miss: one shared load; a store failure falls back to a cached (stale) success. */
@@ -368,13 +376,13 @@ export class Identity {
   private async load(hash: string, token: string, hasher: KeyHasher): Promise<AuthOutcome> {
     const rec = (await this.store.apiKeys.findForAuth(hash)) ?? (await this.rehashed(hash, token, hasher));
     // The index found the row by hash; compare again in constant time all the same.
-    if (!rec || !KeyHasher.same(rec.key.keyHash, hash)) return { ok: false, error: 'invalid_api_key', permanent: true };
+    if (!rec || !KeyHasher.same(rec.key.keyHash, hash)) return { ok: false, error: 'invalid_api_key', permanent: true, issued: false };
     const { key, org, project } = rec;
-    if (key.status !== 'active') return { ok: false, error: 'invalid_api_key', permanent: true };
-    if (key.expiresAt !== null && key.expiresAt <= this.clock.now()) return { ok: false, error: 'invalid_api_key', permanent: true };
-    if (org.deletedAt !== null) return { ok: false, error: 'no_organization', permanent: true };
+    if (key.status !== 'active') return { ok: false, error: 'invalid_api_key', permanent: true, issued: true };
+    if (key.expiresAt !== null && key.expiresAt <= this.clock.now()) return { ok: false, error: 'invalid_api_key', permanent: true, issued: true };
+    if (org.deletedAt !== null) return { ok: false, error: 'no_organization', permanent: true, issued: true };
     // An archived project's keys stop at once (archiving cannot be undone).
-    if (project && project.status !== 'active') return { ok: false, error: 'invalid_api_key', permanent: true };
+    if (project && project.status !== 'active') return { ok: false, error: 'invalid_api_key', permanent: true, issued: true };
     const owner = ownerAccess(rec);
     if (!owner.ok) return owner;
     const role = owner.role;
@@ -407,13 +415,13 @@ export class Identity {
  * reaches), of the key's project or an owner of the organization. A service account must not be
  * deleted; it acts as a `member`. Failures are not permanent: access may be given back.
  */
-function ownerAccess(rec: AuthRecord): { ok: true; role: Role } | { ok: false; error: 'invalid_api_key' | 'no_organization'; permanent: boolean } {
+function ownerAccess(rec: AuthRecord): { ok: true; role: Role } | Extract<AuthOutcome, { ok: false }> {
   if (rec.key.ownerType === 'service_account') {
-    return rec.serviceAccount && !rec.serviceAccount.deleted ? { ok: true, role: 'member' } : { ok: false, error: 'invalid_api_key', permanent: true };
+    return rec.serviceAccount && !rec.serviceAccount.deleted ? { ok: true, role: 'member' } : { ok: false, error: 'invalid_api_key', permanent: true, issued: true };
   }
   // Not permanent: the user may be added back, which must work at once.
-  if (rec.role === null) return { ok: false, error: 'no_organization', permanent: false };
-  if (rec.project && !mayUseProject(rec.project.isDefault, rec.role, rec.projectRole)) return { ok: false, error: 'invalid_api_key', permanent: false };
+  if (rec.role === null) return { ok: false, error: 'no_organization', permanent: false, issued: true };
+  if (rec.project && !mayUseProject(rec.project.isDefault, rec.role, rec.projectRole)) return { ok: false, error: 'invalid_api_key', permanent: false, issued: true };
   return { ok: true, role: rec.role };
 }
 

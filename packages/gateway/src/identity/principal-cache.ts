@@ -88,7 +88,7 @@ export class PrincipalCache {
   /** Drops a hash whose key turned out expired on a cache hit, remembering the failure. */
   expire(hash: string): void {
     this.positive.delete(hash);
-    this.store(hash, { ok: false, error: 'invalid_api_key', permanent: true });
+    this.store(hash, { ok: false, error: 'invalid_api_key', permanent: true, issued: true });
   }
 
   invalidateKey(keyId: string): void {

@@ -25,7 +25,12 @@ export interface Principal {
   ipAllowlists: readonly Allowlist[];
 }
 
-/** What looking a key hash up can end in. Failures name the catalog error they become. */
+/**
+ * What looking a key hash up can end in. Failures name the catalog error they become, and say
+ * whether the key is one this gateway issued (`issued`: revoked, expired, its project archived,
+ * its owner or organization gone) or matches no key at all — only the latter can be a guess, and
+ * only it counts against the client address (failed-auth-limiter.ts).
+ */
 export type AuthOutcome =
   | { ok: true; principal: Principal; expiresAt: number | null }
-  | { ok: false; error: 'invalid_api_key' | 'no_organization'; permanent: boolean };
+  | { ok: false; error: 'invalid_api_key' | 'no_organization'; permanent: boolean; issued: boolean };

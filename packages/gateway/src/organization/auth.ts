@@ -25,25 +25,28 @@ const invalidKey = (token: string) => new ApiError('invalid_api_key', { key: mas
  * Authenticates a `/v1/organization/*` request: an organization admin key (`sk-admin-…`) is
  * looked up by its HMAC on every request (no cache: a deleted key or organization is refused at
  * once, on every instance). Any other well-formed key is authenticated as an API key, with its
- * own errors, and then refused as lacking the management scope, as OpenAI refuses it. Failures
- * count against the client address like failed API-key authentications.
+ * own errors, and then refused as lacking the management scope, as OpenAI refuses it. Only a
+ * well-formed admin key that matches none counts against the client address, like an API key
+ * that matches none; no key, a malformed one and an admin key that was issued but has expired or
+ * lost its organization are answered as themselves (identity/failed-auth-limiter.ts says why).
  */
 export async function authenticateAdminKey(ctx: RequestContext, deps: OrgDeps, touches: Pick<RepeatingFailureLog, 'failed' | 'ok'>): Promise<OrgCaller> {
   const ip = ctx.clientIp;
   const failures = deps.identity.failures;
   const token = credentialFrom(header(ctx, 'authorization'));
-  if (token === undefined) throw await failures.failure(ip, new ApiError('missing_api_key'));
+  if (token === undefined) throw new ApiError('missing_api_key');
   if (!token.startsWith(ADMIN_KEY_PREFIX)) {
     await deps.identity.authenticate(ctx);
     throw new ApiError('admin_key_required', { scopes: adminScope(ctx.method, ctx.path) });
   }
-  if (!isWellFormedAdminKey(token)) throw await failures.failure(ip, invalidKey(token));
+  if (!isWellFormedAdminKey(token)) throw invalidKey(token);
   const hash = await deps.identity.hashKey(token);
   const key = await deps.store.adminApiKeys.findForAuth(hash);
+  if (!key || !KeyHasher.same(key.keyHash, hash)) throw await failures.failure(ip, invalidKey(token));
   const now = deps.clock.now();
-  if (!key || !KeyHasher.same(key.keyHash, hash) || (key.expiresAt !== null && key.expiresAt <= now)) throw await failures.failure(ip, invalidKey(token));
+  if (key.expiresAt !== null && key.expiresAt <= now) throw invalidKey(token);
   const org = await deps.store.organizations.get(key.orgId);
-  if (!org) throw await failures.failure(ip, invalidKey(token));
+  if (!org) throw invalidKey(token);
 
   const orgHeader = header(ctx, HEADER.organization)?.trim();
   if (orgHeader && orgHeader !== org.id) throw new ApiError('mismatched_organization');

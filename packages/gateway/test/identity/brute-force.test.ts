@@ -4,7 +4,8 @@
  * always checked first, so a right key is never refused because of other failures from its
  * address (offices and NATs share addresses), and successful clients are never slowed.
  * (Until issue 11 a blocked address was refused before its key was looked at, so a new valid key
- * from a shared address got 429: the test that asserted that now asserts the opposite.)
+ * from a shared address got 429: the test that asserted that now asserts the opposite.) Only
+ * guesses count — keys that match none; which refusals do not, and why: failed-auth-kinds.test.ts.
  */
 import OpenAI, { AuthenticationError, RateLimitError } from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -49,9 +50,10 @@ describe('brute-force protection', () => {
     expect(err.error.message).toBe(
       'Too many requests with an invalid API key from your address. Please try again in 12s. Visit http://tollgate.test/docs/errors#too_many_failed_authentications to learn more.',
     );
-    // Missing keys are refused the same way while blocked.
+    // A request without a key cannot be a guess: OpenAI's missing-key 401 while blocked too (it used to get the 429).
     const none = await failure(() => chat(new OpenAI({ apiKey: 'x', baseURL: h.baseURL, maxRetries: 0, defaultHeaders: { authorization: null } })));
-    expect(none).toBeInstanceOf(RateLimitError);
+    expect(none).toBeInstanceOf(AuthenticationError);
+    expect(none.code).toBe(null);
     await h.clock.advance(12_000);
     expect(await failure(() => chat(client(guess(100))))).toBeInstanceOf(AuthenticationError);
     expect(await failure(() => chat(client(guess(101))))).toBeInstanceOf(RateLimitError);
@@ -66,11 +68,13 @@ describe('brute-force protection', () => {
     expect(await failure(() => chat(client(guess(100))))).toBeInstanceOf(RateLimitError);
   });
 
-  it('a revoked key retried in a loop does not lock a new valid key out of the same address', async () => {
+  it('a revoked key retried in a loop gets its 401 every time and does not lock a new valid key out of the same address', async () => {
     const { apiKey: old, keyId } = await newTenant(h);
     await adminOk(h, 'POST', `/keys/${keyId}/revoke`);
     const loop = await Promise.all(Array.from({ length: 40 }, () => failure(() => chat(client(old)))));
-    expect(loop.filter((e) => e instanceof RateLimitError)).toHaveLength(40 - LIMIT);
+    // An issued key is not a guess: it never uses up the address's allowance (it used to, and got 429 after LIMIT).
+    expect(loop.filter((e) => e instanceof AuthenticationError && e.code === 'invalid_api_key')).toHaveLength(40);
+    for (let i = 0; i < LIMIT; i++) expect(await failure(() => chat(client(guess(i))))).toBeInstanceOf(AuthenticationError);
     const { apiKey: fresh } = await newTenant(h);
     const served = await Promise.all(Array.from({ length: 40 }, () => chat(client(fresh)).then(() => 'ok', (e) => e)));
     expect(served.filter((r) => r === 'ok')).toHaveLength(40);

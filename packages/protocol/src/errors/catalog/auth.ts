@@ -294,8 +294,8 @@ export const authEntries = {
     fallback: false,
     title: { en: 'Too many failed authentications', 'zh-CN': '认证失败次数过多' },
     cause: {
-      en: 'Your address sent many requests with missing or incorrect keys in a short time; the gateway slows such addresses down so that keys cannot be guessed.',
-      'zh-CN': '你的地址在短时间内发送了大量缺少密钥或密钥错误的请求；网关会限制此类地址，以防密钥被猜测。',
+      en: 'Your address sent many requests with unknown API keys in a short time; the gateway slows such addresses down so that keys cannot be guessed. A request without a key, or with a revoked or expired key, always gets its own 401 and does not count.',
+      'zh-CN': '你的地址在短时间内发送了大量使用未知 API 密钥的请求；网关会限制此类地址，以防密钥被猜测。没有密钥、或使用已吊销、已过期密钥的请求总是返回各自的 401，且不计入次数。',
     },
     fix: {
       en: 'Fix the key your client sends, then wait for the time given in the message.',

@@ -9,10 +9,12 @@
  * GET  /admin/v1/status/incidents/{id}
  * POST /admin/v1/status/incidents/{id}             {name?, status?, body?, components?, impact_override?}   (posts an update)
  * POST /admin/v1/status/incidents/{id}/postmortem  {body}
- * POST /admin/v1/status/maintenances               {name, scheduled_for, scheduled_until, components: [<id|name>], body?}
+ * POST /admin/v1/status/maintenances               {name, scheduled_for, scheduled_until, components?: [<id|name>], body?}
  * POST /admin/v1/status/maintenances/{id}          {name?, status?, body?, scheduled_for?, scheduled_until?}
  * ```
- * Times are ISO 8601 strings or Unix seconds.
+ * Times are ISO 8601 strings or Unix seconds. A maintenance naming no component (as Statuspage
+ * allows) is about the whole service: while it is in progress the page says Service Under
+ * Maintenance (page.ts), with no component under maintenance.
  * @module
  */
 import { Fields, badValue, typeError } from '../admin/input.js';
@@ -188,8 +190,10 @@ function componentStatuses(defs: readonly ComponentDef[], v: unknown): Record<st
   return out;
 }
 
+/** A maintenance's components: a list of ids or names, possibly empty or absent (none). */
 function componentList(defs: readonly ComponentDef[], v: unknown): string[] {
-  if (!Array.isArray(v) || v.length === 0) throw new ApiError('missing_required_parameter', { param: 'components' }, { param: 'components' });
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw typeError('components', 'an array', v);
   return v.map((ref) => resolveComponent(defs, String(ref), 'components').id);
 }
 

@@ -7,7 +7,7 @@
  *   tollgate incidents resolve <id> [--body TEXT]
  *   tollgate incidents postmortem <id> --body TEXT
  *   tollgate maintenance list
- *   tollgate maintenance schedule --name TEXT --from TIME --until TIME --components NAME,... [--body TEXT]
+ *   tollgate maintenance schedule --name TEXT --from TIME --until TIME [--components NAME,...] [--body TEXT]
  *   tollgate maintenance complete <id> [--body TEXT]
  * @module
  */
@@ -115,7 +115,7 @@ export const STATUS_COMMANDS: readonly VerbSpec[] = [
   },
   { resource: 'maintenance', verb: 'list', summary: 'list scheduled maintenances', args: [], flags: {}, run: async (api) => {
     const r = await api.request('GET', '/status/incidents?kind=maintenance');
-    return { json: r, human: table(['ID', 'NAME', 'STATUS', 'FROM', 'UNTIL', 'COMPONENTS'], r.data.map((m: Obj) => [m.id, m.name, m.status, m.scheduled_for, m.scheduled_until, m.components.map((c: Obj) => c.name).join(',')])) };
+    return { json: r, human: table(['ID', 'NAME', 'STATUS', 'FROM', 'UNTIL', 'COMPONENTS'], r.data.map((m: Obj) => [m.id, m.name, m.status, m.scheduled_for, m.scheduled_until, m.components.map((c: Obj) => c.name).join(',') || '-'])) };
   } },
   {
     resource: 'maintenance',
@@ -126,12 +126,12 @@ export const STATUS_COMMANDS: readonly VerbSpec[] = [
       name: valueFlag('TEXT', 'the title', true),
       from: valueFlag('TIME', 'start: ISO 8601 or Unix seconds', true),
       until: valueFlag('TIME', 'end: ISO 8601 or Unix seconds', true),
-      components: valueFlag('NAME,...', 'the components under maintenance', true),
+      components: valueFlag('NAME,...', 'the components under maintenance (none: the whole service)'),
       body: valueFlag('TEXT', 'what will happen'),
     },
     run: async (api, a) => {
       const t = (v: string) => (/^\d+$/.test(v) ? Number(v) : v);
-      const body: Obj = { name: a.str('name'), scheduled_for: t(a.str('from')!), scheduled_until: t(a.str('until')!), components: a.list('components') };
+      const body: Obj = { name: a.str('name'), scheduled_for: t(a.str('from')!), scheduled_until: t(a.str('until')!), components: a.list('components') ?? [] };
       if (a.str('body')) body.body = a.str('body');
       return one(await api.request('POST', '/status/maintenances', body));
     },

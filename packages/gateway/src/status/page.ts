@@ -1,8 +1,9 @@
 /**
  * The page at one instant: every component's effective status (its automatic status, worsened by
  * open incidents that name it, `under_maintenance` while a maintenance covering it is in
- * progress; a group shows its worst child), the top-level status from those and from the impacts
- * stated for unresolved incidents, the unresolved incidents and the maintenances — and
+ * progress; a group shows its worst child), the top-level status from those, from the impacts
+ * stated for unresolved incidents and from a maintenance in progress that names no component,
+ * the unresolved incidents and the maintenances — and
  * Statuspage's public v2 documents built from it, with their exact field names.
  * @module
  */
@@ -90,7 +91,10 @@ export async function takeSnapshot(store: StatusStore, incidents: IncidentRepo, 
   // The rollup counts leaf components only: a group's status repeats its children's.
   const leaves = components.filter((c) => !c.def.children).map((c) => c.status);
   for (const i of [...recent, ...maint]) updatedAt = Math.max(updatedAt, i.updated_at);
-  const description = descriptionOf(leaves, unresolved.map(statedImpact).filter((i) => i !== null));
+  // A maintenance in progress that names no component on the page (none at all, or only ones no
+  // longer configured) is about the service as a whole: it sets the top-level text, not a component.
+  const pageMaintenance = activeMaint.some((m) => !defs.some((d) => !d.children && d.id in m.components));
+  const description = descriptionOf(leaves, unresolved.map(statedImpact).filter((i) => i !== null), pageMaintenance);
   return {
     now,
     page: { ...info, id: pageId(info.url), updated_at: updatedAt || now },

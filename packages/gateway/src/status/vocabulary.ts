@@ -82,9 +82,11 @@ export type RollupDescription = keyof typeof ROLLUPS;
  * partial outage ⇒ Minor Service Outage; every one degraded ⇒ Degraded System Service; any
  * degraded ⇒ Partially Degraded Service; any under maintenance ⇒ Service Under Maintenance.
  * "Every one in X" counts a worse status too, so a component getting worse never lowers the
- * indicator.
+ * indicator. `pageMaintenance`: a maintenance in progress that names none of the components (it
+ * is about the whole service) — Service Under Maintenance where a component under maintenance
+ * would show it, and nothing worse is going on.
  */
-function blend(statuses: readonly ComponentStatus[]): RollupDescription {
+function blend(statuses: readonly ComponentStatus[], pageMaintenance = false): RollupDescription {
   const all = (s: ComponentStatus) => statuses.length > 0 && statuses.every((x) => RANK[x] >= RANK[s]);
   const any = (s: ComponentStatus) => statuses.includes(s);
   if (all('major_outage')) return 'Major System Outage';
@@ -92,7 +94,7 @@ function blend(statuses: readonly ComponentStatus[]): RollupDescription {
   if (any('partial_outage')) return 'Minor Service Outage';
   if (all('degraded_performance')) return statuses.length === 1 ? 'Partially Degraded Service' : 'Degraded System Service';
   if (any('degraded_performance')) return 'Partially Degraded Service';
-  return any('under_maintenance') ? 'Service Under Maintenance' : 'All Systems Operational';
+  return any('under_maintenance') || pageMaintenance ? 'Service Under Maintenance' : 'All Systems Operational';
 }
 
 /** The component status of each impact: the inverse of `impactOf`. */
@@ -113,16 +115,22 @@ const STATUS_OF_IMPACT: Record<Indicator, ComponentStatus> = { none: 'operationa
  * answer above. Hosted Statuspage leaves incidents out of status.json altogether (GitHub's page
  * said none with a minor incident open, gfazioli/octoscope#119), so its consumers merge the two
  * themselves (prisma/web#7744, PostHog/posthog#23537); here status.json says it.
+ *
+ * `pageMaintenance`: a maintenance is in progress that names no component. It puts no component
+ * `under_maintenance` (it names none), yet the service is under maintenance, so the text is
+ * Service Under Maintenance — Statuspage's top-level text for a maintenance in progress — unless
+ * something worse is going on; the indicator stays `none`, as for a component under maintenance
+ * (maintenance has no indicator in the documented vocabulary, see `ROLLUPS`).
  */
-export function descriptionOf(statuses: readonly ComponentStatus[], impacts: readonly Indicator[] = []): RollupDescription {
-  const blended = blend(statuses);
+export function descriptionOf(statuses: readonly ComponentStatus[], impacts: readonly Indicator[] = [], pageMaintenance = false): RollupDescription {
+  const blended = blend(statuses, pageMaintenance);
   const stated = impacts.reduce<Indicator>((w, i) => (INDICATORS.indexOf(i) > INDICATORS.indexOf(w) ? i : w), 'none');
   return INDICATORS.indexOf(stated) > INDICATORS.indexOf(ROLLUPS[blended]) ? blend([STATUS_OF_IMPACT[stated]]) : blended;
 }
 
 /** The page's indicator: the one of its top-level text (`ROLLUPS`). */
-export function indicatorOf(statuses: readonly ComponentStatus[], impacts: readonly Indicator[] = []): Indicator {
-  return ROLLUPS[descriptionOf(statuses, impacts)];
+export function indicatorOf(statuses: readonly ComponentStatus[], impacts: readonly Indicator[] = [], pageMaintenance = false): Indicator {
+  return ROLLUPS[descriptionOf(statuses, impacts, pageMaintenance)];
 }
 
 export function isComponentStatus(v: unknown): v is ComponentStatus {

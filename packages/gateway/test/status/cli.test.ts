@@ -56,3 +56,17 @@ it('opens, updates, resolves and post-mortems an incident; schedules and complet
   expect(wrong.code).toBe(1);
   expect(wrong.stderr).toContain("Invalid value: 'melting'");
 });
+
+it('schedules a maintenance of the whole service: no --components', async () => {
+  const from = new Date(clock.now() + 60_000).toISOString();
+  const until = new Date(clock.now() + 3_600_000).toISOString();
+  const m = await cli('maintenance', 'schedule', '--name', 'Network move', '--from', from, '--until', until, '--json');
+  expect(m.code).toBe(0);
+  const mid = JSON.parse(m.stdout).id as string;
+  expect(JSON.parse(m.stdout).components).toEqual([]);
+  await clock.advance(120_000);
+  const summary = (await (await fetch(`${g.url}/api/v2/summary.json`)).json()) as any;
+  expect(summary.status).toEqual({ indicator: 'none', description: 'Service Under Maintenance' });
+  expect((await cli('maintenance', 'list')).stdout).toMatch(new RegExp(`${mid}\\s+Network move\\s+in_progress\\s+\\S+\\s+\\S+\\s+-`));
+  expect((await cli('maintenance', 'complete', mid)).code).toBe(0);
+});

@@ -2,10 +2,11 @@
  * The page's top-level status says one thing everywhere: status.json, summary.json and the
  * banner of the HTML page (both languages) agree, for every combination of component statuses
  * and stated incident impacts in `STATES` (open incidents, several at once, a monitored one,
- * incidents naming no component with each impact, a maintenance in progress), and the indicator
- * is the one of the text's colour on Statuspage. On plain values: Atlassian's rules for one
- * component, the several-component table, stated impacts, and every list of up to four statuses
- * with up to three impacts.
+ * incidents naming no component with each impact, a maintenance in progress, with components or
+ * naming none), and the indicator is the one of the text's colour on Statuspage. On plain values:
+ * Atlassian's rules for one component, the several-component table, stated impacts, a maintenance
+ * naming no component, and every list of up to four statuses with up to three impacts, with and
+ * without such a maintenance.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,24 +86,45 @@ describe('the rollup on plain values', () => {
     for (const [list, impacts, indicator, description] of table) expect([list, impacts, indicatorOf(list, impacts), descriptionOf(list, impacts)]).toEqual([list, impacts, indicator, description]);
   });
 
-  it("every list of up to four statuses and of up to three stated impacts: one of Atlassian's texts, with its colour's indicator, the worse of the components' and the impacts', never better after a component or an impact gets worse", () => {
+  it('a maintenance in progress naming no component: Service Under Maintenance (indicator none) unless something worse is going on', () => {
+    const table: [ComponentStatus[], Indicator[], string, string][] = [
+      [[], [], 'none', 'Service Under Maintenance'],
+      [['operational'], [], 'none', 'Service Under Maintenance'],
+      [['operational', 'operational', 'operational'], [], 'none', 'Service Under Maintenance'],
+      [['operational', 'under_maintenance'], [], 'none', 'Service Under Maintenance'],
+      [['operational', 'operational'], ['none'], 'none', 'Service Under Maintenance'],
+      [['operational', 'operational'], ['minor'], 'minor', 'Partially Degraded Service'],
+      [['degraded_performance', 'operational'], [], 'minor', 'Partially Degraded Service'],
+      [['partial_outage', 'operational'], [], 'minor', 'Minor Service Outage'],
+      [['major_outage', 'operational'], [], 'major', 'Partial System Outage'],
+      [['major_outage', 'major_outage'], [], 'critical', 'Major System Outage'],
+    ];
+    for (const [list, impacts, indicator, description] of table) expect([list, impacts, indicatorOf(list, impacts, true), descriptionOf(list, impacts, true)]).toEqual([list, impacts, indicator, description]);
+  });
+
+  it("every list of up to four statuses and of up to three stated impacts, with or without a maintenance naming no component: one of Atlassian's texts, with its colour's indicator, the worse of the components' and the impacts', never better after a component or an impact gets worse", () => {
     const st = fc.constantFrom(...COMPONENT_STATUSES);
     const impact = fc.constantFrom(...INDICATORS);
     const worse = (a: Indicator, b: Indicator) => (ORDER.indexOf(b) > ORDER.indexOf(a) ? b : a);
     fc.assert(
-      fc.property(fc.array(st, { maxLength: 4 }), fc.array(impact, { maxLength: 3 }), fc.nat(), st, impact, (list, impacts, i, other, higher) => {
-        const text = descriptionOf(list, impacts);
+      fc.property(fc.array(st, { maxLength: 4 }), fc.array(impact, { maxLength: 3 }), fc.boolean(), fc.nat(), st, impact, (list, impacts, maintenance, i, other, higher) => {
+        const text = descriptionOf(list, impacts, maintenance);
         expect(Object.keys(COLOUR)).toContain(text);
-        const indicator = indicatorOf(list, impacts);
+        const indicator = indicatorOf(list, impacts, maintenance);
         expect(indicator).toBe(INDICATOR_OF_COLOUR[COLOUR[text]!]);
         expect(indicator).toBe(impacts.reduce(worse, indicatorOf(list)));
+        // A maintenance naming no component never moves the indicator; it shows as Service Under
+        // Maintenance exactly when nothing worse is going on.
+        expect(indicator).toBe(indicatorOf(list, impacts));
+        if (maintenance) expect(text === 'Service Under Maintenance').toBe(indicator === 'none');
+        else expect(text).toBe(descriptionOf(list, impacts));
         // Impacts no worse than the components leave the components' text.
-        if (impacts.every((m) => ORDER.indexOf(m) <= ORDER.indexOf(indicatorOf(list)))) expect(text).toBe(descriptionOf(list));
+        if (impacts.every((m) => ORDER.indexOf(m) <= ORDER.indexOf(indicatorOf(list)))) expect(text).toBe(descriptionOf(list, [], maintenance));
         const raised = impacts.length === 0 ? [higher] : impacts.map((m, k) => (k === i % impacts.length ? worse(m, higher) : m));
-        expect(ORDER.indexOf(indicatorOf(list, raised))).toBeGreaterThanOrEqual(ORDER.indexOf(indicator));
+        expect(ORDER.indexOf(indicatorOf(list, raised, maintenance))).toBeGreaterThanOrEqual(ORDER.indexOf(indicator));
         if (list.length === 0) return;
         const after = list.map((s, k) => (k === i % list.length && rank(other) >= rank(s) ? other : s));
-        expect(ORDER.indexOf(indicatorOf(after, impacts))).toBeGreaterThanOrEqual(ORDER.indexOf(indicator));
+        expect(ORDER.indexOf(indicatorOf(after, impacts, maintenance))).toBeGreaterThanOrEqual(ORDER.indexOf(indicator));
       }),
       { numRuns: 2000 },
     );

@@ -22,7 +22,7 @@ export interface PageState {
   impacts?: Indicator[];
   /** The incidents' status; `investigating` unless said. */
   incidentStatus?: 'investigating' | 'identified' | 'monitoring';
-  /** Components under a maintenance in progress. */
+  /** Components under a maintenance in progress; empty: a maintenance in progress that names none. */
   maintenance?: string[];
   indicator: Indicator;
   description: string;
@@ -40,6 +40,10 @@ export const STATES: PageState[] = [
   { name: 'one major outage', incidents: [{ 'sim-large': 'major_outage' }], indicator: 'major', description: 'Partial System Outage' },
   { name: 'one major outage, every other component degraded', incidents: [{ [EVERY]: 'degraded_performance' }, { 'sim-large': 'major_outage' }], indicator: 'major', description: 'Partial System Outage' },
   { name: 'one major outage during a maintenance', incidents: [{ 'sim-large': 'major_outage' }], maintenance: ['sim-small'], indicator: 'major', description: 'Partial System Outage' },
+  { name: 'a maintenance naming no component', incidents: [], maintenance: [], indicator: 'none', description: 'Service Under Maintenance' },
+  { name: 'an informational incident during a maintenance naming no component', incidents: [{}], maintenance: [], indicator: 'none', description: 'Service Under Maintenance' },
+  { name: 'one component degraded during a maintenance naming no component', incidents: [{ 'sim-small': 'degraded_performance' }], maintenance: [], indicator: 'minor', description: 'Partially Degraded Service' },
+  { name: 'an incident naming no component, impact major, during a maintenance naming no component', incidents: [{}], impacts: ['major'], maintenance: [], indicator: 'major', description: 'Partial System Outage' },
   { name: 'every component in major outage', incidents: [{ [EVERY]: 'major_outage' }], indicator: 'critical', description: 'Major System Outage' },
   { name: 'every component in major outage, the incident monitored', incidents: [{ [EVERY]: 'major_outage' }], incidentStatus: 'monitoring', indicator: 'critical', description: 'Major System Outage' },
   { name: 'an incident naming no component, impact none', incidents: [{}], impacts: ['none'], indicator: 'none', description: 'All Systems Operational' },

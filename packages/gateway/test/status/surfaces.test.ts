@@ -1,8 +1,9 @@
 /**
  * The public surfaces: every Statuspage v2 document with its exact field names and enums, read
  * by a real Statuspage client library (`statuspage.io`); operator incidents, updates and
- * postmortems; a maintenance window that shows `under_maintenance` during its time only; the
- * HTML page (90 bars per component, English and Chinese, no script) and the feeds.
+ * postmortems; a maintenance window that shows `under_maintenance` during its time only, and one
+ * that names no component, which shows in the top-level status instead; the HTML page (90 bars per
+ * component, English and Chinese, no script) and the feeds.
  */
 import { Statuspage } from 'statuspage.io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -253,6 +254,41 @@ describe('status surfaces', () => {
     const rss = await (await get('/status/history.rss')).text();
     expect(rss.match(/<item>/g)).toHaveLength(4);
     expect(rss).toContain('<title>Engine upgrade</title>');
+  });
+
+  it('a maintenance naming no component: Service Under Maintenance on every surface during its window, no component under maintenance', async () => {
+    // What the earlier tests left open would outrank maintenance: resolve it.
+    for (const i of (await json('/api/v2/incidents/unresolved.json')).incidents) expect((await g.admin('POST', `/admin/v1/status/incidents/${i.id}`, { status: 'resolved', body: 'Resolved.' })).status).toBe(200);
+    const before = await json('/api/v2/summary.json');
+    expect(before.status).toEqual({ indicator: 'none', description: 'All Systems Operational' });
+    const from = clock.now() + 60_000;
+    const created = await g.admin('POST', '/admin/v1/status/maintenances', { name: 'Network move', body: 'The whole gateway moves to a new network.', scheduled_for: new Date(from).toISOString(), scheduled_until: new Date(from + 30 * 60_000).toISOString() });
+    expect(created.status).toBe(200);
+    expect(created.body.components).toEqual([]);
+    const id = created.body.id;
+
+    await clock.advance(2 * 60_000);
+    const s = await json('/api/v2/summary.json');
+    expect(s.status).toEqual({ indicator: 'none', description: 'Service Under Maintenance' });
+    expect((await json('/api/v2/status.json')).status).toEqual(s.status);
+    expect(s.components.map((c: any) => c.status)).toEqual(before.components.map((c: any) => c.status));
+    const listed = s.scheduled_maintenances.find((m: any) => m.id === id);
+    checkIncident(listed, true);
+    expect([listed.status, listed.impact, listed.components]).toEqual(['in_progress', 'maintenance', []]);
+    expect((await json('/api/v2/scheduled-maintenances/active.json')).scheduled_maintenances.map((m: any) => m.id)).toEqual([id]);
+    const html = await (await get('/status')).text();
+    expect(html).toContain('data-indicator="none" data-description="Service Under Maintenance"');
+    expect(html).toContain('Network move');
+
+    // A maintenance that names only components no longer on the page (a model taken out of the
+    // config) is about nothing the page shows either: the same.
+    await clock.advance(30 * 60_000);
+    expect((await json('/api/v2/status.json')).status).toEqual({ indicator: 'none', description: 'All Systems Operational' });
+    const monitor = g.gateway.services.status;
+    const gone = await monitor.createIncident({ kind: 'maintenance', name: 'Retire an old model', status: 'scheduled', body: 'Retiring.', components: { 'no-longer-configured': 'under_maintenance' }, affected: null, scheduled_for: clock.now(), scheduled_until: clock.now() + HOUR });
+    expect((await json('/api/v2/status.json')).status).toEqual({ indicator: 'none', description: 'Service Under Maintenance' });
+    expect((await g.admin('POST', `/admin/v1/status/maintenances/${gone.id}`, { status: 'completed', body: 'Done.' })).status).toBe(200);
+    expect((await json('/api/v2/summary.json')).status).toEqual({ indicator: 'none', description: 'All Systems Operational' });
   });
 
   it('the clock in these tests is the fake one', () => {

@@ -1,7 +1,9 @@
 /**
  * Incidents and scheduled maintenances in the store, with their updates. One table holds both
  * (`kind`); a maintenance's state follows its window unless an operator set it. Statuses and
- * impacts use Statuspage's values; every change appends an incident update, newest first.
+ * impacts use Statuspage's values; every change appends an incident update, newest first. An
+ * incident's impact is the one the operator states while they state one, else the highest its
+ * components have given it (`incidentImpact`).
  *
  * Every change is one transaction, and a change to an existing incident starts by writing its row:
  * PostgreSQL then holds the row's lock and SQLite its write lock until the commit, so two
@@ -40,9 +42,12 @@ export interface IncidentRecord {
   name: string;
   /** Stored status; for a maintenance, see `maintenanceStatus` for the effective one. */
   status: string;
-  /** The highest impact the incident has had (or the operator's override). */
+  /** The impact shown now (`incidentImpact`): the operator's override while set, else `peak_impact`. */
   impact: Impact;
+  /** The impact the operator states; null: none stated (or withdrawn). */
   impact_override: Impact | null;
+  /** The highest impact the incident's components have given it so far; the override never enters it. */
+  peak_impact: Indicator;
   /** Component id → its status while the incident is open (a maintenance lists its components). */
   components: Record<string, ComponentStatus>;
   auto_component_id: string | null;
@@ -72,13 +77,26 @@ export function isUnresolved(i: IncidentRecord): boolean {
   return i.kind === 'incident' && (i.status === 'investigating' || i.status === 'identified' || i.status === 'monitoring');
 }
 
-export function incidentImpact(i: Pick<IncidentRecord, 'kind' | 'impact_override' | 'components'>): Impact {
-  if (i.kind === 'maintenance') return 'maintenance';
-  if (i.impact_override) return i.impact_override;
+/** The impact of an incident's components as they are: its worst component's (`impactOf`). */
+export function componentsImpact(components: Record<string, ComponentStatus>): Indicator {
   let w: ComponentStatus = 'operational';
-  for (const s of Object.values(i.components)) w = worst(w, s);
+  for (const s of Object.values(components)) w = worst(w, s);
   return impactOf(w);
 }
+
+/**
+ * An incident's impact: the one the operator states, as long as they state it — lowered, it is
+ * lower at once; withdrawn (null), the incident's own comes back — else the highest impact its
+ * components have given it, which does not drop as they recover (the history shows how bad the
+ * incident got). A maintenance's is `maintenance`.
+ */
+export function incidentImpact(i: Pick<IncidentRecord, 'kind' | 'impact_override' | 'peak_impact'>): Impact {
+  if (i.kind === 'maintenance') return 'maintenance';
+  return i.impact_override ?? i.peak_impact;
+}
+
+const ORDER: readonly Indicator[] = ['none', 'minor', 'major', 'critical'];
+const higher = (a: Indicator, b: Indicator): Indicator => (ORDER.indexOf(b) > ORDER.indexOf(a) ? b : a);
 
 /**
  * The impact the operator stated for an unresolved incident (`impact_override`), which the page's
@@ -138,14 +156,16 @@ export class IncidentRepo {
   async create(n: NewIncident): Promise<IncidentRecord> {
     const now = this.clock.now();
     const id = newIncidentId();
+    // A new incident's highest impact so far is the one its components open it with.
+    const peak = componentsImpact(n.components);
     const row: StatusIncidentsTable = {
       id,
       kind: n.kind,
       name: n.name,
       status: n.status,
-      // A new incident's highest impact so far is the one it opens with.
-      impact: incidentImpact({ kind: n.kind, impact_override: n.impact_override ?? null, components: n.components }),
+      impact: incidentImpact({ kind: n.kind, impact_override: n.impact_override ?? null, peak_impact: peak }),
       impact_override: n.impact_override ?? null,
+      peak_impact: peak,
       components: JSON.stringify(n.components),
       auto_component_id: n.auto_component_id ?? null,
       postmortem_body: null,
@@ -240,14 +260,17 @@ export class IncidentRepo {
     return row ? (await this.withUpdates([row]))[0]! : null;
   }
 
-  /** An incident's impact is the highest it has had, unless the operator overrides it. */
+  /**
+   * After a change: the peak takes in the components as they are now, and the impact shown follows
+   * the override as it is now (`incidentImpact`). The override is kept out of the peak, so one the
+   * operator lowers or withdraws is not remembered as the incident's highest impact.
+   */
   private async syncImpact(id: string): Promise<void> {
     const cur = await this.get(id);
     if (!cur) return;
-    const computed = incidentImpact(cur);
-    const order = ['none', 'minor', 'major', 'critical'];
-    const impact = cur.impact_override || cur.kind === 'maintenance' || order.indexOf(computed) > order.indexOf(cur.impact) ? computed : cur.impact;
-    await this.db.updateTable('status_incidents').set({ impact }).where('id', '=', id).execute();
+    const peak = higher(cur.peak_impact, componentsImpact(cur.components));
+    const impact = incidentImpact({ ...cur, peak_impact: peak });
+    await this.db.updateTable('status_incidents').set({ impact, peak_impact: peak }).where('id', '=', id).execute();
   }
 
   private async withUpdates(rows: StatusIncidentsTable[]): Promise<IncidentRecord[]> {
@@ -285,6 +308,7 @@ export class IncidentRepo {
       status: r.status,
       impact: r.impact as Impact,
       impact_override: r.impact_override as Impact | null,
+      peak_impact: r.peak_impact as Indicator,
       components: JSON.parse(r.components) as Record<string, ComponentStatus>,
       auto_component_id: r.auto_component_id,
       postmortem_body: r.postmortem_body,

@@ -33,9 +33,12 @@ export interface StatusIncidentsTable {
   kind: 'incident' | 'maintenance';
   name: string;
   status: string;
+  /** The impact shown: `impact_override` when set, else `peak_impact` (a maintenance: `maintenance`). */
   impact: string;
   /** Operator-set impact; null = computed from the affected components. */
   impact_override: string | null;
+  /** The highest impact the incident's components have given it so far; never the override (migration 0015). */
+  peak_impact: string;
   /** JSON: {component id: status while the incident lasts}. */
   components: string;
   /** The component an automatic incident was opened for; null for an operator's incident. */

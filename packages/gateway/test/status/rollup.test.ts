@@ -6,7 +6,7 @@
  * naming none), and the indicator is the one of the text's colour on Statuspage. On plain values:
  * Atlassian's rules for one component, the several-component table, stated impacts, a maintenance
  * naming no component, and every list of up to four statuses with up to three impacts, with and
- * without such a maintenance.
+ * without such a maintenance. An incident's impact follows what the operator states now.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -168,5 +168,43 @@ describe('status.json, summary.json and the page agree in every state', () => {
     expect(withdrawn.status).toBe(200);
     expect((await json('/api/v2/summary.json')).status).toEqual({ indicator: 'none', description: 'All Systems Operational' });
     expect(await banner('en')).toEqual({ indicator: 'none', text: 'All Systems Operational' });
+    expect((await g.admin('POST', `/admin/v1/status/incidents/${opened.body.id}`, { status: 'resolved', body: 'Resolved.' })).status).toBe(200);
+  });
+
+  it("an impact the operator lowers or withdraws: the incident's impact and the page show it at once (the components' highest stays theirs)", async () => {
+    const impacts = async (id: string) => {
+      const sum = (await json('/api/v2/summary.json')) as unknown as { status: { indicator: string }; incidents: { id: string; impact: string }[] };
+      const all = (await json('/api/v2/incidents.json')) as unknown as { incidents: { id: string; impact: string }[] };
+      return { page: sum.status.indicator, summary: sum.incidents.find((i) => i.id === id)?.impact, incidents: all.incidents.find((i) => i.id === id)?.impact, admin: (await g.admin('GET', `/admin/v1/status/incidents/${id}`)).body.impact };
+    };
+    const same = (page: string, impact: string) => ({ page, summary: impact, incidents: impact, admin: impact });
+    const update = async (id: string, body: Record<string, unknown>) => {
+      const r = await g.admin('POST', `/admin/v1/status/incidents/${id}`, { body: 'Update.', ...body });
+      expect(r.status).toBe(200);
+      return r.body.impact;
+    };
+
+    // Stated only, no component: each value the operator sets is the incident's impact.
+    const stated = (await g.admin('POST', '/admin/v1/status/incidents', { name: 'Elevated latency', body: 'Investigating.', impact_override: 'critical' })).body.id;
+    expect(await impacts(stated)).toEqual(same('critical', 'critical'));
+    expect(await update(stated, { impact_override: 'minor' })).toBe('minor');
+    expect(await impacts(stated)).toEqual(same('minor', 'minor'));
+    expect(await update(stated, { impact_override: 'none' })).toBe('none');
+    expect(await impacts(stated)).toEqual(same('none', 'none'));
+    expect(await update(stated, { impact_override: 'major' })).toBe('major');
+    // Withdrawn: its components' impact, none here (it stayed major before).
+    expect(await update(stated, { impact_override: null })).toBe('none');
+    expect(await impacts(stated)).toEqual(same('none', 'none'));
+    expect(await update(stated, { status: 'resolved' })).toBe('none');
+
+    // With a component: the highest impact the components gave stays the incident's own once an override is withdrawn.
+    const outage = (await g.admin('POST', '/admin/v1/status/incidents', { name: 'sim-large down', body: 'Investigating.', components: { 'sim-large': 'major_outage' } })).body.id;
+    expect(await impacts(outage)).toEqual(same('major', 'critical'));
+    expect(await update(outage, { impact_override: 'minor' })).toBe('minor');
+    expect(await update(outage, { components: { 'sim-large': 'degraded_performance' } })).toBe('minor');
+    expect(await impacts(outage)).toEqual(same('minor', 'minor'));
+    expect(await update(outage, { impact_override: null })).toBe('critical');
+    expect(await update(outage, { status: 'resolved' })).toBe('critical');
+    expect((await json('/api/v2/status.json')).status).toEqual({ indicator: 'none', description: 'All Systems Operational' });
   });
 });

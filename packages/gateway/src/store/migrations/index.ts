@@ -12,6 +12,7 @@ import { consoleTotpStepMigration } from './0011_console_totp_step.js';
 import { quotaRequestRequesterMigration } from './0012_quota_request_requester.js';
 import { usageReportIndexMigration } from './0013_usage_report_index.js';
 import { statusPendingStepMigration } from './0014_status_pending_step.js';
+import { statusPeakImpactMigration } from './0015_status_peak_impact.js';
 
 /**
  * Every migration, in order, as a static list: nothing scans the filesystem, so the bundle and
@@ -32,6 +33,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0012_quota_request_requester': quotaRequestRequesterMigration,
   '0013_usage_report_index': usageReportIndexMigration,
   '0014_status_pending_step': statusPendingStepMigration,
+  '0015_status_peak_impact': statusPeakImpactMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,7 +1,7 @@
 /** Chat completions: `chat.completion` bodies and `chat.completion.chunk` streams. */
 import { countChatPrompt } from '../../tokens/count.js';
 import { chunked, chunkOf, choiceCount, interleave, usageOf, type Answer, type AnswerContext, type Frame } from './answer.js';
-import { generate, outputCap, stopSequences, type Generated } from './generate.js';
+import { generate, jsonFormat, outputCap, stopSequences, type Generated } from './generate.js';
 import { mulberry32, seedFrom } from './random.js';
 import { forcedTool } from './tools.js';
 
@@ -11,10 +11,11 @@ export function chatAnswer(body: Record<string, unknown>, ctx: AnswerContext): A
   const cap = outputCap(body, ctx.model.max_output_tokens);
   const stop = stopSequences(body.stop);
   const n = choiceCount(body.n);
+  const format = jsonFormat(body.response_format);
   const choices: Generated[] = [];
   for (let i = 0; i < n; i++) {
     const seed = seedFrom('chat', messages, body.tools ?? null, body.seed ?? null, ctx.model.simulator.seed, i);
-    choices.push(generate({ seed, cap, stop, tool: forcedTool(body, mulberry32(seed ^ 0x9e3779b9)) }));
+    choices.push(generate({ seed, cap, stop, tool: forcedTool(body, mulberry32(seed ^ 0x9e3779b9)), json: format }));
   }
   const usage = usageOf(promptTokens, choices);
   const head = { id: ctx.id, object: 'chat.completion', created: ctx.created, model: ctx.model.name };

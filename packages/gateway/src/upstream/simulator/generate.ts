@@ -1,9 +1,11 @@
 /**
- * One choice's output: the text (or tool-call arguments) a simulated model produces for a seed,
- * cut by the token cap and the stop sequences exactly as a real engine would cut it.
+ * One choice's output: the text, the JSON answer (`response_format`) or the tool-call arguments a
+ * simulated model produces for a seed, cut by the token cap and the stop sequences exactly as a
+ * real engine would cut it.
  */
 import { countText, decodeTokens, encodeText } from '../../tokens/count.js';
-import { hexFrom, mulberry32 } from './random.js';
+import { hexFrom, intBetween, mulberry32 } from './random.js';
+import { schemaInstance } from './schema-instance.js';
 import { naturalLength, sentences } from './text.js';
 import { toolArguments, type ForcedTool } from './tools.js';
 
@@ -26,10 +28,46 @@ export interface GenerateOptions {
   cap: number;
   stop: readonly string[];
   tool: ForcedTool | null;
+  /** A JSON answer asked for by `response_format` (ignored when a tool call is forced). */
+  json?: JsonFormat | null;
+}
+
+/** `json_schema` (an instance of `schema`) or `json_object` (no schema: any JSON object). */
+export interface JsonFormat {
+  schema: unknown;
 }
 
 export function generate(opts: GenerateOptions): Generated {
-  return opts.tool ? generateToolCall(opts.seed, opts.cap, opts.tool) : generateText(opts.seed, opts.cap, opts.stop);
+  if (opts.tool) return generateToolCall(opts.seed, opts.cap, opts.tool);
+  if (opts.json) return generateJson(opts.seed, opts.cap, opts.stop, opts.json);
+  return generateText(opts.seed, opts.cap, opts.stop);
+}
+
+/** The JSON format `response_format` asks for, or null for text. */
+export function jsonFormat(responseFormat: unknown): JsonFormat | null {
+  if (!responseFormat || typeof responseFormat !== 'object') return null;
+  const f = responseFormat as { type?: unknown; json_schema?: { schema?: unknown } };
+  if (f.type === 'json_object') return { schema: undefined };
+  if (f.type === 'json_schema') return { schema: f.json_schema && typeof f.json_schema === 'object' ? f.json_schema.schema : undefined };
+  return null;
+}
+
+/**
+ * A JSON answer, split into its tokens; cut by the cap (leaving JSON a client cannot parse, with
+ * `length`, as a real model's is) and by the stop sequences.
+ */
+function generateJson(seed: number, cap: number, stop: readonly string[], format: JsonFormat): Generated {
+  const rng = mulberry32(seed);
+  const value = format.schema === undefined ? { answer: sentences(rng, intBetween(rng, 8, 40)).join('') } : schemaInstance(format.schema, rng);
+  const all = encodeText(JSON.stringify(value));
+  let pieces = tokenPieces(all.slice(0, Math.max(0, cap)));
+  let finishReason: FinishReason = all.length > cap ? 'length' : 'stop';
+  const cut = firstStop(pieces.join(''), stop);
+  if (cut !== null) {
+    pieces = cutPieces(pieces, cut);
+    finishReason = 'stop';
+  }
+  return { ...withinCap(pieces, cap), finishReason, toolCall: null };
 }
 
 function generateText(seed: number, cap: number, stop: readonly string[]): Generated {
@@ -45,8 +83,15 @@ function generateText(seed: number, cap: number, stop: readonly string[]): Gener
     pieces = cutPieces(pieces, cut);
     finishReason = 'stop';
   }
-  // A stop sequence can split a word, and a partial word may take more tokens than the whole
-  // one did: drop pieces until the real count respects the cap.
+  return { ...withinCap(pieces, cap), finishReason, toolCall: null };
+}
+
+/**
+ * The pieces, their text and its real token count, within the cap. A stop sequence can split a
+ * word (or a token), and a partial one may take more tokens than the whole did: pieces are dropped
+ * until the count respects the cap.
+ */
+function withinCap(pieces: string[], cap: number): { pieces: string[]; text: string; completionTokens: number } {
   let text = pieces.join('');
   let tokens = countText(text);
   while (tokens > cap && pieces.length > 0) {
@@ -54,7 +99,7 @@ function generateText(seed: number, cap: number, stop: readonly string[]): Gener
     text = pieces.join('');
     tokens = countText(text);
   }
-  return { pieces, text, finishReason, completionTokens: tokens, toolCall: null };
+  return { pieces, text, completionTokens: tokens };
 }
 
 /** Where the earliest stop sequence starts, or null. */

@@ -114,13 +114,17 @@ export function registerStatusAdminRoutes(router: Router, deps: StatusAdminDeps)
     if (until <= from) throw new ApiError('invalid_value', { param: 'scheduled_until', value: String(o.get('scheduled_until')), supported: 'a time after scheduled_for' }, { param: 'scheduled_until' });
     const ids = componentList(monitor.defs, o.get('components'));
     const components = Object.fromEntries(ids.map((id) => [id, 'under_maintenance' as ComponentStatus]));
+    // The scheduled update lists the components the maintenance affects, their status as the page
+    // shows it now (unchanged until the window starts; its in_progress update records the change).
+    const shown = new Map((await monitor.snapshot()).components.map((c) => [c.def.id, c.status]));
+    const affected = ids.map((id) => ({ code: id, name: monitor.defs.find((d) => d.id === id)!.name, old_status: shown.get(id) ?? 'operational', new_status: shown.get(id) ?? 'operational' }));
     const i = await monitor.createIncident({
       kind: 'maintenance',
       name: o.string('name', { required: true, max: NAME_MAX }),
       status: 'scheduled',
       body: o.string('body', { max: BODY_MAX }) ?? 'Scheduled maintenance.',
       components,
-      affected: null,
+      affected: affected.length > 0 ? affected : null,
       scheduled_for: from,
       scheduled_until: until,
     });

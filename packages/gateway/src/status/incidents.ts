@@ -73,6 +73,39 @@ export function maintenanceStatus(m: Pick<IncidentRecord, 'status' | 'scheduled_
   return 'scheduled';
 }
 
+/** One step a maintenance's window takes by itself: its start, its end, and when it is due. */
+export interface MaintenanceStep {
+  status: 'in_progress' | 'completed';
+  at: number;
+}
+
+/**
+ * The steps of its window a maintenance has come to by `now` and that are not recorded yet, in
+ * order: `in_progress` at `scheduled_for` while it is still `scheduled`, then `completed` at
+ * `scheduled_until` unless an operator has moved it to `verifying` or `completed` (as
+ * `maintenanceStatus`). A step is never dated before the maintenance's last change, so its
+ * updates stay in order when the window was set in the past.
+ */
+export function dueMaintenanceSteps(m: Pick<IncidentRecord, 'kind' | 'status' | 'scheduled_for' | 'scheduled_until' | 'updated_at'>, now: number): MaintenanceStep[] {
+  if (m.kind !== 'maintenance') return [];
+  const steps: MaintenanceStep[] = [];
+  let last = m.updated_at;
+  if (m.status === 'scheduled' && m.scheduled_for !== null && now >= m.scheduled_for) {
+    last = Math.max(m.scheduled_for, last);
+    steps.push({ status: 'in_progress', at: last });
+  }
+  if ((m.status === 'scheduled' || m.status === 'in_progress') && m.scheduled_until !== null && now >= m.scheduled_until) {
+    steps.push({ status: 'completed', at: Math.max(m.scheduled_until, last) });
+  }
+  return steps;
+}
+
+/** The text of the update a maintenance's window posts by itself (and the default of an operator's). */
+export const MAINTENANCE_STEP_BODY: Record<MaintenanceStep['status'], string> = {
+  in_progress: 'The scheduled maintenance is now in progress.',
+  completed: 'The scheduled maintenance has been completed.',
+};
+
 export function isUnresolved(i: IncidentRecord): boolean {
   return i.kind === 'incident' && (i.status === 'investigating' || i.status === 'identified' || i.status === 'monitoring');
 }
@@ -129,6 +162,8 @@ export interface IncidentPatch {
   impact_override?: Impact | null;
   scheduled_for?: number;
   scheduled_until?: number;
+  /** When the change happened (default: now); a maintenance's window steps are dated at their boundary. */
+  at?: number;
 }
 
 /** A patch, or a function of the incident as it is once locked that gives the patch (null: leave it). */
@@ -196,9 +231,11 @@ export class IncidentRepo {
       if (!cur) return null;
       const p = typeof change === 'function' ? change(cur) : change;
       if (!p) return null;
-      const now = this.clock.now();
+      const now = p.at ?? this.clock.now();
       const status = p.status ?? cur.status;
       const set: Partial<StatusIncidentsTable> = { updated_at: now, status };
+      // A maintenance starts when it goes in progress (by its window, or an operator's early start).
+      if (cur.kind === 'maintenance' && cur.status === 'scheduled' && (status === 'in_progress' || status === 'verifying')) set.started_at = Math.min(now, cur.scheduled_for ?? now);
       if (p.name !== undefined) set.name = p.name;
       if (p.components !== undefined) set.components = JSON.stringify(p.components);
       if (p.impact_override !== undefined) set.impact_override = p.impact_override;
@@ -344,5 +381,6 @@ function updateRow(incidentId: string, status: string, body: string, affected: A
 }
 
 function defaultBody(status: string): string {
-  return status === 'resolved' ? 'This incident has been resolved.' : status === 'completed' ? 'The scheduled maintenance has been completed.' : `Status changed to ${status}.`;
+  if (status === 'in_progress' || status === 'completed') return MAINTENANCE_STEP_BODY[status];
+  return status === 'resolved' ? 'This incident has been resolved.' : `Status changed to ${status}.`;
 }

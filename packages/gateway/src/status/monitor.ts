@@ -26,7 +26,7 @@ import type { Config } from '../config/types.js';
 import { componentDefs, modelKey, syncComponents, type ComponentDef } from './components.js';
 import type { StatusConfig } from './config.js';
 import { assess, hasEvidence, step, type Assessment, type HysteresisState } from './detect.js';
-import { IncidentRepo, isUnresolved, type AffectedComponent, type IncidentPatch, type IncidentRecord, type NewIncident } from './incidents.js';
+import { dueMaintenanceSteps, IncidentRepo, isUnresolved, MAINTENANCE_STEP_BODY, type AffectedComponent, type IncidentPatch, type IncidentRecord, type NewIncident } from './incidents.js';
 import { RedisLeadership, soleLeader, type Leadership } from './leader.js';
 import { platformOutcome, type PlatformOutcome, type RequestObservation } from './outcome.js';
 import { incidentJson, takeSnapshot, type PageInfo, type Snapshot } from './page.js';
@@ -215,7 +215,10 @@ export class StatusMonitor {
       );
     }
     try {
-      if (role !== 'follower') await this.evaluate(now, role === 'alone' ? 'local' : 'shared');
+      if (role !== 'follower') {
+        await this.evaluate(now, role === 'alone' ? 'local' : 'shared');
+        await this.advanceMaintenances(now);
+      }
       // Probes run once per fleet: not from every instance evaluating alone.
       if (role === 'leader') this.maybeProbe(now);
       await this.refresh(now);
@@ -311,6 +314,40 @@ export class StatusMonitor {
     const name = a.cause === 'latency' ? `Slow responses from ${def.name}` : a.cause === 'probes' ? `${def.name} is not answering probes` : `Elevated error rate on ${def.name}`;
     const created = await incidents.create({ kind: 'incident', name, status: 'investigating', body: `We are investigating ${WORDS[to]} on ${def.name}: ${a.figures}.`, components: { [def.id]: to }, affected, auto_component_id: def.id });
     return { event: 'incident.created', incident: created };
+  }
+
+  /**
+   * Records the steps that maintenance windows have come to by `now` (`dueMaintenanceSteps`), as
+   * Statuspage does when a maintenance starts and ends on its schedule: each is an update dated at
+   * its boundary, listing the components that changed status on the page then. The change re-reads
+   * the maintenance once locked and declines a step already recorded, so of evaluators doing this
+   * at once (instances evaluating alone), one records it; an operator's status wins the same way.
+   */
+  private async advanceMaintenances(now: number): Promise<void> {
+    const open = (await this.incidents.open()).filter((i) => i.kind === 'maintenance');
+    for (const m of open) {
+      for (const step of dueMaintenanceSteps(m, now)) {
+        const affected = await this.affectedAt(m, step.at);
+        const moved = await this.incidents.update(m.id, (cur) => {
+          const next = dueMaintenanceSteps(cur, now)[0];
+          return next?.status === step.status ? { status: next.status, body: MAINTENANCE_STEP_BODY[next.status], affected, at: next.at } : null;
+        });
+        if (!moved) break;
+        this.d.log.info({ maintenance: m.id, status: step.status }, 'status: maintenance window step recorded');
+        await this.notify('maintenance.updated', moved);
+      }
+    }
+  }
+
+  /** The components of a maintenance on the page and how their status changed at `at` (null: it names none shown). */
+  private async affectedAt(m: IncidentRecord, at: number): Promise<AffectedComponent[] | null> {
+    const [before, after] = await Promise.all([this.snapshot(at - 1), this.snapshot(at)]);
+    const list = Object.keys(m.components).flatMap((id) => {
+      const old = before.components.find((c) => c.def.id === id);
+      const cur = after.components.find((c) => c.def.id === id);
+      return old && cur ? [{ code: id, name: cur.def.name, old_status: old.status, new_status: cur.status }] : [];
+    });
+    return list.length > 0 ? list : null;
   }
 
   /**

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ComponentDef } from './components.js';
-import { isUnresolved, maintenanceStatus, statedImpact, type IncidentRecord, type IncidentRepo } from './incidents.js';
+import { dueMaintenanceSteps, isUnresolved, maintenanceStatus, statedImpact, type IncidentRecord, type IncidentRepo } from './incidents.js';
 import { statusDb, type StatusStore } from './tables.js';
 import { descriptionOf, isComponentStatus, ROLLUPS, worst, type ComponentStatus, type Indicator, type RollupDescription } from './vocabulary.js';
 
@@ -90,7 +90,8 @@ export async function takeSnapshot(store: StatusStore, incidents: IncidentRepo, 
   const components = defs.map((d) => states.get(d.id)!);
   // The rollup counts leaf components only: a group's status repeats its children's.
   const leaves = components.filter((c) => !c.def.children).map((c) => c.status);
-  for (const i of [...recent, ...maint]) updatedAt = Math.max(updatedAt, i.updated_at);
+  // A maintenance whose window started or ended changed the page then, even before the evaluation records it.
+  for (const i of [...recent, ...maint]) updatedAt = Math.max(updatedAt, changedAt(i, now));
   // A maintenance in progress that names no component on the page (none at all, or only ones no
   // longer configured) is about the service as a whole: it sets the top-level text, not a component.
   const pageMaintenance = activeMaint.some((m) => !defs.some((d) => !d.children && d.id in m.components));
@@ -104,6 +105,11 @@ export async function takeSnapshot(store: StatusStore, incidents: IncidentRepo, 
     incidents: recent,
     maintenances: maint,
   };
+}
+
+/** When an incident last changed: its last update, or a step of its window since (`dueMaintenanceSteps`). */
+function changedAt(i: IncidentRecord, now: number): number {
+  return Math.max(i.updated_at, ...dueMaintenanceSteps(i, now).map((x) => x.at));
 }
 
 function dedupe(list: IncidentRecord[]): IncidentRecord[] {
@@ -148,7 +154,7 @@ export function incidentJson(s: Snapshot, i: IncidentRecord) {
     status,
     impact: i.impact,
     created_at: iso(i.created_at),
-    updated_at: iso(i.updated_at),
+    updated_at: iso(changedAt(i, s.now)),
     started_at: iso(i.started_at),
     monitoring_at: iso(i.monitoring_at),
     resolved_at: iso(i.kind === 'maintenance' && status === 'completed' ? (i.resolved_at ?? i.scheduled_until) : i.resolved_at),

@@ -1,0 +1,105 @@
+/**
+ * A scheduled maintenance that runs on its schedule: when its window starts and ends, the status
+ * module's own evaluation (no request) records an `in_progress` and then a `completed` update,
+ * moving the maintenance's status, updated_at, started_at and resolved_at and the page's
+ * updated_at; its updates list the components it affects. All on the fake clock, the evaluation
+ * run by hand (`tick()`).
+ */
+import { Statuspage } from 'statuspage.io';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FakeClock } from 'tollgate';
+import type { TestGateway } from '../support/gateway.js';
+import { statusGateway } from './helpers.js';
+
+const HOUR = 3_600_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+describe('a maintenance on its schedule', () => {
+  let g: TestGateway;
+  let clock: FakeClock;
+  const json = async (path: string) => {
+    const r = await fetch(g.url + path);
+    expect(r.status).toBe(200);
+    return (await r.json()) as any;
+  };
+
+  beforeAll(async () => {
+    ({ g, clock } = await statusGateway());
+    await g.gateway.services.status.tick();
+  });
+  afterAll(async () => {
+    await g?.close();
+  });
+
+  it('starts and completes by itself, with an update for each step, and the page moves with it', async () => {
+    const monitor = g.gateway.services.status;
+    const from = clock.now() + HOUR;
+    const until = from + HOUR;
+    const created = await g.admin('POST', '/admin/v1/status/maintenances', { name: 'Engine move', body: 'sim-small moves to new hosts.', scheduled_for: iso(from), scheduled_until: iso(until), components: ['sim-small'] });
+    expect(created.status).toBe(200);
+    const id: string = created.body.id;
+    const small = created.body.components[0];
+    expect(small.name).toBe('sim-small');
+    // The scheduled update names the component the maintenance affects (its status unchanged yet).
+    expect(created.body.incident_updates.map((u: any) => [u.status, u.affected_components])).toEqual([['scheduled', [{ code: small.id, name: 'sim-small', old_status: 'operational', new_status: 'operational' }]]]);
+
+    // The window starts: the evaluation (no request) records it.
+    await clock.advance(HOUR + 5_000);
+    await monitor.tick();
+    const started = (await monitor.incidents.get(id))!;
+    expect(started.status).toBe('in_progress');
+    expect(started.updates.map((u) => u.status)).toEqual(['in_progress', 'scheduled']);
+    expect(started.updates[0]!.body).toBe('The scheduled maintenance is now in progress.');
+
+    let m = (await json('/api/v2/scheduled-maintenances.json')).scheduled_maintenances.find((x: any) => x.id === id);
+    expect([m.status, m.updated_at, m.started_at, m.resolved_at]).toEqual(['in_progress', iso(from), iso(from), null]);
+    expect(m.incident_updates[0]).toMatchObject({ status: 'in_progress', created_at: iso(from), display_at: iso(from), affected_components: [{ code: small.id, name: 'sim-small', old_status: 'operational', new_status: 'under_maintenance' }] });
+    expect((await json('/api/v2/status.json')).page.updated_at).toBe(iso(from));
+
+    // The official-shaped client reads the same from summary.json.
+    const client = new Statuspage('tollgate');
+    (client as unknown as { apiClient: { defaults: { baseURL: string } } }).apiClient.defaults.baseURL = g.url;
+    const summary = await client.api.getSummary();
+    expect(summary.scheduled_maintenances.map((x) => [x.id, x.status, x.incident_updates.map((u) => u.status)])).toEqual([[id, 'in_progress', ['in_progress', 'scheduled']]]);
+
+    // A second evaluation adds nothing.
+    await clock.advance(5_000);
+    await monitor.tick();
+    expect((await monitor.incidents.get(id))!.updates).toHaveLength(2);
+
+    // The window ends.
+    await clock.advance(HOUR);
+    await monitor.tick();
+    const done = (await monitor.incidents.get(id))!;
+    expect(done.status).toBe('completed');
+    expect(done.updates.map((u) => u.status)).toEqual(['completed', 'in_progress', 'scheduled']);
+    expect(done.updates[0]!.body).toBe('The scheduled maintenance has been completed.');
+    m = (await json('/api/v2/scheduled-maintenances.json')).scheduled_maintenances.find((x: any) => x.id === id);
+    expect([m.status, m.updated_at, m.started_at, m.resolved_at]).toEqual(['completed', iso(until), iso(from), iso(until)]);
+    expect(m.incident_updates[0]).toMatchObject({ status: 'completed', created_at: iso(until), affected_components: [{ code: small.id, name: 'sim-small', old_status: 'under_maintenance', new_status: 'operational' }] });
+    expect((await json('/api/v2/summary.json')).page.updated_at).toBe(iso(until));
+  });
+
+  it('a maintenance naming no component moves page.updated_at when it starts and when it completes', async () => {
+    const monitor = g.gateway.services.status;
+    const from = clock.now() + 10 * 60_000;
+    const until = from + 20 * 60_000;
+    const created = await g.admin('POST', '/admin/v1/status/maintenances', { name: 'Network move', scheduled_for: iso(from), scheduled_until: iso(until) });
+    expect(created.status).toBe(200);
+    expect(created.body.incident_updates[0].affected_components).toBeNull();
+    const before = (await json('/api/v2/status.json')).page.updated_at;
+    expect(before).toBe(created.body.created_at);
+
+    await clock.advance(10 * 60_000 + 1_000);
+    // Even before the evaluation has recorded the start, the page says it changed when it did.
+    expect((await json('/api/v2/status.json')).page.updated_at).toBe(iso(from));
+    await monitor.tick();
+    expect((await json('/api/v2/status.json')).page.updated_at).toBe(iso(from));
+
+    await clock.advance(20 * 60_000);
+    await monitor.tick();
+    const s = await json('/api/v2/summary.json');
+    expect(s.page.updated_at).toBe(iso(until));
+    expect(s.status).toEqual({ indicator: 'none', description: 'All Systems Operational' });
+  });
+});

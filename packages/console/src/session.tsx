@@ -5,7 +5,7 @@
  * signed out is a 204, not a 401 the browser would log as a failed request on every visit.
  */
 import { createContext, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, setCsrfToken } from './lib/api';
+import { api, getOptional, setCsrfToken } from './lib/api';
 import { useProvided } from './lib/provided';
 
 export interface Session {
@@ -29,11 +29,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
   useEffect(() => {
     let live = true;
-    api<Session | undefined>('GET', 'console/api/session?optional=true').then(
+    getOptional<Session>('console/api/session').then(
       (s) => {
         if (!live) return;
         if (s) setCsrfToken(s.csrf_token);
-        setSession(s ?? null);
+        setSession(s);
       },
       (e: unknown) => {
         if (!live) return;

@@ -156,7 +156,8 @@ describe.skipIf(!hasChromium)('requests and usage in the console', () => {
     await settled(page);
     const lookups: string[] = [];
     page.on('request', (r) => {
-      if (r.url().includes('/v1/organization/requests/')) lookups.push(decodeURIComponent(r.url().split('/requests/')[1]!));
+      const u = new URL(r.url());
+      if (u.pathname.includes('/v1/organization/requests/')) lookups.push(decodeURIComponent(u.pathname.split('/requests/')[1]!));
     });
     const box = page.getByLabel(text('en', 'requests.id'));
     const lookUp = async (pasted: string) => {

@@ -59,6 +59,17 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   return json as T;
 }
 
+/**
+ * Reads what may not exist, where "none" is an answer, not a failure (no spend limit set, a key
+ * since revoked, a request id that names nothing, nobody signed in): null then. Asked with
+ * `optional=true`, which the gateway answers 204 where the plain read is a 404 (or the session's
+ * 401), so the browser logs no failed request for it.
+ */
+export async function getOptional<T>(path: string): Promise<T | null> {
+  const sep = path.includes('?') ? '&' : '?';
+  return (await api<T | undefined>('GET', `${path}${sep}optional=true`)) ?? null;
+}
+
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);

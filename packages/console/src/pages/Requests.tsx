@@ -18,7 +18,7 @@ import { Money } from '../components/Money';
 import { NamedId } from '../components/NamedId';
 import { CopyButton, ErrorNote, Field, PageTitle } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
-import { ApiError, api } from '../lib/api';
+import { getOptional } from '../lib/api';
 import { pageUrl } from '../lib/base';
 import { ORG } from '../lib/org-api';
 import { formatTime, isoUtc, viewerTimeZone } from '../lib/time';
@@ -91,7 +91,8 @@ export function RequestsPage() {
   );
 }
 
-type Outcome = { record: RequestRecord; names: RequestNames } | { error: unknown };
+/** The record with its names; none (no request has the id in this organization); or the lookup failed. */
+type Outcome = { record: RequestRecord; names: RequestNames } | { record: null } | { error: unknown };
 
 /** One lookup of `id`: mounted afresh for each, so nothing of another id's answer can show. */
 function Lookup({ id }: { id: string }) {
@@ -100,10 +101,11 @@ function Lookup({ id }: { id: string }) {
   useEffect(() => {
     let live = true;
     // The record and the names of its project and key show together (requestNames never fails).
-    api<RequestRecord>('GET', `${ORG}/requests/${encodeURIComponent(id)}`).then(
+    // An id that names no request is an answer too (getOptional), not a failed request.
+    getOptional<RequestRecord>(`${ORG}/requests/${encodeURIComponent(id)}`).then(
       async (record) => {
-        const names = await requestNames(record);
-        if (live) setOutcome({ record, names });
+        const outcome = record ? { record, names: await requestNames(record) } : { record };
+        if (live) setOutcome(outcome);
       },
       (error: unknown) => live && setOutcome({ error }),
     );
@@ -122,18 +124,16 @@ function Lookup({ id }: { id: string }) {
           {t('requests.lookingUp', { id })}
         </p>
       ) : 'error' in outcome ? (
-        outcome.error instanceof ApiError && outcome.error.status === 404 ? (
-          <p className="error" role="alert">
-            {t('requests.notFound', { id })}
-          </p>
-        ) : (
-          <>
-            <p className="error">{t('requests.lookupFailed', { id })}</p>
-            <ErrorNote error={outcome.error} />
-          </>
-        )
-      ) : (
+        <>
+          <p className="error">{t('requests.lookupFailed', { id })}</p>
+          <ErrorNote error={outcome.error} />
+        </>
+      ) : 'names' in outcome ? (
         <RequestDetails record={outcome.record} names={outcome.names} />
+      ) : (
+        <p className="error" role="alert">
+          {t('requests.notFound', { id })}
+        </p>
       )}
     </section>
   );

@@ -23,7 +23,7 @@ import { readJsonBody } from '../http/body.js';
 import type { RequestContext } from '../http/context.js';
 import { usdToPico } from '../billing/pricing.js';
 import { describeValue } from '../validation/describe.js';
-import { ORG_PREFIX } from '../organization/routes.js';
+import { ORG_PREFIX } from '../organization/deps.js';
 
 export const typeError = (param: string, expected: string, value: unknown) => new ApiError('invalid_type', { param, expected, actual: describeValue(value) }, { param });
 export const missing = (param: string) => new ApiError('missing_required_parameter', { param }, { param });
@@ -199,6 +199,13 @@ export function queryBoolean(q: URLSearchParams, name: string): boolean | undefi
   if (raw !== 'true' && raw !== 'false') throw badValue(name, raw, "'true', 'false'");
   return raw === 'true';
 }
+
+/**
+ * `GET …?optional=true`: the caller (the console) takes "there is none" as an answer, not an
+ * error, and gets 204 with no body where the plain read is a 404 (or, for the session, a 401), so
+ * a browser logs no failed request for it. Absent or `false`: the plain read. Another value: 400.
+ */
+export const optionalRead = (ctx: RequestContext): boolean => ctx.method === 'GET' && (queryBoolean(new URLSearchParams(ctx.rawQuery), 'optional') ?? false);
 
 /** Query-string parameters, with unknown names refused like unknown body fields. */
 export function queryParams(ctx: RequestContext, allowed: readonly string[]): URLSearchParams {

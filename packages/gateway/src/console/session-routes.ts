@@ -13,7 +13,7 @@
  * ```
  * @module
  */
-import { Fields, queryBoolean } from '../admin/input.js';
+import { Fields, optionalRead } from '../admin/input.js';
 import { EMAIL } from '../admin/users.js';
 import { badValue } from '../admin/input.js';
 import { ApiError } from '../errors/api-error.js';
@@ -77,7 +77,7 @@ const signIn: ConsoleHandler = async (ctx, deps) => {
  * they always were.
  */
 const getSession: ConsoleHandler = async (ctx, deps) => {
-  const optional = queryBoolean(new URLSearchParams(ctx.rawQuery), 'optional') ?? false;
+  const optional = optionalRead(ctx);
   const s = await deps.auth.current(ctx);
   if (!s) {
     if (optional) return { status: 204 };

@@ -12,13 +12,13 @@ const EXPOSE = EXPOSED_HEADERS.join(', ');
  * then `extra`; a later one replaces an earlier one of the same name (case-insensitive, as
  * setHeader would). Handed to res.writeHead in one object: setHeader per header cost more.
  */
-function headersFor(ctx: RequestContext, contentType: string, extra?: Record<string, string>): Record<string, string> {
+function headersFor(ctx: RequestContext, contentType: string | undefined, extra?: Record<string, string>): Record<string, string> {
   const h: Record<string, string> = {
-    'content-type': contentType,
     [HEADER.requestId]: ctx.id,
     [HEADER.version]: OPENAI_VERSION,
     [HEADER.processingMs]: String(Number((process.hrtime.bigint() - ctx.start) / 1_000_000n)),
   };
+  if (contentType !== undefined) h['content-type'] = contentType;
   if (allowsCors(ctx.path)) {
     h['access-control-allow-origin'] = '*';
     h['access-control-expose-headers'] = EXPOSE;
@@ -40,6 +40,12 @@ export function sendJsonText(ctx: RequestContext, status: number, text: string, 
   h['content-length'] = String(Buffer.byteLength(text));
   ctx.res.writeHead(status, h);
   ctx.res.end(ctx.method === 'HEAD' ? undefined : text);
+}
+
+/** 204 No Content: the headers every response carries, no body. */
+export function sendNoContent(ctx: RequestContext): void {
+  if (ctx.res.headersSent || ctx.res.destroyed) return;
+  ctx.res.writeHead(204, headersFor(ctx, undefined)).end();
 }
 
 export function sendText(ctx: RequestContext, status: number, contentType: string, text: string): void {

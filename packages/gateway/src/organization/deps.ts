@@ -8,6 +8,9 @@ import type { Mailer } from '../mail/mailer.js';
 import type { Organization, Store } from '../store/index.js';
 import type { AuditActor, AuditRecorder } from './audit.js';
 
+/** Where OpenAI's Administration API is mounted. */
+export const ORG_PREFIX = '/v1/organization';
+
 export interface OrgDeps {
   store: Store;
   identity: Identity;

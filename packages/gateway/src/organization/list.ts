@@ -8,10 +8,11 @@ export { listBody, listOf } from '../admin/paging.js';
 
 /**
  * The query of a list endpoint: `limit` (1–100, default 20), `after`, the endpoint's own names
- * (each also accepted with `[]`, as the SDK sends arrays), unknown names refused.
+ * (each also accepted with `[]`, as the SDK sends arrays), `optional` (read by every GET's
+ * wrapper, routes.ts), unknown names refused.
  */
 export function listQuery(ctx: RequestContext, own: readonly string[] = []): { q: URLSearchParams; page: PageRequest } {
-  const q = queryParams(ctx, ['limit', 'after', ...own.flatMap((n) => [n, `${n}[]`])]);
+  const q = queryParams(ctx, ['limit', 'after', 'optional', ...own.flatMap((n) => [n, `${n}[]`])]);
   return { q, page: pageRequest(q) };
 }
 

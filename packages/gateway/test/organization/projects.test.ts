@@ -123,6 +123,66 @@ describe('projects', () => {
   });
 });
 
+describe("Tollgate's ?optional=true on a GET (the console's reads of what may not exist)", () => {
+  /** GET `path` (under /v1/organization) with `key`: status, headers and the body's text. */
+  const get = async (path: string, key = h.a.adminKey) => {
+    const r = await fetch(`${h.gw.baseURL}/organization${path}`, { headers: { authorization: `Bearer ${key}` } });
+    return { status: r.status, headers: r.headers, text: await r.text() };
+  };
+
+  it('answers 204 with no body where the plain read is 404 resource_not_found; without it, or false, the 404 as before', async () => {
+    const t = await h.tenant('optional');
+    const def = (await t.org.projects.list()).data[0]!;
+    const key = await h.gw.admin('POST', '/admin/v1/keys', { organization_id: t.orgId, user_id: t.userId, name: 'soon revoked' });
+    expect((await h.gw.admin('POST', `/admin/v1/keys/${key.body.id}/revoke`)).status).toBe(200);
+    const missing = [
+      '/spend_limit', // none set for the organization
+      `/projects/${def.id}/spend_limit`, // nor for the project
+      `/projects/${def.id}/api_keys/${key.body.id}`, // revoked
+      `/requests/req_${'0'.repeat(32)}`, // no such request
+    ];
+    for (const path of missing) {
+      for (const plain of [path, `${path}?optional=false`]) {
+        const r = await get(plain, t.adminKey);
+        expect(r.status, plain).toBe(404);
+        expect(JSON.parse(r.text).error, plain).toMatchObject({ code: 'resource_not_found', type: 'invalid_request_error' });
+      }
+      const r = await get(`${path}?optional=true`, t.adminKey);
+      expect(r.status, path).toBe(204);
+      expect(r.text, path).toBe('');
+      expect(r.headers.get('content-type'), path).toBeNull();
+      expect(r.headers.get('x-request-id'), path).toMatch(/^req_/);
+    }
+
+    // What is there reads the same either way.
+    await t.org.spendLimit.update({ threshold_amount: 500, currency: 'USD', interval: 'month' });
+    const set = await get('/spend_limit?optional=true', t.adminKey);
+    expect(set.status).toBe(200);
+    expect(JSON.parse(set.text)).toEqual(JSON.parse((await get('/spend_limit', t.adminKey)).text));
+    // Accepted by the lists too (their unknown names are refused), where it changes nothing.
+    const list = await get('/projects?optional=true', t.adminKey);
+    expect(list.status).toBe(200);
+    expect(JSON.parse(list.text)).toMatchObject({ object: 'list', data: [{ id: def.id }] });
+  });
+
+  it('keeps every other answer: a path Tollgate does not serve, a bad value, no key, another organization\'s request', async () => {
+    const unserved = await get('/no_such_thing?optional=true');
+    expect(unserved.status).toBe(404);
+    expect(JSON.parse(unserved.text).error.message).toBe('Invalid URL (GET /v1/organization/no_such_thing)');
+    const bad = await get('/spend_limit?optional=yes');
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.text).error).toMatchObject({ code: 'invalid_value', param: 'optional' });
+    const nokey = await get('/spend_limit?optional=true', 'sk-admin-not-a-key');
+    expect(nokey.status).toBe(401);
+    // Another organization's request is no request of this one: the same 204 as one never made.
+    const made = await h.b.inference.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 }).withResponse();
+    await h.gw.gateway.services.ledger.flush();
+    const id = made.response.headers.get('x-request-id')!;
+    expect((await get(`/requests/${id}?optional=true`, h.b.adminKey)).status).toBe(200);
+    expect((await get(`/requests/${id}?optional=true`, h.a.adminKey)).status).toBe(204);
+  });
+});
+
 describe('projects: changes seen at once', () => {
   it('a project id asked about before the project existed is known the moment the project is created', async () => {
     const t = await h.tenant('exists-cache');

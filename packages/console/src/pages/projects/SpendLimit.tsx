@@ -1,7 +1,7 @@
 /**
  * A monthly spend limit in US dollars (the API counts whole cents: `threshold_amount`), for the
  * organization (/v1/organization/spend_limit) or a project (…/projects/{id}/spend_limit). None
- * set reads as a 404 and shows "no limit".
+ * set is read as an answer (getOptional: 204, not a 404) and shows "no limit".
  */
 import { useCallback } from 'react';
 import { LoadedSection } from '../../components/LoadedSection';
@@ -9,7 +9,7 @@ import { Field } from '../../components/ui';
 import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import { useI18n } from '../../i18n/i18n';
-import { api, ApiError } from '../../lib/api';
+import { api, getOptional } from '../../lib/api';
 import { formatUsd } from '../../lib/money';
 
 interface SpendLimitObject {
@@ -22,7 +22,7 @@ export { formatUsd } from '../../lib/money';
 /** `onChanged`: after a save or removal, for what else on the page shows the limit. */
 export function SpendLimit({ path, title, onChanged }: { path: string; title: string; onChanged?: () => void }) {
   const { t, lang } = useI18n();
-  const limit = useLoad(() => api<SpendLimitObject>('GET', path).catch((e: unknown) => (e instanceof ApiError && e.status === 404 ? null : Promise.reject(e))), [path]);
+  const limit = useLoad(() => getOptional<SpendLimitObject>(path), [path]);
   const { reload } = limit;
   const afterSave = useCallback(() => {
     reload();

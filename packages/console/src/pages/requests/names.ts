@@ -2,10 +2,11 @@
  * The names of a looked-up request's project and API key, from the Administration API's own
  * objects: the project (GET /v1/organization/projects/{id}) and the key
  * (GET …/projects/{id}/api_keys/{key_id}), two reads in parallel. Of the key, its name and
- * redacted value (`sk-...abcd`), never its secret. A key the project no longer has was revoked;
- * anything else that cannot be read leaves the ids alone, and the request still shows.
+ * redacted value (`sk-...abcd`), never its secret. A key the project no longer has was revoked
+ * (read as an answer, getOptional: no failed request in the browser's console); anything else
+ * that cannot be read leaves the ids alone, and the request still shows.
  */
-import { api, ApiError } from '../../lib/api';
+import { api, getOptional } from '../../lib/api';
 import { projectPath, type Project, type ProjectApiKey } from '../../lib/org-api';
 import type { RequestRecord } from './support-report';
 
@@ -21,14 +22,14 @@ export async function requestNames(r: RequestRecord): Promise<RequestNames> {
   if (r.project_id === null) return { failed: false };
   const [project, key] = await Promise.allSettled([
     api<Project>('GET', projectPath(r.project_id)),
-    api<ProjectApiKey>('GET', projectPath(r.project_id, `/api_keys/${encodeURIComponent(r.api_key_id)}`)),
+    getOptional<ProjectApiKey>(projectPath(r.project_id, `/api_keys/${encodeURIComponent(r.api_key_id)}`)),
   ]);
   const names: RequestNames = { failed: false };
   if (project.status === 'fulfilled') names.project = { name: project.value.name, archived: project.value.status === 'archived' };
   else names.failed = true;
-  if (key.status === 'fulfilled') names.key = { name: key.value.name, redacted: key.value.redacted_value };
+  if (key.status === 'fulfilled' && key.value) names.key = { name: key.value.name, redacted: key.value.redacted_value };
   // The project is there and its key is not: the key was revoked (the API keeps live keys only).
-  else if (names.project && key.reason instanceof ApiError && key.reason.status === 404) names.key = 'revoked';
+  else if (names.project && key.status === 'fulfilled') names.key = 'revoked';
   else names.failed = true;
   return names;
 }

@@ -21,11 +21,12 @@ export const launch = (): Promise<Browser> =>
   chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 
 /**
- * A fresh browser profile (no cookies) whose browser language is `lang`. `bypassCSP` lets a test
- * inject its own script (axe-core) into pages whose CSP allows only the console's scripts.
+ * A fresh browser profile (no cookies) whose browser language is `lang`, in the time zone
+ * `timezoneId` (Asia/Shanghai unless given). `bypassCSP` lets a test inject its own script
+ * (axe-core) into pages whose CSP allows only the console's scripts.
  */
-export async function openContext(browser: Browser, lang: Lang, width = 1200, opts: { bypassCSP?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ locale: lang === 'en' ? 'en-US' : 'zh-CN', viewport: { width, height: 860 }, timezoneId: 'Asia/Shanghai', bypassCSP: opts.bypassCSP === true });
+export async function openContext(browser: Browser, lang: Lang, width = 1200, opts: { bypassCSP?: boolean; timezoneId?: string } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ locale: lang === 'en' ? 'en-US' : 'zh-CN', viewport: { width, height: 860 }, timezoneId: opts.timezoneId ?? 'Asia/Shanghai', bypassCSP: opts.bypassCSP === true });
   context.setDefaultTimeout(30_000);
   return { context, page: await context.newPage() };
 }

@@ -185,3 +185,56 @@ describe('raw HTTP edge cases', () => {
     expect((await fetch(gw.url + '/readyz')).status).toBe(200);
   });
 });
+
+// Chat `logprobs: true` (with `top_logprobs`): OpenAI's `choices[].logprobs.content[]` shape, one
+// entry per output token, streamed and not; `null` when not asked.
+const lpBody = { model: 'sim-small', messages: [{ role: 'user' as const, content: 'Tell me something.' }], seed: 11, max_tokens: 30 };
+
+function checkEntries(content: OpenAI.Chat.ChatCompletionTokenLogprob[], text: string, top: number): void {
+  expect(content.map((e) => e.token).join('')).toBe(text);
+  for (const e of content) {
+    expect(e.logprob).toBeLessThanOrEqual(0);
+    expect(Buffer.from(e.bytes!).toString('utf8')).toBe(e.token);
+    expect(e.top_logprobs).toHaveLength(top);
+    if (top > 0) expect(e.top_logprobs[0]).toEqual({ token: e.token, logprob: e.logprob, bytes: e.bytes });
+    for (let i = 1; i < e.top_logprobs.length; i++) expect(e.top_logprobs[i]!.logprob).toBeLessThan(e.top_logprobs[i - 1]!.logprob);
+  }
+}
+
+describe('chat logprobs', () => {
+  it('null when not asked', async () => {
+    const r = await client.chat.completions.create(lpBody);
+    expect(r.choices[0]!.logprobs).toBeNull();
+  });
+
+  it('one entry per output token, with top_logprobs', async () => {
+    const r = await client.chat.completions.create({ ...lpBody, logprobs: true, top_logprobs: 3 });
+    const lp = r.choices[0]!.logprobs!;
+    expect(lp.refusal).toBeNull();
+    expect(lp.content).toHaveLength(r.usage!.completion_tokens);
+    checkEntries(lp.content!, r.choices[0]!.message.content!, 3);
+  });
+
+  it('logprobs without top_logprobs: empty alternatives', async () => {
+    const r = await client.chat.completions.create({ ...lpBody, logprobs: true });
+    checkEntries(r.choices[0]!.logprobs!.content!, r.choices[0]!.message.content!, 0);
+  });
+
+  it('streamed: each content chunk carries the entries of its tokens, the same as the plain answer', async () => {
+    const plain = await client.chat.completions.create({ ...lpBody, logprobs: true, top_logprobs: 2 });
+    const stream = await client.chat.completions.create({ ...lpBody, logprobs: true, top_logprobs: 2, stream: true });
+    const entries: OpenAI.Chat.ChatCompletionTokenLogprob[] = [];
+    for await (const c of stream) {
+      const choice = c.choices[0];
+      if (!choice) continue;
+      if (choice.delta.content) expect(choice.logprobs!.content!.map((e) => e.token).join('')).toBe(choice.delta.content);
+      entries.push(...(choice.logprobs?.content ?? []));
+    }
+    expect(entries).toEqual(plain.choices[0]!.logprobs!.content);
+  });
+
+  it('streamed without logprobs: null on every chunk', async () => {
+    const stream = await client.chat.completions.create({ ...lpBody, stream: true });
+    for await (const c of stream) for (const ch of c.choices) expect(ch.logprobs ?? null).toBeNull();
+  });
+});

@@ -67,12 +67,12 @@ export function chunkOf(ctx: AnswerContext, object: string) {
   });
 }
 
-/** Pieces grouped for streaming, with the running token position after each group. */
-export function chunked(pieces: readonly string[]): { text: string; atTokens: number }[] {
-  const out: { text: string; atTokens: number }[] = [];
+/** Pieces grouped for streaming, with the running token position after each group and its size. */
+export function chunked(pieces: readonly string[]): { text: string; atTokens: number; count: number }[] {
+  const out: { text: string; atTokens: number; count: number }[] = [];
   for (let i = 0; i < pieces.length; i += TOKENS_PER_CHUNK) {
     const group = pieces.slice(i, i + TOKENS_PER_CHUNK);
-    out.push({ text: group.join(''), atTokens: i + group.length });
+    out.push({ text: group.join(''), atTokens: i + group.length, count: group.length });
   }
   return out;
 }

@@ -3,6 +3,7 @@ import { countChatPrompt } from '../../tokens/count.js';
 import { chunked, chunkOf, choiceCount, interleave, usageOf, type Answer, type AnswerContext, type Frame } from './answer.js';
 import { generate, jsonFormat, outputCap, stopSequences, type Generated } from './generate.js';
 import { mulberry32, seedFrom } from './random.js';
+import { logprobsAsked, tokenLogprobs, type TokenLogprob } from './logprobs.js';
 import { forcedTool } from './tools.js';
 
 export function chatAnswer(body: Record<string, unknown>, ctx: AnswerContext): Answer {
@@ -12,16 +13,27 @@ export function chatAnswer(body: Record<string, unknown>, ctx: AnswerContext): A
   const stop = stopSequences(body.stop);
   const n = choiceCount(body.n);
   const format = jsonFormat(body.response_format);
+  const asked = logprobsAsked(body);
   const choices: Generated[] = [];
+  // Per choice, per piece: the token log probabilities when asked (text answers only).
+  const logprobs: (TokenLogprob[] | null)[] = [];
   for (let i = 0; i < n; i++) {
     const seed = seedFrom('chat', messages, body.tools ?? null, body.seed ?? null, ctx.model.simulator.seed, i);
-    choices.push(generate({ seed, cap, stop, tool: forcedTool(body, mulberry32(seed ^ 0x9e3779b9)), json: format }));
+    const c = generate({ seed, cap, stop, tool: forcedTool(body, mulberry32(seed ^ 0x9e3779b9)), json: format });
+    choices.push(c);
+    logprobs.push(asked && !c.toolCall ? tokenLogprobs(c.pieces, asked.top, seed) : null);
   }
+  /** The `logprobs` of a choice (or of pieces [from, to) of it): null when not asked. */
+  const logprobsOf = (i: number, from = 0, to?: number) => {
+    if (!asked) return null;
+    const lp = logprobs[i];
+    return { content: lp ? lp.slice(from, to) : null, refusal: null };
+  };
   const usage = usageOf(promptTokens, choices);
   const head = { id: ctx.id, object: 'chat.completion', created: ctx.created, model: ctx.model.name };
   const json = {
     ...head,
-    choices: choices.map((c, index) => ({ index, message: message(c), logprobs: null, finish_reason: c.finishReason })),
+    choices: choices.map((c, index) => ({ index, message: message(c), logprobs: logprobsOf(index), finish_reason: c.finishReason })),
     usage,
     system_fingerprint: ctx.systemFingerprint,
   };
@@ -29,7 +41,7 @@ export function chatAnswer(body: Record<string, unknown>, ctx: AnswerContext): A
     json,
     usage,
     longestTokens: Math.max(0, ...choices.map((c) => c.pieces.length)),
-    frames: (includeUsage) => chatFrames(ctx, choices, includeUsage ? usage : null),
+    frames: (includeUsage) => chatFrames(ctx, choices, includeUsage ? usage : null, logprobsOf),
   };
 }
 
@@ -43,9 +55,11 @@ function message(c: Generated): Record<string, unknown> {
   };
 }
 
-function chatFrames(ctx: AnswerContext, choices: readonly Generated[], usage: Answer['usage'] | null): Frame[] {
+type LogprobsOf = (i: number, from?: number, to?: number) => { content: TokenLogprob[] | null; refusal: null } | null;
+
+function chatFrames(ctx: AnswerContext, choices: readonly Generated[], usage: Answer['usage'] | null, logprobsOf: LogprobsOf): Frame[] {
   const chunk = chunkOf(ctx, 'chat.completion.chunk');
-  const choice = (index: number, delta: Record<string, unknown>, finish: string | null = null) => ({ index, delta, logprobs: null, finish_reason: finish });
+  const choice = (index: number, delta: Record<string, unknown>, finish: string | null = null, logprobs: unknown = null) => ({ index, delta, logprobs, finish_reason: finish });
 
   const frames: Frame[] = choices.map((c, i) => ({
     kind: 'head',
@@ -64,7 +78,11 @@ function chatFrames(ctx: AnswerContext, choices: readonly Generated[], usage: An
       (g): Frame => ({
         kind: 'content',
         atTokens: g.atTokens,
-        chunk: chunk([choice(i, c.toolCall ? { tool_calls: [{ index: 0, function: { arguments: g.text } }] } : { content: g.text })]),
+        chunk: chunk([
+          c.toolCall
+            ? choice(i, { tool_calls: [{ index: 0, function: { arguments: g.text } }] })
+            : choice(i, { content: g.text }, null, logprobsOf(i, g.atTokens - g.count, g.atTokens)),
+        ]),
       }),
     ),
   );

@@ -88,12 +88,15 @@ export function renderStatusPage(r: RenderInput): string {
   const s = r.snapshot;
   const banner = BANNER[s.description];
   const unresolved = s.incidents.filter((i) => ['investigating', 'identified', 'monitoring'].includes(i.status));
-  const maint = s.maintenances.filter((m) => maintenanceStatus(m, s.now) !== 'completed');
+  // Maintenances in progress (or being verified) apart from the upcoming ones; completed ones leave both.
+  const maintActive = s.maintenances.filter((m) => ['in_progress', 'verifying'].includes(maintenanceStatus(m, s.now)));
+  const maintUpcoming = s.maintenances.filter((m) => maintenanceStatus(m, s.now) === 'scheduled');
   const past = s.incidents.filter((i) => !unresolved.includes(i));
   return page(r, `${escapeHtml(s.page.name)} ${t.title}`, `
 <div class="banner" style="background:${banner.background};color:${banner.color}" data-indicator="${s.indicator}" data-description="${s.description}">${escapeHtml(t.rollup[s.description])}</div>
 ${unresolved.length ? `<h2>${t.active}</h2><div class="card">${unresolved.map((i) => incidentBlock(i, r)).join('')}</div>` : ''}
-${maint.length ? `<h2>${t.maintenance}</h2><div class="card">${maint.map((i) => incidentBlock(i, r)).join('')}</div>` : ''}
+${maintActive.length ? `<h2>${t.maintenanceActive}</h2><div class="card">${maintActive.map((i) => incidentBlock(i, r)).join('')}</div>` : ''}
+${maintUpcoming.length ? `<h2>${t.maintenance}</h2><div class="card">${maintUpcoming.map((i) => incidentBlock(i, r)).join('')}</div>` : ''}
 <div class="card">${s.components.map((c) => componentBlock(c, r)).join('')}</div>
 <h2>${t.history}</h2>
 <div class="card">${past.length ? past.map((i) => incidentBlock(i, r)).join('') : `<div class="incident">${t.noIncidents}</div>`}</div>`);
@@ -161,7 +164,8 @@ function incidentBlock(i: IncidentRecord, r: RenderInput, heading: 'h2' | 'h3' =
   const s = r.snapshot;
   const status = i.kind === 'maintenance' ? maintenanceStatus(i, s.now) : i.status;
   const updates = heading === 'h2' ? i.updates : i.updates.slice(0, 3);
-  const when = i.kind === 'maintenance' && i.scheduled_for !== null ? `<div class="muted">${t.from} ${fmt(i.scheduled_for)} ${t.until} ${fmt(i.scheduled_until)} UTC</div>` : '';
+  // A maintenance says where it stands (its window's state even before an update records it) and when it runs.
+  const when = i.kind === 'maintenance' && i.scheduled_for !== null ? `<div class="muted">${escapeHtml(t.incidentStatus[status] ?? status)} · ${t.from} ${fmt(i.scheduled_for)} ${t.until} ${fmt(i.scheduled_until)} UTC</div>` : '';
   return `<div class="incident" data-incident="${i.id}" data-status="${status}">
 <${heading}><a href="${lang(r, `${s.page.url}/incidents/${i.id}`)}">${escapeHtml(i.name)}</a></${heading}>${when}
 ${updates.map((u) => `<div class="update"><b>${escapeHtml(t.incidentStatus[u.status] ?? u.status)}</b>${escapeHtml(u.body)} <span class="muted">${fmt(u.display_at)} UTC</span></div>`).join('')}</div>`;

@@ -2,8 +2,8 @@
  * A scheduled maintenance that runs on its schedule: when its window starts and ends, the status
  * module's own evaluation (no request) records an `in_progress` and then a `completed` update,
  * moving the maintenance's status, updated_at, started_at and resolved_at and the page's
- * updated_at; its updates list the components it affects. All on the fake clock, the evaluation
- * run by hand (`tick()`).
+ * updated_at; its updates list the components it affects; the HTML page says it is in progress,
+ * and drops it once completed. All on the fake clock, the evaluation run by hand (`tick()`).
  */
 import { Statuspage } from 'statuspage.io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,10 @@ describe('a maintenance on its schedule', () => {
     expect(r.status).toBe(200);
     return (await r.json()) as any;
   };
+
+  const html = async () => (await fetch(`${g.url}/status`)).text();
+  /** The HTML page's section under the heading `title` (up to the next heading), or null. */
+  const section = (page: string, title: string): string | null => page.split(`<h2>${title}</h2>`)[1]?.split('<h2>')[0] ?? null;
 
   beforeAll(async () => {
     ({ g, clock } = await statusGateway());
@@ -101,5 +105,33 @@ describe('a maintenance on its schedule', () => {
     const s = await json('/api/v2/summary.json');
     expect(s.page.updated_at).toBe(iso(until));
     expect(s.status).toEqual({ indicator: 'none', description: 'All Systems Operational' });
+  });
+
+  it('the HTML page says a maintenance is in progress while it is, and leaves it out of the upcoming list once completed', async () => {
+    const monitor = g.gateway.services.status;
+    const from = clock.now() + HOUR;
+    const until = from + HOUR;
+    const created = await g.admin('POST', '/admin/v1/status/maintenances', { name: 'Cache rebuild', body: 'The response cache is rebuilt.', scheduled_for: iso(from), scheduled_until: iso(until), components: ['sim-large'] });
+    const id: string = created.body.id;
+    const block = (page: string) => page.split(`data-incident="${id}"`)[1]?.split('</div>\n<div class="incident"')[0]?.split('</div></div>')[0] ?? '';
+
+    let page = await html();
+    expect(section(page, 'Scheduled maintenance')).toContain(`data-incident="${id}" data-status="scheduled"`);
+
+    await clock.advance(HOUR + 5_000);
+    await monitor.tick();
+    page = await html();
+    expect(section(page, 'Maintenance in progress') ?? '').toContain(`data-incident="${id}" data-status="in_progress"`);
+    expect(section(page, 'Scheduled maintenance') ?? '').not.toContain(id);
+    expect(block(page)).toContain('<div class="muted">In progress · From ');
+    expect(block(page)).toContain('<b>In progress</b>');
+    expect(block(page).indexOf('<b>In progress</b>')).toBeLessThan(block(page).indexOf('<b>Scheduled</b>'));
+    expect(await (await fetch(`${g.url}/status?lang=zh-CN`)).text()).toContain('<h2>正在进行的维护</h2>');
+
+    await clock.advance(HOUR);
+    await monitor.tick();
+    page = await html();
+    expect(section(page, 'Scheduled maintenance') ?? '').not.toContain(id);
+    expect(section(page, 'Maintenance in progress') ?? '').not.toContain(id);
   });
 });

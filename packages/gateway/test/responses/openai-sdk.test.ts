@@ -63,6 +63,19 @@ describe('responses.create', () => {
     expect(response.headers.get('x-request-id')).toMatch(/^req_/);
   });
 
+  it('echoes max_output_tokens as the caller sent it: null when unset (the bound the gateway reserved goes upstream only)', async () => {
+    const unset = await client.responses.create({ model: 'sim-small', input: 'Hello there' });
+    expect(unset.max_output_tokens).toBeNull();
+    expect((await client.responses.retrieve(unset.id)).max_output_tokens).toBeNull();
+    const stream = await client.responses.create({ model: 'sim-small', input: 'Hello there', stream: true });
+    const echoed: unknown[] = [];
+    for await (const ev of stream) if ('response' in ev) echoed.push(ev.response.max_output_tokens);
+    expect(echoed.length).toBeGreaterThan(0);
+    expect(echoed.every((v) => v === null)).toBe(true);
+    const set = await client.responses.create({ model: 'sim-small', input: 'Hello there', max_output_tokens: 64 });
+    expect(set.max_output_tokens).toBe(64);
+  });
+
   it('stops at max_output_tokens with status incomplete', async () => {
     const r = await client.responses.create({ model: 'sim-small', input: 'Tell me a long story', max_output_tokens: 16 });
     expect(r.status).toBe('incomplete');

@@ -69,6 +69,9 @@ export default defineConfig({
     // would be added to the root's).
     // And a run that leaves files in the repository's data/ fails (data-dir-guard.ts).
     globalSetup: ['packages/gateway/test/support/build-dist.ts', 'packages/gateway/test/support/data-dir-guard.ts'],
+    // Every file: the processes its tests started (support/children.ts) are killed after the test,
+    // or the file, that started them, whether it passed, failed or timed out.
+    setupFiles: ['packages/gateway/test/support/children-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // expect.poll waits for a condition (a ledger flushed, a page refreshed). Its default deadline

@@ -3,15 +3,13 @@
  * `npm pack` both, `npm install` the two tarballs into an empty folder (offline: the packages need
  * nothing but each other), import them from a script there, and call a running gateway.
  */
-import { execFile } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileChild as run } from '../../gateway/test/support/children.js';
 import { startTestGateway, type TestGateway } from '../../gateway/test/support/gateway.js';
 
-const run = promisify(execFile);
 const PACKAGES = new URL('../../', import.meta.url).pathname;
 
 let gw: TestGateway;

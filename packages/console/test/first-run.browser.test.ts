@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launch, openContext, screenshot, settled, signIn, text, useConsoleFixture } from './support/browser.js';
 import type { Browser } from 'playwright-core';
+import { track } from '../../gateway/test/support/children.js';
 
 const CLI = new URL('../../gateway/dist/cli/main.js', import.meta.url).pathname;
 
@@ -56,7 +57,7 @@ describe.skipIf(!hasChromium)('first run: the one-time setup link', () => {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     writeFileSync(join(dir, 'tollgate.yaml'), `server: { host: 127.0.0.1, port: ${port}, public_url: "${url}" }\n`);
-    child = spawn(process.execPath, [CLI, 'serve'], { cwd: dir, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = track(spawn(process.execPath, [CLI, 'serve'], { cwd: dir, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] }));
     child.stdout!.on('data', (d) => (stdout += d));
     child.stderr!.resume();
     exited = new Promise((resolve) => child.on('exit', resolve));

@@ -3,13 +3,11 @@
  * workspace package, resolves `tollgate` to the built `dist/index.js` that package.json names, and
  * what it exports starts a gateway that answers over HTTP like the source does.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 import { ApiError, errorResponse } from 'tollgate';
 import { ADMIN_KEY } from './support/admin.js';
+import { execFileChild as run } from './support/children.js';
 
-const run = promisify(execFile);
 const CLIENT_DIR = new URL('../../client/', import.meta.url).pathname;
 const PUBLIC_URL = 'http://gateway.test';
 

@@ -6,13 +6,13 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ACQUIRE_LUA, Admission, REFRESH_LUA, RedisLeaseSemaphore, leaseKey, type Lease } from '../../src/admission/index.js';
 import { systemClock } from 'tollgate';
+import { track } from '../support/children.js';
 import { TEST_REDIS_URL } from '../support/services.js';
 
 const REDIS_URL = TEST_REDIS_URL;
 const WORKER = fileURLToPath(new URL('./fixtures/lease-worker.mjs', import.meta.url));
 const prefix = `test:admission:${randomUUID()}:`;
 const clients: Redis[] = [];
-const children: ChildProcess[] = [];
 
 function client(): Redis {
   const r = new Redis(REDIS_URL);
@@ -21,7 +21,6 @@ function client(): Redis {
 }
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   const r = client();
   const keys = await r.keys(`${prefix}*`);
   if (keys.length > 0) await r.del(...keys);
@@ -36,10 +35,9 @@ interface WorkerMessage {
   message?: string;
 }
 
-/** Forks a worker, sends it its job, resolves with its first message. */
+/** Forks a worker (killed, if still running, when the test ends: support/children.ts), sends it its job, resolves with its first message. */
 function startWorker(job: Record<string, unknown>): { child: ChildProcess; first: Promise<WorkerMessage> } {
-  const child = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  children.push(child);
+  const child = track(fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   const first = new Promise<WorkerMessage>((resolve, reject) => {
     child.once('message', (m) => resolve(m as WorkerMessage));
     child.once('exit', (code) => reject(new Error(`worker exited with ${code} before reporting`)));

@@ -4,14 +4,12 @@
  * The entry used to compare its own path with argv[1], which through the link never matched: the
  * linked command printed nothing and exited 0.
  */
-import { execFile } from 'node:child_process';
 import { lstatSync, mkdtempSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { execFileChild as run } from '../support/children.js';
 
-const run = promisify(execFile);
 const ROOT = realpathSync(new URL('../../../..', import.meta.url).pathname);
 const BIN = join(ROOT, 'node_modules', '.bin', 'tollgate');
 const MAIN = join(ROOT, 'packages', 'gateway', 'dist', 'cli', 'main.js');

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { track } from '../support/children.js';
 import { cliRunner } from '../support/cli.js';
 
 const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
@@ -54,7 +55,7 @@ describe('a status webhook without its signing secret', () => {
   });
 
   it('serve exits 2 with the same message, without opening the database or connecting to Redis', async () => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--config', config, '--port', '0'], { cwd: dir, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = track(spawn(process.execPath, [CLI, 'serve', '--config', config, '--port', '0'], { cwd: dir, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] }));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

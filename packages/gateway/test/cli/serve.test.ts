@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { track } from '../support/children.js';
 
 const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
 
@@ -32,8 +33,9 @@ function sourced(dir: string, args: string[]): Started {
   return run('sh', ['-c', 'set -a; . ./data/first-start-credentials.env; set +a; exec "$@"', 'sh', process.execPath, CLI, ...args], dir, {});
 }
 
+/** Killed, if still running, when the test (or, started in a hook, the file) ends: see support/children.ts. */
 function run(command: string, argv: string[], cwd: string, env: Record<string, string>): Started {
-  const child = spawn(command, argv, { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = track(spawn(command, argv, { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
   let out = '';
   let stdout = '';
   child.stdout!.on('data', (d) => {

@@ -3,7 +3,9 @@
  * serve` N times on one config, one database and (optionally) one Redis or Redis Cluster, each on a port of its
  * own choosing (TOLLGATE_PORT=0; the URL is read from the "listening on" line). Instance 0's admin
  * API creates tenants. `close()` stops every process, drops the PostgreSQL schema, deletes the
- * Redis keys under the cluster's prefix and removes the temp directory.
+ * Redis keys under the cluster's prefix and removes the temp directory. Its processes (a restart's
+ * too) are killed at the end of the test or file that started the cluster if it was not closed
+ * (support/children.ts).
  *
  * The binary must have been built (`npx tsc -b`; `npm test` builds first): `requireBuild()`
  * throws a clear message otherwise.
@@ -16,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { ADMIN_KEY, call, newTenant, type Answer, type Tenant, type TenantOptions } from '../support/admin.js';
+import { currentScope, track, type Until } from '../support/children.js';
 import { postgresSchema } from '../support/databases.js';
 import { startRedisCluster } from '../support/redis-cluster.js';
 import { deleteRedisKeys, TEST_REDIS_URL } from '../support/services.js';
@@ -91,6 +94,7 @@ export const CLUSTER_HOOK_MS = 2 * START_TIMEOUT_MS;
 
 export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   requireBuild();
+  const until = currentScope();
   const id = randomBytes(5).toString('hex');
   const dir = mkdtempSync(join(tmpdir(), `tg-cluster-${id}-`));
   const dialect = opts.database ?? 'postgres';
@@ -98,7 +102,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const sqlitePath = dialect === 'sqlite' ? join(dir, 'tollgate.db') : undefined;
   const databaseUrl = sqlitePath ? `sqlite:${sqlitePath}` : pgSchema!.url;
   const redisPrefix = opts.redis === false ? undefined : `tgc-${id}:`;
-  const redisCluster = opts.redis === 'cluster' ? await startRedisCluster() : undefined;
+  const redisCluster = opts.redis === 'cluster' ? await startRedisCluster(3, { until }) : undefined;
   const redisEnv: Record<string, string> = redisCluster ? redisCluster.env : redisPrefix ? { TOLLGATE_REDIS_URL: REDIS_URL } : {};
 
   const doc = {
@@ -126,7 +130,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
 
   const instances: Instance[] = [];
   const all = new Set<ChildProcess>();
-  const launch = (index: number) => spawnInstance(index, [configFile, ...(opts.serveArgs ?? [])], dir, envFor(index), all);
+  const launch = (index: number) => spawnInstance(index, [configFile, ...(opts.serveArgs ?? [])], dir, envFor(index), all, until);
 
   const cluster: Cluster = {
     instances,
@@ -169,8 +173,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   return cluster;
 }
 
-async function spawnInstance(index: number, [configFile, ...args]: [string, ...string[]], cwd: string, env: Record<string, string>, all: Set<ChildProcess>): Promise<Instance> {
-  const child = spawn(process.execPath, [MAIN_JS, 'serve', '--config', configFile, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+async function spawnInstance(index: number, [configFile, ...args]: [string, ...string[]], cwd: string, env: Record<string, string>, all: Set<ChildProcess>, until: Until): Promise<Instance> {
+  const child = track(spawn(process.execPath, [MAIN_JS, 'serve', '--config', configFile, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] }), { until });
   all.add(child);
   let out = '';
   const keep = (chunk: Buffer) => {

@@ -13,6 +13,7 @@ import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { MAIN_JS, CLUSTER_HOOK_MS, requireBuild, type Instance } from './cluster.js';
 import { countStatuses } from './load.js';
+import { track } from '../support/children.js';
 import { until } from '../support/wait.js';
 import { useCluster } from './use-cluster.js';
 
@@ -155,7 +156,7 @@ it('--workers 2 without Redis exits 2 and says that it needs Redis', async () =>
   const dir = mkdtempSync(join(tmpdir(), 'tg-workers-'));
   writeFileSync(join(dir, 'tollgate.yaml'), 'server: { port: 0 }\n');
   const env: Record<string, string> = { PATH: process.env.PATH ?? '' };
-  const child = spawn(process.execPath, [MAIN_JS, 'serve', '--config', join(dir, 'tollgate.yaml'), '--workers', '2'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = track(spawn(process.execPath, [MAIN_JS, 'serve', '--config', join(dir, 'tollgate.yaml'), '--workers', '2'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] }));
   let err = '';
   child.stderr.on('data', (d) => (err += d));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));

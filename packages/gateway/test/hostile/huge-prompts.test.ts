@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countText } from '../../src/tokens/count.js';
 import { CLUSTER_HOOK_MS, startCluster, type Cluster, type Tenant } from '../cluster/cluster.js';
+import { track } from '../support/children.js';
 
 let cluster: Cluster;
 let tenant: Tenant;
@@ -32,7 +33,7 @@ afterAll(() => cluster?.close());
  * not slow the probe down) while `work` runs; returns the slowest answer (ms).
  */
 async function probeWhile<T>(work: () => Promise<T>): Promise<{ result: T; worstHealthzMs: number; probes: number }> {
-  const probe = spawn(process.execPath, ['-e', PROBE, `${url}/healthz`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const probe = track(spawn(process.execPath, ['-e', PROBE, `${url}/healthz`], { stdio: ['pipe', 'pipe', 'inherit'] }));
   let out = '';
   probe.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const ended = new Promise<void>((resolve) => probe.once('exit', () => resolve()));

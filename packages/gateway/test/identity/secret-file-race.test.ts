@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { track } from '../support/children.js';
 
 const MODULE = fileURLToPath(new URL('../../dist/identity/server-secret.js', import.meta.url));
 
@@ -47,7 +48,7 @@ interface Racer {
 }
 
 function run(file: string, role: 'creator' | 'reader', size: number): Racer {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', SCRIPT, MODULE, file, role, String(size)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = track(spawn(process.execPath, ['--input-type=module', '-e', SCRIPT, MODULE, file, role, String(size)], { stdio: ['pipe', 'pipe', 'pipe'] }));
   let out = '';
   let err = '';
   let onReady!: () => void;

@@ -10,6 +10,7 @@ import { RESERVE_LUA, SETTLE_LUA, SPEND_GRACE_MS, encodeReserve, encodeSettle, t
 import { describeCounterStoreContract } from './counter-store-contract.js';
 import { scanTargets } from '../../src/redis-client.js';
 import { startRedisCluster, type OwnRedisCluster } from '../support/redis-cluster.js';
+import { track } from '../support/children.js';
 import { TEST_REDIS, TEST_REDIS_URL } from '../support/services.js';
 import { until } from '../support/wait.js';
 
@@ -51,6 +52,7 @@ async function wipe(redis: RedisClient, prefix: string): Promise<void> {
 // One cluster for the file: the fixture opens its clients at once, so the start is shared as a
 // promise (a plain variable set after the await let each client start a cluster of its own, and
 // the peers of the first test then saw other clusters than the store).
+// Started in whichever test needs it first, kept for the file's later tests.
 let cluster: Promise<OwnRedisCluster> | undefined;
 afterAll(async () => {
   await (await cluster)?.stop();
@@ -58,7 +60,7 @@ afterAll(async () => {
 const connect: Record<string, () => Promise<RedisClient>> = {
   redis: async () => new Redis({ ...REDIS, commandTimeout: 5_000 }),
   'redis cluster': async () => {
-    cluster ??= startRedisCluster();
+    cluster ??= startRedisCluster(3, { until: 'file' });
     const c = new Cluster((await cluster).nodes.map((n) => ({ host: '127.0.0.1', port: Number(new URL(n).port) })), { redisOptions: { commandTimeout: 5_000 } });
     await new Promise<void>((resolve, reject) => c.once('ready', resolve).once('error', reject));
     return c;
@@ -159,7 +161,7 @@ describe('RedisCounterStore specifics', () => {
       const calls = Array.from({ length: 200 }, (_, i) =>
         encodeReserve(prefix, { reservationId: `w${w}-${i}`, tag: 'org_p', leaseMs: 60_000, buckets: [{ key: 'rpd', limit: 100, windowMs: DAY, cost: 1 }] }),
       );
-      const child = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = track(fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
       cleanups.push(async () => child.kill());
       const messages: { type: string; admitted?: number; message?: string }[] = [];
       const next = () =>
@@ -249,7 +251,7 @@ async function delayingProxy(delayMs: number): Promise<{ port: number; close(): 
 
 describe('key layout on a Redis Cluster', () => {
   it('every script call of an organization names keys of one slot, and 1,000 organizations spread over all 3 masters', async () => {
-    cluster ??= startRedisCluster();
+    cluster ??= startRedisCluster(3, { until: 'file' });
     const c = new Cluster((await cluster).nodes.map((n) => ({ host: '127.0.0.1', port: Number(new URL(n).port) })), { redisOptions: { commandTimeout: 5_000 } });
     const prefix = newPrefix();
     const store = new RedisCounterStore(c, { prefix });

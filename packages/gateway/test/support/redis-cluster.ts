@@ -4,15 +4,13 @@
  * `redis-cli --cluster create … --cluster-replicas 0`, ready once every node reports
  * `cluster_state:ok`. Nothing is persisted; `stop()` kills the nodes and removes their files.
  */
-import { execFile, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import { currentScope, execFileChild, type Until } from './children.js';
 import { freePort, launch } from './redis-server.js';
-
-const run = promisify(execFile);
 
 export interface OwnRedisCluster {
   /** `redis://127.0.0.1:port` of each master, the gateway's `redis.cluster_nodes`. */
@@ -26,7 +24,11 @@ export interface OwnRedisCluster {
   stop(): Promise<void>;
 }
 
-export async function startRedisCluster(masters = 3): Promise<OwnRedisCluster> {
+/**
+ * Its nodes are killed at the end of the test or file it was started in (support/children.ts), if
+ * not stopped before; `until: 'file'` keeps one started in a test for the file's later tests.
+ */
+export async function startRedisCluster(masters = 3, { until = currentScope() }: { until?: Until } = {}): Promise<OwnRedisCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'tg-redis-cluster-'));
   const children: ChildProcess[] = [];
   const ports: number[] = [];
@@ -55,9 +57,9 @@ export async function startRedisCluster(masters = 3): Promise<OwnRedisCluster> {
       // The node's view of the cluster (its slots) lives in nodes-<port>.conf, so a restarted
       // node rejoins with the same slots.
       args.push(['--cluster-enabled', 'yes', '--cluster-port', String(busPort), '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir, '--cluster-node-timeout', '5000']);
-      children.push(await launch(port, args[i]!));
+      children.push(await launch(port, args[i]!, until));
     }
-    await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
+    await execFileChild('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000, until });
     await waitClusterOk(ports);
   } catch (e) {
     await stop();
@@ -70,7 +72,7 @@ export async function startRedisCluster(masters = 3): Promise<OwnRedisCluster> {
     pause: () => children.forEach((c) => c.kill('SIGSTOP')),
     async crashAndRestart() {
       await kill();
-      for (let i = 0; i < ports.length; i++) children[i] = await launch(ports[i]!, args[i]!);
+      for (let i = 0; i < ports.length; i++) children[i] = await launch(ports[i]!, args[i]!, until);
       await waitClusterOk(ports);
     },
     stop,

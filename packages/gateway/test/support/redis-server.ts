@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
+import { currentScope, track, type Until } from './children.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,9 +32,11 @@ export interface OwnRedis {
   restart(): Promise<void>;
 }
 
+/** The server, and each one it restarts, is killed at the end of the test or file it was started in (support/children.ts), if not stopped before. */
 export async function startOwnRedis(): Promise<OwnRedis> {
+  const until = currentScope();
   const port = await freePort();
-  let child = await launch(port);
+  let child = await launch(port, [], until);
   const wait = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
   return {
     port,
@@ -43,7 +46,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     async crashAndRestart() {
       child.kill('SIGKILL');
       await wait(child);
-      child = await launch(port);
+      child = await launch(port, [], until);
     },
     async stop() {
       child.kill('SIGCONT');
@@ -51,14 +54,17 @@ export async function startOwnRedis(): Promise<OwnRedis> {
       await wait(child);
     },
     async restart() {
-      child = await launch(port);
+      child = await launch(port, [], until);
     },
   };
 }
 
-/** Starts redis-server on `port` (no persistence) with `extra` arguments; resolves once it accepts connections. */
-export async function launch(port: number, extra: readonly string[] = []): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra], { stdio: 'ignore' });
+/**
+ * Starts redis-server on `port` (no persistence) with `extra` arguments; resolves once it accepts
+ * connections. Killed at the end of the test it was started in, or with `until: 'file'`, of the file.
+ */
+export async function launch(port: number, extra: readonly string[] = [], until?: Until): Promise<ChildProcess> {
+  const child = track(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra], { stdio: 'ignore' }), { until });
   const deadline = Date.now() + 10_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`redis-server on ${port} exited with ${child.exitCode}`);

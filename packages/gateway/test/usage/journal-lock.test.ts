@@ -7,24 +7,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UsageJournal } from '../../src/usage/journal.js';
 import { JournalInUseError, lockJournal } from '../../src/usage/journal-lock.js';
-
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
-});
+import { track } from '../support/children.js';
 
 function journalPath(): string {
   return join(mkdtempSync(join(tmpdir(), 'tollgate-journal-lock-')), 'usage.jsonl');
 }
 
-/** A process that lives until killed, standing for another gateway. */
+/** A process that lives until killed (at the latest when the test ends: support/children.ts), standing for another gateway. */
 function liveProcess(): ChildProcess {
-  const c = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-  children.push(c);
-  return c;
+  return track(spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }));
 }
 
 function exited(c: ChildProcess): Promise<void> {

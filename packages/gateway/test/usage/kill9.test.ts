@@ -16,6 +16,7 @@ import { billingDb } from '../../src/store/billing-tables.js';
 import { FakeClock } from 'tollgate';
 import { UsageLedger } from '../../src/usage/ledger.js';
 import { openTestStore, silentLog, type TestStore } from './db.js';
+import { track } from '../support/children.js';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 // The ledger's runtime imports stay inside these files (kysely and pino are type-only imports).
@@ -68,7 +69,7 @@ describe('usage ledger durability under kill -9', () => {
 
   it('loses no acknowledged event', async () => {
     const journalPath = join(dir, 'data', 'usage-journal.jsonl');
-    const child = spawn(process.execPath, [join(dir, 'lib', 'child.js'), journalPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = track(spawn(process.execPath, [join(dir, 'lib', 'child.js'), journalPath], { stdio: ['ignore', 'pipe', 'inherit'] }));
     const acked = new Set<string>();
     let partial = '';
     await new Promise<void>((resolve, reject) => {

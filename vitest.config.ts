@@ -67,8 +67,9 @@ export default defineConfig({
     // Tests that run the compiled gateway must not run a stale build: rebuild when src is newer.
     // Run once, by the root; the projects below inherit the rest (not `include`: a project's
     // would be added to the root's).
-    // And a run that leaves files in the repository's data/ fails (data-dir-guard.ts).
-    globalSetup: ['packages/gateway/test/support/build-dist.ts', 'packages/gateway/test/support/data-dir-guard.ts'],
+    // And a run that leaves files in the repository's data/ fails (data-dir-guard.ts). Screenshots
+    // go to a temporary directory of the run unless TOLLGATE_UPDATE_SCREENSHOTS=1 (screenshots.ts).
+    globalSetup: ['packages/gateway/test/support/build-dist.ts', 'packages/gateway/test/support/data-dir-guard.ts', 'packages/gateway/test/support/screenshots.ts'],
     // Every file: the processes its tests started (support/children.ts) are killed after the test,
     // or the file, that started them, whether it passed, failed or timed out.
     setupFiles: ['packages/gateway/test/support/children-setup.ts'],

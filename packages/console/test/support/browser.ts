@@ -1,19 +1,19 @@
 /**
  * Drives the console in headless Chromium (Debian's /usr/bin/chromium through playwright-core),
  * against a real gateway that serves the built console. Screenshots go to
- * docs/screenshots/console/<page>-<lang>.png, which the README points to.
+ * docs/screenshots/console/<page>-<lang>.png, which the README points to, when
+ * TOLLGATE_UPDATE_SCREENSHOTS=1, else to a temporary directory (gateway/test/support/screenshots.ts).
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { MESSAGES } from '../../src/i18n/messages.js';
 import { afterAll, beforeAll } from 'vitest';
 import type { Clock } from 'tollgate';
 import { startTestGateway, type TestGateway } from '../../../gateway/test/support/gateway.js';
+import { screenshotPath } from '../../../gateway/test/support/screenshots.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
-const SHOTS = fileURLToPath(new URL('../../../../docs/screenshots/console/', import.meta.url));
 
 export type Lang = 'en' | 'zh-CN';
 
@@ -51,12 +51,12 @@ export async function signIn(page: Page, url: string, email: string, password: s
 }
 
 /**
- * Writes the page to docs/screenshots/console/<name>-<lang>.png. `mask` covers elements that show a
- * secret (a key shown once): the pictures are committed, and a secret never is, not even a test's.
+ * Writes the page to console/<name>-<lang>.png under docs/screenshots/ (TOLLGATE_UPDATE_SCREENSHOTS=1)
+ * or a temporary directory; returns its path. `mask` covers elements that show a secret (a key shown
+ * once): the pictures are committed, and a secret never is, not even a test's.
  */
 export async function screenshot(page: Page, name: string, lang: Lang, mask: Locator[] = []): Promise<string> {
-  mkdirSync(SHOTS, { recursive: true });
-  const path = `${SHOTS}${name}-${lang}.png`;
+  const path = screenshotPath(`console/${name}-${lang}.png`);
   await page.screenshot({ path, fullPage: true, mask });
   return path;
 }

@@ -1,19 +1,19 @@
 /**
  * The status page in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core):
- * 90 bars per component, no JavaScript needed (it is disabled), a screenshot for the README at
- * docs/screenshots/status-page.png, and every bar's contrast with what Chromium paints behind it.
+ * 90 bars per component, no JavaScript needed (it is disabled), a screenshot for the README
+ * (docs/screenshots/status-page.png with TOLLGATE_UPDATE_SCREENSHOTS=1, else a temporary directory:
+ * support/screenshots.ts), and every bar's contrast with what Chromium paints behind it.
  * Skips, saying why, only when Chromium is not installed.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contrast } from '../support/contrast.js';
 import type { TestGateway } from '../support/gateway.js';
+import { screenshotPath } from '../support/screenshots.js';
 import { seedHistory, statusGateway } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`status page browser test skipped: ${CHROMIUM} is absent (install it: apt-get update && apt-get install -y chromium)`);
 
@@ -51,9 +51,9 @@ describe.skipIf(!hasChromium)('status page in headless Chromium', () => {
       }
       expect(await page.locator('.banner').getAttribute('data-indicator')).toBe('minor');
       await expect(page.locator('.banner').innerText()).resolves.toBe(lang === 'en' ? 'Minor Service Outage' : '少量服务中断');
-      mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: `${SHOTS}status-page${lang === 'en' ? '' : '-zh-CN'}.png`, fullPage: true });
-      expect(existsSync(`${SHOTS}status-page${lang === 'en' ? '' : '-zh-CN'}.png`)).toBe(true);
+      const shot = screenshotPath(`status-page${lang === 'en' ? '' : '-zh-CN'}.png`);
+      await page.screenshot({ path: shot, fullPage: true });
+      expect(existsSync(shot)).toBe(true);
       await context.close();
     }, 60_000);
   }

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeClock } from 'tollgate';
-import { axeViolations, type AxeFinding } from '../support/axe.js';
+import { addAxe, axeViolations, type AxeFinding } from '../support/axe.js';
 import type { TestGateway } from '../support/gateway.js';
 import { seedHistory, statusGateway } from './helpers.js';
 import { enter, STATES, type Opened } from './states.js';
@@ -31,7 +31,10 @@ describe.skipIf(!hasChromium)('accessibility of every status page (axe-core)', (
     ({ g, clock } = await statusGateway());
     await seedHistory(g);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    page = await (await browser.newContext({ viewport: { width: 960, height: 900 } })).newPage();
+    const context = await browser.newContext({ viewport: { width: 960, height: 900 } });
+    // Every page checked is a new document: axe-core comes with each, instead of being added to each.
+    await addAxe(context);
+    page = await context.newPage();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

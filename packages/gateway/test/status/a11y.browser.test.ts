@@ -25,33 +25,39 @@ describe.skipIf(!hasChromium)('accessibility of every status page (axe-core)', (
   let g: TestGateway;
   let clock: FakeClock;
   let browser: Browser;
-  let page: Page;
+  /** A page for each language, each in a context (a renderer process) of its own: the two are checked side by side. */
+  const pages = {} as Record<(typeof LANGS)[number], Page>;
 
   beforeAll(async () => {
     ({ g, clock } = await statusGateway());
     await seedHistory(g);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    const context = await browser.newContext({ viewport: { width: 960, height: 900 } });
-    // Every page checked is a new document: axe-core comes with each, instead of being added to each.
-    await addAxe(context);
-    page = await context.newPage();
+    for (const lang of LANGS) {
+      const context = await browser.newContext({ viewport: { width: 960, height: 900 } });
+      // Every page checked is a new document: axe-core comes with each, instead of being added to each.
+      await addAxe(context);
+      pages[lang] = await context.newPage();
+    }
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
     await g?.close();
   });
 
-  /** axe's findings on each path in each language, keyed by path and language. */
+  /** axe's findings on each path in each language, keyed by path and language (the languages at the same time: nothing changes while they are checked). */
   async function check(paths: string[]): Promise<Record<string, AxeFinding[]>> {
     const found: Record<string, AxeFinding[]> = {};
-    for (const path of paths) {
-      for (const lang of LANGS) {
-        const res = await page.goto(`${g.url}${path}?lang=${lang}`);
-        expect(res?.status(), path).toBe(200);
-        const v = await axeViolations(page);
-        if (v.length > 0) found[`${path} (${lang})`] = v;
-      }
-    }
+    await Promise.all(
+      LANGS.map(async (lang) => {
+        const page = pages[lang];
+        for (const path of paths) {
+          const res = await page.goto(`${g.url}${path}?lang=${lang}`);
+          expect(res?.status(), `${path} (${lang})`).toBe(200);
+          const v = await axeViolations(page);
+          if (v.length > 0) found[`${path} (${lang})`] = v;
+        }
+      }),
+    );
     return found;
   }
 

@@ -33,9 +33,17 @@ const NEEDS_ISOLATION = readdirSync(join(ROOT, 'packages'))
 const SLOW = [/\/test\/cluster\//, /\.browser\.test\.ts$/, /\/test\/cli\/serve\.test\.ts$/, /\/test\/identity\/(many-keys|secret-file-race)\.test\.ts$/];
 
 /**
+ * Of those, the two longest, before the others (which go largest first, and the status page's
+ * accessibility check is a small file): that check (a browser and a gateway through 29 states,
+ * about as long as all the rest of the run on a 2-core machine), then the CLI's serve tests (some
+ * 35 processes started one after another).
+ */
+const LONGEST = [/\/test\/status\/a11y\.browser\.test\.ts$/, /\/test\/cli\/serve\.test\.ts$/];
+
+/**
  * Vitest's order (the last run's durations, slowest first; without them, as on a fresh CI
- * checkout, the largest files first), with the known slow files first when a file has no recorded
- * duration.
+ * checkout, the largest files first), with the longest and then the known slow files first when a
+ * file has no recorded duration.
  */
 class SlowFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -44,7 +52,9 @@ class SlowFirst extends BaseSequencer {
     const timed = files.every((f) => cache.getFileTestResults(`${f.project.name}:${relative(config.root, f.moduleId)}`));
     if (timed) return sorted;
     const slow = (f: TestSpecification) => SLOW.some((re) => re.test(f.moduleId));
-    return [...sorted.filter(slow), ...sorted.filter((f) => !slow(f))];
+    const longest = LONGEST.flatMap((re) => sorted.filter((f) => re.test(f.moduleId)));
+    const rest = sorted.filter((f) => !longest.includes(f));
+    return [...longest, ...rest.filter(slow), ...rest.filter((f) => !slow(f))];
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * API keys and invites end to end in headless Chromium against a real gateway, checked with the
  * official SDK: a key's secret is shown exactly once and works; revoked, the SDK gets 401. An
- * owner invites a person; the invite link signs them up and in, and the key they create works.
+ * owner invites a person (a reader, the form's default); the invite link signs them up and in, and
+ * the key they create makes model requests.
  * Skips, saying why, only when Chromium is not installed.
  */
 import OpenAI from 'openai';
@@ -79,10 +80,10 @@ describe.skipIf(!hasChromium)('API keys and invites in the console', () => {
     await invitee.page.fill('#create-key ~ form input[name=name]', 'invitee key');
     await invitee.page.click(`button:text-is("${text('en', 'keys.createSubmit')}")`);
     const secret = await invitee.page.getByTestId('new-key-secret').inputValue();
-    // The invitee is a reader: their key is live (reading models); what a reader's key may do
-    // beyond reading is the gateway's role policy, tested with the API.
-    const models = await new OpenAI({ apiKey: secret, baseURL: f.g.baseURL, maxRetries: 0 }).models.list();
-    expect(models.data.length).toBeGreaterThan(0);
+    // The invitee is a reader, and readers use the API: the key the page made (permissions All,
+    // the form's default) lists models and makes model requests.
+    expect((await new OpenAI({ apiKey: secret, baseURL: f.g.baseURL, maxRetries: 0 }).models.list()).data.length).toBeGreaterThan(0);
+    expect((await chat(secret, f.g.baseURL)).choices[0]!.message.content).toEqual(expect.any(String));
     await invitee.context.close();
   }, 180_000);
 });

@@ -27,7 +27,7 @@ const TABLE = {
   'error.setUpTotp': ['Set up two-factor sign-in', '设置两步验证登录'],
   'error.roleNotPermitted': ['Your role in this organization does not allow this. Ask an owner of the organization to do it, or to make you an owner.', '你在此组织中的角色不允许此操作。请组织的所有者代为操作，或请其将你设为所有者。'],
   'role.owner': ['Owner', '所有者'],
-  'role.reader': ['Reader', '只读成员'],
+  'role.reader': ['Reader', '读者'],
 
   'login.title': ['Sign in to Tollgate', '登录 Tollgate'],
   'login.email': ['Email', '电子邮箱'],

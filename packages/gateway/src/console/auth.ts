@@ -3,7 +3,8 @@
  * ended anywhere, a removed membership, a changed role take effect at once). A session acts as its
  * user with the user's organization role, on the same endpoints an admin key uses, and never with
  * more power than the API gives: owners may do what an admin key does, readers read what is not
- * billing, cost, spend, limits or keys, and change nothing. Every state change made with a
+ * billing, cost, spend, limits, admin keys or the audit log, and change nothing (as OpenAI's
+ * Reader, who uses the API with keys of their own: console/api-keys.ts). Every state change made with a
  * session carries `X-CSRF-Token` (a browser sends the cookie to any site's form; only our page
  * can read the token).
  * @module

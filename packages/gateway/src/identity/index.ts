@@ -220,7 +220,7 @@ export class Identity {
 
   /** Stage 3: the key's permissions allow this endpoint. */
   requireScope(p: Principal, method: string, path: string): void {
-    if (p.permissions === 'all' && p.role !== 'reader') return;
+    if (p.permissions === 'all') return;
     const scope = requiredScope(method, path);
     if (!grants(p, scope)) throw new ApiError('insufficient_permissions', { scopes: scope });
   }
@@ -395,7 +395,7 @@ export class Identity {
       userId: key.userId,
       role,
       permissions: key.permissions,
-      scopes: effectiveScopes(key.permissions, key.scopes, role),
+      scopes: effectiveScopes(key.permissions, key.scopes),
       allowedModels: allowed === null ? null : new Set(allowed),
       tier: org.tier,
       projectId: project?.id ?? null,

@@ -8,9 +8,13 @@ export interface Principal {
   orgId: string;
   orgName: string;
   userId: string;
+  /**
+   * The key owner's organization role (a service account acts as a `member`). It decides which
+   * projects a user's key reaches, not what the key may call (scopes.ts).
+   */
   role: Role;
   permissions: KeyPermissions;
-  /** The scopes in effect (key permissions capped by the role); see scopes.ts. */
+  /** The scopes in effect: the key's permissions; see scopes.ts. */
   scopes: ReadonlySet<string>;
   /** The organization's model allow-list; null = every configured model. */
   allowedModels: ReadonlySet<string> | null;

@@ -14,11 +14,18 @@
  * scopes: ..."; the derived rule gives e.g. `api.responses.write`, which OpenAI reports too.)
  *
  * Key permissions: `all` grants every scope; `read_only` grants every `*.read` scope (so only
- * GET endpoints); `restricted` grants the scopes listed on the key. A user whose role in the
- * organization is `reader` gets at most read scopes, whatever the key says.
+ * GET endpoints); `restricted` grants the scopes listed on the key.
+ *
+ * The owner's organization role does not narrow a key's scopes. As at OpenAI, a reader uses the
+ * API: a reader's key makes model requests like an owner's. What a reader may not do is see or
+ * change billing, costs, spend or rate limits, the audit log and the organization's settings; those
+ * are the Administration API's, which an API key never reaches (it takes an admin key, and only
+ * owners make those) and which the console refuses a reader's session (console/auth.ts). The role
+ * decides where a user's key may act instead: the Default project and the projects the user is a
+ * member of, or any project for an owner (organization/project-access.ts).
  * @module
  */
-import type { KeyPermissions, Role } from '../store/index.js';
+import type { KeyPermissions } from '../store/index.js';
 
 /** The scopes a restricted key may list. Extend with the table when endpoints are added. */
 export const SCOPES = ['api.model.read', 'model.request'] as const;
@@ -49,16 +56,16 @@ export function requiredScope(method: string, path: string): string {
   return `api.${resource}.${m === 'GET' ? 'read' : 'write'}`;
 }
 
-/** The scopes a key holds in effect, from its permissions and its user's role. */
-export function effectiveScopes(permissions: KeyPermissions, keyScopes: readonly string[], role: Role): ReadonlySet<string> {
-  if (permissions === 'all' && role !== 'reader') return new Set(SCOPES);
+/** The scopes a key holds in effect, from its permissions (whoever owns it). */
+export function effectiveScopes(permissions: KeyPermissions, keyScopes: readonly string[]): ReadonlySet<string> {
+  if (permissions === 'all') return new Set(SCOPES);
   if (permissions !== 'restricted') return new Set(READ_SCOPES);
-  return new Set(role === 'reader' ? keyScopes.filter((s) => s.endsWith('.read')) : keyScopes);
+  return new Set(keyScopes);
 }
 
 /** Whether a caller holds `scope`. Also decides derived scopes that SCOPES does not list. */
-export function grants(p: { permissions: KeyPermissions; role: Role; scopes: ReadonlySet<string> }, scope: string): boolean {
-  if (p.permissions === 'all' && p.role !== 'reader') return true;
+export function grants(p: { permissions: KeyPermissions; scopes: ReadonlySet<string> }, scope: string): boolean {
+  if (p.permissions === 'all') return true;
   if (p.permissions !== 'restricted' && scope.endsWith('.read')) return true;
   return p.scopes.has(scope);
 }

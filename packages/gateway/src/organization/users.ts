@@ -2,7 +2,9 @@
  * `/v1/organization/users`: the organization's members (`organization.user`), their role
  * (`owner` | `reader`) and their removal. Removing a user (or making them a reader) reaches every
  * instance before the call returns: the organization's cached keys are invalidated over the same
- * Redis event path as a key revocation, so the user's keys are refused at their next request.
+ * Redis event path as a key revocation, so the user's keys are refused at their next request (a
+ * new reader's in the projects they are not a member of; the Default project's and their own
+ * projects' keys keep working, since readers use the API).
  * @module
  */
 import { Fields } from '../admin/input.js';
@@ -63,7 +65,8 @@ export const updateUser: OrgHandler = async (ctx, caller, deps) => {
   if (role === undefined) return { body: organizationUserObject(current) };
   await changeKeepingAnOwner(deps, caller.org.id, userId, role, `made a ${role}`);
   const m = await member(deps, caller.org.id, userId);
-  // The role is part of every cached principal of the organization (a reader's keys read only).
+  // The role is part of every cached principal of the organization: an owner's keys reach every
+  // project, a reader's only the Default project and the projects they are a member of.
   await deps.identity.invalidate({ kind: 'org', orgId: caller.org.id });
   await deps.audit.record(caller.actor, caller.org.id, { type: 'user.updated', objectId: m.userId, details: { id: m.userId, changes_requested: { role } } });
   deps.log?.info({ org_id: caller.org.id, user_id: m.userId, role }, 'organization user updated');

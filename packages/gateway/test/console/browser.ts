@@ -2,6 +2,7 @@
  * A browser's view of the console for tests: one cookie jar, real fetch against a real gateway,
  * the CSRF token from the last Session answer sent on every state change (unless told not to).
  */
+import type { TestGateway } from '../support/gateway.js';
 export interface Answer<T = any> {
   status: number;
   body: T;
@@ -44,4 +45,14 @@ export class Browser {
   signIn(email: string, password: string, totp_code?: string): Promise<Answer> {
     return this.call('POST', '/console/api/session', { email, password, ...(totp_code === undefined ? {} : { totp_code }) });
   }
+}
+
+/** The test gateway's first owner, given `password` by the operator and signed in. */
+export async function ownerSession(gw: TestGateway, password: string): Promise<Browser> {
+  const email = (await gw.admin('GET', `/admin/v1/users/${gw.userId}`)).body.email as string;
+  await gw.admin('POST', `/admin/v1/users/${gw.userId}/password`, { password });
+  const b = new Browser(gw.url);
+  const r = await b.signIn(email, password);
+  if (r.status !== 200) throw new Error(`owner sign-in: ${r.status} ${JSON.stringify(r.body)}`);
+  return b;
 }

@@ -189,12 +189,17 @@ describe('authorization errors through the openai SDK', () => {
     expectOneAttempt('GET /v1/models');
   });
 
-  it('a reader of the organization gets read scopes only, whatever the key says', async () => {
+  it("a reader of the organization uses the API: the key's permissions decide, not the role", async () => {
     const { apiKey: key } = await newTenant(h, { role: 'reader' });
     await expect(client(key).models.list()).resolves.toBeDefined();
-    const err = await failure(() => chat(client(key)));
+    await expect(chat(client(key))).resolves.toBeDefined();
+    await expect(client(key).embeddings.create({ model: 'sim-embed', input: 'x' })).resolves.toBeDefined();
+    const { apiKey: readOnly } = await newTenant(h, { role: 'reader', permissions: 'read_only' });
+    h.hits.clear();
+    const err = await failure(() => chat(client(readOnly)));
     expect(err).toBeInstanceOf(AuthenticationError);
     expect(err.error.message).toBe(missingScopes('model.request'));
+    expectOneAttempt();
   });
 
   it('a model outside the allow-list: 403 model_access_denied (code model_not_found)', async () => {

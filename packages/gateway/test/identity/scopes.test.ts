@@ -22,22 +22,19 @@ describe('scope table', () => {
 
   it('read_only holds every *.read scope and nothing else', () => {
     expect(READ_SCOPES).toEqual(SCOPES.filter((s) => s.endsWith('.read')));
-    const p = { permissions: 'read_only' as const, role: 'owner' as const, scopes: effectiveScopes('read_only', [], 'owner') };
+    const p = { permissions: 'read_only' as const, scopes: effectiveScopes('read_only', []) };
     expect(grants(p, 'api.model.read')).toBe(true);
     expect(grants(p, 'api.files.read')).toBe(true);
     expect(grants(p, 'model.request')).toBe(false);
   });
 
-  it('restricted holds exactly its scopes; a reader role caps any key to reads', () => {
-    const r = { permissions: 'restricted' as const, role: 'member' as const, scopes: effectiveScopes('restricted', ['model.request'], 'member') };
+  it('restricted holds exactly its scopes; all holds every scope', () => {
+    const r = { permissions: 'restricted' as const, scopes: effectiveScopes('restricted', ['model.request']) };
     expect(grants(r, 'model.request')).toBe(true);
     expect(grants(r, 'api.model.read')).toBe(false);
-    const reader = { permissions: 'restricted' as const, role: 'reader' as const, scopes: effectiveScopes('restricted', ['model.request', 'api.model.read'], 'reader') };
-    expect([...reader.scopes]).toEqual(['api.model.read']);
-    const readerAll = { permissions: 'all' as const, role: 'reader' as const, scopes: effectiveScopes('all', [], 'reader') };
-    expect(grants(readerAll, 'model.request')).toBe(false);
-    expect(grants(readerAll, 'api.model.read')).toBe(true);
-    const owner = { permissions: 'all' as const, role: 'owner' as const, scopes: effectiveScopes('all', [], 'owner') };
-    expect(grants(owner, 'api.anything.write')).toBe(true);
+    const all = { permissions: 'all' as const, scopes: effectiveScopes('all', []) };
+    expect([...all.scopes]).toEqual([...SCOPES]);
+    expect(grants(all, 'model.request')).toBe(true);
+    expect(grants(all, 'api.anything.write')).toBe(true);
   });
 });

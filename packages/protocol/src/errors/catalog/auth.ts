@@ -214,12 +214,12 @@ export const authEntries = {
     fallback: false,
     title: { en: 'Missing scopes', 'zh-CN': '缺少权限范围' },
     cause: {
-      en: "The key is read-only or restricted and lacks the scope this endpoint needs, or the user's role does not allow it.",
-      'zh-CN': '该密钥为只读或受限密钥，缺少此端点所需的权限范围，或用户角色不允许此操作。',
+      en: "The key is read-only or restricted and lacks the scope this endpoint needs (the key's permissions decide, not its owner's role: a reader's key with all permissions makes model requests), or it is an organization admin key, which calls only the Administration API.",
+      'zh-CN': '该密钥为只读或受限密钥，缺少此端点所需的权限范围（由密钥的权限决定，而非其所有者的角色：读者的全部权限密钥可以发起模型请求）；或者它是组织管理员密钥，只能调用管理 API。',
     },
     fix: {
-      en: 'Create a key with the missing scope (the message names it), or ask an owner for a role that allows the operation.',
-      'zh-CN': '创建带有所缺权限范围的密钥（错误消息中已列出），或请所有者授予允许该操作的角色。',
+      en: 'Use a key with the missing scope (the message names it): create one with permissions All, or a restricted one that lists the scope.',
+      'zh-CN': '使用带有所缺权限范围的密钥（错误消息中已列出）：创建权限为“全部”的密钥，或列出该权限范围的受限密钥。',
     },
   },
   admin_key_required: {

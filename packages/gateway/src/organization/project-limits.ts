@@ -6,14 +6,19 @@
  *
  * ```
  * GET  /rate_limits?limit&after&before                       (Tollgate's: the organization's, with remaining_*)
- * GET  /projects/{project_id}/rate_limits?limit&after&before (rows carry Tollgate's remaining_*)
- * POST /projects/{project_id}/rate_limits/{rate_limit_id}   {max_requests_per_1_minute?, …}
+ * GET  /projects/{project_id}/rate_limits?limit&after&before (rows carry Tollgate's remaining_*,
+ *                                                           overridden_fields, organization_limits)
+ * POST /projects/{project_id}/rate_limits/{rate_limit_id}   {max_requests_per_1_minute?, …} (null: the organization's again)
  * GET|POST|DELETE /projects/{project_id}/model_permissions  {mode, model_ids}
  * GET|POST|DELETE /spend_limit                              {threshold_amount, currency, interval}
  * GET|POST|DELETE /projects/{project_id}/spend_limit        (the same)
  * ```
  * Rate-limit ids are `rl-<model>`. A limit Tollgate does not keep (images, audio, batch) is
- * accepted in an update and not stored; an unlimited value reads as null.
+ * accepted in an update and not stored; an unlimited value reads as null. A project's row shows
+ * the limit in effect for each field: the project's own where it set one (listed in Tollgate's
+ * `overridden_fields`), else the organization's (Tollgate's `organization_limits` has all four).
+ * An update with a field set to null removes the project's own value, so the organization's
+ * applies again (OpenAI's API has no way to do that; its SDK sends a null given to it as null).
  * @module
  */
 import { ApiError } from '../errors/api-error.js';
@@ -39,6 +44,13 @@ async function effective(deps: OrgDeps, caller: OrgCaller, projectId: string, mo
   return { org: l.org, project, own: l.project };
 }
 
+/** The fields a project sets itself for a model (its row for the model, or for every model). */
+function overriddenFields(rows: ReadonlyMap<string, LimitOverride>, model: string): LimitField[] {
+  const own = rows.get(model);
+  const all = rows.get('*');
+  return LIMIT_FIELDS.filter((f) => own?.[f] !== undefined || all?.[f] !== undefined);
+}
+
 /** A project's own value where it has one; the lower wins if the organization's was lowered since. */
 function pick(own: number | null | undefined, org: number | null): number | null {
   if (own === undefined || own === null) return org;
@@ -54,8 +66,9 @@ export async function limitsChanged(deps: OrgDeps, caller: OrgCaller, e: { type:
   await deps.audit.record(caller.actor, caller.org.id, { ...e, details: { id: e.objectId, changes_requested: changes } });
 }
 
-function rateLimitObject(model: string, l: Limits, remaining?: Remaining) {
-  return { object: 'project.rate_limit', id: `${RL_PREFIX}${model}`, model, ...l, ...remaining };
+/** `project.rate_limit`, with Tollgate's `remaining_*` (when read), `overridden_fields` and `organization_limits`. */
+function rateLimitObject(model: string, e: { org: Limits; project: Limits }, overridden: LimitField[], remaining?: Remaining) {
+  return { object: 'project.rate_limit', id: `${RL_PREFIX}${model}`, model, ...e.project, ...remaining, overridden_fields: overridden, organization_limits: e.org };
 }
 
 /**
@@ -88,11 +101,12 @@ const listOf = <T extends { id: string }>(data: T[], hasMore: boolean) => ({ obj
 export const listProjectRateLimits: OrgHandler = async (ctx, caller, deps) => {
   const p = await pathProject(deps, caller, ctx.params.project_id!);
   const { models, hasMore } = modelPage(ctx, deps);
+  const rows = await deps.store.rateLimits.projectLimits(p.id);
   const data = await Promise.all(
     models.map(async (model) => {
       const e = await effective(deps, caller, p.id, model);
       const left = await remainingOf(deps.counters, { orgId: caller.org.id, model, org: e.org, project: { id: p.id, limits: e.own } });
-      return rateLimitObject(model, e.project, left.project);
+      return rateLimitObject(model, e, overriddenFields(rows, model), left.project);
     }),
   );
   return { body: listOf(data, hasMore) };
@@ -117,7 +131,8 @@ export const listOrgRateLimits: OrgHandler = async (ctx, caller, deps) => {
 
 /**
  * POST /projects/{project_id}/rate_limits/{rate_limit_id} — each given value must be equal to or
- * below the organization's (400 naming the field otherwise); the others keep theirs.
+ * below the organization's (400 naming the field otherwise); a null removes the project's own
+ * value (the organization's applies again); the fields left out keep theirs.
  */
 export const updateProjectRateLimit: OrgHandler = async (ctx, caller, deps) => {
   const p = await pathProject(deps, caller, ctx.params.project_id!);
@@ -127,16 +142,19 @@ export const updateProjectRateLimit: OrgHandler = async (ctx, caller, deps) => {
   const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, [...LIMIT_FIELDS, ...NOT_KEPT]);
   const { org } = await effective(deps, caller, p.id, model);
   const changes: LimitOverride & Record<string, number> = {};
+  const removed: LimitField[] = [];
   for (const field of LIMIT_FIELDS) {
     const orgValue = org[field];
-    const v = f.integer(field, orgValue === null ? {} : { max: orgValue });
-    if (v !== undefined && v !== null) changes[field] = v;
+    const v = f.integer(field, orgValue === null ? { nullable: true } : { nullable: true, max: orgValue });
+    if (v === null) removed.push(field);
+    else if (v !== undefined) changes[field] = v;
   }
-  for (const field of NOT_KEPT) f.integer(field);
+  for (const field of NOT_KEPT) f.integer(field, { nullable: true });
   // Only the fields given are written (one statement): a concurrent update of another field stays.
-  await deps.store.rateLimits.mergeProjectLimit(p.id, model, changes);
-  await limitsChanged(deps, caller, { type: 'rate_limit.updated', objectId: id, projectId: p.id }, changes);
-  return { body: rateLimitObject(model, (await effective(deps, caller, p.id, model)).project) };
+  await deps.store.rateLimits.mergeProjectLimit(p.id, model, changes, removed);
+  await limitsChanged(deps, caller, { type: 'rate_limit.updated', objectId: id, projectId: p.id }, { ...changes, ...Object.fromEntries(removed.map((r) => [r, null])) });
+  const rows = await deps.store.rateLimits.projectLimits(p.id);
+  return { body: rateLimitObject(model, await effective(deps, caller, p.id, model), overriddenFields(rows, model)) };
 };
 
 // ---- model permissions ----

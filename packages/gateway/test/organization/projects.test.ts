@@ -82,6 +82,46 @@ describe('projects', () => {
     await org.projects.rateLimits.updateRateLimit('rl-sim-small', { project_id: def.id, max_requests_per_1_minute: 50 });
   });
 
+  it("rate limits: a null removes the project's own value, so the organization's applies again; the rows say which is which", async () => {
+    const t = await h.tenant('rl-null');
+    const { org } = t;
+    await h.gw.admin('PUT', `/admin/v1/organizations/${t.orgId}/rate_limits/sim-small`, { max_requests_per_1_minute: 50, max_tokens_per_1_minute: 40_000 });
+    const def = (await org.projects.list()).data[0]!;
+    const ORG = { max_requests_per_1_minute: 50, max_tokens_per_1_minute: 40_000, max_requests_per_1_day: null, max_tokens_per_1_day: null };
+    const row = async () => (await org.projects.rateLimits.listRateLimits(def.id)).data.find((l) => l.model === 'sim-small')!;
+    // Nothing set: every value is the organization's.
+    expect(await row()).toMatchObject({ ...ORG, overridden_fields: [], organization_limits: ORG });
+
+    const set = await org.projects.rateLimits.updateRateLimit('rl-sim-small', { project_id: def.id, max_requests_per_1_minute: 1, max_tokens_per_1_minute: 30_000 });
+    expect(set).toMatchObject({ max_requests_per_1_minute: 1, max_tokens_per_1_minute: 30_000, overridden_fields: ['max_requests_per_1_minute', 'max_tokens_per_1_minute'], organization_limits: ORG });
+    await chat(t.inference);
+    expect(await rejection(chat(t.inference))).toBeInstanceOf(OpenAI.RateLimitError);
+
+    // The SDK sends a null as null (its types say number; null is Tollgate's addition).
+    const cleared = await org.projects.rateLimits.updateRateLimit('rl-sim-small', { project_id: def.id, max_requests_per_1_minute: null as unknown as number });
+    expect(cleared).toMatchObject({ max_requests_per_1_minute: 50, max_tokens_per_1_minute: 30_000, overridden_fields: ['max_tokens_per_1_minute'] });
+    expect(await row()).toMatchObject({ max_requests_per_1_minute: 50, max_tokens_per_1_minute: 30_000, overridden_fields: ['max_tokens_per_1_minute'] });
+    // The project's 1 a minute is gone at once: the next requests pass.
+    for (let i = 0; i < 3; i++) expect((await chat(t.inference)).choices).toHaveLength(1);
+
+    // The last one removed (with a null for a field the project never set, which the organization
+    // leaves unlimited): nothing of the project's is left.
+    await org.projects.rateLimits.updateRateLimit('rl-sim-small', { project_id: def.id, max_tokens_per_1_minute: null as unknown as number, max_requests_per_1_day: null as unknown as number });
+    expect(await row()).toMatchObject({ ...ORG, overridden_fields: [] });
+    expect((await h.gw.gateway.services.store.rateLimits.projectLimits(def.id)).has('sim-small')).toBe(false);
+    // A value may be set again, with a null for a field that is not kept (images a minute).
+    expect(await org.projects.rateLimits.updateRateLimit('rl-sim-small', { project_id: def.id, max_images_per_1_minute: null as unknown as number, max_requests_per_1_day: 500 })).toMatchObject({
+      max_requests_per_1_day: 500,
+      overridden_fields: ['max_requests_per_1_day'],
+    });
+    // Recorded with the nulls asked for.
+    const log = await org.auditLogs.list({ event_types: ['rate_limit.updated'] });
+    expect(log.data.map((e) => (e as unknown as { 'rate_limit.updated': { changes_requested: unknown } })['rate_limit.updated'].changes_requested)).toContainEqual({ max_requests_per_1_minute: null });
+    // A value that is neither a whole number nor null is still refused.
+    const bad = await rejection(org.projects.rateLimits.updateRateLimit('rl-sim-small', { project_id: def.id, max_requests_per_1_minute: 'none' as unknown as number }));
+    expect(bad).toMatchObject({ status: 400, code: 'invalid_type', param: 'max_requests_per_1_minute' });
+  });
+
   it("an unknown parameter is refused as OpenAI's newer endpoints refuse it: unknown_parameter, its path in param", async () => {
     const { org } = h.a;
     const body = await rejection(org.projects.create({ name: 'x', bogus: 1 } as never));

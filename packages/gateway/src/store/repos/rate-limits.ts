@@ -72,13 +72,31 @@ export class RateLimitRepo {
   }
 
   /**
-   * Sets the given fields of the project's limits for a model and keeps the others, in one
-   * statement: concurrent changes of different fields all stick. No field: nothing changes.
+   * Sets the given fields of the project's limits for a model, removes the `removed` ones (the
+   * organization's limit applies to them again) and keeps the others, each in one statement:
+   * concurrent changes of different fields all stick. A row left with no field is deleted. No
+   * field given: nothing changes.
    */
-  async mergeProjectLimit(projectId: string, model: string, changes: LimitOverride): Promise<void> {
-    if (isEmpty(changes)) return;
-    const row = toRow(changes);
-    await this.upsert('project', projectId, model, row, Object.fromEntries(LIMIT_FIELDS.filter((f) => changes[f] !== undefined).map((f) => [f, row[f]])));
+  async mergeProjectLimit(projectId: string, model: string, changes: LimitOverride, removed: readonly LimitField[] = []): Promise<void> {
+    const { table, owner } = LEVELS.project;
+    if (!isEmpty(changes)) {
+      const row = toRow(changes);
+      const update: Partial<Row> = Object.fromEntries(LIMIT_FIELDS.filter((f) => changes[f] !== undefined).map((f) => [f, row[f]]));
+      for (const f of removed) update[f] = null;
+      await this.upsert('project', projectId, model, row, update);
+      return;
+    }
+    if (removed.length === 0) return;
+    await this.tables
+      .updateTable(table)
+      .set(Object.fromEntries(removed.map((f) => [f, null])))
+      .where(owner, '=', projectId)
+      .where('model', '=', model)
+      .execute();
+    // Only a row whose every field is gone: a field set meanwhile keeps it.
+    let empty = this.tables.deleteFrom(table).where(owner, '=', projectId).where('model', '=', model);
+    for (const f of LIMIT_FIELDS) empty = empty.where(f, 'is', null);
+    await empty.execute();
   }
 
   /** model (or `*`) → limits, for one key. */

@@ -14,6 +14,8 @@ export interface Pages<T> extends Loaded<ListPage<T>> {
   hasNext: boolean;
   previous(): void;
   next(): void;
+  /** Back to the first page, read again (after a change that puts something new first). */
+  first(): void;
 }
 
 export function usePages<T extends { id: string }>(load: (after: string | undefined) => Promise<ListPage<T>>, query: string): Pages<T> {
@@ -26,5 +28,6 @@ export function usePages<T extends { id: string }>(load: (after: string | undefi
     if (last) setState({ query, cursors: [...cursors, last] });
   };
   const previous = () => setState({ query, cursors: cursors.length > 1 ? cursors.slice(0, -1) : cursors });
-  return { ...page, number: cursors.length, hasPrevious: cursors.length > 1, hasNext: page.data?.has_more === true, previous, next };
+  const first = () => (cursors.length > 1 ? setState({ query, cursors: [undefined] }) : page.reload());
+  return { ...page, number: cursors.length, hasPrevious: cursors.length > 1, hasNext: page.data?.has_more === true, previous, next, first };
 }

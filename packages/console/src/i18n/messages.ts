@@ -419,6 +419,7 @@ const TABLE = {
   'audit.event': ['Event', '事件'],
   'audit.details': ['Details', '详情'],
   'audit.operator': ['Operator', '运营方'],
+  'audit.orgPages': ['Pages of the list to choose from', '可选列表的分页'],
   'audit.chooseOrg': ['Choose an organization', '选择组织'],
   'audit.chooseOrgHint': ['Choose an organization to see its audit log.', '选择一个组织以查看其审计日志。'],
 

@@ -28,6 +28,10 @@ export const orgPath = (orgId: string, rest = ''): string => `${ADMIN}/organizat
 
 export const listTiers = async (): Promise<Tier[]> => (await api<ListPage<Tier & { id: string }>>('GET', `${ADMIN}/tiers`)).data;
 
+/** A page of organizations as they are (no billing): one request. */
+export const organizationNamesPage = (after: string | undefined, limit = 100): Promise<ListPage<AdminOrganization>> =>
+  api<ListPage<AdminOrganization>>('GET', `${ADMIN}/organizations?limit=${limit}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+
 /** A page of organizations, each with this month's spend and limits. */
 export async function organizationsPage(after: string | undefined, limit = 20): Promise<ListPage<AdminOrganization & { billing: OrgBilling | null }>> {
   const page = await api<ListPage<AdminOrganization>>('GET', `${ADMIN}/organizations?limit=${limit}${after ? `&after=${encodeURIComponent(after)}` : ''}`);

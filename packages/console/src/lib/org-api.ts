@@ -64,5 +64,20 @@ export interface MyProject extends Project {
 /** The active projects the signed-in member may make keys in (every one for an owner). */
 export const listMyProjects = async (): Promise<MyProject[]> => (await api<ListPage<MyProject>>('GET', 'console/api/projects')).data;
 
+/** A key of the organization with its project, as the API keys page lists it. */
+export interface OrgApiKey extends ProjectApiKey {
+  project: { id: string; name: string };
+}
+
+/** The keys page size: the most one request reads. */
+export const KEYS_PAGE = 100;
+
+/**
+ * One page of the organization's keys, newest first, each with its project
+ * (GET /console/api/api_keys): one request whatever the number of projects.
+ */
+export const orgKeysPage = (after: string | undefined): Promise<ListPage<OrgApiKey>> =>
+  api<ListPage<OrgApiKey>>('GET', `console/api/api_keys?limit=${KEYS_PAGE}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+
 /** Revokes a key of the signed-in member's own (any role may). */
 export const revokeOwnKey = (keyId: string): Promise<unknown> => api('DELETE', `console/api/api_keys/${encodeURIComponent(keyId)}`);

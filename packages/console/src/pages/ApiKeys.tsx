@@ -2,7 +2,8 @@
  * API keys: create one (name, project, owner: me or a new service account, permissions), see
  * its secret exactly once with a copy button, list every key of the projects with its redacted
  * value, creation, last use and owner, and revoke one (it stops working at once), asked first in
- * a dialog.
+ * a dialog. The list is read a page at a time, newest first, with its projects
+ * (GET /console/api/api_keys): one request a page, however many projects the organization has.
  *
  * The page offers what the viewer's role may do, as the gateway decides it: the projects they may
  * make keys in (GET /console/api/projects), a service account only to an owner, and Revoke on
@@ -11,33 +12,24 @@
  */
 import { useState } from 'react';
 import { useConfirmation } from '../components/ConfirmDialog';
+import { Pager } from '../components/Pager';
 import { DataTable, ErrorNote, Loading, PageTitle, RowAction } from '../components/ui';
 import { useLoad } from '../components/use-load';
+import { usePages } from '../components/use-pages';
 import { useI18n } from '../i18n/i18n';
-import { listAll } from '../lib/api';
-import { deleteProjectKey, listMyProjects, listProjects, projectPath, revokeOwnKey, type Project, type ProjectApiKey } from '../lib/org-api';
+import { deleteProjectKey, listMyProjects, orgKeysPage, revokeOwnKey, type OrgApiKey } from '../lib/org-api';
 import { formatTime } from '../lib/time';
 import { useSignedIn } from '../session';
 import { CreateKeyForm, type CreatedKey } from './api-keys/CreateKeyForm';
 import { SecretOnce } from './api-keys/SecretOnce';
 
-interface Row extends ProjectApiKey {
-  project: Project;
-}
-
-async function loadKeys(): Promise<{ rows: Row[] }> {
-  const projects = await listProjects();
-  const perProject = await Promise.all(
-    projects.map(async (p) => (await listAll<ProjectApiKey>(projectPath(p.id, '/api_keys'))).map((k) => ({ ...k, project: p }))),
-  );
-  return { rows: perProject.flat().sort((a, b) => b.created_at - a.created_at) };
-}
+type Row = OrgApiKey;
 
 export function ApiKeysPage() {
   const { t, lang } = useI18n();
   const me = useSignedIn();
   const owner = me.user.role === 'owner';
-  const keys = useLoad(loadKeys, []);
+  const keys = usePages(orgKeysPage, '');
   const mine = useLoad(listMyProjects, []);
   const [created, setCreated] = useState<CreatedKey>();
   const own = (k: Row) => k.owner.type === 'user' && k.owner.user?.id === me.user.id;
@@ -63,7 +55,8 @@ export function ApiKeysPage() {
           onProjectGone={mine.reload}
           onCreated={(k) => {
             setCreated(k);
-            keys.reload();
+            // The new key is the newest: on the first page.
+            keys.first();
           }}
         />
       ) : null}
@@ -72,10 +65,10 @@ export function ApiKeysPage() {
         {owner ? null : <p className="muted">{t('keys.readerNote')}</p>}
         <ErrorNote error={keys.error} />
         {!keys.data && !keys.error ? <Loading /> : null}
-        {keys.data && keys.data.rows.length === 0 ? <p className="muted">{t('keys.none')}</p> : null}
-        {keys.data && keys.data.rows.length > 0 ? (
+        {keys.data && keys.data.data.length === 0 && keys.number === 1 ? <p className="muted">{t('keys.none')}</p> : null}
+        {keys.data && keys.data.data.length > 0 ? (
           <DataTable headers={[t('common.name'), t('keys.secret'), t('keys.project'), t('keys.owner'), t('common.created'), t('keys.lastUsed')]} actions>
-                {keys.data.rows.map((k) => (
+                {keys.data.data.map((k) => (
                   <tr key={k.id} data-key-id={k.id}>
                     <td>{k.name}</td>
                     <td>
@@ -92,6 +85,7 @@ export function ApiKeysPage() {
                 ))}
           </DataTable>
         ) : null}
+        <Pager pages={keys} label={t('keys.listTitle')} />
       </section>
       {confirm.dialog}
     </>

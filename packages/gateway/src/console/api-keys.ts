@@ -4,6 +4,7 @@
  *
  * ```
  * GET    /console/api/projects            → list of the projects the member may make keys in
+ * GET    /console/api/api_keys?limit&after → the organization's keys, newest first, each with its project
  * POST   /console/api/api_keys            {name, project_id?, permissions?: all|read_only|restricted, scopes?}
  *   → organization.project.api_key + {value}   (the secret, shown this once; only its HMAC is stored)
  * DELETE /console/api/api_keys/{key_id}   → organization.project.api_key.deleted (the member's own key)
@@ -13,16 +14,19 @@
  * member of, or any for an owner — the rule authentication applies to the key afterwards.
  * Readers may create keys (readers use the API) and revoke their own; revoking anyone else's is
  * an owner's change through the Administration API. Both are recorded in the audit log as the
- * user's.
+ * user's. The list is the console's API keys page in one request a page, however many projects
+ * the organization has: what `GET /v1/organization/projects/{id}/api_keys` shows of each of its
+ * active projects (live keys whose owner may use them; readers read those lists too).
  * @module
  */
-import { Fields } from '../admin/input.js';
+import { Fields, queryParams } from '../admin/input.js';
+import { listBody, pageRequest } from '../admin/paging.js';
 import { keyPermissionsFrom } from '../admin/keys.js';
 import { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from '../http/context.js';
 import { generateApiKey } from '../identity/index.js';
 import { deletedObject } from '../organization/objects.js';
-import { keyOwners, projectApiKeyObject, projectObject } from '../organization/project-objects.js';
+import { keyOwnerOf, keyOwners, projectApiKeyObject, projectObject } from '../organization/project-objects.js';
 import type { Project, ProjectRole, Role, Store } from '../store/index.js';
 import { mayUseProject } from '../organization/project-access.js';
 import type { ConsoleHandler } from './deps.js';
@@ -54,6 +58,24 @@ export const listKeyProjects: ConsoleHandler = async (ctx, deps) => {
   const [projects, roles] = await Promise.all([activeProjects(deps.store, s.org.id), deps.store.projectMembers.rolesOf(s.org.id, s.user.id)]);
   const data = projects.filter((p) => mayUse(p, s.role, roles.get(p.id))).map((p) => ({ ...projectObject(p), is_default: p.isDefault, role: roles.get(p.id) ?? null }));
   return { body: { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null, has_more: false } };
+};
+
+/**
+ * GET /console/api/api_keys?limit&after: the session's organization's live keys in its active
+ * projects whose owner may still use them, newest first, a page at a time (`limit` 1..100,
+ * default 20; `after` a key id), each an `organization.project.api_key` with Tollgate's
+ * `project: {id, name}`.
+ */
+export const listOrgApiKeys: ConsoleHandler = async (ctx, deps) => {
+  const s = await deps.auth.requireMember(ctx);
+  const req = pageRequest(queryParams(ctx, ['limit', 'after']));
+  const page = await deps.store.apiKeys.listUsable(s.org.id, req);
+  return {
+    body: listBody(page, req, 'API key', (u) => ({
+      ...projectApiKeyObject(u.key, keyOwnerOf(u.key, u.project.isDefault, { user: u.user ?? undefined, account: u.serviceAccount ? { ...u.serviceAccount, deleted: false } : undefined })),
+      project: { id: u.project.id, name: u.project.name },
+    })),
+  };
 };
 
 export const createOwnApiKey: ConsoleHandler = async (ctx, deps) => {

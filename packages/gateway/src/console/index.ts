@@ -21,7 +21,7 @@ import type { OrgDeps } from '../organization/deps.js';
 import type { RedisClient } from '../redis-client.js';
 import type { Store } from '../store/index.js';
 import { AccountRepo } from './accounts.js';
-import { createOwnApiKey, listKeyProjects, revokeOwnApiKey } from './api-keys.js';
+import { createOwnApiKey, listKeyProjects, listOrgApiKeys, revokeOwnApiKey } from './api-keys.js';
 import { ConsoleAuth } from './auth.js';
 import { consoleApi, type ConsoleDeps, type ConsoleHandler } from './deps.js';
 import { inviteHandlers } from './invite-routes.js';
@@ -84,6 +84,7 @@ const ROUTES: Record<string, ConsoleHandler> = {
   'GET /organization/settings': t.getSettings,
   'POST /organization/settings': t.setSettings,
   'GET /projects': listKeyProjects,
+  'GET /api_keys': listOrgApiKeys,
   'POST /api_keys': createOwnApiKey,
   'DELETE /api_keys/:key_id': revokeOwnApiKey,
 };

@@ -55,19 +55,37 @@ export async function keyOwners(deps: OrgDeps, project: Project, keys: readonly 
   const accountById = new Map(accounts.map((a) => [a.id, a]));
   for (const k of keys) {
     const a = accountById.get(k.userId);
-    if (k.ownerType === 'service_account' && a) {
-      out.set(k.id, { owner: { type: 'service_account', service_account: { id: a.id, name: a.name, created_at: seconds(Number(a.created_at)), role: a.role } }, access: a.deleted_at === null ? 'active' : 'inactive' });
-      continue;
-    }
     const u = userById.get(k.userId);
-    const orgRole = u?.org_role ?? null;
-    const active = orgRole !== null && mayUseProject(project.isDefault, orgRole, u?.project_role);
-    out.set(k.id, {
-      owner: { type: 'user', user: { id: k.userId, email: u?.email ?? '', name: u?.name ?? '', created_at: u ? seconds(Number(u.created_at)) : null, role: u?.project_role ?? (orgRole === 'owner' ? 'owner' : 'member') } },
-      access: active ? 'active' : 'inactive',
-    });
+    out.set(
+      k.id,
+      keyOwnerOf(k, project.isDefault, {
+        account: a && { name: a.name, role: a.role, createdAt: Number(a.created_at), deleted: a.deleted_at !== null },
+        user: u && { email: u.email, name: u.name, createdAt: Number(u.created_at), orgRole: u.org_role ?? null, projectRole: u.project_role ?? null },
+      }),
+    );
   }
   return out;
+}
+
+/** What is known of a key's owner: its service account, or its user with their roles (null: none). */
+interface OwnerFacts {
+  account?: { name: string; role: string; createdAt: number; deleted: boolean } | undefined;
+  user?: { email: string; name: string; createdAt: number; orgRole: string | null; projectRole: string | null } | undefined;
+}
+
+/** A key's owner as the key object shows it, in a project that `isDefault` or not. */
+export function keyOwnerOf(k: ApiKeyRecord, isDefault: boolean, f: OwnerFacts): KeyOwner {
+  const a = f.account;
+  if (k.ownerType === 'service_account' && a) {
+    return { owner: { type: 'service_account', service_account: { id: k.userId, name: a.name, created_at: seconds(a.createdAt), role: a.role } }, access: a.deleted ? 'inactive' : 'active' };
+  }
+  const u = f.user;
+  const orgRole = u?.orgRole ?? null;
+  const active = orgRole !== null && mayUseProject(isDefault, orgRole, u?.projectRole);
+  return {
+    owner: { type: 'user', user: { id: k.userId, email: u?.email ?? '', name: u?.name ?? '', created_at: u ? seconds(u.createdAt) : null, role: u?.projectRole ?? (orgRole === 'owner' ? 'owner' : 'member') } },
+    access: active ? 'active' : 'inactive',
+  };
 }
 
 /** `organization.project.api_key` */

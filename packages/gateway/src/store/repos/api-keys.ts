@@ -63,6 +63,16 @@ export interface AuthRecord {
   serviceAccount: { id: string; role: string; deleted: boolean } | null;
 }
 
+/** A key that its owner may still use, with its project and its owner as a key list shows them (`listUsable`). */
+export interface UsableKey {
+  key: ApiKeyRecord;
+  project: { id: string; name: string; isDefault: boolean };
+  /** A user's key: the user and their roles (`projectRole` null: not a member of the project). */
+  user: { email: string; name: string; createdAt: number; orgRole: Role; projectRole: string | null } | null;
+  /** A service account's key: the account. */
+  serviceAccount: { name: string; role: string; createdAt: number } | null;
+}
+
 function toKey(r: Selectable<ApiKeysTable>): ApiKeyRecord {
   return {
     id: r.id,
@@ -130,6 +140,52 @@ export class ApiKeyRepo {
     if (filter.status !== undefined) q = q.where('status', '=', filter.status);
     const cursor = (id: string) => this.db.selectFrom('api_keys').select(['created_at', 'id']).where('id', '=', id).executeTakeFirst();
     return keysetPage(q, page, { created: 'created_at', id: 'id' }, cursor, toKey);
+  }
+
+  /**
+   * One page of an organization's live keys in its active projects whose owner may still use
+   * them, newest first, each with its project and what its owner's row shows, in one query (and
+   * one for the cursor). "May still use": a service account not deleted; a user who is a member
+   * of the organization and, outside the Default project, of the project or an owner of the
+   * organization (organization/project-access.ts, the rule authentication applies).
+   */
+  async listUsable(orgId: string, page: PageRequest): Promise<Page<UsableKey>> {
+    const q = this.db
+      .selectFrom('api_keys as k')
+      .innerJoin('projects as p', 'p.id', 'k.project_id')
+      .leftJoin('memberships as m', (j) => j.onRef('m.org_id', '=', 'k.org_id').onRef('m.user_id', '=', 'k.user_id'))
+      .leftJoin('project_members as pm', (j) => j.onRef('pm.project_id', '=', 'k.project_id').onRef('pm.user_id', '=', 'k.user_id'))
+      .leftJoin('users as u', 'u.id', 'k.user_id')
+      .leftJoin('service_accounts as sa', 'sa.id', 'k.user_id')
+      .selectAll('k')
+      .select([
+        'p.name as project_name',
+        'p.is_default as project_is_default',
+        'u.email as user_email',
+        'u.name as user_name',
+        'u.created_at as user_created_at',
+        'm.role as member_role',
+        'pm.role as project_role',
+        'sa.name as sa_name',
+        'sa.role as sa_role',
+        'sa.created_at as sa_created_at',
+      ])
+      .where('k.org_id', '=', orgId)
+      .where('k.status', '=', 'active')
+      .where('p.status', '=', 'active')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('k.owner_type', '=', 'service_account'), eb('sa.id', 'is not', null), eb('sa.deleted_at', 'is', null)]),
+          eb.and([eb('k.owner_type', '=', 'user'), eb('m.role', 'is not', null), eb.or([eb('p.is_default', '=', 1), eb('m.role', '=', 'owner'), eb('pm.role', 'is not', null)])]),
+        ]),
+      );
+    const cursor = (id: string) => this.db.selectFrom('api_keys').select(['created_at', 'id']).where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst();
+    return keysetPage(q, page, { created: 'k.created_at', id: 'k.id', direction: 'desc' }, cursor, (r) => ({
+      key: toKey(r),
+      project: { id: r.project_id!, name: r.project_name, isDefault: r.project_is_default === 1 },
+      user: r.owner_type === 'user' && r.user_email !== null ? { email: r.user_email, name: r.user_name ?? '', createdAt: Number(r.user_created_at), orgRole: r.member_role as Role, projectRole: r.project_role } : null,
+      serviceAccount: r.owner_type === 'service_account' && r.sa_name !== null ? { name: r.sa_name, role: r.sa_role ?? 'member', createdAt: Number(r.sa_created_at) } : null,
+    }));
   }
 
   /** Revokes a key (once: revoking again keeps the first time). Undefined when there is no such key. */

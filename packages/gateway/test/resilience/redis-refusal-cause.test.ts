@@ -107,8 +107,9 @@ describe('a gateway whose Redis stopped', () => {
     const limits = await fetch(`${gw.baseURL}/organization/rate_limits`, { headers: { authorization: `Bearer ${orgAdminKey}` } });
     expect(limits.status).toBe(503);
 
-    // A wrong key is counted in Redis's failed-authentication buckets, which fall back to this instance's.
-    const wrongKey = await fetch(`${gw.baseURL}/models`, { headers: { authorization: 'Bearer sk-wrong-key' } });
+    // A well-formed key that matches none (a guess) is counted in Redis's failed-authentication
+    // buckets, which fall back to this instance's. (A malformed key is refused by its shape alone.)
+    const wrongKey = await fetch(`${gw.baseURL}/models`, { headers: { authorization: `Bearer sk-proj-${'x'.repeat(43)}` } });
     expect(wrongKey.status).toBe(401);
 
     const lines = gw

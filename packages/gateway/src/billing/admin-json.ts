@@ -37,7 +37,12 @@ export interface SoftLimitNotificationJson {
 export interface BillingJson {
   object: 'organization.billing';
   organization_id: string;
+  /** The hard limit the operator approved (PUT here, or an approved quota request); null: none. */
   hard_limit_usd: number | null;
+  /** The organization's own spend limit (its owners' /v1/organization/spend_limit); null: none. */
+  spend_limit_usd: number | null;
+  /** What requests are refused above: the lower of the two; null: neither is set. */
+  enforced_hard_limit_usd: number | null;
   soft_limit_usd: number | null;
   period: string;
   spent_usd: number;

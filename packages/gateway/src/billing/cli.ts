@@ -93,7 +93,7 @@ export const BILLING_COMMANDS: readonly CommandSpec[] = [
   {
     resource: 'billing',
     verb: 'get',
-    summary: "show an organization's monthly hard limit (requests are refused above it), soft limit and spend",
+    summary: "show an organization's approved monthly hard limit, its own spend limit (requests are refused above the lower), soft limit and spend",
     args: ['org_id'],
     flags: {},
     showStatus: true,
@@ -102,7 +102,7 @@ export const BILLING_COMMANDS: readonly CommandSpec[] = [
   {
     resource: 'billing',
     verb: 'set',
-    summary: "set the monthly hard limit and/or soft limit (a webhook fires when spend reaches it); 'none' removes a limit",
+    summary: "set the approved monthly hard limit and/or soft limit (a webhook fires when spend reaches it); 'none' removes a limit",
     args: ['org_id'],
     flags: { hard: valueFlag('USD', "monthly hard limit in USD, or 'none'"), soft: valueFlag('USD', "monthly soft limit in USD, or 'none'") },
     showStatus: true,
@@ -204,7 +204,11 @@ function formatBilling(v: BillingJson): string {
   const lines = [
     `Organization  ${v.organization_id}`,
     `Period        ${v.period} (UTC)`,
-    `Hard limit    ${usd(v.hard_limit_usd, 'unlimited')}`,
+    `Hard limit    ${usd(v.hard_limit_usd, 'unlimited')} (approved)`,
+    // Gateways before the organization's own spend limit leave these out.
+    ...(v.spend_limit_usd !== undefined
+      ? [`Own limit     ${usd(v.spend_limit_usd, 'none')} (the organization's)`, `Enforced      ${usd(v.enforced_hard_limit_usd, 'unlimited')} (the lower: requests are refused above it)`]
+      : []),
     `Soft limit    ${usd(v.soft_limit_usd, 'none')}`,
     `Spent         ${usd(v.spent_usd, '')}`,
     `Reserved      ${usd(v.reserved_usd, '')}`,

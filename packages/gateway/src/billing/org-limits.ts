@@ -1,7 +1,16 @@
 /**
- * An organization's monthly spend limits in pico-dollars, stored in the `organizations` columns
- * `hard_limit_pico` (requests are refused above it) and `soft_limit_pico` (a notification fires
- * when spend crosses it). Null means unlimited / no notification.
+ * An organization's monthly spend limits in pico-dollars, in `organizations` columns; null means
+ * none from that side.
+ *
+ * - `hard_limit_pico`: the hard limit the operator approved (`/admin/v1/.../billing`
+ *   `hard_limit_usd`, raised by approving a quota request). Only the operator changes it.
+ * - `spend_limit_pico`: the organization's own spend limit (`/v1/organization/spend_limit`), set
+ *   by its owners at or below the approved limit (`setOwnSpendLimit`).
+ * - `soft_limit_pico`: the operator's soft limit (a notification fires when spend crosses it).
+ *
+ * Requests are refused above the lower of the first two (`enforcedHardLimit`), the one amount the
+ * request path reserves against. An approved limit lowered below the organization's own one
+ * leaves that one stored: the approved limit binds until it is raised again.
  * @module
  */
 import { toPicoOrNull } from './pricing.js';
@@ -11,26 +20,39 @@ import { moneyText } from './money-column.js';
 export interface OrgLimits {
   id: string;
   name: string;
+  /** The operator's approved hard limit. */
   hardLimitPico: bigint | null;
   softLimitPico: bigint | null;
+  /** The organization's own spend limit. */
+  spendLimitPico: bigint | null;
   deleted: boolean;
 }
+
+/** The hard limit requests are refused above: the lower of the approved one and the organization's own (null: neither). */
+export function enforcedHardLimit(o: Pick<OrgLimits, 'hardLimitPico' | 'spendLimitPico'>): bigint | null {
+  if (o.hardLimitPico === null) return o.spendLimitPico;
+  if (o.spendLimitPico === null) return o.hardLimitPico;
+  return o.spendLimitPico < o.hardLimitPico ? o.spendLimitPico : o.hardLimitPico;
+}
+
+const LIMIT_COLUMNS = ['id', 'name', 'deleted_at', moneyText('hard_limit_pico').as('hard'), moneyText('soft_limit_pico').as('soft'), moneyText('spend_limit_pico').as('own')] as const;
 
 export async function getOrgLimits(store: BillingStore, orgId: string): Promise<OrgLimits | undefined> {
   const row = await billingDb(store)
     .selectFrom('organizations')
-    .select(['id', 'name', 'deleted_at', moneyText('hard_limit_pico').as('hard'), moneyText('soft_limit_pico').as('soft')])
+    .select(LIMIT_COLUMNS)
     .where('id', '=', orgId)
     .executeTakeFirst();
   return row && orgLimitsOf(row);
 }
 
-function orgLimitsOf(row: { id: string; name: string; deleted_at: unknown; hard: string | null; soft: string | null }): OrgLimits {
+function orgLimitsOf(row: { id: string; name: string; deleted_at: unknown; hard: string | null; soft: string | null; own: string | null }): OrgLimits {
   return {
     id: row.id,
     name: row.name,
     hardLimitPico: toPicoOrNull(row.hard),
     softLimitPico: toPicoOrNull(row.soft),
+    spendLimitPico: toPicoOrNull(row.own),
     deleted: row.deleted_at !== null,
   };
 }
@@ -41,7 +63,7 @@ export async function getOrgsLimits(store: BillingStore, orgIds: readonly string
   if (ids.length === 0) return new Map();
   const rows = await billingDb(store)
     .selectFrom('organizations')
-    .select(['id', 'name', 'deleted_at', moneyText('hard_limit_pico').as('hard'), moneyText('soft_limit_pico').as('soft')])
+    .select(LIMIT_COLUMNS)
     .where('id', 'in', ids)
     .execute();
   return new Map(rows.map((row) => [row.id, orgLimitsOf(row)]));
@@ -58,7 +80,7 @@ export async function getProjectSpendLimits(store: BillingStore, orgId: string):
   return new Map(rows.map((r) => [r.id, toPicoOrNull(r.limit)!]));
 }
 
-/** Sets the given limits of a live organization; returns false when there is none. */
+/** Sets the operator's limits (approved hard, soft) of a live organization; returns false when there is none. */
 export async function setOrgLimits(
   store: BillingStore,
   orgId: string,
@@ -73,5 +95,35 @@ export async function setOrgLimits(
     return row !== undefined;
   }
   const r = await db.updateTable('organizations').set(set).where('id', '=', orgId).where('deleted_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/**
+ * Sets a live organization's own spend limit, in one conditional statement: only while it is at
+ * or below the approved hard limit (or there is none), so an approval lowered at the same moment
+ * cannot be passed. `set` false: refused, with the approved limit it met; undefined: no such
+ * organization.
+ */
+export async function setOwnSpendLimit(store: BillingStore, orgId: string, pico: bigint): Promise<{ set: true } | { set: false; approvedPico: bigint } | undefined> {
+  const db = billingDb(store);
+  const r = await db
+    .updateTable('organizations')
+    .set({ spend_limit_pico: pico })
+    .where('id', '=', orgId)
+    .where('deleted_at', 'is', null)
+    .where((eb) => eb.or([eb('hard_limit_pico', 'is', null), eb('hard_limit_pico', '>=', pico)]))
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) > 0) return { set: true };
+  const o = await getOrgLimits(store, orgId);
+  if (!o || o.deleted) return undefined;
+  // The approved limit read after the refusal: below the amount, it is the answer; changed since
+  // (raised or removed by the operator in between), the update is tried again.
+  if (o.hardLimitPico !== null && o.hardLimitPico < pico) return { set: false, approvedPico: o.hardLimitPico };
+  return setOwnSpendLimit(store, orgId, pico);
+}
+
+/** Removes a live organization's own spend limit (the approved one stays); false when there is none. */
+export async function deleteOwnSpendLimit(store: BillingStore, orgId: string): Promise<boolean> {
+  const r = await billingDb(store).updateTable('organizations').set({ spend_limit_pico: null }).where('id', '=', orgId).where('deleted_at', 'is', null).executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }

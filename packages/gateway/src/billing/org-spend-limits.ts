@@ -1,21 +1,28 @@
 /**
- * The request path's view of an organization's spend limits (and its projects'): read from the store once, then
- * served from memory. Admin changes call `invalidate` (an event, like identity's cache); the TTL
- * is only a backstop for changes made on another instance when nothing relays the event. Past the
- * TTL an entry is served while it refreshes in the background, up to `maxStaleMs` after it was
- * loaded (store/stale-serving.ts): a database outage does not reach organizations already seen.
+ * The request path's view of an organization's spend limits (and its projects'): read from the
+ * store once, then served from memory. Every change — the operator's (billing routes, quota
+ * approvals) or an owner's (/v1/organization/spend_limit, a project's) — is announced as an
+ * identity invalidation of the organization, which every instance applies (`follow`), so it binds
+ * at the next request everywhere; the TTL is only a backstop for changes made on another instance
+ * when nothing relays the event. Past the TTL an entry is served while it refreshes in the
+ * background, up to `maxStaleMs` after it was loaded (store/stale-serving.ts): a database outage
+ * does not reach organizations already seen.
  * @module
  */
 import { systemClock, type Clock } from '../clock.js';
 import { StaleServing } from '../store/stale-serving.js';
 import { TtlCache } from '../ttl-cache.js';
 import type { Invalidation } from '../identity/invalidation.js';
-import { getOrgLimits, getProjectSpendLimits } from './org-limits.js';
+import { enforcedHardLimit, getOrgLimits, getProjectSpendLimits } from './org-limits.js';
 import type { BillingStore } from '../store/billing-tables.js';
 import type { SpendAlert } from '../store/index.js';
 
 export interface SpendLimits {
-  /** Pico-dollars: requests whose worst-case cost would pass it are refused; null = unlimited. */
+  /**
+   * Pico-dollars: requests whose worst-case cost would pass it are refused; null = unlimited. The
+   * lower of the operator's approved hard limit and the organization's own spend limit
+   * (org-limits.ts `enforcedHardLimit`): one amount, reserved against in one atomic step.
+   */
   hardLimitPico: bigint | null;
   /** Pico-dollars: spend reaching it fires the soft-limit notification; null = none. */
   softLimitPico: bigint | null;
@@ -105,7 +112,7 @@ export class OrgSpendLimits {
   private async load(orgId: string): Promise<SpendLimits> {
     const gen = this.generation;
     const [o, projects, alerts] = await Promise.all([getOrgLimits(this.store, orgId), getProjectSpendLimits(this.store, orgId), this.alertsOf(orgId)]);
-    const limits = o && !o.deleted ? { hardLimitPico: o.hardLimitPico, softLimitPico: o.softLimitPico, projects, alerts } : NONE;
+    const limits = o && !o.deleted ? { hardLimitPico: enforcedHardLimit(o), softLimitPico: o.softLimitPico, projects, alerts } : NONE;
     if (gen === this.generation) this.cache.set(orgId, { limits, at: this.clock.now() });
     return limits;
   }

@@ -5,6 +5,13 @@
  *   GET  /organizations/{org_id}/costs               cost report (OpenAI Costs API shape)
  *   GET  /organizations/{org_id}/billing             limits, this period's spend, quota requests
  *   PUT  /organizations/{org_id}/billing             {hard_limit_usd, soft_limit_usd} (null = none)
+ *
+ * `hard_limit_usd` is the hard limit the operator approves; an organization's owners keep a spend
+ * limit of their own at or below it (/v1/organization/spend_limit) and requests are refused above
+ * the lower of the two. The billing view shows the approved limit, the organization's own
+ * (`spend_limit_usd`) and the one enforced (`enforced_hard_limit_usd`). Lowering the approved
+ * limit below the organization's own keeps that one (it binds again once the approved one is
+ * raised above it); a quota request asks for a higher approved limit.
  *   POST /organizations/{org_id}/quota_requests      {hard_limit_usd, reason}
  *   GET  /organizations/{org_id}/quota_requests      that organization's requests
  *   GET  /quota_requests?status=&organization_id=    all requests, newest first, each with its
@@ -37,7 +44,7 @@ import { recordOperatorChanges, type OperatorChange } from '../admin/audit.js';
 import { Fields, queryInteger } from '../admin/input.js';
 import type { AuditRecorder } from '../organization/audit.js';
 import { quotaRequestJson, seconds, usdOrNull, type BillingJson } from './admin-json.js';
-import { getOrgLimits, getOrgsLimits, setOrgLimits, type OrgLimits } from './org-limits.js';
+import { enforcedHardLimit, getOrgLimits, getOrgsLimits, setOrgLimits, type OrgLimits } from './org-limits.js';
 import { periodOf, spendKey } from './period.js';
 import { formatUsd, picoToUsd } from './pricing.js';
 import type { DecisionNotifier } from './quota-decision-mail.js';
@@ -201,6 +208,8 @@ export async function billingView(deps: Pick<BillingRouteDeps, 'store' | 'counte
     object: 'organization.billing',
     organization_id: o.id,
     hard_limit_usd: usdOrNull(o.hardLimitPico),
+    spend_limit_usd: usdOrNull(o.spendLimitPico),
+    enforced_hard_limit_usd: usdOrNull(enforcedHardLimit(o)),
     soft_limit_usd: usdOrNull(o.softLimitPico),
     period: period.key,
     spent_usd: picoToUsd(spend.spent),

@@ -4,7 +4,7 @@
  *   tollgate projects rate-limits list|update <project_id> [<model>] [--rpm N] ...
  *   tollgate projects models get|set|delete <project_id> [--allow M1,M2 | --deny M1,M2]
  *   tollgate projects spend-limit get|set|delete <project_id> [--hard USD]
- *   tollgate spend-limit get|set|delete [--hard USD]
+ *   tollgate spend-limit get|set|delete [--hard USD]      (the organization's own, at most the approved hard limit)
  * @module
  */
 import { UsageError, valueFlag } from '../cli/args.js';
@@ -26,17 +26,17 @@ function cents(a: Args): number {
   return c;
 }
 
-/** get, set and delete of a monthly spend limit, the organization's or a project's. */
-const spendLimitVerbs = (r: Resource, whose: string): VerbSpec[] => [
+/** get, set and delete of a monthly spend limit, the organization's or a project's (`bound`: what limits the amount). */
+const spendLimitVerbs = (r: Resource, whose: string, bound = ''): VerbSpec[] => [
   getVerb(r, `show ${whose} monthly spend limit (an error when none is set)`),
-  verb(r, 'set', `set ${whose} monthly spend limit: requests are refused once spend reaches it`, {
+  verb(r, 'set', `set ${whose} monthly spend limit${bound}: requests are refused once spend reaches it`, {
     flags: { hard: valueFlag('USD', 'the limit in USD a month, in whole cents (12.50)', true) },
     run: (api, a) => send(api, 'POST', r.path(a), { threshold_amount: cents(a), currency: 'USD', interval: 'month' }),
   }),
   deleteVerb(r, 'delete', `remove ${whose} monthly spend limit`),
 ];
 
-export const SPEND_LIMIT_COMMANDS: readonly VerbSpec[] = spendLimitVerbs(ORG_SPEND, "the organization's");
+export const SPEND_LIMIT_COMMANDS: readonly VerbSpec[] = spendLimitVerbs(ORG_SPEND, "the organization's", ', at most the hard limit the operator approved');
 
 export const PROJECT_LIMIT_COMMANDS: readonly VerbSpec[] = [
   verb(RATE_LIMITS, 'list', "a project's rate limits per model (the organization's where the project sets none)", {

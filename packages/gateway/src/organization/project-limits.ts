@@ -1,7 +1,7 @@
 /**
  * A project's limits through the Administration API: per-model rate limits (equal to or below
  * the organization's, as OpenAI requires), model permissions, and the monthly spend limits of
- * the organization and of a project. Every change is announced like a revocation (effective at
+ * the organization (its own, at most the hard limit the operator approved) and of a project. Every change is announced like a revocation (effective at
  * the next request on every instance) and recorded in the audit log.
  *
  * ```
@@ -23,13 +23,13 @@
  */
 import { ApiError } from '../errors/api-error.js';
 import { Fields, badValue } from '../admin/input.js';
-import { getOrgLimits, setOrgLimits } from '../billing/org-limits.js';
+import { deleteOwnSpendLimit, getOrgLimits, setOwnSpendLimit } from '../billing/org-limits.js';
 import { remainingOf, type Remaining } from '../limits/remaining.js';
 import { LIMIT_FIELDS, MODEL_PERMISSION_MODES, type LimitField, type LimitOverride } from '../store/index.js';
 import type { OrgCaller, OrgDeps, OrgHandler } from './deps.js';
 import { listQuery, notFound } from './list.js';
 import { announce, pathProject } from './projects.js';
-import { THRESHOLD_FIELDS, thresholdObject, thresholdOf } from './threshold.js';
+import { centsAtMost, THRESHOLD_FIELDS, thresholdAboveMax, thresholdObject, thresholdOf } from './threshold.js';
 
 const RL_PREFIX = 'rl-';
 /** OpenAI's fields Tollgate does not count: accepted in an update, not stored. */
@@ -203,27 +203,53 @@ function spendLimitObject(object: 'organization.spend_limit' | 'project.spend_li
   return { object, ...thresholdObject(pico), enforcement: { status: 'enforcing' } };
 }
 
-/** GET /spend_limit */
+/*
+ * The organization's spend limit is its own budget, kept apart from the hard limit the operator
+ * approved (`/admin/v1/organizations/{org_id}/billing` `hard_limit_usd`, raised by approving a
+ * quota request): an owner sets it at or below the approved limit and removes only it; requests
+ * are refused above the lower of the two (billing/org-limits.ts). The approved limit is not part
+ * of OpenAI's object: owners see it on the console's Limits page (GET /console/api/billing), and
+ * a POST above it is the 400 that names it as the maximum.
+ */
+
+/** GET /spend_limit — the organization's own limit; 404 when it has none (whatever the approved limit). */
 export const getOrgSpendLimit: OrgHandler = async (_ctx, caller, deps) => {
   const l = await getOrgLimits(deps.store, caller.org.id);
-  if (!l || l.hardLimitPico === null) throw notFound('spend limit', caller.org.id);
-  return { body: spendLimitObject('organization.spend_limit', l.hardLimitPico) };
+  if (!l || l.spendLimitPico === null) throw notFound('spend limit', caller.org.id);
+  return { body: spendLimitObject('organization.spend_limit', l.spendLimitPico) };
 };
 
-/** POST /spend_limit — the organization's hard limit (the one /admin/v1 calls hard_limit_usd). */
+/**
+ * POST /spend_limit — sets the organization's own limit: at most the approved hard limit, else
+ * 400 `integer_above_max_value` naming `threshold_amount` (checked again in the write itself, so
+ * an approved limit lowered meanwhile is not passed either).
+ */
 export const setOrgSpendLimit: OrgHandler = async (ctx, caller, deps) => {
-  const { pico, cents } = await spendLimitBody(ctx, deps);
-  await setOrgLimits(deps.store, caller.org.id, { hardLimitPico: pico });
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, THRESHOLD_FIELDS);
+  const approved = (await getOrgLimits(deps.store, caller.org.id))?.hardLimitPico ?? null;
+  const { pico, cents } = thresholdOf(f, approved === null ? {} : { maxCents: centsAtMost(approved) });
+  const r = await setOwnSpendLimit(deps.store, caller.org.id, pico);
+  if (r === undefined) throw notFound('organization', caller.org.id);
+  if (!r.set) throw thresholdAboveMax(centsAtMost(r.approvedPico), cents);
   await limitsChanged(deps, caller, { type: 'organization.updated', objectId: caller.org.id }, { spend_limit: spendLimitRequested(cents) });
   return { body: spendLimitObject('organization.spend_limit', pico) };
 };
 
-/** DELETE /spend_limit */
+/** DELETE /spend_limit — removes the organization's own limit; the approved hard limit stays. */
 export const deleteOrgSpendLimit: OrgHandler = async (_ctx, caller, deps) => {
-  await setOrgLimits(deps.store, caller.org.id, { hardLimitPico: null });
+  if (!(await deleteOwnSpendLimit(deps.store, caller.org.id))) throw notFound('organization', caller.org.id);
   await limitsChanged(deps, caller, { type: 'organization.updated', objectId: caller.org.id }, { spend_limit: null });
   return { body: { object: 'organization.spend_limit.deleted', deleted: true } };
 };
+
+/*
+ * A project's spend limit is a third amount, reserved in the same atomic step as the
+ * organization's enforced limit and counted in the organization's spend: set above the
+ * organization's, it cannot let the project spend past it, and the organization's owners set both
+ * (no one below them can raise anything with it). So it is kept as set, as OpenAI documents
+ * organization and project spend limits each applying at its own level; unlike a project's rate
+ * limits, which OpenAI requires at or below the organization's.
+ */
 
 /** GET /projects/{project_id}/spend_limit */
 export const getProjectSpendLimit: OrgHandler = async (ctx, caller, deps) => {

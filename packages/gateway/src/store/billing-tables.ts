@@ -107,12 +107,15 @@ export interface BillingTables {
   quota_requests: QuotaRequestsTable;
 }
 
-/** The part of migration 0001's `organizations` table that billing touches. */
+/** The part of the `organizations` table (migrations 0001, 0016) that billing touches. */
 export interface OrganizationBillingColumns {
   id: string;
   name: string;
+  /** The operator's approved hard limit. */
   hard_limit_pico: DbInt | null;
   soft_limit_pico: DbInt | null;
+  /** The organization's own spend limit (migration 0016). */
+  spend_limit_pico: DbInt | null;
   deleted_at: DbInt | null;
 }
 

@@ -67,9 +67,12 @@ export interface OrganizationsTable {
   /**
    * Monthly spend limits in pico-dollars; null = none. Owned by the billing stage, which reads them
    * as text (billing/org-limits.ts): beyond 2^53 a number read from SQLite is inexact.
+   * `hard_limit_pico` is the operator's approved limit, `spend_limit_pico` the organization's own
+   * (migration 0016); requests are refused above the lower of the two.
    */
   hard_limit_pico: number | string | bigint | null;
   soft_limit_pico: number | string | bigint | null;
+  spend_limit_pico: number | string | bigint | null;
   /** 1 when `organization_models` lists the only models the organization may use. */
   models_restricted: number;
   /** JSON array of CIDR blocks requests must come from; null or [] = every address. */

@@ -1,8 +1,10 @@
 /**
  * Issue 5's acceptance at the gateway level: the monthly hard limit refuses with OpenAI's
  * insufficient_quota 429 that the SDK does not retry, a stream costs exactly what the same
- * request costs unstreamed, hundreds of concurrent requests never overspend, and the usage and
- * cost reports agree with the answers' own usage and with the ledger, bucket by bucket.
+ * request costs unstreamed, hundreds of concurrent requests never overspend the enforced limit
+ * (the lower of the operator's approved one and the organization's own, with a project's above
+ * it), and the usage and cost reports agree with the answers' own usage and with the ledger,
+ * bucket by bucket.
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,11 +52,22 @@ async function setHardLimit(orgId: string, usd: number): Promise<void> {
  * long), so that its cost equals its worst case and the number that fit a limit is exact.
  */
 const FULL_ANSWER = { model: 'sim-small', messages: [{ role: 'user' as const, content: 'Count to ten' }], max_tokens: 5 };
+/** The same at sim-large's prices: about $0.000175, so that a limit of whole cents affords about 57. */
+const LARGE_FULL_ANSWER = { ...FULL_ANSWER, model: 'sim-large', max_tokens: 15 };
 
-async function fullAnswerCost(): Promise<bigint> {
-  const r = await main.chat.completions.create(FULL_ANSWER);
-  expect(r.usage!.completion_tokens).toBe(FULL_ANSWER.max_tokens);
-  return expectedCostPico('sim-small', r.usage!.prompt_tokens, r.usage!.completion_tokens);
+async function fullAnswerCost(body: typeof FULL_ANSWER = FULL_ANSWER): Promise<bigint> {
+  const r = await main.chat.completions.create(body);
+  expect(r.usage!.completion_tokens).toBe(body.max_tokens);
+  return expectedCostPico(body.model, r.usage!.prompt_tokens, r.usage!.completion_tokens);
+}
+
+const CENT = 10_000_000_000n;
+const month = { currency: 'USD', interval: 'month' } as const;
+
+/** Sets the organization's own spend limit as its owner does: the official SDK's admin client. */
+async function setOwnLimit(adminKey: string, cents: number): Promise<void> {
+  const org = new OpenAI({ adminAPIKey: adminKey, apiKey: null as unknown as string, baseURL: gw.baseURL, maxRetries: 0 }).admin.organization;
+  expect(await org.spendLimit.update({ threshold_amount: cents, ...month })).toMatchObject({ threshold_amount: cents });
 }
 
 describe('the monthly hard limit', () => {
@@ -89,16 +102,58 @@ describe('the monthly hard limit', () => {
     expect(after.reserved_usd).toBe(0);
   });
 
-  it('never overspends under 300 concurrent requests: exactly the affordable ones pass', async () => {
-    const cost = await fullAnswerCost();
-    const t = await gw.newTenant('quota-concurrent');
-    const hard = 100n * cost;
-    await setHardLimit(t.orgId, usd(hard));
+  /**
+   * Each case sets the limits, then sends `n` requests at once. Each request reserves its worst
+   * case, which is also its real cost: the lower limit admits exactly `floor(limit / cost)` of
+   * them, however they interleave, and the recorded spend never passes it.
+   */
+  const cases: { name: string; body: typeof FULL_ANSWER; n: number; set(t: { orgId: string; adminKey: string; apiKey: string }, cost: bigint): Promise<bigint> }[] = [
+    {
+      name: 'the approved limit alone, 300 requests',
+      body: FULL_ANSWER,
+      n: 300,
+      async set(t, cost) {
+        await setHardLimit(t.orgId, usd(100n * cost));
+        return 100n * cost;
+      },
+    },
+    {
+      name: "the organization's own limit below the approved one, a project's above both, 200 requests",
+      body: LARGE_FULL_ANSWER,
+      n: 200,
+      async set(t, cost) {
+        await setHardLimit(t.orgId, usd(100n * cost));
+        await setOwnLimit(t.adminKey, 1);
+        const project = (await gw.gateway.services.store.projects.defaultOf(t.orgId))!;
+        const org = new OpenAI({ adminAPIKey: t.adminKey, apiKey: null as unknown as string, baseURL: gw.baseURL, maxRetries: 0 }).admin.organization;
+        await org.projects.spendLimit.update(project.id, { threshold_amount: 10, ...month });
+        expect(CENT).toBeLessThan(100n * cost);
+        return CENT;
+      },
+    },
+    {
+      name: "the approved limit lowered below the organization's own, 200 requests",
+      body: LARGE_FULL_ANSWER,
+      n: 200,
+      async set(t, cost) {
+        await setHardLimit(t.orgId, 0.02);
+        await setOwnLimit(t.adminKey, 2);
+        await setHardLimit(t.orgId, usd(50n * cost));
+        expect((await billing(t.orgId)) as unknown).toMatchObject({ spend_limit_usd: 0.02, enforced_hard_limit_usd: usd(50n * cost) });
+        return 50n * cost;
+      },
+    },
+  ];
+
+  it.each(cases)('never overspends the enforced limit under concurrent requests: $name', async ({ body, n, set }) => {
+    const cost = await fullAnswerCost(body);
+    const t = await gw.newTenant('quota-concurrent', { adminKey: true });
+    const enforced = await set({ orgId: t.orgId, adminKey: t.adminKey!, apiKey: t.apiKey }, cost);
     const client = sdk(gw, { apiKey: t.apiKey });
 
     const outcomes = await Promise.all(
-      Array.from({ length: 300 }, () =>
-        client.chat.completions.create(FULL_ANSWER).then(
+      Array.from({ length: n }, () =>
+        client.chat.completions.create(body).then(
           () => 'ok',
           (e: unknown) => (e instanceof OpenAI.RateLimitError && e.code === 'organization_spend_limit_exceeded' ? 'quota' : `unexpected: ${String(e)}`),
         ),
@@ -107,13 +162,12 @@ describe('the monthly hard limit', () => {
     const admitted = outcomes.filter((o) => o === 'ok').length;
     expect(outcomes.filter((o) => o !== 'ok' && o !== 'quota')).toEqual([]);
     const b = await billing(t.orgId);
-    expect(pico(b.spent_usd)).toBeLessThanOrEqual(hard);
+    expect(pico(b.spent_usd)).toBeLessThanOrEqual(enforced);
     expect(b.reserved_usd).toBe(0);
     expect(pico(b.spent_usd)).toBe(BigInt(admitted) * cost);
-    expect(admitted).toBeGreaterThanOrEqual(90);
-    // Each request reserves its worst case, which is also its real cost: the limit admits
-    // exactly hard / cost of them, however they interleave.
-    expect(admitted).toBe(100);
+    expect(admitted).toBe(Number(enforced / cost));
+    expect(admitted).toBeGreaterThanOrEqual(40);
+    expect(admitted).toBeLessThan(n);
   });
 });
 

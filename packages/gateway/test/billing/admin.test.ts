@@ -33,6 +33,8 @@ describe.each(DIALECTS)('billing admin API on %s', (dialect) => {
         object: 'organization.billing',
         organization_id: org,
         hard_limit_usd: 100,
+        spend_limit_usd: null,
+        enforced_hard_limit_usd: 100,
         soft_limit_usd: 80,
         period: '2026-01',
         spent_usd: 12.345678000001,
@@ -56,6 +58,20 @@ describe.each(DIALECTS)('billing admin API on %s', (dialect) => {
       r = await s.call('PUT', billing(org), { hard_limit_usd: null });
       expect(r.body).toMatchObject({ hard_limit_usd: null, soft_limit_usd: null });
       expect(s.limitsChanged.slice(before)).toEqual([org, org, org]);
+    });
+
+    it("shows the organization's own spend limit beside the approved one; PUT changes only the approved one", async () => {
+      const org = await s.newOrg({ hard: 100_000_000, own: 40_000_000 });
+      let r = await s.call('GET', billing(org));
+      expect(r.body).toMatchObject({ hard_limit_usd: 100, spend_limit_usd: 40, enforced_hard_limit_usd: 40 });
+      // Lowered below the organization's own: that one stays, the approved one binds.
+      r = await s.call('PUT', billing(org), { hard_limit_usd: 25.5 });
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ hard_limit_usd: 25.5, spend_limit_usd: 40, enforced_hard_limit_usd: 25.5 });
+      r = await s.call('PUT', billing(org), { hard_limit_usd: null });
+      expect(r.body).toMatchObject({ hard_limit_usd: null, spend_limit_usd: 40, enforced_hard_limit_usd: 40 });
+      const row = await s.store.db.selectFrom('organizations').select(['hard_limit_pico', 'spend_limit_pico']).where('id', '=', org).executeTakeFirstOrThrow();
+      expect([row.hard_limit_pico, BigInt(row.spend_limit_pico!)]).toEqual([null, 40_000_000_000_000n]);
     });
 
     it('refuses bad bodies with OpenAI-shaped errors and changes nothing', async () => {

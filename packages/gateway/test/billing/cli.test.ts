@@ -134,6 +134,15 @@ describe('tollgate usage | billing | quota-requests', () => {
     expect(s.limitsChanged.filter((x) => x === org)).toHaveLength(2);
   });
 
+  it("shows the organization's own spend limit beside the approved one, and the one enforced", async () => {
+    const layered = await s.newOrg({ hard: 250_000_000, own: 40_500_000 });
+    const r = await run('billing', 'get', layered);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain("Hard limit    $250.00 (approved)\nOwn limit     $40.50 (the organization's)\nEnforced      $40.50 (the lower: requests are refused above it)\n");
+    const none = await run('billing', 'get', await s.newOrg());
+    expect(none.out).toContain("Hard limit    unlimited (approved)\nOwn limit     none (the organization's)\nEnforced      unlimited (the lower: requests are refused above it)\n");
+  });
+
   it('creates, lists, approves and rejects quota requests', async () => {
     const other = await s.newOrg({ hard: 5_000_000 });
     let r = await run('quota-requests', 'create', other, '--hard', '20', '--reason', 'new product', '--json');

@@ -18,7 +18,8 @@ export interface BillingServer {
   limitsChanged: string[];
   /** Calls `path` with the admin key (`key: null`: none). */
   call<T = any>(method: string, path: string, body?: unknown, opts?: { key?: string | null }): Promise<Answer<T>>;
-  newOrg(limits?: { hard?: number | null; soft?: number | null }) /* micro-dollars */: Promise<string>;
+  /** `hard`: the operator's approved limit; `own`: the organization's own spend limit. */
+  newOrg(limits?: { hard?: number | null; soft?: number | null; own?: number | null }) /* micro-dollars */: Promise<string>;
   close(): Promise<void>;
 }
 
@@ -46,11 +47,12 @@ export async function startBillingServer(dialect: TestDialect, start = Date.UTC(
     call: (method, path, body, opts = {}) => call(gw, method, path, body, opts.key),
     async newOrg(limits = {}) {
       const o = await store.organizations.create({ name: 'billing test', tier: 'free' });
-      if (limits.hard !== undefined || limits.soft !== undefined) {
+      if (limits.hard !== undefined || limits.soft !== undefined || limits.own !== undefined) {
+        // Given in micro-dollars, stored in pico-dollars.
+        const pico = (micros: number | null | undefined) => (micros == null ? null : BigInt(micros) * 1_000_000n);
         await store.db
           .updateTable('organizations')
-          // Given in micro-dollars, stored in pico-dollars.
-          .set({ hard_limit_pico: limits.hard == null ? null : BigInt(limits.hard) * 1_000_000n, soft_limit_pico: limits.soft == null ? null : BigInt(limits.soft) * 1_000_000n })
+          .set({ hard_limit_pico: pico(limits.hard), soft_limit_pico: pico(limits.soft), spend_limit_pico: pico(limits.own) })
           .where('id', '=', o.id)
           .execute();
       }

@@ -225,6 +225,16 @@ describe('tollgate organization verbs', () => {
     expect((await json(['spend-limit', 'get'])).object).toBe('organization.spend_limit');
     expect((await json(['spend-limit', 'get'], { TOLLGATE_ORG_ADMIN_KEY: other.adminKey }).catch((e: Error) => e.message))).toMatch(/exited 1/);
     expect((await cli(['spend-limit', 'delete'])).stdout).toBe('deleted the spend limit\n');
+
+    // Under a hard limit the operator approved ($100), the organization's own is at most that.
+    expect((await gw.admin('PUT', `/admin/v1/organizations/${acme.orgId}/billing`, { hard_limit_usd: 100 })).status).toBe(200);
+    const above = await cli(['spend-limit', 'set', '--hard', '500']);
+    expect(above.code).toBe(1);
+    expect(above.stderr).toContain("Expected a value <= 10000, but got 50000 instead. (integer_above_max_value; param: threshold_amount)");
+    expect((await json(['spend-limit', 'set', '--hard', '100'])).threshold_amount).toBe(10_000);
+    expect((await cli(['spend-limit', 'delete'])).code).toBe(0);
+    expect((await gw.admin('GET', `/admin/v1/organizations/${acme.orgId}/billing`)).body).toMatchObject({ hard_limit_usd: 100, spend_limit_usd: null });
+    expect((await gw.admin('PUT', `/admin/v1/organizations/${acme.orgId}/billing`, { hard_limit_usd: null })).status).toBe(200);
   });
 
   it('audit-logs: the changes made through the CLI, filtered by project and type', async () => {

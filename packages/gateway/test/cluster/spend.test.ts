@@ -2,7 +2,8 @@
  * Issue 5 at scale-out: three gateway processes share PostgreSQL and Redis, and an organization's
  * monthly hard limit holds exactly across them: the worst-case cost of every admitted request is
  * reserved in one atomic step, so a burst at all three instances never spends past the limit; the
- * rest get 429 insufficient_quota, which the official SDK does not retry.
+ * rest get 429 insufficient_quota, which the official SDK does not retry. A change of either
+ * limit (the operator's approved one, the organization's own) through one instance binds on all.
  */
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
@@ -95,5 +96,27 @@ describe.each(REDIS_KINDS)('spend quota across 3 gateway processes on %s', (_kin
     expect((await fx.cluster.admin('PUT', `/admin/v1/organizations/${o.orgId}/billing`, { hard_limit_usd: spent })).status).toBe(200);
     const after = await Promise.all(fx.cluster.instances.map((inst) => fx.http.post(inst.baseURL, o.apiKey, '/chat/completions', BODY)));
     expect(after.map((r) => `${r.status} ${r.body.error?.code ?? ''}`)).toEqual(Array(3).fill('429 organization_spend_limit_exceeded'));
+  });
+
+  it("the organization's own spend limit binds on every instance at once, and its removal leaves the approved one", async () => {
+    const o = await fx.cluster.newTenant('own-limit-org', { adminKey: true });
+    expect((await fx.cluster.admin('PUT', `/admin/v1/organizations/${o.orgId}/billing`, { hard_limit_usd: 1000 })).status).toBe(200);
+    const warm = await Promise.all(fx.cluster.instances.map((inst) => fx.http.post(inst.baseURL, o.apiKey, '/chat/completions', BODY)));
+    expect(warm.map((r) => r.status)).toEqual([200, 200, 200]);
+    const spent = (await fx.cluster.admin('GET', `/admin/v1/organizations/${o.orgId}/billing`)).body.spent_usd as number;
+    const owner = (i: number) => new OpenAI({ adminAPIKey: o.adminKey!, apiKey: null as unknown as string, baseURL: fx.cluster.instances[i]!.baseURL, maxRetries: 0 }).admin.organization;
+    const statuses = async () => (await Promise.all(fx.cluster.instances.map((inst) => fx.http.post(inst.baseURL, o.apiKey, '/chat/completions', BODY)))).map((r) => `${r.status} ${r.body.error?.code ?? ''}`);
+
+    // The owner sets, through instance 1, the whole cents just above what is spent: less than one
+    // request (about 1.5 cents) is left, so none fits anywhere.
+    const cents = Math.ceil(spent * 100);
+    await owner(1).spendLimit.update({ threshold_amount: cents, currency: 'USD', interval: 'month' });
+    expect(await statuses()).toEqual(Array(3).fill('429 organization_spend_limit_exceeded'));
+
+    // Removed through instance 2: the approved $1,000 is what binds again, everywhere.
+    await owner(2).spendLimit.delete();
+    expect(await statuses()).toEqual(Array(3).fill('200 '));
+    const billing = (await fx.cluster.admin('GET', `/admin/v1/organizations/${o.orgId}/billing`, undefined, 1)).body;
+    expect(billing).toMatchObject({ hard_limit_usd: 1000, spend_limit_usd: null, enforced_hard_limit_usd: 1000 });
   });
 });

@@ -13,6 +13,7 @@ import { quotaRequestRequesterMigration } from './0012_quota_request_requester.j
 import { usageReportIndexMigration } from './0013_usage_report_index.js';
 import { statusPendingStepMigration } from './0014_status_pending_step.js';
 import { statusPeakImpactMigration } from './0015_status_peak_impact.js';
+import { orgSpendLimitMigration } from './0016_org_spend_limit.js';
 
 /**
  * Every migration, in order, as a static list: nothing scans the filesystem, so the bundle and
@@ -34,6 +35,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0013_usage_report_index': usageReportIndexMigration,
   '0014_status_pending_step': statusPendingStepMigration,
   '0015_status_peak_impact': statusPeakImpactMigration,
+  '0016_org_spend_limit': orgSpendLimitMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

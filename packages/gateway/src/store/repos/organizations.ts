@@ -48,6 +48,7 @@ export class OrganizationRepo {
       deleted_at: null,
       hard_limit_pico: null,
       soft_limit_pico: null,
+      spend_limit_pico: null,
       models_restricted: 0,
       ip_allowlist: null,
     };

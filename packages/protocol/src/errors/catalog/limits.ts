@@ -135,12 +135,12 @@ export const limitEntries = {
     fallback: false,
     title: { en: 'Organization spend limit reached', 'zh-CN': '已达到组织支出限额' },
     cause: {
-      en: "The organization's spend this month plus this request's worst-case cost would pass its monthly spend limit (the hard limit).",
-      'zh-CN': '该组织本月的花费加上本次请求的最坏情况费用将超过其每月支出限额（硬性限额）。',
+      en: "The organization's spend this month plus this request's worst-case cost would pass its monthly hard limit: the lower of the limit the operator approved and the organization's own spend limit.",
+      'zh-CN': '该组织本月的花费加上本次请求的最坏情况费用将超过其每月硬性限额，即运营方批准的限额与组织自设支出限额中较低的一个。',
     },
     fix: {
-      en: 'Do not retry: an owner raises the limit (POST /v1/organization/spend_limit, or a quota-increase request), or wait for the next calendar month (UTC).',
-      'zh-CN': '不要重试：请所有者提高限额（POST /v1/organization/spend_limit，或提交配额提升申请），或等到下一个自然月（UTC）。',
+      en: "Do not retry: an owner raises the organization's own spend limit up to the approved limit (POST /v1/organization/spend_limit), or asks the operator for a higher approved limit (a quota-increase request on the console's Limits page); or wait for the next calendar month (UTC).",
+      'zh-CN': '不要重试：请所有者在批准的限额以内提高组织自设的支出限额（POST /v1/organization/spend_limit），或向运营方申请提高批准的限额（在控制台的“限制”页面提交配额提升申请）；或等到下一个自然月（UTC）。',
     },
   },
   project_spend_limit_exceeded: {

@@ -81,9 +81,15 @@ describe.skipIf(!hasChromium)('what each role is offered in the console', () => 
     await settled(page);
     await page.getByText(text('en', 'limits.quotaNoHardLimit')).waitFor();
     await expect(page.locator('input[name=hard_limit_usd]').count()).resolves.toBe(0);
-    // A hard limit set on this page: the form comes, asking for more than it.
+    // The organization's own spend limit, set on this page, is not a hard limit to raise: still no form.
     await page.fill('input[name=usd]', '50');
     await page.locator('form:has(input[name=usd])').getByRole('button', { name: text('en', 'common.save') }).click();
+    await expect.poll(() => page.getByTestId('enforced-limit').innerText()).toBe('$50.00');
+    await expect(page.getByText(text('en', 'limits.quotaNoHardLimit')).count()).resolves.toBe(1);
+    await expect(page.locator('input[name=hard_limit_usd]').count()).resolves.toBe(0);
+    // A hard limit the operator approved: the form comes, asking for more than it.
+    expect((await f.g.admin('PUT', `/admin/v1/organizations/${f.g.orgId}/billing`, { hard_limit_usd: 50 })).status).toBe(200);
+    await page.reload();
     const asked = page.locator('input[name=hard_limit_usd]');
     await asked.waitFor();
     await expect(asked.getAttribute('min')).resolves.toBe('50.01');

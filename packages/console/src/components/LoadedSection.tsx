@@ -4,6 +4,8 @@
  * announced, and the body shows once the data has come.
  */
 import type { ReactNode } from 'react';
+import type { MessageKey } from '../i18n/messages';
+import type { ApiError } from '../lib/api';
 import { ErrorNote } from './ui';
 import type { Loaded } from './use-load';
 
@@ -14,6 +16,7 @@ export function LoadedSection<T>({
   intro,
   loaded,
   change,
+  explain,
   children,
 }: {
   /** The heading's element id, which labels the section. */
@@ -26,6 +29,8 @@ export function LoadedSection<T>({
   loaded: Loaded<T>;
   /** The change (useAction) whose failure is shown when the load did not fail. */
   change: { error: unknown };
+  /** The sentence for a refusal of the change the section expects (ErrorNote's `explain`). */
+  explain?: (e: ApiError) => MessageKey | undefined;
   children: (data: T) => ReactNode;
 }) {
   const Heading = level === 2 ? 'h2' : 'h3';
@@ -33,7 +38,7 @@ export function LoadedSection<T>({
     <section aria-labelledby={id}>
       <Heading id={id}>{title}</Heading>
       {intro}
-      <ErrorNote error={loaded.error ?? change.error} />
+      <ErrorNote error={loaded.error ?? change.error} {...(explain ? { explain } : {})} />
       {loaded.data !== undefined ? children(loaded.data) : null}
     </section>
   );

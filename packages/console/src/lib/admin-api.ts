@@ -13,7 +13,11 @@ export interface AdminOrganization {
 
 export interface OrgBilling {
   organization_id: string;
+  /** The hard limit the operator approved (what PUT …/billing and quota approvals set). */
   hard_limit_usd: number | null;
+  /** The organization's own spend limit, and the lower of the two (absent from gateways before them). */
+  spend_limit_usd?: number | null;
+  enforced_hard_limit_usd?: number | null;
   soft_limit_usd: number | null;
   period: string;
   spent_usd: number;

@@ -1,10 +1,13 @@
 /**
- * Limits: this month's spend against the organization's limits (GET /console/api/billing), the
- * organization's monthly spend limit, the per-model rate limits (RPM, TPM, RPD, TPD) of the
+ * Limits: this month's spend against the organization's limits (GET /console/api/billing): the
+ * hard limit the operator approved (read-only, with the link to ask for a higher one), the
+ * organization's own monthly spend limit (set here, at most the approved one), and the one
+ * enforced, the lower of the two; the per-model rate limits (RPM, TPM, RPD, TPD) of the
  * organization and of a chosen project with what is left of each right now, and the
  * quota-increase request form with the status of past requests. Owners only.
  */
 import { useState } from 'react';
+import { InPageLink } from '../components/InPageLink';
 import { Money } from '../components/Money';
 import { ErrorNote, Field, Loading, PageTitle } from '../components/ui';
 import { useLoad } from '../components/use-load';
@@ -17,7 +20,11 @@ import { QuotaRequests, type QuotaRequest } from './limits/QuotaRequests';
 import { SpendLimit } from './projects/SpendLimit';
 
 interface Billing {
+  /** The hard limit the operator approved. */
   hard_limit_usd: number | null;
+  /** The organization's own spend limit and the lower of the two (gateways before them leave them out). */
+  spend_limit_usd?: number | null;
+  enforced_hard_limit_usd?: number | null;
   soft_limit_usd: number | null;
   period: string;
   spent_usd: number;
@@ -67,15 +74,29 @@ export function LimitsPage() {
             <dd data-testid="spent">
               <Money usd={b.spent_usd} />
             </dd>
-            <dt>{t('limits.hard')}</dt>
-            <dd>{b.hard_limit_usd === null ? t('spend.none') : <Money usd={b.hard_limit_usd} />}</dd>
+            <dt>{t('limits.approved')}</dt>
+            <dd data-testid="approved-limit">
+              {b.hard_limit_usd === null ? (
+                t('spend.none')
+              ) : (
+                <>
+                  <Money usd={b.hard_limit_usd} /> <InPageLink id="quota-title">{t('limits.quotaTitle')}</InPageLink>
+                </>
+              )}
+            </dd>
+            {b.enforced_hard_limit_usd !== undefined ? (
+              <>
+                <dt>{t('limits.enforced')}</dt>
+                <dd data-testid="enforced-limit">{b.enforced_hard_limit_usd === null ? t('spend.none') : <Money usd={b.enforced_hard_limit_usd} />}</dd>
+              </>
+            ) : null}
             <dt>{t('limits.soft')}</dt>
             <dd>{b.soft_limit_usd === null ? t('spend.none') : <Money usd={b.soft_limit_usd} />}</dd>
           </dl>
         ) : null}
       </section>
-      {/* The hard limit above and the request form's minimum are this limit: read again after a change. */}
-      <SpendLimit path={`${ORG}/spend_limit`} title={t('limits.orgSpendLimit')} onChanged={billing.reload} />
+      {/* The enforced limit above is the lower of this one and the approved one: read again after a change. */}
+      <SpendLimit path={`${ORG}/spend_limit`} title={t('limits.orgSpendLimit')} intro={t('spend.ownIntro')} maxUsd={b?.hard_limit_usd ?? null} onChanged={billing.reload} />
       <section aria-labelledby="rates-title">
         <div className="page-title">
           <h2 id="rates-title">{t('limits.rateTitle')}</h2>

@@ -1,7 +1,8 @@
 /**
  * One organization for the operator: its tier (PUT /admin/v1/organizations/{id}) and its monthly
- * hard and soft spend limits (PUT …/billing, empty = none), this month's spend, its members (a
- * password can be set for one) and its audit log.
+ * approved hard and soft spend limits (PUT …/billing, empty = none), this month's spend, the
+ * organization's own spend limit (its owners set it, at most the approved one) and the limit
+ * enforced (the lower of the two), its members (a password can be set for one) and its audit log.
  */
 import { Link } from 'react-router';
 import { Money } from '../../../components/Money';
@@ -46,6 +47,18 @@ export function OrganizationDetail({ orgId, tiers, onChanged }: { orgId: string;
             <dd data-testid="org-spent">
               <Money usd={d.b.spent_usd} />
             </dd>
+            {d.b.spend_limit_usd !== undefined ? (
+              <>
+                <dt>{t('orgs.ownLimit')}</dt>
+                <dd data-testid="org-own-limit">{d.b.spend_limit_usd === null ? t('spend.none') : <Money usd={d.b.spend_limit_usd} />}</dd>
+              </>
+            ) : null}
+            {d.b.enforced_hard_limit_usd !== undefined ? (
+              <>
+                <dt>{t('limits.enforced')}</dt>
+                <dd data-testid="org-enforced-limit">{d.b.enforced_hard_limit_usd === null ? t('spend.none') : <Money usd={d.b.enforced_hard_limit_usd} />}</dd>
+              </>
+            ) : null}
           </dl>
           <form
             className="inline-form"

@@ -9,8 +9,9 @@
  * it checks (SIGTERM and a clean exit); this is for what it did not stop. Killed means SIGKILL to
  * the process and to every process under it (a `--workers` primary's workers, the node that npx
  * or `sh -c` started, one stopped with SIGSTOP), then waiting until it has exited, so that its
- * port and files are free for the next test. And when the worker process running the tests
- * exits, what is still running is killed on the way out.
+ * port and files are free for the next test. The hooks are what this rests on: the worker's own
+ * exit also kills what is still running, but only an exit it makes itself (vitest stops a worker
+ * with SIGTERM, which runs no exit handler; by then the hooks have run).
  */
 import { execFile, type ChildProcess, type ExecFileOptions } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -103,6 +104,7 @@ export async function killChildren(scope: Until): Promise<void> {
   );
 }
 
+// A worker that exits by itself (process.exit, an uncaught error) with processes still running.
 process.once('exit', () => {
   for (const c of live.keys()) if (running(c)) killTree(c);
 });

@@ -1,5 +1,5 @@
 /** Shapes of the operator's /admin/v1 objects the operator pages read, as the gateway serves them. */
-import { api, type ListPage } from './api';
+import { api, listPage, type ListPage } from './api';
 
 export const ADMIN = 'admin/v1';
 
@@ -33,12 +33,11 @@ export const orgPath = (orgId: string, rest = ''): string => `${ADMIN}/organizat
 export const listTiers = async (): Promise<Tier[]> => (await api<ListPage<Tier & { id: string }>>('GET', `${ADMIN}/tiers`)).data;
 
 /** A page of organizations as they are (no billing): one request. */
-export const organizationNamesPage = (after: string | undefined, limit = 100): Promise<ListPage<AdminOrganization>> =>
-  api<ListPage<AdminOrganization>>('GET', `${ADMIN}/organizations?limit=${limit}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+export const organizationNamesPage = (after: string | undefined, limit = 100): Promise<ListPage<AdminOrganization>> => listPage<AdminOrganization>(`${ADMIN}/organizations`, limit, after);
 
 /** A page of organizations, each with this month's spend and limits. */
 export async function organizationsPage(after: string | undefined, limit = 20): Promise<ListPage<AdminOrganization & { billing: OrgBilling | null }>> {
-  const page = await api<ListPage<AdminOrganization>>('GET', `${ADMIN}/organizations?limit=${limit}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+  const page = await organizationNamesPage(after, limit);
   const data = await Promise.all(page.data.map(async (o) => ({ ...o, billing: await api<OrgBilling>('GET', orgPath(o.id, '/billing')).catch(() => null) })));
   return { ...page, data };
 }

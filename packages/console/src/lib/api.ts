@@ -78,13 +78,18 @@ function safeJson(text: string): unknown {
   }
 }
 
+/** One page of an OpenAI-style list: `limit` items after the id `after` (from the start without it). */
+export function listPage<T>(path: string, limit: number, after?: string): Promise<ListPage<T>> {
+  const sep = path.includes('?') ? '&' : '?';
+  return api<ListPage<T>>('GET', `${path}${sep}limit=${limit}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+}
+
 /** Every page of an OpenAI-style list (`limit`, `after`), for lists a person pages through on screen. */
 export async function listAll<T extends { id: string }>(path: string, max = 1000): Promise<T[]> {
   const out: T[] = [];
   let after: string | undefined;
   for (;;) {
-    const sep = path.includes('?') ? '&' : '?';
-    const page = await api<ListPage<T>>('GET', `${path}${sep}limit=100${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+    const page = await listPage<T>(path, 100, after);
     out.push(...page.data);
     if (!page.has_more || page.data.length === 0 || out.length >= max) return out;
     after = page.last_id ?? page.data[page.data.length - 1]!.id;

@@ -1,5 +1,5 @@
 /** Shapes of the Administration API objects the member pages read (OpenAI's, as the gateway serves them). */
-import { api, listAll, type ListPage } from './api';
+import { api, listAll, listPage, type ListPage } from './api';
 
 export interface Project {
   id: string;
@@ -76,8 +76,7 @@ export const KEYS_PAGE = 100;
  * One page of the organization's keys, newest first, each with its project
  * (GET /console/api/api_keys): one request whatever the number of projects.
  */
-export const orgKeysPage = (after: string | undefined): Promise<ListPage<OrgApiKey>> =>
-  api<ListPage<OrgApiKey>>('GET', `console/api/api_keys?limit=${KEYS_PAGE}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+export const orgKeysPage = (after: string | undefined): Promise<ListPage<OrgApiKey>> => listPage<OrgApiKey>('console/api/api_keys', KEYS_PAGE, after);
 
 /** Revokes a key of the signed-in member's own (any role may). */
 export const revokeOwnKey = (keyId: string): Promise<unknown> => api('DELETE', `console/api/api_keys/${encodeURIComponent(keyId)}`);

@@ -26,7 +26,7 @@ export function thresholdOf(f: Fields, opts: { maxCents?: number } = {}): { pico
 
 /** `{threshold_amount, currency, interval}` of a stored amount; whole cents (an amount set in dollars through /admin/v1 rounds down). */
 export function thresholdObject(pico: bigint) {
-  return { threshold_amount: Number(pico / PICO_PER_CENT), currency: 'USD' as const, interval: 'month' as const };
+  return { threshold_amount: centsAtMost(pico), currency: 'USD' as const, interval: 'month' as const };
 }
 
 /** The most whole cents at or below an amount: the largest `threshold_amount` it admits. */

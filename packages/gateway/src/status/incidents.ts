@@ -16,7 +16,7 @@ import type { Clock } from '../clock.js';
 import { randomBase62 } from '../store/ids.js';
 import { toNumberOrNull } from '../store/side-view.js';
 import { statusDb, type StatusIncidentsTable, type StatusStore, type StatusTables } from './tables.js';
-import { impactOf, worst, type ComponentStatus, type Impact, type IncidentStatus, type Indicator, type MaintenanceStatus } from './vocabulary.js';
+import { impactOf, worseIndicator, worst, type ComponentStatus, type Impact, type IncidentStatus, type Indicator, type MaintenanceStatus } from './vocabulary.js';
 
 export interface AffectedComponent {
   code: string;
@@ -127,9 +127,6 @@ export function incidentImpact(i: Pick<IncidentRecord, 'kind' | 'impact_override
   if (i.kind === 'maintenance') return 'maintenance';
   return i.impact_override ?? i.peak_impact;
 }
-
-const ORDER: readonly Indicator[] = ['none', 'minor', 'major', 'critical'];
-const higher = (a: Indicator, b: Indicator): Indicator => (ORDER.indexOf(b) > ORDER.indexOf(a) ? b : a);
 
 /**
  * The impact the operator stated for an unresolved incident (`impact_override`), which the page's
@@ -305,7 +302,7 @@ export class IncidentRepo {
   private async syncImpact(id: string): Promise<void> {
     const cur = await this.get(id);
     if (!cur) return;
-    const peak = higher(cur.peak_impact, componentsImpact(cur.components));
+    const peak = worseIndicator(cur.peak_impact, componentsImpact(cur.components));
     const impact = incidentImpact({ ...cur, peak_impact: peak });
     await this.db.updateTable('status_incidents').set({ impact, peak_impact: peak }).where('id', '=', id).execute();
   }

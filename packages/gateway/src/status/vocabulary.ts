@@ -124,8 +124,13 @@ const STATUS_OF_IMPACT: Record<Indicator, ComponentStatus> = { none: 'operationa
  */
 export function descriptionOf(statuses: readonly ComponentStatus[], impacts: readonly Indicator[] = [], pageMaintenance = false): RollupDescription {
   const blended = blend(statuses, pageMaintenance);
-  const stated = impacts.reduce<Indicator>((w, i) => (INDICATORS.indexOf(i) > INDICATORS.indexOf(w) ? i : w), 'none');
+  const stated = impacts.reduce(worseIndicator, 'none');
   return INDICATORS.indexOf(stated) > INDICATORS.indexOf(ROLLUPS[blended]) ? blend([STATUS_OF_IMPACT[stated]]) : blended;
+}
+
+/** The worse of two indicators (`INDICATORS` runs from none to critical); `a` when they are equal. */
+export function worseIndicator(a: Indicator, b: Indicator): Indicator {
+  return INDICATORS.indexOf(b) > INDICATORS.indexOf(a) ? b : a;
 }
 
 /** The page's indicator: the one of its top-level text (`ROLLUPS`). */

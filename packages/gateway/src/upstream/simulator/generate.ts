@@ -60,24 +60,21 @@ function generateJson(seed: number, cap: number, stop: readonly string[], format
   const rng = mulberry32(seed);
   const value = format.schema === undefined ? { answer: sentences(rng, intBetween(rng, 8, 40)).join('') } : schemaInstance(format.schema, rng);
   const all = encodeText(JSON.stringify(value));
-  let pieces = tokenPieces(all.slice(0, Math.max(0, cap)));
-  let finishReason: FinishReason = all.length > cap ? 'length' : 'stop';
-  const cut = firstStop(pieces.join(''), stop);
-  if (cut !== null) {
-    pieces = cutPieces(pieces, cut);
-    finishReason = 'stop';
-  }
-  return { ...withinCap(pieces, cap), finishReason, toolCall: null };
+  return ended(tokenPieces(all.slice(0, Math.max(0, cap))), all.length > cap, cap, stop);
 }
 
 function generateText(seed: number, cap: number, stop: readonly string[]): Generated {
   const rng = mulberry32(seed);
-  let pieces = sentences(rng, naturalLength(rng));
-  let finishReason: FinishReason = 'stop';
-  if (pieces.length > cap) {
-    pieces = pieces.slice(0, cap);
-    finishReason = 'length';
-  }
+  const all = sentences(rng, naturalLength(rng));
+  return ended(all.length > cap ? all.slice(0, cap) : all, all.length > cap, cap, stop);
+}
+
+/**
+ * A text answer from its pieces up to the cap (`truncated`: the cap cut it): cut at the first stop
+ * sequence (then it stopped, not ran out) and kept within the cap in real tokens (`withinCap`).
+ */
+function ended(pieces: string[], truncated: boolean, cap: number, stop: readonly string[]): Generated {
+  let finishReason: FinishReason = truncated ? 'length' : 'stop';
   const cut = firstStop(pieces.join(''), stop);
   if (cut !== null) {
     pieces = cutPieces(pieces, cut);

@@ -130,7 +130,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
       dispatcher(req, res);
     },
   );
-  server.on('clientError', onClientError({ publicUrl: config.server.public_url, requestTimeoutMs: requestTimeout }));
+  server.on('clientError', onClientError({ publicUrl: config.server.public_url, requestTimeoutMs: requestTimeout, clock }));
   services.registerMetrics(metrics);
 
   let closing: Promise<DrainReport> | undefined;

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { HEADER, OPENAI_VERSION, formatDuration } from '@tollgate/protocol';
+import type { Clock } from '../clock.js';
 import { ApiError } from '../errors/api-error.js';
 import { errorResponse } from '../errors/render.js';
 import { newRequestId } from './context.js';
@@ -13,6 +14,8 @@ export interface ClientErrorOptions {
   publicUrl: string;
   /** server.request_timeout_ms, named in the 408 message. */
   requestTimeoutMs: number;
+  /** Times the answer's request id (newRequestId). */
+  clock: Clock;
 }
 
 /**
@@ -43,7 +46,7 @@ export function onClientError(opts: ClientErrorOptions): (err: NodeJS.ErrnoExcep
     const shouldRetry = r.headers[HEADER.shouldRetry] ?? 'true';
     socket.end(
       `HTTP/1.1 ${r.status} ${REASON[r.status] ?? 'Bad Request'}\r\n` +
-        `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${newRequestId()}\r\n` +
+        `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${newRequestId(opts.clock.now())}\r\n` +
         `openai-version: ${OPENAI_VERSION}\r\nx-should-retry: ${shouldRetry}\r\naccess-control-allow-origin: *\r\nconnection: close\r\n\r\n${body}`,
     );
     // end() waits for the peer to read; a client that stalls on purpose may not: do not let the

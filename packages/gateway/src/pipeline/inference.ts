@@ -21,7 +21,7 @@ import type { Handler } from '../http/router.js';
 import type { InferenceEndpoint } from '../upstream/engine.js';
 import { validateInferenceCounted, validateResponses, type ResponsesTurn, type ValidatedRequest } from '../validation/index.js';
 import { presentResponse } from '../responses/present.js';
-import { newResponseId, outputItemsText, responseUsage, usageOfResponse, type ResponseObject } from '../responses/response-object.js';
+import { newResponseId, outputItemsText, responseUsage, usageDetails, usageOfResponse, type ResponseObject } from '../responses/response-object.js';
 import { inputItemsWithIds } from '../responses/store.js';
 import type { EngineResult } from '../upstream/engine.js';
 import { withOutputBound } from './output-bound.js';
@@ -189,7 +189,8 @@ class Run {
       const response = present(result.body);
       const reported = result.usage ?? usageOfResponse(result.body.usage);
       const usage = reported ?? makeUsage(v.promptTokens, await countOutput(this.deps.promptCounter, outputItemsText(response.output)));
-      response.usage = responseUsage(usage);
+      // The engine's detail counts (cached input, reasoning) are kept; an estimate has none.
+      response.usage = responseUsage(usage, reported ? usageDetails(result.body.usage) : undefined);
       await this.finish({ usage, estimated: !reported, status: 200, errorCode: null, errorMessage: null });
       await this.store(turn, input, response);
       sendJson(this.ctx, 200, response);

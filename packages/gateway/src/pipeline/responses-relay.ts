@@ -22,7 +22,7 @@ import type { RequestContext } from '../http/context.js';
 import { errorBody, streamErrorFrame } from '../errors/render.js';
 import { FrameBatch } from '../http/frame-batch.js';
 import { startStream } from '../http/respond.js';
-import { responseUsage, usageOfResponse, type ResponseObject } from '../responses/response-object.js';
+import { responseUsage, usageDetails, usageOfResponse, type ResponseObject } from '../responses/response-object.js';
 import type { PromptCounter } from '../tokens/prompt-counter.js';
 import { PartialOutput } from '../responses/partial-output.js';
 import { countOutput } from './usage-count.js';
@@ -119,6 +119,8 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
     };
   } else if (!disconnected && terminal) {
     final = terminal.response as ResponseObject;
+    // The engine's usage in OpenAI's full shape (both detail objects, its detail counts kept).
+    if (reported) final.usage = responseUsage(reported, usageDetails(final.usage));
   }
   await opts.settle({ usage: reported, completionTokens, error, disconnected, response: final });
   if (disconnected) {

@@ -14,7 +14,7 @@
  * @module
  */
 import type { Usage } from '@tollgate/protocol';
-import { newResponseId, responseUsage, type ResponseObject } from './response-object.js';
+import { newResponseId, responseUsage, type ResponseObject, type UsageDetails } from './response-object.js';
 
 type Obj = Record<string, unknown>;
 export type ResponseEvent = Obj & { type: string };
@@ -41,6 +41,7 @@ export class ResponseEventWriter {
   private readonly calls = new Map<number, OpenCall>();
   private finishReason: string | null = null;
   private usage: Usage | undefined;
+  private details: UsageDetails | undefined;
 
   constructor(readonly response: ResponseObject) {}
 
@@ -93,8 +94,10 @@ export class ResponseEventWriter {
     if (reason) this.finishReason = reason;
   }
 
-  setUsage(u: Usage): void {
+  /** The engine's usage: its totals and the detail counts it gave (cached, reasoning). */
+  setUsage(u: Usage, details: UsageDetails): void {
     this.usage = u;
+    this.details = details;
   }
 
   /** Closes the open item and ends with response.completed (response.incomplete when cut short). */
@@ -105,7 +108,7 @@ export class ResponseEventWriter {
     const out = this.close(cut ? 'incomplete' : 'completed');
     r.status = cut ? 'incomplete' : 'completed';
     if (cut) r.incomplete_details = { reason: cut };
-    r.usage = responseUsage(this.usage ?? fallbackUsage());
+    r.usage = this.usage ? responseUsage(this.usage, this.details) : responseUsage(fallbackUsage());
     out.push(this.ev(cut ? 'response.incomplete' : 'response.completed', { response: this.snapshot() }));
     return out;
   }

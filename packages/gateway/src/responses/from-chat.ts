@@ -8,18 +8,17 @@
 import type { Usage } from '@tollgate/protocol';
 import { countText } from '../tokens/count.js';
 import { ResponseEventWriter, type ResponseEvent } from './event-writer.js';
-import { newResponseId, responseUsage, type ResponseObject } from './response-object.js';
+import { newResponseId, responseUsage, usageDetails, type ResponseObject } from './response-object.js';
 
 type Obj = Record<string, unknown>;
 
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 
-/** Reads a chat usage object (with its cached-token detail), if well formed. */
-export function chatUsage(u: unknown): (Usage & { prompt_tokens_details?: { cached_tokens?: number } }) | undefined {
+/** Reads a chat usage object's totals, if well formed (its details: `usageDetails`). */
+export function chatUsage(u: unknown): Usage | undefined {
   if (!isObj(u) || typeof u.prompt_tokens !== 'number') return undefined;
   const completion = typeof u.completion_tokens === 'number' ? u.completion_tokens : 0;
-  const details = isObj(u.prompt_tokens_details) && typeof u.prompt_tokens_details.cached_tokens === 'number' ? { cached_tokens: u.prompt_tokens_details.cached_tokens } : undefined;
-  return { prompt_tokens: u.prompt_tokens, completion_tokens: completion, total_tokens: u.prompt_tokens + completion, ...(details ? { prompt_tokens_details: details } : {}) };
+  return { prompt_tokens: u.prompt_tokens, completion_tokens: completion, total_tokens: u.prompt_tokens + completion };
 }
 
 /** The first choice of a `chat.completion` as the output items and status of `skeleton`. */
@@ -58,7 +57,7 @@ export function chatToResponse(chat: Obj, skeleton: ResponseObject): ResponseObj
     if (last) last.status = 'incomplete';
   }
   const usage = chatUsage(chat.usage);
-  if (usage) r.usage = responseUsage(usage);
+  if (usage) r.usage = responseUsage(usage, usageDetails(chat.usage));
   return r;
 }
 
@@ -74,7 +73,7 @@ export async function* chatChunksToEvents(chunks: AsyncIterable<Obj>, skeleton: 
   yield* w.start();
   for await (const chunk of chunks) {
     const usage = chatUsage(chunk.usage);
-    if (usage) w.setUsage(usage);
+    if (usage) w.setUsage(usage, usageDetails(chunk.usage));
     const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
     for (const choice of choices) {
       // Responses carry one answer: choices beyond the first (n > 1) cannot be expressed.

@@ -10,7 +10,8 @@ const chat = async (e: SimulatorEngine, body: Record<string, unknown>) => json(a
 describe('simulator: chat completions', () => {
   it('has the exact OpenAI shape', async () => {
     const r = await chat(engine(), chatBody('Hello there'));
-    expect(Object.keys(r)).toEqual(['id', 'object', 'created', 'model', 'choices', 'usage', 'system_fingerprint']);
+    expect(Object.keys(r)).toEqual(['id', 'object', 'created', 'model', 'choices', 'usage', 'service_tier', 'system_fingerprint']);
+    expect(r.service_tier).toBe('default');
     expect(r.id).toMatch(/^chatcmpl-[0-9a-f]{29}$/);
     expect(r.object).toBe('chat.completion');
     expect(r.created).toBe(Math.floor(Date.UTC(2026, 0, 1) / 1000));
@@ -22,7 +23,9 @@ describe('simulator: chat completions', () => {
     expect(c).toMatchObject({ index: 0, logprobs: null, finish_reason: 'stop' });
     expect(c.message).toEqual({ role: 'assistant', content: expect.any(String), refusal: null });
     expect(c.message.content).toMatch(/^[A-Z][a-z ,]+\./);
-    expect(Object.keys(r.usage)).toEqual(['prompt_tokens', 'completion_tokens', 'total_tokens']);
+    expect(Object.keys(r.usage)).toEqual(['prompt_tokens', 'completion_tokens', 'total_tokens', 'prompt_tokens_details', 'completion_tokens_details']);
+    expect(r.usage.prompt_tokens_details).toEqual({ cached_tokens: 0, audio_tokens: 0 });
+    expect(r.usage.completion_tokens_details).toEqual({ reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 });
   });
 
   it('is deterministic: same request, same answer (across engine instances); another seed, another answer', async () => {

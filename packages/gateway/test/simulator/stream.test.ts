@@ -16,8 +16,8 @@ describe('simulator: chat streams', () => {
     const chunks = await collect(await e.call(call('chat.completions', streamBody('stream me', { stream_options: { include_usage: true } }))));
 
     for (const c of chunks) {
-      expect(Object.keys(c)).toEqual(['id', 'object', 'created', 'model', 'system_fingerprint', 'choices', 'usage']);
-      expect(c).toMatchObject({ id: chunks[0]!.id, object: 'chat.completion.chunk', model: 'sim-test' });
+      expect(Object.keys(c)).toEqual(['id', 'object', 'created', 'model', 'service_tier', 'system_fingerprint', 'choices', 'usage']);
+      expect(c).toMatchObject({ id: chunks[0]!.id, object: 'chat.completion.chunk', model: 'sim-test', service_tier: 'default', system_fingerprint: plain.system_fingerprint });
     }
     expect(chunks[0]!.id).toMatch(/^chatcmpl-/);
     expect(chunks[0]!.choices).toEqual([{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }]);

@@ -31,6 +31,7 @@ export interface DeploymentDoc {
   weight?: number;
   timeouts?: Partial<Timeouts>;
   stream_usage?: 'always' | 'never' | 'auto';
+  responses_api?: 'chat' | 'native';
 }
 
 /** An `openai-compatible` model as the gateway config file would list it. */

@@ -49,17 +49,35 @@ export function usageOf(promptTokens: number, choices: readonly Generated[]): Us
   return { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion };
 }
 
+/** The tier OpenAI reports having served a chat completion on, in the body and in every chunk. */
+export const SERVICE_TIER = 'default';
+
+/**
+ * A chat usage as OpenAI sends it: the totals and both detail objects. The simulator reads no
+ * prompt cache, reasons in no hidden tokens, hears and speaks no audio and takes no predictions,
+ * so every detail count is 0.
+ */
+export function chatWireUsage(u: Usage): Record<string, unknown> {
+  return {
+    ...u,
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+  };
+}
+
 /**
  * The stream chunk maker of one call: every chunk carries the call's id, time, model and
- * fingerprint, `usage: null` unless `extra` sets it (the final usage chunk). `object` is
- * `chat.completion.chunk` or `text_completion`.
+ * fingerprint (a chat chunk its service tier too), `usage: null` unless `extra` sets it (the
+ * final usage chunk). `object` is `chat.completion.chunk` or `text_completion`.
  */
-export function chunkOf(ctx: AnswerContext, object: string) {
+export function chunkOf(ctx: AnswerContext, object: 'chat.completion.chunk' | 'text_completion') {
+  const tier = object === 'chat.completion.chunk' ? { service_tier: SERVICE_TIER } : {};
   return (choices: unknown[], extra: Record<string, unknown> = {}) => ({
     id: ctx.id,
     object,
     created: ctx.created,
     model: ctx.model.name,
+    ...tier,
     system_fingerprint: ctx.systemFingerprint,
     choices,
     usage: null,

@@ -1,6 +1,6 @@
 /** Chat completions: `chat.completion` bodies and `chat.completion.chunk` streams. */
 import { countChatPrompt } from '../../tokens/count.js';
-import { chunked, chunkOf, choiceCount, interleave, usageOf, type Answer, type AnswerContext, type Frame } from './answer.js';
+import { chatWireUsage, chunked, chunkOf, choiceCount, interleave, SERVICE_TIER, usageOf, type Answer, type AnswerContext, type Frame } from './answer.js';
 import { generate, jsonFormat, outputCap, stopSequences, type Generated } from './generate.js';
 import { mulberry32, seedFrom } from './random.js';
 import { logprobsAsked, tokenLogprobs, type TokenLogprob } from './logprobs.js';
@@ -34,7 +34,8 @@ export function chatAnswer(body: Record<string, unknown>, ctx: AnswerContext): A
   const json = {
     ...head,
     choices: choices.map((c, index) => ({ index, message: message(c), logprobs: logprobsOf(index), finish_reason: c.finishReason })),
-    usage,
+    usage: chatWireUsage(usage),
+    service_tier: SERVICE_TIER,
     system_fingerprint: ctx.systemFingerprint,
   };
   return {
@@ -88,6 +89,6 @@ function chatFrames(ctx: AnswerContext, choices: readonly Generated[], usage: An
   );
   frames.push(...interleave(content));
   choices.forEach((c, i) => frames.push({ kind: 'finish', atTokens: c.pieces.length, chunk: chunk([choice(i, {}, c.finishReason)]) }));
-  if (usage) frames.push({ kind: 'usage', atTokens: 0, chunk: chunk([], { usage }) });
+  if (usage) frames.push({ kind: 'usage', atTokens: 0, chunk: chunk([], { usage: chatWireUsage(usage) }) });
   return frames;
 }

@@ -113,6 +113,18 @@ export const modelSchema = mapping({
   /** chat models serve /v1/chat/completions and /v1/completions; embedding models /v1/embeddings. */
   type: oneOf(['chat', 'embedding']).default('chat'),
   context_window: int({ min: 1 }).default(8192),
+  /**
+   * Embedding models: the length of the vectors the model returns; a request's `dimensions` may ask
+   * for fewer, never more. Absent: OpenAI's own for its embedding models (by the model's name or
+   * its deployments' upstream name), the simulator's 1536 on the simulator, else not checked.
+   */
+  embedding_dimensions: int({ min: 1 }).optional(),
+  /**
+   * Embedding models: whether a request may set `dimensions` at all (text-embedding-3 models can
+   * shorten their vectors; text-embedding-ada-002 cannot). Absent: false for
+   * text-embedding-ada-002, else true.
+   */
+  accepts_dimensions: flag().optional(),
   /** Absent: 4096, or the context window if smaller. */
   max_output_tokens: int({ min: 1 }).optional(),
   /** USD per million tokens; converted to integer micro-dollars where money is counted. */

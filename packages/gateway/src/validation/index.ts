@@ -13,7 +13,8 @@
  * 4. types, ranges and values, nested paths named   invalid_type, *_above_max_*, invalid_value...
  *    like `messages[0].content[1].image_url.url`; then parameters that need another one
  * 5. the model exists and serves this endpoint      model_not_found, not_a_chat_model,
- *                                                   embeddings_not_allowed
+ *                                                   embeddings_not_allowed; then what the model
+ *    allows of `dimensions` (embeddings)            dimensions_not_supported, integer_above_max_value
  * 6. the output cap, then the context window        integer_above_max_value, context_length_exceeded
  *    (the prompt is bounded by its length before it is tokenized, and long prompts are counted
  *    in a worker thread: see tokens/prompt-counter.ts)
@@ -32,12 +33,12 @@ import { chatPromptText, promptListTexts, type PromptText } from '../tokens/prom
 import { chatBudget, checkOutputCap, completionBudget, embeddingBudget, responsesBudget, type TokenBudget } from './budget.js';
 import type { CompletionFacts } from './completions.js';
 import { inputItems, responsesToChat } from '../responses/to-chat.js';
-import { checkResponsesBody } from './responses.js';
+import { checkFunctionCallOutputs, checkResponsesBody } from './responses.js';
 import { checkChatBody } from './chat.js';
 import { checkCompletionBody } from './completions.js';
 import { checkDepth } from './depth.js';
 import { describeValue } from './describe.js';
-import { checkEmbeddingBody } from './embeddings.js';
+import { checkEmbeddingBody, checkEmbeddingDimensions } from './embeddings.js';
 import { missing, unknownParameter, wrongType } from './errors.js';
 import { isObject, type Obj } from './fields.js';
 import type { GenerationFacts } from './generation.js';
@@ -99,6 +100,7 @@ export async function validateResponses(
   const model = findServingModel('responses', modelName, found);
   const earlier = facts.previousResponseId === undefined ? [] : await previousTurns(facts.previousResponseId);
   const input = inputItems(obj.input);
+  checkFunctionCallOutputs(input, earlier);
   const engineBody: Record<string, unknown> = { ...obj, input: [...earlier, ...input], store: false };
   delete engineBody.previous_response_id;
   delete engineBody.metadata;
@@ -205,6 +207,7 @@ function checkInference(endpoint: InferenceEndpoint, input: unknown, findModel: 
   if (endpoint === 'responses') throw new Error('validateResponses validates /v1/responses');
   checkEmbeddingBody(body);
   const model = findServingModel(endpoint, modelName, found);
+  checkEmbeddingDimensions(body, model);
   return { endpoint, body, model, prompts: promptListTexts(body.input) };
 }
 

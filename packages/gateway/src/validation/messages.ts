@@ -5,6 +5,7 @@
  * `tool_calls` arrays may be empty (OpenAI accepts both; some other providers do not).
  * @module
  */
+import { ApiError } from '../errors/api-error.js';
 import { emptyArray, wrongType } from './errors.js';
 import { itemObject, optObject, optString, reqEnum, reqObject, reqString, type Obj } from './fields.js';
 import { CONTENT_PART_TYPE, INPUT_AUDIO_FORMAT, ROLE, TOOL_CALL_TYPE } from './vocabulary.js';
@@ -14,7 +15,40 @@ export function checkMessages(messages: unknown): unknown[] {
   if (!Array.isArray(messages)) return wrongType('messages', 'an array of objects', messages);
   if (messages.length === 0) emptyArray('messages');
   for (let i = 0; i < messages.length; i++) checkMessage(messages[i], `messages[${i}]`);
+  checkToolAnswers(messages as Obj[]);
   return messages;
+}
+
+/**
+ * Tool messages against the tool calls they answer, once every message is well-formed. A run of
+ * tool messages answers the assistant message with `tool_calls` right before it: each must name
+ * one of its call ids, and the run must answer every id before another message comes. Refused in
+ * OpenAI's words, its `param` spelled as OpenAI spells these (`messages.[3].role`, with the dot):
+ * a tool message after anything else; a `tool_call_id` that is not one of the calls; an assistant
+ * message whose calls are not all answered before the next message. An assistant message with
+ * calls that ends the conversation is left alone (a turn in progress), as is an empty
+ * `tool_calls` array (no calls) and the legacy `function_call` / `function` pair.
+ */
+function checkToolAnswers(messages: readonly Obj[]): void {
+  let open: { index: number; ids: string[]; answered: Set<string> } | undefined;
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    if (m.role === 'tool') {
+      if (open === undefined) throw new ApiError('tool_message_without_tool_calls', {}, { param: `messages.[${i}].role` });
+      const id = m.tool_call_id as string;
+      if (!open.ids.includes(id)) throw new ApiError('tool_call_id_not_found', { id }, { param: `messages.[${i}].tool_call_id` });
+      open.answered.add(id);
+      continue;
+    }
+    if (open !== undefined) unanswered(open);
+    const calls = m.role === 'assistant' && Array.isArray(m.tool_calls) ? (m.tool_calls as Obj[]) : [];
+    open = calls.length > 0 ? { index: i, ids: calls.map((c) => c.id as string), answered: new Set() } : undefined;
+  }
+}
+
+function unanswered(open: { index: number; ids: string[]; answered: Set<string> }): void {
+  const missing = open.ids.filter((id) => !open.answered.has(id));
+  if (missing.length > 0) throw new ApiError('tool_calls_without_responses', { ids: missing.join(', ') }, { param: `messages.[${open.index}].role` });
 }
 
 function checkMessage(item: unknown, path: string): void {

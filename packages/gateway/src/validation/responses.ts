@@ -4,6 +4,7 @@
  * the model are judged by index.ts's common steps; unknown names inside a function tool here.
  * @module
  */
+import { ApiError } from '../errors/api-error.js';
 import { invalidValue, missing, onlyAllowedWhen, unknownParameter, wrongType } from './errors.js';
 import { checkMetadata } from './generation.js';
 import {
@@ -88,6 +89,19 @@ export function checkResponsesBody(body: Obj, opts: ResponsesCheckOptions): Resp
   if (options !== undefined && !stream) onlyAllowedWhen('stream_options', 'stream', 'enabled');
   if ((body.input === undefined || body.input === null) && previous === undefined) missing('input');
   return { stream, store, maxOutputTokens: maxOutput, previousResponseId: previous };
+}
+
+/**
+ * Each `function_call_output` of this turn's `input` answers a `function_call` of the conversation
+ * (`earlier`: the turns of `previous_response_id`, then this turn's input), in OpenAI's words with
+ * `param: input`. Judged once the earlier turns are loaded, after the body's own checks.
+ */
+export function checkFunctionCallOutputs(input: readonly Obj[], earlier: readonly Obj[]): void {
+  const calls = new Set<unknown>();
+  for (const item of [...earlier, ...input]) if (item.type === 'function_call') calls.add(item.call_id);
+  for (const item of input) {
+    if (item.type === 'function_call_output' && !calls.has(item.call_id)) throw new ApiError('function_call_output_without_call', { call_id: item.call_id as string });
+  }
 }
 
 /** `input`: a string, or a list of message, function_call, function_call_output and reasoning items. */

@@ -47,6 +47,8 @@ describe('brute-force protection', () => {
     // 5 per minute refill one every 12 s.
     expect(err.headers.get('retry-after-ms')).toBe('12000');
     expect(err.headers.get('retry-after')).toBe('12');
+    // The same request carries the same unknown key: not to be retried; retry-after says when the address may try a key.
+    expect(err.headers.get('x-should-retry')).toBe('false');
     expect(err.error.message).toBe(
       'Too many requests with an invalid API key from your address. Please try again in 12s. Visit http://tollgate.test/docs/errors#too_many_failed_authentications to learn more.',
     );

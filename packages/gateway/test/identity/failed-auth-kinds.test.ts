@@ -83,6 +83,17 @@ describe('after 30 unknown keys from one address', () => {
     }
   });
 
+  it('a guess at the SDK\'s default retries gets the 429 once: x-should-retry false, retry-after when the address may try again', async () => {
+    // Before: the 429 was retryable, so the SDK sent it 3 times (each a guess from the address).
+    const { error, requests } = await attempt(CHAT, () => chat(sdk(gw, guess(2000))));
+    expect({ status: error.status, code: error.code, requests }).toEqual({ status: 429, code: 'too_many_failed_authentications', requests: 1 });
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error.headers.get('x-should-retry')).toBe('false');
+    // 30 a minute refill one every 2 s; the clock does not move, so the wait is all of it.
+    expect([error.headers.get('retry-after'), error.headers.get('retry-after-ms')]).toEqual(['2', '2000']);
+    expect(error.error.message).toMatch(/ Please try again in 2s\. /);
+  });
+
   it('a guess still gets the 429', async () => {
     const { error, requests } = await attempt(CHAT, () => chat(sdk(gw, guess(1000), { maxRetries: 0 })));
     expect(error).toBeInstanceOf(RateLimitError);

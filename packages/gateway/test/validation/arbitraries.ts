@@ -54,15 +54,23 @@ const toolCall = fc.oneof(
   fc.record({ id: name, type: fc.constant('custom'), custom: fc.record({ name, input: text }) }),
 );
 
-const message = fc.oneof(
-  fc.record({ role: fc.constantFrom('system', 'developer'), content: textContent, name }, { requiredKeys: ['role', 'content'] }),
-  fc.record({ role: fc.constant('user'), content: userContent, name }, { requiredKeys: ['role', 'content'] }),
-  fc.record(
-    { role: fc.constant('assistant'), content: assistantContent, tool_calls: fc.array(toolCall, { maxLength: 3 }), refusal: fc.option(text), name },
-    { requiredKeys: ['role'] },
-  ),
-  fc.record({ role: fc.constant('tool'), tool_call_id: name, content: textContent }),
-  fc.record({ role: fc.constant('function'), name, content: fc.option(text) }),
+/**
+ * One turn of a conversation: a message, or an assistant message with tool calls followed by a
+ * tool message answering each of them (as OpenAI requires of tool messages).
+ */
+const turn: fc.Arbitrary<Record<string, unknown>[]> = fc.oneof(
+  fc.record({ role: fc.constantFrom('system', 'developer'), content: textContent, name }, { requiredKeys: ['role', 'content'] }).map((m) => [m]),
+  fc.record({ role: fc.constant('user'), content: userContent, name }, { requiredKeys: ['role', 'content'] }).map((m) => [m]),
+  fc
+    .tuple(
+      fc.record(
+        { role: fc.constant('assistant'), content: assistantContent, tool_calls: fc.array(toolCall, { maxLength: 3 }), refusal: fc.option(text), name },
+        { requiredKeys: ['role'] },
+      ),
+      textContent,
+    )
+    .map(([m, content]) => [m, ...(m.tool_calls ?? []).map((c) => ({ role: 'tool', tool_call_id: c.id, content }))]),
+  fc.record({ role: fc.constant('function'), name, content: fc.option(text) }).map((m) => [m]),
 );
 
 const functionTool = fc.record({
@@ -157,8 +165,8 @@ const merge = (...parts: object[]): Record<string, unknown> => Object.assign({},
 /** A /v1/chat/completions body the validator must accept. */
 export function validChatBody(model = 'sim-small'): fc.Arbitrary<Record<string, unknown>> {
   return fc
-    .tuple(fc.array(message, { minLength: 1, maxLength: 4 }), chatScalars, toolGroup, streamGroup, logprobsGroup)
-    .map(([messages, scalars, tools, stream, logprobs]) => merge({ model, messages }, scalars, tools, stream, logprobs));
+    .tuple(fc.array(turn, { minLength: 1, maxLength: 4 }), chatScalars, toolGroup, streamGroup, logprobsGroup)
+    .map(([turns, scalars, tools, stream, logprobs]) => merge({ model, messages: turns.flat() }, scalars, tools, stream, logprobs));
 }
 
 const completionPrompt = fc.oneof(
@@ -195,7 +203,7 @@ export function validEmbeddingBody(model = 'sim-embed'): fc.Arbitrary<Record<str
     fc.array(fc.array(tokenId, { minLength: 1, maxLength: 10 }), { minLength: 1, maxLength: 4 }),
   );
   const scalars = fc.record(
-    { dimensions: fc.integer({ min: 1, max: 3072 }), encoding_format: fc.constantFrom('float', 'base64'), user: fc.string({ maxLength: 64 }) },
+    { dimensions: fc.integer({ min: 1, max: 1536 /* sim-embed's length */ }), encoding_format: fc.constantFrom('float', 'base64'), user: fc.string({ maxLength: 64 }) },
     { requiredKeys: [] },
   );
   return fc.tuple(input, scalars).map(([i, s]) => merge({ model, input: i }, s));

@@ -445,3 +445,58 @@ describe('order of judgement', () => {
     expect(rejection('chat.completions', chat({ stream_options: { include_usage: true }, temperature: 9 })).param).toBe('temperature');
   });
 });
+
+describe('tool messages against the tool calls they answer', () => {
+  const call = (id: string) => ({ id, type: 'function', function: { name: 'f', arguments: '{}' } });
+  const asking = (...ids: string[]) => ({ role: 'assistant', content: null, tool_calls: ids.map(call) });
+  const answer = (id: string) => ({ role: 'tool', tool_call_id: id, content: 'r' });
+  const user = { role: 'user', content: 'q' };
+  const STRAY = "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.";
+  const unanswered = (ids: string) =>
+    `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${ids}`;
+
+  it("a tool message after no assistant message with tool_calls: param messages.[N].role, OpenAI's spelling", () => {
+    expect(rejection('chat.completions', chat({ messages: [user, answer('call_1')] }))).toEqual(bad(null, 'messages.[1].role', STRAY));
+    expect(rejection('chat.completions', chat({ messages: [answer('call_1')] }))).toEqual(bad(null, 'messages.[0].role', STRAY));
+    // An assistant message without calls, or with an empty list, is not one to answer.
+    expect(rejection('chat.completions', chat({ messages: [user, { role: 'assistant', content: 'x' }, answer('c')] }))).toEqual(bad(null, 'messages.[2].role', STRAY));
+    expect(rejection('chat.completions', chat({ messages: [user, { role: 'assistant', content: 'x', tool_calls: [] }, answer('c')] }))).toEqual(
+      bad(null, 'messages.[2].role', STRAY),
+    );
+    // Answered calls are closed by the next message: a later tool message answers nothing.
+    expect(rejection('chat.completions', chat({ messages: [user, asking('a'), answer('a'), user, answer('a')] }))).toEqual(bad(null, 'messages.[4].role', STRAY));
+  });
+
+  it('a tool_call_id that is not among the calls of the assistant message before the run', () => {
+    expect(rejection('chat.completions', chat({ messages: [user, asking('a', 'b'), answer('a'), answer('zz')] }))).toEqual(
+      bad(null, 'messages.[3].tool_call_id', "Invalid parameter: 'tool_call_id' of 'zz' not found in 'tool_calls' of previous message."),
+    );
+    // Only the nearest assistant message counts, not an earlier one's calls.
+    expect(rejection('chat.completions', chat({ messages: [user, asking('a'), answer('a'), asking('b'), answer('a')] }))).toEqual(
+      bad(null, 'messages.[4].tool_call_id', "Invalid parameter: 'tool_call_id' of 'a' not found in 'tool_calls' of previous message."),
+    );
+  });
+
+  it('an assistant message whose calls are not all answered before the next message: param its role, the ids listed', () => {
+    expect(rejection('chat.completions', chat({ messages: [user, asking('a', 'b', 'c'), answer('b'), user] }))).toEqual(
+      bad(null, 'messages.[1].role', unanswered('a, c')),
+    );
+    expect(rejection('chat.completions', chat({ messages: [user, asking('a'), { role: 'assistant', content: 'done' }] }))).toEqual(
+      bad(null, 'messages.[1].role', unanswered('a')),
+    );
+  });
+
+  it('accepts every call answered, in any order, several turns, and calls still open at the end', () => {
+    const ok = [
+      [user, asking('a', 'b'), answer('b'), answer('a'), { role: 'assistant', content: 'ok' }, user],
+      [user, asking('a'), answer('a'), asking('b', 'c'), answer('c'), answer('b')],
+      [user, asking('a', 'b')],
+      [user, { role: 'assistant', function_call: { name: 'f', arguments: '{}' } }, { role: 'function', name: 'f', content: 'r' }],
+    ];
+    for (const messages of ok) expect(() => validate('chat.completions', chat({ messages }))).not.toThrow();
+  });
+
+  it('is judged after every message is well-formed', () => {
+    expect(rejection('chat.completions', chat({ messages: [answer('a'), { role: 'user', content: 5 }] })).param).toBe('messages[1].content');
+  });
+});

@@ -7,9 +7,11 @@
 import type { Usage } from '@tollgate/protocol';
 import type { ModelConfig } from '../../config/types.js';
 import { countEmbeddingInput } from '../../tokens/count.js';
+import { embeddingShape, SIMULATOR_EMBEDDING_DIMENSIONS } from '../../validation/embeddings.js';
 import { mulberry32, seedFrom } from './random.js';
 
-export const DEFAULT_DIMENSIONS = 1536;
+/** The length of a vector when neither the request nor the model's config sets one. */
+export const DEFAULT_DIMENSIONS = SIMULATOR_EMBEDDING_DIMENSIONS;
 /** Upper bound on `dimensions`, so one request cannot ask for an unbounded vector. */
 export const MAX_DIMENSIONS = 16_384;
 
@@ -45,13 +47,15 @@ export function toBase64(v: Float32Array): string {
   return buf.toString('base64');
 }
 
-export function dimensionsOf(body: Record<string, unknown>): number {
+/** The request's `dimensions`, else the model's length (`embedding_dimensions`, or OpenAI's for its names). */
+export function dimensionsOf(body: Record<string, unknown>, model: ModelConfig): number {
   const d = body.dimensions;
-  return typeof d === 'number' && Number.isInteger(d) && d >= 1 ? Math.min(d, MAX_DIMENSIONS) : DEFAULT_DIMENSIONS;
+  const own = Math.min(embeddingShape(model).size ?? DEFAULT_DIMENSIONS, MAX_DIMENSIONS);
+  return typeof d === 'number' && Number.isInteger(d) && d >= 1 ? Math.min(d, MAX_DIMENSIONS) : own;
 }
 
 export function embeddingsAnswer(body: Record<string, unknown>, model: ModelConfig, counted?: number): { json: Record<string, unknown>; usage: Usage } {
-  const dims = dimensionsOf(body);
+  const dims = dimensionsOf(body, model);
   const base64 = body.encoding_format === 'base64';
   const data = inputs(body.input).map((input, index) => {
     const v = embed(input, dims, model.simulator.seed);

@@ -290,7 +290,9 @@ export const authEntries = {
     code: 'too_many_failed_authentications',
     param: null,
     message: 'Too many requests with an invalid API key from your address. Please try again in {wait}. Visit {docs_url}#too_many_failed_authentications to learn more.',
-    retryable: true,
+    // The same request carries the same unknown key: sent again it can only fail again, so it is
+    // not retried (`x-should-retry: false`); `retry-after` still says when the address may try a key.
+    retryable: false,
     fallback: false,
     title: { en: 'Too many failed authentications', 'zh-CN': '认证失败次数过多' },
     cause: {

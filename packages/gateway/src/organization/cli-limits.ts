@@ -10,6 +10,7 @@
 import { UsageError, valueFlag } from '../cli/args.js';
 import type { Args, VerbSpec } from '../cli/command.js';
 import { limitBody, limitFlags, LIMITS } from '../cli/admin/limit-options.js';
+import { ApiFailure, errorOf } from '../cli/admin/client.js';
 import { deleteVerb, getVerb, inProject, rows, send, verb, type Column, type Resource } from './cli-verbs.js';
 
 const RATE_LIMITS = inProject('rate-limits', 'rate limit', 'rate_limits', undefined, [['MODEL', (l) => l.model], ...LIMITS.map(([, h, f]): Column => [h, (l) => l[f] ?? 'unlimited'])]);
@@ -26,12 +27,26 @@ function cents(a: Args): number {
   return c;
 }
 
+/**
+ * The API counts `threshold_amount` in cents, `--hard` in dollars: a refusal of an amount above
+ * the most allowed (the approved hard limit) says so in dollars first, so `--hard 500` is not
+ * answered only with "Expected a value <= 10000, but got 50000".
+ */
+function inDollars(e: unknown, a: Args): unknown {
+  if (!(e instanceof ApiFailure)) return e;
+  const err = errorOf(e.body);
+  const max = typeof err?.message === 'string' ? /<= (\d+)/.exec(err.message)?.[1] : undefined;
+  if (err?.code !== 'integer_above_max_value' || err.param !== 'threshold_amount' || max === undefined) return e;
+  const usd = (c: number) => `$${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`;
+  return new ApiFailure(e.status, e.body, `--hard ${usd(cents(a))} is above the most allowed, ${usd(Number(max))} a month (threshold_amount is in cents)`);
+}
+
 /** get, set and delete of a monthly spend limit, the organization's or a project's (`bound`: what limits the amount). */
 const spendLimitVerbs = (r: Resource, whose: string, bound = ''): VerbSpec[] => [
   getVerb(r, `show ${whose} monthly spend limit (an error when none is set)`),
   verb(r, 'set', `set ${whose} monthly spend limit${bound}: requests are refused once spend reaches it`, {
     flags: { hard: valueFlag('USD', 'the limit in USD a month, in whole cents (12.50)', true) },
-    run: (api, a) => send(api, 'POST', r.path(a), { threshold_amount: cents(a), currency: 'USD', interval: 'month' }),
+    run: (api, a) => send(api, 'POST', r.path(a), { threshold_amount: cents(a), currency: 'USD', interval: 'month' }).catch((e: unknown) => Promise.reject(inDollars(e, a))),
   }),
   deleteVerb(r, 'delete', `remove ${whose} monthly spend limit`),
 ];

@@ -231,6 +231,10 @@ describe('tollgate organization verbs', () => {
     const above = await cli(['spend-limit', 'set', '--hard', '500']);
     expect(above.code).toBe(1);
     expect(above.stderr).toContain("Expected a value <= 10000, but got 50000 instead. (integer_above_max_value; param: threshold_amount)");
+    // Said in the dollars --hard takes first: the API's amounts are cents.
+    expect(above.stderr).toMatch(/^error: --hard \$500\.00 is above the most allowed, \$100\.00 a month \(threshold_amount is in cents\): Invalid 'threshold_amount'/);
+    const aboveCents = await cli(['spend-limit', 'set', '--hard', '100.01']);
+    expect(aboveCents.stderr).toMatch(/^error: --hard \$100\.01 is above the most allowed, \$100\.00 a month/);
     expect((await json(['spend-limit', 'set', '--hard', '100'])).threshold_amount).toBe(10_000);
     expect((await cli(['spend-limit', 'delete'])).code).toBe(0);
     expect((await gw.admin('GET', `/admin/v1/organizations/${acme.orgId}/billing`)).body).toMatchObject({ hard_limit_usd: 100, spend_limit_usd: null });

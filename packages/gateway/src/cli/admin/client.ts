@@ -1,16 +1,24 @@
-/** An error answer of the admin API: exit code 1. The message adds the error's code and the parameter it names. */
+/**
+ * An error answer of the admin API: exit code 1. The message adds the error's code and the
+ * parameter it names; `note`, when a verb has one, goes first (what the answer means for the
+ * options the user gave).
+ */
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
     readonly body: unknown,
+    note?: string,
   ) {
-    const e = (body as { error?: { message?: unknown; code?: unknown; param?: unknown } } | undefined)?.error;
+    const e = errorOf(body);
     const message = typeof e?.message === 'string' ? e.message : `HTTP ${status}`;
     const about = [typeof e?.code === 'string' ? e.code : undefined, typeof e?.param === 'string' ? `param: ${e.param}` : undefined].filter(Boolean);
-    super(about.length ? `${message} (${about.join('; ')})` : message);
+    super(`${note ? `${note}: ` : ''}${about.length ? `${message} (${about.join('; ')})` : message}`);
     this.name = 'ApiFailure';
   }
 }
+
+/** The `error` object of an error answer's body, if it has one. */
+export const errorOf = (body: unknown) => (body as { error?: { message?: unknown; code?: unknown; param?: unknown } } | undefined)?.error;
 
 /** The gateway could not be reached: exit code 3. */
 export class ConnectFailure extends Error {

@@ -136,4 +136,35 @@ describe.skipIf(!hasChromium)('quota requests in the console', () => {
     await owner.context.close();
     await op.context.close();
   }, 120_000);
+
+  it('the approved limit lowered while the Limits page is open: a refused amount above it brings the page to the new bound', async () => {
+    const billing = `/admin/v1/organizations/${f.g.orgId}/billing`;
+    const session = new Session(f.g.url);
+    await session.signIn(f.owner.email, f.owner.password);
+    expect((await session.call('DELETE', '/v1/organization/spend_limit')).status).toBe(200);
+    expect((await f.g.admin('PUT', billing, { hard_limit_usd: 50 })).status).toBe(200);
+
+    const owner = await openContext(f.browser, 'en');
+    await signIn(owner.page, f.g.url, f.owner.email, f.owner.password);
+    await owner.page.click(`nav >> text="${text('en', 'nav.limits')}"`);
+    const approvedLimit = owner.page.getByTestId('approved-limit');
+    await expect.poll(() => approvedLimit.innerText()).toBe(`$50.00 ${text('en', 'limits.quotaTitle')}`);
+    const own = owner.page.getByRole('region', { name: text('en', 'limits.orgSpendLimit') });
+    const amount = own.getByLabel(text('en', 'spend.amount'));
+    await expect(amount.getAttribute('max')).resolves.toBe('50');
+
+    // The operator lowers the approved limit to $30; the page still bounds the field at $50.
+    expect((await f.g.admin('PUT', billing, { hard_limit_usd: 30 })).status).toBe(200);
+    await amount.fill('40');
+    await own.getByRole('button', { name: text('en', 'common.save') }).click();
+    await expect(own.getByRole('alert').innerText()).resolves.toContain(text('en', 'spend.aboveApproved'));
+    // The refusal read the limits again: the page names the $30 the gateway applied, and bounds the field by it.
+    await expect.poll(() => approvedLimit.innerText()).toBe(`$30.00 ${text('en', 'limits.quotaTitle')}`);
+    await expect.poll(() => owner.page.getByTestId('enforced-limit').innerText()).toBe('$30.00');
+    await expect.poll(() => amount.getAttribute('max')).toBe('30');
+    await expect(own.innerText()).resolves.toContain(text('en', 'spend.atMostApproved', { amount: '$30.00' }));
+    await expect(own.getByTestId('spend-limit-current').innerText()).resolves.toBe(text('en', 'spend.none'));
+    expect((await f.g.admin('GET', billing)).body).toMatchObject({ hard_limit_usd: 30, spend_limit_usd: null });
+    await owner.context.close();
+  }, 60_000);
 });

@@ -4,7 +4,7 @@
  * approved) or a project (…/projects/{id}/spend_limit). None set is read as an answer
  * (getOptional: 204, not a 404) and shows "no limit". With `maxUsd` (the approved limit) the
  * amount cannot be entered above it, and the gateway's refusal of one above it (a 400 on
- * `threshold_amount`) is said in the page's words.
+ * `threshold_amount`) is said in the page's words, and what shows the bound is read again.
  */
 import { useCallback } from 'react';
 import { LoadedSection } from '../../components/LoadedSection';
@@ -66,7 +66,10 @@ export function SpendLimit({ path, title, onChanged, maxUsd, intro }: { path: st
             onSubmit={(e) => {
               e.preventDefault();
               const usd = Number(new FormData(e.currentTarget).get('usd'));
-              void save.run(() => api('POST', path, { threshold_amount: Math.round(usd * 100), currency: 'USD', interval: 'month' }));
+              // A refusal may come from a bound the page no longer knows (the operator lowered the
+              // approved limit since it was read): what else shows it is read again, so the page
+              // names the bound the gateway applied.
+              void save.run(() => api('POST', path, { threshold_amount: Math.round(usd * 100), currency: 'USD', interval: 'month' })).then((ok) => ok || onChanged?.());
             }}
           >
             <Field label={t('spend.amount')} {...(hint ? { hint } : {})}>

@@ -88,6 +88,16 @@ describe.skipIf(!hasChromium)('the operator pages in headless Chromium', () => {
     expect((await g.admin('GET', `/admin/v1/organizations/${orgId}`)).body.tier).toBe('tier-2');
     expect((await g.admin('GET', `/admin/v1/organizations/${orgId}/billing`)).body.hard_limit_usd).toBe(100);
 
+    // A hard limit finer than a cent (the admin API keeps one) does not stop the form saving the soft limit.
+    expect((await g.admin('PUT', `/admin/v1/organizations/${orgId}/billing`, { hard_limit_usd: 0.0101 })).status).toBe(200);
+    await page.reload();
+    await expect(page.getByLabel(text('en', 'orgs.hardLimitUsd')).inputValue()).resolves.toBe('0.0101');
+    await page.getByLabel(text('en', 'orgs.softLimitUsd')).fill('0.01');
+    await page.click(`button:text-is("${text('en', 'orgs.saveLimits')}")`);
+    await expect.poll(async () => (await g.admin('GET', `/admin/v1/organizations/${orgId}/billing`)).body.soft_limit_usd).toBe(0.01);
+    expect((await g.admin('GET', `/admin/v1/organizations/${orgId}/billing`)).body.hard_limit_usd).toBe(0.0101);
+    expect((await g.admin('PUT', `/admin/v1/organizations/${orgId}/billing`, { hard_limit_usd: 100, soft_limit_usd: null })).status).toBe(200);
+
     // The first owner gets a password from the operator, to sign in with (the last test does).
     await page.getByRole('button', { name: text('en', 'orgs.setPasswordOf', { email: OWNER_EMAIL }) }).click();
     const pw = page.getByRole('form', { name: text('en', 'orgs.setPasswordOf', { email: OWNER_EMAIL }) });

@@ -3,6 +3,8 @@
  * approved hard and soft spend limits (PUT …/billing, empty = none), this month's spend, the
  * organization's own spend limit (its owners set it, at most the approved one) and the limit
  * enforced (the lower of the two), its members (a password can be set for one) and its audit log.
+ * The limit fields take any amount (step "any"): the admin API keeps limits finer than a cent
+ * ($0.0101), and a field holding one must not stop the form from saving the other limit.
  */
 import { Link } from 'react-router';
 import { Money } from '../../../components/Money';
@@ -85,10 +87,10 @@ export function OrganizationDetail({ orgId, tiers, onChanged }: { orgId: string;
             }}
           >
             <Field label={t('orgs.hardLimitUsd')} hint={t('orgs.emptyNone')}>
-              {(id) => <input id={id} name="hard_limit_usd" type="number" min={0} step={0.01} className="num" defaultValue={d.b.hard_limit_usd ?? ''} />}
+              {(id) => <input id={id} name="hard_limit_usd" type="number" min={0} step="any" className="num" defaultValue={d.b.hard_limit_usd ?? ''} />}
             </Field>
             <Field label={t('orgs.softLimitUsd')} hint={t('orgs.emptyNone')}>
-              {(id) => <input id={id} name="soft_limit_usd" type="number" min={0} step={0.01} className="num" defaultValue={d.b.soft_limit_usd ?? ''} />}
+              {(id) => <input id={id} name="soft_limit_usd" type="number" min={0} step="any" className="num" defaultValue={d.b.soft_limit_usd ?? ''} />}
             </Field>
             <button type="submit" className="secondary" disabled={save.busy}>
               {t('orgs.saveLimits')}

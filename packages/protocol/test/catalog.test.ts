@@ -72,6 +72,14 @@ describe('the error catalog', () => {
     expect(matchEntry(429, 'server_error', 'engine_overloaded')?.id).toBe('engine_overloaded');
   });
 
+  it('says who raises each spend limit: an owner the organization\'s own and a project\'s, a quota request the approved one', () => {
+    // A quota-increase request raises only the operator's approved hard limit; a project's limit is the owners' to change.
+    for (const id of ['insufficient_quota', 'organization_spend_limit_exceeded', 'project_spend_limit_exceeded']) {
+      expect(entry(id).fix.en, id).not.toMatch(/project.s spend limit through a quota-increase request/);
+    }
+    expect(entry('insufficient_quota').fix.en).toContain('an owner raises the organization’s own or the project’s spend limit, and a higher approved hard limit is a quota-increase request');
+  });
+
   it('docs/errors.md is the generated reference (run `npm run docs:errors` after changing the catalog)', () => {
     const committed = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
     expect(committed).toBe(renderErrorDocsFile());

@@ -118,8 +118,8 @@ export const limitEntries = {
       'zh-CN': '账户配额已用完：这是 OpenAI 在区分具体限额之前使用的代码，OpenAI 兼容引擎仍会发送（测试请求时模拟器也会发送）。Tollgate 自身的支出限额以相同的 type 和所达限额的代码回应，即 organization_spend_limit_exceeded 或 project_spend_limit_exceeded，与 OpenAI 现行做法一致；检查 type 是否为 insufficient_quota 即可全部识别。',
     },
     fix: {
-      en: 'Do not retry: raise the quota where it is kept (the engine account’s billing, or the organization’s or project’s spend limit through a quota-increase request), or wait for the next calendar month (UTC).',
-      'zh-CN': '不要重试：在配额所在处提高配额（引擎账户的计费设置，或通过配额提升申请提高组织或项目的支出限额），或等到下一个自然月（UTC）。',
+      en: 'Do not retry: raise the quota where it is kept (the engine account’s billing; for Tollgate’s own limits, an owner raises the organization’s own or the project’s spend limit, and a higher approved hard limit is a quota-increase request to the operator), or wait for the next calendar month (UTC).',
+      'zh-CN': '不要重试：在配额所在处提高配额（引擎账户的计费设置；对于 Tollgate 自身的限额，由所有者提高组织自设或项目的支出限额，更高的批准限额需向运营方提交配额提升申请），或等到下一个自然月（UTC）。',
     },
   },
   organization_spend_limit_exceeded: {

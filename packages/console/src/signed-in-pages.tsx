@@ -33,7 +33,7 @@ export interface PageEntry {
 export const PAGES: readonly PageEntry[] = [
   { to: '/api-keys', label: 'nav.apiKeys', who: 'member', Page: ApiKeysPage },
   { to: '/projects', label: 'nav.projects', who: 'owner', Page: ProjectsPage, detail: ':projectId' },
-  { to: '/people', label: 'nav.people', who: 'owner', Page: PeoplePage },
+  { to: '/people', label: 'nav.people', who: 'member', Page: PeoplePage },
   { to: '/limits', label: 'nav.limits', who: 'owner', Page: LimitsPage },
   { to: '/usage', label: 'nav.usage', who: 'owner', Page: UsagePage },
   { to: '/requests', label: 'nav.requests', who: 'member', Page: RequestsPage, detail: ':requestId' },

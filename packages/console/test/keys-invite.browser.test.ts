@@ -2,13 +2,15 @@
  * API keys and invites end to end in headless Chromium against a real gateway, checked with the
  * official SDK: a key's secret is shown exactly once and works; revoked, the SDK gets 401. An
  * owner invites a person (a reader, the form's default); the invite link signs them up and in, and
- * the key they create makes model requests.
+ * the key they create makes model requests. The new reader, as OpenAI's Reader, invites a reader
+ * in turn from the People page, which offers her no other role and none of the owners' actions.
  * Skips, saying why, only when Chromium is not installed.
  */
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { rejection } from '../../gateway/test/support/rejection.js';
-import { hasChromium, useConsoleFixture, openContext, screenshot, signIn, text } from './support/browser.js';
+import { Browser as Session } from '../../gateway/test/console/browser.js';
+import { hasChromium, useConsoleFixture, openContext, screenshot, settled, signIn, text, untranslated } from './support/browser.js';
 
 const chat = (apiKey: string, baseURL: string) =>
   new OpenAI({ apiKey, baseURL, maxRetries: 0 }).chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 });
@@ -74,8 +76,11 @@ describe.skipIf(!hasChromium)('API keys and invites in the console', () => {
     await invitee.page.click('button[type=submit]');
     await invitee.page.waitForSelector('nav.sidenav');
     await expect(invitee.page.locator('.who').innerText()).resolves.toContain(email);
-    // A reader: no People, Limits or Usage in the navigation.
-    await expect(invitee.page.locator('nav.sidenav').innerText()).resolves.not.toContain(text('en', 'nav.people'));
+    // A reader: no Limits or Usage in the navigation; People, to invite readers.
+    const nav = await invitee.page.locator('nav.sidenav').innerText();
+    expect(nav).not.toContain(text('en', 'nav.limits'));
+    expect(nav).not.toContain(text('en', 'nav.usage'));
+    expect(nav).toContain(text('en', 'nav.people'));
 
     await invitee.page.fill('#create-key ~ form input[name=name]', 'invitee key');
     await invitee.page.click(`button:text-is("${text('en', 'keys.createSubmit')}")`);
@@ -84,6 +89,36 @@ describe.skipIf(!hasChromium)('API keys and invites in the console', () => {
     // the form's default) lists models and makes model requests.
     expect((await new OpenAI({ apiKey: secret, baseURL: f.g.baseURL, maxRetries: 0 }).models.list()).data.length).toBeGreaterThan(0);
     expect((await chat(secret, f.g.baseURL)).choices[0]!.message.content).toEqual(expect.any(String));
+
+    // People: she invites a reader; the role offered is reader only, and owners' actions are absent.
+    await invitee.page.click(`nav >> text="${text('en', 'nav.people')}"`);
+    await invitee.page.waitForSelector('#invite-title ~ form input[name=email]');
+    await settled(invitee.page);
+    const roles = await invitee.page.locator('#invite-title ~ form select[name=role] option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(roles).toEqual(['reader']);
+    await expect(invitee.page.getByText(text('en', 'people.readerInvites')).count()).resolves.toBe(1);
+    await expect(invitee.page.getByRole('button', { name: text('en', 'people.cancelNamed', { email }) }).count()).resolves.toBe(0);
+    await expect(invitee.page.getByRole('button', { name: text('en', 'people.removeNamed', { email: f.owner.email }) }).count()).resolves.toBe(0);
+    await expect(invitee.page.getByLabel(text('en', 'people.roleOf', { email: f.owner.email })).count()).resolves.toBe(0);
+    await expect(invitee.page.getByRole('heading', { name: text('en', 'people.security') }).count()).resolves.toBe(0);
+    const second = `second-${Date.now()}@example.com`;
+    await invitee.page.fill('#invite-title ~ form input[name=email]', second);
+    await invitee.page.click(`button:text-is("${text('en', 'people.inviteSubmit')}")`);
+    expect(await invitee.page.getByTestId('invite-link').inputValue()).toMatch(/\/invite#token=inv_/);
+    await invitee.page.waitForSelector(`td:text-is("${second}")`);
+    const owner = new Session(f.g.url);
+    await owner.signIn(f.owner.email, f.owner.password);
+    const invites = (await owner.call('GET', '/v1/organization/invites?limit=100')).body.data as { email: string; role: string }[];
+    expect(invites.find((i) => i.email === second)?.role).toBe('reader');
     await invitee.context.close();
+
+    // In Chinese, the reader's People page has no English left.
+    const zh = await openContext(f.browser, 'zh-CN');
+    await signIn(zh.page, f.g.url, email, 'a-long-enough-password');
+    await zh.page.goto(`${f.g.url}/people`);
+    await zh.page.waitForSelector('#invite-title ~ form input[name=email]');
+    await settled(zh.page);
+    expect(await untranslated(zh.page)).toEqual([]);
+    await zh.context.close();
   }, 180_000);
 });

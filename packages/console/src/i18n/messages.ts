@@ -133,6 +133,7 @@ const TABLE = {
   'people.inviteSubmit': ['Send invite', '发送邀请'],
   'people.projects': ['Projects', '项目'],
   'people.projectsHint': ['None chosen: the Default project.', '未选择时：加入默认项目。'],
+  'people.readerInvites': ['As a reader you can invite readers, into the Default project or projects you are a member of.', '作为读者，你可以邀请读者加入默认项目或你所在的项目。'],
   'people.linkFor': ['Invite link for {email}. It works once and expires in 7 days:', '{email} 的邀请链接。仅能使用一次，7 天后过期：'],
   'people.link': ['Invite link', '邀请链接'],
   'people.emailSent': ['This link was also e-mailed to {email}.', '此链接也已通过电子邮件发送至 {email}。'],

@@ -3,8 +3,9 @@
  * ended anywhere, a removed membership, a changed role take effect at once). A session acts as its
  * user with the user's organization role, on the same endpoints an admin key uses, and never with
  * more power than the API gives: owners may do what an admin key does, readers read what is not
- * billing, cost, spend, limits, admin keys or the audit log, and change nothing (as OpenAI's
- * Reader, who uses the API with keys of their own: console/api-keys.ts). Every state change made with a
+ * billing, cost, spend, limits, admin keys or the audit log, and change nothing but invite other
+ * readers (as OpenAI's Reader, who uses the API with keys of their own: console/api-keys.ts, and
+ * may invite readers: organization/invites.ts checks the invite). Every state change made with a
  * session carries `X-CSRF-Token` (a browser sends the cookie to any site's form; only our page
  * can read the token).
  * @module
@@ -58,6 +59,9 @@ function readerMayRead(path: string): boolean {
   if (/^\/projects\/[^/]+\/(rate_limits|spend_limit)(\/|$)/.test(rel)) return false;
   return true;
 }
+
+/** The one change a reader may ask for: an invite (of a reader; organization/invites.ts checks that). */
+const readerMayWrite = (method: string, path: string): boolean => method === 'POST' && path === '/v1/organization/invites';
 
 export interface ConsoleAuthDeps {
   store: Store;
@@ -140,12 +144,14 @@ export class ConsoleAuth {
   /**
    * `/v1/organization/*` with a session: the caller as the admin-key path builds it, acting as
    * the user. Undefined when the request has an Authorization header or no session cookie (the
-   * admin key decides). Readers are refused what the policy above keeps from them (403).
+   * admin key decides). Readers are refused what the policy above keeps from them (403), and
+   * reach the rest with `role: 'reader'`.
    */
   async orgCaller(ctx: RequestContext): Promise<OrgCaller | undefined> {
     if (header(ctx, 'authorization') !== undefined || !this.cookieToken(ctx)) return undefined;
     const s = await this.requireMember(ctx);
-    if (s.role !== 'owner' && (!isRead(ctx.method) || !readerMayRead(ctx.path))) {
+    const reader = s.role !== 'owner';
+    if (reader && !(isRead(ctx.method) ? readerMayRead(ctx.path) : readerMayWrite(ctx.method, ctx.path))) {
       throw new ApiError('role_not_permitted', { scopes: adminScope(ctx.method, ctx.path) });
     }
     return {
@@ -153,6 +159,7 @@ export class ConsoleAuth {
       keyId: s.session.id,
       ownerUserId: s.user.id,
       actor: { type: 'session', session: { user: { id: s.user.id, email: s.user.email }, ip_address: ctx.clientIp } },
+      role: reader ? 'reader' : 'owner',
     };
   }
 

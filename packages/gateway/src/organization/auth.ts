@@ -63,5 +63,6 @@ export async function authenticateAdminKey(ctx: RequestContext, deps: OrgDeps, t
     keyId: key.id,
     ownerUserId: key.ownerUserId,
     actor: { type: 'api_key', api_key: { id: key.id, type: 'user', user: key.owner ? { id: key.owner.id, email: key.owner.email } : null } },
+    role: 'owner',
   };
 }

@@ -35,6 +35,12 @@ export interface OrgCaller {
   ownerUserId: string | null;
   /** As the audit log records it. */
   actor: AuditActor;
+  /**
+   * The caller's organization role: `reader` only for a reader's console session, which reaches
+   * the reads a reader may make and the invite of another reader (invites.ts); an admin key acts
+   * for an owner.
+   */
+  role: 'owner' | 'reader';
 }
 
 /** What a handler answers: a JSON body (status 200 unless given). */

@@ -6,7 +6,8 @@
  * invitee is also e-mailed that link; the create response says whether it went out
  * (`email_sent`: true, false, or null without SMTP), and the invite stands either way.
  * `POST /v1/invites/accept {token, name?}` (the console's endpoint; the token is the credential)
- * makes the invitee a member, once.
+ * makes the invitee a member, once. Owners invite; a reader, with their console session, may
+ * invite a reader (as OpenAI's Reader may) and change nothing else here.
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -18,7 +19,8 @@ import { sendError, sendJson } from '../http/respond.js';
 import type { Router } from '../http/router.js';
 import { inviteEmail } from '../mail/messages.js';
 import { ConflictError, type InviteProject, type InviteRecord } from '../store/index.js';
-import type { OrgDeps, OrgHandler } from './deps.js';
+import { adminScope } from './auth.js';
+import type { OrgCaller, OrgDeps, OrgHandler } from './deps.js';
 import { found, listBody, listQuery, notFound } from './list.js';
 import { deletedObject, seconds } from './objects.js';
 import { ORG_ROLES } from './users.js';
@@ -76,13 +78,33 @@ async function readProjects(f: Fields, deps: OrgDeps, orgId: string): Promise<In
   return out;
 }
 
-/** POST /v1/organization/invites {email, role, projects?} */
+/** The 403 a reader's change gets (role_not_permitted), as before readers could invite. */
+const readerRefused = () => new ApiError('role_not_permitted', { scopes: adminScope('POST', '/v1/organization/invites') });
+
+/**
+ * The projects a reader may invite into (OpenAI's Reader "can invite other readers"): the
+ * Default project and the projects the inviting reader is a member of, as a project member.
+ */
+async function checkReaderProjects(deps: OrgDeps, caller: OrgCaller, projects: InviteProject[] | null): Promise<void> {
+  for (const p of projects ?? []) {
+    if (p.role !== 'member') throw readerRefused();
+    const project = await deps.store.projects.get(caller.org.id, p.id);
+    if (!project?.isDefault && !(caller.ownerUserId && (await deps.store.projectMembers.get(p.id, caller.ownerUserId)))) throw readerRefused();
+  }
+}
+
+/**
+ * POST /v1/organization/invites {email, role, projects?}: an owner invites anyone; a reader (a
+ * reader's console session) invites a reader only, into projects of their own (checkReaderProjects).
+ */
 export const createInvite: OrgHandler = async (ctx, caller, deps) => {
   const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['email', 'role', 'projects']);
   const email = f.string('email', { required: true, max: 320 }).toLowerCase();
   if (!EMAIL.test(email)) throw badValue('email', email, 'an email address');
   const role = f.oneOf('role', ORG_ROLES, { required: true })!;
+  if (caller.role === 'reader' && role !== 'reader') throw readerRefused();
   const projects = await readProjects(f, deps, caller.org.id);
+  if (caller.role === 'reader') await checkReaderProjects(deps, caller, projects);
   const existing = await deps.store.users.getByEmail(email);
   if (existing && (await deps.store.memberships.get(caller.org.id, existing.id))) {
     throw new ApiError('resource_conflict', { message: `${email} is already a member of the organization.` }, { param: 'email' });

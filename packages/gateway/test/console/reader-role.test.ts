@@ -4,7 +4,8 @@
  * project's owner, she accepts in the console and makes her own keys there; the official SDK gets
  * chat completions, embeddings and responses with them. Her admin-side attempts are still
  * refused, through the SDK's admin client too: her API key is not an admin key (401), and her
- * session is refused costs, spend limits, rate limits, the audit log and every change (403).
+ * session is refused costs, spend limits, rate limits, the audit log and every change (403) but
+ * one: as OpenAI's Reader, she invites other readers (into her own projects, as members).
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,5 +122,60 @@ describe('a reader of the organization', () => {
     expect((await reader.call('GET', '/console/api/billing')).status).toBe(403);
     // What she may read, she reads with the same client.
     expect((await withSession.projects.list()).data.map((p) => p.name)).toEqual(expect.arrayContaining(['team', 'led']));
+  });
+
+  /** `client.admin.organization` sending her console session (no Authorization header, her cookie and CSRF token). */
+  const sessionClient = () =>
+    new OpenAI({
+      adminAPIKey: 'unused',
+      apiKey: null as unknown as string,
+      baseURL: gw.baseURL,
+      maxRetries: 0,
+      defaultHeaders: { authorization: null, cookie: reader.cookie!, 'x-csrf-token': reader.csrf! },
+    }).admin.organization;
+
+  it('invites another reader through the SDK admin client, into the Default project or a project of hers as a member', async () => {
+    const sdk = sessionClient();
+    const made = await sdk.invites.create({ email: 'remy@test.local', role: 'reader', projects: [{ id: team, role: 'member' }] });
+    expect(made).toMatchObject({ object: 'organization.invite', email: 'remy@test.local', role: 'reader', status: 'pending', projects: [{ id: team, role: 'member' }] });
+    const token = (made as unknown as { token: string }).token;
+    expect(token).toMatch(/^inv_/);
+    // Into the Default project (no projects named), and into the project she owns.
+    expect((await sdk.invites.create({ email: 'dora@test.local', role: 'reader' })).role).toBe('reader');
+    expect((await sdk.invites.create({ email: 'lev@test.local', role: 'reader', projects: [{ id: led, role: 'member' }] })).projects).toEqual([{ id: led, role: 'member' }]);
+
+    // The invitee becomes a reader and a member of her project; the audit log names her as the inviter.
+    const remy = new Browser(gw.url);
+    const accepted = await remy.call('POST', '/console/api/invites/accept', { token, name: 'Remy', password: PASSWORD });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.user.role).toBe('reader');
+    const members = (await owner.call('GET', `/v1/organization/projects/${team}/users`)).body.data as { email: string; role: string }[];
+    expect(members).toContainEqual(expect.objectContaining({ email: 'remy@test.local', role: 'member' }));
+    const sent = (await owner.call('GET', '/v1/organization/audit_logs?event_types[]=invite.sent&limit=100')).body.data as any[];
+    const hers = sent.find((e) => e['invite.sent'].id === made.id);
+    expect(hers.actor.session.user.email).toBe('rhea@test.local');
+  });
+
+  it('is refused an owner invite with the error a reader gets for a change, and more than a member in a project of hers', async () => {
+    const sdk = sessionClient();
+    const refusals: [string, () => Promise<unknown>][] = [
+      ['an owner', () => sdk.invites.create({ email: 'boss@test.local', role: 'owner' })],
+      ['an owner into her project', () => sdk.invites.create({ email: 'boss@test.local', role: 'owner', projects: [{ id: team, role: 'member' }] })],
+      ["a project's owner", () => sdk.invites.create({ email: 'lead@test.local', role: 'reader', projects: [{ id: led, role: 'owner' }] })],
+      ['into a project not hers', () => sdk.invites.create({ email: 'far@test.local', role: 'reader', projects: [{ id: other, role: 'member' }] })],
+      ['cancelling an invite', async () => sdk.invites.delete((await owner.call('POST', '/v1/organization/invites', { email: 'kept@test.local', role: 'reader' })).body.id)],
+    ];
+    for (const [what, call] of refusals) {
+      const e = await rejection<InstanceType<typeof OpenAI.APIError>>(call());
+      expect(e, what).toBeInstanceOf(OpenAI.PermissionDeniedError);
+      expect(e.code, what).toBe('insufficient_permissions');
+      expect(e.error, what).toMatchObject({ message: expect.stringMatching(MISSING), type: 'invalid_request_error', param: null });
+      expect((e.error as { message: string }).message, what).toContain('Missing scopes: api.management.write.');
+    }
+    const pending = (await owner.call('GET', '/v1/organization/invites?limit=100')).body.data as { email: string }[];
+    expect(pending.map((i) => i.email)).not.toEqual(expect.arrayContaining(['boss@test.local']));
+    expect(pending.map((i) => i.email).filter((e) => ['boss@test.local', 'lead@test.local', 'far@test.local'].includes(e))).toEqual([]);
+    // Without the CSRF token her session's invite is refused as any forged change.
+    expect((await reader.call('POST', '/v1/organization/invites', { email: 'forged@test.local', role: 'reader' }, { csrf: false })).status).toBe(403);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Invite a person: POST /v1/organization/invites {email, role, projects}. The answer's one-time
  * token becomes the invite link shown here to pass on (Tollgate sends e-mail only when SMTP is
- * configured; the link always works).
+ * configured; the link always works). An owner invites owners or readers into any project; a
+ * reader invites readers, into the projects given (theirs), as the gateway allows a reader.
  */
 import { useState, type FormEvent } from 'react';
 import { CopyButton, ErrorNote, Field, RoleField } from '../../components/ui';
@@ -11,7 +12,7 @@ import { api } from '../../lib/api';
 import { pageUrl } from '../../lib/base';
 import { ORG, type Project } from '../../lib/org-api';
 
-export function InviteForm({ projects, onInvited }: { projects: Project[]; onInvited(): void }) {
+export function InviteForm({ projects, owner, onInvited }: { projects: Project[]; owner: boolean; onInvited(): void }) {
   const { t } = useI18n();
   // email_sent: true, false (the mail server failed), or null (SMTP is not configured).
   const [link, setLink] = useState<{ email: string; url: string; emailSent: boolean | null }>();
@@ -38,13 +39,8 @@ export function InviteForm({ projects, onInvited }: { projects: Project[]; onInv
       <h2 id="invite-title">{t('people.invite')}</h2>
       <form className="grid-form" onSubmit={(e) => void submit(e)}>
         <Field label={t('common.email')}>{(id) => <input id={id} type="email" name="email" required />}</Field>
-        <RoleField
-          label={t('common.role')}
-          roles={[
-            ['reader', t('role.reader')],
-            ['owner', t('role.owner')],
-          ]}
-        />
+        <RoleField label={t('common.role')} roles={owner ? [['reader', t('role.reader')], ['owner', t('role.owner')]] : [['reader', t('role.reader')]]} />
+        {owner ? null : <small className="hint">{t('people.readerInvites')}</small>}
         <fieldset>
           <legend>{t('people.projects')}</legend>
           {projects.map((p) => (

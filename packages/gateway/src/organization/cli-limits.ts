@@ -1,7 +1,7 @@
 /**
  * The limit verbs of the organization CLI (cli.ts lists them with the others):
  *
- *   tollgate projects rate-limits list|update <project_id> [<model>] [--rpm N] ...
+ *   tollgate projects rate-limits list|update <project_id> [<model>] [--rpm N|none] ...
  *   tollgate projects models get|set|delete <project_id> [--allow M1,M2 | --deny M1,M2]
  *   tollgate projects spend-limit get|set|delete <project_id> [--hard USD]
  *   tollgate spend-limit get|set|delete [--hard USD]      (the organization's own, at most the approved hard limit)
@@ -60,11 +60,11 @@ export const PROJECT_LIMIT_COMMANDS: readonly VerbSpec[] = [
       return { json: r, human: rows(RATE_LIMITS)(r.data) };
     },
   }),
-  verb(RATE_LIMITS, 'update', "lower a project's limits for a model (each at most the organization's); limits not given stay", {
+  verb(RATE_LIMITS, 'update', "lower a project's limits for a model (each at most the organization's; none: back to the organization's); limits not given stay", {
     args: ['model'],
-    flags: limitFlags("a whole number, at most the organization's"),
+    flags: limitFlags("a whole number, at most the organization's; none removes the project's own value, so the organization's applies", 'N|none'),
     run: async (api, a) => {
-      const body = limitBody(a, 'nothing to set: give --rpm, --tpm, --rpd and/or --tpd', false);
+      const body = limitBody(a, 'nothing to set: give --rpm, --tpm, --rpd and/or --tpd (none removes the project\'s own value)', 'inherit');
       const r = await api.request('POST', `${RATE_LIMITS.path(a)}/rl-${a.path('model')}`, body);
       return { json: r, human: rows(RATE_LIMITS)([r]) };
     },

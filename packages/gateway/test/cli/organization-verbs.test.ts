@@ -201,6 +201,34 @@ describe('tollgate organization verbs', () => {
     expect(unknown.stderr).toContain('rl-no-such-model');
   });
 
+  it("projects rate-limits update: none removes the project's own value, so the organization's applies again", async () => {
+    const p = await json(['projects', 'create', '--name', 'inheriting']);
+    const row = async () => (await json(['projects', 'rate-limits', 'list', p.id])).data.find((l: { model: string }) => l.model === 'sim-small');
+    expect((await cli(['limits', 'set', acme.orgId, 'sim-small', '--rpm', '100', '--tpm', '5000'])).code).toBe(0);
+    expect((await cli(['projects', 'rate-limits', 'update', p.id, 'sim-small', '--rpm', '5', '--tpm', '1000'])).stdout).toMatch(/^sim-small\s+5\s+1000\s/m);
+    expect(await row()).toMatchObject({ max_requests_per_1_minute: 5, max_tokens_per_1_minute: 1000, overridden_fields: ['max_requests_per_1_minute', 'max_tokens_per_1_minute'] });
+
+    // none for one field: the organization's 100 is back for it; the other keeps the project's.
+    const back = await cli(['projects', 'rate-limits', 'update', p.id, 'sim-small', '--rpm', 'none']);
+    expect(back).toMatchObject({ code: 0, stderr: '' });
+    expect(back.stdout).toMatch(/^sim-small\s+100\s+1000\s/m);
+    expect(await row()).toMatchObject({ max_requests_per_1_minute: 100, max_tokens_per_1_minute: 1000, overridden_fields: ['max_tokens_per_1_minute'] });
+    // The CLI sent a null, as the audit log records it.
+    const audit = await json(['audit-logs', 'list', '--project', p.id, '--type', 'rate_limit.updated']);
+    expect(audit.data[0]['rate_limit.updated'].changes_requested).toMatchObject({ max_requests_per_1_minute: null });
+    // The last one: nothing of the project's is left.
+    expect((await cli(['projects', 'rate-limits', 'update', p.id, 'sim-small', '--tpm', 'none'])).stdout).toMatch(/^sim-small\s+100\s+5000\s/m);
+    expect(await row()).toMatchObject({ max_requests_per_1_minute: 100, max_tokens_per_1_minute: 5000, overridden_fields: [] });
+
+    // Neither a word but none nor a number is sent; the help says what none does.
+    const bad = await cli(['projects', 'rate-limits', 'update', p.id, 'sim-small', '--rpm', 'lots']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: --rpm: expected a whole number or "none"/);
+    const help = await cli(['projects', 'rate-limits', 'update', '--help']);
+    expect(help.stdout).toMatch(/--rpm N\|none\s.*none removes the project's own value/);
+    expect((await cli(['limits', 'reset', acme.orgId, 'sim-small'])).code).toBe(0);
+  });
+
   it('projects models and spend limits, the organization spend limit: set, get, delete', async () => {
     const p = await json(['projects', 'create', '--name', 'budgeted']);
     const allowed = await cli(['projects', 'models', 'set', p.id, '--allow', 'sim-small,sim-embed']);

@@ -15,19 +15,24 @@ export const LIMITS = [
   ['tpd', 'TPD', 'max_tokens_per_1_day', 'tokens per day'],
 ] as const;
 
-/** The four options; `note` follows the first one's help. */
-export const limitFlags = (note: string): Record<string, FlagSpec> =>
-  Object.fromEntries(LIMITS.map(([flag, , , what], i) => [flag, valueFlag('N', `max ${what}${i === 0 ? ` (${note})` : ''}`)]));
+/** The four options, each taking `value` (shown in the help); `note` follows the first one's help. */
+export const limitFlags = (note: string, value = 'N'): Record<string, FlagSpec> =>
+  Object.fromEntries(LIMITS.map(([flag, , , what], i) => [flag, valueFlag(value, `max ${what}${i === 0 ? ` (${note})` : ''}`)]));
 
 /**
- * The limits given as options, by API field (`unlimited` is null, allowed only when `unlimited`
- * is true). UsageError `nothing` when none is given.
+ * The limits given as options, by API field. `null`: what a null means to the API, and so what
+ * may ask for one: `unlimited` (the operator's organization limits: `unlimited` or `none` is no
+ * limit) or `inherit` (a project's limits: only `none`, which removes the project's own value so
+ * the organization's applies; a project is never unlimited). UsageError `nothing` when none is given.
  */
-export function limitBody(a: Args, nothing: string, unlimited = true): Record<string, number | null> {
+export function limitBody(a: Args, nothing: string, nulls: 'unlimited' | 'inherit' = 'unlimited'): Record<string, number | null> {
   const body: Record<string, number | null> = {};
   for (const [flag, , field] of LIMITS) {
+    const given = a.str(flag);
+    if (nulls === 'inherit' && given !== undefined && given !== 'none' && !/^\d+$/.test(given)) {
+      throw new UsageError(`--${flag}: expected a whole number or "none" (back to the organization's limit), got ${JSON.stringify(given)}`);
+    }
     const v = a.limit(flag);
-    if (v === null && !unlimited) throw new UsageError(`--${flag}: expected a whole number, got "unlimited"`);
     if (v !== undefined) body[field] = v;
   }
   if (Object.keys(body).length === 0) throw new UsageError(nothing);

@@ -304,7 +304,7 @@ describe.skipIf(!hasChromium)('requests and usage in the console', () => {
     const calls: string[] = [];
     page.on('request', (r) => {
       const u = new URL(r.url());
-      if (u.pathname.startsWith('/v1/organization/')) calls.push(u.pathname + u.search);
+      if (/^\/(v1\/organization|console\/api)\//.test(u.pathname)) calls.push(u.pathname + u.search);
     });
     await page.click(`nav >> text="${text('en', 'nav.usage')}"`);
     await page.waitForSelector('td[data-value]');
@@ -350,15 +350,14 @@ describe.skipIf(!hasChromium)('requests and usage in the console', () => {
     expect(await csv()).toContainEqual(expect.stringMatching(new RegExp(`,${bot.id},[1-9]\\d*,nightly-bot$`)));
     expect(await page.locator('[role=alert]').count()).toBe(0);
 
-    // Each list read once for the whole visit, a project's keys and service accounts once per
-    // project; never one object at a time.
+    // Each list read once for the whole visit: the organization's keys and service accounts in one
+    // list each, never per project, never one object at a time.
     const reads = (re: RegExp) => calls.filter((c) => re.test(c)).length;
     expect(reads(/^\/v1\/organization\/projects\?/), calls.join('\n')).toBe(1);
     expect(reads(/^\/v1\/organization\/users\?/)).toBe(1);
-    for (const p of [checkout.id, defaultProject.id]) {
-      expect(reads(new RegExp(`^/v1/organization/projects/${p}/api_keys\\?`)), p).toBe(1);
-      expect(reads(new RegExp(`^/v1/organization/projects/${p}/service_accounts\\?`)), p).toBe(1);
-    }
+    expect(reads(/^\/console\/api\/api_keys\?owner_project_access=any&include_archived=true&limit=100$/)).toBe(1);
+    expect(reads(/^\/console\/api\/service_accounts\?include_archived=true&limit=100$/)).toBe(1);
+    expect(reads(/^\/v1\/organization\/projects\/[^/]+\/(api_keys|service_accounts)/)).toBe(0);
     expect(calls.filter((c) => /\/(users|api_keys|service_accounts|projects)\/[^/?]+$/.test(c.split('?')[0]!))).toEqual([]);
     await context.close();
   }, 120_000);

@@ -78,5 +78,24 @@ export const KEYS_PAGE = 100;
  */
 export const orgKeysPage = (after: string | undefined): Promise<ListPage<OrgApiKey>> => listPage<OrgApiKey>('console/api/api_keys', KEYS_PAGE, after);
 
+/** The most keys or service accounts the Usage page reads to name its groups (a hundred a request). */
+const NAMES_MAX = 10_000;
+
+/**
+ * Every live key of the organization, whoever may use it and in archived projects too, each with
+ * its project (GET /console/api/api_keys, a hundred a request): what names a key's usage.
+ */
+export const listOrgKeys = (): Promise<OrgApiKey[]> => listAll<OrgApiKey>('console/api/api_keys?owner_project_access=any&include_archived=true', NAMES_MAX);
+
+/** A service account of the organization with its project. */
+export interface OrgServiceAccount {
+  id: string;
+  name: string;
+  project: { id: string; name: string };
+}
+
+/** Every live service account of the organization, in archived projects too (GET /console/api/service_accounts, a hundred a request). */
+export const listOrgServiceAccounts = (): Promise<OrgServiceAccount[]> => listAll<OrgServiceAccount>('console/api/service_accounts?include_archived=true', NAMES_MAX);
+
 /** Revokes a key of the signed-in member's own (any role may). */
 export const revokeOwnKey = (keyId: string): Promise<unknown> => api('DELETE', `console/api/api_keys/${encodeURIComponent(keyId)}`);

@@ -4,7 +4,8 @@
  *
  * ```
  * GET    /console/api/projects            → list of the projects the member may make keys in
- * GET    /console/api/api_keys?limit&after → the organization's keys, newest first, each with its project
+ * GET    /console/api/api_keys?limit&after&owner_project_access&include_archived
+ *   → the organization's keys, newest first, each with its project
  * POST   /console/api/api_keys            {name, project_id?, permissions?: all|read_only|restricted, scopes?}
  *   → organization.project.api_key + {value}   (the secret, shown this once; only its HMAC is stored)
  * DELETE /console/api/api_keys/{key_id}   → organization.project.api_key.deleted (the member's own key)
@@ -16,10 +17,12 @@
  * an owner's change through the Administration API. Both are recorded in the audit log as the
  * user's. The list is the console's API keys page in one request a page, however many projects
  * the organization has: what `GET /v1/organization/projects/{id}/api_keys` shows of each of its
- * active projects (live keys whose owner may use them; readers read those lists too).
+ * active projects (live keys whose owner may use them; readers read those lists too), with that
+ * list's `owner_project_access` and the project list's `include_archived` (the Usage page names
+ * every live key, of archived projects too, whoever may use it).
  * @module
  */
-import { Fields, queryParams } from '../admin/input.js';
+import { Fields, badValue, queryBoolean, queryParams } from '../admin/input.js';
 import { listBody, pageRequest } from '../admin/paging.js';
 import { keyPermissionsFrom } from '../admin/keys.js';
 import { ApiError } from '../errors/api-error.js';
@@ -60,19 +63,27 @@ export const listKeyProjects: ConsoleHandler = async (ctx, deps) => {
   return { body: { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null, has_more: false } };
 };
 
+const ACCESS = ['active', 'inactive', 'any'] as const;
+
 /**
- * GET /console/api/api_keys?limit&after: the session's organization's live keys in its active
- * projects whose owner may still use them, newest first, a page at a time (`limit` 1..100,
- * default 20; `after` a key id), each an `organization.project.api_key` with Tollgate's
- * `project: {id, name}`.
+ * GET /console/api/api_keys?limit&after&owner_project_access&include_archived: the session's
+ * organization's live keys, newest first, a page at a time (`limit` 1..100, default 20; `after` a
+ * key id), each an `organization.project.api_key` with Tollgate's `project: {id, name}`. By
+ * default those of its active projects whose owner may still use them; `owner_project_access`
+ * (`active`, `inactive`, `any`) as the project lists take it, `include_archived=true` the keys of
+ * archived projects too.
  */
 export const listOrgApiKeys: ConsoleHandler = async (ctx, deps) => {
   const s = await deps.auth.requireMember(ctx);
-  const req = pageRequest(queryParams(ctx, ['limit', 'after']));
-  const page = await deps.store.apiKeys.listUsable(s.org.id, req);
+  const q = queryParams(ctx, ['limit', 'after', 'owner_project_access', 'include_archived']);
+  const req = pageRequest(q);
+  const access = q.get('owner_project_access') ?? 'active';
+  if (!(ACCESS as readonly string[]).includes(access)) throw badValue('owner_project_access', access, "'active', 'inactive', 'any'");
+  const filter = { access: access as (typeof ACCESS)[number], includeArchived: queryBoolean(q, 'include_archived') ?? false };
+  const page = await deps.store.apiKeys.listInOrg(s.org.id, filter, req);
   return {
     body: listBody(page, req, 'API key', (u) => ({
-      ...projectApiKeyObject(u.key, keyOwnerOf(u.key, u.project.isDefault, { user: u.user ?? undefined, account: u.serviceAccount ? { ...u.serviceAccount, deleted: false } : undefined })),
+      ...projectApiKeyObject(u.key, keyOwnerOf(u.key, u.project.isDefault, { user: u.user ?? undefined, account: u.serviceAccount ?? undefined })),
       project: { id: u.project.id, name: u.project.name },
     })),
   };

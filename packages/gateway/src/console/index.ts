@@ -22,6 +22,7 @@ import type { RedisClient } from '../redis-client.js';
 import type { Store } from '../store/index.js';
 import { AccountRepo } from './accounts.js';
 import { createOwnApiKey, listKeyProjects, listOrgApiKeys, revokeOwnApiKey } from './api-keys.js';
+import { listOrgServiceAccounts } from './service-accounts.js';
 import { ConsoleAuth } from './auth.js';
 import { consoleApi, type ConsoleDeps, type ConsoleHandler } from './deps.js';
 import { inviteHandlers } from './invite-routes.js';
@@ -85,6 +86,7 @@ const ROUTES: Record<string, ConsoleHandler> = {
   'POST /organization/settings': t.setSettings,
   'GET /projects': listKeyProjects,
   'GET /api_keys': listOrgApiKeys,
+  'GET /service_accounts': listOrgServiceAccounts,
   'POST /api_keys': createOwnApiKey,
   'DELETE /api_keys/:key_id': revokeOwnApiKey,
 };

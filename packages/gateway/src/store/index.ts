@@ -139,7 +139,7 @@ export { ROLES, type Role, type Membership, type Member } from './repos/membersh
 export { MODEL_PERMISSION_MODES, type Project, type ProjectStatus, type ModelPermissions, type ModelPermissionMode } from './repos/projects.js';
 export { PROJECT_ROLES, isProjectRole, type ProjectRole, type ProjectMember } from './repos/project-members.js';
 export type { ServiceAccount } from './repos/service-accounts.js';
-export { KEY_PERMISSIONS, type KeyOwnerType, type KeyPermissions, type KeyStatus, type ApiKeyRecord, type NewApiKey, type AuthRecord, type UsableKey } from './repos/api-keys.js';
+export { KEY_PERMISSIONS, type KeyOwnerType, type KeyPermissions, type KeyStatus, type ApiKeyRecord, type NewApiKey, type AuthRecord, type OrgKey, type OrgKeyFilter } from './repos/api-keys.js';
 export { LIMIT_FIELDS, type LimitField, type LimitOverride } from './repos/rate-limits.js';
 export type { AdminApiKeyRecord, AdminApiKeyWithOwner, AdminKeyOwner } from './repos/admin-api-keys.js';
 export type { InviteRecord, InviteProject } from './repos/invites.js';

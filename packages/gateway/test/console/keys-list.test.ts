@@ -2,7 +2,10 @@
  * `GET /console/api/api_keys`: the console's API keys page reads the organization's keys a page
  * at a time with their projects, however many projects there are. It lists exactly what the
  * Administration API lists project by project (live keys of active projects whose owner may use
- * them), newest first, with OpenAI's cursor paging, so a key past the first hundred is reached.
+ * them), newest first, with OpenAI's cursor paging, so a key past the first hundred is reached;
+ * with `owner_project_access` and `include_archived`, what the project lists list with them, of
+ * archived projects too (the Usage page's names). `GET /console/api/service_accounts` is the
+ * project lists of service accounts in one list the same way.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -27,12 +30,12 @@ describe('the console list of the organization keys', () => {
   }, 60_000);
   afterAll(() => gw.close());
 
-  /** Every page of the console's list, as the API keys page pages through it. */
-  async function consoleList(b: Browser, limit = 100): Promise<{ pages: number; keys: any[] }> {
+  /** Every page of the console's list, as the API keys page pages through it (`query`: more parameters, as the Usage page sends them). */
+  async function consoleList(b: Browser, limit = 100, query = '', path = '/console/api/api_keys'): Promise<{ pages: number; keys: any[] }> {
     const keys: any[] = [];
     let pages = 0;
     for (let after: string | undefined; ; ) {
-      const r = await b.call('GET', `/console/api/api_keys?limit=${limit}${after ? `&after=${after}` : ''}`);
+      const r = await b.call('GET', `${path}?limit=${limit}${query}${after ? `&after=${after}` : ''}`);
       expect(r.status).toBe(200);
       pages++;
       keys.push(...r.body.data);
@@ -43,13 +46,16 @@ describe('the console list of the organization keys', () => {
     }
   }
 
-  /** What the Administration API lists, project by project (its default: owners with access). */
-  async function perProject(): Promise<Map<string, any>> {
+  /**
+   * What the Administration API lists, project by project (its default: owners with access, active
+   * projects); `access` and `archived` as the Usage page asks; `list` the project's list read.
+   */
+  async function perProject(access = 'active', archived = false, list = 'api_keys'): Promise<Map<string, any>> {
     const out = new Map<string, any>();
-    const all = (await owner.call('GET', '/v1/organization/projects?limit=100')).body.data as { id: string; name: string }[];
+    const all = (await owner.call('GET', `/v1/organization/projects?limit=100&include_archived=${archived}`)).body.data as { id: string; name: string }[];
     for (const p of all) {
       for (let after: string | undefined; ; ) {
-        const r = await owner.call('GET', `/v1/organization/projects/${p.id}/api_keys?limit=100${after ? `&after=${after}` : ''}`);
+        const r = await owner.call('GET', `/v1/organization/projects/${p.id}/${list}?limit=100${list === 'api_keys' ? `&owner_project_access=${access}` : ''}${after ? `&after=${after}` : ''}`);
         for (const k of r.body.data) out.set(k.id, { ...k, project: { id: p.id, name: p.name } });
         if (!r.body.has_more) break;
         after = r.body.last_id;
@@ -105,6 +111,55 @@ describe('the console list of the organization keys', () => {
     // A reader reads the same list (readers read the project lists too); a signed-out visitor nothing.
     expect((await consoleList(lea)).keys.map((k) => k.id)).toEqual(ids);
     expect((await new Browser(gw.url).call('GET', '/console/api/api_keys')).status).toBe(401);
+  });
+
+  it("with owner_project_access and include_archived, lists what the project lists list of every project, archived ones too (the Usage page's names)", async () => {
+    // After the test above: an archived project, a reader's key she may no longer use.
+    for (const access of ['any', 'inactive', 'active']) {
+      for (const archived of [true, false]) {
+        const { keys } = await consoleList(owner, 100, `&owner_project_access=${access}&include_archived=${archived}`);
+        expect(new Map(keys.map((k) => [k.id, k])), `${access} ${archived}`).toEqual(await perProject(access, archived));
+        const created = keys.map((k) => k.created_at);
+        expect(created).toEqual([...created].sort((a, b) => b - a));
+      }
+    }
+    const any = (await consoleList(owner, 100, '&owner_project_access=any&include_archived=true')).keys;
+    expect(any.filter((k) => k.project.id === projects[29])).toHaveLength(3);
+    expect(any.filter((k) => k.owner_project_access === 'inactive').map((k) => k.name)).toEqual(['lea key']);
+    // Paged at any size, the same list.
+    expect((await consoleList(owner, 9, '&owner_project_access=any&include_archived=true')).keys.map((k) => k.id)).toEqual(any.map((k) => k.id));
+    const bad = await owner.call('GET', '/console/api/api_keys?owner_project_access=some');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.param).toBe('owner_project_access');
+    expect((await owner.call('GET', '/console/api/api_keys?include_archived=yes')).body.error.param).toBe('include_archived');
+  });
+
+  it('GET /console/api/service_accounts: the service accounts of every project in one list, newest first, archived projects with include_archived', async () => {
+    // Service accounts in two projects, and one in a project then archived.
+    const made: string[] = [];
+    for (const p of [projects[2]!, projects[3]!]) made.push((await owner.call('POST', `/v1/organization/projects/${p}/service_accounts`, { name: `sa of ${p}` })).body.id);
+    const later = (await owner.call('POST', '/v1/organization/projects', { name: 'archived later' })).body.id as string;
+    const archivedSa = (await owner.call('POST', `/v1/organization/projects/${later}/service_accounts`, { name: 'sa archived' })).body.id as string;
+    expect((await owner.call('POST', `/v1/organization/projects/${later}/archive`)).status).toBe(200);
+    const ids = async (archived: boolean) => (await consoleList(owner, 100, `&include_archived=${archived}`, '/console/api/service_accounts')).keys.map((a) => a.id);
+    expect(await ids(false)).not.toContain(archivedSa);
+    expect(await ids(true)).toContain(archivedSa);
+    for (const archived of [false, true]) {
+      const { keys: accounts, pages } = await consoleList(owner, 1, `&include_archived=${archived}`, '/console/api/service_accounts');
+      expect(pages).toBeGreaterThan(1);
+      const listed = new Map(accounts.map((a) => [a.id, a]));
+      expect(listed, String(archived)).toEqual(await perProject('active', archived, 'service_accounts'));
+      const created = accounts.map((a) => a.created_at);
+      expect(created).toEqual([...created].sort((a, b) => b - a));
+      for (const id of made) expect(listed.get(id)).toMatchObject({ object: 'organization.project.service_account', project: { id: expect.any(String), name: expect.any(String) } });
+    }
+    // The deleted one of the test above is not there; a reader reads the list; a signed-out visitor not.
+    const lea = new Browser(gw.url);
+    expect((await lea.signIn('lea@test.local', PASSWORD)).status).toBe(200);
+    expect((await consoleList(lea, 100, '', '/console/api/service_accounts')).keys.map((a) => a.id)).toEqual((await consoleList(owner, 100, '', '/console/api/service_accounts')).keys.map((a) => a.id));
+    expect((await new Browser(gw.url).call('GET', '/console/api/service_accounts')).status).toBe(401);
+    expect((await owner.call('GET', '/console/api/service_accounts?after=user_nope')).status).toBe(404);
+    expect((await owner.call('GET', '/console/api/service_accounts?order=asc')).status).toBe(400);
   });
 
   it('refuses a page size out of range and a cursor that names no key, as the Administration API does', async () => {

@@ -1,15 +1,16 @@
 /**
- * Reads the lists that name the Usage page's groups, from the Administration API's own lists:
- * projects (archived ones too) for projects; the projects' keys for API keys; the organization's
- * members for users, and the projects' service accounts only when a service account is among
- * them. Never a call per group: one list (a page per 100) per kind, and for keys and service
- * accounts one per project, in parallel. A list is read once while the page is open, and again
+ * Reads the lists that name the Usage page's groups: projects (archived ones too) for projects;
+ * the organization's keys (every live one, of archived projects too, whoever may use it: GET
+ * /console/api/api_keys) for API keys; the organization's members for users, and its service
+ * accounts (GET /console/api/service_accounts) only when a service account is among them. Never
+ * a call per group or per project: one list (a page per 100) per kind, however many projects the
+ * organization has. A list is read once while the page is open, and again
  * when a group it does not name shows up in a report asked for after it was read (a key made
  * since); a group that a fresh list does not name either (a revoked key, a removed member) is
  * shown by its id, and asks for no more reads.
  */
 import { listAll } from '../../lib/api';
-import { listProjects, projectPath, type OrgUser, type ProjectApiKey } from '../../lib/org-api';
+import { listOrgKeys, listOrgServiceAccounts, listProjects, type OrgUser } from '../../lib/org-api';
 import { groupNames, NO_GROUP, SERVICE_ACCOUNT_PREFIX, type GroupBy, type NameLists } from './groups';
 
 type Kind = keyof NameLists;
@@ -42,8 +43,6 @@ export class NameDirectory {
     const stale = kinds.filter((k) => this.#lists.get(k)!.at < since);
     if (stale.length > 0 && missing().length > 0) {
       for (const k of stale) this.#lists.delete(k);
-      // The keys and service accounts are per project: a new project may hold the new one.
-      if (stale.some((k) => k !== 'users')) this.#lists.delete('projects');
       lists = await this.#read(kinds);
     }
     for (const g of missing()) this.#unnamed.add(g);
@@ -74,14 +73,9 @@ export class NameDirectory {
         return listAll<OrgUser>('v1/organization/users');
       case 'keys':
         // Every key, also one whose owner has left its project (its usage stays).
-        return this.#perProject(async (p) => (await listAll<ProjectApiKey>(projectPath(p.id, '/api_keys?owner_project_access=any'))).map((k) => ({ id: k.id, name: k.name, project: { id: p.id, name: p.name } })));
+        return listOrgKeys().then((keys) => keys.map((k) => ({ id: k.id, name: k.name, project: k.project })));
       case 'serviceAccounts':
-        return this.#perProject(async (p) => (await listAll<{ id: string; name: string }>(projectPath(p.id, '/service_accounts'))).map((s) => ({ id: s.id, name: s.name, project: { id: p.id, name: p.name } })));
+        return listOrgServiceAccounts().then((accounts) => accounts.map((a) => ({ id: a.id, name: a.name, project: a.project })));
     }
-  }
-
-  async #perProject<T>(read: (p: { id: string; name: string }) => Promise<T[]>): Promise<T[]> {
-    const projects = (await this.#list('projects')) ?? [];
-    return (await Promise.all(projects.map(read))).flat();
   }
 }

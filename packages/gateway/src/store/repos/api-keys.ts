@@ -63,14 +63,24 @@ export interface AuthRecord {
   serviceAccount: { id: string; role: string; deleted: boolean } | null;
 }
 
-/** A key that its owner may still use, with its project and its owner as a key list shows them (`listUsable`). */
-export interface UsableKey {
+/** A live key of an organization with its project and its owner as a key list shows them (`listInOrg`). */
+export interface OrgKey {
   key: ApiKeyRecord;
   project: { id: string; name: string; isDefault: boolean };
-  /** A user's key: the user and their roles (`projectRole` null: not a member of the project). */
-  user: { email: string; name: string; createdAt: number; orgRole: Role; projectRole: string | null } | null;
+  /** A user's key: the user and their roles (`orgRole` null: no longer a member; `projectRole` null: not a member of the project). */
+  user: { email: string; name: string; createdAt: number; orgRole: Role | null; projectRole: string | null } | null;
   /** A service account's key: the account. */
-  serviceAccount: { name: string; role: string; createdAt: number } | null;
+  serviceAccount: { name: string; role: string; createdAt: number; deleted: boolean } | null;
+}
+
+/**
+ * Which of an organization's live keys `listInOrg` lists. `access`: by whether the key's owner may
+ * still use it (`owner_project_access` of the project lists): `active`, `inactive` or `any`.
+ * `includeArchived`: keys of archived projects too.
+ */
+export interface OrgKeyFilter {
+  access: 'active' | 'inactive' | 'any';
+  includeArchived: boolean;
 }
 
 function toKey(r: Selectable<ApiKeysTable>): ApiKeyRecord {
@@ -143,14 +153,16 @@ export class ApiKeyRepo {
   }
 
   /**
-   * One page of an organization's live keys in its active projects whose owner may still use
-   * them, newest first, each with its project and what its owner's row shows, in one query (and
-   * one for the cursor). "May still use": a service account not deleted; a user who is a member
-   * of the organization and, outside the Default project, of the project or an owner of the
-   * organization (organization/project-access.ts, the rule authentication applies).
+   * One page of an organization's live keys (in its active projects, or all with
+   * `includeArchived`), newest first, each with its project and what its owner's row shows, in
+   * one query (and one for the cursor). With `access`, only the keys whose owner may still use
+   * them (`active`), or may not (`inactive`). "May still use": a service account not deleted; a
+   * user who is a member of the organization and, outside the Default project, of the project or
+   * an owner of the organization (organization/project-access.ts, the rule authentication
+   * applies), written in SQL so that pages are full.
    */
-  async listUsable(orgId: string, page: PageRequest): Promise<Page<UsableKey>> {
-    const q = this.db
+  async listInOrg(orgId: string, filter: OrgKeyFilter, page: PageRequest): Promise<Page<OrgKey>> {
+    let q = this.db
       .selectFrom('api_keys as k')
       .innerJoin('projects as p', 'p.id', 'k.project_id')
       .leftJoin('memberships as m', (j) => j.onRef('m.org_id', '=', 'k.org_id').onRef('m.user_id', '=', 'k.user_id'))
@@ -169,22 +181,30 @@ export class ApiKeyRepo {
         'sa.name as sa_name',
         'sa.role as sa_role',
         'sa.created_at as sa_created_at',
+        'sa.deleted_at as sa_deleted_at',
       ])
       .where('k.org_id', '=', orgId)
-      .where('k.status', '=', 'active')
-      .where('p.status', '=', 'active')
-      .where((eb) =>
-        eb.or([
+      .where('k.status', '=', 'active');
+    if (!filter.includeArchived) q = q.where('p.status', '=', 'active');
+    if (filter.access !== 'any') {
+      // Each part is true or false, never null (a missing row is tested with `is null` first), so its negation is exact.
+      q = q.where((eb) => {
+        const usable = eb.or([
           eb.and([eb('k.owner_type', '=', 'service_account'), eb('sa.id', 'is not', null), eb('sa.deleted_at', 'is', null)]),
           eb.and([eb('k.owner_type', '=', 'user'), eb('m.role', 'is not', null), eb.or([eb('p.is_default', '=', 1), eb('m.role', '=', 'owner'), eb('pm.role', 'is not', null)])]),
-        ]),
-      );
+        ]);
+        return filter.access === 'active' ? usable : eb.not(usable);
+      });
+    }
     const cursor = (id: string) => this.db.selectFrom('api_keys').select(['created_at', 'id']).where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst();
     return keysetPage(q, page, { created: 'k.created_at', id: 'k.id', direction: 'desc' }, cursor, (r) => ({
       key: toKey(r),
       project: { id: r.project_id!, name: r.project_name, isDefault: r.project_is_default === 1 },
-      user: r.owner_type === 'user' && r.user_email !== null ? { email: r.user_email, name: r.user_name ?? '', createdAt: Number(r.user_created_at), orgRole: r.member_role as Role, projectRole: r.project_role } : null,
-      serviceAccount: r.owner_type === 'service_account' && r.sa_name !== null ? { name: r.sa_name, role: r.sa_role ?? 'member', createdAt: Number(r.sa_created_at) } : null,
+      user:
+        r.owner_type === 'user' && r.user_email !== null
+          ? { email: r.user_email, name: r.user_name ?? '', createdAt: Number(r.user_created_at), orgRole: (r.member_role as Role | null) ?? null, projectRole: r.project_role }
+          : null,
+      serviceAccount: r.owner_type === 'service_account' && r.sa_name !== null ? { name: r.sa_name, role: r.sa_role ?? 'member', createdAt: Number(r.sa_created_at), deleted: r.sa_deleted_at !== null } : null,
     }));
   }
 

@@ -61,6 +61,23 @@ export class ServiceAccountRepo {
     return keysetPage(q, page, { created: 'created_at', id: 'id' }, cursor, toAccount);
   }
 
+  /**
+   * One page of an organization's live service accounts (of its active projects, or all with
+   * `includeArchived`), newest first, each with its project's name, in one query.
+   */
+  async listInOrg(orgId: string, filter: { includeArchived: boolean }, page: PageRequest): Promise<Page<ServiceAccount & { projectName: string }>> {
+    let q = this.db
+      .selectFrom('service_accounts as sa')
+      .innerJoin('projects as p', 'p.id', 'sa.project_id')
+      .selectAll('sa')
+      .select('p.name as project_name')
+      .where('sa.org_id', '=', orgId)
+      .where('sa.deleted_at', 'is', null);
+    if (!filter.includeArchived) q = q.where('p.status', '=', 'active');
+    const cursor = (id: string) => this.db.selectFrom('service_accounts').select(['created_at', 'id']).where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst();
+    return keysetPage(q, page, { created: 'sa.created_at', id: 'sa.id', direction: 'desc' }, cursor, (r) => ({ ...toAccount(r), projectName: r.project_name }));
+  }
+
   /** Marks the account deleted; false when there was no live one. Its keys are revoked by the caller. */
   async delete(projectId: string, id: string): Promise<boolean> {
     const r = await this.db.updateTable('service_accounts').set({ deleted_at: this.clock.now() }).where('id', '=', id).where('project_id', '=', projectId).where('deleted_at', 'is', null).executeTakeFirst();

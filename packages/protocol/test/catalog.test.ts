@@ -74,7 +74,7 @@ describe('the error catalog', () => {
 
   it('says who raises each spend limit: an owner the organization\'s own and a project\'s, a quota request the approved one', () => {
     // A quota-increase request raises only the operator's approved hard limit; a project's limit is the owners' to change.
-    for (const id of ['insufficient_quota', 'organization_spend_limit_exceeded', 'project_spend_limit_exceeded']) {
+    for (const id of ['insufficient_quota', 'organization_spend_limit_exceeded', 'project_spend_limit_exceeded'] as const) {
       expect(entry(id).fix.en, id).not.toMatch(/project.s spend limit through a quota-increase request/);
     }
     expect(entry('insufficient_quota').fix.en).toContain('an owner raises the organization’s own or the project’s spend limit, and a higher approved hard limit is a quota-increase request');

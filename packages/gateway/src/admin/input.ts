@@ -169,7 +169,11 @@ export class Fields {
     if (typeof v !== 'number' || !Number.isFinite(v)) throw typeError(name, opts.nullable ? 'a decimal or null' : 'a decimal', v);
     if (v < 0) throw new ApiError('decimal_below_min_value', { param: name, min: 0, value: v }, { param: name });
     if (v > MAX_USD) throw new ApiError('decimal_above_max_value', { param: name, max: MAX_USD, value: v }, { param: name });
-    return usdToPico(v);
+    const pico = usdToPico(v);
+    // Amounts are kept in whole pico-dollars; one that rounds to nothing would become a limit of 0,
+    // which refuses every request: refused instead.
+    if (pico === 0n && v > 0) throw badValue(name, v, '0, or an amount of at least 0.000000000001 (one pico-dollar)');
+    return pico;
   }
 }
 

@@ -122,8 +122,19 @@ export async function setOwnSpendLimit(store: BillingStore, orgId: string, pico:
   return setOwnSpendLimit(store, orgId, pico);
 }
 
-/** Removes a live organization's own spend limit (the approved one stays); false when there is none. */
-export async function deleteOwnSpendLimit(store: BillingStore, orgId: string): Promise<boolean> {
-  const r = await billingDb(store).updateTable('organizations').set({ spend_limit_pico: null }).where('id', '=', orgId).where('deleted_at', 'is', null).executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+/**
+ * Removes a live organization's own spend limit (the approved one stays): `removed`, `none` when it
+ * had none (nothing written), undefined when there is no such live organization.
+ */
+export async function deleteOwnSpendLimit(store: BillingStore, orgId: string): Promise<'removed' | 'none' | undefined> {
+  const r = await billingDb(store)
+    .updateTable('organizations')
+    .set({ spend_limit_pico: null })
+    .where('id', '=', orgId)
+    .where('deleted_at', 'is', null)
+    .where('spend_limit_pico', 'is not', null)
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) > 0) return 'removed';
+  const o = await getOrgLimits(store, orgId);
+  return !o || o.deleted ? undefined : 'none';
 }

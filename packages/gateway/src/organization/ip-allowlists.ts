@@ -99,7 +99,8 @@ function handlers(locate: Locate): { get: OrgHandler; set: OrgHandler; remove: O
     },
     remove: async (ctx, caller, deps) => {
       const t = await locate(ctx, caller, deps);
-      await change(deps, caller, t, []);
+      // Removing a list that is not there changes nothing: the same answer, no audit entry.
+      if (t.current.length > 0) await change(deps, caller, t, []);
       return { body: { object: `${t.object}.deleted`, id: t.id, deleted: true } };
     },
   };

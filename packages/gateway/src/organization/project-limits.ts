@@ -186,6 +186,7 @@ export const setModelPermissions: OrgHandler = async (ctx, caller, deps) => {
 /** DELETE /projects/{project_id}/model_permissions — every model the organization may use again. */
 export const deleteModelPermissions: OrgHandler = async (ctx, caller, deps) => {
   const p = await pathProject(deps, caller, ctx.params.project_id!);
+  if (p.modelPermissions === null) return { body: { object: 'project.model_permissions.deleted', deleted: true } };
   await deps.store.projects.setModelPermissions(caller.org.id, p.id, null);
   await limitsChanged(deps, caller, { type: 'project.updated', objectId: p.id, projectId: p.id }, { model_permissions: null });
   return { body: { object: 'project.model_permissions.deleted', deleted: true } };
@@ -237,8 +238,10 @@ export const setOrgSpendLimit: OrgHandler = async (ctx, caller, deps) => {
 
 /** DELETE /spend_limit — removes the organization's own limit; the approved hard limit stays. */
 export const deleteOrgSpendLimit: OrgHandler = async (_ctx, caller, deps) => {
-  if (!(await deleteOwnSpendLimit(deps.store, caller.org.id))) throw notFound('organization', caller.org.id);
-  await limitsChanged(deps, caller, { type: 'organization.updated', objectId: caller.org.id }, { spend_limit: null });
+  const r = await deleteOwnSpendLimit(deps.store, caller.org.id);
+  if (r === undefined) throw notFound('organization', caller.org.id);
+  // Deleting what is not there changes nothing: the same answer, and nothing for the audit log.
+  if (r === 'removed') await limitsChanged(deps, caller, { type: 'organization.updated', objectId: caller.org.id }, { spend_limit: null });
   return { body: { object: 'organization.spend_limit.deleted', deleted: true } };
 };
 
@@ -270,6 +273,7 @@ export const setProjectSpendLimit: OrgHandler = async (ctx, caller, deps) => {
 /** DELETE /projects/{project_id}/spend_limit */
 export const deleteProjectSpendLimit: OrgHandler = async (ctx, caller, deps) => {
   const p = await pathProject(deps, caller, ctx.params.project_id!);
+  if (p.spendLimitPico === null) return { body: { object: 'project.spend_limit.deleted', deleted: true } };
   await deps.store.projects.setSpendLimit(caller.org.id, p.id, null);
   await limitsChanged(deps, caller, { type: 'project.updated', objectId: p.id, projectId: p.id }, { spend_limit: null });
   return { body: { object: 'project.spend_limit.deleted', deleted: true } };

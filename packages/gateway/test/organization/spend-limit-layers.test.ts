@@ -120,3 +120,46 @@ describe("the organization's own spend limit under the approved hard limit", () 
     expect(await rejection(fourCents(t))).toMatchObject({ status: 429, code: 'organization_spend_limit_exceeded' });
   });
 });
+
+describe('changes that change nothing', () => {
+  const auditCount = async (t: Tenant) => (await t.org.auditLogs.list({ limit: 100 })).data.length;
+
+  it('deleting a limit that is not set answers as before and adds nothing to the audit log', async () => {
+    const t = await h.tenant('layers-noop-delete');
+    const def = (await t.org.projects.list()).data.find((p) => p.name === 'Default project')!;
+    await t.org.spendLimit.update({ threshold_amount: 500, ...month });
+    expect(await t.org.spendLimit.delete()).toEqual({ object: 'organization.spend_limit.deleted', deleted: true });
+    const before = await auditCount(t);
+
+    for (let i = 0; i < 2; i++) {
+      expect(await t.org.spendLimit.delete()).toEqual({ object: 'organization.spend_limit.deleted', deleted: true });
+      expect(await t.org.projects.spendLimit.delete(def.id)).toEqual({ object: 'project.spend_limit.deleted', deleted: true });
+      expect(await t.org.projects.modelPermissions.delete(def.id)).toEqual({ object: 'project.model_permissions.deleted', deleted: true });
+      const ip = await fetch(`${h.gw.baseURL}/organization/ip_allowlist`, { method: 'DELETE', headers: { authorization: `Bearer ${t.adminKey}` } });
+      expect(ip.status).toBe(200);
+    }
+    expect(await auditCount(t)).toBe(before);
+
+    // A limit that is there is still removed, and logged once.
+    await t.org.projects.spendLimit.update(def.id, { threshold_amount: 100, ...month });
+    await t.org.projects.spendLimit.delete(def.id);
+    await t.org.projects.spendLimit.delete(def.id);
+    expect(await auditCount(t)).toBe(before + 2);
+    expect(await rejection(t.org.projects.spendLimit.retrieve(def.id))).toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
+  it("an approved limit finer than a pico-dollar is refused, not stored as 0 (which refuses every request)", async () => {
+    const t = await h.tenant('layers-sub-pico');
+    await approve(t, 1);
+    for (const hard_limit_usd of [1e-13, 4.9e-13]) {
+      const r = await h.gw.admin('PUT', `/admin/v1/organizations/${t.orgId}/billing`, { hard_limit_usd });
+      expect(r.status).toBe(400);
+      expect(r.body.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_value', param: 'hard_limit_usd' });
+      expect(r.body.error.message).toContain(`Invalid value: '${hard_limit_usd}'`);
+    }
+    expect(await billing(t)).toMatchObject({ hard_limit_usd: 1 });
+    // One pico-dollar and 0 are amounts it keeps.
+    expect(await approve(t, 1e-12)).toMatchObject({ hard_limit_usd: 1e-12 });
+    expect(await approve(t, 0)).toMatchObject({ hard_limit_usd: 0 });
+  });
+});

@@ -56,6 +56,7 @@ export function chatToResponse(chat: Obj, skeleton: ResponseObject): ResponseObj
     const last = r.output[r.output.length - 1];
     if (last) last.status = 'incomplete';
   }
+  if (typeof chat.service_tier === 'string') r.service_tier = chat.service_tier;
   const usage = chatUsage(chat.usage);
   if (usage) r.usage = responseUsage(usage, usageDetails(chat.usage));
   return r;
@@ -72,6 +73,8 @@ export async function* chatChunksToEvents(chunks: AsyncIterable<Obj>, skeleton: 
   let produced = '';
   yield* w.start();
   for await (const chunk of chunks) {
+    // The tier the engine served the request in, as its chunks say.
+    if (typeof chunk.service_tier === 'string') w.response.service_tier = chunk.service_tier;
     const usage = chatUsage(chunk.usage);
     if (usage) w.setUsage(usage, usageDetails(chunk.usage));
     const choices = Array.isArray(chunk.choices) ? chunk.choices : [];

@@ -66,7 +66,9 @@ export function responseSkeleton(body: Obj, id: string, createdAt: number, model
     parallel_tool_calls: typeof body.parallel_tool_calls === 'boolean' ? body.parallel_tool_calls : true,
     previous_response_id: typeof body.previous_response_id === 'string' ? body.previous_response_id : null,
     reasoning: { effort: reasoning.effort ?? null, summary: reasoning.summary ?? null },
-    service_tier: typeof body.service_tier === 'string' ? body.service_tier : 'default',
+    // The tier that served the request, never the one asked for: the engine's answer sets it
+    // (from-chat.ts); until then OpenAI's standard processing, as Tollgate serves every request.
+    service_tier: 'default',
     store: body.store !== false,
     temperature: typeof body.temperature === 'number' ? body.temperature : 1,
     text: { ...text, format: isObj(text.format) ? text.format : { type: 'text' } },

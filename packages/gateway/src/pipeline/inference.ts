@@ -58,7 +58,8 @@ export function inferenceHandler(endpoint: InferenceEndpoint, deps: PipelineDeps
   };
 }
 
-type Outcome = { usage: Usage | undefined; estimated: boolean; status: number; errorCode: string | null; errorMessage: string | null };
+/** `cachedTokens`: of the prompt, those the upstream reported as cached (0 when it reported none, or for an estimate). */
+type Outcome = { usage: Usage | undefined; cachedTokens: number; estimated: boolean; status: number; errorCode: string | null; errorMessage: string | null };
 
 /** One request's journey from admission to settlement. */
 class Run {
@@ -158,7 +159,8 @@ class Run {
         const reported = readUsage(result.usage ?? result.body.usage);
         const usage = reported ?? (await this.estimate(v, result.body));
         produced = usage.total_tokens;
-        await this.finish({ usage, estimated: !reported, status: 200, errorCode: null, errorMessage: null });
+        const cachedTokens = reported ? usageDetails(result.body.usage).cached_tokens : 0;
+        await this.finish({ usage, cachedTokens, estimated: !reported, status: 200, errorCode: null, errorMessage: null });
         // Relayed unchanged: sent as the engine wrote it when its text is known.
         const text = answerText(result.body);
         if (text === undefined) sendJson(ctx, 200, result.body);
@@ -191,7 +193,7 @@ class Run {
       const usage = reported ?? makeUsage(v.promptTokens, await countOutput(this.deps.promptCounter, outputItemsText(response.output)));
       // The engine's detail counts (cached input, reasoning) are kept; an estimate has none.
       response.usage = responseUsage(usage, reported ? usageDetails(result.body.usage) : undefined);
-      await this.finish({ usage, estimated: !reported, status: 200, errorCode: null, errorMessage: null });
+      await this.finish({ usage, cachedTokens: response.usage.input_tokens_details.cached_tokens, estimated: !reported, status: 200, errorCode: null, errorMessage: null });
       await this.store(turn, input, response);
       sendJson(this.ctx, 200, response);
       return usage.total_tokens;
@@ -222,10 +224,10 @@ class Run {
   }
 
   /** Settles the stream's reservation from the engine's usage chunk, or by counting what was sent. */
-  private async finishStream(v: ValidatedRequest, o: { usage: Usage | undefined; completionTokens: number; error: ApiError | undefined; disconnected: boolean }): Promise<Usage> {
+  private async finishStream(v: ValidatedRequest, o: { usage: Usage | undefined; cachedTokens: number; completionTokens: number; error: ApiError | undefined; disconnected: boolean }): Promise<Usage> {
     const usage = o.usage ?? makeUsage(v.promptTokens, o.completionTokens);
     const failure = o.disconnected ? { errorCode: 'client_disconnected', errorMessage: null } : o.error ? apiErrorRecord(o.error, this.deps.config.server.public_url) : { errorCode: null, errorMessage: null };
-    await this.finish({ usage, estimated: !o.usage, status: o.disconnected ? 499 : 200, errorCode: failure.errorCode, errorMessage: failure.errorMessage });
+    await this.finish({ usage, cachedTokens: o.usage ? o.cachedTokens : 0, estimated: !o.usage, status: o.disconnected ? 499 : 200, errorCode: failure.errorCode, errorMessage: failure.errorMessage });
     return usage;
   }
 
@@ -235,7 +237,7 @@ class Run {
     const err = e instanceof ApiError ? e : undefined;
     const { status, errorCode, errorMessage } = failureRecord(e, this.ctx.clientGone.aborted, this.deps.config.server.public_url);
     this.nameIncident(status, err);
-    const outcome: Outcome = { usage: undefined, estimated: false, status, errorCode, errorMessage };
+    const outcome: Outcome = { usage: undefined, cachedTokens: 0, estimated: false, status, errorCode, errorMessage };
     // The gateway's own overload is never charged to the caller: give everything back.
     if (this.reservation && err && err.entry.kind === 'overloaded') {
       this.finished = true;
@@ -310,6 +312,8 @@ class Run {
       requested_model: this.requestedModel,
       endpoint: this.endpoint,
       prompt_tokens: o.usage?.prompt_tokens ?? 0,
+      // A part of the prompt: never more than it, whatever an upstream says.
+      cached_tokens: o.usage ? Math.min(o.cachedTokens, o.usage.prompt_tokens) : 0,
       completion_tokens: o.usage?.completion_tokens ?? 0,
       cost_pico: cost,
       status_code: o.status,

@@ -5,11 +5,15 @@ import { streamErrorFrame } from '../errors/render.js';
 import { FrameBatch } from '../http/frame-batch.js';
 import { startStream } from '../http/respond.js';
 import type { PromptCounter } from '../tokens/prompt-counter.js';
+import { usageDetails } from '../responses/response-object.js';
+import { chatWireUsage } from '../upstream/simulator/answer.js';
 import { chunkText, withoutNullUsage } from '../upstream/chunk-text.js';
 import { CompletionText, readUsage } from './usage-count.js';
 
 export interface StreamOutcome {
   usage: Usage | undefined;
+  /** Of the engine's prompt tokens, those it reported as cached (`prompt_tokens_details.cached_tokens`); 0 without its usage. */
+  cachedTokens: number;
   completionTokens: number;
   error: ApiError | undefined;
   disconnected: boolean;
@@ -37,6 +41,7 @@ export async function relayStream(
   const frames = new FrameBatch(res);
   const text = new CompletionText(counter);
   let usage: Usage | undefined;
+  let cachedTokens = 0;
   let error: ApiError | undefined;
   let started = false;
   let last: Record<string, unknown> | undefined;
@@ -45,7 +50,10 @@ export async function relayStream(
       if (ctx.clientGone.aborted) break;
       last = chunk;
       const reported = chunk.usage === null || chunk.usage === undefined ? undefined : readUsage(chunk.usage);
-      if (reported) usage = reported;
+      if (reported) {
+        usage = reported;
+        cachedTokens = usageDetails(chunk.usage).cached_tokens;
+      }
       const choices = chunk.choices;
       // The chunk as it came when it is sent unchanged: no second JSON.stringify.
       let json = chunkText(chunks, chunk);
@@ -74,7 +82,7 @@ export async function relayStream(
   frames.hold();
   const disconnected = ctx.clientGone.aborted;
   const completionTokens = usage?.completion_tokens ?? (await text.tokens());
-  const billed = await settle({ usage, completionTokens, error, disconnected });
+  const billed = await settle({ usage, cachedTokens, completionTokens, error, disconnected });
   if (disconnected) {
     res.destroy();
   } else if (error) {
@@ -87,11 +95,16 @@ export async function relayStream(
   return { tokens: (usage?.prompt_tokens ?? 0) + completionTokens };
 }
 
-/** The usage chunk OpenAI sends last (`choices: []`), for the stream whose last chunk is `last`. */
+/**
+ * The usage chunk OpenAI sends last (`choices: []`), for the stream whose last chunk is `last`.
+ * A chat chunk's usage has OpenAI's two detail objects, all 0: the engine reported no usage, so
+ * none of the counted tokens is known to be cached or reasoning (the same usage the simulator
+ * sends). A legacy completion's usage is the totals, as OpenAI's is.
+ */
 function usageChunk(last: Record<string, unknown>, usage: Usage): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of ['id', 'object', 'created', 'model', 'system_fingerprint']) if (last[k] !== undefined) out[k] = last[k];
   out.choices = [];
-  out.usage = usage;
+  out.usage = last.object === 'chat.completion.chunk' ? chatWireUsage(usage) : usage;
   return out;
 }

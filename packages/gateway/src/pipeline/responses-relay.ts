@@ -32,6 +32,8 @@ type Obj = Record<string, unknown>;
 export interface ResponsesStreamOutcome {
   /** The engine's own count, from the terminal event. */
   usage: Usage | undefined;
+  /** Of its input tokens, those the engine reported as cached (`input_tokens_details.cached_tokens`); 0 without its usage. */
+  cachedTokens: number;
   /** Output tokens counted from the deltas sent, for when the engine gave no usage. */
   completionTokens: number;
   error: ApiError | undefined;
@@ -122,7 +124,8 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
     // The engine's usage in OpenAI's full shape (both detail objects, its detail counts kept).
     if (reported) final.usage = responseUsage(reported, usageDetails(final.usage));
   }
-  await opts.settle({ usage: reported, completionTokens, error, disconnected, response: final });
+  const cachedTokens = reported ? usageDetails((terminal!.response as Obj).usage).cached_tokens : 0;
+  await opts.settle({ usage: reported, cachedTokens, completionTokens, error, disconnected, response: final });
   if (disconnected) {
     res.destroy();
   } else {

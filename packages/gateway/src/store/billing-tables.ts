@@ -37,6 +37,12 @@ export interface UsageEventsTable {
   /** `chat.completions`, `completions`, `embeddings` or `responses`. */
   endpoint: string;
   prompt_tokens: DbInt;
+  /**
+   * Of `prompt_tokens`, those the upstream reported as cached (migration 0017): Chat Completions'
+   * `prompt_tokens_details.cached_tokens`, Responses' `input_tokens_details.cached_tokens`; 0 when
+   * it reported none, for an estimate, and for rows written before 0017.
+   */
+  cached_tokens: DbInt;
   completion_tokens: DbInt;
   /** Pico-dollars (migration 0003; micro-dollars before). */
   cost_pico: DbInt;
@@ -66,6 +72,8 @@ export interface UsageDailyTable {
   project_id: string | null;
   requests: DbInt;
   prompt_tokens: DbInt;
+  /** The sum of the events' `cached_tokens` (migration 0017). */
+  cached_tokens: DbInt;
   completion_tokens: DbInt;
   cost_pico: DbInt;
 }

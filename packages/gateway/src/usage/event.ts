@@ -6,11 +6,13 @@
 import type { UsageEventsTable } from '../store/billing-tables.js';
 
 /** The ledger columns the event carries in their JavaScript types rather than as the store reads them back. */
-type TypedColumns = 'prompt_tokens' | 'completion_tokens' | 'cost_pico' | 'streamed' | 'latency_ms' | 'estimated' | 'created_at';
+type TypedColumns = 'prompt_tokens' | 'cached_tokens' | 'completion_tokens' | 'cost_pico' | 'streamed' | 'latency_ms' | 'estimated' | 'created_at';
 
 /** A ledger row (`UsageEventsTable`, whose fields say what each is) as the request path holds it. */
 export interface UsageEvent extends Omit<UsageEventsTable, TypedColumns> {
   prompt_tokens: number;
+  /** Of `prompt_tokens`, those the upstream reported as cached; 0 when it reported none or usage was estimated. */
+  cached_tokens: number;
   completion_tokens: number;
   /**
    * Pico-dollars charged for this request: exactly tokens × the serving model's price. In a journal
@@ -28,6 +30,8 @@ const STRING_FIELDS = ['request_id', 'org_id', 'key_id', 'user_id', 'model', 'en
 const INT_FIELDS = ['prompt_tokens', 'completion_tokens', 'status_code', 'latency_ms', 'created_at'] as const;
 /** Fields added after the first version: a journal line written before them has none (null). */
 const OPTIONAL_STRING_FIELDS = ['project_id', 'requested_model', 'error_message', 'upstream_request_id'] as const;
+/** Counts added after the first version: a journal line written before them has none (0). */
+const OPTIONAL_INT_FIELDS = ['cached_tokens'] as const;
 
 /** Longest `requested_model` and `error_message` kept: enough for support, small rows on the hot path. */
 export const MAX_REQUESTED_MODEL_CHARS = 256;
@@ -66,6 +70,7 @@ export function parseUsageEvent(x: unknown): UsageEvent | string {
   for (const f of INT_FIELDS) if (!Number.isSafeInteger(o[f]) || (o[f] as number) < 0) return `${f} is not a whole number >= 0`;
   if (o.error_code !== null && typeof o.error_code !== 'string') return 'error_code is not a string or null';
   for (const f of OPTIONAL_STRING_FIELDS) if (o[f] !== undefined && o[f] !== null && typeof o[f] !== 'string') return `${f} is not a string or null`;
+  for (const f of OPTIONAL_INT_FIELDS) if (o[f] !== undefined && (!Number.isSafeInteger(o[f]) || (o[f] as number) < 0)) return `${f} is not a whole number >= 0`;
   if (typeof o.streamed !== 'boolean' || typeof o.estimated !== 'boolean') return 'streamed/estimated is not a boolean';
   const cost = costOf(o);
   if (typeof cost === 'string') return cost;
@@ -79,6 +84,7 @@ export function parseUsageEvent(x: unknown): UsageEvent | string {
     requested_model: clip(optionalString(o.requested_model), MAX_REQUESTED_MODEL_CHARS),
     endpoint: o.endpoint as string,
     prompt_tokens: o.prompt_tokens as number,
+    cached_tokens: (o.cached_tokens as number | undefined) ?? 0,
     completion_tokens: o.completion_tokens as number,
     cost_pico: cost,
     status_code: o.status_code as number,
@@ -107,6 +113,7 @@ export function toRow(e: UsageEvent): UsageEventsTable {
     requested_model: e.requested_model,
     endpoint: e.endpoint,
     prompt_tokens: e.prompt_tokens,
+    cached_tokens: e.cached_tokens,
     completion_tokens: e.completion_tokens,
     cost_pico: e.cost_pico,
     status_code: e.status_code,

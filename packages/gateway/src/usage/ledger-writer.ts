@@ -9,7 +9,7 @@ import { dayOf } from '../billing/period.js';
 import { billingDb, type BillingDatabase, type BillingStore, type UsageDailyTable } from '../store/billing-tables.js';
 import { toRow, type UsageEvent } from './event.js';
 
-/** Rows per statement: 19 columns × 500 stays far below SQLite's and PostgreSQL's parameter limits. */
+/** Rows per statement: 20 columns × 500 stays far below SQLite's and PostgreSQL's parameter limits. */
 const ROWS_PER_STATEMENT = 500;
 
 export interface BatchResult {
@@ -51,6 +51,7 @@ async function addToRollups(tx: Transaction<BillingDatabase>, events: readonly U
         oc.columns(['day', 'org_id', 'model', 'key_id', 'user_id']).doUpdateSet((eb) => ({
           requests: eb('usage_daily.requests', '+', eb.ref('excluded.requests')),
           prompt_tokens: eb('usage_daily.prompt_tokens', '+', eb.ref('excluded.prompt_tokens')),
+          cached_tokens: eb('usage_daily.cached_tokens', '+', eb.ref('excluded.cached_tokens')),
           completion_tokens: eb('usage_daily.completion_tokens', '+', eb.ref('excluded.completion_tokens')),
           cost_pico: eb('usage_daily.cost_pico', '+', eb.ref('excluded.cost_pico')),
         })),
@@ -60,7 +61,7 @@ async function addToRollups(tx: Transaction<BillingDatabase>, events: readonly U
 }
 
 /** A rollup row's increments: one per (day, organization, model, key, user). */
-export type RollupRow = UsageDailyTable & { requests: number; prompt_tokens: number; completion_tokens: number; cost_pico: bigint };
+export type RollupRow = UsageDailyTable & { requests: number; prompt_tokens: number; cached_tokens: number; completion_tokens: number; cost_pico: bigint };
 
 /**
  * The daily rollup increments of newly inserted events, in a fixed order of their keys, so that
@@ -75,11 +76,12 @@ export function rollupRows(events: readonly UsageEvent[]): RollupRow[] {
     const k = JSON.stringify([day, e.org_id, e.model, e.key_id, e.user_id]);
     let g = groups.get(k);
     if (!g) {
-      g = { day, org_id: e.org_id, model: e.model, key_id: e.key_id, user_id: e.user_id, project_id: e.project_id, requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_pico: 0n };
+      g = { day, org_id: e.org_id, model: e.model, key_id: e.key_id, user_id: e.user_id, project_id: e.project_id, requests: 0, prompt_tokens: 0, cached_tokens: 0, completion_tokens: 0, cost_pico: 0n };
       groups.set(k, g);
     }
     g.requests++;
     g.prompt_tokens += e.prompt_tokens;
+    g.cached_tokens += e.cached_tokens;
     g.completion_tokens += e.completion_tokens;
     g.cost_pico += e.cost_pico;
   }

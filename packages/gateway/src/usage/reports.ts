@@ -39,6 +39,8 @@ export interface UsageAggregate {
   user_id: string | null;
   requests: number;
   inputTokens: number;
+  /** Of `inputTokens`, those the upstream reported as cached. */
+  cachedTokens: number;
   outputTokens: number;
   /** Exact, in pico-dollars. */
   costPico: bigint;
@@ -87,7 +89,7 @@ export async function usageCompletionsReport(store: BillingStore, orgId: string,
     object: 'organization.usage.completions.result',
     input_tokens: a.inputTokens,
     output_tokens: a.outputTokens,
-    input_cached_tokens: 0,
+    input_cached_tokens: a.cachedTokens,
     input_audio_tokens: 0,
     output_audio_tokens: 0,
     num_model_requests: a.requests,
@@ -162,6 +164,7 @@ export async function aggregateUsage(store: BillingStore, orgId: string, q: Repo
         'day',
         eb.fn.sum<DbInt>('requests').as('requests'),
         eb.fn.sum<DbInt>('prompt_tokens').as('input'),
+        eb.fn.sum<DbInt>('cached_tokens').as('cached'),
         eb.fn.sum<DbInt>('completion_tokens').as('output'),
         moneyText(eb.fn.sum<DbInt>('cost_pico')).as('cost'),
       ])
@@ -182,6 +185,7 @@ export async function aggregateUsage(store: BillingStore, orgId: string, q: Repo
       bucket.as('bucket'),
       eb.fn.countAll<DbInt>().as('requests'),
       eb.fn.sum<DbInt>('prompt_tokens').as('input'),
+      eb.fn.sum<DbInt>('cached_tokens').as('cached'),
       eb.fn.sum<DbInt>('completion_tokens').as('output'),
       moneyText(eb.fn.sum<DbInt>('cost_pico')).as('cost'),
     ])
@@ -212,7 +216,7 @@ function filters(q: ReportQuery): RawBuilder<boolean> {
   return conds.length > 0 ? sql<boolean>`${sql.join(conds, sql` and `)}` : sql<boolean>`1 = 1`;
 }
 
-type AggRow = { requests: DbInt; input: DbInt; output: DbInt; cost: string | null; model?: string; project_id?: string | null; key_id?: string; user_id?: string };
+type AggRow = { requests: DbInt; input: DbInt; cached: DbInt | null; output: DbInt; cost: string | null; model?: string; project_id?: string | null; key_id?: string; user_id?: string };
 
 function aggregate(r: AggRow, bucketMs: number, g: ReadonlySet<GroupField>): UsageAggregate {
   return {
@@ -223,6 +227,7 @@ function aggregate(r: AggRow, bucketMs: number, g: ReadonlySet<GroupField>): Usa
     user_id: g.has('user_id') ? (r.user_id ?? null) : null,
     requests: Number(r.requests),
     inputTokens: Number(r.input ?? 0),
+    cachedTokens: Number(r.cached ?? 0),
     outputTokens: Number(r.output ?? 0),
     costPico: toPico(r.cost ?? 0n),
   };

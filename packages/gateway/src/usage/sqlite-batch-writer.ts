@@ -14,15 +14,15 @@ import { isModelRequest, rollupRows, type BatchResult } from './ledger-writer.js
 
 /** usage_events' columns, in the order of the insert's placeholders. */
 const EVENT_COLUMNS = [
-  'request_id', 'org_id', 'project_id', 'key_id', 'user_id', 'model', 'requested_model', 'endpoint', 'prompt_tokens', 'completion_tokens',
-  'cost_pico', 'status_code', 'error_code', 'error_message', 'upstream_request_id', 'streamed', 'latency_ms', 'estimated', 'created_at',
+  'request_id', 'org_id', 'project_id', 'key_id', 'user_id', 'model', 'requested_model', 'endpoint', 'prompt_tokens', 'cached_tokens',
+  'completion_tokens', 'cost_pico', 'status_code', 'error_code', 'error_message', 'upstream_request_id', 'streamed', 'latency_ms', 'estimated', 'created_at',
 ] as const satisfies readonly (keyof ReturnType<typeof toRow>)[];
 
 const INSERT_EVENT = `INSERT INTO usage_events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (request_id) DO NOTHING`;
 const ADD_ROLLUP =
-  'INSERT INTO usage_daily (day, org_id, model, key_id, user_id, project_id, requests, prompt_tokens, completion_tokens, cost_pico) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ' +
+  'INSERT INTO usage_daily (day, org_id, model, key_id, user_id, project_id, requests, prompt_tokens, cached_tokens, completion_tokens, cost_pico) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ' +
   'ON CONFLICT (day, org_id, model, key_id, user_id) DO UPDATE SET requests = usage_daily.requests + excluded.requests, ' +
-  'prompt_tokens = usage_daily.prompt_tokens + excluded.prompt_tokens, completion_tokens = usage_daily.completion_tokens + excluded.completion_tokens, ' +
+  'prompt_tokens = usage_daily.prompt_tokens + excluded.prompt_tokens, cached_tokens = usage_daily.cached_tokens + excluded.cached_tokens, completion_tokens = usage_daily.completion_tokens + excluded.completion_tokens, ' +
   'cost_pico = usage_daily.cost_pico + excluded.cost_pico';
 
 /** A batch writer on `db` (a migrated store); the statements are prepared at its first batch. */
@@ -39,7 +39,7 @@ export function sqliteBatchWriter(db: Database): (events: readonly UsageEvent[])
       if (insert.run(EVENT_COLUMNS.map((c) => row[c])).changes === 1) inserted.push(e);
     }
     for (const r of rollupRows(inserted.filter(isModelRequest))) {
-      rollup.run(r.day, r.org_id, r.model, r.key_id, r.user_id, r.project_id, r.requests, r.prompt_tokens, r.completion_tokens, r.cost_pico);
+      rollup.run(r.day, r.org_id, r.model, r.key_id, r.user_id, r.project_id, r.requests, r.prompt_tokens, r.cached_tokens, r.completion_tokens, r.cost_pico);
     }
     return { inserted: inserted.length, duplicates: events.length - inserted.length };
   });

@@ -111,6 +111,7 @@ export async function readStream<T>(stream: AsyncIterable<T>): Promise<{ chunks:
 
 export interface LedgerRow {
   input_tokens: number;
+  input_cached_tokens: number;
   output_tokens: number;
   num_model_requests: number;
 }
@@ -134,7 +135,7 @@ export async function ledgerOf(gw: TestGateway, orgId: string, requests = 1) {
   );
   const events = await billingDb(gw.gateway.services.store)
     .selectFrom('usage_events')
-    .select(['request_id', 'status_code', 'error_code', 'prompt_tokens', 'completion_tokens', 'streamed', 'estimated'])
+    .select(['request_id', 'status_code', 'error_code', 'prompt_tokens', 'cached_tokens', 'completion_tokens', 'streamed', 'estimated'])
     .where('org_id', '=', orgId)
     .execute();
   return { report: row!, events };

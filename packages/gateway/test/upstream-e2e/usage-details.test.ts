@@ -12,6 +12,13 @@
  *   `system_fingerprint` and both detail objects (all 0), streamed and not; its embeddings usage
  *   stays `prompt_tokens` + `total_tokens`; its responses have both detail objects, 0.
  *
+ * - The usage ledger keeps the upstream's cached prompt tokens of every request (chat and
+ *   Responses, streamed and not; 0 when the upstream gives totals only, and for a usage the
+ *   gateway counted itself), and the Usage API's `input_cached_tokens` sums them, read with the
+ *   SDK's admin client, in minute, hour and day buckets and by every `group_by`.
+ * - A stream whose engine sent no usage ends, for a client that asked for usage, with the
+ *   gateway's usage chunk in OpenAI's shape: both detail objects, all 0.
+ *
  * Billing is from the totals: the detail counts are parts of them, and the pricing has no
  * cached-input price.
  */
@@ -58,48 +65,60 @@ const COST_PICO = PROMPT * 1_000_000 + COMPLETION * 2_000_000;
 
 const head = { id: 'chatcmpl-up', created: 1_767_225_600, model: 'upstream-model', system_fingerprint: 'fp_upstream01', service_tier: 'default' };
 
-function chatStream(): Record<string, unknown>[] {
-  const c = (choices: unknown[], usage: unknown = null) => ({ ...head, object: 'chat.completion.chunk', choices, usage });
+/** Usage with totals only, as some upstreams send it: no detail objects. */
+const CHAT_TOTALS = { prompt_tokens: PROMPT, completion_tokens: COMPLETION, total_tokens: PROMPT + COMPLETION };
+const RESPONSE_TOTALS = { input_tokens: PROMPT, output_tokens: COMPLETION, total_tokens: PROMPT + COMPLETION };
+
+/** The usage chunk of a stream; none when `usage` is undefined (an engine that reports no usage). */
+function chatStream(usage: unknown): Record<string, unknown>[] {
+  const c = (choices: unknown[], u: unknown = null) => ({ ...head, object: 'chat.completion.chunk', choices, usage: u });
   return [
     c([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]),
     ...ANSWER.map((w) => c([{ index: 0, delta: { content: w }, logprobs: null, finish_reason: null }])),
     c([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]),
-    c([], CHAT_USAGE),
+    ...(usage === undefined ? [] : [c([], usage)]),
   ];
 }
 
 const message = { id: 'msg_up', type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: ANSWER.join(''), annotations: [], logprobs: [] }] };
 const upstreamResponse = (status: string, usage: unknown) => ({ id: 'resp_up', object: 'response', created_at: 1_767_225_600, model: 'upstream-model', status, output: status === 'completed' ? [message] : [], usage });
 
-function responseEvents(): Record<string, unknown>[] {
+function responseEvents(usage: unknown = RESPONSE_USAGE): Record<string, unknown>[] {
   return [
     { type: 'response.created', response: upstreamResponse('in_progress', null) },
     { type: 'response.output_item.added', output_index: 0, item: { ...message, status: 'in_progress', content: [] } },
     ...ANSWER.map((delta) => ({ type: 'response.output_text.delta', item_id: 'msg_up', output_index: 0, content_index: 0, delta })),
     { type: 'response.output_item.done', output_index: 0, item: message },
-    { type: 'response.completed', response: upstreamResponse('completed', RESPONSE_USAGE) },
+    { type: 'response.completed', response: upstreamResponse('completed', usage) },
   ];
 }
 
+/**
+ * The upstream model the gateway asks for picks the usage: `upstream-model` the full one (cached
+ * and reasoning counts), `totals-model` the totals only, `quiet-model` none at all.
+ */
 function upstream(req: FakeRequest, res: ServerResponse): Promise<void> | void {
   const stream = req.body.stream === true;
+  const kind = req.body.model;
   if (req.path.endsWith('/chat/completions')) {
-    if (stream) return sse(res, chatStream());
+    const usage = kind === 'quiet-model' ? undefined : kind === 'totals-model' ? CHAT_TOTALS : CHAT_USAGE;
+    if (stream) return sse(res, chatStream(usage));
     return json(res, 200, {
       ...head,
       object: 'chat.completion',
       choices: [{ index: 0, message: { role: 'assistant', content: ANSWER.join(''), refusal: null }, logprobs: null, finish_reason: 'stop' }],
-      usage: CHAT_USAGE,
+      ...(usage === undefined ? {} : { usage }),
     });
   }
-  if (stream) return sse(res, responseEvents(), { done: false });
-  return json(res, 200, upstreamResponse('completed', RESPONSE_USAGE));
+  const usage = kind === 'totals-model' ? RESPONSE_TOTALS : RESPONSE_USAGE;
+  if (stream) return sse(res, responseEvents(usage), { done: false });
+  return json(res, 200, upstreamResponse('completed', usage));
 }
 
 let up: FakeUpstream;
 let gw: TestGateway;
 
-const model = (name: string, responsesApi: 'chat' | 'native') => upstreamModel(name, [{ base_url: up.baseUrl, model: 'upstream-model', responses_api: responsesApi }]);
+const model = (name: string, responsesApi: 'chat' | 'native', upstreamName = 'upstream-model') => upstreamModel(name, [{ base_url: up.baseUrl, model: upstreamName, responses_api: responsesApi }]);
 
 beforeAll(async () => {
   up = await startFakeUpstream(upstream);
@@ -108,6 +127,9 @@ beforeAll(async () => {
     models: [
       model('via-chat', 'chat'),
       model('native', 'native'),
+      model('totals', 'chat', 'totals-model'),
+      model('totals-native', 'native', 'totals-model'),
+      model('quiet', 'chat', 'quiet-model'),
       { name: 'sim', provider: 'simulator', context_window: 8192, max_output_tokens: 4096, pricing: PRICING },
       { name: 'sim-embed', provider: 'simulator', type: 'embedding', context_window: 8192, max_output_tokens: 1, pricing: { input_per_1m: 0.02, output_per_1m: 0 } },
     ],
@@ -119,16 +141,20 @@ afterAll(async () => {
 });
 
 async function tenantClient(name: string) {
-  const tenant = await gw.newTenant(name);
+  const tenant = await gw.newTenant(name, { adminKey: true });
   return { tenant, client: new OpenAI({ baseURL: gw.baseURL, apiKey: tenant.apiKey, maxRetries: 0 }) };
 }
 
-/** The tenant's one request as billed: from the totals, not marked estimated. */
-async function expectBilledFromTotals(orgId: string) {
+/**
+ * The tenant's one request as billed: from the totals, not marked estimated; its cached prompt
+ * tokens (the upstream's, `cached`) in the ledger and in the day's usage report.
+ */
+async function expectBilledFromTotals(orgId: string, cached = CACHED) {
   const { report, events } = await ledgerOf(gw, orgId);
-  expect(report).toMatchObject({ input_tokens: PROMPT, output_tokens: COMPLETION });
+  expect(report).toMatchObject({ input_tokens: PROMPT, output_tokens: COMPLETION, input_cached_tokens: cached });
   expect(events).toHaveLength(1);
   expect(Boolean(events[0]!.estimated)).toBe(false);
+  expect(Number(events[0]!.cached_tokens)).toBe(cached);
   const row = await billingDb(gw.gateway.services.store).selectFrom('usage_events').select(['cost_pico']).where('request_id', '=', events[0]!.request_id).executeTakeFirstOrThrow();
   expect(Number(row.cost_pico)).toBe(COST_PICO);
 }
@@ -189,12 +215,13 @@ describe.each(['via-chat', 'native'])('responses on %s: the upstream\'s cached a
   });
 });
 
-describe('the simulator answers in OpenAI\'s shape', () => {
-  const SIM_CHAT_DETAILS = {
-    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
-  };
+/** OpenAI's chat usage detail objects with every count 0. */
+const SIM_CHAT_DETAILS = {
+  prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+  completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+};
 
+describe('the simulator answers in OpenAI\'s shape', () => {
   it('chat: service_tier, system_fingerprint and both usage detail objects, streamed and not', async () => {
     const { client } = await tenantClient('details-sim-chat');
     const body = { model: 'sim', messages: [{ role: 'user' as const, content: 'Tell me about tiers.' }], max_tokens: 24 };
@@ -230,5 +257,84 @@ describe('the simulator answers in OpenAI\'s shape', () => {
     let final: OpenAI.Responses.Response | undefined;
     for await (const e of stream) if (e.type === 'response.completed' || e.type === 'response.incomplete') final = e.response;
     expect(final!.usage).toEqual(r.usage);
+  });
+});
+
+describe('cached prompt tokens in the usage ledger and the Usage API', () => {
+  const messages = [{ role: 'user' as const, content: 'Hi' }];
+  const drain = async (stream: AsyncIterable<unknown>) => {
+    for await (const _ of stream) void _;
+  };
+
+  it('an upstream that reports totals only: 0 cached, chat and Responses, streamed and not', async () => {
+    const runs: ((c: OpenAI) => Promise<unknown>)[] = [
+      (c) => c.chat.completions.create({ model: 'totals', messages }),
+      async (c) => drain(await c.chat.completions.create({ model: 'totals', messages, stream: true })),
+      (c) => c.responses.create({ model: 'totals-native', input: 'Hi' }),
+      async (c) => drain(await c.responses.create({ model: 'totals-native', input: 'Hi', stream: true })),
+    ];
+    for (const [i, run] of runs.entries()) {
+      const { tenant, client } = await tenantClient(`details-totals-${i}`);
+      await run(client);
+      await expectBilledFromTotals(tenant.orgId, 0);
+    }
+  });
+
+  it('an engine that reports no usage: counted by the gateway, 0 cached; the usage chunk it builds has both detail objects, all 0', async () => {
+    const { tenant, client } = await tenantClient('details-quiet');
+    const stream = await client.chat.completions.create({ model: 'quiet', messages, stream: true, stream_options: { include_usage: true } });
+    const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
+    for await (const c of stream) chunks.push(c);
+    expect(chunks.map((c) => c.choices[0]?.delta?.content ?? '').join('')).toBe(ANSWER.join(''));
+    const last = chunks.at(-1)!;
+    expect(last.choices).toEqual([]);
+    expect(last).toMatchObject({ id: head.id, object: 'chat.completion.chunk', model: head.model, system_fingerprint: head.system_fingerprint });
+    expect(last.usage).toEqual({ prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number), total_tokens: expect.any(Number), ...SIM_CHAT_DETAILS });
+    expect(Object.keys(last.usage!)).toEqual(['prompt_tokens', 'completion_tokens', 'total_tokens', 'prompt_tokens_details', 'completion_tokens_details']);
+    expect(last.usage!.total_tokens).toBe(last.usage!.prompt_tokens + last.usage!.completion_tokens);
+    await client.chat.completions.create({ model: 'quiet', messages });
+
+    const { report, events } = await ledgerOf(gw, tenant.orgId, 2);
+    expect(events.map((e) => [Boolean(e.estimated), Number(e.cached_tokens)])).toEqual([
+      [true, 0],
+      [true, 0],
+    ]);
+    expect(report.input_cached_tokens).toBe(0);
+    const streamed = events.find((e) => Boolean(e.streamed))!;
+    expect([Number(streamed.prompt_tokens), Number(streamed.completion_tokens)]).toEqual([last.usage!.prompt_tokens, last.usage!.completion_tokens]);
+  });
+
+  it("the organization's report (the SDK's admin client) sums them by minute, hour and day, for every group_by", async () => {
+    const { tenant, client } = await tenantClient('details-report');
+    const admin = new OpenAI({ adminAPIKey: tenant.adminKey!, apiKey: null as unknown as string, baseURL: gw.baseURL, maxRetries: 0 }).admin.organization;
+    await client.chat.completions.create({ model: 'via-chat', messages });
+    await drain(await client.chat.completions.create({ model: 'via-chat', messages, stream: true }));
+    await drain(await client.responses.create({ model: 'via-chat', input: 'Hi', stream: true }));
+    await client.responses.create({ model: 'native', input: 'Hi', store: false });
+    await client.chat.completions.create({ model: 'totals', messages });
+    await client.chat.completions.create({ model: 'quiet', messages });
+    const { report } = await ledgerOf(gw, tenant.orgId, 6);
+    expect(report.input_cached_tokens).toBe(4 * CACHED);
+
+    const start = Math.floor(Date.now() / 1000) - 600;
+    const cachedByModel = { 'via-chat': 3 * CACHED, native: CACHED, totals: 0, quiet: 0 };
+    type Result = { input_cached_tokens: number; num_model_requests: number; model: string | null; project_id: string | null; api_key_id: string | null; user_id: string | null };
+    const groupings = [[], ['model'], ['project_id'], ['api_key_id'], ['user_id'], ['batch'], ['service_tier'], ['model', 'project_id', 'api_key_id', 'user_id', 'batch', 'service_tier']] as const;
+    for (const bucket_width of ['1m', '1h', '1d'] as const) {
+      for (const group_by of groupings) {
+        const page = await admin.usage.completions({ start_time: start, bucket_width, group_by: [...group_by], ...(bucket_width === '1m' ? { limit: 60 } : {}) });
+        expect(page.has_more).toBe(false);
+        const results = page.data.flatMap((b) => b.results) as unknown as Result[];
+        const what = `${bucket_width} by ${group_by.join(',')}`;
+        expect(results.reduce((n, r) => n + r.num_model_requests, 0), what).toBe(6);
+        expect(results.reduce((n, r) => n + r.input_cached_tokens, 0), what).toBe(4 * CACHED);
+        if ((group_by as readonly string[]).includes('model')) {
+          const byModel: Record<string, number> = {};
+          for (const r of results) byModel[r.model!] = (byModel[r.model!] ?? 0) + r.input_cached_tokens;
+          expect(byModel, what).toEqual(cachedByModel);
+        }
+        if ((group_by as readonly string[]).includes('api_key_id')) expect(new Set(results.map((r) => r.api_key_id)), what).toEqual(new Set([tenant.keyId]));
+      }
+    }
   });
 });

@@ -59,6 +59,7 @@ export function event(over: Partial<UsageEvent> = {}): UsageEvent {
     requested_model: 'sim-small',
     endpoint: '/v1/chat/completions',
     prompt_tokens: 10,
+    cached_tokens: 0,
     completion_tokens: 20,
     cost_pico: 15_000_000n,
     status_code: 200,

@@ -32,18 +32,19 @@ async function rows(store: BillingStore, orgId?: string) {
 
 async function rollups(store: BillingStore, orgId: string) {
   const r = await billingDb(store).selectFrom('usage_daily').selectAll().where('org_id', '=', orgId).execute();
-  return r.map((x) => ({ ...x, requests: Number(x.requests), prompt_tokens: Number(x.prompt_tokens), completion_tokens: Number(x.completion_tokens), cost_pico: BigInt(x.cost_pico) }));
+  return r.map((x) => ({ ...x, requests: Number(x.requests), prompt_tokens: Number(x.prompt_tokens), cached_tokens: Number(x.cached_tokens), completion_tokens: Number(x.completion_tokens), cost_pico: BigInt(x.cost_pico) }));
 }
 
 /** The daily rollups computed in the test from the events themselves. */
 function expectedRollups(events: UsageEvent[]) {
-  const m = new Map<string, { day: string; org_id: string; model: string; key_id: string; user_id: string; project_id: string | null; requests: number; prompt_tokens: number; completion_tokens: number; cost_pico: bigint }>();
+  const m = new Map<string, { day: string; org_id: string; model: string; key_id: string; user_id: string; project_id: string | null; requests: number; prompt_tokens: number; cached_tokens: number; completion_tokens: number; cost_pico: bigint }>();
   for (const e of events) {
     const day = new Date(e.created_at).toISOString().slice(0, 10);
     const k = [day, e.org_id, e.model, e.key_id, e.user_id].join('|');
-    const g = m.get(k) ?? { day, org_id: e.org_id, model: e.model, key_id: e.key_id, user_id: e.user_id, project_id: e.project_id, requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_pico: 0n };
+    const g = m.get(k) ?? { day, org_id: e.org_id, model: e.model, key_id: e.key_id, user_id: e.user_id, project_id: e.project_id, requests: 0, prompt_tokens: 0, cached_tokens: 0, completion_tokens: 0, cost_pico: 0n };
     g.requests++;
     g.prompt_tokens += e.prompt_tokens;
+    g.cached_tokens += e.cached_tokens;
     g.completion_tokens += e.completion_tokens;
     g.cost_pico += e.cost_pico;
     m.set(k, g);
@@ -119,6 +120,7 @@ describe.each(DIALECTS)('usage ledger on %s', (dialect) => {
         key_id: ['key_1', 'key_2', 'key_3'][i % 3]!,
         user_id: ['user_1', 'user_2'][i % 5 === 0 ? 1 : 0]!,
         prompt_tokens: i * 3,
+        cached_tokens: i % 3 === 0 ? 0 : i,
         completion_tokens: i % 11,
         cost_pico: BigInt(i * 17 + 1) * 1_000_003n,
         // Across four UTC days, including the last millisecond of one.
@@ -133,7 +135,7 @@ describe.each(DIALECTS)('usage ledger on %s', (dialect) => {
     const stored = await rows(t.store, org);
     expect(stored).toHaveLength(120);
     const sample = stored.find((r) => r.request_id === events[14]!.request_id)!;
-    expect({ streamed: sample.streamed, estimated: sample.estimated, prompt: Number(sample.prompt_tokens) }).toEqual({ streamed: 1, estimated: 1, prompt: 42 });
+    expect({ streamed: sample.streamed, estimated: sample.estimated, prompt: Number(sample.prompt_tokens), cached: Number(sample.cached_tokens) }).toEqual({ streamed: 1, estimated: 1, prompt: 42, cached: 14 });
     expect((await rollups(t.store, org)).sort(byKey)).toEqual(expectedRollups(events).sort(byKey));
   });
 

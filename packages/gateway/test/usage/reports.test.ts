@@ -9,10 +9,13 @@ const MIN = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 10); // a Saturday; nothing depends on it
-type Group = 'model' | 'api_key_id' | 'user_id';
+type Group = 'model' | 'project_id' | 'api_key_id' | 'user_id';
 
-/** Every subset of the group fields. */
-const SUBSETS: Group[][] = [[], ['model'], ['api_key_id'], ['user_id'], ['model', 'api_key_id'], ['model', 'user_id'], ['api_key_id', 'user_id'], ['model', 'api_key_id', 'user_id']];
+/** Every subset of the group fields but project_id, and project_id alone, with a model and with all. */
+const SUBSETS: Group[][] = [
+  [], ['model'], ['api_key_id'], ['user_id'], ['model', 'api_key_id'], ['model', 'user_id'], ['api_key_id', 'user_id'], ['model', 'api_key_id', 'user_id'],
+  ['project_id'], ['model', 'project_id'], ['model', 'project_id', 'api_key_id', 'user_id'],
+];
 
 /** A deterministic spread: dense minutes in the first hours, sparse hours over three days. */
 function seed(orgId: string): UsageEvent[] {
@@ -27,13 +30,19 @@ function seed(orgId: string): UsageEvent[] {
   };
   for (let i = 0; i < 400; i++) {
     const at = i < 250 ? T0 + 2 * HOUR + rnd(3 * HOUR) : T0 + rnd(3 * DAY);
+    const key = ['key_a', 'key_b'][rnd(2)]!;
+    const prompt = rnd(2000);
     out.push(
       event({
         org_id: orgId,
         model: ['sim-small', 'sim-large', 'sim-embed'][rnd(3)]!,
-        key_id: ['key_a', 'key_b'][rnd(2)]!,
+        key_id: key,
         user_id: ['user_x', 'user_y', 'user_z'][rnd(3)]!,
-        prompt_tokens: rnd(2000),
+        // A key never changes project (the daily rollups rely on it); the edge events below are proj_a's.
+        project_id: key === 'key_a' ? 'proj_a' : 'proj_b',
+        prompt_tokens: prompt,
+        // The upstream's cached part of the prompt: none for about a third of the requests.
+        cached_tokens: rnd(3) === 0 ? 0 : rnd(prompt + 1),
         completion_tokens: rnd(500),
         cost_pico: BigInt(rnd(100_000)) * 1_000_007n,
         created_at: at,
@@ -47,10 +56,12 @@ function seed(orgId: string): UsageEvent[] {
 
 interface Expected {
   input: number;
+  cached: number;
   output: number;
   requests: number;
   cost: bigint;
   model: string | null;
+  project_id: string | null;
   api_key_id: string | null;
   user_id: string | null;
 }
@@ -62,22 +73,24 @@ function expected(events: UsageEvent[], bucketStart: number, width: number, grou
     if (e.created_at < bucketStart || e.created_at >= bucketStart + width) continue;
     const g = {
       model: groups.includes('model') ? e.model : null,
+      project_id: groups.includes('project_id') ? e.project_id : null,
       api_key_id: groups.includes('api_key_id') ? e.key_id : null,
       user_id: groups.includes('user_id') ? e.user_id : null,
     };
     const k = JSON.stringify(g);
-    const acc = m.get(k) ?? { ...g, input: 0, output: 0, requests: 0, cost: 0n };
+    const acc = m.get(k) ?? { ...g, input: 0, cached: 0, output: 0, requests: 0, cost: 0n };
     acc.input += e.prompt_tokens;
+    acc.cached += e.cached_tokens;
     acc.output += e.completion_tokens;
     acc.requests++;
     acc.cost += e.cost_pico;
     m.set(k, acc);
   }
-  const key = (r: Expected) => [r.model ?? '', r.api_key_id ?? '', r.user_id ?? ''];
+  const key = (r: Expected) => [r.model ?? '', r.project_id ?? '', r.api_key_id ?? '', r.user_id ?? ''];
   return [...m.values()].sort((a, b) => {
     const ka = key(a);
     const kb = key(b);
-    for (let i = 0; i < 3; i++) if (ka[i] !== kb[i]) return ka[i]! < kb[i]! ? -1 : 1;
+    for (let i = 0; i < 4; i++) if (ka[i] !== kb[i]) return ka[i]! < kb[i]! ? -1 : 1;
     return 0;
   });
 }
@@ -139,11 +152,11 @@ describe.each(DIALECTS)('usage and cost reports on %s', (dialect) => {
             object: 'organization.usage.completions.result',
             input_tokens: r.input,
             output_tokens: r.output,
-            input_cached_tokens: 0,
+            input_cached_tokens: r.cached,
             input_audio_tokens: 0,
             output_audio_tokens: 0,
             num_model_requests: r.requests,
-            project_id: null,
+            project_id: r.project_id,
             user_id: r.user_id,
             api_key_id: r.api_key_id,
             model: r.model,

@@ -46,6 +46,7 @@ describe('SQLite batch writer of the usage writer thread', () => {
         key_id: `key_${i % 4}`,
         model: i % 2 ? 'sim-small' : 'sim-large',
         prompt_tokens: i * 7,
+        cached_tokens: (i % 5) * i,
         completion_tokens: i % 9,
         // Beyond 2^53 pico-dollars: money must stay exact.
         cost_pico: 9_007_199_254_740_993n + BigInt(i),
@@ -69,6 +70,9 @@ describe('SQLite batch writer of the usage writer thread', () => {
     const a = await contents(kyselyStore);
     const b = await contents(fastStore);
     expect(a.events).toHaveLength(40);
+    // The upstream's cached prompt tokens: in the rows and summed into the rollups.
+    expect(a.events.filter((e) => Number(e.cached_tokens) > 0).length).toBeGreaterThan(10);
+    expect(a.daily.reduce((sum, d) => sum + Number(d.cached_tokens), 0)).toBeGreaterThan(0);
     expect(b).toEqual(a);
   });
 });

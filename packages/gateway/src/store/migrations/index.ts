@@ -14,6 +14,7 @@ import { usageReportIndexMigration } from './0013_usage_report_index.js';
 import { statusPendingStepMigration } from './0014_status_pending_step.js';
 import { statusPeakImpactMigration } from './0015_status_peak_impact.js';
 import { orgSpendLimitMigration } from './0016_org_spend_limit.js';
+import { usageCachedTokensMigration } from './0017_usage_cached_tokens.js';
 
 /**
  * Every migration, in order, as a static list: nothing scans the filesystem, so the bundle and
@@ -36,6 +37,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0014_status_pending_step': statusPendingStepMigration,
   '0015_status_peak_impact': statusPeakImpactMigration,
   '0016_org_spend_limit': orgSpendLimitMigration,
+  '0017_usage_cached_tokens': usageCachedTokensMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -97,12 +97,40 @@ export function checkResponsesBody(body: Obj, opts: ResponsesCheckOptions): Resp
  * `param: input`. Judged once the earlier turns are loaded, after the body's own checks.
  */
 export function checkFunctionCallOutputs(input: readonly Obj[], earlier: readonly Obj[]): void {
+  const conversation = [...earlier, ...input];
   const calls = new Set<unknown>();
-  for (const item of [...earlier, ...input]) if (item.type === 'function_call') calls.add(item.call_id);
+  const outputs = new Set<unknown>();
+  for (const item of conversation) {
+    if (item.type === 'function_call') calls.add(item.call_id);
+    else if (item.type === 'function_call_output') outputs.add(item.call_id);
+  }
   for (const item of input) {
     if (item.type === 'function_call_output' && !calls.has(item.call_id)) throw new ApiError('function_call_output_without_call', { call_id: item.call_id as string });
   }
+  checkCallsAnswered(conversation, earlier.length, outputs);
 }
+
+/**
+ * A `function_call` that no `function_call_output` of the conversation answers, with a message
+ * after it in this turn's input, is refused as OpenAI refuses it ("No tool output found for
+ * function call …", param `input`): the conversation went on past a call that got no answer. A
+ * call with nothing but calls and reasoning after it is a turn in progress and is left alone, as
+ * Chat Completions leaves open tool_calls at the end; so are earlier turns on their own.
+ */
+function checkCallsAnswered(conversation: readonly Obj[], firstOfTurn: number, outputs: ReadonlySet<unknown>): void {
+  let open: unknown;
+  for (let i = 0; i < conversation.length; i++) {
+    const item = conversation[i]!;
+    if (item.type === 'function_call') {
+      if (open === undefined && !outputs.has(item.call_id)) open = item.call_id;
+    } else if (open !== undefined && isMessage(item) && i >= firstOfTurn) {
+      throw new ApiError('function_call_without_output', { call_id: String(open) });
+    }
+  }
+}
+
+/** A message item: `type: "message"`, or the short form with only a `role`. */
+const isMessage = (item: Obj): boolean => item.type === 'message' || (item.type === undefined && typeof item.role === 'string');
 
 /** `input`: a string, or a list of message, function_call, function_call_output and reasoning items. */
 function checkInput(input: unknown): void {

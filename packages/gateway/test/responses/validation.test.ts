@@ -91,3 +91,39 @@ describe('POST /v1/responses refuses in OpenAI words', () => {
     expect(e.message).toContain('model.request');
   });
 });
+
+describe('a function_call the conversation goes on past without its output', () => {
+  const call = (id: string) => ({ type: 'function_call', call_id: id, name: 'get_weather', arguments: '{}' });
+  const output = (id: string) => ({ type: 'function_call_output', call_id: id, output: '21' });
+  const user = (text: string) => ({ role: 'user', content: text });
+  const tools = [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: {} } }];
+  const ok = async (body: Record<string, unknown>) => (await client.responses.create({ model: 'sim-small', max_output_tokens: 16, tools, ...body } as never)).object;
+
+  it("is refused in OpenAI's words when a message follows it in the input", async () => {
+    const missing = { status: 400, code: null, param: 'input', message: 'No tool output found for function call call_b.' };
+    expect(await refusal({ model: 'sim-small', tools, input: [user('Weather?'), call('call_b'), user('And now?')] })).toEqual(missing);
+    // One of two parallel calls answered.
+    expect(await refusal({ model: 'sim-small', tools, input: [user('Weather?'), call('call_a'), call('call_b'), output('call_a'), user('And now?')] })).toEqual(missing);
+    expect(await refusal({ model: 'sim-small', tools, input: [user('Weather?'), call('call_b'), { type: 'message', role: 'assistant', content: 'Done.' }] })).toEqual(missing);
+  });
+
+  it('is refused when a new message follows a previous response that asked for a tool, without its output', async () => {
+    const first = await client.responses.create({ model: 'sim-small', input: 'Weather?', tools, tool_choice: 'required' } as never);
+    const fc = first.output.find((o) => o.type === 'function_call');
+    if (!fc || fc.type !== 'function_call') throw new Error('no function call');
+    expect(await refusal({ model: 'sim-small', tools, previous_response_id: first.id, input: 'Never mind.' })).toEqual({
+      status: 400,
+      code: null,
+      param: 'input',
+      message: `No tool output found for function call ${fc.call_id}.`,
+    });
+    // Answered, the conversation goes on.
+    expect(await ok({ previous_response_id: first.id, input: [output(fc.call_id), user('Thanks')] })).toBe('response');
+  });
+
+  it('accepts answered calls in any order, and calls still open at the end (a turn in progress)', async () => {
+    expect(await ok({ input: [user('Weather?'), call('call_a'), call('call_b'), output('call_b'), output('call_a'), user('Thanks')] })).toBe('response');
+    expect(await ok({ input: [user('Weather?'), call('call_a'), output('call_a'), call('call_b'), output('call_b')] })).toBe('response');
+    expect(await ok({ input: [user('Weather?'), call('call_a')] })).toBe('response');
+  });
+});

@@ -423,6 +423,26 @@ export const requestEntries = {
       'zh-CN': '发送该输出所回答的 `function_call` 的 `call_id`，并在 `input` 中包含该调用，或通过 `previous_response_id` 从发起该调用的响应继续。',
     },
   },
+  function_call_without_output: {
+    group: 'request',
+    kind: 'invalid_request',
+    status: 400,
+    type: 'invalid_request_error',
+    code: null,
+    param: 'input',
+    message: 'No tool output found for function call {call_id}.',
+    retryable: false,
+    fallback: false,
+    title: { en: 'Function call left unanswered', 'zh-CN': '函数调用没有输出' },
+    cause: {
+      en: "On /v1/responses, the conversation (`input`, after the turns of `previous_response_id`) goes on with a message after a `function_call` that no `function_call_output` item answers. Often a tool result dropped from the history, or a new question sent after a response that asked for a tool.",
+      'zh-CN': '在 /v1/responses 中，会话（`input`，接在 `previous_response_id` 的各轮之后）在某个 `function_call` 之后继续出现了消息，而没有任何 `function_call_output` 项回答该调用。常见原因是历史中丢失了工具结果，或在响应请求调用工具后直接发送了新问题。',
+    },
+    fix: {
+      en: 'Send a `function_call_output` with that `call_id` (in `input`, before the next message) for every `function_call`, or leave the call out of `input`.',
+      'zh-CN': '为每个 `function_call` 发送带有该 `call_id` 的 `function_call_output`（放在 `input` 中、下一条消息之前），或从 `input` 中去掉该调用。',
+    },
+  },
   dimensions_not_supported: {
     group: 'request',
     kind: 'invalid_request',

@@ -19,7 +19,7 @@ import { sendJson, sendJsonText } from '../http/respond.js';
 import { answerText } from '../upstream/chunk-text.js';
 import type { Handler } from '../http/router.js';
 import type { InferenceEndpoint } from '../upstream/engine.js';
-import { validateInferenceCounted, validateResponses, type ResponsesTurn, type ValidatedRequest } from '../validation/index.js';
+import { validateInferenceCounted, validateResponses, type ResponsesTurn, type StoredItems, type ValidatedRequest } from '../validation/index.js';
 import { presentResponse } from '../responses/present.js';
 import { newResponseId, outputItemsText, responseUsage, usageDetails, usageOfResponse, type ResponseObject } from '../responses/response-object.js';
 import { inputItemsWithIds } from '../responses/store.js';
@@ -45,7 +45,7 @@ export function inferenceHandler(endpoint: InferenceEndpoint, deps: PipelineDeps
       run.requestedModel = requestedModelOf(body);
       const v =
         endpoint === 'responses'
-          ? await validateResponses(body, deps.findModel, (id) => previousTurns(deps, caller, id), deps.promptCounter)
+          ? await validateResponses(body, deps.findModel, storedItems(deps, caller), deps.promptCounter)
           : await validateInferenceCounted(endpoint, body, deps.findModel, deps.promptCounter);
       run.validated = v;
       logPrompt(deps.log, deps.config.logging.log_prompts, endpoint, body, { request_id: ctx.id, model: v.model.name });
@@ -360,10 +360,18 @@ class Run {
   }
 }
 
-/** The conversation before this turn, as the caller's organization may see it. */
-function previousTurns(deps: PipelineDeps, caller: CallerIdentity, id: string): Promise<Record<string, unknown>[]> {
-  if (!deps.responses) throw new ApiError('previous_response_not_found', { id }, { param: 'previous_response_id' });
-  return deps.responses.conversation(caller.orgId, id);
+/** The stored responses as the caller's organization may see them: earlier turns and referenced items. */
+function storedItems(deps: PipelineDeps, caller: CallerIdentity): StoredItems {
+  return {
+    previousTurns: (id) => {
+      if (!deps.responses) throw new ApiError('previous_response_not_found', { id }, { param: 'previous_response_id' });
+      return deps.responses.conversation(caller.orgId, id);
+    },
+    items: (ids) => {
+      if (!deps.responses) throw new ApiError('item_not_found', { id: ids[0]! });
+      return deps.responses.items(caller.orgId, ids);
+    },
+  };
 }
 
 /** The `code` (else `type`) of an upstream error body, for the usage record. */

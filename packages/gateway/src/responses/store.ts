@@ -11,7 +11,6 @@ import type { DbInt } from '../store/billing-tables.js';
 import type { Clock } from '../clock.js';
 import { RepeatingFailureLog } from '../repeating-failure-log.js';
 import { ApiError } from '../errors/api-error.js';
-import { deleteInBatches } from '../store/batch-delete.js';
 import type { Store } from '../store/index.js';
 import { newResponseId, type ResponseObject } from './response-object.js';
 
@@ -29,13 +28,23 @@ interface StoredResponsesTable {
   expires_at: DbInt;
 }
 
+/** Migration 0018: which stored response holds each item id, per organization. */
+interface StoredResponseItemsTable {
+  org_id: string;
+  item_id: string;
+  response_id: string;
+}
+
 interface ResponsesDb {
   stored_responses: StoredResponsesTable;
+  stored_response_items: StoredResponseItemsTable;
 }
 
 const DAY_MS = 86_400_000;
 /** The longest chain followed: a loop guard, far beyond what a context window holds. */
 const MAX_CHAIN = 10_000;
+/** Index rows per INSERT: three parameters each, far below SQLite's and PostgreSQL's limits. */
+const INSERT_ROWS = 500;
 
 export interface SaveInput {
   orgId: string;
@@ -55,23 +64,67 @@ export class ResponseStore {
     this.db = store.db as unknown as Kysely<ResponsesDb>;
   }
 
+  /**
+   * Saves the response and indexes its items (this turn's input and the output) by id, in one
+   * transaction. An id already indexed (a caller may send an item with an id again) now names
+   * this response: the newest holder of an id answers its references.
+   */
   async save(s: SaveInput): Promise<void> {
     const now = this.opts.clock.now();
     const r = s.response;
-    await this.db
-      .insertInto('stored_responses')
-      .values({
-        id: r.id,
-        org_id: s.orgId,
-        key_id: s.keyId,
-        model: r.model,
-        previous_response_id: typeof r.previous_response_id === 'string' ? r.previous_response_id : null,
-        input_items: JSON.stringify(s.input),
-        response: JSON.stringify(r),
-        created_at: now,
-        expires_at: now + this.opts.retentionDays * DAY_MS,
-      })
+    const items = [...new Set([...s.input, ...r.output].map((i) => i.id).filter((id): id is string => typeof id === 'string'))].map((item_id) => ({ org_id: s.orgId, item_id, response_id: r.id }));
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('stored_responses')
+        .values({
+          id: r.id,
+          org_id: s.orgId,
+          key_id: s.keyId,
+          model: r.model,
+          previous_response_id: typeof r.previous_response_id === 'string' ? r.previous_response_id : null,
+          input_items: JSON.stringify(s.input),
+          response: JSON.stringify(r),
+          created_at: now,
+          expires_at: now + this.opts.retentionDays * DAY_MS,
+        })
+        .execute();
+      for (let i = 0; i < items.length; i += INSERT_ROWS) {
+        await trx
+          .insertInto('stored_response_items')
+          .values(items.slice(i, i + INSERT_ROWS))
+          .onConflict((oc) => oc.columns(['org_id', 'item_id']).doUpdateSet((eb) => ({ response_id: eb.ref('excluded.response_id') })))
+          .execute();
+      }
+    });
+  }
+
+  /**
+   * The stored items of the organization named by `ids` (item references), by id, without their
+   * `id` and `status` (as `conversation` gives them), in one query. Throws item_not_found for the
+   * first id that names no item the organization can see (unknown, another organization's, its
+   * response deleted or expired).
+   */
+  async items(orgId: string, ids: readonly string[]): Promise<Map<string, Obj>> {
+    const wanted = [...new Set(ids)];
+    const found = new Map<string, Obj>();
+    if (wanted.length === 0) return found;
+    const rows = await this.db
+      .selectFrom('stored_responses')
+      .select(['input_items', 'response'])
+      .where('id', 'in', (eb) => eb.selectFrom('stored_response_items').select('response_id').where('org_id', '=', orgId).where('item_id', 'in', wanted))
+      .where('org_id', '=', orgId)
+      .where('expires_at', '>', this.opts.clock.now())
       .execute();
+    const want = new Set(wanted);
+    for (const row of rows) {
+      const response = JSON.parse(row.response) as ResponseObject;
+      for (const item of [...(JSON.parse(row.input_items) as Obj[]), ...response.output]) {
+        if (typeof item.id === 'string' && want.has(item.id)) found.set(item.id, withoutId(item));
+      }
+    }
+    const missingId = wanted.find((id) => !found.has(id));
+    if (missingId !== undefined) throw new ApiError('item_not_found', { id: missingId });
+    return found;
   }
 
   /** The response, or throws response_not_found. */
@@ -88,10 +141,15 @@ export class ResponseStore {
     return JSON.parse(row.input_items) as Obj[];
   }
 
-  /** Deletes the response; throws response_not_found when there is none to delete. */
+  /** Deletes the response and its items' index; throws response_not_found when there is none to delete. */
   async delete(orgId: string, id: string): Promise<void> {
-    const r = await this.db.deleteFrom('stored_responses').where('id', '=', id).where('org_id', '=', orgId).where('expires_at', '>', this.opts.clock.now()).executeTakeFirst();
-    if (Number(r.numDeletedRows) === 0) throw new ApiError('response_not_found', { id });
+    const now = this.opts.clock.now();
+    const n = await this.db.transaction().execute(async (trx) => {
+      const r = await trx.deleteFrom('stored_responses').where('id', '=', id).where('org_id', '=', orgId).where('expires_at', '>', now).executeTakeFirst();
+      if (Number(r.numDeletedRows) > 0) await trx.deleteFrom('stored_response_items').where('response_id', '=', id).execute();
+      return Number(r.numDeletedRows);
+    });
+    if (n === 0) throw new ApiError('response_not_found', { id });
   }
 
   /**
@@ -112,9 +170,25 @@ export class ResponseStore {
     return turns.reverse().flat().map(withoutId);
   }
 
-  /** Deletes expired rows in small batches; returns how many. */
+  /**
+   * Deletes expired responses in small batches, each with its items' index in one transaction
+   * (a short statement pair per batch, so a large backlog never holds one long lock); returns
+   * how many responses went.
+   */
   async sweep(batch = 1000): Promise<number> {
-    return deleteInBatches(this.db, { table: 'stored_responses', key: 'id' }, ['expires_at', '<=', this.opts.clock.now()], batch);
+    const now = this.opts.clock.now();
+    let total = 0;
+    for (;;) {
+      const n = await this.db.transaction().execute(async (trx) => {
+        const ids = (await trx.selectFrom('stored_responses').select('id').where('expires_at', '<=', now).limit(batch).execute()).map((r) => r.id);
+        if (ids.length === 0) return 0;
+        await trx.deleteFrom('stored_response_items').where('response_id', 'in', ids).execute();
+        await trx.deleteFrom('stored_responses').where('id', 'in', ids).execute();
+        return ids.length;
+      });
+      total += n;
+      if (n < batch) return total;
+    }
   }
 
   /** Runs `sweep` now and then every `intervalMs` until stopped. */

@@ -33,7 +33,7 @@ import { chatPromptText, promptListTexts, type PromptText } from '../tokens/prom
 import { chatBudget, checkOutputCap, completionBudget, embeddingBudget, responsesBudget, type TokenBudget } from './budget.js';
 import type { CompletionFacts } from './completions.js';
 import { inputItems, responsesToChat } from '../responses/to-chat.js';
-import { checkFunctionCallOutputs, checkResponsesBody } from './responses.js';
+import { checkFunctionCallOutputs, checkResponsesBody, isItemReference } from './responses.js';
 import { checkChatBody } from './chat.js';
 import { checkCompletionBody } from './completions.js';
 import { checkDepth } from './depth.js';
@@ -77,29 +77,35 @@ export interface ResponsesTurn {
   store: boolean;
 }
 
-/**
- * The earlier turns of `previous_response_id`, as input items in order (each turn's input, then
- * its output); throws previous_response_not_found when the caller cannot see it.
- */
-export type PreviousTurns = (id: string) => Promise<Record<string, unknown>[]>;
+/** What a Responses request reads of the stored responses of the caller's organization. */
+export interface StoredItems {
+  /**
+   * The earlier turns of `previous_response_id`, as input items in order (each turn's input, then
+   * its output); throws previous_response_not_found when the caller cannot see it.
+   */
+  previousTurns(id: string): Promise<Record<string, unknown>[]>;
+  /** The items named by item references, by id; throws item_not_found for one not visible. */
+  items(ids: readonly string[]): Promise<Map<string, Record<string, unknown>>>;
+}
 
 /**
  * `POST /v1/responses`: the common steps, the body's own checks, then the earlier turns of
- * `previous_response_id` (they count as input tokens, as OpenAI bills them), then the budget.
- * `body` of the result is what engines are sent: the whole conversation in `input`, nothing to
- * store upstream (Tollgate keeps responses itself).
+ * `previous_response_id` (they count as input tokens, as OpenAI bills them) and the stored items
+ * that item references in `input` name (each replaced by its item, all read at once, before the
+ * conversation's own checks), then the budget. `body` of the result is what engines are sent:
+ * the whole conversation in `input`, nothing to store upstream (Tollgate keeps responses itself).
  */
 export async function validateResponses(
   body: unknown,
   findModel: (name: string) => ModelConfig | undefined,
-  previousTurns: PreviousTurns,
+  stored: StoredItems,
   counter: PromptCounter,
 ): Promise<ValidatedRequest> {
   const { body: obj, modelName, found } = checkCommon('responses', body, findModel);
   const facts = checkResponsesBody(obj, { nestedUnknown: !found?.forward_unknown_params });
   const model = findServingModel('responses', modelName, found);
-  const earlier = facts.previousResponseId === undefined ? [] : await previousTurns(facts.previousResponseId);
-  const input = inputItems(obj.input);
+  const earlier = facts.previousResponseId === undefined ? [] : await stored.previousTurns(facts.previousResponseId);
+  const input = await resolveItemReferences(inputItems(obj.input), stored);
   checkFunctionCallOutputs(input, earlier);
   const engineBody: Record<string, unknown> = { ...obj, input: [...earlier, ...input], store: false };
   delete engineBody.previous_response_id;
@@ -122,6 +128,14 @@ export async function validateResponses(
     n: 1,
     responses: { request: obj, input, previousResponseId: facts.previousResponseId ?? null, store: facts.store },
   };
+}
+
+/** `input` with each item reference replaced by the stored item it names (one read for all). */
+async function resolveItemReferences(input: Record<string, unknown>[], stored: StoredItems): Promise<Record<string, unknown>[]> {
+  const ids = input.filter(isItemReference).map((item) => item.id);
+  if (ids.length === 0) return input;
+  const found = await stored.items(ids);
+  return input.map((item) => (isItemReference(item) ? found.get(item.id)! : item));
 }
 
 /**

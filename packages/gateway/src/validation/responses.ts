@@ -132,7 +132,7 @@ function checkCallsAnswered(conversation: readonly Obj[], firstOfTurn: number, o
 /** A message item: `type: "message"`, or the short form with only a `role`. */
 const isMessage = (item: Obj): boolean => item.type === 'message' || (item.type === undefined && typeof item.role === 'string');
 
-/** `input`: a string, or a list of message, function_call, function_call_output and reasoning items. */
+/** `input`: a string, or a list of message, function_call, function_call_output, reasoning and item_reference items. */
 function checkInput(input: unknown): void {
   if (typeof input === 'string') return;
   if (!Array.isArray(input)) wrongType('input', 'one of a string or array of objects', input);
@@ -141,8 +141,7 @@ function checkInput(input: unknown): void {
 
 function checkItem(value: unknown, path: string): void {
   const item = itemObject(value, path);
-  // A message may leave out `type` (the easy-input form `{role, content}`).
-  const type = item.type === undefined ? 'message' : checkEnum(item.type, `${path}.type`, INPUT_ITEM_TYPE);
+  const type = item.type === undefined ? untypedItemType(item) : checkEnum(item.type, `${path}.type`, INPUT_ITEM_TYPE);
   switch (type) {
     case 'message': {
       reqEnum(item, 'role', path, INPUT_ROLE);
@@ -167,7 +166,23 @@ function checkItem(value: unknown, path: string): void {
     }
     case 'reasoning':
       break;
+    case 'item_reference':
+      reqString(item, 'id', path);
+      break;
   }
+}
+
+/**
+ * The type of an item without one: an item reference when it has an `id` and no `role` (OpenAI's
+ * `ItemReference`, whose `type` is optional), else a message (the easy-input form `{role, content}`).
+ */
+function untypedItemType(item: Obj): 'message' | 'item_reference' {
+  return item.role === undefined && item.id !== undefined ? 'item_reference' : 'message';
+}
+
+/** Whether an input item (already checked) is an item reference. */
+export function isItemReference(item: unknown): item is { id: string } {
+  return isObject(item) && (item.type === 'item_reference' || (item.type === undefined && untypedItemType(item) === 'item_reference'));
 }
 
 function checkPart(value: unknown, path: string): void {

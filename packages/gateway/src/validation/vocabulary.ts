@@ -80,7 +80,7 @@ export const SEARCH_CONTEXT_SIZE = stringEnum(['low', 'medium', 'high']);
 export const USER_LOCATION_TYPE = stringEnum(['approximate']);
 export const ENCODING_FORMAT = stringEnum(['float', 'base64']);
 // The Responses API.
-export const INPUT_ITEM_TYPE = stringEnum(['message', 'function_call', 'function_call_output', 'reasoning']);
+export const INPUT_ITEM_TYPE = stringEnum(['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference']);
 export const INPUT_ROLE = stringEnum(['user', 'assistant', 'system', 'developer']);
 export const INPUT_PART_TYPE = stringEnum(['input_text', 'input_image', 'input_file', 'output_text', 'refusal']);
 /** The tools Tollgate's engines can serve; OpenAI's hosted tools (web search, files...) are refused. */

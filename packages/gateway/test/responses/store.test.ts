@@ -1,7 +1,8 @@
 /**
  * The stored-response table on SQLite and PostgreSQL: scoped to the organization, bounded by the
  * retention period (expired rows are unreadable at once and swept later), chains rebuilt in
- * order, a broken chain named in OpenAI's words.
+ * order, a broken chain named in OpenAI's words; item references resolved through the item index
+ * (migration 0018), which goes with its response (delete and sweep).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock, ApiError, openStore, type Store } from 'tollgate';
@@ -76,5 +77,40 @@ describe.each(DIALECTS)('stored responses on %s', (_dialect, make) => {
     expect(await responses.sweep()).toBeGreaterThanOrEqual(1);
     const left = await store.db.selectFrom('stored_responses' as never).select('id' as never).execute();
     expect(left).toEqual([]);
+    expect(await indexed()).toEqual([]);
+  });
+
+  /** The item index's rows, sorted. */
+  async function indexed(): Promise<[string, string, string][]> {
+    const rows = await store.db.selectFrom('stored_response_items' as never).selectAll().execute();
+    return (rows as { org_id: string; item_id: string; response_id: string }[]).map((r): [string, string, string] => [r.org_id, r.item_id, r.response_id]).sort((a, b) => a.join().localeCompare(b.join()));
+  }
+
+  it('indexes every input and output item id with the save; resolves them for the organization only, in one call', async () => {
+    const input = inputItemsWithIds([{ role: 'user', content: 'ask' }, { type: 'function_call', call_id: 'call_1', name: 'f', arguments: '{}', id: 'fc_1' }]);
+    await responses.save({ orgId: 'org-a', keyId: 'k', input, response: response('resp_i1', 'answer') });
+    expect(await indexed()).toEqual([['org-a', 'fc_1', 'resp_i1'], ['org-a', input[0]!.id as string, 'resp_i1'], ['org-a', 'msg_resp_i1', 'resp_i1']].sort((a, b) => a.join().localeCompare(b.join())));
+    const found = await responses.items('org-a', ['msg_resp_i1', 'fc_1', 'msg_resp_i1']);
+    expect(found.get('msg_resp_i1')).toEqual({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'answer', annotations: [] }] });
+    expect(found.get('fc_1')).toEqual({ type: 'function_call', call_id: 'call_1', name: 'f', arguments: '{}' });
+    expect(await code(responses.items('org-b', ['fc_1']))).toBe('item_not_found');
+    expect(await code(responses.items('org-a', ['fc_1', 'fc_none']))).toBe('item_not_found');
+
+    // An id sent again in a later turn now names that turn; deleting it leaves no index row behind.
+    await responses.save({ orgId: 'org-a', keyId: 'k', input: inputItemsWithIds([{ type: 'function_call', call_id: 'call_1', name: 'f', arguments: '{}', id: 'fc_1' }]), response: response('resp_i2', 'again') });
+    expect((await indexed()).filter(([, item]) => item === 'fc_1')).toEqual([['org-a', 'fc_1', 'resp_i2']]);
+    await responses.delete('org-a', 'resp_i2');
+    await responses.delete('org-a', 'resp_i1');
+    expect(await indexed()).toEqual([]);
+    expect(await code(responses.items('org-a', ['msg_resp_i1']))).toBe('item_not_found');
+  });
+
+  it('an expired response resolves no item, and the sweep removes its index rows in batches', async () => {
+    for (const id of ['resp_s1', 'resp_s2', 'resp_s3']) await responses.save({ orgId: 'org-a', keyId: 'k', input: inputItemsWithIds([{ role: 'user', content: id }]), response: response(id, id) });
+    expect((await responses.items('org-a', ['msg_resp_s1'])).size).toBe(1);
+    await clock.advance(2 * DAY);
+    expect(await code(responses.items('org-a', ['msg_resp_s1']))).toBe('item_not_found');
+    expect(await responses.sweep(2)).toBe(3);
+    expect(await indexed()).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import { statusPendingStepMigration } from './0014_status_pending_step.js';
 import { statusPeakImpactMigration } from './0015_status_peak_impact.js';
 import { orgSpendLimitMigration } from './0016_org_spend_limit.js';
 import { usageCachedTokensMigration } from './0017_usage_cached_tokens.js';
+import { responseItemsMigration } from './0018_response_items.js';
 
 /**
  * Every migration, in order, as a static list: nothing scans the filesystem, so the bundle and
@@ -38,6 +39,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0015_status_peak_impact': statusPeakImpactMigration,
   '0016_org_spend_limit': orgSpendLimitMigration,
   '0017_usage_cached_tokens': usageCachedTokensMigration,
+  '0018_response_items': responseItemsMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

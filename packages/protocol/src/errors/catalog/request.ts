@@ -603,6 +603,26 @@ export const requestEntries = {
       'zh-CN': '在 `input` 中发送完整对话，或从保留期内且未关闭 `store` 的响应继续。',
     },
   },
+  item_not_found: {
+    group: 'request',
+    kind: 'not_found',
+    status: 404,
+    type: 'invalid_request_error',
+    code: null,
+    param: 'input',
+    message: "Item with id '{id}' not found.",
+    retryable: false,
+    fallback: false,
+    title: { en: 'Referenced item not found', 'zh-CN': '未找到引用的条目' },
+    cause: {
+      en: "An `item_reference` in `input` names no item of a stored response your organization can see: the id is unknown or another organization's, or its response was deleted, created with `store: false`, or passed its retention period.",
+      'zh-CN': '`input` 中的 `item_reference` 指向的条目不属于您的组织可见的任何存储响应：该 ID 未知或属于其他组织，或其响应已被删除、创建时设置了 `store: false`，或已超过保留期。',
+    },
+    fix: {
+      en: 'Reference items of responses created with `store` left on, by a key of the same organization, within the retention period; or send the item itself instead of its id.',
+      'zh-CN': '引用同一组织的密钥在保留期内创建、且未关闭 `store` 的响应中的条目；或直接发送条目本身而不是其 ID。',
+    },
+  },
   invalid_url: {
     group: 'request',
     kind: 'not_found',

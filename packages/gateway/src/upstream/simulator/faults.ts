@@ -89,6 +89,8 @@ function sampleVars(e: CatalogEntry, model: ModelConfig): Record<string, string 
     message: 'The simulator was asked for a conflict.',
     reason: 'HPE_INVALID_METHOD',
     email: 'user@example.com',
+    ids: 'call_simulated0',
+    call_id: 'call_simulated0',
   };
 }
 

@@ -11,6 +11,8 @@ import { UsageError, valueFlag } from '../cli/args.js';
 import type { Args, VerbSpec } from '../cli/command.js';
 import { limitBody, limitFlags, LIMITS } from '../cli/admin/limit-options.js';
 import { ApiFailure, errorOf } from '../cli/admin/client.js';
+import { money } from '../billing/cli.js';
+import { PICO_PER_CENT } from '../billing/pricing.js';
 import { deleteVerb, getVerb, inProject, rows, send, verb, type Column, type Resource } from './cli-verbs.js';
 
 const RATE_LIMITS = inProject('rate-limits', 'rate limit', 'rate_limits', undefined, [['MODEL', (l) => l.model], ...LIMITS.map(([, h, f]): Column => [h, (l) => l[f] ?? 'unlimited'])]);
@@ -37,7 +39,7 @@ function inDollars(e: unknown, a: Args): unknown {
   const err = errorOf(e.body);
   const max = typeof err?.message === 'string' ? /<= (\d+)/.exec(err.message)?.[1] : undefined;
   if (err?.code !== 'integer_above_max_value' || err.param !== 'threshold_amount' || max === undefined) return e;
-  const usd = (c: number) => `$${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`;
+  const usd = (c: number) => `$${money(BigInt(c) * PICO_PER_CENT)}`;
   return new ApiFailure(e.status, e.body, `--hard ${usd(cents(a))} is above the most allowed, ${usd(Number(max))} a month (threshold_amount is in cents)`);
 }
 

@@ -5,8 +5,7 @@ import { streamErrorFrame } from '../errors/render.js';
 import { FrameBatch } from '../http/frame-batch.js';
 import { startStream } from '../http/respond.js';
 import type { PromptCounter } from '../tokens/prompt-counter.js';
-import { usageDetails } from '../responses/response-object.js';
-import { chatWireUsage } from '../upstream/simulator/answer.js';
+import { chatWireUsage, usageDetails } from '../upstream/wire-usage.js';
 import { chunkText, withoutNullUsage } from '../upstream/chunk-text.js';
 import { CompletionText, readUsage } from './usage-count.js';
 

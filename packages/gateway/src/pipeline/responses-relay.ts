@@ -22,7 +22,8 @@ import type { RequestContext } from '../http/context.js';
 import { errorBody, streamErrorFrame } from '../errors/render.js';
 import { FrameBatch } from '../http/frame-batch.js';
 import { startStream } from '../http/respond.js';
-import { responseUsage, usageDetails, usageOfResponse, type ResponseObject } from '../responses/response-object.js';
+import { responseUsage, usageOfResponse, type ResponseObject } from '../responses/response-object.js';
+import { usageDetails } from '../upstream/wire-usage.js';
 import type { PromptCounter } from '../tokens/prompt-counter.js';
 import { PartialOutput } from '../responses/partial-output.js';
 import { countOutput } from './usage-count.js';
@@ -105,7 +106,9 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
   // The last frames leave with the end, after the usage record (FrameBatch.hold).
   frames.hold();
   const disconnected = ctx.clientGone.aborted;
-  const reported = terminal ? usageOfResponse((terminal.response as Obj | undefined)?.usage) : undefined;
+  const engineUsage = (terminal?.response as Obj | undefined)?.usage;
+  const reported = terminal ? usageOfResponse(engineUsage) : undefined;
+  const details = reported ? usageDetails(engineUsage) : undefined;
   const completionTokens = reported?.completion_tokens ?? (await countOutput(opts.counter, produced.join('')));
   let final: ResponseObject | undefined;
   const failed = disconnected ? undefined : error;
@@ -122,10 +125,9 @@ export async function relayResponseEvents(ctx: RequestContext, events: AsyncIter
   } else if (!disconnected && terminal) {
     final = terminal.response as ResponseObject;
     // The engine's usage in OpenAI's full shape (both detail objects, its detail counts kept).
-    if (reported) final.usage = responseUsage(reported, usageDetails(final.usage));
+    if (reported) final.usage = responseUsage(reported, details);
   }
-  const cachedTokens = reported ? usageDetails((terminal!.response as Obj).usage).cached_tokens : 0;
-  await opts.settle({ usage: reported, cachedTokens, completionTokens, error, disconnected, response: final });
+  await opts.settle({ usage: reported, cachedTokens: details?.cached_tokens ?? 0, completionTokens, error, disconnected, response: final });
   if (disconnected) {
     res.destroy();
   } else {

@@ -14,7 +14,8 @@
  * @module
  */
 import type { Usage } from '@tollgate/protocol';
-import { newResponseId, responseUsage, type ResponseObject, type UsageDetails } from './response-object.js';
+import type { UsageDetails } from '../upstream/wire-usage.js';
+import { newResponseId, responseUsage, type ResponseObject } from './response-object.js';
 
 type Obj = Record<string, unknown>;
 export type ResponseEvent = Obj & { type: string };

@@ -8,7 +8,8 @@
 import type { Usage } from '@tollgate/protocol';
 import { countText } from '../tokens/count.js';
 import { ResponseEventWriter, type ResponseEvent } from './event-writer.js';
-import { newResponseId, responseUsage, usageDetails, type ResponseObject } from './response-object.js';
+import { usageDetails } from '../upstream/wire-usage.js';
+import { newResponseId, responseUsage, type ResponseObject } from './response-object.js';
 
 type Obj = Record<string, unknown>;
 

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Usage } from '@tollgate/protocol';
+import { NO_DETAILS, type UsageDetails } from '../upstream/wire-usage.js';
 
 type Obj = Record<string, unknown>;
 
@@ -26,16 +27,6 @@ export interface ResponseUsage {
   output_tokens: number;
   output_tokens_details: { reasoning_tokens: number };
   total_tokens: number;
-}
-
-/**
- * The parts of a usage that OpenAI breaks out (parts of the totals, not added to them): input
- * read from and written to the prompt cache, and reasoning within the output.
- */
-export interface UsageDetails {
-  cached_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
 }
 
 /** `resp_…`, `msg_…`, `fc_…`: prefix and 48 hex characters, as OpenAI's ids look. */
@@ -83,8 +74,6 @@ export function responseSkeleton(body: Obj, id: string, createdAt: number, model
   };
 }
 
-const NO_DETAILS: UsageDetails = { cached_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 };
-
 /**
  * A Responses `usage` from the gateway's Usage and the engine's detail counts. Both detail
  * objects are always there, as in OpenAI's Response (the SDK's `ResponseUsage` requires them);
@@ -98,21 +87,6 @@ export function responseUsage(u: Usage, d: UsageDetails = NO_DETAILS): ResponseU
     output_tokens_details: { reasoning_tokens: d.reasoning_tokens },
     total_tokens: u.prompt_tokens + u.completion_tokens,
   };
-}
-
-const detailCount = (x: unknown): number => (typeof x === 'number' && Number.isSafeInteger(x) && x >= 0 ? x : 0);
-
-/**
- * The detail counts of an engine's usage object in either form: Chat Completions
- * (`prompt_tokens_details.cached_tokens`, `.cache_write_tokens`,
- * `completion_tokens_details.reasoning_tokens`) or Responses (`input_tokens_details`,
- * `output_tokens_details`, same names). A count that is absent or not a count is 0.
- */
-export function usageDetails(u: unknown): UsageDetails {
-  if (!isObj(u)) return NO_DETAILS;
-  const input = isObj(u.input_tokens_details) ? u.input_tokens_details : isObj(u.prompt_tokens_details) ? u.prompt_tokens_details : {};
-  const output = isObj(u.output_tokens_details) ? u.output_tokens_details : isObj(u.completion_tokens_details) ? u.completion_tokens_details : {};
-  return { cached_tokens: detailCount(input.cached_tokens), cache_write_tokens: detailCount(input.cache_write_tokens), reasoning_tokens: detailCount(output.reasoning_tokens) };
 }
 
 /** A Responses `usage` object as the gateway's Usage (for settlement), if it is well formed. */

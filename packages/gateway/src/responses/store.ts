@@ -11,6 +11,7 @@ import type { DbInt } from '../store/billing-tables.js';
 import type { Clock } from '../clock.js';
 import { RepeatingFailureLog } from '../repeating-failure-log.js';
 import { ApiError } from '../errors/api-error.js';
+import { deleteInBatches } from '../store/batch-delete.js';
 import type { Store } from '../store/index.js';
 import { newResponseId, type ResponseObject } from './response-object.js';
 
@@ -141,15 +142,10 @@ export class ResponseStore {
     return JSON.parse(row.input_items) as Obj[];
   }
 
-  /** Deletes the response and its items' index; throws response_not_found when there is none to delete. */
+  /** Deletes the response (its items' index rows go with it: migration 0018's cascade); throws response_not_found when there is none to delete. */
   async delete(orgId: string, id: string): Promise<void> {
-    const now = this.opts.clock.now();
-    const n = await this.db.transaction().execute(async (trx) => {
-      const r = await trx.deleteFrom('stored_responses').where('id', '=', id).where('org_id', '=', orgId).where('expires_at', '>', now).executeTakeFirst();
-      if (Number(r.numDeletedRows) > 0) await trx.deleteFrom('stored_response_items').where('response_id', '=', id).execute();
-      return Number(r.numDeletedRows);
-    });
-    if (n === 0) throw new ApiError('response_not_found', { id });
+    const r = await this.db.deleteFrom('stored_responses').where('id', '=', id).where('org_id', '=', orgId).where('expires_at', '>', this.opts.clock.now()).executeTakeFirst();
+    if (Number(r.numDeletedRows) === 0) throw new ApiError('response_not_found', { id });
   }
 
   /**
@@ -170,25 +166,9 @@ export class ResponseStore {
     return turns.reverse().flat().map(withoutId);
   }
 
-  /**
-   * Deletes expired responses in small batches, each with its items' index in one transaction
-   * (a short statement pair per batch, so a large backlog never holds one long lock); returns
-   * how many responses went.
-   */
+  /** Deletes expired rows in small batches (their items' index rows by cascade); returns how many. */
   async sweep(batch = 1000): Promise<number> {
-    const now = this.opts.clock.now();
-    let total = 0;
-    for (;;) {
-      const n = await this.db.transaction().execute(async (trx) => {
-        const ids = (await trx.selectFrom('stored_responses').select('id').where('expires_at', '<=', now).limit(batch).execute()).map((r) => r.id);
-        if (ids.length === 0) return 0;
-        await trx.deleteFrom('stored_response_items').where('response_id', 'in', ids).execute();
-        await trx.deleteFrom('stored_responses').where('id', 'in', ids).execute();
-        return ids.length;
-      });
-      total += n;
-      if (n < batch) return total;
-    }
+    return deleteInBatches(this.db, { table: 'stored_responses', key: 'id' }, ['expires_at', '<=', this.opts.clock.now()], batch);
   }
 
   /** Runs `sweep` now and then every `intervalMs` until stopped. */

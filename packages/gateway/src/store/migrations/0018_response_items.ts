@@ -2,8 +2,8 @@
  * An index of stored Responses items by id, for `{type: 'item_reference', id}` inputs: one row
  * per input and output item of each stored response, naming the response that holds it, keyed by
  * (organization, item id) so an organization resolves only its own items. Written in the same
- * transaction as the response and deleted with it (DELETE and the retention sweep, which goes by
- * `response_id`). Up fills it from the responses already stored, a page at a time. Schema
+ * transaction as the response, and deleted with it by the database (`on delete cascade`: DELETE
+ * and the retention sweep need not know of it). Up fills it from the responses already stored, a page at a time. Schema
  * builder and Kysely queries only: SQLite and PostgreSQL.
  * @module
  */
@@ -20,10 +20,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     columns: {
       org_id: 'text not null',
       item_id: 'text not null', // 'msg_...', 'fc_...', 'rs_...'
-      response_id: 'text not null', // stored_responses.id
+      response_id: 'text not null references stored_responses.id on delete cascade',
     },
     primaryKey: ['org_id', 'item_id'],
-    // DELETE and the sweep remove a response's items by its id.
+    // The cascade finds a deleted response's items by its id.
     indexes: { stored_response_items_response: ['response_id'] },
   });
   let after = '';

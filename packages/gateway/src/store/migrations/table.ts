@@ -3,7 +3,8 @@
  * (`'text not null references users.id'`), built with Kysely's schema builder so that the same
  * migration runs on SQLite and PostgreSQL. The words understood are the few both dialects share:
  * a type (`text`, `bigint`, `integer`), `primary key`, `not null`, `unique`, `default <integer or
- * 'word'>` and `references <table>.<column>`; anything else throws when the migration runs.
+ * 'word'>` and `references <table>.<column>` (then `on delete cascade`); anything else throws
+ * when the migration runs.
  * @module
  */
 import type { ColumnDefinitionBuilder, CreateTableBuilder, Kysely } from 'kysely';
@@ -29,6 +30,7 @@ const MODIFIERS: readonly [RegExp, (m: RegExpExecArray) => Step][] = [
   [/^default (-?\d+)\b/, (m) => (c) => c.defaultTo(Number(m[1]))],
   [/^default '([a-z_]+)'/, (m) => (c) => c.defaultTo(m[1])],
   [/^references ([a-z_]+\.[a-z_]+)\b/, (m) => (c) => c.references(m[1]!)],
+  [/^on delete cascade\b/, () => (c) => c.onDelete('cascade')],
 ];
 
 /** One column definition as the schema builder's type and modifier callback. */

@@ -53,19 +53,6 @@ export function usageOf(promptTokens: number, choices: readonly Generated[]): Us
 export const SERVICE_TIER = 'default';
 
 /**
- * A chat usage as OpenAI sends it: the totals and both detail objects. The simulator reads no
- * prompt cache, reasons in no hidden tokens, hears and speaks no audio and takes no predictions,
- * so every detail count is 0.
- */
-export function chatWireUsage(u: Usage): Record<string, unknown> {
-  return {
-    ...u,
-    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
-  };
-}
-
-/**
  * The stream chunk maker of one call: every chunk carries the call's id, time, model and
  * fingerprint (a chat chunk its service tier too), `usage: null` unless `extra` sets it (the
  * final usage chunk). `object` is `chat.completion.chunk` or `text_completion`.

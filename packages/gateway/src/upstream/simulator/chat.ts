@@ -1,6 +1,7 @@
 /** Chat completions: `chat.completion` bodies and `chat.completion.chunk` streams. */
 import { countChatPrompt } from '../../tokens/count.js';
-import { chatWireUsage, chunked, chunkOf, choiceCount, interleave, SERVICE_TIER, usageOf, type Answer, type AnswerContext, type Frame } from './answer.js';
+import { chatWireUsage } from '../wire-usage.js';
+import { chunked, chunkOf, choiceCount, interleave, SERVICE_TIER, usageOf, type Answer, type AnswerContext, type Frame } from './answer.js';
 import { generate, jsonFormat, outputCap, stopSequences, type Generated } from './generate.js';
 import { mulberry32, seedFrom } from './random.js';
 import { logprobsAsked, tokenLogprobs, type TokenLogprob } from './logprobs.js';

@@ -2,7 +2,9 @@
  * The Redis counter store: limits and quotas exact across any number of gateway instances. Each
  * decision is one Lua script (redis-scripts.ts) run with EVALSHA, falling back to EVAL (which also
  * caches the script) when the server does not know it yet. Scripts read Redis `TIME`, so the
- * instances' own clocks never matter.
+ * instances' own clocks never matter. Settlements are the exception to one call each: those of one
+ * tag requested in the same event-loop turn share one script call (see `settle`), which saves the
+ * client's per-command work and the bytes of the repeated keys.
  *
  * Failure policy: no call waits longer than `timeoutMs` (default: the client's `commandTimeout`,
  * else 1000 ms); after that the promise rejects with the Redis error and the caller decides
@@ -34,10 +36,11 @@ import {
   encodePeek,
   encodeReserve,
   encodeRestore,
-  encodeSettle,
+  encodeSettles,
   money,
   leasesKey,
   recordsKey,
+  settleArgs,
   spendKey,
   sweptKey,
   type ScriptCall,
@@ -50,6 +53,16 @@ const SET_SPENT = luaScript(SET_SPENT_LUA);
 const RESTORE = luaScript(RESTORE_LUA);
 const SWEEP = luaScript(SWEEP_LUA);
 const RECONCILE = luaScript(RECONCILE_LUA);
+
+/** Most settlements sent in one script call; more in one turn for one tag start another call. */
+export const SETTLE_BATCH_MAX = 200;
+
+/** A settlement waiting for its tag's next settle call: its ARGV and its caller's promise. */
+interface QueuedSettle {
+  args: string[];
+  resolve: (settled: boolean) => void;
+  reject: (err: unknown) => void;
+}
 
 /** A lease the sweep charged in full, waiting to be checked against the ledger. */
 export interface SweptLease {
@@ -82,6 +95,9 @@ export class RedisCounterStore implements CounterStore {
   readonly prefix: string;
   readonly timeoutMs: number;
   private readonly pending = new Set<Promise<unknown>>();
+  /** Settlements requested in this event-loop turn, per tag, sent by `flushSettles`. */
+  private readonly settles = new Map<string, QueuedSettle[]>();
+  private flushScheduled = false;
   private closed = false;
 
   /**
@@ -163,10 +179,16 @@ export class RedisCounterStore implements CounterStore {
     return [...out];
   }
 
+  /**
+   * Settlements of one tag requested in the same event-loop turn go to Redis as one script call
+   * (up to SETTLE_BATCH_MAX), sent from `setImmediate`: none waits past the current turn. Each
+   * promise resolves with its own result and rejects when the call fails (every settlement of it
+   * then rejects, and each caller retries on its own), within `timeoutMs` as any call.
+   */
   async settle(s: SettleRequest): Promise<boolean> {
     this.assertOpen();
     validateSettle(s);
-    return (await this.run(SETTLE, encodeSettle(this.prefix, s))) === 1;
+    return this.queueSettle(s);
   }
 
   async peek(tag: string, buckets: readonly PeekBucket[]): Promise<BucketStatus[]> {
@@ -199,10 +221,62 @@ export class RedisCounterStore implements CounterStore {
     if (this.closed) throw new DependencyUnavailableError('counter store: closed');
   }
 
+  /**
+   * Cancels a reserve that may still run. The settlement may join a batch; a batch is sent when
+   * it is flushed, which is after every settlement in it was requested, and this one is requested
+   * only after the reserve was handed to the client, so the connection still carries it after the
+   * reserve (the tag's slot, on a cluster).
+   */
   private compensate(r: ReserveRequest): void {
-    const cancel = this.run(SETTLE, encodeSettle(this.prefix, { reservationId: r.reservationId, tag: r.tag, bucketCosts: r.buckets.map(() => 0), spendAmount: 0n }));
+    const cancel = this.queueSettle({ reservationId: r.reservationId, tag: r.tag, bucketCosts: r.buckets.map(() => 0), spendAmount: 0n });
     const tracked = cancel.catch(() => undefined).finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
+  }
+
+  private queueSettle(s: SettleRequest): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      let batch = this.settles.get(s.tag);
+      if (!batch) {
+        batch = [];
+        this.settles.set(s.tag, batch);
+        if (!this.flushScheduled) {
+          this.flushScheduled = true;
+          setImmediate(this.flushSettles);
+        }
+      }
+      batch.push({ args: settleArgs(s), resolve, reject });
+      if (batch.length >= SETTLE_BATCH_MAX) {
+        this.settles.delete(s.tag);
+        this.sendSettles(s.tag, batch);
+      }
+    });
+  }
+
+  private readonly flushSettles = (): void => {
+    this.flushScheduled = false;
+    // sendSettles queues nothing, so the map is stable while this runs.
+    for (const [tag, batch] of this.settles) this.sendSettles(tag, batch);
+    this.settles.clear();
+  };
+
+  private sendSettles(tag: string, batch: readonly QueuedSettle[]): void {
+    this.run(SETTLE, encodeSettles(this.prefix, tag, batch.map((q) => q.args))).then(
+      (reply) => {
+        if (!Array.isArray(reply) || reply.length !== batch.length) {
+          const err = new Error('counter store: unexpected settle reply');
+          for (const q of batch) q.reject(err);
+          return;
+        }
+        batch.forEach((q, i) => {
+          const r: unknown = reply[i];
+          if (r === 1 || r === 0) q.resolve(r === 1);
+          else q.reject(r instanceof Error ? r : new Error(`counter store: unexpected settle reply value ${String(r)}`));
+        });
+      },
+      (err: unknown) => {
+        for (const q of batch) q.reject(err);
+      },
+    );
   }
 
   private run(s: LuaScript, call: ScriptCall): Promise<unknown> {

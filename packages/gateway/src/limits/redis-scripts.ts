@@ -312,40 +312,62 @@ return reply
 `;
 
 /**
- * KEYS: 1 leases, 2 records. ARGV: 1 id, 2 hasSpendAmount, 3 spendAmount, 4 nCosts, 5.. costs.
- * Reply: 1 if this call settled the reservation, 0 if it was unknown, settled or swept.
+ * Settles n reservations of one tag (organization) in one call: the settlements one gateway
+ * process requests in one event-loop turn (see RedisCounterStore.settle).
+ * KEYS: 1 leases, 2 records. ARGV: 1 n, then per settlement: id, hasSpendAmount, spendAmount,
+ * nCosts, costs (nCosts of them).
+ * Reply: per settlement, in order, 1 if this call settled the reservation, 0 if it was unknown,
+ * already settled (also earlier in the same call) or swept; or an error reply when that settlement
+ * failed (each runs under pcall, so one failing record cannot fail the others).
  */
 export const SETTLE_LUA = `${COMMON_LUA}
-local id = ARGV[1]
-local raw = redis.call('HGET', KEYS[2], id)
-if not raw then return 0 end
-redis.call('HDEL', KEYS[2], id)
-redis.call('ZREM', KEYS[1], id)
-local rec = cjson.decode(raw)
-local nc = tonumber(ARGV[4])
-for i, x in ipairs(rec.b) do
-  local cost = tonumber(x[2])
-  local actual = cost
-  if i <= nc then actual = tonumber(ARGV[4 + i]) end
-  if actual ~= cost then
-    local q, rate, cap = tonumber(x[3]), tonumber(x[4]), tonumber(x[5])
-    -- refund (or debit) against the level refilled to now; never above capacity, debt floored
-    local level = level_of(x[1], q, rate, cap) + (cost - actual) * q
-    if level > cap then level = cap end
-    if level < -MAX_UNITS then level = -MAX_UNITS end
-    write_bucket(x[1], level, q, rate, cap)
+-- One settlement whose arguments start after ARGV[a].
+local function settle(a)
+  local id = ARGV[a + 1]
+  local raw = redis.call('HGET', KEYS[2], id)
+  if not raw then return 0 end
+  redis.call('HDEL', KEYS[2], id)
+  redis.call('ZREM', KEYS[1], id)
+  local rec = cjson.decode(raw)
+  local nc = tonumber(ARGV[a + 4])
+  for i, x in ipairs(rec.b) do
+    local cost = tonumber(x[2])
+    local actual = cost
+    if i <= nc then actual = tonumber(ARGV[a + 4 + i]) end
+    if actual ~= cost then
+      local q, rate, cap = tonumber(x[3]), tonumber(x[4]), tonumber(x[5])
+      -- refund (or debit) against the level refilled to now; never above capacity, debt floored
+      local level = level_of(x[1], q, rate, cap) + (cost - actual) * q
+      if level > cap then level = cap end
+      if level < -MAX_UNITS then level = -MAX_UNITS end
+      write_bucket(x[1], level, q, rate, cap)
+    end
   end
-end
-if rec.sk then
-  local amount = m_parse(rec.sa)
-  local actual = amount
-  if ARGV[2] == '1' then actual = m_parse(ARGV[3]) end
-  -- The organization's counter, and the project's that held the same amount.
-  for _, key in ipairs({ rec.sk, rec.pk }) do
-    if not charge_spend(key, actual, amount) then expire_spend(key, rec.se) end
+  if rec.sk then
+    local amount = m_parse(rec.sa)
+    local actual = amount
+    if ARGV[a + 2] == '1' then actual = m_parse(ARGV[a + 3]) end
+    -- The organization's counter, and the project's that held the same amount.
+    for _, key in ipairs({ rec.sk, rec.pk }) do
+      if not charge_spend(key, actual, amount) then expire_spend(key, rec.se) end
+    end
   end
+  return 1
 end
-return 1
+
+local out, a = {}, 1
+for k = 1, tonumber(ARGV[1]) do
+  local ok, res = pcall(settle, a)
+  if ok then
+    out[k] = res
+  else
+    -- redis.call raises {err = message}; a Lua runtime error is a string
+    if type(res) == 'table' then res = res.err end
+    out[k] = redis.error_reply(tostring(res))
+  end
+  a = a + 4 + tonumber(ARGV[a + 4])
+end
+return out
 `;
 
 /**
@@ -492,14 +514,23 @@ export function encodeReserve(prefix: string, r: ReserveRequest): ScriptCall {
   return { keys, args };
 }
 
-/** KEYS and ARGV of one settle call (the request must already be validated). */
-export function encodeSettle(prefix: string, s: SettleRequest): ScriptCall {
+/** The ARGV of one settlement within a settle call (the request must already be validated). */
+export function settleArgs(s: SettleRequest): string[] {
   const costs = s.bucketCosts ?? [];
-  return {
-    keys: [leasesKey(prefix, s.tag), recordsKey(prefix, s.tag)],
-    args: [s.reservationId, s.spendAmount === undefined ? '0' : '1', (s.spendAmount ?? 0n).toString(), str(costs.length), ...costs.map(str)],
-  };
+  const args = [s.reservationId, s.spendAmount === undefined ? '0' : '1', (s.spendAmount ?? 0n).toString(), str(costs.length)];
+  for (const c of costs) args.push(str(c));
+  return args;
 }
+
+/** KEYS and ARGV of one settle call of the tag's settlements, each given by its `settleArgs`. */
+export function encodeSettles(prefix: string, tag: string, entries: readonly (readonly string[])[]): ScriptCall {
+  const args = [str(entries.length)];
+  for (const e of entries) for (const x of e) args.push(x);
+  return { keys: [leasesKey(prefix, tag), recordsKey(prefix, tag)], args };
+}
+
+/** KEYS and ARGV of a settle call of one settlement (the request must already be validated). */
+export const encodeSettle = (prefix: string, s: SettleRequest): ScriptCall => encodeSettles(prefix, s.tag, [settleArgs(s)]);
 
 function int(v: unknown): number {
   const n = typeof v === 'number' ? v : Number(v);

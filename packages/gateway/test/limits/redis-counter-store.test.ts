@@ -1,15 +1,20 @@
 import { fork } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { RedisCounterStore, type RedisClient } from 'tollgate';
+import { RedisCounterStore, systemClock, type RedisClient } from 'tollgate';
 import { RESERVE_LUA, SETTLE_LUA, SPEND_GRACE_MS, encodeReserve, encodeSettle, type ReserveRequest } from '../../src/limits/index.js';
 import { describeCounterStoreContract } from './counter-store-contract.js';
 import { scanTargets } from '../../src/redis-client.js';
+import { SettlementQueue } from '../../src/limits/settlements.js';
 import { startRedisCluster, type OwnRedisCluster } from '../support/redis-cluster.js';
+import { freePort, launch } from '../support/redis-server.js';
 import { track } from '../support/children.js';
 import { TEST_REDIS, TEST_REDIS_URL } from '../support/services.js';
 import { until } from '../support/wait.js';
@@ -288,5 +293,248 @@ describe('key layout on a Redis Cluster', () => {
       await store.close();
       c.disconnect();
     }
+  });
+});
+
+describe('settlements batched per tag and event-loop turn', () => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    while (cleanups.length > 0) await cleanups.pop()!();
+  });
+  const SETTLE_SHA = createHash('sha1').update(SETTLE_LUA).digest('hex');
+  /** The settle script calls a client made, as [tag of the call's keys, settlements in it]. */
+  const settleCalls = (client: RedisClient) => {
+    const calls: [string, number][] = [];
+    const evalsha = client.evalsha.bind(client) as (...a: unknown[]) => Promise<unknown>;
+    vi.spyOn(client, 'evalsha').mockImplementation(((...a: unknown[]) => {
+      if (a[0] === SETTLE_SHA) calls.push([/\{([^}]*)\}/.exec(String(a[2]))![1]!, Number(a[4])]);
+      return evalsha(...a);
+    }) as never);
+    return calls;
+  };
+  const setup = () => {
+    const prefix = newPrefix();
+    const redis = new Redis({ ...REDIS, commandTimeout: 5_000 });
+    const store = new RedisCounterStore(redis, { prefix });
+    cleanups.push(() => redis.quit(), () => wipe(redis, prefix), () => store.close());
+    return { prefix, redis, store, calls: settleCalls(redis) };
+  };
+  const YEAR = 365 * DAY;
+  const periodEndMs = Date.now() + 30 * DAY;
+  // 100,000 tokens a year refill one token per 315 s: within a test the remaining count is exact.
+  const reserveReq = (id: string, tag: string, cost = 200, amount = 1_000_000_000_000n): ReserveRequest => ({
+    reservationId: id,
+    tag,
+    leaseMs: 600_000,
+    buckets: [{ key: 'tpy', limit: 100_000, windowMs: YEAR, cost }],
+    spend: { key: 'm', hardLimit: null, amount, periodEndMs },
+    projectSpend: { key: 'proj:m', hardLimit: null },
+  });
+  const remaining = async (store: RedisCounterStore, tag: string) => (await store.peek(tag, [{ key: 'tpy', limit: 100_000, windowMs: YEAR }]))[0]!.remaining;
+  const leasesLeft = async (redis: RedisClient, prefix: string, tag: string) => (await redis.zcard(`${prefix}{${tag}}:leases`)) + (await redis.hlen(`${prefix}{${tag}}:res`));
+
+  it('settles many settlements of one tag in one turn with one script call, each with its own result', async () => {
+    const { prefix, redis, store, calls } = setup();
+    const ids = Array.from({ length: 50 }, (_, i) => `r${i}`);
+    for (const id of ids) expect((await store.reserve(reserveReq(id, 'org_a'))).admitted).toBe(true);
+    expect(calls).toEqual([]);
+    const costs = ids.map((_, i) => i * 7);
+    const amounts = ids.map((_, i) => BigInt(i) * 123_456_789_013n + 1n);
+    const results = await Promise.all([
+      ...ids.map((id, i) => store.settle({ reservationId: id, tag: 'org_a', bucketCosts: [costs[i]!], spendAmount: amounts[i]! })),
+      store.settle({ reservationId: 'never-reserved', tag: 'org_a' }),
+    ]);
+    expect(results).toEqual([...ids.map(() => true), false]);
+    expect(calls).toEqual([['org_a', 51]]);
+    const spent = amounts.reduce((a, b) => a + b, 0n);
+    expect(await store.spendOf('org_a', 'm')).toEqual({ spent, reserved: 0n });
+    expect(await store.spendOf('org_a', 'proj:m')).toEqual({ spent, reserved: 0n });
+    expect(await remaining(store, 'org_a')).toBe(100_000 - costs.reduce((a, b) => a + b, 0));
+    expect(await leasesLeft(redis, prefix, 'org_a')).toBe(0);
+  });
+
+  it('sends one call per tag, and a new call past 200 settlements of a tag', async () => {
+    const { store, calls } = setup();
+    const perTag: Record<string, number> = { org_a: 450, org_b: 3, org_c: 1 };
+    const all = Object.entries(perTag).flatMap(([tag, n]) => Array.from({ length: n }, (_, i) => ({ tag, id: `${tag}-${i}` })));
+    await Promise.all(all.map((x) => store.reserve(reserveReq(x.id, x.tag, 1, 1n))));
+    // Interleaved, in one turn.
+    const order = [...all].sort((a, b) => Number(a.id.split('-')[1]) - Number(b.id.split('-')[1]));
+    const results = await Promise.all(order.map((x) => store.settle({ reservationId: x.id, tag: x.tag, bucketCosts: [0], spendAmount: 0n })));
+    expect(results.every((r) => r === true)).toBe(true);
+    expect(calls.sort()).toEqual([
+      ['org_a', 200],
+      ['org_a', 200],
+      ['org_a', 50],
+      ['org_b', 3],
+      ['org_c', 1],
+    ]);
+    for (const tag of Object.keys(perTag)) {
+      expect(await store.spendOf(tag, 'm')).toEqual({ spent: 0n, reserved: 0n });
+      expect(await remaining(store, tag)).toBe(100_000);
+    }
+  });
+
+  it('a settlement repeated in one call settles once: the second gets false', async () => {
+    const { store, calls } = setup();
+    await store.reserve(reserveReq('dup', 'org_a'));
+    const s = { reservationId: 'dup', tag: 'org_a', bucketCosts: [10], spendAmount: 5n };
+    expect(await Promise.all([store.settle(s), store.settle({ ...s, bucketCosts: [0], spendAmount: 0n })])).toEqual([true, false]);
+    expect(calls).toEqual([['org_a', 2]]);
+    expect(await store.spendOf('org_a', 'm')).toEqual({ spent: 5n, reserved: 0n });
+    expect(await remaining(store, 'org_a')).toBe(100_000 - 10);
+  });
+
+  it('a settlement that fails in the script fails alone; the others of its call land', async () => {
+    const { prefix, redis, store, calls } = setup();
+    await store.reserve(reserveReq('good1', 'org_a'));
+    await store.reserve(reserveReq('good2', 'org_a'));
+    await redis.hset(`${prefix}{org_a}:res`, 'broken', 'not json');
+    const outcomes = await Promise.allSettled(['good1', 'broken', 'good2'].map((id) => store.settle({ reservationId: id, tag: 'org_a', bucketCosts: [1], spendAmount: 2n })));
+    expect(calls).toEqual([['org_a', 3]]);
+    expect(outcomes[0]).toEqual({ status: 'fulfilled', value: true });
+    expect(outcomes[1]!.status).toBe('rejected');
+    expect(String((outcomes[1] as PromiseRejectedResult).reason)).toMatch(/ReplyError/);
+    expect(outcomes[2]).toEqual({ status: 'fulfilled', value: true });
+    expect(await store.spendOf('org_a', 'm')).toEqual({ spent: 4n, reserved: 0n });
+  });
+
+  it('hundreds of concurrent reserve + settle pairs leave exactly the sums of the actual costs', async () => {
+    const { prefix, redis, store, calls } = setup();
+    const tags = ['org_a', 'org_b', 'org_c'];
+    // Deterministic pseudo-random costs (a linear congruential generator).
+    let seed = 12345;
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const pairs = Array.from({ length: 600 }, (_, i) => {
+      const asReserved = i % 10 === 0;
+      return {
+        id: `p${i}`,
+        tag: tags[i % 3]!,
+        cost: 200,
+        amount: 1_000_000_000_000n + BigInt(rand(1_000_000)),
+        actualCost: asReserved ? undefined : rand(300),
+        actualAmount: asReserved ? undefined : BigInt(rand(2_000_000)) * 1_000_003n + BigInt(rand(1000)),
+      };
+    });
+    await Promise.all(
+      pairs.map(async (p) => {
+        expect((await store.reserve(reserveReq(p.id, p.tag, p.cost, p.amount))).admitted).toBe(true);
+        const settled = await store.settle({ reservationId: p.id, tag: p.tag, ...(p.actualCost !== undefined && { bucketCosts: [p.actualCost] }), ...(p.actualAmount !== undefined && { spendAmount: p.actualAmount }) });
+        expect(settled).toBe(true);
+      }),
+    );
+    for (const tag of tags) {
+      const mine = pairs.filter((p) => p.tag === tag);
+      const spent = mine.reduce((a, p) => a + (p.actualAmount ?? p.amount), 0n);
+      const tokens = mine.reduce((a, p) => a + (p.actualCost ?? p.cost), 0);
+      expect(await store.spendOf(tag, 'm')).toEqual({ spent, reserved: 0n });
+      expect(await store.spendOf(tag, 'proj:m')).toEqual({ spent, reserved: 0n });
+      expect(await remaining(store, tag)).toBe(100_000 - tokens);
+      expect(await leasesLeft(redis, prefix, tag)).toBe(0);
+    }
+    // Every settlement went in some call, each call of one tag.
+    expect(calls.reduce((a, [, n]) => a + n, 0)).toBe(600);
+    expect(calls.length).toBeLessThanOrEqual(600);
+  });
+
+  it('on a Redis Cluster the call of each tag runs in its slot', async () => {
+    cluster ??= startRedisCluster(3, { until: 'file' });
+    const c = new Cluster((await cluster).nodes.map((n) => ({ host: '127.0.0.1', port: Number(new URL(n).port) })), { redisOptions: { commandTimeout: 5_000 } });
+    const prefix = newPrefix();
+    const store = new RedisCounterStore(c, { prefix });
+    cleanups.push(async () => c.disconnect(), () => wipe(c, prefix), () => store.close());
+    const calls = settleCalls(c);
+    const tags = Array.from({ length: 30 }, (_, i) => `org_${i}`);
+    await Promise.all(tags.flatMap((tag) => [0, 1, 2].map((k) => store.reserve(reserveReq(`${tag}-${k}`, tag, 5, 10n)))));
+    const results = await Promise.all(tags.flatMap((tag) => [0, 1, 2].map((k) => store.settle({ reservationId: `${tag}-${k}`, tag, bucketCosts: [k], spendAmount: BigInt(k) }))));
+    expect(results.every((r) => r === true)).toBe(true);
+    expect(calls.sort()).toEqual(tags.map((t) => [t, 3]).sort());
+    for (const tag of tags) {
+      expect(await store.spendOf(tag, 'm')).toEqual({ spent: 3n, reserved: 0n });
+      expect(await remaining(store, tag)).toBe(100_000 - 3);
+    }
+  });
+
+  it('a failed call rejects every settlement in it; retried by the settlement queue, each lands exactly once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-settle-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const port = await freePort();
+    // Persistent (AOF, fsync always), so that the reservations outlive the outage.
+    const persistent = ['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always'];
+    let server = await launch(port, persistent);
+    const redis = new Redis({ host: '127.0.0.1', port, commandTimeout: 2_000, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 20 });
+    redis.on('error', () => undefined);
+    cleanups.push(async () => redis.disconnect());
+    await until(async () => redis.status === 'ready', 'the client', { intervalMs: 10 });
+    const prefix = newPrefix();
+    const store = new RedisCounterStore(redis, { prefix });
+    const calls = settleCalls(redis);
+    const ids = Array.from({ length: 40 }, (_, i) => `f${i}`);
+    for (const id of ids) await store.reserve(reserveReq(id, 'org_a'));
+    const settleOf = (id: string, i: number) => ({ reservationId: id, tag: 'org_a', bucketCosts: [i], spendAmount: BigInt(i) * 1_000_000_000_001n });
+
+    server.kill('SIGKILL');
+    await new Promise((r) => server.once('exit', r));
+    await until(async () => redis.status !== 'ready', 'the client to notice', { intervalMs: 10 });
+    const outcomes = await Promise.allSettled(ids.map((id, i) => store.settle(settleOf(id, i))));
+    expect(outcomes.every((o) => o.status === 'rejected')).toBe(true);
+    expect(calls).toEqual([['org_a', 40]]);
+
+    const queue = new SettlementQueue({ clock: systemClock, log: { info: () => undefined, warn: () => undefined, error: () => undefined }, retryMs: 20, maxRetryMs: 100 });
+    const landed = new Map<string, boolean[]>();
+    ids.forEach((id, i) =>
+      queue.submit({
+        run: async () => {
+          const r = await store.settle(settleOf(id, i));
+          landed.set(id, [...(landed.get(id) ?? []), r]);
+        },
+        giveUpAt: Date.now() + 60_000,
+      }),
+    );
+    await until(async () => queue.stats().retries >= ids.length, 'every settlement to fail once', { intervalMs: 10 });
+    server = await launch(port, persistent);
+    await queue.idle();
+    expect(queue.stats()).toMatchObject({ settled: 40, abandoned: 0 });
+    expect([...landed.entries()].sort()).toEqual(ids.map((id) => [id, [true]]).sort());
+    // Settling again changes nothing: each landed exactly once.
+    expect(await Promise.all(ids.map((id, i) => store.settle(settleOf(id, i))))).toEqual(ids.map(() => false));
+    const spent = ids.reduce((a, _, i) => a + BigInt(i) * 1_000_000_000_001n, 0n);
+    expect(await store.spendOf('org_a', 'm')).toEqual({ spent, reserved: 0n });
+    expect(await remaining(store, 'org_a')).toBe(100_000 - ids.reduce((a, _, i) => a + i, 0));
+    expect(await leasesLeft(redis, prefix, 'org_a')).toBe(0);
+    await store.close();
+    server.kill('SIGKILL');
+  });
+
+  it('compensations of timed-out reserves join one call with another settlement and still land after their reserves', async () => {
+    const { prefix, redis } = setup();
+    await redis.script('LOAD', RESERVE_LUA);
+    await redis.script('LOAD', SETTLE_LUA);
+    const direct = new RedisCounterStore(redis, { prefix });
+    await direct.reserve(reserveReq('early', 'org_a'));
+    const proxy = await delayingProxy(150);
+    cleanups.push(() => proxy.close());
+    const slow = new Redis({ host: '127.0.0.1', port: proxy.port, lazyConnect: true });
+    cleanups.push(async () => slow.disconnect());
+    await slow.connect();
+    const calls = settleCalls(slow);
+    const store = new RedisCounterStore(slow, { prefix, timeoutMs: 40 });
+    // Five reserves that time out at the client (40 ms) while the proxy holds them (150 ms); their
+    // compensations are queued when the timeouts fire, together with a settlement of 'early'
+    // requested by a timer of the same turn.
+    const late = Array.from({ length: 5 }, (_, i) => store.reserve(reserveReq(`late${i}`, 'org_a', 300, 7_000_000n)).catch((e: unknown) => e));
+    const early = new Promise((resolve) => setTimeout(() => resolve(store.settle({ reservationId: 'early', tag: 'org_a', bucketCosts: [11], spendAmount: 13n }).catch((e: unknown) => e)), 40));
+    for (const r of await Promise.all(late)) expect(String(r)).toMatch(/did not answer/);
+    expect(String(await early)).toMatch(/did not answer/);
+    await store.close();
+    expect(calls).toEqual([['org_a', 6]]);
+    // The server ran the reserves and then the one call: every late reservation cancelled, the
+    // early one settled with its actual cost, no lease left.
+    await until(async () => (await redis.hlen(`${prefix}{org_a}:res`)) === 0, 'the settle call', { intervalMs: 20 });
+    expect(await redis.zcard(`${prefix}{org_a}:leases`)).toBe(0);
+    expect(await direct.spendOf('org_a', 'm')).toEqual({ spent: 13n, reserved: 0n });
+    expect(await direct.spendOf('org_a', 'proj:m')).toEqual({ spent: 13n, reserved: 0n });
+    expect(await remaining(direct, 'org_a')).toBe(100_000 - 11);
+    await direct.close();
   });
 });

@@ -7,14 +7,17 @@
  * | POST /v1/chat/completions                  | `model.request`  |
  * | POST /v1/completions                       | `model.request`  |
  * | POST /v1/embeddings                        | `model.request`  |
- * | POST /v1/responses, GET/DELETE /v1/responses/{id}[/input_items] | `model.request` |
+ * | POST /v1/responses, DELETE /v1/responses/{id} | `api.responses.write` |
+ * | GET /v1/responses/{id}[/input_items]       | `api.responses.read` |
  * | any other `/v1/<resource>...`              | `api.<resource>.read` for GET/HEAD, `api.<resource>.write` otherwise |
  *
- * (`api.model.read` and `model.request` are the names api.openai.com reports in "Missing
- * scopes: ..."; the derived rule gives e.g. `api.responses.write`, which OpenAI reports too.)
+ * (`api.model.read`, `model.request` and `api.responses.write` are the names api.openai.com
+ * reports in "Missing scopes: ..." for these endpoints; the Responses API's follow the derived rule.)
  *
  * Key permissions: `all` grants every scope; `read_only` grants every `*.read` scope (so only
- * GET endpoints); `restricted` grants the scopes listed on the key.
+ * GET endpoints, stored responses included); `restricted` grants the scopes listed on the key,
+ * and `model.request` also grants the Responses API's two: a Responses call is a model request,
+ * and keys restricted to model requests before the Responses scopes existed keep working.
  *
  * The owner's organization role does not narrow a key's scopes. As at OpenAI, a reader uses the
  * API: a reader's key makes model requests like an owner's. What a reader may not do is see or
@@ -28,7 +31,7 @@
 import type { KeyPermissions } from '../store/index.js';
 
 /** The scopes a restricted key may list. Extend with the table when endpoints are added. */
-export const SCOPES = ['api.model.read', 'model.request'] as const;
+export const SCOPES = ['api.model.read', 'model.request', 'api.responses.read', 'api.responses.write'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export const isKnownScope = (s: string): s is Scope => (SCOPES as readonly string[]).includes(s);
@@ -50,8 +53,6 @@ export function requiredScope(method: string, path: string): string {
   const exact = TABLE.get(`${m} ${p}`);
   if (exact) return exact;
   if (m === 'GET' && p.startsWith('/v1/models/')) return 'api.model.read';
-  // Reading back or deleting a stored response is part of making model requests with it.
-  if (p === '/v1/responses' || p.startsWith('/v1/responses/')) return 'model.request';
   const resource = p.split('/')[2] || 'unknown';
   return `api.${resource}.${m === 'GET' ? 'read' : 'write'}`;
 }
@@ -63,9 +64,12 @@ export function effectiveScopes(permissions: KeyPermissions, keyScopes: readonly
   return new Set(keyScopes);
 }
 
+/** The Responses API's scopes, which a key restricted to `model.request` holds too. */
+const RESPONSES_SCOPES: ReadonlySet<string> = new Set(['api.responses.read', 'api.responses.write']);
+
 /** Whether a caller holds `scope`. Also decides derived scopes that SCOPES does not list. */
 export function grants(p: { permissions: KeyPermissions; scopes: ReadonlySet<string> }, scope: string): boolean {
   if (p.permissions === 'all') return true;
   if (p.permissions !== 'restricted' && scope.endsWith('.read')) return true;
-  return p.scopes.has(scope);
+  return p.scopes.has(scope) || (RESPONSES_SCOPES.has(scope) && p.scopes.has('model.request'));
 }

@@ -11,10 +11,10 @@ describe('scope table', () => {
     ['POST', '/v1/chat/completions/', 'model.request'],
     ['POST', '/v1/completions', 'model.request'],
     ['POST', '/v1/embeddings', 'model.request'],
-    ['POST', '/v1/responses', 'model.request'],
-    ['GET', '/v1/responses/resp_1', 'model.request'],
-    ['DELETE', '/v1/responses/resp_1', 'model.request'],
-    ['GET', '/v1/responses/resp_1/input_items', 'model.request'],
+    ['POST', '/v1/responses', 'api.responses.write'],
+    ['GET', '/v1/responses/resp_1', 'api.responses.read'],
+    ['DELETE', '/v1/responses/resp_1', 'api.responses.write'],
+    ['GET', '/v1/responses/resp_1/input_items', 'api.responses.read'],
     ['GET', '/v1/files/file-1', 'api.files.read'],
   ])('%s %s needs %s', (method, path, scope) => {
     expect(requiredScope(method, path)).toBe(scope);
@@ -36,5 +36,18 @@ describe('scope table', () => {
     expect([...all.scopes]).toEqual([...SCOPES]);
     expect(grants(all, 'model.request')).toBe(true);
     expect(grants(all, 'api.anything.write')).toBe(true);
+  });
+
+  it('the Responses API: model.request covers it; its own scopes grant only themselves', () => {
+    const model = { permissions: 'restricted' as const, scopes: effectiveScopes('restricted', ['model.request']) };
+    expect(grants(model, 'api.responses.write')).toBe(true);
+    expect(grants(model, 'api.responses.read')).toBe(true);
+    const readOnly = { permissions: 'read_only' as const, scopes: effectiveScopes('read_only', []) };
+    expect(grants(readOnly, 'api.responses.read')).toBe(true);
+    expect(grants(readOnly, 'api.responses.write')).toBe(false);
+    const reader = { permissions: 'restricted' as const, scopes: effectiveScopes('restricted', ['api.responses.read']) };
+    expect(grants(reader, 'api.responses.read')).toBe(true);
+    expect(grants(reader, 'api.responses.write')).toBe(false);
+    expect(grants(reader, 'model.request')).toBe(false);
   });
 });

@@ -82,13 +82,35 @@ describe('POST /v1/responses refuses in OpenAI words', () => {
     expect(b.body.spent_usd).toBe(0);
   });
 
-  it('needs the model.request scope (a read-only key is refused)', async () => {
-    const key = await gw.admin('POST', '/admin/v1/keys', { organization_id: gw.orgId, user_id: gw.userId, name: 'ro', permissions: 'read_only' });
-    expect(key.status).toBe(200);
-    const ro = new OpenAI({ baseURL: gw.baseURL, apiKey: key.body.key, maxRetries: 0 });
-    const e = (await ro.responses.create({ model: 'sim-small', input: 'x' }).catch((x: unknown) => x)) as InstanceType<typeof OpenAI.APIError>;
+  it("OpenAI's scope names: a read_only key reads a stored response but cannot create or delete one", async () => {
+    const keyOf = async (permissions: string, scopes?: string[]) => {
+      const key = await gw.admin('POST', '/admin/v1/keys', { organization_id: gw.orgId, user_id: gw.userId, name: permissions, permissions, ...(scopes ? { scopes } : {}) });
+      expect(key.status).toBe(200);
+      return new OpenAI({ baseURL: gw.baseURL, apiKey: key.body.key as string, maxRetries: 0 });
+    };
+    const refusal = async (p: Promise<unknown>) => (await p.then(() => undefined, (x: unknown) => x)) as InstanceType<typeof OpenAI.APIError>;
+    const missing = (scope: string) =>
+      `401 You have insufficient permissions for this operation. Missing scopes: ${scope}. Check that you have the correct role in your organization (Reader, Writer, Owner) and project (Member, Owner), and if you're using a restricted API key, that it has the necessary scopes.`;
+    const made = await client.responses.create({ model: 'sim-small', input: 'Hello' });
+
+    const ro = await keyOf('read_only');
+    const e = await refusal(ro.responses.create({ model: 'sim-small', input: 'x' }));
     expect(e.status).toBe(401);
-    expect(e.message).toContain('model.request');
+    expect(e.message).toBe(missing('api.responses.write'));
+    expect((await refusal(ro.responses.delete(made.id))).message).toBe(missing('api.responses.write'));
+    expect((await ro.responses.retrieve(made.id)).id).toBe(made.id);
+    expect((await ro.responses.inputItems.list(made.id)).data.length).toBe(1);
+
+    // A key restricted to model requests uses the Responses API; one restricted to reading
+    // stored responses reads them and nothing else.
+    const requests = await keyOf('restricted', ['model.request']);
+    const next = await requests.responses.create({ model: 'sim-small', input: 'Hello again', previous_response_id: made.id });
+    await requests.responses.delete(next.id);
+    expect((await refusal(requests.responses.retrieve(next.id))).status).toBe(404);
+    const reading = await keyOf('restricted', ['api.responses.read']);
+    expect((await reading.responses.retrieve(made.id)).id).toBe(made.id);
+    expect((await refusal(reading.responses.create({ model: 'sim-small', input: 'x' }))).message).toBe(missing('api.responses.write'));
+    expect((await refusal(reading.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'x' }] }))).message).toBe(missing('model.request'));
   });
 });
 

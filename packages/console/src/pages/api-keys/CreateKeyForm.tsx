@@ -23,6 +23,8 @@ export interface CreatedKey {
 const SCOPES: { scope: string; label: MessageKey }[] = [
   { scope: 'api.model.read', label: 'keys.scope.models' },
   { scope: 'model.request', label: 'keys.scope.requests' },
+  { scope: 'api.responses.read', label: 'keys.scope.responsesRead' },
+  { scope: 'api.responses.write', label: 'keys.scope.responsesWrite' },
 ];
 
 type Permissions = 'all' | 'restricted' | 'read_only';

@@ -211,7 +211,7 @@ export const COMMANDS: readonly VerbSpec[] = [
       user: { value: true, required: true, placeholder: 'USER_ID', help: 'owning user (must be a member)' },
       name: { value: true, required: true, placeholder: 'NAME', help: 'a name to recognise the key by' },
       permissions: { value: true, placeholder: 'P', help: 'all (default), read_only or restricted' },
-      scopes: { value: true, placeholder: 'S1,S2', help: 'scopes of a restricted key: api.model.read, model.request' },
+      scopes: { value: true, placeholder: 'S1,S2', help: 'scopes of a restricted key: api.model.read, model.request, api.responses.read, api.responses.write' },
       'expires-at': { value: true, placeholder: 'WHEN', help: 'Unix seconds, an ISO date, or +30d / +12h / +90m' },
     },
     run: async (api, a) => {

@@ -13,6 +13,7 @@
  * The log gets state changes (first failure, recovery, give-ups), never one line per attempt.
  * @module
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Metrics } from '../status/metrics.js';
@@ -69,6 +70,9 @@ export class SettlementQueue {
     });
     this.retryMs = o.retryMs ?? 100;
     this.maxRetryMs = o.maxRetryMs ?? 2000;
+    // Every retrying settlement sleeps on this one signal: during an outage there is one listener
+    // per request in flight, not a leak, so Node's warning past 10 listeners would be noise.
+    setMaxListeners(0, this.stop.signal);
   }
 
   /** Starts the settlement now and keeps retrying it in the background; never throws. */

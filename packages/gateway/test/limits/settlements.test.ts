@@ -4,7 +4,7 @@
  * log gets the state changes, not one line per attempt.
  */
 import { expect, it } from 'vitest';
-import { FakeClock } from 'tollgate';
+import { FakeClock, systemClock } from 'tollgate';
 import { SettlementQueue } from '../../src/limits/settlements.js';
 
 function memoryLog() {
@@ -63,4 +63,33 @@ it('abandons a settlement whose lease has run out (the sweep charges it; the rec
   expect(q.stats()).toMatchObject({ pending: 0, settled: 0, abandoned: 1 });
   // A warning (logged by state changes: the first give-up of a streak, then a summary a minute).
   expect(log.lines.at(-1)).toMatch(/^error counter settlement abandoned/);
+});
+
+it('many settlements retrying at once on the real clock: no listener-leak warning, each lands once', async () => {
+  const warnings: Error[] = [];
+  const onWarning = (w: Error) => void warnings.push(w);
+  process.on('warning', onWarning);
+  try {
+    const q = new SettlementQueue({ clock: systemClock, log: memoryLog(), retryMs: 1, maxRetryMs: 2 });
+    let down = true;
+    let landed = 0;
+    for (let i = 0; i < 50; i++) {
+      q.submit({
+        run: async () => {
+          if (down) throw new Error('redis did not answer');
+          landed++;
+        },
+        giveUpAt: Date.now() + 60_000,
+      });
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    down = false;
+    await q.idle();
+    expect(landed).toBe(50);
+    // Warnings are emitted on the next tick.
+    await new Promise((r) => setImmediate(r));
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  } finally {
+    process.off('warning', onWarning);
+  }
 });

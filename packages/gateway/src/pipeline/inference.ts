@@ -216,7 +216,7 @@ class Run {
   private async store(turn: ResponsesTurn, input: Record<string, unknown>[], response: ResponseObject): Promise<void> {
     if (!turn.store || !this.deps.responses) return;
     try {
-      await this.deps.responses.save({ orgId: this.caller.orgId, keyId: this.caller.keyId, input, response });
+      await this.deps.responses.save({ orgId: this.caller.orgId, projectId: this.caller.projectId, keyId: this.caller.keyId, input, response });
     } catch (err) {
       this.deps.responseSaves.failed(err, { response_id: response.id });
       return;
@@ -361,16 +361,16 @@ class Run {
   }
 }
 
-/** The stored responses as the caller's organization may see them: earlier turns and referenced items. */
+/** The stored responses as the caller's organization and project may see them: earlier turns and referenced items. */
 function storedItems(deps: PipelineDeps, caller: CallerIdentity): StoredItems {
   return {
     previousTurns: (id) => {
       if (!deps.responses) throw new ApiError('previous_response_not_found', { id }, { param: 'previous_response_id' });
-      return deps.responses.conversation(caller.orgId, id);
+      return deps.responses.conversation(caller, id);
     },
     items: (ids) => {
       if (!deps.responses) throw new ApiError('item_not_found', { id: ids[0]! });
-      return deps.responses.items(caller.orgId, ids);
+      return deps.responses.items(caller, ids);
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Stored responses: `GET /v1/responses/{id}`, `DELETE /v1/responses/{id}` and
  * `GET /v1/responses/{id}/input_items` (OpenAI's list shape, `limit` / `order` / `after` /
- * `before`). Only the organization that created a response can see it, within its retention.
+ * `before`). Only keys of the project (and organization) that created a response can see it,
+ * within its retention: another project's id is not found, as on OpenAI.
  * @module
  */
 import { ApiError } from '../errors/api-error.js';
@@ -15,13 +16,13 @@ export function registerResponseRoutes(router: Router, deps: { access: AccessCon
   router.on('GET', '/v1/responses/:id', async (ctx) => {
     const caller = await deps.access.authenticate(ctx);
     deps.access.requireScope(caller, ctx.method, ctx.path);
-    sendJson(ctx, 200, await deps.store.get(caller.orgId, ctx.params.id!));
+    sendJson(ctx, 200, await deps.store.get(caller, ctx.params.id!));
   });
   router.on('DELETE', '/v1/responses/:id', async (ctx) => {
     const caller = await deps.access.authenticate(ctx);
     deps.access.requireScope(caller, ctx.method, ctx.path);
     const id = ctx.params.id!;
-    await deps.store.delete(caller.orgId, id);
+    await deps.store.delete(caller, id);
     sendJson(ctx, 200, { id, object: 'response.deleted', deleted: true });
   });
   router.on('GET', '/v1/responses/:id/input_items', async (ctx) => {
@@ -31,7 +32,7 @@ export function registerResponseRoutes(router: Router, deps: { access: AccessCon
     const limit = listLimit(q.get('limit'));
     const order = q.get('order') ?? 'desc';
     if (order !== 'asc' && order !== 'desc') throw new ApiError('invalid_value', { value: order, supported: "'asc' and 'desc'" }, { param: 'order' });
-    let items = await deps.store.inputItems(caller.orgId, ctx.params.id!);
+    let items = await deps.store.inputItems(caller, ctx.params.id!);
     if (order === 'desc') items = items.reverse();
     const after = q.get('after');
     const before = q.get('before');

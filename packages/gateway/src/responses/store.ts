@@ -1,8 +1,9 @@
 /**
  * Stored responses (migration 0005): saved when a response finishes with `store` on, read back
- * by id, by input items and along `previous_response_id` chains. Every read is scoped to the
- * caller's organization and ignores rows past their expiry, so another organization's id and an
- * expired one look the same: not found.
+ * by id, by input items, along `previous_response_id` chains and by item reference. Every read,
+ * reference and delete is scoped to the calling key's organization and project (migration 0019),
+ * as OpenAI scopes stored objects to a project, and ignores rows past their expiry, so another
+ * project's or organization's id and an expired one look the same: not found.
  * @module
  */
 import type { Kysely } from 'kysely';
@@ -12,6 +13,7 @@ import type { Clock } from '../clock.js';
 import { RepeatingFailureLog } from '../repeating-failure-log.js';
 import { ApiError } from '../errors/api-error.js';
 import { deleteInBatches } from '../store/batch-delete.js';
+import { NO_PROJECT } from '../store/migrations/0019_response_projects.js';
 import type { Store } from '../store/index.js';
 import { newResponseId, type ResponseObject } from './response-object.js';
 
@@ -20,6 +22,8 @@ type Obj = Record<string, unknown>;
 interface StoredResponsesTable {
   id: string;
   org_id: string;
+  /** Migration 0019: the creating key's project; `''` for a key without one. */
+  project_id: string;
   key_id: string;
   model: string;
   previous_response_id: string | null;
@@ -29,9 +33,10 @@ interface StoredResponsesTable {
   expires_at: DbInt;
 }
 
-/** Migration 0018: which stored response holds each item id, per organization. */
+/** Migrations 0018 and 0019: which stored response holds each item id, per organization and project. */
 interface StoredResponseItemsTable {
   org_id: string;
+  project_id: string;
   item_id: string;
   response_id: string;
 }
@@ -44,11 +49,19 @@ interface ResponsesDb {
 const DAY_MS = 86_400_000;
 /** The longest chain followed: a loop guard, far beyond what a context window holds. */
 const MAX_CHAIN = 10_000;
-/** Index rows per INSERT: three parameters each, far below SQLite's and PostgreSQL's limits. */
+/** Index rows per INSERT: four parameters each, far below SQLite's and PostgreSQL's limits. */
 const INSERT_ROWS = 500;
 
-export interface SaveInput {
+/**
+ * Whose stored responses: the calling key's organization and project (null: a key without one,
+ * which reaches only the responses of such keys of its organization). A `CallerIdentity` is one.
+ */
+export interface Owner {
   orgId: string;
+  projectId: string | null;
+}
+
+export interface SaveInput extends Owner {
   keyId: string;
   /** This turn's input items, as `inputItemsWithIds` gave them. */
   input: Obj[];
@@ -73,13 +86,14 @@ export class ResponseStore {
   async save(s: SaveInput): Promise<void> {
     const now = this.opts.clock.now();
     const r = s.response;
-    const items = [...new Set([...s.input, ...r.output].map((i) => i.id).filter((id): id is string => typeof id === 'string'))].map((item_id) => ({ org_id: s.orgId, item_id, response_id: r.id }));
+    const scope = scopeOf(s);
+    const items = [...new Set([...s.input, ...r.output].map((i) => i.id).filter((id): id is string => typeof id === 'string'))].map((item_id) => ({ ...scope, item_id, response_id: r.id }));
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('stored_responses')
         .values({
           id: r.id,
-          org_id: s.orgId,
+          ...scope,
           key_id: s.keyId,
           model: r.model,
           previous_response_id: typeof r.previous_response_id === 'string' ? r.previous_response_id : null,
@@ -93,28 +107,26 @@ export class ResponseStore {
         await trx
           .insertInto('stored_response_items')
           .values(items.slice(i, i + INSERT_ROWS))
-          .onConflict((oc) => oc.columns(['org_id', 'item_id']).doUpdateSet((eb) => ({ response_id: eb.ref('excluded.response_id') })))
+          .onConflict((oc) => oc.columns(['org_id', 'project_id', 'item_id']).doUpdateSet((eb) => ({ response_id: eb.ref('excluded.response_id') })))
           .execute();
       }
     });
   }
 
   /**
-   * The stored items of the organization named by `ids` (item references), by id, without their
-   * `id` and `status` (as `conversation` gives them), in one query. Throws item_not_found for the
-   * first id that names no item the organization can see (unknown, another organization's, its
-   * response deleted or expired).
+   * The stored items of the owner named by `ids` (item references), by id, without their `id`
+   * and `status` (as `conversation` gives them), in one query. Throws item_not_found for the
+   * first id that names no item the owner can see (unknown, another project's or organization's,
+   * its response deleted or expired).
    */
-  async items(orgId: string, ids: readonly string[]): Promise<Map<string, Obj>> {
+  async items(owner: Owner, ids: readonly string[]): Promise<Map<string, Obj>> {
     const wanted = [...new Set(ids)];
     const found = new Map<string, Obj>();
     if (wanted.length === 0) return found;
-    const rows = await this.db
-      .selectFrom('stored_responses')
+    const { org_id, project_id } = scopeOf(owner);
+    const rows = await this.visible(owner)
       .select(['input_items', 'response'])
-      .where('id', 'in', (eb) => eb.selectFrom('stored_response_items').select('response_id').where('org_id', '=', orgId).where('item_id', 'in', wanted))
-      .where('org_id', '=', orgId)
-      .where('expires_at', '>', this.opts.clock.now())
+      .where('id', 'in', (eb) => eb.selectFrom('stored_response_items').select('response_id').where('org_id', '=', org_id).where('project_id', '=', project_id).where('item_id', 'in', wanted))
       .execute();
     const want = new Set(wanted);
     for (const row of rows) {
@@ -129,22 +141,29 @@ export class ResponseStore {
   }
 
   /** The response, or throws response_not_found. */
-  async get(orgId: string, id: string): Promise<ResponseObject> {
-    const row = await this.row(orgId, id, ['response']);
+  async get(owner: Owner, id: string): Promise<ResponseObject> {
+    const row = await this.row(owner, id, ['response']);
     if (!row) throw new ApiError('response_not_found', { id });
     return JSON.parse(row.response) as ResponseObject;
   }
 
   /** This turn's input items, or throws response_not_found. */
-  async inputItems(orgId: string, id: string): Promise<Obj[]> {
-    const row = await this.row(orgId, id, ['input_items']);
+  async inputItems(owner: Owner, id: string): Promise<Obj[]> {
+    const row = await this.row(owner, id, ['input_items']);
     if (!row) throw new ApiError('response_not_found', { id });
     return JSON.parse(row.input_items) as Obj[];
   }
 
   /** Deletes the response (its items' index rows go with it: migration 0018's cascade); throws response_not_found when there is none to delete. */
-  async delete(orgId: string, id: string): Promise<void> {
-    const r = await this.db.deleteFrom('stored_responses').where('id', '=', id).where('org_id', '=', orgId).where('expires_at', '>', this.opts.clock.now()).executeTakeFirst();
+  async delete(owner: Owner, id: string): Promise<void> {
+    const { org_id, project_id } = scopeOf(owner);
+    const r = await this.db
+      .deleteFrom('stored_responses')
+      .where('id', '=', id)
+      .where('org_id', '=', org_id)
+      .where('project_id', '=', project_id)
+      .where('expires_at', '>', this.opts.clock.now())
+      .executeTakeFirst();
     if (Number(r.numDeletedRows) === 0) throw new ApiError('response_not_found', { id });
   }
 
@@ -153,11 +172,11 @@ export class ResponseStore {
    * output items, oldest first (ids left out: they name items of this store, not the engine's).
    * Throws previous_response_not_found when `id` (or a turn it chains from) is not visible.
    */
-  async conversation(orgId: string, id: string): Promise<Obj[]> {
+  async conversation(owner: Owner, id: string): Promise<Obj[]> {
     const turns: Obj[][] = [];
     let next: string | null = id;
     while (next !== null && turns.length < MAX_CHAIN) {
-      const row: Pick<StoredResponsesTable, 'input_items' | 'response' | 'previous_response_id'> | undefined = await this.row(orgId, next, ['input_items', 'response', 'previous_response_id']);
+      const row: Pick<StoredResponsesTable, 'input_items' | 'response' | 'previous_response_id'> | undefined = await this.row(owner, next, ['input_items', 'response', 'previous_response_id']);
       if (!row) throw new ApiError('previous_response_not_found', { id: next }, { param: 'previous_response_id' });
       const response = JSON.parse(row.response) as ResponseObject;
       turns.push([...(JSON.parse(row.input_items) as Obj[]), ...response.output]);
@@ -187,14 +206,14 @@ export class ResponseStore {
     return { stop: () => ac.abort() };
   }
 
-  private async row<K extends keyof StoredResponsesTable>(orgId: string, id: string, cols: K[]): Promise<Pick<StoredResponsesTable, K> | undefined> {
-    return this.db
-      .selectFrom('stored_responses')
-      .select(cols)
-      .where('id', '=', id)
-      .where('org_id', '=', orgId)
-      .where('expires_at', '>', this.opts.clock.now())
-      .executeTakeFirst() as Promise<Pick<StoredResponsesTable, K> | undefined>;
+  private async row<K extends keyof StoredResponsesTable>(owner: Owner, id: string, cols: K[]): Promise<Pick<StoredResponsesTable, K> | undefined> {
+    return this.visible(owner).select(cols).where('id', '=', id).executeTakeFirst() as Promise<Pick<StoredResponsesTable, K> | undefined>;
+  }
+
+  /** The stored responses the owner can see: its organization's and project's, within retention. */
+  private visible(owner: Owner) {
+    const { org_id, project_id } = scopeOf(owner);
+    return this.db.selectFrom('stored_responses').where('org_id', '=', org_id).where('project_id', '=', project_id).where('expires_at', '>', this.opts.clock.now());
   }
 }
 
@@ -213,6 +232,11 @@ export function inputItemsWithIds(items: readonly Obj[]): Obj[] {
     }
     return out;
   });
+}
+
+/** The owner as the tables' columns. */
+function scopeOf(owner: Owner): { org_id: string; project_id: string } {
+  return { org_id: owner.orgId, project_id: owner.projectId ?? NO_PROJECT };
 }
 
 function withoutId(item: Obj): Obj {

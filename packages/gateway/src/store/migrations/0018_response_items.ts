@@ -12,7 +12,7 @@ import { createTable, dropTables } from './table.js';
 
 /** Stored responses read per page while filling the index. */
 const BACKFILL_PAGE = 200;
-/** Rows per INSERT: three parameters each, far below SQLite's and PostgreSQL's limits. */
+/** Rows per INSERT: three or four parameters each, far below SQLite's and PostgreSQL's limits. */
 const INSERT_ROWS = 500;
 
 export async function up(db: Kysely<any>): Promise<void> {
@@ -26,13 +26,23 @@ export async function up(db: Kysely<any>): Promise<void> {
     // The cascade finds a deleted response's items by its id.
     indexes: { stored_response_items_response: ['response_id'] },
   });
+  await fillItemIndex(db, ['org_id']);
+}
+
+/**
+ * Fills `stored_response_items` from the stored responses, a page at a time: a row per distinct
+ * item id of each response, with the response's `scope` columns (its organization, and from
+ * migration 0019 its project) copied from it; an id already indexed in the same scope is kept.
+ */
+export async function fillItemIndex(db: Kysely<any>, scope: readonly string[]): Promise<void> {
+  const conflict = [...scope, 'item_id'];
   let after = '';
   for (;;) {
-    const page = await db.selectFrom('stored_responses').select(['id', 'org_id', 'input_items', 'response']).where('id', '>', after).orderBy('id').limit(BACKFILL_PAGE).execute();
+    const page = await db.selectFrom('stored_responses').select(['id', ...scope, 'input_items', 'response']).where('id', '>', after).orderBy('id').limit(BACKFILL_PAGE).execute();
     if (page.length === 0) return;
-    const rows = page.flatMap((r) => storedItemIds(r.input_items, r.response).map((item_id) => ({ org_id: r.org_id as string, item_id, response_id: r.id as string })));
+    const rows = page.flatMap((r) => storedItemIds(r.input_items, r.response).map((item_id) => ({ ...Object.fromEntries(scope.map((c) => [c, r[c] as string])), item_id, response_id: r.id as string })));
     for (let i = 0; i < rows.length; i += INSERT_ROWS) {
-      await db.insertInto('stored_response_items').values(rows.slice(i, i + INSERT_ROWS)).onConflict((oc) => oc.columns(['org_id', 'item_id']).doNothing()).execute();
+      await db.insertInto('stored_response_items').values(rows.slice(i, i + INSERT_ROWS)).onConflict((oc) => oc.columns(conflict).doNothing()).execute();
     }
     after = page[page.length - 1]!.id as string;
   }

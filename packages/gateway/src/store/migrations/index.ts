@@ -16,6 +16,7 @@ import { statusPeakImpactMigration } from './0015_status_peak_impact.js';
 import { orgSpendLimitMigration } from './0016_org_spend_limit.js';
 import { usageCachedTokensMigration } from './0017_usage_cached_tokens.js';
 import { responseItemsMigration } from './0018_response_items.js';
+import { responseProjectsMigration } from './0019_response_projects.js';
 
 /**
  * Every migration, in order, as a static list: nothing scans the filesystem, so the bundle and
@@ -40,6 +41,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0016_org_spend_limit': orgSpendLimitMigration,
   '0017_usage_cached_tokens': usageCachedTokensMigration,
   '0018_response_items': responseItemsMigration,
+  '0019_response_projects': responseProjectsMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -575,12 +575,12 @@ export const requestEntries = {
     fallback: false,
     title: { en: 'Stored response not found', 'zh-CN': '未找到存储的响应' },
     cause: {
-      en: 'No stored response with this id is visible to your organization: it never existed, was created with `store: false`, was deleted, or passed its retention period.',
-      'zh-CN': '您的组织看不到该 ID 的存储响应：它不存在、创建时设置了 `store: false`、已被删除，或已超过保留期。',
+      en: "No stored response with this id is visible to your API key's project: it never existed, was created with `store: false`, was deleted, passed its retention period, or belongs to another project or organization.",
+      'zh-CN': '您的 API 密钥所属项目看不到该 ID 的存储响应：它不存在、创建时设置了 `store: false`、已被删除、已超过保留期，或属于其他项目或组织。',
     },
     fix: {
-      en: 'Use the `id` of a response created with `store` left on, by a key of the same organization, within the retention period.',
-      'zh-CN': '使用同一组织的密钥在保留期内创建、且未关闭 `store` 的响应的 `id`。',
+      en: 'Use the `id` of a response created with `store` left on, by a key of the same project, within the retention period.',
+      'zh-CN': '使用同一项目的密钥在保留期内创建、且未关闭 `store` 的响应的 `id`。',
     },
   },
   previous_response_not_found: {
@@ -595,8 +595,8 @@ export const requestEntries = {
     fallback: false,
     title: { en: 'Previous response not found', 'zh-CN': '未找到上一个响应' },
     cause: {
-      en: "`previous_response_id` names no stored response your organization can see (deleted, expired, never stored, or another organization's).",
-      'zh-CN': '`previous_response_id` 指向的存储响应对您的组织不可见（已删除、已过期、未存储或属于其他组织）。',
+      en: "`previous_response_id` names no stored response your API key's project can see (deleted, expired, never stored, or another project's or organization's).",
+      'zh-CN': '`previous_response_id` 指向的存储响应对您的 API 密钥所属项目不可见（已删除、已过期、未存储或属于其他项目或组织）。',
     },
     fix: {
       en: 'Send the whole conversation in `input`, or chain from a response created with `store` left on within the retention period.',
@@ -615,12 +615,12 @@ export const requestEntries = {
     fallback: false,
     title: { en: 'Referenced item not found', 'zh-CN': '未找到引用的条目' },
     cause: {
-      en: "An `item_reference` in `input` names no item of a stored response your organization can see: the id is unknown or another organization's, or its response was deleted, created with `store: false`, or passed its retention period.",
-      'zh-CN': '`input` 中的 `item_reference` 指向的条目不属于您的组织可见的任何存储响应：该 ID 未知或属于其他组织，或其响应已被删除、创建时设置了 `store: false`，或已超过保留期。',
+      en: "An `item_reference` in `input` names no item of a stored response your API key's project can see: the id is unknown or another project's or organization's, or its response was deleted, created with `store: false`, or passed its retention period.",
+      'zh-CN': '`input` 中的 `item_reference` 指向的条目不属于您的 API 密钥所属项目可见的任何存储响应：该 ID 未知或属于其他项目或组织，或其响应已被删除、创建时设置了 `store: false`，或已超过保留期。',
     },
     fix: {
-      en: 'Reference items of responses created with `store` left on, by a key of the same organization, within the retention period; or send the item itself instead of its id.',
-      'zh-CN': '引用同一组织的密钥在保留期内创建、且未关闭 `store` 的响应中的条目；或直接发送条目本身而不是其 ID。',
+      en: 'Reference items of responses created with `store` left on, by a key of the same project, within the retention period; or send the item itself instead of its id.',
+      'zh-CN': '引用同一项目的密钥在保留期内创建、且未关闭 `store` 的响应中的条目；或直接发送条目本身而不是其 ID。',
     },
   },
   invalid_url: {

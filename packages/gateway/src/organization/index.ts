@@ -20,6 +20,7 @@
  * POST   /v1/invites/accept                              {token, name?}   (the invitee; no admin key)
  * GET    /v1/organization/usage/completions              ?start_time&end_time&bucket_width&group_by[]&models[]&project_ids[]&api_key_ids[]&user_ids[]&batch&limit&page
  * GET    /v1/organization/usage/embeddings               (the same but `batch`; group_by[] without batch and service_tier)
+ * GET    /v1/organization/usage/{moderations|images|audio_speeches|audio_transcriptions|vector_stores|code_interpreter_sessions}   (empty buckets: no such traffic)
  * GET    /v1/organization/costs                          ?start_time&end_time&group_by[]=project_id|line_item|api_key_id&project_ids[]&api_key_ids[]&limit&page
  * GET    /v1/organization/requests/{request_id}          (Tollgate's: the ledger's record of one request)
  * GET    /v1/organization/rate_limits                    (Tollgate's: the organization's per-model limits with remaining_*)
@@ -42,7 +43,8 @@ import type { OrgDeps } from './deps.js';
 import { getRequest } from './requests.js';
 import { keyIpAllowlist, orgIpAllowlist, projectIpAllowlist } from './ip-allowlists.js';
 import { orgSpendAlerts, projectSpendAlerts } from './spend-alerts.js';
-import { costs, usageCompletions, usageEmbeddings } from './usage.js';
+import { costs, unservedUsage, usageCompletions, usageEmbeddings } from './usage.js';
+import { UNSERVED_USAGE } from '../usage/index.js';
 import { createInvite, deleteInvite, getInvite, listInvites, registerInviteAccept } from './invites.js';
 import { deleteUser, getUser, listUsers, updateUser } from './users.js';
 import { organizationRouter, type OrgRouter } from './routes.js';
@@ -116,6 +118,7 @@ export function registerOrganizationApi(router: Router, deps: OrgDeps): OrgRoute
   org.on('GET', '/audit_logs', listAuditLogs);
   org.on('GET', '/usage/completions', usageCompletions);
   org.on('GET', '/usage/embeddings', usageEmbeddings);
+  for (const kind of UNSERVED_USAGE) org.on('GET', `/usage/${kind}`, unservedUsage(kind));
   org.on('GET', '/costs', costs);
   org.on('GET', '/requests/:request_id', getRequest);
   registerProjectApi(org);

@@ -6,6 +6,8 @@
  * ```
  * GET /v1/organization/usage/completions   ?start_time&end_time&bucket_width=1m|1h|1d&group_by[]=project_id|user_id|api_key_id|model|batch|service_tier&models[]&project_ids[]&api_key_ids[]&user_ids[]&batch&limit&page
  * GET /v1/organization/usage/embeddings    ?start_time&end_time&bucket_width=1m|1h|1d&group_by[]=project_id|user_id|api_key_id|model&models[]&project_ids[]&api_key_ids[]&user_ids[]&limit&page
+ * GET /v1/organization/usage/{moderations|images|audio_speeches|audio_transcriptions}   (embeddings' parameters; images also group_by[]=size|source, sources[], sizes[])
+ * GET /v1/organization/usage/{vector_stores|code_interpreter_sessions}                 ?start_time&end_time&bucket_width&group_by[]=project_id&project_ids[]&limit&page
  * GET /v1/organization/costs               ?start_time&end_time&bucket_width=1d|1h|1m&group_by[]=project_id|line_item|api_key_id&project_ids[]&api_key_ids[]&limit&page
  * ```
  * Each takes exactly the `group_by` values OpenAI documents for it; another is OpenAI's 400
@@ -17,11 +19,14 @@
  * console's Usage page needs for cost over the last day or hour. A `1d` request is answered as
  * OpenAI's is.
  * Completions are the requests to every model that is not an embedding model; embeddings the
- * requests to embedding models.
+ * requests to embedding models. Tollgate serves no moderations, images, audio, vector store or
+ * code interpreter traffic: those endpoints answer with the same buckets, paging and errors as
+ * the others, every bucket's `results` empty, so a dashboard that reads every usage endpoint
+ * reads Tollgate's.
  * @module
  */
 import type { RequestContext } from '../http/context.js';
-import { costsReport, parseReportQuery, usageCompletionsReport, usageEmbeddingsReport, usageOfKind, type ReportKind, type ReportQuery } from '../usage/index.js';
+import { costsReport, parseReportQuery, unservedUsageReport, usageCompletionsReport, usageEmbeddingsReport, usageOfKind, type ReportKind, type ReportQuery, type UnservedUsageKind } from '../usage/index.js';
 import type { OrgDeps, OrgHandler } from './deps.js';
 
 function query(ctx: RequestContext, deps: OrgDeps, kind: ReportKind): ReportQuery {
@@ -37,6 +42,11 @@ export const usageCompletions: OrgHandler = async (ctx, caller, deps) => {
 export const usageEmbeddings: OrgHandler = async (ctx, caller, deps) => {
   return { body: await usageEmbeddingsReport(deps.store, caller.org.id, usageOfKind(query(ctx, deps, 'embeddings'), 'embeddings', deps.config.models)) };
 };
+
+/** GET /v1/organization/usage/{kind} of traffic Tollgate does not serve: empty buckets. */
+export const unservedUsage =
+  (kind: UnservedUsageKind): OrgHandler =>
+  async (ctx, _caller, deps) => ({ body: await unservedUsageReport({ ...query(ctx, deps, kind), kind }) });
 
 /** GET /v1/organization/costs (daily buckets as OpenAI's; hourly and per-minute ones too). */
 export const costs: OrgHandler = async (ctx, caller, deps) => {

@@ -11,5 +11,5 @@ export { rebuildSpend, ledgerSpendByOrg, type RebuildOptions, type SpendRebuildE
 export { CounterRebuilder, wasAdmitted, type CounterRebuildDeps, type RebuildResult } from './counter-rebuild.js';
 export { SpendReconciler, type ReconcileReport, type SpendReconcilerOptions } from './spend-reconcile.js';
 export { cleanupUsage, startUsageRetention, type CleanupOptions } from './retention.js';
-export { parseReportQuery, usageOfKind, type ReportQuery, type BucketWidth, type GroupField, type ReportKind } from './report-query.js';
-export { usageCompletionsReport, usageEmbeddingsReport, costsReport, type UsageEmbeddingsResult, type UsagePage, type UsageCompletionsResult, type CostsResult } from './reports.js';
+export { parseReportQuery, usageOfKind, UNSERVED_USAGE, type UnservedUsageKind, type ReportQuery, type BucketWidth, type GroupField, type ReportKind } from './report-query.js';
+export { usageCompletionsReport, usageEmbeddingsReport, unservedUsageReport, costsReport, type UnservedUsageResults, type UsageEmbeddingsResult, type UsagePage, type UsageCompletionsResult, type CostsResult } from './reports.js';

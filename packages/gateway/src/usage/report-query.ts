@@ -19,30 +19,49 @@ export type BucketWidth = '1m' | '1h' | '1d';
  * What a report groups by. `batch` and `service_tier` have one value for all of Tollgate's usage
  * (it has no Batch API and one service tier), so grouping by them splits nothing.
  */
-export type GroupField = 'model' | 'project_id' | 'api_key_id' | 'user_id' | 'batch' | 'service_tier';
-/** The report a query is for: the Usage API's completions or embeddings, or the Costs API. */
-export type ReportKind = 'completions' | 'embeddings' | 'costs';
+export type GroupField = 'model' | 'project_id' | 'api_key_id' | 'user_id' | 'batch' | 'service_tier' | 'size' | 'source';
+/**
+ * The Usage API endpoints of traffic Tollgate does not serve (it has no moderations, images,
+ * audio, vector store or code interpreter endpoints): answered as OpenAI's, every bucket empty.
+ */
+export const UNSERVED_USAGE = ['moderations', 'images', 'audio_speeches', 'audio_transcriptions', 'vector_stores', 'code_interpreter_sessions'] as const;
+export type UnservedUsageKind = (typeof UNSERVED_USAGE)[number];
+/** The report a query is for: one of the Usage API's endpoints, or the Costs API. */
+export type ReportKind = 'completions' | 'embeddings' | 'costs' | UnservedUsageKind;
 
 export const BUCKET_MS: Readonly<Record<BucketWidth, number>> = { '1m': 60_000, '1h': 3_600_000, '1d': 86_400_000 };
 
 /** Buckets per page, default and maximum, as OpenAI documents them. */
 const USAGE_LIMITS: Record<BucketWidth, { def: number; max: number }> = { '1m': { def: 60, max: 1440 }, '1h': { def: 24, max: 168 }, '1d': { def: 7, max: 31 } };
-const LIMITS: Record<ReportKind, Record<BucketWidth, { def: number; max: number }>> = {
-  completions: USAGE_LIMITS,
-  embeddings: USAGE_LIMITS,
-  costs: { '1m': { def: 60, max: 1440 }, '1h': { def: 24, max: 168 }, '1d': { def: 7, max: 180 } },
-};
+const COSTS_LIMITS: Record<BucketWidth, { def: number; max: number }> = { '1m': { def: 60, max: 1440 }, '1h': { def: 24, max: 168 }, '1d': { def: 7, max: 180 } };
+
+/** The `group_by` values of the Usage API's per-request endpoints (embeddings, moderations, audio). */
+const PER_REQUEST: Readonly<Record<string, GroupField>> = { project_id: 'project_id', user_id: 'user_id', api_key_id: 'api_key_id', model: 'model' };
+const PER_PROJECT: Readonly<Record<string, GroupField>> = { project_id: 'project_id' };
 
 /**
  * The `group_by` values each endpoint accepts, exactly those OpenAI documents for it (the
  * API reference, as the `openai` SDK 6.49 types them: `UsageCompletionsParams`,
- * `UsageEmbeddingsParams`, `UsageCostsParams`), in OpenAI's order, and the field each groups by.
- * Any other value is OpenAI's `invalid_value` naming these. A cost's line item is its model here.
+ * `UsageEmbeddingsParams`, `UsageImagesParams`, …, `UsageCostsParams`), in OpenAI's order, and
+ * the field each groups by. Any other value is OpenAI's `invalid_value` naming these. A cost's
+ * line item is its model here.
  */
 const GROUP_BY: Record<ReportKind, Readonly<Record<string, GroupField>>> = {
-  completions: { project_id: 'project_id', user_id: 'user_id', api_key_id: 'api_key_id', model: 'model', batch: 'batch', service_tier: 'service_tier' },
-  embeddings: { project_id: 'project_id', user_id: 'user_id', api_key_id: 'api_key_id', model: 'model' },
+  completions: { ...PER_REQUEST, batch: 'batch', service_tier: 'service_tier' },
+  embeddings: PER_REQUEST,
+  moderations: PER_REQUEST,
+  images: { ...PER_REQUEST, size: 'size', source: 'source' },
+  audio_speeches: PER_REQUEST,
+  audio_transcriptions: PER_REQUEST,
+  vector_stores: PER_PROJECT,
+  code_interpreter_sessions: PER_PROJECT,
   costs: { project_id: 'project_id', line_item: 'model', api_key_id: 'api_key_id' },
+};
+
+/** The images endpoint's own filters and the values OpenAI documents for them (`UsageImagesParams`). */
+const IMAGE_FILTERS: Readonly<Record<string, readonly string[]>> = {
+  sources: ['image.generation', 'image.edit', 'image.variation'],
+  sizes: ['256x256', '512x512', '1024x1024', '1792x1792', '1024x1792'],
 };
 
 export interface ReportQuery {
@@ -104,7 +123,13 @@ export function parseReportQuery(rawQuery: string, kind: ReportKind, nowMs: numb
     groupBy.add(allowed[g]!);
   }
 
-  const { def, max } = LIMITS[kind][width];
+  if (kind === 'images') {
+    for (const [name, values] of Object.entries(IMAGE_FILTERS)) {
+      for (const v of list(q, name) ?? []) if (!values.includes(v)) throw badValue(name, v, quotedList(values, 'and'));
+    }
+  }
+
+  const { def, max } = (kind === 'costs' ? COSTS_LIMITS : USAGE_LIMITS)[width];
   const limit = queryInteger(q, 'limit', { min: 1, max }) ?? def;
 
   const rangeStartMs = Math.floor((start * 1000) / widthMs) * widthMs;

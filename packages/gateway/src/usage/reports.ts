@@ -17,7 +17,7 @@ import { dayOf, dayStartMs } from '../billing/period.js';
 import { formatUsd, picoToUsd, toPico } from '../billing/pricing.js';
 import { billingDb, type BillingStore, type DbInt } from '../store/billing-tables.js';
 import { moneyText } from '../billing/money-column.js';
-import { encodeCursor, type GroupField, type ReportQuery } from './report-query.js';
+import { encodeCursor, type GroupField, type ReportQuery, type UnservedUsageKind } from './report-query.js';
 
 /**
  * The service tier of every request Tollgate serves, when a completions report is grouped by
@@ -124,6 +124,38 @@ export async function usageEmbeddingsReport(store: BillingStore, orgId: string, 
   }));
 }
 
+/** The grouping keys of a per-request usage result: each null unless the query groups by it. */
+interface RequestGroupKeys {
+  project_id: string | null;
+  user_id: string | null;
+  api_key_id: string | null;
+  model: string | null;
+}
+
+/**
+ * The results of the Usage API endpoints of traffic Tollgate does not serve (UNSERVED_USAGE), as
+ * the `openai` SDK 6.49 types them (`OrganizationUsageModerationsResult`, …). Their buckets are
+ * always empty; the types say what a result would hold.
+ */
+export interface UnservedUsageResults {
+  moderations: RequestGroupKeys & { object: 'organization.usage.moderations.result'; input_tokens: number; num_model_requests: number };
+  images: RequestGroupKeys & { object: 'organization.usage.images.result'; images: number; num_model_requests: number; size: string | null; source: string | null };
+  audio_speeches: RequestGroupKeys & { object: 'organization.usage.audio_speeches.result'; characters: number; num_model_requests: number };
+  audio_transcriptions: RequestGroupKeys & { object: 'organization.usage.audio_transcriptions.result'; seconds: number; num_model_requests: number };
+  vector_stores: { object: 'organization.usage.vector_stores.result'; usage_bytes: number; project_id: string | null };
+  code_interpreter_sessions: { object: 'organization.usage.code_interpreter_sessions.result'; num_sessions: number; project_id: string | null };
+}
+
+/**
+ * A Usage API page of an endpoint whose traffic Tollgate does not serve: the query's buckets and
+ * paging exactly as the served endpoints', each bucket with no results.
+ */
+export async function unservedUsageReport<K extends UnservedUsageKind>(q: ReportQuery & { kind: K }): Promise<UsagePage<UnservedUsageResults[K]>> {
+  return pageOf(q, async () => [], () => {
+    throw new Error(`no ${q.kind} usage is recorded`);
+  });
+}
+
 export async function costsReport(store: BillingStore, orgId: string, q: ReportQuery): Promise<UsagePage<CostsResult>> {
   return buildPage(store, orgId, q, (a) => {
     const r: CostsResult = { object: 'organization.costs.result', amount: { value: picoToUsd(a.costPico), currency: 'usd', exact_value: formatUsd(a.costPico) }, line_item: a.model, project_id: a.project_id };
@@ -132,14 +164,19 @@ export async function costsReport(store: BillingStore, orgId: string, q: ReportQ
   });
 }
 
-async function buildPage<R>(store: BillingStore, orgId: string, q: ReportQuery, toResult: (a: UsageAggregate) => R): Promise<UsagePage<R>> {
+function buildPage<R>(store: BillingStore, orgId: string, q: ReportQuery, toResult: (a: UsageAggregate) => R): Promise<UsagePage<R>> {
+  return pageOf(q, (fromMs, toMs) => aggregateUsage(store, orgId, q, fromMs, toMs), toResult);
+}
+
+/** The page of buckets `q` asks for, each with the results of the totals `rows` gives for it. */
+async function pageOf<R>(q: ReportQuery, rows: (fromMs: number, toMs: number) => Promise<UsageAggregate[]>, toResult: (a: UsageAggregate) => R): Promise<UsagePage<R>> {
   const w = q.widthMs;
   const rangeEnd = Math.ceil(q.endMs / w) * w;
   const pageEnd = Math.min(q.pageStartMs + q.limit * w, rangeEnd);
   if (q.pageStartMs >= pageEnd) return { object: 'page', data: [], has_more: false, next_page: null };
-  const rows = await aggregateUsage(store, orgId, q, q.pageStartMs, pageEnd);
+  const totals = await rows(q.pageStartMs, pageEnd);
   const byBucket = new Map<number, UsageAggregate[]>();
-  for (const r of rows) {
+  for (const r of totals) {
     let list = byBucket.get(r.bucketMs);
     if (!list) byBucket.set(r.bucketMs, (list = []));
     list.push(r);

@@ -166,6 +166,64 @@ describe('usage and costs', () => {
   });
 });
 
+describe('usage endpoints of traffic Tollgate does not serve', () => {
+  type Usage = OpenAI['admin']['organization']['usage'];
+  type Page = { object: string; data: { object: string; start_time: number; end_time: number; results: unknown[] }[]; has_more: boolean; next_page: string | null };
+  const call = (name: string, q: Record<string, unknown>) => (h.a.org.usage as unknown as Record<string, (q: unknown) => Promise<Page>>)[name]!(q);
+  // SDK method, path, and the group_by values OpenAI documents for the endpoint.
+  const perRequest = "'project_id', 'user_id', 'api_key_id', and 'model'";
+  const endpoints: [keyof Usage, string][] = [
+    ['moderations', perRequest],
+    ['images', "'project_id', 'user_id', 'api_key_id', 'model', 'size', and 'source'"],
+    ['audioSpeeches', perRequest],
+    ['audioTranscriptions', perRequest],
+    ['vectorStores', "'project_id'"],
+    ['codeInterpreterSessions', "'project_id'"],
+  ];
+
+  it.each(endpoints)('%s: the same buckets and paging as completions, every bucket empty', async (name) => {
+    for (const q of [
+      { start_time: start, bucket_width: '1m', limit: 30 },
+      { start_time: start - 86_400 * 3, end_time: start + 3600, bucket_width: '1d' },
+      { start_time: start, end_time: start + 7200, bucket_width: '1h', group_by: ['project_id'] },
+    ]) {
+      const page = await call(name, q);
+      const served = await h.a.org.usage.completions(q as OpenAI.Admin.Organization.UsageCompletionsParams);
+      expect(page).toEqual({ ...served, data: served.data.map((b) => ({ ...b, results: [] })) });
+      expect(page.data.length).toBeGreaterThan(0);
+    }
+    const p1 = await call(name, { start_time: start, bucket_width: '1m', limit: 30 });
+    expect(p1).toMatchObject({ object: 'page', has_more: true });
+    expect(p1.data).toHaveLength(30);
+    const p2 = await call(name, { start_time: start, bucket_width: '1m', limit: 30, page: p1.next_page });
+    expect(p2.data[0]!.start_time).toBe(p1.data[29]!.end_time);
+    expect(p2).toEqual(await h.a.org.usage.completions({ start_time: start, bucket_width: '1m', limit: 30, page: p1.next_page! }).then((c) => ({ ...c, data: c.data.map((b) => ({ ...b, results: [] })) })));
+  });
+
+  it.each(endpoints)("%s: OpenAI's errors, as for the served endpoints", async (name, supported) => {
+    const e = async (q: Record<string, unknown>) => (await rejection(call(name, q))).error;
+    expect(await e({})).toMatchObject({ param: 'start_time', type: 'invalid_request_error' });
+    expect(await e({ start_time: 'abc' })).toEqual({ message: "Invalid type for 'start_time': expected an integer, but got a string instead.", type: 'invalid_request_error', param: 'start_time', code: 'invalid_type' });
+    expect(await e({ start_time: start, bucket_width: '1w' })).toMatchObject({ param: 'bucket_width', code: 'invalid_value' });
+    expect(await e({ start_time: start, group_by: ['batch'] })).toEqual({ message: `Invalid value: 'batch'. Supported values are: ${supported}.`, type: 'invalid_request_error', param: 'group_by', code: 'invalid_value' });
+    const served = async (q: Record<string, unknown>) => (await rejection(h.a.org.usage.completions(q as never))).error;
+    for (const q of [{ start_time: start, bucket_width: '1d', limit: 32 }, { start_time: start, bucket_width: '1h', limit: 169 }, { start_time: start, end_time: start }, { start_time: start, page: 'page_nope' }]) {
+      expect(await e(q), JSON.stringify(q)).toEqual(await served(q));
+    }
+    expect((await call(name, { start_time: start, bucket_width: '1m', limit: 1440 })).data.length).toBeGreaterThan(0);
+  });
+
+  it("images: the sources and sizes filters take the values OpenAI documents; another org's admin key sees its own empty buckets", async () => {
+    const ok = await h.a.org.usage.images({ start_time: start, sources: ['image.generation', 'image.edit'], sizes: ['1024x1024'], group_by: ['size', 'source'] });
+    expect(ok.data.flatMap((b) => b.results)).toEqual([]);
+    const source = (await rejection(h.a.org.usage.images({ start_time: start, sources: ['image.upscale' as 'image.edit'] }))).error;
+    expect(source).toEqual({ message: "Invalid value: 'image.upscale'. Supported values are: 'image.generation', 'image.edit', and 'image.variation'.", type: 'invalid_request_error', param: 'sources', code: 'invalid_value' });
+    const size = (await rejection(h.a.org.usage.images({ start_time: start, sizes: ['2048x2048' as '256x256'] }))).error;
+    expect(size).toMatchObject({ param: 'sizes', code: 'invalid_value' });
+    expect((await h.b.org.usage.moderations({ start_time: start })).data.flatMap((b) => b.results)).toEqual([]);
+  });
+});
+
 describe('request lookup', () => {
   it("returns the ledger's record of a request of this organization, 404 for another's", async () => {
     const get = (t: typeof h.a, id: string) => fetch(`${h.gw.baseURL}/organization/requests/${id}`, { headers: { authorization: `Bearer ${t.adminKey}` } });

@@ -14,14 +14,19 @@ import { seconds } from './objects.js';
 
 const BOUNDS = ['gt', 'gte', 'lt', 'lte'] as const;
 
-/** The audit log object: the event's details under a key named like its type (OpenAI's shape). */
-export function auditLogObject(e: AuditLogRecord) {
+/**
+ * The audit log object: the event's details under a key named like its type (OpenAI's shape);
+ * `project` is `{id, name}` with the project's name now (`projectNames`, by id), or `{id}` alone
+ * for a project that is no longer there.
+ */
+export function auditLogObject(e: AuditLogRecord, projectNames: ReadonlyMap<string, string>) {
+  const name = e.projectId ? projectNames.get(e.projectId) : undefined;
   return {
     object: 'organization.audit_log',
     id: e.id,
     type: e.type,
     effective_at: seconds(e.effectiveAt),
-    ...(e.projectId ? { project: { id: e.projectId } } : {}),
+    ...(e.projectId ? { project: { id: e.projectId, ...(name !== undefined ? { name } : {}) } } : {}),
     actor: e.actor,
     [e.type]: e.details,
   };
@@ -60,5 +65,6 @@ export async function auditLogPage(ctx: RequestContext, store: Store, orgId: str
   if (tenantOnly) filter.types = ['tenant.*'];
   const cursorPage = { limit: page.limit, ...(page.after ? { after: page.after } : {}), ...(before ? { before } : {}) };
   const rows = await store.auditLogs.list(orgId, filter, cursorPage);
-  return listBody(rows, { limit: page.limit, ...(page.after ?? before ? { after: page.after ?? before } : {}) }, 'audit log', auditLogObject);
+  const names = await store.projects.names(orgId, [...new Set(rows.items.flatMap((e) => (e.projectId ? [e.projectId] : [])))]);
+  return listBody(rows, { limit: page.limit, ...(page.after ?? before ? { after: page.after ?? before } : {}) }, 'audit log', (e) => auditLogObject(e, names));
 }

@@ -171,14 +171,22 @@ export const createServiceAccount: OrgHandler = async (ctx, caller, deps) => {
   const name = f.string('name', { required: true });
   const only = f.boolean('create_service_account_only') ?? false;
   const account = await deps.store.serviceAccounts.create(caller.org.id, p.id, name);
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'service_account.created', objectId: account.id, projectId: p.id, details: { id: account.id, data: { role: account.role } } });
   let apiKey = null;
   if (!only) {
     const { key, redacted } = generateApiKey('service_account');
     const record = await deps.store.apiKeys.insert({ orgId: caller.org.id, projectId: p.id, ownerType: 'service_account', userId: account.id, name: 'Secret Key', keyHash: await deps.identity.hashKey(key), redacted, permissions: 'all', scopes: [], expiresAt: null });
     apiKey = { object: 'organization.project.service_account.api_key', id: record.id, name: record.name, created_at: Math.floor(record.createdAt / 1000), value: key };
     deps.log?.info({ key_id: record.id, org_id: caller.org.id, project_id: p.id, service_account_id: account.id, key: redacted }, 'service account key created');
+    // The key is an API key like any other: its creation is logged as theirs is (OpenAI's
+    // `service_account.created` names the account and its role only, never its key).
+    await deps.audit.record(caller.actor, caller.org.id, {
+      type: 'api_key.created',
+      objectId: record.id,
+      projectId: p.id,
+      details: { id: record.id, data: { scopes: record.scopes, name: record.name, permissions: record.permissions, service_account_id: account.id } },
+    });
   }
-  await deps.audit.record(caller.actor, caller.org.id, { type: 'service_account.created', objectId: account.id, projectId: p.id, details: { id: account.id, data: { role: account.role } } });
   return { body: { ...serviceAccountObject(account), api_key: apiKey } };
 };
 

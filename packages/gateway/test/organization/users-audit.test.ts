@@ -123,6 +123,31 @@ describe('audit logs', () => {
     expect(bad.error.param).toBe('effective_at[gt]');
   });
 
+  it("project-scoped entries name the project ({id, name}); a service account's key is logged as created like any key", async () => {
+    const t = await h.tenant('audit-projects');
+    const p = await t.org.projects.create({ name: 'Billing bots' });
+    const sa = await t.org.projects.serviceAccounts.create(p.id, { name: 'ci' });
+    const bare = await t.org.projects.serviceAccounts.create(p.id, { name: 'no key', create_service_account_only: true });
+    expect(bare.api_key).toBeNull();
+    await t.org.projects.update(p.id, { name: 'Billing robots' });
+
+    const entries = (await t.org.auditLogs.list({ project_ids: [p.id], limit: 100 })).data;
+    // (An account and its key are logged by one request, possibly within the same millisecond: their order is not asserted.)
+    expect(entries.map((e) => e.type).sort()).toEqual(['api_key.created', 'project.created', 'project.updated', 'service_account.created', 'service_account.created']);
+    // The project as it is named now, on every entry of it.
+    for (const e of entries) expect(e.project).toEqual({ id: p.id, name: 'Billing robots' });
+    const key = entries.find((e) => e.type === 'api_key.created')!;
+    expect(key['api_key.created']).toMatchObject({ id: sa.api_key!.id, data: { scopes: [] } });
+    expect(key.actor).toMatchObject({ type: 'api_key', api_key: { id: t.adminKeyId } });
+    expect(entries.find((e) => e.type === 'service_account.created' && e['service_account.created']!.id === sa.id)!['service_account.created']).toEqual({ id: sa.id, data: { role: 'member' } });
+    expect((await t.org.auditLogs.list({ resource_ids: [sa.api_key!.id] })).data.map((e) => e.type)).toEqual(['api_key.created']);
+    expect((await t.org.auditLogs.list({ resource_ids: [bare.id] })).data.map((e) => e.type)).toEqual(['service_account.created']);
+    // Entries of no project carry none.
+    const orgWide = (await t.org.auditLogs.list({ event_types: ['organization.created' as 'organization.updated'] })).data; // Tollgate's own event type
+    expect(orgWide.length).toBe(1);
+    expect(orgWide[0]).not.toHaveProperty('project');
+  });
+
   it("another organization's entries are out of reach", async () => {
     const mine = await h.a.org.auditLogs.list({ limit: 100 });
     expect(mine.data.length).toBeGreaterThan(0);

@@ -115,6 +115,13 @@ export class ProjectRepo {
     return r && toProject(r);
   }
 
+  /** The names of the organization's projects among `ids` (archived ones included), by id. */
+  async names(orgId: string, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('projects').select(['id', 'name']).where('org_id', '=', orgId).where('id', 'in', [...ids]).execute();
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
   /** Whether any organization has a project with this id (the OpenAI-Project header check). */
   async exists(id: string): Promise<boolean> {
     const r = await this.db.selectFrom('projects').select('id').where('id', '=', id).executeTakeFirst();

@@ -59,7 +59,7 @@ export function inviteObject(i: InviteRecord, now: number) {
   };
 }
 
-/** `projects`: absent = the Default project; each entry `{id, role: member|owner}`, of this organization. */
+/** `projects`: null when absent (the caller then names the Default project); each entry `{id, role: member|owner}`, of this organization. */
 async function readProjects(f: Fields, deps: OrgDeps, orgId: string): Promise<InviteProject[] | null> {
   const raw = f.raw('projects');
   if (raw === undefined) return null;
@@ -103,7 +103,9 @@ export const createInvite: OrgHandler = async (ctx, caller, deps) => {
   if (!EMAIL.test(email)) throw badValue('email', email, 'an email address');
   const role = f.oneOf('role', ORG_ROLES, { required: true })!;
   if (caller.role === 'reader' && role !== 'reader') throw readerRefused();
-  const projects = await readProjects(f, deps, caller.org.id);
+  // Omitted: the Default project as a member, as OpenAI's ("for compatibility with legacy
+  // behavior"), said by the invite; `[]`: no project.
+  const projects = (await readProjects(f, deps, caller.org.id)) ?? (await inviteProjects(deps, caller.org.id, null));
   if (caller.role === 'reader') await checkReaderProjects(deps, caller, projects);
   const existing = await deps.store.users.getByEmail(email);
   if (existing && (await deps.store.memberships.get(caller.org.id, existing.id))) {
@@ -111,7 +113,7 @@ export const createInvite: OrgHandler = async (ctx, caller, deps) => {
   }
   const token = `inv_${randomBytes(32).toString('base64url')}`;
   const invite = await deps.store.invites.insert({ orgId: caller.org.id, email, role, projects, tokenHash: tokenHash(token), expiresAt: deps.clock.now() + INVITE_TTL_MS });
-  await deps.audit.record(caller.actor, caller.org.id, { type: 'invite.sent', objectId: invite.id, details: { id: invite.id, data: { email, role, projects: projects ?? [] } } });
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'invite.sent', objectId: invite.id, details: { id: invite.id, data: { email, role, projects } } });
   deps.log?.info({ org_id: caller.org.id, invite_id: invite.id }, 'invite sent');
   // After the invite is stored: a mail server that is down or refuses costs only the e-mail.
   const emailSent = deps.mailer
@@ -123,17 +125,31 @@ export const createInvite: OrgHandler = async (ctx, caller, deps) => {
   return { body: { ...inviteObject(invite, deps.clock.now()), token, email_sent: emailSent } };
 };
 
+/**
+ * The invites with the projects their acceptance joins: an invite stored without projects (made
+ * before invites named the Default project they join) says the Default project.
+ */
+async function withProjects(deps: OrgDeps, orgId: string, invites: InviteRecord[]): Promise<InviteRecord[]> {
+  if (invites.every((i) => i.projects !== null)) return invites;
+  const fallback = await inviteProjects(deps, orgId, null);
+  return invites.map((i) => (i.projects === null ? { ...i, projects: fallback } : i));
+}
+
 /** GET /v1/organization/invites?limit&after */
 export const listInvites: OrgHandler = async (ctx, caller, deps) => {
   const { page } = listQuery(ctx);
   const now = deps.clock.now();
-  return { body: listBody(await deps.store.invites.list(caller.org.id, page), page, 'invite', (i) => inviteObject(i, now)) };
+  const invites = await deps.store.invites.list(caller.org.id, page);
+  return { body: listBody({ ...invites, items: await withProjects(deps, caller.org.id, invites.items) }, page, 'invite', (i) => inviteObject(i, now)) };
 };
 
 const existing = (deps: OrgDeps, orgId: string, id: string): Promise<InviteRecord> => found('invite', id, deps.store.invites.get(orgId, id));
 
 /** GET /v1/organization/invites/{invite_id} */
-export const getInvite: OrgHandler = async (ctx, caller, deps) => ({ body: inviteObject(await existing(deps, caller.org.id, ctx.params.invite_id!), deps.clock.now()) });
+export const getInvite: OrgHandler = async (ctx, caller, deps) => {
+  const [invite] = await withProjects(deps, caller.org.id, [await existing(deps, caller.org.id, ctx.params.invite_id!)]);
+  return { body: inviteObject(invite!, deps.clock.now()) };
+};
 
 /** DELETE /v1/organization/invites/{invite_id}: an accepted invite stays. */
 export const deleteInvite: OrgHandler = async (ctx, caller, deps) => {

@@ -83,15 +83,33 @@ describe('invites', () => {
     expect(await rejection(h.a.org.invites.create({ email: me.email!, role: 'reader' }))).toBeInstanceOf(OpenAI.ConflictError);
   });
 
-  it('an accepted invite joins its projects (none named: the Default project); leaving the organization leaves its projects', async () => {
+  it('an invite says and its acceptance joins its projects (none named: the Default project; []: none); leaving the organization leaves its projects', async () => {
     const t = await h.tenant('invites-projects');
     const team = await t.org.projects.create({ name: 'Team' });
     const def = (await t.org.projects.list()).data.find((p) => p.name === 'Default project')!;
     const named = (await t.org.invites.create({ email: 'named@example.com', role: 'reader', projects: [{ id: team.id, role: 'owner' }] })) as OpenAI.Admin.Organization.Invite & { token: string };
     const plain = (await t.org.invites.create({ email: 'plain@example.com', role: 'reader' })) as OpenAI.Admin.Organization.Invite & { token: string };
+    const members = async (projectId: string) => (await t.org.projects.users.list(projectId, { limit: 100 })).data.map((u) => [u.id, u.role]);
+    // The invite says what its acceptance does: omitted projects are the Default project as a
+    // member (OpenAI's "invited to the default project"); an empty list is no project at all.
+    expect(plain.projects).toEqual([{ id: def.id, role: 'member' }]);
+    expect((await t.org.invites.retrieve(plain.id)).projects).toEqual([{ id: def.id, role: 'member' }]);
+    expect((await t.org.invites.list({ limit: 100 })).data.find((i) => i.id === plain.id)!.projects).toEqual([{ id: def.id, role: 'member' }]);
+    const none = (await t.org.invites.create({ email: 'none@example.com', role: 'reader', projects: [] })) as OpenAI.Admin.Organization.Invite & { token: string };
+    expect(none.projects).toEqual([]);
+    const sent = (await t.org.auditLogs.list({ event_types: ['invite.sent'], resource_ids: [plain.id] })).data[0]!;
+    expect((sent as any)['invite.sent'].data.projects).toEqual([{ id: def.id, role: 'member' }]);
+    // An invite stored before invites named their projects (none stored) reads and is accepted the same way.
+    const legacy = (await t.org.invites.create({ email: 'legacy@example.com', role: 'reader' })) as OpenAI.Admin.Organization.Invite & { token: string };
+    await h.gw.gateway.services.store.db.updateTable('invites' as any).set({ projects: null } as any).where('id', '=', legacy.id).execute();
+    expect((await t.org.invites.retrieve(legacy.id)).projects).toEqual([{ id: def.id, role: 'member' }]);
+    const c = (await accept({ token: legacy.token, name: 'Legacy' })).body.user.id as string;
+    expect(await members(def.id)).toContainEqual([c, 'member']);
+    const d = (await accept({ token: none.token, name: 'None' })).body.user.id as string;
+    expect(await members(def.id)).not.toContainEqual([d, 'member']);
+
     const a = (await accept({ token: named.token, name: 'Named' })).body.user.id as string;
     const b = (await accept({ token: plain.token, name: 'Plain' })).body.user.id as string;
-    const members = async (projectId: string) => (await t.org.projects.users.list(projectId, { limit: 100 })).data.map((u) => [u.id, u.role]);
     expect(await members(team.id)).toContainEqual([a, 'owner']);
     expect(await members(team.id)).not.toContainEqual([b, 'member']);
     expect(await members(def.id)).toContainEqual([b, 'member']);

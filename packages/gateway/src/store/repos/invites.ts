@@ -16,7 +16,7 @@ export interface InviteRecord {
   orgId: string;
   email: string;
   role: 'owner' | 'reader';
-  /** null: the Default project. */
+  /** null: none named, stored before invites named the Default project they join (read as it). */
   projects: InviteProject[] | null;
   tokenHash: string;
   createdAt: number;

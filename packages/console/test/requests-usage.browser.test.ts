@@ -2,7 +2,7 @@
  * Requests and Usage end to end in headless Chromium against a real gateway: a request that
  * failed (an injected rate-limit error, seen by the official SDK) is looked up by its
  * x-request-id with its cause and fix from the error catalog, and the support report copied has
- * the id, the UTC time, the model and the error; a pasted header line or a quoted id is looked
+ * the id, the UTC time, the model and the error; one refused for spend says no model answered; a pasted header line or a quoted id is looked
  * up, an earlier answer never stays on screen under a new id, each lookup has a link that runs it,
  * and a failed lookup names the id; a lookup shows the project and key by name (the key's
  * redacted value, never its secret) with their ids; the usage CSV's cost equals the Costs API's, and projects,
@@ -60,6 +60,34 @@ describe.skipIf(!hasChromium)('requests and usage in the console', () => {
     expect(report).toContain('status: 429');
     expect(report).toMatch(/error code: rate_limit/);
     expect(report).not.toContain(f.g.apiKey);
+    await context.close();
+  }, 120_000);
+
+  it('a request refused for spend shows that no model answered, on the page and in the support report', async () => {
+    const client = new OpenAI({ apiKey: f.g.apiKey, baseURL: f.g.baseURL, maxRetries: 0 });
+    expect((await f.g.admin('PUT', `/admin/v1/organizations/${f.g.orgId}/billing`, { hard_limit_usd: 0 })).status).toBe(200);
+    let e: InstanceType<typeof OpenAI.APIError>;
+    try {
+      e = await rejection<InstanceType<typeof OpenAI.APIError>>(client.chat.completions.create({ model: 'sim-large', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 }));
+    } finally {
+      await f.g.admin('PUT', `/admin/v1/organizations/${f.g.orgId}/billing`, { hard_limit_usd: null });
+    }
+    expect(e.code).toBe('organization_spend_limit_exceeded');
+    await f.g.gateway.services.ledger.flush();
+
+    const { context, page } = await openContext(f.browser, 'en');
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: f.g.url });
+    await signIn(page, f.g.url, f.owner.email, f.owner.password);
+    const cell = (label: string) => page.locator('dl.details .row').filter({ has: page.locator(`dt:text-is("${label}")`) }).locator('dd');
+    await page.goto(`${f.g.url}/requests/${e.requestID}`);
+    await page.waitForSelector('.error-box');
+    await expect(cell(text('en', 'requests.modelAsked')).innerText()).resolves.toBe('sim-large');
+    await expect(cell(text('en', 'requests.modelServed')).innerText()).resolves.toBe(text('en', 'requests.noModel'));
+    await page.click(`button:text-is("${text('en', 'requests.copyReport')}")`);
+    await page.waitForSelector(`button:text-is("${text('en', 'common.copied')}")`);
+    const report = await page.evaluate(() => navigator.clipboard.readText());
+    expect(report).toContain('model requested: sim-large');
+    expect(report).toContain('model served: none (refused before any model was called)');
     await context.close();
   }, 120_000);
 

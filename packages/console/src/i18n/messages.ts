@@ -263,6 +263,7 @@ const TABLE = {
   'requests.endpoint': ['Endpoint', '接口'],
   'requests.modelAsked': ['Model requested', '请求的模型'],
   'requests.modelServed': ['Model that answered', '实际响应的模型'],
+  'requests.noModel': ['None: the request was refused before any model was called', '无：请求在调用任何模型之前即被拒绝'],
   'requests.tokens': ['Tokens', '令牌数'],
   'requests.tokensValue': ['{input} input, {output} output', '输入 {input}，输出 {output}'],
   'requests.tokensEstimated': ['{input} input, {output} output (estimated)', '输入 {input}，输出 {output}（估算）'],

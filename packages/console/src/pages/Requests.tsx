@@ -154,7 +154,7 @@ function RequestDetails({ record, names }: { record: RequestRecord; names: Reque
     [t('requests.key'), <KeyName id={record.api_key_id} name={names.key} />],
     [t('requests.endpoint'), record.endpoint],
     [t('requests.modelAsked'), record.requested_model ?? '—'],
-    [t('requests.modelServed'), record.model ?? '—'],
+    [t('requests.modelServed'), record.model ?? (record.error ? t('requests.noModel') : '—')],
     [t('common.status'), record.status_code],
     [t('requests.tokens'), t(record.usage.estimated ? 'requests.tokensEstimated' : 'requests.tokensValue', { input: record.usage.input_tokens, output: record.usage.output_tokens })],
     [t('requests.cost'), <Money usd={record.cost.value} exact={record.cost.exact_value} />],

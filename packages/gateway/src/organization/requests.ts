@@ -8,7 +8,7 @@
  *   "project_id": "proj_…", "api_key_id": "key_…", "user_id": "user-…",
  *   "owner": { "type": "user", "user": { "id": "user-…" } }
  *         | { "type": "service_account", "service_account": { "id": "svc_acct_…" } },   // as a project API key's
- *   "requested_model": "gpt-4o-mini", "model": "gpt-4o-mini" | null,   // asked for / answered (a fallback; null: refused before a model was resolved)
+ *   "requested_model": "gpt-4o-mini", "model": "gpt-4o-mini" | null,   // asked for / answered (a fallback; null: refused before any model was called)
  *   "endpoint": "chat.completions", "status_code": 429,
  *   "error": { "code": "rate_limit_exceeded", "message": "Rate limit reached for …" } | null,
  *   "usage": { "input_tokens": 0, "output_tokens": 0, "estimated": false },

@@ -73,6 +73,8 @@ class Run {
   private finished = false;
   /** The model that answered (a fallback, possibly): the one priced and recorded. */
   private served: ModelConfig | undefined;
+  /** Whether the request reached the engine call: a request refused before it names no model in the ledger. */
+  private engineCalled = false;
   /** Milliseconds from the engine call to its first byte, once it came. */
   private firstByteMs: number | null = null;
   /** The body as received, until the limit stage: a refused request's fingerprint for its retry hint. */
@@ -135,6 +137,7 @@ class Run {
       const bounded = withOutputBound(v);
       const body = v.stream && v.endpoint !== 'responses' ? { ...bounded, stream_options: { ...(v.body.stream_options as object | undefined), include_usage: true } } : bounded;
       const called = process.hrtime.bigint();
+      this.engineCalled = true;
       const { result, servedBy } = await deps.engines.call(
         v.model.name,
         {
@@ -309,7 +312,9 @@ class Run {
       project_id: this.caller.projectId,
       key_id: this.caller.keyId,
       user_id: this.caller.userId,
-      model: this.served?.name ?? v?.model.name ?? '',
+      // The model that answered, or the one called when none did (an engine failure); none for a
+      // request refused before any model was called (validation, access, limits, spend, queue).
+      model: this.served?.name ?? (this.engineCalled ? v?.model.name : undefined) ?? '',
       requested_model: this.requestedModel,
       endpoint: this.endpoint,
       prompt_tokens: o.usage?.prompt_tokens ?? 0,

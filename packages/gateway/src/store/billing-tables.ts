@@ -30,7 +30,12 @@ export interface UsageEventsTable {
   key_id: string;
   /** Who owns the key: a user, or a service account (its id, `svc_acct_…`, is also a user id). */
   user_id: string;
-  /** The model that answered (a fallback, possibly), priced and reported; '' when none was resolved. */
+  /**
+   * The model that answered (a fallback, possibly), priced and reported, or the one called when
+   * the engine failed; '' when no model was called (refused before the engine call: validation,
+   * access, rate limits, spend, the admission queue). Rows written before recorded the resolved
+   * model of such a refusal too.
+   */
   model: string;
   /** The `model` the caller named, as sent (at most 256 characters; migration 0010); null when the body had none. */
   requested_model: string | null;

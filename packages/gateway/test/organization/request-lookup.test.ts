@@ -1,8 +1,8 @@
 /**
  * `GET /v1/organization/requests/{request_id}` tells a request's story as the caller lived it:
  * a real gateway in front of a scriptable HTTP upstream, called with a service account's key of
- * a project, through the official SDK. A success, a fallback, an upstream 500 and 429, a stream
- * and a request refused before any upstream are each looked up by the id the caller was given,
+ * a project, through the official SDK. A success, a fallback, an upstream 500 and 429, a stream,
+ * a request refused before any upstream and one refused for spend are each looked up by the id the caller was given,
  * and the lookup says what the caller saw (status, error code and message, tokens, cost) plus
  * what only the gateway knows (project, owner, model served, latency, the upstream's request id).
  * Another organization's admin key gets OpenAI's 404 for every one of them.
@@ -127,6 +127,21 @@ describe('request lookup', () => {
     const r = await lookup(h.a.adminKey, err.headers.get('x-request-id'));
     expect(r.body).toMatchObject({ ...ours(), requested_model: 'no-such-model', status_code: 404, error: { code: err.code, message: err.error.message }, model: null, upstream_request_id: null });
     expect(fake.requests.length).toBe(before);
+  });
+
+  it('a request refused for spend before any model was called names no model that answered, only the one asked for', async () => {
+    const t = await h.tenant('lookup-spend');
+    const limited = await h.gw.admin('PUT', `/admin/v1/organizations/${t.orgId}/billing`, { hard_limit_usd: 0 });
+    expect(limited.status, JSON.stringify(limited.body)).toBe(200);
+    const err = await rejection(t.inference.chat.completions.create(ask('sim-small')));
+    expect(err).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(err.code).toBe('organization_spend_limit_exceeded');
+    const r = await lookup(t.adminKey, err.headers.get('x-request-id'));
+    expect(r.body).toMatchObject({ requested_model: 'sim-small', model: null, status_code: 429, error: { code: 'organization_spend_limit_exceeded', message: err.error.message }, usage: { input_tokens: 0, output_tokens: 0 } });
+    // The same organization's answered request still names its model.
+    await h.gw.admin('PUT', `/admin/v1/organizations/${t.orgId}/billing`, { hard_limit_usd: null });
+    const { response } = await t.inference.chat.completions.create(ask('sim-small')).withResponse();
+    expect((await lookup(t.adminKey, response.headers.get('x-request-id')!)).body).toMatchObject({ requested_model: 'sim-small', model: 'sim-small', status_code: 200 });
   });
 
   it("never shows another organization's request: OpenAI's 404, as for an id that never existed", async () => {

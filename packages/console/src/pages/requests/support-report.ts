@@ -13,6 +13,7 @@ export interface RequestRecord {
   api_key_id: string;
   user_id: string;
   requested_model: string | null;
+  /** The model that answered; null when the request was refused before any model was called. */
   model: string | null;
   endpoint: string;
   status_code: number;
@@ -34,7 +35,8 @@ export function supportReport(r: RequestRecord, organizationId: string, localTim
     ['api key id', r.api_key_id],
     ['endpoint', r.endpoint],
     ['model requested', r.requested_model],
-    ['model served', r.model],
+    // No model for a request refused before any model was called.
+    ['model served', r.model ?? (r.error ? 'none (refused before any model was called)' : null)],
     ['status', r.status_code],
     ['error code', r.error?.code ?? null],
     ['error message', r.error?.message ?? null],

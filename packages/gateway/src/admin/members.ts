@@ -34,13 +34,18 @@ export const listMembers: AdminHandler = async (ctx, deps) => {
   return { body: listBody(await deps.store.memberships.list(orgId, req), req, `member of ${orgId}`, memberObject) };
 };
 
-/** DELETE /admin/v1/organizations/{org_id}/members/{user_id}: the user's keys stop working at once. */
+/**
+ * DELETE /admin/v1/organizations/{org_id}/members/{user_id}: the user's keys stop working at once,
+ * and their admin keys of the organization are deleted with the membership (one audit entry each).
+ */
 export const removeMember: AdminHandler = async (ctx, deps) => {
   const orgId = ctx.params.org_id!;
   const userId = ctx.params.user_id!;
   await liveOrganization(deps.store, orgId);
-  if (!(await deps.store.memberships.remove(orgId, userId))) throw new ApiError('resource_not_found', { resource: `member of ${orgId}`, id: userId });
+  const r = await deps.store.memberships.remove(orgId, userId);
+  if (r.outcome === 'not_found') throw new ApiError('resource_not_found', { resource: `member of ${orgId}`, id: userId });
   await deps.identity.invalidate({ kind: 'org', orgId });
-  deps.log?.info({ org_id: orgId, user_id: userId }, 'member removed');
-  return { body: deletedObject('organization.user.deleted', userId), audit: { orgId, type: 'user.deleted', objectId: userId, details: { id: userId } } };
+  deps.log?.info({ org_id: orgId, user_id: userId, admin_keys_deleted: r.revokedAdminKeys.map((k) => k.id) }, 'member removed');
+  const keyDeletions = r.revokedAdminKeys.map((k) => ({ orgId, type: 'api_key.deleted', objectId: k.id, details: { id: k.id } }));
+  return { body: deletedObject('organization.user.deleted', userId), audit: [{ orgId, type: 'user.deleted', objectId: userId, details: { id: userId } }, ...keyDeletions] };
 };

@@ -29,6 +29,12 @@ const invalidKey = (token: string) => new ApiError('invalid_api_key', { key: mas
  * well-formed admin key that matches none counts against the client address, like an API key
  * that matches none; no key, a malformed one and an admin key that was issued but has expired or
  * lost its organization are answered as themselves (identity/failed-auth-limiter.ts says why).
+ *
+ * An admin key acts for its owner as the owner stands now, read with the key on every request:
+ * an owner's key works; a reader's is refused 401 `admin_key_owner_not_owner` (OpenAI's
+ * "insufficient permissions" wording) and works again once they are an owner again; a removed
+ * member's keys were deleted with the membership (users.ts). A key the operator made with no
+ * owner acts for the organization.
  */
 export async function authenticateAdminKey(ctx: RequestContext, deps: OrgDeps, touches: Pick<RepeatingFailureLog, 'failed' | 'ok'>): Promise<OrgCaller> {
   const ip = ctx.clientIp;
@@ -47,6 +53,13 @@ export async function authenticateAdminKey(ctx: RequestContext, deps: OrgDeps, t
   if (key.expiresAt !== null && key.expiresAt <= now) throw invalidKey(token);
   const org = await deps.store.organizations.get(key.orgId);
   if (!org) throw invalidKey(token);
+  // The key acts with its owner's standing now: a key whose owner left (its deletion went with
+  // the membership; this covers a key that outlived one) is refused like a deleted key, and one
+  // whose owner is no longer an owner is refused for the role until they are one again.
+  if (key.ownerUserId !== null) {
+    if (!key.owner || key.owner.role === null) throw invalidKey(token);
+    if (key.owner.role !== 'owner') throw new ApiError('admin_key_owner_not_owner', { scopes: adminScope(ctx.method, ctx.path) });
+  }
 
   const orgHeader = header(ctx, HEADER.organization)?.trim();
   if (orgHeader && orgHeader !== org.id) throw new ApiError('mismatched_organization');

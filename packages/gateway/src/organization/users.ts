@@ -5,11 +5,17 @@
  * Redis event path as a key revocation, so the user's keys are refused at their next request (a
  * new reader's in the projects they are not a member of; the Default project's and their own
  * projects' keys keep working, since readers use the API).
+ *
+ * Admin keys act with their owner's current standing (organization/auth.ts, looked up on every
+ * request, never cached): a reader's are refused until they are an owner again, and removing a
+ * user deletes their admin keys in the same transaction, each with its own `api_key.deleted`
+ * audit entry.
  * @module
  */
 import { Fields } from '../admin/input.js';
 import { ApiError } from '../errors/api-error.js';
-import type { Member, Role } from '../store/index.js';
+import type { Member, RevokedAdminKey, Role } from '../store/index.js';
+import type { AuditActor } from './audit.js';
 import type { OrgDeps, OrgHandler } from './deps.js';
 import { arrayParam, found, listBody, listQuery, notFound } from './list.js';
 import { deletedObject, seconds } from './objects.js';
@@ -24,11 +30,23 @@ export function organizationUserObject(m: Member) {
 const member = (deps: OrgDeps, orgId: string, userId: string): Promise<Member> => found('user', userId, deps.store.memberships.get(orgId, userId));
 
 /** An organization keeps at least one owner: its last owner cannot leave or become a reader. */
-async function changeKeepingAnOwner(deps: OrgDeps, orgId: string, userId: string, change: Role | 'removed', what: string): Promise<void> {
+async function changeKeepingAnOwner(deps: OrgDeps, orgId: string, userId: string, change: Role | 'removed', what: string): Promise<RevokedAdminKey[]> {
   const r = await deps.store.memberships.changeKeepingAnOwner(orgId, userId, change);
-  if (r === 'not_found') throw notFound('user', userId);
-  if (r === 'last_owner') {
+  if (r.outcome === 'not_found') throw notFound('user', userId);
+  if (r.outcome === 'last_owner') {
     throw new ApiError('resource_conflict', { message: `User ${userId} is the last owner of the organization and cannot be ${what}; make another user an owner first.` });
+  }
+  return r.revokedAdminKeys;
+}
+
+/**
+ * The audit entries and log lines of the admin keys a member's removal deleted (in its
+ * transaction), made by the actor who removed them; also used by the operator API.
+ */
+export async function recordRevokedAdminKeys(deps: Pick<OrgDeps, 'audit' | 'log'>, actor: AuditActor, orgId: string, userId: string, keys: readonly RevokedAdminKey[]): Promise<void> {
+  for (const k of keys) {
+    await deps.audit.record(actor, orgId, { type: 'api_key.deleted', objectId: k.id, details: { id: k.id } });
+    deps.log?.info({ admin_key_id: k.id, org_id: orgId, user_id: userId, key: k.redacted }, "admin api key deleted with its owner's membership");
   }
 }
 
@@ -73,12 +91,13 @@ export const updateUser: OrgHandler = async (ctx, caller, deps) => {
   return { body: organizationUserObject(m) };
 };
 
-/** DELETE /v1/organization/users/{user_id}: the user's keys are refused at once, on every instance. */
+/** DELETE /v1/organization/users/{user_id}: the user's keys are refused at once, on every instance; their admin keys are deleted. */
 export const deleteUser: OrgHandler = async (ctx, caller, deps) => {
   const userId = ctx.params.user_id!;
-  await changeKeepingAnOwner(deps, caller.org.id, userId, 'removed', 'removed');
+  const revoked = await changeKeepingAnOwner(deps, caller.org.id, userId, 'removed', 'removed');
   await deps.identity.invalidate({ kind: 'org', orgId: caller.org.id });
   await deps.audit.record(caller.actor, caller.org.id, { type: 'user.deleted', objectId: userId, details: { id: userId } });
+  await recordRevokedAdminKeys(deps, caller.actor, caller.org.id, userId, revoked);
   deps.log?.info({ org_id: caller.org.id, user_id: userId }, 'organization user removed');
   return { body: deletedObject('organization.user.deleted', userId) };
 };

@@ -41,6 +41,22 @@ async function chat(instance: number, t: Tenant): Promise<number> {
   return r.status;
 }
 
+async function listUsers(instance: number, adminKey: string): Promise<number> {
+  const r = await fetch(`${cluster.instances[instance]!.baseURL}/organization/users`, { headers: { authorization: `Bearer ${adminKey}` } });
+  await r.arrayBuffer();
+  return r.status;
+}
+
+async function setRole(instance: number, adminKey: string, userId: string, role: string): Promise<number> {
+  const r = await fetch(`${cluster.instances[instance]!.baseURL}/organization/users/${userId}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ role }),
+  });
+  await r.arrayBuffer();
+  return r.status;
+}
+
 describe.each(KINDS)('revocation across 3 gateway processes on %s', (kind, start) => {
   beforeAll(async () => {
     requireBuild();
@@ -87,13 +103,31 @@ describe.each(KINDS)('revocation across 3 gateway processes on %s', (kind, start
     await cluster.admin('POST', `/admin/v1/organizations/${t.orgId}/members`, { user_id: user.body.id, role: 'owner' }, 0);
     const key = await cluster.admin('POST', '/admin/v1/keys', { organization_id: t.orgId, user_id: user.body.id, name: 'leaver key' }, 0);
     const adminKey = await cluster.admin('POST', `/admin/v1/organizations/${t.orgId}/admin_api_keys`, { name: 'ops' }, 0);
+    const leaversAdminKey = await cluster.admin('POST', `/admin/v1/organizations/${t.orgId}/admin_api_keys`, { name: 'own', owner_user_id: user.body.id }, 0);
     const leaver: Tenant = { ...t, userId: user.body.id, apiKey: key.body.key, keyId: key.body.id };
     expect([await chat(0, leaver), await chat(1, leaver), await chat(2, leaver)]).toEqual([200, 200, 200]);
+    expect([await listUsers(0, leaversAdminKey.body.value), await listUsers(1, leaversAdminKey.body.value), await listUsers(2, leaversAdminKey.body.value)]).toEqual([200, 200, 200]);
 
     const del = await fetch(`${cluster.instances[0]!.baseURL}/organization/users/${user.body.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${adminKey.body.value}` } });
     expect(del.status).toBe(200);
     expect([await chat(1, leaver), await chat(2, leaver), await chat(0, leaver)]).toEqual([401, 401, 401]);
+    // Their admin key went with the membership, on every instance.
+    expect([await listUsers(1, leaversAdminKey.body.value), await listUsers(2, leaversAdminKey.body.value), await listUsers(0, leaversAdminKey.body.value)]).toEqual([401, 401, 401]);
     // The organization's other member keeps working everywhere.
     expect([await chat(0, t), await chat(1, t), await chat(2, t)]).toEqual([200, 200, 200]);
+  });
+
+  it("an owner made a reader on A: their admin key is refused by B and C, and works again once they are an owner", async () => {
+    const t = await cluster.newTenant('demote-owner');
+    const user = await cluster.admin('POST', '/admin/v1/users', { email: `demoted-${Date.now()}@test.local`, name: 'Demoted' }, 0);
+    await cluster.admin('POST', `/admin/v1/organizations/${t.orgId}/members`, { user_id: user.body.id, role: 'owner' }, 0);
+    const ops = (await cluster.admin('POST', `/admin/v1/organizations/${t.orgId}/admin_api_keys`, { name: 'ops' }, 0)).body.value;
+    const own = (await cluster.admin('POST', `/admin/v1/organizations/${t.orgId}/admin_api_keys`, { name: 'own', owner_user_id: user.body.id }, 1)).body.value;
+    expect([await listUsers(0, own), await listUsers(1, own), await listUsers(2, own)]).toEqual([200, 200, 200]);
+    expect(await setRole(0, ops, user.body.id, 'reader')).toBe(200);
+    expect([await listUsers(1, own), await listUsers(2, own), await listUsers(0, own)]).toEqual([401, 401, 401]);
+    expect(await setRole(2, own, user.body.id, 'owner')).toBe(401);
+    expect(await setRole(0, ops, user.body.id, 'owner')).toBe(200);
+    expect([await listUsers(1, own), await listUsers(2, own), await listUsers(0, own)]).toEqual([200, 200, 200]);
   });
 });

@@ -99,8 +99,8 @@ describe.each(DIALECTS)('store on %s', (dialect, make) => {
     const page2 = await store.memberships.list(org.id, { limit: 2, after: users[1]!.id });
     expect(page2.items.map((m) => m.userId)).toEqual([users[2]!.id]);
     expect(page2.hasMore).toBe(false);
-    expect(await store.memberships.remove(org.id, users[1]!.id)).toBe(true);
-    expect(await store.memberships.remove(org.id, users[1]!.id)).toBe(false);
+    expect(await store.memberships.remove(org.id, users[1]!.id)).toEqual({ outcome: 'changed', revokedAdminKeys: [] });
+    expect(await store.memberships.remove(org.id, users[1]!.id)).toEqual({ outcome: 'not_found', revokedAdminKeys: [] });
     expect(await store.memberships.get(org.id, users[1]!.id)).toBeUndefined();
   });
 
@@ -112,12 +112,37 @@ describe.each(DIALECTS)('store on %s', (dialect, make) => {
       await store.memberships.add(org.id, owners[i]!.id, 'owner');
     }
     const results = await Promise.all(owners.map((u, i) => store.memberships.changeKeepingAnOwner(org.id, u.id, i % 2 === 0 ? 'reader' : 'removed')));
-    expect(results.filter((r) => r === 'changed')).toHaveLength(9);
-    expect(results.filter((r) => r === 'last_owner')).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === 'changed')).toHaveLength(9);
+    expect(results.filter((r) => r.outcome === 'last_owner')).toHaveLength(1);
     const left = (await store.memberships.list(org.id, { limit: 100 })).items.filter((m) => m.role === 'owner');
     expect(left).toHaveLength(1);
-    expect(await store.memberships.changeKeepingAnOwner(org.id, left[0]!.userId, 'owner')).toBe('changed');
-    expect(await store.memberships.changeKeepingAnOwner(org.id, 'user_nope', 'reader')).toBe('not_found');
+    expect((await store.memberships.changeKeepingAnOwner(org.id, left[0]!.userId, 'owner')).outcome).toBe('changed');
+    expect((await store.memberships.changeKeepingAnOwner(org.id, 'user_nope', 'reader')).outcome).toBe('not_found');
+  });
+
+  it('memberships: a removal deletes the admin keys the user owns in that organization, and only those', async () => {
+    const org = await store.organizations.create({ name: 'Admins', tier: 'free' });
+    const other = await store.organizations.create({ name: 'Other', tier: 'free' });
+    const [a, b] = [await store.users.create({ email: `a@${org.id}.test`, name: 'A' }), await store.users.create({ email: `b@${org.id}.test`, name: 'B' })];
+    for (const o of [org, other]) for (const u of [a, b]) await store.memberships.add(o.id, u.id, 'owner');
+    const key = async (orgId: string, ownerUserId: string | null, n: string) => {
+      await tick(); // the list's order is the creation order
+      return store.adminApiKeys.insert({ orgId, ownerUserId, name: n, keyHash: `ah-${orgId}-${n}`, redacted: `sk-admin-...${n}`, expiresAt: null });
+    };
+    const [a1, a2] = [await key(org.id, a!.id, 'a1'), await key(org.id, a!.id, 'a2')];
+    const [b1, aOther, orgKey] = [await key(org.id, b!.id, 'b1'), await key(other.id, a!.id, 'ao'), await key(org.id, null, 'op')];
+    await store.adminApiKeys.delete(org.id, a2.id);
+
+    expect((await store.memberships.changeKeepingAnOwner(org.id, a!.id, 'reader')).revokedAdminKeys).toEqual([]);
+    expect(await store.memberships.changeKeepingAnOwner(org.id, a!.id, 'removed')).toEqual({ outcome: 'changed', revokedAdminKeys: [{ id: a1.id, redacted: 'sk-admin-...a1' }] });
+    expect(await store.adminApiKeys.findForAuth(a1.keyHash)).toBeUndefined();
+    expect((await store.adminApiKeys.list(org.id, { limit: 10 })).items.map((k) => k.id)).toEqual([b1.id, orgKey.id]);
+    expect(await store.adminApiKeys.findForAuth(aOther.keyHash)).toMatchObject({ id: aOther.id, owner: { role: 'owner' } });
+    // Back in the organization: the deleted key stays deleted.
+    await store.memberships.add(org.id, a!.id, 'owner');
+    expect(await store.adminApiKeys.findForAuth(a1.keyHash)).toBeUndefined();
+    expect(await store.memberships.remove(org.id, b!.id)).toEqual({ outcome: 'changed', revokedAdminKeys: [{ id: b1.id, redacted: 'sk-admin-...b1' }] });
+    expect(await store.adminApiKeys.findForAuth(orgKey.keyHash)).toMatchObject({ id: orgKey.id, owner: null });
   });
 
   it('api keys: insert, find for auth with org and role, revoke once, last_used never moves back', async () => {

@@ -17,6 +17,7 @@ import { orgSpendLimitMigration } from './0016_org_spend_limit.js';
 import { usageCachedTokensMigration } from './0017_usage_cached_tokens.js';
 import { responseItemsMigration } from './0018_response_items.js';
 import { responseProjectsMigration } from './0019_response_projects.js';
+import { adminKeysOfFormerMembersMigration } from './0020_admin_keys_of_former_members.js';
 
 /**
  * Every migration, in order, as a static list: nothing scans the filesystem, so the bundle and
@@ -42,6 +43,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0017_usage_cached_tokens': usageCachedTokensMigration,
   '0018_response_items': responseItemsMigration,
   '0019_response_projects': responseProjectsMigration,
+  '0020_admin_keys_of_former_members': adminKeysOfFormerMembersMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -58,6 +58,37 @@ function withOwner(r: Selectable<AdminApiKeysTable> & OwnerColumns): AdminApiKey
   return { ...rec, owner };
 }
 
+/** An admin key deleted because its owner left the organization: what the audit log and the log name. */
+export interface RevokedAdminKey {
+  id: string;
+  redacted: string;
+}
+
+/**
+ * Deletes the live admin keys `userId` owns in `orgId`, inside the caller's transaction (the
+ * membership's removal): an admin key acts for an owner of its organization, and one who left is
+ * none. Deleted, not suspended, so adding the user back never revives a key.
+ */
+export async function revokeAdminKeysOf(executor: Kysely<Database>, orgId: string, userId: string, at: number): Promise<RevokedAdminKey[]> {
+  const keys = await executor
+    .selectFrom('admin_api_keys')
+    .select(['id', 'redacted'])
+    .where('org_id', '=', orgId)
+    .where('owner_user_id', '=', userId)
+    .where('deleted_at', 'is', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  if (keys.length === 0) return [];
+  await executor
+    .updateTable('admin_api_keys')
+    .set({ deleted_at: at })
+    .where('id', 'in', keys.map((k) => k.id))
+    .where('deleted_at', 'is', null)
+    .execute();
+  return keys;
+}
+
 /** Organization admin keys. Every read is scoped to one organization; deleted keys are never returned. */
 export class AdminApiKeyRepo {
   constructor(

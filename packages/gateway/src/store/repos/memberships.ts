@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js';
 import { ConflictError, isUniqueViolation } from '../errors.js';
 import { keysetPage, type Page, type PageRequest } from '../paging.js';
 import type { Database } from '../schema.js';
+import { revokeAdminKeysOf, type RevokedAdminKey } from './admin-api-keys.js';
 import { leaveOrganizationProjects } from './project-members.js';
 
 export const ROLES = ['owner', 'member', 'reader'] as const;
@@ -13,6 +14,15 @@ export interface Membership {
   userId: string;
   role: Role;
   createdAt: number;
+}
+
+/**
+ * What a role change or removal did: `outcome`, and the admin keys the removal deleted (a
+ * removed member's admin keys go with the membership, in its transaction; none otherwise).
+ */
+export interface MembershipChange<O extends string = 'changed' | 'not_found' | 'last_owner'> {
+  outcome: O;
+  revokedAdminKeys: RevokedAdminKey[];
 }
 
 /** A membership with the user's details, as member lists show it. */
@@ -60,34 +70,38 @@ export class MembershipRepo {
   }
 
   /**
-   * Gives a member `role`, or removes the member (`'removed'`), unless the member is the
-   * organization's last owner and would stop being one: 'last_owner', and nothing changes.
-   * 'not_found' when there is no such member. The check and the change are one transaction that
-   * first takes the organization's row lock, so of two owners demoting each other at once one is
-   * refused (the second reads the owners after the first has committed).
+   * Gives a member `role`, or removes the member (`'removed'`, which also deletes the admin keys
+   * they own in the organization), unless the member is the organization's last owner and would
+   * stop being one: 'last_owner', and nothing changes. 'not_found' when there is no such member.
+   * The check and the change are one transaction that first takes the organization's row lock, so
+   * of two owners demoting each other at once one is refused (the second reads the owners after
+   * the first has committed).
    */
-  async changeKeepingAnOwner(orgId: string, userId: string, change: Role | 'removed'): Promise<'changed' | 'not_found' | 'last_owner'> {
+  async changeKeepingAnOwner(orgId: string, userId: string, change: Role | 'removed'): Promise<MembershipChange> {
     return this.db.transaction().execute(async (trx) => {
       // A no-op update: the row lock on Postgres, the write lock on SQLite, held until commit.
       await trx.updateTable('organizations').set((eb) => ({ id: eb.ref('id') })).where('id', '=', orgId).execute();
       const owners = await trx.selectFrom('memberships').select('user_id').where('org_id', '=', orgId).where('role', '=', 'owner').execute();
-      if (change !== 'owner' && owners.length === 1 && owners[0]!.user_id === userId) return 'last_owner';
-      if (change === 'removed') await leaveOrganizationProjects(trx, orgId, userId);
-      const r =
-        change === 'removed'
-          ? await trx.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst()
-          : await trx.updateTable('memberships').set({ role: change }).where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
-      return Number('numDeletedRows' in r ? r.numDeletedRows : r.numUpdatedRows) > 0 ? 'changed' : 'not_found';
+      if (change !== 'owner' && owners.length === 1 && owners[0]!.user_id === userId) return { outcome: 'last_owner', revokedAdminKeys: [] };
+      if (change === 'removed') return this.removeIn(trx, orgId, userId);
+      const r = await trx.updateTable('memberships').set({ role: change }).where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+      return { outcome: Number(r.numUpdatedRows) > 0 ? 'changed' : 'not_found', revokedAdminKeys: [] };
     });
   }
 
-  /** Removes a membership and the user's places in the organization's projects; false when there was no membership. */
-  async remove(orgId: string, userId: string): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      await leaveOrganizationProjects(trx, orgId, userId);
-      const r = await trx.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
-      return Number(r.numDeletedRows) > 0;
-    });
+  /**
+   * Removes a membership, the user's places in the organization's projects and their admin keys
+   * of the organization; 'not_found' (and nothing changes) when there was no membership.
+   */
+  async remove(orgId: string, userId: string): Promise<MembershipChange<'changed' | 'not_found'>> {
+    return this.db.transaction().execute((trx) => this.removeIn(trx, orgId, userId));
+  }
+
+  private async removeIn(trx: Kysely<Database>, orgId: string, userId: string): Promise<MembershipChange<'changed' | 'not_found'>> {
+    await leaveOrganizationProjects(trx, orgId, userId);
+    const r = await trx.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+    if (Number(r.numDeletedRows) === 0) return { outcome: 'not_found', revokedAdminKeys: [] };
+    return { outcome: 'changed', revokedAdminKeys: await revokeAdminKeysOf(trx, orgId, userId, this.clock.now()) };
   }
 
   /** Members of an organization in the order they were added; `after` is a user id. */

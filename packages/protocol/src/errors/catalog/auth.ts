@@ -242,6 +242,26 @@ export const authEntries = {
       'zh-CN': '使用该组织的管理密钥（`new OpenAI({ adminAPIKey })`，或 OPENAI_ADMIN_KEY）；组织所有者可在管理密钥处创建。',
     },
   },
+  admin_key_owner_not_owner: {
+    group: 'permission',
+    kind: 'permission',
+    status: 401,
+    type: 'invalid_request_error',
+    code: null,
+    param: null,
+    message: "You have insufficient permissions for this operation. Missing scopes: {scopes}. Check that you have the correct role in your organization (Reader, Writer, Owner) and project (Member, Owner), and if you're using a restricted API key, that it has the necessary scopes.",
+    retryable: false,
+    fallback: false,
+    title: { en: "Admin key's owner is not an owner", 'zh-CN': '管理密钥的所有者已不是组织所有者' },
+    cause: {
+      en: 'An organization admin key acts with its owner\'s current role, and its owner is no longer an owner of the organization (made a reader). The key is kept and works again if its owner is made an owner again; removing the owner from the organization deletes their admin keys.',
+      'zh-CN': '组织管理密钥以其所有者当前的角色行事，而该所有者已不再是组织所有者（已改为读者）。密钥会保留，所有者重新成为组织所有者后即可再次使用；将所有者移出组织会删除其所有管理密钥。',
+    },
+    fix: {
+      en: 'Use an admin key of a current owner, or ask an owner to make the key\'s owner an owner again (`POST /v1/organization/users/{user_id}` with `role: "owner"`).',
+      'zh-CN': '请使用当前所有者的管理密钥，或请所有者将该密钥的所有者重新设为所有者（`POST /v1/organization/users/{user_id}`，`role: "owner"`）。',
+    },
+  },
   model_access_denied: {
     group: 'permission',
     kind: 'permission',

@@ -82,7 +82,7 @@ interface Place {
 }
 
 export class RetryStagger {
-  /** Bucket key → the epoch ms of the latest retry promised to a caller it refused. */
+  /** Bucket key (with its limit: `promiseKey`) → the epoch ms of the latest retry promised to a caller it refused. */
   private readonly latest = new Map<string, number>();
   /** Bucket key + caller → that caller's places on it, in the order they were given. */
   private readonly places = new Map<string, Place[]>();
@@ -112,19 +112,22 @@ export class RetryStagger {
       const interval = (b.cost * b.windowMs) / b.limit;
       jitterCap = Math.min(jitterCap, interval * JITTER_FRACTION);
       base = Math.max(base, now + b.waitMs);
-      const list = caller && this.places.get(placeKey(b.key, caller.id));
+      const list = caller && this.places.get(placeKey(promiseKey(b), caller.id));
       const place = list && this.placeBack(list, now, Math.max(interval, MIN_DUE_KEEP_MS), caller);
       back.push(place);
       if (place) {
         kept = Math.max(kept, place.at);
       } else {
-        const last = this.latest.get(b.key);
+        const last = this.latest.get(promiseKey(b));
         if (last !== undefined && last > now) base = Math.max(base, last + interval);
       }
     }
     const at = kept >= base ? kept : base + this.random() * jitterCap;
     if (this.latest.size >= SWEEP_AT) this.sweepLatest(now);
-    for (const b of buckets) this.latest.set(b.key, Math.max(at, this.latest.get(b.key) ?? at));
+    for (const b of buckets) {
+      const k = promiseKey(b);
+      this.latest.set(k, Math.max(at, this.latest.get(k) ?? at));
+    }
     if (caller) this.give(now, buckets, caller.id, back, at);
     return at - now;
   }
@@ -163,7 +166,7 @@ export class RetryStagger {
   private give(now: number, buckets: readonly StaggerBucket[], caller: string, back: readonly (Place | undefined)[], at: number): void {
     const given = this.turn();
     for (let i = 0; i < buckets.length; i++) {
-      const key = placeKey(buckets[i]!.key, caller);
+      const key = placeKey(promiseKey(buckets[i]!), caller);
       const place = back[i];
       let list = this.places.get(key);
       const was = place && list ? list.indexOf(place) : -1;
@@ -203,3 +206,11 @@ export class RetryStagger {
 }
 
 const placeKey = (bucket: string, caller: string): string => `${bucket}\n${caller}`;
+
+/**
+ * What promises on a bucket are kept under: its key with its limit and window. Promises made under
+ * a limit since changed were paced by its refill, not the new one's: they are not the new
+ * bucket's queue (a raised limit does not send callers after places timed for the old rate),
+ * and they are swept once past. A hint is never shorter than the store's wait, whatever is kept.
+ */
+const promiseKey = (b: StaggerBucket): string => `${b.key}\n${b.limit}/${b.windowMs}`;

@@ -308,6 +308,18 @@ describe('the places of a caller (RetryStagger alone)', () => {
     expect(s.hintMs(1_000, [{ ...tpm, waitMs: 9_000 }], { id: 'c', arrivedTurn: 1 })).toBe(89_000);
   });
 
+  it('places promised under a limit since changed do not delay callers of the new one', () => {
+    const s = new RetryStagger(() => 0, () => 0);
+    const rpm = { key: 'rpm', windowMs: 60_000, cost: 1 };
+    // At 2 a minute, three refused callers queue 30 s apart.
+    for (const [id, hint] of [['a', 30_000], ['b', 60_000], ['c', 90_000]] as const) expect(s.hintMs(0, [{ ...rpm, limit: 2, waitMs: 30_000 }], { id, arrivedTurn: 1 })).toBe(hint);
+    // Raised to 60: a refusal under it waits for the new bucket (1 s), not after the old queue.
+    expect(s.hintMs(10, [{ ...rpm, limit: 60, waitMs: 1_000 }], { id: 'd', arrivedTurn: 1 })).toBe(1_000);
+    expect(s.hintMs(10, [{ ...rpm, limit: 60, waitMs: 1_000 }], { id: 'e', arrivedTurn: 1 })).toBe(2_000);
+    // Never shorter than the store's wait, whatever was kept.
+    expect(s.hintMs(10, [{ ...rpm, limit: 2, waitMs: 200_000 }], { id: 'f', arrivedTurn: 1 })).toBe(200_000);
+  });
+
   it('memory stays bounded when many keys hold places far ahead', () => {
     const s = new RetryStagger(() => 0, () => 0);
     const day = { key: 'rpd', limit: 1_000, windowMs: 86_400_000, cost: 1 };

@@ -63,6 +63,50 @@ export function bucketScale(limit: number, windowMs: number): BucketScale {
   return { q, rate: limit / g, capacity: limit * q };
 }
 
+/** The largest integer below which every integer is exact in a double (and in a Lua number). */
+const EXACT = 2 ** 53;
+
+/**
+ * A level refilled over `elapsed` ms in its own scale: `capacity` once full (compared before
+ * multiplying, so a long idle time cannot overflow the product).
+ */
+export function refilled(level: number, s: BucketScale, elapsed: number): number {
+  if (level >= s.capacity) return s.capacity;
+  if (elapsed <= 0) return level;
+  return elapsed >= ceilDiv(s.capacity - level, s.rate) ? s.capacity : level + elapsed * s.rate;
+}
+
+export const sameScale = (a: BucketScale, b: BucketScale): boolean => a === b || (a.q === b.q && a.rate === b.rate && a.capacity === b.capacity);
+
+/**
+ * A level of scale `from` read under scale `to` (the limit was changed): what was used, `from`'s
+ * capacity − level, stays used — the same tokens in `to`'s units, rounded up to a whole unit
+ * (never in the caller's favour) — and the level is `to`'s capacity less that, floored at
+ * −MAX_UNITS. So a raised limit leaves the new limit − used, a lowered one refuses until the used
+ * tokens drained at the new rate; neither starts a fresh bucket nor forgets what was used.
+ *
+ * Integer-exact: used = a·from.q + rem (rem < from.q), and a·to.q + ⌈rem·to.q / from.q⌉ is
+ * computed with the fraction reduced by gcd(to.q, from.q), whose product stays below
+ * lcm(from.q, to.q) — a divisor of the window when both scales share it, so exact. Should it ever
+ * not be (a key read with another window), the fraction counts as one whole token.
+ * Mirrored by `rescale` in redis-scripts.ts.
+ */
+export function rescaledLevel(level: number, from: BucketScale, to: BucketScale): number {
+  if (level >= from.capacity) return to.capacity;
+  const used = from.capacity - level;
+  const whole = floorDiv(used, from.q);
+  // Compare before multiplying: a debt beyond the floor in the new units is the floor.
+  if (whole >= ceilDiv(to.capacity + MAX_UNITS, to.q)) return -MAX_UNITS;
+  const rem = used - whole * from.q;
+  let part = 0;
+  if (rem > 0) {
+    const g = gcd(to.q, from.q);
+    const num = rem * (to.q / g);
+    part = num < EXACT ? ceilDiv(num, from.q / g) : to.q;
+  }
+  return Math.max(-MAX_UNITS, to.capacity - whole * to.q - part);
+}
+
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 const isMoney = (n: unknown): n is bigint => typeof n === 'bigint' && n >= 0n && n <= MAX_MONEY;
 

@@ -16,6 +16,9 @@ import {
   bucketScale,
   ceilDiv,
   floorDiv,
+  refilled,
+  rescaledLevel,
+  sameScale,
   validatePeek,
   validateReserve,
   validateSettle,
@@ -25,12 +28,12 @@ import {
 import { pairMemo } from './pair-memo.js';
 import { CounterStateLost, type BucketStatus, type CounterStore, type PeekBucket, type ReserveFailure, type ReserveOutcome, type ReserveRequest, type RestoreRequest, type SettleRequest, type SpendState } from './counter-store.js';
 
-interface BucketCell {
+/** A bucket's level with the scale (q, rate, capacity) it was written in: another limit reads it rescaled. */
+interface BucketCell extends BucketScale {
   /** Level in units of 1/q token; may be negative (debt). */
   level: number;
   /** When the level was last written (ms). */
   ts: number;
-  q: number;
   /** When the bucket is full again; past that the cell is the same as no cell. */
   expiresAt: number;
 }
@@ -214,9 +217,12 @@ export class MemoryCounterStore implements CounterStore {
     record.buckets.forEach((b, i) => {
       const actual = s.bucketCosts?.[i] ?? b.cost;
       if (actual === b.cost) return;
-      // Refund (or debit) against the level refilled to now; never above capacity, debt floored.
-      const level = this.levelOf(b.key, b, now) + (b.cost - actual) * b.q;
-      this.writeBucket(b.key, Math.max(-MAX_UNITS, Math.min(b.capacity, level)), b, now);
+      // Refund (or debit) whole tokens against the level refilled to now, in the scale the bucket
+      // is in now (a limit changed since the reserve: the current one; a full bucket: the
+      // reservation's); never above capacity, debt floored.
+      const sc = this.scaleNow(b.key, b, now);
+      const level = this.levelOf(b.key, sc, now) + (b.cost - actual) * sc.q;
+      this.writeBucket(b.key, Math.max(-MAX_UNITS, Math.min(sc.capacity, level)), sc, now);
     });
     if (record.spend) {
       const { amount, expiresAt } = record.spend;
@@ -304,17 +310,22 @@ export class MemoryCounterStore implements CounterStore {
     if (this.closed) throw new Error('counter store: closed');
   }
 
-  /** The bucket's level refilled to `now`, in the units of `s` (a changed limit keeps whole tokens). */
+  /**
+   * The bucket's level refilled to `now`, in the units of `s`. A level written under another
+   * limit is refilled in its own scale (as it would have been, and as its expiry says) and then
+   * read with the used tokens kept (bucket-math.ts `rescaledLevel`).
+   */
   private levelOf(name: string, s: BucketScale, now: number): number {
     const cell = this.buckets.get(name);
     if (!cell || cell.expiresAt <= now) return s.capacity;
-    let level = cell.q === s.q ? cell.level : floorDiv(cell.level, cell.q) * s.q;
-    if (level >= s.capacity) return s.capacity;
-    const elapsed = now - cell.ts;
-    if (elapsed <= 0) return level;
-    // Compare before multiplying so that a long idle time cannot overflow the product.
-    level = elapsed >= ceilDiv(s.capacity - level, s.rate) ? s.capacity : level + elapsed * s.rate;
-    return level;
+    if (sameScale(cell, s)) return refilled(cell.level, s, now - cell.ts);
+    return rescaledLevel(refilled(cell.level, cell, now - cell.ts), cell, s);
+  }
+
+  /** The scale a bucket's level is kept in now: the one it was written in, `otherwise` when it is full. */
+  private scaleNow(name: string, otherwise: BucketScale, now: number): BucketScale {
+    const cell = this.buckets.get(name);
+    return cell && cell.expiresAt > now ? { q: cell.q, rate: cell.rate, capacity: cell.capacity } : otherwise;
   }
 
   private writeBucket(name: string, level: number, s: BucketScale, now: number): void {
@@ -325,12 +336,14 @@ export class MemoryCounterStore implements CounterStore {
     const expiresAt = now + ceilDiv(s.capacity - level, s.rate);
     const cell = this.buckets.get(name);
     if (!cell) {
-      this.buckets.set(name, { level, ts: now, q: s.q, expiresAt });
+      this.buckets.set(name, { level, ts: now, q: s.q, rate: s.rate, capacity: s.capacity, expiresAt });
       return;
     }
     cell.level = level;
     cell.ts = now;
     cell.q = s.q;
+    cell.rate = s.rate;
+    cell.capacity = s.capacity;
     cell.expiresAt = expiresAt;
   }
 

@@ -3,7 +3,8 @@
  * Exported on their own so that tests can drive the very same scripts from other processes.
  *
  * Key layout, all under one hash tag per organization so a call touches one Redis Cluster slot:
- *   `${prefix}{${tag}}:b:${bucketKey}`  hash {l: level in units, t: last write ms, q: units per token}
+ *   `${prefix}{${tag}}:b:${bucketKey}`  hash {l: level in units, t: last write ms, and the scale it was
+ *                                       written in: q units per token, r rate, c capacity}
  *   `${prefix}{${tag}}:p:${spendKey}`   hash {s: spent, r: reserved}  (pico-dollars, decimal strings);
  *                                       the organization's month, and each of its projects' months
  *   `${prefix}{${tag}}:res`             hash reservationId → JSON record (numbers as strings)
@@ -115,18 +116,63 @@ local function expire_spend(key, at)
   redis.call('PEXPIREAT', key, int(e))
 end
 
--- The level refilled to now, in units of q. A changed limit (other q) keeps the whole tokens.
-local function level_of(key, q, rate, cap)
-  local h = redis.call('HMGET', key, 'l', 't', 'q')
-  if not h[1] then return cap end
-  local level, ts, sq = tonumber(h[1]), tonumber(h[2]), tonumber(h[3])
-  if sq ~= q then level = floordiv(level, sq) * q end
+local function gcd(a, b)
+  while b ~= 0 do a, b = b, a % b end
+  return a
+end
+
+-- A level written at ts refilled to now in its own scale (bucket-math.ts refilled).
+local function refilled(level, rate, cap, ts)
   if level >= cap then return cap end
   local e = clock() - ts
   if e <= 0 then return level end
   -- compare before multiplying, so a long idle time cannot overflow the product
   if e >= ceildiv(cap - level, rate) then return cap end
   return level + e * rate
+end
+
+-- A level of scale (sq, sc) read under (q, cap): the used tokens are kept, rounded up to a unit
+-- (bucket-math.ts rescaledLevel, rule for rule).
+local function rescale(level, sq, sc, q, cap)
+  if level >= sc then return cap end
+  local used = sc - level
+  local whole = floordiv(used, sq)
+  if whole >= ceildiv(cap + MAX_UNITS, q) then return -MAX_UNITS end
+  local rem = used - whole * sq
+  local part = 0
+  if rem > 0 then
+    local g = gcd(q, sq)
+    local num = rem * (q / g)
+    if num < 9007199254740992 then part = ceildiv(num, sq / g) else part = q end
+  end
+  local out = cap - whole * q - part
+  if out < -MAX_UNITS then out = -MAX_UNITS end
+  return out
+end
+
+-- The level refilled to now, in units of q. A level written under another limit is refilled in
+-- its own scale (as its expiry says) and read with the used tokens kept.
+local function level_of(key, q, rate, cap)
+  local h = redis.call('HMGET', key, 'l', 't', 'q', 'r', 'c')
+  if not h[1] then return cap end
+  local level, ts, sq = tonumber(h[1]), tonumber(h[2]), tonumber(h[3])
+  if not h[5] then
+    -- Written before the scale was kept with the level (gone within a window of the upgrade):
+    -- only q is known, so it is read as before.
+    if sq ~= q then level = floordiv(level, sq) * q end
+    return refilled(level, rate, cap, ts)
+  end
+  local sr, sc = tonumber(h[4]), tonumber(h[5])
+  if sq == q and sr == rate and sc == cap then return refilled(level, rate, cap, ts) end
+  return rescale(refilled(level, sr, sc, ts), sq, sc, q, cap)
+end
+
+-- The scale a bucket's level is kept in now: the one it was written in, else (full, or written
+-- before the scale was kept) the given one.
+local function scale_now(key, q, rate, cap)
+  local h = redis.call('HMGET', key, 'q', 'r', 'c')
+  if not h[3] then return q, rate, cap end
+  return tonumber(h[1]), tonumber(h[2]), tonumber(h[3])
 end
 
 -- Expired leases: their reserved spend is charged in full (remembered in the swept hash, for the
@@ -160,7 +206,7 @@ local function write_bucket(key, level, q, rate, cap)
     redis.call('DEL', key)
     return
   end
-  redis.call('HSET', key, 'l', int(level), 't', int(clock()), 'q', int(q))
+  redis.call('HSET', key, 'l', int(level), 't', int(clock()), 'q', int(q), 'r', int(rate), 'c', int(cap))
   redis.call('PEXPIRE', key, int(ceildiv(cap - level, rate)))
 end
 `;
@@ -335,8 +381,10 @@ local function settle(a)
     local actual = cost
     if i <= nc then actual = tonumber(ARGV[a + 4 + i]) end
     if actual ~= cost then
-      local q, rate, cap = tonumber(x[3]), tonumber(x[4]), tonumber(x[5])
-      -- refund (or debit) against the level refilled to now; never above capacity, debt floored
+      -- Refund (or debit) whole tokens against the level refilled to now, in the scale the bucket
+      -- is in now (a limit changed since the reserve: the current one; a full bucket: the
+      -- reservation's); never above capacity, debt floored.
+      local q, rate, cap = scale_now(x[1], tonumber(x[3]), tonumber(x[4]), tonumber(x[5]))
       local level = level_of(x[1], q, rate, cap) + (cost - actual) * q
       if level > cap then level = cap end
       if level < -MAX_UNITS then level = -MAX_UNITS end

@@ -94,4 +94,18 @@ describe.each(REDIS_KINDS)('rate limits across 3 gateway processes on %s', (_kin
     const after = await fx.burst(t.apiKey, Array.from({ length: 30 }, () => body));
     expect(countStatuses(after)).toEqual({ 200: 2, 429: 28 });
   });
+
+  it('a limit raised after use keeps what was used, on every instance: exactly the new limit − used pass', async () => {
+    const t = await fx.cluster.newTenant('raised-org');
+    const body = { model: 'sim-small', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 };
+    expect((await fx.cluster.admin('PUT', `/admin/v1/organizations/${t.orgId}/rate_limits/sim-small`, { max_requests_per_1_day: 3 })).status).toBe(200);
+    expect(countStatuses(await fx.burst(t.apiKey, Array.from({ length: 10 }, () => body)))).toEqual({ 200: 3, 429: 7 });
+
+    expect((await fx.cluster.admin('PUT', `/admin/v1/organizations/${t.orgId}/rate_limits/sim-small`, { max_requests_per_1_day: 100 })).status).toBe(200);
+    const replies = await fx.burst(t.apiKey, Array.from({ length: 200 }, () => body));
+    expect(countStatuses(replies)).toEqual({ 200: 97, 429: 103 });
+    const remaining = replies.filter((r) => r.status === 200).map((r) => Number(r.headers['x-ratelimit-remaining-requests']));
+    expect(remaining.sort((a, b) => a - b)).toEqual(Array.from({ length: 97 }, (_, i) => i));
+    for (const r of replies.filter((x) => x.status === 429)) expect(r.body.error.message).toContain('Limit 100, Used 100, Requested 1.');
+  });
 });

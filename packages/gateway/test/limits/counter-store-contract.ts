@@ -379,10 +379,115 @@ export function describeCounterStoreContract(h: Harness): void {
       expect((await reserve({ tag: 'org_a', buckets: [bucket('rpm', 2, 1)] })).admitted).toBe(false);
     });
 
-    it('a changed limit keeps the whole tokens left', async () => {
-      await reserve({ buckets: [bucket('tpd', 10, 3)] });
-      expect((await reserve({ buckets: [bucket('tpd', 7, 0)] })).buckets[0]).toEqual({ limit: 7, remaining: 7, resetMs: 0 });
-      expect((await reserve({ buckets: [bucket('tpd', 20, 0)] })).buckets[0]!.remaining).toBe(7);
+    describe('a changed limit keeps what was used', () => {
+      /** What is left of a bucket now, read without writing (a reserve of cost 0 writes nothing either). */
+      const left = async (key: string, limit: number, windowMs = DAY) => (await s.peek('org_a', [{ key, limit, windowMs }]))[0]!;
+
+      it('a raised limit leaves the new limit − used, and its refusal says the true used count', async () => {
+        expect((await reserve({ buckets: [bucket('rpd', 3, 3)] })).admitted).toBe(true);
+        expect((await reserve({ buckets: [bucket('rpd', 3, 1)] })).admitted).toBe(false);
+        // Raised to 1000: 997 left, not a bucket "full of used" that refills at the new rate.
+        expect((await left('rpd', 1_000)).remaining).toBe(997);
+        const o = await reserve({ buckets: [bucket('rpd', 1_000, 1)] });
+        expect(o).toMatchObject({ admitted: true, buckets: [{ limit: 1_000, remaining: 996 }] });
+        // 4 used of 1000: a request of 997 is refused with 996 available (Used = 1000 − 996 = 4).
+        const big = await reserve({ buckets: [bucket('rpd', 1_000, 997)] });
+        expect(big.admitted).toBe(false);
+        if (big.admitted) return;
+        expect(big.failures[0]).toMatchObject({ target: 0, available: 996 });
+        expect((await reserve({ buckets: [bucket('rpd', 1_000, 996)] })).admitted).toBe(true);
+        expect((await reserve({ buckets: [bucket('rpd', 1_000, 1)] })).admitted).toBe(false);
+      });
+
+      it('a lowered limit refuses with the true used count, and used survives a write in the new scale', async () => {
+        await reserve({ buckets: [bucket('rpd', 60, 2)] });
+        const o = await reserve({ buckets: [bucket('rpd', 1, 1)] });
+        expect(o.admitted).toBe(false);
+        if (o.admitted) return;
+        // 2 used under a limit of 1: one in debt (Used = 1 − (−1) = 2), never a fresh full bucket.
+        expect(o.failures[0]).toMatchObject({ target: 0, available: -1 });
+        expect(o.buckets[0]).toMatchObject({ limit: 1, remaining: 0 });
+        expect(await left('rpd', 1)).toMatchObject({ limit: 1, remaining: 0 });
+        // Lowered to 5 (2 used): 3 fit, written in the new scale; raised back, 5 are used.
+        expect((await reserve({ buckets: [bucket('rpd', 5, 3)] })).buckets[0]!.remaining).toBe(0);
+        expect((await reserve({ buckets: [bucket('rpd', 5, 1)] })).admitted).toBe(false);
+        expect((await left('rpd', 60)).remaining).toBe(55);
+        // Tokens, with a limit whose units per token differ from the old one's (q 8.64M vs 86.4M):
+        // 3 of 10 used, lowered to 7 leaves 4; raised to 20 leaves 17.
+        await reserve({ buckets: [bucket('tpd', 10, 3)] });
+        expect((await left('tpd', 7)).remaining).toBe(4);
+        expect((await left('tpd', 20)).remaining).toBe(17);
+        expect((await reserve({ buckets: [bucket('tpd', 7, 5)] })).admitted).toBe(false);
+        expect((await reserve({ buckets: [bucket('tpd', 7, 4)] })).admitted).toBe(true);
+        expect((await left('tpd', 10)).remaining).toBe(3);
+      });
+
+      it('a limit with the same units per token but another rate is a change too (7 → 11 a day)', async () => {
+        // gcd(7, DAY) = gcd(11, DAY) = 1: both keep q = DAY, only rate and capacity differ.
+        await reserve({ buckets: [bucket('rpd', 7, 7)] });
+        expect((await left('rpd', 11)).remaining).toBe(4);
+        expect((await reserve({ buckets: [bucket('rpd', 11, 4)] })).admitted).toBe(true);
+        expect((await reserve({ buckets: [bucket('rpd', 11, 1)] })).admitted).toBe(false);
+      });
+
+      it('after a raise the bucket refills at the new rate, as a bucket of the new size', async () => {
+        await reserve({ buckets: [bucket('rpm', 2, 2, 60_000)] });
+        const t0 = f.now();
+        // 60 a minute: 58 left at once (the old rate, one per 30 s, had no time to add one).
+        expect((await reserve({ buckets: [bucket('rpm', 60, 58, 60_000)] })).admitted).toBe(true);
+        const o = await reserve({ buckets: [bucket('rpm', 60, 1, 60_000)] });
+        expect(o.admitted).toBe(false);
+        if (o.admitted) return;
+        // The wait is one token at the new rate (1 s), not the old rate's 30 s.
+        expectWaitNear(o.failures[0]!.retryAfterMs, 1_000, t0);
+        await f.pass(o.failures[0]!.retryAfterMs!);
+        expect((await reserve({ buckets: [bucket('rpm', 60, 1, 60_000)] })).admitted).toBe(true);
+      });
+
+      it('a settlement of a reservation taken under the old limit applies to the bucket as it is now', async () => {
+        // Raised: 600 reserved under 1000, then 100 under 5000; 550 of the 600 come back.
+        const a = rid();
+        await s.reserve({ reservationId: a, tag: 'org_a', leaseMs: 60_000, buckets: [bucket('tpd', 1_000, 600)] });
+        expect((await reserve({ buckets: [bucket('tpd', 5_000, 100)] })).buckets[0]!.remaining).toBe(4_300);
+        expect(await s.settle({ reservationId: a, tag: 'org_a', bucketCosts: [50] })).toBe(true);
+        expect((await left('tpd', 5_000)).remaining).toBe(4_850);
+
+        // Lowered: 300 reserved under 1000, then 100 under 500; all 300 come back: 100 used.
+        const b = rid();
+        await s.reserve({ reservationId: b, tag: 'org_a', leaseMs: 60_000, buckets: [bucket('tpd2', 1_000, 300)] });
+        expect((await reserve({ buckets: [bucket('tpd2', 500, 100)] })).buckets[0]!.remaining).toBe(100);
+        expect(await s.settle({ reservationId: b, tag: 'org_a', bucketCosts: [0] })).toBe(true);
+        expect((await left('tpd2', 500)).remaining).toBe(400);
+        // Never above the new capacity: 600 reserved under 1000, lowered to 500 (over it), all back.
+        const c = rid();
+        await s.reserve({ reservationId: c, tag: 'org_a', leaseMs: 60_000, buckets: [bucket('tpd3', 1_000, 600)] });
+        expect((await left('tpd3', 500)).remaining).toBe(0);
+        expect(await s.settle({ reservationId: c, tag: 'org_a', bucketCosts: [0] })).toBe(true);
+        expect(await left('tpd3', 500)).toEqual({ limit: 500, remaining: 500, resetMs: 0 });
+        expect(await left('tpd3', 1_000)).toEqual({ limit: 1_000, remaining: 1_000, resetMs: 0 });
+
+        // A debit beyond the reservation after a lower: 100 reserved under 1000, 50 more under
+        // 200, 900 actually used: 950 used, in debt under 200; raised back to 1000, 50 left.
+        const d = rid();
+        await s.reserve({ reservationId: d, tag: 'org_a', leaseMs: 60_000, buckets: [bucket('tpd4', 1_000, 100)] });
+        await reserve({ buckets: [bucket('tpd4', 200, 50)] });
+        expect(await s.settle({ reservationId: d, tag: 'org_a', bucketCosts: [900] })).toBe(true);
+        const debt = await reserve({ buckets: [bucket('tpd4', 200, 1)] });
+        expect(debt.admitted).toBe(false);
+        if (debt.admitted) return;
+        expect(debt.failures[0]!.available).toBe(-750);
+        expect((await left('tpd4', 1_000)).remaining).toBe(50);
+      });
+
+      it('a refund after the bucket refilled under a raised limit stops at the new capacity', async () => {
+        const a = rid();
+        // 4 per 100 ms; 3 reserved, then the bucket refills, the limit is raised to 8 and 1 taken.
+        await s.reserve({ reservationId: a, tag: 'org_a', leaseMs: 60_000, buckets: [bucket('fast', 4, 3, 100)] });
+        await f.pass(100);
+        expect((await reserve({ buckets: [bucket('fast', 8, 1, 100)] })).admitted).toBe(true);
+        expect(await s.settle({ reservationId: a, tag: 'org_a', bucketCosts: [0] })).toBe(true);
+        expect(await left('fast', 8, 100)).toEqual({ limit: 8, remaining: 8, resetMs: 0 });
+      });
     });
 
     it('rejects invalid input', async () => {
@@ -404,6 +509,14 @@ export function describeCounterStoreContract(h: Harness): void {
         const out = await spread(500, (store) => reserve({ buckets: [bucket('rpd', 100, 1)] }, store));
         expect(out.filter((o) => o.admitted)).toHaveLength(100);
         expect((await reserve({ buckets: [bucket('rpd', 100, 0)] })).buckets[0]!.remaining).toBe(0);
+      });
+
+      it('500 concurrent reserves right after a raise admit exactly the new limit − used', async () => {
+        await reserve({ buckets: [bucket('rpd', 10, 4)] });
+        const out = await spread(500, (store) => reserve({ buckets: [bucket('rpd', 300, 1)] }, store));
+        expect(out.filter((o) => o.admitted)).toHaveLength(296);
+        expect((await s.peek('org_a', [{ key: 'rpd', limit: 300, windowMs: DAY }]))[0]!.remaining).toBe(0);
+        expect((await s.peek('org_a', [{ key: 'rpd', limit: 10, windowMs: DAY }]))[0]!.remaining).toBe(0);
       });
 
       it('mixed token sizes never exceed the bucket, and the bucket accounts for every admitted token', async () => {

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FakeClock, MemoryCounterStore } from 'tollgate';
+import { bucketScale, MAX_UNITS } from '../../src/limits/index.js';
+import { rescaledLevel } from '../../src/limits/bucket-math.js';
 import { describeCounterStoreContract } from './counter-store-contract.js';
 
 describeCounterStoreContract({
@@ -143,6 +145,64 @@ describe('MemoryCounterStore on a fake clock', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('a changed limit: the old level drains at its own rate until written, then the bucket is the new one', async () => {
+    const clock = new FakeClock();
+    const store = new MemoryCounterStore(clock);
+    let n = 0;
+    const go = (limit: number, cost = 1) => store.reserve({ reservationId: `r${n++}`, tag: 't', leaseMs: 1e9, buckets: [{ key: 'rpm', limit, windowMs: 60_000, cost }] });
+    // Raised 2 → 60 with 2 used: 58 fit at once, then one a second (the new rate).
+    expect((await go(2, 2)).admitted).toBe(true);
+    expect((await go(60, 58)).buckets[0]).toEqual({ limit: 60, remaining: 0, resetMs: 60_000 });
+    const refused = await go(60);
+    expect(!refused.admitted && refused.failures[0]!.retryAfterMs).toBe(1_000);
+    await clock.advance(5_000);
+    let more = 0;
+    while ((await go(60)).admitted) more++;
+    expect(more).toBe(5);
+
+    // Lowered 60 → 1 with 2 used (at 60 a minute, one a second): refused while the used drain at
+    // the rate they were taken under (the key expires then too), never reset to a full bucket.
+    const other = (limit: number, cost = 1) => store.reserve({ reservationId: `r${n++}`, tag: 't', leaseMs: 1e9, buckets: [{ key: 'rpm2', limit, windowMs: 60_000, cost }] });
+    await other(60, 2);
+    const a = await other(1);
+    expect(!a.admitted && a.failures[0]!.available).toBe(-1); // Used 2
+    await clock.advance(1_000);
+    const b = await other(1);
+    expect(!b.admitted && b.failures[0]!.available).toBe(0); // Used 1
+    await clock.advance(1_000);
+    expect((await other(1)).admitted).toBe(true);
+    // From that write on it is a bucket of 1 a minute.
+    await clock.advance(59_999);
+    expect((await other(1)).admitted).toBe(false);
+    await clock.advance(1);
+    expect((await other(1)).admitted).toBe(true);
+  });
+
+  it('rescaledLevel keeps the used tokens exactly, rounded up to a unit of the new scale', () => {
+    const ceil = (a: bigint, b: bigint) => (a + b - 1n) / b;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10_000_000 }),
+        fc.integer({ min: 1, max: 10_000_000 }),
+        fc.constantFrom(1_000, 60_000, 86_400_000, 7_919),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (from, to, windowMs, at) => {
+          const a = bucketScale(from, windowMs);
+          const b = bucketScale(to, windowMs);
+          if (a.capacity > MAX_UNITS || b.capacity > MAX_UNITS) return;
+          // A level anywhere from the debt floor to just below full.
+          const level = Math.floor(-MAX_UNITS + at * (a.capacity - 1 + MAX_UNITS));
+          const used = BigInt(a.capacity - level);
+          const want = BigInt(b.capacity) - ceil(used * BigInt(b.q), BigInt(a.q));
+          const floor = BigInt(-MAX_UNITS);
+          expect(BigInt(rescaledLevel(level, a, b))).toBe(want < floor ? floor : want);
+          expect(rescaledLevel(a.capacity, a, b)).toBe(b.capacity);
+        },
+      ),
+      { numRuns: 2_000 },
     );
   });
 

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { RedisCounterStore, systemClock, type RedisClient } from 'tollgate';
-import { RESERVE_LUA, SETTLE_LUA, SPEND_GRACE_MS, encodeReserve, encodeSettle, type ReserveRequest } from '../../src/limits/index.js';
+import { RESERVE_LUA, SETTLE_LUA, SPEND_GRACE_MS, bucketScale, encodeReserve, encodeSettle, type ReserveRequest } from '../../src/limits/index.js';
 import { describeCounterStoreContract } from './counter-store-contract.js';
 import { scanTargets } from '../../src/redis-client.js';
 import { SettlementQueue } from '../../src/limits/settlements.js';
@@ -134,6 +134,20 @@ describe('RedisCounterStore specifics', () => {
     // The records outlive the spend key, so a sweep can still charge an expired lease.
     expect(Number(await redis.call('PEXPIRETIME', `${base}res`))).toBeGreaterThanOrEqual(periodEndMs + SPEND_GRACE_MS);
     expect(Number(await redis.call('PEXPIRETIME', `${base}leases`))).toBeGreaterThanOrEqual(periodEndMs + SPEND_GRACE_MS);
+  });
+
+  it('a bucket written before its scale was kept with the level (l, t, q) reads as before, and is rewritten with it', async () => {
+    const { prefix, redis, store } = setup();
+    const s = bucketScale(10, DAY);
+    const key = `${prefix}{t}:b:b`;
+    await redis.hset(key, { l: String(s.capacity - 3 * s.q), t: String(Date.now()), q: String(s.q) });
+    await redis.pexpire(key, DAY);
+    const b = { key: 'b', limit: 10, windowMs: DAY };
+    expect((await store.peek('t', [b]))[0]!.remaining).toBe(7);
+    expect((await store.reserve({ reservationId: 'r1', tag: 't', leaseMs: 60_000, buckets: [{ ...b, cost: 1 }] })).buckets[0]!.remaining).toBe(6);
+    expect(await redis.hmget(key, 'q', 'r', 'c')).toEqual([String(s.q), String(s.rate), String(s.capacity)]);
+    // Now kept with its scale: a raised limit keeps the 4 used.
+    expect((await store.peek('t', [{ ...b, limit: 1_000 }]))[0]!.remaining).toBe(996);
   });
 
   it('idle bucket keys expire on their own once full', async () => {

@@ -1,0 +1,130 @@
+/**
+ * A rate limit changed while its bucket is in use, through the HTTP gateway and the official SDK:
+ * what was used stays used. Raised (RPM 2 → 60 after 2 requests) the next request is admitted
+ * with 57 left, never refused as if the new limit were all used ("Limit 60, Used 60 … try again
+ * in 30s"); lowered, the 429 gives the true used count, never a fresh full bucket.
+ *
+ * On the memory counter store the gateway runs on a clock that does not move, so every figure is
+ * exact; on Redis (whose clock is its own) only daily limits are read, exact while the test runs.
+ */
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeClock } from 'tollgate';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { rejection } from '../support/rejection.js';
+
+const KINDS = [
+  ['memory', () => startTestGateway({}, { clock: new FakeClock() })],
+  ['redis', () => startTestGateway({}, { redisPrefix: true })],
+] as const;
+
+async function rateLimited(p: Promise<unknown>): Promise<InstanceType<typeof OpenAI.RateLimitError>> {
+  const e = await rejection(p);
+  expect(e).toBeInstanceOf(OpenAI.RateLimitError);
+  return e as InstanceType<typeof OpenAI.RateLimitError>;
+}
+
+/** The message as sent (the SDK prefixes the status to `e.message`). */
+const wireMessage = (e: InstanceType<typeof OpenAI.APIError>): string => (e.error as { message: string }).message;
+
+describe.each(KINDS)('a changed rate limit keeps what was used (%s counters)', (kind, start) => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await start();
+  }, 120_000);
+  afterAll(() => gw.close());
+
+  async function tenant(name: string) {
+    const t = await gw.newTenant(`${name}-${kind}`, { adminKey: true });
+    const admin = new OpenAI({ adminAPIKey: t.adminKey!, apiKey: 'unused', baseURL: gw.baseURL, maxRetries: 0 }).admin.organization;
+    const project = (await gw.gateway.services.store.projects.defaultOf(t.orgId))!;
+    const client = new OpenAI({ apiKey: t.apiKey, baseURL: gw.baseURL, maxRetries: 0 });
+    const embed = () => client.embeddings.create({ model: 'sim-embed', input: 'count me' }).withResponse();
+    const orgLimit = async (limits: Record<string, number | null>) => expect((await gw.admin('PUT', `/admin/v1/organizations/${t.orgId}/rate_limits/sim-embed`, limits)).status).toBe(200);
+    const projectLimit = (limits: Record<string, number | null>) => admin.projects.rateLimits.updateRateLimit('rl-sim-embed', { project_id: project.id, ...limits });
+    /** The project's `remaining_*` of sim-embed in its rate limits list. */
+    const projectLeft = async (field: string): Promise<number> => {
+      const page = await admin.projects.rateLimits.listRateLimits(project.id, { limit: 100 });
+      const row = page.data.find((r) => r.id === 'rl-sim-embed') as unknown as Record<string, number>;
+      return row[field]!;
+    };
+    return { ...t, project, embed, orgLimit, projectLimit, projectLeft };
+  }
+
+  it.runIf(kind === 'memory')('the report: RPM 2, both used, raised to 60: the next request is admitted with 57 left', async () => {
+    const t = await tenant('rpm-raise');
+    await t.orgLimit({ max_requests_per_1_minute: 2 });
+    for (let i = 0; i < 2; i++) await t.embed();
+    const before = await rateLimited(t.embed());
+    expect(wireMessage(before)).toMatch(/on requests per min \(RPM\): Limit 2, Used 2, Requested 1\. Please try again in /);
+    // One request per 30 s (a hint carries up to 10% of upward jitter).
+    expect(Number(before.headers!.get('retry-after-ms'))).toBeGreaterThanOrEqual(30_000);
+
+    await t.orgLimit({ max_requests_per_1_minute: 60 });
+    const { response } = await t.embed();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-ratelimit-limit-requests')).toBe('60');
+    expect(response.headers.get('x-ratelimit-remaining-requests')).toBe('57');
+    // 57 more fit at once (the clock does not move), the next is refused with the true count.
+    for (let i = 0; i < 57; i++) await t.embed();
+    const after = await rateLimited(t.embed());
+    expect(wireMessage(after)).toMatch(/on requests per min \(RPM\): Limit 60, Used 60, Requested 1\. Please try again in /);
+    // One request per second at the new limit, not a place queued after the old limit's 30 s.
+    const wait = Number(after.headers!.get('retry-after-ms'));
+    expect(wait).toBeGreaterThanOrEqual(1_000);
+    expect(wait).toBeLessThanOrEqual(1_100);
+  });
+
+  it.runIf(kind === 'memory')("the report on a project's limit set through the Administration API, raised and lowered", async () => {
+    const t = await tenant('project-rpm');
+    await t.projectLimit({ max_requests_per_1_minute: 2 });
+    for (let i = 0; i < 2; i++) await t.embed();
+    expect(wireMessage(await rateLimited(t.embed()))).toMatch(/Limit 2, Used 2, Requested 1\./);
+
+    expect((await t.projectLimit({ max_requests_per_1_minute: 60 })).max_requests_per_1_minute).toBe(60);
+    expect(await t.projectLeft('remaining_requests_per_1_minute')).toBe(58);
+    expect((await t.embed()).response.status).toBe(200);
+    expect(await t.projectLeft('remaining_requests_per_1_minute')).toBe(57);
+
+    // Lowered below what was used: refused, with the 3 used, not a fresh bucket of 1.
+    await t.projectLimit({ max_requests_per_1_minute: 1 });
+    expect(await t.projectLeft('remaining_requests_per_1_minute')).toBe(0);
+    expect(wireMessage(await rateLimited(t.embed()))).toMatch(/on requests per min \(RPM\): Limit 1, Used 3, Requested 1\./);
+  });
+
+  it('RPD 3, all used, raised to 1000: admitted with 996 left; lowered to 2: refused with Used 4', async () => {
+    const t = await tenant('rpd-raise');
+    await t.orgLimit({ max_requests_per_1_day: 3 });
+    for (let i = 0; i < 3; i++) await t.embed();
+    expect(wireMessage(await rateLimited(t.embed()))).toMatch(/on requests per day \(RPD\): Limit 3, Used 3, Requested 1\./);
+
+    await t.orgLimit({ max_requests_per_1_day: 1_000 });
+    const { response } = await t.embed();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-ratelimit-limit-requests')).toBe('1000');
+    expect(response.headers.get('x-ratelimit-remaining-requests')).toBe('996');
+
+    await t.orgLimit({ max_requests_per_1_day: 2 });
+    const e = await rateLimited(t.embed());
+    expect(wireMessage(e)).toMatch(/on requests per day \(RPD\): Limit 2, Used 4, Requested 1\./);
+    expect(e.headers!.get('x-ratelimit-remaining-requests')).toBe('0');
+  });
+
+  it('300 simultaneous requests right after a raise admit exactly the new limit − used', async () => {
+    const t = await tenant('rpd-burst');
+    await t.orgLimit({ max_requests_per_1_day: 5 });
+    for (let i = 0; i < 5; i++) await t.embed();
+    await t.orgLimit({ max_requests_per_1_day: 200 });
+    const out = await Promise.all(
+      Array.from({ length: 300 }, () =>
+        t.embed().then(
+          (r) => r.response.status,
+          (e: unknown) => (e instanceof OpenAI.APIError ? e.status : -1),
+        ),
+      ),
+    );
+    expect(out.filter((s) => s === 200)).toHaveLength(195);
+    expect(out.filter((s) => s === 429)).toHaveLength(105);
+    expect(wireMessage(await rateLimited(t.embed()))).toMatch(/Limit 200, Used 200, Requested 1\./);
+  }, 180_000);
+});

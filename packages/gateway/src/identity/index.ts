@@ -6,8 +6,9 @@
  * The request path never queries the database for a known key: outcomes are cached in memory
  * (bounded LRU, `auth.cache_ttl_ms` as a safety net), and every change that takes access away
  * — key revocation, member removal, organization deletion, allow-list or limit changes — is an
- * invalidation event: applied to the local cache before the admin call returns, and published
- * over Redis (`<prefix>identity-invalidate`) to every other instance when Redis is configured.
+ * invalidation event: applied to the local cache, and published over Redis
+ * (`<prefix>identity-invalidate`) to every other instance when Redis is configured; the admin call
+ * returns once every other instance has confirmed it applied the event (at most a second).
  *
  * ```ts
  * const identity = new Identity({ store, config, clock, redis });
@@ -243,8 +244,9 @@ export class Identity {
   }
 
   /**
-   * Takes effect on this instance before it returns, and is published to the others (waiting at
-   * most a second for Redis). Call after the change is committed to the store.
+   * Takes effect on this instance at once, and on every other instance before it resolves: it
+   * waits until each has confirmed applying the event, at most a second (invalidation.ts). Call
+   * after the change is committed to the store, and await it before answering the admin call.
    */
   async invalidate(e: Invalidation): Promise<void> {
     this.applyLocally(e);

@@ -1,11 +1,12 @@
 /**
  * Two gateway instances on one PostgreSQL database and one Redis: a revocation (or member
  * removal) through one instance's admin API reaches the other's cache as an event, long before
- * its TTL would.
+ * its TTL would — applied there before the admin call returns (the publisher waits for the
+ * other instance's confirmation), so the very next request is refused.
  */
 import { Redis } from 'ioredis';
 import OpenAI, { AuthenticationError } from 'openai';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock, openStore, type Store } from 'tollgate';
 import { postgresSchema, type TestDatabase } from '../support/databases.js';
 import { startHarness, type Harness } from './harness.js';
@@ -44,14 +45,14 @@ const chat = (h: Harness, key: string) =>
   );
 
 describe('invalidation across instances', () => {
-  it('a key revoked on instance A is refused by instance B once the event arrives', async () => {
+  it('a key revoked on instance A is refused by instance B as soon as the revocation returns', async () => {
     const { apiKey: key, keyId } = await newTenant(a);
     expect(await chat(a, key)).toBe('ok');
     expect(await chat(b, key)).toBe('ok');
     const seen = b.identity.remoteInvalidations;
     await adminOk(a, 'POST', `/keys/${keyId}/revoke`);
     expect(await chat(a, key)).toBe('invalid_api_key');
-    await vi.waitFor(() => expect(b.identity.remoteInvalidations).toBeGreaterThan(seen), { timeout: 15_000, interval: 5 });
+    expect(b.identity.remoteInvalidations).toBeGreaterThan(seen);
     const results = await Promise.all(Array.from({ length: 50 }, () => chat(b, key)));
     expect(results.every((r) => r === 'invalid_api_key')).toBe(true);
   });
@@ -61,7 +62,7 @@ describe('invalidation across instances', () => {
     expect(await chat(a, key)).toBe('ok');
     const seen = a.identity.remoteInvalidations;
     await adminOk(b, 'DELETE', `/organizations/${orgId}/members/${userId}`);
-    await vi.waitFor(() => expect(a.identity.remoteInvalidations).toBeGreaterThan(seen), { timeout: 15_000, interval: 5 });
+    expect(a.identity.remoteInvalidations).toBeGreaterThan(seen);
     expect(await chat(a, key)).toBe('no_organization');
   });
 });

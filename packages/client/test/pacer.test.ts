@@ -154,6 +154,16 @@ describe('Pacer learning from the server', () => {
     expect(other.state('m').tokens).toMatchObject({ limit: 90000, available: 89000 });
   });
 
+  it('paces requests by the plain family (the binding limit at Tollgate), or by -project-requests when that has less left', () => {
+    const clock = fakeClock();
+    const pacer = new Pacer({ now: clock.now, sleep: clock.sleep });
+    pacer.observe('m', 200, headers({ 'x-ratelimit-limit-requests': '10', 'x-ratelimit-remaining-requests': '9', 'x-ratelimit-limit-project-requests': '10', 'x-ratelimit-remaining-project-requests': '9' }));
+    expect(pacer.state('m').requests).toMatchObject({ limit: 10, available: 9 });
+    const other = new Pacer({ now: clock.now, sleep: clock.sleep });
+    other.observe('m', 200, headers({ 'x-ratelimit-limit-requests': '60', 'x-ratelimit-remaining-requests': '59', 'x-ratelimit-limit-project-requests': '10', 'x-ratelimit-remaining-project-requests': '9' }));
+    expect(other.state('m').requests).toMatchObject({ limit: 10, available: 9 });
+  });
+
   it('told limits win over learned ones', () => {
     const pacer = new Pacer({ requestsPerMinute: 30 });
     pacer.observe('m', 200, headers({ 'x-ratelimit-limit-requests': '600' }));

@@ -70,8 +70,9 @@ describe.skipIf(!hasChromium)("a project's RPM set in the console", () => {
     expect(e.message).toMatch(
       new RegExp(`^429 Rate limit reached for ${MODEL} in organization ${f.g.orgId} on requests per min \\(RPM\\): Limit 2, Used 2, Requested 1\\. Please try again in [0-9.hms]+\\. Visit \\S+/projects/${projectId} to learn more\\.$`),
     );
-    // The plain x-ratelimit-* headers are the organization's, as at OpenAI, not the project's 2.
-    expect(e.headers?.get('x-ratelimit-limit-requests')).not.toBe('2');
+    // The plain x-ratelimit-* headers describe the limit that binds: the project's 2, as the message says.
+    expect(e.headers?.get('x-ratelimit-limit-requests')).toBe('2');
+    expect(e.headers?.get('x-ratelimit-remaining-requests')).toBe('0');
     // The limit is the project's: a key of the organization's other project still gets through.
     expect((await chat(f.g.apiKey, f.g.baseURL)).choices[0]!.message.content).toBeTruthy();
   }, 180_000);

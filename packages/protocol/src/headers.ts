@@ -20,13 +20,17 @@ export const HEADER = {
   resetRequests: 'x-ratelimit-reset-requests',
   resetTokens: 'x-ratelimit-reset-tokens',
   /**
-   * A project's own token limit, beside the plain headers (which describe the organization's
-   * limits): sent when the key's project has a token limit of its own. OpenAI's API overview lists
-   * these three; no `-project-requests` counterpart is documented there.
+   * A project's own token limit, beside the plain headers (which describe the binding limit,
+   * whoever's it is): sent when the key's project has a token limit of its own. OpenAI's API
+   * overview lists these three.
    */
   limitProjectTokens: 'x-ratelimit-limit-project-tokens',
   remainingProjectTokens: 'x-ratelimit-remaining-project-tokens',
   resetProjectTokens: 'x-ratelimit-reset-project-tokens',
+  /** The same for a project's own request limit (Tollgate's counterpart; OpenAI documents none). */
+  limitProjectRequests: 'x-ratelimit-limit-project-requests',
+  remainingProjectRequests: 'x-ratelimit-remaining-project-requests',
+  resetProjectRequests: 'x-ratelimit-reset-project-requests',
   fault: 'x-tollgate-fault',
   /** On a platform error of a model with an open status-page incident: `<id>; status=<status>; url=<incident page>`. */
   statusIncident: 'x-tollgate-incident',
@@ -55,6 +59,9 @@ export const EXPOSED_HEADERS: readonly string[] = [
   HEADER.limitProjectTokens,
   HEADER.remainingProjectTokens,
   HEADER.resetProjectTokens,
+  HEADER.limitProjectRequests,
+  HEADER.remainingProjectRequests,
+  HEADER.resetProjectRequests,
   HEADER.statusIncident,
 ];
 
@@ -98,14 +105,26 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /**
+ * The longest wait the official SDKs handle sensibly when told it (openai-wire.md §4): openai-node
+ * up to v6.25 and v7.5 honour `retry-after(-ms)` only up to 60 s (longer: a short backoff, then
+ * another 429), v6.26–v7.4 sleep whatever they are told (a day, inside one call), openai-python
+ * v1–v2.51 up to 60 s. A longer wait is announced with `x-should-retry: false`.
+ */
+export const MAX_SDK_RETRY_WAIT_MS = 60_000;
+
+/**
  * The retry headers for a wait: `retry-after-ms` (float ms) and `retry-after` (whole seconds,
  * rounded up, at least 1). Both are positive so that every SDK version honours them (a `0` is
- * ignored by older clients and means "immediately" to the newest).
+ * ignored by older clients and means "immediately" to the newest). A wait longer than
+ * `MAX_SDK_RETRY_WAIT_MS` (a per-day limit, a long lockout, an upstream's long hint) still says
+ * how long it is, and adds `x-should-retry: false`: an SDK's automatic retry would either hang the
+ * call for that long or come back at once into the same 429; the caller decides when to return.
  */
 export function retryHeaders(waitMs: number): Record<string, string> {
   const ms = Math.max(1, Math.ceil(waitMs));
   return {
     [HEADER.retryAfterMs]: String(ms),
     [HEADER.retryAfter]: String(Math.max(1, Math.ceil(ms / 1000))),
+    ...(ms > MAX_SDK_RETRY_WAIT_MS && { [HEADER.shouldRetry]: 'false' }),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, maskKey, parseDuration, redactKey, retryHeaders } from '@tollgate/protocol';
+import { formatDuration, MAX_SDK_RETRY_WAIT_MS, maskKey, parseDuration, redactKey, retryHeaders } from '@tollgate/protocol';
 
 describe('Go-style durations', () => {
   it.each([
@@ -27,6 +27,13 @@ describe('retry headers', () => {
   it('are positive and round seconds up', () => {
     expect(retryHeaders(2200)).toEqual({ 'retry-after-ms': '2200', 'retry-after': '3' });
     expect(retryHeaders(0)).toEqual({ 'retry-after-ms': '1', 'retry-after': '1' });
+  });
+  it('a wait over a minute still says how long, and tells SDKs not to retry on their own', () => {
+    expect(MAX_SDK_RETRY_WAIT_MS).toBe(60_000);
+    expect(retryHeaders(60_000)).toEqual({ 'retry-after-ms': '60000', 'retry-after': '60' });
+    expect(retryHeaders(59_999.5)).toEqual({ 'retry-after-ms': '60000', 'retry-after': '60' });
+    expect(retryHeaders(60_000.5)).toEqual({ 'retry-after-ms': '60001', 'retry-after': '61', 'x-should-retry': 'false' });
+    expect(retryHeaders(86_400_147)).toEqual({ 'retry-after-ms': '86400147', 'retry-after': '86401', 'x-should-retry': 'false' });
   });
 });
 

@@ -8,9 +8,9 @@ import { HEADER, parseDuration } from '@tollgate/protocol';
 /**
  * The server's retry hint in milliseconds, or undefined if it gave none. In order of precedence:
  * `retry-after-ms` (float ms), `retry-after` (float seconds or an HTTP date), then — for a rate
- * limit — `x-ratelimit-reset-{requests,tokens,project-tokens}` (Go durations). `dimension` is the
- * error `type` of a rate-limit error (`requests` or `tokens`) and picks the matching reset headers
- * (for tokens, the longer of the organization's and the project's); without it the longer reset
+ * limit — `x-ratelimit-reset-{requests,tokens,project-requests,project-tokens}` (Go durations).
+ * `dimension` is the error `type` of a rate-limit error (`requests` or `tokens`) and picks the
+ * matching reset headers (the longer of the binding limit's and the project's); without it the longer reset
  * of an exhausted family is used (reset is the time until the bucket is full again, so it is an
  * upper bound on the wait).
  */
@@ -37,12 +37,13 @@ export function serverRetryDelayMs(headers: Headers | undefined, nowMs: number, 
     const known = waits.filter((x): x is number => x !== undefined);
     return known.length > 0 ? Math.max(...known) : undefined;
   };
-  if (dimension === 'requests') return reset(HEADER.resetRequests);
+  if (dimension === 'requests') return longest(reset(HEADER.resetRequests), reset(HEADER.resetProjectRequests));
   if (dimension === 'tokens') return longest(reset(HEADER.resetTokens), reset(HEADER.resetProjectTokens));
   const exhausted = (remaining: string) => headers.get(remaining)?.trim() === '0';
   return longest(
     exhausted(HEADER.remainingRequests) ? reset(HEADER.resetRequests) : undefined,
     exhausted(HEADER.remainingTokens) ? reset(HEADER.resetTokens) : undefined,
+    exhausted(HEADER.remainingProjectRequests) ? reset(HEADER.resetProjectRequests) : undefined,
     exhausted(HEADER.remainingProjectTokens) ? reset(HEADER.resetProjectTokens) : undefined,
   );
 }

@@ -5,8 +5,8 @@
  * the limit — and lets a request go once both can pay for it, in arrival order.
  *
  * Limits are told (`requestsPerMinute`, `tokensPerMinute`, `setLimits`) or learned from the
- * `x-ratelimit-limit-*` headers of responses (for tokens, the organization's family or the
- * project's, `-project-tokens`, whichever has less left); told limits win, so a process can keep
+ * `x-ratelimit-limit-*` headers of responses (the plain family, or the project's `-project-*`
+ * one when that has less left); told limits win, so a process can keep
  * to a share of a limit it shares with others. Each response's `x-ratelimit-remaining-*` lowers the local level
  * if the server has seen more use than we counted (other clients, estimate errors); a 429 with a
  * retry hint holds the model's requests back until the hint has passed. A request's token cost is
@@ -221,14 +221,16 @@ export class Pacer {
       const n = Number(v.trim());
       return Number.isFinite(n) && n >= 0 ? n : undefined;
     };
-    const limitReq = num(HEADER.limitRequests);
-    const remReq = num(HEADER.remainingRequests);
-    // A project's own token limit comes in its own family; the one with less left binds.
-    const remProject = num(HEADER.remainingProjectTokens);
-    const plainTok = num(HEADER.remainingTokens);
-    const project = remProject !== undefined && (plainTok === undefined || remProject < plainTok);
-    const limitTok = num(project ? HEADER.limitProjectTokens : HEADER.limitTokens);
-    const remTok = project ? remProject : plainTok;
+    // The plain families are the binding limit at Tollgate; a server whose plain families are the
+    // organization's sends a project's own limit in its own family: the one with less left binds.
+    const pick = (plain: [string, string], project: [string, string]): { limit: number | undefined; remaining: number | undefined } => {
+      const remPlain = num(plain[1]);
+      const remProject = num(project[1]);
+      const useProject = remProject !== undefined && (remPlain === undefined || remProject < remPlain);
+      return useProject ? { limit: num(project[0]), remaining: remProject } : { limit: num(plain[0]), remaining: remPlain };
+    };
+    const { limit: limitReq, remaining: remReq } = pick([HEADER.limitRequests, HEADER.remainingRequests], [HEADER.limitProjectRequests, HEADER.remainingProjectRequests]);
+    const { limit: limitTok, remaining: remTok } = pick([HEADER.limitTokens, HEADER.remainingTokens], [HEADER.limitProjectTokens, HEADER.remainingProjectTokens]);
     if (limitReq !== undefined) lane.requests.learned = limitReq;
     if (limitTok !== undefined) lane.tokens.learned = limitTok;
     if (remReq !== undefined) lane.requests.adopt(remReq, now);

@@ -2,46 +2,52 @@ import { HEADER, formatDuration } from '@tollgate/protocol';
 import type { BucketStatus } from './counter-store.js';
 import type { Dimension, LimitScope } from './dimensions.js';
 
+/** One header family: `x-ratelimit-{limit,remaining,reset}-<suffix>`. */
+const FAMILIES = {
+  requests: [HEADER.limitRequests, HEADER.remainingRequests, HEADER.resetRequests],
+  tokens: [HEADER.limitTokens, HEADER.remainingTokens, HEADER.resetTokens],
+  projectRequests: [HEADER.limitProjectRequests, HEADER.remainingProjectRequests, HEADER.resetProjectRequests],
+  projectTokens: [HEADER.limitProjectTokens, HEADER.remainingProjectTokens, HEADER.resetProjectTokens],
+} as const;
+
 /**
- * OpenAI's `x-ratelimit-{limit,remaining,reset}-{requests,tokens}` headers, and
- * `x-ratelimit-{limit,remaining,reset}-project-tokens`. The plain families describe the
- * organization's limits, as at OpenAI (and the API key's own, which OpenAI does not have: they
- * are narrower than the organization's); the project family describes the project's token limits,
- * sent when the key's project has one (openai-wire.md §3.1). Each family is its binding bucket:
- * the one with the fewest left (ties: the one that takes longest to refill). A project's request
- * limits get no header (OpenAI documents none), and a family with no limit gets none. Reset is a
- * Go duration ("1s", "6m0s", "120ms").
+ * OpenAI's `x-ratelimit-{limit,remaining,reset}-{requests,tokens}` headers, and the project's own
+ * `x-ratelimit-{limit,remaining,reset}-project-{requests,tokens}`. The plain families describe the
+ * limit that binds the caller, as OpenAI documents them ("the rate limit ... that applies"): of all
+ * the limits the request was counted against (the organization's, the key's project's, the API
+ * key's own), the bucket with the fewest left (ties: the one that takes longest to refill), so a
+ * client that paces itself by them keeps to a project's limit that is tighter than the
+ * organization's, and a 429's headers show the limit its message names. The project families
+ * describe the project's own limits alone, sent when the key's project has one (openai-wire.md
+ * §3.1 lists the tokens family; the requests family is its counterpart). A family with no limit
+ * gets no header. Reset is a Go duration ("1s", "6m0s", "120ms").
  */
 export function rateLimitHeaders(dims: readonly Dimension[], scopes: readonly LimitScope[], states: readonly BucketStatus[]): Record<string, string> {
   const headers: Record<string, string> = {};
-  // Plain loops: this runs on every admitted request.
-  const requests = binding(dims, scopes, states, 'requests', false);
-  if (requests) {
-    headers[HEADER.limitRequests] = String(requests.limit);
-    headers[HEADER.remainingRequests] = String(requests.remaining);
-    headers[HEADER.resetRequests] = formatDuration(requests.resetMs);
-  }
-  const tokens = binding(dims, scopes, states, 'tokens', false);
-  if (tokens) {
-    headers[HEADER.limitTokens] = String(tokens.limit);
-    headers[HEADER.remainingTokens] = String(tokens.remaining);
-    headers[HEADER.resetTokens] = formatDuration(tokens.resetMs);
-  }
-  const projectTokens = binding(dims, scopes, states, 'tokens', true);
-  if (projectTokens) {
-    headers[HEADER.limitProjectTokens] = String(projectTokens.limit);
-    headers[HEADER.remainingProjectTokens] = String(projectTokens.remaining);
-    headers[HEADER.resetProjectTokens] = formatDuration(projectTokens.resetMs);
-  }
+  set(headers, FAMILIES.requests, binding(dims, scopes, states, 'requests', false));
+  set(headers, FAMILIES.tokens, binding(dims, scopes, states, 'tokens', false));
+  set(headers, FAMILIES.projectRequests, binding(dims, scopes, states, 'requests', true));
+  set(headers, FAMILIES.projectTokens, binding(dims, scopes, states, 'tokens', true));
   return headers;
 }
 
-/** The bucket of `kind` with the fewest left (ties: the one that takes longest to refill), among the project's or the others. */
-function binding(dims: readonly Dimension[], scopes: readonly LimitScope[], states: readonly BucketStatus[], kind: Dimension['kind'], project: boolean): BucketStatus | undefined {
+function set(headers: Record<string, string>, [limit, remaining, reset]: readonly [string, string, string], s: BucketStatus | undefined): void {
+  if (!s) return;
+  headers[limit] = String(s.limit);
+  headers[remaining] = String(s.remaining);
+  headers[reset] = formatDuration(s.resetMs);
+}
+
+/**
+ * The bucket of `kind` with the fewest left (ties: the one that takes longest to refill), among
+ * all of them, or with `projectOnly` among the project's.
+ */
+function binding(dims: readonly Dimension[], scopes: readonly LimitScope[], states: readonly BucketStatus[], kind: Dimension['kind'], projectOnly: boolean): BucketStatus | undefined {
   let best: BucketStatus | undefined;
+  // A plain loop: this runs on every admitted request.
   for (let i = 0; i < dims.length; i++) {
     const s = states[i];
-    if (dims[i]!.kind !== kind || (scopes[i] === 'project') !== project || !s) continue;
+    if (dims[i]!.kind !== kind || (projectOnly && scopes[i] !== 'project') || !s) continue;
     if (!best || s.remaining < best.remaining || (s.remaining === best.remaining && s.resetMs > best.resetMs)) best = s;
   }
   return best;

@@ -79,6 +79,27 @@ export function sdk(gw: TestGateway, opts: { apiKey?: string; maxRetries?: numbe
   });
 }
 
+/**
+ * Spends a key's whole per-minute request bucket of sim-small (`perMinute` requests at once, then
+ * whatever refilled meanwhile) with raw requests, until one is refused with a 429.
+ */
+export async function drainRequests(gw: TestGateway, apiKey: string, perMinute: number): Promise<void> {
+  const raw = () =>
+    fetch(`${gw.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'sim-small', messages: [{ role: 'user', content: 'tick' }], max_tokens: 1 }),
+    }).then(async (r) => {
+      await r.arrayBuffer();
+      return r;
+    });
+  const burst = await Promise.all(Array.from({ length: perMinute }, raw));
+  expect(burst.map((r) => r.status)).toEqual(Array(perMinute).fill(200));
+  let refused = await raw();
+  for (let i = 0; i < 3 && refused.status === 200; i++) refused = await raw();
+  expect(refused.status).toBe(429);
+}
+
 export { rejection } from '../support/rejection.js';
 
 /** The OpenAI error envelope: exactly the four keys, with their types. */

@@ -10,7 +10,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TestGateway } from '../support/gateway.js';
-import { BucketModel, countingFetch, goDurationMs, longAnswerSeed, rejection, sdk, startAcceptanceGateway } from './helpers.js';
+import { BucketModel, countingFetch, drainRequests, goDurationMs, longAnswerSeed, rejection, sdk, startAcceptanceGateway } from './helpers.js';
 import { formatUsd } from '../../src/billing/pricing.js';
 
 let gw: TestGateway;
@@ -143,22 +143,8 @@ describe('the retry hint', () => {
     const perMinute = 24;
     const refillMs = MINUTE / perMinute;
     const t = await tenantWithLimits('rl-refill', 'sim-small', { max_requests_per_1_minute: perMinute });
-    const raw = () =>
-      fetch(`${gw.baseURL}/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${t.apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'sim-small', messages: [{ role: 'user', content: 'tick' }], max_tokens: 1 }),
-      }).then(async (r) => {
-        await r.arrayBuffer();
-        return r;
-      });
-
     // A full bucket holds exactly 24; drain whatever refilled meanwhile.
-    const burst = await Promise.all(Array.from({ length: perMinute }, raw));
-    expect(burst.map((r) => r.status)).toEqual(Array(perMinute).fill(200));
-    let refused = await raw();
-    for (let i = 0; i < 3 && refused.status === 200; i++) refused = await raw();
-    expect(refused.status).toBe(429);
+    await drainRequests(gw, t.apiKey, perMinute);
 
     const counting = countingFetch();
     const sent = counting.sent;

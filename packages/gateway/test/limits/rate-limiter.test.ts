@@ -271,29 +271,37 @@ describe('RateLimiter rejections: OpenAI wording byte for byte', () => {
     expect(messageOf(org)).toMatch(/ Visit https:\/\/gw\.example\.com\/limits to learn more\.$/);
   });
 
-  it("headers: the plain families are the organization's (and the key's), a project's token limit is x-ratelimit-*-project-tokens", async () => {
+  it("headers: the plain families are the binding limit, whoever's it is; a project's own limits are also x-ratelimit-*-project-*", async () => {
     const { reserve } = setup();
     const orgLimits = { max_requests_per_1_minute: 1_000, max_tokens_per_1_minute: 10_000 };
     const projectLimits = { max_requests_per_1_minute: 2, max_tokens_per_1_minute: 100 };
     const a = await reserve({ orgLimits, projectId: 'proj_1', projectLimits, tokens: 60 });
+    // The project's limits have fewer left than the organization's: they bind, in both families.
     expect(a.headers).toEqual({
-      'x-ratelimit-limit-requests': '1000',
-      'x-ratelimit-remaining-requests': '999',
-      'x-ratelimit-reset-requests': '60ms',
-      'x-ratelimit-limit-tokens': '10000',
-      'x-ratelimit-remaining-tokens': '9940',
-      'x-ratelimit-reset-tokens': '360ms',
+      'x-ratelimit-limit-requests': '2',
+      'x-ratelimit-remaining-requests': '1',
+      'x-ratelimit-reset-requests': '30s',
+      'x-ratelimit-limit-tokens': '100',
+      'x-ratelimit-remaining-tokens': '40',
+      'x-ratelimit-reset-tokens': '36s',
+      'x-ratelimit-limit-project-requests': '2',
+      'x-ratelimit-remaining-project-requests': '1',
+      'x-ratelimit-reset-project-requests': '30s',
       'x-ratelimit-limit-project-tokens': '100',
       'x-ratelimit-remaining-project-tokens': '40',
       'x-ratelimit-reset-project-tokens': '36s',
     });
-    // A refusal by the project's tokens carries the same families.
+    // A refusal by the project's tokens carries the same families: the headers say what the message says.
     const e = await rejection(reserve({ orgLimits, projectId: 'proj_1', projectLimits, tokens: 50 }));
-    expect(e.headers).toMatchObject({ 'x-ratelimit-limit-tokens': '10000', 'x-ratelimit-limit-project-tokens': '100', 'x-ratelimit-remaining-project-tokens': '40', 'retry-after-ms': '6000' });
-    // A project with only request limits gets no project headers (OpenAI documents no -project-requests).
+    expect(messageOf(e)).toContain('on tokens per min (TPM): Limit 100, Used 60, Requested 50.');
+    expect(e.headers).toMatchObject({ 'x-ratelimit-limit-tokens': '100', 'x-ratelimit-remaining-tokens': '40', 'x-ratelimit-limit-project-tokens': '100', 'retry-after-ms': '6000' });
+    // A project with only request limits gets only the requests family of its own.
     const b = await reserve({ orgLimits, projectId: 'proj_2', projectLimits: { max_requests_per_1_minute: 2 }, tokens: 1 });
-    expect(Object.keys(b.headers).filter((h) => h.includes('project'))).toEqual([]);
-    expect(b.headers['x-ratelimit-limit-requests']).toBe('1000');
+    expect(Object.keys(b.headers).filter((h) => h.includes('project'))).toEqual(['x-ratelimit-limit-project-requests', 'x-ratelimit-remaining-project-requests', 'x-ratelimit-reset-project-requests']);
+    expect(b.headers).toMatchObject({ 'x-ratelimit-limit-requests': '2', 'x-ratelimit-remaining-requests': '1', 'x-ratelimit-limit-tokens': '10000', 'x-ratelimit-remaining-tokens': '9939' }); // the organization's, after proj_1's 60
+    // The organization's limit binds where it has fewer left than the project's.
+    const c = await setup().reserve({ orgLimits: { max_requests_per_1_minute: 3 }, projectId: 'proj_3', projectLimits: { max_requests_per_1_minute: 10 }, tokens: 1 });
+    expect(c.headers).toMatchObject({ 'x-ratelimit-limit-requests': '3', 'x-ratelimit-remaining-requests': '2', 'x-ratelimit-limit-project-requests': '10', 'x-ratelimit-remaining-project-requests': '9' });
   });
 
   it('a rejection leaves the state unchanged', async () => {

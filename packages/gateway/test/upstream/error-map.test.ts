@@ -55,6 +55,12 @@ describe('error map (pure)', () => {
     expect(mapUpstreamError(503, undefined, {}, 429).error?.headers).toEqual({});
   });
 
+  it("an upstream's wait over a minute is relayed with x-should-retry: false; a minute or less stays retryable", () => {
+    expect(mapUpstreamError(429, undefined, { 'retry-after': '3600' }, 429).error?.headers).toEqual({ 'retry-after-ms': '3600000', 'retry-after': '3600', 'x-should-retry': 'false' });
+    expect(mapUpstreamError(503, undefined, { 'retry-after-ms': '60001' }, 503).error?.headers).toEqual({ 'retry-after-ms': '60001', 'retry-after': '61', 'x-should-retry': 'false' });
+    expect(mapUpstreamError(429, undefined, { 'retry-after': '60' }, 503).error?.headers).toEqual({ 'retry-after-ms': '60000', 'retry-after': '60' });
+  });
+
   it('an error object without a status gets the status its type and code imply', () => {
     expect(statusOfErrorObject({ type: 'server_error' })).toBe(500);
     expect(statusOfErrorObject({ type: 'tokens', code: 'rate_limit_exceeded' })).toBe(429);

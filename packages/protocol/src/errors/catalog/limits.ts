@@ -18,8 +18,8 @@ export const limitEntries = {
       'zh-CN': '对此模型的请求数超过了每分钟请求数（RPM）或每日请求数（RPD）限制：组织的、密钥所属项目的，或 API 密钥自身的。消息像 OpenAI 一样写明组织，数字和链接则属于被触发的那个限制：组织的为 `limits`，项目的为 `projects/<项目 ID>`，密钥的为 `api-keys`（由运维人员设置）。',
     },
     fix: {
-      en: "Wait for the time in the message (the `retry-after-ms` header has it exactly), pace requests to the limit (`x-ratelimit-limit-requests` carries the organization's; a project's is on its page in the console), or ask for a higher limit.",
-      'zh-CN': '等待消息中给出的时间（`retry-after-ms` 头给出精确值），按限制控制请求速度（`x-ratelimit-limit-requests` 给出组织的限制；项目的限制见控制台中该项目的页面），或申请更高的限额。',
+      en: 'Wait for the time in the message (the `retry-after-ms` header has it exactly; a wait over 60 s, such as a per-day limit, comes with `x-should-retry: false` so that SDKs do not retry it on their own), pace requests to the limit (`x-ratelimit-{limit,remaining,reset}-requests` describe the limit that binds, whoever set it; a project\'s own is also in `x-ratelimit-*-project-requests`), or ask for a higher limit.',
+      'zh-CN': '等待消息中给出的时间（`retry-after-ms` 头给出精确值；超过 60 秒的等待，例如每日限制，会带上 `x-should-retry: false`，使 SDK 不会自动重试），按限制控制请求速度（`x-ratelimit-{limit,remaining,reset}-requests` 描述起约束作用的那个限制，无论由谁设置；项目自身的限制另见 `x-ratelimit-*-project-requests`），或申请更高的限额。',
     },
   },
   rate_limit_tokens: {
@@ -38,8 +38,8 @@ export const limitEntries = {
       'zh-CN': '最近请求的 token 数加上本次请求（提示词加最大输出）超过了每分钟 token 数（TPM）或每日 token 数（TPD）限制：组织的、密钥所属项目的，或 API 密钥自身的。消息像 OpenAI 一样写明组织；数字和链接属于被触发的那个限制（`limits`、`projects/<项目 ID>` 或 `api-keys`）。',
     },
     fix: {
-      en: "Wait for the time in the message, set `max_tokens` close to what you need (the maximum output is reserved up front), or spread requests out. A project's own token limit is in the `x-ratelimit-{limit,remaining,reset}-project-tokens` headers, the organization's in `x-ratelimit-*-tokens`.",
-      'zh-CN': '等待消息中给出的时间，将 `max_tokens` 设为接近实际需要的值（最大输出会被预先预留），或分散请求。项目自身的 token 限制见 `x-ratelimit-{limit,remaining,reset}-project-tokens` 头，组织的见 `x-ratelimit-*-tokens`。',
+      en: "Wait for the time in the message (a wait over 60 s, such as a per-day limit, comes with `x-should-retry: false`), set `max_tokens` close to what you need (the maximum output is reserved up front), or spread requests out. The `x-ratelimit-{limit,remaining,reset}-tokens` headers describe the limit that binds, whoever set it; a project's own token limit is also in `x-ratelimit-*-project-tokens`.",
+      'zh-CN': '等待消息中给出的时间（超过 60 秒的等待，例如每日限制，会带上 `x-should-retry: false`），将 `max_tokens` 设为接近实际需要的值（最大输出会被预先预留），或分散请求。`x-ratelimit-{limit,remaining,reset}-tokens` 头描述起约束作用的那个限制，无论由谁设置；项目自身的 token 限制另见 `x-ratelimit-*-project-tokens`。',
     },
   },
   request_too_large: {

@@ -31,7 +31,7 @@ const invalidKey = (token: string) => new ApiError('invalid_api_key', { key: mas
  * lost its organization are answered as themselves (identity/failed-auth-limiter.ts says why).
  *
  * An admin key acts for its owner as the owner stands now, read with the key on every request:
- * an owner's key works; a reader's is refused 401 `admin_key_owner_not_owner` (OpenAI's
+ * an owner's key works; a reader's is refused 401 `insufficient_permissions` (OpenAI's
  * "insufficient permissions" wording) and works again once they are an owner again; a removed
  * member's keys were deleted with the membership (users.ts). A key the operator made with no
  * owner acts for the organization.
@@ -58,7 +58,7 @@ export async function authenticateAdminKey(ctx: RequestContext, deps: OrgDeps, t
   // whose owner is no longer an owner is refused for the role until they are one again.
   if (key.ownerUserId !== null) {
     if (!key.owner || key.owner.role === null) throw invalidKey(token);
-    if (key.owner.role !== 'owner') throw new ApiError('admin_key_owner_not_owner', { scopes: adminScope(ctx.method, ctx.path) });
+    if (key.owner.role !== 'owner') throw new ApiError('insufficient_permissions', { scopes: adminScope(ctx.method, ctx.path) });
   }
 
   const orgHeader = header(ctx, HEADER.organization)?.trim();

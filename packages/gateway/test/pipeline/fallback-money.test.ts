@@ -39,7 +39,7 @@ async function events(orgId: string) {
   await gw.gateway.services.ledger.flush();
   return billingDb(gw.gateway.services.store)
     .selectFrom('usage_events')
-    .select(['model', 'prompt_tokens', 'completion_tokens', 'status_code', moneyText('cost_pico').as('cost')])
+    .select(['model', 'requested_model', 'prompt_tokens', 'completion_tokens', 'status_code', moneyText('cost_pico').as('cost')])
     .where('org_id', '=', orgId)
     .execute();
 }
@@ -94,10 +94,11 @@ describe('a fallback is priced, recorded and reported as the model that served',
     // cheap's own overload (429 or 503 per server.overload_status), not an answer from expensive.
     expect([429, 503]).toContain((err as InstanceType<typeof OpenAI.APIError>).status);
     const rows = await events(t.orgId);
-    // Two refused requests (the direct 403 and cheap's overload), neither served nor charged.
-    expect(rows.map((r) => [r.model, r.status_code >= 400, BigInt(r.cost)]).sort()).toEqual([
-      ['cheap', true, 0n],
-      ['expensive', true, 0n],
+    // Two refused requests, neither served nor charged: the direct 403 reached no model (it
+    // records what was asked for), cheap's overload came from cheap.
+    expect(rows.map((r) => [r.requested_model, r.model, r.status_code >= 400, BigInt(r.cost)]).sort()).toEqual([
+      ['cheap', 'cheap', true, 0n],
+      ['expensive', '', true, 0n],
     ]);
   });
 });

@@ -214,12 +214,12 @@ export const authEntries = {
     fallback: false,
     title: { en: 'Missing scopes', 'zh-CN': '缺少权限范围' },
     cause: {
-      en: "The key is read-only or restricted and lacks the scope this endpoint needs (the key's permissions decide, not its owner's role: a reader's key with all permissions makes model requests), or it is an organization admin key, which calls only the Administration API.",
-      'zh-CN': '该密钥为只读或受限密钥，缺少此端点所需的权限范围（由密钥的权限决定，而非其所有者的角色：读者的全部权限密钥可以发起模型请求）；或者它是组织管理员密钥，只能调用管理 API。',
+      en: "The key is read-only or restricted and lacks the scope this endpoint needs (the key's permissions decide, not its owner's role: a reader's key with all permissions makes model requests), or it is an organization admin key, which calls only the Administration API. On the Administration API (scopes `api.management.*`, `api.usage.read`): an admin key acts with its owner's current role, and its owner is no longer an owner of the organization (made a reader); the key works again if its owner is made an owner again.",
+      'zh-CN': '该密钥为只读或受限密钥，缺少此端点所需的权限范围（由密钥的权限决定，而非其所有者的角色：读者的全部权限密钥可以发起模型请求）；或者它是组织管理员密钥，只能调用管理 API。在管理 API 上（权限范围 `api.management.*`、`api.usage.read`）：管理密钥以其所有者当前的角色行事，而该所有者已不再是组织所有者（已改为读者）；所有者重新成为所有者后，该密钥即可再次使用。',
     },
     fix: {
-      en: 'Use a key with the missing scope (the message names it): create one with permissions All, or a restricted one that lists the scope.',
-      'zh-CN': '使用带有所缺权限范围的密钥（错误消息中已列出）：创建权限为“全部”的密钥，或列出该权限范围的受限密钥。',
+      en: 'Use a key with the missing scope (the message names it): create one with permissions All, or a restricted one that lists the scope. On the Administration API: use an admin key of a current owner, or ask an owner to make the key\'s owner an owner again (`POST /v1/organization/users/{user_id}` with `role: "owner"`).',
+      'zh-CN': '使用带有所缺权限范围的密钥（错误消息中已列出）：创建权限为“全部”的密钥，或列出该权限范围的受限密钥。在管理 API 上：请使用当前所有者的管理密钥，或请所有者将该密钥的所有者重新设为所有者（`POST /v1/organization/users/{user_id}`，`role: "owner"`）。',
     },
   },
   admin_key_required: {
@@ -240,26 +240,6 @@ export const authEntries = {
     fix: {
       en: 'Use an admin key of the organization (`new OpenAI({ adminAPIKey })`, or OPENAI_ADMIN_KEY); an organization owner creates one under admin API keys.',
       'zh-CN': '使用该组织的管理密钥（`new OpenAI({ adminAPIKey })`，或 OPENAI_ADMIN_KEY）；组织所有者可在管理密钥处创建。',
-    },
-  },
-  admin_key_owner_not_owner: {
-    group: 'permission',
-    kind: 'permission',
-    status: 401,
-    type: 'invalid_request_error',
-    code: null,
-    param: null,
-    message: "You have insufficient permissions for this operation. Missing scopes: {scopes}. Check that you have the correct role in your organization (Reader, Writer, Owner) and project (Member, Owner), and if you're using a restricted API key, that it has the necessary scopes.",
-    retryable: false,
-    fallback: false,
-    title: { en: "Admin key's owner is not an owner", 'zh-CN': '管理密钥的所有者已不是组织所有者' },
-    cause: {
-      en: 'An organization admin key acts with its owner\'s current role, and its owner is no longer an owner of the organization (made a reader). The key is kept and works again if its owner is made an owner again; removing the owner from the organization deletes their admin keys.',
-      'zh-CN': '组织管理密钥以其所有者当前的角色行事，而该所有者已不再是组织所有者（已改为读者）。密钥会保留，所有者重新成为组织所有者后即可再次使用；将所有者移出组织会删除其所有管理密钥。',
-    },
-    fix: {
-      en: 'Use an admin key of a current owner, or ask an owner to make the key\'s owner an owner again (`POST /v1/organization/users/{user_id}` with `role: "owner"`).',
-      'zh-CN': '请使用当前所有者的管理密钥，或请所有者将该密钥的所有者重新设为所有者（`POST /v1/organization/users/{user_id}`，`role: "owner"`）。',
     },
   },
   model_access_denied: {

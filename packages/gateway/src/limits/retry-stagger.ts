@@ -104,31 +104,37 @@ export class RetryStagger {
    * records it as promised on each of them. Without `caller` every refusal gets a new place.
    */
   hintMs(now: number, buckets: readonly StaggerBucket[], caller?: StaggerCaller): number {
-    let base = now; // the earliest time a new place may have
-    let kept = -Infinity; // the latest place given back
+    // Each bucket's time is its own: its wait, its queue, its caller's place on it. The caller is
+    // told the latest of them, but each bucket keeps only its own as promised — a refusal by a
+    // day and a minute bucket together does not queue the minute bucket's callers (nor this
+    // caller, should the day limit be lifted) behind the day's wait.
+    const jitter = this.random();
     let jitterCap = MAX_JITTER_MS;
+    for (const b of buckets) jitterCap = Math.min(jitterCap, ((b.cost * b.windowMs) / b.limit) * JITTER_FRACTION);
     const back: (Place | undefined)[] = [];
+    const times: number[] = [];
+    let at = now;
     for (const b of buckets) {
       const interval = (b.cost * b.windowMs) / b.limit;
-      jitterCap = Math.min(jitterCap, interval * JITTER_FRACTION);
-      base = Math.max(base, now + b.waitMs);
+      let base = now + Math.max(0, b.waitMs); // the earliest time a new place on this bucket may have
       const list = caller && this.places.get(placeKey(promiseKey(b), caller.id));
       const place = list && this.placeBack(list, now, Math.max(interval, MIN_DUE_KEEP_MS), caller);
       back.push(place);
-      if (place) {
-        kept = Math.max(kept, place.at);
-      } else {
+      if (!place) {
         const last = this.latest.get(promiseKey(b));
         if (last !== undefined && last > now) base = Math.max(base, last + interval);
       }
+      const t = place && place.at >= base ? place.at : base + jitter * jitterCap;
+      times.push(t);
+      at = Math.max(at, t);
     }
-    const at = kept >= base ? kept : base + this.random() * jitterCap;
     if (this.latest.size >= SWEEP_AT) this.sweepLatest(now);
-    for (const b of buckets) {
+    buckets.forEach((b, i) => {
       const k = promiseKey(b);
-      this.latest.set(k, Math.max(at, this.latest.get(k) ?? at));
-    }
-    if (caller) this.give(now, buckets, caller.id, back, at);
+      const t = times[i]!;
+      this.latest.set(k, Math.max(t, this.latest.get(k) ?? t));
+    });
+    if (caller) this.give(now, buckets, caller.id, back, times);
     return at - now;
   }
 
@@ -162,8 +168,8 @@ export class RetryStagger {
     return oldest >= 0 ? list[oldest] : undefined;
   }
 
-  /** Records `at` as `caller`'s place on each bucket: the place given back moved there, or a new one. */
-  private give(now: number, buckets: readonly StaggerBucket[], caller: string, back: readonly (Place | undefined)[], at: number): void {
+  /** Records `times[i]` as `caller`'s place on bucket i: the place given back moved there, or a new one. */
+  private give(now: number, buckets: readonly StaggerBucket[], caller: string, back: readonly (Place | undefined)[], times: readonly number[]): void {
     const given = this.turn();
     for (let i = 0; i < buckets.length; i++) {
       const key = placeKey(promiseKey(buckets[i]!), caller);
@@ -172,7 +178,7 @@ export class RetryStagger {
       const was = place && list ? list.indexOf(place) : -1;
       if (place && list && was >= 0) {
         list.splice(was, 1);
-        place.at = at;
+        place.at = times[i]!;
         place.given = given;
         list.push(place);
         continue;
@@ -183,7 +189,7 @@ export class RetryStagger {
         list = this.places.get(key);
       }
       if (!list) this.places.set(key, (list = []));
-      list.push({ at, given });
+      list.push({ at: times[i]!, given });
       this.placeCount++;
     }
   }

@@ -10,6 +10,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from 'tollgate';
+import { formatDuration } from '@tollgate/protocol';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { rejection } from '../support/rejection.js';
 
@@ -90,6 +91,39 @@ describe.each(KINDS)('a changed rate limit keeps what was used (%s counters)', (
     await t.projectLimit({ max_requests_per_1_minute: 1 });
     expect(await t.projectLeft('remaining_requests_per_1_minute')).toBe(0);
     expect(wireMessage(await rateLimited(t.embed()))).toMatch(/on requests per min \(RPM\): Limit 1, Used 3, Requested 1\./);
+  });
+
+  it.runIf(kind === 'memory')("RPD 3 and RPM 3 both used, the day's 429 given, RPD lifted: the minute's 429 waits the minute's 20 s, not the day's 8 h", async () => {
+    const t = await tenant('rpd-lifted');
+    const clock = gw.clock as FakeClock;
+    await t.projectLimit({ max_requests_per_1_day: 3, max_requests_per_1_minute: 3 });
+    for (let i = 0; i < 3; i++) await t.embed();
+    const day = await rateLimited(t.embed());
+    expect(wireMessage(day)).toMatch(/on requests per day \(RPD\): Limit 3, Used 3, Requested 1\. Please try again in 8h0m/);
+    expect(day.headers!.get('x-should-retry')).toBe('false');
+
+    for (const lifted of [{ max_requests_per_1_day: null }, { max_requests_per_1_day: 100 }]) {
+      await t.projectLimit(lifted);
+      const minute = await rateLimited(t.embed());
+      // One request per 20 s at 3 per minute (a hint carries at most 1 s of upward jitter).
+      const wait = Number(minute.headers!.get('retry-after-ms'));
+      expect(wait).toBeGreaterThanOrEqual(20_000);
+      expect(wait).toBeLessThanOrEqual(21_000);
+      expect(wireMessage(minute)).toContain(`on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in ${formatDuration(wait)}.`);
+      expect(minute.headers!.get('retry-after')).toBe(String(Math.ceil(wait / 1000)));
+      expect(minute.headers!.get('x-should-retry')).not.toBe('false');
+      // Not before the minute bucket has a request again; admitted once the hint has passed.
+      await clock.advance(19_999);
+      expect(wireMessage(await rateLimited(t.embed()))).toMatch(/on requests per min \(RPM\): Limit 3, Used 3, Requested 1\./);
+      await clock.advance(wait - 19_999);
+      expect((await t.embed()).response.status).toBe(200);
+      // The minute bucket full again, then used up at once (the day's limit is lifted or has room).
+      await clock.advance(60_000);
+      for (let i = 0; i < 3; i++) await t.embed();
+      // The day's limit back: its 429 again, with the minute bucket used up too.
+      await t.projectLimit({ max_requests_per_1_day: 3, max_requests_per_1_minute: 3 });
+      expect(wireMessage(await rateLimited(t.embed()))).toMatch(/on requests per day \(RPD\): Limit 3, Used \d+, Requested 1\. Please try again in \d+h/);
+    }
   });
 
   it('RPD 3, all used, raised to 1000: admitted with 996 left; lowered to 2: refused with Used 4', async () => {

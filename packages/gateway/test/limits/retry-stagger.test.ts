@@ -129,6 +129,20 @@ describe('staggered retry hints', () => {
     expect(s.hintMs(100_000, [{ ...b, waitMs: 5_000 }])).toBe(5_000);
   });
 
+  it('a refusal by a day and a minute bucket together promises each bucket only its own time', () => {
+    let turn = 0;
+    const s = new RetryStagger(() => 0, () => turn);
+    const day = { key: 'rpd', limit: 3, windowMs: 86_400_000, cost: 1 };
+    const minute = { key: 'rpm', limit: 3, windowMs: 60_000, cost: 1 };
+    // Told the day's 8 h: the later of the two.
+    expect(s.hintMs(0, [{ ...day, waitMs: 28_800_000 }, { ...minute, waitMs: 20_000 }], { id: 'a', arrivedTurn: 0 })).toBe(28_800_000);
+    turn = 1;
+    // The day's limit lifted: the same caller back gets its place on the minute bucket (20 s),
+    // another caller is queued one refill after it (40 s), neither after the day's 8 h.
+    expect(s.hintMs(1_000, [{ ...minute, waitMs: 19_000 }], { id: 'a', arrivedTurn: 1 })).toBe(19_000);
+    expect(s.hintMs(1_000, [{ ...minute, waitMs: 19_000 }], { id: 'b', arrivedTurn: 1 })).toBe(39_000);
+  });
+
   it('jitter only ever adds to the exact wait', () => {
     const s = new RetryStagger(() => 0.999);
     const h = s.hintMs(0, [{ key: 'k', limit: 60, windowMs: 60_000, cost: 1, waitMs: 500 }]);
@@ -295,7 +309,7 @@ describe('the places of a caller (RetryStagger alone)', () => {
     expect(s.hintMs(2_000, [{ ...bucket, waitMs: 44_000 }], { id: 'a', arrivedTurn: 2 })).toBe(44_000);
   });
 
-  it('with several buckets refused, the place is the latest any of them needs', () => {
+  it('with several buckets refused, the hint is the latest any of them needs; each bucket keeps its own time', () => {
     let turn = 0;
     const s = new RetryStagger(() => 0, () => turn);
     const rpm = { key: 'rpm', limit: 2, windowMs: 60_000, cost: 1 };
@@ -304,8 +318,9 @@ describe('the places of a caller (RetryStagger alone)', () => {
     expect(s.hintMs(0, [{ ...rpm, waitMs: 30_000 }, { ...tpm, waitMs: 10_000 }], { id: 'a', arrivedTurn: 0 })).toBe(60_000);
     turn = 1;
     expect(s.hintMs(1_000, [{ ...rpm, waitMs: 29_000 }, { ...tpm, waitMs: 9_000 }], { id: 'a', arrivedTurn: 1 })).toBe(59_000);
-    // A new key on the tokens bucket alone queues after a's place there.
-    expect(s.hintMs(1_000, [{ ...tpm, waitMs: 9_000 }], { id: 'c', arrivedTurn: 1 })).toBe(89_000);
+    // A new key on the tokens bucket alone queues one refill after a's place there: the time a
+    // was promised on that bucket (10 s), not a's 60 s, which only the requests bucket needs.
+    expect(s.hintMs(1_000, [{ ...tpm, waitMs: 9_000 }], { id: 'c', arrivedTurn: 1 })).toBe(39_000);
   });
 
   it('places promised under a limit since changed do not delay callers of the new one', () => {

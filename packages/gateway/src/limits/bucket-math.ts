@@ -82,8 +82,9 @@ export const sameScale = (a: BucketScale, b: BucketScale): boolean => a === b ||
  * A level of scale `from` read under scale `to` (the limit was changed): what was used, `from`'s
  * capacity − level, stays used — the same tokens in `to`'s units, rounded up to a whole unit
  * (never in the caller's favour) — and the level is `to`'s capacity less that, floored at
- * −MAX_UNITS. So a raised limit leaves the new limit − used, a lowered one refuses until the used
- * tokens drained at the new rate; neither starts a fresh bucket nor forgets what was used.
+ * −MAX_UNITS. So a raised limit leaves the new limit − used, a lowered one refuses until enough
+ * of the used tokens drained — at the rate the level was written in, until a reserve writes it in
+ * the new scale (`rescaledWait`); neither starts a fresh bucket nor forgets what was used.
  *
  * Integer-exact: used = a·from.q + rem (rem < from.q), and a·to.q + ⌈rem·to.q / from.q⌉ is
  * computed with the fraction reduced by gcd(to.q, from.q), whose product stays below
@@ -105,6 +106,26 @@ export function rescaledLevel(level: number, from: BucketScale, to: BucketScale)
     part = num < EXACT ? ceilDiv(num, from.q / g) : to.q;
   }
   return Math.max(-MAX_UNITS, to.capacity - whole * to.q - part);
+}
+
+/**
+ * The ms until a level kept in scale `from` (refilled to now: `level`), read under `to`, reaches
+ * `need` units of `to`. Such a level keeps refilling at its own rate until a reserve writes it in
+ * the new scale (a refusal writes nothing, and its key expires on that schedule), so this is the
+ * time the rescaled level is admitted at — and, with `need` = `to.capacity`, the time it is full:
+ * a lowered limit waits for what was used to drain at the old rate, never longer than the old
+ * window. Integer-exact as `rescaledLevel`: the most `from` units that may still be used is
+ * ⌊(to.capacity − need)·from.q / to.q⌋, split as there. Mirrored by `rescaled_wait` in redis-scripts.ts.
+ */
+export function rescaledWait(level: number, from: BucketScale, to: BucketScale, need: number): number {
+  const free = to.capacity - need; // the most units of `to` that may stay used
+  const whole = floorDiv(free, to.q);
+  const rem = free - whole * to.q;
+  const g = gcd(to.q, from.q);
+  const num = rem * (from.q / g);
+  const maxUsed = whole * from.q + (num < EXACT ? floorDiv(num, to.q / g) : 0);
+  const target = from.capacity - maxUsed;
+  return level >= target ? 0 : ceilDiv(target - level, from.rate);
 }
 
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;

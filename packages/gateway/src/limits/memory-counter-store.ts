@@ -18,6 +18,7 @@ import {
   floorDiv,
   refilled,
   rescaledLevel,
+  rescaledWait,
   sameScale,
   validatePeek,
   validateReserve,
@@ -126,7 +127,7 @@ export class MemoryCounterStore implements CounterStore {
       scales[i] = s;
       levels[i] = level;
       if (b.cost > b.limit) (failures ??= []).push({ target: i, available: floorDiv(level, s.q), retryAfterMs: null });
-      else if (level < b.cost * s.q) (failures ??= []).push({ target: i, available: floorDiv(level, s.q), retryAfterMs: ceilDiv(b.cost * s.q - level, s.rate) });
+      else if (level < b.cost * s.q) (failures ??= []).push({ target: i, available: floorDiv(level, s.q), retryAfterMs: this.waitFor(name, s, now, level, b.cost * s.q) });
     }
     let spend: SpendState | undefined;
     let projectSpend: SpendState | undefined;
@@ -141,7 +142,7 @@ export class MemoryCounterStore implements CounterStore {
       }
     }
     if (failures) {
-      const buckets = r.buckets.map((b, i) => stateOf(b.limit, levels[i]!, scales[i]!));
+      const buckets = r.buckets.map((b, i) => stateOf(b.limit, levels[i]!, scales[i]!, this.waitFor(names[i]!, scales[i]!, now, levels[i]!, scales[i]!.capacity)));
       const out: ReserveOutcome = { admitted: false, buckets, failures };
       if (spend) out.spend = spend;
       if (projectSpend) out.projectSpend = projectSpend;
@@ -253,7 +254,9 @@ export class MemoryCounterStore implements CounterStore {
     // levelOf only reads: nothing is written back, so a peek never changes what a reserve sees.
     return buckets.map((b) => {
       const s = bucketScale(b.limit, b.windowMs);
-      return stateOf(b.limit, this.levelOf(bucketName(tag, b.key), s, now), s);
+      const name = bucketName(tag, b.key);
+      const level = this.levelOf(name, s, now);
+      return stateOf(b.limit, level, s, this.waitFor(name, s, now, level, s.capacity));
     });
   }
 
@@ -320,6 +323,17 @@ export class MemoryCounterStore implements CounterStore {
     if (!cell || cell.expiresAt <= now) return s.capacity;
     if (sameScale(cell, s)) return refilled(cell.level, s, now - cell.ts);
     return rescaledLevel(refilled(cell.level, cell, now - cell.ts), cell, s);
+  }
+
+  /**
+   * The ms until the bucket (at `level` now, in the units of `s`) holds `need` units: at `s`'s rate,
+   * or, for a level written under another limit, at its own (bucket-math.ts `rescaledWait`).
+   */
+  private waitFor(name: string, s: BucketScale, now: number, level: number, need: number): number {
+    if (level >= need) return 0;
+    const cell = this.buckets.get(name);
+    if (cell && cell.expiresAt > now && !sameScale(cell, s)) return rescaledWait(refilled(cell.level, cell, now - cell.ts), cell, s, need);
+    return ceilDiv(need - level, s.rate);
   }
 
   /** The scale a bucket's level is kept in now: the one it was written in, `otherwise` when it is full. */
@@ -409,10 +423,7 @@ function spendFailure(target: 'spend' | 'project_spend', state: SpendState, hard
   return { target, available: hardLimit - state.spent - state.reserved, retryAfterMs: null };
 }
 
-function stateOf(limit: number, level: number, s: BucketScale): BucketStatus {
-  return {
-    limit,
-    remaining: Math.max(0, floorDiv(level, s.q)),
-    resetMs: level >= s.capacity ? 0 : ceilDiv(s.capacity - level, s.rate),
-  };
+/** `resetMs`: the time until full, when known (a level read under another limit: `waitFor`). */
+function stateOf(limit: number, level: number, s: BucketScale, resetMs = level >= s.capacity ? 0 : ceilDiv(s.capacity - level, s.rate)): BucketStatus {
+  return { limit, remaining: Math.max(0, floorDiv(level, s.q)), resetMs };
 }

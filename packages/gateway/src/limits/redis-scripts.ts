@@ -167,6 +167,35 @@ local function level_of(key, q, rate, cap)
   return rescale(refilled(level, sr, sc, ts), sq, sc, q, cap)
 end
 
+-- The ms until a level of scale (sq, sr, sc) refilled to now, read under (q, cap), holds need
+-- units of q: it refills at its own rate until written (bucket-math.ts rescaledWait, rule for rule).
+local function rescaled_wait(level, sq, sr, sc, q, cap, need)
+  local free = cap - need
+  local whole = floordiv(free, q)
+  local rem = free - whole * q
+  local g = gcd(q, sq)
+  local num = rem * (sq / g)
+  local max_used = whole * sq
+  if num < 9007199254740992 then max_used = max_used + floordiv(num, q / g) end
+  local target = sc - max_used
+  if level >= target then return 0 end
+  return ceildiv(target - level, sr)
+end
+
+-- The ms until a bucket at level (now, in units of q) holds need units: at rate, or for a level
+-- written under another limit, at its own (the memory store's waitFor).
+local function wait_for(key, q, rate, cap, level, need)
+  if level >= need then return 0 end
+  local h = redis.call('HMGET', key, 'l', 't', 'q', 'r', 'c')
+  if h[1] and h[5] then
+    local sq, sr, sc = tonumber(h[3]), tonumber(h[4]), tonumber(h[5])
+    if not (sq == q and sr == rate and sc == cap) then
+      return rescaled_wait(refilled(tonumber(h[1]), sr, sc, tonumber(h[2])), sq, sr, sc, q, cap, need)
+    end
+  end
+  return ceildiv(need - level, rate)
+end
+
 -- The scale a bucket's level is kept in now: the one it was written in, else (full, or written
 -- before the scale was kept) the given one.
 local function scale_now(key, q, rate, cap)
@@ -263,7 +292,7 @@ for i = 1, n do
   if x.cost > x.limit then
     failures[#failures + 1] = { i - 1, floordiv(level, x.q), -1 }
   elseif level < need then
-    failures[#failures + 1] = { i - 1, floordiv(level, x.q), ceildiv(need - level, x.rate) }
+    failures[#failures + 1] = { i - 1, floordiv(level, x.q), wait_for(x.key, x.q, x.rate, x.cap, level, need) }
   end
 end
 local amount = m_parse(ARGV[6])
@@ -337,7 +366,10 @@ for i = 1, n do
   local remaining = floordiv(level, x.q)
   if remaining < 0 then remaining = 0 end
   local reset = 0
-  if level < x.cap then reset = ceildiv(x.cap - level, x.rate) end
+  if level < x.cap then
+    -- Admitted, the level is written in this scale; refused, it may still be in another.
+    if admitted then reset = ceildiv(x.cap - level, x.rate) else reset = wait_for(x.key, x.q, x.rate, x.cap, level, x.cap) end
+  end
   reply[#reply + 1] = x.limit
   reply[#reply + 1] = remaining
   reply[#reply + 1] = reset
@@ -507,8 +539,7 @@ for i = 1, #KEYS do
   local level = level_of(KEYS[i], q, rate, cap)
   local remaining = floordiv(level, q)
   if remaining < 0 then remaining = 0 end
-  local reset = 0
-  if level < cap then reset = ceildiv(cap - level, rate) end
+  local reset = wait_for(KEYS[i], q, rate, cap, level, cap)
   out[#out + 1] = int(limit)
   out[#out + 1] = int(remaining)
   out[#out + 1] = int(reset)

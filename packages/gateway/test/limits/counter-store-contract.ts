@@ -399,6 +399,40 @@ export function describeCounterStoreContract(h: Harness): void {
         expect((await reserve({ buckets: [bucket('rpd', 1_000, 1)] })).admitted).toBe(false);
       });
 
+      it('a lowered limit waits for what was used to drain at the old rate: wait, reset and admission agree', async () => {
+        const t0 = f.now();
+        await reserve({ buckets: [bucket('rpm', 6, 6, 60_000)] });
+        const o = await reserve({ buckets: [bucket('rpm', 2, 1, 60_000)] });
+        expect(o.admitted).toBe(false);
+        if (o.admitted) return;
+        expect(o.failures[0]).toMatchObject({ target: 0, available: -4 });
+        // The 6 used drain at 6 a minute until a write: 1 of the 2 fits once 1 is used (50 s), the
+        // bucket is full at 60 s — not 2.5 min at the new rate, while the key expires after 1 min.
+        expectWaitNear(o.failures[0]!.retryAfterMs, 50_000, t0);
+        expectWaitNear(o.buckets[0]!.resetMs, 60_000, t0);
+        expectWaitNear((await left('rpm', 2, 60_000)).resetMs, 60_000, t0);
+        // Daily, 3 used, lowered to 1: a day (the old window), not 72 h.
+        await reserve({ buckets: [bucket('rpd', 3, 3)] });
+        const d = await reserve({ buckets: [bucket('rpd', 1, 1)] });
+        expect(d.admitted).toBe(false);
+        if (d.admitted) return;
+        expectWaitNear(d.failures[0]!.retryAfterMs, DAY, t0);
+        expectWaitNear(d.buckets[0]!.resetMs, DAY, t0);
+        if (f.slack > 0) return; // admission to the millisecond: on the fake clock only
+        await f.pass(49_999);
+        const early = await reserve({ buckets: [bucket('rpm', 2, 1, 60_000)] });
+        expect(early.admitted).toBe(false);
+        if (early.admitted) return;
+        expect(early.failures[0]!.retryAfterMs).toBe(1);
+        await f.pass(1);
+        // Admitted, written in the new scale: 0 left, full again in a minute at 2 a minute.
+        expect(await reserve({ buckets: [bucket('rpm', 2, 1, 60_000)] })).toMatchObject({ admitted: true, buckets: [{ limit: 2, remaining: 0, resetMs: 60_000 }] });
+        await f.pass(DAY - 50_001);
+        expect((await reserve({ buckets: [bucket('rpd', 1, 1)] })).admitted).toBe(false);
+        await f.pass(1);
+        expect((await reserve({ buckets: [bucket('rpd', 1, 1)] })).admitted).toBe(true);
+      });
+
       it('a lowered limit refuses with the true used count, and used survives a write in the new scale', async () => {
         await reserve({ buckets: [bucket('rpd', 60, 2)] });
         const o = await reserve({ buckets: [bucket('rpd', 1, 1)] });

@@ -126,6 +126,36 @@ describe.each(KINDS)('a changed rate limit keeps what was used (%s counters)', (
     }
   });
 
+  // Lowered below what was used: the used drain at the old rate until a request is admitted (what
+  // the old key's expiry says), so the 429's wait, its reset header and admission agree — a
+  // per-minute limit never announces more than a minute, a daily one a day (not 2.5 min, 72 h).
+  it.runIf(kind === 'memory').each([
+    // field, used, lowered to, words, wait (1 fits once limit − 1 are used), reset, retryable
+    ['max_requests_per_1_minute', 6, 2, 'requests per min (RPM)', 50_000, '1m0s', true],
+    ['max_requests_per_1_day', 3, 1, 'requests per day (RPD)', 86_400_000, '24h0m0s', false],
+  ] as const)('%s %i all used, lowered to %i: refused until the used drained at the old rate, admitted then', async (field, used, lowered, words, exact, reset, retryable) => {
+    const t = await tenant(`lowered-${field}`);
+    const clock = gw.clock as FakeClock;
+    await t.projectLimit({ [field]: used });
+    for (let i = 0; i < used; i++) await t.embed();
+    await t.projectLimit({ [field]: lowered });
+    const e = await rateLimited(t.embed());
+    const wait = Number(e.headers!.get('retry-after-ms'));
+    expect(wait).toBeGreaterThanOrEqual(exact);
+    expect(wait).toBeLessThanOrEqual(exact + 1_000); // a hint's jitter: at most 1 s
+    expect(wireMessage(e)).toContain(`on ${words}: Limit ${lowered}, Used ${used}, Requested 1. Please try again in ${formatDuration(wait)}.`);
+    expect(e.headers!.get('retry-after')).toBe(String(Math.ceil(wait / 1000)));
+    expect(e.headers!.get('x-ratelimit-reset-requests')).toBe(reset);
+    expect(e.headers!.get('x-should-retry') !== 'false').toBe(retryable);
+    // 1 ms early the last of them still counts: the new limit all used.
+    await clock.advance(exact - 1);
+    expect(wireMessage(await rateLimited(t.embed()))).toContain(`Limit ${lowered}, Used ${lowered}, Requested 1.`);
+    await clock.advance(wait - exact + 1);
+    const { response } = await t.embed();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-ratelimit-remaining-requests')).toBe('0');
+  });
+
   it('RPD 3, all used, raised to 1000: admitted with 996 left; lowered to 2: refused with Used 4', async () => {
     const t = await tenant('rpd-raise');
     await t.orgLimit({ max_requests_per_1_day: 3 });

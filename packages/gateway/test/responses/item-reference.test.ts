@@ -19,6 +19,7 @@ import { startSimulatorServer, type SimulatorServer } from 'tollgate';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { simModel } from '../upstream/helpers.js';
 import { NO_BREAKER, PRICING, SIM_MODEL, TIMEOUTS } from '../upstream-e2e/harness.js';
+import { rejection as rejected } from '../support/rejection.js';
 
 let sim: SimulatorServer;
 let proxy: Server;
@@ -75,14 +76,7 @@ afterAll(async () => {
   await sim?.close();
 });
 
-async function rejection(p: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
-  try {
-    await p;
-  } catch (e) {
-    return e as InstanceType<typeof OpenAI.APIError>;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = (p: Promise<unknown>) => rejected<InstanceType<typeof OpenAI.APIError>>(p);
 
 /** The references of the last body the AI SDK sent. */
 function sentReferences(): string[] {

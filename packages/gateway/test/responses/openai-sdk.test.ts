@@ -9,6 +9,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countText } from '../../src/tokens/count.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { rejection as rejected } from '../support/rejection.js';
 
 let gw: TestGateway;
 let client: OpenAI;
@@ -19,14 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => gw.close());
 
-async function rejection(p: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
-  try {
-    await p;
-  } catch (e) {
-    return e as InstanceType<typeof OpenAI.APIError>;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = (p: Promise<unknown>) => rejected<InstanceType<typeof OpenAI.APIError>>(p);
 
 const WEATHER = {
   type: 'function' as const,

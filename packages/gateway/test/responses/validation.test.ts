@@ -5,6 +5,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { rejection } from '../support/rejection.js';
 
 let gw: TestGateway;
 let client: OpenAI;
@@ -88,16 +89,16 @@ describe('POST /v1/responses refuses in OpenAI words', () => {
       expect(key.status).toBe(200);
       return new OpenAI({ baseURL: gw.baseURL, apiKey: key.body.key as string, maxRetries: 0 });
     };
-    const refusal = async (p: Promise<unknown>) => (await p.then(() => undefined, (x: unknown) => x)) as InstanceType<typeof OpenAI.APIError>;
+    const refused = (p: Promise<unknown>) => rejection<InstanceType<typeof OpenAI.APIError>>(p);
     const missing = (scope: string) =>
       `401 You have insufficient permissions for this operation. Missing scopes: ${scope}. Check that you have the correct role in your organization (Reader, Writer, Owner) and project (Member, Owner), and if you're using a restricted API key, that it has the necessary scopes.`;
     const made = await client.responses.create({ model: 'sim-small', input: 'Hello' });
 
     const ro = await keyOf('read_only');
-    const e = await refusal(ro.responses.create({ model: 'sim-small', input: 'x' }));
+    const e = await refused(ro.responses.create({ model: 'sim-small', input: 'x' }));
     expect(e.status).toBe(401);
     expect(e.message).toBe(missing('api.responses.write'));
-    expect((await refusal(ro.responses.delete(made.id))).message).toBe(missing('api.responses.write'));
+    expect((await refused(ro.responses.delete(made.id))).message).toBe(missing('api.responses.write'));
     expect((await ro.responses.retrieve(made.id)).id).toBe(made.id);
     expect((await ro.responses.inputItems.list(made.id)).data.length).toBe(1);
 
@@ -106,11 +107,11 @@ describe('POST /v1/responses refuses in OpenAI words', () => {
     const requests = await keyOf('restricted', ['model.request']);
     const next = await requests.responses.create({ model: 'sim-small', input: 'Hello again', previous_response_id: made.id });
     await requests.responses.delete(next.id);
-    expect((await refusal(requests.responses.retrieve(next.id))).status).toBe(404);
+    expect((await refused(requests.responses.retrieve(next.id))).status).toBe(404);
     const reading = await keyOf('restricted', ['api.responses.read']);
     expect((await reading.responses.retrieve(made.id)).id).toBe(made.id);
-    expect((await refusal(reading.responses.create({ model: 'sim-small', input: 'x' }))).message).toBe(missing('api.responses.write'));
-    expect((await refusal(reading.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'x' }] }))).message).toBe(missing('model.request'));
+    expect((await refused(reading.responses.create({ model: 'sim-small', input: 'x' }))).message).toBe(missing('api.responses.write'));
+    expect((await refused(reading.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'x' }] }))).message).toBe(missing('model.request'));
   });
 });
 

@@ -16,7 +16,7 @@ import type { Clock } from '../clock.js';
 import { randomBase62 } from '../store/ids.js';
 import { toNumberOrNull } from '../store/side-view.js';
 import { statusDb, type StatusIncidentsTable, type StatusStore, type StatusTables } from './tables.js';
-import { impactOf, worseIndicator, worst, type ComponentStatus, type Impact, type IncidentStatus, type Indicator, type MaintenanceStatus } from './vocabulary.js';
+import { impactOf, INCIDENT_STATUSES, MAINTENANCE_STATUSES, worseIndicator, worst, type ComponentStatus, type Impact, type IncidentStatus, type Indicator, type MaintenanceStatus } from './vocabulary.js';
 
 export interface AffectedComponent {
   code: string;
@@ -335,6 +335,7 @@ export class IncidentRepo {
       });
       byIncident.set(u.incident_id, list);
     }
+    for (const list of byIncident.values()) list.sort(newestUpdateFirst);
     return rows.map((r) => ({
       id: r.id,
       kind: r.kind,
@@ -356,6 +357,20 @@ export class IncidentRepo {
       updates: byIncident.get(r.id) ?? [],
     }));
   }
+}
+
+/**
+ * Newest first. Updates dated the same millisecond (a maintenance whose whole window is past posts
+ * `in_progress` and `completed` at once; steps on a fake clock) list later lifecycle steps as newer;
+ * ids are random, so they only break the remaining ties (the sort is stable over the id order).
+ */
+function newestUpdateFirst(a: IncidentUpdateRecord, b: IncidentUpdateRecord): number {
+  return b.created_at - a.created_at || lifecycleStep(b.status) - lifecycleStep(a.status);
+}
+
+function lifecycleStep(status: string): number {
+  const i = (INCIDENT_STATUSES as readonly string[]).indexOf(status);
+  return i >= 0 ? i : (MAINTENANCE_STATUSES as readonly string[]).indexOf(status);
 }
 
 /**

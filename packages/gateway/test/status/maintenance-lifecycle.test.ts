@@ -84,6 +84,18 @@ describe('a maintenance on its schedule', () => {
     expect((await json('/api/v2/summary.json')).page.updated_at).toBe(iso(until));
   });
 
+  it('a maintenance entered after its window lists its three updates, all of one millisecond, newest step first', async () => {
+    const monitor = g.gateway.services.status;
+    const created = await g.admin('POST', '/admin/v1/status/maintenances', { name: 'Past move', scheduled_for: iso(clock.now() - 2 * HOUR), scheduled_until: iso(clock.now() - HOUR) });
+    expect(created.status).toBe(200);
+    await monitor.tick();
+    const done = (await monitor.incidents.get(created.body.id))!;
+    expect(new Set(done.updates.map((u) => u.created_at)).size).toBe(1);
+    expect(done.updates.map((u) => u.status)).toEqual(['completed', 'in_progress', 'scheduled']);
+    const m = (await json('/api/v2/scheduled-maintenances.json')).scheduled_maintenances.find((x: any) => x.id === created.body.id);
+    expect(m.incident_updates.map((u: any) => u.status)).toEqual(['completed', 'in_progress', 'scheduled']);
+  });
+
   it('a maintenance naming no component moves page.updated_at when it starts and when it completes', async () => {
     const monitor = g.gateway.services.status;
     const from = clock.now() + 10 * 60_000;

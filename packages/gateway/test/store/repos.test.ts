@@ -66,9 +66,33 @@ describe.each(DIALECTS)('store on %s', (dialect, make) => {
     expect(seen).toEqual(whole.map((o) => o.id));
     const times = whole.map((o) => o.createdAt);
     expect(times).toEqual([...times].sort((a, b) => a - b));
-    expect(new Set(seen.filter((id) => created.includes(id)))).toEqual(new Set(created.filter((id) => id !== created[3])));
+    // Those made in one millisecond list in the order they were made (ids sort by creation).
+    expect(seen.filter((id) => created.includes(id))).toEqual(created.filter((id) => id !== created[3]));
     expect(new Set(seen).size).toBe(seen.length);
     expect((await store.organizations.list({ limit: 2, after: 'org-nope' })).cursorFound).toBe(false);
+  });
+
+  it('audit log: entries written in one millisecond list newest first in the order they were written, on every page', async () => {
+    const org = await store.organizations.create({ name: 'audited', tier: 'free' });
+    const written: string[] = [];
+    const at = clock.now();
+    for (let i = 0; i < 40; i++) {
+      const e = await store.auditLogs.insert({ orgId: org.id, type: i % 2 ? 'api_key.deleted' : 'user.deleted', effectiveAt: at, projectId: null, actorId: 'user-x', actorEmail: null, actor: {}, objectId: `o${i}`, details: {} });
+      written.push(e.id);
+    }
+    const newestFirst = [...written].reverse();
+    expect((await store.auditLogs.list(org.id, {}, { limit: 100 })).items.map((e) => e.id)).toEqual(newestFirst);
+    const paged: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await store.auditLogs.list(org.id, {}, { limit: 7, after });
+      paged.push(...page.items.map((e) => e.id));
+      if (!page.hasMore) break;
+      after = page.items.at(-1)!.id;
+    }
+    expect(paged).toEqual(newestFirst);
+    expect((await store.auditLogs.list(org.id, {}, { limit: 3, before: written[10] })).items.map((e) => e.id)).toEqual([written[13], written[12], written[11]]);
+    expect((await store.auditLogs.list(org.id, { types: ['api_key.deleted'] }, { limit: 1 })).items[0]!.id).toBe(written[39]);
   });
 
   it('users: unique email (case-insensitive), even under concurrent creates', async () => {

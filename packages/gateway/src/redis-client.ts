@@ -8,6 +8,7 @@ import { Cluster, Redis, type Command } from 'ioredis';
 import type { Logger } from 'pino';
 import { redactText } from './config/redact-url.js';
 import type { Config } from './config/types.js';
+import { oneWritePerTurn } from './redis-turn-writes.js';
 
 /** A standalone client or a cluster client; the gateway uses only what both offer. */
 export type RedisClient = Redis | Cluster;
@@ -26,10 +27,8 @@ export async function connectRedis(redis: NonNullable<Config['redis']>, log: Log
   const nodeOptions = { commandTimeout: COMMAND_TIMEOUT_MS, maxRetriesPerRequest: 1 };
   const nodes = redis.cluster_nodes.map((n) => new URL(/^rediss?:\/\//.test(n) ? n : `redis://${n}`));
   // One server: the scripts of every request handled in one event-loop turn leave in one socket
-  // write (ioredis's auto-pipelining, flushed by setImmediate) instead of one write(2) each, the
-  // largest single item of the Redis gateway's CPU profile. Not on a cluster: ioredis groups an
-  // auto-pipeline by the slot of the command's first argument, which for EVALSHA is the script's
-  // SHA, not a key, so scripts of different organizations would share a pipeline to one node.
+  // write (redis-turn-writes.ts), instead of one write(2) each, the largest single item of the
+  // Redis gateway's CPU profile. Not on a cluster, whose commands go to one connection per node.
   const client: RedisClient =
     nodes.length > 0
       ? new Cluster(
@@ -37,7 +36,8 @@ export async function connectRedis(redis: NonNullable<Config['redis']>, log: Log
           // Nodes learnt from the cluster (redirections, new masters) need the same credentials.
           { enableOfflineQueue: false, lazyConnect: true, redisOptions: { ...nodeOptions, ...credentials(nodes[0]!) } },
         )
-      : new Redis(redis.url!, { ...nodeOptions, enableOfflineQueue: false, lazyConnect: true, enableAutoPipelining: true });
+      : new Redis(redis.url!, { ...nodeOptions, enableOfflineQueue: false, lazyConnect: true });
+  if (client instanceof Redis) oneWritePerTurn(client);
   // ioredis reports every failed reconnect attempt: log the state changes only, and keep the
   // latest failure as the cause of the commands refused meanwhile.
   let connectionDown = false;
@@ -135,7 +135,7 @@ function connectionFailure(e: Error): Error {
  */
 export function subscriberOf(client: RedisClient): RedisClient {
   if (client instanceof Cluster) return client.duplicate(undefined, { enableOfflineQueue: true, redisOptions: { ...client.options.redisOptions, maxRetriesPerRequest: null } });
-  return client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, enableAutoPipelining: false });
+  return client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
 }
 
 /** The clients to SCAN for keys: the one server, or each master of a cluster. */

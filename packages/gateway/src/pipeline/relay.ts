@@ -6,7 +6,7 @@ import { FrameBatch } from '../http/frame-batch.js';
 import { startStream } from '../http/respond.js';
 import type { PromptCounter } from '../tokens/prompt-counter.js';
 import { chatWireUsage, usageDetails } from '../upstream/wire-usage.js';
-import { chunkText, withoutNullUsage } from '../upstream/chunk-text.js';
+import { chunkRuns, withoutNullUsage } from '../upstream/chunk-text.js';
 import { CompletionText, readUsage } from './usage-count.js';
 
 export interface StreamOutcome {
@@ -26,6 +26,11 @@ export interface StreamOutcome {
  * final frame ([DONE] or the error frame) is written and returns the usage it billed: a client
  * that asked for usage and got none from the engine gets that one, so what it sees is what it
  * pays. `counter` counts that estimate (the gateway's own PromptCounter, off the loop when long).
+ *
+ * Chunks are taken a run (one upstream read) at a time (ChunkRuns); a plain chunk, which the
+ * stream did not parse, is sent as its text and its output counted only if the engine reports no
+ * usage or the stream ends early (CompletionText.addChunkText): what is sent and billed is what it
+ * would be had every chunk been parsed.
  */
 export async function relayStream(
   ctx: RequestContext,
@@ -39,38 +44,60 @@ export async function relayStream(
   // The frames of one upstream read leave in one write (http/frame-batch.ts).
   const frames = new FrameBatch(res);
   const text = new CompletionText(counter);
+  const runs = chunkRuns(chunks);
   let usage: Usage | undefined;
   let cachedTokens = 0;
   let error: ApiError | undefined;
   let started = false;
-  let last: Record<string, unknown> | undefined;
+  /** The last chunk relayed, or its JSON text when it was plain (not parsed). */
+  let last: Record<string, unknown> | string | undefined;
   try {
-    for await (const chunk of chunks) {
-      if (ctx.clientGone.aborted) break;
-      last = chunk;
-      const reported = chunk.usage === null || chunk.usage === undefined ? undefined : readUsage(chunk.usage);
-      if (reported) {
-        usage = reported;
-        cachedTokens = usageDetails(chunk.usage).cached_tokens;
-      }
-      const choices = chunk.choices;
-      // The chunk as it came when it is sent unchanged: no second JSON.stringify.
-      let json = chunkText(chunks, chunk);
-      if (reported && Array.isArray(choices) && choices.length === 0) {
-        if (!clientWantsUsage) continue;
-      } else {
-        text.addChunk(chunk);
-        if (!clientWantsUsage && 'usage' in chunk) {
-          json = json !== undefined && chunk.usage === null ? withoutNullUsage(json) : undefined;
-          // Only a chunk serialized again needs the field gone (a delete makes the object slow).
-          if (json === undefined) delete chunk.usage;
+    let gone = false;
+    for (let run = await runs.nextRun(); run !== undefined; run = await runs.nextRun()) {
+      const { texts, chunks: parsed } = run;
+      for (let i = 0; i < texts.length; i++) {
+        if (ctx.clientGone.aborted) {
+          gone = true;
+          break;
         }
+        const chunk = parsed[i];
+        // The chunk as it came when it is sent unchanged: no second JSON.stringify.
+        let json = texts[i];
+        if (chunk === undefined) {
+          // Plain: output only, no usage; a `usage` field only as its text's end (ChunkRun).
+          last = json!;
+          text.addChunkText(json!);
+          if (!clientWantsUsage) json = withoutNullUsage(json!) ?? json;
+        } else {
+          last = chunk;
+          const reported = chunk.usage === null || chunk.usage === undefined ? undefined : readUsage(chunk.usage);
+          if (reported) {
+            usage = reported;
+            cachedTokens = usageDetails(chunk.usage).cached_tokens;
+          }
+          const choices = chunk.choices;
+          if (reported && Array.isArray(choices) && choices.length === 0) {
+            if (!clientWantsUsage) continue;
+          } else {
+            text.addChunk(chunk);
+            if (!clientWantsUsage && 'usage' in chunk) {
+              json = json !== undefined && chunk.usage === null ? withoutNullUsage(json) : undefined;
+              // Only a chunk serialized again needs the field gone (a delete makes the object slow).
+              if (json === undefined) delete chunk.usage;
+            }
+          }
+        }
+        if (!started) {
+          startStream(ctx, false); // the headers leave with this first frame
+          started = true;
+        }
+        if (!frames.add(json === undefined ? sseFrame(chunk) : `data: ${json}\n\n`)) await frames.drained();
       }
-      if (!started) {
-        startStream(ctx, false); // the headers leave with this first frame
-        started = true;
+      if (gone) {
+        // As a for-await loop left early would: the upstream request is cut.
+        await runs.return?.();
+        break;
       }
-      if (!frames.add(json === undefined ? sseFrame(chunk) : `data: ${json}\n\n`)) await frames.drained();
     }
   } catch (e) {
     // Before the first chunk the error is an ordinary HTTP error: let the caller render it.
@@ -89,7 +116,7 @@ export async function relayStream(
     frames.end(streamErrorFrame(error, publicUrl));
   } else {
     if (!started) startStream(ctx, false);
-    frames.end(clientWantsUsage && !usage && last ? sseFrame(usageChunk(last, billed)) + SSE_DONE : SSE_DONE);
+    frames.end(clientWantsUsage && !usage && last !== undefined ? sseFrame(usageChunk(typeof last === 'string' ? (JSON.parse(last) as Record<string, unknown>) : last, billed)) + SSE_DONE : SSE_DONE);
   }
   return { tokens: (usage?.prompt_tokens ?? 0) + completionTokens };
 }

@@ -9,37 +9,64 @@ import type { PromptCounter } from '../tokens/prompt-counter.js';
  */
 export class CompletionText {
   /**
-   * Output in order: text as sent, calls as their objects, serialized only when counted (most
-   * engines report usage, so a stream of tool-call chunks is not serialized twice for nothing).
+   * Output in order: text as sent, calls as their objects, serialized only when counted, and
+   * chunks kept as their JSON text, parsed only when counted (most engines report usage, so a
+   * stream is neither parsed nor serialized twice for nothing).
    */
-  private parts: (string | Call)[] = [];
+  private parts: Part[] = [];
 
   /** `counter` counts long output off the event loop (an engine may send a lot of it). */
   constructor(private readonly counter: PromptCounter) {}
 
   addChunk(chunk: Record<string, unknown>): void {
-    const choices = chunk.choices;
-    if (!Array.isArray(choices)) return;
-    for (const c of choices) {
-      if (!c || typeof c !== 'object') continue;
-      const choice = c as { delta?: unknown; text?: unknown; message?: unknown };
-      if (typeof choice.text === 'string') this.parts.push(choice.text);
-      this.addMessage(choice.delta);
-      this.addMessage(choice.message);
-    }
+    addOutput(chunk, this.parts);
   }
 
-  /** A streamed `delta` or a whole `message`: the same fields carry output. */
-  private addMessage(m: unknown): void {
-    if (!m || typeof m !== 'object') return;
-    const x = m as Record<string, unknown>;
-    for (const field of TEXT_FIELDS) if (typeof x[field] === 'string') this.parts.push(x[field] as string);
-    for (const field of CALL_FIELDS) if (x[field] !== undefined && x[field] !== null) this.parts.push(new Call(x[field]));
+  /** A chunk as its JSON text (valid JSON), read only if `tokens()` is called: the same as `addChunk(JSON.parse(json))`. */
+  addChunkText(json: string): void {
+    this.parts.push(new ChunkJson(json));
   }
 
   async tokens(): Promise<number> {
-    return countOutput(this.counter, this.parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p.value))).join(''));
+    return countOutput(this.counter, this.text());
   }
+
+  /** The output collected, as it is counted. */
+  text(): string {
+    const out: string[] = [];
+    const add = (p: Part) => {
+      if (typeof p === 'string') out.push(p);
+      else if (p instanceof Call) out.push(JSON.stringify(p.value));
+      else {
+        const inner: Part[] = [];
+        addOutput(JSON.parse(p.json) as Record<string, unknown>, inner);
+        inner.forEach(add);
+      }
+    };
+    this.parts.forEach(add);
+    return out.join('');
+  }
+}
+
+/** Appends the output of a chunk's (or an answer's) choices to `parts`. */
+function addOutput(chunk: Record<string, unknown>, parts: Part[]): void {
+  const choices = chunk.choices;
+  if (!Array.isArray(choices)) return;
+  for (const c of choices) {
+    if (!c || typeof c !== 'object') continue;
+    const choice = c as { delta?: unknown; text?: unknown; message?: unknown };
+    if (typeof choice.text === 'string') parts.push(choice.text);
+    addMessage(choice.delta, parts);
+    addMessage(choice.message, parts);
+  }
+}
+
+/** A streamed `delta` or a whole `message`: the same fields carry output. */
+function addMessage(m: unknown, parts: Part[]): void {
+  if (!m || typeof m !== 'object') return;
+  const x = m as Record<string, unknown>;
+  for (const field of TEXT_FIELDS) if (typeof x[field] === 'string') parts.push(x[field] as string);
+  for (const field of CALL_FIELDS) if (x[field] !== undefined && x[field] !== null) parts.push(new Call(x[field]));
 }
 
 /** Tokens of generated text, counted by `counter`: on the event loop when short, in a worker when long. */
@@ -58,9 +85,16 @@ export function readUsage(u: unknown): Usage | undefined {
   return { prompt_tokens: p, completion_tokens: c, total_tokens: p + c };
 }
 
+type Part = string | Call | ChunkJson;
+
 /** A generated call, counted as its JSON. */
 class Call {
   constructor(readonly value: unknown) {}
+}
+
+/** A chunk not parsed yet: its output is read when counted. */
+class ChunkJson {
+  constructor(readonly json: string) {}
 }
 
 /** Generated text fields of a message or delta. */

@@ -3,7 +3,8 @@
  * object, so that a relay can send what it did not change as it came instead of serializing it
  * again (JSON.stringify of every chunk was a steady part of the streaming relay's CPU, and of a
  * large embeddings answer a second full pass on the event loop). Never a property of the object:
- * a copy of it, or one built by another engine, has no text and is serialized as before.
+ * a copy of it, or one built by another engine, has no text and is serialized as before. A
+ * stream's chunks come with their texts in runs (ChunkRuns).
  *
  * Whoever changes a chunk in place must not use its text afterwards; the relay only ever drops
  * the `usage` field, handled by `withoutNullUsage`.
@@ -23,20 +24,42 @@ export function answerText(answer: object): string | undefined {
 }
 
 /**
- * A chunk iterator that knows the text of the chunk it handed out last. A stream's chunks are
- * read one at a time, in order, so that one text is all a relay ever asks for; keeping it on the
- * stream costs nothing per chunk, where a WeakMap entry per chunk cost a few percent of the
- * streaming relay's CPU (and its entries are extra work for every scavenge).
+ * The chunks of one upstream read, as a relay takes them: `texts[i]` is the single-line JSON text
+ * chunk i arrived as (undefined when unknown or not one line: serialize the chunk), `chunks[i]`
+ * the parsed chunk, or undefined for a plain chunk, which was not parsed (chunk-template.ts):
+ * a chat chunk with one unfinished choice whose output is its `delta.content`, no usage, no error,
+ * and a `usage` field only when its text ends with `,"usage":null}`. `JSON.parse(texts[i])` gives
+ * a plain chunk's object when it must be read.
  */
-export interface ChunkTexts {
-  /** The single-line JSON text `chunk` was parsed from, if it is the chunk handed out last; else undefined. */
-  textOf(chunk: object): string | undefined;
+export interface ChunkRun {
+  readonly texts: readonly (string | undefined)[];
+  readonly chunks: readonly (Record<string, unknown> | undefined)[];
 }
 
-/** The text of `chunk` as `chunks` (any chunk iterable) received it, if it keeps texts (ChunkTexts). */
-export function chunkText(chunks: unknown, chunk: object): string | undefined {
-  const source = chunks as Partial<ChunkTexts>;
-  return typeof source.textOf === 'function' ? source.textOf(chunk) : undefined;
+/**
+ * A stream of chunks read a run at a time (one promise per upstream read instead of one per
+ * chunk), as the HTTP upstream's stream offers besides the chunk iterator.
+ */
+export interface ChunkRuns {
+  /** The next run, undefined at the end; throws the stream's failure after the runs before it. */
+  nextRun(): Promise<ChunkRun | undefined>;
+  /** The consumer stopped early (the upstream request is cut). */
+  return?(): Promise<unknown>;
+}
+
+/** `chunks` read a run at a time: itself when it offers runs (ChunkRuns), else one chunk per run. */
+export function chunkRuns(chunks: AsyncIterable<Record<string, unknown>>): ChunkRuns {
+  if (typeof (chunks as Partial<ChunkRuns>).nextRun === 'function') return chunks as unknown as ChunkRuns;
+  const it = chunks[Symbol.asyncIterator]();
+  return {
+    async nextRun() {
+      const r = await it.next();
+      return r.done ? undefined : { texts: [undefined], chunks: [r.value] };
+    },
+    async return() {
+      await it.return?.();
+    },
+  };
 }
 
 /** Whether `text` can be sent as one SSE data line (it holds no line end). */
@@ -44,7 +67,8 @@ export function isOneLine(text: string): boolean {
   return text.indexOf('\n') === -1 && text.indexOf('\r') === -1;
 }
 
-const NULL_USAGE = ',"usage":null}';
+/** How a chunk ends when the engine sends `usage: null` on every chunk (usage was asked for). */
+export const NULL_USAGE = ',"usage":null}';
 
 /**
  * The chunk text without its trailing `"usage":null` (what engines send on every chunk when usage

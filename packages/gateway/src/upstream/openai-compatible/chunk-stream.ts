@@ -11,14 +11,20 @@
  * when it was asked for, arrived), as llama.cpp-style servers end. A client abort throws the
  * client's reason. The breaker hears the outcome exactly once, even if the consumer stops
  * reading or never starts.
+ *
+ * A chat stream's chunks are also read a run at a time (`nextRun`, ChunkRuns), each with its text;
+ * once output has started, a chunk matching the stream's template (chunk-template.ts) is not
+ * parsed at all: nothing here needs to read it (it finishes no choice, carries no usage or error),
+ * and the relay sends its text as it came. `next()` parses such a chunk when it hands it out.
  */
 import type { Readable } from 'node:stream';
 import type { Timeouts } from '../../config/types.js';
 import { ApiError } from '../../errors/api-error.js';
 import type { BreakerOutcome } from '../breaker.js';
-import { isOneLine, type ChunkTexts } from '../chunk-text.js';
+import { isOneLine, type ChunkRun, type ChunkRuns } from '../chunk-text.js';
 import type { AttemptControl } from './attempt-control.js';
 import { errorObjectOf, mapUpstreamError, statusOfErrorObject, type UpstreamErrorObject } from './error-map.js';
+import { ChunkTemplate } from './chunk-template.js';
 import { AttemptError, MappedAnswer, toAttemptError } from './failure.js';
 import { SseEventTooLarge, SseParser, type SseEvent } from './sse.js';
 
@@ -43,17 +49,19 @@ export interface ChunkStreamOptions {
 
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 const noop = () => {};
+/** Templates a stream may try (a JSON.parse each): a stream whose chunks fit none stops trying. */
+const TEMPLATE_TRIES = 4;
 
-export class UpstreamChunkStream implements AsyncIterableIterator<Chunk>, ChunkTexts {
+export class UpstreamChunkStream implements AsyncIterableIterator<Chunk>, ChunkRuns {
   private readonly reader: AsyncIterator<Buffer>;
   private readonly parser = new SseParser();
-  private queue: Chunk[] = [];
-  /** The JSON text of each queued chunk (undefined when it cannot be relayed as it came). */
+  /** Queued chunks (undefined: plain, not parsed) and their texts (ChunkRun), from `head` on. */
+  private queue: (Chunk | undefined)[] = [];
   private texts: (string | undefined)[] = [];
   private head = 0;
-  /** The chunk `next()` handed out last, and its text (ChunkTexts). */
-  private lastChunk: Chunk | undefined;
-  private lastText: string | undefined;
+  /** The plain chunk of this stream, once one was seen (chat streams, after output started). */
+  private template: ChunkTemplate | undefined;
+  private templateTries = TEMPLATE_TRIES;
   private started = false;
   private sawDone = false;
   private bodyEnded = false;
@@ -95,14 +103,29 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk>, ChunkT
   }
 
   async next(): Promise<IteratorResult<Chunk, undefined>> {
+    return (await this.more()) ? { value: this.take(), done: false } : DONE;
+  }
+
+  /** Every chunk queued (at least one), with its text; undefined at the end. Throws as `next()` does. */
+  async nextRun(): Promise<ChunkRun | undefined> {
+    if (!(await this.more())) return undefined;
+    const run: ChunkRun = this.head === 0 ? { texts: this.texts, chunks: this.queue } : { texts: this.texts.slice(this.head), chunks: this.queue.slice(this.head) };
+    this.queue = [];
+    this.texts = [];
+    this.head = 0;
+    return run;
+  }
+
+  /** Reads until a chunk is queued (true) or the stream is over (false); throws a failure once. */
+  private async more(): Promise<boolean> {
     for (;;) {
-      if (this.head < this.queue.length) return { value: this.take(), done: false };
+      if (this.head < this.queue.length) return true;
       if (this.failure) {
-        if (this.thrown) return DONE;
+        if (this.thrown) return false;
         this.thrown = true;
         throw this.failure.midStream();
       }
-      if (this.ended) return DONE;
+      if (this.ended) return false;
       if (this.sawDone) {
         // The answer is whole: the consumer may end its response now, so `[DONE]` leaves in the
         // same socket write as the last chunks instead of one more after the upstream's own end.
@@ -112,7 +135,7 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk>, ChunkT
           this.draining = true;
           void this.drain().then(() => this.finish('success'));
         }
-        return DONE;
+        return false;
       }
       await this.fill();
     }
@@ -127,15 +150,10 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk>, ChunkT
     return DONE;
   }
 
-  textOf(chunk: object): string | undefined {
-    return chunk === this.lastChunk ? this.lastText : undefined;
-  }
-
   private take(): Chunk {
     const i = this.head++;
-    const c = this.queue[i]!;
-    this.lastChunk = c;
-    this.lastText = this.texts[i];
+    // A plain chunk's text is valid JSON (chunk-template.ts).
+    const c = this.queue[i] ?? (JSON.parse(this.texts[i]!) as Chunk);
     if (this.head === this.queue.length) {
       this.queue = [];
       this.texts = [];
@@ -181,6 +199,12 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk>, ChunkT
         this.sawDone = true;
         return;
       }
+      if (this.template && ev.event === 'message' && this.template.matches(ev.data)) {
+        // Valid JSON, no error, no usage, no finished choice: nothing to read (the template's chunk was tracked).
+        this.queue.push(undefined);
+        this.texts.push(ev.data);
+        continue;
+      }
       let value: unknown;
       try {
         value = JSON.parse(ev.data);
@@ -200,7 +224,17 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk>, ChunkT
         this.started = true;
         this.opts.ctl.firstByteSeen();
       }
+      // Only once output started: before that every chunk is read for the first byte.
+      if (this.started && !events && ev.event === 'message' && this.templateTries > 0) this.learn(value as Chunk, ev.data);
     }
+  }
+
+  /** Takes `chunk` (parsed from `text`) as the stream's template if it is a plain chunk, trying a few at most. */
+  private learn(chunk: Chunk, text: string): void {
+    // A plain chunk that was parsed did not match the template (or there is none yet): try it.
+    if (!ChunkTemplate.fits(chunk, text)) return;
+    this.templateTries--;
+    this.template = ChunkTemplate.of(chunk, text) ?? this.template;
   }
 
   /** Notes which choices a chunk touched and finished, and whether it carried usage. */

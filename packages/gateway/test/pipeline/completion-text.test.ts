@@ -1,0 +1,29 @@
+/**
+ * CompletionText collects a stream's output for counting when the engine reports no usage. A
+ * chunk kept as its JSON text (a plain chunk the relay did not parse) is read only when counted,
+ * and counts exactly as the parsed chunk would, in its place among the others.
+ */
+import { describe, expect, it } from 'vitest';
+import { CompletionText } from '../../src/pipeline/usage-count.js';
+import type { PromptCounter } from '../../src/tokens/prompt-counter.js';
+
+const counter = { count: async () => [{ tokens: 0 }] } as unknown as PromptCounter;
+const delta = (d: Record<string, unknown>) => ({ choices: [{ index: 0, delta: d, finish_reason: null }], usage: null });
+
+describe('CompletionText', () => {
+  it('a chunk added as text counts as the parsed chunk, in order with the others', () => {
+    const chunks = [delta({ role: 'assistant', content: '' }), delta({ reasoning_content: 'Think. ' }), delta({ content: 'Hé "x"\n' }), delta({ tool_calls: [{ index: 0, function: { arguments: '{"a":1}' } }] }), delta({ content: 'end' })];
+    const parsed = new CompletionText(counter);
+    for (const c of chunks) parsed.addChunk(c);
+    const mixed = new CompletionText(counter);
+    chunks.forEach((c, i) => (i % 2 === 0 ? mixed.addChunkText(JSON.stringify(c)) : mixed.addChunk(c)));
+    expect(mixed.text()).toBe(parsed.text());
+    expect(parsed.text()).toBe('Think. Hé "x"\n[{"index":0,"function":{"arguments":"{\\"a\\":1}"}}]end');
+  });
+
+  it('does not read a text that is never counted', () => {
+    const t = new CompletionText(counter);
+    // Not JSON: reading it would throw.
+    expect(() => t.addChunkText('{')).not.toThrow();
+  });
+});

@@ -125,7 +125,7 @@ export class RedisCounterStore implements CounterStore {
       if (!isReplyError(err)) this.compensate(r);
       throw err;
     }
-    return decodeReserve(reply, r.tag);
+    return decodeReserve(reply, r);
   }
 
   async restore(r: RestoreRequest): Promise<boolean> {

@@ -242,15 +242,18 @@ end
 
 /**
  * KEYS: 1 leases, 2 records, 3 spend (the records key again when there is no spend), 4 swept,
- *       5 project spend (the records key again when there is none), 5+i bucket i.
- * ARGV: 1 id, 2 leaseMs, 3 recordGraceMs, 4 hasSpend, 5 hardLimit (-1 = none), 6 amount,
- *       7 spendExpireAt, 8 sweepBatch, 9 n, 10 guarded, 11 hasProjectSpend, 12 project hardLimit
- *       (-1 = none), then per bucket: limit, q, rate, capacity, cost.
+ *       5 project spend (the records key again when there is none), 5+i bucket i (n = #KEYS - 5).
+ * ARGV: 1 id, 2 leaseMs, 3 hasSpend, 4 hardLimit (-1 = none), 5 amount, 6 spendExpireAt,
+ *       7 guarded, 8 hasProjectSpend, 9 project hardLimit (-1 = none), then per bucket: limit,
+ *       windowMs, cost. A bucket's scale (q, rate, capacity: bucketScale) is computed here, so the
+ *       call carries three numbers per bucket, not five; the record grace and the sweep batch
+ *       are constants of the script.
  * Reply: {-1} when guarded and the organization's spend state was lost, {-2} when only the
  *        project's was (nothing written); else
- *        admitted, n, (limit, remaining, resetMs)×n, hasSpend, spent, reserved,
+ *        admitted, (remaining, resetMs)×n, hasSpend, spent, reserved,
  *        hasProjectSpend, project spent, project reserved,
  *        nFailures, (target (-1 = spend, -2 = project spend), available, retryAfterMs (-1 = never))×nFailures.
+ *        The caller knows each bucket's limit and n: the reply does not repeat them.
  */
 export const RESERVE_LUA = `${COMMON_LUA}
 clock()
@@ -258,9 +261,9 @@ local id = ARGV[1]
 if redis.call('HEXISTS', KEYS[2], id) == 1 then
   return redis.error_reply('ERR duplicate reservation id ' .. id)
 end
-local has_spend = ARGV[4] == '1'
-local has_project = has_spend and ARGV[11] == '1'
-local guarded = ARGV[10] == '1'
+local has_spend = ARGV[3] == '1'
+local has_project = has_spend and ARGV[8] == '1'
+local guarded = ARGV[7] == '1'
 -- Each spend hash is read once: spent, reserved and the restore mark g.
 local sh, ph
 if has_spend then
@@ -273,18 +276,21 @@ if has_project then
 end
 
 -- The sweep moves expired leases' spend from reserved to spent: read again only if it did.
-if sweep(KEYS[1], KEYS[2], KEYS[4], tonumber(ARGV[8])) > 0 then
+if sweep(KEYS[1], KEYS[2], KEYS[4], ${SWEEP_BATCH}) > 0 then
   if has_spend then sh = redis.call('HMGET', KEYS[3], 's', 'r', 'g') end
   if has_project then ph = redis.call('HMGET', KEYS[5], 's', 'r', 'g') end
 end
 
 -- Check every limit against the state refilled to now; write nothing yet.
-local n = tonumber(ARGV[9])
+local n = #KEYS - 5
 local b, levels, failures = {}, {}, {}
 for i = 1, n do
-  local base = 12 + (i - 1) * 5
-  local x = { limit = tonumber(ARGV[base + 1]), q = tonumber(ARGV[base + 2]), rate = tonumber(ARGV[base + 3]),
-              cap = tonumber(ARGV[base + 4]), cost = tonumber(ARGV[base + 5]), key = KEYS[5 + i] }
+  local base = 9 + (i - 1) * 3
+  local limit, window = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2])
+  -- bucketScale (bucket-math.ts): exact, as limit × q is at most MAX_UNITS (validated by the caller).
+  local g = gcd(limit, window)
+  local q = window / g
+  local x = { limit = limit, q = q, rate = limit / g, cap = limit * q, cost = tonumber(ARGV[base + 3]), key = KEYS[5 + i] }
   b[i] = x
   local level = level_of(x.key, x.q, x.rate, x.cap)
   levels[i] = level
@@ -295,7 +301,7 @@ for i = 1, n do
     failures[#failures + 1] = { i - 1, floordiv(level, x.q), wait_for(x.key, x.q, x.rate, x.cap, level, need) }
   end
 end
-local amount = m_parse(ARGV[6])
+local amount = m_parse(ARGV[5])
 -- A spend hash's spent and reserved (h, as read above); a failure (target) when amount more
 -- would pass hard ('-1' = no limit).
 local function check_spend(h, hard, target)
@@ -309,14 +315,14 @@ local function check_spend(h, hard, target)
   return s, r
 end
 local spent, reserved = { 0, 0 }, { 0, 0 }
-if has_spend then spent, reserved = check_spend(sh, ARGV[5], -1) end
+if has_spend then spent, reserved = check_spend(sh, ARGV[4], -1) end
 local pspent, preserved = { 0, 0 }, { 0, 0 }
-if has_project then pspent, preserved = check_spend(ph, ARGV[12], -2) end
+if has_project then pspent, preserved = check_spend(ph, ARGV[9], -2) end
 
 local admitted = #failures == 0
 if admitted then
   local lease_exp = now + tonumber(ARGV[2])
-  local rec_exp = lease_exp + tonumber(ARGV[3])
+  local rec_exp = lease_exp + ${RECORD_GRACE_MS}
   local rec = { b = {} }
   for i = 1, n do
     local x = b[i]
@@ -330,19 +336,19 @@ if admitted then
     -- Only a new hash, or one whose period ended long ago by Redis's clock (the floor of
     -- expire_spend applies), needs its expiry set: every writer of a spend hash sets it, to the
     -- same period end, so an existing hash already has it.
-    local floored = tonumber(ARGV[7]) < now + ${SPEND_MIN_TTL_MS}
+    local floored = tonumber(ARGV[6]) < now + ${SPEND_MIN_TTL_MS}
     -- Holds amount more in a spend hash (h as read); returns its new reserved.
     local function hold(key, h, r)
       r = m_add(r, amount)
       redis.call('HSET', key, 'r', m_str(r))
-      if floored or not (h[1] or h[2] or h[3]) then expire_spend(key, ARGV[7]) end
+      if floored or not (h[1] or h[2] or h[3]) then expire_spend(key, ARGV[6]) end
       return r
     end
     reserved = hold(KEYS[3], sh, reserved)
     rec.sk = KEYS[3]
     rec.sa = m_str(amount)
-    rec.se = ARGV[7]
-    if tonumber(ARGV[7]) > rec_exp then rec_exp = tonumber(ARGV[7]) end
+    rec.se = ARGV[6]
+    if tonumber(ARGV[6]) > rec_exp then rec_exp = tonumber(ARGV[6]) end
     if has_project then
       preserved = hold(KEYS[5], ph, preserved)
       rec.pk = KEYS[5]
@@ -360,7 +366,7 @@ if admitted then
   end
 end
 
-local reply = { admitted and 1 or 0, n }
+local reply = { admitted and 1 or 0 }
 for i = 1, n do
   local x, level = b[i], levels[i]
   local remaining = floordiv(level, x.q)
@@ -370,7 +376,6 @@ for i = 1, n do
     -- Admitted, the level is written in this scale; refused, it may still be in another.
     if admitted then reset = ceildiv(x.cap - level, x.rate) else reset = wait_for(x.key, x.q, x.rate, x.cap, level, x.cap) end
   end
-  reply[#reply + 1] = x.limit
   reply[#reply + 1] = remaining
   reply[#reply + 1] = reset
 end
@@ -574,21 +579,17 @@ export function encodeReserve(prefix: string, r: ReserveRequest): ScriptCall {
   const args = [
     r.reservationId,
     str(r.leaseMs),
-    str(RECORD_GRACE_MS),
     r.spend ? '1' : '0',
     r.spend?.hardLimit == null ? '-1' : r.spend.hardLimit.toString(),
     (r.spend?.amount ?? 0n).toString(),
     str(r.spend ? r.spend.periodEndMs + SPEND_GRACE_MS : 0),
-    str(SWEEP_BATCH),
-    str(r.buckets.length),
     r.spend?.guarded ? '1' : '0',
     project ? '1' : '0',
     project?.hardLimit == null ? '-1' : project.hardLimit.toString(),
   ];
   for (const b of r.buckets) {
-    const s = bucketScale(b.limit, b.windowMs);
     keys.push(bucketKey(prefix, r.tag, b.key));
-    args.push(str(b.limit), str(s.q), str(s.rate), str(s.capacity), str(b.cost));
+    args.push(str(b.limit), str(b.windowMs), str(b.cost));
   }
   return { keys, args };
 }
@@ -655,16 +656,18 @@ export function money(v: unknown): bigint {
   return BigInt(t);
 }
 
-/** Turns the reserve script's flat reply into a ReserveOutcome; throws CounterStateLost for {-1} and {-2}. */
-export function decodeReserve(reply: unknown, tag = ''): ReserveOutcome {
+/**
+ * Turns the reserve script's flat reply to `r` (its buckets' limits, in order) into a
+ * ReserveOutcome; throws CounterStateLost for {-1} and {-2}.
+ */
+export function decodeReserve(reply: unknown, r: Pick<ReserveRequest, 'tag' | 'buckets'>): ReserveOutcome {
   if (!Array.isArray(reply)) throw new Error('counter store: unexpected reserve reply');
-  if (reply.length === 1) throw new CounterStateLost(tag, int(reply[0]) === -2 ? 'project' : 'organization');
+  if (reply.length === 1) throw new CounterStateLost(r.tag, int(reply[0]) === -2 ? 'project' : 'organization');
   let i = 0;
   const next = () => int(reply[i++]);
   const admitted = next() === 1;
-  const n = next();
   const buckets: BucketStatus[] = [];
-  for (let k = 0; k < n; k++) buckets.push({ limit: next(), remaining: next(), resetMs: next() });
+  for (const b of r.buckets) buckets.push({ limit: b.limit, remaining: next(), resetMs: next() });
   const hasSpend = next() === 1;
   const spend: SpendState = { spent: money(reply[i++]), reserved: money(reply[i++]) };
   const hasProject = next() === 1;

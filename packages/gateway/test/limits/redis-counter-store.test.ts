@@ -112,6 +112,23 @@ describe('RedisCounterStore specifics', () => {
     return { prefix, redis, store };
   };
 
+  it('a reserve call carries limit, window and cost per bucket, and its reply repeats none of them', async () => {
+    const { prefix, redis } = setup();
+    const buckets = [
+      { key: 'org:m:rpm', limit: 1_000, windowMs: 60_000, cost: 1 },
+      { key: 'org:m:tpd', limit: 10 ** 9, windowMs: DAY, cost: 40 },
+    ];
+    const spend = { key: '2026-01', hardLimit: 10n ** 15n, amount: 10n, periodEndMs: Date.now() + DAY };
+    const call = encodeReserve(prefix, { reservationId: 'r1', tag: 'org_1', leaseMs: 60_000, buckets, spend });
+    // The scale of each bucket (bucketScale) is the script's to compute, not the caller's to send.
+    expect(call.args.slice(-6)).toEqual(['1000', '60000', '1', String(10 ** 9), String(DAY), '40']);
+    expect(call.args).toHaveLength(9 + 3 * buckets.length);
+    const reply = (await redis.eval(RESERVE_LUA, call.keys.length, ...call.keys, ...call.args)) as unknown[];
+    // admitted, (remaining, resetMs) per bucket, the two spend states (3 each), no failures.
+    expect(reply.slice(0, 5)).toEqual([1, 999, 60, 10 ** 9 - 40, Math.ceil((40 * DAY) / 10 ** 9)]);
+    expect(reply).toHaveLength(1 + 2 * buckets.length + 6 + 1);
+  });
+
   it('puts every key of a call under the prefix and the {tag} hash tag, with TTLs', async () => {
     const { prefix, redis, store } = setup();
     const periodEndMs = Date.now() + DAY;

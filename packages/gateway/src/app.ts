@@ -111,7 +111,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
       if (ctx.path.startsWith('/admin/')) services.status.observeAdmin(ctx.res.statusCode);
       const path = routeLabel(ctx);
       metrics.requestCell(path, ctx.res.statusCode).value++;
-      metrics.latency.observe({ path }, Number(process.hrtime.bigint() - ctx.start) / 1e9);
+      metrics.latencyCell(path).observe(Number(process.hrtime.bigint() - ctx.start) / 1e9);
     },
   });
   const { request_timeout_ms: requestTimeout, headers_timeout_ms: headersTimeout } = config.server;

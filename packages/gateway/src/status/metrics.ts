@@ -7,6 +7,7 @@
  * @module
  */
 import { Counter, Gauge, Histogram, Registry, type LabelValues } from 'prom-client';
+import { CellHistogram, type HistogramCell } from './cell-histogram.js';
 
 export type { Counter, Histogram };
 
@@ -61,11 +62,11 @@ export class Metrics {
   /** Requests answered, by route and HTTP status. */
   readonly requests: CellCounter<'path' | 'status'>;
   /** Seconds from arrival to the end of the response, by route. */
-  readonly latency: Histogram<'path'>;
+  readonly latency: CellHistogram<'path'>;
 
   constructor() {
     this.requests = this.cellCounter('tollgate_requests_total', 'Requests answered, by route and status.', ['path', 'status']);
-    this.latency = this.histogram('tollgate_request_duration_seconds', 'Time from arrival to the end of the response.', ['path'], [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120]);
+    this.latency = this.cellHistogram('tollgate_request_duration_seconds', 'Time from arrival to the end of the response.', ['path'], [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120]);
   }
 
   /** Adds a counter rendered with the others (per-model series of the status signals...). */
@@ -83,6 +84,21 @@ export class Metrics {
     let c = byStatus.get(status);
     if (!c) byStatus.set(status, (c = this.requests.cell(`${path} ${status}`, { path, status: String(status) })));
     return c;
+  }
+
+  /** `latency`'s cells by route label. */
+  private readonly latencyCells = new Map<string, HistogramCell>();
+
+  /** The cell of `latency` for requests answered on `path` (a route label, bounded). */
+  latencyCell(path: string): HistogramCell {
+    let c = this.latencyCells.get(path);
+    if (!c) this.latencyCells.set(path, (c = this.latency.cell(path, { path })));
+    return c;
+  }
+
+  /** Adds a histogram the request path feeds through cells (see CellHistogram); `buckets` as for `histogram`. */
+  cellHistogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]): CellHistogram<L> {
+    return new CellHistogram(this.registry, name, help, labelNames, buckets);
   }
 
   /** Adds a counter the request path increments through cells (see CellCounter). */

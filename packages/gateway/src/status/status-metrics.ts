@@ -4,6 +4,7 @@
  * what the page shows (docs/grafana/tollgate.json reads these).
  * @module
  */
+import type { HistogramCell } from './cell-histogram.js';
 import type { CounterCell, Metrics } from './metrics.js';
 import type { StatusMonitor } from './monitor.js';
 import type { PlatformOutcome } from './outcome.js';
@@ -11,11 +12,17 @@ import { COMPONENT_STATUSES } from './vocabulary.js';
 
 export function registerStatusMetrics(metrics: Metrics, monitor: StatusMonitor): void {
   const requests = metrics.cellCounter('tollgate_model_requests_total', 'Requests that reached a model, by outcome: success, platform_error (counts against the status page), caller_error (never does).', ['model', 'outcome']);
-  const firstByte = metrics.histogram('tollgate_model_first_byte_seconds', 'Time from the engine call to its first byte, successful requests.', ['model'], [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]);
+  const firstByte = metrics.cellHistogram('tollgate_model_first_byte_seconds', 'Time from the engine call to its first byte, successful requests.', ['model'], [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]);
   const tokens = metrics.cellCounter('tollgate_model_tokens_total', 'Tokens processed per model, by type (prompt, completion).', ['model', 'type']);
   // Each model's cells, found by its name once per request (names come from the configuration:
   // bounded); a series appears when it first counts something, as prom-client's did.
   const byModel = new Map<string, Partial<Record<Series, CounterCell>>>();
+  const firstByteCells = new Map<string, HistogramCell>();
+  const firstByteOf = (model: string): HistogramCell => {
+    let c = firstByteCells.get(model);
+    if (!c) firstByteCells.set(model, (c = firstByte.cell(model, { model })));
+    return c;
+  };
   const cellOf = (model: string, series: Series): CounterCell => {
     let cells = byModel.get(model);
     if (!cells) byModel.set(model, (cells = {}));
@@ -24,7 +31,7 @@ export function registerStatusMetrics(metrics: Metrics, monitor: StatusMonitor):
   monitor.onObservation((o, outcome) => {
     if (o.model === null) return;
     cellOf(o.model, outcome).value++;
-    if (o.firstByteMs !== null) firstByte.observe({ model: o.model }, o.firstByteMs / 1000);
+    if (o.firstByteMs !== null) firstByteOf(o.model).observe(o.firstByteMs / 1000);
     // A count that is not a finite positive number (an upstream may report 1e999 tokens) is left
     // out: prom-client would refuse it when the registry is read, and /metrics would fail.
     if (countable(o.promptTokens)) cellOf(o.model, 'prompt').value += o.promptTokens;

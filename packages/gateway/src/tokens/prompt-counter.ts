@@ -128,7 +128,7 @@ export class PromptCounter {
     const keys: (string | undefined)[] = [];
     for (const t of p.texts) {
       if (t.length === 0) continue;
-      const key = t.length < MIN_MEMO_CHARS || t.length > MAX_MEMO_CHARS ? undefined : textKey(t);
+      const key = ROLE_KEYS.get(t) ?? (t.length < MIN_MEMO_CHARS || t.length > MAX_MEMO_CHARS ? undefined : textKey(t));
       const n = key === undefined ? undefined : known.get(key);
       if (n !== undefined) {
         fixed += n;
@@ -150,6 +150,13 @@ interface Unremembered {
   prompt: PromptText;
   keys: (string | undefined)[];
 }
+
+/**
+ * The chat roles, remembered by name. Each message's role is one of its texts, too short to be
+ * worth a hash, so it was tokenized on every request (about 1% of a request's CPU); a role name
+ * is no prompt text, so it is its own key. `role:` keys never meet a hash's (base64, no colon).
+ */
+const ROLE_KEYS: ReadonlyMap<string, string> = new Map(['system', 'developer', 'user', 'assistant', 'tool', 'function'].map((r) => [r, `role:${r}`]));
 
 /** What a text is remembered by (base64: the shortest of crypto.hash's encodings). */
 const textKey = (text: string): string => hash('sha256', text, 'base64');

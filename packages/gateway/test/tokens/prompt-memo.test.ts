@@ -49,8 +49,21 @@ describe('PromptCounter memo', () => {
     }
   });
 
+  it('tokenizes each chat role once, however many requests name it', async () => {
+    const roles = ['system', 'developer', 'user', 'assistant', 'tool', 'function'];
+    const messages = roles.map((role, i) => ({ role, content: `Message ${i} of a conversation that names every role.` }));
+    const [first] = await remembering.count([chatPromptText(messages)], Infinity);
+    tokenized.length = 0;
+    for (let i = 0; i < 3; i++) expect(await remembering.count([chatPromptText(messages)], Infinity)).toEqual([first]);
+    expect(tokenized).toEqual([]);
+    expect(first).toEqual((await forgetting.count([chatPromptText(messages)], Infinity))[0]);
+    // A role name sent as content is counted as content (the same count: a text's count is its own).
+    const [asContent] = await remembering.count([chatPromptText([{ role: 'user', content: 'user' }])], Infinity);
+    expect(asContent).toEqual((await forgetting.count([chatPromptText([{ role: 'user', content: 'user' }])], Infinity))[0]);
+  });
+
   it('gives the same counts as a counter without memo, for prompts sharing texts and any limit', async () => {
-    const pool = ['The quick brown fox jumps over the lazy dog.', SYSTEM, '中文的句子也要一样地数清楚，不多不少。', 'short', 'x'.repeat(400), ''];
+    const pool = ['The quick brown fox jumps over the lazy dog.', SYSTEM, '中文的句子也要一样地数清楚，不多不少。', 'short', 'x'.repeat(400), '', 'user', 'assistant', 'system'];
     const prompt = fc.array(fc.constantFrom(...pool), { minLength: 1, maxLength: 6 }).map((texts) => ({ fixed: 3, texts }));
     await fc.assert(
       fc.asyncProperty(fc.array(prompt, { minLength: 1, maxLength: 4 }), fc.integer({ min: 0, max: 300 }), async (prompts, stopAbove) => {

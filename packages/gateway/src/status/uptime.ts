@@ -4,13 +4,18 @@
  * a day with no recorded time is "no data", never "up".
  *
  * Uptime weighs time like Statuspage: a major outage counts fully as downtime, a partial outage
- * at 30 %, degraded performance not at all; maintenance time is left out of the ratio.
+ * at 30 %, degraded performance not at all; maintenance time is left out of the ratio. Like
+ * Statuspage it is taken over the days shown, day by day: each day on which the component was
+ * watched counts whole (24 h, today included), so a short incident on a component that has
+ * existed for minutes weighs against a day, not against those minutes.
  * @module
  */
 import { statusDb, type StatusStore } from './tables.js';
 import type { ComponentStatus } from './vocabulary.js';
 
 const DAY_MS = 86_400_000;
+/** The share of partial-outage time that counts as downtime (Statuspage's weight). */
+const PARTIAL_WEIGHT = 0.3;
 const COLUMN: Record<ComponentStatus, 'operational_ms' | 'degraded_ms' | 'partial_ms' | 'major_ms' | 'maintenance_ms'> = {
   operational: 'operational_ms',
   degraded_performance: 'degraded_ms',
@@ -85,15 +90,20 @@ export function worstOfDay(d: UptimeDay): ComponentStatus | null {
   return null;
 }
 
-/** Uptime over the given days as a fraction, or null when nothing was observed. */
+/**
+ * Uptime over the given days as a fraction in [0, 1], or null when no day has data. A day with
+ * any recorded time counts as 24 h less its maintenance; days without data (before the component
+ * existed, or while nobody was watching) count neither as up nor as down.
+ */
 export function uptimeOf(days: readonly UptimeDay[]): number | null {
-  let observed = 0;
+  let counted = 0;
   let down = 0;
   for (const d of days) {
-    observed += d.operational_ms + d.degraded_ms + d.partial_ms + d.major_ms;
-    down += d.major_ms + 0.3 * d.partial_ms;
+    if (worstOfDay(d) === null) continue;
+    counted += Math.max(0, DAY_MS - d.maintenance_ms);
+    down += d.major_ms + PARTIAL_WEIGHT * d.partial_ms;
   }
-  return observed === 0 ? null : 1 - down / observed;
+  return counted === 0 ? null : Math.max(0, 1 - down / counted);
 }
 
 /** Drops days older than `keepDays`. */

@@ -36,7 +36,7 @@ import type { Engine } from './upstream/engine.js';
 import { EngineRouter } from './upstream/engine-router.js';
 import { createEngines, registerEngineMetrics } from './upstream/engines.js';
 import { PromptCounter } from './tokens/prompt-counter.js';
-import { CounterRebuilder, rebuildSpend, SpendReconciler, startUsageRetention, UsageLedger } from './usage/index.js';
+import { CounterRebuilder, LimitSeeds, rebuildSpend, SpendReconciler, startUsageRetention, UsageLedger } from './usage/index.js';
 import { workerUsageWriterFor } from './usage/worker-writer.js';
 import { StatusMonitor } from './status/monitor.js';
 import { probeTargets } from './status/probes.js';
@@ -161,6 +161,8 @@ async function assembleServices(config: Config, deps: ServiceDeps, opened: Opene
     flushLedger: () => ledger.flush(),
     limitsFor: (orgId, tier, model, keyId, projectId) => identity.limits.resolveLimits(orgId, tier, model, keyId, projectId),
   });
+  // A limit set where its scope had none starts from what the scope used (admin path only).
+  const limitSeeds = new LimitSeeds({ store, counters, clock, log, flushLedger: () => ledger.flush() });
   const reconciler =
     redis && counters instanceof RedisCounterStore
       ? new SpendReconciler({ store, counters, redis, clock, log, flushLedger: () => ledger.flush(), intervalMs: config.billing.reconcile_interval_ms, graceMs: config.billing.reconcile_grace_ms })
@@ -225,7 +227,7 @@ async function assembleServices(config: Config, deps: ServiceDeps, opened: Opene
   const usageOverruns = usageOverrunCounter();
   const mailer = createMailer(config.smtp, { log, transport: deps.mailTransport });
   opened.add(mailer, (m) => m.close());
-  const orgDeps = { store, identity, config, clock, log, counters, audit: new AuditRecorder(store, clock), mailer };
+  const orgDeps = { store, identity, config, clock, log, counters, audit: new AuditRecorder(store, clock), mailer, limitSeeds };
   const consoleService = createConsole({ store, config, clock, identity, org: orgDeps, credentialsFile, log, ...(redis ? { redis } : {}), ...(deps.consoleDist ? { distDir: deps.consoleDist } : {}), env: deps.env, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   // Every /admin/v1 route admits an operator's console session or the admin key.
   const requireAdmin = consoleService.adminCheck((ctx) => requireAdminKey(ctx, adminKey.digest, identity.failures));
@@ -270,7 +272,7 @@ async function assembleServices(config: Config, deps: ServiceDeps, opened: Opene
     },
     console: consoleService,
     registerAdmin(router) {
-      registerAdminRoutes(router, { store, identity, config, clock, log, adminKeyDigest: adminKey.digest, requireAdmin, audit: orgDeps.audit });
+      registerAdminRoutes(router, { store, identity, config, clock, log, adminKeyDigest: adminKey.digest, requireAdmin, audit: orgDeps.audit, limitSeeds });
       registerOrganizationApi(router, { ...orgDeps, sessionCaller: (ctx) => consoleService.auth.orgCaller(ctx) });
       registerOperatorOrganizationRoutes(router, { ...orgDeps, requireAdmin });
       registerBillingRoutes(router, {

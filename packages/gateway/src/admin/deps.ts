@@ -4,6 +4,7 @@ import type { Config } from '../config/types.js';
 import type { RequestContext } from '../http/context.js';
 import type { Identity } from '../identity/index.js';
 import type { Store } from '../store/index.js';
+import type { LimitSeeds } from '../usage/limit-seeds.js';
 import type { AuditRecorder } from '../organization/audit.js';
 import type { OperatorChange } from './audit.js';
 
@@ -20,6 +21,8 @@ export interface AdminDeps {
   audit: AuditRecorder;
   /** Audit lines for changes (ids and redacted keys only). */
   log?: Logger;
+  /** Starts a limit that first applies from what its scope used (absent: from a full bucket). */
+  limitSeeds?: LimitSeeds;
 }
 
 /** What a handler answers: a JSON body (status 200 unless given). */

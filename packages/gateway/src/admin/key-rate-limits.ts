@@ -3,7 +3,8 @@ import { keyLimits } from '../limits/index.js';
 import type { LimitOverride } from '../store/index.js';
 import type { AdminDeps, AdminHandler } from './deps.js';
 import { listOf } from './paging.js';
-import { checkModel, readLimitOverride } from './rate-limits.js';
+import { checkModel, readLimitOverride, replacedRow } from './rate-limits.js';
+import { withLimitSeeds } from '../usage/limit-seeds.js';
 
 /**
  * Per-key limits: optional limits on one API key, checked in the same atomic step as its
@@ -33,9 +34,21 @@ export const setKeyRateLimit: AdminHandler = async (ctx, deps) => {
   const override = await readLimitOverride(ctx, deps);
   checkModel(deps, model);
   const key = await existingKey(deps, ctx.params.key_id!);
-  await deps.store.rateLimits.setKeyLimit(key.id, model, override);
-  await deps.identity.invalidate({ kind: 'key', keyId: key.id });
+  // A field the key did not limit before starts from what the key used (usage/limit-seeds.ts).
+  const before = await deps.store.rateLimits.keyLimits(key.id);
+  const rows = await withLimitSeeds(
+    deps.limitSeeds,
+    key.orgId,
+    { kind: 'key', keyId: key.id },
+    deps.config.models.map((m) => m.name),
+    { before: (m) => keyLimits(m, before), predicted: (m) => keyLimits(m, replacedRow(before, model, override)), actual: (after) => (m) => keyLimits(m, after) },
+    async () => {
+      await deps.store.rateLimits.setKeyLimit(key.id, model, override);
+      await deps.identity.invalidate({ kind: 'key', keyId: key.id });
+      return deps.store.rateLimits.keyLimits(key.id);
+    },
+  );
   deps.log?.info({ key_id: key.id, model, override }, 'key rate limit set');
-  const body = keyLimitObject(key.id, model, await deps.store.rateLimits.keyLimits(key.id));
+  const body = keyLimitObject(key.id, model, rows);
   return { body, audit: { orgId: key.orgId, type: 'rate_limit.updated', objectId: body.id, projectId: key.projectId, details: { id: body.id, changes_requested: { api_key_id: key.id, model, ...override } } } };
 };

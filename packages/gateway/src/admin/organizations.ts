@@ -6,6 +6,8 @@ import { EMAIL } from './users.js';
 import { liveOrganization } from './lookups.js';
 import { deletedObject, organizationObject, userObject } from './objects.js';
 import { listBody, pageRequest } from './paging.js';
+import { orgLimits } from '../limits/limit-layers.js';
+import { withLimitSeeds } from '../usage/limit-seeds.js';
 
 function checkTier(deps: AdminDeps, tier: string | undefined): void {
   if (tier !== undefined && !(tier in deps.config.tiers)) throw badValue('tier', tier, Object.keys(deps.config.tiers).map((t) => `'${t}'`).join(', '));
@@ -61,11 +63,24 @@ export const updateOrganization: AdminHandler = async (ctx, deps) => {
   const name = f.string('name');
   const tier = f.string('tier');
   checkTier(deps, tier);
-  await liveOrganization(deps.store, id);
-  const org = await deps.store.organizations.update(id, { name, tier });
+  const was = await liveOrganization(deps.store, id);
+  // A limit the new tier sets where the old one had none starts from what the organization used.
+  const overrides = await deps.store.rateLimits.orgOverrides(id);
+  const limitsIn = (t: string) => (m: string) => orgLimits(deps.config, t, m, overrides);
+  const org = await withLimitSeeds(
+    deps.limitSeeds,
+    id,
+    { kind: 'organization' },
+    deps.config.models.map((m) => m.name),
+    { before: limitsIn(was.tier), predicted: limitsIn(tier ?? was.tier), actual: (o) => limitsIn(o?.tier ?? was.tier) },
+    async () => {
+      const updated = await deps.store.organizations.update(id, { name, tier });
+      // The name and tier are part of every cached principal of the organization.
+      if (updated) await deps.identity.invalidate({ kind: 'org', orgId: id });
+      return updated;
+    },
+  );
   if (!org) throw new ApiError('resource_not_found', { resource: 'organization', id });
-  // The name and tier are part of every cached principal of the organization.
-  await deps.identity.invalidate({ kind: 'org', orgId: id });
   deps.log?.info({ org_id: id, tier: org.tier }, 'organization updated');
   const changes = { ...(name !== undefined && { name }), ...(tier !== undefined && { tier }) };
   return { body: organizationObject(org), audit: { orgId: id, type: 'organization.updated', objectId: id, details: { id, changes_requested: changes } } };

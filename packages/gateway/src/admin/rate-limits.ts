@@ -8,6 +8,7 @@ import { Fields } from './input.js';
 import { liveOrganization } from './lookups.js';
 import { rateLimitObject } from './objects.js';
 import { listOf } from './paging.js';
+import { withLimitSeeds } from '../usage/limit-seeds.js';
 
 /**
  * The body of a limits PUT: OpenAI's four field names, each a number (the limit), null
@@ -29,6 +30,14 @@ export async function readLimitOverride(ctx: RequestContext, deps: AdminDeps): P
 /** A configured model name, or `*` (every model). */
 export function checkModel(deps: AdminDeps, model: string): void {
   if (model !== '*' && !deps.config.models.some((m) => m.name === model)) throw new ApiError('resource_not_found', { resource: 'model', id: model });
+}
+
+/** Rows after a PUT of `override` for `model` (which replaces the row; an empty one removes it). */
+export function replacedRow(rows: ReadonlyMap<string, LimitOverride>, model: string, override: LimitOverride): Map<string, LimitOverride> {
+  const out = new Map(rows);
+  if (LIMIT_FIELDS.some((f) => override[f] !== undefined)) out.set(model, override);
+  else out.delete(model);
+  return out;
 }
 
 function objectFor(deps: AdminDeps, org: Organization, model: string, overrides: ReadonlyMap<string, LimitOverride>) {
@@ -60,9 +69,22 @@ export const setRateLimit: AdminHandler = async (ctx, deps) => {
   const override = await readLimitOverride(ctx, deps);
   checkModel(deps, model);
   const org = await liveOrganization(deps.store, ctx.params.org_id!);
-  await deps.store.rateLimits.setOrgOverride(org.id, model, override);
-  await deps.identity.invalidate({ kind: 'org', orgId: org.id });
+  // A field the organization did not limit before starts from what it used (usage/limit-seeds.ts).
+  const before = await deps.store.rateLimits.orgOverrides(org.id);
+  const limitsOf = (rows: ReadonlyMap<string, LimitOverride>) => (m: string) => orgLimits(deps.config, org.tier, m, rows);
+  const rows = await withLimitSeeds(
+    deps.limitSeeds,
+    org.id,
+    { kind: 'organization' },
+    deps.config.models.map((m) => m.name),
+    { before: limitsOf(before), predicted: limitsOf(replacedRow(before, model, override)), actual: limitsOf },
+    async () => {
+      await deps.store.rateLimits.setOrgOverride(org.id, model, override);
+      await deps.identity.invalidate({ kind: 'org', orgId: org.id });
+      return deps.store.rateLimits.orgOverrides(org.id);
+    },
+  );
   deps.log?.info({ org_id: org.id, model, override }, 'rate limit override set');
-  const body = objectFor(deps, org, model, await deps.store.rateLimits.orgOverrides(org.id));
+  const body = objectFor(deps, org, model, rows);
   return { body, audit: { orgId: org.id, type: 'rate_limit.updated', objectId: body.id, details: { id: body.id, changes_requested: { model, ...override } } } };
 };

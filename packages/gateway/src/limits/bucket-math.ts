@@ -9,7 +9,7 @@
  * kept below 2^50, so sums and the products in the division helpers stay exact.
  * @module
  */
-import type { PeekBucket, ReserveRequest, SettleRequest } from './counter-store.js';
+import type { BucketRestore, PeekBucket, ReserveRequest, SettleRequest } from './counter-store.js';
 
 /** Largest money amount (pico-dollars) a counter takes: a 64-bit signed integer, as the databases store it. */
 export const MAX_MONEY = 2n ** 63n - 1n;
@@ -187,6 +187,12 @@ export function validatePeek(tag: string, buckets: readonly PeekBucket[]): void 
     if (!(isCount(b.windowMs) && b.windowMs > 0)) fail(`bucket ${b.key}: windowMs must be a positive integer, got ${b.windowMs}`);
     if (!(bucketScale(b.limit, b.windowMs).capacity <= MAX_UNITS)) fail(`bucket ${b.key}: limit ${b.limit} per ${b.windowMs} ms is too fine to count exactly`);
   }
+}
+
+/** A seed's (or a restore's) buckets: the same keys, limits and windows a reserve takes, deficits whole units >= 0. */
+export function validateBucketRestores(tag: string, buckets: readonly BucketRestore[]): void {
+  validatePeek(tag, buckets);
+  for (const b of buckets) if (!isCount(b.deficitUnits)) fail(`bucket ${b.key}: deficitUnits must be a non-negative integer, got ${b.deficitUnits}`);
 }
 
 export function validateSettle(s: SettleRequest): void {

@@ -179,5 +179,14 @@ export interface CounterStore {
    * and changes nothing when the state was already restored (another instance was first).
    */
   restore(r: RestoreRequest): Promise<boolean>;
+  /**
+   * Starts buckets from a known history, in one step: each bucket is lowered to its capacity less
+   * `deficitUnits` (in the units of bucketScale(limit, windowMs), written in that scale) unless it
+   * is already at or below that — so what a reserve debited meanwhile is never given back, and a
+   * second seed with the same figures changes nothing. Nothing else is read or written (no spend,
+   * no restore mark, no reservation). Used when a limit first applies to a scope that had no bucket
+   * (usage/limit-seeds.ts). Rejects on invalid input or a backend failure.
+   */
+  seed(tag: string, buckets: readonly BucketRestore[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -20,6 +20,7 @@ import {
   rescaledLevel,
   rescaledWait,
   sameScale,
+  validateBucketRestores,
   validatePeek,
   validateReserve,
   validateSettle,
@@ -27,7 +28,7 @@ import {
   type BucketScale,
 } from './bucket-math.js';
 import { pairMemo } from './pair-memo.js';
-import { CounterStateLost, type BucketStatus, type CounterStore, type PeekBucket, type ReserveFailure, type ReserveOutcome, type ReserveRequest, type RestoreRequest, type SettleRequest, type SpendState } from './counter-store.js';
+import { CounterStateLost, type BucketRestore, type BucketStatus, type CounterStore, type PeekBucket, type ReserveFailure, type ReserveOutcome, type ReserveRequest, type RestoreRequest, type SettleRequest, type SpendState } from './counter-store.js';
 
 /** A bucket's level with the scale (q, rate, capacity) it was written in: another limit reads it rescaled. */
 interface BucketCell extends BucketScale {
@@ -283,13 +284,24 @@ export class MemoryCounterStore implements CounterStore {
     const cell = this.spendCell(name, now);
     if (cell?.restored) return false;
     this.spends.set(name, { spent: r.spend.spent, reserved: cell?.reserved ?? 0n, expiresAt: r.spend.periodEndMs + SPEND_GRACE_MS, restored: true });
-    for (const b of r.buckets) {
+    this.lower(r.tag, r.buckets, now);
+    return true;
+  }
+
+  async seed(tag: string, buckets: readonly BucketRestore[]): Promise<void> {
+    this.assertOpen();
+    validateBucketRestores(tag, buckets);
+    this.lower(tag, buckets, this.now());
+  }
+
+  /** Each bucket down to capacity − deficit, in its scale, unless it is already that low. */
+  private lower(tag: string, buckets: readonly BucketRestore[], now: number): void {
+    for (const b of buckets) {
       const s = bucketScale(b.limit, b.windowMs);
       const level = Math.max(-MAX_UNITS, s.capacity - b.deficitUnits);
-      const bucket = bucketName(r.tag, b.key);
+      const bucket = bucketName(tag, b.key);
       if (level < this.levelOf(bucket, s, now)) this.writeBucket(bucket, level, s, now);
     }
-    return true;
   }
 
   async close(): Promise<void> {

@@ -21,13 +21,14 @@ import type { Redis } from 'ioredis';
 import { scanTargets, type RedisClient } from '../redis-client.js';
 import { isReplyError, luaScript, runScript, withinMs, type LuaScript } from '../redis-lua.js';
 import { DependencyUnavailableError } from '../store/outage.js';
-import { validatePeek, validateReserve, validateSettle, validateSpendArgs, SPEND_GRACE_MS } from './bucket-math.js';
-import type { BucketStatus, CounterStore, PeekBucket, ReserveOutcome, ReserveRequest, RestoreRequest, SettleRequest, SpendState } from './counter-store.js';
+import { validateBucketRestores, validatePeek, validateReserve, validateSettle, validateSpendArgs, SPEND_GRACE_MS } from './bucket-math.js';
+import type { BucketRestore, BucketStatus, CounterStore, PeekBucket, ReserveOutcome, ReserveRequest, RestoreRequest, SettleRequest, SpendState } from './counter-store.js';
 import {
   PEEK_LUA,
   RECONCILE_LUA,
   RESERVE_LUA,
   RESTORE_LUA,
+  SEED_LUA,
   SETTLE_LUA,
   SET_SPENT_LUA,
   SWEEP_LUA,
@@ -36,6 +37,7 @@ import {
   encodePeek,
   encodeReserve,
   encodeRestore,
+  encodeSeed,
   encodeSettles,
   money,
   leasesKey,
@@ -51,6 +53,7 @@ const PEEK = luaScript(PEEK_LUA);
 const SETTLE = luaScript(SETTLE_LUA);
 const SET_SPENT = luaScript(SET_SPENT_LUA);
 const RESTORE = luaScript(RESTORE_LUA);
+const SEED = luaScript(SEED_LUA);
 const SWEEP = luaScript(SWEEP_LUA);
 const RECONCILE = luaScript(RECONCILE_LUA);
 
@@ -132,6 +135,14 @@ export class RedisCounterStore implements CounterStore {
     this.assertOpen();
     validateSpendArgs(r.tag, r.spend.key, r.spend.spent, r.spend.periodEndMs);
     return (await this.run(RESTORE, encodeRestore(this.prefix, r))) === 1;
+  }
+
+  async seed(tag: string, buckets: readonly BucketRestore[]): Promise<void> {
+    this.assertOpen();
+    validateBucketRestores(tag, buckets);
+    // No keys, no slot to route a script to on a cluster; nothing to lower either.
+    if (buckets.length === 0) return;
+    await this.run(SEED, encodeSeed(this.prefix, tag, buckets));
   }
 
   /** Charges the tag's expired leases now (the reserve path does it too); returns how many. */

@@ -34,8 +34,8 @@
  *   spend key). They carry the same `{tag}`, so they live in the script's slot on Cluster.
  * @module
  */
-import { MAX_UNITS, RECORD_GRACE_MS, SPEND_GRACE_MS, SWEEP_BATCH, bucketScale } from './bucket-math.js';
-import { CounterStateLost, type BucketStatus, type PeekBucket, type ReserveFailure, type ReserveOutcome, type ReserveRequest, type RestoreRequest, type SettleRequest, type SpendState } from './counter-store.js';
+import { MAX_UNITS, RECORD_GRACE_MS, SPEND_GRACE_MS, SWEEP_BATCH, bucketScale, type BucketScale } from './bucket-math.js';
+import { CounterStateLost, type BucketRestore, type BucketStatus, type PeekBucket, type ReserveFailure, type ReserveOutcome, type ReserveRequest, type RestoreRequest, type SettleRequest, type SpendState } from './counter-store.js';
 
 /** The shortest a spend hash lives after a write, in Redis's time (see `expire_spend`). */
 const SPEND_MIN_TTL_MS = 24 * 60 * 60 * 1000;
@@ -456,22 +456,43 @@ return out
 `;
 
 /**
+ * `lower(k, a, n)`: n buckets, KEYS[k + i] with ARGV[a + 4(i−1) + 1..4] = q, rate, capacity,
+ * deficit, each lowered to capacity − deficit in its scale unless it is already that low (the
+ * memory store's `lower`). The caller has called clock().
+ */
+const LOWER_LUA = `${COMMON_LUA}
+local function lower(k, a, n)
+  for i = 1, n do
+    local base = a + (i - 1) * 4
+    local q, rate, cap, deficit = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
+    local level = cap - deficit
+    if level < -MAX_UNITS then level = -MAX_UNITS end
+    if level < level_of(KEYS[k + i], q, rate, cap) then write_bucket(KEYS[k + i], level, q, rate, cap) end
+  end
+end
+`;
+
+/**
  * State rebuilt from the ledger. KEYS: 1 spend, 1+i bucket i. ARGV: 1 spent, 2 expireAt, 3 n,
  * then per bucket: q, rate, capacity, deficit (units). Reply 1, or 0 when already restored.
  */
-export const RESTORE_LUA = `${COMMON_LUA}
+export const RESTORE_LUA = `${LOWER_LUA}
 clock()
 if redis.call('HEXISTS', KEYS[1], 'g') == 1 then return 0 end
 redis.call('HSET', KEYS[1], 's', ARGV[1], 'g', int(now))
 if redis.call('HEXISTS', KEYS[1], 'r') == 0 then redis.call('HSET', KEYS[1], 'r', '0') end
 expire_spend(KEYS[1], ARGV[2])
-for i = 1, tonumber(ARGV[3]) do
-  local base = 3 + (i - 1) * 4
-  local q, rate, cap, deficit = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
-  local level = cap - deficit
-  if level < -MAX_UNITS then level = -MAX_UNITS end
-  if level < level_of(KEYS[1 + i], q, rate, cap) then write_bucket(KEYS[1 + i], level, q, rate, cap) end
-end
+lower(1, 3, tonumber(ARGV[3]))
+return 1
+`;
+
+/**
+ * Buckets started from a known history (CounterStore.seed). KEYS: the buckets. ARGV: per bucket
+ * q, rate, capacity, deficit (units). Reply 1.
+ */
+export const SEED_LUA = `${LOWER_LUA}
+clock()
+lower(0, 0, #KEYS)
 return 1
 `;
 
@@ -630,17 +651,25 @@ export function encodeRestore(prefix: string, r: RestoreRequest): ScriptCall {
   return { keys, args };
 }
 
-/** KEYS and ARGV of one peek call (validated buckets, all under the tag's hash slot). */
-export function encodePeek(prefix: string, tag: string, buckets: readonly PeekBucket[]): ScriptCall {
+/**
+ * KEYS and ARGV of a call over buckets of one tag (validated, all under the tag's hash slot): each
+ * bucket's key, and its ARGV from `argsOf` given its scale.
+ */
+function bucketCall<B extends PeekBucket>(prefix: string, tag: string, buckets: readonly B[], argsOf: (b: B, s: BucketScale) => string[]): ScriptCall {
   const keys: string[] = [];
   const args: string[] = [];
   for (const b of buckets) {
-    const s = bucketScale(b.limit, b.windowMs);
     keys.push(bucketKey(prefix, tag, b.key));
-    args.push(str(b.limit), str(s.q), str(s.rate), str(s.capacity));
+    args.push(...argsOf(b, bucketScale(b.limit, b.windowMs)));
   }
   return { keys, args };
 }
+
+/** KEYS and ARGV of one seed call (SEED_LUA). */
+export const encodeSeed = (prefix: string, tag: string, buckets: readonly BucketRestore[]): ScriptCall => bucketCall(prefix, tag, buckets, (b, s) => [str(s.q), str(s.rate), str(s.capacity), str(b.deficitUnits)]);
+
+/** KEYS and ARGV of one peek call (PEEK_LUA). */
+export const encodePeek = (prefix: string, tag: string, buckets: readonly PeekBucket[]): ScriptCall => bucketCall(prefix, tag, buckets, (b, s) => [str(b.limit), str(s.q), str(s.rate), str(s.capacity)]);
 
 export function decodePeek(reply: unknown): BucketStatus[] {
   if (!Array.isArray(reply) || reply.length % 3 !== 0) throw new Error('counter store: unexpected peek reply');

@@ -5,6 +5,7 @@ import type { RequestContext } from '../http/context.js';
 import type { Identity } from '../identity/index.js';
 import type { CounterStore } from '../limits/counter-store.js';
 import type { Mailer } from '../mail/mailer.js';
+import type { LimitSeeds } from '../usage/limit-seeds.js';
 import type { Organization, Store } from '../store/index.js';
 import type { AuditActor, AuditRecorder } from './audit.js';
 
@@ -20,6 +21,8 @@ export interface OrgDeps {
   /** Read only: the rate-limit objects' `remaining_*` (a peek never changes a counter). */
   counters: Pick<CounterStore, 'peek'>;
   log?: Logger;
+  /** Starts a limit that first applies from what its scope used (absent: from a full bucket). */
+  limitSeeds?: LimitSeeds;
   /** Sends the invite e-mails (absent, or SMTP off: none is sent). */
   mailer?: Mailer;
   /** A console session acting as its user (undefined: no session; the admin key decides). */

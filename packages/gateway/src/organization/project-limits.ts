@@ -24,7 +24,9 @@
 import { ApiError } from '../errors/api-error.js';
 import { Fields, badValue } from '../admin/input.js';
 import { deleteOwnSpendLimit, getOrgLimits, setOwnSpendLimit } from '../billing/org-limits.js';
+import { keyLimits } from '../limits/limit-layers.js';
 import { remainingOf, type Remaining } from '../limits/remaining.js';
+import { withLimitSeeds } from '../usage/limit-seeds.js';
 import { LIMIT_FIELDS, MODEL_PERMISSION_MODES, type LimitField, type LimitOverride } from '../store/index.js';
 import type { OrgCaller, OrgDeps, OrgHandler } from './deps.js';
 import { listQuery, notFound } from './list.js';
@@ -150,12 +152,31 @@ export const updateProjectRateLimit: OrgHandler = async (ctx, caller, deps) => {
     else if (v !== undefined) changes[field] = v;
   }
   for (const field of NOT_KEPT) f.integer(field, { nullable: true });
-  // Only the fields given are written (one statement): a concurrent update of another field stays.
-  await deps.store.rateLimits.mergeProjectLimit(p.id, model, changes, removed);
-  await limitsChanged(deps, caller, { type: 'rate_limit.updated', objectId: id, projectId: p.id }, { ...changes, ...Object.fromEntries(removed.map((r) => [r, null])) });
-  const rows = await deps.store.rateLimits.projectLimits(p.id);
+  // A field the project did not limit before starts from what the project used (usage/limit-seeds.ts).
+  const before = await deps.store.rateLimits.projectLimits(p.id);
+  const predicted = new Map(before).set(model, mergedOverride(before.get(model), changes, removed));
+  const rows = await withLimitSeeds(
+    deps.limitSeeds,
+    caller.org.id,
+    { kind: 'project', projectId: p.id },
+    [model],
+    { before: (m) => keyLimits(m, before), predicted: (m) => keyLimits(m, predicted), actual: (after) => (m) => keyLimits(m, after) },
+    async () => {
+      // Only the fields given are written (one statement): a concurrent update of another field stays.
+      await deps.store.rateLimits.mergeProjectLimit(p.id, model, changes, removed);
+      await limitsChanged(deps, caller, { type: 'rate_limit.updated', objectId: id, projectId: p.id }, { ...changes, ...Object.fromEntries(removed.map((r) => [r, null])) });
+      return deps.store.rateLimits.projectLimits(p.id);
+    },
+  );
   return { body: rateLimitObject(model, await effective(deps, caller, p.id, model), overriddenFields(rows, model)) };
 };
+
+/** A row after `mergeProjectLimit(changes, removed)`. */
+function mergedOverride(row: LimitOverride | undefined, changes: LimitOverride, removed: readonly LimitField[]): LimitOverride {
+  const out: LimitOverride = { ...row, ...changes };
+  for (const f of removed) delete out[f];
+  return out;
+}
 
 // ---- model permissions ----
 

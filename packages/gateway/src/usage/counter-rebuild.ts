@@ -17,18 +17,17 @@
  * racing restore the same ledger figures, and only the first restore writes.
  * @module
  */
-import { findEntry, type ErrorId } from '@tollgate/protocol';
 import type { Logger } from 'pino';
 import { periodOf, projectSpendKey, spendKey } from '../billing/period.js';
-import { billingDb, type BillingStore } from '../store/billing-tables.js';
+import type { BillingStore } from '../store/billing-tables.js';
 import { picoToUsd } from '../billing/pricing.js';
 import type { Clock } from '../clock.js';
 import type { LimitSet } from '../config/types.js';
 import type { Metrics } from '../status/metrics.js';
 import type { BucketRestore, CounterStore } from '../limits/counter-store.js';
-import { replayDeficit, type Admitted } from '../limits/bucket-replay.js';
 import { DIMENSIONS } from '../limits/dimensions.js';
-import { ORG_SCOPE, bucketName, keyScope, projectScope } from '../limits/rate-limiter.js';
+import { ORG_SCOPE, keyScope, projectScope } from '../limits/rate-limiter.js';
+import { admittedSince, replayedBuckets, type AdmittedRequest } from './admitted-history.js';
 import { ledgerSpendByOrg, ledgerSpendOfProject } from './spend-rebuild.js';
 
 const DAY_MS = 86_400_000;
@@ -108,32 +107,20 @@ export class CounterRebuilder {
     await this.d.flushLedger();
     const now = clock.now();
     const period = periodOf(now);
-    const db = billingDb(store);
-    const [ledger, events] = await Promise.all([
-      ledgerSpendByOrg(store, period.startMs, period.endMs, orgId),
-      db
-        .selectFrom('usage_events as e')
-        .leftJoin('api_keys as k', 'k.id', 'e.key_id')
-        .select(['e.model', 'e.key_id', 'k.project_id', 'e.created_at', 'e.prompt_tokens', 'e.completion_tokens', 'e.status_code', 'e.error_code'])
-        .where('e.org_id', '=', orgId)
-        .where('e.created_at', '>', now - DAY_MS)
-        .execute(),
-    ]);
+    const [ledger, events] = await Promise.all([ledgerSpendByOrg(store, period.startMs, period.endMs, orgId), admittedSince(store, orgId, now - DAY_MS)]);
     const spent = ledger.get(orgId) ?? 0n;
 
     // The admissions per (model, key): the organization's buckets sum over keys.
-    const byModelKey = new Map<string, { model: string; keyId: string; projectId: string | null; admitted: Array<Admitted & { tokens: number }> }>();
-    for (const row of events) {
-      const e = { ...row, prompt_tokens: Number(row.prompt_tokens), completion_tokens: Number(row.completion_tokens) };
-      if (!wasAdmitted(e)) continue;
-      const k = `${e.model}\n${e.key_id}`;
+    const byModelKey = new Map<string, { model: string; keyId: string; projectId: string | null; admitted: AdmittedRequest[] }>();
+    for (const e of events) {
+      const k = `${e.model}\n${e.keyId}`;
       let g = byModelKey.get(k);
-      if (!g) byModelKey.set(k, (g = { model: e.model, keyId: e.key_id, projectId: e.project_id, admitted: [] }));
-      g.admitted.push({ at: Number(e.created_at), cost: 1, tokens: e.prompt_tokens + e.completion_tokens });
+      if (!g) byModelKey.set(k, (g = { model: e.model, keyId: e.keyId, projectId: e.projectId, admitted: [] }));
+      g.admitted.push(e);
     }
     // The organization's and each project's buckets sum over their keys.
-    const history = new Map<string, { scope: string; model: string; limits: LimitSet; admitted: Array<Admitted & { tokens: number }> }>();
-    const add = (scope: string, model: string, limits: LimitSet, admitted: Array<Admitted & { tokens: number }>) => {
+    const history = new Map<string, { scope: string; model: string; limits: LimitSet; admitted: AdmittedRequest[] }>();
+    const add = (scope: string, model: string, limits: LimitSet, admitted: AdmittedRequest[]) => {
       const id = `${scope}\n${model}`;
       let h = history.get(id);
       if (!h) history.set(id, (h = { scope, model, limits, admitted: [] }));
@@ -144,9 +131,9 @@ export class CounterRebuilder {
       const limits = await this.d.limitsFor(orgId, tier, g.model, g.keyId, g.projectId ?? undefined);
       add(ORG_SCOPE, g.model, limits.org, g.admitted);
       if (limits.project && g.projectId !== null) add(projectScope(g.projectId), g.model, limits.project, g.admitted);
-      if (limits.key) buckets.push(...dailyBuckets(keyScope(g.keyId), g.model, limits.key, g.admitted, now));
+      if (limits.key) buckets.push(...replayedBuckets(keyScope(g.keyId), g.model, limits.key, g.admitted, now, DAILY));
     }
-    for (const h of history.values()) buckets.push(...dailyBuckets(h.scope, h.model, h.limits, h.admitted, now));
+    for (const h of history.values()) buckets.push(...replayedBuckets(h.scope, h.model, h.limits, h.admitted, now, DAILY));
 
     const restored = await this.d.counters.restore({ tag: orgId, spend: { key: spendKey(orgId, period.startMs), spent, periodEndMs: period.endMs }, buckets });
     if (restored) {
@@ -155,28 +142,4 @@ export class CounterRebuilder {
     }
     return { orgId, spent, buckets: buckets.length, restored };
   }
-}
-
-function dailyBuckets(scope: string, model: string, limits: LimitSet, admitted: Array<Admitted & { tokens: number }>, now: number): BucketRestore[] {
-  const out: BucketRestore[] = [];
-  for (const d of DAILY) {
-    const limit = limits[d.field];
-    // 0 blocks the model outright (never counted in a bucket); null/absent is no limit.
-    if (limit === null || limit === undefined || limit === 0) continue;
-    const history = d.kind === 'tokens' ? admitted.map((a) => ({ at: a.at, cost: a.tokens })) : admitted;
-    const deficitUnits = replayDeficit(history, limit, d.windowMs, now);
-    if (deficitUnits > 0) out.push({ key: bucketName(scope, model, d), limit, windowMs: d.windowMs, deficitUnits });
-  }
-  return out;
-}
-
-/**
- * Whether a ledger event held a reservation that stayed counted: answered, or tokens used, or an
- * engine failure after admission. Refusals before admission (validation, rate limits, quota, the
- * counters being unavailable) and the gateway's own overload (given back) did not.
- */
-export function wasAdmitted(e: { status_code: number; error_code: string | null; prompt_tokens: number; completion_tokens: number }): boolean {
-  if (e.status_code < 400 || e.prompt_tokens > 0 || e.completion_tokens > 0) return true;
-  if (e.status_code < 500 || e.error_code === null) return false;
-  return e.error_code !== ('store_unavailable' satisfies ErrorId) && findEntry(e.error_code)?.kind !== 'overloaded';
 }

@@ -356,6 +356,87 @@ export function describeCounterStoreContract(h: Harness): void {
       expect(ok.projectSpend).toEqual({ spent: 50n, reserved: 100n });
     });
 
+    describe('seed: a bucket started from a known history', () => {
+      const seeded = (key: string, limit: number, windowMs: number, usedTokens: number) => ({ key, limit, windowMs, deficitUnits: usedTokens * bucketScale(limit, windowMs).q });
+
+      it('a missing bucket starts at capacity − deficit: 3 of 3 a day used refuses the next with the day wait', async () => {
+        const t0 = f.now();
+        await s.seed('org_a', [seeded('rpd', 3, DAY, 3), seeded('tpd', 1_000, DAY, 250)]);
+        const o = await reserve({ buckets: [bucket('rpd', 3, 1), bucket('tpd', 1_000, 1)] });
+        expect(o.admitted).toBe(false);
+        if (o.admitted) return;
+        expect(o.failures).toHaveLength(1);
+        expect(o.failures[0]!).toMatchObject({ target: 0, available: 0 });
+        // One request per 8 h; the tokens bucket is not the one short.
+        expectWaitNear(o.failures[0]!.retryAfterMs, DAY / 3, t0);
+        expect(o.buckets[1]!.remaining).toBe(750);
+      });
+
+      it('never raises a bucket: what reserves took meanwhile stays taken, and a second seed of the same history takes nothing more', async () => {
+        for (let i = 0; i < 5; i++) await reserve({ buckets: [bucket('rpd', 10, 1)] });
+        await s.seed('org_a', [seeded('rpd', 10, DAY, 2)]);
+        expect((await s.peek('org_a', [{ key: 'rpd', limit: 10, windowMs: DAY }]))[0]!.remaining).toBe(5);
+        await s.seed('org_a', [seeded('rpd', 10, DAY, 7)]);
+        await s.seed('org_a', [seeded('rpd', 10, DAY, 7)]);
+        expect((await s.peek('org_a', [{ key: 'rpd', limit: 10, windowMs: DAY }]))[0]!.remaining).toBe(3);
+      });
+
+      it('a bucket written under another limit is compared in the new scale and written in it', async () => {
+        // 2 of 10 used under the old limit; the history says 4 under the new limit of 5.
+        await reserve({ buckets: [bucket('rpd', 10, 2)] });
+        await s.seed('org_a', [seeded('rpd', 5, DAY, 4)]);
+        const o = await reserve({ buckets: [bucket('rpd', 5, 1)] });
+        expect(o.admitted).toBe(true);
+        expect(o.buckets[0]!.remaining).toBe(0);
+        expect((await reserve({ buckets: [bucket('rpd', 5, 1)] })).admitted).toBe(false);
+      });
+
+      it('a seeded bucket drains at its rate from the seed on: 10 of 10 a second used, 5 back after 500 ms', async () => {
+        const t0 = f.now();
+        await s.seed('org_a', [seeded('fast', 10, 1_000, 10)]);
+        const refused = await reserve({ buckets: [bucket('fast', 10, 5, 1_000)] });
+        expect(refused.admitted).toBe(false);
+        if (!refused.admitted) expectWaitNear(refused.failures[0]!.retryAfterMs, 500, t0);
+        await f.pass(500);
+        expect((await reserve({ buckets: [bucket('fast', 10, 5, 1_000)] })).admitted).toBe(true);
+      });
+
+      it('touches only the buckets: no spend, no restore mark (a guarded reserve still refuses), nothing for an empty list', async () => {
+        const before = await f.snapshot();
+        await s.seed('org_a', []);
+        await s.seed('org_a', [seeded('rpd', 10, DAY, 0)]);
+        expect(await f.snapshot()).toEqual(before);
+        await s.seed('org_a', [seeded('rpd', 10, DAY, 1)]);
+        expect(await s.spendOf('org_a', 'p')).toEqual({ spent: 0n, reserved: 0n });
+        await expect(reserve({ buckets: [bucket('rpd', 10, 1)], spend: { key: 'p', hardLimit: null, amount: 1n, periodEndMs: periodEnd(), guarded: true } })).rejects.toBeInstanceOf(CounterStateLost);
+        // Another tag's bucket of the same name is not this one.
+        expect((await s.peek('org_b', [{ key: 'rpd', limit: 10, windowMs: DAY }]))[0]!.remaining).toBe(10);
+      });
+
+      it('rejects invalid input, writing nothing', async () => {
+        const before = await f.snapshot();
+        await expect(s.seed('org_a', [{ key: 'rpd', limit: 10, windowMs: DAY, deficitUnits: -1 }])).rejects.toThrow(RangeError);
+        await expect(s.seed('org_a', [{ key: 'rpd', limit: 0, windowMs: DAY, deficitUnits: 1 }])).rejects.toThrow(RangeError);
+        await expect(s.seed('org{x}', [seeded('rpd', 10, DAY, 1)])).rejects.toThrow(/braces/);
+        expect(await f.snapshot()).toEqual(before);
+      });
+
+      it('concurrent with reserves on every connection, a seed never lets more through than the history leaves', async () => {
+        const all = [s, ...f.peers];
+        const out = await Promise.all([
+          s.seed('org_a', [seeded('rpd', 100, DAY, 60)]).then(() => undefined),
+          ...Array.from({ length: 200 }, (_, i) => reserve({ buckets: [bucket('rpd', 100, 1)] }, all[i % all.length])),
+        ]);
+        const admitted = out.filter((o) => o?.admitted).length;
+        // k reserves before the seed took from a full bucket, which the seed then lowered to
+        // min(100 − k, 40): k + min(100 − k, 40) in all, never more than the limit, and the rest
+        // of the 200 found it empty.
+        expect(admitted).toBeGreaterThanOrEqual(40);
+        expect(admitted).toBeLessThanOrEqual(100);
+        expect((await s.peek('org_a', [{ key: 'rpd', limit: 100, windowMs: DAY }]))[0]!.remaining).toBe(0);
+      });
+    });
+
     it('a reservation inside its lease is not swept', async () => {
       const id = rid();
       await s.reserve({ reservationId: id, tag: 'org_a', leaseMs: 60_000, buckets: [], spend: { key: 'p', hardLimit: null, amount: 300n, periodEndMs: periodEnd() } });

@@ -11,24 +11,10 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from 'tollgate';
 import { formatDuration } from '@tollgate/protocol';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { rejection } from '../support/rejection.js';
+import type { TestGateway } from '../support/gateway.js';
+import { COUNTER_KINDS, rateLimited, wireMessage } from '../support/rate-limited.js';
 
-const KINDS = [
-  ['memory', () => startTestGateway({}, { clock: new FakeClock() })],
-  ['redis', () => startTestGateway({}, { redisPrefix: true })],
-] as const;
-
-async function rateLimited(p: Promise<unknown>): Promise<InstanceType<typeof OpenAI.RateLimitError>> {
-  const e = await rejection(p);
-  expect(e).toBeInstanceOf(OpenAI.RateLimitError);
-  return e as InstanceType<typeof OpenAI.RateLimitError>;
-}
-
-/** The message as sent (the SDK prefixes the status to `e.message`). */
-const wireMessage = (e: InstanceType<typeof OpenAI.APIError>): string => (e.error as { message: string }).message;
-
-describe.each(KINDS)('a changed rate limit keeps what was used (%s counters)', (kind, start) => {
+describe.each(COUNTER_KINDS)('a changed rate limit keeps what was used (%s counters)', (kind, start) => {
   let gw: TestGateway;
   beforeAll(async () => {
     gw = await start();

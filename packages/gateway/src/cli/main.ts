@@ -6,6 +6,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { endQuietlyWhenReaderCloses } from './closed-stdout.js';
 import type { CliIo } from './io.js';
 import { EXIT } from './exit.js';
 import { runCli } from './run.js';
@@ -13,6 +14,7 @@ import { readSecretFromStdin } from './secret-input.js';
 
 /** Runs the command line of this process; the bin launcher (bin/tollgate.js) calls it. */
 export function main(argv: string[]): void {
+  endQuietlyWhenReaderCloses(process.stdout, (code) => process.exit(code));
   const io: CliIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), env: process.env, terminal: process.stderr.isTTY === true, readSecret: readSecretFromStdin };
   runCli(argv, io).then(
     (code) => {

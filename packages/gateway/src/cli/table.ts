@@ -13,7 +13,12 @@ import { GATEWAY_COMMANDS } from './gateway-commands.js';
 
 export interface Section {
   title: string;
-  /** Each resource of the section with its one-line summary, in the order the help lists them. */
+  /**
+   * Each resource of the section with its one-line summary, in the order the help lists them. A
+   * summary that names verbs names every one of them, as a final `(verb, verb)` list: a line that
+   * says what the resource does must not read as if the resource alone did it (`tollgate docs`
+   * needs its verb, `errors`).
+   */
   resources: Record<string, string>;
   commands: readonly AnyCommandSpec[];
 }
@@ -25,7 +30,7 @@ export const SECTIONS: readonly Section[] = [
       serve: 'run the gateway (TOLLGATE_CONFIG names the config too)',
       config: 'check the config and print the effective configuration, secrets hidden (check, show)',
       simulate: 'serve the simulator engine alone (OpenAI-compatible, no keys)',
-      docs: 'print the error reference (Markdown)',
+      docs: 'print the error reference as Markdown (errors)',
       batch: 'run an OpenAI Batch-format file through the API (TOLLGATE_URL with TOLLGATE_API_KEY)',
     },
     commands: GATEWAY_COMMANDS,
@@ -38,10 +43,10 @@ export const SECTIONS: readonly Section[] = [
       members: 'who belongs to which organization, with which role',
       keys: 'API keys',
       limits: "organizations' rate limits",
-      incidents: 'status-page incidents: open, update, resolve, postmortem',
+      incidents: 'status-page incidents and their updates and postmortems (list, get, create, update, resolve, postmortem)',
       maintenance: 'status-page scheduled maintenance',
       billing: 'monthly hard and soft spend limits',
-      'quota-requests': 'requests to raise a hard limit: create, approve, reject',
+      'quota-requests': 'requests to raise a hard limit (list, create, approve, reject)',
       usage: "an organization's usage and cost for a month",
     },
     commands: [...ADMIN_VERBS, ...BILLING_COMMANDS],

@@ -188,6 +188,13 @@ describe('estimateTokens', () => {
     expect(estimateTokens({ model: 'm', messages: [], max_completion_tokens: 7 }, { defaultMaxTokens: 100 })).toBe(7);
     expect(estimateTokens({ model: 'm', messages: [] }, { defaultMaxTokens: 100 })).toBe(100);
   });
+
+  it('counts a Responses API body: input text or items, instructions, max_output_tokens', () => {
+    expect(estimateTokens({ model: 'm', input: 'abcdefgh', max_output_tokens: 16 })).toBe(2 + 16);
+    expect(estimateTokens({ model: 'm', instructions: 'abcd', input: [{ role: 'user', content: [{ type: 'input_text', text: 'abcdefgh' }] }] }, { defaultMaxTokens: 10 })).toBe(Math.ceil((4 + 4 + 8) / 4) + 10);
+    // An embeddings body keeps its prompt-only estimate.
+    expect(estimateTokens({ model: 'm', input: 'abcdefgh' }, { defaultMaxTokens: 10 })).toBe(2);
+  });
 });
 
 let server: TestServer;

@@ -26,8 +26,12 @@ export interface BatchOutputLine {
   error: { code: string; message: string; line?: number } | null;
 }
 
-/** Endpoints a batch line may call, mapped to their path under the client's base URL. */
+/**
+ * Endpoints a batch line may call, mapped to their path under the client's base URL: the
+ * inference endpoints of OpenAI's Batch API (its `endpoint` values), in its order.
+ */
 const ENDPOINTS: Record<string, string> = {
+  '/v1/responses': '/responses',
   '/v1/chat/completions': '/chat/completions',
   '/v1/completions': '/completions',
   '/v1/embeddings': '/embeddings',

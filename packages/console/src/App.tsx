@@ -48,9 +48,8 @@ export function App() {
               <Route path="/invite" element={<Public><InvitePage /></Public>} />
               <Route element={<Shell />}>
                 {PAGES.flatMap(({ to, who, Page, detail }) => {
-                  // A member page is not wrapped: it renders for any signed-in viewer, and its API
-                  // calls answer for the session's organization.
-                  const element = who === 'member' ? <Page /> : <RequireRole who={who}><Page /></RequireRole>;
+                  // A member page too: a viewer in no organization is told so, not shown its API calls' 401s.
+                  const element = <RequireRole who={who}><Page /></RequireRole>;
                   return [to, ...(detail ? [`${to}/${detail}`] : [])].map((path) => <Route key={path} path={path} element={element} />);
                 })}
                 <Route path="/account" element={<AccountPage />} />

@@ -8,6 +8,7 @@ import { useI18n } from '../i18n/i18n';
 import { PAGES, type PageEntry, type Who } from '../signed-in-pages';
 import { useSession, type Session } from '../session';
 import { LanguageSwitch } from './LanguageSwitch';
+import { NoOrganization } from './NoOrganization';
 import { Loading, PageTitle } from './ui';
 
 export const canSee = (s: Session, who: Who): boolean =>
@@ -24,16 +25,22 @@ export function Shell() {
   // "Audit log" links, the organization's and every organization's.
   const memberItems = items.filter((n) => n.who !== 'operator');
   const operatorItems = items.filter((n) => n.who === 'operator');
+  // Removed from their only organization and no operator: no page of the console is theirs.
+  const orphan = session.organization === null && !session.operator;
+  // The organization's name; an operator outside any organization is labelled as the operator, anyone else not at all.
+  const org = session.organization?.name ?? (session.operator ? t('nav.operator') : null);
   return (
-    <div className="shell">
+    <div className={orphan ? 'shell bare' : 'shell'}>
       <a className="skip" href="#main">
         {t('common.skip')}
       </a>
       <header className="topbar">
         <span className="brand">Tollgate</span>
-        <span className="org" title={t('common.organization')}>
-          {session.organization?.name ?? t('nav.operator')}
-        </span>
+        {org === null ? null : (
+          <span className="org" title={t('common.organization')}>
+            {org}
+          </span>
+        )}
         <span className="spacer" />
         <LanguageSwitch />
         <span className="who">
@@ -44,24 +51,26 @@ export function Shell() {
           {t('nav.signOut')}
         </button>
       </header>
-      <nav className="sidenav" aria-label={t('nav.label')}>
-        <NavList pages={memberItems} />
-        {operatorItems.length > 0 ? (
-          <>
-            <p className="nav-heading" id="nav-operator">
-              {t('nav.operator')}
-            </p>
-            <NavList pages={operatorItems} labelledBy="nav-operator" />
-          </>
-        ) : null}
-        <ul className="nav-account">
-          <li>
-            <NavLink to="/account">{t('nav.account')}</NavLink>
-          </li>
-        </ul>
-      </nav>
+      {orphan ? null : (
+        <nav className="sidenav" aria-label={t('nav.label')}>
+          <NavList pages={memberItems} />
+          {operatorItems.length > 0 ? (
+            <>
+              <p className="nav-heading" id="nav-operator">
+                {t('nav.operator')}
+              </p>
+              <NavList pages={operatorItems} labelledBy="nav-operator" />
+            </>
+          ) : null}
+          <ul className="nav-account">
+            <li>
+              <NavLink to="/account">{t('nav.account')}</NavLink>
+            </li>
+          </ul>
+        </nav>
+      )}
       <main id="main" className="content" tabIndex={-1}>
-        <Outlet />
+        {orphan ? <NoOrganization /> : <Outlet />}
       </main>
     </div>
   );
@@ -80,10 +89,14 @@ function NavList({ pages, labelledBy }: { pages: readonly PageEntry[]; labelledB
   );
 }
 
-/** A page an owner (or the operator) may open; anyone else is told so instead of seeing a broken page. */
+/**
+ * A page for members, owners or the operator; anyone else is told so instead of seeing a broken
+ * page: a viewer in no organization that they belong to none, one whose role falls short that it does.
+ */
 export function RequireRole({ who, children }: { who: Who; children: React.ReactNode }) {
   const { t } = useI18n();
   const { session } = useSession();
+  if (session && who !== 'operator' && session.organization === null) return <NoOrganization />;
   if (!session || !canSee(session, who)) {
     // A heading like every page's, so a screen reader's list of headings says where the viewer is.
     return (

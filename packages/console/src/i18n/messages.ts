@@ -26,6 +26,10 @@ const TABLE = {
   'error.forbiddenPage': ['Your role cannot open this page. Ask an owner of your organization.', '你的角色无法打开此页面。请联系组织的所有者。'],
   'error.setUpTotp': ['Set up two-factor sign-in', '设置两步验证登录'],
   'error.roleNotPermitted': ['Your role in this organization does not allow this. Ask an owner of the organization to do it, or to make you an owner.', '你在此组织中的角色不允许此操作。请组织的所有者代为操作，或请其将你设为所有者。'],
+  'noOrg.title': ['You no longer belong to an organization', '你已不属于任何组织'],
+  'noOrg.body': ['You are signed in, but you are not a member of any organization, so the console has nothing to show you. An owner of an organization can invite you again.', '你已登录，但不是任何组织的成员，因此控制台没有可显示的内容。组织的所有者可以重新邀请你。'],
+  'noOrg.operatorTitle': ['Not a member of an organization', '你不是任何组织的成员'],
+  'noOrg.operatorBody': ["This page shows an organization's data, and you are not a member of one. Your operator pages are in the navigation.", '此页面显示组织的数据，而你不是任何组织的成员。运营方页面在导航中。'],
   'role.owner': ['Owner', '所有者'],
   'role.reader': ['Reader', '读者'],
 

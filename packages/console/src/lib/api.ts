@@ -8,6 +8,16 @@ import { underBase } from './base';
 
 let csrfToken: string | undefined;
 let language = 'en';
+let sessionChanged: (() => void) | undefined;
+
+/**
+ * Called when an answer says the session is not what the console thinks (401 `not_signed_in`:
+ * it ended; 401 `no_organization`: its organization is gone), so the session is read again and the
+ * console shows sign-in or the no-organization page instead of the API's error on every section.
+ */
+export function onSessionChanged(listener: (() => void) | undefined): void {
+  sessionChanged = listener;
+}
 
 /** Set from the session: sent on every non-GET request. */
 export function setCsrfToken(token: string | undefined): void {
@@ -54,6 +64,7 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   const json = text ? safeJson(text) : undefined;
   if (!res.ok) {
     const e = (json as { error?: { message?: string; code?: string; type?: string; param?: string } } | undefined)?.error;
+    if (res.status === 401 && (e?.code === 'no_organization' || e?.code === 'not_signed_in')) sessionChanged?.();
     throw new ApiError(res.status, e?.message ?? `HTTP ${res.status}`, e?.code ?? null, e?.type ?? null, e?.param ?? null);
   }
   return json as T;

@@ -10,6 +10,7 @@ import type { TestGateway } from '../support/gateway.js';
 import { DAY, statusGateway } from './helpers.js';
 
 const MIN = 60_000;
+const EVERY = 30_000;
 const day = (d: string, ms: Partial<UptimeDay> = {}): UptimeDay => ({ day: d, operational_ms: 0, degraded_ms: 0, partial_ms: 0, major_ms: 0, maintenance_ms: 0, ...ms });
 
 describe('uptimeOf', () => {
@@ -29,9 +30,10 @@ describe('uptimeOf', () => {
 describe('uptime on a fresh gateway after a short incident', () => {
   let g: TestGateway;
   let clock: FakeClock;
+  // Evaluations 30 s apart (accrual bridges gaps up to three of them): a few dozen, not hundreds.
   const tickFor = async (ms: number) => {
-    for (let t = 0; t < ms; t += 2_500) {
-      await clock.advance(2_500);
+    for (let t = 0; t < ms; t += EVERY) {
+      await clock.advance(EVERY);
       await g.gateway.services.status.tick();
     }
   };
@@ -42,7 +44,7 @@ describe('uptime on a fresh gateway after a short incident', () => {
   };
 
   beforeAll(async () => {
-    ({ g, clock } = await statusGateway());
+    ({ g, clock } = await statusGateway({ status: { evaluate_interval_ms: EVERY } }));
     await g.gateway.services.status.tick();
   });
   afterAll(async () => {

@@ -4,7 +4,6 @@
  * failure as an AttemptError for the engine's retry loop. The breaker hears the outcome exactly
  * once through `settle`: at once for JSON and errors, when the stream ends for streams.
  */
-import type { Readable } from 'node:stream';
 import { HEADER, type Usage } from '@tollgate/protocol';
 import type { Dispatcher } from 'undici';
 import type { Deployment } from '../../config/types.js';
@@ -16,6 +15,7 @@ import { AttemptControl } from './attempt-control.js';
 import { UpstreamChunkStream } from './chunk-stream.js';
 import { errorObjectOf, mapUpstreamError } from './error-map.js';
 import { AttemptError, MappedAnswer, toAttemptError } from './failure.js';
+import { exchangeStreamed, type AnswerBody, type StreamedExchange } from './streamed-exchange.js';
 import { exchangeWhole, type WholeExchange } from './whole-exchange.js';
 
 /** A deployment ready to be called: its pool and the headers every request carries. */
@@ -50,7 +50,6 @@ export const ENDPOINT_PATHS: Readonly<Record<InferenceEndpoint, string>> = {
 const MAX_ERROR_BODY_BYTES = 1024 * 1024;
 /** Largest JSON answer accepted (a 2048-input embeddings call is ~60 MB). */
 const MAX_JSON_BODY_BYTES = 128 * 1024 * 1024;
-const noop = () => {};
 
 export async function attempt(target: DeploymentTarget, call: EngineCall, opts: AttemptOptions): Promise<EngineResult> {
   const d = target.deployment;
@@ -88,10 +87,9 @@ export async function attempt(target: DeploymentTarget, call: EngineCall, opts: 
     }
   }
 
-  let res: Dispatcher.ResponseData;
+  let res: StreamedExchange;
   try {
-    // An AbortLatch, which undici takes as it takes an AbortSignal (aborted, reason, listeners).
-    res = await target.dispatcher.request({ ...request, signal: ctl.signal as AbortSignal });
+    res = await exchangeStreamed(target.dispatcher, request, ctl.signal);
   } catch (e) {
     throw failed(e);
   }
@@ -118,7 +116,7 @@ export async function attempt(target: DeploymentTarget, call: EngineCall, opts: 
     const { bytes, complete } = await readBody(res.body, bodyLimit(status), ctl);
     return answered(status, res.headers, bytes, complete, true, ctl, opts);
   } catch (e) {
-    res.body.on('error', noop).destroy();
+    res.body.destroy();
     throw failed(e);
   }
 }
@@ -151,7 +149,7 @@ function answered(status: number, headers: Record<string, string | string[] | un
 }
 
 /** Reads the body under the idle deadline, up to `limit` bytes. */
-async function readBody(body: Readable, limit: number, ctl: AttemptControl): Promise<{ bytes: Buffer; complete: boolean }> {
+async function readBody(body: AnswerBody, limit: number, ctl: AttemptControl): Promise<{ bytes: Buffer; complete: boolean }> {
   const parts: Buffer[] = [];
   let size = 0;
   const it: AsyncIterator<Buffer> = body[Symbol.asyncIterator]();

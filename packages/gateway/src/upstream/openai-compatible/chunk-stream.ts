@@ -17,7 +17,6 @@
  * parsed at all: nothing here needs to read it (it finishes no choice, carries no usage or error),
  * and the relay sends its text as it came. `next()` parses such a chunk when it hands it out.
  */
-import type { Readable } from 'node:stream';
 import type { Timeouts } from '../../config/types.js';
 import { ApiError } from '../../errors/api-error.js';
 import type { BreakerOutcome } from '../breaker.js';
@@ -27,6 +26,7 @@ import { errorObjectOf, mapUpstreamError, statusOfErrorObject, type UpstreamErro
 import { ChunkTemplate } from './chunk-template.js';
 import { AttemptError, MappedAnswer, toAttemptError } from './failure.js';
 import { SseEventTooLarge, SseParser, type SseEvent } from './sse.js';
+import type { AnswerBody } from './streamed-exchange.js';
 
 type Chunk = Record<string, unknown>;
 
@@ -48,7 +48,6 @@ export interface ChunkStreamOptions {
 }
 
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
-const noop = () => {};
 /** Templates a stream may try (a JSON.parse each): a stream whose chunks fit none stops trying. */
 const TEMPLATE_TRIES = 4;
 
@@ -76,11 +75,9 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk>, ChunkR
   private readonly onAbort = () => void this.fail(this.opts.ctl.signal.reason);
 
   constructor(
-    private readonly body: Readable,
+    private readonly body: AnswerBody,
     private readonly opts: ChunkStreamOptions,
   ) {
-    // Destroying the body emits an error that nobody else may be listening for.
-    body.on('error', noop);
     this.reader = body[Symbol.asyncIterator]();
     opts.ctl.signal.addEventListener('abort', this.onAbort, { once: true });
   }

@@ -120,7 +120,7 @@ class WholeHandler implements Dispatcher.DispatchHandler {
 }
 
 /** undici's raw head (`[name, value, name, value, …]`) as `request()` presents it. */
-function headersOf(raw: Buffer[] | string[]): Record<string, string | string[]> {
+export function headersOf(raw: Buffer[] | string[]): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!.toString('latin1').toLowerCase();

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Clock } from '../clock.js';
+import { pairMemo } from '../limits/pair-memo.js';
 
 export interface Period {
   /** `YYYY-MM`. */
@@ -63,8 +64,22 @@ export function dayStartMs(day: string): number {
  */
 export function spendKey(orgId: string, periodStartMs: number): string {
   if (orgId.length === 0) throw new RangeError('orgId is empty');
-  return `spend:${periodOf(periodStartMs).key}`;
+  const period = periodOf(periodStartMs).key;
+  let key = orgSpendKeys.get(period);
+  if (key === undefined) {
+    if (orgSpendKeys.size >= 1000) orgSpendKeys.clear();
+    orgSpendKeys.set(period, (key = `spend:${period}`));
+  }
+  return key;
 }
+
+/**
+ * Spend keys made before. Every request asks for its organization's and its project's key of the
+ * current month: the same string each time, not a new one to build, and then to hash again in
+ * the counter store's maps (a string caches its hash).
+ */
+const orgSpendKeys = new Map<string, string>();
+const projectSpendKeys = pairMemo(100_000, (projectId: string, period: string) => `spend:${projectId}:${period}`);
 
 /**
  * Where a project's spend for a period lives: under its organization's tag (same Redis Cluster
@@ -72,7 +87,7 @@ export function spendKey(orgId: string, periodStartMs: number): string {
  */
 export function projectSpendKey(projectId: string, periodStartMs: number): string {
   if (projectId.length === 0) throw new RangeError('projectId is empty');
-  return `spend:${projectId}:${periodOf(periodStartMs).key}`;
+  return projectSpendKeys(projectId, periodOf(periodStartMs).key);
 }
 
 /** Everything a counter-store spend call needs for the period containing `atMs`. */

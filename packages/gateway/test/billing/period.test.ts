@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currentPeriod, dayOf, dayStartMs, parsePeriod, periodOf, spendKey, spendTarget } from '../../src/billing/period.js';
+import { currentPeriod, dayOf, dayStartMs, parsePeriod, periodOf, projectSpendKey, spendKey, spendTarget } from '../../src/billing/period.js';
 import { FakeClock } from 'tollgate';
 
 describe('billing periods (UTC calendar months)', () => {
@@ -60,5 +60,19 @@ describe('billing periods (UTC calendar months)', () => {
     expect(spendKey('org_1', Date.UTC(2026, 10, 1))).toBe('spend:2026-11');
     expect(spendTarget('org_1', Date.UTC(2026, 10, 20))).toEqual({ tag: 'org_1', key: 'spend:2026-11', period: periodOf(Date.UTC(2026, 10, 1)) });
     expect(() => spendKey('', 0)).toThrow(RangeError);
+  });
+
+  it('keys a project’s spend by project and month, asked again and again across months', () => {
+    for (let round = 0; round < 3; round++) {
+      for (let month = 0; month < 14; month++) {
+        const at = Date.UTC(2026, month, 15);
+        const key = periodOf(at).key;
+        expect(spendKey('org_1', at)).toBe(`spend:${key}`);
+        for (let p = 0; p < 50; p++) expect(projectSpendKey(`proj_${p}`, at)).toBe(`spend:proj_${p}:${key}`);
+      }
+    }
+    expect(projectSpendKey('proj_a', Date.UTC(2026, 10, 30, 23, 59))).toBe('spend:proj_a:2026-11');
+    expect(projectSpendKey('proj_a', Date.UTC(2026, 11, 1))).toBe('spend:proj_a:2026-12');
+    expect(() => projectSpendKey('', 0)).toThrow(RangeError);
   });
 });

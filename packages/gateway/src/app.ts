@@ -21,7 +21,7 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerModelRoutes } from './routes/models.js';
 import { Metrics } from './status/metrics.js';
-import { registerStatusRoutes } from './status/routes.js';
+import { registerStatusRoutes, statusErrorPage } from './status/routes.js';
 import { connectRedis, type RedisClient } from './redis-client.js';
 import { buildServices, type Services } from './services.js';
 import type { MailTransport } from './mail/mailer.js';
@@ -102,6 +102,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
     publicUrl: config.server.public_url,
     pathPrefix: new URL(config.server.public_url).pathname,
     fallback: services.console.serveStatic,
+    errorPage: statusErrorPage(services.status),
     trustedProxyHops: config.server.trust_proxy ? config.server.trusted_proxy_hops : 0,
     log,
     clock,

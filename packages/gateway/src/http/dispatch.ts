@@ -7,7 +7,7 @@ import { ApiError, UpstreamHttpError } from '../errors/api-error.js';
 import { createContext, type RequestContext } from './context.js';
 import { allowsCors } from './cors.js';
 import { streamErrorFrame, streamFormatOf } from '../errors/render.js';
-import { sendError, sendJson } from './respond.js';
+import { sendError, sendJson, type ErrorPage } from './respond.js';
 import type { Router } from './router.js';
 
 export interface DispatchOptions {
@@ -28,6 +28,8 @@ export interface DispatchOptions {
   pathPrefix?: string;
   /** Answers a request no route matched (the console's files); false: 404 as usual. */
   fallback?: (ctx: RequestContext) => Promise<boolean>;
+  /** Errors on pages for people as HTML to a browser (unknown paths, failures of their routes). */
+  errorPage?: ErrorPage;
 }
 
 /**
@@ -71,7 +73,7 @@ export function createDispatcher(router: Router, opts: DispatchOptions): (req: I
   const outages = new DispatchOutageLog(opts.clock);
   // Read at each failure, not copied here: a server that learns its URL once listening (the
   // simulator on port 0) sets opts.publicUrl after this.
-  const failWith = (ctx: RequestContext, e: unknown) => fail(ctx, e, { publicUrl: opts.publicUrl, log: opts.log, outages });
+  const failWith = (ctx: RequestContext, e: unknown) => fail(ctx, e, { publicUrl: opts.publicUrl, log: opts.log, outages, ...(opts.errorPage ? { errorPage: opts.errorPage } : {}) });
   return (req, res) => {
     if (prefix && req.url !== undefined && (req.url === prefix || req.url.startsWith(`${prefix}/`) || req.url.startsWith(`${prefix}?`))) {
       req.url = req.url.slice(prefix.length) || '/';
@@ -86,7 +88,7 @@ export function createDispatcher(router: Router, opts: DispatchOptions): (req: I
     }
     const m = router.match(ctx.method, ctx.path);
     if (m.kind === 'not_found') {
-      const notFound = () => sendError(ctx, new ApiError('invalid_url', { method: ctx.method, path: ctx.path }), opts.publicUrl);
+      const notFound = () => sendError(ctx, new ApiError('invalid_url', { method: ctx.method, path: ctx.path }), opts.publicUrl, opts.errorPage);
       if (!opts.fallback) return notFound();
       opts.fallback(ctx).then(
         (answered) => {
@@ -97,7 +99,7 @@ export function createDispatcher(router: Router, opts: DispatchOptions): (req: I
       return;
     }
     if (m.kind === 'method_not_allowed') {
-      return sendError(ctx, new ApiError('method_not_allowed', { method: ctx.method, path: ctx.path, allowed: m.allowed.join(', ') }, { headers: { allow: m.allowed.join(', ') } }), opts.publicUrl);
+      return sendError(ctx, new ApiError('method_not_allowed', { method: ctx.method, path: ctx.path, allowed: m.allowed.join(', ') }, { headers: { allow: m.allowed.join(', ') } }), opts.publicUrl, opts.errorPage);
     }
     ctx.params = m.params;
     ctx.route = m.route;
@@ -110,7 +112,7 @@ export function createDispatcher(router: Router, opts: DispatchOptions): (req: I
   };
 }
 
-export type FailOptions = Pick<DispatchOptions, 'publicUrl' | 'log'> & {
+export type FailOptions = Pick<DispatchOptions, 'publicUrl' | 'log' | 'errorPage'> & {
   /** Logs outages by streak, not one line per refused request. */
   outages: DispatchOutageLog;
 };
@@ -131,7 +133,7 @@ export function fail(ctx: RequestContext, e: unknown, opts: FailOptions): void {
     // A 500 made from an exception (an upstream call that failed in a way nothing classifies) is
     // a fault to look into, logged like any unexpected error; a 500 the catalog meant is not.
     if (e.entry.id === 'server_error' && e.cause !== undefined) opts.log.error({ err: e.cause, req_id: ctx.id, path: ctx.path }, 'unexpected error');
-    return sendError(ctx, e, opts.publicUrl);
+    return sendError(ctx, e, opts.publicUrl, opts.errorPage);
   }
   if (e instanceof UpstreamHttpError) return sendJson(ctx, e.status, e.body, { ...e.headers });
   if (ctx.clientGone.aborted) {
@@ -143,8 +145,8 @@ export function fail(ctx: RequestContext, e: unknown, opts: FailOptions): void {
   if (isDependencyOutage(e)) {
     const store = outageStoreOf(e);
     opts.outages.failed(opts.log, store, e, { req_id: ctx.id, path: ctx.path });
-    return sendError(ctx, new ApiError('store_unavailable', { store }, { cause: e }), opts.publicUrl);
+    return sendError(ctx, new ApiError('store_unavailable', { store }, { cause: e }), opts.publicUrl, opts.errorPage);
   }
   opts.log.error({ err: e, req_id: ctx.id, path: ctx.path }, 'unexpected error');
-  sendError(ctx, new ApiError('server_error'), opts.publicUrl);
+  sendError(ctx, new ApiError('server_error'), opts.publicUrl, opts.errorPage);
 }

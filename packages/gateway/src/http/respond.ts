@@ -56,9 +56,18 @@ export function sendText(ctx: RequestContext, status: number, contentType: strin
   ctx.res.end(ctx.method === 'HEAD' ? undefined : text);
 }
 
-export function sendError(ctx: RequestContext, err: ApiError, publicUrl: string): void {
+/**
+ * An error as an HTML page for a person, when the path is a page for people and the request asks
+ * for HTML (the status page's own 404 in its style and language); undefined: the JSON error body.
+ */
+export type ErrorPage = (ctx: RequestContext, err: ApiError) => string | undefined;
+
+export function sendError(ctx: RequestContext, err: ApiError, publicUrl: string, page?: ErrorPage): void {
   const r = errorResponse(err, publicUrl);
-  sendJson(ctx, r.status, r.body, r.headers);
+  const html = page?.(ctx, err);
+  if (html === undefined) return sendJson(ctx, r.status, r.body, r.headers);
+  Object.assign(ctx.headers, r.headers, { 'cache-control': 'no-store' });
+  sendText(ctx, r.status, 'text/html; charset=utf-8', html);
 }
 
 /**

@@ -5,7 +5,7 @@
  * incident history. English or Simplified Chinese.
  * @module
  */
-import type { ComponentState, Snapshot } from './page.js';
+import type { ComponentState, PageInfo, Snapshot } from './page.js';
 import type { IncidentRecord } from './incidents.js';
 import { maintenanceStatus } from './incidents.js';
 import { TEXT, type PageLocale } from './i18n.js';
@@ -92,7 +92,7 @@ export function renderStatusPage(r: RenderInput): string {
   const maintActive = s.maintenances.filter((m) => ['in_progress', 'verifying'].includes(maintenanceStatus(m, s.now)));
   const maintUpcoming = s.maintenances.filter((m) => maintenanceStatus(m, s.now) === 'scheduled');
   const past = s.incidents.filter((i) => !unresolved.includes(i));
-  return page(r, `${escapeHtml(s.page.name)} ${t.title}`, `
+  return page(frameOf(r), `${escapeHtml(s.page.name)} ${t.title}`, `
 <div class="banner" style="background:${banner.background};color:${banner.color}" data-indicator="${s.indicator}" data-description="${s.description}">${escapeHtml(t.rollup[s.description])}</div>
 ${unresolved.length ? `<h2>${t.active}</h2><div class="card">${unresolved.map((i) => incidentBlock(i, r)).join('')}</div>` : ''}
 ${maintActive.length ? `<h2>${t.maintenanceActive}</h2><div class="card">${maintActive.map((i) => incidentBlock(i, r)).join('')}</div>` : ''}
@@ -104,24 +104,50 @@ ${maintUpcoming.length ? `<h2>${t.maintenance}</h2><div class="card">${maintUpco
 
 export function renderIncidentPage(r: RenderInput, i: IncidentRecord): string {
   const t = TEXT[r.locale];
-  return page(r, `${escapeHtml(i.name)} · ${escapeHtml(r.snapshot.page.name)}`, `
+  return page(frameOf(r), `${escapeHtml(i.name)} · ${escapeHtml(r.snapshot.page.name)}`, `
 <p><a href="${lang(r, r.snapshot.page.url)}">← ${t.back}</a></p>
 <div class="card">${incidentBlock(i, r, 'h2')}</div>`);
 }
 
-function page(r: RenderInput, title: string, body: string): string {
-  const t = TEXT[r.locale];
-  const s = r.snapshot;
-  const base = s.page.url;
+/**
+ * What every page of the status site is drawn in: its language, its own path (for the language
+ * links), the page's name and URL, and the time it shows as "last updated" (none on an error page,
+ * which shows no data).
+ */
+export interface PageFrame {
+  locale: PageLocale;
+  path: string;
+  page: Pick<PageInfo, 'name' | 'url'>;
+  now?: number;
+}
+
+const frameOf = (r: RenderInput): PageFrame => ({ locale: r.locale, path: r.path, page: r.snapshot.page, now: r.snapshot.now });
+
+/**
+ * An error of the status site as a page for a person, in the site's style and language: a 404
+ * (an unknown incident or path) says there is nothing at the address, anything else that the
+ * page cannot be shown now; both link to the current status. `status`: the HTTP status sent.
+ */
+export function renderErrorPage(f: PageFrame, status: number): string {
+  const t = TEXT[f.locale];
+  const [title, text] = status === 404 ? [t.notFoundTitle, t.notFound] : [t.errorTitle, t.error];
+  return page(f, `${title} · ${escapeHtml(f.page.name)} ${t.title}`, `
+<div class="card"><div class="incident" data-error="${status}"><h2>${title}</h2><p>${text}</p><p><a href="${f.page.url}?lang=${f.locale}">${t.current}</a></p></div></div>`);
+}
+
+function page(f: PageFrame, title: string, body: string): string {
+  const t = TEXT[f.locale];
+  const base = f.page.url;
+  const updated = f.now === undefined ? '' : `${t.updated}: ${new Date(f.now).toISOString().replace('T', ' ').slice(0, 16)} UTC · `;
   return `<!doctype html>
-<html lang="${r.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<html lang="${f.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${title}</title>
 <link rel="alternate" type="application/atom+xml" href="${base}/history.atom"><link rel="alternate" type="application/rss+xml" href="${base}/history.rss">
 <style>${STYLE}</style></head>
 <body><main>
-<header><h1>${escapeHtml(s.page.name)} ${t.title}</h1><nav><a href="${r.path}?lang=en" hreflang="en" lang="en">English</a><a href="${r.path}?lang=zh-CN" hreflang="zh-CN" lang="zh-CN">简体中文</a></nav></header>
+<header><h1>${escapeHtml(f.page.name)} ${t.title}</h1><nav><a href="${escapeHtml(f.path)}?lang=en" hreflang="en" lang="en">English</a><a href="${escapeHtml(f.path)}?lang=zh-CN" hreflang="zh-CN" lang="zh-CN">简体中文</a></nav></header>
 ${body}
-<footer>${t.updated}: ${new Date(s.now).toISOString().replace('T', ' ').slice(0, 16)} UTC · <a href="${base}/history.atom">Atom</a> · <a href="${base}/history.rss">RSS</a> · <a href="/api/v2/summary.json">JSON</a></footer>
+<footer>${updated}<a href="${base}/history.atom">Atom</a> · <a href="${base}/history.rss">RSS</a> · <a href="/api/v2/summary.json">JSON</a></footer>
 </main></body></html>`;
 }
 

@@ -44,6 +44,11 @@ export const TEXT = {
     minutes: (m: number) => `${m} min`,
     back: 'All incidents',
     postmortem: 'Postmortem',
+    notFoundTitle: 'Page not found',
+    notFound: 'There is no incident or page at this address. The link may be incomplete, or the incident may have been removed.',
+    errorTitle: 'The status page is unavailable',
+    error: 'It could not be shown just now. Try again in a minute.',
+    current: 'Current status',
     incidentStatus: { investigating: 'Investigating', identified: 'Identified', monitoring: 'Monitoring', resolved: 'Resolved', postmortem: 'Postmortem', scheduled: 'Scheduled', in_progress: 'In progress', verifying: 'Verifying', completed: 'Completed' } as Record<string, string>,
   },
   'zh-CN': {
@@ -81,6 +86,11 @@ export const TEXT = {
     minutes: (m: number) => `${m} 分钟`,
     back: '全部事件',
     postmortem: '事后分析',
+    notFoundTitle: '页面不存在',
+    notFound: '此地址没有对应的事件或页面。链接可能不完整，或该事件已被删除。',
+    errorTitle: '状态页暂时无法显示',
+    error: '暂时无法显示此页面。请在一分钟后重试。',
+    current: '当前状态',
     incidentStatus: { investigating: '调查中', identified: '已定位', monitoring: '观察中', resolved: '已解决', postmortem: '事后分析', scheduled: '已计划', in_progress: '进行中', verifying: '验证中', completed: '已完成' } as Record<string, string>,
   },
 } as const;

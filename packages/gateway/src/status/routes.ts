@@ -6,14 +6,18 @@
  *   /status                      the page (HTML, no JavaScript; ?lang=en|zh-CN or Accept-Language)
  *   /status/incidents/{id}       one incident with every update
  *   /status/history.atom, .rss   incident feeds
+ *
+ * An error under /status (an unknown incident or path, a failure) is a page in the site's style
+ * and language for a browser (Accept prefers text/html) and the JSON error for everyone else.
  * @module
  */
 import { ApiError } from '../errors/api-error.js';
 import { header, type RequestContext } from '../http/context.js';
-import { sendJson, sendText } from '../http/respond.js';
+import { prefersHtml } from '../http/accept.js';
+import { sendJson, sendText, type ErrorPage } from '../http/respond.js';
 import type { Router } from '../http/router.js';
 import { atomFeed, rssFeed } from './feeds.js';
-import { renderIncidentPage, renderStatusPage } from './html.js';
+import { renderErrorPage, renderIncidentPage, renderStatusPage } from './html.js';
 import { pickLocale } from './i18n.js';
 import type { StatusMonitor } from './monitor.js';
 import { v2, type Snapshot } from './page.js';
@@ -53,4 +57,14 @@ export function registerStatusRoutes(router: Router, monitor: StatusMonitor, sto
   });
   router.on('GET', '/status/history.atom', async (ctx) => sendText(ctx, 200, 'application/atom+xml; charset=utf-8', atomFeed(await monitor.snapshot())));
   router.on('GET', '/status/history.rss', async (ctx) => sendText(ctx, 200, 'application/rss+xml; charset=utf-8', rssFeed(await monitor.snapshot())));
+}
+
+/** The status site's error pages (for the dispatcher): paths under /status asked for as HTML. */
+export function statusErrorPage(monitor: Pick<StatusMonitor, 'page'>): ErrorPage {
+  return (ctx, err) => {
+    if (!(ctx.path === '/status' || ctx.path.startsWith('/status/')) || !prefersHtml(header(ctx, 'accept'))) return undefined;
+    const locale = pickLocale(ctx.rawQuery, header(ctx, 'accept-language'));
+    ctx.headers['content-language'] = locale;
+    return renderErrorPage({ locale, path: ctx.path, page: monitor.page }, err.status);
+  };
 }

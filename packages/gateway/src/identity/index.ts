@@ -415,11 +415,11 @@ export class Identity {
  * Whether the key's owner may still use it, and the organization role its requests act with. A
  * user must be a member of the organization and, outside the Default project (which every member
  * reaches), of the key's project or an owner of the organization. A service account must not be
- * deleted; it acts as a `member`. Failures are not permanent: access may be given back.
+ * deleted; it acts as a `reader` (it owns nothing in the organization). Failures are not permanent: access may be given back.
  */
 function ownerAccess(rec: AuthRecord): { ok: true; role: Role } | Extract<AuthOutcome, { ok: false }> {
   if (rec.key.ownerType === 'service_account') {
-    return rec.serviceAccount && !rec.serviceAccount.deleted ? { ok: true, role: 'member' } : { ok: false, error: 'invalid_api_key', permanent: true, issued: true };
+    return rec.serviceAccount && !rec.serviceAccount.deleted ? { ok: true, role: 'reader' } : { ok: false, error: 'invalid_api_key', permanent: true, issued: true };
   }
   // Not permanent: the user may be added back, which must work at once.
   if (rec.role === null) return { ok: false, error: 'no_organization', permanent: false, issued: true };

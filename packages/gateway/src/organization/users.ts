@@ -14,14 +14,14 @@
  */
 import { Fields } from '../admin/input.js';
 import { ApiError } from '../errors/api-error.js';
-import type { Member, RevokedAdminKey, Role } from '../store/index.js';
+import { ROLES, type Member, type RevokedAdminKey, type Role } from '../store/index.js';
 import type { AuditActor } from './audit.js';
 import type { OrgDeps, OrgHandler } from './deps.js';
 import { arrayParam, found, listBody, listQuery, notFound } from './list.js';
 import { deletedObject, seconds } from './objects.js';
 
-/** The organization roles OpenAI's Administration API sets. */
-export const ORG_ROLES = ['owner', 'reader'] as const;
+/** The organization roles OpenAI's Administration API sets: the store's, which are the same. */
+export const ORG_ROLES = ROLES;
 
 export function organizationUserObject(m: Member) {
   return { object: 'organization.user', id: m.userId, name: m.name, email: m.email, role: m.role, added_at: seconds(m.createdAt) };

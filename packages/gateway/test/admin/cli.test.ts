@@ -146,7 +146,11 @@ describe('TOLLGATE_ORGANIZATION (the first start sets it)', () => {
     const key = await json(['keys', 'create', '--user', user.id, '--name', 'from-env'], env);
     expect(key.organization_id).toBe(org.id);
     // A filter narrows only when asked: keys list still shows every organization's.
-    await json(['members', 'add', other.id, user.id, '--role', 'member']);
+    // The roles are OpenAI's organization roles: `member` is a usage error, never sent.
+    const member = await cli(['members', 'add', other.id, user.id, '--role', 'member'], env);
+    expect(member.code).toBe(2);
+    expect(member.stderr).toContain('--role: expected owner or reader, got "member"');
+    await json(['members', 'add', other.id, user.id, '--role', 'reader']);
     const otherKey = await json(['keys', 'create', '--org', other.id, '--user', user.id, '--name', 'other'], env);
     const listed = (await json(['keys', 'list', '--user', user.id], env)).data.map((k: { id: string }) => k.id);
     expect(listed).toEqual(expect.arrayContaining([key.id, otherKey.id]));

@@ -4,22 +4,17 @@
  * current members (owners or not), keys with no owner, keys already deleted keep their state.
  */
 import type { Kysely } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { adminKeysOfFormerMembersMigration } from '../../src/store/migrations/0020_admin_keys_of_former_members.js';
-import { DIALECTS, openTestStore, type TestStore } from '../usage/db.js';
+import { DIALECTS } from '../usage/db.js';
+import { eachTestStore } from './each-test-store.js';
 
 describe.each(DIALECTS)('migration 0020_admin_keys_of_former_members on %s', (dialect) => {
-  let t: TestStore;
-  let db: Kysely<any>;
-  beforeEach(async () => {
-    t = await openTestStore(dialect);
-    db = t.store.db;
-  });
-  afterEach(async () => {
-    await t.close();
-  });
+  const store = eachTestStore(dialect);
 
   it("deletes the live keys of former members only, in their own organization's terms", async () => {
+    const t = store();
+    const db: Kysely<any> = t.store.db;
     const org = await t.store.organizations.create({ name: 'o', tier: 'free' });
     const other = await t.store.organizations.create({ name: 'p', tier: 'free' });
     const [owner, reader, gone] = await Promise.all(['owner', 'reader', 'gone'].map((n) => t.store.users.create({ email: `${n}@${org.id}.test`, name: n })));

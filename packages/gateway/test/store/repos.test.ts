@@ -110,14 +110,14 @@ describe.each(DIALECTS)('store on %s', (dialect, make) => {
     const users = [];
     for (let i = 0; i < 3; i++) {
       users.push(await store.users.create({ email: `m${i}@${org.id}.test`, name: `M${i}` }));
-      await store.memberships.add(org.id, users[i]!.id, i === 0 ? 'owner' : 'member');
+      await store.memberships.add(org.id, users[i]!.id, i === 0 ? 'owner' : 'reader');
       await tick();
     }
     await expect(store.memberships.add(org.id, users[0]!.id, 'reader')).rejects.toBeInstanceOf(ConflictError);
     const page1 = await store.memberships.list(org.id, { limit: 2 });
     expect(page1.items.map((m) => [m.userId, m.role, m.email])).toEqual([
       [users[0]!.id, 'owner', users[0]!.email],
-      [users[1]!.id, 'member', users[1]!.email],
+      [users[1]!.id, 'reader', users[1]!.email],
     ]);
     expect(page1.hasMore).toBe(true);
     const page2 = await store.memberships.list(org.id, { limit: 2, after: users[1]!.id });

@@ -3,6 +3,7 @@
  * arguments, options, and what to call on the admin API.
  * @module
  */
+import { ORG_ROLES } from '../../organization/users.js';
 import { UsageError, valueFlag } from '../args.js';
 import type { VerbSpec } from '../command.js';
 import { cell, fields, objectFields, shownOnce, table, time } from './format.js';
@@ -170,9 +171,9 @@ export const COMMANDS: readonly VerbSpec[] = [
     verb: 'add',
     summary: 'add a user to an organization',
     args: ['org_id', 'user_id'],
-    flags: { role: { value: true, required: true, placeholder: 'ROLE', help: 'owner, member or reader' } },
+    flags: { role: { value: true, required: true, placeholder: 'ROLE', help: `${ORG_ROLES.join(' or ')} (OpenAI's organization roles)` } },
     run: async (api, a) => {
-      const m = await api.request('POST', `/organizations/${a.path('org_id')}/members`, { user_id: a.arg('user_id'), role: a.str('role') });
+      const m = await api.request('POST', `/organizations/${a.path('org_id')}/members`, { user_id: a.arg('user_id'), role: a.oneOf('role', ORG_ROLES) });
       return { json: m, human: memberRows([m]) };
     },
   },

@@ -18,6 +18,7 @@ import { usageCachedTokensMigration } from './0017_usage_cached_tokens.js';
 import { responseItemsMigration } from './0018_response_items.js';
 import { responseProjectsMigration } from './0019_response_projects.js';
 import { adminKeysOfFormerMembersMigration } from './0020_admin_keys_of_former_members.js';
+import { memberRoleIsReaderMigration } from './0021_member_role_is_reader.js';
 
 /**
  * Every migration, in order, as a static list: nothing scans the filesystem, so the bundle and
@@ -44,6 +45,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0018_response_items': responseItemsMigration,
   '0019_response_projects': responseProjectsMigration,
   '0020_admin_keys_of_former_members': adminKeysOfFormerMembersMigration,
+  '0021_member_role_is_reader': memberRoleIsReaderMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -6,7 +6,11 @@ import type { Database } from '../schema.js';
 import { revokeAdminKeysOf, type RevokedAdminKey } from './admin-api-keys.js';
 import { leaveOrganizationProjects } from './project-members.js';
 
-export const ROLES = ['owner', 'member', 'reader'] as const;
+/**
+ * A user's role in an organization: OpenAI's organization roles. (`member`, which meant reader,
+ * is gone: migration 0021 made its rows `reader`.)
+ */
+export const ROLES = ['owner', 'reader'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Membership {

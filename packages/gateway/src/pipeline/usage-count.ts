@@ -14,6 +14,9 @@ export class CompletionText {
    * stream is neither parsed nor serialized twice for nothing).
    */
   private parts: Part[] = [];
+  /** Where the chunk texts not read yet begin in `parts`, and their characters. */
+  private firstKept = 0;
+  private keptChars = 0;
 
   /** `counter` counts long output off the event loop (an engine may send a lot of it). */
   constructor(private readonly counter: PromptCounter) {}
@@ -22,9 +25,26 @@ export class CompletionText {
     addOutput(chunk, this.parts);
   }
 
-  /** A chunk as its JSON text (valid JSON), read only if `tokens()` is called: the same as `addChunk(JSON.parse(json))`. */
+  /**
+   * A chunk as its JSON text (valid JSON): the same as `addChunk(JSON.parse(json))`, read only if
+   * `tokens()` is called, or once the texts kept pass MAX_KEPT_CHARS (a long stream's texts are
+   * not all held to its end: their output is kept instead, as for parsed chunks).
+   */
   addChunkText(json: string): void {
+    if (this.keptChars === 0) this.firstKept = this.parts.length;
     this.parts.push(new ChunkJson(json));
+    this.keptChars += json.length;
+    if (this.keptChars > MAX_KEPT_CHARS) this.readKept();
+  }
+
+  /** Replaces the kept texts by their output. */
+  private readKept(): void {
+    const kept = this.parts.splice(this.firstKept);
+    for (const p of kept) {
+      if (p instanceof ChunkJson) addOutput(JSON.parse(p.json) as Record<string, unknown>, this.parts);
+      else this.parts.push(p);
+    }
+    this.keptChars = 0;
   }
 
   async tokens(): Promise<number> {
@@ -86,6 +106,9 @@ export function readUsage(u: unknown): Usage | undefined {
 }
 
 type Part = string | Call | ChunkJson;
+
+/** Characters of chunk texts a CompletionText keeps unread (a few hundred chunks; most streams end before). */
+const MAX_KEPT_CHARS = 64 * 1024;
 
 /** A generated call, counted as its JSON. */
 class Call {

@@ -21,6 +21,24 @@ describe('CompletionText', () => {
     expect(parsed.text()).toBe('Think. Hé "x"\n[{"index":0,"function":{"arguments":"{\\"a\\":1}"}}]end');
   });
 
+  it('a long stream\'s texts, read once they pass the bound it keeps, count the same', () => {
+    const chunks = Array.from({ length: 3000 }, (_, i) => (i % 500 === 7 ? delta({ tool_calls: [{ index: 0, function: { arguments: `{"i":${i}}` } }] }) : delta({ content: ` w${i}` })));
+    const parsed = new CompletionText(counter);
+    for (const c of chunks) parsed.addChunk(c);
+    const mixed = new CompletionText(counter);
+    chunks.forEach((c, i) => (i % 500 === 7 ? mixed.addChunk(c) : mixed.addChunkText(JSON.stringify(c))));
+    expect(mixed.text()).toBe(parsed.text());
+  });
+
+  it('reads kept texts once they pass 64 Ki characters, not at the end (a text that is not JSON shows when)', () => {
+    const t = new CompletionText(counter);
+    t.addChunkText('{');
+    const text = JSON.stringify(delta({ content: 'x'.repeat(1000) }));
+    expect(() => {
+      for (let i = 0; i < 70; i++) t.addChunkText(text);
+    }).toThrow(SyntaxError);
+  });
+
   it('does not read a text that is never counted', () => {
     const t = new CompletionText(counter);
     // Not JSON: reading it would throw.

@@ -4,7 +4,6 @@
  * @module
  */
 import type { Clock } from '../clock.js';
-import { pairMemo } from '../limits/pair-memo.js';
 
 export interface Period {
   /** `YYYY-MM`. */
@@ -79,7 +78,9 @@ export function spendKey(orgId: string, periodStartMs: number): string {
  * the counter store's maps (a string caches its hash).
  */
 const orgSpendKeys = new Map<string, string>();
-const projectSpendKeys = pairMemo(100_000, (projectId: string, period: string) => `spend:${projectId}:${period}`);
+/** By month, then project; emptied past 100,000 keys (a flood of projects costs no more). */
+const projectSpendKeys = new Map<string, Map<string, string>>();
+let projectSpendKeyCount = 0;
 
 /**
  * Where a project's spend for a period lives: under its organization's tag (same Redis Cluster
@@ -87,7 +88,20 @@ const projectSpendKeys = pairMemo(100_000, (projectId: string, period: string) =
  */
 export function projectSpendKey(projectId: string, periodStartMs: number): string {
   if (projectId.length === 0) throw new RangeError('projectId is empty');
-  return projectSpendKeys(projectId, periodOf(periodStartMs).key);
+  const period = periodOf(periodStartMs).key;
+  let byProject = projectSpendKeys.get(period);
+  const known = byProject?.get(projectId);
+  if (known !== undefined) return known;
+  if (projectSpendKeyCount >= 100_000) {
+    projectSpendKeys.clear();
+    projectSpendKeyCount = 0;
+    byProject = undefined;
+  }
+  if (!byProject) projectSpendKeys.set(period, (byProject = new Map()));
+  const key = `spend:${projectId}:${period}`;
+  byProject.set(projectId, key);
+  projectSpendKeyCount++;
+  return key;
 }
 
 /** Everything a counter-store spend call needs for the period containing `atMs`. */

@@ -89,6 +89,17 @@ function addMessage(m: unknown, parts: Part[]): void {
   for (const field of CALL_FIELDS) if (x[field] !== undefined && x[field] !== null) parts.push(new Call(x[field]));
 }
 
+/**
+ * Output tokens of the counted text of an answer that reported no usage. A legacy completion with
+ * `echo: true` begins each choice's text with its prompt, which is prompt tokens, not output
+ * (OpenAI's usage is the same with and without echo): the prompts' tokens, echoed once per choice
+ * of each prompt (`promptTokens` sums the prompts, each answered by `n` choices), are taken off.
+ */
+export function outputWithoutEcho(counted: number, v: { endpoint: string; body: Record<string, unknown>; promptTokens: number; n: number }): number {
+  if (v.endpoint !== 'completions' || v.body.echo !== true) return counted;
+  return Math.max(0, counted - v.promptTokens * v.n);
+}
+
 /** Tokens of generated text, counted by `counter`: on the event loop when short, in a worker when long. */
 export async function countOutput(counter: PromptCounter, text: string): Promise<number> {
   const [counted] = await counter.count([{ fixed: 0, texts: [text] }], Infinity);

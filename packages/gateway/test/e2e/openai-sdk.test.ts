@@ -238,3 +238,73 @@ describe('chat logprobs', () => {
     for await (const c of stream) for (const ch of c.choices) expect(ch.logprobs ?? null).toBeNull();
   });
 });
+
+/*
+ * Legacy completions' `echo` and `logprobs`, as OpenAI (and vLLM) answer them: with echo the text
+ * starts with the prompt and usage does not change; `logprobs: k` gives {tokens, token_logprobs,
+ * top_logprobs, text_offset} covering the text, in a stream chunk by chunk. The simulator used to
+ * ignore both (text without the prompt, logprobs null).
+ */
+const LEGACY = { model: 'sim-small', prompt: 'Hello there', max_tokens: 3 } as const;
+
+/** The logprobs cover `text` token by token: the tokens join to it, each offset is where its token starts. */
+function expectCovers(lp: OpenAI.Completions.CompletionChoice.Logprobs, text: string, k: number): void {
+  expect(lp.tokens!.join('')).toBe(text);
+  let at = 0;
+  lp.tokens!.forEach((t, i) => {
+    expect(lp.text_offset![i]).toBe(at);
+    at += t.length;
+  });
+  expect(lp.token_logprobs).toHaveLength(lp.tokens!.length);
+  for (const top of lp.top_logprobs!.filter((x) => x !== null)) expect(Object.keys(top).length).toBeLessThanOrEqual(k + 1);
+}
+
+describe('POST /v1/completions', () => {
+  it('echo: the text starts with the prompt, the generated text and the usage unchanged', async () => {
+    const plain = await client.completions.create(LEGACY);
+    const echoed = await client.completions.create({ ...LEGACY, echo: true });
+    expect(echoed.choices[0]!.text).toBe(`Hello there${plain.choices[0]!.text}`);
+    expect(echoed.usage).toEqual(plain.usage);
+  });
+
+  it('logprobs: one entry per output token, k + 1 alternatives at most, the sampled token among them', async () => {
+    const r = await client.completions.create({ ...LEGACY, logprobs: 2 });
+    const c = r.choices[0]!;
+    expect(Object.keys(c.logprobs!).sort()).toEqual(['text_offset', 'token_logprobs', 'tokens', 'top_logprobs']);
+    expectCovers(c.logprobs!, c.text, 2);
+    expect(c.logprobs!.tokens).toHaveLength(r.usage!.completion_tokens);
+    c.logprobs!.tokens!.forEach((t, i) => {
+      expect(c.logprobs!.token_logprobs![i]).toEqual(expect.any(Number));
+      expect(c.logprobs!.top_logprobs![i]![t]).toBe(c.logprobs!.token_logprobs![i]);
+    });
+  });
+
+  it('echo with logprobs: the prompt tokens come first, the first without a log probability', async () => {
+    const r = await client.completions.create({ ...LEGACY, echo: true, logprobs: 1 });
+    const c = r.choices[0]!;
+    expectCovers(c.logprobs!, c.text, 1);
+    expect(c.logprobs!.token_logprobs![0]).toBeNull();
+    expect(c.logprobs!.top_logprobs![0]).toBeNull();
+    expect(c.logprobs!.tokens).toHaveLength(r.usage!.prompt_tokens + r.usage!.completion_tokens);
+  });
+
+  it('a stream: the prompt leads, each chunk carries its own tokens, the usage is that of the plain request', async () => {
+    const plain = await client.completions.create(LEGACY);
+    const stream = await client.completions.create({ ...LEGACY, echo: true, logprobs: 2, stream: true, stream_options: { include_usage: true } });
+    let text = '';
+    const all: Required<OpenAI.Completions.CompletionChoice.Logprobs> = { tokens: [], token_logprobs: [], top_logprobs: [], text_offset: [] };
+    let usage: OpenAI.CompletionUsage | undefined;
+    for await (const chunk of stream) {
+      if (chunk.usage) usage = chunk.usage;
+      for (const c of chunk.choices) {
+        text += c.text;
+        if (!c.logprobs) continue;
+        expect(c.logprobs.tokens!.join('')).toBe(c.text);
+        for (const key of Object.keys(all) as (keyof typeof all)[]) (all[key] as unknown[]).push(...(c.logprobs[key] as unknown[]));
+      }
+    }
+    expect(text).toBe(`Hello there${plain.choices[0]!.text}`);
+    expectCovers(all, text, 2);
+    expect(usage).toEqual(plain.usage);
+  });
+});

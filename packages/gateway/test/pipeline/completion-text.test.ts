@@ -4,7 +4,7 @@
  * and counts exactly as the parsed chunk would, in its place among the others.
  */
 import { describe, expect, it } from 'vitest';
-import { CompletionText } from '../../src/pipeline/usage-count.js';
+import { CompletionText, outputWithoutEcho } from '../../src/pipeline/usage-count.js';
 import type { PromptCounter } from '../../src/tokens/prompt-counter.js';
 
 const counter = { count: async () => [{ tokens: 0 }] } as unknown as PromptCounter;
@@ -43,5 +43,14 @@ describe('CompletionText', () => {
     const t = new CompletionText(counter);
     // Not JSON: reading it would throw.
     expect(() => t.addChunkText('{')).not.toThrow();
+  });
+
+  it('an echoed completion counts its prompts (once per choice) as prompt tokens, not output', () => {
+    const echoed = { endpoint: 'completions', body: { echo: true }, promptTokens: 3, n: 2 };
+    // Two choices of "Hello there" (3 tokens) + 4 generated tokens each: 14 counted, 8 output.
+    expect(outputWithoutEcho(14, echoed)).toBe(8);
+    expect(outputWithoutEcho(14, { ...echoed, body: {} })).toBe(14);
+    expect(outputWithoutEcho(14, { ...echoed, endpoint: 'chat.completions' })).toBe(14);
+    expect(outputWithoutEcho(2, echoed)).toBe(0);
   });
 });

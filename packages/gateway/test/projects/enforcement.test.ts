@@ -178,7 +178,7 @@ describe('project access', () => {
     const t = await tenant('members');
     const p = await t.store.projects.create(t.orgId, { name: 'team' });
     const user = await gw.admin('POST', '/admin/v1/users', { email: `m-${Math.random().toString(36).slice(2)}@test.local`, name: 'M' });
-    await gw.admin('POST', `/admin/v1/organizations/${t.orgId}/members`, { user_id: user.body.id, role: 'member' });
+    await gw.admin('POST', `/admin/v1/organizations/${t.orgId}/members`, { user_id: user.body.id, role: 'reader' });
     const key = await gw.admin('POST', '/admin/v1/keys', { organization_id: t.orgId, user_id: user.body.id, name: 'k', project_id: p.id });
     expect(key.status).toBe(200);
     expect((await chat(key.body.key)).status).toBe(401);

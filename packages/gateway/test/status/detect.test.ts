@@ -69,9 +69,12 @@ describe('rollup', () => {
 
 describe('uptime', () => {
   const day = (o: Partial<UptimeDay>): UptimeDay => ({ day: '2026-06-01', operational_ms: 0, degraded_ms: 0, partial_ms: 0, major_ms: 0, maintenance_ms: 0, ...o });
+  const DAY = 86_400_000;
   it('weighs a major outage fully, a partial outage at 30%, leaves maintenance out, and says "no data" for nothing', () => {
-    expect(uptimeOf([day({ operational_ms: 900, major_ms: 100 })])).toBeCloseTo(0.9);
-    expect(uptimeOf([day({ operational_ms: 900, partial_ms: 100 })])).toBeCloseTo(0.97);
+    expect(uptimeOf([day({ operational_ms: DAY * 0.9, major_ms: DAY * 0.1 })])).toBeCloseTo(0.9);
+    expect(uptimeOf([day({ operational_ms: DAY * 0.9, partial_ms: DAY * 0.1 })])).toBeCloseTo(0.97);
+    // A day watched for a second counts whole: 100 ms of major outage weighs against 24 h.
+    expect(uptimeOf([day({ operational_ms: 900, major_ms: 100 })])).toBe(1 - 100 / DAY);
     expect(uptimeOf([day({ operational_ms: 1000, maintenance_ms: 5000 })])).toBe(1);
     expect(uptimeOf([day({})])).toBeNull();
     expect(worstOfDay(day({}))).toBeNull();

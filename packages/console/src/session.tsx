@@ -15,7 +15,7 @@ export interface Session {
    * `role`: the organization role (anything but owner manages nothing in the organization and sees no
    * billing or limits, but uses the API with keys of its own); null for an operator who belongs to no organization.
    */
-  user: { id: string; email: string; name: string; role: 'owner' | 'member' | 'reader' | null; totp_enabled: boolean };
+  user: { id: string; email: string; name: string; role: 'owner' | 'reader' | null; totp_enabled: boolean };
   organization: { id: string; name: string } | null;
   operator: boolean;
   csrf_token: string;

@@ -125,12 +125,13 @@ const frameOf = (r: RenderInput): PageFrame => ({ locale: r.locale, path: r.path
 
 /**
  * An error of the status site as a page for a person, in the site's style and language: a 404
- * (an unknown incident or path) says there is nothing at the address, anything else that the
- * page cannot be shown now; both link to the current status. `status`: the HTTP status sent.
+ * (an unknown incident or path) says there is nothing at the address, another 4xx (a method other
+ * than GET) that the request cannot be answered, a 5xx that the page cannot be shown now; each
+ * links to the current status. `status`: the HTTP status sent.
  */
 export function renderErrorPage(f: PageFrame, status: number): string {
   const t = TEXT[f.locale];
-  const [title, text] = status === 404 ? [t.notFoundTitle, t.notFound] : [t.errorTitle, t.error];
+  const [title, text] = status === 404 ? [t.notFoundTitle, t.notFound] : status < 500 ? [t.requestTitle, t.request] : [t.errorTitle, t.error];
   return page(f, `${title} · ${escapeHtml(f.page.name)} ${t.title}`, `
 <div class="card"><div class="incident" data-error="${status}"><h2>${title}</h2><p>${text}</p><p><a href="${f.page.url}?lang=${f.locale}">${t.current}</a></p></div></div>`);
 }

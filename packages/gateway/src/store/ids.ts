@@ -39,6 +39,9 @@ function base36(n: number, width: number): string {
  * processes. Lists are ordered by (created_at, id): rows written in one millisecond (the audit
  * entries of one admin call, in one transaction) must list in the order they were written, not in
  * the order of random ids. The time part only moves forward, so a clock stepped back keeps order.
+ * An id so made tells its creation millisecond, and its 12 random characters (about 71 bits) keep
+ * ids of one millisecond on different processes apart; no resource id is a secret (an invite's
+ * token, a key's secret are separate and stored hashed).
  */
 export function orderedBase62(length: number, now: number = Date.now()): string {
   if (now > lastMs) {

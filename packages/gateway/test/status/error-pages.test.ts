@@ -75,6 +75,15 @@ describe('status page errors', () => {
     expect(api.headers.get('content-type')).toBe('application/json');
   });
 
+  it('another method than GET is a page saying the request cannot be answered, not that the page is down', async () => {
+    const r = await fetch(`${g.url}/status`, { method: 'POST', headers: { accept: BROWSER } });
+    expect(r.status).toBe(405);
+    const html = await r.text();
+    expect(html).toContain(`<h2>${TEXT.en.requestTitle}</h2>`);
+    expect(html).toContain('data-error="405"');
+    expect(html).not.toContain(TEXT.en.errorTitle);
+  });
+
   it('a failure while rendering is a 500 page for a browser, JSON for a client', async () => {
     const spy = vi.spyOn(g.gateway.services.status, 'snapshot').mockRejectedValue(new Error('boom'));
     try {

@@ -53,51 +53,60 @@ export async function relayStream(
   let last: Record<string, unknown> | string | undefined;
   try {
     let gone = false;
-    for (let run = await runs.nextRun(); run !== undefined; run = await runs.nextRun()) {
-      const { texts, chunks: parsed } = run;
-      for (let i = 0; i < texts.length; i++) {
-        if (ctx.clientGone.aborted) {
-          gone = true;
+    /** The stream ended by itself: nothing to close. */
+    let ended = false;
+    try {
+      for (;;) {
+        const run = await runs.nextRun();
+        if (run === undefined) {
+          ended = true;
           break;
         }
-        const chunk = parsed[i];
-        // The chunk as it came when it is sent unchanged: no second JSON.stringify.
-        let json = texts[i];
-        if (chunk === undefined) {
-          // Plain: output only, no usage; a `usage` field only as its text's end (ChunkRun).
-          last = json!;
-          text.addChunkText(json!);
-          if (!clientWantsUsage) json = withoutNullUsage(json!) ?? json;
-        } else {
-          last = chunk;
-          const reported = chunk.usage === null || chunk.usage === undefined ? undefined : readUsage(chunk.usage);
-          if (reported) {
-            usage = reported;
-            cachedTokens = usageDetails(chunk.usage).cached_tokens;
+        const { texts, chunks: parsed } = run;
+        for (let i = 0; i < texts.length; i++) {
+          if (ctx.clientGone.aborted) {
+            gone = true;
+            break;
           }
-          const choices = chunk.choices;
-          if (reported && Array.isArray(choices) && choices.length === 0) {
-            if (!clientWantsUsage) continue;
+          const chunk = parsed[i];
+          // The chunk as it came when it is sent unchanged: no second JSON.stringify.
+          let json = texts[i];
+          if (chunk === undefined) {
+            // Plain: output only, no usage; a `usage` field only as its text's end (ChunkRun).
+            last = json!;
+            text.addChunkText(json!);
+            if (!clientWantsUsage) json = withoutNullUsage(json!) ?? json;
           } else {
-            text.addChunk(chunk);
-            if (!clientWantsUsage && 'usage' in chunk) {
-              json = json !== undefined && chunk.usage === null ? withoutNullUsage(json) : undefined;
-              // Only a chunk serialized again needs the field gone (a delete makes the object slow).
-              if (json === undefined) delete chunk.usage;
+            last = chunk;
+            const reported = chunk.usage === null || chunk.usage === undefined ? undefined : readUsage(chunk.usage);
+            if (reported) {
+              usage = reported;
+              cachedTokens = usageDetails(chunk.usage).cached_tokens;
+            }
+            const choices = chunk.choices;
+            if (reported && Array.isArray(choices) && choices.length === 0) {
+              if (!clientWantsUsage) continue;
+            } else {
+              text.addChunk(chunk);
+              if (!clientWantsUsage && 'usage' in chunk) {
+                json = json !== undefined && chunk.usage === null ? withoutNullUsage(json) : undefined;
+                // Only a chunk serialized again needs the field gone (a delete makes the object slow).
+                if (json === undefined) delete chunk.usage;
+              }
             }
           }
+          if (!started) {
+            startStream(ctx, false); // the headers leave with this first frame
+            started = true;
+          }
+          if (!frames.add(json === undefined ? sseFrame(chunk) : `data: ${json}\n\n`)) await frames.drained();
         }
-        if (!started) {
-          startStream(ctx, false); // the headers leave with this first frame
-          started = true;
-        }
-        if (!frames.add(json === undefined ? sseFrame(chunk) : `data: ${json}\n\n`)) await frames.drained();
+        if (gone) break;
       }
-      if (gone) {
-        // As a for-await loop left early would: the upstream request is cut.
-        await runs.return?.();
-        break;
-      }
+    } finally {
+      // As a for-await loop left early (the client gone, or a throw in its body): the upstream
+      // request is cut now, not when its idle timer fires. After the stream's own throw this is a no-op.
+      if (!ended) await runs.return?.();
     }
   } catch (e) {
     // Before the first chunk the error is an ordinary HTTP error: let the caller render it.

@@ -32,7 +32,8 @@ import { relayResponseEvents } from './responses-relay.js';
 import type { CallerIdentity, PipelineDeps, Reservation, SlotLike } from './types.js';
 import type { ModelConfig } from '../config/types.js';
 import { unregisteredCounter, type Counter } from '../status/metrics.js';
-import { CompletionText, countOutput, makeUsage, outputWithoutEcho, readUsage } from './usage-count.js';
+import { CompletionText, countOutput, makeUsage, readUsage } from './usage-count.js';
+import { echoedPrompts } from './echoed-prompts.js';
 import { apiErrorRecord, failureRecord } from './failure-record.js';
 import { clip, MAX_REQUESTED_MODEL_CHARS } from '../usage/event.js';
 
@@ -170,7 +171,7 @@ class Run {
         if (text === undefined) sendJson(ctx, 200, result.body);
         else sendJsonText(ctx, 200, text);
       } else {
-        const r = await relayStream(ctx, result.chunks, v.includeUsage, this.deps.config.server.public_url, (o) => this.finishStream(v, o), deps.promptCounter);
+        const r = await relayStream(ctx, result.chunks, v.includeUsage, this.deps.config.server.public_url, (o) => this.finishStream(v, o), deps.promptCounter, echoedPrompts(v));
         produced = r.tokens;
       }
       outcome = ctx.clientGone.aborted ? 'cancelled' : 'success';
@@ -229,7 +230,7 @@ class Run {
 
   /** Settles the stream's reservation from the engine's usage chunk, or by counting what was sent. */
   private async finishStream(v: ValidatedRequest, o: { usage: Usage | undefined; cachedTokens: number; completionTokens: number; error: ApiError | undefined; disconnected: boolean }): Promise<Usage> {
-    const usage = o.usage ?? makeUsage(v.promptTokens, outputWithoutEcho(o.completionTokens, v));
+    const usage = o.usage ?? makeUsage(v.promptTokens, o.completionTokens);
     const failure = o.disconnected ? { errorCode: 'client_disconnected', errorMessage: null } : o.error ? apiErrorRecord(o.error, this.deps.config.server.public_url) : { errorCode: null, errorMessage: null };
     await this.finish({ usage, cachedTokens: o.usage ? o.cachedTokens : 0, estimated: !o.usage, status: o.disconnected ? 499 : 200, errorCode: failure.errorCode, errorMessage: failure.errorMessage });
     return usage;
@@ -354,9 +355,9 @@ class Run {
   }
 
   private async estimate(v: ValidatedRequest, body: Record<string, unknown>): Promise<Usage> {
-    const text = new CompletionText(this.deps.promptCounter);
+    const text = new CompletionText(this.deps.promptCounter, echoedPrompts(v));
     text.addChunk(body);
-    return makeUsage(v.promptTokens, outputWithoutEcho(await text.tokens(), v));
+    return makeUsage(v.promptTokens, await text.tokens());
   }
 
   /** The client's own deadline, from the SDK's X-Stainless-Timeout hint (whole seconds). */

@@ -8,6 +8,7 @@ import type { PromptCounter } from '../tokens/prompt-counter.js';
 import { chatWireUsage, usageDetails } from '../upstream/wire-usage.js';
 import { chunkRuns, withoutNullUsage } from '../upstream/chunk-text.js';
 import { CompletionText, readUsage } from './usage-count.js';
+import type { EchoOf } from './echoed-prompts.js';
 
 export interface StreamOutcome {
   usage: Usage | undefined;
@@ -25,7 +26,8 @@ export interface StreamOutcome {
  * last report wins), and passed on only if the client asked for it. `settle` runs before the
  * final frame ([DONE] or the error frame) is written and returns the usage it billed: a client
  * that asked for usage and got none from the engine gets that one, so what it sees is what it
- * pays. `counter` counts that estimate (the gateway's own PromptCounter, off the loop when long).
+ * pays. `counter` counts that estimate (the gateway's own PromptCounter, off the loop when long),
+ * without the prompts `echoOf` gives where a legacy completion's choices start with them.
  *
  * Chunks are taken a run (one upstream read) at a time (ChunkRuns); a plain chunk, which the
  * stream did not parse, is sent as its text and its output counted only if the engine reports no
@@ -39,11 +41,12 @@ export async function relayStream(
   publicUrl: string,
   settle: (o: StreamOutcome) => Promise<Usage>,
   counter: PromptCounter,
+  echoOf?: EchoOf,
 ): Promise<{ tokens: number }> {
   const res = ctx.res;
   // The frames of one upstream read leave in one write (http/frame-batch.ts).
   const frames = new FrameBatch(res);
-  const text = new CompletionText(counter);
+  const text = new CompletionText(counter, echoOf);
   const runs = chunkRuns(chunks);
   let usage: Usage | undefined;
   let cachedTokens = 0;

@@ -1,5 +1,6 @@
 import type { Usage } from '@tollgate/protocol';
 import type { PromptCounter } from '../tokens/prompt-counter.js';
+import type { EchoOf } from './echoed-prompts.js';
 
 /**
  * Collects the output of chunks or choices, to count tokens when an engine reports no usage.
@@ -18,8 +19,17 @@ export class CompletionText {
   private firstKept = 0;
   private keptChars = 0;
 
-  /** `counter` counts long output off the event loop (an engine may send a lot of it). */
-  constructor(private readonly counter: PromptCounter) {}
+  /**
+   * `counter` counts long output off the event loop (an engine may send a lot of it). `echoOf`
+   * (echoed-prompts.ts) gives the prompt each legacy completion choice may begin with: a choice
+   * whose text (all its chunks in order) starts with it is counted without it; a choice that does
+   * not (the engine ignored `echo`, or a stream was cut before the choice's first chunk) is
+   * counted whole.
+   */
+  constructor(
+    private readonly counter: PromptCounter,
+    private readonly echoOf?: EchoOf,
+  ) {}
 
   addChunk(chunk: Record<string, unknown>): void {
     addOutput(chunk, this.parts);
@@ -51,11 +61,11 @@ export class CompletionText {
     return countOutput(this.counter, this.text());
   }
 
-  /** The output collected, as it is counted. */
+  /** The output collected, as it is counted (echoed prompts taken off). */
   text(): string {
-    const out: string[] = [];
+    const out: (string | ChoiceText)[] = [];
     const add = (p: Part) => {
-      if (typeof p === 'string') out.push(p);
+      if (typeof p === 'string' || p instanceof ChoiceText) out.push(p);
       else if (p instanceof Call) out.push(JSON.stringify(p.value));
       else {
         const inner: Part[] = [];
@@ -64,7 +74,35 @@ export class CompletionText {
       }
     };
     this.parts.forEach(add);
-    return out.join('');
+    if (this.echoOf) withoutEchoes(out, this.echoOf);
+    return out.map((p) => (typeof p === 'string' ? p : p.text)).join('');
+  }
+}
+
+/**
+ * Takes each choice's echo off the start of its texts, in `parts` (replaced by plain strings),
+ * where the choice's text (its pieces joined in order) starts with it; the echo may span pieces.
+ */
+function withoutEchoes(parts: (string | ChoiceText)[], echoOf: EchoOf): void {
+  const at = new Map<number, number[]>();
+  parts.forEach((p, i) => {
+    if (typeof p === 'string') return;
+    const list = at.get(p.index);
+    if (list) list.push(i);
+    else at.set(p.index, [i]);
+  });
+  for (const [index, list] of at) {
+    const echo = echoOf(index);
+    if (!echo) continue;
+    let head = '';
+    for (let k = 0; k < list.length && head.length < echo.length; k++) head += (parts[list[k]!] as ChoiceText).text;
+    if (!head.startsWith(echo)) continue;
+    let left = echo.length;
+    for (let k = 0; k < list.length && left > 0; k++) {
+      const text = (parts[list[k]!] as ChoiceText).text;
+      parts[list[k]!] = text.slice(left);
+      left -= Math.min(left, text.length);
+    }
   }
 }
 
@@ -74,8 +112,8 @@ function addOutput(chunk: Record<string, unknown>, parts: Part[]): void {
   if (!Array.isArray(choices)) return;
   for (const c of choices) {
     if (!c || typeof c !== 'object') continue;
-    const choice = c as { delta?: unknown; text?: unknown; message?: unknown };
-    if (typeof choice.text === 'string') parts.push(choice.text);
+    const choice = c as { index?: unknown; delta?: unknown; text?: unknown; message?: unknown };
+    if (typeof choice.text === 'string') parts.push(new ChoiceText(typeof choice.index === 'number' ? choice.index : 0, choice.text));
     addMessage(choice.delta, parts);
     addMessage(choice.message, parts);
   }
@@ -87,17 +125,6 @@ function addMessage(m: unknown, parts: Part[]): void {
   const x = m as Record<string, unknown>;
   for (const field of TEXT_FIELDS) if (typeof x[field] === 'string') parts.push(x[field] as string);
   for (const field of CALL_FIELDS) if (x[field] !== undefined && x[field] !== null) parts.push(new Call(x[field]));
-}
-
-/**
- * Output tokens of the counted text of an answer that reported no usage. A legacy completion with
- * `echo: true` begins each choice's text with its prompt, which is prompt tokens, not output
- * (OpenAI's usage is the same with and without echo): the prompts' tokens, echoed once per choice
- * of each prompt (`promptTokens` sums the prompts, each answered by `n` choices), are taken off.
- */
-export function outputWithoutEcho(counted: number, v: { endpoint: string; body: Record<string, unknown>; promptTokens: number; n: number }): number {
-  if (v.endpoint !== 'completions' || v.body.echo !== true) return counted;
-  return Math.max(0, counted - v.promptTokens * v.n);
 }
 
 /** Tokens of generated text, counted by `counter`: on the event loop when short, in a worker when long. */
@@ -116,7 +143,7 @@ export function readUsage(u: unknown): Usage | undefined {
   return { prompt_tokens: p, completion_tokens: c, total_tokens: p + c };
 }
 
-type Part = string | Call | ChunkJson;
+type Part = string | ChoiceText | Call | ChunkJson;
 
 /** Characters of chunk texts a CompletionText keeps unread (a few hundred chunks; most streams end before). */
 const MAX_KEPT_CHARS = 64 * 1024;
@@ -124,6 +151,14 @@ const MAX_KEPT_CHARS = 64 * 1024;
 /** A generated call, counted as its JSON. */
 class Call {
   constructor(readonly value: unknown) {}
+}
+
+/** A legacy completion choice's `text` (or a piece of it on a stream), kept with its choice for the echo. */
+class ChoiceText {
+  constructor(
+    readonly index: number,
+    readonly text: string,
+  ) {}
 }
 
 /** A chunk not parsed yet: its output is read when counted. */

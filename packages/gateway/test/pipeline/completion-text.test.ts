@@ -4,7 +4,8 @@
  * and counts exactly as the parsed chunk would, in its place among the others.
  */
 import { describe, expect, it } from 'vitest';
-import { CompletionText, outputWithoutEcho } from '../../src/pipeline/usage-count.js';
+import { echoedPrompts } from '../../src/pipeline/echoed-prompts.js';
+import { CompletionText } from '../../src/pipeline/usage-count.js';
 import type { PromptCounter } from '../../src/tokens/prompt-counter.js';
 
 const counter = { count: async () => [{ tokens: 0 }] } as unknown as PromptCounter;
@@ -45,12 +46,28 @@ describe('CompletionText', () => {
     expect(() => t.addChunkText('{')).not.toThrow();
   });
 
-  it('an echoed completion counts its prompts (once per choice) as prompt tokens, not output', () => {
-    const echoed = { endpoint: 'completions', body: { echo: true }, promptTokens: 3, n: 2 };
-    // Two choices of "Hello there" (3 tokens) + 4 generated tokens each: 14 counted, 8 output.
-    expect(outputWithoutEcho(14, echoed)).toBe(8);
-    expect(outputWithoutEcho(14, { ...echoed, body: {} })).toBe(14);
-    expect(outputWithoutEcho(14, { ...echoed, endpoint: 'chat.completions' })).toBe(14);
-    expect(outputWithoutEcho(2, echoed)).toBe(0);
+  it('an echoed completion counts without the prompt only the choices whose text starts with it', () => {
+    const text = (index: number, t: string) => ({ choices: [{ index, text: t, logprobs: null, finish_reason: null }] });
+    const echoes = echoedPrompts({ endpoint: 'completions', body: { echo: true, prompt: 'Say hi' }, n: 2 });
+    const t = new CompletionText(counter, echoes);
+    // Choice 0 echoed across two chunks (one as text); choice 1 not echoed at all.
+    [text(0, 'Say'), text(1, 'Hello'), text(0, ' hi Hi'), text(1, ' you'), text(0, '!')].forEach((c, i) => (i === 1 ? t.addChunkText(JSON.stringify(c)) : t.addChunk(c)));
+    expect(t.text()).toBe('Hello Hi you!');
+    expect(t.text()).toBe('Hello Hi you!'); // counting twice takes nothing more off
+  });
+
+  it('takes off the prompt of each choice of a batch of string prompts; a token-array prompt is counted whole', () => {
+    const answer = { choices: ['A x', 'A y', 'B z', 'B w'].map((t, index) => ({ index, text: t, logprobs: null, finish_reason: 'stop' })) };
+    const count = (body: Record<string, unknown>, endpoint = 'completions') => {
+      const t = new CompletionText(counter, echoedPrompts({ endpoint, body, n: 2 }));
+      t.addChunk(answer);
+      return t.text();
+    };
+    expect(count({ echo: true, prompt: ['A', 'B'] })).toBe(' x y z w');
+    expect(count({ echo: true, prompt: ['A', 'C'] })).toBe(' x yB zB w');
+    expect(count({ echo: true, prompt: [65] })).toBe('A xA yB zB w');
+    expect(count({ echo: true, prompt: [[65], [66]] })).toBe('A xA yB zB w');
+    expect(count({ prompt: 'A' })).toBe('A xA yB zB w');
+    expect(count({ echo: true, prompt: 'A' }, 'chat.completions')).toBe('A xA yB zB w');
   });
 });

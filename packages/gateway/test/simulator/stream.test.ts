@@ -104,6 +104,29 @@ describe('simulator: completions streams', () => {
     expect(chunks.at(-1)).toMatchObject({ choices: [], usage: plain.usage });
     expect(contentOf(chunks)).toBe(plain.choices[0].text);
   });
+
+  // Each choice's stream shows what its JSON answer does: the echo and its logprobs ride in its first content chunk.
+  it.each([
+    ['a stop sequence at the start', (first: string[]) => ({ stop: first })],
+    ['max_tokens 0', () => ({ max_tokens: 0 })],
+  ])('streams the echo (with its logprobs) of a choice that generates nothing: %s', async (_, limit) => {
+    const e = engine();
+    const body = { model: 'sim-test', prompt: 'Say something', echo: true, logprobs: 1, n: 2 };
+    const free = json(await e.call(call('completions', body)));
+    const first = free.choices.map((c: any) => c.text.slice(body.prompt.length)[0]);
+    const limited = { ...body, ...limit(first) };
+    const plain = json(await e.call(call('completions', limited)));
+    const chunks = await collect(await e.call(call('completions', { ...limited, stream: true })));
+    for (const [i, answer] of (plain.choices as any[]).entries()) {
+      expect(answer.text).toBe(body.prompt);
+      const own = chunks.flatMap((c) => c.choices.filter((x: any) => x.index === i));
+      expect(own.map((x: any) => x.text).join('')).toBe(answer.text);
+      const tokens = own.flatMap((x: any) => x.logprobs?.tokens ?? []);
+      expect(tokens).toEqual(answer.logprobs.tokens);
+      expect(tokens.length).toBeGreaterThan(0);
+      expect(own.flatMap((x: any) => x.logprobs?.token_logprobs ?? [])).toEqual(answer.logprobs.token_logprobs);
+    }
+  });
 });
 
 describe('simulator: mid-stream faults', () => {

@@ -59,13 +59,19 @@ interface Shown {
   logprobs: CompletionLogprobs | null;
 }
 
-/** A stream: the echoed prompt leads a choice's first chunk, and each chunk carries its tokens' logprobs. */
+/**
+ * A stream: the echoed prompt leads a choice's first chunk (a chunk of its own when the choice
+ * generated nothing), and each chunk carries its tokens' logprobs.
+ */
 function completionFrames(ctx: AnswerContext, choices: readonly Generated[], shown: readonly Shown[], usage: Answer['usage'] | null): Frame[] {
   const chunk = chunkOf(ctx, 'text_completion');
   const choice = (index: number, text: string, finish: string | null = null, logprobs: CompletionLogprobs | null = null) => ({ text, index, logprobs, finish_reason: finish });
   const content = choices.map((c, i) => {
     const s = shown[i]!;
-    return chunked(c.pieces).map((g, k): Frame => {
+    const groups = chunked(c.pieces);
+    // A choice that generates nothing (a stop sequence at the start, a cap of 0) still shows its echo, as its JSON answer does.
+    if (groups.length === 0 && s.echo !== '') groups.push({ text: '', atTokens: 0, count: 0 });
+    return groups.map((g, k): Frame => {
       const from = k === 0 ? 0 : s.echoTokens + g.atTokens - g.count;
       const logprobs = s.logprobs && sliceLogprobs(s.logprobs, from, s.echoTokens + g.atTokens);
       return { kind: 'content', atTokens: g.atTokens, chunk: chunk([choice(i, k === 0 ? s.echo + g.text : g.text, null, logprobs)]) };

@@ -167,6 +167,26 @@ describe('runBatch: stopping and pacing', () => {
     }
   });
 
+  it("paces a /v1/responses line as a response (its output reserved) even when its body looks like an embeddings one", async () => {
+    const { output } = collector();
+    let release!: () => void;
+    gate = new Promise<void>((r) => (release = r));
+    const ac = new AbortController();
+    // 1000 tokens a minute, the clock stopped: a line costs 1 prompt token + 600 output, so one goes and the other waits.
+    const pacer = new Pacer({ tokensPerMinute: 1000, defaultMaxTokens: 600, learn: false, now: () => 1_000_000 });
+    const responsesLine = (id: string) => JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/responses', body: { model: 'sim-small', input: 'abcd' } });
+    try {
+      const running = runBatch({ client: client(), input: [responsesLine('r0'), responsesLine('r1')], output, concurrency: 2, pacer, signal: ac.signal });
+      while (inFlight + pacer.state('sim-small').queued < 2) await new Promise((r) => setTimeout(r, 2));
+      expect({ inFlight, queued: pacer.state('sim-small').queued, available: pacer.state('sim-small').tokens.available }).toEqual({ inFlight: 1, queued: 1, available: 1000 - 601 });
+      ac.abort();
+      release();
+      expect(await running).toMatchObject({ aborted: true, succeeded: 1, unsent: 1 });
+    } finally {
+      gate = undefined;
+    }
+  });
+
   it('the ETA follows the pacing rate when it is slower than the rate so far', () => {
     // 50 done in 10 s (5/s, a burst from a full bucket) but paced at 1/s: 50 left take 50 s, not 10 s.
     const p: BatchProgress = { read: 60, done: 50, succeeded: 50, failed: 0, skipped: 0, duplicates: 0, unsent: 0, inFlight: 4, byCode: {}, elapsedMs: 10_000, pacedPerSecond: 1 };

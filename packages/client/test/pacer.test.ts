@@ -192,8 +192,20 @@ describe('estimateTokens', () => {
   it('counts a Responses API body: input text or items, instructions, max_output_tokens', () => {
     expect(estimateTokens({ model: 'm', input: 'abcdefgh', max_output_tokens: 16 })).toBe(2 + 16);
     expect(estimateTokens({ model: 'm', instructions: 'abcd', input: [{ role: 'user', content: [{ type: 'input_text', text: 'abcdefgh' }] }] }, { defaultMaxTokens: 10 })).toBe(Math.ceil((4 + 4 + 8) / 4) + 10);
-    // An embeddings body keeps its prompt-only estimate.
-    expect(estimateTokens({ model: 'm', input: 'abcdefgh' }, { defaultMaxTokens: 10 })).toBe(2);
+  });
+
+  it('reads a body as its endpoint says when the URL is given, and guesses from the body only without it', () => {
+    const text = { model: 'm', input: 'abcdefgh' };
+    // `{model, input: "text"}` is both a Responses and an embeddings body: the URL tells them apart.
+    expect(estimateTokens(text, { defaultMaxTokens: 10 }, '/v1/responses')).toBe(2 + 10);
+    expect(estimateTokens(text, { defaultMaxTokens: 10 }, 'https://gw.example/v1/responses?x=1')).toBe(2 + 10);
+    expect(estimateTokens(text, { defaultMaxTokens: 10 }, '/v1/embeddings')).toBe(2);
+    // Without a known endpoint it is taken for embeddings (prompt only).
+    expect(estimateTokens(text, { defaultMaxTokens: 10 })).toBe(2);
+    expect(estimateTokens(text, { defaultMaxTokens: 10 }, '/v1/other')).toBe(2);
+    // The other endpoints read their own fields.
+    expect(estimateTokens({ model: 'm', prompt: 'abcdefgh', max_tokens: 5 }, {}, '/v1/completions')).toBe(2 + 5);
+    expect(estimateTokens({ model: 'm', messages: [{ role: 'user', content: 'abcd' }], max_tokens: 5 }, {}, '/v1/chat/completions')).toBe(Math.ceil(8 / 4) + 5);
   });
 });
 

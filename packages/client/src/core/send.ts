@@ -173,7 +173,7 @@ async function acquire(pacer: Pacer, req: PreparedRequest, cfg: SendConfig, dead
   const ms = deadline - Date.now();
   const timer = Number.isFinite(ms) ? setTimeout(() => link.controller.abort(DEADLINE), Math.max(0, ms)) : undefined;
   try {
-    return await pacer.acquire({ model: req.model, body: req.body, signal: link.controller.signal });
+    return await pacer.acquire({ model: req.model, body: req.body, url: req.url, signal: link.controller.signal });
   } catch (e) {
     if (cfg.signal?.aborted) throw finish(abortError(cfg.signal.reason, cfg.locale, sent), attempt - 1, 'aborted');
     if (cfg.sendSignal?.aborted) throw finish(abortError(cfg.sendSignal.reason, cfg.locale, sent), attempt - 1, 'aborted');

@@ -38,27 +38,58 @@ function inputTokens(input: unknown, charsPerToken: number): number {
   return input.reduce<number>((n, x) => n + inputTokens(x, charsPerToken), 0);
 }
 
+/** The endpoints whose bodies are estimated apart. */
+type Endpoint = 'responses' | 'chat' | 'completions' | 'embeddings';
+
 /**
- * A Responses API body (`/v1/responses`): its `input` is text or items (objects), and it may set
- * `instructions` or `max_output_tokens`; an embeddings body has `input` (text or tokens) only.
+ * The endpoint a request URL or path calls (`/v1/responses`, `https://host/v1/chat/completions?x`),
+ * by its last segments; undefined for any other.
  */
-function isResponsesBody(b: Record<string, unknown>): boolean {
-  if (b.max_output_tokens !== undefined || b.instructions !== undefined) return true;
-  return Array.isArray(b.input) && b.input.some((x) => x !== null && typeof x === 'object' && !Array.isArray(x));
+function endpointOf(url: string): Endpoint | undefined {
+  const path = url.replace(/[?#].*$/s, '').replace(/\/+$/, '');
+  // The leftmost match: `/chat/completions` before its `/completions`.
+  const m = /(?:^|\/)(responses|chat\/completions|completions|embeddings)$/.exec(path);
+  if (!m) return undefined;
+  return m[1] === 'chat/completions' ? 'chat' : (m[1] as Endpoint);
 }
 
-/** Estimated tokens of a request body for chat completions, completions, responses or embeddings. */
-export function estimateTokens(body: unknown, opts: EstimateOptions = {}): number {
+/**
+ * The endpoint a body is for, guessed from its fields when the URL is not known. A Responses body
+ * is told from an embeddings one (both have `input`) only by `max_output_tokens`, `instructions`
+ * or item objects in `input`: `{model, input: "text"}` is taken for embeddings.
+ */
+function guessEndpoint(b: Record<string, unknown>): Endpoint | undefined {
+  if (Array.isArray(b.messages)) return 'chat';
+  if (b.prompt !== undefined) return 'completions';
+  if (b.max_output_tokens !== undefined || b.instructions !== undefined) return 'responses';
+  if (Array.isArray(b.input) && b.input.some((x) => x !== null && typeof x === 'object' && !Array.isArray(x))) return 'responses';
+  return b.input !== undefined ? 'embeddings' : undefined;
+}
+
+/**
+ * Estimated tokens of a request body for chat completions, completions, responses or embeddings.
+ * `url` is the URL or path the body is sent to (`/v1/responses`): it says which endpoint the body
+ * is for; without it (or for another path) the body's fields are used to guess.
+ */
+export function estimateTokens(body: unknown, opts: EstimateOptions = {}, url?: string): number {
   if (!body || typeof body !== 'object') return 0;
   const b = body as Record<string, unknown>;
   const cpt = opts.charsPerToken ?? 4;
   let prompt = 0;
-  if (Array.isArray(b.messages)) {
-    prompt = Math.ceil(textLength(b.messages) / cpt);
-    if (b.tools !== undefined) prompt += Math.ceil(JSON.stringify(b.tools).length / cpt);
-  } else if (b.prompt !== undefined) prompt = inputTokens(b.prompt, cpt);
-  else if (isResponsesBody(b)) prompt = Math.ceil((textLength(b.input) + textLength(b.instructions)) / cpt);
-  else if (b.input !== undefined) return inputTokens(b.input, cpt); // embeddings: no output
+  switch ((url === undefined ? undefined : endpointOf(url)) ?? guessEndpoint(b)) {
+    case 'chat':
+      prompt = Math.ceil(textLength(b.messages) / cpt);
+      if (b.tools !== undefined) prompt += Math.ceil(JSON.stringify(b.tools).length / cpt);
+      break;
+    case 'completions':
+      prompt = inputTokens(b.prompt, cpt);
+      break;
+    case 'responses':
+      prompt = Math.ceil((textLength(b.input) + textLength(b.instructions)) / cpt);
+      break;
+    case 'embeddings':
+      return inputTokens(b.input, cpt); // no output
+  }
   const maxOut = typeof b.max_output_tokens === 'number' ? b.max_output_tokens : typeof b.max_completion_tokens === 'number' ? b.max_completion_tokens : typeof b.max_tokens === 'number' ? b.max_tokens : (opts.defaultMaxTokens ?? 0);
   const n = typeof b.n === 'number' && b.n > 0 ? b.n : 1;
   const bestOf = typeof b.best_of === 'number' && b.best_of > n ? b.best_of : n;

@@ -165,9 +165,9 @@ export class Pacer {
     this.defaults = { requestsPerMinute: opts.requestsPerMinute, tokensPerMinute: opts.tokensPerMinute };
   }
 
-  /** The token estimate this pacer uses for a request body. */
-  estimate(body: unknown): number {
-    return estimateTokens(body, this.estimateOpts);
+  /** The token estimate this pacer uses for a request body sent to `url` (its endpoint, when known, says how to read the body). */
+  estimate(body: unknown, url?: string): number {
+    return estimateTokens(body, this.estimateOpts, url);
   }
 
   /** Tells the pacer a limit: for one model, or (without `model`) for every model not told otherwise. */
@@ -179,11 +179,12 @@ export class Pacer {
   }
 
   /**
-   * Waits until the model's buckets can pay for one request of `tokens` (or of `body`'s estimate),
-   * takes the payment and returns a ticket. Rejects with the signal's reason if it aborts first.
+   * Waits until the model's buckets can pay for one request of `tokens` (or of `body`'s estimate,
+   * for the endpoint of `url` when given: `/v1/responses`, a full URL), takes the payment and
+   * returns a ticket. Rejects with the signal's reason if it aborts first.
    */
-  acquire(req: { model?: string | undefined; tokens?: number; body?: unknown; signal?: AbortSignal | undefined }): Promise<PacerTicket> {
-    const cost = Math.max(0, req.tokens ?? this.estimate(req.body));
+  acquire(req: { model?: string | undefined; tokens?: number; body?: unknown; url?: string | undefined; signal?: AbortSignal | undefined }): Promise<PacerTicket> {
+    const cost = Math.max(0, req.tokens ?? this.estimate(req.body, req.url));
     const lane = this.lane(req.model);
     if (req.signal?.aborted) return Promise.reject(req.signal.reason);
     return new Promise<PacerTicket>((resolve, reject) => {

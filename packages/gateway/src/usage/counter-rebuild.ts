@@ -110,12 +110,13 @@ export class CounterRebuilder {
     const [ledger, events] = await Promise.all([ledgerSpendByOrg(store, period.startMs, period.endMs, orgId), admittedSince(store, orgId, now - DAY_MS)]);
     const spent = ledger.get(orgId) ?? 0n;
 
-    // The admissions per (model, key): the organization's buckets sum over keys.
+    // The admissions per (model, key), under the model each was counted under (the one it named,
+    // not a fallback that answered it), as the limit stage charged them.
     const byModelKey = new Map<string, { model: string; keyId: string; projectId: string | null; admitted: AdmittedRequest[] }>();
     for (const e of events) {
-      const k = `${e.model}\n${e.keyId}`;
+      const k = `${e.bucketModel}\n${e.keyId}`;
       let g = byModelKey.get(k);
-      if (!g) byModelKey.set(k, (g = { model: e.model, keyId: e.keyId, projectId: e.projectId, admitted: [] }));
+      if (!g) byModelKey.set(k, (g = { model: e.bucketModel, keyId: e.keyId, projectId: e.projectId, admitted: [] }));
       g.admitted.push(e);
     }
     // The organization's and each project's buckets sum over their keys.

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import { afterAll, beforeAll } from 'vitest';
 import { type Clock, openStore, type Store } from 'tollgate';
 import { DEFAULT_TIMEOUTS } from '../../src/store/connect.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
@@ -42,6 +43,18 @@ export async function openTestStore(dialect: TestDialect, clock?: Clock): Promis
       await store.close();
     },
   };
+}
+
+/** A store of `dialect` opened before the block's tests and closed after them; read it inside a test. */
+export function storeForBlock(dialect: TestDialect, clock?: Clock): () => Store {
+  let t: TestStore | undefined;
+  beforeAll(async () => {
+    t = await openTestStore(dialect, clock);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  return () => t!.store;
 }
 
 let seq = 0;

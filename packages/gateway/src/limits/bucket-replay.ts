@@ -17,17 +17,42 @@ export interface Admitted {
 
 /** Units below full at `now` of a bucket of `limit` per `windowMs` that admitted `history`. */
 export function replayDeficit(history: readonly Admitted[], limit: number, windowMs: number, now: number): number {
-  const { q, rate } = bucketScale(limit, windowMs);
-  const sorted = [...history].sort((a, b) => a.at - b.at);
-  let deficit = 0;
-  let last = -Infinity;
-  for (const e of sorted) {
-    if (e.at > now) continue;
-    deficit = Math.max(0, deficit - drain(rate, e.at - last, deficit)) + e.cost * q;
-    if (deficit > MAX_UNITS) deficit = MAX_UNITS;
-    last = e.at;
+  const replay = new DeficitReplay(limit, windowMs, now);
+  for (const e of [...history].sort((a, b) => a.at - b.at)) replay.add(e.at, e.cost);
+  return replay.deficit();
+}
+
+/**
+ * `replayDeficit` one admission at a time, for histories too long to hold: admissions must come in
+ * time order (ties in any order: their costs add up the same); those after `now` are ignored.
+ */
+export class DeficitReplay {
+  private readonly q: number;
+  private readonly rate: number;
+  private units = 0;
+  private last = -Infinity;
+
+  constructor(
+    limit: number,
+    windowMs: number,
+    private readonly now: number,
+  ) {
+    ({ q: this.q, rate: this.rate } = bucketScale(limit, windowMs));
   }
-  return Math.max(0, deficit - drain(rate, now - last, deficit));
+
+  /** Adds an admission at `at` (epoch ms, not before the last one; throws if it is) costing `cost` tokens. */
+  add(at: number, cost: number): void {
+    if (at > this.now) return;
+    if (at < this.last) throw new Error(`bucket replay: admission at ${at} after one at ${this.last}`);
+    this.units = Math.max(0, this.units - drain(this.rate, at - this.last, this.units)) + cost * this.q;
+    if (this.units > MAX_UNITS) this.units = MAX_UNITS;
+    this.last = at;
+  }
+
+  /** Units below full at `now`. */
+  deficit(): number {
+    return Math.max(0, this.units - drain(this.rate, this.now - this.last, this.units));
+  }
 }
 
 /** What the refill removes over `elapsed` ms, capped at the deficit (no overflow on long idle). */

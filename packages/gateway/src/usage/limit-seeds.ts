@@ -41,7 +41,7 @@ import { DIMENSIONS } from '../limits/dimensions.js';
 import { ORG_SCOPE, keyScope, projectScope } from '../limits/rate-limiter.js';
 import type { BillingStore } from '../store/billing-tables.js';
 import { LIMIT_FIELDS, type LimitField } from '../store/index.js';
-import { admittedSince, replayedBuckets, type HistoryFilter } from './admitted-history.js';
+import { BucketsReplay, forEachAdmitted, type HistoryFilter } from './admitted-history.js';
 
 /** Whose limit: the organization's (all its requests), one project's, or one key's. */
 export type LimitSeedScope = { kind: 'organization' } | { kind: 'project'; projectId: string } | { kind: 'key'; keyId: string };
@@ -95,8 +95,9 @@ export class LimitSeeds {
 
   /**
    * Starts the buckets of `newly` from the scope's admitted requests of their windows (the longest
-   * of them: a day when a daily field is among them, else a minute). Resolves with the buckets
-   * lowered (those the history left below full); rejects when the ledger or the counters fail.
+   * of them: a day when a daily field is among them, else a minute), read from the ledger a page at
+   * a time. Resolves with the number of buckets sent to `CounterStore.seed` (those the history
+   * left below full; 0 when none, and nothing is sent); rejects when the ledger or the counters fail.
    */
   async seed(orgId: string, scope: LimitSeedScope, newly: readonly NewLimit[]): Promise<number> {
     if (newly.length === 0) return 0;
@@ -104,13 +105,15 @@ export class LimitSeeds {
     const now = this.d.clock.now();
     const windowMs = Math.max(...DIMENSIONS.filter((d) => newly.some((n) => n.limits[d.field] !== undefined)).map((d) => d.windowMs));
     const filter: HistoryFilter = { models: newly.map((n) => n.model), ...(scope.kind === 'project' && { projectId: scope.projectId }), ...(scope.kind === 'key' && { keyId: scope.keyId }) };
-    const history = await admittedSince(this.d.store, orgId, now - windowMs, filter);
     const name = scope.kind === 'organization' ? ORG_SCOPE : scope.kind === 'project' ? projectScope(scope.projectId) : keyScope(scope.keyId);
-    const buckets: BucketRestore[] = [];
-    for (const n of newly) {
-      const admitted = history.filter((a) => a.bucketModel === n.model);
-      buckets.push(...replayedBuckets(name, n.model, n.limits, admitted, now, DIMENSIONS));
-    }
+    // Each request is replayed as it is read, into the buckets of the model it was counted under.
+    const replays = newly.map((n) => ({ model: n.model, replay: new BucketsReplay(name, n.model, n.limits, now, DIMENSIONS) }));
+    const byModel = new Map<string, BucketsReplay[]>();
+    for (const r of replays) byModel.set(r.model, [...(byModel.get(r.model) ?? []), r.replay]);
+    await forEachAdmitted(this.d.store, orgId, now - windowMs, filter, (a) => {
+      for (const r of byModel.get(a.bucketModel) ?? []) r.add(a);
+    });
+    const buckets: BucketRestore[] = replays.flatMap((r) => r.replay.buckets());
     if (buckets.length === 0) return 0;
     await this.d.counters.seed(orgId, buckets);
     this.d.log?.info({ org_id: orgId, scope, buckets: buckets.map((b) => b.key) }, 'new rate limits started from the usage ledger');

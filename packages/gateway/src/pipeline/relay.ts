@@ -31,7 +31,7 @@ export interface StreamOutcome {
  *
  * Chunks are taken a run (one upstream read) at a time (ChunkRuns); a plain chunk, which the
  * stream did not parse, is sent as its text and its output counted only if the engine reports no
- * usage or the stream ends early (CompletionText.addChunkText): what is sent and billed is what it
+ * usage or the stream ends early (CompletionText.addPlainChunk): what is sent and billed is what it
  * would be had every chunk been parsed.
  */
 export async function relayStream(
@@ -77,7 +77,7 @@ export async function relayStream(
           if (chunk === undefined) {
             // Plain: output only, no usage; a `usage` field only as its text's end (ChunkRun).
             last = json!;
-            text.addChunkText(json!);
+            text.addPlainChunk(run.templates![i]!, json!);
             if (!clientWantsUsage) json = withoutNullUsage(json!) ?? json;
           } else {
             last = chunk;

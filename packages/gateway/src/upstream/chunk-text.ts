@@ -34,6 +34,19 @@ export function answerText(answer: object): string | undefined {
 export interface ChunkRun {
   readonly texts: readonly (string | undefined)[];
   readonly chunks: readonly (Record<string, unknown> | undefined)[];
+  /** For a plain chunk (`chunks[i]` undefined), the template its text matched; absent when the run has none. */
+  readonly templates?: readonly (PlainTemplate | undefined)[];
+}
+
+/**
+ * What a plain chunk's text shares with the others of its template (chunk-template.ts): all of it
+ * but the content slot. One object per template, the same for each of its chunks.
+ */
+export interface PlainTemplate {
+  /** The chunk the template was made of, parsed: a plain chunk's output is its output with the content changed. */
+  readonly chunk: Readonly<Record<string, unknown>>;
+  /** The content slot of `text` (a text this template matched): one JSON string token, as sent. */
+  slot(text: string): string;
 }
 
 /**

@@ -1,57 +1,86 @@
 /**
  * CompletionText collects a stream's output for counting when the engine reports no usage. A
- * chunk kept as its JSON text (a plain chunk the relay did not parse) is read only when counted,
- * and counts exactly as the parsed chunk would, in its place among the others.
+ * plain chunk (one the relay did not parse) is kept as its content's JSON string token only, read
+ * only when counted, and counts exactly as the parsed chunk would, in its place among the others,
+ * with whatever else its template outputs.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { echoedPrompts } from '../../src/pipeline/echoed-prompts.js';
 import { CompletionText } from '../../src/pipeline/usage-count.js';
 import type { PromptCounter } from '../../src/tokens/prompt-counter.js';
+import { ChunkTemplate } from '../../src/upstream/openai-compatible/chunk-template.js';
 
 const counter = { count: async () => [{ tokens: 0 }] } as unknown as PromptCounter;
 const delta = (d: Record<string, unknown>) => ({ choices: [{ index: 0, delta: d, finish_reason: null }], usage: null });
 
+/** Adds `chunks` to a CompletionText parsed, and to another as plain texts where a template of `delta(templateDelta)` matches them. */
+function both(chunks: Record<string, unknown>[], templateDelta: Record<string, unknown> = { content: 'x' }) {
+  const t = delta(templateDelta);
+  const template = ChunkTemplate.of(t, JSON.stringify(t))!;
+  expect(template).toBeDefined();
+  const parsed = new CompletionText(counter);
+  const mixed = new CompletionText(counter);
+  let plain = 0;
+  for (const c of chunks) {
+    parsed.addChunk(c);
+    const text = JSON.stringify(c);
+    if (template.matches(text)) {
+      mixed.addPlainChunk(template, text);
+      plain++;
+    } else mixed.addChunk(c);
+  }
+  return { parsed, mixed, plain };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
 describe('CompletionText', () => {
-  it('a chunk added as text counts as the parsed chunk, in order with the others', () => {
+  it('a plain chunk counts as the parsed chunk, in order with the others', () => {
     const chunks = [delta({ role: 'assistant', content: '' }), delta({ reasoning_content: 'Think. ' }), delta({ content: 'Hé "x"\n' }), delta({ tool_calls: [{ index: 0, function: { arguments: '{"a":1}' } }] }), delta({ content: 'end' })];
-    const parsed = new CompletionText(counter);
-    for (const c of chunks) parsed.addChunk(c);
-    const mixed = new CompletionText(counter);
-    chunks.forEach((c, i) => (i % 2 === 0 ? mixed.addChunkText(JSON.stringify(c)) : mixed.addChunk(c)));
+    const { parsed, mixed, plain } = both(chunks);
+    expect(plain).toBe(2);
     expect(mixed.text()).toBe(parsed.text());
     expect(parsed.text()).toBe('Think. Hé "x"\n[{"index":0,"function":{"arguments":"{\\"a\\":1}"}}]end');
   });
 
-  it('a long stream\'s texts, read once they pass the bound it keeps, count the same', () => {
-    const chunks = Array.from({ length: 3000 }, (_, i) => (i % 500 === 7 ? delta({ tool_calls: [{ index: 0, function: { arguments: `{"i":${i}}` } }] }) : delta({ content: ` w${i}` })));
-    const parsed = new CompletionText(counter);
-    for (const c of chunks) parsed.addChunk(c);
-    const mixed = new CompletionText(counter);
-    chunks.forEach((c, i) => (i % 500 === 7 ? mixed.addChunk(c) : mixed.addChunkText(JSON.stringify(c))));
+  it('a plain chunk whose template outputs more than its content counts that too, in its place', () => {
+    // Fields every chunk of the template repeats: reasoning (before the content) and an empty call list (after it).
+    const fixed = { reasoning: 'r', tool_calls: [] };
+    const chunks = [delta({ ...fixed, content: 'a' }), delta({ content: 'b' }), delta({ ...fixed, content: ' "c"' })];
+    const { parsed, mixed, plain } = both(chunks, { ...fixed, content: 'x' });
+    expect(plain).toBe(2);
+    expect(mixed.text()).toBe(parsed.text());
+    expect(parsed.text()).toBe('ra[]br "c"[]');
+  });
+
+  it('a template whose other fields hold the content\'s text counts each in its place', () => {
+    const chunks = [delta({ reasoning: 'same', content: 'same' }), delta({ reasoning: 'same', content: 'other' })];
+    const { parsed, mixed, plain } = both(chunks, { reasoning: 'same', content: 'same' });
+    expect(plain).toBe(2);
+    expect(mixed.text()).toBe('samesamesameother');
     expect(mixed.text()).toBe(parsed.text());
   });
 
-  it('reads kept texts once they pass 64 Ki characters, not at the end (a text that is not JSON shows when)', () => {
-    const t = new CompletionText(counter);
-    t.addChunkText('{');
-    const text = JSON.stringify(delta({ content: 'x'.repeat(1000) }));
-    expect(() => {
-      for (let i = 0; i < 70; i++) t.addChunkText(text);
-    }).toThrow(SyntaxError);
-  });
-
-  it('does not read a text that is never counted', () => {
-    const t = new CompletionText(counter);
-    // Not JSON: reading it would throw.
-    expect(() => t.addChunkText('{')).not.toThrow();
+  it('a long stream of plain chunks is never parsed unless counted, and counts the same', () => {
+    const chunks = Array.from({ length: 3000 }, (_, i) => (i % 500 === 7 ? delta({ tool_calls: [{ index: 0, function: { arguments: `{"i":${i}}` } }] }) : delta({ content: ` w${i} ${'x'.repeat(i % 40)}` })));
+    const parse = vi.spyOn(JSON, 'parse');
+    const { parsed, mixed, plain } = both(chunks);
+    expect(plain).toBe(2994);
+    // The template's own JSON.parse calls (ChunkTemplate.of), none for the chunks kept.
+    const parses = parse.mock.calls.length;
+    expect(parses).toBeLessThan(5);
+    expect(mixed.text()).toBe(parsed.text());
+    expect(parse.mock.calls.length).toBe(parses + 2994);
   });
 
   it('an echoed completion counts without the prompt only the choices whose text starts with it', () => {
     const text = (index: number, t: string) => ({ choices: [{ index, text: t, logprobs: null, finish_reason: null }] });
     const echoes = echoedPrompts({ endpoint: 'completions', body: { echo: true, prompt: 'Say hi' }, n: 2 });
     const t = new CompletionText(counter, echoes);
-    // Choice 0 echoed across two chunks (one as text); choice 1 not echoed at all.
-    [text(0, 'Say'), text(1, 'Hello'), text(0, ' hi Hi'), text(1, ' you'), text(0, '!')].forEach((c, i) => (i === 1 ? t.addChunkText(JSON.stringify(c)) : t.addChunk(c)));
+    // Choice 0 echoed across two chunks; choice 1 not echoed at all.
+    for (const c of [text(0, 'Say'), text(1, 'Hello'), text(0, ' hi Hi'), text(1, ' you'), text(0, '!')]) t.addChunk(c);
     expect(t.text()).toBe('Hello Hi you!');
     expect(t.text()).toBe('Hello Hi you!'); // counting twice takes nothing more off
   });

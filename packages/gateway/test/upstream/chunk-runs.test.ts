@@ -45,6 +45,14 @@ describe('UpstreamChunkStream runs', () => {
     expect(rs.flatMap((r) => r.texts)).toEqual(TEXTS);
     // Parsed chunks are the objects the texts hold.
     for (const r of rs) r.chunks.forEach((c, i) => c && expect(c).toEqual(JSON.parse(r.texts[i]!)));
+    // A plain chunk comes with the template it matched, whose slot is its content; a parsed one with none.
+    for (const r of rs) {
+      r.chunks.forEach((c, i) => {
+        if (c) return expect(r.templates?.[i]).toBeUndefined();
+        const content = (JSON.parse(r.texts[i]!) as { choices: { delta: { content: string } }[] }).choices[0]!.delta.content;
+        expect(JSON.parse(r.templates![i]!.slot(r.texts[i]!))).toBe(content);
+      });
+    }
   });
 
   it('next() hands out the same chunks, plain ones parsed', async () => {

@@ -30,6 +30,13 @@ describe('ChunkTemplate', () => {
     expect(template.matches(JSON.stringify(chunk('x')).replace('"x"', '"\\u00e9\\/\\b\\f"'))).toBe(true);
   });
 
+  it('hands out the slot of a text it matched: the content\'s JSON string token as sent', () => {
+    const text = JSON.stringify(chunk('x')).replace('"x"', '"a \\"b\\" \\u00e9"');
+    expect(template.matches(text)).toBe(true);
+    expect(template.slot(text)).toBe('"a \\"b\\" \\u00e9"');
+    expect(JSON.parse(template.slot(text))).toBe('a "b" é');
+  });
+
   it('does not match what differs anywhere but the text, or is not a JSON string in its place', () => {
     const text = JSON.stringify(chunk('x'));
     const misses = [

@@ -20,7 +20,7 @@
 import type { Timeouts } from '../../config/types.js';
 import { ApiError } from '../../errors/api-error.js';
 import type { BreakerOutcome } from '../breaker.js';
-import { isOneLine, type ChunkRun, type ChunkRuns } from '../chunk-text.js';
+import { isOneLine, type ChunkRun, type ChunkRuns, type PlainTemplate } from '../chunk-text.js';
 import type { AttemptControl } from './attempt-control.js';
 import { errorObjectOf, mapUpstreamError, statusOfErrorObject, type UpstreamErrorObject } from './error-map.js';
 import { ChunkTemplate } from './chunk-template.js';
@@ -54,9 +54,10 @@ const TEMPLATE_TRIES = 4;
 export class UpstreamChunkStream implements AsyncIterableIterator<Chunk>, ChunkRuns {
   private readonly reader: AsyncIterator<Buffer>;
   private readonly parser = new SseParser();
-  /** Queued chunks (undefined: plain, not parsed) and their texts (ChunkRun), from `head` on. */
+  /** Queued chunks (undefined: plain, not parsed), their texts and plain chunks' templates (ChunkRun), from `head` on. */
   private queue: (Chunk | undefined)[] = [];
   private texts: (string | undefined)[] = [];
+  private templates: (PlainTemplate | undefined)[] = [];
   private head = 0;
   /** The plain chunk of this stream, once one was seen (chat streams, after output started). */
   private template: ChunkTemplate | undefined;
@@ -106,10 +107,9 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk>, ChunkR
   /** Every chunk queued (at least one), with its text; undefined at the end. Throws as `next()` does. */
   async nextRun(): Promise<ChunkRun | undefined> {
     if (!(await this.more())) return undefined;
-    const run: ChunkRun = this.head === 0 ? { texts: this.texts, chunks: this.queue } : { texts: this.texts.slice(this.head), chunks: this.queue.slice(this.head) };
-    this.queue = [];
-    this.texts = [];
-    this.head = 0;
+    const { head } = this;
+    const run: ChunkRun = head === 0 ? { texts: this.texts, chunks: this.queue, templates: this.templates } : { texts: this.texts.slice(head), chunks: this.queue.slice(head), templates: this.templates.slice(head) };
+    this.clear();
     return run;
   }
 
@@ -141,21 +141,22 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk>, ChunkR
   /** The consumer stopped early: the upstream request is cut (its socket closed). */
   async return(): Promise<IteratorResult<Chunk, undefined>> {
     this.finish('ignored');
+    this.clear();
+    return DONE;
+  }
+
+  private clear(): void {
     this.queue = [];
     this.texts = [];
+    this.templates = [];
     this.head = 0;
-    return DONE;
   }
 
   private take(): Chunk {
     const i = this.head++;
     // A plain chunk's text is valid JSON (chunk-template.ts).
     const c = this.queue[i] ?? (JSON.parse(this.texts[i]!) as Chunk);
-    if (this.head === this.queue.length) {
-      this.queue = [];
-      this.texts = [];
-      this.head = 0;
-    }
+    if (this.head === this.queue.length) this.clear();
     return c;
   }
 
@@ -200,6 +201,7 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk>, ChunkR
         // Valid JSON, no error, no usage, no finished choice: nothing to read (the template's chunk was tracked).
         this.queue.push(undefined);
         this.texts.push(ev.data);
+        this.templates.push(this.template);
         continue;
       }
       let value: unknown;
@@ -215,6 +217,7 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk>, ChunkR
       if (!isObject) throw new ApiError('upstream_invalid_response');
       this.queue.push(value as Chunk);
       this.texts.push(!events && isOneLine(ev.data) ? ev.data : undefined);
+      this.templates.push(undefined);
       this.track(value as Chunk);
       if (events && RESPONSES_TERMINAL.has(String((value as Chunk).type))) this.sawDone = true;
       if (!this.started && (events ? eventCarriesOutput(value as Chunk) : carriesOutput(value as Chunk))) {

@@ -13,7 +13,7 @@
  * then valid JSON whose tree is the template chunk's with that one leaf changed.
  * @module
  */
-import { isOneLine, NULL_USAGE } from '../chunk-text.js';
+import { isOneLine, NULL_USAGE, type PlainTemplate } from '../chunk-text.js';
 
 type Chunk = Record<string, unknown>;
 
@@ -23,10 +23,11 @@ const STRING_TOKEN = /"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"
 const SLOT_KEY = '"content":';
 const MARK = 'tollgate\u0000slot';
 
-export class ChunkTemplate {
+export class ChunkTemplate implements PlainTemplate {
   private constructor(
     private readonly prefix: string,
     private readonly suffix: string,
+    readonly chunk: Chunk,
   ) {}
 
   /**
@@ -51,7 +52,7 @@ export class ChunkTemplate {
       if (!STRING_TOKEN.test(text)) continue;
       const end = STRING_TOKEN.lastIndex;
       if (JSON.parse(text.slice(start, end)) !== content) continue;
-      const template = new ChunkTemplate(text.slice(0, start), text.slice(end));
+      const template = new ChunkTemplate(text.slice(0, start), text.slice(end), chunk);
       return template.verified() ? template : undefined;
     }
     return undefined;
@@ -65,6 +66,11 @@ export class ChunkTemplate {
     if (end - prefix.length < 2 || text.slice(0, prefix.length) !== prefix || text.slice(end) !== suffix) return false;
     STRING_TOKEN.lastIndex = prefix.length;
     return STRING_TOKEN.test(text) && STRING_TOKEN.lastIndex === end;
+  }
+
+  /** The JSON string token in the slot of `text`, which `matches`. */
+  slot(text: string): string {
+    return text.slice(this.prefix.length, text.length - this.suffix.length);
   }
 
   /** The slot is the value of `choices[0].delta.content`: a string there parses back into that place. */

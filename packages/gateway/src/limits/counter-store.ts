@@ -180,12 +180,15 @@ export interface CounterStore {
    */
   restore(r: RestoreRequest): Promise<boolean>;
   /**
-   * Starts buckets from a known history, in one step: each bucket is lowered to its capacity less
-   * `deficitUnits` (in the units of bucketScale(limit, windowMs), written in that scale) unless it
-   * is already at or below that — so what a reserve debited meanwhile is never given back, and a
-   * second seed with the same figures changes nothing. Nothing else is read or written (no spend,
-   * no restore mark, no reservation). Used when a limit first applies to a scope that had no bucket
-   * (usage/limit-seeds.ts). Rejects on invalid input or a backend failure.
+   * Starts buckets under a new or changed limit, in one step: each bucket becomes the lower of its
+   * capacity less `deficitUnits` and its level now (what was used, carried over to the new limit),
+   * but never below empty (0: a limit lowered under what was used counts as all used, no more), and
+   * is written in the limit's scale (bucketScale(limit, windowMs)), so from now on it refills at
+   * the new limit's rate and its wait is at most one window. What a reserve debited meanwhile is
+   * never given back (unless past empty), and a second seed with the same figures changes nothing.
+   * Nothing else is read or written (no spend, no restore mark, no reservation). Used when a limit
+   * first applies to a scope, or is raised or lowered (usage/limit-seeds.ts). Rejects on invalid
+   * input or a backend failure.
    */
   seed(tag: string, buckets: readonly BucketRestore[]): Promise<void>;
   close(): Promise<void>;

@@ -291,7 +291,13 @@ export class MemoryCounterStore implements CounterStore {
   async seed(tag: string, buckets: readonly BucketRestore[]): Promise<void> {
     this.assertOpen();
     validateBucketRestores(tag, buckets);
-    this.lower(tag, buckets, this.now());
+    const now = this.now();
+    for (const b of buckets) {
+      const s = bucketScale(b.limit, b.windowMs);
+      const bucket = bucketName(tag, b.key);
+      // Rewritten in the new scale even when not lower: it refills at the new limit's rate from now.
+      this.writeBucket(bucket, Math.max(0, Math.min(s.capacity - b.deficitUnits, this.levelOf(bucket, s, now))), s, now);
+    }
   }
 
   /** Each bucket down to capacity − deficit, in its scale, unless it is already that low. */

@@ -487,12 +487,19 @@ return 1
 `;
 
 /**
- * Buckets started from a known history (CounterStore.seed). KEYS: the buckets. ARGV: per bucket
- * q, rate, capacity, deficit (units). Reply 1.
+ * Buckets started under a new or changed limit (CounterStore.seed): each becomes the lower of
+ * capacity − deficit and its level now, never below empty, written in the new scale. KEYS: the
+ * buckets. ARGV: per bucket q, rate, capacity, deficit (units). Reply 1.
  */
-export const SEED_LUA = `${LOWER_LUA}
+export const SEED_LUA = `${COMMON_LUA}
 clock()
-lower(0, 0, #KEYS)
+for i = 1, #KEYS do
+  local base = (i - 1) * 4
+  local q, rate, cap, deficit = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
+  local level = math.min(cap - deficit, level_of(KEYS[i], q, rate, cap))
+  if level < 0 then level = 0 end
+  write_bucket(KEYS[i], level, q, rate, cap)
+end
 return 1
 `;
 

@@ -22,8 +22,13 @@
  * - a request counted under another model (a fallback served it) is counted under the model it
  *   named, as the limit stage counts it;
  * - rows older than the ledger's retention (days; windows are at most a day).
- * A limit raised or lowered (already applying) keeps its bucket as is: bucket-math.ts
- * `rescaledLevel` carries what was used over.
+ *
+ * A limit raised or lowered is started the same way, from the lower of the replayed level and
+ * what its bucket holds now (bucket-math.ts `rescaledLevel` carries what was used over), never
+ * below empty, and written in the new limit's scale: from the change on it refills at the new
+ * rate. Lowered to 3 a day after 3 requests under 1,000 a day, the next request waits 8 h (one
+ * request's share of the new day), not the 86 s the old rate would give; lowered under what was
+ * used (6 a minute used, lowered to 2), it counts as all used, so no wait exceeds one window.
  *
  * Started here: a project's limits (Administration API, console, org CLI), a key's and an
  * organization's (operator API and CLI), and an organization moved to a tier with limits its old
@@ -46,7 +51,7 @@ import { BucketsReplay, forEachAdmitted, type HistoryFilter } from './admitted-h
 /** Whose limit: the organization's (all its requests), one project's, or one key's. */
 export type LimitSeedScope = { kind: 'organization' } | { kind: 'project'; projectId: string } | { kind: 'key'; keyId: string };
 
-/** The fields of a model's limits that apply now and did not before (each > 0). */
+/** The fields of a model's limits that apply now and did not before, or at another value (each > 0). */
 export interface NewLimit {
   model: string;
   limits: Partial<Record<LimitField, number>>;
@@ -58,8 +63,8 @@ export type LimitLookup = (model: string) => Partial<LimitSet> | undefined;
 /** A field has a bucket when it is a positive number (0 blocks the model outright, null is no limit). */
 const counted = (v: number | null | undefined): v is number => typeof v === 'number' && v > 0;
 
-/** Per model, the fields counted under `after` and not under `before`. */
-export function newlyLimited(models: readonly string[], before: LimitLookup, after: LimitLookup): NewLimit[] {
+/** Per model, the fields counted under `after` that were not counted, or counted at another value, under `before`. */
+export function changedLimits(models: readonly string[], before: LimitLookup, after: LimitLookup): NewLimit[] {
   const out: NewLimit[] = [];
   for (const model of models) {
     const was = before(model);
@@ -67,7 +72,7 @@ export function newlyLimited(models: readonly string[], before: LimitLookup, aft
     const limits: NewLimit['limits'] = {};
     for (const f of LIMIT_FIELDS) {
       const v = now?.[f];
-      if (counted(v) && !counted(was?.[f])) limits[f] = v;
+      if (counted(v) && v !== was?.[f]) limits[f] = v;
     }
     if (Object.keys(limits).length > 0) out.push({ model, limits });
   }
@@ -127,10 +132,10 @@ export class LimitSeeds {
    * changed; a failed second one is logged (the change is made, the first seed stands).
    */
   async around<T>(orgId: string, scope: LimitSeedScope, models: readonly string[], lookups: AroundLookups<T>, change: () => Promise<T>): Promise<T> {
-    await this.seed(orgId, scope, newlyLimited(models, lookups.before, lookups.predicted));
+    await this.seed(orgId, scope, changedLimits(models, lookups.before, lookups.predicted));
     const result = await change();
     try {
-      await this.seed(orgId, scope, newlyLimited(models, lookups.before, lookups.actual(result)));
+      await this.seed(orgId, scope, changedLimits(models, lookups.before, lookups.actual(result)));
     } catch (err) {
       this.d.log?.warn({ err, org_id: orgId, scope }, 'new rate limits: the second start from the usage ledger failed; the first stands');
     }

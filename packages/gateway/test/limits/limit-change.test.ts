@@ -2,7 +2,9 @@
  * A rate limit changed while its bucket is in use, through the HTTP gateway and the official SDK:
  * what was used stays used. Raised (RPM 2 → 60 after 2 requests) the next request is admitted
  * with 57 left, never refused as if the new limit were all used ("Limit 60, Used 60 … try again
- * in 30s"); lowered, the 429 gives the true used count, never a fresh full bucket.
+ * in 30s"); lowered, it is never a fresh full bucket: what was used counts (all of the new limit
+ * when more was used than it allows) and refills at the new limit's rate, so no wait exceeds one
+ * window and a limit lowered to 3 a day after 3 requests under 1,000 waits 8 h, not 86 s.
  *
  * On the memory counter store the gateway runs on a clock that does not move, so every figure is
  * exact; on Redis (whose clock is its own) only daily limits are read, exact while the test runs.
@@ -73,10 +75,10 @@ describe.each(COUNTER_KINDS)('a changed rate limit keeps what was used (%s count
     expect((await t.embed()).response.status).toBe(200);
     expect(await t.projectLeft('remaining_requests_per_1_minute')).toBe(57);
 
-    // Lowered below what was used: refused, with the 3 used, not a fresh bucket of 1.
+    // Lowered below what was used: refused, the new limit all used, not a fresh bucket of 1.
     await t.projectLimit({ max_requests_per_1_minute: 1 });
     expect(await t.projectLeft('remaining_requests_per_1_minute')).toBe(0);
-    expect(wireMessage(await rateLimited(t.embed()))).toMatch(/on requests per min \(RPM\): Limit 1, Used 3, Requested 1\./);
+    expect(wireMessage(await rateLimited(t.embed()))).toMatch(/on requests per min \(RPM\): Limit 1, Used 1, Requested 1\./);
   });
 
   it.runIf(kind === 'memory')("RPD 3 and RPM 3 both used, the day's 429 given, RPD lifted: the minute's 429 waits the minute's 20 s, not the day's 8 h", async () => {
@@ -112,14 +114,14 @@ describe.each(COUNTER_KINDS)('a changed rate limit keeps what was used (%s count
     }
   });
 
-  // Lowered below what was used: the used drain at the old rate until a request is admitted (what
-  // the old key's expiry says), so the 429's wait, its reset header and admission agree — a
-  // per-minute limit never announces more than a minute, a daily one a day (not 2.5 min, 72 h).
+  // Lowered below what was used: the new limit counts as all used and refills at its own rate, so
+  // the 429's wait, its reset header and admission agree, and a per-minute limit never announces
+  // more than a minute, a daily one a day (not 2.5 min, 72 h).
   it.runIf(kind === 'memory').each([
-    // field, used, lowered to, words, wait (1 fits once limit − 1 are used), reset, retryable
-    ['max_requests_per_1_minute', 6, 2, 'requests per min (RPM)', 50_000, '1m0s', true],
+    // field, used, lowered to, words, wait (one request's share of the new window), reset, retryable
+    ['max_requests_per_1_minute', 6, 2, 'requests per min (RPM)', 30_000, '1m0s', true],
     ['max_requests_per_1_day', 3, 1, 'requests per day (RPD)', 86_400_000, '24h0m0s', false],
-  ] as const)('%s %i all used, lowered to %i: refused until the used drained at the old rate, admitted then', async (field, used, lowered, words, exact, reset, retryable) => {
+  ] as const)('%s %i all used, lowered to %i: refused until one request refilled at the new rate, admitted then', async (field, used, lowered, words, exact, reset, retryable) => {
     const t = await tenant(`lowered-${field}`);
     const clock = gw.clock as FakeClock;
     await t.projectLimit({ [field]: used });
@@ -129,7 +131,7 @@ describe.each(COUNTER_KINDS)('a changed rate limit keeps what was used (%s count
     const wait = Number(e.headers!.get('retry-after-ms'));
     expect(wait).toBeGreaterThanOrEqual(exact);
     expect(wait).toBeLessThanOrEqual(exact + 1_000); // a hint's jitter: at most 1 s
-    expect(wireMessage(e)).toContain(`on ${words}: Limit ${lowered}, Used ${used}, Requested 1. Please try again in ${formatDuration(wait)}.`);
+    expect(wireMessage(e)).toContain(`on ${words}: Limit ${lowered}, Used ${lowered}, Requested 1. Please try again in ${formatDuration(wait)}.`);
     expect(e.headers!.get('retry-after')).toBe(String(Math.ceil(wait / 1000)));
     expect(e.headers!.get('x-ratelimit-reset-requests')).toBe(reset);
     expect(e.headers!.get('x-should-retry') !== 'false').toBe(retryable);
@@ -142,7 +144,23 @@ describe.each(COUNTER_KINDS)('a changed rate limit keeps what was used (%s count
     expect(response.headers.get('x-ratelimit-remaining-requests')).toBe('0');
   });
 
-  it('RPD 3, all used, raised to 1000: admitted with 996 left; lowered to 2: refused with Used 4', async () => {
+  it.runIf(kind === 'memory')('RPD 1,000 with 3 used, lowered to 3: refused for 8 h (the new rate), not the 86 s of the old one; admitted then', async () => {
+    const t = await tenant('rpd-lowered-to-used');
+    const clock = gw.clock as FakeClock;
+    await t.orgLimit({ max_requests_per_1_day: 1_000 });
+    for (let i = 0; i < 3; i++) await t.embed();
+    await t.orgLimit({ max_requests_per_1_day: 3 });
+    const e = await rateLimited(t.embed());
+    expect(wireMessage(e)).toMatch(/on requests per day \(RPD\): Limit 3, Used 3, Requested 1\. Please try again in 8h0m/);
+    expect(e.headers!.get('x-ratelimit-reset-requests')).toBe('24h0m0s');
+    await clock.advance(90_000);
+    expect(wireMessage(await rateLimited(t.embed()))).toMatch(/Limit 3, Used 3, Requested 1\./);
+    await clock.advance(8 * 3_600_000 - 90_000);
+    expect((await t.embed()).response.status).toBe(200);
+    expect(wireMessage(await rateLimited(t.embed()))).toMatch(/Limit 3, Used 3, Requested 1\./);
+  });
+
+  it('RPD 3, all used, raised to 1000: admitted with 996 left; lowered to 2: refused, all used', async () => {
     const t = await tenant('rpd-raise');
     await t.orgLimit({ max_requests_per_1_day: 3 });
     for (let i = 0; i < 3; i++) await t.embed();
@@ -156,7 +174,7 @@ describe.each(COUNTER_KINDS)('a changed rate limit keeps what was used (%s count
 
     await t.orgLimit({ max_requests_per_1_day: 2 });
     const e = await rateLimited(t.embed());
-    expect(wireMessage(e)).toMatch(/on requests per day \(RPD\): Limit 2, Used 4, Requested 1\./);
+    expect(wireMessage(e)).toMatch(/on requests per day \(RPD\): Limit 2, Used 2, Requested 1\./);
     expect(e.headers!.get('x-ratelimit-remaining-requests')).toBe('0');
   });
 

@@ -49,12 +49,25 @@ export class CompletionText {
     for (const p of around.after) parts.push(p);
   }
 
+  /**
+   * The output's tokens: each piece (a chunk's text, a call) counted on its own and summed. A
+   * streamed chunk holds whole tokens of the engine, so a piece's count matches the engine's; text
+   * joined across pieces would merge tokens the engine kept apart, most of all with n > 1, whose
+   * choices' chunks interleave ("word" of one choice + "Next" of another), and bill less than was
+   * sent (measured: 10,316 against 10,365 tokens received for n = 100).
+   */
   async tokens(): Promise<number> {
-    return countOutput(this.counter, this.text());
+    const [counted] = await this.counter.count([{ fixed: 0, texts: this.pieces() }], Infinity);
+    return counted!.tokens;
   }
 
   /** The output collected, as it is counted (echoed prompts taken off). */
   text(): string {
+    return this.pieces().join('');
+  }
+
+  /** The output's pieces in order, echoed prompts taken off. */
+  private pieces(): string[] {
     const out: (string | ChoiceText)[] = [];
     for (const p of this.parts) {
       if (typeof p === 'string' || p instanceof ChoiceText) out.push(p);
@@ -62,7 +75,7 @@ export class CompletionText {
       else out.push(JSON.parse(p.token) as string);
     }
     if (this.echoOf) withoutEchoes(out, this.echoOf);
-    return out.map((p) => (typeof p === 'string' ? p : p.text)).join('');
+    return out.map((p) => (typeof p === 'string' ? p : p.text));
   }
 }
 

@@ -57,9 +57,11 @@ async function billed(tenant: string, stream: boolean): Promise<number> {
 }
 
 describe('an echoed legacy completion from an engine that reports no usage', () => {
-  // The gateway counts the output as it came: choice by choice in an answer, piece by piece on a stream.
-  const plain = countText(GENERATED.map((g) => g.join('')).join(''));
-  const streamed = (choices: number) => countText([0, 1, 2].flatMap((k) => GENERATED.slice(0, choices).map((g) => g[k])).join(''));
+  // The gateway counts the output as it came, each piece on its own: choice by choice in an answer,
+  // chunk by chunk on a stream (joined, the choices' texts would merge tokens).
+  const sum = (texts: string[]) => texts.reduce((n, t) => n + countText(t), 0);
+  const plain = sum(GENERATED.map((g) => g.join('')));
+  const streamed = (choices: number) => sum([0, 1, 2].flatMap((k) => GENERATED.slice(0, choices).map((g) => g[k]!)));
 
   it.each([
     { echoes: true, stream: false, expected: plain },

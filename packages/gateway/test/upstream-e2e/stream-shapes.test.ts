@@ -132,6 +132,28 @@ describe('item 4: reasoning output is output', () => {
     expect(report.output_tokens).toBe(41);
   }, 20_000);
 
+  it('without usage from the engine, n = 10 interleaved choices are counted chunk by chunk, never merged across choices', async () => {
+    // Even choices say "the", odd ones "re": joined in arrival order they would read "there" and
+    // count half the tokens sent.
+    const pieces = Array.from({ length: 10 }, (_, c) => (c % 2 === 0 ? 'the' : 're'));
+    const chunk = (c: number, d: Record<string, unknown>, finish: string | null = null) => ({ ...BASE, choices: [{ index: c, delta: d, finish_reason: finish }] });
+    up.handle((_req, res) =>
+      sse(res, [
+        ...pieces.map((_, c) => chunk(c, { role: 'assistant', content: '' })),
+        ...pieces.map((p, c) => chunk(c, { content: p })),
+        ...pieces.map((_, c) => chunk(c, {}, 'stop')),
+      ]),
+    );
+    const tenant = await gw.newTenant('interleaved-estimate');
+    const client = sdk(gw, wire.fetch, 0, tenant.apiKey);
+    expect((await readStream(await client.chat.completions.create({ ...ask('up'), n: 10, stream: true }))).error).toBeUndefined();
+    const { report, events } = await ledgerOf(gw, tenant.orgId);
+    expect(Boolean(events[0]!.estimated)).toBe(true);
+    const sent = pieces.reduce((n, p) => n + countText(p), 0);
+    expect(sent).toBeGreaterThan(countText(pieces.join('')));
+    expect(report.output_tokens).toBe(sent);
+  });
+
   it('without usage from the engine, reasoning is counted in the estimated output (stream and JSON)', async () => {
     const thought = 'Let me think about gateways, tokens and the price of each one carefully. ';
     const answer = 'A short answer.';
@@ -147,7 +169,8 @@ describe('item 4: reasoning output is output', () => {
       else await client.chat.completions.create(ask('up'));
       const { report, events } = await ledgerOf(gw, tenant.orgId);
       expect(Boolean(events[0]!.estimated)).toBe(true);
-      expect(report.output_tokens).toBe(countText(thought + answer));
+      // Each piece counted on its own (reasoning and answer are separate output), as usage-count.ts does.
+      expect(report.output_tokens).toBe(countText(thought) + countText(answer));
     }
   });
 });

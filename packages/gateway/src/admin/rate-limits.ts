@@ -2,7 +2,7 @@ import { ApiError } from '../errors/api-error.js';
 import type { RequestContext } from '../http/context.js';
 import { isCountableLimit, LIMIT_WINDOWS_MS } from '../limits/bucket-math.js';
 import { orgLimits } from '../limits/index.js';
-import { LIMIT_FIELDS, type LimitOverride, type Organization } from '../store/index.js';
+import { isEmptyOverride, LIMIT_FIELDS, type LimitOverride, type Organization } from '../store/index.js';
 import type { AdminDeps, AdminHandler } from './deps.js';
 import { Fields } from './input.js';
 import { liveOrganization } from './lookups.js';
@@ -35,8 +35,8 @@ export function checkModel(deps: AdminDeps, model: string): void {
 /** Rows after a PUT of `override` for `model` (which replaces the row; an empty one removes it). */
 export function replacedRow(rows: ReadonlyMap<string, LimitOverride>, model: string, override: LimitOverride): Map<string, LimitOverride> {
   const out = new Map(rows);
-  if (LIMIT_FIELDS.some((f) => override[f] !== undefined)) out.set(model, override);
-  else out.delete(model);
+  if (isEmptyOverride(override)) out.delete(model);
+  else out.set(model, override);
   return out;
 }
 

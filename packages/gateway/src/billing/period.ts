@@ -4,6 +4,7 @@
  * @module
  */
 import type { Clock } from '../clock.js';
+import { pairMemo } from '../limits/pair-memo.js';
 
 export interface Period {
   /** `YYYY-MM`. */
@@ -79,8 +80,7 @@ export function spendKey(orgId: string, periodStartMs: number): string {
  */
 const orgSpendKeys = new Map<string, string>();
 /** By month, then project; emptied past 100,000 keys (a flood of projects costs no more). */
-const projectSpendKeys = new Map<string, Map<string, string>>();
-let projectSpendKeyCount = 0;
+const projectSpendKeyOf = pairMemo(100_000, (period: string, projectId: string) => `spend:${projectId}:${period}`);
 
 /**
  * Where a project's spend for a period lives: under its organization's tag (same Redis Cluster
@@ -88,20 +88,7 @@ let projectSpendKeyCount = 0;
  */
 export function projectSpendKey(projectId: string, periodStartMs: number): string {
   if (projectId.length === 0) throw new RangeError('projectId is empty');
-  const period = periodOf(periodStartMs).key;
-  let byProject = projectSpendKeys.get(period);
-  const known = byProject?.get(projectId);
-  if (known !== undefined) return known;
-  if (projectSpendKeyCount >= 100_000) {
-    projectSpendKeys.clear();
-    projectSpendKeyCount = 0;
-    byProject = undefined;
-  }
-  if (!byProject) projectSpendKeys.set(period, (byProject = new Map()));
-  const key = `spend:${projectId}:${period}`;
-  byProject.set(projectId, key);
-  projectSpendKeyCount++;
-  return key;
+  return projectSpendKeyOf(periodOf(periodStartMs).key, projectId);
 }
 
 /** Everything a counter-store spend call needs for the period containing `atMs`. */

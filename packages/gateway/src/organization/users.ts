@@ -41,7 +41,8 @@ async function changeKeepingAnOwner(deps: OrgDeps, orgId: string, userId: string
 
 /**
  * The audit entries and log lines of the admin keys a member's removal deleted (in its
- * transaction), made by the actor who removed them; also used by the operator API.
+ * transaction), made by the actor who removed them (the operator API returns the same entries from
+ * its handler, admin/members.ts).
  */
 export async function recordRevokedAdminKeys(deps: Pick<OrgDeps, 'audit' | 'log'>, actor: AuditActor, orgId: string, userId: string, keys: readonly RevokedAdminKey[]): Promise<void> {
   for (const k of keys) {

@@ -57,8 +57,7 @@ export class CompletionText {
    * sent (measured: 10,316 against 10,365 tokens received for n = 100).
    */
   async tokens(): Promise<number> {
-    const [counted] = await this.counter.count([{ fixed: 0, texts: this.pieces() }], Infinity);
-    return counted!.tokens;
+    return countOutput(this.counter, this.pieces());
   }
 
   /** The output collected, as it is counted (echoed prompts taken off). */
@@ -141,9 +140,12 @@ function addMessage(m: unknown, parts: Part[]): void {
   for (const field of CALL_FIELDS) if (x[field] !== undefined && x[field] !== null) parts.push(new Call(x[field]));
 }
 
-/** Tokens of generated text, counted by `counter`: on the event loop when short, in a worker when long. */
-export async function countOutput(counter: PromptCounter, text: string): Promise<number> {
-  const [counted] = await counter.count([{ fixed: 0, texts: [text] }], Infinity);
+/**
+ * Tokens of generated text (one text, or pieces counted each on its own and summed), counted by
+ * `counter`: on the event loop when short, in a worker when long; never remembered.
+ */
+export async function countOutput(counter: PromptCounter, text: string | string[]): Promise<number> {
+  const [counted] = await counter.count([{ fixed: 0, texts: typeof text === 'string' ? [text] : text }], Infinity, { remember: false });
   return counted!.tokens;
 }
 

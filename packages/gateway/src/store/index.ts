@@ -140,7 +140,7 @@ export { MODEL_PERMISSION_MODES, type Project, type ProjectStatus, type ModelPer
 export { PROJECT_ROLES, isProjectRole, type ProjectRole, type ProjectMember } from './repos/project-members.js';
 export type { ServiceAccount } from './repos/service-accounts.js';
 export { KEY_PERMISSIONS, type KeyOwnerType, type KeyPermissions, type KeyStatus, type ApiKeyRecord, type NewApiKey, type AuthRecord, type OrgKey, type OrgKeyFilter } from './repos/api-keys.js';
-export { LIMIT_FIELDS, type LimitField, type LimitOverride } from './repos/rate-limits.js';
+export { LIMIT_FIELDS, isEmptyOverride, type LimitField, type LimitOverride } from './repos/rate-limits.js';
 export type { AdminApiKeyRecord, AdminApiKeyWithOwner, AdminKeyOwner, RevokedAdminKey } from './repos/admin-api-keys.js';
 export type { InviteRecord, InviteProject } from './repos/invites.js';
 export type { AuditLogRecord, AuditLogFilter, NewAuditLog } from './repos/audit-logs.js';

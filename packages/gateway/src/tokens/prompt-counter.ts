@@ -84,9 +84,10 @@ export class PromptCounter {
   /**
    * Each prompt's tokens; counting of a prompt stops once it passes `stopAbove`. Texts counted
    * before are not counted again: a prompt's count is its framing plus the sum of its texts'
-   * counts (count-job.ts), so one text's exact count is the same in any prompt.
+   * counts (count-job.ts), so one text's exact count is the same in any prompt. `remember: false`
+   * counts without the memo (output, which is not counted again).
    */
-  async count(prompts: PromptText[], stopAbove: number): Promise<Counted[]> {
+  async count(prompts: PromptText[], stopAbove: number, opts: { remember?: boolean } = {}): Promise<Counted[]> {
     const out = new Array<Counted | undefined>(prompts.length);
     // What is left to count, per prompt: its framing plus its remembered texts' counts, and the
     // others with the keys to remember them by.
@@ -99,7 +100,8 @@ export class PromptCounter {
         out[i] = { tokens: atLeast, exact: false };
         continue;
       }
-      const left = this.remembered(p);
+      // Generated output is not asked for again: neither hashed nor kept (it would push prompts out).
+      const left = opts.remember === false ? { prompt: p, keys: [] } : this.remembered(p);
       rest.push({ i, left });
       for (const t of left.prompt.texts) chars += t.length;
     }
@@ -128,7 +130,8 @@ export class PromptCounter {
     const keys: (string | undefined)[] = [];
     for (const t of p.texts) {
       if (t.length === 0) continue;
-      const key = ROLE_KEYS.get(t) ?? (t.length < MIN_MEMO_CHARS || t.length > MAX_MEMO_CHARS ? undefined : textKey(t));
+      // Only a short text can be a role name: a long one is not hashed for the look-up.
+      const key = t.length < MIN_MEMO_CHARS ? ROLE_KEYS.get(t) : t.length > MAX_MEMO_CHARS ? undefined : textKey(t);
       const n = key === undefined ? undefined : known.get(key);
       if (n !== undefined) {
         fixed += n;

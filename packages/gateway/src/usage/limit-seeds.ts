@@ -111,14 +111,11 @@ export class LimitSeeds {
     const windowMs = Math.max(...DIMENSIONS.filter((d) => newly.some((n) => n.limits[d.field] !== undefined)).map((d) => d.windowMs));
     const filter: HistoryFilter = { models: newly.map((n) => n.model), ...(scope.kind === 'project' && { projectId: scope.projectId }), ...(scope.kind === 'key' && { keyId: scope.keyId }) };
     const name = scope.kind === 'organization' ? ORG_SCOPE : scope.kind === 'project' ? projectScope(scope.projectId) : keyScope(scope.keyId);
-    // Each request is replayed as it is read, into the buckets of the model it was counted under.
-    const replays = newly.map((n) => ({ model: n.model, replay: new BucketsReplay(name, n.model, n.limits, now, DIMENSIONS) }));
-    const byModel = new Map<string, BucketsReplay[]>();
-    for (const r of replays) byModel.set(r.model, [...(byModel.get(r.model) ?? []), r.replay]);
-    await forEachAdmitted(this.d.store, orgId, now - windowMs, filter, (a) => {
-      for (const r of byModel.get(a.bucketModel) ?? []) r.add(a);
-    });
-    const buckets: BucketRestore[] = replays.flatMap((r) => r.replay.buckets());
+    // Each request is replayed as it is read, into the buckets of the model it was counted under
+    // (changedLimits gives one entry per model).
+    const byModel = new Map(newly.map((n) => [n.model, new BucketsReplay(name, n.model, n.limits, now, DIMENSIONS)]));
+    await forEachAdmitted(this.d.store, orgId, now - windowMs, filter, (a) => byModel.get(a.bucketModel)?.add(a));
+    const buckets: BucketRestore[] = [...byModel.values()].flatMap((r) => r.buckets());
     if (buckets.length === 0) return 0;
     await this.d.counters.seed(orgId, buckets);
     this.d.log?.info({ org_id: orgId, scope, buckets: buckets.map((b) => b.key) }, 'new rate limits started from the usage ledger');

@@ -391,31 +391,20 @@ export function describeCounterStoreContract(h: Harness): void {
         expect((await reserve({ buckets: [bucket('rpd', 5, 1)] })).admitted).toBe(false);
       });
 
-      it('a lowered limit refills at its own rate from the seed: 3 of 1,000 a day used, lowered to 3 a day, waits 8 h, not 86 s', async () => {
+      // A changed limit's bucket is rewritten in the new scale: from the seed on it refills at the
+      // new rate, and a limit lowered under what was used counts as all used, no more.
+      it.each([
+        // what, used under (limit, window), used, new limit, seeded deficit, asked, wait
+        ['a lowered limit refills at its own rate from the seed: 3 of 1,000 a day used, lowered to 3 a day, waits 8 h, not 86 s', 1_000, DAY, 3, 3, 3, 1, DAY / 3],
+        ['a limit lowered under what was used counts as all used, no more: 6 of 6 a minute used, lowered to 2, one back after 30 s', 6, 60_000, 6, 2, 6, 1, 30_000],
+        ['a raised limit refills at its own rate from the seed: 3 of 3 a day used, raised to 3,000, one back after 28.8 s', 3, DAY, 3, 3_000, 0, 2_998, DAY / 3_000],
+      ] as const)('%s', async (_what, oldLimit, windowMs, used, newLimit, deficit, asked, wait) => {
         const t0 = f.now();
-        for (let i = 0; i < 3; i++) await reserve({ buckets: [bucket('rpd', 1_000, 1)] });
-        await s.seed('org_a', [seeded('rpd', 3, DAY, 3)]);
-        const o = await reserve({ buckets: [bucket('rpd', 3, 1)] });
+        for (let i = 0; i < used; i++) await reserve({ buckets: [bucket('b', oldLimit, 1, windowMs)] });
+        await s.seed('org_a', [seeded('b', newLimit, windowMs, deficit)]);
+        const o = await reserve({ buckets: [bucket('b', newLimit, asked, windowMs)] });
         expect(o.admitted).toBe(false);
-        if (!o.admitted) expectWaitNear(o.failures[0]!.retryAfterMs, DAY / 3, t0);
-      });
-
-      it('a limit lowered under what was used counts as all used, no more: 6 of 6 a minute used, lowered to 2, one back after 30 s', async () => {
-        const t0 = f.now();
-        for (let i = 0; i < 6; i++) await reserve({ buckets: [bucket('rpm', 6, 1, 60_000)] });
-        await s.seed('org_a', [seeded('rpm', 2, 60_000, 6)]);
-        const o = await reserve({ buckets: [bucket('rpm', 2, 1, 60_000)] });
-        expect(o.admitted).toBe(false);
-        if (!o.admitted) expectWaitNear(o.failures[0]!.retryAfterMs, 30_000, t0);
-      });
-
-      it('a raised limit refills at its own rate from the seed: 3 of 3 a day used, raised to 3,000, one back after 28.8 s', async () => {
-        const t0 = f.now();
-        for (let i = 0; i < 3; i++) await reserve({ buckets: [bucket('rpd', 3, 1)] });
-        await s.seed('org_a', [seeded('rpd', 3_000, DAY, 0)]);
-        const o = await reserve({ buckets: [bucket('rpd', 3_000, 2_998)] });
-        expect(o.admitted).toBe(false);
-        if (!o.admitted) expectWaitNear(o.failures[0]!.retryAfterMs, DAY / 3_000, t0);
+        if (!o.admitted) expectWaitNear(o.failures[0]!.retryAfterMs, wait, t0);
       });
 
       it('a seeded bucket drains at its rate from the seed on: 10 of 10 a second used, 5 back after 500 ms', async () => {

@@ -11,7 +11,7 @@ import { eachTestStore } from './each-test-store.js';
 describe.each(DIALECTS)('migration 0021_member_role_is_reader on %s', (dialect) => {
   const store = eachTestStore(dialect);
 
-  it('turns member into reader and leaves owners and readers', async () => {
+  it('turns member into reader, in memberships and pending invites, and leaves owners and readers', async () => {
     const { store: s } = store();
     const org = await s.organizations.create({ name: 'o', tier: 'free' });
     const written: Record<string, string> = {};
@@ -22,7 +22,12 @@ describe.each(DIALECTS)('migration 0021_member_role_is_reader on %s', (dialect) 
       written[user.id] = role;
     }
 
+    const invite = (id: string, role: string) => ({ id, org_id: org.id, email: `${id}@${org.id}.test`, role, projects: null, token_hash: id, created_at: 1, expires_at: 2, accepted_at: null, accepted_user_id: null, deleted_at: null });
+    await (s.db as Kysely<any>).insertInto('invites').values([invite('invite-m', 'member'), invite('invite-o', 'owner')]).execute();
+
     await memberRoleIsReaderMigration.up(s.db as Kysely<any>);
+    const invites = await (s.db as Kysely<any>).selectFrom('invites').select(['id', 'role']).where('org_id', '=', org.id).orderBy('id').execute();
+    expect(invites).toEqual([{ id: 'invite-m', role: 'reader' }, { id: 'invite-o', role: 'owner' }]);
     const roles = Object.fromEntries((await s.memberships.list(org.id, { limit: 10 })).items.map((m) => [m.userId, m.role]));
     expect(roles).toEqual(Object.fromEntries(Object.entries(written).map(([id, role]) => [id, role === 'member' ? 'reader' : role])));
   });

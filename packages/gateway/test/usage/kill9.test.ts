@@ -20,7 +20,7 @@ import { track } from '../support/children.js';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 // The ledger's runtime imports stay inside these files (kysely and pino are type-only imports).
-const MODULES = ['usage/ledger.ts', 'repeating-failure-log.ts', 'usage/ledger-writer.ts', 'usage/event.ts', 'usage/journal.ts', 'usage/journal-lock.ts', 'files/process-lock.ts', 'files/publish.ts', 'billing/period.ts', 'store/billing-tables.ts', 'store/side-view.ts'];
+const MODULES = ['usage/ledger.ts', 'repeating-failure-log.ts', 'usage/ledger-writer.ts', 'usage/event.ts', 'usage/journal.ts', 'usage/journal-lock.ts', 'files/process-lock.ts', 'files/publish.ts', 'billing/period.ts', 'store/billing-tables.ts', 'store/side-view.ts', 'limits/pair-memo.ts'];
 
 const CHILD = `
 import { UsageLedger } from './usage/ledger.js';

@@ -34,7 +34,8 @@ function toRow(o: LimitOverride): Row {
   return r;
 }
 
-const isEmpty = (o: LimitOverride) => LIMIT_FIELDS.every((f) => o[f] === undefined);
+/** True when an override sets no field (a PUT of it removes the row). */
+export const isEmptyOverride = (o: LimitOverride) => LIMIT_FIELDS.every((f) => o[f] === undefined);
 
 /**
  * The three levels of limits live in tables of one shape: the owner's id, the model (or `*`) and
@@ -79,7 +80,7 @@ export class RateLimitRepo {
    */
   async mergeProjectLimit(projectId: string, model: string, changes: LimitOverride, removed: readonly LimitField[] = []): Promise<void> {
     const { table, owner } = LEVELS.project;
-    if (!isEmpty(changes)) {
+    if (!isEmptyOverride(changes)) {
       const row = toRow(changes);
       const update: Partial<Row> = Object.fromEntries(LIMIT_FIELDS.filter((f) => changes[f] !== undefined).map((f) => [f, row[f]]));
       for (const f of removed) update[f] = null;
@@ -121,7 +122,7 @@ export class RateLimitRepo {
   }
 
   private async replace(level: Level, ownerId: string, model: string, o: LimitOverride): Promise<void> {
-    if (isEmpty(o)) {
+    if (isEmptyOverride(o)) {
       const { table, owner } = LEVELS[level];
       await this.tables.deleteFrom(table).where(owner, '=', ownerId).where('model', '=', model).execute();
       return;

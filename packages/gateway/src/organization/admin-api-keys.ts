@@ -5,6 +5,8 @@
  * @module
  */
 import { Fields } from '../admin/input.js';
+import { ApiError } from '../errors/api-error.js';
+import { adminScope } from './auth.js';
 import type { AuditActor } from './audit.js';
 import { generateAdminKey } from './admin-key-format.js';
 import type { OrgDeps, OrgHandler } from './deps.js';
@@ -17,12 +19,21 @@ const MAX_EXPIRY_SECONDS = 10 * 365 * 86_400;
 /**
  * Creates an admin key of `orgId` owned by `ownerUserId`, records it in the audit log, and
  * returns the create response (with `value`, the only time the key is shown). Also used by the
- * operator API.
+ * operator API. The owner's standing is checked again where the key is stored, under the lock a
+ * removal takes: when they stopped being an owner since the caller looked, `ownerGone` is thrown
+ * and no key exists.
  */
-export async function issueAdminKey(deps: OrgDeps, actor: AuditActor, orgId: string, input: { name: string; ownerUserId: string | null; expiresInSeconds?: number | undefined }) {
+export async function issueAdminKey(
+  deps: OrgDeps,
+  actor: AuditActor,
+  orgId: string,
+  input: { name: string; ownerUserId: string | null; expiresInSeconds?: number | undefined },
+  ownerGone: () => ApiError | Promise<ApiError>,
+) {
   const { key, redacted } = generateAdminKey();
   const expiresAt = input.expiresInSeconds === undefined ? null : deps.clock.now() + input.expiresInSeconds * 1000;
   const record = await deps.store.adminApiKeys.insert({ orgId, ownerUserId: input.ownerUserId, name: input.name, keyHash: await deps.identity.hashKey(key), redacted, expiresAt });
+  if (!record) throw await ownerGone();
   await deps.audit.record(actor, orgId, { type: 'api_key.created', objectId: record.id, details: { id: record.id, data: { scopes: ['api.organization.admin'], name: record.name, kind: 'admin' } } });
   deps.log?.info({ admin_key_id: record.id, org_id: orgId, key: redacted }, 'admin api key created');
   return { ...adminApiKeyObject(record), value: key };
@@ -33,7 +44,9 @@ export const createAdminApiKey: OrgHandler = async (ctx, caller, deps) => {
   const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['name', 'expires_in_seconds']);
   const name = f.string('name', { required: true });
   const expiresInSeconds = f.integer('expires_in_seconds', { min: 1, max: MAX_EXPIRY_SECONDS }) ?? undefined;
-  return { body: await issueAdminKey(deps, caller.actor, caller.org.id, { name, ownerUserId: caller.ownerUserId, expiresInSeconds }) };
+  // The caller's owner left or was demoted while this request ran: refused as their key is now.
+  const ownerGone = () => new ApiError('insufficient_permissions', { scopes: adminScope(ctx.method, ctx.path) });
+  return { body: await issueAdminKey(deps, caller.actor, caller.org.id, { name, ownerUserId: caller.ownerUserId, expiresInSeconds }, ownerGone) };
 };
 
 /** GET /v1/organization/admin_api_keys?limit&after&order */

@@ -27,11 +27,15 @@ export interface OperatorOrgDeps extends OrgDeps {
   requireAdmin: (ctx: RequestContext) => Promise<void>;
 }
 
+const notAMember = (orgId: string, userId: string) => new ApiError('resource_not_found', { resource: `member of ${orgId}`, id: userId }, { param: 'owner_user_id' });
+const notAnOwner = (orgId: string, userId: string, role: string) =>
+  new ApiError('resource_conflict', { message: `User ${userId} is a ${role} of organization ${orgId}; an admin key acts for an owner.` }, { param: 'owner_user_id' });
+
 async function ownerFor(deps: OrgDeps, orgId: string, requested: string | undefined): Promise<string | null> {
   if (requested !== undefined) {
     const m = await deps.store.memberships.get(orgId, requested);
-    if (!m) throw new ApiError('resource_not_found', { resource: `member of ${orgId}`, id: requested }, { param: 'owner_user_id' });
-    if (m.role !== 'owner') throw new ApiError('resource_conflict', { message: `User ${requested} is a ${m.role} of organization ${orgId}; an admin key acts for an owner.` }, { param: 'owner_user_id' });
+    if (!m) throw notAMember(orgId, requested);
+    if (m.role !== 'owner') throw notAnOwner(orgId, requested, m.role);
     return requested;
   }
   const first = await deps.store.db
@@ -63,7 +67,12 @@ export function registerOperatorOrganizationRoutes(router: Router, deps: Operato
     const ownerUserId = f.string('owner_user_id');
     const org = await liveOrganization(deps.store, ctx.params.org_id!);
     const owner = await ownerFor(deps, org.id, ownerUserId);
-    return issueAdminKey(deps, operatorActor(ctx), org.id, { name, ownerUserId: owner });
+    // The owner removed or demoted between the check above and the insert: answered as after it.
+    const ownerGone = async () => {
+      const m = await deps.store.memberships.get(org.id, owner!);
+      return m ? notAnOwner(org.id, owner!, m.role) : notAMember(org.id, owner!);
+    };
+    return issueAdminKey(deps, operatorActor(ctx), org.id, { name, ownerUserId: owner }, ownerGone);
   });
   route('GET', '/admin/v1/organizations/:org_id/audit_logs', async (ctx) => {
     const id = ctx.params.org_id!;

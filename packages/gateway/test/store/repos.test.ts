@@ -151,7 +151,7 @@ describe.each(DIALECTS)('store on %s', (dialect, make) => {
     for (const o of [org, other]) for (const u of [a, b]) await store.memberships.add(o.id, u.id, 'owner');
     const key = async (orgId: string, ownerUserId: string | null, n: string) => {
       await tick(); // the list's order is the creation order
-      return store.adminApiKeys.insert({ orgId, ownerUserId, name: n, keyHash: `ah-${orgId}-${n}`, redacted: `sk-admin-...${n}`, expiresAt: null });
+      return (await store.adminApiKeys.insert({ orgId, ownerUserId, name: n, keyHash: `ah-${orgId}-${n}`, redacted: `sk-admin-...${n}`, expiresAt: null }))!;
     };
     const [a1, a2] = [await key(org.id, a!.id, 'a1'), await key(org.id, a!.id, 'a2')];
     const [b1, aOther, orgKey] = [await key(org.id, b!.id, 'b1'), await key(other.id, a!.id, 'ao'), await key(org.id, null, 'op')];
@@ -167,6 +167,43 @@ describe.each(DIALECTS)('store on %s', (dialect, make) => {
     expect(await store.adminApiKeys.findForAuth(a1.keyHash)).toBeUndefined();
     expect(await store.memberships.remove(org.id, b!.id)).toEqual({ outcome: 'changed', revokedAdminKeys: [{ id: b1.id, redacted: 'sk-admin-...b1' }] });
     expect(await store.adminApiKeys.findForAuth(orgKey.keyHash)).toMatchObject({ id: orgKey.id, owner: null });
+  });
+
+  it('admin keys: one issued while its owner is being removed never outlives the removal, nor comes back with the user', async () => {
+    const org = await store.organizations.create({ name: 'Race', tier: 'free' });
+    const keeper = await store.users.create({ email: `keeper@${org.id}.test`, name: 'Keeper' });
+    await store.memberships.add(org.id, keeper.id, 'owner');
+    const leavers = [];
+    for (let i = 0; i < 24; i++) {
+      leavers.push(await store.users.create({ email: `l${i}@${org.id}.test`, name: `L${i}` }));
+      await store.memberships.add(org.id, leavers[i]!.id, 'owner');
+    }
+    const issue = (userId: string, n: string) =>
+      store.adminApiKeys.insert({ orgId: org.id, ownerUserId: userId, name: n, keyHash: `race-${org.id}-${n}`, redacted: `sk-admin...${n}`, expiresAt: null });
+    // Each leaver gets keys issued at the same moment as their removal, by the organization's
+    // users API (last-owner check) for half of them and the operator's for the other half.
+    const issued = await Promise.all(
+      leavers.map(async (u, i) => {
+        const remove = i % 2 === 0 ? store.memberships.changeKeepingAnOwner(org.id, u.id, 'removed') : store.memberships.remove(org.id, u.id);
+        const [before, , after] = await Promise.all([issue(u.id, `${i}a`), remove, issue(u.id, `${i}b`)]);
+        return [before, after];
+      }),
+    );
+    // A key the store accepted was issued before the removal and went with it; none is live.
+    for (const u of leavers) {
+      for (const n of ['a', 'b']) expect(await store.adminApiKeys.findForAuth(`race-${org.id}-${leavers.indexOf(u)}${n}`)).toBeUndefined();
+    }
+    expect((await store.adminApiKeys.list(org.id, { limit: 100 })).items).toEqual([]);
+    // A key for someone who is no longer an owner is not issued at all.
+    expect(await issue(leavers[0]!.id, 'late')).toBeUndefined();
+    await store.memberships.add(org.id, leavers[1]!.id, 'reader');
+    expect(await issue(leavers[1]!.id, 'reader')).toBeUndefined();
+    // Added back as owners: nothing that was issued around the removal comes back.
+    for (const u of leavers) await store.memberships.changeKeepingAnOwner(org.id, u.id, 'owner').then(async (r) => r.outcome === 'not_found' && store.memberships.add(org.id, u.id, 'owner'));
+    for (const k of issued.flat()) if (k) expect(await store.adminApiKeys.findForAuth(k.keyHash)).toBeUndefined();
+    for (const n of ['late', 'reader']) expect(await store.adminApiKeys.findForAuth(`race-${org.id}-${n}`)).toBeUndefined();
+    expect((await store.adminApiKeys.list(org.id, { limit: 100 })).items).toEqual([]);
+    expect(await issue(keeper.id, 'keeper')).toMatchObject({ ownerUserId: keeper.id, owner: { role: 'owner' } });
   });
 
   it('api keys: insert, find for auth with org and role, revoke once, last_used never moves back', async () => {

@@ -4,6 +4,7 @@ import { toNumberOrNull } from '../side-view.js';
 import { newId } from '../ids.js';
 import { keysetPage, type Page, type PageRequest } from '../paging.js';
 import type { AdminApiKeysTable, Database } from '../schema.js';
+import { lockOrganization } from './organization-lock.js';
 
 /** An organization admin key as stored: its HMAC and redacted form, never the key. */
 export interface AdminApiKeyRecord {
@@ -96,7 +97,15 @@ export class AdminApiKeyRepo {
     private readonly clock: Clock,
   ) {}
 
-  async insert(k: { orgId: string; ownerUserId: string | null; name: string; keyHash: string; redacted: string; expiresAt: number | null }): Promise<AdminApiKeyWithOwner> {
+  /**
+   * Stores a new admin key of `orgId` acting for `ownerUserId`, or none (undefined) when that user
+   * is not an owner of the organization at this moment. The check and the insert are one
+   * transaction under the organization's row lock, which a member's removal also takes
+   * (memberships.ts): a removal that ran first is seen here, one that runs after deletes this key.
+   * Without it a key issued while its owner was being removed outlived the removal, and came back
+   * to life when the user was added again.
+   */
+  async insert(k: { orgId: string; ownerUserId: string | null; name: string; keyHash: string; redacted: string; expiresAt: number | null }): Promise<AdminApiKeyWithOwner | undefined> {
     const row: Selectable<AdminApiKeysTable> = {
       id: newId.adminApiKey(),
       org_id: k.orgId,
@@ -109,8 +118,16 @@ export class AdminApiKeyRepo {
       last_used_at: null,
       deleted_at: null,
     };
-    await this.db.insertInto('admin_api_keys').values(row).execute();
-    return (await this.get(k.orgId, row.id))!;
+    const stored = await this.db.transaction().execute(async (trx) => {
+      await lockOrganization(trx, k.orgId);
+      if (k.ownerUserId !== null) {
+        const m = await trx.selectFrom('memberships').select('role').where('org_id', '=', k.orgId).where('user_id', '=', k.ownerUserId).executeTakeFirst();
+        if (m?.role !== 'owner') return false;
+      }
+      await trx.insertInto('admin_api_keys').values(row).execute();
+      return true;
+    });
+    return stored ? (await this.get(k.orgId, row.id))! : undefined;
   }
 
   async get(orgId: string, id: string): Promise<AdminApiKeyWithOwner | undefined> {

@@ -4,6 +4,7 @@ import { ConflictError, isUniqueViolation } from '../errors.js';
 import { keysetPage, type Page, type PageRequest } from '../paging.js';
 import type { Database } from '../schema.js';
 import { revokeAdminKeysOf, type RevokedAdminKey } from './admin-api-keys.js';
+import { lockOrganization } from './organization-lock.js';
 import { leaveOrganizationProjects } from './project-members.js';
 
 /**
@@ -83,8 +84,7 @@ export class MembershipRepo {
    */
   async changeKeepingAnOwner(orgId: string, userId: string, change: Role | 'removed'): Promise<MembershipChange> {
     return this.db.transaction().execute(async (trx) => {
-      // A no-op update: the row lock on Postgres, the write lock on SQLite, held until commit.
-      await trx.updateTable('organizations').set((eb) => ({ id: eb.ref('id') })).where('id', '=', orgId).execute();
+      await lockOrganization(trx, orgId);
       const owners = await trx.selectFrom('memberships').select('user_id').where('org_id', '=', orgId).where('role', '=', 'owner').execute();
       if (change !== 'owner' && owners.length === 1 && owners[0]!.user_id === userId) return { outcome: 'last_owner', revokedAdminKeys: [] };
       if (change === 'removed') return this.removeIn(trx, orgId, userId);
@@ -95,10 +95,15 @@ export class MembershipRepo {
 
   /**
    * Removes a membership, the user's places in the organization's projects and their admin keys
-   * of the organization; 'not_found' (and nothing changes) when there was no membership.
+   * of the organization; 'not_found' (and nothing changes) when there was no membership. Under
+   * the organization's row lock, like every change of who its owners are, so an admin key being
+   * issued to the user at the same moment (AdminApiKeyRepo.insert) is either deleted here or refused.
    */
   async remove(orgId: string, userId: string): Promise<MembershipChange<'changed' | 'not_found'>> {
-    return this.db.transaction().execute((trx) => this.removeIn(trx, orgId, userId));
+    return this.db.transaction().execute(async (trx) => {
+      await lockOrganization(trx, orgId);
+      return this.removeIn(trx, orgId, userId);
+    });
   }
 
   private async removeIn(trx: Kysely<Database>, orgId: string, userId: string): Promise<MembershipChange<'changed' | 'not_found'>> {

@@ -93,43 +93,71 @@ export function clientAddress(req: IncomingMessage, trustedHops: number): string
   return entries[Math.max(0, entries.length - trustedHops)]!;
 }
 
-/** `onClose`: called once when the response closes (finished or not), after `clientGone` fired if it was cut short. */
+/**
+ * `onClose`: called once when the response closes (finished or not), after `clientGone` fired if it was cut short.
+ * A class rather than an object literal: the `signal` getter lives on the prototype, not in a new
+ * accessor pair and closure per request, and the response's 'close' takes one plain listener
+ * (`once` would wrap it in a bound function and its state).
+ */
 export function createContext(req: IncomingMessage, res: ServerResponse, trustedHops: number, clock: Clock, onClose?: (ctx: RequestContext) => void): RequestContext {
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  const gone = new AbortLatch();
-  // 'close' on the response fires both after a normal finish and on a client disconnect; only
-  // the latter (response not finished) aborts work for the request. One listener does both jobs.
-  res.once('close', () => {
-    if (!res.writableFinished) gone.abort(new Error('client disconnected'));
-    onClose?.(ctx);
-  });
-  let signal: AbortSignal | undefined;
-  const startedAt = clock.now();
-  const ctx: RequestContext = {
-    id: newRequestId(startedAt),
-    start: process.hrtime.bigint(),
-    startedAt,
-    arrivedTurn: currentTurn(),
-    req,
-    res,
-    method: req.method ?? 'GET',
-    path: q === -1 ? url : url.slice(0, q),
-    rawQuery: q === -1 ? '' : url.slice(q + 1),
-    params: {},
-    route: undefined,
-    headers: {},
-    get signal(): AbortSignal {
-      if (signal) return signal;
-      const controller = new AbortController();
-      if (gone.aborted) controller.abort(gone.reason);
-      else gone.addEventListener('abort', () => controller.abort(gone.reason));
-      return (signal = controller.signal);
-    },
-    clientGone: gone,
-    clientIp: clientAddress(req, trustedHops),
-  };
+  const ctx = new Context(req, res, trustedHops, clock.now(), onClose);
+  res.on('close', () => ctx.closed());
   return ctx;
+}
+
+class Context implements RequestContext {
+  readonly id: string;
+  readonly start: bigint;
+  readonly arrivedTurn: number;
+  readonly method: string;
+  readonly path: string;
+  readonly rawQuery: string;
+  params: Record<string, string> = {};
+  route: string | undefined = undefined;
+  readonly headers: Record<string, string> = {};
+  readonly clientGone = new AbortLatch();
+  readonly clientIp: string;
+  sessionUser?: { id: string; email: string };
+  private abortSignal: AbortSignal | undefined = undefined;
+  private isClosed = false;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    trustedHops: number,
+    readonly startedAt: number,
+    private readonly onClose: ((ctx: RequestContext) => void) | undefined,
+  ) {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    this.id = newRequestId(startedAt);
+    this.start = process.hrtime.bigint();
+    this.arrivedTurn = currentTurn();
+    this.method = req.method ?? 'GET';
+    this.path = q === -1 ? url : url.slice(0, q);
+    this.rawQuery = q === -1 ? '' : url.slice(q + 1);
+    this.clientIp = clientAddress(req, trustedHops);
+  }
+
+  get signal(): AbortSignal {
+    if (this.abortSignal) return this.abortSignal;
+    const controller = new AbortController();
+    const gone = this.clientGone;
+    if (gone.aborted) controller.abort(gone.reason);
+    else gone.addEventListener('abort', () => controller.abort(gone.reason));
+    return (this.abortSignal = controller.signal);
+  }
+
+  /**
+   * The response closed. 'close' fires both after a normal finish and on a client disconnect;
+   * only the latter (response not finished) aborts work for the request.
+   */
+  closed(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    if (!this.res.writableFinished) this.clientGone.abort(new Error('client disconnected'));
+    this.onClose?.(this);
+  }
 }
 
 /** A header as one string (the first, if repeated), or undefined. */

@@ -72,7 +72,7 @@ describe.skipIf(!hasChromium)('requests and usage in the console', () => {
     } finally {
       await f.g.admin('PUT', `/admin/v1/organizations/${f.g.orgId}/billing`, { hard_limit_usd: null });
     }
-    expect(e.code).toBe('organization_spend_limit_exceeded');
+    expect(e.code).toBe('insufficient_quota');
     await f.g.gateway.services.ledger.flush();
 
     const { context, page } = await openContext(f.browser, 'en');

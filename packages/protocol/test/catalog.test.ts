@@ -77,7 +77,9 @@ describe('the error catalog', () => {
     for (const id of ['insufficient_quota', 'organization_spend_limit_exceeded', 'project_spend_limit_exceeded'] as const) {
       expect(entry(id).fix.en, id).not.toMatch(/project.s spend limit through a quota-increase request/);
     }
-    expect(entry('insufficient_quota').fix.en).toContain('an owner raises the organization’s own or the project’s spend limit, and a higher approved hard limit is a quota-increase request');
+    // insufficient_quota is the operator's approved limit (and an engine account's quota); the organization's own limit is its owners'.
+    expect(entry('insufficient_quota').fix.en).toContain('ask the operator for a higher approved limit (a quota-increase request');
+    expect(entry('organization_spend_limit_exceeded').fix.en).toContain("an owner raises the organization's own spend limit up to the approved limit");
   });
 
   it('docs/errors.md is the generated reference (run `npm run docs:errors` after changing the catalog)', () => {

@@ -35,6 +35,15 @@ export function enforcedHardLimit(o: Pick<OrgLimits, 'hardLimitPico' | 'spendLim
   return o.spendLimitPico < o.hardLimitPico ? o.spendLimitPico : o.hardLimitPico;
 }
 
+/**
+ * Whether the enforced limit is the organization's own spend limit (at or below the approved one),
+ * so a refusal says `organization_spend_limit_exceeded`; otherwise it is the operator's approved
+ * quota, and the refusal is OpenAI's `insufficient_quota`.
+ */
+export function ownLimitBinds(o: Pick<OrgLimits, 'hardLimitPico' | 'spendLimitPico'>): boolean {
+  return o.spendLimitPico !== null && (o.hardLimitPico === null || o.spendLimitPico <= o.hardLimitPico);
+}
+
 const LIMIT_COLUMNS = ['id', 'name', 'deleted_at', moneyText('hard_limit_pico').as('hard'), moneyText('soft_limit_pico').as('soft'), moneyText('spend_limit_pico').as('own')] as const;
 
 export async function getOrgLimits(store: BillingStore, orgId: string): Promise<OrgLimits | undefined> {

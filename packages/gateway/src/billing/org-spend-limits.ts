@@ -13,7 +13,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { StaleServing } from '../store/stale-serving.js';
 import { TtlCache } from '../ttl-cache.js';
 import type { Invalidation } from '../identity/invalidation.js';
-import { enforcedHardLimit, getOrgLimits, getProjectSpendLimits } from './org-limits.js';
+import { enforcedHardLimit, getOrgLimits, getProjectSpendLimits, ownLimitBinds } from './org-limits.js';
 import type { BillingStore } from '../store/billing-tables.js';
 import type { SpendAlert } from '../store/index.js';
 
@@ -24,6 +24,8 @@ export interface SpendLimits {
    * (org-limits.ts `enforcedHardLimit`): one amount, reserved against in one atomic step.
    */
   hardLimitPico: bigint | null;
+  /** `hardLimitPico` is the organization's own spend limit, not the operator's approved quota (org-limits.ts `ownLimitBinds`). */
+  ownLimitBinds: boolean;
   /** Pico-dollars: spend reaching it fires the soft-limit notification; null = none. */
   softLimitPico: bigint | null;
   /** Project id → its monthly spend limit in pico-dollars (projects without one are absent). */
@@ -32,7 +34,7 @@ export interface SpendLimits {
   alerts: readonly SpendAlert[];
 }
 
-const NONE: SpendLimits = { hardLimitPico: null, softLimitPico: null, projects: new Map(), alerts: [] };
+const NONE: SpendLimits = { hardLimitPico: null, ownLimitBinds: false, softLimitPico: null, projects: new Map(), alerts: [] };
 
 export class OrgSpendLimits {
   private readonly cache: TtlCache<string, { limits: SpendLimits; at: number }>;
@@ -112,7 +114,7 @@ export class OrgSpendLimits {
   private async load(orgId: string): Promise<SpendLimits> {
     const gen = this.generation;
     const [o, projects, alerts] = await Promise.all([getOrgLimits(this.store, orgId), getProjectSpendLimits(this.store, orgId), this.alertsOf(orgId)]);
-    const limits = o && !o.deleted ? { hardLimitPico: enforcedHardLimit(o), softLimitPico: o.softLimitPico, projects, alerts } : NONE;
+    const limits = o && !o.deleted ? { hardLimitPico: enforcedHardLimit(o), ownLimitBinds: ownLimitBinds(o), softLimitPico: o.softLimitPico, projects, alerts } : NONE;
     if (gen === this.generation) this.cache.set(orgId, { limits, at: this.clock.now() });
     return limits;
   }

@@ -8,6 +8,8 @@ export interface RejectionContext {
   orgId: string;
   /** The key's project: a project limit's message links its page. */
   projectId?: string | undefined;
+  /** The organization's hard limit is its own spend limit rather than the operator's approved quota. */
+  ownSpendLimit?: boolean;
   dims: readonly Dimension[];
   /** Whose limit each bucket is (the order of `dims`). */
   scopes: readonly LimitScope[];
@@ -21,8 +23,10 @@ export interface RejectionContext {
 
 /**
  * The one error for a rejected reservation, chosen in this order:
- * 1. spend over a hard limit → `insufficient_quota` with the limit in `code`: the organization's
- *    (`organization_spend_limit_exceeded`), else the project's (`project_spend_limit_exceeded`);
+ * 1. spend over a hard limit → type `insufficient_quota`, the limit in `code`: the operator's
+ *    approved quota (`/admin/v1/.../billing` hard_limit_usd) is OpenAI's own `insufficient_quota`,
+ *    the organization's own spend limit (`/v1/organization/spend_limit`)
+ *    `organization_spend_limit_exceeded`, a project's `project_spend_limit_exceeded`;
  *    retrying cannot help;
  * 2. a bucket the request can never fit → `request_too_large` (the same);
  * 3. otherwise the failing bucket with the longest wait → `rate_limit_requests`/`_tokens`, with
@@ -35,7 +39,7 @@ export interface RejectionContext {
  */
 export function rejectionError(c: RejectionContext): ApiError {
   // Neither entry below is retryable, so ApiError adds `x-should-retry: false` to these headers.
-  if (c.failures.some((f) => f.target === 'spend')) return new ApiError('organization_spend_limit_exceeded', {}, { headers: c.headers });
+  if (c.failures.some((f) => f.target === 'spend')) return new ApiError(c.ownSpendLimit === true ? 'organization_spend_limit_exceeded' : 'insufficient_quota', {}, { headers: c.headers });
   if (c.failures.some((f) => f.target === 'project_spend')) return new ApiError('project_spend_limit_exceeded', {}, { headers: c.headers });
 
   const onBuckets = c.failures.filter((f): f is ReserveFailure & { target: number } => typeof f.target === 'number');

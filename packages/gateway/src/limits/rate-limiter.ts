@@ -42,6 +42,8 @@ export interface ReserveInput {
   keyLimits?: LimitSet;
   /** The worst-case cost against the monthly hard limit (pico-dollars, exact). */
   spend?: SpendRequest;
+  /** `spend.hardLimit` is the organization's own spend limit (refused as `organization_spend_limit_exceeded`), not the operator's approved quota (`insufficient_quota`). */
+  ownSpendLimit?: boolean;
   /** The same cost against the project's monthly spend limit (only with `spend`). */
   projectSpend?: ProjectSpendRequest;
   leaseMs?: number;
@@ -172,7 +174,7 @@ export class RateLimiter {
       const waiting = outcome.failures.flatMap((f) => (typeof f.target !== 'number' || f.retryAfterMs === null ? [] : [{ ...buckets[f.target]!, key: `${input.orgId}\n${buckets[f.target]!.key}`, waitMs: f.retryAfterMs }]));
       const never = outcome.failures.some((f) => typeof f.target !== 'number' || f.retryAfterMs === null);
       const waitMs = !never && waiting.length > 0 ? this.stagger.hintMs(this.clock.now(), waiting, { id: input.body ? `${input.keyId}\n${bodyPrint(input.body)}` : input.keyId, arrivedTurn }) : undefined;
-      throw rejectionError({ model: input.model, orgId: input.orgId, projectId: input.projectId, dims, scopes, buckets, failures: outcome.failures, headers, ...(waitMs !== undefined && { waitMs }) });
+      throw rejectionError({ model: input.model, orgId: input.orgId, projectId: input.projectId, ownSpendLimit: input.ownSpendLimit === true, dims, scopes, buckets, failures: outcome.failures, headers, ...(waitMs !== undefined && { waitMs }) });
     }
 
     let settling: Promise<void> | undefined;

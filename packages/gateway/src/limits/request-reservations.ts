@@ -65,6 +65,7 @@ export class RequestReservations {
       ...(projectId !== undefined && { projectId, ...(input.limits.project && { projectLimits: input.limits.project }) }),
       ...(input.limits.key ? { keyLimits: input.limits.key } : {}),
       spend: { key: target.key, hardLimit: limits.hardLimitPico, amount: input.worstCasePico, periodEndMs: target.period.endMs, guarded: true },
+      ownSpendLimit: limits.ownLimitBinds,
       // Tracked for every project, limited or not: a limit set mid-month starts from the real figure.
       ...(projectId !== undefined && { projectSpend: { key: projectSpendKey(projectId, target.period.startMs), hardLimit: limits.projects.get(projectId) ?? null } }),
       arrivedTurn: input.arrivedTurn,

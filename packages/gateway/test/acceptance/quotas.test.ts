@@ -23,7 +23,7 @@ beforeAll(async () => {
 afterAll(() => gw.close());
 
 const QUOTA_MESSAGE =
-  'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: http://gateway.test/docs/errors#organization_spend_limit_exceeded.';
+  'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: http://gateway.test/docs/errors#insufficient_quota.';
 
 interface Billing {
   hard_limit_usd: number | null;
@@ -87,7 +87,8 @@ describe('the monthly hard limit', () => {
     expect(sent).toHaveLength(1);
     expect(e.status).toBe(429);
     expect(e.type).toBe('insufficient_quota');
-    expect(e.code).toBe('organization_spend_limit_exceeded');
+    // The operator's approved hard limit is the quota of issue 5: OpenAI's own code.
+    expect(e.code).toBe('insufficient_quota');
     expect(e.param).toBeNull();
     expect((e.error as { message: string }).message).toBe(QUOTA_MESSAGE);
     expect(e.message).toBe(`429 ${QUOTA_MESSAGE}`);
@@ -96,7 +97,7 @@ describe('the monthly hard limit', () => {
     // Streams are refused the same way, before any byte of a stream.
     const streamErr = await rejection(client.chat.completions.create({ ...FULL_ANSWER, stream: true }));
     expect(streamErr).toBeInstanceOf(OpenAI.RateLimitError);
-    expect((streamErr as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('organization_spend_limit_exceeded');
+    expect((streamErr as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('insufficient_quota');
     const after = await billing(t.orgId);
     expect(pico(after.spent_usd)).toBe(3n * cost);
     expect(after.reserved_usd).toBe(0);
@@ -107,11 +108,12 @@ describe('the monthly hard limit', () => {
    * case, which is also its real cost: the lower limit admits exactly `floor(limit / cost)` of
    * them, however they interleave, and the recorded spend never passes it.
    */
-  const cases: { name: string; body: typeof FULL_ANSWER; n: number; set(t: { orgId: string; adminKey: string; apiKey: string }, cost: bigint): Promise<bigint> }[] = [
+  const cases: { name: string; body: typeof FULL_ANSWER; n: number; code: string; set(t: { orgId: string; adminKey: string; apiKey: string }, cost: bigint): Promise<bigint> }[] = [
     {
       name: 'the approved limit alone, 300 requests',
       body: FULL_ANSWER,
       n: 300,
+      code: 'insufficient_quota',
       async set(t, cost) {
         await setHardLimit(t.orgId, usd(100n * cost));
         return 100n * cost;
@@ -121,6 +123,7 @@ describe('the monthly hard limit', () => {
       name: "the organization's own limit below the approved one, a project's above both, 200 requests",
       body: LARGE_FULL_ANSWER,
       n: 200,
+      code: 'organization_spend_limit_exceeded',
       async set(t, cost) {
         await setHardLimit(t.orgId, usd(100n * cost));
         await setOwnLimit(t.adminKey, 1);
@@ -135,6 +138,7 @@ describe('the monthly hard limit', () => {
       name: "the approved limit lowered below the organization's own, 200 requests",
       body: LARGE_FULL_ANSWER,
       n: 200,
+      code: 'insufficient_quota',
       async set(t, cost) {
         await setHardLimit(t.orgId, 0.02);
         await setOwnLimit(t.adminKey, 2);
@@ -145,7 +149,7 @@ describe('the monthly hard limit', () => {
     },
   ];
 
-  it.each(cases)('never overspends the enforced limit under concurrent requests: $name', async ({ body, n, set }) => {
+  it.each(cases)('never overspends the enforced limit under concurrent requests: $name', async ({ body, n, code, set }) => {
     const cost = await fullAnswerCost(body);
     const t = await gw.newTenant('quota-concurrent', { adminKey: true });
     const enforced = await set({ orgId: t.orgId, adminKey: t.adminKey!, apiKey: t.apiKey }, cost);
@@ -155,7 +159,7 @@ describe('the monthly hard limit', () => {
       Array.from({ length: n }, () =>
         client.chat.completions.create(body).then(
           () => 'ok',
-          (e: unknown) => (e instanceof OpenAI.RateLimitError && e.code === 'organization_spend_limit_exceeded' ? 'quota' : `unexpected: ${String(e)}`),
+          (e: unknown) => (e instanceof OpenAI.RateLimitError && e.code === code ? 'quota' : `unexpected: ${String(e)}`),
         ),
       ),
     );

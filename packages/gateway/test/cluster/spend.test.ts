@@ -41,7 +41,7 @@ describe.each(REDIS_KINDS)('spend quota across 3 gateway processes on %s', (_kin
     const replies = await fx.burst(t.apiKey, Array.from({ length: 300 }, () => BODY));
     expect(countStatuses(replies)).toEqual({ 200: 100, 429: 200 });
     for (const r of replies.filter((x) => x.status === 429)) {
-      expect(r.body.error).toMatchObject({ type: 'insufficient_quota', code: 'organization_spend_limit_exceeded', param: null });
+      expect(r.body.error).toMatchObject({ type: 'insufficient_quota', code: 'insufficient_quota', param: null });
       expect(r.headers['x-should-retry']).toBe('false');
     }
     const admittedMicros = replies.filter((r) => r.status === 200).reduce((s, r) => s + (r.body.usage.prompt_tokens + r.body.usage.completion_tokens) * MICROS_PER_TOKEN, 0);
@@ -80,7 +80,7 @@ describe.each(REDIS_KINDS)('spend quota across 3 gateway processes on %s', (_kin
     });
     const err = await client.chat.completions.create(BODY as OpenAI.ChatCompletionCreateParamsNonStreaming).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
-    expect((err as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('organization_spend_limit_exceeded');
+    expect((err as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('insufficient_quota');
     expect(calls).toBe(1);
   });
 
@@ -95,7 +95,7 @@ describe.each(REDIS_KINDS)('spend quota across 3 gateway processes on %s', (_kin
     // Lowered through instance 0 to what is already spent: no further request fits anywhere.
     expect((await fx.cluster.admin('PUT', `/admin/v1/organizations/${o.orgId}/billing`, { hard_limit_usd: spent })).status).toBe(200);
     const after = await Promise.all(fx.cluster.instances.map((inst) => fx.http.post(inst.baseURL, o.apiKey, '/chat/completions', BODY)));
-    expect(after.map((r) => `${r.status} ${r.body.error?.code ?? ''}`)).toEqual(Array(3).fill('429 organization_spend_limit_exceeded'));
+    expect(after.map((r) => `${r.status} ${r.body.error?.code ?? ''}`)).toEqual(Array(3).fill('429 insufficient_quota'));
   });
 
   it("the organization's own spend limit binds on every instance at once, and its removal leaves the approved one", async () => {

@@ -212,13 +212,21 @@ describe('RateLimiter rejections: OpenAI wording byte for byte', () => {
     await reserve({ orgLimits: {}, spend: spend(900_000n) });
     // The tokens are too many as well; the quota error still wins.
     const e = await rejection(reserve({ orgLimits: { max_tokens_per_1_minute: 10 }, tokens: 50, spend: spend(200_000n) }));
-    expect(e.entry.id).toBe('organization_spend_limit_exceeded');
+    // The operator's approved quota: OpenAI's own code.
+    expect(e.entry.id).toBe('insufficient_quota');
     expect(e.entry.type).toBe('insufficient_quota');
     expect(messageOf(e)).toBe(
-      'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://gw.example.com/docs/errors#organization_spend_limit_exceeded.',
+      'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://gw.example.com/docs/errors#insufficient_quota.',
     );
     expect(e.headers['x-should-retry']).toBe('false');
     expect(e.headers['retry-after']).toBeUndefined();
+    // The organization's own spend limit names itself.
+    const own = await rejection(reserve({ orgLimits: {}, spend: spend(200_000n), ownSpendLimit: true }));
+    expect(own.entry.id).toBe('organization_spend_limit_exceeded');
+    expect(messageOf(own)).toBe(
+      'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://gw.example.com/docs/errors#organization_spend_limit_exceeded.',
+    );
+    expect(own.headers['x-should-retry']).toBe('false');
   });
 
   it('a never-fitting bucket wins over a retryable one; otherwise the longest wait wins', async () => {

@@ -135,9 +135,9 @@ describe('request lookup', () => {
     expect(limited.status, JSON.stringify(limited.body)).toBe(200);
     const err = await rejection(t.inference.chat.completions.create(ask('sim-small')));
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
-    expect(err.code).toBe('organization_spend_limit_exceeded');
+    expect(err.code).toBe('insufficient_quota');
     const r = await lookup(t.adminKey, err.headers.get('x-request-id'));
-    expect(r.body).toMatchObject({ requested_model: 'sim-small', model: null, status_code: 429, error: { code: 'organization_spend_limit_exceeded', message: err.error.message }, usage: { input_tokens: 0, output_tokens: 0 } });
+    expect(r.body).toMatchObject({ requested_model: 'sim-small', model: null, status_code: 429, error: { code: 'insufficient_quota', message: err.error.message }, usage: { input_tokens: 0, output_tokens: 0 } });
     // The same organization's answered request still names its model.
     await h.gw.admin('PUT', `/admin/v1/organizations/${t.orgId}/billing`, { hard_limit_usd: null });
     const { response } = await t.inference.chat.completions.create(ask('sim-small')).withResponse();

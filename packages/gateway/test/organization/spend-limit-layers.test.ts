@@ -97,7 +97,8 @@ describe("the organization's own spend limit under the approved hard limit", () 
     await approve(t, 0.02);
     expect(await t.org.spendLimit.retrieve()).toEqual(limitObject(500));
     expect(await billing(t)).toMatchObject({ hard_limit_usd: 0.02, spend_limit_usd: 5, enforced_hard_limit_usd: 0.02 });
-    expect(await rejection(fourCents(t))).toMatchObject({ status: 429, code: 'organization_spend_limit_exceeded' });
+    // The approved limit is the one reached: OpenAI's insufficient_quota, not the organization's own limit.
+    expect(await rejection(fourCents(t))).toMatchObject({ status: 429, type: 'insufficient_quota', code: 'insufficient_quota' });
     // Set again, it is checked against the approved limit as it is now.
     expect(await rejection(t.org.spendLimit.update({ threshold_amount: 500, ...month }))).toMatchObject({ status: 400, param: 'threshold_amount', message: expect.stringContaining('Expected a value <= 2, but got 500') });
 

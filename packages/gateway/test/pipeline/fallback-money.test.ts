@@ -70,7 +70,7 @@ describe('a fallback is priced, recorded and reported as the model that served',
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
-    expect((err as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('organization_spend_limit_exceeded');
+    expect((err as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('insufficient_quota');
     // Within the limit even at expensive's price: served, and spend never passes the limit.
     for (let i = 0; i < 3; i++) await client(t.apiKey).chat.completions.create(ask(5)).catch(() => undefined);
     const billing = await gw.admin('GET', `/admin/v1/organizations/${t.orgId}/billing`);

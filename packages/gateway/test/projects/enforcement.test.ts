@@ -6,6 +6,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setOwnSpendLimit } from '../../src/billing/org-limits.js';
 import { billingDb } from '../../src/store/billing-tables.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
@@ -96,9 +97,20 @@ describe('project spend limit', () => {
     expect((err as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('project_spend_limit_exceeded');
   }, 180_000);
 
-  it('the organization spend limit says organization_spend_limit_exceeded', async () => {
+  it("the operator's approved hard limit says insufficient_quota (OpenAI's code for a used-up quota)", async () => {
     const t = await tenant('org-spend');
     expect((await gw.admin('PUT', `/admin/v1/organizations/${t.orgId}/billing`, { hard_limit_usd: 0.000001 })).status).toBe(200);
+    const r = await chat(t.apiKey, { ...body, max_tokens: 1000 });
+    expect(r.status).toBe(429);
+    expect(r.body.error).toMatchObject({ type: 'insufficient_quota', code: 'insufficient_quota' });
+    expect(r.headers.get('x-should-retry')).toBe('false');
+  });
+
+  it("the organization's own spend limit, below the approved one, says organization_spend_limit_exceeded", async () => {
+    const t = await tenant('org-own-spend');
+    expect((await gw.admin('PUT', `/admin/v1/organizations/${t.orgId}/billing`, { hard_limit_usd: 100 })).status).toBe(200);
+    expect(await setOwnSpendLimit(t.store, t.orgId, 1_000_000n)).toEqual({ set: true });
+    await t.changed();
     const r = await chat(t.apiKey, { ...body, max_tokens: 1000 });
     expect(r.status).toBe(429);
     expect(r.body.error).toMatchObject({ type: 'insufficient_quota', code: 'organization_spend_limit_exceeded' });

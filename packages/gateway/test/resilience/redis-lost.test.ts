@@ -44,7 +44,7 @@ it('keeps a spent budget and a used daily count closed after Redis restarts empt
     before.push(e);
     if (e.status !== 200) break;
   }
-  expect(before.at(-1)).toEqual({ status: 429, code: 'organization_spend_limit_exceeded' });
+  expect(before.at(-1)).toEqual({ status: 429, code: 'insufficient_quota' });
   // Organization B: its requests per day used up.
   const b = await gw.newTenant('daily-org', { tier: 'daily' });
   const bBefore = await Promise.all(Array.from({ length: RPD + 3 }, () => chat(gw.baseURL, b.apiKey, SMALL)));
@@ -61,12 +61,12 @@ it('keeps a spent budget and a used daily count closed after Redis restarts empt
   const after = await Promise.all(Array.from({ length: 20 }, () => chat(gw.baseURL, gw.apiKey, SPEND)));
   const bAfter = await Promise.all(Array.from({ length: 10 }, () => chat(gw.baseURL, b.apiKey, SMALL)));
   console.log('drill 3: after the restart, A sent 20', tally(after), '; B sent 10', tally(bAfter));
-  for (const e of after) expect(e).toEqual({ status: 429, code: 'organization_spend_limit_exceeded' });
+  for (const e of after) expect(e).toEqual({ status: 429, code: 'insufficient_quota' });
   for (const e of bAfter) expect(e).toEqual({ status: 429, code: 'rate_limit_exceeded' });
 
   // The SDK sees the same quota error, and does not retry it.
   const sdk = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.apiKey, maxRetries: 2 });
-  await expect(sdk.chat.completions.create(SPEND)).rejects.toMatchObject({ status: 429, code: 'organization_spend_limit_exceeded' });
+  await expect(sdk.chat.completions.create(SPEND)).rejects.toMatchObject({ status: 429, code: 'insufficient_quota' });
 
   await gw.gateway.services.settlements.idle();
   const ledger = await ledgerSpend(gw.gateway, gw.orgId);

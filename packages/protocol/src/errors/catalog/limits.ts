@@ -114,12 +114,12 @@ export const limitEntries = {
     fallback: false,
     title: { en: 'Quota exceeded', 'zh-CN': '超出配额' },
     cause: {
-      en: "The account's quota is used up: OpenAI's code for it before it named which limit was reached, still sent by OpenAI-compatible engines (and by the simulator when a test asks for it). Tollgate's own spend limits answer with the same type and the code of the limit reached, organization_spend_limit_exceeded or project_spend_limit_exceeded, as OpenAI does now; check the type, insufficient_quota, to catch them all.",
-      'zh-CN': '账户配额已用完：这是 OpenAI 在区分具体限额之前使用的代码，OpenAI 兼容引擎仍会发送（测试请求时模拟器也会发送）。Tollgate 自身的支出限额以相同的 type 和所达限额的代码回应，即 organization_spend_limit_exceeded 或 project_spend_limit_exceeded，与 OpenAI 现行做法一致；检查 type 是否为 insufficient_quota 即可全部识别。',
+      en: "The organization's spend this month plus this request's worst-case cost would pass its quota: the monthly hard limit the operator approved. OpenAI-compatible engines send the same error when the engine account's quota is used up (and the simulator when a test asks for it). When the organization's own spend limit or a project's is the one reached, the code names it (organization_spend_limit_exceeded, project_spend_limit_exceeded) with the same type: check the type, insufficient_quota, to catch them all.",
+      'zh-CN': '该组织本月的花费加上本次请求的最坏情况费用将超过其配额，即运营方批准的每月硬性限额。引擎账户的配额用完时，OpenAI 兼容引擎也会发送同样的错误（测试请求时模拟器也会发送）。若达到的是组织自设或项目的支出限额，code 会指明（organization_spend_limit_exceeded、project_spend_limit_exceeded），type 相同：检查 type 是否为 insufficient_quota 即可全部识别。',
     },
     fix: {
-      en: 'Do not retry: raise the quota where it is kept (the engine account’s billing; for Tollgate’s own limits, an owner raises the organization’s own or the project’s spend limit, and a higher approved hard limit is a quota-increase request to the operator), or wait for the next calendar month (UTC).',
-      'zh-CN': '不要重试：在配额所在处提高配额（引擎账户的计费设置；对于 Tollgate 自身的限额，由所有者提高组织自设或项目的支出限额，更高的批准限额需向运营方提交配额提升申请），或等到下一个自然月（UTC）。',
+      en: 'Do not retry: ask the operator for a higher approved limit (a quota-increase request, on the console’s Limits page), or wait for the next calendar month (UTC); an engine account’s quota is raised in that account’s billing.',
+      'zh-CN': '不要重试：向运营方申请提高批准的限额（在控制台的“限制”页面提交配额提升申请），或等到下一个自然月（UTC）；引擎账户的配额需在该账户的计费设置中提高。',
     },
   },
   organization_spend_limit_exceeded: {
@@ -135,12 +135,12 @@ export const limitEntries = {
     fallback: false,
     title: { en: 'Organization spend limit reached', 'zh-CN': '已达到组织支出限额' },
     cause: {
-      en: "The organization's spend this month plus this request's worst-case cost would pass its monthly hard limit: the lower of the limit the operator approved and the organization's own spend limit.",
-      'zh-CN': '该组织本月的花费加上本次请求的最坏情况费用将超过其每月硬性限额，即运营方批准的限额与组织自设支出限额中较低的一个。',
+      en: "The organization's spend this month plus this request's worst-case cost would pass the organization's own monthly spend limit, which its owners set at or below the limit the operator approved (the approved limit, when it is the lower, answers insufficient_quota).",
+      'zh-CN': '该组织本月的花费加上本次请求的最坏情况费用将超过组织自设的每月支出限额；该限额由所有者在运营方批准的限额以内设定（若批准的限额更低，则回应 insufficient_quota）。',
     },
     fix: {
-      en: "Do not retry: an owner raises the organization's own spend limit up to the approved limit (POST /v1/organization/spend_limit), or asks the operator for a higher approved limit (a quota-increase request on the console's Limits page); or wait for the next calendar month (UTC).",
-      'zh-CN': '不要重试：请所有者在批准的限额以内提高组织自设的支出限额（POST /v1/organization/spend_limit），或向运营方申请提高批准的限额（在控制台的“限制”页面提交配额提升申请）；或等到下一个自然月（UTC）。',
+      en: "Do not retry: an owner raises the organization's own spend limit up to the approved limit (POST /v1/organization/spend_limit) or removes it; or wait for the next calendar month (UTC).",
+      'zh-CN': '不要重试：请所有者在批准的限额以内提高组织自设的支出限额（POST /v1/organization/spend_limit）或将其删除；或等到下一个自然月（UTC）。',
     },
   },
   project_spend_limit_exceeded: {

@@ -93,7 +93,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   if (pipeline.responses) registerResponseRoutes(router, { access: pipeline.access, store: pipeline.responses });
   registerModelRoutes(router, { models: config.models, access: pipeline.access });
   registerDocsRoutes(router, config.server.public_url);
-  registerHealthRoutes(router, { checks: services.readinessChecks, draining: () => draining });
+  registerHealthRoutes(router, { checks: services.readinessChecks, reported: services.reportedChecks, draining: () => draining });
   registerMetricsRoute(router, metrics, config.secrets.metrics_token);
   services.registerAdmin(router);
   registerStatusRoutes(router, services.status, services.store);

@@ -89,7 +89,10 @@ export interface Services {
   admissions: ModelAdmissions;
   pipeline: PipelineDeps;
   status: StatusMonitor;
+  /** Dependencies /readyz requires (Redis). */
   readinessChecks: Record<string, () => Promise<boolean>>;
+  /** Dependencies /readyz shows without requiring them (the database: keys and limits are served from memory through an outage). */
+  reportedChecks: Record<string, () => Promise<boolean>>;
   /** The web console's sessions, accounts and files. */
   console: Console;
   registerAdmin(router: Router): void;
@@ -266,10 +269,8 @@ async function assembleServices(config: Config, deps: ServiceDeps, opened: Opene
     admissions,
     pipeline,
     status,
-    readinessChecks: {
-      store: () => store.ping(),
-      ...(redis ? { redis: async () => (await redis.ping()) === 'PONG' } : {}),
-    },
+    readinessChecks: redis ? { redis: async () => (await redis.ping()) === 'PONG' } : {},
+    reportedChecks: { store: () => store.ping() },
     console: consoleService,
     registerAdmin(router) {
       registerAdminRoutes(router, { store, identity, config, clock, log, adminKeyDigest: adminKey.digest, requireAdmin, audit: orgDeps.audit, limitSeeds });

@@ -79,6 +79,11 @@ it('serves warm keys through a stalled and a cut database, 503 past the bound, n
   const cut = await burst(30);
   console.log('drill 5: database cut, 30 sent:', tally(cut));
   expect(tally(cut)).toEqual({ '200': 30 });
+  // Still ready: the database is reported, but an instance serving from what it loaded stays in the
+  // load balancer (every instance shares the outage: taking them all out only trades 503s for refused connections).
+  const ready = await fetch(`${gw.url}/readyz`);
+  expect(ready.status).toBe(200);
+  expect(await ready.json()).toMatchObject({ status: 'ready', checks: { store: 'failing' } });
   const admin = await gw.admin('GET', '/admin/v1/organizations');
   expect(admin.status).toBe(503);
   expect(admin.body.error.code).toBe('store_unavailable');

@@ -4,6 +4,7 @@
  * concurrency; an abort that finishes in-flight requests; and the `tollgate batch` command on
  * real files.
  */
+import { getEventListeners } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -164,6 +165,31 @@ describe('runBatch: stopping and pacing', () => {
       expect(summary.pacedPerSecond).toBeCloseTo(2 / 60, 10);
     } finally {
       gate = undefined;
+    }
+  });
+
+  it('a batch signal carries one abort listener however many requests are in flight or waiting (no MaxListenersExceededWarning past 10)', async () => {
+    const { output } = collector();
+    let release!: () => void;
+    gate = new Promise<void>((r) => (release = r));
+    const ac = new AbortController();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    // 12 go at once (bucket of 12), 8 more wait in the pacer: 20 calls hold the batch's signal.
+    const pacer = new Pacer({ requestsPerMinute: 12, learn: false });
+    try {
+      const running = runBatch({ client: client(), input: Array.from({ length: 20 }, (_, i) => line(`m${i}`, `n${i}`)), output, concurrency: 20, pacer, signal: ac.signal });
+      while (inFlight < 12 || pacer.state('sim-small').queued < 8) await new Promise((r) => setTimeout(r, 2));
+      expect(getEventListeners(ac.signal, 'abort').length).toBeLessThanOrEqual(2);
+      ac.abort();
+      release();
+      expect(await running).toMatchObject({ aborted: true, succeeded: 12, unsent: 8 });
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      gate = undefined;
+      process.off('warning', onWarning);
     }
   });
 

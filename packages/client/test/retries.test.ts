@@ -3,6 +3,7 @@
  * timeouts are retried, an abort stops everything at once, server wait hints are followed, and
  * the retry budget keeps a failing server from seeing multiplied load.
  */
+import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entry, retryHeaders } from '@tollgate/protocol';
 import {
@@ -315,5 +316,17 @@ describe('retry budget', () => {
     expect(b.tryRetry()).toBe(true);
     t += 60_000;
     expect(b.available()).toBe(2);
+  });
+});
+
+describe('one signal shared by many calls', () => {
+  it('holds one abort listener for 20 calls in flight and still stops them all', async () => {
+    const client = new Tollgate({ apiKey: KEY, baseURL: server.baseURL, maxRetries: 0, ...fast });
+    const ac = new AbortController();
+    const calls = Array.from({ length: 20 }, () => caught(client.chat.completions.create(body, { signal: ac.signal, headers: { 'x-test-mode': 'hang', 'x-test-key': 'shared-signal' } })));
+    while ((hit.get('shared-signal')?.length ?? 0) < 20) await new Promise((r) => setTimeout(r, 2));
+    expect(getEventListeners(ac.signal, 'abort').length).toBe(1);
+    ac.abort();
+    for (const e of await Promise.all(calls)) expect(e).toBeInstanceOf(APIUserAbortError);
   });
 });

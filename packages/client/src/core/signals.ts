@@ -21,8 +21,36 @@ export const realSleep: Sleep = (ms, signal) =>
   });
 
 /**
- * A controller that aborts when any of `signals` does. `dispose()` detaches the listeners so a
- * long-lived signal (a batch's, a user's) does not collect one listener per request.
+ * One real 'abort' listener per signal, fanned out to every subscriber: a signal shared by many
+ * calls at once (a batch's, a user's "cancel all") holds one listener however many calls wait on
+ * it, so Node never warns `MaxListenersExceededWarning` past 10. The subscriber set lives as long
+ * as the signal (WeakMap). Returns the unsubscribe.
+ */
+const subscribers = new WeakMap<AbortSignal, Set<() => void>>();
+
+export function onAbort(signal: AbortSignal, fn: () => void): () => void {
+  let set = subscribers.get(signal);
+  if (!set) {
+    const fresh = new Set<() => void>();
+    set = fresh;
+    subscribers.set(signal, fresh);
+    signal.addEventListener(
+      'abort',
+      () => {
+        subscribers.delete(signal);
+        for (const f of [...fresh]) f();
+      },
+      { once: true },
+    );
+  }
+  const own = set;
+  own.add(fn);
+  return () => void own.delete(fn);
+}
+
+/**
+ * A controller that aborts when any of `signals` does. `dispose()` detaches it so a long-lived
+ * signal (a batch's, a user's) does not collect one subscriber per request.
  */
 export function linkedController(...signals: (AbortSignal | undefined)[]): { controller: AbortController; dispose: () => void } {
   const controller = new AbortController();
@@ -33,9 +61,7 @@ export function linkedController(...signals: (AbortSignal | undefined)[]): { con
       controller.abort(s.reason);
       break;
     }
-    const onAbort = () => controller.abort(s.reason);
-    s.addEventListener('abort', onAbort, { once: true });
-    cleanups.push(() => s.removeEventListener('abort', onAbort));
+    cleanups.push(onAbort(s, () => controller.abort(s.reason)));
   }
   return { controller, dispose: () => cleanups.forEach((c) => c()) };
 }

@@ -16,7 +16,7 @@
  */
 import { HEADER } from '@tollgate/protocol';
 import { serverRetryDelayMs } from '../core/retry-policy.js';
-import { realSleep, type Sleep } from '../core/signals.js';
+import { onAbort, realSleep, type Sleep } from '../core/signals.js';
 import { estimateTokens, type EstimateOptions } from './estimate.js';
 
 export interface PacerLimits {
@@ -191,18 +191,21 @@ export class Pacer {
       const waiter: Waiter = { cost, model: req.model, resolve, reject };
       const signal = req.signal;
       if (signal) {
-        const onAbort = () => {
+        const unsubscribe = onAbort(signal, () => {
           const i = lane.queue.indexOf(waiter);
           if (i >= 0) {
             lane.queue.splice(i, 1);
             reject(signal.reason);
             this.poke(lane);
           }
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
+        });
         waiter.resolve = (t) => {
-          signal.removeEventListener('abort', onAbort);
+          unsubscribe();
           resolve(t);
+        };
+        waiter.reject = (e) => {
+          unsubscribe();
+          reject(e);
         };
       }
       lane.queue.push(waiter);

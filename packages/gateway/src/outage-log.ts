@@ -49,11 +49,19 @@ export class OutageLog {
       this.ok();
       return result;
     } catch (e) {
-      if (e instanceof ApiError) this.ok();
-      if (e instanceof ApiError || !isDependencyOutage(e)) throw e;
-      this.failed(e);
-      throw new ApiError('store_unavailable', { store: this.store }, { cause: e });
+      throw this.refusal(e);
     }
+  }
+
+  /**
+   * What `guard` throws for what its call threw: for a caller on the hot path that runs the call
+   * in its own try (`ok()` after it answered), without a closure and a promise more per request.
+   */
+  refusal(e: unknown): unknown {
+    if (e instanceof ApiError) this.ok();
+    if (e instanceof ApiError || !isDependencyOutage(e)) return e;
+    this.failed(e);
+    return new ApiError('store_unavailable', { store: this.store }, { cause: e });
   }
 
   /** A request failed because the dependency did not answer. */

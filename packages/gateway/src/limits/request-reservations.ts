@@ -25,7 +25,11 @@ import type { SettlementQueue } from './settlements.js';
 export interface RequestReservationsDeps {
   limiter: RateLimiter;
   /** An organization's spend limits (cached; a read may reach the database). */
-  spendLimits: { get(orgId: string): Promise<SpendLimits> };
+  spendLimits: {
+    get(orgId: string): Promise<SpendLimits>;
+    /** The limits when the cache holds them fresh (no load, no refresh started); else undefined. */
+    fresh?(orgId: string): SpendLimits | undefined;
+  };
   /** Rebuilds lost counters from the usage ledger (usage/counter-rebuild.ts): an organization's, or one project's spend. */
   rebuilder: { rebuild(orgId: string, tier: string, projectId?: string): Promise<unknown>; rebuildProject(orgId: string, projectId: string): Promise<unknown> };
   settlements: SettlementQueue;
@@ -52,7 +56,11 @@ export class RequestReservations {
   async reserve(input: ReservationRequest): Promise<Reservation> {
     const { d } = this;
     const { orgId, tier } = input.caller;
-    const limits = await this.spendLimitsOutage.guard(() => d.spendLimits.get(orgId));
+    // Limits in the cache are taken as they are (the common case), not through a promise; the
+    // outage log is told of the answer as `guard` would tell it.
+    const cached = d.spendLimits.fresh?.(orgId);
+    if (cached !== undefined) this.spendLimitsOutage.ok();
+    const limits = cached ?? (await this.spendLimitsOutage.guard(() => d.spendLimits.get(orgId)));
     const target = spendTarget(orgId, d.clock.now());
     const projectId = input.caller.projectId ?? undefined;
     const request: ReserveInput = {
@@ -62,16 +70,26 @@ export class RequestReservations {
       model: input.model.name,
       tokens: input.tokens,
       orgLimits: input.limits.org,
-      ...(projectId !== undefined && { projectId, ...(input.limits.project && { projectLimits: input.limits.project }) }),
-      ...(input.limits.key ? { keyLimits: input.limits.key } : {}),
       spend: { key: target.key, hardLimit: limits.hardLimitPico, amount: input.worstCasePico, periodEndMs: target.period.endMs, guarded: true },
       ownSpendLimit: limits.ownLimitBinds,
-      // Tracked for every project, limited or not: a limit set mid-month starts from the real figure.
-      ...(projectId !== undefined && { projectSpend: { key: projectSpendKey(projectId, target.period.startMs), hardLimit: limits.projects.get(projectId) ?? null } }),
       arrivedTurn: input.arrivedTurn,
       body: input.body,
     };
-    const admitted = await this.counterOutage.guard(() => this.reserveRebuilding(request, tier));
+    // Set one by one rather than spread from temporary objects; absent stays absent.
+    if (projectId !== undefined) {
+      request.projectId = projectId;
+      if (input.limits.project) request.projectLimits = input.limits.project;
+      // Tracked for every project, limited or not: a limit set mid-month starts from the real figure.
+      request.projectSpend = { key: projectSpendKey(projectId, target.period.startMs), hardLimit: limits.projects.get(projectId) ?? null };
+    }
+    if (input.limits.key) request.keyLimits = input.limits.key;
+    let admitted: LimitReservation;
+    try {
+      admitted = await this.reserveRebuilding(request, tier);
+    } catch (e) {
+      throw this.counterOutage.refusal(e);
+    }
+    this.counterOutage.ok();
     // Past the lease the sweep charges the reservation anyway; retrying longer is pointless.
     return new HeldReservation(admitted, d.settlements, () => d.afterSettle(orgId, projectId), d.clock.now() + d.leaseMs);
   }

@@ -17,7 +17,7 @@ export function createEngines(config: Pick<Config, 'models' | 'server'>, deps: {
     engines.set(
       m.name,
       m.provider === 'simulator'
-        ? new SimulatorEngine(m, { clock: deps.clock, promptCounter: deps.promptCounter })
+        ? new SimulatorEngine(m, { clock: deps.clock, promptCounter: deps.promptCounter, overloadStatus: config.server.overload_status })
         : new OpenAICompatibleEngine(m, { clock: deps.clock, env: deps.env, overloadStatus: config.server.overload_status }),
     );
   }

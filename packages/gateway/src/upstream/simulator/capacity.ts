@@ -22,8 +22,9 @@ interface Waiter {
 
 /**
  * The finite capacity of a simulated engine: `maxInFlight` calls generate at once, `maxQueue`
- * more wait in FIFO order, and any beyond that are refused with `server_is_overloaded` (503),
- * as vLLM and similar engines answer when full. A slot is handed straight from a finishing call
+ * more wait in FIFO order, and any beyond that are refused with `overloadId`: served alone,
+ * `server_is_overloaded` (503), as vLLM and similar engines answer when full; inside a gateway, the
+ * gateway's own overload answer (`server.overload_status`), as an HTTP upstream's overload is mapped. A slot is handed straight from a finishing call
  * to the next waiter, so the in-flight count never dips and a newcomer can never jump the queue.
  */
 export class Capacity {
@@ -34,6 +35,7 @@ export class Capacity {
   constructor(
     private readonly maxInFlight: number,
     private readonly maxQueue: number,
+    private readonly overloadId: 'engine_overloaded' | 'server_is_overloaded' = 'server_is_overloaded',
   ) {}
 
   /**
@@ -50,7 +52,7 @@ export class Capacity {
     }
     if (this.waiters.length >= this.maxQueue) {
       // No retry hint, as engines such as vLLM send none: the client backs off exponentially.
-      return Promise.reject(new ApiError('server_is_overloaded'));
+      return Promise.reject(new ApiError(this.overloadId));
     }
     return new Promise<() => void>((grant, reject) => {
       const waiter: Waiter = {

@@ -2,7 +2,7 @@
  * The simulator engine: an OpenAI-compatible fake model, one instance per configured model.
  *
  * Per call, in order: the forced fault from `call.fault` (see faults.ts for the syntax), then the
- * configured random faults, then a capacity slot (queue or `server_is_overloaded`), then the
+ * configured random faults, then a capacity slot (queue, or the overload error: `overloadStatus`), then the
  * latency model: `ttft_ms` before the first token and `tokens_per_second` after it, on the
  * injected clock. Output is deterministic in (prompt, request `seed`, `simulator.seed`), and all
  * usage is the real tokenizer count.
@@ -31,6 +31,12 @@ export interface SimulatorDeps {
   random?: () => number;
   /** Counts long prompts off the event loop; without it prompts are counted inline. */
   promptCounter?: PromptCounter;
+  /**
+   * Inside a gateway, `server.overload_status`: a full capacity is refused as the gateway's overload
+   * (429 `engine_overloaded` or 503 `server_is_overloaded`). Absent (the simulator served alone),
+   * 503 `server_is_overloaded`, as engines answer.
+   */
+  overloadStatus?: 429 | 503;
 }
 
 export class SimulatorEngine implements Engine {
@@ -50,7 +56,7 @@ export class SimulatorEngine implements Engine {
     this.clock = deps.clock;
     this.promptCounter = deps.promptCounter;
     const s = model.simulator;
-    this.capacity = new Capacity(Math.max(1, s.max_concurrency), Math.max(0, s.max_queue));
+    this.capacity = new Capacity(Math.max(1, s.max_concurrency), Math.max(0, s.max_queue), deps.overloadStatus === 429 ? 'engine_overloaded' : 'server_is_overloaded');
     this.faults = new FaultRoller(model, deps.random ?? Math.random);
     this.fingerprint = `fp_${hexFrom(10, 'fingerprint', model.name, s.seed)}`;
   }

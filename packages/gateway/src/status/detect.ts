@@ -17,7 +17,7 @@ export interface Assessment {
   figures: string | null;
 }
 
-/** What the window says, before hysteresis. Too few requests is no evidence: operational. */
+/** What the window says, before hysteresis. Too few requests is no evidence: operational (a component already out of it is held by `cannotRecover`). */
 export function assess(live: SignalCounts, probes: SignalCounts, cfg: Pick<StatusConfig, 'min_requests' | 'error_rate' | 'first_byte' | 'window_ms' | 'probes'>): Assessment {
   const secs = formatSpan(cfg.window_ms);
   if (probes.probes >= cfg.probes.failures_for_outage && probes.probe_failed === probes.probes) {
@@ -45,6 +45,20 @@ export function assess(live: SignalCounts, probes: SignalCounts, cfg: Pick<Statu
  */
 export function hasEvidence(live: SignalCounts, probes: SignalCounts, cfg: Pick<StatusConfig, 'min_requests' | 'probes'>): boolean {
   return live.total >= cfg.min_requests || probes.probes >= cfg.probes.failures_for_outage;
+}
+
+/**
+ * Whether a component out of `operational` must keep its status because the window cannot say it
+ * recovered: no evidence (too few requests and probes) and nothing clean either — no request at
+ * all, or some of the few failed. Silence is not recovery: a failing engine that clients stopped
+ * calling is not "operating normally". A few requests that all succeeded, or probes that all
+ * succeeded, are enough to let it recover (through hysteresis as usual).
+ */
+export function cannotRecover(live: SignalCounts, probes: SignalCounts, cfg: Pick<StatusConfig, 'min_requests' | 'probes'>): boolean {
+  if (hasEvidence(live, probes, cfg)) return false;
+  const cleanLive = live.total > 0 && live.failed === 0;
+  const cleanProbes = probes.probes > 0 && probes.probe_failed === 0;
+  return !cleanLive && !cleanProbes;
 }
 
 export interface HysteresisState {

@@ -25,7 +25,7 @@ import { RepeatingFailureLog } from '../repeating-failure-log.js';
 import type { Config } from '../config/types.js';
 import { componentDefs, modelKey, syncComponents, type ComponentDef } from './components.js';
 import type { StatusConfig } from './config.js';
-import { assess, hasEvidence, step, type Assessment, type HysteresisState } from './detect.js';
+import { assess, cannotRecover, hasEvidence, step, type Assessment, type HysteresisState } from './detect.js';
 import { dueMaintenanceSteps, IncidentRepo, isUnresolved, MAINTENANCE_STEP_BODY, type AffectedComponent, type IncidentPatch, type IncidentRecord, type NewIncident } from './incidents.js';
 import { RedisLeadership, soleLeader, type Leadership } from './leader.js';
 import { platformOutcome, type PlatformOutcome, type RequestObservation } from './outcome.js';
@@ -34,7 +34,7 @@ import { EMPTY, MemorySignalBackend, RedisSignalBackend, SignalWindow, type Sign
 import { statusDb, type StatusStore, type StatusTables } from './tables.js';
 import { accrue, pruneDays } from './uptime.js';
 import type { StatusWebhooks } from './webhooks.js';
-import type { ComponentStatus } from './vocabulary.js';
+import { rank, type ComponentStatus } from './vocabulary.js';
 
 /** One deployment to probe: `call` sends a one-token request and throws when it fails. */
 export interface ProbeTarget {
@@ -251,6 +251,8 @@ export class StatusMonitor {
       if (movedIn !== null && movedIn >= evaluationStep) continue;
       const a = assess(counts, probed, this.cfg);
       const cur: HysteresisState = { status: row.status as ComponentStatus, pending_status: row.pending_status as ComponentStatus | null, pending_count: row.pending_count };
+      // Better only on evidence: a window with no traffic (or a few failing requests) says nothing about recovery.
+      if (rank(a.status) < rank(cur.status) && cannotRecover(counts, probed, this.cfg)) continue;
       const next = step(cur, a.status, this.cfg.hysteresis);
       if (next.status === cur.status && next.pending_status === cur.pending_status && next.pending_count === cur.pending_count) continue;
       const moved = await this.transition(def, { ...cur, step: movedIn }, { ...next, step: evaluationStep }, a, counts, now);

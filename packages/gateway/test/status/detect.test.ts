@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from 'tollgate';
-import { assess, step, type HysteresisState } from '../../src/status/detect.js';
+import { assess, cannotRecover, step, type HysteresisState } from '../../src/status/detect.js';
 import { EMPTY } from '../../src/status/signals.js';
 import { uptimeOf, worstOfDay, type UptimeDay } from '../../src/status/uptime.js';
 import { COMPONENT_STATUSES, descriptionOf, indicatorOf, rank, type ComponentStatus } from '../../src/status/vocabulary.js';
@@ -28,6 +28,18 @@ describe('assess', () => {
   it('consecutive failed probes are a major outage; one success is not', () => {
     expect(assess(EMPTY, { ...EMPTY, probes: 3, probe_failed: 3 }, cfg)).toMatchObject({ status: 'major_outage', cause: 'probes' });
     expect(assess(EMPTY, { ...EMPTY, probes: 3, probe_failed: 2 }, cfg).status).toBe('operational');
+  });
+});
+
+describe('cannotRecover', () => {
+  it('silence or a few failing requests hold a component; a few clean requests or clean probes let it recover', () => {
+    expect(cannotRecover(EMPTY, EMPTY, cfg)).toBe(true);
+    expect(cannotRecover(counts(3, 1), EMPTY, cfg)).toBe(true);
+    expect(cannotRecover(counts(3, 0), EMPTY, cfg)).toBe(false);
+    expect(cannotRecover(EMPTY, { ...EMPTY, probes: 1, probe_failed: 0 }, cfg)).toBe(false);
+    expect(cannotRecover(EMPTY, { ...EMPTY, probes: 2, probe_failed: 1 }, cfg)).toBe(true);
+    // Enough requests are evidence either way: the thresholds decide.
+    expect(cannotRecover(counts(10, 1), EMPTY, cfg)).toBe(false);
   });
 });
 

@@ -181,4 +181,31 @@ describe('status detection across two instances', () => {
     expect(all.incidents[0].incident_updates[0].body).toMatch(/^sim-large has recovered and is operating normally/);
     expect(all.incidents[0].impact).toMatch(/^(major|critical)$/);
   }, 60_000);
+
+  it('silence is not recovery: a failing model that stops getting traffic keeps its status and its incident until requests succeed again', async () => {
+    for (let round = 0; round < 8 && (await summary(a)).incidents.length === 0; round++) {
+      await steadyTraffic(10);
+      await tick();
+    }
+    expect(statusOf(await summary(a), 'sim-large')).toBe('major_outage');
+    // No requests for three windows (probes are off for sim-large here): nothing says it recovered.
+    for (let round = 0; round < (3 * WINDOW_MS) / TICK_MS; round++) await tick();
+    for (const g of [a, b]) {
+      const s = await summary(g);
+      expect(statusOf(s, 'sim-large')).toBe('major_outage');
+      expect(s.incidents.map((i: any) => [i.name, i.status])).toEqual([['Elevated error rate on sim-large', 'investigating']]);
+    }
+    // Fewer requests than min_requests, some failing: still no sign of recovery.
+    for (let i = 0; i < 3; i++) await (await chat(a, 'sim-large', i === 0 ? { fault: 'server_error' } : {})).text();
+    for (let round = 0; round < 3; round++) await tick();
+    expect(statusOf(await summary(a), 'sim-large')).toBe('major_outage');
+    // Requests succeed again (even fewer than min_requests): it recovers and the incident is resolved.
+    for (let round = 0; round < (2 * WINDOW_MS) / TICK_MS; round++) {
+      await (await chat(round % 2 ? b : a, 'sim-large')).text();
+      await tick();
+    }
+    const s = await summary(b);
+    expect(statusOf(s, 'sim-large')).toBe('operational');
+    expect(s.incidents).toEqual([]);
+  }, 60_000);
 });

@@ -87,11 +87,11 @@ export class PromptCounter {
    * counts (count-job.ts), so one text's exact count is the same in any prompt. `remember: false`
    * counts without the memo (output, which is not counted again).
    */
-  async count(prompts: PromptText[], stopAbove: number, opts: { remember?: boolean } = {}): Promise<Counted[]> {
+  async count(prompts: PromptText[], stopAbove: number, opts?: { remember?: boolean }): Promise<Counted[]> {
     const out = new Array<Counted | undefined>(prompts.length);
     // What is left to count, per prompt: its framing plus its remembered texts' counts, and the
-    // others with the keys to remember them by.
-    const rest: { i: number; left: Unremembered }[] = [];
+    // others with the keys to remember them by. Made only when some text is not remembered.
+    let rest: { i: number; left: Unremembered }[] | undefined;
     let chars = 0;
     for (let i = 0; i < prompts.length; i++) {
       const p = prompts[i]!;
@@ -101,11 +101,16 @@ export class PromptCounter {
         continue;
       }
       // Generated output is not asked for again: neither hashed nor kept (it would push prompts out).
-      const left = opts.remember === false ? { prompt: p, keys: [] } : this.remembered(p);
-      rest.push({ i, left });
+      const left = opts?.remember === false ? { prompt: p, keys: [] } : this.remembered(p);
+      if (typeof left === 'number') {
+        // Every text remembered: the framing plus their counts is the count (countPrompt of no texts).
+        out[i] = { tokens: left, exact: left <= stopAbove };
+        continue;
+      }
+      (rest ??= []).push({ i, left });
       for (const t of left.prompt.texts) chars += t.length;
     }
-    if (rest.length === 0) return out as Counted[];
+    if (rest === undefined) return out as Counted[];
     const counted = chars <= this.inlineChars || !this.pool ? rest.map((r) => countPrompt(r.left.prompt, stopAbove)) : await this.pool.run({ prompts: rest.map((r) => r.left.prompt), stopAbove });
     rest.forEach(({ i, left }, k) => {
       const c = counted[k]!;
@@ -120,14 +125,15 @@ export class PromptCounter {
 
   /**
    * `p` with its remembered texts' counts moved into its framing, and for each text left the key
-   * to remember its count by (undefined: not remembered). Each text is hashed once.
+   * to remember its count by (undefined: not remembered). Each text is hashed once. When every
+   * text is remembered, only the resulting count (nothing is allocated for what is left).
    */
-  private remembered(p: PromptText): Unremembered {
+  private remembered(p: PromptText): Unremembered | number {
     const known = this.known;
     if (!known) return { prompt: p, keys: [] };
     let fixed = p.fixed;
-    const texts: string[] = [];
-    const keys: (string | undefined)[] = [];
+    let texts: string[] | undefined;
+    let keys: (string | undefined)[] | undefined;
     for (const t of p.texts) {
       if (t.length === 0) continue;
       // Only a short text can be a role name: a long one is not hashed for the look-up.
@@ -137,10 +143,10 @@ export class PromptCounter {
         fixed += n;
         continue;
       }
-      texts.push(t);
-      keys.push(key);
+      (texts ??= []).push(t);
+      (keys ??= []).push(key);
     }
-    return { prompt: { fixed, texts }, keys };
+    return texts === undefined ? fixed : { prompt: { fixed, texts }, keys: keys! };
   }
 
   close(): Promise<void> {

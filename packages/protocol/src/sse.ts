@@ -40,6 +40,7 @@ export class SseEventTooLarge extends Error {
 }
 
 const LF = 10;
+const CR = 13;
 const COLON = 58;
 const SPACE = 32;
 
@@ -61,14 +62,14 @@ export class SseDecoder {
   /** Feeds text; returns the events it completed. Throws SseEventTooLarge past the limit. */
   push(text: string): SseEvent[] {
     const out: SseEvent[] = [];
-    this.scan(this.pending + text, false, out);
+    this.scan(text, false, out);
     return out;
   }
 
   /** End of input: a last event without its blank line is still delivered (some servers end with `data: [DONE]` alone). */
   end(): SseEvent[] {
     const out: SseEvent[] = [];
-    this.scan(this.pending, true, out);
+    this.scan('', true, out);
     if (this.pending.length > 0) this.line(this.pending, out);
     this.pending = '';
     this.line('', out);
@@ -78,30 +79,36 @@ export class SseDecoder {
   /**
    * Splits `text` into lines with indexOf (native, far faster than a loop over characters: this
    * runs for every byte an engine streams). CR is looked for only while the text has one: most
-   * streams end lines with LF alone.
+   * streams end lines with LF alone. What `pending` holds (the start of a line cut by the last
+   * chunk) is joined to the first line of `text` only, not to the whole of it: joined, each chunk
+   * was copied once more (an indexOf flattens the two into one string), for one line's sake.
    */
   private scan(text: string, final: boolean, out: SseEvent[]): void {
+    // `pending` holds no line end, except perhaps a trailing CR (whose LF may start `text`).
+    let carry = this.pending;
     let start = 0;
-    // `pending` was scanned already and holds no line end, except perhaps a trailing CR: a long
-    // event split into many chunks is scanned once, not once per chunk.
-    let from = Math.max(0, this.pending.length - 1);
+    if (carry.length > 0 && carry.charCodeAt(carry.length - 1) === CR) {
+      if (text.length === 0 && !final) return;
+      this.line(carry.slice(0, -1), out);
+      carry = '';
+      if (text.charCodeAt(0) === LF) start = 1;
+    }
+    let from = start;
     let cr = text.indexOf('\r', from);
     for (;;) {
       const lf = text.indexOf('\n', from);
       if (cr !== -1 && cr < from) cr = text.indexOf('\r', from);
       const end = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr;
       if (end === -1) break;
-      if (end === cr) {
-        if (end + 1 === text.length && !final) break;
-        this.line(text.slice(start, end), out);
-        start = text.charCodeAt(end + 1) === LF ? end + 2 : end + 1;
-      } else {
-        this.line(text.slice(start, end), out);
-        start = end + 1;
-      }
+      if (end === cr && end + 1 === text.length && !final) break;
+      const piece = text.slice(start, end);
+      this.line(carry === '' ? piece : carry + piece, out);
+      carry = '';
+      start = end === cr && text.charCodeAt(end + 1) === LF ? end + 2 : end + 1;
       from = start;
     }
-    this.pending = start === 0 ? text : text.slice(start);
+    const rest = start === 0 ? text : text.slice(start);
+    this.pending = carry === '' ? rest : carry + rest;
     if (this.pending.length + this.dataChars > this.maxEventChars) throw new SseEventTooLarge(this.maxEventChars);
   }
 

@@ -101,41 +101,54 @@ export class UpstreamChunkStream implements AsyncIterableIterator<Chunk>, ChunkR
   }
 
   async next(): Promise<IteratorResult<Chunk, undefined>> {
-    return (await this.more()) ? { value: this.take(), done: false } : DONE;
+    for (;;) {
+      const ready = this.ready();
+      if (ready !== undefined) return ready ? { value: this.take(), done: false } : DONE;
+      await this.fill();
+    }
   }
 
-  /** Every chunk queued (at least one), with its text; undefined at the end. Throws as `next()` does. */
+  /**
+   * Every chunk queued (at least one), with its text; undefined at the end. Throws as `next()` does.
+   * Reads through `fill` itself, one async call per upstream read (a run is taken per read).
+   */
   async nextRun(): Promise<ChunkRun | undefined> {
-    if (!(await this.more())) return undefined;
+    for (;;) {
+      const ready = this.ready();
+      if (ready === false) return undefined;
+      if (ready) break;
+      await this.fill();
+    }
     const { head } = this;
     const run: ChunkRun = head === 0 ? { texts: this.texts, chunks: this.queue, templates: this.templates } : { texts: this.texts.slice(head), chunks: this.queue.slice(head), templates: this.templates.slice(head) };
     this.clear();
     return run;
   }
 
-  /** Reads until a chunk is queued (true) or the stream is over (false); throws a failure once. */
-  private async more(): Promise<boolean> {
-    for (;;) {
-      if (this.head < this.queue.length) return true;
-      if (this.failure) {
-        if (this.thrown) return false;
-        this.thrown = true;
-        throw this.failure.midStream();
-      }
-      if (this.ended) return false;
-      if (this.sawDone) {
-        // The answer is whole: the consumer may end its response now, so `[DONE]` leaves in the
-        // same socket write as the last chunks instead of one more after the upstream's own end.
-        // The rest of the body (its chunked-encoding end) is read in the background, and the
-        // connection goes back to the pool then.
-        if (!this.draining) {
-          this.draining = true;
-          void this.drain().then(() => this.finish('success'));
-        }
-        return false;
-      }
-      await this.fill();
+  /**
+   * Whether a chunk is queued (true), the stream is over (false), or more must be read first
+   * (undefined: `fill`); throws a failure once.
+   */
+  private ready(): boolean | undefined {
+    if (this.head < this.queue.length) return true;
+    if (this.failure) {
+      if (this.thrown) return false;
+      this.thrown = true;
+      throw this.failure.midStream();
     }
+    if (this.ended) return false;
+    if (this.sawDone) {
+      // The answer is whole: the consumer may end its response now, so `[DONE]` leaves in the
+      // same socket write as the last chunks instead of one more after the upstream's own end.
+      // The rest of the body (its chunked-encoding end) is read in the background, and the
+      // connection goes back to the pool then.
+      if (!this.draining) {
+        this.draining = true;
+        void this.drain().then(() => this.finish('success'));
+      }
+      return false;
+    }
+    return undefined;
   }
 
   /** The consumer stopped early: the upstream request is cut (its socket closed). */

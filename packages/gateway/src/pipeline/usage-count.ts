@@ -16,7 +16,7 @@ export class CompletionText {
    * usage, so a stream is neither parsed nor serialized twice for nothing).
    */
   private parts: Part[] = [];
-  /** A template's output around its content slot, worked out at its first chunk. */
+  /** A template's output around its content slot, worked out when its chunks are first counted. */
   private readonly around = new Map<PlainTemplate, Around>();
 
   /**
@@ -41,12 +41,7 @@ export class CompletionText {
    * only if `tokens()` or `text()` is called.
    */
   addPlainChunk(template: PlainTemplate, json: string): void {
-    let around = this.around.get(template);
-    if (around === undefined) this.around.set(template, (around = aroundSlot(template.chunk)));
-    const { parts } = this;
-    for (const p of around.before) parts.push(p);
-    parts.push(new Slot(template.slot(json)));
-    for (const p of around.after) parts.push(p);
+    this.parts.push(new Slot(template.slot(json), template));
   }
 
   /**
@@ -69,9 +64,17 @@ export class CompletionText {
   private pieces(): string[] {
     const out: (string | ChoiceText)[] = [];
     for (const p of this.parts) {
-      if (typeof p === 'string' || p instanceof ChoiceText) out.push(p);
-      else if (p instanceof Call) out.push(JSON.stringify(p.value));
-      else out.push(JSON.parse(p.token) as string);
+      if (!(p instanceof Slot)) {
+        out.push(piece(p));
+        continue;
+      }
+      // What the template outputs besides its content, worked out at its first chunk counted (not
+      // while relaying: a stream whose engine reports usage is never counted).
+      let around = this.around.get(p.template);
+      if (around === undefined) this.around.set(p.template, (around = aroundSlot(p.template.chunk)));
+      for (const b of around.before) out.push(piece(b));
+      out.push(JSON.parse(p.token) as string);
+      for (const a of around.after) out.push(piece(a));
     }
     if (this.echoOf) withoutEchoes(out, this.echoOf);
     return out.map((p) => (typeof p === 'string' ? p : p.text));
@@ -89,7 +92,8 @@ function aroundSlot(chunk: Readonly<Record<string, unknown>>): Around {
   const marked: Part[] = [];
   addOutput({ choices: [{ ...choice, delta: { ...(choice.delta as object), content: mark } }] }, marked);
   const at = marked.indexOf(mark);
-  return { before: marked.slice(0, at), after: marked.slice(at + 1) };
+  // addOutput adds no Slot.
+  return { before: marked.slice(0, at) as Output[], after: marked.slice(at + 1) as Output[] };
 }
 
 /**
@@ -159,12 +163,19 @@ export function readUsage(u: unknown): Usage | undefined {
   return { prompt_tokens: p, completion_tokens: c, total_tokens: p + c };
 }
 
-type Part = string | ChoiceText | Call | Slot;
+/** Output that is not a plain chunk's content. */
+type Output = string | ChoiceText | Call;
+type Part = Output | Slot;
 
 /** What a template's chunks output besides their content. */
 interface Around {
-  readonly before: readonly Part[];
-  readonly after: readonly Part[];
+  readonly before: readonly Output[];
+  readonly after: readonly Output[];
+}
+
+/** A part other than a plain chunk's content, as its piece: a call as its JSON. */
+function piece(p: Output): string | ChoiceText {
+  return p instanceof Call ? JSON.stringify(p.value) : p;
 }
 
 /** A generated call, counted as its JSON. */
@@ -186,7 +197,11 @@ class ChoiceText {
  * a token of 13 characters or more may keep that text alive with it (a V8 sliced string).
  */
 class Slot {
-  constructor(readonly token: string) {}
+  constructor(
+    readonly token: string,
+    /** The template the chunk matched: what else it outputs (aroundSlot) is worked out when counted. */
+    readonly template: PlainTemplate,
+  ) {}
 }
 
 /** Generated text fields of a message or delta. */

@@ -1,13 +1,17 @@
 /**
  * The frame of every signed-in page: a skip link, the header (organization, viewer, language,
- * sign out), the navigation for the viewer's role, and the page itself in <main>. A signed-out
- * visitor is sent to /login and comes back to the page they asked for after signing in.
+ * sign out), the navigation for the viewer's role with a link to the public status page, and the
+ * page itself in <main>, where keyboard focus is kept when what had it goes away (use-kept-focus.ts).
+ * A signed-out visitor is sent to /login and comes back to the page they asked for after signing in.
  */
+import { useState } from 'react';
 import { Navigate, NavLink, Outlet, useLocation } from 'react-router';
 import { useI18n } from '../i18n/i18n';
+import { underBase } from '../lib/base';
 import { PAGES, type PageEntry, type Who } from '../signed-in-pages';
 import { useSession, type Session } from '../session';
 import { LanguageSwitch } from './LanguageSwitch';
+import { useKeptFocus } from './use-kept-focus';
 import { NoOrganization } from './NoOrganization';
 import { Loading, PageTitle } from './ui';
 
@@ -18,6 +22,8 @@ export function Shell() {
   const { t } = useI18n();
   const { session, signOut } = useSession();
   const location = useLocation();
+  const [main, setMain] = useState<HTMLElement | null>(null);
+  useKeptFocus(main);
   if (session === undefined) return <Loading />;
   if (session === null) return <Navigate to="/login" replace state={{ from: location.pathname }} />;
   const items = PAGES.filter((n) => canSee(session, n.who));
@@ -66,10 +72,17 @@ export function Shell() {
             <li>
               <NavLink to="/account">{t('nav.account')}</NavLink>
             </li>
+            <li>
+              {/* The public status page (served by the gateway, not a console route): where the
+                  error guide sends anyone whose requests fail on the platform's side. */}
+              <a href={underBase('status')} data-leaves-console="">
+                {t('nav.serviceStatus')}
+              </a>
+            </li>
           </ul>
         </nav>
       )}
-      <main id="main" className="content" tabIndex={-1}>
+      <main id="main" className="content" tabIndex={-1} ref={setMain}>
         {orphan ? <NoOrganization /> : <Outlet />}
       </main>
     </div>

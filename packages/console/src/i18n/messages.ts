@@ -74,6 +74,7 @@ const TABLE = {
   'nav.account': ['Your account', '我的帐户'],
   'nav.operator': ['Operator', '运营方'],
   'nav.signOut': ['Sign out', '退出登录'],
+  'nav.serviceStatus': ['Service status', '服务状态'],
 
   'keys.title': ['API keys', 'API 密钥'],
   'keys.intro': ['A key belongs to one project. Keep it secret: anyone who has it can use the API as you.', '每个密钥属于一个项目。请妥善保管：任何持有它的人都能以你的身份调用 API。'],
@@ -279,6 +280,8 @@ const TABLE = {
   'requests.succeeded': ['The request succeeded.', '请求成功。'],
   'requests.cause': ['Cause', '原因'],
   'requests.fix': ['What to do', '解决办法'],
+  'requests.statusPage': ['Status page', '状态页'],
+  'requests.checkStatus': ['See whether the service has an incident', '查看服务是否正在发生故障'],
   'requests.copyReport': ['Copy support report', '复制支持报告'],
   'requests.reportNote': ['The report has the request ID, the time with its time zone, the model, the error code and message, and no key or prompt.', '报告包含请求 ID、带时区的时间、模型、错误代码和消息，不包含密钥或提示词。'],
 

@@ -3,7 +3,8 @@
  * happened to it (GET /v1/organization/requests/{id}; only the viewer's organization's
  * requests): time in the viewer's zone and in UTC, project and key by name with their ids (the
  * key's redacted value, never its secret; requests/names.ts), model asked for and served,
- * status, the error with its cause and fix from the error catalog, tokens, cost, latency; and a
+ * status, the error with its cause and fix from the error catalog (and, as the error guide says
+ * for the platform's own failures, a link to the status page), tokens, cost, latency; and a
  * button that copies the support report.
  *
  * A lookup is a page of its own, `/requests/<id>` (`/requests?id=<id>` leads there too), so a
@@ -11,7 +12,7 @@
  * fails, nothing of an earlier one is shown: what is on screen always answers the id in the
  * heading.
  */
-import { findEntry, matchEntry } from '@tollgate/protocol';
+import { findEntry, matchEntry, pointsToStatusPage } from '@tollgate/protocol';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Navigate, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { Money } from '../components/Money';
@@ -19,7 +20,7 @@ import { NamedId } from '../components/NamedId';
 import { CopyButton, ErrorNote, Field, PageTitle } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
 import { getOptional } from '../lib/api';
-import { pageUrl } from '../lib/base';
+import { pageUrl, underBase } from '../lib/base';
 import { ORG } from '../lib/org-api';
 import { formatTime, isoUtc, viewerTimeZone } from '../lib/time';
 import { useSignedIn } from '../session';
@@ -177,6 +178,14 @@ function RequestDetails({ record, names }: { record: RequestRecord; names: Reque
               <dd>{entry.cause[lang]}</dd>
               <dt>{t('requests.fix')}</dt>
               <dd>{entry.fix[lang]}</dd>
+              {pointsToStatusPage(entry) ? (
+                <>
+                  <dt>{t('requests.statusPage')}</dt>
+                  <dd>
+                    <a href={underBase('status')}>{t('requests.checkStatus')}</a>
+                  </dd>
+                </>
+              ) : null}
             </dl>
           ) : null}
         </div>

@@ -1,9 +1,9 @@
 /**
  * Two-factor sign-in (TOTP): start (the server makes a secret, shown as a QR code of its
  * otpauth:// URI to scan, the URI as a link and the secret as text to type), confirm with a code (the server answers with recovery codes,
- * shown once), or turn it off with a code.
+ * shown once, focused when they appear), or turn it off with a code.
  */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { QrCode } from '../../components/QrCode';
 import { CopyButton, ErrorNote, Field } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
@@ -15,6 +15,11 @@ export function TotpSection({ enabled }: { enabled: boolean }) {
   const [pending, setPending] = useState<{ secret: string; otpauth_url: string }>();
   const [recovery, setRecovery] = useState<string[]>();
   const [error, setError] = useState<unknown>();
+  // The recovery codes are shown once: focus goes to them when they appear (the code form is gone).
+  const codes = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (recovery) codes.current?.focus();
+  }, [recovery]);
 
   const start = async () => {
     setError(undefined);
@@ -48,7 +53,7 @@ export function TotpSection({ enabled }: { enabled: boolean }) {
       <h2 id="totp-title">{t('totp.title')}</h2>
       <p>{on ? t('totp.on') : t('totp.off')}</p>
       {recovery ? (
-        <div className="notice">
+        <div className="notice" ref={codes} tabIndex={-1}>
           <p>{t('totp.recoveryOnce')}</p>
           <pre>{recovery.join('\n')}</pre>
           <CopyButton text={recovery.join('\n')} />

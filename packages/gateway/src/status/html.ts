@@ -174,7 +174,8 @@ function componentBlock(c: ComponentState, r: RenderInput): string {
 <div class="legend"><span>${t.daysAgo}</span><span>${up === null ? pct : t.uptime(pct)}</span><span>${t.today}</span></div></div>`;
 }
 
-function dayText(d: UptimeDay, worst: string, locale: PageLocale): string {
+/** A daily bar's tooltip: the worst status, then the time spent in each state that is not operational. */
+export function dayText(d: UptimeDay, worst: string, locale: PageLocale): string {
   const t = TEXT[locale];
   const parts: string[] = [t.status[worst as keyof typeof t.status]];
   const mins = (ms: number) => Math.round(ms / 60_000);

@@ -41,7 +41,8 @@ export const TEXT = {
     until: 'until',
     feeds: 'Subscribe: Atom, RSS, JSON (Statuspage API v2)',
     day: (d: string, what: string) => `${d}: ${what}`,
-    minutes: (m: number) => `${m} min`,
+    /** Whole minutes, rounded; a state that lasted under half a minute is `0`: "< 1 min", not "0 min". */
+    minutes: (m: number) => (m < 1 ? '< 1 min' : `${m} min`),
     back: 'All incidents',
     postmortem: 'Postmortem',
     notFoundTitle: 'Page not found',
@@ -85,7 +86,7 @@ export const TEXT = {
     until: '至',
     feeds: '订阅：Atom、RSS、JSON（Statuspage API v2）',
     day: (d: string, what: string) => `${d}：${what}`,
-    minutes: (m: number) => `${m} 分钟`,
+    minutes: (m: number) => (m < 1 ? '不到 1 分钟' : `${m} 分钟`),
     back: '全部事件',
     postmortem: '事后分析',
     notFoundTitle: '页面不存在',

@@ -5,6 +5,7 @@ import { parseConfig } from 'tollgate';
 import { assess, cannotRecover, step, type HysteresisState } from '../../src/status/detect.js';
 import { EMPTY } from '../../src/status/signals.js';
 import { uptimeOf, worstOfDay, type UptimeDay } from '../../src/status/uptime.js';
+import { dayText } from '../../src/status/html.js';
 import { COMPONENT_STATUSES, descriptionOf, indicatorOf, rank, type ComponentStatus } from '../../src/status/vocabulary.js';
 import { platformOutcome } from '../../src/status/outcome.js';
 
@@ -105,5 +106,14 @@ describe('whose fault', () => {
     for (const [s, c] of [[400, 'invalid_type'], [401, 'invalid_api_key'], [429, 'rate_limit_requests'], [429, 'insufficient_quota'], [404, 'model_not_found'], [499, 'client_disconnected'], [400, 'upstream_400']] as const) {
       expect(platformOutcome(s, c)).toBe('excluded');
     }
+  });
+});
+
+describe('day tooltips', () => {
+  const day = (o: Partial<UptimeDay>): UptimeDay => ({ day: '2026-06-18', operational_ms: 0, degraded_ms: 0, partial_ms: 0, major_ms: 0, maintenance_ms: 0, ...o });
+  it('a state that lasted under a minute reads "< 1 min", never "0 min"', () => {
+    expect(dayText(day({ major_ms: 25_000, maintenance_ms: 3_000 }), 'major_outage', 'en')).toBe('Major outage · Major outage < 1 min · Under maintenance < 1 min');
+    expect(dayText(day({ degraded_ms: 29_000 }), 'degraded_performance', 'zh-CN')).toBe('性能下降 · 性能下降 不到 1 分钟');
+    expect(dayText(day({ major_ms: 45 * 60_000 }), 'major_outage', 'en')).toBe('Major outage · Major outage 45 min');
   });
 });

@@ -78,6 +78,9 @@ const trim = (x: number, digits: number): string => {
  */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms <= 0) return '0s';
+  // Whole milliseconds (what the counters' reset times are): the same text without toFixed and a
+  // regular expression per call; the rate-limit headers format two on every request.
+  if (Number.isInteger(ms)) return wholeMsDuration(ms);
   if (ms < 1) return `${trim(ms * 1000, 0)}µs`;
   if (ms < 1000) return `${trim(ms, 3)}ms`;
   const totalMs = Math.round(ms);
@@ -85,6 +88,20 @@ export function formatDuration(ms: number): string {
   const m = Math.floor((totalMs % 3_600_000) / 60_000);
   const s = (totalMs % 60_000) / 1000;
   const sec = `${trim(s, 3)}s`;
+  if (h > 0) return `${h}h${m}m${sec}`;
+  if (m > 0) return `${m}m${sec}`;
+  return sec;
+}
+
+/** `formatDuration` of a whole number of milliseconds > 0. */
+function wholeMsDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const rest = ms % 60_000;
+  const frac = rest % 1000;
+  // Milliseconds as Go prints them: three digits, trailing zeros dropped (".5", ".05", ".005").
+  const sec = frac === 0 ? `${(rest - frac) / 1000}s` : `${(rest - frac) / 1000}.${String(frac).padStart(3, '0').replace(/0+$/, '')}s`;
   if (h > 0) return `${h}h${m}m${sec}`;
   if (m > 0) return `${m}m${sec}`;
   return sec;

@@ -17,6 +17,23 @@ describe('Go-style durations', () => {
     expect(formatDuration(ms)).toBe(text);
     expect(parseDuration(text)).toBeCloseTo(ms, 6);
   });
+  it('writes whole milliseconds as the general rule does', () => {
+    // The rule for any number (toFixed, then trailing zeros off), which whole milliseconds skip.
+    const trim = (x: number, digits: number) => {
+      const t = x.toFixed(digits);
+      return t.includes('.') ? t.replace(/\.?0+$/, '') : t;
+    };
+    const general = (ms: number) => {
+      if (ms < 1000) return `${trim(ms, 3)}ms`;
+      const h = Math.floor(ms / 3_600_000);
+      const m = Math.floor((ms % 3_600_000) / 60_000);
+      const sec = `${trim((ms % 60_000) / 1000, 3)}s`;
+      return h > 0 ? `${h}h${m}m${sec}` : m > 0 ? `${m}m${sec}` : sec;
+    };
+    const cases = [1, 9, 10, 100, 999, 1000, 1001, 1010, 1100, 59_999, 60_000, 60_001, 3_599_999, 3_600_000, 3_600_050, 86_400_000, 2_592_000_123, Number.MAX_SAFE_INTEGER];
+    for (let ms = 1; ms <= 200_000; ms += 7) cases.push(ms);
+    for (const ms of cases) expect(formatDuration(ms), String(ms)).toBe(general(ms));
+  });
   it('rejects what is not a duration', () => {
     expect(parseDuration('soon')).toBeUndefined();
     expect(parseDuration('')).toBeUndefined();

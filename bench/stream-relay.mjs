@@ -10,6 +10,7 @@
 // Prints CPU µs per stream for each round (process.cpuUsage; take the best: other work on the
 // machine only adds). With --alloc, one round under V8's sampling heap profiler with collected
 // objects included, and the bytes allocated per stream by site (as bench/alloc-top.mjs).
+import { Buffer } from 'node:buffer';
 import { Session } from 'node:inspector/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -50,13 +50,13 @@ export function sessionObject(s: SignedIn) {
 const isRead = (method: string) => method === 'GET' || method === 'HEAD';
 
 /**
- * Paths under /v1/organization a reader may read: not billing (costs, spend limits), not limits
- * (rate limits), not credentials (admin keys), not the audit log.
+ * Paths under /v1/organization a reader may read: not billing (costs, spend limits and spend
+ * alerts), not limits (rate limits), not credentials (admin keys), not the audit log.
  */
 function readerMayRead(path: string): boolean {
   const rel = path.slice('/v1/organization'.length);
-  if (/^\/(costs|spend_limit|rate_limits|admin_api_keys|audit_logs)(\/|$)/.test(rel)) return false;
-  if (/^\/projects\/[^/]+\/(rate_limits|spend_limit)(\/|$)/.test(rel)) return false;
+  if (/^\/(costs|spend_limit|spend_alerts|rate_limits|admin_api_keys|audit_logs)(\/|$)/.test(rel)) return false;
+  if (/^\/projects\/[^/]+\/(rate_limits|spend_limit|spend_alerts)(\/|$)/.test(rel)) return false;
   return true;
 }
 

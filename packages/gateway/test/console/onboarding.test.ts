@@ -136,6 +136,21 @@ describe('console onboarding', () => {
     expect((await reader.call('GET', '/v1/organization/spend_limit')).status).toBe(403);
     const project = (await owner.call('GET', '/v1/organization/projects')).body.data[0].id;
     expect((await reader.call('GET', `/v1/organization/projects/${project}/rate_limits`)).status).toBe(403);
+    // Spend alerts are billing (amounts, and who is told), like the spend limits.
+    const alert = { threshold_amount: 500, currency: 'USD', interval: 'month', notification_channel: { type: 'email', recipients: ['ops@test.local'] } };
+    const orgAlert = await owner.call('POST', '/v1/organization/spend_alerts', alert);
+    const projectAlert = await owner.call('POST', `/v1/organization/projects/${project}/spend_alerts`, alert);
+    expect([orgAlert.status, projectAlert.status]).toEqual([200, 200]);
+    for (const path of [
+      '/v1/organization/spend_alerts',
+      `/v1/organization/spend_alerts/${orgAlert.body.id}`,
+      `/v1/organization/projects/${project}/spend_alerts`,
+      `/v1/organization/projects/${project}/spend_alerts/${projectAlert.body.id}`,
+    ]) {
+      const refused = await reader.call('GET', path);
+      expect(refused.status, path).toBe(403);
+      expect(refused.body.error.message, path).toMatch(/^You have insufficient permissions for this operation\. Missing scopes: api\.management\.read\./);
+    }
     expect((await reader.call('GET', '/v1/organization/rate_limits')).status).toBe(403);
     const change = await reader.call('POST', '/v1/organization/invites', { email: 'x@test.local', role: 'owner' });
     expect(change.status).toBe(403);

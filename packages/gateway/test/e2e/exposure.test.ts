@@ -44,6 +44,15 @@ describe('CORS', () => {
     expect(r.headers.get('access-control-expose-headers')).toContain('x-request-id');
     const preflight = await fetch(`${g.baseURL}/chat/completions`, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    // `*` grants every request header but Authorization, which the Fetch standard requires by name:
+    // a browser sending a bearer key (the SDKs with dangerouslyAllowBrowser) needs it listed.
+    const asked = await fetch(`${g.baseURL}/chat/completions`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, x-stainless-retry-count' },
+    });
+    const allowed = (asked.headers.get('access-control-allow-headers') ?? '').split(',').map((h) => h.trim().toLowerCase());
+    expect(allowed).toContain('authorization');
+    expect(allowed).toContain('*');
   });
 });
 

@@ -163,15 +163,16 @@ function redisStats() {
   const info = execFileSync('redis-cli', ['-p', String(OWN_REDIS_PORT), 'info', 'all'], { encoding: 'utf8' });
   const calls = {};
   for (const m of info.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)) calls[m[1]] = Number(m[2]);
-  const num = (k) => Number(new RegExp(`^${k}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
-  return { calls, in: num('total_net_input_bytes'), out: num('total_net_output_bytes') };
+  const num = (k) => Number(new RegExp(`^${k}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  // redis-server's own CPU (user + system, every thread): not in the gateway's CPU per request.
+  return { calls, in: num('total_net_input_bytes'), out: num('total_net_output_bytes'), cpu: num('used_cpu_user') + num('used_cpu_sys') };
 }
 function redisDelta(a, b) {
   if (!a || !b) return undefined;
   const calls = {};
   for (const [k, v] of Object.entries(b.calls)) if (v - (a.calls[k] ?? 0) > 0) calls[k] = v - (a.calls[k] ?? 0);
   delete calls.info; // the bench's own INFO
-  return { calls, in: b.in - a.in, out: b.out - a.out };
+  return { calls, in: b.in - a.in, out: b.out - a.out, cpu: b.cpu - a.cpu };
 }
 
 async function admin(base, method, path, body) {
@@ -421,10 +422,11 @@ async function main() {
           for (const k of Object.keys(gc)) agg.gc[k] += gc[k];
         }
         if (redis) {
-          agg.redis ??= { calls: {}, in: 0, out: 0 };
+          agg.redis ??= { calls: {}, in: 0, out: 0, cpu: 0 };
           for (const [k, v] of Object.entries(redis.calls)) agg.redis.calls[k] = (agg.redis.calls[k] ?? 0) + v;
           agg.redis.in += redis.in;
           agg.redis.out += redis.out;
+          agg.redis.cpu += redis.cpu;
         }
       }
     }
@@ -454,7 +456,7 @@ async function main() {
     const per = (v) => (v / r.requests).toFixed(2);
     const calls = Object.entries(r.redis.calls).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${per(v)}`).join(', ');
     const total = Object.values(r.redis.calls).reduce((s, v) => s + v, 0);
-    console.log(`${r.target} @${r.connections}: Redis per request: ${per(total)} commands (${calls}); ${per(r.redis.in)} bytes in, ${per(r.redis.out)} bytes out`);
+    console.log(`${r.target} @${r.connections}: Redis per request: ${per(total)} commands (${calls}); ${per(r.redis.in)} bytes in, ${per(r.redis.out)} bytes out; redis-server CPU ${Math.round((r.redis.cpu / r.requests) * 1e6)} µs (not in the gateway's CPU µs/req)`);
   }
   for (const c of CONNECTIONS) {
     const get = (n) => rows.find((r) => r.target === n && r.conns === c);

@@ -4,7 +4,7 @@
  * carries the organization's hash tag `{org_…}`, so each multi-key script runs in one slot.
  * @module
  */
-import { Cluster, Redis, type Command } from 'ioredis';
+import { Cluster, Command, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { redactText } from './config/redact-url.js';
 import type { Config } from './config/types.js';
@@ -38,6 +38,7 @@ export async function connectRedis(redis: NonNullable<Config['redis']>, log: Log
         )
       : new Redis(redis.url!, { ...nodeOptions, enableOfflineQueue: false, lazyConnect: true });
   if (client instanceof Redis) oneWritePerTurn(client);
+  evalshaWithoutCopy(client);
   // ioredis reports every failed reconnect attempt: log the state changes only, and keep the
   // latest failure as the cause of the commands refused meanwhile.
   let connectionDown = false;
@@ -102,6 +103,32 @@ function refusalsCarryCause(client: RedisClient, lastFailure: () => Error | unde
       };
     }
     return send(command, ...rest);
+  };
+}
+
+/**
+ * The client's `evalsha`, sending the arguments it was given as the command's own: ioredis's
+ * command constructor copies them with `Array.prototype.flat()`, which costs about 5 µs for the
+ * 30-odd arguments of a reserve call on node 20 (measured alone: 5.5 µs against 0.3 µs for a
+ * `slice`), the largest item of the client's own work per request. The command is the same one
+ * ioredis would build (name, arguments as strings, replies as UTF-8 strings) and goes through
+ * the same `sendCommand`, so turn writes, timeouts, cluster routing and refusals are unchanged.
+ * Left alone for a client with a key prefix or friendly error stacks, which the gateway's
+ * clients do not use and which the constructor applies.
+ */
+function evalshaWithoutCopy(client: RedisClient): void {
+  const options = client.options as { keyPrefix?: unknown; showFriendlyErrorStack?: unknown };
+  if (options.keyPrefix || options.showFriendlyErrorStack) return;
+  type Evalsha = (...args: unknown[]) => Promise<unknown>;
+  const target = client as unknown as { evalsha: Evalsha; sendCommand: (command: Command) => Promise<unknown> };
+  const evalsha = target.evalsha.bind(client) as Evalsha;
+  target.evalsha = (...args: unknown[]) => {
+    // A trailing callback: ioredis's own way (the gateway passes none).
+    if (typeof args[args.length - 1] === 'function') return evalsha(...args);
+    const command = new Command('evalsha', [], { replyEncoding: 'utf8' });
+    command.args = args as Command['args'];
+    command.stringifyArguments(); // what the constructor does to its copy (numbers to strings)
+    return target.sendCommand(command);
   };
 }
 

@@ -17,7 +17,7 @@
  * The store does not own the client: `close()` waits for pending compensations but does not quit.
  * @module
  */
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { scanTargets, type RedisClient } from '../redis-client.js';
 import { isReplyError, luaScript, runScript, withinMs, type LuaScript } from '../redis-lua.js';
 import { DependencyUnavailableError } from '../store/outage.js';
@@ -97,6 +97,13 @@ export interface RedisCounterStoreOptions {
 export class RedisCounterStore implements CounterStore {
   readonly prefix: string;
   readonly timeoutMs: number;
+  /**
+   * The client itself rejects every command within `timeoutMs`: a standalone client with no
+   * offline queue, whose command timeout (armed as each command is sent) is no longer. Then a
+   * call needs no timer and promise of ours on top of the client's; its timeout is the client's
+   * "Command timed out", an outage like ours (store/outage.ts).
+   */
+  private readonly clientBounds: boolean;
   private readonly pending = new Set<Promise<unknown>>();
   /** Settlements requested in this event-loop turn, per tag, sent by `flushSettles`. */
   private readonly settles = new Map<string, QueuedSettle[]>();
@@ -114,6 +121,8 @@ export class RedisCounterStore implements CounterStore {
     this.prefix = opts.prefix;
     const fromClient = 'redisOptions' in client.options ? client.options.redisOptions?.commandTimeout : (client.options as Redis['options']).commandTimeout;
     this.timeoutMs = opts.timeoutMs ?? fromClient ?? 1000;
+    const own = client instanceof Redis ? client.options : undefined;
+    this.clientBounds = own !== undefined && own.enableOfflineQueue === false && typeof own.commandTimeout === 'number' && own.commandTimeout > 0 && own.commandTimeout <= this.timeoutMs;
   }
 
   async reserve(r: ReserveRequest): Promise<ReserveOutcome> {
@@ -291,11 +300,12 @@ export class RedisCounterStore implements CounterStore {
   }
 
   private run(s: LuaScript, call: ScriptCall): Promise<unknown> {
-    return runScript(this.client, s, call.keys, call.args, (p) => this.bounded(p));
+    return runScript(this.client, s, call.keys, call.args, this.bounded);
   }
 
   /** Rejects after `timeoutMs` even if the client would keep the command queued for longer. */
-  private bounded<T>(p: Promise<T>): Promise<T> {
+  private readonly bounded = <T>(p: Promise<T>): Promise<T> => {
+    if (this.clientBounds) return p;
     return withinMs(p, this.timeoutMs, () => new DependencyUnavailableError(`counter store: redis did not answer within ${this.timeoutMs} ms`));
-  }
+  };
 }

@@ -2,7 +2,7 @@
  * Limits: this month's spend against the organization's limits (GET /console/api/billing): the
  * hard limit the operator approved (read-only, with the link to ask for a higher one), the
  * organization's own monthly spend limit (set here, at most the approved one), and the one
- * enforced, the lower of the two; the per-model rate limits (RPM, TPM, RPD, TPD) of the
+ * enforced, the lower of the two; its spend alerts (SpendAlerts); the per-model rate limits (RPM, TPM, RPD, TPD) of the
  * organization and of a chosen project with what is left of each right now, and the
  * quota-increase request form with the status of past requests. Owners only.
  */
@@ -17,6 +17,7 @@ import { orgRateLimits, projectRateLimits } from '../lib/limits';
 import { listProjects, ORG } from '../lib/org-api';
 import { RemainingTable } from './limits/RemainingTable';
 import { QuotaRequests, type QuotaRequest } from './limits/QuotaRequests';
+import { SpendAlerts } from './projects/SpendAlerts';
 import { SpendLimit } from './projects/SpendLimit';
 
 interface Billing {
@@ -97,6 +98,7 @@ export function LimitsPage() {
       </section>
       {/* The enforced limit above is the lower of this one and the approved one: read again after a change. */}
       <SpendLimit path={`${ORG}/spend_limit`} title={t('limits.orgSpendLimit')} intro={t('spend.ownIntro')} maxUsd={b?.hard_limit_usd ?? null} onChanged={billing.reload} />
+      <SpendAlerts path={`${ORG}/spend_alerts`} title={t('limits.orgSpendAlerts')} />
       <section aria-labelledby="rates-title">
         <div className="page-title">
           <h2 id="rates-title">{t('limits.rateTitle')}</h2>

@@ -11,6 +11,7 @@ import { ModelPermissions } from './ModelPermissions';
 import { ProjectMembers } from './ProjectMembers';
 import { RateLimitsTable } from './RateLimitsTable';
 import { ServiceAccounts } from './ServiceAccounts';
+import { SpendAlerts } from './SpendAlerts';
 import { SpendLimit } from './SpendLimit';
 
 export function ProjectDetail({ project, isDefault, onChanged }: { project: Project; isDefault: boolean; onChanged(): void }) {
@@ -25,6 +26,7 @@ export function ProjectDetail({ project, isDefault, onChanged }: { project: Proj
       <RateLimitsTable project={project} />
       <ModelPermissions project={project} />
       <SpendLimit path={projectPath(project.id, '/spend_limit')} title={t('projects.spendLimit')} />
+      <SpendAlerts path={projectPath(project.id, '/spend_alerts')} title={t('projects.spendAlerts')} />
       {active ? (
         <section aria-labelledby="archive-title">
           <h3 id="archive-title">{t('projects.archive')}</h3>

@@ -26,6 +26,7 @@ import type { Router } from '../http/router.js';
 import type { ComponentDef } from './components.js';
 import type { IncidentPatch, IncidentRecord } from './incidents.js';
 import type { StatusMonitor } from './monitor.js';
+import { detectorText } from './detector-texts.js';
 import { componentJson, incidentJson } from './page.js';
 import { COMPONENT_STATUSES, INCIDENT_STATUSES, INDICATORS, MAINTENANCE_STATUSES, type ComponentStatus, type Impact } from './vocabulary.js';
 
@@ -122,7 +123,7 @@ export function registerStatusAdminRoutes(router: Router, deps: StatusAdminDeps)
       kind: 'maintenance',
       name: o.string('name', { required: true, max: NAME_MAX }),
       status: 'scheduled',
-      body: o.string('body', { max: BODY_MAX }) ?? 'Scheduled maintenance.',
+      body: o.string('body', { max: BODY_MAX }) ?? detectorText('maintenanceScheduled'),
       components,
       affected: affected.length > 0 ? affected : null,
       scheduled_for: from,

@@ -5,6 +5,7 @@
  * @module
  */
 import type { StatusConfig } from './config.js';
+import { figuresText } from './detector-texts.js';
 import type { SignalCounts } from './signals.js';
 import { rank, type ComponentStatus } from './vocabulary.js';
 
@@ -21,7 +22,7 @@ export interface Assessment {
 export function assess(live: SignalCounts, probes: SignalCounts, cfg: Pick<StatusConfig, 'min_requests' | 'error_rate' | 'first_byte' | 'window_ms' | 'probes'>): Assessment {
   const secs = formatSpan(cfg.window_ms);
   if (probes.probes >= cfg.probes.failures_for_outage && probes.probe_failed === probes.probes) {
-    return { status: 'major_outage', cause: 'probes', figures: `the last ${probes.probes} probes failed` };
+    return { status: 'major_outage', cause: 'probes', figures: figuresText('probes', { n: probes.probes }) };
   }
   let best: Assessment = { status: 'operational', cause: null, figures: null };
   if (live.total >= cfg.min_requests) {
@@ -29,10 +30,10 @@ export function assess(live: SignalCounts, probes: SignalCounts, cfg: Pick<Statu
     const t = cfg.error_rate;
     const s: ComponentStatus = rate >= t.major_outage && t.major_outage > 0 ? 'major_outage' : rate >= t.partial_outage && t.partial_outage > 0 ? 'partial_outage' : rate >= t.degraded_performance && t.degraded_performance > 0 ? 'degraded_performance' : 'operational';
     const pct = Math.round(rate * 100);
-    if (s !== 'operational') best = { status: s, cause: 'errors', figures: `${pct}% of requests failed (${live.failed} of ${live.total}) over the last ${secs}` };
+    if (s !== 'operational') best = { status: s, cause: 'errors', figures: figuresText('errors', { pct, failed: live.failed, total: live.total, span: secs }) };
     const ok = live.total - live.failed;
     if (best.status === 'operational' && ok >= cfg.min_requests && live.slow / ok >= cfg.first_byte.slow_share) {
-      best = { status: 'degraded_performance', cause: 'latency', figures: `${Math.round((live.slow / ok) * 100)}% of responses took more than ${formatSpan(cfg.first_byte.slow_ms)} to start (${live.slow} of ${ok}) over the last ${secs}` };
+      best = { status: 'degraded_performance', cause: 'latency', figures: figuresText('latency', { pct: Math.round((live.slow / ok) * 100), slow: formatSpan(cfg.first_byte.slow_ms), slow_n: live.slow, ok, span: secs }) };
     }
   }
   return best;

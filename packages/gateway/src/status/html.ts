@@ -5,6 +5,7 @@
  * incident history. English or Simplified Chinese.
  * @module
  */
+import { localizeText } from './detector-texts.js';
 import type { ComponentState, PageInfo, Snapshot } from './page.js';
 import type { IncidentRecord } from './incidents.js';
 import { maintenanceStatus } from './incidents.js';
@@ -104,7 +105,7 @@ ${maintUpcoming.length ? `<h2>${t.maintenance}</h2><div class="card">${maintUpco
 
 export function renderIncidentPage(r: RenderInput, i: IncidentRecord): string {
   const t = TEXT[r.locale];
-  return page(frameOf(r), `${escapeHtml(i.name)} · ${escapeHtml(r.snapshot.page.name)}`, `
+  return page(frameOf(r), `${escapeHtml(localizeText(i.name, r.locale))} · ${escapeHtml(r.snapshot.page.name)}`, `
 <p><a href="${lang(r, r.snapshot.page.url)}">← ${t.back}</a></p>
 <div class="card">${incidentBlock(i, r, 'h2')}</div>`);
 }
@@ -195,8 +196,8 @@ function incidentBlock(i: IncidentRecord, r: RenderInput, heading: 'h2' | 'h3' =
   // A maintenance says where it stands (its window's state even before an update records it) and when it runs.
   const when = i.kind === 'maintenance' && i.scheduled_for !== null ? `<div class="muted">${escapeHtml(t.incidentStatus[status] ?? status)} · ${t.from} ${fmt(i.scheduled_for)} ${t.until} ${fmt(i.scheduled_until)} UTC</div>` : '';
   return `<div class="incident" data-incident="${i.id}" data-status="${status}">
-<${heading}><a href="${lang(r, `${s.page.url}/incidents/${i.id}`)}">${escapeHtml(i.name)}</a></${heading}>${when}
-${updates.map((u) => `<div class="update"><b>${escapeHtml(t.incidentStatus[u.status] ?? u.status)}</b>${escapeHtml(u.body)} <span class="muted">${fmt(u.display_at)} UTC</span></div>`).join('')}</div>`;
+<${heading}><a href="${lang(r, `${s.page.url}/incidents/${i.id}`)}">${escapeHtml(localizeText(i.name, r.locale))}</a></${heading}>${when}
+${updates.map((u) => `<div class="update"><b>${escapeHtml(t.incidentStatus[u.status] ?? u.status)}</b>${escapeHtml(localizeText(u.body, r.locale))} <span class="muted">${fmt(u.display_at)} UTC</span></div>`).join('')}</div>`;
 }
 
 function fmt(ms: number | null): string {

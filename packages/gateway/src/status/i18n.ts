@@ -1,6 +1,7 @@
 /**
- * The page's own words in English and Simplified Chinese. Incident names and updates are the
- * operator's (or the detector's) text and are shown as written.
+ * The page's own words in English and Simplified Chinese. Incident names and updates an operator
+ * wrote are shown as written; those the gateway wrote (detector, maintenance steps) are stored in
+ * English and shown in the page's language (detector-texts.ts).
  * @module
  */
 import type { ComponentStatus, RollupDescription } from './vocabulary.js';

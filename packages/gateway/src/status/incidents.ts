@@ -15,6 +15,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import { randomBase62 } from '../store/ids.js';
 import { toNumberOrNull } from '../store/side-view.js';
+import { detectorText } from './detector-texts.js';
 import { statusDb, type StatusIncidentsTable, type StatusStore, type StatusTables } from './tables.js';
 import { impactOf, INCIDENT_STATUSES, MAINTENANCE_STATUSES, worseIndicator, worst, type ComponentStatus, type Impact, type IncidentStatus, type Indicator, type MaintenanceStatus } from './vocabulary.js';
 
@@ -102,8 +103,8 @@ export function dueMaintenanceSteps(m: Pick<IncidentRecord, 'kind' | 'status' | 
 
 /** The text of the update a maintenance's window posts by itself (and the default of an operator's). */
 export const MAINTENANCE_STEP_BODY: Record<MaintenanceStep['status'], string> = {
-  in_progress: 'The scheduled maintenance is now in progress.',
-  completed: 'The scheduled maintenance has been completed.',
+  in_progress: detectorText('maintenanceInProgress'),
+  completed: detectorText('maintenanceCompleted'),
 };
 
 export function isUnresolved(i: IncidentRecord): boolean {
@@ -394,5 +395,5 @@ function updateRow(incidentId: string, status: string, body: string, affected: A
 
 function defaultBody(status: string): string {
   if (status === 'in_progress' || status === 'completed') return MAINTENANCE_STEP_BODY[status];
-  return status === 'resolved' ? 'This incident has been resolved.' : `Status changed to ${status}.`;
+  return status === 'resolved' ? detectorText('resolvedDefault') : detectorText('statusChanged', { status });
 }

@@ -25,6 +25,7 @@ import { RepeatingFailureLog } from '../repeating-failure-log.js';
 import type { Config } from '../config/types.js';
 import { componentDefs, modelKey, syncComponents, type ComponentDef } from './components.js';
 import type { StatusConfig } from './config.js';
+import { detectorText, stateWords } from './detector-texts.js';
 import { assess, cannotRecover, hasEvidence, step, type Assessment, type HysteresisState } from './detect.js';
 import { dueMaintenanceSteps, IncidentRepo, isUnresolved, MAINTENANCE_STEP_BODY, type AffectedComponent, type IncidentPatch, type IncidentRecord, type NewIncident } from './incidents.js';
 import { RedisLeadership, soleLeader, type Leadership } from './leader.js';
@@ -72,14 +73,6 @@ interface IncidentEvent {
   event: string;
   incident: IncidentRecord;
 }
-
-const WORDS: Record<ComponentStatus, string> = {
-  operational: 'normal operation',
-  degraded_performance: 'degraded performance',
-  partial_outage: 'a partial outage',
-  major_outage: 'a major outage',
-  under_maintenance: 'maintenance',
-};
 
 export class StatusMonitor {
   readonly defs: ComponentDef[];
@@ -304,17 +297,17 @@ export class StatusMonitor {
     for (let open = await incidents.openAutoFor(def.id); open && !passed.has(open.id); open = await incidents.openAutoFor(def.id)) {
       passed.add(open.id);
       if (to === 'operational') {
-        const figures = counts.total > 0 ? ` (${Math.round((counts.failed / counts.total) * 100)}% of requests failed over the last window, ${counts.failed} of ${counts.total})` : '';
-        const resolved = await incidents.update(open.id, (i) => (isUnresolved(i) ? { status: 'resolved', body: `${def.name} has recovered and is operating normally${figures}. This incident has been resolved.`, affected } : null));
+        const body = counts.total > 0 ? detectorText('recoveredWithFigures', { c: def.name, pct: Math.round((counts.failed / counts.total) * 100), failed: counts.failed, total: counts.total }) : detectorText('recovered', { c: def.name });
+        const resolved = await incidents.update(open.id, (i) => (isUnresolved(i) ? { status: 'resolved', body, affected } : null));
         if (resolved) return { event: 'incident.resolved', incident: resolved };
       } else {
-        const updated = await incidents.update(open.id, (i) => (isUnresolved(i) ? { body: `${def.name} now shows ${WORDS[to]}: ${a.figures}.`, components: { ...i.components, [def.id]: to }, affected } : null));
+        const updated = await incidents.update(open.id, (i) => (isUnresolved(i) ? { body: detectorText('changed', { c: def.name, state: stateWords(to), figures: a.figures ?? '' }), components: { ...i.components, [def.id]: to }, affected } : null));
         if (updated) return { event: 'incident.updated', incident: updated };
       }
     }
     if (to === 'operational') return null;
-    const name = a.cause === 'latency' ? `Slow responses from ${def.name}` : a.cause === 'probes' ? `${def.name} is not answering probes` : `Elevated error rate on ${def.name}`;
-    const created = await incidents.create({ kind: 'incident', name, status: 'investigating', body: `We are investigating ${WORDS[to]} on ${def.name}: ${a.figures}.`, components: { [def.id]: to }, affected, auto_component_id: def.id });
+    const name = detectorText(a.cause === 'latency' ? 'nameLatency' : a.cause === 'probes' ? 'nameProbes' : 'nameErrors', { c: def.name });
+    const created = await incidents.create({ kind: 'incident', name, status: 'investigating', body: detectorText('opened', { c: def.name, state: stateWords(to), figures: a.figures ?? '' }), components: { [def.id]: to }, affected, auto_component_id: def.id });
     return { event: 'incident.created', incident: created };
   }
 

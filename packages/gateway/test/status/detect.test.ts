@@ -6,6 +6,7 @@ import { assess, cannotRecover, step, type HysteresisState } from '../../src/sta
 import { EMPTY } from '../../src/status/signals.js';
 import { uptimeOf, worstOfDay, type UptimeDay } from '../../src/status/uptime.js';
 import { dayText } from '../../src/status/html.js';
+import { detectorText, localizeText, stateWords } from '../../src/status/detector-texts.js';
 import { COMPONENT_STATUSES, descriptionOf, indicatorOf, rank, type ComponentStatus } from '../../src/status/vocabulary.js';
 import { platformOutcome } from '../../src/status/outcome.js';
 
@@ -115,5 +116,29 @@ describe('day tooltips', () => {
     expect(dayText(day({ major_ms: 25_000, maintenance_ms: 3_000 }), 'major_outage', 'en')).toBe('Major outage · Major outage < 1 min · Under maintenance < 1 min');
     expect(dayText(day({ degraded_ms: 29_000 }), 'degraded_performance', 'zh-CN')).toBe('性能下降 · 性能下降 不到 1 分钟');
     expect(dayText(day({ major_ms: 45 * 60_000 }), 'major_outage', 'en')).toBe('Major outage · Major outage 45 min');
+  });
+});
+
+describe('the texts the gateway writes, on the Chinese page', () => {
+  const zh = (t: string) => localizeText(t, 'zh-CN');
+  it('every detector and maintenance text comes back in Chinese with its figures; an operator text is shown as written', () => {
+    const errors = assess(counts(61, 37), EMPTY, cfg);
+    const latency = assess(counts(20, 0, 10), EMPTY, cfg);
+    const probes = assess(EMPTY, { ...EMPTY, probes: 3, probe_failed: 3 }, cfg);
+    expect(zh(detectorText('nameErrors', { c: 'sim-large' }))).toBe('sim-large 错误率升高');
+    expect(zh(detectorText('nameLatency', { c: 'sim-small' }))).toBe('sim-small 响应缓慢');
+    expect(zh(detectorText('nameProbes', { c: 'ext' }))).toBe('ext 未响应探测');
+    expect(zh(detectorText('opened', { c: 'sim-large', state: stateWords('major_outage'), figures: errors.figures! }))).toBe('我们正在调查 sim-large 的严重中断：最近 1 分钟内 61% 的请求失败（61 个中 37 个）。');
+    expect(zh(detectorText('changed', { c: 'sim-small', state: stateWords('degraded_performance'), figures: latency.figures! }))).toBe('sim-small 现为性能下降：最近 1 分钟内 50% 的响应超过 5 秒才开始（20 个中 10 个）。');
+    expect(zh(detectorText('opened', { c: 'ext', state: stateWords('major_outage'), figures: probes.figures! }))).toBe('我们正在调查 ext 的严重中断：最近 3 次探测均失败。');
+    expect(zh(detectorText('recoveredWithFigures', { c: 'ext', pct: 0, failed: 0, total: 68 }))).toBe('ext 已恢复正常运行（最近一个窗口内 0% 的请求失败，68 个中 0 个）。此事件已解决。');
+    expect(zh(detectorText('recovered', { c: 'sim-large' }))).toBe('sim-large 已恢复正常运行。此事件已解决。');
+    expect(zh(detectorText('statusChanged', { status: 'identified' }))).toBe('状态已变为“已定位”。');
+    expect(zh('The scheduled maintenance is now in progress.')).toBe('计划维护正在进行。');
+    expect(zh('This incident has been resolved.')).toBe('此事件已解决。');
+    // The English is what is stored and served (JSON, feeds, webhooks): unchanged.
+    expect(detectorText('opened', { c: 'sim-large', state: stateWords('major_outage'), figures: errors.figures! })).toBe('We are investigating a major outage on sim-large: 61% of requests failed (37 of 61) over the last 1 min.');
+    expect(localizeText('Elevated error rate on sim-large', 'en')).toBe('Elevated error rate on sim-large');
+    for (const own of ['A disk reached its write limit', 'We are investigating a fire on the roof: it is hot.', '']) expect(zh(own)).toBe(own);
   });
 });

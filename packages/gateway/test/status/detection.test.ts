@@ -195,6 +195,11 @@ describe('status detection across two instances', () => {
       expect(statusOf(s, 'sim-large')).toBe('major_outage');
       expect(s.incidents.map((i: any) => [i.name, i.status])).toEqual([['Elevated error rate on sim-large', 'investigating']]);
     }
+    // The Chinese page shows the detector's incident in Chinese; the JSON above keeps the stored English.
+    const zhPage = await (await fetch(`${a.url}/status?lang=zh-CN`)).text();
+    expect(zhPage).toContain('sim-large 错误率升高');
+    expect(zhPage).toMatch(/我们正在调查 sim-large 的严重中断：最近 10 秒内 \d+% 的请求失败（\d+ 个中 \d+ 个）。/);
+    expect(zhPage).not.toContain('Elevated error rate');
     // Fewer requests than min_requests, some failing: still no sign of recovery.
     for (let i = 0; i < 3; i++) await (await chat(a, 'sim-large', i === 0 ? { fault: 'server_error' } : {})).text();
     for (let round = 0; round < 3; round++) await tick();

@@ -37,6 +37,9 @@ import { echoedPrompts } from './echoed-prompts.js';
 import { apiErrorRecord, failureRecord } from './failure-record.js';
 import { clip, MAX_REQUESTED_MODEL_CHARS } from '../usage/event.js';
 
+/** The engine call's options for a request no fallback can serve (the usual case), made once. */
+const NO_FALLBACKS: { fallbacks: readonly string[] } = Object.freeze({ fallbacks: Object.freeze([]) });
+
 export function inferenceHandler(endpoint: InferenceEndpoint, deps: PipelineDeps): Handler {
   return async (ctx) => {
     const caller = await deps.access.authenticate(ctx); // 2
@@ -97,7 +100,9 @@ class Run {
   async execute(v: ValidatedRequest): Promise<void> {
     const { ctx, deps, caller } = this;
     const tokens = v.promptTokens + v.maxOutputTokens;
-    const limits = await deps.access.limitsFor(caller, v.model.name);
+    // Synchronous when cached (the usual case): not awaited then (a promise and a microtask less).
+    const pending = deps.access.limitsFor(caller, v.model.name);
+    const limits = pending instanceof Promise ? await pending : pending;
     // The models this request may reach: its own and the fallbacks this caller may use. The
     // reservation covers the costliest of them, so a fallback can never spend past the limit.
     const reachable = this.reachable(v.model);
@@ -153,7 +158,7 @@ class Run {
           },
           ...(fault ? { fault } : {}),
         },
-        { fallbacks: reachable.slice(1).map((m) => m.name) },
+        reachable.length === 1 ? NO_FALLBACKS : { fallbacks: reachable.slice(1).map((m) => m.name) },
       );
       // Priced, recorded and reported as the model that answered.
       this.served = reachable.find((m) => m.name === servedBy) ?? v.model;

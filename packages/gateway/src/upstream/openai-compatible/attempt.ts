@@ -62,7 +62,8 @@ export async function attempt(target: DeploymentTarget, call: EngineCall, opts: 
   };
 
   const headers = call.stream ? target.streamHeaders : target.jsonHeaders;
-  const body: Record<string, unknown> = { ...call.body, model: d.model };
+  // The deployment's model name; a body that already names it is sent as it is (the same JSON), not copied.
+  const body: Record<string, unknown> = call.body.model === d.model ? call.body : { ...call.body, model: d.model };
   const request: Dispatcher.DispatchOptions = {
     origin: target.origin,
     path: target.basePath + ENDPOINT_PATHS[call.endpoint] + target.query,

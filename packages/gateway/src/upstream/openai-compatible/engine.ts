@@ -100,7 +100,7 @@ export class OpenAICompatibleEngine implements Engine {
    * `stream_options` the gateway added (once more without it, and never again to that
    * deployment; the gateway then counts the tokens itself). Undefined when its breaker refused.
    */
-  private async onDeployment(t: Target, call: EngineCall): Promise<EngineResult | undefined> {
+  private onDeployment(t: Target, call: EngineCall): Promise<EngineResult | undefined> {
     // A chat-only upstream gets Responses calls translated: the chat call takes the same path.
     if (call.endpoint === 'responses' && t.deployment.responses_api === 'chat') {
       const refused = Symbol('breaker refused');
@@ -114,6 +114,14 @@ export class OpenAICompatibleEngine implements Engine {
       });
     }
     const c = withStreamUsage(t, call);
+    // No stream_options that could be refused (a JSON call, a stream without them): the attempt's
+    // own promise, without an async frame more around it.
+    if (c.body.stream_options === undefined) return this.attemptOn(t, c);
+    return this.attemptWithStreamOptions(t, c, call);
+  }
+
+  /** `c` (the call with stream_options) once, and once more without them if the deployment refuses them. */
+  private async attemptWithStreamOptions(t: Target, c: EngineCall, call: EngineCall): Promise<EngineResult | undefined> {
     try {
       return await this.attemptOn(t, c);
     } catch (e) {

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/types.js';
+import { TEXT } from './i18n.js';
 import { statusDb, type StatusStore } from './tables.js';
 
 export interface ComponentDef {
@@ -40,7 +41,7 @@ export function componentDefs(config: Pick<Config, 'models' | 'status'>): Compon
     out.push(def);
     return def;
   };
-  push('api', 'Public API', 'Authentication, limits and the /v1 endpoints');
+  push('api', TEXT.en.components.api!, 'Authentication, limits and the /v1 endpoints');
   const groupOf = new Map<string, string>();
   for (const [g, models] of Object.entries(config.status.groups)) for (const m of models) if (!groupOf.has(m)) groupOf.set(m, g);
   const groups = new Map<string, ComponentDef>();
@@ -57,8 +58,8 @@ export function componentDefs(config: Pick<Config, 'models' | 'status'>): Compon
     const def = push(modelKey(m.name), m.name, `${m.type === 'embedding' ? 'Embeddings' : 'Chat and completions'} on ${m.name}`, { model: m.name, group_id: group?.id ?? null });
     group?.children!.push(def.id);
   }
-  push('console', 'Console', 'The web console');
-  push('admin', 'Admin API', 'The operator API under /admin/v1');
+  push('console', TEXT.en.components.console!, 'The web console');
+  push('admin', TEXT.en.components.admin!, 'The operator API under /admin/v1');
   return out;
 }
 

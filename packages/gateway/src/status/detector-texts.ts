@@ -91,6 +91,8 @@ function compile(texts: Texts): Compiled {
 const COMPILED_TEXTS = Object.values(TEXTS).map(compile);
 const COMPILED_FIGURES = Object.values(FIGURES).map(compile);
 const STATE_BY_EN = new Map(Object.values(STATE).map((t) => [t.en, t]));
+/** A built-in component's English name → its key, so `{c}` is named in the page's language too. */
+const BUILTIN_BY_EN = new Map(Object.entries(TEXT.en.components).map(([key, name]) => [name, key]));
 
 function match(list: readonly Compiled[], text: string): { c: Compiled; vars: Record<string, string> } | null {
   for (const c of list) {
@@ -121,6 +123,8 @@ export function localizeText(text: string, locale: PageLocale): string {
   const hit = match(COMPILED_TEXTS, text);
   if (!hit) return text;
   const vars: Record<string, string> = { ...hit.vars };
+  const builtin = vars.c === undefined ? undefined : BUILTIN_BY_EN.get(vars.c);
+  if (builtin !== undefined) vars.c = TEXT[locale].components[builtin] ?? vars.c;
   if (vars.state !== undefined) {
     const state = STATE_BY_EN.get(vars.state);
     if (!state) return text;

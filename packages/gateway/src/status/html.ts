@@ -170,7 +170,7 @@ function componentBlock(c: ComponentState, r: RenderInput): string {
     })
     .join('');
   return `<div class="comp${c.def.group_id ? ' child' : ''}" data-component="${c.def.id}">
-<div class="row"><span>${escapeHtml(c.def.name)}</span><span style="color:${INK[c.status]}" data-status="${c.status}">${t.status[c.status]}</span></div>
+<div class="row"><span>${escapeHtml(t.components[c.def.key] ?? c.def.name)}</span><span style="color:${INK[c.status]}" data-status="${c.status}">${t.status[c.status]}</span></div>
 <div class="bars">${bars}</div>
 <div class="legend"><span>${t.daysAgo}</span><span>${up === null ? pct : t.uptime(pct)}</span><span>${t.today}</span></div></div>`;
 }

@@ -11,6 +11,8 @@ export type PageLocale = 'en' | 'zh-CN';
 export const TEXT = {
   en: {
     title: 'Status',
+    /** The built-in components' names, by key (a model or group is named as configured). */
+    components: { api: 'Public API', console: 'Console', admin: 'Admin API' } as Record<string, string>,
     status: {
       operational: 'Operational',
       degraded_performance: 'Degraded performance',
@@ -57,6 +59,7 @@ export const TEXT = {
   },
   'zh-CN': {
     title: '服务状态',
+    components: { api: '公共 API', console: '控制台', admin: '管理 API' } as Record<string, string>,
     status: {
       operational: '正常运行',
       degraded_performance: '性能下降',

@@ -139,6 +139,8 @@ describe('the texts the gateway writes, on the Chinese page', () => {
     // The English is what is stored and served (JSON, feeds, webhooks): unchanged.
     expect(detectorText('opened', { c: 'sim-large', state: stateWords('major_outage'), figures: errors.figures! })).toBe('We are investigating a major outage on sim-large: 61% of requests failed (37 of 61) over the last 1 min.');
     expect(localizeText('Elevated error rate on sim-large', 'en')).toBe('Elevated error rate on sim-large');
+    expect(zh(detectorText('nameErrors', { c: 'Public API' }))).toBe('公共 API 错误率升高');
+    expect(zh(detectorText('recovered', { c: 'Admin API' }))).toBe('管理 API 已恢复正常运行。此事件已解决。');
     for (const own of ['A disk reached its write limit', 'We are investigating a fire on the roof: it is hot.', '']) expect(zh(own)).toBe(own);
   });
 });

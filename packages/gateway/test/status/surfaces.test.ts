@@ -233,6 +233,9 @@ describe('status surfaces', () => {
     expect(zh).toContain('<html lang="zh-CN">');
     expect(zh).toContain('少量服务中断');
     expect(zh).toContain('可用率');
+    // Built-in components are named in Chinese there; the JSON keeps their English names.
+    for (const name of ['公共 API', '控制台', '管理 API']) expect(zh).toContain(`<span>${name}</span>`);
+    expect(zh).not.toContain('<span>Public API</span>');
     expect(await (await get('/status?lang=zh-CN')).text()).toContain('历史事件');
     const one = await (await get(`/status/incidents/${incidentId}`)).text();
     expect(one).toContain('A disk reached its write limit');

@@ -2,14 +2,6 @@ import { HEADER, formatDuration } from '@tollgate/protocol';
 import type { BucketStatus } from './counter-store.js';
 import type { Dimension, LimitScope } from './dimensions.js';
 
-/** One header family: `x-ratelimit-{limit,remaining,reset}-<suffix>`. */
-const FAMILIES = {
-  requests: [HEADER.limitRequests, HEADER.remainingRequests, HEADER.resetRequests],
-  tokens: [HEADER.limitTokens, HEADER.remainingTokens, HEADER.resetTokens],
-  projectRequests: [HEADER.limitProjectRequests, HEADER.remainingProjectRequests, HEADER.resetProjectRequests],
-  projectTokens: [HEADER.limitProjectTokens, HEADER.remainingProjectTokens, HEADER.resetProjectTokens],
-} as const;
-
 /**
  * OpenAI's `x-ratelimit-{limit,remaining,reset}-{requests,tokens}` headers, and the project's own
  * `x-ratelimit-{limit,remaining,reset}-project-{requests,tokens}`. The plain families describe the
@@ -24,18 +16,33 @@ const FAMILIES = {
  */
 export function rateLimitHeaders(dims: readonly Dimension[], scopes: readonly LimitScope[], states: readonly BucketStatus[]): Record<string, string> {
   const headers: Record<string, string> = {};
-  set(headers, FAMILIES.requests, binding(dims, scopes, states, 'requests', false));
-  set(headers, FAMILIES.tokens, binding(dims, scopes, states, 'tokens', false));
-  set(headers, FAMILIES.projectRequests, binding(dims, scopes, states, 'requests', true));
-  set(headers, FAMILIES.projectTokens, binding(dims, scopes, states, 'tokens', true));
+  // Each family is written at stores of its own: one helper for all four made each of its stores
+  // see four header names, a megamorphic keyed store on every admitted request.
+  const requests = binding(dims, scopes, states, 'requests', false);
+  if (requests) {
+    headers[HEADER.limitRequests] = String(requests.limit);
+    headers[HEADER.remainingRequests] = String(requests.remaining);
+    headers[HEADER.resetRequests] = formatDuration(requests.resetMs);
+  }
+  const tokens = binding(dims, scopes, states, 'tokens', false);
+  if (tokens) {
+    headers[HEADER.limitTokens] = String(tokens.limit);
+    headers[HEADER.remainingTokens] = String(tokens.remaining);
+    headers[HEADER.resetTokens] = formatDuration(tokens.resetMs);
+  }
+  const projectRequests = binding(dims, scopes, states, 'requests', true);
+  if (projectRequests) {
+    headers[HEADER.limitProjectRequests] = String(projectRequests.limit);
+    headers[HEADER.remainingProjectRequests] = String(projectRequests.remaining);
+    headers[HEADER.resetProjectRequests] = formatDuration(projectRequests.resetMs);
+  }
+  const projectTokens = binding(dims, scopes, states, 'tokens', true);
+  if (projectTokens) {
+    headers[HEADER.limitProjectTokens] = String(projectTokens.limit);
+    headers[HEADER.remainingProjectTokens] = String(projectTokens.remaining);
+    headers[HEADER.resetProjectTokens] = formatDuration(projectTokens.resetMs);
+  }
   return headers;
-}
-
-function set(headers: Record<string, string>, [limit, remaining, reset]: readonly [string, string, string], s: BucketStatus | undefined): void {
-  if (!s) return;
-  headers[limit] = String(s.limit);
-  headers[remaining] = String(s.remaining);
-  headers[reset] = formatDuration(s.resetMs);
 }
 
 /**

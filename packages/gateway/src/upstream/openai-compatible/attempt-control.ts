@@ -15,10 +15,12 @@
  * The connect timeout is undici's (the pool's `connect.timeout`). Real timers: undici's own
  * timeouts are real time too, and these bound real sockets.
  *
- * The idle deadline is armed around every read of the upstream body (a stream has dozens), so it
- * is kept lazily: one timer that, when it fires, checks how long the read under way has waited
- * and fires or sleeps for the rest. A wait costs a clock read, where a timer made and cleared per
- * read was a steady part of the streaming relay's CPU.
+ * The idle deadline is armed around every read of the upstream body (a stream has dozens), so
+ * the deadlines are kept lazily, all three on one timer: it fires at the earliest deadline that
+ * could have passed, checks which did (the one due first, as timers of their own would have
+ * fired), and sleeps until the next one otherwise. A wait on the upstream costs a clock read; an
+ * attempt that ends within idle_ms (most do) sets one timer in all, where it set one per deadline
+ * (three for a stream), and before that one per read.
  */
 import { formatDuration, type ErrorId } from '@tollgate/protocol';
 import type { Timeouts } from '../../config/types.js';
@@ -28,25 +30,34 @@ import { AbortLatch, type AbortLike } from '../../http/abort-latch.js';
 export class AttemptControl {
   /** Not an AbortController: one of those per attempt cost more than the rest of this class. */
   private readonly controller = new AbortLatch();
-  private total: NodeJS.Timeout | undefined;
-  private firstByte: NodeJS.Timeout | undefined;
-  private idle: NodeJS.Timeout | undefined;
+  /** The one timer of the deadlines (`check`), due at `due` (performance.now()); undefined after dispose. */
+  private timer: NodeJS.Timeout | undefined;
+  private due = Infinity;
+  /** performance.now() at the start of the attempt. */
+  private started = 0;
+  /** A stream before its first output: the first-byte deadline runs, the idle one does not yet. */
+  private firstBytePending: boolean;
   /** performance.now() when the wait on the upstream under way began; undefined while not waiting. */
   private waitingSince: number | undefined;
+  private disposed = false;
   private readonly onClientAbort = () => this.controller.abort(this.client.reason);
+  private readonly onTimer = () => this.check();
 
   constructor(
     private readonly timeouts: Timeouts,
     private readonly client: AbortLike,
     stream: boolean,
   ) {
+    this.firstBytePending = stream;
     if (client.aborted) {
       this.controller.abort(client.reason);
       return;
     }
     client.addEventListener('abort', this.onClientAbort, { once: true });
-    this.total = this.timer('upstream_total_timeout', timeouts.total_ms);
-    if (stream) this.firstByte = this.timer('upstream_first_byte_timeout', timeouts.first_byte_ms);
+    const now = performance.now();
+    this.started = now;
+    // The earliest any deadline can pass, a wait begun at once included: no wait needs a timer of its own then.
+    this.arm(now, Math.min(timeouts.total_ms, stream ? timeouts.first_byte_ms : Infinity, timeouts.idle_ms));
   }
 
   get signal(): AbortLike {
@@ -59,15 +70,15 @@ export class AttemptControl {
   }
 
   firstByteSeen(): void {
-    clearTimeout(this.firstByte);
-    this.firstByte = undefined;
+    this.firstBytePending = false;
   }
 
   /** Starts the idle deadline for one wait on the upstream. */
   armIdle(): void {
-    if (this.firstByte !== undefined || this.controller.aborted) return;
-    this.waitingSince = performance.now();
-    this.idle ??= this.idleTimer(this.timeouts.idle_ms);
+    if (this.firstBytePending || this.controller.aborted || this.disposed) return;
+    const now = performance.now();
+    this.waitingSince = now;
+    if (this.due > now + this.timeouts.idle_ms) this.arm(now, this.timeouts.idle_ms);
   }
 
   /** The wait is over (data came, or it failed); the timer, if any, stays for the next wait. */
@@ -77,33 +88,38 @@ export class AttemptControl {
 
   /** The attempt is over: no deadline may fire any more. */
   dispose(): void {
-    clearTimeout(this.total);
-    clearTimeout(this.firstByte);
-    clearTimeout(this.idle);
-    this.total = this.firstByte = this.idle = this.waitingSince = undefined;
+    this.disposed = true;
+    clearTimeout(this.timer);
+    this.timer = this.waitingSince = undefined;
+    this.due = Infinity;
     this.client.removeEventListener('abort', this.onClientAbort);
   }
 
-  /**
-   * Fires `upstream_idle_timeout` once a wait has lasted idle_ms: when it runs, a wait that began
-   * later gets a timer for the rest of its idle_ms, and no wait under way leaves no timer.
-   */
-  private idleTimer(ms: number): NodeJS.Timeout {
-    const t = setTimeout(() => {
-      this.idle = undefined;
-      const since = this.waitingSince;
-      if (since === undefined || this.controller.aborted) return;
-      const left = since + this.timeouts.idle_ms - performance.now();
-      if (left <= 0) this.controller.abort(new ApiError('upstream_idle_timeout', { timeout: formatDuration(this.timeouts.idle_ms) }));
-      else this.idle = this.idleTimer(left);
-    }, ms);
-    t.unref();
-    return t;
+  /** Fires the deadline that passed first, if one did; else waits for the next one that can. */
+  private check(): void {
+    this.timer = undefined;
+    this.due = Infinity;
+    if (this.controller.aborted || this.disposed) return;
+    const { total_ms, first_byte_ms, idle_ms } = this.timeouts;
+    const total = this.started + total_ms;
+    const firstByte = this.firstBytePending ? this.started + first_byte_ms : Infinity;
+    const idle = this.waitingSince === undefined ? Infinity : this.waitingSince + idle_ms;
+    const next = Math.min(total, firstByte, idle);
+    const now = performance.now();
+    if (next > now) {
+      this.arm(now, next - now);
+      return;
+    }
+    const [id, ms]: [ErrorId, number] = next === total ? ['upstream_total_timeout', total_ms] : next === firstByte ? ['upstream_first_byte_timeout', first_byte_ms] : ['upstream_idle_timeout', idle_ms];
+    this.controller.abort(new ApiError(id, { timeout: formatDuration(ms) }));
   }
 
-  private timer(id: ErrorId, ms: number): NodeJS.Timeout {
-    const t = setTimeout(() => this.controller.abort(new ApiError(id, { timeout: formatDuration(ms) })), ms);
+  /** (Re)sets the timer to fire `ms` after `now`. */
+  private arm(now: number, ms: number): void {
+    clearTimeout(this.timer);
+    const t = setTimeout(this.onTimer, ms);
     t.unref();
-    return t;
+    this.timer = t;
+    this.due = now + ms;
   }
 }

@@ -77,7 +77,7 @@ export async function attempt(target: DeploymentTarget, call: EngineCall, opts: 
   if (!call.stream) {
     let answer: WholeExchange;
     try {
-      answer = await exchangeWhole(target.dispatcher, request, ctl, { limitFor: bodyLimit, onHead: (_status, h) => noteUpstreamId(call, h) });
+      answer = await exchangeWhole(target.dispatcher, request, ctl, { limitFor: bodyLimit, onHead: (_status, h) => noteUpstreamId(call, h['x-request-id']) });
     } catch (e) {
       throw failed(e);
     }
@@ -96,8 +96,8 @@ export async function attempt(target: DeploymentTarget, call: EngineCall, opts: 
   }
 
   const status = res.statusCode;
-  noteUpstreamId(call, res.headers);
-  if (status >= 200 && status < 300 && !isJson(res.headers['content-type'])) {
+  noteUpstreamId(call, res.header('x-request-id'));
+  if (status >= 200 && status < 300 && !isJson(res.header('content-type'))) {
     const chunks = new UpstreamChunkStream(res.body, {
       ctl,
       timeouts: d.timeouts,
@@ -127,8 +127,7 @@ function bodyLimit(status: number): number {
   return status >= 200 && status < 300 ? MAX_JSON_BODY_BYTES : MAX_ERROR_BODY_BYTES;
 }
 
-function noteUpstreamId(call: EngineCall, headers: Record<string, string | string[] | undefined>): void {
-  const upstreamId = headers['x-request-id'];
+function noteUpstreamId(call: EngineCall, upstreamId: string | string[] | undefined): void {
   if (typeof upstreamId === 'string' && upstreamId !== '') call.onUpstreamRequestId?.(upstreamId.slice(0, 200));
 }
 

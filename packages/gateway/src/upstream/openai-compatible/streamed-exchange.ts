@@ -23,8 +23,13 @@ const HIGH_WATER = 64 * 1024;
 
 export interface StreamedExchange {
   statusCode: number;
-  /** Lower-cased names; a repeated header's values in an array, as `request()` gives them. */
-  headers: Record<string, string | string[]>;
+  /**
+   * Lower-cased names; a repeated header's values in an array, as `request()` gives them. Made when
+   * first read: a stream that goes well reads two headers (`header`), not the engine's dozen.
+   */
+  readonly headers: Record<string, string | string[]>;
+  /** `headers[name]` (`name` lower-cased) without making `headers`. */
+  header(name: string): string | string[] | undefined;
   body: AnswerBody;
 }
 
@@ -40,6 +45,37 @@ export function exchangeStreamed(dispatcher: Dispatcher, opts: Dispatcher.Dispat
   return new Promise((resolve, reject) => {
     dispatcher.dispatch(opts, new StreamHandler(signal, resolve, reject));
   });
+}
+
+/** An answer's head as undici gave it (`[name, value, name, value, …]`), read as `headersOf` would. */
+class StreamHead implements StreamedExchange {
+  private all: Record<string, string | string[]> | undefined;
+
+  constructor(
+    readonly statusCode: number,
+    private readonly raw: Buffer[] | string[],
+    readonly body: AnswerBody,
+  ) {}
+
+  get headers(): Record<string, string | string[]> {
+    return (this.all ??= headersOf(this.raw));
+  }
+
+  header(name: string): string | string[] | undefined {
+    if (this.all) return this.all[name];
+    const { raw } = this;
+    let out: string | string[] | undefined;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      // A header name is ASCII: its length in bytes is its length in characters.
+      const n = raw[i]!;
+      if (n.length !== name.length || n.toString('latin1').toLowerCase() !== name) continue;
+      const v = raw[i + 1]!.toString('latin1');
+      if (out === undefined) out = v;
+      else if (typeof out === 'string') out = [out, v];
+      else out.push(v);
+    }
+    return out;
+  }
 }
 
 type Waiter = { resolve(r: IteratorResult<Buffer>): void; reject(e: unknown): void };
@@ -83,7 +119,7 @@ class StreamHandler implements Dispatcher.DispatchHandler, AnswerBody, AsyncIter
     this.resumeSocket = resume;
     const head = this.head;
     this.head = undefined;
-    head?.resolve({ statusCode, headers: rawHeaders ? headersOf(rawHeaders) : {}, body: this });
+    head?.resolve(new StreamHead(statusCode, rawHeaders ?? [], this));
     return true;
   }
 

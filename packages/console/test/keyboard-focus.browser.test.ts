@@ -113,3 +113,24 @@ describe.skipIf(!hasChromium)('keyboard focus and the way to the status page', (
     }
   });
 });
+
+describe.skipIf(!hasChromium)('keyboard focus on a refused form', () => {
+  const f = useConsoleFixture({ operator: true });
+
+  it('a button pressed by keyboard keeps focus through its busy state, and the refusal is said in the form\'s words', async () => {
+    const { context, page } = await openContext(f.browser, 'en');
+    await signIn(page, f.g.url, f.owner.email, f.owner.password);
+    await page.goto(`${f.g.url}/operator/organizations`);
+    await settled(page);
+    await page.locator('input[name=name]').fill('No owner name');
+    await page.locator('input[name=owner_email]').fill(`new-${Date.now()}@example.com`);
+    await page.locator('input[name=owner_name]').focus();
+    await tabTo(page, new RegExp(`^BUTTON\\s+${text('en', 'orgs.createSubmit')}$`));
+    await page.keyboard.press('Enter');
+    const section = page.getByRole('region', { name: text('en', 'orgs.create') });
+    await expect.poll(() => section.locator('[role=alert]').count()).toBe(1);
+    await expect(section.locator('[role=alert]').innerText()).resolves.toContain(text('en', 'orgs.ownerNameNeeded'));
+    await expect.poll(() => focused(page)).toBe(`BUTTON  ${text('en', 'orgs.createSubmit')}`);
+    await context.close();
+  });
+});

@@ -359,6 +359,7 @@ const TABLE = {
   'orgs.ownerEmail': ["First owner's email", '首位所有者的电子邮箱'],
   'orgs.ownerName': ["First owner's name", '首位所有者的姓名'],
   'orgs.ownerNameHint': ['Needed when no account has this email yet.', '该电子邮箱尚无帐户时必填。'],
+  'orgs.ownerNameNeeded': ["No account has this email yet: give the first owner's name too.", '该电子邮箱尚无帐户：请同时填写首位所有者的姓名。'],
   'orgs.createSubmit': ['Create organization', '创建组织'],
   'orgs.created': ['Created {name}; {email} is its owner.', '已创建 {name}；{email} 是其所有者。'],
   'orgs.viewAudit': ["See this organization's audit log", '查看此组织的审计日志'],

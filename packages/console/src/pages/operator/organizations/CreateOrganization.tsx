@@ -7,9 +7,13 @@ import { useState } from 'react';
 import { ErrorNote, Field } from '../../../components/ui';
 import { useAction } from '../../../components/use-action';
 import { useI18n } from '../../../i18n/i18n';
-import { api } from '../../../lib/api';
+import { api, type ApiError } from '../../../lib/api';
+import type { MessageKey } from '../../../i18n/messages';
 import { ADMIN, type AdminOrganization, type Tier } from '../../../lib/admin-api';
 import { TierField } from './TierField';
+
+/** The gateway's 400 for a new account without a name, in the form's words. */
+const ownerNameNeeded = (e: ApiError): MessageKey | undefined => (e.status === 400 && e.param === 'owner.name' ? 'orgs.ownerNameNeeded' : undefined);
 
 export function CreateOrganization({ tiers, onCreated }: { tiers: Tier[]; onCreated: () => void }) {
   const { t } = useI18n();
@@ -39,7 +43,7 @@ export function CreateOrganization({ tiers, onCreated }: { tiers: Tier[]; onCrea
           </button>
         </div>
       </form>
-      <ErrorNote error={create.error} />
+      <ErrorNote error={create.error} explain={ownerNameNeeded} />
       {created ? (
         <p className="notice" role="status">
           {t('orgs.created', { name: created.name, email: created.owner?.email ?? '—' })}

@@ -26,6 +26,8 @@ describe('simulator: fault injection', () => {
       expect(err.status).toBe(e.status);
       const body = renderErrorBody(err.entry, err.vars, { publicUrl: 'http://sim', param: err.param });
       expect(body.error.message).not.toMatch(/\{[a-z_]+\}/);
+      // Read as the gateway would send it: no doubled determiner ("for your this organization").
+      expect(body.error.message).not.toMatch(/\b(your|the|a|an) (this|your|the|a|an)\b/i);
       // Only a rate limit carries a wait; other retryable errors carry no hint (clients back off).
       if (!e.retryable) expect(err.headers).toEqual({ 'x-should-retry': 'false' });
       else if (e.kind === 'rate_limit') expect(err.headers).toEqual({ 'retry-after-ms': '1000', 'retry-after': '1' });

@@ -77,7 +77,8 @@ function sampleVars(e: CatalogEntry, model: ModelConfig): Record<string, string 
     requested: tokensPerMin ? (e.id === 'request_too_large' ? 31_538 : 2_000) : 1,
     dimension: tokensPerMin ? 'tokens per min' : 'requests per min',
     abbr: tokensPerMin ? 'TPM' : 'RPM',
-    scope: 'this organization',
+    // Whose allowlist (`for your organization`) or whose blocked limit (`The limit of this organization`).
+    scope: e.id === 'ip_not_authorized' ? 'organization' : 'this organization',
     limits_page: 'limits',
     endpoint: 'v1/chat/completions',
     suggested: 'v1/embeddings',

@@ -64,6 +64,11 @@ export class TtlCache<K extends NonNullable<unknown>, V extends NonNullable<unkn
     return this.lru.peek(key)?.value;
   }
 
+  /** `peek` with the clock time the entry was set. */
+  peekEntry(key: K): { readonly value: V; readonly at: number } | undefined {
+    return this.lru.peek(key);
+  }
+
   /** Stores an entry, fresh from now; past `maxEntries` the least recently used one is dropped. */
   set(key: K, value: V): void {
     this.lru.set(key, { value, at: this.clock.now() });

@@ -403,12 +403,19 @@ export class Identity {
       projectId: project?.id ?? null,
       ownerType: key.ownerType,
       projectModels: project?.modelPermissions ? { mode: project.modelPermissions.mode, ids: new Set(project.modelPermissions.modelIds) } : null,
-      ipAllowlists: [compileAllowlist('organization', org.ipAllowlist), compileAllowlist('project', project?.ipAllowlist ?? []), compileAllowlist('API key', key.ipAllowlist)].filter(
-        (l): l is Allowlist => l !== undefined,
-      ),
+      ipAllowlists: allowlists(org.ipAllowlist, project?.ipAllowlist ?? [], key.ipAllowlist),
     };
     return { ok: true, principal, expiresAt: key.expiresAt };
   }
+}
+
+/** Most principals have no allowlist: they share one empty list instead of holding their own. */
+const NO_ALLOWLISTS: readonly Allowlist[] = Object.freeze([]);
+
+/** The non-empty allowlists of an organization, a project and a key, in that order. */
+function allowlists(org: readonly string[], project: readonly string[], key: readonly string[]): readonly Allowlist[] {
+  if (org.length === 0 && project.length === 0 && key.length === 0) return NO_ALLOWLISTS;
+  return [compileAllowlist('organization', org), compileAllowlist('project', project), compileAllowlist('API key', key)].filter((l): l is Allowlist => l !== undefined);
 }
 
 /**

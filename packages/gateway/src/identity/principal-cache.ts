@@ -5,11 +5,6 @@ import type { AuthOutcome } from './principal.js';
 type Success = Extract<AuthOutcome, { ok: true }>;
 type Failure = Extract<AuthOutcome, { ok: false }>;
 
-interface Positive {
-  outcome: Success;
-  loadedAt: number;
-}
-
 /**
  * Key hash → authentication outcome, in memory, so that a request costs one HMAC and one Map
  * lookup instead of a query.
@@ -26,14 +21,15 @@ interface Positive {
  * expired keys, deleted organizations — so a flood of bad keys does not reach the database.
  */
 export class PrincipalCache {
-  private readonly positive: TtlCache<string, Positive>;
+  /** Successes, with the time each was loaded (the cache entry's own time: no wrapper per key). */
+  private readonly positive: TtlCache<string, Success>;
   private readonly negative: TtlCache<string, Failure>;
   private readonly loads = new Map<string, { generation: number; promise: Promise<AuthOutcome> }>();
   private readonly orgExists: TtlCache<string, boolean>;
   private generation = 0;
 
   constructor(
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly ttlMs: number,
     opts: { maxKeys?: number; maxNegative?: number; maxOrgs?: number } = {},
   ) {
@@ -49,17 +45,18 @@ export class PrincipalCache {
 
   /** A cached outcome younger than the TTL. */
   get(hash: string): AuthOutcome | undefined {
-    return this.positive.get(hash)?.outcome ?? this.negative.get(hash);
+    return this.positive.get(hash) ?? this.negative.get(hash);
   }
 
   /** A cached success of any age that was not invalidated: served when the store is down. */
   stale(hash: string): Success | undefined {
-    return this.positive.peek(hash)?.outcome;
+    return this.positive.peek(hash);
   }
 
   /** The same with its load time, so that the caller can bound its age. */
   staleEntry(hash: string): { outcome: Success; loadedAt: number } | undefined {
-    return this.positive.peek(hash);
+    const e = this.positive.peekEntry(hash);
+    return e && { outcome: e.value, loadedAt: e.at };
   }
 
   /**
@@ -93,13 +90,13 @@ export class PrincipalCache {
 
   invalidateKey(keyId: string): void {
     this.bump();
-    this.positive.deleteWhere((e) => e.outcome.principal.keyId === keyId);
+    this.positive.deleteWhere((o) => o.principal.keyId === keyId);
   }
 
   /** With `projectId`: that project was just created, so its cached "no such project" goes too. */
   invalidateOrg(orgId: string, projectId?: string): void {
     this.bump();
-    this.positive.deleteWhere((e) => e.outcome.principal.orgId === orgId);
+    this.positive.deleteWhere((o) => o.principal.orgId === orgId);
     this.orgExists.delete(orgId);
     if (projectId !== undefined) this.orgExists.delete(projectExistsKey(projectId));
   }
@@ -137,7 +134,7 @@ export class PrincipalCache {
     if (this.ttlMs <= 0) return;
     if (outcome.ok) {
       this.negative.delete(hash);
-      this.positive.set(hash, { outcome, loadedAt: this.clock.now() });
+      this.positive.set(hash, outcome);
     } else if (outcome.permanent) {
       this.negative.set(hash, outcome);
     }

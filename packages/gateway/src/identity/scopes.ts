@@ -57,10 +57,14 @@ export function requiredScope(method: string, path: string): string {
   return `api.${resource}.${m === 'GET' ? 'read' : 'write'}`;
 }
 
+/** Shared by every key with these permissions (a set per cached key cost 150 bytes each). */
+const ALL_SCOPES: ReadonlySet<string> = new Set(SCOPES);
+const READ_ONLY_SCOPES: ReadonlySet<string> = new Set(READ_SCOPES);
+
 /** The scopes a key holds in effect, from its permissions (whoever owns it). */
 export function effectiveScopes(permissions: KeyPermissions, keyScopes: readonly string[]): ReadonlySet<string> {
-  if (permissions === 'all') return new Set(SCOPES);
-  if (permissions !== 'restricted') return new Set(READ_SCOPES);
+  if (permissions === 'all') return ALL_SCOPES;
+  if (permissions !== 'restricted') return READ_ONLY_SCOPES;
   return new Set(keyScopes);
 }
 

@@ -8,6 +8,7 @@ import type { OpenAICompatibleEngine } from '../../src/upstream/openai-compatibl
 import type { FakeUpstream } from './fake-upstream.js';
 import { completion, json, sleep, startFakeUpstream } from './fake-upstream.js';
 import { apiError, chatCall, deployment, engine, model, rejection } from './helpers.js';
+import { headersOf } from '../../src/upstream/openai-compatible/whole-exchange.js';
 import { until } from '../support/wait.js';
 
 let a: FakeUpstream;
@@ -93,5 +94,14 @@ describe('non-streamed answers read whole', () => {
       }),
     );
     expect(out).toEqual(Array.from({ length: 500 }, (_, n) => `n${n}`));
+  });
+
+  it('a raw head becomes lower-cased names, common ones in any case as any other', () => {
+    const raw = ['Content-Type', 'application/json', 'X-REQUEST-ID', 'req_1', 'date', 'Tue', 'X-Custom', 'a', 'x-custom', 'b', 'Retry-After', '2', 'content-lengtH', '10', 'Data', 'd'];
+    const want = { 'content-type': 'application/json', 'x-request-id': 'req_1', date: 'Tue', 'x-custom': ['a', 'b'], 'retry-after': '2', 'content-length': '10', data: 'd' };
+    expect({ ...headersOf(raw.map((x) => Buffer.from(x, 'latin1'))) }).toEqual(want);
+    expect({ ...headersOf(raw) }).toEqual(want);
+    // Not ASCII: decoded as latin1 and lower-cased, as before.
+    expect(Object.keys(headersOf([Buffer.from([0x44, 0xc0, 0x54, 0x45]), Buffer.from('v')]))).toEqual(['dàte']);
   });
 });

@@ -119,11 +119,43 @@ class WholeHandler implements Dispatcher.DispatchHandler {
   }
 }
 
+/**
+ * Header names most answers carry, lower-cased, by length: a raw name equal to one of them in any
+ * case is given as this string, not decoded and lower-cased anew (a string or two per header).
+ */
+const COMMON_NAMES: readonly (readonly { name: string; bytes: Buffer }[] | undefined)[] = (() => {
+  const byLength: { name: string; bytes: Buffer }[][] = [];
+  for (const name of ['content-type', 'content-length', 'content-encoding', 'transfer-encoding', 'date', 'connection', 'keep-alive', 'server', 'x-request-id', 'openai-processing-ms', 'openai-version', 'retry-after', 'cache-control', 'vary']) {
+    (byLength[name.length] ??= []).push({ name, bytes: Buffer.from(name, 'latin1') });
+  }
+  return byLength;
+})();
+
+/** A raw header name lower-cased, as `toString('latin1').toLowerCase()` gives it. */
+function headerName(raw: Buffer | string): string {
+  if (typeof raw === 'string') return raw.toLowerCase();
+  const candidates = COMMON_NAMES[raw.length];
+  if (candidates) {
+    for (const c of candidates) if (equalsFolded(raw, c.bytes)) return c.name;
+  }
+  return raw.toString('latin1').toLowerCase();
+}
+
+/** `raw` with A–Z folded to a–z equals `lower` (same length). */
+function equalsFolded(raw: Buffer, lower: Buffer): boolean {
+  for (let i = 0; i < raw.length; i++) {
+    let b = raw[i]!;
+    if (b >= 0x41 && b <= 0x5a) b += 0x20;
+    if (b !== lower[i]) return false;
+  }
+  return true;
+}
+
 /** undici's raw head (`[name, value, name, value, …]`) as `request()` presents it. */
 export function headersOf(raw: Buffer[] | string[]): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toString('latin1').toLowerCase();
+    const name = headerName(raw[i]!);
     const value = raw[i + 1]!.toString('latin1');
     const cur = out[name];
     if (cur === undefined) out[name] = value;

@@ -100,7 +100,21 @@ ${maintActive.length ? `<h2>${t.maintenanceActive}</h2><div class="card">${maint
 ${maintUpcoming.length ? `<h2>${t.maintenance}</h2><div class="card">${maintUpcoming.map((i) => incidentBlock(i, r)).join('')}</div>` : ''}
 <div class="card">${s.components.map((c) => componentBlock(c, r)).join('')}</div>
 <h2>${t.history}</h2>
-<div class="card">${past.length ? past.map((i) => incidentBlock(i, r)).join('') : `<div class="incident">${t.noIncidents}</div>`}</div>`);
+<div class="card">${past.length ? past.map((i) => incidentBlock(i, r)).join('') : `<div class="incident">${t.noIncidents}</div>`}</div>
+<p><a href="${lang(r, `${s.page.url}/history`)}">${t.historyAll} →</a></p>`);
+}
+
+/** One page of the incident history (incidents and maintenances, newest first), with links to its neighbours. */
+export function renderHistoryPage(r: RenderInput, items: readonly IncidentRecord[], pageNo: number, hasOlder: boolean): string {
+  const t = TEXT[r.locale];
+  const s = r.snapshot;
+  const at = (n: number) => `${s.page.url}/history?${n > 1 ? `page=${n}&amp;` : ''}lang=${r.locale}`;
+  const nav = [pageNo > 1 ? `<a href="${at(pageNo - 1)}">← ${t.newer}</a>` : '', hasOlder ? `<a href="${at(pageNo + 1)}">${t.older} →</a>` : ''].filter(Boolean).join(' · ');
+  return page(frameOf(r), `${t.historyAll} · ${escapeHtml(s.page.name)}`, `
+<p><a href="${lang(r, s.page.url)}">← ${t.current}</a></p>
+<h2>${t.historyAll}</h2>
+<div class="card">${items.length ? items.map((i) => incidentBlock(i, r)).join('') : `<div class="incident">${t.historyEmpty}</div>`}</div>
+${nav ? `<p>${nav}</p>` : ''}`);
 }
 
 export function renderIncidentPage(r: RenderInput, i: IncidentRecord): string {

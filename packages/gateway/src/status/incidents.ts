@@ -278,6 +278,12 @@ export class IncidentRepo {
     return this.withUpdates(rows);
   }
 
+  /** Incidents and maintenances together, newest first: the history pages. */
+  async history(limit: number, offset: number): Promise<IncidentRecord[]> {
+    const rows = await this.db.selectFrom('status_incidents').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
+    return this.withUpdates(rows);
+  }
+
   /** Incidents not resolved, and maintenances not completed by an operator. */
   async open(): Promise<IncidentRecord[]> {
     const rows = await this.db.selectFrom('status_incidents').selectAll().where('status', 'in', ['investigating', 'identified', 'monitoring', 'scheduled', 'in_progress', 'verifying']).orderBy('created_at', 'desc').execute();

@@ -5,6 +5,7 @@
  *            scheduled-maintenances/upcoming,scheduled-maintenances/active}.json   Statuspage v2
  *   /status                      the page (HTML, no JavaScript; ?lang=en|zh-CN or Accept-Language)
  *   /status/incidents/{id}       one incident with every update
+ *   /status/history[?page=N]     every incident and maintenance, newest first, 25 to a page
  *   /status/history.atom, .rss   incident feeds
  *
  * An error under /status (an unknown incident or path, a failure) is a page in the site's style
@@ -17,13 +18,14 @@ import { prefersHtml } from '../http/accept.js';
 import { sendJson, sendText, type ErrorPage } from '../http/respond.js';
 import type { Router } from '../http/router.js';
 import { atomFeed, rssFeed } from './feeds.js';
-import { renderErrorPage, renderIncidentPage, renderStatusPage } from './html.js';
+import { renderErrorPage, renderHistoryPage, renderIncidentPage, renderStatusPage } from './html.js';
 import { pickLocale } from './i18n.js';
 import type { StatusMonitor } from './monitor.js';
 import { v2, type Snapshot } from './page.js';
 import { readDays } from './uptime.js';
 
 const CACHE = { 'cache-control': 'public, max-age=10' };
+const HISTORY_PAGE = 25;
 
 export function registerStatusRoutes(router: Router, monitor: StatusMonitor, store: Parameters<typeof readDays>[0]): void {
   const json = (path: string, build: (s: Snapshot) => unknown) =>
@@ -54,6 +56,12 @@ export function registerStatusRoutes(router: Router, monitor: StatusMonitor, sto
     const i = await monitor.incidents.get(ctx.params.id!);
     if (!i) throw new ApiError('resource_not_found', { resource: 'incident', id: ctx.params.id! });
     html(ctx, renderIncidentPage(await input(ctx), i));
+  });
+  router.on('GET', '/status/history', async (ctx) => {
+    const n = Number(new URLSearchParams(ctx.rawQuery).get('page'));
+    const pageNo = Number.isSafeInteger(n) && n >= 1 ? n : 1;
+    const rows = await monitor.incidents.history(HISTORY_PAGE + 1, (pageNo - 1) * HISTORY_PAGE);
+    html(ctx, renderHistoryPage(await input(ctx), rows.slice(0, HISTORY_PAGE), pageNo, rows.length > HISTORY_PAGE));
   });
   router.on('GET', '/status/history.atom', async (ctx) => sendText(ctx, 200, 'application/atom+xml; charset=utf-8', atomFeed(await monitor.snapshot())));
   router.on('GET', '/status/history.rss', async (ctx) => sendText(ctx, 200, 'application/rss+xml; charset=utf-8', rssFeed(await monitor.snapshot())));

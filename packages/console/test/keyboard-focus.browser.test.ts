@@ -114,6 +114,28 @@ describe.skipIf(!hasChromium)('keyboard focus and the way to the status page', (
   });
 });
 
+describe.skipIf(!hasChromium)('an error of the catalog in Chinese', () => {
+  const f = useConsoleFixture();
+
+  it('says a sign-in refused for too many attempts by the catalog\'s Chinese title and fix, the message after it marked English', async () => {
+    const { context, page } = await openContext(f.browser, 'zh-CN');
+    await page.goto(`${f.g.url}/login`);
+    const email = `nobody-${Date.now()}@example.com`;
+    for (let i = 0; i < 6; i++) {
+      await page.fill('input[name=email]', email);
+      await page.fill('input[name=password]', `not the password ${i}`);
+      await page.press('input[name=password]', 'Enter');
+      await expect.poll(() => page.locator('[role=alert]').count()).toBe(1);
+    }
+    const alert = page.locator('[role=alert]');
+    await expect.poll(() => alert.innerText()).toContain('登录尝试次数过多');
+    await expect(alert.innerText()).resolves.toContain('等待消息中给出的时间');
+    await expect(alert.locator('span[lang=en]').innerText()).resolves.toMatch(/^Too many sign-in attempts\. Please try again in /);
+    await expect(alert.locator('code').innerText()).resolves.toBe('too_many_login_attempts');
+    await context.close();
+  });
+});
+
 describe.skipIf(!hasChromium)('keyboard focus on a refused form', () => {
   const f = useConsoleFixture({ operator: true });
 

@@ -3,6 +3,7 @@ import { useId, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/messages';
+import { findEntry } from '@tollgate/protocol';
 import { ApiError } from '../lib/api';
 
 /**
@@ -39,17 +40,29 @@ function plainSentence(e: ApiError, explain?: (e: ApiError) => MessageKey | unde
 
 /**
  * An error from the API (its catalog message, or the plain sentence the console has for it) or
- * any other failure, announced to screen readers. `explain` names the sentence for a refusal the
+ * any other failure, announced to screen readers. In Chinese, a catalog error is said first by the
+ * catalog's Chinese title and fix. `explain` names the sentence for a refusal the
  * page expects (a project the viewer no longer may use).
  */
 export function ErrorNote({ error, explain }: { error: unknown; explain?: (e: ApiError) => MessageKey | undefined }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   if (!error) return null;
   const plain = error instanceof ApiError ? plainSentence(error, explain) : undefined;
+  // The gateway's messages are OpenAI's English wording; in another language the catalog's own
+  // title and fix for the error come first, and the message follows, marked as English.
+  const entry = error instanceof ApiError && !plain && lang !== 'en' && error.code ? findEntry(error.code) : undefined;
   const text = error instanceof ApiError ? (plain ? t(plain) : error.message) : t('error.unexpected');
   return (
     <p className="error" role="alert">
-      {text}
+      {entry ? (
+        <>
+          {entry.title[lang]}{t('error.sentenceEnd')}
+          {entry.fix[lang]}{' '}
+          <span lang="en">{text}</span>
+        </>
+      ) : (
+        text
+      )}
       {/* A space, not only a margin: copied or read aloud, the code is not glued to the sentence. */}
       {error instanceof ApiError && error.code ? (
         <>

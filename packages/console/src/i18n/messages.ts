@@ -24,6 +24,7 @@ const TABLE = {
   'error.unexpected': ['Something went wrong. Try again; if it persists, contact your administrator.', '出现错误。请重试；如果问题仍然存在，请联系管理员。'],
   'error.forbiddenTitle': ['Not open to your role', '你的角色无权访问'],
   'error.forbiddenPage': ['Your role cannot open this page. Ask an owner of your organization.', '你的角色无法打开此页面。请联系组织的所有者。'],
+  'error.sentenceEnd': ['. ', '。'],
   'error.setUpTotp': ['Set up two-factor sign-in', '设置两步验证登录'],
   'error.roleNotPermitted': ['Your role in this organization does not allow this. Ask an owner of the organization to do it, or to make you an owner.', '你在此组织中的角色不允许此操作。请组织的所有者代为操作，或请其将你设为所有者。'],
   'noOrg.title': ['You no longer belong to an organization', '你已不属于任何组织'],

@@ -124,12 +124,13 @@ describe('upstream timeouts', () => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
       for (let i = 0; i + 1 < cuts.length; i++) {
         res.write(text.slice(cuts[i], cuts[i + 1]));
-        if (i + 2 < cuts.length) await sleep(60);
+        if (i + 2 < cuts.length) await sleep(150);
       }
       res.end();
     });
-    // Five pieces 60 ms apart: 240 ms in all, well past one idle_ms of 100 ms.
-    const r = await eng({ idle_ms: 100 }).call(chatCall());
+    // Five pieces 150 ms apart: 600 ms in all, past one idle_ms of 500 ms, and each gap 350 ms
+    // inside it, so a timer late on a loaded machine does not cut a piece that came in time.
+    const r = await eng({ idle_ms: 500 }).call(chatCall());
     expect(r.kind).toBe('json');
     expect(r.kind === 'json' && r.body.choices).toEqual(completion('slow but steady').choices);
   });

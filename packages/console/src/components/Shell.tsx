@@ -13,6 +13,7 @@ import { useSession, type Session } from '../session';
 import { LanguageSwitch } from './LanguageSwitch';
 import { useKeptFocus } from './use-kept-focus';
 import { NoOrganization } from './NoOrganization';
+import { OrganizationSwitch } from './OrganizationSwitch';
 import { Loading, PageTitle } from './ui';
 
 export const canSee = (s: Session, who: Who): boolean =>
@@ -42,11 +43,7 @@ export function Shell() {
       </a>
       <header className="topbar">
         <span className="brand">Tollgate</span>
-        {org === null ? null : (
-          <span className="org" title={t('common.organization')}>
-            {org}
-          </span>
-        )}
+        {org === null ? null : <OrganizationSwitch session={session} name={org} />}
         <span className="spacer" />
         <LanguageSwitch />
         <span className="who">

@@ -75,6 +75,7 @@ const TABLE = {
   'nav.account': ['Your account', '我的帐户'],
   'nav.operator': ['Operator', '运营方'],
   'nav.signOut': ['Sign out', '退出登录'],
+  'nav.switchOrganization': ['Switch', '切换'],
   'nav.serviceStatus': ['Service status', '服务状态'],
 
   'keys.title': ['API keys', 'API 密钥'],

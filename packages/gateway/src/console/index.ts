@@ -75,6 +75,8 @@ const ROUTES: Record<string, ConsoleHandler> = {
   'GET /session': s.getSession,
   'DELETE /session': s.signOut,
   'POST /session/revoke_all': s.signOutEverywhere,
+  'POST /session/organization': s.switchOrganization,
+  'GET /organizations': s.myOrganizations,
   'POST /setup': s.setup,
   'POST /password': s.changePassword,
   'GET /invites/:token': inviteHandlers.getInvite,

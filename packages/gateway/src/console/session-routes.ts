@@ -152,5 +152,39 @@ const changePassword: ConsoleHandler = async (ctx, deps) => {
   return startSession(ctx, deps, s.user.id, s.session.orgId);
 };
 
+/**
+ * GET /console/api/organizations: the live organizations the signed-in user is a member of, with
+ * their role in each (earliest membership first), so a member of several can choose one.
+ */
+const myOrganizations: ConsoleHandler = async (ctx, deps) => {
+  const s = await deps.auth.require(ctx);
+  const rows = await deps.store.db
+    .selectFrom('memberships as m')
+    .innerJoin('organizations as o', 'o.id', 'm.org_id')
+    .select(['o.id', 'o.name', 'm.role'])
+    .where('m.user_id', '=', s.user.id)
+    .where('o.deleted_at', 'is', null)
+    .orderBy('m.created_at')
+    .orderBy('m.org_id')
+    .execute();
+  return { body: { object: 'list', data: rows.map((r) => ({ object: 'console.organization', id: r.id, name: r.name, role: r.role })) } };
+};
+
+/**
+ * POST /console/api/session/organization {organization_id}: the session moves to another of the
+ * user's organizations (a member of several, e.g. after accepting an invite from another one,
+ * would otherwise only ever sign in to the earliest). A new session is started for it, as at
+ * sign-in (new token and CSRF token); an organization the user is not a member of is the same 404
+ * as one that does not exist.
+ */
+const switchOrganization: ConsoleHandler = async (ctx, deps) => {
+  const s = await deps.auth.require(ctx);
+  const f = await body(ctx, deps, ['organization_id']);
+  const orgId = f.string('organization_id', { required: true, max: 200 });
+  const org = await deps.store.organizations.get(orgId);
+  if (!org || !(await deps.store.memberships.get(org.id, s.user.id))) throw new ApiError('resource_not_found', { resource: 'organization', id: orgId }, { param: 'organization_id' });
+  return startSession(ctx, deps, s.user.id, org.id);
+};
+
 /** The handlers, by route (mounted in index.ts). */
-export const sessionHandlers = { config, signIn, getSession, signOut, signOutEverywhere, setup, changePassword };
+export const sessionHandlers = { config, signIn, getSession, signOut, signOutEverywhere, setup, changePassword, myOrganizations, switchOrganization };

@@ -50,6 +50,38 @@ describe('console sessions', () => {
     expect(after.body.error.code).toBe('not_signed_in');
   });
 
+  it('a member of two organizations lists them and moves the session to the other one (a new session); not to one they are not in', async () => {
+    const other = await gw.admin('POST', '/admin/v1/organizations', { name: 'Second Org' });
+    expect((await gw.admin('POST', `/admin/v1/organizations/${other.body.id}/members`, { user_id: gw.userId, role: 'reader' })).status).toBe(200);
+    const stranger = await gw.admin('POST', '/admin/v1/organizations', { name: 'Not Mine' });
+    const b = new Browser(gw.url);
+    expect((await b.signIn(ownerEmail, PASSWORD)).body.organization.id).toBe(gw.orgId);
+    const mine = await b.call('GET', '/console/api/organizations');
+    expect(mine.status).toBe(200);
+    expect(mine.body.data).toEqual([
+      { object: 'console.organization', id: gw.orgId, name: expect.any(String), role: 'owner' },
+      { object: 'console.organization', id: other.body.id, name: 'Second Org', role: 'reader' },
+    ]);
+    const before = { cookie: b.cookie, csrf: b.csrf };
+    // A change: the CSRF token is required.
+    expect((await b.call('POST', '/console/api/session/organization', { organization_id: other.body.id }, { csrf: false })).status).toBe(403);
+    const moved = await b.call('POST', '/console/api/session/organization', { organization_id: other.body.id });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ organization: { id: other.body.id, name: 'Second Org' }, user: { role: 'reader' } });
+    expect(b.cookie).not.toBe(before.cookie);
+    expect(b.csrf).not.toBe(before.csrf);
+    // The old session ended; the new one acts in the other organization, with the role there.
+    const stale = new Browser(gw.url);
+    stale.cookie = before.cookie;
+    expect((await stale.call('GET', '/console/api/session')).status).toBe(401);
+    expect((await b.call('GET', '/v1/organization/users')).body.data.map((u: { id: string }) => u.id)).toEqual([gw.userId]);
+    expect((await b.call('GET', '/v1/organization/costs?start_time=1700000000')).status).toBe(403);
+    const refused = await b.call('POST', '/console/api/session/organization', { organization_id: stranger.body.id });
+    expect(refused.status).toBe(404);
+    expect(refused.body.error).toMatchObject({ code: 'resource_not_found', param: 'organization_id' });
+    expect((await b.call('POST', '/console/api/session/organization', { organization_id: gw.orgId })).body.organization.id).toBe(gw.orgId);
+  });
+
   it('answers the console\'s own check (optional=true) with 204 when signed out, the session when signed in; without it, 401 as before', async () => {
     const b = new Browser(gw.url);
     const out = await b.call('GET', '/console/api/session?optional=true');

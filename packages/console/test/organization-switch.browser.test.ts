@@ -1,0 +1,51 @@
+/**
+ * A member of two organizations (an invite from another organization accepted) reaches both in the
+ * console: the header lists them, and Switch moves the session to the chosen one, with the role
+ * there (a reader's navigation has no owner pages). A member of one organization sees its name
+ * only. Headless Chromium against a real gateway; skips, saying why, only when Chromium is not
+ * installed.
+ */
+import { describe, expect, it } from 'vitest';
+import { hasChromium, openContext, settled, signIn, text, useConsoleFixture } from './support/browser.js';
+
+describe.skipIf(!hasChromium)('choosing the organization in the header', () => {
+  const f = useConsoleFixture();
+
+  it('lists no choice for one organization, and switches between two, each with its role', async () => {
+    const { context, page } = await openContext(f.browser, 'en');
+    await signIn(page, f.g.url, f.owner.email, f.owner.password);
+    await settled(page);
+    const choice = page.getByRole('combobox', { name: text('en', 'common.organization') });
+    await expect(choice.count()).resolves.toBe(0);
+    const first = (await f.g.admin('GET', `/admin/v1/organizations/${f.g.orgId}`)).body.name as string;
+    await expect(page.locator('header .org').innerText()).resolves.toBe(first);
+
+    const second = await f.g.admin('POST', '/admin/v1/organizations', { name: 'Second Org' });
+    expect((await f.g.admin('POST', `/admin/v1/organizations/${second.body.id}/members`, { user_id: f.g.userId, role: 'reader' })).status).toBe(200);
+    await page.reload();
+    await settled(page);
+    await choice.waitFor();
+    await expect(choice.locator('option').allInnerTexts()).resolves.toEqual([first, 'Second Org']);
+    await expect(page.locator('nav.sidenav a[href="/limits"]').count()).resolves.toBe(1);
+
+    // By keyboard: choose, then Switch (the choice alone switches nothing).
+    await choice.focus();
+    await page.keyboard.press('ArrowDown');
+    await expect(page.locator('header').innerText()).resolves.toContain(`${f.owner.email} · ${text('en', 'role.owner')}`);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${f.g.url}/api-keys`);
+    await expect.poll(() => page.locator('header').innerText()).toContain(`${f.owner.email} · ${text('en', 'role.reader')}`);
+    await expect(choice.inputValue()).resolves.toBe(second.body.id);
+    await expect(page.locator('nav.sidenav a[href="/limits"]').count()).resolves.toBe(0);
+    // A reload keeps the organization chosen (the session is in it).
+    await page.reload();
+    await settled(page);
+    await expect(choice.inputValue()).resolves.toBe(second.body.id);
+
+    await choice.selectOption(f.g.orgId);
+    await page.getByRole('button', { name: text('en', 'nav.switchOrganization') }).click();
+    await expect.poll(() => page.locator('nav.sidenav a[href="/limits"]').count()).toBe(1);
+    await context.close();
+  });
+});

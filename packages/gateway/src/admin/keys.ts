@@ -7,20 +7,28 @@ import { existingUser, liveOrganization } from './lookups.js';
 import { keyObject } from './objects.js';
 import { listBody, pageRequest } from './paging.js';
 
+/** The scopes of a restricted key: at least one, each a known scope (400 naming `scopes[i]`); deduplicated. */
+export function knownScopes(scopes: readonly string[]): string[] {
+  if (scopes.length === 0) throw new ApiError('empty_array', { param: 'scopes', min: 1 }, { param: 'scopes' });
+  scopes.forEach((s, i) => {
+    if (!isKnownScope(s)) throw badValue(`scopes[${i}]`, s, SCOPES.map((x) => `'${x}'`).join(', '));
+  });
+  return [...new Set(scopes)];
+}
+
+/** How many scopes a key's body may list (repeats included). */
+export const MAX_SCOPES = SCOPES.length * 4;
+
 /**
  * `permissions` (all | read_only | restricted; default all) and `scopes` (required with, and only
  * with, restricted; each a known scope), as a key's body gives them; scopes deduplicated.
  */
 export function keyPermissionsFrom(f: Fields): { permissions: KeyPermissions; scopes: string[] } {
   const permissions = f.oneOf('permissions', KEY_PERMISSIONS) ?? 'all';
-  const scopes = f.stringArray('scopes', { max: SCOPES.length * 4 });
+  const scopes = f.stringArray('scopes', { max: MAX_SCOPES });
   if (permissions === 'restricted') {
     if (scopes === undefined || scopes === null) throw missing('scopes');
-    if (scopes.length === 0) throw new ApiError('empty_array', { param: 'scopes', min: 1 }, { param: 'scopes' });
-    scopes.forEach((s, i) => {
-      if (!isKnownScope(s)) throw badValue(`scopes[${i}]`, s, SCOPES.map((x) => `'${x}'`).join(', '));
-    });
-    return { permissions, scopes: [...new Set(scopes)] };
+    return { permissions, scopes: knownScopes(scopes) };
   }
   if (scopes !== undefined) throw new ApiError('invalid_parameter_combination', { param: 'scopes', requires: 'permissions', requirement: "'restricted'" }, { param: 'scopes' });
   return { permissions, scopes: [] };

@@ -71,6 +71,8 @@ function registerProjectApi(org: OrgRouter): void {
   org.on('GET', `${p}/service_accounts`, P.listServiceAccounts);
   org.on('POST', `${p}/service_accounts`, P.createServiceAccount);
   org.on('GET', `${p}/service_accounts/:service_account_id`, P.getServiceAccount);
+  org.on('POST', `${p}/service_accounts/:service_account_id`, P.updateServiceAccount);
+  org.on('POST', `${p}/service_accounts/:service_account_id/api_keys`, P.createServiceAccountKey);
   org.on('DELETE', `${p}/service_accounts/:service_account_id`, P.deleteServiceAccount);
   org.on('GET', `${p}/api_keys`, P.listProjectApiKeys);
   org.on('GET', `${p}/api_keys/:key_id`, P.getProjectApiKey);

@@ -13,7 +13,8 @@
  * GET|POST            /projects/{project_id}/users            {user_id | email, role}
  * GET|POST|DELETE     /projects/{project_id}/users/{user_id}  {role}
  * GET|POST            /projects/{project_id}/service_accounts {name, create_service_account_only?}
- * GET|DELETE          /projects/{project_id}/service_accounts/{service_account_id}
+ * GET|POST|DELETE     /projects/{project_id}/service_accounts/{service_account_id}  {name?, role?}
+ * POST                /projects/{project_id}/service_accounts/{service_account_id}/api_keys  {name?, scopes?}
  * GET                 /projects/{project_id}/api_keys?owner_project_access
  * GET|DELETE          /projects/{project_id}/api_keys/{key_id}
  * ```
@@ -21,8 +22,9 @@
  */
 import { ApiError } from '../errors/api-error.js';
 import { Fields, badValue, queryBoolean } from '../admin/input.js';
+import { knownScopes, MAX_SCOPES } from '../admin/keys.js';
 import { generateApiKey } from '../identity/index.js';
-import { PROJECT_ROLES, type Page, type PageRequest, type Project, type Store } from '../store/index.js';
+import { PROJECT_ROLES, type KeyPermissions, type Page, type PageRequest, type Project, type Store } from '../store/index.js';
 import type { OrgCaller, OrgDeps, OrgHandler } from './deps.js';
 import { found, listBody, listQuery, notFound } from './list.js';
 import { deletedObject } from './objects.js';
@@ -157,6 +159,25 @@ function activeProject(p: Project): void {
   if (p.status !== 'active') throw new ApiError('resource_conflict', { message: `Project ${p.id} is archived.` });
 }
 
+/**
+ * Makes a key of the service account (`sk-svcacct-…`; only its HMAC is stored), logged and audited
+ * as every API key's creation is; answers it as OpenAI does, with its value, the only time it is shown.
+ */
+async function issueServiceAccountKey(deps: OrgDeps, caller: OrgCaller, p: Project, accountId: string, k: { name: string; permissions: KeyPermissions; scopes: string[] }) {
+  const { key, redacted } = generateApiKey('service_account');
+  const record = await deps.store.apiKeys.insert({ orgId: caller.org.id, projectId: p.id, ownerType: 'service_account', userId: accountId, ...k, keyHash: await deps.identity.hashKey(key), redacted, expiresAt: null });
+  deps.log?.info({ key_id: record.id, org_id: caller.org.id, project_id: p.id, service_account_id: accountId, key: redacted }, 'service account key created');
+  // The key is an API key like any other: its creation is logged as theirs is (OpenAI's
+  // `service_account.created` names the account and its role only, never its key).
+  await deps.audit.record(caller.actor, caller.org.id, {
+    type: 'api_key.created',
+    objectId: record.id,
+    projectId: p.id,
+    details: { id: record.id, data: { scopes: record.scopes, name: record.name, permissions: record.permissions, service_account_id: accountId } },
+  });
+  return { object: 'organization.project.service_account.api_key' as const, id: record.id, name: record.name, created_at: Math.floor(record.createdAt / 1000), value: key };
+}
+
 /** GET /projects/{project_id}/service_accounts */
 export const listServiceAccounts = projectList('service account', (store, projectId, page) => store.serviceAccounts.list(projectId, page), serviceAccountObject);
 
@@ -172,21 +193,7 @@ export const createServiceAccount: OrgHandler = async (ctx, caller, deps) => {
   const only = f.boolean('create_service_account_only') ?? false;
   const account = await deps.store.serviceAccounts.create(caller.org.id, p.id, name);
   await deps.audit.record(caller.actor, caller.org.id, { type: 'service_account.created', objectId: account.id, projectId: p.id, details: { id: account.id, data: { role: account.role } } });
-  let apiKey = null;
-  if (!only) {
-    const { key, redacted } = generateApiKey('service_account');
-    const record = await deps.store.apiKeys.insert({ orgId: caller.org.id, projectId: p.id, ownerType: 'service_account', userId: account.id, name: 'Secret Key', keyHash: await deps.identity.hashKey(key), redacted, permissions: 'all', scopes: [], expiresAt: null });
-    apiKey = { object: 'organization.project.service_account.api_key', id: record.id, name: record.name, created_at: Math.floor(record.createdAt / 1000), value: key };
-    deps.log?.info({ key_id: record.id, org_id: caller.org.id, project_id: p.id, service_account_id: account.id, key: redacted }, 'service account key created');
-    // The key is an API key like any other: its creation is logged as theirs is (OpenAI's
-    // `service_account.created` names the account and its role only, never its key).
-    await deps.audit.record(caller.actor, caller.org.id, {
-      type: 'api_key.created',
-      objectId: record.id,
-      projectId: p.id,
-      details: { id: record.id, data: { scopes: record.scopes, name: record.name, permissions: record.permissions, service_account_id: account.id } },
-    });
-  }
+  const apiKey = only ? null : await issueServiceAccountKey(deps, caller, p, account.id, { name: 'Secret Key', permissions: 'all', scopes: [] });
   return { body: { ...serviceAccountObject(account), api_key: apiKey } };
 };
 
@@ -194,6 +201,39 @@ export const createServiceAccount: OrgHandler = async (ctx, caller, deps) => {
 export const getServiceAccount: OrgHandler = async (ctx, caller, deps) => {
   const p = await pathProject(deps, caller, ctx.params.project_id!);
   return { body: serviceAccountObject(await serviceAccount(deps, p, ctx.params.service_account_id!)) };
+};
+
+/**
+ * POST /projects/{project_id}/service_accounts/{service_account_id} {name?, role?: member|owner} —
+ * without either the account is answered as it is.
+ */
+export const updateServiceAccount: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const account = await serviceAccount(deps, p, ctx.params.service_account_id!);
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['name', 'role'], { optional: true });
+  const name = f.string('name');
+  const role = f.oneOf('role', PROJECT_ROLES);
+  if (name === undefined && role === undefined) return { body: serviceAccountObject(account) };
+  const changes = { ...(name !== undefined && { name }), ...(role !== undefined && { role }) };
+  const updated = await found('service account', account.id, deps.store.serviceAccounts.update(p.id, account.id, changes));
+  await deps.audit.record(caller.actor, caller.org.id, { type: 'service_account.updated', objectId: account.id, projectId: p.id, details: { id: account.id, changes_requested: changes } });
+  return { body: serviceAccountObject(updated) };
+};
+
+/**
+ * POST /projects/{project_id}/service_accounts/{service_account_id}/api_keys {name?, scopes?} —
+ * another key of the account, its value shown once. Without `scopes` the key may do everything
+ * (as the account's first key); with them it is restricted to those (each a known scope).
+ */
+export const createServiceAccountKey: OrgHandler = async (ctx, caller, deps) => {
+  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  activeProject(p);
+  const account = await serviceAccount(deps, p, ctx.params.service_account_id!);
+  const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['name', 'scopes'], { optional: true });
+  const name = f.string('name') ?? 'Secret Key';
+  const scopes = f.stringArray('scopes', { max: MAX_SCOPES });
+  const permissions = scopes === undefined ? ('all' as const) : ('restricted' as const);
+  return { body: await issueServiceAccountKey(deps, caller, p, account.id, { name, permissions, scopes: scopes ? knownScopes(scopes) : [] }) };
 };
 
 /** DELETE /projects/{project_id}/service_accounts/{service_account_id} — its keys stop at once. */

@@ -163,6 +163,122 @@ describe('projects', () => {
   });
 });
 
+describe('service accounts: update, and further keys', () => {
+  it('update renames the account and changes its role; retrieve, list and its keys show it; audited as service_account.updated', async () => {
+    const t = await h.tenant('sa-update');
+    const p = await t.org.projects.create({ name: 'bots' });
+    const sa = await t.org.projects.serviceAccounts.create(p.id, { name: 'ci-bot' });
+    const sas = t.org.projects.serviceAccounts;
+    const renamed = await sas.update(sa.id, { project_id: p.id, name: 'deploy-bot' });
+    expect(renamed).toEqual({ object: 'organization.project.service_account', id: sa.id, name: 'deploy-bot', role: 'member', created_at: sa.created_at });
+    const owner = await sas.update(sa.id, { project_id: p.id, role: 'owner' });
+    expect(owner).toMatchObject({ name: 'deploy-bot', role: 'owner' });
+    expect(await sas.retrieve(sa.id, { project_id: p.id })).toEqual(owner);
+    expect((await sas.list(p.id)).data).toEqual([owner]);
+    // Nothing to change: the account as it is, and no entry.
+    expect(await sas.update(sa.id, { project_id: p.id })).toEqual(owner);
+    expect((await t.org.projects.apiKeys.list(p.id)).data[0]!.owner).toEqual({ type: 'service_account', service_account: { id: sa.id, name: 'deploy-bot', created_at: sa.created_at, role: 'owner' } });
+
+    const audit = (await t.org.auditLogs.list({ event_types: ['service_account.updated'], resource_ids: [sa.id] })).data;
+    expect(audit.map((e) => (e as any)['service_account.updated'])).toEqual([
+      { id: sa.id, changes_requested: { role: 'owner' } },
+      { id: sa.id, changes_requested: { name: 'deploy-bot' } },
+    ]);
+    expect(audit[0]).toMatchObject({ project: { id: p.id }, actor: { type: 'api_key', api_key: { id: t.adminKeyId } } });
+  });
+
+  it('apiKeys.create: a further key, shown once, works at once, is listed with the account as owner, and stops when the account is deleted', async () => {
+    const t = await h.tenant('sa-keys');
+    const p = await t.org.projects.create({ name: 'bots' });
+    const sa = await t.org.projects.serviceAccounts.create(p.id, { name: 'ci-bot', create_service_account_only: true });
+    const key = await t.org.projects.serviceAccounts.apiKeys.create(sa.id, { project_id: p.id, name: 'deploy' });
+    expect(key).toEqual({ object: 'organization.project.service_account.api_key', id: expect.stringMatching(/^key_/), name: 'deploy', created_at: expect.any(Number), value: expect.stringMatching(/^sk-svcacct-/) });
+    const unnamed = await t.org.projects.serviceAccounts.apiKeys.create(sa.id, { project_id: p.id });
+    expect(unnamed.name).toBe('Secret Key');
+
+    const bot = new OpenAI({ apiKey: key.value, baseURL: h.gw.baseURL, maxRetries: 0 });
+    expect((await chat(bot)).choices.length).toBe(1);
+    const listed = await t.org.projects.apiKeys.list(p.id);
+    expect(listed.data.map((k) => k.id).sort()).toEqual([key.id, unnamed.id].sort());
+    const shown = await t.org.projects.apiKeys.retrieve(key.id, { project_id: p.id });
+    expect(shown).toMatchObject({ name: 'deploy', owner: { type: 'service_account', service_account: { id: sa.id, name: 'ci-bot' } }, owner_project_access: 'active' });
+    expect(shown.redacted_value).not.toContain(key.value.slice(12, -4));
+
+    const created = (await t.org.auditLogs.list({ event_types: ['api_key.created'], resource_ids: [key.id] })).data;
+    expect(created.map((e) => (e as any)['api_key.created'])).toEqual([{ id: key.id, data: { scopes: [], name: 'deploy', permissions: 'all', service_account_id: sa.id } }]);
+
+    await t.org.projects.serviceAccounts.delete(sa.id, { project_id: p.id });
+    expect(await rejection(chat(bot))).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect(await rejection(t.org.projects.apiKeys.retrieve(key.id, { project_id: p.id }))).toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
+  it('apiKeys.create with scopes: a key restricted to them (deduplicated); an empty list or an unknown scope is a 400 naming it', async () => {
+    const t = await h.tenant('sa-scopes');
+    const def = (await t.org.projects.list()).data[0]!;
+    const sa = await t.org.projects.serviceAccounts.create(def.id, { name: 'reader-bot', create_service_account_only: true });
+    const create = (scopes: string[]) => t.org.projects.serviceAccounts.apiKeys.create(sa.id, { project_id: def.id, name: 'scoped', scopes });
+    const readOnly = await create(['api.model.read', 'api.model.read']);
+    const reads = new OpenAI({ apiKey: readOnly.value, baseURL: h.gw.baseURL, maxRetries: 0 });
+    expect((await reads.models.list()).data.length).toBeGreaterThan(0);
+    expect(await rejection(chat(reads))).toMatchObject({ status: 401, message: expect.stringContaining('Missing scopes: model.request') });
+    const audit = (await t.org.auditLogs.list({ event_types: ['api_key.created'], resource_ids: [readOnly.id] })).data[0] as any;
+    expect(audit['api_key.created'].data).toMatchObject({ scopes: ['api.model.read'], permissions: 'restricted' });
+    const requests = new OpenAI({ apiKey: (await create(['model.request'])).value, baseURL: h.gw.baseURL, maxRetries: 0 });
+    expect((await chat(requests)).choices.length).toBe(1);
+
+    expect(await rejection(create([]))).toMatchObject({ status: 400, code: 'empty_array', param: 'scopes' });
+    expect(await rejection(create(['model.request', 'api.everything']))).toMatchObject({ status: 400, code: 'invalid_value', param: 'scopes[1]' });
+  });
+
+  it('a bad name, role or scopes is a 400 naming it; nothing changes', async () => {
+    const t = await h.tenant('sa-bad');
+    const def = (await t.org.projects.list()).data[0]!;
+    const sa = await t.org.projects.serviceAccounts.create(def.id, { name: 'bot', create_service_account_only: true });
+    const update = (body: object) => rejection(t.org.projects.serviceAccounts.update(sa.id, { project_id: def.id, ...body }));
+    expect(await update({ role: 'admin' })).toMatchObject({ status: 400, code: 'invalid_value', param: 'role' });
+    expect(await update({ name: '' })).toMatchObject({ status: 400, param: 'name' });
+    expect(await update({ name: 7 })).toMatchObject({ status: 400, param: 'name' });
+    expect(await update({ nickname: 'x' })).toMatchObject({ status: 400, code: 'unknown_parameter', param: 'nickname' });
+    const key = (body: object) => rejection(t.org.projects.serviceAccounts.apiKeys.create(sa.id, { project_id: def.id, ...body }));
+    expect(await key({ name: '' })).toMatchObject({ status: 400, param: 'name' });
+    expect(await key({ scopes: 'model.request' })).toMatchObject({ status: 400, param: 'scopes' });
+    expect(await key({ scopes: [1] })).toMatchObject({ status: 400, param: 'scopes[0]' });
+    expect(await key({ permissions: 'all' })).toMatchObject({ status: 400, code: 'unknown_parameter', param: 'permissions' });
+    expect(await t.org.projects.serviceAccounts.retrieve(sa.id, { project_id: def.id })).toMatchObject({ name: 'bot', role: 'member' });
+    expect((await t.org.projects.apiKeys.list(def.id)).data.filter((k) => k.owner?.type === 'service_account')).toEqual([]);
+  });
+
+  it("a deleted account, an archived project, another organization's ids: the other routes' 404 and 409; only an admin key may call", async () => {
+    const t = await h.tenant('sa-reach');
+    const p = await t.org.projects.create({ name: 'soon archived' });
+    const sa = await t.org.projects.serviceAccounts.create(p.id, { name: 'bot', create_service_account_only: true });
+    const gone = await t.org.projects.serviceAccounts.create(p.id, { name: 'gone', create_service_account_only: true });
+    await t.org.projects.serviceAccounts.delete(gone.id, { project_id: p.id });
+    const calls = (org: typeof t.org, projectId: string, id: string) => [
+      org.projects.serviceAccounts.update(id, { project_id: projectId, name: 'x' }),
+      org.projects.serviceAccounts.apiKeys.create(id, { project_id: projectId, name: 'x' }),
+    ];
+    for (const e of await Promise.all(calls(t.org, p.id, gone.id).map(rejection))) {
+      expect(e).toMatchObject({ status: 404, code: 'resource_not_found', message: expect.stringContaining(gone.id) });
+    }
+    for (const e of await Promise.all(calls(t.org, p.id, 'svc_acct_nope').map(rejection))) expect(e).toBeInstanceOf(OpenAI.NotFoundError);
+    // Another organization: neither its project nor, through its own project, the account.
+    const otherDefault = (await h.b.org.projects.list()).data[0]!;
+    for (const e of await Promise.all([...calls(h.b.org, p.id, sa.id), ...calls(h.b.org, otherDefault.id, sa.id)].map(rejection))) {
+      expect(e).toMatchObject({ status: 404, code: 'resource_not_found' });
+    }
+    // An API key is not an admin key: refused as serviceAccounts.create refuses it.
+    const asKey = new OpenAI({ adminAPIKey: t.apiKey, apiKey: null as unknown as string, baseURL: h.gw.baseURL, maxRetries: 0 }).admin.organization;
+    const refusedCreate = await rejection(asKey.projects.serviceAccounts.create(p.id, { name: 'x' }));
+    for (const e of await Promise.all(calls(asKey, p.id, sa.id).map(rejection))) expect({ status: e.status, code: e.code }).toEqual({ status: refusedCreate.status, code: refusedCreate.code });
+
+    await t.org.projects.archive(p.id);
+    const archived = await rejection(t.org.projects.serviceAccounts.apiKeys.create(sa.id, { project_id: p.id, name: 'late' }));
+    expect(archived).toMatchObject({ status: 409, code: (await rejection(t.org.projects.serviceAccounts.create(p.id, { name: 'late' }))).code });
+    expect((await t.org.projects.apiKeys.list(p.id)).data).toEqual([]);
+  });
+});
+
 describe("Tollgate's ?optional=true on a GET (the console's reads of what may not exist)", () => {
   /** GET `path` (under /v1/organization) with `key`: status, headers and the body's text. */
   const get = async (path: string, key = h.a.adminKey) => {

@@ -95,6 +95,15 @@ const SERVED: Record<string, (t: Tenant, projectId: string) => Promise<void>> = 
     const keyed = await org.projects.serviceAccounts.create(projectId, { name: 'keyed', create_service_account_only: null });
     expect(keyed.api_key?.value).toMatch(/^sk-svcacct-/);
   },
+  'projects.serviceAccounts.update': async ({ org }, projectId) => {
+    const sa = await org.projects.serviceAccounts.create(projectId, { name: 'bot', create_service_account_only: true });
+    expect(await org.projects.serviceAccounts.update(sa.id, { project_id: projectId, name: 'renamed', role: 'owner' })).toMatchObject({ id: sa.id, name: 'renamed', role: 'owner' });
+  },
+  'projects.serviceAccounts.apiKeys.create': async ({ org }, projectId) => {
+    const sa = await org.projects.serviceAccounts.create(projectId, { name: 'bot', create_service_account_only: true });
+    const key = await org.projects.serviceAccounts.apiKeys.create(sa.id, { project_id: projectId, name: 'k', scopes: ['model.request'] });
+    expect(key).toMatchObject({ object: 'organization.project.service_account.api_key', name: 'k', value: expect.stringMatching(/^sk-svcacct-/) });
+  },
   'projects.rateLimits.updateRateLimit': async ({ org }, projectId) => {
     const row = (await org.projects.rateLimits.listRateLimits(projectId)).data.find((l) => l.model === 'sim-small')!;
     const within = (v: number | null | undefined) => (typeof v === 'number' ? v : 50);
@@ -126,8 +135,7 @@ const SERVED: Record<string, (t: Tenant, projectId: string) => Promise<void>> = 
 
 /**
  * The calls of endpoints Tollgate does not serve (custom roles, groups, certificates, data
- * retention, hosted-tool permissions; a service account's update and its further keys), each with
- * the SDK's parameters.
+ * retention, hosted-tool permissions), each with the SDK's parameters.
  */
 const NOT_SERVED: Record<string, (t: Tenant, projectId: string) => Promise<unknown>> = {
   'certificates.create': ({ org }) => org.certificates.create({ certificate: '-----BEGIN CERTIFICATE-----', name: 'mtls' }),
@@ -143,8 +151,6 @@ const NOT_SERVED: Record<string, (t: Tenant, projectId: string) => Promise<unkno
   'projects.hostedToolPermissions.update': ({ org }, projectId) => org.projects.hostedToolPermissions.update(projectId, { web_search: null }),
   'projects.roles.create': ({ org }, projectId) => org.projects.roles.create(projectId, { role_name: 'viewer', permissions: [], description: null }),
   'projects.roles.update': ({ org }, projectId) => org.projects.roles.update('role_1', { project_id: projectId, role_name: 'viewer', permissions: null, description: null }),
-  'projects.serviceAccounts.apiKeys.create': ({ org }, projectId) => org.projects.serviceAccounts.apiKeys.create('svc_acct_1', { project_id: projectId, name: 'k', scopes: [] }),
-  'projects.serviceAccounts.update': ({ org }, projectId) => org.projects.serviceAccounts.update('svc_acct_1', { project_id: projectId, name: 'bot', role: 'owner' }),
   'projects.users.roles.create': ({ org, userId }, projectId) => org.projects.users.roles.create(userId, { project_id: projectId, role_id: 'role_1' }),
   'roles.create': ({ org }) => org.roles.create({ role_name: 'viewer', permissions: [], description: null }),
   'roles.update': ({ org }) => org.roles.update('role_1', { role_name: 'viewer', permissions: null, description: null }),
@@ -170,7 +176,7 @@ describe("the official SDK's admin client: every create and update, with the SDK
     for (const [method, call] of Object.entries(NOT_SERVED)) {
       const e = await rejection(call(t, project.id));
       expect(e, method).toBeInstanceOf(OpenAI.APIError);
-      // 405 where the path is served for another method (a service account: GET and DELETE).
+      // 405 where the path is served for another method.
       expect(e.message, method).toMatch(/^(404 Invalid URL|405 Invalid method for URL) \(POST \/v1\//);
     }
   });

@@ -78,6 +78,19 @@ export class ServiceAccountRepo {
     return keysetPage(q, page, { created: 'sa.created_at', id: 'sa.id', direction: 'desc' }, cursor, (r) => ({ ...toAccount(r), projectName: r.project_name }));
   }
 
+  /**
+   * Renames the account and/or changes its role; its identity row keeps the same name. Undefined
+   * when there is no live account of the project.
+   */
+  async update(projectId: string, id: string, changes: { name?: string; role?: ProjectRole }): Promise<ServiceAccount | undefined> {
+    if (changes.name === undefined && changes.role === undefined) return this.get(projectId, id);
+    await this.db.transaction().execute(async (trx) => {
+      const r = await trx.updateTable('service_accounts').set(changes).where('id', '=', id).where('project_id', '=', projectId).where('deleted_at', 'is', null).executeTakeFirst();
+      if (changes.name !== undefined && Number(r.numUpdatedRows) > 0) await trx.updateTable('users').set({ name: changes.name }).where('id', '=', id).execute();
+    });
+    return this.get(projectId, id);
+  }
+
   /** Marks the account deleted; false when there was no live one. Its keys are revoked by the caller. */
   async delete(projectId: string, id: string): Promise<boolean> {
     const r = await this.db.updateTable('service_accounts').set({ deleted_at: this.clock.now() }).where('id', '=', id).where('project_id', '=', projectId).where('deleted_at', 'is', null).executeTakeFirst();

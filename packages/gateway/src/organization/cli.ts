@@ -9,7 +9,7 @@
  *   tollgate projects keys list|get|delete <project_id> ...
  *   tollgate projects rate-limits|models|spend-limit ... <project_id>   (cli-limits.ts)
  *   tollgate spend-limit get|set|delete
- *   tollgate service-accounts list|create|get|delete --project <project_id>
+ *   tollgate service-accounts list|create|get|update|delete|keys create --project <project_id>
  *   tollgate invites list|create|get|delete
  *   tollgate admin-keys list|create|get|delete
  *   tollgate audit-logs list
@@ -215,6 +215,24 @@ export const ORGANIZATION_COMMANDS: readonly VerbSpec[] = [
     },
   }),
   getVerb(SERVICE_ACCOUNTS),
+  verb(SERVICE_ACCOUNTS, 'update', "rename a service account or change its role", {
+    args: ['service_account_id'],
+    flags: { name: valueFlag('NAME', 'the new name'), role: valueFlag('ROLE', `${PROJECT_ROLES.join(' or ')}: the new role`) },
+    run: (api, a) => {
+      const body = { ...(a.str('name') !== undefined && { name: a.str('name') }), ...(a.str('role') !== undefined && { role: a.oneOf('role', PROJECT_ROLES) }) };
+      if (Object.keys(body).length === 0) throw new UsageError('nothing to update: give --name and/or --role');
+      return send(api, 'POST', objectPath(SERVICE_ACCOUNTS, a), body);
+    },
+  }),
+  verb(SERVICE_ACCOUNTS, 'keys create', 'create another API key of a service account (shown once)', {
+    args: ['service_account_id'],
+    flags: { name: valueFlag('NAME', 'a name to recognise the key by'), scopes: valueFlag('S1,S2', 'restrict the key to these scopes (default: every scope)') },
+    run: async (api, a) => {
+      const body = { ...(a.str('name') !== undefined && { name: a.str('name') }), ...(a.list('scopes') !== undefined && { scopes: a.list('scopes') }) };
+      const r = await send(api, 'POST', `${objectPath(SERVICE_ACCOUNTS, a)}/api_keys`, body, ['value']);
+      return { ...r, human: r.human + shownOnce('key', r.json.value) };
+    },
+  }),
   deleteVerb(SERVICE_ACCOUNTS, 'delete', 'delete a service account (its keys are refused at once)'),
 
   listVerb(INVITES, 'list the invites'),

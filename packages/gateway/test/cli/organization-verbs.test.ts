@@ -170,9 +170,25 @@ describe('tollgate organization verbs', () => {
     expect(foreign.code).toBe(1);
     expect(foreign.stderr).toContain('No such request');
 
+    const updated = await cli(['service-accounts', 'update', saId, '--project', p.id, '--name', 'deploy-bot', '--role', 'owner']);
+    expect(updated.code).toBe(0);
+    expect(updated.stdout).toMatch(/^name:\s+deploy-bot$/m);
+    expect(updated.stdout).toMatch(/^role:\s+owner$/m);
+    const more = await cli(['service-accounts', 'keys', 'create', saId, '--project', p.id, '--name', 'reads', '--scopes', 'api.model.read']);
+    expect(more.code).toBe(0);
+    const second = /^(sk-svcacct-\S+)$/m.exec(more.stdout)?.[1];
+    expect(second).toBeDefined();
+    expect(more.stdout).toContain('This is the only time the key is shown.');
+    expect(more.stdout).toMatch(/^name:\s+reads$/m);
+    expect((await chat(second!)).status).toBe(401);
+    const badScope = await cli(['service-accounts', 'keys', 'create', saId, '--project', p.id, '--scopes', 'api.everything']);
+    expect(badScope.code).toBe(1);
+    expect(badScope.stderr).toContain('param: scopes[0]');
+
     expect((await cli(['service-accounts', 'delete', saId, '--project', p.id])).stdout).toBe(`deleted ${saId}\n`);
     expect((await chat(key!)).status).toBe(401);
     expect(timesPrinted(key!)).toBe(1);
+    expect(timesPrinted(second!)).toBe(1);
   });
 
   it('projects rate-limits: list, lower a limit; above the organization is refused by the gateway, "unlimited" by the CLI', async () => {
@@ -334,6 +350,8 @@ describe('tollgate organization verbs', () => {
       [['admin-keys', 'create', '--name', 'x', '--expires-at', '2001-01-01'], /--expires-at: must be in the future/],
       [['admin-keys', 'create', '--name', 'x', '--expires-at', 'soon'], /--expires-at: expected/],
       [['service-accounts', 'list'], /missing --project/],
+      [['service-accounts', 'update', 'svc_acct_x', '--project', 'proj_x'], /nothing to update/],
+      [['service-accounts', 'update', 'svc_acct_x', '--project', 'proj_x', '--role', 'boss'], /--role: expected owner or member/],
       [['projects', 'rate-limits', 'update', 'proj_x', 'sim-small'], /nothing to set/],
       [['requests', 'show', 'chatcmpl-1'], /<request_id>: expected a request id/],
       [['projects', 'users'], /missing a verb for projects users/],

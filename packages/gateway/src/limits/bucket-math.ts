@@ -57,6 +57,11 @@ export function ceilDiv(a: number, b: number): number {
   return -floorDiv(-a, b);
 }
 
+/** `bucketScale(limit, windowMs).capacity`, without the object. */
+function capacityOf(limit: number, windowMs: number): number {
+  return limit * (windowMs / gcd(limit, windowMs));
+}
+
 export function bucketScale(limit: number, windowMs: number): BucketScale {
   const g = gcd(limit, windowMs);
   const q = windowMs / g;
@@ -154,15 +159,16 @@ export function validateReserve(r: ReserveRequest): void {
   validateTag(r.tag);
   check(typeof r.reservationId === 'string' && r.reservationId.length > 0, 'reservationId must be a non-empty string');
   if (!(isCount(r.leaseMs) && r.leaseMs > 0)) fail(`leaseMs must be a positive integer, got ${r.leaseMs}`);
-  const seen = new Set<string>();
-  for (const b of r.buckets) {
+  const buckets = r.buckets;
+  for (let i = 0; i < buckets.length; i++) {
+    const b = buckets[i]!;
     check(typeof b.key === 'string' && b.key.length > 0, 'bucket key must be a non-empty string');
-    if (seen.has(b.key)) fail(`bucket key ${b.key} appears twice in one call`);
-    seen.add(b.key);
+    // A call holds a dozen buckets at most: compared pairwise, not through a Set made per request.
+    for (let j = 0; j < i; j++) if (buckets[j]!.key === b.key) fail(`bucket key ${b.key} appears twice in one call`);
     if (!(isCount(b.limit) && b.limit > 0)) fail(`bucket ${b.key}: limit must be a positive integer, got ${b.limit}`);
     if (!(isCount(b.windowMs) && b.windowMs > 0)) fail(`bucket ${b.key}: windowMs must be a positive integer, got ${b.windowMs}`);
     if (!isCount(b.cost)) fail(`bucket ${b.key}: cost must be a non-negative integer, got ${b.cost}`);
-    if (!(bucketScale(b.limit, b.windowMs).capacity <= MAX_UNITS)) fail(`bucket ${b.key}: limit ${b.limit} per ${b.windowMs} ms is too fine to count exactly (limit × windowMs / gcd must stay below 2^50)`);
+    if (!(capacityOf(b.limit, b.windowMs) <= MAX_UNITS)) fail(`bucket ${b.key}: limit ${b.limit} per ${b.windowMs} ms is too fine to count exactly (limit × windowMs / gcd must stay below 2^50)`);
   }
   if (r.spend) {
     const s = r.spend;

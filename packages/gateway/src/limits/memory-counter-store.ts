@@ -49,16 +49,17 @@ interface SpendCell {
   restored?: boolean;
 }
 
-interface ReservedBucket {
-  key: string;
-  cost: number;
-  q: number;
-  rate: number;
-  capacity: number;
-}
-
+/**
+ * A reservation's buckets are three lists by position (the names and scales are the arrays the
+ * reserve built anyway, the scales shared and frozen): no object per bucket per request.
+ */
 interface Reservation {
-  buckets: ReservedBucket[];
+  /** Bucket entry names. */
+  keys: string[];
+  /** What each was debited, in tokens. */
+  costs: number[];
+  /** The scale each was debited in. */
+  scales: BucketScale[];
   spend?: { key: string; amount: bigint; expiresAt: number };
   /** The project's spend cell, charged the same amount as `spend`. */
   projectSpendKey?: string;
@@ -152,29 +153,31 @@ export class MemoryCounterStore implements CounterStore {
 
     // Admitted: debit every bucket, reserve the spend, record the reservation.
     const states: BucketStatus[] = new Array(n);
-    const reserved: ReservedBucket[] = new Array(n);
+    const costs: number[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const b = r.buckets[i]!;
       const s = scales[i]!;
       const level = levels[i]! - b.cost * s.q;
       if (b.cost > 0) this.writeBucket(names[i]!, level, s, now);
       states[i] = stateOf(b.limit, level, s);
-      reserved[i] = { key: names[i]!, cost: b.cost, q: s.q, rate: s.rate, capacity: s.capacity };
+      costs[i] = b.cost;
     }
     const record: Reservation = {
-      buckets: reserved,
+      keys: names,
+      costs,
+      scales,
       leaseExpiresAt: now + r.leaseMs,
       expiresAt: now + r.leaseMs + RECORD_GRACE_MS,
     };
     if (r.spend && spend) {
       const amount = r.spend.amount;
       const expiresAt = r.spend.periodEndMs + SPEND_GRACE_MS;
-      spend = this.holdSpend(spendKey, spendCell, spend, amount, expiresAt);
+      this.holdSpend(spendKey, spendCell, spend, amount, expiresAt);
       record.spend = { key: spendKey, amount, expiresAt };
       record.expiresAt = Math.max(record.expiresAt, expiresAt);
       if (projectSpend) {
         record.projectSpendKey = projectKey;
-        projectSpend = this.holdSpend(projectKey, projectCell, projectSpend, amount, expiresAt);
+        this.holdSpend(projectKey, projectCell, projectSpend, amount, expiresAt);
       }
     }
     // Looked up only now: the sweep above may have dropped the tag's (emptied) map.
@@ -190,20 +193,20 @@ export class MemoryCounterStore implements CounterStore {
   }
 
   /**
-   * Holds `amount` more on a spend cell; returns its new state. Updated in place when the cell
-   * exists (an expired cell too: it keeps its `restored` mark, as it always did).
+   * Holds `amount` more on a spend cell; `state` (this call's own object, returned to the caller)
+   * becomes its new state. Updated in place when the cell exists (an expired cell too: it keeps
+   * its `restored` mark, as it always did).
    */
-  private holdSpend(name: string, live: SpendCell | undefined, state: SpendState, amount: bigint, expiresAt: number): SpendState {
-    const next = { spent: state.spent, reserved: state.reserved + amount };
+  private holdSpend(name: string, live: SpendCell | undefined, state: SpendState, amount: bigint, expiresAt: number): void {
+    state.reserved += amount;
     const cell = live ?? this.spends.get(name);
     if (cell) {
-      cell.spent = next.spent;
-      cell.reserved = next.reserved;
+      cell.spent = state.spent;
+      cell.reserved = state.reserved;
       cell.expiresAt = expiresAt;
     } else {
-      this.spends.set(name, { spent: next.spent, reserved: next.reserved, expiresAt });
+      this.spends.set(name, { spent: state.spent, reserved: state.reserved, expiresAt });
     }
-    return next;
   }
 
   async settle(s: SettleRequest): Promise<boolean> {
@@ -216,16 +219,19 @@ export class MemoryCounterStore implements CounterStore {
     held.delete(s.reservationId);
     if (held.size === 0) this.reservations.delete(s.tag);
 
-    record.buckets.forEach((b, i) => {
-      const actual = s.bucketCosts?.[i] ?? b.cost;
-      if (actual === b.cost) return;
+    const { keys, costs, scales } = record;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const cost = costs[i]!;
+      const actual = s.bucketCosts?.[i] ?? cost;
+      if (actual === cost) continue;
       // Refund (or debit) whole tokens against the level refilled to now, in the scale the bucket
       // is in now (a limit changed since the reserve: the current one; a full bucket: the
       // reservation's); never above capacity, debt floored.
-      const sc = this.scaleNow(b.key, b, now);
-      const level = this.levelOf(b.key, sc, now) + (b.cost - actual) * sc.q;
-      this.writeBucket(b.key, Math.max(-MAX_UNITS, Math.min(sc.capacity, level)), sc, now);
-    });
+      const sc = this.scaleNow(key, scales[i]!, now);
+      const level = this.levelOf(key, sc, now) + (cost - actual) * sc.q;
+      this.writeBucket(key, Math.max(-MAX_UNITS, Math.min(sc.capacity, level)), sc, now);
+    }
     if (record.spend) {
       const { amount, expiresAt } = record.spend;
       const spent = s.spendAmount ?? amount;
@@ -357,7 +363,8 @@ export class MemoryCounterStore implements CounterStore {
   /** The scale a bucket's level is kept in now: the one it was written in, `otherwise` when it is full. */
   private scaleNow(name: string, otherwise: BucketScale, now: number): BucketScale {
     const cell = this.buckets.get(name);
-    return cell && cell.expiresAt > now ? { q: cell.q, rate: cell.rate, capacity: cell.capacity } : otherwise;
+    // The cell itself is that scale (its q, rate and capacity): no copy.
+    return cell && cell.expiresAt > now ? cell : otherwise;
   }
 
   private writeBucket(name: string, level: number, s: BucketScale, now: number): void {

@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { currentTurn } from '../event-loop-turn.js';
 import { bodyPrint } from '../http/body.js';
 import type { LimitSet } from '../config/types.js';
-import type { BucketRequest, CounterStore, ProjectSpendRequest, SpendRequest, SpendState } from './counter-store.js';
+import type { BucketRequest, CounterStore, ProjectSpendRequest, ReserveRequest, SettleRequest, SpendRequest, SpendState } from './counter-store.js';
 import { DIMENSIONS, type Dimension, type LimitScope } from './dimensions.js';
 import { blockedError, rejectionError } from './rate-limit-errors.js';
 import { pairMemo } from './pair-memo.js';
@@ -133,39 +133,22 @@ export class RateLimiter {
     const dims: Dimension[] = [];
     const scopes: LimitScope[] = [];
     const buckets: BucketRequest[] = [];
-    let blocked: { dim: Dimension; scope: LimitScope } | undefined;
-    const add = (scope: string, limits: LimitSet | undefined, whose: LimitScope) => {
-      if (!limits) return;
-      const names = bucketNames(scope, input.model);
-      for (let i = 0; i < DIMENSIONS.length; i++) {
-        const d = DIMENSIONS[i]!;
-        const limit = limits?.[d.field];
-        if (limit === null || limit === undefined) continue;
-        // 0 blocks the model (documented); it never reaches the store, whose buckets need L > 0.
-        if (limit === 0) {
-          blocked ??= { dim: d, scope: whose };
-          continue;
-        }
-        dims.push(d);
-        scopes.push(whose);
-        buckets.push({ key: names[i]!, limit, windowMs: d.windowMs, cost: d.kind === 'tokens' ? Math.ceil(input.tokens) : 1 });
-      }
-    };
-    add(ORG_SCOPE, input.orgLimits, 'organization');
-    if (input.projectId !== undefined) add(scopeOf(projectScopes, input.projectId, projectScope), input.projectLimits, 'project');
-    add(scopeOf(keyScopes, input.keyId, keyScope), input.keyLimits, 'key');
-    if (blocked) throw blockedError({ model: input.model, orgId: input.orgId, projectId: input.projectId, dim: blocked.dim, scope: blocked.scope, requested: blocked.dim.kind === 'tokens' ? Math.ceil(input.tokens) : 1 });
+    const tokens = Math.ceil(input.tokens);
+    // One function for the three scopes, not a closure made per request.
+    let blocked = collect(dims, scopes, buckets, ORG_SCOPE, input.orgLimits, 'organization', input.model, tokens);
+    if (input.projectId !== undefined) blocked = collect(dims, scopes, buckets, scopeOf(projectScopes, input.projectId, projectScope), input.projectLimits, 'project', input.model, tokens, blocked);
+    blocked = collect(dims, scopes, buckets, scopeOf(keyScopes, input.keyId, keyScope), input.keyLimits, 'key', input.model, tokens, blocked);
+    if (blocked) throw blockedError({ model: input.model, orgId: input.orgId, projectId: input.projectId, dim: blocked.dim, scope: blocked.scope, requested: blocked.dim.kind === 'tokens' ? tokens : 1 });
 
     if (buckets.length === 0 && !input.spend) return unlimited(input.requestId);
 
-    const outcome = await this.store.reserve({
-      reservationId: input.requestId,
-      tag: input.orgId,
-      buckets,
-      ...(input.spend && { spend: input.spend }),
-      ...(input.spend && input.projectSpend && { projectSpend: input.projectSpend }),
-      leaseMs: input.leaseMs ?? this.leaseMs,
-    });
+    // Set one by one rather than spread from temporary objects; absent stays absent.
+    const request: ReserveRequest = { reservationId: input.requestId, tag: input.orgId, buckets, leaseMs: input.leaseMs ?? this.leaseMs };
+    if (input.spend) {
+      request.spend = input.spend;
+      if (input.projectSpend) request.projectSpend = input.projectSpend;
+    }
+    const outcome = await this.store.reserve(request);
     const headers = rateLimitHeaders(dims, scopes, outcome.buckets);
     if (!outcome.admitted) {
       // Callers refused together are told to come back one refill apart, not all at once; a
@@ -176,28 +159,82 @@ export class RateLimiter {
       const waitMs = !never && waiting.length > 0 ? this.stagger.hintMs(this.clock.now(), waiting, { id: input.body ? `${input.keyId}\n${bodyPrint(input.body)}` : input.keyId, arrivedTurn }) : undefined;
       throw rejectionError({ model: input.model, orgId: input.orgId, projectId: input.projectId, ownSpendLimit: input.ownSpendLimit === true, dims, scopes, buckets, failures: outcome.failures, headers, ...(waitMs !== undefined && { waitMs }) });
     }
+    return new AdmittedReservation(this.store, input.requestId, input.orgId, dims, headers, outcome.spend, outcome.projectSpend);
+  }
+}
 
-    let settling: Promise<void> | undefined;
-    const once = (bucketCosts: number[], spendAmount: bigint | undefined): Promise<void> => {
-      settling ??= this.store
-        .settle({ reservationId: input.requestId, tag: input.orgId, bucketCosts, ...(spendAmount !== undefined && { spendAmount }) })
-        .then(
-          () => undefined,
-          (err: unknown) => {
-            settling = undefined; // let the caller retry; the store settles at most once anyway
-            throw err;
-          },
-        );
-      return settling;
-    };
-    return {
-      requestId: input.requestId,
-      headers,
-      ...(outcome.spend && { spend: outcome.spend }),
-      ...(outcome.projectSpend && { projectSpend: outcome.projectSpend }),
-      settle: (actualTokens, actualSpend) => once(dims.map((d) => (d.kind === 'tokens' ? Math.ceil(actualTokens) : 1)), actualSpend),
-      cancel: () => once(dims.map(() => 0), 0n),
-    };
+/**
+ * Adds a scope's buckets (those of its limits that are set) to the call; returns the first limit
+ * of 0 met (`blocked` as given when none).
+ */
+function collect(dims: Dimension[], scopes: LimitScope[], buckets: BucketRequest[], scope: string, limits: LimitSet | undefined, whose: LimitScope, model: string, tokens: number, blocked?: Blocked): Blocked | undefined {
+  if (!limits) return blocked;
+  const names = bucketNames(scope, model);
+  for (let i = 0; i < DIMENSIONS.length; i++) {
+    const d = DIMENSIONS[i]!;
+    const limit = limits[d.field];
+    if (limit === null || limit === undefined) continue;
+    // 0 blocks the model (documented); it never reaches the store, whose buckets need L > 0.
+    if (limit === 0) {
+      blocked ??= { dim: d, scope: whose };
+      continue;
+    }
+    dims.push(d);
+    scopes.push(whose);
+    buckets.push({ key: names[i]!, limit, windowMs: d.windowMs, cost: d.kind === 'tokens' ? tokens : 1 });
+  }
+  return blocked;
+}
+
+interface Blocked {
+  dim: Dimension;
+  scope: LimitScope;
+}
+
+const settled = (): void => undefined;
+
+/** An admitted request's reservation: one object, not a closure per method (this is made on every request). */
+class AdmittedReservation implements LimitReservation {
+  readonly spend?: SpendState;
+  readonly projectSpend?: SpendState;
+  private settling: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: CounterStore,
+    readonly requestId: string,
+    private readonly tag: string,
+    private readonly dims: readonly Dimension[],
+    readonly headers: Readonly<Record<string, string>>,
+    spend: SpendState | undefined,
+    projectSpend: SpendState | undefined,
+  ) {
+    if (spend) this.spend = spend;
+    if (projectSpend) this.projectSpend = projectSpend;
+  }
+
+  settle(actualTokens: number, actualSpend?: bigint): Promise<void> {
+    const tokens = Math.ceil(actualTokens);
+    return this.once(
+      this.dims.map((d) => (d.kind === 'tokens' ? tokens : 1)),
+      actualSpend,
+    );
+  }
+
+  cancel(): Promise<void> {
+    return this.once(
+      this.dims.map(() => 0),
+      0n,
+    );
+  }
+
+  private once(bucketCosts: number[], spendAmount: bigint | undefined): Promise<void> {
+    if (this.settling) return this.settling;
+    const request: SettleRequest = { reservationId: this.requestId, tag: this.tag, bucketCosts };
+    if (spendAmount !== undefined) request.spendAmount = spendAmount;
+    return (this.settling = this.store.settle(request).then(settled, (err: unknown) => {
+      this.settling = undefined; // let the caller retry; the store settles at most once anyway
+      throw err;
+    }));
   }
 }
 

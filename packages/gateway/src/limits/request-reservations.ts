@@ -84,14 +84,20 @@ export class RequestReservations {
     }
     if (input.limits.key) request.keyLimits = input.limits.key;
     let admitted: LimitReservation;
+    // The first try is awaited here, not through a second async function (a frame and a promise
+    // per request); lost counters are rebuilt and tried again in `afterLoss`.
     try {
-      admitted = await this.reserveRebuilding(request, tier);
+      admitted = await d.limiter.reserve(request);
     } catch (e) {
-      throw this.counterOutage.refusal(e);
+      try {
+        admitted = await this.afterLoss(e, request, tier);
+      } catch (again) {
+        throw this.counterOutage.refusal(again);
+      }
     }
     this.counterOutage.ok();
     // Past the lease the sweep charges the reservation anyway; retrying longer is pointless.
-    return new HeldReservation(admitted, d.settlements, () => d.afterSettle(orgId, projectId), d.clock.now() + d.leaseMs);
+    return new HeldReservation(admitted, d.settlements, d.afterSettle, orgId, projectId, d.clock.now() + d.leaseMs);
   }
 
   /**
@@ -100,42 +106,63 @@ export class RequestReservations {
    * alone missing (its first request of the period) rebuilds only that, not the organization's
    * state, which is there.
    */
-  private async reserveRebuilding(request: ReserveInput, tier: string): Promise<LimitReservation> {
+  private async afterLoss(e: unknown, request: ReserveInput, tier: string): Promise<LimitReservation> {
+    if (!(e instanceof CounterStateLost)) throw e;
+    if (e.scope === 'project' && request.projectId !== undefined) await this.d.rebuilder.rebuildProject(request.orgId, request.projectId);
+    else await this.d.rebuilder.rebuild(request.orgId, tier, request.projectId);
     try {
       return await this.d.limiter.reserve(request);
-    } catch (e) {
-      if (!(e instanceof CounterStateLost)) throw e;
-      if (e.scope === 'project' && request.projectId !== undefined) await this.d.rebuilder.rebuildProject(request.orgId, request.projectId);
-      else await this.d.rebuilder.rebuild(request.orgId, tier, request.projectId);
-      try {
-        return await this.d.limiter.reserve(request);
-      } catch (again) {
-        // Lost again right after the rebuild (Redis restarting once more): still an outage.
-        if (again instanceof CounterStateLost) throw new DependencyUnavailableError(again.message);
-        throw again;
-      }
+    } catch (again) {
+      // Lost again right after the rebuild (Redis restarting once more): still an outage.
+      if (again instanceof CounterStateLost) throw new DependencyUnavailableError(again.message);
+      throw again;
     }
   }
 }
 
-/** An admitted request's reservation, until the pipeline settles or cancels it. */
+/**
+ * An admitted request's reservation, until the pipeline settles or cancels it. Its settlement is
+ * itself the queue's job (`run`, `giveUpAt`, `onSettled`): no job object and closures per request.
+ */
 class HeldReservation implements Reservation {
   readonly headers: Record<string, string>;
+  /** What `settle` was given, for `run` (the first settle's; a later one is its own job). */
+  private tokens = 0;
+  private costPico = 0n;
+  private submitted = false;
 
   constructor(
     private readonly admitted: LimitReservation,
     private readonly settlements: SettlementQueue,
-    private readonly afterSettle: () => void,
-    private readonly giveUpAt: number,
+    private readonly afterSettle: (orgId: string, projectId?: string) => void,
+    private readonly orgId: string,
+    private readonly projectId: string | undefined,
+    readonly giveUpAt: number,
   ) {
     this.headers = admitted.headers;
   }
 
   settle({ tokens, costPico }: { tokens: number; costPico: bigint }): void {
-    this.settlements.submit({ run: () => this.admitted.settle(tokens, costPico), giveUpAt: this.giveUpAt, onSettled: this.afterSettle });
+    if (this.submitted) {
+      this.settlements.submit({ run: () => this.admitted.settle(tokens, costPico), giveUpAt: this.giveUpAt, onSettled: () => this.onSettled() });
+      return;
+    }
+    this.submitted = true;
+    this.tokens = tokens;
+    this.costPico = costPico;
+    this.settlements.submit(this);
   }
 
   cancel(): void {
     this.settlements.submit({ run: () => this.admitted.cancel(), giveUpAt: this.giveUpAt });
+  }
+
+  /** The settlement job's attempt (the queue retries it). */
+  run(): Promise<void> {
+    return this.admitted.settle(this.tokens, this.costPico);
+  }
+
+  onSettled(): void {
+    this.afterSettle(this.orgId, this.projectId);
   }
 }

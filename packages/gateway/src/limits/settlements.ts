@@ -38,11 +38,12 @@ export interface SettlementStats {
   abandoned: number;
 }
 
-interface Job {
-  run: () => Promise<void>;
+/** Called as methods (`job.run()`): a job may be an object with its own `run`, not only closures. */
+export interface Job {
+  run(): Promise<void>;
   /** Epoch ms after which the reservation is swept anyway: retrying further is pointless. */
-  giveUpAt: number;
-  onSettled?: () => void;
+  readonly giveUpAt: number;
+  onSettled?(): void;
 }
 
 export class SettlementQueue {

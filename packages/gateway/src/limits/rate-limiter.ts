@@ -130,15 +130,24 @@ export class RateLimiter {
   /** Admits the request or throws the ApiError (429) that OpenAI would answer. */
   async reserve(input: ReserveInput): Promise<LimitReservation> {
     const arrivedTurn = input.arrivedTurn ?? currentTurn();
-    const dims: Dimension[] = [];
-    const scopes: LimitScope[] = [];
-    const buckets: BucketRequest[] = [];
     const tokens = Math.ceil(input.tokens);
+    // The lists are made at their size (a list grown by push allocates room for 17 at once), so
+    // the limits that are set are counted first; a limit of 0 anywhere blocks the request.
+    const nOrg = setCount(input.orgLimits);
+    const nProject = input.projectId === undefined ? 0 : setCount(input.projectLimits);
+    const nKey = setCount(input.keyLimits);
+    if (nOrg < 0 || nProject < 0 || nKey < 0) {
+      const blocked = firstBlocked(input);
+      throw blockedError({ model: input.model, orgId: input.orgId, projectId: input.projectId, dim: blocked.dim, scope: blocked.scope, requested: blocked.dim.kind === 'tokens' ? tokens : 1 });
+    }
+    const n = nOrg + nProject + nKey;
+    const dims = new Array<Dimension>(n);
+    const scopes = new Array<LimitScope>(n);
+    const buckets = new Array<BucketRequest>(n);
     // One function for the three scopes, not a closure made per request.
-    let blocked = collect(dims, scopes, buckets, ORG_SCOPE, input.orgLimits, 'organization', input.model, tokens);
-    if (input.projectId !== undefined) blocked = collect(dims, scopes, buckets, scopeOf(projectScopes, input.projectId, projectScope), input.projectLimits, 'project', input.model, tokens, blocked);
-    blocked = collect(dims, scopes, buckets, scopeOf(keyScopes, input.keyId, keyScope), input.keyLimits, 'key', input.model, tokens, blocked);
-    if (blocked) throw blockedError({ model: input.model, orgId: input.orgId, projectId: input.projectId, dim: blocked.dim, scope: blocked.scope, requested: blocked.dim.kind === 'tokens' ? tokens : 1 });
+    let at = collect(dims, scopes, buckets, 0, ORG_SCOPE, input.orgLimits, 'organization', input.model, tokens);
+    if (input.projectId !== undefined) at = collect(dims, scopes, buckets, at, scopeOf(projectScopes, input.projectId, projectScope), input.projectLimits, 'project', input.model, tokens);
+    collect(dims, scopes, buckets, at, scopeOf(keyScopes, input.keyId, keyScope), input.keyLimits, 'key', input.model, tokens);
 
     if (buckets.length === 0 && !input.spend) return unlimited(input.requestId);
 
@@ -163,32 +172,42 @@ export class RateLimiter {
   }
 }
 
+/** How many of the limits are set (null and absent are not), or -1 when one is 0 (the model is blocked). */
+function setCount(limits: LimitSet | undefined): number {
+  if (!limits) return 0;
+  let n = 0;
+  for (let i = 0; i < DIMENSIONS.length; i++) {
+    const limit = limits[DIMENSIONS[i]!.field];
+    if (limit === 0) return -1;
+    if (limit !== null && limit !== undefined) n++;
+  }
+  return n;
+}
+
+/** The first limit of 0, in the order the scopes and dimensions are reserved in (one exists: `setCount` said so). */
+function firstBlocked(input: ReserveInput): { dim: Dimension; scope: LimitScope } {
+  const sets: Array<[LimitSet | undefined, LimitScope]> = [[input.orgLimits, 'organization'], [input.projectId === undefined ? undefined : input.projectLimits, 'project'], [input.keyLimits, 'key']];
+  for (const [limits, scope] of sets) for (const dim of DIMENSIONS) if (limits?.[dim.field] === 0) return { dim, scope };
+  throw new Error('rate limiter: no limit of 0');
+}
+
 /**
- * Adds a scope's buckets (those of its limits that are set) to the call; returns the first limit
- * of 0 met (`blocked` as given when none).
+ * Writes a scope's buckets (those of its limits that are set; none is 0) into the lists from
+ * position `at`; returns the position after them.
  */
-function collect(dims: Dimension[], scopes: LimitScope[], buckets: BucketRequest[], scope: string, limits: LimitSet | undefined, whose: LimitScope, model: string, tokens: number, blocked?: Blocked): Blocked | undefined {
-  if (!limits) return blocked;
+function collect(dims: Dimension[], scopes: LimitScope[], buckets: BucketRequest[], at: number, scope: string, limits: LimitSet | undefined, whose: LimitScope, model: string, tokens: number): number {
+  if (!limits) return at;
   const names = bucketNames(scope, model);
   for (let i = 0; i < DIMENSIONS.length; i++) {
     const d = DIMENSIONS[i]!;
     const limit = limits[d.field];
     if (limit === null || limit === undefined) continue;
-    // 0 blocks the model (documented); it never reaches the store, whose buckets need L > 0.
-    if (limit === 0) {
-      blocked ??= { dim: d, scope: whose };
-      continue;
-    }
-    dims.push(d);
-    scopes.push(whose);
-    buckets.push({ key: names[i]!, limit, windowMs: d.windowMs, cost: d.kind === 'tokens' ? tokens : 1 });
+    dims[at] = d;
+    scopes[at] = whose;
+    buckets[at] = { key: names[i]!, limit, windowMs: d.windowMs, cost: d.kind === 'tokens' ? tokens : 1 };
+    at++;
   }
-  return blocked;
-}
-
-interface Blocked {
-  dim: Dimension;
-  scope: LimitScope;
+  return at;
 }
 
 const settled = (): void => undefined;

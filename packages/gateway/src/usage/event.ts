@@ -64,7 +64,8 @@ function costOf(o: Record<string, unknown>): bigint | string {
 
 /**
  * The event if `x` is a well-formed one (as parsed from a journal line), else a reason. Unknown
- * fields are dropped so that a journal written by another version still replays.
+ * fields are dropped so that a journal written by another version still replays. An event
+ * already in its stored form is returned as it is, not copied (`isStoredForm`).
  */
 export function parseUsageEvent(x: unknown): UsageEvent | string {
   if (!x || typeof x !== 'object') return 'not an object';
@@ -78,6 +79,7 @@ export function parseUsageEvent(x: unknown): UsageEvent | string {
   if (typeof o.streamed !== 'boolean' || typeof o.estimated !== 'boolean') return 'streamed/estimated is not a boolean';
   const cost = costOf(o);
   if (typeof cost === 'string') return cost;
+  if (isStoredForm(o)) return o as unknown as UsageEvent;
   return {
     request_id: o.request_id as string,
     org_id: o.org_id as string,
@@ -100,6 +102,27 @@ export function parseUsageEvent(x: unknown): UsageEvent | string {
     estimated: o.estimated,
     created_at: o.created_at as number,
   };
+}
+
+/**
+ * Whether a validated event already is what the copy below would make: its 20 fields and no
+ * other, the optional ones present (null or within their length) and the cost a bigint. Then it
+ * is kept as given rather than copied (an event made on the request path is, and this runs on
+ * every request); a caller must not change an event after recording it.
+ */
+function isStoredForm(o: Record<string, unknown>): boolean {
+  let fields = 0;
+  // An inherited enumerable field counts too: such an event is copied.
+  for (const _ in o) fields++;
+  return (
+    fields === 20 &&
+    typeof o.cost_pico === 'bigint' &&
+    typeof o.cached_tokens === 'number' &&
+    (o.project_id === null || typeof o.project_id === 'string') &&
+    (o.upstream_request_id === null || typeof o.upstream_request_id === 'string') &&
+    (o.requested_model === null || (typeof o.requested_model === 'string' && o.requested_model.length <= MAX_REQUESTED_MODEL_CHARS)) &&
+    (o.error_message === null || (typeof o.error_message === 'string' && o.error_message.length <= MAX_ERROR_MESSAGE_CHARS))
+  );
 }
 
 function optionalString(x: unknown): string | null {

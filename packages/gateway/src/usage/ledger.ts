@@ -190,7 +190,8 @@ export class UsageLedger {
    * event loop are journaled together by one write (setImmediate, after the turn's I/O callbacks),
    * and the promise resolves once that write is done. A response must await it before its last
    * byte. Never rejects (a failed journal write keeps the events in memory, as `record` does) and
-   * never waits for the database.
+   * never waits for the database. The event may be kept as given (not copied): do not change it
+   * afterwards.
    */
   recordGrouped(event: UsageEvent): Promise<void> {
     const e = this.accept(event);

@@ -84,3 +84,21 @@ describe('serializeUsageEvent', () => {
     expect(serializeUsageEvent(e)).toContain('"cost_pico":"9007199254740993123"');
   });
 });
+
+describe('parseUsageEvent of an event in its stored form', () => {
+  it('keeps such an event as given, and copies one with another field (dropped) or a field to clip', () => {
+    fc.assert(
+      fc.property(eventArb, (e) => {
+        const stored = e.requested_model === null || e.requested_model.length <= 256 ? e.error_message === null || e.error_message.length <= 1000 : false;
+        const parsed = parseUsageEvent(e);
+        if (stored) expect(parsed).toBe(e);
+        else expect(parsed).not.toBe(e);
+        const extra = parseUsageEvent({ ...e, extra: 1 });
+        expect(extra).not.toHaveProperty('extra');
+        expect(extra).toEqual(parsed);
+        const { cached_tokens: _cached, ...withoutCached } = e;
+        expect(parseUsageEvent(withoutCached)).toEqual({ ...e, cached_tokens: 0 });
+      }),
+    );
+  });
+});

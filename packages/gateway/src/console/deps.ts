@@ -84,13 +84,14 @@ export async function primaryOrgId(store: Store, userId: string): Promise<string
 /**
  * Starts a session for a user who just proved who they are. The session the request's cookie
  * named (if any) is ended first and a new token is issued, so a token planted before sign-in is
- * never the signed-in one (session fixation).
+ * never the signed-in one (session fixation). `expiresAt`: the replaced session's absolute expiry,
+ * kept when the user did not prove who they are again (moving to another organization).
  */
-export async function startSession(ctx: RequestContext, deps: ConsoleDeps, userId: string, orgId?: string | null): Promise<ConsoleResult> {
+export async function startSession(ctx: RequestContext, deps: ConsoleDeps, userId: string, orgId?: string | null, expiresAt?: number): Promise<ConsoleResult> {
   const old = deps.auth.cookieToken(ctx);
   if (old) await deps.sessions.deleteByToken(old);
   const org = orgId === undefined ? await primaryOrgId(deps.store, userId) : orgId;
-  const { token, session } = await deps.sessions.create(userId, org, ctx.clientIp);
+  const { token, session } = await deps.sessions.create(userId, org, ctx.clientIp, expiresAt);
   const signedIn = await deps.auth.load(token, session);
   if (!signedIn) throw new ApiError('not_signed_in');
   const ttlMs = session.expiresAt - session.createdAt;

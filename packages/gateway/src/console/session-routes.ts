@@ -174,7 +174,8 @@ const myOrganizations: ConsoleHandler = async (ctx, deps) => {
  * POST /console/api/session/organization {organization_id}: the session moves to another of the
  * user's organizations (a member of several, e.g. after accepting an invite from another one,
  * would otherwise only ever sign in to the earliest). A new session is started for it, as at
- * sign-in (new token and CSRF token); an organization the user is not a member of is the same 404
+ * sign-in (new token and CSRF token) but with the same absolute expiry, so moving back and forth
+ * never extends a session past it; an organization the user is not a member of is the same 404
  * as one that does not exist.
  */
 const switchOrganization: ConsoleHandler = async (ctx, deps) => {
@@ -183,7 +184,8 @@ const switchOrganization: ConsoleHandler = async (ctx, deps) => {
   const orgId = f.string('organization_id', { required: true, max: 200 });
   const org = await deps.store.organizations.get(orgId);
   if (!org || !(await deps.store.memberships.get(org.id, s.user.id))) throw new ApiError('resource_not_found', { resource: 'organization', id: orgId }, { param: 'organization_id' });
-  return startSession(ctx, deps, s.user.id, org.id);
+  // Not a sign-in: the new session ends when the one it replaces would have (its absolute expiry).
+  return startSession(ctx, deps, s.user.id, org.id, s.session.expiresAt);
 };
 
 /** The handlers, by route (mounted in index.ts). */

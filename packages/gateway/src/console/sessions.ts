@@ -58,8 +58,12 @@ export class SessionRepo {
     private readonly idleMs: number,
   ) {}
 
-  /** A new session with a fresh token (returned once, for the cookie). */
-  async create(userId: string, orgId: string | null, ipAddress: string): Promise<{ token: string; session: SessionRecord }> {
+  /**
+   * A new session with a fresh token (returned once, for the cookie). `expiresAt`: the absolute
+   * expiry of the session it replaces without a new sign-in (moving to another organization), which
+   * it keeps; otherwise the TTL from now.
+   */
+  async create(userId: string, orgId: string | null, ipAddress: string, expiresAt?: number): Promise<{ token: string; session: SessionRecord }> {
     const token = `tgs_${randomBytes(32).toString('base64url')}`;
     const now = this.clock.now();
     const row: ConsoleSessionsTable = {
@@ -69,7 +73,7 @@ export class SessionRepo {
       org_id: orgId,
       created_at: now,
       last_seen_at: now,
-      expires_at: now + this.ttlMs,
+      expires_at: expiresAt ?? now + this.ttlMs,
       ip_address: ipAddress,
     };
     const db = consoleDb(this.store);

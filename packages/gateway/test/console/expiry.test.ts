@@ -42,4 +42,19 @@ describe('console session expiry', () => {
     await clock.advance(7 * 60_000);
     expect((await b.call('GET', '/console/api/session')).status).toBe(401);
   });
+
+  it('keeps its absolute expiry when it moves to another organization', async () => {
+    const other = await gw.admin('POST', '/admin/v1/organizations', { name: 'Second Org' });
+    expect((await gw.admin('POST', `/admin/v1/organizations/${other.body.id}/members`, { user_id: gw.userId, role: 'reader' })).status).toBe(200);
+    const b = new Browser(gw.url);
+    expect((await b.signIn(email, PASSWORD)).status).toBe(200);
+    // Moving between the two organizations every 9 minutes is activity, not a new sign-in.
+    for (let i = 0; i < 6; i++) {
+      await clock.advance(9 * 60_000);
+      const moved = await b.call('POST', '/console/api/session/organization', { organization_id: i % 2 === 0 ? other.body.id : gw.orgId });
+      expect(moved.status).toBe(200);
+    }
+    await clock.advance(7 * 60_000);
+    expect((await b.call('GET', '/console/api/session')).status).toBe(401);
+  });
 });

@@ -5,6 +5,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
+import { closestKey } from '../config/suggest.js';
 import { EXIT, type ExitCode } from './exit.js';
 
 /** A failed command: the runner prints `error: <message>` and exits with `exit`. */
@@ -45,7 +46,16 @@ export interface Parsed {
 }
 
 /**
- * Splits argv by `specs`. Throws UsageError for an unknown option, an option missing its value
+ * `unknown option --components`, with the declared option it is most likely a slip for when one
+ * is near (`; did you mean --component?`), as a config file's unknown key is told (suggest.ts).
+ */
+function unknownOption(rawName: string, name: string, specs: Record<string, FlagSpec>): string {
+  const meant = rawName.startsWith('--') ? closestKey(name, Object.keys(specs)) : undefined;
+  return `unknown option ${rawName}${meant === undefined ? '' : `; did you mean --${meant}?`}`;
+}
+
+/**
+ * Splits argv by `specs`. Throws UsageError for an unknown option (naming the nearest declared one), an option missing its value
  * (the next word starting with `--` is taken for a forgotten value, not for the value), or a value
  * given to a switch.
  */
@@ -60,7 +70,7 @@ export function parseFlags(argv: readonly string[], specs: Record<string, FlagSp
     if (t.kind === 'positional') positionals.push(t.value);
     if (t.kind !== 'option') continue;
     const spec = specs[t.name];
-    if (!spec || (t.rawName.startsWith('-') && !t.rawName.startsWith('--') && t.name !== 'help')) throw new UsageError(`unknown option ${t.rawName}`);
+    if (!spec || (t.rawName.startsWith('-') && !t.rawName.startsWith('--') && t.name !== 'help')) throw new UsageError(unknownOption(t.rawName, t.name, specs));
     if (!spec.value) {
       if (t.value !== undefined) throw new UsageError(`option --${t.name} takes no value`);
       flags.set(t.name, true);

@@ -211,7 +211,7 @@ const TABLE = {
   'spend.atMostApproved': ['At most the approved hard limit of {amount}.', '不能高于批准的硬性上限 {amount}。'],
   'spend.aboveApproved': ['That is more than the approved hard limit: set a lower amount, or ask for a higher limit below.', '该金额高于批准的硬性上限：请设置更低的金额，或在下方申请提高上限。'],
   'spend.overApproved': ['Above the approved hard limit: the approved {amount} applies until it is raised.', '高于批准的硬性上限：在批准的上限提高之前，以 {amount} 为准。'],
-  'alerts.intro': ['An e-mail to the recipients once a month when this month\'s spend reaches the amount. Alerts never refuse a request; the spend limit does.', '当月支出达到该金额时，每月向收件人发送一次电子邮件。提醒不会拒绝请求；拒绝请求的是支出上限。'],
+  'alerts.intro': ['Once a month, when this month\'s spend reaches the amount, Tollgate sends a notice naming the recipients to the operator\'s billing webhook, if one is set up, for it to e-mail them; Tollgate sends no e-mail itself. Alerts never refuse a request; the spend limit does.', '当月支出达到该金额时，Tollgate 每月一次向运营方的账单 Webhook（如已配置）发送一条列出收件人的通知，由其发送电子邮件；Tollgate 本身不发送电子邮件。提醒不会拒绝请求；拒绝请求的是支出上限。'],
   'alerts.none': ['No spend alerts.', '没有支出提醒。'],
   'alerts.threshold': ['When the month\'s spend reaches', '当月支出达到'],
   'alerts.recipients': ['Recipients', '收件人'],

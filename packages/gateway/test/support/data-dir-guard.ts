@@ -21,6 +21,22 @@ const entries = (): Set<string> => {
   }
 };
 
+/**
+ * What the run added to `data/`, given its entries before and after. A gateway the developer runs
+ * from this checkout (`npm start`) keeps writing there during the run: its usage journal moves to a
+ * new segment `<journal>.<n>` at each write to the database, beside the journal's lock
+ * `<journal>.lock`. A new segment of a journal whose lock was there before is that gateway's, not a
+ * test's (a test gateway on that journal would have been refused by the lock), so it is not
+ * counted.
+ */
+export function addedByTests(before: ReadonlySet<string>, after: Iterable<string>): string[] {
+  const runningJournalSegment = (e: string) => {
+    const m = /^(.+)\.\d+$/.exec(e);
+    return m !== null && before.has(`${m[1]}.lock`);
+  };
+  return [...after].filter((e) => !before.has(e) && !runningJournalSegment(e));
+}
+
 /** Vitest may load and run a global setup once per project: one report is enough. */
 const REPORTED = Symbol.for('tollgate.test.dataDirGuard.reported');
 const store = globalThis as { [REPORTED]?: boolean };
@@ -28,7 +44,7 @@ const store = globalThis as { [REPORTED]?: boolean };
 export default function setup(): () => void {
   const before = entries();
   return () => {
-    const added = [...entries()].filter((e) => !before.has(e));
+    const added = addedByTests(before, entries());
     if (added.length === 0 || store[REPORTED]) return;
     store[REPORTED] = true;
     // An error thrown here is printed but leaves the exit code 0: set it, so the run fails.

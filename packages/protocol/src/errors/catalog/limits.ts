@@ -118,8 +118,8 @@ export const limitEntries = {
       'zh-CN': '该组织本月的花费加上本次请求的最坏情况费用将超过其配额，即运营方批准的每月硬性限额。引擎账户的配额用完时，OpenAI 兼容引擎也会发送同样的错误（测试请求时模拟器也会发送）。若达到的是组织自设或项目的支出限额，code 会指明（organization_spend_limit_exceeded、project_spend_limit_exceeded），type 相同：检查 type 是否为 insufficient_quota 即可全部识别。',
     },
     fix: {
-      en: 'Do not retry: ask the operator for a higher approved limit (a quota-increase request, on the console’s Limits page), or wait for the next calendar month (UTC); an engine account’s quota is raised in that account’s billing.',
-      'zh-CN': '不要重试：向运营方申请提高批准的限额（在控制台的“限制”页面提交配额提升申请），或等到下一个自然月（UTC）；引擎账户的配额需在该账户的计费设置中提高。',
+      en: 'Do not retry: ask the operator for a higher approved limit (a quota-increase request, on the console’s Limits page), or wait for the next calendar month (UTC); an engine account’s quota is raised in that account’s billing. When this month\'s spend is still below the limit, it is this request\'s worst case that does not fit: ask for less output (max_tokens or max_output_tokens, n) or send a shorter prompt.',
+      'zh-CN': '不要重试：向运营方申请提高批准的限额（在控制台的“限制”页面提交配额提升申请），或等到下一个自然月（UTC）；引擎账户的配额需在该账户的计费设置中提高。若本月花费仍低于限额，则是本次请求的最坏情况费用放不下：请减少输出（max_tokens 或 max_output_tokens、n）或缩短提示。',
     },
   },
   organization_spend_limit_exceeded: {
@@ -139,8 +139,8 @@ export const limitEntries = {
       'zh-CN': '该组织本月的花费加上本次请求的最坏情况费用将超过组织自设的每月支出限额；该限额由所有者在运营方批准的限额以内设定（若批准的限额更低，则回应 insufficient_quota）。',
     },
     fix: {
-      en: "Do not retry: an owner raises the organization's own spend limit up to the approved limit (POST /v1/organization/spend_limit) or removes it; or wait for the next calendar month (UTC).",
-      'zh-CN': '不要重试：请所有者在批准的限额以内提高组织自设的支出限额（POST /v1/organization/spend_limit）或将其删除；或等到下一个自然月（UTC）。',
+      en: "Do not retry: an owner raises the organization's own spend limit up to the approved limit (POST /v1/organization/spend_limit) or removes it; or wait for the next calendar month (UTC). When this month's spend is still below the limit, it is this request's worst case that does not fit: ask for less output (max_tokens or max_output_tokens, n) or send a shorter prompt.",
+      'zh-CN': '不要重试：请所有者在批准的限额以内提高组织自设的支出限额（POST /v1/organization/spend_limit）或将其删除；或等到下一个自然月（UTC）。若本月花费仍低于限额，则是本次请求的最坏情况费用放不下：请减少输出（max_tokens 或 max_output_tokens、n）或缩短提示。',
     },
   },
   project_spend_limit_exceeded: {
@@ -160,8 +160,8 @@ export const limitEntries = {
       'zh-CN': '该项目本月的花费加上本次请求的最坏情况费用将超过项目的每月支出限额。',
     },
     fix: {
-      en: 'Do not retry: an organization owner raises the project limit (POST /v1/organization/projects/{project_id}/spend_limit), or wait for the next calendar month (UTC).',
-      'zh-CN': '不要重试：请组织所有者提高项目限额（POST /v1/organization/projects/{project_id}/spend_limit），或等到下一个自然月（UTC）。',
+      en: 'Do not retry: an organization owner raises the project limit (POST /v1/organization/projects/{project_id}/spend_limit), or wait for the next calendar month (UTC). When this month\'s spend is still below the limit, it is this request\'s worst case that does not fit: ask for less output (max_tokens or max_output_tokens, n) or send a shorter prompt.',
+      'zh-CN': '不要重试：请组织所有者提高项目限额（POST /v1/organization/projects/{project_id}/spend_limit），或等到下一个自然月（UTC）。若本月花费仍低于限额，则是本次请求的最坏情况费用放不下：请减少输出（max_tokens 或 max_output_tokens、n）或缩短提示。',
     },
   },
   engine_overloaded: {

@@ -43,9 +43,27 @@ function inDollars(e: unknown, a: Args): unknown {
   return new ApiFailure(e.status, e.body, `--hard ${usd(cents(a))} is above the most allowed, ${usd(Number(max))} a month (threshold_amount is in cents)`);
 }
 
+/**
+ * `spend-limit get`: the limit, or, when none is set, a plain line saying so and how to set one
+ * (exit 0; `--json` prints null). The API answers "none" with OpenAI's 404, whose "No such spend
+ * limit" reads as a fault; any other 404 (an unknown project) stays an error.
+ */
+function spendLimitGet(r: Resource, whose: string, noneSet: (a: Args) => string): VerbSpec {
+  const get = getVerb(r, `show ${whose} monthly spend limit, or that none is set`);
+  const none = (e: unknown) => e instanceof ApiFailure && e.status === 404 && /^No such spend limit\b/.test(String(errorOf(e.body)?.message));
+  return {
+    ...get,
+    run: (api, a, io) =>
+      get.run(api, a, io).catch((e: unknown) => {
+        if (!none(e)) throw e;
+        return { json: null, human: `${noneSet(a)}\n` };
+      }),
+  };
+}
+
 /** get, set and delete of a monthly spend limit, the organization's or a project's (`bound`: what limits the amount). */
-const spendLimitVerbs = (r: Resource, whose: string, bound = ''): VerbSpec[] => [
-  getVerb(r, `show ${whose} monthly spend limit (an error when none is set)`),
+const spendLimitVerbs = (r: Resource, whose: string, noneSet: (a: Args) => string, bound = ''): VerbSpec[] => [
+  spendLimitGet(r, whose, noneSet),
   verb(r, 'set', `set ${whose} monthly spend limit${bound}: requests are refused once spend reaches it`, {
     flags: { hard: valueFlag('USD', 'the limit in USD a month, in whole cents (12.50)', true) },
     run: (api, a) => send(api, 'POST', r.path(a), { threshold_amount: cents(a), currency: 'USD', interval: 'month' }).catch((e: unknown) => Promise.reject(inDollars(e, a))),
@@ -53,7 +71,12 @@ const spendLimitVerbs = (r: Resource, whose: string, bound = ''): VerbSpec[] => 
   deleteVerb(r, 'delete', `remove ${whose} monthly spend limit`),
 ];
 
-export const SPEND_LIMIT_COMMANDS: readonly VerbSpec[] = spendLimitVerbs(ORG_SPEND, "the organization's", ', at most the hard limit the operator approved');
+export const SPEND_LIMIT_COMMANDS: readonly VerbSpec[] = spendLimitVerbs(
+  ORG_SPEND,
+  "the organization's",
+  () => 'No spend limit is set for the organization (requests stop only at the hard limit the operator approved, if any).\nSet one with: tollgate spend-limit set --hard USD',
+  ', at most the hard limit the operator approved',
+);
 
 export const PROJECT_LIMIT_COMMANDS: readonly VerbSpec[] = [
   verb(RATE_LIMITS, 'list', "a project's rate limits per model (the organization's where the project sets none)", {
@@ -83,5 +106,9 @@ export const PROJECT_LIMIT_COMMANDS: readonly VerbSpec[] = [
   }),
   deleteVerb(MODELS, 'delete', "drop a project's model permissions (every model the organization may use)"),
 
-  ...spendLimitVerbs(PROJECT_SPEND, "a project's"),
+  ...spendLimitVerbs(
+    PROJECT_SPEND,
+    "a project's",
+    (a) => `No spend limit is set for project ${a.arg('project_id')} (the organization's applies).\nSet one with: tollgate projects spend-limit set ${a.arg('project_id')} --hard USD`,
+  ),
 ];

@@ -263,11 +263,22 @@ describe('tollgate organization verbs', () => {
     expect(set.stdout).toMatch(/^enforcement\.status:\s+enforcing$/m);
     expect((await json(['projects', 'spend-limit', 'get', p.id])).threshold_amount).toBe(1250);
     expect((await cli(['projects', 'spend-limit', 'delete', p.id])).code).toBe(0);
-    expect((await cli(['projects', 'spend-limit', 'get', p.id])).code).toBe(1);
+    // None set is no fault: said plainly, with how to set one, exit 0 (--json: null).
+    const noProjectLimit = await cli(['projects', 'spend-limit', 'get', p.id]);
+    expect(noProjectLimit).toMatchObject({ code: 0, stderr: '' });
+    expect(noProjectLimit.stdout).toBe(`No spend limit is set for project ${p.id} (the organization's applies).\nSet one with: tollgate projects spend-limit set ${p.id} --hard USD\n`);
+    // An unknown project is still an error.
+    const unknownProject = await cli(['projects', 'spend-limit', 'get', 'proj_nope']);
+    expect(unknownProject.code).toBe(1);
+    expect(unknownProject.stderr).toMatch(/^error: No such project: proj_nope/);
 
     expect((await json(['spend-limit', 'set', '--hard', '$500'])).threshold_amount).toBe(50_000);
     expect((await json(['spend-limit', 'get'])).object).toBe('organization.spend_limit');
-    expect((await json(['spend-limit', 'get'], { TOLLGATE_ORG_ADMIN_KEY: other.adminKey }).catch((e: Error) => e.message))).toMatch(/exited 1/);
+    const noOrgLimit = await cli(['spend-limit', 'get'], { TOLLGATE_ORG_ADMIN_KEY: other.adminKey });
+    expect(noOrgLimit).toMatchObject({ code: 0, stderr: '' });
+    expect(noOrgLimit.stdout).toMatch(/^No spend limit is set for the organization .*\nSet one with: tollgate spend-limit set --hard USD\n$/);
+    expect(noOrgLimit.stdout).not.toMatch(/No such/);
+    expect(await json(['spend-limit', 'get'], { TOLLGATE_ORG_ADMIN_KEY: other.adminKey })).toBeNull();
     expect((await cli(['spend-limit', 'delete'])).stdout).toBe('deleted the spend limit\n');
 
     // Under a hard limit the operator approved ($100), the organization's own is at most that.

@@ -32,6 +32,11 @@ interface BaseSpec {
    * not stand in for it (organization-default.ts). For a verb that deletes one.
    */
   explicitOrganization?: boolean;
+  /**
+   * Options that may name a positional argument instead (option → argument): `members add
+   * <org_id> --user USER_ID`, as `keys create` names its user. Each option is in `flags` too.
+   */
+  argOptions?: Record<string, string>;
 }
 
 /**
@@ -77,7 +82,9 @@ export class Args {
     const slot = organizationSlot(spec);
     if (extra < 0) {
       const missing = spec.args.slice(parsed.positionals.length);
-      throw new UsageError(`missing ${missing.map((a) => `<${a}>`).join(' ')}${orEnv(slot === 'arg' && missing.includes('org_id'))}`);
+      const orOption = (arg: string) => Object.entries(spec.argOptions ?? {}).find(([, a]) => a === arg)?.[0];
+      const named = missing.map((a) => `<${a}>${orOption(a) ? ` (or --${orOption(a)})` : ''}`);
+      throw new UsageError(`missing ${named.join(' ')}${orEnv(slot === 'arg' && missing.includes('org_id'))}`);
     }
     if (extra > 0) throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[spec.args.length])}`);
     for (const [name, f] of Object.entries(spec.flags)) if (f.required && !parsed.flags.has(name)) throw new UsageError(`missing --${name}${orEnv(slot === 'flag' && name === 'org')}`);

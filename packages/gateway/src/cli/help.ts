@@ -75,8 +75,13 @@ export function resourceHelp(words: string, specs: readonly AnyCommandSpec[]): s
 /** The usage line; an organization TOLLGATE_ORGANIZATION may stand in for is shown as optional. */
 function synopsis(spec: AnyCommandSpec): string {
   const slot = organizationSlot(spec);
-  const flags = Object.entries(spec.flags).map(([name, f]) => (f.required && !(slot === 'flag' && name === 'org') ? flagText(name, f) : `[${flagText(name, f)}]`));
-  const args = spec.args.map((a) => (slot === 'arg' && a === 'org_id' ? `[<${a}>]` : `<${a}>`));
+  const argOptions = Object.entries(spec.argOptions ?? {});
+  // An option that names an argument is shown in the argument's place: `(<user_id> | --user USER_ID)`.
+  const flags = Object.entries(spec.flags)
+    .filter(([name]) => !argOptions.some(([option]) => option === name))
+    .map(([name, f]) => (f.required && !(slot === 'flag' && name === 'org') ? flagText(name, f) : `[${flagText(name, f)}]`));
+  const orOption = (a: string) => argOptions.filter(([, arg]) => arg === a).map(([option]) => ` | ${flagText(option, spec.flags[option]!)}`).join('');
+  const args = spec.args.map((a) => (slot === 'arg' && a === 'org_id' ? `[<${a}>]` : orOption(a) ? `(<${a}>${orOption(a)})` : `<${a}>`));
   return ['tollgate', spec.resource, ...(spec.verb ? [spec.verb] : []), ...args, ...flags].join(' ');
 }
 

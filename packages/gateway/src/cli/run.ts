@@ -8,11 +8,11 @@ import { gatewayRoot, gatewayUrlFromEnv } from '@tollgate/client';
 import { API_ACCESS } from './admin/apis.js';
 import { AdminClient, ApiFailure, ConnectFailure } from './admin/client.js';
 import { CommandError, parseFlags, UsageError } from './args.js';
-import { Args, type AnyCommandSpec, type CommandSpec } from './command.js';
+import type { AnyCommandSpec, Args, CommandSpec } from './command.js';
+import { readArgs } from './argument-options.js';
 import type { CliIo } from './io.js';
 import { EXIT } from './exit.js';
 import { DEFAULT_URL, commandHelp, commonFlags, overview, resourceHelp } from './help.js';
-import { withOrganizationDefault } from './organization-default.js';
 import { commandsOf } from './table.js';
 import { version } from './version.js';
 
@@ -64,7 +64,7 @@ async function runCommand(spec: AnyCommandSpec, argv: string[], io: CliIo): Prom
       io.stdout(help);
       return EXIT.ok;
     }
-    const args = new Args(spec, withOrganizationDefault(spec, parsed, io.env), io.now ?? Date.now);
+    const args = readArgs(spec, parsed, io.env, io.now ?? Date.now);
     if ('local' in spec) return await spec.local(args, io);
     return await runAdmin(spec, args, io);
   } catch (e) {

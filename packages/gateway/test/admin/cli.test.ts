@@ -141,6 +141,19 @@ describe('TOLLGATE_ORGANIZATION (the first start sets it)', () => {
     // With one positional argument left out, the given ones are the others: <user_id>, <model>.
     expect((await cli(['members', 'add', user.id, '--role', 'owner'], env)).code).toBe(0);
     expect((await json(['members', 'list', org.id])).data.map((m: { id: string }) => m.id)).toEqual([user.id]);
+    // --user names the user as keys create does: with the organization from the variable or given.
+    const bo = await json(['users', 'create', '--email', 'env-bo@example.com', '--name', 'Bo']);
+    const byOption = await cli(['members', 'add', '--user', bo.id, '--role', 'reader'], env);
+    expect(byOption.code).toBe(0);
+    expect(byOption.stdout).toMatch(new RegExp(`^${bo.id}\\s+env-bo@example\\.com\\s+Bo\\s+reader\\s`, 'm'));
+    expect((await json(['members', 'add', other.id, '--user', bo.id, '--role', 'owner'], env)).role).toBe('owner');
+    const both = await cli(['members', 'add', org.id, bo.id, '--user', bo.id, '--role', 'reader'], env);
+    expect(both).toMatchObject({ code: 2, stdout: '' });
+    expect(both.stderr).toMatch(/^error: give <user_id> or --user, not both\n/);
+    const neither = await cli(['members', 'add', org.id, '--role', 'reader']);
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toMatch(/^error: missing <user_id> \(or --user\)\n/);
+    expect((await cli(['members', 'add', '--help'])).stdout).toMatch(/^Usage: tollgate members add \[<org_id>\] \(<user_id> \| --user USER_ID\) --role ROLE\n/);
     expect((await json(['limits', 'set', 'sim-small', '--rpm', '7'], env)).max_requests_per_1_minute).toBe(7);
     expect((await json(['limits', 'get', org.id, 'sim-small'])).max_requests_per_1_minute).toBe(7);
     const key = await json(['keys', 'create', '--user', user.id, '--name', 'from-env'], env);

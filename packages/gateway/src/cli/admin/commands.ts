@@ -171,7 +171,11 @@ export const COMMANDS: readonly VerbSpec[] = [
     verb: 'add',
     summary: 'add a user to an organization',
     args: ['org_id', 'user_id'],
-    flags: { role: { value: true, required: true, placeholder: 'ROLE', help: `${ORG_ROLES.join(' or ')} (OpenAI's organization roles)` } },
+    flags: {
+      user: valueFlag('USER_ID', 'the user to add, instead of <user_id> (as keys create names it)'),
+      role: { value: true, required: true, placeholder: 'ROLE', help: `${ORG_ROLES.join(' or ')} (OpenAI's organization roles)` },
+    },
+    argOptions: { user: 'user_id' },
     run: async (api, a) => {
       const m = await api.request('POST', `/organizations/${a.path('org_id')}/members`, { user_id: a.arg('user_id'), role: a.oneOf('role', ORG_ROLES) });
       return { json: m, human: memberRows([m]) };

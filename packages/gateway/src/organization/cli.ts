@@ -22,7 +22,7 @@
  */
 import { UsageError, valueFlag } from '../cli/args.js';
 import type { Args, VerbSpec } from '../cli/command.js';
-import { shownOnce, time } from '../cli/admin/format.js';
+import { keyScopes, objectFields, shownOnce, time } from '../cli/admin/format.js';
 import { PROJECT_ROLES } from '../store/repos/project-members.js';
 import { PROJECT_LIMIT_COMMANDS, SPEND_LIMIT_COMMANDS } from './cli-limits.js';
 import { deleteVerb, getVerb, inProject, listVerb, objectPath, send, verb, type Column, type Obj, type Resource } from './cli-verbs.js';
@@ -210,8 +210,10 @@ export const ORGANIZATION_COMMANDS: readonly VerbSpec[] = [
   verb(SERVICE_ACCOUNTS, 'create', 'create a service account with its API key (shown once)', {
     flags: { name: valueFlag('NAME', 'a name to recognise it by', true) },
     run: async (api, a) => {
-      const r = await send(api, 'POST', SERVICE_ACCOUNTS.path(a), { name: a.str('name') }, ['api_key.value']);
-      return { ...r, human: r.human + shownOnce('key', r.json.api_key?.value) };
+      const o = await api.request('POST', SERVICE_ACCOUNTS.path(a), { name: a.str('name') });
+      // OpenAI's answer does not say what the key may do: an account's first key has every scope.
+      const shown = o.api_key ? { ...o, api_key: { ...o.api_key, scopes: keyScopes('all', []) } } : o;
+      return { json: o, human: objectFields(shown, ['api_key.value']) + shownOnce('key', o.api_key?.value) };
     },
   }),
   getVerb(SERVICE_ACCOUNTS),
@@ -228,9 +230,13 @@ export const ORGANIZATION_COMMANDS: readonly VerbSpec[] = [
     args: ['service_account_id'],
     flags: { name: valueFlag('NAME', 'a name to recognise the key by'), scopes: valueFlag('S1,S2', 'restrict the key to these scopes (default: every scope)') },
     run: async (api, a) => {
-      const body = { ...(a.str('name') !== undefined && { name: a.str('name') }), ...(a.list('scopes') !== undefined && { scopes: a.list('scopes') }) };
-      const r = await send(api, 'POST', `${objectPath(SERVICE_ACCOUNTS, a)}/api_keys`, body, ['value']);
-      return { ...r, human: r.human + shownOnce('key', r.json.value) };
+      const scopes = a.list('scopes');
+      const body = { ...(a.str('name') !== undefined && { name: a.str('name') }), ...(scopes !== undefined && { scopes }) };
+      const o = await api.request('POST', `${objectPath(SERVICE_ACCOUNTS, a)}/api_keys`, body);
+      // OpenAI's answer does not list the scopes: the key has those given (each one known, or the
+      // key is refused), or every scope without --scopes.
+      const shown = { ...o, scopes: scopes === undefined ? keyScopes('all', []) : keyScopes('restricted', [...new Set(scopes)]) };
+      return { json: o, human: objectFields(shown, ['value']) + shownOnce('key', o.value) };
     },
   }),
   deleteVerb(SERVICE_ACCOUNTS, 'delete', 'delete a service account (its keys are refused at once)'),

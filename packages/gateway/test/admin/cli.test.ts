@@ -42,9 +42,19 @@ describe('tollgate admin verbs', () => {
     const listed = await cli(['keys', 'list', '--org', org.id]);
     expect(listed.code).toBe(0);
     expect(listed.stdout).toContain(`sk-...${key!.slice(-4)}`);
-    expect(listed.stdout).toContain('restricted:model.request,api.model.read');
+    // Each key's permissions and the scopes they come to: all, *.read (read only), or those listed.
+    expect(created.stdout).toMatch(/^permissions:\s+restricted\nscopes:\s+model\.request,api\.model\.read$/m);
+    expect(listed.stdout).toMatch(/\sPERMISSIONS\s+SCOPES\s+STATUS\s/);
+    expect(listed.stdout).toMatch(/\srestricted\s+model\.request,api\.model\.read\s+active\s/);
+    const unrestricted = await cli(['keys', 'create', '--org', org.id, '--user', user.id, '--name', 'all']);
+    expect(unrestricted.stdout).toMatch(/^permissions:\s+all\nscopes:\s+all$/m);
+    const readOnly = await json(['keys', 'create', '--org', org.id, '--user', user.id, '--name', 'ro', '--permissions', 'read_only']);
+    expect((await cli(['keys', 'get', readOnly.id])).stdout).toMatch(/^permissions:\s+read_only\nscopes:\s+\*\.read$/m);
+    const everyKey = (await cli(['keys', 'list', '--org', org.id])).stdout;
+    expect(everyKey).toMatch(/\sall\s+all\s+active\s/);
+    expect(everyKey).toMatch(/\sread_only\s+\*\.read\s+active\s/);
     expect(listed.stdout).not.toContain(key!);
-    const keyId = (await json(['keys', 'list', '--org', org.id])).data[0].id;
+    const keyId = /^id:\s+(\S+)$/m.exec(created.stdout)![1]!;
 
     const revoked = await cli(['keys', 'revoke', keyId]);
     expect(revoked).toMatchObject({ code: 0, stdout: `revoked ${keyId} (sk-...${key!.slice(-4)})\n` });

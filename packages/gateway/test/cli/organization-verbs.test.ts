@@ -142,6 +142,8 @@ describe('tollgate organization verbs', () => {
     expect(created.stdout).toContain('This is the only time the key is shown.');
     const saId = /^id:\s+(\S+)$/m.exec(created.stdout)![1]!;
     expect(created.stdout).toMatch(/^api_key\.id:\s+\S+$/m);
+    // What the key may do is said, though OpenAI's answer does not carry it: the first key has every scope.
+    expect(created.stdout).toMatch(/^api_key\.scopes:\s+all$/m);
 
     const res = await chat(key!);
     expect(res.status).toBe(200);
@@ -180,6 +182,8 @@ describe('tollgate organization verbs', () => {
     expect(second).toBeDefined();
     expect(more.stdout).toContain('This is the only time the key is shown.');
     expect(more.stdout).toMatch(/^name:\s+reads$/m);
+    expect(more.stdout).toMatch(/^scopes:\s+api\.model\.read$/m);
+    expect((await cli(['service-accounts', 'keys', 'create', saId, '--project', p.id])).stdout).toMatch(/^scopes:\s+all$/m);
     expect((await chat(second!)).status).toBe(401);
     const badScope = await cli(['service-accounts', 'keys', 'create', saId, '--project', p.id, '--scopes', 'api.everything']);
     expect(badScope.code).toBe(1);

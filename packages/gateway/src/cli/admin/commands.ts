@@ -6,7 +6,7 @@
 import { ORG_ROLES } from '../../organization/users.js';
 import { UsageError, valueFlag } from '../args.js';
 import type { VerbSpec } from '../command.js';
-import { cell, fields, objectFields, shownOnce, table, time } from './format.js';
+import { fields, keyScopes, objectFields, shownOnce, table, time } from './format.js';
 import { limitBody, limitFlags, LIMITS } from './limit-options.js';
 import { list, PAGING } from './list.js';
 import { STATUS_COMMANDS } from '../../status/cli.js';
@@ -22,8 +22,8 @@ const userFields = (u: Obj) => fields([['id', u.id], ['email', u.email], ['name'
 const memberRows = (rows: Obj[]) => table(['USER', 'EMAIL', 'NAME', 'ROLE', 'ADDED'], rows.map((m) => [m.id, m.email, m.name, m.role, time(m.added_at)]));
 const keyRows = (rows: Obj[]) =>
   table(
-    ['ID', 'NAME', 'KEY', 'ORGANIZATION', 'USER', 'PERMISSIONS', 'STATUS', 'EXPIRES', 'LAST USED'],
-    rows.map((k) => [k.id, k.name, k.redacted_value, k.organization_id, k.user_id, k.permissions === 'restricted' ? `restricted:${cell(k.scopes)}` : k.permissions, k.status, time(k.expires_at), time(k.last_used_at)]),
+    ['ID', 'NAME', 'KEY', 'ORGANIZATION', 'USER', 'PERMISSIONS', 'SCOPES', 'STATUS', 'EXPIRES', 'LAST USED'],
+    rows.map((k) => [k.id, k.name, k.redacted_value, k.organization_id, k.user_id, k.permissions, keyScopes(k.permissions, k.scopes), k.status, time(k.expires_at), time(k.last_used_at)]),
   );
 const keyFields = (k: Obj) =>
   fields([
@@ -33,7 +33,7 @@ const keyFields = (k: Obj) =>
     ['organization', k.organization_id],
     ['user', k.user_id],
     ['permissions', k.permissions],
-    ['scopes', cell(k.scopes)],
+    ['scopes', keyScopes(k.permissions, k.scopes)],
     ['status', k.status],
     ['created', time(k.created_at)],
     ['expires', time(k.expires_at)],

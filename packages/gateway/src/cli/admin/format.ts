@@ -48,3 +48,10 @@ export function objectFields(o: Record<string, unknown>, omit: readonly string[]
 
 /** A secret after the object it belongs to: printed by the create verb, never again. */
 export const shownOnce = (what: string, secret: unknown, after = ''): string => `\n${String(secret)}\n\nThis is the only time the ${what} is shown. Store it now.${after}\n`;
+
+/**
+ * The scopes a key holds, as its `permissions` and `scopes` say: `all` for an unrestricted key
+ * (the console's "All"), `*.read` for a read-only one (every read scope, those of endpoints to
+ * come too: identity/scopes.ts), else the scopes listed.
+ */
+export const keyScopes = (permissions: unknown, scopes: unknown): string => (permissions === 'all' ? 'all' : permissions === 'read_only' ? '*.read' : cell(scopes));

@@ -209,8 +209,10 @@ function incidentBlock(i: IncidentRecord, r: RenderInput, heading: 'h2' | 'h3' =
   const updates = heading === 'h2' ? i.updates : i.updates.slice(0, 3);
   // A maintenance says where it stands (its window's state even before an update records it) and when it runs.
   const when = i.kind === 'maintenance' && i.scheduled_for !== null ? `<div class="muted">${escapeHtml(t.incidentStatus[status] ?? status)} · ${t.from} ${fmt(i.scheduled_for)} ${t.until} ${fmt(i.scheduled_until)} UTC</div>` : '';
+  // An incident says its impact, which the top-level status does not carry (it blends the components).
+  const impact = i.kind === 'incident' ? `<div class="muted" data-impact="${i.impact}">${escapeHtml(t.impact(i.impact))}</div>` : '';
   return `<div class="incident" data-incident="${i.id}" data-status="${status}">
-<${heading}><a href="${lang(r, `${s.page.url}/incidents/${i.id}`)}">${escapeHtml(localizeText(i.name, r.locale))}</a></${heading}>${when}
+<${heading}><a href="${lang(r, `${s.page.url}/incidents/${i.id}`)}">${escapeHtml(localizeText(i.name, r.locale))}</a></${heading}>${when}${impact}
 ${updates.map((u) => `<div class="update"><b>${escapeHtml(t.incidentStatus[u.status] ?? u.status)}</b>${escapeHtml(localizeText(u.body, r.locale))} <span class="muted">${fmt(u.display_at)} UTC</span></div>`).join('')}</div>`;
 }
 

@@ -59,6 +59,11 @@ export const TEXT = {
     errorTitle: 'The status page is unavailable',
     error: 'It could not be shown just now. Try again in a minute.',
     current: 'Current status',
+    /**
+     * An incident's impact, shown beside it as Statuspage colours it: the top-level status blends
+     * the components, so an incident of impact major can sit under a Minor Service Outage.
+     */
+    impact: (v: string) => `Impact: ${{ none: 'none', minor: 'minor', major: 'major', critical: 'critical' }[v] ?? v}`,
     incidentStatus: { investigating: 'Investigating', identified: 'Identified', monitoring: 'Monitoring', resolved: 'Resolved', postmortem: 'Postmortem', scheduled: 'Scheduled', in_progress: 'In progress', verifying: 'Verifying', completed: 'Completed' } as Record<string, string>,
   },
   'zh-CN': {
@@ -108,6 +113,7 @@ export const TEXT = {
     errorTitle: '状态页暂时无法显示',
     error: '暂时无法显示此页面。请在一分钟后重试。',
     current: '当前状态',
+    impact: (v: string) => `影响：${{ none: '无', minor: '轻微', major: '重大', critical: '严重' }[v] ?? v}`,
     incidentStatus: { investigating: '调查中', identified: '已定位', monitoring: '观察中', resolved: '已解决', postmortem: '事后分析', scheduled: '已计划', in_progress: '进行中', verifying: '验证中', completed: '已完成' } as Record<string, string>,
   },
 } as const;

@@ -2,6 +2,7 @@
  * A gateway on a fake clock with the status page driven by hand (`tick()`), and 90 days of
  * uptime history seeded through the same accrual the evaluator uses.
  */
+import { Statuspage } from 'statuspage.io';
 import { FakeClock } from 'tollgate';
 import { accrue } from '../../src/status/uptime.js';
 import type { ComponentStatus } from '../../src/status/vocabulary.js';
@@ -51,4 +52,11 @@ export async function seedHistory(g: TestGateway): Promise<void> {
       }
     }
   }
+}
+
+/** The statuspage.io client library, written for <page>.statuspage.io, reading the gateway `g` instead. */
+export function statuspageClient(g: TestGateway): Statuspage {
+  const client = new Statuspage('tollgate');
+  (client as unknown as { apiClient: { defaults: { baseURL: string } } }).apiClient.defaults.baseURL = g.url;
+  return client;
 }

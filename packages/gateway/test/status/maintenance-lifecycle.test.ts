@@ -5,11 +5,10 @@
  * updated_at; its updates list the components it affects; the HTML page says it is in progress,
  * and drops it once completed. All on the fake clock, the evaluation run by hand (`tick()`).
  */
-import { Statuspage } from 'statuspage.io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeClock } from 'tollgate';
 import type { TestGateway } from '../support/gateway.js';
-import { statusGateway } from './helpers.js';
+import { statusGateway, statuspageClient } from './helpers.js';
 
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -61,9 +60,7 @@ describe('a maintenance on its schedule', () => {
     expect((await json('/api/v2/status.json')).page.updated_at).toBe(iso(from));
 
     // The official-shaped client reads the same from summary.json.
-    const client = new Statuspage('tollgate');
-    (client as unknown as { apiClient: { defaults: { baseURL: string } } }).apiClient.defaults.baseURL = g.url;
-    const summary = await client.api.getSummary();
+    const summary = await statuspageClient(g).api.getSummary();
     expect(summary.scheduled_maintenances.map((x) => [x.id, x.status, x.incident_updates.map((u) => u.status)])).toEqual([[id, 'in_progress', ['in_progress', 'scheduled']]]);
 
     // A second evaluation adds nothing.

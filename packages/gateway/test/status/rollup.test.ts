@@ -14,7 +14,7 @@ import type { FakeClock } from 'tollgate';
 import { TEXT } from '../../src/status/i18n.js';
 import { COMPONENT_STATUSES, descriptionOf, indicatorOf, INDICATORS, rank, type ComponentStatus, type Indicator, type RollupDescription } from '../../src/status/vocabulary.js';
 import type { TestGateway } from '../support/gateway.js';
-import { statusGateway } from './helpers.js';
+import { statusGateway, statuspageClient } from './helpers.js';
 import { enter, STATES, type Opened } from './states.js';
 
 /**
@@ -206,5 +206,24 @@ describe('status.json, summary.json and the page agree in every state', () => {
     expect(await update(outage, { impact_override: null })).toBe('critical');
     expect(await update(outage, { status: 'resolved' })).toBe('critical');
     expect((await json('/api/v2/status.json')).status).toEqual({ indicator: 'none', description: 'All Systems Operational' });
+  });
+
+  it("an incident of impact major from one partial outage: the page says Minor Service Outage (minor), as Statuspage blends the components, and shows the incident's impact beside it", async () => {
+    const opened = await g.admin('POST', '/admin/v1/status/incidents', { name: 'Errors on sim-large', body: 'Investigating.', components: { 'sim-large': 'partial_outage' } });
+    expect(opened.status).toBe(200);
+    const summary = await statuspageClient(g).api.getSummary();
+    expect(summary.status).toEqual({ indicator: 'minor', description: 'Minor Service Outage' });
+    expect(summary.incidents.map((i) => [i.name, i.impact])).toEqual([['Errors on sim-large', 'major']]);
+    const shown = async (lang: string) => {
+      const html = await (await fetch(`${g.url}/status?lang=${lang}`)).text();
+      const block = new RegExp(`<div class="incident" data-incident="${opened.body.id}"[\\s\\S]*?<div class="muted" data-impact="([a-z]+)">([^<]*)</div>`).exec(html);
+      return { banner: (await banner(lang)).indicator, impact: block?.[1], text: block?.[2] };
+    };
+    expect(await shown('en')).toEqual({ banner: 'minor', impact: 'major', text: 'Impact: major' });
+    expect(await shown('zh-CN')).toEqual({ banner: 'minor', impact: 'major', text: '影响：重大' });
+    // Stated, the same impact moves the top-level status.
+    expect((await g.admin('POST', `/admin/v1/status/incidents/${opened.body.id}`, { body: 'Most requests to sim-large fail.', impact_override: 'major' })).status).toBe(200);
+    expect((await statuspageClient(g).api.getStatus()).status).toEqual({ indicator: 'major', description: 'Partial System Outage' });
+    expect((await g.admin('POST', `/admin/v1/status/incidents/${opened.body.id}`, { status: 'resolved', body: 'Resolved.' })).status).toBe(200);
   });
 });

@@ -5,12 +5,11 @@
  * that names no component, which shows in the top-level status instead; the HTML page (90 bars per
  * component, English and Chinese, no script) and the feeds.
  */
-import { Statuspage } from 'statuspage.io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeClock } from 'tollgate';
 import { COMPONENT_STATUSES, INCIDENT_STATUSES, INDICATORS, MAINTENANCE_STATUSES } from '../../src/status/vocabulary.js';
 import type { TestGateway } from '../support/gateway.js';
-import { NOW, seedHistory, statusGateway } from './helpers.js';
+import { NOW, seedHistory, statusGateway, statuspageClient } from './helpers.js';
 
 const PAGE_KEYS = ['id', 'name', 'url', 'time_zone', 'updated_at'];
 const COMPONENT_KEYS = ['id', 'name', 'status', 'created_at', 'updated_at', 'position', 'description', 'showcase', 'start_date', 'group_id', 'page_id', 'group', 'only_show_if_degraded'];
@@ -202,9 +201,7 @@ describe('status surfaces', () => {
   });
 
   it('a real Statuspage client library reads every endpoint', async () => {
-    const client = new Statuspage('tollgate');
-    // The library is written for <page>.statuspage.io; point its HTTP client at the gateway.
-    (client as unknown as { apiClient: { defaults: { baseURL: string } } }).apiClient.defaults.baseURL = g.url;
+    const client = statuspageClient(g);
     const summary = await client.api.getSummary();
     expect(summary.status.indicator).toBe('minor');
     expect(summary.components.map((c) => c.name)).toEqual(['Public API', 'Chat models', 'sim-small', 'sim-large', 'sim-embed', 'Console', 'Admin API']);

@@ -157,8 +157,7 @@ export class Admission {
         };
         r.signal.addEventListener('abort', w.onAbort, { once: true });
       }
-      // setTimeout treats anything above 2^31-1 ms as 1 ms.
-      this.clock.sleep(Math.min(waitMs, 2_147_483_647), w.timer.signal).then(
+      this.clock.sleep(waitMs, w.timer.signal).then(
         () => {
           if (w.settled) return;
           this.queue.remove(w);

@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from 'zod';
+import { TIMER_MAX_MS } from '../clock.js';
 import { redactText, webhookLabel } from './redact-url.js';
 
 type Obj = Record<string, unknown>;
@@ -131,9 +132,9 @@ interface Range {
   max?: number;
 }
 
-function numeric(kind: 'an integer' | 'a number', r: Range) {
+function numeric(kind: 'an integer' | 'a number', r: Range, note = '') {
   const range = [r.min !== undefined ? `>= ${r.min}` : '', r.max !== undefined ? `<= ${r.max}` : ''].filter(Boolean).join(' and ');
-  const error = expected(range ? `${kind} ${range}` : kind);
+  const error = expected((range ? `${kind} ${range}` : kind) + note);
   let s = z.number({ error });
   if (kind === 'an integer') s = s.int({ error, abort: true });
   if (r.min !== undefined) s = s.min(r.min, { error, abort: true });
@@ -146,3 +147,11 @@ export const int = (range: Range = {}) => numeric('an integer', range);
 
 /** A finite number in `range` (both ends included). */
 export const num = (range: Range = {}) => numeric('a number', range);
+
+/**
+ * A time in milliseconds that the gateway waits with a timer: at least `min`, at most
+ * TIMER_MAX_MS, past which Node.js's timers fire at once (a 30-day upstream timeout would time
+ * every call out after 1 ms). `kind`: a fraction of a millisecond is allowed.
+ */
+export const durationMs = (min: number, kind: 'an integer' | 'a number' = 'an integer') =>
+  numeric(kind, { min, max: TIMER_MAX_MS }, ' (about 24.8 days, the longest a timer can wait)');

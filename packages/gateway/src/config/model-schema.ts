@@ -7,7 +7,7 @@ import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { z } from 'zod';
 import { findEntry } from '@tollgate/protocol';
 import { isWholePicoPerToken } from '../billing/pricing.js';
-import { envName, flag, int, list, mapping, num, oneOf, record, section, show, showType, strings, text } from './fields.js';
+import { durationMs, envName, flag, int, list, mapping, num, oneOf, record, section, show, showType, strings, text } from './fields.js';
 import { webUrl } from './url-fields.js';
 
 /** Whether node:http's own check accepts `check(name, value)` (validateHeaderName / validateHeaderValue). */
@@ -41,7 +41,7 @@ function sendableHeaders(headers: Record<string, unknown>, ctx: z.RefinementCtx)
 
 const simulator = section({
   /** Milliseconds before the first token (0 = immediate). */
-  ttft_ms: num({ min: 0 }).default(0),
+  ttft_ms: durationMs(0, 'a number').default(0),
   /** Output speed; 0 = all at once. */
   tokens_per_second: num({ min: 0 }).default(0),
   /** Requests the simulated engine runs at once. */
@@ -59,10 +59,10 @@ const simulator = section({
 });
 
 const timeouts = section({
-  connect_ms: int({ min: 1 }).default(5_000),
-  first_byte_ms: int({ min: 1 }).default(60_000),
-  idle_ms: int({ min: 1 }).default(30_000),
-  total_ms: int({ min: 1 }).default(600_000),
+  connect_ms: durationMs(1).default(5_000),
+  first_byte_ms: durationMs(1).default(60_000),
+  idle_ms: durationMs(1).default(30_000),
+  total_ms: durationMs(1).default(600_000),
 });
 
 const deployment = mapping({
@@ -134,7 +134,7 @@ export const modelSchema = mapping({
   admission: mapping({
     max_concurrency: int({ min: 1 }).default(64),
     max_queue: int({ min: 0 }).default(256),
-    max_wait_ms: int({ min: 1 }).default(10_000),
+    max_wait_ms: durationMs(1).default(10_000),
     adaptive: mapping({ min: int({ min: 1 }).default(1), max: int({ min: 1 }).default(64), backoff_ratio: num({ min: 0.1, max: 0.99 }).default(0.9) })
       .nullable()
       .default(null),
@@ -145,7 +145,7 @@ export const modelSchema = mapping({
     consecutive_failures: int({ min: 1 }).default(5),
     error_rate: num({ min: 0, max: 1 }).default(0.5),
     window: int({ min: 1 }).default(20),
-    open_ms: int({ min: 1 }).default(30_000),
+    open_ms: durationMs(1).default(30_000),
   }),
   /** Other models tried, in order, when every deployment of this one fails before the first byte. */
   fallbacks: strings().default([]),

@@ -15,7 +15,7 @@ import { statusSchema, unknownStatusModels } from '../status/config.js';
 import { consoleSchema } from '../console/config.js';
 import { smtpSchema } from '../mail/config.js';
 import { DEFAULT_MODELS, DEFAULT_TIERS } from './defaults.js';
-import { envName, expected, flag, int, list, matching, oneOf, record, section, show, strings, text } from './fields.js';
+import { durationMs, envName, expected, flag, int, list, matching, oneOf, record, section, show, strings, text } from './fields.js';
 import { hasUnencodedCredentials, UNENCODED_PASSWORD } from './url-fields.js';
 import { modelSchema } from './model-schema.js';
 import { webhookUrl } from './url-fields.js';
@@ -29,7 +29,7 @@ const server = section({
   max_body_bytes: int({ min: 1024 }).default(DEFAULT_MAX_BODY_BYTES),
   /** How the gateway answers its own overload: 429 engine_overloaded (the guide) or 503 server_is_overloaded. */
   overload_status: oneOf([429, 503]).default(429),
-  shutdown_grace_ms: int({ min: 0 }).default(30_000),
+  shutdown_grace_ms: durationMs(0).default(30_000),
   /** Trust X-Forwarded-For for the client address (only behind a proxy you control). */
   trust_proxy: flag().default(false),
   /**
@@ -42,9 +42,9 @@ const server = section({
    * Longest time to receive one whole request, headers and body (a slow or stalled client is
    * answered 408 and disconnected, so it cannot hold a connection and a body buffer forever).
    */
-  request_timeout_ms: int({ min: 100 }).default(60_000),
+  request_timeout_ms: durationMs(100).default(60_000),
   /** Longest time to receive a request's headers; at most request_timeout_ms. */
-  headers_timeout_ms: int({ min: 100 }).default(20_000),
+  headers_timeout_ms: durationMs(100).default(20_000),
 })
   .superRefine((s, ctx) => {
     if (s.headers_timeout_ms > s.request_timeout_ms)
@@ -66,9 +66,9 @@ const database = section({
       if ('problem' in r) ctx.addIssue({ code: 'custom', message: r.problem });
     })
     .default('sqlite:./data/tollgate.db'),
-  connect_timeout_ms: int({ min: 1 }).default(1000),
-  query_timeout_ms: int({ min: 1 }).default(3000),
-  max_stale_ms: int({ min: 0 }).default(10 * 60_000),
+  connect_timeout_ms: durationMs(1).default(1000),
+  query_timeout_ms: durationMs(1).default(3000),
+  max_stale_ms: durationMs(0).default(10 * 60_000),
 });
 
 /** A Redis node as cluster_nodes lists it: `redis://host:port`, `rediss://…` or `host:port`, credentials allowed (`:pw@host:port`). */
@@ -145,7 +145,7 @@ export const configSchema = section({
   /** token_env: the env var holding the bearer token GET /metrics requires (open when it is unset). */
   metrics: section({ token_env: envName().default('TOLLGATE_METRICS_TOKEN') }),
   logging: section({ level: oneOf(LOG_LEVELS).default('info'), log_prompts: flag().default(false) }),
-  auth: section({ failed_attempts_per_minute: int({ min: 1 }).default(30), cache_ttl_ms: int({ min: 0 }).default(60_000) }),
+  auth: section({ failed_attempts_per_minute: int({ min: 1 }).default(30), cache_ttl_ms: durationMs(0).default(60_000) }),
   /** Usage tiers; absent: DEFAULT_TIERS. */
   tiers: tiersSchema.optional(),
   /** The tier a new organization gets; absent: the first tier. */
@@ -157,14 +157,14 @@ export const configSchema = section({
    */
   billing: section({
     soft_limit_webhook_url: webhookUrl().nullable().default(null),
-    reservation_lease_ms: int({ min: 1000 }).default(15 * 60_000),
-    reconcile_interval_ms: int({ min: 100 }).default(60_000),
-    reconcile_grace_ms: int({ min: 0 }).default(10 * 60_000),
+    reservation_lease_ms: durationMs(1000).default(15 * 60_000),
+    reconcile_interval_ms: durationMs(100).default(60_000),
+    reconcile_grace_ms: durationMs(0).default(10 * 60_000),
   }),
   /** journal_path: this instance's crash journal; null = next to the SQLite file, or ./data for PostgreSQL. */
   usage: section({
     retention_days: int({ min: 1 }).default(90),
-    flush_interval_ms: int({ min: 1 }).default(200),
+    flush_interval_ms: durationMs(1).default(200),
     flush_batch: int({ min: 1 }).default(500),
     journal_path: text().nullable().default(null),
   }),

@@ -13,7 +13,7 @@
  * @module
  */
 import { z } from 'zod';
-import { expected, int, section, show, text } from '../config/fields.js';
+import { durationMs, expected, section, show, text } from '../config/fields.js';
 import { hasUnencodedCredentials, UNENCODED_PASSWORD } from '../config/url-fields.js';
 
 const URL_SHAPE = 'smtp://[user:password@]host[:port] or smtps://…';
@@ -46,7 +46,7 @@ const fromAddress = () =>
 export const smtpSchema = section({
   url: smtpUrl().nullable().default(null),
   from: fromAddress().nullable().default(null),
-  timeout_ms: int({ min: 100 }).default(10_000),
+  timeout_ms: durationMs(100).default(10_000),
 })
   .superRefine((s, ctx) => {
     if (s.url && !s.from) ctx.addIssue({ code: 'custom', path: ['from'], message: 'required when smtp.url is set (the From address of the e-mails)' });

@@ -20,7 +20,7 @@
  * @module
  */
 import type { z } from 'zod';
-import { envName, flag, int, list, mapping, num, record, section, show, strings, text } from '../config/fields.js';
+import { durationMs, envName, flag, int, list, mapping, num, record, section, show, strings, text } from '../config/fields.js';
 import { webhookUrl } from '../config/url-fields.js';
 
 const share = () => num({ min: 0, max: 1 });
@@ -36,18 +36,18 @@ const errorRate = section({
 export const statusSchema = section({
   page: section({ name: text().default('Tollgate'), url: text().nullable().default(null), time_zone: text().default('Etc/UTC') }),
   /** Sliding window of the live signals. */
-  window_ms: int({ min: 10 }).default(60_000),
+  window_ms: durationMs(10).default(60_000),
   /** How often the page is recomputed (one instance at a time; while Redis is unreachable, each instance from its own signals). */
-  evaluate_interval_ms: int({ min: 10 }).default(10_000),
+  evaluate_interval_ms: durationMs(10).default(10_000),
   /** Fewer requests in the window: no evidence either way. */
   min_requests: int({ min: 1 }).default(10),
   error_rate: errorRate,
-  first_byte: section({ slow_ms: int({ min: 1 }).default(10_000), slow_share: share().default(0.5) }),
+  first_byte: section({ slow_ms: durationMs(1).default(10_000), slow_share: share().default(0.5) }),
   hysteresis: section({ degrade_after: int({ min: 1 }).default(2), recover_after: int({ min: 1 }).default(3) }),
   /** Active probes: a one-token request per deployment. `models[name]` overrides the default (on for the simulator, off for paid upstreams). */
   probes: section({
-    interval_ms: int({ min: 100 }).default(60_000),
-    timeout_ms: int({ min: 10 }).default(10_000),
+    interval_ms: durationMs(100).default(60_000),
+    timeout_ms: durationMs(10).default(10_000),
     failures_for_outage: int({ min: 1 }).default(3),
     models: record(flag().default(false)),
   }),

@@ -34,6 +34,6 @@ describe('smtp config', () => {
     const wrong = problems({}, { TOLLGATE_SMTP_URL: `http://mailer:${PASSWORD}@mail.example.com`, TOLLGATE_SMTP_FROM: 'gw@example.org' });
     expect(wrong).toEqual(['TOLLGATE_SMTP_URL: expected smtp://[user:password@]host[:port] or smtps://…, got "http://***@mail.example.com"']);
     expect(JSON.stringify(problems({ smtp: { url: `smtp:/mailer:${PASSWORD}@host`, from: 'a@b.co' } }))).not.toContain(PASSWORD);
-    expect(problems({ smtp: { url: 'smtp://mail.example.com', from: 'a@b.co', timeout_ms: 5 } })).toEqual(['smtp.timeout_ms: expected an integer >= 100, got 5']);
+    expect(problems({ smtp: { url: 'smtp://mail.example.com', from: 'a@b.co', timeout_ms: 5 } })).toEqual(['smtp.timeout_ms: expected an integer >= 100 and <= 2147483647 (about 24.8 days, the longest a timer can wait), got 5']);
   });
 });

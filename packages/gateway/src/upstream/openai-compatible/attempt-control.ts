@@ -23,6 +23,7 @@
  * (three for a stream), and before that one per read.
  */
 import { formatDuration, type ErrorId } from '@tollgate/protocol';
+import { TIMER_MAX_MS } from '../../clock.js';
 import type { Timeouts } from '../../config/types.js';
 import { ApiError } from '../../errors/api-error.js';
 import { AbortLatch, type AbortLike } from '../../http/abort-latch.js';
@@ -117,7 +118,8 @@ export class AttemptControl {
   /** (Re)sets the timer to fire `ms` after `now`. */
   private arm(now: number, ms: number): void {
     clearTimeout(this.timer);
-    const t = setTimeout(this.onTimer, ms);
+    // A timer longer than TIMER_MAX_MS would fire at once; onTimer re-arms until the deadline.
+    const t = setTimeout(this.onTimer, Math.min(ms, TIMER_MAX_MS));
     t.unref();
     this.timer = t;
     this.due = now + ms;

@@ -19,7 +19,7 @@ import type { Pacer, PacerTicket } from '../pacing/pacer.js';
 import type { FetchLike } from '../pacing/paced-fetch.js';
 import type { RetryBudget } from './retry-budget.js';
 import { backoffDelayMs, type BackoffOptions } from './retry-policy.js';
-import { linkedController, realSleep } from './signals.js';
+import { linkedController, realSleep, timerDelay } from './signals.js';
 import type { StreamContext } from './stream.js';
 
 /** What `onRetry` is told before each retry. */
@@ -94,7 +94,7 @@ export async function send(cfg: SendConfig, req: PreparedRequest): Promise<SendR
     const timer = setTimeout(() => {
       timedOut = true;
       link.controller.abort(DEADLINE);
-    }, attemptMs);
+    }, timerDelay(attemptMs));
     let keepLink = false;
     let err: TollgateError;
     try {
@@ -171,7 +171,7 @@ function decide(cfg: SendConfig, err: TollgateError, attempt: number, untilDeadl
 async function acquire(pacer: Pacer, req: PreparedRequest, cfg: SendConfig, deadline: number, sent: SentRequest, attempt: number): Promise<PacerTicket> {
   const link = linkedController(cfg.signal, cfg.sendSignal);
   const ms = deadline - Date.now();
-  const timer = Number.isFinite(ms) ? setTimeout(() => link.controller.abort(DEADLINE), Math.max(0, ms)) : undefined;
+  const timer = Number.isFinite(ms) ? setTimeout(() => link.controller.abort(DEADLINE), timerDelay(ms)) : undefined;
   try {
     return await pacer.acquire({ model: req.model, body: req.body, url: req.url, signal: link.controller.signal });
   } catch (e) {

@@ -3,6 +3,18 @@
  * @module
  */
 
+/**
+ * The longest delay a timer keeps (2^31-1 ms, about 24.8 days, in Node.js and browsers alike); a
+ * longer one fires at once.
+ */
+export const TIMER_MAX_MS = 2_147_483_647;
+
+/**
+ * A timer's delay for `ms`: a longer one (a `timeout` of a month) is held at TIMER_MAX_MS, which
+ * ends it 24.8 days late rather than at once; a negative one is 0.
+ */
+export const timerDelay = (ms: number): number => Math.min(Math.max(0, ms), TIMER_MAX_MS);
+
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
 /** Resolves after `ms`; rejects with the signal's reason if it aborts first. */
@@ -16,7 +28,7 @@ export const realSleep: Sleep = (ms, signal) =>
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
-    }, Math.max(0, ms));
+    }, timerDelay(ms));
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 

@@ -7,6 +7,7 @@
  * @module
  */
 import type { FetchLike } from '../pacing/paced-fetch.js';
+import { timerDelay } from '../core/signals.js';
 
 /** An open incident from the gateway's status page (Statuspage v2 field values). */
 export interface StatusIncident {
@@ -76,7 +77,7 @@ export class StatusPageReader {
     if (cur && this.now() - cur.at < this.ttl) return cur.value;
     const value = (async () => {
       try {
-        const res = await this.o.fetch(`${this.root}/api/v2/${path}`, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(this.timeout) });
+        const res = await this.o.fetch(`${this.root}/api/v2/${path}`, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timerDelay(this.timeout)) });
         if (!res.ok) return undefined;
         return pick(await res.json());
       } catch {

@@ -5,6 +5,7 @@
  */
 import type { ComponentType } from 'react';
 import type { MessageKey } from './i18n/messages';
+import type { Session } from './session';
 import { ApiKeysPage } from './pages/ApiKeys';
 import { AuditLogPage } from './pages/AuditLog';
 import { LimitsPage } from './pages/Limits';
@@ -44,3 +45,19 @@ export const PAGES: readonly PageEntry[] = [
   { to: '/operator/status', label: 'nav.statusPage', who: 'operator', Page: StatusAdminPage },
   { to: '/operator/audit-log', label: 'nav.auditLog', who: 'operator', Page: AuditLogAdminPage },
 ];
+
+export const canSee = (s: Session, who: Who): boolean =>
+  (who === 'member' && s.organization !== null) || (who === 'owner' && s.user.role === 'owner') || (who === 'operator' && s.operator);
+
+/**
+ * Where the console goes after switching organization (`s`, the new session): the same page when
+ * the viewer may open it there (People stays People), else API keys, which every member has. A
+ * page of one object of the organization left (a project, a request) becomes its list; the
+ * operator's pages and the account are the viewer's, whichever organization they are in.
+ */
+export function pageAfterSwitch(pathname: string, s: Session): string {
+  if (pathname === '/account') return pathname;
+  const page = PAGES.find((p) => pathname === p.to || pathname.startsWith(`${p.to}/`));
+  if (!page || !canSee(s, page.who)) return '/api-keys';
+  return page.who === 'operator' ? pathname : page.to;
+}

@@ -48,4 +48,53 @@ describe.skipIf(!hasChromium)('choosing the organization in the header', () => {
     await expect.poll(() => page.locator('nav.sidenav a[href="/limits"]').count()).toBe(1);
     await context.close();
   });
+
+  it('keeps the page the viewer was on when the other organization has it for them, else opens API keys', async () => {
+    // The first owner is an owner of a third organization too (a reader of the second, above).
+    const third = await f.g.admin('POST', '/admin/v1/organizations', { name: 'Third Org' });
+    expect((await f.g.admin('POST', `/admin/v1/organizations/${third.body.id}/members`, { user_id: f.g.userId, role: 'owner' })).status).toBe(200);
+    const { context, page } = await openContext(f.browser, 'en');
+    await signIn(page, f.g.url, f.owner.email, f.owner.password);
+    // The header's choice, exactly (a project page has an "Add a member of the organization" choice too).
+    const choice = page.locator('header').getByRole('combobox', { name: text('en', 'common.organization'), exact: true });
+    const switchTo = async (orgId: string) => {
+      await choice.selectOption(orgId);
+      await page.getByRole('button', { name: text('en', 'nav.switchOrganization') }).click();
+      await expect.poll(() => choice.inputValue()).toBe(orgId);
+      await settled(page);
+    };
+    const path = () => new URL(page.url()).pathname;
+
+    // People, which every member has: the third organization's people.
+    await page.goto(`${f.g.url}/people`);
+    await settled(page);
+    await switchTo(third.body.id);
+    expect(path()).toBe('/people');
+    await expect(page.locator('h1').innerText()).resolves.toBe(text('en', 'people.title'));
+
+    // A project is the organization's own: the other organization's project list instead.
+    await page.goto(`${f.g.url}/projects`);
+    await settled(page);
+    await page.locator('a[href^="/projects/proj_"]').first().click();
+    await page.waitForURL(/\/projects\/proj_/);
+    await settled(page);
+    const thirdProject = path();
+    await switchTo(f.g.orgId);
+    expect(path()).toBe('/projects');
+    // Read again for the organization switched to: its projects, none of the third's.
+    await expect.poll(() => page.locator('a[href^="/projects/proj_"]').count()).toBeGreaterThan(0);
+    await expect(page.locator(`a[href="${thirdProject}"]`).count()).resolves.toBe(0);
+
+    // Limits are for owners: a reader there lands on API keys. The account page stays.
+    await page.goto(`${f.g.url}/limits`);
+    await settled(page);
+    const second = (await f.g.admin('GET', '/admin/v1/organizations')).body.data.find((o: { name: string }) => o.name === 'Second Org').id as string;
+    await switchTo(second);
+    expect(path()).toBe('/api-keys');
+    await page.goto(`${f.g.url}/account`);
+    await settled(page);
+    await switchTo(third.body.id);
+    expect(path()).toBe('/account');
+    await context.close();
+  });
 });

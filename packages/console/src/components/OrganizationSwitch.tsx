@@ -3,13 +3,16 @@
  * name; a member of several (an invite from another organization accepted) chooses another one
  * and presses Switch (a button, not the select's change: moving through the options with the
  * keyboard must not switch at each step). Switching starts a new session in that organization
- * (POST /console/api/session/organization) and opens the API keys page, which every member has.
+ * (POST /console/api/session/organization) and stays on the page the viewer was on when they may
+ * open it in that organization too, else opens the API keys page, which every member has
+ * (pageAfterSwitch).
  */
 import { type FormEvent } from 'react';
-import { useNavigate } from 'react-router';
+import { useLocation, useNavigate } from 'react-router';
 import { useI18n } from '../i18n/i18n';
 import { api } from '../lib/api';
 import { useSession, type Session } from '../session';
+import { pageAfterSwitch } from '../signed-in-pages';
 import { useAction } from './use-action';
 import { useLoad } from './use-load';
 import { ErrorNote } from './ui';
@@ -23,6 +26,7 @@ export function OrganizationSwitch({ session, name }: { session: Session; name: 
   const { t } = useI18n();
   const { signedIn } = useSession();
   const navigate = useNavigate();
+  const { pathname } = useLocation();
   const current = session.organization?.id ?? '';
   const mine = useLoad(() => api<{ data: MyOrganization[] }>('GET', 'console/api/organizations'), [session.user.id, current]);
   const change = useAction();
@@ -39,8 +43,9 @@ export function OrganizationSwitch({ session, name }: { session: Session; name: 
     const chosen = String(new FormData(e.currentTarget).get('organization_id'));
     if (chosen === current) return;
     void change.run(async () => {
-      signedIn(await api<Session>('POST', 'console/api/session/organization', { organization_id: chosen }));
-      void navigate('/api-keys');
+      const next = await api<Session>('POST', 'console/api/session/organization', { organization_id: chosen });
+      signedIn(next);
+      void navigate(pageAfterSwitch(pathname, next));
     });
   };
   return (

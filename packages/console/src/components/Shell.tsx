@@ -8,16 +8,13 @@ import { useState } from 'react';
 import { Navigate, NavLink, Outlet, useLocation } from 'react-router';
 import { useI18n } from '../i18n/i18n';
 import { underBase } from '../lib/base';
-import { PAGES, type PageEntry, type Who } from '../signed-in-pages';
-import { useSession, type Session } from '../session';
+import { canSee, PAGES, type PageEntry, type Who } from '../signed-in-pages';
+import { useSession } from '../session';
 import { LanguageSwitch } from './LanguageSwitch';
 import { useKeptFocus } from './use-kept-focus';
 import { NoOrganization } from './NoOrganization';
 import { OrganizationSwitch } from './OrganizationSwitch';
 import { Loading, PageTitle } from './ui';
-
-export const canSee = (s: Session, who: Who): boolean =>
-  (who === 'member' && s.organization !== null) || (who === 'owner' && s.user.role === 'owner') || (who === 'operator' && s.operator);
 
 export function Shell() {
   const { t } = useI18n();
@@ -80,7 +77,8 @@ export function Shell() {
         </nav>
       )}
       <main id="main" className="content" tabIndex={-1} ref={setMain}>
-        {orphan ? <NoOrganization /> : <Outlet />}
+        {/* Keyed by the organization: a switch that stays on the page (OrganizationSwitch) reads it again, for the new organization. */}
+        {orphan ? <NoOrganization /> : <Outlet key={session.organization?.id ?? ''} />}
       </main>
     </div>
   );

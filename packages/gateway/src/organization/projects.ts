@@ -183,7 +183,8 @@ export const listServiceAccounts = projectList('service account', (store, projec
 
 /**
  * POST /projects/{project_id}/service_accounts {name, create_service_account_only?} — the
- * answer carries the account's first key (`api_key.value`), the only time it is shown.
+ * answer carries the account's first key (`api_key.value`), the only time it is shown, and role
+ * `member`; with `create_service_account_only` no key (`api_key: null`) and role `none`.
  */
 export const createServiceAccount: OrgHandler = async (ctx, caller, deps) => {
   const p = await pathProject(deps, caller, ctx.params.project_id!);
@@ -191,7 +192,8 @@ export const createServiceAccount: OrgHandler = async (ctx, caller, deps) => {
   const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['name', 'create_service_account_only']);
   const name = f.string('name', { required: true });
   const only = f.boolean('create_service_account_only') ?? false;
-  const account = await deps.store.serviceAccounts.create(caller.org.id, p.id, name);
+  // Alone, it has no role in the project yet: OpenAI's `none` (the SDK's ServiceAccountCreateResponse).
+  const account = await deps.store.serviceAccounts.create(caller.org.id, p.id, name, only ? 'none' : 'member');
   await deps.audit.record(caller.actor, caller.org.id, { type: 'service_account.created', objectId: account.id, projectId: p.id, details: { id: account.id, data: { role: account.role } } });
   const apiKey = only ? null : await issueServiceAccountKey(deps, caller, p, account.id, { name: 'Secret Key', permissions: 'all', scopes: [] });
   return { body: { ...serviceAccountObject(account), api_key: apiKey } };

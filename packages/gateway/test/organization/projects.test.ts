@@ -244,8 +244,29 @@ describe('service accounts: update, and further keys', () => {
     expect(await key({ scopes: 'model.request' })).toMatchObject({ status: 400, param: 'scopes' });
     expect(await key({ scopes: [1] })).toMatchObject({ status: 400, param: 'scopes[0]' });
     expect(await key({ permissions: 'all' })).toMatchObject({ status: 400, code: 'unknown_parameter', param: 'permissions' });
-    expect(await t.org.projects.serviceAccounts.retrieve(sa.id, { project_id: def.id })).toMatchObject({ name: 'bot', role: 'member' });
+    expect(await t.org.projects.serviceAccounts.retrieve(sa.id, { project_id: def.id })).toMatchObject({ name: 'bot', role: 'none' });
     expect((await t.org.projects.apiKeys.list(def.id)).data.filter((k) => k.owner?.type === 'service_account')).toEqual([]);
+  });
+
+  it("create_service_account_only: role none (the SDK's ServiceAccountCreateResponse), kept until an update gives one; its keys work", async () => {
+    const t = await h.tenant('sa-role-none');
+    const p = await t.org.projects.create({ name: 'roles' });
+    const alone = await t.org.projects.serviceAccounts.create(p.id, { name: 'alone', create_service_account_only: true });
+    expect(alone).toEqual({ object: 'organization.project.service_account', id: alone.id, name: 'alone', role: 'none', created_at: expect.any(Number), api_key: null });
+    const keyed = await t.org.projects.serviceAccounts.create(p.id, { name: 'keyed' });
+    expect(keyed.role).toBe('member');
+    expect(await t.org.projects.serviceAccounts.retrieve(alone.id, { project_id: p.id })).toMatchObject({ role: 'none' });
+    expect((await t.org.projects.serviceAccounts.list(p.id)).data.map((s) => [s.name, s.role]).sort()).toEqual([['alone', 'none'], ['keyed', 'member']]);
+    const audit = (await t.org.auditLogs.list({ event_types: ['service_account.created'], resource_ids: [alone.id] })).data[0] as any;
+    expect(audit['service_account.created']).toEqual({ id: alone.id, data: { role: 'none' } });
+
+    // A key made afterwards names the account with its role, and works as the account's keys do.
+    const key = await t.org.projects.serviceAccounts.apiKeys.create(alone.id, { project_id: p.id, name: 'later' });
+    expect((await t.org.projects.apiKeys.retrieve(key.id, { project_id: p.id })).owner).toMatchObject({ type: 'service_account', service_account: { id: alone.id, role: 'none' } });
+    expect((await chat(new OpenAI({ apiKey: key.value, baseURL: h.gw.baseURL, maxRetries: 0 }))).choices.length).toBe(1);
+    // `none` is not a role an update gives (the SDK's update takes member or owner).
+    expect(await rejection(t.org.projects.serviceAccounts.update(alone.id, { project_id: p.id, role: 'none' as 'member' }))).toMatchObject({ status: 400, code: 'invalid_value', param: 'role' });
+    expect(await t.org.projects.serviceAccounts.update(alone.id, { project_id: p.id, role: 'member' })).toMatchObject({ role: 'member' });
   });
 
   it("a deleted account, an archived project, another organization's ids: the other routes' 404 and 409; only an admin key may call", async () => {

@@ -6,12 +6,19 @@ import { keysetPage, type Page, type PageRequest } from '../paging.js';
 import type { Database, ServiceAccountsTable } from '../schema.js';
 import type { ProjectRole } from './project-members.js';
 
+/**
+ * A service account's role in its project, as OpenAI's object names it: `member` when created
+ * with its first key, `none` when created alone (`create_service_account_only`) until a role is
+ * given; an update sets `owner` or `member` only. Its keys work while it exists, whatever the role.
+ */
+export type ServiceAccountRole = ProjectRole | 'none';
+
 export interface ServiceAccount {
   id: string;
   orgId: string;
   projectId: string;
   name: string;
-  role: ProjectRole;
+  role: ServiceAccountRole;
   createdAt: number;
   deletedAt: number | null;
 }
@@ -21,7 +28,7 @@ const toAccount = (r: Selectable<ServiceAccountsTable>): ServiceAccount => ({
   orgId: r.org_id,
   projectId: r.project_id,
   name: r.name,
-  role: r.role as ProjectRole,
+  role: r.role as ServiceAccountRole,
   createdAt: Number(r.created_at),
   deletedAt: toNumberOrNull(r.deleted_at),
 });
@@ -40,7 +47,7 @@ export class ServiceAccountRepo {
   ) {}
 
   /** Creates the account and its identity row in one transaction. */
-  async create(orgId: string, projectId: string, name: string, role: ProjectRole = 'member'): Promise<ServiceAccount> {
+  async create(orgId: string, projectId: string, name: string, role: ServiceAccountRole = 'member'): Promise<ServiceAccount> {
     const row: Selectable<ServiceAccountsTable> = { id: newId.serviceAccount(), org_id: orgId, project_id: projectId, name, role, created_at: this.clock.now(), deleted_at: null };
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('users').values({ id: row.id, email: serviceAccountEmail(row.id), name, created_at: row.created_at }).execute();

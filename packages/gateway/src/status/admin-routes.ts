@@ -145,7 +145,6 @@ export function registerStatusAdminRoutes(router: Router, deps: StatusAdminDeps)
   });
 }
 
-/** `impact_override`: an impact, or null to compute it from the components. */
 /** What an update of an incident and of a maintenance both may change: its name, text and status (one of `statuses`). */
 function namedPatch(o: Fields, statuses: readonly string[]): IncidentPatch {
   const p: IncidentPatch = {};
@@ -158,6 +157,7 @@ function namedPatch(o: Fields, statuses: readonly string[]): IncidentPatch {
   return p;
 }
 
+/** `impact_override`: an impact, or null to compute it from the components. */
 const impactOverride = (o: Fields): Impact | null | undefined => (o.get('impact_override') === null ? null : (o.oneOf('impact_override', INDICATORS) as Impact | undefined));
 
 /** A time field: an ISO 8601 string or Unix seconds, as milliseconds. */

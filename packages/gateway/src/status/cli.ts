@@ -2,8 +2,8 @@
  * The status page's operator verbs of the `tollgate` CLI (admin API under /admin/v1/status):
  *
  *   tollgate incidents list | get <id>
- *   tollgate incidents create --name TEXT --body TEXT [--status S] [--component NAME=STATUS,...]
- *   tollgate incidents update <id> [--status S] [--body TEXT] [--name TEXT] [--component NAME=STATUS,...]
+ *   tollgate incidents create --name TEXT --body TEXT [--status S] [--component NAME=STATUS,...] [--impact I]
+ *   tollgate incidents update <id> [--status S] [--body TEXT] [--name TEXT] [--component NAME=STATUS,...] [--impact I | --clear-impact]
  *   tollgate incidents resolve <id> [--body TEXT]
  *   tollgate incidents postmortem <id> --body TEXT
  *   tollgate maintenance list
@@ -69,6 +69,9 @@ function closeVerb(resource: string, verb: string, summary: string, path: string
   };
 }
 
+/** `--impact` of `incidents create` and `update`: the admin API's `impact_override`. */
+const IMPACT_FLAG = valueFlag('IMPACT', 'override the computed impact: none, minor, major, critical');
+
 export const STATUS_COMMANDS: readonly VerbSpec[] = [
   { resource: 'incidents', verb: 'list', summary: 'list the 50 most recent incidents', args: [], flags: {}, run: async (api) => {
     const r = await api.request('GET', '/status/incidents');
@@ -85,7 +88,7 @@ export const STATUS_COMMANDS: readonly VerbSpec[] = [
       body: valueFlag('TEXT', 'the first update', true),
       status: valueFlag('STATUS', 'investigating (default), identified, monitoring'),
       component: valueFlag('NAME=STATUS,...', 'affected components and their status while it lasts'),
-      impact: valueFlag('IMPACT', 'override the computed impact: none, minor, major, critical'),
+      impact: IMPACT_FLAG,
     },
     run: async (api, a) => {
       const body = incidentBody(a, { name: 'name', body: 'body', status: 'status', impact_override: 'impact' });
@@ -95,12 +98,22 @@ export const STATUS_COMMANDS: readonly VerbSpec[] = [
   {
     resource: 'incidents',
     verb: 'update',
-    summary: 'post an update (status, text, components)',
+    summary: 'post an update (status, text, components, impact)',
     args: ['id'],
-    flags: { status: valueFlag('STATUS', 'investigating, identified, monitoring, resolved'), body: valueFlag('TEXT', 'the update text'), name: valueFlag('TEXT', 'a new title'), component: valueFlag('NAME=STATUS,...', 'affected components') },
+    flags: {
+      status: valueFlag('STATUS', 'investigating, identified, monitoring, resolved'),
+      body: valueFlag('TEXT', 'the update text'),
+      name: valueFlag('TEXT', 'a new title'),
+      component: valueFlag('NAME=STATUS,...', 'affected components'),
+      impact: IMPACT_FLAG,
+      'clear-impact': { value: false, help: 'withdraw the stated impact: the components give it again' },
+    },
     run: async (api, a) => {
-      const body = incidentBody(a, { status: 'status', body: 'body', name: 'name' });
-      if (Object.keys(body).length === 0) throw new UsageError('nothing to update: give --status, --body, --name and/or --component');
+      if (a.str('impact') !== undefined && a.on('clear-impact')) throw new UsageError('give --impact or --clear-impact, not both');
+      const body = incidentBody(a, { status: 'status', body: 'body', name: 'name', impact_override: 'impact' });
+      // null is the admin API's "no stated impact".
+      if (a.on('clear-impact')) body.impact_override = null;
+      if (Object.keys(body).length === 0) throw new UsageError('nothing to update: give --status, --body, --name, --component, --impact and/or --clear-impact');
       return one(await api.request('POST', `/status/incidents/${a.path('id')}`, body));
     },
   },

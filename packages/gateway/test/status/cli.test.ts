@@ -70,3 +70,37 @@ it('schedules a maintenance of the whole service: no --components', async () => 
   expect((await cli('maintenance', 'list')).stdout).toMatch(new RegExp(`${mid}\\s+Network move\\s+in_progress\\s+\\S+\\s+\\S+\\s+-`));
   expect((await cli('maintenance', 'complete', mid)).code).toBe(0);
 });
+
+it('states, lowers and withdraws an incident impact with incidents update, as incidents create --impact does', async () => {
+  const created = await cli('incidents', 'create', '--name', 'Slow answers', '--body', 'Looking into it.', '--json');
+  expect(created.code).toBe(0);
+  const id = JSON.parse(created.stdout).id as string;
+  expect(JSON.parse(created.stdout).impact).toBe('none');
+  const indicator = async () => ((await (await fetch(`${g.url}/api/v2/status.json`)).json()) as any).status.indicator;
+  const impact = async () => JSON.parse((await cli('incidents', 'get', id, '--json')).stdout).impact;
+
+  const raised = await cli('incidents', 'update', id, '--impact', 'major', '--body', 'Most answers are slow.');
+  expect(raised.code).toBe(0);
+  expect(raised.stdout).toContain('impact:     major');
+  expect(await indicator()).toBe('major');
+  expect((await cli('incidents', 'update', id, '--impact', 'minor')).stdout).toContain('impact:     minor');
+  expect(await indicator()).toBe('minor');
+
+  const wrong = await cli('incidents', 'update', id, '--impact', 'huge');
+  expect(wrong.code).toBe(1);
+  expect(wrong.stderr).toContain("Invalid value: 'huge'");
+  const both = await cli('incidents', 'update', id, '--impact', 'major', '--clear-impact');
+  expect(both.code).toBe(2);
+  expect(both.stderr).toContain('give --impact or --clear-impact, not both');
+  expect(await impact()).toBe('minor');
+
+  const withdrawn = await cli('incidents', 'update', id, '--clear-impact');
+  expect(withdrawn.code).toBe(0);
+  expect(withdrawn.stdout).toContain('impact:     none');
+  expect(await indicator()).toBe('none');
+
+  const help = await cli('incidents', 'update', '--help');
+  expect(help.stdout).toMatch(/--impact IMPACT\s+override the computed impact: none, minor, major, critical/);
+  expect(help.stdout).toMatch(/--clear-impact\s+withdraw the stated impact/);
+  expect((await cli('incidents', 'resolve', id)).code).toBe(0);
+});

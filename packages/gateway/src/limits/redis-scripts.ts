@@ -151,10 +151,11 @@ local function rescale(level, sq, sc, q, cap)
 end
 
 -- The level refilled to now, in units of q. A level written under another limit is refilled in
--- its own scale (as its expiry says) and read with the used tokens kept.
-local function level_of(key, q, rate, cap)
-  local h = redis.call('HMGET', key, 'l', 't', 'q', 'r', 'c')
-  if not h[1] then return cap end
+-- its own scale (as its expiry says) and read with the used tokens kept. The second result is
+-- true when the bucket is kept in (q, rate, cap) already: write_bucket then leaves q, r and c as
+-- they are.
+local function level_in(h, q, rate, cap)
+  if not h[1] then return cap, false end
   local level, ts, sq = tonumber(h[1]), tonumber(h[2]), tonumber(h[3])
   if not h[5] then
     -- Written before the scale was kept with the level (gone within a window of the upgrade):
@@ -163,9 +164,12 @@ local function level_of(key, q, rate, cap)
     return refilled(level, rate, cap, ts)
   end
   local sr, sc = tonumber(h[4]), tonumber(h[5])
-  if sq == q and sr == rate and sc == cap then return refilled(level, rate, cap, ts) end
-  return rescale(refilled(level, sr, sc, ts), sq, sc, q, cap)
+  if sq == q and sr == rate and sc == cap then return refilled(level, rate, cap, ts), true end
+  return rescale(refilled(level, sr, sc, ts), sq, sc, q, cap), false
 end
+-- A bucket's fields, as level_in reads them.
+local function bucket_fields(key) return redis.call('HMGET', key, 'l', 't', 'q', 'r', 'c') end
+local function level_of(key, q, rate, cap) return level_in(bucket_fields(key), q, rate, cap) end
 
 -- The ms until a level of scale (sq, sr, sc) refilled to now, read under (q, cap), holds need
 -- units of q: it refills at its own rate until written (bucket-math.ts rescaledWait, rule for rule).
@@ -196,14 +200,6 @@ local function wait_for(key, q, rate, cap, level, need)
   return ceildiv(need - level, rate)
 end
 
--- The scale a bucket's level is kept in now: the one it was written in, else (full, or written
--- before the scale was kept) the given one.
-local function scale_now(key, q, rate, cap)
-  local h = redis.call('HMGET', key, 'q', 'r', 'c')
-  if not h[3] then return q, rate, cap end
-  return tonumber(h[1]), tonumber(h[2]), tonumber(h[3])
-end
-
 -- Expired leases: their reserved spend is charged in full (remembered in the swept hash, for the
 -- reconciliation with the ledger); bucket tokens stay consumed.
 local function sweep(leases, records, swept, batch)
@@ -230,12 +226,21 @@ local function sweep(leases, records, swept, batch)
   return #expired
 end
 
-local function write_bucket(key, level, q, rate, cap)
+-- Redis time in ms as the decimal string a bucket's t holds, made once per call.
+local now_text
+-- Writes a bucket's level at now. \`kept\`: level_of found it in this scale, so its q, r and c hold
+-- these numbers already (no other write can come between: the script runs alone).
+local function write_bucket(key, level, q, rate, cap, kept)
   if level >= cap then
     redis.call('DEL', key)
     return
   end
-  redis.call('HSET', key, 'l', int(level), 't', int(clock()), 'q', int(q), 'r', int(rate), 'c', int(cap))
+  now_text = now_text or int(clock())
+  if kept then
+    redis.call('HSET', key, 'l', int(level), 't', now_text)
+  else
+    redis.call('HSET', key, 'l', int(level), 't', now_text, 'q', int(q), 'r', int(rate), 'c', int(cap))
+  end
   redis.call('PEXPIRE', key, int(ceildiv(cap - level, rate)))
 end
 `;
@@ -290,9 +295,10 @@ for i = 1, n do
   -- bucketScale (bucket-math.ts): exact, as limit × q is at most MAX_UNITS (validated by the caller).
   local g = gcd(limit, window)
   local q = window / g
-  local x = { limit = limit, q = q, rate = limit / g, cap = limit * q, cost = tonumber(ARGV[base + 3]), key = KEYS[5 + i] }
+  local x = { limit = limit, q = q, rate = limit / g, cap = limit * q, cost = tonumber(ARGV[base + 3]), cost_text = ARGV[base + 3], key = KEYS[5 + i] }
   b[i] = x
-  local level = level_of(x.key, x.q, x.rate, x.cap)
+  local level
+  level, x.kept = level_of(x.key, x.q, x.rate, x.cap)
   levels[i] = level
   local need = x.cost * x.q
   if x.cost > x.limit then
@@ -328,9 +334,9 @@ if admitted then
     local x = b[i]
     if x.cost > 0 then
       levels[i] = levels[i] - x.cost * x.q
-      write_bucket(x.key, levels[i], x.q, x.rate, x.cap)
+      write_bucket(x.key, levels[i], x.q, x.rate, x.cap, x.kept)
     end
-    rec.b[i] = { x.key, int(x.cost), int(x.q), int(x.rate), int(x.cap) }
+    rec.b[i] = { x.key, x.cost_text, int(x.q), int(x.rate), int(x.cap) }
   end
   if has_spend then
     -- Only a new hash, or one whose period ended long ago by Redis's clock (the floor of
@@ -421,11 +427,15 @@ local function settle(a)
       -- Refund (or debit) whole tokens against the level refilled to now, in the scale the bucket
       -- is in now (a limit changed since the reserve: the current one; a full bucket: the
       -- reservation's); never above capacity, debt floored.
-      local q, rate, cap = scale_now(x[1], tonumber(x[3]), tonumber(x[4]), tonumber(x[5]))
-      local level = level_of(x[1], q, rate, cap) + (cost - actual) * q
+      local h = bucket_fields(x[1])
+      local q, rate, cap
+      -- The scale it was written in, else (full, or written before the scale was kept) the reservation's.
+      if h[5] then q, rate, cap = tonumber(h[3]), tonumber(h[4]), tonumber(h[5]) else q, rate, cap = tonumber(x[3]), tonumber(x[4]), tonumber(x[5]) end
+      local level, kept = level_in(h, q, rate, cap)
+      level = level + (cost - actual) * q
       if level > cap then level = cap end
       if level < -MAX_UNITS then level = -MAX_UNITS end
-      write_bucket(x[1], level, q, rate, cap)
+      write_bucket(x[1], level, q, rate, cap, kept)
     end
   end
   if rec.sk then
@@ -467,7 +477,8 @@ local function lower(k, a, n)
     local q, rate, cap, deficit = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
     local level = cap - deficit
     if level < -MAX_UNITS then level = -MAX_UNITS end
-    if level < level_of(KEYS[k + i], q, rate, cap) then write_bucket(KEYS[k + i], level, q, rate, cap) end
+    local now_level, kept = level_of(KEYS[k + i], q, rate, cap)
+    if level < now_level then write_bucket(KEYS[k + i], level, q, rate, cap, kept) end
   end
 end
 `;
@@ -496,9 +507,10 @@ clock()
 for i = 1, #KEYS do
   local base = (i - 1) * 4
   local q, rate, cap, deficit = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
-  local level = math.min(cap - deficit, level_of(KEYS[i], q, rate, cap))
+  local now_level, kept = level_of(KEYS[i], q, rate, cap)
+  local level = math.min(cap - deficit, now_level)
   if level < 0 then level = 0 end
-  write_bucket(KEYS[i], level, q, rate, cap)
+  write_bucket(KEYS[i], level, q, rate, cap, kept)
 end
 return 1
 `;

@@ -6,6 +6,7 @@
  * (role `alertdialog`), described by the element `describedBy` names.
  */
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useI18n } from '../i18n/i18n';
 
 export function Dialog({ title, onClose, alert = false, describedBy, children }: { title: string; onClose(): void; alert?: boolean; describedBy?: string; children: ReactNode }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -35,5 +36,20 @@ export function Dialog({ title, onClose, alert = false, describedBy, children }:
       <h2 id={titleId}>{title}</h2>
       {children}
     </dialog>
+  );
+}
+
+/** A form dialog's buttons: Cancel, then the submit button that says what it does (waiting while `busy`). */
+export function DialogFormButtons({ onCancel, action, busy, danger = false }: { onCancel(): void; action: string; busy: boolean; danger?: boolean }) {
+  const { t } = useI18n();
+  return (
+    <div className="dialog-actions">
+      <button type="button" className="secondary" onClick={onCancel}>
+        {t('common.cancel')}
+      </button>
+      <button type="submit" className={danger ? 'danger' : undefined} disabled={busy}>
+        {action}
+      </button>
+    </div>
   );
 }

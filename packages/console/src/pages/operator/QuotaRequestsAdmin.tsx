@@ -5,7 +5,7 @@
  * The note is written in a dialog in the page, which also says what is being decided.
  */
 import { useState, type FormEvent } from 'react';
-import { Dialog } from '../../components/Dialog';
+import { Dialog, DialogFormButtons } from '../../components/Dialog';
 import { DataTable, ErrorNote, Field, Loading, PageTitle } from '../../components/ui';
 import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
@@ -126,14 +126,7 @@ function DecisionDialog({
           {(id) => <textarea id={id} name="note" rows={3} maxLength={2000} required={reject} onInput={(e) => e.currentTarget.setCustomValidity('')} />}
         </Field>
         <ErrorNote error={act.error} />
-        <div className="dialog-actions">
-          <button type="button" className="secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className={reject ? 'danger' : undefined} disabled={act.busy}>
-            {t(reject ? 'operator.rejectSubmit' : 'operator.approveSubmit')}
-          </button>
-        </div>
+        <DialogFormButtons onCancel={onClose} action={t(reject ? 'operator.rejectSubmit' : 'operator.approveSubmit')} busy={act.busy} danger={reject} />
       </form>
     </Dialog>
   );

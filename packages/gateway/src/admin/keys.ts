@@ -6,6 +6,7 @@ import { Fields, badValue, missing, queryParams } from './input.js';
 import { existingUser, liveOrganization } from './lookups.js';
 import { keyObject } from './objects.js';
 import { listBody, pageRequest } from './paging.js';
+import { activeProject } from '../organization/project-archived.js';
 
 /** The scopes of a restricted key: at least one, each a known scope (400 naming `scopes[i]`); deduplicated. */
 export function knownScopes(scopes: readonly string[]): string[] {
@@ -60,7 +61,8 @@ export const createKey: AdminHandler = async (ctx, deps) => {
 
   if (projectId !== undefined) {
     const project = await deps.store.projects.get(orgId, projectId);
-    if (!project || project.status !== 'active') throw new ApiError('resource_not_found', { resource: 'project', id: projectId }, { param: 'project_id' });
+    if (!project) throw new ApiError('resource_not_found', { resource: 'project', id: projectId }, { param: 'project_id' });
+    activeProject(project, 'project_id');
   }
 
   const { key, redacted } = generateApiKey();

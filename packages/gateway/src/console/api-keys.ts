@@ -33,6 +33,7 @@ import { keyOwnerOf, keyOwners, projectApiKeyObject, projectObject } from '../or
 import type { Project, ProjectRole, Role, Store } from '../store/index.js';
 import { mayUseProject } from '../organization/project-access.js';
 import type { ConsoleHandler } from './deps.js';
+import { activeProject } from '../organization/project-archived.js';
 
 /** Whether a member with organization role `role` and project role `projectRole` may make keys in `p`: an active project they may use. */
 const mayUse = (p: Project, role: Role, projectRole: ProjectRole | undefined): boolean => p.status === 'active' && mayUseProject(p.isDefault, role, projectRole);
@@ -97,8 +98,9 @@ export const createOwnApiKey: ConsoleHandler = async (ctx, deps) => {
   const { permissions, scopes } = keyPermissionsFrom(f);
   const { store } = deps;
   const project = projectId === undefined ? await store.projects.defaultOf(s.org.id) : await store.projects.get(s.org.id, projectId);
-  const usable = project && mayUse(project, s.role, await store.projectMembers.get(project.id, s.user.id).then((m) => m?.role));
+  const usable = project && mayUseProject(project.isDefault, s.role, await store.projectMembers.get(project.id, s.user.id).then((m) => m?.role));
   if (!project || !usable) throw new ApiError('resource_not_found', { resource: 'project', id: projectId ?? 'default' }, { param: 'project_id' });
+  activeProject(project, 'project_id');
 
   const { key, redacted } = generateApiKey();
   const record = await store.apiKeys.insert({ orgId: s.org.id, projectId: project.id, userId: s.user.id, name, keyHash: await deps.identity.hashKey(key), redacted, permissions, scopes, expiresAt: null });

@@ -24,6 +24,7 @@ import type { OrgCaller, OrgDeps, OrgHandler } from './deps.js';
 import { found, listBody, listQuery, notFound } from './list.js';
 import { deletedObject, seconds } from './objects.js';
 import { ORG_ROLES } from './users.js';
+import { activeProject } from './project-archived.js';
 
 /** How long an invite can be accepted. */
 export const INVITE_TTL_MS = 7 * 86_400_000;
@@ -72,7 +73,9 @@ async function readProjects(f: Fields, deps: OrgDeps, orgId: string): Promise<In
     if (extra.length) throw unknownParameter(`projects[${i}].${extra[0]}`);
     if (typeof id !== 'string' || id === '') throw typeError(`projects[${i}].id`, 'a string', id);
     if (typeof role !== 'string' || !(PROJECT_ROLES as readonly string[]).includes(role)) throw badValue(`projects[${i}].role`, role, "'member', 'owner'");
-    if (!(await deps.store.projects.get(orgId, id))) throw notFound('project', id, `projects[${i}].id`);
+    const project = await deps.store.projects.get(orgId, id);
+    if (!project) throw notFound('project', id, `projects[${i}].id`);
+    activeProject(project, `projects[${i}].id`);
     out.push({ id, role: role as InviteProject['role'] });
   }
   return out;

@@ -47,12 +47,12 @@ const orgList: Locate = async (_ctx, caller, deps) => {
 };
 
 const projectList: Locate = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const p = await pathProject(deps, caller, ctx);
   return target('project.ip_allowlist', p.id, p.id, p.ipAllowlist, (c) => deps.store.projects.setIpAllowlist(caller.org.id, p.id, c), { kind: 'org', orgId: caller.org.id });
 };
 
 const keyList: Locate = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const p = await pathProject(deps, caller, ctx);
   const k = await projectKey(deps, p, ctx.params.key_id!);
   return target('organization.project.api_key.ip_allowlist', k.id, p.id, k.ipAllowlist, (c) => deps.store.apiKeys.setIpAllowlist(k.id, c), { kind: 'key', keyId: k.id });
 };

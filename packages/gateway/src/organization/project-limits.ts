@@ -101,7 +101,7 @@ const listOf = <T extends { id: string }>(data: T[], hasMore: boolean) => ({ obj
  * counters without changing them.
  */
 export const listProjectRateLimits: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const p = await pathProject(deps, caller, ctx);
   const { models, hasMore } = modelPage(ctx, deps);
   const rows = await deps.store.rateLimits.projectLimits(p.id);
   const data = await Promise.all(
@@ -137,7 +137,7 @@ export const listOrgRateLimits: OrgHandler = async (ctx, caller, deps) => {
  * value (the organization's applies again); the fields left out keep theirs.
  */
 export const updateProjectRateLimit: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const p = await pathProject(deps, caller, ctx);
   const id = ctx.params.rate_limit_id!;
   const model = id.startsWith(RL_PREFIX) ? id.slice(RL_PREFIX.length) : '';
   if (!deps.config.models.some((m) => m.name === model)) throw notFound('rate limit', id);
@@ -182,14 +182,14 @@ function mergedOverride(row: LimitOverride | undefined, changes: LimitOverride, 
 
 /** GET /projects/{project_id}/model_permissions — none set reads as an empty deny list (every model). */
 export const getModelPermissions: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const p = await pathProject(deps, caller, ctx);
   const mp = p.modelPermissions ?? { mode: 'deny_list' as const, modelIds: [] };
   return { body: { object: 'project.model_permissions', mode: mp.mode, model_ids: mp.modelIds } };
 };
 
 /** POST /projects/{project_id}/model_permissions {mode, model_ids}: configured models only. */
 export const setModelPermissions: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const p = await pathProject(deps, caller, ctx);
   const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['mode', 'model_ids']);
   const mode = f.oneOf('mode', MODEL_PERMISSION_MODES, { required: true })!;
   const ids = f.stringArray('model_ids', { max: 1000 });
@@ -206,7 +206,7 @@ export const setModelPermissions: OrgHandler = async (ctx, caller, deps) => {
 
 /** DELETE /projects/{project_id}/model_permissions — every model the organization may use again. */
 export const deleteModelPermissions: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const p = await pathProject(deps, caller, ctx);
   if (p.modelPermissions === null) return { body: { object: 'project.model_permissions.deleted', deleted: true } };
   await deps.store.projects.setModelPermissions(caller.org.id, p.id, null);
   await limitsChanged(deps, caller, { type: 'project.updated', objectId: p.id, projectId: p.id }, { model_permissions: null });
@@ -277,14 +277,14 @@ export const deleteOrgSpendLimit: OrgHandler = async (_ctx, caller, deps) => {
 
 /** GET /projects/{project_id}/spend_limit */
 export const getProjectSpendLimit: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const p = await pathProject(deps, caller, ctx);
   if (p.spendLimitPico === null) throw notFound('spend limit', p.id);
   return { body: spendLimitObject('project.spend_limit', p.spendLimitPico) };
 };
 
 /** POST /projects/{project_id}/spend_limit */
 export const setProjectSpendLimit: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const p = await pathProject(deps, caller, ctx);
   const { pico, cents } = await spendLimitBody(ctx, deps);
   await deps.store.projects.setSpendLimit(caller.org.id, p.id, pico);
   await limitsChanged(deps, caller, { type: 'project.updated', objectId: p.id, projectId: p.id }, { spend_limit: spendLimitRequested(cents) });
@@ -293,7 +293,7 @@ export const setProjectSpendLimit: OrgHandler = async (ctx, caller, deps) => {
 
 /** DELETE /projects/{project_id}/spend_limit */
 export const deleteProjectSpendLimit: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const p = await pathProject(deps, caller, ctx);
   if (p.spendLimitPico === null) return { body: { object: 'project.spend_limit.deleted', deleted: true } };
   await deps.store.projects.setSpendLimit(caller.org.id, p.id, null);
   await limitsChanged(deps, caller, { type: 'project.updated', objectId: p.id, projectId: p.id }, { spend_limit: null });

@@ -22,16 +22,27 @@
  */
 import { ApiError } from '../errors/api-error.js';
 import { Fields, badValue, queryBoolean } from '../admin/input.js';
+import type { RequestContext } from '../http/context.js';
 import { knownScopes, MAX_SCOPES } from '../admin/keys.js';
 import { generateApiKey } from '../identity/index.js';
 import { PROJECT_ROLES, type KeyPermissions, type Page, type PageRequest, type Project, type Store } from '../store/index.js';
 import type { OrgCaller, OrgDeps, OrgHandler } from './deps.js';
 import { found, listBody, listQuery, notFound } from './list.js';
 import { deletedObject } from './objects.js';
+import { activeProject } from './project-archived.js';
 import { keyOwners, projectApiKeyObject, projectObject, projectUserObject, serviceAccountObject } from './project-objects.js';
 
-/** The project in the path, of the caller's organization (archived ones too); else 404. */
-export const pathProject = (deps: OrgDeps, caller: OrgCaller, id: string): Promise<Project> => found('project', id, deps.store.projects.get(caller.org.id, id));
+/**
+ * The project in the path, of the caller's organization; else 404. Archived ones are read (GET)
+ * as any other; a request that changes anything in one (any other method) is refused with
+ * project_archived, before its body is read.
+ */
+export async function pathProject(deps: OrgDeps, caller: OrgCaller, ctx: RequestContext): Promise<Project> {
+  const id = ctx.params.project_id!;
+  const p = await found('project', id, deps.store.projects.get(caller.org.id, id));
+  if (ctx.method !== 'GET' && ctx.method !== 'HEAD') activeProject(p);
+  return p;
+}
 
 /** Changes that take access away, or limits: every instance re-reads the organization at its next request. */
 export const announce = (deps: OrgDeps, orgId: string): Promise<void> => deps.identity.invalidate({ kind: 'org', orgId });
@@ -42,7 +53,7 @@ export const announce = (deps: OrgDeps, orgId: string): Promise<void> => deps.id
  */
 function projectList<T>(noun: string, list: (store: Store, projectId: string, page: PageRequest) => Promise<Page<T>>, toObject: (x: T) => { id: string }): OrgHandler {
   return async (ctx, caller, deps) => {
-    const p = await pathProject(deps, caller, ctx.params.project_id!);
+    const p = await pathProject(deps, caller, ctx);
     const { page } = listQuery(ctx);
     return { body: listBody(await list(deps.store, p.id, page), page, noun, toObject) };
   };
@@ -71,11 +82,11 @@ export const listProjects: OrgHandler = async (ctx, caller, deps) => {
 };
 
 /** GET /projects/{project_id} */
-export const getProject: OrgHandler = async (ctx, caller, deps) => ({ body: projectObject(await pathProject(deps, caller, ctx.params.project_id!)) });
+export const getProject: OrgHandler = async (ctx, caller, deps) => ({ body: projectObject(await pathProject(deps, caller, ctx)) });
 
 /** POST /projects/{project_id} */
 export const updateProject: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const p = await pathProject(deps, caller, ctx);
   const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, PROJECT_FIELDS);
   // The SDK types each as nullable: a null name keeps the name, a null external_key_id removes it.
   const name = f.string('name', { nullable: true }) ?? undefined;
@@ -107,7 +118,7 @@ export const listProjectUsers = projectList('project user', (store, projectId, p
 
 /** POST /projects/{project_id}/users {user_id | email, role}: the user must be a member of the organization. */
 export const addProjectUser: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const p = await pathProject(deps, caller, ctx);
   const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['user_id', 'email', 'role']);
   const role = f.oneOf('role', PROJECT_ROLES, { required: true })!;
   const userId = f.string('user_id', { nullable: true }) ?? undefined;
@@ -124,13 +135,13 @@ export const addProjectUser: OrgHandler = async (ctx, caller, deps) => {
 
 /** GET /projects/{project_id}/users/{user_id} */
 export const getProjectUser: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const p = await pathProject(deps, caller, ctx);
   return { body: projectUserObject(await projectUser(deps, p, ctx.params.user_id!)) };
 };
 
 /** POST /projects/{project_id}/users/{user_id} {role?}: the SDK types the role as optional and nullable; without one the user is unchanged. */
 export const updateProjectUser: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const p = await pathProject(deps, caller, ctx);
   const u = await projectUser(deps, p, ctx.params.user_id!);
   const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['role'], { optional: true });
   const role = f.oneOf('role', PROJECT_ROLES, { nullable: true });
@@ -143,7 +154,7 @@ export const updateProjectUser: OrgHandler = async (ctx, caller, deps) => {
 
 /** DELETE /projects/{project_id}/users/{user_id} — the user's keys of the project stop at once. */
 export const removeProjectUser: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const p = await pathProject(deps, caller, ctx);
   const userId = ctx.params.user_id!;
   if (!(await deps.store.projectMembers.remove(p.id, userId))) throw notFound('project user', userId);
   await announce(deps, caller.org.id);
@@ -154,10 +165,6 @@ export const removeProjectUser: OrgHandler = async (ctx, caller, deps) => {
 // ---- service accounts ----
 
 const serviceAccount = (deps: OrgDeps, project: Project, id: string) => found('service account', id, deps.store.serviceAccounts.get(project.id, id));
-
-function activeProject(p: Project): void {
-  if (p.status !== 'active') throw new ApiError('resource_conflict', { message: `Project ${p.id} is archived.` });
-}
 
 /**
  * Makes a key of the service account (`sk-svcacct-…`; only its HMAC is stored), logged and audited
@@ -187,8 +194,7 @@ export const listServiceAccounts = projectList('service account', (store, projec
  * `member`; with `create_service_account_only` no key (`api_key: null`) and role `none`.
  */
 export const createServiceAccount: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
-  activeProject(p);
+  const p = await pathProject(deps, caller, ctx);
   const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['name', 'create_service_account_only']);
   const name = f.string('name', { required: true });
   const only = f.boolean('create_service_account_only') ?? false;
@@ -201,7 +207,7 @@ export const createServiceAccount: OrgHandler = async (ctx, caller, deps) => {
 
 /** GET /projects/{project_id}/service_accounts/{service_account_id} */
 export const getServiceAccount: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const p = await pathProject(deps, caller, ctx);
   return { body: serviceAccountObject(await serviceAccount(deps, p, ctx.params.service_account_id!)) };
 };
 
@@ -210,7 +216,7 @@ export const getServiceAccount: OrgHandler = async (ctx, caller, deps) => {
  * without either the account is answered as it is.
  */
 export const updateServiceAccount: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const p = await pathProject(deps, caller, ctx);
   const account = await serviceAccount(deps, p, ctx.params.service_account_id!);
   const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['name', 'role'], { optional: true });
   const name = f.string('name');
@@ -228,8 +234,7 @@ export const updateServiceAccount: OrgHandler = async (ctx, caller, deps) => {
  * (as the account's first key); with them it is restricted to those (each a known scope).
  */
 export const createServiceAccountKey: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
-  activeProject(p);
+  const p = await pathProject(deps, caller, ctx);
   const account = await serviceAccount(deps, p, ctx.params.service_account_id!);
   const f = await Fields.fromBody(ctx, deps.config.server.max_body_bytes, ['name', 'scopes'], { optional: true });
   const name = f.string('name') ?? 'Secret Key';
@@ -240,7 +245,7 @@ export const createServiceAccountKey: OrgHandler = async (ctx, caller, deps) => 
 
 /** DELETE /projects/{project_id}/service_accounts/{service_account_id} — its keys stop at once. */
 export const deleteServiceAccount: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const p = await pathProject(deps, caller, ctx);
   const id = ctx.params.service_account_id!;
   if (!(await deps.store.serviceAccounts.delete(p.id, id))) throw notFound('service account', id);
   await deps.store.apiKeys.revokeOwnedBy(id);
@@ -260,7 +265,7 @@ export async function projectKey(deps: OrgDeps, project: Project, id: string) {
 
 /** GET /projects/{project_id}/api_keys?owner_project_access=active|inactive|any (live keys; default active). */
 export const listProjectApiKeys: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const p = await pathProject(deps, caller, ctx);
   const { q, page } = listQuery(ctx, ['owner_project_access']);
   const access = q.get('owner_project_access') ?? 'active';
   if (!['active', 'inactive', 'any'].includes(access)) throw badValue('owner_project_access', access, "'active', 'inactive', 'any'");
@@ -273,7 +278,7 @@ export const listProjectApiKeys: OrgHandler = async (ctx, caller, deps) => {
 
 /** GET /projects/{project_id}/api_keys/{key_id} */
 export const getProjectApiKey: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const p = await pathProject(deps, caller, ctx);
   const k = await projectKey(deps, p, ctx.params.key_id!);
   const owners = await keyOwners(deps, p, [k]);
   return { body: projectApiKeyObject(k, owners.get(k.id)!) };
@@ -281,7 +286,7 @@ export const getProjectApiKey: OrgHandler = async (ctx, caller, deps) => {
 
 /** DELETE /projects/{project_id}/api_keys/{key_id} — refused at its next request everywhere. */
 export const deleteProjectApiKey: OrgHandler = async (ctx, caller, deps) => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const p = await pathProject(deps, caller, ctx);
   const k = await projectKey(deps, p, ctx.params.key_id!);
   await deps.store.apiKeys.revoke(k.id);
   await deps.identity.invalidate({ kind: 'key', keyId: k.id });

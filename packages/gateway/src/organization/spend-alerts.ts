@@ -77,7 +77,7 @@ interface Where {
 
 const orgWhere = async (_ctx: Parameters<OrgHandler>[0], caller: OrgCaller): Promise<Where> => ({ kind: 'organization', scope: { orgId: caller.org.id, projectId: null } });
 const projectWhere = async (ctx: Parameters<OrgHandler>[0], caller: OrgCaller, deps: OrgDeps): Promise<Where> => {
-  const p = await pathProject(deps, caller, ctx.params.project_id!);
+  const p = await pathProject(deps, caller, ctx);
   return { kind: 'project', scope: { orgId: caller.org.id, projectId: p.id } };
 };
 

@@ -269,7 +269,7 @@ describe('service accounts: update, and further keys', () => {
     expect(await t.org.projects.serviceAccounts.update(alone.id, { project_id: p.id, role: 'member' })).toMatchObject({ role: 'member' });
   });
 
-  it("a deleted account, an archived project, another organization's ids: the other routes' 404 and 409; only an admin key may call", async () => {
+  it("a deleted account, an archived project, another organization's ids: the other routes' 404 and 400; only an admin key may call", async () => {
     const t = await h.tenant('sa-reach');
     const p = await t.org.projects.create({ name: 'soon archived' });
     const sa = await t.org.projects.serviceAccounts.create(p.id, { name: 'bot', create_service_account_only: true });
@@ -295,7 +295,8 @@ describe('service accounts: update, and further keys', () => {
 
     await t.org.projects.archive(p.id);
     const archived = await rejection(t.org.projects.serviceAccounts.apiKeys.create(sa.id, { project_id: p.id, name: 'late' }));
-    expect(archived).toMatchObject({ status: 409, code: (await rejection(t.org.projects.serviceAccounts.create(p.id, { name: 'late' }))).code });
+    expect(archived).toMatchObject({ status: 400, code: 'project_archived' });
+    expect(await rejection(t.org.projects.serviceAccounts.create(p.id, { name: 'late' }))).toMatchObject({ status: 400, code: 'project_archived' });
     expect((await t.org.projects.apiKeys.list(p.id)).data).toEqual([]);
   });
 });

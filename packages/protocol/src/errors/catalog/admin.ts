@@ -102,4 +102,24 @@ export const adminEntries = {
       'zh-CN': '读取当前状态并修改请求；原样重发会以同样方式失败。',
     },
   },
+  project_archived: {
+    group: 'admin',
+    kind: 'invalid_request',
+    status: 400,
+    type: 'invalid_request_error',
+    code: 'project_archived',
+    param: null,
+    message: "Project '{project_id}' is archived. You can only update an active project.",
+    retryable: false,
+    fallback: false,
+    title: { en: 'Project is archived', 'zh-CN': '项目已归档' },
+    cause: {
+      en: 'The request changes an archived project: its name, its users, service accounts or keys, its rate limits, model permissions, spend limit, spend alerts or IP allowlist. An archived project can be read but not changed, and it cannot be unarchived.',
+      'zh-CN': '该请求要更改一个已归档的项目：名称、用户、服务账号或密钥、速率限制、模型权限、支出上限、支出提醒或 IP 允许列表。已归档的项目只能读取，不能更改，也不能取消归档。',
+    },
+    fix: {
+      en: 'Make the change in an active project (create a new one if needed); list projects with include_archived=true to see which are archived.',
+      'zh-CN': '在一个活动项目中进行更改（需要时新建一个）；用 include_archived=true 列出项目，查看哪些已归档。',
+    },
+  },
 } satisfies Record<string, EntrySpec>;

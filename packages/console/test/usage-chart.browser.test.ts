@@ -7,6 +7,8 @@
  * through the canvas's own transform) and compares those boxes with the canvas and its container
  * on the page. The browser's clock is held at a time where the first and last buckets fall on
  * ticks (midnight UTC), where a label centred on the first or last point reaches past an edge.
+ * Daily points are UTC days: in a zone behind UTC and in one ahead, the axis and the legend name
+ * them by their UTC date, with no time of day.
  * Skips, saying why, only when Chromium is not installed.
  */
 import OpenAI from 'openai';
@@ -92,9 +94,10 @@ describe.skipIf(!hasChromium)('the usage chart draws every time-axis label whole
   const f = useConsoleFixture({ clock });
   const logins = new Map<string, { email: string; password: string }>();
 
-  // The fixture's organization gets a request's usage; another has none yet.
+  // The fixture's organization gets usage of two models (two lines, so a legend); another has none yet.
   beforeAll(async () => {
-    await new OpenAI({ apiKey: f.g.apiKey, baseURL: f.g.baseURL, maxRetries: 0 }).chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 });
+    const client = new OpenAI({ apiKey: f.g.apiKey, baseURL: f.g.baseURL, maxRetries: 0 });
+    for (const model of ['sim-small', 'sim-large']) await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 });
     await f.g.gateway.services.ledger.flush();
     logins.set('with usage', f.owner);
     logins.set('no usage', await ownerLogin(f.g, (await f.g.newTenant('no usage yet')).userId));
@@ -135,5 +138,40 @@ describe.skipIf(!hasChromium)('the usage chart draws every time-axis label whole
         expect(clipped).toEqual([]);
       }, 300_000);
     }
+
+    // A point a day is a UTC day: at 00:00:30 UTC on Nov 30 it is still Nov 29 in Los Angeles
+    // and 8 AM in Shanghai, and the chart says Nov 30 all the same, with no time of day.
+    it(`${lang}: daily points are named by their UTC date in Los Angeles and Shanghai, on the axis and in the legend`, async () => {
+      const date = lang === 'en' ? /^[A-Z][a-z]{2} \d{1,2}$/ : /^\d{1,2}月\d{1,2}日$/;
+      const today = lang === 'en' ? { tick: 'Nov 30', legend: 'Nov 30, 2026' } : { tick: '11月30日', legend: '2026年11月30日' };
+      for (const timezoneId of ['America/Los_Angeles', 'Asia/Shanghai']) {
+        const { context, page } = await openContext(f.browser, lang, 1200, { timezoneId });
+        await page.clock.setFixedTime(now);
+        await page.addInitScript(recordCanvasText);
+        await signIn(page, f.g.url, f.owner.email, f.owner.password);
+        await page.goto(`${f.g.url}/usage`);
+        await settled(page);
+        await page.getByLabel(text(lang, 'usage.groupBy')).selectOption('model');
+        for (const period of ['week', 'month']) {
+          const where = `${timezoneId}, ${period}`;
+          if (period !== 'week') await page.getByLabel(text(lang, 'usage.period')).selectOption(period);
+          await expect.poll(() => page.locator('.chart .u-legend .u-series').count(), { message: where }).toBe(3);
+          let chart: Awaited<ReturnType<typeof xAxisLabels>>;
+          await expect.poll(async () => (chart = await xAxisLabels(page)) !== undefined).toBe(true);
+          const ticks = chart!.labels.map((l) => l.text);
+          expect(ticks.filter((t) => !date.test(t)), where).toEqual([]);
+          expect(new Set(ticks).size, where).toBe(ticks.length);
+          expect(ticks.at(-1), where).toBe(today.tick);
+          // Nothing on the page says the days are the viewer's.
+          await expect(page.getByText(text(lang, 'usage.width.1d'), { exact: true }).count(), where).resolves.toBe(1);
+          await expect(page.getByText(text(lang, 'usage.zone', { zone: timezoneId })).count(), where).resolves.toBe(0);
+          // The legend names the point under the pointer: the last one, today in UTC.
+          const over = (await page.locator('.chart .u-over').boundingBox())!;
+          await page.mouse.move(over.x + over.width - 1, over.y + over.height / 2);
+          await expect.poll(() => page.locator('.chart .u-legend .u-series').first().locator('.u-value').innerText(), { message: where }).toBe(today.legend);
+        }
+        await context.close();
+      }
+    }, 120_000);
   }
 });

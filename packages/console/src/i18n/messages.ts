@@ -337,7 +337,7 @@ const TABLE = {
   'usage.group.user_id': ['User', '用户'],
   'usage.width.1m': ['One point per minute (UTC).', '每分钟一个数据点（UTC）。'],
   'usage.width.1h': ['One point per hour (UTC).', '每小时一个数据点（UTC）。'],
-  'usage.width.1d': ['One point per day (UTC).', '每天一个数据点（UTC）。'],
+  'usage.width.1d': ['One point per day (UTC): dates are UTC days.', '每天一个数据点（UTC）：日期按 UTC 计算。'],
   'usage.zone': ['Chart times are in your time zone, {zone}.', '图表中的时间按你的时区（{zone}）显示。'],
   'usage.chartLabel': ['Chart of {metric} over time', '{metric}随时间变化的图表'],
   'usage.total': ['Total', '合计'],

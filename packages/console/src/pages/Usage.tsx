@@ -53,7 +53,7 @@ export function UsagePage() {
         namesFailed = true;
       }
     }
-    return { report, metric, groupBy, names, labels: legendLabels(found, names), namesFailed };
+    return { report, metric, groupBy, width, names, labels: legendLabels(found, names), namesFailed };
   }, [period, groupBy, metric]);
   const report = view.data?.report;
   const names = view.data?.names ?? new Map<string, GroupName>();
@@ -84,16 +84,15 @@ export function UsagePage() {
         <Choice<GroupBy> label={t('usage.groupBy')} value={groupBy} options={groups} onChange={setGroupBy} name={(g) => t(`usage.group.${g}` as MessageKey)} />
       </div>
       <p className="muted">
-        {/* Chinese sentences follow each other without a space. */}
         {t(`usage.width.${width}` as MessageKey)}
-        {lang === 'zh-CN' ? '' : ' '}
-        {t('usage.zone', { zone: viewerTimeZone() })}
+        {/* Days are UTC days, dated in UTC: only minutes and hours are shown in the viewer's zone. Chinese sentences follow each other without a space. */}
+        {width === '1d' ? null : `${lang === 'zh-CN' ? '' : ' '}${t('usage.zone', { zone: viewerTimeZone() })}`}
       </p>
       <ErrorNote error={view.error} />
       {!report && !view.error ? <Loading /> : null}
       {report ? (
         <>
-          <Chart report={report} labels={view.data!.labels} lang={lang} money={report.exact !== undefined} label={t('usage.chartLabel', { metric: t(`usage.metric.${metric}` as MessageKey) })} />
+          <Chart report={report} labels={view.data!.labels} lang={lang} money={report.exact !== undefined} utcDays={view.data!.width === '1d'} label={t('usage.chartLabel', { metric: t(`usage.metric.${metric}` as MessageKey) })} />
           {view.data?.namesFailed ? <p className="muted">{t('usage.namesFailed')}</p> : null}
           {totals.length === 0 ? <p className="muted">{t('usage.empty')}</p> : null}
           {totals.length > 0 ? (
@@ -117,6 +116,8 @@ interface View {
   /** What the report was asked for (the selects may have moved on while it loaded). */
   metric: Metric;
   groupBy: GroupBy;
+  /** Its points' width: daily points are dated in UTC. */
+  width: Width;
   names: Map<string, GroupName>;
   /** The chart legend's label of each group. */
   labels: Map<string, string>;

@@ -10,7 +10,8 @@ import { orgLimits } from '../limits/limit-layers.js';
 import { withLimitSeeds } from '../usage/limit-seeds.js';
 
 function checkTier(deps: AdminDeps, tier: string | undefined): void {
-  if (tier !== undefined && !(tier in deps.config.tiers)) throw badValue('tier', tier, Object.keys(deps.config.tiers).map((t) => `'${t}'`).join(', '));
+  // Own keys only: `in` would take 'constructor' or 'toString' (Object's) for a tier, which has no limits.
+  if (tier !== undefined && !Object.hasOwn(deps.config.tiers, tier)) throw badValue('tier', tier, Object.keys(deps.config.tiers).map((t) => `'${t}'`).join(', '));
 }
 
 /** `owner`: `{email, name?}`: the organization's first owner (an existing user by e-mail, or a new one, then `name` is required). */

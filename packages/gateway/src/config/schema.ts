@@ -200,6 +200,6 @@ export const configSchema = section({
       for (const f of m.fallbacks) if (!names.has(f)) ctx.addIssue({ code: 'custom', path: ['models', i, 'fallbacks'], message: `unknown model ${show(f)}` });
     for (const [tier, byModel] of Object.entries(c.tiers))
       for (const model of Object.keys(byModel)) if (model !== '*' && !names.has(model)) ctx.addIssue({ code: 'custom', path: ['tiers', tier, model], message: 'unknown model' });
-    if (!(c.default_tier in c.tiers) && Object.keys(c.tiers).length > 0) ctx.addIssue({ code: 'custom', path: ['default_tier'], message: `no tier named ${show(c.default_tier)} in tiers` });
+    if (!Object.hasOwn(c.tiers, c.default_tier) && Object.keys(c.tiers).length > 0) ctx.addIssue({ code: 'custom', path: ['default_tier'], message: `no tier named ${show(c.default_tier)} in tiers` });
     for (const [path, message] of unknownStatusModels(c.status, names)) ctx.addIssue({ code: 'custom', path: ['status', ...path], message });
   });

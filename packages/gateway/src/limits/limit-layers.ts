@@ -15,16 +15,21 @@ export type ResolvedLimits = {
   max_tokens_per_1_day: number | null;
 };
 
+/** `o[key]` when `key` is `o`'s own, else undefined. */
+const own = <T>(o: Readonly<Record<string, T>>, key: string): T | undefined => (Object.hasOwn(o, key) ? o[key] : undefined);
+
 const UNLIMITED: ResolvedLimits = { max_requests_per_1_minute: null, max_tokens_per_1_minute: null, max_requests_per_1_day: null, max_tokens_per_1_day: null };
 
 /**
  * The tier's limits for a model: `tiers[tier][model]`, else `tiers[tier]['*']`. A tier that the
  * configuration no longer has falls back to `default_tier` (an organization is never unlimited
- * by accident); a field the tier leaves out is unlimited.
+ * by accident); a field the tier leaves out is unlimited. Names are looked up among the
+ * configuration's own keys: a tier or model named like a member of every object ('constructor',
+ * 'toString') is not one of them.
  */
 export function tierLimits(config: Pick<Config, 'tiers' | 'default_tier'>, tier: string, model: string): ResolvedLimits {
-  const t = config.tiers[tier] ?? config.tiers[config.default_tier] ?? {};
-  const set = t[model] ?? t['*'] ?? {};
+  const t = own(config.tiers, tier) ?? own(config.tiers, config.default_tier) ?? {};
+  const set = own(t, model) ?? own(t, '*') ?? {};
   const out = { ...UNLIMITED };
   for (const f of LIMIT_FIELDS) out[f] = set[f] ?? null;
   return out;

@@ -110,7 +110,8 @@ export function parseReportQuery(rawQuery: string, kind: ReportKind, nowMs: numb
   }
 
   const widthText = q.get('bucket_width') ?? '1d';
-  if (!(widthText in BUCKET_MS)) {
+  // Own keys only: `in` would take 'constructor' or 'toString' (Object's) for a width.
+  if (!Object.hasOwn(BUCKET_MS, widthText)) {
     throw new ApiError('invalid_value', { value: widthText, supported: "'1m', '1h', '1d'" }, { param: 'bucket_width' });
   }
   const width = widthText as BucketWidth;

@@ -72,13 +72,20 @@ export function failureCode(e: TollgateError): string {
   return e.status === undefined ? e.kind : `http_${e.status}`;
 }
 
+/**
+ * Failure counts by error code, with no prototype: a code is any word a server answers, and one
+ * named like a member of every object ('constructor', '__proto__', 'toString') must count as its
+ * own key, not read or replace Object's.
+ */
+const countsByCode = (): Record<string, number> => Object.create(null) as Record<string, number>;
+
 export async function runBatch(opts: RunBatchOptions): Promise<BatchSummary> {
   const started = Date.now();
   const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 4));
   const resume = opts.resumeIds ?? new Set<string>();
   const seen = new Set<string>();
   const inflight = new Set<Promise<void>>();
-  const p = { read: 0, done: 0, succeeded: 0, failed: 0, skipped: 0, duplicates: 0, unsent: 0, byCode: {} as Record<string, number> };
+  const p = { read: 0, done: 0, succeeded: 0, failed: 0, skipped: 0, duplicates: 0, unsent: 0, byCode: countsByCode() };
   const models = new Set<string>();
   let aborted = false;
   let writeChain: Promise<void> = Promise.resolve();

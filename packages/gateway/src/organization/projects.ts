@@ -98,9 +98,12 @@ export const updateProject: OrgHandler = async (ctx, caller, deps) => {
   return { body: projectObject(updated) };
 };
 
-/** POST /projects/{project_id}/archive — its keys are refused at once; the Default project stays. */
+/**
+ * POST /projects/{project_id}/archive — its keys are refused at once; the Default project stays.
+ * An archived project is not archived again: project_archived, as any change to it.
+ */
 export const archiveProject: OrgHandler = async (ctx, caller, deps) => {
-  const id = ctx.params.project_id!;
+  const { id } = await pathProject(deps, caller, ctx);
   const r = await deps.store.projects.archive(caller.org.id, id);
   if (r === undefined) throw notFound('project', id);
   if (r === 'default') throw new ApiError('resource_conflict', { message: 'The Default project cannot be archived.' });

@@ -42,6 +42,7 @@ describe('changing an archived project', () => {
     const before = await t.org.projects.retrieve(p.id);
     const { org } = t;
     const changes: [string, Promise<unknown>][] = [
+      ['archive again', org.projects.archive(p.id)],
       ['rename', org.projects.update(p.id, { name: 'New name' })],
       ['external key id', org.projects.update(p.id, { external_key_id: 'ext-1' })],
       ['add a user', org.projects.users.create(p.id, { user_id: t.userId, role: 'owner' })],

@@ -114,8 +114,8 @@ export const adminEntries = {
     fallback: false,
     title: { en: 'Project is archived', 'zh-CN': '项目已归档' },
     cause: {
-      en: 'The request changes an archived project: its name, its users, service accounts or keys, its rate limits, model permissions, spend limit, spend alerts or IP allowlist. An archived project can be read but not changed, and it cannot be unarchived.',
-      'zh-CN': '该请求要更改一个已归档的项目：名称、用户、服务账号或密钥、速率限制、模型权限、支出上限、支出提醒或 IP 允许列表。已归档的项目只能读取，不能更改，也不能取消归档。',
+      en: 'The request changes an archived project: its name, its users, service accounts or keys, its rate limits, model permissions, spend limit, spend alerts or IP allowlist, or archives it again. An archived project can be read but not changed, and it cannot be unarchived.',
+      'zh-CN': '该请求要更改一个已归档的项目：名称、用户、服务账号或密钥、速率限制、模型权限、支出上限、支出提醒或 IP 允许列表，或再次归档它。已归档的项目只能读取，不能更改，也不能取消归档。',
     },
     fix: {
       en: 'Make the change in an active project (create a new one if needed); list projects with include_archived=true to see which are archived.',

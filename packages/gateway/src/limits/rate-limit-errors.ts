@@ -1,4 +1,5 @@
 import { formatDuration, retryHeaders } from '@tollgate/protocol';
+import { formatUsd } from '../billing/pricing.js';
 import { ApiError } from '../errors/api-error.js';
 import type { BucketRequest, ReserveFailure } from './counter-store.js';
 import type { Dimension, LimitScope } from './dimensions.js';
@@ -19,6 +20,20 @@ export interface RejectionContext {
   headers: Record<string, string>;
   /** The wait to tell the caller, when it differs from the store's (staggered, with jitter). */
   waitMs?: number;
+  /** The spend the request asked to reserve, for a spend refusal's figures. */
+  spend?: SpendFigures;
+}
+
+/** What a spend refusal can tell the caller: the worst case it was refused for and the limits it was held to. */
+export interface SpendFigures {
+  /** Pico-dollars: the request's worst-case cost. */
+  amount: bigint;
+  /** Pico-dollars; null: no limit. */
+  hardLimit: bigint | null;
+  projectHardLimit: bigint | null;
+  promptTokens: number;
+  /** The most output the request may produce (its max_tokens, or the model's maximum). */
+  outputTokens: number;
 }
 
 /**
@@ -39,8 +54,13 @@ export interface RejectionContext {
  */
 export function rejectionError(c: RejectionContext): ApiError {
   // Neither entry below is retryable, so ApiError adds `x-should-retry: false` to these headers.
-  if (c.failures.some((f) => f.target === 'spend')) return new ApiError(c.ownSpendLimit === true ? 'organization_spend_limit_exceeded' : 'insufficient_quota', {}, { headers: c.headers });
-  if (c.failures.some((f) => f.target === 'project_spend')) return new ApiError('project_spend_limit_exceeded', {}, { headers: c.headers });
+  const spend = c.failures.find(isSpend('spend'));
+  if (spend) {
+    if (c.ownSpendLimit !== true) return new ApiError('insufficient_quota', {}, { headers: c.headers });
+    return spendError('organization', spend.available, c.spend?.hardLimit, c);
+  }
+  const project = c.failures.find(isSpend('project_spend'));
+  if (project) return spendError('project', project.available, c.spend?.projectHardLimit, c);
 
   const onBuckets = c.failures.filter((f): f is ReserveFailure & { target: number } => typeof f.target === 'number');
   const never = onBuckets.find((f) => f.retryAfterMs === null);
@@ -60,6 +80,29 @@ export function rejectionError(c: RejectionContext): ApiError {
     { ...w, used: Math.round(w.limit - worst.available), wait: formatDuration(wait) },
     { headers: { ...c.headers, ...retryHeaders(wait) } },
   );
+}
+
+type SpendFailure = Extract<ReserveFailure, { target: 'spend' | 'project_spend' }>;
+const isSpend = (target: SpendFailure['target']) => (f: ReserveFailure): f is SpendFailure => f.target === target;
+
+/**
+ * A refusal by the organization's own spend limit or a project's. When spent + reserved is still
+ * below the limit, it is only this request's worst case that does not fit: saying "you exceeded
+ * the limit" would be untrue, so the message gives the figures (exact, trailing zeros trimmed)
+ * and says how to ask for less. Otherwise the limit is reached, and the words are OpenAI's.
+ */
+function spendError(scope: 'organization' | 'project', available: bigint, limit: bigint | null | undefined, c: RejectionContext): ApiError {
+  const reached = scope === 'organization' ? 'organization_spend_limit_exceeded' : 'project_spend_limit_exceeded';
+  if (available <= 0n || limit === null || limit === undefined || c.spend === undefined) return new ApiError(reached, {}, { headers: c.headers });
+  const figures = {
+    cost: formatUsd(c.spend.amount, 2),
+    prompt_tokens: c.spend.promptTokens,
+    output_tokens: c.spend.outputTokens,
+    left: formatUsd(available, 2),
+    spend_limit: formatUsd(limit, 2),
+    limits_page: limitsPage(scope, c.projectId),
+  };
+  return new ApiError(scope === 'organization' ? 'organization_spend_limit_request_cost' : 'project_spend_limit_request_cost', figures, { headers: c.headers });
 }
 
 export interface BlockedContext {

@@ -12,7 +12,7 @@ import { bodyPrint } from '../http/body.js';
 import type { LimitSet } from '../config/types.js';
 import type { BucketRequest, CounterStore, ProjectSpendRequest, ReserveRequest, SettleRequest, SpendRequest, SpendState } from './counter-store.js';
 import { DIMENSIONS, type Dimension, type LimitScope } from './dimensions.js';
-import { blockedError, rejectionError } from './rate-limit-errors.js';
+import { blockedError, rejectionError, type SpendFigures } from './rate-limit-errors.js';
 import { pairMemo } from './pair-memo.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
 import { RetryStagger } from './retry-stagger.js';
@@ -35,6 +35,8 @@ export interface ReserveInput {
   model: string;
   /** The token estimate: prompt tokens plus the maximum output (a fraction is rounded up). */
   tokens: number;
+  /** Of `tokens`, the maximum output: a spend refusal tells the caller the two apart. */
+  outputTokens?: number;
   orgLimits: LimitSet;
   /** The key's project; with `projectLimits` its buckets are reserved in the same call. */
   projectId?: string;
@@ -166,10 +168,15 @@ export class RateLimiter {
       const waiting = outcome.failures.flatMap((f) => (typeof f.target !== 'number' || f.retryAfterMs === null ? [] : [{ ...buckets[f.target]!, key: `${input.orgId}\n${buckets[f.target]!.key}`, waitMs: f.retryAfterMs }]));
       const never = outcome.failures.some((f) => typeof f.target !== 'number' || f.retryAfterMs === null);
       const waitMs = !never && waiting.length > 0 ? this.stagger.hintMs(this.clock.now(), waiting, { id: input.body ? `${input.keyId}\n${bodyPrint(input.body)}` : input.keyId, arrivedTurn }) : undefined;
-      throw rejectionError({ model: input.model, orgId: input.orgId, projectId: input.projectId, ownSpendLimit: input.ownSpendLimit === true, dims, scopes, buckets, failures: outcome.failures, headers, ...(waitMs !== undefined && { waitMs }) });
+      throw rejectionError({ model: input.model, orgId: input.orgId, projectId: input.projectId, ownSpendLimit: input.ownSpendLimit === true, dims, scopes, buckets, failures: outcome.failures, headers, ...(waitMs !== undefined && { waitMs }), ...(input.spend && input.outputTokens !== undefined && { spend: spendFigures(input.spend, input.projectSpend, tokens, input.outputTokens) }) });
     }
     return new AdmittedReservation(this.store, input.requestId, input.orgId, dims, headers, outcome.spend, outcome.projectSpend);
   }
+}
+
+/** A spend refusal's figures: the worst case reserved and the limits it was held to. */
+function spendFigures(spend: SpendRequest, projectSpend: ProjectSpendRequest | undefined, tokens: number, outputTokens: number): SpendFigures {
+  return { amount: spend.amount, hardLimit: spend.hardLimit, projectHardLimit: projectSpend?.hardLimit ?? null, promptTokens: tokens - outputTokens, outputTokens };
 }
 
 /** How many of the limits are set (null and absent are not), or -1 when one is 0 (the model is blocked). */

@@ -69,6 +69,7 @@ export class RequestReservations {
       keyId: input.caller.keyId,
       model: input.model.name,
       tokens: input.tokens,
+      outputTokens: input.outputTokens,
       orgLimits: input.limits.org,
       spend: { key: target.key, hardLimit: limits.hardLimitPico, amount: input.worstCasePico, periodEndMs: target.period.endMs, guarded: true },
       ownSpendLimit: limits.ownLimitBinds,

@@ -119,6 +119,7 @@ class Run {
         caller,
         model: v.model,
         tokens,
+        outputTokens: v.maxOutputTokens,
         worstCasePico: worstCase,
         limits,
         arrivedTurn: ctx.arrivedTurn,

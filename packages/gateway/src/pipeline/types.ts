@@ -54,6 +54,8 @@ export interface ReservationRequest {
   caller: CallerIdentity;
   model: ModelConfig;
   tokens: number;
+  /** Of `tokens`, the maximum output (the rest is the prompt). */
+  outputTokens: number;
   /** Pico-dollars. */
   worstCasePico: bigint;
   limits: LayeredLimits;

@@ -17,6 +17,7 @@
  * @module
  */
 import { findEntry, maskKey, retryHeaders, type CatalogEntry, type RenderVars } from '@tollgate/protocol';
+import { formatUsd, worstCasePico } from '../../billing/pricing.js';
 import type { ModelConfig } from '../../config/types.js';
 import { ApiError } from '../../errors/api-error.js';
 
@@ -80,6 +81,11 @@ function sampleVars(e: CatalogEntry, model: ModelConfig): Record<string, string 
     // Whose allowlist (`for your organization`) or whose blocked limit (`The limit of this organization`).
     scope: e.id === 'ip_not_authorized' ? 'organization' : 'this organization',
     limits_page: 'limits',
+    // A spend limit's refusal of a worst case: this model's full output, against a $0.01 limit.
+    output_tokens: model.max_output_tokens,
+    cost: formatUsd(worstCasePico(model, prompt, model.max_output_tokens), 2),
+    left: '0.01',
+    spend_limit: '0.01',
     endpoint: 'v1/chat/completions',
     suggested: 'v1/embeddings',
     content_type: 'text/plain',

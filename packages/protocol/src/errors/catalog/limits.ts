@@ -143,6 +143,27 @@ export const limitEntries = {
       'zh-CN': '不要重试：请所有者在批准的限额以内提高组织自设的支出限额（POST /v1/organization/spend_limit）或将其删除；或等到下一个自然月（UTC）。若本月花费仍低于限额，则是本次请求的最坏情况费用放不下：请减少输出（max_tokens 或 max_output_tokens、n）或缩短提示。',
     },
   },
+  organization_spend_limit_request_cost: {
+    group: 'quota',
+    kind: 'insufficient_quota',
+    status: 429,
+    type: 'insufficient_quota',
+    code: 'organization_spend_limit_exceeded',
+    param: null,
+    message:
+      "This request could cost up to ${cost} ({prompt_tokens} prompt tokens plus up to {output_tokens} output tokens), more than the ${left} left of your organization's spend limit of ${spend_limit} this month. Ask for fewer output tokens (max_tokens, max_completion_tokens or max_output_tokens) or raise the limit at {console_url}/{limits_page}.",
+    retryable: false,
+    fallback: false,
+    title: { en: "Request's worst case above what is left of the organization spend limit", 'zh-CN': '请求的最高费用超过组织支出限额的剩余额度' },
+    cause: {
+      en: "The organization's spend this month is still below its own monthly spend limit, but this request's worst-case cost does not fit in what is left. Each request reserves its worst case up front: its prompt plus every output token it may produce (max_tokens, or the model's maximum output when none is given), at the price of the costliest model it may reach (its fallbacks included). The message gives the figures, exact to the pico-dollar.",
+      'zh-CN': '该组织本月的花费仍低于组织自设的每月支出限额，但本次请求的最高可能费用超过了剩余额度。每个请求都会预先预留其最坏情况的费用：提示加上它可能生成的全部输出 token（max_tokens，未指定时为模型的最大输出），按它可能用到的最贵模型（含回退模型）计价。消息给出了具体数字，精确到皮美元。',
+    },
+    fix: {
+      en: "Ask for fewer output tokens (max_tokens, max_completion_tokens or max_output_tokens; also fewer choices, n) or send a shorter prompt; or an owner raises the organization's own spend limit up to the approved limit (the console's Limits page, or POST /v1/organization/spend_limit).",
+      'zh-CN': '减少请求的输出 token（max_tokens、max_completion_tokens 或 max_output_tokens；以及减少候选数 n）或缩短提示；或请所有者在批准的限额以内提高组织自设的支出限额（控制台的“限制”页面，或 POST /v1/organization/spend_limit）。',
+    },
+  },
   project_spend_limit_exceeded: {
     group: 'quota',
     kind: 'insufficient_quota',
@@ -162,6 +183,27 @@ export const limitEntries = {
     fix: {
       en: 'Do not retry: an organization owner raises the project limit (POST /v1/organization/projects/{project_id}/spend_limit), or wait for the next calendar month (UTC). When this month\'s spend is still below the limit, it is this request\'s worst case that does not fit: ask for less output (max_tokens or max_output_tokens, n) or send a shorter prompt.',
       'zh-CN': '不要重试：请组织所有者提高项目限额（POST /v1/organization/projects/{project_id}/spend_limit），或等到下一个自然月（UTC）。若本月花费仍低于限额，则是本次请求的最坏情况费用放不下：请减少输出（max_tokens 或 max_output_tokens、n）或缩短提示。',
+    },
+  },
+  project_spend_limit_request_cost: {
+    group: 'quota',
+    kind: 'insufficient_quota',
+    status: 429,
+    type: 'insufficient_quota',
+    code: 'project_spend_limit_exceeded',
+    param: null,
+    message:
+      "This request could cost up to ${cost} ({prompt_tokens} prompt tokens plus up to {output_tokens} output tokens), more than the ${left} left of your project's spend limit of ${spend_limit} this month. Ask for fewer output tokens (max_tokens, max_completion_tokens or max_output_tokens) or raise the limit at {console_url}/{limits_page}.",
+    retryable: false,
+    fallback: false,
+    title: { en: "Request's worst case above what is left of the project spend limit", 'zh-CN': '请求的最高费用超过项目支出限额的剩余额度' },
+    cause: {
+      en: "The project's spend this month is still below its monthly spend limit, but this request's worst-case cost does not fit in what is left. Each request reserves its worst case up front: its prompt plus every output token it may produce (max_tokens, or the model's maximum output when none is given), at the price of the costliest model it may reach (its fallbacks included). The message gives the figures, exact to the pico-dollar.",
+      'zh-CN': '该项目本月的花费仍低于项目的每月支出限额，但本次请求的最高可能费用超过了剩余额度。每个请求都会预先预留其最坏情况的费用：提示加上它可能生成的全部输出 token（max_tokens，未指定时为模型的最大输出），按它可能用到的最贵模型（含回退模型）计价。消息给出了具体数字，精确到皮美元。',
+    },
+    fix: {
+      en: 'Ask for fewer output tokens (max_tokens, max_completion_tokens or max_output_tokens; also fewer choices, n) or send a shorter prompt; or an organization owner raises the project limit (the project\'s page in the console, or POST /v1/organization/projects/{project_id}/spend_limit).',
+      'zh-CN': '减少请求的输出 token（max_tokens、max_completion_tokens 或 max_output_tokens；以及减少候选数 n）或缩短提示；或请组织所有者提高项目限额（控制台中该项目的页面，或 POST /v1/organization/projects/{project_id}/spend_limit）。',
     },
   },
   engine_overloaded: {

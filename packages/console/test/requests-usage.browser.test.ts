@@ -47,6 +47,10 @@ describe.skipIf(!hasChromium)('requests and usage in the console', () => {
     await page.waitForSelector('.error-box');
     await expect(page.locator('.error-box h3').innerText()).resolves.toBe('Rate limit reached (tokens)');
     await expect(page.locator('.error-box').innerText()).resolves.toContain(e.message.replace(/^429 /, '').slice(0, 40));
+    // The code the client got, not the catalog entry's name (the page showed rate_limit_tokens as the code).
+    expect(e.code).toBe('rate_limit_exceeded');
+    await expect(page.getByTestId('error-code').innerText()).resolves.toBe('rate_limit_exceeded');
+    await expect(page.getByTestId('catalog-entry').innerText()).resolves.toBe('rate_limit_tokens');
     await expect(page.locator('#request-title').innerText()).resolves.toBe(id);
     await screenshot(page, 'request-lookup', 'en');
 
@@ -58,7 +62,8 @@ describe.skipIf(!hasChromium)('requests and usage in the console', () => {
     expect(report).toContain('timestamp (Asia/Shanghai): ');
     expect(report).toContain('model requested: sim-small');
     expect(report).toContain('status: 429');
-    expect(report).toMatch(/error code: rate_limit/);
+    expect(report).toContain('error code: rate_limit_exceeded\n');
+    expect(report).toContain('error catalog entry: rate_limit_tokens\n');
     expect(report).not.toContain(f.g.apiKey);
     await context.close();
   }, 120_000);

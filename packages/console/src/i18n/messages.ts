@@ -310,6 +310,8 @@ const TABLE = {
   'requests.upstreamId': ['Upstream request ID', '上游请求 ID'],
   'requests.failed': ['The request failed', '请求失败'],
   'requests.succeeded': ['The request succeeded.', '请求成功。'],
+  'requests.errorCode': ['Error code (error.code, as the client got it)', '错误代码（error.code，即客户端收到的）'],
+  'requests.catalogEntry': ['Error catalog entry', '错误目录条目'],
   'requests.cause': ['Cause', '原因'],
   'requests.fix': ['What to do', '解决办法'],
   'requests.statusPage': ['Status page', '状态页'],

@@ -12,7 +12,7 @@
  * fails, nothing of an earlier one is shown: what is on screen always answers the id in the
  * heading.
  */
-import { findEntry, matchEntry, pointsToStatusPage } from '@tollgate/protocol';
+import { findEntry, pointsToStatusPage } from '@tollgate/protocol';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Navigate, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { Money } from '../components/Money';
@@ -145,8 +145,10 @@ function RequestDetails({ record, names }: { record: RequestRecord; names: Reque
   const { t, lang } = useI18n();
   const session = useSignedIn();
 
-  // The ledger keeps the catalog id, or the code the caller got: either finds the catalog entry.
-  const entry = record.error ? (findEntry(record.error.code) ?? matchEntry(record.status_code, undefined, record.error.code, record.error.message ?? undefined)) : undefined;
+  // The catalog entry the error came from, as the answer names it (an upstream's own error has
+  // none): the wire code alone is shared by several entries (rate_limit_exceeded).
+  const catalogId = record.error?.catalog_id ?? null;
+  const entry = catalogId !== null ? findEntry(catalogId) : undefined;
   const local = formatTime(record.created_at, lang);
   const rows: [string, React.ReactNode][] = [
     [t('requests.time'), `${local} (${viewerTimeZone()})`],
@@ -166,12 +168,26 @@ function RequestDetails({ record, names }: { record: RequestRecord; names: Reque
   return (
     <>
       {record.error ? (
-        <div className="error-box" data-error-code={record.error.code}>
+        <div className="error-box" data-error-code={record.error.code ?? ''}>
           <h3>{entry ? entry.title[lang] : t('requests.failed')}</h3>
-          <p>
-            <code>{record.error.code}</code>
-            {record.error.message ? <> · {record.error.message}</> : null}
-          </p>
+          {record.error.message ? <p>{record.error.message}</p> : null}
+          <dl className="details">
+            {/* What the client saw in error.code; the catalog entry is Tollgate's finer name for it. */}
+            <dt>{t('requests.errorCode')}</dt>
+            <dd data-testid="error-code">
+              <code>{record.error.code ?? 'null'}</code>
+            </dd>
+            {catalogId !== null ? (
+              <>
+                <dt>{t('requests.catalogEntry')}</dt>
+                <dd data-testid="catalog-entry">
+                  <a href={underBase(`docs/errors#${catalogId}`)}>
+                    <code>{catalogId}</code>
+                  </a>
+                </dd>
+              </>
+            ) : null}
+          </dl>
           {entry ? (
             <dl className="details">
               <dt>{t('requests.cause')}</dt>

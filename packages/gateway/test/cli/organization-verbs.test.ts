@@ -48,10 +48,10 @@ beforeAll(async () => {
 });
 afterAll(() => gw.close());
 
-const chat = (key: string) =>
+const chat = (key: string, headers: Record<string, string> = {}) =>
   fetch(`${gw.baseURL}/chat/completions`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ model: 'sim-small', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 }),
   });
 
@@ -171,6 +171,13 @@ describe('tollgate organization verbs', () => {
     const foreign = await cli(['requests', 'show', requestId], { TOLLGATE_ORG_ADMIN_KEY: other.adminKey });
     expect(foreign.code).toBe(1);
     expect(foreign.stderr).toContain('No such request');
+    // A failed request shows the code the client got, and the catalog entry apart (the code was the entry's name).
+    const limited = await chat(key!, { 'x-tollgate-fault': 'rate_limit_requests' });
+    expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('rate_limit_exceeded');
+    await gw.gateway.services.ledger.flush();
+    const failed = await cli(['requests', 'show', limited.headers.get('x-request-id')!]);
+    expect(failed.stdout).toMatch(/^error\.code:\s+rate_limit_exceeded$/m);
+    expect(failed.stdout).toMatch(/^error\.catalog_id:\s+rate_limit_requests$/m);
 
     const updated = await cli(['service-accounts', 'update', saId, '--project', p.id, '--name', 'deploy-bot', '--role', 'owner']);
     expect(updated.code).toBe(0);

@@ -99,10 +99,19 @@ describe('request lookup', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ ...ours(), id, requested_model: 'up', model: 'up', status_code: err.status, error: { message: err.error.message }, upstream_request_id: upstreamId });
     expect(r.body.error.message.length).toBeGreaterThan(0);
-    // The error's catalog id: the caller's `code`, or its `type` where OpenAI's code is null.
-    expect([err.code, err.type]).toContain(r.body.error.code);
+    // The code the caller got (null where it got null), not a catalog id.
+    expect(r.body.error.code).toBe(err.code ?? null);
     expect(usdToPico(r.body.cost.exact_value)).toBe(0n);
     expect(await ledgerCost(id)).toBe(0n);
+  });
+
+  it('a rate limit: the wire code the caller got (rate_limit_exceeded), with the catalog entry beside it', async () => {
+    // The catalog entry rate_limit_tokens answers code rate_limit_exceeded; the lookup showed the entry's id as the code.
+    const err = await rejection(client.chat.completions.create(ask('sim-small'), { headers: { 'x-tollgate-fault': 'rate_limit_tokens' } }));
+    expect(err).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(err.code).toBe('rate_limit_exceeded');
+    const r = await lookup(h.a.adminKey, err.headers.get('x-request-id'));
+    expect(r.body.error).toEqual({ code: 'rate_limit_exceeded', message: err.error.message, catalog_id: 'rate_limit_tokens' });
   });
 
   it('a stream: marked streamed, with the usage the final chunk reported', async () => {

@@ -17,7 +17,8 @@ export interface RequestRecord {
   model: string | null;
   endpoint: string;
   status_code: number;
-  error: { code: string; message: string | null } | null;
+  /** `code` as the client got it (null where OpenAI's is null); `catalog_id`, the catalog entry (null: an upstream's own error). */
+  error: { code: string | null; message: string | null; catalog_id?: string | null } | null;
   usage: { input_tokens: number; output_tokens: number; estimated: boolean };
   cost: { value: number; currency: string; exact_value: string };
   latency_ms: number;
@@ -38,7 +39,8 @@ export function supportReport(r: RequestRecord, organizationId: string, localTim
     // No model for a request refused before any model was called.
     ['model served', r.model ?? (r.error ? 'none (refused before any model was called)' : null)],
     ['status', r.status_code],
-    ['error code', r.error?.code ?? null],
+    ['error code', r.error ? (r.error.code ?? 'null') : null],
+    ['error catalog entry', r.error?.catalog_id ?? null],
     ['error message', r.error?.message ?? null],
     ['tokens (input / output)', `${r.usage.input_tokens} / ${r.usage.output_tokens}${r.usage.estimated ? ' (estimated)' : ''}`],
     ['cost (USD)', r.cost.exact_value],

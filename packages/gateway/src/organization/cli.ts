@@ -156,6 +156,19 @@ function inviteProjects(a: Args): { id: string; role: string }[] | undefined {
   });
 }
 
+/**
+ * What to pass on to the invitee, the token in it shown once: the console's invite link, as the
+ * console's People page gives it (the gateway reports it as `invite_url`, under its public URL);
+ * from a gateway that does not, the token and the path to put under that URL. The API way stays.
+ */
+function inviteHandOff(o: Obj): string {
+  const api = '\nThe invitee can also accept with POST /v1/invites/accept {"token": ..., "name": ...}.';
+  if (typeof o.invite_url === 'string') {
+    return shownOnce('invite link', o.invite_url, `\nSend it to the invitee: it opens the console's invite page (the token is the part after #token=).${api}`);
+  }
+  return shownOnce('invite token', o.token, `\nThe console's invite link is the gateway's public URL (server.public_url, where the console is served) followed by /invite#token=<this token>.${api}`);
+}
+
 /** `--expires-at` as `expires_in_seconds`, which must be in the future. */
 function expiresIn(a: Args): Obj {
   const at = a.expiresAt('expires-at');
@@ -242,7 +255,7 @@ export const ORGANIZATION_COMMANDS: readonly VerbSpec[] = [
   deleteVerb(SERVICE_ACCOUNTS, 'delete', 'delete a service account (its keys are refused at once)'),
 
   listVerb(INVITES, 'list the invites'),
-  verb(INVITES, 'create', 'invite an e-mail address (the token is shown once)', {
+  verb(INVITES, 'create', 'invite an e-mail address (its console link, with the token, is shown once)', {
     flags: {
       email: valueFlag('EMAIL', 'who is invited', true),
       role: role(ORG_ROLES, 'the role in the organization'),
@@ -250,8 +263,8 @@ export const ORGANIZATION_COMMANDS: readonly VerbSpec[] = [
     },
     run: async (api, a) => {
       const projects = inviteProjects(a);
-      const r = await send(api, 'POST', '/invites', { email: a.str('email'), role: a.oneOf('role', ORG_ROLES), ...(projects ? { projects } : {}) }, ['token']);
-      return { ...r, human: r.human + shownOnce('invite token', r.json.token, '\nThe invitee accepts with POST /v1/invites/accept {"token": ..., "name": ...}.') };
+      const r = await send(api, 'POST', '/invites', { email: a.str('email'), role: a.oneOf('role', ORG_ROLES), ...(projects ? { projects } : {}) }, ['token', 'invite_url']);
+      return { ...r, human: r.human + inviteHandOff(r.json) };
     },
   }),
   getVerb(INVITES),

@@ -4,7 +4,9 @@
  * create response (`token`, Tollgate's addition: the inviter or the console passes it on as the
  * link `<public_url>/invite#token=…`), and expires after seven days. With SMTP configured the
  * invitee is also e-mailed that link; the create response says whether it went out
- * (`email_sent`: true, false, or null without SMTP), and the invite stands either way.
+ * (`email_sent`: true, false, or null without SMTP), and the invite stands either way. The create
+ * response also carries that link (`invite_url`), so a client without a browser (the CLI) can
+ * hand on what the console would.
  * `POST /v1/invites/accept {token, name?}` (the console's endpoint; the token is the credential)
  * makes the invitee a member, once. Owners invite; a reader, with their console session, may
  * invite a reader (as OpenAI's Reader may) and change nothing else here.
@@ -119,13 +121,14 @@ export const createInvite: OrgHandler = async (ctx, caller, deps) => {
   await deps.audit.record(caller.actor, caller.org.id, { type: 'invite.sent', objectId: invite.id, details: { id: invite.id, data: { email, role, projects } } });
   deps.log?.info({ org_id: caller.org.id, invite_id: invite.id }, 'invite sent');
   // After the invite is stored: a mail server that is down or refuses costs only the e-mail.
+  const link = inviteLink(deps.config.server.public_url, token);
   const emailSent = deps.mailer
-    ? await deps.mailer.send(inviteEmail({ to: email, orgName: caller.org.name, role, link: inviteLink(deps.config.server.public_url, token), expiresAt: invite.expiresAt }), {
+    ? await deps.mailer.send(inviteEmail({ to: email, orgName: caller.org.name, role, link, expiresAt: invite.expiresAt }), {
         org_id: caller.org.id,
         invite_id: invite.id,
       })
     : null;
-  return { body: { ...inviteObject(invite, deps.clock.now()), token, email_sent: emailSent } };
+  return { body: { ...inviteObject(invite, deps.clock.now()), token, invite_url: link, email_sent: emailSent } };
 };
 
 /**

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORGANIZATION_COMMANDS } from '../../src/organization/cli.js';
 import { cliRunner } from '../support/cli.js';
 import { freePort } from '../support/redis-server.js';
-import { ADMIN_KEY, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { ADMIN_KEY, PUBLIC_URL, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 let gw: TestGateway;
 
@@ -104,7 +104,7 @@ describe('tollgate organization verbs', () => {
     expect(lastOwner.stderr).toContain('last owner');
 
     // A second member, through an invite accepted as the console would.
-    const token = /^(inv_\S+)$/m.exec((await cli(['invites', 'create', '--email', 'cy@acme.test', '--role', 'reader'])).stdout)![1]!;
+    const token = /\/invite#token=(inv_\S+)$/m.exec((await cli(['invites', 'create', '--email', 'cy@acme.test', '--role', 'reader'])).stdout)![1]!;
     const accepted = await fetch(`${gw.baseURL}/invites/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, name: 'Cy' }) });
     expect(accepted.status).toBe(200);
     const cy = (await json(['org-users', 'list', '--email', 'cy@acme.test'])).data;
@@ -327,9 +327,12 @@ describe('tollgate organization verbs', () => {
     const p = await json(['projects', 'create', '--name', 'invited']);
     const created = await cli(['invites', 'create', '--email', 'bo@acme.test', '--role', 'reader', '--projects', `${p.id}:owner`]);
     expect(created.code).toBe(0);
-    const token = /^(inv_\S+)$/m.exec(created.stdout)?.[1];
-    expect(token).toBeDefined();
-    expect(created.stdout).toContain('This is the only time the invite token is shown.');
+    // The link the console would give (it ended with the API call only), the token in it.
+    const link = new RegExp(`^${PUBLIC_URL.replaceAll('.', '\\.')}/invite#token=(inv_\\S+)$`, 'm').exec(created.stdout);
+    expect(link, created.stdout).not.toBeNull();
+    const token = link![1];
+    expect(created.stdout).toContain('This is the only time the invite link is shown.');
+    expect(created.stdout).toContain('The invitee can also accept with POST /v1/invites/accept');
     expect(created.stdout).toMatch(/^status:\s+pending$/m);
     const id = /^id:\s+(\S+)$/m.exec(created.stdout)![1]!;
 

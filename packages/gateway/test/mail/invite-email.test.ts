@@ -64,6 +64,8 @@ describe('invite e-mail', () => {
     // The same link the console shows the owner: the console page under the public URL's path.
     const link = linkIn(mail!.text);
     expect(link).toBe(`${PUBLIC_URL}/invite#token=${encodeURIComponent(created.body.token)}`);
+    // The create answer carries the same link, for a client without a browser (the CLI).
+    expect(created.body.invite_url).toBe(link);
     const token = new URLSearchParams(new URL(link).hash.slice(1)).get('token')!;
 
     // What the invite page does with it (the proxy strips /llm before the gateway).

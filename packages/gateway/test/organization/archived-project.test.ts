@@ -41,29 +41,30 @@ describe('changing an archived project', () => {
     const { p, sa, alertId, keyId } = await archivedProject(t, 'Old team');
     const before = await t.org.projects.retrieve(p.id);
     const { org } = t;
-    const changes: [string, Promise<unknown>][] = [
-      ['archive again', org.projects.archive(p.id)],
-      ['rename', org.projects.update(p.id, { name: 'New name' })],
-      ['external key id', org.projects.update(p.id, { external_key_id: 'ext-1' })],
-      ['add a user', org.projects.users.create(p.id, { user_id: t.userId, role: 'owner' })],
-      ["change a user's role", org.projects.users.update(t.userId, { project_id: p.id, role: 'owner' })],
-      ['remove a user', org.projects.users.delete(t.userId, { project_id: p.id })],
-      ['add a service account', org.projects.serviceAccounts.create(p.id, { name: 'late' })],
-      ['rename a service account', org.projects.serviceAccounts.update(sa.id, { project_id: p.id, name: 'renamed' })],
-      ['add a service account key', org.projects.serviceAccounts.apiKeys.create(sa.id, { project_id: p.id, name: 'late' })],
-      ['delete a service account', org.projects.serviceAccounts.delete(sa.id, { project_id: p.id })],
-      ['delete a key', org.projects.apiKeys.delete(keyId, { project_id: p.id })],
-      ['lower a rate limit', org.projects.rateLimits.updateRateLimit('rl-sim-small', { project_id: p.id, max_requests_per_1_minute: 1 })],
-      ['model permissions', org.projects.modelPermissions.update(p.id, { mode: 'allow_list', model_ids: ['sim-small'] })],
-      ['clear model permissions', org.projects.modelPermissions.delete(p.id)],
-      ['spend limit', org.projects.spendLimit.update(p.id, { threshold_amount: 1, currency: 'USD', interval: 'month' })],
-      ['remove the spend limit', org.projects.spendLimit.delete(p.id)],
-      ['add a spend alert', org.projects.spendAlerts.create(p.id, alert)],
-      ['change a spend alert', org.projects.spendAlerts.update(alertId, { project_id: p.id, ...alert, threshold_amount: 9 })],
-      ['delete a spend alert', org.projects.spendAlerts.delete(alertId, { project_id: p.id })],
+    // Each made only when its turn comes: a refusal nobody awaits yet would be an unhandled rejection.
+    const changes: [string, () => Promise<unknown>][] = [
+      ['archive again', () => org.projects.archive(p.id)],
+      ['rename', () => org.projects.update(p.id, { name: 'New name' })],
+      ['external key id', () => org.projects.update(p.id, { external_key_id: 'ext-1' })],
+      ['add a user', () => org.projects.users.create(p.id, { user_id: t.userId, role: 'owner' })],
+      ["change a user's role", () => org.projects.users.update(t.userId, { project_id: p.id, role: 'owner' })],
+      ['remove a user', () => org.projects.users.delete(t.userId, { project_id: p.id })],
+      ['add a service account', () => org.projects.serviceAccounts.create(p.id, { name: 'late' })],
+      ['rename a service account', () => org.projects.serviceAccounts.update(sa.id, { project_id: p.id, name: 'renamed' })],
+      ['add a service account key', () => org.projects.serviceAccounts.apiKeys.create(sa.id, { project_id: p.id, name: 'late' })],
+      ['delete a service account', () => org.projects.serviceAccounts.delete(sa.id, { project_id: p.id })],
+      ['delete a key', () => org.projects.apiKeys.delete(keyId, { project_id: p.id })],
+      ['lower a rate limit', () => org.projects.rateLimits.updateRateLimit('rl-sim-small', { project_id: p.id, max_requests_per_1_minute: 1 })],
+      ['model permissions', () => org.projects.modelPermissions.update(p.id, { mode: 'allow_list', model_ids: ['sim-small'] })],
+      ['clear model permissions', () => org.projects.modelPermissions.delete(p.id)],
+      ['spend limit', () => org.projects.spendLimit.update(p.id, { threshold_amount: 1, currency: 'USD', interval: 'month' })],
+      ['remove the spend limit', () => org.projects.spendLimit.delete(p.id)],
+      ['add a spend alert', () => org.projects.spendAlerts.create(p.id, alert)],
+      ['change a spend alert', () => org.projects.spendAlerts.update(alertId, { project_id: p.id, ...alert, threshold_amount: 9 })],
+      ['delete a spend alert', () => org.projects.spendAlerts.delete(alertId, { project_id: p.id })],
     ];
-    for (const [what, call] of changes) {
-      const e = await rejection(call);
+    for (const [what, change] of changes) {
+      const e = await rejection(change());
       expect({ what, status: e.status, type: e.type, code: e.code, message: e.message }).toEqual({
         what,
         status: 400,

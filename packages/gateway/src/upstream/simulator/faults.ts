@@ -50,6 +50,7 @@ function sampleVars(e: CatalogEntry, model: ModelConfig): Record<string, string 
     organization: 'org-simulator',
     store: 'database',
     project: 'proj_simulator',
+    project_id: 'proj_simulator',
     ip: '203.0.113.7',
     wait: '1s',
     key: maskKey('sk-simulator-0000000000000000000000000000'),

@@ -14,7 +14,7 @@
 // Prints per root: instructions per reserve call, per settlement, and per request (the two), and
 // the commands Redis ran per request (INFO commandstats, scripts' own calls included).
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -42,7 +42,10 @@ try {
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-redis-cost-'));
 const server = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${dir}/cg.%p`, 'redis-server', '--port', String(PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
 // Never left behind, also when a step below throws.
-process.on('exit', () => server.kill('SIGKILL'));
+process.on('exit', () => {
+  server.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
 if (await answers(PORT)) throw new Error(`port ${PORT} is taken (--port)`);
 // valgrind takes a few seconds to start redis-server: wait until its port answers.
 for (let i = 0; !(await answers(PORT)); i++) {
@@ -156,6 +159,6 @@ for (const [r, root] of ROOTS.entries()) {
   console.log(`${root}: ${commands.sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${(n / CALLS).toFixed(2)}`).join(', ')}`);
 }
 redis.disconnect();
-server.kill('SIGTERM');
 console.table(rows);
 console.log(`valgrind callgrind, ${CALLS} requests (${BATCH} settlements per settle call, tokens refunded per settlement: ${REFUND})`);
+process.exit(0); // the exit handler stops redis-server and removes its callgrind files

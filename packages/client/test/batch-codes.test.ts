@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Tollgate, runBatch } from '@tollgate/client';
+import { parseInputLine } from '../src/batch/jsonl.js';
 import { sendJson, startServer, type TestServer } from './helpers/server.js';
 
 const CODES = ['constructor', '__proto__', 'toString', 'hasOwnProperty'];
@@ -24,4 +25,9 @@ it('counts every code as its own, twice each', async () => {
   const summary = await runBatch({ client, input, output: { write: () => undefined }, concurrency: 2 });
   expect(summary.failed).toBe(8);
   expect(Object.entries(summary.byCode).sort()).toEqual(CODES.map((c) => [c, 2]).sort());
+});
+
+it.each(CODES)("a batch line whose url is '%s' is refused as an unsupported url, not sent to Object's member", (url) => {
+  const r = parseInputLine(JSON.stringify({ custom_id: 'a', method: 'POST', url, body: { model: 'sim-small' } }));
+  expect(r).toMatchObject({ ok: false, customId: 'a', message: expect.stringContaining(`Invalid value: '${url}'. Supported values are: '/v1/responses'`) });
 });

@@ -1,8 +1,9 @@
 /**
  * A timeout longer than a timer keeps (2^31-1 ms, about 24.8 days) used to fire after 1 ms: a
- * client given `timeout` or `totalTimeout` of a month failed every call with client_timeout.
+ * client given `timeout` or `totalTimeout` of a month failed every call with client_timeout; held
+ * at that maximum, it then ended days early. It is waited in parts (longTimeout).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { Tollgate } from '@tollgate/client';
 import { chatCompletion, sendJson, startServer, type TestServer } from './helpers/server.js';
 
@@ -31,5 +32,28 @@ it.each(cases)('a timeout of 30 days given to %s waits for the answer', async (_
     expect(warnings).not.toContain('TimeoutOverflowWarning');
   } finally {
     process.off('warning', onWarning);
+  }
+});
+
+it('a 30-day timer fires when 30 days have passed: not at once, and not at 24.8 days, where one timer ends', async () => {
+  const { longTimeout, TIMER_MAX_MS } = await import('../src/core/signals.js');
+  vi.useFakeTimers();
+  try {
+    let fired = 0;
+    longTimeout(() => fired++, MONTH_MS);
+    vi.advanceTimersByTime(TIMER_MAX_MS + 1_000);
+    expect(fired).toBe(0);
+    vi.advanceTimersByTime(MONTH_MS - TIMER_MAX_MS - 1_001);
+    expect(fired).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(fired).toBe(1);
+    // Cancelled before its end, it never fires.
+    const cancel = longTimeout(() => fired++, MONTH_MS);
+    vi.advanceTimersByTime(TIMER_MAX_MS + 1);
+    cancel();
+    vi.advanceTimersByTime(MONTH_MS);
+    expect(fired).toBe(1);
+  } finally {
+    vi.useRealTimers();
   }
 });

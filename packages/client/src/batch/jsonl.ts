@@ -53,7 +53,8 @@ export function parseInputLine(text: string): ParsedLine {
   const customId = typeof o.custom_id === 'string' && o.custom_id !== '' ? o.custom_id : null;
   if (customId === null) return { ok: false, customId: null, message: "Missing required parameter: 'custom_id'." };
   if (o.method !== 'POST') return { ok: false, customId, message: `Invalid value: '${String(o.method)}'. Supported values are: 'POST'.` };
-  const path = typeof o.url === 'string' ? ENDPOINTS[o.url] : undefined;
+  // Own keys only: a url such as 'constructor' or '__proto__' names no endpoint.
+  const path = typeof o.url === 'string' && Object.hasOwn(ENDPOINTS, o.url) ? ENDPOINTS[o.url] : undefined;
   if (path === undefined) {
     return { ok: false, customId, message: `Invalid value: '${String(o.url)}'. Supported values are: ${Object.keys(ENDPOINTS).map((u) => `'${u}'`).join(', ')}.` };
   }

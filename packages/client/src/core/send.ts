@@ -19,7 +19,7 @@ import type { Pacer, PacerTicket } from '../pacing/pacer.js';
 import type { FetchLike } from '../pacing/paced-fetch.js';
 import type { RetryBudget } from './retry-budget.js';
 import { backoffDelayMs, type BackoffOptions } from './retry-policy.js';
-import { linkedController, realSleep, timerDelay } from './signals.js';
+import { linkedController, longTimeout, realSleep } from './signals.js';
 import type { StreamContext } from './stream.js';
 
 /** What `onRetry` is told before each retry. */
@@ -91,10 +91,10 @@ export async function send(cfg: SendConfig, req: PreparedRequest): Promise<SendR
     const attemptMs = Math.min(cfg.timeout, remaining);
     const link = linkedController(user);
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const cancelTimer = longTimeout(() => {
       timedOut = true;
       link.controller.abort(DEADLINE);
-    }, timerDelay(attemptMs));
+    }, attemptMs);
     let keepLink = false;
     let err: TollgateError;
     try {
@@ -123,7 +123,7 @@ export async function send(cfg: SendConfig, req: PreparedRequest): Promise<SendR
       if (timedOut && limitedByDeadline) throw finish(timeoutError(cfg.totalTimeout, 'deadline', cfg.locale, sent, e), attempt, 'deadline');
       err = timedOut ? timeoutError(attemptMs, 'attempt', cfg.locale, sent, e) : connectionError(e, cfg.locale, sent);
     } finally {
-      clearTimeout(timer);
+      cancelTimer();
       if (!keepLink) link.dispose();
     }
 
@@ -171,7 +171,7 @@ function decide(cfg: SendConfig, err: TollgateError, attempt: number, untilDeadl
 async function acquire(pacer: Pacer, req: PreparedRequest, cfg: SendConfig, deadline: number, sent: SentRequest, attempt: number): Promise<PacerTicket> {
   const link = linkedController(cfg.signal, cfg.sendSignal);
   const ms = deadline - Date.now();
-  const timer = Number.isFinite(ms) ? setTimeout(() => link.controller.abort(DEADLINE), timerDelay(ms)) : undefined;
+  const cancelTimer = Number.isFinite(ms) ? longTimeout(() => link.controller.abort(DEADLINE), ms) : undefined;
   try {
     return await pacer.acquire({ model: req.model, body: req.body, url: req.url, signal: link.controller.signal });
   } catch (e) {
@@ -179,7 +179,7 @@ async function acquire(pacer: Pacer, req: PreparedRequest, cfg: SendConfig, dead
     if (cfg.sendSignal?.aborted) throw finish(abortError(cfg.sendSignal.reason, cfg.locale, sent), attempt - 1, 'aborted');
     throw finish(timeoutError(cfg.totalTimeout, 'deadline', cfg.locale, sent, e), attempt - 1, 'deadline');
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
+    cancelTimer?.();
     link.dispose();
   }
 }

@@ -10,10 +10,29 @@
 export const TIMER_MAX_MS = 2_147_483_647;
 
 /**
- * A timer's delay for `ms`: a longer one (a `timeout` of a month) is held at TIMER_MAX_MS, which
- * ends it 24.8 days late rather than at once; a negative one is 0.
+ * A timer's delay for `ms`, for a timer that cannot be re-armed (`AbortSignal.timeout`): a longer
+ * one is held at TIMER_MAX_MS, which ends it after 24.8 days rather than at once; a negative one
+ * is 0. Where the timer is ours, `longTimeout` waits the whole delay.
  */
 export const timerDelay = (ms: number): number => Math.min(Math.max(0, ms), TIMER_MAX_MS);
+
+/**
+ * `setTimeout(fn, ms)` for any `ms`: a delay longer than a timer keeps (a `timeout` of a month) is
+ * waited in parts, so `fn` runs when `ms` has passed, neither at once nor early. Returns the cancel.
+ */
+export function longTimeout(fn: () => void, ms: number): () => void {
+  const until = Date.now() + Math.max(0, ms);
+  let timer: ReturnType<typeof setTimeout>;
+  const arm = (left: number): void => {
+    timer = setTimeout(() => {
+      const rest = until - Date.now();
+      if (rest >= 1) arm(rest);
+      else fn();
+    }, timerDelay(left));
+  };
+  arm(ms);
+  return () => clearTimeout(timer);
+}
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
@@ -22,13 +41,13 @@ export const realSleep: Sleep = (ms, signal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const onAbort = () => {
-      clearTimeout(timer);
+      cancel();
       reject(signal?.reason);
     };
-    const timer = setTimeout(() => {
+    const cancel = longTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
-    }, timerDelay(ms));
+    }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 

@@ -131,7 +131,9 @@ export function localizeText(text: string, locale: PageLocale): string {
     vars.state = state[locale];
   }
   if (vars.status !== undefined) {
-    const word = TEXT[locale].incidentStatus[vars.status];
+    // Own keys only: an update naming 'constructor' is not translated into Object's function.
+    const words = TEXT[locale].incidentStatus;
+    const word = Object.hasOwn(words, vars.status) ? words[vars.status] : undefined;
     if (word === undefined) return text;
     vars.status = word;
   }

@@ -93,7 +93,7 @@ it('every admin body field set to null is a 400 naming it, or taken as absent; e
       expect(r.body.error.message).toMatch(/'[^']+'|required|null/);
     }
   }
-  // scopes: null on a key, as the review asked: a 400 naming scopes.
+  // scopes: null on a key (the SDK types scopes as optional, not nullable): a 400 naming scopes.
   const scopes = await send(t.adminKey, 'POST', `${o}/projects/${p.id}/service_accounts/${sa.id}/api_keys`, { name: 'n', scopes: null });
   expect(scopes.body.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_type', param: 'scopes' });
   // What was stored reads back.

@@ -143,4 +143,11 @@ describe('the texts the gateway writes, on the Chinese page', () => {
     expect(zh(detectorText('recovered', { c: 'Admin API' }))).toBe('管理 API 已恢复正常运行。此事件已解决。');
     for (const own of ['A disk reached its write limit', 'We are investigating a fire on the roof: it is hot.', '']) expect(zh(own)).toBe(own);
   });
+
+  it("an operator's update naming a status like a member of every object is shown as written, never as Object's function", () => {
+    for (const word of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const text = `Status changed to ${word}.`;
+      expect(zh(text)).toBe(text);
+    }
+  });
 });

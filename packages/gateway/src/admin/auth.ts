@@ -21,8 +21,11 @@ export async function requireAdminKey(ctx: RequestContext, adminKeyDigest: Buffe
   const ip = ctx.clientIp;
   const token = credentialFrom(header(ctx, 'authorization'));
   if (token === undefined) throw new ApiError('missing_admin_key');
-  const refusal = new ApiError('invalid_admin_key', { key: maskKey(token.length > 200 ? token.slice(0, 200) : token) });
-  if (token.startsWith('sk-')) throw refusal;
+  const key = maskKey(token.length > 200 ? token.slice(0, 200) : token);
+  // A key of the platform's own shapes says which it looks like and which this API takes, as a
+  // `tga-` key sent to /v1 does (identity/index.ts `operatorKeyRefusal`).
+  if (token.startsWith('sk-')) throw new ApiError(token.startsWith('sk-admin-') ? 'org_admin_key_for_operator_api' : 'api_key_for_operator_api', { key });
+  const refusal = new ApiError('invalid_admin_key', { key });
   const digest = sha256(token);
   const ok = adminKeyDigest !== null && adminKeyDigest.length === digest.length && timingSafeEqual(digest, adminKeyDigest);
   if (!ok) throw await failures.failure(ip, refusal);

@@ -36,6 +36,22 @@ describe('admin authentication', () => {
     expect(e.message).toBe(`Incorrect admin key provided: adm-wron${'*'.repeat(wrong.length - 12)}cdef. See http://tollgate.test/docs/errors#invalid_admin_key.`);
   });
 
+  it("an API key or an organization admin key says what it looks like and that this API takes the operator's key", async () => {
+    // They got only "Incorrect admin key provided", where the operator's key sent to /v1 says what it is.
+    const t = await newTenant(h, { name: 'wrong-api' });
+    // Refused by its shape, never checked: any sk-admin- key answers the same.
+    const orgAdminKey = `sk-admin-${'A1b2'.repeat(10)}xyz`;
+    const masked = (k: string) => `${k.slice(0, 8)}${'*'.repeat(k.length - 12)}${k.slice(-4)}`;
+    const api = await expectError(admin(h, 'GET', '/organizations', undefined, t.apiKey), 401, 'invalid_admin_key');
+    expect(api.message).toBe(
+      `Incorrect admin key provided: ${masked(t.apiKey)}. This looks like an API key (sk-proj-...), which opens only the API at /v1. The operator API at /admin/v1 takes the gateway operator's key (TOLLGATE_ADMIN_KEY, tga-..., in the first-start credentials). See http://tollgate.test/docs/errors#api_key_for_operator_api.`,
+    );
+    const org = await expectError(admin(h, 'GET', '/organizations', undefined, orgAdminKey), 401, 'invalid_admin_key');
+    expect(org.message).toBe(
+      `Incorrect admin key provided: ${masked(orgAdminKey)}. This looks like an organization admin key (sk-admin-...), which opens only the Administration API at /v1/organization. The operator API at /admin/v1 takes the gateway operator's key (TOLLGATE_ADMIN_KEY, tga-..., in the first-start credentials). See http://tollgate.test/docs/errors#org_admin_key_for_operator_api.`,
+    );
+  });
+
   it('the admin key with a suffix or a prefix is still wrong', async () => {
     await expectError(admin(h, 'GET', '/organizations', undefined, ADMIN_KEY + 'x'), 401, 'invalid_admin_key');
     await expectError(admin(h, 'GET', '/organizations', undefined, ADMIN_KEY.slice(0, -1)), 401, 'invalid_admin_key');

@@ -120,12 +120,16 @@ export class Args {
     return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter((s) => s !== '');
   }
 
-  /** A limit value: a non-negative integer, or `unlimited`. Undefined when not given. */
+  /**
+   * A limit value: a non-negative integer, or `none` (no limit; the help of every limit verb says
+   * `none`, as `billing set` does). `unlimited`, which the help once said, is still taken.
+   * Undefined when not given.
+   */
   limit(name: string): number | null | undefined {
     const v = this.str(name);
     if (v === undefined) return undefined;
     if (v === 'unlimited' || v === 'none') return null;
-    if (!/^\d+$/.test(v)) throw new UsageError(`--${name}: expected a whole number or "unlimited", got ${JSON.stringify(v)}`);
+    if (!/^\d+$/.test(v)) throw new UsageError(`--${name}: expected a whole number or "none", got ${JSON.stringify(v)}`);
     return Number(v);
   }
 

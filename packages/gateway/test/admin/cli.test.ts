@@ -60,9 +60,15 @@ describe('tollgate admin verbs', () => {
     expect(revoked).toMatchObject({ code: 0, stdout: `revoked ${keyId} (sk-...${key!.slice(-4)})\n` });
     expect((await json(['keys', 'get', keyId])).status).toBe('revoked');
 
-    const set = await cli(['limits', 'set', org.id, 'sim-small', '--rpm', '5', '--tpd', 'unlimited']);
+    // `none` is no limit, as the help says (and as billing set and projects rate-limits say); `unlimited` still works.
+    const set = await cli(['limits', 'set', org.id, 'sim-small', '--rpm', '5', '--tpd', 'none']);
     expect(set.code).toBe(0);
     expect(set.stdout).toMatch(/sim-small\s+tier-1\s+5\*\s+200000\s+10000\s+unlimited\*/);
+    expect((await json(['limits', 'set', org.id, 'sim-small', '--rpm', '5', '--tpd', 'unlimited'])).max_tokens_per_1_day).toBeNull();
+    const help = (await cli(['limits', 'set', '--help'])).stdout;
+    expect(help).toContain('--rpm N|none  max requests per minute (a whole number, or none for no limit; 0 blocks the model)');
+    expect(help).not.toContain('unlimited');
+    expect((await cli(['limits', 'set', org.id, 'sim-small', '--rpm', 'lots'])).stderr).toMatch(/^error: --rpm: expected a whole number or "none", got "lots"\n/);
     const limits = await json(['limits', 'list', org.id]);
     expect(limits.data.find((l: { model: string }) => l.model === 'sim-small').max_requests_per_1_minute).toBe(5);
     expect((await json(['limits', 'reset', org.id, 'sim-small'])).max_requests_per_1_minute).toBe(500);

@@ -267,7 +267,7 @@ export const COMMANDS: readonly VerbSpec[] = [
     verb: 'set',
     summary: "override an organization's limits for a model (or '*'); limits not given go back to the tier",
     args: ['org_id', 'model'],
-    flags: limitFlags('a number or "unlimited"'),
+    flags: limitFlags('a whole number, or none for no limit; 0 blocks the model', 'N|none'),
     run: async (api, a) => {
       const body = limitBody(a, 'nothing to set: give --rpm, --tpm, --rpd and/or --tpd (use "limits reset" to drop the override)');
       const r = await api.request('PUT', `/organizations/${a.path('org_id')}/rate_limits/${a.path('model')}`, body);

@@ -202,7 +202,8 @@ export async function acceptInviteToken(deps: OrgDeps, token: string, name: stri
     if (!(await deps.store.invites.markAccepted(invite.id, user.id, now, trx))) return false;
     // Already a member (added meanwhile): the invite is used all the same.
     await deps.store.memberships.addIfAbsent(invite.orgId, user.id, invite.role, trx);
-    for (const p of projects) await deps.store.projectMembers.addIfAbsent(p.id, user.id, p.role, trx);
+    // A project archived since the invite was sent is read-only: the invitee joins the others.
+    for (const p of projects) await deps.store.projectMembers.addIfActiveAndAbsent(p.id, user.id, p.role, trx);
     await deps.audit.record(actor, invite.orgId, { type: 'invite.accepted', objectId: invite.id, details: { id: invite.id } }, trx);
     await deps.audit.record(actor, invite.orgId, { type: 'user.added', objectId: user.id, details: { id: user.id, data: { role: invite.role } } }, trx);
     return true;

@@ -3,7 +3,8 @@
  * updated"; a change to one is answered "Project '…' is archived. You can only update an active
  * project." (invalid_request_error, code project_archived). Every path that changes a project or
  * adds to it (its users, service accounts, keys, limits, alerts, allowlists; an invite into it)
- * goes through here.
+ * goes through here. An invite accepted after one of its projects was archived leaves that project
+ * out (ProjectMemberRepo.addIfActiveAndAbsent), as the invite itself is not refused.
  * @module
  */
 import { ApiError } from '../errors/api-error.js';

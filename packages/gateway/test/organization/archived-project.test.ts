@@ -3,6 +3,7 @@
  * updated", each change answered 400 project_archived ("Project '…' is archived. You can only
  * update an active project."), through the official SDK's admin client and the operator API.
  */
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rejection, startOrgHarness, type OrgHarness, type Tenant } from './harness.js';
 
@@ -96,6 +97,33 @@ describe('changing an archived project', () => {
     const invite = await rejection(t.org.invites.create({ email: 'late@example.com', role: 'reader', projects: [{ id: p.id, role: 'member' }] }));
     expect({ status: invite.status, code: invite.code, param: invite.param }).toEqual({ status: 400, code: 'project_archived', param: 'projects[0].id' });
     expect((await t.org.invites.list()).data.map((i) => i.email)).not.toContain('late@example.com');
+  });
+
+  it.each(['sqlite', 'postgres'] as const)('an invite accepted after its project was archived joins the organization and its active projects only (%s)', async (database) => {
+    const x = database === 'sqlite' ? h : await startOrgHarness({}, { database });
+    try {
+      const t = await x.tenant('archived-invite');
+      const team = await t.org.projects.create({ name: 'Team' });
+      const old = await t.org.projects.create({ name: 'Old team' });
+      const inv = (await t.org.invites.create({
+        email: 'later@example.com',
+        role: 'reader',
+        projects: [
+          { id: old.id, role: 'owner' },
+          { id: team.id, role: 'member' },
+        ],
+      })) as OpenAI.Admin.Organization.Invite & { token: string };
+      await t.org.projects.archive(old.id);
+      const r = await fetch(`${x.gw.baseURL}/invites/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: inv.token, name: 'Later' }) });
+      const accepted = (await r.json()) as any;
+      expect({ status: r.status, invite: accepted.status }).toEqual({ status: 200, invite: 'accepted' });
+      const userId = accepted.user.id as string;
+      expect((await t.org.users.retrieve(userId)).role).toBe('reader');
+      expect((await t.org.projects.users.list(team.id)).data.map((u) => [u.id, u.role])).toContainEqual([userId, 'member']);
+      expect((await t.org.projects.users.list(old.id)).data.map((u) => u.id)).not.toContain(userId);
+    } finally {
+      if (x !== h) await x.close();
+    }
   });
 
   it('the operator API refuses a key in an archived project with the same error, naming project_id', async () => {

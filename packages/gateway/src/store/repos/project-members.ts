@@ -40,13 +40,22 @@ export class ProjectMemberRepo {
   }
 
   /**
-   * Adds a user to a project unless they are a member already (then the membership stays as it
-   * is); inside the caller's transaction when `executor` is one.
+   * Adds a user to a project while it is active, unless they are a member already (then the
+   * membership stays as it is); an archived project is left as it is (read-only). One statement,
+   * so an archive committed before it is seen; inside the caller's transaction when `executor` is one.
    */
-  async addIfAbsent(projectId: string, userId: string, role: ProjectRole, executor: Kysely<Database> = this.db): Promise<void> {
+  async addIfActiveAndAbsent(projectId: string, userId: string, role: ProjectRole, executor: Kysely<Database> = this.db): Promise<void> {
+    const createdAt = this.clock.now();
     await executor
       .insertInto('project_members')
-      .values({ project_id: projectId, user_id: userId, role, created_at: this.clock.now() })
+      .columns(['project_id', 'user_id', 'role', 'created_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('projects')
+          .select([eb.val(projectId).as('project_id'), eb.val(userId).as('user_id'), eb.val(role).as('role'), eb.val(createdAt).as('created_at')])
+          .where('id', '=', projectId)
+          .where('status', '=', 'active'),
+      )
       .onConflict((oc) => oc.columns(['project_id', 'user_id']).doNothing())
       .execute();
   }

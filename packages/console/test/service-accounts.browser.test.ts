@@ -7,26 +7,13 @@
  */
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { hasChromium, openContext, settled, signIn, text, untranslated, useConsoleFixture } from './support/browser.js';
+import { hasChromium, openContext, orgApi, settled, signIn, text, untranslated, useConsoleFixture } from './support/browser.js';
 
 describe.skipIf(!hasChromium)("a project's service accounts in the console", () => {
   const f = useConsoleFixture();
 
-  /** The Administration API with an admin key of the fixture's organization. */
-  async function orgApi() {
-    const key = await f.g.admin('POST', `/admin/v1/organizations/${f.g.orgId}/admin_api_keys`, { name: 'service accounts test' });
-    return async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${f.g.baseURL}/organization${path}`, {
-        method,
-        headers: { authorization: `Bearer ${key.body.value}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: (await res.json()) as any };
-    };
-  }
-
   it('shows each role; renames, changes the role, creates another key (shown once, working) and removes', async () => {
-    const call = await orgApi();
+    const call = await orgApi(f.g, 'service accounts test');
     const projectId = (await call('POST', '/projects', { name: 'bots' })).body.id as string;
     const sas = `/projects/${projectId}/service_accounts`;
     const keyed = (await call('POST', sas, { name: 'ci-bot' })).body;

@@ -216,6 +216,7 @@ const TABLE = {
   'projects.models': ['Models', '模型'],
   'projects.spendLimit': ['Monthly spend limit', '每月支出上限'],
   'projects.archive': ['Archive project', '归档项目'],
+  'projects.archivedReadOnly': ['Archived projects can be read but not changed.', '已归档的项目只能查看，不能更改。'],
   'projects.archiveIntro': ['Its keys stop working at once; its usage stays in reports.', '其密钥将立即失效；其用量仍保留在报表中。'],
   'projects.archiveTitle': ['Archive project "{name}"?', '归档项目“{name}”？'],
   'projects.archiveMessage': ['Its keys stop working at once. This cannot be undone; its usage stays in reports.', '其密钥将立即失效。此操作无法撤消；其用量仍保留在报表中。'],

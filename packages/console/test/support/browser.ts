@@ -74,6 +74,22 @@ export async function ownerLogin(g: TestGateway, userId = g.userId, operator = f
 }
 
 /**
+ * The Administration API (/v1/organization…) with a new admin key of the gateway's organization,
+ * for a test to set up what the console then shows and to read back what it changed.
+ */
+export async function orgApi(g: TestGateway, keyName: string): Promise<(method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>> {
+  const key = await g.admin('POST', `/admin/v1/organizations/${g.orgId}/admin_api_keys`, { name: keyName });
+  return async (method, path, body) => {
+    const res = await fetch(`${g.baseURL}/organization${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key.body.value}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+}
+
+/**
  * Every piece of text a viewer can see or hear on the page (text nodes, labels for screen
  * readers, placeholders, titles) that is English where the page should be Chinese: the
  * console's own English strings whose Chinese differs, and any run of three English words.

@@ -1,6 +1,7 @@
 /**
  * Which models a project may use: every model (no list), only the allowed ones, or every model but
  * the denied ones. POST /projects/{id}/model_permissions {mode, model_ids}; DELETE clears it.
+ * `readOnly` (an archived project): the choices are shown disabled, with no save.
  */
 import { LoadedSection } from '../../components/LoadedSection';
 import { useAction } from '../../components/use-action';
@@ -15,7 +16,7 @@ interface Permissions {
   model_ids: string[];
 }
 
-export function ModelPermissions({ project }: { project: Project }) {
+export function ModelPermissions({ project, readOnly }: { project: Project; readOnly: boolean }) {
   const { t } = useI18n();
   const path = projectPath(project.id, '/model_permissions');
   const data = useLoad(async () => {
@@ -37,7 +38,7 @@ export function ModelPermissions({ project }: { project: Project }) {
             void save.run(() => (mode === 'all' ? api('DELETE', path) : api('POST', path, { mode, model_ids: ids })));
           }}
         >
-          <fieldset>
+          <fieldset disabled={readOnly}>
             <legend>{t('projects.modelMode')}</legend>
             {(['all', 'allow_list', 'deny_list'] as const).map((m) => (
               <label key={m}>
@@ -51,7 +52,7 @@ export function ModelPermissions({ project }: { project: Project }) {
               </label>
             ))}
           </fieldset>
-          <fieldset>
+          <fieldset disabled={readOnly}>
             <legend>{t('projects.models')}</legend>
             {models.map((m) => (
               <label key={m}>
@@ -59,9 +60,11 @@ export function ModelPermissions({ project }: { project: Project }) {
               </label>
             ))}
           </fieldset>
-          <button type="submit" className="secondary" disabled={save.busy}>
-            {t('common.save')}
-          </button>
+          {readOnly ? null : (
+            <button type="submit" className="secondary" disabled={save.busy}>
+              {t('common.save')}
+            </button>
+          )}
         </form>
       )}
     </LoadedSection>

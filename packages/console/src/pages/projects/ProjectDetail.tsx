@@ -1,7 +1,8 @@
 /**
  * One project's settings, each section saved on its own through the project endpoints. Archiving
  * is asked first in a dialog. The Default project is never archived (the gateway refuses it): it
- * says so instead of the button.
+ * says so instead of the button. An archived project is read-only (the gateway refuses every
+ * change to it): its sections show what it has, with no control that would change it.
  */
 import { useConfirmation } from '../../components/ConfirmDialog';
 import { useI18n } from '../../i18n/i18n';
@@ -18,15 +19,21 @@ export function ProjectDetail({ project, isDefault, onChanged }: { project: Proj
   const { t } = useI18n();
   const confirm = useConfirmation(onChanged);
   const active = project.status === 'active';
+  const readOnly = !active;
   return (
     <section aria-labelledby="project-title" className="detail">
       <h2 id="project-title">{project.name}</h2>
-      <ProjectMembers project={project} isDefault={isDefault} />
-      <ServiceAccounts project={project} />
-      <RateLimitsTable project={project} />
-      <ModelPermissions project={project} />
-      <SpendLimit path={projectPath(project.id, '/spend_limit')} title={t('projects.spendLimit')} />
-      <SpendAlerts path={projectPath(project.id, '/spend_alerts')} title={t('projects.spendAlerts')} />
+      {readOnly ? (
+        <p className="notice" data-testid="project-read-only">
+          {t('projects.archivedReadOnly')}
+        </p>
+      ) : null}
+      <ProjectMembers project={project} isDefault={isDefault} readOnly={readOnly} />
+      <ServiceAccounts project={project} readOnly={readOnly} />
+      <RateLimitsTable project={project} readOnly={readOnly} />
+      <ModelPermissions project={project} readOnly={readOnly} />
+      <SpendLimit path={projectPath(project.id, '/spend_limit')} title={t('projects.spendLimit')} readOnly={readOnly} />
+      <SpendAlerts path={projectPath(project.id, '/spend_alerts')} title={t('projects.spendAlerts')} readOnly={readOnly} />
       {active ? (
         <section aria-labelledby="archive-title">
           <h3 id="archive-title">{t('projects.archive')}</h3>

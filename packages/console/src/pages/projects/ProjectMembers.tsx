@@ -1,6 +1,7 @@
 /**
  * A project's members with their project role; add an organization member, change a role, remove
  * one (asked first in a dialog, which says whether their keys in the project stop working).
+ * `readOnly` (an archived project): the members and their roles are listed, nothing more.
  */
 import { useConfirmation } from '../../components/ConfirmDialog';
 import { LoadedSection } from '../../components/LoadedSection';
@@ -18,7 +19,7 @@ interface ProjectUser {
   role: 'owner' | 'member';
 }
 
-export function ProjectMembers({ project, isDefault }: { project: Project; isDefault: boolean }) {
+export function ProjectMembers({ project, isDefault, readOnly }: { project: Project; isDefault: boolean; readOnly: boolean }) {
   const { t } = useI18n();
   const data = useLoad(
     async () => {
@@ -48,17 +49,23 @@ export function ProjectMembers({ project, isDefault }: { project: Project; isDef
             {members.map((m) => (
               <li key={m.id}>
                 {m.name} ({m.email}){' '}
-                <select aria-label={t('people.roleOf', { email: m.email })} value={m.role} onChange={(e) => void act.run(() => api('POST', user(m.id), { role: e.target.value }))}>
-                  <option value="owner">{t('projects.roleOwner')}</option>
-                  <option value="member">{t('projects.roleMember')}</option>
-                </select>{' '}
-                <button type="button" className="secondary" onClick={() => remove(m, users.some((u) => u.id === m.id && u.role === 'owner'))} aria-label={t('people.removeNamed', { email: m.email })}>
-                  {t('common.remove')}
-                </button>
+                {readOnly ? (
+                  t(m.role === 'owner' ? 'projects.roleOwner' : 'projects.roleMember')
+                ) : (
+                  <>
+                    <select aria-label={t('people.roleOf', { email: m.email })} value={m.role} onChange={(e) => void act.run(() => api('POST', user(m.id), { role: e.target.value }))}>
+                      <option value="owner">{t('projects.roleOwner')}</option>
+                      <option value="member">{t('projects.roleMember')}</option>
+                    </select>{' '}
+                    <button type="button" className="secondary" onClick={() => remove(m, users.some((u) => u.id === m.id && u.role === 'owner'))} aria-label={t('people.removeNamed', { email: m.email })}>
+                      {t('common.remove')}
+                    </button>
+                  </>
+                )}
               </li>
             ))}
           </ul>
-          {others.length > 0 ? (
+          {!readOnly && others.length > 0 ? (
             <form
               className="inline-form"
               onSubmit={(e) => {

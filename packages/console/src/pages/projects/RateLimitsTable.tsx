@@ -6,7 +6,8 @@
  * A field the project sets itself shows its value; a field it leaves to the organization is empty,
  * with the organization's limit as its placeholder, and says so under it. Clearing a field of the
  * project's own and saving sends null, which removes it (the organization's limit applies again).
- * Every save says what it did: saved, or nothing to save.
+ * Every save says what it did: saved, or nothing to save. `readOnly` (an archived project): the
+ * fields are shown disabled, with no save.
  */
 import { useState } from 'react';
 import { LoadedSection } from '../../components/LoadedSection';
@@ -18,7 +19,7 @@ import { api } from '../../lib/api';
 import { formatLimit, LIMIT_FIELDS, limitChanges, projectRateLimits, type ProjectRateLimit } from '../../lib/limits';
 import { projectPath, type Project } from '../../lib/org-api';
 
-export function RateLimitsTable({ project }: { project: Project }) {
+export function RateLimitsTable({ project, readOnly }: { project: Project; readOnly: boolean }) {
   const { t, lang } = useI18n();
   const limits = useLoad(() => projectRateLimits(project.id), [project.id]);
   const save = useAction(limits.reload);
@@ -44,7 +45,7 @@ export function RateLimitsTable({ project }: { project: Project }) {
               {t(outcome.saved ? 'projects.limitsSaved' : 'projects.limitsUnchanged', { model: outcome.model })}
             </p>
           ) : null}
-          <DataTable headers={[t('limits.model'), ...LIMIT_FIELDS.map((l) => t(l.label))]} actions>
+          <DataTable headers={[t('limits.model'), ...LIMIT_FIELDS.map((l) => t(l.label))]} actions={!readOnly}>
             {rows.map((row) => (
               // Keyed by what it shows, so that a saved change re-reads every field from the gateway.
               <tr key={`${row.id} ${LIMIT_FIELDS.map((l) => row[l.field]).join()} ${row.overridden_fields.join()}`} data-model={row.model}>
@@ -66,6 +67,7 @@ export function RateLimitsTable({ project }: { project: Project }) {
                         aria-label={t('projects.limitOf', { limit: t(l.label), model: row.model })}
                         aria-describedby={hintId}
                         className="num"
+                        disabled={readOnly}
                       />
                       <small className="hint block" id={hintId}>
                         {own ? t('projects.limitOwn', { limit: org === null ? t('limits.unlimited') : formatLimit(org, lang) }) : t('projects.limitInherited')}
@@ -73,19 +75,21 @@ export function RateLimitsTable({ project }: { project: Project }) {
                     </td>
                   );
                 })}
-                <td>
-                  <form
-                    id={`rl-${row.id}`}
-                    onSubmit={(e) => {
-                      e.preventDefault();
-                      saveRow(row, e.currentTarget);
-                    }}
-                  >
-                    <button type="submit" className="secondary" disabled={save.busy} aria-label={t('projects.saveLimitsOf', { model: row.model })}>
-                      {t('common.save')}
-                    </button>
-                  </form>
-                </td>
+                {readOnly ? null : (
+                  <td>
+                    <form
+                      id={`rl-${row.id}`}
+                      onSubmit={(e) => {
+                        e.preventDefault();
+                        saveRow(row, e.currentTarget);
+                      }}
+                    >
+                      <button type="submit" className="secondary" disabled={save.busy} aria-label={t('projects.saveLimitsOf', { model: row.model })}>
+                        {t('common.save')}
+                      </button>
+                    </form>
+                  </td>
+                )}
               </tr>
             ))}
           </DataTable>

@@ -28,8 +28,23 @@ const aboveApproved = (e: ApiError): MessageKey | undefined => (e.status === 400
 /**
  * `onChanged`: after a save or removal, for what else on the page shows the limit. `maxUsd`: the
  * most the limit may be (null or absent: no bound but the API's own). `intro`: what the limit is.
+ * `readOnly` (an archived project): the limit is shown, with no form to change it.
  */
-export function SpendLimit({ path, title, onChanged, maxUsd, intro }: { path: string; title: string; onChanged?: () => void; maxUsd?: number | null; intro?: string }) {
+export function SpendLimit({
+  path,
+  title,
+  onChanged,
+  maxUsd,
+  intro,
+  readOnly = false,
+}: {
+  path: string;
+  title: string;
+  onChanged?: () => void;
+  maxUsd?: number | null;
+  intro?: string;
+  readOnly?: boolean;
+}) {
   const { t, lang } = useI18n();
   const limit = useLoad(() => getOptional<SpendLimitObject>(path), [path]);
   const { reload } = limit;
@@ -61,42 +76,44 @@ export function SpendLimit({ path, title, onChanged, maxUsd, intro }: { path: st
               <strong>{t('spend.overApproved', { amount: maxText })}</strong>
             </p>
           ) : null}
-          <form
-            className="inline-form"
-            onSubmit={(e) => {
-              e.preventDefault();
-              const usd = Number(new FormData(e.currentTarget).get('usd'));
-              // A refusal may come from a bound the page no longer knows (the operator lowered the
-              // approved limit since it was read): what else shows it is read again, so the page
-              // names the bound the gateway applied.
-              void save.run(() => api('POST', path, { threshold_amount: Math.round(usd * 100), currency: 'USD', interval: 'month' })).then((ok) => ok || onChanged?.());
-            }}
-          >
-            <Field label={t('spend.amount')} {...(hint ? { hint } : {})}>
-              {(id, hintId) => (
-                <input
-                  id={id}
-                  name="usd"
-                  type="number"
-                  min={0.01}
-                  {...(bounded ? { max: maxCents / 100 } : {})}
-                  step={0.01}
-                  required
-                  defaultValue={current ? current.threshold_amount / 100 : ''}
-                  className="num"
-                  aria-describedby={hintId}
-                />
-              )}
-            </Field>
-            <button type="submit" className="secondary" disabled={save.busy}>
-              {t('common.save')}
-            </button>
-            {current ? (
-              <button type="button" className="danger" disabled={save.busy} onClick={() => void save.run(() => api('DELETE', path))}>
-                {t('spend.remove')}
+          {readOnly ? null : (
+            <form
+              className="inline-form"
+              onSubmit={(e) => {
+                e.preventDefault();
+                const usd = Number(new FormData(e.currentTarget).get('usd'));
+                // A refusal may come from a bound the page no longer knows (the operator lowered the
+                // approved limit since it was read): what else shows it is read again, so the page
+                // names the bound the gateway applied.
+                void save.run(() => api('POST', path, { threshold_amount: Math.round(usd * 100), currency: 'USD', interval: 'month' })).then((ok) => ok || onChanged?.());
+              }}
+            >
+              <Field label={t('spend.amount')} {...(hint ? { hint } : {})}>
+                {(id, hintId) => (
+                  <input
+                    id={id}
+                    name="usd"
+                    type="number"
+                    min={0.01}
+                    {...(bounded ? { max: maxCents / 100 } : {})}
+                    step={0.01}
+                    required
+                    defaultValue={current ? current.threshold_amount / 100 : ''}
+                    className="num"
+                    aria-describedby={hintId}
+                  />
+                )}
+              </Field>
+              <button type="submit" className="secondary" disabled={save.busy}>
+                {t('common.save')}
               </button>
-            ) : null}
-          </form>
+              {current ? (
+                <button type="button" className="danger" disabled={save.busy} onClick={() => void save.run(() => api('DELETE', path))}>
+                  {t('spend.remove')}
+                </button>
+              ) : null}
+            </form>
+          )}
         </>
       )}
     </LoadedSection>

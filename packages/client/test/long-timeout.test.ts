@@ -36,7 +36,7 @@ it.each(cases)('a timeout of 30 days given to %s waits for the answer', async (_
 });
 
 it('a 30-day timer fires when 30 days have passed: not at once, and not at 24.8 days, where one timer ends', async () => {
-  const { longTimeout, TIMER_MAX_MS } = await import('../src/core/signals.js');
+  const { longTimeout, TIMER_MAX_MS } = await import('@tollgate/protocol');
   vi.useFakeTimers();
   try {
     let fired = 0;

@@ -1,3 +1,4 @@
+import { sleep } from '@tollgate/protocol';
 import type { AbortLike } from './http/abort-latch.js';
 
 /** Injected time: tests pass a fake clock; nothing on the request path reads Date.now directly. */
@@ -8,36 +9,11 @@ export interface Clock {
   sleep(ms: number, signal?: AbortLike): Promise<void>;
 }
 
-/**
- * The longest delay a Node.js timer keeps (2^31-1 ms, about 24.8 days). A longer one is set to
- * 1 ms with a TimeoutOverflowWarning: it fires at once instead of late.
- */
-export const TIMER_MAX_MS = 2_147_483_647;
-
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      // A wait longer than one timer keeps (a delay computed from a slow simulated engine, say)
-      // is waited in parts, so that it ends late rather than at once.
-      const until = performance.now() + ms;
-      let t: NodeJS.Timeout;
-      const wait = (left: number) => {
-        t = setTimeout(() => {
-          const rest = until - performance.now();
-          if (rest >= 1) return wait(rest);
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        }, Math.min(left, TIMER_MAX_MS));
-      };
-      const onAbort = () => {
-        clearTimeout(t);
-        reject(signal?.reason);
-      };
-      wait(ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
+  // A wait longer than one timer keeps (a delay computed from a slow simulated engine, say) is
+  // waited in parts, so that it ends on time rather than at once.
+  sleep,
 };
 
 /** A clock that moves only when told to; `sleep` resolves as `advance` passes its deadline. */

@@ -9,7 +9,7 @@
  * exponential backoff with full jitter. The caller's AbortSignal stops everything at once.
  * @module
  */
-import { HEADER, type Locale } from '@tollgate/protocol';
+import { HEADER, longTimeout, type Locale } from '@tollgate/protocol';
 import { TollgateError, type RetryStop, type SentRequest } from '../errors/classes.js';
 import { errorFromWire, parseBodyText } from '../errors/from-wire.js';
 import { redactHeaders } from '../errors/redact.js';
@@ -19,7 +19,7 @@ import type { Pacer, PacerTicket } from '../pacing/pacer.js';
 import type { FetchLike } from '../pacing/paced-fetch.js';
 import type { RetryBudget } from './retry-budget.js';
 import { backoffDelayMs, type BackoffOptions } from './retry-policy.js';
-import { linkedController, longTimeout, realSleep } from './signals.js';
+import { linkedController, realSleep } from './signals.js';
 import type { StreamContext } from './stream.js';
 
 /** What `onRetry` is told before each retry. */

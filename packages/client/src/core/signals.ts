@@ -2,54 +2,12 @@
  * AbortSignal helpers that work on Node 20 and in browsers without `AbortSignal.any`.
  * @module
  */
-
-/**
- * The longest delay a timer keeps (2^31-1 ms, about 24.8 days, in Node.js and browsers alike); a
- * longer one fires at once.
- */
-export const TIMER_MAX_MS = 2_147_483_647;
-
-/**
- * A timer's delay for `ms`, for a timer that cannot be re-armed (`AbortSignal.timeout`): a longer
- * one is held at TIMER_MAX_MS, which ends it after 24.8 days rather than at once; a negative one
- * is 0. Where the timer is ours, `longTimeout` waits the whole delay.
- */
-export const timerDelay = (ms: number): number => Math.min(Math.max(0, ms), TIMER_MAX_MS);
-
-/**
- * `setTimeout(fn, ms)` for any `ms`: a delay longer than a timer keeps (a `timeout` of a month) is
- * waited in parts, so `fn` runs when `ms` has passed, neither at once nor early. Returns the cancel.
- */
-export function longTimeout(fn: () => void, ms: number): () => void {
-  const until = Date.now() + Math.max(0, ms);
-  let timer: ReturnType<typeof setTimeout>;
-  const arm = (left: number): void => {
-    timer = setTimeout(() => {
-      const rest = until - Date.now();
-      if (rest >= 1) arm(rest);
-      else fn();
-    }, timerDelay(left));
-  };
-  arm(ms);
-  return () => clearTimeout(timer);
-}
+import { sleep } from '@tollgate/protocol';
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
-/** Resolves after `ms`; rejects with the signal's reason if it aborts first. */
-export const realSleep: Sleep = (ms, signal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      cancel();
-      reject(signal?.reason);
-    };
-    const cancel = longTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** Resolves after `ms` (however long); rejects with the signal's reason if it aborts first. */
+export const realSleep: Sleep = sleep;
 
 /**
  * One real 'abort' listener per signal, fanned out to every subscriber: a signal shared by many

@@ -7,7 +7,7 @@
  * @module
  */
 import type { FetchLike } from '../pacing/paced-fetch.js';
-import { timerDelay } from '../core/signals.js';
+import { timerDelay } from '@tollgate/protocol';
 
 /** An open incident from the gateway's status page (Statuspage v2 field values). */
 export interface StatusIncident {

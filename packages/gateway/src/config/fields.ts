@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from 'zod';
-import { TIMER_MAX_MS } from '../clock.js';
+import { TIMER_MAX_MS } from '@tollgate/protocol';
 import { redactText, webhookLabel } from './redact-url.js';
 
 type Obj = Record<string, unknown>;

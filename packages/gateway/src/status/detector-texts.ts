@@ -6,7 +6,7 @@
  * operator wrote matches no template and is shown as written.
  * @module
  */
-import { TEXT, type PageLocale } from './i18n.js';
+import { incidentStatusWord, TEXT, type PageLocale } from './i18n.js';
 import type { ComponentStatus } from './vocabulary.js';
 
 type Texts = Readonly<Record<PageLocale, string>>;
@@ -131,9 +131,7 @@ export function localizeText(text: string, locale: PageLocale): string {
     vars.state = state[locale];
   }
   if (vars.status !== undefined) {
-    // Own keys only: an update naming 'constructor' is not translated into Object's function.
-    const words = TEXT[locale].incidentStatus;
-    const word = Object.hasOwn(words, vars.status) ? words[vars.status] : undefined;
+    const word = incidentStatusWord(locale, vars.status);
     if (word === undefined) return text;
     vars.status = word;
   }

@@ -9,7 +9,7 @@ import { localizeText } from './detector-texts.js';
 import type { ComponentState, PageInfo, Snapshot } from './page.js';
 import type { IncidentRecord } from './incidents.js';
 import { maintenanceStatus } from './incidents.js';
-import { TEXT, type PageLocale } from './i18n.js';
+import { incidentStatusWord, TEXT, type PageLocale } from './i18n.js';
 import { uptimeOf, worstOfDay, type UptimeDay } from './uptime.js';
 import type { ComponentStatus, RollupDescription } from './vocabulary.js';
 
@@ -201,9 +201,6 @@ export function dayText(d: UptimeDay, worst: string, locale: PageLocale): string
   return parts.join(' · ');
 }
 
-/** A status's word in the page's language, or the status as stored (own keys only: never Object's members). */
-const statusWord = (words: Readonly<Record<string, string>>, status: string): string => (Object.hasOwn(words, status) ? words[status]! : status);
-
 /** One incident: under an h3 in the page's sections; alone on its own page (all its updates), an h2. */
 function incidentBlock(i: IncidentRecord, r: RenderInput, heading: 'h2' | 'h3' = 'h3'): string {
   const t = TEXT[r.locale];
@@ -211,12 +208,12 @@ function incidentBlock(i: IncidentRecord, r: RenderInput, heading: 'h2' | 'h3' =
   const status = i.kind === 'maintenance' ? maintenanceStatus(i, s.now) : i.status;
   const updates = heading === 'h2' ? i.updates : i.updates.slice(0, 3);
   // A maintenance says where it stands (its window's state even before an update records it) and when it runs.
-  const when = i.kind === 'maintenance' && i.scheduled_for !== null ? `<div class="muted">${escapeHtml(statusWord(t.incidentStatus, status))} · ${t.from} ${fmt(i.scheduled_for)} ${t.until} ${fmt(i.scheduled_until)} UTC</div>` : '';
+  const when = i.kind === 'maintenance' && i.scheduled_for !== null ? `<div class="muted">${escapeHtml(incidentStatusWord(r.locale, status) ?? status)} · ${t.from} ${fmt(i.scheduled_for)} ${t.until} ${fmt(i.scheduled_until)} UTC</div>` : '';
   // An incident says its impact, which the top-level status does not carry (it blends the components).
   const impact = i.kind === 'incident' ? `<div class="muted" data-impact="${i.impact}">${escapeHtml(t.impact(i.impact))}</div>` : '';
   return `<div class="incident" data-incident="${i.id}" data-status="${status}">
 <${heading}><a href="${lang(r, `${s.page.url}/incidents/${i.id}`)}">${escapeHtml(localizeText(i.name, r.locale))}</a></${heading}>${when}${impact}
-${updates.map((u) => `<div class="update"><b>${escapeHtml(statusWord(t.incidentStatus, u.status))}</b>${escapeHtml(localizeText(u.body, r.locale))} <span class="muted">${fmt(u.display_at)} UTC</span></div>`).join('')}</div>`;
+${updates.map((u) => `<div class="update"><b>${escapeHtml(incidentStatusWord(r.locale, u.status) ?? u.status)}</b>${escapeHtml(localizeText(u.body, r.locale))} <span class="muted">${fmt(u.display_at)} UTC</span></div>`).join('')}</div>`;
 }
 
 function fmt(ms: number | null): string {

@@ -118,6 +118,16 @@ export const TEXT = {
   },
 } as const;
 
+/**
+ * An incident or maintenance status (Statuspage's word, as stored) in `locale`'s words; undefined
+ * for a word the page has none for. Own keys only: a status named like a member of every object
+ * ('constructor', 'toString') is not one of them.
+ */
+export function incidentStatusWord(locale: PageLocale, status: string): string | undefined {
+  const words: Readonly<Record<string, string>> = TEXT[locale].incidentStatus;
+  return Object.hasOwn(words, status) ? words[status] : undefined;
+}
+
 /** `?lang=` first, then Accept-Language; English otherwise. */
 export function pickLocale(query: string, acceptLanguage: string | undefined): PageLocale {
   const q = new URLSearchParams(query).get('lang');

@@ -22,8 +22,7 @@
  * attempt that ends within idle_ms (most do) sets one timer in all, where it set one per deadline
  * (three for a stream), and before that one per read.
  */
-import { formatDuration, type ErrorId } from '@tollgate/protocol';
-import { TIMER_MAX_MS } from '../../clock.js';
+import { formatDuration, TIMER_MAX_MS, type ErrorId } from '@tollgate/protocol';
 import type { Timeouts } from '../../config/types.js';
 import { ApiError } from '../../errors/api-error.js';
 import { AbortLatch, type AbortLike } from '../../http/abort-latch.js';
